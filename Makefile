@@ -1,0 +1,96 @@
+# mailscope: GNU make.  `make run` and `make check` are the two commands a
+# newcomer needs; both install missing packages first when run as root.
+
+PREFIX	?= /usr/local
+DESTDIR	?=
+BINDIR	 = $(PREFIX)/bin
+MANDIR	 = $(PREFIX)/share/man/man1
+THEMEDIR = $(PREFIX)/share/mailscope/themes
+
+CC	?= cc
+PKG_CONFIG ?= pkg-config
+PKGS	 = ncursesw gnutls readline jansson
+
+WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wpointer-arith -Wvla -Wimplicit-fallthrough \
+	   -Wundef -Wnull-dereference
+CPPFLAGS += -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' -DSRCTHEMEDIR='"$(CURDIR)/themes"'
+CFLAGS	?= -O2 -g
+CFLAGS	+= -std=c17 $(WARN)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
+
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	    -fno-sanitize-recover=undefined
+
+CORE_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
+TUI_SRC	 = $(wildcard tui/*.c)
+TEST_SRC = $(wildcard tests/unit/test_*.c)
+
+# Two build trees: build/ (normal) and build-asan/ (ASan + UBSan).
+define tree
+$(1)/%.o: %.c src/mailscope.h $(wildcard tui/*.h) | $(1)/src $(1)/tui $(1)/tests/unit
+	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
+$(1)/src $(1)/tui $(1)/tests/unit:
+	@mkdir -p $$@
+$(1)/libcore.a: $(CORE_SRC:%.c=$(1)/%.o)
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(1)/libtui.a: $(TUI_SRC:%.c=$(1)/%.o)
+	@rm -f $$@
+	ar rcs $$@ $$^
+$(1)/mailscope: $(1)/src/main.o $(1)/libtui.a $(1)/libcore.a
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
+$(1)/tests/unit/%: $(1)/tests/unit/%.o $(1)/libcore.a
+	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
+endef
+
+$(eval $(call tree,build,))
+$(eval $(call tree,build-asan,$(SAN_FLAGS)))
+
+UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
+UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
+
+.PHONY: all deps deps-test run check unit install uninstall clean bench fuzz
+.SECONDARY:
+
+all: mailscope
+
+mailscope: deps-quiet build/mailscope
+	@cp build/mailscope $@
+
+# Missing build packages are reported with the exact apt-get line.
+deps-quiet:
+	@sh tools/deps.sh build --check
+deps:
+	@sh tools/deps.sh build
+deps-test:
+	@sh tools/deps.sh test
+
+run: deps mailscope
+	./mailscope $(RUNARGS)
+
+unit: $(UNIT) $(UNIT_ASAN)
+
+check: deps deps-test mailscope build-asan/mailscope unit
+	@sh tests/run.sh
+
+bench: deps deps-test mailscope
+	@sh tests/bench/run.sh
+
+fuzz:
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+install: mailscope
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(THEMEDIR)
+	install -m 0755 mailscope $(DESTDIR)$(BINDIR)/mailscope
+	install -m 0644 mailscope.1 $(DESTDIR)$(MANDIR)/mailscope.1
+	for t in themes/*.theme; do install -m 0644 $$t $(DESTDIR)$(THEMEDIR)/; done
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mailscope $(DESTDIR)$(MANDIR)/mailscope.1
+	rm -rf $(DESTDIR)$(THEMEDIR)
+
+clean:
+	rm -rf build build-asan mailscope tests/out

@@ -1,0 +1,325 @@
+/*
+ * The event log: append-only, the single source of truth for every view.
+ *
+ * Event headers live in fixed blocks and their bytes in an arena, so a
+ * million transcript lines cost little more than their text.  A log made
+ * with retain=false keeps only the event being delivered (batch mode):
+ * memory then stays flat whatever the server sends.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mailscope.h"
+
+#define BLOCK_EVENTS	4096
+#define ARENA_CHUNK	(1024 * 1024)
+#define ARENA_BIG	(ARENA_CHUNK / 4)	/* own allocation above this */
+
+struct sub {
+	ev_sub	 fn;
+	void	*arg;
+};
+
+struct evlog {
+	bool		  retain;
+	struct event	**blocks;
+	size_t		  nblocks;
+	size_t		  count;
+	char		**chunks;	/* arena chunks and big payloads */
+	size_t		  nchunks;
+	size_t		  chunk_used;	/* in chunks[cur] */
+	size_t		  cur;		/* current arena chunk, or SIZE_MAX */
+	struct event	  scratch;	/* !retain: the event in delivery */
+	struct buf	  scratch_data;
+	struct sub	 *subs;
+	size_t		  nsubs;
+	int64_t		  mono_base;
+	int64_t		  wall_base;
+};
+
+static const char *kind_names[EV_KIND_MAX] = {
+	"connect", "data", "tls-step", "tls-established", "verify",
+	"capability-diff", "info", "warning", "error", "note", "mark",
+	"close",
+};
+static const char *dir_names[] = { "client", "server", "local" };
+static const char *chan_names[] = { "plain", "tls" };
+static const char *flag_names[] = {
+	"bare-lf", "bare-cr", "split", "nul", "no-eol", "literal",
+	"dot-stuffed", "redacted", "injected", "end", "late", "body",
+	"malformed", "unsolicited", "not-redacted", "security",
+};
+
+struct evlog *
+evlog_new(bool retain)
+{
+	struct evlog	*log;
+
+	log = xcalloc(1, sizeof *log);
+	log->retain = retain;
+	log->cur = SIZE_MAX;
+	log->mono_base = mono_ns();
+	log->wall_base = wall_ns();
+	return log;
+}
+
+static void
+extra_free(struct ev_extra *x)
+{
+	if (x == NULL)
+		return;
+	free(x->code);
+	tls_facts_free(x->tls);
+	strv_clear(&x->added);
+	strv_clear(&x->removed);
+	free(x);
+}
+
+void
+evlog_free(struct evlog *log)
+{
+	size_t	i;
+
+	if (log == NULL)
+		return;
+	for (i = 0; i < log->count && log->retain; i++)
+		extra_free(log->blocks[i / BLOCK_EVENTS][i % BLOCK_EVENTS].x);
+	for (i = 0; i < log->nblocks; i++)
+		free(log->blocks[i]);
+	for (i = 0; i < log->nchunks; i++)
+		free(log->chunks[i]);
+	extra_free(log->scratch.x);
+	buf_free(&log->scratch_data);
+	free(log->blocks);
+	free(log->chunks);
+	free(log->subs);
+	free(log);
+}
+
+void
+evlog_subscribe(struct evlog *log, ev_sub fn, void *arg)
+{
+	log->subs = xreallocarray(log->subs, log->nsubs + 1,
+	    sizeof *log->subs);
+	log->subs[log->nsubs].fn = fn;
+	log->subs[log->nsubs].arg = arg;
+	log->nsubs++;
+}
+
+void
+evlog_unsubscribe(struct evlog *log, ev_sub fn, void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < log->nsubs; i++) {
+		if (log->subs[i].fn == fn && log->subs[i].arg == arg) {
+			memmove(&log->subs[i], &log->subs[i + 1],
+			    (log->nsubs - i - 1) * sizeof *log->subs);
+			log->nsubs--;
+			return;
+		}
+	}
+}
+
+static char *
+arena_copy(struct evlog *log, const void *data, size_t len)
+{
+	char	*p;
+
+	if (len + 1 > ARENA_BIG) {
+		log->chunks = xreallocarray(log->chunks, log->nchunks + 1,
+		    sizeof *log->chunks);
+		p = xmalloc(len + 1);
+		/* Keep the current chunk current: insert before it. */
+		if (log->cur != SIZE_MAX) {
+			log->chunks[log->nchunks] = log->chunks[log->cur];
+			log->chunks[log->cur] = p;
+			log->cur = log->nchunks;
+		} else
+			log->chunks[log->nchunks] = p;
+		log->nchunks++;
+	} else {
+		if (log->cur == SIZE_MAX ||
+		    log->chunk_used + len + 1 > ARENA_CHUNK) {
+			log->chunks = xreallocarray(log->chunks,
+			    log->nchunks + 1, sizeof *log->chunks);
+			log->chunks[log->nchunks] = xmalloc(ARENA_CHUNK);
+			log->cur = log->nchunks++;
+			log->chunk_used = 0;
+		}
+		p = log->chunks[log->cur] + log->chunk_used;
+		log->chunk_used += len + 1;
+	}
+	if (len > 0)
+		memcpy(p, data, len);
+	p[len] = '\0';
+	return p;
+}
+
+const struct event *
+evlog_append(struct evlog *log, const struct event *tmpl, const void *data,
+    size_t len)
+{
+	struct event	*ev;
+	size_t		 i;
+
+	if (len > UINT32_MAX)
+		fatalx("event of %zu bytes", len);
+	if (log->retain) {
+		if (log->count / BLOCK_EVENTS >= log->nblocks) {
+			log->blocks = xreallocarray(log->blocks,
+			    log->nblocks + 1, sizeof *log->blocks);
+			log->blocks[log->nblocks++] = xcalloc(BLOCK_EVENTS,
+			    sizeof **log->blocks);
+		}
+		ev = &log->blocks[log->count / BLOCK_EVENTS]
+		    [log->count % BLOCK_EVENTS];
+		*ev = *tmpl;
+		ev->data = arena_copy(log, data, len);
+	} else {
+		extra_free(log->scratch.x);
+		ev = &log->scratch;
+		*ev = *tmpl;
+		buf_reset(&log->scratch_data);
+		buf_add(&log->scratch_data, data, len);
+		ev->data = log->scratch_data.p;
+	}
+	ev->len = (uint32_t)len;
+	ev->seq = (uint32_t)log->count++;
+	if (tmpl->t_ns == 0)
+		ev->t_ns = mono_ns() - log->mono_base;
+	for (i = 0; i < log->nsubs; i++)
+		log->subs[i].fn(ev, log->subs[i].arg);
+	return ev;
+}
+
+size_t
+evlog_count(const struct evlog *log)
+{
+	return log->count;
+}
+
+const struct event *
+evlog_get(const struct evlog *log, size_t seq)
+{
+	if (!log->retain || seq >= log->count)
+		return NULL;
+	return &log->blocks[seq / BLOCK_EVENTS][seq % BLOCK_EVENTS];
+}
+
+int64_t
+evlog_wall_base(const struct evlog *log)
+{
+	return log->wall_base;
+}
+
+void
+evlog_set_wall_base(struct evlog *log, int64_t wall)
+{
+	log->wall_base = wall;
+}
+
+int64_t
+evlog_wall(const struct evlog *log, const struct event *ev)
+{
+	return log->wall_base + ev->t_ns;
+}
+
+int64_t
+evlog_now(const struct evlog *log)
+{
+	return mono_ns() - log->mono_base;
+}
+
+const char *
+ev_kind_name(enum ev_kind k)
+{
+	return (unsigned)k < EV_KIND_MAX ? kind_names[k] : "unknown";
+}
+
+const char *
+ev_dir_name(enum ev_dir d)
+{
+	return (unsigned)d <= DIR_LOCAL ? dir_names[d] : "unknown";
+}
+
+const char *
+ev_chan_name(enum ev_chan c)
+{
+	return (unsigned)c <= CHAN_TLS ? chan_names[c] : "unknown";
+}
+
+static int
+name_index(const char *const *names, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(names[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+ev_kind_from_name(const char *name)
+{
+	return name_index(kind_names, EV_KIND_MAX, name);
+}
+
+int
+ev_dir_from_name(const char *name)
+{
+	return name_index(dir_names, 3, name);
+}
+
+int
+ev_chan_from_name(const char *name)
+{
+	return name_index(chan_names, 2, name);
+}
+
+const char *
+ev_flag_name(uint32_t bit)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+		if (bit == (1U << i))
+			return flag_names[i];
+	return NULL;
+}
+
+uint32_t
+ev_flag_from_name(const char *name)
+{
+	int	i;
+
+	i = name_index(flag_names, sizeof flag_names / sizeof flag_names[0],
+	    name);
+	return i < 0 ? 0 : 1U << i;
+}
+
+/* A local event (info, warning, error, note, mark) with a message. */
+void
+ev_local(struct evlog *log, enum ev_kind kind, enum ev_chan chan,
+    const char *code, const char *fmt, ...)
+{
+	struct event	 ev;
+	struct buf	 b = { 0 };
+	va_list		 ap;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = (uint8_t)kind;
+	ev.dir = DIR_LOCAL;
+	ev.chan = (uint8_t)chan;
+	if (code != NULL) {
+		ev.x = xcalloc(1, sizeof *ev.x);
+		ev.x->code = xstrdup(code);
+	}
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	evlog_append(log, &ev, b.p, b.len);
+	buf_free(&b);
+}

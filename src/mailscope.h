@@ -1,0 +1,463 @@
+/*
+ * mailscope core: everything below the user interface.
+ *
+ * Data flows one way: socket -> session/protocol -> event log -> views.
+ * Nothing in src/ includes curses or readline.  Sections follow the files
+ * that implement them.
+ */
+#ifndef MAILSCOPE_H
+#define MAILSCOPE_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MAILSCOPE_VERSION	"0.1.0"
+
+/* Exit codes, documented in README and mailscope.1. */
+#define EXIT_OK			0
+#define EXIT_USAGE		1
+#define EXIT_PROTO		2	/* connect or protocol failure */
+#define EXIT_NOSTARTTLS		3	/* STARTTLS not offered or refused */
+#define EXIT_HANDSHAKE		4	/* TLS handshake failed */
+#define EXIT_VERIFY		5	/* certificate not verified */
+#define EXIT_SECURITY		6	/* security warning: injection */
+
+#define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
+#define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#define PRINTFLIKE(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/* util.c */
+struct buf {
+	char	*p;		/* always NUL-terminated when cap > 0 */
+	size_t	 len;
+	size_t	 cap;
+};
+
+struct strv {
+	char	**v;
+	size_t	  n;
+};
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...) PRINTFLIKE(2, 3);
+__dead void fatal(const char *, ...) PRINTFLIKE(1, 2);
+__dead void fatalx(const char *, ...) PRINTFLIKE(1, 2);
+void	 fatal_set_hook(void (*)(void));
+
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+void	 buf_vprintf(struct buf *, const char *, va_list);
+void	 buf_consume(struct buf *, size_t);
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+
+void	 strv_add(struct strv *, const char *);
+void	 strv_addn(struct strv *, const char *, size_t);
+bool	 strv_has(const struct strv *, const char *);
+bool	 strv_has_prefix(const struct strv *, const char *);
+void	 strv_copy(struct strv *, const struct strv *);
+void	 strv_clear(struct strv *);
+
+int64_t	 mono_ns(void);
+int64_t	 wall_ns(void);
+void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
+int	 b64_encode(const void *, size_t, struct buf *);
+int	 b64_decode(const char *, size_t, struct buf *);
+int	 strcasecmp_prefix(const char *, size_t, const char *);
+
+/* loop.c: single-threaded poll loop with fds, timers and signals. */
+struct loop;
+struct timer;
+typedef void	(*io_cb)(int fd, short revents, void *arg);
+typedef void	(*timer_cb)(void *arg);
+typedef void	(*signal_cb)(int signo, void *arg);
+
+struct loop	*loop_new(void);
+void		 loop_free(struct loop *);
+void		 loop_add_fd(struct loop *, int, short, io_cb, void *);
+void		 loop_set_events(struct loop *, int, short);
+void		 loop_del_fd(struct loop *, int);
+void		 loop_add_signal(struct loop *, int, signal_cb, void *);
+void		 loop_defer(struct loop *, timer_cb, void *);
+int		 loop_run_once(struct loop *);	/* -1 when nothing to wait for */
+void		 loop_run(struct loop *);	/* until loop_break */
+void		 loop_break(struct loop *);
+bool		 loop_broken(const struct loop *);
+struct timer	*timer_new(struct loop *, timer_cb, void *);
+void		 timer_set(struct timer *, int64_t);	/* milliseconds */
+void		 timer_cancel(struct timer *);
+bool		 timer_pending(const struct timer *);
+void		 timer_free(struct timer *);
+
+/* url.c: targets. */
+enum proto_id {
+	PROTO_SMTP,
+	PROTO_LMTP,
+	PROTO_IMAP,
+	PROTO_POP3,
+};
+
+struct target {
+	char		*scheme;	/* as written: smtp, submission, ... */
+	char		*host;		/* without brackets */
+	char		*port;
+	enum proto_id	 proto;
+	bool		 implicit_tls;	/* smtps, imaps, pop3s */
+};
+
+int		 target_parse(const char *, struct target *, char *, size_t);
+void		 target_free(struct target *);
+const char	*proto_name(enum proto_id);
+char		*target_string(const struct target *);
+
+/* event.c: the event log, the single source of truth. */
+enum ev_kind {
+	EV_CONNECT,		/* connection up (or attempt described) */
+	EV_DATA,		/* bytes one side sent */
+	EV_TLS_STEP,		/* a handshake message, data = step name */
+	EV_TLS_ESTABLISHED,	/* x->tls holds the facts */
+	EV_VERIFY,		/* x->tls holds the verdict */
+	EV_CAPDIFF,		/* x->added, x->removed */
+	EV_INFO,
+	EV_WARNING,		/* x->code names the class */
+	EV_ERROR,
+	EV_NOTE,		/* user annotation */
+	EV_MARK,		/* user bookmark, data = name */
+	EV_CLOSE,
+	EV_KIND_MAX
+};
+
+enum ev_dir {
+	DIR_CLIENT,
+	DIR_SERVER,
+	DIR_LOCAL,
+};
+
+enum ev_chan {
+	CHAN_PLAIN,
+	CHAN_TLS,
+};
+
+/* Event flags: what the framer or the session noticed about the bytes. */
+#define EVF_BARE_LF	0x0001	/* line ended with LF alone */
+#define EVF_BARE_CR	0x0002	/* CR not followed by LF inside the line */
+#define EVF_SPLIT	0x0004	/* over LINE_MAX_BYTES: continues in next */
+#define EVF_NUL		0x0008	/* contains NUL bytes */
+#define EVF_NOEOL	0x0010	/* connection ended before the line did */
+#define EVF_LITERAL	0x0020	/* IMAP literal content chunk */
+#define EVF_DOTSTUFF	0x0040	/* a leading dot was removed (POP3/SMTP) */
+#define EVF_REDACTED	0x0080	/* data is the redacted form */
+#define EVF_INJECTED	0x0100	/* bytes after the STARTTLS go-ahead */
+#define EVF_END		0x0200	/* last line of a response */
+#define EVF_LATE	0x0400	/* reply to a command that timed out */
+#define EVF_BODY	0x0800	/* message body (SMTP DATA, RETR, FETCH) */
+#define EVF_MALFORMED	0x1000	/* did not parse as the protocol says */
+#define EVF_UNSOLICITED	0x2000	/* server spoke with nothing pending */
+#define EVF_NOREDACT	0x4000	/* secret kept on request (--no-redact) */
+#define EVF_SECURITY	0x8000	/* security relevant: flush recordings */
+
+struct tls_facts;
+
+struct ev_extra {
+	char			*code;	/* warning/error class */
+	struct tls_facts	*tls;
+	struct strv		 added;
+	struct strv		 removed;
+};
+
+struct event {
+	int64_t		 t_ns;	/* monotonic, since the log began */
+	const char	*data;	/* exact bytes, NUL-terminated for ease */
+	struct ev_extra	*x;	/* NULL for most events */
+	uint32_t	 seq;
+	uint32_t	 len;
+	uint32_t	 flags;
+	uint8_t		 kind;
+	uint8_t		 dir;
+	uint8_t		 chan;
+};
+
+/*
+ * evlog_append copies the template and the bytes and takes ownership of
+ * tmpl->x.  Subscribers run synchronously, in subscription order.  With
+ * retain=false the event passed to them is valid only during the call.
+ */
+struct evlog;
+typedef void	(*ev_sub)(const struct event *, void *);
+
+struct evlog	*evlog_new(bool);	/* true: keep every event */
+void		 evlog_free(struct evlog *);
+void		 evlog_subscribe(struct evlog *, ev_sub, void *);
+void		 evlog_unsubscribe(struct evlog *, ev_sub, void *);
+const struct event *evlog_append(struct evlog *, const struct event *,
+		    const void *, size_t);
+size_t		 evlog_count(const struct evlog *);
+const struct event *evlog_get(const struct evlog *, size_t);
+int64_t		 evlog_wall_base(const struct evlog *);
+void		 evlog_set_wall_base(struct evlog *, int64_t);
+int64_t		 evlog_wall(const struct evlog *, const struct event *);
+int64_t		 evlog_now(const struct evlog *);
+const char	*ev_kind_name(enum ev_kind);
+const char	*ev_dir_name(enum ev_dir);
+const char	*ev_chan_name(enum ev_chan);
+int		 ev_kind_from_name(const char *);
+int		 ev_dir_from_name(const char *);
+int		 ev_chan_from_name(const char *);
+const char	*ev_flag_name(uint32_t);	/* one bit */
+uint32_t	 ev_flag_from_name(const char *);
+void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
+		    const char *, const char *, ...) PRINTFLIKE(5, 6);
+
+/* sanitize.c: bytes -> terminal-safe text.  The one gate to every view. */
+#define SAN_ESC_BEGIN	0x01	/* internal markers never emitted */
+struct san_span {
+	const char	*p;
+	size_t		 len;
+	bool		 escape;	/* a visible escape, not the text */
+};
+typedef void	(*san_cb)(const struct san_span *, void *);
+
+size_t		 sanitize(const char *, size_t, struct buf *);
+size_t		 sanitize_spans(const char *, size_t, san_cb, void *);
+
+/* tls.c: GnuTLS client side, non-blocking, and the facts it learns. */
+struct tls_cert {
+	char		*subject;
+	char		*issuer;
+	struct strv	 san;		/* "DNS:mail.test", "IP:127.0.0.1" */
+	char		*serial;	/* hex */
+	int64_t		 not_before;	/* unix seconds */
+	int64_t		 not_after;
+	char		*key;		/* "RSA 2048", "ECDSA P-256" */
+	char		*sigalg;
+	char		 sha256[96];	/* AB:CD:... */
+	char		 pin_sha256[64];	/* base64 of the SPKI hash */
+	bool		 is_ca;
+};
+
+struct tls_verify {
+	bool		 checked;
+	bool		 ok;
+	unsigned	 status;	/* gnutls_certificate_status_t bits */
+	char		*hostname;	/* the name checked */
+	char		*matched;	/* the SAN/CN that matched, if any */
+	struct strv	 reasons;	/* plain words, one per failure */
+	char		*trust;		/* Verified, Untrusted, ... */
+};
+
+struct tls_facts {
+	char		*version;	/* "TLS1.3" */
+	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
+	char		*kx;		/* "ECDHE-RSA", "(EC)DHE" */
+	char		*group;		/* "X25519" */
+	char		*mac;
+	char		*sigalg;	/* server signature */
+	char		*sni;		/* NULL when none sent */
+	char		*alpn;
+	bool		 resumed;
+	char		*ocsp;		/* "none", "good", "invalid" */
+	char		*desc;		/* gnutls_session_get_desc */
+	struct tls_cert	*chain;
+	size_t		 nchain;
+	struct tls_verify verify;
+};
+
+struct tls_opts {
+	const char	*cafile;	/* NULL: system trust */
+	const char	*priority;	/* NULL: "NORMAL" */
+	const char	*sni;		/* NULL: host unless an IP literal */
+	const char	*verify_host;	/* name the certificate must hold */
+	const char	*client_cert;
+	const char	*client_key;
+	const char	*keylog;	/* NSS key log file */
+	int		 timeout_ms;
+};
+
+#define TLS_AGAIN	(-2)
+struct tls_client;
+typedef void	(*tls_step_cb)(const char *, void *);
+
+struct tls_client *tls_client_new(const struct tls_opts *, int,
+		    tls_step_cb, void *, char *, size_t);
+int		 tls_handshake(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
+ssize_t		 tls_read(struct tls_client *, void *, size_t);
+ssize_t		 tls_write(struct tls_client *, const void *, size_t);
+int		 tls_bye(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
+bool		 tls_want_write(struct tls_client *);
+size_t		 tls_pending(struct tls_client *);
+const char	*tls_error(struct tls_client *);
+struct tls_facts *tls_get_facts(struct tls_client *);	/* caller frees */
+void		 tls_client_free(struct tls_client *);
+struct tls_facts *tls_facts_dup(const struct tls_facts *);
+void		 tls_facts_free(struct tls_facts *);
+bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
+const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
+
+/* certgen.c: CA and server certificates made in memory (lab, tests). */
+struct certgen_opts {
+	const char	*cn;
+	struct strv	 dns;		/* SAN DNS names */
+	struct strv	 ip;		/* SAN IP addresses */
+	int64_t		 not_before;
+	int64_t		 not_after;
+	bool		 self_signed;
+};
+int	 certgen_ca(const char *, char **, char **, char *, size_t);
+int	 certgen_server(const struct certgen_opts *, const char *,
+	    const char *, char **, char **, char *, size_t);
+
+/* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
+ * pop3.c). */
+enum reply_status {
+	RS_NONE,		/* not a status line (data, untagged info) */
+	RS_OK,			/* 2xx, OK, +OK */
+	RS_INTERMEDIATE,	/* 3xx, "+ " continuation */
+	RS_TEMPFAIL,		/* 4xx */
+	RS_NO,			/* 5xx, NO, -ERR */
+	RS_BAD,			/* IMAP BAD */
+	RS_BYE,			/* IMAP BYE */
+	RS_PREAUTH,		/* IMAP PREAUTH greeting */
+};
+
+struct pp_line {
+	const char	*buf;		/* the line without its end of line */
+	size_t		 len;
+	uint32_t	 flags;		/* EVF_* */
+	enum reply_status status;
+	int		 code;		/* SMTP reply code, -1 if none */
+	char		 esc[16];	/* enhanced status code "5.7.0" */
+	const char	*tag;		/* IMAP tag of a tagged reply */
+	bool		 greeting;	/* part of the greeting */
+	bool		 final;		/* completes the pending command */
+	bool		 starttls_ok;	/* STARTTLS go-ahead */
+	bool		 starttls_refused;
+	const char	*verb;		/* command this answers, if known */
+};
+
+struct pp;
+typedef void	(*pp_line_cb)(const struct pp_line *, void *);
+
+struct pp	*pp_new(enum proto_id, pp_line_cb, void *);
+void		 pp_free(struct pp *);
+void		 pp_feed(struct pp *, const char *, size_t);
+void		 pp_eof(struct pp *);	/* flush a partial line */
+int		 pp_command(struct pp *, const char *, size_t, struct buf *);
+size_t		 pp_pending(const struct pp *);	/* replies awaited */
+bool		 pp_data_mode(const struct pp *);	/* SMTP after 354 */
+bool		 pp_wants_continuation(const struct pp *);
+size_t		 pp_take_buffered(struct pp *, struct buf *);
+const struct strv *pp_caps(const struct pp *);
+bool		 pp_caps_known(const struct pp *);
+void		 pp_caps_reset(struct pp *);
+void		 pp_expect_greeting(struct pp *);
+void		 pp_timeout(struct pp *);	/* oldest pending timed out */
+const char	*pp_starttls_cmd(const struct pp *);
+const char	*pp_caps_cmd(const struct pp *, const char *);
+const char	*pp_quit_cmd(const struct pp *);
+const char	*pp_next_tag(const struct pp *);
+bool		 pp_cap_starttls(const struct pp *);
+const char *const *pp_verbs(enum proto_id);
+int64_t		 pp_expected_size(const struct pp *);	/* -1 unknown */
+int64_t		 pp_received_size(const struct pp *);
+
+/* redact.c: credentials never reach a view or a file. */
+struct redactor;
+struct redactor	*redactor_new(enum proto_id);
+void		 redactor_free(struct redactor *);
+bool		 redact_client(struct redactor *, const char *, size_t,
+		    struct buf *);
+void		 redact_server(struct redactor *, const char *, size_t);
+
+/* session.c: connection + protocol + TLS + event log. */
+enum session_state {
+	STATE_DISCONNECTED,
+	STATE_CONNECTING,
+	STATE_TLS_CONNECT,	/* implicit TLS handshake */
+	STATE_PLAIN,
+	STATE_STARTTLS_WAIT,	/* STARTTLS sent, go-ahead awaited */
+	STATE_HANDSHAKE,
+	STATE_TLS,
+	STATE_CLOSING,
+	STATE_CLOSED,
+	STATE_MAX
+};
+
+struct session_opts {
+	struct target	 target;
+	const char	*cafile;
+	bool		 insecure;
+	const char	*priority;
+	const char	*sni;
+	const char	*client_cert;
+	const char	*client_key;
+	const char	*keylog;
+	const char	*ehlo;		/* EHLO/LHLO name */
+	bool		 starttls;	/* do STARTTLS by itself */
+	bool		 require_tls;	/* never send secrets in plaintext */
+	bool		 allow_injection;
+	bool		 no_redact;
+	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	int		 timeout_ms;
+};
+
+/* What the session tells its owner. */
+enum session_note {
+	SN_STATE,		/* state changed */
+	SN_READY,		/* no reply pending: next command may go */
+	SN_CLOSED,		/* connection gone; exit code is final */
+	SN_PROGRESS,		/* bytes of a long response arrived */
+};
+
+struct session;
+typedef void	(*session_cb)(struct session *, enum session_note, void *);
+
+struct session	*session_new(struct loop *, struct evlog *,
+		    const struct session_opts *, session_cb, void *);
+void		 session_free(struct session *);
+int		 session_connect(struct session *);
+int		 session_send(struct session *, const char *, size_t);
+int		 session_send_raw(struct session *, const char *, size_t);
+int		 session_starttls(struct session *);
+void		 session_quit(struct session *);
+void		 session_close(struct session *, const char *);
+enum session_state session_state(const struct session *);
+const char	*session_state_name(enum session_state);
+const struct tls_facts *session_tls(const struct session *);
+int		 session_exit_code(const struct session *);
+bool		 session_idle(const struct session *);
+struct pp	*session_pp(const struct session *);
+const struct session_opts *session_opts(const struct session *);
+uint64_t	 session_bytes_in(const struct session *);
+uint64_t	 session_bytes_out(const struct session *);
+
+/* batch.c: the batch view (text and --json) and its driver. */
+struct batch_opts {
+	bool		 json;
+	const char	*script;	/* file of commands */
+	struct strv	 commands;	/* -c */
+	const char	*record;
+};
+int	 batch_main(const struct session_opts *, const struct batch_opts *);
+void	 batch_print_event(const struct evlog *, const struct event *,
+	    struct buf *);
+
+/* json.c: events <-> JSON Lines (jansson). */
+char	*event_to_json(const struct evlog *, const struct event *);
+int	 event_from_json(struct evlog *, const char *, char *, size_t);
+
+#endif /* MAILSCOPE_H */

@@ -1,0 +1,355 @@
+/*
+ * Small helpers shared by every part: allocation that never returns NULL,
+ * growable buffers, string vectors, clocks and base64.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <gnutls/gnutls.h>
+
+#include "mailscope.h"
+
+static void (*fatal_hook)(void);
+
+void
+fatal_set_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+static __dead void
+vfatal(int with_errno, const char *fmt, va_list ap)
+{
+	int	saved = errno;
+
+	/* Restore the terminal first so the message is readable. */
+	if (fatal_hook != NULL)
+		fatal_hook();
+	fprintf(stderr, "mailscope: ");
+	vfprintf(stderr, fmt, ap);
+	if (with_errno)
+		fprintf(stderr, ": %s", strerror(saved));
+	fputc('\n', stderr);
+	exit(EXIT_PROTO);
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfatal(1, fmt, ap);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	vfatal(0, fmt, ap);
+}
+
+void *
+xmalloc(size_t size)
+{
+	void	*p;
+
+	if (size == 0)
+		size = 1;
+	if ((p = malloc(size)) == NULL)
+		fatal("malloc %zu", size);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void	*p;
+
+	if (n == 0 || size == 0)
+		n = size = 1;
+	if ((p = calloc(n, size)) == NULL)
+		fatal("calloc %zu x %zu", n, size);
+	return p;
+}
+
+void *
+xreallocarray(void *old, size_t n, size_t size)
+{
+	void	*p;
+
+	if (n == 0 || size == 0)
+		n = size = 1;
+	if (size != 0 && n > SIZE_MAX / size)
+		fatalx("reallocarray: %zu x %zu overflows", n, size);
+	if ((p = realloc(old, n * size)) == NULL)
+		fatal("realloc %zu x %zu", n, size);
+	return p;
+}
+
+char *
+xstrdup(const char *s)
+{
+	char	*p;
+
+	if ((p = strdup(s)) == NULL)
+		fatal("strdup");
+	return p;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	*p;
+
+	p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+int
+xasprintf(char **ret, const char *fmt, ...)
+{
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vasprintf(ret, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("vasprintf");
+	return n;
+}
+
+static void
+buf_grow(struct buf *b, size_t more)
+{
+	size_t	need, cap;
+
+	if (more > SIZE_MAX - b->len - 1)
+		fatalx("buffer size overflows");
+	need = b->len + more + 1;
+	if (need <= b->cap)
+		return;
+	cap = b->cap ? b->cap : 64;
+	while (cap < need)
+		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
+	b->p = xreallocarray(b->p, cap, 1);
+	b->cap = cap;
+}
+
+void
+buf_add(struct buf *b, const void *data, size_t len)
+{
+	buf_grow(b, len);
+	if (len > 0)
+		memcpy(b->p + b->len, data, len);
+	b->len += len;
+	b->p[b->len] = '\0';
+}
+
+void
+buf_addc(struct buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+void
+buf_vprintf(struct buf *b, const char *fmt, va_list ap)
+{
+	va_list	ap2;
+	int	n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		fatalx("vsnprintf failed");
+	buf_grow(b, (size_t)n);
+	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
+	b->len += (size_t)n;
+}
+
+void
+buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(b, fmt, ap);
+	va_end(ap);
+}
+
+void
+buf_consume(struct buf *b, size_t n)
+{
+	if (n >= b->len) {
+		buf_reset(b);
+		return;
+	}
+	memmove(b->p, b->p + n, b->len - n);
+	b->len -= n;
+	b->p[b->len] = '\0';
+}
+
+void
+buf_reset(struct buf *b)
+{
+	b->len = 0;
+	if (b->cap > 0)
+		b->p[0] = '\0';
+}
+
+void
+buf_free(struct buf *b)
+{
+	free(b->p);
+	b->p = NULL;
+	b->len = b->cap = 0;
+}
+
+void
+strv_addn(struct strv *sv, const char *s, size_t len)
+{
+	sv->v = xreallocarray(sv->v, sv->n + 2, sizeof *sv->v);
+	sv->v[sv->n++] = xstrndup(s, len);
+	sv->v[sv->n] = NULL;
+}
+
+void
+strv_add(struct strv *sv, const char *s)
+{
+	strv_addn(sv, s, strlen(s));
+}
+
+bool
+strv_has(const struct strv *sv, const char *s)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->n; i++)
+		if (strcasecmp(sv->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+bool
+strv_has_prefix(const struct strv *sv, const char *prefix)
+{
+	size_t	i, n = strlen(prefix);
+
+	for (i = 0; i < sv->n; i++)
+		if (strncasecmp(sv->v[i], prefix, n) == 0)
+			return true;
+	return false;
+}
+
+void
+strv_copy(struct strv *dst, const struct strv *src)
+{
+	size_t	i;
+
+	strv_clear(dst);
+	for (i = 0; i < src->n; i++)
+		strv_add(dst, src->v[i]);
+}
+
+void
+strv_clear(struct strv *sv)
+{
+	size_t	i;
+
+	for (i = 0; i < sv->n; i++)
+		free(sv->v[i]);
+	free(sv->v);
+	sv->v = NULL;
+	sv->n = 0;
+}
+
+int64_t
+mono_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t
+wall_ns(void)
+{
+	struct timespec	ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+void
+format_wall(int64_t ns, char *out, size_t outlen)
+{
+	time_t		secs = (time_t)(ns / 1000000000);
+	long		usec = (long)((ns % 1000000000) / 1000);
+	struct tm	tm;
+	char		tmp[32];
+
+	gmtime_r(&secs, &tm);
+	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outlen, "%s.%06ldZ", tmp, usec);
+}
+
+int
+b64_encode(const void *data, size_t len, struct buf *out)
+{
+	gnutls_datum_t	in = { (unsigned char *)(uintptr_t)data,
+			    (unsigned int)len }, res = { NULL, 0 };
+
+	if (len > UINT32_MAX / 2)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (gnutls_base64_encode2(&in, &res) < 0)
+		return -1;
+	buf_add(out, res.data, res.size);
+	gnutls_free(res.data);
+	return 0;
+}
+
+int
+b64_decode(const char *s, size_t len, struct buf *out)
+{
+	gnutls_datum_t	in = { (unsigned char *)(uintptr_t)s,
+			    (unsigned int)len }, res = { NULL, 0 };
+
+	if (len > UINT32_MAX / 2)
+		return -1;
+	if (len == 0)
+		return 0;
+	if (gnutls_base64_decode2(&in, &res) < 0)
+		return -1;
+	buf_add(out, res.data, res.size);
+	gnutls_free(res.data);
+	return 0;
+}
+
+/* Does the text start with prefix (ASCII, any case)? */
+int
+strcasecmp_prefix(const char *s, size_t len, const char *prefix)
+{
+	size_t	n = strlen(prefix);
+
+	if (len < n)
+		return 0;
+	return strncasecmp(s, prefix, n) == 0;
+}

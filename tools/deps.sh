@@ -1,0 +1,56 @@
+#!/bin/sh
+# Find missing Debian packages and install them when we can.
+#   deps.sh build [--check]   libraries and tools to build mailscope
+#   deps.sh test              servers and tools the test suite drives
+# As root, missing packages are installed with apt-get (after apt-get
+# update); otherwise the exact apt-get line is printed and we stop.
+set -u
+what=${1:-build}
+mode=${2:-install}
+
+build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
+	libreadline-dev libjansson-dev libcmocka-dev gnutls-bin"
+test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
+	tmux python3 openssl swaks clang libclang-rt-14-dev strace
+	libxml2-utils hyperfine procps iproute2"
+
+case $what in
+build) pkgs=$build_pkgs ;;
+test) pkgs=$test_pkgs ;;
+*) echo "usage: deps.sh build|test [--check]" >&2; exit 1 ;;
+esac
+
+missing=
+for p in $pkgs; do
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
+	case $st in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$mode" = --check ] || [ "$(id -u)" != 0 ]; then
+	echo "mailscope: missing packages:$missing" >&2
+	echo "mailscope: install them with: sudo apt-get update && sudo $line" >&2
+	[ "$mode" = --check ] && echo "mailscope: (or run 'make run' / 'make check' as root)" >&2
+	exit 1
+fi
+
+echo "mailscope: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >&2 || exit 1
+# Mail servers must not start system daemons on ports 25/143/993.
+policy=
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+	printf '#!/bin/sh\nexit 101\n' > /usr/sbin/policy-rc.d
+	chmod +x /usr/sbin/policy-rc.d
+	policy=1
+fi
+echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections 2>/dev/null
+$line >&2
+rc=$?
+[ -n "$policy" ] && rm -f /usr/sbin/policy-rc.d
+exit $rc
