@@ -125,6 +125,16 @@ void		 target_free(struct target *);
 const char	*proto_name(enum proto_id);
 char		*target_string(const struct target *);
 
+/* net.c: resolution and non-blocking connect. */
+struct addrinfo;
+struct sockaddr;
+int	 net_resolve(const char *, const char *, int, struct addrinfo **,
+	    char *, size_t);
+int	 net_connect_start(const struct addrinfo *, char *, size_t);
+int	 net_connect_done(int, char *, size_t);
+void	 net_addr_string(const struct sockaddr *, char *, size_t);
+void	 net_local_string(int, char *, size_t);
+
 /* event.c: the event log, the single source of truth. */
 enum ev_kind {
 	EV_CONNECT,		/* connection up (or attempt described) */
@@ -421,6 +431,7 @@ enum session_note {
 	SN_READY,		/* no reply pending: next command may go */
 	SN_CLOSED,		/* connection gone; exit code is final */
 	SN_PROGRESS,		/* bytes of a long response arrived */
+	SN_TIMEOUT,		/* a reply did not complete in time */
 };
 
 struct session;
