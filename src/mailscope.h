@@ -79,6 +79,7 @@ void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
+int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -465,7 +466,8 @@ struct batch_opts {
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
-	    struct buf *);
+	    struct buf *, bool *);
+void	 batch_print_tls(const struct tls_facts *, struct buf *);
 
 /* json.c: events <-> JSON Lines (jansson). */
 char	*event_to_json(const struct evlog *, const struct event *);

@@ -350,14 +350,14 @@ session_guard(const struct session *s, const char *line, size_t len)
 }
 
 static bool
-is_starttls(const struct session *s, const char *line, size_t len)
+is_verb(const struct session *s, const char *line, size_t len,
+    const char *want)
 {
 	const char	*verb;
 	size_t		 vlen;
 
 	verb = command_verb(s, line, len, &vlen);
-	return (vlen == 8 && strncasecmp(verb, "STARTTLS", 8) == 0) ||
-	    (vlen == 4 && strncasecmp(verb, "STLS", 4) == 0);
+	return vlen == strlen(want) && strncasecmp(verb, want, vlen) == 0;
 }
 
 int
@@ -378,7 +378,7 @@ session_send(struct session *s, const char *line, size_t len)
 		return -1;
 	}
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
-	    is_starttls(s, line, len)) {
+	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
 		if (session_chan(s) == CHAN_TLS)
 			ev_local(s->log, EV_WARNING, CHAN_TLS,
 			    "starttls-in-tls", "STARTTLS inside TLS: the "
@@ -391,7 +391,11 @@ session_send(struct session *s, const char *line, size_t len)
 			return 0;
 		}
 	}
-	return session_command(s, line, len);
+	if (session_command(s, line, len) == -1)
+		return -1;
+	if (!pp_data_mode(s->pp) && is_verb(s, line, len, pp_quit_cmd(s->pp)))
+		s->quitting = true;
+	return 0;
 }
 
 int
