@@ -26,6 +26,8 @@
 #define EXIT_HANDSHAKE		4	/* TLS handshake failed */
 #define EXIT_VERIFY		5	/* certificate not verified */
 #define EXIT_SECURITY		6	/* security warning: injection */
+#define EXIT_PROBE_CMDINJ	7	/* probe: command injection */
+#define EXIT_PROBE_WEAK		8	/* probe: TLS < 1.2 or plaintext AUTH */
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
@@ -445,6 +447,7 @@ int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
 int		 session_starttls(struct session *);
+int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
@@ -468,6 +471,9 @@ int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
 	    struct buf *, bool *);
 void	 batch_print_tls(const struct tls_facts *, struct buf *);
+
+/* probe.c: mailscope probe URL. */
+int	 probe_main(int, char **);
 
 /* json.c: events <-> JSON Lines (jansson). */
 char	*event_to_json(const struct evlog *, const struct event *);

@@ -73,6 +73,7 @@ static const char usage_text[] =
 "       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3]\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
+"       mailscope probe [--cafile FILE] [--json] URL\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -202,6 +203,8 @@ main(int argc, char **argv)
 	signal(SIGXFSZ, SIG_IGN);
 	if (argc > 1 && strcmp(argv[1], "lab") == 0)
 		return lab_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "probe") == 0)
+		return probe_main(argc - 1, argv + 1);
 
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);

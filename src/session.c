@@ -63,7 +63,7 @@ struct session {
 	bool			 caps_diff_due;
 	bool			 caps_warned;
 	bool			 read_deferred;
-	bool			 in_callback;
+	bool			 corked;
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 };
@@ -409,6 +409,36 @@ session_send_raw(struct session *s, const char *data, size_t len)
 	session_log_data(s, DIR_CLIENT, 0, data, len);
 	buf_add(&s->out, data, len);
 	s->bytes_out += len;
+	session_flush(s);
+	return 0;
+}
+
+/*
+ * The command-injection probe: STARTTLS and a plaintext command in ONE
+ * write.  The extra command is not registered with the engine, so a reply
+ * to it inside TLS arrives unsolicited: proof the server executed
+ * plaintext it had buffered (CVE-2011-0411 class).
+ */
+int
+session_starttls_inject(struct session *s, const char *extra)
+{
+	const char	*cmd = pp_starttls_cmd(s->pp);
+
+	if (s->state != STATE_PLAIN)
+		return -1;
+	strv_copy(&s->caps_before, pp_caps(s->pp));
+	/* Hold the bytes back until both are queued. */
+	s->corked = true;
+	if (session_command(s, cmd, strlen(cmd)) == -1) {
+		s->corked = false;
+		return -1;
+	}
+	session_log_data(s, DIR_CLIENT, EVF_INJECTED, extra, strlen(extra));
+	buf_add(&s->out, extra, strlen(extra));
+	buf_add(&s->out, "\r\n", 2);
+	s->bytes_out += strlen(extra) + 2;
+	s->corked = false;
+	session_set_state(s, STATE_STARTTLS_WAIT);
 	session_flush(s);
 	return 0;
 }
@@ -935,6 +965,8 @@ session_flush(struct session *s)
 {
 	ssize_t	n;
 
+	if (s->corked)
+		return;
 	while (s->out.len > 0 && s->fd != -1) {
 		if (s->tls != NULL)
 			n = tls_write(s->tls, s->out.p, s->out.len);
