@@ -26,6 +26,8 @@
 #define EXIT_HANDSHAKE		4	/* TLS handshake failed */
 #define EXIT_VERIFY		5	/* certificate not verified */
 #define EXIT_SECURITY		6	/* security warning: injection */
+#define EXIT_PROBE_CMDINJ	7	/* probe: command injection */
+#define EXIT_PROBE_WEAK		8	/* probe: TLS < 1.2 or plaintext AUTH */
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
@@ -79,6 +81,7 @@ void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
+int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -124,6 +127,16 @@ int		 target_parse(const char *, struct target *, char *, size_t);
 void		 target_free(struct target *);
 const char	*proto_name(enum proto_id);
 char		*target_string(const struct target *);
+
+/* net.c: resolution and non-blocking connect. */
+struct addrinfo;
+struct sockaddr;
+int	 net_resolve(const char *, const char *, int, struct addrinfo **,
+	    char *, size_t);
+int	 net_connect_start(const struct addrinfo *, char *, size_t);
+int	 net_connect_done(int, char *, size_t);
+void	 net_addr_string(const struct sockaddr *, char *, size_t);
+void	 net_local_string(int, char *, size_t);
 
 /* event.c: the event log, the single source of truth. */
 enum ev_kind {
@@ -566,6 +579,7 @@ enum session_note {
 	SN_READY,		/* no reply pending: next command may go */
 	SN_CLOSED,		/* connection gone; exit code is final */
 	SN_PROGRESS,		/* bytes of a long response arrived */
+	SN_TIMEOUT,		/* a reply did not complete in time */
 };
 
 struct session;
@@ -578,6 +592,7 @@ int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
 int		 session_starttls(struct session *);
+int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
@@ -599,7 +614,11 @@ struct batch_opts {
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
-	    struct buf *);
+	    struct buf *, bool *);
+void	 batch_print_tls(const struct tls_facts *, struct buf *);
+
+/* probe.c: mailscope probe URL. */
+int	 probe_main(int, char **);
 
 /* json.c: events <-> JSON Lines (jansson). */
 char	*event_to_json(const struct evlog *, const struct event *);
