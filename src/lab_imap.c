@@ -1081,17 +1081,18 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		return;
 	}
 	tag = line;
-	if ((verb = strchr(line, ' ')) == NULL || !imap_tag_ok(tag)) {
-		if (verb != NULL)
-			*verb = '\0';
-		if (imap_tag_ok(tag))
-			lab_reply(c, "%s BAD Missing command", tag);
-		else
-			lab_reply(c, "* BAD Error in IMAP command: bad tag");
+	if ((verb = strchr(line, ' ')) != NULL)
+		*verb++ = '\0';
+	if (!imap_tag_ok(tag)) {
+		lab_reply(c, "* BAD Error in IMAP command: bad tag");
 		c->errors++;
 		return;
 	}
-	*verb++ = '\0';
+	if (verb == NULL || *verb == '\0') {
+		lab_reply(c, "%s BAD Missing command", tag);
+		c->errors++;
+		return;
+	}
 	if ((args = strchr(verb, ' ')) != NULL)
 		*args++ = '\0';
 	else
