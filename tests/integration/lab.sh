@@ -27,10 +27,12 @@ check() {
 	fi
 }
 
-# The binary: mailscope itself, or a small driver around lab_main while
-# the front end is not built.
-bin=
-if [ -x build/mailscope ] && build/mailscope lab --list > /dev/null 2>&1; then
+# The binary: $LAB_BIN, mailscope itself, or a small driver around
+# lab_main while the front end is not built.
+bin=${LAB_BIN:-}
+if [ -n "$bin" ]; then
+	:
+elif [ -x build/mailscope ] && build/mailscope lab --list > /dev/null 2>&1; then
 	bin="$top/build/mailscope"
 else
 	cat > "$out/labmain.c" <<'EOF'
@@ -347,6 +349,11 @@ stop_lab() {
 	wait "$PID"
 	rc=$?
 	PID=
+	# Under a sanitizer build, its reports land in the lab's log.
+	if grep -q 'Sanitizer' "$log"; then
+		fail "lab $scn: sanitizer report"
+		grep -A 20 'Sanitizer' "$log" | head -n 40
+	fi
 	return $rc
 }
 
