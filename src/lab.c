@@ -33,6 +33,8 @@
 #define LAB_TRICKLE_MS	50
 #define LAB_READY_MS	20000
 #define LAB_ERRORS_MAX	20
+#define LAB_FD_READY	3	/* in the child */
+#define LAB_FD_LIFE	4
 
 static const struct {
 	const char	*name;
@@ -1412,12 +1414,20 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 		return -1;
 	}
 	if (pid == 0) {
-		close(ready[0]);
-		close(life[1]);
 		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
 		if (getppid() != parent)
 			_exit(EXIT_PROTO);
-		lab_child(opts, ready[1], life[0]);
+		/*
+		 * Keep only the two pipes: another lab's lifeline or the
+		 * parent's connections held here would outlive their owner.
+		 */
+		if ((ready[1] = fcntl(ready[1], F_DUPFD, 10)) == -1 ||
+		    (life[0] = fcntl(life[0], F_DUPFD, 10)) == -1 ||
+		    dup2(ready[1], LAB_FD_READY) == -1 ||
+		    dup2(life[0], LAB_FD_LIFE) == -1)
+			_exit(EXIT_PROTO);
+		(void)close_range(LAB_FD_LIFE + 1, ~0U, 0);
+		lab_child(opts, LAB_FD_READY, LAB_FD_LIFE);
 	}
 	close(ready[1]);
 	close(life[0]);

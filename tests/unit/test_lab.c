@@ -802,7 +802,7 @@ static void
 test_spawn_lifeline(void **state)
 {
 	struct lab_opts	 o;
-	struct lab_info	 li;
+	struct lab_info	 li, other;
 	struct stat	 sb;
 	char		 err[512];
 	int		 status, i;
@@ -811,6 +811,8 @@ test_spawn_lifeline(void **state)
 	(void)state;
 	memset(&o, 0, sizeof o);
 	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
+	/* A second lab must not hold the first one's lifeline open. */
+	assert_int_equal(lab_spawn(&o, &other, err, sizeof err), 0);
 	close(li.lifeline);
 	li.lifeline = -1;
 	for (i = 0; i < 500 && r == 0; i++) {
@@ -825,6 +827,8 @@ test_spawn_lifeline(void **state)
 	assert_int_equal(stat(li.dir, &sb), -1);
 	li.pid = -1;
 	lab_stop(&li);
+	assert_int_equal(kill(other.pid, 0), 0);
+	lab_stop(&other);
 }
 
 int
