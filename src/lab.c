@@ -280,6 +280,13 @@ lab_conn_run(struct lab_conn *c)
 	while (!c->want_tls && !c->want_close && c->out.len < LAB_OUT_HIGH) {
 		if (c->in.len == 0)
 			break;
+		if (c->literal > 0) {
+			n = c->in.len < c->literal ? c->in.len : c->literal;
+			lab_imap_literal(c, c->in.p, n);
+			buf_consume(&c->in, n);
+			c->literal -= n;
+			continue;
+		}
 		nl = memchr(c->in.p, '\n', c->in.len);
 		if (nl == NULL) {
 			if (c->in.len > LAB_LINE_MAX) {

@@ -106,7 +106,7 @@ imap_caps(const struct lab_conn *c, struct buf *b)
 		buf_adds(b, " LOGINDISABLED");
 	else
 		buf_adds(b, " AUTH=PLAIN SASL-IR");
-	buf_adds(b, " UNSELECT");
+	buf_adds(b, " LITERAL+ UNSELECT");
 }
 
 void
@@ -128,12 +128,32 @@ lab_imap_tls(struct lab_conn *c)
 	c->authed = false;
 }
 
-/* An astring, in place: atom or quoted string.  NULL on a syntax error. */
+/*
+ * An astring, in place: atom, quoted string or literal ("{n}" CRLF and n
+ * bytes, already gathered by the framer).  NULL on a syntax error.
+ */
 static char *
 imap_astring(char **pp)
 {
-	char	*p = *pp, *s, *o;
+	char		*p = *pp, *s, *o, *end;
+	unsigned long	 n;
 
+	if (*p == '{') {
+		n = strtoul(p + 1, &end, 10);
+		if (end == p + 1 || *end == '+')
+			end++;
+		if (end[0] != '}' || end[1] != '\r' || end[2] != '\n' ||
+		    strlen(end + 3) < n)
+			return NULL;
+		s = end + 3;
+		p = s + n;
+		if (*p != '\0' && *p != ' ')
+			return NULL;
+		if (*p == ' ')
+			*p++ = '\0';
+		*pp = p;
+		return s;
+	}
 	if (*p == '"') {
 		s = o = ++p;
 		while (*p != '"') {
@@ -1053,31 +1073,17 @@ imap_tag_ok(const char *tag)
 	return true;
 }
 
-void
-lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
+static void
+imap_command(struct lab_conn *c, char *line, size_t len)
 {
 	struct buf	 b = { NULL, 0, 0 };
 	enum imap_cmd	 cmd;
 	char		*tag, *verb, *args, *sub;
 	bool		 uid = false;
 
-	if (toolong) {
-		lab_reply(c, "* BAD Line too long");
-		c->errors++;
-		if (c->state == STATE_IMAP_AUTHENTICATE) {
-			free(c->tag);
-			c->tag = NULL;
-			c->state = STATE_IMAP_NOTAUTH;
-		}
-		return;
-	}
 	if (strlen(line) != len) {
 		lab_reply(c, "* BAD NUL byte in command");
 		c->errors++;
-		return;
-	}
-	if (c->state == STATE_IMAP_AUTHENTICATE) {
-		imap_auth_step(c, line, len);
 		return;
 	}
 	tag = line;
@@ -1195,4 +1201,95 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		break;
 	}
 	buf_free(&b);
+}
+
+/* A line ending in "{n}" or "{n+}" announces n bytes of literal. */
+static bool
+imap_literal_size(const char *line, size_t len, size_t *n, bool *sync)
+{
+	const char	*p;
+	size_t		 v = 0;
+
+	if (len < 3 || line[len - 1] != '}')
+		return false;
+	p = line + len - 2;
+	*sync = *p != '+';
+	if (!*sync)
+		p--;
+	if (p < line || *p < '0' || *p > '9')
+		return false;
+	while (p >= line && *p >= '0' && *p <= '9')
+		p--;
+	if (p < line || *p != '{' || line + len - 1 - p > 12)
+		return false;
+	for (p++; *p >= '0' && *p <= '9'; p++)
+		v = v * 10 + (size_t)(*p - '0');
+	*n = v;
+	return true;
+}
+
+void
+lab_imap_literal(struct lab_conn *c, const char *data, size_t len)
+{
+	if (!c->literal_drop)
+		buf_add(&c->msg, data, len);
+}
+
+void
+lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
+{
+	struct buf	 cmd;
+	size_t		 n, taglen;
+	bool		 sync;
+
+	if (toolong || c->literal_drop) {
+		if (toolong)
+			lab_reply(c, "* BAD Line too long");
+		c->errors++;
+		buf_free(&c->msg);
+		c->literal_drop = false;
+		if (c->state == STATE_IMAP_AUTHENTICATE) {
+			free(c->tag);
+			c->tag = NULL;
+			c->state = STATE_IMAP_NOTAUTH;
+		}
+		return;
+	}
+	if (c->state == STATE_IMAP_AUTHENTICATE) {
+		if (strlen(line) != len) {
+			lab_reply(c, "* BAD NUL byte in command");
+			c->errors++;
+			return;
+		}
+		imap_auth_step(c, line, len);
+		return;
+	}
+	buf_add(&c->msg, line, len);
+	if (imap_literal_size(line, len, &n, &sync)) {
+		if (c->msg.len + n > LAB_LINE_MAX) {
+			taglen = strcspn(c->msg.p, " ");
+			lab_reply(c, "%.*s BAD Literal too long (the lab takes "
+			    "%d bytes a command)", (int)(taglen > 64 ? 64 :
+			    taglen), c->msg.p, LAB_LINE_MAX);
+			c->errors++;
+			buf_free(&c->msg);
+			/* A synchronising client waits for "+": it sends none. */
+			if (!sync) {
+				c->literal = n;
+				c->literal_drop = true;
+			}
+			return;
+		}
+		/* The rest of the command follows the literal's bytes. */
+		buf_add(&c->msg, "\r\n", 2);
+		c->literal = n;
+		if (sync)
+			lab_reply(c, "+ Ready for literal data");
+		return;
+	}
+	/* The whole command is here: take it out, then run it. */
+	cmd = c->msg;
+	memset(&c->msg, 0, sizeof c->msg);
+	imap_command(c, cmd.p, cmd.len);
+	buf_free(&cmd);
 }

@@ -434,7 +434,9 @@ struct lab_conn {
 	bool		 msg_toolong;
 	bool		 msg_big;
 	char		*sasl_user;	/* AUTH LOGIN, between steps */
-	/* IMAP */
+	/* IMAP (msg holds a command that carries literals) */
+	size_t		 literal;	/* literal bytes still to come */
+	bool		 literal_drop;	/* refused: read and forget them */
 	char		*tag;		/* AUTHENTICATE waiting for data */
 	uint32_t	*uids;		/* selected mailbox snapshot */
 	size_t		 nuids;
@@ -472,6 +474,7 @@ void		 lab_smtp_tls(struct lab_conn *);
 const char	*lab_smtp_state_name(int);
 void		 lab_imap_start(struct lab_conn *);
 void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
 void		 lab_imap_tls(struct lab_conn *);
 const char	*lab_imap_state_name(int);
 void		 lab_pop3_start(struct lab_conn *);

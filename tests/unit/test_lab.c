@@ -531,12 +531,14 @@ static void
 test_imap(void **state)
 {
 	const char	*o;
+	int		 i;
 
 	(void)state;
 	start(PROTO_IMAP, SCN_GOOD, false);
 	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
 	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
-	    "LOGINDISABLED UNSELECT] mailscope lab ready (scenario good)\r\n");
+	    "LOGINDISABLED LITERAL+ UNSELECT] mailscope lab ready (scenario "
+	    "good)\r\n");
 	assert_string_equal(say("a1 LOGIN demo demo\r\n"), "a1 NO "
 	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
 	assert_string_equal(say("a2 SELECT INBOX\r\n"),
@@ -550,11 +552,31 @@ test_imap(void **state)
 	lab_conn_tls_up(&conn);
 	o = say("a5 CAPABILITY\r\n");
 	assert_string_equal(o, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR "
-	    "UNSELECT\r\na5 OK CAPABILITY completed\r\n");
+	    "LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
+	/* Literals: synchronising gets "+", LITERAL+ does not. */
+	assert_string_equal(say("l1 LOGIN {4}\r\n"),
+	    "+ Ready for literal data\r\n");
+	assert_string_equal(say("de"), "");
+	lab_conn_input(&conn, "mo {5+}\r\nwr\0ng\r\n", 16);
+	assert_string_equal(say(NULL), "* BAD NUL byte in command\r\n");
+	assert_string_equal(say("l2 LOGIN {10000}\r\n"), "l2 BAD Literal "
+	    "too long (the lab takes 8192 bytes a command)\r\n");
+	assert_string_equal(say("l3 LOGIN {10000+}\r\n"), "l3 BAD Literal "
+	    "too long (the lab takes 8192 bytes a command)\r\n");
+	for (i = 0; i < 1000; i++)
+		say("0123456789");
+	assert_string_equal(say("\r\nl4 NOOP\r\n"),
+	    "l4 OK NOOP completed\r\n");
 	assert_string_equal(say("a6 LOGIN demo wrong\r\n"),
 	    "a6 NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
 	assert_string_equal(say("a7 AUTHENTICATE PLAIN\r\n"), "+ \r\n");
 	assert_non_null(strstr(say("AGRlbW8AZGVtbw==\r\n"), "a7 OK "));
+	assert_string_equal(say("a7 CLOSE\r\n"),
+	    "a7 BAD Command not allowed in state AUTH\r\n");
+	lab_imap_tls(&conn);
+	assert_string_equal(say("l5 LOGIN {4+}\r\ndemo {4}\r\n"),
+	    "+ Ready for literal data\r\n");
+	assert_non_null(strstr(say("demo\r\n"), "l5 OK [CAPABILITY"));
 	o = say("a8 SELECT inbox\r\n");
 	assert_non_null(strstr(o, "* 1 EXISTS\r\n"));
 	assert_non_null(strstr(o, "* 0 RECENT\r\n"));
