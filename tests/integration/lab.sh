@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 top=$(pwd)
 out=$top/tests/out/lab
 mkdir -p "$out"
-rm -rf "$out"/keep
+rm -rf "$out"/keep "$out"/lab-*.log
 
 if [ -f tests/lib.sh ]; then
 	. tests/lib.sh
@@ -321,27 +321,34 @@ EOF
 PID=
 CA=
 BASE=
+nlab=0
 start_lab() {
-	# $1 scenario, further arguments go to the lab
+	# $1 scenario, further arguments go to the lab.  A port block taken
+	# between the probe and the bind gets one more try elsewhere.
 	scn=$1
 	shift
-	BASE=$(free_base)
-	log=$out/lab-$scn.log
-	"$bin" lab --scenario "$scn" --port-base "$BASE" "$@" > "$log" 2>&1 &
-	PID=$!
-	i=0
-	while ! grep -q 'CA certificate' "$log" && [ $i -lt 100 ]; do
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-		i=$((i + 1))
+	for try in 1 2 3; do
+		BASE=$(free_base)
+		nlab=$((nlab + 1))
+		log=$out/lab-$nlab-$scn.log
+		"$bin" lab --scenario "$scn" --port-base "$BASE" "$@" \
+		    > "$log" 2>&1 &
+		PID=$!
+		i=0
+		while ! grep -qs 'CA certificate' "$log" && [ $i -lt 300 ]; do
+			kill -0 "$PID" 2>/dev/null || break
+			sleep 0.1
+			i=$((i + 1))
+		done
+		CA=$(sed -n 's/^ *CA certificate *//p' "$log")
+		[ -n "$CA" ] && [ -f "$CA" ] && return 0
+		kill "$PID" 2>/dev/null
+		wait "$PID"
+		grep -q 'Address already in use' "$log" || break
 	done
-	CA=$(sed -n 's/^ *CA certificate *//p' "$log")
-	if [ -z "$CA" ] || [ ! -f "$CA" ]; then
-		fail "lab $scn starts"
-		cat "$log"
-		return 1
-	fi
-	return 0
+	fail "lab $scn starts"
+	cat "$log"
+	return 1
 }
 
 stop_lab() {
