@@ -475,6 +475,9 @@ void	 batch_print_tls(const struct tls_facts *, struct buf *);
 /* probe.c: mailscope probe URL. */
 int	 probe_main(int, char **);
 
+/* export.c: mailscope export --format txt|md|html FILE. */
+int	 export_main(int, char **);
+
 /* json.c: events <-> JSON Lines (jansson). */
 char	*event_to_json(const struct evlog *, const struct event *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);

@@ -74,6 +74,7 @@ static const char usage_text[] =
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
 "       mailscope probe [--cafile FILE] [--json] URL\n"
+"       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -205,6 +206,8 @@ main(int argc, char **argv)
 		return lab_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "export") == 0)
+		return export_main(argc - 1, argv + 1);
 
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);
