@@ -467,8 +467,38 @@ int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
 	    struct buf *);
 
-/* json.c: events <-> JSON Lines (jansson). */
+/*
+ * json.c: events <-> JSON Lines (jansson), and the header and trailer
+ * lines of a recording.  Strings are returned malloc'd, on one line, in
+ * ASCII with every control character but DEL escaped.
+ */
+struct recording_info {
+	char		*version;	/* mailscope version that wrote it */
+	char		*target;
+	int64_t		 start;		/* wall clock, ns since the epoch */
+	bool		 redacted;
+	char		*options;	/* the options object, as JSON */
+	bool		 ended;		/* a trailer was read */
+	int64_t		 end;
+	char		*reason;	/* quit, server closed, error, signal */
+	uint64_t	 events;	/* as the trailer counts them */
+	bool		 truncated;	/* loading stopped at a bad line */
+	bool		 more;		/* another recording follows */
+};
+
+enum rec_line {
+	REC_EVENT,
+	REC_HEADER,
+	REC_TRAILER,
+};
+
 char	*event_to_json(const struct evlog *, const struct event *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
+char	*recording_header_json(const struct evlog *,
+	    const struct session_opts *);
+char	*recording_trailer_json(const struct evlog *, const char *);
+int	 recording_parse_line(struct evlog *, const char *,
+	    struct recording_info *, char *, size_t);	/* enum rec_line */
+void	 recording_info_free(struct recording_info *);
 
 #endif /* MAILSCOPE_H */
