@@ -150,7 +150,9 @@ event_to_json(const struct evlog *log, const struct event *ev)
 	/* Microseconds: the precision a recording keeps. */
 	json_object_set_new(o, "t", json_real((double)(ev->t_ns / 1000) /
 	    1e6));
-	json_object_set_new(o, "time", jwall(evlog_wall(log, ev)));
+	/* From the same microseconds a reader gets back from the file. */
+	json_object_set_new(o, "time", jwall((evlog_wall_base(log) / 1000 +
+	    ev->t_ns / 1000) * 1000));
 	json_object_set_new(o, "kind", json_string(ev_kind_name(ev->kind)));
 	json_object_set_new(o, "dir", json_string(ev_dir_name(ev->dir)));
 	json_object_set_new(o, "chan", json_string(ev_chan_name(ev->chan)));
@@ -754,8 +756,8 @@ trailer_from_object(json_t *o, struct recording_info *info, char *err,
 }
 
 /*
- * One line of a recording: an event is appended to the log, a header or
- * a trailer fills info.
+ * One line of a recording: an event is appended to the log (refused when
+ * log is NULL), a header or a trailer fills info.
  */
 int
 recording_parse_line(struct evlog *log, const char *line,
@@ -771,6 +773,9 @@ recording_parse_line(struct evlog *log, const char *line,
 	else if (json_object_get(o, "end") != NULL &&
 	    json_object_get(o, "kind") == NULL)
 		rv = trailer_from_object(o, info, err, errlen);
+	else if (log == NULL)
+		rv = fail(err, errlen, "an event where the recording header "
+		    "should be");
 	else if ((rv = event_from_object(log, o, err, errlen)) == 0)
 		rv = REC_EVENT;
 	json_decref(o);

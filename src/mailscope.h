@@ -501,4 +501,23 @@ int	 recording_parse_line(struct evlog *, const char *,
 	    struct recording_info *, char *, size_t);	/* enum rec_line */
 void	 recording_info_free(struct recording_info *);
 
+/*
+ * record.c: crash-safe recordings.  One event is one write(2) of one line
+ * on an O_APPEND descriptor, security events are flushed to the disk, and
+ * a write error stops the recording, never the session.  The owner must
+ * ignore SIGXFSZ so a file size limit is an error, not the end.
+ */
+struct recorder;
+typedef void	(*recorder_fail_cb)(const char *, void *);
+
+struct recorder	*recorder_open(const char *, struct evlog *, const char *,
+		    char *, size_t);
+void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
+		    void *);
+void		 recorder_close(struct recorder *, const char *);
+bool		 recorder_failed(const struct recorder *);
+const char	*recorder_error(const struct recorder *);
+int		 recording_load(const char *, struct evlog *,
+		    struct recording_info *, char *, size_t);
+
 #endif /* MAILSCOPE_H */
