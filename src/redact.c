@@ -99,16 +99,26 @@ reset(struct redactor *r)
 	r->proto = proto;
 }
 
-/* The next space-separated word from *pos; its length, 0 at the end. */
+/*
+ * The protocols separate words with a space; a tab is taken as one too,
+ * so "AUTH<TAB>PLAIN<TAB>secret" is not missed.
+ */
+static bool
+is_sep(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The next word from *pos; its length, 0 at the end. */
 static size_t
 next_word(const char *p, size_t len, size_t *pos, const char **word)
 {
 	size_t	start;
 
-	while (*pos < len && p[*pos] == ' ')
+	while (*pos < len && is_sep(p[*pos]))
 		(*pos)++;
 	start = *pos;
-	while (*pos < len && p[*pos] != ' ')
+	while (*pos < len && !is_sep(p[*pos]))
 		(*pos)++;
 	*word = p + start;
 	return *pos - start;
@@ -317,11 +327,11 @@ sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
 	reset(r);
 	r->state = STATE_SASL;
 	r->mech = mech_lookup(w, wl);
-	while (pos < len && p[pos] == ' ')
+	while (pos < len && is_sep(p[pos]))
 		pos++;
 	tok = p + pos;
 	toklen = len - pos;
-	while (toklen > 0 && tok[toklen - 1] == ' ')
+	while (toklen > 0 && is_sep(tok[toklen - 1]))
 		toklen--;
 	if (empty_response(tok, toklen))
 		return false;
@@ -340,7 +350,7 @@ sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
 static bool
 rest_secret(const char *p, size_t len, size_t pos, struct buf *out)
 {
-	while (pos < len && p[pos] == ' ')
+	while (pos < len && is_sep(p[pos]))
 		pos++;
 	if (pos == len)
 		return false;
@@ -405,7 +415,7 @@ imap_astring_end(const char *p, size_t len, size_t pos, bool *unterminated)
 {
 	*unterminated = false;
 	if (p[pos] != '"') {
-		while (pos < len && p[pos] != ' ')
+		while (pos < len && !is_sep(p[pos]))
 			pos++;
 		return pos;
 	}
@@ -430,7 +440,7 @@ imap_login_args(struct redactor *r, const char *p, size_t len, size_t pos,
 
 	while (r->login_arg < 2) {
 		start = pos;
-		while (pos < len && p[pos] == ' ')
+		while (pos < len && is_sep(p[pos]))
 			pos++;
 		if (pos == len)
 			break;
@@ -559,7 +569,7 @@ challenge(struct redactor *r, const char *p, size_t len)
 {
 	struct buf	d = { 0 };
 
-	while (len > 0 && p[0] == ' ') {
+	while (len > 0 && is_sep(p[0])) {
 		p++;
 		len--;
 	}
@@ -585,8 +595,11 @@ smtp_server(struct redactor *r, const char *p, size_t len)
 	    p[1] > '9' || p[2] < '0' || p[2] > '9')
 		return;
 	code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-	if (code == 334)
+	if (code == 334) {
+		/* Only AUTH is answered with 334: what follows is secret. */
+		r->state = STATE_SASL;
 		challenge(r, p + 3, len - 3);
+	}
 	else if (code == 235 || code >= 400)
 		reset(r);
 }
@@ -597,8 +610,11 @@ pop3_server(struct redactor *r, const char *p, size_t len)
 	if (strcasecmp_prefix(p, len, "+OK") || strcasecmp_prefix(p, len,
 	    "-ERR"))
 		reset(r);
-	else if (len >= 1 && p[0] == '+')
+	else if (len >= 1 && p[0] == '+') {
+		/* Only AUTH is answered with "+ ": what follows is secret. */
+		r->state = STATE_SASL;
 		challenge(r, p + 1, len - 1);
+	}
 }
 
 static void
@@ -607,6 +623,9 @@ imap_server(struct redactor *r, const char *p, size_t len)
 	const char	*tag, *st;
 	size_t		 tl, sl, pos = 0;
 
+	if (r->state == STATE_IDLE)
+		return;
+	/* "+" also asks for literals: only a SASL exchange is secret. */
 	if (len >= 1 && p[0] == '+') {
 		if (r->state == STATE_SASL)
 			challenge(r, p + 1, len - 1);
@@ -630,8 +649,6 @@ imap_server(struct redactor *r, const char *p, size_t len)
 void
 redact_server(struct redactor *r, const char *p, size_t len)
 {
-	if (r->state == STATE_IDLE)
-		return;
 	switch (r->proto) {
 	case PROTO_IMAP:
 		imap_server(r, p, len);

@@ -354,6 +354,47 @@ test_smtp_cancel(void **state)
 	teardown_buf();
 }
 
+/* Tabs separate words too; a 334 alone starts an exchange. */
+static void
+test_smtp_fail_safe(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	*out;
+
+	(void)state;
+	out = client(r, "AUTH\tPLAIN\tAGFsaWNlAHNlY3JldHB3");
+	assert_non_null(out);
+	assert_hidden(out, "AGFsaWNlAHNlY3JldHB3");
+	assert_non_null(strstr(out, "user=alice"));
+	server(r, "235 ok");
+	assert_pass(r, "X-UNKNOWN-AUTH");
+	server(r, "334 UGFzc3dvcmQ6");
+	out = client(r, "c2VjcmV0cGFzcw==");
+	assert_hidden(out, "c2VjcmV0cGFzcw==");
+	server(r, "235 ok");
+	assert_pass(r, "QUIT");
+	redactor_free(r);
+
+	r = redactor_new(PROTO_POP3);
+	assert_pass(r, "X-AUTH");
+	server(r, "+ ");
+	assert_hidden(client(r, "AGFsaWNlAHNlY3JldHB3"), "AGFsaWNlAHNlY3J");
+	server(r, "+OK");
+	out = client(r, "PASS\tsecret");
+	assert_string_equal(out, "PASS\t[redacted: 6 bytes]");
+	redactor_free(r);
+
+	/* IMAP "+" also asks for literals: no exchange starts. */
+	r = redactor_new(PROTO_IMAP);
+	assert_pass(r, "a APPEND INBOX {5}");
+	server(r, "+ go ahead");
+	assert_pass(r, "hello");
+	out = client(r, "b\tLOGIN\talice\tsecret");
+	assert_string_equal(out, "b\tLOGIN\talice\t[redacted: 6 bytes]");
+	redactor_free(r);
+	teardown_buf();
+}
+
 static void
 test_imap_login_atom(void **state)
 {
@@ -665,6 +706,7 @@ main(void)
 		cmocka_unit_test(test_smtp_other_mech),
 		cmocka_unit_test(test_smtp_invalid_b64),
 		cmocka_unit_test(test_smtp_cancel),
+		cmocka_unit_test(test_smtp_fail_safe),
 		cmocka_unit_test(test_imap_login_atom),
 		cmocka_unit_test(test_imap_login_quoted),
 		cmocka_unit_test(test_imap_login_literal),
