@@ -36,14 +36,15 @@ static void
 export_txt(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
 {
+	char	start[64];
 	bool	open = false;
 	size_t	i;
 
+	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "# mailscope recording of ");
 	sanitize(ri->target, strlen(ri->target), out);
-	buf_adds(out, ", started ");
-	sanitize(ri->start, strlen(ri->start), out);
-	buf_addc(out, '\n');
+	buf_printf(out, ", started %s%s\n", start, ri->redacted ? "" :
+	    " (credentials NOT redacted)");
 	for (i = 0; i < evlog_count(log); i++)
 		batch_print_event(log, evlog_get(log, i), out, &open);
 	if (open)
@@ -173,12 +174,14 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 	const struct event	*ev;
 	const struct tls_facts	*f;
 	struct buf		 block = { 0 };
+	char			 start[64];
 	size_t			 i;
 
+	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "# Mail session: ");
 	md_cell(out, ri->target);
 	buf_adds(out, "\n\nRecorded ");
-	md_cell(out, ri->start);
+	md_cell(out, start);
 	buf_adds(out, " with mailscope. `C:` lines were sent by the client, "
 	    "`S:` lines by the server; lines inside TLS are marked `~`.\n\n"
 	    "## Transcript\n\n");
@@ -469,9 +472,11 @@ export_html(const struct evlog *log, const struct recording_info *ri,
 {
 	const struct event	*ev;
 	const struct tls_facts	*f;
+	char			 start[64];
 	size_t			 i;
 	bool			 open = false;
 
+	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
 	    "lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>Mail "
@@ -481,7 +486,7 @@ export_html(const struct evlog *log, const struct recording_info *ri,
 	    "<h1>Mail session: ", html_style);
 	xml_str(out, ri->target);
 	buf_adds(out, "</h1>\n<p>Recorded ");
-	xml_str(out, ri->start);
+	xml_str(out, start);
 	buf_adds(out, " with mailscope.</p>\n<h2>Sequence</h2>\n");
 	html_svg(log, out);
 	buf_adds(out, "<h2>Transcript</h2>\n<pre>");
@@ -548,7 +553,7 @@ export_main(int argc, char **argv)
 	const char		*format = "txt", *path = NULL;
 	char			 err[512];
 	FILE			*f;
-	long			 n;
+	int			 n;
 	int			 ch, rc = EXIT_OK;
 
 	optind = 1;
@@ -582,7 +587,7 @@ export_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (err[0] != '\0')
-		fprintf(stderr, "mailscope export: %s; exporting the %ld "
+		fprintf(stderr, "mailscope export: %s; exporting the %d "
 		    "event%s before it\n", err, n, n == 1 ? "" : "s");
 	if (strcmp(format, "txt") == 0)
 		export_txt(log, &ri, &out);
