@@ -1180,8 +1180,8 @@ lab_banner(const struct lab *lab, FILE *f)
 	    LAB_PASS);
 	fprintf(f, "  mail to         anyone@%s (kept in demo's mailbox)\n",
 	    LAB_HOST);
-	fprintf(f, "\n  try: mailscope --cafile %s smtp://localhost:%d\n",
-	    lab->ca_path, lab->port[LP_SUBMISSION]);
+	fprintf(f, "\n  try: mailscope --cafile %s submission://127.0.0.1:%d"
+	    "\n", lab->ca_path, lab->port[LP_SUBMISSION]);
 	fprintf(f, "  stop with Ctrl-C\n\n");
 	fflush(f);
 }
@@ -1270,6 +1270,7 @@ lab_child(const struct lab_opts *opts, int ready, int life)
 	int		 fd, i;
 
 	/* Away from the terminal: its signals and its screen. */
+	fatal_set_hook(NULL);
 	(void)setsid();
 	if ((fd = open("/dev/null", O_RDWR)) != -1) {
 		(void)dup2(fd, STDIN_FILENO);

@@ -287,6 +287,21 @@ elif what == 'many':
         t.join()
     if errors:
         fail('\n'.join(errors))
+elif what == 'cap':
+    # 256 clients are served, the next one is told 421 and let go.
+    held = []
+    for i in range(256):
+        s = raw(SUB)
+        r, _ = reply(s)
+        if not r.startswith(b'220 '):
+            fail('client %d: %r' % (i, r))
+        held.append(s)
+    s = raw(SUB)
+    r, _ = reply(s)
+    if not r.startswith(b'421 4.7.0'):
+        fail('client 257: %r' % r)
+    for s in held:
+        s.close()
 elif what == 'alive':
     s = raw(SUB)
     r, _ = reply(s)
@@ -441,6 +456,7 @@ if start_lab good; then
 	fd0=$(ls /proc/"$PID"/fd | wc -l)
 	check "good: 50 concurrent clients (some vanish mid-handshake)" py many
 	check "good: 50 more concurrent clients" py many
+	check "good: client 257 is refused with 421" py cap
 	check "good: the lab still answers afterwards" py alive
 	# Clients are gone: their fds must be too (the lab notices the close).
 	i=0
