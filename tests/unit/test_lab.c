@@ -691,6 +691,69 @@ test_pop3(void **state)
 	stop();
 }
 
+/* Random command soup: no crash, no leak, replies stay bounded. */
+static void
+test_machines_soup(void **state)
+{
+	static const char *const words[] = {
+		"EHLO x\r\n", "HELO\r\n", "STARTTLS\r\n", "AUTH PLAIN\r\n",
+		"AUTH LOGIN ZGVtbw==\r\n", "AGRlbW8AZGVtbw==\r\n",
+		"MAIL FROM:<a@b>\r\n", "RCPT TO:<demo>\r\n", "DATA\r\n",
+		".\r\n", "..x\r\n", "RSET\r\n", "QUIT\r\n", "*\r\n",
+		"a LOGIN demo demo\r\n", "a SELECT INBOX\r\n",
+		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]<1.2>)\r\n",
+		"a UID FETCH * RFC822\r\n", "a STORE 1 +FLAGS (\\Deleted)\r\n",
+		"a EXPUNGE\r\n", "a LOGIN {3}\r\n", "a LOGIN {4+}\r\n",
+		"a AUTHENTICATE PLAIN\r\n", "a SEARCH UNSEEN\r\n",
+		"USER demo\r\n", "PASS demo\r\n", "STLS\r\n", "LIST\r\n",
+		"RETR 1\r\n", "TOP 1 0\r\n", "DELE 1\r\n", "CAPA\r\n",
+		"UIDL 1\r\n", "\r\n", "\n", "\r", " ", "{", "}", "\"",
+		"1", ":", "*", "(", ")", "[", "]", "\\",
+	};
+	static const enum proto_id protos[] = {
+		PROTO_SMTP, PROTO_IMAP, PROTO_POP3
+	};
+	char		 junk[64];
+	unsigned	 seed = 12345;
+	size_t		 p, i, j, n;
+	int		 scn;
+
+	(void)state;
+	for (p = 0; p < 3; p++) {
+		for (scn = 0; scn < SCN_MAX; scn++) {
+			start(protos[p], (enum lab_scn)scn, false);
+			deliver("Subject: s\r\n\r\nbody\r\n");
+			for (i = 0; i < 400; i++) {
+				seed = seed * 1103515245 + 12345;
+				if (seed % 7 == 0) {
+					n = (seed >> 8) % sizeof junk;
+					for (j = 0; j < n; j++)
+						junk[j] = (char)(seed >> (j % 24));
+					lab_conn_input(&conn, junk, n);
+				} else {
+					j = (seed >> 8) % (sizeof words /
+					    sizeof words[0]);
+					lab_conn_input(&conn, words[j],
+					    strlen(words[j]));
+				}
+				if (conn.want_tls)
+					lab_conn_tls_up(&conn);
+				if (conn.want_close) {
+					lab_conn_free(&conn);
+					lab_conn_init(&conn, protos[p],
+					    (enum lab_scn)scn, &store, false);
+					lab_conn_start(&conn);
+				}
+				assert_true(conn.in.len <= 2 * LAB_LINE_MAX +
+				    sizeof junk);
+				assert_true(conn.msg.len <= LAB_MSG_MAX);
+				buf_reset(&conn.out);
+			}
+			stop();
+		}
+	}
+}
+
 /* A spawned lab, reached over loopback. */
 
 static int
@@ -870,6 +933,7 @@ main(void)
 		cmocka_unit_test(test_store_bounded),
 		cmocka_unit_test(test_imap),
 		cmocka_unit_test(test_pop3),
+		cmocka_unit_test(test_machines_soup),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_spawn_lifeline),
 	};
