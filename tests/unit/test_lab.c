@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -916,6 +917,49 @@ test_spawn_lifeline(void **state)
 	lab_stop(&other);
 }
 
+/* The parent dies without lab_stop: the lab goes too, and cleans up. */
+static void
+test_spawn_parent_death(void **state)
+{
+	struct lab_opts	 o;
+	struct lab_info	 li;
+	struct stat	 sb;
+	char		 err[512], dir[512];
+	int		 p[2], status, i;
+	pid_t		 mid, labpid = -1, r = 0;
+
+	(void)state;
+	/* Orphans come to us, so the lab's exit status can be read. */
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	assert_int_equal(pipe(p), 0);
+	memset(dir, 0, sizeof dir);
+	if ((mid = fork()) == 0) {
+		memset(&o, 0, sizeof o);
+		if (lab_spawn(&o, &li, err, sizeof err) == 0) {
+			snprintf(dir, sizeof dir, "%s", li.dir);
+			(void)!write(p[1], &li.pid, sizeof li.pid);
+			(void)!write(p[1], dir, sizeof dir);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &labpid, sizeof labpid),
+	    sizeof labpid);
+	assert_int_equal(read(p[0], dir, sizeof dir), sizeof dir);
+	close(p[0]);
+	assert_int_equal(waitpid(mid, &status, 0), mid);
+	for (i = 0; i < 500 && r == 0; i++) {
+		r = waitpid(labpid, &status, WNOHANG);
+		if (r == 0)
+			usleep(10000);
+	}
+	assert_int_equal(r, labpid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(stat(dir, &sb), -1);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
+}
+
 int
 main(void)
 {
@@ -936,6 +980,7 @@ main(void)
 		cmocka_unit_test(test_machines_soup),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_spawn_lifeline),
+		cmocka_unit_test(test_spawn_parent_death),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
