@@ -310,6 +310,8 @@ lab_conn_run(struct lab_conn *c)
 		lab_conn_line(c, line, len, toolong);
 		free(line);
 	}
+	if (c->want_tls && c->injected == 0)
+		c->injected = c->in.len;
 	if (c->want_tls && c->scn != SCN_INJECT_COMMAND)
 		buf_reset(&c->in);
 }
@@ -326,6 +328,7 @@ lab_conn_tls_up(struct lab_conn *c)
 {
 	c->tls = true;
 	c->want_tls = false;
+	c->injected = 0;
 	switch (c->proto) {
 	case PROTO_SMTP:
 	case PROTO_LMTP:
@@ -621,6 +624,12 @@ cl_handshake(struct lab_client *c)
 	lab_log(c->lab, "client %u TLS up: %s", c->id,
 	    desc != NULL ? desc : "?");
 	gnutls_free(desc);
+	if (c->conn.injected > 0)
+		lab_log(c->lab, "client %u sent %zu bytes in plaintext after "
+		    "STARTTLS: %s", c->id, c->conn.injected,
+		    c->conn.scn == SCN_INJECT_COMMAND ?
+		    "answering them inside TLS (inject-command)" :
+		    "discarded");
 	if (!c->greeted)
 		cl_greet(c);
 	else

@@ -424,6 +424,7 @@ struct lab_conn {
 	struct buf	 out;
 	bool		 discarding;	/* inside an overlong line */
 	bool		 want_tls;	/* go-ahead queued: handshake next */
+	size_t		 injected;	/* plaintext after the go-ahead */
 	bool		 want_close;	/* flush, then close */
 	unsigned	 errors;	/* too many: the server hangs up */
 	/* SMTP */

@@ -354,6 +354,7 @@ test_smtp_starttls_auth(void **state)
 	    "220 2.0.0 Ready to start TLS\r\n");
 	assert_true(conn.want_tls);
 	assert_int_equal(conn.in.len, 0);
+	assert_int_equal(conn.injected, strlen("MAIL FROM:<evil@x>\r\n"));
 	lab_conn_tls_up(&conn);
 	assert_string_equal(say(NULL), "");
 	assert_string_equal(say("MAIL FROM:<a@b>\r\n"),
@@ -438,6 +439,7 @@ test_smtp_scenarios(void **state)
 	    "220 2.0.0 Ready to start TLS\r\n");
 	assert_true(conn.want_tls);
 	assert_true(conn.in.len > 0);
+	assert_int_equal(conn.injected, strlen("EHLO injected\r\nNOOP\r\n"));
 	lab_conn_tls_up(&conn);
 	o = say(NULL);
 	assert_non_null(strstr(o, "250-lab.mailscope.test Hello injected"));
