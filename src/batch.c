@@ -431,7 +431,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	bt.log = evlog_new(false);
 	evlog_subscribe(bt.log, batch_event, &bt);
 	if (bo->record != NULL) {
-		char *hdr = recording_header(so, bt.log);
+		char *hdr = recording_header_json(bt.log, so);
 
 		bt.rec = recorder_open(bo->record, bt.log, hdr, err,
 		    sizeof err);
@@ -457,21 +457,34 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		    O_NONBLOCK);
 		loop_add_fd(bt.loop, STDIN_FILENO, POLLIN, batch_stdin, &bt);
 	}
+	if (bo->json) {
+		/* The same lines as a recording: export and replay read it. */
+		char *hdr = recording_header_json(bt.log, so);
+
+		buf_adds(&bt.out, hdr);
+		buf_addc(&bt.out, '\n');
+		free(hdr);
+	}
 	bt.s = session_new(bt.loop, bt.log, so, batch_session, &bt);
 	loop_add_signal(bt.loop, SIGINT, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGTERM, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);
 	if (session_connect(bt.s) == 0)
 		loop_run(bt.loop);
+	rc = session_exit_code(bt.s);
+	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
 	if (!bo->json) {
 		batch_print_tls(session_tls(bt.s), &b);
 		buf_add(&bt.out, b.p, b.len);
+	} else {
+		char *trl = recording_trailer_json(bt.log, reason);
+
+		buf_adds(&bt.out, trl);
+		buf_addc(&bt.out, '\n');
+		free(trl);
 	}
 	batch_write(&bt);
-	rc = session_exit_code(bt.s);
 	if (bt.rec != NULL) {
-		reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" :
-		    "error";
 		recorder_close(bt.rec, reason);
 		bt.rec = NULL;
 	}

@@ -475,9 +475,61 @@ void	 batch_print_tls(const struct tls_facts *, struct buf *);
 /* probe.c: mailscope probe URL. */
 int	 probe_main(int, char **);
 
-/* json.c: events <-> JSON Lines (jansson). */
+/* export.c: mailscope export --format txt|md|html FILE. */
+int	 export_main(int, char **);
+
+/*
+ * json.c: events <-> JSON Lines (jansson), and the header and trailer
+ * lines of a recording.  Strings are returned malloc'd, on one line, in
+ * ASCII with every control character but DEL escaped.
+ */
+struct recording_info {
+	char		*version;	/* mailscope version that wrote it */
+	char		*target;
+	int64_t		 start;		/* wall clock, ns since the epoch */
+	bool		 redacted;
+	char		*options;	/* the options object, as JSON */
+	bool		 ended;		/* a trailer was read */
+	int64_t		 end;
+	char		*reason;	/* quit, server closed, error, signal */
+	uint64_t	 events;	/* as the trailer counts them */
+	bool		 truncated;	/* loading stopped at a bad line */
+	bool		 more;		/* another recording follows */
+};
+
+enum rec_line {
+	REC_EVENT,
+	REC_HEADER,
+	REC_TRAILER,
+};
+
 char	*event_to_json(const struct evlog *, const struct event *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
+char	*recording_header_json(const struct evlog *,
+	    const struct session_opts *);
+char	*recording_trailer_json(const struct evlog *, const char *);
+int	 recording_parse_line(struct evlog *, const char *,
+	    struct recording_info *, char *, size_t);	/* enum rec_line */
+void	 recording_info_free(struct recording_info *);
+
+/*
+ * record.c: crash-safe recordings.  One event is one write(2) of one line
+ * on an O_APPEND descriptor, security events are flushed to the disk, and
+ * a write error stops the recording, never the session.  The owner must
+ * ignore SIGXFSZ so a file size limit is an error, not the end.
+ */
+struct recorder;
+typedef void	(*recorder_fail_cb)(const char *, void *);
+
+struct recorder	*recorder_open(const char *, struct evlog *, const char *,
+		    char *, size_t);
+void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
+		    void *);
+void		 recorder_close(struct recorder *, const char *);
+bool		 recorder_failed(const struct recorder *);
+const char	*recorder_error(const struct recorder *);
+int		 recording_load(const char *, struct evlog *,
+		    struct recording_info *, char *, size_t);
 
 /* explain.c, explain_data.c: plain-language glosses with references. */
 enum explain_table {

@@ -35,7 +35,6 @@ enum {
 	OPT_THEME,
 	OPT_LAB,
 	OPT_LAB_PROTO,
-	OPT_TOUR,
 	OPT_VERSION,
 };
 
@@ -62,7 +61,6 @@ static const struct option longopts[] = {
 	{ "theme",		required_argument,	NULL, OPT_THEME },
 	{ "lab",		optional_argument,	NULL, OPT_LAB },
 	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
-	{ "tour",		no_argument,		NULL, OPT_TOUR },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -74,6 +72,7 @@ static const char usage_text[] =
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
 "       mailscope probe [--cafile FILE] [--json] URL\n"
+"       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -108,7 +107,6 @@ static const char usage_text[] =
 "  --theme NAME            colour theme (default, light, high-contrast, mono)\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
-"  --tour                  guided tour of the lab (with --lab)\n"
 "  -h, --help              this help\n"
 "  --version               print the version\n"
 "\n"
@@ -195,6 +193,7 @@ main(int argc, char **argv)
 	struct lab_info		 li;
 	const char		*lab_proto = NULL, *lab_scenario = NULL;
 	bool			 batch = false, lab = false;
+	char			*lab_note = NULL;
 	char			 err[512];
 	int			 ch, rc;
 
@@ -205,6 +204,8 @@ main(int argc, char **argv)
 		return lab_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "probe") == 0)
 		return probe_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "export") == 0)
+		return export_main(argc - 1, argv + 1);
 
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);
@@ -212,7 +213,7 @@ main(int argc, char **argv)
 	memset(&li, 0, sizeof li);
 	so.family = AF_UNSPEC;
 	so.timeout_ms = 30000;
-	if (config_load(&so, &to, err, sizeof err) == -1)
+	if (config_load(NULL, &so, &to, err, sizeof err) == -1)
 		fprintf(stderr, "mailscope: %s\n", err);
 
 	while ((ch = getopt_long(argc, argv, "46c:h", longopts, NULL)) !=
@@ -290,9 +291,6 @@ main(int argc, char **argv)
 		case OPT_LAB_PROTO:
 			lab_proto = optarg;
 			break;
-		case OPT_TOUR:
-			to.tour = true;
-			break;
 		case OPT_VERSION:
 			printf("mailscope %s\n", MAILSCOPE_VERSION);
 			return 0;
@@ -313,14 +311,15 @@ main(int argc, char **argv)
 		usage_error("--client-key needs --client-cert");
 	if (so.client_cert != NULL && so.client_key == NULL)
 		usage_error("--client-cert needs --client-key");
-	if (to.tour && !lab)
-		usage_error("--tour goes with --lab");
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");
 		if (lab_target(lab_scenario, lab_proto, &li, &so) == -1)
 			return EXIT_USAGE;
-		to.lab = &li;
+		xasprintf(&lab_note, "lab: scenario %s, CA %s (trusted for "
+		    "this session only)", lab_scenario != NULL ?
+		    lab_scenario : "good", li.ca_path);
+		to.lab_info = lab_note;
 	} else {
 		if (argc != 1)
 			usage_error(argc == 0 ? "missing URL" :
@@ -339,6 +338,7 @@ main(int argc, char **argv)
 
 	if (lab)
 		lab_stop(&li);
+	free(lab_note);
 	target_free(&so.target);
 	strv_clear(&bo.commands);
 	return rc;
