@@ -1,8 +1,9 @@
 /*
  * Explain mode: plain words for one transcript event.  The text lives in
  * explain_data.c; this file finds the parts of a line that have a gloss.
- * Every gloss is one output line, "label: text (reference)", and every
- * byte that came from the wire goes through sanitize().
+ * Every gloss is one output line, "label: text (reference)" or, for what
+ * concerns the event as a whole, "text (reference)"; every byte that came
+ * from the wire goes through sanitize().
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -165,8 +166,11 @@ add_lesson(struct gl *g, const char *key)
 {
 	const struct explain_entry	*e = explain_lookup(XT_LESSON, key);
 
-	if (e != NULL)
-		add(g, "explain", 7, e->text);
+	if (e == NULL)
+		return;
+	buf_adds(g->out, e->text);
+	buf_addc(g->out, '\n');
+	g->n++;
 }
 
 /* A bounded word: [p, p+len) copied out for the table lookups. */
