@@ -393,7 +393,11 @@ imap_server(struct gl *g, const char *line, size_t len)
 		add_challenge(g, line, len, p, end);
 		return;
 	}
-	add_key(g, XT_IMAP_STATUS, strcmp(tag.s, "*") == 0 ? "*" : "TAGGED");
+	if (strcmp(tag.s, "*") == 0)
+		add_key(g, XT_IMAP_STATUS, "*");
+	else
+		add(g, tag.s, tag.len, explain_gloss(XT_IMAP_STATUS,
+		    "TAGGED"));
 	if (!next_word(&p, end, "", &w))
 		return;
 	if (isdigit((unsigned char)w.s[0]) && !next_word(&p, end, "(", &w))
@@ -500,6 +504,27 @@ add_flags(struct gl *g, uint32_t flags)
 	}
 }
 
+/* The success reply to STARTTLS (the data is NUL-terminated). */
+static bool
+starttls_go(enum proto_id proto, const char *line)
+{
+	const char	*sp;
+
+	switch (proto) {
+	case PROTO_IMAP:
+		return line[0] != '*' && line[0] != '+' &&
+		    (sp = strchr(line, ' ')) != NULL &&
+		    strncasecmp(sp + 1, "OK", 2) == 0 &&
+		    (sp[3] == ' ' || sp[3] == '\0');
+	case PROTO_POP3:
+		return strncmp(line, "+OK", 3) == 0;
+	case PROTO_SMTP:
+	case PROTO_LMTP:
+		break;
+	}
+	return strncmp(line, "220", 3) == 0 && line[3] != '-';
+}
+
 static void
 explain_data(struct gl *g, const struct event *ev, enum proto_id proto,
     const char *verb)
@@ -516,6 +541,10 @@ explain_data(struct gl *g, const struct event *ev, enum proto_id proto,
 		pop3_server(g, ev->data, ev->len, verb);
 	else
 		smtp_server(g, ev->data, ev->len, verb);
+	if (ev->dir == DIR_SERVER && verb != NULL &&
+	    (strcasecmp(verb, "STARTTLS") == 0 ||
+	    strcasecmp(verb, "STLS") == 0) && starttls_go(proto, ev->data))
+		add_lesson(g, "starttls-go");
 	add_flags(g, ev->flags);
 }
 

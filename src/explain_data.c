@@ -356,13 +356,13 @@ static const struct explain_entry imap_status[] = {
 	    "RFC 9051 §7.5"),
 	G("TAGGED", "Tagged response: it ends the command that carried the "
 	    "same tag.", "RFC 9051 §2.2.2"),
-	G("OK", "OK: success (tagged), or information (untagged).",
+	G("OK", "Success (tagged), or information (untagged).",
 	    "RFC 9051 §7.1.1"),
-	G("NO", "NO: the command failed (the server understood it but "
-	    "would not do it).", "RFC 9051 §7.1.2"),
-	G("BAD", "BAD: protocol error, the command was not understood.",
+	G("NO", "The command failed: the server understood it but would "
+	    "not do it.", "RFC 9051 §7.1.2"),
+	G("BAD", "Protocol error: the command was not understood.",
 	    "RFC 9051 §7.1.3"),
-	G("BYE", "BYE: the server is closing the connection.",
+	G("BYE", "The server is closing the connection.",
 	    "RFC 9051 §7.1.5"),
 	G("PREAUTH", "PREAUTH greeting: already logged in, no login needed. "
 	    " Over plaintext it also means STARTTLS can never be used.",
@@ -590,9 +590,10 @@ static const struct explain_entry imap_data[] = {
 
 /* POP3 status indicators. */
 static const struct explain_entry pop3_status[] = {
-	G("+OK", "+OK: success.", "RFC 1939 §3"),
-	G("-ERR", "-ERR: failure; the text says why, a [CODE] may say "
-	    "more.", "RFC 1939 §3"),
+	G("+OK", "Success: the server did what was asked.",
+	    "RFC 1939 §3"),
+	G("-ERR", "Failure; the text says why, a [CODE] may say more.",
+	    "RFC 1939 §3"),
 	G("+", "Continuation: the server waits for the next base64 step of "
 	    "AUTH.", "RFC 5034 §4"),
 	G(".", "A lone dot ends a multi-line response.", "RFC 1939 §3"),
@@ -1037,6 +1038,9 @@ static const struct explain_entry lesson[] = {
 	G("not-verified", "The certificate was NOT verified: the server "
 	    "could be an impostor and TLS only protects against passive "
 	    "eavesdroppers.", "RFC 7817 §3, RFC 6125 §6"),
+	G("starttls-go", "The go-ahead: the next bytes are the TLS handshake. "
+	    " Anything the server sends before it is suspect (response "
+	    "injection).", "RFC 3207 §4.2, CVE-2011-0411"),
 	G("tls-established", "TLS is on: what follows is encrypted and "
 	    "protected against changes on the way.", "RFC 8446 §1"),
 	G("verified", "The certificate was verified: its chain reaches a "

@@ -153,6 +153,27 @@ test_ehlo_keywords(void **state)
 	o = SRV(PROTO_SMTP, "250 ENHANCEDSTATUSCODES");
 	has(o, "ENHANCEDSTATUSCODES: Replies carry");
 
+	/* The go-ahead for the handshake. */
+	CLI(PROTO_SMTP, "STARTTLS");
+	o = SRV(PROTO_SMTP, "220 2.0.0 Ready to start TLS");
+	has(o, "The go-ahead: the next bytes are the TLS handshake");
+	o = SRV(PROTO_SMTP, "220 mail.test ESMTP");
+	has(o, "The go-ahead");
+	CLI(PROTO_SMTP, "STARTTLS");
+	o = SRV(PROTO_SMTP, "454 4.7.0 TLS not available");
+	hasnt(o, "The go-ahead");
+	CLI(PROTO_IMAP, "a9 STARTTLS");
+	o = SRV(PROTO_IMAP, "* OK still plaintext");
+	hasnt(o, "The go-ahead");
+	o = SRV(PROTO_IMAP, "a9 OK Begin TLS negotiation now");
+	has(o, "The go-ahead");
+	CLI(PROTO_POP3, "STLS");
+	o = SRV(PROTO_POP3, "+OK Begin TLS");
+	has(o, "The go-ahead");
+	CLI(PROTO_POP3, "STAT");
+	o = SRV(PROTO_POP3, "+OK 2 320");
+	hasnt(o, "The go-ahead");
+
 	/* Not after EHLO: "250 HELP" is no keyword list. */
 	CLI(PROTO_SMTP, "NOOP");
 	o = SRV(PROTO_SMTP, "250 HELP");
@@ -227,7 +248,7 @@ test_imap(void **state)
 	o = SRV(PROTO_IMAP, "* OK [CAPABILITY IMAP4rev1 SASL-IR STARTTLS "
 	    "LOGINDISABLED AUTH=PLAIN THREAD=REFERENCES] Dovecot ready.");
 	has(o, "*: Untagged response");
-	has(o, "OK: OK: success");
+	has(o, "OK: Success (tagged)");
 	has(o, "CAPABILITY: The capability list");
 	has(o, "IMAP4rev1: The server speaks IMAP4rev1");
 	has(o, "SASL-IR: ");
@@ -240,8 +261,8 @@ test_imap(void **state)
 	o = SRV(PROTO_IMAP, "* OK [ALERT] System shutdown in 10 minutes");
 	has(o, "ALERT: A message the client must show the user");
 	o = SRV(PROTO_IMAP, "a1 NO [PRIVACYREQUIRED] Connection not secure");
-	has(o, "TAGGED: Tagged response");
-	has(o, "NO: NO: the command failed");
+	has(o, "a1: Tagged response");
+	has(o, "NO: The command failed");
 	has(o, "PRIVACYREQUIRED: Refused because the connection is not "
 	    "private");
 	o = SRV(PROTO_IMAP, "a2 NO [AUTHENTICATIONFAILED] bad");
@@ -255,7 +276,7 @@ test_imap(void **state)
 	has(o, "IDLE: The server pushes");
 	has(o, "LITERAL+: Non-synchronising literals");
 	o = SRV(PROTO_IMAP, "* BYE Autologout");
-	has(o, "BYE: BYE: the server is closing");
+	has(o, "BYE: The server is closing");
 	o = SRV(PROTO_IMAP, "* PREAUTH welcome");
 	has(o, "PREAUTH greeting");
 	o = SRV(PROTO_IMAP, "a3 OK [READ-WRITE] SELECT completed");
@@ -271,9 +292,9 @@ test_pop3(void **state)
 
 	(void)state;
 	o = SRV(PROTO_POP3, "+OK POP3 server ready");
-	has(o, "+OK: +OK: success");
+	has(o, "+OK: Success: the server did");
 	o = SRV(PROTO_POP3, "-ERR [IN-USE] mailbox locked");
-	has(o, "-ERR: -ERR: failure");
+	has(o, "-ERR: Failure;");
 	has(o, "IN-USE: The mailbox is locked");
 	o = SRV(PROTO_POP3, "-ERR [SYS/TEMP] try later");
 	has(o, "SYS/TEMP: A temporary server problem");
