@@ -909,7 +909,8 @@ static const struct explain_entry warning[] = {
 	    "(--insecure): anyone on the path could pose as the server.",
 	    "RFC 7817 §3"),
 	G("keylog", "TLS secrets are being written to a key log file: "
-	    "whoever reads it can decrypt this session.", "draft-ietf-tls-keylogfile"),
+	    "whoever reads it can decrypt this session.",
+	    "draft-ietf-tls-keylogfile"),
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",

@@ -649,7 +649,8 @@ test_tables_well_formed(void **state)
 			assert_non_null(v[i].ref);
 			rl = strlen(v[i].ref);
 			tl = strlen(v[i].text);
-			if (rl < 3 || tl < rl + 12 || v[i].text[tl - 1] != ')' ||
+			if (rl < 3 || tl < rl + 12 ||
+			    v[i].text[tl - 1] != ')' ||
 			    strncmp(v[i].text + tl - rl - 1, v[i].ref, rl) != 0)
 				fail_msg("%s %s: no reference at the end",
 				    explain_table_name((enum explain_table)t),
