@@ -506,8 +506,9 @@ test_lookups(void **state)
 	static const char *reasons[] = { "issuer unknown", "self-signed",
 	    "expired on 2020-01-01", "not valid before 2030-01-01",
 	    "name mail.test does not match", "revoked",
-	    "insecure signature algorithm SHA1", "signature verification "
-	    "failed", "issuer is not a CA", "certificate chain too long",
+	    "insecure signature algorithm SHA1",
+	    "signature verification failed", "issuer is not a CA",
+	    "certificate chain too long",
 	    "OCSP response invalid" };
 	size_t	i;
 
