@@ -531,6 +531,7 @@ static const char *
 wanted_prompt(struct tui *t)
 {
 	static char	 b[64];
+	char		*p;
 	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
 	    NULL;
 
@@ -543,6 +544,9 @@ wanted_prompt(struct tui *t)
 	if (pp != NULL && pp_wants_continuation(pp))
 		return "continue> ";
 	snprintf(b, sizeof b, "%s> ", proto_name(t->sopts.target.proto));
+	for (p = b; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
 	return b;
 }
 

@@ -140,10 +140,14 @@ statusbar_draw(struct tui *t)
 	    sizeof in);
 	size_str(t->session != NULL ? session_bytes_out(t->session) : 0, out,
 	    sizeof out);
-	snprintf(right, sizeof right, "in %s out %s  [%s]%s ", in, out,
-	    focus_names[t->focus], transcript_following(t->ts) ? "" :
-	    " scrolled");
+	/* Bytes always; the focus when there is room for it. */
+	snprintf(right, sizeof right, "in %s out %s  [%s] ", in, out,
+	    focus_names[t->focus]);
 	x = sb_w - (int)strlen(right);
+	if (x <= getcurx(sbwin)) {
+		snprintf(right, sizeof right, "in %s out %s ", in, out);
+		x = sb_w - (int)strlen(right);
+	}
 	if (x > getcurx(sbwin)) {
 		colour_set(sbwin, SLOT_STATUS);
 		mvwaddstr(sbwin, 0, x, right);

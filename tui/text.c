@@ -19,6 +19,7 @@ rtext_reset(struct rtext *r)
 	buf_reset(&r->text);
 	r->nruns = 0;
 	r->nhl = 0;
+	r->indent = 0;
 }
 
 void

@@ -136,7 +136,6 @@ tlspanel_event(const struct event *ev, void *arg)
 	case EV_WARNING:
 		push(&tp->warn, &tp->nwarn, &tp->warncap, ev);
 		break;
-	case EV_ERROR:
 	case EV_CLOSE:
 		if (tp->phase == TP_HANDSHAKE) {
 			tp->failure = ev;
@@ -185,6 +184,7 @@ line(struct tlspanel *tp)
 	}
 	r = &tp->lines[tp->nlines++];
 	rtext_reset(r);
+	r->indent = 4;
 	return r;
 }
 
@@ -203,6 +203,7 @@ field(struct tlspanel *tp, const char *label, const char *value,
 {
 	struct rtext	*r = line(tp);
 
+	r->indent = 14;
 	rtext_printf(r, SLOT_TLS_LABEL, "  %-11s ", label);
 	if (value == NULL || *value == '\0')
 		rtext_adds(r, SLOT_TLS_LABEL, "-");
@@ -251,6 +252,7 @@ cert_detail(struct tlspanel *tp, const struct tls_facts *f,
 	field(tp, "Issuer", c->issuer, SLOT_TLS_VALUE);
 	for (i = 0; i < c->san.n; i++) {
 		r = line(tp);
+		r->indent = 14;
 		rtext_printf(r, SLOT_TLS_LABEL, "  %-11s ", i == 0 ? "SAN" :
 		    "");
 		s = f->verify.matched != NULL &&
@@ -266,6 +268,7 @@ cert_detail(struct tlspanel *tp, const struct tls_facts *f,
 	    SLOT_TLS_VALUE);
 	days = (c->not_after - now) / 86400;
 	r = line(tp);
+	r->indent = 14;
 	rtext_printf(r, SLOT_TLS_LABEL, "  %-11s ", "Not after");
 	rtext_adds(r, SLOT_TLS_VALUE, b);
 	if (c->not_after < now)
@@ -290,23 +293,6 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	char			 kx[128];
 	size_t			 i;
 
-	title(tp, "Connection");
-	field(tp, "Version", f->version, SLOT_TLS_VALUE);
-	field(tp, "Cipher", f->cipher, SLOT_TLS_VALUE);
-	snprintf(kx, sizeof kx, "%s%s%s", f->kx != NULL ? f->kx : "-",
-	    f->group != NULL ? ", " : "", f->group != NULL ? f->group : "");
-	field(tp, "Key exch.", kx, SLOT_TLS_VALUE);
-	field(tp, "Signature", f->sigalg, SLOT_TLS_VALUE);
-	field(tp, "MAC", f->mac, SLOT_TLS_VALUE);
-	field(tp, "SNI", f->sni != NULL ? f->sni : "(none sent)",
-	    SLOT_TLS_VALUE);
-	field(tp, "ALPN", f->alpn != NULL ? f->alpn : "(none)",
-	    SLOT_TLS_VALUE);
-	field(tp, "Resumed", f->resumed ? "yes" : "no", SLOT_TLS_VALUE);
-	field(tp, "OCSP", f->ocsp != NULL ? f->ocsp : "none",
-	    f->ocsp != NULL && strcmp(f->ocsp, "good") == 0 ? SLOT_TLS_OK :
-	    SLOT_TLS_WARN);
-
 	title(tp, "Verification");
 	if (!f->verify.checked)
 		text(tp, SLOT_TLS_WARN, "  not checked");
@@ -329,6 +315,23 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	field(tp, "Matched", f->verify.matched != NULL ? f->verify.matched :
 	    "(no name matched)", f->verify.matched != NULL ? SLOT_TLS_MATCH :
 	    SLOT_TLS_BAD);
+
+	title(tp, "Connection");
+	field(tp, "Version", f->version, SLOT_TLS_VALUE);
+	field(tp, "Cipher", f->cipher, SLOT_TLS_VALUE);
+	snprintf(kx, sizeof kx, "%s%s%s", f->kx != NULL ? f->kx : "-",
+	    f->group != NULL ? ", " : "", f->group != NULL ? f->group : "");
+	field(tp, "Key exch.", kx, SLOT_TLS_VALUE);
+	field(tp, "Signature", f->sigalg, SLOT_TLS_VALUE);
+	field(tp, "MAC", f->mac, SLOT_TLS_VALUE);
+	field(tp, "SNI", f->sni != NULL ? f->sni : "(none sent)",
+	    SLOT_TLS_VALUE);
+	field(tp, "ALPN", f->alpn != NULL ? f->alpn : "(none)",
+	    SLOT_TLS_VALUE);
+	field(tp, "Resumed", f->resumed ? "yes" : "no", SLOT_TLS_VALUE);
+	field(tp, "OCSP", f->ocsp != NULL ? f->ocsp : "none",
+	    f->ocsp != NULL && strcmp(f->ocsp, "good") == 0 ? SLOT_TLS_OK :
+	    SLOT_TLS_WARN);
 
 	if (f->nchain == 0)
 		return;
@@ -397,6 +400,8 @@ build(struct tlspanel *tp)
 		rtext_net(r, SLOT_TLS_BAD, tp->failure->data,
 		    tp->failure->len);
 	}
+	if (f != NULL)
+		facts(tp, f);
 	if (!tls && s != NULL && session_pp(s) != NULL &&
 	    pp_caps_known(session_pp(s))) {
 		caps = pp_caps(session_pp(s));
@@ -420,8 +425,6 @@ build(struct tlspanel *tp)
 			    tp->steps[i]->len);
 		}
 	}
-	if (f != NULL)
-		facts(tp, f);
 	if (tp->capdiff != NULL) {
 		title(tp, "Capabilities after STARTTLS");
 		if (tp->capdiff->x != NULL) {
@@ -507,20 +510,23 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 	/* Total rows, then keep the selected certificate in view. */
 	total = 0;
 	for (k = 0; k < tp->nlines; k++)
-		total += rtext_rows(&tp->lines[k], w, 14);
+		total += rtext_rows(&tp->lines[k], w,
+		    tp->lines[k].indent);
 	if (tp->scroll > total - h)
 		tp->scroll = total - h;
 	if (tp->scroll < 0)
 		tp->scroll = 0;
 	n = 0;
 	for (k = 0; k < tp->nlines && row < tp->h; k++) {
-		int	r = rtext_rows(&tp->lines[k], w, 14);
+		int	r = rtext_rows(&tp->lines[k], w,
+		    tp->lines[k].indent);
 
 		if (n + r <= tp->scroll) {
 			n += r;
 			continue;
 		}
-		row += rtext_draw(tp->win, &tp->lines[k], row, x0, w, 14,
+		row += rtext_draw(tp->win, &tp->lines[k], row, x0, w,
+		    tp->lines[k].indent,
 		    tp->scroll > n ? tp->scroll - n : 0, tp->h - row);
 		n += r;
 	}

@@ -217,6 +217,7 @@ struct rtext {
 	struct run	*hl;		/* highlighted ranges, in order */
 	size_t		 nhl;
 	size_t		 hlcap;
+	int		 indent;	/* where wrapped rows start */
 };
 
 void	 rtext_reset(struct rtext *);
