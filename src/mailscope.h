@@ -26,6 +26,8 @@
 #define EXIT_HANDSHAKE		4	/* TLS handshake failed */
 #define EXIT_VERIFY		5	/* certificate not verified */
 #define EXIT_SECURITY		6	/* security warning: injection */
+#define EXIT_PROBE_CMDINJ	7	/* probe: command injection */
+#define EXIT_PROBE_WEAK		8	/* probe: TLS < 1.2 or plaintext AUTH */
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
@@ -79,6 +81,7 @@ void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
+int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -444,6 +447,7 @@ int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
 int		 session_starttls(struct session *);
+int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
@@ -465,10 +469,66 @@ struct batch_opts {
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
-	    struct buf *);
+	    struct buf *, bool *);
+void	 batch_print_tls(const struct tls_facts *, struct buf *);
 
-/* json.c: events <-> JSON Lines (jansson). */
+/* probe.c: mailscope probe URL. */
+int	 probe_main(int, char **);
+
+/* export.c: mailscope export --format txt|md|html FILE. */
+int	 export_main(int, char **);
+
+/*
+ * json.c: events <-> JSON Lines (jansson), and the header and trailer
+ * lines of a recording.  Strings are returned malloc'd, on one line, in
+ * ASCII with every control character but DEL escaped.
+ */
+struct recording_info {
+	char		*version;	/* mailscope version that wrote it */
+	char		*target;
+	int64_t		 start;		/* wall clock, ns since the epoch */
+	bool		 redacted;
+	char		*options;	/* the options object, as JSON */
+	bool		 ended;		/* a trailer was read */
+	int64_t		 end;
+	char		*reason;	/* quit, server closed, error, signal */
+	uint64_t	 events;	/* as the trailer counts them */
+	bool		 truncated;	/* loading stopped at a bad line */
+	bool		 more;		/* another recording follows */
+};
+
+enum rec_line {
+	REC_EVENT,
+	REC_HEADER,
+	REC_TRAILER,
+};
+
 char	*event_to_json(const struct evlog *, const struct event *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
+char	*recording_header_json(const struct evlog *,
+	    const struct session_opts *);
+char	*recording_trailer_json(const struct evlog *, const char *);
+int	 recording_parse_line(struct evlog *, const char *,
+	    struct recording_info *, char *, size_t);	/* enum rec_line */
+void	 recording_info_free(struct recording_info *);
+
+/*
+ * record.c: crash-safe recordings.  One event is one write(2) of one line
+ * on an O_APPEND descriptor, security events are flushed to the disk, and
+ * a write error stops the recording, never the session.  The owner must
+ * ignore SIGXFSZ so a file size limit is an error, not the end.
+ */
+struct recorder;
+typedef void	(*recorder_fail_cb)(const char *, void *);
+
+struct recorder	*recorder_open(const char *, struct evlog *, const char *,
+		    char *, size_t);
+void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
+		    void *);
+void		 recorder_close(struct recorder *, const char *);
+bool		 recorder_failed(const struct recorder *);
+const char	*recorder_error(const struct recorder *);
+int		 recording_load(const char *, struct evlog *,
+		    struct recording_info *, char *, size_t);
 
 #endif /* MAILSCOPE_H */

@@ -63,7 +63,7 @@ struct session {
 	bool			 caps_diff_due;
 	bool			 caps_warned;
 	bool			 read_deferred;
-	bool			 in_callback;
+	bool			 corked;
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 };
@@ -350,14 +350,14 @@ session_guard(const struct session *s, const char *line, size_t len)
 }
 
 static bool
-is_starttls(const struct session *s, const char *line, size_t len)
+is_verb(const struct session *s, const char *line, size_t len,
+    const char *want)
 {
 	const char	*verb;
 	size_t		 vlen;
 
 	verb = command_verb(s, line, len, &vlen);
-	return (vlen == 8 && strncasecmp(verb, "STARTTLS", 8) == 0) ||
-	    (vlen == 4 && strncasecmp(verb, "STLS", 4) == 0);
+	return vlen == strlen(want) && strncasecmp(verb, want, vlen) == 0;
 }
 
 int
@@ -378,7 +378,7 @@ session_send(struct session *s, const char *line, size_t len)
 		return -1;
 	}
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
-	    is_starttls(s, line, len)) {
+	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
 		if (session_chan(s) == CHAN_TLS)
 			ev_local(s->log, EV_WARNING, CHAN_TLS,
 			    "starttls-in-tls", "STARTTLS inside TLS: the "
@@ -391,7 +391,11 @@ session_send(struct session *s, const char *line, size_t len)
 			return 0;
 		}
 	}
-	return session_command(s, line, len);
+	if (session_command(s, line, len) == -1)
+		return -1;
+	if (!pp_data_mode(s->pp) && is_verb(s, line, len, pp_quit_cmd(s->pp)))
+		s->quitting = true;
+	return 0;
 }
 
 int
@@ -405,6 +409,36 @@ session_send_raw(struct session *s, const char *data, size_t len)
 	session_log_data(s, DIR_CLIENT, 0, data, len);
 	buf_add(&s->out, data, len);
 	s->bytes_out += len;
+	session_flush(s);
+	return 0;
+}
+
+/*
+ * The command-injection probe: STARTTLS and a plaintext command in ONE
+ * write.  The extra command is not registered with the engine, so a reply
+ * to it inside TLS arrives unsolicited: proof the server executed
+ * plaintext it had buffered (CVE-2011-0411 class).
+ */
+int
+session_starttls_inject(struct session *s, const char *extra)
+{
+	const char	*cmd = pp_starttls_cmd(s->pp);
+
+	if (s->state != STATE_PLAIN)
+		return -1;
+	strv_copy(&s->caps_before, pp_caps(s->pp));
+	/* Hold the bytes back until both are queued. */
+	s->corked = true;
+	if (session_command(s, cmd, strlen(cmd)) == -1) {
+		s->corked = false;
+		return -1;
+	}
+	session_log_data(s, DIR_CLIENT, EVF_INJECTED, extra, strlen(extra));
+	buf_add(&s->out, extra, strlen(extra));
+	buf_add(&s->out, "\r\n", 2);
+	s->bytes_out += strlen(extra) + 2;
+	s->corked = false;
+	session_set_state(s, STATE_STARTTLS_WAIT);
 	session_flush(s);
 	return 0;
 }
@@ -931,6 +965,8 @@ session_flush(struct session *s)
 {
 	ssize_t	n;
 
+	if (s->corked)
+		return;
 	while (s->out.len > 0 && s->fd != -1) {
 		if (s->tls != NULL)
 			n = tls_write(s->tls, s->out.p, s->out.len);
