@@ -6,7 +6,6 @@
  * only until its base64 form is queued for the server, and is never in
  * the history, the transcript (the core redacts) or on the screen.
  */
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -385,73 +384,6 @@ cmd_time(struct tui *t, const char *args)
 	tui_dirty(t, D_ALL);
 }
 
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = tolower(c);
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-/* C escapes to bytes: \r \n \t \0 \e \a \\ \xHH. */
-int
-command_unescape(const char *s, struct buf *out, char *err, size_t errlen)
-{
-	int	hi, lo;
-
-	for (; *s != '\0'; s++) {
-		if (*s != '\\') {
-			buf_addc(out, *s);
-			continue;
-		}
-		switch (*++s) {
-		case 'r':
-			buf_addc(out, '\r');
-			break;
-		case 'n':
-			buf_addc(out, '\n');
-			break;
-		case 't':
-			buf_addc(out, '\t');
-			break;
-		case '0':
-			buf_addc(out, '\0');
-			break;
-		case 'e':
-			buf_addc(out, '\033');
-			break;
-		case 'a':
-			buf_addc(out, '\a');
-			break;
-		case '\\':
-			buf_addc(out, '\\');
-			break;
-		case 'x':
-			if ((hi = hexval((unsigned char)s[1])) == -1 ||
-			    (lo = hexval((unsigned char)s[2])) == -1) {
-				snprintf(err, errlen, "\\x needs two hex "
-				    "digits");
-				return -1;
-			}
-			buf_addc(out, (char)(hi << 4 | lo));
-			s += 2;
-			break;
-		case '\0':
-			snprintf(err, errlen, "a lone \\ at the end");
-			return -1;
-		default:
-			snprintf(err, errlen, "unknown escape \\%c (\\r \\n "
-			    "\\t \\0 \\e \\a \\\\ \\xHH)", isprint((unsigned
-			    char)*s) ? *s : '?');
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static void
 cmd_raw(struct tui *t, const char *args)
 {
@@ -462,7 +394,7 @@ cmd_raw(struct tui *t, const char *args)
 		tui_message(t, true, "usage: :raw TEXT (e.g. :raw NOOP\\r\\n)");
 		return;
 	}
-	if (command_unescape(args, &b, err, sizeof err) == -1) {
+	if (c_unescape(args, strlen(args), &b, err, sizeof err) == -1) {
 		tui_message(t, true, ":raw: %s; nothing sent", err);
 		buf_free(&b);
 		return;

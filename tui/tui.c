@@ -174,9 +174,9 @@ tui_redraw(void *arg)
 	}
 	if (t->too_small) {
 		erase();
-		snprintf(b, sizeof b, "terminal too small: %dx%d, mailscope "
-		    "needs at least %dx%d", t->cols, t->rows, MIN_COLS,
-		    MIN_LINES);
+		mvaddnstr(t->rows / 2 - 1, 0, "terminal too small", t->cols);
+		snprintf(b, sizeof b, "%dx%d, need %dx%d", t->cols, t->rows,
+		    MIN_COLS, MIN_LINES);
 		mvaddnstr(t->rows / 2, 0, b, t->cols);
 		wnoutrefresh(stdscr);
 		doupdate();

@@ -304,7 +304,6 @@ struct command {
 extern const struct command commands[];
 void	 command_run(struct tui *, const char *);
 void	 command_send(struct tui *, const char *);
-int	 command_unescape(const char *, struct buf *, char *, size_t);
 bool	 command_is_secret(struct tui *, const char *);
 void	 command_auth_continue(void *);
 void	 command_auth_clear(struct tui *);
