@@ -475,7 +475,7 @@ struct lab_client {
 	gnutls_session_t	 sess;
 	struct timer		*idle;
 	struct timer		*trickle;
-	size_t			 trickle_left;	/* slow bytes at out's head */
+	size_t			 trickle_left;	/* slow bytes */
 	bool			 greeted;
 	bool			 dead;
 	unsigned		 id;
@@ -1332,11 +1332,12 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 	struct buf	 b = { NULL, 0, 0 };
 	struct pollfd	 pfd;
 	char		 tmp[1024], *line, *save = NULL;
-	int64_t		 deadline = mono_ns() + (int64_t)LAB_READY_MS * 1000000;
+	int64_t		 deadline;
 	ssize_t		 r;
 	int		 ports[LAB_PORTS] = { 0 }, i, n, rc, ret = -1;
 	bool		 ok = false;
 
+	deadline = mono_ns() + (int64_t)LAB_READY_MS * 1000000;
 	for (;;) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;

@@ -77,7 +77,7 @@ struct fetch_item {
 	enum fetch_section	 section;
 	bool			 peek;
 	struct strv		 fields;
-	char			*name;	/* as echoed: BODY[HEADER.FIELDS (A)] */
+	char			*name;	/* as echoed: BODY[HEADER] */
 	bool			 partial;
 	uint32_t		 start;
 	uint32_t		 count;
@@ -586,9 +586,9 @@ msg_fields(const struct lab_msg *m, const struct strv *fields, bool not,
 			colon = memchr(p, ':', n);
 			keep = false;
 			for (i = 0; colon != NULL && i < fields->n; i++)
-				if (strlen(fields->v[i]) == (size_t)(colon - p) &&
-				    strncasecmp(p, fields->v[i],
-				    (size_t)(colon - p)) == 0)
+				if (strlen(fields->v[i]) ==
+				    (size_t)(colon - p) && strncasecmp(p,
+				    fields->v[i], (size_t)(colon - p)) == 0)
 					keep = true;
 			if (not)
 				keep = !keep;
@@ -1273,7 +1273,7 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			    taglen), c->msg.p, LAB_LINE_MAX);
 			c->errors++;
 			buf_free(&c->msg);
-			/* A synchronising client waits for "+": it sends none. */
+			/* A synchronising client waits for "+": none comes. */
 			if (!sync) {
 				c->literal = n;
 				c->literal_drop = true;

@@ -152,7 +152,7 @@ smtp_starttls(struct lab_conn *c, const char *arg)
 		c->errors++;
 		return;
 	case SCN_STRIP:
-		/* The middlebox rewrote the command: the server never saw it. */
+		/* The middlebox mangled the command on its way. */
 		lab_reply(c, "500 5.5.2 Error: command not recognized");
 		c->errors++;
 		return;

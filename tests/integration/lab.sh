@@ -98,7 +98,8 @@ if what == 'auth-after-tls':
         fail('AUTH before TLS gave %d' % code)
     s.starttls(context=ctx)
     s.ehlo()
-    if s.has_extn('starttls') or 'PLAIN' not in s.esmtp_features.get('auth', ''):
+    auth = s.esmtp_features.get('auth', '')
+    if s.has_extn('starttls') or 'PLAIN' not in auth:
         fail('TLS EHLO: %r' % s.esmtp_features)
     s.login('demo', 'demo')
     s.quit()
@@ -394,6 +395,20 @@ gcli() {
 	fi
 }
 
+gcli_name() {
+	# $1 name the certificate must hold, $2 implicit TLS port
+	timeout 20 gnutls-cli --x509cafile "$CA" --verify-hostname "$1" \
+	    -p "$2" 127.0.0.1 < /dev/null 2>&1 |
+	    grep -q 'Status: The certificate is trusted'
+}
+
+ossl() {
+	# $1 starttls proto, $2 port, $3 line to send
+	echo "$3" | timeout 20 openssl s_client -starttls "$1" -CAfile "$CA" \
+	    -verify_hostname localhost -connect 127.0.0.1:"$2" 2>&1 |
+	    grep -q 'Verify return code: 0 (ok)'
+}
+
 gcli_trusted() {
 	gcli "$@" | grep -q 'Status: The certificate is trusted'
 }
@@ -417,40 +432,60 @@ check "unknown scenario is refused" sh -c \
 # good
 if start_lab good; then
 	p=$((BASE + 1))
-	check "good: banner names the demo account" grep -q 'user demo, password demo' "$log"
+	check "good: banner names the demo account" \
+	    grep -q 'user demo, password demo' "$log"
 	ss -Hltn > "$out/ss.out" 2>&1
-	nl=$(grep -c ":$BASE \|:$((BASE + 1)) \|:$((BASE + 2)) \|:$((BASE + 3)) \|:$((BASE + 4)) \|:$((BASE + 5)) \|:$((BASE + 6)) " "$out/ss.out")
-	nlo=$(grep ":$BASE \|:$((BASE + 1)) \|:$((BASE + 2)) \|:$((BASE + 3)) \|:$((BASE + 4)) \|:$((BASE + 5)) \|:$((BASE + 6)) " "$out/ss.out" | grep -c ' 127\.0\.0\.1:')
+	nl=0
+	nlo=0
+	for i in 0 1 2 3 4 5 6; do
+		pat=":$((BASE + i)) "
+		nl=$((nl + $(grep -c "$pat" "$out/ss.out")))
+		nlo=$((nlo + $(grep "$pat" "$out/ss.out" |
+		    grep -c " 127\.0\.0\.1$pat")))
+	done
 	if [ "$nl" -eq 7 ] && [ "$nlo" -eq 7 ]; then
 		pass "good: seven listeners, all on 127.0.0.1"
 	else
 		fail "good: seven listeners, all on 127.0.0.1 ($nl, $nlo)"
 	fi
-	check "good: gnutls-cli STARTTLS smtp verifies with the lab CA" gcli_trusted smtp $p localhost
-	check "good: gnutls-cli STARTTLS imap verifies" gcli_trusted imap $((BASE + 3)) localhost
-	check "good: gnutls-cli STARTTLS pop3 verifies" gcli_trusted pop3 $((BASE + 5)) localhost
-	check "good: gnutls-cli smtps verifies" gcli_trusted "" $((BASE + 2)) localhost
-	check "good: the certificate holds lab.mailscope.test" sh -c \
-	    "timeout 20 gnutls-cli --x509cafile '$CA' --verify-hostname lab.mailscope.test -p $((BASE + 2)) 127.0.0.1 < /dev/null 2>&1 | grep -q 'Status: The certificate is trusted'"
-	check "good: gnutls-cli imaps verifies" gcli_trusted "" $((BASE + 4)) localhost
-	check "good: gnutls-cli pop3s verifies" gcli_trusted "" $((BASE + 6)) localhost
-	check "good: openssl s_client -starttls smtp verifies" sh -c \
-	    "echo QUIT | timeout 20 openssl s_client -starttls smtp -CAfile '$CA' -verify_hostname localhost -connect 127.0.0.1:$p 2>&1 | grep -q 'Verify return code: 0 (ok)'"
-	check "good: openssl s_client -starttls imap verifies" sh -c \
-	    "echo 'a LOGOUT' | timeout 20 openssl s_client -starttls imap -CAfile '$CA' -verify_hostname localhost -connect 127.0.0.1:$((BASE + 3)) 2>&1 | grep -q 'Verify return code: 0 (ok)'"
+	check "good: gnutls-cli STARTTLS smtp verifies with the lab CA" \
+	    gcli_trusted smtp $p localhost
+	check "good: gnutls-cli STARTTLS imap verifies" \
+	    gcli_trusted imap $((BASE + 3)) localhost
+	check "good: gnutls-cli STARTTLS pop3 verifies" \
+	    gcli_trusted pop3 $((BASE + 5)) localhost
+	check "good: gnutls-cli smtps verifies" \
+	    gcli_trusted "" $((BASE + 2)) localhost
+	check "good: gnutls-cli imaps verifies" \
+	    gcli_trusted "" $((BASE + 4)) localhost
+	check "good: gnutls-cli pop3s verifies" \
+	    gcli_trusted "" $((BASE + 6)) localhost
+	check "good: the certificate holds lab.mailscope.test" \
+	    gcli_name lab.mailscope.test $((BASE + 2))
+	check "good: openssl s_client -starttls smtp verifies" \
+	    ossl smtp $p QUIT
+	check "good: openssl s_client -starttls imap verifies" \
+	    ossl imap $((BASE + 3)) 'a LOGOUT'
+	check "good: openssl s_client -starttls pop3 verifies" \
+	    ossl pop3 $((BASE + 5)) QUIT
 	check "good: AUTH only after STARTTLS (538 before)" py auth-after-tls
 	check "good: implicit TLS SMTP offers AUTH, not STARTTLS" py smtps
 	if command -v swaks > /dev/null 2>&1; then
-		check "good: swaks delivers over plaintext SMTP" sh -c \
-		    "swaks --server 127.0.0.1:$BASE --to demo@lab.mailscope.test --from a@example.test --header 'Subject: swaks' --body 'via swaks' 2>&1 | grep -q '<- *250 2.0.0 Ok: queued'"
+		swaks --server 127.0.0.1:$BASE --to demo@lab.mailscope.test \
+		    --from a@example.test --header 'Subject: swaks' \
+		    --body 'via swaks' > "$out/swaks.out" 2>&1
+		check "good: swaks delivers over plaintext SMTP" \
+		    grep -q '<- *250 2.0.0 Ok: queued' "$out/swaks.out"
 	fi
 	check "good: smtplib sends over STARTTLS + AUTH" py send
 	check "good: the mail is readable with imaplib (STARTTLS)" py imap-read
 	check "good: the mail is readable with imaplib (IMAPS)" py imaps-read
 	check "good: the mail is readable with poplib (STLS)" py pop3-read
 	check "good: POP3S logs in" py pop3s-read
-	check "good: commands pipelined after STARTTLS are discarded" py discard-command
-	check "good: overlong line gives 500 5.5.2, session continues" py long-line
+	check "good: commands pipelined after STARTTLS are discarded" \
+	    py discard-command
+	check "good: overlong line gives 500 5.5.2, session continues" \
+	    py long-line
 	check "good: garbage and NUL bytes get IMAP BAD" py garbage
 	rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
 	fd0=$(ls /proc/"$PID"/fd | wc -l)
@@ -467,8 +502,11 @@ if start_lab good; then
 		fd1=$(ls /proc/"$PID"/fd | wc -l)
 	done
 	rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
-	if [ "$fd1" -eq "$fd0" ]; then pass "good: every client's fd closed ($fd0 open)"
-	else fail "good: every client's fd closed ($fd0 before, $fd1 after)"; fi
+	if [ "$fd1" -eq "$fd0" ]; then
+		pass "good: every client's fd closed ($fd0 open)"
+	else
+		fail "good: every client's fd closed ($fd0 before, $fd1 after)"
+	fi
 	if [ "$rss1" -lt $((rss0 + 65536)) ]; then
 		pass "good: RSS stays bounded (${rss0} kB -> ${rss1} kB)"
 	else
@@ -485,26 +523,36 @@ fi
 if start_lab good --keep-certs "$out/keep"; then
 	check "keep-certs: CA written into DIR" test "$CA" = "$out/keep/ca.pem"
 	stop_lab
-	check "keep-certs: files stay after exit" test -f "$out/keep/ca.pem" -a -f "$out/keep/server.pem"
+	check "keep-certs: files stay after exit" \
+	    test -f "$out/keep/ca.pem" -a -f "$out/keep/server.pem"
 fi
 
 if start_lab expired-cert; then
-	check "expired-cert: gnutls-cli refuses: expired" gcli_says 'expired' smtp $((BASE + 1)) localhost
+	check "expired-cert: gnutls-cli refuses: expired" \
+	    gcli_says 'expired' smtp $((BASE + 1)) localhost
 	stop_lab
 fi
 if start_lab wrong-host; then
-	check "wrong-host: gnutls-cli refuses: name does not match" gcli_says 'does not match' smtp $((BASE + 1)) localhost
+	check "wrong-host: gnutls-cli refuses: name does not match" \
+	    gcli_says 'does not match' smtp $((BASE + 1)) localhost
 	stop_lab
 fi
 if start_lab self-signed; then
-	check "self-signed: gnutls-cli refuses: issuer unknown" gcli_says 'issuer is unknown' smtp $((BASE + 1)) localhost
+	check "self-signed: gnutls-cli refuses: issuer unknown" \
+	    gcli_says 'issuer is unknown' smtp $((BASE + 1)) localhost
 	stop_lab
 fi
 if start_lab tls12-only; then
-	check "tls12-only: negotiates TLS 1.2" sh -c \
-	    "timeout 20 gnutls-cli --starttls-proto=smtp --x509cafile '$CA' -p $((BASE + 1)) localhost < /dev/null 2>&1 | grep -q 'Description: (TLS1.2'"
-	check "tls12-only: a TLS 1.3-only client is refused" sh -c \
-	    "! timeout 20 gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 --x509cafile '$CA' -p $((BASE + 2)) localhost < /dev/null > /dev/null 2>&1"
+	gcli smtp $((BASE + 1)) localhost > "$out/gcli.out"
+	check "tls12-only: negotiates TLS 1.2" \
+	    grep -q 'Description: (TLS1.2' "$out/gcli.out"
+	if timeout 20 gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 \
+	    --x509cafile "$CA" -p $((BASE + 2)) localhost < /dev/null \
+	    > "$out/gcli.out" 2>&1; then
+		fail "tls12-only: a TLS 1.3-only client is refused"
+	else
+		pass "tls12-only: a TLS 1.3-only client is refused"
+	fi
 	stop_lab
 fi
 if start_lab no-starttls; then
@@ -524,11 +572,13 @@ if start_lab enforced; then
 	stop_lab
 fi
 if start_lab inject-response; then
-	check "inject-response: extra replies in the go-ahead's segment" py inject-response
+	check "inject-response: extra replies in the go-ahead's segment" \
+	    py inject-response
 	stop_lab
 fi
 if start_lab inject-command; then
-	check "inject-command: pipelined plaintext answered inside TLS" py inject-command
+	check "inject-command: pipelined plaintext answered inside TLS" \
+	    py inject-command
 	stop_lab
 fi
 if start_lab slow; then

@@ -292,7 +292,8 @@ test_smtp_plain(void **state)
 	assert_string_equal(say(NULL), "220 lab.mailscope.test ESMTP "
 	    "mailscope-lab (scenario good)\r\n");
 	o = say("EHLO client.test\r\n");
-	assert_non_null(strstr(o, "250-lab.mailscope.test Hello client.test\r\n"));
+	assert_non_null(strstr(o,
+	    "250-lab.mailscope.test Hello client.test\r\n"));
 	assert_non_null(strstr(o, "250-PIPELINING\r\n"));
 	assert_non_null(strstr(o, "250-SIZE 2097152\r\n"));
 	assert_non_null(strstr(o, "250-STARTTLS\r\n"));
@@ -546,7 +547,8 @@ test_imap(void **state)
 	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
 	assert_string_equal(say("a2 SELECT INBOX\r\n"),
 	    "a2 BAD Command not allowed in state NOTAUTH\r\n");
-	assert_string_equal(say("garbage\r\n"), "garbage BAD Missing command\r\n");
+	assert_string_equal(say("garbage\r\n"),
+	    "garbage BAD Missing command\r\n");
 	assert_string_equal(say("* LOGIN\r\n"),
 	    "* BAD Error in IMAP command: bad tag\r\n");
 	assert_string_equal(say("a3 FROB\r\n"), "a3 BAD Unknown command\r\n");
@@ -587,7 +589,8 @@ test_imap(void **state)
 	assert_non_null(strstr(o, "* OK [UIDNEXT 2]"));
 	assert_non_null(strstr(o, "* FLAGS ("));
 	assert_non_null(strstr(o, "a8 OK [READ-WRITE] SELECT completed\r\n"));
-	assert_string_equal(say("a9 FETCH 1 (FLAGS RFC822.SIZE BODY.PEEK[])\r\n"),
+	assert_string_equal(
+	    say("a9 FETCH 1 (FLAGS RFC822.SIZE BODY.PEEK[])\r\n"),
 	    "* 1 FETCH (FLAGS () RFC822.SIZE 34 BODY[] {34}\r\n"
 	    "Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n)\r\n"
 	    "a9 OK FETCH completed\r\n");
@@ -616,7 +619,8 @@ test_imap(void **state)
 	assert_string_equal(say("b9 LIST \"\" \"*\"\r\n"),
 	    "* LIST (\\HasNoChildren) \"/\" INBOX\r\nb9 OK LIST completed\r\n");
 	assert_string_equal(say("c1 STORE 1 +FLAGS (\\Deleted)\r\n"),
-	    "* 1 FETCH (FLAGS (\\Seen \\Deleted))\r\nc1 OK STORE completed\r\n");
+	    "* 1 FETCH (FLAGS (\\Seen \\Deleted))\r\n"
+	    "c1 OK STORE completed\r\n");
 	assert_string_equal(say("c2 EXPUNGE\r\n"),
 	    "* 1 EXPUNGE\r\nc2 OK EXPUNGE completed\r\n");
 	assert_int_equal(store.n, 1);
@@ -704,7 +708,8 @@ test_machines_soup(void **state)
 		"MAIL FROM:<a@b>\r\n", "RCPT TO:<demo>\r\n", "DATA\r\n",
 		".\r\n", "..x\r\n", "RSET\r\n", "QUIT\r\n", "*\r\n",
 		"a LOGIN demo demo\r\n", "a SELECT INBOX\r\n",
-		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]<1.2>)\r\n",
+		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]"
+		"<1.2>)\r\n",
 		"a UID FETCH * RFC822\r\n", "a STORE 1 +FLAGS (\\Deleted)\r\n",
 		"a EXPUNGE\r\n", "a LOGIN {3}\r\n", "a LOGIN {4+}\r\n",
 		"a AUTHENTICATE PLAIN\r\n", "a SEARCH UNSEEN\r\n",
@@ -731,7 +736,8 @@ test_machines_soup(void **state)
 				if (seed % 7 == 0) {
 					n = (seed >> 8) % sizeof junk;
 					for (j = 0; j < n; j++)
-						junk[j] = (char)(seed >> (j % 24));
+						junk[j] =
+						    (char)(seed >> (j % 24));
 					lab_conn_input(&conn, junk, n);
 				} else {
 					j = (seed >> 8) % (sizeof words /
