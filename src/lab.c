@@ -1025,6 +1025,15 @@ lab_free(struct lab *lab)
 	free(lab);
 }
 
+static void
+lab_signal(int signo, void *arg)
+{
+	struct lab	*lab = arg;
+
+	lab_log(lab, "signal %d: stopping", signo);
+	loop_break(lab->loop);
+}
+
 static struct lab *
 lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 {
@@ -1044,6 +1053,10 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	for (i = 0; i < LAB_PORTS; i++)
 		lab->lfd[i] = -1;
 	lab->loop = loop_new();
+	/* From here a signal stops the lab cleanly, even during startup. */
+	loop_add_signal(lab->loop, SIGINT, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
 	lab_store_init(&lab->store);
 	if (opts->keep_certs != NULL) {
 		lab->keep = true;
@@ -1124,15 +1137,6 @@ lab_listen(struct lab *lab, int base, char *err, size_t errlen)
 }
 
 static void
-lab_signal(int signo, void *arg)
-{
-	struct lab	*lab = arg;
-
-	lab_log(lab, "signal %d: stopping", signo);
-	loop_break(lab->loop);
-}
-
-static void
 lab_lifeline(int fd, short revents, void *arg)
 {
 	struct lab	*lab = arg;
@@ -1151,9 +1155,6 @@ static void
 lab_run(struct lab *lab)
 {
 	signal(SIGPIPE, SIG_IGN);
-	loop_add_signal(lab->loop, SIGINT, lab_signal, lab);
-	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
-	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
 	loop_run(lab->loop);
 }
 
@@ -1271,7 +1272,8 @@ lab_main(int argc, char **argv)
 }
 
 static void
-lab_child(const struct lab_opts *opts, int ready, int life)
+lab_child(const struct lab_opts *opts, int ready, int life,
+    const sigset_t *oldmask)
 {
 	struct lab	*lab;
 	char		 err[512], *logpath;
@@ -1292,6 +1294,8 @@ lab_child(const struct lab_opts *opts, int ready, int life)
 	if (f == NULL)
 		_exit(EXIT_PROTO);
 	lab = lab_new(opts, err, sizeof err);
+	/* Signals held since the fork now reach the lab's handlers. */
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	if (lab != NULL && lab_listen(lab, opts->port_base, err,
 	    sizeof err) == -1) {
 		lab_free(lab);
@@ -1402,8 +1406,9 @@ int
 lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
     size_t errlen)
 {
-	int	ready[2], life[2];
-	pid_t	pid, parent = getpid();
+	sigset_t	block, oldmask;
+	int		ready[2], life[2];
+	pid_t		pid, parent = getpid();
 
 	memset(info, 0, sizeof *info);
 	info->pid = -1;
@@ -1423,7 +1428,14 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 		return -1;
 	}
 	fflush(NULL);
+	/* The child holds stop signals until it can clean up after them. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
 	if ((pid = fork()) == -1) {
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(ready[0]);
 		close(ready[1]);
@@ -1445,8 +1457,9 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 		    dup2(life[0], LAB_FD_LIFE) == -1)
 			_exit(EXIT_PROTO);
 		(void)close_range(LAB_FD_LIFE + 1, ~0U, 0);
-		lab_child(opts, LAB_FD_READY, LAB_FD_LIFE);
+		lab_child(opts, LAB_FD_READY, LAB_FD_LIFE, &oldmask);
 	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	close(ready[1]);
 	close(life[0]);
 	info->pid = pid;
