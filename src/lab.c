@@ -1478,7 +1478,8 @@ lab_stop(struct lab_info *info)
 {
 	int	i, status;
 
-	if (info->lifeline != -1)
+	/* A zeroed lab_info (no lab started) holds nothing to close. */
+	if (info->pid > 0 && info->lifeline != -1)
 		close(info->lifeline);
 	info->lifeline = -1;
 	if (info->pid > 0) {

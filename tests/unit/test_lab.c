@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -889,6 +890,10 @@ test_spawn(void **state)
 	o.scenario = "nonsense";
 	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), -1);
 	assert_non_null(strstr(err, "nonsense"));
+	/* Stopping what never started touches nothing (stdin stays). */
+	memset(&li, 0, sizeof li);
+	lab_stop(&li);
+	assert_true(fcntl(STDIN_FILENO, F_GETFD) != -1);
 }
 
 /* The lifeline: closing the parent's end stops the lab. */
