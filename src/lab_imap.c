@@ -631,6 +631,13 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 	struct tm		 tm;
 	time_t			 t = (time_t)m->when;
 
+	/* Reading a body sets \Seen first, so FLAGS shows it. */
+	for (i = 0; i < r->n && !c->readonly; i++) {
+		it = &r->items[i];
+		if (it->kind == FI_RFC822 || it->kind == FI_RFC822_TEXT ||
+		    (it->kind == FI_BODY && !it->peek))
+			m->seen = true;
+	}
 	buf_printf(&o, "* %zu FETCH (", seq);
 	if (uid)
 		buf_printf(&o, "UID %u", m->uid);
@@ -660,8 +667,6 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 		case FI_RFC822:
 			fetch_literal(&o, "RFC822", m->data.p, m->data.len,
 			    NULL);
-			if (!c->readonly)
-				m->seen = true;
 			break;
 		case FI_RFC822_HEADER:
 			fetch_literal(&o, "RFC822.HEADER", m->data.p, hl, NULL);
@@ -669,8 +674,6 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 		case FI_RFC822_TEXT:
 			fetch_literal(&o, "RFC822.TEXT", m->data.p + hl,
 			    m->data.len - hl, NULL);
-			if (!c->readonly)
-				m->seen = true;
 			break;
 		case FI_BODY:
 			buf_reset(&tmp);
@@ -692,8 +695,6 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 			}
 			fetch_literal(&o, it->name, tmp.p != NULL ? tmp.p : "",
 			    tmp.len, it);
-			if (!it->peek && !c->readonly)
-				m->seen = true;
 			break;
 		}
 	}

@@ -608,6 +608,9 @@ test_imap(void **state)
 	assert_string_equal(say("b4 FETCH x:y FLAGS\r\n"), "b4 BAD Invalid "
 	    "FETCH arguments (ENVELOPE and BODYSTRUCTURE are not served by "
 	    "the lab)\r\n");
+	assert_string_equal(say("b4 FETCH 1 (FLAGS RFC822.TEXT)\r\n"),
+	    "* 1 FETCH (FLAGS (\\Seen) RFC822.TEXT {7}\r\nfirst\r\n)\r\n"
+	    "b4 OK FETCH completed\r\n");
 	assert_string_equal(say("b5 FETCH 5 FLAGS\r\n"),
 	    "b5 OK FETCH completed\r\n");
 	deliver("Subject: two\r\n\r\nsecond\r\n");
