@@ -499,6 +499,7 @@ struct lab {
 	bool					 made_dir;
 	FILE					*log;
 	int					 lifeline;
+	uint32_t				 notified;	/* uidnext */
 };
 
 static const char *const lab_files[] = {
@@ -689,6 +690,22 @@ cl_trickle(void *arg)
 	cl_done(c);
 }
 
+/* A message arrived: IMAP clients in IDLE hear of it at once. */
+static void
+lab_notify(void *arg)
+{
+	struct lab		*lab = arg;
+	struct lab_client	*c, *next;
+
+	for (c = lab->clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->conn.proto != PROTO_IMAP || c->st == CL_HANDSHAKE)
+			continue;
+		lab_imap_notify(&c->conn);
+		cl_done(c);
+	}
+}
+
 static bool
 cl_can_read(const struct lab_client *c)
 {
@@ -724,6 +741,10 @@ cl_read(struct lab_client *c)
 		timer_set(c->idle, LAB_IDLE_MS);
 		lab_conn_input(&c->conn, tmp, (size_t)r);
 		cl_flush(c);
+		if (c->lab->store.uidnext != c->lab->notified) {
+			c->lab->notified = c->lab->store.uidnext;
+			loop_defer(c->lab->loop, lab_notify, c->lab);
+		}
 	}
 }
 
@@ -906,7 +927,8 @@ lab_write_file(const char *dir, const char *name, const char *data,
 	int	 fd;
 
 	xasprintf(&path, "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(path);
@@ -1058,6 +1080,7 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
 	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
 	lab_store_init(&lab->store);
+	lab->notified = lab->store.uidnext;
 	if (opts->keep_certs != NULL) {
 		lab->keep = true;
 		lab->dir = xstrdup(opts->keep_certs);

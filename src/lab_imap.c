@@ -15,12 +15,13 @@ enum imap_state {
 	STATE_IMAP_AUTH,
 	STATE_IMAP_SELECTED,
 	STATE_IMAP_AUTHENTICATE,	/* waiting for the SASL response */
+	STATE_IMAP_IDLE,		/* RFC 2177: until DONE */
 	STATE_IMAP_LOGOUT,
 	STATE_IMAP_MAX
 };
 
 static const char *const imap_state_names[STATE_IMAP_MAX] = {
-	"NOTAUTH", "AUTH", "SELECTED", "AUTHENTICATE", "LOGOUT"
+	"NOTAUTH", "AUTH", "SELECTED", "AUTHENTICATE", "IDLE", "LOGOUT"
 };
 
 enum imap_cmd {
@@ -43,13 +44,14 @@ enum imap_cmd {
 	IC_FETCH,
 	IC_STORE,
 	IC_UID,
+	IC_IDLE,
 	IC_UNKNOWN
 };
 
 static const char *const imap_verbs[IC_UNKNOWN] = {
 	"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "LOGIN", "AUTHENTICATE",
 	"SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CHECK", "CLOSE",
-	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID"
+	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID", "IDLE"
 };
 
 /* FETCH data items. */
@@ -106,7 +108,7 @@ imap_caps(const struct lab_conn *c, struct buf *b)
 		buf_adds(b, " LOGINDISABLED");
 	else
 		buf_adds(b, " AUTH=PLAIN SASL-IR");
-	buf_adds(b, " LITERAL+ UNSELECT");
+	buf_adds(b, " IDLE LITERAL+ UNSELECT");
 }
 
 void
@@ -1043,6 +1045,7 @@ imap_allowed(const struct lab_conn *c, enum imap_cmd cmd)
 	case IC_LIST:
 	case IC_LSUB:
 	case IC_STATUS:
+	case IC_IDLE:
 		return c->state == STATE_IMAP_AUTH ||
 		    c->state == STATE_IMAP_SELECTED;
 	case IC_CHECK:
@@ -1197,11 +1200,42 @@ imap_command(struct lab_conn *c, char *line, size_t len)
 	case IC_STORE:
 		imap_store(c, tag, args, uid);
 		break;
+	case IC_IDLE:
+		free(c->tag);
+		c->tag = xstrdup(tag);
+		c->state = STATE_IMAP_IDLE;
+		lab_reply(c, "+ idling");
+		if (c->selected)
+			imap_refresh(c, true);
+		break;
 	case IC_UID:
 	case IC_UNKNOWN:
 		break;
 	}
 	buf_free(&b);
+}
+
+static void
+imap_idle_done(struct lab_conn *c, bool done)
+{
+	if (done)
+		lab_reply(c, "%s OK IDLE terminated", c->tag);
+	else {
+		lab_reply(c, "%s BAD Expected DONE", c->tag);
+		c->errors++;
+	}
+	free(c->tag);
+	c->tag = NULL;
+	c->state = c->selected ? STATE_IMAP_SELECTED : STATE_IMAP_AUTH;
+}
+
+/* New mail while idling: tell the client now (RFC 2177). */
+void
+lab_imap_notify(struct lab_conn *c)
+{
+	if (c->proto == PROTO_IMAP && c->state == STATE_IMAP_IDLE &&
+	    c->selected)
+		imap_refresh(c, true);
 }
 
 /* A line ending in "{n}" or "{n+}" announces n bytes of literal. */
@@ -1253,7 +1287,8 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			free(c->tag);
 			c->tag = NULL;
 			c->state = STATE_IMAP_NOTAUTH;
-		}
+		} else if (c->state == STATE_IMAP_IDLE)
+			imap_idle_done(c, false);
 		return;
 	}
 	if (c->state == STATE_IMAP_AUTHENTICATE) {
@@ -1263,6 +1298,11 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			return;
 		}
 		imap_auth_step(c, line, len);
+		return;
+	}
+	if (c->state == STATE_IMAP_IDLE) {
+		imap_idle_done(c, strcasecmp(line, "DONE") == 0 &&
+		    strlen(line) == len);
 		return;
 	}
 	buf_add(&c->msg, line, len);

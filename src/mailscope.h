@@ -476,6 +476,7 @@ const char	*lab_smtp_state_name(int);
 void		 lab_imap_start(struct lab_conn *);
 void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_notify(struct lab_conn *);	/* new mail */
 void		 lab_imap_tls(struct lab_conn *);
 const char	*lab_imap_state_name(int);
 void		 lab_pop3_start(struct lab_conn *);

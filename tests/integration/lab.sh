@@ -288,6 +288,25 @@ elif what == 'many':
         t.join()
     if errors:
         fail('\n'.join(errors))
+elif what == 'idle':
+    # An IMAP client in IDLE hears of mail that SMTP just accepted.
+    c = ctx.wrap_socket(raw(IMAPS), server_hostname='localhost')
+    f = c.makefile('rb')
+    f.readline()
+    c.sendall(b'a LOGIN demo demo\r\nb SELECT INBOX\r\nc IDLE\r\n')
+    while True:
+        l = f.readline()
+        if not l or l.startswith(b'+ '):
+            break
+    s = smtplib.SMTP('127.0.0.1', SMTP, timeout=10)
+    s.sendmail('a@example.test', ['demo@lab.mailscope.test'],
+        'Subject: while idle\r\n\r\nnew\r\n')
+    s.quit()
+    l = f.readline()
+    c.sendall(b'DONE\r\n')
+    d = f.readline()
+    if not l.endswith(b' EXISTS\r\n') or not d.startswith(b'c OK'):
+        fail((l, d))
 elif what == 'cap':
     # 256 clients are served, the next one is told 421 and let go.
     held = []
@@ -487,6 +506,7 @@ if start_lab good; then
 	check "good: overlong line gives 500 5.5.2, session continues" \
 	    py long-line
 	check "good: garbage and NUL bytes get IMAP BAD" py garbage
+	check "good: IMAP IDLE announces mail delivered over SMTP" py idle
 	rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
 	fd0=$(ls /proc/"$PID"/fd | wc -l)
 	check "good: 50 concurrent clients (some vanish mid-handshake)" py many

@@ -542,7 +542,7 @@ test_imap(void **state)
 	start(PROTO_IMAP, SCN_GOOD, false);
 	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
 	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
-	    "LOGINDISABLED LITERAL+ UNSELECT] mailscope lab ready (scenario "
+	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready (scenario "
 	    "good)\r\n");
 	assert_string_equal(say("a1 LOGIN demo demo\r\n"), "a1 NO "
 	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
@@ -558,7 +558,7 @@ test_imap(void **state)
 	lab_conn_tls_up(&conn);
 	o = say("a5 CAPABILITY\r\n");
 	assert_string_equal(o, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR "
-	    "LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
+	    "IDLE LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
 	/* Literals: synchronising gets "+", LITERAL+ does not. */
 	assert_string_equal(say("l1 LOGIN {4}\r\n"),
 	    "+ Ready for literal data\r\n");
@@ -616,10 +616,20 @@ test_imap(void **state)
 	deliver("Subject: two\r\n\r\nsecond\r\n");
 	assert_string_equal(say("b6 NOOP\r\n"),
 	    "* 2 EXISTS\r\nb6 OK NOOP completed\r\n");
+	/* IDLE: new mail is announced, DONE ends it. */
+	assert_string_equal(say("i1 IDLE\r\n"), "+ idling\r\n");
+	lab_imap_notify(&conn);
+	assert_string_equal(say(NULL), "");
+	deliver("Subject: three\r\n\r\nthird\r\n");
+	lab_imap_notify(&conn);
+	assert_string_equal(say(NULL), "* 3 EXISTS\r\n");
+	assert_string_equal(say("done\r\n"), "i1 OK IDLE terminated\r\n");
+	assert_string_equal(say("i2 IDLE\r\nNOOP\r\n"),
+	    "+ idling\r\ni2 BAD Expected DONE\r\n");
 	assert_string_equal(say("b7 SEARCH UNSEEN\r\n"),
-	    "* SEARCH 2\r\nb7 OK SEARCH completed\r\n");
+	    "* SEARCH 2 3\r\nb7 OK SEARCH completed\r\n");
 	assert_string_equal(say("b8 UID SEARCH ALL\r\n"),
-	    "* SEARCH 1 2\r\nb8 OK UID SEARCH completed\r\n");
+	    "* SEARCH 1 2 3\r\nb8 OK UID SEARCH completed\r\n");
 	assert_string_equal(say("b9 LIST \"\" \"*\"\r\n"),
 	    "* LIST (\\HasNoChildren) \"/\" INBOX\r\nb9 OK LIST completed\r\n");
 	assert_string_equal(say("c1 STORE 1 +FLAGS (\\Deleted)\r\n"),
@@ -627,9 +637,9 @@ test_imap(void **state)
 	    "c1 OK STORE completed\r\n");
 	assert_string_equal(say("c2 EXPUNGE\r\n"),
 	    "* 1 EXPUNGE\r\nc2 OK EXPUNGE completed\r\n");
-	assert_int_equal(store.n, 1);
+	assert_int_equal(store.n, 2);
 	assert_string_equal(say("c3 STATUS INBOX (MESSAGES UNSEEN)\r\n"),
-	    "* STATUS INBOX (MESSAGES 1 UNSEEN 1)\r\n"
+	    "* STATUS INBOX (MESSAGES 2 UNSEEN 2)\r\n"
 	    "c3 OK STATUS completed\r\n");
 	assert_string_equal(say("c4 CLOSE\r\n"), "c4 OK CLOSE completed\r\n");
 	assert_string_equal(say("c5 LOGOUT\r\n"),
