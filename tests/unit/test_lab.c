@@ -542,8 +542,8 @@ test_imap(void **state)
 	start(PROTO_IMAP, SCN_GOOD, false);
 	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
 	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
-	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready (scenario "
-	    "good)\r\n");
+	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready "
+	    "(scenario good)\r\n");
 	assert_string_equal(say("a1 LOGIN demo demo\r\n"), "a1 NO "
 	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
 	assert_string_equal(say("a2 SELECT INBOX\r\n"),
