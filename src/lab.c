@@ -506,7 +506,6 @@ static const char *const lab_files[] = {
 	"ca.pem", "server.pem", "server.key", "lab.log", NULL
 };
 
-static void	cl_io(int, short, void *);
 static void	cl_after(struct lab_client *);
 
 static void PRINTFLIKE(2, 3)
