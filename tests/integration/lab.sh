@@ -605,3 +605,4 @@ if start_lab slow; then
 	check "slow: the greeting trickles in byte by byte" py slow
 	stop_lab
 fi
+exit 0
