@@ -211,7 +211,6 @@ lab_conn_init(struct lab_conn *c, enum proto_id proto, enum lab_scn scn,
 	c->proto = proto;
 	c->scn = scn;
 	c->store = store;
-	c->implicit = implicit;
 	c->tls = implicit;
 }
 
@@ -894,7 +893,6 @@ lab_accept(int lfd, short revents, void *arg)
 		    (unsigned)ntohs(sin.sin_port));
 		lab_conn_init(&c->conn, lab_ports[port].proto, lab->scn,
 		    &lab->store, lab_ports[port].implicit);
-		c->conn.id = c->id;
 		c->idle = timer_new(lab->loop, cl_idle, c);
 		c->trickle = timer_new(lab->loop, cl_trickle, c);
 		timer_set(c->idle, LAB_IDLE_MS);

@@ -112,7 +112,6 @@ pop3_login(struct lab_conn *c, bool ok)
 	c->nuids = c->store->n;
 	c->uids = xcalloc(c->nuids + 1, sizeof *c->uids);
 	c->dele = xcalloc(c->nuids + 1, sizeof *c->dele);
-	c->ndele = c->nuids;
 	for (i = 0; i < c->nuids; i++)
 		c->uids[i] = c->store->msgs[i]->uid;
 	c->state = STATE_POP3_TRANS;

@@ -443,6 +443,7 @@ smtp_data(struct lab_conn *c, const char *arg)
 	strftime(ts, sizeof ts, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	buf_reset(&c->msg);
 	/* "with ESMTPSA": the lesson can see TLS and AUTH were used. */
+	buf_printf(&c->msg, "Return-Path: <%s>\r\n", c->mail_from);
 	buf_printf(&c->msg, "Received: from %s (localhost [127.0.0.1])\r\n"
 	    "\tby %s (mailscope-lab) with ESMTP%s%s\r\n\tfor <%s>; %s\r\n",
 	    c->helo != NULL ? c->helo : "unknown", LAB_HOST,

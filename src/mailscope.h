@@ -415,11 +415,9 @@ struct lab_conn {
 	enum proto_id	 proto;
 	enum lab_scn	 scn;
 	struct lab_store *store;
-	bool		 implicit;	/* implicit TLS port */
 	bool		 tls;		/* inside TLS now */
 	bool		 authed;
 	int		 state;		/* the protocol's STATE_* */
-	unsigned	 id;
 	struct buf	 in;
 	struct buf	 out;
 	bool		 discarding;	/* inside an overlong line */
@@ -445,13 +443,12 @@ struct lab_conn {
 	bool		 readonly;
 	/* POP3 */
 	char		*user;
-	bool		*dele;		/* per message at login */
-	size_t		 ndele;
+	bool		*dele;		/* per message of uids */
 };
 
 const char	*lab_scn_name(enum lab_scn);
 void		 lab_conn_init(struct lab_conn *, enum proto_id, enum lab_scn,
-		    struct lab_store *, bool);
+		    struct lab_store *, bool);	/* true: implicit TLS */
 void		 lab_conn_start(struct lab_conn *);	/* the greeting */
 void		 lab_conn_input(struct lab_conn *, const void *, size_t);
 void		 lab_conn_run(struct lab_conn *);	/* after out drains */

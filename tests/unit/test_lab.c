@@ -323,6 +323,9 @@ test_smtp_plain(void **state)
 	    "354 End data with <CR><LF>.<CR><LF>\r\n"
 	    "250 2.0.0 Ok: queued as 1\r\n");
 	assert_int_equal(store.n, 1);
+	assert_true(strcasecmp_prefix(store.msgs[0]->data.p,
+	    store.msgs[0]->data.len, "Return-Path: <a@b.test>\r\n"
+	    "Received: from client.test (localhost [127.0.0.1])\r\n"));
 	assert_non_null(strstr(store.msgs[0]->data.p, "with ESMTP\r\n"));
 	assert_non_null(strstr(store.msgs[0]->data.p,
 	    "\r\n\r\n.dot\r\nline\r\n"));
