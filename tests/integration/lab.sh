@@ -307,6 +307,27 @@ elif what == 'idle':
     d = f.readline()
     if not l.endswith(b' EXISTS\r\n') or not d.startswith(b'c OK'):
         fail((l, d))
+elif what == 'flood':
+    # A client that only writes and never reads: the lab stops reading
+    # from it once its replies pile up, and serves everyone else.
+    f = raw(IMAP)
+    f.setblocking(False)
+    chunk = b'a NOOP\r\n' * 4096
+    sent = 0
+    while sent < 64 * 1024 * 1024:
+        try:
+            sent += f.send(chunk)
+        except BlockingIOError:
+            break
+    s = raw(SUB)
+    r, _ = reply(s)
+    s.sendall(b'NOOP\r\n')
+    r2, _ = reply(s)
+    f.close()
+    if not r.startswith(b'220 ') or not r2.startswith(b'250 '):
+        fail((r, r2))
+    if sent >= 64 * 1024 * 1024:
+        fail('the lab read 64 MB without anyone reading its replies')
 elif what == 'cap':
     # 256 clients are served, the next one is told 421 and let go.
     held = []
@@ -514,6 +535,7 @@ if start_lab good; then
 	fd0=$(ls /proc/"$PID"/fd | wc -l)
 	check "good: 50 concurrent clients (some vanish mid-handshake)" py many
 	check "good: 50 more concurrent clients" py many
+	check "good: a client that never reads does not stall the lab" py flood
 	check "good: client 257 is refused with 421" py cap
 	check "good: the lab still answers afterwards" py alive
 	# Clients are gone: their fds must be too (the lab notices the close).
