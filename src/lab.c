@@ -387,6 +387,20 @@ lab_reply(struct lab_conn *c, const char *fmt, ...)
 	buf_add(&c->out, "\r\n", 2);
 }
 
+/*
+ * Control bytes in a command become '?': replies echo parts of commands
+ * and the Received header quotes them.  NUL stays, for the NUL check.
+ */
+void
+lab_clean(char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((s[i] > 0 && s[i] < 0x20) || s[i] == 0x7f)
+			s[i] = '?';
+}
+
 bool
 lab_login_ok(const char *user, const char *pass)
 {

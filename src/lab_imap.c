@@ -238,8 +238,8 @@ imap_select(struct lab_conn *c, const char *tag, char *args, bool examine)
 	c->selected = false;
 	c->state = STATE_IMAP_AUTH;
 	if (!imap_is_inbox(name)) {
-		lab_reply(c, "%s NO [NONEXISTENT] Mailbox doesn't exist: %s",
-		    tag, name);
+		/* Not echoed: a literal name may hold any byte. */
+		lab_reply(c, "%s NO [NONEXISTENT] The lab has INBOX only", tag);
 		return;
 	}
 	imap_refresh(c, false);
@@ -1291,6 +1291,7 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			imap_idle_done(c, false);
 		return;
 	}
+	lab_clean(line, len);	/* literal bytes are left as they are */
 	if (c->state == STATE_IMAP_AUTHENTICATE) {
 		if (strlen(line) != len) {
 			lab_reply(c, "* BAD NUL byte in command");

@@ -367,6 +367,7 @@ lab_pop3_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		c->errors++;
 		return;
 	}
+	lab_clean(line, len);
 	if (c->state == STATE_POP3_SASL) {
 		pop3_sasl(c, line, len);
 		return;

@@ -101,6 +101,7 @@ static void
 smtp_ehlo(struct lab_conn *c, const char *arg, bool ehlo)
 {
 	struct strv	ext = { NULL, 0 };
+	char		size[32];
 	size_t		i;
 
 	if (*arg == '\0' || strchr(arg, ' ') != NULL) {
@@ -118,7 +119,8 @@ smtp_ehlo(struct lab_conn *c, const char *arg, bool ehlo)
 		return;
 	}
 	strv_add(&ext, "PIPELINING");
-	strv_add(&ext, "SIZE " "2097152");
+	snprintf(size, sizeof size, "SIZE %d", LAB_MSG_MAX);
+	strv_add(&ext, size);
 	if (lab_tls_offered(c))
 		strv_add(&ext, "STARTTLS");
 	else if (c->scn == SCN_STRIP && !c->tls)
@@ -525,6 +527,7 @@ lab_smtp_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		c->errors++;
 		return;
 	}
+	lab_clean(line, len);
 	if (c->state == STATE_SMTP_AUTH_PLAIN ||
 	    c->state == STATE_SMTP_AUTH_USER ||
 	    c->state == STATE_SMTP_AUTH_PASS) {

@@ -457,6 +457,7 @@ void		 lab_conn_free(struct lab_conn *);
 const char	*lab_conn_state_name(const struct lab_conn *);
 void		 lab_reply(struct lab_conn *, const char *, ...)
 		    PRINTFLIKE(2, 3);
+void		 lab_clean(char *, size_t);
 bool		 lab_login_ok(const char *, const char *);
 int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
 bool		 lab_tls_offered(const struct lab_conn *);

@@ -482,6 +482,10 @@ test_smtp_garbage(void **state)
 	    "500 5.5.2 Error: line too long\r\n250 2.0.0 Ok\r\n");
 	/* A bare LF ends a line too; a lone CR does not. */
 	assert_string_equal(say("NOOP\n"), "250 2.0.0 Ok\r\n");
+	/* Control bytes are not echoed back. */
+	assert_string_equal(say("HELO a\x1b[2Jb\rc\r\n"),
+	    "250 lab.mailscope.test\r\n");
+	assert_string_equal(conn.helo, "a?[2Jb?c");
 	buf_free(&big);
 	/* Too many errors: the server hangs up. */
 	for (i = 0; i < 30 && !conn.want_close; i++)
