@@ -491,6 +491,7 @@ struct lab_client {
 	size_t			 trickle_left;	/* slow bytes */
 	bool			 greeted;
 	bool			 dead;
+	uint64_t		 nread;		/* bytes from the client */
 	unsigned		 id;
 	char			 peer[64];
 };
@@ -728,6 +729,35 @@ cl_can_read(const struct lab_client *c)
 	    k->out.len < LAB_OUT_HIGH;
 }
 
+/*
+ * A TLS ClientHello on a plaintext port: a client that wanted the
+ * implicit TLS port.  Say so in clear text and in the log.
+ */
+static void
+cl_tls_too_soon(struct lab_client *c)
+{
+	struct lab_conn	*k = &c->conn;
+
+	lab_log(c->lab, "client %u sent a TLS handshake to the plaintext %s "
+	    "port", c->id, lab_ports[c->port].name);
+	switch (k->proto) {
+	case PROTO_SMTP:
+	case PROTO_LMTP:
+		lab_reply(k, "500 5.5.2 This port starts in plaintext: send "
+		    "STARTTLS first, or use the smtps port");
+		break;
+	case PROTO_IMAP:
+		lab_reply(k, "* BYE This port starts in plaintext: send "
+		    "STARTTLS first, or use the imaps port");
+		break;
+	case PROTO_POP3:
+		lab_reply(k, "-ERR This port starts in plaintext: send STLS "
+		    "first, or use the pop3s port");
+		break;
+	}
+	k->want_close = true;
+}
+
 static void
 cl_read(struct lab_client *c)
 {
@@ -751,6 +781,11 @@ cl_read(struct lab_client *c)
 			return;
 		}
 		timer_set(c->idle, LAB_IDLE_MS);
+		if (c->nread == 0 && c->st == CL_PLAIN && tmp[0] == 0x16) {
+			cl_tls_too_soon(c);
+			return;
+		}
+		c->nread += (uint64_t)r;
 		lab_conn_input(&c->conn, tmp, (size_t)r);
 		cl_flush(c);
 		if (c->lab->store.uidnext != c->lab->notified) {

@@ -328,6 +328,21 @@ elif what == 'flood':
         fail((r, r2))
     if sent >= 64 * 1024 * 1024:
         fail('the lab read 64 MB without anyone reading its replies')
+elif what == 'tls-too-soon':
+    # A TLS client on the plaintext port is told where to go.
+    s = raw(IMAP)
+    s.recv(1000)
+    try:
+        ctx.wrap_socket(s, server_hostname='localhost')
+        fail('a handshake succeeded on the plaintext port')
+    except ssl.SSLError:
+        pass
+    s = raw(SUB)
+    reply(s)
+    s.sendall(b'\x16\x03\x01\x00\x10' + b'\x00' * 16)
+    r, _ = reply(s)
+    if not r.startswith(b'500 5.5.2 This port starts in plaintext'):
+        fail(r)
 elif what == 'cap':
     # 256 clients are served, the next one is told 421 and let go.
     held = []
@@ -531,6 +546,8 @@ if start_lab good; then
 	    py long-line
 	check "good: garbage and NUL bytes get IMAP BAD" py garbage
 	check "good: IMAP IDLE announces mail delivered over SMTP" py idle
+	check "good: TLS on a plaintext port is told to use STARTTLS" \
+	    py tls-too-soon
 	rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
 	fd0=$(ls /proc/"$PID"/fd | wc -l)
 	check "good: 50 concurrent clients (some vanish mid-handshake)" py many
