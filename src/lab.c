@@ -491,7 +491,7 @@ struct lab_client {
 	size_t			 trickle_left;	/* slow bytes */
 	bool			 greeted;
 	bool			 dead;
-	uint64_t		 nread;		/* bytes from the client */
+	uint64_t		 nread;		/* bytes received */
 	unsigned		 id;
 	char			 peer[64];
 };
