@@ -415,11 +415,9 @@ struct lab_conn {
 	enum proto_id	 proto;
 	enum lab_scn	 scn;
 	struct lab_store *store;
-	bool		 implicit;	/* implicit TLS port */
 	bool		 tls;		/* inside TLS now */
 	bool		 authed;
 	int		 state;		/* the protocol's STATE_* */
-	unsigned	 id;
 	struct buf	 in;
 	struct buf	 out;
 	bool		 discarding;	/* inside an overlong line */
@@ -445,13 +443,12 @@ struct lab_conn {
 	bool		 readonly;
 	/* POP3 */
 	char		*user;
-	bool		*dele;		/* per message at login */
-	size_t		 ndele;
+	bool		*dele;		/* per message of uids */
 };
 
 const char	*lab_scn_name(enum lab_scn);
 void		 lab_conn_init(struct lab_conn *, enum proto_id, enum lab_scn,
-		    struct lab_store *, bool);
+		    struct lab_store *, bool);	/* true: implicit TLS */
 void		 lab_conn_start(struct lab_conn *);	/* the greeting */
 void		 lab_conn_input(struct lab_conn *, const void *, size_t);
 void		 lab_conn_run(struct lab_conn *);	/* after out drains */
@@ -460,6 +457,7 @@ void		 lab_conn_free(struct lab_conn *);
 const char	*lab_conn_state_name(const struct lab_conn *);
 void		 lab_reply(struct lab_conn *, const char *, ...)
 		    PRINTFLIKE(2, 3);
+void		 lab_clean(char *, size_t);
 bool		 lab_login_ok(const char *, const char *);
 int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
 bool		 lab_tls_offered(const struct lab_conn *);
@@ -476,6 +474,7 @@ const char	*lab_smtp_state_name(int);
 void		 lab_imap_start(struct lab_conn *);
 void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_notify(struct lab_conn *);	/* new mail */
 void		 lab_imap_tls(struct lab_conn *);
 const char	*lab_imap_state_name(int);
 void		 lab_pop3_start(struct lab_conn *);
