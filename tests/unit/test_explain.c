@@ -218,22 +218,39 @@ test_auth_challenges(void **state)
 	o = SRV(PROTO_SMTP, "334 G1sybUhp");	/* ESC [2mHi */
 	has(o, "binary SASL data");
 	hasnt(o, "\x1b");
-	/* Text with a bidi override: shown, but as a visible escape. */
+	/* Text with a bidi override is no plain text. */
 	o = SRV(PROTO_SMTP, "334 YeKArmI=");	/* a U+202E b */
-	has(o, "base64 for \"a<U+202E>b\"");
+	has(o, "binary SASL data");
 	hasnt(o, "\xe2\x80\xae");
+	/* UTF-8 text is fine. */
+	o = SRV(PROTO_SMTP, "334 TsOkbWU6");	/* Name: with a-umlaut */
+	has(o, "base64 for \"N\xc3\xa4me:\"");
 	/* Not base64. */
 	o = SRV(PROTO_SMTP, "334 not base64!");
 	hasnt(o, "base64 for");
 
+	CLI(PROTO_IMAP, "a1 AUTHENTICATE LOGIN");
 	o = SRV(PROTO_IMAP, "+ VXNlcm5hbWU6");
 	has(o, "+: Continuation request");
 	has(o, "= base64 for \"Username:\"");
+	ex(PROTO_IMAP, DIR_CLIENT, "[redacted: AUTH LOGIN username]",
+	    EVF_REDACTED);
+	o = SRV(PROTO_IMAP, "+ AAEC");
+	has(o, "binary SASL data");
+	o = SRV(PROTO_IMAP, "+");
+	has(o, "An empty challenge");
+	/* A literal's go-ahead is no challenge. */
+	CLI(PROTO_IMAP, "a2 APPEND INBOX {10}");
 	o = SRV(PROTO_IMAP, "+ Ready for literal data");
 	has(o, "+: Continuation request");
 	hasnt(o, "base64 for");
+	o = SRV(PROTO_IMAP, "+ Send");
+	hasnt(o, "base64");
+	hasnt(o, "binary");
 	o = SRV(PROTO_IMAP, "+");
 	has(o, "+: Continuation request");
+	hasnt(o, "empty challenge");
+	CLI(PROTO_POP3, "AUTH LOGIN");
 	o = SRV(PROTO_POP3, "+ UGFzc3dvcmQ6");
 	has(o, "+: Continuation");
 	has(o, "= base64 for \"Password:\"");
