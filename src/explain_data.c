@@ -821,6 +821,8 @@ static const struct explain_entry tls_step[] = {
 static const struct explain_entry tls_field[] = {
 	G("ALPN", "The application protocol agreed inside TLS; mail "
 	    "rarely uses one.", "RFC 7301"),
+	G("CA", "Whether the certificate may sign other certificates "
+	    "(basic constraints).", "RFC 5280 §4.2.1.9"),
 	G("chain", "The certificates the server sent, leaf first, each "
 	    "signed by the next.", "RFC 5280 §6"),
 	G("cipher", "The cipher suite: how records are encrypted and "
@@ -832,12 +834,17 @@ static const struct explain_entry tls_field[] = {
 	    "RFC 5280 §4.1.2.7"),
 	G("kx", "Key exchange: how both sides agreed on secret keys; "
 	    "(EC)DHE gives forward secrecy.", "RFC 8446 §4.2.8"),
+	G("matched", "The SAN entry that matched the host name asked "
+	    "for.", "RFC 6125 §6.4"),
 	G("mac", "The message authentication code algorithm (AEAD in "
 	    "TLS 1.3).", "RFC 5246 §6.2.3"),
 	G("OCSP", "Whether the server stapled a revocation status: none, "
 	    "good, or invalid.", "RFC 6066 §8"),
 	G("pin-sha256", "Base64 SHA-256 of the public key (SPKI), the form "
 	    "used for key pinning and DANE 3 1 1.", "RFC 7469 §2.4"),
+	G("reason", "Why verification failed, one reason per line; any "
+	    "reason means the server's identity is unproven.",
+	    "RFC 5280 §6, RFC 6125 §6"),
 	G("resumed", "Whether an earlier session was resumed (fewer round "
 	    "trips, same keys' origin).", "RFC 8446 §2.2"),
 	G("SAN", "Subject alternative names: the host names and addresses "
@@ -846,6 +853,8 @@ static const struct explain_entry tls_field[] = {
 	    "RFC 5280 §4.1.2.2"),
 	G("sha256", "The SHA-256 fingerprint of the whole certificate.",
 	    "RFC 5280"),
+	G("sigalg", "The algorithm the issuer signed this certificate "
+	    "with.", "RFC 5280 §4.1.1.2"),
 	G("signature", "The algorithm the server signed the handshake "
 	    "with.", "RFC 8446 §4.2.3"),
 	G("SNI", "Server name indication: the host name the client asked "
@@ -853,6 +862,8 @@ static const struct explain_entry tls_field[] = {
 	    "RFC 6066 §3"),
 	G("subject", "Who the certificate names (the CN); names are "
 	    "checked in SAN.", "RFC 5280 §4.1.2.6"),
+	G("trust", "The verdict in Postfix's words: Verified, Trusted, "
+	    "Untrusted or Anonymous.", "Postfix TLS_README"),
 	G("valid", "The validity period: not before and not after.",
 	    "RFC 5280 §4.1.2.5"),
 	G("verdict", "Whether the chain reaches a trusted root and the "

@@ -519,7 +519,8 @@ test_lookups(void **state)
 	static const char *fields[] = { "version", "cipher", "kx", "group",
 	    "mac", "signature", "SNI", "ALPN", "resumed", "OCSP", "verdict",
 	    "subject", "issuer", "SAN", "valid", "key", "serial", "sha256",
-	    "pin-sha256", "chain" };
+	    "pin-sha256", "chain", "reason", "trust", "sigalg", "CA",
+	    "matched" };
 	static const char *reasons[] = { "issuer unknown", "self-signed",
 	    "expired on 2020-01-01", "not valid before 2030-01-01",
 	    "name mail.test does not match", "revoked",
@@ -694,6 +695,42 @@ test_tables_well_formed(void **state)
 	n = explain_table(XT_MAX, &v);
 	assert_int_equal(n, 0);
 	assert_null(v);
+}
+
+/* Random lines: no crash, and nothing a terminal could act on. */
+static void
+test_random_lines(void **state)
+{
+	static const char	 alpha[] = "0123456789 .-+*[]=(){}\"\\:/"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+				    "\x1b\x07\x7f\r\x80\xc3\xa4\xe2\x80\xae";
+	static const char	*seeds[] = { "250-", "334 ", "* OK [", "+ ",
+				    "-ERR [", "a1 ", "550 5.", "* 1 " };
+	char			 line[256];
+	size_t			 i, j, n;
+	unsigned		 r = 12345;
+	int			 k;
+	const char		*o;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		r = r * 1103515245 + 12345;
+		n = strlen(seeds[(r >> 8) % 8]);
+		memcpy(line, seeds[(r >> 8) % 8], n);
+		r = r * 1103515245 + 12345;
+		for (j = (r >> 8) % 120; j > 0 && n + 1 < sizeof line; j--) {
+			r = r * 1103515245 + 12345;
+			line[n++] = alpha[(r >> 8) % (sizeof alpha - 1)];
+		}
+		line[n] = '\0';
+		k = (int)(i % 8);
+		o = ex((enum proto_id)(k % 4), k < 4 ? DIR_SERVER :
+		    DIR_CLIENT, line, 0);
+		for (; *o != '\0'; o++)
+			if ((*o != '\n' && (unsigned char)*o < 0x20) ||
+			    *o == 0x7f || strncmp(o, "\xe2\x80\xae", 3) == 0)
+				fail_msg("raw control byte for \"%s\"", line);
+	}
 }
 
 /* --- coverage: codes raised in the sources --- */
@@ -965,6 +1002,7 @@ main(void)
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_random_lines),
 		cmocka_unit_test(test_local_events),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_starttls_lessons),
