@@ -179,7 +179,10 @@ struct word {
 	size_t	len;
 };
 
-/* Next word (up to space or one of stop) at *pp; advances past it. */
+/*
+ * Next word (up to a space or one of stop) at *pp; advances past it.  A
+ * word too long or holding a NUL is passed over, never looked up.
+ */
 static bool
 next_word(const char **pp, const char *end, const char *stop,
     struct word *w)
@@ -188,10 +191,12 @@ next_word(const char **pp, const char *end, const char *stop,
 
 	while (p < end && *p == ' ')
 		p++;
-	for (q = p; q < end && *q != ' ' && strchr(stop, *q) == NULL; q++)
+	for (q = p; q < end && *q != ' ' && (*q == '\0' ||
+	    strchr(stop, *q) == NULL); q++)
 		;
 	*pp = q;
-	if (q == p || (size_t)(q - p) >= sizeof w->s)
+	if (q == p || (size_t)(q - p) >= sizeof w->s ||
+	    memchr(p, '\0', (size_t)(q - p)) != NULL)
 		return false;
 	memcpy(w->s, p, (size_t)(q - p));
 	w->s[q - p] = '\0';

@@ -51,7 +51,8 @@ teardown(void **state)
 
 /* Log one line and explain it with the log as context. */
 static const char *
-ex(enum proto_id proto, enum ev_dir dir, const char *line, uint32_t flags)
+exn(enum proto_id proto, enum ev_dir dir, const char *line, size_t len,
+    uint32_t flags)
 {
 	struct event		 tmpl = { 0 };
 	const struct event	*ev;
@@ -59,11 +60,17 @@ ex(enum proto_id proto, enum ev_dir dir, const char *line, uint32_t flags)
 	tmpl.kind = EV_DATA;
 	tmpl.dir = (uint8_t)dir;
 	tmpl.flags = flags;
-	ev = evlog_append(elog, &tmpl, line, strlen(line));
+	ev = evlog_append(elog, &tmpl, line, len);
 	buf_reset(&eout);
 	buf_adds(&eout, "");
 	explain_event(elog, ev, proto, &eout);
 	return eout.p;
+}
+
+static const char *
+ex(enum proto_id proto, enum ev_dir dir, const char *line, uint32_t flags)
+{
+	return exn(proto, dir, line, strlen(line), flags);
 }
 
 #define SRV(p, l)	ex((p), DIR_SERVER, (l), 0)
@@ -703,7 +710,7 @@ test_random_lines(void **state)
 {
 	static const char	 alpha[] = "0123456789 .-+*[]=(){}\"\\:/"
 				    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
-				    "\x1b\x07\x7f\r\x80\xc3\xa4\xe2\x80\xae";
+				    "\x1b\x07\x7f\r\x80\xc3\xa4\xe2\x80\xae\0";
 	static const char	*seeds[] = { "250-", "334 ", "* OK [", "+ ",
 				    "-ERR [", "a1 ", "550 5.", "* 1 " };
 	char			 line[256];
@@ -724,13 +731,42 @@ test_random_lines(void **state)
 		}
 		line[n] = '\0';
 		k = (int)(i % 8);
-		o = ex((enum proto_id)(k % 4), k < 4 ? DIR_SERVER :
-		    DIR_CLIENT, line, 0);
+		o = exn((enum proto_id)(k % 4), k < 4 ? DIR_SERVER :
+		    DIR_CLIENT, line, n, 0);
 		for (; *o != '\0'; o++)
 			if ((*o != '\n' && (unsigned char)*o < 0x20) ||
 			    *o == 0x7f || strncmp(o, "\xe2\x80\xae", 3) == 0)
 				fail_msg("raw control byte for \"%s\"", line);
 	}
+}
+
+/* NUL bytes inside words: passed over, and the scan goes on. */
+static void
+test_nul_bytes(void **state)
+{
+#define NUL(p, d, lit)	exn((p), (d), (lit), sizeof(lit) - 1, EVF_NUL)
+	const char	*o;
+
+	(void)state;
+	CLI(PROTO_SMTP, "EHLO x");
+	o = NUL(PROTO_SMTP, DIR_SERVER, "250-AUTH PLAIN\0X LOGIN");
+	has(o, "LOGIN: ");
+	hasnt(o, "PLAIN: ");
+	has(o, "nul: ");
+	o = NUL(PROTO_SMTP, DIR_SERVER, "250-AUTH \0 \0\0");
+	has(o, "AUTH: ");
+	o = NUL(PROTO_IMAP, DIR_SERVER, "* OK [CAPABILITY A\0B \0 IDLE]");
+	has(o, "IDLE: ");
+	o = NUL(PROTO_IMAP, DIR_SERVER, "* CAPABILITY \0\0 \0");
+	has(o, "CAPABILITY: ");
+	CLI(PROTO_POP3, "CAPA");
+	o = NUL(PROTO_POP3, DIR_SERVER, "SASL \0 PLAIN\0");
+	has(o, "SASL: ");
+	o = NUL(PROTO_IMAP, DIR_CLIENT, "a1 LOGIN \0");
+	has(o, "LOGIN: ");
+	o = NUL(PROTO_SMTP, DIR_SERVER, "334 VXNl\0cm5hbWU6");
+	hasnt(o, "base64 for");
+#undef NUL
 }
 
 /* --- coverage: codes raised in the sources --- */
@@ -1003,6 +1039,7 @@ main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_flags),
 		cmocka_unit_test(test_random_lines),
+		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_local_events),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_starttls_lessons),
