@@ -233,7 +233,8 @@ test_smtp_xoauth2(void **state)
 {
 	struct redactor	*r = redactor_new(PROTO_SMTP);
 	const char	 raw[] = "user=alice@example.test\001auth=Bearer "
-			    "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg\001\001";
+			    "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"
+			    "\001\001";
 	char		*enc, *line;
 	const char	*out;
 
@@ -262,7 +263,8 @@ test_smtp_oauthbearer(void **state)
 {
 	struct redactor	*r = redactor_new(PROTO_SMTP);
 	const char	 raw[] = "n,a=alice@example.test,\001host=mail.test"
-			    "\001port=587\001auth=Bearer vF9dft4qmTc2Nvb3\001\001";
+			    "\001port=587\001auth=Bearer vF9dft4qmTc2Nvb3"
+			    "\001\001";
 	char		*enc;
 	const char	*out;
 
