@@ -482,15 +482,20 @@ imap_literal_line(struct redactor *r, const char *p, size_t len,
 	bool	changed = false;
 
 	take = r->lit_left < len ? (size_t)r->lit_left : len;
-	if (r->lit_secret && take > 0) {
-		buf_printf(out, "[redacted: %zu bytes]", take);
+	if (r->lit_secret && len > 0) {
+		/* The password and whatever follows it: nothing should. */
+		buf_printf(out, "[redacted: %zu bytes]", len);
 		changed = true;
-	} else
+	} else if (!r->lit_secret)
 		buf_add(out, p, take);
 	r->lit_left -= take;
 	if (r->lit_left > 0) {
 		/* The line break the session adds is part of the literal. */
 		r->lit_left -= r->lit_left < 2 ? r->lit_left : 2;
+		return changed;
+	}
+	if (r->lit_secret) {
+		reset(r);
 		return changed;
 	}
 	r->state = STATE_IDLE;

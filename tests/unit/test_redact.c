@@ -479,6 +479,12 @@ test_imap_login_literal(void **state)
 	server(r, "c1 NO [AUTHENTICATIONFAILED] failed");
 	assert_pass(r, "c2 LOGOUT");
 
+	/* Text after a password literal is hidden with it. */
+	assert_pass(r, "e1 LOGIN alice {3}");
+	out = client(r, "pw-and-more");
+	assert_string_equal(out, "[redacted: 11 bytes]");
+	assert_pass(r, "e2 NOOP");
+
 	/* User literal followed by the password atom on the same line. */
 	assert_pass(r, "d1 LOGIN {5}");
 	out = client(r, "alice s3cr3t");
