@@ -334,6 +334,155 @@ int	 certgen_ca(const char *, char **, char **, char *, size_t);
 int	 certgen_server(const struct certgen_opts *, const char *,
 	    const char *, char **, char **, char *, size_t);
 
+/* lab.c: the teaching server on loopback (lab_smtp.c, lab_imap.c,
+ * lab_pop3.c hold the per-protocol state machines). */
+struct lab_opts {
+	const char	*scenario;	/* NULL: "good" */
+	int		 port_base;	/* 0: the kernel picks free ports */
+	const char	*keep_certs;	/* NULL: a private temp dir */
+};
+
+struct lab_info {
+	int		 smtp_port;		/* base+0, STARTTLS offered */
+	int		 submission_port;	/* base+1, STARTTLS */
+	int		 smtps_port;		/* base+2, implicit TLS */
+	int		 imap_port;		/* base+3, STARTTLS */
+	int		 imaps_port;		/* base+4 */
+	int		 pop3_port;		/* base+5, STLS */
+	int		 pop3s_port;		/* base+6 */
+	char		*ca_path;
+	char		*dir;
+	pid_t		 pid;		/* lab_spawn: the child */
+	int		 lifeline;	/* lab_spawn: its end closes the lab */
+	bool		 keep;		/* dir is --keep-certs: left alone */
+};
+
+int		 lab_main(int, char **);
+int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
+		    size_t);
+void		 lab_stop(struct lab_info *);
+const char *const *lab_scenarios(void);
+const char	*lab_scenario_desc(const char *);
+
+enum lab_scn {
+	SCN_GOOD,
+	SCN_NO_STARTTLS,
+	SCN_STARTTLS_REFUSED,
+	SCN_STRIP,
+	SCN_INJECT_RESPONSE,
+	SCN_INJECT_COMMAND,
+	SCN_EXPIRED_CERT,
+	SCN_WRONG_HOST,
+	SCN_SELF_SIGNED,
+	SCN_TLS12_ONLY,
+	SCN_ENFORCED,
+	SCN_SLOW,
+	SCN_MAX
+};
+
+#define LAB_HOST	"lab.mailscope.test"
+#define LAB_USER	"demo"
+#define LAB_PASS	"demo"
+#define LAB_LINE_MAX	(8 * 1024)
+#define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
+#define LAB_STORE_MAX	100			/* oldest dropped */
+#define LAB_STORE_BYTES	(32 * 1024 * 1024)
+#define LAB_CLIENTS_MAX	256
+#define LAB_IDLE_MS	(5 * 60 * 1000)
+#define LAB_OUT_HIGH	(256 * 1024)	/* stop reading commands above */
+
+struct lab_msg {
+	uint32_t	 uid;
+	bool		 seen;
+	bool		 deleted;	/* IMAP \Deleted */
+	int64_t		 when;		/* unix seconds */
+	struct buf	 data;		/* CRLF lines, dots unstuffed */
+};
+
+struct lab_store {
+	struct lab_msg	**msgs;
+	size_t		  n;
+	size_t		  bytes;
+	uint32_t	  uidvalidity;
+	uint32_t	  uidnext;
+};
+
+/*
+ * One client as the protocol machines see it: bytes in, bytes out, and
+ * flags the socket side acts on.  No socket here, so tests can drive it.
+ */
+struct lab_conn {
+	enum proto_id	 proto;
+	enum lab_scn	 scn;
+	struct lab_store *store;
+	bool		 implicit;	/* implicit TLS port */
+	bool		 tls;		/* inside TLS now */
+	bool		 authed;
+	int		 state;		/* the protocol's STATE_* */
+	unsigned	 id;
+	struct buf	 in;
+	struct buf	 out;
+	bool		 discarding;	/* inside an overlong line */
+	bool		 want_tls;	/* go-ahead queued: handshake next */
+	size_t		 injected;	/* plaintext after the go-ahead */
+	bool		 want_close;	/* flush, then close */
+	unsigned	 errors;	/* too many: the server hangs up */
+	/* SMTP */
+	char		*helo;
+	char		*mail_from;
+	struct strv	 rcpt;
+	struct buf	 msg;
+	bool		 msg_toolong;
+	bool		 msg_big;
+	char		*sasl_user;	/* AUTH LOGIN, between steps */
+	/* IMAP (msg holds a command that carries literals) */
+	size_t		 literal;	/* literal bytes still to come */
+	bool		 literal_drop;	/* refused: read and forget them */
+	char		*tag;		/* AUTHENTICATE waiting for data */
+	uint32_t	*uids;		/* selected mailbox snapshot */
+	size_t		 nuids;
+	bool		 selected;
+	bool		 readonly;
+	/* POP3 */
+	char		*user;
+	bool		*dele;		/* per message at login */
+	size_t		 ndele;
+};
+
+const char	*lab_scn_name(enum lab_scn);
+void		 lab_conn_init(struct lab_conn *, enum proto_id, enum lab_scn,
+		    struct lab_store *, bool);
+void		 lab_conn_start(struct lab_conn *);	/* the greeting */
+void		 lab_conn_input(struct lab_conn *, const void *, size_t);
+void		 lab_conn_run(struct lab_conn *);	/* after out drains */
+void		 lab_conn_tls_up(struct lab_conn *);
+void		 lab_conn_free(struct lab_conn *);
+const char	*lab_conn_state_name(const struct lab_conn *);
+void		 lab_reply(struct lab_conn *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+bool		 lab_login_ok(const char *, const char *);
+int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
+bool		 lab_tls_offered(const struct lab_conn *);
+void		 lab_store_init(struct lab_store *);
+void		 lab_store_free(struct lab_store *);
+uint32_t	 lab_store_add(struct lab_store *, const char *, size_t);
+struct lab_msg	*lab_store_find(const struct lab_store *, uint32_t);
+void		 lab_store_expunge(struct lab_store *);
+
+void		 lab_smtp_start(struct lab_conn *);
+void		 lab_smtp_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_smtp_tls(struct lab_conn *);
+const char	*lab_smtp_state_name(int);
+void		 lab_imap_start(struct lab_conn *);
+void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_tls(struct lab_conn *);
+const char	*lab_imap_state_name(int);
+void		 lab_pop3_start(struct lab_conn *);
+void		 lab_pop3_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_pop3_tls(struct lab_conn *);
+const char	*lab_pop3_state_name(int);
+
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
 enum reply_status {
@@ -530,5 +679,54 @@ bool		 recorder_failed(const struct recorder *);
 const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, struct evlog *,
 		    struct recording_info *, char *, size_t);
+
+/* explain.c, explain_data.c: plain-language glosses with references. */
+enum explain_table {
+	XT_SMTP_CLASS,		/* "2".."5": reply code classes */
+	XT_SMTP_CODE,		/* "250" */
+	XT_ESC_CLASS,		/* "2", "4", "5": enhanced status classes */
+	XT_ESC_SUBJECT,		/* "X.7.X" */
+	XT_ESC_DETAIL,		/* "X.7.1" */
+	XT_EHLO,		/* EHLO keywords */
+	XT_SASL,		/* SASL mechanisms */
+	XT_IMAP_STATUS,		/* "*", "+", "TAGGED", OK ... PREAUTH */
+	XT_IMAP_CODE,		/* [ALERT] ... */
+	XT_IMAP_CAP,		/* capability atoms; "AUTH=" is a family */
+	XT_IMAP_DATA,		/* untagged data: EXISTS, FETCH ... */
+	XT_POP3_STATUS,		/* +OK, -ERR, "+", "." */
+	XT_POP3_CAPA,		/* CAPA tags */
+	XT_POP3_CODE,		/* [IN-USE] ... */
+	XT_CMD_SMTP,		/* SMTP and LMTP verbs */
+	XT_CMD_IMAP,
+	XT_CMD_POP3,
+	XT_TLS_STEP,		/* handshake messages */
+	XT_TLS_FIELD,		/* TLS panel field names */
+	XT_TRUST,		/* Verified, Trusted, Untrusted, Anonymous */
+	XT_VERIFY,		/* verification failure reason prefixes */
+	XT_WARNING,		/* x->code of warnings, errors and infos */
+	XT_FLAG,		/* ev_flag_name() names */
+	XT_LESSON,		/* explain_event's own sentences */
+	XT_MAX
+};
+
+struct explain_entry {
+	const char	*key;
+	const char	*text;		/* plain words ending in "(ref)" */
+	const char	*ref;		/* RFC, CVE or paper */
+};
+
+size_t		 explain_table(enum explain_table,
+		    const struct explain_entry **);
+const char	*explain_table_name(enum explain_table);
+const struct explain_entry *explain_lookup(enum explain_table, const char *);
+const char	*explain_gloss(enum explain_table, const char *);
+const char	*explain_warning(const char *);
+const char	*explain_command(enum proto_id, const char *);
+const char	*explain_tls_field(const char *);
+const char	*explain_tls_step(const char *);
+const char	*explain_verify_reason(const char *);
+const char	*explain_starttls(enum proto_id);
+int		 explain_event(const struct evlog *, const struct event *,
+		    enum proto_id, struct buf *);	/* glosses added */
 
 #endif /* MAILSCOPE_H */
