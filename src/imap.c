@@ -76,7 +76,7 @@ set_caps(struct pp *pp, const char *p, size_t len)
 
 	strv_clear(&pp->caps);
 	while ((s = pp_word(p, len, off, &n)), n > 0) {
-		strv_addn(&pp->caps, p + s, n);
+		pp_cap_add(pp, p + s, n);
 		off = s + n;
 	}
 	pp->caps_known = true;

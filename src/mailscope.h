@@ -393,6 +393,7 @@ int64_t		 pp_received_size(const struct pp *);
  * pop3.c; other parts use only the functions above. */
 #define PP_VERB_MAX	24
 #define PP_TAG_MAX	32
+#define PP_CAPS_MAX	256	/* an endless EHLO reply stays bounded */
 
 struct pp_cmd {
 	char		 verb[PP_VERB_MAX];	/* upper case, "" greeting */
@@ -481,6 +482,7 @@ struct pp_cmd	*pp_cmd_find_tag(struct pp *, const char *, size_t);
 void		 pp_cmd_answer(struct pp *, struct pp_cmd *, struct pp_line *);
 void		 pp_cmd_remove(struct pp *, struct pp_cmd *);
 void		 pp_line_flags(struct pp *, struct pp_line *);
+void		 pp_cap_add(struct pp *, const char *, size_t);
 void		 pp_literal_start(struct pp *, int64_t);
 int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
 void		 pp_verb(const char *, size_t, char *, size_t);

@@ -83,7 +83,7 @@ body_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 			l->flags |= EVF_MALFORMED;
 	}
 	if (pp->resp_caps)
-		strv_addn(&pp->caps, l->buf, l->len);
+		pp_cap_add(pp, l->buf, l->len);
 }
 
 static void

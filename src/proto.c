@@ -565,6 +565,13 @@ pp_line_flags(struct pp *pp, struct pp_line *l)
 	l->verb = pp->verb[0] != '\0' ? pp->verb : NULL;
 }
 
+void
+pp_cap_add(struct pp *pp, const char *p, size_t len)
+{
+	if (pp->caps.n < PP_CAPS_MAX)
+		strv_addn(&pp->caps, p, len);
+}
+
 /* The next n bytes from the server are a literal. */
 void
 pp_literal_start(struct pp *pp, int64_t n)

@@ -164,7 +164,7 @@ smtp_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 		if (code != pp->resp_code)
 			l->flags |= EVF_MALFORMED;
 		else if (pp->resp_caps && l->len > 4)
-			strv_addn(&pp->caps, l->buf + 4, l->len - 4);
+			pp_cap_add(pp, l->buf + 4, l->len - 4);
 	}
 	l->greeting = pp->resp_greeting;
 	l->code = code;
