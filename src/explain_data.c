@@ -804,11 +804,17 @@ static const struct explain_entry tls_step[] = {
 	G("EndOfEarlyData", "End of 0-RTT data.", "RFC 8446 §4.5"),
 	G("Finished", "A MAC over the whole handshake: both sides confirm "
 	    "nobody altered it.", "RFC 8446 §4.4.4"),
+	G("HelloRequest", "The server asks for a new handshake "
+	    "(renegotiation, TLS 1.2 and older).", "RFC 5246 §7.4.1.1"),
+	G("HelloVerifyRequest", "A DTLS cookie exchange against spoofed "
+	    "addresses.", "RFC 6347 §4.2.1"),
 	G("HelloRetryRequest", "The server asks the client to retry with "
 	    "another key share.", "RFC 8446 §4.1.4"),
 	G("KeyUpdate", "Fresh traffic keys.", "RFC 8446 §4.6.3"),
 	G("NewSessionTicket", "A ticket to resume the session later.",
 	    "RFC 8446 §4.6.1"),
+	G("Supplemental", "Supplemental handshake data (rare).",
+	    "RFC 4680"),
 	G("ServerHello", "The server's choice of version, cipher suite and "
 	    "key share.", "RFC 8446 §4.1.3"),
 	G("ServerHelloDone", "The server finished its hello (TLS 1.2).",
@@ -887,8 +893,15 @@ static const struct explain_entry trust[] = {
 
 /* Verification failure reasons, by prefix. */
 static const struct explain_entry verify[] = {
+	G("a certificate of the chain expired", "An intermediate "
+	    "certificate has expired, so the chain no longer holds.",
+	    "RFC 5280 §6.1.3"),
 	G("certificate chain too long", "More intermediate certificates "
-	    "than allowed.", "RFC 5280 §6.1"),
+	    "than allowed, or an issuer broke its name or path constraints.",
+	    "RFC 5280 §4.2.1.9, §4.2.1.10"),
+	G("certificate not meant for a TLS server", "The key usage or "
+	    "extended key usage does not allow TLS server authentication.",
+	    "RFC 5280 §4.2.1.12"),
 	G("expired", "The certificate's not-after date has passed: it may "
 	    "no longer be trusted.", "RFC 5280 §4.1.2.5"),
 	G("insecure signature algorithm", "Signed with a broken algorithm "
@@ -904,12 +917,18 @@ static const struct explain_entry verify[] = {
 	    "clock or a mistake.", "RFC 5280 §4.1.2.5"),
 	G("OCSP", "The stapled revocation status is bad or invalid.",
 	    "RFC 6960, RFC 6066 §8"),
+	G("OCSP status missing", "The certificate demands a stapled OCSP "
+	    "answer (must-staple) and the server sent none.", "RFC 7633"),
 	G("revoked", "The issuer has withdrawn this certificate.",
 	    "RFC 5280 §5"),
 	G("self-signed", "The certificate signs itself; nobody vouches for "
 	    "it unless you pinned it.", "RFC 5280 §6"),
 	G("signature verification failed", "A signature in the chain does "
 	    "not check out: corrupt or forged.", "RFC 5280 §6.1.3"),
+	G("the server sent no certificate", "Nothing proves who the server "
+	    "is: anyone could be answering.", "RFC 8446 §4.4.2"),
+	G("verification failed", "The certificate failed verification for a "
+	    "reason GnuTLS reports in its own words.", "RFC 5280 §6"),
 };
 
 /* Warning, error and info codes (x->code) mailscope raises. */

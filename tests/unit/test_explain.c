@@ -930,28 +930,73 @@ check_file(const char *path, struct strv *seen)
 	return found;
 }
 
-/* Verification reasons added as literals in tls.c. */
-static void
-check_reasons(const char *path)
+/* The first literal argument after p, up to its first '%'. */
+static int
+first_literal(const char *p, char *out, size_t size)
 {
-	const char	*start[4], *end[4], *p;
-	char		*text, reason[256];
-	size_t		 n;
+	const char	*start[8], *end[8];
+	size_t		 n, i;
+	char		*pct;
+
+	n = split_args(p, start, end, 8);
+	for (i = 0; i < n && i < 8; i++)
+		if (literal_value(start[i], end[i], out, size) == 0) {
+			if ((pct = strchr(out, '%')) != NULL)
+				*pct = '\0';
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * tls.c: every verification reason (strv_add to reasons, or the format
+ * of an xasprintf in verify_reasons) and every handshake step name.
+ */
+static void
+check_tls(const char *path)
+{
+	const char	*start[4], *end[4], *p, *fn, *fnend;
+	char		*text, lit[256];
+	size_t		 n, reasons = 0, steps = 0;
 
 	if ((text = slurp(path)) == NULL)
 		return;
 	for (p = text; (p = strstr(p, "strv_add(")) != NULL; p++) {
 		n = split_args(p + 9, start, end, 4);
 		if (n != 2 || memmem(start[0], (size_t)(end[0] - start[0]),
-		    "reasons", 7) == NULL)
+		    "reasons", 7) == NULL ||
+		    literal_value(start[1], end[1], lit, sizeof lit) == -1)
 			continue;
-		if (literal_value(start[1], end[1], reason,
-		    sizeof reason) == -1)
-			continue;
-		if (explain_verify_reason(reason) == NULL)
-			fail_msg("%s: reason \"%s\" has no gloss", path,
-			    reason);
+		if (explain_verify_reason(lit) == NULL)
+			fail_msg("%s: reason \"%s\" has no gloss", path, lit);
+		reasons++;
 	}
+	if ((fn = strstr(text, "\nverify_reasons(")) != NULL &&
+	    (fnend = strstr(fn, "\n}\n")) != NULL)
+		for (p = fn; (p = strstr(p, "xasprintf(")) != NULL &&
+		    p < fnend; p++) {
+			if (first_literal(p + 10, lit, sizeof lit) == -1 ||
+			    lit[0] == '\0')
+				continue;
+			if (explain_verify_reason(lit) == NULL)
+				fail_msg("%s: reason \"%s...\" has no gloss",
+				    path, lit);
+			reasons++;
+		}
+	for (p = text; (p = strstr(p, "{ GNUTLS_HANDSHAKE_")) != NULL; p++) {
+		const char	*q = strchr(p, '"'), *close = strchr(p, '}');
+
+		if (q == NULL || close == NULL || q > close ||
+		    literal_value(q, close, lit, sizeof lit) == -1)
+			continue;
+		if (explain_tls_step(lit) == NULL)
+			fail_msg("%s: handshake step \"%s\" has no gloss",
+			    path, lit);
+		steps++;
+	}
+	if (reasons < 10 || steps < 10)
+		fail_msg("%s: found only %zu reasons and %zu steps", path,
+		    reasons, steps);
 	free(text);
 }
 
@@ -987,6 +1032,7 @@ test_warning_coverage(void **state)
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;
+	char		 path[1024];
 
 	(void)state;
 	if (src == NULL)
@@ -1003,7 +1049,8 @@ test_warning_coverage(void **state)
 		if (explain_warning(known[i]) == NULL)
 			fail_msg("%s has no gloss", known[i]);
 	strv_clear(&seen);
-	check_reasons("src/tls.c");
+	snprintf(path, sizeof path, "%s/tls.c", src);
+	check_tls(path);
 }
 
 /* The scanner itself: literals joined, non-warnings ignored. */
