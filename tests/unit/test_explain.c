@@ -994,6 +994,19 @@ check_tls(const char *path)
 			    path, lit);
 		steps++;
 	}
+	/* Trust words: every literal of "trust = ...;". */
+	for (p = text; (p = strstr(p, "trust = ")) != NULL; p++) {
+		const char	*q = p, *semi = strchr(p, ';'), *e;
+
+		while (semi != NULL && (q = strchr(q, '"')) != NULL &&
+		    q < semi && (e = strchr(q + 1, '"')) != NULL) {
+			if (literal_value(q, e + 1, lit, sizeof lit) == 0 &&
+			    explain_gloss(XT_TRUST, lit) == NULL)
+				fail_msg("%s: trust \"%s\" has no gloss", path,
+				    lit);
+			q = e + 1;
+		}
+	}
 	if (reasons < 10 || steps < 10)
 		fail_msg("%s: found only %zu reasons and %zu steps", path,
 		    reasons, steps);
