@@ -833,17 +833,27 @@ static const struct explain_entry tls_field[] = {
 	    "signed by the next.", "RFC 5280 §6"),
 	G("cipher", "The cipher suite: how records are encrypted and "
 	    "authenticated.", "RFC 8446 §9.1"),
+	G("host", "The name the certificate must hold: the host connected "
+	    "to, unless another name was asked for.", "RFC 6125 §6, "
+	    "RFC 7817 §3"),
 	G("group", "The elliptic curve or finite field group of the key "
 	    "exchange (X25519, secp256r1, ...).", "RFC 8446 §4.2.7"),
 	G("issuer", "Who signed this certificate.", "RFC 5280 §4.1.2.4"),
 	G("key", "The certificate's public key type and size.",
 	    "RFC 5280 §4.1.2.7"),
+	G("key exch.", "Key exchange and group: how both sides agreed on "
+	    "secret keys; (EC)DHE gives forward secrecy.",
+	    "RFC 8446 §4.2.8"),
 	G("kx", "Key exchange: how both sides agreed on secret keys; "
 	    "(EC)DHE gives forward secrecy.", "RFC 8446 §4.2.8"),
 	G("matched", "The SAN entry that matched the host name asked "
 	    "for.", "RFC 6125 §6.4"),
 	G("mac", "The message authentication code algorithm (AEAD in "
 	    "TLS 1.3).", "RFC 5246 §6.2.3"),
+	G("not after", "The end of the validity period: after it the "
+	    "certificate must not be trusted.", "RFC 5280 §4.1.2.5"),
+	G("not before", "The start of the validity period.",
+	    "RFC 5280 §4.1.2.5"),
 	G("OCSP", "Whether the server stapled a revocation status: none, "
 	    "good, or invalid.", "RFC 6066 §8"),
 	G("pin-sha256", "Base64 SHA-256 of the public key (SPKI), the form "
@@ -857,12 +867,15 @@ static const struct explain_entry tls_field[] = {
 	    "the certificate is valid for.", "RFC 5280 §4.2.1.6"),
 	G("serial", "The issuer's serial number of the certificate.",
 	    "RFC 5280 §4.1.2.2"),
-	G("sha256", "The SHA-256 fingerprint of the whole certificate.",
-	    "RFC 5280"),
+	G("sha-256", "The SHA-256 fingerprint of the whole certificate, to "
+	    "compare with one known out of band.", "RFC 6698 §2.1.2"),
+	G("sha256", "The SHA-256 fingerprint of the whole certificate, to "
+	    "compare with one known out of band.", "RFC 6698 §2.1.2"),
 	G("sigalg", "The algorithm the issuer signed this certificate "
 	    "with.", "RFC 5280 §4.1.1.2"),
-	G("signature", "The algorithm the server signed the handshake "
-	    "with.", "RFC 8446 §4.2.3"),
+	G("signature", "The signature algorithm: for the connection, what "
+	    "the server signed the handshake with; for a certificate, what "
+	    "its issuer signed it with.", "RFC 8446 §4.2.3, RFC 5280 §4.1.1.2"),
 	G("SNI", "Server name indication: the host name the client asked "
 	    "for, so the server picks the right certificate.",
 	    "RFC 6066 §3"),

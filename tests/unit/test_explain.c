@@ -1066,6 +1066,35 @@ test_warning_coverage(void **state)
 	check_tls(path);
 }
 
+/* Every label the TLS panel draws with field() has a gloss. */
+static void
+test_tls_panel_coverage(void **state)
+{
+	static const char *more[] = { "Not after", "SAN", "verdict",
+	    "chain" };
+	const char	*p, *q, *e;
+	char		*text, lit[128];
+	size_t		 i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof more / sizeof more[0]; i++)
+		if (explain_tls_field(more[i]) == NULL)
+			fail_msg("TLS panel label %s has no gloss", more[i]);
+	if ((text = slurp("tui/tlspanel.c")) == NULL)
+		return;		/* no TUI in this tree */
+	for (p = text; (p = strstr(p, "field(tp, \"")) != NULL; p++) {
+		q = p + 10;
+		if ((e = strchr(q + 1, '"')) == NULL ||
+		    literal_value(q, e + 1, lit, sizeof lit) == -1)
+			continue;
+		if (explain_tls_field(lit) == NULL)
+			fail_msg("TLS panel label \"%s\" has no gloss", lit);
+		n++;
+	}
+	free(text);
+	assert_true(n >= 10);
+}
+
 /* The scanner itself: literals joined, non-warnings ignored. */
 static void
 test_scanner(void **state)
@@ -1106,6 +1135,7 @@ main(void)
 		cmocka_unit_test(test_required_entries),
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_warning_coverage),
+		cmocka_unit_test(test_tls_panel_coverage),
 		cmocka_unit_test(test_scanner),
 	};
 
