@@ -875,7 +875,8 @@ static const struct explain_entry tls_field[] = {
 	    "with.", "RFC 5280 §4.1.1.2"),
 	G("signature", "The signature algorithm: for the connection, what "
 	    "the server signed the handshake with; for a certificate, what "
-	    "its issuer signed it with.", "RFC 8446 §4.2.3, RFC 5280 §4.1.1.2"),
+	    "its issuer signed it with.",
+	    "RFC 8446 §4.2.3, RFC 5280 §4.1.1.2"),
 	G("SNI", "Server name indication: the host name the client asked "
 	    "for, so the server picks the right certificate.",
 	    "RFC 6066 §3"),
