@@ -1,6 +1,8 @@
 # mailscope: GNU make.  `make run` and `make check` are the two commands a
 # newcomer needs; both install missing packages first when run as root.
 
+.DEFAULT_GOAL := all
+
 PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin

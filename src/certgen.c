@@ -63,8 +63,8 @@ cg_base(gnutls_x509_crt_t crt, gnutls_x509_privkey_t key, const char *cn,
 	    (rc = gnutls_x509_crt_set_dn_by_oid(crt,
 	    GNUTLS_OID_X520_ORGANIZATION_NAME, 0, CERTGEN_ORG,
 	    strlen(CERTGEN_ORG))) < 0 ||
-	    (rc = gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME,
-	    0, cn, strlen(cn))) < 0 ||
+	    (rc = gnutls_x509_crt_set_dn_by_oid(crt,
+	    GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn))) < 0 ||
 	    (rc = gnutls_x509_crt_set_key(crt, key)) < 0)
 		return cg_err(err, errlen, "certificate fields", rc);
 	return 0;

@@ -211,7 +211,6 @@ lab_conn_init(struct lab_conn *c, enum proto_id proto, enum lab_scn scn,
 	c->proto = proto;
 	c->scn = scn;
 	c->store = store;
-	c->implicit = implicit;
 	c->tls = implicit;
 }
 
@@ -388,6 +387,20 @@ lab_reply(struct lab_conn *c, const char *fmt, ...)
 	buf_add(&c->out, "\r\n", 2);
 }
 
+/*
+ * Control bytes in a command become '?': replies echo parts of commands
+ * and the Received header quotes them.  NUL stays, for the NUL check.
+ */
+void
+lab_clean(char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((s[i] > 0 && s[i] < 0x20) || s[i] == 0x7f)
+			s[i] = '?';
+}
+
 bool
 lab_login_ok(const char *user, const char *pass)
 {
@@ -475,9 +488,10 @@ struct lab_client {
 	gnutls_session_t	 sess;
 	struct timer		*idle;
 	struct timer		*trickle;
-	size_t			 trickle_left;	/* slow bytes at out's head */
+	size_t			 trickle_left;	/* slow bytes */
 	bool			 greeted;
 	bool			 dead;
+	uint64_t		 nread;		/* bytes received */
 	unsigned		 id;
 	char			 peer[64];
 };
@@ -499,13 +513,13 @@ struct lab {
 	bool					 made_dir;
 	FILE					*log;
 	int					 lifeline;
+	uint32_t				 notified;	/* uidnext */
 };
 
 static const char *const lab_files[] = {
 	"ca.pem", "server.pem", "server.key", "lab.log", NULL
 };
 
-static void	cl_io(int, short, void *);
 static void	cl_after(struct lab_client *);
 
 static void PRINTFLIKE(2, 3)
@@ -689,6 +703,22 @@ cl_trickle(void *arg)
 	cl_done(c);
 }
 
+/* A message arrived: IMAP clients in IDLE hear of it at once. */
+static void
+lab_notify(void *arg)
+{
+	struct lab		*lab = arg;
+	struct lab_client	*c, *next;
+
+	for (c = lab->clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->conn.proto != PROTO_IMAP || c->st == CL_HANDSHAKE)
+			continue;
+		lab_imap_notify(&c->conn);
+		cl_done(c);
+	}
+}
+
 static bool
 cl_can_read(const struct lab_client *c)
 {
@@ -697,6 +727,35 @@ cl_can_read(const struct lab_client *c)
 	return c->st != CL_HANDSHAKE && c->greeted && !k->want_tls &&
 	    !k->want_close && k->in.len <= 2 * LAB_LINE_MAX &&
 	    k->out.len < LAB_OUT_HIGH;
+}
+
+/*
+ * A TLS ClientHello on a plaintext port: a client that wanted the
+ * implicit TLS port.  Say so in clear text and in the log.
+ */
+static void
+cl_tls_too_soon(struct lab_client *c)
+{
+	struct lab_conn	*k = &c->conn;
+
+	lab_log(c->lab, "client %u sent a TLS handshake to the plaintext %s "
+	    "port", c->id, lab_ports[c->port].name);
+	switch (k->proto) {
+	case PROTO_SMTP:
+	case PROTO_LMTP:
+		lab_reply(k, "500 5.5.2 This port starts in plaintext: send "
+		    "STARTTLS first, or use the smtps port");
+		break;
+	case PROTO_IMAP:
+		lab_reply(k, "* BYE This port starts in plaintext: send "
+		    "STARTTLS first, or use the imaps port");
+		break;
+	case PROTO_POP3:
+		lab_reply(k, "-ERR This port starts in plaintext: send STLS "
+		    "first, or use the pop3s port");
+		break;
+	}
+	k->want_close = true;
 }
 
 static void
@@ -722,8 +781,17 @@ cl_read(struct lab_client *c)
 			return;
 		}
 		timer_set(c->idle, LAB_IDLE_MS);
+		if (c->nread == 0 && c->st == CL_PLAIN && tmp[0] == 0x16) {
+			cl_tls_too_soon(c);
+			return;
+		}
+		c->nread += (uint64_t)r;
 		lab_conn_input(&c->conn, tmp, (size_t)r);
 		cl_flush(c);
+		if (c->lab->store.uidnext != c->lab->notified) {
+			c->lab->notified = c->lab->store.uidnext;
+			loop_defer(c->lab->loop, lab_notify, c->lab);
+		}
 	}
 }
 
@@ -874,7 +942,6 @@ lab_accept(int lfd, short revents, void *arg)
 		    (unsigned)ntohs(sin.sin_port));
 		lab_conn_init(&c->conn, lab_ports[port].proto, lab->scn,
 		    &lab->store, lab_ports[port].implicit);
-		c->conn.id = c->id;
 		c->idle = timer_new(lab->loop, cl_idle, c);
 		c->trickle = timer_new(lab->loop, cl_trickle, c);
 		timer_set(c->idle, LAB_IDLE_MS);
@@ -906,7 +973,8 @@ lab_write_file(const char *dir, const char *name, const char *data,
 	int	 fd;
 
 	xasprintf(&path, "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    mode);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		free(path);
@@ -1025,6 +1093,15 @@ lab_free(struct lab *lab)
 	free(lab);
 }
 
+static void
+lab_signal(int signo, void *arg)
+{
+	struct lab	*lab = arg;
+
+	lab_log(lab, "signal %d: stopping", signo);
+	loop_break(lab->loop);
+}
+
 static struct lab *
 lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 {
@@ -1044,7 +1121,12 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	for (i = 0; i < LAB_PORTS; i++)
 		lab->lfd[i] = -1;
 	lab->loop = loop_new();
+	/* From here a signal stops the lab cleanly, even during startup. */
+	loop_add_signal(lab->loop, SIGINT, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
 	lab_store_init(&lab->store);
+	lab->notified = lab->store.uidnext;
 	if (opts->keep_certs != NULL) {
 		lab->keep = true;
 		lab->dir = xstrdup(opts->keep_certs);
@@ -1124,15 +1206,6 @@ lab_listen(struct lab *lab, int base, char *err, size_t errlen)
 }
 
 static void
-lab_signal(int signo, void *arg)
-{
-	struct lab	*lab = arg;
-
-	lab_log(lab, "signal %d: stopping", signo);
-	loop_break(lab->loop);
-}
-
-static void
 lab_lifeline(int fd, short revents, void *arg)
 {
 	struct lab	*lab = arg;
@@ -1151,9 +1224,6 @@ static void
 lab_run(struct lab *lab)
 {
 	signal(SIGPIPE, SIG_IGN);
-	loop_add_signal(lab->loop, SIGINT, lab_signal, lab);
-	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
-	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
 	loop_run(lab->loop);
 }
 
@@ -1271,7 +1341,8 @@ lab_main(int argc, char **argv)
 }
 
 static void
-lab_child(const struct lab_opts *opts, int ready, int life)
+lab_child(const struct lab_opts *opts, int ready, int life,
+    const sigset_t *oldmask)
 {
 	struct lab	*lab;
 	char		 err[512], *logpath;
@@ -1292,6 +1363,8 @@ lab_child(const struct lab_opts *opts, int ready, int life)
 	if (f == NULL)
 		_exit(EXIT_PROTO);
 	lab = lab_new(opts, err, sizeof err);
+	/* Signals held since the fork now reach the lab's handlers. */
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
 	if (lab != NULL && lab_listen(lab, opts->port_base, err,
 	    sizeof err) == -1) {
 		lab_free(lab);
@@ -1332,11 +1405,12 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 	struct buf	 b = { NULL, 0, 0 };
 	struct pollfd	 pfd;
 	char		 tmp[1024], *line, *save = NULL;
-	int64_t		 deadline = mono_ns() + (int64_t)LAB_READY_MS * 1000000;
+	int64_t		 deadline;
 	ssize_t		 r;
 	int		 ports[LAB_PORTS] = { 0 }, i, n, rc, ret = -1;
 	bool		 ok = false;
 
+	deadline = mono_ns() + (int64_t)LAB_READY_MS * 1000000;
 	for (;;) {
 		pfd.fd = fd;
 		pfd.events = POLLIN;
@@ -1401,8 +1475,9 @@ int
 lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
     size_t errlen)
 {
-	int	ready[2], life[2];
-	pid_t	pid, parent = getpid();
+	sigset_t	block, oldmask;
+	int		ready[2], life[2];
+	pid_t		pid, parent = getpid();
 
 	memset(info, 0, sizeof *info);
 	info->pid = -1;
@@ -1422,7 +1497,14 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 		return -1;
 	}
 	fflush(NULL);
+	/* The child holds stop signals until it can clean up after them. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
 	if ((pid = fork()) == -1) {
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
 		snprintf(err, errlen, "fork: %s", strerror(errno));
 		close(ready[0]);
 		close(ready[1]);
@@ -1444,8 +1526,9 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 		    dup2(life[0], LAB_FD_LIFE) == -1)
 			_exit(EXIT_PROTO);
 		(void)close_range(LAB_FD_LIFE + 1, ~0U, 0);
-		lab_child(opts, LAB_FD_READY, LAB_FD_LIFE);
+		lab_child(opts, LAB_FD_READY, LAB_FD_LIFE, &oldmask);
 	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	close(ready[1]);
 	close(life[0]);
 	info->pid = pid;
@@ -1464,7 +1547,8 @@ lab_stop(struct lab_info *info)
 {
 	int	i, status;
 
-	if (info->lifeline != -1)
+	/* A zeroed lab_info (no lab started) holds nothing to close. */
+	if (info->pid > 0 && info->lifeline != -1)
 		close(info->lifeline);
 	info->lifeline = -1;
 	if (info->pid > 0) {

@@ -15,12 +15,13 @@ enum imap_state {
 	STATE_IMAP_AUTH,
 	STATE_IMAP_SELECTED,
 	STATE_IMAP_AUTHENTICATE,	/* waiting for the SASL response */
+	STATE_IMAP_IDLE,		/* RFC 2177: until DONE */
 	STATE_IMAP_LOGOUT,
 	STATE_IMAP_MAX
 };
 
 static const char *const imap_state_names[STATE_IMAP_MAX] = {
-	"NOTAUTH", "AUTH", "SELECTED", "AUTHENTICATE", "LOGOUT"
+	"NOTAUTH", "AUTH", "SELECTED", "AUTHENTICATE", "IDLE", "LOGOUT"
 };
 
 enum imap_cmd {
@@ -43,13 +44,14 @@ enum imap_cmd {
 	IC_FETCH,
 	IC_STORE,
 	IC_UID,
+	IC_IDLE,
 	IC_UNKNOWN
 };
 
 static const char *const imap_verbs[IC_UNKNOWN] = {
 	"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "LOGIN", "AUTHENTICATE",
 	"SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CHECK", "CLOSE",
-	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID"
+	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID", "IDLE"
 };
 
 /* FETCH data items. */
@@ -77,7 +79,7 @@ struct fetch_item {
 	enum fetch_section	 section;
 	bool			 peek;
 	struct strv		 fields;
-	char			*name;	/* as echoed: BODY[HEADER.FIELDS (A)] */
+	char			*name;	/* as echoed: BODY[HEADER] */
 	bool			 partial;
 	uint32_t		 start;
 	uint32_t		 count;
@@ -106,7 +108,7 @@ imap_caps(const struct lab_conn *c, struct buf *b)
 		buf_adds(b, " LOGINDISABLED");
 	else
 		buf_adds(b, " AUTH=PLAIN SASL-IR");
-	buf_adds(b, " LITERAL+ UNSELECT");
+	buf_adds(b, " IDLE LITERAL+ UNSELECT");
 }
 
 void
@@ -236,8 +238,8 @@ imap_select(struct lab_conn *c, const char *tag, char *args, bool examine)
 	c->selected = false;
 	c->state = STATE_IMAP_AUTH;
 	if (!imap_is_inbox(name)) {
-		lab_reply(c, "%s NO [NONEXISTENT] Mailbox doesn't exist: %s",
-		    tag, name);
+		/* Not echoed: a literal name may hold any byte. */
+		lab_reply(c, "%s NO [NONEXISTENT] The lab has INBOX only", tag);
 		return;
 	}
 	imap_refresh(c, false);
@@ -586,9 +588,9 @@ msg_fields(const struct lab_msg *m, const struct strv *fields, bool not,
 			colon = memchr(p, ':', n);
 			keep = false;
 			for (i = 0; colon != NULL && i < fields->n; i++)
-				if (strlen(fields->v[i]) == (size_t)(colon - p) &&
-				    strncasecmp(p, fields->v[i],
-				    (size_t)(colon - p)) == 0)
+				if (strlen(fields->v[i]) ==
+				    (size_t)(colon - p) && strncasecmp(p,
+				    fields->v[i], (size_t)(colon - p)) == 0)
 					keep = true;
 			if (not)
 				keep = !keep;
@@ -631,6 +633,13 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 	struct tm		 tm;
 	time_t			 t = (time_t)m->when;
 
+	/* Reading a body sets \Seen first, so FLAGS shows it. */
+	for (i = 0; i < r->n && !c->readonly; i++) {
+		it = &r->items[i];
+		if (it->kind == FI_RFC822 || it->kind == FI_RFC822_TEXT ||
+		    (it->kind == FI_BODY && !it->peek))
+			m->seen = true;
+	}
 	buf_printf(&o, "* %zu FETCH (", seq);
 	if (uid)
 		buf_printf(&o, "UID %u", m->uid);
@@ -660,8 +669,6 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 		case FI_RFC822:
 			fetch_literal(&o, "RFC822", m->data.p, m->data.len,
 			    NULL);
-			if (!c->readonly)
-				m->seen = true;
 			break;
 		case FI_RFC822_HEADER:
 			fetch_literal(&o, "RFC822.HEADER", m->data.p, hl, NULL);
@@ -669,8 +676,6 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 		case FI_RFC822_TEXT:
 			fetch_literal(&o, "RFC822.TEXT", m->data.p + hl,
 			    m->data.len - hl, NULL);
-			if (!c->readonly)
-				m->seen = true;
 			break;
 		case FI_BODY:
 			buf_reset(&tmp);
@@ -692,8 +697,6 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 			}
 			fetch_literal(&o, it->name, tmp.p != NULL ? tmp.p : "",
 			    tmp.len, it);
-			if (!it->peek && !c->readonly)
-				m->seen = true;
 			break;
 		}
 	}
@@ -1042,6 +1045,7 @@ imap_allowed(const struct lab_conn *c, enum imap_cmd cmd)
 	case IC_LIST:
 	case IC_LSUB:
 	case IC_STATUS:
+	case IC_IDLE:
 		return c->state == STATE_IMAP_AUTH ||
 		    c->state == STATE_IMAP_SELECTED;
 	case IC_CHECK:
@@ -1196,11 +1200,42 @@ imap_command(struct lab_conn *c, char *line, size_t len)
 	case IC_STORE:
 		imap_store(c, tag, args, uid);
 		break;
+	case IC_IDLE:
+		free(c->tag);
+		c->tag = xstrdup(tag);
+		c->state = STATE_IMAP_IDLE;
+		lab_reply(c, "+ idling");
+		if (c->selected)
+			imap_refresh(c, true);
+		break;
 	case IC_UID:
 	case IC_UNKNOWN:
 		break;
 	}
 	buf_free(&b);
+}
+
+static void
+imap_idle_done(struct lab_conn *c, bool done)
+{
+	if (done)
+		lab_reply(c, "%s OK IDLE terminated", c->tag);
+	else {
+		lab_reply(c, "%s BAD Expected DONE", c->tag);
+		c->errors++;
+	}
+	free(c->tag);
+	c->tag = NULL;
+	c->state = c->selected ? STATE_IMAP_SELECTED : STATE_IMAP_AUTH;
+}
+
+/* New mail while idling: tell the client now (RFC 2177). */
+void
+lab_imap_notify(struct lab_conn *c)
+{
+	if (c->proto == PROTO_IMAP && c->state == STATE_IMAP_IDLE &&
+	    c->selected)
+		imap_refresh(c, true);
 }
 
 /* A line ending in "{n}" or "{n+}" announces n bytes of literal. */
@@ -1252,9 +1287,11 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			free(c->tag);
 			c->tag = NULL;
 			c->state = STATE_IMAP_NOTAUTH;
-		}
+		} else if (c->state == STATE_IMAP_IDLE)
+			imap_idle_done(c, false);
 		return;
 	}
+	lab_clean(line, len);	/* literal bytes are left as they are */
 	if (c->state == STATE_IMAP_AUTHENTICATE) {
 		if (strlen(line) != len) {
 			lab_reply(c, "* BAD NUL byte in command");
@@ -1262,6 +1299,11 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			return;
 		}
 		imap_auth_step(c, line, len);
+		return;
+	}
+	if (c->state == STATE_IMAP_IDLE) {
+		imap_idle_done(c, strcasecmp(line, "DONE") == 0 &&
+		    strlen(line) == len);
 		return;
 	}
 	buf_add(&c->msg, line, len);
@@ -1273,7 +1315,7 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			    taglen), c->msg.p, LAB_LINE_MAX);
 			c->errors++;
 			buf_free(&c->msg);
-			/* A synchronising client waits for "+": it sends none. */
+			/* A synchronising client waits for "+": none comes. */
 			if (!sync) {
 				c->literal = n;
 				c->literal_drop = true;

@@ -112,7 +112,6 @@ pop3_login(struct lab_conn *c, bool ok)
 	c->nuids = c->store->n;
 	c->uids = xcalloc(c->nuids + 1, sizeof *c->uids);
 	c->dele = xcalloc(c->nuids + 1, sizeof *c->dele);
-	c->ndele = c->nuids;
 	for (i = 0; i < c->nuids; i++)
 		c->uids[i] = c->store->msgs[i]->uid;
 	c->state = STATE_POP3_TRANS;
@@ -368,6 +367,7 @@ lab_pop3_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		c->errors++;
 		return;
 	}
+	lab_clean(line, len);
 	if (c->state == STATE_POP3_SASL) {
 		pop3_sasl(c, line, len);
 		return;

@@ -101,6 +101,7 @@ static void
 smtp_ehlo(struct lab_conn *c, const char *arg, bool ehlo)
 {
 	struct strv	ext = { NULL, 0 };
+	char		size[32];
 	size_t		i;
 
 	if (*arg == '\0' || strchr(arg, ' ') != NULL) {
@@ -118,7 +119,8 @@ smtp_ehlo(struct lab_conn *c, const char *arg, bool ehlo)
 		return;
 	}
 	strv_add(&ext, "PIPELINING");
-	strv_add(&ext, "SIZE " "2097152");
+	snprintf(size, sizeof size, "SIZE %d", LAB_MSG_MAX);
+	strv_add(&ext, size);
 	if (lab_tls_offered(c))
 		strv_add(&ext, "STARTTLS");
 	else if (c->scn == SCN_STRIP && !c->tls)
@@ -152,7 +154,7 @@ smtp_starttls(struct lab_conn *c, const char *arg)
 		c->errors++;
 		return;
 	case SCN_STRIP:
-		/* The middlebox rewrote the command: the server never saw it. */
+		/* The middlebox mangled the command on its way. */
 		lab_reply(c, "500 5.5.2 Error: command not recognized");
 		c->errors++;
 		return;
@@ -443,6 +445,7 @@ smtp_data(struct lab_conn *c, const char *arg)
 	strftime(ts, sizeof ts, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	buf_reset(&c->msg);
 	/* "with ESMTPSA": the lesson can see TLS and AUTH were used. */
+	buf_printf(&c->msg, "Return-Path: <%s>\r\n", c->mail_from);
 	buf_printf(&c->msg, "Received: from %s (localhost [127.0.0.1])\r\n"
 	    "\tby %s (mailscope-lab) with ESMTP%s%s\r\n\tfor <%s>; %s\r\n",
 	    c->helo != NULL ? c->helo : "unknown", LAB_HOST,
@@ -524,6 +527,7 @@ lab_smtp_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		c->errors++;
 		return;
 	}
+	lab_clean(line, len);
 	if (c->state == STATE_SMTP_AUTH_PLAIN ||
 	    c->state == STATE_SMTP_AUTH_USER ||
 	    c->state == STATE_SMTP_AUTH_PASS) {

@@ -415,11 +415,9 @@ struct lab_conn {
 	enum proto_id	 proto;
 	enum lab_scn	 scn;
 	struct lab_store *store;
-	bool		 implicit;	/* implicit TLS port */
 	bool		 tls;		/* inside TLS now */
 	bool		 authed;
 	int		 state;		/* the protocol's STATE_* */
-	unsigned	 id;
 	struct buf	 in;
 	struct buf	 out;
 	bool		 discarding;	/* inside an overlong line */
@@ -445,13 +443,12 @@ struct lab_conn {
 	bool		 readonly;
 	/* POP3 */
 	char		*user;
-	bool		*dele;		/* per message at login */
-	size_t		 ndele;
+	bool		*dele;		/* per message of uids */
 };
 
 const char	*lab_scn_name(enum lab_scn);
 void		 lab_conn_init(struct lab_conn *, enum proto_id, enum lab_scn,
-		    struct lab_store *, bool);
+		    struct lab_store *, bool);	/* true: implicit TLS */
 void		 lab_conn_start(struct lab_conn *);	/* the greeting */
 void		 lab_conn_input(struct lab_conn *, const void *, size_t);
 void		 lab_conn_run(struct lab_conn *);	/* after out drains */
@@ -460,6 +457,7 @@ void		 lab_conn_free(struct lab_conn *);
 const char	*lab_conn_state_name(const struct lab_conn *);
 void		 lab_reply(struct lab_conn *, const char *, ...)
 		    PRINTFLIKE(2, 3);
+void		 lab_clean(char *, size_t);
 bool		 lab_login_ok(const char *, const char *);
 int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
 bool		 lab_tls_offered(const struct lab_conn *);
@@ -476,6 +474,7 @@ const char	*lab_smtp_state_name(int);
 void		 lab_imap_start(struct lab_conn *);
 void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_notify(struct lab_conn *);	/* new mail */
 void		 lab_imap_tls(struct lab_conn *);
 const char	*lab_imap_state_name(int);
 void		 lab_pop3_start(struct lab_conn *);
@@ -536,6 +535,119 @@ bool		 pp_cap_starttls(const struct pp *);
 const char *const *pp_verbs(enum proto_id);
 int64_t		 pp_expected_size(const struct pp *);	/* -1 unknown */
 int64_t		 pp_received_size(const struct pp *);
+
+/*
+ * Notes on the engine's promises:
+ * - line->final is also set on a continuation (SMTP 334, IMAP "+", POP3
+ *   "+ "): it ends the server's turn; the command stays pending and
+ *   pp_wants_continuation() is true until the client's next line.
+ * - pp_pending() counts commands whose reply is awaited, leaving out
+ *   those that timed out (pp_timeout) and those waiting for the client.
+ * - After a line with starttls_ok every later byte is held, unparsed,
+ *   until pp_take_buffered(); calling it from the callback of that line
+ *   already returns the rest of the same feed.
+ * - The callback may call pp_command, pp_feed, pp_eof, pp_timeout,
+ *   pp_take_buffered and the queries; never pp_free.
+ */
+
+/* Engine state shared by proto.c and the hooks in smtp.c, imap.c and
+ * pop3.c; other parts use only the functions above. */
+#define PP_VERB_MAX	24
+#define PP_TAG_MAX	32
+#define PP_CAPS_MAX	256	/* an endless EHLO reply stays bounded */
+
+struct pp_cmd {
+	char		 verb[PP_VERB_MAX];	/* upper case, "" greeting */
+	char		 tag[PP_TAG_MAX];	/* IMAP */
+	int		 replies;		/* LMTP replies after DATA */
+	bool		 greeting;
+	bool		 late;			/* pp_timeout hit it */
+	bool		 await_client;		/* continuation pending */
+	bool		 multiline;		/* POP3: +OK starts a body */
+	bool		 body;			/* POP3: RETR/TOP */
+	bool		 data_end;		/* SMTP: the final "." */
+};
+
+struct proto_ops {
+	/* Classify one piece of a server line (first and last piece of the
+	 * line); pieces after the first come pre-filled from the first. */
+	void		 (*line)(struct pp *, struct pp_line *, bool, bool);
+	/* A new client command (not data, not a continuation answer). */
+	void		 (*command)(struct pp *, struct pp_cmd *,
+			    const char *, size_t, struct buf *);
+	const char	*starttls_cmd;
+	const char	*caps_cmd;	/* printf format, %s = EHLO name */
+	const char	*quit_cmd;
+	const char	*starttls_cap;
+	const char *const *verbs;
+};
+
+extern const struct proto_ops smtp_ops, lmtp_ops, imap_ops, pop3_ops;
+
+struct pp {
+	const struct proto_ops *ops;
+	enum proto_id	 proto;
+	pp_line_cb	 cb;
+	void		*arg;
+
+	/* Framer: the current piece of a line, never over LINE_MAX_BYTES. */
+	struct buf	 line;
+	uint32_t	 lflags;	/* EVF_NUL, EVF_BARE_CR of the piece */
+	bool		 cr;		/* a CR ended the last feed */
+	bool		 in_line;	/* pieces of this line were delivered */
+	struct pp_line	 head;		/* first piece's classification */
+	const char	*in;		/* the feed being parsed */
+	size_t		 inlen;
+	size_t		 inpos;
+	int		 in_cb;
+	struct buf	 reenter;	/* fed from inside the callback */
+	bool		 eof_pending;
+	bool		 stopped;	/* after the STARTTLS go-ahead */
+	struct buf	 held;
+
+	/* IMAP literal being streamed. */
+	bool		 lit_active;
+	int64_t		 lit_left;
+	struct buf	 lit;
+	int64_t		 xfer_size;	/* -1 unknown */
+	int64_t		 xfer_recv;
+
+	/* Commands awaiting replies, oldest first. */
+	struct pp_cmd	*cmds;
+	size_t		 ncmds;
+	unsigned	 tagno;
+	bool		 data_mode;
+	int		 rcpt_ok;	/* LMTP: accepted RCPTs */
+
+	/* The response being received. */
+	bool		 resp_active;	/* more lines of it follow */
+	int		 resp_code;
+	int		 resp_kind;	/* per-protocol */
+	uint32_t	 resp_flags;	/* EVF_LATE, EVF_UNSOLICITED, EVF_BODY */
+	bool		 resp_caps;	/* its lines are capabilities */
+	bool		 resp_greeting;
+	bool		 resp_multi;	/* POP3 dot-ended body */
+	char		 verb[PP_VERB_MAX];
+	char		 tag[PP_TAG_MAX];
+
+	struct strv	 caps;
+	bool		 caps_known;
+	char		*capscmd;
+	char		 tagbuf[PP_TAG_MAX];
+};
+
+/* Engine helpers for the hooks. */
+struct pp_cmd	*pp_cmd_oldest(struct pp *);
+struct pp_cmd	*pp_cmd_newest(struct pp *);
+struct pp_cmd	*pp_cmd_find_tag(struct pp *, const char *, size_t);
+void		 pp_cmd_answer(struct pp *, struct pp_cmd *, struct pp_line *);
+void		 pp_cmd_remove(struct pp *, struct pp_cmd *);
+void		 pp_line_flags(struct pp *, struct pp_line *);
+void		 pp_cap_add(struct pp *, const char *, size_t);
+void		 pp_literal_start(struct pp *, int64_t);
+int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
+void		 pp_verb(const char *, size_t, char *, size_t);
+size_t		 pp_word(const char *, size_t, size_t, size_t *);
 
 /* redact.c: credentials never reach a view or a file. */
 struct redactor;

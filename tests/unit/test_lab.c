@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -292,7 +293,8 @@ test_smtp_plain(void **state)
 	assert_string_equal(say(NULL), "220 lab.mailscope.test ESMTP "
 	    "mailscope-lab (scenario good)\r\n");
 	o = say("EHLO client.test\r\n");
-	assert_non_null(strstr(o, "250-lab.mailscope.test Hello client.test\r\n"));
+	assert_non_null(strstr(o,
+	    "250-lab.mailscope.test Hello client.test\r\n"));
 	assert_non_null(strstr(o, "250-PIPELINING\r\n"));
 	assert_non_null(strstr(o, "250-SIZE 2097152\r\n"));
 	assert_non_null(strstr(o, "250-STARTTLS\r\n"));
@@ -321,6 +323,9 @@ test_smtp_plain(void **state)
 	    "354 End data with <CR><LF>.<CR><LF>\r\n"
 	    "250 2.0.0 Ok: queued as 1\r\n");
 	assert_int_equal(store.n, 1);
+	assert_true(strcasecmp_prefix(store.msgs[0]->data.p,
+	    store.msgs[0]->data.len, "Return-Path: <a@b.test>\r\n"
+	    "Received: from client.test (localhost [127.0.0.1])\r\n"));
 	assert_non_null(strstr(store.msgs[0]->data.p, "with ESMTP\r\n"));
 	assert_non_null(strstr(store.msgs[0]->data.p,
 	    "\r\n\r\n.dot\r\nline\r\n"));
@@ -477,6 +482,10 @@ test_smtp_garbage(void **state)
 	    "500 5.5.2 Error: line too long\r\n250 2.0.0 Ok\r\n");
 	/* A bare LF ends a line too; a lone CR does not. */
 	assert_string_equal(say("NOOP\n"), "250 2.0.0 Ok\r\n");
+	/* Control bytes are not echoed back. */
+	assert_string_equal(say("HELO a\x1b[2Jb\rc\r\n"),
+	    "250 lab.mailscope.test\r\n");
+	assert_string_equal(conn.helo, "a?[2Jb?c");
 	buf_free(&big);
 	/* Too many errors: the server hangs up. */
 	for (i = 0; i < 30 && !conn.want_close; i++)
@@ -540,13 +549,14 @@ test_imap(void **state)
 	start(PROTO_IMAP, SCN_GOOD, false);
 	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
 	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
-	    "LOGINDISABLED LITERAL+ UNSELECT] mailscope lab ready (scenario "
-	    "good)\r\n");
+	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready "
+	    "(scenario good)\r\n");
 	assert_string_equal(say("a1 LOGIN demo demo\r\n"), "a1 NO "
 	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
 	assert_string_equal(say("a2 SELECT INBOX\r\n"),
 	    "a2 BAD Command not allowed in state NOTAUTH\r\n");
-	assert_string_equal(say("garbage\r\n"), "garbage BAD Missing command\r\n");
+	assert_string_equal(say("garbage\r\n"),
+	    "garbage BAD Missing command\r\n");
 	assert_string_equal(say("* LOGIN\r\n"),
 	    "* BAD Error in IMAP command: bad tag\r\n");
 	assert_string_equal(say("a3 FROB\r\n"), "a3 BAD Unknown command\r\n");
@@ -555,7 +565,7 @@ test_imap(void **state)
 	lab_conn_tls_up(&conn);
 	o = say("a5 CAPABILITY\r\n");
 	assert_string_equal(o, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR "
-	    "LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
+	    "IDLE LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
 	/* Literals: synchronising gets "+", LITERAL+ does not. */
 	assert_string_equal(say("l1 LOGIN {4}\r\n"),
 	    "+ Ready for literal data\r\n");
@@ -587,7 +597,8 @@ test_imap(void **state)
 	assert_non_null(strstr(o, "* OK [UIDNEXT 2]"));
 	assert_non_null(strstr(o, "* FLAGS ("));
 	assert_non_null(strstr(o, "a8 OK [READ-WRITE] SELECT completed\r\n"));
-	assert_string_equal(say("a9 FETCH 1 (FLAGS RFC822.SIZE BODY.PEEK[])\r\n"),
+	assert_string_equal(
+	    say("a9 FETCH 1 (FLAGS RFC822.SIZE BODY.PEEK[])\r\n"),
 	    "* 1 FETCH (FLAGS () RFC822.SIZE 34 BODY[] {34}\r\n"
 	    "Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n)\r\n"
 	    "a9 OK FETCH completed\r\n");
@@ -604,24 +615,38 @@ test_imap(void **state)
 	assert_string_equal(say("b4 FETCH x:y FLAGS\r\n"), "b4 BAD Invalid "
 	    "FETCH arguments (ENVELOPE and BODYSTRUCTURE are not served by "
 	    "the lab)\r\n");
+	assert_string_equal(say("b4 FETCH 1 (FLAGS RFC822.TEXT)\r\n"),
+	    "* 1 FETCH (FLAGS (\\Seen) RFC822.TEXT {7}\r\nfirst\r\n)\r\n"
+	    "b4 OK FETCH completed\r\n");
 	assert_string_equal(say("b5 FETCH 5 FLAGS\r\n"),
 	    "b5 OK FETCH completed\r\n");
 	deliver("Subject: two\r\n\r\nsecond\r\n");
 	assert_string_equal(say("b6 NOOP\r\n"),
 	    "* 2 EXISTS\r\nb6 OK NOOP completed\r\n");
+	/* IDLE: new mail is announced, DONE ends it. */
+	assert_string_equal(say("i1 IDLE\r\n"), "+ idling\r\n");
+	lab_imap_notify(&conn);
+	assert_string_equal(say(NULL), "");
+	deliver("Subject: three\r\n\r\nthird\r\n");
+	lab_imap_notify(&conn);
+	assert_string_equal(say(NULL), "* 3 EXISTS\r\n");
+	assert_string_equal(say("done\r\n"), "i1 OK IDLE terminated\r\n");
+	assert_string_equal(say("i2 IDLE\r\nNOOP\r\n"),
+	    "+ idling\r\ni2 BAD Expected DONE\r\n");
 	assert_string_equal(say("b7 SEARCH UNSEEN\r\n"),
-	    "* SEARCH 2\r\nb7 OK SEARCH completed\r\n");
+	    "* SEARCH 2 3\r\nb7 OK SEARCH completed\r\n");
 	assert_string_equal(say("b8 UID SEARCH ALL\r\n"),
-	    "* SEARCH 1 2\r\nb8 OK UID SEARCH completed\r\n");
+	    "* SEARCH 1 2 3\r\nb8 OK UID SEARCH completed\r\n");
 	assert_string_equal(say("b9 LIST \"\" \"*\"\r\n"),
 	    "* LIST (\\HasNoChildren) \"/\" INBOX\r\nb9 OK LIST completed\r\n");
 	assert_string_equal(say("c1 STORE 1 +FLAGS (\\Deleted)\r\n"),
-	    "* 1 FETCH (FLAGS (\\Seen \\Deleted))\r\nc1 OK STORE completed\r\n");
+	    "* 1 FETCH (FLAGS (\\Seen \\Deleted))\r\n"
+	    "c1 OK STORE completed\r\n");
 	assert_string_equal(say("c2 EXPUNGE\r\n"),
 	    "* 1 EXPUNGE\r\nc2 OK EXPUNGE completed\r\n");
-	assert_int_equal(store.n, 1);
+	assert_int_equal(store.n, 2);
 	assert_string_equal(say("c3 STATUS INBOX (MESSAGES UNSEEN)\r\n"),
-	    "* STATUS INBOX (MESSAGES 1 UNSEEN 1)\r\n"
+	    "* STATUS INBOX (MESSAGES 2 UNSEEN 2)\r\n"
 	    "c3 OK STATUS completed\r\n");
 	assert_string_equal(say("c4 CLOSE\r\n"), "c4 OK CLOSE completed\r\n");
 	assert_string_equal(say("c5 LOGOUT\r\n"),
@@ -704,7 +729,8 @@ test_machines_soup(void **state)
 		"MAIL FROM:<a@b>\r\n", "RCPT TO:<demo>\r\n", "DATA\r\n",
 		".\r\n", "..x\r\n", "RSET\r\n", "QUIT\r\n", "*\r\n",
 		"a LOGIN demo demo\r\n", "a SELECT INBOX\r\n",
-		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]<1.2>)\r\n",
+		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]"
+		"<1.2>)\r\n",
 		"a UID FETCH * RFC822\r\n", "a STORE 1 +FLAGS (\\Deleted)\r\n",
 		"a EXPUNGE\r\n", "a LOGIN {3}\r\n", "a LOGIN {4+}\r\n",
 		"a AUTHENTICATE PLAIN\r\n", "a SEARCH UNSEEN\r\n",
@@ -731,7 +757,8 @@ test_machines_soup(void **state)
 				if (seed % 7 == 0) {
 					n = (seed >> 8) % sizeof junk;
 					for (j = 0; j < n; j++)
-						junk[j] = (char)(seed >> (j % 24));
+						junk[j] =
+						    (char)(seed >> (j % 24));
 					lab_conn_input(&conn, junk, n);
 				} else {
 					j = (seed >> 8) % (sizeof words /
@@ -883,6 +910,10 @@ test_spawn(void **state)
 	o.scenario = "nonsense";
 	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), -1);
 	assert_non_null(strstr(err, "nonsense"));
+	/* Stopping what never started touches nothing (stdin stays). */
+	memset(&li, 0, sizeof li);
+	lab_stop(&li);
+	assert_true(fcntl(STDIN_FILENO, F_GETFD) != -1);
 }
 
 /* The lifeline: closing the parent's end stops the lab. */
