@@ -706,6 +706,7 @@ static const struct explain_entry cmd_imap[] = {
 	G("DONE", "End IDLE.", "RFC 2177 §3"),
 	G("ENABLE", "Switch on extensions.", "RFC 5161 §3.1"),
 	G("EXAMINE", "Open a mailbox read-only.", "RFC 9051 §6.3.3"),
+	G("ESEARCH", "Search several mailboxes at once.", "RFC 7377 §2"),
 	G("EXPUNGE", "Delete messages flagged \\Deleted.",
 	    "RFC 9051 §6.4.3"),
 	G("FETCH", "Fetch message data.", "RFC 9051 §6.4.5"),
@@ -731,7 +732,11 @@ static const struct explain_entry cmd_imap[] = {
 	G("NAMESPACE", "Ask for the namespaces.", "RFC 2342 §5"),
 	G("NOOP", "Do nothing; collects pending updates.",
 	    "RFC 9051 §6.1.2"),
+	G("NOTIFY", "Choose which mailbox events the server pushes.",
+	    "RFC 5465 §5"),
 	G("RENAME", "Rename a mailbox.", "RFC 9051 §6.3.6"),
+	G("REPLACE", "Replace a message with a new version in one step.",
+	    "RFC 8508 §3"),
 	G("SEARCH", "Find messages matching criteria.", "RFC 9051 §6.4.4"),
 	G("SELECT", "Open a mailbox read-write.", "RFC 9051 §6.3.2"),
 	G("SETACL", "Change an access control entry.", "RFC 4314 §3.1"),
@@ -750,6 +755,8 @@ static const struct explain_entry cmd_imap[] = {
 	G("UNSELECT", "Leave the mailbox without expunging.",
 	    "RFC 9051 §6.4.2"),
 	G("UNSUBSCRIBE", "Unsubscribe from a mailbox.", "RFC 9051 §6.3.8"),
+	G("XLIST", "Gmail's older listing of special folders; use LIST "
+	    "with SPECIAL-USE instead.", "RFC 6154 §1"),
 };
 
 /* POP3 commands. */

@@ -1095,6 +1095,33 @@ test_tls_panel_coverage(void **state)
 	assert_true(n >= 10);
 }
 
+/* Every verb the command line offers for each protocol has a gloss. */
+static void
+test_verb_coverage(void **state)
+{
+	static const enum proto_id	 protos[] = { PROTO_SMTP, PROTO_LMTP,
+					    PROTO_IMAP, PROTO_POP3 };
+	const char *const		*v;
+	size_t				 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof protos / sizeof protos[0]; i++) {
+		v = pp_verbs(protos[i]);
+		assert_non_null(v);
+		for (n = 0; v[n] != NULL; n++)
+			if (explain_command(protos[i], v[n]) == NULL)
+				fail_msg("%s verb %s has no gloss",
+				    proto_name(protos[i]), v[n]);
+		assert_true(n >= 10);
+	}
+	assert_ptr_equal(explain_command(PROTO_SMTP, "MAIL FROM:"),
+	    explain_command(PROTO_SMTP, "mail"));
+	assert_null(explain_command(PROTO_SMTP, ""));
+	assert_null(explain_command(PROTO_SMTP, NULL));
+	assert_null(explain_command(PROTO_SMTP,
+	    "AVERYLONGVERBTHATISLONGERTHANANYBUFFER"));
+}
+
 /* The scanner itself: literals joined, non-warnings ignored. */
 static void
 test_scanner(void **state)
@@ -1136,6 +1163,7 @@ main(void)
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_warning_coverage),
 		cmocka_unit_test(test_tls_panel_coverage),
+		cmocka_unit_test(test_verb_coverage),
 		cmocka_unit_test(test_scanner),
 	};
 
