@@ -632,8 +632,9 @@ static const struct explain_entry pop3_capa[] = {
 
 /* POP3 response codes. */
 static const struct explain_entry pop3_code[] = {
-	G("AUTH", "The credentials were wrong (not a temporary problem).",
-	    "RFC 3206 §5"),
+	G("AUTH", "Login refused because of the credentials or the way they "
+	    "were given (for example in plaintext); not a temporary "
+	    "problem.", "RFC 3206 §5"),
 	G("IN-USE", "The mailbox is locked by another session.",
 	    "RFC 2449 §8.1.1"),
 	G("LOGIN-DELAY", "Logged in too soon after the last login.",
@@ -906,8 +907,8 @@ static const struct explain_entry trust[] = {
 	    "Postfix TLS_README"),
 	G("Trusted", "The chain reaches a trusted root, but the name was not "
 	    "matched.", "Postfix TLS_README"),
-	G("Untrusted", "The chain does not reach a trusted root: anyone "
-	    "could have made this certificate.", "Postfix TLS_README"),
+	G("Untrusted", "Verification failed, so nothing proves who the "
+	    "server is; the reasons say why.", "Postfix TLS_README"),
 	G("Verified", "The chain reaches a trusted root and the name "
 	    "matches: the server is who it claims.", "Postfix TLS_README"),
 };
@@ -965,7 +966,7 @@ static const struct explain_entry warning[] = {
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",
-	    "RFC 3207 §4, RFC 8314 §3"),
+	    "RFC 3207 §4, RFC 2595 §4, RFC 8314 §3"),
 	G("not-connected", "Nothing was sent: there is no live connection "
 	    "in a state that accepts commands.", "RFC 5321 §3"),
 	G("plaintext-alert", "An IMAP [ALERT] arrived before TLS: anyone on "

@@ -478,7 +478,7 @@ test_local_events(void **state)
 	buf_reset(&eout);
 	explain_event(elog, &e, PROTO_SMTP, &eout);
 	has(eout.p, "NOT verified");
-	has(eout.p, "Untrusted: The chain does not reach a trusted root");
+	has(eout.p, "Untrusted: Verification failed, so nothing proves");
 	has(eout.p, "issuer unknown: no trusted root: The chain does not "
 	    "lead");
 	has(eout.p, "name mail.test not in certificate: The certificate is "
