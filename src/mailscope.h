@@ -792,7 +792,14 @@ const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, struct evlog *,
 		    struct recording_info *, char *, size_t);
 
-/* explain.c, explain_data.c: plain-language glosses with references. */
+/*
+ * explain.c, explain_data.c: plain-language glosses with references, all
+ * in one set of tables.  Lookups ignore case; XT_VERIFY matches by prefix
+ * (the longest wins), XT_TLS_STEP by the message name inside the step.
+ * explain_event appends one line per gloss, "label: text (ref)\n" (the
+ * label is sanitized wire text) or "text (ref)\n", and returns how many;
+ * with a retained log it uses the command each reply answers.
+ */
 enum explain_table {
 	XT_SMTP_CLASS,		/* "2".."5": reply code classes */
 	XT_SMTP_CODE,		/* "250" */
