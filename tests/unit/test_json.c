@@ -14,43 +14,6 @@
 
 #include "mailscope.h"
 
-/*
- * tls.c provides the real one; this stands in while the test binary is
- * linked without it.
- */
-__attribute__((weak)) void
-tls_facts_free(struct tls_facts *f)
-{
-	size_t	i;
-
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->nchain; i++) {
-		free(f->chain[i].subject);
-		free(f->chain[i].issuer);
-		strv_clear(&f->chain[i].san);
-		free(f->chain[i].serial);
-		free(f->chain[i].key);
-		free(f->chain[i].sigalg);
-	}
-	free(f->chain);
-	free(f->version);
-	free(f->cipher);
-	free(f->kx);
-	free(f->group);
-	free(f->mac);
-	free(f->sigalg);
-	free(f->sni);
-	free(f->alpn);
-	free(f->ocsp);
-	free(f->desc);
-	free(f->verify.hostname);
-	free(f->verify.matched);
-	free(f->verify.trust);
-	strv_clear(&f->verify.reasons);
-	free(f);
-}
-
 /* Line to event in a fresh log and back; the event is in *out. */
 static const struct event *
 round_trip(struct evlog *src, const struct event *ev, struct evlog *dst)
