@@ -137,6 +137,7 @@ int	 net_connect_start(const struct addrinfo *, char *, size_t);
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
+void	 net_quickack(int);
 
 /* event.c: the event log, the single source of truth. */
 enum ev_kind {
