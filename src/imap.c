@@ -248,6 +248,13 @@ imap_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	bool	nonsync;
 
 	s = pp_word(line, len, 0, &n);
+	if (n == 0) {
+		/* A blank line has no tag: nothing can answer it. */
+		buf_add(out, line, len);
+		buf_add(out, "\r\n", 2);
+		pp_cmd_remove(pp, c);
+		return;
+	}
 	if (known_command(line + s, n)) {
 		pp->tagno++;
 		snprintf(c->tag, sizeof c->tag, "a%03u", pp->tagno);

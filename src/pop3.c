@@ -117,6 +117,8 @@ pop3_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	l->final = true;
 	if (c->greeting) {
 		l->greeting = true;
+		if (l->status != RS_OK && l->status != RS_NO)
+			l->flags |= EVF_MALFORMED;
 		pp_cmd_remove(pp, c);
 		return;
 	}

@@ -19,6 +19,8 @@
 
 #include "mailscope.h"
 
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
 struct ctx {
 	struct pp	 *pp;
 	struct buf	  trace;
@@ -750,9 +752,20 @@ test_smtp_starttls_refused(void **state)
 		    " v=STARTTLS F REFUSED\n"
 		    "'250 ok' end OK 250 v=NOOP F\n",
 	};
+	struct scenario garbled = {
+		.proto = PROTO_SMTP,
+		.setup = "STARTTLS",
+		.input = "250-x\r\n220 go\r\n250 more\r\n",
+		.expect =
+		    "> STARTTLS\\r\\n\n"
+		    "'250-x' OK 250 v=STARTTLS\n"
+		    "'220 go' end malformed OK 220 v=STARTTLS F REFUSED\n"
+		    "'250 more' end unsolicited OK 250\n",
+	};
 
 	(void)state;
 	check(&s);
+	check(&garbled);
 }
 
 static const char *auth_script[] = { "dXNlcg==", "cGFzcw==", NULL };
@@ -1455,6 +1468,189 @@ test_pop3_unsolicited_late_malformed(void **state)
 	check(&s);
 }
 
+static void
+test_imap_blank_command(void **state)
+{
+	struct pp	*pp;
+	struct count	 c;
+	struct buf	 out = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_IMAP, count_cb, &c);
+	assert_int_equal(pp_command(pp, "", 0, &out), 0);
+	assert_int_equal(pp_command(pp, "  ", 2, &out), 0);
+	assert_memory_equal(out.p, "\r\n  \r\n", 6);
+	assert_int_equal(pp_pending(pp), 0);
+	assert_string_equal(pp_next_tag(pp), "a001");
+	buf_free(&out);
+	pp_free(pp);
+}
+
+static void
+test_imap_tagged_ok_caps(void **state)
+{
+	struct pp	*pp;
+	struct count	 c;
+	struct buf	 out = { 0 };
+	const char	*in = "* CAPABILITY IMAP4rev1 STARTTLS\r\n"
+			    "a001 OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] done\r\n";
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_IMAP, count_cb, &c);
+	pp_command(pp, "LOGIN a b", 9, &out);
+	pp_feed(pp, in, 33);
+	assert_true(pp_caps_known(pp));
+	assert_true(pp_cap_starttls(pp));
+	pp_feed(pp, in + 33, strlen(in) - 33);
+	assert_int_equal(pp_caps(pp)->n, 2);
+	assert_string_equal(pp_caps(pp)->v[1], "AUTH=PLAIN");
+	assert_false(pp_cap_starttls(pp));
+	buf_free(&out);
+	pp_free(pp);
+}
+
+static void
+test_pop3_greeting_malformed(void **state)
+{
+	struct scenario s = {
+		.proto = PROTO_POP3,
+		.setup = "!greet",
+		.input = "+ hi\r\n",
+		.expect = "'+ hi' end malformed INT G F\n",
+	};
+	struct scenario err = {
+		.proto = PROTO_POP3,
+		.setup = "!greet",
+		.input = "-ERR busy\r\n",
+		.expect = "'-ERR busy' end NO G F\n",
+	};
+
+	(void)state;
+	check(&s);
+	check(&err);
+}
+
+/* Bytes fed from inside the go-ahead callback are held too, in order. */
+static void
+feed_in_cb(const struct pp_line *l, void *arg)
+{
+	struct ctx	*c = arg;
+
+	c->nlines++;
+	if (l->starttls_ok)
+		pp_feed(c->pp, "X\r\n", 3);
+}
+
+static void
+test_starttls_feed_in_callback(void **state)
+{
+	struct ctx	 c;
+	struct buf	 out = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.pp = pp_new(PROTO_IMAP, feed_in_cb, &c);
+	pp_command(c.pp, "STARTTLS", 8, &out);
+	buf_reset(&out);
+	pp_feed(c.pp, "a001 OK go\r\n* BYE\r\n", 19);
+	assert_int_equal(c.nlines, 1);
+	assert_int_equal(pp_take_buffered(c.pp, &out), 10);
+	assert_string_equal(out.p, "* BYE\r\nX\r\n");
+	buf_free(&out);
+	pp_free(c.pp);
+}
+
+/*
+ * Random server bytes built from protocol fragments: cutting them
+ * anywhere never changes what is delivered, and nothing crashes.
+ */
+static uint32_t
+rnd(uint32_t *seed)
+{
+	*seed = *seed * 1103515245U + 12345U;
+	return (*seed >> 16) & 0x7fff;
+}
+
+static void
+test_random_split_invariance(void **state)
+{
+	static const char *head[] = {
+		"250-", "250 ", "334 ", "220 ", "354 ", "25", "* ", "* OK ",
+		"a001 OK ", "a002 NO ", "a004 OK ", "+ ", "+OK ", "-ERR ", ".",
+		"..", "", "* 1 FETCH (", "235 ", "550 5.7.1 ",
+	};
+	static const char *body[] = {
+		"x", " ", "{3}", "{0}", "{2+}", "{-1}", "\0", "2.0.0 ",
+		"[CAPABILITY IMAP4rev1 STARTTLS]", "CAPABILITY ", "STARTTLS",
+	};
+	static const char *eol[] = { "\r\n", "\r\n", "\r\n", "\n", "\r" };
+	static const char *setup[] = {
+		"!greet\nEHLO a\nMAIL FROM:<a>\nRCPT TO:<b>\nDATA\nAUTH LOGIN",
+		"!greet\nLHLO a\nSTARTTLS\nNOOP",
+		"!greet\nFETCH 1 BODY[]\nAPPEND x {3}\nIDLE\nSTARTTLS",
+		"!greet\nCAPA\nRETR 1\nTOP 1 2\nAUTH PLAIN\nLIST\nSTLS",
+	};
+	static const enum proto_id protos[] = {
+		PROTO_SMTP, PROTO_LMTP, PROTO_IMAP, PROTO_POP3
+	};
+	struct scenario	 sc;
+	struct buf	 in = { 0 };
+	uint32_t	 seed = 42;
+	size_t		 cuts[3], i, k, round;
+	char		*whole, *got;
+
+	(void)state;
+	for (round = 0; round < 1000; round++) {
+		buf_reset(&in);
+		for (i = rnd(&seed) % 12; i > 0; i--) {
+			const char	*f;
+			size_t		 j;
+
+			buf_adds(&in, head[rnd(&seed) % nitems(head)]);
+			for (j = rnd(&seed) % 4; j > 0; j--) {
+				f = body[rnd(&seed) % nitems(body)];
+				buf_add(&in, f, *f == '\0' ? 1 : strlen(f));
+			}
+			buf_adds(&in, eol[rnd(&seed) % nitems(eol)]);
+		}
+		if (in.len == 0)
+			continue;
+		memset(&sc, 0, sizeof sc);
+		sc.proto = protos[round % 4];
+		sc.setup = setup[round % 4];
+		sc.input = in.p;
+		sc.inlen = in.len;
+		sc.eof = round % 2 == 0;
+		whole = run_cuts(&sc, NULL, 0);
+		for (k = 0; k < 20; k++) {
+			for (i = 0; i < 3; i++)
+				cuts[i] = rnd(&seed) % in.len;
+			if (cuts[0] > cuts[1]) {
+				size_t t = cuts[0];
+				cuts[0] = cuts[1];
+				cuts[1] = t;
+			}
+			if (cuts[1] > cuts[2]) {
+				size_t t = cuts[1];
+				cuts[1] = cuts[2];
+				cuts[2] = t;
+			}
+			if (cuts[0] > cuts[1]) {
+				size_t t = cuts[0];
+				cuts[0] = cuts[1];
+				cuts[1] = t;
+			}
+			got = run_cuts(&sc, cuts, 3);
+			assert_string_equal(got, whole);
+			free(got);
+		}
+		free(whole);
+	}
+	buf_free(&in);
+}
+
 /* Commands, verbs and names per protocol. */
 
 static bool
@@ -1554,6 +1750,11 @@ main(void)
 		cmocka_unit_test(test_pop3_auth),
 		cmocka_unit_test(test_pop3_stls_injection),
 		cmocka_unit_test(test_pop3_unsolicited_late_malformed),
+		cmocka_unit_test(test_imap_blank_command),
+		cmocka_unit_test(test_imap_tagged_ok_caps),
+		cmocka_unit_test(test_pop3_greeting_malformed),
+		cmocka_unit_test(test_starttls_feed_in_callback),
+		cmocka_unit_test(test_random_split_invariance),
 		cmocka_unit_test(test_command_names),
 	};
 
