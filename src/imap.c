@@ -226,7 +226,7 @@ imap_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	}
 	if (!last || (pp->resp_kind != IR_UNTAGGED && !pp->resp_active))
 		return;
-	r = pp_literal_parse(l->buf, l->len, &n, &nonsync);
+	r = pp_line_literal(pp, l, first, &n, &nonsync);
 	if (r > 0) {
 		pp->resp_active = true;
 		pp_literal_start(pp, n);

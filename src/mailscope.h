@@ -435,6 +435,8 @@ struct pp {
 	bool		 cr;		/* a CR ended the last feed */
 	bool		 in_line;	/* pieces of this line were delivered */
 	struct pp_line	 head;		/* first piece's classification */
+	char		 tail[64];	/* end of the previous piece */
+	size_t		 ntail;
 	const char	*in;		/* the feed being parsed */
 	size_t		 inlen;
 	size_t		 inpos;
@@ -485,6 +487,8 @@ void		 pp_line_flags(struct pp *, struct pp_line *);
 void		 pp_cap_add(struct pp *, const char *, size_t);
 void		 pp_literal_start(struct pp *, int64_t);
 int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
+int		 pp_line_literal(const struct pp *, const struct pp_line *,
+		    bool, int64_t *, bool *);
 void		 pp_verb(const char *, size_t, char *, size_t);
 size_t		 pp_word(const char *, size_t, size_t, size_t *);
 

@@ -115,6 +115,9 @@ piece(struct pp *pp, uint32_t flags, bool last)
 		pp->head.flags &= ~PIECE_FLAGS;
 	}
 	if (!last) {
+		/* Keep the end: a literal marker may straddle the cut. */
+		pp->ntail = l.len < sizeof pp->tail ? l.len : sizeof pp->tail;
+		memcpy(pp->tail, l.buf + l.len - pp->ntail, pp->ntail);
 		l.final = false;
 		l.starttls_ok = l.starttls_refused = false;
 		l.flags &= ~EVF_END;
@@ -623,6 +626,22 @@ pp_literal_parse(const char *p, size_t len, int64_t *n, bool *nonsync)
 	}
 	*n = v;
 	return 1;
+}
+
+/* pp_literal_parse on the end of a whole line, even one cut in pieces. */
+int
+pp_line_literal(const struct pp *pp, const struct pp_line *l, bool first,
+    int64_t *n, bool *nonsync)
+{
+	char	end[2 * sizeof pp->tail];
+	size_t	len;
+
+	if (first || l->len >= sizeof pp->tail)
+		return pp_literal_parse(l->buf, l->len, n, nonsync);
+	memcpy(end, pp->tail, pp->ntail);
+	memcpy(end + pp->ntail, l->buf, l->len);
+	len = pp->ntail + l->len;
+	return pp_literal_parse(end, len, n, nonsync);
 }
 
 /* The first word of a command, upper case, for line->verb. */

@@ -1131,6 +1131,43 @@ test_imap_literal_chunks(void **state)
 	free(p);
 }
 
+/* A literal marker cut by the LINE_MAX_BYTES split is still seen. */
+static void
+test_imap_literal_marker_at_split(void **state)
+{
+	struct ctx	 c;
+	struct buf	 out = { 0 };
+	size_t		 len, cut;
+	char		*p;
+	const char	*rest = "a001 OK x)\r\na001 OK done\r\n";
+
+	(void)state;
+	for (cut = 1; cut <= 4; cut++) {
+		/* The marker "{09}" ends cut bytes after the piece end. */
+		len = LINE_MAX_BYTES + cut;
+		p = xmalloc(len + 2 + strlen(rest));
+		memset(p, 'x', len);
+		memcpy(p, "* 1 FETCH (", 11);
+		memcpy(p + len - 4, "{09}", 4);
+		memcpy(p + len, "\r\n", 2);
+		memcpy(p + len + 2, rest, strlen(rest));
+		memset(&c, 0, sizeof c);
+		c.pp = pp_new(PROTO_IMAP, trace_cb, &c);
+		pp_command(c.pp, "FETCH 1 BODY[]", 14, &out);
+		pp_feed(c.pp, p, len + 2 + strlen(rest));
+		buf_addc(&c.trace, '\0');
+		assert_non_null(strstr(c.trace.p,
+		    "'a001 OK x' literal body v=FETCH\n')' end v=FETCH\n"
+		    "'a001 OK done' end OK tag=a001 v=FETCH F\n"));
+		assert_int_equal(c.nlines, 5);
+		assert_int_equal(pp_pending(c.pp), 0);
+		buf_free(&c.trace);
+		pp_free(c.pp);
+		free(p);
+	}
+	buf_free(&out);
+}
+
 static void
 test_imap_huge_literal_streams(void **state)
 {
@@ -1739,6 +1776,7 @@ main(void)
 		cmocka_unit_test(test_imap_literal_with_tagged_ok),
 		cmocka_unit_test(test_imap_literal_chain_and_zero),
 		cmocka_unit_test(test_imap_literal_chunks),
+		cmocka_unit_test(test_imap_literal_marker_at_split),
 		cmocka_unit_test(test_imap_huge_literal_streams),
 		cmocka_unit_test(test_imap_client_literal),
 		cmocka_unit_test(test_imap_authenticate_and_idle),
