@@ -464,7 +464,7 @@ struct pp {
 	bool		 resp_active;	/* more lines of it follow */
 	int		 resp_code;
 	int		 resp_kind;	/* per-protocol */
-	uint32_t	 resp_flags;	/* EVF_LATE, EVF_UNSOLICITED, EVF_BODY */
+	uint32_t	 resp_flags;	/* LATE, UNSOLICITED, BODY */
 	bool		 resp_caps;	/* its lines are capabilities */
 	bool		 resp_greeting;
 	bool		 resp_multi;	/* POP3 dot-ended body */

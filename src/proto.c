@@ -293,10 +293,8 @@ pp_eof(struct pp *pp)
 {
 	if (pp->stopped)
 		return;
-	if (pp->in_cb > 0 || pp->reenter.len > 0) {
+	if (pp->in_cb > 0) {
 		pp->eof_pending = true;
-		if (pp->in_cb == 0)
-			drain(pp);
 		return;
 	}
 	do_eof(pp);
@@ -352,7 +350,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out)
 			snprintf(c->verb, sizeof c->verb, "DATA");
 			c->data_end = true;
 		} else if (len > 0 && line[0] == '.')
-			buf_addc(out, '.');	/* dot-stuffing, RFC 5321 4.5.2 */
+			buf_addc(out, '.');	/* RFC 5321 4.5.2 */
 		buf_add(out, line, len);
 		buf_add(out, "\r\n", 2);
 		return 0;

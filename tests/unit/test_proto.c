@@ -678,10 +678,12 @@ test_smtp_starttls_injection(void **state)
 	struct scenario s = {
 		.proto = PROTO_SMTP,
 		.setup = "STARTTLS",
-		.input = "220 2.0.0 go ahead\r\n250-x\r\n250 AUTH PLAIN LOGIN\r\n",
+		.input = "220 2.0.0 go ahead\r\n250-x\r\n"
+		    "250 AUTH PLAIN LOGIN\r\n",
 		.expect =
 		    "> STARTTLS\\r\\n\n"
-		    "'220 2.0.0 go ahead' end OK 220 esc=2.0.0 v=STARTTLS F TLS\n"
+		    "'220 2.0.0 go ahead' end OK 220 esc=2.0.0 v=STARTTLS"
+		    " F TLS\n"
 		    "held '250-x\\r\\n250 AUTH PLAIN LOGIN\\r\\n'\n",
 	};
 
@@ -881,7 +883,8 @@ test_lmtp_data_replies(void **state)
 		    "'354 go' end INT 354 v=DATA F\n"
 		    "> hi\\r\\n\n> .\\r\\n\n"
 		    "'250 2.0.0 b delivered' end OK 250 esc=2.0.0 v=DATA\n"
-		    "'452 4.2.2 d over quota' end TEMP 452 esc=4.2.2 v=DATA F\n",
+		    "'452 4.2.2 d over quota' end TEMP 452 esc=4.2.2"
+		    " v=DATA F\n",
 	};
 
 	(void)state;
@@ -986,7 +989,8 @@ test_imap_autotag(void **state)
 		    "uid fetch 1:* FLAGS\nfoo bar",
 		.state = true,
 		.input = "* CAPABILITY IMAP4rev1 IDLE\r\n"
-		    "x1 OK done\r\na001 OK [CAPABILITY IMAP4rev1 IDLE MOVE] ok\r\n"
+		    "x1 OK done\r\n"
+		    "a001 OK [CAPABILITY IMAP4rev1 IDLE MOVE] ok\r\n"
 		    "a003 BAD no\r\na002 NO [AUTHENTICATIONFAILED] bad\r\n"
 		    "foo BYE weird\r\n",
 		.expect =
@@ -1284,7 +1288,8 @@ test_imap_starttls(void **state)
 	struct scenario ok = {
 		.proto = PROTO_IMAP,
 		.setup = "STARTTLS",
-		.input = "a001 OK Begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN"
+		.input = "a001 OK Begin TLS\r\n"
+		    "* CAPABILITY IMAP4rev1 AUTH=PLAIN"
 		    "\r\na002 OK done\r\n",
 		.expect =
 		    "> a001 STARTTLS\\r\\n\n"
@@ -1531,7 +1536,7 @@ test_imap_tagged_ok_caps(void **state)
 	struct count	 c;
 	struct buf	 out = { 0 };
 	const char	*in = "* CAPABILITY IMAP4rev1 STARTTLS\r\n"
-			    "a001 OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] done\r\n";
+			    "a001 OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ok\r\n";
 
 	(void)state;
 	memset(&c, 0, sizeof c);
