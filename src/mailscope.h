@@ -26,6 +26,8 @@
 #define EXIT_HANDSHAKE		4	/* TLS handshake failed */
 #define EXIT_VERIFY		5	/* certificate not verified */
 #define EXIT_SECURITY		6	/* security warning: injection */
+#define EXIT_PROBE_CMDINJ	7	/* probe: command injection */
+#define EXIT_PROBE_WEAK		8	/* probe: TLS < 1.2 or plaintext AUTH */
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
@@ -79,6 +81,7 @@ void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
+int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -124,6 +127,16 @@ int		 target_parse(const char *, struct target *, char *, size_t);
 void		 target_free(struct target *);
 const char	*proto_name(enum proto_id);
 char		*target_string(const struct target *);
+
+/* net.c: resolution and non-blocking connect. */
+struct addrinfo;
+struct sockaddr;
+int	 net_resolve(const char *, const char *, int, struct addrinfo **,
+	    char *, size_t);
+int	 net_connect_start(const struct addrinfo *, char *, size_t);
+int	 net_connect_done(int, char *, size_t);
+void	 net_addr_string(const struct sockaddr *, char *, size_t);
+void	 net_local_string(int, char *, size_t);
 
 /* event.c: the event log, the single source of truth. */
 enum ev_kind {
@@ -320,6 +333,154 @@ struct certgen_opts {
 int	 certgen_ca(const char *, char **, char **, char *, size_t);
 int	 certgen_server(const struct certgen_opts *, const char *,
 	    const char *, char **, char **, char *, size_t);
+
+/* lab.c: the teaching server on loopback (lab_smtp.c, lab_imap.c,
+ * lab_pop3.c hold the per-protocol state machines). */
+struct lab_opts {
+	const char	*scenario;	/* NULL: "good" */
+	int		 port_base;	/* 0: the kernel picks free ports */
+	const char	*keep_certs;	/* NULL: a private temp dir */
+};
+
+struct lab_info {
+	int		 smtp_port;		/* base+0, STARTTLS offered */
+	int		 submission_port;	/* base+1, STARTTLS */
+	int		 smtps_port;		/* base+2, implicit TLS */
+	int		 imap_port;		/* base+3, STARTTLS */
+	int		 imaps_port;		/* base+4 */
+	int		 pop3_port;		/* base+5, STLS */
+	int		 pop3s_port;		/* base+6 */
+	char		*ca_path;
+	char		*dir;
+	pid_t		 pid;		/* lab_spawn: the child */
+	int		 lifeline;	/* lab_spawn: its end closes the lab */
+	bool		 keep;		/* dir is --keep-certs: left alone */
+};
+
+int		 lab_main(int, char **);
+int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
+		    size_t);
+void		 lab_stop(struct lab_info *);
+const char *const *lab_scenarios(void);
+const char	*lab_scenario_desc(const char *);
+
+enum lab_scn {
+	SCN_GOOD,
+	SCN_NO_STARTTLS,
+	SCN_STARTTLS_REFUSED,
+	SCN_STRIP,
+	SCN_INJECT_RESPONSE,
+	SCN_INJECT_COMMAND,
+	SCN_EXPIRED_CERT,
+	SCN_WRONG_HOST,
+	SCN_SELF_SIGNED,
+	SCN_TLS12_ONLY,
+	SCN_ENFORCED,
+	SCN_SLOW,
+	SCN_MAX
+};
+
+#define LAB_HOST	"lab.mailscope.test"
+#define LAB_USER	"demo"
+#define LAB_PASS	"demo"
+#define LAB_LINE_MAX	(8 * 1024)
+#define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
+#define LAB_STORE_MAX	100			/* oldest dropped */
+#define LAB_STORE_BYTES	(32 * 1024 * 1024)
+#define LAB_CLIENTS_MAX	256
+#define LAB_IDLE_MS	(5 * 60 * 1000)
+#define LAB_OUT_HIGH	(256 * 1024)	/* stop reading commands above */
+
+struct lab_msg {
+	uint32_t	 uid;
+	bool		 seen;
+	bool		 deleted;	/* IMAP \Deleted */
+	int64_t		 when;		/* unix seconds */
+	struct buf	 data;		/* CRLF lines, dots unstuffed */
+};
+
+struct lab_store {
+	struct lab_msg	**msgs;
+	size_t		  n;
+	size_t		  bytes;
+	uint32_t	  uidvalidity;
+	uint32_t	  uidnext;
+};
+
+/*
+ * One client as the protocol machines see it: bytes in, bytes out, and
+ * flags the socket side acts on.  No socket here, so tests can drive it.
+ */
+struct lab_conn {
+	enum proto_id	 proto;
+	enum lab_scn	 scn;
+	struct lab_store *store;
+	bool		 tls;		/* inside TLS now */
+	bool		 authed;
+	int		 state;		/* the protocol's STATE_* */
+	struct buf	 in;
+	struct buf	 out;
+	bool		 discarding;	/* inside an overlong line */
+	bool		 want_tls;	/* go-ahead queued: handshake next */
+	size_t		 injected;	/* plaintext after the go-ahead */
+	bool		 want_close;	/* flush, then close */
+	unsigned	 errors;	/* too many: the server hangs up */
+	/* SMTP */
+	char		*helo;
+	char		*mail_from;
+	struct strv	 rcpt;
+	struct buf	 msg;
+	bool		 msg_toolong;
+	bool		 msg_big;
+	char		*sasl_user;	/* AUTH LOGIN, between steps */
+	/* IMAP (msg holds a command that carries literals) */
+	size_t		 literal;	/* literal bytes still to come */
+	bool		 literal_drop;	/* refused: read and forget them */
+	char		*tag;		/* AUTHENTICATE waiting for data */
+	uint32_t	*uids;		/* selected mailbox snapshot */
+	size_t		 nuids;
+	bool		 selected;
+	bool		 readonly;
+	/* POP3 */
+	char		*user;
+	bool		*dele;		/* per message of uids */
+};
+
+const char	*lab_scn_name(enum lab_scn);
+void		 lab_conn_init(struct lab_conn *, enum proto_id, enum lab_scn,
+		    struct lab_store *, bool);	/* true: implicit TLS */
+void		 lab_conn_start(struct lab_conn *);	/* the greeting */
+void		 lab_conn_input(struct lab_conn *, const void *, size_t);
+void		 lab_conn_run(struct lab_conn *);	/* after out drains */
+void		 lab_conn_tls_up(struct lab_conn *);
+void		 lab_conn_free(struct lab_conn *);
+const char	*lab_conn_state_name(const struct lab_conn *);
+void		 lab_reply(struct lab_conn *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+void		 lab_clean(char *, size_t);
+bool		 lab_login_ok(const char *, const char *);
+int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
+bool		 lab_tls_offered(const struct lab_conn *);
+void		 lab_store_init(struct lab_store *);
+void		 lab_store_free(struct lab_store *);
+uint32_t	 lab_store_add(struct lab_store *, const char *, size_t);
+struct lab_msg	*lab_store_find(const struct lab_store *, uint32_t);
+void		 lab_store_expunge(struct lab_store *);
+
+void		 lab_smtp_start(struct lab_conn *);
+void		 lab_smtp_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_smtp_tls(struct lab_conn *);
+const char	*lab_smtp_state_name(int);
+void		 lab_imap_start(struct lab_conn *);
+void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_notify(struct lab_conn *);	/* new mail */
+void		 lab_imap_tls(struct lab_conn *);
+const char	*lab_imap_state_name(int);
+void		 lab_pop3_start(struct lab_conn *);
+void		 lab_pop3_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_pop3_tls(struct lab_conn *);
+const char	*lab_pop3_state_name(int);
 
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
@@ -538,6 +699,7 @@ enum session_note {
 	SN_READY,		/* no reply pending: next command may go */
 	SN_CLOSED,		/* connection gone; exit code is final */
 	SN_PROGRESS,		/* bytes of a long response arrived */
+	SN_TIMEOUT,		/* a reply did not complete in time */
 };
 
 struct session;
@@ -550,6 +712,7 @@ int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
 int		 session_starttls(struct session *);
+int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
@@ -571,10 +734,115 @@ struct batch_opts {
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
-	    struct buf *);
+	    struct buf *, bool *);
+void	 batch_print_tls(const struct tls_facts *, struct buf *);
 
-/* json.c: events <-> JSON Lines (jansson). */
+/* probe.c: mailscope probe URL. */
+int	 probe_main(int, char **);
+
+/* export.c: mailscope export --format txt|md|html FILE. */
+int	 export_main(int, char **);
+
+/*
+ * json.c: events <-> JSON Lines (jansson), and the header and trailer
+ * lines of a recording.  Strings are returned malloc'd, on one line, in
+ * ASCII with every control character but DEL escaped.
+ */
+struct recording_info {
+	char		*version;	/* mailscope version that wrote it */
+	char		*target;
+	int64_t		 start;		/* wall clock, ns since the epoch */
+	bool		 redacted;
+	char		*options;	/* the options object, as JSON */
+	bool		 ended;		/* a trailer was read */
+	int64_t		 end;
+	char		*reason;	/* quit, server closed, error, signal */
+	uint64_t	 events;	/* as the trailer counts them */
+	bool		 truncated;	/* loading stopped at a bad line */
+	bool		 more;		/* another recording follows */
+};
+
+enum rec_line {
+	REC_EVENT,
+	REC_HEADER,
+	REC_TRAILER,
+};
+
 char	*event_to_json(const struct evlog *, const struct event *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
+char	*recording_header_json(const struct evlog *,
+	    const struct session_opts *);
+char	*recording_trailer_json(const struct evlog *, const char *);
+int	 recording_parse_line(struct evlog *, const char *,
+	    struct recording_info *, char *, size_t);	/* enum rec_line */
+void	 recording_info_free(struct recording_info *);
+
+/*
+ * record.c: crash-safe recordings.  One event is one write(2) of one line
+ * on an O_APPEND descriptor, security events are flushed to the disk, and
+ * a write error stops the recording, never the session.  The owner must
+ * ignore SIGXFSZ so a file size limit is an error, not the end.
+ */
+struct recorder;
+typedef void	(*recorder_fail_cb)(const char *, void *);
+
+struct recorder	*recorder_open(const char *, struct evlog *, const char *,
+		    char *, size_t);
+void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
+		    void *);
+void		 recorder_close(struct recorder *, const char *);
+bool		 recorder_failed(const struct recorder *);
+const char	*recorder_error(const struct recorder *);
+int		 recording_load(const char *, struct evlog *,
+		    struct recording_info *, char *, size_t);
+
+/* explain.c, explain_data.c: plain-language glosses with references. */
+enum explain_table {
+	XT_SMTP_CLASS,		/* "2".."5": reply code classes */
+	XT_SMTP_CODE,		/* "250" */
+	XT_ESC_CLASS,		/* "2", "4", "5": enhanced status classes */
+	XT_ESC_SUBJECT,		/* "X.7.X" */
+	XT_ESC_DETAIL,		/* "X.7.1" */
+	XT_EHLO,		/* EHLO keywords */
+	XT_SASL,		/* SASL mechanisms */
+	XT_IMAP_STATUS,		/* "*", "+", "TAGGED", OK ... PREAUTH */
+	XT_IMAP_CODE,		/* [ALERT] ... */
+	XT_IMAP_CAP,		/* capability atoms; "AUTH=" is a family */
+	XT_IMAP_DATA,		/* untagged data: EXISTS, FETCH ... */
+	XT_POP3_STATUS,		/* +OK, -ERR, "+", "." */
+	XT_POP3_CAPA,		/* CAPA tags */
+	XT_POP3_CODE,		/* [IN-USE] ... */
+	XT_CMD_SMTP,		/* SMTP and LMTP verbs */
+	XT_CMD_IMAP,
+	XT_CMD_POP3,
+	XT_TLS_STEP,		/* handshake messages */
+	XT_TLS_FIELD,		/* TLS panel field names */
+	XT_TRUST,		/* Verified, Trusted, Untrusted, Anonymous */
+	XT_VERIFY,		/* verification failure reason prefixes */
+	XT_WARNING,		/* x->code of warnings, errors and infos */
+	XT_FLAG,		/* ev_flag_name() names */
+	XT_LESSON,		/* explain_event's own sentences */
+	XT_MAX
+};
+
+struct explain_entry {
+	const char	*key;
+	const char	*text;		/* plain words ending in "(ref)" */
+	const char	*ref;		/* RFC, CVE or paper */
+};
+
+size_t		 explain_table(enum explain_table,
+		    const struct explain_entry **);
+const char	*explain_table_name(enum explain_table);
+const struct explain_entry *explain_lookup(enum explain_table, const char *);
+const char	*explain_gloss(enum explain_table, const char *);
+const char	*explain_warning(const char *);
+const char	*explain_command(enum proto_id, const char *);
+const char	*explain_tls_field(const char *);
+const char	*explain_tls_step(const char *);
+const char	*explain_verify_reason(const char *);
+const char	*explain_starttls(enum proto_id);
+int		 explain_event(const struct evlog *, const struct event *,
+		    enum proto_id, struct buf *);	/* glosses added */
 
 #endif /* MAILSCOPE_H */
