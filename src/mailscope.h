@@ -533,7 +533,7 @@ const char	*pp_quit_cmd(const struct pp *);
 const char	*pp_next_tag(const struct pp *);
 bool		 pp_cap_starttls(const struct pp *);
 const char *const *pp_verbs(enum proto_id);
-int64_t		 pp_expected_size(const struct pp *);	/* -1 unknown */
+int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
 int64_t		 pp_received_size(const struct pp *);
 
 /*
@@ -541,6 +541,8 @@ int64_t		 pp_received_size(const struct pp *);
  * - line->final is also set on a continuation (SMTP 334, IMAP "+", POP3
  *   "+ "): it ends the server's turn; the command stays pending and
  *   pp_wants_continuation() is true until the client's next line.
+ * - pp_expected_size()/pp_received_size() describe the IMAP literal or
+ *   POP3 message being received; both reset when its response ends.
  * - pp_pending() counts commands whose reply is awaited, leaving out
  *   those that timed out (pp_timeout) and those waiting for the client.
  * - After a line with starttls_ok every later byte is held, unparsed,

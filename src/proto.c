@@ -124,6 +124,14 @@ piece(struct pp *pp, uint32_t flags, bool last)
 	}
 	pp->in_line = !last;
 	pp->lflags = 0;
+	if (last) {
+		pp->ntail = 0;
+		if (l.flags & EVF_END) {
+			/* A literal or body belongs to the response ending. */
+			pp->xfer_size = -1;
+			pp->xfer_recv = 0;
+		}
+	}
 	emit(pp, &l);
 	buf_reset(&pp->line);
 }

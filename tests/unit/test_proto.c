@@ -1125,12 +1125,17 @@ test_imap_literal_chunks(void **state)
 	assert_int_equal(pp_expected_size(pp), (int64_t)n);
 	assert_int_equal(pp_received_size(pp), 10);
 	assert_int_equal(c.pieces, 1);
-	feed_chunks(pp, p + hl + 10, n - 10 + 3, 999);
-	assert_int_equal(c.pieces, 5);	/* line, 3 chunks, ")" */
+	feed_chunks(pp, p + hl + 10, n - 10, 999);
+	assert_int_equal(c.pieces, 4);	/* line, 3 chunks */
+	assert_int_equal(pp_received_size(pp), (int64_t)n);
+	assert_int_equal(pp_expected_size(pp), (int64_t)n);
+	pp_feed(pp, p + hl + n, 3);
+	assert_int_equal(c.pieces, 5);	/* and ")" */
 	assert_int_equal(c.bytes, hl - 2 + n + 1);
 	assert_true(c.maxlen <= LITERAL_CHUNK);
-	assert_int_equal(pp_received_size(pp), (int64_t)n);
 	assert_true(c.lastflags & EVF_END);
+	assert_int_equal(pp_expected_size(pp), -1);
+	assert_int_equal(pp_received_size(pp), 0);
 	pp_free(pp);
 	free(p);
 }
@@ -1406,9 +1411,12 @@ test_pop3_retr_dotstuff(void **state)
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_POP3, count_cb, &c);
 	pp_command(pp, "RETR 1", 6, &out);
-	pp_feed(pp, "+OK 1234 octets\r\nabc\r\nde\n", 26);
+	pp_feed(pp, "+OK 1234 octets\r\nabc\r\nde\n", 25);
 	assert_int_equal(pp_expected_size(pp), 1234);
 	assert_int_equal(pp_received_size(pp), 8);
+	pp_feed(pp, ".\r\n", 3);
+	assert_int_equal(pp_expected_size(pp), -1);
+	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
 	pp_free(pp);
 }
