@@ -538,6 +538,7 @@ int64_t		 pp_received_size(const struct pp *);
 
 /*
  * Notes on the engine's promises:
+ * - The final line of a response carries its status (a POP3 "." too).
  * - line->final is also set on a continuation (SMTP 334, IMAP "+", POP3
  *   "+ "): it ends the server's turn; the command stays pending and
  *   pp_wants_continuation() is true until the client's next line.

@@ -63,6 +63,8 @@ body_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	pp_line_flags(pp, l);
 	if (l->len > 0 && l->buf[0] == '.') {
 		if (dot) {
+			/* The final line carries the response's status. */
+			l->status = RS_OK;
 			l->flags &= ~EVF_BODY;
 			l->flags |= EVF_END;
 			pp->resp_active = false;

@@ -1354,7 +1354,7 @@ test_pop3_greeting_capa(void **state)
 		    "'STLS' v=CAPA\n"
 		    "'SASL PLAIN LOGIN' v=CAPA\n"
 		    "'USER' v=CAPA\n"
-		    "'.' end v=CAPA F\n",
+		    "'.' end OK v=CAPA F\n",
 	};
 	struct pp	*pp;
 	struct count	 c;
@@ -1399,7 +1399,7 @@ test_pop3_retr_dotstuff(void **state)
 		    "'.x' body malformed v=RETR\n"
 		    "'end' body v=RETR\n"
 		    "'.' dot-stuffed body v=RETR\n"
-		    "'.' end v=RETR F\n"
+		    "'.' end OK v=RETR F\n"
 		    "'+OK' end OK v=NOOP F\n",
 	};
 	struct pp	*pp;
@@ -1435,11 +1435,11 @@ test_pop3_terminators(void **state)
 		    "> UIDL\\r\\n\n> RETR 9\\r\\n\n> STAT\\r\\n\n"
 		    "'+OK' OK v=TOP\n"
 		    "'h: v' body v=TOP\n"
-		    "'.' bare-lf end v=TOP F\n"
+		    "'.' bare-lf end OK v=TOP F\n"
 		    "'+OK 2 messages' OK v=LIST\n"
 		    "'1 100' v=LIST\n"
 		    "'2 200' v=LIST\n"
-		    "'.' end v=LIST F\n"
+		    "'.' end OK v=LIST F\n"
 		    "'+OK 1 100' end OK v=LIST F\n"
 		    "'-ERR no uidl' end NO v=UIDL F\n"
 		    "'-ERR no such message' end NO v=RETR F\n"
@@ -1463,7 +1463,7 @@ test_pop3_auth(void **state)
 		    "> AUTH\\r\\n\n> AUTH PLAIN\\r\\n\n"
 		    "'+OK methods' OK v=AUTH [p=2 c=0 d=0]\n"
 		    "'PLAIN' v=AUTH [p=2 c=0 d=0]\n"
-		    "'.' end v=AUTH F [p=1 c=0 d=0]\n"
+		    "'.' end OK v=AUTH F [p=1 c=0 d=0]\n"
 		    "'+ ' end INT v=AUTH F [p=0 c=1 d=0]\n"
 		    "> AGFsaWNlAHNlY3JldA==\\r\\n\n"
 		    "'+OK welcome' end OK v=AUTH F [p=0 c=0 d=0]\n",
