@@ -99,9 +99,21 @@ code_caps(struct pp *pp, const char *p, size_t len, size_t off)
 	set_caps(pp, p + s, (size_t)(end - (p + s)));
 }
 
+/* "* OK", "* PREAUTH" or "* BYE"; anything else is a broken greeting. */
 static void
-greeting(struct pp *pp, struct pp_cmd *c, struct pp_line *l, bool ok)
+greeting(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 {
+	size_t	s, n;
+	bool	ok = false;
+
+	if (l->len > 2 && l->buf[0] == '*' && l->buf[1] == ' ') {
+		s = pp_word(l->buf, l->len, 1, &n);
+		l->status = status_word(l->buf + s, n);
+		ok = l->status == RS_OK || l->status == RS_PREAUTH ||
+		    l->status == RS_BYE;
+		if (ok)
+			code_caps(pp, l->buf, l->len, s + n);
+	}
 	pp_cmd_answer(pp, c, l);
 	l->greeting = true;
 	l->final = true;
@@ -196,20 +208,7 @@ imap_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 		pp->resp_kind = IR_OTHER;
 		c = pp_cmd_oldest(pp);
 		if (c != NULL && c->greeting) {
-			bool ok = l->len > 2 && l->buf[0] == '*' &&
-			    l->buf[1] == ' ';
-			size_t s, wn;
-
-			if (ok) {
-				s = pp_word(l->buf, l->len, 1, &wn);
-				l->status = status_word(l->buf + s, wn);
-				ok = l->status == RS_OK ||
-				    l->status == RS_PREAUTH ||
-				    l->status == RS_BYE;
-				if (ok)
-					code_caps(pp, l->buf, l->len, s + wn);
-			}
-			greeting(pp, c, l, ok);
+			greeting(pp, c, l);
 			return;
 		}
 		if (l->len > 0 && l->buf[0] == '+' &&
