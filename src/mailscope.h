@@ -579,7 +579,7 @@ struct proto_ops {
 	void		 (*command)(struct pp *, struct pp_cmd *,
 			    const char *, size_t, struct buf *);
 	const char	*starttls_cmd;
-	const char	*caps_cmd;	/* printf format, %s = EHLO name */
+	const char	*caps_cmd;	/* SMTP/LMTP add the client name */
 	const char	*quit_cmd;
 	const char	*starttls_cap;
 	const char *const *verbs;
@@ -631,7 +631,6 @@ struct pp {
 	uint32_t	 resp_flags;	/* LATE, UNSOLICITED, BODY */
 	bool		 resp_caps;	/* its lines are capabilities */
 	bool		 resp_greeting;
-	bool		 resp_multi;	/* POP3 dot-ended body */
 	char		 verb[PP_VERB_MAX];
 	char		 tag[PP_TAG_MAX];
 
