@@ -100,19 +100,27 @@ explain_warning(const char *code)
 	return explain_gloss(XT_WARNING, code);
 }
 
+/* The verb alone: completion offers "MAIL FROM:" and "RCPT TO:". */
 const char *
 explain_command(enum proto_id p, const char *verb)
 {
+	char	v[32];
+	size_t	n;
+
+	if (verb == NULL || (n = strcspn(verb, " :")) >= sizeof v)
+		return NULL;
+	memcpy(v, verb, n);
+	v[n] = '\0';
 	switch (p) {
 	case PROTO_IMAP:
-		return explain_gloss(XT_CMD_IMAP, verb);
+		return explain_gloss(XT_CMD_IMAP, v);
 	case PROTO_POP3:
-		return explain_gloss(XT_CMD_POP3, verb);
+		return explain_gloss(XT_CMD_POP3, v);
 	case PROTO_SMTP:
 	case PROTO_LMTP:
 		break;
 	}
-	return explain_gloss(XT_CMD_SMTP, verb);
+	return explain_gloss(XT_CMD_SMTP, v);
 }
 
 const char *

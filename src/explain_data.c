@@ -632,8 +632,9 @@ static const struct explain_entry pop3_capa[] = {
 
 /* POP3 response codes. */
 static const struct explain_entry pop3_code[] = {
-	G("AUTH", "The credentials were wrong (not a temporary problem).",
-	    "RFC 3206 §5"),
+	G("AUTH", "Login refused because of the credentials or the way they "
+	    "were given (for example in plaintext); not a temporary "
+	    "problem.", "RFC 3206 §5"),
 	G("IN-USE", "The mailbox is locked by another session.",
 	    "RFC 2449 §8.1.1"),
 	G("LOGIN-DELAY", "Logged in too soon after the last login.",
@@ -706,6 +707,7 @@ static const struct explain_entry cmd_imap[] = {
 	G("DONE", "End IDLE.", "RFC 2177 §3"),
 	G("ENABLE", "Switch on extensions.", "RFC 5161 §3.1"),
 	G("EXAMINE", "Open a mailbox read-only.", "RFC 9051 §6.3.3"),
+	G("ESEARCH", "Search several mailboxes at once.", "RFC 7377 §2"),
 	G("EXPUNGE", "Delete messages flagged \\Deleted.",
 	    "RFC 9051 §6.4.3"),
 	G("FETCH", "Fetch message data.", "RFC 9051 §6.4.5"),
@@ -731,7 +733,11 @@ static const struct explain_entry cmd_imap[] = {
 	G("NAMESPACE", "Ask for the namespaces.", "RFC 2342 §5"),
 	G("NOOP", "Do nothing; collects pending updates.",
 	    "RFC 9051 §6.1.2"),
+	G("NOTIFY", "Choose which mailbox events the server pushes.",
+	    "RFC 5465 §5"),
 	G("RENAME", "Rename a mailbox.", "RFC 9051 §6.3.6"),
+	G("REPLACE", "Replace a message with a new version in one step.",
+	    "RFC 8508 §3"),
 	G("SEARCH", "Find messages matching criteria.", "RFC 9051 §6.4.4"),
 	G("SELECT", "Open a mailbox read-write.", "RFC 9051 §6.3.2"),
 	G("SETACL", "Change an access control entry.", "RFC 4314 §3.1"),
@@ -750,6 +756,8 @@ static const struct explain_entry cmd_imap[] = {
 	G("UNSELECT", "Leave the mailbox without expunging.",
 	    "RFC 9051 §6.4.2"),
 	G("UNSUBSCRIBE", "Unsubscribe from a mailbox.", "RFC 9051 §6.3.8"),
+	G("XLIST", "Gmail's older listing of special folders; use LIST "
+	    "with SPECIAL-USE instead.", "RFC 6154 §1"),
 };
 
 /* POP3 commands. */
@@ -804,11 +812,17 @@ static const struct explain_entry tls_step[] = {
 	G("EndOfEarlyData", "End of 0-RTT data.", "RFC 8446 §4.5"),
 	G("Finished", "A MAC over the whole handshake: both sides confirm "
 	    "nobody altered it.", "RFC 8446 §4.4.4"),
+	G("HelloRequest", "The server asks for a new handshake "
+	    "(renegotiation, TLS 1.2 and older).", "RFC 5246 §7.4.1.1"),
+	G("HelloVerifyRequest", "A DTLS cookie exchange against spoofed "
+	    "addresses.", "RFC 6347 §4.2.1"),
 	G("HelloRetryRequest", "The server asks the client to retry with "
 	    "another key share.", "RFC 8446 §4.1.4"),
 	G("KeyUpdate", "Fresh traffic keys.", "RFC 8446 §4.6.3"),
 	G("NewSessionTicket", "A ticket to resume the session later.",
 	    "RFC 8446 §4.6.1"),
+	G("Supplemental", "Supplemental handshake data (rare).",
+	    "RFC 4680"),
 	G("ServerHello", "The server's choice of version, cipher suite and "
 	    "key share.", "RFC 8446 §4.1.3"),
 	G("ServerHelloDone", "The server finished its hello (TLS 1.2).",
@@ -827,17 +841,27 @@ static const struct explain_entry tls_field[] = {
 	    "signed by the next.", "RFC 5280 §6"),
 	G("cipher", "The cipher suite: how records are encrypted and "
 	    "authenticated.", "RFC 8446 §9.1"),
+	G("host", "The name the certificate must hold: the host connected "
+	    "to, unless another name was asked for.", "RFC 6125 §6, "
+	    "RFC 7817 §3"),
 	G("group", "The elliptic curve or finite field group of the key "
 	    "exchange (X25519, secp256r1, ...).", "RFC 8446 §4.2.7"),
 	G("issuer", "Who signed this certificate.", "RFC 5280 §4.1.2.4"),
 	G("key", "The certificate's public key type and size.",
 	    "RFC 5280 §4.1.2.7"),
+	G("key exch.", "Key exchange and group: how both sides agreed on "
+	    "secret keys; (EC)DHE gives forward secrecy.",
+	    "RFC 8446 §4.2.8"),
 	G("kx", "Key exchange: how both sides agreed on secret keys; "
 	    "(EC)DHE gives forward secrecy.", "RFC 8446 §4.2.8"),
 	G("matched", "The SAN entry that matched the host name asked "
 	    "for.", "RFC 6125 §6.4"),
 	G("mac", "The message authentication code algorithm (AEAD in "
 	    "TLS 1.3).", "RFC 5246 §6.2.3"),
+	G("not after", "The end of the validity period: after it the "
+	    "certificate must not be trusted.", "RFC 5280 §4.1.2.5"),
+	G("not before", "The start of the validity period.",
+	    "RFC 5280 §4.1.2.5"),
 	G("OCSP", "Whether the server stapled a revocation status: none, "
 	    "good, or invalid.", "RFC 6066 §8"),
 	G("pin-sha256", "Base64 SHA-256 of the public key (SPKI), the form "
@@ -851,12 +875,16 @@ static const struct explain_entry tls_field[] = {
 	    "the certificate is valid for.", "RFC 5280 §4.2.1.6"),
 	G("serial", "The issuer's serial number of the certificate.",
 	    "RFC 5280 §4.1.2.2"),
-	G("sha256", "The SHA-256 fingerprint of the whole certificate.",
-	    "RFC 5280"),
+	G("sha-256", "The SHA-256 fingerprint of the whole certificate, to "
+	    "compare with one known out of band.", "RFC 6698 §2.1.2"),
+	G("sha256", "The SHA-256 fingerprint of the whole certificate, to "
+	    "compare with one known out of band.", "RFC 6698 §2.1.2"),
 	G("sigalg", "The algorithm the issuer signed this certificate "
 	    "with.", "RFC 5280 §4.1.1.2"),
-	G("signature", "The algorithm the server signed the handshake "
-	    "with.", "RFC 8446 §4.2.3"),
+	G("signature", "The signature algorithm: for the connection, what "
+	    "the server signed the handshake with; for a certificate, what "
+	    "its issuer signed it with.",
+	    "RFC 8446 §4.2.3, RFC 5280 §4.1.1.2"),
 	G("SNI", "Server name indication: the host name the client asked "
 	    "for, so the server picks the right certificate.",
 	    "RFC 6066 §3"),
@@ -879,16 +907,23 @@ static const struct explain_entry trust[] = {
 	    "Postfix TLS_README"),
 	G("Trusted", "The chain reaches a trusted root, but the name was not "
 	    "matched.", "Postfix TLS_README"),
-	G("Untrusted", "The chain does not reach a trusted root: anyone "
-	    "could have made this certificate.", "Postfix TLS_README"),
+	G("Untrusted", "Verification failed, so nothing proves who the "
+	    "server is; the reasons say why.", "Postfix TLS_README"),
 	G("Verified", "The chain reaches a trusted root and the name "
 	    "matches: the server is who it claims.", "Postfix TLS_README"),
 };
 
 /* Verification failure reasons, by prefix. */
 static const struct explain_entry verify[] = {
+	G("a certificate of the chain expired", "An intermediate "
+	    "certificate has expired, so the chain no longer holds.",
+	    "RFC 5280 §6.1.3"),
 	G("certificate chain too long", "More intermediate certificates "
-	    "than allowed.", "RFC 5280 §6.1"),
+	    "than allowed, or an issuer broke its name or path constraints.",
+	    "RFC 5280 §4.2.1.9, §4.2.1.10"),
+	G("certificate not meant for a TLS server", "The key usage or "
+	    "extended key usage does not allow TLS server authentication.",
+	    "RFC 5280 §4.2.1.12"),
 	G("expired", "The certificate's not-after date has passed: it may "
 	    "no longer be trusted.", "RFC 5280 §4.1.2.5"),
 	G("insecure signature algorithm", "Signed with a broken algorithm "
@@ -904,12 +939,18 @@ static const struct explain_entry verify[] = {
 	    "clock or a mistake.", "RFC 5280 §4.1.2.5"),
 	G("OCSP", "The stapled revocation status is bad or invalid.",
 	    "RFC 6960, RFC 6066 §8"),
+	G("OCSP status missing", "The certificate demands a stapled OCSP "
+	    "answer (must-staple) and the server sent none.", "RFC 7633"),
 	G("revoked", "The issuer has withdrawn this certificate.",
 	    "RFC 5280 §5"),
 	G("self-signed", "The certificate signs itself; nobody vouches for "
 	    "it unless you pinned it.", "RFC 5280 §6"),
 	G("signature verification failed", "A signature in the chain does "
 	    "not check out: corrupt or forged.", "RFC 5280 §6.1.3"),
+	G("the server sent no certificate", "Nothing proves who the server "
+	    "is: anyone could be answering.", "RFC 8446 §4.4.2"),
+	G("verification failed", "The certificate failed verification for a "
+	    "reason GnuTLS reports in its own words.", "RFC 5280 §6"),
 };
 
 /* Warning, error and info codes (x->code) mailscope raises. */
@@ -925,7 +966,7 @@ static const struct explain_entry warning[] = {
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",
-	    "RFC 3207 §4, RFC 8314 §3"),
+	    "RFC 3207 §4, RFC 2595 §4, RFC 8314 §3"),
 	G("not-connected", "Nothing was sent: there is no live connection "
 	    "in a state that accepts commands.", "RFC 5321 §3"),
 	G("plaintext-alert", "An IMAP [ALERT] arrived before TLS: anyone on "

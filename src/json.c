@@ -437,18 +437,6 @@ bad:
 	return NULL;
 }
 
-static void
-extra_free(struct ev_extra *x)
-{
-	if (x == NULL)
-		return;
-	free(x->code);
-	tls_facts_free(x->tls);
-	strv_clear(&x->added);
-	strv_clear(&x->removed);
-	free(x);
-}
-
 static int
 get_name(json_t *o, const char *key, int (*lookup)(const char *), int *out,
     char *err, size_t errlen)
@@ -548,7 +536,7 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 	*xp = x;
 	return 0;
 bad:
-	extra_free(x);
+	ev_extra_free(x);
 	return -1;
 }
 
@@ -574,9 +562,6 @@ event_from_object(struct evlog *log, json_t *o, char *err, size_t errlen)
 	    secs > 1e9)
 		return fail(err, errlen, "\"t\": not a time in seconds");
 	ev.t_ns = (int64_t)(secs * 1e6 + 0.5) * 1000;
-	/* 0 asks evlog_append for the current time: keep it in the past. */
-	if (ev.t_ns == 0)
-		ev.t_ns = 1;
 	ev.kind = (uint8_t)kind;
 	ev.dir = (uint8_t)dir;
 	ev.chan = (uint8_t)chan;

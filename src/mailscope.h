@@ -221,6 +221,8 @@ const struct event *evlog_append(struct evlog *, const struct event *,
 		    const void *, size_t);
 size_t		 evlog_count(const struct evlog *);
 const struct event *evlog_get(const struct evlog *, size_t);
+void		 evlog_keep_times(struct evlog *);
+void		 ev_extra_free(struct ev_extra *);
 int64_t		 evlog_wall_base(const struct evlog *);
 void		 evlog_set_wall_base(struct evlog *, int64_t);
 int64_t		 evlog_wall(const struct evlog *, const struct event *);
@@ -237,7 +239,6 @@ void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
 		    const char *, const char *, ...) PRINTFLIKE(5, 6);
 
 /* sanitize.c: bytes -> terminal-safe text.  The one gate to every view. */
-#define SAN_ESC_BEGIN	0x01	/* internal markers never emitted */
 struct san_span {
 	const char	*p;
 	size_t		 len;
@@ -798,7 +799,14 @@ const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, struct evlog *,
 		    struct recording_info *, char *, size_t);
 
-/* explain.c, explain_data.c: plain-language glosses with references. */
+/*
+ * explain.c, explain_data.c: plain-language glosses with references, all
+ * in one set of tables.  Lookups ignore case; XT_VERIFY matches by prefix
+ * (the longest wins), XT_TLS_STEP by the message name inside the step.
+ * explain_event appends one line per gloss, "label: text (ref)\n" (the
+ * label is sanitized wire text) or "text (ref)\n", and returns how many;
+ * with a retained log it uses the command each reply answers.
+ */
 enum explain_table {
 	XT_SMTP_CLASS,		/* "2".."5": reply code classes */
 	XT_SMTP_CODE,		/* "250" */

@@ -478,7 +478,7 @@ test_local_events(void **state)
 	buf_reset(&eout);
 	explain_event(elog, &e, PROTO_SMTP, &eout);
 	has(eout.p, "NOT verified");
-	has(eout.p, "Untrusted: The chain does not reach a trusted root");
+	has(eout.p, "Untrusted: Verification failed, so nothing proves");
 	has(eout.p, "issuer unknown: no trusted root: The chain does not "
 	    "lead");
 	has(eout.p, "name mail.test not in certificate: The certificate is "
@@ -930,28 +930,86 @@ check_file(const char *path, struct strv *seen)
 	return found;
 }
 
-/* Verification reasons added as literals in tls.c. */
-static void
-check_reasons(const char *path)
+/* The first literal argument after p, up to its first '%'. */
+static int
+first_literal(const char *p, char *out, size_t size)
 {
-	const char	*start[4], *end[4], *p;
-	char		*text, reason[256];
-	size_t		 n;
+	const char	*start[8], *end[8];
+	size_t		 n, i;
+	char		*pct;
+
+	n = split_args(p, start, end, 8);
+	for (i = 0; i < n && i < 8; i++)
+		if (literal_value(start[i], end[i], out, size) == 0) {
+			if ((pct = strchr(out, '%')) != NULL)
+				*pct = '\0';
+			return 0;
+		}
+	return -1;
+}
+
+/*
+ * tls.c: every verification reason (strv_add to reasons, or the format
+ * of an xasprintf in verify_reasons) and every handshake step name.
+ */
+static void
+check_tls(const char *path)
+{
+	const char	*start[4], *end[4], *p, *fn, *fnend;
+	char		*text, lit[256];
+	size_t		 n, reasons = 0, steps = 0;
 
 	if ((text = slurp(path)) == NULL)
 		return;
 	for (p = text; (p = strstr(p, "strv_add(")) != NULL; p++) {
 		n = split_args(p + 9, start, end, 4);
 		if (n != 2 || memmem(start[0], (size_t)(end[0] - start[0]),
-		    "reasons", 7) == NULL)
+		    "reasons", 7) == NULL ||
+		    literal_value(start[1], end[1], lit, sizeof lit) == -1)
 			continue;
-		if (literal_value(start[1], end[1], reason,
-		    sizeof reason) == -1)
-			continue;
-		if (explain_verify_reason(reason) == NULL)
-			fail_msg("%s: reason \"%s\" has no gloss", path,
-			    reason);
+		if (explain_verify_reason(lit) == NULL)
+			fail_msg("%s: reason \"%s\" has no gloss", path, lit);
+		reasons++;
 	}
+	if ((fn = strstr(text, "\nverify_reasons(")) != NULL &&
+	    (fnend = strstr(fn, "\n}\n")) != NULL)
+		for (p = fn; (p = strstr(p, "xasprintf(")) != NULL &&
+		    p < fnend; p++) {
+			if (first_literal(p + 10, lit, sizeof lit) == -1 ||
+			    lit[0] == '\0')
+				continue;
+			if (explain_verify_reason(lit) == NULL)
+				fail_msg("%s: reason \"%s...\" has no gloss",
+				    path, lit);
+			reasons++;
+		}
+	for (p = text; (p = strstr(p, "{ GNUTLS_HANDSHAKE_")) != NULL; p++) {
+		const char	*q = strchr(p, '"'), *close = strchr(p, '}');
+
+		if (q == NULL || close == NULL || q > close ||
+		    literal_value(q, close, lit, sizeof lit) == -1)
+			continue;
+		if (explain_tls_step(lit) == NULL)
+			fail_msg("%s: handshake step \"%s\" has no gloss",
+			    path, lit);
+		steps++;
+	}
+	/* Trust words: every literal of "trust = ...;". */
+	for (p = text; (p = strstr(p, "trust = ")) != NULL; p++) {
+		const char	*q = p, *semi = strchr(p, ';'), *e;
+
+		while (semi != NULL && (q = strchr(q, '"')) != NULL &&
+		    q < semi && (e = strchr(q + 1, '"')) != NULL) {
+			if (literal_value(q, e + 1, lit, sizeof lit) == 0 &&
+			    explain_gloss(XT_TRUST, lit) == NULL)
+				fail_msg("%s: trust \"%s\" has no gloss", path,
+				    lit);
+			q = e + 1;
+		}
+	}
+	if (reasons < 10 || steps < 10)
+		fail_msg("%s: found only %zu reasons and %zu steps", path,
+		    reasons, steps);
 	free(text);
 }
 
@@ -987,6 +1045,7 @@ test_warning_coverage(void **state)
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;
+	char		 path[1024];
 
 	(void)state;
 	if (src == NULL)
@@ -1003,7 +1062,64 @@ test_warning_coverage(void **state)
 		if (explain_warning(known[i]) == NULL)
 			fail_msg("%s has no gloss", known[i]);
 	strv_clear(&seen);
-	check_reasons("src/tls.c");
+	snprintf(path, sizeof path, "%s/tls.c", src);
+	check_tls(path);
+}
+
+/* Every label the TLS panel draws with field() has a gloss. */
+static void
+test_tls_panel_coverage(void **state)
+{
+	static const char *more[] = { "Not after", "SAN", "verdict",
+	    "chain" };
+	const char	*p, *q, *e;
+	char		*text, lit[128];
+	size_t		 i, n = 0;
+
+	(void)state;
+	for (i = 0; i < sizeof more / sizeof more[0]; i++)
+		if (explain_tls_field(more[i]) == NULL)
+			fail_msg("TLS panel label %s has no gloss", more[i]);
+	if ((text = slurp("tui/tlspanel.c")) == NULL)
+		return;		/* no TUI in this tree */
+	for (p = text; (p = strstr(p, "field(tp, \"")) != NULL; p++) {
+		q = p + 10;
+		if ((e = strchr(q + 1, '"')) == NULL ||
+		    literal_value(q, e + 1, lit, sizeof lit) == -1)
+			continue;
+		if (explain_tls_field(lit) == NULL)
+			fail_msg("TLS panel label \"%s\" has no gloss", lit);
+		n++;
+	}
+	free(text);
+	assert_true(n >= 10);
+}
+
+/* Every verb the command line offers for each protocol has a gloss. */
+static void
+test_verb_coverage(void **state)
+{
+	static const enum proto_id	 protos[] = { PROTO_SMTP, PROTO_LMTP,
+					    PROTO_IMAP, PROTO_POP3 };
+	const char *const		*v;
+	size_t				 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof protos / sizeof protos[0]; i++) {
+		v = pp_verbs(protos[i]);
+		assert_non_null(v);
+		for (n = 0; v[n] != NULL; n++)
+			if (explain_command(protos[i], v[n]) == NULL)
+				fail_msg("%s verb %s has no gloss",
+				    proto_name(protos[i]), v[n]);
+		assert_true(n >= 10);
+	}
+	assert_ptr_equal(explain_command(PROTO_SMTP, "MAIL FROM:"),
+	    explain_command(PROTO_SMTP, "mail"));
+	assert_null(explain_command(PROTO_SMTP, ""));
+	assert_null(explain_command(PROTO_SMTP, NULL));
+	assert_null(explain_command(PROTO_SMTP,
+	    "AVERYLONGVERBTHATISLONGERTHANANYBUFFER"));
 }
 
 /* The scanner itself: literals joined, non-warnings ignored. */
@@ -1046,6 +1162,8 @@ main(void)
 		cmocka_unit_test(test_required_entries),
 		cmocka_unit_test(test_tables_well_formed),
 		cmocka_unit_test(test_warning_coverage),
+		cmocka_unit_test(test_tls_panel_coverage),
+		cmocka_unit_test(test_verb_coverage),
 		cmocka_unit_test(test_scanner),
 	};
 
