@@ -6,16 +6,17 @@
 #   TOP             absolute path of the source tree
 #   MAILSCOPE       $TOP/mailscope
 #   ASAN_MAILSCOPE  $TOP/build-asan/mailscope
-#   T               scratch directory of this test: tests/out/<test name>
+#   T               scratch directory of this test:
+#                   tests/out/integration/<test name>
 #   SERVERS         1 when tests/out/servers/env was loaded (then every
 #                   variable of that file is set: SMTP_PORT, CA, USER, ...)
 # The output of the last check/expect_exit command is kept in $T/last.out;
-# a failing assertion prints its last lines to help diagnosis.
+# when such an assertion fails its last lines are printed too.
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MAILSCOPE=$TOP/mailscope
 ASAN_MAILSCOPE=$TOP/build-asan/mailscope
-T=$TOP/tests/out/$(basename "$0" .sh)
+T=$TOP/tests/out/integration/$(basename "$0" .sh)
 mkdir -p "$T"
 SERVERS=
 if [ -f "$TOP/tests/out/servers/env" ]; then
@@ -32,10 +33,11 @@ pass() {
 
 fail() {
 	echo "FAIL: $*"
-	if [ -s "$T/last.out" ]; then
-		tail -n 5 "$T/last.out" | sed 's/^/	| /'
-		: > "$T/last.out"
-	fi
+}
+
+# Show the end of the last command's output under a FAIL line.
+_lastout() {
+	tail -n 5 "$T/last.out" | sed 's/^/	| /'
 }
 
 # check WHAT CMD...: PASS if CMD exits 0.
@@ -46,6 +48,7 @@ check() {
 		pass "$_what"
 	else
 		fail "$_what"
+		_lastout
 	fi
 }
 
@@ -60,6 +63,7 @@ expect_exit() {
 		pass "$_what"
 	else
 		fail "$_what (exit $_rc, expected $_n)"
+		_lastout
 	fi
 }
 

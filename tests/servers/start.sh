@@ -428,7 +428,7 @@ PASS=$USER_PASS
 MAIL_DOMAIN=mail.test
 BIG_MSG_SIZE=$BIG_SIZE
 SMALL_MSG_SUBJECT='small test message'
-INBOX_COUNT=2
+# INBOX starts with the small message (1) and the big one (2).
 POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
 EOF
