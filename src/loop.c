@@ -41,6 +41,7 @@ struct loop {
 	int		 sigpipe[2];
 	signal_cb	 sigcb[NSIG_MAX];
 	void		*sigarg[NSIG_MAX];
+	size_t		 nsignals;
 	struct pollfd	*pfd;
 	size_t		 npfd;
 };
@@ -172,6 +173,8 @@ loop_add_signal(struct loop *loop, int signo, signal_cb cb, void *arg)
 
 	if (signo <= 0 || signo >= NSIG_MAX)
 		fatalx("signal %d out of range", signo);
+	if (loop->sigcb[signo] == NULL)
+		loop->nsignals++;
 	loop->sigcb[signo] = cb;
 	loop->sigarg[signo] = arg;
 	memset(&sa, 0, sizeof sa);
@@ -320,7 +323,8 @@ loop_run_once(struct loop *loop)
 	if (loop->broken)
 		return 0;
 	loop_compact(loop);
-	if (loop->nfds <= 1 && timeout == -1)
+	/* Only the signal pipe, nothing to wait for: say so. */
+	if (loop->nfds <= 1 && timeout == -1 && loop->nsignals == 0)
 		return -1;
 	if (loop->npfd < loop->nfds) {
 		loop->pfd = xreallocarray(loop->pfd, loop->nfds,

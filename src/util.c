@@ -353,3 +353,66 @@ strcasecmp_prefix(const char *s, size_t len, const char *prefix)
 		return 0;
 	return strncasecmp(s, prefix, n) == 0;
 }
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* C-style escapes (\r \n \t \e \0 \xNN \\ ...) for :raw experiments. */
+int
+c_unescape(const char *s, size_t len, struct buf *out, char *err,
+    size_t errlen)
+{
+	size_t	i;
+	int	hi, lo;
+	char	c;
+
+	for (i = 0; i < len; i++) {
+		if (s[i] != '\\') {
+			buf_addc(out, s[i]);
+			continue;
+		}
+		if (++i == len) {
+			snprintf(err, errlen, "a lone backslash ends the text");
+			return -1;
+		}
+		switch (s[i]) {
+		case 'r': c = '\r'; break;
+		case 'n': c = '\n'; break;
+		case 't': c = '\t'; break;
+		case 'e': c = '\033'; break;
+		case 'a': c = '\a'; break;
+		case 'b': c = '\b'; break;
+		case 'f': c = '\f'; break;
+		case 'v': c = '\v'; break;
+		case '0': c = '\0'; break;
+		case '\\': c = '\\'; break;
+		case '"': c = '"'; break;
+		case '\'': c = '\''; break;
+		case 'x':
+			if (i + 2 >= len ||
+			    (hi = hexval(s[i + 1])) < 0 ||
+			    (lo = hexval(s[i + 2])) < 0) {
+				snprintf(err, errlen, "\\x needs two hex "
+				    "digits");
+				return -1;
+			}
+			c = (char)(hi << 4 | lo);
+			i += 2;
+			break;
+		default:
+			snprintf(err, errlen, "unknown escape \\%c", s[i]);
+			return -1;
+		}
+		buf_addc(out, c);
+	}
+	return 0;
+}

@@ -45,6 +45,13 @@ run_unit() {
 run_unit build
 run_unit build-asan
 
+# Each fuzz target briefly, so regressions in the parsers show here.
+o=$out/fuzz.out
+sh tests/fuzz/run.sh "${MAILSCOPE_FUZZ_SECONDS:-20}" > "$o" 2>&1
+cat "$o" >> "$log"
+count "$o"
+grep -E '^(PASS|FAIL): ' "$o"
+
 if [ -x tests/servers/start.sh ]; then
 	if ! tests/servers/start.sh > "$out/servers.log" 2>&1; then
 		echo "FAIL: test servers did not start (see $out/servers.log)"

@@ -1,0 +1,503 @@
+/*
+ * Batch mode: commands from stdin, a script or -c, each sent after the
+ * previous reply completed; the event log printed as a swaks-style
+ * transcript (or JSON Lines), then a TLS summary.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mailscope.h"
+
+struct batch {
+	struct loop		*loop;
+	struct evlog		*log;
+	struct session		*s;
+	const struct batch_opts	*bo;
+	struct recorder		*rec;
+	struct strv		 queue;
+	size_t			 next;
+	bool			 input_eof;
+	struct buf		 in;
+	struct buf		 out;
+	bool			 literal_open;
+	bool			 quit_asked;
+	int			 signo;
+};
+
+/* Flags worth showing next to a line: the anomalies. */
+static const uint32_t shown_flags = EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT |
+    EVF_NOEOL | EVF_MALFORMED | EVF_LATE | EVF_UNSOLICITED | EVF_INJECTED |
+    EVF_NOREDACT;
+
+static void
+print_flags(const struct event *ev, struct buf *b)
+{
+	uint32_t	 bit;
+	bool		 first = true;
+
+	if ((ev->flags & shown_flags) == 0)
+		return;
+	buf_adds(b, "  [");
+	for (bit = 1; bit != 0; bit <<= 1) {
+		if ((ev->flags & shown_flags & bit) == 0)
+			continue;
+		buf_printf(b, "%s%s", first ? "" : ",", ev_flag_name(bit));
+		first = false;
+	}
+	buf_addc(b, ']');
+}
+
+static const char *
+arrow(const struct event *ev)
+{
+	if (ev->dir == DIR_CLIENT)
+		return ev->chan == CHAN_TLS ? "~> " : "-> ";
+	return ev->chan == CHAN_TLS ? "<~ " : "<- ";
+}
+
+/* Literal chunks hold whole message lines: print them as lines. */
+static void
+print_literal(const struct event *ev, struct buf *b, bool *open)
+{
+	const char	*p = ev->data, *end = ev->data + ev->len, *nl;
+	size_t		 n;
+
+	while (p < end) {
+		if (!*open)
+			buf_adds(b, arrow(ev));
+		nl = memchr(p, '\n', (size_t)(end - p));
+		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
+		if (nl != NULL && n > 0 && p[n - 1] == '\r')
+			sanitize(p, n - 1, b);
+		else
+			sanitize(p, n, b);
+		if (nl == NULL) {
+			*open = true;
+			return;
+		}
+		buf_addc(b, '\n');
+		*open = false;
+		p = nl + 1;
+	}
+}
+
+void
+batch_print_event(const struct evlog *log, const struct event *ev,
+    struct buf *b, bool *literal_open)
+{
+	(void)log;
+	if (*literal_open && !(ev->kind == EV_DATA &&
+	    (ev->flags & EVF_LITERAL))) {
+		buf_addc(b, '\n');
+		*literal_open = false;
+	}
+	switch (ev->kind) {
+	case EV_DATA:
+		if (ev->flags & EVF_LITERAL) {
+			print_literal(ev, b, literal_open);
+			return;
+		}
+		if (ev->flags & EVF_INJECTED)
+			buf_adds(b, "!! ");
+		else
+			buf_adds(b, arrow(ev));
+		sanitize(ev->data, ev->len, b);
+		print_flags(ev, b);
+		break;
+	case EV_TLS_STEP:
+		buf_printf(b, "== TLS %s (+%.1f ms)", ev->data,
+		    (double)ev->t_ns / 1e6);
+		break;
+	case EV_TLS_ESTABLISHED:
+		buf_adds(b, "== TLS established: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_VERIFY:
+		buf_adds(b, ev->x != NULL && ev->x->tls != NULL &&
+		    ev->x->tls->verify.ok ? "== " : "** ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_CAPDIFF:
+		buf_adds(b, "== capabilities after TLS: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_WARNING:
+		buf_adds(b, "** ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_ERROR:
+		buf_adds(b, "** error: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_NOTE:
+		buf_adds(b, "# ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_MARK:
+		buf_adds(b, "# mark: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	default:
+		buf_adds(b, "== ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	}
+	buf_addc(b, '\n');
+}
+
+static void
+print_date(struct buf *b, int64_t secs)
+{
+	char	tmp[64];
+
+	format_wall(secs * 1000000000, tmp, sizeof tmp);
+	tmp[10] = '\0';
+	buf_adds(b, tmp);
+}
+
+static void
+print_field(struct buf *b, const char *label, const char *value)
+{
+	buf_printf(b, "   %-10s ", label);
+	if (value != NULL)
+		sanitize(value, strlen(value), b);
+	else
+		buf_addc(b, '-');
+	buf_addc(b, '\n');
+}
+
+void
+batch_print_tls(const struct tls_facts *f, struct buf *b)
+{
+	const struct tls_cert	*c;
+	time_t			 now = time(NULL);
+	size_t			 i, j;
+	char			 label[32];
+
+	if (f == NULL) {
+		buf_adds(b, "== no TLS: everything above crossed the network "
+		    "in plaintext\n");
+		return;
+	}
+	buf_adds(b, "== TLS summary\n");
+	print_field(b, "version", f->version);
+	print_field(b, "cipher", f->cipher);
+	print_field(b, "kx", f->kx);
+	print_field(b, "group", f->group);
+	print_field(b, "mac", f->mac);
+	print_field(b, "signature", f->sigalg);
+	print_field(b, "SNI", f->sni);
+	print_field(b, "ALPN", f->alpn);
+	print_field(b, "resumed", f->resumed ? "yes" : "no");
+	print_field(b, "OCSP", f->ocsp);
+	print_field(b, "session", f->desc);
+	buf_printf(b, "   %-10s %s", "verdict", f->verify.ok ?
+	    "verified" : "NOT verified");
+	if (f->verify.trust != NULL) {
+		buf_adds(b, " (");
+		sanitize(f->verify.trust, strlen(f->verify.trust), b);
+		buf_addc(b, ')');
+	}
+	if (f->verify.hostname != NULL) {
+		buf_adds(b, " for ");
+		sanitize(f->verify.hostname, strlen(f->verify.hostname), b);
+	}
+	if (f->verify.matched != NULL) {
+		buf_adds(b, ", matched ");
+		sanitize(f->verify.matched, strlen(f->verify.matched), b);
+	}
+	buf_addc(b, '\n');
+	for (i = 0; i < f->verify.reasons.n; i++)
+		print_field(b, "reason", f->verify.reasons.v[i]);
+	for (i = 0; i < f->nchain; i++) {
+		c = &f->chain[i];
+		snprintf(label, sizeof label, "chain[%zu]", i);
+		buf_printf(b, "   %-10s subject ", label);
+		sanitize(c->subject, strlen(c->subject), b);
+		buf_printf(b, "\n   %-10s issuer  ", "");
+		sanitize(c->issuer, strlen(c->issuer), b);
+		buf_printf(b, "\n   %-10s SAN     ", "");
+		for (j = 0; j < c->san.n; j++) {
+			if (j > 0)
+				buf_adds(b, ", ");
+			sanitize(c->san.v[j], strlen(c->san.v[j]), b);
+		}
+		if (c->san.n == 0)
+			buf_addc(b, '-');
+		buf_printf(b, "\n   %-10s valid   ", "");
+		print_date(b, c->not_before);
+		buf_adds(b, " .. ");
+		print_date(b, c->not_after);
+		if (c->not_after < now)
+			buf_printf(b, " (expired %lld days ago)",
+			    (long long)(now - c->not_after) / 86400);
+		else
+			buf_printf(b, " (%lld days left)",
+			    (long long)(c->not_after - now) / 86400);
+		buf_printf(b, "\n   %-10s key     %s%s\n", "",
+		    c->key != NULL ? c->key : "-", c->is_ca ? " (CA)" : "");
+		buf_printf(b, "   %-10s serial  %s\n", "",
+		    c->serial != NULL ? c->serial : "-");
+		buf_printf(b, "   %-10s sha256  %s\n", "", c->sha256);
+		buf_printf(b, "   %-10s pin     pin-sha256:%s\n", "",
+		    c->pin_sha256);
+	}
+}
+
+static void
+batch_write(struct batch *bt)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < bt->out.len) {
+		n = write(STDOUT_FILENO, bt->out.p + off, bt->out.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* stdout gone: the session goes on */
+		off += (size_t)n;
+	}
+	buf_reset(&bt->out);
+}
+
+static void
+batch_event(const struct event *ev, void *arg)
+{
+	struct batch	*bt = arg;
+	char		*json;
+
+	if (bt->bo->json) {
+		json = event_to_json(bt->log, ev);
+		buf_adds(&bt->out, json);
+		buf_addc(&bt->out, '\n');
+		free(json);
+	} else
+		batch_print_event(bt->log, ev, &bt->out, &bt->literal_open);
+	/* Large bodies are written in big slices, dialogue at once. */
+	if (bt->out.len > 256 * 1024 || !(ev->flags & (EVF_LITERAL |
+	    EVF_BODY)))
+		batch_write(bt);
+}
+
+static void
+batch_next(struct batch *bt)
+{
+	const char	*cmd;
+
+	if (session_state(bt->s) == STATE_CLOSED || !session_idle(bt->s))
+		return;
+	while (bt->next < bt->queue.n) {
+		cmd = bt->queue.v[bt->next++];
+		if (cmd[0] == '#' || cmd[0] == '\0')
+			continue;
+		if (strcmp(cmd, ":starttls") == 0)
+			session_starttls(bt->s);
+		else if (strncmp(cmd, ":note ", 6) == 0)
+			ev_local(bt->log, EV_NOTE, CHAN_PLAIN, NULL, "%s",
+			    cmd + 6);
+		else if (strncmp(cmd, ":raw ", 5) == 0) {
+			struct buf	raw = { 0 };
+			char		err[128];
+
+			if (c_unescape(cmd + 5, strlen(cmd + 5), &raw, err,
+			    sizeof err) == -1)
+				ev_local(bt->log, EV_ERROR, CHAN_PLAIN,
+				    "usage", ":raw: %s", err);
+			else
+				session_send_raw(bt->s, raw.p, raw.len);
+			buf_free(&raw);
+			continue;
+		} else
+			session_send(bt->s, cmd, strlen(cmd));
+		if (!session_idle(bt->s))
+			return;
+	}
+	if (bt->input_eof && !bt->quit_asked) {
+		bt->quit_asked = true;
+		session_quit(bt->s);
+	}
+}
+
+static void
+batch_session(struct session *s, enum session_note n, void *arg)
+{
+	struct batch	*bt = arg;
+
+	switch (n) {
+	case SN_READY:
+		batch_next(bt);
+		break;
+	case SN_TIMEOUT:
+		session_close(s, "closing after the timeout");
+		break;
+	case SN_CLOSED:
+		loop_break(bt->loop);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+batch_stdin(int fd, short revents, void *arg)
+{
+	struct batch	*bt = arg;
+	char		 tmp[4096];
+	ssize_t		 n;
+	char		*nl;
+	size_t		 len;
+
+	(void)revents;
+	n = read(fd, tmp, sizeof tmp);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		buf_add(&bt->in, tmp, (size_t)n);
+	while ((nl = memchr(bt->in.p, '\n', bt->in.len)) != NULL) {
+		len = (size_t)(nl - bt->in.p);
+		if (len > 0 && bt->in.p[len - 1] == '\r')
+			len--;
+		strv_addn(&bt->queue, bt->in.p, len);
+		buf_consume(&bt->in, (size_t)(nl - bt->in.p) + 1);
+	}
+	if (n <= 0) {
+		if (bt->in.len > 0)
+			strv_addn(&bt->queue, bt->in.p, bt->in.len);
+		buf_reset(&bt->in);
+		bt->input_eof = true;
+		loop_del_fd(bt->loop, fd);
+	}
+	batch_next(bt);
+}
+
+static int
+batch_script(struct batch *bt, const char *path)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "mailscope: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) != -1) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		strv_addn(&bt->queue, line, (size_t)n);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static void
+batch_signal(int signo, void *arg)
+{
+	struct batch	*bt = arg;
+
+	bt->signo = signo;
+	session_close(bt->s, signo == SIGINT ? "interrupted" :
+	    "terminated by a signal");
+}
+
+static void
+batch_rec_failed(const char *why, void *arg)
+{
+	(void)arg;
+	fprintf(stderr, "mailscope: RECORDING STOPPED: %s\n", why);
+}
+
+int
+batch_main(const struct session_opts *so, const struct batch_opts *bo)
+{
+	struct batch	 bt;
+	struct buf	 b = { 0 };
+	char		 err[512];
+	const char	*reason;
+	size_t		 i;
+	int		 rc;
+
+	memset(&bt, 0, sizeof bt);
+	bt.bo = bo;
+	bt.loop = loop_new();
+	bt.log = evlog_new(false);
+	evlog_subscribe(bt.log, batch_event, &bt);
+	if (bo->record != NULL) {
+		char *hdr = recording_header_json(bt.log, so);
+
+		bt.rec = recorder_open(bo->record, bt.log, hdr, err,
+		    sizeof err);
+		free(hdr);
+		if (bt.rec == NULL) {
+			fprintf(stderr, "mailscope: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		recorder_set_fail_cb(bt.rec, batch_rec_failed, &bt);
+	}
+	if (bo->script != NULL && batch_script(&bt, bo->script) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < bo->commands.n; i++)
+		strv_add(&bt.queue, bo->commands.v[i]);
+	if (bo->script != NULL || bo->commands.n > 0 ||
+	    isatty(STDIN_FILENO))
+		bt.input_eof = true;
+	else {
+		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) |
+		    O_NONBLOCK);
+		loop_add_fd(bt.loop, STDIN_FILENO, POLLIN, batch_stdin, &bt);
+	}
+	if (bo->json) {
+		/* The same lines as a recording: export and replay read it. */
+		char *hdr = recording_header_json(bt.log, so);
+
+		buf_adds(&bt.out, hdr);
+		buf_addc(&bt.out, '\n');
+		free(hdr);
+	}
+	bt.s = session_new(bt.loop, bt.log, so, batch_session, &bt);
+	loop_add_signal(bt.loop, SIGINT, batch_signal, &bt);
+	loop_add_signal(bt.loop, SIGTERM, batch_signal, &bt);
+	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);
+	if (session_connect(bt.s) == 0)
+		loop_run(bt.loop);
+	rc = session_exit_code(bt.s);
+	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
+	if (!bo->json) {
+		batch_print_tls(session_tls(bt.s), &b);
+		buf_add(&bt.out, b.p, b.len);
+	} else {
+		char *trl = recording_trailer_json(bt.log, reason);
+
+		buf_adds(&bt.out, trl);
+		buf_addc(&bt.out, '\n');
+		free(trl);
+	}
+	batch_write(&bt);
+	if (bt.rec != NULL) {
+		recorder_close(bt.rec, reason);
+		bt.rec = NULL;
+	}
+out:
+	if (bt.rec != NULL)
+		recorder_close(bt.rec, "error");
+	session_free(bt.s);
+	evlog_free(bt.log);
+	loop_free(bt.loop);
+	strv_clear(&bt.queue);
+	buf_free(&bt.in);
+	buf_free(&bt.out);
+	buf_free(&b);
+	return rc;
+}

@@ -1,0 +1,312 @@
+/*
+ * Recordings: the event log as JSON Lines in a file, written so that a
+ * crash at any moment leaves every complete event readable.
+ *
+ * Each event is one write(2) of one line on an O_APPEND descriptor, with
+ * no stdio buffer in between; events that matter for security are pushed
+ * to the disk with fdatasync.  When the file cannot be written (full disk,
+ * size limit, I/O error) the recording stops and says so once; the
+ * session goes on.  An existing file is appended to with a new header,
+ * never truncated, and a symbolic link is never followed; a file another
+ * recorder holds is refused.
+ */
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mailscope.h"
+
+struct recorder {
+	int			 fd;
+	struct evlog		*log;
+	bool			 failed;
+	char			 error[256];
+	recorder_fail_cb	 fail_cb;
+	void			*fail_arg;
+};
+
+/* Write all of it, retrying short writes; 0 or an errno. */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	ssize_t	n;
+
+	while (len > 0) {
+		if ((n = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return errno;
+		}
+		if (n == 0)
+			return EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The JSON text and its newline, in a single write. */
+static int
+write_line(int fd, const char *json)
+{
+	struct buf	b = { 0 };
+	int		rv;
+
+	buf_adds(&b, json);
+	buf_addc(&b, '\n');
+	rv = write_all(fd, b.p, b.len);
+	buf_free(&b);
+	return rv;
+}
+
+static void
+recorder_stop(struct recorder *rec, int error)
+{
+	rec->failed = true;
+	snprintf(rec->error, sizeof rec->error, "RECORDING STOPPED: %s",
+	    strerror(error));
+	close(rec->fd);
+	rec->fd = -1;
+	if (rec->fail_cb != NULL)
+		rec->fail_cb(rec->error, rec->fail_arg);
+}
+
+static bool
+must_sync(const struct event *ev)
+{
+	return (ev->flags & EVF_SECURITY) || ev->kind == EV_TLS_ESTABLISHED ||
+	    ev->kind == EV_VERIFY;
+}
+
+static void
+recorder_event(const struct event *ev, void *arg)
+{
+	struct recorder	*rec = arg;
+	char		*json;
+	int		 error;
+
+	if (rec->failed)
+		return;
+	json = event_to_json(rec->log, ev);
+	error = write_line(rec->fd, json);
+	free(json);
+	if (error == 0 && must_sync(ev) && fdatasync(rec->fd) == -1)
+		error = errno;
+	if (error != 0)
+		recorder_stop(rec, error);
+}
+
+struct recorder *
+recorder_open(const char *path, struct evlog *log, const char *header,
+    char *err, size_t errlen)
+{
+	struct recorder	*rec;
+	struct stat	 st;
+	int		 fd, error, flags;
+
+	/* O_NONBLOCK: a FIFO must not hang the open; refused below. */
+	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
+	    O_CLOEXEC | O_NONBLOCK, 0600);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			snprintf(err, errlen, "%s: is a symbolic link; not "
+			    "following it (give the real path)", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	/* Two sessions in one file would interleave their events. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: another mailscope is "
+			    "recording into it", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	/*
+	 * Appending: start on a fresh line even if the last recording was
+	 * cut inside one.  Readers skip empty lines.
+	 */
+	error = st.st_size > 0 ? write_all(fd, "\n", 1) : 0;
+	if (error == 0)
+		error = write_line(fd, header);
+	if (error == 0 && fdatasync(fd) == -1)
+		error = errno;
+	if (error != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(error));
+		close(fd);
+		return NULL;
+	}
+	rec = xcalloc(1, sizeof *rec);
+	rec->fd = fd;
+	rec->log = log;
+	evlog_subscribe(log, recorder_event, rec);
+	return rec;
+}
+
+void
+recorder_set_fail_cb(struct recorder *rec, recorder_fail_cb cb, void *arg)
+{
+	rec->fail_cb = cb;
+	rec->fail_arg = arg;
+}
+
+bool
+recorder_failed(const struct recorder *rec)
+{
+	return rec->failed;
+}
+
+const char *
+recorder_error(const struct recorder *rec)
+{
+	return rec->failed ? rec->error : NULL;
+}
+
+/* Write the trailer ("quit", "server closed", "error", "signal"). */
+void
+recorder_close(struct recorder *rec, const char *reason)
+{
+	char	*json;
+	int	 error;
+
+	if (rec == NULL)
+		return;
+	evlog_unsubscribe(rec->log, recorder_event, rec);
+	if (!rec->failed) {
+		json = recording_trailer_json(rec->log, reason);
+		error = write_line(rec->fd, json);
+		free(json);
+		if (error == 0 && fdatasync(rec->fd) == -1)
+			error = errno;
+		if (error != 0)
+			recorder_stop(rec, error);
+		else
+			close(rec->fd);
+	}
+	free(rec);
+}
+
+/*
+ * Load the first recording of a file into a log.  A line that does not
+ * parse (a crash cut it, or the file was damaged) ends the loading there:
+ * err says "line N: why" and every event before it is kept.  Returns the
+ * number of events loaded, -1 when there is no recording to load.
+ */
+int
+recording_load(const char *path, struct evlog *log,
+    struct recording_info *info, char *err, size_t errlen)
+{
+	struct recording_info	 next;
+	FILE			*f;
+	char			*line = NULL, msg[256];
+	size_t			 cap = 0, lineno = 0, before;
+	ssize_t			 n;
+	bool			 header = false, eol;
+	int			 rv;
+
+	memset(info, 0, sizeof *info);
+	if (err != NULL && errlen > 0)
+		err[0] = '\0';
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	before = evlog_count(log);
+	evlog_keep_times(log);
+	while ((n = getline(&line, &cap, f)) != -1) {
+		lineno++;
+		eol = n > 0 && line[n - 1] == '\n';
+		if (eol)
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if ((size_t)n != strlen(line)) {
+			snprintf(msg, sizeof msg, "a NUL byte in the line");
+			rv = -1;
+		} else if (!header) {
+			/* No log: an event here is an error, not loaded. */
+			rv = recording_parse_line(NULL, line, info, msg,
+			    sizeof msg);
+		} else {
+			memset(&next, 0, sizeof next);
+			rv = recording_parse_line(log, line, &next, msg,
+			    sizeof msg);
+		}
+		if (rv == -1) {
+			if (!header) {
+				snprintf(err, errlen, "%s: line %zu: %s", path,
+				    lineno, msg);
+				recording_info_free(info);
+				free(line);
+				fclose(f);
+				return -1;
+			}
+			snprintf(err, errlen, "line %zu: %s%s", lineno, msg,
+			    eol ? "" : " (the file ends inside this line)");
+			info->truncated = true;
+			break;
+		}
+		if (!header && rv != REC_HEADER) {
+			snprintf(err, errlen, "%s: line %zu: no recording "
+			    "header", path, lineno);
+			recording_info_free(info);
+			free(line);
+			fclose(f);
+			return -1;
+		}
+		if (!header) {
+			header = true;
+			evlog_set_wall_base(log, info->start);
+			continue;
+		}
+		if (rv == REC_HEADER) {
+			recording_info_free(&next);
+			info->more = true;
+			break;
+		}
+		if (rv == REC_TRAILER) {
+			free(info->reason);
+			info->reason = next.reason;
+			info->ended = true;
+			info->end = next.end;
+			info->events = next.events;
+		}
+	}
+	if (ferror(f) && !info->truncated) {
+		snprintf(err, errlen, "line %zu: %s", lineno + 1,
+		    strerror(errno));
+		info->truncated = true;
+	}
+	free(line);
+	fclose(f);
+	if (!header) {
+		snprintf(err, errlen, "%s: empty, not a recording", path);
+		return -1;
+	}
+	return (int)(evlog_count(log) - before);
+}

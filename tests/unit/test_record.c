@@ -1,0 +1,501 @@
+/*
+ * record.c: a recording loads back as the same events; the file is 0600,
+ * never reached through a symlink, never truncated; a damaged file loads
+ * up to the damage; a write error stops the recording, not the process.
+ */
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "mailscope.h"
+
+static char	dir[64];
+
+static int
+setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof dir, "/tmp/mailscope-test-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	char	*cmd;
+	int	 rv;
+
+	(void)state;
+	xasprintf(&cmd, "rm -rf '%s'", dir);
+	rv = system(cmd);
+	free(cmd);
+	return rv == 0 ? 0 : -1;
+}
+
+static char *
+path_of(const char *name)
+{
+	char	*p;
+
+	xasprintf(&p, "%s/%s", dir, name);
+	return p;
+}
+
+static char *
+header_for(struct evlog *log)
+{
+	struct session_opts	 so;
+	char			 err[256], *h;
+
+	memset(&so, 0, sizeof so);
+	assert_int_equal(target_parse("smtp://127.0.0.1:2525", &so.target,
+	    err, sizeof err), 0);
+	h = recording_header_json(log, &so);
+	target_free(&so.target);
+	return h;
+}
+
+static void
+add(struct evlog *log, enum ev_kind kind, enum ev_dir d, uint32_t flags,
+    struct ev_extra *x, const char *data, size_t len)
+{
+	struct event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = (uint8_t)kind;
+	ev.dir = (uint8_t)d;
+	ev.chan = CHAN_PLAIN;
+	ev.flags = flags;
+	ev.x = x;
+	evlog_append(log, &ev, data, len);
+}
+
+/* A small session: greeting with ESC, binary, warning, capdiff, close. */
+#define ADD(log, kind, dir, flags, x, lit) \
+	add((log), (kind), (dir), (flags), (x), (lit), sizeof(lit) - 1)
+
+static void
+session(struct evlog *log)
+{
+	struct ev_extra	*x;
+
+	ADD(log, EV_CONNECT, DIR_LOCAL, 0, NULL, "connected to 127.0.0.1");
+	ADD(log, EV_DATA, DIR_SERVER, EVF_END, NULL,
+	    "220 \x1b[31mevil\x1b[0m ESMTP");
+	ADD(log, EV_DATA, DIR_CLIENT, 0, NULL, "EHLO client.test");
+	ADD(log, EV_DATA, DIR_SERVER, EVF_NUL | EVF_BARE_LF, NULL,
+	    "250-\0\xff\xfe");
+	x = xcalloc(1, sizeof *x);
+	x->code = xstrdup("injection");
+	ADD(log, EV_WARNING, DIR_LOCAL, EVF_SECURITY, x,
+	    "bytes after go-ahead");
+	x = xcalloc(1, sizeof *x);
+	strv_add(&x->added, "AUTH PLAIN");
+	strv_add(&x->removed, "STARTTLS");
+	ADD(log, EV_CAPDIFF, DIR_LOCAL, 0, x, "caps");
+	ADD(log, EV_DATA, DIR_CLIENT, EVF_REDACTED, NULL,
+	    "AUTH PLAIN [redacted: user=alice, 24 bytes]");
+	ADD(log, EV_CLOSE, DIR_LOCAL, 0, NULL, "closed");
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE	*f = fopen(path, "r");
+	char	*p;
+	long	 n;
+
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = xmalloc((size_t)n + 1);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	p[n] = '\0';
+	fclose(f);
+	*len = (size_t)n;
+	return p;
+}
+
+static void
+assert_same_log(struct evlog *a, struct evlog *b)
+{
+	const struct event	*x, *y;
+	char			*lx, *ly;
+	size_t			 i;
+
+	assert_int_equal(evlog_count(a), evlog_count(b));
+	for (i = 0; i < evlog_count(a); i++) {
+		x = evlog_get(a, i);
+		y = evlog_get(b, i);
+		assert_int_equal(x->kind, y->kind);
+		assert_int_equal(x->dir, y->dir);
+		assert_int_equal(x->chan, y->chan);
+		assert_int_equal(x->flags, y->flags);
+		assert_int_equal(x->len, y->len);
+		assert_memory_equal(x->data, y->data, x->len);
+		assert_int_equal(x->t_ns / 1000, y->t_ns / 1000);
+		assert_int_equal(x->x == NULL, y->x == NULL);
+		/* The same line again: times, extras and all. */
+		lx = event_to_json(a, x);
+		ly = event_to_json(b, y);
+		assert_string_equal(lx, ly);
+		free(lx);
+		free(ly);
+	}
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct recording_info	 info;
+	struct recorder		*rec;
+	struct stat		 st;
+	char			*path = path_of("rt.jsonl"), *h, err[256];
+	char			*file;
+	size_t			 len;
+	mode_t			 old;
+
+	(void)state;
+	old = umask(0);
+	h = header_for(a);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	umask(old);
+	free(h);
+	assert_non_null(rec);
+	session(a);
+	assert_false(recorder_failed(rec));
+	assert_null(recorder_error(rec));
+	recorder_close(rec, "quit");
+
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+
+	/* No raw ESC (nor other control) in the file, one line each. */
+	file = slurp(path, &len);
+	assert_null(memchr(file, '\x1b', len));
+	assert_int_equal(file[len - 1], '\n');
+	free(file);
+
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_string_equal(err, "");
+	assert_same_log(a, b);
+	assert_string_equal(info.target, "smtp://127.0.0.1:2525");
+	assert_true(info.redacted);
+	assert_int_equal(info.start / 1000, evlog_wall_base(a) / 1000);
+	assert_true(info.ended);
+	assert_string_equal(info.reason, "quit");
+	assert_int_equal(info.events, 8);
+	assert_false(info.truncated);
+	assert_false(info.more);
+	recording_info_free(&info);
+	evlog_free(a);
+	evlog_free(b);
+	free(path);
+}
+
+static void
+test_symlink_refused(void **state)
+{
+	struct evlog	*a = evlog_new(true);
+	char		*target = path_of("target"), *link = path_of("link");
+	char		 err[512];
+	struct stat	 st;
+
+	(void)state;
+	assert_int_equal(symlink(target, link), 0);
+	assert_null(recorder_open(link, a, "{}", err, sizeof err));
+	assert_non_null(strstr(err, "symbolic link"));
+	/* Nothing was created through the link. */
+	assert_int_equal(stat(target, &st), -1);
+	assert_null(recorder_open(dir, a, "{}", err, sizeof err));
+	assert_null(recorder_open("/dev/null", a, "{}", err, sizeof err));
+	assert_non_null(strstr(err, "not a regular file"));
+	evlog_free(a);
+	free(target);
+	free(link);
+}
+
+static void
+test_append(void **state)
+{
+	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct recording_info	 info;
+	struct recorder		*rec;
+	struct stat		 st1, st2;
+	char			*path = path_of("twice.jsonl"), *h, err[256];
+	int			 fd;
+
+	(void)state;
+	h = header_for(a);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	session(a);
+	recorder_close(rec, "server closed");
+	assert_int_equal(stat(path, &st1), 0);
+
+	/* A stray partial line, then a second recording. */
+	fd = open(path, O_WRONLY | O_APPEND);
+	assert_true(write(fd, "{\"kind\":\"da", 11) == 11);
+	close(fd);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	assert_non_null(rec);
+	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "second", 6);
+	recorder_close(rec, "signal");
+	free(h);
+	assert_int_equal(stat(path, &st2), 0);
+	assert_true(st2.st_size > st1.st_size + 11);
+
+	/* The first recording loads whole; the next one is announced. */
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_true(info.ended);
+	assert_string_equal(info.reason, "server closed");
+	/* The partial line stops loading before the second header. */
+	assert_true(info.truncated);
+	assert_non_null(strstr(err, "line 11: "));
+	recording_info_free(&info);
+	evlog_free(a);
+	evlog_free(b);
+	free(path);
+}
+
+static void
+test_two_recordings(void **state)
+{
+	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct recording_info	 info;
+	struct recorder		*rec;
+	char			*path = path_of("two.jsonl"), *h, err[256];
+
+	(void)state;
+	h = header_for(a);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "first", 5);
+	/* While it records, a second recorder is refused. */
+	assert_null(recorder_open(path, b, h, err, sizeof err));
+	assert_non_null(strstr(err, "another mailscope"));
+	recorder_close(rec, "quit");
+	rec = recorder_open(path, a, h, err, sizeof err);
+	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "second", 6);
+	recorder_close(rec, "quit");
+	free(h);
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 1);
+	assert_true(info.more);
+	assert_false(info.truncated);
+	assert_string_equal(evlog_get(b, 0)->data, "first");
+	recording_info_free(&info);
+	evlog_free(a);
+	evlog_free(b);
+	free(path);
+}
+
+/* Cut the file inside line n (1-based). */
+static void
+cut_inside_line(const char *path, size_t n)
+{
+	size_t	 len, i, line = 1;
+	char	*file = slurp(path, &len);
+
+	for (i = 0; i < len && line < n; i++)
+		if (file[i] == '\n')
+			line++;
+	assert_int_equal(truncate(path, (off_t)(i + 15)), 0);
+	free(file);
+}
+
+static void
+test_truncated(void **state)
+{
+	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct recording_info	 info;
+	struct recorder		*rec;
+	char			*path = path_of("cut.jsonl"), *h, err[256];
+	int			 fd;
+
+	(void)state;
+	h = header_for(a);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	free(h);
+	session(a);
+	recorder_close(rec, "quit");
+	/* As a crash leaves it: cut inside the 5th event (line 6). */
+	cut_inside_line(path, 6);
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 4);
+	assert_true(info.truncated);
+	assert_false(info.ended);
+	assert_non_null(strstr(err, "line 6: "));
+	assert_non_null(strstr(err, "the file ends inside this line"));
+	assert_string_equal(evlog_get(b, 3)->data, "250-");
+	recording_info_free(&info);
+	evlog_free(b);
+
+	/* Damage in the middle: garbage line 3. */
+	b = evlog_new(true);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	h = header_for(a);
+	assert_true(write(fd, h, strlen(h)) > 0);
+	assert_true(write(fd, "\n", 1) == 1);
+	free(h);
+	h = event_to_json(a, evlog_get(a, 0));
+	assert_true(write(fd, h, strlen(h)) > 0);
+	free(h);
+	assert_true(write(fd, "\n\xff\x1bgarbage\n{}\n", 13) == 13);
+	close(fd);
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 1);
+	assert_non_null(strstr(err, "line 3: not JSON"));
+	recording_info_free(&info);
+	evlog_free(b);
+
+	/* Not a recording at all. */
+	b = evlog_new(true);
+	fd = open(path, O_WRONLY | O_TRUNC);
+	h = event_to_json(a, evlog_get(a, 0));
+	assert_true(write(fd, h, strlen(h)) > 0);
+	free(h);
+	close(fd);
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "line 1: "));
+	assert_int_equal(evlog_count(b), 0);
+	assert_int_equal(truncate(path, 0), 0);
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "empty"));
+	assert_int_equal(recording_load("/nonexistent/x", b, &info, err,
+	    sizeof err), -1);
+	evlog_free(a);
+	evlog_free(b);
+	free(path);
+}
+
+static int	fail_calls;
+static char	fail_msg_seen[256];
+
+static void
+on_fail(const char *msg, void *arg)
+{
+	(void)arg;
+	fail_calls++;
+	snprintf(fail_msg_seen, sizeof fail_msg_seen, "%s", msg);
+}
+
+/*
+ * In a child with a 16 KiB file size limit and SIGXFSZ ignored: the
+ * recording stops with the reason, once, and the log keeps going.
+ * Exit status: 0 when all held, else the number of the failed check.
+ */
+static int
+fsize_child(const char *path)
+{
+	struct rlimit	 rl = { 16384, 16384 };
+	struct evlog	*a = evlog_new(true);
+	struct recorder	*rec;
+	char		*h, err[256], data[600];
+	int		 i;
+
+	signal(SIGXFSZ, SIG_IGN);
+	if (setrlimit(RLIMIT_FSIZE, &rl) == -1)
+		return 1;
+	h = header_for(a);
+	if ((rec = recorder_open(path, a, h, err, sizeof err)) == NULL)
+		return 2;
+	free(h);
+	recorder_set_fail_cb(rec, on_fail, NULL);
+	memset(data, 'x', sizeof data);
+	for (i = 0; i < 100; i++)
+		add(a, EV_DATA, DIR_SERVER, EVF_SECURITY, NULL, data,
+		    sizeof data);
+	if (!recorder_failed(rec))
+		return 3;
+	if (strcmp(recorder_error(rec), "RECORDING STOPPED: File too "
+	    "large") != 0)
+		return 4;
+	if (fail_calls != 1 || strcmp(fail_msg_seen, recorder_error(rec)) != 0)
+		return 5;
+	if (evlog_count(a) != 100)
+		return 6;
+	recorder_close(rec, "quit");
+	evlog_free(a);
+	return 0;
+}
+
+static void
+test_file_size_limit(void **state)
+{
+	struct evlog		*b = evlog_new(true);
+	struct recording_info	 info;
+	char			*path = path_of("limit.jsonl"), err[256];
+	pid_t			 pid;
+	int			 status, n;
+
+	(void)state;
+	fflush(NULL);
+	if ((pid = fork()) == 0)
+		_exit(fsize_child(path));
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));	/* not killed by SIGXFSZ */
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* What made it to the file loads; the cut line is reported. */
+	n = recording_load(path, b, &info, err, sizeof err);
+	assert_true(n > 10 && n < 100);
+	assert_true(info.truncated);
+	assert_false(info.ended);
+	recording_info_free(&info);
+	evlog_free(b);
+	free(path);
+}
+
+/* A non-retained log (batch mode) records just the same. */
+static void
+test_unretained(void **state)
+{
+	struct evlog		*a = evlog_new(false), *b = evlog_new(true);
+	struct recording_info	 info;
+	struct recorder		*rec;
+	char			*path = path_of("batch.jsonl"), *h, err[256];
+
+	(void)state;
+	h = header_for(a);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	free(h);
+	session(a);
+	recorder_close(rec, "server closed");
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_int_equal(evlog_get(b, 4)->flags, EVF_SECURITY);
+	assert_string_equal(evlog_get(b, 4)->x->code, "injection");
+	recording_info_free(&info);
+	evlog_free(a);
+	evlog_free(b);
+	free(path);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_symlink_refused),
+		cmocka_unit_test(test_append),
+		cmocka_unit_test(test_two_recordings),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_file_size_limit),
+		cmocka_unit_test(test_unretained),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

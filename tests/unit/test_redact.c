@@ -1,0 +1,731 @@
+/*
+ * redact.c: every mechanism and form; the display form says what it hides
+ * and never contains the secret or its base64.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "mailscope.h"
+
+static struct buf	shown;
+
+/* Base64 of len bytes, static storage until the next call. */
+static const char *
+b64(const char *s, size_t len)
+{
+	static struct buf	b;
+
+	buf_free(&b);
+	assert_int_equal(b64_encode(s, len, &b), 0);
+	return b.p;
+}
+
+/* Feed a client line; return the display form or NULL if unchanged. */
+static const char *
+client(struct redactor *r, const char *line)
+{
+	buf_reset(&shown);
+	if (!redact_client(r, line, strlen(line), &shown))
+		return NULL;
+	assert_non_null(shown.p);
+	return shown.p;
+}
+
+static void
+server(struct redactor *r, const char *line)
+{
+	redact_server(r, line, strlen(line));
+}
+
+static void
+assert_hidden(const char *out, const char *secret)
+{
+	assert_non_null(out);
+	assert_null(strstr(out, secret));
+}
+
+static void
+assert_pass(struct redactor *r, const char *line)
+{
+	assert_null(client(r, line));
+}
+
+static void
+teardown_buf(void)
+{
+	buf_free(&shown);
+}
+
+static void
+test_smtp_plain_initial(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	 raw[] = "\0alice\0hunter2-Secret";
+	char		*line, *want, *enc;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	xasprintf(&line, "AUTH PLAIN %s", enc);
+	xasprintf(&want, "AUTH PLAIN [redacted: user=alice, %zu bytes]",
+	    strlen(enc));
+	assert_pass(r, "EHLO client.test");
+	out = client(r, line);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_hidden(out, "hunter2");
+	assert_hidden(out, enc);
+	server(r, "235 2.7.0 Authentication successful");
+	assert_pass(r, "MAIL FROM:<alice@example.test>");
+	assert_pass(r, "RCPT TO:<bob@example.test>");
+	free(line);
+	free(want);
+	free(enc);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_plain_challenge(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	 raw[] = "admin\0alice\0pw-Secret-9";
+	char		*want, *enc;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	assert_pass(r, "AUTH PLAIN");
+	server(r, "334 ");
+	out = client(r, enc);
+	xasprintf(&want, "[redacted: SASL response, user=alice, %zu bytes]",
+	    strlen(enc));
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_hidden(out, enc);
+	assert_hidden(out, "Secret");
+	assert_hidden(out, "admin");
+	server(r, "535 5.7.8 Authentication credentials invalid");
+	assert_pass(r, "EHLO again");
+	assert_pass(r, enc);	/* outside an exchange: not a secret */
+	free(want);
+	free(enc);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_login(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	char		*pw, *user, *want;
+	const char	*out;
+
+	(void)state;
+	user = xstrdup(b64("alice", 5));
+	pw = xstrdup(b64("Tr0ub4dor&3x", 12));
+	assert_pass(r, "AUTH LOGIN");
+	server(r, "334 VXNlcm5hbWU6");
+	out = client(r, user);
+	assert_non_null(out);
+	assert_string_equal(out, "[AUTH LOGIN user=alice]");
+	server(r, "334 UGFzc3dvcmQ6");
+	out = client(r, pw);
+	xasprintf(&want, "[redacted: AUTH LOGIN password, %zu bytes]",
+	    strlen(pw));
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_hidden(out, pw);
+	assert_hidden(out, "Tr0ub4dor");
+	server(r, "235 2.7.0 ok");
+	assert_pass(r, "QUIT");
+	free(want);
+	free(user);
+	free(pw);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_login_initial(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	char		*pw, *line;
+	const char	*out;
+
+	(void)state;
+	pw = xstrdup(b64("s3cret-pass", 11));
+	xasprintf(&line, "AUTH LOGIN %s", b64("alice", 5));
+	out = client(r, line);
+	assert_non_null(out);
+	assert_string_equal(out, "AUTH LOGIN [user=alice]");
+	server(r, "334 UGFzc3dvcmQ6");
+	out = client(r, pw);
+	assert_hidden(out, pw);
+	assert_non_null(strstr(out, "AUTH LOGIN password"));
+	server(r, "535 5.7.8 no");
+	assert_pass(r, "NOOP");
+	free(line);
+	free(pw);
+	redactor_free(r);
+	teardown_buf();
+}
+
+/* Responses typed before the challenges arrived are still hidden. */
+static void
+test_smtp_login_fast(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	char		*pw;
+	const char	*out;
+
+	(void)state;
+	pw = xstrdup(b64("fastpassword", 12));
+	assert_pass(r, "AUTH LOGIN");
+	out = client(r, "YWxpY2U=");
+	assert_non_null(strstr(out, "user=alice"));
+	out = client(r, pw);
+	assert_hidden(out, pw);
+	server(r, "334 VXNlcm5hbWU6");
+	server(r, "334 UGFzc3dvcmQ6");
+	server(r, "235 ok");
+	assert_pass(r, "QUIT");
+	free(pw);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_cram_md5(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_LMTP);
+	const char	 raw[] = "alice b913a602c7eda7a495b4e6e7334d3890";
+	char		*enc, *want;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	assert_pass(r, "AUTH CRAM-MD5");
+	server(r, "334 PDE4OTYuNjk3MTcwOTUyQHBvc3RvZmZpY2UudGVzdD4=");
+	out = client(r, enc);
+	xasprintf(&want, "[redacted: SASL response, user=alice, %zu bytes]",
+	    strlen(enc));
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_hidden(out, "b913a602");
+	assert_hidden(out, enc);
+	server(r, "235 2.7.0 ok");
+	assert_pass(r, "LHLO x");
+	free(want);
+	free(enc);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_xoauth2(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	 raw[] = "user=alice@example.test\001auth=Bearer "
+			    "ya29.vF9dft4qmTc2Nvb3RlckBhdHRhdmlzdGEuY29tCg"
+			    "\001\001";
+	char		*enc, *line;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	xasprintf(&line, "AUTH XOAUTH2 %s", enc);
+	out = client(r, line);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "AUTH XOAUTH2 [redacted: "
+	    "user=alice@example.test, "));
+	assert_hidden(out, "ya29");
+	assert_hidden(out, enc);
+	/* The error challenge is answered with an empty line. */
+	server(r, "334 eyJzdGF0dXMiOiI0MDEifQ==");
+	assert_pass(r, "");
+	server(r, "535 5.7.8 invalid");
+	assert_pass(r, "RSET");
+	free(line);
+	free(enc);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_oauthbearer(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	 raw[] = "n,a=alice@example.test,\001host=mail.test"
+			    "\001port=587\001auth=Bearer vF9dft4qmTc2Nvb3"
+			    "\001\001";
+	char		*enc;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	assert_pass(r, "AUTH OAUTHBEARER");
+	server(r, "334 ");
+	out = client(r, enc);
+	assert_non_null(out);
+	assert_non_null(strstr(out, "[redacted: SASL response, "
+	    "user=alice@example.test, "));
+	assert_hidden(out, "vF9dft4q");
+	assert_hidden(out, enc);
+	server(r, "235 ok");
+	assert_pass(r, "DATA");
+	free(enc);
+	redactor_free(r);
+	teardown_buf();
+}
+
+/* Mechanisms without a known layout hide everything. */
+static void
+test_smtp_other_mech(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	*out;
+
+	(void)state;
+	out = client(r, "AUTH SCRAM-SHA-256 biwsbj1hbGljZSxyPXJPcHJOR2ZJRQ==");
+	assert_non_null(out);
+	assert_string_equal(out, "AUTH SCRAM-SHA-256 [redacted: user=alice, "
+	    "32 bytes]");
+	server(r, "334 cj1yT3ByTkdmd0ViZVJXZ2JORWtxTyVodllEcFdVYTI=");
+	out = client(r, "Yz1iaXdzLHI9ck9wck5HZndFYmVSV2diTkVrcU8scD1kSHpi");
+	assert_hidden(out, "Yz1iaXdz");
+	assert_non_null(strstr(out, "SASL response"));
+	server(r, "235 ok");
+	out = client(r, "AUTH NTLM TlRMTVNTUAABAAAA");
+	assert_string_equal(out, "AUTH NTLM [redacted: 16 bytes]");
+	server(r, "504 no");
+	assert_pass(r, "QUIT");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_invalid_b64(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	*out;
+
+	(void)state;
+	out = client(r, "AUTH PLAIN !!secretpassword!!");
+	assert_non_null(out);
+	assert_string_equal(out, "AUTH PLAIN [redacted: invalid base64, "
+	    "18 bytes]");
+	server(r, "501 5.5.2 cannot decode");
+	assert_pass(r, "AUTH LOGIN");
+	out = client(r, "not*base64");
+	assert_hidden(out, "not*base64");
+	assert_non_null(strstr(out, "invalid base64"));
+	out = client(r, "my-secret-password");
+	assert_string_equal(out, "[redacted: AUTH LOGIN password, invalid "
+	    "base64, 18 bytes]");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_smtp_cancel(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+
+	(void)state;
+	assert_pass(r, "AUTH PLAIN");
+	server(r, "334 ");
+	assert_pass(r, "*");
+	server(r, "501 5.0.0 canceled");
+	assert_pass(r, "EHLO x");
+	assert_pass(r, "MAIL FROM:<>");
+	/* AUTH alone and the empty initial response hide nothing. */
+	assert_pass(r, "AUTH");
+	assert_pass(r, "AUTH PLAIN =");
+	server(r, "334 ");
+	assert_non_null(client(r, "AGFsaWNlAHB3"));
+	server(r, "454 4.7.0 temporary failure");
+	assert_pass(r, "NOOP");
+	redactor_free(r);
+	teardown_buf();
+}
+
+/* Tabs separate words too; a 334 alone starts an exchange. */
+static void
+test_smtp_fail_safe(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	const char	*out;
+
+	(void)state;
+	out = client(r, "AUTH\tPLAIN\tAGFsaWNlAHNlY3JldHB3");
+	assert_non_null(out);
+	assert_hidden(out, "AGFsaWNlAHNlY3JldHB3");
+	assert_non_null(strstr(out, "user=alice"));
+	server(r, "235 ok");
+	assert_pass(r, "X-UNKNOWN-AUTH");
+	server(r, "334 UGFzc3dvcmQ6");
+	out = client(r, "c2VjcmV0cGFzcw==");
+	assert_hidden(out, "c2VjcmV0cGFzcw==");
+	server(r, "235 ok");
+	assert_pass(r, "QUIT");
+	redactor_free(r);
+
+	r = redactor_new(PROTO_POP3);
+	assert_pass(r, "X-AUTH");
+	server(r, "+ ");
+	assert_hidden(client(r, "AGFsaWNlAHNlY3JldHB3"), "AGFsaWNlAHNlY3J");
+	server(r, "+OK");
+	out = client(r, "PASS\tsecret");
+	assert_string_equal(out, "PASS\t[redacted: 6 bytes]");
+	redactor_free(r);
+
+	/* IMAP "+" also asks for literals: no exchange starts. */
+	r = redactor_new(PROTO_IMAP);
+	assert_pass(r, "a APPEND INBOX {5}");
+	server(r, "+ go ahead");
+	assert_pass(r, "hello");
+	out = client(r, "b\tLOGIN\talice\tsecret");
+	assert_string_equal(out, "b\tLOGIN\talice\t[redacted: 6 bytes]");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_login_atom(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+	const char	*out;
+
+	(void)state;
+	assert_pass(r, "a000 CAPABILITY");
+	out = client(r, "a001 LOGIN alice secret");
+	assert_non_null(out);
+	assert_string_equal(out, "a001 LOGIN alice [redacted: 6 bytes]");
+	server(r, "a001 OK LOGIN completed");
+	assert_pass(r, "a002 SELECT INBOX");
+	/* Lower case and without a tag. */
+	out = client(r, "a003 login alice hunter2");
+	assert_string_equal(out, "a003 login alice [redacted: 7 bytes]");
+	out = client(r, "LOGIN alice hunter2");
+	assert_string_equal(out, "LOGIN alice [redacted: 7 bytes]");
+	/* Trailing junk is hidden with the password. */
+	out = client(r, "a004 LOGIN alice pass word");
+	assert_string_equal(out, "a004 LOGIN alice [redacted: 9 bytes]");
+	/* A LOGIN without password hides nothing. */
+	assert_pass(r, "a005 LOGIN alice");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_login_quoted(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+	const char	*out;
+
+	(void)state;
+	out = client(r, "a1 LOGIN \"alice smith\" \"p\\\"w0rd x\"");
+	assert_non_null(out);
+	assert_string_equal(out, "a1 LOGIN \"alice smith\" "
+	    "[redacted: 11 bytes]");
+	assert_hidden(out, "w0rd");
+	out = client(r, "a2 LOGIN \"a\\\\b\" \"\"");
+	assert_string_equal(out, "a2 LOGIN \"a\\\\b\" [redacted: 2 bytes]");
+	/* An unterminated user quote: the rest is hidden. */
+	out = client(r, "a3 LOGIN \"alice secret");
+	assert_string_equal(out, "a3 LOGIN [redacted: 13 bytes]");
+	server(r, "a3 BAD syntax");
+	assert_pass(r, "a4 NOOP");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_login_literal(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+	const char	*out;
+
+	(void)state;
+	/* Password as a literal: the next line is the secret. */
+	assert_pass(r, "a1 LOGIN alice {6}");
+	server(r, "+ Ready for literal data");
+	out = client(r, "secret");
+	assert_non_null(out);
+	assert_string_equal(out, "[redacted: 6 bytes]");
+	server(r, "a1 OK LOGIN completed");
+	assert_pass(r, "a2 SELECT INBOX");
+
+	/* Non-synchronising literal. */
+	assert_pass(r, "b1 LOGIN alice {7+}");
+	out = client(r, "hunter2");
+	assert_string_equal(out, "[redacted: 7 bytes]");
+	assert_pass(r, "b2 NOOP");
+
+	/* User and password both literals. */
+	assert_pass(r, "c1 LOGIN {5}");
+	server(r, "+ go ahead");
+	assert_pass(r, "alice {9}");
+	server(r, "+ go ahead");
+	out = client(r, "pw-secret");
+	assert_string_equal(out, "[redacted: 9 bytes]");
+	server(r, "c1 NO [AUTHENTICATIONFAILED] failed");
+	assert_pass(r, "c2 LOGOUT");
+
+	/* Text after a password literal is hidden with it. */
+	assert_pass(r, "e1 LOGIN alice {3}");
+	out = client(r, "pw-and-more");
+	assert_string_equal(out, "[redacted: 11 bytes]");
+	assert_pass(r, "e2 NOOP");
+
+	/* User literal followed by the password atom on the same line. */
+	assert_pass(r, "d1 LOGIN {5}");
+	out = client(r, "alice s3cr3t");
+	assert_string_equal(out, "alice [redacted: 6 bytes]");
+	assert_pass(r, "d2 NOOP");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_literal_multiline(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+	const char	*out;
+
+	(void)state;
+	/* 11 bytes + CRLF + 7 bytes = 20. */
+	assert_pass(r, "a LOGIN alice {20}");
+	out = client(r, "line1secret");
+	assert_string_equal(out, "[redacted: 11 bytes]");
+	out = client(r, "pwpart7");
+	assert_string_equal(out, "[redacted: 7 bytes]");
+	assert_pass(r, "b NOOP");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_literal_refused(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+
+	(void)state;
+	assert_pass(r, "a LOGIN alice {6}");
+	server(r, "* OK still here");
+	server(r, "a BAD literal too long");
+	assert_pass(r, "b CAPABILITY");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_authenticate(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+	const char	 raw[] = "\0alice\0imap-Secret";
+	char		*enc, *line, *want, *pw;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	xasprintf(&line, "a1 AUTHENTICATE PLAIN %s", enc);
+	xasprintf(&want, "a1 AUTHENTICATE PLAIN [redacted: user=alice, "
+	    "%zu bytes]", strlen(enc));
+	out = client(r, line);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_hidden(out, enc);
+	server(r, "* CAPABILITY IMAP4rev1");
+	server(r, "a1 OK done");
+	assert_pass(r, "a2 LIST \"\" *");
+
+	/* LOGIN mechanism answering "+" challenges, ended by NO. */
+	pw = xstrdup(b64("imap-pw-123", 11));
+	assert_pass(r, "a3 AUTHENTICATE LOGIN");
+	server(r, "+ VXNlcm5hbWU6");
+	out = client(r, "YWxpY2U=");
+	assert_non_null(strstr(out, "user=alice"));
+	server(r, "+ UGFzc3dvcmQ6");
+	out = client(r, pw);
+	assert_hidden(out, pw);
+	assert_non_null(strstr(out, "AUTH LOGIN password"));
+	server(r, "a3 NO failed");
+	assert_pass(r, "a4 LOGOUT");
+
+	/* PLAIN without initial response, then cancelled. */
+	assert_pass(r, "a5 AUTHENTICATE PLAIN");
+	server(r, "+ ");
+	assert_pass(r, "*");
+	server(r, "a5 BAD cancelled");
+	assert_pass(r, "a6 NOOP");
+	free(pw);
+	free(enc);
+	free(line);
+	free(want);
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_imap_plain_session(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+
+	(void)state;
+	server(r, "* OK [CAPABILITY IMAP4rev1 STARTTLS] ready");
+	assert_pass(r, "a1 CAPABILITY");
+	server(r, "a1 OK done");
+	assert_pass(r, "a2 STARTTLS");
+	assert_pass(r, "a3 SELECT INBOX");
+	assert_pass(r, "a4 FETCH 1:* (FLAGS BODY[HEADER.FIELDS (SUBJECT)])");
+	assert_pass(r, "a5 APPEND INBOX {12}");
+	assert_pass(r, "Subject: hi");
+	assert_pass(r, "a6 LOGOUT");
+	redactor_free(r);
+	teardown_buf();
+}
+
+static void
+test_pop3(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_POP3);
+	const char	 raw[] = "\0alice\0pop-Secret";
+	char		*enc, *want;
+	const char	*out;
+
+	(void)state;
+	assert_pass(r, "CAPA");
+	assert_pass(r, "USER alice");
+	out = client(r, "PASS secret");
+	assert_non_null(out);
+	assert_string_equal(out, "PASS [redacted: 6 bytes]");
+	out = client(r, "pass with spaces inside");
+	assert_string_equal(out, "pass [redacted: 18 bytes]");
+	server(r, "+OK logged in");
+	out = client(r, "APOP alice c4c9334bac560ecc979e58001b3e22fb");
+	assert_string_equal(out, "APOP alice [redacted: 32 bytes]");
+	assert_hidden(out, "c4c9334b");
+	assert_pass(r, "STAT");
+	assert_pass(r, "AUTH");
+
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	assert_pass(r, "AUTH PLAIN");
+	server(r, "+ ");
+	out = client(r, enc);
+	xasprintf(&want, "[redacted: SASL response, user=alice, %zu bytes]",
+	    strlen(enc));
+	assert_string_equal(out, want);
+	server(r, "+OK maildrop locked");
+	assert_pass(r, "LIST");
+	assert_pass(r, "AUTH LOGIN");
+	server(r, "+ VXNlcm5hbWU6");
+	assert_non_null(client(r, "YWxpY2U="));
+	server(r, "-ERR no");
+	assert_pass(r, "QUIT");
+	free(want);
+	free(enc);
+	redactor_free(r);
+	teardown_buf();
+}
+
+/* The caller's buffer is untouched when nothing was hidden. */
+static void
+test_buffer_untouched(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_IMAP);
+	struct buf	 b = { 0 };
+
+	(void)state;
+	buf_adds(&b, "keep");
+	assert_false(redact_client(r, "a1 LOGIN alice {6}", 18, &b));
+	assert_string_equal(b.p, "keep");
+	assert_int_equal(b.len, 4);
+	assert_true(redact_client(r, "secret", 6, &b));
+	assert_string_equal(b.p, "keep[redacted: 6 bytes]");
+	buf_free(&b);
+	redactor_free(r);
+}
+
+/* Random lines in both directions: no crash, no overread (ASan). */
+static void
+test_random(void **state)
+{
+	static const char *const words[] = {
+		"AUTH ", "LOGIN ", "PLAIN ", "a1 ", "{5}", "{0}", "{9+}",
+		"\"", "\\", "334 ", "+ ", "+OK", "235 ", "a1 OK", "*", "=",
+		"PASS ", "APOP ", "AUTHENTICATE ", "XOAUTH2 ", "YWxp", " ",
+		"CRAM-MD5 ", "SCRAM-SHA-1 ", "DIGEST-MD5 ", "OAUTHBEARER ",
+	};
+	struct buf	 line = { 0 }, out = { 0 };
+	unsigned int	 seed = 7;
+	int		 p, round, i, n;
+
+	(void)state;
+	for (p = PROTO_SMTP; p <= PROTO_POP3; p++) {
+		struct redactor	*r = redactor_new((enum proto_id)p);
+
+		for (round = 0; round < 5000; round++) {
+			buf_reset(&line);
+			n = rand_r(&seed) % 6;
+			for (i = 0; i < n; i++) {
+				int	 k = rand_r(&seed);
+
+				if (k & 1)
+					buf_adds(&line, words[(k >> 1) %
+					    (int)(sizeof words /
+					    sizeof words[0])]);
+				else
+					buf_addc(&line, (char)(k >> 8));
+			}
+			if (line.p == NULL)
+				buf_add(&line, "", 0);
+			buf_reset(&out);
+			if (rand_r(&seed) & 1)
+				redact_server(r, line.p, line.len);
+			else
+				redact_client(r, line.p, line.len, &out);
+		}
+		redactor_free(r);
+	}
+	buf_free(&line);
+	buf_free(&out);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_smtp_plain_initial),
+		cmocka_unit_test(test_smtp_plain_challenge),
+		cmocka_unit_test(test_smtp_login),
+		cmocka_unit_test(test_smtp_login_initial),
+		cmocka_unit_test(test_smtp_login_fast),
+		cmocka_unit_test(test_smtp_cram_md5),
+		cmocka_unit_test(test_smtp_xoauth2),
+		cmocka_unit_test(test_smtp_oauthbearer),
+		cmocka_unit_test(test_smtp_other_mech),
+		cmocka_unit_test(test_smtp_invalid_b64),
+		cmocka_unit_test(test_smtp_cancel),
+		cmocka_unit_test(test_smtp_fail_safe),
+		cmocka_unit_test(test_imap_login_atom),
+		cmocka_unit_test(test_imap_login_quoted),
+		cmocka_unit_test(test_imap_login_literal),
+		cmocka_unit_test(test_imap_literal_multiline),
+		cmocka_unit_test(test_imap_literal_refused),
+		cmocka_unit_test(test_imap_authenticate),
+		cmocka_unit_test(test_imap_plain_session),
+		cmocka_unit_test(test_pop3),
+		cmocka_unit_test(test_buffer_untouched),
+		cmocka_unit_test(test_random),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,424 @@
+/*
+ * ':' commands, and what a typed protocol line becomes.
+ *
+ * A line without ':' goes to the server as typed (the core adds CRLF and
+ * IMAP tags).  :auth asks for the secret with no echo; the secret lives
+ * only until its base64 form is queued for the server, and is never in
+ * the history, the transcript (the core redacts) or on the screen.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tui.h"
+
+static void	cmd_help(struct tui *, const char *);
+static void	cmd_quit(struct tui *, const char *);
+static void	cmd_starttls(struct tui *, const char *);
+static void	cmd_auth(struct tui *, const char *);
+static void	cmd_note(struct tui *, const char *);
+static void	cmd_mark(struct tui *, const char *);
+static void	cmd_reconnect(struct tui *, const char *);
+static void	cmd_theme(struct tui *, const char *);
+static void	cmd_time(struct tui *, const char *);
+static void	cmd_raw(struct tui *, const char *);
+static void	cmd_tls(struct tui *, const char *);
+static void	cmd_search(struct tui *, const char *);
+
+const struct command commands[] = {
+	{ "help", "", "show every key and command (also F1)", cmd_help },
+	{ "quit", "", "leave; QUIT/LOGOUT is sent first when connected "
+	    "(also Ctrl-D)", cmd_quit },
+	{ "starttls", "", "send the protocol's STARTTLS (STLS for POP3)",
+	    cmd_starttls },
+	{ "auth", "plain|login USER", "authenticate; the secret is asked "
+	    "for with no echo and never stored", cmd_auth },
+	{ "note", "TEXT", "add a note to the transcript", cmd_note },
+	{ "mark", "NAME", "add a bookmark to the transcript", cmd_mark },
+	{ "reconnect", "", "close and connect again", cmd_reconnect },
+	{ "theme", "[NAME]", "switch colour theme (no NAME: list them)",
+	    cmd_theme },
+	{ "time", "[absolute|relative|off]", "timestamps: set or cycle "
+	    "(also F3)", cmd_time },
+	{ "raw", "TEXT", "send bytes exactly, with C escapes (\\r \\n \\t "
+	    "\\xHH \\\\), no CRLF added", cmd_raw },
+	{ "tls", "", "show or hide the TLS panel (also F2)", cmd_tls },
+	{ "search", "TEXT", "search the transcript (also / in it)",
+	    cmd_search },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static bool
+connected(struct tui *t)
+{
+	enum session_state	st = session_state(t->session);
+
+	return st == STATE_PLAIN || st == STATE_TLS;
+}
+
+static enum ev_chan
+chan(struct tui *t)
+{
+	return session_state(t->session) == STATE_TLS ? CHAN_TLS : CHAN_PLAIN;
+}
+
+void
+command_run(struct tui *t, const char *line)
+{
+	const char	*args;
+	size_t		 len, i, found = SIZE_MAX, n = 0;
+
+	while (*line == ' ')
+		line++;
+	len = strcspn(line, " ");
+	args = line + len;
+	while (*args == ' ')
+		args++;
+	if (len == 0) {
+		tui_message(t, true, "a command name follows ':' (:help "
+		    "lists them)");
+		return;
+	}
+	/* Exact names, or an unambiguous prefix (":q", ":star"). */
+	for (i = 0; commands[i].name != NULL; i++) {
+		if (strlen(commands[i].name) == len &&
+		    strncmp(commands[i].name, line, len) == 0) {
+			found = i;
+			n = 1;
+			break;
+		}
+		if (strncmp(commands[i].name, line, len) == 0) {
+			found = i;
+			n++;
+		}
+	}
+	if (n != 1) {
+		tui_message(t, true, "%s command :%.*s (nothing sent; :help "
+		    "lists them)", n == 0 ? "unknown" : "ambiguous",
+		    (int)(len > 40 ? 40 : len), line);
+		return;
+	}
+	commands[found].fn(t, args);
+}
+
+void
+command_send(struct tui *t, const char *line)
+{
+	struct pp	*pp = session_pp(t->session);
+
+	/* An empty line is data only in DATA or a continuation. */
+	if (*line == '\0' && !pp_data_mode(pp) &&
+	    !pp_wants_continuation(pp))
+		return;
+	session_send(t->session, line, strlen(line));
+}
+
+static const char *
+word(const char *p, size_t *len)
+{
+	while (*p == ' ')
+		p++;
+	*len = strcspn(p, " ");
+	return p;
+}
+
+static bool
+is_word(const char *w, size_t len, const char *name)
+{
+	return len == strlen(name) && strncasecmp(w, name, len) == 0;
+}
+
+/* Lines that carry a credential stay out of the history. */
+bool
+command_is_secret(struct tui *t, const char *line)
+{
+	struct pp	*pp = session_pp(t->session);
+	const char	*w, *rest;
+	size_t		 len, rlen;
+
+	if (pp != NULL && pp_wants_continuation(pp))
+		return true;
+	w = word(line, &len);
+	if (t->sopts.target.proto == PROTO_IMAP && !is_word(w, len, "LOGIN")
+	    && !is_word(w, len, "AUTHENTICATE")) {
+		w = word(w + len, &len);	/* skip the tag */
+	}
+	rest = word(w + len, &rlen);
+	if (is_word(w, len, "PASS") || is_word(w, len, "APOP") ||
+	    is_word(w, len, "LOGIN"))
+		return rlen > 0;
+	if (is_word(w, len, "AUTH") || is_word(w, len, "AUTHENTICATE")) {
+		/* A mechanism and an initial response. */
+		word(rest + rlen, &len);
+		return len > 0;
+	}
+	return false;
+}
+
+static void
+cmd_help(struct tui *t, const char *args)
+{
+	(void)args;
+	t->help = true;
+	t->help_top = 0;
+	tui_dirty(t, D_ALL);
+}
+
+static void
+cmd_quit(struct tui *t, const char *args)
+{
+	(void)args;
+	tui_quit(t);
+}
+
+static void
+cmd_starttls(struct tui *t, const char *args)
+{
+	(void)args;
+	session_starttls(t->session);
+}
+
+struct auth_req {
+	char	*mech;
+	char	*user;
+};
+
+void
+command_auth_clear(struct tui *t)
+{
+	size_t	i;
+
+	for (i = 0; i < t->auth.n; i++)
+		explicit_bzero(t->auth.v[i], strlen(t->auth.v[i]));
+	strv_clear(&t->auth);
+}
+
+static void
+auth_secret(struct tui *t, char *secret, void *arg)
+{
+	struct auth_req	*a = arg;
+	enum proto_id	 proto = t->sopts.target.proto;
+	struct pp	*pp = session_pp(t->session);
+	struct buf	 enc = { 0 }, cmd = { 0 }, raw = { 0 };
+	const char	*verb = proto == PROTO_IMAP ? "AUTHENTICATE" : "AUTH";
+	bool		 plain = strcasecmp(a->mech, "plain") == 0;
+
+	if (secret == NULL) {
+		tui_message(t, false, ":auth cancelled, nothing sent");
+		goto done;
+	}
+	if (!connected(t)) {
+		tui_message(t, true, ":auth: not connected, nothing sent");
+		goto done;
+	}
+	command_auth_clear(t);
+	if (plain) {
+		/* RFC 4616: authzid NUL authcid NUL password. */
+		buf_addc(&raw, '\0');
+		buf_adds(&raw, a->user);
+		buf_addc(&raw, '\0');
+		buf_adds(&raw, secret);
+		b64_encode(raw.p, raw.len, &enc);
+		explicit_bzero(raw.p, raw.len);
+		buf_free(&raw);
+		if (proto == PROTO_SMTP || proto == PROTO_LMTP ||
+		    (proto == PROTO_IMAP && pp != NULL &&
+		    strv_has(pp_caps(pp), "SASL-IR"))) {
+			buf_printf(&cmd, "%s PLAIN %s", verb, enc.p);
+		} else {
+			buf_printf(&cmd, "%s PLAIN", verb);
+			strv_add(&t->auth, enc.p);
+		}
+	} else {
+		buf_printf(&cmd, "%s LOGIN", verb);
+		b64_encode(a->user, strlen(a->user), &enc);
+		strv_add(&t->auth, enc.p);
+		explicit_bzero(enc.p, enc.len);
+		buf_reset(&enc);
+		b64_encode(secret, strlen(secret), &enc);
+		strv_add(&t->auth, enc.p);
+	}
+	if (session_send(t->session, cmd.p, cmd.len) == -1)
+		command_auth_clear(t);
+	if (enc.p != NULL)
+		explicit_bzero(enc.p, enc.cap);
+	if (cmd.p != NULL)
+		explicit_bzero(cmd.p, cmd.cap);
+	buf_free(&enc);
+	buf_free(&cmd);
+done:
+	free(a->mech);
+	free(a->user);
+	free(a);
+}
+
+/* After a server line: answer a SASL continuation from the queue. */
+void
+command_auth_continue(void *arg)
+{
+	struct tui	*t = arg;
+	struct pp	*pp = session_pp(t->session);
+	char		*next;
+	size_t		 i;
+
+	t->auth_due = false;
+	if (t->auth.n == 0 || !connected(t)) {
+		command_auth_clear(t);
+		return;
+	}
+	if (!pp_wants_continuation(pp)) {
+		/* A final reply: the exchange ended early. */
+		if (pp_pending(pp) == 0)
+			command_auth_clear(t);
+		return;
+	}
+	next = t->auth.v[0];
+	for (i = 1; i < t->auth.n; i++)
+		t->auth.v[i - 1] = t->auth.v[i];
+	t->auth.n--;
+	session_send(t->session, next, strlen(next));
+	explicit_bzero(next, strlen(next));
+	free(next);
+}
+
+static void
+cmd_auth(struct tui *t, const char *args)
+{
+	struct auth_req	*a;
+	const char	*m, *u;
+	size_t		 mlen, ulen;
+	char		*prompt;
+
+	m = word(args, &mlen);
+	u = word(m + mlen, &ulen);
+	if (mlen == 0 || ulen == 0 || (!is_word(m, mlen, "plain") &&
+	    !is_word(m, mlen, "login"))) {
+		tui_message(t, true, "usage: :auth plain|login USER");
+		return;
+	}
+	if (!connected(t)) {
+		tui_message(t, true, ":auth: not connected");
+		return;
+	}
+	a = xcalloc(1, sizeof *a);
+	a->mech = xstrndup(m, mlen);
+	a->user = xstrndup(u, ulen);
+	xasprintf(&prompt, "Password for %.40s (not shown): ", a->user);
+	cmdline_secret(t, prompt, auth_secret, a);
+	free(prompt);
+}
+
+static void
+cmd_note(struct tui *t, const char *args)
+{
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :note TEXT");
+		return;
+	}
+	ev_local(t->log, EV_NOTE, chan(t), NULL, "%s", args);
+}
+
+static void
+cmd_mark(struct tui *t, const char *args)
+{
+	struct event	ev;
+
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :mark NAME");
+		return;
+	}
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_MARK;
+	ev.dir = DIR_LOCAL;
+	ev.chan = (uint8_t)chan(t);
+	evlog_append(t->log, &ev, args, strlen(args));
+}
+
+static void
+cmd_reconnect(struct tui *t, const char *args)
+{
+	enum session_state	st = session_state(t->session);
+
+	(void)args;
+	command_auth_clear(t);
+	if (st != STATE_CLOSED && st != STATE_DISCONNECTED)
+		session_close(t->session, "closed for :reconnect");
+	session_connect(t->session);
+}
+
+static void
+cmd_theme(struct tui *t, const char *args)
+{
+	struct strv	names = { 0 };
+	struct buf	b = { 0 };
+	size_t		i;
+
+	if (*args == '\0') {
+		theme_names(&names);
+		for (i = 0; i < names.n; i++)
+			buf_printf(&b, " %s", names.v[i]);
+		tui_message(t, false, "theme %s; available:%s",
+		    t->theme.name, b.p != NULL ? b.p : " (none found)");
+		buf_free(&b);
+		strv_clear(&names);
+		return;
+	}
+	tui_set_theme(t, args);
+}
+
+static void
+cmd_time(struct tui *t, const char *args)
+{
+	int	m;
+
+	if (*args == '\0')
+		m = (t->opts.time + 1) % TIME_MAX;
+	else if ((m = tui_time_from_name(args)) == -1) {
+		tui_message(t, true, "usage: :time [absolute|relative|off]");
+		return;
+	}
+	t->opts.time = (enum tui_time)m;
+	transcript_invalidate(t->ts);
+	tui_message(t, false, "timestamps: %s", tui_time_name(t->opts.time));
+	tui_dirty(t, D_ALL);
+}
+
+static void
+cmd_raw(struct tui *t, const char *args)
+{
+	struct buf	b = { 0 };
+	char		err[128];
+
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :raw TEXT (e.g. :raw NOOP\\r\\n)");
+		return;
+	}
+	if (c_unescape(args, strlen(args), &b, err, sizeof err) == -1) {
+		tui_message(t, true, ":raw: %s; nothing sent", err);
+		buf_free(&b);
+		return;
+	}
+	session_send_raw(t->session, b.p, b.len);
+	buf_free(&b);
+}
+
+static void
+cmd_tls(struct tui *t, const char *args)
+{
+	(void)args;
+	t->panel = t->tp_h > 0 ? PANEL_HIDDEN : PANEL_SHOWN;
+	tui_relayout(t);
+}
+
+static void
+cmd_search(struct tui *t, const char *args)
+{
+	if (*args == '\0') {
+		cmdline_search(t, 1);
+		return;
+	}
+	t->focus = FOCUS_TRANSCRIPT;
+	transcript_search(t->ts, args, 1);
+	tui_dirty(t, D_ALL);
+}

@@ -1,0 +1,156 @@
+/*
+ * The status bar: target, protocol, channel state, verdict badge,
+ * recording indicator, progress of a long response, bytes in and out,
+ * and which pane has the focus.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui.h"
+
+static WINDOW	*sbwin;
+static int	 sb_w;
+
+void
+statusbar_layout(int y, int w)
+{
+	if (sbwin != NULL)
+		delwin(sbwin);
+	sbwin = newwin(1, w, y, 0);
+	sb_w = w;
+}
+
+void
+statusbar_free(void)
+{
+	if (sbwin != NULL)
+		delwin(sbwin);
+	sbwin = NULL;
+}
+
+static void
+size_str(uint64_t n, char *b, size_t len)
+{
+	if (n < 10000)
+		snprintf(b, len, "%lluB", (unsigned long long)n);
+	else if (n < 10 * 1024 * 1024)
+		snprintf(b, len, "%.1fK", (double)n / 1024);
+	else
+		snprintf(b, len, "%.1fM", (double)n / (1024 * 1024));
+}
+
+static void
+badge(enum slot s, const char *text)
+{
+	colour_set(sbwin, SLOT_STATUS);
+	waddstr(sbwin, " ");
+	colour_set(sbwin, s);
+	wprintw(sbwin, " %s ", text);
+}
+
+/* The channel as a person reads it: PLAIN, HANDSHAKE, TLS, CLOSED. */
+static const char *
+channel(enum session_state st, enum slot *s)
+{
+	switch (st) {
+	case STATE_DISCONNECTED:
+	case STATE_CONNECTING:
+		*s = SLOT_STATUS_PLAIN;
+		return "CONNECTING";
+	case STATE_PLAIN:
+	case STATE_STARTTLS_WAIT:
+		*s = SLOT_STATUS_PLAIN;
+		return "PLAIN";
+	case STATE_TLS_CONNECT:
+	case STATE_HANDSHAKE:
+		*s = SLOT_STATUS_PLAIN;
+		return "HANDSHAKE";
+	case STATE_TLS:
+		*s = SLOT_STATUS_TLS;
+		return "TLS";
+	default:
+		*s = SLOT_STATUS_BAD;
+		return "CLOSED";
+	}
+}
+
+void
+statusbar_draw(struct tui *t)
+{
+	static const char *focus_names[] = { "cmdline", "transcript", "tls" };
+	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
+	    NULL;
+	enum session_state st = t->session != NULL ?
+	    session_state(t->session) : STATE_DISCONNECTED;
+	const char	*ch;
+	char		*target, right[160], in[32], out[32], a[32], b[32];
+	enum slot	 s;
+	int64_t		 got, want, el;
+	int		 v, x;
+
+	if (sbwin == NULL)
+		return;
+	colour_bkgd(sbwin, SLOT_STATUS);
+	werase(sbwin);
+	target = target_string(&t->sopts.target);
+	colour_set(sbwin, SLOT_STATUS);
+	wmove(sbwin, 0, 0);
+	/* The target came from the user; still never print it raw. */
+	{
+		struct buf	safe = { 0 };
+
+		sanitize(target, strlen(target), &safe);
+		wprintw(sbwin, " %.*s ", sb_w / 2, safe.p != NULL ? safe.p :
+		    "");
+		buf_free(&safe);
+	}
+	free(target);
+	wprintw(sbwin, " %s", proto_name(t->sopts.target.proto));
+	ch = channel(st, &s);
+	if (st == STATE_CLOSED && session_exit_code(t->session) == EXIT_OK)
+		s = SLOT_STATUS;
+	badge(s, ch);
+	v = tlspanel_verdict(t->tp);
+	if (v == 1)
+		badge(SLOT_STATUS_TLS, "VERIFIED");
+	else if (v == 0)
+		badge(SLOT_STATUS_BAD, "NOT VERIFIED");
+	if (pp != NULL && pp_data_mode(pp))
+		badge(SLOT_MODE, "DATA");
+	if (t->opts.record != NULL)
+		badge(SLOT_STATUS_REC, t->utf8 ? "\xe2\x97\x8f REC" : "* REC");
+	if (t->progress && pp != NULL) {
+		got = pp_received_size(pp);
+		want = pp_expected_size(pp);
+		el = mono_ns() - t->progress_start;
+		size_str(got > 0 ? (uint64_t)got : 0, a, sizeof a);
+		size_str(el > 0 ? (uint64_t)((double)(got - t->progress_base) *
+		    1e9 / (double)el) : 0, b, sizeof b);
+		if (want > 0)
+			snprintf(right, sizeof right, "%s/%s %d%% %s/s", a,
+			    (size_str((uint64_t)want, in, sizeof in), in),
+			    (int)(got * 100 / want), b);
+		else
+			snprintf(right, sizeof right, "%s %s/s", a, b);
+		badge(SLOT_STATUS_PROGRESS, right);
+	}
+	size_str(t->session != NULL ? session_bytes_in(t->session) : 0, in,
+	    sizeof in);
+	size_str(t->session != NULL ? session_bytes_out(t->session) : 0, out,
+	    sizeof out);
+	/* Bytes always; the focus when there is room for it. */
+	snprintf(right, sizeof right, "in %s out %s  [%s] ", in, out,
+	    focus_names[t->focus]);
+	x = sb_w - (int)strlen(right);
+	if (x <= getcurx(sbwin)) {
+		snprintf(right, sizeof right, "in %s out %s ", in, out);
+		x = sb_w - (int)strlen(right);
+	}
+	if (x > getcurx(sbwin)) {
+		colour_set(sbwin, SLOT_STATUS);
+		mvwaddstr(sbwin, 0, x, right);
+	}
+	wnoutrefresh(sbwin);
+}

@@ -1,0 +1,743 @@
+/*
+ * The transcript pane: every event of the log in its semantic style.
+ *
+ * Events are indexed as they arrive (O(1) each).  Wrapped row counts are
+ * computed lazily for the items that are looked at and cached per width,
+ * and a frame renders only the visible window, so a million-line
+ * transcript draws as fast as a short one.  Consecutive body lines or
+ * literal chunks form a group that folds to one line once it is large.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "tui.h"
+
+#define NO_GROUP	UINT32_MAX
+#define FOLD_LINES	40		/* a body this long folds by itself */
+#define FOLD_BYTES	(16 * 1024)
+
+#define SHOWN_FLAGS	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
+	EVF_NOEOL | EVF_DOTSTUFF | EVF_REDACTED | EVF_INJECTED | EVF_LATE | \
+	EVF_MALFORMED | EVF_UNSOLICITED | EVF_NOREDACT)
+
+struct item {
+	uint32_t	 seq;
+	uint32_t	 rows;		/* at rows_width; 0 not known */
+	uint32_t	 group;
+};
+
+struct group {
+	size_t		 first;
+	size_t		 last;
+	uint64_t	 bytes;
+	uint8_t		 dir;
+	bool		 folded;
+	bool		 touched;	/* the user folded or unfolded it */
+};
+
+struct transcript {
+	struct tui	*t;
+	WINDOW		*win;
+	int		 y, x, h, w;
+	struct item	*items;
+	size_t		 n, cap;
+	struct group	*groups;
+	size_t		 ngroups, gcap;
+	int		 rows_width;
+	bool		 follow;
+	size_t		 top;		/* first visible item (unit start) */
+	int		 top_row;	/* rows of it above the window */
+	size_t		 unseen;	/* items added while scrolled up */
+	char		*search;
+	size_t		 match;
+	bool		 have_match;
+	size_t		*visible;	/* units drawn in the last frame */
+	size_t		 nvisible;
+	struct rtext	 rt;
+};
+
+struct transcript *
+transcript_new(struct tui *t)
+{
+	struct transcript	*ts;
+
+	ts = xcalloc(1, sizeof *ts);
+	ts->t = t;
+	ts->follow = true;
+	return ts;
+}
+
+void
+transcript_free(struct transcript *ts)
+{
+	if (ts == NULL)
+		return;
+	if (ts->win != NULL)
+		delwin(ts->win);
+	free(ts->items);
+	free(ts->groups);
+	free(ts->search);
+	free(ts->visible);
+	rtext_free(&ts->rt);
+	free(ts);
+}
+
+size_t
+transcript_items(const struct transcript *ts)
+{
+	return ts->n;
+}
+
+bool
+transcript_following(const struct transcript *ts)
+{
+	return ts->follow;
+}
+
+static const struct event *
+item_event(const struct transcript *ts, size_t i)
+{
+	return evlog_get(ts->t->log, ts->items[i].seq);
+}
+
+static bool
+is_body(const struct event *ev)
+{
+	return ev->kind == EV_DATA && (ev->flags & (EVF_BODY | EVF_LITERAL));
+}
+
+/* The event subscriber: index the event, group bodies. */
+void
+transcript_event(const struct event *ev, void *arg)
+{
+	struct transcript	*ts = arg;
+	struct item		*it;
+	struct group		*g;
+
+	if (ev->kind == EV_TLS_STEP)
+		return;		/* the TLS panel shows the steps */
+	if (ts->n == ts->cap) {
+		ts->cap = ts->cap ? ts->cap * 2 : 1024;
+		ts->items = xreallocarray(ts->items, ts->cap,
+		    sizeof *ts->items);
+	}
+	it = &ts->items[ts->n];
+	it->seq = ev->seq;
+	it->rows = 0;
+	it->group = NO_GROUP;
+	if (is_body(ev)) {
+		g = ts->ngroups > 0 ? &ts->groups[ts->ngroups - 1] : NULL;
+		if (g == NULL || g->last + 1 != ts->n || g->dir != ev->dir) {
+			if (ts->ngroups == ts->gcap) {
+				ts->gcap = ts->gcap ? ts->gcap * 2 : 16;
+				ts->groups = xreallocarray(ts->groups,
+				    ts->gcap, sizeof *ts->groups);
+			}
+			g = &ts->groups[ts->ngroups++];
+			memset(g, 0, sizeof *g);
+			g->first = ts->n;
+			g->dir = ev->dir;
+		}
+		g->last = ts->n;
+		g->bytes += ev->len;
+		it->group = (uint32_t)(g - ts->groups);
+		if (!g->folded && !g->touched &&
+		    (g->last - g->first + 1 >= FOLD_LINES ||
+		    g->bytes >= FOLD_BYTES))
+			g->folded = true;
+	}
+	ts->n++;
+	if (!ts->follow)
+		ts->unseen++;
+}
+
+static bool
+folded(const struct transcript *ts, size_t i)
+{
+	uint32_t	g = ts->items[i].group;
+
+	return g != NO_GROUP && ts->groups[g].folded &&
+	    ts->groups[g].first != ts->groups[g].last;
+}
+
+static size_t
+unit_start(const struct transcript *ts, size_t i)
+{
+	return folded(ts, i) ? ts->groups[ts->items[i].group].first : i;
+}
+
+static size_t
+unit_next(const struct transcript *ts, size_t i)
+{
+	return folded(ts, i) ? ts->groups[ts->items[i].group].last + 1 :
+	    i + 1;
+}
+
+static void
+add_time(struct transcript *ts, struct rtext *rt, size_t i,
+    const struct event *ev)
+{
+	const struct event	*prev;
+	struct tm		 tm;
+	time_t			 sec;
+	int64_t			 wall;
+	char			 b[32];
+
+	switch (ts->t->opts.time) {
+	case TIME_ABSOLUTE:
+		wall = evlog_wall(ts->t->log, ev);
+		sec = (time_t)(wall / 1000000000);
+		localtime_r(&sec, &tm);
+		strftime(b, sizeof b, "%H:%M:%S", &tm);
+		rtext_printf(rt, SLOT_TIME, "%s.%03d ", b,
+		    (int)((wall / 1000000) % 1000));
+		break;
+	case TIME_RELATIVE:
+		prev = i > 0 ? item_event(ts, i - 1) : NULL;
+		rtext_printf(rt, SLOT_TIME, "%+10.3f ", (double)(ev->t_ns -
+		    (prev != NULL ? prev->t_ns : 0)) / 1e9);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+add_marker(struct transcript *ts, struct rtext *rt, const char *m,
+    bool tls)
+{
+	rtext_adds(rt, SLOT_MARKER, m);
+	if (tls)
+		rtext_adds(rt, SLOT_LOCK, ts->t->utf8 ? "\xf0\x9f\x94\x92" :
+		    "~ ");
+	else
+		rtext_adds(rt, SLOT_MARKER, "  ");
+	rtext_adds(rt, SLOT_MARKER, " ");
+}
+
+static void
+add_flags(struct transcript *ts, struct rtext *rt, uint32_t flags)
+{
+	uint32_t	bit;
+
+	for (bit = 1; bit != 0 && bit <= EVF_SECURITY; bit <<= 1) {
+		if (!(flags & bit & SHOWN_FLAGS) || ev_flag_name(bit) == NULL)
+			continue;
+		rtext_adds(rt, SLOT_MARKER, " ");
+		rtext_printf(rt, SLOT_ESCAPE, ts->t->utf8 ?
+		    "\xe2\x9f\xa8%s\xe2\x9f\xa9" : "<%s>",
+		    ev_flag_name(bit));
+	}
+}
+
+static void
+human_size(uint64_t n, char *b, size_t len)
+{
+	if (n < 1024)
+		snprintf(b, len, "%llu B", (unsigned long long)n);
+	else if (n < 1024 * 1024)
+		snprintf(b, len, "%.1f KiB", (double)n / 1024);
+	else if (n < 1024ULL * 1024 * 1024)
+		snprintf(b, len, "%.1f MiB", (double)n / (1024 * 1024));
+	else
+		snprintf(b, len, "%.2f GiB", (double)n / (1024.0 * 1024 *
+		    1024));
+}
+
+/* Literal chunks hold many lines: show each on its own row. */
+static void
+add_lines(struct rtext *rt, enum slot s, const char *p, size_t len)
+{
+	const char	*nl;
+	size_t		 n;
+
+	while (len > 0) {
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) : len;
+		rtext_net(rt, s, p, n > 0 && p[n - 1] == '\r' && nl != NULL ?
+		    n - 1 : n);
+		if (nl == NULL)
+			break;
+		if (n + 1 < len)
+			rtext_add(rt, s, "\n", 1);
+		p += n + 1;
+		len -= n + 1;
+	}
+}
+
+static void
+add_rule(struct transcript *ts, struct rtext *rt, const struct event *ev,
+    int width)
+{
+	const char	*dash = ts->t->utf8 ? "\xe2\x94\x80" : "-";
+	struct rtext	 tmp = { 0 };
+	size_t		 k;
+	int		 tw, left, i;
+
+	rtext_net(&tmp, SLOT_BOUNDARY, ev->data, ev->len);
+	tw = text_width(tmp.text.p, tmp.text.len);
+	left = (width - tw - 2) / 2;
+	if (left < 3)
+		left = 3;
+	for (i = 0; i < left; i++)
+		rtext_adds(rt, SLOT_BOUNDARY, dash);
+	rtext_adds(rt, SLOT_BOUNDARY, " ");
+	for (k = 0; k < tmp.nruns; k++)
+		rtext_add(rt, tmp.runs[k].slot, tmp.text.p + tmp.runs[k].off,
+		    tmp.runs[k].len);
+	rtext_adds(rt, SLOT_BOUNDARY, " ");
+	for (i = left + tw + 2; i < width; i++)
+		rtext_adds(rt, SLOT_BOUNDARY, dash);
+	rtext_free(&tmp);
+}
+
+/* The styled text of one unit; *indent is where wrapped rows start. */
+static void
+build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
+{
+	const struct event	*ev = item_event(ts, i);
+	const struct group	*g;
+	const struct tls_facts	*f;
+	enum slot		 s;
+	bool			 tls = ev->chan == CHAN_TLS;
+	char			 size[32];
+
+	rtext_reset(rt);
+	*indent = 0;
+	if (ev->kind == EV_TLS_ESTABLISHED) {
+		add_rule(ts, rt, ev, ts->w);
+		return;
+	}
+	add_time(ts, rt, i, ev);
+	switch (ev->kind) {
+	case EV_DATA:
+		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		if (ev->dir == DIR_CLIENT)
+			s = tls ? SLOT_CLIENT_TLS : SLOT_CLIENT;
+		else
+			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
+		if (folded(ts, i)) {
+			g = &ts->groups[ts->items[i].group];
+			human_size(g->bytes, size, sizeof size);
+			rtext_printf(rt, SLOT_FOLD, "%s %zu line%s, %s of %s "
+			    "folded (z to expand)", ts->t->utf8 ?
+			    "\xe2\x96\xb8" : ">", g->last - g->first + 1,
+			    g->last == g->first ? "" : "s", size,
+			    (ev->flags & EVF_LITERAL) ? "literal" : "body");
+			return;
+		}
+		if (ev->flags & EVF_LITERAL)
+			add_lines(rt, s, ev->data, ev->len);
+		else
+			rtext_net(rt, s, ev->data, ev->len);
+		add_flags(ts, rt, ev->flags);
+		break;
+	case EV_WARNING:
+	case EV_ERROR:
+		add_marker(ts, rt, "!!", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		s = ev->kind == EV_ERROR ? SLOT_ERROR : SLOT_WARNING;
+		rtext_net(rt, s, ev->data, ev->len);
+		break;
+	case EV_NOTE:
+		add_marker(ts, rt, "##", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_net(rt, SLOT_NOTE, ev->data, ev->len);
+		break;
+	case EV_MARK:
+		add_marker(ts, rt, ">>", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_adds(rt, SLOT_NOTE, "mark ");
+		rtext_net(rt, SLOT_NOTE, ev->data, ev->len);
+		break;
+	case EV_VERIFY:
+		f = ev->x != NULL ? ev->x->tls : NULL;
+		s = f != NULL && f->verify.ok ? SLOT_INFO : SLOT_WARNING;
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_net(rt, s, ev->data, ev->len);
+		break;
+	case EV_CAPDIFF:
+		add_marker(ts, rt, "--", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_adds(rt, SLOT_INFO, "capabilities after STARTTLS: ");
+		rtext_net(rt, SLOT_INFO, ev->data, ev->len);
+		break;
+	default:
+		add_marker(ts, rt, "--", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_net(rt, SLOT_INFO, ev->data, ev->len);
+		break;
+	}
+	if (ev->x != NULL && ev->x->code != NULL && (ev->kind == EV_WARNING ||
+	    ev->kind == EV_ERROR)) {
+		rtext_adds(rt, SLOT_MARKER, " ");
+		rtext_adds(rt, SLOT_MARKER, "[");
+		rtext_net(rt, SLOT_MARKER, ev->x->code, strlen(ev->x->code));
+		rtext_adds(rt, SLOT_MARKER, "]");
+	}
+	if (ts->search != NULL)
+		rtext_highlight(rt, ts->search, SLOT_MATCH);
+}
+
+static void
+check_width(struct transcript *ts)
+{
+	size_t	i;
+
+	if (ts->rows_width == ts->w)
+		return;
+	for (i = 0; i < ts->n; i++)
+		ts->items[i].rows = 0;
+	ts->rows_width = ts->w;
+}
+
+/* Forget cached row counts (timestamps or theme changed). */
+void
+transcript_invalidate(struct transcript *ts)
+{
+	ts->rows_width = -1;
+	check_width(ts);
+}
+
+static int
+unit_rows(struct transcript *ts, size_t i)
+{
+	int	indent;
+
+	check_width(ts);
+	if (folded(ts, i))
+		return 1;
+	if (ts->items[i].rows == 0) {
+		build(ts, i, &ts->rt, &indent);
+		ts->items[i].rows = (uint32_t)rtext_rows(&ts->rt, ts->w,
+		    indent);
+	}
+	return (int)ts->items[i].rows;
+}
+
+/* The top when following: walk back from the end until h rows. */
+static void
+bottom_top(struct transcript *ts, size_t *top, int *top_row)
+{
+	size_t	i = ts->n;
+	int	rows = 0, r;
+
+	*top = 0;
+	*top_row = 0;
+	while (i > 0) {
+		i = unit_start(ts, i - 1);
+		r = unit_rows(ts, i);
+		if (rows + r >= ts->h) {
+			*top = i;
+			*top_row = rows + r - ts->h;
+			return;
+		}
+		rows += r;
+	}
+}
+
+void
+transcript_layout(struct transcript *ts, int y, int x, int h, int w)
+{
+	if (ts->win != NULL)
+		delwin(ts->win);
+	ts->y = y;
+	ts->x = x;
+	ts->h = h;
+	ts->w = w;
+	ts->win = newwin(h, w, y, x);
+	ts->visible = xreallocarray(ts->visible, (size_t)(h > 0 ? h : 1),
+	    sizeof *ts->visible);
+	check_width(ts);
+	if (!ts->follow && ts->n > 0)
+		ts->top = unit_start(ts, ts->top < ts->n ? ts->top : ts->n - 1);
+}
+
+void
+transcript_draw(struct transcript *ts, bool focus)
+{
+	size_t	 i;
+	int	 row = 0, skip, indent, n, r;
+	char	 more[96];
+
+	if (ts->win == NULL)
+		return;
+	(void)focus;
+	colour_bkgd(ts->win, SLOT_DEFAULT);
+	werase(ts->win);
+	if (ts->follow) {
+		bottom_top(ts, &ts->top, &ts->top_row);
+		ts->unseen = 0;
+	}
+	ts->nvisible = 0;
+	skip = ts->top_row;
+	for (i = ts->top; i < ts->n && row < ts->h; i = unit_next(ts, i)) {
+		build(ts, i, &ts->rt, &indent);
+		r = rtext_rows(&ts->rt, ts->w, indent);
+		ts->items[i].rows = (uint32_t)r;
+		n = rtext_draw(ts->win, &ts->rt, row, 0, ts->w, indent,
+		    skip, ts->h - row);
+		row += n;
+		skip = 0;
+		ts->visible[ts->nvisible++] = i;
+	}
+	if (!ts->follow) {
+		if (ts->unseen > 0)
+			snprintf(more, sizeof more, " %zu new below - End "
+			    "follows ", ts->unseen);
+		else
+			snprintf(more, sizeof more, " scrolled - End "
+			    "follows ");
+		colour_set(ts->win, SLOT_MESSAGE);
+		mvwaddstr(ts->win, ts->h - 1, ts->w - (int)strlen(more) > 0 ?
+		    ts->w - (int)strlen(more) : 0, more);
+	}
+	wnoutrefresh(ts->win);
+}
+
+/* Scroll by rows: negative up, positive down. */
+void
+transcript_scroll(struct transcript *ts, int rows)
+{
+	size_t	i;
+	int	total;
+
+	if (ts->n == 0)
+		return;
+	if (ts->follow) {
+		if (rows >= 0)
+			return;
+		bottom_top(ts, &ts->top, &ts->top_row);
+		ts->follow = false;
+		ts->unseen = 0;
+	}
+	ts->top_row += rows;
+	while (ts->top_row < 0) {
+		if (ts->top == 0) {
+			ts->top_row = 0;
+			break;
+		}
+		ts->top = unit_start(ts, ts->top - 1);
+		ts->top_row += unit_rows(ts, ts->top);
+	}
+	while (ts->top_row > 0 && ts->top_row >= unit_rows(ts, ts->top)) {
+		if (unit_next(ts, ts->top) >= ts->n)
+			break;
+		ts->top_row -= unit_rows(ts, ts->top);
+		ts->top = unit_next(ts, ts->top);
+	}
+	/* Back at the bottom: follow again. */
+	total = -ts->top_row;
+	for (i = ts->top; i < ts->n && total <= ts->h; i = unit_next(ts, i))
+		total += unit_rows(ts, i);
+	if (total <= ts->h)
+		transcript_end(ts);
+	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
+}
+
+void
+transcript_page(struct transcript *ts, int dir)
+{
+	int	page = ts->h > 2 ? ts->h - 2 : 1;
+
+	transcript_scroll(ts, dir * page);
+}
+
+void
+transcript_home(struct transcript *ts)
+{
+	if (ts->n == 0)
+		return;
+	ts->follow = false;
+	ts->top = 0;
+	ts->top_row = 0;
+	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
+}
+
+void
+transcript_end(struct transcript *ts)
+{
+	ts->follow = true;
+	ts->unseen = 0;
+	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
+}
+
+static bool
+event_has(const struct event *ev, const char *needle, size_t nlen)
+{
+	size_t	i;
+
+	if (ev->len < nlen)
+		return false;
+	for (i = 0; i + nlen <= ev->len; i++)
+		if (strncasecmp(ev->data + i, needle, nlen) == 0)
+			return true;
+	return false;
+}
+
+static void
+show_item(struct transcript *ts, size_t i)
+{
+	uint32_t	g = ts->items[i].group;
+
+	if (g != NO_GROUP && ts->groups[g].folded) {
+		ts->groups[g].folded = false;
+		ts->groups[g].touched = true;
+	}
+	ts->follow = false;
+	ts->unseen = 0;
+	ts->top = i;
+	ts->top_row = 0;
+	/* Keep a few rows of context above the match. */
+	transcript_scroll(ts, -(ts->h / 3));
+}
+
+/*
+ * Search from the current match (or the window) in a direction; a NULL
+ * needle repeats the last search.  Returns 0 when found.
+ */
+int
+transcript_search(struct transcript *ts, const char *needle, int dir)
+{
+	size_t	 cur, first, i, k, nlen;
+	bool	 wrapped;
+
+	if (needle != NULL && *needle != '\0') {
+		free(ts->search);
+		ts->search = xstrdup(needle);
+		ts->have_match = false;
+	}
+	if (ts->search == NULL) {
+		tui_message(ts->t, true, "no previous search");
+		return -1;
+	}
+	transcript_invalidate(ts);
+	if (ts->n == 0)
+		goto notfound;
+	nlen = strlen(ts->search);
+	if (ts->follow)
+		bottom_top(ts, &ts->top, &ts->top_row);
+	/* From the last match, else from the top of the window. */
+	cur = ts->have_match ? ts->match : ts->top;
+	first = ts->have_match || dir < 0 ? 1 : 0;
+	for (k = first; k < ts->n + first; k++) {
+		if (dir > 0) {
+			i = (cur + k) % ts->n;
+			wrapped = cur + k >= ts->n;
+		} else {
+			i = (cur + ts->n - k % ts->n) % ts->n;
+			wrapped = k > cur;
+		}
+		if (event_has(item_event(ts, i), ts->search, nlen)) {
+			ts->match = i;
+			ts->have_match = true;
+			show_item(ts, i);
+			tui_message(ts->t, false, "/%s: line %zu of %zu%s",
+			    ts->search, i + 1, ts->n, wrapped ?
+			    " (wrapped)" : "");
+			return 0;
+		}
+	}
+notfound:
+	tui_message(ts->t, true, "not found: %s", ts->search);
+	tui_dirty(ts->t, D_TRANSCRIPT);
+	return -1;
+}
+
+/* z: the last fold on screen (or the last one); all: every group. */
+void
+transcript_fold_toggle(struct transcript *ts, bool all)
+{
+	struct group	*g = NULL;
+	size_t		 k;
+	bool		 to;
+
+	if (ts->ngroups == 0) {
+		tui_message(ts->t, true, "nothing to fold: no message body "
+		    "or literal yet");
+		return;
+	}
+	if (all) {
+		to = !ts->groups[ts->ngroups - 1].folded;
+		for (k = 0; k < ts->ngroups; k++) {
+			ts->groups[k].folded = to;
+			ts->groups[k].touched = true;
+		}
+	} else {
+		for (k = ts->nvisible; k > 0 && g == NULL; k--)
+			if (ts->items[ts->visible[k - 1]].group != NO_GROUP)
+				g = &ts->groups[ts->items[ts->visible[k -
+				    1]].group];
+		if (g == NULL)
+			g = &ts->groups[ts->ngroups - 1];
+		g->folded = !g->folded;
+		g->touched = true;
+		if (!ts->follow && ts->top >= g->first && ts->top <= g->last) {
+			ts->top = g->first;
+			ts->top_row = 0;
+		}
+	}
+	if (!ts->follow && ts->top < ts->n)
+		ts->top = unit_start(ts, ts->top);
+	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
+}
+
+/* Keys when the transcript has the focus; 0 when not ours. */
+int
+transcript_key(struct transcript *ts, int key)
+{
+	switch (key) {
+	case TK_UP:
+	case 'k':
+		transcript_scroll(ts, -1);
+		break;
+	case TK_DOWN:
+	case 'j':
+	case '\r':
+		transcript_scroll(ts, 1);
+		break;
+	case TK_PPAGE:
+	case 'b':
+		transcript_page(ts, -1);
+		break;
+	case TK_NPAGE:
+	case ' ':
+		transcript_page(ts, 1);
+		break;
+	case TK_HOME:
+	case 'g':
+		transcript_home(ts);
+		break;
+	case TK_END:
+	case 'G':
+		transcript_end(ts);
+		break;
+	case '/':
+		cmdline_search(ts->t, 1);
+		break;
+	case '?':
+		cmdline_search(ts->t, -1);
+		break;
+	case 'n':
+		transcript_search(ts, NULL, 1);
+		break;
+	case 'N':
+		transcript_search(ts, NULL, -1);
+		break;
+	case 'z':
+		transcript_fold_toggle(ts, false);
+		break;
+	case 'Z':
+		transcript_fold_toggle(ts, true);
+		break;
+	default:
+		return 0;
+	}
+	return 1;
+}

@@ -1,0 +1,458 @@
+/*
+ * The terminal front end: curses setup, layout, the loop's callbacks and
+ * the deferred redraw.
+ *
+ * State changes only mark panes dirty; one redraw runs per loop
+ * iteration (loop_defer): each pane is drawn with wnoutrefresh, the
+ * command line last so the cursor ends there, then doupdate().  Nothing
+ * wakes the process while it is idle; a one-second timer runs only while
+ * a progress display is shown.
+ */
+#include <sys/ioctl.h>
+
+#include <curses.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+#define MIN_COLS	40
+#define MIN_LINES	10
+#define WIDE_COLS	120	/* TLS panel beside the transcript */
+#define TALL_LINES	30	/* TLS panel below it by default */
+
+static struct tui	*cur;		/* for the fatal hook */
+static bool		 curses_on;
+static WINDOW		*msgwin;
+
+static void	tui_redraw(void *);
+
+void
+tui_dirty(struct tui *t, unsigned what)
+{
+	t->dirty |= what;
+	if (!t->redraw_due) {
+		t->redraw_due = true;
+		loop_defer(t->loop, tui_redraw, t);
+	}
+}
+
+void
+tui_message(struct tui *t, bool error, const char *fmt, ...)
+{
+	struct buf	b = { 0 };
+	va_list		ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	free(t->message);
+	t->message = b.p != NULL ? b.p : xstrdup("");
+	t->message_error = error;
+	tui_dirty(t, D_ALL);
+}
+
+/* Put the terminal back the way we found it; safe to call twice. */
+static void
+tui_restore(void)
+{
+	if (!curses_on)
+		return;
+	curses_on = false;
+	if (cur != NULL)
+		cmdline_end(cur);
+	mousemask(0, NULL);
+	curs_set(1);
+	endwin();
+	fflush(stdout);
+}
+
+void
+tui_relayout(struct tui *t)
+{
+	struct winsize	ws;
+	int		avail, tw;
+	bool		wide, show;
+
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
+	    ws.ws_col > 0)
+		resizeterm(ws.ws_row, ws.ws_col);
+	t->rows = LINES;
+	t->cols = COLS;
+	t->too_small = t->cols < MIN_COLS || t->rows < MIN_LINES;
+	erase();
+	wnoutrefresh(stdscr);
+	if (t->too_small) {
+		tui_dirty(t, D_ALL);
+		return;
+	}
+	avail = t->rows - 2;
+	wide = t->cols >= WIDE_COLS;
+	if (t->panel == PANEL_HIDDEN)
+		show = false;
+	else if (t->panel == PANEL_SHOWN)
+		show = true;
+	else
+		show = wide || avail >= TALL_LINES;
+	t->ts_y = t->ts_x = 0;
+	t->tp_h = t->tp_w = 0;
+	if (show && wide) {
+		tw = t->cols * 36 / 100;
+		if (tw > 60)
+			tw = 60;
+		t->ts_w = t->cols - tw;
+		t->ts_h = avail;
+		t->tp_y = 0;
+		t->tp_x = t->ts_w;
+		t->tp_w = tw;
+		t->tp_h = avail;
+	} else if (show) {
+		t->tp_h = avail * 2 / 5;
+		if (t->tp_h < 5)
+			t->tp_h = 5;
+		t->ts_h = avail - t->tp_h;
+		t->ts_w = t->cols;
+		t->tp_y = t->ts_h;
+		t->tp_x = 0;
+		t->tp_w = t->cols;
+	} else {
+		t->ts_h = avail;
+		t->ts_w = t->cols;
+	}
+	if (t->focus == FOCUS_TLS && t->tp_h == 0)
+		t->focus = FOCUS_CMDLINE;
+	transcript_layout(t->ts, t->ts_y, t->ts_x, t->ts_h, t->ts_w);
+	tlspanel_layout(t->tp, t->tp_y, t->tp_x, t->tp_h, t->tp_w);
+	statusbar_layout(t->rows - 2, t->cols);
+	cmdline_layout(t->rows - 1, t->cols);
+	if (msgwin != NULL)
+		delwin(msgwin);
+	msgwin = newwin(1, t->cols, t->ts_h - 1, 0);
+	t->full_redraw = true;
+	tui_dirty(t, D_ALL);
+}
+
+static void
+draw_message(struct tui *t)
+{
+	struct buf	safe = { 0 };
+
+	if (t->message == NULL || msgwin == NULL)
+		return;
+	sanitize(t->message, strlen(t->message), &safe);
+	colour_bkgd(msgwin, t->message_error ? SLOT_MESSAGE_ERROR :
+	    SLOT_MESSAGE);
+	werase(msgwin);
+	mvwaddnstr(msgwin, 0, 1, safe.p != NULL ? safe.p : "", t->cols - 2);
+	buf_free(&safe);
+	touchwin(msgwin);
+	wnoutrefresh(msgwin);
+}
+
+static void
+tui_redraw(void *arg)
+{
+	struct tui	*t = arg;
+	unsigned	 d = t->dirty;
+	char		 b[128];
+
+	t->redraw_due = false;
+	t->dirty = 0;
+	if (!curses_on)
+		return;
+	if (t->full_redraw) {
+		clearok(curscr, TRUE);
+		t->full_redraw = false;
+		d = D_ALL;
+	}
+	if (t->too_small) {
+		erase();
+		mvaddnstr(t->rows / 2 - 1, 0, "terminal too small", t->cols);
+		snprintf(b, sizeof b, "%dx%d, need %dx%d", t->cols, t->rows,
+		    MIN_COLS, MIN_LINES);
+		mvaddnstr(t->rows / 2, 0, b, t->cols);
+		wnoutrefresh(stdscr);
+		doupdate();
+		return;
+	}
+	/* An overlay (message, help) covers parts of the panes. */
+	if (t->message != NULL || t->help)
+		d = D_ALL;
+	if (d & D_TRANSCRIPT)
+		transcript_draw(t->ts, t->focus == FOCUS_TRANSCRIPT);
+	if (d & D_TLS)
+		tlspanel_draw(t->tp, t->focus == FOCUS_TLS);
+	if (d & (D_STATUS | D_CMDLINE))
+		statusbar_draw(t);
+	draw_message(t);
+	if (t->help)
+		help_draw(t);
+	cmdline_draw(t);
+	doupdate();
+}
+
+void
+tui_focus_next(struct tui *t, int dir)
+{
+	int	f = (int)t->focus;
+
+	do {
+		f = (f + dir + FOCUS_MAX) % FOCUS_MAX;
+	} while (f == FOCUS_TLS && t->tp_h == 0);
+	t->focus = (enum focus)f;
+	tui_dirty(t, D_ALL);
+}
+
+/* :quit and Ctrl-D: polite QUIT when connected, then leave. */
+void
+tui_quit(struct tui *t)
+{
+	enum session_state	st = session_state(t->session);
+
+	if (t->quitting || st == STATE_CLOSED || st == STATE_DISCONNECTED) {
+		t->quitting = true;
+		loop_break(t->loop);
+		return;
+	}
+	t->quitting = true;
+	tui_message(t, false, "leaving: %s sent, waiting for the reply",
+	    pp_quit_cmd(session_pp(t->session)));
+	session_quit(t->session);
+	if (session_state(t->session) == STATE_CLOSED)
+		loop_break(t->loop);
+}
+
+static void
+on_signal(int signo, void *arg)
+{
+	struct tui	*t = arg;
+
+	switch (signo) {
+	case SIGWINCH:
+		tui_relayout(t);
+		cmdline_resume(t);
+		break;
+	case SIGINT:
+		cmdline_interrupt(t);
+		break;
+	case SIGTSTP:
+		tui_suspend(t);
+		break;
+	case SIGCONT:
+		t->full_redraw = true;
+		tui_relayout(t);
+		break;
+	default:
+		/* SIGTERM, SIGHUP: leave at once, the terminal restored. */
+		t->quitting = true;
+		if (t->exit_code == EXIT_OK)
+			t->exit_code = 128 + signo;
+		loop_break(t->loop);
+		break;
+	}
+}
+
+void
+tui_suspend(struct tui *t)
+{
+	struct sigaction	sa;
+
+	def_prog_mode();
+	mousemask(0, NULL);
+	endwin();
+	fflush(stdout);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTSTP, &sa, NULL);
+	kill(getpid(), SIGTSTP);
+	/* Resumed. */
+	loop_add_signal(t->loop, SIGTSTP, on_signal, t);
+	reset_prog_mode();
+	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	t->full_redraw = true;
+	tui_relayout(t);
+	cmdline_resume(t);
+}
+
+void
+tui_set_theme(struct tui *t, const char *name)
+{
+	struct theme	th = { 0 };
+	char		err[512];
+
+	if (theme_load(name, &th, err, sizeof err) == -1) {
+		theme_free(&th);
+		tui_message(t, true, "%s; theme %s kept", err, t->theme.name);
+		return;
+	}
+	theme_free(&t->theme);
+	t->theme = th;
+	colour_apply(t);
+	t->full_redraw = true;
+	tui_message(t, false, "theme %s%s", t->theme.name, t->mono ?
+	    " (attributes only: no colours here or NO_COLOR set)" : "");
+}
+
+static void
+progress_tick(void *arg)
+{
+	struct tui	*t = arg;
+
+	if (!t->progress)
+		return;
+	tui_dirty(t, D_STATUS);
+	timer_set(t->progress_timer, 1000);
+}
+
+static void
+progress_stop(struct tui *t)
+{
+	if (!t->progress)
+		return;
+	t->progress = false;
+	timer_cancel(t->progress_timer);
+	tui_dirty(t, D_STATUS);
+}
+
+static void
+on_session(struct session *s, enum session_note n, void *arg)
+{
+	struct tui	*t = arg;
+	struct pp	*pp = session_pp(s);
+
+	switch (n) {
+	case SN_PROGRESS:
+		if (pp_expected_size(pp) < 0 ||
+		    pp_received_size(pp) >= pp_expected_size(pp)) {
+			progress_stop(t);
+			break;
+		}
+		if (!t->progress) {
+			t->progress = true;
+			t->progress_start = mono_ns();
+			t->progress_base = pp_received_size(pp);
+			timer_set(t->progress_timer, 1000);
+		}
+		break;
+	case SN_READY:
+		progress_stop(t);
+		break;
+	case SN_CLOSED:
+		progress_stop(t);
+		command_auth_clear(t);
+		if (t->quitting)
+			loop_break(t->loop);
+		break;
+	default:
+		break;
+	}
+	tui_dirty(t, D_STATUS | D_CMDLINE | D_TLS);
+}
+
+static void
+on_event(const struct event *ev, void *arg)
+{
+	struct tui	*t = arg;
+
+	transcript_event(ev, t->ts);
+	tlspanel_event(ev, t->tp);
+	if (t->auth.n > 0 && ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+	    !t->auth_due) {
+		t->auth_due = true;
+		loop_defer(t->loop, command_auth_continue, t);
+	}
+	tui_dirty(t, D_TRANSCRIPT | D_STATUS);
+}
+
+static void
+on_stdin(int fd, short revents, void *arg)
+{
+	(void)fd;
+	(void)revents;
+	cmdline_input(arg);
+}
+
+int
+tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
+{
+	struct tui	 t;
+	char		 err[512];
+	const char	*cs;
+	int		 rc;
+
+	memset(&t, 0, sizeof t);
+	setlocale(LC_ALL, "");
+	cs = nl_langinfo(CODESET);
+	t.sopts = *sopts;
+	t.opts = *topts;
+	t.utf8 = !t.opts.ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
+	t.loop = loop_new();
+	t.log = evlog_new(true);
+	t.ts = transcript_new(&t);
+	t.tp = tlspanel_new(&t);
+	t.progress_timer = timer_new(t.loop, progress_tick, &t);
+	evlog_subscribe(t.log, on_event, &t);
+	cur = &t;
+
+	if (initscr() == NULL)
+		fatalx("cannot initialise the terminal");
+	curses_on = true;
+	fatal_set_hook(tui_restore);
+	raw();
+	noecho();
+	nonl();
+	/* Application keypad mode: keys arrive as terminfo says. */
+	keypad(stdscr, TRUE);
+	mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	colour_init(&t);
+	if (theme_load(t.opts.theme != NULL ? t.opts.theme : "default",
+	    &t.theme, err, sizeof err) == -1)
+		tui_message(&t, true, "%s; using the built-in theme", err);
+	colour_apply(&t);
+
+	loop_add_fd(t.loop, STDIN_FILENO, POLLIN, on_stdin, &t);
+	loop_add_signal(t.loop, SIGWINCH, on_signal, &t);
+	loop_add_signal(t.loop, SIGINT, on_signal, &t);
+	loop_add_signal(t.loop, SIGTERM, on_signal, &t);
+	loop_add_signal(t.loop, SIGHUP, on_signal, &t);
+	loop_add_signal(t.loop, SIGTSTP, on_signal, &t);
+	loop_add_signal(t.loop, SIGCONT, on_signal, &t);
+	signal(SIGPIPE, SIG_IGN);
+
+	tui_relayout(&t);
+	cmdline_init(&t);
+	t.session = session_new(t.loop, t.log, sopts, on_session, &t);
+	session_connect(t.session);
+	tui_dirty(&t, D_ALL);
+	loop_run(t.loop);
+
+	tui_restore();
+	fatal_set_hook(NULL);
+	rc = t.exit_code != EXIT_OK ? t.exit_code :
+	    session_exit_code(t.session);
+	evlog_unsubscribe(t.log, on_event, &t);
+	session_free(t.session);
+	transcript_free(t.ts);
+	tlspanel_free(t.tp);
+	statusbar_free();
+	help_free();
+	if (msgwin != NULL)
+		delwin(msgwin);
+	msgwin = NULL;
+	command_auth_clear(&t);
+	timer_free(t.progress_timer);
+	theme_free(&t.theme);
+	free(t.message);
+	evlog_free(t.log);
+	loop_free(t.loop);
+	cur = NULL;
+	return rc;
+}

@@ -1,0 +1,311 @@
+/*
+ * mailscope terminal front end: the one header of tui/.
+ *
+ * The public part (struct tui_opts, tui_main, config_load) is what
+ * src/main.c uses.  The rest is shared between the files of tui/ and is
+ * grouped by file.  This header includes neither curses nor readline:
+ * windows are named by curses' own struct tag.
+ */
+#ifndef TUI_H
+#define TUI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mailscope.h"
+
+enum tui_time {
+	TIME_ABSOLUTE,		/* wall clock, local time */
+	TIME_RELATIVE,		/* since the previous line */
+	TIME_OFF,
+	TIME_MAX
+};
+
+struct tui_opts {
+	const char	*theme;		/* NULL: "default" */
+	enum tui_time	 time;
+	const char	*lab_info;	/* lab server/CA note, NULL if none */
+	const char	*record;	/* recording path: status indicator */
+	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
+	bool		 no_color;	/* also set by NO_COLOR */
+	bool		 ascii;		/* ASCII markers only */
+};
+
+/* tui.c: returns the session's exit code. */
+int	 tui_main(const struct session_opts *, const struct tui_opts *);
+
+/* config.c: $XDG_CONFIG_HOME/mailscope/config, "key value" lines.
+ * path NULL means the default location; a missing default file is not
+ * an error.  Strings set in the options stay allocated for the process.
+ * Returns -1 with err set as "file:line: message". */
+int	 config_load(const char *, struct session_opts *, struct tui_opts *,
+	    char *, size_t);
+int	 tui_time_from_name(const char *);
+const char *tui_time_name(enum tui_time);
+
+/* theme.c: semantic slots and theme files (no curses here). */
+#define SLOTS							\
+	X(SLOT_DEFAULT,		"default")			\
+	X(SLOT_CLIENT,		"transcript.client")		\
+	X(SLOT_SERVER,		"transcript.server")		\
+	X(SLOT_CLIENT_TLS,	"transcript.client.tls")	\
+	X(SLOT_SERVER_TLS,	"transcript.server.tls")	\
+	X(SLOT_MARKER,		"transcript.marker")		\
+	X(SLOT_LOCK,		"transcript.lock")		\
+	X(SLOT_ESCAPE,		"transcript.escape")		\
+	X(SLOT_INFO,		"transcript.info")		\
+	X(SLOT_WARNING,		"transcript.warning")		\
+	X(SLOT_ERROR,		"transcript.error")		\
+	X(SLOT_NOTE,		"transcript.note")		\
+	X(SLOT_BOUNDARY,	"transcript.boundary")		\
+	X(SLOT_TIME,		"transcript.time")		\
+	X(SLOT_FOLD,		"transcript.fold")		\
+	X(SLOT_TLS_TITLE,	"tls.title")			\
+	X(SLOT_TLS_LABEL,	"tls.label")			\
+	X(SLOT_TLS_VALUE,	"tls.value")			\
+	X(SLOT_TLS_OK,		"tls.ok")			\
+	X(SLOT_TLS_BAD,		"tls.bad")			\
+	X(SLOT_TLS_WARN,	"tls.warn")			\
+	X(SLOT_TLS_SELECTED,	"tls.selected")			\
+	X(SLOT_TLS_MATCH,	"tls.match")			\
+	X(SLOT_BORDER,		"border")			\
+	X(SLOT_BORDER_FOCUS,	"border.focus")			\
+	X(SLOT_STATUS,		"status.bar")			\
+	X(SLOT_STATUS_PLAIN,	"status.plain")			\
+	X(SLOT_STATUS_TLS,	"status.tls")			\
+	X(SLOT_STATUS_BAD,	"status.bad")			\
+	X(SLOT_STATUS_REC,	"status.rec")			\
+	X(SLOT_STATUS_PROGRESS,	"status.progress")		\
+	X(SLOT_PROMPT,		"cmdline.prompt")		\
+	X(SLOT_MODE,		"cmdline.mode")			\
+	X(SLOT_INPUT,		"cmdline.input")		\
+	X(SLOT_MESSAGE,		"message")			\
+	X(SLOT_MESSAGE_ERROR,	"message.error")		\
+	X(SLOT_HELP,		"help.text")			\
+	X(SLOT_HELP_KEY,	"help.key")			\
+	X(SLOT_HELP_TITLE,	"help.title")			\
+	X(SLOT_MATCH,		"search.match")
+
+#define X(e, n) e,
+enum slot { SLOTS SLOT_MAX };
+#undef X
+
+#define TA_BOLD		0x01
+#define TA_DIM		0x02
+#define TA_UNDERLINE	0x04
+#define TA_REVERSE	0x08
+#define TA_ITALIC	0x10
+#define TA_BLINK	0x20
+#define TA_STANDOUT	0x40
+
+#define THEME_DEFAULT_COLOUR	(-1)	/* the terminal's own */
+
+struct theme_slot {
+	int		 fg;		/* -1 default, 0-255 */
+	int		 bg;
+	unsigned	 attrs;		/* TA_* */
+	bool		 defined;	/* set by the file */
+};
+
+struct theme {
+	char			*name;
+	char			*path;	/* NULL for the built-in default */
+	struct theme_slot	 slot[SLOT_MAX];
+};
+
+const char	*slot_name(enum slot);
+int		 slot_from_name(const char *);
+void		 theme_builtin(struct theme *);
+int		 theme_parse(const char *, const char *, struct theme *, char *,
+		    size_t);
+char		*theme_find(const char *);
+int		 theme_load(const char *, struct theme *, char *, size_t);
+void		 theme_free(struct theme *);
+void		 theme_names(struct strv *);
+
+/* The TUI's state, shared between its files. */
+enum focus {
+	FOCUS_CMDLINE,
+	FOCUS_TRANSCRIPT,
+	FOCUS_TLS,
+	FOCUS_MAX
+};
+
+enum panel_mode {
+	PANEL_AUTO,		/* right when wide, below when tall enough */
+	PANEL_SHOWN,
+	PANEL_HIDDEN,
+};
+
+struct _win_st;			/* curses WINDOW */
+struct transcript;
+struct tlspanel;
+
+struct tui {
+	struct loop		*loop;
+	struct evlog		*log;
+	struct session		*session;
+	struct session_opts	 sopts;
+	struct tui_opts		 opts;
+	struct transcript	*ts;
+	struct tlspanel		*tp;
+	struct theme		 theme;
+	bool			 mono;		/* attributes only */
+	bool			 utf8;
+	enum focus		 focus;
+	enum panel_mode		 panel;
+	bool			 help;
+	int			 help_top;
+	bool			 too_small;
+	bool			 redraw_due;	/* a redraw is deferred */
+	unsigned		 dirty;		/* D_* panes to draw */
+	bool			 full_redraw;	/* clearok on next redraw */
+	bool			 quitting;
+	bool			 secret;	/* reading a secret */
+	bool			 searching;	/* reading a search string */
+	struct strv		 auth;		/* SASL replies still to send */
+	bool			 auth_due;
+	char			*message;	/* one-line message */
+	bool			 message_error;
+	int			 exit_code;
+	/* progress of a long response */
+	bool			 progress;
+	int64_t			 progress_start;
+	int64_t			 progress_base;
+	struct timer		*progress_timer;
+	/* layout */
+	int			 cols;
+	int			 rows;
+	int			 ts_y, ts_x, ts_h, ts_w;
+	int			 tp_y, tp_x, tp_h, tp_w;	/* tp_h 0: hidden */
+};
+
+/* tui.c */
+#define D_TRANSCRIPT	0x01
+#define D_TLS		0x02
+#define D_STATUS	0x04
+#define D_CMDLINE	0x08
+#define D_ALL		0x0f
+void	 tui_dirty(struct tui *, unsigned);
+void	 tui_relayout(struct tui *);
+void	 tui_message(struct tui *, bool, const char *, ...)
+	    PRINTFLIKE(3, 4);
+void	 tui_focus_next(struct tui *, int);
+void	 tui_quit(struct tui *);
+void	 tui_suspend(struct tui *);
+void	 tui_set_theme(struct tui *, const char *);
+
+/* colour.c: the only file that knows curses attributes. */
+void	 colour_init(struct tui *);
+void	 colour_apply(struct tui *);
+void	 colour_set(struct _win_st *, enum slot);
+void	 colour_bkgd(struct _win_st *, enum slot);
+
+/* text.c: sanitized, styled, wrapped text rows. */
+struct run {
+	size_t		 off;
+	size_t		 len;
+	enum slot	 slot;
+};
+
+struct rtext {
+	struct buf	 text;		/* UTF-8, terminal-safe */
+	struct run	*runs;
+	size_t		 nruns;
+	size_t		 cap;
+	struct run	*hl;		/* highlighted ranges, in order */
+	size_t		 nhl;
+	size_t		 hlcap;
+	int		 indent;	/* where wrapped rows start */
+};
+
+void	 rtext_reset(struct rtext *);
+void	 rtext_free(struct rtext *);
+void	 rtext_add(struct rtext *, enum slot, const char *, size_t);
+void	 rtext_adds(struct rtext *, enum slot, const char *);
+void	 rtext_printf(struct rtext *, enum slot, const char *, ...)
+	    PRINTFLIKE(3, 4);
+void	 rtext_net(struct rtext *, enum slot, const char *, size_t);
+void	 rtext_highlight(struct rtext *, const char *, enum slot);
+int	 rtext_rows(const struct rtext *, int, int);
+int	 rtext_draw(struct _win_st *, const struct rtext *, int, int, int,
+	    int, int, int);
+int	 text_width(const char *, size_t);
+
+/* transcript.c */
+struct transcript *transcript_new(struct tui *);
+void	 transcript_free(struct transcript *);
+void	 transcript_event(const struct event *, void *);
+void	 transcript_layout(struct transcript *, int, int, int, int);
+void	 transcript_draw(struct transcript *, bool);
+int	 transcript_key(struct transcript *, int);
+void	 transcript_scroll(struct transcript *, int);
+void	 transcript_page(struct transcript *, int);
+void	 transcript_home(struct transcript *);
+void	 transcript_end(struct transcript *);
+int	 transcript_search(struct transcript *, const char *, int);
+void	 transcript_fold_toggle(struct transcript *, bool);
+bool	 transcript_following(const struct transcript *);
+size_t	 transcript_items(const struct transcript *);
+void	 transcript_invalidate(struct transcript *);
+
+/* tlspanel.c */
+struct tlspanel *tlspanel_new(struct tui *);
+void	 tlspanel_free(struct tlspanel *);
+void	 tlspanel_event(const struct event *, void *);
+void	 tlspanel_layout(struct tlspanel *, int, int, int, int);
+void	 tlspanel_draw(struct tlspanel *, bool);
+int	 tlspanel_key(struct tlspanel *, int);
+const struct tls_facts *tlspanel_facts(const struct tlspanel *);
+int	 tlspanel_verdict(const struct tlspanel *);	/* -1 none, 0, 1 */
+
+/* statusbar.c */
+void	 statusbar_layout(int, int);
+void	 statusbar_draw(struct tui *);
+void	 statusbar_free(void);
+
+/* help.c */
+void	 help_draw(struct tui *);
+int	 help_key(struct tui *, int);
+void	 help_free(void);
+
+/* cmdline.c: GNU readline through its callback interface. */
+void	 cmdline_init(struct tui *);
+void	 cmdline_layout(int, int);
+void	 cmdline_draw(struct tui *);
+void	 cmdline_input(struct tui *);	/* stdin readable */
+void	 cmdline_interrupt(struct tui *);
+void	 cmdline_secret(struct tui *, const char *,
+	    void (*)(struct tui *, char *, void *), void *);
+void	 cmdline_search(struct tui *, int);
+void	 cmdline_end(struct tui *);
+void	 cmdline_resume(struct tui *);
+int	 input_key(void);
+bool	 input_pending(void);
+const char *history_path(struct tui *);
+
+/* Keys that are not bytes, from the terminal's terminfo strings. */
+enum {
+	TK_NONE = 0x110000,
+	TK_UP, TK_DOWN, TK_LEFT, TK_RIGHT, TK_PPAGE, TK_NPAGE, TK_HOME,
+	TK_END, TK_BTAB, TK_ENTER, TK_WHEEL_UP, TK_WHEEL_DOWN, TK_MOUSE,
+	TK_F1, TK_F2, TK_F3, TK_F4, TK_F5, TK_F6, TK_F7, TK_F8, TK_F9,
+	TK_F10,
+};
+
+/* commands.c: ':' commands. */
+struct command {
+	const char	*name;
+	const char	*args;
+	const char	*help;
+	void		(*fn)(struct tui *, const char *);
+};
+extern const struct command commands[];
+void	 command_run(struct tui *, const char *);
+void	 command_send(struct tui *, const char *);
+bool	 command_is_secret(struct tui *, const char *);
+void	 command_auth_continue(void *);
+void	 command_auth_clear(struct tui *);
+
+#endif /* TUI_H */
