@@ -179,7 +179,10 @@ struct word {
 	size_t	len;
 };
 
-/* Next word (up to space or one of stop) at *pp; advances past it. */
+/*
+ * Next word (up to a space or one of stop) at *pp; advances past it.  A
+ * word too long or holding a NUL is passed over, never looked up.
+ */
 static bool
 next_word(const char **pp, const char *end, const char *stop,
     struct word *w)
@@ -188,10 +191,12 @@ next_word(const char **pp, const char *end, const char *stop,
 
 	while (p < end && *p == ' ')
 		p++;
-	for (q = p; q < end && *q != ' ' && strchr(stop, *q) == NULL; q++)
+	for (q = p; q < end && *q != ' ' && (*q == '\0' ||
+	    strchr(stop, *q) == NULL); q++)
 		;
 	*pp = q;
-	if (q == p || (size_t)(q - p) >= sizeof w->s)
+	if (q == p || (size_t)(q - p) >= sizeof w->s ||
+	    memchr(p, '\0', (size_t)(q - p)) != NULL)
 		return false;
 	memcpy(w->s, p, (size_t)(q - p));
 	w->s[q - p] = '\0';
@@ -220,47 +225,41 @@ is_base64(const char *p, size_t len)
 }
 
 /*
- * A SASL challenge: show what the base64 says when it is text.  The label
- * is the line itself, the decoded text goes through sanitize().
+ * A SASL challenge: show what the base64 says when it is plain text (no
+ * escape needed by sanitize()).  sasl: the line is known to be a challenge,
+ * so an empty or binary one deserves a word too.
  */
 static void
 add_challenge(struct gl *g, const char *line, size_t linelen,
-    const char *p, const char *end)
+    const char *p, const char *end, bool sasl)
 {
-	struct buf	 dec = { 0 };
-	size_t		 i;
-	bool		 text = true;
+	struct buf	 dec = { 0 }, txt = { 0 };
 
 	while (p < end && *p == ' ')
 		p++;
 	while (end > p && end[-1] == ' ')
 		end--;
 	if (p == end) {
-		add_lesson(g, "empty-challenge");
+		if (sasl)
+			add_lesson(g, "empty-challenge");
 		return;
 	}
 	if (!is_base64(p, (size_t)(end - p)) ||
-	    b64_decode(p, (size_t)(end - p), &dec) == -1 || dec.len == 0) {
-		buf_free(&dec);
-		return;
-	}
-	for (i = 0; i < dec.len; i++) {
-		unsigned char	c = (unsigned char)dec.p[i];
-
-		if ((c < 0x20 && c != '\t') || c == 0x7f)
-			text = false;
-	}
-	if (!text) {
-		add_lesson(g, "base64-binary");
-		buf_free(&dec);
-		return;
+	    b64_decode(p, (size_t)(end - p), &dec) == -1 || dec.len == 0)
+		goto out;
+	if (sanitize(dec.p, dec.len, &txt) > 0) {
+		if (sasl)
+			add_lesson(g, "base64-binary");
+		goto out;
 	}
 	sanitize(line, linelen, g->out);
 	buf_adds(g->out, " = base64 for \"");
-	sanitize(dec.p, dec.len, g->out);
+	buf_add(g->out, txt.p, txt.len);
 	buf_adds(g->out, "\" (RFC 4648 §4, RFC 4954 §4)\n");
 	g->n++;
+out:
 	buf_free(&dec);
+	buf_free(&txt);
 }
 
 /* Enhanced status code "c.s.d" at p: class, then detail or subject. */
@@ -332,7 +331,7 @@ smtp_server(struct gl *g, const char *line, size_t len, const char *verb)
 	add(g, code, 3, explain_gloss(XT_SMTP_CLASS, cls));
 	add(g, code, 3, explain_gloss(XT_SMTP_CODE, code));
 	if (strcmp(code, "334") == 0) {
-		add_challenge(g, line, len, p, end);
+		add_challenge(g, line, len, p, end, true);
 		return;
 	}
 	if (next_word(&p, end, "", &w))
@@ -378,7 +377,7 @@ imap_code(struct gl *g, const char *p, const char *end)
 }
 
 static void
-imap_server(struct gl *g, const char *line, size_t len)
+imap_server(struct gl *g, const char *line, size_t len, const char *verb)
 {
 	const char	*p = line, *end = line + len;
 	struct word	 tag, w;
@@ -390,7 +389,8 @@ imap_server(struct gl *g, const char *line, size_t len)
 	}
 	if (strcmp(tag.s, "+") == 0) {
 		add_key(g, XT_IMAP_STATUS, "+");
-		add_challenge(g, line, len, p, end);
+		add_challenge(g, line, len, p, end, verb != NULL &&
+		    strcasecmp(verb, "AUTHENTICATE") == 0);
 		return;
 	}
 	if (strcmp(tag.s, "*") == 0)
@@ -425,7 +425,8 @@ pop3_server(struct gl *g, const char *line, size_t len, const char *verb)
 	}
 	if (len >= 1 && line[0] == '+' && (len == 1 || line[1] == ' ')) {
 		add_key(g, XT_POP3_STATUS, "+");
-		add_challenge(g, line, len, line + 1, end);
+		add_challenge(g, line, len, line + 1, end, verb != NULL &&
+		    strcasecmp(verb, "AUTH") == 0);
 		return;
 	}
 	if (!next_word(&p, end, "", &w))
@@ -536,7 +537,7 @@ explain_data(struct gl *g, const struct event *ev, enum proto_id proto,
 		if (g->n == 0 && (ev->flags & EVF_REDACTED))
 			add_lesson(g, "auth-continue");
 	} else if (proto == PROTO_IMAP)
-		imap_server(g, ev->data, ev->len);
+		imap_server(g, ev->data, ev->len, verb);
 	else if (proto == PROTO_POP3)
 		pop3_server(g, ev->data, ev->len, verb);
 	else
@@ -550,7 +551,8 @@ explain_data(struct gl *g, const struct event *ev, enum proto_id proto,
 
 /*
  * The verb of the last command before ev, when the log keeps its events:
- * "250-SIZE" is an extension only in reply to EHLO.  NULL when unknown.
+ * "250-SIZE" is an extension only in reply to EHLO.  Lines that are no
+ * command (SASL answers, literals) are passed over.  NULL when unknown.
  */
 static const char *
 last_verb(const struct evlog *log, const struct event *ev,
@@ -571,10 +573,12 @@ last_verb(const struct evlog *log, const struct event *ev,
 		p = e->data;
 		end = p + e->len;
 		if (!next_word(&p, end, ":", w))
-			return NULL;
-		if (proto == PROTO_IMAP && !next_word(&p, end, "", w))
-			return NULL;
-		return w->s;
+			continue;
+		if (proto == PROTO_IMAP && explain_command(proto, w->s) ==
+		    NULL && !next_word(&p, end, "", w))
+			continue;
+		if (explain_command(proto, w->s) != NULL)
+			return w->s;
 	}
 	return NULL;
 }

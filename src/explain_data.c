@@ -96,91 +96,91 @@ static const struct explain_entry smtp_code[] = {
 
 /* Enhanced status code classes (first number). */
 static const struct explain_entry esc_class[] = {
-	G("2", "Enhanced status 2.X.X: success.", "RFC 3463 §3.1"),
+	G("2", "Enhanced status 2.X.X: success.", "RFC 3463 §2"),
 	G("4", "Enhanced status 4.X.X: persistent transient failure; the "
-	    "message may go through later.", "RFC 3463 §3.1"),
+	    "message may go through later.", "RFC 3463 §2"),
 	G("5", "Enhanced status 5.X.X: permanent failure; resending as is "
-	    "will not work.", "RFC 3463 §3.1"),
+	    "will not work.", "RFC 3463 §2"),
 };
 
 /* Enhanced status code subjects (second number). */
 static const struct explain_entry esc_subject[] = {
-	G("X.0.X", "Subject: other or undefined.", "RFC 3463 §3.2"),
+	G("X.0.X", "Subject: other or undefined.", "RFC 3463 §2"),
 	G("X.1.X", "Subject: addressing (sender or recipient address).",
-	    "RFC 3463 §3.2"),
-	G("X.2.X", "Subject: the recipient's mailbox.", "RFC 3463 §3.2"),
-	G("X.3.X", "Subject: the receiving mail system.", "RFC 3463 §3.2"),
-	G("X.4.X", "Subject: network and routing.", "RFC 3463 §3.2"),
+	    "RFC 3463 §2"),
+	G("X.2.X", "Subject: the recipient's mailbox.", "RFC 3463 §2"),
+	G("X.3.X", "Subject: the receiving mail system.", "RFC 3463 §2"),
+	G("X.4.X", "Subject: network and routing.", "RFC 3463 §2"),
 	G("X.5.X", "Subject: the mail delivery protocol itself.",
-	    "RFC 3463 §3.2"),
-	G("X.6.X", "Subject: message content or media.", "RFC 3463 §3.2"),
-	G("X.7.X", "Subject: security or policy.", "RFC 3463 §3.2"),
+	    "RFC 3463 §2"),
+	G("X.6.X", "Subject: message content or media.", "RFC 3463 §2"),
+	G("X.7.X", "Subject: security or policy.", "RFC 3463 §2"),
 };
 
 /* Enhanced status codes, subject and detail (IANA registry). */
 static const struct explain_entry esc_detail[] = {
 	G("X.0.0", "Other undefined status: no more detail given.",
 	    "RFC 3463 §3.1"),
-	G("X.1.0", "Other address status.", "RFC 3463 §3.3"),
+	G("X.1.0", "Other address status.", "RFC 3463 §3.2"),
 	G("X.1.1", "Bad destination mailbox address: the user does not "
-	    "exist there.", "RFC 3463 §3.3"),
+	    "exist there.", "RFC 3463 §3.2"),
 	G("X.1.2", "Bad destination system address: the domain or host "
-	    "cannot be used.", "RFC 3463 §3.3"),
+	    "cannot be used.", "RFC 3463 §3.2"),
 	G("X.1.3", "Bad destination mailbox address syntax.",
-	    "RFC 3463 §3.3"),
+	    "RFC 3463 §3.2"),
 	G("X.1.4", "Destination mailbox address ambiguous.",
-	    "RFC 3463 §3.3"),
-	G("X.1.5", "Destination address valid.", "RFC 3463 §3.3"),
+	    "RFC 3463 §3.2"),
+	G("X.1.5", "Destination address valid.", "RFC 3463 §3.2"),
 	G("X.1.6", "Destination mailbox has moved, no forwarding address.",
-	    "RFC 3463 §3.3"),
-	G("X.1.7", "Bad sender's mailbox address syntax.", "RFC 3463 §3.3"),
+	    "RFC 3463 §3.2"),
+	G("X.1.7", "Bad sender's mailbox address syntax.", "RFC 3463 §3.2"),
 	G("X.1.8", "Bad sender's system address (domain).",
-	    "RFC 3463 §3.3"),
+	    "RFC 3463 §3.2"),
 	G("X.1.9", "Message relayed to a non-compliant mailer.",
 	    "RFC 3886"),
 	G("X.1.10", "The recipient's domain has a null MX: it takes no "
 	    "mail.", "RFC 7505"),
-	G("X.2.0", "Other or undefined mailbox status.", "RFC 3463 §3.4"),
+	G("X.2.0", "Other or undefined mailbox status.", "RFC 3463 §3.3"),
 	G("X.2.1", "Mailbox disabled, not accepting messages.",
-	    "RFC 3463 §3.4"),
-	G("X.2.2", "Mailbox full.", "RFC 3463 §3.4"),
+	    "RFC 3463 §3.3"),
+	G("X.2.2", "Mailbox full.", "RFC 3463 §3.3"),
 	G("X.2.3", "Message length exceeds an administrative limit.",
-	    "RFC 3463 §3.4"),
-	G("X.2.4", "Mailing list expansion problem.", "RFC 3463 §3.4"),
+	    "RFC 3463 §3.3"),
+	G("X.2.4", "Mailing list expansion problem.", "RFC 3463 §3.3"),
 	G("X.3.0", "Other or undefined mail system status.",
-	    "RFC 3463 §3.5"),
-	G("X.3.1", "Mail system full (out of disk).", "RFC 3463 §3.5"),
+	    "RFC 3463 §3.4"),
+	G("X.3.1", "Mail system full (out of disk).", "RFC 3463 §3.4"),
 	G("X.3.2", "System not accepting network messages.",
-	    "RFC 3463 §3.5"),
+	    "RFC 3463 §3.4"),
 	G("X.3.3", "System not capable of the selected features.",
-	    "RFC 3463 §3.5"),
-	G("X.3.4", "Message too big for the system.", "RFC 3463 §3.5"),
-	G("X.3.5", "System incorrectly configured.", "RFC 3463 §3.5"),
+	    "RFC 3463 §3.4"),
+	G("X.3.4", "Message too big for the system.", "RFC 3463 §3.4"),
+	G("X.3.5", "System incorrectly configured.", "RFC 3463 §3.4"),
 	G("X.3.6", "The requested priority was changed.", "RFC 6710"),
 	G("X.4.0", "Other or undefined network or routing status.",
-	    "RFC 3463 §3.6"),
-	G("X.4.1", "No answer from the next host.", "RFC 3463 §3.6"),
-	G("X.4.2", "Bad connection to the next host.", "RFC 3463 §3.6"),
-	G("X.4.3", "Directory server (DNS) failure.", "RFC 3463 §3.6"),
-	G("X.4.4", "Unable to route the message.", "RFC 3463 §3.6"),
-	G("X.4.5", "Mail system congestion.", "RFC 3463 §3.6"),
-	G("X.4.6", "Routing loop detected.", "RFC 3463 §3.6"),
-	G("X.4.7", "Delivery time expired.", "RFC 3463 §3.6"),
-	G("X.5.0", "Other or undefined protocol status.", "RFC 3463 §3.7"),
-	G("X.5.1", "Invalid command.", "RFC 3463 §3.7"),
-	G("X.5.2", "Syntax error.", "RFC 3463 §3.7"),
-	G("X.5.3", "Too many recipients.", "RFC 3463 §3.7"),
-	G("X.5.4", "Invalid command arguments.", "RFC 3463 §3.7"),
-	G("X.5.5", "Wrong protocol version.", "RFC 3463 §3.7"),
+	    "RFC 3463 §3.5"),
+	G("X.4.1", "No answer from the next host.", "RFC 3463 §3.5"),
+	G("X.4.2", "Bad connection to the next host.", "RFC 3463 §3.5"),
+	G("X.4.3", "Directory server (DNS) failure.", "RFC 3463 §3.5"),
+	G("X.4.4", "Unable to route the message.", "RFC 3463 §3.5"),
+	G("X.4.5", "Mail system congestion.", "RFC 3463 §3.5"),
+	G("X.4.6", "Routing loop detected.", "RFC 3463 §3.5"),
+	G("X.4.7", "Delivery time expired.", "RFC 3463 §3.5"),
+	G("X.5.0", "Other or undefined protocol status.", "RFC 3463 §3.6"),
+	G("X.5.1", "Invalid command.", "RFC 3463 §3.6"),
+	G("X.5.2", "Syntax error.", "RFC 3463 §3.6"),
+	G("X.5.3", "Too many recipients.", "RFC 3463 §3.6"),
+	G("X.5.4", "Invalid command arguments.", "RFC 3463 §3.6"),
+	G("X.5.5", "Wrong protocol version.", "RFC 3463 §3.6"),
 	G("X.5.6", "Authentication exchange line is too long.",
 	    "RFC 4954 §6"),
-	G("X.6.0", "Other or undefined media error.", "RFC 3463 §3.8"),
-	G("X.6.1", "Media not supported.", "RFC 3463 §3.8"),
-	G("X.6.2", "Conversion required and prohibited.", "RFC 3463 §3.8"),
+	G("X.6.0", "Other or undefined media error.", "RFC 3463 §3.7"),
+	G("X.6.1", "Media not supported.", "RFC 3463 §3.7"),
+	G("X.6.2", "Conversion required and prohibited.", "RFC 3463 §3.7"),
 	G("X.6.3", "Conversion required but not supported.",
-	    "RFC 3463 §3.8"),
-	G("X.6.4", "Conversion with loss performed.", "RFC 3463 §3.8"),
-	G("X.6.5", "Conversion failed.", "RFC 3463 §3.8"),
+	    "RFC 3463 §3.7"),
+	G("X.6.4", "Conversion with loss performed.", "RFC 3463 §3.7"),
+	G("X.6.5", "Conversion failed.", "RFC 3463 §3.7"),
 	G("X.6.6", "Message content not available (BURL).", "RFC 4468 §7"),
 	G("X.6.7", "Non-ASCII addresses not permitted for this sender or "
 	    "recipient.", "RFC 6531"),
@@ -189,17 +189,17 @@ static const struct explain_entry esc_detail[] = {
 	G("X.6.9", "A UTF-8 header message cannot be passed on to a "
 	    "recipient.", "RFC 6531"),
 	G("X.7.0", "Other or undefined security status; often: "
-	    "authentication or STARTTLS required first.", "RFC 3463 §3.9"),
+	    "authentication or STARTTLS required first.", "RFC 3463 §3.8"),
 	G("X.7.1", "Delivery not authorised, message refused (relaying "
-	    "denied, sender blocked).", "RFC 3463 §3.9"),
-	G("X.7.2", "Mailing list expansion prohibited.", "RFC 3463 §3.9"),
+	    "denied, sender blocked).", "RFC 3463 §3.8"),
+	G("X.7.2", "Mailing list expansion prohibited.", "RFC 3463 §3.8"),
 	G("X.7.3", "Security conversion required but not possible.",
-	    "RFC 3463 §3.9"),
-	G("X.7.4", "Security features not supported.", "RFC 3463 §3.9"),
-	G("X.7.5", "Cryptographic failure.", "RFC 3463 §3.9"),
+	    "RFC 3463 §3.8"),
+	G("X.7.4", "Security features not supported.", "RFC 3463 §3.8"),
+	G("X.7.5", "Cryptographic failure.", "RFC 3463 §3.8"),
 	G("X.7.6", "Cryptographic algorithm not supported.",
-	    "RFC 3463 §3.9"),
-	G("X.7.7", "Message integrity failure.", "RFC 3463 §3.9"),
+	    "RFC 3463 §3.8"),
+	G("X.7.7", "Message integrity failure.", "RFC 3463 §3.8"),
 	G("X.7.8", "Authentication credentials invalid.", "RFC 4954 §6"),
 	G("X.7.9", "Authentication mechanism is too weak.", "RFC 4954 §6"),
 	G("X.7.10", "Encryption needed: use STARTTLS first.",
@@ -274,7 +274,7 @@ static const struct explain_entry ehlo[] = {
 	    "offers of the listed kinds.", "RFC 3865"),
 	G("PIPELINING", "The client may send several commands without "
 	    "waiting for each reply.  Never across STARTTLS.",
-	    "RFC 2920, RFC 3207 §4.2"),
+	    "RFC 2920, RFC 3207 §4"),
 	G("REQUIRETLS", "The server honours REQUIRETLS: the message is only "
 	    "relayed over verified TLS.", "RFC 8689"),
 	G("RRVS", "Require-recipient-valid-since: refuse if the mailbox "
@@ -292,12 +292,12 @@ static const struct explain_entry ehlo[] = {
 	    "In plaintext an attacker can strip this line, so a client "
 	    "that needs TLS must insist.", "RFC 3207 §4"),
 	G("TURN", "Reverse the roles (historic and insecure; never "
-	    "offered today).", "RFC 821, RFC 2505"),
+	    "offered today).", "RFC 821"),
 	G("UTF8SMTP", "Experimental forerunner of SMTPUTF8.", "RFC 5336"),
 	G("VERB", "Sendmail's verbose mode (private).", "Sendmail"),
 	G("VRFY", "The server may confirm whether an address exists; often "
 	    "disabled to resist address harvesting.", "RFC 5321 §3.5"),
-	G("X-EXPS", "Exchange's private AUTH variant.", "MS-XEXPS"),
+	G("X-EXPS", "Exchange's private AUTH variant.", "MS-OXSMTP"),
 	G("X-LINK2STATE", "Exchange's private link state routing "
 	    "extension.", "MS-OXSMTP"),
 	G("XCLIENT", "Postfix: a trusted proxy may tell the server the real "
@@ -353,7 +353,7 @@ static const struct explain_entry imap_status[] = {
 	    "own, not the end of a command.", "RFC 9051 §2.2.2"),
 	G("+", "Continuation request: the server waits for more from the "
 	    "client (a literal, or the next step of AUTHENTICATE).",
-	    "RFC 9051 §7.5"),
+	    "RFC 9051 §7.6"),
 	G("TAGGED", "Tagged response: it ends the command that carried the "
 	    "same tag.", "RFC 9051 §2.2.2"),
 	G("OK", "Success (tagged), or information (untagged).",
@@ -366,7 +366,7 @@ static const struct explain_entry imap_status[] = {
 	    "RFC 9051 §7.1.5"),
 	G("PREAUTH", "PREAUTH greeting: already logged in, no login needed. "
 	    " Over plaintext it also means STARTTLS can never be used.",
-	    "RFC 9051 §7.1.4, RFC 2595 §3.1"),
+	    "RFC 9051 §7.1.4, §6.2.1"),
 };
 
 /* IMAP response codes, the bracketed word after the status. */
@@ -499,7 +499,7 @@ static const struct explain_entry imap_cap[] = {
 	    "RFC 2221"),
 	G("LOGINDISABLED", "LOGIN is refused on this connection, so no "
 	    "password can be sent in plaintext; it should vanish after "
-	    "STARTTLS.", "RFC 9051 §6.2.3, RFC 3501 §7.2.1"),
+	    "STARTTLS.", "RFC 9051 §6.2.3, RFC 2595 §3.2"),
 	G("MAILBOX-REFERRALS", "The server may refer mailboxes elsewhere.",
 	    "RFC 2193"),
 	G("METADATA", "Mailbox annotations.", "RFC 5464"),
@@ -582,7 +582,7 @@ static const struct explain_entry imap_data[] = {
 	    "RFC 3501 §7.2.5"),
 	G("SORT", "Message numbers in sorted order.", "RFC 5256 §4"),
 	G("STATUS", "Counters of a mailbox that is not selected.",
-	    "RFC 9051 §7.3.4"),
+	    "RFC 9051 §7.3.3"),
 	G("THREAD", "Messages grouped into threads.", "RFC 5256 §4"),
 	G("VANISHED", "UIDs of messages that were deleted (QRESYNC).",
 	    "RFC 7162 §3.2.10"),
@@ -821,6 +821,8 @@ static const struct explain_entry tls_step[] = {
 static const struct explain_entry tls_field[] = {
 	G("ALPN", "The application protocol agreed inside TLS; mail "
 	    "rarely uses one.", "RFC 7301"),
+	G("CA", "Whether the certificate may sign other certificates "
+	    "(basic constraints).", "RFC 5280 §4.2.1.9"),
 	G("chain", "The certificates the server sent, leaf first, each "
 	    "signed by the next.", "RFC 5280 §6"),
 	G("cipher", "The cipher suite: how records are encrypted and "
@@ -832,12 +834,17 @@ static const struct explain_entry tls_field[] = {
 	    "RFC 5280 §4.1.2.7"),
 	G("kx", "Key exchange: how both sides agreed on secret keys; "
 	    "(EC)DHE gives forward secrecy.", "RFC 8446 §4.2.8"),
+	G("matched", "The SAN entry that matched the host name asked "
+	    "for.", "RFC 6125 §6.4"),
 	G("mac", "The message authentication code algorithm (AEAD in "
 	    "TLS 1.3).", "RFC 5246 §6.2.3"),
 	G("OCSP", "Whether the server stapled a revocation status: none, "
 	    "good, or invalid.", "RFC 6066 §8"),
 	G("pin-sha256", "Base64 SHA-256 of the public key (SPKI), the form "
 	    "used for key pinning and DANE 3 1 1.", "RFC 7469 §2.4"),
+	G("reason", "Why verification failed, one reason per line; any "
+	    "reason means the server's identity is unproven.",
+	    "RFC 5280 §6, RFC 6125 §6"),
 	G("resumed", "Whether an earlier session was resumed (fewer round "
 	    "trips, same keys' origin).", "RFC 8446 §2.2"),
 	G("SAN", "Subject alternative names: the host names and addresses "
@@ -846,6 +853,8 @@ static const struct explain_entry tls_field[] = {
 	    "RFC 5280 §4.1.2.2"),
 	G("sha256", "The SHA-256 fingerprint of the whole certificate.",
 	    "RFC 5280"),
+	G("sigalg", "The algorithm the issuer signed this certificate "
+	    "with.", "RFC 5280 §4.1.1.2"),
 	G("signature", "The algorithm the server signed the handshake "
 	    "with.", "RFC 8446 §4.2.3"),
 	G("SNI", "Server name indication: the host name the client asked "
@@ -853,6 +862,8 @@ static const struct explain_entry tls_field[] = {
 	    "RFC 6066 §3"),
 	G("subject", "Who the certificate names (the CN); names are "
 	    "checked in SAN.", "RFC 5280 §4.1.2.6"),
+	G("trust", "The verdict in Postfix's words: Verified, Trusted, "
+	    "Untrusted or Anonymous.", "Postfix TLS_README"),
 	G("valid", "The validity period: not before and not after.",
 	    "RFC 5280 §4.1.2.5"),
 	G("verdict", "Whether the chain reaches a trusted root and the "
@@ -919,10 +930,10 @@ static const struct explain_entry warning[] = {
 	    "in a state that accepts commands.", "RFC 5321 §3"),
 	G("plaintext-alert", "An IMAP [ALERT] arrived before TLS: anyone on "
 	    "the path could have written it to trick the user.",
-	    "RFC 9051 §7.1, RFC 2595 §3.1"),
+	    "RFC 9051 §7.1"),
 	G("plaintext-auth", "Login is offered before TLS: a password sent "
 	    "now crosses the network readable.  Do STARTTLS first.",
-	    "RFC 3207 §4.1, RFC 9051 §6.2.3, RFC 2595 §3.1"),
+	    "RFC 4954 §4, RFC 9051 §6.2.3, RFC 2595 §3.2"),
 	G("require-tls", "Not sent: --require-tls stops credentials and "
 	    "mail from leaving in plaintext.", "RFC 8314 §3"),
 	G("resolve", "The host name could not be resolved to an address.",
@@ -1000,7 +1011,7 @@ static const struct explain_entry lesson[] = {
 	    "usual.", "RFC 3207 §4.2"),
 	G("capdiff-auth-added", "Login appeared only inside TLS: good, the "
 	    "server keeps passwords off the plaintext connection.",
-	    "RFC 3207 §4.1, RFC 8314 §3"),
+	    "RFC 4954 §4, RFC 8314 §3"),
 	G("capdiff-imap", "Capabilities are asked again after STARTTLS "
 	    "because everything learned in plaintext could have been "
 	    "forged by a man in the middle; the client must discard it.",

@@ -278,11 +278,16 @@ static bool
 tls_plaintext_answer(struct tls_client *c)
 {
 	struct buf	b = { 0 };
+	ssize_t		n;
 
 	/* TLS records start with a content type 20..23 and major 3. */
 	if (c->nfirst == 0 || (c->first[0] >= 20 && c->first[0] <= 23 &&
 	    (c->nfirst < 2 || c->first[1] == 3)))
 		return false;
+	/* GnuTLS read a record header only: the rest tells more. */
+	if (c->nfirst < FIRST_BYTES && (n = recv(c->fd, c->first + c->nfirst,
+	    FIRST_BYTES - c->nfirst, MSG_DONTWAIT)) > 0)
+		c->nfirst += (size_t)n;
 	sanitize((const char *)c->first, c->nfirst, &b);
 	snprintf(c->err, sizeof c->err, "the server answered the "
 	    "ClientHello with plaintext, not TLS: \"%s%s\"", b.p,
@@ -305,8 +310,8 @@ tls_set_error(struct tls_client *c, int rc, bool handshake)
 		    "%s: %s%s", when, gnutls_alert_get_name(alert),
 		    alert == GNUTLS_A_PROTOCOL_VERSION ? " (it accepts none "
 		    "of the TLS versions offered)" : alert ==
-		    GNUTLS_A_HANDSHAKE_FAILURE ? " (no cipher suite or group "
-		    "in common)" : "");
+		    GNUTLS_A_HANDSHAKE_FAILURE ? " (no TLS version, cipher "
+		    "suite or group in common)" : "");
 		return;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PULL_ERROR:

@@ -51,7 +51,8 @@ teardown(void **state)
 
 /* Log one line and explain it with the log as context. */
 static const char *
-ex(enum proto_id proto, enum ev_dir dir, const char *line, uint32_t flags)
+exn(enum proto_id proto, enum ev_dir dir, const char *line, size_t len,
+    uint32_t flags)
 {
 	struct event		 tmpl = { 0 };
 	const struct event	*ev;
@@ -59,11 +60,17 @@ ex(enum proto_id proto, enum ev_dir dir, const char *line, uint32_t flags)
 	tmpl.kind = EV_DATA;
 	tmpl.dir = (uint8_t)dir;
 	tmpl.flags = flags;
-	ev = evlog_append(elog, &tmpl, line, strlen(line));
+	ev = evlog_append(elog, &tmpl, line, len);
 	buf_reset(&eout);
 	buf_adds(&eout, "");
 	explain_event(elog, ev, proto, &eout);
 	return eout.p;
+}
+
+static const char *
+ex(enum proto_id proto, enum ev_dir dir, const char *line, uint32_t flags)
+{
+	return exn(proto, dir, line, strlen(line), flags);
 }
 
 #define SRV(p, l)	ex((p), DIR_SERVER, (l), 0)
@@ -218,22 +225,39 @@ test_auth_challenges(void **state)
 	o = SRV(PROTO_SMTP, "334 G1sybUhp");	/* ESC [2mHi */
 	has(o, "binary SASL data");
 	hasnt(o, "\x1b");
-	/* Text with a bidi override: shown, but as a visible escape. */
+	/* Text with a bidi override is no plain text. */
 	o = SRV(PROTO_SMTP, "334 YeKArmI=");	/* a U+202E b */
-	has(o, "base64 for \"a<U+202E>b\"");
+	has(o, "binary SASL data");
 	hasnt(o, "\xe2\x80\xae");
+	/* UTF-8 text is fine. */
+	o = SRV(PROTO_SMTP, "334 TsOkbWU6");	/* Name: with a-umlaut */
+	has(o, "base64 for \"N\xc3\xa4me:\"");
 	/* Not base64. */
 	o = SRV(PROTO_SMTP, "334 not base64!");
 	hasnt(o, "base64 for");
 
+	CLI(PROTO_IMAP, "a1 AUTHENTICATE LOGIN");
 	o = SRV(PROTO_IMAP, "+ VXNlcm5hbWU6");
 	has(o, "+: Continuation request");
 	has(o, "= base64 for \"Username:\"");
+	ex(PROTO_IMAP, DIR_CLIENT, "[redacted: AUTH LOGIN username]",
+	    EVF_REDACTED);
+	o = SRV(PROTO_IMAP, "+ AAEC");
+	has(o, "binary SASL data");
+	o = SRV(PROTO_IMAP, "+");
+	has(o, "An empty challenge");
+	/* A literal's go-ahead is no challenge. */
+	CLI(PROTO_IMAP, "a2 APPEND INBOX {10}");
 	o = SRV(PROTO_IMAP, "+ Ready for literal data");
 	has(o, "+: Continuation request");
 	hasnt(o, "base64 for");
+	o = SRV(PROTO_IMAP, "+ Send");
+	hasnt(o, "base64");
+	hasnt(o, "binary");
 	o = SRV(PROTO_IMAP, "+");
 	has(o, "+: Continuation request");
+	hasnt(o, "empty challenge");
+	CLI(PROTO_POP3, "AUTH LOGIN");
 	o = SRV(PROTO_POP3, "+ UGFzc3dvcmQ6");
 	has(o, "+: Continuation");
 	has(o, "= base64 for \"Password:\"");
@@ -502,7 +526,8 @@ test_lookups(void **state)
 	static const char *fields[] = { "version", "cipher", "kx", "group",
 	    "mac", "signature", "SNI", "ALPN", "resumed", "OCSP", "verdict",
 	    "subject", "issuer", "SAN", "valid", "key", "serial", "sha256",
-	    "pin-sha256", "chain" };
+	    "pin-sha256", "chain", "reason", "trust", "sigalg", "CA",
+	    "matched" };
 	static const char *reasons[] = { "issuer unknown", "self-signed",
 	    "expired on 2020-01-01", "not valid before 2030-01-01",
 	    "name mail.test does not match", "revoked",
@@ -677,6 +702,71 @@ test_tables_well_formed(void **state)
 	n = explain_table(XT_MAX, &v);
 	assert_int_equal(n, 0);
 	assert_null(v);
+}
+
+/* Random lines: no crash, and nothing a terminal could act on. */
+static void
+test_random_lines(void **state)
+{
+	static const char	 alpha[] = "0123456789 .-+*[]=(){}\"\\:/"
+				    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefgh"
+				    "\x1b\x07\x7f\r\x80\xc3\xa4\xe2\x80\xae\0";
+	static const char	*seeds[] = { "250-", "334 ", "* OK [", "+ ",
+				    "-ERR [", "a1 ", "550 5.", "* 1 " };
+	char			 line[256];
+	size_t			 i, j, n;
+	unsigned		 r = 12345;
+	int			 k;
+	const char		*o;
+
+	(void)state;
+	for (i = 0; i < 4000; i++) {
+		r = r * 1103515245 + 12345;
+		n = strlen(seeds[(r >> 8) % 8]);
+		memcpy(line, seeds[(r >> 8) % 8], n);
+		r = r * 1103515245 + 12345;
+		for (j = (r >> 8) % 120; j > 0 && n + 1 < sizeof line; j--) {
+			r = r * 1103515245 + 12345;
+			line[n++] = alpha[(r >> 8) % (sizeof alpha - 1)];
+		}
+		line[n] = '\0';
+		k = (int)(i % 8);
+		o = exn((enum proto_id)(k % 4), k < 4 ? DIR_SERVER :
+		    DIR_CLIENT, line, n, 0);
+		for (; *o != '\0'; o++)
+			if ((*o != '\n' && (unsigned char)*o < 0x20) ||
+			    *o == 0x7f || strncmp(o, "\xe2\x80\xae", 3) == 0)
+				fail_msg("raw control byte for line %zu", i);
+	}
+}
+
+/* NUL bytes inside words: passed over, and the scan goes on. */
+static void
+test_nul_bytes(void **state)
+{
+#define NUL(p, d, lit)	exn((p), (d), (lit), sizeof(lit) - 1, EVF_NUL)
+	const char	*o;
+
+	(void)state;
+	CLI(PROTO_SMTP, "EHLO x");
+	o = NUL(PROTO_SMTP, DIR_SERVER, "250-AUTH PLAIN\0X LOGIN");
+	has(o, "LOGIN: ");
+	hasnt(o, "PLAIN: ");
+	has(o, "nul: ");
+	o = NUL(PROTO_SMTP, DIR_SERVER, "250-AUTH \0 \0\0");
+	has(o, "AUTH: ");
+	o = NUL(PROTO_IMAP, DIR_SERVER, "* OK [CAPABILITY A\0B \0 IDLE]");
+	has(o, "IDLE: ");
+	o = NUL(PROTO_IMAP, DIR_SERVER, "* CAPABILITY \0\0 \0");
+	has(o, "CAPABILITY: ");
+	CLI(PROTO_POP3, "CAPA");
+	o = NUL(PROTO_POP3, DIR_SERVER, "SASL \0 PLAIN\0");
+	has(o, "SASL: ");
+	o = NUL(PROTO_IMAP, DIR_CLIENT, "a1 LOGIN \0");
+	has(o, "LOGIN: ");
+	o = NUL(PROTO_SMTP, DIR_SERVER, "334 VXNl\0cm5hbWU6");
+	hasnt(o, "base64 for");
+#undef NUL
 }
 
 /* --- coverage: codes raised in the sources --- */
@@ -948,6 +1038,8 @@ main(void)
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_flags),
+		cmocka_unit_test(test_random_lines),
+		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_local_events),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_starttls_lessons),
