@@ -1,6 +1,8 @@
 # mailscope: GNU make.  `make run` and `make check` are the two commands a
 # newcomer needs; both install missing packages first when run as root.
 
+.DEFAULT_GOAL := all
+
 PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
@@ -31,19 +33,22 @@ TEST_SRC = $(wildcard tests/unit/test_*.c)
 # Two build trees: build/ (normal) and build-asan/ (ASan + UBSan).
 define tree
 $(1)/%.o: %.c src/mailscope.h $(wildcard tui/*.h) | $(1)/src $(1)/tui $(1)/tests/unit
-	$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
+	@echo "  CC      $$@"
+	@$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
 $(1)/src $(1)/tui $(1)/tests/unit:
 	@mkdir -p $$@
 $(1)/libcore.a: $(CORE_SRC:%.c=$(1)/%.o)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	@ar rcs $$@ $$^
 $(1)/libtui.a: $(TUI_SRC:%.c=$(1)/%.o)
 	@rm -f $$@
-	ar rcs $$@ $$^
+	@ar rcs $$@ $$^
 $(1)/mailscope: $(1)/src/main.o $(1)/libtui.a $(1)/libcore.a
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
+	@echo "  LD      $$@"
+	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
 $(1)/tests/unit/%: $(1)/tests/unit/%.o $(1)/libcore.a
-	$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
+	@echo "  LD      $$@"
+	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
 endef
 
 $(eval $(call tree,build,))

@@ -196,6 +196,7 @@ batch_print_tls(const struct tls_facts *f, struct buf *b)
 	print_field(b, "ALPN", f->alpn);
 	print_field(b, "resumed", f->resumed ? "yes" : "no");
 	print_field(b, "OCSP", f->ocsp);
+	print_field(b, "session", f->desc);
 	buf_printf(b, "   %-10s %s", "verdict", f->verify.ok ?
 	    "verified" : "NOT verified");
 	if (f->verify.trust != NULL) {

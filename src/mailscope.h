@@ -334,6 +334,154 @@ int	 certgen_ca(const char *, char **, char **, char *, size_t);
 int	 certgen_server(const struct certgen_opts *, const char *,
 	    const char *, char **, char **, char *, size_t);
 
+/* lab.c: the teaching server on loopback (lab_smtp.c, lab_imap.c,
+ * lab_pop3.c hold the per-protocol state machines). */
+struct lab_opts {
+	const char	*scenario;	/* NULL: "good" */
+	int		 port_base;	/* 0: the kernel picks free ports */
+	const char	*keep_certs;	/* NULL: a private temp dir */
+};
+
+struct lab_info {
+	int		 smtp_port;		/* base+0, STARTTLS offered */
+	int		 submission_port;	/* base+1, STARTTLS */
+	int		 smtps_port;		/* base+2, implicit TLS */
+	int		 imap_port;		/* base+3, STARTTLS */
+	int		 imaps_port;		/* base+4 */
+	int		 pop3_port;		/* base+5, STLS */
+	int		 pop3s_port;		/* base+6 */
+	char		*ca_path;
+	char		*dir;
+	pid_t		 pid;		/* lab_spawn: the child */
+	int		 lifeline;	/* lab_spawn: its end closes the lab */
+	bool		 keep;		/* dir is --keep-certs: left alone */
+};
+
+int		 lab_main(int, char **);
+int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
+		    size_t);
+void		 lab_stop(struct lab_info *);
+const char *const *lab_scenarios(void);
+const char	*lab_scenario_desc(const char *);
+
+enum lab_scn {
+	SCN_GOOD,
+	SCN_NO_STARTTLS,
+	SCN_STARTTLS_REFUSED,
+	SCN_STRIP,
+	SCN_INJECT_RESPONSE,
+	SCN_INJECT_COMMAND,
+	SCN_EXPIRED_CERT,
+	SCN_WRONG_HOST,
+	SCN_SELF_SIGNED,
+	SCN_TLS12_ONLY,
+	SCN_ENFORCED,
+	SCN_SLOW,
+	SCN_MAX
+};
+
+#define LAB_HOST	"lab.mailscope.test"
+#define LAB_USER	"demo"
+#define LAB_PASS	"demo"
+#define LAB_LINE_MAX	(8 * 1024)
+#define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
+#define LAB_STORE_MAX	100			/* oldest dropped */
+#define LAB_STORE_BYTES	(32 * 1024 * 1024)
+#define LAB_CLIENTS_MAX	256
+#define LAB_IDLE_MS	(5 * 60 * 1000)
+#define LAB_OUT_HIGH	(256 * 1024)	/* stop reading commands above */
+
+struct lab_msg {
+	uint32_t	 uid;
+	bool		 seen;
+	bool		 deleted;	/* IMAP \Deleted */
+	int64_t		 when;		/* unix seconds */
+	struct buf	 data;		/* CRLF lines, dots unstuffed */
+};
+
+struct lab_store {
+	struct lab_msg	**msgs;
+	size_t		  n;
+	size_t		  bytes;
+	uint32_t	  uidvalidity;
+	uint32_t	  uidnext;
+};
+
+/*
+ * One client as the protocol machines see it: bytes in, bytes out, and
+ * flags the socket side acts on.  No socket here, so tests can drive it.
+ */
+struct lab_conn {
+	enum proto_id	 proto;
+	enum lab_scn	 scn;
+	struct lab_store *store;
+	bool		 tls;		/* inside TLS now */
+	bool		 authed;
+	int		 state;		/* the protocol's STATE_* */
+	struct buf	 in;
+	struct buf	 out;
+	bool		 discarding;	/* inside an overlong line */
+	bool		 want_tls;	/* go-ahead queued: handshake next */
+	size_t		 injected;	/* plaintext after the go-ahead */
+	bool		 want_close;	/* flush, then close */
+	unsigned	 errors;	/* too many: the server hangs up */
+	/* SMTP */
+	char		*helo;
+	char		*mail_from;
+	struct strv	 rcpt;
+	struct buf	 msg;
+	bool		 msg_toolong;
+	bool		 msg_big;
+	char		*sasl_user;	/* AUTH LOGIN, between steps */
+	/* IMAP (msg holds a command that carries literals) */
+	size_t		 literal;	/* literal bytes still to come */
+	bool		 literal_drop;	/* refused: read and forget them */
+	char		*tag;		/* AUTHENTICATE waiting for data */
+	uint32_t	*uids;		/* selected mailbox snapshot */
+	size_t		 nuids;
+	bool		 selected;
+	bool		 readonly;
+	/* POP3 */
+	char		*user;
+	bool		*dele;		/* per message of uids */
+};
+
+const char	*lab_scn_name(enum lab_scn);
+void		 lab_conn_init(struct lab_conn *, enum proto_id, enum lab_scn,
+		    struct lab_store *, bool);	/* true: implicit TLS */
+void		 lab_conn_start(struct lab_conn *);	/* the greeting */
+void		 lab_conn_input(struct lab_conn *, const void *, size_t);
+void		 lab_conn_run(struct lab_conn *);	/* after out drains */
+void		 lab_conn_tls_up(struct lab_conn *);
+void		 lab_conn_free(struct lab_conn *);
+const char	*lab_conn_state_name(const struct lab_conn *);
+void		 lab_reply(struct lab_conn *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+void		 lab_clean(char *, size_t);
+bool		 lab_login_ok(const char *, const char *);
+int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
+bool		 lab_tls_offered(const struct lab_conn *);
+void		 lab_store_init(struct lab_store *);
+void		 lab_store_free(struct lab_store *);
+uint32_t	 lab_store_add(struct lab_store *, const char *, size_t);
+struct lab_msg	*lab_store_find(const struct lab_store *, uint32_t);
+void		 lab_store_expunge(struct lab_store *);
+
+void		 lab_smtp_start(struct lab_conn *);
+void		 lab_smtp_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_smtp_tls(struct lab_conn *);
+const char	*lab_smtp_state_name(int);
+void		 lab_imap_start(struct lab_conn *);
+void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_notify(struct lab_conn *);	/* new mail */
+void		 lab_imap_tls(struct lab_conn *);
+const char	*lab_imap_state_name(int);
+void		 lab_pop3_start(struct lab_conn *);
+void		 lab_pop3_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_pop3_tls(struct lab_conn *);
+const char	*lab_pop3_state_name(int);
+
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
 enum reply_status {
@@ -387,6 +535,119 @@ bool		 pp_cap_starttls(const struct pp *);
 const char *const *pp_verbs(enum proto_id);
 int64_t		 pp_expected_size(const struct pp *);	/* -1 unknown */
 int64_t		 pp_received_size(const struct pp *);
+
+/*
+ * Notes on the engine's promises:
+ * - line->final is also set on a continuation (SMTP 334, IMAP "+", POP3
+ *   "+ "): it ends the server's turn; the command stays pending and
+ *   pp_wants_continuation() is true until the client's next line.
+ * - pp_pending() counts commands whose reply is awaited, leaving out
+ *   those that timed out (pp_timeout) and those waiting for the client.
+ * - After a line with starttls_ok every later byte is held, unparsed,
+ *   until pp_take_buffered(); calling it from the callback of that line
+ *   already returns the rest of the same feed.
+ * - The callback may call pp_command, pp_feed, pp_eof, pp_timeout,
+ *   pp_take_buffered and the queries; never pp_free.
+ */
+
+/* Engine state shared by proto.c and the hooks in smtp.c, imap.c and
+ * pop3.c; other parts use only the functions above. */
+#define PP_VERB_MAX	24
+#define PP_TAG_MAX	32
+#define PP_CAPS_MAX	256	/* an endless EHLO reply stays bounded */
+
+struct pp_cmd {
+	char		 verb[PP_VERB_MAX];	/* upper case, "" greeting */
+	char		 tag[PP_TAG_MAX];	/* IMAP */
+	int		 replies;		/* LMTP replies after DATA */
+	bool		 greeting;
+	bool		 late;			/* pp_timeout hit it */
+	bool		 await_client;		/* continuation pending */
+	bool		 multiline;		/* POP3: +OK starts a body */
+	bool		 body;			/* POP3: RETR/TOP */
+	bool		 data_end;		/* SMTP: the final "." */
+};
+
+struct proto_ops {
+	/* Classify one piece of a server line (first and last piece of the
+	 * line); pieces after the first come pre-filled from the first. */
+	void		 (*line)(struct pp *, struct pp_line *, bool, bool);
+	/* A new client command (not data, not a continuation answer). */
+	void		 (*command)(struct pp *, struct pp_cmd *,
+			    const char *, size_t, struct buf *);
+	const char	*starttls_cmd;
+	const char	*caps_cmd;	/* printf format, %s = EHLO name */
+	const char	*quit_cmd;
+	const char	*starttls_cap;
+	const char *const *verbs;
+};
+
+extern const struct proto_ops smtp_ops, lmtp_ops, imap_ops, pop3_ops;
+
+struct pp {
+	const struct proto_ops *ops;
+	enum proto_id	 proto;
+	pp_line_cb	 cb;
+	void		*arg;
+
+	/* Framer: the current piece of a line, never over LINE_MAX_BYTES. */
+	struct buf	 line;
+	uint32_t	 lflags;	/* EVF_NUL, EVF_BARE_CR of the piece */
+	bool		 cr;		/* a CR ended the last feed */
+	bool		 in_line;	/* pieces of this line were delivered */
+	struct pp_line	 head;		/* first piece's classification */
+	const char	*in;		/* the feed being parsed */
+	size_t		 inlen;
+	size_t		 inpos;
+	int		 in_cb;
+	struct buf	 reenter;	/* fed from inside the callback */
+	bool		 eof_pending;
+	bool		 stopped;	/* after the STARTTLS go-ahead */
+	struct buf	 held;
+
+	/* IMAP literal being streamed. */
+	bool		 lit_active;
+	int64_t		 lit_left;
+	struct buf	 lit;
+	int64_t		 xfer_size;	/* -1 unknown */
+	int64_t		 xfer_recv;
+
+	/* Commands awaiting replies, oldest first. */
+	struct pp_cmd	*cmds;
+	size_t		 ncmds;
+	unsigned	 tagno;
+	bool		 data_mode;
+	int		 rcpt_ok;	/* LMTP: accepted RCPTs */
+
+	/* The response being received. */
+	bool		 resp_active;	/* more lines of it follow */
+	int		 resp_code;
+	int		 resp_kind;	/* per-protocol */
+	uint32_t	 resp_flags;	/* EVF_LATE, EVF_UNSOLICITED, EVF_BODY */
+	bool		 resp_caps;	/* its lines are capabilities */
+	bool		 resp_greeting;
+	bool		 resp_multi;	/* POP3 dot-ended body */
+	char		 verb[PP_VERB_MAX];
+	char		 tag[PP_TAG_MAX];
+
+	struct strv	 caps;
+	bool		 caps_known;
+	char		*capscmd;
+	char		 tagbuf[PP_TAG_MAX];
+};
+
+/* Engine helpers for the hooks. */
+struct pp_cmd	*pp_cmd_oldest(struct pp *);
+struct pp_cmd	*pp_cmd_newest(struct pp *);
+struct pp_cmd	*pp_cmd_find_tag(struct pp *, const char *, size_t);
+void		 pp_cmd_answer(struct pp *, struct pp_cmd *, struct pp_line *);
+void		 pp_cmd_remove(struct pp *, struct pp_cmd *);
+void		 pp_line_flags(struct pp *, struct pp_line *);
+void		 pp_cap_add(struct pp *, const char *, size_t);
+void		 pp_literal_start(struct pp *, int64_t);
+int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
+void		 pp_verb(const char *, size_t, char *, size_t);
+size_t		 pp_word(const char *, size_t, size_t, size_t *);
 
 /* redact.c: credentials never reach a view or a file. */
 struct redactor;
@@ -530,5 +791,61 @@ bool		 recorder_failed(const struct recorder *);
 const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, struct evlog *,
 		    struct recording_info *, char *, size_t);
+
+/*
+ * explain.c, explain_data.c: plain-language glosses with references, all
+ * in one set of tables.  Lookups ignore case; XT_VERIFY matches by prefix
+ * (the longest wins), XT_TLS_STEP by the message name inside the step.
+ * explain_event appends one line per gloss, "label: text (ref)\n" (the
+ * label is sanitized wire text) or "text (ref)\n", and returns how many;
+ * with a retained log it uses the command each reply answers.
+ */
+enum explain_table {
+	XT_SMTP_CLASS,		/* "2".."5": reply code classes */
+	XT_SMTP_CODE,		/* "250" */
+	XT_ESC_CLASS,		/* "2", "4", "5": enhanced status classes */
+	XT_ESC_SUBJECT,		/* "X.7.X" */
+	XT_ESC_DETAIL,		/* "X.7.1" */
+	XT_EHLO,		/* EHLO keywords */
+	XT_SASL,		/* SASL mechanisms */
+	XT_IMAP_STATUS,		/* "*", "+", "TAGGED", OK ... PREAUTH */
+	XT_IMAP_CODE,		/* [ALERT] ... */
+	XT_IMAP_CAP,		/* capability atoms; "AUTH=" is a family */
+	XT_IMAP_DATA,		/* untagged data: EXISTS, FETCH ... */
+	XT_POP3_STATUS,		/* +OK, -ERR, "+", "." */
+	XT_POP3_CAPA,		/* CAPA tags */
+	XT_POP3_CODE,		/* [IN-USE] ... */
+	XT_CMD_SMTP,		/* SMTP and LMTP verbs */
+	XT_CMD_IMAP,
+	XT_CMD_POP3,
+	XT_TLS_STEP,		/* handshake messages */
+	XT_TLS_FIELD,		/* TLS panel field names */
+	XT_TRUST,		/* Verified, Trusted, Untrusted, Anonymous */
+	XT_VERIFY,		/* verification failure reason prefixes */
+	XT_WARNING,		/* x->code of warnings, errors and infos */
+	XT_FLAG,		/* ev_flag_name() names */
+	XT_LESSON,		/* explain_event's own sentences */
+	XT_MAX
+};
+
+struct explain_entry {
+	const char	*key;
+	const char	*text;		/* plain words ending in "(ref)" */
+	const char	*ref;		/* RFC, CVE or paper */
+};
+
+size_t		 explain_table(enum explain_table,
+		    const struct explain_entry **);
+const char	*explain_table_name(enum explain_table);
+const struct explain_entry *explain_lookup(enum explain_table, const char *);
+const char	*explain_gloss(enum explain_table, const char *);
+const char	*explain_warning(const char *);
+const char	*explain_command(enum proto_id, const char *);
+const char	*explain_tls_field(const char *);
+const char	*explain_tls_step(const char *);
+const char	*explain_verify_reason(const char *);
+const char	*explain_starttls(enum proto_id);
+int		 explain_event(const struct evlog *, const struct event *,
+		    enum proto_id, struct buf *);	/* glosses added */
 
 #endif /* MAILSCOPE_H */

@@ -7,8 +7,10 @@
  * to the disk with fdatasync.  When the file cannot be written (full disk,
  * size limit, I/O error) the recording stops and says so once; the
  * session goes on.  An existing file is appended to with a new header,
- * never truncated, and a symbolic link is never followed.
+ * never truncated, and a symbolic link is never followed; a file another
+ * recorder holds is refused.
  */
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -126,6 +128,16 @@ recorder_open(const char *path, struct evlog *log, const char *header,
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
+		close(fd);
+		return NULL;
+	}
+	/* Two sessions in one file would interleave their events. */
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			snprintf(err, errlen, "%s: another mailscope is "
+			    "recording into it", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return NULL;
 	}

@@ -265,9 +265,12 @@ sasl_redacted(struct redactor *r, const char *what, const char *tok,
 	buf_free(&d);
 }
 
-/* An AUTH LOGIN user name: not secret, shown decoded next to the wire. */
+/*
+ * An AUTH LOGIN user name is not secret but base64: shown decoded,
+ * "[what user=alice]".  Undecodable, it may be a misplaced password.
+ */
 static void
-login_user(const char *tok, size_t len, struct buf *out)
+login_user(const char *what, const char *tok, size_t len, struct buf *out)
 {
 	struct buf	d = { 0 };
 
@@ -275,8 +278,7 @@ login_user(const char *tok, size_t len, struct buf *out)
 		buf_printf(out, "[redacted: AUTH LOGIN username, invalid "
 		    "base64, %zu bytes]", len);
 	else {
-		buf_add(out, tok, len);
-		buf_adds(out, " [");
+		buf_printf(out, "[%s", what);
 		add_user(out, d.p != NULL ? d.p : "", d.len);
 		buf_adds(out, "]");
 	}
@@ -304,7 +306,7 @@ sasl_response(struct redactor *r, const char *p, size_t len,
 		sasl_redacted(r, "SASL response", p, len, out);
 	else if (!r->user_sent && r->prompt != PROMPT_PASSWORD) {
 		r->user_sent = true;
-		login_user(p, len, out);
+		login_user("AUTH LOGIN ", p, len, out);
 	} else
 		sasl_redacted(r, "AUTH LOGIN password", p, len, out);
 	r->prompt = PROMPT_NONE;
@@ -338,7 +340,7 @@ sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
 	buf_add(out, p, pos);
 	if (r->mech == MECH_LOGIN) {
 		r->user_sent = true;
-		login_user(tok, toklen, out);
+		login_user("", tok, toklen, out);
 	} else
 		sasl_redacted(r, NULL, tok, toklen, out);
 	if ((size_t)(tok - p) + toklen < len)
@@ -480,15 +482,20 @@ imap_literal_line(struct redactor *r, const char *p, size_t len,
 	bool	changed = false;
 
 	take = r->lit_left < len ? (size_t)r->lit_left : len;
-	if (r->lit_secret && take > 0) {
-		buf_printf(out, "[redacted: %zu bytes]", take);
+	if (r->lit_secret && len > 0) {
+		/* The password and whatever follows it: nothing should. */
+		buf_printf(out, "[redacted: %zu bytes]", len);
 		changed = true;
-	} else
+	} else if (!r->lit_secret)
 		buf_add(out, p, take);
 	r->lit_left -= take;
 	if (r->lit_left > 0) {
 		/* The line break the session adds is part of the literal. */
 		r->lit_left -= r->lit_left < 2 ? r->lit_left : 2;
+		return changed;
+	}
+	if (r->lit_secret) {
+		reset(r);
 		return changed;
 	}
 	r->state = STATE_IDLE;

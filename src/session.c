@@ -589,13 +589,15 @@ session_auto_caps(struct session *s)
 
 /* The automatic prologue of --starttls, one step per completed reply. */
 static void
-session_auto(struct session *s, const struct pp_line *l)
+session_auto(struct session *s)
 {
 	const char	*cmd;
 
 	switch (s->auto_step) {
 	case AUTO_CAPS1:
-		if (l->status != RS_OK) {
+		/* A multi-line answer ends with "."; what counts is whether
+		 * capabilities came back. */
+		if (!pp_caps_known(s->pp)) {
 			s->auto_step = AUTO_NONE;
 			session_end(s, EXIT_PROTO, "capability request "
 			    "refused; cannot continue");
@@ -710,7 +712,7 @@ session_line(const struct pp_line *l, void *arg)
 			/* The greeting listed them already. */
 			s->auto_step = AUTO_CAPS1;
 			session_plain_caps(s);
-			session_auto(s, l);
+			session_auto(s);
 			return;
 		}
 		s->auto_step = AUTO_CAPS1;
@@ -730,7 +732,7 @@ session_line(const struct pp_line *l, void *arg)
 		return;
 	}
 	if (s->auto_step != AUTO_NONE && pp_pending(s->pp) == 0)
-		session_auto(s, l);
+		session_auto(s);
 	if (s->state != STATE_CLOSED)
 		session_ready(s);
 }

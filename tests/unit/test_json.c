@@ -426,24 +426,27 @@ test_malformed(void **state)
 		    "\"tls\",\"t\":0.1,\"len\":0,\"text\":\"\",\"tls\":[]}",
 		"{\"kind\":\"tls-established\",\"dir\":\"local\",\"chan\":"
 		    "\"tls\",\"t\":0.1,\"len\":0,\"text\":\"\",\"tls\":"
-		    "{\"version\":\"TLS1.3\",\"chain\":[{\"subject\":\"a\"},1]}}",
+		    "{\"version\":\"TLS1.3\",\"chain\":[{\"subject\":\"a\"},"
+		    "1]}}",
 		"{\"kind\":\"tls-established\",\"dir\":\"local\",\"chan\":"
 		    "\"tls\",\"t\":0.1,\"len\":0,\"text\":\"\",\"tls\":"
 		    "{\"cipher\":\"x\",\"chain\":[{\"subject\":\"a\","
 		    "\"not_after\":\"yesterday\"}]}}",
 		"{\"kind\":\"tls-established\",\"dir\":\"local\",\"chan\":"
 		    "\"tls\",\"t\":0.1,\"len\":0,\"text\":\"\",\"tls\":"
-		    "{\"chain\":[{\"pin_sha256\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"}]}}",
+		    "{\"chain\":[{\"pin_sha256\":\"xxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		    "x\"}]}}",
 		"{\"kind\":\"verify\",\"dir\":\"local\",\"chan\":\"tls\","
 		    "\"t\":0.1,\"len\":0,\"text\":\"\",\"tls\":{\"verify\":"
-		    "{\"hostname\":\"h\",\"reasons\":[\"a\",{\"b64\":\"?\"}]}}}",
+		    "{\"hostname\":\"h\",\"reasons\":[\"a\",{\"b64\":"
+		    "\"?\"}]}}}",
 		"{\"kind\":\"verify\",\"dir\":\"local\",\"chan\":\"tls\","
 		    "\"t\":0.1,\"len\":0,\"text\":\"\",\"tls\":{\"verify\":"
 		    "{\"status\":-4}}}",
 		"{\"kind\":\"capability-diff\",\"dir\":\"local\",\"chan\":"
-		    "\"tls\",\"t\":0.1,\"len\":0,\"text\":\"\",\"added\":[\"A\"],"
-		    "\"removed\":\"B\"}",
+		    "\"tls\",\"t\":0.1,\"len\":0,\"text\":\"\","
+		    "\"added\":[\"A\"],\"removed\":\"B\"}",
 		"{\"kind\":\"warning\",\"dir\":\"local\",\"chan\":\"tls\","
 		    "\"t\":0.1,\"len\":0,\"text\":\"\",\"code\":5}",
 		"{\"kind\":\"data\",\"dir\":\"client\",\"chan\":\"plain\","

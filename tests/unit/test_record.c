@@ -320,6 +320,9 @@ test_two_recordings(void **state)
 	h = header_for(a);
 	rec = recorder_open(path, a, h, err, sizeof err);
 	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "first", 5);
+	/* While it records, a second recorder is refused. */
+	assert_null(recorder_open(path, b, h, err, sizeof err));
+	assert_non_null(strstr(err, "another mailscope"));
 	recorder_close(rec, "quit");
 	rec = recorder_open(path, a, h, err, sizeof err);
 	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "second", 6);

@@ -1,0 +1,182 @@
+/*
+ * POP3 responses (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034
+ * AUTH): "+OK"/"-ERR" status lines, dot-ended multi-line bodies with
+ * dot-unstuffing, "+ " SASL continuations.
+ *
+ * A body line that starts with a dot but not with two (". x") breaks the
+ * stuffing rule; RFC 1939 would drop the dot, but the line is delivered
+ * whole and flagged EVF_MALFORMED so no server byte is hidden.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "mailscope.h"
+
+static const char *const pop3_verbs[] = {
+	"USER", "PASS", "APOP", "STAT", "LIST", "RETR", "DELE", "NOOP",
+	"RSET", "QUIT", "TOP", "UIDL", "CAPA", "STLS", "AUTH", "UTF8", NULL
+};
+
+static bool
+has_word(const char *p, size_t len, const char *w)
+{
+	size_t	n = strlen(w);
+
+	return strcasecmp_prefix(p, len, w) && (len == n || p[n] == ' ');
+}
+
+/* "+OK 1234 octets": the size of the message that follows. */
+static int64_t
+octets(const char *p, size_t len)
+{
+	size_t	s, n, i;
+	int64_t	v = 0;
+
+	s = pp_word(p, len, 3, &n);
+	if (n == 0 || n > 18)
+		return -1;
+	for (i = s; i < s + n; i++) {
+		if (p[i] < '0' || p[i] > '9')
+			return -1;
+		v = v * 10 + (p[i] - '0');
+	}
+	s = pp_word(p, len, s + n, &n);
+	if (!has_word(p + s, len - s, "octets"))
+		return -1;
+	return v;
+}
+
+/* A line of a multi-line body, or its terminating dot. */
+static void
+body_line(struct pp *pp, struct pp_line *l, bool first, bool last)
+{
+	struct pp_cmd	*c;
+
+	bool		 dot = first && last && l->len == 1 && l->buf[0] == '.';
+
+	if ((pp->resp_flags & EVF_BODY) && !dot)
+		pp->xfer_recv += (int64_t)l->len + (last ?
+		    ((l->flags & (EVF_BARE_LF | EVF_NOEOL)) ? 1 : 2) : 0);
+	if (!first)
+		return;
+	pp_line_flags(pp, l);
+	if (l->len > 0 && l->buf[0] == '.') {
+		if (dot) {
+			l->flags &= ~EVF_BODY;
+			l->flags |= EVF_END;
+			pp->resp_active = false;
+			if (pp->resp_caps)
+				pp->caps_known = true;
+			if ((l->flags & EVF_UNSOLICITED) == 0 &&
+			    (c = pp_cmd_oldest(pp)) != NULL) {
+				l->final = true;
+				pp_cmd_remove(pp, c);
+			}
+			return;
+		}
+		if (l->len > 1 && l->buf[1] == '.') {
+			l->buf++;
+			l->len--;
+			l->flags |= EVF_DOTSTUFF;
+		} else
+			l->flags |= EVF_MALFORMED;
+	}
+	if (pp->resp_caps)
+		pp_cap_add(pp, l->buf, l->len);
+}
+
+static void
+pop3_line(struct pp *pp, struct pp_line *l, bool first, bool last)
+{
+	struct pp_cmd	*c;
+	bool		 cont = false;
+
+	if (pp->resp_active) {
+		body_line(pp, l, first, last);
+		return;
+	}
+	if (!first)
+		return;
+	if (has_word(l->buf, l->len, "+OK"))
+		l->status = RS_OK;
+	else if (has_word(l->buf, l->len, "-ERR"))
+		l->status = RS_NO;
+	else if (l->len > 0 && l->buf[0] == '+' &&
+	    (l->len == 1 || l->buf[1] == ' ')) {
+		l->status = RS_INTERMEDIATE;
+		cont = true;
+	} else
+		l->flags |= EVF_MALFORMED;
+	c = pp_cmd_oldest(pp);
+	pp_cmd_answer(pp, c, l);
+	pp->resp_caps = false;
+	l->flags |= EVF_END;
+	if (c == NULL)
+		return;
+	l->final = true;
+	if (c->greeting) {
+		l->greeting = true;
+		pp_cmd_remove(pp, c);
+		return;
+	}
+	if (cont) {
+		c->await_client = true;
+		return;
+	}
+	if (strcmp(c->verb, "STLS") == 0) {
+		if (l->status == RS_OK)
+			l->starttls_ok = true;
+		else
+			l->starttls_refused = true;
+	}
+	if (l->status == RS_OK && c->multiline) {
+		l->final = false;
+		l->flags &= ~EVF_END;
+		pp->resp_active = true;
+		if (strcmp(c->verb, "CAPA") == 0) {
+			pp->resp_caps = true;
+			strv_clear(&pp->caps);
+		}
+		if (c->body) {
+			pp->resp_flags |= EVF_BODY;
+			pp->xfer_size = octets(l->buf, l->len);
+			pp->xfer_recv = 0;
+		}
+		return;
+	}
+	pp_cmd_remove(pp, c);
+}
+
+static void
+pop3_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
+    struct buf *out)
+{
+	size_t	s, n;
+	bool	arg;
+
+	(void)pp;
+	pp_verb(line, len, c->verb, sizeof c->verb);
+	s = pp_word(line, len, 0, &n);
+	pp_word(line, len, s + n, &n);
+	arg = n > 0;
+	if (strcmp(c->verb, "RETR") == 0 || strcmp(c->verb, "TOP") == 0)
+		c->multiline = c->body = true;
+	else if (strcmp(c->verb, "CAPA") == 0)
+		c->multiline = true;
+	else if (strcmp(c->verb, "LIST") == 0 ||
+	    strcmp(c->verb, "UIDL") == 0 || strcmp(c->verb, "AUTH") == 0)
+		c->multiline = !arg;
+	buf_add(out, line, len);
+	buf_add(out, "\r\n", 2);
+}
+
+const struct proto_ops pop3_ops = {
+	.line = pop3_line,
+	.command = pop3_command,
+	.starttls_cmd = "STLS",
+	.caps_cmd = "CAPA",
+	.quit_cmd = "QUIT",
+	.starttls_cap = "STLS",
+	.verbs = pop3_verbs,
+};

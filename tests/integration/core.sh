@@ -1,0 +1,190 @@
+#!/bin/sh
+# The core session against real servers: Postfix and Dovecot started by
+# tests/servers/start.sh, the lab for the hostile scenarios.  Each check
+# asserts the transcript, the verdict and the exit code.
+. "$(dirname "$0")/../lib.sh"
+
+need_servers
+MS=$MAILSCOPE
+
+# run NAME EXPECTED-EXIT ARGS...: mailscope --batch, output in $T/NAME
+run() {
+	name=$1
+	want=$2
+	shift 2
+	timeout 60 "$MS" --batch "$@" < /dev/null > "$T/$name" 2>&1
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		pass "$name: exit $want"
+	else
+		fail "$name: exit $rc, expected $want"
+		sed 's/^/    /' "$T/$name" | tail -n 15
+	fi
+}
+
+# --- SMTP STARTTLS against Postfix: AUTH only after TLS -------------------
+run smtp-starttls 0 --starttls --cafile "$CA" "smtp://127.0.0.1:$SMTP_PORT"
+f=$T/smtp-starttls
+contains "$f" '^<- 220 ' "smtp: plaintext greeting"
+contains "$f" '^-> EHLO mailscope.localhost' "smtp: EHLO in plaintext"
+contains "$f" '^<- 250[- ]STARTTLS' "smtp: STARTTLS advertised"
+contains "$f" '^-> STARTTLS' "smtp: STARTTLS sent"
+contains "$f" '^== TLS ClientHello sent' "smtp: handshake steps shown"
+contains "$f" '^== TLS established: TLS1.3' "smtp: TLS 1.3 established"
+contains "$f" '^== certificate verified \(Verified\)' "smtp: verdict"
+contains "$f" '^~> EHLO mailscope.localhost' "smtp: EHLO again inside TLS"
+contains "$f" '^<~ 250[- ]AUTH' "smtp: AUTH offered inside TLS"
+contains "$f" '^== capabilities after TLS: .*+AUTH.*-STARTTLS' \
+    "smtp: capability difference recorded"
+lacks "$f" '^<- 250[- ]AUTH' "smtp: no AUTH before TLS"
+contains "$f" '^~> QUIT' "smtp: polite QUIT inside TLS"
+contains "$f" '^   verdict    verified \(Verified\) for 127.0.0.1, matched IP:127.0.0.1' \
+    "smtp: summary verdict names the matched SAN"
+
+# The same facts as gnutls-cli reports for the same server.
+gnutls_facts "$SMTP_PORT" smtp > "$T/gnutls-smtp"
+gv=$(sed -n 's/^version=//p' "$T/gnutls-smtp")
+gc=$(sed -n 's/^cipher=//p' "$T/gnutls-smtp" | tr '-' '_')
+gf=$(sed -n 's/^sha256=//p' "$T/gnutls-smtp")
+mf=$(sed -n 's/^ *sha256  //p' "$f" | head -n 1 | tr -d ':' | tr 'A-F' 'a-f')
+contains "$f" "^   version    $gv\$" "smtp: version equals gnutls-cli ($gv)"
+contains "$f" "^   cipher     .*$gc" "smtp: cipher equals gnutls-cli ($gc)"
+[ -n "$gf" ] && [ "$mf" = "$gf" ] &&
+    pass "smtp: leaf SHA-256 equals gnutls-cli" ||
+    fail "smtp: leaf SHA-256 $mf, gnutls-cli $gf"
+
+# --- enforced TLS ----------------------------------------------------------
+run submit-plain 0 -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
+    "smtp://127.0.0.1:$SUBMIT_PORT"
+contains "$T/submit-plain" '^<- 530 5.7.0' "enforced port: 530 before STARTTLS"
+run submit-require 0 --require-tls -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
+    "smtp://127.0.0.1:$SUBMIT_PORT"
+contains "$T/submit-require" 'not sent: MAIL would cross the network in plaintext' \
+    "--require-tls: MAIL refused locally"
+lacks "$T/submit-require" '^-> MAIL' "--require-tls: MAIL never sent"
+run notls-require 3 --require-tls --starttls "smtp://127.0.0.1:$NOTLS_PORT"
+contains "$T/notls-require" 'STARTTLS not offered' "no STARTTLS: exit 3 says why"
+lacks "$T/notls-require" '^~>' "no STARTTLS: nothing claims TLS"
+
+# --- implicit TLS ----------------------------------------------------------
+run smtps 0 --cafile "$CA" -c "EHLO x" "smtps://127.0.0.1:$SMTPS_PORT"
+contains "$T/smtps" '^== TLS established' "smtps: TLS at connect"
+contains "$T/smtps" '^<~ 220 ' "smtps: greeting inside TLS"
+lacks "$T/smtps" '^<- ' "smtps: not a byte in plaintext"
+
+# --- certificate failures: the session stops before anything in TLS --------
+run expired 5 --starttls --cafile "$CA" "smtp://127.0.0.1:$EXPIRED_PORT"
+contains "$T/expired" 'certificate NOT verified: .*expired on ' "expired: reason with date"
+lacks "$T/expired" '^~>' "expired: nothing sent inside TLS"
+run wronghost 5 --starttls --cafile "$CA" "smtp://127.0.0.1:$WRONGHOST_PORT"
+contains "$T/wronghost" 'name 127.0.0.1 not in certificate \(it holds: ' \
+    "wrong host: reason lists the names"
+run selfsigned 5 --starttls --cafile "$CA" "smtp://127.0.0.1:$SELFSIGNED_PORT"
+contains "$T/selfsigned" 'self-signed certificate not in the trust store' \
+    "self-signed: reason"
+run untrusted 5 --starttls "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/untrusted" 'issuer unknown' "system trust: test CA unknown"
+run insecure 5 --starttls --insecure --cafile "$CA" \
+    "smtp://127.0.0.1:$EXPIRED_PORT"
+contains "$T/insecure" '^~> EHLO' "--insecure: continues inside TLS"
+contains "$T/insecure" 'continuing without a verified certificate' \
+    "--insecure: says so"
+
+# --- IMAP and POP3 against Dovecot ----------------------------------------
+# 127.0.0.2: Dovecot treats same-address clients as secure otherwise.
+run imap 0 --starttls --cafile "$CA" -c "LOGIN $USER $PASS" -c "SELECT INBOX" \
+    "imap://127.0.0.2:$IMAP_PORT"
+f=$T/imap
+contains "$f" 'LOGINDISABLED' "imap: LOGINDISABLED before TLS"
+contains "$f" '^-> a001 STARTTLS' "imap: tag added to STARTTLS"
+contains "$f" '^== TLS established' "imap: TLS"
+contains "$f" '^== capabilities after TLS: .*-LOGINDISABLED' \
+    "imap: LOGINDISABLED gone after TLS"
+contains "$f" '^~> a00[0-9] LOGIN alice \[redacted' "imap: LOGIN redacted"
+lacks "$f" "$PASS" "imap: the password appears nowhere"
+contains "$f" '^<~ a00[0-9] OK' "imap: tagged OK after login"
+contains "$f" '^<~ \* [0-9]* EXISTS' "imap: SELECT shows the mailbox"
+run imaps 0 --cafile "$CA" -c "CAPABILITY" "imaps://127.0.0.1:$IMAPS_PORT"
+contains "$T/imaps" '^<~ \* OK' "imaps: greeting inside TLS"
+run pop3 0 --starttls --cafile "$CA" -c "USER $USER" -c "PASS $PASS" \
+    -c "STAT" "pop3://127.0.0.1:$POP3_PORT"
+f=$T/pop3
+contains "$f" '^-> CAPA' "pop3: CAPA asked"
+contains "$f" '^-> STLS' "pop3: STLS"
+contains "$f" '^~> PASS \[redacted' "pop3: PASS redacted"
+lacks "$f" "$PASS" "pop3: the password appears nowhere"
+contains "$f" '^<~ \+OK [0-9]+ [0-9]+' "pop3: STAT answered"
+run pop3s 0 --cafile "$CA" -c "CAPA" "pop3s://127.0.0.1:$POP3S_PORT"
+contains "$T/pop3s" '^<~ \.' "pop3s: multi-line CAPA ends with a dot"
+
+# --- JSON Lines ------------------------------------------------------------
+run json 0 --json --starttls --cafile "$CA" "smtp://127.0.0.1:$SMTP_PORT"
+if python3 - "$T/json" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert lines[0]["mailscope"] == "recording", lines[0]
+assert "end" in lines[-1], lines[-1]
+ev = [l for l in lines[1:-1]]
+assert all("seq" in e and "kind" in e and "time" in e for e in ev)
+tls = [e for e in ev if e["kind"] == "tls-established"][0]["tls"]
+assert tls["version"].startswith("TLS1"), tls
+assert len(tls["chain"][0]["sha256"]) == 95, tls["chain"][0]
+assert tls["verify"]["ok"] is True
+assert any(e["kind"] == "capability-diff" for e in ev)
+EOF
+then pass "json: every line parses; TLS facts and chain present"
+else fail "json: schema check"
+fi
+
+# --- usage and connection failures ----------------------------------------
+expect_exit 1 "bad scheme: exit 1" "$MS" --batch http://x
+"$MS" --batch http://x 2> "$T/usage" < /dev/null
+contains "$T/usage" "unknown scheme 'http'" "bad scheme: one-line error"
+[ "$(wc -l < "$T/usage")" -eq 1 ] && pass "bad scheme: one line" ||
+    fail "bad scheme: one line"
+expect_exit 1 "bad port: exit 1" "$MS" --batch smtp://h:99999
+closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+run refused 2 "smtp://127.0.0.1:$closed"
+contains "$T/refused" 'Connection refused' "refused: reason"
+
+# A server that accepts and never speaks: the timeout fires.
+rm -f "$T/silent.port"
+python3 - "$T/silent.port" <<'EOF' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); time.sleep(10)
+EOF
+silent=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$T/silent.port" ] && break; sleep 0.1; done
+run silent 2 --timeout 1 "smtp://127.0.0.1:$(cat "$T/silent.port")"
+contains "$T/silent" 'no complete reply for the greeting within 1000 ms' \
+    "silent server: timeout says what it waited for"
+kill "$silent" 2>/dev/null
+
+# --- response injection (the lab plays the attacker) ------------------------
+labdir=$T/lab
+rm -rf "$labdir"
+"$MS" lab --scenario inject-response --keep-certs "$labdir" \
+    > "$T/lab.out" 2>&1 &
+lab=$!
+for i in $(seq 50); do grep -q 'submission' "$T/lab.out" && break; sleep 0.1; done
+lport=$(sed -n 's/.*submission *127.0.0.1:\([0-9]*\).*/\1/p' "$T/lab.out")
+run inject 6 --starttls --cafile "$labdir/ca.pem" "smtp://127.0.0.1:$lport"
+contains "$T/inject" '^!! 250-evil' "injection: bytes shown, escaped"
+contains "$T/inject" 'response injection: [0-9]* bytes arrived after the STARTTLS go-ahead' \
+    "injection: flagged"
+lacks "$T/inject" '^== TLS established' "injection: no handshake"
+lacks "$T/inject" '^~>' "injection: nothing sent after"
+kill "$lab" 2>/dev/null
+wait 2>/dev/null
+
+# --- the man page follows --help ----------------------------------------
+"$MS" --help > "$T/help"
+missing=
+for o in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
+	m=$(printf '%s' "$o" | sed 's/-/\\-/g')
+	grep -qF -- "$m" "$TOP/mailscope.1" || missing="$missing $o"
+done
+[ -z "$missing" ] && pass "man page names every option of --help" ||
+    fail "man page lacks:$missing"

@@ -1,0 +1,205 @@
+# Shared helpers for tests/integration/*.sh (POSIX sh; source it with
+# `. "$(dirname "$0")/../lib.sh"`).  Every assertion prints exactly one
+# line, "PASS: what" or "FAIL: what", which tests/run.sh counts.
+#
+# Variables set here:
+#   TOP             absolute path of the source tree
+#   MAILSCOPE       $TOP/mailscope
+#   ASAN_MAILSCOPE  $TOP/build-asan/mailscope
+#   T               scratch directory of this test: tests/out/<test name>
+#   SERVERS         1 when tests/out/servers/env was loaded (then every
+#                   variable of that file is set: SMTP_PORT, CA, USER, ...)
+# The output of the last check/expect_exit command is kept in $T/last.out;
+# a failing assertion prints its last lines to help diagnosis.
+
+TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
+MAILSCOPE=$TOP/mailscope
+ASAN_MAILSCOPE=$TOP/build-asan/mailscope
+T=$TOP/tests/out/$(basename "$0" .sh)
+mkdir -p "$T"
+SERVERS=
+if [ -f "$TOP/tests/out/servers/env" ]; then
+	. "$TOP/tests/out/servers/env"
+	SERVERS=1
+fi
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+pass() {
+	echo "PASS: $*"
+}
+
+fail() {
+	echo "FAIL: $*"
+	if [ -s "$T/last.out" ]; then
+		tail -n 5 "$T/last.out" | sed 's/^/	| /'
+		: > "$T/last.out"
+	fi
+}
+
+# check WHAT CMD...: PASS if CMD exits 0.
+check() {
+	_what=$1
+	shift
+	if "$@" > "$T/last.out" 2>&1; then
+		pass "$_what"
+	else
+		fail "$_what"
+	fi
+}
+
+# expect_exit N WHAT CMD...: PASS if CMD exits with status N.
+expect_exit() {
+	_n=$1
+	_what=$2
+	shift 2
+	"$@" > "$T/last.out" 2>&1
+	_rc=$?
+	if [ "$_rc" -eq "$_n" ]; then
+		pass "$_what"
+	else
+		fail "$_what (exit $_rc, expected $_n)"
+	fi
+}
+
+# contains FILE ERE WHAT / lacks FILE ERE WHAT
+contains() {
+	if grep -Eq -- "$2" "$1" 2> /dev/null; then
+		pass "$3"
+	else
+		fail "$3 (no /$2/ in $1)"
+	fi
+}
+
+lacks() {
+	if [ ! -r "$1" ]; then
+		fail "$3 ($1 missing)"
+	elif grep -Eq -- "$2" "$1"; then
+		fail "$3 (/$2/ found in $1)"
+	else
+		pass "$3"
+	fi
+}
+
+# need_servers: stop this test with one FAIL line when the servers are
+# not running (the env file is missing).
+need_servers() {
+	if [ -z "$SERVERS" ]; then
+		fail "$(basename "$0" .sh): test servers not running (tests/servers/start.sh)"
+		exit 1
+	fi
+}
+
+# gnutls_facts PORT PROTO [HOST]: what gnutls-cli negotiates with a test
+# server, one KEY=VALUE per line:
+#   version=TLS1.3  kx=ECDHE-SECP256R1  sig=RSA-PSS-RSAE-SHA256
+#   cipher=AES-256-GCM  sha256=<leaf certificate fingerprint, lowercase hex,
+#   no colons>  status=trusted|<gnutls status text>
+# PROTO is smtp, imap or pop3 for STARTTLS, or tls for implicit TLS.  The
+# CA is $CA (verification is reported, not enforced); HOST defaults to
+# 127.0.0.1.  Returns 1 if no handshake happened.
+gnutls_facts() {
+	_port=$1
+	_proto=$2
+	_host=${3:-127.0.0.1}
+	_gf=$T/gnutls-facts.$$
+	if [ "$_proto" = tls ]; then
+		set --
+	else
+		set -- "--starttls-proto=$_proto"
+	fi
+	timeout 10 gnutls-cli "$@" --x509cafile "$CA" --insecure \
+	    --print-cert -p "$_port" "$_host" < /dev/null > "$_gf.out" 2>&1
+	sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' "$_gf.out" |
+	    awk '/BEGIN/ { n++ } n == 1' > "$_gf.pem"
+	_desc=$(sed -n 's/^- Description: //p' "$_gf.out")
+	if [ -z "$_desc" ] || [ ! -s "$_gf.pem" ]; then
+		rm -f "$_gf.out" "$_gf.pem"
+		return 1
+	fi
+	echo "$_desc" | sed 's/^(\([^)-]*\)-[^)]*)-(\([^)]*\))-(\([^)]*\))-(\([^)]*\)).*/version=\1\
+kx=\2\
+sig=\3\
+cipher=\4/'
+	echo "sha256=$(certtool --fingerprint --hash sha256 --infile "$_gf.pem" 2> /dev/null)"
+	_st=$(sed -n 's/^- Status: //p' "$_gf.out" | sed 's/ *$//')
+	case $_st in
+	"The certificate is trusted.") echo "status=trusted" ;;
+	*) echo "status=$_st" ;;
+	esac
+	rm -f "$_gf.out" "$_gf.pem"
+}
+
+# TUI helpers: each test gets a private tmux server (socket name below),
+# killed when the test exits.  Panes stay after their command exits so the
+# last screen and the exit status can still be read.
+TUI_SOCK=mailscope-test-$$
+_tui() {
+	tmux -L "$TUI_SOCK" -f "$T/tmux.conf" "$@"
+}
+lib_cleanup() {
+	tmux -L "$TUI_SOCK" kill-server > /dev/null 2>&1
+	return 0
+}
+trap lib_cleanup EXIT
+cat > "$T/tmux.conf" << 'EOF'
+set -g default-terminal tmux-256color
+set -g remain-on-exit on
+set -g status off
+set -g history-limit 5000
+set -g escape-time 0
+EOF
+
+# tui_start NAME WIDTH HEIGHT CMD...: run CMD in a detached session of
+# exactly WIDTH x HEIGHT with TERM=tmux-256color.
+tui_start() {
+	_n=$1
+	_w=$2
+	_h=$3
+	shift 3
+	_tui new-session -d -s "$_n" -x "$_w" -y "$_h" "$@"
+}
+
+# tui_keys NAME KEYS...: tmux send-keys (use -l for literal text).
+tui_keys() {
+	_n=$1
+	shift
+	_tui send-keys -t "$_n" "$@"
+}
+
+# tui_screen NAME: the visible screen as plain text.
+tui_screen() {
+	_tui capture-pane -p -t "$1"
+}
+
+# tui_wait NAME ERE [SECONDS]: wait (default 10 s) until the screen
+# matches ERE; returns 1 on timeout and keeps the last screen in
+# $T/NAME.screen.
+tui_wait() {
+	_n=$1
+	_re=$2
+	_i=$((${3:-10} * 20))
+	while [ "$_i" -gt 0 ]; do
+		if tui_screen "$_n" > "$T/$_n.screen" 2> /dev/null &&
+		    grep -Eq -- "$_re" "$T/$_n.screen"; then
+			return 0
+		fi
+		_i=$((_i - 1))
+		sleep 0.05
+	done
+	return 1
+}
+
+# tui_exit NAME: the exit status of the pane's command, empty while it runs.
+tui_exit() {
+	_d=$(_tui display-message -p -t "$1" '#{pane_dead} #{pane_dead_status}')
+	case $_d in
+	"1 "*) echo "${_d#1 }" ;;
+	esac
+}
+
+tui_stop() {
+	_tui kill-session -t "$1" > /dev/null 2>&1
+	return 0
+}

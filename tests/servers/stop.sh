@@ -1,0 +1,72 @@
+#!/bin/sh
+# Stop the private Postfix and Dovecot instances started by start.sh and
+# make sure none of their processes is left.  Safe to run when nothing is
+# running.  Only processes belonging to this tree's instances are touched.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+S=$top/tests/out/servers
+PF=$S/postfix
+DV=$S/dovecot
+PATH=$PATH:/usr/sbin:/sbin
+export PATH
+
+# Processes of our instances: the two masters by pid file, and every child
+# by its working directory (Postfix children work in the queue directory,
+# Dovecot's in base_dir, a chroot below it or the mail home) or, for
+# Postfix, the MAIL_CONFIG in its environment.
+ours() {
+	for d in /proc/[0-9]*; do
+		case $(readlink "$d/cwd" 2> /dev/null) in
+		"$S" | "$S"/*) echo "${d#/proc/}"; continue ;;
+		esac
+		tr '\0' '\n' 2> /dev/null < "$d/environ" |
+		    grep -qxF "MAIL_CONFIG=$PF/conf" && echo "${d#/proc/}"
+	done
+}
+pids() {
+	for f in "$PF/queue/pid/master.pid" "$DV/run/master.pid"; do
+		[ -s "$f" ] && tr -d ' \n' < "$f" && echo
+	done
+	ours
+}
+
+before=$(pids | sort -u)
+if [ -f "$PF/conf/main.cf" ] && [ -s "$PF/queue/pid/master.pid" ]; then
+	postfix -c "$PF/conf" stop > /dev/null 2>&1 &
+fi
+if [ -f "$DV/dovecot.conf" ] && [ -s "$DV/run/master.pid" ]; then
+	# What doveadm stop does, without waiting for login processes that
+	# linger up to 5 s: they get SIGTERM below.
+	kill -TERM "$(cat "$DV/run/master.pid")" 2> /dev/null
+fi
+wait
+
+# Both masters are gone now; give their children 1 s, then SIGTERM, then
+# SIGKILL.  A last
+# scan catches anything forked while we were stopping.
+i=0
+rescan=
+while :; do
+	left=$(for p in $before; do
+		kill -0 "$p" 2> /dev/null && echo "$p"
+	done)
+	if [ -z "$left" ]; then
+		[ -n "$rescan" ] && break
+		rescan=1
+		before=$(ours)
+		continue
+	fi
+	i=$((i + 1))
+	case $i in
+	10) kill -TERM $left 2> /dev/null ;;
+	30) kill -KILL $left 2> /dev/null ;;
+	50)
+		echo "stop.sh: processes still running: $left" >&2
+		exit 1
+		;;
+	esac
+	sleep 0.1
+done
+rm -f "$PF/queue/pid/master.pid" "$DV/run/master.pid"
+exit 0

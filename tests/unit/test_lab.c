@@ -1,0 +1,1021 @@
+/*
+ * Unit tests for the lab: certificates (and why bad ones fail), the
+ * scenario table, the SMTP/IMAP/POP3 machines fed without a socket, and
+ * a spawned lab reached over loopback with a GnuTLS client.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "mailscope.h"
+
+/* Certificates. */
+
+static gnutls_x509_crt_t
+crt_of(const char *pem)
+{
+	gnutls_x509_crt_t	crt;
+	gnutls_datum_t		d;
+
+	d.data = (unsigned char *)(uintptr_t)pem;
+	d.size = (unsigned int)strlen(pem);
+	assert_int_equal(gnutls_x509_crt_init(&crt), 0);
+	assert_int_equal(gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_PEM),
+	    0);
+	return crt;
+}
+
+/* Verify leaf against ca for host; the gnutls status bits. */
+static unsigned
+verify(const char *ca_pem, const char *leaf_pem, const char *host)
+{
+	gnutls_x509_trust_list_t	 tl;
+	gnutls_x509_crt_t		 ca, leaf;
+	gnutls_typed_vdata_st		 vd;
+	unsigned			 status = 0;
+
+	ca = crt_of(ca_pem);
+	leaf = crt_of(leaf_pem);
+	assert_int_equal(gnutls_x509_trust_list_init(&tl, 0), 0);
+	assert_int_equal(gnutls_x509_trust_list_add_cas(tl, &ca, 1, 0), 1);
+	memset(&vd, 0, sizeof vd);
+	vd.type = GNUTLS_DT_DNS_HOSTNAME;
+	vd.data = (unsigned char *)(uintptr_t)host;
+	assert_int_equal(gnutls_x509_trust_list_verify_crt2(tl, &leaf, 1, &vd,
+	    1, 0, &status, NULL), 0);
+	gnutls_x509_trust_list_deinit(tl, 1);
+	gnutls_x509_crt_deinit(leaf);
+	return status;
+}
+
+struct pems {
+	char	*ca, *cakey, *crt, *key;
+};
+
+static void
+make(struct pems *p, const char *cn, int64_t nb, int64_t na, bool self)
+{
+	struct certgen_opts	o;
+	char			err[256];
+
+	memset(&o, 0, sizeof o);
+	memset(p, 0, sizeof *p);
+	assert_int_equal(certgen_ca("test CA", &p->ca, &p->cakey, err,
+	    sizeof err), 0);
+	o.cn = cn;
+	strv_add(&o.dns, cn);
+	if (strcmp(cn, "lab.mailscope.test") == 0) {
+		strv_add(&o.dns, "localhost");
+		strv_add(&o.ip, "127.0.0.1");
+	}
+	o.not_before = nb;
+	o.not_after = na;
+	o.self_signed = self;
+	assert_int_equal(certgen_server(&o, p->ca, p->cakey, &p->crt, &p->key,
+	    err, sizeof err), 0);
+	assert_non_null(strstr(p->crt, "BEGIN CERTIFICATE"));
+	assert_non_null(strstr(p->key, "PRIVATE KEY"));
+	strv_clear(&o.dns);
+	strv_clear(&o.ip);
+}
+
+static void
+pems_free(struct pems *p)
+{
+	free(p->ca);
+	free(p->cakey);
+	free(p->crt);
+	free(p->key);
+}
+
+static void
+test_certgen_good(void **state)
+{
+	struct pems		p;
+	gnutls_x509_crt_t	crt;
+
+	(void)state;
+	make(&p, "lab.mailscope.test", 0, 0, false);
+	assert_int_equal(verify(p.ca, p.crt, "lab.mailscope.test"), 0);
+	assert_int_equal(verify(p.ca, p.crt, "localhost"), 0);
+	assert_int_equal(verify(p.ca, p.crt, "LOCALHOST"), 0);
+	assert_int_equal(verify(p.ca, p.crt, "mail.example.org"),
+	    GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER);
+	crt = crt_of(p.crt);
+	assert_true(gnutls_x509_crt_check_hostname(crt, "127.0.0.1"));
+	assert_false(gnutls_x509_crt_check_hostname(crt, "127.0.0.2"));
+	gnutls_x509_crt_deinit(crt);
+	/* The CA is a CA, the leaf is not. */
+	crt = crt_of(p.ca);
+	assert_int_equal(gnutls_x509_crt_get_ca_status(crt, NULL), 1);
+	gnutls_x509_crt_deinit(crt);
+	crt = crt_of(p.crt);
+	assert_int_equal(gnutls_x509_crt_get_ca_status(crt, NULL), 0);
+	gnutls_x509_crt_deinit(crt);
+	pems_free(&p);
+}
+
+static void
+test_certgen_expired(void **state)
+{
+	struct pems	p;
+	unsigned	st;
+
+	(void)state;
+	make(&p, "lab.mailscope.test", 1546300800, 1577836800, false);
+	st = verify(p.ca, p.crt, "localhost");
+	assert_true(st & GNUTLS_CERT_INVALID);
+	assert_true(st & GNUTLS_CERT_EXPIRED);
+	assert_false(st & GNUTLS_CERT_SIGNER_NOT_FOUND);
+	assert_false(st & GNUTLS_CERT_UNEXPECTED_OWNER);
+	pems_free(&p);
+}
+
+static void
+test_certgen_wrong_host(void **state)
+{
+	struct pems	p;
+
+	(void)state;
+	make(&p, "wrong.example.net", 0, 0, false);
+	assert_int_equal(verify(p.ca, p.crt, "wrong.example.net"), 0);
+	assert_int_equal(verify(p.ca, p.crt, "localhost"),
+	    GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER);
+	pems_free(&p);
+}
+
+static void
+test_certgen_self_signed(void **state)
+{
+	struct pems	p;
+	unsigned	st;
+
+	(void)state;
+	make(&p, "lab.mailscope.test", 0, 0, true);
+	st = verify(p.ca, p.crt, "localhost");
+	assert_true(st & GNUTLS_CERT_INVALID);
+	assert_true(st & GNUTLS_CERT_SIGNER_NOT_FOUND);
+	assert_false(st & GNUTLS_CERT_EXPIRED);
+	/* Trusted as its own anchor it verifies: the signature is sound. */
+	assert_int_equal(verify(p.crt, p.crt, "localhost"), 0);
+	pems_free(&p);
+}
+
+static void
+test_certgen_errors(void **state)
+{
+	struct certgen_opts	 o;
+	char			 err[256], *c = NULL, *k = NULL;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	o.cn = "x";
+	o.not_before = 2000;
+	o.not_after = 1000;
+	o.self_signed = true;
+	err[0] = '\0';
+	assert_int_equal(certgen_server(&o, NULL, NULL, &c, &k, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "expires"));
+	assert_null(c);
+	o.not_before = o.not_after = 0;
+	strv_add(&o.ip, "not-an-ip");
+	assert_int_equal(certgen_server(&o, NULL, NULL, &c, &k, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "not-an-ip"));
+	strv_clear(&o.ip);
+	o.self_signed = false;
+	assert_int_equal(certgen_server(&o, NULL, NULL, &c, &k, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "no CA"));
+	assert_int_equal(certgen_server(&o, "junk", "junk", &c, &k, err,
+	    sizeof err), -1);
+	assert_null(c);
+	assert_null(k);
+}
+
+/* Scenarios. */
+
+static void
+test_scenarios(void **state)
+{
+	static const char *const want[] = {
+		"good", "no-starttls", "starttls-refused", "strip",
+		"inject-response", "inject-command", "expired-cert",
+		"wrong-host", "self-signed", "tls12-only", "enforced", "slow",
+	};
+	const char *const	*names = lab_scenarios();
+	size_t			 i, j, n;
+	const char		*d;
+
+	(void)state;
+	for (n = 0; names[n] != NULL; n++) {
+		d = lab_scenario_desc(names[n]);
+		assert_non_null(d);
+		assert_true(strlen(d) > 20);
+		assert_null(strchr(d, '\n'));
+		assert_string_equal(lab_scn_name((enum lab_scn)n), names[n]);
+		for (j = 0; j < n; j++)
+			assert_string_not_equal(names[j], names[n]);
+	}
+	assert_int_equal(n, SCN_MAX);
+	assert_int_equal(n, sizeof want / sizeof want[0]);
+	for (i = 0; i < n; i++)
+		assert_non_null(lab_scenario_desc(want[i]));
+	assert_null(lab_scenario_desc("nonsense"));
+	assert_null(lab_scenario_desc(NULL));
+}
+
+/* The machines, fed without a socket. */
+
+static struct lab_store	 store;
+static struct lab_conn	 conn;
+static char		*outp;
+
+static void
+start(enum proto_id proto, enum lab_scn scn, bool implicit)
+{
+	lab_store_free(&store);
+	lab_store_init(&store);
+	lab_conn_init(&conn, proto, scn, &store, implicit);
+	lab_conn_start(&conn);
+}
+
+static void
+stop(void)
+{
+	lab_conn_free(&conn);
+	lab_store_free(&store);
+	free(outp);
+	outp = NULL;
+}
+
+/* Feed text, return (and clear) everything the server said. */
+static const char *
+say(const char *text)
+{
+	free(outp);
+	if (text != NULL)
+		lab_conn_input(&conn, text, strlen(text));
+	outp = xstrndup(conn.out.p != NULL ? conn.out.p : "", conn.out.len);
+	buf_reset(&conn.out);
+	return outp;
+}
+
+static void
+test_smtp_plain(void **state)
+{
+	const char	*o;
+
+	(void)state;
+	start(PROTO_SMTP, SCN_GOOD, false);
+	assert_string_equal(say(NULL), "220 lab.mailscope.test ESMTP "
+	    "mailscope-lab (scenario good)\r\n");
+	o = say("EHLO client.test\r\n");
+	assert_non_null(strstr(o,
+	    "250-lab.mailscope.test Hello client.test\r\n"));
+	assert_non_null(strstr(o, "250-PIPELINING\r\n"));
+	assert_non_null(strstr(o, "250-SIZE 2097152\r\n"));
+	assert_non_null(strstr(o, "250-STARTTLS\r\n"));
+	assert_non_null(strstr(o, "250-ENHANCEDSTATUSCODES\r\n"));
+	assert_non_null(strstr(o, "250 8BITMIME\r\n"));
+	assert_null(strstr(o, "AUTH"));
+	assert_string_equal(say("AUTH PLAIN AGRlbW8AZGVtbw==\r\n"),
+	    "538 5.7.11 Encryption required for requested authentication "
+	    "mechanism\r\n");
+	assert_string_equal(say("RCPT TO:<demo@lab.mailscope.test>\r\n"),
+	    "503 5.5.1 Error: need MAIL command\r\n");
+	assert_string_equal(say("DATA\r\n"),
+	    "503 5.5.1 Error: need RCPT command\r\n");
+	assert_string_equal(say("VRFY demo\r\n"), "252 2.0.0 Cannot VRFY "
+	    "user, but will accept message\r\n");
+	assert_string_equal(say("BDAT 10\r\n"),
+	    "500 5.5.2 Error: command not recognized\r\n");
+	/* Pipelined transaction, dot-unstuffing, relay refusal. */
+	o = say("MAIL FROM:<a@b.test> SIZE=100\r\n"
+	    "RCPT TO:<someone@elsewhere.test>\r\n"
+	    "RCPT TO:<Demo@LAB.mailscope.test>\r\n"
+	    "DATA\r\nSubject: x\r\n\r\n..dot\r\nline\r\n.\r\n");
+	assert_string_equal(o, "250 2.1.0 Ok\r\n"
+	    "554 5.7.1 <someone@elsewhere.test>: Relay access denied\r\n"
+	    "250 2.1.5 Ok\r\n"
+	    "354 End data with <CR><LF>.<CR><LF>\r\n"
+	    "250 2.0.0 Ok: queued as 1\r\n");
+	assert_int_equal(store.n, 1);
+	assert_true(strcasecmp_prefix(store.msgs[0]->data.p,
+	    store.msgs[0]->data.len, "Return-Path: <a@b.test>\r\n"
+	    "Received: from client.test (localhost [127.0.0.1])\r\n"));
+	assert_non_null(strstr(store.msgs[0]->data.p, "with ESMTP\r\n"));
+	assert_non_null(strstr(store.msgs[0]->data.p,
+	    "\r\n\r\n.dot\r\nline\r\n"));
+	assert_string_equal(say("MAIL FROM:<a@b.test> SIZE=99999999\r\n"),
+	    "552 5.3.4 Message size exceeds fixed limit\r\n");
+	assert_string_equal(say("MAIL FROM:a@b.test\r\n"),
+	    "501 5.5.4 Syntax: MAIL FROM:<address>\r\n");
+	assert_string_equal(say("MAIL FROM:<> BODY=8BITMIME\r\n"),
+	    "250 2.1.0 Ok\r\n");
+	assert_string_equal(say("MAIL FROM:<>\r\n"),
+	    "503 5.5.1 Error: nested MAIL command\r\n");
+	assert_string_equal(say("DATA\r\n"),
+	    "554 5.5.1 Error: no valid recipients\r\n");
+	assert_string_equal(say("RSET\r\nNOOP\r\n"),
+	    "250 2.0.0 Ok\r\n250 2.0.0 Ok\r\n");
+	assert_string_equal(say("QUIT\r\n"), "221 2.0.0 Bye\r\n");
+	assert_true(conn.want_close);
+	stop();
+}
+
+static void
+test_smtp_starttls_auth(void **state)
+{
+	const char	*o;
+
+	(void)state;
+	start(PROTO_SMTP, SCN_GOOD, false);
+	say("EHLO c\r\n");
+	/* The pipelined command after STARTTLS is thrown away. */
+	assert_string_equal(say("STARTTLS\r\nMAIL FROM:<evil@x>\r\n"),
+	    "220 2.0.0 Ready to start TLS\r\n");
+	assert_true(conn.want_tls);
+	assert_int_equal(conn.in.len, 0);
+	assert_int_equal(conn.injected, strlen("MAIL FROM:<evil@x>\r\n"));
+	lab_conn_tls_up(&conn);
+	assert_string_equal(say(NULL), "");
+	assert_string_equal(say("MAIL FROM:<a@b>\r\n"),
+	    "503 5.5.1 Error: send HELO/EHLO first\r\n");
+	o = say("EHLO c\r\n");
+	assert_non_null(strstr(o, "250-AUTH PLAIN LOGIN\r\n"));
+	assert_null(strstr(o, "STARTTLS"));
+	assert_string_equal(say("STARTTLS\r\n"),
+	    "554 5.5.1 Error: TLS already active\r\n");
+	assert_string_equal(say("AUTH PLAIN AGRlbW8Ad3Jvbmc=\r\n"),
+	    "535 5.7.8 Authentication credentials invalid\r\n");
+	assert_string_equal(say("AUTH PLAIN\r\n"), "334 \r\n");
+	assert_string_equal(say("!!!\r\n"),
+	    "501 5.5.2 Cannot decode response\r\n");
+	assert_string_equal(say("AUTH LOGIN\r\n"), "334 VXNlcm5hbWU6\r\n");
+	assert_string_equal(say("ZGVtbw==\r\n"), "334 UGFzc3dvcmQ6\r\n");
+	assert_string_equal(say("ZGVtbw==\r\n"),
+	    "235 2.7.0 Authentication successful\r\n");
+	assert_true(conn.authed);
+	assert_string_equal(say("AUTH PLAIN AGRlbW8AZGVtbw==\r\n"),
+	    "503 5.5.1 Error: already authenticated\r\n");
+	/* Authenticated: relaying is allowed (the lab keeps it anyway). */
+	o = say("MAIL FROM:<a@b>\r\nRCPT TO:<x@elsewhere.test>\r\n"
+	    "DATA\r\nhi\r\n.\r\n");
+	assert_non_null(strstr(o, "250 2.0.0 Ok: queued as 1\r\n"));
+	assert_non_null(strstr(store.msgs[0]->data.p, "with ESMTPSA\r\n"));
+	stop();
+}
+
+static void
+test_smtp_scenarios(void **state)
+{
+	const char	*o;
+
+	(void)state;
+	start(PROTO_SMTP, SCN_NO_STARTTLS, false);
+	o = say("EHLO c\r\n");
+	assert_null(strstr(o, "STARTTLS"));
+	assert_non_null(strstr(o, "AUTH PLAIN LOGIN"));
+	assert_string_equal(say("STARTTLS\r\n"),
+	    "502 5.5.1 Error: command not implemented\r\n");
+	stop();
+
+	start(PROTO_SMTP, SCN_STRIP, false);
+	o = say("EHLO c\r\n");
+	assert_null(strstr(o, "STARTTLS"));
+	assert_non_null(strstr(o, "250-XXXXXXXA\r\n"));
+	assert_null(strstr(o, "AUTH"));
+	assert_string_equal(say("STARTTLS\r\n"),
+	    "500 5.5.2 Error: command not recognized\r\n");
+	stop();
+
+	start(PROTO_SMTP, SCN_STARTTLS_REFUSED, false);
+	assert_non_null(strstr(say("EHLO c\r\n"), "250-STARTTLS"));
+	assert_string_equal(say("STARTTLS\r\n"), "454 4.7.0 TLS not "
+	    "available due to temporary reason\r\n");
+	assert_false(conn.want_tls);
+	stop();
+
+	start(PROTO_SMTP, SCN_ENFORCED, false);
+	say("EHLO c\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b>\r\n"),
+	    "530 5.7.0 Must issue a STARTTLS command first\r\n");
+	say("STARTTLS\r\n");
+	lab_conn_tls_up(&conn);
+	say("EHLO c\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b>\r\n"), "250 2.1.0 Ok\r\n");
+	stop();
+
+	/* The injected replies share the go-ahead's buffer. */
+	start(PROTO_SMTP, SCN_INJECT_RESPONSE, false);
+	say("EHLO c\r\n");
+	assert_string_equal(say("STARTTLS\r\n"),
+	    "220 2.0.0 Ready to start TLS\r\n"
+	    "250-evil.example injected before TLS\r\n250 AUTH PLAIN\r\n");
+	stop();
+
+	/* CVE-2011-0411: plaintext after STARTTLS answered inside TLS. */
+	start(PROTO_SMTP, SCN_INJECT_COMMAND, false);
+	say("EHLO c\r\n");
+	assert_string_equal(say("STARTTLS\r\nEHLO injected\r\nNOOP\r\n"),
+	    "220 2.0.0 Ready to start TLS\r\n");
+	assert_true(conn.want_tls);
+	assert_true(conn.in.len > 0);
+	assert_int_equal(conn.injected, strlen("EHLO injected\r\nNOOP\r\n"));
+	lab_conn_tls_up(&conn);
+	o = say(NULL);
+	assert_non_null(strstr(o, "250-lab.mailscope.test Hello injected"));
+	assert_non_null(strstr(o, "250 2.0.0 Ok\r\n"));
+	stop();
+
+	/* Implicit TLS: AUTH offered from the start, no STARTTLS. */
+	start(PROTO_SMTP, SCN_GOOD, true);
+	o = say("EHLO c\r\n");
+	assert_null(strstr(o, "STARTTLS"));
+	assert_non_null(strstr(o, "AUTH PLAIN LOGIN"));
+	stop();
+}
+
+static void
+test_smtp_garbage(void **state)
+{
+	struct buf	 big = { NULL, 0, 0 };
+	const char	*o = "";
+	int		 i;
+
+	(void)state;
+	start(PROTO_SMTP, SCN_GOOD, false);
+	say(NULL);
+	assert_string_equal(say("EH"), "");	/* no end of line yet */
+	lab_conn_input(&conn, "NO\0OP\r\n", 7);
+	assert_string_equal(say(NULL),
+	    "500 5.5.2 Error: NUL byte in command\r\n");
+	for (i = 0; i < LAB_LINE_MAX + 100; i++)
+		buf_addc(&big, 'A');
+	lab_conn_input(&conn, big.p, big.len);
+	assert_true(conn.in.len <= LAB_LINE_MAX);
+	lab_conn_input(&conn, big.p, big.len);
+	assert_string_equal(say("still\r\nNOOP\r\n"),
+	    "500 5.5.2 Error: line too long\r\n250 2.0.0 Ok\r\n");
+	/* A bare LF ends a line too; a lone CR does not. */
+	assert_string_equal(say("NOOP\n"), "250 2.0.0 Ok\r\n");
+	/* Control bytes are not echoed back. */
+	assert_string_equal(say("HELO a\x1b[2Jb\rc\r\n"),
+	    "250 lab.mailscope.test\r\n");
+	assert_string_equal(conn.helo, "a?[2Jb?c");
+	buf_free(&big);
+	/* Too many errors: the server hangs up. */
+	for (i = 0; i < 30 && !conn.want_close; i++)
+		o = say("\x01\x02garbage\r\n");
+	assert_true(conn.want_close);
+	assert_non_null(strstr(o, "421 4.7.0"));
+	stop();
+
+	/* Oversized message: 552 at the end, nothing stored. */
+	start(PROTO_SMTP, SCN_GOOD, false);
+	say("EHLO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<demo>\r\nDATA\r\n");
+	for (i = 0; i < 300; i++)
+		buf_adds(&big, "0123456789012345678901234567890123456789\r\n");
+	for (i = 0; i < 200; i++)
+		lab_conn_input(&conn, big.p, big.len);
+	assert_true(conn.msg.len <= LAB_MSG_MAX);
+	assert_string_equal(say(".\r\n"),
+	    "552 5.3.4 Error: message file too big\r\n");
+	assert_int_equal(store.n, 0);
+	buf_free(&big);
+	stop();
+}
+
+static void
+test_store_bounded(void **state)
+{
+	struct lab_store	st;
+	char			msg[64];
+	uint32_t		i, uid = 0;
+
+	(void)state;
+	lab_store_init(&st);
+	for (i = 0; i < LAB_STORE_MAX + 20; i++) {
+		snprintf(msg, sizeof msg, "Subject: %u\r\n\r\nx\r\n", i);
+		uid = lab_store_add(&st, msg, strlen(msg));
+	}
+	assert_int_equal(st.n, LAB_STORE_MAX);
+	assert_int_equal(uid, LAB_STORE_MAX + 20);
+	assert_null(lab_store_find(&st, 1));
+	assert_non_null(lab_store_find(&st, uid));
+	assert_int_equal(st.msgs[0]->uid, 21);
+	st.msgs[0]->deleted = true;
+	lab_store_expunge(&st);
+	assert_int_equal(st.n, LAB_STORE_MAX - 1);
+	lab_store_free(&st);
+}
+
+static void
+deliver(const char *body)
+{
+	lab_store_add(&store, body, strlen(body));
+}
+
+static void
+test_imap(void **state)
+{
+	const char	*o;
+	int		 i;
+
+	(void)state;
+	start(PROTO_IMAP, SCN_GOOD, false);
+	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
+	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
+	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready "
+	    "(scenario good)\r\n");
+	assert_string_equal(say("a1 LOGIN demo demo\r\n"), "a1 NO "
+	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
+	assert_string_equal(say("a2 SELECT INBOX\r\n"),
+	    "a2 BAD Command not allowed in state NOTAUTH\r\n");
+	assert_string_equal(say("garbage\r\n"),
+	    "garbage BAD Missing command\r\n");
+	assert_string_equal(say("* LOGIN\r\n"),
+	    "* BAD Error in IMAP command: bad tag\r\n");
+	assert_string_equal(say("a3 FROB\r\n"), "a3 BAD Unknown command\r\n");
+	assert_string_equal(say("a4 STARTTLS\r\n"),
+	    "a4 OK Begin TLS negotiation now\r\n");
+	lab_conn_tls_up(&conn);
+	o = say("a5 CAPABILITY\r\n");
+	assert_string_equal(o, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR "
+	    "IDLE LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
+	/* Literals: synchronising gets "+", LITERAL+ does not. */
+	assert_string_equal(say("l1 LOGIN {4}\r\n"),
+	    "+ Ready for literal data\r\n");
+	assert_string_equal(say("de"), "");
+	lab_conn_input(&conn, "mo {5+}\r\nwr\0ng\r\n", 16);
+	assert_string_equal(say(NULL), "* BAD NUL byte in command\r\n");
+	assert_string_equal(say("l2 LOGIN {10000}\r\n"), "l2 BAD Literal "
+	    "too long (the lab takes 8192 bytes a command)\r\n");
+	assert_string_equal(say("l3 LOGIN {10000+}\r\n"), "l3 BAD Literal "
+	    "too long (the lab takes 8192 bytes a command)\r\n");
+	for (i = 0; i < 1000; i++)
+		say("0123456789");
+	assert_string_equal(say("\r\nl4 NOOP\r\n"),
+	    "l4 OK NOOP completed\r\n");
+	assert_string_equal(say("a6 LOGIN demo wrong\r\n"),
+	    "a6 NO [AUTHENTICATIONFAILED] Invalid credentials\r\n");
+	assert_string_equal(say("a7 AUTHENTICATE PLAIN\r\n"), "+ \r\n");
+	assert_non_null(strstr(say("AGRlbW8AZGVtbw==\r\n"), "a7 OK "));
+	assert_string_equal(say("a7 CLOSE\r\n"),
+	    "a7 BAD Command not allowed in state AUTH\r\n");
+	lab_imap_tls(&conn);
+	assert_string_equal(say("l5 LOGIN {4+}\r\ndemo {4}\r\n"),
+	    "+ Ready for literal data\r\n");
+	assert_non_null(strstr(say("demo\r\n"), "l5 OK [CAPABILITY"));
+	o = say("a8 SELECT inbox\r\n");
+	assert_non_null(strstr(o, "* 1 EXISTS\r\n"));
+	assert_non_null(strstr(o, "* 0 RECENT\r\n"));
+	assert_non_null(strstr(o, "* OK [UIDVALIDITY "));
+	assert_non_null(strstr(o, "* OK [UIDNEXT 2]"));
+	assert_non_null(strstr(o, "* FLAGS ("));
+	assert_non_null(strstr(o, "a8 OK [READ-WRITE] SELECT completed\r\n"));
+	assert_string_equal(
+	    say("a9 FETCH 1 (FLAGS RFC822.SIZE BODY.PEEK[])\r\n"),
+	    "* 1 FETCH (FLAGS () RFC822.SIZE 34 BODY[] {34}\r\n"
+	    "Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n)\r\n"
+	    "a9 OK FETCH completed\r\n");
+	assert_string_equal(say("b1 FETCH 1 BODY[TEXT]\r\n"),
+	    "* 1 FETCH (BODY[TEXT] {7}\r\nfirst\r\n FLAGS (\\Seen))\r\n"
+	    "b1 OK FETCH completed\r\n");
+	assert_string_equal(say("b2 UID FETCH 1:* (BODY.PEEK[HEADER.FIELDS "
+	    "(FROM)]<0.4>)\r\n"),
+	    "* 1 FETCH (UID 1 BODY[HEADER.FIELDS (FROM)]<0> {4}\r\nFrom)\r\n"
+	    "b2 OK UID FETCH completed\r\n");
+	assert_string_equal(say("b3 FETCH 1 ENVELOPE\r\n"), "b3 BAD Invalid "
+	    "FETCH arguments (ENVELOPE and BODYSTRUCTURE are not served by "
+	    "the lab)\r\n");
+	assert_string_equal(say("b4 FETCH x:y FLAGS\r\n"), "b4 BAD Invalid "
+	    "FETCH arguments (ENVELOPE and BODYSTRUCTURE are not served by "
+	    "the lab)\r\n");
+	assert_string_equal(say("b4 FETCH 1 (FLAGS RFC822.TEXT)\r\n"),
+	    "* 1 FETCH (FLAGS (\\Seen) RFC822.TEXT {7}\r\nfirst\r\n)\r\n"
+	    "b4 OK FETCH completed\r\n");
+	assert_string_equal(say("b5 FETCH 5 FLAGS\r\n"),
+	    "b5 OK FETCH completed\r\n");
+	deliver("Subject: two\r\n\r\nsecond\r\n");
+	assert_string_equal(say("b6 NOOP\r\n"),
+	    "* 2 EXISTS\r\nb6 OK NOOP completed\r\n");
+	/* IDLE: new mail is announced, DONE ends it. */
+	assert_string_equal(say("i1 IDLE\r\n"), "+ idling\r\n");
+	lab_imap_notify(&conn);
+	assert_string_equal(say(NULL), "");
+	deliver("Subject: three\r\n\r\nthird\r\n");
+	lab_imap_notify(&conn);
+	assert_string_equal(say(NULL), "* 3 EXISTS\r\n");
+	assert_string_equal(say("done\r\n"), "i1 OK IDLE terminated\r\n");
+	assert_string_equal(say("i2 IDLE\r\nNOOP\r\n"),
+	    "+ idling\r\ni2 BAD Expected DONE\r\n");
+	assert_string_equal(say("b7 SEARCH UNSEEN\r\n"),
+	    "* SEARCH 2 3\r\nb7 OK SEARCH completed\r\n");
+	assert_string_equal(say("b8 UID SEARCH ALL\r\n"),
+	    "* SEARCH 1 2 3\r\nb8 OK UID SEARCH completed\r\n");
+	assert_string_equal(say("b9 LIST \"\" \"*\"\r\n"),
+	    "* LIST (\\HasNoChildren) \"/\" INBOX\r\nb9 OK LIST completed\r\n");
+	assert_string_equal(say("c1 STORE 1 +FLAGS (\\Deleted)\r\n"),
+	    "* 1 FETCH (FLAGS (\\Seen \\Deleted))\r\n"
+	    "c1 OK STORE completed\r\n");
+	assert_string_equal(say("c2 EXPUNGE\r\n"),
+	    "* 1 EXPUNGE\r\nc2 OK EXPUNGE completed\r\n");
+	assert_int_equal(store.n, 2);
+	assert_string_equal(say("c3 STATUS INBOX (MESSAGES UNSEEN)\r\n"),
+	    "* STATUS INBOX (MESSAGES 2 UNSEEN 2)\r\n"
+	    "c3 OK STATUS completed\r\n");
+	assert_string_equal(say("c4 CLOSE\r\n"), "c4 OK CLOSE completed\r\n");
+	assert_string_equal(say("c5 LOGOUT\r\n"),
+	    "* BYE mailscope lab logging out\r\nc5 OK LOGOUT completed\r\n");
+	assert_true(conn.want_close);
+	stop();
+
+	start(PROTO_IMAP, SCN_INJECT_RESPONSE, false);
+	say(NULL);
+	assert_string_equal(say("t STARTTLS\r\n"),
+	    "t OK Begin TLS negotiation now\r\n"
+	    "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected before TLS\r\n");
+	stop();
+
+	start(PROTO_IMAP, SCN_STARTTLS_REFUSED, false);
+	say(NULL);
+	assert_string_equal(say("t STARTTLS\r\n"),
+	    "t NO [UNAVAILABLE] TLS is not available right now\r\n");
+	stop();
+}
+
+static void
+test_pop3(void **state)
+{
+	const char	*o;
+
+	(void)state;
+	start(PROTO_POP3, SCN_GOOD, false);
+	deliver("Subject: one\r\n\r\n.leading dot\r\nline2\r\nline3\r\n");
+	deliver("Subject: two\r\n\r\nx\r\n");
+	assert_string_equal(say(NULL),
+	    "+OK mailscope lab POP3 ready (scenario good)\r\n");
+	o = say("CAPA\r\n");
+	assert_non_null(strstr(o, "\r\nSTLS\r\n"));
+	assert_null(strstr(o, "USER"));
+	assert_string_equal(say("USER demo\r\n"), "-ERR [AUTH] Plaintext "
+	    "authentication disallowed before STLS\r\n");
+	assert_string_equal(say("STAT\r\n"),
+	    "-ERR STAT not allowed in state AUTHORIZATION\r\n");
+	assert_string_equal(say("STLS\r\n"), "+OK Begin TLS negotiation\r\n");
+	lab_conn_tls_up(&conn);
+	o = say("CAPA\r\n");
+	assert_null(strstr(o, "STLS"));
+	assert_non_null(strstr(o, "\r\nUSER\r\nSASL PLAIN\r\n"));
+	assert_string_equal(say("USER demo\r\nPASS demo\r\n"),
+	    "+OK\r\n+OK Logged in, 2 messages\r\n");
+	assert_string_equal(say("STAT\r\n"), "+OK 2 63\r\n");
+	assert_string_equal(say("LIST\r\n"),
+	    "+OK Scan listing follows\r\n1 44\r\n2 19\r\n.\r\n");
+	assert_string_equal(say("RETR 1\r\n"), "+OK 44 octets\r\n"
+	    "Subject: one\r\n\r\n..leading dot\r\nline2\r\nline3\r\n.\r\n");
+	assert_string_equal(say("TOP 1 1\r\n"),
+	    "+OK\r\nSubject: one\r\n\r\n..leading dot\r\n.\r\n");
+	assert_string_equal(say("RETR 3\r\n"), "-ERR No such message\r\n");
+	assert_string_equal(say("DELE 1\r\n"), "+OK Marked to be deleted\r\n");
+	assert_string_equal(say("RETR 1\r\n"), "-ERR Message is deleted\r\n");
+	assert_string_equal(say("RSET\r\nDELE 2\r\n"),
+	    "+OK\r\n+OK Marked to be deleted\r\n");
+	assert_string_equal(say("QUIT\r\n"),
+	    "+OK Logging out, 1 messages deleted\r\n");
+	assert_int_equal(store.n, 1);
+	assert_int_equal(store.msgs[0]->uid, 1);
+	stop();
+
+	start(PROTO_POP3, SCN_GOOD, true);
+	say(NULL);
+	assert_string_equal(say("AUTH PLAIN\r\n"), "+ \r\n");
+	assert_string_equal(say("AGRlbW8AZGVtbw==\r\n"),
+	    "+OK Logged in, 0 messages\r\n");
+	stop();
+}
+
+/* Random command soup: no crash, no leak, replies stay bounded. */
+static void
+test_machines_soup(void **state)
+{
+	static const char *const words[] = {
+		"EHLO x\r\n", "HELO\r\n", "STARTTLS\r\n", "AUTH PLAIN\r\n",
+		"AUTH LOGIN ZGVtbw==\r\n", "AGRlbW8AZGVtbw==\r\n",
+		"MAIL FROM:<a@b>\r\n", "RCPT TO:<demo>\r\n", "DATA\r\n",
+		".\r\n", "..x\r\n", "RSET\r\n", "QUIT\r\n", "*\r\n",
+		"a LOGIN demo demo\r\n", "a SELECT INBOX\r\n",
+		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]"
+		"<1.2>)\r\n",
+		"a UID FETCH * RFC822\r\n", "a STORE 1 +FLAGS (\\Deleted)\r\n",
+		"a EXPUNGE\r\n", "a LOGIN {3}\r\n", "a LOGIN {4+}\r\n",
+		"a AUTHENTICATE PLAIN\r\n", "a SEARCH UNSEEN\r\n",
+		"USER demo\r\n", "PASS demo\r\n", "STLS\r\n", "LIST\r\n",
+		"RETR 1\r\n", "TOP 1 0\r\n", "DELE 1\r\n", "CAPA\r\n",
+		"UIDL 1\r\n", "\r\n", "\n", "\r", " ", "{", "}", "\"",
+		"1", ":", "*", "(", ")", "[", "]", "\\",
+	};
+	static const enum proto_id protos[] = {
+		PROTO_SMTP, PROTO_IMAP, PROTO_POP3
+	};
+	char		 junk[64];
+	unsigned	 seed = 12345;
+	size_t		 p, i, j, n;
+	int		 scn;
+
+	(void)state;
+	for (p = 0; p < 3; p++) {
+		for (scn = 0; scn < SCN_MAX; scn++) {
+			start(protos[p], (enum lab_scn)scn, false);
+			deliver("Subject: s\r\n\r\nbody\r\n");
+			for (i = 0; i < 400; i++) {
+				seed = seed * 1103515245 + 12345;
+				if (seed % 7 == 0) {
+					n = (seed >> 8) % sizeof junk;
+					for (j = 0; j < n; j++)
+						junk[j] =
+						    (char)(seed >> (j % 24));
+					lab_conn_input(&conn, junk, n);
+				} else {
+					j = (seed >> 8) % (sizeof words /
+					    sizeof words[0]);
+					lab_conn_input(&conn, words[j],
+					    strlen(words[j]));
+				}
+				if (conn.want_tls)
+					lab_conn_tls_up(&conn);
+				if (conn.want_close) {
+					lab_conn_free(&conn);
+					lab_conn_init(&conn, protos[p],
+					    (enum lab_scn)scn, &store, false);
+					lab_conn_start(&conn);
+				}
+				assert_true(conn.in.len <= 2 * LAB_LINE_MAX +
+				    sizeof junk);
+				assert_true(conn.msg.len <= LAB_MSG_MAX);
+				buf_reset(&conn.out);
+			}
+			stop();
+		}
+	}
+}
+
+/* A spawned lab, reached over loopback. */
+
+static int
+tcp(int port)
+{
+	struct sockaddr_in	sin;
+	int			fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sin.sin_port = htons((uint16_t)port);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	return fd;
+}
+
+static void
+readline(int fd, char *buf, size_t len)
+{
+	size_t	n = 0;
+
+	while (n + 1 < len && read(fd, buf + n, 1) == 1)
+		if (buf[n++] == '\n')
+			break;
+	buf[n] = '\0';
+}
+
+/* Implicit TLS with a blocking GnuTLS client: version and verdict. */
+static void
+tls_check(int port, const char *cafile, const char *host, const char *ver,
+    unsigned want_status)
+{
+	gnutls_certificate_credentials_t	 cred;
+	gnutls_session_t			 s;
+	unsigned				 status = 99;
+	char					 line[256];
+	ssize_t					 r;
+	int					 fd, rc;
+
+	fd = tcp(port);
+	assert_int_equal(gnutls_certificate_allocate_credentials(&cred), 0);
+	assert_true(gnutls_certificate_set_x509_trust_file(cred, cafile,
+	    GNUTLS_X509_FMT_PEM) >= 1);
+	assert_int_equal(gnutls_init(&s, GNUTLS_CLIENT), 0);
+	gnutls_set_default_priority(s);
+	gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, cred);
+	gnutls_transport_set_int(s, fd);
+	do
+		rc = gnutls_handshake(s);
+	while (rc < 0 && !gnutls_error_is_fatal(rc));
+	assert_int_equal(rc, 0);
+	assert_string_equal(gnutls_protocol_get_name(
+	    gnutls_protocol_get_version(s)), ver);
+	assert_int_equal(gnutls_certificate_verify_peers3(s, host, &status),
+	    0);
+	assert_int_equal(status, want_status);
+	r = gnutls_record_recv(s, line, sizeof line - 1);
+	assert_true(r > 0);
+	line[r] = '\0';
+	assert_non_null(strstr(line, "220 lab.mailscope.test ESMTP"));
+	gnutls_bye(s, GNUTLS_SHUT_WR);
+	gnutls_deinit(s);
+	gnutls_certificate_free_credentials(cred);
+	close(fd);
+}
+
+static void
+test_spawn(void **state)
+{
+	struct lab_opts	 o;
+	struct lab_info	 li;
+	struct stat	 sb;
+	char		 err[512], line[256], *dir;
+	pid_t		 pid;
+	int		 fd;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
+	assert_true(li.pid > 0);
+	assert_true(li.smtp_port > 0 && li.submission_port > 0 &&
+	    li.smtps_port > 0 && li.imap_port > 0 && li.imaps_port > 0 &&
+	    li.pop3_port > 0 && li.pop3s_port > 0);
+	assert_int_equal(stat(li.ca_path, &sb), 0);
+	assert_int_equal(stat(li.dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	fd = tcp(li.submission_port);
+	readline(fd, line, sizeof line);
+	assert_string_equal(line, "220 lab.mailscope.test ESMTP mailscope-lab "
+	    "(scenario good)\r\n");
+	assert_int_equal(write(fd, "QUIT\r\n", 6), 6);
+	readline(fd, line, sizeof line);
+	assert_string_equal(line, "221 2.0.0 Bye\r\n");
+	close(fd);
+	fd = tcp(li.imap_port);
+	readline(fd, line, sizeof line);
+	assert_non_null(strstr(line, "* OK [CAPABILITY IMAP4rev1 STARTTLS"));
+	close(fd);
+	tls_check(li.smtps_port, li.ca_path, "localhost", "TLS1.3", 0);
+	tls_check(li.smtps_port, li.ca_path, "127.0.0.1", "TLS1.3", 0);
+	tls_check(li.smtps_port, li.ca_path, "mail.example.org", "TLS1.3",
+	    GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER);
+	dir = xstrdup(li.dir);
+	pid = li.pid;
+	lab_stop(&li);
+	assert_int_equal(stat(dir, &sb), -1);
+	assert_int_equal(kill(pid, 0), -1);
+	assert_null(li.dir);
+	free(dir);
+
+	o.scenario = "tls12-only";
+	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
+	tls_check(li.smtps_port, li.ca_path, "localhost", "TLS1.2", 0);
+	lab_stop(&li);
+
+	o.scenario = "expired-cert";
+	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
+	tls_check(li.smtps_port, li.ca_path, "localhost", "TLS1.3",
+	    GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED);
+	lab_stop(&li);
+
+	o.scenario = "nonsense";
+	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), -1);
+	assert_non_null(strstr(err, "nonsense"));
+	/* Stopping what never started touches nothing (stdin stays). */
+	memset(&li, 0, sizeof li);
+	lab_stop(&li);
+	assert_true(fcntl(STDIN_FILENO, F_GETFD) != -1);
+}
+
+/* The lifeline: closing the parent's end stops the lab. */
+static void
+test_spawn_lifeline(void **state)
+{
+	struct lab_opts	 o;
+	struct lab_info	 li, other;
+	struct stat	 sb;
+	char		 err[512];
+	int		 status, i;
+	pid_t		 r = 0;
+
+	(void)state;
+	memset(&o, 0, sizeof o);
+	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
+	/* A second lab must not hold the first one's lifeline open. */
+	assert_int_equal(lab_spawn(&o, &other, err, sizeof err), 0);
+	close(li.lifeline);
+	li.lifeline = -1;
+	for (i = 0; i < 500 && r == 0; i++) {
+		r = waitpid(li.pid, &status, WNOHANG);
+		if (r == 0)
+			usleep(10000);
+	}
+	assert_int_equal(r, li.pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* The lab cleaned its own directory on the way out. */
+	assert_int_equal(stat(li.dir, &sb), -1);
+	li.pid = -1;
+	lab_stop(&li);
+	assert_int_equal(kill(other.pid, 0), 0);
+	lab_stop(&other);
+}
+
+/* The parent dies without lab_stop: the lab goes too, and cleans up. */
+static void
+test_spawn_parent_death(void **state)
+{
+	struct lab_opts	 o;
+	struct lab_info	 li;
+	struct stat	 sb;
+	char		 err[512], dir[512];
+	int		 p[2], status, i;
+	pid_t		 mid, labpid = -1, r = 0;
+
+	(void)state;
+	/* Orphans come to us, so the lab's exit status can be read. */
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	assert_int_equal(pipe(p), 0);
+	memset(dir, 0, sizeof dir);
+	if ((mid = fork()) == 0) {
+		memset(&o, 0, sizeof o);
+		if (lab_spawn(&o, &li, err, sizeof err) == 0) {
+			snprintf(dir, sizeof dir, "%s", li.dir);
+			(void)!write(p[1], &li.pid, sizeof li.pid);
+			(void)!write(p[1], dir, sizeof dir);
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &labpid, sizeof labpid),
+	    sizeof labpid);
+	assert_int_equal(read(p[0], dir, sizeof dir), sizeof dir);
+	close(p[0]);
+	assert_int_equal(waitpid(mid, &status, 0), mid);
+	for (i = 0; i < 500 && r == 0; i++) {
+		r = waitpid(labpid, &status, WNOHANG);
+		if (r == 0)
+			usleep(10000);
+	}
+	assert_int_equal(r, labpid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(stat(dir, &sb), -1);
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_certgen_good),
+		cmocka_unit_test(test_certgen_expired),
+		cmocka_unit_test(test_certgen_wrong_host),
+		cmocka_unit_test(test_certgen_self_signed),
+		cmocka_unit_test(test_certgen_errors),
+		cmocka_unit_test(test_scenarios),
+		cmocka_unit_test(test_smtp_plain),
+		cmocka_unit_test(test_smtp_starttls_auth),
+		cmocka_unit_test(test_smtp_scenarios),
+		cmocka_unit_test(test_smtp_garbage),
+		cmocka_unit_test(test_store_bounded),
+		cmocka_unit_test(test_imap),
+		cmocka_unit_test(test_pop3),
+		cmocka_unit_test(test_machines_soup),
+		cmocka_unit_test(test_spawn),
+		cmocka_unit_test(test_spawn_lifeline),
+		cmocka_unit_test(test_spawn_parent_death),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
