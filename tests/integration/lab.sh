@@ -650,4 +650,42 @@ if start_lab slow; then
 	check "slow: the greeting trickles in byte by byte" py slow
 	stop_lab
 fi
+# mailscope itself against the lab, when the whole program is built: the
+# exit codes of the contract (src/mailscope.h) for each lesson.
+probe_says() {
+	# $1 exit status wanted, $2 finding (regex) in the probe's output
+	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe.out"
+}
+if [ "$bin" = "$top/build/mailscope" ]; then
+	for pair in good:0 expired-cert:5 wrong-host:5 self-signed:5 \
+	    no-starttls:3 starttls-refused:3 inject-response:6; do
+		scn=${pair%%:*}
+		want=${pair#*:}
+		timeout 60 "$bin" --lab "$scn" --batch --starttls -c QUIT \
+		    < /dev/null > "$out/client-$scn.out" 2>&1
+		rc=$?
+		if [ "$rc" -eq "$want" ]; then
+			pass "mailscope --lab $scn exits $want"
+		else
+			fail "mailscope --lab $scn exits $want (got $rc)"
+			tail -n 5 "$out/client-$scn.out"
+		fi
+	done
+	for scn in good inject-command; do
+		start_lab "$scn" || continue
+		timeout 120 "$bin" probe --cafile "$CA" \
+		    submission://127.0.0.1:$((BASE + 1)) > "$out/probe.out" 2>&1
+		prc=$?
+		stop_lab
+		if [ "$scn" = good ]; then
+			check "probe of good: not vulnerable, exit 0" \
+			    probe_says 0 'command-injection *not vulnerable'
+			check "probe of good: nothing below TLS 1.2" \
+			    probe_says 0 'lowest-version *TLS1.2'
+		else
+			check "probe of inject-command: VULNERABLE, exit 7" \
+			    probe_says 7 'command-injection *VULNERABLE'
+		fi
+	done
+fi
 exit 0
