@@ -5,27 +5,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 top=$(pwd)
-out=$top/tests/out/lab
-mkdir -p "$out"
+TOP=$top
+. "$top/tests/lib.sh"
+out=$T
 rm -rf "$out"/keep "$out"/lab-*.log
-
-if [ -f tests/lib.sh ]; then
-	. tests/lib.sh
-else
-	pass() { echo "PASS: $*"; }
-	fail() { echo "FAIL: $*"; }
-fi
-check() {
-	# check "what" command...: PASS when the command succeeds
-	what=$1
-	shift
-	if "$@" > "$out/check.last" 2>&1; then
-		pass "$what"
-	else
-		fail "$what"
-		sed 's/^/    /' "$out/check.last" | head -n 20
-	fi
-}
 
 # The binary: $LAB_BIN, mailscope itself, or a small driver around
 # lab_main while the front end is not built.
@@ -484,8 +467,8 @@ gcli_says() {
 n=$("$bin" lab --list | grep -c .)
 if [ "$n" -eq 12 ]; then pass "lab --list describes 12 scenarios"
 else fail "lab --list describes 12 scenarios (got $n)"; fi
-check "unknown scenario is refused" sh -c \
-    "! '$bin' lab --scenario nonsense > /dev/null 2>&1"
+expect_exit 1 "unknown scenario is refused (exit 1)" \
+    "$bin" lab --scenario nonsense
 
 # good
 if start_lab good; then
@@ -661,15 +644,9 @@ if [ "$bin" = "$top/build/mailscope" ]; then
 	    no-starttls:3 starttls-refused:3 inject-response:6; do
 		scn=${pair%%:*}
 		want=${pair#*:}
-		timeout 60 "$bin" --lab "$scn" --batch --starttls -c QUIT \
-		    < /dev/null > "$out/client-$scn.out" 2>&1
-		rc=$?
-		if [ "$rc" -eq "$want" ]; then
-			pass "mailscope --lab $scn exits $want"
-		else
-			fail "mailscope --lab $scn exits $want (got $rc)"
-			tail -n 5 "$out/client-$scn.out"
-		fi
+		expect_exit "$want" "mailscope --lab $scn exits $want" \
+		    timeout 60 "$bin" --lab "$scn" --batch --starttls -c QUIT \
+		    < /dev/null
 	done
 	for scn in good inject-command; do
 		start_lab "$scn" || continue
