@@ -176,6 +176,7 @@ void
 batch_print_tls(const struct tls_facts *f, struct buf *b)
 {
 	const struct tls_cert	*c;
+	struct tls_field	 fields[TLS_FIELDS];
 	time_t			 now = time(NULL);
 	size_t			 i, j;
 	char			 label[32];
@@ -186,17 +187,9 @@ batch_print_tls(const struct tls_facts *f, struct buf *b)
 		return;
 	}
 	buf_adds(b, "== TLS summary\n");
-	print_field(b, "version", f->version);
-	print_field(b, "cipher", f->cipher);
-	print_field(b, "kx", f->kx);
-	print_field(b, "group", f->group);
-	print_field(b, "mac", f->mac);
-	print_field(b, "signature", f->sigalg);
-	print_field(b, "SNI", f->sni);
-	print_field(b, "ALPN", f->alpn);
-	print_field(b, "resumed", f->resumed ? "yes" : "no");
-	print_field(b, "OCSP", f->ocsp);
-	print_field(b, "session", f->desc);
+	tls_facts_fields(f, fields);
+	for (i = 0; i < TLS_FIELDS; i++)
+		print_field(b, fields[i].label, fields[i].value);
 	buf_printf(b, "   %-10s %s", "verdict", f->verify.ok ?
 	    "verified" : "NOT verified");
 	if (f->verify.trust != NULL) {
