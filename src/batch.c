@@ -172,12 +172,12 @@ print_field(struct buf *b, const char *label, const char *value)
 	buf_addc(b, '\n');
 }
 
+/* Validity is told as of now: the clock, or a recording's own end. */
 void
-batch_print_tls(const struct tls_facts *f, struct buf *b)
+batch_print_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 {
 	const struct tls_cert	*c;
 	struct tls_field	 fields[TLS_FIELDS];
-	time_t			 now = time(NULL);
 	size_t			 i, j;
 	char			 label[32];
 
@@ -288,7 +288,9 @@ batch_next(struct batch *bt)
 		return;
 	while (bt->next < bt->queue.n) {
 		cmd = bt->queue.v[bt->next++];
-		if (cmd[0] == '#' || cmd[0] == '\0')
+		/* Comments and blank lines, but never inside a message. */
+		if ((cmd[0] == '#' || cmd[0] == '\0') &&
+		    !pp_data_mode(session_pp(bt->s)))
 			continue;
 		if (strcmp(cmd, ":starttls") == 0)
 			session_starttls(bt->s);
@@ -468,7 +470,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	rc = session_exit_code(bt.s);
 	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
 	if (!bo->json) {
-		batch_print_tls(session_tls(bt.s), &b);
+		batch_print_tls(session_tls(bt.s), time(NULL), &b);
 		buf_add(&bt.out, b.p, b.len);
 	} else {
 		char *trl = recording_trailer_json(bt.log, reason);

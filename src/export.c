@@ -32,6 +32,19 @@ last_facts(const struct evlog *log)
 	return f;
 }
 
+/* "Now" for a recording: its end, or its last event. */
+static int64_t
+recording_now(const struct evlog *log, const struct recording_info *ri)
+{
+	size_t	n = evlog_count(log);
+
+	if (ri->ended)
+		return ri->end / 1000000000;
+	if (n == 0)
+		return ri->start / 1000000000;
+	return evlog_wall(log, evlog_get(log, n - 1)) / 1000000000;
+}
+
 static void
 export_txt(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
@@ -49,7 +62,7 @@ export_txt(const struct evlog *log, const struct recording_info *ri,
 		batch_print_event(log, evlog_get(log, i), out, &open);
 	if (open)
 		buf_addc(out, '\n');
-	batch_print_tls(last_facts(log), out);
+	batch_print_tls(last_facts(log), recording_now(log, ri), out);
 }
 
 /* Markdown: a fence longer than any backtick run inside the block. */

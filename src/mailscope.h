@@ -749,7 +749,7 @@ struct batch_opts {
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
 	    struct buf *, bool *);
-void	 batch_print_tls(const struct tls_facts *, struct buf *);
+void	 batch_print_tls(const struct tls_facts *, int64_t, struct buf *);
 
 /* probe.c: mailscope probe URL. */
 int	 probe_main(int, char **);
