@@ -264,6 +264,13 @@ keys n
 check "n finds the next match" wait_for '/line 123: line.*wrapped|/line 123: line'
 keys End
 check "End follows again" wait_gone 'scrolled - End follows'
+tui_keys t -H 1b 5b 4d 60 21 21
+check "mouse wheel up scrolls back (X10)" wait_for 'scrolled - End follows'
+tui_keys t End
+check "End follows after the wheel" wait_gone 'scrolled - End follows'
+tui_keys t -H 1b 5b 3c 36 34 3b 35 3b 35 4d
+check "mouse wheel up scrolls back (SGR)" wait_for 'scrolled - End follows'
+tui_keys t End
 keys q
 check "q gives the command line the focus" wait_for '\[cmdline\]'
 
@@ -289,6 +296,13 @@ check "back to a usable size the transcript returns" \
     wait_for 'big reply done'
 keys C-l
 check "Ctrl-L redraws" wait_for '^smtp>'
+line ':time relative'
+check ":time relative shows deltas" wait_for '^ +\+[0-9]+\.[0-9]{3} S:🔒 250-big reply line 399'
+keys F3
+check "F3 turns timestamps off" wait_for '^S:🔒 250-big reply line 399'
+keys F3
+check "F3 back to absolute" \
+    wait_for '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} S:🔒 250-big reply line 399'
 
 check "history file written under XDG_STATE_HOME" [ -s "$hist" ]
 contains "$hist" '^EHLO client.test$' "history holds typed commands"
@@ -326,6 +340,17 @@ keys C-d
 check "Ctrl-D leaves with exit 0" exited 0
 contains "$out/server.log" '^QUIT' "Ctrl-D sent QUIT first"
 lacks "$hist" 'leading dot' "DATA lines stay out of the history"
+
+# --- SIGTERM: the terminal is restored, the exit status says why ---
+start 100 30 --cafile "$out/ca.pem" "$url"
+check "third session connects" wait_for 'S: +220 mail.test'
+pid=$(pgrep -P "$(_tui display-message -p -t t '#{pane_pid}')" | head -n 1)
+check "the binary runs in the pane" [ -n "$pid" ]
+kill -TERM "$pid" 2>/dev/null
+check "SIGTERM leaves with 128+15" exited 143
+check "SIGTERM restores the terminal" sh -c \
+    '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
+    - "$TUI_SOCK"
 
 # --- NO_COLOR, a missing theme, :theme ---
 run 100 30 NO_COLOR=1 -- "$bin" --theme no-such-theme \
