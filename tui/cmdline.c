@@ -344,6 +344,9 @@ fn_complete_or_focus(int count, int key)
 		tui_focus_next(T, 1);
 		return 0;
 	}
+	/* A second Tab lists the matches, as with rl_complete itself. */
+	if (rl_last_func == fn_complete_or_focus)
+		rl_last_func = rl_complete;
 	return rl_complete(count, key);
 }
 

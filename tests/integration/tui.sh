@@ -247,6 +247,20 @@ after=$(screen | grep -oE 'out [0-9.]+[BKM]' | tail -n 1)
 check "unknown command sent nothing ($before, $after)" \
     [ "$before" = "$after" ]
 
+# Completion: the protocol's verbs and the : commands.
+tui_keys t -l 'rs'
+keys Tab
+check "Tab completes a verb, in the case typed" wait_for '^smtp> rset'
+keys C-c
+tui_keys t -l 'R'
+keys Tab Tab
+check "a second Tab lists the matches" wait_for 'RCPT TO: +RSET'
+keys C-c
+tui_keys t -l ':sta'
+keys Tab
+check "Tab completes : commands" wait_for '^smtp> :starttls'
+keys C-c
+
 # Scrollback and search over a long reply.
 line 'BIG 400'
 check "long reply arrives, follow mode at the bottom" \
