@@ -164,6 +164,9 @@ struct tui {
 	bool			 quitting;
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
+	struct recorder		*rec;		/* --record */
+	bool			 rec_failed;
+	int			 signo;		/* the signal that ended us */
 	struct strv		 auth;		/* SASL replies still to send */
 	bool			 auth_due;
 	char			*message;	/* one-line message */

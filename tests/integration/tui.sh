@@ -330,9 +330,11 @@ check "the terminal is restored (no alternate screen left)" sh -c \
     '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
     - "$TUI_SOCK"
 
-# --- DATA mode, Ctrl-C, Ctrl-D ---
-start 100 30 --cafile "$out/ca.pem" "$url"
+# --- DATA mode, Ctrl-C, Ctrl-D; a recording ---
+rm -f "$out/rec.jsonl"
+start 100 30 --record "$out/rec.jsonl" --cafile "$out/ca.pem" "$url"
 check "second session connects" wait_for 'S: +220 mail.test'
+check "the status bar shows the recording" wait_for 'PLAIN +● REC'
 line 'EHLO c'
 line 'MAIL FROM:<a@example.test>'
 line 'RCPT TO:<b@example.test>'
@@ -354,6 +356,9 @@ keys C-d
 check "Ctrl-D leaves with exit 0" exited 0
 contains "$out/server.log" '^QUIT' "Ctrl-D sent QUIT first"
 lacks "$hist" 'leading dot' "DATA lines stay out of the history"
+contains "$out/rec.jsonl" 'leading dot' "the recording holds the session"
+check "the recording ends with a trailer" sh -c \
+    'tail -n 1 "$1" | grep -q "\"quit\""' - "$out/rec.jsonl"
 
 # --- SIGTERM: the terminal is restored, the exit status says why ---
 start 100 30 --cafile "$out/ca.pem" "$url"
