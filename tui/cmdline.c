@@ -319,6 +319,15 @@ fn_time(int count, int key)
 }
 
 static int
+fn_explain(int count, int key)
+{
+	(void)count;
+	(void)key;
+	command_run(T, "explain");
+	return 0;
+}
+
+static int
 fn_mouse(int count, int key)
 {
 	int	k;
@@ -361,6 +370,7 @@ static const struct {
 	{ "mailscope-help", fn_help, TK_F1, NULL },
 	{ "mailscope-toggle-tls", fn_toggle_tls, TK_F2, NULL },
 	{ "mailscope-time", fn_time, TK_F3, NULL },
+	{ "mailscope-explain", fn_explain, TK_F4, NULL },
 	{ "mailscope-focus-next", fn_focus_next, TK_F6, NULL },
 	{ "mailscope-focus-prev", fn_focus_prev, TK_BTAB, NULL },
 	{ "mailscope-mouse", fn_mouse, TK_MOUSE, NULL },
@@ -755,6 +765,8 @@ cmdline_input(struct tui *t)
 				fn_toggle_tls(0, 0);
 			else if (key == TK_F3)
 				fn_time(0, 0);
+			else if (key == TK_F4)
+				fn_explain(0, 0);
 			else if (key == TK_F6)
 				tui_focus_next(t, 1);
 			else if (key == TK_BTAB)

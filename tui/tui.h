@@ -30,6 +30,7 @@ struct tui_opts {
 	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
+	bool		 explain;	/* plain-language glosses */
 };
 
 /* tui.c: returns the session's exit code. */
@@ -61,6 +62,7 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_BOUNDARY,	"transcript.boundary")		\
 	X(SLOT_TIME,		"transcript.time")		\
 	X(SLOT_FOLD,		"transcript.fold")		\
+	X(SLOT_EXPLAIN,		"transcript.explain")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
 	X(SLOT_TLS_VALUE,	"tls.value")			\

@@ -318,6 +318,12 @@ keys F3
 check "F3 back to absolute" \
     wait_for '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} S:🔒 250-big reply line 399'
 
+keys F4
+line 'NOOP'
+check "F4 explains lines in plain words" wait_for '↳ 250: '
+line ':explain off'
+check ":explain off" wait_for 'explain off'
+
 check "history file written under XDG_STATE_HOME" [ -s "$hist" ]
 contains "$hist" '^EHLO client.test$' "history holds typed commands"
 lacks "$hist" "$secret|$b64" "history never holds the password"
