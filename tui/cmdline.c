@@ -452,7 +452,8 @@ complete(const char *text, int start, int end)
 			theme_names(&cands);
 		else if (words == 1 && strncmp(line, ":time ", 6) == 0) {
 			for (i = 0; i < TIME_MAX; i++)
-				strv_add(&cands, tui_time_name((enum tui_time)i));
+				strv_add(&cands,
+				    tui_time_name((enum tui_time)i));
 		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0) {
 			strv_add(&cands, "plain");
 			strv_add(&cands, "login");

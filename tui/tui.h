@@ -183,7 +183,8 @@ struct tui {
 	int			 cols;
 	int			 rows;
 	int			 ts_y, ts_x, ts_h, ts_w;
-	int			 tp_y, tp_x, tp_h, tp_w;	/* tp_h 0: hidden */
+	/* tp_h is 0 when the TLS panel is not shown */
+	int			 tp_y, tp_x, tp_h, tp_w;
 };
 
 /* tui.c */

@@ -49,6 +49,16 @@ wait_gone() {
 	done
 	return 1
 }
+wait_count() {
+	# wait_count ERE N: at least N screen lines match
+	_i=0
+	while [ $_i -lt 200 ]; do
+		[ "$(screen | grep -cE -- "$1")" -ge "$2" ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
 exited() {
 	# exited N: the binary ended with status N
 	tui_wait t "^MAILSCOPE-EXIT=$1\$"
@@ -239,6 +249,12 @@ contains "$out/esc.screen" 'C: +EHLO client.test' \
 title=$(_tui display-message -p -t t '#{pane_title}')
 check "the pane title is unchanged ($title)" [ "$title" = tui-test-title ]
 
+# Notes and marks go into the transcript (and so into recordings).
+line ':note the teacher points at this line'
+check ":note adds a note" wait_for '##🔒 the teacher points at this line'
+line ':mark step-one'
+check ":mark adds a bookmark" wait_for '>>🔒 mark step-one'
+
 # Unknown commands: one line, nothing sent.
 before=$(screen | grep -oE 'out [0-9.]+[BKM]' | tail -n 1)
 line ':frobnicate'
@@ -275,7 +291,8 @@ keys Enter
 check "search finds the line" wait_for 'big reply line 123( |$)'
 check "search reports where" wait_for '/line 123: line'
 keys n
-check "n finds the next match" wait_for '/line 123: line.*wrapped|/line 123: line'
+check "n finds the next match (the only one: wrapped)" \
+    wait_for '/line 123: line .*\(wrapped\)'
 keys End
 check "End follows again" wait_gone 'scrolled - End follows'
 tui_keys t -H 1b 5b 4d 60 21 21
@@ -311,7 +328,8 @@ check "back to a usable size the transcript returns" \
 keys C-l
 check "Ctrl-L redraws" wait_for '^smtp>'
 line ':time relative'
-check ":time relative shows deltas" wait_for '^ +\+[0-9]+\.[0-9]{3} S:🔒 250-big reply line 399'
+check ":time relative shows deltas" \
+    wait_for '^ +\+[0-9]+\.[0-9]{3} S:🔒 250-big reply line 399'
 keys F3
 check "F3 turns timestamps off" wait_for '^S:🔒 250-big reply line 399'
 keys F3
@@ -357,6 +375,11 @@ tui_keys t -l 'half typed'
 check "typed text is shown" wait_for '^smtp> half typed'
 keys C-c
 check "Ctrl-C cancels the line" wait_gone 'half typed'
+line ':reconnect'
+check ":reconnect: the old connection is closed" \
+    wait_for 'closed for :reconnect'
+check ":reconnect connects again (a second greeting)" wait_count \
+    'S: +220 mail.test' 2
 : > "$out/server.log"
 keys C-d
 check "Ctrl-D leaves with exit 0" exited 0
