@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -391,6 +392,30 @@ on_stdin(int fd, short revents, void *arg)
 	cmdline_input(arg);
 }
 
+/* A terminal that cannot move the cursor would show garbage. */
+static int
+tui_usable(void)
+{
+	const char	*term = getenv("TERM"), *cup;
+	int		 err = 0;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK || err != 1) {
+		fprintf(stderr, "mailscope: the terminal \"%s\" is unknown; "
+		    "set TERM, or use --batch\n", term != NULL ? term : "");
+		return -1;
+	}
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		fprintf(stderr, "mailscope: the terminal \"%s\" cannot move "
+		    "the cursor; use --batch (or -c, --script)\n",
+		    term != NULL ? term : "");
+		del_curterm(cur_term);
+		return -1;
+	}
+	del_curterm(cur_term);
+	return 0;
+}
+
 int
 tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 {
@@ -401,6 +426,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 
 	memset(&t, 0, sizeof t);
 	setlocale(LC_ALL, "");
+	if (tui_usable() == -1)
+		return EXIT_USAGE;
 	cs = nl_langinfo(CODESET);
 	t.sopts = *sopts;
 	t.opts = *topts;

@@ -413,6 +413,20 @@ check ":theme refuses what is not a theme" wait_for 'theme default kept|kept'
 line ':quit'
 check "NO_COLOR session leaves cleanly" exited 0
 
+# --- 8 colours, no colours, no cursor addressing ---
+for term in xterm vt100; do
+	run 100 30 TERM=$term -- "$bin" --cafile "$out/ca.pem" "$url"
+	check "TERM=$term: the session shows" wait_for 'S: +220 mail.test'
+	line ':starttls'
+	check "TERM=$term: the boundary rule shows" wait_for "$rule"
+	keys C-d
+	check "TERM=$term: leaves with exit 0" exited 0
+done
+run 100 30 TERM=dumb -- "$bin" "$url"
+check "TERM=dumb: a clear message, no garbage" \
+    wait_for 'cannot move the cursor; use --batch'
+check "TERM=dumb: exit 1" exited 1
+
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
 	fail "tui: test servers not running (tests/servers/start.sh)"
