@@ -23,6 +23,7 @@ struct sub {
 
 struct evlog {
 	bool		  retain;
+	bool		  keep_times;	/* events come with their time */
 	struct event	**blocks;
 	size_t		  nblocks;
 	size_t		  count;
@@ -64,8 +65,8 @@ evlog_new(bool retain)
 	return log;
 }
 
-static void
-extra_free(struct ev_extra *x)
+void
+ev_extra_free(struct ev_extra *x)
 {
 	if (x == NULL)
 		return;
@@ -84,12 +85,12 @@ evlog_free(struct evlog *log)
 	if (log == NULL)
 		return;
 	for (i = 0; i < log->count && log->retain; i++)
-		extra_free(log->blocks[i / BLOCK_EVENTS][i % BLOCK_EVENTS].x);
+		ev_extra_free(log->blocks[i / BLOCK_EVENTS][i % BLOCK_EVENTS].x);
 	for (i = 0; i < log->nblocks; i++)
 		free(log->blocks[i]);
 	for (i = 0; i < log->nchunks; i++)
 		free(log->chunks[i]);
-	extra_free(log->scratch.x);
+	ev_extra_free(log->scratch.x);
 	buf_free(&log->scratch_data);
 	free(log->blocks);
 	free(log->chunks);
@@ -178,7 +179,7 @@ evlog_append(struct evlog *log, const struct event *tmpl, const void *data,
 		*ev = *tmpl;
 		ev->data = arena_copy(log, data, len);
 	} else {
-		extra_free(log->scratch.x);
+		ev_extra_free(log->scratch.x);
 		ev = &log->scratch;
 		*ev = *tmpl;
 		buf_reset(&log->scratch_data);
@@ -187,7 +188,7 @@ evlog_append(struct evlog *log, const struct event *tmpl, const void *data,
 	}
 	ev->len = (uint32_t)len;
 	ev->seq = (uint32_t)log->count++;
-	if (tmpl->t_ns == 0)
+	if (!log->keep_times)
 		ev->t_ns = mono_ns() - log->mono_base;
 	for (i = 0; i < log->nsubs; i++)
 		log->subs[i].fn(ev, log->subs[i].arg);
@@ -206,6 +207,13 @@ evlog_get(const struct evlog *log, size_t seq)
 	if (!log->retain || seq >= log->count)
 		return NULL;
 	return &log->blocks[seq / BLOCK_EVENTS][seq % BLOCK_EVENTS];
+}
+
+/* A log loaded from a recording keeps the recorded times. */
+void
+evlog_keep_times(struct evlog *log)
+{
+	log->keep_times = true;
 }
 
 int64_t

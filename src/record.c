@@ -237,6 +237,7 @@ recording_load(const char *path, struct evlog *log,
 		return -1;
 	}
 	before = evlog_count(log);
+	evlog_keep_times(log);
 	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
 		eol = n > 0 && line[n - 1] == '\n';

@@ -14,43 +14,6 @@
 
 #include "mailscope.h"
 
-/*
- * tls.c provides the real one; this stands in while the test binary is
- * linked without it.
- */
-__attribute__((weak)) void
-tls_facts_free(struct tls_facts *f)
-{
-	size_t	i;
-
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->nchain; i++) {
-		free(f->chain[i].subject);
-		free(f->chain[i].issuer);
-		strv_clear(&f->chain[i].san);
-		free(f->chain[i].serial);
-		free(f->chain[i].key);
-		free(f->chain[i].sigalg);
-	}
-	free(f->chain);
-	free(f->version);
-	free(f->cipher);
-	free(f->kx);
-	free(f->group);
-	free(f->mac);
-	free(f->sigalg);
-	free(f->sni);
-	free(f->alpn);
-	free(f->ocsp);
-	free(f->desc);
-	free(f->verify.hostname);
-	free(f->verify.matched);
-	free(f->verify.trust);
-	strv_clear(&f->verify.reasons);
-	free(f);
-}
-
 /* Line to event in a fresh log and back; the event is in *out. */
 static const struct event *
 round_trip(struct evlog *src, const struct event *ev, struct evlog *dst)
@@ -104,10 +67,20 @@ add(struct evlog *log, enum ev_kind kind, enum ev_dir dir,
 	return evlog_append(log, &ev, data, len);
 }
 
+/* Events here carry their own times, as a recording's do. */
+static struct evlog *
+timed_log(void)
+{
+	struct evlog	*log = evlog_new(true);
+
+	evlog_keep_times(log);
+	return log;
+}
+
 static void
 test_every_kind(void **state)
 {
-	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct evlog		*a = timed_log(), *b = timed_log();
 	const struct event	*ev, *got;
 	struct ev_extra		*x;
 	int			 k;
@@ -134,7 +107,7 @@ test_every_kind(void **state)
 static void
 test_fields(void **state)
 {
-	struct evlog		*a = evlog_new(true);
+	struct evlog		*a = timed_log();
 	const struct event	*ev;
 	char			*line, want[256], wall[64];
 
@@ -172,7 +145,7 @@ test_binary(void **state)
 		"\x7f\r\n\t",
 	};
 	static const size_t lens[] = { 3, 12, 4, 6, 8, 4 };
-	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct evlog		*a = timed_log(), *b = timed_log();
 	const struct event	*ev, *got;
 	char			*line;
 	size_t			 i, j;
@@ -325,7 +298,7 @@ assert_facts_eq(const struct tls_facts *a, const struct tls_facts *b)
 static void
 test_tls(void **state)
 {
-	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct evlog		*a = timed_log(), *b = timed_log();
 	const struct event	*ev, *got;
 	struct ev_extra		*x;
 	char			*line;
@@ -357,7 +330,7 @@ test_tls(void **state)
 static void
 test_capdiff(void **state)
 {
-	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct evlog		*a = timed_log(), *b = timed_log();
 	const struct event	*ev, *got;
 	struct ev_extra		*x;
 
@@ -452,7 +425,7 @@ test_malformed(void **state)
 		"{\"kind\":\"data\",\"dir\":\"client\",\"chan\":\"plain\","
 		    "\"t\":0.1,\"len\":0,\"text\":\"\"} trailing",
 	};
-	struct evlog	*b = evlog_new(true);
+	struct evlog	*b = timed_log();
 	char		 err[256];
 	size_t		 i;
 
@@ -477,7 +450,7 @@ test_malformed(void **state)
 static void
 test_header_trailer(void **state)
 {
-	struct evlog		*a = evlog_new(true);
+	struct evlog		*a = timed_log();
 	struct session_opts	 so;
 	struct recording_info	 info;
 	char			*line, err[256], start[64];

@@ -22,40 +22,6 @@
 
 #include "mailscope.h"
 
-/* tls.c provides the real one; this stands in while it is not linked. */
-__attribute__((weak)) void
-tls_facts_free(struct tls_facts *f)
-{
-	size_t	i;
-
-	if (f == NULL)
-		return;
-	for (i = 0; i < f->nchain; i++) {
-		free(f->chain[i].subject);
-		free(f->chain[i].issuer);
-		strv_clear(&f->chain[i].san);
-		free(f->chain[i].serial);
-		free(f->chain[i].key);
-		free(f->chain[i].sigalg);
-	}
-	free(f->chain);
-	free(f->version);
-	free(f->cipher);
-	free(f->kx);
-	free(f->group);
-	free(f->mac);
-	free(f->sigalg);
-	free(f->sni);
-	free(f->alpn);
-	free(f->ocsp);
-	free(f->desc);
-	free(f->verify.hostname);
-	free(f->verify.matched);
-	free(f->verify.trust);
-	strv_clear(&f->verify.reasons);
-	free(f);
-}
-
 static char	dir[64];
 
 static int
