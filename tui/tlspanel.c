@@ -569,6 +569,10 @@ tlspanel_key(struct tlspanel *tp, int key)
 	case '\n':
 	case TK_ENTER:
 		tp->detail = !tp->detail;
+		/* The details follow the selection: bring them into view. */
+		build(tp);
+		if (tp->detail && tp->sel_row >= 0)
+			tp->scroll = tp->sel_row > 0 ? tp->sel_row - 1 : 0;
 		break;
 	case TK_PPAGE:
 		tp->scroll -= page;

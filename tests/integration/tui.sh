@@ -216,6 +216,15 @@ check "TLS panel: version" wait_for 'Version +TLS1\.[23]'
 check "TLS panel: certificate subject" wait_for 'CN=mail\.test'
 check "TLS panel: verdict" wait_for 'VERIFIED \('
 check "TLS panel: matched name" wait_for 'Matched +IP:127\.0\.0\.1'
+keys Tab Tab
+check "Tab Tab gives the TLS panel the focus" wait_for 'TLS panel \(focus\)'
+keys Enter
+check "Enter shows certificate details: SHA-256" wait_for 'SHA-256 +[0-9A-F]{2}:'
+check "certificate details: pin-sha256" wait_for 'pin-sha256 +[A-Za-z0-9+/]{8}'
+check "certificate details: days left" wait_for '\([0-9]+ days'
+check "certificate details: the matched SAN" wait_for 'IP:127\.0\.0\.1 \(matched\)'
+keys Escape
+check "Esc returns to the command line" wait_for '\[cmdline\]'
 line 'EHLO client.test'
 check "lines inside TLS carry the lock" wait_for 'C:🔒 EHLO client.test'
 check "capability change after STARTTLS shown" \
@@ -467,6 +476,14 @@ check "Dovecot IMAP: AUTHENTICATE accepted" \
     wait_for 'S:🔒 [A-Za-z0-9.]+ OK'
 line 'SELECT INBOX'
 check "Dovecot IMAP: SELECT" wait_for 'S:🔒 \* [0-9]+ EXISTS'
+line 'FETCH 2 BODY[]'
+check "Dovecot IMAP: a big literal arrives folded" \
+    wait_for '▸ [0-9]+ lines, [0-9.]+ MiB of literal folded'
+check "Dovecot IMAP: the FETCH completes" wait_for 'S:🔒 [A-Za-z0-9.]+ OK Fetch'
+keys Tab z
+check "Dovecot IMAP: z expands the literal" wait_gone 'of literal folded'
+keys z q
+check "Dovecot IMAP: z folds it again" wait_for 'of literal folded'
 line ':quit'
 check "Dovecot IMAP: :quit (LOGOUT) leaves with exit 0" exited 0
 
