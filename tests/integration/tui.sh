@@ -398,9 +398,22 @@ contains "$out/rec.jsonl" 'leading dot' "the recording holds the session"
 check "the recording ends with a trailer" sh -c \
     'tail -n 1 "$1" | grep -q "\"quit\""' - "$out/rec.jsonl"
 
-# --- SIGTERM: the terminal is restored, the exit status says why ---
-start 100 30 --cafile "$out/ca.pem" "$url"
+# --- ~/.inputrc under "$if mailscope"; SIGTERM ---
+cat > "$out/inputrc" <<'EOF2'
+$if mailscope
+"\C-o": mailscope-help
+"\C-t": "NOOP"
+$endif
+EOF2
+run 100 30 INPUTRC="$out/inputrc" -- "$bin" --cafile "$out/ca.pem" "$url"
 check "third session connects" wait_for 'S: +220 mail.test'
+keys C-o
+check "inputrc binds a mailscope function (C-o: help)" \
+    wait_for 'keys and commands'
+keys Escape
+keys C-t
+check "inputrc macros type into the line (C-t: NOOP)" wait_for '^smtp> NOOP'
+keys C-c
 pid=$(pgrep -P "$(_tui display-message -p -t t '#{pane_pid}')" | head -n 1)
 check "the binary runs in the pane" [ -n "$pid" ]
 kill -TERM "$pid" 2>/dev/null
