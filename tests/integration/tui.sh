@@ -422,6 +422,25 @@ check "SIGTERM restores the terminal" sh -c \
     '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
     - "$TUI_SOCK"
 
+# --- Ctrl-Z under a shell with job control ---
+tui_stop t
+tui_start t 100 30 env PS1='job$ ' LANG=C.UTF-8 \
+    XDG_STATE_HOME="$out/state" bash --norc --noprofile -i
+check "a shell for job control" wait_for '^job\$'
+tui_keys t -l "$bin --cafile $out/ca.pem $url"
+keys Enter
+check "the session starts from the shell" wait_for 'S: +220 mail.test'
+keys C-z
+check "Ctrl-Z suspends back to the shell" wait_for 'Stopped'
+check "the shell prompt is usable" wait_for '^job\$ *$'
+tui_keys t -l 'fg'
+keys Enter
+check "fg resumes and redraws the session" wait_for 'S: +220 mail.test'
+line 'NOOP'
+check "the session works after resuming" wait_for 'S: +250 2.0.0 Ok'
+keys C-d
+check "leaving after a resume returns to the shell" wait_for '^job\$ *$'
+
 # --- NO_COLOR, a missing theme, :theme ---
 run 100 30 NO_COLOR=1 -- "$bin" --theme no-such-theme \
     --cafile "$out/ca.pem" "$url"
