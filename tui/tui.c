@@ -303,6 +303,8 @@ tui_set_theme(struct tui *t, const char *name)
 	    " (attributes only: no colours here or NO_COLOR set)" : "");
 }
 
+static void	progress_stop(struct tui *);
+
 static void
 progress_tick(void *arg)
 {
@@ -310,6 +312,11 @@ progress_tick(void *arg)
 
 	if (!t->progress)
 		return;
+	/* The sized part is over (literal done): no more ticks. */
+	if (pp_expected_size(session_pp(t->session)) < 0) {
+		progress_stop(t);
+		return;
+	}
 	tui_dirty(t, D_STATUS);
 	timer_set(t->progress_timer, 1000);
 }
