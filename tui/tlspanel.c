@@ -371,7 +371,7 @@ build(struct tlspanel *tp)
 	tp->sel_row = -1;
 	if (tp->t->opts.lab_info != NULL) {
 		title(tp, "Lab");
-		text(tp, SLOT_TLS_VALUE, "%s", tp->t->opts.lab_info);
+		text(tp, SLOT_TLS_VALUE, "  %s", tp->t->opts.lab_info);
 	}
 	title(tp, "Channel");
 	r = line(tp);

@@ -468,6 +468,13 @@ check "TERM=dumb: a clear message, no garbage" \
     wait_for 'cannot move the cursor; use --batch'
 check "TERM=dumb: exit 1" exited 1
 
+# --- the built-in lab: its note is shown ---
+start 80 24 --lab
+check "--lab: the lab note is shown" wait_for 'lab: scenario good'
+check "--lab: the lab greets" wait_for 'S: +220 '
+keys C-d
+check "--lab: leaves with exit 0" exited 0
+
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
 	fail "tui: test servers not running (tests/servers/start.sh)"
