@@ -80,3 +80,12 @@ PY
 then pass "dovecot imap: JSON findings"
 else fail "dovecot imap: JSON findings"
 fi
+MAILSCOPE_PASSWORD=$PASS timeout 60 "$MS" probe --auth "$USER" --cafile "$CA" \
+    "smtp://127.0.0.1:$SMTP_PORT" > "$T/auth-ok" 2>&1
+contains "$T/auth-ok" '^  ok +auth +accepted inside TLS: 235' "--auth: accepted inside TLS"
+MAILSCOPE_PASSWORD=not-the-password timeout 60 "$MS" probe --auth "$USER" \
+    --cafile "$CA" "pop3://127.0.0.1:$POP3_PORT" > "$T/auth-bad" 2>&1
+contains "$T/auth-bad" '^  warn +auth +refused: -ERR' "--auth: a refusal reported"
+lacks "$T/auth-ok" "$PASS" "--auth: the password is not printed"
+"$MS" probe --auth "$USER" "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/auth-none" 2>&1
+[ $? -eq 1 ] && pass "--auth without a password: exit 1" || fail "--auth without a password: exit 1"
