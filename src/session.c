@@ -114,8 +114,11 @@ session_set_state(struct session *s, enum session_state st)
 static void
 session_arm(struct session *s, const char *what)
 {
-	free(s->wait_what);
-	s->wait_what = xstrdup(what);
+	/* session_ready re-arms with the string it already holds. */
+	if (what != s->wait_what) {
+		free(s->wait_what);
+		s->wait_what = xstrdup(what);
+	}
 	if (s->opts.timeout_ms > 0)
 		timer_set(s->timer, s->opts.timeout_ms);
 }
