@@ -1,0 +1,348 @@
+#!/bin/sh
+# mailscope against hostile servers: every tests/hostile/*.case is played
+# by tests/fakeserver.py on loopback while mailscope --batch (and --json,
+# and for some the ASan build or valgrind) talks to it.  The case file
+# holds both the server script and, in "#> " lines, what mailscope must do:
+#
+#   #> url SCHEME          smtp, imap, pop3, smtps, ... (port added here)
+#   #> args ARGS           mailscope options (eval'd: $H_CA, $H_DIR ...)
+#   #> cmd LINE            a command line for --script (repeatable)
+#   #> timeout SECONDS     mailscope --timeout (default 3)
+#   #> exit N              exit code of every run
+#   #> has ERE / lacks ERE batch text output (stdout) matches / does not
+#   #> err ERE             stderr of the text run matches
+#   #> json PYTHON         an expression over the --json run (see jcheck)
+#   #> log ERE / nolog ERE the fake server's log of the text run
+#   #> export ERE          every export format of the --json capture has no
+#                          control byte and matches ERE
+#   #> rss KB              peak RSS of the text run at most KB
+#   #> asan / valgrind     one more run with build-asan/mailscope / under
+#                          valgrind memcheck: same exit code, no error
+#   #> manual              played by a section below, not by the loop
+#
+# Every text output, stderr and export is also checked for raw control
+# bytes (C0 but TAB/LF, DEL, C1, invalid UTF-8, bidi/invisible format
+# characters): the sanitizer is the one gate to the terminal.
+. "$(dirname "$0")/../lib.sh"
+
+MS=$MAILSCOPE
+CASES=$TOP/tests/hostile
+H_DIR=$T/certs
+H_CA=$H_DIR/ca.pem
+export H_DIR H_CA
+
+# --- helpers (written once, used by every case) -----------------------------
+cat > "$T/ctl.py" << 'EOF'
+# ctl.py FILE...: exit 1 (and say where) if a file holds a byte a terminal
+# could act on.
+import sys, unicodedata
+bad = 0
+for path in sys.argv[1:]:
+    data = open(path, "rb").read()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        print("%s: invalid UTF-8 at %d" % (path, e.start))
+        bad = 1
+        continue
+    for i, ch in enumerate(text):
+        o = ord(ch)
+        if (o < 32 and ch not in "\t\n") or 0x7f <= o <= 0x9f or \
+                unicodedata.category(ch) == "Cf" or o in (0x2028, 0x2029):
+            print("%s: raw U+%04X at char %d" % (path, o, i))
+            bad = 1
+            break
+sys.exit(bad)
+EOF
+cat > "$T/jcheck.py" << 'EOF'
+# jcheck.py JSONFILE EXPR: evaluate EXPR over the events of a --json run.
+import base64, json, sys
+lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+hdr, trl = lines[0], lines[-1]
+ev = [l for l in lines[1:] if "kind" in l]
+def data(e):
+    return e["text"].encode() if "text" in e else base64.b64decode(e["b64"])
+def kind(k):
+    return [e for e in ev if e["kind"] == k]
+def flag(f, k="data"):
+    return [e for e in ev if e["kind"] == k and f in e.get("flags", [])]
+def code(c):
+    return [e for e in ev if e.get("code") == c]
+def srv(chan=None):
+    return [e for e in ev if e["kind"] == "data" and e["dir"] == "server"
+            and (chan is None or e["chan"] == chan)]
+def cli(chan=None):
+    return [e for e in ev if e["kind"] == "data" and e["dir"] == "client"
+            and (chan is None or e["chan"] == chan)]
+def text(e):
+    return data(e).decode("latin-1")
+close = [text(e) for e in kind("close")]
+ok = eval(sys.argv[2])
+if not ok:
+    print("false:", sys.argv[2])
+    sys.exit(1)
+EOF
+
+# --- certificates: our own CA, made here so no server install is needed ----
+mkcerts() (
+	mkdir -p "$H_DIR"
+	cd "$H_DIR" || return 1
+	tmpl() {
+		# tmpl FILE CN [extra template lines]
+		_f=$1
+		_cn=$2
+		shift 2
+		{
+			echo "cn = \"$_cn\""
+			echo "serial = $(date +%s)$$"
+			for _l in "$@"; do echo "$_l"; done
+		} > "$_f"
+	}
+	# RSA for the CA: python's cryptography reads every RSA key
+	# certtool writes (not so the rare short ECDSA one).
+	key() {
+		certtool --generate-privkey --key-type "${2:-ecdsa}" \
+		    --outfile "$1" > /dev/null 2>&1
+	}
+	srvlines='tls_www_server
+signing_key
+encryption_key'
+	key ca.key rsa
+	tmpl ca.tmpl "Hostile Test CA" ca cert_signing_key \
+	    "expiration_days = 30"
+	certtool --generate-self-signed --load-privkey ca.key \
+	    --template ca.tmpl --outfile ca.pem > /dev/null 2>&1
+	key ca2.key
+	tmpl ca2.tmpl "Unknown Test CA" ca cert_signing_key \
+	    "expiration_days = 30"
+	certtool --generate-self-signed --load-privkey ca2.key \
+	    --template ca2.tmpl --outfile ca2.pem > /dev/null 2>&1
+	sign() {
+		# sign NAME CAKEY CAPEM CN template-lines...
+		_n=$1
+		_ck=$2
+		_cp=$3
+		_cn=$4
+		shift 4
+		key "$_n.key"
+		tmpl "$_n.tmpl" "$_cn" "$srvlines" "$@"
+		certtool --generate-certificate --load-privkey "$_n.key" \
+		    --load-ca-certificate "$_cp" --load-ca-privkey "$_ck" \
+		    --template "$_n.tmpl" --outfile "$_n.pem" > /dev/null 2>&1
+	}
+	sign good ca.key ca.pem mail.test 'dns_name = "mail.test"' \
+	    'ip_address = "127.0.0.1"' "expiration_days = 30"
+	sign expired ca.key ca.pem mail.test 'dns_name = "mail.test"' \
+	    'ip_address = "127.0.0.1"' \
+	    'activation_date = "2020-01-01 00:00:00"' \
+	    'expiration_date = "2020-02-01 00:00:00"'
+	sign wronghost ca.key ca.pem other.test 'dns_name = "other.test"' \
+	    "expiration_days = 30"
+	sign unknownca ca2.key ca2.pem mail.test 'dns_name = "mail.test"' \
+	    'ip_address = "127.0.0.1"' "expiration_days = 30"
+	key selfsigned.key
+	tmpl selfsigned.tmpl mail.test "$srvlines" 'dns_name = "mail.test"' \
+	    'ip_address = "127.0.0.1"' "expiration_days = 30"
+	certtool --generate-self-signed --load-privkey selfsigned.key \
+	    --template selfsigned.tmpl --outfile selfsigned.pem \
+	    > /dev/null 2>&1
+	# Names no template can hold: NUL, ESC, newline, bidi (GnuTLS
+	# CVE-2009-2730).  Signed by our CA so only the name is wrong.
+	python3 - << 'EOF'
+import datetime
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+ca = x509.load_pem_x509_certificate(open("ca.pem", "rb").read())
+cakey = serialization.load_pem_private_key(open("ca.key", "rb").read(), None)
+k = ec.generate_private_key(ec.SECP256R1())
+cn = "127.0.0.1\x00.evil.test\x1b[31mRED\n\u202eLIVE"
+now = datetime.datetime.now(datetime.timezone.utc)
+c = (x509.CertificateBuilder()
+     .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+     .issuer_name(ca.subject).public_key(k.public_key()).serial_number(77)
+     .not_valid_before(now - datetime.timedelta(days=1))
+     .not_valid_after(now + datetime.timedelta(days=30))
+     .add_extension(x509.SubjectAlternativeName([
+         x509.DNSName("127.0.0.1\x00.evil.test"),
+         x509.DNSName("x\x1b]0;pwned\x07.test"),
+         x509.DNSName("a\nb.test")]), False)
+     .sign(cakey, hashes.SHA256()))
+open("weird.pem", "wb").write(c.public_bytes(serialization.Encoding.PEM))
+open("weird.key", "wb").write(k.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+    serialization.NoEncryption()))
+EOF
+	for _c in good expired wronghost unknownca selfsigned weird; do
+		[ -s "$H_DIR/$_c.pem" ] || return 1
+	done
+)
+
+# --- one case ----------------------------------------------------------------
+# directive NAME CASE: the arguments of every "#> NAME " line, one a line.
+directive() {
+	sed -n "s/^#> $1 //p" "$2"
+}
+
+has_directive() {
+	grep -q "^#> $1\( \|\$\)" "$2"
+}
+
+# mrun CASE NAME PROG...: play CASE on a fresh fake server and run PROG
+# (mailscope and its arguments, URL appended) against it.  Output in
+# $T/NAME.out and $T/NAME.err, exit code in RC, server log $T/NAME.log.
+mrun() {
+	_case=$1
+	_name=$2
+	shift 2
+	if ! fake_start "$_name" "$_case" --max-seconds 15; then
+		RC=255
+		echo "fake server did not start: $(cat "$T/$_name.err")" \
+		    > "$T/$_name.err"
+		: > "$T/$_name.out"
+		return
+	fi
+	timeout 60 "$@" --script "$T/$_cname.script" \
+	    "$_url://127.0.0.1:$FAKE_PORT" < /dev/null > "$T/$_name.out" \
+	    2> "$T/$_name.err"
+	RC=$?
+	fake_wait 20 > /dev/null 2>&1
+}
+
+# ck WHAT CMD...: assertion for a case, without touching last.out.
+ck() {
+	_what=$1
+	shift
+	# printf, not echo: the descriptions hold backslashes.
+	if "$@" > "$T/$_cname.ck" 2>&1; then
+		printf 'PASS: %s: %s\n' "$_cname" "$_what"
+	else
+		printf 'FAIL: %s: %s\n' "$_cname" "$_what"
+		sed 's/^/	| /' "$T/$_cname.ck" | head -n 5
+	fi
+}
+
+rc_is() {
+	[ "$1" -eq "$2" ] || { echo "exit $1"; tail -n 4 "$3"; return 1; }
+}
+
+run_case() {
+	_c=$1
+	_cname=$(basename "$_c" .case)
+	_url=$(directive url "$_c")
+	_want=$(directive exit "$_c")
+	_tmo=$(directive timeout "$_c")
+	directive cmd "$_c" > "$T/$_cname.script"
+	eval "set -- $(directive args "$_c")"
+	set -- --batch --timeout "${_tmo:-3}" "$@"
+
+	# The text run, with its peak RSS.
+	mrun "$_c" "$_cname" /usr/bin/time -f %M -o "$T/$_cname.rss" \
+	    "$MS" "$@"
+	_out=$T/$_cname.out
+	ck "exit $_want" rc_is "$RC" "$_want" "$_out"
+	ck "no raw control byte on stdout or stderr" \
+	    python3 "$T/ctl.py" "$_out" "$T/$_cname.err"
+	while IFS= read -r _re; do
+		[ -n "$_re" ] && ck "shows /$_re/" grep -Eq -- "$_re" "$_out"
+	done << EOF
+$(directive has "$_c")
+EOF
+	while IFS= read -r _re; do
+		[ -n "$_re" ] && ck "never /$_re/" sh -c \
+		    '! grep -Eq -- "$1" "$2"' - "$_re" "$_out"
+	done << EOF
+$(directive lacks "$_c")
+EOF
+	while IFS= read -r _re; do
+		[ -n "$_re" ] && ck "stderr /$_re/" grep -Eq -- "$_re" \
+		    "$T/$_cname.err"
+	done << EOF
+$(directive err "$_c")
+EOF
+	while IFS= read -r _re; do
+		[ -n "$_re" ] && ck "server saw /$_re/" grep -Eq -- "$_re" \
+		    "$T/$_cname.log"
+	done << EOF
+$(directive log "$_c")
+EOF
+	while IFS= read -r _re; do
+		[ -n "$_re" ] && ck "server never saw /$_re/" sh -c \
+		    '! grep -Eq -- "$1" "$2"' - "$_re" "$T/$_cname.log"
+	done << EOF
+$(directive nolog "$_c")
+EOF
+	_rss=$(directive rss "$_c")
+	if [ -n "$_rss" ]; then
+		_got=$(tail -n 1 "$T/$_cname.rss")
+		ck "peak RSS ${_got:-?} KB <= $_rss KB" \
+		    test "${_got:-999999999}" -le "$_rss"
+	fi
+
+	# The --json run: event kinds, flags and codes; then the exports.
+	if has_directive json "$_c" || has_directive export "$_c"; then
+		mrun "$_c" "$_cname-json" "$MS" "$@" --json
+		_j=$T/$_cname-json.out
+		ck "json: exit $_want" rc_is "$RC" "$_want" "$_j"
+		while IFS= read -r _ex; do
+			[ -n "$_ex" ] && ck "json: $_ex" python3 \
+			    "$T/jcheck.py" "$_j" "$_ex"
+		done << EOF
+$(directive json "$_c")
+EOF
+		_ere=$(directive export "$_c")
+		if [ -n "$_ere" ]; then
+			for _fmt in txt md html; do
+				"$MS" export --format "$_fmt" -o \
+				    "$T/$_cname.$_fmt" "$_j" \
+				    > "$T/$_cname.export.err" 2>&1
+				ck "export $_fmt: no raw control byte" python3 \
+				    "$T/ctl.py" "$T/$_cname.$_fmt"
+				ck "export $_fmt: shows /$_ere/" grep -Eq -- \
+				    "$_ere" "$T/$_cname.$_fmt"
+			done
+		fi
+	fi
+	if has_directive asan "$_c"; then
+		mrun "$_c" "$_cname-asan" "$ASAN_MAILSCOPE" "$@"
+		ck "asan: exit $_want" rc_is "$RC" "$_want" "$T/$_cname-asan.err"
+		ck "asan: no sanitizer report" sh -c '! grep -Eq \
+		    "ERROR: (Address|Leak)Sanitizer|runtime error" "$1"' - \
+		    "$T/$_cname-asan.err"
+	fi
+	if has_directive valgrind "$_c"; then
+		mrun "$_c" "$_cname-vg" valgrind -q --error-exitcode=99 \
+		    --leak-check=full --errors-for-leak-kinds=definite \
+		    "$MS" "$@"
+		ck "valgrind: exit $_want, no memcheck error" rc_is "$RC" \
+		    "$_want" "$T/$_cname-vg.err"
+	fi
+}
+
+# "--case FILE": one case (the loop below runs them side by side).
+if [ "${1:-}" = --case ]; then
+	[ -s "$H_DIR/weird.pem" ] || mkcerts
+	run_case "$2"
+	exit 0
+fi
+
+if [ ! -x "$ASAN_MAILSCOPE" ]; then
+	fail "hostile: $ASAN_MAILSCOPE missing (make build-asan/mailscope)"
+fi
+if mkcerts; then
+	pass "hostile: test CA and certificates made with certtool"
+else
+	fail "hostile: certificates could not be made"
+	exit 1
+fi
+
+# --- the cases, four at a time --------------------------------------------------
+mkdir -p "$T/res"
+rm -f "$T/res"/*
+for c in "$CASES"/*.case; do
+	has_directive manual "$c" || echo "$c"
+done | xargs -P 4 -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").res" 2>&1' - "$0" {} "$T"
+for r in "$T/res"/*.res; do
+	cat "$r"
+done
