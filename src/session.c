@@ -57,6 +57,7 @@ struct session {
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_out;
 	bool			 quitting;
+	bool			 ending;	/* session_end: only log now */
 	bool			 auto_started;
 	enum auto_step		 auto_step;
 	struct strv		 caps_before;
@@ -167,6 +168,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	s->ending = true;
 	pp_eof(s->pp);
 	ev_local(s->log, EV_CLOSE, session_chan(s), NULL, "%s", b.p);
 	buf_free(&b);
@@ -649,6 +651,9 @@ session_line(const struct pp_line *l, void *arg)
 
 	redact_server(s->red, l->buf, l->len);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	/* The partial line flushed by session_end completes nothing. */
+	if (s->ending)
+		return;
 
 	if (l->greeting && l->final) {
 		if (l->status == RS_NO || l->status == RS_BYE ||
@@ -949,6 +954,7 @@ session_connect(struct session *s)
 	}
 	s->ai_cur = s->ai_list;
 	s->quitting = false;
+	s->ending = false;
 	s->auto_started = false;
 	s->auto_step = AUTO_NONE;
 	s->caps_warned = false;
