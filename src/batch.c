@@ -27,6 +27,7 @@ struct batch {
 	struct buf		 out;
 	bool			 literal_open;
 	bool			 quit_asked;
+	bool			 next_due;	/* batch_next deferred */
 	int			 signo;
 };
 
@@ -326,13 +327,30 @@ batch_next(struct batch *bt)
 }
 
 static void
+batch_next_due(void *arg)
+{
+	struct batch	*bt = arg;
+
+	bt->next_due = false;
+	batch_next(bt);
+}
+
+static void
 batch_session(struct session *s, enum session_note n, void *arg)
 {
 	struct batch	*bt = arg;
 
 	switch (n) {
 	case SN_READY:
-		batch_next(bt);
+		/*
+		 * Not from inside the read: bytes already received cannot
+		 * answer a command not sent yet, so they are parsed first
+		 * (and shown as unsolicited).
+		 */
+		if (!bt->next_due) {
+			bt->next_due = true;
+			loop_defer(bt->loop, batch_next_due, bt);
+		}
 		break;
 	case SN_TIMEOUT:
 		session_close(s, "closing after the timeout");
