@@ -324,12 +324,13 @@ probe_main_findings(struct probe *p)
 			    "before TLS");
 	}
 	if (f == NULL) {
-		if (p->greeting != NULL || implicit) {
+		/* Without STARTTLS the finding above says it all. */
+		if ((p->greeting != NULL || implicit) &&
+		    !strv_has(&p->warnings, "no-starttls") &&
+		    !strv_has(&p->warnings, "starttls-refused")) {
 			finding(p, "tls", LV_BAD, "no TLS session: %s",
 			    p->close_reason != NULL ? p->close_reason : "");
-			if (!strv_has(&p->warnings, "no-starttls") &&
-			    !strv_has(&p->warnings, "starttls-refused"))
-				probe_exit(p, EXIT_HANDSHAKE);
+			probe_exit(p, EXIT_HANDSHAKE);
 		}
 	} else {
 		finding(p, "tls", LV_OK, "%s, %s, %s%s%s", f->version,

@@ -184,7 +184,8 @@ fake_wait() {
 
 # TUI helpers: each test gets a private tmux server (socket name below),
 # killed when the test exits.  Panes stay after their command exits so the
-# last screen and the exit status can still be read.
+# last screen and the exit status can still be read (tmux then writes
+# "Pane is dead" on the last line, which can scroll the screen by one).
 TUI_SOCK=mailscope-test-$$
 _tui() {
 	tmux -L "$TUI_SOCK" -f "$T/tmux.conf" "$@"
