@@ -67,6 +67,7 @@ struct session {
 	bool			 corked;
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
+	char			 phase[96];
 };
 
 static void	session_io(int, short, void *);
@@ -184,7 +185,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 }
 
 static const char *
-session_phase(const struct session *s)
+session_phase(struct session *s)
 {
 	switch (s->state) {
 	case STATE_CONNECTING:
@@ -199,8 +200,13 @@ session_phase(const struct session *s)
 	}
 	if (s->quitting)
 		return "after QUIT";
-	if (pp_pending(s->pp) > 0 && s->wait_what != NULL)
-		return s->wait_what;
+	if (pp_pending(s->pp) > 0 && s->wait_what != NULL) {
+		/* "to NOOP", "for the greeting": say it is a wait. */
+		snprintf(s->phase, sizeof s->phase, "while waiting %s%s",
+		    strncmp(s->wait_what, "to ", 3) == 0 ? "for the reply " :
+		    "", s->wait_what);
+		return s->phase;
+	}
 	return "while idle";
 }
 
