@@ -657,6 +657,13 @@ session_line(const struct pp_line *l, void *arg)
 
 	redact_server(s->red, l->buf, l->len);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	/* 0x16 0x03: a TLS handshake record, not a greeting. */
+	if (l->greeting && session_chan(s) == CHAN_PLAIN && l->len >= 2 &&
+	    l->buf[0] == 0x16 && l->buf[1] == 0x03)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "tls-on-plain-port",
+		    "the greeting is a TLS handshake record: this port "
+		    "expects TLS from the start (smtps://, imaps://, "
+		    "pop3s://)");
 	/* The partial line flushed by session_end completes nothing. */
 	if (s->ending)
 		return;
@@ -673,6 +680,14 @@ session_line(const struct pp_line *l, void *arg)
 			session_end(s, EXIT_NOSTARTTLS, "unencrypted PREAUTH "
 			    "greeting while TLS is required: possible man in "
 			    "the middle; closing");
+			return;
+		}
+		/* CVE-2020-28896: no automatic step after a garbled greeting. */
+		if ((l->flags & EVF_MALFORMED) && (s->opts.starttls ||
+		    s->opts.require_tls)) {
+			session_end(s, EXIT_PROTO, "the greeting is not a "
+			    "valid %s greeting; closing without sending "
+			    "anything", proto_name(s->opts.target.proto));
 			return;
 		}
 	}
