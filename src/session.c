@@ -200,6 +200,8 @@ session_phase(struct session *s)
 	}
 	if (s->quitting)
 		return "after QUIT";
+	if (pp_data_mode(s->pp))
+		return "during the message body";
 	if (pp_pending(s->pp) > 0 && s->wait_what != NULL) {
 		/* "to NOOP", "for the greeting": say it is a wait. */
 		snprintf(s->phase, sizeof s->phase, "while waiting %s%s",
@@ -1012,8 +1014,8 @@ session_flush(struct session *s)
 			return;
 		}
 		if (n < 0) {
-			session_end(s, EXIT_PROTO, "connection lost while "
-			    "sending %s: %s", session_phase(s),
+			session_end(s, EXIT_PROTO, "connection lost %s: "
+			    "sending failed: %s", session_phase(s),
 			    s->tls != NULL ? tls_error(s->tls) :
 			    strerror(errno));
 			return;
