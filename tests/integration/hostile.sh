@@ -7,6 +7,7 @@
 #   #> url SCHEME          smtp, imap, pop3, smtps, ... (port added here)
 #   #> args ARGS           mailscope options (eval'd: $H_CA, $H_DIR ...)
 #   #> cmd LINE            a command line for --script (repeatable)
+#   #> cmdrepeat N LINE    N times LINE in --script (in order with cmd)
 #   #> timeout SECONDS     mailscope --timeout (default 3)
 #   #> exit N              exit code of every run
 #   #> has ERE / lacks ERE batch text output (stdout) matches / does not
@@ -233,7 +234,9 @@ run_case() {
 	_url=$(directive url "$_c")
 	_want=$(directive exit "$_c")
 	_tmo=$(directive timeout "$_c")
-	directive cmd "$_c" > "$T/$_cname.script"
+	awk '/^#> cmd / { print substr($0, 8) }
+	    /^#> cmdrepeat / { t = $0; sub(/^#> cmdrepeat [0-9]+ /, "", t)
+		for (i = 0; i < $3; i++) print t }' "$_c" > "$T/$_cname.script"
 	eval "set -- $(directive args "$_c")"
 	set -- --batch --timeout "${_tmo:-3}" "$@"
 
