@@ -431,7 +431,8 @@ static void
 batch_rec_failed(const char *why, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "mailscope: RECORDING STOPPED: %s\n", why);
+	/* why is "RECORDING STOPPED: <reason>" already. */
+	fprintf(stderr, "mailscope: %s\n", why);
 }
 
 int
