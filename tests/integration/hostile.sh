@@ -349,3 +349,150 @@ done | xargs -P 4 -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").re
 for r in "$T/res"/*.res; do
 	cat "$r"
 done
+
+# --- signals and faults ------------------------------------------------------
+# wait_for FILE ERE: wait (up to 10 s) until FILE matches ERE.
+wait_for() {
+	_i=200
+	while [ "$_i" -gt 0 ]; do
+		grep -Eq -- "$2" "$1" 2> /dev/null && return 0
+		_i=$((_i - 1))
+		sleep 0.05
+	done
+	return 1
+}
+
+fake_kill() {
+	kill "$FAKE_PID" 2> /dev/null
+	wait "$FAKE_PID" 2> /dev/null
+}
+
+# F2: SIGTERM and SIGHUP while a reply is awaited: the loop closes the
+# session, the recording gets its trailer with reason "signal".
+for sig in TERM HUP; do
+	n=sig$sig
+	fake_start "$n" "$CASES/f01-hold.case"
+	rm -f "$T/$n.jsonl"
+	"$MS" --batch --timeout 20 --record "$T/$n.jsonl" -c "EHLO me" \
+	    -c NOOP "smtp://127.0.0.1:$FAKE_PORT" < /dev/null \
+	    > "$T/$n.out" 2>&1 &
+	pid=$!
+	if wait_for "$T/$n.jsonl" '"text":"NOOP"'; then
+		kill -"$sig" "$pid"
+		pass "SIG$sig: sent while NOOP was pending"
+	else
+		fail "SIG$sig: NOOP never recorded"
+		kill "$pid"
+	fi
+	wait "$pid"
+	rc=$?
+	fake_kill
+	[ "$rc" -lt 128 ] && pass "SIG$sig: mailscope exits by itself (exit $rc)" ||
+	    fail "SIG$sig: killed by the signal (exit $rc)"
+	contains "$T/$n.out" '^== terminated by a signal$' \
+	    "SIG$sig: the transcript says why it ended"
+	contains "$T/$n.jsonl" '^\{"end":"[^"]*","reason":"signal","events":[0-9]+\}$' \
+	    "SIG$sig: the recording ends with a trailer, reason signal"
+	"$MS" export --format txt "$T/$n.jsonl" > "$T/$n.txt" 2> "$T/$n.exerr"
+	contains "$T/$n.txt" 'NOOP' "SIG$sig: the recording exports"
+	lacks "$T/$n.exerr" 'line [0-9]' "SIG$sig: export reads every line"
+done
+
+# F1: kill -9 in the middle of a long reply: every line written is a whole
+# event; export loads them all, and a torn last line is reported with its
+# number while the events before it are exported.
+n=kill9
+fake_start "$n" "$CASES/f02-long-retr.case"
+rm -f "$T/$n.jsonl"
+"$MS" --batch --timeout 20 --record "$T/$n.jsonl" -c "RETR 1" \
+    "pop3://127.0.0.1:$FAKE_PORT" < /dev/null > /dev/null 2>&1 &
+pid=$!
+if wait_for "$T/$n.jsonl" '"flags":\["body"'; then
+	# Let some of the body be recorded, then kill mid-transfer.
+	_i=100
+	while [ "$(wc -c < "$T/$n.jsonl")" -lt 200000 ] && [ "$_i" -gt 0 ]; do
+		_i=$((_i - 1))
+		sleep 0.05
+	done
+	kill -9 "$pid"
+fi
+wait "$pid" 2> /dev/null
+rc=$?
+fake_kill
+[ "$rc" -eq 137 ] && pass "kill -9: mailscope was killed mid-transfer" ||
+    fail "kill -9: mailscope was not killed mid-transfer (exit $rc)"
+lacks "$T/$n.jsonl" '"reason":' "kill -9: no trailer (as expected)"
+tail -c 1 "$T/$n.jsonl" | od -An -c | grep -q '\\n' &&
+    pass "kill -9: the file ends with a whole line" ||
+    fail "kill -9: the file ends inside a line"
+lines=$(wc -l < "$T/$n.jsonl")
+"$MS" export --format txt "$T/$n.jsonl" > "$T/$n.txt" 2> "$T/$n.exerr"
+rc=$?
+[ "$rc" -eq 0 ] && pass "kill -9: export loads the recording" ||
+    fail "kill -9: export exit $rc: $(cat "$T/$n.exerr")"
+contains "$T/$n.txt" 'Received: from hostile\.test' "kill -9: the body recorded so far is exported"
+# A torn write: cut the last line in half.
+size=$(wc -c < "$T/$n.jsonl")
+last=$(tail -n 1 "$T/$n.jsonl" | wc -c)
+head -c $((size - last / 2)) "$T/$n.jsonl" > "$T/$n-torn.jsonl"
+"$MS" export --format txt "$T/$n-torn.jsonl" > "$T/$n-torn.txt" \
+    2> "$T/$n-torn.err"
+contains "$T/$n-torn.err" "line $lines: .*\\(the file ends inside this line\\); exporting the [0-9]+ events before it" \
+    "torn recording: export names line $lines and exports what precedes it"
+[ -s "$T/$n-torn.txt" ] && pass "torn recording: the events before are exported" ||
+    fail "torn recording: nothing exported"
+
+# F4: a file size limit while recording: "RECORDING STOPPED" on stderr,
+# the session itself completes (stdout through a pipe, outside the limit).
+n=fsize
+fake_start "$n" "$CASES/f03-big-retr.case"
+rm -f "$T/$n.jsonl"
+( ulimit -f 200; "$MS" --batch --timeout 10 --record "$T/$n.jsonl" \
+    -c "RETR 1" "pop3://127.0.0.1:$FAKE_PORT" < /dev/null 2> "$T/$n.err";
+    echo "exit $?" > "$T/$n.rc" ) | cat > "$T/$n.out"
+fake_wait 10 > /dev/null 2>&1
+contains "$T/$n.rc" '^exit 0$' "file size limit: the session completes (exit 0)"
+contains "$T/$n.err" '^mailscope: RECORDING STOPPED: File too large$' "file size limit: RECORDING STOPPED on stderr, with the reason"
+[ "$(grep -c 'RECORDING STOPPED' "$T/$n.err")" -eq 1 ] &&
+    pass "file size limit: said once" || fail "file size limit: said $(grep -c 'RECORDING STOPPED' "$T/$n.err") times"
+contains "$T/$n.out" '^<- \+OK bye$' "file size limit: the session went on to QUIT"
+python3 "$T/ctl.py" "$T/$n.err" > /dev/null &&
+    pass "file size limit: stderr has no raw control byte" ||
+    fail "file size limit: stderr has a raw control byte"
+
+# --- the TUI: escapes from the server never reach the terminal ---------------
+n=tui
+fake_start "$n" "$CASES/f04-tui-escapes.case"
+tui_start "$n" 120 30 "$MS" --timeout 10 "smtp://127.0.0.1:$FAKE_PORT"
+title0=$(_tui display-message -p -t "$n" '#{pane_title}')
+if tui_wait "$n" 'PWNED-TITLE' 10; then
+	pass "tui: the greeting is on screen"
+else
+	fail "tui: the greeting is not on screen"
+fi
+tui_screen "$n" > "$T/$n.screen"
+contains "$T/$n.screen" '\\e\]0;PWNED-TITLE\\x07\\e\]2;PWNED-TWO\\x07\\e\[31;1mRED\\e\[0m' \
+    "tui: OSC title, colour and clear screen shown as text"
+contains "$T/$n.screen" 'connected to 127\.0\.0\.1' "tui: earlier lines not cleared away"
+title1=$(_tui display-message -p -t "$n" '#{pane_title}')
+case $title1 in
+*PWNED*) fail "tui: the pane title was changed to '$title1'" ;;
+*) [ "$title1" = "$title0" ] && pass "tui: the pane title is unchanged ($title1)" ||
+    fail "tui: the pane title changed from '$title0' to '$title1'" ;;
+esac
+_tui capture-pane -e -p -t "$n" > "$T/$n.attrs"
+# "[31;1mRED" stays text: right after a character, never after ESC.
+contains "$T/$n.attrs" "[^$(printf '\033')]\\[31;1mRED" \
+    "tui: the server's colour sequence is text, not applied"
+tui_keys "$n" -l ':quit'
+tui_keys "$n" Enter
+_i=100
+while [ -z "$(tui_exit "$n")" ] && [ "$_i" -gt 0 ]; do
+	_i=$((_i - 1))
+	sleep 0.05
+done
+[ "$(tui_exit "$n")" = 0 ] && pass "tui: :quit leaves with exit 0" ||
+    fail "tui: exit '$(tui_exit "$n")' after :quit"
+tui_stop "$n"
+fake_wait 10 > /dev/null 2>&1
+contains "$FAKE_LOG" '^C: QUIT' "tui: QUIT sent on :quit"
