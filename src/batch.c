@@ -27,6 +27,7 @@ struct batch {
 	struct buf		 out;
 	bool			 literal_open;
 	bool			 quit_asked;
+	bool			 next_due;	/* batch_next deferred */
 	int			 signo;
 };
 
@@ -321,13 +322,30 @@ batch_next(struct batch *bt)
 }
 
 static void
+batch_next_due(void *arg)
+{
+	struct batch	*bt = arg;
+
+	bt->next_due = false;
+	batch_next(bt);
+}
+
+static void
 batch_session(struct session *s, enum session_note n, void *arg)
 {
 	struct batch	*bt = arg;
 
 	switch (n) {
 	case SN_READY:
-		batch_next(bt);
+		/*
+		 * Not from inside the read: bytes already received cannot
+		 * answer a command not sent yet, so they are parsed first
+		 * (and shown as unsolicited).
+		 */
+		if (!bt->next_due) {
+			bt->next_due = true;
+			loop_defer(bt->loop, batch_next_due, bt);
+		}
 		break;
 	case SN_TIMEOUT:
 		session_close(s, "closing after the timeout");
@@ -408,7 +426,8 @@ static void
 batch_rec_failed(const char *why, void *arg)
 {
 	(void)arg;
-	fprintf(stderr, "mailscope: RECORDING STOPPED: %s\n", why);
+	/* why is "RECORDING STOPPED: <reason>" already. */
+	fprintf(stderr, "mailscope: %s\n", why);
 }
 
 int

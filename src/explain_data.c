@@ -998,6 +998,9 @@ static const struct explain_entry warning[] = {
 	G("timeout", "No complete reply came within the time limit: the "
 	    "server is slow, stuck, or waits for more input.",
 	    "RFC 5321 §4.5.3.2"),
+	G("tls-on-plain-port", "The server's first bytes are a TLS "
+	    "handshake record: the port speaks TLS from the start, so use "
+	    "smtps://, imaps:// or pop3s://.", "RFC 8314 §3.3"),
 	G("untagged-before-starttls", "An untagged IMAP response arrived "
 	    "between STARTTLS and its reply; it may be injected and is "
 	    "ignored.", "RFC 9051 §6.2.1, CVE-2011-0411"),

@@ -294,7 +294,7 @@ struct tls_facts {
 
 struct tls_opts {
 	const char	*cafile;	/* NULL: system trust */
-	const char	*priority;	/* NULL: "NORMAL" */
+	const char	*priority;	/* NULL: NORMAL without TLS 1.0/1.1 */
 	const char	*sni;		/* NULL: host unless an IP literal */
 	const char	*verify_host;	/* name the certificate must hold */
 	const char	*client_cert;

@@ -210,8 +210,9 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
 		goto fail;
 	}
+	/* RFC 8997: TLS 1.0 and 1.1 only when the user asks for them. */
 	rc = gnutls_priority_set_direct(c->s, o->priority != NULL ?
-	    o->priority : "NORMAL", &errpos);
+	    o->priority : "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0", &errpos);
 	if (rc < 0) {
 		if (rc == GNUTLS_E_INVALID_REQUEST && errpos != NULL)
 			snprintf(err, errlen, "bad TLS priority string at "
