@@ -74,7 +74,7 @@ build(struct tui *t, struct rtext **lines, size_t *n)
 
 	*lines = xcalloc(cap, sizeof **lines);
 	*n = 0;
-#define LINE() (r = &(*lines)[(*n)++])
+#define LINE() (r = &(*lines)[(*n)++], r->words = true)
 	LINE();
 	rtext_printf(r, SLOT_HELP_TITLE, "mailscope %s: keys and commands",
 	    MAILSCOPE_VERSION);

@@ -13,6 +13,8 @@
 
 #include "tui.h"
 
+static size_t	char_at(const char *, size_t, int *);
+
 void
 rtext_reset(struct rtext *r)
 {
@@ -20,6 +22,24 @@ rtext_reset(struct rtext *r)
 	r->nruns = 0;
 	r->nhl = 0;
 	r->indent = 0;
+	r->words = false;
+}
+
+/* Prose only: at a space, break if the next word does not fit. */
+static bool
+word_break(const struct rtext *r, size_t i, int col, int width, int indent)
+{
+	size_t	j, n;
+	int	w, ww = 0;
+
+	if (!r->words || r->text.p[i] != ' ' || col <= indent)
+		return false;
+	for (j = i + 1; j < r->text.len && r->text.p[j] != ' ' &&
+	    r->text.p[j] != '\n'; j += n) {
+		n = char_at(r->text.p + j, r->text.len - j, &w);
+		ww += w;
+	}
+	return col + 1 + ww > width && ww <= width - indent;
 }
 
 void
@@ -171,6 +191,12 @@ rtext_rows(const struct rtext *r, int width, int indent)
 			i++;
 			continue;
 		}
+		if (word_break(r, i, col, width, indent)) {
+			rows++;
+			col = indent;
+			i++;
+			continue;
+		}
 		n = char_at(r->text.p + i, r->text.len - i, &w);
 		if (col + w > width && col > indent) {
 			rows++;
@@ -216,7 +242,8 @@ rtext_draw(WINDOW *win, const struct rtext *r, int y, int x0, int width,
 		drawn = 1;
 	}
 	while (i < r->text.len) {
-		if (r->text.p[i] == '\n') {
+		if (r->text.p[i] == '\n' || word_break(r, i, col, width,
+		    indent)) {
 			w = width + 1;	/* forces the break below */
 			n = 1;
 		} else
@@ -231,7 +258,7 @@ rtext_draw(WINDOW *win, const struct rtext *r, int y, int x0, int width,
 				drawn = row - skip + 1;
 			}
 		}
-		if (r->text.p[i] == '\n') {
+		if (w > width) {	/* the newline or space broken at */
 			i++;
 			continue;
 		}

@@ -185,6 +185,7 @@ line(struct tlspanel *tp)
 	r = &tp->lines[tp->nlines++];
 	rtext_reset(r);
 	r->indent = 4;
+	r->words = true;
 	return r;
 }
 

@@ -218,6 +218,7 @@ struct rtext {
 	size_t		 nhl;
 	size_t		 hlcap;
 	int		 indent;	/* where wrapped rows start */
+	bool		 words;		/* wrap prose at spaces */
 };
 
 void	 rtext_reset(struct rtext *);
