@@ -33,6 +33,16 @@ static bool		 curses_on;
 static WINDOW		*msgwin;
 
 static void	tui_redraw(void *);
+static void	tui_restore(void);
+
+/* fatal(): the recording gets its trailer, then the terminal is ours. */
+static void
+tui_fatal(void)
+{
+	if (cur != NULL)
+		recording_stop(cur, "error");
+	tui_restore();
+}
 
 void
 tui_dirty(struct tui *t, unsigned what)
@@ -214,8 +224,13 @@ tui_focus_next(struct tui *t, int dir)
 void
 tui_quit(struct tui *t)
 {
-	enum session_state	st = session_state(t->session);
+	enum session_state	st;
 
+	if (t->replay != NULL) {
+		replay_quit(t);
+		return;
+	}
+	st = session_state(t->session);
 	if (t->quitting || st == STATE_CLOSED || st == STATE_DISCONNECTED) {
 		t->quitting = true;
 		loop_break(t->loop);
@@ -395,17 +410,31 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.opts = *topts;
 	t.utf8 = !t.opts.ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
 	t.loop = loop_new();
-	t.log = evlog_new(true);
+	t.replay = t.opts.replay;
+	t.log = t.replay != NULL ? replay_log(t.replay) : evlog_new(true);
 	t.ts = transcript_new(&t);
 	t.tp = tlspanel_new(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
-	evlog_subscribe(t.log, on_event, &t);
+	if (t.replay == NULL)
+		evlog_subscribe(t.log, on_event, &t);
+	/* Before the screen: a file that cannot be written is a usage error. */
+	if (t.opts.record != NULL && recording_start(&t, t.opts.record, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "mailscope: %s\n", err);
+		evlog_unsubscribe(t.log, on_event, &t);
+		transcript_free(t.ts);
+		tlspanel_free(t.tp);
+		timer_free(t.progress_timer);
+		evlog_free(t.log);
+		loop_free(t.loop);
+		return EXIT_USAGE;
+	}
 	cur = &t;
 
 	if (initscr() == NULL)
 		fatalx("cannot initialise the terminal");
 	curses_on = true;
-	fatal_set_hook(tui_restore);
+	fatal_set_hook(tui_fatal);
 	raw();
 	noecho();
 	nonl();
@@ -429,16 +458,28 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 
 	tui_relayout(&t);
 	cmdline_init(&t);
-	t.session = session_new(t.loop, t.log, sopts, on_session, &t);
-	session_connect(t.session);
+	if (t.replay != NULL)
+		replay_start(&t);
+	else {
+		t.session = session_new(t.loop, t.log, sopts, on_session, &t);
+		session_connect(t.session);
+	}
 	tui_dirty(&t, D_ALL);
 	loop_run(t.loop);
 
 	tui_restore();
 	fatal_set_hook(NULL);
-	rc = t.exit_code != EXIT_OK ? t.exit_code :
+	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
-	evlog_unsubscribe(t.log, on_event, &t);
+	/* exit_code is 128 + the signal's number only after a signal. */
+	recording_stop(&t, t.exit_code > 128 ? "signal" : rc != EXIT_OK ?
+	    "error" : "quit");
+	if (t.replay != NULL)
+		replay_end(&t);
+	else {
+		evlog_unsubscribe(t.log, on_event, &t);
+		evlog_free(t.log);
+	}
 	session_free(t.session);
 	transcript_free(t.ts);
 	tlspanel_free(t.tp);
@@ -451,7 +492,6 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	timer_free(t.progress_timer);
 	theme_free(&t.theme);
 	free(t.message);
-	evlog_free(t.log);
 	loop_free(t.loop);
 	cur = NULL;
 	return rc;

@@ -22,6 +22,8 @@ enum tui_time {
 	TIME_MAX
 };
 
+struct replay;
+
 struct tui_opts {
 	const char	*theme;		/* NULL: "default" */
 	enum tui_time	 time;
@@ -30,6 +32,7 @@ struct tui_opts {
 	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
+	struct replay	*replay;	/* mailscope replay: no session */
 };
 
 /* tui.c: returns the session's exit code. */
@@ -61,6 +64,7 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_BOUNDARY,	"transcript.boundary")		\
 	X(SLOT_TIME,		"transcript.time")		\
 	X(SLOT_FOLD,		"transcript.fold")		\
+	X(SLOT_SELECTED,	"transcript.selected")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
 	X(SLOT_TLS_VALUE,	"tls.value")			\
@@ -169,6 +173,9 @@ struct tui {
 	char			*message;	/* one-line message */
 	bool			 message_error;
 	int			 exit_code;
+	struct recorder		*rec;		/* NULL: not recording */
+	char			*rec_path;
+	struct replay		*replay;	/* NULL: a live session */
 	/* progress of a long response */
 	bool			 progress;
 	int64_t			 progress_start;
@@ -248,6 +255,10 @@ void	 transcript_end(struct transcript *);
 int	 transcript_search(struct transcript *, const char *, int);
 void	 transcript_fold_toggle(struct transcript *, bool);
 bool	 transcript_following(const struct transcript *);
+void	 transcript_select(struct transcript *, int);
+bool	 transcript_click(struct transcript *, int, int);
+const struct event *transcript_selected(const struct transcript *);
+int	 transcript_mark(struct transcript *, int);
 size_t	 transcript_items(const struct transcript *);
 void	 transcript_invalidate(struct transcript *);
 
@@ -280,6 +291,8 @@ void	 cmdline_interrupt(struct tui *);
 void	 cmdline_secret(struct tui *, const char *,
 	    void (*)(struct tui *, char *, void *), void *);
 void	 cmdline_search(struct tui *, int);
+void	 cmdline_preset(struct tui *, const char *);
+bool	 input_click(int *, int *);
 void	 cmdline_end(struct tui *);
 void	 cmdline_resume(struct tui *);
 int	 input_key(void);
@@ -303,10 +316,35 @@ struct command {
 	void		(*fn)(struct tui *, const char *);
 };
 extern const struct command commands[];
+const struct command *command_find(struct tui *, const struct command *,
+	    const char *, const char **);
 void	 command_run(struct tui *, const char *);
 void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
 void	 command_auth_continue(void *);
 void	 command_auth_clear(struct tui *);
+
+/* recording.c: --record and :record in the live inspector. */
+int	 recording_start(struct tui *, const char *, char *, size_t);
+void	 recording_stop(struct tui *, const char *);
+const char *recording_badge(struct tui *, enum slot *);
+void	 cmd_record(struct tui *, const char *);
+
+/* annotate.c: a note on the line selected in the transcript. */
+void	 annotate_prompt(struct tui *, const struct event *);
+
+/* replay.c: mailscope replay FILE.jsonl, the TUI over a recording. */
+int	 replay_main(int, char **);
+struct evlog *replay_log(struct replay *);
+void	 replay_start(struct tui *);
+void	 replay_end(struct tui *);
+int	 replay_key(struct tui *, int);
+void	 replay_line(struct tui *, char *);
+void	 replay_quit(struct tui *);
+const char *replay_channel(struct tui *, enum slot *);
+void	 replay_status(struct tui *, char *, size_t);
+bool	 replay_damage(struct tui *, char *, size_t);
+void	 replay_bytes(struct tui *, uint64_t *, uint64_t *);
+extern const struct command replay_commands[];
 
 #endif /* TUI_H */
