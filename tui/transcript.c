@@ -710,14 +710,15 @@ transcript_fold_toggle(struct transcript *ts, bool all)
 }
 
 static bool
-sel_visible(const struct transcript *ts)
+sel_visible(struct transcript *ts)
 {
 	size_t	k;
 
-	/* The last unit drawn may be cut off at the bottom. */
-	for (k = 0; k + 1 < ts->nvisible; k++)
+	/* Whole on screen: not cut at the top nor at the bottom. */
+	for (k = 0; k < ts->nvisible; k++)
 		if (ts->visible[k] == ts->sel)
-			return k > 0 || ts->top_row == 0;
+			return (k > 0 || ts->top_row == 0) && ts->vrow[k] +
+			    unit_rows(ts, ts->sel) <= ts->h;
 	return false;
 }
 
