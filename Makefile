@@ -73,6 +73,8 @@ deps:
 deps-test:
 	@sh tools/deps.sh test
 
+RUNARGS ?= --lab
+
 run: deps mailscope
 	./mailscope $(RUNARGS)
 

@@ -99,9 +99,21 @@ code_caps(struct pp *pp, const char *p, size_t len, size_t off)
 	set_caps(pp, p + s, (size_t)(end - (p + s)));
 }
 
+/* "* OK", "* PREAUTH" or "* BYE"; anything else is a broken greeting. */
 static void
-greeting(struct pp *pp, struct pp_cmd *c, struct pp_line *l, bool ok)
+greeting(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 {
+	size_t	s, n;
+	bool	ok = false;
+
+	if (l->len > 2 && l->buf[0] == '*' && l->buf[1] == ' ') {
+		s = pp_word(l->buf, l->len, 1, &n);
+		l->status = status_word(l->buf + s, n);
+		ok = l->status == RS_OK || l->status == RS_PREAUTH ||
+		    l->status == RS_BYE;
+		if (ok)
+			code_caps(pp, l->buf, l->len, s + n);
+	}
 	pp_cmd_answer(pp, c, l);
 	l->greeting = true;
 	l->final = true;
@@ -196,20 +208,7 @@ imap_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 		pp->resp_kind = IR_OTHER;
 		c = pp_cmd_oldest(pp);
 		if (c != NULL && c->greeting) {
-			bool ok = l->len > 2 && l->buf[0] == '*' &&
-			    l->buf[1] == ' ';
-			size_t s, wn;
-
-			if (ok) {
-				s = pp_word(l->buf, l->len, 1, &wn);
-				l->status = status_word(l->buf + s, wn);
-				ok = l->status == RS_OK ||
-				    l->status == RS_PREAUTH ||
-				    l->status == RS_BYE;
-				if (ok)
-					code_caps(pp, l->buf, l->len, s + wn);
-			}
-			greeting(pp, c, l, ok);
+			greeting(pp, c, l);
 			return;
 		}
 		if (l->len > 0 && l->buf[0] == '+' &&
@@ -226,7 +225,7 @@ imap_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	}
 	if (!last || (pp->resp_kind != IR_UNTAGGED && !pp->resp_active))
 		return;
-	r = pp_literal_parse(l->buf, l->len, &n, &nonsync);
+	r = pp_line_literal(pp, l, first, &n, &nonsync);
 	if (r > 0) {
 		pp->resp_active = true;
 		pp_literal_start(pp, n);
@@ -248,6 +247,13 @@ imap_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	bool	nonsync;
 
 	s = pp_word(line, len, 0, &n);
+	if (n == 0) {
+		/* A blank line has no tag: nothing can answer it. */
+		buf_add(out, line, len);
+		buf_add(out, "\r\n", 2);
+		pp_cmd_remove(pp, c);
+		return;
+	}
 	if (known_command(line + s, n)) {
 		pp->tagno++;
 		snprintf(c->tag, sizeof c->tag, "a%03u", pp->tagno);

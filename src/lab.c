@@ -1148,8 +1148,9 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	lab->made_dir = true;
 	if (lab_certs(lab, err, errlen) == -1)
 		goto fail;
+	/* TLS 1.0 and 1.1 are gone (RFC 8996) even from the lab. */
 	prio = lab->scn == SCN_TLS12_ONLY ? "NORMAL:-VERS-ALL:+VERS-TLS1.2" :
-	    "NORMAL";
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 	if ((rc = gnutls_priority_init(&lab->prio, prio, NULL)) < 0) {
 		snprintf(err, errlen, "priority %s: %s", prio,
 		    gnutls_strerror(rc));

@@ -137,6 +137,7 @@ int	 net_connect_start(const struct addrinfo *, char *, size_t);
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
+void	 net_quickack(int);
 
 /* event.c: the event log, the single source of truth. */
 enum ev_kind {
@@ -534,14 +535,17 @@ const char	*pp_quit_cmd(const struct pp *);
 const char	*pp_next_tag(const struct pp *);
 bool		 pp_cap_starttls(const struct pp *);
 const char *const *pp_verbs(enum proto_id);
-int64_t		 pp_expected_size(const struct pp *);	/* -1 unknown */
+int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
 int64_t		 pp_received_size(const struct pp *);
 
 /*
  * Notes on the engine's promises:
+ * - The final line of a response carries its status (a POP3 "." too).
  * - line->final is also set on a continuation (SMTP 334, IMAP "+", POP3
  *   "+ "): it ends the server's turn; the command stays pending and
  *   pp_wants_continuation() is true until the client's next line.
+ * - pp_expected_size()/pp_received_size() describe the IMAP literal or
+ *   POP3 message being received; both reset when its response ends.
  * - pp_pending() counts commands whose reply is awaited, leaving out
  *   those that timed out (pp_timeout) and those waiting for the client.
  * - After a line with starttls_ok every later byte is held, unparsed,
@@ -577,7 +581,7 @@ struct proto_ops {
 	void		 (*command)(struct pp *, struct pp_cmd *,
 			    const char *, size_t, struct buf *);
 	const char	*starttls_cmd;
-	const char	*caps_cmd;	/* printf format, %s = EHLO name */
+	const char	*caps_cmd;	/* SMTP/LMTP add the client name */
 	const char	*quit_cmd;
 	const char	*starttls_cap;
 	const char *const *verbs;
@@ -597,6 +601,8 @@ struct pp {
 	bool		 cr;		/* a CR ended the last feed */
 	bool		 in_line;	/* pieces of this line were delivered */
 	struct pp_line	 head;		/* first piece's classification */
+	char		 tail[64];	/* end of the previous piece */
+	size_t		 ntail;
 	const char	*in;		/* the feed being parsed */
 	size_t		 inlen;
 	size_t		 inpos;
@@ -624,10 +630,9 @@ struct pp {
 	bool		 resp_active;	/* more lines of it follow */
 	int		 resp_code;
 	int		 resp_kind;	/* per-protocol */
-	uint32_t	 resp_flags;	/* EVF_LATE, EVF_UNSOLICITED, EVF_BODY */
+	uint32_t	 resp_flags;	/* LATE, UNSOLICITED, BODY */
 	bool		 resp_caps;	/* its lines are capabilities */
 	bool		 resp_greeting;
-	bool		 resp_multi;	/* POP3 dot-ended body */
 	char		 verb[PP_VERB_MAX];
 	char		 tag[PP_TAG_MAX];
 
@@ -647,6 +652,8 @@ void		 pp_line_flags(struct pp *, struct pp_line *);
 void		 pp_cap_add(struct pp *, const char *, size_t);
 void		 pp_literal_start(struct pp *, int64_t);
 int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
+int		 pp_line_literal(const struct pp *, const struct pp_line *,
+		    bool, int64_t *, bool *);
 void		 pp_verb(const char *, size_t, char *, size_t);
 size_t		 pp_word(const char *, size_t, size_t, size_t *);
 

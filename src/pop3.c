@@ -63,6 +63,8 @@ body_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	pp_line_flags(pp, l);
 	if (l->len > 0 && l->buf[0] == '.') {
 		if (dot) {
+			/* The final line carries the response's status. */
+			l->status = RS_OK;
 			l->flags &= ~EVF_BODY;
 			l->flags |= EVF_END;
 			pp->resp_active = false;
@@ -117,6 +119,8 @@ pop3_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	l->final = true;
 	if (c->greeting) {
 		l->greeting = true;
+		if (l->status != RS_OK && l->status != RS_NO)
+			l->flags |= EVF_MALFORMED;
 		pp_cmd_remove(pp, c);
 		return;
 	}

@@ -115,12 +115,23 @@ piece(struct pp *pp, uint32_t flags, bool last)
 		pp->head.flags &= ~PIECE_FLAGS;
 	}
 	if (!last) {
+		/* Keep the end: a literal marker may straddle the cut. */
+		pp->ntail = l.len < sizeof pp->tail ? l.len : sizeof pp->tail;
+		memcpy(pp->tail, l.buf + l.len - pp->ntail, pp->ntail);
 		l.final = false;
 		l.starttls_ok = l.starttls_refused = false;
 		l.flags &= ~EVF_END;
 	}
 	pp->in_line = !last;
 	pp->lflags = 0;
+	if (last) {
+		pp->ntail = 0;
+		if (l.flags & EVF_END) {
+			/* A literal or body belongs to the response ending. */
+			pp->xfer_size = -1;
+			pp->xfer_recv = 0;
+		}
+	}
 	emit(pp, &l);
 	buf_reset(&pp->line);
 }
@@ -290,10 +301,8 @@ pp_eof(struct pp *pp)
 {
 	if (pp->stopped)
 		return;
-	if (pp->in_cb > 0 || pp->reenter.len > 0) {
+	if (pp->in_cb > 0) {
 		pp->eof_pending = true;
-		if (pp->in_cb == 0)
-			drain(pp);
 		return;
 	}
 	do_eof(pp);
@@ -349,7 +358,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out)
 			snprintf(c->verb, sizeof c->verb, "DATA");
 			c->data_end = true;
 		} else if (len > 0 && line[0] == '.')
-			buf_addc(out, '.');	/* dot-stuffing, RFC 5321 4.5.2 */
+			buf_addc(out, '.');	/* RFC 5321 4.5.2 */
 		buf_add(out, line, len);
 		buf_add(out, "\r\n", 2);
 		return 0;
@@ -623,6 +632,22 @@ pp_literal_parse(const char *p, size_t len, int64_t *n, bool *nonsync)
 	}
 	*n = v;
 	return 1;
+}
+
+/* pp_literal_parse on the end of a whole line, even one cut in pieces. */
+int
+pp_line_literal(const struct pp *pp, const struct pp_line *l, bool first,
+    int64_t *n, bool *nonsync)
+{
+	char	end[2 * sizeof pp->tail];
+	size_t	len;
+
+	if (first || l->len >= sizeof pp->tail)
+		return pp_literal_parse(l->buf, l->len, n, nonsync);
+	memcpy(end, pp->tail, pp->ntail);
+	memcpy(end + pp->ntail, l->buf, l->len);
+	len = pp->ntail + l->len;
+	return pp_literal_parse(end, len, n, nonsync);
 }
 
 /* The first word of a command, upper case, for line->verb. */

@@ -142,6 +142,11 @@ sanitize_spans(const char *in, size_t len, san_cb cb, void *arg)
 	esc.escape = true;
 	text.escape = false;
 	while (i < len) {
+		/* Printable ASCII is most of any transcript: skip it fast. */
+		while (i < len && p[i] >= 0x20 && p[i] < 0x7f)
+			i++;
+		if (i == len)
+			break;
 		e = NULL;
 		n = 1;
 		if (p[i] < 0x80)

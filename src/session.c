@@ -1018,6 +1018,8 @@ session_read(struct session *s)
 			n = recv(s->fd, buf, sizeof buf, 0);
 			if (n == -1 && (errno == EAGAIN || errno == EINTR))
 				n = TLS_AGAIN;
+			else if (n > 0)
+				net_quickack(s->fd);
 		}
 		if (n == TLS_AGAIN)
 			return;

@@ -108,7 +108,8 @@ reply_done(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 		return;
 	}
 	if (verb_is(pp, "STARTTLS")) {
-		if (code == 220)
+		/* Only a clean 220 opens TLS; a garbled reply is a refusal. */
+		if (code == 220 && (l->flags & EVF_MALFORMED) == 0)
 			l->starttls_ok = true;
 		else
 			l->starttls_refused = true;

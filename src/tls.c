@@ -90,6 +90,8 @@ tls_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
 	size_t			 keep;
 
 	n = recv(c->fd, data, len, 0);
+	if (n > 0)
+		net_quickack(c->fd);
 	if (n > 0 && c->nfirst < FIRST_BYTES) {
 		/* Kept to explain a handshake that meets plaintext. */
 		keep = (size_t)n < FIRST_BYTES - c->nfirst ? (size_t)n :
@@ -424,7 +426,9 @@ tls_bye(struct tls_client *c)
 {
 	int	rc;
 
-	rc = gnutls_bye(c->s, GNUTLS_SHUT_RDWR);
+	/* Our close_notify is enough: waiting for the peer's costs a
+	 * delayed-ACK round trip and proves nothing after QUIT. */
+	rc = gnutls_bye(c->s, GNUTLS_SHUT_WR);
 	if (rc == GNUTLS_E_SUCCESS)
 		return 1;
 	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)

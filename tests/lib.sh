@@ -6,21 +6,25 @@
 #   TOP             absolute path of the source tree
 #   MAILSCOPE       $TOP/mailscope
 #   ASAN_MAILSCOPE  $TOP/build-asan/mailscope
-#   T               scratch directory of this test: tests/out/<test name>
+#   T               scratch directory of this test:
+#                   tests/out/integration/<test name>
 #   SERVERS         1 when tests/out/servers/env was loaded (then every
 #                   variable of that file is set: SMTP_PORT, CA, USER, ...)
 # The output of the last check/expect_exit command is kept in $T/last.out;
-# a failing assertion prints its last lines to help diagnosis.
+# when such an assertion fails its last lines are printed too.
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MAILSCOPE=$TOP/mailscope
 ASAN_MAILSCOPE=$TOP/build-asan/mailscope
-T=$TOP/tests/out/$(basename "$0" .sh)
+T=$TOP/tests/out/integration/$(basename "$0" .sh)
 mkdir -p "$T"
 SERVERS=
 if [ -f "$TOP/tests/out/servers/env" ]; then
 	. "$TOP/tests/out/servers/env"
 	SERVERS=1
+	# For child processes such as tests/fakeserver.py case files.
+	export CA GOOD_CERT GOOD_KEY EXPIRED_CERT EXPIRED_KEY WRONGHOST_CERT \
+	    WRONGHOST_KEY SELFSIGNED_CERT SELFSIGNED_KEY
 fi
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -32,10 +36,11 @@ pass() {
 
 fail() {
 	echo "FAIL: $*"
-	if [ -s "$T/last.out" ]; then
-		tail -n 5 "$T/last.out" | sed 's/^/	| /'
-		: > "$T/last.out"
-	fi
+}
+
+# Show the end of the last command's output under a FAIL line.
+_lastout() {
+	tail -n 5 "$T/last.out" | sed 's/^/	| /'
 }
 
 # check WHAT CMD...: PASS if CMD exits 0.
@@ -46,6 +51,7 @@ check() {
 		pass "$_what"
 	else
 		fail "$_what"
+		_lastout
 	fi
 }
 
@@ -60,6 +66,7 @@ expect_exit() {
 		pass "$_what"
 	else
 		fail "$_what (exit $_rc, expected $_n)"
+		_lastout
 	fi
 }
 
@@ -131,9 +138,54 @@ cipher=\4/'
 	rm -f "$_gf.out" "$_gf.pem"
 }
 
+# fake_start NAME CASEFILE [fakeserver options]: start tests/fakeserver.py
+# on a free loopback port in the background (--max-seconds 20 unless
+# given) and wait until it listens.  Sets FAKE_PORT, FAKE_PID and FAKE_LOG
+# ($T/NAME.log, the server's log of the session).  Returns 1 if it did not
+# come up within 5 s.
+fake_start() {
+	_n=$1
+	_case=$2
+	shift 2
+	FAKE_LOG=$T/$_n.log
+	rm -f "$T/$_n.port" "$FAKE_LOG"
+	python3 "$TOP/tests/fakeserver.py" --port 0 --max-seconds 20 "$@" \
+	    --log "$FAKE_LOG" --ready "$T/$_n.port" "$_case" \
+	    > /dev/null 2> "$T/$_n.err" &
+	FAKE_PID=$!
+	_i=100
+	while [ ! -s "$T/$_n.port" ]; do
+		_i=$((_i - 1))
+		if [ "$_i" -le 0 ] || ! kill -0 "$FAKE_PID" 2> /dev/null; then
+			FAKE_PORT=
+			return 1
+		fi
+		sleep 0.05
+	done
+	FAKE_PORT=$(cat "$T/$_n.port")
+}
+
+# fake_wait [SECONDS]: wait (default 10 s) for the fake server to finish
+# its connections; kill it after that.  Returns its exit status, or 124
+# if it had to be killed.
+fake_wait() {
+	_i=$((${1:-10} * 20))
+	while kill -0 "$FAKE_PID" 2> /dev/null; do
+		_i=$((_i - 1))
+		if [ "$_i" -le 0 ]; then
+			kill "$FAKE_PID" 2> /dev/null
+			wait "$FAKE_PID" 2> /dev/null
+			return 124
+		fi
+		sleep 0.05
+	done
+	wait "$FAKE_PID"
+}
+
 # TUI helpers: each test gets a private tmux server (socket name below),
 # killed when the test exits.  Panes stay after their command exits so the
-# last screen and the exit status can still be read.
+# last screen and the exit status can still be read (tmux then writes
+# "Pane is dead" on the last line, which can scroll the screen by one).
 TUI_SOCK=mailscope-test-$$
 _tui() {
 	tmux -L "$TUI_SOCK" -f "$T/tmux.conf" "$@"

@@ -114,7 +114,8 @@ tlspanel_event(const struct event *ev, void *arg)
 		tp->phase = TP_PLAIN;
 		break;
 	case EV_TLS_STEP:
-		if (tp->phase != TP_HANDSHAKE) {
+		/* TLS 1.3 tickets come after the handshake: keep them. */
+		if (tp->phase != TP_HANDSHAKE && tp->phase != TP_TLS) {
 			tp->nsteps = 0;
 			tp->hs_start = ev->t_ns;
 			tp->failure = NULL;
@@ -403,14 +404,16 @@ build(struct tlspanel *tp)
 	}
 	if (f != NULL)
 		facts(tp, f);
-	if (!tls && s != NULL && session_pp(s) != NULL &&
+	if (s != NULL && session_pp(s) != NULL &&
 	    pp_caps_known(session_pp(s))) {
 		caps = pp_caps(session_pp(s));
-		title(tp, "Capabilities (plaintext)");
-		text(tp, pp_cap_starttls(session_pp(s)) ? SLOT_TLS_OK :
-		    SLOT_TLS_BAD, "  STARTTLS %s",
-		    pp_cap_starttls(session_pp(s)) ? "offered" :
-		    "NOT offered");
+		title(tp, tls ? "Capabilities (inside TLS)" :
+		    "Capabilities (plaintext)");
+		if (!tls)
+			text(tp, pp_cap_starttls(session_pp(s)) ? SLOT_TLS_OK :
+			    SLOT_TLS_BAD, "  STARTTLS %s",
+			    pp_cap_starttls(session_pp(s)) ? "offered" :
+			    "NOT offered");
 		for (i = 0; i < caps->n; i++)
 			text(tp, SLOT_TLS_VALUE, "  %s", caps->v[i]);
 	}

@@ -282,6 +282,7 @@ add_rule(struct transcript *ts, struct rtext *rt, const struct event *ev,
 	size_t		 k;
 	int		 tw, left, i;
 
+	rtext_adds(&tmp, SLOT_BOUNDARY, "TLS established: ");
 	rtext_net(&tmp, SLOT_BOUNDARY, ev->data, ev->len);
 	tw = text_width(tmp.text.p, tmp.text.len);
 	left = (width - tw - 2) / 2;

@@ -1,7 +1,7 @@
 /*
  * Fuzz redaction: lines alternate between client and server as the
- * input says; the redactor never crashes and a redacted display form
- * never contains the line it replaced when that line is long.
+ * input says; the redactor never crashes, and a line it calls secret
+ * never comes back unchanged.
  */
 #include <stdint.h>
 #include <string.h>
@@ -30,8 +30,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (len > 0) {
 			buf_reset(&shown);
 			if (redact_client(r, p + 1, len - 1, &shown) &&
-			    len > 40 && memmem(shown.p, shown.len, p + 1,
-			    len - 1) != NULL)
+			    shown.len == len - 1 &&
+			    memcmp(shown.p, p + 1, len - 1) == 0)
 				__builtin_trap();
 		}
 		p += len + (nl != NULL);

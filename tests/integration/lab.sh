@@ -5,27 +5,10 @@
 set -u
 cd "$(dirname "$0")/../.."
 top=$(pwd)
-out=$top/tests/out/lab
-mkdir -p "$out"
+TOP=$top
+. "$top/tests/lib.sh"
+out=$T
 rm -rf "$out"/keep "$out"/lab-*.log
-
-if [ -f tests/lib.sh ]; then
-	. tests/lib.sh
-else
-	pass() { echo "PASS: $*"; }
-	fail() { echo "FAIL: $*"; }
-fi
-check() {
-	# check "what" command...: PASS when the command succeeds
-	what=$1
-	shift
-	if "$@" > "$out/check.last" 2>&1; then
-		pass "$what"
-	else
-		fail "$what"
-		sed 's/^/    /' "$out/check.last" | head -n 20
-	fi
-}
 
 # The binary: $LAB_BIN, mailscope itself, or a small driver around
 # lab_main while the front end is not built.
@@ -484,8 +467,8 @@ gcli_says() {
 n=$("$bin" lab --list | grep -c .)
 if [ "$n" -eq 12 ]; then pass "lab --list describes 12 scenarios"
 else fail "lab --list describes 12 scenarios (got $n)"; fi
-check "unknown scenario is refused" sh -c \
-    "! '$bin' lab --scenario nonsense > /dev/null 2>&1"
+expect_exit 1 "unknown scenario is refused (exit 1)" \
+    "$bin" lab --scenario nonsense
 
 # good
 if start_lab good; then
@@ -649,5 +632,37 @@ fi
 if start_lab slow; then
 	check "slow: the greeting trickles in byte by byte" py slow
 	stop_lab
+fi
+# mailscope itself against the lab, when the whole program is built: the
+# exit codes of the contract (src/mailscope.h) for each lesson.
+probe_says() {
+	# $1 exit status wanted, $2 finding (regex) in the probe's output
+	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe.out"
+}
+if [ "$bin" = "$top/build/mailscope" ]; then
+	for pair in good:0 expired-cert:5 wrong-host:5 self-signed:5 \
+	    no-starttls:3 starttls-refused:3 inject-response:6; do
+		scn=${pair%%:*}
+		want=${pair#*:}
+		expect_exit "$want" "mailscope --lab $scn exits $want" \
+		    timeout 60 "$bin" --lab "$scn" --batch --starttls -c QUIT \
+		    < /dev/null
+	done
+	for scn in good inject-command; do
+		start_lab "$scn" || continue
+		timeout 120 "$bin" probe --cafile "$CA" \
+		    submission://127.0.0.1:$((BASE + 1)) > "$out/probe.out" 2>&1
+		prc=$?
+		stop_lab
+		if [ "$scn" = good ]; then
+			check "probe of good: not vulnerable, exit 0" \
+			    probe_says 0 'command-injection *not vulnerable'
+			check "probe of good: nothing below TLS 1.2" \
+			    probe_says 0 'lowest-version *TLS1.2'
+		else
+			check "probe of inject-command: VULNERABLE, exit 7" \
+			    probe_says 7 'command-injection *VULNERABLE'
+		fi
+	done
 fi
 exit 0

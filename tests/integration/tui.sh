@@ -7,71 +7,63 @@
 # terminal escape sequences; IMAP and POP3 run against the Dovecot test
 # instance when tests/servers/start.sh has started it.
 set -u
-cd "$(dirname "$0")/../.."
-top=$(pwd)
-out=$top/tests/out/tui
-rm -rf "$out"
-mkdir -p "$out"
-bin=${MAILSCOPE:-$top/mailscope}
-sock=mailscope-tui-$$
-[ -f tests/lib.sh ] && . tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP"
+out=$T
+rm -rf "$out"/state "$out"/config "$out"/port
+bin=${MAILSCOPE_BIN:-$MAILSCOPE}
 
-pass() { echo "PASS: $*"; }
-failed() { echo "FAIL: $*"; }
-check() {
-	# check WHAT COMMAND...: PASS when the command succeeds
-	what=$1
-	shift
-	if "$@"; then pass "$what"; else failed "$what"; fi
+# One pane, "t", at a time; the binary with a private history and config.
+# A shell around it prints the exit status on the screen once it ends (the
+# pane's own dead status is not always recorded), and a second session
+# keeps the tmux server up between panes.
+run() {
+	# run W H ENV... -- ARGS...
+	_sw=$1
+	_sh=$2
+	shift 2
+	tui_stop t
+	tui_start t "$_sw" "$_sh" sh -c '
+	    while [ "$1" != -- ]; do export "$1"; shift; done; shift
+	    "$@"; echo "MAILSCOPE-EXIT=$?"; exec sleep 3600' sh \
+	    LANG=C.UTF-8 XDG_STATE_HOME="$out/state" \
+	    XDG_CONFIG_HOME="$out/config" "$@"
 }
-
-# tmux on a private socket; the pane runs the binary and then reports
-# its exit status on the screen.
-T() { tmux -L "$sock" "$@"; }
 start() {
 	# start W H ARGS...
-	w=$1
-	h=$2
+	_sw=$1
+	_sh=$2
 	shift 2
-	T kill-server 2>/dev/null
-	T -f /dev/null new-session -d -s t -x "$w" -y "$h" \
-	    "env LANG=C.UTF-8 TERM=tmux-256color XDG_STATE_HOME=$out/state \
-	    XDG_CONFIG_HOME=$out/config $bin $* 2>$out/stderr; \
-	    echo MAILSCOPE-EXIT=\$?; sleep 600"
-	T set-option -t t remain-on-exit on >/dev/null 2>&1
+	run "$_sw" "$_sh" -- "$bin" "$@"
 }
-screen() { T capture-pane -p -t t; }
-keys() { T send-keys -t t "$@"; }
-line() { T send-keys -t t -l "$1"; T send-keys -t t Enter; }
-# wait until the screen matches (grep -E), at most 10 s
-wait_for() {
-	i=0
-	while [ $i -lt 100 ]; do
-		screen | grep -qE -- "$1" && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
+screen() { tui_screen t; }
+keys() { tui_keys t "$@"; }
+line() { tui_keys t -l "$1"; tui_keys t Enter; }
+wait_for() { tui_wait t "$1"; }
 wait_gone() {
-	i=0
-	while [ $i -lt 100 ]; do
+	_i=0
+	while [ $_i -lt 200 ]; do
 		screen | grep -qE -- "$1" || return 0
-		sleep 0.1
-		i=$((i + 1))
+		sleep 0.05
+		_i=$((_i + 1))
 	done
 	return 1
 }
-stop() { T kill-server 2>/dev/null; }
-trap 'stop; [ -n "${spid:-}" ] && kill "$spid" 2>/dev/null' EXIT INT TERM
+exited() {
+	# exited N: the binary ended with status N
+	tui_wait t "^MAILSCOPE-EXIT=$1\$"
+}
+tui_start keep 20 5 sleep 3600
+spid=
+trap '[ -n "$spid" ] && kill "$spid" 2>/dev/null; lib_cleanup' EXIT INT TERM
 
 if [ ! -x "$bin" ]; then
-	failed "tui: no binary at $bin (run make)"
+	fail "tui: no binary at $bin (run make)"
 	exit 1
 fi
 for tool in tmux python3 certtool; do
 	if ! command -v $tool >/dev/null 2>&1; then
-		failed "tui: $tool is missing (make deps-test)"
+		fail "tui: $tool is missing (make deps-test)"
 		exit 1
 	fi
 done
@@ -102,7 +94,7 @@ certtool --generate-certificate --load-privkey "$out/srv.key" \
     --load-ca-certificate "$out/ca.pem" --load-ca-privkey "$out/ca.key" \
     --template "$out/srv.tmpl" --outfile "$out/srv.pem" >/dev/null 2>&1
 if [ ! -s "$out/srv.pem" ]; then
-	failed "tui: certtool could not make the test certificates"
+	fail "tui: certtool could not make the test certificates"
 	exit 1
 fi
 
@@ -190,74 +182,69 @@ i=0
 while [ ! -s "$out/port" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 port=$(cat "$out/port" 2>/dev/null)
 if [ -z "$port" ]; then
-	failed "tui: the scripted server did not start"
+	fail "tui: the scripted server did not start"
 	exit 1
 fi
 url=smtp://127.0.0.1:$port
 secret='S3cret-Pw-4711'
+hist=$out/state/mailscope/history
+rule='── TLS established: TLS1\.[23]'
 
-# --- a full SMTP session at 140x40: the TLS panel is on the right ---
+# --- the scripted server at 140x40: the TLS panel is on the right ---
 start 140 40 --cafile "$out/ca.pem" "$url"
 check "greeting shown as a server line" wait_for 'S: +220 mail.test ESMTP'
 check "status bar: target, protocol and PLAIN" \
     wait_for "127.0.0.1:$port +SMTP +PLAIN"
-check "TLS panel: plaintext state explained" \
-    wait_for 'PLAINTEXT'
+check "TLS panel: plaintext state explained" wait_for 'PLAINTEXT'
 line 'EHLO client.test'
 check "client line marked C:" wait_for 'C: +EHLO client.test'
 check "TLS panel: STARTTLS offered" wait_for 'STARTTLS offered'
 line ':starttls'
-check "boundary rule names the negotiated TLS" \
-    wait_for '── TLS.*established'
+check "boundary rule names the negotiated TLS" wait_for "$rule"
 check "status bar: TLS and VERIFIED" wait_for 'SMTP +TLS +VERIFIED'
-s=$(screen)
-check "TLS panel: version" sh -c 'echo "$1" | grep -qE "Version +TLS"' \
-    - "$s"
-check "TLS panel: certificate subject" sh -c \
-    'echo "$1" | grep -q "CN=mail.test"' - "$s"
-check "TLS panel: verdict" sh -c 'echo "$1" | grep -q "VERIFIED ("' - "$s"
-check "TLS panel: matched name" sh -c \
-    'echo "$1" | grep -qE "Matched +(DNS|IP):"' - "$s"
+check "TLS panel: version" wait_for 'Version +TLS1\.[23]'
+check "TLS panel: certificate subject" wait_for 'CN=mail\.test'
+check "TLS panel: verdict" wait_for 'VERIFIED \('
+check "TLS panel: matched name" wait_for 'Matched +IP:127\.0\.0\.1'
 line 'EHLO client.test'
 check "lines inside TLS carry the lock" wait_for 'C:🔒 EHLO client.test'
 check "capability change after STARTTLS shown" \
-    wait_for 'capabilities after STARTTLS'
+    wait_for 'capabilities after STARTTLS: \+AUTH'
 
 # :auth asks for the secret without echo; it is never shown or stored.
 line ':auth plain alice'
 check ":auth prompts for the password" wait_for 'Password for alice'
-T send-keys -t t -l "$secret"
-s=$(screen)
+tui_keys t -l "$secret"
 check "the password is not echoed while typed" sh -c \
-    '! echo "$1" | grep -q "$2"' - "$s" "$secret"
+    '! tmux -L "$1" capture-pane -p -t t | grep -q "$2"' - "$TUI_SOCK" \
+    "$secret"
 keys Enter
 check "AUTH accepted" wait_for '235 2.7.0'
 b64=$(printf '\000alice\000%s' "$secret" | base64)
-s=$(screen)
-check "the password appears nowhere on screen" sh -c \
-    '! echo "$1" | grep -qe "$2" -e "$3"' - "$s" "$secret" "$b64"
-check "the AUTH line is shown redacted" sh -c \
-    'echo "$1" | grep -q "C:🔒 AUTH PLAIN.*redacted"' - "$s"
+screen > "$out/auth.screen"
+lacks "$out/auth.screen" "$secret|$b64" \
+    "the password appears nowhere on screen"
+contains "$out/auth.screen" 'C:🔒 AUTH PLAIN.*redacted' \
+    "the AUTH line is shown redacted"
 
 # Escape sequences from the server are shown, never obeyed.
-T select-pane -t t -T tui-test-title
+_tui select-pane -t t -T tui-test-title
 line 'ESC'
 check "escape line arrives" wait_for 'S:🔒 250 title'
-s=$(screen)
-check "ESC sequences are shown escaped" sh -c \
-    'echo "$1" | grep -q "PWNED-TITLE"' - "$s"
-check "clear-screen did not clear the transcript" sh -c \
-    'echo "$1" | grep -q "C: +EHLO client.test"' - "$s"
-title=$(T display-message -p -t t '#{pane_title}')
-check "the pane title is unchanged ($title)" \
-    [ "$title" = tui-test-title ]
+screen > "$out/esc.screen"
+contains "$out/esc.screen" 'PWNED-TITLE' \
+    "the title sequence is shown as text"
+contains "$out/esc.screen" 'C: +EHLO client.test' \
+    "clear-screen did not clear the transcript"
+title=$(_tui display-message -p -t t '#{pane_title}')
+check "the pane title is unchanged ($title)" [ "$title" = tui-test-title ]
 
 # Unknown commands: one line, nothing sent.
 before=$(screen | grep -oE 'out [0-9.]+[BKM]' | tail -n 1)
 line ':frobnicate'
 check "unknown command reported" wait_for 'unknown command :frobnicate'
 after=$(screen | grep -oE 'out [0-9.]+[BKM]' | tail -n 1)
-check "unknown command sent nothing ($before = $after)" \
+check "unknown command sent nothing ($before, $after)" \
     [ "$before" = "$after" ]
 
 # Scrollback and search over a long reply.
@@ -268,11 +255,13 @@ keys PPage
 check "PgUp scrolls back" wait_for 'scrolled - End follows'
 keys Tab
 check "Tab on an empty line moves the focus" wait_for '\[transcript\]'
-keys / 
-T send-keys -t t -l 'line 123'
+keys /
+tui_keys t -l 'line 123'
 keys Enter
-check "search finds the line" wait_for 'big reply line 123$|big reply line 123 '
+check "search finds the line" wait_for 'big reply line 123( |$)'
 check "search reports where" wait_for '/line 123: line'
+keys n
+check "n finds the next match" wait_for '/line 123: line.*wrapped|/line 123: line'
 keys End
 check "End follows again" wait_gone 'scrolled - End follows'
 keys q
@@ -287,37 +276,33 @@ keys Escape
 check "Esc closes the help" wait_gone 'keys and commands'
 
 # Resize in the middle of the session: relaid out, nothing lost.
-T resize-window -t t -x 80 -y 24
+_tui resize-window -t t -x 80 -y 24
 check "after resizing to 80x24 the status bar is whole" \
-    wait_for "SMTP +TLS +VERIFIED"
+    wait_for 'SMTP +TLS +VERIFIED'
 check "after resizing the prompt is there" wait_for '^smtp>'
 keys F2
 check "F2 shows the TLS panel below at 80 columns" wait_for '── TLS panel'
-T resize-window -t t -x 30 -y 8
+_tui resize-window -t t -x 30 -y 8
 check "a too small terminal says so" wait_for 'terminal too small'
-T resize-window -t t -x 120 -y 30
+_tui resize-window -t t -x 120 -y 30
 check "back to a usable size the transcript returns" \
     wait_for 'big reply done'
 keys C-l
 check "Ctrl-L redraws" wait_for '^smtp>'
 
-# History: what was typed is kept, the password is not.
-hist=$out/state/mailscope/history
 check "history file written under XDG_STATE_HOME" [ -s "$hist" ]
-check "history holds typed commands" grep -q 'EHLO client.test' "$hist"
-check "history never holds the password" sh -c \
-    '! grep -qe "$1" -e "$2" "$3"' - "$secret" "$b64" "$hist"
+contains "$hist" '^EHLO client.test$' "history holds typed commands"
+lacks "$hist" "$secret|$b64" "history never holds the password"
 
-# Leave politely.
+: > "$out/server.log"
 line ':quit'
-check ":quit leaves with exit 0" wait_for 'MAILSCOPE-EXIT=0'
-check ":quit sent QUIT first" grep -q '^QUIT' "$out/server.log"
+check ":quit leaves with exit 0" exited 0
+contains "$out/server.log" '^QUIT' ":quit sent QUIT first"
 check "the terminal is restored (no alternate screen left)" sh -c \
     '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
-    - "$sock"
-stop
+    - "$TUI_SOCK"
 
-# --- Ctrl-D leaves too, QUIT sent first; DATA mode and Ctrl-C ---
+# --- DATA mode, Ctrl-C, Ctrl-D ---
 start 100 30 --cafile "$out/ca.pem" "$url"
 check "second session connects" wait_for 'S: +220 mail.test'
 line 'EHLO c'
@@ -332,58 +317,94 @@ check "body lines are client lines" wait_for 'C: +\.leading dot'
 keys C-c
 check "Ctrl-C ends DATA with a lone dot" wait_for '250 2.0.0 Ok: queued'
 check "the prompt is back to normal" wait_for '^smtp>'
-T send-keys -t t -l 'half typed'
+tui_keys t -l 'half typed'
+check "typed text is shown" wait_for '^smtp> half typed'
 keys C-c
 check "Ctrl-C cancels the line" wait_gone 'half typed'
 : > "$out/server.log"
 keys C-d
-check "Ctrl-D leaves with exit 0" wait_for 'MAILSCOPE-EXIT=0'
-check "Ctrl-D sent QUIT first" grep -q '^QUIT' "$out/server.log"
-stop
+check "Ctrl-D leaves with exit 0" exited 0
+contains "$out/server.log" '^QUIT' "Ctrl-D sent QUIT first"
+lacks "$hist" 'leading dot' "DATA lines stay out of the history"
 
-# --- NO_COLOR and the mono theme still render every state ---
-T kill-server 2>/dev/null
-T -f /dev/null new-session -d -s t -x 100 -y 30 \
-    "env LANG=C.UTF-8 NO_COLOR=1 XDG_STATE_HOME=$out/state \
-    $bin --theme no-such-theme --cafile $out/ca.pem $url 2>$out/stderr; \
-    echo MAILSCOPE-EXIT=\$?; sleep 600"
+# --- NO_COLOR, a missing theme, :theme ---
+run 100 30 NO_COLOR=1 -- "$bin" --theme no-such-theme \
+    --cafile "$out/ca.pem" "$url"
 check "a missing theme is reported, the session goes on" \
     wait_for 'theme "no-such-theme" not found'
 check "NO_COLOR session shows the greeting" wait_for 'S: +220 mail.test'
 line ':theme light'
 check ":theme switches live" wait_for 'theme light'
+line ':theme ../../etc/passwd'
+check ":theme refuses what is not a theme" wait_for 'theme default kept|kept'
 line ':quit'
-check "NO_COLOR session leaves cleanly" wait_for 'MAILSCOPE-EXIT=0'
-stop
+check "NO_COLOR session leaves cleanly" exited 0
 
-# --- IMAP and POP3 against the Dovecot test instance ---
-env=tests/out/servers/env
-if [ -f "$env" ]; then
-	. "./$env"
+# --- Postfix and Dovecot ---
+if [ -z "$SERVERS" ]; then
+	fail "tui: test servers not running (tests/servers/start.sh)"
+	exit 0
 fi
-if [ -n "${IMAP_PORT:-}" ] && [ -n "${TEST_USER:-}" ]; then
-	start 140 40 ${CAFILE:+--cafile "$CAFILE"} \
-	    "imap://${IMAP_HOST:-127.0.0.1}:$IMAP_PORT"
-	check "IMAP greeting" wait_for 'S: +\* OK'
-	line 'CAPABILITY'
-	check "IMAP tag added by the core" wait_for 'C: +[A-Za-z0-9]+ CAPABILITY'
-	line ':starttls'
-	check "IMAP STARTTLS established" wait_for '── TLS.*established'
-	line "LOGIN $TEST_USER $TEST_PASS"
-	check "IMAP LOGIN redacted" wait_for 'LOGIN.*redacted'
-	line ':quit'
-	check "IMAP :quit sends LOGOUT and leaves" wait_for 'MAILSCOPE-EXIT='
-	stop
-fi
-if [ -n "${POP3_PORT:-}" ] && [ -n "${TEST_USER:-}" ]; then
-	start 140 40 ${CAFILE:+--cafile "$CAFILE"} \
-	    "pop3://${POP3_HOST:-127.0.0.1}:$POP3_PORT"
-	check "POP3 greeting" wait_for 'S: +\+OK'
-	line ':starttls'
-	check "POP3 STLS established" wait_for '── TLS.*established'
-	line "USER $TEST_USER"
-	line ':quit'
-	check "POP3 :quit leaves" wait_for 'MAILSCOPE-EXIT='
-	stop
-fi
+start 140 40 --cafile "$CA" "smtp://127.0.0.1:$SMTP_PORT"
+check "Postfix: greeting" wait_for 'S: +220 mail.test ESMTP'
+line 'EHLO client.test'
+check "Postfix: STARTTLS offered in the panel" wait_for 'STARTTLS offered'
+line ':starttls'
+check "Postfix: boundary rule" wait_for "$rule"
+check "Postfix: status bar TLS VERIFIED" wait_for 'SMTP +TLS +VERIFIED'
+check "Postfix: panel subject" wait_for 'CN=mail\.test'
+line 'EHLO client.test'
+check "Postfix: AUTH offered inside TLS" wait_for 'S:🔒 250-AUTH'
+line ":auth plain $USER"
+check "Postfix: password prompt" wait_for "Password for $USER"
+tui_keys t -l "$PASS"
+keys Enter
+check "Postfix: AUTH PLAIN accepted" wait_for 'S:🔒 235 '
+screen > "$out/postfix.screen"
+lacks "$out/postfix.screen" "$PASS" "Postfix: password not on screen"
+line ':quit'
+check "Postfix: :quit leaves with exit 0" exited 0
+
+start 140 40 --cafile "$CA" "imap://127.0.0.1:$IMAP_PORT"
+check "Dovecot IMAP: greeting" wait_for 'S: +\* OK'
+line 'CAPABILITY'
+check "Dovecot IMAP: tag added by the core" \
+    wait_for 'C: +[A-Za-z0-9.]+ CAPABILITY'
+line ':starttls'
+check "Dovecot IMAP: STARTTLS established" wait_for "$rule"
+line ":auth plain $USER"
+check "Dovecot IMAP: password prompt" wait_for "Password for $USER"
+tui_keys t -l "$PASS"
+keys Enter
+check "Dovecot IMAP: AUTHENTICATE accepted" \
+    wait_for 'S:🔒 [A-Za-z0-9.]+ OK'
+line 'SELECT INBOX'
+check "Dovecot IMAP: SELECT" wait_for 'S:🔒 \* [0-9]+ EXISTS'
+line ':quit'
+check "Dovecot IMAP: :quit (LOGOUT) leaves with exit 0" exited 0
+
+start 140 40 --cafile "$CA" "pop3://127.0.0.1:$POP3_PORT"
+check "Dovecot POP3: greeting" wait_for 'S: +\+OK'
+line ':starttls'
+check "Dovecot POP3: STLS established" wait_for "$rule"
+line "USER $USER"
+line "PASS $PASS"
+check "Dovecot POP3: logged in" wait_for 'S:🔒 \+OK.*[Ll]ogged in'
+line 'STAT'
+check "Dovecot POP3: STAT" wait_for 'S:🔒 \+OK [0-9]+ [0-9]+'
+screen > "$out/pop3.screen"
+lacks "$out/pop3.screen" "$PASS" "Dovecot POP3: PASS redacted on screen"
+lacks "$hist" "$PASS" "Dovecot POP3: PASS kept out of the history"
+line ':quit'
+check "Dovecot POP3: :quit leaves with exit 0" exited 0
+
+# A certificate that fails: the verdict and its reasons, in plain words.
+start 140 40 --cafile "$CA" "smtp://127.0.0.1:$EXPIRED_PORT"
+check "expired: greeting" wait_for 'S: +220 '
+line ':starttls'
+check "expired: status bar says NOT VERIFIED" wait_for 'NOT VERIFIED'
+check "expired: the panel gives the reason" wait_for '- .*expired'
+check "expired: the session is closed" wait_for 'CLOSED'
+keys C-d
+check "expired: leaves with the verification exit code" exited 5
 exit 0

@@ -18,6 +18,7 @@ DV=$S/dovecot
 USER_NAME=alice
 USER_PASS=secret-pw-123
 BIG_SIZE=52428800
+t0=$(date +%s)
 
 die() {
 	echo "start.sh: $*" >&2
@@ -50,36 +51,36 @@ mkdir -p "$C" "$PF/conf" "$PF/queue" "$PF/data" "$DV/run" "$DV/state" \
     "$DV/home/$USER_NAME/Maildir/tmp" || die "cannot create $S"
 chmod 755 "$S" "$DV" "$DV/home"
 chown postfix:postfix "$PF/data"
-t0=$(date +%s)
 
 # --- ports --------------------------------------------------------------
-# 13 consecutive ports from the base: all must be free on 127.0.0.1 and
-# 127.0.0.2.
+# 13 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
 NPORTS=13
-ports_free() {
-	python3 - "$1" "$NPORTS" << 'EOF'
+base=$(python3 - "${MAILSCOPE_TEST_PORT_BASE:-}" "$NPORTS" << 'EOF'
 import socket, sys
-base, n = int(sys.argv[1]), int(sys.argv[2])
-for p in range(base, base + n):
-    for h in ("127.0.0.1", "127.0.0.2"):
-        s = socket.socket()
-        try:
-            s.bind((h, p))
-        except OSError:
-            sys.exit(1)
-        finally:
-            s.close()
+n = int(sys.argv[2])
+bases = [int(sys.argv[1])] if sys.argv[1] else range(24000, 25000, 100)
+def free(base):
+    for p in range(base, base + n):
+        for h in ("127.0.0.1", "127.0.0.2"):
+            s = socket.socket()
+            try:
+                s.bind((h, p))
+            except OSError:
+                return False
+            finally:
+                s.close()
+    return True
+for b in bases:
+    if free(b):
+        print(b)
+        break
 EOF
-}
-if [ -n "${MAILSCOPE_TEST_PORT_BASE:-}" ]; then
-	base=$MAILSCOPE_TEST_PORT_BASE
-	ports_free "$base" || die "ports $base..$((base + NPORTS - 1)) are not all free on 127.0.0.1/127.0.0.2"
-else
-	base=24000
-	while ! ports_free "$base"; do
-		base=$((base + 100))
-		[ "$base" -lt 25000 ] || die "no free range of $NPORTS ports in 24000..24999"
-	done
+)
+if [ -z "$base" ]; then
+	if [ -n "${MAILSCOPE_TEST_PORT_BASE:-}" ]; then
+		die "ports $MAILSCOPE_TEST_PORT_BASE..$((MAILSCOPE_TEST_PORT_BASE + NPORTS - 1)) are not all free on 127.0.0.1/127.0.0.2"
+	fi
+	die "no free range of $NPORTS ports in 24000..24999"
 fi
 SMTP_PORT=$base
 SUBMIT_PORT=$((base + 1))
@@ -237,36 +238,6 @@ service doveadm {
 }
 EOF
 
-# Two messages for alice: a small one and a big one (bench/bulk tests).
-python3 - "$DV/home/$USER_NAME/Maildir/new" "$BIG_SIZE" << 'EOF'
-import os, sys
-d, size = sys.argv[1], int(sys.argv[2])
-small = (b"From: Bob <bob@mail.test>\r\nTo: Alice <alice@mail.test>\r\n"
-         b"Subject: small test message\r\n"
-         b"Date: Mon, 02 Jan 2023 10:00:00 +0000\r\n"
-         b"Message-ID: <small@mail.test>\r\n\r\n"
-         b"Hello Alice,\r\nthis is the small test message.\r\n")
-hdr = (b"From: Bob <bob@mail.test>\r\nTo: Alice <alice@mail.test>\r\n"
-       b"Subject: big test message\r\n"
-       b"Date: Mon, 02 Jan 2023 10:01:00 +0000\r\n"
-       b"Message-ID: <big@mail.test>\r\n\r\n")
-line = b"".join(bytes([33 + (i * 7 + j) % 94 for j in range(76)]) + b"\r\n"
-                for i in range(94))
-body = bytearray(hdr)
-while len(body) + len(line) <= size:
-    body += line
-body += b"x" * (size - len(body) - 2) + b"\r\n"
-assert len(body) == size
-for n, data in ((1, small), (2, bytes(body))):
-    name = "%d.M%dP1.mail.test,S=%d,W=%d" % (1672653600 + n, n, len(data),
-                                             len(data))
-    with open(os.path.join(d, name), "wb") as f:
-        f.write(data)
-EOF
-[ $? -eq 0 ] || die "cannot write the test messages"
-chown -R "$mail_uid:$mail_gid" "$DV/home/$USER_NAME"
-chmod -R go-rwx "$DV/home/$USER_NAME"
-
 # --- Postfix ------------------------------------------------------------
 cat > "$PF/conf/main.cf" << EOF
 # Private Postfix instance for the mailscope tests (tests/servers/start.sh).
@@ -357,36 +328,78 @@ tail_logs() {
 		tail -n 20 "$f" >&2
 	done
 }
+# Postfix takes about 2 s to start: write the messages meanwhile.
+postfix -c "$PF/conf" start > "$S/postfix.start" 2>&1 &
+pf=$!
+# Two messages for alice: a small one and a big one (bench/bulk tests).
+python3 - "$DV/home/$USER_NAME/Maildir/new" "$BIG_SIZE" << 'EOF'
+import os, sys
+d, size = sys.argv[1], int(sys.argv[2])
+small = (b"From: Bob <bob@mail.test>\r\nTo: Alice <alice@mail.test>\r\n"
+         b"Subject: small test message\r\n"
+         b"Date: Mon, 02 Jan 2023 10:00:00 +0000\r\n"
+         b"Message-ID: <small@mail.test>\r\n\r\n"
+         b"Hello Alice,\r\nthis is the small test message.\r\n")
+hdr = (b"From: Bob <bob@mail.test>\r\nTo: Alice <alice@mail.test>\r\n"
+       b"Subject: big test message\r\n"
+       b"Date: Mon, 02 Jan 2023 10:01:00 +0000\r\n"
+       b"Message-ID: <big@mail.test>\r\n\r\n")
+line = b"".join(bytes([33 + (i * 7 + j) % 94 for j in range(76)]) + b"\r\n"
+                for i in range(94))
+body = bytearray(hdr)
+while len(body) + len(line) <= size:
+    body += line
+body += b"x" * (size - len(body) - 2) + b"\r\n"
+assert len(body) == size
+for n, data in ((1, small), (2, bytes(body))):
+    name = "%d.M%dP1.mail.test,S=%d,W=%d" % (1672653600 + n, n, len(data),
+                                             len(data))
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(data)
+EOF
+if [ $? -ne 0 ]; then
+	wait "$pf"
+	"$here/stop.sh" > /dev/null 2>&1
+	die "cannot write the test messages"
+fi
+chown -R "$mail_uid:$mail_gid" "$DV/home/$USER_NAME"
+chmod -R go-rwx "$DV/home/$USER_NAME"
+
 dovecot -c "$DV/dovecot.conf" > "$S/dovecot.start" 2>&1 || {
+	wait "$pf"
 	tail_logs
+	"$here/stop.sh" > /dev/null 2>&1
 	die "dovecot did not start"
 }
-postfix -c "$PF/conf" start > "$S/postfix.start" 2>&1 || {
+wait "$pf" || {
 	tail_logs
 	"$here/stop.sh" > /dev/null 2>&1
 	die "postfix did not start"
 }
 
-# Wait (at most 20 s) until every port accepts connections.
+# Wait (at most 20 s) until every port listens.  Read from /proc/net/tcp
+# rather than by connecting: a probe connection would leave login
+# processes and log lines behind.
 python3 - 20 "$SMTP_PORT" "$SUBMIT_PORT" "$SMTPS_PORT" "$NOTLS_PORT" \
     "$EXPIRED_PORT" "$WRONGHOST_PORT" "$SELFSIGNED_PORT" "$IMAP_PORT" \
     "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" << 'EOF'
-import socket, sys, time
+import sys, time
 limit = time.monotonic() + float(sys.argv[1])
-todo = [("127.0.0.1", int(p)) for p in sys.argv[2:]]
-todo += [("127.0.0.2", int(p)) for p in sys.argv[-4:]]
+todo = {("0100007F", int(p)) for p in sys.argv[2:]}
+todo |= {("0200007F", int(p)) for p in sys.argv[-4:]}
 while todo and time.monotonic() < limit:
-    for a in list(todo):
-        try:
-            socket.create_connection(a, timeout=1).close()
-            todo.remove(a)
-        except OSError:
-            pass
+    with open("/proc/net/tcp") as f:
+        for l in f.readlines()[1:]:
+            local, state = l.split()[1], l.split()[3]
+            addr, port = local.split(":")
+            if state == "0A":
+                todo.discard((addr, int(port, 16)))
     if todo:
         time.sleep(0.05)
 if todo:
-    print("not listening: " + " ".join("%s:%d" % a for a in todo),
-          file=sys.stderr)
+    print("not listening: " + " ".join(
+        "127.0.0.%d:%d" % (int(a[:2], 16), p) for a, p in sorted(todo)),
+        file=sys.stderr)
     sys.exit(1)
 EOF
 if [ $? -ne 0 ]; then
@@ -425,10 +438,12 @@ SELFSIGNED_CERT=$C/selfsigned.pem
 SELFSIGNED_KEY=$C/selfsigned-key.pem
 USER=$USER_NAME
 PASS=$USER_PASS
+MAIL_USER=$USER_NAME
+MAIL_PASS=$USER_PASS
 MAIL_DOMAIN=mail.test
 BIG_MSG_SIZE=$BIG_SIZE
 SMALL_MSG_SUBJECT='small test message'
-INBOX_COUNT=2
+# INBOX starts with the small message (1) and the big one (2).
 POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
 EOF

@@ -16,13 +16,11 @@ export PATH
 # Dovecot's in base_dir, a chroot below it or the mail home) or, for
 # Postfix, the MAIL_CONFIG in its environment.
 ours() {
-	for d in /proc/[0-9]*; do
-		case $(readlink "$d/cwd" 2> /dev/null) in
-		"$S" | "$S"/*) echo "${d#/proc/}"; continue ;;
-		esac
-		tr '\0' '\n' 2> /dev/null < "$d/environ" |
-		    grep -qxF "MAIL_CONFIG=$PF/conf" && echo "${d#/proc/}"
-	done
+	{
+		find /proc -mindepth 2 -maxdepth 2 -name cwd \
+		    \( -lname "$S" -o -lname "$S/*" \) 2> /dev/null
+		grep -lsxzF "MAIL_CONFIG=$PF/conf" /proc/[0-9]*/environ
+	} | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -u
 }
 pids() {
 	for f in "$PF/queue/pid/master.pid" "$DV/run/master.pid"; do

@@ -729,8 +729,7 @@ test_machines_soup(void **state)
 		"MAIL FROM:<a@b>\r\n", "RCPT TO:<demo>\r\n", "DATA\r\n",
 		".\r\n", "..x\r\n", "RSET\r\n", "QUIT\r\n", "*\r\n",
 		"a LOGIN demo demo\r\n", "a SELECT INBOX\r\n",
-		"a FETCH 1:* (FLAGS BODY[] BODY.PEEK[HEADER.FIELDS (X)]"
-		"<1.2>)\r\n",
+		"a FETCH 1:* (FLAGS BODY.PEEK[HEADER.FIELDS (X)]<1.2>)\r\n",
 		"a UID FETCH * RFC822\r\n", "a STORE 1 +FLAGS (\\Deleted)\r\n",
 		"a EXPUNGE\r\n", "a LOGIN {3}\r\n", "a LOGIN {4+}\r\n",
 		"a AUTHENTICATE PLAIN\r\n", "a SEARCH UNSEEN\r\n",

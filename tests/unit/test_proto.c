@@ -19,6 +19,8 @@
 
 #include "mailscope.h"
 
+#define nitems(a)	(sizeof (a) / sizeof (a)[0])
+
 struct ctx {
 	struct pp	 *pp;
 	struct buf	  trace;
@@ -676,10 +678,12 @@ test_smtp_starttls_injection(void **state)
 	struct scenario s = {
 		.proto = PROTO_SMTP,
 		.setup = "STARTTLS",
-		.input = "220 2.0.0 go ahead\r\n250-x\r\n250 AUTH PLAIN LOGIN\r\n",
+		.input = "220 2.0.0 go ahead\r\n250-x\r\n"
+		    "250 AUTH PLAIN LOGIN\r\n",
 		.expect =
 		    "> STARTTLS\\r\\n\n"
-		    "'220 2.0.0 go ahead' end OK 220 esc=2.0.0 v=STARTTLS F TLS\n"
+		    "'220 2.0.0 go ahead' end OK 220 esc=2.0.0 v=STARTTLS"
+		    " F TLS\n"
 		    "held '250-x\\r\\n250 AUTH PLAIN LOGIN\\r\\n'\n",
 	};
 
@@ -750,9 +754,20 @@ test_smtp_starttls_refused(void **state)
 		    " v=STARTTLS F REFUSED\n"
 		    "'250 ok' end OK 250 v=NOOP F\n",
 	};
+	struct scenario garbled = {
+		.proto = PROTO_SMTP,
+		.setup = "STARTTLS",
+		.input = "250-x\r\n220 go\r\n250 more\r\n",
+		.expect =
+		    "> STARTTLS\\r\\n\n"
+		    "'250-x' OK 250 v=STARTTLS\n"
+		    "'220 go' end malformed OK 220 v=STARTTLS F REFUSED\n"
+		    "'250 more' end unsolicited OK 250\n",
+	};
 
 	(void)state;
 	check(&s);
+	check(&garbled);
 }
 
 static const char *auth_script[] = { "dXNlcg==", "cGFzcw==", NULL };
@@ -868,7 +883,8 @@ test_lmtp_data_replies(void **state)
 		    "'354 go' end INT 354 v=DATA F\n"
 		    "> hi\\r\\n\n> .\\r\\n\n"
 		    "'250 2.0.0 b delivered' end OK 250 esc=2.0.0 v=DATA\n"
-		    "'452 4.2.2 d over quota' end TEMP 452 esc=4.2.2 v=DATA F\n",
+		    "'452 4.2.2 d over quota' end TEMP 452 esc=4.2.2"
+		    " v=DATA F\n",
 	};
 
 	(void)state;
@@ -973,7 +989,8 @@ test_imap_autotag(void **state)
 		    "uid fetch 1:* FLAGS\nfoo bar",
 		.state = true,
 		.input = "* CAPABILITY IMAP4rev1 IDLE\r\n"
-		    "x1 OK done\r\na001 OK [CAPABILITY IMAP4rev1 IDLE MOVE] ok\r\n"
+		    "x1 OK done\r\n"
+		    "a001 OK [CAPABILITY IMAP4rev1 IDLE MOVE] ok\r\n"
 		    "a003 BAD no\r\na002 NO [AUTHENTICATIONFAILED] bad\r\n"
 		    "foo BYE weird\r\n",
 		.expect =
@@ -1108,14 +1125,56 @@ test_imap_literal_chunks(void **state)
 	assert_int_equal(pp_expected_size(pp), (int64_t)n);
 	assert_int_equal(pp_received_size(pp), 10);
 	assert_int_equal(c.pieces, 1);
-	feed_chunks(pp, p + hl + 10, n - 10 + 3, 999);
-	assert_int_equal(c.pieces, 5);	/* line, 3 chunks, ")" */
+	feed_chunks(pp, p + hl + 10, n - 10, 999);
+	assert_int_equal(c.pieces, 4);	/* line, 3 chunks */
+	assert_int_equal(pp_received_size(pp), (int64_t)n);
+	assert_int_equal(pp_expected_size(pp), (int64_t)n);
+	pp_feed(pp, p + hl + n, 3);
+	assert_int_equal(c.pieces, 5);	/* and ")" */
 	assert_int_equal(c.bytes, hl - 2 + n + 1);
 	assert_true(c.maxlen <= LITERAL_CHUNK);
-	assert_int_equal(pp_received_size(pp), (int64_t)n);
 	assert_true(c.lastflags & EVF_END);
+	assert_int_equal(pp_expected_size(pp), -1);
+	assert_int_equal(pp_received_size(pp), 0);
 	pp_free(pp);
 	free(p);
+}
+
+/* A literal marker cut by the LINE_MAX_BYTES split is still seen. */
+static void
+test_imap_literal_marker_at_split(void **state)
+{
+	struct ctx	 c;
+	struct buf	 out = { 0 };
+	size_t		 len, cut;
+	char		*p;
+	const char	*rest = "a001 OK x)\r\na001 OK done\r\n";
+
+	(void)state;
+	for (cut = 1; cut <= 4; cut++) {
+		/* The marker "{09}" ends cut bytes after the piece end. */
+		len = LINE_MAX_BYTES + cut;
+		p = xmalloc(len + 2 + strlen(rest));
+		memset(p, 'x', len);
+		memcpy(p, "* 1 FETCH (", 11);
+		memcpy(p + len - 4, "{09}", 4);
+		memcpy(p + len, "\r\n", 2);
+		memcpy(p + len + 2, rest, strlen(rest));
+		memset(&c, 0, sizeof c);
+		c.pp = pp_new(PROTO_IMAP, trace_cb, &c);
+		pp_command(c.pp, "FETCH 1 BODY[]", 14, &out);
+		pp_feed(c.pp, p, len + 2 + strlen(rest));
+		buf_addc(&c.trace, '\0');
+		assert_non_null(strstr(c.trace.p,
+		    "'a001 OK x' literal body v=FETCH\n')' end v=FETCH\n"
+		    "'a001 OK done' end OK tag=a001 v=FETCH F\n"));
+		assert_int_equal(c.nlines, 5);
+		assert_int_equal(pp_pending(c.pp), 0);
+		buf_free(&c.trace);
+		pp_free(c.pp);
+		free(p);
+	}
+	buf_free(&out);
 }
 
 static void
@@ -1234,7 +1293,8 @@ test_imap_starttls(void **state)
 	struct scenario ok = {
 		.proto = PROTO_IMAP,
 		.setup = "STARTTLS",
-		.input = "a001 OK Begin TLS\r\n* CAPABILITY IMAP4rev1 AUTH=PLAIN"
+		.input = "a001 OK Begin TLS\r\n"
+		    "* CAPABILITY IMAP4rev1 AUTH=PLAIN"
 		    "\r\na002 OK done\r\n",
 		.expect =
 		    "> a001 STARTTLS\\r\\n\n"
@@ -1294,7 +1354,7 @@ test_pop3_greeting_capa(void **state)
 		    "'STLS' v=CAPA\n"
 		    "'SASL PLAIN LOGIN' v=CAPA\n"
 		    "'USER' v=CAPA\n"
-		    "'.' end v=CAPA F\n",
+		    "'.' end OK v=CAPA F\n",
 	};
 	struct pp	*pp;
 	struct count	 c;
@@ -1339,7 +1399,7 @@ test_pop3_retr_dotstuff(void **state)
 		    "'.x' body malformed v=RETR\n"
 		    "'end' body v=RETR\n"
 		    "'.' dot-stuffed body v=RETR\n"
-		    "'.' end v=RETR F\n"
+		    "'.' end OK v=RETR F\n"
 		    "'+OK' end OK v=NOOP F\n",
 	};
 	struct pp	*pp;
@@ -1351,9 +1411,12 @@ test_pop3_retr_dotstuff(void **state)
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_POP3, count_cb, &c);
 	pp_command(pp, "RETR 1", 6, &out);
-	pp_feed(pp, "+OK 1234 octets\r\nabc\r\nde\n", 26);
+	pp_feed(pp, "+OK 1234 octets\r\nabc\r\nde\n", 25);
 	assert_int_equal(pp_expected_size(pp), 1234);
 	assert_int_equal(pp_received_size(pp), 8);
+	pp_feed(pp, ".\r\n", 3);
+	assert_int_equal(pp_expected_size(pp), -1);
+	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
 	pp_free(pp);
 }
@@ -1372,11 +1435,11 @@ test_pop3_terminators(void **state)
 		    "> UIDL\\r\\n\n> RETR 9\\r\\n\n> STAT\\r\\n\n"
 		    "'+OK' OK v=TOP\n"
 		    "'h: v' body v=TOP\n"
-		    "'.' bare-lf end v=TOP F\n"
+		    "'.' bare-lf end OK v=TOP F\n"
 		    "'+OK 2 messages' OK v=LIST\n"
 		    "'1 100' v=LIST\n"
 		    "'2 200' v=LIST\n"
-		    "'.' end v=LIST F\n"
+		    "'.' end OK v=LIST F\n"
 		    "'+OK 1 100' end OK v=LIST F\n"
 		    "'-ERR no uidl' end NO v=UIDL F\n"
 		    "'-ERR no such message' end NO v=RETR F\n"
@@ -1400,7 +1463,7 @@ test_pop3_auth(void **state)
 		    "> AUTH\\r\\n\n> AUTH PLAIN\\r\\n\n"
 		    "'+OK methods' OK v=AUTH [p=2 c=0 d=0]\n"
 		    "'PLAIN' v=AUTH [p=2 c=0 d=0]\n"
-		    "'.' end v=AUTH F [p=1 c=0 d=0]\n"
+		    "'.' end OK v=AUTH F [p=1 c=0 d=0]\n"
 		    "'+ ' end INT v=AUTH F [p=0 c=1 d=0]\n"
 		    "> AGFsaWNlAHNlY3JldA==\\r\\n\n"
 		    "'+OK welcome' end OK v=AUTH F [p=0 c=0 d=0]\n",
@@ -1453,6 +1516,189 @@ test_pop3_unsolicited_late_malformed(void **state)
 
 	(void)state;
 	check(&s);
+}
+
+static void
+test_imap_blank_command(void **state)
+{
+	struct pp	*pp;
+	struct count	 c;
+	struct buf	 out = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_IMAP, count_cb, &c);
+	assert_int_equal(pp_command(pp, "", 0, &out), 0);
+	assert_int_equal(pp_command(pp, "  ", 2, &out), 0);
+	assert_memory_equal(out.p, "\r\n  \r\n", 6);
+	assert_int_equal(pp_pending(pp), 0);
+	assert_string_equal(pp_next_tag(pp), "a001");
+	buf_free(&out);
+	pp_free(pp);
+}
+
+static void
+test_imap_tagged_ok_caps(void **state)
+{
+	struct pp	*pp;
+	struct count	 c;
+	struct buf	 out = { 0 };
+	const char	*in = "* CAPABILITY IMAP4rev1 STARTTLS\r\n"
+			    "a001 OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ok\r\n";
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_IMAP, count_cb, &c);
+	pp_command(pp, "LOGIN a b", 9, &out);
+	pp_feed(pp, in, 33);
+	assert_true(pp_caps_known(pp));
+	assert_true(pp_cap_starttls(pp));
+	pp_feed(pp, in + 33, strlen(in) - 33);
+	assert_int_equal(pp_caps(pp)->n, 2);
+	assert_string_equal(pp_caps(pp)->v[1], "AUTH=PLAIN");
+	assert_false(pp_cap_starttls(pp));
+	buf_free(&out);
+	pp_free(pp);
+}
+
+static void
+test_pop3_greeting_malformed(void **state)
+{
+	struct scenario s = {
+		.proto = PROTO_POP3,
+		.setup = "!greet",
+		.input = "+ hi\r\n",
+		.expect = "'+ hi' end malformed INT G F\n",
+	};
+	struct scenario err = {
+		.proto = PROTO_POP3,
+		.setup = "!greet",
+		.input = "-ERR busy\r\n",
+		.expect = "'-ERR busy' end NO G F\n",
+	};
+
+	(void)state;
+	check(&s);
+	check(&err);
+}
+
+/* Bytes fed from inside the go-ahead callback are held too, in order. */
+static void
+feed_in_cb(const struct pp_line *l, void *arg)
+{
+	struct ctx	*c = arg;
+
+	c->nlines++;
+	if (l->starttls_ok)
+		pp_feed(c->pp, "X\r\n", 3);
+}
+
+static void
+test_starttls_feed_in_callback(void **state)
+{
+	struct ctx	 c;
+	struct buf	 out = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.pp = pp_new(PROTO_IMAP, feed_in_cb, &c);
+	pp_command(c.pp, "STARTTLS", 8, &out);
+	buf_reset(&out);
+	pp_feed(c.pp, "a001 OK go\r\n* BYE\r\n", 19);
+	assert_int_equal(c.nlines, 1);
+	assert_int_equal(pp_take_buffered(c.pp, &out), 10);
+	assert_string_equal(out.p, "* BYE\r\nX\r\n");
+	buf_free(&out);
+	pp_free(c.pp);
+}
+
+/*
+ * Random server bytes built from protocol fragments: cutting them
+ * anywhere never changes what is delivered, and nothing crashes.
+ */
+static uint32_t
+rnd(uint32_t *seed)
+{
+	*seed = *seed * 1103515245U + 12345U;
+	return (*seed >> 16) & 0x7fff;
+}
+
+static void
+test_random_split_invariance(void **state)
+{
+	static const char *head[] = {
+		"250-", "250 ", "334 ", "220 ", "354 ", "25", "* ", "* OK ",
+		"a001 OK ", "a002 NO ", "a004 OK ", "+ ", "+OK ", "-ERR ", ".",
+		"..", "", "* 1 FETCH (", "235 ", "550 5.7.1 ",
+	};
+	static const char *body[] = {
+		"x", " ", "{3}", "{0}", "{2+}", "{-1}", "\0", "2.0.0 ",
+		"[CAPABILITY IMAP4rev1 STARTTLS]", "CAPABILITY ", "STARTTLS",
+	};
+	static const char *eol[] = { "\r\n", "\r\n", "\r\n", "\n", "\r" };
+	static const char *setup[] = {
+		"!greet\nEHLO a\nMAIL FROM:<a>\nRCPT TO:<b>\nDATA\nAUTH LOGIN",
+		"!greet\nLHLO a\nSTARTTLS\nNOOP",
+		"!greet\nFETCH 1 BODY[]\nAPPEND x {3}\nIDLE\nSTARTTLS",
+		"!greet\nCAPA\nRETR 1\nTOP 1 2\nAUTH PLAIN\nLIST\nSTLS",
+	};
+	static const enum proto_id protos[] = {
+		PROTO_SMTP, PROTO_LMTP, PROTO_IMAP, PROTO_POP3
+	};
+	struct scenario	 sc;
+	struct buf	 in = { 0 };
+	uint32_t	 seed = 42;
+	size_t		 cuts[3], i, k, round;
+	char		*whole, *got;
+
+	(void)state;
+	for (round = 0; round < 1000; round++) {
+		buf_reset(&in);
+		for (i = rnd(&seed) % 12; i > 0; i--) {
+			const char	*f;
+			size_t		 j;
+
+			buf_adds(&in, head[rnd(&seed) % nitems(head)]);
+			for (j = rnd(&seed) % 4; j > 0; j--) {
+				f = body[rnd(&seed) % nitems(body)];
+				buf_add(&in, f, *f == '\0' ? 1 : strlen(f));
+			}
+			buf_adds(&in, eol[rnd(&seed) % nitems(eol)]);
+		}
+		if (in.len == 0)
+			continue;
+		memset(&sc, 0, sizeof sc);
+		sc.proto = protos[round % 4];
+		sc.setup = setup[round % 4];
+		sc.input = in.p;
+		sc.inlen = in.len;
+		sc.eof = round % 2 == 0;
+		whole = run_cuts(&sc, NULL, 0);
+		for (k = 0; k < 20; k++) {
+			for (i = 0; i < 3; i++)
+				cuts[i] = rnd(&seed) % in.len;
+			if (cuts[0] > cuts[1]) {
+				size_t t = cuts[0];
+				cuts[0] = cuts[1];
+				cuts[1] = t;
+			}
+			if (cuts[1] > cuts[2]) {
+				size_t t = cuts[1];
+				cuts[1] = cuts[2];
+				cuts[2] = t;
+			}
+			if (cuts[0] > cuts[1]) {
+				size_t t = cuts[0];
+				cuts[0] = cuts[1];
+				cuts[1] = t;
+			}
+			got = run_cuts(&sc, cuts, 3);
+			assert_string_equal(got, whole);
+			free(got);
+		}
+		free(whole);
+	}
+	buf_free(&in);
 }
 
 /* Commands, verbs and names per protocol. */
@@ -1543,6 +1789,7 @@ main(void)
 		cmocka_unit_test(test_imap_literal_with_tagged_ok),
 		cmocka_unit_test(test_imap_literal_chain_and_zero),
 		cmocka_unit_test(test_imap_literal_chunks),
+		cmocka_unit_test(test_imap_literal_marker_at_split),
 		cmocka_unit_test(test_imap_huge_literal_streams),
 		cmocka_unit_test(test_imap_client_literal),
 		cmocka_unit_test(test_imap_authenticate_and_idle),
@@ -1554,6 +1801,11 @@ main(void)
 		cmocka_unit_test(test_pop3_auth),
 		cmocka_unit_test(test_pop3_stls_injection),
 		cmocka_unit_test(test_pop3_unsolicited_late_malformed),
+		cmocka_unit_test(test_imap_blank_command),
+		cmocka_unit_test(test_imap_tagged_ok_caps),
+		cmocka_unit_test(test_pop3_greeting_malformed),
+		cmocka_unit_test(test_starttls_feed_in_callback),
+		cmocka_unit_test(test_random_split_invariance),
 		cmocka_unit_test(test_command_names),
 	};
 
