@@ -267,6 +267,7 @@ on_signal(int signo, void *arg)
 	default:
 		/* SIGTERM, SIGHUP: leave at once, the terminal restored. */
 		t->quitting = true;
+		t->signo = signo;
 		if (t->exit_code == EXIT_OK)
 			t->exit_code = 128 + signo;
 		loop_break(t->loop);
@@ -421,13 +422,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	if (t.opts.record != NULL && recording_start(&t, t.opts.record, err,
 	    sizeof err) == -1) {
 		fprintf(stderr, "mailscope: %s\n", err);
-		evlog_unsubscribe(t.log, on_event, &t);
-		transcript_free(t.ts);
-		tlspanel_free(t.tp);
-		timer_free(t.progress_timer);
-		evlog_free(t.log);
-		loop_free(t.loop);
-		return EXIT_USAGE;
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	cur = &t;
 
@@ -471,16 +467,14 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	fatal_set_hook(NULL);
 	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
-	/* exit_code is 128 + the signal's number only after a signal. */
-	recording_stop(&t, t.exit_code > 128 ? "signal" : rc != EXIT_OK ?
-	    "error" : "quit");
+	recording_stop(&t, t.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" :
+	    "error");
+	session_free(t.session);
+out:
 	if (t.replay != NULL)
 		replay_end(&t);
-	else {
+	else
 		evlog_unsubscribe(t.log, on_event, &t);
-		evlog_free(t.log);
-	}
-	session_free(t.session);
 	transcript_free(t.ts);
 	tlspanel_free(t.tp);
 	statusbar_free();
@@ -492,6 +486,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	timer_free(t.progress_timer);
 	theme_free(&t.theme);
 	free(t.message);
+	if (t.replay == NULL)
+		evlog_free(t.log);
 	loop_free(t.loop);
 	cur = NULL;
 	return rc;

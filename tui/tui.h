@@ -32,6 +32,7 @@ struct tui_opts {
 	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
+	bool		 explain;	/* plain-language glosses */
 	struct replay	*replay;	/* mailscope replay: no session */
 };
 
@@ -65,6 +66,7 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_TIME,		"transcript.time")		\
 	X(SLOT_FOLD,		"transcript.fold")		\
 	X(SLOT_SELECTED,	"transcript.selected")		\
+	X(SLOT_EXPLAIN,		"transcript.explain")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
 	X(SLOT_TLS_VALUE,	"tls.value")			\
@@ -168,6 +170,7 @@ struct tui {
 	bool			 quitting;
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
+	int			 signo;		/* the signal that ended us */
 	struct strv		 auth;		/* SASL replies still to send */
 	bool			 auth_due;
 	char			*message;	/* one-line message */
@@ -185,7 +188,8 @@ struct tui {
 	int			 cols;
 	int			 rows;
 	int			 ts_y, ts_x, ts_h, ts_w;
-	int			 tp_y, tp_x, tp_h, tp_w;	/* tp_h 0: hidden */
+	/* tp_h is 0 when the TLS panel is not shown */
+	int			 tp_y, tp_x, tp_h, tp_w;
 };
 
 /* tui.c */
