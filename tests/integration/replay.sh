@@ -30,6 +30,9 @@ for i in $(seq 100); do grep -q submission "$T/lab.out" && break; sleep 0.1; don
 port=$(sed -n 's/.*submission *127.0.0.1:\([0-9]*\).*/\1/p' "$T/lab.out")
 URL=smtp://127.0.0.1:$port
 CA=$T/lab/ca.pem
+# A session that lives as long as the test keeps the tmux server up
+# between the sessions under test.
+tui_start keep 20 5 "sleep 600"
 
 # --- a recording to replay -------------------------------------------------
 printf 'EHLO replay.test\nNOOP\nQUIT\n' > "$T/script"
