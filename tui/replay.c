@@ -497,6 +497,10 @@ replay_start(struct tui *t)
 		tui_message(t, true, "%s: loading stopped at %s; the %zu "
 		    "events before it are here", rp->path, rp->damage,
 		    evlog_count(rp->log));
+	else if (rp->info.more)
+		tui_message(t, false, "%s holds more than one recording: "
+		    "this is the first (%zu events)", rp->path,
+		    evlog_count(rp->log));
 	else
 		tui_message(t, false, "replay of %zu events: Space steps, "
 		    "Backspace back, p plays, F1 lists every key",
