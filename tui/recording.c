@@ -80,11 +80,13 @@ cmd_record(struct tui *t, const char *args)
 		recording_stop(t, "quit");
 		return;
 	}
-	if (t->rec != NULL) {
+	if (t->rec != NULL && !recorder_failed(t->rec)) {
 		tui_message(t, true, "already recording into %s (:record "
 		    "alone stops)", t->rec_path);
 		return;
 	}
+	/* After a write error a new file may be given. */
+	recording_stop(t, "error");
 	if (recording_start(t, args, err, sizeof err) == -1) {
 		tui_message(t, true, ":record: %s", err);
 		return;
