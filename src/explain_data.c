@@ -62,12 +62,12 @@ static const struct explain_entry smtp_code[] = {
 	    "long.", "RFC 5321 §4.2.2"),
 	G("501", "Syntax error in the parameters or arguments.",
 	    "RFC 5321 §4.2.2"),
-	G("502", "Command not implemented by this server.",
+	G("502", "This server does not support the command.",
 	    "RFC 5321 §4.2.2"),
 	G("503", "Bad sequence of commands: something else must come first "
 	    "(EHLO, MAIL, RCPT, or STARTTLS twice).", "RFC 5321 §4.2.2"),
-	G("504", "Command parameter not implemented (for AUTH: unknown "
-	    "mechanism).", "RFC 5321 §4.2.2, RFC 4954 §6"),
+	G("504", "This server does not support the command's parameter "
+	    "(for AUTH: an unknown mechanism).", "RFC 5321 §4.2.2, RFC 4954 §6"),
 	G("521", "This host does not accept mail at all.", "RFC 7504 §3"),
 	G("530", "Authentication required, or STARTTLS must come first: "
 	    "the server refuses this command on this connection.",
@@ -998,6 +998,9 @@ static const struct explain_entry warning[] = {
 	G("timeout", "No complete reply came within the time limit: the "
 	    "server is slow, stuck, or waits for more input.",
 	    "RFC 5321 §4.5.3.2"),
+	G("tls-on-plain-port", "The server's first bytes are a TLS "
+	    "handshake record: the port speaks TLS from the start, so use "
+	    "smtps://, imaps:// or pop3s://.", "RFC 8314 §3.3"),
 	G("untagged-before-starttls", "An untagged IMAP response arrived "
 	    "between STARTTLS and its reply; it may be injected and is "
 	    "ignored.", "RFC 9051 §6.2.1, CVE-2011-0411"),

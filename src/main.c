@@ -33,6 +33,9 @@ enum {
 	OPT_RECORD,
 	OPT_NO_REDACT,
 	OPT_THEME,
+	OPT_TIMESTAMPS,
+	OPT_ASCII,
+	OPT_EXPLAIN,
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_VERSION,
@@ -59,6 +62,9 @@ static const struct option longopts[] = {
 	{ "record",		required_argument,	NULL, OPT_RECORD },
 	{ "no-redact",		no_argument,		NULL, OPT_NO_REDACT },
 	{ "theme",		required_argument,	NULL, OPT_THEME },
+	{ "timestamps",		required_argument,	NULL, OPT_TIMESTAMPS },
+	{ "ascii",		no_argument,		NULL, OPT_ASCII },
+	{ "explain",		no_argument,		NULL, OPT_EXPLAIN },
 	{ "lab",		optional_argument,	NULL, OPT_LAB },
 	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -71,7 +77,7 @@ static const char usage_text[] =
 "       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3]\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
-"       mailscope probe [--cafile FILE] [--json] URL\n"
+"       mailscope probe [--cafile FILE] [--auth USER] [--json] URL\n"
 "       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] FILE.jsonl\n"
 "\n"
@@ -88,7 +94,8 @@ static const char usage_text[] =
 "                          in plaintext; exit 3 without STARTTLS\n"
 "  --cafile FILE           trust these CAs instead of the system store\n"
 "  --insecure              continue when the certificate is not verified\n"
-"  --tls-priority STRING   GnuTLS priority string (default NORMAL)\n"
+"  --tls-priority STRING   GnuTLS priority string (default NORMAL without\n"
+"                          TLS 1.0 and 1.1)\n"
 "  --sni NAME              server name sent and verified\n"
 "  --client-cert FILE      client certificate (PEM), with --client-key\n"
 "  --client-key FILE\n"
@@ -107,6 +114,9 @@ static const char usage_text[] =
 "  --no-redact             keep credentials in recordings and views\n"
 "Interface:\n"
 "  --theme NAME            colour theme (default, light, high-contrast, mono)\n"
+"  --timestamps MODE       absolute (default), relative or off\n"
+"  --ascii                 ASCII markers only (no lock glyph)\n"
+"  --explain               start with plain-language glosses under lines\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
 "  -h, --help              this help\n"
@@ -197,7 +207,7 @@ main(int argc, char **argv)
 	bool			 batch = false, lab = false;
 	char			*lab_note = NULL;
 	char			 err[512];
-	int			 ch, rc;
+	int			 ch, mode, rc;
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A recording that hits a file-size limit fails, never kills. */
@@ -287,6 +297,18 @@ main(int argc, char **argv)
 			break;
 		case OPT_THEME:
 			to.theme = optarg;
+			break;
+		case OPT_TIMESTAMPS:
+			if ((mode = tui_time_from_name(optarg)) == -1)
+				usage_error("--timestamps takes absolute, "
+				    "relative or off, not '%s'", optarg);
+			to.time = (enum tui_time)mode;
+			break;
+		case OPT_ASCII:
+			to.ascii = true;
+			break;
+		case OPT_EXPLAIN:
+			to.explain = true;
 			break;
 		case OPT_LAB:
 			lab = true;

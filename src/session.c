@@ -57,6 +57,7 @@ struct session {
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_out;
 	bool			 quitting;
+	bool			 ending;	/* session_end: only log now */
 	bool			 auto_started;
 	enum auto_step		 auto_step;
 	struct strv		 caps_before;
@@ -66,6 +67,7 @@ struct session {
 	bool			 corked;
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
+	char			 phase[96];
 };
 
 static void	session_io(int, short, void *);
@@ -114,8 +116,11 @@ session_set_state(struct session *s, enum session_state st)
 static void
 session_arm(struct session *s, const char *what)
 {
-	free(s->wait_what);
-	s->wait_what = xstrdup(what);
+	/* session_ready re-arms with the string it already holds. */
+	if (what != s->wait_what) {
+		free(s->wait_what);
+		s->wait_what = xstrdup(what);
+	}
 	if (s->opts.timeout_ms > 0)
 		timer_set(s->timer, s->opts.timeout_ms);
 }
@@ -164,6 +169,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	s->ending = true;
 	pp_eof(s->pp);
 	ev_local(s->log, EV_CLOSE, session_chan(s), NULL, "%s", b.p);
 	buf_free(&b);
@@ -179,7 +185,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 }
 
 static const char *
-session_phase(const struct session *s)
+session_phase(struct session *s)
 {
 	switch (s->state) {
 	case STATE_CONNECTING:
@@ -194,8 +200,15 @@ session_phase(const struct session *s)
 	}
 	if (s->quitting)
 		return "after QUIT";
-	if (pp_pending(s->pp) > 0 && s->wait_what != NULL)
-		return s->wait_what;
+	if (pp_data_mode(s->pp))
+		return "during the message body";
+	if (pp_pending(s->pp) > 0 && s->wait_what != NULL) {
+		/* "to NOOP", "for the greeting": say it is a wait. */
+		snprintf(s->phase, sizeof s->phase, "while waiting %s%s",
+		    strncmp(s->wait_what, "to ", 3) == 0 ? "for the reply " :
+		    "", s->wait_what);
+		return s->phase;
+	}
 	return "while idle";
 }
 
@@ -646,6 +659,16 @@ session_line(const struct pp_line *l, void *arg)
 
 	redact_server(s->red, l->buf, l->len);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	/* 0x16 0x03: a TLS handshake record, not a greeting. */
+	if (l->greeting && session_chan(s) == CHAN_PLAIN && l->len >= 2 &&
+	    l->buf[0] == 0x16 && l->buf[1] == 0x03)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "tls-on-plain-port",
+		    "the greeting is a TLS handshake record: this port "
+		    "expects TLS from the start (smtps://, imaps://, "
+		    "pop3s://)");
+	/* The partial line flushed by session_end completes nothing. */
+	if (s->ending)
+		return;
 
 	if (l->greeting && l->final) {
 		if (l->status == RS_NO || l->status == RS_BYE ||
@@ -659,6 +682,14 @@ session_line(const struct pp_line *l, void *arg)
 			session_end(s, EXIT_NOSTARTTLS, "unencrypted PREAUTH "
 			    "greeting while TLS is required: possible man in "
 			    "the middle; closing");
+			return;
+		}
+		/* CVE-2020-28896: no automatic step after a garbled greeting. */
+		if ((l->flags & EVF_MALFORMED) && (s->opts.starttls ||
+		    s->opts.require_tls)) {
+			session_end(s, EXIT_PROTO, "the greeting is not a "
+			    "valid %s greeting; closing without sending "
+			    "anything", proto_name(s->opts.target.proto));
 			return;
 		}
 	}
@@ -946,6 +977,7 @@ session_connect(struct session *s)
 	}
 	s->ai_cur = s->ai_list;
 	s->quitting = false;
+	s->ending = false;
 	s->auto_started = false;
 	s->auto_step = AUTO_NONE;
 	s->caps_warned = false;
@@ -982,8 +1014,8 @@ session_flush(struct session *s)
 			return;
 		}
 		if (n < 0) {
-			session_end(s, EXIT_PROTO, "connection lost while "
-			    "sending %s: %s", session_phase(s),
+			session_end(s, EXIT_PROTO, "connection lost %s: "
+			    "sending failed: %s", session_phase(s),
 			    s->tls != NULL ? tls_error(s->tls) :
 			    strerror(errno));
 			return;

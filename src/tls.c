@@ -210,8 +210,9 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
 		goto fail;
 	}
+	/* RFC 8997: TLS 1.0 and 1.1 only when the user asks for them. */
 	rc = gnutls_priority_set_direct(c->s, o->priority != NULL ?
-	    o->priority : "NORMAL", &errpos);
+	    o->priority : "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0", &errpos);
 	if (rc < 0) {
 		if (rc == GNUTLS_E_INVALID_REQUEST && errpos != NULL)
 			snprintf(err, errlen, "bad TLS priority string at "
@@ -981,4 +982,24 @@ tls_facts_summary(const struct tls_facts *f, struct buf *b)
 		    f->verify.reasons.n > 0 ? f->verify.reasons.v[0] :
 		    "verification failed");
 	return b->p;
+}
+
+void
+tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
+{
+	const struct tls_field fields[TLS_FIELDS] = {
+		{ "version",	"Version",	f->version },
+		{ "cipher",	"Cipher suite",	f->cipher },
+		{ "kx",		"Key exchange",	f->kx },
+		{ "group",	"Group",	f->group },
+		{ "mac",	"MAC",		f->mac },
+		{ "signature",	"Signature",	f->sigalg },
+		{ "SNI",	"SNI",		f->sni },
+		{ "ALPN",	"ALPN",		f->alpn },
+		{ "resumed",	"Resumed",	f->resumed ? "yes" : "no" },
+		{ "OCSP",	"OCSP staple",	f->ocsp },
+		{ "session",	"Session",	f->desc },
+	};
+
+	memcpy(out, fields, sizeof fields);
 }

@@ -90,18 +90,6 @@ transcript_free(struct transcript *ts)
 	free(ts);
 }
 
-size_t
-transcript_items(const struct transcript *ts)
-{
-	return ts->n;
-}
-
-bool
-transcript_following(const struct transcript *ts)
-{
-	return ts->follow;
-}
-
 static const struct event *
 item_event(const struct transcript *ts, size_t i)
 {
@@ -487,8 +475,12 @@ transcript_layout(struct transcript *ts, int y, int x, int h, int w)
 	ts->vrow = xreallocarray(ts->vrow, (size_t)(h > 0 ? h : 1),
 	    sizeof *ts->vrow);
 	check_width(ts);
-	if (!ts->follow && ts->n > 0)
+	if (!ts->follow && ts->n > 0) {
 		ts->top = unit_start(ts, ts->top < ts->n ? ts->top : ts->n - 1);
+		/* Fewer rows at the new width: stay inside the item. */
+		if (ts->top_row >= unit_rows(ts, ts->top))
+			ts->top_row = unit_rows(ts, ts->top) - 1;
+	}
 	if (ts->have_sel)
 		ts->sel = unit_start(ts, ts->sel);
 }

@@ -258,12 +258,10 @@ void	 transcript_home(struct transcript *);
 void	 transcript_end(struct transcript *);
 int	 transcript_search(struct transcript *, const char *, int);
 void	 transcript_fold_toggle(struct transcript *, bool);
-bool	 transcript_following(const struct transcript *);
 void	 transcript_select(struct transcript *, int);
 bool	 transcript_click(struct transcript *, int, int);
 const struct event *transcript_selected(const struct transcript *);
 int	 transcript_mark(struct transcript *, int);
-size_t	 transcript_items(const struct transcript *);
 void	 transcript_invalidate(struct transcript *);
 
 /* tlspanel.c */
@@ -300,7 +298,6 @@ bool	 input_click(int *, int *);
 void	 cmdline_end(struct tui *);
 void	 cmdline_resume(struct tui *);
 int	 input_key(void);
-bool	 input_pending(void);
 const char *history_path(struct tui *);
 
 /* Keys that are not bytes, from the terminal's terminfo strings. */
