@@ -206,20 +206,20 @@ speed(struct replay *rp, double f)
 static void
 mark_jump(struct replay *rp, int dir)
 {
-	size_t			 n = evlog_count(rp->log), k, i, cur;
 	const struct event	*ev;
+	ssize_t			 n = (ssize_t)evlog_count(rp->log), c, i, k;
 
-	cur = rp->pos > 0 ? rp->pos - 1 : (dir > 0 ? n - 1 : 0);
-	if (rp->pos == 0 && dir > 0)
-		cur = n;	/* from the start, the first mark counts */
+	/* The current event is pos - 1; before the first, search from an
+	 * end. */
+	c = (ssize_t)rp->pos - 1;
+	if (c < 0 && dir < 0)
+		c = n;
 	for (k = 1; k <= n; k++) {
-		i = dir > 0 ? (cur + k) % (n + 1) : (cur + n + 1 - k) % (n + 1);
-		if (i == n)
-			continue;
-		ev = evlog_get(rp->log, i);
+		i = ((c + dir * k) % n + n) % n;
+		ev = evlog_get(rp->log, (size_t)i);
 		if (ev->kind == EV_MARK) {
-			go(rp, i + 1);
-			tui_message(rp->t, false, "mark %s (event %zu of %zu)",
+			go(rp, (size_t)i + 1);
+			tui_message(rp->t, false, "mark %s (event %zd of %zd)",
 			    ev->data, i + 1, n);
 			return;
 		}

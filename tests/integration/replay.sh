@@ -114,6 +114,10 @@ tui_keys rp End
 tui_wait rp "REPLAY $((N + 2))/$((N + 2)) " && pass "End shows the last event" ||
     fail "End shows the last event"
 contains "$T/rp.screen" " CLOSED " "at the end the status bar says CLOSED"
+# The note went in before the mark: the mark is now event K+2.
+tui_keys rp '"'
+tui_wait rp "REPLAY $((K + 2))/$((N + 2)) " && pass '" jumps back to the previous mark' ||
+    fail '" jumps back to the previous mark'
 tui_keys rp -l ":quit"
 tui_keys rp Enter
 rc=$(wait_exit rp)
