@@ -79,6 +79,7 @@ static const char usage_text[] =
 " [--list]\n"
 "       mailscope probe [--cafile FILE] [--auth USER] [--json] URL\n"
 "       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
+"       mailscope replay [--speed X] [--theme NAME] FILE.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -108,7 +109,8 @@ static const char usage_text[] =
 "  --script FILE           send the lines of FILE\n"
 "  --json                  print the event log as JSON Lines\n"
 "Recording:\n"
-"  --record FILE           record every event (JSON Lines)\n"
+"  --record FILE           record every event (JSON Lines); on the screen\n"
+"                          :record FILE starts one mid-session\n"
 "  --no-redact             keep credentials in recordings and views\n"
 "Interface:\n"
 "  --theme NAME            colour theme (default, light, high-contrast, mono)\n"
@@ -216,6 +218,8 @@ main(int argc, char **argv)
 		return probe_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "export") == 0)
 		return export_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);
