@@ -538,8 +538,7 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 		colour_set(tp->win, b);
 		snprintf(hdr, sizeof hdr, " %d%% ", (tp->scroll + h) * 100 /
 		    total);
-		mvwaddstr(tp->win, tp->h - 1, tp->w - (int)strlen(hdr) - 1,
-		    hdr);
+		mvwaddstr(tp->win, 0, tp->w - (int)strlen(hdr) - 1, hdr);
 	}
 	wnoutrefresh(tp->win);
 }

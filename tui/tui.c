@@ -252,6 +252,7 @@ on_signal(int signo, void *arg)
 	default:
 		/* SIGTERM, SIGHUP: leave at once, the terminal restored. */
 		t->quitting = true;
+		t->signo = signo;
 		if (t->exit_code == EXIT_OK)
 			t->exit_code = 128 + signo;
 		loop_break(t->loop);
@@ -373,6 +374,16 @@ on_event(const struct event *ev, void *arg)
 }
 
 static void
+on_record_failed(const char *why, void *arg)
+{
+	struct tui	*t = arg;
+
+	t->rec_failed = true;
+	tui_message(t, true, "recording stopped: %s (the session goes on)",
+	    why);
+}
+
+static void
 on_stdin(int fd, short revents, void *arg)
 {
 	(void)fd;
@@ -400,6 +411,19 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.tp = tlspanel_new(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
 	evlog_subscribe(t.log, on_event, &t);
+	if (t.opts.record != NULL) {
+		char	*hdr = recording_header_json(t.log, sopts);
+
+		t.rec = recorder_open(t.opts.record, t.log, hdr, err,
+		    sizeof err);
+		free(hdr);
+		if (t.rec == NULL) {
+			fprintf(stderr, "mailscope: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		recorder_set_fail_cb(t.rec, on_record_failed, &t);
+	}
 	cur = &t;
 
 	if (initscr() == NULL)
@@ -438,8 +462,14 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	fatal_set_hook(NULL);
 	rc = t.exit_code != EXIT_OK ? t.exit_code :
 	    session_exit_code(t.session);
-	evlog_unsubscribe(t.log, on_event, &t);
+	if (t.rec != NULL) {
+		recorder_close(t.rec, t.signo != 0 ? "signal" : rc == EXIT_OK ?
+		    "quit" : "error");
+		t.rec = NULL;
+	}
 	session_free(t.session);
+out:
+	evlog_unsubscribe(t.log, on_event, &t);
 	transcript_free(t.ts);
 	tlspanel_free(t.tp);
 	statusbar_free();
