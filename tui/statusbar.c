@@ -119,6 +119,8 @@ statusbar_draw(struct tui *t)
 		badge(SLOT_STATUS_BAD, "NOT VERIFIED");
 	if (pp != NULL && pp_data_mode(pp))
 		badge(SLOT_MODE, "DATA");
+	if (t->opts.explain)
+		badge(SLOT_MODE, "EXPLAIN");
 	if (t->opts.record != NULL && t->rec_failed)
 		badge(SLOT_STATUS_BAD, "REC FAILED");
 	else if (t->opts.record != NULL)
