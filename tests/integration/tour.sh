@@ -107,7 +107,7 @@ keys Enter
 check "step 6: moved to IMAP" wait_for 'Tour 6/9: Read it back over IMAP'
 check "step 6: STARTTLS done on the IMAP port" wait_for 'IMAP  TLS'
 line 'a LOGIN demo demo'
-check "IMAP login accepted" wait_for 'Logged in'
+check "IMAP login accepted" wait_for 'S:🔒 a OK \[CAPABILITY'
 check "the password is redacted" wait_for 'C:🔒 a LOGIN demo \[redacted'
 line 'a SELECT INBOX'
 check "SELECT completed" wait_for 'a OK .*SELECT completed'
