@@ -254,7 +254,7 @@ gloss_draw(struct tui *t, bool focus)
 		x0 = 0;
 		w = t->tp_w;
 	}
-	snprintf(hdr, sizeof hdr, " %s (Esc in the panel returns) ", title);
+	snprintf(hdr, sizeof hdr, " %s (Esc returns) ", title);
 	mvwaddnstr(gwin, 0, 2, hdr, t->tp_w - 3);
 	row = 1;
 	h = t->tp_h - 1;

@@ -125,7 +125,7 @@ static const struct tour_step steps[] = {
 #define NSTEPS	(sizeof steps / sizeof steps[0])
 
 static const char *const waiting[] = {
-	[TW_NONE] = "Press Enter (or :next) to go on.",
+	[TW_NONE] = "Enter (or :next): go on.",
 	[TW_GREETING] = "Waiting for the greeting...",
 	[TW_EHLO] = "Waiting for your EHLO and its reply...",
 	[TW_VERIFY] = "Waiting for STARTTLS and the handshake...",
@@ -205,6 +205,8 @@ build(struct tui *t, bool done)
 	rtext_reset(r);
 	r->words = true;
 	rtext_adds(r, SLOT_HELP, s->why);
+	if (tr->step + 1 == NSTEPS)
+		return n;	/* the end: nothing to wait for */
 	r = &tr->lines[n++];
 	rtext_reset(r);
 	r->words = true;
@@ -416,7 +418,7 @@ tour_cmd_next(struct tui *t, const char *args)
 
 	(void)args;
 	if (tr == NULL) {
-		tui_message(t, true, "no tour running (mailscope --lab --tour)");
+		tui_message(t, true, "no tour (mailscope --lab --tour)");
 		return;
 	}
 	s = &steps[tr->step];
@@ -444,7 +446,7 @@ void
 tour_cmd_show(struct tui *t, const char *args)
 {
 	if (t->tour == NULL) {
-		tui_message(t, true, "no tour running (mailscope --lab --tour)");
+		tui_message(t, true, "no tour (mailscope --lab --tour)");
 		return;
 	}
 	if (*args != '\0' && strcmp(args, "off") != 0) {

@@ -31,7 +31,7 @@ struct tui_opts {
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
 	bool		 explain;	/* plain-language glosses */
-	struct lab_info	*lab;		/* --lab: its ports (the tour restarts it) */
+	struct lab_info	*lab;		/* --lab: the tour restarts it */
 	bool		 tour;		/* --tour: the guided tour */
 };
 
