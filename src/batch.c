@@ -172,11 +172,12 @@ print_field(struct buf *b, const char *label, const char *value)
 	buf_addc(b, '\n');
 }
 
+/* Validity is told as of now: the clock, or a recording's own end. */
 void
-batch_print_tls(const struct tls_facts *f, struct buf *b)
+batch_print_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 {
 	const struct tls_cert	*c;
-	time_t			 now = time(NULL);
+	struct tls_field	 fields[TLS_FIELDS];
 	size_t			 i, j;
 	char			 label[32];
 
@@ -186,17 +187,9 @@ batch_print_tls(const struct tls_facts *f, struct buf *b)
 		return;
 	}
 	buf_adds(b, "== TLS summary\n");
-	print_field(b, "version", f->version);
-	print_field(b, "cipher", f->cipher);
-	print_field(b, "kx", f->kx);
-	print_field(b, "group", f->group);
-	print_field(b, "mac", f->mac);
-	print_field(b, "signature", f->sigalg);
-	print_field(b, "SNI", f->sni);
-	print_field(b, "ALPN", f->alpn);
-	print_field(b, "resumed", f->resumed ? "yes" : "no");
-	print_field(b, "OCSP", f->ocsp);
-	print_field(b, "session", f->desc);
+	tls_facts_fields(f, fields);
+	for (i = 0; i < TLS_FIELDS; i++)
+		print_field(b, fields[i].label, fields[i].value);
 	buf_printf(b, "   %-10s %s", "verdict", f->verify.ok ?
 	    "verified" : "NOT verified");
 	if (f->verify.trust != NULL) {
@@ -295,7 +288,9 @@ batch_next(struct batch *bt)
 		return;
 	while (bt->next < bt->queue.n) {
 		cmd = bt->queue.v[bt->next++];
-		if (cmd[0] == '#' || cmd[0] == '\0')
+		/* Comments and blank lines, but never inside a message. */
+		if ((cmd[0] == '#' || cmd[0] == '\0') &&
+		    !pp_data_mode(session_pp(bt->s)))
 			continue;
 		if (strcmp(cmd, ":starttls") == 0)
 			session_starttls(bt->s);
@@ -475,7 +470,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	rc = session_exit_code(bt.s);
 	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
 	if (!bo->json) {
-		batch_print_tls(session_tls(bt.s), &b);
+		batch_print_tls(session_tls(bt.s), time(NULL), &b);
 		buf_add(&bt.out, b.p, b.len);
 	} else {
 		char *trl = recording_trailer_json(bt.log, reason);

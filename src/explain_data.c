@@ -62,12 +62,12 @@ static const struct explain_entry smtp_code[] = {
 	    "long.", "RFC 5321 §4.2.2"),
 	G("501", "Syntax error in the parameters or arguments.",
 	    "RFC 5321 §4.2.2"),
-	G("502", "Command not implemented by this server.",
+	G("502", "This server does not support the command.",
 	    "RFC 5321 §4.2.2"),
 	G("503", "Bad sequence of commands: something else must come first "
 	    "(EHLO, MAIL, RCPT, or STARTTLS twice).", "RFC 5321 §4.2.2"),
-	G("504", "Command parameter not implemented (for AUTH: unknown "
-	    "mechanism).", "RFC 5321 §4.2.2, RFC 4954 §6"),
+	G("504", "This server does not support the command's parameter "
+	    "(for AUTH: an unknown mechanism).", "RFC 5321 §4.2.2, RFC 4954 §6"),
 	G("521", "This host does not accept mail at all.", "RFC 7504 §3"),
 	G("530", "Authentication required, or STARTTLS must come first: "
 	    "the server refuses this command on this connection.",

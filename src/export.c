@@ -32,6 +32,19 @@ last_facts(const struct evlog *log)
 	return f;
 }
 
+/* "Now" for a recording: its end, or its last event. */
+static int64_t
+recording_now(const struct evlog *log, const struct recording_info *ri)
+{
+	size_t	n = evlog_count(log);
+
+	if (ri->ended)
+		return ri->end / 1000000000;
+	if (n == 0)
+		return ri->start / 1000000000;
+	return evlog_wall(log, evlog_get(log, n - 1)) / 1000000000;
+}
+
 static void
 export_txt(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
@@ -49,7 +62,7 @@ export_txt(const struct evlog *log, const struct recording_info *ri,
 		batch_print_event(log, evlog_get(log, i), out, &open);
 	if (open)
 		buf_addc(out, '\n');
-	batch_print_tls(last_facts(log), out);
+	batch_print_tls(last_facts(log), recording_now(log, ri), out);
 }
 
 /* Markdown: a fence longer than any backtick run inside the block. */
@@ -110,23 +123,14 @@ static void
 md_tls(const struct tls_facts *f, struct buf *out)
 {
 	const struct tls_cert	*c;
+	struct tls_field	 rows[TLS_FIELDS];
 	char			 nb[64], na[64];
 	size_t			 i, j;
-	struct {
-		const char	*name;
-		const char	*value;
-	} rows[] = {
-		{ "Version", f->version }, { "Cipher suite", f->cipher },
-		{ "Key exchange", f->kx }, { "Group", f->group },
-		{ "MAC", f->mac }, { "Signature", f->sigalg },
-		{ "SNI", f->sni }, { "ALPN", f->alpn },
-		{ "Resumed", f->resumed ? "yes" : "no" },
-		{ "OCSP staple", f->ocsp },
-	};
 
 	buf_adds(out, "## TLS\n\n| Field | Value |\n|---|---|\n");
-	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-		buf_printf(out, "| %s | ", rows[i].name);
+	tls_facts_fields(f, rows);
+	for (i = 0; i < TLS_FIELDS; i++) {
+		buf_printf(out, "| %s | ", rows[i].title);
 		md_cell(out, rows[i].value);
 		buf_adds(out, " |\n");
 	}
@@ -410,20 +414,14 @@ static void
 html_tls(const struct tls_facts *f, struct buf *out)
 {
 	const struct tls_cert	*c;
+	struct tls_field	 rows[TLS_FIELDS];
 	char			 d[64];
 	size_t			 i, j;
 
 	buf_adds(out, "<h2>TLS</h2>\n<table>\n");
-	html_row(out, "Version", f->version);
-	html_row(out, "Cipher suite", f->cipher);
-	html_row(out, "Key exchange", f->kx);
-	html_row(out, "Group", f->group);
-	html_row(out, "MAC", f->mac);
-	html_row(out, "Signature", f->sigalg);
-	html_row(out, "SNI", f->sni);
-	html_row(out, "ALPN", f->alpn);
-	html_row(out, "Resumed", f->resumed ? "yes" : "no");
-	html_row(out, "OCSP staple", f->ocsp);
+	tls_facts_fields(f, rows);
+	for (i = 0; i < TLS_FIELDS; i++)
+		html_row(out, rows[i].title, rows[i].value);
 	buf_adds(out, "</table>\n<h2>Verdict</h2>\n");
 	if (f->verify.ok) {
 		buf_adds(out, "<p><strong>Verified</strong>");

@@ -150,7 +150,7 @@ smtp_starttls(struct lab_conn *c, const char *arg)
 	}
 	switch (c->scn) {
 	case SCN_NO_STARTTLS:
-		lab_reply(c, "502 5.5.1 Error: command not implemented");
+		lab_reply(c, "502 5.5.1 Error: command not recognized");
 		c->errors++;
 		return;
 	case SCN_STRIP:

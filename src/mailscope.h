@@ -323,6 +323,16 @@ void		 tls_facts_free(struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 
+/* The session facts every view lists, in one order with one wording. */
+struct tls_field {
+	const char	*label;		/* short: "kx" */
+	const char	*title;		/* for handouts: "Key exchange" */
+	const char	*value;		/* NULL when unknown */
+};
+#define TLS_FIELDS	11
+void		 tls_facts_fields(const struct tls_facts *,
+		    struct tls_field[TLS_FIELDS]);
+
 /* certgen.c: CA and server certificates made in memory (lab, tests). */
 struct certgen_opts {
 	const char	*cn;
@@ -739,7 +749,7 @@ struct batch_opts {
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
 	    struct buf *, bool *);
-void	 batch_print_tls(const struct tls_facts *, struct buf *);
+void	 batch_print_tls(const struct tls_facts *, int64_t, struct buf *);
 
 /* probe.c: mailscope probe URL. */
 int	 probe_main(int, char **);

@@ -74,7 +74,7 @@ static const char usage_text[] =
 "       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
-"       mailscope probe [--cafile FILE] [--json] URL\n"
+"       mailscope probe [--cafile FILE] [--auth USER] [--json] URL\n"
 "       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"

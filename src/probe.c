@@ -11,7 +11,7 @@
  *                 to that command inside TLS means the server executed
  *                 buffered plaintext (CVE-2011-0411 class);
  *   STEP_ENFORCE  SMTP: is MAIL accepted before STARTTLS?
- * It never sends mail and never authenticates.
+ * It never sends mail, and authenticates only when asked (--auth).
  */
 #include <sys/socket.h>
 
@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -81,7 +82,10 @@ struct probe {
 	struct tls_facts	*facts;
 	char			*capdiff;
 	char			*close_reason;
-	bool			 starttls_ok;
+	const char		*auth_user;	/* --auth: try once in TLS */
+	char			*auth_pass;
+	bool			 auth_sent;
+	char			*auth_reply;
 
 	/* STEP_VERSION */
 	size_t			 vi;
@@ -164,6 +168,14 @@ probe_event(const struct event *ev, void *arg)
 			p->facts = tls_facts_dup(ev->x->tls);
 		if (ev->kind == EV_CAPDIFF && p->capdiff == NULL)
 			p->capdiff = xstrndup(ev->data, ev->len);
+		if (p->auth_sent && p->auth_reply == NULL &&
+		    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+		    (ev->flags & EVF_END)) {
+			struct buf	b = { 0 };
+
+			sanitize(ev->data, ev->len, &b);
+			p->auth_reply = b.p != NULL ? b.p : xstrdup("");
+		}
 		if (ev->kind == EV_CLOSE) {
 			free(p->close_reason);
 			p->close_reason = xstrndup(ev->data, ev->len);
@@ -221,6 +233,36 @@ inject_command(enum proto_id proto)
 	}
 }
 
+/* --auth: one login inside TLS, in the protocol's plainest form. */
+static void
+probe_auth(struct probe *p, struct session *s)
+{
+	struct buf	 plain = { 0 }, line = { 0 };
+
+	p->auth_sent = true;
+	switch (p->base.target.proto) {
+	case PROTO_IMAP:
+		buf_printf(&line, "LOGIN \"%s\" \"%s\"", p->auth_user,
+		    p->auth_pass);
+		break;
+	case PROTO_POP3:
+		/* USER then PASS would need two steps; SASL PLAIN is one. */
+	default:
+		buf_addc(&plain, '\0');
+		buf_adds(&plain, p->auth_user);
+		buf_addc(&plain, '\0');
+		buf_adds(&plain, p->auth_pass);
+		buf_adds(&line, "AUTH PLAIN ");
+		b64_encode(plain.p, plain.len, &line);
+		break;
+	}
+	session_send(s, line.p, line.len);
+	explicit_bzero(plain.p, plain.len);
+	explicit_bzero(line.p, line.len);
+	buf_free(&plain);
+	buf_free(&line);
+}
+
 static void
 probe_session(struct session *s, enum session_note n, void *arg)
 {
@@ -262,6 +304,11 @@ probe_session(struct session *s, enum session_note n, void *arg)
 			session_send(s, cmd, strlen(cmd));
 			return;
 		}
+		if (p->step == STEP_MAIN && p->auth_user != NULL &&
+		    !p->auth_sent && session_state(s) == STATE_TLS) {
+			probe_auth(p, s);
+			return;
+		}
 		session_quit(s);
 		break;
 	case SN_TIMEOUT:
@@ -287,6 +334,22 @@ probe_start(struct probe *p, const struct session_opts *so)
 	p->s = session_new(p->loop, p->log, so, probe_session, p);
 	if (session_connect(p->s) == -1)
 		loop_defer(p->loop, probe_next_cb, p);
+}
+
+static bool
+auth_accepted(enum proto_id proto, const char *reply)
+{
+	const char	*sp;
+
+	switch (proto) {
+	case PROTO_IMAP:
+		return (sp = strchr(reply, ' ')) != NULL &&
+		    strncasecmp(sp + 1, "OK", 2) == 0;
+	case PROTO_POP3:
+		return strncmp(reply, "+OK", 3) == 0;
+	default:
+		return reply[0] == '2';
+	}
 }
 
 static void
@@ -363,6 +426,17 @@ probe_main_findings(struct probe *p)
 			    p->capdiff : "not asked again",
 			    strv_has(&p->warnings, "starttls-after-tls") ?
 			    " (STARTTLS still offered inside TLS)" : "");
+	}
+	if (p->auth_user != NULL) {
+		if (p->auth_reply == NULL)
+			finding(p, "auth", LV_INFO, "not tried: no TLS session "
+			    "to authenticate in");
+		else if (auth_accepted(p->base.target.proto, p->auth_reply))
+			finding(p, "auth", LV_OK, "accepted inside TLS: %s",
+			    p->auth_reply);
+		else
+			finding(p, "auth", LV_WARN, "refused: %s",
+			    p->auth_reply);
 	}
 	if (!implicit && p->greeting != NULL) {
 		if (strv_has(&p->warnings, "response-injection")) {
@@ -532,9 +606,31 @@ probe_print(struct probe *p, const char *url)
 	printf("exit %d\n", p->exit_code);
 }
 
+/* The secret: MAILSCOPE_PASSWORD, or asked on the terminal without
+ * echo; never on the command line, where ps would show it. */
+static int
+probe_password(struct probe *p)
+{
+	const char	*env = getenv("MAILSCOPE_PASSWORD");
+	char		*pw;
+
+	if (env != NULL) {
+		p->auth_pass = xstrdup(env);
+		return 0;
+	}
+	if ((pw = getpass("password: ")) == NULL || *pw == '\0') {
+		fprintf(stderr, "mailscope probe: --auth needs a password "
+		    "(terminal or MAILSCOPE_PASSWORD)\n");
+		return -1;
+	}
+	p->auth_pass = xstrdup(pw);
+	explicit_bzero(pw, strlen(pw));
+	return 0;
+}
+
 static const char probe_usage[] =
 "usage: mailscope probe [-4|-6] [--cafile FILE] [--sni NAME] [--ehlo NAME]\n"
-"                       [--timeout SECONDS] [--json] URL\n";
+"                       [--timeout SECONDS] [--auth USER] [--json] URL\n";
 
 int
 probe_main(int argc, char **argv)
@@ -545,6 +641,7 @@ probe_main(int argc, char **argv)
 		{ "ehlo",	required_argument,	NULL, 'E' },
 		{ "timeout",	required_argument,	NULL, 'T' },
 		{ "json",	no_argument,		NULL, 'J' },
+		{ "auth",	required_argument,	NULL, 'A' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -589,6 +686,9 @@ probe_main(int argc, char **argv)
 		case 'J':
 			p.json = true;
 			break;
+		case 'A':
+			p.auth_user = optarg;
+			break;
 		case 'h':
 			fputs(probe_usage, stdout);
 			return EXIT_OK;
@@ -604,6 +704,10 @@ probe_main(int argc, char **argv)
 	if (target_parse(argv[optind], &p.base.target, err, sizeof err) ==
 	    -1) {
 		fprintf(stderr, "mailscope probe: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (p.auth_user != NULL && probe_password(&p) == -1) {
+		target_free(&p.base.target);
 		return EXIT_USAGE;
 	}
 	p.loop = loop_new();
@@ -625,6 +729,11 @@ probe_main(int argc, char **argv)
 	free(p.greeting);
 	free(p.capdiff);
 	free(p.close_reason);
+	free(p.auth_reply);
+	if (p.auth_pass != NULL) {
+		explicit_bzero(p.auth_pass, strlen(p.auth_pass));
+		free(p.auth_pass);
+	}
 	strv_clear(&p.warnings);
 	tls_facts_free(p.facts);
 	target_free(&p.base.target);

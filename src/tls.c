@@ -982,3 +982,23 @@ tls_facts_summary(const struct tls_facts *f, struct buf *b)
 		    "verification failed");
 	return b->p;
 }
+
+void
+tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
+{
+	const struct tls_field fields[TLS_FIELDS] = {
+		{ "version",	"Version",	f->version },
+		{ "cipher",	"Cipher suite",	f->cipher },
+		{ "kx",		"Key exchange",	f->kx },
+		{ "group",	"Group",	f->group },
+		{ "mac",	"MAC",		f->mac },
+		{ "signature",	"Signature",	f->sigalg },
+		{ "SNI",	"SNI",		f->sni },
+		{ "ALPN",	"ALPN",		f->alpn },
+		{ "resumed",	"Resumed",	f->resumed ? "yes" : "no" },
+		{ "OCSP",	"OCSP staple",	f->ocsp },
+		{ "session",	"Session",	f->desc },
+	};
+
+	memcpy(out, fields, sizeof fields);
+}

@@ -25,14 +25,29 @@ rtext_reset(struct rtext *r)
 	r->words = false;
 }
 
-/* Prose only: at a space, break if the next word does not fit. */
+/* The slot of the run at byte i; *ri only moves forward. */
+static enum slot
+run_slot(const struct rtext *r, size_t i, size_t *ri)
+{
+	while (*ri < r->nruns && r->runs[*ri].off + r->runs[*ri].len <= i)
+		(*ri)++;
+	return *ri < r->nruns ? r->runs[*ri].slot : SLOT_DEFAULT;
+}
+
+/*
+ * Prose only (a panel, the help, explanations): at a space, break if the
+ * next word does not fit.  Protocol text wraps at any character.
+ */
 static bool
-word_break(const struct rtext *r, size_t i, int col, int width, int indent)
+word_break(const struct rtext *r, size_t i, int col, int width, int indent,
+    size_t *ri)
 {
 	size_t	j, n;
 	int	w, ww = 0;
 
-	if (!r->words || r->text.p[i] != ' ' || col <= indent)
+	if (r->text.p[i] != ' ' || col <= indent)
+		return false;
+	if (!r->words && run_slot(r, i, ri) != SLOT_EXPLAIN)
 		return false;
 	for (j = i + 1; j < r->text.len && r->text.p[j] != ' ' &&
 	    r->text.p[j] != '\n'; j += n) {
@@ -177,7 +192,7 @@ text_width(const char *p, size_t len)
 int
 rtext_rows(const struct rtext *r, int width, int indent)
 {
-	size_t	i = 0, n;
+	size_t	i = 0, n, ri = 0;
 	int	col = 0, rows = 1, w;
 
 	if (width <= indent + 1)
@@ -191,7 +206,7 @@ rtext_rows(const struct rtext *r, int width, int indent)
 			i++;
 			continue;
 		}
-		if (word_break(r, i, col, width, indent)) {
+		if (word_break(r, i, col, width, indent, &ri)) {
 			rows++;
 			col = indent;
 			i++;
@@ -229,7 +244,7 @@ int
 rtext_draw(WINDOW *win, const struct rtext *r, int y, int x0, int width,
     int indent, int skip, int maxrows)
 {
-	size_t		 i = 0, n, ri = 0, hi = 0;
+	size_t		 i = 0, n, ri = 0, hi = 0, wi = 0;
 	int		 col = 0, row = 0, w, drawn = 0;
 	enum slot	 cur = SLOT_MAX, s;
 
@@ -243,7 +258,7 @@ rtext_draw(WINDOW *win, const struct rtext *r, int y, int x0, int width,
 	}
 	while (i < r->text.len) {
 		if (r->text.p[i] == '\n' || word_break(r, i, col, width,
-		    indent)) {
+		    indent, &wi)) {
 			w = width + 1;	/* forces the break below */
 			n = 1;
 		} else

@@ -371,7 +371,7 @@ build(struct tlspanel *tp)
 	tp->sel_row = -1;
 	if (tp->t->opts.lab_info != NULL) {
 		title(tp, "Lab");
-		text(tp, SLOT_TLS_VALUE, "%s", tp->t->opts.lab_info);
+		text(tp, SLOT_TLS_VALUE, "  %s", tp->t->opts.lab_info);
 	}
 	title(tp, "Channel");
 	r = line(tp);
@@ -569,6 +569,10 @@ tlspanel_key(struct tlspanel *tp, int key)
 	case '\n':
 	case TK_ENTER:
 		tp->detail = !tp->detail;
+		/* The details follow the selection: bring them into view. */
+		build(tp);
+		if (tp->detail && tp->sel_row >= 0)
+			tp->scroll = tp->sel_row > 0 ? tp->sel_row - 1 : 0;
 		break;
 	case TK_PPAGE:
 		tp->scroll -= page;

@@ -481,8 +481,12 @@ transcript_layout(struct transcript *ts, int y, int x, int h, int w)
 	ts->visible = xreallocarray(ts->visible, (size_t)(h > 0 ? h : 1),
 	    sizeof *ts->visible);
 	check_width(ts);
-	if (!ts->follow && ts->n > 0)
+	if (!ts->follow && ts->n > 0) {
 		ts->top = unit_start(ts, ts->top < ts->n ? ts->top : ts->n - 1);
+		/* Fewer rows at the new width: stay inside the item. */
+		if (ts->top_row >= unit_rows(ts, ts->top))
+			ts->top_row = unit_rows(ts, ts->top) - 1;
+	}
 }
 
 void

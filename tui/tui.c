@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -305,6 +306,8 @@ tui_set_theme(struct tui *t, const char *name)
 	    " (attributes only: no colours here or NO_COLOR set)" : "");
 }
 
+static void	progress_stop(struct tui *);
+
 static void
 progress_tick(void *arg)
 {
@@ -312,6 +315,11 @@ progress_tick(void *arg)
 
 	if (!t->progress)
 		return;
+	/* The sized part is over (literal done): no more ticks. */
+	if (pp_expected_size(session_pp(t->session)) < 0) {
+		progress_stop(t);
+		return;
+	}
 	tui_dirty(t, D_STATUS);
 	timer_set(t->progress_timer, 1000);
 }
@@ -406,6 +414,30 @@ on_stdin(int fd, short revents, void *arg)
 	cmdline_input(arg);
 }
 
+/* A terminal that cannot move the cursor would show garbage. */
+static int
+tui_usable(void)
+{
+	const char	*term = getenv("TERM"), *cup;
+	int		 err = 0;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK || err != 1) {
+		fprintf(stderr, "mailscope: the terminal \"%s\" is unknown; "
+		    "set TERM, or use --batch\n", term != NULL ? term : "");
+		return -1;
+	}
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		fprintf(stderr, "mailscope: the terminal \"%s\" cannot move "
+		    "the cursor; use --batch (or -c, --script)\n",
+		    term != NULL ? term : "");
+		del_curterm(cur_term);
+		return -1;
+	}
+	del_curterm(cur_term);
+	return 0;
+}
+
 int
 tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 {
@@ -416,6 +448,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 
 	memset(&t, 0, sizeof t);
 	setlocale(LC_ALL, "");
+	if (tui_usable() == -1)
+		return EXIT_USAGE;
 	cs = nl_langinfo(CODESET);
 	t.sopts = *sopts;
 	t.opts = *topts;
@@ -455,6 +489,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	if (theme_load(t.opts.theme != NULL ? t.opts.theme : "default",
 	    &t.theme, err, sizeof err) == -1)
 		tui_message(&t, true, "%s; using the built-in theme", err);
+	else if (t.opts.lab_info != NULL)
+		tui_message(&t, false, "%s", t.opts.lab_info);
 	colour_apply(&t);
 
 	loop_add_fd(t.loop, STDIN_FILENO, POLLIN, on_stdin, &t);

@@ -188,3 +188,59 @@ for o in $(grep -o -- '--[a-z][a-z-]*' "$T/help" | sort -u); do
 done
 [ -z "$missing" ] && pass "man page names every option of --help" ||
     fail "man page lacks:$missing"
+
+# --- options -----------------------------------------------------------------
+run sni 0 --starttls --cafile "$CA" --sni mail.test "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/sni" '^   SNI        mail.test$' "--sni: sent"
+contains "$T/sni" 'matched DNS:mail.test' "--sni: verified against the name"
+run tls12 0 --starttls --cafile "$CA" --tls-priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' \
+    "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/tls12" '^   version    TLS1.2$' "--tls-priority: TLS 1.2 negotiated"
+run badprio 4 --starttls --cafile "$CA" --tls-priority 'NORMAL:+BOGUS' \
+    "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/badprio" "bad TLS priority string at '\+BOGUS'" "--tls-priority: error names the bad part"
+run badcert 4 --starttls --cafile "$CA" --client-cert /nonexistent.pem \
+    --client-key /nonexistent.key "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/badcert" 'cannot load client certificate /nonexistent.pem' \
+    "--client-cert: a missing file is named"
+rm -f "$T/keys.log"
+run keylog 0 --starttls --cafile "$CA" --keylog "$T/keys.log" "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/keylog" "TLS secrets of this session go to $T/keys.log" "--keylog: announced"
+contains "$T/keys.log" '^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9A-F]{64} [0-9A-F]+$' \
+    "--keylog: NSS key log lines"
+[ "$(stat -c %a "$T/keys.log")" = 600 ] && pass "--keylog: mode 0600" ||
+    fail "--keylog: mode $(stat -c %a "$T/keys.log")"
+SSLKEYLOGFILE=$T/env-keys.log timeout 30 "$MS" --batch --starttls --cafile "$CA" \
+    "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/envkeylog" 2>&1
+contains "$T/envkeylog" '^\*\* SSLKEYLOGFILE is set .*anyone with that file can decrypt it' \
+    "SSLKEYLOGFILE: warned"
+run family6 2 -6 "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/family6" 'cannot resolve 127.0.0.1' "-6: an IPv4 address is refused"
+run family4 0 -4 "smtp://127.0.0.1:$SMTP_PORT"
+
+# IPv6 literal: a small greeter on ::1.
+rm -f "$T/v6.port"
+python3 - "$T/v6.port" <<'PY' &
+import socket, sys
+s = socket.socket(socket.AF_INET6); s.bind(("::1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); c.sendall(b"220 v6 ESMTP\r\n")
+c.recv(100); c.sendall(b"221 bye\r\n"); c.close()
+PY
+v6=$!
+for i in $(seq 30); do [ -s "$T/v6.port" ] && break; sleep 0.1; done
+if [ -s "$T/v6.port" ]; then
+	run ipv6 0 "smtp://[::1]:$(cat "$T/v6.port")"
+	contains "$T/ipv6" '^== connected to ::1 port' "IPv6 literal: connected over ::1"
+else
+	fail "IPv6 literal: no ::1 on this machine"
+fi
+kill "$v6" 2>/dev/null
+
+# DATA: dot-stuffing, and the mail reaches Dovecot.
+run data 0 -c "EHLO x" -c "MAIL FROM:<bob@mail.test>" -c "RCPT TO:<alice@mail.test>" \
+    -c DATA -c "Subject: dot test" -c "" -c ".leading dot" -c "." \
+    "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/data" '^<- 354 ' "DATA: 354"
+contains "$T/data" '^-> \.leading dot$' "DATA: the line shown as typed"
+contains "$T/data" '^<- 250 2\.0\.0 Ok: queued' "DATA: accepted"

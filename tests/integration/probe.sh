@@ -27,7 +27,9 @@ lab_probe() {
 	wait "$lab" 2>/dev/null
 }
 
-lab_probe good 8
+lab_probe good 0
+contains "$T/probe-good" '^  ok +lowest-version +TLS1.2 \(TLS1.0, TLS1.1 refused\)' \
+    "good: nothing below TLS 1.2"
 contains "$T/probe-good" '^  ok +command-injection +not vulnerable' "good: not vulnerable"
 contains "$T/probe-good" '^  ok +certificate +Verified' "good: certificate verified"
 contains "$T/probe-good" '^  ok +capabilities +after TLS: \+AUTH PLAIN LOGIN, -STARTTLS' \
@@ -51,7 +53,7 @@ lab_probe tls12-only 0
 contains "$T/probe-tls12-only" '^  ok +lowest-version +TLS1.2 \(TLS1.0, TLS1.1 refused\)' \
     "tls12-only: lowest version"
 contains "$T/probe-tls12-only" '^  info +tls1.3 +not offered' "tls12-only: no TLS 1.3"
-lab_probe enforced 8
+lab_probe enforced 0
 contains "$T/probe-enforced" '^  ok +enforced +MAIL before STARTTLS refused with 530' \
     "enforced: 530 seen"
 
@@ -78,3 +80,12 @@ PY
 then pass "dovecot imap: JSON findings"
 else fail "dovecot imap: JSON findings"
 fi
+MAILSCOPE_PASSWORD=$PASS timeout 60 "$MS" probe --auth "$USER" --cafile "$CA" \
+    "smtp://127.0.0.1:$SMTP_PORT" > "$T/auth-ok" 2>&1
+contains "$T/auth-ok" '^  ok +auth +accepted inside TLS: 235' "--auth: accepted inside TLS"
+MAILSCOPE_PASSWORD=not-the-password timeout 60 "$MS" probe --auth "$USER" \
+    --cafile "$CA" "pop3://127.0.0.1:$POP3_PORT" > "$T/auth-bad" 2>&1
+contains "$T/auth-bad" '^  warn +auth +refused: -ERR' "--auth: a refusal reported"
+lacks "$T/auth-ok" "$PASS" "--auth: the password is not printed"
+"$MS" probe --auth "$USER" "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/auth-none" 2>&1
+[ $? -eq 1 ] && pass "--auth without a password: exit 1" || fail "--auth without a password: exit 1"

@@ -216,6 +216,15 @@ check "TLS panel: version" wait_for 'Version +TLS1\.[23]'
 check "TLS panel: certificate subject" wait_for 'CN=mail\.test'
 check "TLS panel: verdict" wait_for 'VERIFIED \('
 check "TLS panel: matched name" wait_for 'Matched +IP:127\.0\.0\.1'
+keys Tab Tab
+check "Tab Tab gives the TLS panel the focus" wait_for 'TLS panel \(focus\)'
+keys Enter
+check "Enter shows certificate details: SHA-256" wait_for 'SHA-256 +[0-9A-F]{2}:'
+check "certificate details: pin-sha256" wait_for 'pin-sha256 +[A-Za-z0-9+/]{8}'
+check "certificate details: days left" wait_for '\([0-9]+ days'
+check "certificate details: the matched SAN" wait_for 'IP:127\.0\.0\.1 \(matched\)'
+keys Escape
+check "Esc returns to the command line" wait_for '\[cmdline\]'
 line 'EHLO client.test'
 check "lines inside TLS carry the lock" wait_for 'C:🔒 EHLO client.test'
 check "capability change after STARTTLS shown" \
@@ -389,9 +398,22 @@ contains "$out/rec.jsonl" 'leading dot' "the recording holds the session"
 check "the recording ends with a trailer" sh -c \
     'tail -n 1 "$1" | grep -q "\"quit\""' - "$out/rec.jsonl"
 
-# --- SIGTERM: the terminal is restored, the exit status says why ---
-start 100 30 --cafile "$out/ca.pem" "$url"
+# --- ~/.inputrc under "$if mailscope"; SIGTERM ---
+cat > "$out/inputrc" <<'EOF2'
+$if mailscope
+"\C-o": mailscope-help
+"\C-t": "NOOP"
+$endif
+EOF2
+run 100 30 INPUTRC="$out/inputrc" -- "$bin" --cafile "$out/ca.pem" "$url"
 check "third session connects" wait_for 'S: +220 mail.test'
+keys C-o
+check "inputrc binds a mailscope function (C-o: help)" \
+    wait_for 'keys and commands'
+keys Escape
+keys C-t
+check "inputrc macros type into the line (C-t: NOOP)" wait_for '^smtp> NOOP'
+keys C-c
 pid=$(pgrep -P "$(_tui display-message -p -t t '#{pane_pid}')" | head -n 1)
 check "the binary runs in the pane" [ -n "$pid" ]
 kill -TERM "$pid" 2>/dev/null
@@ -399,6 +421,25 @@ check "SIGTERM leaves with 128+15" exited 143
 check "SIGTERM restores the terminal" sh -c \
     '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
     - "$TUI_SOCK"
+
+# --- Ctrl-Z under a shell with job control ---
+tui_stop t
+tui_start t 100 30 env PS1='job$ ' LANG=C.UTF-8 \
+    XDG_STATE_HOME="$out/state" bash --norc --noprofile -i
+check "a shell for job control" wait_for '^job\$'
+tui_keys t -l "$bin --cafile $out/ca.pem $url"
+keys Enter
+check "the session starts from the shell" wait_for 'S: +220 mail.test'
+keys C-z
+check "Ctrl-Z suspends back to the shell" wait_for 'Stopped'
+check "the shell prompt is usable" wait_for '^job\$ *$'
+tui_keys t -l 'fg'
+keys Enter
+check "fg resumes and redraws the session" wait_for 'S: +220 mail.test'
+line 'NOOP'
+check "the session works after resuming" wait_for 'S: +250 2.0.0 Ok'
+keys C-d
+check "leaving after a resume returns to the shell" wait_for '^job\$ *$'
 
 # --- NO_COLOR, a missing theme, :theme ---
 run 100 30 NO_COLOR=1 -- "$bin" --theme no-such-theme \
@@ -412,6 +453,27 @@ line ':theme ../../etc/passwd'
 check ":theme refuses what is not a theme" wait_for 'theme default kept|kept'
 line ':quit'
 check "NO_COLOR session leaves cleanly" exited 0
+
+# --- 8 colours, no colours, no cursor addressing ---
+for term in xterm vt100; do
+	run 100 30 TERM=$term -- "$bin" --cafile "$out/ca.pem" "$url"
+	check "TERM=$term: the session shows" wait_for 'S: +220 mail.test'
+	line ':starttls'
+	check "TERM=$term: the boundary rule shows" wait_for "$rule"
+	keys C-d
+	check "TERM=$term: leaves with exit 0" exited 0
+done
+run 100 30 TERM=dumb -- "$bin" "$url"
+check "TERM=dumb: a clear message, no garbage" \
+    wait_for 'cannot move the cursor; use --batch'
+check "TERM=dumb: exit 1" exited 1
+
+# --- the built-in lab: its note is shown ---
+start 80 24 --lab
+check "--lab: the lab note is shown" wait_for 'lab: scenario good'
+check "--lab: the lab greets" wait_for 'S: +220 '
+keys C-d
+check "--lab: leaves with exit 0" exited 0
 
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
@@ -453,6 +515,14 @@ check "Dovecot IMAP: AUTHENTICATE accepted" \
     wait_for 'S:🔒 [A-Za-z0-9.]+ OK'
 line 'SELECT INBOX'
 check "Dovecot IMAP: SELECT" wait_for 'S:🔒 \* [0-9]+ EXISTS'
+line 'FETCH 2 BODY[]'
+check "Dovecot IMAP: a big literal arrives folded" \
+    wait_for '▸ [0-9]+ lines, [0-9.]+ MiB of literal folded'
+check "Dovecot IMAP: the FETCH completes" wait_for 'S:🔒 [A-Za-z0-9.]+ OK Fetch'
+keys Tab z
+check "Dovecot IMAP: z expands the literal" wait_gone 'of literal folded'
+keys z q
+check "Dovecot IMAP: z folds it again" wait_for 'of literal folded'
 line ':quit'
 check "Dovecot IMAP: :quit (LOGOUT) leaves with exit 0" exited 0
 

@@ -19,16 +19,6 @@
 
 #include "mailscope.h"
 
-/*
- * tls.c provides the real one; this stands in while it is not linked.
- * These tests never store TLS facts in a log.
- */
-__attribute__((weak)) void
-tls_facts_free(struct tls_facts *f)
-{
-	assert_null(f);
-}
-
 static struct evlog	*elog;
 static struct buf	 eout;
 

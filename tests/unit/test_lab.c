@@ -400,7 +400,7 @@ test_smtp_scenarios(void **state)
 	assert_null(strstr(o, "STARTTLS"));
 	assert_non_null(strstr(o, "AUTH PLAIN LOGIN"));
 	assert_string_equal(say("STARTTLS\r\n"),
-	    "502 5.5.1 Error: command not implemented\r\n");
+	    "502 5.5.1 Error: command not recognized\r\n");
 	stop();
 
 	start(PROTO_SMTP, SCN_STRIP, false);

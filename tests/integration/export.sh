@@ -1,0 +1,73 @@
+#!/bin/sh
+# Exports: a fixed recording (tests/data/session.jsonl, a lab session
+# with a hostile line added) against golden files; the HTML parsed by a
+# strict XML parser; no control byte in any format; and a live session's
+# password found in no recording and no export.
+. "$(dirname "$0")/../lib.sh"
+
+MS=$MAILSCOPE
+D=$TOP/tests/data
+
+for f in txt md html; do
+	"$MS" export --format "$f" "$D/session.jsonl" > "$T/session.$f" 2> "$T/err.$f"
+	rc=$?
+	[ "$rc" -eq 0 ] && pass "export $f: exit 0" || fail "export $f: exit $rc"
+	if cmp -s "$T/session.$f" "$D/session.$f"; then
+		pass "export $f: equals the golden file"
+	else
+		fail "export $f: differs from tests/data/session.$f"
+		diff "$D/session.$f" "$T/session.$f" | head -n 10
+	fi
+	# No ESC, no other C0 but TAB/LF, no DEL, no C1 in any format.
+	if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' "$T/session.$f"; then
+		fail "export $f: a raw control byte"
+	else
+		pass "export $f: no raw control byte"
+	fi
+	contains "$T/session.$f" '\\e\]0;pwned' "export $f: the OSC title shown escaped"
+	contains "$T/session.$f" 'U\+202E' "export $f: the bidi override shown"
+	contains "$T/session.$f" 'redacted: user=demo, 16 bytes' "export $f: AUTH redacted"
+done
+contains "$T/session.txt" '^# The server offered AUTH only after STARTTLS\.$' "txt: note as a # line"
+contains "$T/session.md" '^> The server offered AUTH only after STARTTLS\.$' "md: note as a quote"
+contains "$T/session.md" '^C: EHLO mailscope.localhost$' "md: C: lines"
+contains "$T/session.md" '^\| Cipher suite \| TLS\\_AES\\_256' "md: TLS table"
+if xmllint --noout "$T/session.html" 2> "$T/xmllint.err"; then
+	pass "html: well-formed XML (strict parse)"
+else
+	fail "html: xmllint: $(head -n 2 "$T/xmllint.err")"
+fi
+contains "$T/session.html" '<svg xmlns="http://www.w3.org/2000/svg"' "html: SVG sequence diagram"
+contains "$T/session.html" '<rect class="boundary"' "html: TLS boundary drawn across"
+lacks "$T/session.html" '(src|href)=' "html: no external resource"
+"$MS" export --format pdf "$D/session.jsonl" > /dev/null 2>&1
+[ $? -eq 1 ] && pass "bad format: exit 1" || fail "bad format: exit 1"
+
+# A cut recording: what parses is exported, the line is named.
+head -c 3000 "$D/session.jsonl" > "$T/cut.jsonl"
+"$MS" export --format txt "$T/cut.jsonl" > "$T/cut.txt" 2> "$T/cut.err"
+rc=$?
+[ "$rc" -eq 0 ] && pass "cut recording: exported" || fail "cut recording: exit $rc"
+contains "$T/cut.err" 'line [0-9]+: .*the file ends inside this line' "cut recording: the line is named"
+contains "$T/cut.txt" '^<- 220 lab.mailscope.test' "cut recording: events before the cut kept"
+
+# The password of a live session appears in no file that leaves mailscope.
+need_servers
+rm -f "$T/live.jsonl"
+b64=$(printf '\0%s\0%s' "$USER" "$PASS" | base64)
+timeout 30 "$MS" --batch --starttls --cafile "$CA" --record "$T/live.jsonl" \
+    -c "AUTH PLAIN $b64" "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/live.out" 2>&1
+timeout 30 "$MS" --batch --starttls --cafile "$CA" --record "$T/live.jsonl" \
+    -c "LOGIN $USER $PASS" "imap://127.0.0.2:$IMAP_PORT" < /dev/null >> "$T/live.out" 2>&1
+contains "$T/live.out" '^<~ 235 ' "live: AUTH PLAIN accepted"
+contains "$T/live.out" '^<~ a00[0-9] OK' "live: IMAP LOGIN accepted"
+for f in txt md html; do
+	"$MS" export --format "$f" "$T/live.jsonl" > "$T/live.$f" 2>> "$T/live.err"
+done
+leak=
+for file in "$T/live.out" "$T/live.jsonl" "$T/live.txt" "$T/live.md" "$T/live.html"; do
+	grep -qF -- "$PASS" "$file" && leak="$leak $(basename "$file")"
+	grep -qF -- "$b64" "$file" && leak="$leak $(basename "$file")(base64)"
+done
+[ -z "$leak" ] && pass "live: the password is in no output, recording or export" ||
+    fail "live: the password leaked into:$leak"
