@@ -696,6 +696,42 @@ recording_trailer_json(const struct evlog *log, const char *reason)
 	return dump(o);
 }
 
+/*
+ * The header and trailer of a recording rebuilt from what was loaded, for
+ * a copy of it (an annotated replay saved to a new file).
+ */
+char *
+recording_info_header_json(const struct recording_info *info)
+{
+	json_t	*o = json_object(), *opt = NULL;
+
+	json_object_set_new(o, "mailscope", json_string("recording"));
+	json_object_set_new(o, "format", json_integer(FORMAT));
+	json_object_set_new(o, "version", jstr(info->version));
+	json_object_set_new(o, "target", jstr(info->target));
+	json_object_set_new(o, "start", jwall(info->start));
+	if (info->options != NULL)
+		opt = json_loads(info->options, LOAD_FLAGS, NULL);
+	if (json_is_object(opt))
+		json_object_set_new(o, "options", opt);
+	else
+		json_decref(opt);
+	json_object_set_new(o, "redacted", json_boolean(info->redacted));
+	return dump(o);
+}
+
+char *
+recording_info_trailer_json(const struct recording_info *info,
+    uint64_t events)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "end", jwall(info->end));
+	json_object_set_new(o, "reason", jstr(info->reason));
+	json_object_set_new(o, "events", json_integer((json_int_t)events));
+	return dump(o);
+}
+
 void
 recording_info_free(struct recording_info *info)
 {

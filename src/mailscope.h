@@ -787,6 +787,9 @@ int	 event_from_json(struct evlog *, const char *, char *, size_t);
 char	*recording_header_json(const struct evlog *,
 	    const struct session_opts *);
 char	*recording_trailer_json(const struct evlog *, const char *);
+char	*recording_info_header_json(const struct recording_info *);
+char	*recording_info_trailer_json(const struct recording_info *,
+	    uint64_t);
 int	 recording_parse_line(struct evlog *, const char *,
 	    struct recording_info *, char *, size_t);	/* enum rec_line */
 void	 recording_info_free(struct recording_info *);
@@ -802,6 +805,9 @@ typedef void	(*recorder_fail_cb)(const char *, void *);
 
 struct recorder	*recorder_open(const char *, struct evlog *, const char *,
 		    char *, size_t);
+/* The same, then every event already in the (retained) log first. */
+struct recorder	*recorder_open_replaying(const char *, struct evlog *,
+		    const char *, char *, size_t);
 void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
 		    void *);
 void		 recorder_close(struct recorder *, const char *);
@@ -809,6 +815,10 @@ bool		 recorder_failed(const struct recorder *);
 const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, struct evlog *,
 		    struct recording_info *, char *, size_t);
+/* A whole log as a new file (never an existing one), header and trailer
+ * rebuilt from info. */
+int		 recording_save(const char *, const struct evlog *,
+		    const struct recording_info *, char *, size_t);
 
 /*
  * explain.c, explain_data.c: plain-language glosses with references, all

@@ -76,6 +76,7 @@ static const char usage_text[] =
 " [--list]\n"
 "       mailscope probe [--cafile FILE] [--auth USER] [--json] URL\n"
 "       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
+"       mailscope replay [--speed X] [--theme NAME] FILE.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -210,6 +211,8 @@ main(int argc, char **argv)
 		return probe_main(argc - 1, argv + 1);
 	if (argc > 1 && strcmp(argv[1], "export") == 0)
 		return export_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "replay") == 0)
+		return replay_main(argc - 1, argv + 1);
 
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);

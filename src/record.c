@@ -102,34 +102,39 @@ recorder_event(const struct event *ev, void *arg)
 		recorder_stop(rec, error);
 }
 
-struct recorder *
-recorder_open(const char *path, struct evlog *log, const char *header,
-    char *err, size_t errlen)
+/*
+ * Open path for writing, refusing what is not a plain file of ours;
+ * excl: the file must not exist yet.  Returns the descriptor or -1.
+ */
+static int
+open_file(const char *path, bool excl, char *err, size_t errlen)
 {
-	struct recorder	*rec;
 	struct stat	 st;
-	int		 fd, error, flags;
+	int		 fd, flags, error;
 
 	/* O_NONBLOCK: a FIFO must not hang the open; refused below. */
 	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-	    O_CLOEXEC | O_NONBLOCK, 0600);
+	    O_CLOEXEC | O_NONBLOCK | (excl ? O_EXCL : 0), 0600);
 	if (fd == -1) {
 		if (errno == ELOOP)
 			snprintf(err, errlen, "%s: is a symbolic link; not "
 			    "following it (give the real path)", path);
+		else if (errno == EEXIST && excl)
+			snprintf(err, errlen, "%s: exists; give a new file "
+			    "name", path);
 		else
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
+		return -1;
 	}
 	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	/* Two sessions in one file would interleave their events. */
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
@@ -139,21 +144,61 @@ recorder_open(const char *path, struct evlog *log, const char *header,
 		else
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
 	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
-		return NULL;
+		return -1;
 	}
 	/*
 	 * Appending: start on a fresh line even if the last recording was
 	 * cut inside one.  Readers skip empty lines.
 	 */
-	error = st.st_size > 0 ? write_all(fd, "\n", 1) : 0;
-	if (error == 0)
-		error = write_line(fd, header);
+	if (st.st_size > 0 && (error = write_all(fd, "\n", 1)) != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(error));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Every event of a retained log, in writes of many lines each. */
+static int
+write_events(int fd, const struct evlog *log)
+{
+	struct buf	 b = { 0 };
+	char		*json;
+	size_t		 i, n = evlog_count(log);
+	int		 error = 0;
+
+	for (i = 0; i < n && error == 0; i++) {
+		json = event_to_json(log, evlog_get(log, i));
+		buf_adds(&b, json);
+		buf_addc(&b, '\n');
+		free(json);
+		if (b.len >= 64 * 1024 || i + 1 == n) {
+			error = write_all(fd, b.p, b.len);
+			buf_reset(&b);
+		}
+	}
+	buf_free(&b);
+	return error;
+}
+
+static struct recorder *
+open_recorder(const char *path, struct evlog *log, const char *header,
+    bool replay, char *err, size_t errlen)
+{
+	struct recorder	*rec;
+	int		 fd, error;
+
+	if ((fd = open_file(path, false, err, errlen)) == -1)
+		return NULL;
+	error = write_line(fd, header);
+	if (error == 0 && replay)
+		error = write_events(fd, log);
 	if (error == 0 && fdatasync(fd) == -1)
 		error = errno;
 	if (error != 0) {
@@ -166,6 +211,50 @@ recorder_open(const char *path, struct evlog *log, const char *header,
 	rec->log = log;
 	evlog_subscribe(log, recorder_event, rec);
 	return rec;
+}
+
+struct recorder *
+recorder_open(const char *path, struct evlog *log, const char *header,
+    char *err, size_t errlen)
+{
+	return open_recorder(path, log, header, false, err, errlen);
+}
+
+/* Recording started mid-session: the file still begins at the start. */
+struct recorder *
+recorder_open_replaying(const char *path, struct evlog *log,
+    const char *header, char *err, size_t errlen)
+{
+	return open_recorder(path, log, header, true, err, errlen);
+}
+
+int
+recording_save(const char *path, const struct evlog *log,
+    const struct recording_info *info, char *err, size_t errlen)
+{
+	char	*header, *trailer;
+	int	 fd, error;
+
+	if ((fd = open_file(path, true, err, errlen)) == -1)
+		return -1;
+	header = recording_info_header_json(info);
+	trailer = recording_info_trailer_json(info, evlog_count(log));
+	error = write_line(fd, header);
+	if (error == 0)
+		error = write_events(fd, log);
+	if (error == 0)
+		error = write_line(fd, trailer);
+	if (error == 0 && fdatasync(fd) == -1)
+		error = errno;
+	if (close(fd) == -1 && error == 0)
+		error = errno;
+	free(header);
+	free(trailer);
+	if (error != 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(error));
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -42,6 +42,7 @@ static char		*secret_prompt;
 static void		(*secret_cb)(struct tui *, char *, void *);
 static void		*secret_arg;
 static int		 search_dir;
+static int		 click_y = -1, click_x;	/* last button 1 press */
 
 struct keyseq {
 	const char	*seq;
@@ -142,11 +143,12 @@ fill(int ms)
 	return true;
 }
 
-/* Wheel events; both the X10 and the SGR (1006) encodings. */
+/* Wheel events and clicks; both the X10 and the SGR (1006) encodings. */
 static int
 mouse_key(const char *seq)
 {
-	int	b = 0, c;
+	int	b = 0, c, v[3] = { 0, 0, 0 }, n = 0;
+	bool	press = true;
 
 	if (seq[2] == 'M') {
 		while (qlen - qoff < 3 && fill(SEQ_WAIT_MS))
@@ -154,27 +156,49 @@ mouse_key(const char *seq)
 		if (qlen - qoff < 3)
 			return TK_NONE;
 		b = queue[qoff] - 32;
+		v[1] = queue[qoff + 1] - 32;
+		v[2] = queue[qoff + 2] - 32;
 		qoff += 3;
+		press = (b & 3) != 3;
 	} else {
 		/* ESC [ < b ; x ; y M|m */
 		for (;;) {
 			if (qoff == qlen && !fill(SEQ_WAIT_MS))
 				return TK_NONE;
 			c = queue[qoff++];
-			if (c == 'M' || c == 'm')
+			if (c == 'M' || c == 'm') {
+				press = c == 'M';
 				break;
-			if (c == ';')
-				b |= 0x10000;
-			else if (c >= '0' && c <= '9' && !(b & 0x10000))
-				b = b * 10 + (c - '0');
+			}
+			if (c == ';' && n < 2)
+				n++;
+			else if (c >= '0' && c <= '9' && v[n] < 10000)
+				v[n] = v[n] * 10 + (c - '0');
 		}
-		b &= 0xffff;
+		b = v[0];
 	}
 	if ((b & 0x43) == 0x40)
 		return TK_WHEEL_UP;
 	if ((b & 0x43) == 0x41)
 		return TK_WHEEL_DOWN;
+	/* Button 1 pressed: 1-based column and row. */
+	if ((b & 0x63) == 0 && press && v[1] > 0 && v[2] > 0) {
+		click_x = v[1] - 1;
+		click_y = v[2] - 1;
+	}
 	return TK_MOUSE;
+}
+
+/* The position of the last click, once. */
+bool
+input_click(int *y, int *x)
+{
+	if (click_y < 0)
+		return false;
+	*y = click_y;
+	*x = click_x;
+	click_y = -1;
+	return true;
 }
 
 /* One key from the queue for the panes: a byte or a TK_* code. */
@@ -233,6 +257,18 @@ static void
 rl_redisplay_dirty(void)
 {
 	tui_dirty(T, D_CMDLINE);
+}
+
+/* A click on a transcript line selects it and gives the pane the focus. */
+static void
+pane_click(struct tui *t)
+{
+	int	y, x;
+
+	if (!input_click(&y, &x) || !transcript_click(t->ts, y, x))
+		return;
+	t->focus = FOCUS_TRANSCRIPT;
+	tui_dirty(t, D_ALL);
 }
 
 /* Application functions, rebindable from ~/.inputrc. */
@@ -336,6 +372,8 @@ fn_mouse(int count, int key)
 		transcript_scroll(T->ts, -3);
 	else if (k == TK_WHEEL_DOWN)
 		transcript_scroll(T->ts, 3);
+	else if (k == TK_MOUSE)
+		pane_click(T);
 	return 0;
 }
 
@@ -547,6 +585,8 @@ wanted_prompt(struct tui *t)
 		return secret_prompt;
 	if (t->searching)
 		return search_dir > 0 ? "/" : "?";
+	if (t->replay != NULL)
+		return "replay> ";
 	if (pp != NULL && pp_data_mode(pp))
 		return "DATA> ";
 	if (pp != NULL && pp_wants_continuation(pp))
@@ -583,6 +623,12 @@ on_line(char *line)
 	}
 	if (line == NULL) {
 		tui_quit(t);
+		return;
+	}
+	if (t->replay != NULL && !t->searching) {
+		replay_line(t, line);
+		free(line);
+		tui_dirty(t, D_ALL);
 		return;
 	}
 	if (t->searching) {
@@ -772,6 +818,10 @@ cmdline_input(struct tui *t)
 				transcript_scroll(t->ts, -3);
 			else if (key == TK_WHEEL_DOWN)
 				transcript_scroll(t->ts, 3);
+			else if (key == TK_MOUSE)
+				pane_click(t);
+			else if (t->replay != NULL && replay_key(t, key))
+				;
 			else if (key == '\033' || key == 'q' || key == 'i') {
 				t->focus = FOCUS_CMDLINE;
 				tui_dirty(t, D_ALL);
@@ -863,6 +913,16 @@ cmdline_secret(struct tui *t, const char *prompt,
 	secret_cb = cb;
 	secret_arg = arg;
 	t->secret = true;
+	t->focus = FOCUS_CMDLINE;
+	tui_dirty(t, D_ALL);
+}
+
+/* Open the command line with text typed in (a note to finish). */
+void
+cmdline_preset(struct tui *t, const char *text)
+{
+	clear_line();
+	rl_insert_text(text);
 	t->focus = FOCUS_CMDLINE;
 	tui_dirty(t, D_ALL);
 }

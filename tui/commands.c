@@ -36,7 +36,10 @@ const struct command commands[] = {
 	{ "auth", "plain|login USER", "authenticate; the secret is asked "
 	    "for with no echo and never stored", cmd_auth },
 	{ "note", "TEXT", "add a note to the transcript", cmd_note },
-	{ "mark", "NAME", "add a bookmark to the transcript", cmd_mark },
+	{ "mark", "NAME", "add a bookmark to the transcript (' and \" jump "
+	    "between marks)", cmd_mark },
+	{ "record", "[FILE]", "record into FILE from the start of the "
+	    "session; no FILE: stop recording", cmd_record },
 	{ "reconnect", "", "close and connect again", cmd_reconnect },
 	{ "theme", "[NAME]", "switch colour theme (no NAME: list them)",
 	    cmd_theme },
@@ -70,32 +73,35 @@ chan(struct tui *t)
 	return session_state(t->session) == STATE_TLS ? CHAN_TLS : CHAN_PLAIN;
 }
 
-void
-command_run(struct tui *t, const char *line)
+/*
+ * The command of a table that line names (exact, or an unambiguous
+ * prefix: ":q", ":star"), with *args after it; NULL with a message.
+ */
+const struct command *
+command_find(struct tui *t, const struct command *table, const char *line,
+    const char **args)
 {
-	const char	*args;
-	size_t		 len, i, found = SIZE_MAX, n = 0;
+	size_t	len, i, found = SIZE_MAX, n = 0;
 
 	while (*line == ' ')
 		line++;
 	len = strcspn(line, " ");
-	args = line + len;
-	while (*args == ' ')
-		args++;
+	*args = line + len;
+	while (**args == ' ')
+		(*args)++;
 	if (len == 0) {
 		tui_message(t, true, "a command name follows ':' (:help "
 		    "lists them)");
-		return;
+		return NULL;
 	}
-	/* Exact names, or an unambiguous prefix (":q", ":star"). */
-	for (i = 0; commands[i].name != NULL; i++) {
-		if (strlen(commands[i].name) == len &&
-		    strncmp(commands[i].name, line, len) == 0) {
+	for (i = 0; table[i].name != NULL; i++) {
+		if (strlen(table[i].name) == len &&
+		    strncmp(table[i].name, line, len) == 0) {
 			found = i;
 			n = 1;
 			break;
 		}
-		if (strncmp(commands[i].name, line, len) == 0) {
+		if (strncmp(table[i].name, line, len) == 0) {
 			found = i;
 			n++;
 		}
@@ -104,9 +110,19 @@ command_run(struct tui *t, const char *line)
 		tui_message(t, true, "%s command :%.*s (nothing sent; :help "
 		    "lists them)", n == 0 ? "unknown" : "ambiguous",
 		    (int)(len > 40 ? 40 : len), line);
-		return;
+		return NULL;
 	}
-	commands[found].fn(t, args);
+	return &table[found];
+}
+
+void
+command_run(struct tui *t, const char *line)
+{
+	const struct command	*c;
+	const char		*args;
+
+	if ((c = command_find(t, commands, line, &args)) != NULL)
+		c->fn(t, args);
 }
 
 void

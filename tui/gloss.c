@@ -1,9 +1,9 @@
 /*
- * Explanations in the TLS panel's place: F1 (or ? on a selected line)
- * explains a transcript line, ? in the TLS panel explains what the panel
- * shows.  Every word comes from the core's tables (src/explain*.c); this
- * file only chooses what to look up and draws it.  Esc gives the panel
- * back to the TLS facts.
+ * Explanations in the TLS panel's place: F1 or ? explains the line
+ * selected in the transcript (F1 with no selection: the last line), ? in
+ * the TLS panel explains what the panel shows.  Every word comes from the
+ * core's tables (src/explain*.c); this file only chooses what to look up
+ * and draws it.  Esc gives the panel back to the TLS facts.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -280,7 +280,7 @@ gloss_draw(struct tui *t, bool focus)
 	return true;
 }
 
-/* The line F1 explains: the last one the transcript shows. */
+/* The line F1 explains with no selection: the last one shown. */
 static const struct event *
 last_line(struct tui *t)
 {
@@ -302,8 +302,12 @@ gloss_key(struct tui *t, int key)
 	const struct event	*ev;
 	int			 page = t->tp_h > 3 ? t->tp_h - 2 : 1;
 
-	if (t->focus == FOCUS_TRANSCRIPT && key == TK_F1) {
-		if ((ev = last_line(t)) == NULL)
+	/* ? without a selection stays the backward search. */
+	if (t->focus == FOCUS_TRANSCRIPT && (key == TK_F1 || (key == '?' &&
+	    transcript_selected(t->ts) != NULL))) {
+		if ((ev = transcript_selected(t->ts)) == NULL)
+			ev = last_line(t);
+		if (ev == NULL)
 			tui_message(t, true, "nothing to explain yet");
 		else
 			gloss_event(t, ev);

@@ -25,6 +25,7 @@ static const struct {
 	    "references" },
 	{ "PgUp, PgDn", "scroll the transcript" },
 	{ "mouse wheel", "scroll the transcript" },
+	{ "mouse click", "select a transcript line (n adds a note on it)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "Ctrl-C", "cancel the line, the search or the password prompt; "
 	    "in SMTP DATA: end the message with a lone \".\"" },
@@ -37,11 +38,16 @@ static const struct {
 	{ "Ctrl-R", "search the history" },
 	{ "::TEXT", "send a line that starts with ':'" },
 	{ NULL, "Transcript (when it has the focus)" },
-	{ "Up, Down, j, k", "scroll a line" },
+	{ "Up, Down, j, k", "select the previous, next line (scrolls "
+	    "to keep it in view)" },
+	{ "Enter", "scroll a line" },
 	{ "PgUp, PgDn, b, Space", "scroll a page" },
 	{ "Home, End, g, G", "top; bottom and follow new lines" },
 	{ "/, ?", "search forward, backward" },
-	{ "n, N", "next, previous match" },
+	{ "n", "note on the selected line (\":note on #SEQ: \" is typed "
+	    "in for you); with no line selected: next match" },
+	{ "N", "previous match" },
+	{ "'  \"", "select the next, previous mark (wraps)" },
 	{ "z", "fold or expand the last body or literal on screen" },
 	{ "Z", "fold or expand every body and literal" },
 	{ "Esc, q, i", "back to the command line (typing does too)" },
@@ -59,6 +65,14 @@ static const struct {
 	    "on an empty line)" },
 	{ ":tour [off]", "show the step again; hide it" },
 	{ "PgUp, PgDn, g, G", "scroll the panel" },
+	{ NULL, "Replay (mailscope replay FILE.jsonl)" },
+	{ "Space", "next event" },
+	{ "Backspace", "previous event" },
+	{ "p, Enter", "play or pause at the recorded speed" },
+	{ "+, -", "play faster, slower (x2 steps; the status bar shows it)" },
+	{ "Home, End", "the first, the last event" },
+	{ "'  \"", "the next, previous mark (wraps)" },
+	{ ":", "command line: only :note :mark :save :quit :help" },
 	{ NULL, "Markers" },
 	{ "C:  S:", "what the client sent, what the server sent" },
 	{ "lock or ~", "the line crossed the network inside TLS" },
@@ -80,6 +94,7 @@ help_free(void)
 static void
 build(struct tui *t, struct rtext **lines, size_t *n)
 {
+	const struct command *cmds;
 	struct rtext	*r;
 	size_t		 i, cap = 256;
 	char		 b[64];
@@ -105,12 +120,13 @@ build(struct tui *t, struct rtext **lines, size_t *n)
 	LINE();
 	rtext_adds(r, SLOT_HELP_TITLE, ": commands (a unique prefix is "
 	    "enough)");
-	for (i = 0; commands[i].name != NULL && *n + 2 < cap; i++) {
+	/* A replay has commands of its own. */
+	cmds = t->replay != NULL ? replay_commands : commands;
+	for (i = 0; cmds[i].name != NULL && *n + 2 < cap; i++) {
 		LINE();
-		snprintf(b, sizeof b, ":%s %s", commands[i].name,
-		    commands[i].args);
+		snprintf(b, sizeof b, ":%s %s", cmds[i].name, cmds[i].args);
 		rtext_printf(r, SLOT_HELP_KEY, "  %-20s ", b);
-		rtext_adds(r, SLOT_HELP, commands[i].help);
+		rtext_adds(r, SLOT_HELP, cmds[i].help);
 	}
 	LINE();
 	LINE();

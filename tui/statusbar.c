@@ -84,10 +84,11 @@ statusbar_draw(struct tui *t)
 	    NULL;
 	enum session_state st = t->session != NULL ?
 	    session_state(t->session) : STATE_DISCONNECTED;
-	const char	*ch;
+	const char	*ch, *rec;
 	char		*target, right[160], in[32], out[32], a[32], b[32];
 	enum slot	 s;
 	int64_t		 got, want, el;
+	uint64_t	 bin = 0, bout = 0;
 	int		 v, x;
 
 	if (sbwin == NULL)
@@ -108,7 +109,7 @@ statusbar_draw(struct tui *t)
 	}
 	free(target);
 	wprintw(sbwin, " %s", proto_name(t->sopts.target.proto));
-	ch = channel(st, &s);
+	ch = t->replay != NULL ? replay_channel(t, &s) : channel(st, &s);
 	if (st == STATE_CLOSED && session_exit_code(t->session) == EXIT_OK)
 		s = SLOT_STATUS;
 	badge(s, ch);
@@ -121,10 +122,14 @@ statusbar_draw(struct tui *t)
 		badge(SLOT_MODE, "DATA");
 	if (t->opts.explain)
 		badge(SLOT_MODE, "EXPLAIN");
-	if (t->opts.record != NULL && t->rec_failed)
-		badge(SLOT_STATUS_BAD, "REC FAILED");
-	else if (t->opts.record != NULL)
-		badge(SLOT_STATUS_REC, t->utf8 ? "\xe2\x97\x8f REC" : "* REC");
+	if ((rec = recording_badge(t, &s)) != NULL)
+		badge(s, rec);
+	if (t->replay != NULL) {
+		replay_status(t, right, sizeof right);
+		badge(SLOT_MODE, right);
+		if (replay_damage(t, right, sizeof right))
+			badge(SLOT_STATUS_BAD, right);
+	}
 	if (t->progress && pp != NULL) {
 		got = pp_received_size(pp);
 		want = pp_expected_size(pp);
@@ -140,10 +145,13 @@ statusbar_draw(struct tui *t)
 			snprintf(right, sizeof right, "%s %s/s", a, b);
 		badge(SLOT_STATUS_PROGRESS, right);
 	}
-	size_str(t->session != NULL ? session_bytes_in(t->session) : 0, in,
-	    sizeof in);
-	size_str(t->session != NULL ? session_bytes_out(t->session) : 0, out,
-	    sizeof out);
+	if (t->session != NULL) {
+		bin = session_bytes_in(t->session);
+		bout = session_bytes_out(t->session);
+	} else if (t->replay != NULL)
+		replay_bytes(t, &bin, &bout);
+	size_str(bin, in, sizeof in);
+	size_str(bout, out, sizeof out);
 	/* Bytes always; the focus when there is room for it. */
 	snprintf(right, sizeof right, "in %s out %s  [%s] ", in, out,
 	    focus_names[t->focus]);

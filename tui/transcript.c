@@ -56,7 +56,10 @@ struct transcript {
 	size_t		 match;
 	bool		 have_match;
 	size_t		*visible;	/* units drawn in the last frame */
+	int		*vrow;		/* and the row each one starts on */
 	size_t		 nvisible;
+	size_t		 sel;		/* the selected unit, for a note */
+	bool		 have_sel;
 	struct rtext	 rt;
 };
 
@@ -82,6 +85,7 @@ transcript_free(struct transcript *ts)
 	free(ts->groups);
 	free(ts->search);
 	free(ts->visible);
+	free(ts->vrow);
 	rtext_free(&ts->rt);
 	free(ts);
 }
@@ -468,6 +472,8 @@ transcript_layout(struct transcript *ts, int y, int x, int h, int w)
 	ts->win = newwin(h, w, y, x);
 	ts->visible = xreallocarray(ts->visible, (size_t)(h > 0 ? h : 1),
 	    sizeof *ts->visible);
+	ts->vrow = xreallocarray(ts->vrow, (size_t)(h > 0 ? h : 1),
+	    sizeof *ts->vrow);
 	check_width(ts);
 	if (!ts->follow && ts->n > 0) {
 		ts->top = unit_start(ts, ts->top < ts->n ? ts->top : ts->n - 1);
@@ -475,6 +481,19 @@ transcript_layout(struct transcript *ts, int y, int x, int h, int w)
 		if (ts->top_row >= unit_rows(ts, ts->top))
 			ts->top_row = unit_rows(ts, ts->top) - 1;
 	}
+	if (ts->have_sel)
+		ts->sel = unit_start(ts, ts->sel);
+}
+
+/* The selection is drawn over the whole unit, in one slot. */
+static void
+mark_selected(struct rtext *rt)
+{
+	size_t	k;
+
+	for (k = 0; k < rt->nruns; k++)
+		rt->runs[k].slot = SLOT_SELECTED;
+	rt->nhl = 0;
 }
 
 void
@@ -486,7 +505,6 @@ transcript_draw(struct transcript *ts, bool focus)
 
 	if (ts->win == NULL)
 		return;
-	(void)focus;
 	colour_bkgd(ts->win, SLOT_DEFAULT);
 	werase(ts->win);
 	if (ts->follow) {
@@ -497,12 +515,15 @@ transcript_draw(struct transcript *ts, bool focus)
 	skip = ts->top_row;
 	for (i = ts->top; i < ts->n && row < ts->h; i = unit_next(ts, i)) {
 		build(ts, i, &ts->rt, &indent);
+		if (focus && ts->have_sel && i == ts->sel)
+			mark_selected(&ts->rt);
 		r = rtext_rows(&ts->rt, ts->w, indent);
 		ts->items[i].rows = (uint32_t)r;
 		n = rtext_draw(ts->win, &ts->rt, row, 0, ts->w, indent,
 		    skip, ts->h - row);
 		row += n;
 		skip = 0;
+		ts->vrow[ts->nvisible] = row - n;
 		ts->visible[ts->nvisible++] = i;
 	}
 	if (!ts->follow) {
@@ -706,6 +727,108 @@ transcript_fold_toggle(struct transcript *ts, bool all)
 	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
 }
 
+static bool
+sel_visible(struct transcript *ts)
+{
+	size_t	k;
+
+	/* Whole on screen: not cut at the top nor at the bottom. */
+	for (k = 0; k < ts->nvisible; k++)
+		if (ts->visible[k] == ts->sel)
+			return (k > 0 || ts->top_row == 0) && ts->vrow[k] +
+			    unit_rows(ts, ts->sel) <= ts->h;
+	return false;
+}
+
+/* Scroll as little as needed to show the selected unit whole. */
+static void
+sel_show(struct transcript *ts, bool up)
+{
+	if (sel_visible(ts))
+		return;
+	ts->follow = false;
+	ts->unseen = 0;
+	ts->top = ts->sel;
+	ts->top_row = 0;
+	if (!up)
+		transcript_scroll(ts, -(ts->h - unit_rows(ts, ts->sel)));
+}
+
+/* Up/Down: move the selection a unit; the first press picks the last
+ * (or first) line on screen. */
+void
+transcript_select(struct transcript *ts, int dir)
+{
+	if (ts->n == 0)
+		return;
+	if (!ts->have_sel || ts->sel >= ts->n) {
+		ts->have_sel = true;
+		if (ts->nvisible > 0)
+			ts->sel = ts->visible[dir < 0 ? ts->nvisible - 1 : 0];
+		else
+			ts->sel = unit_start(ts, ts->n - 1);
+	} else if (dir < 0 && ts->sel > 0)
+		ts->sel = unit_start(ts, ts->sel - 1);
+	else if (dir > 0 && unit_next(ts, ts->sel) < ts->n)
+		ts->sel = unit_next(ts, ts->sel);
+	sel_show(ts, dir < 0);
+	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
+}
+
+/* A click on row y of the screen selects the unit drawn there. */
+bool
+transcript_click(struct transcript *ts, int y, int x)
+{
+	size_t	k;
+
+	if (y < ts->y || y >= ts->y + ts->h || x < ts->x ||
+	    x >= ts->x + ts->w)
+		return false;
+	for (k = ts->nvisible; k > 0; k--) {
+		if (ts->vrow[k - 1] <= y - ts->y) {
+			ts->sel = ts->visible[k - 1];
+			ts->have_sel = true;
+			tui_dirty(ts->t, D_TRANSCRIPT);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The event the selection starts on. */
+const struct event *
+transcript_selected(const struct transcript *ts)
+{
+	if (!ts->have_sel || ts->sel >= ts->n)
+		return NULL;
+	return item_event(ts, ts->sel);
+}
+
+/* ' and ": select the next (previous) mark, wrapping.  -1: none. */
+int
+transcript_mark(struct transcript *ts, int dir)
+{
+	size_t	from, k, i;
+
+	if (ts->n == 0)
+		return -1;
+	if (ts->have_sel && ts->sel < ts->n)
+		from = ts->sel;
+	else
+		from = dir > 0 ? ts->n - 1 : 0;
+	for (k = 1; k <= ts->n; k++) {
+		i = dir > 0 ? (from + k) % ts->n : (from + ts->n - k) % ts->n;
+		if (item_event(ts, i)->kind == EV_MARK) {
+			ts->sel = i;
+			ts->have_sel = true;
+			sel_show(ts, true);
+			tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* Keys when the transcript has the focus; 0 when not ours. */
 int
 transcript_key(struct transcript *ts, int key)
@@ -713,10 +836,12 @@ transcript_key(struct transcript *ts, int key)
 	switch (key) {
 	case TK_UP:
 	case 'k':
-		transcript_scroll(ts, -1);
+		transcript_select(ts, -1);
 		break;
 	case TK_DOWN:
 	case 'j':
+		transcript_select(ts, 1);
+		break;
 	case '\r':
 		transcript_scroll(ts, 1);
 		break;
@@ -743,7 +868,17 @@ transcript_key(struct transcript *ts, int key)
 		cmdline_search(ts->t, -1);
 		break;
 	case 'n':
-		transcript_search(ts, NULL, 1);
+		/* A note on the selected line; without one, the next match. */
+		if (transcript_selected(ts) != NULL)
+			annotate_prompt(ts->t, transcript_selected(ts));
+		else
+			transcript_search(ts, NULL, 1);
+		break;
+	case '\'':
+	case '"':
+		if (transcript_mark(ts, key == '"' ? -1 : 1) == -1)
+			tui_message(ts->t, true, "no marks yet (:mark NAME "
+			    "adds one)");
 		break;
 	case 'N':
 		transcript_search(ts, NULL, -1);

@@ -34,6 +34,16 @@ static bool		 curses_on;
 static WINDOW		*msgwin;
 
 static void	tui_redraw(void *);
+static void	tui_restore(void);
+
+/* fatal(): the recording gets its trailer, then the terminal is ours. */
+static void
+tui_fatal(void)
+{
+	if (cur != NULL)
+		recording_stop(cur, "error");
+	tui_restore();
+}
 
 void
 tui_dirty(struct tui *t, unsigned what)
@@ -218,8 +228,13 @@ tui_focus_next(struct tui *t, int dir)
 void
 tui_quit(struct tui *t)
 {
-	enum session_state	st = session_state(t->session);
+	enum session_state	st;
 
+	if (t->replay != NULL) {
+		replay_quit(t);
+		return;
+	}
+	st = session_state(t->session);
 	if (t->quitting || st == STATE_CLOSED || st == STATE_DISCONNECTED) {
 		t->quitting = true;
 		loop_break(t->loop);
@@ -397,16 +412,6 @@ on_event(const struct event *ev, void *arg)
 }
 
 static void
-on_record_failed(const char *why, void *arg)
-{
-	struct tui	*t = arg;
-
-	t->rec_failed = true;
-	tui_message(t, true, "recording stopped: %s (the session goes on)",
-	    why);
-}
-
-static void
 on_stdin(int fd, short revents, void *arg)
 {
 	(void)fd;
@@ -455,30 +460,26 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.opts = *topts;
 	t.utf8 = !t.opts.ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
 	t.loop = loop_new();
-	t.log = evlog_new(true);
+	t.replay = t.opts.replay;
+	t.log = t.replay != NULL ? replay_log(t.replay) : evlog_new(true);
 	t.ts = transcript_new(&t);
 	t.tp = tlspanel_new(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
-	evlog_subscribe(t.log, on_event, &t);
-	if (t.opts.record != NULL) {
-		char	*hdr = recording_header_json(t.log, sopts);
-
-		t.rec = recorder_open(t.opts.record, t.log, hdr, err,
-		    sizeof err);
-		free(hdr);
-		if (t.rec == NULL) {
-			fprintf(stderr, "mailscope: %s\n", err);
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		recorder_set_fail_cb(t.rec, on_record_failed, &t);
+	if (t.replay == NULL)
+		evlog_subscribe(t.log, on_event, &t);
+	/* Before the screen: a file that cannot be written is a usage error. */
+	if (t.opts.record != NULL && recording_start(&t, t.opts.record, err,
+	    sizeof err) == -1) {
+		fprintf(stderr, "mailscope: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
 	}
 	cur = &t;
 
 	if (initscr() == NULL)
 		fatalx("cannot initialise the terminal");
 	curses_on = true;
-	fatal_set_hook(tui_restore);
+	fatal_set_hook(tui_fatal);
 	raw();
 	noecho();
 	nonl();
@@ -506,24 +507,28 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 		tour_start(&t);
 	tui_relayout(&t);
 	cmdline_init(&t);
-	t.session = session_new(t.loop, t.log, sopts, on_session, &t);
-	session_connect(t.session);
+	if (t.replay != NULL)
+		replay_start(&t);
+	else {
+		t.session = session_new(t.loop, t.log, sopts, on_session, &t);
+		session_connect(t.session);
+	}
 	tui_dirty(&t, D_ALL);
 	loop_run(t.loop);
 
 	tui_restore();
 	fatal_set_hook(NULL);
-	rc = t.exit_code != EXIT_OK ? t.exit_code :
+	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
-	if (t.rec != NULL) {
-		recorder_close(t.rec, t.signo != 0 ? "signal" : rc == EXIT_OK ?
-		    "quit" : "error");
-		t.rec = NULL;
-	}
+	recording_stop(&t, t.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" :
+	    "error");
 	session_free(t.session);
 	tour_free(&t);
 out:
-	evlog_unsubscribe(t.log, on_event, &t);
+	if (t.replay != NULL)
+		replay_end(&t);
+	else
+		evlog_unsubscribe(t.log, on_event, &t);
 	transcript_free(t.ts);
 	tlspanel_free(t.tp);
 	statusbar_free();
@@ -536,7 +541,8 @@ out:
 	timer_free(t.progress_timer);
 	theme_free(&t.theme);
 	free(t.message);
-	evlog_free(t.log);
+	if (t.replay == NULL)
+		evlog_free(t.log);
 	loop_free(t.loop);
 	cur = NULL;
 	return rc;

@@ -22,6 +22,8 @@ enum tui_time {
 	TIME_MAX
 };
 
+struct replay;
+
 struct tui_opts {
 	const char	*theme;		/* NULL: "default" */
 	enum tui_time	 time;
@@ -33,6 +35,7 @@ struct tui_opts {
 	bool		 explain;	/* plain-language glosses */
 	struct lab_info	*lab;		/* --lab: the tour restarts it */
 	bool		 tour;		/* --tour: the guided tour */
+	struct replay	*replay;	/* mailscope replay: no session */
 };
 
 /* tui.c: returns the session's exit code. */
@@ -64,6 +67,7 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_BOUNDARY,	"transcript.boundary")		\
 	X(SLOT_TIME,		"transcript.time")		\
 	X(SLOT_FOLD,		"transcript.fold")		\
+	X(SLOT_SELECTED,	"transcript.selected")		\
 	X(SLOT_EXPLAIN,		"transcript.explain")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
@@ -170,14 +174,15 @@ struct tui {
 	bool			 quitting;
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
-	struct recorder		*rec;		/* --record */
-	bool			 rec_failed;
 	int			 signo;		/* the signal that ended us */
 	struct strv		 auth;		/* SASL replies still to send */
 	bool			 auth_due;
 	char			*message;	/* one-line message */
 	bool			 message_error;
 	int			 exit_code;
+	struct recorder		*rec;		/* NULL: not recording */
+	char			*rec_path;
+	struct replay		*replay;	/* NULL: a live session */
 	/* progress of a long response */
 	bool			 progress;
 	int64_t			 progress_start;
@@ -258,6 +263,10 @@ void	 transcript_home(struct transcript *);
 void	 transcript_end(struct transcript *);
 int	 transcript_search(struct transcript *, const char *, int);
 void	 transcript_fold_toggle(struct transcript *, bool);
+void	 transcript_select(struct transcript *, int);
+bool	 transcript_click(struct transcript *, int, int);
+const struct event *transcript_selected(const struct transcript *);
+int	 transcript_mark(struct transcript *, int);
 void	 transcript_invalidate(struct transcript *);
 
 /* tlspanel.c */
@@ -289,6 +298,8 @@ void	 cmdline_interrupt(struct tui *);
 void	 cmdline_secret(struct tui *, const char *,
 	    void (*)(struct tui *, char *, void *), void *);
 void	 cmdline_search(struct tui *, int);
+void	 cmdline_preset(struct tui *, const char *);
+bool	 input_click(int *, int *);
 void	 cmdline_end(struct tui *);
 void	 cmdline_resume(struct tui *);
 int	 input_key(void);
@@ -311,6 +322,8 @@ struct command {
 	void		(*fn)(struct tui *, const char *);
 };
 extern const struct command commands[];
+const struct command *command_find(struct tui *, const struct command *,
+	    const char *, const char **);
 void	 command_run(struct tui *, const char *);
 void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
@@ -334,5 +347,28 @@ void	 tour_draw(struct tui *);
 void	 tour_enter(struct tui *);	/* Enter on an empty line */
 void	 tour_cmd_next(struct tui *, const char *);
 void	 tour_cmd_show(struct tui *, const char *);
+
+/* recording.c: --record and :record in the live inspector. */
+int	 recording_start(struct tui *, const char *, char *, size_t);
+void	 recording_stop(struct tui *, const char *);
+const char *recording_badge(struct tui *, enum slot *);
+void	 cmd_record(struct tui *, const char *);
+
+/* annotate.c: a note on the line selected in the transcript. */
+void	 annotate_prompt(struct tui *, const struct event *);
+
+/* replay.c: mailscope replay FILE.jsonl, the TUI over a recording. */
+int	 replay_main(int, char **);
+struct evlog *replay_log(struct replay *);
+void	 replay_start(struct tui *);
+void	 replay_end(struct tui *);
+int	 replay_key(struct tui *, int);
+void	 replay_line(struct tui *, char *);
+void	 replay_quit(struct tui *);
+const char *replay_channel(struct tui *, enum slot *);
+void	 replay_status(struct tui *, char *, size_t);
+bool	 replay_damage(struct tui *, char *, size_t);
+void	 replay_bytes(struct tui *, uint64_t *, uint64_t *);
+extern const struct command replay_commands[];
 
 #endif /* TUI_H */

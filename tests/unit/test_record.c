@@ -484,6 +484,73 @@ test_unretained(void **state)
 	free(path);
 }
 
+/* Recording started mid-session holds the events from the start. */
+static void
+test_replaying(void **state)
+{
+	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct recording_info	 info;
+	struct recorder		*rec;
+	char			*path = path_of("mid.jsonl"), *h, err[256];
+
+	(void)state;
+	session(a);
+	h = header_for(a);
+	rec = recorder_open_replaying(path, a, h, err, sizeof err);
+	free(h);
+	assert_non_null(rec);
+	ADD(a, EV_NOTE, DIR_LOCAL, 0, NULL, "after the start");
+	recorder_close(rec, "quit");
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 9);
+	assert_same_log(a, b);
+	assert_int_equal(info.events, 9);
+	assert_string_equal(evlog_get(b, 8)->data, "after the start");
+	recording_info_free(&info);
+	evlog_free(a);
+	evlog_free(b);
+	free(path);
+}
+
+/* A loaded log saved to a new file loads back the same; never over a
+ * file that exists. */
+static void
+test_save(void **state)
+{
+	struct evlog		*a = evlog_new(true), *b = evlog_new(true);
+	struct evlog		*c = evlog_new(true);
+	struct recording_info	 info, again;
+	struct recorder		*rec;
+	char			*path = path_of("orig.jsonl"), *h, err[256];
+	char			*copy = path_of("copy.jsonl");
+
+	(void)state;
+	h = header_for(a);
+	rec = recorder_open(path, a, h, err, sizeof err);
+	free(h);
+	session(a);
+	recorder_close(rec, "server closed");
+	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	ADD(b, EV_NOTE, DIR_LOCAL, 0, NULL, "on #3: a note");
+	assert_int_equal(recording_save(path, b, &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "exists"));
+	assert_int_equal(recording_save(copy, b, &info, err, sizeof err), 0);
+	assert_int_equal(recording_load(copy, c, &again, err, sizeof err), 9);
+	assert_string_equal(err, "");
+	assert_same_log(b, c);
+	assert_string_equal(again.target, info.target);
+	assert_int_equal(again.start / 1000, info.start / 1000);
+	assert_string_equal(again.options, info.options);
+	assert_string_equal(again.reason, "server closed");
+	assert_int_equal(again.events, 9);
+	recording_info_free(&info);
+	recording_info_free(&again);
+	evlog_free(a);
+	evlog_free(b);
+	evlog_free(c);
+	free(path);
+	free(copy);
+}
+
 int
 main(void)
 {
@@ -495,6 +562,8 @@ main(void)
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_file_size_limit),
 		cmocka_unit_test(test_unretained),
+		cmocka_unit_test(test_replaying),
+		cmocka_unit_test(test_save),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,0 +1,229 @@
+#!/bin/sh
+# Recording, annotation and replay end to end: a session against the lab
+# recorded in batch mode, replayed in tmux (steps, the STARTTLS boundary in
+# the TLS panel, marks, notes, :save), a truncated recording, and the live
+# inspector's --record, :record, RECORDING STOPPED, `n` on a selected line
+# and SIGTERM.  The TUI runs from the ASan build when there is one.
+. "$(dirname "$0")/../lib.sh"
+
+# wait_exit NAME: the pane's exit status once its command ended (10 s).
+wait_exit() {
+	_i=100
+	while [ $_i -gt 0 ] && [ -z "$(tui_exit "$1")" ]; do
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	tui_screen "$1" > "$T/$1-end.screen"
+	tui_exit "$1"
+}
+
+MS=$MAILSCOPE
+UI=$MAILSCOPE
+[ -x "$ASAN_MAILSCOPE" ] && UI=$ASAN_MAILSCOPE
+rm -rf "$T/lab" "$T"/*.jsonl "$T"/*.err
+ENV="env LANG=C.UTF-8 TERM=tmux-256color XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config"
+
+"$MS" lab --keep-certs "$T/lab" > "$T/lab.out" 2>&1 &
+lab=$!
+trap 'kill $lab 2>/dev/null; lib_cleanup' EXIT
+for i in $(seq 100); do grep -q submission "$T/lab.out" && break; sleep 0.1; done
+port=$(sed -n 's/.*submission *127.0.0.1:\([0-9]*\).*/\1/p' "$T/lab.out")
+URL=smtp://127.0.0.1:$port
+CA=$T/lab/ca.pem
+# A session that lives as long as the test keeps the tmux server up
+# between the sessions under test.
+tui_start keep 20 5 "sleep 600"
+
+# --- a recording to replay -------------------------------------------------
+printf 'EHLO replay.test\nNOOP\nQUIT\n' > "$T/script"
+expect_exit 0 "batch session against the lab recorded" \
+    "$MS" --batch --starttls --cafile "$CA" --script "$T/script" \
+    --record "$T/rec.jsonl" "$URL"
+contains "$T/rec.jsonl" '"reason":"quit"' "the recording has its trailer"
+N=$(($(wc -l < "$T/rec.jsonl") - 2))
+# Event seq s is on line s+2; after it the replay shows s+1 events.
+K=$(($(grep -n '"kind":"tls-established"' "$T/rec.jsonl" | cut -d: -f1) - 1))
+
+# --- replay: steps and the STARTTLS boundary ---------------------------------
+tui_start rp 130 40 "$ENV $UI replay $T/rec.jsonl 2> $T/rp.err"
+if tui_wait rp "REPLAY 1/$N "; then
+	pass "replay opens on the first of $N events"
+else
+	fail "replay opens on the first of $N events"
+fi
+contains "$T/rp.screen" "not connected" "before the connect event the TLS panel says not connected"
+i=1
+while [ $i -lt $((K - 1)) ]; do
+	tui_keys rp Space
+	i=$((i + 1))
+done
+tui_wait rp "REPLAY $((K - 1))/$N " || fail "stepping with Space to event $((K - 1))"
+contains "$T/rp.screen" "HANDSHAKE in progress" "just before the boundary the panel shows the handshake"
+lacks "$T/rp.screen" "Version +TLS1\.3" "just before the boundary no TLS version is shown"
+contains "$T/rp.screen" " HANDSHAKE " "just before the boundary the status bar says HANDSHAKE"
+tui_keys rp Space
+tui_wait rp "REPLAY $K/$N " || fail "one more Space reaches event $K"
+contains "$T/rp.screen" "Version +TLS1\.3" "at the boundary the TLS panel shows TLS1.3"
+contains "$T/rp.screen" "VERIFIED \(Verified\)" "at the boundary the TLS panel shows the verdict"
+contains "$T/rp.screen" " TLS .* VERIFIED " "at the boundary the status bar shows TLS and VERIFIED"
+
+# --- marks, stepping back, notes, :save ------------------------------------
+tui_keys rp -l ":mark tls-up"
+tui_keys rp Enter
+tui_wait rp "mark tls-up added" || fail ":mark in replay"
+tui_keys rp Home
+if tui_wait rp "REPLAY 0/$((N + 1)) .*"; then
+	pass "Home goes to the start (the mark is one more event)"
+else
+	fail "Home goes to the start (the mark is one more event)"
+fi
+tui_keys rp "'"
+if tui_wait rp "REPLAY $((K + 1))/$((N + 1)) "; then
+	pass "' jumps to the mark"
+else
+	fail "' jumps to the mark"
+fi
+contains "$T/rp.screen" ">>.*mark tls-up" "the mark shows in the transcript"
+contains "$T/rp.screen" "Version +TLS1\.3" "at the mark the TLS panel shows TLS"
+tui_keys rp BSpace
+tui_keys rp BSpace
+if tui_wait rp "REPLAY $((K - 1))/$((N + 1)) "; then
+	pass "Backspace steps back"
+else
+	fail "Backspace steps back"
+fi
+contains "$T/rp.screen" "HANDSHAKE in progress" "stepping back over the boundary shows the handshake again"
+lacks "$T/rp.screen" "Version +TLS1\.3" "stepping back over the boundary drops the TLS facts"
+tui_keys rp -l ":starttls"
+tui_keys rp Enter
+tui_wait rp "read-only replay" && pass "live commands are refused in a replay" ||
+    fail "live commands are refused in a replay"
+tui_keys rp -l ":note the handshake starts here"
+tui_keys rp Enter
+tui_wait rp "##.*the handshake starts here" && pass "a note shows inline in the replay" ||
+    fail "a note shows inline in the replay"
+tui_keys rp -l ":save $T/rec.jsonl"
+tui_keys rp Enter
+tui_wait rp "exists; give a new file name" && pass ":save refuses to overwrite the original" ||
+    fail ":save refuses to overwrite the original"
+tui_keys rp -l ":save $T/annotated.jsonl"
+tui_keys rp Enter
+tui_wait rp "saved $((N + 2)) events" && pass ":save writes a new file" ||
+    fail ":save writes a new file"
+tui_keys rp End
+tui_wait rp "REPLAY $((N + 2))/$((N + 2)) " && pass "End shows the last event" ||
+    fail "End shows the last event"
+contains "$T/rp.screen" " CLOSED " "at the end the status bar says CLOSED"
+tui_keys rp -l ":quit"
+tui_keys rp Enter
+rc=$(wait_exit rp)
+[ "$rc" = 0 ] && pass ":quit leaves the replay with 0" ||
+    fail ":quit leaves the replay with 0 (got '$rc')"
+tui_stop rp
+"$MS" export --format txt "$T/annotated.jsonl" > "$T/annotated.txt" 2>&1
+contains "$T/annotated.txt" "^# the handshake starts here" "the export shows the note as a # line"
+contains "$T/annotated.txt" "^# mark: tls-up" "the export shows the mark"
+contains "$T/annotated.jsonl" '"reason":"quit"' "the saved file keeps the original trailer reason"
+
+# --- a truncated recording and one with no header ----------------------------
+cut=$(($(head -n 9 "$T/rec.jsonl" | wc -c) + 20))
+head -c "$cut" "$T/rec.jsonl" > "$T/cut.jsonl"
+tui_start cut 130 40 "$ENV $UI replay $T/cut.jsonl 2> $T/cut.err"
+if tui_wait cut "REPLAY 1/8 "; then
+	pass "a truncated recording replays the 8 events before the cut"
+else
+	fail "a truncated recording replays the 8 events before the cut"
+fi
+contains "$T/cut.screen" "CUT: line 10" "the status bar says loading stopped at line 10"
+contains "$T/cut.screen" "loading stopped at line 10" "the message says at which line loading stopped"
+tui_keys cut End
+tui_wait cut "REPLAY 8/8 " && pass "the truncated replay steps to its last event" ||
+    fail "the truncated replay steps to its last event"
+tui_keys cut C-d
+tui_stop cut
+echo 'not a recording' > "$T/bad.jsonl"
+expect_exit 1 "a file with no header is an error (exit 1)" \
+    "$MS" replay "$T/bad.jsonl"
+contains "$T/last.out" "line 1" "the error says which line"
+
+# --- live: --record, n on a selected line, :mark, Ctrl-D ------------------
+tui_start live 130 40 "$ENV $UI --cafile $CA --record $T/live.jsonl $URL 2> $T/live.err"
+tui_wait live "220 lab.mailscope.test" || fail "live session greeted"
+tui_keys live -l "EHLO live.test"
+tui_keys live Enter
+tui_wait live "Hello live.test" || fail "live EHLO answered"
+contains "$T/live.screen" "REC " "the status bar shows the recording indicator"
+tui_keys live Tab
+tui_keys live Up
+tui_keys live Up
+tui_keys live n
+tui_wait live ":note on #[0-9]+:" && pass "n on a selected line opens a note about it" ||
+    fail "n on a selected line opens a note about it"
+tui_keys live -l "see this line"
+tui_keys live Enter
+tui_wait live "##.*on #[0-9]+: see this line" && pass "the note shows inline" ||
+    fail "the note shows inline"
+tui_keys live -l ":mark here"
+tui_keys live Enter
+tui_keys live C-d
+rc=$(wait_exit live)
+[ "$rc" = 0 ] && pass "Ctrl-D leaves the live session with 0" ||
+    fail "Ctrl-D leaves the live session with 0 (got '$rc')"
+tui_stop live
+contains "$T/live.jsonl" '"kind":"note".*"text":"on #[0-9]+: see this line"' "the note is an event in the recording"
+contains "$T/live.jsonl" '"kind":"mark".*"text":"here"' "the mark is an event in the recording"
+contains "$T/live.jsonl" '"reason":"quit"' "the live recording ends with reason quit"
+
+# --- live: :record mid-session -------------------------------------------
+tui_start mid 130 40 "$ENV $UI --cafile $CA $URL 2> $T/mid.err"
+tui_wait mid "220 lab.mailscope.test" || fail "second live session greeted"
+lacks "$T/mid.screen" "REC " "no indicator before :record"
+tui_keys mid -l ":record $T/mid.jsonl"
+tui_keys mid Enter
+tui_wait mid "recording into .*mid.jsonl" || fail ":record starts"
+contains "$T/mid.screen" "REC " "the status bar shows the indicator after :record"
+tui_keys mid -l "NOOP"
+tui_keys mid Enter
+tui_wait mid "250 2.0.0 Ok" || fail "NOOP answered"
+tui_keys mid -l ":record"
+tui_keys mid Enter
+tui_wait mid "recording into .* ended" && pass ":record alone stops the recording" ||
+    fail ":record alone stops the recording"
+tui_keys mid C-d
+wait_exit mid > /dev/null
+tui_stop mid
+"$MS" export --format txt "$T/mid.jsonl" > "$T/mid.txt" 2>&1
+contains "$T/mid.txt" "<- 220 lab.mailscope.test" "a recording started mid-session holds the greeting"
+contains "$T/mid.txt" "-> NOOP" "and what came after :record"
+contains "$T/mid.jsonl" '^\{"seq":0,' "it starts with event 0"
+
+# --- live: the disk fills up -------------------------------------------
+# A 1 KiB file size limit: the header fits, the session does not.
+tui_start full 130 40 "ulimit -f 1; $ENV $UI --cafile $CA --record $T/full.jsonl $URL 2> $T/full.err"
+tui_wait full "220 lab.mailscope.test" || fail "fourth live session greeted"
+tui_keys full -l "EHLO full.test"
+tui_keys full Enter
+tui_wait full "RECORDING STOPPED" && pass "a write error shows RECORDING STOPPED" ||
+    fail "a write error shows RECORDING STOPPED"
+contains "$T/full.screen" "RECORDING STOPPED: File too large" "with the reason"
+contains "$T/full.screen" " RECORDING STOPPED .* in " "the status bar indicator changes"
+tui_keys full -l "NOOP"
+tui_keys full Enter
+tui_wait full "250 2.0.0 Ok" && pass "the session goes on after the recording stopped" ||
+    fail "the session goes on after the recording stopped"
+tui_keys full C-d
+tui_stop full
+
+# --- live: SIGTERM closes the recording and the terminal ------------------
+tui_start sig 130 40 "exec $ENV $UI --cafile $CA --record $T/sig.jsonl $URL 2> $T/sig.err"
+tui_wait sig "220 lab.mailscope.test" || fail "third live session greeted"
+pid=$(_tui display-message -p -t sig '#{pane_pid}')
+kill -TERM "$pid"
+rc=$(wait_exit sig)
+[ "$rc" = 143 ] && pass "SIGTERM: exit 143" || fail "SIGTERM: exit 143 (got '$rc')"
+contains "$T/sig.jsonl" '"reason":"signal"' "SIGTERM ends the recording with reason signal"
+tui_stop sig
+
+for f in rp cut live mid full sig; do
+	lacks "$T/$f.err" "AddressSanitizer|runtime error" "no sanitizer report ($f)"
+done

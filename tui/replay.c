@@ -1,0 +1,597 @@
+/*
+ * mailscope replay FILE.jsonl: the inspector, read-only, over a
+ * recording.  The panes show the first `pos` events of the log, so the
+ * transcript, the TLS panel and the status bar are the session as it was
+ * after the current event.  Stepping forward feeds one more event to the
+ * panes; stepping back builds them again from the first event (they are
+ * built from events alone, and a few thousand events take well under a
+ * frame).  Notes and marks added here go in after the current event, in
+ * a new copy of the log, and :save writes that copy to a new file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tui.h"
+
+#define SPEED_MIN	(1.0 / 64)
+#define SPEED_MAX	256.0
+
+enum rp_chan {
+	RP_NONE,
+	RP_PLAIN,
+	RP_HANDSHAKE,
+	RP_TLS,
+	RP_CLOSED,
+};
+
+struct replay {
+	struct tui		*t;
+	struct evlog		*log;	/* the recording, notes added */
+	struct recording_info	 info;
+	char			*path;
+	char			*damage;	/* "line N: why" when cut */
+	size_t			 pos;		/* events shown */
+	double			 speed;
+	bool			 playing;
+	struct timer		*timer;
+	bool			 unsaved;	/* notes added since :save */
+	bool			 quit_warned;
+	enum rp_chan		 chan;		/* as of pos */
+	uint64_t		 in, out;
+};
+
+static void	cmd_note(struct tui *, const char *);
+static void	cmd_mark(struct tui *, const char *);
+static void	cmd_save(struct tui *, const char *);
+static void	cmd_quit(struct tui *, const char *);
+static void	cmd_help(struct tui *, const char *);
+
+const struct command replay_commands[] = {
+	{ "note", "TEXT", "add a note after the current event", cmd_note },
+	{ "mark", "NAME", "add a bookmark after the current event",
+	    cmd_mark },
+	{ "save", "FILE", "write the recording with its notes to a new "
+	    "file", cmd_save },
+	{ "quit", "", "leave (asks once when notes are not saved)",
+	    cmd_quit },
+	{ "help", "", "every key and command (also F1)", cmd_help },
+	{ NULL, NULL, NULL, NULL },
+};
+
+struct evlog *
+replay_log(struct replay *rp)
+{
+	return rp->log;
+}
+
+/* One more event for the panes and the status bar. */
+static void
+feed(struct replay *rp, const struct event *ev)
+{
+	struct tui	*t = rp->t;
+
+	transcript_event(ev, t->ts);
+	tlspanel_event(ev, t->tp);
+	switch (ev->kind) {
+	case EV_CONNECT:
+		rp->chan = RP_PLAIN;
+		break;
+	case EV_TLS_STEP:
+		rp->chan = RP_HANDSHAKE;
+		break;
+	case EV_TLS_ESTABLISHED:
+		rp->chan = RP_TLS;
+		break;
+	case EV_CLOSE:
+		rp->chan = RP_CLOSED;
+		break;
+	case EV_DATA:
+		if (ev->dir == DIR_SERVER)
+			rp->in += ev->len;
+		else
+			rp->out += ev->len;
+		break;
+	default:
+		break;
+	}
+}
+
+/* Fresh panes: what they showed belongs to a later point. */
+static void
+panes_reset(struct replay *rp)
+{
+	struct tui	*t = rp->t;
+
+	transcript_free(t->ts);
+	tlspanel_free(t->tp);
+	t->ts = transcript_new(t);
+	t->tp = tlspanel_new(t);
+	if (!t->too_small && t->ts_h > 0) {
+		transcript_layout(t->ts, t->ts_y, t->ts_x, t->ts_h, t->ts_w);
+		tlspanel_layout(t->tp, t->tp_y, t->tp_x, t->tp_h, t->tp_w);
+	}
+	rp->chan = RP_NONE;
+	rp->in = rp->out = 0;
+	rp->pos = 0;
+}
+
+/* Show the first k events: forward by feeding, back by rebuilding. */
+static void
+go(struct replay *rp, size_t k)
+{
+	size_t	n = evlog_count(rp->log);
+
+	if (k > n)
+		k = n;
+	if (k < rp->pos)
+		panes_reset(rp);
+	for (; rp->pos < k; rp->pos++)
+		feed(rp, evlog_get(rp->log, rp->pos));
+	tui_dirty(rp->t, D_ALL);
+}
+
+static void
+play_stop(struct replay *rp)
+{
+	rp->playing = false;
+	timer_cancel(rp->timer);
+	tui_dirty(rp->t, D_STATUS);
+}
+
+/* Wait as long as the session did between this event and the next. */
+static void
+play_next(struct replay *rp)
+{
+	const struct event	*a, *b;
+	int64_t			 gap;
+
+	if (rp->pos >= evlog_count(rp->log)) {
+		play_stop(rp);
+		tui_message(rp->t, false, "end of the recording");
+		return;
+	}
+	b = evlog_get(rp->log, rp->pos);
+	a = rp->pos > 0 ? evlog_get(rp->log, rp->pos - 1) : b;
+	gap = b->t_ns > a->t_ns ? b->t_ns - a->t_ns : 0;
+	timer_set(rp->timer, (int64_t)((double)gap / 1e6 / rp->speed));
+}
+
+static void
+play_tick(void *arg)
+{
+	struct replay	*rp = arg;
+
+	if (!rp->playing)
+		return;
+	go(rp, rp->pos + 1);
+	play_next(rp);
+}
+
+static void
+play_toggle(struct replay *rp)
+{
+	if (rp->playing) {
+		play_stop(rp);
+		return;
+	}
+	if (rp->pos >= evlog_count(rp->log))
+		go(rp, 0);
+	rp->playing = true;
+	play_next(rp);
+	tui_dirty(rp->t, D_STATUS);
+}
+
+static void
+speed(struct replay *rp, double f)
+{
+	double	s = rp->speed * f;
+
+	if (s < SPEED_MIN || s > SPEED_MAX) {
+		tui_message(rp->t, true, "speed stays x%g (x%g to x%g)",
+		    rp->speed, SPEED_MIN, SPEED_MAX);
+		return;
+	}
+	rp->speed = s;
+	if (rp->playing)
+		play_next(rp);
+	tui_dirty(rp->t, D_STATUS);
+}
+
+/* The next (previous) mark after the current event, wrapping. */
+static void
+mark_jump(struct replay *rp, int dir)
+{
+	size_t			 n = evlog_count(rp->log), k, i, cur;
+	const struct event	*ev;
+
+	cur = rp->pos > 0 ? rp->pos - 1 : (dir > 0 ? n - 1 : 0);
+	if (rp->pos == 0 && dir > 0)
+		cur = n;	/* from the start, the first mark counts */
+	for (k = 1; k <= n; k++) {
+		i = dir > 0 ? (cur + k) % (n + 1) : (cur + n + 1 - k) % (n + 1);
+		if (i == n)
+			continue;
+		ev = evlog_get(rp->log, i);
+		if (ev->kind == EV_MARK) {
+			go(rp, i + 1);
+			tui_message(rp->t, false, "mark %s (event %zu of %zu)",
+			    ev->data, i + 1, n);
+			return;
+		}
+	}
+	tui_message(rp->t, true, "no marks in this recording (:mark NAME "
+	    "adds one)");
+}
+
+/* Keys of the panes in a replay; 0 when not ours. */
+int
+replay_key(struct tui *t, int key)
+{
+	struct replay	*rp = t->replay;
+
+	switch (key) {
+	case ' ':
+		go(rp, rp->pos + 1);
+		break;
+	case 0x7f:
+	case 0x08:
+		if (rp->pos > 0)
+			go(rp, rp->pos - 1);
+		break;
+	case 'p':
+	case '\r':
+	case TK_ENTER:
+		play_toggle(rp);
+		return 1;
+	case '+':
+	case '=':
+		speed(rp, 2);
+		return 1;
+	case '-':
+		speed(rp, 0.5);
+		return 1;
+	case TK_HOME:
+		go(rp, 0);
+		break;
+	case TK_END:
+		go(rp, evlog_count(rp->log));
+		break;
+	case '\'':
+		mark_jump(rp, 1);
+		break;
+	case '"':
+		mark_jump(rp, -1);
+		break;
+	default:
+		return 0;
+	}
+	/* A step by hand pauses playing. */
+	if (rp->playing)
+		play_stop(rp);
+	return 1;
+}
+
+static struct ev_extra *
+extra_dup(const struct ev_extra *x)
+{
+	struct ev_extra	*y;
+
+	if (x == NULL)
+		return NULL;
+	y = xcalloc(1, sizeof *y);
+	y->code = x->code != NULL ? xstrdup(x->code) : NULL;
+	y->tls = x->tls != NULL ? tls_facts_dup(x->tls) : NULL;
+	strv_copy(&y->added, &x->added);
+	strv_copy(&y->removed, &x->removed);
+	return y;
+}
+
+static void
+copy_event(struct evlog *to, const struct event *ev)
+{
+	struct event	e = *ev;
+
+	e.x = extra_dup(ev->x);
+	evlog_append(to, &e, ev->data, ev->len);
+}
+
+/*
+ * The log is append-only: a note after the current event makes a new
+ * log with it in place, timed like the event it follows.
+ */
+static void
+insert(struct replay *rp, enum ev_kind kind, const char *text)
+{
+	struct evlog		*old = rp->log, *log;
+	const struct event	*prev;
+	struct event		 ev;
+	size_t			 i, n = evlog_count(old), at = rp->pos;
+
+	log = evlog_new(true);
+	evlog_keep_times(log);
+	evlog_set_wall_base(log, evlog_wall_base(old));
+	for (i = 0; i < at; i++)
+		copy_event(log, evlog_get(old, i));
+	prev = at > 0 ? evlog_get(old, at - 1) : NULL;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = (uint8_t)kind;
+	ev.dir = DIR_LOCAL;
+	ev.chan = prev != NULL ? prev->chan : CHAN_PLAIN;
+	ev.t_ns = prev != NULL ? prev->t_ns : 0;
+	evlog_append(log, &ev, text, strlen(text));
+	for (i = at; i < n; i++)
+		copy_event(log, evlog_get(old, i));
+	/* The panes point into the old log until they are rebuilt. */
+	rp->log = rp->t->log = log;
+	panes_reset(rp);
+	go(rp, at + 1);
+	evlog_free(old);
+	rp->unsaved = true;
+	rp->quit_warned = false;
+}
+
+static void
+cmd_note(struct tui *t, const char *args)
+{
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :note TEXT");
+		return;
+	}
+	insert(t->replay, EV_NOTE, args);
+	tui_message(t, false, "note added after event %zu (:save FILE "
+	    "keeps it)", t->replay->pos - 1);
+}
+
+static void
+cmd_mark(struct tui *t, const char *args)
+{
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :mark NAME");
+		return;
+	}
+	insert(t->replay, EV_MARK, args);
+	tui_message(t, false, "mark %s added (:save FILE keeps it)", args);
+}
+
+static void
+cmd_save(struct tui *t, const char *args)
+{
+	struct replay	*rp = t->replay;
+	char		 err[512];
+
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :save FILE (a new file; %s stays "
+		    "as it is)", rp->path);
+		return;
+	}
+	if (recording_save(args, rp->log, &rp->info, err, sizeof err) == -1) {
+		tui_message(t, true, ":save: %s", err);
+		return;
+	}
+	rp->unsaved = false;
+	tui_message(t, false, "saved %zu events to %s", evlog_count(rp->log),
+	    args);
+}
+
+static void
+cmd_quit(struct tui *t, const char *args)
+{
+	(void)args;
+	replay_quit(t);
+}
+
+static void
+cmd_help(struct tui *t, const char *args)
+{
+	(void)args;
+	t->help = true;
+	t->help_top = 0;
+	tui_dirty(t, D_ALL);
+}
+
+/* :quit and Ctrl-D: notes not saved are asked about once. */
+void
+replay_quit(struct tui *t)
+{
+	struct replay	*rp = t->replay;
+
+	if (rp->unsaved && !rp->quit_warned) {
+		rp->quit_warned = true;
+		tui_message(t, true, "notes not saved: :save FILE keeps "
+		    "them; :quit again leaves without");
+		return;
+	}
+	t->quitting = true;
+	loop_break(t->loop);
+}
+
+/* A line from the command line: only the replay's own commands. */
+void
+replay_line(struct tui *t, char *line)
+{
+	const struct command	*c;
+	const char		*args;
+
+	t->focus = FOCUS_TRANSCRIPT;
+	if (*line == '\0')
+		return;
+	if (line[0] != ':' || line[1] == ':') {
+		tui_message(t, true, "read-only replay: nothing is sent "
+		    "(:note, :mark, :save, :quit, :help)");
+		return;
+	}
+	if ((c = command_find(t, replay_commands, line + 1, &args)) != NULL)
+		c->fn(t, args);
+	else {
+		/* command_find said why; a live command gets a clearer no. */
+		if (command_find(t, commands, line + 1, &args) != NULL)
+			tui_message(t, true, "read-only replay: :%.40s is "
+			    "for a live session", line + 1);
+	}
+}
+
+const char *
+replay_channel(struct tui *t, enum slot *s)
+{
+	switch (t->replay->chan) {
+	case RP_NONE:
+		*s = SLOT_STATUS;
+		return "START";
+	case RP_PLAIN:
+		*s = SLOT_STATUS_PLAIN;
+		return "PLAIN";
+	case RP_HANDSHAKE:
+		*s = SLOT_STATUS_PLAIN;
+		return "HANDSHAKE";
+	case RP_TLS:
+		*s = SLOT_STATUS_TLS;
+		return "TLS";
+	default:
+		*s = SLOT_STATUS;
+		return "CLOSED";
+	}
+}
+
+void
+replay_status(struct tui *t, char *b, size_t len)
+{
+	struct replay	*rp = t->replay;
+
+	snprintf(b, len, "REPLAY %zu/%zu %s x%g", rp->pos,
+	    evlog_count(rp->log), rp->playing ? (t->utf8 ? "\xe2\x96\xb6" :
+	    ">") : (t->utf8 ? "\xe2\x8f\xb8" : "||"), rp->speed);
+}
+
+bool
+replay_damage(struct tui *t, char *b, size_t len)
+{
+	if (t->replay->damage == NULL)
+		return false;
+	snprintf(b, len, "CUT: %s", t->replay->damage);
+	return true;
+}
+
+void
+replay_bytes(struct tui *t, uint64_t *in, uint64_t *out)
+{
+	*in = t->replay->in;
+	*out = t->replay->out;
+}
+
+/* After the screen is up: the first event, and why loading stopped. */
+void
+replay_start(struct tui *t)
+{
+	struct replay	*rp = t->replay;
+
+	rp->t = t;
+	rp->timer = timer_new(t->loop, play_tick, rp);
+	t->focus = FOCUS_TRANSCRIPT;
+	go(rp, 1);
+	if (rp->damage != NULL)
+		tui_message(t, true, "%s: loading stopped at %s; the %zu "
+		    "events before it are here", rp->path, rp->damage,
+		    evlog_count(rp->log));
+	else
+		tui_message(t, false, "replay of %zu events: Space steps, "
+		    "Backspace back, p plays, F1 lists every key",
+		    evlog_count(rp->log));
+}
+
+void
+replay_end(struct tui *t)
+{
+	timer_free(t->replay->timer);
+	t->replay->timer = NULL;
+}
+
+static const char replay_usage[] =
+"usage: mailscope replay [--speed X] [--theme NAME] FILE.jsonl\n";
+
+int
+replay_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "speed",	required_argument,	NULL, 's' },
+		{ "theme",	required_argument,	NULL, 't' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct replay		 rp;
+	struct session_opts	 so;
+	struct tui_opts		 to;
+	char			 err[512], *end;
+	int			 ch, n, rc;
+
+	memset(&rp, 0, sizeof rp);
+	memset(&so, 0, sizeof so);
+	memset(&to, 0, sizeof to);
+	rp.speed = 1;
+	if (config_load(NULL, &so, &to, err, sizeof err) == -1)
+		fprintf(stderr, "mailscope: %s\n", err);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			errno = 0;
+			rp.speed = strtod(optarg, &end);
+			if (end == optarg || *end != '\0' || errno != 0 ||
+			    !isfinite(rp.speed) || rp.speed < SPEED_MIN ||
+			    rp.speed > SPEED_MAX) {
+				fprintf(stderr, "mailscope replay: bad --speed "
+				    "'%s' (%g to %g)\n", optarg, SPEED_MIN,
+				    SPEED_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		case 't':
+			to.theme = optarg;
+			break;
+		case 'h':
+			fputs(replay_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(replay_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(replay_usage, stderr);
+		return EXIT_USAGE;
+	}
+	rp.path = argv[optind];
+	rp.log = evlog_new(true);
+	n = recording_load(rp.path, rp.log, &rp.info, err, sizeof err);
+	if (n < 0) {
+		fprintf(stderr, "mailscope replay: %s\n", err);
+		evlog_free(rp.log);
+		return EXIT_USAGE;
+	}
+	if (rp.info.truncated)
+		rp.damage = xstrdup(err);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mailscope replay: needs a terminal (mailscope "
+		    "export renders a recording as text)\n");
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* The target is only shown; a recording from elsewhere may not
+	 * parse as one, and is still worth replaying. */
+	if (target_parse(rp.info.target, &so.target, err, sizeof err) == -1 &&
+	    target_parse("smtp://recording", &so.target, err, sizeof err) ==
+	    -1)
+		fatalx("%s", err);
+	to.replay = &rp;
+	rc = tui_main(&so, &to);
+	target_free(&so.target);
+out:
+	recording_info_free(&rp.info);
+	free(rp.damage);
+	evlog_free(rp.log);
+	return rc;
+}
