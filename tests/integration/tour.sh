@@ -90,6 +90,19 @@ check "? in the TLS panel explains its fields" \
 check "? in the TLS panel: the verdict explained" wait_for 'verdict: '
 keys Escape
 keys Escape
+# ? on a line selected in the transcript: Up selects the last line (the
+# 501), then the "*" answer, then the 334 challenge.
+keys Tab
+keys Up Up Up
+keys '?'
+check "? on a selected line: the panel explains it" \
+    wait_for '│ S: 334 VXNlcm5hbWU6'
+check "? on a selected line: the challenge decoded in the panel" \
+    wait_for '│ .*VXNlcm5hbWU6 = base64 for "Username:"'
+keys Escape
+check "Esc in the transcript closes the explanation" \
+    wait_for ' TLS panel '
+keys Escape
 
 keys Enter
 check "step 5: send a mail" wait_for 'Tour 5/9: Send a mail'
