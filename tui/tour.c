@@ -40,6 +40,7 @@ struct tour_step {
 	const char	*seen;		/* once the learner did it */
 	enum tour_move	 move;		/* done when the step begins */
 	const char	*scenario;	/* TM_LAB */
+	bool		 panel;		/* once done, show the TLS panel */
 };
 
 static const struct tour_step steps[] = {
@@ -51,7 +52,7 @@ static const struct tour_step steps[] = {
 	  "The S: 220 line is the greeting: the server is ready.  Every "
 	  "reply starts with a three-digit code; 2xx means success "
 	  "(RFC 5321 §4.2).",
-	  TM_STAY, NULL },
+	  TM_STAY, NULL, false },
 	{ "Ask what the server can do",
 	  "EHLO me",
 	  "EHLO says who the client is and asks the server to list its "
@@ -59,7 +60,7 @@ static const struct tour_step steps[] = {
 	  TW_EHLO, NULL,
 	  "Find 250-STARTTLS: the server offers to turn this connection "
 	  "into TLS.  No AUTH yet: the lab takes passwords only inside TLS.",
-	  TM_STAY, NULL },
+	  TM_STAY, NULL, false },
 	{ "Switch to TLS",
 	  "STARTTLS",
 	  "STARTTLS asks to encrypt this same connection (RFC 3207).  The "
@@ -69,7 +70,7 @@ static const struct tour_step steps[] = {
 	  "carry a lock.  The TLS panel shows version, cipher, certificate "
 	  "and the verdict: VERIFIED, as mailscope trusts the lab's CA for "
 	  "this session.",
-	  TM_STAY, NULL },
+	  TM_STAY, NULL, true },
 	{ "Ask again",
 	  "EHLO me",
 	  "What the server said before TLS could have been forged on the "
@@ -77,7 +78,7 @@ static const struct tour_step steps[] = {
 	  TW_CAPDIFF, NULL,
 	  "The capability diff shows what changed: AUTH appeared now that "
 	  "the channel is encrypted, and STARTTLS is gone.",
-	  TM_STAY, NULL },
+	  TM_STAY, NULL, false },
 	{ "Send a mail",
 	  "MAIL FROM:<you@lab.mailscope.test>  then  "
 	  "RCPT TO:<demo@lab.mailscope.test>  then  DATA  then a line of "
@@ -87,7 +88,7 @@ static const struct tour_step steps[] = {
 	  TW_MAIL, NULL,
 	  "250 after the dot: the server took the message.  It waits in "
 	  "demo's mailbox.",
-	  TM_STAY, NULL },
+	  TM_STAY, NULL, false },
 	{ "Read it back over IMAP",
 	  "a LOGIN demo demo  then  a SELECT INBOX  then  a FETCH 1 BODY[]",
 	  "mailscope moved to the lab's IMAP port and did STARTTLS for you.  "
@@ -96,7 +97,7 @@ static const struct tour_step steps[] = {
 	  TW_LITERAL, NULL,
 	  "The {N} literal is the message exactly as stored, with the "
 	  "Received: line the server added.  The password was redacted.",
-	  TM_IMAP, NULL },
+	  TM_IMAP, NULL, false },
 	{ "Attack: STARTTLS removed",
 	  "EHLO me",
 	  "The lab restarted as a server without STARTTLS, as an attacker on "
@@ -105,7 +106,7 @@ static const struct tour_step steps[] = {
 	  "No 250-STARTTLS, and AUTH offered in plaintext: mailscope warns "
 	  "(the !! lines).  A careful client stops here instead of sending "
 	  "a password.",
-	  TM_LAB, "no-starttls" },
+	  TM_LAB, "no-starttls", false },
 	{ "Attack: injected replies",
 	  "EHLO me  then  STARTTLS",
 	  "The lab now plays an attacker who adds replies to the same packet "
@@ -114,13 +115,13 @@ static const struct tour_step steps[] = {
 	  TW_WARNING, "response-injection",
 	  "mailscope saw bytes after the 220 go-ahead, marked them "
 	  "<injected> and closed the session instead of trusting them.",
-	  TM_LAB, "inject-response" },
+	  TM_LAB, "inject-response", false },
 	{ "The end",
 	  NULL,
 	  "That is the tour.  :explain glosses every line, F1 in the "
 	  "transcript explains a line, ? in the TLS panel explains the "
 	  "panel.  Ctrl-D leaves.",
-	  TW_NONE, NULL, NULL, TM_STAY, NULL },
+	  TW_NONE, NULL, NULL, TM_STAY, NULL, false },
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])
 
@@ -337,6 +338,11 @@ tour_event(struct tui *t, const struct event *ev)
 		return;
 	tr->done = true;
 	tui_dirty(t, D_STATUS);
+	/* A small terminal hides the panel the step talks about. */
+	if (steps[tr->step].panel && t->tp_h == 0) {
+		t->panel = PANEL_SHOWN;
+		tui_relayout(t);
+	}
 }
 
 /* Leave the current session for one on t->sopts. */
