@@ -38,6 +38,7 @@ enum {
 	OPT_EXPLAIN,
 	OPT_LAB,
 	OPT_LAB_PROTO,
+	OPT_TOUR,
 	OPT_VERSION,
 };
 
@@ -67,6 +68,7 @@ static const struct option longopts[] = {
 	{ "explain",		no_argument,		NULL, OPT_EXPLAIN },
 	{ "lab",		optional_argument,	NULL, OPT_LAB },
 	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
+	{ "tour",		no_argument,		NULL, OPT_TOUR },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -75,6 +77,7 @@ static const struct option longopts[] = {
 static const char usage_text[] =
 "usage: mailscope [options] URL\n"
 "       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3]\n"
+"       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
 "       mailscope probe [--cafile FILE] [--auth USER] [--json] URL\n"
@@ -119,6 +122,7 @@ static const char usage_text[] =
 "  --explain               start with plain-language glosses under lines\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
+"  --tour                  with --lab: a guided tour for a first session\n"
 "  -h, --help              this help\n"
 "  --version               print the version\n"
 "\n"
@@ -317,6 +321,9 @@ main(int argc, char **argv)
 		case OPT_LAB_PROTO:
 			lab_proto = optarg;
 			break;
+		case OPT_TOUR:
+			to.tour = true;
+			break;
 		case OPT_VERSION:
 			printf("mailscope %s\n", MAILSCOPE_VERSION);
 			return 0;
@@ -337,6 +344,13 @@ main(int argc, char **argv)
 		usage_error("--client-key needs --client-cert");
 	if (so.client_cert != NULL && so.client_key == NULL)
 		usage_error("--client-cert needs --client-key");
+	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
+	    strcmp(lab_proto, "smtp") != 0)))
+		usage_error("--tour goes with --lab alone: it picks the "
+		    "scenarios and protocols itself");
+	if (to.tour && (batch || !isatty(STDIN_FILENO) ||
+	    !isatty(STDOUT_FILENO)))
+		usage_error("--tour needs a terminal");
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");
@@ -346,6 +360,7 @@ main(int argc, char **argv)
 		    "this session only)", lab_scenario != NULL ?
 		    lab_scenario : "good", li.ca_path);
 		to.lab_info = lab_note;
+		to.lab = &li;
 	} else {
 		if (argc != 1)
 			usage_error(argc == 0 ? "missing URL" :

@@ -798,6 +798,8 @@ cmdline_input(struct tui *t)
 				continue;
 			}
 			key = input_key();
+			if (gloss_key(t, key))
+				continue;
 			if (key == 0x0c)
 				fn_redraw(0, 0);
 			else if (key == TK_F1)

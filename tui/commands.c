@@ -52,6 +52,10 @@ const struct command commands[] = {
 	    cmd_search },
 	{ "explain", "[on|off]", "plain-language glosses under each line "
 	    "(also F4)", cmd_explain },
+	{ "next", "", "the guided tour's next step (also Enter on an empty "
+	    "line)", tour_cmd_next },
+	{ "tour", "[off]", "show the guided tour's step again (off: hide it)",
+	    tour_cmd_show },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -128,8 +132,10 @@ command_send(struct tui *t, const char *line)
 
 	/* An empty line is data only in DATA or a continuation. */
 	if (*line == '\0' && !pp_data_mode(pp) &&
-	    !pp_wants_continuation(pp))
+	    !pp_wants_continuation(pp)) {
+		tour_enter(t);
 		return;
+	}
 	session_send(t->session, line, strlen(line));
 }
 

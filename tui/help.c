@@ -54,6 +54,16 @@ static const struct {
 	{ NULL, "TLS panel (when it has the focus)" },
 	{ "Up, Down", "select a certificate of the chain" },
 	{ "Enter", "details of the selected certificate" },
+	{ "?", "explain every field, the verdict and its reasons" },
+	{ NULL, "Explanations (in the TLS panel's place)" },
+	{ "F1 in the transcript", "explain the last line: every gloss, "
+	    "with references" },
+	{ "Up, Down, PgUp, PgDn", "scroll the explanation (panel focus)" },
+	{ "Esc", "back to the TLS facts" },
+	{ NULL, "Guided tour (mailscope --lab --tour)" },
+	{ "Enter, :next", "next step, once you did what it asks (Enter "
+	    "on an empty line)" },
+	{ ":tour [off]", "show the step again; hide it" },
 	{ "PgUp, PgDn, g, G", "scroll the panel" },
 	{ NULL, "Replay (mailscope replay FILE.jsonl)" },
 	{ "Space", "next event" },

@@ -120,6 +120,8 @@ statusbar_draw(struct tui *t)
 		badge(SLOT_STATUS_BAD, "NOT VERIFIED");
 	if (pp != NULL && pp_data_mode(pp))
 		badge(SLOT_MODE, "DATA");
+	if (t->opts.explain)
+		badge(SLOT_MODE, "EXPLAIN");
 	if ((rec = recording_badge(t, &s)) != NULL)
 		badge(s, rec);
 	if (t->replay != NULL) {

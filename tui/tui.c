@@ -104,7 +104,7 @@ tui_relayout(struct tui *t)
 		tui_dirty(t, D_ALL);
 		return;
 	}
-	avail = t->rows - 2;
+	avail = t->rows - 2 - tour_rows(t);
 	wide = t->cols >= WIDE_COLS;
 	if (t->panel == PANEL_HIDDEN)
 		show = false;
@@ -141,6 +141,7 @@ tui_relayout(struct tui *t)
 		t->focus = FOCUS_CMDLINE;
 	transcript_layout(t->ts, t->ts_y, t->ts_x, t->ts_h, t->ts_w);
 	tlspanel_layout(t->tp, t->tp_y, t->tp_x, t->tp_h, t->tp_w);
+	tour_layout(t, avail, t->cols);
 	statusbar_layout(t->rows - 2, t->cols);
 	cmdline_layout(t->rows - 1, t->cols);
 	if (msgwin != NULL)
@@ -198,10 +199,12 @@ tui_redraw(void *arg)
 		d = D_ALL;
 	if (d & D_TRANSCRIPT)
 		transcript_draw(t->ts, t->focus == FOCUS_TRANSCRIPT);
-	if (d & D_TLS)
+	if ((d & D_TLS) && !gloss_draw(t, t->focus == FOCUS_TLS))
 		tlspanel_draw(t->tp, t->focus == FOCUS_TLS);
-	if (d & (D_STATUS | D_CMDLINE))
+	if (d & (D_STATUS | D_CMDLINE)) {
 		statusbar_draw(t);
+		tour_draw(t);
+	}
 	draw_message(t);
 	if (t->help)
 		help_draw(t);
@@ -381,6 +384,17 @@ on_session(struct session *s, enum session_note n, void *arg)
 	tui_dirty(t, D_STATUS | D_CMDLINE | D_TLS);
 }
 
+/* A new session on t->sopts: the tour moves to another port or lab. */
+void
+tui_connect(struct tui *t)
+{
+	command_auth_clear(t);
+	progress_stop(t);
+	t->session = session_new(t->loop, t->log, &t->sopts, on_session, t);
+	session_connect(t->session);
+	tui_dirty(t, D_ALL);
+}
+
 static void
 on_event(const struct event *ev, void *arg)
 {
@@ -388,6 +402,7 @@ on_event(const struct event *ev, void *arg)
 
 	transcript_event(ev, t->ts);
 	tlspanel_event(ev, t->tp);
+	tour_event(t, ev);
 	if (t->auth.n > 0 && ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 	    !t->auth_due) {
 		t->auth_due = true;
@@ -488,6 +503,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	loop_add_signal(t.loop, SIGCONT, on_signal, &t);
 	signal(SIGPIPE, SIG_IGN);
 
+	if (t.opts.tour)
+		tour_start(&t);
 	tui_relayout(&t);
 	cmdline_init(&t);
 	if (t.replay != NULL)
@@ -506,6 +523,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	recording_stop(&t, t.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" :
 	    "error");
 	session_free(t.session);
+	tour_free(&t);
 out:
 	if (t.replay != NULL)
 		replay_end(&t);
@@ -515,6 +533,7 @@ out:
 	tlspanel_free(t.tp);
 	statusbar_free();
 	help_free();
+	gloss_free();
 	if (msgwin != NULL)
 		delwin(msgwin);
 	msgwin = NULL;

@@ -33,6 +33,8 @@ struct tui_opts {
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
 	bool		 explain;	/* plain-language glosses */
+	struct lab_info	*lab;		/* --lab: the tour restarts it */
+	bool		 tour;		/* --tour: the guided tour */
 	struct replay	*replay;	/* mailscope replay: no session */
 };
 
@@ -147,6 +149,7 @@ enum panel_mode {
 struct _win_st;			/* curses WINDOW */
 struct transcript;
 struct tlspanel;
+struct tour;
 
 struct tui {
 	struct loop		*loop;
@@ -156,6 +159,7 @@ struct tui {
 	struct tui_opts		 opts;
 	struct transcript	*ts;
 	struct tlspanel		*tp;
+	struct tour		*tour;		/* NULL: no guided tour */
 	struct theme		 theme;
 	bool			 mono;		/* attributes only */
 	bool			 utf8;
@@ -206,6 +210,7 @@ void	 tui_focus_next(struct tui *, int);
 void	 tui_quit(struct tui *);
 void	 tui_suspend(struct tui *);
 void	 tui_set_theme(struct tui *, const char *);
+void	 tui_connect(struct tui *);	/* a new session on t->sopts */
 
 /* colour.c: the only file that knows curses attributes. */
 void	 colour_init(struct tui *);
@@ -324,6 +329,24 @@ void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
 void	 command_auth_continue(void *);
 void	 command_auth_clear(struct tui *);
+
+/* gloss.c: explanations drawn in the TLS panel's place. */
+void	 gloss_event(struct tui *, const struct event *);
+void	 gloss_panel(struct tui *);
+bool	 gloss_draw(struct tui *, bool);	/* false: not shown */
+int	 gloss_key(struct tui *, int);		/* 1: the key was ours */
+void	 gloss_free(void);
+
+/* tour.c: the guided tour of mailscope --lab --tour. */
+void	 tour_start(struct tui *);
+void	 tour_free(struct tui *);
+void	 tour_event(struct tui *, const struct event *);
+int	 tour_rows(struct tui *);		/* rows of its banner */
+void	 tour_layout(struct tui *, int, int);
+void	 tour_draw(struct tui *);
+void	 tour_enter(struct tui *);	/* Enter on an empty line */
+void	 tour_cmd_next(struct tui *, const char *);
+void	 tour_cmd_show(struct tui *, const char *);
 
 /* recording.c: --record and :record in the live inspector. */
 int	 recording_start(struct tui *, const char *, char *, size_t);

@@ -1,0 +1,167 @@
+#!/bin/sh
+# The guided tour (mailscope --lab --tour) walked from start to end in a
+# tmux pane, as a learner types it: each step's text must appear, and a
+# step must not go on before the learner did what it asks.  On the way,
+# explain mode: glosses under the lines (a decoded AUTH LOGIN challenge,
+# 250-STARTTLS), F1 on a transcript line and ? in the TLS panel.
+set -u
+. "$(dirname "$0")/../lib.sh"
+cd "$TOP"
+bin=${MAILSCOPE_BIN:-$MAILSCOPE}
+rm -rf "$T/state"
+
+if [ ! -x "$bin" ]; then
+	fail "tour: no binary at $bin (run make)"
+	exit 1
+fi
+if ! command -v tmux > /dev/null 2>&1; then
+	fail "tour: tmux is missing (make deps-test)"
+	exit 1
+fi
+
+expect_exit 1 "--tour without --lab is a usage error" "$bin" --tour
+expect_exit 1 "--tour picks its own scenarios" "$bin" --lab expired-cert \
+    --tour
+expect_exit 1 "--tour with another protocol is a usage error" "$bin" \
+    --lab --lab-proto imap --tour
+
+tui_start t 140 45 sh -c 'export LANG=C.UTF-8 XDG_STATE_HOME="$1/state" \
+    XDG_CONFIG_HOME="$1/config"; "$2" --lab --tour;
+    echo "MAILSCOPE-EXIT=$?"; exec sleep 3600' sh "$T" "$bin"
+
+screen() { tui_screen t; }
+keys() { tui_keys t "$@"; }
+line() { tui_keys t -l "$1"; tui_keys t Enter; }
+wait_for() { tui_wait t "$1" 15; }
+# lacks_now ERE: the screen, as it is, does not match
+lacks_now() { ! screen | grep -Eq -- "$1"; }
+
+check "step 1: the greeting step" wait_for 'Tour 1/9: The greeting'
+check "step 1: done once the 220 greeting arrived" \
+    wait_for '✔ The S: 220 line is the greeting'
+keys Enter
+check "step 2: asks for EHLO" wait_for 'Tour 2/9: Ask what the server can do'
+check "step 2: says what to type" wait_for 'Type: EHLO me'
+keys Enter
+check "Enter before EHLO does not go on" \
+    wait_for 'type what the banner says first'
+check "still on step 2" lacks_now 'Tour 3/9'
+line ':explain'
+check ":explain shows EXPLAIN in the status bar" wait_for ' EXPLAIN '
+line 'EHLO me'
+check "step 2: done after the EHLO reply" wait_for '✔ Find 250-STARTTLS'
+check "explain mode: 250-STARTTLS glossed" \
+    wait_for '↳ STARTTLS: The server offers to switch'
+line ':next'
+check "step 3: STARTTLS" wait_for 'Tour 3/9: Switch to TLS'
+line 'STARTTLS'
+check "step 3: done after the handshake and verdict" \
+    wait_for '✔ The rule in the transcript marks where TLS began'
+check "step 3: the status bar shows the verdict" wait_for 'TLS +VERIFIED'
+keys Enter
+check "step 4: EHLO again" wait_for 'Tour 4/9: Ask again'
+line 'EHLO me'
+check "step 4: done on the capability diff" \
+    wait_for '✔ The capability diff shows what changed: AUTH appeared'
+
+# Explain mode inside TLS: the SASL challenge decoded.
+line 'AUTH LOGIN'
+check "explain mode: 334 VXNlcm5hbWU6 decoded as Username:" \
+    wait_for 'VXNlcm5hbWU6 = base64 for "Username:"'
+line '*'
+check "the AUTH exchange cancelled with *" wait_for 'S:🔒 501 '
+line ':explain off'
+check ":explain off" wait_for 'explain off'
+
+# F1 in the transcript explains the line in the panel's place.
+keys Tab
+keys F1
+check "F1 in the transcript: the explanation in the panel" \
+    wait_for 'Explain this line'
+check "F1: the line explained is the 501 reply" wait_for 'S: 501 5\.7\.0'
+check "F1: its gloss" wait_for '^.*│ 501: '
+keys Tab
+keys Escape
+check "Esc in the panel gives the TLS facts back" \
+    wait_for 'TLS panel \(focus\)'
+keys '?'
+check "? in the TLS panel explains its fields" \
+    wait_for 'The TLS panel explained'
+check "? in the TLS panel: the verdict explained" wait_for 'verdict: '
+keys Escape
+keys Escape
+# ? on a line selected in the transcript: Up selects the last line (the
+# 501), then the "*" answer, then the 334 challenge.
+keys Tab
+keys Up Up Up
+keys '?'
+check "? on a selected line: the panel explains it" \
+    wait_for '│ S: 334 VXNlcm5hbWU6'
+check "? on a selected line: the challenge decoded in the panel" \
+    wait_for '│ .*VXNlcm5hbWU6 = base64 for "Username:"'
+keys Escape
+check "Esc in the transcript closes the explanation" \
+    wait_for ' TLS panel '
+keys Escape
+
+keys Enter
+check "step 5: send a mail" wait_for 'Tour 5/9: Send a mail'
+line 'MAIL FROM:<you@lab.mailscope.test>'
+line 'RCPT TO:<demo@lab.mailscope.test>'
+line 'DATA'
+check "DATA: the server asks for the message" wait_for 'S:🔒 354 '
+line 'hello from the tour'
+check "step 5 waits for the end of the message" \
+    lacks_now '✔ 250 after the dot'
+line '.'
+check "step 5: done after 250 for the message" \
+    wait_for '✔ 250 after the dot'
+keys Enter
+check "step 6: moved to IMAP" wait_for 'Tour 6/9: Read it back over IMAP'
+check "step 6: STARTTLS done on the IMAP port" wait_for 'IMAP  TLS'
+line 'a LOGIN demo demo'
+check "IMAP login accepted" wait_for 'S:🔒 a OK \[CAPABILITY'
+check "the password is redacted" wait_for 'C:🔒 a LOGIN demo \[redacted'
+line 'a SELECT INBOX'
+check "SELECT completed" wait_for 'a OK .*SELECT completed'
+check "step 6 waits for the message itself" \
+    lacks_now '✔ The \{N\} literal'
+line 'a FETCH 1 BODY[]'
+check "the mail sent is read back" wait_for 'hello from the tour'
+check "step 6: done on the literal" wait_for '✔ The \{N\} literal'
+keys Enter
+check "step 7: the lab restarted without STARTTLS" \
+    wait_for 'scenario no-starttls\)'
+check "step 7: its text" wait_for 'Tour 7/9: Attack: STARTTLS removed'
+line 'EHLO me'
+check "step 7: mailscope warns" wait_for '\[no-starttls\]'
+check "step 7: done" wait_for '✔ No 250-STARTTLS'
+keys Enter
+check "step 8: the lab plays an injector" \
+    wait_for 'scenario inject-response\)'
+check "step 8: its text" wait_for 'Tour 8/9: Attack: injected replies'
+line 'EHLO me'
+check "step 8: STARTTLS offered" wait_for 'S:   250-STARTTLS'
+line 'STARTTLS'
+check "step 8: injection flagged" wait_for '⟨injected⟩'
+check "step 8: the session aborted" wait_for 'aborted: response injection'
+check "step 8: done" wait_for '✔ mailscope saw bytes after the 220'
+keys Enter
+check "the last step" wait_for 'Tour 9/9: The end'
+keys Enter
+check "Enter after the last step says it is over" \
+    wait_for 'the tour is over'
+line ':tour off'
+i=0
+while [ $i -lt 100 ] && screen | grep -q 'Tour 9/9'; do
+	sleep 0.05
+	i=$((i + 1))
+done
+check ":tour off: the banner is gone" lacks_now 'Tour 9/9'
+line ':tour'
+check ":tour shows the step again" wait_for 'Tour 9/9: The end'
+keys C-d
+# The exit status is the last session's: 6, the injection it saw.
+check "Ctrl-D leaves, status 6 after the injection" \
+    wait_for '^MAILSCOPE-EXIT=6$'
+tui_stop t
