@@ -319,6 +319,15 @@ fn_time(int count, int key)
 }
 
 static int
+fn_explain(int count, int key)
+{
+	(void)count;
+	(void)key;
+	command_run(T, "explain");
+	return 0;
+}
+
+static int
 fn_mouse(int count, int key)
 {
 	int	k;
@@ -344,6 +353,9 @@ fn_complete_or_focus(int count, int key)
 		tui_focus_next(T, 1);
 		return 0;
 	}
+	/* A second Tab lists the matches, as with rl_complete itself. */
+	if (rl_last_func == fn_complete_or_focus)
+		rl_last_func = rl_complete;
 	return rl_complete(count, key);
 }
 
@@ -358,6 +370,7 @@ static const struct {
 	{ "mailscope-help", fn_help, TK_F1, NULL },
 	{ "mailscope-toggle-tls", fn_toggle_tls, TK_F2, NULL },
 	{ "mailscope-time", fn_time, TK_F3, NULL },
+	{ "mailscope-explain", fn_explain, TK_F4, NULL },
 	{ "mailscope-focus-next", fn_focus_next, TK_F6, NULL },
 	{ "mailscope-focus-prev", fn_focus_prev, TK_BTAB, NULL },
 	{ "mailscope-mouse", fn_mouse, TK_MOUSE, NULL },
@@ -439,7 +452,8 @@ complete(const char *text, int start, int end)
 			theme_names(&cands);
 		else if (words == 1 && strncmp(line, ":time ", 6) == 0) {
 			for (i = 0; i < TIME_MAX; i++)
-				strv_add(&cands, tui_time_name((enum tui_time)i));
+				strv_add(&cands,
+				    tui_time_name((enum tui_time)i));
 		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0) {
 			strv_add(&cands, "plain");
 			strv_add(&cands, "login");
@@ -752,6 +766,8 @@ cmdline_input(struct tui *t)
 				fn_toggle_tls(0, 0);
 			else if (key == TK_F3)
 				fn_time(0, 0);
+			else if (key == TK_F4)
+				fn_explain(0, 0);
 			else if (key == TK_F6)
 				tui_focus_next(t, 1);
 			else if (key == TK_BTAB)

@@ -25,6 +25,7 @@ static void	cmd_time(struct tui *, const char *);
 static void	cmd_raw(struct tui *, const char *);
 static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
+static void	cmd_explain(struct tui *, const char *);
 
 const struct command commands[] = {
 	{ "help", "", "show every key and command (also F1)", cmd_help },
@@ -46,6 +47,8 @@ const struct command commands[] = {
 	{ "tls", "", "show or hide the TLS panel (also F2)", cmd_tls },
 	{ "search", "TEXT", "search the transcript (also / in it)",
 	    cmd_search },
+	{ "explain", "[on|off]", "plain-language glosses under each line "
+	    "(also F4)", cmd_explain },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -421,4 +424,22 @@ cmd_search(struct tui *t, const char *args)
 	t->focus = FOCUS_TRANSCRIPT;
 	transcript_search(t->ts, args, 1);
 	tui_dirty(t, D_ALL);
+}
+
+static void
+cmd_explain(struct tui *t, const char *args)
+{
+	if (strcmp(args, "on") == 0)
+		t->opts.explain = true;
+	else if (strcmp(args, "off") == 0)
+		t->opts.explain = false;
+	else if (*args == '\0')
+		t->opts.explain = !t->opts.explain;
+	else {
+		tui_message(t, true, "usage: :explain [on|off]");
+		return;
+	}
+	transcript_invalidate(t->ts);
+	tui_message(t, false, "explain %s", t->opts.explain ? "on: glosses "
+	    "under each line" : "off");
 }

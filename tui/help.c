@@ -21,6 +21,8 @@ static const struct {
 	{ "Shift-Tab", "focus backwards" },
 	{ "F2, :tls", "show or hide the TLS panel" },
 	{ "F3, :time", "timestamps: absolute, relative, off" },
+	{ "F4, :explain", "plain-language glosses under each line, with "
+	    "references" },
 	{ "PgUp, PgDn", "scroll the transcript" },
 	{ "mouse wheel", "scroll the transcript" },
 	{ "Ctrl-L", "redraw the screen" },

@@ -119,7 +119,9 @@ statusbar_draw(struct tui *t)
 		badge(SLOT_STATUS_BAD, "NOT VERIFIED");
 	if (pp != NULL && pp_data_mode(pp))
 		badge(SLOT_MODE, "DATA");
-	if (t->opts.record != NULL)
+	if (t->opts.record != NULL && t->rec_failed)
+		badge(SLOT_STATUS_BAD, "REC FAILED");
+	else if (t->opts.record != NULL)
 		badge(SLOT_STATUS_REC, t->utf8 ? "\xe2\x97\x8f REC" : "* REC");
 	if (t->progress && pp != NULL) {
 		got = pp_received_size(pp);

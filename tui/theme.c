@@ -63,6 +63,7 @@ static const struct {
 	{ SLOT_BOUNDARY, 10, -1, TA_BOLD },
 	{ SLOT_TIME, 8, -1, 0 },
 	{ SLOT_FOLD, 3, -1, TA_UNDERLINE },
+	{ SLOT_EXPLAIN, 12, -1, TA_ITALIC },
 	{ SLOT_TLS_TITLE, 15, -1, TA_BOLD },
 	{ SLOT_TLS_LABEL, 8, -1, 0 },
 	{ SLOT_TLS_VALUE, 7, -1, 0 },

@@ -538,8 +538,7 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 		colour_set(tp->win, b);
 		snprintf(hdr, sizeof hdr, " %d%% ", (tp->scroll + h) * 100 /
 		    total);
-		mvwaddstr(tp->win, tp->h - 1, tp->w - (int)strlen(hdr) - 1,
-		    hdr);
+		mvwaddstr(tp->win, 0, tp->w - (int)strlen(hdr) - 1, hdr);
 	}
 	wnoutrefresh(tp->win);
 }
@@ -570,6 +569,10 @@ tlspanel_key(struct tlspanel *tp, int key)
 	case '\n':
 	case TK_ENTER:
 		tp->detail = !tp->detail;
+		/* The details follow the selection: bring them into view. */
+		build(tp);
+		if (tp->detail && tp->sel_row >= 0)
+			tp->scroll = tp->sel_row > 0 ? tp->sel_row - 1 : 0;
 		break;
 	case TK_PPAGE:
 		tp->scroll -= page;

@@ -296,6 +296,29 @@ add_rule(struct transcript *ts, struct rtext *rt, const struct event *ev,
 	rtext_free(&tmp);
 }
 
+/* :explain: the core's glosses, one row each under the line. */
+static void
+add_explain(struct transcript *ts, struct rtext *rt, const struct event *ev)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl;
+
+	if (!ts->t->opts.explain || explain_event(ts->t->log, ev,
+	    ts->t->sopts.target.proto, &b) == 0) {
+		buf_free(&b);
+		return;
+	}
+	for (p = b.p; p < b.p + b.len; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(b.p + b.len - p))) == NULL)
+			nl = b.p + b.len;
+		rtext_add(rt, SLOT_EXPLAIN, "\n", 1);
+		rtext_adds(rt, SLOT_EXPLAIN, ts->t->utf8 ? "\xe2\x86\xb3 " :
+		    "> ");
+		rtext_net(rt, SLOT_EXPLAIN, p, (size_t)(nl - p));
+	}
+	buf_free(&b);
+}
+
 /* The styled text of one unit; *indent is where wrapped rows start. */
 static void
 build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
@@ -311,6 +334,7 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	*indent = 0;
 	if (ev->kind == EV_TLS_ESTABLISHED) {
 		add_rule(ts, rt, ev, ts->w);
+		add_explain(ts, rt, ev);
 		return;
 	}
 	add_time(ts, rt, i, ev);
@@ -382,6 +406,7 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		rtext_net(rt, SLOT_MARKER, ev->x->code, strlen(ev->x->code));
 		rtext_adds(rt, SLOT_MARKER, "]");
 	}
+	add_explain(ts, rt, ev);
 	if (ts->search != NULL)
 		rtext_highlight(rt, ts->search, SLOT_MATCH);
 }
@@ -456,8 +481,12 @@ transcript_layout(struct transcript *ts, int y, int x, int h, int w)
 	ts->visible = xreallocarray(ts->visible, (size_t)(h > 0 ? h : 1),
 	    sizeof *ts->visible);
 	check_width(ts);
-	if (!ts->follow && ts->n > 0)
+	if (!ts->follow && ts->n > 0) {
 		ts->top = unit_start(ts, ts->top < ts->n ? ts->top : ts->n - 1);
+		/* Fewer rows at the new width: stay inside the item. */
+		if (ts->top_row >= unit_rows(ts, ts->top))
+			ts->top_row = unit_rows(ts, ts->top) - 1;
+	}
 }
 
 void

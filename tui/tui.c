@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -252,6 +253,7 @@ on_signal(int signo, void *arg)
 	default:
 		/* SIGTERM, SIGHUP: leave at once, the terminal restored. */
 		t->quitting = true;
+		t->signo = signo;
 		if (t->exit_code == EXIT_OK)
 			t->exit_code = 128 + signo;
 		loop_break(t->loop);
@@ -301,6 +303,8 @@ tui_set_theme(struct tui *t, const char *name)
 	    " (attributes only: no colours here or NO_COLOR set)" : "");
 }
 
+static void	progress_stop(struct tui *);
+
 static void
 progress_tick(void *arg)
 {
@@ -308,6 +312,11 @@ progress_tick(void *arg)
 
 	if (!t->progress)
 		return;
+	/* The sized part is over (literal done): no more ticks. */
+	if (pp_expected_size(session_pp(t->session)) < 0) {
+		progress_stop(t);
+		return;
+	}
 	tui_dirty(t, D_STATUS);
 	timer_set(t->progress_timer, 1000);
 }
@@ -373,11 +382,45 @@ on_event(const struct event *ev, void *arg)
 }
 
 static void
+on_record_failed(const char *why, void *arg)
+{
+	struct tui	*t = arg;
+
+	t->rec_failed = true;
+	tui_message(t, true, "recording stopped: %s (the session goes on)",
+	    why);
+}
+
+static void
 on_stdin(int fd, short revents, void *arg)
 {
 	(void)fd;
 	(void)revents;
 	cmdline_input(arg);
+}
+
+/* A terminal that cannot move the cursor would show garbage. */
+static int
+tui_usable(void)
+{
+	const char	*term = getenv("TERM"), *cup;
+	int		 err = 0;
+
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK || err != 1) {
+		fprintf(stderr, "mailscope: the terminal \"%s\" is unknown; "
+		    "set TERM, or use --batch\n", term != NULL ? term : "");
+		return -1;
+	}
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1) {
+		fprintf(stderr, "mailscope: the terminal \"%s\" cannot move "
+		    "the cursor; use --batch (or -c, --script)\n",
+		    term != NULL ? term : "");
+		del_curterm(cur_term);
+		return -1;
+	}
+	del_curterm(cur_term);
+	return 0;
 }
 
 int
@@ -390,6 +433,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 
 	memset(&t, 0, sizeof t);
 	setlocale(LC_ALL, "");
+	if (tui_usable() == -1)
+		return EXIT_USAGE;
 	cs = nl_langinfo(CODESET);
 	t.sopts = *sopts;
 	t.opts = *topts;
@@ -400,6 +445,19 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.tp = tlspanel_new(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
 	evlog_subscribe(t.log, on_event, &t);
+	if (t.opts.record != NULL) {
+		char	*hdr = recording_header_json(t.log, sopts);
+
+		t.rec = recorder_open(t.opts.record, t.log, hdr, err,
+		    sizeof err);
+		free(hdr);
+		if (t.rec == NULL) {
+			fprintf(stderr, "mailscope: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		recorder_set_fail_cb(t.rec, on_record_failed, &t);
+	}
 	cur = &t;
 
 	if (initscr() == NULL)
@@ -438,8 +496,14 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	fatal_set_hook(NULL);
 	rc = t.exit_code != EXIT_OK ? t.exit_code :
 	    session_exit_code(t.session);
-	evlog_unsubscribe(t.log, on_event, &t);
+	if (t.rec != NULL) {
+		recorder_close(t.rec, t.signo != 0 ? "signal" : rc == EXIT_OK ?
+		    "quit" : "error");
+		t.rec = NULL;
+	}
 	session_free(t.session);
+out:
+	evlog_unsubscribe(t.log, on_event, &t);
 	transcript_free(t.ts);
 	tlspanel_free(t.tp);
 	statusbar_free();

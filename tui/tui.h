@@ -30,6 +30,7 @@ struct tui_opts {
 	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
+	bool		 explain;	/* plain-language glosses */
 };
 
 /* tui.c: returns the session's exit code. */
@@ -61,6 +62,7 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_BOUNDARY,	"transcript.boundary")		\
 	X(SLOT_TIME,		"transcript.time")		\
 	X(SLOT_FOLD,		"transcript.fold")		\
+	X(SLOT_EXPLAIN,		"transcript.explain")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
 	X(SLOT_TLS_VALUE,	"tls.value")			\
@@ -164,6 +166,9 @@ struct tui {
 	bool			 quitting;
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
+	struct recorder		*rec;		/* --record */
+	bool			 rec_failed;
+	int			 signo;		/* the signal that ended us */
 	struct strv		 auth;		/* SASL replies still to send */
 	bool			 auth_due;
 	char			*message;	/* one-line message */
@@ -178,7 +183,8 @@ struct tui {
 	int			 cols;
 	int			 rows;
 	int			 ts_y, ts_x, ts_h, ts_w;
-	int			 tp_y, tp_x, tp_h, tp_w;	/* tp_h 0: hidden */
+	/* tp_h is 0 when the TLS panel is not shown */
+	int			 tp_y, tp_x, tp_h, tp_w;
 };
 
 /* tui.c */

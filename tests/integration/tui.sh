@@ -49,6 +49,16 @@ wait_gone() {
 	done
 	return 1
 }
+wait_count() {
+	# wait_count ERE N: at least N screen lines match
+	_i=0
+	while [ $_i -lt 200 ]; do
+		[ "$(screen | grep -cE -- "$1")" -ge "$2" ] && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
 exited() {
 	# exited N: the binary ended with status N
 	tui_wait t "^MAILSCOPE-EXIT=$1\$"
@@ -206,6 +216,15 @@ check "TLS panel: version" wait_for 'Version +TLS1\.[23]'
 check "TLS panel: certificate subject" wait_for 'CN=mail\.test'
 check "TLS panel: verdict" wait_for 'VERIFIED \('
 check "TLS panel: matched name" wait_for 'Matched +IP:127\.0\.0\.1'
+keys Tab Tab
+check "Tab Tab gives the TLS panel the focus" wait_for 'TLS panel \(focus\)'
+keys Enter
+check "Enter shows certificate details: SHA-256" wait_for 'SHA-256 +[0-9A-F]{2}:'
+check "certificate details: pin-sha256" wait_for 'pin-sha256 +[A-Za-z0-9+/]{8}'
+check "certificate details: days left" wait_for '\([0-9]+ days'
+check "certificate details: the matched SAN" wait_for 'IP:127\.0\.0\.1 \(matched\)'
+keys Escape
+check "Esc returns to the command line" wait_for '\[cmdline\]'
 line 'EHLO client.test'
 check "lines inside TLS carry the lock" wait_for 'C:🔒 EHLO client.test'
 check "capability change after STARTTLS shown" \
@@ -239,6 +258,12 @@ contains "$out/esc.screen" 'C: +EHLO client.test' \
 title=$(_tui display-message -p -t t '#{pane_title}')
 check "the pane title is unchanged ($title)" [ "$title" = tui-test-title ]
 
+# Notes and marks go into the transcript (and so into recordings).
+line ':note the teacher points at this line'
+check ":note adds a note" wait_for '##🔒 the teacher points at this line'
+line ':mark step-one'
+check ":mark adds a bookmark" wait_for '>>🔒 mark step-one'
+
 # Unknown commands: one line, nothing sent.
 before=$(screen | grep -oE 'out [0-9.]+[BKM]' | tail -n 1)
 line ':frobnicate'
@@ -246,6 +271,20 @@ check "unknown command reported" wait_for 'unknown command :frobnicate'
 after=$(screen | grep -oE 'out [0-9.]+[BKM]' | tail -n 1)
 check "unknown command sent nothing ($before, $after)" \
     [ "$before" = "$after" ]
+
+# Completion: the protocol's verbs and the : commands.
+tui_keys t -l 'rs'
+keys Tab
+check "Tab completes a verb, in the case typed" wait_for '^smtp> rset'
+keys C-c
+tui_keys t -l 'R'
+keys Tab Tab
+check "a second Tab lists the matches" wait_for 'RCPT TO: +RSET'
+keys C-c
+tui_keys t -l ':sta'
+keys Tab
+check "Tab completes : commands" wait_for '^smtp> :starttls'
+keys C-c
 
 # Scrollback and search over a long reply.
 line 'BIG 400'
@@ -261,9 +300,17 @@ keys Enter
 check "search finds the line" wait_for 'big reply line 123( |$)'
 check "search reports where" wait_for '/line 123: line'
 keys n
-check "n finds the next match" wait_for '/line 123: line.*wrapped|/line 123: line'
+check "n finds the next match (the only one: wrapped)" \
+    wait_for '/line 123: line .*\(wrapped\)'
 keys End
 check "End follows again" wait_gone 'scrolled - End follows'
+tui_keys t -H 1b 5b 4d 60 21 21
+check "mouse wheel up scrolls back (X10)" wait_for 'scrolled - End follows'
+tui_keys t End
+check "End follows after the wheel" wait_gone 'scrolled - End follows'
+tui_keys t -H 1b 5b 3c 36 34 3b 35 3b 35 4d
+check "mouse wheel up scrolls back (SGR)" wait_for 'scrolled - End follows'
+tui_keys t End
 keys q
 check "q gives the command line the focus" wait_for '\[cmdline\]'
 
@@ -289,6 +336,20 @@ check "back to a usable size the transcript returns" \
     wait_for 'big reply done'
 keys C-l
 check "Ctrl-L redraws" wait_for '^smtp>'
+line ':time relative'
+check ":time relative shows deltas" \
+    wait_for '^ +\+[0-9]+\.[0-9]{3} S:🔒 250-big reply line 399'
+keys F3
+check "F3 turns timestamps off" wait_for '^S:🔒 250-big reply line 399'
+keys F3
+check "F3 back to absolute" \
+    wait_for '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} S:🔒 250-big reply line 399'
+
+keys F4
+line 'NOOP'
+check "F4 explains lines in plain words" wait_for '↳ 250: '
+line ':explain off'
+check ":explain off" wait_for 'explain off'
 
 check "history file written under XDG_STATE_HOME" [ -s "$hist" ]
 contains "$hist" '^EHLO client.test$' "history holds typed commands"
@@ -302,9 +363,11 @@ check "the terminal is restored (no alternate screen left)" sh -c \
     '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
     - "$TUI_SOCK"
 
-# --- DATA mode, Ctrl-C, Ctrl-D ---
-start 100 30 --cafile "$out/ca.pem" "$url"
+# --- DATA mode, Ctrl-C, Ctrl-D; a recording ---
+rm -f "$out/rec.jsonl"
+start 100 30 --record "$out/rec.jsonl" --cafile "$out/ca.pem" "$url"
 check "second session connects" wait_for 'S: +220 mail.test'
+check "the status bar shows the recording" wait_for 'PLAIN +● REC'
 line 'EHLO c'
 line 'MAIL FROM:<a@example.test>'
 line 'RCPT TO:<b@example.test>'
@@ -321,11 +384,62 @@ tui_keys t -l 'half typed'
 check "typed text is shown" wait_for '^smtp> half typed'
 keys C-c
 check "Ctrl-C cancels the line" wait_gone 'half typed'
+line ':reconnect'
+check ":reconnect: the old connection is closed" \
+    wait_for 'closed for :reconnect'
+check ":reconnect connects again (a second greeting)" wait_count \
+    'S: +220 mail.test' 2
 : > "$out/server.log"
 keys C-d
 check "Ctrl-D leaves with exit 0" exited 0
 contains "$out/server.log" '^QUIT' "Ctrl-D sent QUIT first"
 lacks "$hist" 'leading dot' "DATA lines stay out of the history"
+contains "$out/rec.jsonl" 'leading dot' "the recording holds the session"
+check "the recording ends with a trailer" sh -c \
+    'tail -n 1 "$1" | grep -q "\"quit\""' - "$out/rec.jsonl"
+
+# --- ~/.inputrc under "$if mailscope"; SIGTERM ---
+cat > "$out/inputrc" <<'EOF2'
+$if mailscope
+"\C-o": mailscope-help
+"\C-t": "NOOP"
+$endif
+EOF2
+run 100 30 INPUTRC="$out/inputrc" -- "$bin" --cafile "$out/ca.pem" "$url"
+check "third session connects" wait_for 'S: +220 mail.test'
+keys C-o
+check "inputrc binds a mailscope function (C-o: help)" \
+    wait_for 'keys and commands'
+keys Escape
+keys C-t
+check "inputrc macros type into the line (C-t: NOOP)" wait_for '^smtp> NOOP'
+keys C-c
+pid=$(pgrep -P "$(_tui display-message -p -t t '#{pane_pid}')" | head -n 1)
+check "the binary runs in the pane" [ -n "$pid" ]
+kill -TERM "$pid" 2>/dev/null
+check "SIGTERM leaves with 128+15" exited 143
+check "SIGTERM restores the terminal" sh -c \
+    '[ "$(tmux -L "$1" display-message -p -t t "#{alternate_on}")" = 0 ]' \
+    - "$TUI_SOCK"
+
+# --- Ctrl-Z under a shell with job control ---
+tui_stop t
+tui_start t 100 30 env PS1='job$ ' LANG=C.UTF-8 \
+    XDG_STATE_HOME="$out/state" bash --norc --noprofile -i
+check "a shell for job control" wait_for '^job\$'
+tui_keys t -l "$bin --cafile $out/ca.pem $url"
+keys Enter
+check "the session starts from the shell" wait_for 'S: +220 mail.test'
+keys C-z
+check "Ctrl-Z suspends back to the shell" wait_for 'Stopped'
+check "the shell prompt is usable" wait_for '^job\$ *$'
+tui_keys t -l 'fg'
+keys Enter
+check "fg resumes and redraws the session" wait_for 'S: +220 mail.test'
+line 'NOOP'
+check "the session works after resuming" wait_for 'S: +250 2.0.0 Ok'
+keys C-d
+check "leaving after a resume returns to the shell" wait_for '^job\$ *$'
 
 # --- NO_COLOR, a missing theme, :theme ---
 run 100 30 NO_COLOR=1 -- "$bin" --theme no-such-theme \
@@ -339,6 +453,20 @@ line ':theme ../../etc/passwd'
 check ":theme refuses what is not a theme" wait_for 'theme default kept|kept'
 line ':quit'
 check "NO_COLOR session leaves cleanly" exited 0
+
+# --- 8 colours, no colours, no cursor addressing ---
+for term in xterm vt100; do
+	run 100 30 TERM=$term -- "$bin" --cafile "$out/ca.pem" "$url"
+	check "TERM=$term: the session shows" wait_for 'S: +220 mail.test'
+	line ':starttls'
+	check "TERM=$term: the boundary rule shows" wait_for "$rule"
+	keys C-d
+	check "TERM=$term: leaves with exit 0" exited 0
+done
+run 100 30 TERM=dumb -- "$bin" "$url"
+check "TERM=dumb: a clear message, no garbage" \
+    wait_for 'cannot move the cursor; use --batch'
+check "TERM=dumb: exit 1" exited 1
 
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
@@ -380,6 +508,14 @@ check "Dovecot IMAP: AUTHENTICATE accepted" \
     wait_for 'S:🔒 [A-Za-z0-9.]+ OK'
 line 'SELECT INBOX'
 check "Dovecot IMAP: SELECT" wait_for 'S:🔒 \* [0-9]+ EXISTS'
+line 'FETCH 2 BODY[]'
+check "Dovecot IMAP: a big literal arrives folded" \
+    wait_for '▸ [0-9]+ lines, [0-9.]+ MiB of literal folded'
+check "Dovecot IMAP: the FETCH completes" wait_for 'S:🔒 [A-Za-z0-9.]+ OK Fetch'
+keys Tab z
+check "Dovecot IMAP: z expands the literal" wait_gone 'of literal folded'
+keys z q
+check "Dovecot IMAP: z folds it again" wait_for 'of literal folded'
 line ':quit'
 check "Dovecot IMAP: :quit (LOGOUT) leaves with exit 0" exited 0
 
