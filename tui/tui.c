@@ -173,6 +173,7 @@ tui_redraw(void *arg)
 {
 	struct tui	*t = arg;
 	unsigned	 d = t->dirty;
+	int64_t		 start = mono_ns();
 	char		 b[128];
 
 	t->redraw_due = false;
@@ -192,6 +193,7 @@ tui_redraw(void *arg)
 		mvaddnstr(t->rows / 2, 0, b, t->cols);
 		wnoutrefresh(stdscr);
 		doupdate();
+		framelog_frame(start);
 		return;
 	}
 	/* An overlay (message, help) covers parts of the panes. */
@@ -210,6 +212,7 @@ tui_redraw(void *arg)
 		help_draw(t);
 	cmdline_draw(t);
 	doupdate();
+	framelog_frame(start);
 }
 
 void
@@ -253,6 +256,7 @@ on_signal(int signo, void *arg)
 {
 	struct tui	*t = arg;
 
+	framelog_cause(FC_SIGNAL);
 	switch (signo) {
 	case SIGWINCH:
 		tui_relayout(t);
@@ -330,6 +334,7 @@ progress_tick(void *arg)
 
 	if (!t->progress)
 		return;
+	framelog_cause(FC_TIMER);
 	/* The sized part is over (literal done): no more ticks. */
 	if (pp_expected_size(session_pp(t->session)) < 0) {
 		progress_stop(t);
@@ -355,6 +360,7 @@ on_session(struct session *s, enum session_note n, void *arg)
 	struct tui	*t = arg;
 	struct pp	*pp = session_pp(s);
 
+	framelog_cause(FC_EVENT);
 	switch (n) {
 	case SN_PROGRESS:
 		if (pp_expected_size(pp) < 0 ||
@@ -400,6 +406,7 @@ on_event(const struct event *ev, void *arg)
 {
 	struct tui	*t = arg;
 
+	framelog_cause(FC_EVENT);
 	transcript_event(ev, t->ts);
 	tlspanel_event(ev, t->tp);
 	tour_event(t, ev);
@@ -416,6 +423,7 @@ on_stdin(int fd, short revents, void *arg)
 {
 	(void)fd;
 	(void)revents;
+	framelog_cause(FC_KEY);
 	cmdline_input(arg);
 }
 
@@ -451,10 +459,13 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	const char	*cs;
 	int		 rc;
 
+	framelog_open();	/* start-up is timed from here */
 	memset(&t, 0, sizeof t);
 	setlocale(LC_ALL, "");
-	if (tui_usable() == -1)
+	if (tui_usable() == -1) {
+		framelog_close();
 		return EXIT_USAGE;
+	}
 	cs = nl_langinfo(CODESET);
 	t.sopts = *sopts;
 	t.opts = *topts;
@@ -545,5 +556,6 @@ out:
 		evlog_free(t.log);
 	loop_free(t.loop);
 	cur = NULL;
+	framelog_close();
 	return rc;
 }

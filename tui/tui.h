@@ -269,6 +269,16 @@ const struct event *transcript_selected(const struct transcript *);
 int	 transcript_mark(struct transcript *, int);
 void	 transcript_invalidate(struct transcript *);
 
+/* framelog.c: MAILSCOPE_FRAMELOG=PATH, one line per frame (make bench). */
+#define FC_KEY		0x01
+#define FC_EVENT	0x02
+#define FC_SIGNAL	0x04
+#define FC_TIMER	0x08
+void	 framelog_open(void);
+void	 framelog_close(void);
+void	 framelog_cause(unsigned);
+void	 framelog_frame(int64_t);
+
 /* tlspanel.c */
 struct tlspanel *tlspanel_new(struct tui *);
 void	 tlspanel_free(struct tlspanel *);
