@@ -46,6 +46,8 @@ $(1)/libtui.a: $(TUI_SRC:%.c=$(1)/%.o)
 $(1)/mailscope: $(1)/src/main.o $(1)/libtui.a $(1)/libcore.a
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
+# The theme test includes the curses-free theme and config parsers.
+$(1)/tests/unit/test_theme.o: tui/theme.c tui/config.c
 $(1)/tests/unit/%: $(1)/tests/unit/%.o $(1)/libcore.a
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)

@@ -33,6 +33,9 @@ enum {
 	OPT_RECORD,
 	OPT_NO_REDACT,
 	OPT_THEME,
+	OPT_TIMESTAMPS,
+	OPT_ASCII,
+	OPT_EXPLAIN,
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_VERSION,
@@ -59,6 +62,9 @@ static const struct option longopts[] = {
 	{ "record",		required_argument,	NULL, OPT_RECORD },
 	{ "no-redact",		no_argument,		NULL, OPT_NO_REDACT },
 	{ "theme",		required_argument,	NULL, OPT_THEME },
+	{ "timestamps",		required_argument,	NULL, OPT_TIMESTAMPS },
+	{ "ascii",		no_argument,		NULL, OPT_ASCII },
+	{ "explain",		no_argument,		NULL, OPT_EXPLAIN },
 	{ "lab",		optional_argument,	NULL, OPT_LAB },
 	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
 	{ "help",		no_argument,		NULL, 'h' },
@@ -106,6 +112,9 @@ static const char usage_text[] =
 "  --no-redact             keep credentials in recordings and views\n"
 "Interface:\n"
 "  --theme NAME            colour theme (default, light, high-contrast, mono)\n"
+"  --timestamps MODE       absolute (default), relative or off\n"
+"  --ascii                 ASCII markers only (no lock glyph)\n"
+"  --explain               start with plain-language glosses under lines\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
 "  -h, --help              this help\n"
@@ -196,7 +205,7 @@ main(int argc, char **argv)
 	bool			 batch = false, lab = false;
 	char			*lab_note = NULL;
 	char			 err[512];
-	int			 ch, rc;
+	int			 ch, mode, rc;
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A recording that hits a file-size limit fails, never kills. */
@@ -284,6 +293,18 @@ main(int argc, char **argv)
 			break;
 		case OPT_THEME:
 			to.theme = optarg;
+			break;
+		case OPT_TIMESTAMPS:
+			if ((mode = tui_time_from_name(optarg)) == -1)
+				usage_error("--timestamps takes absolute, "
+				    "relative or off, not '%s'", optarg);
+			to.time = (enum tui_time)mode;
+			break;
+		case OPT_ASCII:
+			to.ascii = true;
+			break;
+		case OPT_EXPLAIN:
+			to.explain = true;
 			break;
 		case OPT_LAB:
 			lab = true;

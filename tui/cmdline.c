@@ -142,12 +142,6 @@ fill(int ms)
 	return true;
 }
 
-bool
-input_pending(void)
-{
-	return qoff < qlen;
-}
-
 /* Wheel events; both the X10 and the SGR (1006) encodings. */
 static int
 mouse_key(const char *seq)

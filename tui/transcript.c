@@ -86,18 +86,6 @@ transcript_free(struct transcript *ts)
 	free(ts);
 }
 
-size_t
-transcript_items(const struct transcript *ts)
-{
-	return ts->n;
-}
-
-bool
-transcript_following(const struct transcript *ts)
-{
-	return ts->follow;
-}
-
 static const struct event *
 item_event(const struct transcript *ts, size_t i)
 {

@@ -253,8 +253,6 @@ void	 transcript_home(struct transcript *);
 void	 transcript_end(struct transcript *);
 int	 transcript_search(struct transcript *, const char *, int);
 void	 transcript_fold_toggle(struct transcript *, bool);
-bool	 transcript_following(const struct transcript *);
-size_t	 transcript_items(const struct transcript *);
 void	 transcript_invalidate(struct transcript *);
 
 /* tlspanel.c */
@@ -289,7 +287,6 @@ void	 cmdline_search(struct tui *, int);
 void	 cmdline_end(struct tui *);
 void	 cmdline_resume(struct tui *);
 int	 input_key(void);
-bool	 input_pending(void);
 const char *history_path(struct tui *);
 
 /* Keys that are not bytes, from the terminal's terminfo strings. */
