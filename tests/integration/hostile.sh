@@ -486,13 +486,17 @@ contains "$T/$n.attrs" "[^$(printf '\033')]\\[31;1mRED" \
     "tui: the server's colour sequence is text, not applied"
 tui_keys "$n" -l ':quit'
 tui_keys "$n" Enter
-_i=100
+_i=200
 while [ -z "$(tui_exit "$n")" ] && [ "$_i" -gt 0 ]; do
 	_i=$((_i - 1))
 	sleep 0.05
 done
-[ "$(tui_exit "$n")" = 0 ] && pass "tui: :quit leaves with exit 0" ||
-    fail "tui: exit '$(tui_exit "$n")' after :quit"
+if [ "$(tui_exit "$n")" = 0 ]; then
+	pass "tui: :quit leaves with exit 0"
+else
+	fail "tui: exit '$(tui_exit "$n")' after :quit"
+	tui_screen "$n" | grep . | tail -n 4 | sed 's/^/	| /'
+fi
 tui_stop "$n"
 fake_wait 10 > /dev/null 2>&1
 contains "$FAKE_LOG" '^C: QUIT' "tui: QUIT sent on :quit"
