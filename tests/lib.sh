@@ -244,8 +244,16 @@ tui_wait() {
 }
 
 # tui_exit NAME: the exit status of the pane's command, empty while it runs.
+# tmux 3.3 can miss the SIGCHLD of a pane whose terminal closed first and
+# leave it a zombie, dead without a status; a child of the server exiting
+# makes it reap every zombie, so a dead pane without status gets one run.
 tui_exit() {
 	_d=$(_tui display-message -p -t "$1" '#{pane_dead} #{pane_dead_status}')
+	if [ "$_d" = "1 " ]; then
+		_tui run-shell true
+		_d=$(_tui display-message -p -t "$1" \
+		    '#{pane_dead} #{pane_dead_status}')
+	fi
 	case $_d in
 	"1 "*) echo "${_d#1 }" ;;
 	esac

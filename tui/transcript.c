@@ -34,7 +34,9 @@ struct group {
 	size_t		 first;
 	size_t		 last;
 	uint64_t	 bytes;
+	uint64_t	 lines;		/* literal chunks are counted by LF */
 	uint8_t		 dir;
+	bool		 partial;	/* the last chunk ended inside a line */
 	bool		 folded;
 	bool		 touched;	/* the user folded or unfolded it */
 };
@@ -102,6 +104,31 @@ is_body(const struct event *ev)
 	return ev->kind == EV_DATA && (ev->flags & (EVF_BODY | EVF_LITERAL));
 }
 
+/*
+ * Lines a body event adds to its group: a DATA body line is one event, a
+ * literal arrives in chunks cut anywhere, so its lines are the lines that
+ * begin in this chunk.
+ */
+static uint64_t
+count_lines(const struct event *ev, bool *partial)
+{
+	const char	*p = ev->data, *end = p + ev->len, *lf;
+	uint64_t	 n;
+
+	if (!(ev->flags & EVF_LITERAL))
+		return 1;
+	if (ev->len == 0)
+		return 0;
+	n = *partial ? 0 : 1;
+	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL &&
+	    lf + 1 != end) {
+		n++;
+		p = lf + 1;
+	}
+	*partial = end[-1] != '\n';
+	return n;
+}
+
 /* The event subscriber: index the event, group bodies. */
 void
 transcript_event(const struct event *ev, void *arg)
@@ -136,6 +163,7 @@ transcript_event(const struct event *ev, void *arg)
 		}
 		g->last = ts->n;
 		g->bytes += ev->len;
+		g->lines += count_lines(ev, &g->partial);
 		it->group = (uint32_t)(g - ts->groups);
 		if (!g->folded && !g->touched &&
 		    (g->last - g->first + 1 >= FOLD_LINES ||
@@ -341,10 +369,10 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		if (folded(ts, i)) {
 			g = &ts->groups[ts->items[i].group];
 			human_size(g->bytes, size, sizeof size);
-			rtext_printf(rt, SLOT_FOLD, "%s %zu line%s, %s of %s "
+			rtext_printf(rt, SLOT_FOLD, "%s %ju line%s, %s of %s "
 			    "folded (z to expand)", ts->t->utf8 ?
-			    "\xe2\x96\xb8" : ">", g->last - g->first + 1,
-			    g->last == g->first ? "" : "s", size,
+			    "\xe2\x96\xb8" : ">", (uintmax_t)g->lines,
+			    g->lines == 1 ? "" : "s", size,
 			    (ev->flags & EVF_LITERAL) ? "literal" : "body");
 			return;
 		}
