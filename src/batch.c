@@ -120,8 +120,8 @@ batch_print_event(const struct evlog *log, const struct event *ev,
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_VERIFY:
-		buf_adds(b, ev->x != NULL && ev->x->tls != NULL &&
-		    ev->x->tls->verify.ok ? "== " : "** ");
+		buf_adds(b, ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL &&
+		    ev_extra(ev)->tls->verify.ok ? "== " : "** ");
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_CAPDIFF:

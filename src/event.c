@@ -12,6 +12,9 @@
 
 #include "mailscope.h"
 
+/* What a transcript line costs besides its bytes (make bench, TUI memory). */
+_Static_assert(sizeof(struct event) <= 32, "struct event grew");
+
 #define BLOCK_EVENTS	4096
 #define ARENA_CHUNK	(1024 * 1024)
 #define ARENA_BIG	(ARENA_CHUNK / 4)	/* own allocation above this */
@@ -65,6 +68,27 @@ evlog_new(bool retain)
 	return log;
 }
 
+/* The extra of an event sits in the word before its bytes. */
+#define XSIZE	sizeof(struct ev_extra *)
+
+const struct ev_extra *
+ev_extra(const struct event *ev)
+{
+	struct ev_extra	*x;
+
+	if (!ev->has_x)
+		return NULL;
+	memcpy(&x, ev->data - XSIZE, XSIZE);
+	return x;
+}
+
+/* The log's own, to free it. */
+static struct ev_extra *
+extra_of(const struct event *ev)
+{
+	return (struct ev_extra *)ev_extra(ev);
+}
+
 void
 ev_extra_free(struct ev_extra *x)
 {
@@ -77,6 +101,21 @@ ev_extra_free(struct ev_extra *x)
 	free(x);
 }
 
+struct ev_extra *
+ev_extra_dup(const struct ev_extra *x)
+{
+	struct ev_extra	*y;
+
+	if (x == NULL)
+		return NULL;
+	y = xcalloc(1, sizeof *y);
+	y->code = x->code != NULL ? xstrdup(x->code) : NULL;
+	y->tls = x->tls != NULL ? tls_facts_dup(x->tls) : NULL;
+	strv_copy(&y->added, &x->added);
+	strv_copy(&y->removed, &x->removed);
+	return y;
+}
+
 void
 evlog_free(struct evlog *log)
 {
@@ -85,12 +124,13 @@ evlog_free(struct evlog *log)
 	if (log == NULL)
 		return;
 	for (i = 0; i < log->count && log->retain; i++)
-		ev_extra_free(log->blocks[i / BLOCK_EVENTS][i % BLOCK_EVENTS].x);
+		ev_extra_free(extra_of(
+		    &log->blocks[i / BLOCK_EVENTS][i % BLOCK_EVENTS]));
 	for (i = 0; i < log->nblocks; i++)
 		free(log->blocks[i]);
 	for (i = 0; i < log->nchunks; i++)
 		free(log->chunks[i]);
-	ev_extra_free(log->scratch.x);
+	ev_extra_free(extra_of(&log->scratch));
 	buf_free(&log->scratch_data);
 	free(log->blocks);
 	free(log->chunks);
@@ -123,11 +163,15 @@ evlog_unsubscribe(struct evlog *log, ev_sub fn, void *arg)
 	}
 }
 
+/* Copy the bytes (after x when there is one), NUL-terminated. */
 static char *
-arena_copy(struct evlog *log, const void *data, size_t len)
+arena_copy(struct evlog *log, struct ev_extra *x, const void *data,
+    size_t len)
 {
 	char	*p;
+	size_t	 pre = x != NULL ? XSIZE : 0;
 
+	len += pre;
 	if (len + 1 > ARENA_BIG) {
 		log->chunks = xreallocarray(log->chunks, log->nchunks + 1,
 		    sizeof *log->chunks);
@@ -152,6 +196,11 @@ arena_copy(struct evlog *log, const void *data, size_t len)
 		p = log->chunks[log->cur] + log->chunk_used;
 		log->chunk_used += len + 1;
 	}
+	if (x != NULL) {
+		memcpy(p, &x, XSIZE);
+		p += XSIZE;
+		len -= XSIZE;
+	}
 	if (len > 0)
 		memcpy(p, data, len);
 	p[len] = '\0';
@@ -162,10 +211,17 @@ const struct event *
 evlog_append(struct evlog *log, const struct event *tmpl, const void *data,
     size_t len)
 {
+	return evlog_append_x(log, tmpl, NULL, data, len);
+}
+
+const struct event *
+evlog_append_x(struct evlog *log, const struct event *tmpl,
+    struct ev_extra *x, const void *data, size_t len)
+{
 	struct event	*ev;
 	size_t		 i;
 
-	if (len > UINT32_MAX)
+	if (len > UINT32_MAX - XSIZE)
 		fatalx("event of %zu bytes", len);
 	if (log->retain) {
 		if (log->count / BLOCK_EVENTS >= log->nblocks) {
@@ -177,15 +233,18 @@ evlog_append(struct evlog *log, const struct event *tmpl, const void *data,
 		ev = &log->blocks[log->count / BLOCK_EVENTS]
 		    [log->count % BLOCK_EVENTS];
 		*ev = *tmpl;
-		ev->data = arena_copy(log, data, len);
+		ev->data = arena_copy(log, x, data, len);
 	} else {
-		ev_extra_free(log->scratch.x);
+		ev_extra_free(extra_of(&log->scratch));
 		ev = &log->scratch;
 		*ev = *tmpl;
 		buf_reset(&log->scratch_data);
+		if (x != NULL)
+			buf_add(&log->scratch_data, &x, XSIZE);
 		buf_add(&log->scratch_data, data, len);
-		ev->data = log->scratch_data.p;
+		ev->data = log->scratch_data.p + (x != NULL ? XSIZE : 0);
 	}
+	ev->has_x = x != NULL;
 	ev->len = (uint32_t)len;
 	ev->seq = (uint32_t)log->count++;
 	if (!log->keep_times)
@@ -314,6 +373,7 @@ ev_local(struct evlog *log, enum ev_kind kind, enum ev_chan chan,
     const char *code, const char *fmt, ...)
 {
 	struct event	 ev;
+	struct ev_extra	*x = NULL;
 	struct buf	 b = { 0 };
 	va_list		 ap;
 
@@ -322,12 +382,12 @@ ev_local(struct evlog *log, enum ev_kind kind, enum ev_chan chan,
 	ev.dir = DIR_LOCAL;
 	ev.chan = (uint8_t)chan;
 	if (code != NULL) {
-		ev.x = xcalloc(1, sizeof *ev.x);
-		ev.x->code = xstrdup(code);
+		x = xcalloc(1, sizeof *x);
+		x->code = xstrdup(code);
 	}
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	evlog_append(log, &ev, b.p, b.len);
+	evlog_append_x(log, &ev, x, b.p, b.len);
 	buf_free(&b);
 }

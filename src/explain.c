@@ -708,19 +708,19 @@ explain_event(const struct evlog *log, const struct event *ev,
 		break;
 	case EV_TLS_ESTABLISHED:
 		add_lesson(&g, "tls-established");
-		if (ev->x != NULL && ev->x->tls != NULL)
-			explain_facts(&g, ev->x->tls);
+		if (ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL)
+			explain_facts(&g, ev_extra(ev)->tls);
 		break;
 	case EV_VERIFY:
-		explain_verify(&g, ev->x != NULL ? ev->x->tls : NULL);
+		explain_verify(&g, ev_extra(ev) != NULL ? ev_extra(ev)->tls : NULL);
 		break;
 	case EV_CAPDIFF:
-		explain_capdiff(&g, ev->x, proto);
+		explain_capdiff(&g, ev_extra(ev), proto);
 		break;
 	case EV_INFO:
 	case EV_WARNING:
 	case EV_ERROR:
-		if (ev->x != NULL && (code = ev->x->code) != NULL)
+		if (ev_extra(ev) != NULL && (code = ev_extra(ev)->code) != NULL)
 			add(&g, code, strlen(code), explain_warning(code));
 		break;
 	case EV_NOTE:

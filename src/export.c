@@ -26,8 +26,8 @@ last_facts(const struct evlog *log)
 	for (i = 0; i < evlog_count(log); i++) {
 		ev = evlog_get(log, i);
 		if ((ev->kind == EV_VERIFY || ev->kind == EV_TLS_ESTABLISHED) &&
-		    ev->x != NULL && ev->x->tls != NULL)
-			f = ev->x->tls;
+		    ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL)
+			f = ev_extra(ev)->tls;
 	}
 	return f;
 }

@@ -199,16 +199,16 @@ event_to_json(const struct evlog *log, const struct event *ev)
 		json_object_set_new(o, "b64", json_stringn(b.p, b.len));
 		buf_free(&b);
 	}
-	if (ev->x == NULL)
+	if (ev_extra(ev) == NULL)
 		return dump(o);
-	if (ev->x->code != NULL)
-		json_object_set_new(o, "code", jstr(ev->x->code));
+	if (ev_extra(ev)->code != NULL)
+		json_object_set_new(o, "code", jstr(ev_extra(ev)->code));
 	if ((ev->kind == EV_TLS_ESTABLISHED || ev->kind == EV_VERIFY) &&
-	    ev->x->tls != NULL)
-		json_object_set_new(o, "tls", tls_to_json(ev->x->tls));
+	    ev_extra(ev)->tls != NULL)
+		json_object_set_new(o, "tls", tls_to_json(ev_extra(ev)->tls));
 	if (ev->kind == EV_CAPDIFF) {
-		json_object_set_new(o, "added", jstrv(&ev->x->added));
-		json_object_set_new(o, "removed", jstrv(&ev->x->removed));
+		json_object_set_new(o, "added", jstrv(&ev_extra(ev)->added));
+		json_object_set_new(o, "removed", jstrv(&ev_extra(ev)->removed));
 	}
 	return dump(o);
 }
@@ -570,6 +570,7 @@ static int
 event_from_object(struct evlog *log, json_t *o, char *err, size_t errlen)
 {
 	struct event	 ev;
+	struct ev_extra	*x = NULL;
 	struct buf	 data = { 0 };
 	json_t		*t;
 	int		 kind, dir, chan;
@@ -592,11 +593,11 @@ event_from_object(struct evlog *log, json_t *o, char *err, size_t errlen)
 	ev.dir = (uint8_t)dir;
 	ev.chan = (uint8_t)chan;
 	if (get_data(o, &data, err, errlen) == -1 ||
-	    extra_from_json(o, (enum ev_kind)kind, &ev.x, err, errlen) == -1) {
+	    extra_from_json(o, (enum ev_kind)kind, &x, err, errlen) == -1) {
 		buf_free(&data);
 		return -1;
 	}
-	evlog_append(log, &ev, data.p != NULL ? data.p : "", data.len);
+	evlog_append_x(log, &ev, x, data.p != NULL ? data.p : "", data.len);
 	buf_free(&data);
 	return 0;
 }

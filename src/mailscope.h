@@ -194,22 +194,27 @@ struct ev_extra {
 	struct strv		 removed;
 };
 
+/*
+ * 32 bytes: a million transcript lines cost little more than their text.
+ * The rare extra (ev_extra()) is kept in the log just before the bytes.
+ */
 struct event {
 	int64_t		 t_ns;	/* monotonic, since the log began */
 	const char	*data;	/* exact bytes, NUL-terminated for ease */
-	struct ev_extra	*x;	/* NULL for most events */
 	uint32_t	 seq;
 	uint32_t	 len;
 	uint32_t	 flags;
 	uint8_t		 kind;
 	uint8_t		 dir;
 	uint8_t		 chan;
+	uint8_t		 has_x;	/* set by the log */
 };
 
 /*
- * evlog_append copies the template and the bytes and takes ownership of
- * tmpl->x.  Subscribers run synchronously, in subscription order.  With
- * retain=false the event passed to them is valid only during the call.
+ * evlog_append copies the template and the bytes; evlog_append_x also
+ * takes ownership of x.  Subscribers run synchronously, in subscription
+ * order.  With retain=false the event passed to them is valid only during
+ * the call.
  */
 struct evlog;
 typedef void	(*ev_sub)(const struct event *, void *);
@@ -220,9 +225,13 @@ void		 evlog_subscribe(struct evlog *, ev_sub, void *);
 void		 evlog_unsubscribe(struct evlog *, ev_sub, void *);
 const struct event *evlog_append(struct evlog *, const struct event *,
 		    const void *, size_t);
+const struct event *evlog_append_x(struct evlog *, const struct event *,
+		    struct ev_extra *, const void *, size_t);
+const struct ev_extra *ev_extra(const struct event *);
 size_t		 evlog_count(const struct evlog *);
 const struct event *evlog_get(const struct evlog *, size_t);
 void		 evlog_keep_times(struct evlog *);
+struct ev_extra	*ev_extra_dup(const struct ev_extra *);
 void		 ev_extra_free(struct ev_extra *);
 int64_t		 evlog_wall_base(const struct evlog *);
 void		 evlog_set_wall_base(struct evlog *, int64_t);

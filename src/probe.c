@@ -161,11 +161,11 @@ probe_event(const struct event *ev, void *arg)
 			p->greeting = b.p != NULL ? b.p : xstrdup("");
 		}
 		if ((ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
-		    ev->x != NULL && ev->x->code != NULL)
-			strv_add(&p->warnings, ev->x->code);
-		if (ev->kind == EV_TLS_ESTABLISHED && ev->x != NULL &&
-		    ev->x->tls != NULL && p->facts == NULL)
-			p->facts = tls_facts_dup(ev->x->tls);
+		    ev_extra(ev) != NULL && ev_extra(ev)->code != NULL)
+			strv_add(&p->warnings, ev_extra(ev)->code);
+		if (ev->kind == EV_TLS_ESTABLISHED && ev_extra(ev) != NULL &&
+		    ev_extra(ev)->tls != NULL && p->facts == NULL)
+			p->facts = tls_facts_dup(ev_extra(ev)->tls);
 		if (ev->kind == EV_CAPDIFF && p->capdiff == NULL)
 			p->capdiff = xstrndup(ev->data, ev->len);
 		if (p->auth_sent && p->auth_reply == NULL &&

@@ -545,8 +545,7 @@ session_capdiff(struct session *s)
 	ev.kind = EV_CAPDIFF;
 	ev.dir = DIR_LOCAL;
 	ev.chan = CHAN_TLS;
-	ev.x = x;
-	evlog_append(s->log, &ev, b.p, b.len);
+	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 	if (pp_cap_starttls(s->pp))
 		ev_local(s->log, EV_WARNING, CHAN_TLS, "starttls-after-tls",
@@ -814,6 +813,7 @@ static void
 session_established(struct session *s)
 {
 	struct event		 ev;
+	struct ev_extra		*x;
 	struct buf		 b = { 0 };
 	struct tls_facts	*f;
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
@@ -826,15 +826,15 @@ session_established(struct session *s)
 	ev.dir = DIR_LOCAL;
 	ev.chan = CHAN_TLS;
 	ev.flags = EVF_SECURITY;
-	ev.x = xcalloc(1, sizeof *ev.x);
-	ev.x->tls = tls_facts_dup(f);
+	x = xcalloc(1, sizeof *x);
+	x->tls = tls_facts_dup(f);
 	tls_facts_summary(f, &b);
-	evlog_append(s->log, &ev, b.p, b.len);
+	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_reset(&b);
 
 	ev.kind = EV_VERIFY;
-	ev.x = xcalloc(1, sizeof *ev.x);
-	ev.x->tls = tls_facts_dup(f);
+	x = xcalloc(1, sizeof *x);
+	x->tls = tls_facts_dup(f);
 	if (f->verify.ok)
 		buf_printf(&b, "certificate verified (%s)%s%s",
 		    f->verify.trust != NULL ? f->verify.trust : "Verified",
@@ -848,7 +848,7 @@ session_established(struct session *s)
 		if (f->verify.reasons.n == 0)
 			buf_adds(&b, "verification failed");
 	}
-	evlog_append(s->log, &ev, b.p, b.len);
+	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
 	if (!f->verify.ok) {

@@ -276,28 +276,10 @@ replay_key(struct tui *t, int key)
 	return 1;
 }
 
-static struct ev_extra *
-extra_dup(const struct ev_extra *x)
-{
-	struct ev_extra	*y;
-
-	if (x == NULL)
-		return NULL;
-	y = xcalloc(1, sizeof *y);
-	y->code = x->code != NULL ? xstrdup(x->code) : NULL;
-	y->tls = x->tls != NULL ? tls_facts_dup(x->tls) : NULL;
-	strv_copy(&y->added, &x->added);
-	strv_copy(&y->removed, &x->removed);
-	return y;
-}
-
 static void
 copy_event(struct evlog *to, const struct event *ev)
 {
-	struct event	e = *ev;
-
-	e.x = extra_dup(ev->x);
-	evlog_append(to, &e, ev->data, ev->len);
+	evlog_append_x(to, ev, ev_extra_dup(ev_extra(ev)), ev->data, ev->len);
 }
 
 /*

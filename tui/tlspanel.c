@@ -152,10 +152,10 @@ tlspanel_event(const struct event *ev, void *arg)
 const struct tls_facts *
 tlspanel_facts(const struct tlspanel *tp)
 {
-	if (tp->ver != NULL && tp->ver->x != NULL && tp->ver->x->tls != NULL)
-		return tp->ver->x->tls;
-	if (tp->est != NULL && tp->est->x != NULL)
-		return tp->est->x->tls;
+	if (tp->ver != NULL && ev_extra(tp->ver) != NULL && ev_extra(tp->ver)->tls != NULL)
+		return ev_extra(tp->ver)->tls;
+	if (tp->est != NULL && ev_extra(tp->est) != NULL)
+		return ev_extra(tp->est)->tls;
 	return NULL;
 }
 
@@ -431,15 +431,15 @@ build(struct tlspanel *tp)
 	}
 	if (tp->capdiff != NULL) {
 		title(tp, "Capabilities after STARTTLS");
-		if (tp->capdiff->x != NULL) {
-			for (i = 0; i < tp->capdiff->x->added.n; i++)
+		if (ev_extra(tp->capdiff) != NULL) {
+			for (i = 0; i < ev_extra(tp->capdiff)->added.n; i++)
 				text(tp, SLOT_TLS_OK, "  + %s",
-				    tp->capdiff->x->added.v[i]);
-			for (i = 0; i < tp->capdiff->x->removed.n; i++)
+				    ev_extra(tp->capdiff)->added.v[i]);
+			for (i = 0; i < ev_extra(tp->capdiff)->removed.n; i++)
 				text(tp, SLOT_TLS_WARN, "  - %s",
-				    tp->capdiff->x->removed.v[i]);
-			if (tp->capdiff->x->added.n +
-			    tp->capdiff->x->removed.n == 0)
+				    ev_extra(tp->capdiff)->removed.v[i]);
+			if (ev_extra(tp->capdiff)->added.n +
+			    ev_extra(tp->capdiff)->removed.n == 0)
 				text(tp, SLOT_TLS_VALUE, "  unchanged");
 		}
 	}

@@ -285,8 +285,8 @@ static bool
 is_code(const struct event *ev, const char *code)
 {
 	return (ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
-	    ev->x != NULL && ev->x->code != NULL &&
-	    strcmp(ev->x->code, code) == 0;
+	    ev_extra(ev) != NULL && ev_extra(ev)->code != NULL &&
+	    strcmp(ev_extra(ev)->code, code) == 0;
 }
 
 /* Did this event complete what the step waits for? */

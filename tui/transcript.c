@@ -24,10 +24,10 @@
 	EVF_NOEOL | EVF_DOTSTUFF | EVF_REDACTED | EVF_INJECTED | EVF_LATE | \
 	EVF_MALFORMED | EVF_UNSOLICITED | EVF_NOREDACT)
 
+/* 8 bytes a line: a body's group is found from the groups' ranges. */
 struct item {
 	uint32_t	 seq;
 	uint32_t	 rows;		/* at rows_width; 0 not known */
-	uint32_t	 group;
 };
 
 struct group {
@@ -147,7 +147,6 @@ transcript_event(const struct event *ev, void *arg)
 	it = &ts->items[ts->n];
 	it->seq = ev->seq;
 	it->rows = 0;
-	it->group = NO_GROUP;
 	if (is_body(ev)) {
 		g = ts->ngroups > 0 ? &ts->groups[ts->ngroups - 1] : NULL;
 		if (g == NULL || g->last + 1 != ts->n || g->dir != ev->dir) {
@@ -164,7 +163,6 @@ transcript_event(const struct event *ev, void *arg)
 		g->last = ts->n;
 		g->bytes += ev->len;
 		g->lines += count_lines(ev, &g->partial);
-		it->group = (uint32_t)(g - ts->groups);
 		if (!g->folded && !g->touched &&
 		    (g->last - g->first + 1 >= FOLD_LINES ||
 		    g->bytes >= FOLD_BYTES))
@@ -175,10 +173,28 @@ transcript_event(const struct event *ev, void *arg)
 		ts->unseen++;
 }
 
+/* The body group holding item i, or NO_GROUP: groups are in item order. */
+static uint32_t
+group_of(const struct transcript *ts, size_t i)
+{
+	size_t	lo = 0, hi = ts->ngroups, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (ts->groups[mid].last < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ts->ngroups && ts->groups[lo].first <= i)
+		return (uint32_t)lo;
+	return NO_GROUP;
+}
+
 static bool
 folded(const struct transcript *ts, size_t i)
 {
-	uint32_t	g = ts->items[i].group;
+	uint32_t	g = group_of(ts, i);
 
 	return g != NO_GROUP && ts->groups[g].folded &&
 	    ts->groups[g].first != ts->groups[g].last;
@@ -187,13 +203,13 @@ folded(const struct transcript *ts, size_t i)
 static size_t
 unit_start(const struct transcript *ts, size_t i)
 {
-	return folded(ts, i) ? ts->groups[ts->items[i].group].first : i;
+	return folded(ts, i) ? ts->groups[group_of(ts, i)].first : i;
 }
 
 static size_t
 unit_next(const struct transcript *ts, size_t i)
 {
-	return folded(ts, i) ? ts->groups[ts->items[i].group].last + 1 :
+	return folded(ts, i) ? ts->groups[group_of(ts, i)].last + 1 :
 	    i + 1;
 }
 
@@ -367,7 +383,7 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		else
 			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
 		if (folded(ts, i)) {
-			g = &ts->groups[ts->items[i].group];
+			g = &ts->groups[group_of(ts, i)];
 			human_size(g->bytes, size, sizeof size);
 			rtext_printf(rt, SLOT_FOLD, "%s %ju line%s, %s of %s "
 			    "folded (z to expand)", ts->t->utf8 ?
@@ -401,7 +417,7 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		rtext_net(rt, SLOT_NOTE, ev->data, ev->len);
 		break;
 	case EV_VERIFY:
-		f = ev->x != NULL ? ev->x->tls : NULL;
+		f = ev_extra(ev) != NULL ? ev_extra(ev)->tls : NULL;
 		s = f != NULL && f->verify.ok ? SLOT_INFO : SLOT_WARNING;
 		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
 		*indent = text_width(rt->text.p, rt->text.len);
@@ -419,11 +435,11 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		rtext_net(rt, SLOT_INFO, ev->data, ev->len);
 		break;
 	}
-	if (ev->x != NULL && ev->x->code != NULL && (ev->kind == EV_WARNING ||
+	if (ev_extra(ev) != NULL && ev_extra(ev)->code != NULL && (ev->kind == EV_WARNING ||
 	    ev->kind == EV_ERROR)) {
 		rtext_adds(rt, SLOT_MARKER, " ");
 		rtext_adds(rt, SLOT_MARKER, "[");
-		rtext_net(rt, SLOT_MARKER, ev->x->code, strlen(ev->x->code));
+		rtext_net(rt, SLOT_MARKER, ev_extra(ev)->code, strlen(ev_extra(ev)->code));
 		rtext_adds(rt, SLOT_MARKER, "]");
 	}
 	add_explain(ts, rt, ev);
@@ -651,7 +667,7 @@ event_has(const struct event *ev, const char *needle, size_t nlen)
 static void
 show_item(struct transcript *ts, size_t i)
 {
-	uint32_t	g = ts->items[i].group;
+	uint32_t	g = group_of(ts, i);
 
 	if (g != NO_GROUP && ts->groups[g].folded) {
 		ts->groups[g].folded = false;
@@ -723,6 +739,7 @@ transcript_fold_toggle(struct transcript *ts, bool all)
 {
 	struct group	*g = NULL;
 	size_t		 k;
+	uint32_t	 gi;
 	bool		 to;
 
 	if (ts->ngroups == 0) {
@@ -738,9 +755,8 @@ transcript_fold_toggle(struct transcript *ts, bool all)
 		}
 	} else {
 		for (k = ts->nvisible; k > 0 && g == NULL; k--)
-			if (ts->items[ts->visible[k - 1]].group != NO_GROUP)
-				g = &ts->groups[ts->items[ts->visible[k -
-				    1]].group];
+			if ((gi = group_of(ts, ts->visible[k - 1])) != NO_GROUP)
+				g = &ts->groups[gi];
 		if (g == NULL)
 			g = &ts->groups[ts->ngroups - 1];
 		g->folded = !g->folded;

@@ -403,6 +403,13 @@ local(enum ev_kind kind, enum ev_chan chan, const char *code)
 	return eout.p;
 }
 
+/* e with a copy of x, as the log keeps it (the log owns the copy). */
+static const struct event *
+with_extra(const struct event *e, const struct ev_extra *x, const char *data)
+{
+	return evlog_append_x(elog, e, ev_extra_dup(x), data, strlen(data));
+}
+
 static void
 test_local_events(void **state)
 {
@@ -447,10 +454,8 @@ test_local_events(void **state)
 	f.group = "X25519";
 	x.tls = &f;
 	e.kind = EV_TLS_ESTABLISHED;
-	e.data = "TLS1.1";
-	e.x = &x;
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_SMTP, &eout);
+	explain_event(elog, with_extra(&e, &x, "TLS1.1"), PROTO_SMTP, &eout);
 	has(eout.p, "TLS is on");
 	has(eout.p, "version: The TLS protocol version");
 	has(eout.p, "cipher: ");
@@ -466,7 +471,7 @@ test_local_events(void **state)
 	strv_add(&f.verify.reasons, "\x1b[31mself-signed");
 	e.kind = EV_VERIFY;
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_SMTP, &eout);
+	explain_event(elog, with_extra(&e, &x, "TLS1.1"), PROTO_SMTP, &eout);
 	has(eout.p, "NOT verified");
 	has(eout.p, "Untrusted: Verification failed, so nothing proves");
 	has(eout.p, "issuer unknown: no trusted root: The chain does not "
@@ -478,7 +483,7 @@ test_local_events(void **state)
 	f.verify.ok = true;
 	f.verify.trust = "Verified";
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_SMTP, &eout);
+	explain_event(elog, with_extra(&e, &x, "TLS1.1"), PROTO_SMTP, &eout);
 	has(eout.p, "The certificate was verified");
 
 	/* Capabilities after STARTTLS. */
@@ -486,9 +491,8 @@ test_local_events(void **state)
 	strv_add(&x.added, "AUTH PLAIN LOGIN");
 	strv_add(&x.removed, "STARTTLS");
 	e.kind = EV_CAPDIFF;
-	e.x = &x;
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_SMTP, &eout);
+	explain_event(elog, with_extra(&e, &x, ""), PROTO_SMTP, &eout);
 	has(eout.p, "(RFC 3207 §4.2)");
 	has(eout.p, "EHLO is sent again after STARTTLS");
 	has(eout.p, "Login appeared only inside TLS");
@@ -498,14 +502,14 @@ test_local_events(void **state)
 	strv_add(&x.removed, "LOGINDISABLED");
 	strv_add(&x.added, "AUTH=PLAIN");
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_IMAP, &eout);
+	explain_event(elog, with_extra(&e, &x, ""), PROTO_IMAP, &eout);
 	has(eout.p, "RFC 9051 §6.2.1, RFC 3501 §6.2.1");
 	has(eout.p, "LOGINDISABLED vanished");
 	has(eout.p, "Login appeared only inside TLS");
 	strv_clear(&x.added);
 	strv_clear(&x.removed);
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_POP3, &eout);
+	explain_event(elog, with_extra(&e, &x, ""), PROTO_POP3, &eout);
 	has(eout.p, "(RFC 2595 §4)");
 	has(eout.p, "The list is the same as in plaintext");
 }

@@ -41,13 +41,13 @@ assert_same_event(const struct event *a, const struct event *b)
 	assert_memory_equal(a->data, b->data, a->len);
 	assert_int_equal(b->data[b->len], '\0');
 	assert_int_equal(a->t_ns / 1000, b->t_ns / 1000);
-	assert_int_equal((a->x == NULL), (b->x == NULL));
-	if (a->x == NULL)
+	assert_int_equal((ev_extra(a) == NULL), (ev_extra(b) == NULL));
+	if (ev_extra(a) == NULL)
 		return;
-	if (a->x->code == NULL)
-		assert_null(b->x->code);
+	if (ev_extra(a)->code == NULL)
+		assert_null(ev_extra(b)->code);
 	else
-		assert_string_equal(a->x->code, b->x->code);
+		assert_string_equal(ev_extra(a)->code, ev_extra(b)->code);
 }
 
 static const struct event *
@@ -63,8 +63,7 @@ add(struct evlog *log, enum ev_kind kind, enum ev_dir dir,
 	ev.chan = (uint8_t)chan;
 	ev.flags = flags;
 	ev.t_ns = t_ns;
-	ev.x = x;
-	return evlog_append(log, &ev, data, len);
+	return evlog_append_x(log, &ev, x, data, len);
 }
 
 /* Events here carry their own times, as a recording's do. */
@@ -319,9 +318,9 @@ test_tls(void **state)
 		free(line);
 		got = round_trip(a, ev, b);
 		assert_same_event(ev, got);
-		assert_non_null(got->x);
-		assert_non_null(got->x->tls);
-		assert_facts_eq(ev->x->tls, got->x->tls);
+		assert_non_null(ev_extra(got));
+		assert_non_null(ev_extra(got)->tls);
+		assert_facts_eq(ev_extra(ev)->tls, ev_extra(got)->tls);
 	}
 	evlog_free(a);
 	evlog_free(b);
@@ -343,16 +342,16 @@ test_capdiff(void **state)
 	    "capabilities changed", 20);
 	got = round_trip(a, ev, b);
 	assert_same_event(ev, got);
-	assert_strv_eq(&ev->x->added, &got->x->added);
-	assert_strv_eq(&ev->x->removed, &got->x->removed);
+	assert_strv_eq(&ev_extra(ev)->added, &ev_extra(got)->added);
+	assert_strv_eq(&ev_extra(ev)->removed, &ev_extra(got)->removed);
 
 	/* Empty lists survive too. */
 	x = xcalloc(1, sizeof *x);
 	ev = add(a, EV_CAPDIFF, DIR_LOCAL, CHAN_TLS, 0, 4000, x, "", 0);
 	got = round_trip(a, ev, b);
-	assert_non_null(got->x);
-	assert_int_equal(got->x->added.n, 0);
-	assert_int_equal(got->x->removed.n, 0);
+	assert_non_null(ev_extra(got));
+	assert_int_equal(ev_extra(got)->added.n, 0);
+	assert_int_equal(ev_extra(got)->removed.n, 0);
 	evlog_free(a);
 	evlog_free(b);
 }

@@ -81,8 +81,7 @@ add(struct evlog *log, enum ev_kind kind, enum ev_dir d, uint32_t flags,
 	ev.dir = (uint8_t)d;
 	ev.chan = CHAN_PLAIN;
 	ev.flags = flags;
-	ev.x = x;
-	evlog_append(log, &ev, data, len);
+	evlog_append_x(log, &ev, x, data, len);
 }
 
 /* A small session: greeting with ESC, binary, warning, capdiff, close. */
@@ -150,7 +149,7 @@ assert_same_log(struct evlog *a, struct evlog *b)
 		assert_int_equal(x->len, y->len);
 		assert_memory_equal(x->data, y->data, x->len);
 		assert_int_equal(x->t_ns / 1000, y->t_ns / 1000);
-		assert_int_equal(x->x == NULL, y->x == NULL);
+		assert_int_equal(ev_extra(x) == NULL, ev_extra(y) == NULL);
 		/* The same line again: times, extras and all. */
 		lx = event_to_json(a, x);
 		ly = event_to_json(b, y);
@@ -477,7 +476,7 @@ test_unretained(void **state)
 	recorder_close(rec, "server closed");
 	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
 	assert_int_equal(evlog_get(b, 4)->flags, EVF_SECURITY);
-	assert_string_equal(evlog_get(b, 4)->x->code, "injection");
+	assert_string_equal(ev_extra(evlog_get(b, 4))->code, "injection");
 	recording_info_free(&info);
 	evlog_free(a);
 	evlog_free(b);
