@@ -20,12 +20,13 @@ tests/servers/start.sh > "$out/servers.log" 2>&1 || {
 BIG_MSG_SEQ=2
 exec 3> "$out/rows.tsv"
 
-# hyperfine median in ms of a command line; hyperfine runs it through the
-# shell and subtracts the shell's own start-up.
+# hyperfine median in ms of a command line; hyperfine runs it through
+# bash (for gnutls-cli's input below) and subtracts the shell's start-up.
 median() {
 	name=$1
 	shift
-	hyperfine --warmup 2 --runs "$runs" --export-json "$out/$name.json" \
+	hyperfine --shell=bash --warmup 2 --runs "$runs" \
+	    --export-json "$out/$name.json" \
 	    "$@" > "$out/$name.log" 2>&1 || { echo NA; return; }
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.2f" % (r["median"]*1000))' "$out/$name.json"
 }
@@ -34,27 +35,51 @@ row() {	# figure, tool, value, unit, target note
 	printf '%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" >&3
 }
 
+# ok LABEL PATTERN CMD: run CMD once; true when its output shows the
+# session went through (some peers exit 1 when the server closes without
+# a TLS close_notify, so their exit status alone says nothing).
+ok() {
+	ok_label=$1 ok_pat=$2
+	shift 2
+	bash -c "$*" > "$out/$ok_label.check" 2>&1
+	grep -Eq "$ok_pat" "$out/$ok_label.check"
+}
+
+# peer FIGURE TOOL LABEL PATTERN CMD: a peer's median, NA with the reason
+# when its session did not go through.
+peer() {
+	p_fig=$1 p_tool=$2 p_label=$3 p_pat=$4 p_cmd=$5
+	if ok "$p_label" "$p_pat" "$p_cmd"; then
+		row "$p_fig" "$p_tool" "$(median "$p_label" -i "$p_cmd")" ms ""
+	else
+		row "$p_fig" "$p_tool" NA ms "failed: $(grep . "$out/$p_label.check" | tail -n 1 | cut -c1-60)"
+	fi
+}
+
 # 1. STARTTLS session latency: connect, greeting, capabilities, STARTTLS,
 #    handshake, capabilities again, quit.
-lat() {	# label url peer-args...
+lat() {	# label url proto port
 	label=$1 url=$2 proto=$3 port=$4
 	m=$(median "lat-$label-mailscope" "$ms --batch --starttls --cafile $CA $url < /dev/null")
 	row "latency $label" mailscope "$m" ms ""
 	case $proto in
-	smtp) oq='EHLO bench\nQUIT\n' ;;
-	imap) oq='b CAPABILITY\nb LOGOUT\n' ;;
-	pop3) oq='CAPA\nQUIT\n' ;;
+	smtp) oq='EHLO bench\nQUIT\n' done='^221' ;;
+	imap) oq='b CAPABILITY\nb LOGOUT\n' done='^b OK' ;;
+	pop3) oq='CAPA\nQUIT\n' done='^\+OK.*[Ll]ogging out' ;;
 	esac
 	printf "$oq" > "$out/in-$proto"
-	o=$(median "lat-$label-openssl" \
-	    "openssl s_client -quiet -crlf -starttls $proto -connect 127.0.0.1:$port -CAfile $CA -verify_return_error < $out/in-$proto")
-	row "latency $label" "openssl s_client" "$o" ms ""
-	g=$(median "lat-$label-gnutls" \
-	    "gnutls-cli --starttls-proto=$proto --x509cafile $CA --port $port 127.0.0.1 < $out/in-$proto")
-	row "latency $label" gnutls-cli "$g" ms ""
+	sed 's/$/\r/' "$out/in-$proto" > "$out/in-$proto.crlf"
+	peer "latency $label" "openssl s_client" "lat-$label-openssl" "$done" \
+	    "openssl s_client -quiet -crlf -starttls $proto -connect 127.0.0.1:$port -CAfile $CA -verify_return_error < $out/in-$proto"
+	# gnutls-cli stops at the end of its input, before the last replies:
+	# its input stays open (a process substitution nobody waits for)
+	# until the server closes.  Its --crlf converts only the end of each
+	# read, so the input has CRLF already.
+	peer "latency $label" gnutls-cli "lat-$label-gnutls" "$done" \
+	    "gnutls-cli --starttls-proto=$proto --x509cafile $CA --port $port 127.0.0.1 < <(cat $out/in-$proto.crlf; sleep 10)"
 	if [ "$proto" = smtp ]; then
-		s=$(median "lat-$label-swaks" "swaks --server 127.0.0.1:$port --tls --tls-verify --tls-ca-path $CA --quit-after HELO --silent 3 < /dev/null")
-		row "latency $label" swaks "$s" ms ""
+		peer "latency $label" swaks "lat-$label-swaks" '<~ *221' \
+		    "swaks --server 127.0.0.1:$port --tls --tls-verify --tls-ca-path $CA --quit-after HELO < /dev/null"
 	fi
 }
 lat smtp "smtp://127.0.0.1:$SMTP_PORT" smtp "$SMTP_PORT"
@@ -63,28 +88,46 @@ lat pop3 "pop3://127.0.0.1:$POP3_PORT" pop3 "$POP3_PORT"
 m=$(median lat-smtps-mailscope "$ms --batch --cafile $CA smtps://127.0.0.1:$SMTPS_PORT < /dev/null")
 row "latency smtps (implicit)" mailscope "$m" ms ""
 printf 'QUIT\n' > "$out/in-quit"
-o=$(median lat-smtps-openssl "openssl s_client -quiet -crlf -connect 127.0.0.1:$SMTPS_PORT -CAfile $CA -verify_return_error < $out/in-quit")
-row "latency smtps (implicit)" "openssl s_client" "$o" ms ""
+printf 'QUIT\r\n' > "$out/in-quit.crlf"
+peer "latency smtps (implicit)" "openssl s_client" lat-smtps-openssl '^221' \
+    "openssl s_client -quiet -crlf -connect 127.0.0.1:$SMTPS_PORT -CAfile $CA -verify_return_error < $out/in-quit"
+peer "latency smtps (implicit)" gnutls-cli lat-smtps-gnutls '^221' \
+    "gnutls-cli --x509cafile $CA --port $SMTPS_PORT 127.0.0.1 < <(cat $out/in-quit.crlf; sleep 10)"
 p=$(median lat-plain-mailscope "$ms --batch smtp://127.0.0.1:$SMTP_PORT < /dev/null")
 row "latency smtp plaintext (no TLS)" mailscope "$p" ms ""
 
-# 2. Bulk ingest: FETCH of the big message over STARTTLS.
-bulk() {	# label command...
-	label=$1
-	shift
-	/usr/bin/time -f '%e %M' -o "$out/bulk-$label.time" "$@" \
-	    > "$out/bulk-$label.out" 2> "$out/bulk-$label.err"
-	read -r secs kb < "$out/bulk-$label.time"
-	mbs=$(python3 -c "print('%.1f' % ($BIG_MSG_SIZE / 1e6 / max($secs, 0.001)))")
-	row "bulk IMAP FETCH $((BIG_MSG_SIZE / 1000000)) MB" "$label" "$mbs" MB/s "peak RSS $((kb / 1024)) MB"
+# 2. Bulk ingest over STARTTLS: IMAP FETCH and POP3 RETR of the big
+#    message, output to a file: the median of $bulkruns runs as MB/s, peak
+#    RSS from one more run under time(1).
+bulkruns=${MAILSCOPE_BENCH_BULK_RUNS:-$runs}
+bulk() {	# figure tool label command
+	fig=$1 tool=$2 label=$3 cmd=$4
+	hyperfine -i --warmup 1 --runs "$bulkruns" --export-json "$out/$label.json" \
+	    "$cmd > $out/$label.out 2>&1" > "$out/$label.log" 2>&1
+	/usr/bin/time -f '%M' -o "$out/$label.rss" sh -c "$cmd" > "$out/$label.out" 2>&1
+	python3 tests/bench/bulkrow.py "$out/$label.json" "$out/$label.rss" \
+	    "$BIG_MSG_SIZE" "$fig" "$tool" >&3
 }
+mb=$((BIG_MSG_SIZE / 1000000))
+fig="bulk IMAP FETCH $mb MB"
 fetch="-c 'a LOGIN $USER $PASS' -c 'a SELECT INBOX' -c 'a FETCH $BIG_MSG_SEQ BODY[]'"
-bulk mailscope sh -c "$ms --batch --starttls --cafile $CA $fetch imap://127.0.0.1:$IMAP_PORT"
-rm -f "$out/bulk.jsonl"
-bulk "mailscope --record" sh -c "$ms --batch --starttls --cafile $CA --record $out/bulk.jsonl $fetch imap://127.0.0.1:$IMAP_PORT"
+bulk "$fig" mailscope bulk-imap-mailscope \
+    "$ms --batch --starttls --cafile $CA $fetch imap://127.0.0.1:$IMAP_PORT"
+bulk "$fig" "mailscope --record" bulk-imap-record \
+    "rm -f $out/bulk.jsonl; $ms --batch --starttls --cafile $CA --record $out/bulk.jsonl $fetch imap://127.0.0.1:$IMAP_PORT"
 printf 'a LOGIN %s %s\na SELECT INBOX\na FETCH %s BODY[]\na LOGOUT\n' \
     "$USER" "$PASS" "$BIG_MSG_SEQ" > "$out/in-fetch"
-bulk "openssl s_client" sh -c "openssl s_client -quiet -crlf -starttls imap -connect 127.0.0.1:$IMAP_PORT -CAfile $CA < $out/in-fetch"
+bulk "$fig" "openssl s_client" bulk-imap-openssl \
+    "openssl s_client -quiet -crlf -starttls imap -connect 127.0.0.1:$IMAP_PORT -CAfile $CA < $out/in-fetch"
+fig="bulk POP3 RETR $mb MB"
+retr="-c 'USER $USER' -c 'PASS $PASS' -c 'RETR $BIG_MSG_SEQ'"
+bulk "$fig" mailscope bulk-pop3-mailscope \
+    "$ms --batch --starttls --cafile $CA $retr pop3://127.0.0.1:$POP3_PORT"
+bulk "$fig" "mailscope --record" bulk-pop3-record \
+    "rm -f $out/bulk.jsonl; $ms --batch --starttls --cafile $CA --record $out/bulk.jsonl $retr pop3://127.0.0.1:$POP3_PORT"
+printf 'USER %s\nPASS %s\nRETR %s\nQUIT\n' "$USER" "$PASS" "$BIG_MSG_SEQ" > "$out/in-retr"
+bulk "$fig" "openssl s_client" bulk-pop3-openssl \
+    "openssl s_client -quiet -crlf -starttls pop3 -connect 127.0.0.1:$POP3_PORT -CAfile $CA < $out/in-retr"
 
 # 3-5. The screen: render cost, idle cost, start-up.
 if [ -x tests/bench/tui.sh ]; then

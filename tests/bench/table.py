@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Print the bench rows as one table with ratios, and write them as JSON.
 
-Rows: figure, tool, value, unit, note.  For each figure the ratio column
-compares mailscope with every other tool measured for it: for times a
-ratio below 1 means mailscope is faster, for throughput above 1.
+Rows: figure, tool, value, unit, note.  Every mailscope row of a figure
+measured with peers gets the ratio to the fastest peer, always written as
+"how many times the peer's speed" (above 1: mailscope is faster), and the
+target of the bench it belongs to, met or MISSED:
+  latency: no slower than the fastest peer (ratio >= 1.00);
+  bulk with --record: at least 0.9x openssl's throughput.
 """
 import json
+import os
 import platform
 import sys
 
@@ -14,7 +18,9 @@ with open(sys.argv[1]) as f:
     for line in f:
         parts = line.rstrip("\n").split("\t")
         if len(parts) == 5:
-            rows.append(dict(zip(("figure", "tool", "value", "unit", "note"), parts)))
+            rows.append(dict(zip(("figure", "tool", "value", "unit", "note"),
+                                 parts)))
+
 
 def num(v):
     try:
@@ -22,24 +28,56 @@ def num(v):
     except ValueError:
         return None
 
-for r in rows:
-    same = [x for x in rows if x["figure"] == r["figure"]]
-    ms = [x for x in same if x["tool"].startswith("mailscope")]
-    if r["tool"].startswith("mailscope") or not ms or num(r["value"]) is None:
-        r["ratio"] = ""
-        continue
-    base = num(ms[0]["value"])
-    if base is None or num(r["value"]) == 0:
-        r["ratio"] = ""
-        continue
-    r["ratio"] = "%.2fx" % (base / num(r["value"]))
 
-w = [max(len(str(r[k])) for r in rows + [dict(figure="figure", tool="tool", value="value", unit="unit", ratio="mailscope/peer", note="note")]) for k in ("figure", "tool", "value", "unit", "ratio")]
-hdr = ("figure", "tool", "value", "unit", "mailscope/peer", "note")
-print("  ".join(h.ljust(w[i]) if i < 5 else h for i, h in enumerate(hdr)))
+def speed(r):
+    """Higher is better, whatever the unit."""
+    v = num(r["value"])
+    if v is None or v == 0:
+        return None
+    return v if r["unit"] == "MB/s" else 1 / v
+
+
 for r in rows:
-    vals = (r["figure"], r["tool"], r["value"], r["unit"], r["ratio"], r["note"])
-    print("  ".join(str(v).ljust(w[i]) if i < 5 else str(v) for i, v in enumerate(vals)))
-machine = "%s, %s, %d cores" % (platform.node(), platform.machine(), __import__("os").cpu_count())
+    r["ratio"] = ""
+    if not r["tool"].startswith("mailscope") or speed(r) is None:
+        continue
+    peers = [(speed(x), x["tool"]) for x in rows
+             if x["figure"] == r["figure"] and
+             not x["tool"].startswith("mailscope") and speed(x) is not None]
+    if not peers:
+        continue
+    best, who = max(peers)
+    ratio = speed(r) / best
+    r["ratio"] = "%.2fx %s" % (ratio, who)
+    target = None
+    if r["figure"].startswith("latency"):
+        target = 1.0
+    elif r["figure"].startswith("bulk") and r["tool"] == "mailscope --record":
+        target = 0.9
+        ratio = speed(r) / dict((t, s) for s, t in peers).get(
+            "openssl s_client", best)
+    if target is not None:
+        t = "target >= %.2fx: %s" % (target, "met" if ratio >= target
+                                     else "MISSED")
+        r["note"] = "; ".join(x for x in (r["note"], t) if x)
+
+cols = ("figure", "tool", "value", "unit", "ratio", "note")
+head = dict(figure="figure", tool="tool", value="value", unit="unit",
+            ratio="vs fastest peer", note="note")
+w = [max(len(str(r[k])) for r in rows + [head]) for k in cols[:-1]]
+for r in [head] + rows:
+    print("  ".join([str(r[k]).ljust(w[i]) for i, k in enumerate(cols[:-1])] +
+                    [r["note"]]).rstrip())
+cpu = ""
+try:
+    for line in open("/proc/cpuinfo"):
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+except OSError:
+    pass
+machine = "%s, %d cores, %s" % (cpu or platform.machine(), os.cpu_count(),
+                                platform.platform())
 print("machine:", machine)
-json.dump({"machine": machine, "rows": rows}, open(sys.argv[2], "w"), indent=1)
+with open(sys.argv[2], "w") as f:
+    json.dump({"machine": machine, "rows": rows}, f, indent=1)
