@@ -457,6 +457,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 			goto out;
 		}
 		recorder_set_fail_cb(bt.rec, batch_rec_failed, &bt);
+		recorder_set_loop(bt.rec, bt.loop);
 	}
 	if (bo->script != NULL && batch_script(&bt, bo->script) == -1) {
 		rc = EXIT_USAGE;

@@ -140,77 +140,192 @@ tls_to_json(const struct tls_facts *f)
 }
 
 /*
- * Message bodies (IMAP literals) go as base64: exact, and the bulk of a
- * large transfer.  jansson writes the envelope; the base64 text is
- * appended as the last member by hand because its alphabet never needs
- * escaping, which spares a per-byte validation and escape of megabytes.
+ * A recording writes one line per event, and a large transfer is hundreds
+ * of thousands of them: the envelope, whose names and numbers never need
+ * escaping, is written directly, and jansson writes every string that
+ * came from outside and every nested value.
  */
-static char *
-literal_json(json_t *o, const struct event *ev)
-{
-	struct buf	 b = { 0 };
-	char		*env;
-	size_t		 n;
 
-	env = dump(o);
-	n = strlen(env);
-	buf_add(&b, env, n - 1);	/* without the closing brace */
-	free(env);
-	buf_adds(&b, ",\"b64\":\"");
-	if (b64_encode(ev->data, ev->len, &b) == -1)
-		fatalx("base64 of %u bytes", ev->len);
-	buf_adds(&b, "\"}");
-	return b.p;
+/* v as JSON at the end of b (jansson's encoder, no allocation). */
+static void
+add_json(struct buf *b, json_t *v)
+{
+	size_t	n, room = 256;
+
+	for (;;) {
+		buf_reserve(b, room);
+		n = json_dumpb(v, b->p + b->len, room, DUMP_FLAGS |
+		    JSON_ENCODE_ANY);
+		if (n == 0)
+			fatalx("json_dumpb failed");
+		if (n <= room)
+			break;
+		room = n;
+	}
+	b->len += n;
+	b->p[b->len] = '\0';
+	json_decref(v);
+}
+
+/* Numbers without printf: it was most of the cost of a body line. */
+static void
+add_uint(struct buf *b, uint64_t v)
+{
+	char	tmp[24], *p = tmp + sizeof tmp;
+
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* Microseconds as seconds, the shortest exact decimal ("0.00062"). */
+static void
+add_seconds(struct buf *b, int64_t us)
+{
+	char	frac[6];
+	int	i, n = 6;
+
+	if (us < 0)
+		us = 0;
+	add_uint(b, (uint64_t)us / 1000000);
+	for (i = 5, us %= 1000000; i >= 0; i--, us /= 10)
+		frac[i] = (char)('0' + us % 10);
+	while (n > 1 && frac[n - 1] == '0')
+		n--;
+	buf_addc(b, '.');
+	buf_add(b, frac, (size_t)n);
+}
+
+/*
+ * A string as JSON: printable ASCII, the common case (a body line), needs
+ * a backslash before " and \\ only; jansson checks and escapes anything
+ * else.  Returns false for bytes that are not UTF-8.
+ */
+static bool
+add_string(struct buf *b, const char *p, size_t len)
+{
+	const unsigned char	*u = (const unsigned char *)p;
+	json_t			*v;
+	size_t			 i, quotes = 0;
+	char			*o;
+
+	for (i = 0; i < len; i++) {
+		if (u[i] < 0x20 || u[i] > 0x7e)
+			break;
+		quotes += u[i] == '"' || u[i] == '\\';
+	}
+	if (i == len) {
+		buf_reserve(b, len + quotes + 2);
+		o = b->p + b->len;
+		*o++ = '"';
+		for (i = 0; i < len; i++) {
+			if (u[i] == '"' || u[i] == '\\')
+				*o++ = '\\';
+			*o++ = p[i];
+		}
+		*o++ = '"';
+		b->len = (size_t)(o - b->p);
+		b->p[b->len] = '\0';
+		return true;
+	}
+	if ((v = json_stringn(p, len)) == NULL)
+		return false;
+	add_json(b, v);
+	return true;
+}
+
+/* Append ev as one JSON object (no newline) to b. */
+void
+event_json(const struct evlog *log, const struct event *ev, struct buf *b)
+{
+	const struct ev_extra	*x = ev_extra(ev);
+	json_t			*o;
+	char			 tmp[64];
+	const char		*sep = "";
+	uint32_t		 bit;
+	size_t			 at;
+	int64_t			 us = ev->t_ns / 1000;
+
+	/* Names from our tables need no escape. */
+	buf_adds(b, "{\"seq\":");
+	add_uint(b, ev->seq);
+	/* Microseconds: the precision a recording keeps. */
+	buf_adds(b, ",\"t\":");
+	add_seconds(b, us);
+	/* From the same microseconds a reader gets back from the file. */
+	format_wall((evlog_wall_base(log) / 1000 + us) * 1000, tmp, sizeof tmp);
+	buf_adds(b, ",\"time\":\"");
+	buf_adds(b, tmp);
+	buf_adds(b, "\",\"kind\":\"");
+	buf_adds(b, ev_kind_name(ev->kind));
+	buf_adds(b, "\",\"dir\":\"");
+	buf_adds(b, ev_dir_name(ev->dir));
+	buf_adds(b, "\",\"chan\":\"");
+	buf_adds(b, ev_chan_name(ev->chan));
+	buf_addc(b, '"');
+	if (ev->flags != 0) {
+		buf_adds(b, ",\"flags\":[");
+		for (bit = 1; bit != 0; bit <<= 1) {
+			if ((ev->flags & bit) && ev_flag_name(bit) != NULL) {
+				buf_adds(b, sep);
+				buf_addc(b, '"');
+				buf_adds(b, ev_flag_name(bit));
+				buf_addc(b, '"');
+				sep = ",";
+			}
+		}
+		buf_addc(b, ']');
+	}
+	buf_adds(b, ",\"len\":");
+	add_uint(b, ev->len);
+	/*
+	 * Message bodies (IMAP literals) go as base64: exact, and the bulk
+	 * of a large transfer; its alphabet never needs escaping.
+	 */
+	at = b->len;
+	buf_adds(b, ",\"text\":");
+	if ((ev->flags & EVF_LITERAL) ||
+	    !add_string(b, ev->data, ev->len)) {
+		b->len = at;
+		buf_adds(b, ",\"b64\":\"");
+		if (b64_encode(ev->data, ev->len, b) == -1)
+			fatalx("base64 of %u bytes", ev->len);
+		buf_addc(b, '"');
+	}
+	if (x != NULL) {
+		o = json_object();
+		if (x->code != NULL)
+			json_object_set_new(o, "code", jstr(x->code));
+		if ((ev->kind == EV_TLS_ESTABLISHED ||
+		    ev->kind == EV_VERIFY) && x->tls != NULL)
+			json_object_set_new(o, "tls", tls_to_json(x->tls));
+		if (ev->kind == EV_CAPDIFF) {
+			json_object_set_new(o, "added", jstrv(&x->added));
+			json_object_set_new(o, "removed", jstrv(&x->removed));
+		}
+		/* Its members after the others: "{...}" without its "{". */
+		if (json_object_size(o) > 0) {
+			buf_addc(b, ',');
+			at = b->len;
+			add_json(b, o);
+			memmove(b->p + at, b->p + at + 1, b->len - at);
+			b->len--;
+			return;
+		}
+		json_decref(o);
+	}
+	buf_addc(b, '}');
 }
 
 char *
 event_to_json(const struct evlog *log, const struct event *ev)
 {
-	json_t		*o = json_object(), *flags, *text;
-	struct buf	 b = { 0 };
-	uint32_t	 bit;
+	struct buf	b = { 0 };
 
-	json_object_set_new(o, "seq", json_integer(ev->seq));
-	/* Microseconds: the precision a recording keeps. */
-	json_object_set_new(o, "t", json_real((double)(ev->t_ns / 1000) /
-	    1e6));
-	/* From the same microseconds a reader gets back from the file. */
-	json_object_set_new(o, "time", jwall((evlog_wall_base(log) / 1000 +
-	    ev->t_ns / 1000) * 1000));
-	json_object_set_new(o, "kind", json_string(ev_kind_name(ev->kind)));
-	json_object_set_new(o, "dir", json_string(ev_dir_name(ev->dir)));
-	json_object_set_new(o, "chan", json_string(ev_chan_name(ev->chan)));
-	if (ev->flags != 0) {
-		flags = json_array();
-		for (bit = 1; bit != 0; bit <<= 1)
-			if ((ev->flags & bit) && ev_flag_name(bit) != NULL)
-				json_array_append_new(flags,
-				    json_string(ev_flag_name(bit)));
-		json_object_set_new(o, "flags", flags);
-	}
-	json_object_set_new(o, "len", json_integer(ev->len));
-	if (ev->flags & EVF_LITERAL)
-		return literal_json(o, ev);
-	if ((text = json_stringn(ev->data, ev->len)) != NULL)
-		json_object_set_new(o, "text", text);
-	else {
-		if (b64_encode(ev->data, ev->len, &b) == -1)
-			fatalx("base64 of %u bytes", ev->len);
-		json_object_set_new(o, "b64", json_stringn(b.p, b.len));
-		buf_free(&b);
-	}
-	if (ev_extra(ev) == NULL)
-		return dump(o);
-	if (ev_extra(ev)->code != NULL)
-		json_object_set_new(o, "code", jstr(ev_extra(ev)->code));
-	if ((ev->kind == EV_TLS_ESTABLISHED || ev->kind == EV_VERIFY) &&
-	    ev_extra(ev)->tls != NULL)
-		json_object_set_new(o, "tls", tls_to_json(ev_extra(ev)->tls));
-	if (ev->kind == EV_CAPDIFF) {
-		json_object_set_new(o, "added", jstrv(&ev_extra(ev)->added));
-		json_object_set_new(o, "removed", jstrv(&ev_extra(ev)->removed));
-	}
-	return dump(o);
+	event_json(log, ev, &b);
+	return b.p;
 }
 
 /* Reading: every helper says what was wrong with which field. */

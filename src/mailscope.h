@@ -59,6 +59,7 @@ __dead void fatal(const char *, ...) PRINTFLIKE(1, 2);
 __dead void fatalx(const char *, ...) PRINTFLIKE(1, 2);
 void	 fatal_set_hook(void (*)(void));
 
+void	 buf_reserve(struct buf *, size_t);	/* room for n more and NUL */
 void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
@@ -791,6 +792,7 @@ enum rec_line {
 	REC_TRAILER,
 };
 
+void	 event_json(const struct evlog *, const struct event *, struct buf *);
 char	*event_to_json(const struct evlog *, const struct event *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
 char	*recording_header_json(const struct evlog *,
@@ -804,10 +806,11 @@ int	 recording_parse_line(struct evlog *, const char *,
 void	 recording_info_free(struct recording_info *);
 
 /*
- * record.c: crash-safe recordings.  One event is one write(2) of one line
- * on an O_APPEND descriptor, security events are flushed to the disk, and
- * a write error stops the recording, never the session.  The owner must
- * ignore SIGXFSZ so a file size limit is an error, not the end.
+ * record.c: crash-safe recordings.  One event is one line, never split
+ * over two write(2)s on an O_APPEND descriptor (with a loop, those of one
+ * turn of it go in one write), security events are flushed to the disk,
+ * and a write error stops the recording, never the session.  The owner
+ * must ignore SIGXFSZ so a file size limit is an error, not the end.
  */
 struct recorder;
 typedef void	(*recorder_fail_cb)(const char *, void *);
@@ -817,6 +820,7 @@ struct recorder	*recorder_open(const char *, struct evlog *, const char *,
 /* The same, then every event already in the (retained) log first. */
 struct recorder	*recorder_open_replaying(const char *, struct evlog *,
 		    const char *, char *, size_t);
+void		 recorder_set_loop(struct recorder *, struct loop *);
 void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
 		    void *);
 void		 recorder_close(struct recorder *, const char *);

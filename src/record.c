@@ -2,9 +2,12 @@
  * Recordings: the event log as JSON Lines in a file, written so that a
  * crash at any moment leaves every complete event readable.
  *
- * Each event is one write(2) of one line on an O_APPEND descriptor, with
- * no stdio buffer in between; events that matter for security are pushed
- * to the disk with fdatasync.  When the file cannot be written (full disk,
+ * Each event is one line, never split over two write(2)s on an O_APPEND
+ * descriptor, with no stdio buffer in between.  With a loop, the events
+ * of one turn of the loop (one read from the server may be thousands of
+ * body lines) go out in one write before the loop waits again; events
+ * that matter for security are written at once and pushed to the disk
+ * with fdatasync.  When the file cannot be written (full disk,
  * size limit, I/O error) the recording stops and says so once; the
  * session goes on.  An existing file is appended to with a new header,
  * never truncated, and a symbolic link is never followed; a file another
@@ -22,9 +25,14 @@
 
 #include "mailscope.h"
 
+/* Written before this much waits, whatever the loop does. */
+#define PENDING_MAX	(256 * 1024)
+
 struct recorder {
 	int			 fd;
 	struct evlog		*log;
+	struct buf		 pending;	/* whole lines not written yet */
+	struct timer		*flush;		/* NULL: every event at once */
 	bool			 failed;
 	char			 error[256];
 	recorder_fail_cb	 fail_cb;
@@ -84,22 +92,47 @@ must_sync(const struct event *ev)
 	    ev->kind == EV_VERIFY;
 }
 
+/* Write the pending lines (and sync them); false once stopped. */
+static bool
+flush_pending(struct recorder *rec, bool sync)
+{
+	int	error;
+
+	if (rec->failed)
+		return false;
+	error = write_all(rec->fd, rec->pending.p, rec->pending.len);
+	buf_reset(&rec->pending);
+	if (error == 0 && sync && fdatasync(rec->fd) == -1)
+		error = errno;
+	if (error != 0) {
+		recorder_stop(rec, error);
+		return false;
+	}
+	return true;
+}
+
+static void
+flush_cb(void *arg)
+{
+	flush_pending(arg, false);
+}
+
 static void
 recorder_event(const struct event *ev, void *arg)
 {
 	struct recorder	*rec = arg;
-	char		*json;
-	int		 error;
 
 	if (rec->failed)
 		return;
-	json = event_to_json(rec->log, ev);
-	error = write_line(rec->fd, json);
-	free(json);
-	if (error == 0 && must_sync(ev) && fdatasync(rec->fd) == -1)
-		error = errno;
-	if (error != 0)
-		recorder_stop(rec, error);
+	event_json(rec->log, ev, &rec->pending);
+	buf_addc(&rec->pending, '\n');
+	if (rec->flush == NULL || must_sync(ev) ||
+	    rec->pending.len >= PENDING_MAX) {
+		if (rec->flush != NULL)
+			timer_cancel(rec->flush);
+		flush_pending(rec, must_sync(ev));
+	} else if (!timer_pending(rec->flush))
+		timer_set(rec->flush, 0);
 }
 
 /*
@@ -169,15 +202,12 @@ static int
 write_events(int fd, const struct evlog *log)
 {
 	struct buf	 b = { 0 };
-	char		*json;
 	size_t		 i, n = evlog_count(log);
 	int		 error = 0;
 
 	for (i = 0; i < n && error == 0; i++) {
-		json = event_to_json(log, evlog_get(log, i));
-		buf_adds(&b, json);
+		event_json(log, evlog_get(log, i), &b);
 		buf_addc(&b, '\n');
-		free(json);
 		if (b.len >= 64 * 1024 || i + 1 == n) {
 			error = write_all(fd, b.p, b.len);
 			buf_reset(&b);
@@ -257,6 +287,14 @@ recording_save(const char *path, const struct evlog *log,
 	return 0;
 }
 
+/* Gather the events of each turn of loop into one write. */
+void
+recorder_set_loop(struct recorder *rec, struct loop *loop)
+{
+	if (rec->flush == NULL)
+		rec->flush = timer_new(loop, flush_cb, rec);
+}
+
 void
 recorder_set_fail_cb(struct recorder *rec, recorder_fail_cb cb, void *arg)
 {
@@ -286,7 +324,8 @@ recorder_close(struct recorder *rec, const char *reason)
 	if (rec == NULL)
 		return;
 	evlog_unsubscribe(rec->log, recorder_event, rec);
-	if (!rec->failed) {
+	timer_free(rec->flush);
+	if (flush_pending(rec, false)) {
 		json = recording_trailer_json(rec->log, reason);
 		error = write_line(rec->fd, json);
 		free(json);
@@ -297,6 +336,7 @@ recorder_close(struct recorder *rec, const char *reason)
 		else
 			close(rec->fd);
 	}
+	buf_free(&rec->pending);
 	free(rec);
 }
 

@@ -127,8 +127,8 @@ xasprintf(char **ret, const char *fmt, ...)
 	return n;
 }
 
-static void
-buf_grow(struct buf *b, size_t more)
+void
+buf_reserve(struct buf *b, size_t more)
 {
 	size_t	need, cap;
 
@@ -147,7 +147,7 @@ buf_grow(struct buf *b, size_t more)
 void
 buf_add(struct buf *b, const void *data, size_t len)
 {
-	buf_grow(b, len);
+	buf_reserve(b, len);
 	if (len > 0)
 		memcpy(b->p + b->len, data, len);
 	b->len += len;
@@ -177,7 +177,7 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		fatalx("vsnprintf failed");
-	buf_grow(b, (size_t)n);
+	buf_reserve(b, (size_t)n);
 	vsnprintf(b->p + b->len, (size_t)n + 1, fmt, ap);
 	b->len += (size_t)n;
 }
@@ -299,14 +299,32 @@ wall_ns(void)
 void
 format_wall(int64_t ns, char *out, size_t outlen)
 {
+	static time_t	last = -1;
+	static char	tmp[32];	/* the date and time of last */
 	time_t		secs = (time_t)(ns / 1000000000);
 	long		usec = (long)((ns % 1000000000) / 1000);
 	struct tm	tm;
-	char		tmp[32];
+	size_t		n;
+	int		i;
 
-	gmtime_r(&secs, &tm);
-	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outlen, "%s.%06ldZ", tmp, usec);
+	/* A recording asks for every event's time: the second rarely moves. */
+	if (secs != last) {
+		gmtime_r(&secs, &tm);
+		strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%S", &tm);
+		last = secs;
+	}
+	/* "%s.%06ldZ" without printf, the cost of a body line otherwise. */
+	n = strlen(tmp);
+	if (outlen < n + 9) {
+		snprintf(out, outlen, "%s", tmp);
+		return;
+	}
+	memcpy(out, tmp, n);
+	out[n] = '.';
+	for (i = 6; i > 0; i--, usec /= 10)
+		out[n + i] = (char)('0' + usec % 10);
+	out[n + 7] = 'Z';
+	out[n + 8] = '\0';
 }
 
 int

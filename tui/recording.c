@@ -35,6 +35,7 @@ recording_start(struct tui *t, const char *path, char *err, size_t errlen)
 	free(t->rec_path);
 	t->rec_path = xstrdup(path);
 	recorder_set_fail_cb(t->rec, on_fail, t);
+	recorder_set_loop(t->rec, t->loop);
 	tui_dirty(t, D_STATUS);
 	return 0;
 }

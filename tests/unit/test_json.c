@@ -127,7 +127,16 @@ test_fields(void **state)
 	ev = add(a, EV_INFO, DIR_LOCAL, CHAN_PLAIN, 0, 1000, NULL, "", 0);
 	line = event_to_json(a, ev);
 	assert_null(strstr(line, "flags"));
+	assert_non_null(strstr(line, "\"t\":0.000001,"));
 	assert_non_null(strstr(line, "\"len\":0,\"text\":\"\""));
+	free(line);
+
+	/* Quotes and backslashes escaped; whole seconds keep a decimal. */
+	ev = add(a, EV_DATA, DIR_SERVER, CHAN_PLAIN, 0, 3000000000LL, NULL,
+	    "a\"b\\c", 5);
+	line = event_to_json(a, ev);
+	assert_non_null(strstr(line, "\"t\":3.0,"));
+	assert_non_null(strstr(line, "\"text\":\"a\\\"b\\\\c\"}"));
 	free(line);
 	evlog_free(a);
 }
@@ -142,8 +151,9 @@ test_binary(void **state)
 		"\xc0\xaf\xed\xa0\x80\xff",	/* overlong, surrogate */
 		"\xc2\x9b" "2J \xe2\x80\xae",	/* C1 and bidi, valid */
 		"\x7f\r\n\t",
+		"say \"hi\" C:\\dir\\",		/* printable: escaped by hand */
 	};
-	static const size_t lens[] = { 3, 12, 4, 6, 8, 4 };
+	static const size_t lens[] = { 3, 12, 4, 6, 8, 4, 16 };
 	struct evlog		*a = timed_log(), *b = timed_log();
 	const struct event	*ev, *got;
 	char			*line;
