@@ -137,16 +137,19 @@ usage(int code)
 	exit(code);
 }
 
+/* One line; what the user typed (a URL, an option) is shown escaped. */
 static __dead void
 usage_error(const char *fmt, ...)
 {
-	va_list	ap;
+	struct buf	msg = { 0 }, shown = { 0 };
+	va_list		ap;
 
-	fprintf(stderr, "mailscope: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see mailscope --help)\n");
+	sanitize(msg.p, msg.len, &shown);
+	buf_addc(&shown, '\0');
+	fprintf(stderr, "mailscope: %s (see mailscope --help)\n", shown.p);
 	exit(EXIT_USAGE);
 }
 

@@ -39,6 +39,8 @@ test_target_defaults(void **state)
 		    false },
 		{ "imap://[::1]:1143", "::1", "1143", PROTO_IMAP, false },
 		{ "pop3s://[fe80::1]", "fe80::1", "995", PROTO_POP3, true },
+		{ "smtp://[fe80::1%lo]:25", "fe80::1%lo", "25", PROTO_SMTP,
+		    false },
 	};
 	struct target	t;
 	char		err[256];
@@ -74,8 +76,12 @@ test_target_errors(void **state)
 		{ "smtp://[::1", "unterminated IPv6" },
 		{ "smtp://[::1]x", "after IPv6 literal" },
 		{ "smtp://::1:25", "must be in brackets" },
-		{ "smtp://u@h", "unexpected path, user or query" },
-		{ "smtp://h/path", "unexpected path, user or query" },
+		{ "smtp://u@h", "unexpected path, user, query or fragment" },
+		{ "smtp://h/path", "unexpected path, user, query or fragment" },
+		{ "smtp://h#frag", "unexpected path, user, query or fragment" },
+		{ "smtp://[zz]:25", "'zz' in brackets is not an IPv6 address" },
+		{ "smtp://[127.0.0.1]", "not an IPv6 address" },
+		{ "smtp://[::1%]", "not an IPv6 address" },
 		{ "smtp://h\x1b[2J", "bad character" },
 	};
 	struct target	t;
