@@ -135,6 +135,28 @@ EOF
 then pass "json: every line parses; TLS facts and chain present"
 else fail "json: schema check"
 fi
+# The README's schema names every field and value the JSON carries.
+if python3 - "$T/json" "$TOP/README.md" <<'EOF'
+import json, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+doc = open(sys.argv[2]).read()
+doc = doc[doc.index("#### JSON Lines schema"):]
+doc = doc[:doc.index("\n## ")]
+names = set(re.findall(r"`([^`]+)`", doc))
+seen = set(lines[0]) | set(lines[0]["options"]) | set(lines[-1])
+for e in lines[1:-1]:
+    seen |= set(e) | {e["kind"], e["dir"], e["chan"]} | set(e.get("flags", []))
+    if "tls" in e:
+        t = e["tls"]
+        seen |= set(t) | set(t["verify"])
+        for c in t["chain"]:
+            seen |= set(c)
+missing = sorted(seen - names)
+assert not missing, missing
+EOF
+then pass "json: the README schema names every field, kind and flag seen"
+else fail "json: README schema lacks fields (above)"
+fi
 
 # --- usage and connection failures ----------------------------------------
 expect_exit 1 "bad scheme: exit 1" "$MS" --batch http://x
