@@ -82,6 +82,7 @@ int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
+int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;

@@ -154,19 +154,6 @@ usage_error(const char *fmt, ...)
 	exit(EXIT_USAGE);
 }
 
-static int
-parse_seconds(const char *s)
-{
-	char	*end;
-	double	 v;
-
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || v <= 0 || v > 86400)
-		usage_error("bad --timeout '%s' (seconds, 0 < t <= 86400)",
-		    s);
-	return (int)(v * 1000);
-}
-
 /* Start the lab in a child and point the session at it. */
 static int
 lab_target(const char *scenario, const char *proto, struct lab_info *li,
@@ -253,7 +240,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(0);
 		case OPT_TIMEOUT:
-			so.timeout_ms = parse_seconds(optarg);
+			if ((so.timeout_ms = timeout_parse(optarg)) == -1)
+				usage_error("bad --timeout '%s' (seconds, from "
+				    "0.001 to 86400)", optarg);
 			break;
 		case OPT_CAFILE:
 			so.cafile = optarg;

@@ -165,6 +165,10 @@ contains "$T/usage" "unknown scheme 'http'" "bad scheme: one-line error"
 [ "$(wc -l < "$T/usage")" -eq 1 ] && pass "bad scheme: one line" ||
     fail "bad scheme: one line"
 expect_exit 1 "bad port: exit 1" "$MS" --batch smtp://h:99999
+for t in nan 0.0001 0 86401; do
+	expect_exit 1 "--timeout $t: refused, exit 1" "$MS" --batch --timeout "$t" \
+	    "smtp://127.0.0.1:$SMTP_PORT"
+done
 # Every malformed target: exit 1, one line on stderr saying what is wrong,
 # nothing on stdout, and the user's bytes shown escaped, never raw.
 i=0

@@ -99,6 +99,25 @@ test_target_errors(void **state)
 }
 
 static void
+test_timeout_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(timeout_parse("30"), 30000);
+	assert_int_equal(timeout_parse("1.5"), 1500);
+	assert_int_equal(timeout_parse("0.001"), 1);
+	assert_int_equal(timeout_parse("86400"), 86400000);
+	/* 0 ms would mean no timeout at all; NaN compares false. */
+	assert_int_equal(timeout_parse("0.0004"), -1);
+	assert_int_equal(timeout_parse("0"), -1);
+	assert_int_equal(timeout_parse("-1"), -1);
+	assert_int_equal(timeout_parse("nan"), -1);
+	assert_int_equal(timeout_parse("inf"), -1);
+	assert_int_equal(timeout_parse("86401"), -1);
+	assert_int_equal(timeout_parse("1x"), -1);
+	assert_int_equal(timeout_parse(""), -1);
+}
+
+static void
 test_target_string(void **state)
 {
 	struct target	t;
@@ -404,6 +423,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target_defaults),
 		cmocka_unit_test(test_target_errors),
+		cmocka_unit_test(test_timeout_parse),
 		cmocka_unit_test(test_target_string),
 		cmocka_unit_test(test_buf_and_strv),
 		cmocka_unit_test(test_base64),
