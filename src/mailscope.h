@@ -31,6 +31,7 @@
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
+#define LITERAL_ABSURD		INT64_C(0xffffffff)	/* over: warned */
 
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
@@ -521,6 +522,7 @@ struct pp_line {
 	bool		 starttls_ok;	/* STARTTLS go-ahead */
 	bool		 starttls_refused;
 	const char	*verb;		/* command this answers, if known */
+	int64_t		 literal;	/* IMAP: octets announced by {n} */
 };
 
 struct pp;

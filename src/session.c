@@ -700,6 +700,13 @@ session_line(const struct pp_line *l, void *arg)
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "untagged-before-"
 		    "starttls", "untagged response before the STARTTLS "
 		    "reply: ignored, it cannot be trusted");
+	/* Streamed in chunks whatever n is; a size past 32 bits is what
+	 * overflows clients that allocate it, so it is pointed out. */
+	if (l->literal > LITERAL_ABSURD)
+		ev_local(s->log, EV_WARNING, session_chan(s), "literal-size",
+		    "the server announces a literal of %lld octets (4 GiB "
+		    "or more): it is streamed, never allocated up front",
+		    (long long)l->literal);
 	if (session_chan(s) == CHAN_PLAIN && l->len >= 7 &&
 	    memmem(l->buf, l->len, "[ALERT]", 7) != NULL)
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-alert",

@@ -247,6 +247,29 @@ contains "$T/connect-timeout" '^== could not connect to 127\.0\.0\.1 port' \
 lacks "$T/connect-timeout" '^(->|<-)' "connect timeout: nothing exchanged"
 kill "$full" 2>/dev/null
 
+# An absurd IMAP literal size is pointed out; an ordinary one is not.
+rm -f "$T/lit.port"
+python3 - "$T/lit.port" <<'PY' &
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); c.sendall(b"* OK ready\r\n")
+tag = c.recv(100).split()[0]
+c.sendall(b"* 1 FETCH (BODY[] {5}\r\nsmall)\r\n")
+c.sendall(b"* 2 FETCH (BODY[] {4294967296}\r\nonly this\r\n")
+c.close()
+PY
+lit=$!
+for i in $(seq 30); do [ -s "$T/lit.port" ] && break; sleep 0.1; done
+run literal 2 --timeout 5 -c "FETCH 1:2 BODY[]" "imap://127.0.0.1:$(cat "$T/lit.port")"
+contains "$T/literal" '^\*\* the server announces a literal of 4294967296 octets \(4 GiB or more\)' \
+    "IMAP: an absurd literal size is reported"
+[ "$(grep -c 'announces a literal' "$T/literal")" -eq 1 ] &&
+    pass "IMAP: a small literal is not reported" ||
+    fail "IMAP: literal warnings: $(grep -c 'announces a literal' "$T/literal")"
+contains "$T/literal" '^<- only this$' "IMAP: the bytes of the absurd literal are shown"
+kill "$lit" 2>/dev/null
+
 # --- response injection (the lab plays the attacker) ------------------------
 labdir=$T/lab
 rm -rf "$labdir"
