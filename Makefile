@@ -47,7 +47,11 @@ $(1)/mailscope: $(1)/src/main.o $(1)/libtui.a $(1)/libcore.a
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
 # The theme test includes the curses-free theme and config parsers.
-$(1)/tests/unit/test_theme.o: tui/theme.c tui/config.c
+$(1)/tests/unit/test_theme.o: tui/theme.c tui/config.c $(1)/themedir
+# THEMEDIR is compiled in: a new PREFIX rebuilds what uses it.
+$(1)/tui/theme.o: $(1)/themedir
+$(1)/themedir: FORCE | $(1)/tui
+	@echo '$$(THEMEDIR)' | cmp -s - $$@ || echo '$$(THEMEDIR)' > $$@
 $(1)/tests/unit/%: $(1)/tests/unit/%.o $(1)/libcore.a
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
@@ -59,7 +63,8 @@ $(eval $(call tree,build-asan,$(SAN_FLAGS)))
 UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
 UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
-.PHONY: all deps deps-test run check unit install uninstall clean bench fuzz
+.PHONY: all deps deps-quiet deps-test run check unit install uninstall clean \
+	bench fuzz FORCE
 .SECONDARY:
 
 all: mailscope
@@ -100,6 +105,7 @@ install: mailscope
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mailscope $(DESTDIR)$(MANDIR)/mailscope.1
 	rm -rf $(DESTDIR)$(THEMEDIR)
+	rmdir $(DESTDIR)$(PREFIX)/share/mailscope 2>/dev/null || true
 
 clean:
 	rm -rf build build-asan mailscope tests/out

@@ -489,15 +489,19 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		loop_run(bt.loop);
 	rc = session_exit_code(bt.s);
 	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
-	if (!bo->json) {
-		batch_print_tls(session_tls(bt.s), time(NULL), &b);
-		buf_add(&bt.out, b.p, b.len);
-	} else {
+	if (bo->json) {
 		char *trl = recording_trailer_json(bt.log, reason);
 
 		buf_adds(&bt.out, trl);
 		buf_addc(&bt.out, '\n');
 		free(trl);
+	} else if (session_tls(bt.s) == NULL && session_bytes_in(bt.s) == 0 &&
+	    session_bytes_out(bt.s) == 0)
+		buf_adds(&bt.out, "== no TLS: nothing was exchanged with the "
+		    "server\n");
+	else {
+		batch_print_tls(session_tls(bt.s), time(NULL), &b);
+		buf_add(&bt.out, b.p, b.len);
 	}
 	batch_write(&bt);
 	if (bt.rec != NULL) {

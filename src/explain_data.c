@@ -963,6 +963,10 @@ static const struct explain_entry warning[] = {
 	G("keylog", "TLS secrets are being written to a key log file: "
 	    "whoever reads it can decrypt this session.",
 	    "draft-ietf-tls-keylogfile"),
+	G("literal-size", "The server announced an IMAP literal of 4 GiB "
+	    "or more.  No real message is that big; the size is a classic "
+	    "way to overflow clients that allocate it.",
+	    "RFC 9051 §4.3"),
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",

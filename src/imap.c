@@ -229,6 +229,7 @@ imap_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	if (r > 0) {
 		pp->resp_active = true;
 		pp_literal_start(pp, n);
+		l->literal = n;
 		return;
 	}
 	if (r < 0)

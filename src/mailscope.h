@@ -31,6 +31,7 @@
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
+#define LITERAL_ABSURD		INT64_C(0xffffffff)	/* over: warned */
 
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
@@ -83,6 +84,7 @@ int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
+int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -530,6 +532,7 @@ struct pp_line {
 	bool		 starttls_ok;	/* STARTTLS go-ahead */
 	bool		 starttls_refused;
 	const char	*verb;		/* command this answers, if known */
+	int64_t		 literal;	/* IMAP: octets announced by {n} */
 };
 
 struct pp;

@@ -80,7 +80,8 @@ static const char usage_text[] =
 "       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
-"       mailscope probe [--cafile FILE] [--auth USER] [--json] URL\n"
+"       mailscope probe [-4|-6] [--cafile FILE] [--sni NAME] [--ehlo NAME]\n"
+"                       [--timeout SECONDS] [--auth USER] [--json] URL\n"
 "       mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] FILE.jsonl\n"
 "\n"
@@ -137,30 +138,20 @@ usage(int code)
 	exit(code);
 }
 
+/* One line; what the user typed (a URL, an option) is shown escaped. */
 static __dead void
 usage_error(const char *fmt, ...)
 {
-	va_list	ap;
+	struct buf	msg = { 0 }, shown = { 0 };
+	va_list		ap;
 
-	fprintf(stderr, "mailscope: ");
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, " (see mailscope --help)\n");
+	sanitize(msg.p, msg.len, &shown);
+	buf_addc(&shown, '\0');
+	fprintf(stderr, "mailscope: %s (see mailscope --help)\n", shown.p);
 	exit(EXIT_USAGE);
-}
-
-static int
-parse_seconds(const char *s)
-{
-	char	*end;
-	double	 v;
-
-	v = strtod(s, &end);
-	if (end == s || *end != '\0' || v <= 0 || v > 86400)
-		usage_error("bad --timeout '%s' (seconds, 0 < t <= 86400)",
-		    s);
-	return (int)(v * 1000);
 }
 
 /* Start the lab in a child and point the session at it. */
@@ -249,7 +240,9 @@ main(int argc, char **argv)
 		case 'h':
 			usage(0);
 		case OPT_TIMEOUT:
-			so.timeout_ms = parse_seconds(optarg);
+			if ((so.timeout_ms = timeout_parse(optarg)) == -1)
+				usage_error("bad --timeout '%s' (seconds, from "
+				    "0.001 to 86400)", optarg);
 			break;
 		case OPT_CAFILE:
 			so.cafile = optarg;

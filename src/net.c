@@ -19,16 +19,31 @@ int
 net_resolve(const char *host, const char *port, int family,
     struct addrinfo **res, char *err, size_t errlen)
 {
-	struct addrinfo	hints;
-	int		rc;
+	struct addrinfo	 hints;
+	struct in6_addr	 a;
+	const char	*want, *opt;
+	int		 rc;
 
+	want = family == AF_INET ? "IPv4" : "IPv6";
+	opt = family == AF_INET ? "-4" : "-6";
+	/* getaddrinfo's "Address family for hostname not supported" is
+	 * obscure: say which address and which option disagree. */
+	if (family != AF_UNSPEC && inet_pton(family == AF_INET ? AF_INET6 :
+	    AF_INET, host, &a) == 1) {
+		snprintf(err, errlen, "%s is an %s address, but %s asks for "
+		    "%s only", host, family == AF_INET ? "IPv6" : "IPv4",
+		    opt, want);
+		return -1;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = family;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_protocol = IPPROTO_TCP;
 	if ((rc = getaddrinfo(host, port, &hints, res)) != 0) {
-		snprintf(err, errlen, "cannot resolve %s: %s", host,
-		    gai_strerror(rc));
+		snprintf(err, errlen, "cannot resolve %s%s%s%s: %s", host,
+		    family != AF_UNSPEC ? " (" : "",
+		    family != AF_UNSPEC ? want : "",
+		    family != AF_UNSPEC ? " only)" : "", gai_strerror(rc));
 		return -1;
 	}
 	return 0;

@@ -647,8 +647,6 @@ probe_main(int argc, char **argv)
 	};
 	struct probe	 p;
 	char		 err[512];
-	char		*end;
-	double		 t;
 	int		 ch;
 	size_t		 i;
 
@@ -674,14 +672,12 @@ probe_main(int argc, char **argv)
 			p.base.ehlo = optarg;
 			break;
 		case 'T':
-			t = strtod(optarg, &end);
-			if (end == optarg || *end != '\0' || t <= 0 ||
-			    t > 86400) {
+			if ((p.base.timeout_ms = timeout_parse(optarg)) ==
+			    -1) {
 				fprintf(stderr, "mailscope probe: bad "
 				    "--timeout '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
-			p.base.timeout_ms = (int)(t * 1000);
 			break;
 		case 'J':
 			p.json = true;

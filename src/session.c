@@ -76,6 +76,8 @@ static void	session_set_state(struct session *, enum session_state);
 static void	session_start_tls(struct session *);
 static void	session_end(struct session *, int, const char *, ...)
 		    PRINTFLIKE(3, 4);
+static void	session_connect_failed(struct session *, const char *, ...)
+		    PRINTFLIKE(2, 3);
 
 const char *
 session_state_name(enum session_state s)
@@ -219,7 +221,7 @@ session_timeout(void *arg)
 
 	switch (s->state) {
 	case STATE_CONNECTING:
-		session_end(s, EXIT_PROTO, "connect timed out after %d ms",
+		session_connect_failed(s, "timed out after %d ms",
 		    s->opts.timeout_ms);
 		return;
 	case STATE_TLS_CONNECT:
@@ -697,6 +699,13 @@ session_line(const struct pp_line *l, void *arg)
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "untagged-before-"
 		    "starttls", "untagged response before the STARTTLS "
 		    "reply: ignored, it cannot be trusted");
+	/* Streamed in chunks whatever n is; a size past 32 bits is what
+	 * overflows clients that allocate it, so it is pointed out. */
+	if (l->literal > LITERAL_ABSURD)
+		ev_local(s->log, EV_WARNING, session_chan(s), "literal-size",
+		    "the server announces a literal of %lld octets (4 GiB "
+		    "or more): it is streamed, never allocated up front",
+		    (long long)l->literal);
 	if (session_chan(s) == CHAN_PLAIN && l->len >= 7 &&
 	    memmem(l->buf, l->len, "[ALERT]", 7) != NULL)
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-alert",
@@ -948,6 +957,26 @@ session_try_connect(struct session *s)
 	    s->opts.target.host, s->opts.target.port);
 }
 
+/* This address failed or timed out: say so, then try the next one. */
+static void
+session_connect_failed(struct session *s, const char *fmt, ...)
+{
+	struct buf	why = { 0 };
+	char		peer[128];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&why, fmt, ap);
+	va_end(ap);
+	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect", "connect to %s %s",
+	    peer, why.p);
+	buf_free(&why);
+	session_close_fd(s);
+	s->ai_cur = s->ai_cur->ai_next;
+	session_try_connect(s);
+}
+
 int
 session_connect(struct session *s)
 {
@@ -1091,19 +1120,13 @@ static void
 session_io(int fd, short revents, void *arg)
 {
 	struct session	*s = arg;
-	char		 err[256], peer[128];
+	char		 err[256];
 
 	(void)fd;
 	switch (s->state) {
 	case STATE_CONNECTING:
 		if (net_connect_done(s->fd, err, sizeof err) == -1) {
-			net_addr_string(s->ai_cur->ai_addr, peer,
-			    sizeof peer);
-			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect",
-			    "connect to %s failed: %s", peer, err);
-			session_close_fd(s);
-			s->ai_cur = s->ai_cur->ai_next;
-			session_try_connect(s);
+			session_connect_failed(s, "failed: %s", err);
 			return;
 		}
 		session_connected(s);

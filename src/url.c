@@ -2,6 +2,8 @@
  * Targets: scheme://host[:port] with the scheme naming protocol, default
  * port and whether TLS starts at connect.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +33,26 @@ const char *
 proto_name(enum proto_id p)
 {
 	return (unsigned)p <= PROTO_POP3 ? proto_names[p] : "?";
+}
+
+/* The text of "[...]": an IPv6 address, with an optional "%zone". */
+static bool
+ipv6_literal(const char *p, size_t len)
+{
+	struct in6_addr	 a;
+	char		 tmp[INET6_ADDRSTRLEN];
+	const char	*zone;
+
+	if ((zone = memchr(p, '%', len)) != NULL) {
+		if (zone + 1 == p + len)
+			return false;
+		len = (size_t)(zone - p);
+	}
+	if (len == 0 || len >= sizeof tmp)
+		return false;
+	memcpy(tmp, p, len);
+	tmp[len] = '\0';
+	return inet_pton(AF_INET6, tmp, &a) == 1;
 }
 
 static int
@@ -91,9 +113,11 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 		end--;
 	if (memchr(host, '/', (size_t)(end - host)) != NULL ||
 	    memchr(host, '@', (size_t)(end - host)) != NULL ||
-	    memchr(host, '?', (size_t)(end - host)) != NULL) {
-		snprintf(err, errlen, "unexpected path, user or query in "
-		    "'%s': expected %s://host[:port]", url, sc->name);
+	    memchr(host, '?', (size_t)(end - host)) != NULL ||
+	    memchr(host, '#', (size_t)(end - host)) != NULL) {
+		snprintf(err, errlen, "unexpected path, user, query or "
+		    "fragment in '%s': expected %s://host[:port]", url,
+		    sc->name);
 		return -1;
 	}
 	if (*host == '[') {
@@ -112,6 +136,13 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 				return -1;
 			}
 			port = hend + 2;
+		}
+		if (hend > host && !ipv6_literal(host,
+		    (size_t)(hend - host))) {
+			snprintf(err, errlen, "'%.*s' in brackets is not an "
+			    "IPv6 address (in '%s')", (int)(hend - host),
+			    host, url);
+			return -1;
 		}
 	} else {
 		hend = memchr(host, ':', (size_t)(end - host));

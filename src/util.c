@@ -434,3 +434,19 @@ c_unescape(const char *s, size_t len, struct buf *out, char *err,
 	}
 	return 0;
 }
+
+/*
+ * --timeout: seconds, fractions allowed, from 1 ms to a day.  NaN fails
+ * every comparison, so it is refused too.
+ */
+int
+timeout_parse(const char *s)
+{
+	char	*end;
+	double	 v;
+
+	v = strtod(s, &end);
+	if (end == s || *end != '\0' || !(v >= 0.001 && v <= 86400))
+		return -1;
+	return (int)(v * 1000 + 0.5);
+}

@@ -135,6 +135,28 @@ EOF
 then pass "json: every line parses; TLS facts and chain present"
 else fail "json: schema check"
 fi
+# The README's schema names every field and value the JSON carries.
+if python3 - "$T/json" "$TOP/README.md" <<'EOF'
+import json, re, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+doc = open(sys.argv[2]).read()
+doc = doc[doc.index("#### JSON Lines schema"):]
+doc = doc[:doc.index("\n## ")]
+names = set(re.findall(r"`([^`]+)`", doc))
+seen = set(lines[0]) | set(lines[0]["options"]) | set(lines[-1])
+for e in lines[1:-1]:
+    seen |= set(e) | {e["kind"], e["dir"], e["chan"]} | set(e.get("flags", []))
+    if "tls" in e:
+        t = e["tls"]
+        seen |= set(t) | set(t["verify"])
+        for c in t["chain"]:
+            seen |= set(c)
+missing = sorted(seen - names)
+assert not missing, missing
+EOF
+then pass "json: the README schema names every field, kind and flag seen"
+else fail "json: README schema lacks fields (above)"
+fi
 
 # --- usage and connection failures ----------------------------------------
 expect_exit 1 "bad scheme: exit 1" "$MS" --batch http://x
@@ -143,6 +165,44 @@ contains "$T/usage" "unknown scheme 'http'" "bad scheme: one-line error"
 [ "$(wc -l < "$T/usage")" -eq 1 ] && pass "bad scheme: one line" ||
     fail "bad scheme: one line"
 expect_exit 1 "bad port: exit 1" "$MS" --batch smtp://h:99999
+for t in nan 0.0001 0 86401; do
+	expect_exit 1 "--timeout $t: refused, exit 1" "$MS" --batch --timeout "$t" \
+	    "smtp://127.0.0.1:$SMTP_PORT"
+done
+# Every malformed target: exit 1, one line on stderr saying what is wrong,
+# nothing on stdout, and the user's bytes shown escaped, never raw.
+i=0
+while IFS='|' read -r url says; do
+	i=$((i + 1))
+	"$MS" --batch "$url" < /dev/null > "$T/url$i.out" 2> "$T/url$i.err"
+	rc=$?
+	[ "$rc" -eq 1 ] && [ ! -s "$T/url$i.out" ] &&
+	    [ "$(wc -l < "$T/url$i.err")" -eq 1 ] &&
+	    grep -qF -- "$says" "$T/url$i.err" &&
+	    pass "bad URL '$url': exit 1, one line naming it" ||
+	    fail "bad URL '$url': exit $rc, $(cat "$T/url$i.err" "$T/url$i.out")"
+done <<'URLS'
+smtp.example.org|is not a URL
+gopher://h|unknown scheme 'gopher'
+smtp://|missing host
+smtp://h:|empty port
+smtp://h:0|bad port '0'
+smtp://h:25x|bad port '25x'
+smtp://[::1|unterminated IPv6 literal
+smtp://[::1]x|after IPv6 literal
+smtp://[zz]:25|'zz' in brackets is not an IPv6 address
+smtp://::1:25|must be in brackets
+smtp://u@h|unexpected path, user, query or fragment
+imap://h/INBOX|unexpected path, user, query or fragment
+smtp://h#x|unexpected path, user, query or fragment
+URLS
+"$MS" --batch "$(printf 'smtp://h\033[2J')" < /dev/null 2> "$T/url-esc"
+contains "$T/url-esc" 'smtp://h\\e\[2J' "bad URL: an escape sequence is shown escaped"
+if grep -q "$(printf '\033')" "$T/url-esc"; then
+	fail "bad URL: a raw ESC reached the terminal"
+else
+	pass "bad URL: no raw ESC on stderr"
+fi
 closed=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 run refused 2 "smtp://127.0.0.1:$closed"
 contains "$T/refused" 'Connection refused' "refused: reason"
@@ -161,6 +221,54 @@ run silent 2 --timeout 1 "smtp://127.0.0.1:$(cat "$T/silent.port")"
 contains "$T/silent" 'no complete reply for the greeting within 1000 ms' \
     "silent server: timeout says what it waited for"
 kill "$silent" 2>/dev/null
+
+# A listener whose accept queue is full drops new SYNs: the connect
+# itself times out, and that is an error naming the address.
+rm -f "$T/full.port"
+python3 - "$T/full.port" <<'PY' &
+import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(0)
+port = s.getsockname()[1]
+held = []
+for i in range(4):
+    c = socket.socket(); c.setblocking(False)
+    c.connect_ex(("127.0.0.1", port)); held.append(c)
+time.sleep(0.2)
+open(sys.argv[1], "w").write(str(port))
+time.sleep(30)
+PY
+full=$!
+for i in $(seq 50); do [ -s "$T/full.port" ] && break; sleep 0.1; done
+run connect-timeout 2 --timeout 1 "smtp://127.0.0.1:$(cat "$T/full.port")"
+contains "$T/connect-timeout" '^\*\* error: connect to 127\.0\.0\.1 port [0-9]* timed out after 1000 ms$' \
+    "connect timeout: an error naming the address"
+contains "$T/connect-timeout" '^== could not connect to 127\.0\.0\.1 port' \
+    "connect timeout: the session ends after the last address"
+lacks "$T/connect-timeout" '^(->|<-)' "connect timeout: nothing exchanged"
+kill "$full" 2>/dev/null
+
+# An absurd IMAP literal size is pointed out; an ordinary one is not.
+rm -f "$T/lit.port"
+python3 - "$T/lit.port" <<'PY' &
+import socket, sys
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+open(sys.argv[1], "w").write(str(s.getsockname()[1]))
+c, _ = s.accept(); c.sendall(b"* OK ready\r\n")
+tag = c.recv(100).split()[0]
+c.sendall(b"* 1 FETCH (BODY[] {5}\r\nsmall)\r\n")
+c.sendall(b"* 2 FETCH (BODY[] {4294967296}\r\nonly this\r\n")
+c.close()
+PY
+lit=$!
+for i in $(seq 30); do [ -s "$T/lit.port" ] && break; sleep 0.1; done
+run literal 2 --timeout 5 -c "FETCH 1:2 BODY[]" "imap://127.0.0.1:$(cat "$T/lit.port")"
+contains "$T/literal" '^\*\* the server announces a literal of 4294967296 octets \(4 GiB or more\)' \
+    "IMAP: an absurd literal size is reported"
+[ "$(grep -c 'announces a literal' "$T/literal")" -eq 1 ] &&
+    pass "IMAP: a small literal is not reported" ||
+    fail "IMAP: literal warnings: $(grep -c 'announces a literal' "$T/literal")"
+contains "$T/literal" '^<- only this$' "IMAP: the bytes of the absurd literal are shown"
+kill "$lit" 2>/dev/null
 
 # --- response injection (the lab plays the attacker) ------------------------
 labdir=$T/lab
@@ -215,8 +323,15 @@ SSLKEYLOGFILE=$T/env-keys.log timeout 30 "$MS" --batch --starttls --cafile "$CA"
 contains "$T/envkeylog" '^\*\* SSLKEYLOGFILE is set .*anyone with that file can decrypt it' \
     "SSLKEYLOGFILE: warned"
 run family6 2 -6 "smtp://127.0.0.1:$SMTP_PORT"
-contains "$T/family6" 'cannot resolve 127.0.0.1' "-6: an IPv4 address is refused"
+contains "$T/family6" '^\*\* error: 127\.0\.0\.1 is an IPv4 address, but -6 asks for IPv6 only$' \
+    "-6: an IPv4 address is refused, saying why"
+contains "$T/family6" '^== no TLS: nothing was exchanged with the server$' \
+    "-6: the summary does not claim bytes crossed the network"
 run family4 0 -4 "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/family4" '^== connected to 127\.0\.0\.1 port' "-4: connected over IPv4"
+run family4v6 2 -4 "smtp://[::1]:$SMTP_PORT"
+contains "$T/family4v6" '::1 is an IPv6 address, but -4 asks for IPv4 only' \
+    "-4: an IPv6 literal is refused, saying why"
 
 # IPv6 literal: a small greeter on ::1.
 rm -f "$T/v6.port"

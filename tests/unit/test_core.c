@@ -39,6 +39,8 @@ test_target_defaults(void **state)
 		    false },
 		{ "imap://[::1]:1143", "::1", "1143", PROTO_IMAP, false },
 		{ "pop3s://[fe80::1]", "fe80::1", "995", PROTO_POP3, true },
+		{ "smtp://[fe80::1%lo]:25", "fe80::1%lo", "25", PROTO_SMTP,
+		    false },
 	};
 	struct target	t;
 	char		err[256];
@@ -74,8 +76,12 @@ test_target_errors(void **state)
 		{ "smtp://[::1", "unterminated IPv6" },
 		{ "smtp://[::1]x", "after IPv6 literal" },
 		{ "smtp://::1:25", "must be in brackets" },
-		{ "smtp://u@h", "unexpected path, user or query" },
-		{ "smtp://h/path", "unexpected path, user or query" },
+		{ "smtp://u@h", "unexpected path, user, query or fragment" },
+		{ "smtp://h/path", "unexpected path, user, query or fragment" },
+		{ "smtp://h#frag", "unexpected path, user, query or fragment" },
+		{ "smtp://[zz]:25", "'zz' in brackets is not an IPv6 address" },
+		{ "smtp://[127.0.0.1]", "not an IPv6 address" },
+		{ "smtp://[::1%]", "not an IPv6 address" },
 		{ "smtp://h\x1b[2J", "bad character" },
 	};
 	struct target	t;
@@ -90,6 +96,25 @@ test_target_errors(void **state)
 		if (strstr(err, cases[i].says) == NULL)
 			fail_msg("%s: got '%s'", cases[i].url, err);
 	}
+}
+
+static void
+test_timeout_parse(void **state)
+{
+	(void)state;
+	assert_int_equal(timeout_parse("30"), 30000);
+	assert_int_equal(timeout_parse("1.5"), 1500);
+	assert_int_equal(timeout_parse("0.001"), 1);
+	assert_int_equal(timeout_parse("86400"), 86400000);
+	/* 0 ms would mean no timeout at all; NaN compares false. */
+	assert_int_equal(timeout_parse("0.0004"), -1);
+	assert_int_equal(timeout_parse("0"), -1);
+	assert_int_equal(timeout_parse("-1"), -1);
+	assert_int_equal(timeout_parse("nan"), -1);
+	assert_int_equal(timeout_parse("inf"), -1);
+	assert_int_equal(timeout_parse("86401"), -1);
+	assert_int_equal(timeout_parse("1x"), -1);
+	assert_int_equal(timeout_parse(""), -1);
 }
 
 static void
@@ -398,6 +423,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target_defaults),
 		cmocka_unit_test(test_target_errors),
+		cmocka_unit_test(test_timeout_parse),
 		cmocka_unit_test(test_target_string),
 		cmocka_unit_test(test_buf_and_strv),
 		cmocka_unit_test(test_base64),

@@ -1,0 +1,103 @@
+#!/bin/sh
+# The build foundation: make install / uninstall / clean with a PREFIX
+# and a DESTDIR, and tools/deps.sh when not root.  Make runs in a copy of
+# the tree (with its build/ objects) so the tree under test is untouched.
+. "$(dirname "$0")/../lib.sh"
+
+tree=$T/tree
+rm -rf "$tree" "$T/prefix" "$T/stage"
+mkdir -p "$tree"
+(cd "$TOP" && cp -a Makefile mailscope.1 src tui themes tools build "$tree/")
+
+# A make of its own, not a job of the make that runs the tests.
+mk() {
+	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$tree" "$@"
+}
+
+# --- install with a PREFIX ---------------------------------------------------
+p=$T/prefix
+check "make install PREFIX=...: exit 0" mk install PREFIX="$p" DESTDIR=
+[ -x "$p/bin/mailscope" ] && [ "$(stat -c %a "$p/bin/mailscope")" = 755 ] &&
+    pass "install: binary, mode 0755" || fail "install: no binary in $p/bin"
+[ "$(stat -c %a "$p/share/man/man1/mailscope.1" 2>/dev/null)" = 644 ] &&
+    pass "install: man page, mode 0644" || fail "install: no man page"
+for t in default light high-contrast mono; do
+	[ -f "$p/share/mailscope/themes/$t.theme" ] ||
+	    fail "install: theme $t missing"
+done
+[ -f "$p/share/mailscope/themes/mono.theme" ] && pass "install: themes"
+"$p/bin/mailscope" --version > "$T/version" 2>&1
+contains "$T/version" '^mailscope [0-9]+\.[0-9]+' "installed binary runs"
+# The installed binary looks for its themes where they were installed,
+# even though the objects were built before with the default PREFIX.
+grep -qaF "$p/share/mailscope/themes" "$p/bin/mailscope" &&
+    pass "install: the binary knows the PREFIX's theme directory" ||
+    fail "install: the binary looks for themes elsewhere"
+if command -v groff > /dev/null; then
+	groff -man -ww -z "$p/share/man/man1/mailscope.1" > "$T/groff" 2>&1
+	[ ! -s "$T/groff" ] && pass "man page: groff has no warnings" ||
+	    fail "man page: $(head -n 3 "$T/groff")"
+fi
+
+check "make uninstall PREFIX=...: exit 0" mk uninstall PREFIX="$p" DESTDIR=
+left=$(find "$p" -type f | head -n 3)
+[ -z "$left" ] && pass "uninstall: no file left" ||
+    fail "uninstall: left $left"
+[ ! -e "$p/share/mailscope" ] && pass "uninstall: share/mailscope removed" ||
+    fail "uninstall: share/mailscope left behind"
+
+# --- a staged install: DESTDIR is not compiled in -----------------------------
+check "make install DESTDIR=...: exit 0" mk install PREFIX=/usr DESTDIR="$T/stage"
+[ -x "$T/stage/usr/bin/mailscope" ] &&
+    [ -f "$T/stage/usr/share/man/man1/mailscope.1" ] &&
+    [ -f "$T/stage/usr/share/mailscope/themes/default.theme" ] &&
+    pass "DESTDIR: everything under the stage" || fail "DESTDIR: files missing"
+grep -qaF "$T/stage" "$T/stage/usr/bin/mailscope" &&
+    fail "DESTDIR: the stage path leaked into the binary" ||
+    pass "DESTDIR: the binary names /usr, not the stage"
+grep -qaF "/usr/share/mailscope/themes" "$T/stage/usr/bin/mailscope" &&
+    pass "DESTDIR: the binary looks in /usr/share/mailscope/themes" ||
+    fail "DESTDIR: theme directory not /usr/share/mailscope/themes"
+
+# --- clean ---------------------------------------------------------------------
+check "make clean: exit 0" mk clean
+[ ! -e "$tree/build" ] && [ ! -e "$tree/build-asan" ] &&
+    [ ! -e "$tree/mailscope" ] && pass "clean: build trees and binary gone" ||
+    fail "clean: something left: $(ls "$tree")"
+[ -f "$tree/src/main.c" ] && pass "clean: sources kept" ||
+    fail "clean: removed sources"
+
+# --- deps.sh, not root: the exact apt-get line, nothing installed ---------------
+fake=$T/fakebin
+rm -rf "$fake"
+mkdir -p "$fake"
+# dpkg-query says libjansson-dev is missing; apt-get must never run.
+cat > "$fake/dpkg-query" <<'EOF'
+#!/bin/sh
+case "$*" in *libjansson-dev*) exit 1 ;; esac
+printf 'install ok installed'
+EOF
+printf '#!/bin/sh\necho ran >> %s/apt-get.ran\nexit 1\n' "$fake" > "$fake/apt-get"
+cp "$TOP/tools/deps.sh" "$fake/deps.sh"
+chmod 755 "$fake" "$fake/dpkg-query" "$fake/apt-get" "$fake/deps.sh"
+chmod 777 "$fake"
+if [ "$(id -u)" = 0 ]; then
+	asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else
+	asuser=
+fi
+PATH=$fake:$PATH $asuser sh "$fake/deps.sh" build > "$T/deps.out" 2>&1
+rc=$?
+[ "$rc" -eq 1 ] && pass "deps.sh, not root, package missing: exit 1" ||
+    fail "deps.sh, not root: exit $rc"
+contains "$T/deps.out" '^mailscope: missing packages: libjansson-dev$' \
+    "deps.sh: names the missing package"
+contains "$T/deps.out" '^mailscope: install them with: sudo apt-get update && sudo apt-get install -y --no-install-recommends libjansson-dev$' \
+    "deps.sh: prints the exact apt-get line"
+[ ! -e "$fake/apt-get.ran" ] && pass "deps.sh, not root: apt-get never runs" ||
+    fail "deps.sh, not root: apt-get ran"
+PATH=$fake:$PATH $asuser sh "$fake/deps.sh" test > "$T/deps-test.out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && [ ! -s "$T/deps-test.out" ] &&
+    pass "deps.sh test, nothing missing: silent, exit 0" ||
+    fail "deps.sh test, nothing missing: exit $rc $(cat "$T/deps-test.out")"
