@@ -673,6 +673,8 @@ struct redactor	*redactor_new(enum proto_id);
 void		 redactor_free(struct redactor *);
 bool		 redact_client(struct redactor *, const char *, size_t,
 		    struct buf *);
+bool		 redact_peek(const struct redactor *, const char *, size_t,
+		    struct buf *);
 void		 redact_server(struct redactor *, const char *, size_t);
 
 /* session.c: connection + protocol + TLS + event log. */
@@ -725,6 +727,8 @@ void		 session_free(struct session *);
 int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
+bool		 session_is_secret(const struct session *, const char *,
+		    size_t);
 int		 session_starttls(struct session *);
 int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
