@@ -487,7 +487,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	if (session_connect(bt.s) == 0)
 		loop_run(bt.loop);
 	rc = session_exit_code(bt.s);
-	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
+	reason = session_end_reason(bt.s, bt.signo, rc);
 	if (!bo->json) {
 		batch_print_tls(session_tls(bt.s), time(NULL), &b);
 		buf_add(&bt.out, b.p, b.len);

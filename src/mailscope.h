@@ -737,6 +737,7 @@ enum session_state session_state(const struct session *);
 const char	*session_state_name(enum session_state);
 const struct tls_facts *session_tls(const struct session *);
 int		 session_exit_code(const struct session *);
+const char	*session_end_reason(const struct session *, int, int);
 bool		 session_idle(const struct session *);
 struct pp	*session_pp(const struct session *);
 const struct session_opts *session_opts(const struct session *);

@@ -57,6 +57,7 @@ struct session {
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_out;
 	bool			 quitting;
+	bool			 server_closed;	/* before we asked to */
 	bool			 ending;	/* session_end: only log now */
 	bool			 auto_started;
 	enum auto_step		 auto_step;
@@ -1164,9 +1165,11 @@ session_read(struct session *s)
 			if (s->quitting)
 				session_end(s, EXIT_OK, "the server closed "
 				    "the connection after QUIT");
-			else
+			else {
+				s->server_closed = true;
 				session_end(s, EXIT_PROTO, "the server closed "
 				    "the connection %s", session_phase(s));
+			}
 			return;
 		}
 		if (n < 0) {
@@ -1297,6 +1300,17 @@ int
 session_exit_code(const struct session *s)
 {
 	return s->exit_code;
+}
+
+/* The reason a recording's trailer gives; rc: the exit status. */
+const char *
+session_end_reason(const struct session *s, int signo, int rc)
+{
+	if (signo != 0)
+		return "signal";
+	if (s != NULL && s->server_closed)
+		return "server closed";
+	return rc == EXIT_OK ? "quit" : "error";
 }
 
 bool

@@ -218,6 +218,35 @@ tui_wait full "250 2.0.0 Ok" && pass "the session goes on after the recording st
 tui_keys full C-d
 tui_stop full
 
+# --- the trailer's other reasons: server closed, error ----------------------
+cat > "$T/close.case" << 'EOF2'
+send 220 fake.test ESMTP\r\n
+expect ^EHLO
+send 421 4.3.2 going away\r\n
+close
+EOF2
+fake_start close "$T/close.case" --connections 2 ||
+    fail "the closing fake server started"
+"$MS" --batch --record "$T/closed.jsonl" -c "EHLO closed.test" -c NOOP \
+    "smtp://127.0.0.1:$FAKE_PORT" > "$T/closed.out" 2>&1
+contains "$T/closed.out" "the server closed the connection" "batch: the server closed"
+contains "$T/closed.jsonl" '"reason":"server closed"' "batch: the trailer's reason is server closed"
+tui_start closed 130 40 "$ENV $UI --record $T/closed-tui.jsonl smtp://127.0.0.1:$FAKE_PORT 2> $T/closed.err"
+tui_wait closed "220 fake.test" || fail "closing server greeted"
+tui_keys closed -l "EHLO closed.test"
+tui_keys closed Enter
+tui_wait closed "the server closed the connection" ||
+    fail "the screen says the server closed"
+tui_keys closed C-d
+wait_exit closed > /dev/null
+tui_stop closed
+fake_wait
+contains "$T/closed-tui.jsonl" '"reason":"server closed"' "screen: the trailer's reason is server closed"
+# Nothing listens on the fake server's port any more.
+"$MS" --batch --record "$T/refused.jsonl" "smtp://127.0.0.1:$FAKE_PORT" \
+    > /dev/null 2>&1
+contains "$T/refused.jsonl" '"reason":"error"' "a failed connection ends the recording with reason error"
+
 # --- live: SIGTERM closes the recording and the terminal ------------------
 tui_start sig 130 40 "exec $ENV $UI --cafile $CA --record $T/sig.jsonl $URL 2> $T/sig.err"
 tui_wait sig "220 lab.mailscope.test" || fail "third live session greeted"
@@ -228,6 +257,6 @@ rc=$(wait_exit sig)
 contains "$T/sig.jsonl" '"reason":"signal"' "SIGTERM ends the recording with reason signal"
 tui_stop sig
 
-for f in rp cut live mid full sig; do
+for f in rp cut live mid full closed sig; do
 	lacks "$T/$f.err" "AddressSanitizer|runtime error" "no sanitizer report ($f)"
 done
