@@ -167,6 +167,16 @@ tui_keys live -l "see this line"
 tui_keys live Enter
 tui_wait live "##.*on #[0-9]+: see this line" && pass "the note shows inline" ||
     fail "the note shows inline"
+# A click on a line (SGR mouse, press and release) selects it for n.
+row=$(grep -n "Hello live.test" "$T/live.screen" | head -n 1 | cut -d: -f1)
+seq=$(sed -n 's/^{"seq":\([0-9]*\),.*Hello live\.test.*/\1/p' "$T/live.jsonl")
+tui_keys live -H 1b 5b 3c 30 3b 33 30 3b $(printf '%s' "$row" | od -An -tx1) 4d
+tui_keys live -H 1b 5b 3c 30 3b 33 30 3b $(printf '%s' "$row" | od -An -tx1) 6d
+tui_keys live n
+tui_wait live ":note on #$seq:" && pass "n on a clicked line opens a note about it (#$seq)" ||
+    fail "n on a clicked line opens a note about it (#$seq)"
+tui_keys live -l "clicked"
+tui_keys live Enter
 tui_keys live -l ":mark here"
 tui_keys live Enter
 tui_keys live C-d
@@ -175,6 +185,7 @@ rc=$(wait_exit live)
     fail "Ctrl-D leaves the live session with 0 (got '$rc')"
 tui_stop live
 contains "$T/live.jsonl" '"kind":"note".*"text":"on #[0-9]+: see this line"' "the note is an event in the recording"
+contains "$T/live.jsonl" "\"kind\":\"note\".*\"text\":\"on #$seq: clicked\"" "the note on the clicked line is in the recording"
 contains "$T/live.jsonl" '"kind":"mark".*"text":"here"' "the mark is an event in the recording"
 contains "$T/live.jsonl" '"reason":"quit"' "the live recording ends with reason quit"
 
@@ -222,9 +233,12 @@ tui_stop full
 cat > "$T/close.case" << 'EOF2'
 send 220 fake.test ESMTP\r\n
 expect ^EHLO
-send 421 4.3.2 going away\r\n
+send 250 fake.test\r\n
+expect ^NOOP
 close
 EOF2
+# The close comes once NOOP was read whole: a FIN the client sees while
+# it waits for the reply, never a reset.
 fake_start close "$T/close.case" --connections 2 ||
     fail "the closing fake server started"
 "$MS" --batch --record "$T/closed.jsonl" -c "EHLO closed.test" -c NOOP \
@@ -234,6 +248,9 @@ contains "$T/closed.jsonl" '"reason":"server closed"' "batch: the trailer's reas
 tui_start closed 130 40 "$ENV $UI --record $T/closed-tui.jsonl smtp://127.0.0.1:$FAKE_PORT 2> $T/closed.err"
 tui_wait closed "220 fake.test" || fail "closing server greeted"
 tui_keys closed -l "EHLO closed.test"
+tui_keys closed Enter
+tui_wait closed "250 fake.test" || fail "closing server answered EHLO"
+tui_keys closed -l "NOOP"
 tui_keys closed Enter
 tui_wait closed "the server closed the connection" ||
     fail "the screen says the server closed"
