@@ -52,6 +52,21 @@ else
 	fail "replay opens on the first of $N events"
 fi
 contains "$T/rp.screen" "not connected" "before the connect event the TLS panel says not connected"
+# Speed, then playing at it to the end; Home and Space come back to 1.
+tui_keys rp +
+tui_keys rp +
+tui_wait rp "REPLAY 1/$N .* x4 " && pass "+ twice plays four times faster" ||
+    fail "+ twice plays four times faster"
+tui_keys rp -
+tui_wait rp "REPLAY 1/$N .* x2 " && pass "- halves the speed" ||
+    fail "- halves the speed"
+tui_keys rp p
+tui_wait rp "end of the recording" && pass "p plays the recording to its end" ||
+    fail "p plays the recording to its end"
+contains "$T/rp.screen" "REPLAY $N/$N " "playing stopped at the last event"
+tui_keys rp Home
+tui_keys rp Space
+tui_wait rp "REPLAY 1/$N " || fail "Home and Space come back to event 1"
 i=1
 while [ $i -lt $((K - 1)) ]; do
 	tui_keys rp Space
