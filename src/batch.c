@@ -488,7 +488,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	if (session_connect(bt.s) == 0)
 		loop_run(bt.loop);
 	rc = session_exit_code(bt.s);
-	reason = bt.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" : "error";
+	reason = session_end_reason(bt.s, bt.signo, rc);
 	if (bo->json) {
 		char *trl = recording_trailer_json(bt.log, reason);
 

@@ -686,6 +686,8 @@ struct redactor	*redactor_new(enum proto_id);
 void		 redactor_free(struct redactor *);
 bool		 redact_client(struct redactor *, const char *, size_t,
 		    struct buf *);
+bool		 redact_peek(const struct redactor *, const char *, size_t,
+		    struct buf *);
 void		 redact_server(struct redactor *, const char *, size_t);
 
 /* session.c: connection + protocol + TLS + event log. */
@@ -738,6 +740,8 @@ void		 session_free(struct session *);
 int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
+bool		 session_is_secret(const struct session *, const char *,
+		    size_t);
 int		 session_starttls(struct session *);
 int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
@@ -746,6 +750,7 @@ enum session_state session_state(const struct session *);
 const char	*session_state_name(enum session_state);
 const struct tls_facts *session_tls(const struct session *);
 int		 session_exit_code(const struct session *);
+const char	*session_end_reason(const struct session *, int, int);
 bool		 session_idle(const struct session *);
 struct pp	*session_pp(const struct session *);
 const struct session_opts *session_opts(const struct session *);

@@ -570,6 +570,19 @@ redact_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 	return changed;
 }
 
+/*
+ * What redact_client would make of a line, leaving the state as it is:
+ * for a line not complete yet, or one that may never be sent.
+ */
+bool
+redact_peek(const struct redactor *r, const char *p, size_t len,
+    struct buf *out)
+{
+	struct redactor	copy = *r;
+
+	return redact_client(&copy, p, len, out);
+}
+
 /* An AUTH LOGIN challenge: does it ask for the user or the password? */
 static void
 challenge(struct redactor *r, const char *p, size_t len)

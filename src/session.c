@@ -57,6 +57,7 @@ struct session {
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_out;
 	bool			 quitting;
+	bool			 server_closed;	/* before we asked to */
 	bool			 ending;	/* session_end: only log now */
 	bool			 auto_started;
 	enum auto_step		 auto_step;
@@ -67,6 +68,8 @@ struct session {
 	bool			 corked;
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
+	struct buf		 raw_line;	/* a line :raw left unfinished */
+	bool			 raw_secret;	/* ... and it is secret */
 	char			 phase[96];
 };
 
@@ -257,6 +260,88 @@ session_ready(struct session *s)
 		session_notify(s, SN_READY);
 }
 
+static void
+raw_line_clear(struct session *s)
+{
+	if (s->raw_line.p != NULL)
+		explicit_bzero(s->raw_line.p, s->raw_line.cap);
+	buf_free(&s->raw_line);
+	s->raw_secret = false;
+}
+
+/*
+ * Client bytes that are not one whole line (":raw"): each line through
+ * the redactor, its line end kept.  A line sent in pieces is judged as a
+ * whole; once it is secret each of its pieces is hidden.  Returns true if
+ * shown differs from the bytes.
+ */
+static bool
+redact_bytes(struct session *s, const char *p, size_t len, struct buf *shown)
+{
+	struct buf	 form = { 0 };
+	const char	*nl;
+	size_t		 n, body, ll;
+	bool		 first, secret, any = false;
+
+	while (len > 0) {
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) + 1 : len;
+		body = n;
+		while (body > 0 && (p[body - 1] == '\n' || p[body - 1] == '\r'))
+			body--;
+		first = s->raw_line.len == 0;
+		buf_add(&s->raw_line, p, n);
+		ll = s->raw_line.len - (n - body);
+		buf_reset(&form);
+		if (nl != NULL)
+			secret = redact_client(s->red, s->raw_line.p, ll, &form);
+		else
+			secret = redact_peek(s->red, s->raw_line.p, ll, &form);
+		if (secret)
+			s->raw_secret = true;
+		if (!s->raw_secret)
+			buf_add(shown, p, n);
+		else {
+			if (first)
+				buf_add(shown, form.p, form.len);
+			else
+				buf_printf(shown, "[redacted: %zu bytes]", body);
+			buf_add(shown, p + body, n - body);
+			any = true;
+		}
+		if (nl != NULL)
+			raw_line_clear(s);
+		p += n;
+		len -= n;
+	}
+	buf_free(&form);
+	return any;
+}
+
+/* Would this client line be hidden, were it sent now? */
+bool
+session_is_secret(const struct session *s, const char *line, size_t len)
+{
+	struct buf	form = { 0 };
+	const char	*nl;
+	size_t		 n;
+	bool		 secret = s->raw_secret;
+
+	/* A line :raw left unfinished is continued by this one. */
+	while (!secret && len > 0) {
+		nl = memchr(line, '\n', len);
+		n = nl != NULL ? (size_t)(nl - line) : len;
+		secret = redact_peek(s->red, line, n, &form);
+		buf_reset(&form);
+		if (nl == NULL)
+			break;
+		line += n + 1;
+		len -= n + 1;
+	}
+	buf_free(&form);
+	return secret;
+}
+
 /* Queue a command: the engine adds tags/CRLF; secrets are redacted. */
 static int
 session_command(struct session *s, const char *line, size_t len)
@@ -273,8 +358,14 @@ session_command(struct session *s, const char *line, size_t len)
 		buf_free(&wire);
 		return -1;
 	}
-	secret = redact_client(s->red, wire.p, wire.len >= 2 ?
-	    wire.len - 2 : wire.len, &shown);
+	if (s->raw_line.len > 0) {
+		/* The line ends one :raw began. */
+		secret = redact_bytes(s, wire.p, wire.len, &shown);
+		if (shown.len >= 2)
+			shown.len -= 2;
+	} else
+		secret = redact_client(s->red, wire.p, wire.len >= 2 ?
+		    wire.len - 2 : wire.len, &shown);
 	w = wire.p;
 	wl = wire.len >= 2 ? wire.len - 2 : wire.len;
 	if (data_mode) {
@@ -299,8 +390,12 @@ session_command(struct session *s, const char *line, size_t len)
 	if (!pp_wants_continuation(s->pp) && pp_pending(s->pp) > 0) {
 		char	*what;
 
-		xasprintf(&what, "to %.*s", (int)(len > 40 ? 40 : len),
-		    secret ? "(credentials)" : line);
+		/* The length is the secret's: not for "(credentials)". */
+		if (secret)
+			what = xstrdup("to (credentials)");
+		else
+			xasprintf(&what, "to %.*s", (int)(len > 40 ? 40 :
+			    len), line);
 		session_arm(s, what);
 		free(what);
 	}
@@ -416,12 +511,23 @@ session_send(struct session *s, const char *line, size_t len)
 int
 session_send_raw(struct session *s, const char *data, size_t len)
 {
+	struct buf	shown = { 0 };
+
 	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
 		    "not sent: the session is not connected");
 		return -1;
 	}
-	session_log_data(s, DIR_CLIENT, 0, data, len);
+	if (redact_bytes(s, data, len, &shown)) {
+		if (s->opts.no_redact)
+			session_log_data(s, DIR_CLIENT, EVF_NOREDACT, data,
+			    len);
+		else
+			session_log_data(s, DIR_CLIENT, EVF_REDACTED,
+			    shown.p, shown.len);
+	} else
+		session_log_data(s, DIR_CLIENT, 0, data, len);
+	buf_free(&shown);
 	buf_add(&s->out, data, len);
 	s->bytes_out += len;
 	session_flush(s);
@@ -1088,9 +1194,11 @@ session_read(struct session *s)
 			if (s->quitting)
 				session_end(s, EXIT_OK, "the server closed "
 				    "the connection after QUIT");
-			else
+			else {
+				s->server_closed = true;
 				session_end(s, EXIT_PROTO, "the server closed "
 				    "the connection %s", session_phase(s));
+			}
 			return;
 		}
 		if (n < 0) {
@@ -1189,6 +1297,7 @@ session_free(struct session *s)
 		freeaddrinfo(s->ai_list);
 	pp_free(s->pp);
 	redactor_free(s->red);
+	raw_line_clear(s);
 	buf_free(&s->out);
 	strv_clear(&s->caps_before);
 	timer_free(s->timer);
@@ -1214,6 +1323,17 @@ int
 session_exit_code(const struct session *s)
 {
 	return s->exit_code;
+}
+
+/* The reason a recording's trailer gives; rc: the exit status. */
+const char *
+session_end_reason(const struct session *s, int signo, int rc)
+{
+	if (signo != 0)
+		return "signal";
+	if (s != NULL && s->server_closed)
+		return "server closed";
+	return rc == EXIT_OK ? "quit" : "error";
 }
 
 bool

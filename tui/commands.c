@@ -154,31 +154,40 @@ is_word(const char *w, size_t len, const char *name)
 	return len == strlen(name) && strncasecmp(w, name, len) == 0;
 }
 
-/* Lines that carry a credential stay out of the history. */
+/*
+ * Lines that carry a credential stay out of the history: the redactor
+ * judges them, :raw text once unescaped.
+ */
 bool
 command_is_secret(struct tui *t, const char *line)
 {
-	struct pp	*pp = session_pp(t->session);
-	const char	*w, *rest;
-	size_t		 len, rlen;
+	struct pp	*pp;
+	struct buf	 raw = { 0 };
+	char		 err[128];
+	bool		 secret;
 
+	if (t->session == NULL)
+		return false;
+	pp = session_pp(t->session);
 	if (pp != NULL && pp_wants_continuation(pp))
 		return true;
-	w = word(line, &len);
-	if (t->sopts.target.proto == PROTO_IMAP && !is_word(w, len, "LOGIN")
-	    && !is_word(w, len, "AUTHENTICATE")) {
-		w = word(w + len, &len);	/* skip the tag */
+	if (strncmp(line, ":raw ", 5) == 0) {
+		if (c_unescape(line + 5, strlen(line + 5), &raw, err,
+		    sizeof err) == -1)
+			secret = session_is_secret(t->session, line + 5,
+			    strlen(line + 5));
+		else
+			secret = session_is_secret(t->session, raw.p, raw.len);
+		if (raw.p != NULL)
+			explicit_bzero(raw.p, raw.cap);
+		buf_free(&raw);
+		return secret;
 	}
-	rest = word(w + len, &rlen);
-	if (is_word(w, len, "PASS") || is_word(w, len, "APOP") ||
-	    is_word(w, len, "LOGIN"))
-		return rlen > 0;
-	if (is_word(w, len, "AUTH") || is_word(w, len, "AUTHENTICATE")) {
-		/* A mechanism and an initial response. */
-		word(rest + rlen, &len);
-		return len > 0;
-	}
-	return false;
+	if (line[0] == ':' && line[1] != ':')
+		return false;	/* a command of ours */
+	if (line[0] == ':')
+		line++;		/* "::TEXT" sends ":TEXT" */
+	return session_is_secret(t->session, line, strlen(line));
 }
 
 static void

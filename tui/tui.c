@@ -531,8 +531,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	fatal_set_hook(NULL);
 	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
-	recording_stop(&t, t.signo != 0 ? "signal" : rc == EXIT_OK ? "quit" :
-	    "error");
+	recording_stop(&t, session_end_reason(t.session, t.signo, rc));
 	session_free(t.session);
 	tour_free(&t);
 out:

@@ -2,7 +2,8 @@
 # Exports: a fixed recording (tests/data/session.jsonl, a lab session
 # with a hostile line added) against golden files; the HTML parsed by a
 # strict XML parser; no control byte in any format; and a live session's
-# password found in no recording and no export.
+# password found in no recording and no export; kill -9 in the middle of
+# a 50 MB FETCH from Dovecot leaves a recording that parses.
 . "$(dirname "$0")/../lib.sh"
 
 MS=$MAILSCOPE
@@ -71,3 +72,45 @@ for file in "$T/live.out" "$T/live.jsonl" "$T/live.txt" "$T/live.md" "$T/live.ht
 done
 [ -z "$leak" ] && pass "live: the password is in no output, recording or export" ||
     fail "live: the password leaked into:$leak"
+
+# kill -9 in the middle of a 50 MB FETCH from Dovecot: every line written
+# is a whole event, the file parses line by line and exports.
+rm -f "$T/kill9.jsonl"
+"$MS" --batch --cafile "$CA" --record "$T/kill9.jsonl" -c "LOGIN $USER $PASS" \
+    -c "SELECT INBOX" -c "FETCH 1:* BODY.PEEK[]" \
+    "imaps://127.0.0.1:$IMAPS_PORT" < /dev/null > /dev/null 2>&1 &
+pid=$!
+i=400
+while [ "$(cat "$T/kill9.jsonl" 2> /dev/null | wc -c)" -lt 2000000 ] &&
+    [ $i -gt 0 ] && kill -0 "$pid" 2> /dev/null; do
+	sleep 0.05
+	i=$((i - 1))
+done
+kill -9 "$pid" 2> /dev/null
+wait "$pid" 2> /dev/null
+rc=$?
+[ "$rc" -eq 137 ] && pass "kill -9: mailscope was killed" ||
+    fail "kill -9: mailscope had ended before the kill (exit $rc)"
+lacks "$T/kill9.jsonl" '"reason":' "kill -9: no trailer"
+lacks "$T/kill9.jsonl" 'OK Fetch completed' "kill -9: killed before the FETCH completed"
+if python3 - "$T/kill9.jsonl" << 'PY'
+import json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+assert lines[-1] == b"", "the file ends inside a line"
+ev = [json.loads(l) for l in lines[:-1] if l]
+assert ev[0]["mailscope"] == "recording", ev[0]
+seqs = [e["seq"] for e in ev[1:]]
+assert seqs == list(range(len(seqs))), "events missing"
+assert any("body" in e.get("flags", []) or "literal" in e.get("flags", [])
+           for e in ev[1:]), "no message data recorded"
+PY
+then
+	pass "kill -9: every line parses, the events run without a gap"
+else
+	fail "kill -9: the recording does not parse"
+fi
+"$MS" export --format txt "$T/kill9.jsonl" > "$T/kill9.txt" 2> "$T/kill9.err"
+[ $? -eq 0 ] && pass "kill -9: the recording exports" ||
+    fail "kill -9: export: $(cat "$T/kill9.err")"
+contains "$T/kill9.txt" '^<~ \* [0-9]+ FETCH' "kill -9: the FETCH recorded so far is exported"
+lacks "$T/kill9.txt" "$PASS" "kill -9: the password is not in the export"

@@ -52,6 +52,21 @@ else
 	fail "replay opens on the first of $N events"
 fi
 contains "$T/rp.screen" "not connected" "before the connect event the TLS panel says not connected"
+# Speed, then playing at it to the end; Home and Space come back to 1.
+tui_keys rp +
+tui_keys rp +
+tui_wait rp "REPLAY 1/$N .* x4 " && pass "+ twice plays four times faster" ||
+    fail "+ twice plays four times faster"
+tui_keys rp -
+tui_wait rp "REPLAY 1/$N .* x2 " && pass "- halves the speed" ||
+    fail "- halves the speed"
+tui_keys rp p
+tui_wait rp "end of the recording" && pass "p plays the recording to its end" ||
+    fail "p plays the recording to its end"
+contains "$T/rp.screen" "REPLAY $N/$N " "playing stopped at the last event"
+tui_keys rp Home
+tui_keys rp Space
+tui_wait rp "REPLAY 1/$N " || fail "Home and Space come back to event 1"
 i=1
 while [ $i -lt $((K - 1)) ]; do
 	tui_keys rp Space
@@ -167,6 +182,16 @@ tui_keys live -l "see this line"
 tui_keys live Enter
 tui_wait live "##.*on #[0-9]+: see this line" && pass "the note shows inline" ||
     fail "the note shows inline"
+# A click on a line (SGR mouse, press and release) selects it for n.
+row=$(grep -n "Hello live.test" "$T/live.screen" | head -n 1 | cut -d: -f1)
+seq=$(sed -n 's/^{"seq":\([0-9]*\),.*Hello live\.test.*/\1/p' "$T/live.jsonl")
+tui_keys live -H 1b 5b 3c 30 3b 33 30 3b $(printf '%s' "$row" | od -An -tx1) 4d
+tui_keys live -H 1b 5b 3c 30 3b 33 30 3b $(printf '%s' "$row" | od -An -tx1) 6d
+tui_keys live n
+tui_wait live ":note on #$seq:" && pass "n on a clicked line opens a note about it (#$seq)" ||
+    fail "n on a clicked line opens a note about it (#$seq)"
+tui_keys live -l "clicked"
+tui_keys live Enter
 tui_keys live -l ":mark here"
 tui_keys live Enter
 tui_keys live C-d
@@ -175,6 +200,7 @@ rc=$(wait_exit live)
     fail "Ctrl-D leaves the live session with 0 (got '$rc')"
 tui_stop live
 contains "$T/live.jsonl" '"kind":"note".*"text":"on #[0-9]+: see this line"' "the note is an event in the recording"
+contains "$T/live.jsonl" "\"kind\":\"note\".*\"text\":\"on #$seq: clicked\"" "the note on the clicked line is in the recording"
 contains "$T/live.jsonl" '"kind":"mark".*"text":"here"' "the mark is an event in the recording"
 contains "$T/live.jsonl" '"reason":"quit"' "the live recording ends with reason quit"
 
@@ -218,6 +244,41 @@ tui_wait full "250 2.0.0 Ok" && pass "the session goes on after the recording st
 tui_keys full C-d
 tui_stop full
 
+# --- the trailer's other reasons: server closed, error ----------------------
+cat > "$T/close.case" << 'EOF2'
+send 220 fake.test ESMTP\r\n
+expect ^EHLO
+send 250 fake.test\r\n
+expect ^NOOP
+close
+EOF2
+# The close comes once NOOP was read whole: a FIN the client sees while
+# it waits for the reply, never a reset.
+fake_start close "$T/close.case" --connections 2 ||
+    fail "the closing fake server started"
+"$MS" --batch --record "$T/closed.jsonl" -c "EHLO closed.test" -c NOOP \
+    "smtp://127.0.0.1:$FAKE_PORT" > "$T/closed.out" 2>&1
+contains "$T/closed.out" "the server closed the connection" "batch: the server closed"
+contains "$T/closed.jsonl" '"reason":"server closed"' "batch: the trailer's reason is server closed"
+tui_start closed 130 40 "$ENV $UI --record $T/closed-tui.jsonl smtp://127.0.0.1:$FAKE_PORT 2> $T/closed.err"
+tui_wait closed "220 fake.test" || fail "closing server greeted"
+tui_keys closed -l "EHLO closed.test"
+tui_keys closed Enter
+tui_wait closed "250 fake.test" || fail "closing server answered EHLO"
+tui_keys closed -l "NOOP"
+tui_keys closed Enter
+tui_wait closed "the server closed the connection" ||
+    fail "the screen says the server closed"
+tui_keys closed C-d
+wait_exit closed > /dev/null
+tui_stop closed
+fake_wait
+contains "$T/closed-tui.jsonl" '"reason":"server closed"' "screen: the trailer's reason is server closed"
+# Nothing listens on the fake server's port any more.
+"$MS" --batch --record "$T/refused.jsonl" "smtp://127.0.0.1:$FAKE_PORT" \
+    > /dev/null 2>&1
+contains "$T/refused.jsonl" '"reason":"error"' "a failed connection ends the recording with reason error"
+
 # --- live: SIGTERM closes the recording and the terminal ------------------
 tui_start sig 130 40 "exec $ENV $UI --cafile $CA --record $T/sig.jsonl $URL 2> $T/sig.err"
 tui_wait sig "220 lab.mailscope.test" || fail "third live session greeted"
@@ -228,6 +289,6 @@ rc=$(wait_exit sig)
 contains "$T/sig.jsonl" '"reason":"signal"' "SIGTERM ends the recording with reason signal"
 tui_stop sig
 
-for f in rp cut live mid full sig; do
+for f in rp cut live mid full closed sig; do
 	lacks "$T/$f.err" "AddressSanitizer|runtime error" "no sanitizer report ($f)"
 done

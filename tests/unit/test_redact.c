@@ -654,6 +654,28 @@ test_buffer_untouched(void **state)
 	redactor_free(r);
 }
 
+/* redact_peek judges a line without moving the exchange on. */
+static void
+test_peek(void **state)
+{
+	struct redactor	*r = redactor_new(PROTO_SMTP);
+	struct buf	 b = { 0 };
+
+	(void)state;
+	assert_true(redact_peek(r, "PASS x", 6, &b) == false);
+	assert_true(redact_peek(r, "AUTH\tPLAIN\tAGFsaWNlAHB3", 24, &b));
+	assert_null(strstr(b.p, "AGFsaWNlAHB3"));
+	buf_reset(&b);
+	assert_false(redact_peek(r, "AUTH LOGIN", 10, &b));
+	/* Peeking at AUTH LOGIN started no exchange... */
+	assert_false(redact_peek(r, "NOOP", 4, &b));
+	/* ...sending it did. */
+	assert_false(redact_client(r, "AUTH LOGIN", 10, &b));
+	assert_true(redact_peek(r, "YWxpY2U=", 8, &b));
+	buf_free(&b);
+	redactor_free(r);
+}
+
 /* Random lines in both directions: no crash, no overread (ASan). */
 static void
 test_random(void **state)
@@ -724,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_imap_plain_session),
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_buffer_untouched),
+		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_random),
 	};
 
