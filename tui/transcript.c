@@ -289,31 +289,40 @@ add_lines(struct rtext *rt, enum slot s, const char *p, size_t len)
 	}
 }
 
+/*
+ * The STARTTLS boundary, centred in dashes.  Too wide for the pane, it
+ * wraps at words under its own start, with no dangling dash row.
+ */
 static void
 add_rule(struct transcript *ts, struct rtext *rt, const struct event *ev,
-    int width)
+    int width, int *indent)
 {
 	const char	*dash = ts->t->utf8 ? "\xe2\x94\x80" : "-";
 	struct rtext	 tmp = { 0 };
 	size_t		 k;
 	int		 tw, left, i;
+	bool		 fits;
 
 	rtext_adds(&tmp, SLOT_BOUNDARY, "TLS established: ");
 	rtext_net(&tmp, SLOT_BOUNDARY, ev->data, ev->len);
 	tw = text_width(tmp.text.p, tmp.text.len);
-	left = (width - tw - 2) / 2;
-	if (left < 3)
-		left = 3;
+	fits = tw + 2 + 2 * 3 <= width;
+	left = fits ? (width - tw - 2) / 2 : 3;
 	for (i = 0; i < left; i++)
 		rtext_adds(rt, SLOT_BOUNDARY, dash);
 	rtext_adds(rt, SLOT_BOUNDARY, " ");
 	for (k = 0; k < tmp.nruns; k++)
 		rtext_add(rt, tmp.runs[k].slot, tmp.text.p + tmp.runs[k].off,
 		    tmp.runs[k].len);
+	rtext_free(&tmp);
+	if (!fits) {
+		rt->words = true;
+		*indent = left + 1;
+		return;
+	}
 	rtext_adds(rt, SLOT_BOUNDARY, " ");
 	for (i = left + tw + 2; i < width; i++)
 		rtext_adds(rt, SLOT_BOUNDARY, dash);
-	rtext_free(&tmp);
 }
 
 /* :explain: the core's glosses, one row each under the line. */
@@ -353,11 +362,13 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	rtext_reset(rt);
 	*indent = 0;
 	if (ev->kind == EV_TLS_ESTABLISHED) {
-		add_rule(ts, rt, ev, ts->w);
+		add_rule(ts, rt, ev, ts->w, indent);
 		add_explain(ts, rt, ev);
 		return;
 	}
 	add_time(ts, rt, i, ev);
+	/* What mailscope says is prose; what the peers sent is exact. */
+	rt->words = ev->kind != EV_DATA;
 	switch (ev->kind) {
 	case EV_DATA:
 		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls);

@@ -472,6 +472,13 @@ check "TERM=dumb: exit 1" exited 1
 start 80 24 --lab
 check "--lab: the lab note is shown" wait_for 'lab: scenario good'
 check "--lab: the lab greets" wait_for 'S: +220 '
+line 'EHLO client.test'
+line ':starttls'
+check "--lab: STARTTLS at 80 columns" wait_for '^─── TLS established: '
+check "80 columns: the rule too wide wraps at a word, under itself" \
+    wait_for '^    [a-z]+( [a-z]+)*$'
+check "80 columns: mailscope's own lines wrap at words" \
+    wait_for '^ {18}IP:127\.0\.0\.1$'
 keys C-d
 check "--lab: leaves with exit 0" exited 0
 
