@@ -45,7 +45,8 @@ static const struct {
 	{ "Home, End, g, G", "top; bottom and follow new lines" },
 	{ "/, ?", "search forward, backward" },
 	{ "n", "note on the selected line (\":note on #SEQ: \" is typed "
-	    "in for you); with no line selected: next match" },
+	    "in for you); with no line selected (a search unselects): "
+	    "next match" },
 	{ "N", "previous match" },
 	{ "'  \"", "select the next, previous mark (wraps)" },
 	{ "z", "fold or expand the last body or literal on screen" },
@@ -56,8 +57,9 @@ static const struct {
 	{ "Enter", "details of the selected certificate" },
 	{ "?", "explain every field, the verdict and its reasons" },
 	{ NULL, "Explanations (in the TLS panel's place)" },
-	{ "F1 in the transcript", "explain the last line: every gloss, "
-	    "with references" },
+	{ "F1 in the transcript", "explain the selected line (else the "
+	    "last): every gloss, with references" },
+	{ "? on a selected line", "the same" },
 	{ "Up, Down, PgUp, PgDn", "scroll the explanation (panel focus)" },
 	{ "Esc", "back to the TLS facts" },
 	{ NULL, "Guided tour (mailscope --lab --tour)" },

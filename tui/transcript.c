@@ -715,6 +715,8 @@ transcript_search(struct transcript *ts, const char *needle, int dir)
 		if (event_has(item_event(ts, i), ts->search, nlen)) {
 			ts->match = i;
 			ts->have_match = true;
+			/* So that n and N go on searching. */
+			ts->have_sel = false;
 			show_item(ts, i);
 			tui_message(ts->t, false, "/%s: line %zu of %zu%s",
 			    ts->search, i + 1, ts->n, wrapped ?

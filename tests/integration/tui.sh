@@ -302,6 +302,13 @@ check "search reports where" wait_for '/line 123: line'
 keys n
 check "n finds the next match (the only one: wrapped)" \
     wait_for '/line 123: line .*\(wrapped\)'
+keys k /
+tui_keys t -l 'line 77'
+keys Enter
+check "a search after selecting a line finds" wait_for '/line 77: line'
+keys n
+check "the search unselected the line: n searches, no note prompt" \
+    wait_for '/line 77: line .*\(wrapped\)'
 keys End
 check "End follows again" wait_gone 'scrolled - End follows'
 tui_keys t -H 1b 5b 4d 60 21 21
