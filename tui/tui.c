@@ -371,7 +371,6 @@ on_session(struct session *s, enum session_note n, void *arg)
 		if (!t->progress) {
 			t->progress = true;
 			t->progress_start = mono_ns();
-			t->progress_base = pp_received_size(pp);
 			timer_set(t->progress_timer, 1000);
 		}
 		break;

@@ -185,8 +185,7 @@ struct tui {
 	struct replay		*replay;	/* NULL: a live session */
 	/* progress of a long response */
 	bool			 progress;
-	int64_t			 progress_start;
-	int64_t			 progress_base;
+	int64_t			 progress_start;	/* first seen */
 	struct timer		*progress_timer;
 	/* layout */
 	int			 cols;

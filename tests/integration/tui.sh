@@ -475,6 +475,34 @@ check "TERM=dumb: a clear message, no garbage" \
     wait_for 'cannot move the cursor; use --batch'
 check "TERM=dumb: exit 1" exited 1
 
+# --- progress of a literal that stops halfway until the next command ---
+cat > "$out/progress.case" <<'EOF2'
+send * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n
+expect ^(\S+) (?i:FETCH)
+send * 1 FETCH (BODY[] {200000}\r\n
+sendrepeat 1000 012345678901234567890123456789012345678901234567\r\n
+expect ^\S+ (?i:NOOP)
+sendrepeat 3000 012345678901234567890123456789012345678901234567\r\n
+send )\r\na001 OK FETCH done\r\n
+expect ^(\S+) (?i:LOGOUT)
+send * BYE\r\n${1} OK bye\r\n
+close
+EOF2
+if fake_start progress "$out/progress.case"; then
+	start 120 30 "imap://127.0.0.1:$FAKE_PORT"
+	check "progress: greeting" wait_for 'S: +\* OK'
+	line 'FETCH 1 BODY[]'
+	check "progress: bytes so far, size, percent and rate" \
+	    wait_for 'PLAIN +48\.8K/195\.3K 25% [1-9][0-9.]*[BKM]/s'
+	line 'NOOP'
+	check "progress: the FETCH completes" wait_for 'S: +a001 OK FETCH done'
+	check "progress: gone once the literal is whole" wait_gone '195\.3K'
+	keys C-d
+	check "progress: leaves with exit 0" exited 0
+else
+	fail "tui: the fake server did not start"
+fi
+
 # --- the built-in lab: its note is shown ---
 start 80 24 --lab
 check "--lab: the lab note is shown" wait_for 'lab: scenario good'
