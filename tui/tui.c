@@ -500,6 +500,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	if (theme_load(t.opts.theme != NULL ? t.opts.theme : "default",
 	    &t.theme, err, sizeof err) == -1)
 		tui_message(&t, true, "%s; using the built-in theme", err);
+	else if (t.opts.config_error != NULL)
+		tui_message(&t, true, "%s", t.opts.config_error);
 	else if (t.opts.lab_info != NULL)
 		tui_message(&t, false, "%s", t.opts.lab_info);
 	colour_apply(&t);

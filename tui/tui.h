@@ -28,6 +28,7 @@ struct tui_opts {
 	const char	*theme;		/* NULL: "default" */
 	enum tui_time	 time;
 	const char	*lab_info;	/* lab server/CA note, NULL if none */
+	const char	*config_error;	/* "file:line: ...", NULL if none */
 	const char	*record;	/* --record FILE, NULL: not recording */
 	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
 	bool		 no_color;	/* also set by NO_COLOR */

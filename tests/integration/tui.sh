@@ -461,6 +461,19 @@ check ":theme refuses what is not a theme" wait_for 'theme default kept|kept'
 line ':quit'
 check "NO_COLOR session leaves cleanly" exited 0
 
+# --- the config file: its defaults apply, a bad line shows on the screen ---
+mkdir -p "$out/config/mailscope"
+printf 'timestamps off\nehlo conf.test\nfrobnicate yes\n' \
+    > "$out/config/mailscope/config"
+start 120 30 --cafile "$out/ca.pem" --starttls "$url"
+check "config: a bad line is shown with file:line" \
+    wait_for 'mailscope/config:3: unknown key "frobnicate"'
+check "config: timestamps off and the EHLO name apply" \
+    wait_for '^C: +EHLO conf\.test'
+keys C-d
+check "config: leaves with exit 0" exited 0
+rm -f "$out/config/mailscope/config"
+
 # --- 8 colours, no colours, no cursor addressing ---
 for term in xterm vt100; do
 	run 100 30 TERM=$term -- "$bin" --cafile "$out/ca.pem" "$url"
