@@ -185,7 +185,9 @@ while True:
     except Exception:
         pass
 EOF
-python3 "$out/server.py" "$out/port" "$out/srv.pem" "$out/srv.key" \
+# The server sends its CA too: a chain of two to browse.
+cat "$out/srv.pem" "$out/ca.pem" > "$out/chain.pem"
+python3 "$out/server.py" "$out/port" "$out/chain.pem" "$out/srv.key" \
     > "$out/server.log" 2>&1 &
 spid=$!
 i=0
@@ -223,6 +225,17 @@ check "Enter shows certificate details: SHA-256" wait_for 'SHA-256 +[0-9A-F]{2}:
 check "certificate details: pin-sha256" wait_for 'pin-sha256 +[A-Za-z0-9+/]{8}'
 check "certificate details: days left" wait_for '\([0-9]+ days'
 check "certificate details: the matched SAN" wait_for 'IP:127\.0\.0\.1 \(matched\)'
+check "the chain lists the CA second" wait_for '^ *│? *1 CN=mailscope tui test CA'
+check "the fingerprint breaks between bytes" \
+    wait_for 'SHA-256 +([0-9A-F]{2}:)+ *$'
+keys Down
+check "Down selects the CA" wait_for '>1 CN=mailscope tui test CA'
+check "the details follow the selection" wait_for 'CA +yes'
+keys Enter
+check "Enter hides the details" wait_gone 'SHA-256 '
+keys Up Enter
+check "Up and Enter: the server certificate's details again" \
+    wait_for 'IP:127\.0\.0\.1 \(matched\)'
 keys Escape
 check "Esc returns to the command line" wait_for '\[cmdline\]'
 line 'EHLO client.test'
