@@ -337,8 +337,12 @@ check "q gives the command line the focus" wait_for '\[cmdline\]'
 # Help overlay lists keys and commands.
 keys F1
 check "F1 opens the help" wait_for 'keys and commands'
+check "the help is framed" wait_for '┌─+┐$'
 keys End
 check "help lists : commands (End scrolls it)" wait_for ':starttls'
+keys PPage
+check "help lists the TLS panel's scroll keys" \
+    wait_for 'Home, End, g, G +top, bottom of the panel'
 keys Escape
 check "Esc closes the help" wait_gone 'keys and commands'
 
