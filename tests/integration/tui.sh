@@ -78,6 +78,15 @@ for tool in tmux python3 certtool; do
 	fi
 done
 
+# The manual and the README name every : command of the screen.
+missing=
+for c in $(sed -n 's/^	{ "\([a-z]*\)", ".*/\1/p' tui/commands.c); do
+	grep -qF -- ":$c" mailscope.1 && grep -qF -- ":$c" README.md ||
+	    missing="$missing :$c"
+done
+check "mailscope.1 and README.md list every : command ($missing)" \
+    [ -z "$missing" ]
+
 # Test CA and a server certificate for mail.test and 127.0.0.1.
 cat > "$out/ca.tmpl" <<EOF
 cn = "mailscope tui test CA"
