@@ -771,6 +771,12 @@ cmdline_input(struct tui *t)
 	if (!fill(-1))
 		return;
 	while (qoff < qlen && !t->quitting) {
+		/* Any key dismisses the message, Ctrl-C too. */
+		if (t->message != NULL) {
+			free(t->message);
+			t->message = NULL;
+			tui_dirty(t, D_ALL);
+		}
 		if (queue[qoff] == 0x03) {		/* ^C */
 			qoff++;
 			cmdline_interrupt(t);
@@ -780,11 +786,6 @@ cmdline_input(struct tui *t)
 			qoff++;
 			tui_suspend(t);
 			continue;
-		}
-		if (t->message != NULL) {
-			free(t->message);
-			t->message = NULL;
-			tui_dirty(t, D_ALL);
 		}
 		if (t->help) {
 			help_key(t, input_key());

@@ -144,27 +144,40 @@ tui_relayout(struct tui *t)
 	tour_layout(t, avail, t->cols);
 	statusbar_layout(t->rows - 2, t->cols);
 	cmdline_layout(t->rows - 1, t->cols);
-	if (msgwin != NULL)
-		delwin(msgwin);
-	msgwin = newwin(1, t->cols, t->ts_h - 1, 0);
 	t->full_redraw = true;
 	tui_dirty(t, D_ALL);
 }
 
+/*
+ * A message at the bottom of the transcript, wrapped at words over as
+ * many rows as it needs (a long list of completions), up to half of it.
+ */
 static void
 draw_message(struct tui *t)
 {
-	struct buf	safe = { 0 };
+	struct rtext	r = { 0 };
+	enum slot	s = t->message_error ? SLOT_MESSAGE_ERROR :
+	    SLOT_MESSAGE;
+	int		rows, max = t->ts_h > 2 ? t->ts_h / 2 : 1;
 
-	if (t->message == NULL || msgwin == NULL)
+	if (t->message == NULL)
 		return;
-	sanitize(t->message, strlen(t->message), &safe);
-	colour_bkgd(msgwin, t->message_error ? SLOT_MESSAGE_ERROR :
-	    SLOT_MESSAGE);
+	r.words = true;
+	rtext_net(&r, s, t->message, strlen(t->message));
+	rows = rtext_rows(&r, t->cols - 2, 0);
+	if (rows > max)
+		rows = max;
+	if (msgwin != NULL)
+		delwin(msgwin);
+	msgwin = newwin(rows, t->cols, t->ts_h - rows, 0);
+	if (msgwin == NULL) {
+		rtext_free(&r);
+		return;
+	}
+	colour_bkgd(msgwin, s);
 	werase(msgwin);
-	mvwaddnstr(msgwin, 0, 1, safe.p != NULL ? safe.p : "", t->cols - 2);
-	buf_free(&safe);
-	touchwin(msgwin);
+	rtext_draw(msgwin, &r, 0, 1, t->cols - 2, 0, 0, rows);
+	rtext_free(&r);
 	wnoutrefresh(msgwin);
 }
 

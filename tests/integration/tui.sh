@@ -447,6 +447,14 @@ keys Escape
 keys C-t
 check "inputrc macros type into the line (C-t: NOOP)" wait_for '^smtp> NOOP'
 keys C-c
+tui_keys t -l ':'
+keys Tab Tab
+check "a long list of matches wraps over rows: the first" \
+    wait_for '^ :auth +:explain'
+check "a long list of matches wraps over rows: the last" \
+    wait_for ':tls +:tour *$'
+keys C-c
+check "Ctrl-C dismisses the list" wait_gone ':tls +:tour'
 pid=$(pgrep -P "$(_tui display-message -p -t t '#{pane_pid}')" | head -n 1)
 check "the binary runs in the pane" [ -n "$pid" ]
 kill -TERM "$pid" 2>/dev/null
