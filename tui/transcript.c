@@ -28,6 +28,7 @@ struct item {
 	uint32_t	 seq;
 	uint32_t	 rows;		/* at rows_width; 0 not known */
 	uint32_t	 group;
+	bool		 failed;	/* a close that TLS failure caused */
 };
 
 struct group {
@@ -62,6 +63,7 @@ struct transcript {
 	size_t		 nvisible;
 	size_t		 sel;		/* the selected unit, for a note */
 	bool		 have_sel;
+	bool		 tls_failing;	/* a close now is a TLS failure */
 	struct rtext	 rt;
 };
 
@@ -137,8 +139,21 @@ transcript_event(const struct event *ev, void *arg)
 	struct item		*it;
 	struct group		*g;
 
-	if (ev->kind == EV_TLS_STEP)
-		return;		/* the TLS panel shows the steps */
+	/*
+	 * A close during the handshake, or after a certificate that did
+	 * not verify with nothing sent since, is a TLS failure.  The TLS
+	 * panel shows the steps.
+	 */
+	if (ev->kind == EV_TLS_STEP) {
+		ts->tls_failing = true;
+		return;
+	}
+	if (ev->kind == EV_VERIFY)
+		ts->tls_failing = ev->x == NULL || ev->x->tls == NULL ||
+		    !ev->x->tls->verify.ok;
+	else if (ev->kind == EV_TLS_ESTABLISHED || ev->kind == EV_CONNECT ||
+	    ev->kind == EV_DATA)
+		ts->tls_failing = false;
 	if (ts->n == ts->cap) {
 		ts->cap = ts->cap ? ts->cap * 2 : 1024;
 		ts->items = xreallocarray(ts->items, ts->cap,
@@ -148,6 +163,7 @@ transcript_event(const struct event *ev, void *arg)
 	it->seq = ev->seq;
 	it->rows = 0;
 	it->group = NO_GROUP;
+	it->failed = ev->kind == EV_CLOSE && ts->tls_failing;
 	if (is_body(ev)) {
 		g = ts->ngroups > 0 ? &ts->groups[ts->ngroups - 1] : NULL;
 		if (g == NULL || g->last + 1 != ts->n || g->dir != ev->dir) {
@@ -398,6 +414,12 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		add_marker(ts, rt, "!!", tls);
 		*indent = text_width(rt->text.p, rt->text.len);
 		s = ev->kind == EV_ERROR ? SLOT_ERROR : SLOT_WARNING;
+		rtext_net(rt, s, ev->data, ev->len);
+		break;
+	case EV_CLOSE:
+		s = ts->items[i].failed ? SLOT_WARNING : SLOT_INFO;
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_NOTE:

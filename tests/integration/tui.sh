@@ -550,6 +550,28 @@ else
 	fail "tui: the fake server did not start"
 fi
 
+# --- a fatal alert during the handshake: what failed and why ---
+cat > "$out/alert.case" <<'EOF2'
+send 220 fake ESMTP\r\n
+expect ^(?i:EHLO)
+send 250-fake\r\n250 STARTTLS\r\n
+expect ^(?i:STARTTLS)
+send 220 go ahead\r\n
+sleep 100
+tls-raw 15030300020228
+close
+EOF2
+if fake_start alert "$out/alert.case"; then
+	start 120 30 --starttls "smtp://127.0.0.1:$FAKE_PORT"
+	check "alert: the panel says TLS FAILED" wait_for 'TLS FAILED'
+	check "alert: the transcript names it, as a warning" \
+	    wait_for '!! +TLS handshake failed: fatal alert from the server'
+	keys C-d
+	check "alert: leaves with the handshake exit code" exited 4
+else
+	fail "tui: the fake server did not start"
+fi
+
 # --- the built-in lab: its note is shown ---
 start 80 24 --lab
 check "--lab: the lab note is shown" wait_for 'lab: scenario good'
@@ -639,6 +661,8 @@ line ':starttls'
 check "expired: status bar says NOT VERIFIED" wait_for 'NOT VERIFIED'
 check "expired: the panel gives the reason" wait_for '- .*expired'
 check "expired: the session is closed" wait_for 'CLOSED'
+check "expired: the close is a warning in the transcript" \
+    wait_for '!! +closed before sending anything inside TLS'
 keys C-d
 check "expired: leaves with the verification exit code" exited 5
 exit 0
