@@ -803,6 +803,8 @@ cmdline_input(struct tui *t)
 				continue;
 			if (key == 0x0c)
 				fn_redraw(0, 0);
+			else if (key == 0x04)	/* ^D leaves from any pane */
+				tui_quit(t);
 			else if (key == TK_F1)
 				fn_help(0, 0);
 			else if (key == TK_F2)

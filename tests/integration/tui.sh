@@ -583,8 +583,8 @@ check "80 columns: the rule too wide wraps at a word, under itself" \
     wait_for '^    [a-z]+( [a-z]+)*$'
 check "80 columns: mailscope's own lines wrap at words" \
     wait_for '^ {18}IP:127\.0\.0\.1$'
-keys C-d
-check "--lab: leaves with exit 0" exited 0
+keys Tab C-d
+check "--lab: Ctrl-D in the transcript leaves with exit 0" exited 0
 
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
