@@ -390,7 +390,7 @@ build(struct tlspanel *tp)
 	const struct strv	*caps;
 	struct rtext		*r;
 	size_t			 i;
-	bool			 tls = tp->phase == TP_TLS;
+	bool			 tls = tp->phase == TP_TLS, ver_shown = false;
 
 	lines_reset(tp);
 	tp->sel_row = -1;
@@ -445,7 +445,22 @@ build(struct tlspanel *tp)
 	if (tp->nsteps > 0) {
 		title(tp, tp->phase == TP_HANDSHAKE ? "Handshake" :
 		    "Handshake steps");
-		for (i = 0; i < tp->nsteps; i++) {
+		for (i = 0; i <= tp->nsteps; i++) {
+			/* The verification, in its place in time. */
+			if (tp->ver != NULL && !ver_shown && (i == tp->nsteps ||
+			    tp->steps[i]->t_ns > tp->ver->t_ns)) {
+				r = line(tp);
+				rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
+				    (double)(tp->ver->t_ns - tp->hs_start) /
+				    1e6);
+				rtext_adds(r, f != NULL && f->verify.ok ?
+				    SLOT_TLS_VALUE : SLOT_TLS_BAD, f != NULL &&
+				    f->verify.ok ? "certificate verified" :
+				    "certificate NOT verified");
+				ver_shown = true;
+			}
+			if (i == tp->nsteps)
+				break;
 			r = line(tp);
 			rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
 			    (double)(tp->steps[i]->t_ns - tp->hs_start) /

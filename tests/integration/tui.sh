@@ -227,6 +227,8 @@ check "TLS panel: version" wait_for 'Version +TLS1\.[23]'
 check "TLS panel: certificate subject" wait_for 'CN=mail\.test'
 check "TLS panel: verdict" wait_for 'VERIFIED \('
 check "TLS panel: matched name" wait_for 'Matched +IP:127\.0\.0\.1'
+check "TLS panel: the verification among the handshake steps" \
+    wait_for '\+[0-9.]+ ms certificate verified'
 keys Tab Tab
 check "Tab Tab gives the TLS panel the focus" wait_for 'TLS panel \(focus\)'
 keys Enter
@@ -660,6 +662,8 @@ check "expired: greeting" wait_for 'S: +220 '
 line ':starttls'
 check "expired: status bar says NOT VERIFIED" wait_for 'NOT VERIFIED'
 check "expired: the panel gives the reason" wait_for '- .*expired'
+check "expired: the step that failed" \
+    wait_for '\+[0-9.]+ ms certificate NOT verified'
 check "expired: the session is closed" wait_for 'CLOSED'
 check "expired: the close is a warning in the transcript" \
     wait_for '!! +closed before sending anything inside TLS'
