@@ -43,6 +43,7 @@ static void		(*secret_cb)(struct tui *, char *, void *);
 static void		*secret_arg;
 static int		 search_dir;
 static int		 click_y = -1, click_x;	/* last button 1 press */
+static int		 wheel_y = -1, wheel_x;	/* where the wheel turned */
 
 struct keyseq {
 	const char	*seq;
@@ -177,10 +178,11 @@ mouse_key(const char *seq)
 		}
 		b = v[0];
 	}
-	if ((b & 0x43) == 0x40)
-		return TK_WHEEL_UP;
-	if ((b & 0x43) == 0x41)
-		return TK_WHEEL_DOWN;
+	if ((b & 0x42) == 0x40) {
+		wheel_x = v[1] - 1;
+		wheel_y = v[2] - 1;
+		return (b & 1) ? TK_WHEEL_DOWN : TK_WHEEL_UP;
+	}
 	/* Button 1 pressed: 1-based column and row. */
 	if ((b & 0x63) == 0 && press && v[1] > 0 && v[2] > 0) {
 		click_x = v[1] - 1;
@@ -269,6 +271,19 @@ pane_click(struct tui *t)
 		return;
 	t->focus = FOCUS_TRANSCRIPT;
 	tui_dirty(t, D_ALL);
+}
+
+/* The wheel scrolls the pane under the pointer: the TLS panel (or the
+ * explanation in its place), else the transcript. */
+static void
+pane_wheel(struct tui *t, int dir)
+{
+	if (t->tp_h > 0 && wheel_y >= t->tp_y && wheel_y < t->tp_y + t->tp_h &&
+	    wheel_x >= t->tp_x && wheel_x < t->tp_x + t->tp_w) {
+		if (!gloss_scroll(t, 3 * dir))
+			tlspanel_scroll(t->tp, 3 * dir);
+	} else
+		transcript_scroll(t->ts, 3 * dir);
 }
 
 /* Application functions, rebindable from ~/.inputrc. */
@@ -368,10 +383,8 @@ fn_mouse(int count, int key)
 	k = mouse_key(rl_executing_keyseq != NULL &&
 	    rl_key_sequence_length > 2 && rl_executing_keyseq[2] == '<' ?
 	    "\033[<" : "\033[M");
-	if (k == TK_WHEEL_UP)
-		transcript_scroll(T->ts, -3);
-	else if (k == TK_WHEEL_DOWN)
-		transcript_scroll(T->ts, 3);
+	if (k == TK_WHEEL_UP || k == TK_WHEEL_DOWN)
+		pane_wheel(T, k == TK_WHEEL_UP ? -1 : 1);
 	else if (k == TK_MOUSE)
 		pane_click(T);
 	return 0;
@@ -817,10 +830,8 @@ cmdline_input(struct tui *t)
 				tui_focus_next(t, 1);
 			else if (key == TK_BTAB)
 				tui_focus_next(t, -1);
-			else if (key == TK_WHEEL_UP)
-				transcript_scroll(t->ts, -3);
-			else if (key == TK_WHEEL_DOWN)
-				transcript_scroll(t->ts, 3);
+			else if (key == TK_WHEEL_UP || key == TK_WHEEL_DOWN)
+				pane_wheel(t, key == TK_WHEEL_UP ? -1 : 1);
 			else if (key == TK_MOUSE)
 				pane_click(t);
 			else if (t->replay != NULL && replay_key(t, key))

@@ -25,7 +25,7 @@ static const struct {
 	    "references" },
 	{ "PgUp, PgDn", "scroll the transcript (the TLS panel when it "
 	    "has the focus)" },
-	{ "mouse wheel", "scroll the transcript" },
+	{ "mouse wheel", "scroll the pane under the pointer" },
 	{ "mouse click", "select a transcript line (n adds a note on it)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "Ctrl-C", "cancel the line, the search or the password prompt; "

@@ -583,6 +583,14 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 	wnoutrefresh(tp->win);
 }
 
+/* The mouse wheel over the panel: scroll, whatever has the focus. */
+void
+tlspanel_scroll(struct tlspanel *tp, int rows)
+{
+	tp->scroll += rows;
+	tui_dirty(tp->t, D_TLS);
+}
+
 /* Keys when the panel has the focus; 0 when not ours. */
 int
 tlspanel_key(struct tlspanel *tp, int key)

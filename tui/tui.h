@@ -286,6 +286,7 @@ void	 tlspanel_event(const struct event *, void *);
 void	 tlspanel_layout(struct tlspanel *, int, int, int, int);
 void	 tlspanel_draw(struct tlspanel *, bool);
 int	 tlspanel_key(struct tlspanel *, int);
+void	 tlspanel_scroll(struct tlspanel *, int);
 const struct tls_facts *tlspanel_facts(const struct tlspanel *);
 int	 tlspanel_verdict(const struct tlspanel *);	/* -1 none, 0, 1 */
 
@@ -345,6 +346,7 @@ void	 gloss_event(struct tui *, const struct event *);
 void	 gloss_panel(struct tui *);
 bool	 gloss_draw(struct tui *, bool);	/* false: not shown */
 int	 gloss_key(struct tui *, int);		/* 1: the key was ours */
+bool	 gloss_scroll(struct tui *, int);	/* false: not shown */
 void	 gloss_free(void);
 
 /* tour.c: the guided tour of mailscope --lab --tour. */

@@ -342,6 +342,15 @@ check "End follows after the wheel" wait_gone 'scrolled - End follows'
 tui_keys t -H 1b 5b 3c 36 34 3b 35 3b 35 4d
 check "mouse wheel up scrolls back (SGR)" wait_for 'scrolled - End follows'
 tui_keys t End
+check "End follows after the SGR wheel" wait_gone 'scrolled - End follows'
+# The wheel over the TLS panel (columns 91-140) scrolls the panel.
+pct=$(screen | grep -oE 'TLS panel.* [0-9]+%' | grep -oE '[0-9]+%$')
+tui_keys t -H 1b 5b 3c 36 35 3b 31 32 30 3b 31 30 4d
+check "the wheel over the TLS panel scrolls it (from $pct)" \
+    wait_gone "TLS panel.* $pct"
+check "and leaves the transcript following" \
+    sh -c '! tmux -L "$1" capture-pane -p -t t | grep -q "scrolled - End"' \
+    - "$TUI_SOCK"
 keys q
 check "q gives the command line the focus" wait_for '\[cmdline\]'
 
