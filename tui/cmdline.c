@@ -468,9 +468,25 @@ cand_next(const char *text, int state)
 	return NULL;
 }
 
+/* The word just before the one being completed is w. */
+static bool
+prev_word_is(const char *line, int start, const char *w)
+{
+	int	e = start, b;
+
+	while (e > 0 && line[e - 1] == ' ')
+		e--;
+	for (b = e; b > 0 && line[b - 1] != ' '; b--)
+		;
+	return (size_t)(e - b) == strlen(w) &&
+	    strncasecmp(line + b, w, (size_t)(e - b)) == 0;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
+	static const char *const uid_verbs[] = { "COPY", "EXPUNGE", "FETCH",
+	    "MOVE", "SEARCH", "SORT", "STORE", "THREAD", NULL };
 	const char *const *v;
 	const char	*line = rl_line_buffer, *sp;
 	size_t		 i;
@@ -506,7 +522,11 @@ complete(const char *text, int start, int end)
 	} else if (!T->secret) {
 		/* The verb: first word, or second after an IMAP tag. */
 		sp = strchr(line, ' ');
-		if (words == 0 || (words == 1 && T->sopts.target.proto ==
+		if (T->sopts.target.proto == PROTO_IMAP && words >= 1 &&
+		    words <= 2 && prev_word_is(line, start, "UID")) {
+			for (v = uid_verbs; *v != NULL; v++)
+				strv_add(&cands, *v);
+		} else if (words == 0 || (words == 1 && T->sopts.target.proto ==
 		    PROTO_IMAP && sp != NULL)) {
 			for (v = pp_verbs(T->sopts.target.proto);
 			    v != NULL && *v != NULL; v++)

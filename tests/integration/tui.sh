@@ -624,6 +624,11 @@ check "Postfix: :quit leaves with exit 0" exited 0
 
 start 140 40 --cafile "$CA" "imap://127.0.0.1:$IMAP_PORT"
 check "Dovecot IMAP: greeting" wait_for 'S: +\* OK'
+tui_keys t -l 'a1 uid fe'
+keys Tab
+check "Dovecot IMAP: after UID, Tab completes its commands" \
+    wait_for '^imap> a1 uid fetch'
+keys C-c
 line 'CAPABILITY'
 check "Dovecot IMAP: tag added by the core" \
     wait_for 'C: +[A-Za-z0-9.]+ CAPABILITY'
