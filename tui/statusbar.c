@@ -130,10 +130,22 @@ statusbar_draw(struct tui *t)
 		if (replay_damage(t, right, sizeof right))
 			badge(SLOT_STATUS_BAD, right);
 	}
+	/*
+	 * A sized transfer (literal, POP3 body) has its percent; a long
+	 * reply of unknown size shows bytes and rate after a second.
+	 */
+	el = mono_ns() - (t->progress ? t->progress_start : t->reply_start);
+	if (!t->progress && t->reply_start != 0 && pp != NULL &&
+	    pp_pending(pp) > 0 && el >= 1000000000) {
+		size_str(t->reply_bytes, a, sizeof a);
+		size_str((uint64_t)((double)t->reply_bytes * 1e9 /
+		    (double)el), in, sizeof in);
+		snprintf(right, sizeof right, "%s %s/s", a, in);
+		badge(SLOT_STATUS_PROGRESS, right);
+	}
 	if (t->progress && pp != NULL) {
 		got = pp_received_size(pp);
 		want = pp_expected_size(pp);
-		el = mono_ns() - t->progress_start;
 		size_str(got > 0 ? (uint64_t)got : 0, a, sizeof a);
 		/*
 		 * The average since the transfer was first seen; the first

@@ -345,11 +345,13 @@ progress_tick(void *arg)
 {
 	struct tui	*t = arg;
 
-	if (!t->progress)
-		return;
 	framelog_cause(FC_TIMER);
-	/* The sized part is over (literal done): no more ticks. */
-	if (pp_expected_size(session_pp(t->session)) < 0) {
+	/* The sized part is over (literal done): no more ticks for it. */
+	if (t->progress && pp_expected_size(session_pp(t->session)) < 0)
+		progress_stop(t);
+	/* Tick only while a transfer or a long reply is under way. */
+	if (!t->progress && (t->reply_start == 0 ||
+	    pp_pending(session_pp(t->session)) == 0)) {
 		progress_stop(t);
 		return;
 	}
@@ -360,9 +362,10 @@ progress_tick(void *arg)
 static void
 progress_stop(struct tui *t)
 {
-	if (!t->progress)
+	if (!t->progress && t->reply_start == 0)
 		return;
 	t->progress = false;
+	t->reply_start = 0;
 	timer_cancel(t->progress_timer);
 	tui_dirty(t, D_STATUS);
 }
@@ -422,6 +425,28 @@ on_event(const struct event *ev, void *arg)
 	transcript_event(ev, t->ts);
 	tlspanel_event(ev, t->tp);
 	tour_event(t, ev);
+	/*
+	 * Replies of unknown size: when the server began answering, for
+	 * the status bar, until nothing is awaited (an IMAP untagged line
+	 * is a response of its own, so EVF_END does not tell).
+	 */
+	if (ev->kind == EV_DATA && ev->dir == DIR_SERVER && t->session != NULL) {
+		if (pp_pending(session_pp(t->session)) == 0) {
+			if (t->reply_start != 0 && !t->progress)
+				timer_cancel(t->progress_timer);
+			t->reply_start = 0;
+		} else {
+			if (t->reply_start == 0) {
+				t->reply_start = mono_ns();
+				t->reply_bytes = 0;
+				if (!t->progress)
+					timer_set(t->progress_timer, 1000);
+			}
+			/* The line and its end (CRLF unless flagged). */
+			t->reply_bytes += ev->len + ((ev->flags & EVF_NOEOL) ?
+			    0 : (ev->flags & (EVF_BARE_LF | EVF_BARE_CR)) ? 1 : 2);
+		}
+	}
 	if (t->auth.n > 0 && ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 	    !t->auth_due) {
 		t->auth_due = true;

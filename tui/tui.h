@@ -188,6 +188,8 @@ struct tui {
 	bool			 progress;
 	int64_t			 progress_start;	/* first seen */
 	struct timer		*progress_timer;
+	int64_t			 reply_start;	/* a reply's first line, 0 */
+	uint64_t		 reply_bytes;	/* its lines so far */
 	/* layout */
 	int			 cols;
 	int			 rows;

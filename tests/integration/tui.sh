@@ -541,7 +541,11 @@ send * 1 FETCH (BODY[] {200000}\r\n
 sendrepeat 1000 012345678901234567890123456789012345678901234567\r\n
 expect ^\S+ (?i:NOOP)
 sendrepeat 3000 012345678901234567890123456789012345678901234567\r\n
-send )\r\na001 OK FETCH done\r\n
+send )\r\na001 OK FETCH done\r\na002 OK NOOP done\r\n
+expect ^\S+ (?i:LIST)
+sendrepeat 2000 * LIST () "/" mailbox\r\n
+expect ^\S+ (?i:NOOP)
+send a003 OK LIST done\r\na004 OK NOOP done\r\n
 expect ^(\S+) (?i:LOGOUT)
 send * BYE\r\n${1} OK bye\r\n
 close
@@ -555,6 +559,12 @@ if fake_start progress "$out/progress.case"; then
 	line 'NOOP'
 	check "progress: the FETCH completes" wait_for 'S: +a001 OK FETCH done'
 	check "progress: gone once the literal is whole" wait_gone '195\.3K'
+	line 'LIST "" *'
+	check "progress of a reply of unknown size: bytes and rate" \
+	    wait_for 'PLAIN +44\.9K [1-9][0-9.]*[BKM]/s'
+	line 'NOOP'
+	check "progress: the LIST completes" wait_for 'S: +a003 OK LIST done'
+	check "progress: gone once the reply is whole" wait_gone '44\.9K '
 	keys C-d
 	check "progress: leaves with exit 0" exited 0
 else
