@@ -222,8 +222,11 @@ main(int argc, char **argv)
 	memset(&li, 0, sizeof li);
 	so.family = AF_UNSPEC;
 	so.timeout_ms = 30000;
-	if (config_load(NULL, &so, &to, err, sizeof err) == -1)
+	/* On stderr for batch mode; the screen hides stderr. */
+	if (config_load(NULL, &so, &to, err, sizeof err) == -1) {
 		fprintf(stderr, "mailscope: %s\n", err);
+		to.config_error = err;
+	}
 
 	while ((ch = getopt_long(argc, argv, "46c:h", longopts, NULL)) !=
 	    -1) {

@@ -43,6 +43,7 @@ static void		(*secret_cb)(struct tui *, char *, void *);
 static void		*secret_arg;
 static int		 search_dir;
 static int		 click_y = -1, click_x;	/* last button 1 press */
+static int		 wheel_y = -1, wheel_x;	/* where the wheel turned */
 
 struct keyseq {
 	const char	*seq;
@@ -177,10 +178,11 @@ mouse_key(const char *seq)
 		}
 		b = v[0];
 	}
-	if ((b & 0x43) == 0x40)
-		return TK_WHEEL_UP;
-	if ((b & 0x43) == 0x41)
-		return TK_WHEEL_DOWN;
+	if ((b & 0x42) == 0x40) {
+		wheel_x = v[1] - 1;
+		wheel_y = v[2] - 1;
+		return (b & 1) ? TK_WHEEL_DOWN : TK_WHEEL_UP;
+	}
 	/* Button 1 pressed: 1-based column and row. */
 	if ((b & 0x63) == 0 && press && v[1] > 0 && v[2] > 0) {
 		click_x = v[1] - 1;
@@ -269,6 +271,19 @@ pane_click(struct tui *t)
 		return;
 	t->focus = FOCUS_TRANSCRIPT;
 	tui_dirty(t, D_ALL);
+}
+
+/* The wheel scrolls the pane under the pointer: the TLS panel (or the
+ * explanation in its place), else the transcript. */
+static void
+pane_wheel(struct tui *t, int dir)
+{
+	if (t->tp_h > 0 && wheel_y >= t->tp_y && wheel_y < t->tp_y + t->tp_h &&
+	    wheel_x >= t->tp_x && wheel_x < t->tp_x + t->tp_w) {
+		if (!gloss_scroll(t, 3 * dir))
+			tlspanel_scroll(t->tp, 3 * dir);
+	} else
+		transcript_scroll(t->ts, 3 * dir);
 }
 
 /* Application functions, rebindable from ~/.inputrc. */
@@ -368,10 +383,8 @@ fn_mouse(int count, int key)
 	k = mouse_key(rl_executing_keyseq != NULL &&
 	    rl_key_sequence_length > 2 && rl_executing_keyseq[2] == '<' ?
 	    "\033[<" : "\033[M");
-	if (k == TK_WHEEL_UP)
-		transcript_scroll(T->ts, -3);
-	else if (k == TK_WHEEL_DOWN)
-		transcript_scroll(T->ts, 3);
+	if (k == TK_WHEEL_UP || k == TK_WHEEL_DOWN)
+		pane_wheel(T, k == TK_WHEEL_UP ? -1 : 1);
 	else if (k == TK_MOUSE)
 		pane_click(T);
 	return 0;
@@ -455,9 +468,25 @@ cand_next(const char *text, int state)
 	return NULL;
 }
 
+/* The word just before the one being completed is w. */
+static bool
+prev_word_is(const char *line, int start, const char *w)
+{
+	int	e = start, b;
+
+	while (e > 0 && line[e - 1] == ' ')
+		e--;
+	for (b = e; b > 0 && line[b - 1] != ' '; b--)
+		;
+	return (size_t)(e - b) == strlen(w) &&
+	    strncasecmp(line + b, w, (size_t)(e - b)) == 0;
+}
+
 static char **
 complete(const char *text, int start, int end)
 {
+	static const char *const uid_verbs[] = { "COPY", "EXPUNGE", "FETCH",
+	    "MOVE", "SEARCH", "SORT", "STORE", "THREAD", NULL };
 	const char *const *v;
 	const char	*line = rl_line_buffer, *sp;
 	size_t		 i;
@@ -493,7 +522,11 @@ complete(const char *text, int start, int end)
 	} else if (!T->secret) {
 		/* The verb: first word, or second after an IMAP tag. */
 		sp = strchr(line, ' ');
-		if (words == 0 || (words == 1 && T->sopts.target.proto ==
+		if (T->sopts.target.proto == PROTO_IMAP && words >= 1 &&
+		    words <= 2 && prev_word_is(line, start, "UID")) {
+			for (v = uid_verbs; *v != NULL; v++)
+				strv_add(&cands, *v);
+		} else if (words == 0 || (words == 1 && T->sopts.target.proto ==
 		    PROTO_IMAP && sp != NULL)) {
 			for (v = pp_verbs(T->sopts.target.proto);
 			    v != NULL && *v != NULL; v++)
@@ -771,6 +804,12 @@ cmdline_input(struct tui *t)
 	if (!fill(-1))
 		return;
 	while (qoff < qlen && !t->quitting) {
+		/* Any key dismisses the message, Ctrl-C too. */
+		if (t->message != NULL) {
+			free(t->message);
+			t->message = NULL;
+			tui_dirty(t, D_ALL);
+		}
 		if (queue[qoff] == 0x03) {		/* ^C */
 			qoff++;
 			cmdline_interrupt(t);
@@ -780,11 +819,6 @@ cmdline_input(struct tui *t)
 			qoff++;
 			tui_suspend(t);
 			continue;
-		}
-		if (t->message != NULL) {
-			free(t->message);
-			t->message = NULL;
-			tui_dirty(t, D_ALL);
 		}
 		if (t->help) {
 			help_key(t, input_key());
@@ -802,6 +836,8 @@ cmdline_input(struct tui *t)
 				continue;
 			if (key == 0x0c)
 				fn_redraw(0, 0);
+			else if (key == 0x04)	/* ^D leaves from any pane */
+				tui_quit(t);
 			else if (key == TK_F1)
 				fn_help(0, 0);
 			else if (key == TK_F2)
@@ -814,10 +850,8 @@ cmdline_input(struct tui *t)
 				tui_focus_next(t, 1);
 			else if (key == TK_BTAB)
 				tui_focus_next(t, -1);
-			else if (key == TK_WHEEL_UP)
-				transcript_scroll(t->ts, -3);
-			else if (key == TK_WHEEL_DOWN)
-				transcript_scroll(t->ts, 3);
+			else if (key == TK_WHEEL_UP || key == TK_WHEEL_DOWN)
+				pane_wheel(t, key == TK_WHEEL_UP ? -1 : 1);
 			else if (key == TK_MOUSE)
 				pane_click(t);
 			else if (t->replay != NULL && replay_key(t, key))

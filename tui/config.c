@@ -14,6 +14,17 @@
 
 static const char *time_names[TIME_MAX] = { "absolute", "relative", "off" };
 
+/* The strings handed out: options given later replace the pointers, so
+ * they are kept here, for the life of the process. */
+static struct strv	 kept;
+
+static const char *
+keep(const char *v)
+{
+	strv_add(&kept, v);
+	return kept.v[kept.n - 1];
+}
+
 const char *
 tui_time_name(enum tui_time m)
 {
@@ -109,7 +120,7 @@ config_load(const char *path, struct session_opts *so, struct tui_opts *to,
 			goto out;
 		}
 		if (strcmp(key, "theme") == 0)
-			to->theme = xstrdup(val);
+			to->theme = keep(val);
 		else if (strcmp(key, "timestamps") == 0) {
 			if ((m = tui_time_from_name(val)) == -1) {
 				snprintf(err, errlen, "%s:%zu: timestamps is "
@@ -118,9 +129,9 @@ config_load(const char *path, struct session_opts *so, struct tui_opts *to,
 			}
 			to->time = (enum tui_time)m;
 		} else if (strcmp(key, "cafile") == 0)
-			so->cafile = xstrdup(val);
+			so->cafile = keep(val);
 		else if (strcmp(key, "ehlo") == 0)
-			so->ehlo = xstrdup(val);
+			so->ehlo = keep(val);
 		else if (strcmp(key, "color") == 0 ||
 		    strcmp(key, "colour") == 0) {
 			if (yesno(val, &b) == -1) {

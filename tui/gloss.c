@@ -361,6 +361,17 @@ gloss_key(struct tui *t, int key)
 	return 1;
 }
 
+/* The mouse wheel over the explanation. */
+bool
+gloss_scroll(struct tui *t, int rows)
+{
+	if (!shown)
+		return false;
+	top += rows;
+	tui_dirty(t, D_TLS);
+	return true;
+}
+
 void
 gloss_free(void)
 {

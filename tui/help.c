@@ -23,8 +23,9 @@ static const struct {
 	{ "F3, :time", "timestamps: absolute, relative, off" },
 	{ "F4, :explain", "plain-language glosses under each line, with "
 	    "references" },
-	{ "PgUp, PgDn", "scroll the transcript" },
-	{ "mouse wheel", "scroll the transcript" },
+	{ "PgUp, PgDn", "scroll the transcript (the TLS panel when it "
+	    "has the focus)" },
+	{ "mouse wheel", "scroll the pane under the pointer" },
 	{ "mouse click", "select a transcript line (n adds a note on it)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "Ctrl-C", "cancel the line, the search or the password prompt; "
@@ -45,19 +46,25 @@ static const struct {
 	{ "Home, End, g, G", "top; bottom and follow new lines" },
 	{ "/, ?", "search forward, backward" },
 	{ "n", "note on the selected line (\":note on #SEQ: \" is typed "
-	    "in for you); with no line selected: next match" },
+	    "in for you); with no line selected (a search unselects): "
+	    "next match" },
 	{ "N", "previous match" },
 	{ "'  \"", "select the next, previous mark (wraps)" },
 	{ "z", "fold or expand the last body or literal on screen" },
 	{ "Z", "fold or expand every body and literal" },
 	{ "Esc, q, i", "back to the command line (typing does too)" },
 	{ NULL, "TLS panel (when it has the focus)" },
-	{ "Up, Down", "select a certificate of the chain" },
-	{ "Enter", "details of the selected certificate" },
+	{ "Up, Down, j, k", "select a certificate of the chain (then "
+	    "scroll)" },
+	{ "Enter", "details of the selected certificate (they follow the "
+	    "selection); Enter again hides them" },
+	{ "PgUp, PgDn", "scroll the panel" },
+	{ "Home, End, g, G", "top, bottom of the panel" },
 	{ "?", "explain every field, the verdict and its reasons" },
 	{ NULL, "Explanations (in the TLS panel's place)" },
-	{ "F1 in the transcript", "explain the last line: every gloss, "
-	    "with references" },
+	{ "F1 in the transcript", "explain the selected line (else the "
+	    "last): every gloss, with references" },
+	{ "? on a selected line", "the same" },
 	{ "Up, Down, PgUp, PgDn", "scroll the explanation (panel focus)" },
 	{ "Esc", "back to the TLS facts" },
 	{ NULL, "Guided tour (mailscope --lab --tour)" },
@@ -148,9 +155,12 @@ help_draw(struct tui *t)
 	hwin = newwin(h, w, 1, 2);
 	colour_bkgd(hwin, SLOT_HELP);
 	werase(hwin);
+	/* A frame: without colours nothing else sets the overlay apart. */
+	colour_set(hwin, SLOT_HELP);
+	box(hwin, 0, 0);
 	build(t, &lines, &n);
 	for (i = 0; i < n; i++)
-		total += rtext_rows(&lines[i], w - 2, 25);
+		total += rtext_rows(&lines[i], w - 4, 25);
 	if (t->help_top > total - (h - 2))
 		t->help_top = total - (h - 2);
 	if (t->help_top < 0)
@@ -158,16 +168,16 @@ help_draw(struct tui *t)
 	row = 1;
 	r = 0;
 	for (i = 0; i < n && row < h - 1; i++) {
-		int	rr = rtext_rows(&lines[i], w - 2, 25);
+		int	rr = rtext_rows(&lines[i], w - 4, 25);
 
 		if (r + rr > t->help_top)
-			row += rtext_draw(hwin, &lines[i], row, 1, w - 2, 25,
+			row += rtext_draw(hwin, &lines[i], row, 2, w - 4, 25,
 			    t->help_top > r ? t->help_top - r : 0,
 			    h - 1 - row);
 		r += rr;
 	}
 	colour_set(hwin, SLOT_HELP_KEY);
-	mvwprintw(hwin, h - 1, 1, " Esc/q/F1 close  Up/Down/PgUp/PgDn "
+	mvwprintw(hwin, h - 1, 2, " Esc/q/F1 close  Up/Down/PgUp/PgDn "
 	    "scroll  %d%% ", total > 0 ? (t->help_top + h - 2) * 100 /
 	    total > 100 ? 100 : (t->help_top + h - 2) * 100 / total : 100);
 	for (i = 0; i < n; i++)

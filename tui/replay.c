@@ -518,8 +518,11 @@ replay_main(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	memset(&to, 0, sizeof to);
 	rp.speed = 1;
-	if (config_load(NULL, &so, &to, err, sizeof err) == -1)
+	/* On stderr for batch mode; the screen hides stderr. */
+	if (config_load(NULL, &so, &to, err, sizeof err) == -1) {
 		fprintf(stderr, "mailscope: %s\n", err);
+		to.config_error = err;
+	}
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {

@@ -85,7 +85,7 @@ statusbar_draw(struct tui *t)
 	enum session_state st = t->session != NULL ?
 	    session_state(t->session) : STATE_DISCONNECTED;
 	const char	*ch, *rec;
-	char		*target, right[160], in[32], out[32], a[32], b[32];
+	char		*target, right[160], in[32], out[32], a[32], b[40];
 	enum slot	 s;
 	int64_t		 got, want, el;
 	uint64_t	 bin = 0, bout = 0;
@@ -130,19 +130,39 @@ statusbar_draw(struct tui *t)
 		if (replay_damage(t, right, sizeof right))
 			badge(SLOT_STATUS_BAD, right);
 	}
+	/*
+	 * A sized transfer (literal, POP3 body) has its percent; a long
+	 * reply of unknown size shows bytes and rate after a second.
+	 */
+	el = mono_ns() - (t->progress ? t->progress_start : t->reply_start);
+	if (!t->progress && t->reply_start != 0 && pp != NULL &&
+	    pp_pending(pp) > 0 && el >= 1000000000) {
+		size_str(t->reply_bytes, a, sizeof a);
+		size_str((uint64_t)((double)t->reply_bytes * 1e9 /
+		    (double)el), in, sizeof in);
+		snprintf(right, sizeof right, "%s %s/s", a, in);
+		badge(SLOT_STATUS_PROGRESS, right);
+	}
 	if (t->progress && pp != NULL) {
 		got = pp_received_size(pp);
 		want = pp_expected_size(pp);
-		el = mono_ns() - t->progress_start;
 		size_str(got > 0 ? (uint64_t)got : 0, a, sizeof a);
-		size_str(el > 0 ? (uint64_t)((double)(got - t->progress_base) *
-		    1e9 / (double)el) : 0, b, sizeof b);
+		/*
+		 * The average since the transfer was first seen; the first
+		 * chunk arrives all at once, so wait a tick for a rate.
+		 */
+		b[0] = '\0';
+		if (el >= 1000000000) {
+			size_str((uint64_t)((double)got * 1e9 / (double)el),
+			    in, sizeof in);
+			snprintf(b, sizeof b, " %s/s", in);
+		}
 		if (want > 0)
-			snprintf(right, sizeof right, "%s/%s %d%% %s/s", a,
+			snprintf(right, sizeof right, "%s/%s %d%%%s", a,
 			    (size_str((uint64_t)want, in, sizeof in), in),
 			    (int)(got * 100 / want), b);
 		else
-			snprintf(right, sizeof right, "%s %s/s", a, b);
+			snprintf(right, sizeof right, "%s%s", a, b);
 		badge(SLOT_STATUS_PROGRESS, right);
 	}
 	if (t->session != NULL) {

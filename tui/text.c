@@ -35,8 +35,9 @@ run_slot(const struct rtext *r, size_t i, size_t *ri)
 }
 
 /*
- * Prose only (a panel, the help, explanations): at a space, break if the
- * next word does not fit.  Protocol text wraps at any character.
+ * Prose only (a panel, the help, explanations) and the spaces before the
+ * framer's flags: at a space, break if the next word does not fit.
+ * Protocol text wraps at any character.
  */
 static bool
 word_break(const struct rtext *r, size_t i, int col, int width, int indent,
@@ -47,7 +48,8 @@ word_break(const struct rtext *r, size_t i, int col, int width, int indent,
 
 	if (r->text.p[i] != ' ' || col <= indent)
 		return false;
-	if (!r->words && run_slot(r, i, ri) != SLOT_EXPLAIN)
+	if (!r->words && run_slot(r, i, ri) != SLOT_EXPLAIN &&
+	    run_slot(r, i, ri) != SLOT_MARKER)
 		return false;
 	for (j = i + 1; j < r->text.len && r->text.p[j] != ' ' &&
 	    r->text.p[j] != '\n'; j += n) {

@@ -213,6 +213,31 @@ field(struct tlspanel *tp, const char *label, const char *value,
 		rtext_net(r, s, value, strlen(value));
 }
 
+/* A fingerprint "AA:BB:...", broken between bytes, never inside one. */
+static void
+field_hex(struct tlspanel *tp, const char *label, const char *value)
+{
+	struct rtext	*r;
+	size_t		 len, per, i;
+	int		 cw = (tp->right ? tp->w - 2 : tp->w) - 14;
+
+	per = cw > 0 ? (size_t)(cw / 3) * 3 : 0;
+	if (value == NULL || per == 0) {
+		field(tp, label, value, SLOT_TLS_VALUE);
+		return;
+	}
+	r = line(tp);
+	r->indent = 14;
+	rtext_printf(r, SLOT_TLS_LABEL, "  %-11s ", label);
+	len = strlen(value);
+	for (i = 0; i < len; i += per) {
+		if (i > 0)
+			rtext_add(r, SLOT_TLS_VALUE, "\n", 1);
+		rtext_net(r, SLOT_TLS_VALUE, value + i, len - i < per ?
+		    len - i : per);
+	}
+}
+
 static void
 text(struct tlspanel *tp, enum slot s, const char *fmt, ...)
     PRINTFLIKE(3, 4);
@@ -282,7 +307,7 @@ cert_detail(struct tlspanel *tp, const struct tls_facts *f,
 	field(tp, "Key", c->key, SLOT_TLS_VALUE);
 	field(tp, "Signature", c->sigalg, SLOT_TLS_VALUE);
 	field(tp, "Serial", c->serial, SLOT_TLS_VALUE);
-	field(tp, "SHA-256", c->sha256, SLOT_TLS_VALUE);
+	field_hex(tp, "SHA-256", c->sha256);
 	field(tp, "pin-sha256", c->pin_sha256, SLOT_TLS_VALUE);
 	field(tp, "CA", c->is_ca ? "yes" : "no", SLOT_TLS_VALUE);
 }
@@ -365,7 +390,7 @@ build(struct tlspanel *tp)
 	const struct strv	*caps;
 	struct rtext		*r;
 	size_t			 i;
-	bool			 tls = tp->phase == TP_TLS;
+	bool			 tls = tp->phase == TP_TLS, ver_shown = false;
 
 	lines_reset(tp);
 	tp->sel_row = -1;
@@ -420,7 +445,22 @@ build(struct tlspanel *tp)
 	if (tp->nsteps > 0) {
 		title(tp, tp->phase == TP_HANDSHAKE ? "Handshake" :
 		    "Handshake steps");
-		for (i = 0; i < tp->nsteps; i++) {
+		for (i = 0; i <= tp->nsteps; i++) {
+			/* The verification, in its place in time. */
+			if (tp->ver != NULL && !ver_shown && (i == tp->nsteps ||
+			    tp->steps[i]->t_ns > tp->ver->t_ns)) {
+				r = line(tp);
+				rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
+				    (double)(tp->ver->t_ns - tp->hs_start) /
+				    1e6);
+				rtext_adds(r, f != NULL && f->verify.ok ?
+				    SLOT_TLS_VALUE : SLOT_TLS_BAD, f != NULL &&
+				    f->verify.ok ? "certificate verified" :
+				    "certificate NOT verified");
+				ver_shown = true;
+			}
+			if (i == tp->nsteps)
+				break;
 			r = line(tp);
 			rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
 			    (double)(tp->steps[i]->t_ns - tp->hs_start) /
@@ -541,6 +581,14 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 		mvwaddstr(tp->win, 0, tp->w - (int)strlen(hdr) - 1, hdr);
 	}
 	wnoutrefresh(tp->win);
+}
+
+/* The mouse wheel over the panel: scroll, whatever has the focus. */
+void
+tlspanel_scroll(struct tlspanel *tp, int rows)
+{
+	tp->scroll += rows;
+	tui_dirty(tp->t, D_TLS);
 }
 
 /* Keys when the panel has the focus; 0 when not ours. */

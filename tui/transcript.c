@@ -62,6 +62,8 @@ struct transcript {
 	size_t		 nvisible;
 	size_t		 sel;		/* the selected unit, for a note */
 	bool		 have_sel;
+	bool		 tls_failing;	/* a close now is a TLS failure */
+	size_t		 failed_close;	/* the item of that close, or SIZE_MAX */
 	struct rtext	 rt;
 };
 
@@ -73,6 +75,7 @@ transcript_new(struct tui *t)
 	ts = xcalloc(1, sizeof *ts);
 	ts->t = t;
 	ts->follow = true;
+	ts->failed_close = SIZE_MAX;
 	return ts;
 }
 
@@ -137,8 +140,21 @@ transcript_event(const struct event *ev, void *arg)
 	struct item		*it;
 	struct group		*g;
 
-	if (ev->kind == EV_TLS_STEP)
-		return;		/* the TLS panel shows the steps */
+	/*
+	 * A close during the handshake, or after a certificate that did
+	 * not verify with nothing sent since, is a TLS failure.  The TLS
+	 * panel shows the steps.
+	 */
+	if (ev->kind == EV_TLS_STEP) {
+		ts->tls_failing = true;
+		return;
+	}
+	if (ev->kind == EV_VERIFY)
+		ts->tls_failing = ev_extra(ev) == NULL ||
+		    ev_extra(ev)->tls == NULL || !ev_extra(ev)->tls->verify.ok;
+	else if (ev->kind == EV_TLS_ESTABLISHED || ev->kind == EV_CONNECT ||
+	    ev->kind == EV_DATA)
+		ts->tls_failing = false;
 	if (ts->n == ts->cap) {
 		ts->cap = ts->cap ? ts->cap * 2 : 1024;
 		ts->items = xreallocarray(ts->items, ts->cap,
@@ -147,6 +163,8 @@ transcript_event(const struct event *ev, void *arg)
 	it = &ts->items[ts->n];
 	it->seq = ev->seq;
 	it->rows = 0;
+	if (ev->kind == EV_CLOSE && ts->tls_failing)
+		ts->failed_close = ts->n;
 	if (is_body(ev)) {
 		g = ts->ngroups > 0 ? &ts->groups[ts->ngroups - 1] : NULL;
 		if (g == NULL || g->last + 1 != ts->n || g->dir != ev->dir) {
@@ -305,31 +323,40 @@ add_lines(struct rtext *rt, enum slot s, const char *p, size_t len)
 	}
 }
 
+/*
+ * The STARTTLS boundary, centred in dashes.  Too wide for the pane, it
+ * wraps at words under its own start, with no dangling dash row.
+ */
 static void
 add_rule(struct transcript *ts, struct rtext *rt, const struct event *ev,
-    int width)
+    int width, int *indent)
 {
 	const char	*dash = ts->t->utf8 ? "\xe2\x94\x80" : "-";
 	struct rtext	 tmp = { 0 };
 	size_t		 k;
 	int		 tw, left, i;
+	bool		 fits;
 
 	rtext_adds(&tmp, SLOT_BOUNDARY, "TLS established: ");
 	rtext_net(&tmp, SLOT_BOUNDARY, ev->data, ev->len);
 	tw = text_width(tmp.text.p, tmp.text.len);
-	left = (width - tw - 2) / 2;
-	if (left < 3)
-		left = 3;
+	fits = tw + 2 + 2 * 3 <= width;
+	left = fits ? (width - tw - 2) / 2 : 3;
 	for (i = 0; i < left; i++)
 		rtext_adds(rt, SLOT_BOUNDARY, dash);
 	rtext_adds(rt, SLOT_BOUNDARY, " ");
 	for (k = 0; k < tmp.nruns; k++)
 		rtext_add(rt, tmp.runs[k].slot, tmp.text.p + tmp.runs[k].off,
 		    tmp.runs[k].len);
+	rtext_free(&tmp);
+	if (!fits) {
+		rt->words = true;
+		*indent = left + 1;
+		return;
+	}
 	rtext_adds(rt, SLOT_BOUNDARY, " ");
 	for (i = left + tw + 2; i < width; i++)
 		rtext_adds(rt, SLOT_BOUNDARY, dash);
-	rtext_free(&tmp);
 }
 
 /* :explain: the core's glosses, one row each under the line. */
@@ -369,11 +396,13 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	rtext_reset(rt);
 	*indent = 0;
 	if (ev->kind == EV_TLS_ESTABLISHED) {
-		add_rule(ts, rt, ev, ts->w);
+		add_rule(ts, rt, ev, ts->w, indent);
 		add_explain(ts, rt, ev);
 		return;
 	}
 	add_time(ts, rt, i, ev);
+	/* What mailscope says is prose; what the peers sent is exact. */
+	rt->words = ev->kind != EV_DATA;
 	switch (ev->kind) {
 	case EV_DATA:
 		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls);
@@ -403,6 +432,12 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		add_marker(ts, rt, "!!", tls);
 		*indent = text_width(rt->text.p, rt->text.len);
 		s = ev->kind == EV_ERROR ? SLOT_ERROR : SLOT_WARNING;
+		rtext_net(rt, s, ev->data, ev->len);
+		break;
+	case EV_CLOSE:
+		s = i == ts->failed_close ? SLOT_WARNING : SLOT_INFO;
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_NOTE:
@@ -720,6 +755,8 @@ transcript_search(struct transcript *ts, const char *needle, int dir)
 		if (event_has(item_event(ts, i), ts->search, nlen)) {
 			ts->match = i;
 			ts->have_match = true;
+			/* So that n and N go on searching. */
+			ts->have_sel = false;
 			show_item(ts, i);
 			tui_message(ts->t, false, "/%s: line %zu of %zu%s",
 			    ts->search, i + 1, ts->n, wrapped ?

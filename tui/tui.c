@@ -144,27 +144,40 @@ tui_relayout(struct tui *t)
 	tour_layout(t, avail, t->cols);
 	statusbar_layout(t->rows - 2, t->cols);
 	cmdline_layout(t->rows - 1, t->cols);
-	if (msgwin != NULL)
-		delwin(msgwin);
-	msgwin = newwin(1, t->cols, t->ts_h - 1, 0);
 	t->full_redraw = true;
 	tui_dirty(t, D_ALL);
 }
 
+/*
+ * A message at the bottom of the transcript, wrapped at words over as
+ * many rows as it needs (a long list of completions), up to half of it.
+ */
 static void
 draw_message(struct tui *t)
 {
-	struct buf	safe = { 0 };
+	struct rtext	r = { 0 };
+	enum slot	s = t->message_error ? SLOT_MESSAGE_ERROR :
+	    SLOT_MESSAGE;
+	int		rows, max = t->ts_h > 2 ? t->ts_h / 2 : 1;
 
-	if (t->message == NULL || msgwin == NULL)
+	if (t->message == NULL)
 		return;
-	sanitize(t->message, strlen(t->message), &safe);
-	colour_bkgd(msgwin, t->message_error ? SLOT_MESSAGE_ERROR :
-	    SLOT_MESSAGE);
+	r.words = true;
+	rtext_net(&r, s, t->message, strlen(t->message));
+	rows = rtext_rows(&r, t->cols - 2, 0);
+	if (rows > max)
+		rows = max;
+	if (msgwin != NULL)
+		delwin(msgwin);
+	msgwin = newwin(rows, t->cols, t->ts_h - rows, 0);
+	if (msgwin == NULL) {
+		rtext_free(&r);
+		return;
+	}
+	colour_bkgd(msgwin, s);
 	werase(msgwin);
-	mvwaddnstr(msgwin, 0, 1, safe.p != NULL ? safe.p : "", t->cols - 2);
-	buf_free(&safe);
-	touchwin(msgwin);
+	rtext_draw(msgwin, &r, 0, 1, t->cols - 2, 0, 0, rows);
+	rtext_free(&r);
 	wnoutrefresh(msgwin);
 }
 
@@ -332,11 +345,13 @@ progress_tick(void *arg)
 {
 	struct tui	*t = arg;
 
-	if (!t->progress)
-		return;
 	framelog_cause(FC_TIMER);
-	/* The sized part is over (literal done): no more ticks. */
-	if (pp_expected_size(session_pp(t->session)) < 0) {
+	/* The sized part is over (literal done): no more ticks for it. */
+	if (t->progress && pp_expected_size(session_pp(t->session)) < 0)
+		progress_stop(t);
+	/* Tick only while a transfer or a long reply is under way. */
+	if (!t->progress && (t->reply_start == 0 ||
+	    pp_pending(session_pp(t->session)) == 0)) {
 		progress_stop(t);
 		return;
 	}
@@ -347,9 +362,10 @@ progress_tick(void *arg)
 static void
 progress_stop(struct tui *t)
 {
-	if (!t->progress)
+	if (!t->progress && t->reply_start == 0)
 		return;
 	t->progress = false;
+	t->reply_start = 0;
 	timer_cancel(t->progress_timer);
 	tui_dirty(t, D_STATUS);
 }
@@ -371,7 +387,6 @@ on_session(struct session *s, enum session_note n, void *arg)
 		if (!t->progress) {
 			t->progress = true;
 			t->progress_start = mono_ns();
-			t->progress_base = pp_received_size(pp);
 			timer_set(t->progress_timer, 1000);
 		}
 		break;
@@ -410,6 +425,28 @@ on_event(const struct event *ev, void *arg)
 	transcript_event(ev, t->ts);
 	tlspanel_event(ev, t->tp);
 	tour_event(t, ev);
+	/*
+	 * Replies of unknown size: when the server began answering, for
+	 * the status bar, until nothing is awaited (an IMAP untagged line
+	 * is a response of its own, so EVF_END does not tell).
+	 */
+	if (ev->kind == EV_DATA && ev->dir == DIR_SERVER && t->session != NULL) {
+		if (pp_pending(session_pp(t->session)) == 0) {
+			if (t->reply_start != 0 && !t->progress)
+				timer_cancel(t->progress_timer);
+			t->reply_start = 0;
+		} else {
+			if (t->reply_start == 0) {
+				t->reply_start = mono_ns();
+				t->reply_bytes = 0;
+				if (!t->progress)
+					timer_set(t->progress_timer, 1000);
+			}
+			/* The line and its end (CRLF unless flagged). */
+			t->reply_bytes += ev->len + ((ev->flags & EVF_NOEOL) ?
+			    0 : (ev->flags & (EVF_BARE_LF | EVF_BARE_CR)) ? 1 : 2);
+		}
+	}
 	if (t->auth.n > 0 && ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 	    !t->auth_due) {
 		t->auth_due = true;
@@ -501,6 +538,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	if (theme_load(t.opts.theme != NULL ? t.opts.theme : "default",
 	    &t.theme, err, sizeof err) == -1)
 		tui_message(&t, true, "%s; using the built-in theme", err);
+	else if (t.opts.config_error != NULL)
+		tui_message(&t, true, "%s", t.opts.config_error);
 	else if (t.opts.lab_info != NULL)
 		tui_message(&t, false, "%s", t.opts.lab_info);
 	colour_apply(&t);

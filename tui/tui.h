@@ -28,6 +28,7 @@ struct tui_opts {
 	const char	*theme;		/* NULL: "default" */
 	enum tui_time	 time;
 	const char	*lab_info;	/* lab server/CA note, NULL if none */
+	const char	*config_error;	/* "file:line: ...", NULL if none */
 	const char	*record;	/* --record FILE, NULL: not recording */
 	const char	*history;	/* NULL: $XDG_STATE_HOME/mailscope */
 	bool		 no_color;	/* also set by NO_COLOR */
@@ -185,9 +186,10 @@ struct tui {
 	struct replay		*replay;	/* NULL: a live session */
 	/* progress of a long response */
 	bool			 progress;
-	int64_t			 progress_start;
-	int64_t			 progress_base;
+	int64_t			 progress_start;	/* first seen */
 	struct timer		*progress_timer;
+	int64_t			 reply_start;	/* a reply's first line, 0 */
+	uint64_t		 reply_bytes;	/* its lines so far */
 	/* layout */
 	int			 cols;
 	int			 rows;
@@ -286,6 +288,7 @@ void	 tlspanel_event(const struct event *, void *);
 void	 tlspanel_layout(struct tlspanel *, int, int, int, int);
 void	 tlspanel_draw(struct tlspanel *, bool);
 int	 tlspanel_key(struct tlspanel *, int);
+void	 tlspanel_scroll(struct tlspanel *, int);
 const struct tls_facts *tlspanel_facts(const struct tlspanel *);
 int	 tlspanel_verdict(const struct tlspanel *);	/* -1 none, 0, 1 */
 
@@ -345,6 +348,7 @@ void	 gloss_event(struct tui *, const struct event *);
 void	 gloss_panel(struct tui *);
 bool	 gloss_draw(struct tui *, bool);	/* false: not shown */
 int	 gloss_key(struct tui *, int);		/* 1: the key was ours */
+bool	 gloss_scroll(struct tui *, int);	/* false: not shown */
 void	 gloss_free(void);
 
 /* tour.c: the guided tour of mailscope --lab --tour. */

@@ -78,6 +78,15 @@ for tool in tmux python3 certtool; do
 	fi
 done
 
+# The manual and the README name every : command of the screen.
+missing=
+for c in $(sed -n 's/^	{ "\([a-z]*\)", ".*/\1/p' tui/commands.c); do
+	grep -qF -- ":$c" mailscope.1 && grep -qF -- ":$c" README.md ||
+	    missing="$missing :$c"
+done
+check "mailscope.1 and README.md list every : command ($missing)" \
+    [ -z "$missing" ]
+
 # Test CA and a server certificate for mail.test and 127.0.0.1.
 cat > "$out/ca.tmpl" <<EOF
 cn = "mailscope tui test CA"
@@ -185,7 +194,9 @@ while True:
     except Exception:
         pass
 EOF
-python3 "$out/server.py" "$out/port" "$out/srv.pem" "$out/srv.key" \
+# The server sends its CA too: a chain of two to browse.
+cat "$out/srv.pem" "$out/ca.pem" > "$out/chain.pem"
+python3 "$out/server.py" "$out/port" "$out/chain.pem" "$out/srv.key" \
     > "$out/server.log" 2>&1 &
 spid=$!
 i=0
@@ -216,6 +227,8 @@ check "TLS panel: version" wait_for 'Version +TLS1\.[23]'
 check "TLS panel: certificate subject" wait_for 'CN=mail\.test'
 check "TLS panel: verdict" wait_for 'VERIFIED \('
 check "TLS panel: matched name" wait_for 'Matched +IP:127\.0\.0\.1'
+check "TLS panel: the verification among the handshake steps" \
+    wait_for '\+[0-9.]+ ms certificate verified'
 keys Tab Tab
 check "Tab Tab gives the TLS panel the focus" wait_for 'TLS panel \(focus\)'
 keys Enter
@@ -223,6 +236,17 @@ check "Enter shows certificate details: SHA-256" wait_for 'SHA-256 +[0-9A-F]{2}:
 check "certificate details: pin-sha256" wait_for 'pin-sha256 +[A-Za-z0-9+/]{8}'
 check "certificate details: days left" wait_for '\([0-9]+ days'
 check "certificate details: the matched SAN" wait_for 'IP:127\.0\.0\.1 \(matched\)'
+check "the chain lists the CA second" wait_for '^ *│? *1 CN=mailscope tui test CA'
+check "the fingerprint breaks between bytes" \
+    wait_for 'SHA-256 +([0-9A-F]{2}:)+ *$'
+keys Down
+check "Down selects the CA" wait_for '>1 CN=mailscope tui test CA'
+check "the details follow the selection" wait_for 'CA +yes'
+keys Enter
+check "Enter hides the details" wait_gone 'SHA-256 '
+keys Up Enter
+check "Up and Enter: the server certificate's details again" \
+    wait_for 'IP:127\.0\.0\.1 \(matched\)'
 keys Escape
 check "Esc returns to the command line" wait_for '\[cmdline\]'
 line 'EHLO client.test'
@@ -302,6 +326,13 @@ check "search reports where" wait_for '/line 123: line'
 keys n
 check "n finds the next match (the only one: wrapped)" \
     wait_for '/line 123: line .*\(wrapped\)'
+keys k /
+tui_keys t -l 'line 77'
+keys Enter
+check "a search after selecting a line finds" wait_for '/line 77: line'
+keys n
+check "the search unselected the line: n searches, no note prompt" \
+    wait_for '/line 77: line .*\(wrapped\)'
 keys End
 check "End follows again" wait_gone 'scrolled - End follows'
 tui_keys t -H 1b 5b 4d 60 21 21
@@ -311,14 +342,27 @@ check "End follows after the wheel" wait_gone 'scrolled - End follows'
 tui_keys t -H 1b 5b 3c 36 34 3b 35 3b 35 4d
 check "mouse wheel up scrolls back (SGR)" wait_for 'scrolled - End follows'
 tui_keys t End
+check "End follows after the SGR wheel" wait_gone 'scrolled - End follows'
+# The wheel over the TLS panel (columns 91-140) scrolls the panel.
+pct=$(screen | grep -oE 'TLS panel.* [0-9]+%' | grep -oE '[0-9]+%$')
+tui_keys t -H 1b 5b 3c 36 35 3b 31 32 30 3b 31 30 4d
+check "the wheel over the TLS panel scrolls it (from $pct)" \
+    wait_gone "TLS panel.* $pct"
+check "and leaves the transcript following" \
+    sh -c '! tmux -L "$1" capture-pane -p -t t | grep -q "scrolled - End"' \
+    - "$TUI_SOCK"
 keys q
 check "q gives the command line the focus" wait_for '\[cmdline\]'
 
 # Help overlay lists keys and commands.
 keys F1
 check "F1 opens the help" wait_for 'keys and commands'
+check "the help is framed" wait_for '┌─+┐$'
 keys End
 check "help lists : commands (End scrolls it)" wait_for ':starttls'
+keys PPage
+check "help lists the TLS panel's scroll keys" \
+    wait_for 'Home, End, g, G +top, bottom of the panel'
 keys Escape
 check "Esc closes the help" wait_gone 'keys and commands'
 
@@ -414,6 +458,14 @@ keys Escape
 keys C-t
 check "inputrc macros type into the line (C-t: NOOP)" wait_for '^smtp> NOOP'
 keys C-c
+tui_keys t -l ':'
+keys Tab Tab
+check "a long list of matches wraps over rows: the first" \
+    wait_for '^ :auth +:explain'
+check "a long list of matches wraps over rows: the last" \
+    wait_for ':tls +:tour *$'
+keys C-c
+check "Ctrl-C dismisses the list" wait_gone ':tls +:tour'
 pid=$(pgrep -P "$(_tui display-message -p -t t '#{pane_pid}')" | head -n 1)
 check "the binary runs in the pane" [ -n "$pid" ]
 kill -TERM "$pid" 2>/dev/null
@@ -454,6 +506,19 @@ check ":theme refuses what is not a theme" wait_for 'theme default kept|kept'
 line ':quit'
 check "NO_COLOR session leaves cleanly" exited 0
 
+# --- the config file: its defaults apply, a bad line shows on the screen ---
+mkdir -p "$out/config/mailscope"
+printf 'timestamps off\nehlo conf.test\nfrobnicate yes\n' \
+    > "$out/config/mailscope/config"
+start 120 30 --cafile "$out/ca.pem" --starttls "$url"
+check "config: a bad line is shown with file:line" \
+    wait_for 'mailscope/config:3: unknown key "frobnicate"'
+check "config: timestamps off and the EHLO name apply" \
+    wait_for '^C: +EHLO conf\.test'
+keys C-d
+check "config: leaves with exit 0" exited 0
+rm -f "$out/config/mailscope/config"
+
 # --- 8 colours, no colours, no cursor addressing ---
 for term in xterm vt100; do
 	run 100 30 TERM=$term -- "$bin" --cafile "$out/ca.pem" "$url"
@@ -468,12 +533,79 @@ check "TERM=dumb: a clear message, no garbage" \
     wait_for 'cannot move the cursor; use --batch'
 check "TERM=dumb: exit 1" exited 1
 
+# --- progress of a literal that stops halfway until the next command ---
+cat > "$out/progress.case" <<'EOF2'
+send * OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n
+expect ^(\S+) (?i:FETCH)
+send * 1 FETCH (BODY[] {200000}\r\n
+sendrepeat 1000 012345678901234567890123456789012345678901234567\r\n
+expect ^\S+ (?i:NOOP)
+sendrepeat 3000 012345678901234567890123456789012345678901234567\r\n
+send )\r\na001 OK FETCH done\r\na002 OK NOOP done\r\n
+expect ^\S+ (?i:LIST)
+sendrepeat 2000 * LIST () "/" mailbox\r\n
+expect ^\S+ (?i:NOOP)
+send a003 OK LIST done\r\na004 OK NOOP done\r\n
+expect ^(\S+) (?i:LOGOUT)
+send * BYE\r\n${1} OK bye\r\n
+close
+EOF2
+if fake_start progress "$out/progress.case"; then
+	start 120 30 "imap://127.0.0.1:$FAKE_PORT"
+	check "progress: greeting" wait_for 'S: +\* OK'
+	line 'FETCH 1 BODY[]'
+	check "progress: bytes so far, size, percent and rate" \
+	    wait_for 'PLAIN +48\.8K/195\.3K 25% [1-9][0-9.]*[BKM]/s'
+	line 'NOOP'
+	check "progress: the FETCH completes" wait_for 'S: +a001 OK FETCH done'
+	check "progress: gone once the literal is whole" wait_gone '195\.3K'
+	line 'LIST "" *'
+	check "progress of a reply of unknown size: bytes and rate" \
+	    wait_for 'PLAIN +44\.9K [1-9][0-9.]*[BKM]/s'
+	line 'NOOP'
+	check "progress: the LIST completes" wait_for 'S: +a003 OK LIST done'
+	check "progress: gone once the reply is whole" wait_gone '44\.9K '
+	keys C-d
+	check "progress: leaves with exit 0" exited 0
+else
+	fail "tui: the fake server did not start"
+fi
+
+# --- a fatal alert during the handshake: what failed and why ---
+cat > "$out/alert.case" <<'EOF2'
+send 220 fake ESMTP\r\n
+expect ^(?i:EHLO)
+send 250-fake\r\n250 STARTTLS\r\n
+expect ^(?i:STARTTLS)
+send 220 go ahead\r\n
+sleep 100
+tls-raw 15030300020228
+close
+EOF2
+if fake_start alert "$out/alert.case"; then
+	start 120 30 --starttls "smtp://127.0.0.1:$FAKE_PORT"
+	check "alert: the panel says TLS FAILED" wait_for 'TLS FAILED'
+	check "alert: the transcript names it, as a warning" \
+	    wait_for '!! +TLS handshake failed: fatal alert from the server'
+	keys C-d
+	check "alert: leaves with the handshake exit code" exited 4
+else
+	fail "tui: the fake server did not start"
+fi
+
 # --- the built-in lab: its note is shown ---
 start 80 24 --lab
 check "--lab: the lab note is shown" wait_for 'lab: scenario good'
 check "--lab: the lab greets" wait_for 'S: +220 '
-keys C-d
-check "--lab: leaves with exit 0" exited 0
+line 'EHLO client.test'
+line ':starttls'
+check "--lab: STARTTLS at 80 columns" wait_for '^─── TLS established: '
+check "80 columns: the rule too wide wraps at a word, under itself" \
+    wait_for '^    [a-z]+( [a-z]+)*$'
+check "80 columns: mailscope's own lines wrap at words" \
+    wait_for '^ {18}IP:127\.0\.0\.1$'
+keys Tab C-d
+check "--lab: Ctrl-D in the transcript leaves with exit 0" exited 0
 
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
@@ -502,6 +634,11 @@ check "Postfix: :quit leaves with exit 0" exited 0
 
 start 140 40 --cafile "$CA" "imap://127.0.0.1:$IMAP_PORT"
 check "Dovecot IMAP: greeting" wait_for 'S: +\* OK'
+tui_keys t -l 'a1 uid fe'
+keys Tab
+check "Dovecot IMAP: after UID, Tab completes its commands" \
+    wait_for '^imap> a1 uid fetch'
+keys C-c
 line 'CAPABILITY'
 check "Dovecot IMAP: tag added by the core" \
     wait_for 'C: +[A-Za-z0-9.]+ CAPABILITY'
@@ -549,7 +686,11 @@ check "expired: greeting" wait_for 'S: +220 '
 line ':starttls'
 check "expired: status bar says NOT VERIFIED" wait_for 'NOT VERIFIED'
 check "expired: the panel gives the reason" wait_for '- .*expired'
+check "expired: the step that failed" \
+    wait_for '\+[0-9.]+ ms certificate NOT verified'
 check "expired: the session is closed" wait_for 'CLOSED'
+check "expired: the close is a warning in the transcript" \
+    wait_for '!! +closed before sending anything inside TLS'
 keys C-d
 check "expired: leaves with the verification exit code" exited 5
 exit 0

@@ -280,15 +280,11 @@ test_config(void **state)
 	assert_string_equal(so.cafile, "/etc/ssl/x.pem");
 	assert_string_equal(so.ehlo, "me.test");
 	assert_true(to.no_color);
-	free((char *)to.theme);
-	free((char *)so.cafile);
-	free((char *)so.ehlo);
 	free(path);
 
 	path = write_file("cfg", "theme dark\n\nfrobnicate yes\n");
 	assert_int_equal(config_load(path, &so, &to, err, sizeof err), -1);
 	assert_non_null(strstr(err, "cfg:3: unknown key"));
-	free((char *)to.theme);
 	free(path);
 
 	path = write_file("cfg", "timestamps sometimes\n");
