@@ -584,6 +584,12 @@ int64_t		 pp_received_size(const struct pp *);
 #define PP_TAG_MAX	32
 #define PP_CAPS_MAX	256	/* an endless EHLO reply stays bounded */
 
+struct pop3_size {
+	uint32_t	 msgno;
+	int64_t		 octets;
+};
+#define POP3_SIZES_MAX	65536	/* an endless LIST stays bounded */
+
 struct pp_cmd {
 	char		 verb[PP_VERB_MAX];	/* upper case, "" greeting */
 	char		 tag[PP_TAG_MAX];	/* IMAP */
@@ -593,6 +599,7 @@ struct pp_cmd {
 	bool		 await_client;		/* continuation pending */
 	bool		 multiline;		/* POP3: +OK starts a body */
 	bool		 body;			/* POP3: RETR/TOP */
+	uint32_t	 msgno;			/* POP3: its message, 0 none */
 	bool		 data_end;		/* SMTP: the final "." */
 };
 
@@ -641,6 +648,9 @@ struct pp {
 	struct buf	 lit;
 	int64_t		 xfer_size;	/* -1 unknown */
 	int64_t		 xfer_recv;
+	/* POP3: message sizes from LIST, for RETR's progress. */
+	struct pop3_size *sizes;
+	size_t		 nsizes;
 
 	/* Commands awaiting replies, oldest first. */
 	struct pp_cmd	*cmds;

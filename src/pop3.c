@@ -26,25 +26,75 @@ has_word(const char *p, size_t len, const char *w)
 	return strcasecmp_prefix(p, len, w) && (len == n || p[n] == ' ');
 }
 
-/* "+OK 1234 octets": the size of the message that follows. */
+/* The decimal word at p (n bytes), or -1. */
 static int64_t
-octets(const char *p, size_t len)
+number(const char *p, size_t n)
 {
-	size_t	s, n, i;
+	size_t	i;
 	int64_t	v = 0;
 
-	s = pp_word(p, len, 3, &n);
 	if (n == 0 || n > 18)
 		return -1;
-	for (i = s; i < s + n; i++) {
+	for (i = 0; i < n; i++) {
 		if (p[i] < '0' || p[i] > '9')
 			return -1;
 		v = v * 10 + (p[i] - '0');
 	}
+	return v;
+}
+
+/* "+OK 1234 octets": the size of the message that follows. */
+static int64_t
+octets(const char *p, size_t len)
+{
+	size_t	s, n;
+	int64_t	v;
+
+	s = pp_word(p, len, 3, &n);
+	if ((v = number(p + s, n)) == -1)
+		return -1;
 	s = pp_word(p, len, s + n, &n);
 	if (!has_word(p + s, len - s, "octets"))
 		return -1;
 	return v;
+}
+
+/* A scan listing "msg size" (RFC 1939 §5 LIST) from off: remember it. */
+static void
+list_size(struct pp *pp, const char *p, size_t len, size_t off)
+{
+	size_t	s, n, k;
+	int64_t	msg, size;
+
+	s = pp_word(p, len, off, &n);
+	msg = number(p + s, n);
+	s = pp_word(p, len, s + n, &n);
+	size = number(p + s, n);
+	if (msg <= 0 || msg > UINT32_MAX || size < 0)
+		return;
+	for (k = 0; k < pp->nsizes; k++)
+		if (pp->sizes[k].msgno == (uint32_t)msg)
+			break;
+	if (k == pp->nsizes) {
+		if (pp->nsizes == POP3_SIZES_MAX)
+			return;
+		pp->sizes = xreallocarray(pp->sizes, ++pp->nsizes,
+		    sizeof *pp->sizes);
+	}
+	pp->sizes[k].msgno = (uint32_t)msg;
+	pp->sizes[k].octets = size;
+}
+
+/* The size LIST gave for msg, or -1. */
+static int64_t
+listed_size(const struct pp *pp, uint32_t msg)
+{
+	size_t	k;
+
+	for (k = 0; k < pp->nsizes; k++)
+		if (pp->sizes[k].msgno == msg)
+			return pp->sizes[k].octets;
+	return -1;
 }
 
 /* A line of a multi-line body, or its terminating dot. */
@@ -86,6 +136,9 @@ body_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 	}
 	if (pp->resp_caps)
 		pp_cap_add(pp, l->buf, l->len);
+	else if ((c = pp_cmd_oldest(pp)) != NULL &&
+	    strcmp(c->verb, "LIST") == 0)
+		list_size(pp, l->buf, l->len, 0);
 }
 
 static void
@@ -145,10 +198,15 @@ pop3_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 		if (c->body) {
 			pp->resp_flags |= EVF_BODY;
 			pp->xfer_size = octets(l->buf, l->len);
+			/* Most servers say nothing of the size: LIST did. */
+			if (pp->xfer_size == -1 && strcmp(c->verb, "RETR") == 0)
+				pp->xfer_size = listed_size(pp, c->msgno);
 			pp->xfer_recv = 0;
 		}
 		return;
 	}
+	if (l->status == RS_OK && strcmp(c->verb, "LIST") == 0)
+		list_size(pp, l->buf, l->len, 3);
 	pp_cmd_remove(pp, c);
 }
 
@@ -162,8 +220,10 @@ pop3_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	(void)pp;
 	pp_verb(line, len, c->verb, sizeof c->verb);
 	s = pp_word(line, len, 0, &n);
-	pp_word(line, len, s + n, &n);
+	s = pp_word(line, len, s + n, &n);
 	arg = n > 0;
+	if (number(line + s, n) > 0 && number(line + s, n) <= UINT32_MAX)
+		c->msgno = (uint32_t)number(line + s, n);
 	if (strcmp(c->verb, "RETR") == 0 || strcmp(c->verb, "TOP") == 0)
 		c->multiline = c->body = true;
 	else if (strcmp(c->verb, "CAPA") == 0)

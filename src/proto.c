@@ -65,6 +65,7 @@ pp_free(struct pp *pp)
 	buf_free(&pp->reenter);
 	buf_free(&pp->held);
 	buf_free(&pp->lit);
+	free(pp->sizes);
 	free(pp->cmds);
 	strv_clear(&pp->caps);
 	free(pp->capscmd);

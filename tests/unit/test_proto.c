@@ -1417,6 +1417,30 @@ test_pop3_retr_dotstuff(void **state)
 	pp_feed(pp, ".\r\n", 3);
 	assert_int_equal(pp_expected_size(pp), -1);
 	assert_int_equal(pp_pending(pp), 0);
+
+	/* No "octets": the size LIST gave (scan listing or "LIST n"). */
+	pp_command(pp, "LIST", 4, &out);
+	pp_feed(pp, "+OK 2 messages\r\n1 100\r\n2 5000\r\n.\r\n", 34);
+	pp_command(pp, "LIST 3", 6, &out);
+	pp_feed(pp, "+OK 3 777\r\n", 11);
+	pp_command(pp, "RETR 2", 6, &out);
+	pp_feed(pp, "+OK\r\nabc\r\n", 10);
+	assert_int_equal(pp_expected_size(pp), 5000);
+	pp_feed(pp, ".\r\n", 3);
+	pp_command(pp, "RETR 3", 6, &out);
+	pp_feed(pp, "+OK message follows\r\n", 21);
+	assert_int_equal(pp_expected_size(pp), 777);
+	pp_feed(pp, ".\r\n", 3);
+	/* Not listed, or TOP (a part): unknown. */
+	pp_command(pp, "RETR 9", 6, &out);
+	pp_feed(pp, "+OK\r\n", 5);
+	assert_int_equal(pp_expected_size(pp), -1);
+	pp_feed(pp, ".\r\n", 3);
+	pp_command(pp, "TOP 2 0", 7, &out);
+	pp_feed(pp, "+OK\r\n", 5);
+	assert_int_equal(pp_expected_size(pp), -1);
+	pp_feed(pp, ".\r\n", 3);
+	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
 	pp_free(pp);
 }
