@@ -108,26 +108,27 @@ bulk() {	# figure tool label command
 	python3 tests/bench/bulkrow.py "$out/$label.json" "$out/$label.rss" \
 	    "$BIG_MSG_SIZE" "$fig" "$tool" >&3
 }
+# bulk_set FIGURE PROTO PORT URL COMMANDS INPUT: mailscope without and
+# with --record (COMMANDS), and openssl s_client fed INPUT.
+bulk_set() {
+	bulk "$1" mailscope "bulk-$2-mailscope" \
+	    "$ms --batch --starttls --cafile $CA $5 $4"
+	bulk "$1" "mailscope --record" "bulk-$2-record" \
+	    "rm -f $out/bulk.jsonl; $ms --batch --starttls --cafile $CA --record $out/bulk.jsonl $5 $4"
+	bulk "$1" "openssl s_client" "bulk-$2-openssl" \
+	    "openssl s_client -quiet -crlf -starttls $2 -connect 127.0.0.1:$3 -CAfile $CA < $6"
+}
 mb=$((BIG_MSG_SIZE / 1000000))
-fig="bulk IMAP FETCH $mb MB"
-fetch="-c 'a LOGIN $USER $PASS' -c 'a SELECT INBOX' -c 'a FETCH $BIG_MSG_SEQ BODY[]'"
-bulk "$fig" mailscope bulk-imap-mailscope \
-    "$ms --batch --starttls --cafile $CA $fetch imap://127.0.0.1:$IMAP_PORT"
-bulk "$fig" "mailscope --record" bulk-imap-record \
-    "rm -f $out/bulk.jsonl; $ms --batch --starttls --cafile $CA --record $out/bulk.jsonl $fetch imap://127.0.0.1:$IMAP_PORT"
 printf 'a LOGIN %s %s\na SELECT INBOX\na FETCH %s BODY[]\na LOGOUT\n' \
     "$USER" "$PASS" "$BIG_MSG_SEQ" > "$out/in-fetch"
-bulk "$fig" "openssl s_client" bulk-imap-openssl \
-    "openssl s_client -quiet -crlf -starttls imap -connect 127.0.0.1:$IMAP_PORT -CAfile $CA < $out/in-fetch"
-fig="bulk POP3 RETR $mb MB"
-retr="-c 'USER $USER' -c 'PASS $PASS' -c 'RETR $BIG_MSG_SEQ'"
-bulk "$fig" mailscope bulk-pop3-mailscope \
-    "$ms --batch --starttls --cafile $CA $retr pop3://127.0.0.1:$POP3_PORT"
-bulk "$fig" "mailscope --record" bulk-pop3-record \
-    "rm -f $out/bulk.jsonl; $ms --batch --starttls --cafile $CA --record $out/bulk.jsonl $retr pop3://127.0.0.1:$POP3_PORT"
+bulk_set "bulk IMAP FETCH $mb MB" imap "$IMAP_PORT" \
+    "imap://127.0.0.1:$IMAP_PORT" \
+    "-c 'a LOGIN $USER $PASS' -c 'a SELECT INBOX' -c 'a FETCH $BIG_MSG_SEQ BODY[]'" \
+    "$out/in-fetch"
 printf 'USER %s\nPASS %s\nRETR %s\nQUIT\n' "$USER" "$PASS" "$BIG_MSG_SEQ" > "$out/in-retr"
-bulk "$fig" "openssl s_client" bulk-pop3-openssl \
-    "openssl s_client -quiet -crlf -starttls pop3 -connect 127.0.0.1:$POP3_PORT -CAfile $CA < $out/in-retr"
+bulk_set "bulk POP3 RETR $mb MB" pop3 "$POP3_PORT" \
+    "pop3://127.0.0.1:$POP3_PORT" \
+    "-c 'USER $USER' -c 'PASS $PASS' -c 'RETR $BIG_MSG_SEQ'" "$out/in-retr"
 
 # 3-5. The screen: render cost, idle cost, start-up.
 if [ -x tests/bench/tui.sh ]; then

@@ -74,6 +74,32 @@ type_line() {
 	cat "$T/$1.screen" >> "$T/$1.screens"
 }
 
+# run_batch P: the lines of $T/P.lines as a batch script against the fake
+# server playing $T/P.case, recorded and exported (record).
+run_batch() {
+	fake_start "$1" "$T/$1.case" || fail "$1: fake server did not start"
+	cut -d'|' -f1 "$T/$1.lines" > "$T/$1.script"
+	record "$1" "$1://127.0.0.1:$FAKE_PORT" --script "$T/$1.script"
+	fake_wait
+	lacks "$FAKE_LOG" '^I: mismatch' "$1: the server saw every line it expected"
+}
+
+# run_tui P GREETING: the same lines typed on the screen; the secret is
+# in no screen and not in the history.
+run_tui() {
+	fake_start "$1-tui" "$T/$1.case" || fail "$1-tui: fake server did not start"
+	tui_start "$1" 130 40 "$ENV XDG_STATE_HOME=$T/$1 $UI $1://127.0.0.1:$FAKE_PORT 2> $T/$1-tui.err"
+	tui_wait "$1" "$2" || fail "$1-tui: greeted"
+	while IFS='|' read -r line want; do
+		type_line "$1" "$line" "$want"
+	done < "$T/$1.lines"
+	tui_keys "$1" C-d
+	fake_wait
+	tui_stop "$1"
+	lacks "$FAKE_LOG" '^I: mismatch' "$1-tui: the server saw every line it expected"
+	leaks "$1 (screen, history)" "$T/$1.screens" "$T/$1/mailscope/history"
+}
+
 # --- SMTP ------------------------------------------------------------------
 cat > "$T/smtp.case" << 'EOF'
 send 220 fake.test ESMTP\r\n
@@ -130,11 +156,7 @@ $OAUTHB|no-7
 :raw AUTH PLAIN $PLAIN\\r\\n|no-8
 EOF
 
-fake_start smtp "$T/smtp.case" || fail "smtp: fake server did not start"
-cut -d'|' -f1 "$T/smtp.lines" > "$T/smtp.script"
-record smtp "smtp://127.0.0.1:$FAKE_PORT" --script "$T/smtp.script"
-fake_wait
-lacks "$FAKE_LOG" '^I: mismatch' "smtp: the server saw every line it expected"
+run_batch smtp
 contains "$FAKE_LOG" "^C: AUTH PLAIN $PLAIN" "smtp: the secret went on the wire (:raw too)"
 f=$T/smtp.out
 contains "$f" "^-> AUTH PLAIN \\[redacted: user=alice, $NP bytes\\]$" "smtp: AUTH PLAIN initial response"
@@ -147,18 +169,8 @@ contains "$f" '^-> AUTH XOAUTH2 \[redacted: user=alice, [0-9]+ bytes\]$' "smtp: 
 contains "$f" "^-> AUTH PLAIN \\[redacted: user=alice, $NP bytes\\]\\\\r\\\\n$" "smtp: :raw"
 
 # The same lines typed on the screen.
-fake_start smtp-tui "$T/smtp.case" || fail "smtp-tui: fake server did not start"
-tui_start smtp 130 40 "$ENV XDG_STATE_HOME=$T/smtp $UI smtp://127.0.0.1:$FAKE_PORT 2> $T/smtp-tui.err"
-tui_wait smtp "220 fake.test" || fail "smtp-tui: greeted"
-while IFS='|' read -r line want; do
-	type_line smtp "$line" "$want"
-done < "$T/smtp.lines"
-tui_keys smtp C-d
-fake_wait
-tui_stop smtp
-lacks "$FAKE_LOG" '^I: mismatch' "smtp-tui: the server saw every line it expected"
+run_tui smtp "220 fake.test"
 contains "$T/smtp.screens" 'AUTH XOAUTH2 \[redacted: user=alice' "smtp-tui: the screen shows the redacted forms"
-leaks "smtp (screen, history)" "$T/smtp.screens" "$T/smtp/mailscope/history"
 contains "$T/smtp/mailscope/history" '^AUTH LOGIN$' "smtp-tui: lines without a secret are in the history"
 
 # --- IMAP ------------------------------------------------------------------
@@ -201,11 +213,7 @@ AUTHENTICATE PLAIN|S: +\\+ {10}
 $PLAIN|no-5
 AUTHENTICATE PLAIN $PLAIN|no-6
 EOF
-fake_start imap "$T/imap.case" || fail "imap: fake server did not start"
-cut -d'|' -f1 "$T/imap.lines" > "$T/imap.script"
-record imap "imap://127.0.0.1:$FAKE_PORT" --script "$T/imap.script"
-fake_wait
-lacks "$FAKE_LOG" '^I: mismatch' "imap: the server saw every line it expected"
+run_batch imap
 contains "$FAKE_LOG" "^C: a001 LOGIN alice \"$PW\"" "imap: the secret went on the wire"
 f=$T/imap.out
 contains "$f" "^-> a001 LOGIN alice \\[redacted: $((n + 2)) bytes\\]$" "imap: LOGIN quoted"
@@ -215,17 +223,7 @@ contains "$f" '^-> alice \{[0-9]+\}$' "imap: the user name as a literal is kept"
 contains "$f" "^-> \\[redacted: SASL response, user=alice, $NP bytes\\]$" "imap: AUTHENTICATE continuation"
 contains "$f" "^-> a006 AUTHENTICATE PLAIN \\[redacted: user=alice, $NP bytes\\]$" "imap: AUTHENTICATE SASL-IR"
 
-fake_start imap-tui "$T/imap.case" || fail "imap-tui: fake server did not start"
-tui_start imap 130 40 "$ENV XDG_STATE_HOME=$T/imap $UI imap://127.0.0.1:$FAKE_PORT 2> $T/imap-tui.err"
-tui_wait imap "OK .*fake" || fail "imap-tui: greeted"
-while IFS='|' read -r line want; do
-	type_line imap "$line" "$want"
-done < "$T/imap.lines"
-tui_keys imap C-d
-fake_wait
-tui_stop imap
-lacks "$FAKE_LOG" '^I: mismatch' "imap-tui: the server saw every line it expected"
-leaks "imap (screen, history)" "$T/imap.screens" "$T/imap/mailscope/history"
+run_tui imap "OK .*fake"
 
 # --- POP3 ------------------------------------------------------------------
 cat > "$T/pop3.case" << 'EOF'
@@ -263,11 +261,7 @@ AUTH LOGIN|\\+ VXNl
 $USER64|\\+ UGFz
 $PW64|no-5
 EOF
-fake_start pop3 "$T/pop3.case" || fail "pop3: fake server did not start"
-cut -d'|' -f1 "$T/pop3.lines" > "$T/pop3.script"
-record pop3 "pop3://127.0.0.1:$FAKE_PORT" --script "$T/pop3.script"
-fake_wait
-lacks "$FAKE_LOG" '^I: mismatch' "pop3: the server saw every line it expected"
+run_batch pop3
 contains "$FAKE_LOG" "^C: PASS $PW" "pop3: the secret went on the wire"
 f=$T/pop3.out
 contains "$f" "^-> PASS \\[redacted: $n bytes\\]$" "pop3: PASS"
@@ -276,17 +270,7 @@ contains "$f" "^-> \\[redacted: SASL response, user=alice, $NP bytes\\]$" "pop3:
 contains "$f" "^-> AUTH PLAIN \\[redacted: user=alice, $NP bytes\\]$" "pop3: AUTH initial response"
 contains "$f" '^-> \[redacted: AUTH LOGIN password, 20 bytes\]$' "pop3: AUTH LOGIN password"
 
-fake_start pop3-tui "$T/pop3.case" || fail "pop3-tui: fake server did not start"
-tui_start pop3 130 40 "$ENV XDG_STATE_HOME=$T/pop3 $UI pop3://127.0.0.1:$FAKE_PORT 2> $T/pop3-tui.err"
-tui_wait pop3 "OK fake" || fail "pop3-tui: greeted"
-while IFS='|' read -r line want; do
-	type_line pop3 "$line" "$want"
-done < "$T/pop3.lines"
-tui_keys pop3 C-d
-fake_wait
-tui_stop pop3
-lacks "$FAKE_LOG" '^I: mismatch' "pop3-tui: the server saw every line it expected"
-leaks "pop3 (screen, history)" "$T/pop3.screens" "$T/pop3/mailscope/history"
+run_tui pop3 "OK fake"
 
 # --- replayed recordings: the screen of the replay -------------------------
 for n in smtp imap pop3; do
