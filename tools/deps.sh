@@ -12,6 +12,7 @@ build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
 	libreadline-dev libjansson-dev libcmocka-dev gnutls-bin"
 test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-14-dev strace
+	valgrind
 	libxml2-utils hyperfine procps iproute2 time psmisc findutils coreutils"
 
 case $what in
