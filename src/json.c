@@ -429,6 +429,7 @@ parse_iso(const char *s, int64_t *ns)
 	struct tm	 tm;
 	const char	*end;
 	int64_t		 frac = 0, scale = 100000000;
+	time_t		 t;
 
 	memset(&tm, 0, sizeof tm);
 	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
@@ -441,7 +442,11 @@ parse_iso(const char *s, int64_t *ns)
 	}
 	if (strcmp(end, "Z") != 0)
 		return -1;
-	*ns = (int64_t)timegm(&tm) * 1000000000 + frac;
+	/* Nanoseconds in int64_t reach 1677..2262; a file may say more. */
+	t = timegm(&tm);
+	if (t <= INT64_MIN / 1000000000 || t >= INT64_MAX / 1000000000)
+		return -1;
+	*ns = (int64_t)t * 1000000000 + frac;
 	return 0;
 }
 

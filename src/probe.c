@@ -484,7 +484,8 @@ probe_inject_findings(struct probe *p)
 	if (p->unsolicited) {
 		finding(p, "command-injection", LV_BAD, "VULNERABLE: the "
 		    "server answered, inside TLS, a command sent in "
-		    "plaintext with STARTTLS (CVE-2011-0411 class)");
+		    "plaintext with STARTTLS%s (CVE-2011-0411 class)",
+		    p->real_sent ? ", once a real command followed" : "");
 		probe_exit(p, EXIT_PROBE_CMDINJ);
 	} else if (!p->tls_up)
 		finding(p, "command-injection", LV_OK, "not vulnerable: the "

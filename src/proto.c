@@ -578,8 +578,18 @@ pp_line_flags(struct pp *pp, struct pp_line *l)
 void
 pp_cap_add(struct pp *pp, const char *p, size_t len)
 {
-	if (pp->caps.n < PP_CAPS_MAX)
-		strv_addn(&pp->caps, p, len);
+	struct buf	b = { 0 };
+
+	if (pp->caps.n >= PP_CAPS_MAX)
+		return;
+	/* A NUL would cut "STARTTLS\0junk" to STARTTLS: keep it visible. */
+	if (memchr(p, '\0', len) != NULL) {
+		sanitize(p, len, &b);
+		strv_addn(&pp->caps, b.p, b.len);
+		buf_free(&b);
+		return;
+	}
+	strv_addn(&pp->caps, p, len);
 }
 
 /* The next n bytes from the server are a literal. */

@@ -684,6 +684,12 @@ session_plain_caps(struct session *s)
 			    "plaintext-auth", "LOGINDISABLED is missing "
 			    "before TLS: LOGIN would send the password in "
 			    "plaintext");
+		else if (strv_has(caps, "AUTH=PLAIN") ||
+		    strv_has(caps, "AUTH=LOGIN"))
+			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
+			    "plaintext-auth", "AUTH=PLAIN/LOGIN offered "
+			    "before TLS: AUTHENTICATE would send the password "
+			    "in plaintext");
 		break;
 	case PROTO_POP3:
 		if (strv_has(caps, "USER") || strv_has_prefix(caps, "SASL"))

@@ -41,6 +41,13 @@ groups of the last expect match (e.g. the client's IMAP tag).
                          are logged as "I: discarded plaintext <hex>" and
                          dropped, as a patched server does.  A failed
                          handshake is logged and ends the connection.
+  keep-plaintext         the next starttls keeps the client bytes read
+                         before the handshake ("I: kept plaintext <hex>")
+                         and reads them as if they came inside TLS, as a
+                         server open to command injection does
+  wait-client            wait until the client sends more bytes (kept,
+                         not consumed): a server that looks at its buffer
+                         only when new input arrives
   tls-raw HEX            write raw bytes below TLS (e.g. 15030300020228,
                          a fatal handshake_failure alert)
   close                  close the connection (FIN)
@@ -145,6 +152,7 @@ def parse_case(path):
                 "send": 1, "sendslow": 2, "sendrepeat": 2, "segment": 0,
                 "expect": 1, "read": 0, "drain": 1, "sleep": 1,
                 "starttls": -1, "tls-raw": 1, "close": 0, "reset": 0,
+                "keep-plaintext": 0, "wait-client": 0,
             }
             if cmd not in args:
                 sys.exit("%s:%d: unknown command %r" % (path, n, cmd))
@@ -192,6 +200,7 @@ class Conn:
         self.deadline = deadline
         self.log = log
         self.buf = b""
+        self.keep = False
 
     def remaining(self):
         left = self.deadline - time.monotonic()
@@ -311,9 +320,12 @@ def play(conn, steps, casedir, log):
                 ctx.maximum_version = hi
             ctx.load_cert_chain(path_arg(argv[0], casedir),
                                 path_arg(argv[1], casedir))
-            if conn.buf:
+            if conn.buf and conn.keep:
+                log("I: kept plaintext " + conn.buf.hex())
+            elif conn.buf:
                 log("I: discarded plaintext " + conn.buf.hex())
                 conn.buf = b""
+            conn.keep = False
             conn.sock.settimeout(conn.remaining())
             conn.sock = ctx.wrap_socket(conn.sock, server_side=True,
                                         do_handshake_on_connect=False)
@@ -324,6 +336,10 @@ def play(conn, steps, casedir, log):
                 raise Closed()
             log("I: tls %s %s" % (conn.sock.version(),
                                   conn.sock.cipher()[0]))
+        elif cmd == "keep-plaintext":
+            conn.keep = True
+        elif cmd == "wait-client":
+            conn.recv_more()
         elif cmd == "tls-raw":
             # Below TLS: straight to the descriptor, even inside a session.
             data = bytes.fromhex(argv[0])

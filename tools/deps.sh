@@ -12,8 +12,8 @@ build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
 	libreadline-dev libjansson-dev libcmocka-dev gnutls-bin"
 test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
-	libxml2-utils hyperfine procps iproute2 time psmisc findutils coreutils
-	libnet-ssleay-perl libio-socket-ssl-perl"
+	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
+	coreutils libnet-ssleay-perl libio-socket-ssl-perl"
 
 case $what in
 build) pkgs=$build_pkgs ;;

@@ -132,14 +132,15 @@ fill(int ms)
 	if (ms >= 0 && poll(&pfd, 1, ms) <= 0)
 		return false;
 	n = read(STDIN_FILENO, queue + qlen, sizeof queue - qlen);
-	if (n == 0) {
-		/* The terminal is gone: leave, politely if we can. */
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return false;
+	if (n <= 0) {
+		/* The terminal is gone (EOF, or EIO from a hung-up tty, which
+		 * poll would report forever): leave, politely if we can. */
 		T->quitting = true;
 		tui_quit(T);
 		return false;
 	}
-	if (n < 0)
-		return false;
 	qlen += (size_t)n;
 	return true;
 }

@@ -47,10 +47,12 @@ for f in tests/fuzz/fuzz_*.c; do
 	[ "$name" = fuzz_proto ] && seeds="tests/fuzz/corpus/proto_smtp tests/fuzz/corpus/proto_imap tests/fuzz/corpus/proto_pop3"
 	# shellcheck disable=SC2086
 	if "$bin" -max_total_time="$secs" -max_len=4096 -rss_limit_mb=1024 \
+	    -artifact_prefix="$out/$name-" \
 	    -print_final_stats=1 "$corpus" $seeds > "$out/$name.log" 2>&1; then
 		echo "PASS: fuzz $name ($(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$name.log" | grep -o '[0-9]*$') runs in ${secs}s)"
 	else
-		echo "FAIL: fuzz $name found a crash (see $out/$name.log)"
+		echo "FAIL: fuzz $name found a crash (see $out/$name.log;" \
+		    "the input is $out/$name-crash-*)"
 		grep -A 15 'ERROR' "$out/$name.log" | head -n 30
 	fi
 done

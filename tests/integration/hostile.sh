@@ -141,6 +141,17 @@ encryption_key'
 	    "expiration_days = 30"
 	sign unknownca ca2.key ca2.pem mail.test 'dns_name = "mail.test"' \
 	    'ip_address = "127.0.0.1"' "expiration_days = 30"
+	# A leaf under an intermediate CA: served alone (C2, incomplete
+	# chain) and with the intermediate after it.
+	key inter.key
+	tmpl inter.tmpl "Intermediate Test CA" ca cert_signing_key \
+	    "expiration_days = 30"
+	certtool --generate-certificate --load-privkey inter.key \
+	    --load-ca-certificate ca.pem --load-ca-privkey ca.key \
+	    --template inter.tmpl --outfile inter.pem > /dev/null 2>&1
+	sign leaf inter.key inter.pem mail.test 'dns_name = "mail.test"' \
+	    'ip_address = "127.0.0.1"' "expiration_days = 30"
+	cat leaf.pem inter.pem > fullchain.pem
 	key selfsigned.key
 	tmpl selfsigned.tmpl mail.test "$srvlines" 'dns_name = "mail.test"' \
 	    'ip_address = "127.0.0.1"' "expiration_days = 30"
@@ -175,7 +186,8 @@ open("weird.key", "wb").write(k.private_bytes(
     serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
     serialization.NoEncryption()))
 EOF
-	for _c in good expired wronghost unknownca selfsigned weird; do
+	for _c in good expired wronghost unknownca selfsigned weird leaf \
+	    fullchain; do
 		[ -s "$H_DIR/$_c.pem" ] || return 1
 	done
 )

@@ -58,6 +58,30 @@ contains "$T/probe-enforced" '^  ok +enforced +MAIL before STARTTLS refused with
     "enforced: 530 seen"
 
 need_servers
+
+# A server that executes the plaintext sent with STARTTLS only when new
+# input arrives inside TLS: nothing comes at first, and the probe's real
+# command inside TLS must bring the injected command's answer out.
+export GOOD_CERT GOOD_KEY
+for pr in smtp imap pop3; do
+	n=7
+	[ "$pr" = smtp ] || n=6
+	if ! fake_start "late-$pr" "$TOP/tests/cases/probe-$pr-late-inject.case" \
+	    --connections "$n"; then
+		fail "late-$pr: the fake server did not start"
+		continue
+	fi
+	timeout 60 "$MS" probe --timeout 5 --cafile "$CA" \
+	    "$pr://127.0.0.1:$FAKE_PORT" > "$T/late-$pr" 2>&1
+	rc=$?
+	fake_wait
+	[ "$rc" -eq 7 ] && pass "late-$pr: probe exits 7" ||
+	    fail "late-$pr: probe exits $rc, expected 7"
+	contains "$T/late-$pr" '^  bad +command-injection +VULNERABLE: .*, once a real command followed' \
+	    "late-$pr: found through the real command"
+	contains "$FAKE_LOG" '^I: kept plaintext ' \
+	    "late-$pr: the server kept the pipelined plaintext"
+done
 timeout 60 "$MS" probe --cafile "$CA" "smtp://127.0.0.1:$SMTP_PORT" > "$T/postfix" 2>&1
 rc=$?
 [ "$rc" -eq 8 ] && pass "postfix: exit 8 (TLS 1.0 accepted)" || fail "postfix: exit $rc"

@@ -518,6 +518,14 @@ test_header_trailer(void **state)
 	    sizeof err), -1);
 	assert_int_equal(recording_parse_line(a, "{\"end\":\"x\","
 	    "\"events\":1}", &info, err, sizeof err), -1);
+	/* A date past 2262 does not fit in nanoseconds: refused, not
+	 * overflowed (found by fuzz_recording). */
+	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
+	    "\"format\":1,\"redacted\":true,\"start\":"
+	    "\"6684-01-01T00:00:00Z\"}", &info, err, sizeof err), -1);
+	assert_int_equal(recording_parse_line(a, "{\"end\":"
+	    "\"9999-12-31T23:59:59.999999Z\",\"events\":1}", &info, err,
+	    sizeof err), -1);
 	recording_info_free(&info);
 	target_free(&so.target);
 	evlog_free(a);

@@ -948,6 +948,16 @@ test_imap_greeting_caps(void **state)
 	assert_true(pp_cap_starttls(pp));
 	assert_int_equal(pp_pending(pp), 0);
 	pp_free(pp);
+
+	/* A NUL inside an atom does not cut it to a capability it is not
+	 * (found by fuzz_caps). */
+	pp = pp_new(PROTO_IMAP, count_cb, &c);
+	pp_expect_greeting(pp);
+	pp_feed(pp, "* OK [CAPABILITY IMAP4rev1 STARTTLS\0x] hi\r\n", 43);
+	assert_int_equal(pp_caps(pp)->n, 2);
+	assert_string_equal(pp_caps(pp)->v[1], "STARTTLS\\0x");
+	assert_false(pp_cap_starttls(pp));
+	pp_free(pp);
 }
 
 static void

@@ -1,0 +1,38 @@
+#!/bin/sh
+# A dead terminal: the TUI runs on a pty that is not its controlling
+# terminal (so no SIGHUP comes), and the other side closes.  Reads then
+# fail for good; mailscope must leave and close its recording, not spin.
+. "$(dirname "$0")/../lib.sh"
+
+MS=$MAILSCOPE
+cat > "$T/deadpty.py" << 'PY'
+# deadpty.py SECONDS CMD...: run CMD on a fresh pty, read its screen for
+# SECONDS, close the pty's master side, then wait up to 20 s.  Prints
+# "exited N" or "still running" (and kills it).
+import fcntl, os, pty, select, struct, subprocess, sys, termios, time
+m, s = pty.openpty()
+fcntl.ioctl(s, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+p = subprocess.Popen(sys.argv[2:], stdin=s, stdout=s, stderr=s,
+                     env=dict(os.environ, TERM="xterm-256color"))
+os.close(s)
+end = time.time() + float(sys.argv[1])
+while time.time() < end:
+    if select.select([m], [], [], 0.1)[0]:
+        try:
+            os.read(m, 65536)
+        except OSError:
+            break
+os.close(m)
+try:
+    print("exited", p.wait(timeout=20))
+except subprocess.TimeoutExpired:
+    print("still running")
+    p.kill()
+    p.wait()
+PY
+
+rm -f "$T/dead.jsonl"
+python3 "$T/deadpty.py" 2 "$MS" --record "$T/dead.jsonl" --lab \
+    > "$T/dead.out" 2>&1
+contains "$T/dead.out" '^exited [0-9]+$' "dead terminal: mailscope leaves"
+contains "$T/dead.jsonl" '^\{"end":' "dead terminal: the recording has its trailer"
