@@ -36,6 +36,8 @@ vg() {
 
 need_servers
 
+# A recording appends: start from an empty file.
+rm -f "$T/smtp.jsonl"
 vg smtp-starttls 0 --batch --starttls --cafile "$CA" --record \
     "$T/smtp.jsonl" -c NOOP "smtp://127.0.0.1:$SMTP_PORT"
 contains "$T/smtp-starttls.out" '^== TLS established' "smtp-starttls: TLS up"
