@@ -311,6 +311,15 @@ static const struct explain_entry ehlo[] = {
 	    "Google XOAUTH2 protocol"),
 	G("XVERP", "Postfix: variable envelope return paths.",
 	    "Postfix VERP_README"),
+	G("XXXXXXXA", "Not an extension: STARTTLS overwritten with X's of "
+	    "the same length by a middlebox (a firewall's SMTP inspection, "
+	    "or an attacker), so the client never sees the offer and stays "
+	    "in plaintext.  This is STARTTLS stripping.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
+	G("XXXXXXXX", "Not an extension: STARTTLS blanked out with X's of "
+	    "the same length by a middlebox, so the client never sees the "
+	    "offer and stays in plaintext.  This is STARTTLS stripping.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
 };
 
 /* SASL mechanisms (IANA registry). */
@@ -990,6 +999,10 @@ static const struct explain_entry warning[] = {
 	G("starttls-after-tls", "STARTTLS is still offered inside TLS; a "
 	    "correct server stops offering it once TLS is on.",
 	    "RFC 3207 §4.2"),
+	G("starttls-stripped", "A capability of STARTTLS's length is made of "
+	    "X's: something on the path overwrote the offer so the client "
+	    "never sees it.  Never continue in plaintext here.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
 	G("starttls-in-tls", "STARTTLS was sent inside TLS; the server "
 	    "should refuse a second one.", "RFC 3207 §4"),
 	G("starttls-refused", "The server refused STARTTLS: the session "

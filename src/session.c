@@ -553,6 +553,22 @@ session_capdiff(struct session *s)
 		    "the server still offers STARTTLS inside TLS");
 }
 
+/*
+ * A capability of STARTTLS's length made of X's ("XXXXXXXA"): a middlebox
+ * overwrote the offer in place so the packet keeps its size.
+ */
+static bool
+starttls_masked(const struct strv *caps)
+{
+	size_t	i;
+
+	for (i = 0; i < caps->n; i++)
+		if (strncasecmp(caps->v[i], "XXXXXXX", 7) == 0 &&
+		    strcspn(caps->v[i], " ") == strlen("STARTTLS"))
+			return true;
+	return false;
+}
+
 /* Warnings about capabilities seen in plaintext. */
 static void
 session_plain_caps(struct session *s)
@@ -586,10 +602,15 @@ session_plain_caps(struct session *s)
 			    "plaintext");
 		break;
 	}
-	if (!pp_cap_starttls(s->pp))
-		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
-		    "STARTTLS is not offered: everything stays plaintext "
-		    "(or an attacker removed it)");
+	if (pp_cap_starttls(s->pp))
+		return;
+	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
+	    "STARTTLS is not offered: everything stays plaintext "
+	    "(or an attacker removed it)");
+	if (starttls_masked(caps))
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "starttls-stripped",
+		    "a capability is X's where STARTTLS belongs: something "
+		    "on the path overwrote the offer (STARTTLS stripping)");
 }
 
 static void

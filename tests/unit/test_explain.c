@@ -149,6 +149,11 @@ test_ehlo_keywords(void **state)
 	has(o, "SIZE: The largest message");
 	o = SRV(PROTO_SMTP, "250 ENHANCEDSTATUSCODES");
 	has(o, "ENHANCEDSTATUSCODES: Replies carry");
+	/* A middlebox's footprint: the strip lesson's key line. */
+	o = SRV(PROTO_SMTP, "250-XXXXXXXA");
+	has(o, "XXXXXXXA: Not an extension: STARTTLS overwritten");
+	has(o, "STARTTLS stripping");
+	hasnt(o, "Requested action okay");
 
 	/* The go-ahead for the handshake. */
 	CLI(PROTO_SMTP, "STARTTLS");
@@ -1031,7 +1036,7 @@ test_warning_coverage(void **state)
 	    "starttls-after-tls", "untagged-before-starttls",
 	    "plaintext-alert", "insecure", "sslkeylogfile", "keylog",
 	    "timeout", "require-tls", "connect", "resolve", "not-connected",
-	    "usage", "starttls-in-tls" };
+	    "usage", "starttls-in-tls", "starttls-stripped" };
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;
