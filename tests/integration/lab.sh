@@ -639,16 +639,51 @@ probe_says() {
 	# $1 exit status wanted, $2 finding (regex) in the probe's output
 	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe.out"
 }
+# lesson SCENARIO PROTO EXIT ERE: mailscope --lab --batch --starttls exits
+# EXIT and its transcript holds the scenario's verdict.
+lesson() {
+	timeout 60 "$bin" --lab "$1" --lab-proto "$2" --batch --starttls \
+	    -c QUIT < /dev/null > "$out/lesson.out" 2>&1
+	lrc=$?
+	if [ "$lrc" -eq "$3" ] && grep -Eq -- "$4" "$out/lesson.out"; then
+		pass "mailscope --lab $1 ($2): exit $3, /$4/"
+	else
+		fail "mailscope --lab $1 ($2): exit $lrc (want $3), /$4/"
+		tail -n 5 "$out/lesson.out" | sed 's/^/	| /'
+	fi
+}
 if [ "$bin" = "$top/build/mailscope" ]; then
-	for pair in good:0 expired-cert:5 wrong-host:5 self-signed:5 \
-	    no-starttls:3 starttls-refused:3 inject-response:6; do
-		scn=${pair%%:*}
-		want=${pair#*:}
-		expect_exit "$want" "mailscope --lab $scn exits $want" \
-		    timeout 60 "$bin" --lab "$scn" --batch --starttls -c QUIT \
-		    < /dev/null
+	for p in smtp imap pop3; do
+		lesson good $p 0 '^== TLS established: TLS1\.3, .*certificate verified$'
+		lesson no-starttls $p 3 '^\*\* error: STARTTLS not offered'
+		lesson starttls-refused $p 3 '^\*\* the server refused STARTTLS'
+		lesson strip $p 3 '^\*\* error: STARTTLS not offered'
+		lesson inject-response $p 6 '^\*\* response injection: '
+		# mailscope never pipelines after STARTTLS: nothing to execute.
+		lesson inject-command $p 0 'certificate verified$'
+		lesson expired-cert $p 5 \
+		    '^\*\* certificate NOT verified: expired on 2020-01-01'
+		lesson wrong-host $p 5 \
+		    'NOT verified: .*not in certificate .*wrong\.example\.net'
+		lesson self-signed $p 5 \
+		    '^\*\* certificate NOT verified: self-signed'
+		lesson tls12-only $p 0 '^   version    TLS1\.2$'
+		lesson slow $p 0 '^== TLS established: '
 	done
-	for scn in good inject-command; do
+	lesson strip smtp 3 '^\*\* .*where STARTTLS belongs: .*stripping'
+	lesson slow smtp 0 '^<- 220 lab\.mailscope\.test ESMTP .*\(scenario slow\)$'
+	# enforced: mail before STARTTLS is refused, not merely unprotected.
+	timeout 60 "$bin" --lab enforced --batch -c 'EHLO me' \
+	    -c 'MAIL FROM:<a@example.test>' -c QUIT < /dev/null \
+	    > "$out/lesson.out" 2>&1
+	check "mailscope --lab enforced: MAIL before STARTTLS gets 530" \
+	    grep -q '^<- 530 5\.7\.0 Must issue a STARTTLS command first$' \
+	    "$out/lesson.out"
+	timeout 60 "$bin" --lab enforced --lab-proto pop3 --batch \
+	    -c 'USER demo' -c QUIT < /dev/null > "$out/lesson.out" 2>&1
+	check "mailscope --lab enforced (pop3): USER before STLS refused" \
+	    grep -q '^<- -ERR ' "$out/lesson.out"
+	for scn in good inject-command strip; do
 		start_lab "$scn" || continue
 		timeout 120 "$bin" probe --cafile "$CA" \
 		    submission://127.0.0.1:$((BASE + 1)) > "$out/probe.out" 2>&1
@@ -659,6 +694,9 @@ if [ "$bin" = "$top/build/mailscope" ]; then
 			    probe_says 0 'command-injection *not vulnerable'
 			check "probe of good: nothing below TLS 1.2" \
 			    probe_says 0 'lowest-version *TLS1.2'
+		elif [ "$scn" = strip ]; then
+			check "probe of strip: STARTTLS stripped, exit 3" \
+			    probe_says 3 'starttls *stripped: '
 		else
 			check "probe of inject-command: VULNERABLE, exit 7" \
 			    probe_says 7 'command-injection *VULNERABLE'
