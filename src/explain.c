@@ -670,9 +670,10 @@ explain_capdiff(struct gl *g, const struct ev_extra *x, enum proto_id proto)
 	for (i = 0; i < x->removed.n; i++) {
 		const char	*c = x->removed.v[i];
 
-		if (strcasecmp(c, "STARTTLS") == 0 ||
-		    strcasecmp(c, "STLS") == 0)
+		if (strcasecmp(c, "STARTTLS") == 0)
 			add_lesson(g, "capdiff-starttls-removed");
+		else if (strcasecmp(c, "STLS") == 0)
+			add_lesson(g, "capdiff-stls-removed");
 		else if (strcasecmp(c, "LOGINDISABLED") == 0)
 			add_lesson(g, "capdiff-logindisabled-removed");
 		else

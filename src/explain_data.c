@@ -1089,6 +1089,8 @@ static const struct explain_entry lesson[] = {
 	    "RFC 3207 §4.2"),
 	G("capdiff-starttls-removed", "STARTTLS vanished inside TLS, as it "
 	    "should: TLS is already on.", "RFC 3207 §4.2"),
+	G("capdiff-stls-removed", "STLS vanished inside TLS, as it should: "
+	    "TLS is already on.", "RFC 2595 §4"),
 	G("capdiff-unchanged", "The list is the same as in plaintext.  If it "
 	    "offers login, the server also offered it without TLS.",
 	    "RFC 3207 §4.2"),

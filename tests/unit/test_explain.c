@@ -509,6 +509,12 @@ test_local_events(void **state)
 	has(eout.p, "Login appeared only inside TLS");
 	strv_clear(&x.added);
 	strv_clear(&x.removed);
+	strv_add(&x.removed, "STLS");
+	buf_reset(&eout);
+	explain_event(elog, &e, PROTO_POP3, &eout);
+	has(eout.p, "STLS vanished inside TLS");
+	hasnt(eout.p, "STARTTLS vanished");
+	strv_clear(&x.removed);
 	buf_reset(&eout);
 	explain_event(elog, &e, PROTO_POP3, &eout);
 	has(eout.p, "(RFC 2595 §4)");
