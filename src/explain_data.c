@@ -964,6 +964,11 @@ static const struct explain_entry verify[] = {
 
 /* Warning, error and info codes (x->code) mailscope raises. */
 static const struct explain_entry warning[] = {
+	G("command-injection", "The server executed a command that "
+	    "arrived in plaintext right behind STARTTLS and answered it "
+	    "inside TLS: a man in the middle can slip commands in that run "
+	    "as if the client sent them under TLS.",
+	    "CVE-2011-0411, \"NO STARTTLS\" USENIX Security 2021"),
 	G("connect", "The TCP connection failed: refused, unreachable, or "
 	    "timed out.  Check host, port and firewall.", "RFC 9293"),
 	G("insecure", "Certificate verification was switched off "

@@ -65,6 +65,7 @@ struct session {
 	bool			 caps_warned;
 	bool			 read_deferred;
 	bool			 corked;
+	bool			 cmd_injected;	/* sent with STARTTLS */
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 	char			 phase[96];
@@ -450,6 +451,7 @@ session_starttls_inject(struct session *s, const char *extra)
 	buf_add(&s->out, extra, strlen(extra));
 	buf_add(&s->out, "\r\n", 2);
 	s->bytes_out += strlen(extra) + 2;
+	s->cmd_injected = true;
 	s->corked = false;
 	session_set_state(s, STATE_STARTTLS_WAIT);
 	session_flush(s);
@@ -680,6 +682,16 @@ session_line(const struct pp_line *l, void *arg)
 
 	redact_server(s->red, l->buf, l->len);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	/* Nothing asked inside TLS yet: this answers the injected command. */
+	if (s->cmd_injected && session_chan(s) == CHAN_TLS &&
+	    (l->flags & EVF_UNSOLICITED)) {
+		s->cmd_injected = false;
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "command-injection",
+		    "command injection: the server answered, inside TLS, a "
+		    "command sent in plaintext with STARTTLS; it executes "
+		    "what a man in the middle slips in before the handshake");
+		session_exit(s, EXIT_SECURITY);
+	}
 	/* 0x16 0x03: a TLS handshake record, not a greeting. */
 	if (l->greeting && session_chan(s) == CHAN_PLAIN && l->len >= 2 &&
 	    l->buf[0] == 0x16 && l->buf[1] == 0x03)

@@ -703,4 +703,45 @@ if [ "$bin" = "$top/build/mailscope" ]; then
 		fi
 	done
 fi
+# The command-injection lesson on the screen: :starttls CMD sends CMD in
+# the same write as STARTTLS; inject-command answers it inside TLS.
+no_injection() {
+	! tui_screen inj | grep -q 'command injection'
+}
+if [ "$bin" = "$top/build/mailscope" ] && command -v tmux > /dev/null 2>&1
+then
+	for scn in inject-command good; do
+		tui_start inj 160 40 sh -c 'export LANG=C.UTF-8 \
+		    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; \
+		    "$2" --lab "$3"; echo "MAILSCOPE-EXIT=$?"; exec sleep 3600' \
+		    sh "$out" "$bin" "$scn"
+		check "$scn: the TUI is on the lab" \
+		    tui_wait inj "scenario $scn\)" 15
+		tui_keys inj -l 'EHLO me'
+		tui_keys inj Enter
+		tui_wait inj 'S:   250 8BITMIME' 15
+		tui_keys inj -l ':starttls RSET'
+		tui_keys inj Enter
+		check "$scn: :starttls RSET sends RSET with STARTTLS" \
+		    tui_wait inj 'C:   RSET ⟨injected⟩' 15
+		if [ "$scn" = inject-command ]; then
+			check "inject-command: RSET answered inside TLS, flagged" \
+			    tui_wait inj '\[command$|command injection: ' 15
+			tui_keys inj C-d
+			check "inject-command: exit 6 after the injection" \
+			    tui_wait inj '^MAILSCOPE-EXIT=6$' 15
+		else
+			tui_keys inj -l 'NOOP'
+			tui_keys inj Enter
+			check "good: TLS up, NOOP answered" \
+			    tui_wait inj 'S:🔒 250 2\.0\.0 Ok' 15
+			check "good: the injected RSET was not executed" \
+			    no_injection
+			tui_keys inj C-d
+			check "good: exit 0" \
+			    tui_wait inj '^MAILSCOPE-EXIT=0$' 15
+		fi
+		tui_stop inj
+	done
+fi
 exit 0
