@@ -717,6 +717,8 @@ then
 		    sh "$out" "$bin" "$scn"
 		check "$scn: the TUI is on the lab" \
 		    tui_wait inj "scenario $scn\)" 15
+		check "$scn: the message line says what to type first" \
+		    tui_wait inj "lab: scenario $scn: type EHLO me, then STARTTLS"
 		tui_keys inj -l 'EHLO me'
 		tui_keys inj Enter
 		tui_wait inj 'S:   250 8BITMIME' 15
