@@ -884,6 +884,9 @@ session_established(struct session *s)
 	evlog_append(s->log, &ev, b.p, b.len);
 	buf_free(&b);
 
+	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
+	 * said (and ask again); even a session closed here keeps none. */
+	pp_caps_reset(s->pp);
 	if (!f->verify.ok) {
 		if (!s->opts.insecure) {
 			s->auto_step = AUTO_NONE;
@@ -899,9 +902,6 @@ session_established(struct session *s)
 	}
 	session_set_state(s, STATE_TLS);
 	loop_set_events(s->loop, s->fd, POLLIN);
-	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
-	 * said and ask again. */
-	pp_caps_reset(s->pp);
 	if (implicit) {
 		pp_expect_greeting(s->pp);
 		session_arm(s, "for the greeting");

@@ -745,5 +745,23 @@ then
 		fi
 		tui_stop inj
 	done
+	# A certificate that fails: the session closes inside TLS and the
+	# panel must not pass the plaintext capabilities off as TLS ones.
+	tui_start inj 160 50 sh -c 'export LANG=C.UTF-8 \
+	    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; \
+	    exec "$2" --lab expired-cert' sh "$out" "$bin"
+	tui_wait inj 'S:   220 ' 15
+	tui_keys inj -l 'EHLO me'
+	tui_keys inj Enter
+	check "expired-cert: the panel lists the plaintext capabilities" \
+	    tui_wait inj 'Capabilities \(plaintext\)' 15
+	tui_keys inj -l 'STARTTLS'
+	tui_keys inj Enter
+	check "expired-cert: closed, NOT VERIFIED" \
+	    tui_wait inj 'CLOSED +NOT VERIFIED' 15
+	check "expired-cert: the panel lists no capabilities as inside TLS" \
+	    sh -c '! grep -q "Capabilities (inside TLS)" "$1"' sh \
+	    "$T/inj.screen"
+	tui_stop inj
 fi
 exit 0
