@@ -156,6 +156,10 @@ check "step 7 waits for the message itself" \
     lacks_now '✔ The \{N\} literal'
 line 'a FETCH 1 BODY[]'
 check "the mail sent is read back" wait_for 'hello from the tour'
+# The Received: header's continuation lines start with a TAB: drawn as
+# the spaces to the next stop of 8, as wide as the layout counted them.
+check "a TAB in the literal is expanded, not left to the terminal" \
+    wait_for '^ {26}by lab\.mailscope\.test \(mailscope-lab\)'
 check "step 7: done on the literal" wait_for '✔ The \{N\} literal'
 keys Enter
 check "step 8: the lab restarted without STARTTLS" \
