@@ -76,7 +76,7 @@ static const struct tour_step steps[] = {
 	  TM_STAY, NULL, true },
 	{ "The TLS panel",
 	  "Tab  Tab  then  ?",
-	  "The panel on the right sums up the handshake: the TLS version "
+	  "The TLS panel sums up the handshake: the TLS version "
 	  "both sides agreed on (the highest they share), the cipher, the "
 	  "key exchange, the server's certificate and the verdict.  Tab "
 	  "moves from the command line to the transcript, then to the "
