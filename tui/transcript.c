@@ -358,6 +358,8 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		return;
 	}
 	add_time(ts, rt, i, ev);
+	/* mailscope's own sentences wrap at words; wire data anywhere. */
+	rt->words = ev->kind != EV_DATA;
 	switch (ev->kind) {
 	case EV_DATA:
 		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls);

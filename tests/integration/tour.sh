@@ -167,6 +167,9 @@ check "step 8: the lab restarted without STARTTLS" \
 check "step 8: its text" wait_for 'Tour 8/10: Attack: STARTTLS removed'
 line 'EHLO me'
 check "step 8: mailscope warns" wait_for '\[no-starttls\]'
+# mailscope's own sentences wrap at words, never inside one.
+check "step 8: the warning wraps at a space" \
+    wait_for '^ {18}removed it\) \[no-starttls\]'
 check "step 8: done" wait_for '✔ No 250-STARTTLS'
 keys Enter
 check "step 9: the lab plays an injector" \
