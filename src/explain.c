@@ -610,6 +610,8 @@ explain_facts(struct gl *g, const struct tls_facts *f)
 	if (v != NULL && (strncasecmp(v, "SSL", 3) == 0 ||
 	    strcasecmp(v, "TLS1.0") == 0 || strcasecmp(v, "TLS1.1") == 0))
 		add_lesson(g, "deprecated-version");
+	else if (v != NULL && strcasecmp(v, "TLS1.2") == 0)
+		add_lesson(g, "tls12");
 }
 
 static void

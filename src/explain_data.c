@@ -906,8 +906,11 @@ static const struct explain_entry tls_field[] = {
 	G("verdict", "Whether the chain reaches a trusted root and the "
 	    "host name matches.  Never ignore a failure.",
 	    "RFC 5280 §6, RFC 6125 §6"),
-	G("version", "The TLS protocol version; TLS 1.0 and 1.1 are "
-	    "deprecated.", "RFC 8446, RFC 8996"),
+	G("version", "The TLS protocol version, negotiated: the client "
+	    "offers the versions it speaks and the server picks the highest "
+	    "one it shares (a client offering 1.3 and a server stopping at "
+	    "1.2 end at 1.2).  TLS 1.0 and 1.1 are deprecated.",
+	    "RFC 8446 §4.2.1, RFC 8996"),
 };
 
 /* Trust levels in Postfix's words. */
@@ -1119,6 +1122,10 @@ static const struct explain_entry lesson[] = {
 	    "injection).", "RFC 3207 §4.2, CVE-2011-0411"),
 	G("tls-established", "TLS is on: what follows is encrypted and "
 	    "protected against changes on the way.", "RFC 8446 §1"),
+	G("tls12", "TLS 1.2, not 1.3: the highest version both sides speak "
+	    "(mailscope offers 1.3 unless --tls-priority removes it).  Still "
+	    "safe with AEAD ciphers and ECDHE, but the certificate travels "
+	    "unencrypted in the handshake.", "RFC 8446 §4.2.1, RFC 9325 §3.1.1"),
 	G("verified", "The certificate was verified: its chain reaches a "
 	    "trusted root and it names the host asked for.",
 	    "RFC 5280 §6, RFC 7817 §3"),

@@ -462,6 +462,15 @@ test_local_events(void **state)
 	has(eout.p, "group: ");
 	hasnt(eout.p, "ALPN: ");
 	has(eout.p, "This TLS version is deprecated");
+	hasnt(eout.p, "TLS 1.2, not 1.3");
+	f.version = "TLS1.2";
+	buf_reset(&eout);
+	explain_event(elog, &e, PROTO_SMTP, &eout);
+	has(eout.p, "the server picks the highest one it shares");
+	has(eout.p, "TLS 1.2, not 1.3: the highest version both sides "
+	    "speak");
+	hasnt(eout.p, "This TLS version is deprecated");
+	f.version = "TLS1.1";
 
 	/* Verify: verdict, trust level and each reason. */
 	f.verify.ok = false;
