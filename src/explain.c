@@ -610,6 +610,8 @@ explain_facts(struct gl *g, const struct tls_facts *f)
 	if (v != NULL && (strncasecmp(v, "SSL", 3) == 0 ||
 	    strcasecmp(v, "TLS1.0") == 0 || strcasecmp(v, "TLS1.1") == 0))
 		add_lesson(g, "deprecated-version");
+	else if (v != NULL && strcasecmp(v, "TLS1.2") == 0)
+		add_lesson(g, "tls12");
 }
 
 static void
@@ -670,9 +672,10 @@ explain_capdiff(struct gl *g, const struct ev_extra *x, enum proto_id proto)
 	for (i = 0; i < x->removed.n; i++) {
 		const char	*c = x->removed.v[i];
 
-		if (strcasecmp(c, "STARTTLS") == 0 ||
-		    strcasecmp(c, "STLS") == 0)
+		if (strcasecmp(c, "STARTTLS") == 0)
 			add_lesson(g, "capdiff-starttls-removed");
+		else if (strcasecmp(c, "STLS") == 0)
+			add_lesson(g, "capdiff-stls-removed");
 		else if (strcasecmp(c, "LOGINDISABLED") == 0)
 			add_lesson(g, "capdiff-logindisabled-removed");
 		else

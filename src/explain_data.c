@@ -311,6 +311,15 @@ static const struct explain_entry ehlo[] = {
 	    "Google XOAUTH2 protocol"),
 	G("XVERP", "Postfix: variable envelope return paths.",
 	    "Postfix VERP_README"),
+	G("XXXXXXXA", "Not an extension: STARTTLS overwritten with X's of "
+	    "the same length by a middlebox (a firewall's SMTP inspection, "
+	    "or an attacker), so the client never sees the offer and stays "
+	    "in plaintext.  This is STARTTLS stripping.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
+	G("XXXXXXXX", "Not an extension: STARTTLS blanked out with X's of "
+	    "the same length by a middlebox, so the client never sees the "
+	    "offer and stays in plaintext.  This is STARTTLS stripping.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
 };
 
 /* SASL mechanisms (IANA registry). */
@@ -897,8 +906,11 @@ static const struct explain_entry tls_field[] = {
 	G("verdict", "Whether the chain reaches a trusted root and the "
 	    "host name matches.  Never ignore a failure.",
 	    "RFC 5280 §6, RFC 6125 §6"),
-	G("version", "The TLS protocol version; TLS 1.0 and 1.1 are "
-	    "deprecated.", "RFC 8446, RFC 8996"),
+	G("version", "The TLS protocol version, negotiated: the client "
+	    "offers the versions it speaks and the server picks the highest "
+	    "one it shares (a client offering 1.3 and a server stopping at "
+	    "1.2 end at 1.2).  TLS 1.0 and 1.1 are deprecated.",
+	    "RFC 8446 §4.2.1, RFC 8996"),
 };
 
 /* Trust levels in Postfix's words. */
@@ -955,6 +967,11 @@ static const struct explain_entry verify[] = {
 
 /* Warning, error and info codes (x->code) mailscope raises. */
 static const struct explain_entry warning[] = {
+	G("command-injection", "The server executed a command that "
+	    "arrived in plaintext right behind STARTTLS and answered it "
+	    "inside TLS: a man in the middle can slip commands in that run "
+	    "as if the client sent them under TLS.",
+	    "CVE-2011-0411, \"NO STARTTLS\" USENIX Security 2021"),
 	G("connect", "The TCP connection failed: refused, unreachable, or "
 	    "timed out.  Check host, port and firewall.", "RFC 9293"),
 	G("insecure", "Certificate verification was switched off "
@@ -994,6 +1011,10 @@ static const struct explain_entry warning[] = {
 	G("starttls-after-tls", "STARTTLS is still offered inside TLS; a "
 	    "correct server stops offering it once TLS is on.",
 	    "RFC 3207 §4.2"),
+	G("starttls-stripped", "A capability of STARTTLS's length is made of "
+	    "X's: something on the path overwrote the offer so the client "
+	    "never sees it.  Never continue in plaintext here.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
 	G("starttls-in-tls", "STARTTLS was sent inside TLS; the server "
 	    "should refuse a second one.", "RFC 3207 §4"),
 	G("starttls-refused", "The server refused STARTTLS: the session "
@@ -1080,6 +1101,8 @@ static const struct explain_entry lesson[] = {
 	    "RFC 3207 §4.2"),
 	G("capdiff-starttls-removed", "STARTTLS vanished inside TLS, as it "
 	    "should: TLS is already on.", "RFC 3207 §4.2"),
+	G("capdiff-stls-removed", "STLS vanished inside TLS, as it should: "
+	    "TLS is already on.", "RFC 2595 §4"),
 	G("capdiff-unchanged", "The list is the same as in plaintext.  If it "
 	    "offers login, the server also offered it without TLS.",
 	    "RFC 3207 §4.2"),
@@ -1103,6 +1126,10 @@ static const struct explain_entry lesson[] = {
 	    "injection).", "RFC 3207 §4.2, CVE-2011-0411"),
 	G("tls-established", "TLS is on: what follows is encrypted and "
 	    "protected against changes on the way.", "RFC 8446 §1"),
+	G("tls12", "TLS 1.2, not 1.3: the highest version both sides speak "
+	    "(mailscope offers 1.3 unless --tls-priority removes it).  Still "
+	    "safe with AEAD ciphers and ECDHE, but the certificate travels "
+	    "unencrypted in the handshake.", "RFC 8446 §4.2.1, RFC 9325 §3.1.1"),
 	G("verified", "The certificate was verified: its chain reaches a "
 	    "trusted root and it names the host asked for.",
 	    "RFC 5280 §6, RFC 7817 §3"),

@@ -460,9 +460,12 @@ static const struct {
 	bool		 implicit;
 	const char	*what;
 } lab_ports[LAB_PORTS] = {
-	{ "smtp", PROTO_SMTP, false, "SMTP, STARTTLS (like 25)" },
-	{ "submission", PROTO_SMTP, false, "SMTP, STARTTLS (like 587)" },
-	{ "smtps", PROTO_SMTP, true, "SMTP, implicit TLS (like 465)" },
+	{ "smtp", PROTO_SMTP, false, "SMTP, STARTTLS (like 25: server to "
+	    "server)" },
+	{ "submission", PROTO_SMTP, false, "SMTP, STARTTLS (like 587, or "
+	    "2525 where 587 is blocked: mail programs to their server)" },
+	{ "smtps", PROTO_SMTP, true, "SMTP, implicit TLS (like 465: "
+	    "submission with TLS from the first byte)" },
 	{ "imap", PROTO_IMAP, false, "IMAP, STARTTLS (like 143)" },
 	{ "imaps", PROTO_IMAP, true, "IMAP, implicit TLS (like 993)" },
 	{ "pop3", PROTO_POP3, false, "POP3, STLS (like 110)" },

@@ -367,7 +367,12 @@ probe_main_findings(struct probe *p)
 		probe_exit(p, EXIT_PROTO);
 	}
 	if (!implicit && p->greeting != NULL) {
-		if (strv_has(&p->warnings, "no-starttls")) {
+		if (strv_has(&p->warnings, "starttls-stripped")) {
+			finding(p, "starttls", LV_BAD, "stripped: a capability "
+			    "is X's where STARTTLS belongs (a man in the "
+			    "middle overwrote it)");
+			probe_exit(p, EXIT_NOSTARTTLS);
+		} else if (strv_has(&p->warnings, "no-starttls")) {
 			finding(p, "starttls", LV_BAD, "not offered: the "
 			    "session stays plaintext (stripping would look "
 			    "the same)");

@@ -66,6 +66,7 @@ struct session {
 	bool			 caps_warned;
 	bool			 read_deferred;
 	bool			 corked;
+	bool			 cmd_injected;	/* sent with STARTTLS */
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
@@ -558,6 +559,7 @@ session_starttls_inject(struct session *s, const char *extra)
 	buf_add(&s->out, extra, strlen(extra));
 	buf_add(&s->out, "\r\n", 2);
 	s->bytes_out += strlen(extra) + 2;
+	s->cmd_injected = true;
 	s->corked = false;
 	session_set_state(s, STATE_STARTTLS_WAIT);
 	session_flush(s);
@@ -660,6 +662,22 @@ session_capdiff(struct session *s)
 		    "the server still offers STARTTLS inside TLS");
 }
 
+/*
+ * A capability of STARTTLS's length made of X's ("XXXXXXXA"): a middlebox
+ * overwrote the offer in place so the packet keeps its size.
+ */
+static bool
+starttls_masked(const struct strv *caps)
+{
+	size_t	i;
+
+	for (i = 0; i < caps->n; i++)
+		if (strncasecmp(caps->v[i], "XXXXXXX", 7) == 0 &&
+		    strcspn(caps->v[i], " ") == strlen("STARTTLS"))
+			return true;
+	return false;
+}
+
 /* Warnings about capabilities seen in plaintext. */
 static void
 session_plain_caps(struct session *s)
@@ -699,10 +717,15 @@ session_plain_caps(struct session *s)
 			    "plaintext");
 		break;
 	}
-	if (!pp_cap_starttls(s->pp))
-		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
-		    "STARTTLS is not offered: everything stays plaintext "
-		    "(or an attacker removed it)");
+	if (pp_cap_starttls(s->pp))
+		return;
+	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
+	    "STARTTLS is not offered: everything stays plaintext "
+	    "(or an attacker removed it)");
+	if (starttls_masked(caps))
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "starttls-stripped",
+		    "a capability is X's where STARTTLS belongs: something "
+		    "on the path overwrote the offer (STARTTLS stripping)");
 }
 
 static void
@@ -772,6 +795,16 @@ session_line(const struct pp_line *l, void *arg)
 
 	redact_server(s->red, l->buf, l->len);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	/* Nothing asked inside TLS yet: this answers the injected command. */
+	if (s->cmd_injected && session_chan(s) == CHAN_TLS &&
+	    (l->flags & EVF_UNSOLICITED)) {
+		s->cmd_injected = false;
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "command-injection",
+		    "command injection: the server answered, inside TLS, a "
+		    "command sent in plaintext with STARTTLS; it executes "
+		    "what a man in the middle slips in before the handshake");
+		session_exit(s, EXIT_SECURITY);
+	}
 	/* 0x16 0x03: a TLS handshake record, not a greeting. */
 	if (l->greeting && session_chan(s) == CHAN_PLAIN && l->len >= 2 &&
 	    l->buf[0] == 0x16 && l->buf[1] == 0x03)
@@ -972,6 +1005,9 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
+	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
+	 * said (and ask again); even a session closed here keeps none. */
+	pp_caps_reset(s->pp);
 	if (!f->verify.ok) {
 		if (!s->opts.insecure) {
 			s->auto_step = AUTO_NONE;
@@ -987,9 +1023,6 @@ session_established(struct session *s)
 	}
 	session_set_state(s, STATE_TLS);
 	loop_set_events(s->loop, s->fd, POLLIN);
-	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
-	 * said and ask again. */
-	pp_caps_reset(s->pp);
 	if (implicit) {
 		pp_expect_greeting(s->pp);
 		session_arm(s, "for the greeting");

@@ -31,7 +31,8 @@ const struct command commands[] = {
 	{ "help", "", "show every key and command (also F1)", cmd_help },
 	{ "quit", "", "leave; QUIT/LOGOUT is sent first when connected "
 	    "(also Ctrl-D)", cmd_quit },
-	{ "starttls", "", "send the protocol's STARTTLS (STLS for POP3)",
+	{ "starttls", "[CMD]", "send the protocol's STARTTLS (STLS for POP3); "
+	    "with CMD, CMD too in the same write (command injection test)",
 	    cmd_starttls },
 	{ "auth", "plain|login USER", "authenticate; the secret is asked "
 	    "for with no echo and never stored", cmd_auth },
@@ -209,8 +210,13 @@ cmd_quit(struct tui *t, const char *args)
 static void
 cmd_starttls(struct tui *t, const char *args)
 {
-	(void)args;
-	session_starttls(t->session);
+	if (*args == '\0')
+		session_starttls(t->session);
+	else if (strpbrk(args, "\r\n") != NULL)
+		tui_message(t, true, ":starttls CMD: one line only");
+	else if (session_starttls_inject(t->session, args) == -1)
+		tui_message(t, true, ":starttls CMD: only in plaintext, when "
+		    "the server is idle");
 }
 
 struct auth_req {

@@ -315,6 +315,7 @@ gloss_key(struct tui *t, int key)
 	}
 	if (t->focus == FOCUS_TLS && key == '?') {
 		gloss_panel(t);
+		tour_panel(t);
 		return 1;
 	}
 	if (!shown || t->focus == FOCUS_CMDLINE)

@@ -117,12 +117,32 @@ struct net_ctx {
 	enum slot	 slot;
 };
 
+/*
+ * A TAB becomes spaces to the next stop of 8 from the start of its line:
+ * curses would expand it at its own column and draw wider than counted.
+ */
 static void
 net_span(const struct san_span *sp, void *arg)
 {
 	struct net_ctx	*c = arg;
+	const char	*p = sp->p, *end = sp->p + sp->len, *tab, *nl;
+	size_t		 start;
+	int		 col;
 
-	rtext_add(c->r, sp->escape ? SLOT_ESCAPE : c->slot, sp->p, sp->len);
+	if (sp->escape) {
+		rtext_add(c->r, SLOT_ESCAPE, sp->p, sp->len);
+		return;
+	}
+	while ((tab = memchr(p, '\t', (size_t)(end - p))) != NULL) {
+		rtext_add(c->r, c->slot, p, (size_t)(tab - p));
+		nl = c->r->text.len > 0 ? memrchr(c->r->text.p, '\n',
+		    c->r->text.len) : NULL;
+		start = nl != NULL ? (size_t)(nl - c->r->text.p) + 1 : 0;
+		col = text_width(c->r->text.p + start, c->r->text.len - start);
+		rtext_add(c->r, c->slot, "        ", (size_t)(8 - col % 8));
+		p = tab + 1;
+	}
+	rtext_add(c->r, c->slot, p, (size_t)(end - p));
 }
 
 /* Bytes from the network (or any untrusted source): sanitized. */

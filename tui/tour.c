@@ -7,6 +7,7 @@
  * to show an attack.
  */
 #include <curses.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@ enum tour_wait {
 	TW_MAIL,	/* 250 after the "." that ends DATA */
 	TW_LITERAL,	/* a message body from FETCH */
 	TW_WARNING,	/* a warning or error with the step's code */
+	TW_PANEL,	/* ? in the TLS panel */
 };
 
 enum tour_move {
@@ -46,8 +48,10 @@ struct tour_step {
 static const struct tour_step steps[] = {
 	{ "The greeting",
 	  NULL,
-	  "mailscope connected to the lab's mail submission port, in "
-	  "plaintext.  A mail server speaks first.",
+	  "mailscope connected to the lab's submission port, in plaintext: "
+	  "like port 587, where mail programs hand mail to their server (25 "
+	  "is server to server, 2525 an unofficial stand-in for 587, 465 "
+	  "starts with TLS at once).  A mail server speaks first.",
 	  TW_GREETING, NULL,
 	  "The S: 220 line is the greeting: the server is ready.  Every "
 	  "reply starts with a three-digit code; 2xx means success "
@@ -67,9 +71,19 @@ static const struct tour_step steps[] = {
 	  "server answers 220, then the TLS handshake runs.",
 	  TW_VERIFY, NULL,
 	  "The rule in the transcript marks where TLS began; later lines "
-	  "carry a lock.  The TLS panel shows version, cipher, certificate "
-	  "and the verdict: VERIFIED, as mailscope trusts the lab's CA for "
-	  "this session.",
+	  "carry a lock.  The status bar shows the verdict: VERIFIED, as "
+	  "mailscope trusts the lab's CA for this session.",
+	  TM_STAY, NULL, true },
+	{ "The TLS panel",
+	  "Tab  Tab  then  ?",
+	  "The TLS panel sums up the handshake: the TLS version "
+	  "both sides agreed on (the highest they share), the cipher, the "
+	  "key exchange, the server's certificate and the verdict.  Tab "
+	  "moves from the command line to the transcript, then to the "
+	  "panel, where ? explains every field.",
+	  TW_PANEL, NULL,
+	  "Every field in plain words, with its RFC; Up/Down scroll.  Esc "
+	  "gives the facts back, Esc again returns to the command line.",
 	  TM_STAY, NULL, true },
 	{ "Ask again",
 	  "EHLO me",
@@ -118,9 +132,9 @@ static const struct tour_step steps[] = {
 	  TM_LAB, "inject-response", false },
 	{ "The end",
 	  NULL,
-	  "That is the tour.  :explain glosses every line, F1 in the "
-	  "transcript explains a line, ? in the TLS panel explains the "
-	  "panel.  Ctrl-D leaves.",
+	  "That is the tour.  :explain glosses every line.  Tab, then "
+	  "Up/Down select a line in the transcript and F1 or ? explains it; "
+	  "? in the TLS panel explains the panel.  Ctrl-D leaves.",
 	  TW_NONE, NULL, NULL, TM_STAY, NULL, false },
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])
@@ -134,6 +148,7 @@ static const char *const waiting[] = {
 	[TW_MAIL] = "Waiting for the 250 after your lone dot...",
 	[TW_LITERAL] = "Waiting for the message from FETCH...",
 	[TW_WARNING] = "Waiting for what mailscope notices...",
+	[TW_PANEL] = "Waiting for ? in the TLS panel...",
 };
 
 struct tour {
@@ -142,6 +157,8 @@ struct tour {
 	bool		  hidden;	/* :tour shows it again */
 	bool		  ehlo;		/* the last command was EHLO */
 	bool		  dot;		/* the last client line was "." */
+	bool		  helo;		/* ... was HELO */
+	char		  hint[160];	/* why the step is not done yet */
 	struct target	  target;	/* ours once the tour moved */
 	bool		  own_target;
 	char		 *lab_note;
@@ -149,7 +166,7 @@ struct tour {
 	size_t		  nold;
 	WINDOW		 *win;
 	int		  y, w;
-	struct rtext	  lines[4];
+	struct rtext	  lines[5];
 };
 
 void
@@ -208,6 +225,14 @@ build(struct tui *t, bool done)
 	rtext_adds(r, SLOT_HELP, s->why);
 	if (tr->step + 1 == NSTEPS)
 		return n;	/* the end: nothing to wait for */
+	if (!done && tr->hint[0] != '\0') {
+		r = &tr->lines[n++];
+		rtext_reset(r);
+		r->words = true;
+		r->indent = 2;
+		rtext_adds(r, SLOT_HELP_KEY, "! ");
+		rtext_adds(r, SLOT_HELP, tr->hint);
+	}
 	r = &tr->lines[n++];
 	rtext_reset(r);
 	r->words = true;
@@ -314,35 +339,131 @@ check(struct tour *tr, const struct tour_step *s, const struct event *ev)
 		    (ev->flags & EVF_LITERAL);
 	case TW_WARNING:
 		return is_code(ev, s->code);
+	case TW_PANEL:
+		return false;	/* tour_panel() says so */
 	}
 	return false;
+}
+
+/* The step is done: the banner says what the learner saw. */
+static void
+step_done(struct tui *t)
+{
+	t->tour->done = true;
+	t->tour->hint[0] = '\0';
+	/* A small terminal hides the panel the step talks about. */
+	if (steps[t->tour->step].panel && t->tp_h == 0)
+		t->panel = PANEL_SHOWN;
+	tui_relayout(t);
+}
+
+/* A final reply that refuses the learner's command. */
+static bool
+refused(enum proto_id proto, const struct event *ev, char *code,
+    size_t size)
+{
+	const char	*sp;
+
+	if (ev->kind != EV_DATA || ev->dir != DIR_SERVER ||
+	    !(ev->flags & EVF_END) || (ev->flags & EVF_INJECTED))
+		return false;
+	switch (proto) {
+	case PROTO_SMTP:
+	case PROTO_LMTP:
+		if (ev->len < 3 || (ev->data[0] != '4' && ev->data[0] != '5') ||
+		    strspn(ev->data, "0123456789") != 3)
+			return false;
+		snprintf(code, size, "%.3s", ev->data);
+		return true;
+	case PROTO_IMAP:
+		if (ev->data[0] == '*' || ev->data[0] == '+' ||
+		    (sp = strchr(ev->data, ' ')) == NULL)
+			return false;
+		if (strncasecmp(sp + 1, "NO ", 3) != 0 &&
+		    strncasecmp(sp + 1, "BAD ", 4) != 0)
+			return false;
+		snprintf(code, size, "%s", strncasecmp(sp + 1, "NO", 2) == 0 ?
+		    "NO" : "BAD");
+		return true;
+	case PROTO_POP3:
+		if (strncmp(ev->data, "-ERR", 4) != 0)
+			return false;
+		snprintf(code, size, "-ERR");
+		return true;
+	}
+	return false;
+}
+
+/* Tell the learner why the step does not go on, or stop telling. */
+static void
+hint(struct tui *t, const char *fmt, ...)
+{
+	struct tour	*tr = t->tour;
+	char		 old[sizeof tr->hint];
+	va_list		 ap;
+
+	memcpy(old, tr->hint, sizeof old);
+	tr->hint[0] = '\0';
+	if (fmt != NULL) {
+		va_start(ap, fmt);
+		vsnprintf(tr->hint, sizeof tr->hint, fmt, ap);
+		va_end(ap);
+	}
+	if (strcmp(old, tr->hint) != 0)
+		tui_relayout(t);
 }
 
 void
 tour_event(struct tui *t, const struct event *ev)
 {
-	struct tour	*tr = t->tour;
-	size_t		 n;
+	struct tour		*tr = t->tour;
+	const struct tour_step	*s;
+	char			 code[8];
+	size_t			 n;
 
 	if (tr == NULL)
 		return;
+	s = &steps[tr->step];
 	if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT) {
 		tr->dot = ev->len == 1 && ev->data[0] == '.';
 		if (!(ev->flags & EVF_BODY)) {
 			n = strcspn(ev->data, " ");
 			tr->ehlo = n == 4 && strncasecmp(ev->data, "EHLO",
 			    4) == 0;
+			tr->helo = n == 4 && strncasecmp(ev->data, "HELO",
+			    4) == 0;
+			if (!tr->done)
+				hint(t, NULL);
 		}
 	}
-	if (tr->done || !check(tr, &steps[tr->step], ev))
+	if (tr->done)
 		return;
-	tr->done = true;
-	tui_dirty(t, D_STATUS);
-	/* A small terminal hides the panel the step talks about. */
-	if (steps[tr->step].panel && t->tp_h == 0) {
-		t->panel = PANEL_SHOWN;
-		tui_relayout(t);
+	if (check(tr, s, ev)) {
+		step_done(t);
+		return;
 	}
+	/* What the learner typed did not do it: say why. */
+	if (s->type == NULL || s->wait == TW_WARNING)
+		return;
+	if (refused(t->sopts.target.proto, ev, code, sizeof code))
+		hint(t, "The server answered %s: it refused that command.  "
+		    "Compare what you typed with the Type: line and try "
+		    "again (Tab, then F1 explains the reply).", code);
+	else if (tr->helo && (s->wait == TW_EHLO || s->wait == TW_CAPDIFF) &&
+	    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+	    (ev->flags & EVF_END))
+		hint(t, "That was HELO, the old greeting: its reply lists no "
+		    "extensions.  Type EHLO me instead.");
+}
+
+/* ? in the TLS panel: what the panel step waits for. */
+void
+tour_panel(struct tui *t)
+{
+	struct tour	*tr = t->tour;
+
+	if (tr != NULL && !tr->done && steps[tr->step].wait == TW_PANEL)
+		step_done(t);
 }
 
 /* Leave the current session for one on t->sopts. */
@@ -442,7 +563,8 @@ tour_cmd_next(struct tui *t, const char *args)
 	}
 	tr->step++;
 	tr->done = false;
-	tr->ehlo = tr->dot = false;
+	tr->ehlo = tr->dot = tr->helo = false;
+	tr->hint[0] = '\0';
 	tui_relayout(t);
 	go_to(t, &steps[tr->step]);
 }

@@ -355,6 +355,7 @@ void	 gloss_free(void);
 void	 tour_start(struct tui *);
 void	 tour_free(struct tui *);
 void	 tour_event(struct tui *, const struct event *);
+void	 tour_panel(struct tui *);		/* ? in the TLS panel */
 int	 tour_rows(struct tui *);		/* rows of its banner */
 void	 tour_layout(struct tui *, int, int);
 void	 tour_draw(struct tui *);

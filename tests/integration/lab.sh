@@ -639,16 +639,51 @@ probe_says() {
 	# $1 exit status wanted, $2 finding (regex) in the probe's output
 	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe.out"
 }
+# lesson SCENARIO PROTO EXIT ERE: mailscope --lab --batch --starttls exits
+# EXIT and its transcript holds the scenario's verdict.
+lesson() {
+	timeout 60 "$bin" --lab "$1" --lab-proto "$2" --batch --starttls \
+	    -c QUIT < /dev/null > "$out/lesson.out" 2>&1
+	lrc=$?
+	if [ "$lrc" -eq "$3" ] && grep -Eq -- "$4" "$out/lesson.out"; then
+		pass "mailscope --lab $1 ($2): exit $3, /$4/"
+	else
+		fail "mailscope --lab $1 ($2): exit $lrc (want $3), /$4/"
+		tail -n 5 "$out/lesson.out" | sed 's/^/	| /'
+	fi
+}
 if [ "$bin" = "$top/build/mailscope" ]; then
-	for pair in good:0 expired-cert:5 wrong-host:5 self-signed:5 \
-	    no-starttls:3 starttls-refused:3 inject-response:6; do
-		scn=${pair%%:*}
-		want=${pair#*:}
-		expect_exit "$want" "mailscope --lab $scn exits $want" \
-		    timeout 60 "$bin" --lab "$scn" --batch --starttls -c QUIT \
-		    < /dev/null
+	for p in smtp imap pop3; do
+		lesson good $p 0 '^== TLS established: TLS1\.3, .*certificate verified$'
+		lesson no-starttls $p 3 '^\*\* error: STARTTLS not offered'
+		lesson starttls-refused $p 3 '^\*\* the server refused STARTTLS'
+		lesson strip $p 3 '^\*\* error: STARTTLS not offered'
+		lesson inject-response $p 6 '^\*\* response injection: '
+		# mailscope never pipelines after STARTTLS: nothing to execute.
+		lesson inject-command $p 0 'certificate verified$'
+		lesson expired-cert $p 5 \
+		    '^\*\* certificate NOT verified: expired on 2020-01-01'
+		lesson wrong-host $p 5 \
+		    'NOT verified: .*not in certificate .*wrong\.example\.net'
+		lesson self-signed $p 5 \
+		    '^\*\* certificate NOT verified: self-signed'
+		lesson tls12-only $p 0 '^   version    TLS1\.2$'
+		lesson slow $p 0 '^== TLS established: '
 	done
-	for scn in good inject-command; do
+	lesson strip smtp 3 '^\*\* .*where STARTTLS belongs: .*stripping'
+	lesson slow smtp 0 '^<- 220 lab\.mailscope\.test ESMTP .*\(scenario slow\)$'
+	# enforced: mail before STARTTLS is refused, not merely unprotected.
+	timeout 60 "$bin" --lab enforced --batch -c 'EHLO me' \
+	    -c 'MAIL FROM:<a@example.test>' -c QUIT < /dev/null \
+	    > "$out/lesson.out" 2>&1
+	check "mailscope --lab enforced: MAIL before STARTTLS gets 530" \
+	    grep -q '^<- 530 5\.7\.0 Must issue a STARTTLS command first$' \
+	    "$out/lesson.out"
+	timeout 60 "$bin" --lab enforced --lab-proto pop3 --batch \
+	    -c 'USER demo' -c QUIT < /dev/null > "$out/lesson.out" 2>&1
+	check "mailscope --lab enforced (pop3): USER before STLS refused" \
+	    grep -q '^<- -ERR ' "$out/lesson.out"
+	for scn in good inject-command strip; do
 		start_lab "$scn" || continue
 		timeout 120 "$bin" probe --cafile "$CA" \
 		    submission://127.0.0.1:$((BASE + 1)) > "$out/probe.out" 2>&1
@@ -659,10 +694,74 @@ if [ "$bin" = "$top/build/mailscope" ]; then
 			    probe_says 0 'command-injection *not vulnerable'
 			check "probe of good: nothing below TLS 1.2" \
 			    probe_says 0 'lowest-version *TLS1.2'
+		elif [ "$scn" = strip ]; then
+			check "probe of strip: STARTTLS stripped, exit 3" \
+			    probe_says 3 'starttls *stripped: '
 		else
 			check "probe of inject-command: VULNERABLE, exit 7" \
 			    probe_says 7 'command-injection *VULNERABLE'
 		fi
 	done
+fi
+# The command-injection lesson on the screen: :starttls CMD sends CMD in
+# the same write as STARTTLS; inject-command answers it inside TLS.
+no_injection() {
+	! tui_screen inj | grep -q 'command injection'
+}
+if [ "$bin" = "$top/build/mailscope" ] && command -v tmux > /dev/null 2>&1
+then
+	for scn in inject-command good; do
+		tui_start inj 160 40 sh -c 'export LANG=C.UTF-8 \
+		    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; \
+		    "$2" --lab "$3"; echo "MAILSCOPE-EXIT=$?"; exec sleep 3600' \
+		    sh "$out" "$bin" "$scn"
+		check "$scn: the TUI is on the lab" \
+		    tui_wait inj "scenario $scn\)" 15
+		check "$scn: the message line says what to type first" \
+		    tui_wait inj "lab: scenario $scn: type EHLO me, then STARTTLS"
+		tui_keys inj -l 'EHLO me'
+		tui_keys inj Enter
+		tui_wait inj 'S:   250 8BITMIME' 15
+		tui_keys inj -l ':starttls RSET'
+		tui_keys inj Enter
+		check "$scn: :starttls RSET sends RSET with STARTTLS" \
+		    tui_wait inj 'C:   RSET ⟨injected⟩' 15
+		if [ "$scn" = inject-command ]; then
+			check "inject-command: RSET answered inside TLS, flagged" \
+			    tui_wait inj '\[command$|command injection: ' 15
+			tui_keys inj C-d
+			check "inject-command: exit 6 after the injection" \
+			    tui_wait inj '^MAILSCOPE-EXIT=6$' 15
+		else
+			tui_keys inj -l 'NOOP'
+			tui_keys inj Enter
+			check "good: TLS up, NOOP answered" \
+			    tui_wait inj 'S:🔒 250 2\.0\.0 Ok' 15
+			check "good: the injected RSET was not executed" \
+			    no_injection
+			tui_keys inj C-d
+			check "good: exit 0" \
+			    tui_wait inj '^MAILSCOPE-EXIT=0$' 15
+		fi
+		tui_stop inj
+	done
+	# A certificate that fails: the session closes inside TLS and the
+	# panel must not pass the plaintext capabilities off as TLS ones.
+	tui_start inj 160 50 sh -c 'export LANG=C.UTF-8 \
+	    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; \
+	    exec "$2" --lab expired-cert' sh "$out" "$bin"
+	tui_wait inj 'S:   220 ' 15
+	tui_keys inj -l 'EHLO me'
+	tui_keys inj Enter
+	check "expired-cert: the panel lists the plaintext capabilities" \
+	    tui_wait inj 'Capabilities \(plaintext\)' 15
+	tui_keys inj -l 'STARTTLS'
+	tui_keys inj Enter
+	check "expired-cert: closed, NOT VERIFIED" \
+	    tui_wait inj 'CLOSED +NOT VERIFIED' 15
+	check "expired-cert: the panel lists no capabilities as inside TLS" \
+	    sh -c '! grep -q "Capabilities (inside TLS)" "$1"' sh \
+	    "$T/inj.screen"
+	tui_stop inj
 fi
 exit 0

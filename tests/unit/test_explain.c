@@ -149,6 +149,11 @@ test_ehlo_keywords(void **state)
 	has(o, "SIZE: The largest message");
 	o = SRV(PROTO_SMTP, "250 ENHANCEDSTATUSCODES");
 	has(o, "ENHANCEDSTATUSCODES: Replies carry");
+	/* A middlebox's footprint: the strip lesson's key line. */
+	o = SRV(PROTO_SMTP, "250-XXXXXXXA");
+	has(o, "XXXXXXXA: Not an extension: STARTTLS overwritten");
+	has(o, "STARTTLS stripping");
+	hasnt(o, "Requested action okay");
 
 	/* The go-ahead for the handshake. */
 	CLI(PROTO_SMTP, "STARTTLS");
@@ -462,6 +467,15 @@ test_local_events(void **state)
 	has(eout.p, "group: ");
 	hasnt(eout.p, "ALPN: ");
 	has(eout.p, "This TLS version is deprecated");
+	hasnt(eout.p, "TLS 1.2, not 1.3");
+	f.version = "TLS1.2";
+	buf_reset(&eout);
+	explain_event(elog, &e, PROTO_SMTP, &eout);
+	has(eout.p, "the server picks the highest one it shares");
+	has(eout.p, "TLS 1.2, not 1.3: the highest version both sides "
+	    "speak");
+	hasnt(eout.p, "This TLS version is deprecated");
+	f.version = "TLS1.1";
 
 	/* Verify: verdict, trust level and each reason. */
 	f.verify.ok = false;
@@ -507,6 +521,12 @@ test_local_events(void **state)
 	has(eout.p, "LOGINDISABLED vanished");
 	has(eout.p, "Login appeared only inside TLS");
 	strv_clear(&x.added);
+	strv_clear(&x.removed);
+	strv_add(&x.removed, "STLS");
+	buf_reset(&eout);
+	explain_event(elog, &e, PROTO_POP3, &eout);
+	has(eout.p, "STLS vanished inside TLS");
+	hasnt(eout.p, "STARTTLS vanished");
 	strv_clear(&x.removed);
 	buf_reset(&eout);
 	explain_event(elog, with_extra(&e, &x, ""), PROTO_POP3, &eout);
@@ -1035,7 +1055,7 @@ test_warning_coverage(void **state)
 	    "starttls-after-tls", "untagged-before-starttls",
 	    "plaintext-alert", "insecure", "sslkeylogfile", "keylog",
 	    "timeout", "require-tls", "connect", "resolve", "not-connected",
-	    "usage", "starttls-in-tls" };
+	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection" };
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;

@@ -992,6 +992,166 @@ test_spawn_parent_death(void **state)
 	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 0), 0);
 }
 
+/* --- every word the lab can say has a gloss in explain mode --- */
+
+static void
+glossed(enum explain_table t, const char *w, size_t n, const char *line)
+{
+	char	key[64];
+
+	snprintf(key, sizeof key, "%.*s", (int)n, w);
+	if (explain_lookup(t, key) == NULL)
+		fail_msg("%s \"%s\" (in \"%s\") has no gloss",
+		    explain_table_name(t), key, line);
+}
+
+/* Each space-separated word of p .. end in table t. */
+static void
+glossed_words(enum explain_table t, const char *p, const char *end,
+    const char *line)
+{
+	size_t	n;
+
+	while (p < end) {
+		n = strcspn(p, " ]");
+		if (p + n > end)
+			n = (size_t)(end - p);
+		if (n > 0)
+			glossed(t, p, n, line);
+		p += n;
+		if (p < end && *p == ']')
+			return;
+		p += strspn(p, " ");
+	}
+}
+
+/* An enhanced status code after an SMTP reply code. */
+static void
+glossed_esc(const char *p, const char *line)
+{
+	unsigned	c, sub, det;
+	char		key[32];
+
+	if (sscanf(p, "%1u.%3u.%3u", &c, &sub, &det) != 3)
+		return;
+	snprintf(key, sizeof key, "X.%u.%u", sub, det);
+	if (explain_lookup(XT_ESC_DETAIL, key) != NULL)
+		return;
+	snprintf(key, sizeof key, "X.%u.X", sub);
+	glossed(XT_ESC_SUBJECT, key, strlen(key), line);
+}
+
+/* Every line of a lab's answer, as explain mode would look at it. */
+static void
+glossed_reply(enum proto_id proto, const char *out, bool ehlo)
+{
+	const char	*p, *e, *b;
+	char		 line[512];
+
+	for (p = out; *p != '\0'; p = e + (*e != '\0' ? 2 : 0)) {
+		if ((e = strstr(p, "\r\n")) == NULL)
+			e = p + strlen(p);
+		snprintf(line, sizeof line, "%.*s", (int)(e - p), p);
+		switch (proto) {
+		case PROTO_SMTP:
+		case PROTO_LMTP:
+			glossed(XT_SMTP_CODE, line, 3, line);
+			if (e - p > 4)
+				glossed_esc(line + 4, line);
+			/* The EHLO answer: one extension per line after the
+			 * first; AUTH lists SASL mechanisms. */
+			if (ehlo && p != out && e - p > 4) {
+				b = line + 4;
+				glossed(XT_EHLO, b, strcspn(b, " "), line);
+				if (strncmp(b, "AUTH ", 5) == 0)
+					glossed_words(XT_SASL, b + 5,
+					    line + strlen(line), line);
+			}
+			break;
+		case PROTO_IMAP:
+			if (strncmp(line, "* CAPABILITY ", 13) == 0)
+				glossed_words(XT_IMAP_CAP, line + 13,
+				    line + strlen(line), line);
+			else if ((b = strstr(line, "[CAPABILITY ")) != NULL)
+				glossed_words(XT_IMAP_CAP, b + 12,
+				    line + strlen(line), line);
+			if ((b = strchr(line, '[')) != NULL)
+				glossed(XT_IMAP_CODE, b + 1,
+				    strcspn(b + 1, " ]"), line);
+			break;
+		case PROTO_POP3:
+			if (line[0] != '+' && line[0] != '-' &&
+			    strcmp(line, ".") != 0 && ehlo)
+				glossed(XT_POP3_CAPA, line, strcspn(line, " "),
+				    line);
+			if (strncmp(line, "-ERR [", 6) == 0)
+				glossed(XT_POP3_CODE, line + 6,
+				    strcspn(line + 6, "]"), line);
+			break;
+		}
+		if (*e == '\0')
+			break;
+	}
+}
+
+static void
+test_lab_glossed(void **state)
+{
+	static const char *const smtp[] = { "HELO c", "MAIL FROM:<a@b>",
+	    "RCPT TO:<x@elsewhere.test>", "RCPT TO:<demo@lab.mailscope.test>",
+	    "DATA", "hi\r\n.", "AUTH PLAIN AGRlbW8Ad3Jvbmc=", "AUTH LOGIN",
+	    "*", "VRFY demo", "BDAT 1", "MAIL FROM:<a@b> SIZE=99999999",
+	    "NOOP", "RSET", "QUIT", NULL };
+	static const char *const imap[] = { "a CAPABILITY",
+	    "a LOGIN demo wrong", "a LOGIN demo demo", "a SELECT INBOX",
+	    "a SELECT nothing", "a EXAMINE INBOX", "a FETCH 1 BODY[]",
+	    "a NOOP", "a UNSELECT", "bogus", "a LOGOUT", NULL };
+	static const char *const pop3[] = { "USER demo", "PASS wrong",
+	    "USER demo", "PASS demo", "STAT", "LIST", "RETR 9", "UIDL",
+	    "BOGUS", "QUIT", NULL };
+	const char *const	*script;
+	const char		*o, *caps, *stls;
+	enum proto_id		 proto;
+	int			 scn, pi, tls;
+	char			 cmd[128];
+	size_t			 i;
+
+	(void)state;
+	for (scn = 0; scn < SCN_MAX; scn++) {
+		for (pi = 0; pi < 3; pi++) {
+			proto = pi == 0 ? PROTO_SMTP : pi == 1 ? PROTO_IMAP :
+			    PROTO_POP3;
+			script = pi == 0 ? smtp : pi == 1 ? imap : pop3;
+			caps = pi == 0 ? "EHLO c\r\n" : pi == 1 ?
+			    "a CAPABILITY\r\n" : "CAPA\r\n";
+			stls = pi == 0 ? "STARTTLS\r\n" : pi == 1 ?
+			    "a STARTTLS\r\n" : "STLS\r\n";
+			for (tls = 0; tls < 2; tls++) {
+				start(proto, (enum lab_scn)scn, false);
+				glossed_reply(proto, say(NULL), false);
+				glossed_reply(proto, say(caps), true);
+				if (tls) {
+					o = say(stls);
+					glossed_reply(proto, o, false);
+					if (!conn.want_tls) {
+						stop();
+						continue;
+					}
+					lab_conn_tls_up(&conn);
+					glossed_reply(proto, say(NULL), false);
+					glossed_reply(proto, say(caps), true);
+				}
+				for (i = 0; script[i] != NULL; i++) {
+					snprintf(cmd, sizeof cmd, "%s\r\n",
+					    script[i]);
+					glossed_reply(proto, say(cmd), false);
+				}
+				stop();
+			}
+		}
+	}
+}
+
 int
 main(void)
 {
@@ -1010,6 +1170,7 @@ main(void)
 		cmocka_unit_test(test_imap),
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_machines_soup),
+		cmocka_unit_test(test_lab_glossed),
 		cmocka_unit_test(test_spawn),
 		cmocka_unit_test(test_spawn_lifeline),
 		cmocka_unit_test(test_spawn_parent_death),
