@@ -470,7 +470,7 @@ test_local_events(void **state)
 	hasnt(eout.p, "TLS 1.2, not 1.3");
 	f.version = "TLS1.2";
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_SMTP, &eout);
+	explain_event(elog, with_extra(&e, &x, "TLS1.2"), PROTO_SMTP, &eout);
 	has(eout.p, "the server picks the highest one it shares");
 	has(eout.p, "TLS 1.2, not 1.3: the highest version both sides "
 	    "speak");
@@ -524,7 +524,7 @@ test_local_events(void **state)
 	strv_clear(&x.removed);
 	strv_add(&x.removed, "STLS");
 	buf_reset(&eout);
-	explain_event(elog, &e, PROTO_POP3, &eout);
+	explain_event(elog, with_extra(&e, &x, ""), PROTO_POP3, &eout);
 	has(eout.p, "STLS vanished inside TLS");
 	hasnt(eout.p, "STARTTLS vanished");
 	strv_clear(&x.removed);
