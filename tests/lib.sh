@@ -195,7 +195,10 @@ lib_cleanup() {
 	return 0
 }
 trap lib_cleanup EXIT
+# exit-empty off: a session started right after the last one was killed
+# must not reach a server that is on its way out.
 cat > "$T/tmux.conf" << 'EOF'
+set -s exit-empty off
 set -g default-terminal tmux-256color
 set -g remain-on-exit on
 set -g status off

@@ -377,7 +377,7 @@ CA=
 BASE=
 nlab=0
 # A lab left running by an interrupted test is stopped on the way out.
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null' EXIT
+trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; lib_cleanup' EXIT
 trap 'exit 1' INT TERM
 start_lab() {
 	# $1 scenario, further arguments go to the lab.  A port block taken
