@@ -193,11 +193,6 @@ batch_print_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 		print_field(b, fields[i].label, fields[i].value);
 	buf_printf(b, "   %-10s %s", "verdict", f->verify.ok ?
 	    "verified" : "NOT verified");
-	if (f->verify.trust != NULL) {
-		buf_adds(b, " (");
-		sanitize(f->verify.trust, strlen(f->verify.trust), b);
-		buf_addc(b, ')');
-	}
 	if (f->verify.hostname != NULL) {
 		buf_adds(b, " for ");
 		sanitize(f->verify.hostname, strlen(f->verify.hostname), b);

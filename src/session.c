@@ -990,8 +990,7 @@ session_established(struct session *s)
 	x = xcalloc(1, sizeof *x);
 	x->tls = tls_facts_dup(f);
 	if (f->verify.ok)
-		buf_printf(&b, "certificate verified (%s)%s%s",
-		    f->verify.trust != NULL ? f->verify.trust : "Verified",
+		buf_printf(&b, "certificate verified%s%s",
 		    f->verify.matched != NULL ? ": host name matched " : "",
 		    f->verify.matched != NULL ? f->verify.matched : "");
 	else {

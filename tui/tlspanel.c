@@ -327,8 +327,7 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 		r = line(tp);
 		rtext_adds(r, SLOT_TLS_OK, tp->t->utf8 ? "  \xe2\x9c\x94 " :
 		    "  OK ");
-		rtext_printf(r, SLOT_TLS_OK, "VERIFIED (%s)",
-		    f->verify.trust != NULL ? f->verify.trust : "Verified");
+		rtext_adds(r, SLOT_TLS_OK, "VERIFIED");
 	} else {
 		r = line(tp);
 		rtext_adds(r, SLOT_TLS_BAD, tp->t->utf8 ? "  \xe2\x9c\x98 " :

@@ -79,7 +79,7 @@ contains "$T/rp.screen" " HANDSHAKE " "just before the boundary the status bar s
 tui_keys rp Space
 tui_wait rp "REPLAY $K/$N " || fail "one more Space reaches event $K"
 contains "$T/rp.screen" "Version +TLS1\.3" "at the boundary the TLS panel shows TLS1.3"
-contains "$T/rp.screen" "VERIFIED \(Verified\)" "at the boundary the TLS panel shows the verdict"
+contains "$T/rp.screen" "(✔|OK) VERIFIED *$" "at the boundary the TLS panel shows the verdict"
 contains "$T/rp.screen" " TLS .* VERIFIED " "at the boundary the status bar shows TLS and VERIFIED"
 
 # --- marks, stepping back, notes, :save ------------------------------------
