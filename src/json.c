@@ -167,9 +167,23 @@ add_json(struct buf *b, json_t *v)
 	json_decref(v);
 }
 
-/* Numbers without printf: it was most of the cost of a body line. */
-static void
-add_uint(struct buf *b, uint64_t v)
+/*
+ * The envelope of an event is written through a pointer into room
+ * reserved once: per-call reserves and strlen were most of the cost of a
+ * body line.
+ */
+static char *
+put(char *o, const char *s, size_t n)
+{
+	memcpy(o, s, n);
+	return o + n;
+}
+
+#define PUT_LIT(o, lit)	put((o), (lit), sizeof(lit) - 1)
+
+/* Numbers without printf. */
+static char *
+put_uint(char *o, uint64_t v)
 {
 	char	tmp[24], *p = tmp + sizeof tmp;
 
@@ -177,54 +191,161 @@ add_uint(struct buf *b, uint64_t v)
 		*--p = (char)('0' + v % 10);
 		v /= 10;
 	} while (v != 0);
-	buf_add(b, p, (size_t)(tmp + sizeof tmp - p));
+	return put(o, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 /* Microseconds as seconds, the shortest exact decimal ("0.00062"). */
-static void
-add_seconds(struct buf *b, int64_t us)
+static char *
+put_seconds(char *o, int64_t us)
 {
 	char	frac[6];
 	int	i, n = 6;
 
 	if (us < 0)
 		us = 0;
-	add_uint(b, (uint64_t)us / 1000000);
+	o = put_uint(o, (uint64_t)us / 1000000);
 	for (i = 5, us %= 1000000; i >= 0; i--, us /= 10)
 		frac[i] = (char)('0' + us % 10);
 	while (n > 1 && frac[n - 1] == '0')
 		n--;
-	buf_addc(b, '.');
-	buf_add(b, frac, (size_t)n);
+	*o++ = '.';
+	return put(o, frac, (size_t)n);
 }
 
 /*
- * A string as JSON: printable ASCII, the common case (a body line), needs
- * a backslash before " and \\ only; jansson checks and escapes anything
- * else.  Returns false for bytes that are not UTF-8.
+ * ","kind":...,"len": for a kind, direction, channel and flags, from our
+ * tables (no escape needed).  The last one is kept: the lines of a body
+ * share it.
+ */
+static const char *
+envelope_names(const struct event *ev, size_t *len)
+{
+	static struct {
+		bool		 valid;
+		uint8_t		 kind, dir, chan;
+		uint32_t	 flags;
+		size_t		 len;
+		char		 s[512];
+	} c;
+	char		*o = c.s;
+	const char	*name, *sep = "";
+	uint32_t	 bit;
+
+	if (c.valid && c.kind == ev->kind && c.dir == ev->dir &&
+	    c.chan == ev->chan && c.flags == ev->flags) {
+		*len = c.len;
+		return c.s;
+	}
+	/* Sixteen flag names of at most 16 bytes and three short names. */
+	o = PUT_LIT(o, "\",\"kind\":\"");
+	name = ev_kind_name(ev->kind);
+	o = put(o, name, strlen(name));
+	o = PUT_LIT(o, "\",\"dir\":\"");
+	name = ev_dir_name(ev->dir);
+	o = put(o, name, strlen(name));
+	o = PUT_LIT(o, "\",\"chan\":\"");
+	name = ev_chan_name(ev->chan);
+	o = put(o, name, strlen(name));
+	*o++ = '"';
+	if (ev->flags != 0) {
+		o = PUT_LIT(o, ",\"flags\":[");
+		for (bit = 1; bit != 0; bit <<= 1) {
+			if ((ev->flags & bit) &&
+			    (name = ev_flag_name(bit)) != NULL) {
+				o = put(o, sep, strlen(sep));
+				*o++ = '"';
+				o = put(o, name, strlen(name));
+				*o++ = '"';
+				sep = ",";
+			}
+		}
+		*o++ = ']';
+	}
+	o = PUT_LIT(o, ",\"len\":");
+	c.valid = true;
+	c.kind = ev->kind;
+	c.dir = ev->dir;
+	c.chan = ev->chan;
+	c.flags = ev->flags;
+	c.len = (size_t)(o - c.s);
+	*len = c.len;
+	return c.s;
+}
+
+/*
+ * How the fast path writes a byte: 0 as itself, a letter as backslash and
+ * that letter, ESC_SLOW not at all (jansson decides).
+ */
+#define ESC_SLOW	1
+
+static const unsigned char *
+escapes(void)
+{
+	static unsigned char	esc[256];
+	static bool		ready;
+	int			c;
+
+	if (!ready) {
+		for (c = 0; c < 256; c++)
+			esc[c] = c < 0x20 || c > 0x7e ? ESC_SLOW : 0;
+		esc['\r'] = 'r';
+		esc['\n'] = 'n';
+		esc['\t'] = 't';
+		esc['"'] = '"';
+		esc['\\'] = '\\';
+		ready = true;
+	}
+	return esc;
+}
+
+/* No byte of x needs a look: all printable ASCII, none " or \\. */
+static bool
+plain8(uint64_t x)
+{
+	const uint64_t	ones = 0x0101010101010101ULL, high = ones * 0x80;
+	uint64_t	q = x ^ (ones * '"'), bs = x ^ (ones * '\\');
+
+	/* Per byte: below 0x20, above 0x7e, equal to " or \\. */
+	return ((((x - ones * 0x20) & ~x) | ((x + ones) | x) |
+	    ((q - ones) & ~q) | ((bs - ones) & ~bs)) & high) == 0;
+}
+
+/*
+ * A string as JSON: printable ASCII with CR, LF and TAB, the common case
+ * (a body line, a literal), is escaped here, eight bytes at a time where
+ * nothing needs a look; jansson checks and escapes anything else.
+ * Returns false for bytes that are not UTF-8.
  */
 static bool
 add_string(struct buf *b, const char *p, size_t len)
 {
 	const unsigned char	*u = (const unsigned char *)p;
+	const unsigned char	*esc = escapes();
 	json_t			*v;
-	size_t			 i, quotes = 0;
+	uint64_t		 w;
+	size_t			 i = 0;
 	char			*o;
 
-	for (i = 0; i < len; i++) {
-		if (u[i] < 0x20 || u[i] > 0x7e)
+	buf_reserve(b, 2 * len + 2);
+	o = b->p + b->len;
+	*o++ = '"';
+	while (i < len) {
+		if (len - i >= sizeof w) {
+			memcpy(&w, p + i, sizeof w);
+			if (plain8(w)) {
+				o = put(o, p + i, sizeof w);
+				i += sizeof w;
+				continue;
+			}
+		}
+		if (esc[u[i]] == ESC_SLOW)
 			break;
-		quotes += u[i] == '"' || u[i] == '\\';
+		if (esc[u[i]] != 0)
+			*o++ = '\\';
+		*o++ = esc[u[i]] != 0 ? (char)esc[u[i]] : p[i];
+		i++;
 	}
 	if (i == len) {
-		buf_reserve(b, len + quotes + 2);
-		o = b->p + b->len;
-		*o++ = '"';
-		for (i = 0; i < len; i++) {
-			if (u[i] == '"' || u[i] == '\\')
-				*o++ = '\\';
-			*o++ = p[i];
-		}
 		*o++ = '"';
 		b->len = (size_t)(o - b->p);
 		b->p[b->len] = '\0';
@@ -242,52 +363,32 @@ event_json(const struct evlog *log, const struct event *ev, struct buf *b)
 {
 	const struct ev_extra	*x = ev_extra(ev);
 	json_t			*o;
-	char			 tmp[64];
-	const char		*sep = "";
-	uint32_t		 bit;
-	size_t			 at;
+	char			 tmp[64], *w;
+	const char		*names;
+	size_t			 at, nlen;
 	int64_t			 us = ev->t_ns / 1000;
 
-	/* Names from our tables need no escape. */
-	buf_adds(b, "{\"seq\":");
-	add_uint(b, ev->seq);
+	names = envelope_names(ev, &nlen);
+	/* Digits of seq, t and len, the time and the member names. */
+	buf_reserve(b, nlen + sizeof tmp + 128);
+	w = b->p + b->len;
+	w = PUT_LIT(w, "{\"seq\":");
+	w = put_uint(w, ev->seq);
 	/* Microseconds: the precision a recording keeps. */
-	buf_adds(b, ",\"t\":");
-	add_seconds(b, us);
+	w = PUT_LIT(w, ",\"t\":");
+	w = put_seconds(w, us);
 	/* From the same microseconds a reader gets back from the file. */
 	format_wall((evlog_wall_base(log) / 1000 + us) * 1000, tmp, sizeof tmp);
-	buf_adds(b, ",\"time\":\"");
-	buf_adds(b, tmp);
-	buf_adds(b, "\",\"kind\":\"");
-	buf_adds(b, ev_kind_name(ev->kind));
-	buf_adds(b, "\",\"dir\":\"");
-	buf_adds(b, ev_dir_name(ev->dir));
-	buf_adds(b, "\",\"chan\":\"");
-	buf_adds(b, ev_chan_name(ev->chan));
-	buf_addc(b, '"');
-	if (ev->flags != 0) {
-		buf_adds(b, ",\"flags\":[");
-		for (bit = 1; bit != 0; bit <<= 1) {
-			if ((ev->flags & bit) && ev_flag_name(bit) != NULL) {
-				buf_adds(b, sep);
-				buf_addc(b, '"');
-				buf_adds(b, ev_flag_name(bit));
-				buf_addc(b, '"');
-				sep = ",";
-			}
-		}
-		buf_addc(b, ']');
-	}
-	buf_adds(b, ",\"len\":");
-	add_uint(b, ev->len);
-	/*
-	 * Message bodies (IMAP literals) go as base64: exact, and the bulk
-	 * of a large transfer; its alphabet never needs escaping.
-	 */
+	w = PUT_LIT(w, ",\"time\":\"");
+	w = put(w, tmp, strlen(tmp));
+	w = put(w, names, nlen);
+	w = put_uint(w, ev->len);
+	b->len = (size_t)(w - b->p);
+	b->p[b->len] = '\0';
+	/* A literal is text too when it is UTF-8: readable, and smaller. */
 	at = b->len;
 	buf_adds(b, ",\"text\":");
-	if ((ev->flags & EVF_LITERAL) ||
-	    !add_string(b, ev->data, ev->len)) {
+	if (!add_string(b, ev->data, ev->len)) {
 		b->len = at;
 		buf_adds(b, ",\"b64\":\"");
 		if (b64_encode(ev->data, ev->len, b) == -1)

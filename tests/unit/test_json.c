@@ -187,6 +187,56 @@ test_binary(void **state)
 		got = round_trip(a, ev, b);
 		assert_same_event(ev, got);
 	}
+	/* A literal of mail text is written as readable, escaped text. */
+	{
+		static const char body[] = "Subject: \"hi\"\r\n\r\n"
+		    "a\tb C:\\dir\r\n";
+
+		ev = add(a, EV_DATA, DIR_SERVER, CHAN_TLS, EVF_LITERAL |
+		    EVF_BODY, 9500, NULL, body, sizeof body - 1);
+		line = event_to_json(a, ev);
+		assert_non_null(strstr(line, "\"text\":\"Subject: \\\"hi\\\""
+		    "\\r\\n\\r\\na\\tb C:\\\\dir\\r\\n\""));
+		free(line);
+		got = round_trip(a, ev, b);
+		assert_same_event(ev, got);
+	}
+	evlog_free(a);
+	evlog_free(b);
+}
+
+/*
+ * Every byte value at every place of the eight-byte steps: whatever the
+ * escaping path, the line is ASCII without controls and gives the bytes
+ * back, as "text" exactly when they are UTF-8.
+ */
+static void
+test_every_byte_everywhere(void **state)
+{
+	struct evlog		*a = timed_log(), *b = timed_log();
+	const struct event	*ev, *got;
+	char			 s[19], *line;
+	size_t			 pos, j;
+	int			 c;
+
+	(void)state;
+	for (c = 0; c < 256; c++) {
+		for (pos = 0; pos < sizeof s; pos++) {
+			memset(s, 'a', sizeof s);
+			s[pos] = (char)c;
+			ev = add(a, EV_DATA, DIR_SERVER, CHAN_TLS, 0, 1000,
+			    NULL, s, sizeof s);
+			line = event_to_json(a, ev);
+			for (j = 0; line[j] != '\0'; j++)
+				assert_true(line[j] >= 0x20 &&
+				    (unsigned char)line[j] < 0x80);
+			assert_true((strstr(line, "\"b64\":") != NULL) ==
+			    (c >= 0x80));
+			free(line);
+			got = round_trip(a, ev, b);
+			assert_same_event(ev, got);
+		}
+	}
 	evlog_free(a);
 	evlog_free(b);
 }
@@ -538,6 +588,7 @@ main(void)
 		cmocka_unit_test(test_every_kind),
 		cmocka_unit_test(test_fields),
 		cmocka_unit_test(test_binary),
+		cmocka_unit_test(test_every_byte_everywhere),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_capdiff),
 		cmocka_unit_test(test_malformed),
