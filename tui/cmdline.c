@@ -866,8 +866,12 @@ cmdline_input(struct tui *t)
 			else if (t->focus == FOCUS_TLS &&
 			    tlspanel_key(t->tp, key))
 				;
-			else if (key == ':' || (key >= 0x20 && key < 0x7f)) {
-				/* Typing goes to the command line. */
+			else if (key == ':' || (key >= 0x20 && key < 0x7f) ||
+			    (key >= 0xc2 && key <= 0xf4)) {
+				/*
+				 * Typing goes to the command line; a UTF-8
+				 * lead byte takes the rest of its character.
+				 */
 				t->focus = FOCUS_CMDLINE;
 				qoff--;
 				queue[qoff] = (unsigned char)key;

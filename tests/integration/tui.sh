@@ -353,6 +353,11 @@ check "and leaves the transcript following" \
     - "$TUI_SOCK"
 keys q
 check "q gives the command line the focus" wait_for '\[cmdline\]'
+keys Tab
+tui_keys t -l 'é x'
+check "typing UTF-8 in the transcript goes to the command line, whole" \
+    wait_for '^smtp> é x$'
+keys C-c
 
 # Help overlay lists keys and commands.
 keys F1
