@@ -76,37 +76,35 @@ channel(enum session_state st, enum slot *s)
 	}
 }
 
-void
-statusbar_draw(struct tui *t)
+/*
+ * Everything but the byte counts and the focus, left to right; short
+ * leaves the scheme out of the target (the protocol follows it anyway).
+ */
+static void
+draw_left(struct tui *t, bool short_target)
 {
-	static const char *focus_names[] = { "cmdline", "transcript", "tls" };
 	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
 	    NULL;
 	enum session_state st = t->session != NULL ?
 	    session_state(t->session) : STATE_DISCONNECTED;
-	const char	*ch, *rec;
-	char		*target, right[160], in[32], out[32], a[32], b[40];
+	struct buf	 safe = { 0 };
+	const char	*ch, *rec, *shown;
+	char		*target, right[160], in[32], a[32], b[40];
 	enum slot	 s;
 	int64_t		 got, want, el;
-	uint64_t	 bin = 0, bout = 0;
-	int		 v, x;
+	int		 v;
 
-	if (sbwin == NULL)
-		return;
 	colour_bkgd(sbwin, SLOT_STATUS);
 	werase(sbwin);
 	target = target_string(&t->sopts.target);
+	shown = short_target && strstr(target, "://") != NULL ?
+	    strstr(target, "://") + 3 : target;
 	colour_set(sbwin, SLOT_STATUS);
 	wmove(sbwin, 0, 0);
 	/* The target came from the user; still never print it raw. */
-	{
-		struct buf	safe = { 0 };
-
-		sanitize(target, strlen(target), &safe);
-		wprintw(sbwin, " %.*s ", sb_w / 2, safe.p != NULL ? safe.p :
-		    "");
-		buf_free(&safe);
-	}
+	sanitize(shown, strlen(shown), &safe);
+	wprintw(sbwin, " %.*s ", sb_w / 2, safe.p != NULL ? safe.p : "");
+	buf_free(&safe);
 	free(target);
 	wprintw(sbwin, " %s", proto_name(t->sopts.target.proto));
 	ch = t->replay != NULL ? replay_channel(t, &s) : channel(st, &s);
@@ -165,6 +163,19 @@ statusbar_draw(struct tui *t)
 			snprintf(right, sizeof right, "%s%s", a, b);
 		badge(SLOT_STATUS_PROGRESS, right);
 	}
+}
+
+void
+statusbar_draw(struct tui *t)
+{
+	static const char *focus_names[] = { "cmdline", "transcript", "tls" };
+	char		 right[160], in[32], out[32];
+	uint64_t	 bin = 0, bout = 0;
+	int		 x;
+
+	if (sbwin == NULL)
+		return;
+	draw_left(t, false);
 	if (t->session != NULL) {
 		bin = session_bytes_in(t->session);
 		bout = session_bytes_out(t->session);
@@ -172,10 +183,15 @@ statusbar_draw(struct tui *t)
 		replay_bytes(t, &bin, &bout);
 	size_str(bin, in, sizeof in);
 	size_str(bout, out, sizeof out);
-	/* Bytes always; the focus when there is room for it. */
+	/*
+	 * Bytes always; the focus when there is room for it, if need be
+	 * with the target's scheme left out.
+	 */
 	snprintf(right, sizeof right, "in %s out %s  [%s] ", in, out,
 	    focus_names[t->focus]);
 	x = sb_w - (int)strlen(right);
+	if (x <= getcurx(sbwin))
+		draw_left(t, true);
 	if (x <= getcurx(sbwin)) {
 		snprintf(right, sizeof right, "in %s out %s ", in, out);
 		x = sb_w - (int)strlen(right);

@@ -610,7 +610,10 @@ check "80 columns: the rule too wide wraps at a word, under itself" \
 line ':note the rule names the version and cipher the two sides agreed on for this session'
 check "80 columns: mailscope's own lines wrap at words" \
     wait_for '^ {18}for this session$'
-keys Tab C-d
+keys Tab
+check "80 columns: the status bar keeps the focus, the target without its scheme" \
+    wait_for '^ 127\.0\.0\.1:[0-9]+  SMTP  TLS .*\[transcript\]$'
+keys C-d
 check "--lab: Ctrl-D in the transcript leaves with exit 0" exited 0
 
 # --- Postfix and Dovecot ---
