@@ -1020,6 +1020,10 @@ static const struct explain_entry warning[] = {
 	G("starttls-refused", "The server refused STARTTLS: the session "
 	    "stays plaintext.  An attacker may have forged the refusal.",
 	    "RFC 3207 §4, \"NO STARTTLS\" USENIX Security 2021"),
+	G("terminal-closed", "The terminal went away (its window closed or "
+	    "its connection dropped); mailscope says goodbye to the server "
+	    "(QUIT, LOGOUT) as it does for Ctrl-D, and the recording ends "
+	    "here.", "RFC 5321 §4.1.1.10, RFC 9051 §6.1.3, RFC 1939 §6"),
 	G("timeout", "No complete reply came within the time limit: the "
 	    "server is slow, stuck, or waits for more input.",
 	    "RFC 5321 §4.5.3.2"),

@@ -314,7 +314,10 @@ recorder_error(const struct recorder *rec)
 	return rec->failed ? rec->error : NULL;
 }
 
-/* Write the trailer ("quit", "server closed", "error", "signal"). */
+/*
+ * Write the trailer ("quit", "server closed", "error", "signal",
+ * "terminal closed").
+ */
 void
 recorder_close(struct recorder *rec, const char *reason)
 {

@@ -135,10 +135,20 @@ fill(int ms)
 	if (n < 0 && (errno == EINTR || errno == EAGAIN))
 		return false;
 	if (n <= 0) {
-		/* The terminal is gone (EOF, or EIO from a hung-up tty, which
-		 * poll would report forever): leave, politely if we can. */
-		T->quitting = true;
-		tui_quit(T);
+		/*
+		 * The terminal is gone (EOF, or EIO from a hung-up tty, which
+		 * poll would report forever): stop reading it, say goodbye to
+		 * the server as Ctrl-D does, and leave.
+		 */
+		loop_del_fd(T->loop, STDIN_FILENO);
+		if (!T->terminal_gone && T->session != NULL)
+			ev_local(T->log, EV_INFO, tui_chan(T), "terminal-closed",
+			    "the terminal closed: leaving");
+		T->terminal_gone = true;
+		if (T->replay != NULL)
+			loop_break(T->loop);
+		else
+			tui_quit(T);
 		return false;
 	}
 	qlen += (size_t)n;

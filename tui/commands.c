@@ -68,8 +68,9 @@ connected(struct tui *t)
 	return st == STATE_PLAIN || st == STATE_TLS;
 }
 
-static enum ev_chan
-chan(struct tui *t)
+/* The channel a local event of the TUI belongs to. */
+enum ev_chan
+tui_chan(struct tui *t)
 {
 	return session_state(t->session) == STATE_TLS ? CHAN_TLS : CHAN_PLAIN;
 }
@@ -356,7 +357,7 @@ cmd_note(struct tui *t, const char *args)
 		tui_message(t, true, "usage: :note TEXT");
 		return;
 	}
-	ev_local(t->log, EV_NOTE, chan(t), NULL, "%s", args);
+	ev_local(t->log, EV_NOTE, tui_chan(t), NULL, "%s", args);
 }
 
 static void
@@ -371,7 +372,7 @@ cmd_mark(struct tui *t, const char *args)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_MARK;
 	ev.dir = DIR_LOCAL;
-	ev.chan = (uint8_t)chan(t);
+	ev.chan = (uint8_t)tui_chan(t);
 	evlog_append(t->log, &ev, args, strlen(args));
 }
 

@@ -40,7 +40,7 @@ recording_start(struct tui *t, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* The trailer: "quit", "server closed", "error" or "signal". */
+/* The trailer: see recorder_close(). */
 void
 recording_stop(struct tui *t, const char *reason)
 {

@@ -587,7 +587,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	fatal_set_hook(NULL);
 	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
-	recording_stop(&t, session_end_reason(t.session, t.signo, rc));
+	recording_stop(&t, t.terminal_gone && t.signo == 0 ?
+	    "terminal closed" : session_end_reason(t.session, t.signo, rc));
 	session_free(t.session);
 	tour_free(&t);
 out:

@@ -173,6 +173,7 @@ struct tui {
 	unsigned		 dirty;		/* D_* panes to draw */
 	bool			 full_redraw;	/* clearok on next redraw */
 	bool			 quitting;
+	bool			 terminal_gone;	/* stdin hit EOF or EIO */
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
 	int			 signo;		/* the signal that ended us */
@@ -342,6 +343,7 @@ void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
 void	 command_auth_continue(void *);
 void	 command_auth_clear(struct tui *);
+enum ev_chan	 tui_chan(struct tui *);
 
 /* gloss.c: explanations drawn in the TLS panel's place. */
 void	 gloss_event(struct tui *, const struct event *);
