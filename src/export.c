@@ -534,7 +534,8 @@ export_html(const struct evlog *log, const struct recording_info *ri,
 }
 
 static const char export_usage[] =
-"usage: mailscope export [--format txt|md|html] [-o OUT] FILE.jsonl\n";
+"usage: mailscope export [--format txt|md|html] [-o OUT] [--session N] "
+    "FILE.jsonl\n";
 
 int
 export_main(int argc, char **argv)
@@ -542,6 +543,7 @@ export_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "format",	required_argument,	NULL, 'f' },
 		{ "output",	required_argument,	NULL, 'o' },
+		{ "session",	required_argument,	NULL, 'n' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -551,7 +553,7 @@ export_main(int argc, char **argv)
 	const char		*format = "txt", *path = NULL;
 	char			 err[512];
 	FILE			*f;
-	int			 n;
+	int			 n, nth = 1;
 	int			 ch, rc = EXIT_OK;
 
 	optind = 1;
@@ -562,6 +564,14 @@ export_main(int argc, char **argv)
 			break;
 		case 'o':
 			path = optarg;
+			break;
+		case 'n':
+			if ((nth = session_number_parse(optarg)) == 0) {
+				fprintf(stderr, "mailscope export: bad --session "
+				    "'%s' (1 is the first recording)\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			fputs(export_usage, stdout);
@@ -578,7 +588,8 @@ export_main(int argc, char **argv)
 	}
 	log = evlog_new(true);
 	memset(&ri, 0, sizeof ri);
-	n = recording_load(argv[optind], log, &ri, err, sizeof err);
+	n = recording_load(argv[optind], (unsigned)nth, log, &ri, err,
+	    sizeof err);
 	if (n < 0) {
 		fprintf(stderr, "mailscope export: %s\n", err);
 		evlog_free(log);
@@ -587,6 +598,10 @@ export_main(int argc, char **argv)
 	if (err[0] != '\0')
 		fprintf(stderr, "mailscope export: %s; exporting the %d "
 		    "event%s before it\n", err, n, n == 1 ? "" : "s");
+	if (ri.count > 1)
+		fprintf(stderr, "mailscope export: %s holds %u recordings; "
+		    "this is number %u (--session N picks another)\n",
+		    argv[optind], ri.count, ri.nth);
 	if (strcmp(format, "txt") == 0)
 		export_txt(log, &ri, &out);
 	else if (strcmp(format, "md") == 0)

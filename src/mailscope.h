@@ -85,6 +85,7 @@ int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
+int	 session_number_parse(const char *);	/* 1..65535, 0: bad */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -801,7 +802,8 @@ struct recording_info {
 	char		*reason;	/* quit, server closed, error, signal */
 	uint64_t	 events;	/* as the trailer counts them */
 	bool		 truncated;	/* loading stopped at a bad line */
-	bool		 more;		/* another recording follows */
+	unsigned	 nth;		/* the one loaded, from 1 */
+	unsigned	 count;		/* recordings in the file */
 };
 
 enum rec_line {
@@ -844,7 +846,7 @@ void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
 void		 recorder_close(struct recorder *, const char *);
 bool		 recorder_failed(const struct recorder *);
 const char	*recorder_error(const struct recorder *);
-int		 recording_load(const char *, struct evlog *,
+int		 recording_load(const char *, unsigned, struct evlog *,
 		    struct recording_info *, char *, size_t);
 /* A whole log as a new file (never an existing one), header and trailer
  * rebuilt from info. */

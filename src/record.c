@@ -344,13 +344,25 @@ recorder_close(struct recorder *rec, const char *reason)
 }
 
 /*
- * Load the first recording of a file into a log.  A line that does not
- * parse (a crash cut it, or the file was damaged) ends the loading there:
- * err says "line N: why" and every event before it is kept.  Returns the
- * number of events loaded, -1 when there is no recording to load.
+ * A header line as mailscope writes it: "mailscope" is its first member.
+ * Enough to count the recordings of a file without parsing every event.
+ */
+static bool
+looks_like_header(const char *line)
+{
+	return strncmp(line, "{\"mailscope\":", 13) == 0;
+}
+
+/*
+ * Load recording nth (from 1) of a file into a log; --record appends, so
+ * a file may hold several.  A line that does not parse (a crash cut it,
+ * or the file was damaged) ends the loading there: err says "line N:
+ * why" and every event before it is kept.  info->count says how many
+ * recordings the file holds.  Returns the number of events loaded, -1
+ * when there is no such recording to load.
  */
 int
-recording_load(const char *path, struct evlog *log,
+recording_load(const char *path, unsigned nth, struct evlog *log,
     struct recording_info *info, char *err, size_t errlen)
 {
 	struct recording_info	 next;
@@ -358,12 +370,16 @@ recording_load(const char *path, struct evlog *log,
 	char			*line = NULL, msg[256];
 	size_t			 cap = 0, lineno = 0, before;
 	ssize_t			 n;
-	bool			 header = false, eol;
+	unsigned		 count = 0;
+	bool			 eol;
 	int			 rv;
+	enum { FIRST, SKIP, LOAD, DONE } st = FIRST;
 
 	memset(info, 0, sizeof *info);
 	if (err != NULL && errlen > 0)
 		err[0] = '\0';
+	if (nth == 0)
+		nth = 1;
 	if ((f = fopen(path, "re")) == NULL) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
@@ -377,10 +393,16 @@ recording_load(const char *path, struct evlog *log,
 			line[--n] = '\0';
 		if (n == 0)
 			continue;
+		/* Around the one loaded, headers are only counted. */
+		if (st == SKIP || st == DONE) {
+			if (!looks_like_header(line) || ++count != nth ||
+			    st == DONE)
+				continue;
+		}
 		if ((size_t)n != strlen(line)) {
 			snprintf(msg, sizeof msg, "a NUL byte in the line");
 			rv = -1;
-		} else if (!header) {
+		} else if (st != LOAD) {
 			/* No log: an event here is an error, not loaded. */
 			rv = recording_parse_line(NULL, line, info, msg,
 			    sizeof msg);
@@ -389,37 +411,36 @@ recording_load(const char *path, struct evlog *log,
 			rv = recording_parse_line(log, line, &next, msg,
 			    sizeof msg);
 		}
-		if (rv == -1) {
-			if (!header) {
-				snprintf(err, errlen, "%s: line %zu: %s", path,
-				    lineno, msg);
-				recording_info_free(info);
-				free(line);
-				fclose(f);
-				return -1;
-			}
+		if (rv == -1 && st == LOAD) {
 			snprintf(err, errlen, "line %zu: %s%s", lineno, msg,
 			    eol ? "" : " (the file ends inside this line)");
 			info->truncated = true;
-			break;
+			st = DONE;
+			continue;
 		}
-		if (!header && rv != REC_HEADER) {
-			snprintf(err, errlen, "%s: line %zu: no recording "
-			    "header", path, lineno);
-			recording_info_free(info);
-			free(line);
-			fclose(f);
-			return -1;
-		}
-		if (!header) {
-			header = true;
+		if (st != LOAD) {
+			if (rv != REC_HEADER) {
+				snprintf(err, errlen, "%s: line %zu: %s", path,
+				    lineno, rv == -1 ? msg :
+				    "no recording header");
+				goto fail;
+			}
+			if (st == FIRST)
+				count = 1;
+			if (count < nth) {
+				recording_info_free(info);
+				st = SKIP;
+				continue;
+			}
+			st = LOAD;
 			evlog_set_wall_base(log, info->start);
 			continue;
 		}
 		if (rv == REC_HEADER) {
 			recording_info_free(&next);
-			info->more = true;
-			break;
+			count++;
+			st = DONE;
+			continue;
 		}
 		if (rv == REC_TRAILER) {
 			free(info->reason);
@@ -434,11 +455,24 @@ recording_load(const char *path, struct evlog *log,
 		    strerror(errno));
 		info->truncated = true;
 	}
+	if (st == FIRST) {
+		snprintf(err, errlen, "%s: empty, not a recording", path);
+		goto fail;
+	}
+	if (st == SKIP) {
+		snprintf(err, errlen, "%s holds %u recording%s, not %u", path,
+		    count, count == 1 ? "" : "s", nth);
+		goto fail;
+	}
 	free(line);
 	fclose(f);
-	if (!header) {
-		snprintf(err, errlen, "%s: empty, not a recording", path);
-		return -1;
-	}
+	info->nth = nth;
+	info->count = count;
 	return (int)(evlog_count(log) - before);
+
+fail:
+	recording_info_free(info);
+	free(line);
+	fclose(f);
+	return -1;
 }

@@ -450,3 +450,19 @@ timeout_parse(const char *s)
 		return -1;
 	return (int)(v * 1000 + 0.5);
 }
+
+/* --session N of export and replay: which recording of a file. */
+int
+session_number_parse(const char *s)
+{
+	char	*end;
+	long	 v;
+
+	if (*s < '1' || *s > '9')
+		return 0;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v > 65535)
+		return 0;
+	return (int)v;
+}

@@ -479,10 +479,10 @@ replay_start(struct tui *t)
 		tui_message(t, true, "%s: loading stopped at %s; the %zu "
 		    "events before it are here", rp->path, rp->damage,
 		    evlog_count(rp->log));
-	else if (rp->info.more)
-		tui_message(t, false, "%s holds more than one recording: "
-		    "this is the first (%zu events)", rp->path,
-		    evlog_count(rp->log));
+	else if (rp->info.count > 1)
+		tui_message(t, false, "%s holds %u recordings: this is number "
+		    "%u, %zu events (--session N picks another)", rp->path,
+		    rp->info.count, rp->info.nth, evlog_count(rp->log));
 	else
 		tui_message(t, false, "replay of %zu events: Space steps, "
 		    "Backspace back, p plays, F1 lists every key",
@@ -497,7 +497,8 @@ replay_end(struct tui *t)
 }
 
 static const char replay_usage[] =
-"usage: mailscope replay [--speed X] [--theme NAME] FILE.jsonl\n";
+"usage: mailscope replay [--speed X] [--theme NAME] [--session N] "
+    "FILE.jsonl\n";
 
 int
 replay_main(int argc, char **argv)
@@ -505,6 +506,7 @@ replay_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "speed",	required_argument,	NULL, 's' },
 		{ "theme",	required_argument,	NULL, 't' },
+		{ "session",	required_argument,	NULL, 'n' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -512,7 +514,7 @@ replay_main(int argc, char **argv)
 	struct session_opts	 so;
 	struct tui_opts		 to;
 	char			 err[512], *end;
-	int			 ch, n, rc;
+	int			 ch, n, rc, nth = 1;
 
 	memset(&rp, 0, sizeof rp);
 	memset(&so, 0, sizeof so);
@@ -541,6 +543,14 @@ replay_main(int argc, char **argv)
 		case 't':
 			to.theme = optarg;
 			break;
+		case 'n':
+			if ((nth = session_number_parse(optarg)) == 0) {
+				fprintf(stderr, "mailscope replay: bad --session "
+				    "'%s' (1 is the first recording)\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			fputs(replay_usage, stdout);
 			return EXIT_OK;
@@ -555,7 +565,8 @@ replay_main(int argc, char **argv)
 	}
 	rp.path = argv[optind];
 	rp.log = evlog_new(true);
-	n = recording_load(rp.path, rp.log, &rp.info, err, sizeof err);
+	n = recording_load(rp.path, (unsigned)nth, rp.log, &rp.info, err,
+	    sizeof err);
 	if (n < 0) {
 		fprintf(stderr, "mailscope replay: %s\n", err);
 		evlog_free(rp.log);

@@ -23,6 +23,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct evlog		*log;
 	char			 err[512], *back;
 	size_t			 i;
+	unsigned		 nth;
 	int			 n;
 
 	if (fd == -1) {
@@ -33,17 +34,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ftruncate(fd, 0) == -1 || pwrite(fd, data, size, 0) !=
 	    (ssize_t)size)
 		abort();
-	log = evlog_new(true);
-	n = recording_load(path, log, &info, err, sizeof err);
-	if ((n == -1 || info.truncated) && err[0] == '\0')
-		__builtin_trap();
-	if (n != -1 && (size_t)n != evlog_count(log))
-		__builtin_trap();
-	for (i = 0; i < evlog_count(log); i++) {
-		back = event_to_json(log, evlog_get(log, i));
-		free(back);
+	/* The first recording of the file, and the second when there is. */
+	for (nth = 1; nth <= 2; nth++) {
+		log = evlog_new(true);
+		n = recording_load(path, nth, log, &info, err, sizeof err);
+		if ((n == -1 || info.truncated) && err[0] == '\0')
+			__builtin_trap();
+		if (n != -1 && ((size_t)n != evlog_count(log) ||
+		    info.nth != nth || info.count < nth))
+			__builtin_trap();
+		for (i = 0; i < evlog_count(log); i++) {
+			back = event_to_json(log, evlog_get(log, i));
+			free(back);
+		}
+		recording_info_free(&info);
+		evlog_free(log);
 	}
-	recording_info_free(&info);
-	evlog_free(log);
 	return 0;
 }

@@ -114,3 +114,23 @@ fi
     fail "kill -9: export: $(cat "$T/kill9.err")"
 contains "$T/kill9.txt" '^<~ \* [0-9]+ FETCH' "kill -9: the FETCH recorded so far is exported"
 lacks "$T/kill9.txt" "$PASS" "kill -9: the password is not in the export"
+
+# --record appends: a file with two sessions exports either, and says so.
+rm -f "$T/two.jsonl"
+"$MS" --batch --lab --record "$T/two.jsonl" -c 'EHLO first.test' \
+    < /dev/null > /dev/null 2>&1
+"$MS" --batch --lab --record "$T/two.jsonl" -c 'EHLO second.test' \
+    < /dev/null > /dev/null 2>&1
+"$MS" export "$T/two.jsonl" > "$T/two-1.txt" 2> "$T/two-1.err"
+contains "$T/two-1.txt" '^-> EHLO first\.test' "two recordings: the first by default"
+lacks "$T/two-1.txt" 'second\.test' "two recordings: only the first"
+contains "$T/two-1.err" 'holds 2 recordings; this is number 1 \(--session N' \
+    "two recordings: export says there is another"
+"$MS" export --session 2 "$T/two.jsonl" > "$T/two-2.txt" 2> /dev/null
+contains "$T/two-2.txt" '^-> EHLO second\.test' "two recordings: --session 2 exports the second"
+lacks "$T/two-2.txt" 'first\.test' "two recordings: only the second"
+"$MS" export --session 3 "$T/two.jsonl" > /dev/null 2> "$T/two-3.err"
+rc=$?
+[ "$rc" -eq 1 ] && pass "two recordings: --session 3: exit 1" ||
+    fail "two recordings: --session 3: exit $rc"
+contains "$T/two-3.err" 'holds 2 recordings, not 3' "two recordings: --session 3 says how many there are"

@@ -289,6 +289,27 @@ rc=$(wait_exit sig)
 contains "$T/sig.jsonl" '"reason":"signal"' "SIGTERM ends the recording with reason signal"
 tui_stop sig
 
-for f in rp cut live mid full closed sig; do
+# --- two recordings in one file (--record appends) ------------------------
+for h in first.test second.test; do
+	"$MS" --batch --cafile "$CA" -c "EHLO $h" --record "$T/two.jsonl" \
+	    "$URL" < /dev/null > /dev/null 2>&1
+done
+tui_start two 130 40 "exec $ENV $UI replay --session 2 $T/two.jsonl 2> $T/two.err"
+if tui_wait two "holds 2 recordings: this is number 2"; then
+	pass "replay --session 2: the message says which recording this is"
+else
+	fail "replay --session 2: the message says which recording this is"
+fi
+_tui send-keys -t two End
+if tui_wait two "EHLO second\.test"; then
+	pass "replay --session 2: the second session is shown"
+else
+	fail "replay --session 2: the second session is shown"
+fi
+lacks "$T/two.screen" "first\.test" "replay --session 2: not the first"
+_tui send-keys -t two q
+tui_stop two
+
+for f in rp cut live mid full closed sig two; do
 	lacks "$T/$f.err" "AddressSanitizer|runtime error" "no sanitizer report ($f)"
 done

@@ -192,7 +192,7 @@ test_round_trip(void **state)
 	assert_int_equal(file[len - 1], '\n');
 	free(file);
 
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 8);
 	assert_string_equal(err, "");
 	assert_same_log(a, b);
 	assert_string_equal(info.target, "smtp://127.0.0.1:2525");
@@ -202,7 +202,8 @@ test_round_trip(void **state)
 	assert_string_equal(info.reason, "quit");
 	assert_int_equal(info.events, 8);
 	assert_false(info.truncated);
-	assert_false(info.more);
+	assert_int_equal(info.count, 1);
+	assert_int_equal(info.nth, 1);
 	recording_info_free(&info);
 	evlog_free(a);
 	evlog_free(b);
@@ -261,7 +262,7 @@ test_append(void **state)
 	assert_true(st2.st_size > st1.st_size + 11);
 
 	/* The first recording loads whole; the next one is announced. */
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 8);
 	assert_true(info.ended);
 	assert_string_equal(info.reason, "server closed");
 	/* The partial line stops loading before the second header. */
@@ -293,11 +294,20 @@ test_two_recordings(void **state)
 	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "second", 6);
 	recorder_close(rec, "quit");
 	free(h);
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 1);
-	assert_true(info.more);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 1);
+	assert_int_equal(info.count, 2);
 	assert_false(info.truncated);
 	assert_string_equal(evlog_get(b, 0)->data, "first");
 	recording_info_free(&info);
+	/* The second, whole: its own header, event and trailer. */
+	assert_int_equal(recording_load(path, 2, b, &info, err, sizeof err), 1);
+	assert_int_equal(info.count, 2);
+	assert_int_equal(info.nth, 2);
+	assert_true(info.ended);
+	assert_string_equal(evlog_get(b, 1)->data, "second");
+	recording_info_free(&info);
+	assert_int_equal(recording_load(path, 3, b, &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "holds 2 recordings, not 3"));
 	evlog_free(a);
 	evlog_free(b);
 	free(path);
@@ -334,7 +344,7 @@ test_truncated(void **state)
 	recorder_close(rec, "quit");
 	/* As a crash leaves it: cut inside the 5th event (line 6). */
 	cut_inside_line(path, 6);
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 4);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 4);
 	assert_true(info.truncated);
 	assert_false(info.ended);
 	assert_non_null(strstr(err, "line 6: "));
@@ -356,7 +366,7 @@ test_truncated(void **state)
 	free(h);
 	assert_true(write(fd, "\n\xff\x1bgarbage\n{}\n", 13) == 13);
 	close(fd);
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 1);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 1);
 	assert_non_null(strstr(err, "line 3: not JSON"));
 	recording_info_free(&info);
 	evlog_free(b);
@@ -368,13 +378,13 @@ test_truncated(void **state)
 	assert_true(write(fd, h, strlen(h)) > 0);
 	free(h);
 	close(fd);
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), -1);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), -1);
 	assert_non_null(strstr(err, "line 1: "));
 	assert_int_equal(evlog_count(b), 0);
 	assert_int_equal(truncate(path, 0), 0);
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), -1);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), -1);
 	assert_non_null(strstr(err, "empty"));
-	assert_int_equal(recording_load("/nonexistent/x", b, &info, err,
+	assert_int_equal(recording_load("/nonexistent/x", 1, b, &info, err,
 	    sizeof err), -1);
 	evlog_free(a);
 	evlog_free(b);
@@ -450,7 +460,7 @@ test_file_size_limit(void **state)
 	assert_true(WIFEXITED(status));	/* not killed by SIGXFSZ */
 	assert_int_equal(WEXITSTATUS(status), 0);
 	/* What made it to the file loads; the cut line is reported. */
-	n = recording_load(path, b, &info, err, sizeof err);
+	n = recording_load(path, 1, b, &info, err, sizeof err);
 	assert_true(n > 10 && n < 100);
 	assert_true(info.truncated);
 	assert_false(info.ended);
@@ -474,7 +484,7 @@ test_unretained(void **state)
 	free(h);
 	session(a);
 	recorder_close(rec, "server closed");
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 8);
 	assert_int_equal(evlog_get(b, 4)->flags, EVF_SECURITY);
 	assert_string_equal(ev_extra(evlog_get(b, 4))->code, "injection");
 	recording_info_free(&info);
@@ -500,7 +510,7 @@ test_replaying(void **state)
 	assert_non_null(rec);
 	ADD(a, EV_NOTE, DIR_LOCAL, 0, NULL, "after the start");
 	recorder_close(rec, "quit");
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 9);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 9);
 	assert_same_log(a, b);
 	assert_int_equal(info.events, 9);
 	assert_string_equal(evlog_get(b, 8)->data, "after the start");
@@ -528,12 +538,12 @@ test_save(void **state)
 	free(h);
 	session(a);
 	recorder_close(rec, "server closed");
-	assert_int_equal(recording_load(path, b, &info, err, sizeof err), 8);
+	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 8);
 	ADD(b, EV_NOTE, DIR_LOCAL, 0, NULL, "on #3: a note");
 	assert_int_equal(recording_save(path, b, &info, err, sizeof err), -1);
 	assert_non_null(strstr(err, "exists"));
 	assert_int_equal(recording_save(copy, b, &info, err, sizeof err), 0);
-	assert_int_equal(recording_load(copy, c, &again, err, sizeof err), 9);
+	assert_int_equal(recording_load(copy, 1, c, &again, err, sizeof err), 9);
 	assert_string_equal(err, "");
 	assert_same_log(b, c);
 	assert_string_equal(again.target, info.target);
