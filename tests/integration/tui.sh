@@ -118,7 +118,8 @@ if [ ! -s "$out/srv.pem" ]; then
 fi
 
 # The scripted server: one connection at a time, SMTP with STARTTLS.
-# ESC answers with terminal escape sequences, BIG N with N lines.
+# ESC answers with terminal escape sequences, WIDE with wide characters
+# and 10,000 combining marks, BIG N with N lines.
 cat > "$out/server.py" <<'EOF'
 import socket, ssl, sys
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -173,6 +174,9 @@ def serve(c):
         elif v == b"ESC":
             w(b"250 title\x1b]0;PWNED-TITLE\x07 clear\x1b[2J\x1b[H red"
               b"\x1b[31mRED\x1b[0m bidi\xe2\x80\xaeevil bad\xff\xfe end\r\n")
+        elif v == b"WIDE":
+            w(b"250 wide " + ("\u6f22\u5b57" * 40).encode() + b" comb e" +
+              ("\u0301" * 10000).encode() + b" wide end\r\n")
         elif v == b"BIG":
             n = int(s.split(b" ")[1])
             for i in range(n):
@@ -281,6 +285,23 @@ contains "$out/esc.screen" 'C: +EHLO client.test' \
     "clear-screen did not clear the transcript"
 title=$(_tui display-message -p -t t '#{pane_title}')
 check "the pane title is unchanged ($title)" [ "$title" = tui-test-title ]
+
+# Wide characters and a pile of combining marks (catalogue D3): the line
+# wraps by display width, the panel's border stays in its column, nothing
+# after them is lost.
+line 'WIDE'
+check "the wide line arrives whole" wait_for 'comb .* wide end'
+screen > "$out/wide.screen"
+check "wide characters keep the TLS panel's border in one column" \
+    python3 -c '
+import sys, unicodedata
+def width(s):
+    return sum(0 if unicodedata.combining(c) else
+               2 if unicodedata.east_asian_width(c) in "WF" else 1
+               for c in s)
+cols = {width(l[:l.index("\u2502")]) for l in open(sys.argv[1],
+        encoding="utf-8") if "\u2502" in l}
+sys.exit(len(cols) != 1)' "$out/wide.screen"
 
 # Notes and marks go into the transcript (and so into recordings).
 line ':note the teacher points at this line'
@@ -393,6 +414,21 @@ check "F3 turns timestamps off" wait_for '^S:🔒 250-big reply line 399'
 keys F3
 check "F3 back to absolute" \
     wait_for '^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} S:🔒 250-big reply line 399'
+
+# Resizing while a long reply pours in (catalogue D7): no crash, all of
+# it arrives, the layout is whole.
+line 'BIG 30000'
+for sz in "100 30" "60 20" "140 40" "90 25" "120 30"; do
+	_tui resize-window -t t -x "${sz% *}" -y "${sz#* }"
+	sleep 0.05
+done
+check "resized during a long reply: it arrives to its end" \
+    wait_for 'big reply done'
+: > "$out/server.log"
+line 'RSET'
+check "resized during a long reply: the session goes on" \
+    wait_for 'C:🔒 RSET'
+contains "$out/server.log" '^RSET' "resized during a long reply: the server got the next command"
 
 keys F4
 line 'NOOP'
