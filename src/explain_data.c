@@ -1020,6 +1020,11 @@ static const struct explain_entry warning[] = {
 	G("starttls-refused", "The server refused STARTTLS: the session "
 	    "stays plaintext.  An attacker may have forged the refusal.",
 	    "RFC 3207 §4, \"NO STARTTLS\" USENIX Security 2021"),
+	G("chain-order", "Each certificate of the chain should issue the "
+	    "one before it, the server's own first.  This server sent them "
+	    "in another order; mailscope and most clients sort them, but "
+	    "strict TLS 1.2 clients give up.  Fix the order of the chain "
+	    "file on the server.", "RFC 5246 §7.4.2, RFC 8446 §4.4.2"),
 	G("terminal-closed", "The terminal went away (its window closed or "
 	    "its connection dropped); mailscope says goodbye to the server "
 	    "(QUIT, LOGOUT) as it does for Ctrl-D, and the recording ends "

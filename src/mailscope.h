@@ -335,6 +335,7 @@ struct tls_facts *tls_facts_dup(const struct tls_facts *);
 void		 tls_facts_free(struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
+size_t		 tls_chain_misorder(const struct tls_facts *);
 
 /* The session facts every view lists, in one order with one wording. */
 struct tls_field {

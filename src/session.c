@@ -1004,6 +1004,12 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
+	if ((i = tls_chain_misorder(f)) != 0)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "chain-order",
+		    "the server sent its chain out of order: certificate %zu "
+		    "does not issue certificate %zu before it (clients that "
+		    "do not sort the chain fail here)", i, i - 1);
+
 	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
 	 * said (and ask again); even a session closed here keeps none. */
 	pp_caps_reset(s->pp);

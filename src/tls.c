@@ -984,6 +984,26 @@ tls_facts_summary(const struct tls_facts *f, struct buf *b)
 	return b->p;
 }
 
+/*
+ * The first certificate of the chain as sent that does not issue the one
+ * before it (by name), 0 when each does.  TLS 1.2 requires that order
+ * (RFC 5246 7.4.2); TLS 1.3 lets a client cope without it (RFC 8446
+ * 4.4.2), and GnuTLS sorts, so verification alone would never show it.
+ */
+size_t
+tls_chain_misorder(const struct tls_facts *f)
+{
+	size_t	i;
+
+	for (i = 1; i < f->nchain; i++) {
+		if (f->chain[i].subject == NULL ||
+		    f->chain[i - 1].issuer == NULL ||
+		    strcmp(f->chain[i].subject, f->chain[i - 1].issuer) != 0)
+			return i;
+	}
+	return 0;
+}
+
 void
 tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
 {

@@ -142,7 +142,8 @@ encryption_key'
 	sign unknownca ca2.key ca2.pem mail.test 'dns_name = "mail.test"' \
 	    'ip_address = "127.0.0.1"' "expiration_days = 30"
 	# A leaf under an intermediate CA: served alone (C2, incomplete
-	# chain) and with the intermediate after it.
+	# chain), with the intermediate after it, and out of order (the
+	# root between them).
 	key inter.key
 	tmpl inter.tmpl "Intermediate Test CA" ca cert_signing_key \
 	    "expiration_days = 30"
@@ -152,6 +153,7 @@ encryption_key'
 	sign leaf inter.key inter.pem mail.test 'dns_name = "mail.test"' \
 	    'ip_address = "127.0.0.1"' "expiration_days = 30"
 	cat leaf.pem inter.pem > fullchain.pem
+	cat leaf.pem ca.pem inter.pem > misorder.pem
 	key selfsigned.key
 	tmpl selfsigned.tmpl mail.test "$srvlines" 'dns_name = "mail.test"' \
 	    'ip_address = "127.0.0.1"' "expiration_days = 30"
@@ -187,7 +189,7 @@ open("weird.key", "wb").write(k.private_bytes(
     serialization.NoEncryption()))
 EOF
 	for _c in good expired wronghost unknownca selfsigned weird leaf \
-	    fullchain; do
+	    fullchain misorder; do
 		[ -s "$H_DIR/$_c.pem" ] || return 1
 	done
 )
