@@ -77,6 +77,7 @@ tui_restore(void)
 	if (!curses_on)
 		return;
 	curses_on = false;
+	crash_remove();
 	if (cur != NULL)
 		cmdline_end(cur);
 	mousemask(0, NULL);
@@ -534,10 +535,12 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	}
 	cur = &t;
 
+	crash_save_modes();
 	if (initscr() == NULL)
 		fatalx("cannot initialise the terminal");
 	curses_on = true;
 	fatal_set_hook(tui_fatal);
+	crash_install();
 	raw();
 	noecho();
 	nonl();

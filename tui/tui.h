@@ -328,6 +328,11 @@ enum {
 	TK_F10,
 };
 
+/* crash.c: a crash still gives the terminal back. */
+void	 crash_save_modes(void);
+void	 crash_install(void);
+void	 crash_remove(void);
+
 /* commands.c: ':' commands. */
 struct command {
 	const char	*name;

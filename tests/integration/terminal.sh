@@ -42,3 +42,40 @@ contains "$T/dead.jsonl" '"kind":"info".*"text":"the terminal closed: leaving"' 
     "dead terminal: the recording says so where it happened"
 contains "$T/dead.jsonl" '"dir":"client".*"text":"QUIT"' \
     "dead terminal: QUIT was still sent to the server"
+
+# A crash (catalogue F5): the terminal is given back (no alternate screen,
+# no mouse reporting, the cursor shown), the signal still ends mailscope,
+# and the recording holds whole lines up to the crash.
+rm -f "$T/crash.jsonl"
+tui_start crash 100 30 sh -c 'export LANG=C.UTF-8; "$1" --lab --record "$2"; \
+    echo "MAILSCOPE-EXIT=$?"; exec sleep 3600' sh "$MS" "$T/crash.jsonl"
+if tui_wait crash 'S: +220 ' 15; then
+	pass "crash: the TUI is up on the lab"
+else
+	fail "crash: the TUI is up on the lab"
+fi
+flags=$(_tui display-message -p -t crash '#{alternate_on} #{mouse_any_flag}')
+[ "$flags" = "1 1" ] && pass "crash: before it, alternate screen and mouse on" ||
+    fail "crash: before it, alternate screen and mouse on (got '$flags')"
+pid=$(pgrep -P "$(_tui display-message -p -t crash '#{pane_pid}')" mailscope)
+kill -SEGV "$pid"
+if tui_wait crash '^MAILSCOPE-EXIT=139$' 10; then
+	pass "crash: SIGSEGV still ends mailscope (exit 139)"
+else
+	fail "crash: SIGSEGV still ends mailscope (exit 139)"
+fi
+flags=$(_tui display-message -p -t crash '#{alternate_on} #{mouse_any_flag} #{cursor_flag}')
+[ "$flags" = "0 0 1" ] &&
+    pass "crash: the terminal is given back (main screen, no mouse, cursor)" ||
+    fail "crash: the terminal is given back (got '$flags')"
+if python3 -c '
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+assert ev[0]["mailscope"] == "recording"
+assert any(e.get("text", "").startswith("220 ") for e in ev[1:])' \
+    "$T/crash.jsonl"; then
+	pass "crash: every line of the recording parses, the greeting is in it"
+else
+	fail "crash: the recording does not parse or misses the greeting"
+fi
+tui_stop crash
