@@ -55,6 +55,7 @@ struct session {
 	struct timer		*bye_timer;
 	int			 exit_code;
 	uint64_t		 bytes_in;
+	uint64_t		 bytes_in_armed;	/* bytes_in when the wait began */
 	uint64_t		 bytes_out;
 	bool			 quitting;
 	bool			 server_closed;	/* before we asked to */
@@ -127,6 +128,7 @@ session_arm(struct session *s, const char *what)
 		free(s->wait_what);
 		s->wait_what = xstrdup(what);
 	}
+	s->bytes_in_armed = s->bytes_in;
 	if (s->opts.timeout_ms > 0)
 		timer_set(s->timer, s->opts.timeout_ms);
 }
@@ -241,9 +243,18 @@ session_timeout(void *arg)
 		    "%d ms", s->opts.timeout_ms);
 		return;
 	}
-	ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
-	    "no complete reply %s within %d ms", s->wait_what != NULL ?
-	    s->wait_what : "", s->opts.timeout_ms);
+	/* A long transfer that is still arriving needs a larger limit. */
+	if (s->bytes_in > s->bytes_in_armed)
+		ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
+		    "no complete reply %s within %d ms (%llu bytes of it "
+		    "had arrived; --timeout raises the limit)",
+		    s->wait_what != NULL ? s->wait_what : "",
+		    s->opts.timeout_ms,
+		    (unsigned long long)(s->bytes_in - s->bytes_in_armed));
+	else
+		ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
+		    "no complete reply %s within %d ms", s->wait_what != NULL ?
+		    s->wait_what : "", s->opts.timeout_ms);
 	pp_timeout(s->pp);
 	session_exit(s, EXIT_PROTO);
 	session_notify(s, SN_TIMEOUT);
