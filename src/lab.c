@@ -633,6 +633,8 @@ cl_handshake(struct lab_client *c)
 	if (rc < 0) {
 		lab_log(c->lab, "client %u handshake failed: %s", c->id,
 		    gnutls_strerror(rc));
+		/* As a real server would: the client learns why. */
+		gnutls_alert_send_appropriate(c->sess, rc);
 		c->dead = true;
 		return;
 	}

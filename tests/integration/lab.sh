@@ -601,6 +601,8 @@ if start_lab tls12-only; then
 	else
 		pass "tls12-only: a TLS 1.3-only client is refused"
 	fi
+	check "tls12-only: the refusal is a fatal alert, not a bare close" \
+	    grep -qi 'alert' "$out/gcli.out"
 	stop_lab
 fi
 if start_lab no-starttls; then
