@@ -359,3 +359,51 @@ run data 0 -c "EHLO x" -c "MAIL FROM:<bob@mail.test>" -c "RCPT TO:<alice@mail.te
 contains "$T/data" '^<- 354 ' "DATA: 354"
 contains "$T/data" '^-> \.leading dot$' "DATA: the line shown as typed"
 contains "$T/data" '^<- 250 2\.0\.0 Ok: queued' "DATA: accepted"
+
+# A13: a STARTTLS-stripping man in the middle in front of the real Postfix
+# (striptls-style: the offer overwritten with X's on its way to the
+# client).  mailscope must say so and never go on in plaintext.
+python3 - "$T/strip.port" "$SMTP_PORT" << 'PY' &
+import socket, sys, threading
+ls = socket.socket()
+ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+ls.bind(("127.0.0.1", 0))
+ls.listen(4)
+open(sys.argv[1], "w").write(str(ls.getsockname()[1]))
+def pipe(a, b, rewrite):
+    try:
+        while True:
+            d = a.recv(65536)
+            if not d:
+                break
+            b.sendall(d.replace(b"STARTTLS", b"XXXXXXXA") if rewrite else d)
+    except OSError:
+        pass
+    for s in (a, b):
+        try:
+            s.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+for _ in range(2):
+    c, _ = ls.accept()
+    u = socket.create_connection(("127.0.0.1", int(sys.argv[2])))
+    threading.Thread(target=pipe, args=(u, c, True), daemon=True).start()
+    threading.Thread(target=pipe, args=(c, u, False), daemon=True).start()
+threading.Event().wait(60)
+PY
+strip=$!
+for i in $(seq 30); do [ -s "$T/strip.port" ] && break; sleep 0.1; done
+run strip-proxy 3 --starttls --cafile "$CA" -c "AUTH PLAIN AGFsaWNlAHNlY3JldA==" \
+    "smtp://127.0.0.1:$(cat "$T/strip.port")"
+f=$T/strip-proxy
+contains "$f" '^<- 250-XXXXXXXA$' "strip proxy: the overwritten offer is shown as received"
+contains "$f" '^\*\* .*STARTTLS stripping' "strip proxy: flagged as stripping"
+lacks "$f" '^-> AUTH' "strip proxy: no credentials sent in plaintext"
+lacks "$f" '^~>' "strip proxy: nothing claims to be inside TLS"
+"$MS" probe --cafile "$CA" "smtp://127.0.0.1:$(cat "$T/strip.port")" \
+    < /dev/null > "$T/strip-probe" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && pass "strip proxy: probe fails (exit $rc)" ||
+    fail "strip proxy: probe exit 0"
+contains "$T/strip-probe" 'bad +starttls +stripped: ' "strip proxy: probe names the stripping"
+kill "$strip" 2>/dev/null
