@@ -363,6 +363,7 @@ contains "$T/data" '^<- 250 2\.0\.0 Ok: queued' "DATA: accepted"
 # A13: a STARTTLS-stripping man in the middle in front of the real Postfix
 # (striptls-style: the offer overwritten with X's on its way to the
 # client).  mailscope must say so and never go on in plaintext.
+rm -f "$T/strip.port"
 python3 - "$T/strip.port" "$SMTP_PORT" << 'PY' &
 import socket, sys, threading
 ls = socket.socket()
