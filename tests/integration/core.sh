@@ -301,6 +301,13 @@ done
 run sni 0 --starttls --cafile "$CA" --sni mail.test "smtp://127.0.0.1:$SMTP_PORT"
 contains "$T/sni" '^   SNI        mail.test$' "--sni: sent"
 contains "$T/sni" 'matched DNS:mail.test' "--sni: verified against the name"
+# C7: without --sni, the typed host name is both sent and verified; an IP
+# literal is never sent as SNI (RFC 6066 §3) and is verified as an IP.
+run sni-typed 0 --starttls --cafile "$CA" "smtp://localhost:$SMTP_PORT"
+contains "$T/sni-typed" '^   SNI        localhost$' "typed name: sent as SNI"
+contains "$T/sni-typed" '^   verdict    verified for localhost, matched DNS:localhost$' \
+    "typed name: verified against it"
+contains "$T/smtp-starttls" '^   SNI        -$' "IP literal: no SNI sent"
 run tls12 0 --starttls --cafile "$CA" --tls-priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2' \
     "smtp://127.0.0.1:$SMTP_PORT"
 contains "$T/tls12" '^   version    TLS1.2$' "--tls-priority: TLS 1.2 negotiated"
