@@ -225,7 +225,7 @@ envelope_names(const struct event *ev, size_t *len)
 		uint8_t		 kind, dir, chan;
 		uint32_t	 flags;
 		size_t		 len;
-		char		 s[512];
+		char		 s[768];
 	} c;
 	char		*o = c.s;
 	const char	*name, *sep = "";
@@ -236,7 +236,7 @@ envelope_names(const struct event *ev, size_t *len)
 		*len = c.len;
 		return c.s;
 	}
-	/* Sixteen flag names of at most 16 bytes and three short names. */
+	/* At most 32 flag names of 16 bytes and three short names. */
 	o = PUT_LIT(o, "\",\"kind\":\"");
 	name = ev_kind_name(ev->kind);
 	o = put(o, name, strlen(name));
