@@ -566,12 +566,8 @@ export_main(int argc, char **argv)
 			path = optarg;
 			break;
 		case 'n':
-			if ((nth = session_number_parse(optarg)) == 0) {
-				fprintf(stderr, "mailscope export: bad --session "
-				    "'%s' (1 is the first recording)\n",
-				    optarg);
+			if ((nth = session_number_arg("export", optarg)) == 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			fputs(export_usage, stdout);

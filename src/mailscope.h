@@ -85,7 +85,7 @@ int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
-int	 session_number_parse(const char *);	/* 1..65535, 0: bad */
+int	 session_number_arg(const char *, const char *);	/* 0: bad, said */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;

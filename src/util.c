@@ -451,18 +451,24 @@ timeout_parse(const char *s)
 	return (int)(v * 1000 + 0.5);
 }
 
-/* --session N of export and replay: which recording of a file. */
+/*
+ * --session N of export and replay: which recording of a file, 1 to
+ * 65535; 0 when s is not one, said on stderr for command cmd.
+ */
 int
-session_number_parse(const char *s)
+session_number_arg(const char *cmd, const char *s)
 {
 	char	*end;
-	long	 v;
+	long	 v = 0;
 
-	if (*s < '1' || *s > '9')
-		return 0;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v > 65535)
-		return 0;
+	if (*s >= '1' && *s <= '9') {
+		errno = 0;
+		v = strtol(s, &end, 10);
+		if (*end != '\0' || errno != 0 || v > 65535)
+			v = 0;
+	}
+	if (v == 0)
+		fprintf(stderr, "mailscope %s: bad --session '%s' (1 is the "
+		    "first recording)\n", cmd, s);
 	return (int)v;
 }

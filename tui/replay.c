@@ -544,12 +544,8 @@ replay_main(int argc, char **argv)
 			to.theme = optarg;
 			break;
 		case 'n':
-			if ((nth = session_number_parse(optarg)) == 0) {
-				fprintf(stderr, "mailscope replay: bad --session "
-				    "'%s' (1 is the first recording)\n",
-				    optarg);
+			if ((nth = session_number_arg("replay", optarg)) == 0)
 				return EXIT_USAGE;
-			}
 			break;
 		case 'h':
 			fputs(replay_usage, stdout);

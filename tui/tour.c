@@ -197,6 +197,18 @@ tour_free(struct tui *t)
 	t->tour = NULL;
 }
 
+/* The next line of the banner, empty, wrapping at words. */
+static struct rtext *
+banner_line(struct tour *tr, size_t *n, int indent)
+{
+	struct rtext	*r = &tr->lines[(*n)++];
+
+	rtext_reset(r);
+	r->words = true;
+	r->indent = indent;
+	return r;
+}
+
 /* The banner's text, for the step as it is or once done. */
 static size_t
 build(struct tui *t, bool done)
@@ -206,36 +218,24 @@ build(struct tui *t, bool done)
 	struct rtext		*r;
 	size_t			 n = 0;
 
-	r = &tr->lines[n++];
-	rtext_reset(r);
-	r->words = true;
+	r = banner_line(tr, &n, 0);
 	rtext_printf(r, SLOT_HELP_TITLE, "Tour %zu/%zu: %s", tr->step + 1,
 	    NSTEPS, s->title);
 	if (s->type != NULL) {
-		r = &tr->lines[n++];
-		rtext_reset(r);
-		r->words = true;
-		r->indent = 6;
+		r = banner_line(tr, &n, 6);
 		rtext_adds(r, SLOT_HELP, "Type: ");
 		rtext_adds(r, SLOT_HELP_KEY, s->type);
 	}
-	r = &tr->lines[n++];
-	rtext_reset(r);
-	r->words = true;
+	r = banner_line(tr, &n, 0);
 	rtext_adds(r, SLOT_HELP, s->why);
 	if (tr->step + 1 == NSTEPS)
 		return n;	/* the end: nothing to wait for */
 	if (!done && tr->hint[0] != '\0') {
-		r = &tr->lines[n++];
-		rtext_reset(r);
-		r->words = true;
-		r->indent = 2;
+		r = banner_line(tr, &n, 2);
 		rtext_adds(r, SLOT_HELP_KEY, "! ");
 		rtext_adds(r, SLOT_HELP, tr->hint);
 	}
-	r = &tr->lines[n++];
-	rtext_reset(r);
-	r->words = true;
+	r = banner_line(tr, &n, 0);
 	if (done && s->seen != NULL) {
 		rtext_adds(r, SLOT_HELP_KEY, t->utf8 ? "\xe2\x9c\x94 " : "OK ");
 		rtext_adds(r, SLOT_HELP, s->seen);
