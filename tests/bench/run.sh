@@ -2,13 +2,15 @@
 # make bench: mailscope against the tools users would otherwise pick, on
 # the same loopback servers, in one run.  Prints one table and writes
 # tests/out/bench/bench.json.  Never part of `make check`.
-#   MAILSCOPE_BENCH_RUNS   runs per latency figure (default 20)
+#   MAILSCOPE_BENCH_RUNS        runs per latency figure (default 40: a
+#                               session is a few ms, loopback jitter is not)
+#   MAILSCOPE_BENCH_BULK_RUNS   runs per bulk figure (default 20)
 set -u
 cd "$(dirname "$0")/../.."
 top=$(pwd)
 out=$top/tests/out/bench
 mkdir -p "$out"
-runs=${MAILSCOPE_BENCH_RUNS:-20}
+runs=${MAILSCOPE_BENCH_RUNS:-40}
 ms=$top/mailscope
 
 tests/servers/start.sh > "$out/servers.log" 2>&1 || {
@@ -99,7 +101,7 @@ row "latency smtp plaintext (no TLS)" mailscope "$p" ms ""
 # 2. Bulk ingest over STARTTLS: IMAP FETCH and POP3 RETR of the big
 #    message, output to a file: the median of $bulkruns runs as MB/s, peak
 #    RSS from one more run under time(1).
-bulkruns=${MAILSCOPE_BENCH_BULK_RUNS:-$runs}
+bulkruns=${MAILSCOPE_BENCH_BULK_RUNS:-20}
 bulk() {	# figure tool label command
 	fig=$1 tool=$2 label=$3 cmd=$4
 	hyperfine -i --warmup 1 --runs "$bulkruns" --export-json "$out/$label.json" \
