@@ -63,8 +63,8 @@ $(eval $(call tree,build-asan,$(SAN_FLAGS)))
 UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
 UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
-.PHONY: all deps deps-quiet deps-test run check unit install uninstall clean \
-	bench fuzz FORCE
+.PHONY: all deps deps-quiet deps-test run check check-valgrind unit install \
+	uninstall clean bench fuzz FORCE
 .SECONDARY:
 
 all: mailscope
@@ -89,6 +89,9 @@ unit: $(UNIT) $(UNIT_ASAN)
 
 check: deps deps-test mailscope build-asan/mailscope unit
 	@sh tests/run.sh
+
+check-valgrind: deps deps-test mailscope
+	@sh tests/valgrind/run.sh
 
 bench: deps deps-test mailscope
 	@sh tests/bench/run.sh

@@ -4,7 +4,8 @@
 #
 # Variables set here:
 #   TOP             absolute path of the source tree
-#   MAILSCOPE       $TOP/mailscope
+#   MAILSCOPE       $TOP/mailscope (under valgrind memcheck when
+#                   MAILSCOPE_VALGRIND is set: tests/valgrind/run.sh)
 #   ASAN_MAILSCOPE  $TOP/build-asan/mailscope
 #   T               scratch directory of this test:
 #                   tests/out/integration/<test name>
@@ -15,6 +16,7 @@
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MAILSCOPE=$TOP/mailscope
+[ -n "${MAILSCOPE_VALGRIND:-}" ] && MAILSCOPE=$TOP/tests/valgrind/mailscope
 ASAN_MAILSCOPE=$TOP/build-asan/mailscope
 T=$TOP/tests/out/integration/$(basename "$0" .sh)
 mkdir -p "$T"
