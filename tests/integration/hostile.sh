@@ -420,7 +420,8 @@ for sig in TERM HUP; do
 done
 
 # F1: kill -9 in the middle of a long reply: every line written is a whole
-# event; export loads them all, and a torn last line is reported with its
+# event but perhaps the last (the kill can cut a write short between two
+# pages); export loads them all, and a torn last line is reported with its
 # number while the events before it are exported.
 n=kill9
 fake_start "$n" "$CASES/f02-long-retr.case"
@@ -443,19 +444,45 @@ fake_kill
 [ "$rc" -eq 137 ] && pass "kill -9: mailscope was killed mid-transfer" ||
     fail "kill -9: mailscope was not killed mid-transfer (exit $rc)"
 lacks "$T/$n.jsonl" '"reason":' "kill -9: no trailer (as expected)"
-tail -c 1 "$T/$n.jsonl" | od -An -c | grep -q '\\n' &&
-    pass "kill -9: the file ends with a whole line" ||
-    fail "kill -9: the file ends inside a line"
-lines=$(wc -l < "$T/$n.jsonl")
+rm -f "$T/$n.jsonl.torn"
+if python3 - "$T/$n.jsonl" << 'PY'
+import json, sys
+lines = open(sys.argv[1], "rb").read().split(b"\n")
+whole = lines[:-1]      # the part after the last newline may be torn
+for l in whole:
+    json.loads(l)
+seqs = [json.loads(l)["seq"] for l in whole[1:]]
+assert seqs == list(range(len(seqs))), "a gap in the events"
+try:
+    if lines[-1]:
+        json.loads(lines[-1])
+except ValueError:
+    open(sys.argv[1] + ".torn", "w").close()
+PY
+then
+	pass "kill -9: every whole line is an event, without a gap"
+else
+	fail "kill -9: a whole line does not parse, or events are missing"
+fi
 "$MS" export --format txt "$T/$n.jsonl" > "$T/$n.txt" 2> "$T/$n.exerr"
 rc=$?
 [ "$rc" -eq 0 ] && pass "kill -9: export loads the recording" ||
     fail "kill -9: export exit $rc: $(cat "$T/$n.exerr")"
 contains "$T/$n.txt" 'Received: from hostile\.test' "kill -9: the body recorded so far is exported"
-# A torn write: cut the last line in half.
+if [ ! -e "$T/$n.jsonl.torn" ]; then
+	lacks "$T/$n.exerr" 'line [0-9]' "kill -9: a file of whole lines loads without a word"
+else
+	contains "$T/$n.exerr" "line $(($(wc -l < "$T/$n.jsonl") + 1)): .*\\(the file ends inside this line\\)" \
+	    "kill -9: a write cut short is reported at its line"
+fi
+# A torn write, made: the whole lines, the last of them cut in half.
 size=$(wc -c < "$T/$n.jsonl")
-last=$(tail -n 1 "$T/$n.jsonl" | wc -c)
-head -c $((size - last / 2)) "$T/$n.jsonl" > "$T/$n-torn.jsonl"
+tail -c 1 "$T/$n.jsonl" | od -An -c | grep -q '\\n' ||
+    size=$((size - $(tail -n 1 "$T/$n.jsonl" | wc -c)))
+head -c "$size" "$T/$n.jsonl" > "$T/$n-whole.jsonl"
+lines=$(wc -l < "$T/$n-whole.jsonl")
+last=$(tail -n 1 "$T/$n-whole.jsonl" | wc -c)
+head -c $((size - last / 2)) "$T/$n-whole.jsonl" > "$T/$n-torn.jsonl"
 "$MS" export --format txt "$T/$n-torn.jsonl" > "$T/$n-torn.txt" \
     2> "$T/$n-torn.err"
 contains "$T/$n-torn.err" "line $lines: .*\\(the file ends inside this line\\); exporting the [0-9]+ events before it" \
