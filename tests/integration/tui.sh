@@ -11,7 +11,8 @@ set -u
 cd "$TOP"
 out=$T
 rm -rf "$out"/state "$out"/config "$out"/port
-bin=${MAILSCOPE_BIN:-$MAILSCOPE}
+# The ASan + UBSan build: a report ends it with a status the checks see.
+bin=${MAILSCOPE_BIN:-$ASAN_MAILSCOPE}
 
 # One pane, "t", at a time; the binary with a private history and config.
 # A shell around it prints the exit status on the screen once it ends (the
