@@ -651,8 +651,9 @@ struct pp {
 	int64_t		 xfer_size;	/* -1 unknown */
 	int64_t		 xfer_recv;
 	/* POP3: message sizes from LIST, for RETR's progress. */
-	struct pop3_size *sizes;
+	struct pop3_size *sizes;	/* by message number */
 	size_t		 nsizes;
+	size_t		 sizes_cap;
 
 	/* Commands awaiting replies, oldest first. */
 	struct pp_cmd	*cmds;
@@ -759,6 +760,7 @@ int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
+enum ev_chan	 session_chan(const struct session *);
 const char	*session_state_name(enum session_state);
 const struct tls_facts *session_tls(const struct session *);
 int		 session_exit_code(const struct session *);

@@ -59,6 +59,27 @@ octets(const char *p, size_t len)
 	return v;
 }
 
+/*
+ * Where msg is or belongs in the sizes, kept in order of message number:
+ * a LIST comes in that order, so the common case is the end at once.
+ */
+static size_t
+sizes_find(const struct pp *pp, uint32_t msg)
+{
+	size_t	lo = 0, hi = pp->nsizes, mid;
+
+	if (hi > 0 && pp->sizes[hi - 1].msgno < msg)
+		return hi;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (pp->sizes[mid].msgno < msg)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
 /* A scan listing "msg size" (RFC 1939 §5 LIST) from off: remember it. */
 static void
 list_size(struct pp *pp, const char *p, size_t len, size_t off)
@@ -72,14 +93,18 @@ list_size(struct pp *pp, const char *p, size_t len, size_t off)
 	size = number(p + s, n);
 	if (msg <= 0 || msg > UINT32_MAX || size < 0)
 		return;
-	for (k = 0; k < pp->nsizes; k++)
-		if (pp->sizes[k].msgno == (uint32_t)msg)
-			break;
-	if (k == pp->nsizes) {
+	k = sizes_find(pp, (uint32_t)msg);
+	if (k == pp->nsizes || pp->sizes[k].msgno != (uint32_t)msg) {
 		if (pp->nsizes == POP3_SIZES_MAX)
 			return;
-		pp->sizes = xreallocarray(pp->sizes, ++pp->nsizes,
-		    sizeof *pp->sizes);
+		if (pp->nsizes == pp->sizes_cap) {
+			pp->sizes_cap = pp->sizes_cap ? pp->sizes_cap * 2 : 64;
+			pp->sizes = xreallocarray(pp->sizes, pp->sizes_cap,
+			    sizeof *pp->sizes);
+		}
+		memmove(pp->sizes + k + 1, pp->sizes + k,
+		    (pp->nsizes - k) * sizeof *pp->sizes);
+		pp->nsizes++;
 	}
 	pp->sizes[k].msgno = (uint32_t)msg;
 	pp->sizes[k].octets = size;
@@ -89,12 +114,10 @@ list_size(struct pp *pp, const char *p, size_t len, size_t off)
 static int64_t
 listed_size(const struct pp *pp, uint32_t msg)
 {
-	size_t	k;
+	size_t	k = sizes_find(pp, msg);
 
-	for (k = 0; k < pp->nsizes; k++)
-		if (pp->sizes[k].msgno == msg)
-			return pp->sizes[k].octets;
-	return -1;
+	return k < pp->nsizes && pp->sizes[k].msgno == msg ?
+	    pp->sizes[k].octets : -1;
 }
 
 /* A line of a multi-line body, or its terminating dot. */

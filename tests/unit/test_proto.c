@@ -1450,6 +1450,21 @@ test_pop3_retr_dotstuff(void **state)
 	pp_feed(pp, "+OK\r\n", 5);
 	assert_int_equal(pp_expected_size(pp), -1);
 	pp_feed(pp, ".\r\n", 3);
+	/* Listed again, out of order: the newest size of each counts. */
+	pp_command(pp, "LIST", 4, &out);
+	pp_feed(pp, "+OK\r\n2 6000\r\n1 150\r\n.\r\n", 23);
+	pp_command(pp, "RETR 1", 6, &out);
+	pp_feed(pp, "+OK\r\n", 5);
+	assert_int_equal(pp_expected_size(pp), 150);
+	pp_feed(pp, ".\r\n", 3);
+	pp_command(pp, "RETR 2", 6, &out);
+	pp_feed(pp, "+OK\r\n", 5);
+	assert_int_equal(pp_expected_size(pp), 6000);
+	pp_feed(pp, ".\r\n", 3);
+	pp_command(pp, "RETR 3", 6, &out);
+	pp_feed(pp, "+OK\r\n", 5);
+	assert_int_equal(pp_expected_size(pp), 777);
+	pp_feed(pp, ".\r\n", 3);
 	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
 	pp_free(pp);
