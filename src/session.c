@@ -90,7 +90,8 @@ session_state_name(enum session_state s)
 	return (unsigned)s < STATE_MAX ? state_names[s] : "?";
 }
 
-static enum ev_chan
+/* The channel the session's next event belongs to. */
+enum ev_chan
 session_chan(const struct session *s)
 {
 	return s->tls != NULL && (s->state == STATE_TLS ||

@@ -142,7 +142,7 @@ fill(int ms)
 		 */
 		loop_del_fd(T->loop, STDIN_FILENO);
 		if (!T->terminal_gone && T->session != NULL)
-			ev_local(T->log, EV_INFO, tui_chan(T), "terminal-closed",
+			ev_local(T->log, EV_INFO, session_chan(T->session), "terminal-closed",
 			    "the terminal closed: leaving");
 		T->terminal_gone = true;
 		if (T->replay != NULL)

@@ -68,13 +68,6 @@ connected(struct tui *t)
 	return st == STATE_PLAIN || st == STATE_TLS;
 }
 
-/* The channel a local event of the TUI belongs to. */
-enum ev_chan
-tui_chan(struct tui *t)
-{
-	return session_state(t->session) == STATE_TLS ? CHAN_TLS : CHAN_PLAIN;
-}
-
 /*
  * The command of a table that line names (exact, or an unambiguous
  * prefix: ":q", ":star"), with *args after it; NULL with a message.
@@ -357,7 +350,7 @@ cmd_note(struct tui *t, const char *args)
 		tui_message(t, true, "usage: :note TEXT");
 		return;
 	}
-	ev_local(t->log, EV_NOTE, tui_chan(t), NULL, "%s", args);
+	ev_local(t->log, EV_NOTE, session_chan(t->session), NULL, "%s", args);
 }
 
 static void
@@ -372,7 +365,7 @@ cmd_mark(struct tui *t, const char *args)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_MARK;
 	ev.dir = DIR_LOCAL;
-	ev.chan = (uint8_t)tui_chan(t);
+	ev.chan = (uint8_t)session_chan(t->session);
 	evlog_append(t->log, &ev, args, strlen(args));
 }
 

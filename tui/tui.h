@@ -348,7 +348,6 @@ void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
 void	 command_auth_continue(void *);
 void	 command_auth_clear(struct tui *);
-enum ev_chan	 tui_chan(struct tui *);
 
 /* gloss.c: explanations drawn in the TLS panel's place. */
 void	 gloss_event(struct tui *, const struct event *);
