@@ -126,11 +126,20 @@ contains "$T/pop3s" "^\+OK [2-9][0-9]* " "POP3S login and STAT show the test mes
 subj="servers-selftest-$$-$(date +%s)"
 tls_chat smtp "$SMTP_PORT" "EHLO probe\r\nMAIL FROM:<bob@mail.test>\r\nRCPT TO:<$USER@mail.test>\r\nDATA\r\nSubject: $subj\r\n\r\nhello\r\n.\r\nQUIT\r\n" > "$T/deliver"
 contains "$T/deliver" "^250 2.0.0 Ok: queued" "SMTP accepts mail for $USER@mail.test"
+# Wait for this message's own delivery line: the log already holds the
+# lines of the messages start.sh delivered.
+qid=$(sed -n 's/^250 2.0.0 Ok: queued as \([0-9A-F]*\).*/\1/p' "$T/deliver")
 i=0
-while [ $i -lt 40 ]; do
-	grep -q "status=sent" "$POSTFIX_LOG" 2> /dev/null && break
+while [ -n "$qid" ] && [ $i -lt 300 ]; do
+	grep -q "$qid: .*status=" "$POSTFIX_LOG" 2> /dev/null && break
 	sleep 0.1
 	i=$((i + 1))
 done
+if grep -q "$qid: .*status=sent" "$POSTFIX_LOG" 2> /dev/null; then
+	pass "Postfix delivers queue id $qid to Dovecot over LMTP"
+else
+	fail "Postfix delivers queue id ${qid:-?} to Dovecot over LMTP"
+	grep "${qid:-^$}" "$POSTFIX_LOG" 2> /dev/null | tail -n 3 | sed 's/^/	| /'
+fi
 tls_chat imap "$IMAP_PORT" "a LOGIN $USER $PASS\r\nb SELECT INBOX\r\nc SEARCH SUBJECT $subj\r\nd LOGOUT\r\n" > "$T/search"
 contains "$T/search" "^\* SEARCH [0-9]" "mail sent over SMTP is found over IMAP"
