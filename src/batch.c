@@ -62,29 +62,25 @@ arrow(const struct event *ev)
 	return ev->chan == CHAN_TLS ? "<~ " : "<- ";
 }
 
-/* Literal chunks hold whole message lines: print them as lines. */
-static void
-print_literal(const struct event *ev, struct buf *b, bool *open)
+/*
+ * Chunks hold message lines with their ends: print them as lines, each
+ * after prefix.  *open: the last line printed goes on in the next chunk.
+ */
+void
+batch_print_chunk(const struct event *ev, const char *prefix, struct buf *b,
+    bool *open)
 {
-	const char	*p = ev->data, *end = ev->data + ev->len, *nl;
-	size_t		 n;
+	const char	*line;
+	size_t		 pos = 0, n;
+	bool		 eol;
 
-	while (p < end) {
+	while (ev_chunk_line(ev, &pos, &line, &n, &eol)) {
 		if (!*open)
-			buf_adds(b, arrow(ev));
-		nl = memchr(p, '\n', (size_t)(end - p));
-		n = nl != NULL ? (size_t)(nl - p) : (size_t)(end - p);
-		if (nl != NULL && n > 0 && p[n - 1] == '\r')
-			sanitize(p, n - 1, b);
-		else
-			sanitize(p, n, b);
-		if (nl == NULL) {
-			*open = true;
-			return;
-		}
-		buf_addc(b, '\n');
-		*open = false;
-		p = nl + 1;
+			buf_adds(b, prefix);
+		sanitize(line, n, b);
+		if (eol)
+			buf_addc(b, '\n');
+		*open = !eol;
 	}
 }
 
@@ -93,15 +89,14 @@ batch_print_event(const struct evlog *log, const struct event *ev,
     struct buf *b, bool *literal_open)
 {
 	(void)log;
-	if (*literal_open && !(ev->kind == EV_DATA &&
-	    (ev->flags & EVF_LITERAL))) {
+	if (*literal_open && !ev_is_chunk(ev)) {
 		buf_addc(b, '\n');
 		*literal_open = false;
 	}
 	switch (ev->kind) {
 	case EV_DATA:
-		if (ev->flags & EVF_LITERAL) {
-			print_literal(ev, b, literal_open);
+		if (ev_is_chunk(ev)) {
+			batch_print_chunk(ev, arrow(ev), b, literal_open);
 			return;
 		}
 		if (ev->flags & EVF_INJECTED)

@@ -52,7 +52,7 @@ static const char *chan_names[] = { "plain", "tls" };
 static const char *flag_names[] = {
 	"bare-lf", "bare-cr", "split", "nul", "no-eol", "literal",
 	"dot-stuffed", "redacted", "injected", "end", "late", "body",
-	"malformed", "unsolicited", "not-redacted", "security",
+	"malformed", "unsolicited", "not-redacted", "security", "lines",
 };
 
 struct evlog *
@@ -252,6 +252,41 @@ evlog_append_x(struct evlog *log, const struct event *tmpl,
 	for (i = 0; i < log->nsubs; i++)
 		log->subs[i].fn(ev, log->subs[i].arg);
 	return ev;
+}
+
+/*
+ * A data event that holds lines with their ends of line, not one line
+ * without it: an IMAP literal chunk (cut anywhere) or a run of body lines.
+ */
+bool
+ev_is_chunk(const struct event *ev)
+{
+	return ev->kind == EV_DATA && (ev->flags & (EVF_LITERAL | EVF_LINES));
+}
+
+/*
+ * The next line of a chunk from *pos (0 to begin): *line and *len without
+ * its end of line; false at the end.  *eol is false for the last line of
+ * a literal chunk cut inside a line: the next chunk goes on with it.
+ */
+bool
+ev_chunk_line(const struct event *ev, size_t *pos, const char **line,
+    size_t *len, bool *eol)
+{
+	const char	*p = ev->data + *pos, *nl;
+	size_t		 left;
+
+	if (*pos >= ev->len)
+		return false;
+	left = ev->len - *pos;
+	nl = memchr(p, '\n', left);
+	*line = p;
+	*len = nl != NULL ? (size_t)(nl - p) : left;
+	*pos += *len + (nl != NULL);
+	*eol = nl != NULL;
+	if (*eol && *len > 0 && p[*len - 1] == '\r')
+		(*len)--;
+	return true;
 }
 
 size_t

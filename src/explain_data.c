@@ -1061,6 +1061,9 @@ static const struct explain_entry flag[] = {
 	    "RFC 5321 §4.5.3.2"),
 	G("literal", "IMAP literal content: counted bytes announced with "
 	    "{n}.", "RFC 9051 §4.3"),
+	G("lines", "Several plain body lines that arrived together, each "
+	    "with its CRLF, kept as one event; a line with anything to "
+	    "flag stays on its own.", "RFC 1939 §3"),
 	G("malformed", "The line does not parse as the protocol says.",
 	    "RFC 5321 §4.2"),
 	G("no-eol", "The connection ended before the line did.",

@@ -171,6 +171,14 @@ md_tls(const struct tls_facts *f, struct buf *out)
 	}
 }
 
+static const char *
+md_prefix(const struct event *ev)
+{
+	if (ev->dir == DIR_CLIENT)
+		return ev->chan == CHAN_TLS ? "C~ " : "C: ";
+	return ev->chan == CHAN_TLS ? "S~ " : "S: ";
+}
+
 static void
 export_md(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
@@ -180,6 +188,7 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 	struct buf		 block = { 0 };
 	char			 start[64];
 	size_t			 i;
+	bool			 open = false;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "# Mail session: ");
@@ -191,10 +200,18 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 	    "## Transcript\n\n");
 	for (i = 0; i < evlog_count(log); i++) {
 		ev = evlog_get(log, i);
+		if (open && !ev_is_chunk(ev)) {
+			buf_addc(&block, '\n');
+			open = false;
+		}
 		switch (ev->kind) {
 		case EV_DATA:
-			buf_adds(&block, ev->dir == DIR_CLIENT ? "C" : "S");
-			buf_adds(&block, ev->chan == CHAN_TLS ? "~ " : ": ");
+			if (ev_is_chunk(ev)) {
+				batch_print_chunk(ev, md_prefix(ev), &block,
+				    &open);
+				break;
+			}
+			buf_adds(&block, md_prefix(ev));
 			sanitize(ev->data, ev->len, &block);
 			buf_addc(&block, '\n');
 			break;
@@ -228,6 +245,8 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 			break;
 		}
 	}
+	if (open)
+		buf_addc(&block, '\n');
 	md_flush_block(out, &block);
 	buf_free(&block);
 	if ((f = last_facts(log)) != NULL)
@@ -284,6 +303,19 @@ xml_str(struct buf *out, const char *s)
 #define SVG_ROW		26
 #define SVG_LABEL	60	/* characters in an arrow label */
 
+/* The lines that end in a chunk: a literal's are cut anywhere. */
+static size_t
+chunk_lines(const struct event *ev)
+{
+	const char	*line;
+	size_t		 pos = 0, n, lines = 0;
+	bool		 eol;
+
+	while (ev_chunk_line(ev, &pos, &line, &n, &eol))
+		lines += eol;
+	return lines;
+}
+
 /*
  * The sequence diagram: one arrow per command, one per server reply
  * (its first line and the count of the rest), the TLS boundary drawn
@@ -303,8 +335,8 @@ html_svg(const struct evlog *log, struct buf *out)
 		ev = evlog_get(log, i);
 		y = 60 + (int)rows * SVG_ROW;
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER) {
-			if (ev->flags & EVF_LITERAL) {
-				extra++;
+			if (ev_is_chunk(ev)) {
+				extra += chunk_lines(ev);
 				continue;
 			}
 			if (!in_reply) {
@@ -464,6 +496,34 @@ html_tls(const struct tls_facts *f, struct buf *out)
 	}
 }
 
+/* A transcript line in its span; arrow: not the rest of a cut line. */
+static void
+html_line(struct buf *out, const struct event *ev, const char *p, size_t len,
+    bool arrow, bool eol)
+{
+	buf_printf(out, "<span class=\"%s%s\">%s",
+	    ev->dir == DIR_CLIENT ? "c" : "s", ev->chan == CHAN_TLS ? " tls" : "",
+	    !arrow ? "" : ev->dir == DIR_CLIENT ? (ev->chan == CHAN_TLS ?
+	    "~&gt; " : "-&gt; ") : (ev->chan == CHAN_TLS ? "&lt;~ " :
+	    "&lt;- "));
+	xml_text(out, p, len);
+	buf_adds(out, eol ? "</span>\n" : "</span>");
+}
+
+/* A chunk's lines; *open: its last line goes on in the next chunk. */
+static void
+html_chunk(struct buf *out, const struct event *ev, bool *open)
+{
+	const char	*line;
+	size_t		 pos = 0, n;
+	bool		 eol;
+
+	while (ev_chunk_line(ev, &pos, &line, &n, &eol)) {
+		html_line(out, ev, line, n, !*open, eol);
+		*open = !eol;
+	}
+}
+
 static void
 export_html(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
@@ -496,26 +556,17 @@ export_html(const struct evlog *log, const struct recording_info *ri,
 			buf_adds(out, "</p>\n<pre>");
 			continue;
 		}
-		if (ev->kind == EV_DATA && !(ev->flags & EVF_LITERAL)) {
-			buf_printf(out, "<span class=\"%s%s\">%s",
-			    ev->dir == DIR_CLIENT ? "c" : "s",
-			    ev->chan == CHAN_TLS ? " tls" : "",
-			    ev->dir == DIR_CLIENT ? (ev->chan == CHAN_TLS ?
-			    "~&gt; " : "-&gt; ") : (ev->chan == CHAN_TLS ?
-			    "&lt;~ " : "&lt;- "));
-			xml_text(out, ev->data, ev->len);
-			buf_adds(out, "</span>\n");
-			open = false;
-			continue;
-		}
-		if (ev->kind == EV_DATA) {
-			xml_text(out, ev->data, ev->len);
-			open = true;
+		if (ev_is_chunk(ev)) {
+			html_chunk(out, ev, &open);
 			continue;
 		}
 		if (open)
 			buf_addc(out, '\n');
 		open = false;
+		if (ev->kind == EV_DATA) {
+			html_line(out, ev, ev->data, ev->len, true, true);
+			continue;
+		}
 		buf_printf(out, "<span class=\"%s\">%s ",
 		    ev->kind == EV_WARNING || ev->kind == EV_ERROR ? "warn" :
 		    "info", ev->kind == EV_WARNING || ev->kind == EV_ERROR ?

@@ -299,28 +299,9 @@ escapes(void)
 }
 
 /*
- * No byte of p[0..15] needs a look: all printable ASCII, none " or \\.
- * Written byte by byte with a fixed count and no early exit, so the
- * compiler checks the sixteen at once (SSE2 on x86-64 at -O2).
- */
-#define PLAIN_STEP	16
-
-static bool
-plain_step(const unsigned char *p)
-{
-	unsigned char	bad = 0;
-	size_t		i;
-
-	for (i = 0; i < PLAIN_STEP; i++)
-		bad |= (unsigned char)((p[i] < 0x20) | (p[i] > 0x7e) |
-		    (p[i] == '"') | (p[i] == '\\'));
-	return bad == 0;
-}
-
-/*
  * A string as JSON: printable ASCII with CR, LF and TAB, the common case
- * (a body line, a literal), is escaped here, PLAIN_STEP bytes at a time
- * where nothing needs a look; jansson checks and escapes anything else.
+ * (a body line, a literal), is escaped here, skipping what needs no look
+ * with ascii_run(); jansson checks and escapes anything else.
  * Returns false for bytes that are not UTF-8.
  */
 static bool
@@ -329,6 +310,7 @@ add_string(struct buf *b, const char *p, size_t len)
 	const unsigned char	*u = (const unsigned char *)p;
 	const unsigned char	*esc = escapes();
 	json_t			*v;
+	const char		*q;
 	size_t			 i = 0, run;
 	char			*o;
 
@@ -336,12 +318,13 @@ add_string(struct buf *b, const char *p, size_t len)
 	o = b->p + b->len;
 	*o++ = '"';
 	while (i < len) {
-		/* A run that needs no escape, copied at once. */
-		run = i;
-		while (len - run >= PLAIN_STEP && plain_step(u + run))
-			run += PLAIN_STEP;
-		while (run < len && esc[u[run]] == 0)
-			run++;
+		/* A run that needs no escape, copied at once: printable
+		 * ASCII up to the first quote or backslash. */
+		run = i + ascii_run(p + i, len - i);
+		if ((q = memchr(p + i, '"', run - i)) != NULL)
+			run = (size_t)(q - p);
+		if ((q = memchr(p + i, '\\', run - i)) != NULL)
+			run = (size_t)(q - p);
 		o = put(o, p + i, run - i);
 		if ((i = run) == len || esc[u[i]] == ESC_SLOW)
 			break;

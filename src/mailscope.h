@@ -31,6 +31,7 @@
 
 #define LINE_MAX_BYTES		(64 * 1024)	/* longer lines are split */
 #define LITERAL_CHUNK		(64 * 1024)	/* IMAP literal event size */
+#define RUN_CHUNK		(64 * 1024)	/* body lines in one event */
 #define LITERAL_ABSURD		INT64_C(0xffffffff)	/* over: warned */
 
 #ifndef __dead
@@ -80,6 +81,7 @@ void	 strv_clear(struct strv *);
 int64_t	 mono_ns(void);
 int64_t	 wall_ns(void);
 void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
+size_t	 ascii_run(const char *, size_t);	/* printable ASCII prefix */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
@@ -188,6 +190,7 @@ enum ev_chan {
 #define EVF_UNSOLICITED	0x2000	/* server spoke with nothing pending */
 #define EVF_NOREDACT	0x4000	/* secret kept on request (--no-redact) */
 #define EVF_SECURITY	0x8000	/* security relevant: flush recordings */
+#define EVF_LINES	0x10000	/* body lines, each with its CRLF, in one */
 
 struct tls_facts;
 
@@ -232,6 +235,9 @@ const struct event *evlog_append(struct evlog *, const struct event *,
 const struct event *evlog_append_x(struct evlog *, const struct event *,
 		    struct ev_extra *, const void *, size_t);
 const struct ev_extra *ev_extra(const struct event *);
+bool		 ev_is_chunk(const struct event *);
+bool		 ev_chunk_line(const struct event *, size_t *, const char **,
+		    size_t *, bool *);
 size_t		 evlog_count(const struct evlog *);
 const struct event *evlog_get(const struct evlog *, size_t);
 void		 evlog_keep_times(struct evlog *);
@@ -638,6 +644,7 @@ struct pp {
 	const char	*in;		/* the feed being parsed */
 	size_t		 inlen;
 	size_t		 inpos;
+	const char	*lf;		/* next LF in the feed, NULL unknown */
 	int		 in_cb;
 	struct buf	 reenter;	/* fed from inside the callback */
 	bool		 eof_pending;
@@ -648,6 +655,10 @@ struct pp {
 	bool		 lit_active;
 	int64_t		 lit_left;
 	struct buf	 lit;
+	/* Plain body lines waiting to go out as one EVF_LINES event. */
+	struct buf	 run;
+	size_t		 run_lines;
+	const char	*run_verb;	/* of the first line, in pp->verb */
 	int64_t		 xfer_size;	/* -1 unknown */
 	int64_t		 xfer_recv;
 	/* POP3: message sizes from LIST, for RETR's progress. */
@@ -781,6 +792,8 @@ struct batch_opts {
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
 	    struct buf *, bool *);
+void	 batch_print_chunk(const struct event *, const char *, struct buf *,
+	    bool *);
 void	 batch_print_tls(const struct tls_facts *, int64_t, struct buf *);
 
 /* probe.c: mailscope probe URL. */

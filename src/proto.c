@@ -65,6 +65,7 @@ pp_free(struct pp *pp)
 	buf_free(&pp->reenter);
 	buf_free(&pp->held);
 	buf_free(&pp->lit);
+	buf_free(&pp->run);
 	free(pp->sizes);
 	free(pp->cmds);
 	strv_clear(&pp->caps);
@@ -78,7 +79,7 @@ pp_free(struct pp *pp)
  * callback) is held and can be taken from within the callback already.
  */
 static void
-emit(struct pp *pp, const struct pp_line *l)
+deliver(struct pp *pp, const struct pp_line *l)
 {
 	if (l->starttls_ok) {
 		pp->stopped = true;
@@ -92,6 +93,63 @@ emit(struct pp *pp, const struct pp_line *l)
 	pp->in_cb++;
 	pp->cb(l, pp->arg);
 	pp->in_cb--;
+}
+
+/* The body lines gathered so far, as one event. */
+static void
+run_flush(struct pp *pp)
+{
+	struct pp_line	l;
+
+	if (pp->run_lines == 0)
+		return;
+	memset(&l, 0, sizeof l);
+	l.buf = pp->run.p;
+	l.len = pp->run.len;
+	l.code = -1;
+	l.status = RS_NONE;
+	l.flags = EVF_BODY | (pp->run_lines > 1 ? EVF_LINES : 0);
+	l.verb = pp->run_verb;
+	/* One line goes out as it came: without its end of line. */
+	if (pp->run_lines == 1)
+		l.len -= 2;
+	pp->run_lines = 0;
+	deliver(pp, &l);
+	buf_reset(&pp->run);
+}
+
+/*
+ * A message body is mostly plain lines (POP3 RETR, TOP): those of one
+ * feed go out together, up to RUN_CHUNK bytes, like an IMAP literal's
+ * chunks, so a 50 MB message is hundreds of events, not a million.  A
+ * line with anything to say (dot-stuffed, bare LF, NUL, split, the end)
+ * stays an event of its own, and everything else flushes the run first,
+ * so the order never changes.
+ */
+static bool
+joins_run(const struct pp_line *l)
+{
+	return l->flags == EVF_BODY && l->status == RS_NONE && l->code == -1 &&
+	    !l->final && !l->greeting && !l->starttls_ok &&
+	    !l->starttls_refused && l->tag == NULL && l->literal == 0;
+}
+
+static void
+run_add(struct pp *pp, const struct pp_line *l)
+{
+	if (pp->run.len + l->len + 2 > RUN_CHUNK)
+		run_flush(pp);
+	buf_add(&pp->run, l->buf, l->len);
+	buf_add(&pp->run, "\r\n", 2);
+	if (pp->run_lines++ == 0)
+		pp->run_verb = l->verb;
+}
+
+static void
+emit(struct pp *pp, const struct pp_line *l)
+{
+	run_flush(pp);
+	deliver(pp, l);
 }
 
 /* Deliver the framed piece in pp->line. */
@@ -133,7 +191,10 @@ piece(struct pp *pp, uint32_t flags, bool last)
 			pp->xfer_recv = 0;
 		}
 	}
-	emit(pp, &l);
+	if (first && last && joins_run(&l))
+		run_add(pp, &l);
+	else
+		emit(pp, &l);
 	buf_reset(&pp->line);
 }
 
@@ -202,7 +263,7 @@ parse_literal(struct pp *pp)
 static void
 parse_line(struct pp *pp)
 {
-	const char	*p = pp->in;
+	const char	*p = pp->in, *cr;
 	size_t		 i = pp->inpos, j;
 
 	if (pp->cr) {
@@ -214,9 +275,18 @@ parse_line(struct pp *pp)
 			add_bare_cr(pp);
 		return;
 	}
-	for (j = i; j < pp->inlen; j++)
-		if (p[j] == '\r' || p[j] == '\n')
-			break;
+	/*
+	 * The first CR or LF, with memchr (many bytes at a time).  The next
+	 * LF is kept for the feed, so a run of bare CRs costs linear time.
+	 */
+	if (pp->lf == NULL || pp->lf < p + i) {
+		pp->lf = memchr(p + i, '\n', pp->inlen - i);
+		if (pp->lf == NULL)
+			pp->lf = p + pp->inlen;
+	}
+	j = (size_t)(pp->lf - p);
+	if ((cr = memchr(p + i, '\r', j - i)) != NULL)
+		j = (size_t)(cr - p);
 	add_bytes(pp, p + i, j - i);
 	pp->inpos = j;
 	if (j == pp->inlen)
@@ -234,13 +304,16 @@ parse(struct pp *pp, const char *p, size_t n)
 	pp->in = p;
 	pp->inlen = n;
 	pp->inpos = 0;
+	pp->lf = NULL;
 	while (pp->inpos < pp->inlen && !pp->stopped) {
 		if (pp->lit_active)
 			parse_literal(pp);
 		else
 			parse_line(pp);
 	}
-	pp->in = NULL;
+	/* What arrived is shown before the loop waits again. */
+	run_flush(pp);
+	pp->in = pp->lf = NULL;
 	pp->inlen = pp->inpos = 0;
 }
 

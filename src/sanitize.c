@@ -143,8 +143,7 @@ sanitize_spans(const char *in, size_t len, san_cb cb, void *arg)
 	text.escape = false;
 	while (i < len) {
 		/* Printable ASCII is most of any transcript: skip it fast. */
-		while (i < len && p[i] >= 0x20 && p[i] < 0x7f)
-			i++;
+		i += ascii_run(in + i, len - i);
 		if (i == len)
 			break;
 		e = NULL;

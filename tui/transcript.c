@@ -34,7 +34,7 @@ struct group {
 	size_t		 first;
 	size_t		 last;
 	uint64_t	 bytes;
-	uint64_t	 lines;		/* literal chunks are counted by LF */
+	uint64_t	 lines;		/* chunks are counted by LF */
 	uint8_t		 dir;
 	bool		 partial;	/* the last chunk ended inside a line */
 	bool		 folded;
@@ -109,8 +109,8 @@ is_body(const struct event *ev)
 
 /*
  * Lines a body event adds to its group: a DATA body line is one event, a
- * literal arrives in chunks cut anywhere, so its lines are the lines that
- * begin in this chunk.
+ * chunk holds several (a literal's are cut anywhere), so its lines are the
+ * lines that begin in this chunk.
  */
 static uint64_t
 count_lines(const struct event *ev, bool *partial)
@@ -118,7 +118,7 @@ count_lines(const struct event *ev, bool *partial)
 	const char	*p = ev->data, *end = p + ev->len, *lf;
 	uint64_t	 n;
 
-	if (!(ev->flags & EVF_LITERAL))
+	if (!ev_is_chunk(ev))
 		return 1;
 	if (ev->len == 0)
 		return 0;
@@ -302,24 +302,18 @@ human_size(uint64_t n, char *b, size_t len)
 		    1024));
 }
 
-/* Literal chunks hold many lines: show each on its own row. */
+/* Chunks hold many lines: show each on its own row. */
 static void
-add_lines(struct rtext *rt, enum slot s, const char *p, size_t len)
+add_lines(struct rtext *rt, enum slot s, const struct event *ev)
 {
-	const char	*nl;
-	size_t		 n;
+	const char	*line;
+	size_t		 pos = 0, n;
+	bool		 eol;
 
-	while (len > 0) {
-		nl = memchr(p, '\n', len);
-		n = nl != NULL ? (size_t)(nl - p) : len;
-		rtext_net(rt, s, p, n > 0 && p[n - 1] == '\r' && nl != NULL ?
-		    n - 1 : n);
-		if (nl == NULL)
-			break;
-		if (n + 1 < len)
+	while (ev_chunk_line(ev, &pos, &line, &n, &eol)) {
+		rtext_net(rt, s, line, n);
+		if (pos < ev->len)
 			rtext_add(rt, s, "\n", 1);
-		p += n + 1;
-		len -= n + 1;
 	}
 }
 
@@ -421,8 +415,8 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 			    (ev->flags & EVF_LITERAL) ? "literal" : "body");
 			return;
 		}
-		if (ev->flags & EVF_LITERAL)
-			add_lines(rt, s, ev->data, ev->len);
+		if (ev_is_chunk(ev))
+			add_lines(rt, s, ev);
 		else
 			rtext_net(rt, s, ev->data, ev->len);
 		add_flags(ts, rt, ev->flags);
@@ -686,21 +680,32 @@ transcript_end(struct transcript *ts)
 	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
 }
 
+/*
+ * Whether needle is in the event; *line: the lines of a chunk before it,
+ * so the window can show the match rather than the chunk's top (a wrapped
+ * line takes more rows: the match is there or a little below).
+ */
 static bool
-event_has(const struct event *ev, const char *needle, size_t nlen)
+event_has(const struct event *ev, const char *needle, size_t nlen,
+    int *line)
 {
 	size_t	i;
 
+	*line = 0;
 	if (ev->len < nlen)
 		return false;
-	for (i = 0; i + nlen <= ev->len; i++)
+	for (i = 0; i + nlen <= ev->len; i++) {
 		if (strncasecmp(ev->data + i, needle, nlen) == 0)
 			return true;
+		if (ev->data[i] == '\n' && ev_is_chunk(ev))
+			(*line)++;
+	}
 	return false;
 }
 
+/* Item i in the window, its row `row` a third of the way down. */
 static void
-show_item(struct transcript *ts, size_t i)
+show_item(struct transcript *ts, size_t i, int row)
 {
 	uint32_t	g = group_of(ts, i);
 
@@ -713,7 +718,7 @@ show_item(struct transcript *ts, size_t i)
 	ts->top = i;
 	ts->top_row = 0;
 	/* Keep a few rows of context above the match. */
-	transcript_scroll(ts, -(ts->h / 3));
+	transcript_scroll(ts, row - ts->h / 3);
 }
 
 /*
@@ -725,6 +730,7 @@ transcript_search(struct transcript *ts, const char *needle, int dir)
 {
 	size_t	 cur, first, i, k, nlen;
 	bool	 wrapped;
+	int	 row;
 
 	if (needle != NULL && *needle != '\0') {
 		free(ts->search);
@@ -752,12 +758,12 @@ transcript_search(struct transcript *ts, const char *needle, int dir)
 			i = (cur + ts->n - k % ts->n) % ts->n;
 			wrapped = k > cur;
 		}
-		if (event_has(item_event(ts, i), ts->search, nlen)) {
+		if (event_has(item_event(ts, i), ts->search, nlen, &row)) {
 			ts->match = i;
 			ts->have_match = true;
 			/* So that n and N go on searching. */
 			ts->have_sel = false;
-			show_item(ts, i);
+			show_item(ts, i, row);
 			tui_message(ts->t, false, "/%s: line %zu of %zu%s",
 			    ts->search, i + 1, ts->n, wrapped ?
 			    " (wrapped)" : "");

@@ -135,3 +135,34 @@ rc=$?
 [ "$rc" -eq 1 ] && pass "two recordings: --session 3: exit 1" ||
     fail "two recordings: --session 3: exit $rc"
 contains "$T/two-3.err" 'holds 2 recordings, not 3' "two recordings: --session 3 says how many there are"
+
+# Message bodies: a POP3 RETR (body lines grouped, flag "lines") and an
+# IMAP literal from Dovecot show one line per transcript line in every
+# format, never a run of \r\n escapes.
+rm -f "$T/body.jsonl"
+timeout 30 "$MS" --batch --starttls --cafile "$CA" --record "$T/body.jsonl" \
+    -c "USER $USER" -c "PASS $PASS" -c "RETR 1" \
+    "pop3://127.0.0.1:$POP3_PORT" < /dev/null > "$T/body.out" 2>&1
+timeout 30 "$MS" --batch --starttls --cafile "$CA" --record "$T/body.jsonl" \
+    -c "LOGIN $USER $PASS" -c "SELECT INBOX" -c "FETCH 1 BODY.PEEK[]" \
+    "imap://127.0.0.1:$IMAP_PORT" < /dev/null >> "$T/body.out" 2>&1
+contains "$T/body.jsonl" '"flags":\["body","lines"\]' "body: the POP3 body lines are recorded together"
+contains "$T/body.out" '^<~ Subject: small test message$' "body: batch prints the body line by line"
+for n in 1 2; do
+	for f in txt md html; do
+		"$MS" export --session $n --format "$f" "$T/body.jsonl" > "$T/body$n.$f" 2> /dev/null
+	done
+	what=$( [ $n -eq 1 ] && echo "POP3 body" || echo "IMAP literal")
+	contains "$T/body$n.txt" '^<~ Subject: small test message$' "export txt, $what: a line of its own"
+	contains "$T/body$n.md" '^S~ Subject: small test message$' "export md, $what: a line of its own"
+	contains "$T/body$n.html" '^<span class="s tls">&lt;~ Subject: small test message</span>$' \
+	    "export html, $what: a line of its own"
+	lacks "$T/body$n.md" 'Subject: small test message\\r\\n' "export md, $what: no \\\\r\\\\n escapes"
+	if xmllint --noout "$T/body$n.html" 2> /dev/null; then
+		pass "export html, $what: well-formed XML"
+	else
+		fail "export html, $what: not well-formed"
+	fi
+done
+contains "$T/body1.html" '>\+OK [0-9]+ octets \(\+9 lines\)<' \
+    "export html: the diagram counts the body's eight lines and the dot"

@@ -613,6 +613,42 @@ else
 	fail "tui: the fake server did not start"
 fi
 
+# --- a long POP3 body: its lines arrive together; a search finds a
+# line deep inside them and brings that line, not the top, into view ---
+# The needle comes in one write after 60 lines: deeper than the pane.
+fill=$(awk 'BEGIN { for (i = 0; i < 60; i++) printf "filler %d\\r\\n", i }')
+cat > "$out/body.case" <<EOF2
+send +OK fake POP3\r\n
+expect ^(?i:RETR)
+send +OK message follows\r\n
+sendrepeat 3000 filler line\r\n
+send ${fill}the needle line\r\n..a stuffed line\r\n
+sendrepeat 1000 filler line\r\n
+send .\r\n
+expect ^(?i:QUIT)
+send +OK bye\r\n
+close
+EOF2
+if fake_start body "$out/body.case"; then
+	start 120 30 "pop3://127.0.0.1:$FAKE_PORT"
+	check "body: greeting" wait_for 'S: +\+OK fake POP3'
+	line 'RETR 1'
+	check "body: 4,062 lines folded, the stuffed one counted" \
+	    wait_for '▸ 4062 lines, [0-9.]+ KiB of body folded'
+	keys Tab
+	keys -l /needle
+	keys Enter
+	check "body: the search unfolds the body and shows the line found" \
+	    wait_for 'the needle line'
+	check "body: the dot-stuffed line follows, unstuffed" \
+	    wait_for '^[0-9:. ]*S: +\.a stuffed line'
+	keys q
+	line ':quit'
+	check "body: :quit leaves with exit 0" exited 0
+else
+	fail "tui: the fake server did not start"
+fi
+
 # --- a fatal alert during the handshake: what failed and why ---
 cat > "$out/alert.case" <<'EOF2'
 send 220 fake ESMTP\r\n

@@ -401,6 +401,64 @@ test_evlog_stream(void **state)
 	evlog_free(log);
 }
 
+/* Chunk lines: CRLF or LF ends, and a literal cut inside a line. */
+static void
+test_chunk_lines(void **state)
+{
+	struct event	 ev;
+	const char	*line;
+	size_t		 pos = 0, n;
+	bool		 eol;
+
+	(void)state;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_DATA;
+	ev.flags = EVF_BODY | EVF_LINES;
+	ev.data = "ab\r\n\r\nc\nd\re\r\nf";
+	ev.len = (uint32_t)strlen(ev.data);
+	assert_true(ev_is_chunk(&ev));
+	assert_true(ev_chunk_line(&ev, &pos, &line, &n, &eol));
+	assert_true(eol && n == 2 && memcmp(line, "ab", 2) == 0);
+	assert_true(ev_chunk_line(&ev, &pos, &line, &n, &eol));
+	assert_true(eol && n == 0);
+	assert_true(ev_chunk_line(&ev, &pos, &line, &n, &eol));
+	assert_true(eol && n == 1 && line[0] == 'c');
+	/* A CR inside a line stays in it: the sanitizer shows it. */
+	assert_true(ev_chunk_line(&ev, &pos, &line, &n, &eol));
+	assert_true(eol && n == 3 && memcmp(line, "d\re", 3) == 0);
+	assert_true(ev_chunk_line(&ev, &pos, &line, &n, &eol));
+	assert_true(!eol && n == 1 && line[0] == 'f');
+	assert_false(ev_chunk_line(&ev, &pos, &line, &n, &eol));
+	ev.flags = EVF_BODY;
+	assert_false(ev_is_chunk(&ev));
+	ev.flags = EVF_LITERAL | EVF_BODY;
+	assert_true(ev_is_chunk(&ev));
+}
+
+/* ascii_run against the obvious loop, at every length and offset. */
+static void
+test_ascii_run(void **state)
+{
+	char	 s[200];
+	size_t	 len, at, want;
+	int	 c;
+
+	(void)state;
+	for (len = 0; len < 100; len++) {
+		memset(s, 'a', sizeof s);
+		assert_int_equal(ascii_run(s, len), len);
+		for (at = 0; at < len; at++) {
+			for (c = 0; c < 256; c += 7) {
+				memset(s, ' ', len);
+				s[len / 2] = '~';
+				s[at] = (char)c;
+				want = c >= 0x20 && c <= 0x7e ? len : at;
+				assert_int_equal(ascii_run(s, len), want);
+			}
+		}
+	}
+}
+
 static void
 test_names(void **state)
 {
@@ -413,6 +471,7 @@ test_names(void **state)
 	assert_int_equal(ev_chan_from_name("tls"), CHAN_TLS);
 	assert_int_equal(ev_flag_from_name("bare-lf"), EVF_BARE_LF);
 	assert_string_equal(ev_flag_name(EVF_INJECTED), "injected");
+	assert_int_equal(ev_flag_from_name("lines"), EVF_LINES);
 	assert_int_equal(ev_kind_from_name("nonsense"), -1);
 	assert_int_equal(ev_flag_from_name("nonsense"), 0);
 }
@@ -422,6 +481,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target_defaults),
+		cmocka_unit_test(test_chunk_lines),
+		cmocka_unit_test(test_ascii_run),
 		cmocka_unit_test(test_target_errors),
 		cmocka_unit_test(test_timeout_parse),
 		cmocka_unit_test(test_target_string),

@@ -106,7 +106,7 @@ test_every_kind(void **state)
 static void
 test_fields(void **state)
 {
-	struct evlog		*a = timed_log();
+	struct evlog		*a = timed_log(), *b;
 	const struct event	*ev;
 	char			*line, want[256], wall[64];
 
@@ -137,6 +137,21 @@ test_fields(void **state)
 	line = event_to_json(a, ev);
 	assert_non_null(strstr(line, "\"t\":3.0,"));
 	assert_non_null(strstr(line, "\"text\":\"a\\\"b\\\\c\"}"));
+	free(line);
+
+	/* Body lines together: their CRLFs escaped, read back whole. */
+	ev = add(a, EV_DATA, DIR_SERVER, CHAN_TLS, EVF_BODY | EVF_LINES,
+	    4000000000LL, NULL, "a \"q\"\r\n\r\n\\b\r\n", 13);
+	line = event_to_json(a, ev);
+	assert_non_null(strstr(line, "\"flags\":[\"body\",\"lines\"],"
+	    "\"len\":13,\"text\":\"a \\\"q\\\"\\r\\n\\r\\n\\\\b\\r\\n\"}"));
+	b = evlog_new(true);
+	assert_int_equal(event_from_json(b, line, want, sizeof want), 0);
+	ev = evlog_get(b, 0);
+	assert_int_equal(ev->flags, EVF_BODY | EVF_LINES);
+	assert_int_equal(ev->len, 13);
+	assert_memory_equal(ev->data, "a \"q\"\r\n\r\n\\b\r\n", 13);
+	evlog_free(b);
 	free(line);
 	evlog_free(a);
 }

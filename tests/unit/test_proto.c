@@ -29,6 +29,7 @@ struct ctx {
 	bool		  state;	/* trace pending/continuation/data */
 	bool		  take_in_cb;
 	size_t		  nlines;
+	size_t		  nruns;	/* EVF_LINES events */
 };
 
 static const char *
@@ -116,10 +117,41 @@ run_entry(struct ctx *c, const char *e)
 	}
 }
 
+static void	trace_line(const struct pp_line *, struct ctx *);
+
+/*
+ * How plain body lines are grouped into EVF_LINES events depends on where
+ * the feeds were cut: trace them a line at a time, so every cut gives the
+ * same trace.  c->nruns counts the groups.
+ */
 static void
 trace_cb(const struct pp_line *l, void *arg)
 {
 	struct ctx	*c = arg;
+	struct pp_line	 one;
+	const char	*p = l->buf, *end = l->buf + l->len, *crlf;
+
+	if (!(l->flags & EVF_LINES)) {
+		trace_line(l, c);
+		return;
+	}
+	c->nruns++;
+	assert_true(l->len >= 4 && memcmp(end - 2, "\r\n", 2) == 0);
+	one = *l;
+	one.flags &= ~EVF_LINES;
+	while (p < end) {
+		crlf = memmem(p, (size_t)(end - p), "\r\n", 2);
+		assert_non_null(crlf);
+		one.buf = p;
+		one.len = (size_t)(crlf - p);
+		trace_line(&one, c);
+		p = crlf + 2;
+	}
+}
+
+static void
+trace_line(const struct pp_line *l, struct ctx *c)
+{
 	struct buf	*t = &c->trace;
 	struct buf	 held = { 0 };
 	uint32_t	 bit;
@@ -1470,6 +1502,54 @@ test_pop3_retr_dotstuff(void **state)
 	pp_free(pp);
 }
 
+/* Plain body lines of one feed are one EVF_LINES event, cut at RUN_CHUNK. */
+static void
+test_pop3_body_runs(void **state)
+{
+	struct ctx	 c;
+	struct buf	 out = { 0 }, body = { 0 };
+	size_t		 i, lines;
+	char		*t;
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	c.pp = pp_new(PROTO_POP3, trace_cb, &c);
+	pp_command(c.pp, "RETR 1", 6, &out);
+	pp_feed(c.pp, "+OK\r\na\r\nb\r\n..c\r\nd\r\n", 19);
+	/* a and b together, ..c alone (dot-stuffed), d alone: no CRLF. */
+	assert_int_equal(c.nruns, 1);
+	assert_int_equal(c.nlines, 5);
+	t = c.trace.p;
+	assert_non_null(strstr(t, "'a' body v=RETR\n'b' body v=RETR\n"
+	    "'.c' dot-stuffed body v=RETR\n'd' body v=RETR\n"));
+	/* A line arrives whole across feeds and still joins the next run. */
+	pp_feed(c.pp, "e\r", 2);
+	pp_feed(c.pp, "\nf\r\n.\r\n", 7);
+	assert_int_equal(c.nruns, 2);
+	assert_int_equal(pp_pending(c.pp), 0);
+	buf_reset(&c.trace);
+	c.nruns = c.nlines = 0;
+
+	/* 300 KB of 100-byte lines in one feed: runs of at most RUN_CHUNK. */
+	lines = 3000;
+	buf_adds(&body, "+OK\r\n");
+	for (i = 0; i < lines; i++)
+		buf_printf(&body, "%098zu\r\n", i);
+	buf_adds(&body, ".\r\n");
+	pp_command(c.pp, "RETR 2", 6, &out);
+	pp_feed(c.pp, body.p, body.len);
+	assert_int_equal(c.nlines, lines + 2);
+	assert_int_equal(c.nruns, (lines * 100 + RUN_CHUNK - 1) / RUN_CHUNK);
+	buf_reset(&body);
+	buf_printf(&body, "'%098zu' body v=RETR\n'.' end OK v=RETR F\n",
+	    lines - 1);
+	assert_non_null(strstr(c.trace.p, body.p));
+	pp_free(c.pp);
+	buf_free(&c.trace);
+	buf_free(&body);
+	buf_free(&out);
+}
+
 static void
 test_pop3_terminators(void **state)
 {
@@ -1847,6 +1927,7 @@ main(void)
 		cmocka_unit_test(test_pop3_greeting_capa),
 		cmocka_unit_test(test_pop3_retr_dotstuff),
 		cmocka_unit_test(test_pop3_terminators),
+		cmocka_unit_test(test_pop3_body_runs),
 		cmocka_unit_test(test_pop3_auth),
 		cmocka_unit_test(test_pop3_stls_injection),
 		cmocka_unit_test(test_pop3_unsolicited_late_malformed),
