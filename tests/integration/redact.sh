@@ -7,6 +7,7 @@
 # and typed into the screen; the secret and every encoding of it are
 # searched for in the output, the recording, the three exports, the screen
 # captures and the history: never found.  --no-redact marks the header.
+# A message body's "+" lines are content: the next command stays shown.
 . "$(dirname "$0")/../lib.sh"
 
 MS=$MAILSCOPE
@@ -271,6 +272,31 @@ contains "$f" "^-> AUTH PLAIN \\[redacted: user=alice, $NP bytes\\]$" "pop3: AUT
 contains "$f" '^-> \[redacted: AUTH LOGIN password, 20 bytes\]$' "pop3: AUTH LOGIN password"
 
 run_tui pop3 "OK fake"
+
+# --- a message body is content: its "+" lines are no SASL challenge ---------
+cat > "$T/body.case" << 'EOF'
+send +OK fake POP3\r\n
+expect ^USER alice$
+send +OK\r\n
+expect ^PASS 
+send +OK logged in\r\n
+expect ^RETR 1$
+send +OK\r\n+ looks like a challenge\r\n+OK looks like a reply\r\n+\r\n.\r\n
+expect ^DELE 1$
+send +OK deleted\r\n
+expect ^QUIT$
+send +OK bye\r\n
+close
+EOF
+fake_start body "$T/body.case" || fail "body: fake server did not start"
+timeout 30 "$MS" --batch --record "$T/body.jsonl" -c "USER alice" \
+    -c "PASS $PW" -c "RETR 1" -c "DELE 1" "pop3://127.0.0.1:$FAKE_PORT" \
+    < /dev/null > "$T/body.out" 2>&1
+fake_wait
+contains "$T/body.out" '^<- \+ looks like a challenge$' "body: the + lines are shown"
+contains "$T/body.out" '^-> DELE 1$' "body: the command after them is shown, not taken for a SASL answer"
+contains "$T/body.jsonl" '"text":"DELE 1"' "body: and recorded as sent"
+leaks "body" "$T/body.out" "$T/body.jsonl"
 
 # --- replayed recordings: the screen of the replay -------------------------
 for n in smtp imap pop3; do
