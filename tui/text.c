@@ -186,6 +186,11 @@ char_at(const char *p, size_t left, int *width)
 	size_t		n;
 	int		w;
 
+	/* Printable ASCII, most of any screen: one byte, one cell. */
+	if ((unsigned char)(*p - 0x20) < 0x5f) {
+		*width = 1;
+		return 1;
+	}
 	memset(&st, 0, sizeof st);
 	n = mbrtowc(&wc, p, left, &st);
 	if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
