@@ -658,7 +658,6 @@ struct pp {
 	/* Plain body lines waiting to go out as one EVF_LINES event. */
 	struct buf	 run;
 	size_t		 run_lines;
-	const char	*run_verb;	/* of the first line, in pp->verb */
 	int64_t		 xfer_size;	/* -1 unknown */
 	int64_t		 xfer_recv;
 	/* POP3: message sizes from LIST, for RETR's progress. */

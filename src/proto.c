@@ -109,7 +109,9 @@ run_flush(struct pp *pp)
 	l.code = -1;
 	l.status = RS_NONE;
 	l.flags = EVF_BODY | (pp->run_lines > 1 ? EVF_LINES : 0);
-	l.verb = pp->run_verb;
+	/* Still the verb of the lines: a new response begins only after
+	 * an end line, and that flushes the run first. */
+	l.verb = pp->verb[0] != '\0' ? pp->verb : NULL;
 	/* One line goes out as it came: without its end of line. */
 	if (pp->run_lines == 1)
 		l.len -= 2;
@@ -141,8 +143,7 @@ run_add(struct pp *pp, const struct pp_line *l)
 		run_flush(pp);
 	buf_add(&pp->run, l->buf, l->len);
 	buf_add(&pp->run, "\r\n", 2);
-	if (pp->run_lines++ == 0)
-		pp->run_verb = l->verb;
+	pp->run_lines++;
 }
 
 static void
