@@ -690,6 +690,7 @@ event_has(const struct event *ev, const char *needle, size_t nlen,
     int *line)
 {
 	size_t	i;
+	bool	chunk = ev_is_chunk(ev);
 
 	*line = 0;
 	if (ev->len < nlen)
@@ -697,7 +698,7 @@ event_has(const struct event *ev, const char *needle, size_t nlen,
 	for (i = 0; i + nlen <= ev->len; i++) {
 		if (strncasecmp(ev->data + i, needle, nlen) == 0)
 			return true;
-		if (ev->data[i] == '\n' && ev_is_chunk(ev))
+		if (chunk && ev->data[i] == '\n')
 			(*line)++;
 	}
 	return false;
