@@ -1422,6 +1422,24 @@ test_pop3_greeting_capa(void **state)
 	pp_free(pp);
 }
 
+/*
+ * Send cmd and feed the start of its reply: the size the engine expects
+ * for it then, before the terminating dot ends the reply.
+ */
+static int64_t
+size_of(struct pp *pp, const char *cmd, const char *start)
+{
+	struct buf	out = { 0 };
+	int64_t		size;
+
+	pp_command(pp, cmd, strlen(cmd), &out);
+	pp_feed(pp, start, strlen(start));
+	size = pp_expected_size(pp);
+	pp_feed(pp, ".\r\n", 3);
+	buf_free(&out);
+	return size;
+}
+
 static void
 test_pop3_retr_dotstuff(void **state)
 {
@@ -1465,38 +1483,18 @@ test_pop3_retr_dotstuff(void **state)
 	pp_feed(pp, "+OK 2 messages\r\n1 100\r\n2 5000\r\n.\r\n", 34);
 	pp_command(pp, "LIST 3", 6, &out);
 	pp_feed(pp, "+OK 3 777\r\n", 11);
-	pp_command(pp, "RETR 2", 6, &out);
-	pp_feed(pp, "+OK\r\nabc\r\n", 10);
-	assert_int_equal(pp_expected_size(pp), 5000);
-	pp_feed(pp, ".\r\n", 3);
-	pp_command(pp, "RETR 3", 6, &out);
-	pp_feed(pp, "+OK message follows\r\n", 21);
-	assert_int_equal(pp_expected_size(pp), 777);
-	pp_feed(pp, ".\r\n", 3);
+	assert_int_equal(size_of(pp, "RETR 2", "+OK\r\nabc\r\n"), 5000);
+	assert_int_equal(size_of(pp, "RETR 3", "+OK message follows\r\n"),
+	    777);
 	/* Not listed, or TOP (a part): unknown. */
-	pp_command(pp, "RETR 9", 6, &out);
-	pp_feed(pp, "+OK\r\n", 5);
-	assert_int_equal(pp_expected_size(pp), -1);
-	pp_feed(pp, ".\r\n", 3);
-	pp_command(pp, "TOP 2 0", 7, &out);
-	pp_feed(pp, "+OK\r\n", 5);
-	assert_int_equal(pp_expected_size(pp), -1);
-	pp_feed(pp, ".\r\n", 3);
+	assert_int_equal(size_of(pp, "RETR 9", "+OK\r\n"), -1);
+	assert_int_equal(size_of(pp, "TOP 2 0", "+OK\r\n"), -1);
 	/* Listed again, out of order: the newest size of each counts. */
 	pp_command(pp, "LIST", 4, &out);
 	pp_feed(pp, "+OK\r\n2 6000\r\n1 150\r\n.\r\n", 23);
-	pp_command(pp, "RETR 1", 6, &out);
-	pp_feed(pp, "+OK\r\n", 5);
-	assert_int_equal(pp_expected_size(pp), 150);
-	pp_feed(pp, ".\r\n", 3);
-	pp_command(pp, "RETR 2", 6, &out);
-	pp_feed(pp, "+OK\r\n", 5);
-	assert_int_equal(pp_expected_size(pp), 6000);
-	pp_feed(pp, ".\r\n", 3);
-	pp_command(pp, "RETR 3", 6, &out);
-	pp_feed(pp, "+OK\r\n", 5);
-	assert_int_equal(pp_expected_size(pp), 777);
-	pp_feed(pp, ".\r\n", 3);
+	assert_int_equal(size_of(pp, "RETR 1", "+OK\r\n"), 150);
+	assert_int_equal(size_of(pp, "RETR 2", "+OK\r\n"), 6000);
+	assert_int_equal(size_of(pp, "RETR 3", "+OK\r\n"), 777);
 	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
 	pp_free(pp);
