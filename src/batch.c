@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "mailscope.h"
@@ -28,8 +29,226 @@ struct batch {
 	bool			 literal_open;
 	bool			 quit_asked;
 	bool			 next_due;	/* batch_next deferred */
+	bool			 refused;	/* a : command we do not run */
 	int			 signo;
 };
+
+/*
+ * The ':' commands of the screen that mean something without one; they
+ * run as there, never go to the server as text.  Any other ':' line is
+ * refused: exit 1, and from -c or --script before connecting.
+ */
+enum batch_cmd {
+	BC_NONE,	/* not ours: a line for the server */
+	BC_STARTTLS,
+	BC_AUTH,
+	BC_RAW,
+	BC_NOTE,
+	BC_MARK,
+	BC_QUIT,
+	BC_BAD,
+};
+
+static const struct {
+	const char	*name;
+	enum batch_cmd	 cmd;
+	bool		 args;	/* needs an argument */
+} batch_cmds[] = {
+	{ "starttls",	BC_STARTTLS,	false },
+	{ "auth",	BC_AUTH,	true },
+	{ "raw",	BC_RAW,		true },
+	{ "note",	BC_NOTE,	true },
+	{ "mark",	BC_MARK,	true },
+	{ "quit",	BC_QUIT,	false },
+};
+
+/* What line is, with *args after the name; BC_BAD with err set. */
+static enum batch_cmd
+batch_parse(const char *line, const char **args, char *err, size_t errlen)
+{
+	size_t	len, i;
+
+	if (line[0] != ':' || line[1] == ':')
+		return BC_NONE;
+	len = strcspn(line + 1, " ");
+	*args = line + 1 + len;
+	while (**args == ' ')
+		(*args)++;
+	for (i = 0; i < sizeof batch_cmds / sizeof batch_cmds[0]; i++) {
+		if (strlen(batch_cmds[i].name) != len ||
+		    strncmp(batch_cmds[i].name, line + 1, len) != 0)
+			continue;
+		if (batch_cmds[i].args && **args == '\0')
+			break;
+		if (!batch_cmds[i].args && **args != '\0' &&
+		    batch_cmds[i].cmd != BC_STARTTLS)
+			break;
+		if (batch_cmds[i].cmd == BC_AUTH) {
+			size_t	m = strcspn(*args, " ");
+
+			if ((m != 5 || strncasecmp(*args, "plain", 5) != 0) &&
+			    (m != 5 || strncasecmp(*args, "login", 5) != 0))
+				break;
+			if ((*args)[m] != ' ' || (*args)[m + 1] == '\0' ||
+			    strchr(*args + m + 1, ' ') != NULL)
+				break;
+		}
+		return batch_cmds[i].cmd;
+	}
+	if (i < sizeof batch_cmds / sizeof batch_cmds[0])
+		snprintf(err, errlen, "usage: :%s%s", batch_cmds[i].name,
+		    batch_cmds[i].cmd == BC_AUTH ? " plain|login USER" :
+		    batch_cmds[i].args ? " TEXT" : "");
+	else
+		snprintf(err, errlen, ":%.*s is not a batch command (batch "
+		    "runs :starttls, :auth, :raw, :note, :mark and :quit; "
+		    "::TEXT sends :TEXT)", (int)(len > 40 ? 40 : len),
+		    line + 1);
+	return BC_BAD;
+}
+
+/* :auth: the secret from --password-file or $MAILSCOPE_PASSWORD. */
+static int
+batch_auth(struct batch *bt, const char *args)
+{
+	struct buf	 pw = { 0 };
+	char		 err[512], *mech, *user;
+	size_t		 m = strcspn(args, " ");
+	int		 rc;
+
+	rc = secret_read(session_opts(bt->s)->password_file, &pw, err,
+	    sizeof err);
+	if (rc != 1) {
+		ev_local(bt->log, EV_ERROR, session_chan(bt->s), "usage",
+		    ":auth: %s; nothing sent", rc == 0 ? "no secret (give "
+		    "--password-file FILE or set MAILSCOPE_PASSWORD)" : err);
+		buf_free(&pw);
+		return -1;
+	}
+	mech = xstrndup(args, m);
+	user = xstrdup(args + m + 1);
+	rc = session_auth(bt->s, mech, user, pw.p);
+	explicit_bzero(pw.p, pw.cap);
+	buf_free(&pw);
+	free(mech);
+	free(user);
+	return rc;
+}
+
+/* Run a ':' line; -1: stop here (the session is being closed). */
+static int
+batch_colon(struct batch *bt, const char *cmd)
+{
+	struct event	 ev;
+	struct buf	 raw = { 0 };
+	const char	*args;
+	char		 err[256];
+	int		 rc = 0;
+
+	switch (batch_parse(cmd, &args, err, sizeof err)) {
+	case BC_STARTTLS:
+		if (*args == '\0')
+			session_starttls(bt->s);
+		else if (session_starttls_inject(bt->s, args) == -1)
+			ev_local(bt->log, EV_ERROR, session_chan(bt->s),
+			    "usage", ":starttls CMD: only in plaintext, when "
+			    "the server is idle; nothing sent");
+		break;
+	case BC_AUTH:
+		if (batch_auth(bt, args) == -1) {
+			bt->quit_asked = true;
+			session_quit(bt->s);
+			rc = -1;
+		}
+		break;
+	case BC_RAW:
+		if (c_unescape(args, strlen(args), &raw, err,
+		    sizeof err) == -1)
+			ev_local(bt->log, EV_ERROR, session_chan(bt->s),
+			    "usage", ":raw: %s; nothing sent", err);
+		else
+			session_send_raw(bt->s, raw.p, raw.len);
+		if (raw.p != NULL)
+			explicit_bzero(raw.p, raw.cap);
+		buf_free(&raw);
+		break;
+	case BC_NOTE:
+		ev_local(bt->log, EV_NOTE, session_chan(bt->s), NULL, "%s",
+		    args);
+		break;
+	case BC_MARK:
+		memset(&ev, 0, sizeof ev);
+		ev.kind = EV_MARK;
+		ev.dir = DIR_LOCAL;
+		ev.chan = (uint8_t)session_chan(bt->s);
+		evlog_append(bt->log, &ev, args, strlen(args));
+		break;
+	case BC_QUIT:
+		bt->quit_asked = true;
+		session_quit(bt->s);
+		rc = -1;
+		break;
+	default:
+		/* Only from stdin: -c and --script were checked before. */
+		ev_local(bt->log, EV_ERROR, session_chan(bt->s), "usage",
+		    "%s; nothing sent, closing", err);
+		bt->refused = true;
+		bt->quit_asked = true;
+		session_quit(bt->s);
+		rc = -1;
+		break;
+	}
+	return rc;
+}
+
+/*
+ * -c and --script: every ':' line makes sense, and :auth has its secret,
+ * before anything is sent.  Lines of an SMTP message (DATA to a lone
+ * ".") are the message's.
+ */
+static int
+batch_check(const struct strv *queue, const struct session_opts *so)
+{
+	struct buf	 pw = { 0 };
+	const char	*args, *line;
+	char		 err[512];
+	bool		 data = false, auth = false;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < queue->n; i++) {
+		line = queue->v[i];
+		if (data) {
+			data = strcmp(line, ".") != 0;
+			continue;
+		}
+		if (so->target.proto != PROTO_IMAP &&
+		    so->target.proto != PROTO_POP3 &&
+		    strcasecmp(line, "DATA") == 0)
+			data = true;
+		switch (batch_parse(line, &args, err, sizeof err)) {
+		case BC_BAD:
+			fprintf(stderr, "mailscope: %s\n", err);
+			return -1;
+		case BC_AUTH:
+			auth = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!auth)
+		return 0;
+	rc = secret_read(so->password_file, &pw, err, sizeof err);
+	if (pw.p != NULL)
+		explicit_bzero(pw.p, pw.cap);
+	buf_free(&pw);
+	if (rc == 1)
+		return 0;
+	fprintf(stderr, "mailscope: :auth: %s\n", rc == 0 ? "no secret: "
+	    "give --password-file FILE or set MAILSCOPE_PASSWORD" : err);
+	return -1;
+}
 
 /* Flags worth showing next to a line: the anomalies. */
 static const uint32_t shown_flags = EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT |
@@ -283,23 +502,14 @@ batch_next(struct batch *bt)
 		if ((cmd[0] == '#' || cmd[0] == '\0') &&
 		    !pp_data_mode(session_pp(bt->s)))
 			continue;
-		if (strcmp(cmd, ":starttls") == 0)
-			session_starttls(bt->s);
-		else if (strncmp(cmd, ":note ", 6) == 0)
-			ev_local(bt->log, EV_NOTE, CHAN_PLAIN, NULL, "%s",
-			    cmd + 6);
-		else if (strncmp(cmd, ":raw ", 5) == 0) {
-			struct buf	raw = { 0 };
-			char		err[128];
-
-			if (c_unescape(cmd + 5, strlen(cmd + 5), &raw, err,
-			    sizeof err) == -1)
-				ev_local(bt->log, EV_ERROR, CHAN_PLAIN,
-				    "usage", ":raw: %s", err);
-			else
-				session_send_raw(bt->s, raw.p, raw.len);
-			buf_free(&raw);
-			continue;
+		if (pp_data_mode(session_pp(bt->s)))
+			/* A message line, whatever it starts with. */
+			session_send(bt->s, cmd, strlen(cmd));
+		else if (cmd[0] == ':' && cmd[1] == ':')
+			session_send(bt->s, cmd + 1, strlen(cmd + 1));
+		else if (cmd[0] == ':') {
+			if (batch_colon(bt, cmd) == -1)
+				return;
 		} else
 			session_send(bt->s, cmd, strlen(cmd));
 		if (!session_idle(bt->s))
@@ -455,6 +665,10 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	}
 	for (i = 0; i < bo->commands.n; i++)
 		strv_add(&bt.queue, bo->commands.v[i]);
+	if (batch_check(&bt.queue, so) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (bo->script != NULL || bo->commands.n > 0 ||
 	    isatty(STDIN_FILENO))
 		bt.input_eof = true;
@@ -477,7 +691,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);
 	if (session_connect(bt.s) == 0)
 		loop_run(bt.loop);
-	rc = session_exit_code(bt.s);
+	rc = bt.refused ? EXIT_USAGE : session_exit_code(bt.s);
 	reason = session_end_reason(bt.s, bt.signo, rc);
 	if (bo->json) {
 		char *trl = recording_trailer_json(bt.log, reason);

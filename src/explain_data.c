@@ -993,8 +993,9 @@ static const struct explain_entry warning[] = {
 	G("plaintext-alert", "An IMAP [ALERT] arrived before TLS: anyone on "
 	    "the path could have written it to trick the user.",
 	    "RFC 9051 §7.1"),
-	G("plaintext-auth", "Login is offered before TLS: a password sent "
-	    "now crosses the network readable.  Do STARTTLS first.",
+	G("plaintext-auth", "Login is offered before TLS, or a credential "
+	    "went before it: a password sent now crosses the network "
+	    "readable.  Do STARTTLS first; --allow-plaintext-auth consents.",
 	    "RFC 4954 §4, RFC 9051 §6.2.3, RFC 2595 §3.2"),
 	G("require-tls", "Not sent: --require-tls stops credentials and "
 	    "mail from leaving in plaintext.", "RFC 8314 §3"),
@@ -1038,6 +1039,10 @@ static const struct explain_entry warning[] = {
 	G("untagged-before-starttls", "An untagged IMAP response arrived "
 	    "between STARTTLS and its reply; it may be injected and is "
 	    "ignored.", "RFC 9051 §6.2.1, CVE-2011-0411"),
+	G("unverified-auth", "A credential for a server whose certificate "
+	    "did not verify: whoever answered, a man in the middle too, "
+	    "receives it.  It goes only with --allow-unverified-auth or a "
+	    "yes on the screen.", "RFC 8314 §3, RFC 6125"),
 	G("usage", "The command was not sent because it is malformed here "
 	    "(for example it holds CR or LF).", "RFC 5321 §2.3.8"),
 };

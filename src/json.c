@@ -876,6 +876,11 @@ recording_header_json(const struct evlog *log,
 	json_object_set_new(opt, "insecure", json_boolean(so->insecure));
 	json_object_set_new(opt, "allow_injection",
 	    json_boolean(so->allow_injection));
+	/* Consent to send credentials where they are not safe. */
+	json_object_set_new(opt, "allow_plaintext_auth",
+	    json_boolean(so->allow_plaintext_auth));
+	json_object_set_new(opt, "allow_unverified_auth",
+	    json_boolean(so->allow_unverified_auth));
 	json_object_set_new(opt, "cafile", jstr(so->cafile));
 	json_object_set_new(opt, "priority", jstr(so->priority));
 	json_object_set_new(opt, "sni", jstr(so->sni));

@@ -714,6 +714,8 @@ bool		 redact_peek(const struct redactor *, const char *, size_t,
 void		 redact_server(struct redactor *, const char *, size_t);
 
 /* session.c: connection + protocol + TLS + event log. */
+struct secret_verdict;
+
 enum session_state {
 	STATE_DISCONNECTED,
 	STATE_CONNECTING,
@@ -739,6 +741,9 @@ struct session_opts {
 	const char	*ehlo;		/* EHLO/LHLO name */
 	bool		 starttls;	/* do STARTTLS by itself */
 	bool		 require_tls;	/* never send secrets in plaintext */
+	bool		 allow_plaintext_auth;	/* consent: secrets without TLS */
+	bool		 allow_unverified_auth;	/* consent: unverified TLS */
+	const char	*password_file;	/* batch :auth, probe --auth */
 	bool		 allow_injection;
 	bool		 no_redact;
 	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
@@ -765,6 +770,11 @@ int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
 bool		 session_is_secret(const struct session *, const char *,
 		    size_t);
+void		 session_secret_verdict(const struct session *,
+		    struct secret_verdict *);
+void		 session_secret_consent(struct session *);
+int		 session_auth(struct session *, const char *, const char *,
+		    const char *);
 int		 session_starttls(struct session *);
 int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
@@ -780,6 +790,67 @@ struct pp	*session_pp(const struct session *);
 const struct session_opts *session_opts(const struct session *);
 uint64_t	 session_bytes_in(const struct session *);
 uint64_t	 session_bytes_out(const struct session *);
+
+/* auth.c: when a credential may leave, and how it is built. */
+struct secret_state {
+	bool		 tls;		/* inside TLS now */
+	bool		 verified;	/* its certificate verified */
+	bool		 require_tls;
+	bool		 allow_plaintext;	/* the option, or a yes */
+	bool		 allow_unverified;
+};
+
+struct secret_verdict {
+	bool		 may;		/* it may go now */
+	bool		 ask;		/* not now; the user's consent would do */
+	const char	*code;		/* NULL: safe; else the warning class */
+	const char	*why;		/* one sentence, with the override */
+	const char	*risk;		/* "in plaintext", ... NULL: safe */
+};
+
+void	 secret_verdict(const struct secret_state *, struct secret_verdict *);
+int	 sasl_build(enum proto_id, const char *, const char *, const char *,
+	    bool, struct buf *, struct strv *);
+void	 sasl_clear(struct buf *, struct strv *);
+int	 secret_read(const char *, struct buf *, char *, size_t);
+void	 secret_protect_process(void);
+
+/*
+ * options.c: the connection, TLS and consent options the main command
+ * and probe share, parsed by one function.  SESSION_LONGOPTS goes into a
+ * getopt_long table; session_option() returns 1 when ch was one of
+ * them, 0 when not, -1 with err set.
+ */
+enum {
+	SOPT_TIMEOUT = 512,
+	SOPT_CAFILE,
+	SOPT_PRIORITY,
+	SOPT_SNI,
+	SOPT_CLIENT_CERT,
+	SOPT_CLIENT_KEY,
+	SOPT_EHLO,
+	SOPT_ALLOW_PLAINTEXT_AUTH,
+	SOPT_ALLOW_UNVERIFIED_AUTH,
+	SOPT_PASSWORD_FILE,
+};
+#define SESSION_LONGOPTS						\
+	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
+	{ "cafile",		required_argument, NULL, SOPT_CAFILE },	\
+	{ "tls-priority",	required_argument, NULL, SOPT_PRIORITY },	\
+	{ "sni",		required_argument, NULL, SOPT_SNI },	\
+	{ "client-cert",	required_argument, NULL, SOPT_CLIENT_CERT }, \
+	{ "client-key",		required_argument, NULL, SOPT_CLIENT_KEY }, \
+	{ "ehlo",		required_argument, NULL, SOPT_EHLO },	\
+	{ "allow-plaintext-auth", no_argument, NULL,			\
+	    SOPT_ALLOW_PLAINTEXT_AUTH },					\
+	{ "allow-unverified-auth", no_argument, NULL,			\
+	    SOPT_ALLOW_UNVERIFIED_AUTH },					\
+	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }
+#define SESSION_SHORTOPTS	"46"
+
+int	 session_option(struct session_opts *, int, const char *, char *,
+	    size_t);
+int	 session_options_check(const struct session_opts *, char *, size_t);
 
 /* batch.c: the batch view (text and --json) and its driver. */
 struct batch_opts {

@@ -15,15 +15,8 @@
 #include "tui.h"
 
 enum {
-	OPT_TIMEOUT = 256,
-	OPT_CAFILE,
-	OPT_INSECURE,
-	OPT_PRIORITY,
-	OPT_SNI,
-	OPT_CLIENT_CERT,
-	OPT_CLIENT_KEY,
+	OPT_INSECURE = 256,
 	OPT_KEYLOG,
-	OPT_EHLO,
 	OPT_STARTTLS,
 	OPT_REQUIRE_TLS,
 	OPT_ALLOW_INJECTION,
@@ -43,15 +36,9 @@ enum {
 };
 
 static const struct option longopts[] = {
-	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
-	{ "cafile",		required_argument,	NULL, OPT_CAFILE },
+	SESSION_LONGOPTS,
 	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
-	{ "tls-priority",	required_argument,	NULL, OPT_PRIORITY },
-	{ "sni",		required_argument,	NULL, OPT_SNI },
-	{ "client-cert",	required_argument,	NULL, OPT_CLIENT_CERT },
-	{ "client-key",		required_argument,	NULL, OPT_CLIENT_KEY },
 	{ "keylog",		required_argument,	NULL, OPT_KEYLOG },
-	{ "ehlo",		required_argument,	NULL, OPT_EHLO },
 	{ "starttls",		no_argument,		NULL, OPT_STARTTLS },
 	{ "require-tls",	no_argument,		NULL, OPT_REQUIRE_TLS },
 	{ "allow-injection",	no_argument,		NULL,
@@ -80,7 +67,7 @@ static const char usage_text[] =
 "       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
-"       mailscope probe [-4|-6] [--cafile FILE] [--sni NAME] [--ehlo NAME]\n"
+"       mailscope probe [-4|-6] [TLS and consent options] [--ehlo NAME]\n"
 "                       [--timeout SECONDS] [--auth USER] [--json] URL\n"
 "       mailscope export [--format txt|md|html] [-o OUT] [--session N]\n"
 "                        FILE.jsonl\n"
@@ -105,13 +92,22 @@ static const char usage_text[] =
 "  --client-cert FILE      client certificate (PEM), with --client-key\n"
 "  --client-key FILE\n"
 "  --keylog FILE           write TLS secrets (NSS key log) for Wireshark\n"
-"  --allow-injection       continue after response injection (study)\n"
+"  --allow-injection       continue after response injection (study)\n""Credentials (a secret goes only inside TLS whose certificate verified):\n"
+"  --allow-plaintext-auth  consent: credentials may be sent with no TLS\n"
+"  --allow-unverified-auth consent: credentials may be sent over TLS whose\n"
+"                          certificate did not verify (--insecure is not\n"
+"                          this)\n"
+"  --password-file FILE    batch :auth reads the secret from FILE's first\n"
+"                          line (else $MAILSCOPE_PASSWORD), never from -c\n"
 "Protocol:\n"
 "  --ehlo NAME             EHLO/LHLO name (default mailscope.localhost)\n"
 "Batch:\n"
 "  --batch                 no screen: commands from stdin, --script or -c\n"
-"  -c, --command CMD       send CMD (repeatable)\n"
-"  --script FILE           send the lines of FILE\n"
+"  -c, --command CMD       send CMD (repeatable); :starttls [CMD], :auth\n"
+"                          plain|login USER, :raw, :note, :mark, :quit run\n"
+"                          as on the screen, other : commands exit 1;\n"
+"                          ::TEXT sends :TEXT\n"
+"  --script FILE           send the lines of FILE (the same rules)\n"
 "  --json                  print the event log as JSON Lines\n"
 "Recording:\n"
 "  --record FILE           record every event (JSON Lines); on the screen\n"
@@ -205,6 +201,8 @@ main(int argc, char **argv)
 	char			 err[512];
 	int			 ch, mode, rc;
 
+	/* Before anything can hold a secret, in every mode. */
+	secret_protect_process();
 	signal(SIGPIPE, SIG_IGN);
 	/* A recording that hits a file-size limit fails, never kills. */
 	signal(SIGXFSZ, SIG_IGN);
@@ -229,48 +227,27 @@ main(int argc, char **argv)
 		to.config_error = err;
 	}
 
-	while ((ch = getopt_long(argc, argv, "46c:h", longopts, NULL)) !=
-	    -1) {
+	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS "c:h",
+	    longopts, NULL)) != -1) {
+		switch (session_option(&so, ch, optarg, err, sizeof err)) {
+		case 1:
+			continue;
+		case -1:
+			usage_error("%s", err);
+		default:
+			break;
+		}
 		switch (ch) {
-		case '4':
-			so.family = AF_INET;
-			break;
-		case '6':
-			so.family = AF_INET6;
-			break;
 		case 'c':
 			strv_add(&bo.commands, optarg);
 			break;
 		case 'h':
 			usage(0);
-		case OPT_TIMEOUT:
-			if ((so.timeout_ms = timeout_parse(optarg)) == -1)
-				usage_error("bad --timeout '%s' (seconds, from "
-				    "0.001 to 86400)", optarg);
-			break;
-		case OPT_CAFILE:
-			so.cafile = optarg;
-			break;
 		case OPT_INSECURE:
 			so.insecure = true;
 			break;
-		case OPT_PRIORITY:
-			so.priority = optarg;
-			break;
-		case OPT_SNI:
-			so.sni = optarg;
-			break;
-		case OPT_CLIENT_CERT:
-			so.client_cert = optarg;
-			break;
-		case OPT_CLIENT_KEY:
-			so.client_key = optarg;
-			break;
 		case OPT_KEYLOG:
 			so.keylog = optarg;
-			break;
-		case OPT_EHLO:
-			so.ehlo = optarg;
 			break;
 		case OPT_STARTTLS:
 			so.starttls = true;
@@ -337,10 +314,8 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
-	if (so.client_key != NULL && so.client_cert == NULL)
-		usage_error("--client-key needs --client-cert");
-	if (so.client_cert != NULL && so.client_key == NULL)
-		usage_error("--client-cert needs --client-key");
+	if (session_options_check(&so, err, sizeof err) == -1)
+		usage_error("%s", err);
 	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
 	    strcmp(lab_proto, "smtp") != 0)))
 		usage_error("--tour goes with --lab alone: it picks the "

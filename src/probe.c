@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -83,8 +84,10 @@ struct probe {
 	char			*capdiff;
 	char			*close_reason;
 	const char		*auth_user;	/* --auth: try once in TLS */
-	char			*auth_pass;
-	bool			 auth_sent;
+	struct buf		 auth_pass;
+	bool			 auth_sent;	/* tried: sent or withheld */
+	bool			 auth_done;	/* its final reply came */
+	char			*auth_refused;	/* why it was withheld */
 	char			*auth_reply;
 
 	/* STEP_VERSION */
@@ -168,12 +171,14 @@ probe_event(const struct event *ev, void *arg)
 			p->facts = tls_facts_dup(ev_extra(ev)->tls);
 		if (ev->kind == EV_CAPDIFF && p->capdiff == NULL)
 			p->capdiff = xstrndup(ev->data, ev->len);
-		if (p->auth_sent && p->auth_reply == NULL &&
+		/* The last line of the exchange: its final reply. */
+		if (p->auth_sent && !p->auth_done && p->auth_refused == NULL &&
 		    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 		    (ev->flags & EVF_END)) {
 			struct buf	b = { 0 };
 
 			sanitize(ev->data, ev->len, &b);
+			free(p->auth_reply);
 			p->auth_reply = b.p != NULL ? b.p : xstrdup("");
 		}
 		if (ev->kind == EV_CLOSE) {
@@ -233,34 +238,26 @@ inject_command(enum proto_id proto)
 	}
 }
 
-/* --auth: one login inside TLS, in the protocol's plainest form. */
+/*
+ * --auth: one SASL PLAIN login inside TLS, only where the one rule lets a
+ * secret go (a verified certificate, or --allow-unverified-auth).
+ */
 static void
 probe_auth(struct probe *p, struct session *s)
 {
-	struct buf	 plain = { 0 }, line = { 0 };
+	struct secret_verdict	v;
 
 	p->auth_sent = true;
-	switch (p->base.target.proto) {
-	case PROTO_IMAP:
-		buf_printf(&line, "LOGIN \"%s\" \"%s\"", p->auth_user,
-		    p->auth_pass);
-		break;
-	case PROTO_POP3:
-		/* USER then PASS would need two steps; SASL PLAIN is one. */
-	default:
-		buf_addc(&plain, '\0');
-		buf_adds(&plain, p->auth_user);
-		buf_addc(&plain, '\0');
-		buf_adds(&plain, p->auth_pass);
-		buf_adds(&line, "AUTH PLAIN ");
-		b64_encode(plain.p, plain.len, &line);
-		break;
+	session_secret_verdict(s, &v);
+	if (!v.may) {
+		p->auth_refused = xstrdup(v.why);
+		session_quit(s);
+		return;
 	}
-	session_send(s, line.p, line.len);
-	explicit_bzero(plain.p, plain.len);
-	explicit_bzero(line.p, line.len);
-	buf_free(&plain);
-	buf_free(&line);
+	if (session_auth(s, "plain", p->auth_user, p->auth_pass.p) == -1) {
+		p->auth_refused = xstrdup("the session could not send it");
+		session_quit(s);
+	}
 }
 
 static void
@@ -309,6 +306,8 @@ probe_session(struct session *s, enum session_note n, void *arg)
 			probe_auth(p, s);
 			return;
 		}
+		if (p->auth_sent)
+			p->auth_done = true;
 		session_quit(s);
 		break;
 	case SN_TIMEOUT:
@@ -433,9 +432,17 @@ probe_main_findings(struct probe *p)
 			    " (STARTTLS still offered inside TLS)" : "");
 	}
 	if (p->auth_user != NULL) {
-		if (p->auth_reply == NULL)
+		if (p->auth_refused != NULL)
+			finding(p, "auth", LV_BAD, "not tried, nothing sent: %s",
+			    p->auth_refused);
+		else if (p->auth_reply == NULL)
 			finding(p, "auth", LV_INFO, "not tried: no TLS session "
 			    "to authenticate in");
+		else if (auth_accepted(p->base.target.proto, p->auth_reply) &&
+		    f != NULL && !f->verify.ok)
+			finding(p, "auth", LV_WARN, "accepted over TLS whose "
+			    "certificate is not verified "
+			    "(--allow-unverified-auth): %s", p->auth_reply);
 		else if (auth_accepted(p->base.target.proto, p->auth_reply))
 			finding(p, "auth", LV_OK, "accepted inside TLS: %s",
 			    p->auth_reply);
@@ -612,40 +619,45 @@ probe_print(struct probe *p, const char *url)
 	printf("exit %d\n", p->exit_code);
 }
 
-/* The secret: MAILSCOPE_PASSWORD, or asked on the terminal without
- * echo; never on the command line, where ps would show it. */
+/* The secret: --password-file, MAILSCOPE_PASSWORD, or asked on the
+ * terminal without echo; never on the command line, where ps shows it. */
 static int
 probe_password(struct probe *p)
 {
-	const char	*env = getenv("MAILSCOPE_PASSWORD");
-	char		*pw;
+	char	 err[512], *pw;
+	int	 rc;
 
-	if (env != NULL) {
-		p->auth_pass = xstrdup(env);
+	if ((rc = secret_read(p->base.password_file, &p->auth_pass, err,
+	    sizeof err)) == 1)
 		return 0;
-	}
-	if ((pw = getpass("password: ")) == NULL || *pw == '\0') {
-		fprintf(stderr, "mailscope probe: --auth needs a password "
-		    "(terminal or MAILSCOPE_PASSWORD)\n");
+	if (rc == -1) {
+		fprintf(stderr, "mailscope probe: %s\n", err);
 		return -1;
 	}
-	p->auth_pass = xstrdup(pw);
+	if (!isatty(STDIN_FILENO) || (pw = getpass("password: ")) == NULL ||
+	    *pw == '\0') {
+		fprintf(stderr, "mailscope probe: --auth needs a password "
+		    "(--password-file, MAILSCOPE_PASSWORD or the terminal)\n");
+		return -1;
+	}
+	buf_adds(&p->auth_pass, pw);
 	explicit_bzero(pw, strlen(pw));
 	return 0;
 }
 
 static const char probe_usage[] =
 "usage: mailscope probe [-4|-6] [--cafile FILE] [--sni NAME] [--ehlo NAME]\n"
-"                       [--timeout SECONDS] [--auth USER] [--json] URL\n";
+"                       [--tls-priority STRING] [--client-cert FILE\n"
+"                       --client-key FILE] [--timeout SECONDS]\n"
+"                       [--auth USER [--password-file FILE]]\n"
+"                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
+"                       [--json] URL\n";
 
 int
 probe_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "cafile",	required_argument,	NULL, 'C' },
-		{ "sni",	required_argument,	NULL, 'S' },
-		{ "ehlo",	required_argument,	NULL, 'E' },
-		{ "timeout",	required_argument,	NULL, 'T' },
+		SESSION_LONGOPTS,
 		{ "json",	no_argument,		NULL, 'J' },
 		{ "auth",	required_argument,	NULL, 'A' },
 		{ "help",	no_argument,		NULL, 'h' },
@@ -660,31 +672,18 @@ probe_main(int argc, char **argv)
 	p.base.family = AF_UNSPEC;
 	p.base.timeout_ms = 10000;
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "46h", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS "h", opts,
+	    NULL)) != -1) {
+		switch (session_option(&p.base, ch, optarg, err, sizeof err)) {
+		case 1:
+			continue;
+		case -1:
+			fprintf(stderr, "mailscope probe: %s\n", err);
+			return EXIT_USAGE;
+		default:
+			break;
+		}
 		switch (ch) {
-		case '4':
-			p.base.family = AF_INET;
-			break;
-		case '6':
-			p.base.family = AF_INET6;
-			break;
-		case 'C':
-			p.base.cafile = optarg;
-			break;
-		case 'S':
-			p.base.sni = optarg;
-			break;
-		case 'E':
-			p.base.ehlo = optarg;
-			break;
-		case 'T':
-			if ((p.base.timeout_ms = timeout_parse(optarg)) ==
-			    -1) {
-				fprintf(stderr, "mailscope probe: bad "
-				    "--timeout '%s'\n", optarg);
-				return EXIT_USAGE;
-			}
-			break;
 		case 'J':
 			p.json = true;
 			break;
@@ -701,6 +700,10 @@ probe_main(int argc, char **argv)
 	}
 	if (argc - optind != 1) {
 		fputs(probe_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_options_check(&p.base, err, sizeof err) == -1) {
+		fprintf(stderr, "mailscope probe: %s\n", err);
 		return EXIT_USAGE;
 	}
 	if (target_parse(argv[optind], &p.base.target, err, sizeof err) ==
@@ -732,10 +735,10 @@ probe_main(int argc, char **argv)
 	free(p.capdiff);
 	free(p.close_reason);
 	free(p.auth_reply);
-	if (p.auth_pass != NULL) {
-		explicit_bzero(p.auth_pass, strlen(p.auth_pass));
-		free(p.auth_pass);
-	}
+	free(p.auth_refused);
+	if (p.auth_pass.p != NULL)
+		explicit_bzero(p.auth_pass.p, p.auth_pass.cap);
+	buf_free(&p.auth_pass);
 	strv_clear(&p.warnings);
 	tls_facts_free(p.facts);
 	target_free(&p.base.target);

@@ -72,10 +72,16 @@ struct session {
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
 	bool			 raw_secret;	/* ... and it is secret */
+	struct strv		 sasl;		/* :auth answers still to send */
+	bool			 said_plain;	/* a yes to a secret in clear */
+	bool			 said_unverified;	/* ... to unverified TLS */
+	bool			 out_secret;	/* out held a secret: wipe it */
 	char			 phase[96];
 };
 
 static void	session_io(int, short, void *);
+static int	session_secret_typed(struct session *);
+static void	session_sasl_next(struct session *);
 static void	session_flush(struct session *);
 static void	session_set_state(struct session *, enum session_state);
 static void	session_start_tls(struct session *);
@@ -179,6 +185,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	s->ending = true;
+	sasl_clear(NULL, &s->sasl);
 	pp_eof(s->pp);
 	ev_local(s->log, EV_CLOSE, session_chan(s), NULL, "%s", b.p);
 	buf_free(&b);
@@ -398,6 +405,10 @@ session_command(struct session *s, const char *line, size_t len)
 		    (secret ? EVF_NOREDACT : 0), w, wl);
 	buf_add(&s->out, wire.p, wire.len);
 	s->bytes_out += wire.len;
+	if (secret) {
+		s->out_secret = true;
+		explicit_bzero(wire.p, wire.cap);
+	}
 	buf_free(&wire);
 	buf_free(&shown);
 	if (!pp_wants_continuation(s->pp) && pp_pending(s->pp) > 0) {
@@ -483,6 +494,126 @@ is_verb(const struct session *s, const char *line, size_t len,
 	return vlen == strlen(want) && strncasecmp(verb, want, vlen) == 0;
 }
 
+/*
+ * May a secret go now?  The one rule of auth.c applied to this
+ * connection: its channel, its verdict, the options and what the user
+ * said on the screen.
+ */
+void
+session_secret_verdict(const struct session *s, struct secret_verdict *v)
+{
+	struct secret_state	st;
+
+	memset(&st, 0, sizeof st);
+	st.tls = session_chan(s) == CHAN_TLS;
+	st.verified = st.tls && s->facts != NULL && s->facts->verify.ok;
+	st.require_tls = s->opts.require_tls;
+	st.allow_plaintext = s->opts.allow_plaintext_auth || s->said_plain;
+	st.allow_unverified = s->opts.allow_unverified_auth ||
+	    s->said_unverified;
+	secret_verdict(&st, v);
+}
+
+/* The user said yes to what the verdict asked, for this connection. */
+void
+session_secret_consent(struct session *s)
+{
+	if (session_chan(s) == CHAN_TLS)
+		s->said_unverified = true;
+	else
+		s->said_plain = true;
+}
+
+/* What the verdict said, under its own code (each one glossed). */
+static void
+secret_event(struct session *s, enum ev_kind kind,
+    const struct secret_verdict *v, const char *what)
+{
+	enum ev_chan	chan = session_chan(s);
+
+	if (strcmp(v->code, "require-tls") == 0)
+		ev_local(s->log, kind, chan, "require-tls", "%s; %s", what,
+		    v->why);
+	else if (strcmp(v->code, "unverified-auth") == 0)
+		ev_local(s->log, kind, chan, "unverified-auth", "%s; %s",
+		    what, v->why);
+	else
+		ev_local(s->log, kind, chan, "plaintext-auth", "%s; %s", what,
+		    v->why);
+}
+
+/*
+ * A credential typed by hand (or in a script): withheld only under
+ * --require-tls; otherwise it goes as typed (the screen asked first) and
+ * the log says what it risked.
+ */
+static int
+session_secret_typed(struct session *s)
+{
+	struct secret_verdict	v;
+
+	session_secret_verdict(s, &v);
+	if (!v.may && !v.ask) {
+		secret_event(s, EV_ERROR, &v, "not sent: the line carries a "
+		    "credential");
+		return -1;
+	}
+	if (v.code == NULL)
+		return 0;
+	/* Each glossed under its own code. */
+	if (session_chan(s) == CHAN_TLS)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "unverified-auth",
+		    "a credential went %s, as typed%s", v.risk, v.may ? "" :
+		    " (:auth would refuse; --allow-unverified-auth consents)");
+	else
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-auth",
+		    "a credential went %s, as typed%s", v.risk, v.may ? "" :
+		    " (:auth would refuse; --allow-plaintext-auth consents)");
+	return 0;
+}
+
+/*
+ * :auth and probe --auth: refused unless the verdict allows it (nothing
+ * is asked here: the screen asks before it prompts for the secret).  The
+ * answers to the server's challenges are queued and sent by
+ * session_line(); every copy of the secret is wiped.
+ */
+int
+session_auth(struct session *s, const char *mech, const char *user,
+    const char *secret)
+{
+	struct secret_verdict	 v;
+	struct buf		 cmd = { 0 };
+	int			 rc;
+
+	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
+		    "not sent: the session is not connected");
+		return -1;
+	}
+	session_secret_verdict(s, &v);
+	if (!v.may) {
+		secret_event(s, EV_ERROR, &v, "authentication not attempted, "
+		    "nothing sent");
+		session_exit(s, session_chan(s) == CHAN_TLS ? EXIT_VERIFY :
+		    EXIT_NOSTARTTLS);
+		return -1;
+	}
+	sasl_clear(NULL, &s->sasl);
+	if (sasl_build(s->opts.target.proto, mech, user, secret,
+	    strv_has(pp_caps(s->pp), "SASL-IR"), &cmd, &s->sasl) == -1) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
+		    "not sent: mechanism %s unknown (plain or login)", mech);
+		return -1;
+	}
+	if (v.code != NULL)
+		secret_event(s, EV_WARNING, &v, "authenticating anyway");
+	if ((rc = session_command(s, cmd.p, cmd.len)) == -1)
+		sasl_clear(NULL, &s->sasl);
+	sasl_clear(&cmd, NULL);
+	return rc;
+}
+
 int
 session_send(struct session *s, const char *line, size_t len)
 {
@@ -500,6 +631,8 @@ session_send(struct session *s, const char *line, size_t len)
 		    "(--require-tls)", g);
 		return -1;
 	}
+	if (session_is_secret(s, line, len) && session_secret_typed(s) == -1)
+		return -1;
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
 	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
 		if (session_chan(s) == CHAN_TLS)
@@ -531,7 +664,10 @@ session_send_raw(struct session *s, const char *data, size_t len)
 		    "not sent: the session is not connected");
 		return -1;
 	}
+	if (session_is_secret(s, data, len) && session_secret_typed(s) == -1)
+		return -1;
 	if (redact_bytes(s, data, len, &shown)) {
+		s->out_secret = true;
 		if (s->opts.no_redact)
 			session_log_data(s, DIR_CLIENT, EVF_NOREDACT, data,
 			    len);
@@ -798,6 +934,21 @@ session_injection(struct session *s, struct buf *extra)
 	session_exit(s, EXIT_SECURITY);
 }
 
+/* The next :auth answer, to the challenge that just ended. */
+static void
+session_sasl_next(struct session *s)
+{
+	char	*next = s->sasl.v[0];
+	size_t	 i;
+
+	for (i = 1; i < s->sasl.n; i++)
+		s->sasl.v[i - 1] = s->sasl.v[i];
+	s->sasl.v[--s->sasl.n] = NULL;
+	session_command(s, next, strlen(next));
+	explicit_bzero(next, strlen(next));
+	free(next);
+}
+
 /* One server line (or literal chunk) from the engine. */
 static void
 session_line(const struct pp_line *l, void *arg)
@@ -903,6 +1054,15 @@ session_line(const struct pp_line *l, void *arg)
 	}
 	if (!l->final)
 		return;
+	if (s->sasl.n > 0) {
+		if (pp_wants_continuation(s->pp)) {
+			session_sasl_next(s);
+			return;
+		}
+		/* A final reply: the exchange ended early. */
+		if (pp_pending(s->pp) == 0)
+			sasl_clear(NULL, &s->sasl);
+	}
 	if (l->greeting && s->opts.starttls && !s->auto_started &&
 	    session_chan(s) == CHAN_PLAIN) {
 		s->auto_started = true;
@@ -1176,11 +1336,17 @@ session_connect(struct session *s)
 	s->auto_step = AUTO_NONE;
 	s->caps_warned = false;
 	s->caps_diff_due = false;
+	/* A yes on the screen holds for one connection. */
+	s->said_plain = s->said_unverified = false;
+	sasl_clear(NULL, &s->sasl);
 	pp_free(s->pp);
 	s->pp = pp_new(s->opts.target.proto, session_line, s);
 	redactor_free(s->red);
 	s->red = redactor_new(s->opts.target.proto);
+	if (s->out.p != NULL)
+		explicit_bzero(s->out.p, s->out.cap);
 	buf_reset(&s->out);
+	s->out_secret = false;
 	tls_facts_free(s->facts);
 	s->facts = NULL;
 	session_set_state(s, STATE_CONNECTING);
@@ -1215,6 +1381,11 @@ session_flush(struct session *s)
 			return;
 		}
 		buf_consume(&s->out, (size_t)n);
+	}
+	if (s->out.len == 0 && s->out_secret) {
+		/* What buf_consume moved aside held the secret too. */
+		explicit_bzero(s->out.p, s->out.cap);
+		s->out_secret = false;
 	}
 	if (s->fd != -1)
 		loop_set_events(s->loop, s->fd, POLLIN);
@@ -1357,6 +1528,9 @@ session_free(struct session *s)
 	pp_free(s->pp);
 	redactor_free(s->red);
 	raw_line_clear(s);
+	sasl_clear(NULL, &s->sasl);
+	if (s->out.p != NULL)
+		explicit_bzero(s->out.p, s->out.cap);
 	buf_free(&s->out);
 	strv_clear(&s->caps_before);
 	timer_free(s->timer);

@@ -367,6 +367,8 @@ b64_encode(const void *data, size_t len, struct buf *out)
 	if (gnutls_base64_encode2(&in, &res) < 0)
 		return -1;
 	buf_add(out, res.data, res.size);
+	/* It may be a secret's base64 form. */
+	explicit_bzero(res.data, res.size);
 	gnutls_free(res.data);
 	return 0;
 }
@@ -384,6 +386,7 @@ b64_decode(const char *s, size_t len, struct buf *out)
 	if (gnutls_base64_decode2(&in, &res) < 0)
 		return -1;
 	buf_add(out, res.data, res.size);
+	explicit_bzero(res.data, res.size);
 	gnutls_free(res.data);
 	return 0;
 }

@@ -41,6 +41,7 @@ static char		*prompt_now;
 static char		*secret_prompt;
 static void		(*secret_cb)(struct tui *, char *, void *);
 static void		*secret_arg;
+static bool		 secret_echo;	/* a question (cmdline_ask) */
 static int		 search_dir;
 static int		 click_y = -1, click_x;	/* last button 1 press */
 static int		 wheel_y = -1, wheel_x;	/* where the wheel turned */
@@ -649,6 +650,7 @@ on_line(char *line)
 	void		(*cb)(struct tui *, char *, void *);
 	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
 	    NULL;
+	bool		 secret;
 
 	if (t->secret) {
 		cb = secret_cb;
@@ -685,8 +687,8 @@ on_line(char *line)
 		tui_dirty(t, D_ALL);
 		return;
 	}
-	if (*line != '\0' && !command_is_secret(t, line) &&
-	    (pp == NULL || !pp_data_mode(pp)))
+	secret = *line != '\0' && command_is_secret(t, line);
+	if (*line != '\0' && !secret && (pp == NULL || !pp_data_mode(pp)))
 		history_add(line);
 	if (line[0] == ':' && line[1] != ':' && (pp == NULL ||
 	    !pp_data_mode(pp)))
@@ -694,6 +696,13 @@ on_line(char *line)
 	else
 		command_send(t, line[0] == ':' && line[1] == ':' ? line + 1 :
 		    line);
+	if (secret) {
+		/* Readline's copy and ours held a credential. */
+		if (rl_line_buffer != NULL)
+			explicit_bzero(rl_line_buffer, strlen(rl_line_buffer));
+		rl_free_undo_list();
+		explicit_bzero(line, strlen(line));
+	}
 	free(line);
 	tui_dirty(t, D_CMDLINE | D_STATUS);
 }
@@ -784,7 +793,7 @@ cmdline_draw(struct tui *t)
 	wmove(cwin, 0, pw);
 	colour_set(cwin, SLOT_INPUT);
 	cur = pw;
-	if (!t->secret && rl_line_buffer != NULL) {
+	if ((!t->secret || secret_echo) && rl_line_buffer != NULL) {
 		avail = c_w - pw - 1;
 		/* Scroll horizontally so the point stays visible. */
 		while (start < (size_t)rl_point && input_width(rl_line_buffer +
@@ -961,9 +970,20 @@ cmdline_secret(struct tui *t, const char *prompt,
 	secret_prompt = xstrdup(prompt);
 	secret_cb = cb;
 	secret_arg = arg;
+	secret_echo = false;
 	t->secret = true;
 	t->focus = FOCUS_CMDLINE;
 	tui_dirty(t, D_ALL);
+}
+
+/* A question answered on the command line, shown as typed; like a
+ * secret it stays out of the history. */
+void
+cmdline_ask(struct tui *t, const char *prompt,
+    void (*cb)(struct tui *, char *, void *), void *arg)
+{
+	cmdline_secret(t, prompt, cb, arg);
+	secret_echo = true;
 }
 
 /* Open the command line with text typed in (a note to finish). */

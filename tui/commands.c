@@ -26,6 +26,7 @@ static void	cmd_raw(struct tui *, const char *);
 static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
 static void	cmd_explain(struct tui *, const char *);
+static bool	confirm_secret(struct tui *, const char *, size_t, bool);
 
 const struct command commands[] = {
 	{ "help", "", "show every key and command (also F1)", cmd_help },
@@ -131,6 +132,8 @@ command_send(struct tui *t, const char *line)
 		tour_enter(t);
 		return;
 	}
+	if (confirm_secret(t, line, strlen(line), false))
+		return;
 	session_send(t->session, line, strlen(line));
 }
 
@@ -218,111 +221,87 @@ struct auth_req {
 	char	*user;
 };
 
-void
-command_auth_clear(struct tui *t)
-{
-	size_t	i;
-
-	for (i = 0; i < t->auth.n; i++)
-		explicit_bzero(t->auth.v[i], strlen(t->auth.v[i]));
-	strv_clear(&t->auth);
-}
-
 static void
 auth_secret(struct tui *t, char *secret, void *arg)
 {
 	struct auth_req	*a = arg;
-	enum proto_id	 proto = t->sopts.target.proto;
-	struct pp	*pp = session_pp(t->session);
-	struct buf	 enc = { 0 }, cmd = { 0 }, raw = { 0 };
-	const char	*verb = proto == PROTO_IMAP ? "AUTHENTICATE" : "AUTH";
-	bool		 plain = strcasecmp(a->mech, "plain") == 0;
 
-	if (secret == NULL) {
+	if (secret == NULL)
 		tui_message(t, false, ":auth cancelled, nothing sent");
-		goto done;
-	}
-	if (!connected(t)) {
+	else if (!connected(t))
 		tui_message(t, true, ":auth: not connected, nothing sent");
-		goto done;
-	}
-	command_auth_clear(t);
-	if (plain) {
-		/* RFC 4616: authzid NUL authcid NUL password. */
-		buf_addc(&raw, '\0');
-		buf_adds(&raw, a->user);
-		buf_addc(&raw, '\0');
-		buf_adds(&raw, secret);
-		b64_encode(raw.p, raw.len, &enc);
-		explicit_bzero(raw.p, raw.len);
-		buf_free(&raw);
-		if (proto == PROTO_SMTP || proto == PROTO_LMTP ||
-		    (proto == PROTO_IMAP && pp != NULL &&
-		    strv_has(pp_caps(pp), "SASL-IR"))) {
-			buf_printf(&cmd, "%s PLAIN %s", verb, enc.p);
-		} else {
-			buf_printf(&cmd, "%s PLAIN", verb);
-			strv_add(&t->auth, enc.p);
-		}
-	} else {
-		buf_printf(&cmd, "%s LOGIN", verb);
-		b64_encode(a->user, strlen(a->user), &enc);
-		strv_add(&t->auth, enc.p);
-		explicit_bzero(enc.p, enc.len);
-		buf_reset(&enc);
-		b64_encode(secret, strlen(secret), &enc);
-		strv_add(&t->auth, enc.p);
-	}
-	if (session_send(t->session, cmd.p, cmd.len) == -1)
-		command_auth_clear(t);
-	if (enc.p != NULL)
-		explicit_bzero(enc.p, enc.cap);
-	if (cmd.p != NULL)
-		explicit_bzero(cmd.p, cmd.cap);
-	buf_free(&enc);
-	buf_free(&cmd);
-done:
+	else if (session_auth(t->session, a->mech, a->user, secret) == -1)
+		tui_message(t, true, ":auth: nothing sent (the transcript "
+		    "says why)");
 	free(a->mech);
 	free(a->user);
 	free(a);
 }
 
-/* After a server line: answer a SASL continuation from the queue. */
-void
-command_auth_continue(void *arg)
-{
-	struct tui	*t = arg;
-	struct pp	*pp = session_pp(t->session);
-	char		*next;
-	size_t		 i;
+/*
+ * A line typed by hand that carries a credential, where :auth would
+ * refuse: sent only after a yes, which holds for this connection.
+ */
+struct confirm_req {
+	char	*line;
+	size_t	 len;
+	bool	 raw;
+};
 
-	t->auth_due = false;
-	if (t->auth.n == 0 || !connected(t)) {
-		command_auth_clear(t);
-		return;
-	}
-	if (!pp_wants_continuation(pp)) {
-		/* A final reply: the exchange ended early. */
-		if (pp_pending(pp) == 0)
-			command_auth_clear(t);
-		return;
-	}
-	next = t->auth.v[0];
-	for (i = 1; i < t->auth.n; i++)
-		t->auth.v[i - 1] = t->auth.v[i];
-	t->auth.n--;
-	session_send(t->session, next, strlen(next));
-	explicit_bzero(next, strlen(next));
-	free(next);
+static void
+confirm_done(struct tui *t, char *answer, void *arg)
+{
+	struct confirm_req	*c = arg;
+	size_t			 len = c->len;
+
+	if (answer != NULL && (strcasecmp(answer, "y") == 0 ||
+	    strcasecmp(answer, "yes") == 0) && connected(t)) {
+		session_secret_consent(t->session);
+		if (c->raw)
+			session_send_raw(t->session, c->line, len);
+		else
+			session_send(t->session, c->line, len);
+	} else
+		tui_message(t, false, "not sent");
+	explicit_bzero(c->line, len);
+	free(c->line);
+	free(c);
+}
+
+/* true: the line waits for the user's yes (or no). */
+static bool
+confirm_secret(struct tui *t, const char *line, size_t len, bool raw)
+{
+	struct secret_verdict	 v;
+	struct confirm_req	*c;
+	char			*prompt;
+
+	if (!connected(t) || !session_is_secret(t->session, line, len))
+		return false;
+	session_secret_verdict(t->session, &v);
+	if (!v.ask)
+		return false;	/* safe, consented, or never: the core says */
+	c = xcalloc(1, sizeof *c);
+	c->line = xmalloc(len + 1);
+	memcpy(c->line, line, len);
+	c->line[len] = '\0';
+	c->len = len;
+	c->raw = raw;
+	xasprintf(&prompt, "This line carries a credential; %s. Send it? "
+	    "[y/N] ", v.why);
+	cmdline_ask(t, prompt, confirm_done, c);
+	free(prompt);
+	return true;
 }
 
 static void
 cmd_auth(struct tui *t, const char *args)
 {
-	struct auth_req	*a;
-	const char	*m, *u;
-	size_t		 mlen, ulen;
-	char		*prompt;
+	struct secret_verdict	 v;
+	struct auth_req		*a;
+	const char		*m, *u;
+	size_t			 mlen, ulen;
+	char			*prompt;
 
 	m = word(args, &mlen);
 	u = word(m + mlen, &ulen);
@@ -333,6 +312,13 @@ cmd_auth(struct tui *t, const char *args)
 	}
 	if (!connected(t)) {
 		tui_message(t, true, ":auth: not connected");
+		return;
+	}
+	/* Before the prompt: never ask for a secret that cannot go. */
+	session_secret_verdict(t->session, &v);
+	if (!v.may) {
+		tui_message(t, true, ":auth refused, nothing asked or sent: "
+		    "%s", v.why);
 		return;
 	}
 	a = xcalloc(1, sizeof *a);
@@ -375,7 +361,6 @@ cmd_reconnect(struct tui *t, const char *args)
 	enum session_state	st = session_state(t->session);
 
 	(void)args;
-	command_auth_clear(t);
 	if (st != STATE_CLOSED && st != STATE_DISCONNECTED)
 		session_close(t->session, "closed for :reconnect");
 	session_connect(t->session);
@@ -433,7 +418,9 @@ cmd_raw(struct tui *t, const char *args)
 		buf_free(&b);
 		return;
 	}
-	session_send_raw(t->session, b.p, b.len);
+	if (!confirm_secret(t, b.p, b.len, true))
+		session_send_raw(t->session, b.p, b.len);
+	explicit_bzero(b.p, b.cap);
 	buf_free(&b);
 }
 

@@ -396,7 +396,6 @@ on_session(struct session *s, enum session_note n, void *arg)
 		break;
 	case SN_CLOSED:
 		progress_stop(t);
-		command_auth_clear(t);
 		if (t->quitting)
 			loop_break(t->loop);
 		break;
@@ -410,7 +409,6 @@ on_session(struct session *s, enum session_note n, void *arg)
 void
 tui_connect(struct tui *t)
 {
-	command_auth_clear(t);
 	progress_stop(t);
 	t->session = session_new(t->loop, t->log, &t->sopts, on_session, t);
 	session_connect(t->session);
@@ -447,11 +445,6 @@ on_event(const struct event *ev, void *arg)
 			t->reply_bytes += ev->len + ((ev->flags & EVF_NOEOL) ?
 			    0 : (ev->flags & (EVF_BARE_LF | EVF_BARE_CR)) ? 1 : 2);
 		}
-	}
-	if (t->auth.n > 0 && ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
-	    !t->auth_due) {
-		t->auth_due = true;
-		loop_defer(t->loop, command_auth_continue, t);
 	}
 	tui_dirty(t, D_TRANSCRIPT | D_STATUS);
 }
@@ -607,7 +600,6 @@ out:
 	if (msgwin != NULL)
 		delwin(msgwin);
 	msgwin = NULL;
-	command_auth_clear(&t);
 	timer_free(t.progress_timer);
 	theme_free(&t.theme);
 	free(t.message);

@@ -177,8 +177,6 @@ struct tui {
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
 	int			 signo;		/* the signal that ended us */
-	struct strv		 auth;		/* SASL replies still to send */
-	bool			 auth_due;
 	char			*message;	/* one-line message */
 	bool			 message_error;
 	int			 exit_code;
@@ -311,6 +309,8 @@ void	 cmdline_input(struct tui *);	/* stdin readable */
 void	 cmdline_interrupt(struct tui *);
 void	 cmdline_secret(struct tui *, const char *,
 	    void (*)(struct tui *, char *, void *), void *);
+void	 cmdline_ask(struct tui *, const char *,
+	    void (*)(struct tui *, char *, void *), void *);
 void	 cmdline_search(struct tui *, int);
 void	 cmdline_preset(struct tui *, const char *);
 bool	 input_click(int *, int *);
@@ -346,8 +346,6 @@ const struct command *command_find(struct tui *, const struct command *,
 void	 command_run(struct tui *, const char *);
 void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
-void	 command_auth_continue(void *);
-void	 command_auth_clear(struct tui *);
 
 /* gloss.c: explanations drawn in the TLS panel's place. */
 void	 gloss_event(struct tui *, const struct event *);
