@@ -89,7 +89,8 @@ run_batch() {
 # in no screen and not in the history.
 run_tui() {
 	fake_start "$1-tui" "$T/$1.case" || fail "$1-tui: fake server did not start"
-	tui_start "$1" 130 40 "$ENV XDG_STATE_HOME=$T/$1 $UI $1://127.0.0.1:$FAKE_PORT 2> $T/$1-tui.err"
+	# Plaintext on purpose: consent, so no line waits for a yes.
+	tui_start "$1" 130 40 "$ENV XDG_STATE_HOME=$T/$1 $UI --allow-plaintext-auth $1://127.0.0.1:$FAKE_PORT 2> $T/$1-tui.err"
 	tui_wait "$1" "$2" || fail "$1-tui: greeted"
 	while IFS='|' read -r line want; do
 		type_line "$1" "$line" "$want"
