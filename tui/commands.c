@@ -287,9 +287,12 @@ confirm_secret(struct tui *t, const char *line, size_t len, bool raw)
 	c->line[len] = '\0';
 	c->len = len;
 	c->raw = raw;
-	xasprintf(&prompt, "This line carries a credential; %s. Send it? "
-	    "[y/N] ", v.why);
+	/* The prompt short enough to show whole; the reason beside it. */
+	xasprintf(&prompt, "Send a credential %s? [y/N] ",
+	    session_chan(t->session) == CHAN_TLS ? "to an unverified server" :
+	    "in plaintext");
 	cmdline_ask(t, prompt, confirm_done, c);
+	tui_message(t, true, "This line carries a credential; %s", v.why);
 	free(prompt);
 	return true;
 }
