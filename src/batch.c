@@ -718,7 +718,12 @@ out:
 	session_free(bt.s);
 	evlog_free(bt.log);
 	loop_free(bt.loop);
+	/* Typed lines may hold a credential (LOGIN, PASS). */
+	for (i = 0; i < bt.queue.n; i++)
+		explicit_bzero(bt.queue.v[i], strlen(bt.queue.v[i]));
 	strv_clear(&bt.queue);
+	if (bt.in.p != NULL)
+		explicit_bzero(bt.in.p, bt.in.cap);
 	buf_free(&bt.in);
 	buf_free(&bt.out);
 	buf_free(&b);

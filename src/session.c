@@ -631,7 +631,9 @@ session_send(struct session *s, const char *line, size_t len)
 		    "(--require-tls)", g);
 		return -1;
 	}
-	if (session_is_secret(s, line, len) && session_secret_typed(s) == -1)
+	/* A message body is content, whatever its lines look like. */
+	if (!pp_data_mode(s->pp) && session_is_secret(s, line, len) &&
+	    session_secret_typed(s) == -1)
 		return -1;
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
 	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
@@ -664,7 +666,8 @@ session_send_raw(struct session *s, const char *data, size_t len)
 		    "not sent: the session is not connected");
 		return -1;
 	}
-	if (session_is_secret(s, data, len) && session_secret_typed(s) == -1)
+	if (!pp_data_mode(s->pp) && session_is_secret(s, data, len) &&
+	    session_secret_typed(s) == -1)
 		return -1;
 	if (redact_bytes(s, data, len, &shown)) {
 		s->out_secret = true;

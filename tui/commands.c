@@ -2,9 +2,11 @@
  * ':' commands, and what a typed protocol line becomes.
  *
  * A line without ':' goes to the server as typed (the core adds CRLF and
- * IMAP tags).  :auth asks for the secret with no echo; the secret lives
- * only until its base64 form is queued for the server, and is never in
- * the history, the transcript (the core redacts) or on the screen.
+ * IMAP tags); one that carries a credential where :auth would refuse
+ * waits for a yes.  :auth asks for the secret with no echo, only when the
+ * core says it may go; the secret lives only until session_auth() has
+ * queued its base64 forms, and is never in the history, the transcript
+ * (the core redacts) or on the screen.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,7 +278,8 @@ confirm_secret(struct tui *t, const char *line, size_t len, bool raw)
 	struct confirm_req	*c;
 	char			*prompt;
 
-	if (!connected(t) || !session_is_secret(t->session, line, len))
+	if (!connected(t) || pp_data_mode(session_pp(t->session)) ||
+	    !session_is_secret(t->session, line, len))
 		return false;
 	session_secret_verdict(t->session, &v);
 	if (!v.ask)
