@@ -147,6 +147,15 @@ run typed-plaintext 0 -c 'EHLO me' -c "AUTH PLAIN $b64" \
     "smtp://127.0.0.1:$NOTLS_PORT"
 contains "$T/typed-plaintext" '^\*\* a credential went in plaintext, as typed' \
     "typed AUTH PLAIN in plaintext: a warning event"
+run typed-imap-login 0 -c "a LOGIN $USER $PASS" \
+    "imap://127.0.0.1:$IMAP_PORT"
+contains "$T/typed-imap-login" '^\*\* a credential went in plaintext, as typed' \
+    "typed IMAP LOGIN despite LOGINDISABLED: a warning event"
+lacks "$T/typed-imap-login" "$PASS" "typed IMAP LOGIN: the password is redacted"
+run typed-pop3-pass 0 -c "USER $USER" -c "PASS $PASS" \
+    "pop3://127.0.0.1:$POP3_PORT"
+contains "$T/typed-pop3-pass" '^\*\* a credential went in plaintext, as typed' \
+    "typed POP3 PASS in plaintext: a warning event"
 run typed-require-tls 0 --require-tls -c 'EHLO me' \
     -c ":raw AUTH PLAIN $b64\\r\\n" "smtp://127.0.0.1:$NOTLS_PORT"
 contains "$T/typed-require-tls" 'not sent: the line carries a credential; no TLS: --require-tls' \
