@@ -573,8 +573,8 @@ session_secret_typed(struct session *s)
 }
 
 /*
- * :auth and probe --auth: refused unless the verdict allows it (nothing
- * is asked here: the screen asks before it prompts for the secret).  The
+ * :auth and probe --auth: refused unless the verdict allows it (the
+ * screen checks the same verdict before it prompts for the secret).  The
  * answers to the server's challenges are queued and sent by
  * session_line(); every copy of the secret is wiped.
  */
