@@ -139,7 +139,6 @@ batch_auth(struct batch *bt, const char *args)
 static int
 batch_colon(struct batch *bt, const char *cmd)
 {
-	struct event	 ev;
 	struct buf	 raw = { 0 };
 	const char	*args;
 	char		 err[256];
@@ -177,11 +176,8 @@ batch_colon(struct batch *bt, const char *cmd)
 		    args);
 		break;
 	case BC_MARK:
-		memset(&ev, 0, sizeof ev);
-		ev.kind = EV_MARK;
-		ev.dir = DIR_LOCAL;
-		ev.chan = (uint8_t)session_chan(bt->s);
-		evlog_append(bt->log, &ev, args, strlen(args));
+		ev_local(bt->log, EV_MARK, session_chan(bt->s), NULL, "%s",
+		    args);
 		break;
 	case BC_QUIT:
 		bt->quit_asked = true;
