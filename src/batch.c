@@ -205,7 +205,7 @@ batch_colon(struct batch *bt, const char *cmd)
 static int
 batch_check(const struct strv *queue, const struct session_opts *so)
 {
-	struct buf	 pw = { 0 };
+	struct buf	 pw = { 0 }, shown = { 0 };
 	const char	*args, *line;
 	char		 err[512];
 	bool		 data = false, auth = false;
@@ -224,7 +224,10 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 			data = true;
 		switch (batch_parse(line, &args, err, sizeof err)) {
 		case BC_BAD:
-			fprintf(stderr, "mailscope: %s\n", err);
+			/* It quotes what was typed: shown escaped. */
+			sanitize(err, strlen(err), &shown);
+			fprintf(stderr, "mailscope: %s\n", shown.p);
+			buf_free(&shown);
 			return -1;
 		case BC_AUTH:
 			auth = true;

@@ -187,6 +187,11 @@ run colon-unknown 1 -c 'EHLO me' -c ':theme mono' \
 contains "$T/colon-unknown" ':theme is not a batch command' \
     "an unknown : command: one line saying so"
 lacks "$T/colon-unknown" 'connecting' "an unknown : command in -c: nothing connected"
+"$MS" --batch -c "$(printf ':\033]0;pwned\007')" \
+    "smtp://127.0.0.1:$SMTP_PORT" > "$T/colon-escape-seq" 2>&1
+check "a refused : command is quoted escaped" \
+    sh -c '! grep -q "$(printf "\033")" "$1"' - "$T/colon-escape-seq"
+contains "$T/colon-escape-seq" ':\\e\]0;pwned' "a refused : command: the escape shown"
 printf ':auth plain\n' > "$T/script"
 run colon-script 1 --script "$T/script" "smtp://127.0.0.1:$SMTP_PORT"
 contains "$T/colon-script" 'usage: :auth plain\|login USER' \
