@@ -8,10 +8,12 @@
  * were ever recorded.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mailscope.h"
 
@@ -604,7 +606,7 @@ export_main(int argc, char **argv)
 	const char		*format = "txt", *path = NULL;
 	char			 err[512];
 	FILE			*f;
-	int			 n, nth = 1;
+	int			 n, nth = 1, fd = -1;
 	int			 ch, rc = EXIT_OK;
 
 	optind = 1;
@@ -656,10 +658,16 @@ export_main(int argc, char **argv)
 	else
 		export_html(log, &ri, &out);
 
-	f = path != NULL ? fopen(path, "w") : stdout;
-	if (f == NULL) {
-		fprintf(stderr, "mailscope export: %s: %s\n", path,
-		    strerror(errno));
+	/* Never through a symbolic link: its target would be cut. */
+	f = stdout;
+	if (path != NULL && ((fd = file_open_write(path, O_TRUNC, false, err,
+	    sizeof err)) == -1 || (f = fdopen(fd, "w")) == NULL)) {
+		if (fd != -1) {
+			snprintf(err, sizeof err, "%s: %s", path,
+			    strerror(errno));
+			close(fd);
+		}
+		fprintf(stderr, "mailscope export: %s\n", err);
 		rc = EXIT_USAGE;
 	} else {
 		if (fwrite(out.p, 1, out.len, f) != out.len ||

@@ -1382,8 +1382,8 @@ lab_child(const struct lab_opts *opts, int ready, int life,
 		_exit(EXIT_PROTO);
 	}
 	xasprintf(&logpath, "%s/lab.log", lab->dir);
-	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0600)) != -1) {
+	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) != -1) {
 		(void)dup2(fd, STDOUT_FILENO);
 		(void)dup2(fd, STDERR_FILENO);
 		close(fd);

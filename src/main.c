@@ -4,6 +4,7 @@
  */
 #include <sys/socket.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -203,7 +204,7 @@ main(int argc, char **argv)
 	bool			 batch = false, lab = false;
 	char			*lab_note = NULL;
 	char			 err[512];
-	int			 ch, mode, rc;
+	int			 ch, fd, mode, rc;
 
 	signal(SIGPIPE, SIG_IGN);
 	/* A recording that hits a file-size limit fails, never kills. */
@@ -341,6 +342,13 @@ main(int argc, char **argv)
 		usage_error("--client-key needs --client-cert");
 	if (so.client_cert != NULL && so.client_key == NULL)
 		usage_error("--client-cert needs --client-key");
+	/* Before anything is sent, not at STARTTLS after the plaintext. */
+	if (so.keylog != NULL) {
+		if ((fd = file_open_write(so.keylog, O_APPEND, true, err,
+		    sizeof err)) == -1)
+			usage_error("--keylog %s", err);
+		close(fd);
+	}
 	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
 	    strcmp(lab_proto, "smtp") != 0)))
 		usage_error("--tour goes with --lab alone: it picks the "

@@ -11,7 +11,8 @@
  * size limit, I/O error) the recording stops and says so once; the
  * session goes on.  An existing file is appended to with a new header,
  * never truncated, and a symbolic link is never followed; a file another
- * recorder holds is refused.
+ * recorder holds, or one that another user owns or could read, is
+ * refused before anything is sent.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -136,36 +137,22 @@ recorder_event(const struct event *ev, void *arg)
 }
 
 /*
- * Open path for writing, refusing what is not a plain file of ours;
- * excl: the file must not exist yet.  Returns the descriptor or -1.
+ * Open path for writing, refusing what is not a plain file of ours that
+ * only we can read (a recording holds the transcript and may hold
+ * secrets); excl: the file must not exist yet.  Returns the descriptor
+ * or -1.
  */
 static int
 open_file(const char *path, bool excl, char *err, size_t errlen)
 {
 	struct stat	 st;
-	int		 fd, flags, error;
+	int		 fd, error;
 
-	/* O_NONBLOCK: a FIFO must not hang the open; refused below. */
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-	    O_CLOEXEC | O_NONBLOCK | (excl ? O_EXCL : 0), 0600);
-	if (fd == -1) {
-		if (errno == ELOOP)
-			snprintf(err, errlen, "%s: is a symbolic link; not "
-			    "following it (give the real path)", path);
-		else if (errno == EEXIST && excl)
-			snprintf(err, errlen, "%s: exists; give a new file "
-			    "name", path);
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((fd = file_open_write(path, excl ? O_EXCL : O_APPEND, true, err,
+	    errlen)) == -1)
 		return -1;
-	}
 	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
@@ -176,12 +163,6 @@ open_file(const char *path, bool excl, char *err, size_t errlen)
 			    "recording into it", path);
 		else
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}

@@ -254,14 +254,11 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 		gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->sni,
 		    strlen(c->sni));
 	if (o->keylog != NULL) {
-		c->keylog_fd = open(o->keylog, O_WRONLY | O_APPEND | O_CREAT |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (c->keylog_fd == -1) {
-			snprintf(err, errlen, "key log %s: %s", o->keylog,
-			    errno == ELOOP ? "is a symbolic link, refused" :
-			    strerror(errno));
+		/* Checked before connecting too (main.c); again here,
+		 * as the file may have changed since. */
+		if ((c->keylog_fd = file_open_write(o->keylog, O_APPEND, true,
+		    err, errlen)) == -1)
 			goto fail;
-		}
 		gnutls_session_set_keylog_function(c->s, tls_keylog);
 	}
 	gnutls_handshake_set_hook_function(c->s, GNUTLS_HANDSHAKE_ANY,

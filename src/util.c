@@ -1,12 +1,16 @@
 /*
  * Small helpers shared by every part: allocation that never returns NULL,
- * growable buffers, string vectors, clocks and base64.
+ * growable buffers, string vectors, clocks, base64 and files to write.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 
@@ -498,4 +502,66 @@ session_number_arg(const char *cmd, const char *s)
 		fprintf(stderr, "mailscope %s: bad --session '%s' (1 is the "
 		    "first recording)\n", cmd, s);
 	return (int)v;
+}
+
+/*
+ * Open path for writing: never through a symbolic link (O_NOFOLLOW), only
+ * a regular file (a FIFO must not hang the open: O_NONBLOCK until it is
+ * known to be a file).  flags adds O_APPEND, O_EXCL or O_TRUNC; O_TRUNC
+ * cuts the file only once it is known to be a plain file.  secret: the
+ * file will hold TLS secrets or a transcript, so an existing one must be
+ * ours and readable by us alone; a loose one is refused, not changed, so
+ * nothing already in it stays readable by others without a word.
+ * Returns the descriptor, or -1 with err set.
+ */
+int
+file_open_write(const char *path, int flags, bool secret, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	int		 fd, fl;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | (flags & (O_APPEND | O_EXCL)), secret ? 0600 : 0666);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			snprintf(err, errlen, "%s: is a symbolic link; not "
+			    "following it (give the real path)", path);
+		else if (errno == EEXIST && (flags & O_EXCL))
+			snprintf(err, errlen, "%s: exists; give a new file "
+			    "name", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (secret && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: belongs to uid %lu, not to you; "
+		    "refused (it would hold secrets): give a file of your "
+		    "own", path, (unsigned long)st.st_uid);
+		goto fail;
+	}
+	if (secret && (st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s: mode %04o lets others read it; "
+		    "refused (it would hold secrets): chmod 600 it or give "
+		    "a new file", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    ((flags & O_TRUNC) && ftruncate(fd, 0) == -1)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
 }

@@ -601,9 +601,11 @@ history_add(const char *line)
 	add_history(line);
 	if (path == NULL)
 		return;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0600)) != -1)
-		close(fd);
+	/* readline opens it again itself: never through a link. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return;
+	close(fd);
 	append_history(1, path);
 }
 
