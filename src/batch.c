@@ -363,7 +363,9 @@ batch_stdin(int fd, short revents, void *arg)
 		return;
 	if (n > 0)
 		buf_add(&bt->in, tmp, (size_t)n);
-	while ((nl = memchr(bt->in.p, '\n', bt->in.len)) != NULL) {
+	/* An empty buf has no storage yet: memchr(NULL) is undefined. */
+	while (bt->in.len > 0 &&
+	    (nl = memchr(bt->in.p, '\n', bt->in.len)) != NULL) {
 		len = (size_t)(nl - bt->in.p);
 		if (len > 0 && bt->in.p[len - 1] == '\r')
 			len--;
