@@ -98,3 +98,22 @@ expect_exit 0 "export -o: a plain file is written" \
     "$MS" export -o "$T/f/out.txt" "$D/session.jsonl"
 cmp -s "$T/f/out.txt" "$D/session.txt" && pass "export -o: the file holds the export" ||
     fail "export -o: the file differs from tests/data/session.txt"
+
+# :record on the interactive screen refuses a loose file the same way.
+: > "$T/f/tui.jsonl"
+chmod 644 "$T/f/tui.jsonl"
+tui_start rec 120 30 env LANG=C.UTF-8 XDG_STATE_HOME="$T/f/state" \
+    XDG_CONFIG_HOME="$T/f/config" "$ASAN_MAILSCOPE" --lab
+if tui_wait rec '220 ' 20; then
+	tui_keys rec -l ":record $T/f/tui.jsonl"
+	tui_keys rec Enter
+	tui_wait rec 'mode 0644 lets others read it' 10 &&
+	    pass ":record: a 0644 file is refused on the screen" ||
+	    fail ":record: no refusal on the screen"
+	lacks "$T/rec.screen" '(●|\*) REC' ":record: the status bar shows no recording"
+else
+	fail ":record: the lab session did not start"
+fi
+tui_stop rec
+[ ! -s "$T/f/tui.jsonl" ] && pass ":record: nothing written to the 0644 file" ||
+    fail ":record: the 0644 file was written"
