@@ -417,11 +417,37 @@ tui_connect(struct tui *t)
 	tui_dirty(t, D_ALL);
 }
 
+/*
+ * The screen keeps every event; past evlog_max() it ends the connection
+ * rather than grow without bound.  What is here stays to be read (and is
+ * in the recording, if any).
+ */
+static void
+log_full(void *arg)
+{
+	struct tui		*t = arg;
+	enum session_state	 st = session_state(t->session);
+	char			 why[256];
+
+	if (st == STATE_CLOSED || st == STATE_DISCONNECTED)
+		return;
+	snprintf(why, sizeof why, "closed: the transcript reached %zu MiB, "
+	    "the most the screen keeps (MAILSCOPE_LOG_MAX); mailscope "
+	    "--batch --record FILE keeps no such limit", t->log_max >> 20);
+	t->exit_code = EXIT_PROTO;
+	session_close(t->session, why);
+	tui_message(t, true, "%s", why);
+}
+
 static void
 on_event(const struct event *ev, void *arg)
 {
 	struct tui	*t = arg;
 
+	if (!t->log_full && evlog_bytes(t->log) > t->log_max) {
+		t->log_full = true;
+		loop_defer(t->loop, log_full, t);
+	}
 	framelog_cause(FC_EVENT);
 	transcript_event(ev, t->ts);
 	tlspanel_event(ev, t->tp);
@@ -524,6 +550,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.ts = transcript_new(&t);
 	t.tp = tlspanel_new(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
+	t.log_max = evlog_max();
 	if (t.replay == NULL)
 		evlog_subscribe(t.log, on_event, &t);
 	/* Before the screen: a file that cannot be written is a usage error. */

@@ -182,6 +182,8 @@ struct tui {
 	char			*message;	/* one-line message */
 	bool			 message_error;
 	int			 exit_code;
+	size_t			 log_max;	/* evlog_max() */
+	bool			 log_full;	/* past it: closing */
 	struct recorder		*rec;		/* NULL: not recording */
 	char			*rec_path;
 	struct replay		*replay;	/* NULL: a live session */
