@@ -152,7 +152,7 @@ print_date(struct buf *b, int64_t secs)
 {
 	char	tmp[64];
 
-	format_wall(secs * 1000000000, tmp, sizeof tmp);
+	format_secs(secs, tmp, sizeof tmp);
 	tmp[10] = '\0';
 	buf_adds(b, tmp);
 }

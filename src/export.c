@@ -64,7 +64,15 @@ export_txt(const struct evlog *log, const struct recording_info *ri,
 		batch_print_event(log, evlog_get(log, i), out, &open);
 	if (open)
 		buf_addc(out, '\n');
-	batch_print_tls(last_facts(log), recording_now(log, ri), out);
+	if (ri->damage != NULL) {
+		buf_adds(out, "!! the recording could not be read past this "
+		    "point: ");
+		sanitize(ri->damage, strlen(ri->damage), out);
+		buf_adds(out, "; nothing after it is shown\n");
+	}
+	/* Cut short, no TLS seen is not no TLS at all: say nothing. */
+	if (ri->damage == NULL || last_facts(log) != NULL)
+		batch_print_tls(last_facts(log), recording_now(log, ri), out);
 }
 
 /* Markdown: a fence longer than any backtick run inside the block. */
@@ -150,8 +158,8 @@ md_tls(const struct tls_facts *f, struct buf *out)
 				buf_adds(out, ", ");
 			md_cell(out, c->san.v[j]);
 		}
-		format_wall(c->not_before * 1000000000, nb, sizeof nb);
-		format_wall(c->not_after * 1000000000, na, sizeof na);
+		format_secs(c->not_before, nb, sizeof nb);
+		format_secs(c->not_after, na, sizeof na);
 		nb[10] = na[10] = '\0';
 		buf_printf(out, " | %s to %s | `%s` |\n", nb, na, c->sha256);
 	}
@@ -251,9 +259,15 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 		buf_addc(&block, '\n');
 	md_flush_block(out, &block);
 	buf_free(&block);
+	if (ri->damage != NULL) {
+		buf_adds(out, "**Error:** the recording could not be read "
+		    "past this point: ");
+		md_cell(out, ri->damage);
+		buf_adds(out, "; nothing after it is shown.\n\n");
+	}
 	if ((f = last_facts(log)) != NULL)
 		md_tls(f, out);
-	else
+	else if (ri->damage == NULL)
 		buf_adds(out, "## TLS\n\nNo TLS: everything in this session "
 		    "crossed the network in plaintext.\n");
 }
@@ -486,9 +500,9 @@ html_tls(const struct tls_facts *f, struct buf *out)
 			xml_str(out, c->san.v[j]);
 		}
 		buf_adds(out, "</td></tr>\n");
-		format_wall(c->not_before * 1000000000, d, sizeof d);
+		format_secs(c->not_before, d, sizeof d);
 		html_row(out, "Not before", d);
-		format_wall(c->not_after * 1000000000, d, sizeof d);
+		format_secs(c->not_after, d, sizeof d);
 		html_row(out, "Not after", d);
 		html_row(out, "Key", c->key);
 		html_row(out, "Serial", c->serial);
@@ -577,9 +591,15 @@ export_html(const struct evlog *log, const struct recording_info *ri,
 		buf_adds(out, "</span>\n");
 	}
 	buf_adds(out, "</pre>\n");
+	if (ri->damage != NULL) {
+		buf_adds(out, "<p class=\"warn\">The recording could not be "
+		    "read past this point: ");
+		xml_str(out, ri->damage);
+		buf_adds(out, "; nothing after it is shown.</p>\n");
+	}
 	if ((f = last_facts(log)) != NULL)
 		html_tls(f, out);
-	else
+	else if (ri->damage == NULL)
 		buf_adds(out, "<h2>TLS</h2>\n<p class=\"warn\">No TLS: "
 		    "everything in this session crossed the network in "
 		    "plaintext.</p>\n");

@@ -81,6 +81,7 @@ void	 strv_clear(struct strv *);
 int64_t	 mono_ns(void);
 int64_t	 wall_ns(void);
 void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
+void	 format_secs(int64_t, char *, size_t);	/* the same from seconds */
 size_t	 ascii_run(const char *, size_t);	/* printable ASCII prefix */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
@@ -821,6 +822,7 @@ struct recording_info {
 	char		*reason;	/* quit, server closed, error, signal */
 	uint64_t	 events;	/* as the trailer counts them */
 	bool		 truncated;	/* loading stopped at a bad line */
+	char		*damage;	/* then: "line N: why" */
 	unsigned	 nth;		/* the one loaded, from 1 */
 	unsigned	 count;		/* recordings in the file */
 };

@@ -28,6 +28,8 @@
 
 /* Written before this much waits, whatever the loop does. */
 #define PENDING_MAX	(256 * 1024)
+/* A longer line is a bad line (events are at most a few hundred KiB). */
+#define REC_LINE_MAX	(16 * 1024 * 1024)
 
 struct recorder {
 	int			 fd;
@@ -336,10 +338,44 @@ looks_like_header(const char *line)
 }
 
 /*
+ * A line of a recording into b, without its end of line, NUL-terminated;
+ * *eol false when the file ends inside it.  Only the first REC_LINE_MAX
+ * bytes are kept (the rest is read past), so a 1 GiB line costs no more
+ * than that.  Returns its whole length, or -1 at the end of the file.
+ */
+static ssize_t
+read_line(FILE *f, struct buf *b, bool *eol)
+{
+	size_t	total = 0;
+	int	c;
+
+	buf_reset(b);
+	*eol = false;
+	while ((c = getc_unlocked(f)) != EOF) {
+		if (c == '\n') {
+			*eol = true;
+			break;
+		}
+		if (total++ < REC_LINE_MAX) {
+			buf_reserve(b, 1);
+			b->p[b->len++] = (char)c;
+		}
+	}
+	if (c == EOF && total == 0)
+		return -1;
+	if (b->len == 0)
+		buf_reserve(b, 0);
+	b->p[b->len] = '\0';
+	return (ssize_t)total;
+}
+
+/*
  * Load recording nth (from 1) of a file into a log; --record appends, so
  * a file may hold several.  A line that does not parse (a crash cut it,
  * or the file was damaged) ends the loading there: err says "line N:
- * why" and every event before it is kept.  info->count says how many
+ * why" and every event before it is kept; so does a line longer than
+ * REC_LINE_MAX, or the log reaching evlog_max(): memory stays bounded
+ * whatever the file holds.  info->count says how many
  * recordings the file holds.  Returns the number of events loaded, -1
  * when there is no such recording to load.
  */
@@ -349,8 +385,9 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 {
 	struct recording_info	 next;
 	FILE			*f;
-	char			*line = NULL, msg[256];
-	size_t			 cap = 0, lineno = 0, before;
+	struct buf		 b = { 0 };
+	char			*line, msg[256];
+	size_t			 lineno = 0, before, max = evlog_max();
 	ssize_t			 n;
 	unsigned		 count = 0;
 	bool			 eol;
@@ -368,11 +405,9 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 	}
 	before = evlog_count(log);
 	evlog_keep_times(log);
-	while ((n = getline(&line, &cap, f)) != -1) {
+	while ((n = read_line(f, &b, &eol)) != -1) {
 		lineno++;
-		eol = n > 0 && line[n - 1] == '\n';
-		if (eol)
-			line[--n] = '\0';
+		line = b.p;
 		if (n == 0)
 			continue;
 		/* Around the one loaded, headers are only counted. */
@@ -381,7 +416,21 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 			    st == DONE)
 				continue;
 		}
-		if ((size_t)n != strlen(line)) {
+		if (st == LOAD && evlog_bytes(log) > max &&
+		    !looks_like_header(line)) {
+			snprintf(err, errlen, "line %zu: the events before it "
+			    "fill %zu MiB, the most kept in memory "
+			    "(MAILSCOPE_LOG_MAX); loading stops there", lineno,
+			    max >> 20);
+			info->truncated = true;
+			st = DONE;
+			continue;
+		}
+		if (n > REC_LINE_MAX) {
+			snprintf(msg, sizeof msg, "longer than %d MiB, the most "
+			    "a recording line may be", REC_LINE_MAX >> 20);
+			rv = -1;
+		} else if ((size_t)n != strlen(line)) {
 			snprintf(msg, sizeof msg, "a NUL byte in the line");
 			rv = -1;
 		} else if (st != LOAD) {
@@ -446,15 +495,17 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 		    count, count == 1 ? "" : "s", nth);
 		goto fail;
 	}
-	free(line);
+	buf_free(&b);
 	fclose(f);
+	if (info->truncated)
+		info->damage = xstrdup(err);
 	info->nth = nth;
 	info->count = count;
 	return (int)(evlog_count(log) - before);
 
 fail:
 	recording_info_free(info);
-	free(line);
+	buf_free(&b);
 	fclose(f);
 	return -1;
 }

@@ -674,7 +674,7 @@ matched_name(const struct tls_cert *leaf, const char *host, bool ip)
 static void
 date_of(int64_t t, char *out, size_t len)
 {
-	format_wall(t * 1000000000, out, len);
+	format_secs(t, out, len);
 	if (len > 10)
 		out[10] = '\0';
 }

@@ -332,6 +332,22 @@ format_wall(int64_t ns, char *out, size_t outlen)
 }
 
 /*
+ * A date in unix seconds (a certificate's validity) in format_wall()'s
+ * form.  Not through nanoseconds: int64_t ns end in 2262, and
+ * certificates say 9999-12-31.
+ */
+void
+format_secs(int64_t secs, char *out, size_t outlen)
+{
+	time_t		t = (time_t)secs;
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%dT%H:%M:%S.000000Z", &tm) == 0)
+		snprintf(out, outlen, "(%lld: out of range)", (long long)secs);
+}
+
+/*
  * How many bytes at s are printable ASCII (0x20-0x7e), most of any mail
  * text.  ASCII_STEP at a time with a fixed count and no early exit, so
  * the compiler checks them at once (SSE2 on x86-64 at -O2).
