@@ -117,3 +117,22 @@ fi
 tui_stop rec
 [ ! -s "$T/f/tui.jsonl" ] && pass ":record: nothing written to the 0644 file" ||
     fail ":record: the 0644 file was written"
+
+# lab --keep-certs: the server key goes into no loose file, and through
+# no symbolic link.
+rm -rf "$T/f/kc"
+mkdir -p "$T/f/kc"
+echo precious > "$T/f/target"
+ln -sf "$T/f/target" "$T/f/kc/server.key"
+expect_exit 1 "lab --keep-certs: a symbolic link for the key is refused" \
+    timeout 20 "$MS" lab --keep-certs "$T/f/kc"
+contains "$T/last.out" 'server\.key: is a symbolic link' "lab --keep-certs: the refusal says why"
+[ "$(cat "$T/f/target")" = precious ] && pass "lab --keep-certs: the link's target untouched" ||
+    fail "lab --keep-certs: the key went through the link"
+rm -f "$T/f/kc/server.key"
+: > "$T/f/kc/server.key"
+chmod 644 "$T/f/kc/server.key"
+expect_exit 1 "lab --keep-certs: a 0644 key file is refused" \
+    timeout 20 "$MS" lab --keep-certs "$T/f/kc"
+[ ! -s "$T/f/kc/server.key" ] && pass "lab --keep-certs: no key written into the 0644 file" ||
+    fail "lab --keep-certs: the key was written into a 0644 file"
