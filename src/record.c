@@ -337,35 +337,47 @@ looks_like_header(const char *line)
 	return strncmp(line, "{\"mailscope\":", 13) == 0;
 }
 
+/* A recording read in blocks, a line at a time. */
+struct lines {
+	FILE	*f;
+	size_t	 pos, len;
+	char	 in[64 * 1024];
+};
+
 /*
- * A line of a recording into b, without its end of line, NUL-terminated;
- * *eol false when the file ends inside it.  Only the first REC_LINE_MAX
- * bytes are kept (the rest is read past), so a 1 GiB line costs no more
- * than that.  Returns its whole length, or -1 at the end of the file.
+ * The next line into b, without its end of line, NUL-terminated; *eol
+ * false when the file ends inside it.  Only the first REC_LINE_MAX bytes
+ * are kept (the rest is read past), so a 1 GiB line costs no more than
+ * that.  Returns its whole length, or -1 at the end of the file.
  */
 static ssize_t
-read_line(FILE *f, struct buf *b, bool *eol)
+read_line(struct lines *l, struct buf *b, bool *eol)
 {
-	size_t	total = 0;
-	int	c;
+	size_t	 total = 0, take, keep;
+	char	*nl;
 
 	buf_reset(b);
 	*eol = false;
-	while ((c = getc_unlocked(f)) != EOF) {
-		if (c == '\n') {
+	for (;;) {
+		if (l->pos == l->len) {
+			l->pos = 0;
+			if ((l->len = fread(l->in, 1, sizeof l->in, l->f)) == 0)
+				break;
+		}
+		nl = memchr(l->in + l->pos, '\n', l->len - l->pos);
+		take = (nl != NULL ? (size_t)(nl - l->in) : l->len) - l->pos;
+		keep = total < REC_LINE_MAX ? REC_LINE_MAX - total : 0;
+		buf_add(b, l->in + l->pos, take < keep ? take : keep);
+		total += take;
+		l->pos += take;
+		if (nl != NULL) {
+			l->pos++;
 			*eol = true;
 			break;
 		}
-		if (total++ < REC_LINE_MAX) {
-			buf_reserve(b, 1);
-			b->p[b->len++] = (char)c;
-		}
 	}
-	if (c == EOF && total == 0)
+	if (total == 0 && !*eol)
 		return -1;
-	if (b->len == 0)
-		buf_reserve(b, 0);
-	b->p[b->len] = '\0';
 	return (ssize_t)total;
 }
 
@@ -385,6 +397,7 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 {
 	struct recording_info	 next;
 	FILE			*f;
+	struct lines		 ls;
 	struct buf		 b = { 0 };
 	char			*line, msg[256];
 	size_t			 lineno = 0, before, max = evlog_max();
@@ -405,7 +418,9 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 	}
 	before = evlog_count(log);
 	evlog_keep_times(log);
-	while ((n = read_line(f, &b, &eol)) != -1) {
+	ls.f = f;
+	ls.pos = ls.len = 0;
+	while ((n = read_line(&ls, &b, &eol)) != -1) {
 		lineno++;
 		line = b.p;
 		if (n == 0)
