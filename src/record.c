@@ -442,8 +442,8 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 			continue;
 		}
 		if (n > REC_LINE_MAX) {
-			snprintf(msg, sizeof msg, "longer than %d MiB, the most "
-			    "a recording line may be", REC_LINE_MAX >> 20);
+			snprintf(msg, sizeof msg, "longer than %d MiB, the "
+			    "most a recording line may be", REC_LINE_MAX >> 20);
 			rv = -1;
 		} else if ((size_t)n != strlen(line)) {
 			snprintf(msg, sizeof msg, "a NUL byte in the line");
