@@ -872,7 +872,9 @@ static const struct explain_entry tls_field[] = {
 	G("not before", "The start of the validity period.",
 	    "RFC 5280 §4.1.2.5"),
 	G("OCSP", "Whether the server stapled a revocation status: none, "
-	    "good, or invalid.", "RFC 6066 §8"),
+	    "good, revoked, or invalid (not signed by the issuer, not for "
+	    "this certificate, out of date, or no trusted issuer to check "
+	    "it with).", "RFC 6066 §8, RFC 6960"),
 	G("pin-sha256", "Base64 SHA-256 of the public key (SPKI), the form "
 	    "used for key pinning and DANE 3 1 1.", "RFC 7469 §2.4"),
 	G("reason", "Why verification failed, one reason per line; any "

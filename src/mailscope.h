@@ -304,7 +304,7 @@ struct tls_facts {
 	char		*sni;		/* NULL when none sent */
 	char		*alpn;
 	bool		 resumed;
-	char		*ocsp;		/* "none", "good", "invalid" */
+	char		*ocsp;		/* "none", "good", "revoked", "invalid" */
 	char		*desc;		/* gnutls_session_get_desc */
 	struct tls_cert	*chain;
 	size_t		 nchain;

@@ -829,6 +829,26 @@ tls_verify(struct tls_client *c, struct tls_facts *f)
 		verify_reasons(f, c->host, time(NULL));
 }
 
+/*
+ * GnuTLS checks a stapled response while it verifies the chain (its
+ * signature by the issuer, the certificate it names, its dates), so the
+ * answer is read after tls_verify.  A revoked staple sets REVOKED: no CRL
+ * is loaded, so nothing else can.
+ */
+static const char *
+ocsp_status(struct tls_client *c, const struct tls_verify *v)
+{
+	gnutls_datum_t	d;
+
+	if (gnutls_ocsp_status_request_get(c->s, &d) < 0)
+		return "none";
+	if (gnutls_ocsp_status_request_is_checked(c->s, 0))
+		return "good";
+	if (v->status & GNUTLS_CERT_REVOKED)
+		return "revoked";
+	return "invalid";
+}
+
 static char *
 name_or_null(const char *s)
 {
@@ -840,7 +860,7 @@ tls_get_facts(struct tls_client *c)
 {
 	struct tls_facts	*f;
 	const gnutls_datum_t	*certs;
-	gnutls_datum_t		 alpn, d;
+	gnutls_datum_t		 alpn;
 	unsigned int		 n = 0, i;
 	int			 group;
 	const char		*suite, *gname;
@@ -868,11 +888,6 @@ tls_get_facts(struct tls_client *c)
 	if (gnutls_alpn_get_selected_protocol(c->s, &alpn) == 0)
 		f->alpn = datum_string(&alpn);
 	f->resumed = gnutls_session_is_resumed(c->s) != 0;
-	if (gnutls_ocsp_status_request_get(c->s, &d) < 0)
-		f->ocsp = xstrdup("none");
-	else
-		f->ocsp = xstrdup(gnutls_ocsp_status_request_is_checked(c->s,
-		    0) ? "good" : "invalid");
 	if ((desc = gnutls_session_get_desc(c->s)) != NULL) {
 		f->desc = xstrdup(desc);
 		gnutls_free(desc);
@@ -885,6 +900,7 @@ tls_get_facts(struct tls_client *c)
 				f->nchain++;
 	}
 	tls_verify(c, f);
+	f->ocsp = xstrdup(ocsp_status(c, &f->verify));
 	return f;
 }
 

@@ -1,0 +1,168 @@
+#!/bin/sh
+# The TLS facts as they happened, against openssl s_server on loopback
+# with a test PKI made here, and against the lab.  Nothing here needs
+# tests/servers.
+. "$(dirname "$0")/../lib.sh"
+
+MS=$MAILSCOPE
+P=$T/pki
+rm -rf "$P"
+mkdir -p "$P"
+
+# --- the PKI: a CA, two leaves, an OCSP index and responses ----------------
+cat > "$P/x509.cnf" << 'EOF'
+[req]
+distinguished_name = dn
+[dn]
+[ca]
+basicConstraints = critical,CA:true
+keyUsage = critical,keyCertSign,cRLSign
+[leaf]
+basicConstraints = CA:false
+keyUsage = digitalSignature,keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1,DNS:xn--bcher-kva.example
+EOF
+pki() {
+	"$@" > "$P/openssl.log" 2>&1 || {
+		fail "test PKI: $*"
+		cat "$P/openssl.log"
+		exit 1
+	}
+}
+pki openssl req -x509 -newkey rsa:2048 -nodes -keyout "$P/ca.key" \
+    -out "$P/ca.pem" -subj /CN=tls-test-CA -days 2 -config "$P/x509.cnf" \
+    -extensions ca
+for n in good revoked; do
+	pki openssl req -newkey rsa:2048 -nodes -keyout "$P/$n.key" \
+	    -out "$P/$n.csr" -subj "/CN=$n" -config "$P/x509.cnf"
+	pki openssl x509 -req -in "$P/$n.csr" -CA "$P/ca.pem" \
+	    -CAkey "$P/ca.key" -CAcreateserial -out "$P/$n.pem" -days 2 \
+	    -extfile "$P/x509.cnf" -extensions leaf
+done
+serial() {
+	openssl x509 -in "$1" -noout -serial | cut -d= -f2
+}
+end=$(date -u -d '+2 days' +%y%m%d%H%M%SZ)
+rev=$(date -u -d '-1 hour' +%y%m%d%H%M%SZ)
+printf 'V\t%s\t\t%s\tunknown\t/CN=good\nR\t%s\t%s\t%s\tunknown\t/CN=revoked\n' \
+    "$end" "$(serial "$P/good.pem")" "$end" "$rev" \
+    "$(serial "$P/revoked.pem")" > "$P/index.txt"
+for n in good revoked; do
+	pki openssl ocsp -issuer "$P/ca.pem" -cert "$P/$n.pem" -no_nonce \
+	    -reqout "$P/$n.req"
+	pki openssl ocsp -index "$P/index.txt" -rsigner "$P/ca.pem" \
+	    -rkey "$P/ca.key" -CA "$P/ca.pem" -reqin "$P/$n.req" \
+	    -respout "$P/$n.ocsp" -ndays 1
+done
+printf '220 tls-test ESMTP\r\n' > "$P/greeting"
+
+# --- openssl s_server, one connection, on a free loopback port -----------
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+}
+
+# serve NAME ARGS...: start s_server with ARGS; its input is a FIFO held
+# open on fd 3 (the greeting is written at once), its output $T/NAME.srv.
+# Sets SS_PORT and SS_PID; returns 1 if it does not listen within 5 s.
+serve() {
+	_n=$1
+	shift
+	SS_PORT=$(free_port)
+	rm -f "$T/$_n.fifo"
+	mkfifo "$T/$_n.fifo"
+	openssl s_server -accept "127.0.0.1:$SS_PORT" -naccept 1 "$@" \
+	    < "$T/$_n.fifo" > "$T/$_n.srv" 2>&1 &
+	SS_PID=$!
+	exec 3> "$T/$_n.fifo"
+	cat "$P/greeting" >&3
+	_i=100
+	while ! grep -q '^ACCEPT' "$T/$_n.srv"; do
+		_i=$((_i - 1))
+		if [ "$_i" -le 0 ] || ! kill -0 "$SS_PID" 2> /dev/null; then
+			fail "$_n: s_server listens"
+			sed 's/^/    /' "$T/$_n.srv"
+			exec 3>&-
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# unserve: end s_server (its input closes) and reap it.
+unserve() {
+	exec 3>&-
+	kill "$SS_PID" 2> /dev/null
+	wait "$SS_PID" 2> /dev/null
+	return 0
+}
+
+# run NAME EXPECTED-EXIT ARGS...: mailscope --batch against the server
+# started by serve, output in $T/NAME.
+run() {
+	_n=$1
+	_want=$2
+	shift 2
+	timeout 30 "$MS" --batch --timeout 1 "$@" \
+	    "smtps://127.0.0.1:$SS_PORT" < /dev/null > "$T/$_n" 2>&1
+	_rc=$?
+	unserve
+	if [ "$_rc" -eq "$_want" ]; then
+		pass "$_n: exit $_want"
+	else
+		fail "$_n: exit $_rc, expected $_want"
+		sed 's/^/    /' "$T/$_n" | tail -n 15
+	fi
+}
+
+GOOD="-cert $P/good.pem -key $P/good.key"
+REVOKED="-cert $P/revoked.pem -key $P/revoked.key"
+
+# --- OCSP staples ----------------------------------------------------------
+# shellcheck disable=SC2086
+if serve ocsp-good $GOOD -status_file "$P/good.ocsp"; then
+	run ocsp-good 0 --cafile "$P/ca.pem"
+	contains "$T/ocsp-good" '^   OCSP       good$' \
+	    "ocsp: a good staple is reported good"
+	contains "$T/ocsp-good" '^== certificate verified' \
+	    "ocsp: good staple, certificate verified"
+fi
+
+# shellcheck disable=SC2086
+if serve ocsp-revoked $REVOKED -status_file "$P/revoked.ocsp"; then
+	run ocsp-revoked 5 --cafile "$P/ca.pem"
+	contains "$T/ocsp-revoked" '^   OCSP       revoked$' \
+	    "ocsp: a revoked staple is reported revoked"
+	contains "$T/ocsp-revoked" 'certificate NOT verified: revoked' \
+	    "ocsp: revoked staple, verdict says revoked"
+	lacks "$T/ocsp-revoked" '^<~ ' \
+	    "ocsp: revoked, nothing read inside TLS"
+fi
+# gnutls-cli sees the same staple the same way.
+# shellcheck disable=SC2086
+if serve ocsp-gnutls $REVOKED -status_file "$P/revoked.ocsp"; then
+	timeout 10 gnutls-cli --x509cafile "$P/ca.pem" -p "$SS_PORT" \
+	    127.0.0.1 < /dev/null > "$T/ocsp-gnutls" 2>&1
+	unserve
+	contains "$T/ocsp-gnutls" 'Status:.*revoked' \
+	    "ocsp: gnutls-cli also calls the staple revoked"
+fi
+
+# A staple that names another certificate.
+# shellcheck disable=SC2086
+if serve ocsp-other $GOOD -status_file "$P/revoked.ocsp"; then
+	run ocsp-other 5 --cafile "$P/ca.pem"
+	contains "$T/ocsp-other" '^   OCSP       invalid$' \
+	    "ocsp: a staple for another certificate is invalid"
+fi
+
+# shellcheck disable=SC2086
+if serve ocsp-none $GOOD; then
+	run ocsp-none 0 --cafile "$P/ca.pem"
+	contains "$T/ocsp-none" '^   OCSP       none$' \
+	    "ocsp: no staple is none"
+fi
+
