@@ -1042,6 +1042,11 @@ static const struct explain_entry warning[] = {
 	    "ignored.", "RFC 9051 §6.2.1, CVE-2011-0411"),
 	G("usage", "The command was not sent because it is malformed here "
 	    "(for example it holds CR or LF).", "RFC 5321 §2.3.8"),
+	G("weak-dh", "The key exchange used a finite-field Diffie-Hellman "
+	    "group under 2048 bits.  1024-bit groups are within reach of a "
+	    "well-funded attacker, who can then read recorded sessions "
+	    "(Logjam); the server should use ECDHE or a 2048-bit group.",
+	    "RFC 7919, Logjam (CCS 2015)"),
 };
 
 /* Event flags (ev_flag_name). */

@@ -987,6 +987,7 @@ session_established(struct session *s)
 	struct tls_facts	*f;
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
 	size_t			 i;
+	unsigned		 bits;
 
 	session_disarm(s);
 	f = s->facts = tls_get_facts(s->tls);
@@ -1019,6 +1020,11 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
+	if ((bits = tls_dh_bits(s->tls)) > 0 && bits < 2048)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "weak-dh",
+		    "weak key exchange: the server's Diffie-Hellman group "
+		    "has %u bits, under 2048; an attacker who can break it "
+		    "reads the session", bits);
 	if ((i = tls_chain_misorder(f)) != 0)
 		ev_local(s->log, EV_WARNING, CHAN_TLS, "chain-order",
 		    "the server sent its chain out of order: certificate %zu "

@@ -849,6 +849,14 @@ ocsp_status(struct tls_client *c, const struct tls_verify *v)
 	return "invalid";
 }
 
+unsigned
+tls_dh_bits(struct tls_client *c)
+{
+	int	bits = gnutls_dh_get_prime_bits(c->s);
+
+	return bits > 0 ? (unsigned)bits : 0;
+}
+
 static char *
 name_or_null(const char *s)
 {
@@ -876,6 +884,10 @@ tls_get_facts(struct tls_client *c)
 	group = (int)gnutls_group_get(c->s);
 	gname = group != 0 ? gnutls_group_get_name(group) : NULL;
 	f->group = name_or_null(gname);
+	/* A server's own DH group has no name: its size is the fact. */
+	if (gname == NULL && tls_dh_bits(c) > 0)
+		xasprintf(&f->group, "DH %u bits (server's own group)",
+		    tls_dh_bits(c));
 	if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3)
 		f->kx = xstrdup(gname != NULL && strncmp(gname, "FFDHE", 5) ==
 		    0 ? "DHE" : "ECDHE");

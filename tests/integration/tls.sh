@@ -55,6 +55,14 @@ for n in good revoked; do
 	    -rkey "$P/ca.key" -CA "$P/ca.pem" -reqin "$P/$n.req" \
 	    -respout "$P/$n.ocsp" -ndays 1
 done
+# The 1024-bit MODP group of RFC 2409 (Oakley group 2), Logjam's target.
+cat > "$P/dh1024.pem" << 'EOF'
+-----BEGIN DH PARAMETERS-----
+MIGHAoGBAP//////////yQ/aoiFowjTExmKLgNwc0SkCTgiKZ8x0Agu+pjsTmyJR
+Sgh5jjQE3e+VGbPNOkMbMCsKbfJfFDdP4TVtbVHCReSFtXZiXn7G9ExC6aY37WsL
+/1y29Aa37e44a/taiZ+lrp8kEXxLH+ZJKGZR7OZTgf//////////AgEC
+-----END DH PARAMETERS-----
+EOF
 printf '220 tls-test ESMTP\r\n' > "$P/greeting"
 
 # --- openssl s_server, one connection, on a free loopback port -----------
@@ -165,4 +173,33 @@ if serve ocsp-none $GOOD; then
 	contains "$T/ocsp-none" '^   OCSP       none$' \
 	    "ocsp: no staple is none"
 fi
+
+# --- a 1024-bit Diffie-Hellman group (TLS 1.2, DHE only) ------------------
+DHE="-dhparam $P/dh1024.pem -cipher DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0 -no_tls1_3"
+# shellcheck disable=SC2086
+if serve weak-dh $GOOD $DHE; then
+	run weak-dh 0 --cafile "$P/ca.pem"
+	contains "$T/weak-dh" '^   group      DH 1024 bits' \
+	    "weak dh: the group shows its size"
+	contains "$T/weak-dh" '^\*\* weak key exchange: .*Diffie-Hellman group has 1024 bits' \
+	    "weak dh: warned"
+fi
+# shellcheck disable=SC2086
+if serve weak-dh-json $GOOD $DHE; then
+	timeout 30 "$MS" --batch --json --timeout 1 --cafile "$P/ca.pem" \
+	    "smtps://127.0.0.1:$SS_PORT" < /dev/null > "$T/weak-dh.json" 2>&1
+	unserve
+	contains "$T/weak-dh.json" '"kind":"warning".*"code":"weak-dh"' \
+	    "weak dh: recorded as a weak-dh warning"
+fi
+# A priority that demands 2048 bits refuses the group, and says why.
+# shellcheck disable=SC2086
+if serve weak-dh-refused $GOOD $DHE; then
+	run weak-dh-refused 4 --cafile "$P/ca.pem" \
+	    --tls-priority 'NORMAL:%PROFILE_MEDIUM'
+	contains "$T/weak-dh-refused" 'handshake failed: .*[Dd]iffie-[Hh]ellman prime' \
+	    "weak dh: refused under %PROFILE_MEDIUM with GnuTLS's reason"
+fi
+# ECDHE: no warning.
+lacks "$T/ocsp-good" 'Diffie-Hellman' "weak dh: no warning for ECDHE"
 

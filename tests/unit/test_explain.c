@@ -1055,7 +1055,8 @@ test_warning_coverage(void **state)
 	    "starttls-after-tls", "untagged-before-starttls",
 	    "plaintext-alert", "insecure", "sslkeylogfile", "keylog",
 	    "timeout", "require-tls", "connect", "resolve", "not-connected",
-	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection" };
+	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection",
+	    "weak-dh" };
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;
