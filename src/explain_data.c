@@ -1017,8 +1017,10 @@ static const struct explain_entry warning[] = {
 	    "X's: something on the path overwrote the offer so the client "
 	    "never sees it.  Never continue in plaintext here.",
 	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
-	G("starttls-in-tls", "STARTTLS was sent inside TLS; the server "
-	    "should refuse a second one.", "RFC 3207 §4"),
+	G("starttls-in-tls", "Not sent: the session is already inside "
+	    "TLS.  A go-ahead would start a second handshake on the bare "
+	    "connection, in plaintext, beside the first session.",
+	    "RFC 3207 §4.2, RFC 2595 §3.1"),
 	G("starttls-refused", "The server refused STARTTLS: the session "
 	    "stays plaintext.  An attacker may have forged the refusal.",
 	    "RFC 3207 §4, \"NO STARTTLS\" USENIX Security 2021"),

@@ -502,17 +502,21 @@ session_send(struct session *s, const char *line, size_t len)
 	}
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
 	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
-		if (session_chan(s) == CHAN_TLS)
-			ev_local(s->log, EV_WARNING, CHAN_TLS,
-			    "starttls-in-tls", "STARTTLS inside TLS: the "
-			    "server should refuse it");
-		else {
-			strv_copy(&s->caps_before, pp_caps(s->pp));
-			if (session_command(s, line, len) == -1)
-				return -1;
-			session_set_state(s, STATE_STARTTLS_WAIT);
-			return 0;
+		/* A go-ahead would start a second handshake on the raw
+		 * socket, in the clear, beside the first session. */
+		if (session_chan(s) == CHAN_TLS) {
+			ev_local(s->log, EV_ERROR, CHAN_TLS,
+			    "starttls-in-tls", "not sent: the session is "
+			    "already inside TLS; a second %s would start a "
+			    "new handshake in plaintext",
+			    pp_starttls_cmd(s->pp));
+			return -1;
 		}
+		strv_copy(&s->caps_before, pp_caps(s->pp));
+		if (session_command(s, line, len) == -1)
+			return -1;
+		session_set_state(s, STATE_STARTTLS_WAIT);
+		return 0;
 	}
 	if (session_command(s, line, len) == -1)
 		return -1;

@@ -203,3 +203,45 @@ fi
 # ECDHE: no warning.
 lacks "$T/ocsp-good" 'Diffie-Hellman' "weak dh: no warning for ECDHE"
 
+# --- STARTTLS typed inside TLS: refused, nothing sent ---------------------
+# shellcheck disable=SC2086
+if serve starttls-in-tls $GOOD; then
+	run starttls-in-tls 0 --cafile "$P/ca.pem" -c STARTTLS
+	contains "$T/starttls-in-tls" \
+	    "not sent: the session is already inside TLS" \
+	    "starttls in tls: refused with a message"
+	lacks "$T/starttls-in-tls" '^~> STARTTLS' \
+	    "starttls in tls: not in the transcript as sent"
+	contains "$T/starttls-in-tls.srv" '^QUIT' \
+	    "starttls in tls: the session went on (the server read QUIT)"
+	lacks "$T/starttls-in-tls.srv" 'STARTTLS' \
+	    "starttls in tls: the server received no STARTTLS"
+fi
+
+# --- the lab: STARTTLS inside TLS for IMAP and POP3 ---------------------
+rm -rf "$T/lab"
+"$MS" lab --keep-certs "$T/lab" > "$T/lab.out" 2>&1 &
+lab=$!
+trap 'kill $lab 2> /dev/null; lib_cleanup' EXIT
+i=100
+while ! grep -q 'pop3s ' "$T/lab.out" && [ $i -gt 0 ]; do
+	sleep 0.05
+	i=$((i - 1))
+done
+lab_port() {
+	sed -n "s/^  $1 *127\.0\.0\.1:\([0-9]*\) .*/\1/p" "$T/lab.out"
+}
+for u in imap pop3; do
+	case $u in
+	imap) cmd='a1 STARTTLS' word=STARTTLS ;;
+	pop3) cmd=STLS word=STLS ;;
+	esac
+	timeout 30 "$MS" --batch --starttls --cafile "$T/lab/ca.pem" \
+	    -c "$cmd" "$u://127.0.0.1:$(lab_port $u)" < /dev/null \
+	    > "$T/lab-$u" 2>&1
+	contains "$T/lab-$u" "not sent: the session is already inside TLS; a second $word" \
+	    "$u: $word inside TLS refused"
+	lacks "$T/lab-$u" "^~> $cmd" "$u: $word inside TLS not sent"
+done
+kill "$lab" 2> /dev/null
+wait "$lab" 2> /dev/null
