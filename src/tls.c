@@ -178,6 +178,23 @@ is_ip_literal(const char *host)
 	    inet_pton(AF_INET6, host, tmp) == 1;
 }
 
+/*
+ * A host name as GnuTLS puts it in SNI and matches it against the
+ * certificate: a Unicode name becomes its A-label (xn--...).
+ */
+static char *
+idna_name(const char *name)
+{
+	gnutls_datum_t	 d;
+	char		*s;
+
+	if (gnutls_idna_map(name, strlen(name), &d, 0) < 0)
+		return xstrdup(name);
+	s = xstrndup((const char *)d.data, d.size);
+	gnutls_free(d.data);
+	return s;
+}
+
 struct tls_client *
 tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
     void *arg, char *err, size_t errlen)
@@ -193,9 +210,9 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 	c->keylog_fd = -1;
 	c->host = xstrdup(o->verify_host != NULL ? o->verify_host : "");
 	if (o->sni != NULL)
-		c->sni = xstrdup(o->sni);
+		c->sni = idna_name(o->sni);
 	else if (o->verify_host != NULL && !is_ip_literal(o->verify_host))
-		c->sni = xstrdup(o->verify_host);
+		c->sni = idna_name(o->verify_host);
 
 	if ((rc = gnutls_init(&c->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL)) < 0) {
@@ -803,6 +820,7 @@ tls_verify(struct tls_client *c, struct tls_facts *f)
 	gnutls_x509_crt_t	 leaf;
 	unsigned int		 n = 0, status = 0;
 	bool			 ip = is_ip_literal(c->host);
+	char			*alabel;
 
 	f->verify.checked = true;
 	f->verify.hostname = xstrdup(c->host);
@@ -823,8 +841,12 @@ tls_verify(struct tls_client *c, struct tls_facts *f)
 	f->verify.status = status;
 	f->verify.ok = status == 0;
 	f->verify.trust = xstrdup(f->verify.ok ? "Verified" : "Untrusted");
-	if (f->nchain > 0 && !(status & GNUTLS_CERT_UNEXPECTED_OWNER))
-		f->verify.matched = matched_name(&f->chain[0], c->host, ip);
+	if (f->nchain > 0 && !(status & GNUTLS_CERT_UNEXPECTED_OWNER)) {
+		/* The name GnuTLS matched: the A-label of a Unicode one. */
+		alabel = idna_name(c->host);
+		f->verify.matched = matched_name(&f->chain[0], alabel, ip);
+		free(alabel);
+	}
 	if (!f->verify.ok)
 		verify_reasons(f, c->host, time(NULL));
 }

@@ -203,6 +203,16 @@ fi
 # ECDHE: no warning.
 lacks "$T/ocsp-good" 'Diffie-Hellman' "weak dh: no warning for ECDHE"
 
+# --- a Unicode server name ------------------------------------------------
+# shellcheck disable=SC2086
+if serve idn $GOOD; then
+	run idn 0 --cafile "$P/ca.pem" --sni 'bücher.example'
+	contains "$T/idn" '^   SNI        xn--bcher-kva\.example$' \
+	    "idn: SNI shows the A-label that was sent"
+	contains "$T/idn" 'matched DNS:xn--bcher-kva\.example' \
+	    "idn: matched names the A-label SAN"
+fi
+
 # --- STARTTLS typed inside TLS: refused, nothing sent ---------------------
 # shellcheck disable=SC2086
 if serve starttls-in-tls $GOOD; then
