@@ -40,6 +40,8 @@ struct tls_client {
 	bool					 eof;
 	int					 last_errno;
 	size_t					 send_pending;
+	bool					 cert_requested;
+	bool					 has_client_cert;
 	char					 err[512];
 };
 
@@ -127,6 +129,8 @@ tls_hook(gnutls_session_t s, unsigned int htype, unsigned when,
 
 	(void)when;
 	(void)msg;
+	if (incoming && htype == GNUTLS_HANDSHAKE_CERTIFICATE_REQUEST)
+		c->cert_requested = true;
 	for (i = 0; i < sizeof hs_names / sizeof hs_names[0]; i++)
 		if (hs_names[i].type == htype)
 			name = hs_names[i].name;
@@ -213,6 +217,7 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 		c->sni = idna_name(o->sni);
 	else if (o->verify_host != NULL && !is_ip_literal(o->verify_host))
 		c->sni = idna_name(o->verify_host);
+	c->has_client_cert = o->client_cert != NULL;
 
 	if ((rc = gnutls_init(&c->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL)) < 0) {
@@ -316,6 +321,32 @@ tls_plaintext_answer(struct tls_client *c)
 	return true;
 }
 
+/*
+ * What an alert most likely means here.  A server that asked for a
+ * client certificate and got none ends a TLS 1.2 handshake with a bare
+ * handshake_failure (OpenSSL does), which then is not about ciphers.
+ */
+static const char *
+alert_gloss(const struct tls_client *c, int alert)
+{
+	bool	no_cert = c->cert_requested && !c->has_client_cert;
+
+	switch (alert) {
+	case GNUTLS_A_PROTOCOL_VERSION:
+		return " (it accepts none of the TLS versions offered)";
+	case GNUTLS_A_CERTIFICATE_REQUIRED:
+		return " (the server requires a client certificate: "
+		    "--client-cert)";
+	case GNUTLS_A_HANDSHAKE_FAILURE:
+		return no_cert ? " (the server asked for a client certificate "
+		    "and none was sent: it probably requires one, "
+		    "--client-cert)" : " (no TLS version, cipher suite or "
+		    "group in common)";
+	default:
+		return "";
+	}
+}
+
 static void
 tls_set_error(struct tls_client *c, int rc, bool handshake)
 {
@@ -328,10 +359,7 @@ tls_set_error(struct tls_client *c, int rc, bool handshake)
 		alert = (int)gnutls_alert_get(c->s);
 		snprintf(c->err, sizeof c->err, "fatal alert from the server "
 		    "%s: %s%s", when, gnutls_alert_get_name(alert),
-		    alert == GNUTLS_A_PROTOCOL_VERSION ? " (it accepts none "
-		    "of the TLS versions offered)" : alert ==
-		    GNUTLS_A_HANDSHAKE_FAILURE ? " (no TLS version, cipher "
-		    "suite or group in common)" : "");
+		    alert_gloss(c, alert));
 		return;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PULL_ERROR:

@@ -213,6 +213,22 @@ if serve idn $GOOD; then
 	    "idn: matched names the A-label SAN"
 fi
 
+# --- a server that requires a client certificate --------------------------
+# shellcheck disable=SC2086
+if serve clientcert12 $GOOD -Verify 1 -no_tls1_3; then
+	run clientcert12 4 --cafile "$P/ca.pem"
+	contains "$T/clientcert12" 'asked for a client certificate and none was sent' \
+	    "client cert, TLS 1.2: the alert is explained as a missing certificate"
+	lacks "$T/clientcert12" 'cipher suite or group in common' \
+	    "client cert, TLS 1.2: not explained as no cipher in common"
+fi
+# shellcheck disable=SC2086
+if serve clientcert13 $GOOD -Verify 1; then
+	run clientcert13 2 --cafile "$P/ca.pem"
+	contains "$T/clientcert13" 'Certificate is required .*requires a client certificate' \
+	    "client cert, TLS 1.3: certificate_required explained"
+fi
+
 # --- STARTTLS typed inside TLS: refused, nothing sent ---------------------
 # shellcheck disable=SC2086
 if serve starttls-in-tls $GOOD; then
