@@ -949,7 +949,8 @@ session_step(const char *step, void *arg)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_TLS_STEP;
 	ev.dir = DIR_LOCAL;
-	ev.chan = CHAN_PLAIN;
+	/* A NewSessionTicket after the handshake comes inside TLS. */
+	ev.chan = session_chan(s);
 	evlog_append(s->log, &ev, step, strlen(step));
 }
 

@@ -5,6 +5,9 @@
 . "$(dirname "$0")/../lib.sh"
 
 MS=$MAILSCOPE
+# The screen runs from the ASan build when there is one.
+UI=$MAILSCOPE
+[ -x "$ASAN_MAILSCOPE" ] && UI=$ASAN_MAILSCOPE
 P=$T/pki
 rm -rf "$P"
 mkdir -p "$P"
@@ -227,6 +230,53 @@ if serve clientcert13 $GOOD -Verify 1; then
 	run clientcert13 2 --cafile "$P/ca.pem"
 	contains "$T/clientcert13" 'Certificate is required .*requires a client certificate' \
 	    "client cert, TLS 1.3: certificate_required explained"
+fi
+
+# --- NewSessionTicket (TLS 1.3, after the handshake) is inside TLS --------
+# shellcheck disable=SC2086
+if serve ticket $GOOD; then
+	rm -f "$T/ticket.jsonl"
+	timeout 30 "$MS" --batch --json --timeout 1 --cafile "$P/ca.pem" \
+	    --record "$T/ticket.jsonl" "smtps://127.0.0.1:$SS_PORT" \
+	    < /dev/null > "$T/ticket.json" 2>&1
+	unserve
+	contains "$T/ticket.json" '"kind":"tls-step","dir":"local","chan":"tls".*"text":"NewSessionTicket received"' \
+	    "ticket: NewSessionTicket recorded inside TLS"
+	lacks "$T/ticket.json" '"chan":"plain".*"text":"NewSessionTicket' \
+	    "ticket: no NewSessionTicket labelled plaintext"
+	contains "$T/ticket.json" '"kind":"tls-step","dir":"local","chan":"plain".*"text":"ClientHello sent"' \
+	    "ticket: the handshake itself stays before TLS"
+fi
+
+# The replay's status bar after the ticket says TLS, not HANDSHAKE.  Event
+# seq s is on line s+2 of the recording; after it the replay shows s+1.
+L=$(awk '/"kind":"tls-established"/ { up = 1 }
+    up && /"kind":"tls-step".*"NewSessionTicket/ { print NR; exit }' \
+    "$T/ticket.jsonl" 2> /dev/null)
+if [ -n "$L" ]; then
+	N=$(($(wc -l < "$T/ticket.jsonl") - 2))
+	tui_start rp 130 40 "env LANG=C.UTF-8 TERM=tmux-256color \
+	    XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config \
+	    $UI replay $T/ticket.jsonl 2> $T/rp.err"
+	tui_wait rp "REPLAY 1/$N " || fail "replay: opens the ticket recording"
+	i=1
+	while [ $i -lt $((L - 1)) ]; do
+		tui_keys rp Space
+		i=$((i + 1))
+	done
+	if tui_wait rp "REPLAY $((L - 1))/$N "; then
+		contains "$T/rp.screen" "NewSessionTicket received" \
+		    "replay: the NewSessionTicket is shown"
+		contains "$T/rp.screen" " TLS .* VERIFIED " \
+		    "replay: after a NewSessionTicket the status bar says TLS"
+		lacks "$T/rp.screen" " HANDSHAKE " \
+		    "replay: after a NewSessionTicket no HANDSHAKE in the bar"
+	else
+		fail "replay: stepping to the NewSessionTicket"
+	fi
+	tui_stop rp
+else
+	fail "replay: the recording has a NewSessionTicket after the handshake"
 fi
 
 # --- STARTTLS typed inside TLS: refused, nothing sent ---------------------
