@@ -1095,8 +1095,9 @@ session_connected(struct session *s)
 
 	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
 	net_local_string(s->fd, local, sizeof local);
-	ev_local(s->log, EV_CONNECT, CHAN_PLAIN, NULL, "connected to %s "
-	    "from %s", peer, local);
+	/* On an implicit TLS port nothing is exchanged before TLS. */
+	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
+	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
 	session_disarm(s);
 	if (s->opts.target.implicit_tls) {
 		session_start_tls(s);

@@ -246,6 +246,8 @@ if serve ticket $GOOD; then
 	    "ticket: no NewSessionTicket labelled plaintext"
 	contains "$T/ticket.json" '"kind":"tls-step","dir":"local","chan":"plain".*"text":"ClientHello sent"' \
 	    "ticket: the handshake itself stays before TLS"
+	contains "$T/ticket.json" '"kind":"connect","dir":"local","chan":"tls"' \
+	    "implicit TLS: the connection belongs to TLS from the start"
 fi
 
 # The replay's status bar after the ticket says TLS, not HANDSHAKE.  Event
@@ -294,7 +296,7 @@ if serve starttls-in-tls $GOOD; then
 	    "starttls in tls: the server received no STARTTLS"
 fi
 
-# --- the lab: STARTTLS inside TLS for IMAP and POP3 ---------------------
+# --- the lab: STARTTLS inside TLS for IMAP and POP3, implicit TLS explained
 rm -rf "$T/lab"
 "$MS" lab --keep-certs "$T/lab" > "$T/lab.out" 2>&1 &
 lab=$!
@@ -318,6 +320,20 @@ for u in imap pop3; do
 	contains "$T/lab-$u" "not sent: the session is already inside TLS; a second $word" \
 	    "$u: $word inside TLS refused"
 	lacks "$T/lab-$u" "^~> $cmd" "$u: $word inside TLS not sent"
+done
+for u in smtps imaps; do
+	tui_start "$u" 120 100 "env LANG=C.UTF-8 TERM=tmux-256color \
+	    XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config \
+	    $UI --explain --cafile $T/lab/ca.pem \
+	    $u://127.0.0.1:$(lab_port $u) 2> $T/$u.err"
+	if tui_wait "$u" 'handshake comes first'; then
+		pass "$u --explain: the connect gloss says TLS comes first"
+	else
+		fail "$u --explain: the connect gloss says TLS comes first"
+	fi
+	lacks "$T/$u.screen" 'starts in plaintext' \
+	    "$u --explain: no plaintext-until-STARTTLS gloss"
+	tui_stop "$u"
 done
 kill "$lab" 2> /dev/null
 wait "$lab" 2> /dev/null

@@ -436,6 +436,10 @@ test_local_events(void **state)
 	assert_string_equal(o, "");
 	o = local(EV_CONNECT, CHAN_PLAIN, NULL);
 	has(o, "starts in plaintext");
+	/* Implicit TLS: the connection is TLS from its first byte. */
+	o = local(EV_CONNECT, CHAN_TLS, NULL);
+	has(o, "handshake comes first");
+	hasnt(o, "STARTTLS");
 
 	e.kind = EV_TLS_STEP;
 	e.dir = DIR_LOCAL;
