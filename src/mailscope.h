@@ -309,7 +309,7 @@ struct tls_facts {
 	char		*sni;		/* NULL when none sent */
 	char		*alpn;
 	bool		 resumed;
-	char		*ocsp;		/* "none", "good", "invalid" */
+	char		*ocsp;		/* "none", "good", "revoked", "invalid" */
 	char		*desc;		/* gnutls_session_get_desc */
 	struct tls_cert	*chain;
 	size_t		 nchain;
@@ -347,6 +347,7 @@ void		 tls_facts_free(struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 size_t		 tls_chain_misorder(const struct tls_facts *);
+unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
 
 /* The session facts every view lists, in one order with one wording. */
 struct tls_field {

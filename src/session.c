@@ -502,17 +502,21 @@ session_send(struct session *s, const char *line, size_t len)
 	}
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
 	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
-		if (session_chan(s) == CHAN_TLS)
-			ev_local(s->log, EV_WARNING, CHAN_TLS,
-			    "starttls-in-tls", "STARTTLS inside TLS: the "
-			    "server should refuse it");
-		else {
-			strv_copy(&s->caps_before, pp_caps(s->pp));
-			if (session_command(s, line, len) == -1)
-				return -1;
-			session_set_state(s, STATE_STARTTLS_WAIT);
-			return 0;
+		/* A go-ahead would start a second handshake on the raw
+		 * socket, in the clear, beside the first session. */
+		if (session_chan(s) == CHAN_TLS) {
+			ev_local(s->log, EV_ERROR, CHAN_TLS,
+			    "starttls-in-tls", "not sent: the session is "
+			    "already inside TLS; a second %s would start a "
+			    "new handshake in plaintext",
+			    pp_starttls_cmd(s->pp));
+			return -1;
 		}
+		strv_copy(&s->caps_before, pp_caps(s->pp));
+		if (session_command(s, line, len) == -1)
+			return -1;
+		session_set_state(s, STATE_STARTTLS_WAIT);
+		return 0;
 	}
 	if (session_command(s, line, len) == -1)
 		return -1;
@@ -945,7 +949,8 @@ session_step(const char *step, void *arg)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_TLS_STEP;
 	ev.dir = DIR_LOCAL;
-	ev.chan = CHAN_PLAIN;
+	/* A NewSessionTicket after the handshake comes inside TLS. */
+	ev.chan = session_chan(s);
 	evlog_append(s->log, &ev, step, strlen(step));
 }
 
@@ -987,6 +992,7 @@ session_established(struct session *s)
 	struct tls_facts	*f;
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
 	size_t			 i;
+	unsigned		 bits;
 
 	session_disarm(s);
 	f = s->facts = tls_get_facts(s->tls);
@@ -1019,6 +1025,11 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
+	if ((bits = tls_dh_bits(s->tls)) > 0 && bits < 2048)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "weak-dh",
+		    "weak key exchange: the server's Diffie-Hellman group "
+		    "has %u bits, under 2048; an attacker who can break it "
+		    "reads the session", bits);
 	if ((i = tls_chain_misorder(f)) != 0)
 		ev_local(s->log, EV_WARNING, CHAN_TLS, "chain-order",
 		    "the server sent its chain out of order: certificate %zu "
@@ -1084,8 +1095,9 @@ session_connected(struct session *s)
 
 	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
 	net_local_string(s->fd, local, sizeof local);
-	ev_local(s->log, EV_CONNECT, CHAN_PLAIN, NULL, "connected to %s "
-	    "from %s", peer, local);
+	/* On an implicit TLS port nothing is exchanged before TLS. */
+	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
+	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
 	session_disarm(s);
 	if (s->opts.target.implicit_tls) {
 		session_start_tls(s);

@@ -426,7 +426,9 @@ test_local_events(void **state)
 	(void)state;
 	o = local(EV_WARNING, CHAN_PLAIN, "response-injection");
 	has(o, "response-injection: Bytes arrived after the STARTTLS");
-	has(o, "CVE-2011-0411");
+	/* The client-side class, not Postfix's server-side command one. */
+	has(o, "CVE-2020-14954");
+	hasnt(o, "CVE-2011-0411");
 	has(o, "USENIX Security 2021");
 	o = local(EV_WARNING, CHAN_PLAIN, "plaintext-auth");
 	has(o, "plaintext-auth: Login is offered before TLS");
@@ -436,6 +438,10 @@ test_local_events(void **state)
 	assert_string_equal(o, "");
 	o = local(EV_CONNECT, CHAN_PLAIN, NULL);
 	has(o, "starts in plaintext");
+	/* Implicit TLS: the connection is TLS from its first byte. */
+	o = local(EV_CONNECT, CHAN_TLS, NULL);
+	has(o, "handshake comes first");
+	hasnt(o, "STARTTLS");
 
 	e.kind = EV_TLS_STEP;
 	e.dir = DIR_LOCAL;
@@ -594,7 +600,7 @@ test_starttls_lessons(void **state)
 		for (j = 0; j < 3; j++)
 			has(t, c[i].ports[j]);
 		has(t, "man in the middle");
-		has(t, "CVE-2011-0411");
+		has(t, "CVE-2020-14954");
 	}
 	has(explain_starttls(PROTO_SMTP), "2525");
 	has(explain_starttls(PROTO_SMTP), "Opportunistic");
@@ -1055,7 +1061,8 @@ test_warning_coverage(void **state)
 	    "starttls-after-tls", "untagged-before-starttls",
 	    "plaintext-alert", "insecure", "sslkeylogfile", "keylog",
 	    "timeout", "require-tls", "connect", "resolve", "not-connected",
-	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection" };
+	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection",
+	    "weak-dh" };
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;
