@@ -62,7 +62,7 @@ struct redactor {
 	enum red_state	 state;
 	enum mech	 mech;
 	enum prompt	 prompt;
-	bool		 user_sent;	/* AUTH LOGIN user name given */
+	bool		 user_sent;	/* AUTH LOGIN: the first answer went */
 	char		 verb[PP_VERB_MAX];	/* its reply's pp_line verb */
 	char		 tag[PP_TAG_MAX];	/* ... and tag (IMAP) */
 	unsigned	 login_arg;	/* next IMAP LOGIN argument */
@@ -339,20 +339,23 @@ sasl_response(struct redactor *r, const char *p, size_t len,
 	}
 	if (empty_response(p, len))
 		return false;
+	/* Only the first answer can be the user: a server asking for the
+	 * password first must not have the next one shown. */
 	if (r->mech != MECH_LOGIN)
 		sasl_redacted(r, "SASL response", p, len, out);
-	else if (!r->user_sent && r->prompt != PROMPT_PASSWORD) {
-		r->user_sent = true;
+	else if (!r->user_sent && r->prompt != PROMPT_PASSWORD)
 		login_user("AUTH LOGIN ", p, len, out);
-	} else
+	else
 		sasl_redacted(r, "AUTH LOGIN password", p, len, out);
+	r->user_sent = true;
 	r->prompt = PROMPT_NONE;
 	return true;
 }
 
 /*
  * "AUTH mech [initial]" (and IMAP "tag AUTHENTICATE mech [initial]"):
- * pos is just after the verb.
+ * pos is just after the verb, a mechanism follows (without one, AUTH
+ * lists them in POP3).
  */
 static bool
 sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
@@ -361,8 +364,7 @@ sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
 	const char	*w, *tok;
 	size_t		 wl, toklen;
 
-	if ((wl = next_word(p, len, &pos, &w)) == 0)
-		return false;	/* a list of mechanisms (POP3) */
+	wl = next_word(p, len, &pos, &w);
 	reset(r);
 	r->state = STATE_SASL;
 	r->mech = mech_lookup(w, wl);
@@ -399,17 +401,29 @@ rest_secret(const char *p, size_t len, size_t pos, struct buf *out)
 	return true;
 }
 
+/*
+ * Words follow pos: the verb has a mechanism.  No SASL answer has a
+ * space (base64), so such a line starts an exchange, even inside one.
+ */
+static bool
+more_words(const char *p, size_t len, size_t pos)
+{
+	const char	*w;
+
+	return next_word(p, len, &pos, &w) > 0;
+}
+
 static bool
 smtp_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 {
 	const char	*w;
 	size_t		 wl, pos = 0;
 
+	wl = next_word(p, len, &pos, &w);
+	if (word_is(w, wl, "AUTH") && more_words(p, len, pos))
+		return sasl_start(r, p, len, pos, out);
 	if (r->state == STATE_SASL)
 		return sasl_response(r, p, len, out);
-	wl = next_word(p, len, &pos, &w);
-	if (word_is(w, wl, "AUTH"))
-		return sasl_start(r, p, len, pos, out);
 	if (r->proto != PROTO_POP3)
 		return false;
 	if (word_is(w, wl, "PASS"))
@@ -553,8 +567,6 @@ imap_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 
 	if (r->state == STATE_LITERAL)
 		return imap_literal_line(r, p, len, out);
-	if (r->state == STATE_SASL)
-		return sasl_response(r, p, len, out);
 	tl = next_word(p, len, &pos, &tag);
 	cl = next_word(p, len, &pos, &cmd);
 	if (!word_is(cmd, cl, "LOGIN") && !word_is(cmd, cl, "AUTHENTICATE") &&
@@ -565,8 +577,10 @@ imap_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 		tl = 0;
 		pos = (size_t)(cmd - p) + cl;
 	}
-	if (word_is(cmd, cl, "AUTHENTICATE"))
+	if (word_is(cmd, cl, "AUTHENTICATE") && more_words(p, len, pos))
 		return sasl_start(r, p, len, pos, out);
+	if (r->state == STATE_SASL)
+		return sasl_response(r, p, len, out);
 	if (!word_is(cmd, cl, "LOGIN"))
 		return false;
 	reset(r);
@@ -719,7 +733,7 @@ redact_server(struct redactor *r, const struct pp_line *l)
 	r->cut = (l->flags & EVF_SPLIT) != 0;
 	/* A piece or a chunk completes nothing: the engine says final on
 	 * the last piece of a line, with the first piece's classification. */
-	if (l->status == RS_INTERMEDIATE && l->final)
+	if (l->status == RS_INTERMEDIATE && l->final && !l->greeting)
 		continuation(r, l, whole);
 	else if (r->state != STATE_IDLE && l->status != RS_INTERMEDIATE &&
 	    ends_exchange(r, l))

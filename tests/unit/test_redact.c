@@ -904,6 +904,63 @@ test_raw_exchange(void **state)
 	teardown_buf();
 }
 
+/*
+ * AUTH LOGIN: a server asking for the password first has the first
+ * answer hidden, and never the next one shown as the user.
+ */
+static void
+test_login_password_first(void **state)
+{
+	struct redactor	*r = fx_new(PROTO_SMTP);
+	const char	*pw = "SG9zdGlsZS1Qdy00MjQy";
+
+	(void)state;
+	assert_pass(r, "AUTH LOGIN");
+	server(r, "334 UGFzc3dvcmQ6");
+	assert_password_hidden(r, "YWxpY2U=");
+	server(r, "334 VXNlcm5hbWU6");
+	assert_password_hidden(r, pw);
+	server(r, "235 ok");
+	assert_pass(r, "QUIT");
+	fx_free(r);
+	teardown_buf();
+}
+
+/*
+ * AUTH with a mechanism inside an exchange is a new command (no answer
+ * has a space): its initial response is shown as such, and a response
+ * under way when it was sent ends neither.
+ */
+static void
+test_auth_restart(void **state)
+{
+	struct redactor	*r = fx_new(PROTO_SMTP);
+	struct buf	 b = { 0 };
+	const char	*out;
+
+	(void)state;
+	/* An exchange the engine never saw (":raw"). */
+	assert_false(redact_client(r, "AUTH LOGIN", 10, &b));
+	server(r, "250-unsolicited");
+	out = client(r, "AUTH PLAIN AGFsaWNlAHB3");
+	assert_string_equal(out, "AUTH PLAIN [redacted: user=alice, 12 bytes]");
+	server(r, "250 still unsolicited");
+	assert_non_null(client(r, "AGFsaWNlAHB3"));
+	server(r, "235 ok");
+	assert_pass(r, "NOOP");
+	buf_free(&b);
+	fx_free(r);
+
+	r = fx_new(PROTO_IMAP);
+	assert_pass(r, "a1 AUTHENTICATE LOGIN");
+	server(r, "+ VXNlcm5hbWU6");
+	out = client(r, "a2 AUTHENTICATE PLAIN AGFsaWNlAHB3");
+	assert_string_equal(out, "a2 AUTHENTICATE PLAIN [redacted: user=alice, "
+	    "12 bytes]");
+	fx_free(r);
+	teardown_buf();
+}
+
 /* The caller's buffer is untouched when nothing was hidden. */
 static void
 test_buffer_untouched(void **state)
@@ -1021,6 +1078,8 @@ main(void)
 		cmocka_unit_test(test_pipelined),
 		cmocka_unit_test(test_unnamed_exchange),
 		cmocka_unit_test(test_raw_exchange),
+		cmocka_unit_test(test_login_password_first),
+		cmocka_unit_test(test_auth_restart),
 		cmocka_unit_test(test_buffer_untouched),
 		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_random),
