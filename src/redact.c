@@ -698,12 +698,18 @@ continuation(struct redactor *r, const struct pp_line *l, bool whole)
 	    whole);
 }
 
-/* Does a complete response end the exchange? */
+/*
+ * Does a complete response end the exchange?  Not one begun before it:
+ * the engine paired that with an earlier command when it began, maybe
+ * one of the same verb.
+ */
 static bool
 ends_exchange(const struct redactor *r, const struct pp_line *l)
 {
 	const uint32_t	unsol = EVF_END | EVF_UNSOLICITED;
 
+	if (!r->resp_new)
+		return false;
 	if (l->final)
 		return (r->tag[0] == '\0' || (l->tag != NULL &&
 		    strcmp(l->tag, r->tag) == 0)) && (r->verb[0] == '\0' ||
@@ -713,13 +719,12 @@ ends_exchange(const struct redactor *r, const struct pp_line *l)
 	/*
 	 * Paired with nothing: the engine holds no command with this tag,
 	 * so not ours (a tag cut to the engine's size could be another's).
-	 * SMTP and POP3: it held none at all when this response began, after
-	 * the exchange did.
+	 * SMTP and POP3: it held none at all when this response began.
 	 */
 	if (r->proto == PROTO_IMAP)
 		return l->tag != NULL && strlen(l->tag) < PP_TAG_MAX - 1 &&
 		    strcmp(l->tag, r->tag) == 0;
-	return r->resp_new;
+	return true;
 }
 
 void

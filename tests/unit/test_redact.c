@@ -961,6 +961,37 @@ test_auth_restart(void **state)
 	teardown_buf();
 }
 
+/*
+ * The engine pairs a reply with its command when the reply begins: the
+ * end of a reply to one AUTH, cut at the cap, does not end another AUTH
+ * sent while it was arriving.
+ */
+static void
+test_reply_begun_before(void **state)
+{
+	struct redactor	*r = fx_new(PROTO_POP3);
+	char		 fill[1024];
+	size_t		 n;
+
+	(void)state;
+	memset(fill, 'A', sizeof fill);
+	server(r, "+OK ready");
+	assert_pass(r, "AUTH LOGIN");
+	feed("-ERR ", 5);
+	for (n = 5; n < LINE_MAX_BYTES; n += sizeof fill)
+		feed(fill, LINE_MAX_BYTES - n < sizeof fill ?
+		    LINE_MAX_BYTES - n : sizeof fill);
+	feed("x", 1);
+	/* The first AUTH is over for the engine: this is a new command. */
+	assert_false(pp_wants_continuation(eng));
+	assert_non_null(strstr(client(r, "AUTH LOGIN YWxpY2U="),
+	    "[user=alice]"));
+	feed("\r\n", 2);
+	assert_password_hidden(r, "SG9zdGlsZS1Qdy00MjQy");
+	fx_free(r);
+	teardown_buf();
+}
+
 /* The caller's buffer is untouched when nothing was hidden. */
 static void
 test_buffer_untouched(void **state)
@@ -1080,6 +1111,7 @@ main(void)
 		cmocka_unit_test(test_raw_exchange),
 		cmocka_unit_test(test_login_password_first),
 		cmocka_unit_test(test_auth_restart),
+		cmocka_unit_test(test_reply_begun_before),
 		cmocka_unit_test(test_buffer_untouched),
 		cmocka_unit_test(test_peek),
 		cmocka_unit_test(test_random),
