@@ -7,8 +7,10 @@
  *
  * The client answers as ":auth" does: only while the engine holds the
  * exchange's command (the engine's view, not the redactor's), one
- * exchange at a time, and never after its own "*".  Server events are
- * not checked: they hold whatever the server sent.
+ * exchange at a time, never after its own "*", and an IMAP LOGIN
+ * literal only as the first line after its announcement, once the
+ * engine awaits it.  Server events are not checked: they hold whatever
+ * the server sent.
  *
  * Input: a protocol byte, then operations of two bytes (kind, argument),
  * some followed by raw server bytes.
@@ -209,8 +211,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 4:
 			fmt = commands[arg % (sizeof commands /
 			    sizeof commands[0])];
-			/* The client's "*" ends its own exchange. */
-			if (strcmp(fmt, "*") == 0)
+			/* The client's "*" ends its own exchange; a line
+			 * sent after LOGIN's literal announcement is the
+			 * literal. */
+			if (strcmp(fmt, "*") == 0 || (answers != NULL &&
+			    next < 2 && answers[next] == -1))
 				answers = NULL;
 			send_line(fmt, strlen(fmt));
 			break;
