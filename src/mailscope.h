@@ -717,7 +717,7 @@ bool		 redact_client(struct redactor *, const char *, size_t,
 		    struct buf *);
 bool		 redact_peek(const struct redactor *, const char *, size_t,
 		    struct buf *);
-void		 redact_server(struct redactor *, const char *, size_t);
+void		 redact_server(struct redactor *, const struct pp_line *);
 
 /* session.c: connection + protocol + TLS + event log. */
 enum session_state {

@@ -809,10 +809,7 @@ session_line(const struct pp_line *l, void *arg)
 	struct session	*s = arg;
 	struct buf	 extra = { 0 };
 
-	/* A message body is content: a line of it that begins with "+" is
-	 * no SASL challenge. */
-	if (!(l->flags & EVF_BODY))
-		redact_server(s->red, l->buf, l->len);
+	redact_server(s->red, l);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
 	/* Nothing asked inside TLS yet: this answers the injected command. */
 	if (s->cmd_injected && session_chan(s) == CHAN_TLS &&
