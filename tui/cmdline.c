@@ -500,7 +500,8 @@ complete(const char *text, int start, int end)
 	    "MOVE", "SEARCH", "SORT", "STORE", "THREAD", NULL };
 	const char *const *v;
 	const char	*line = rl_line_buffer, *sp;
-	size_t		 i;
+	char		**matches;
+	size_t		 i, len;
 	int		 words = 0;
 
 	(void)end;
@@ -544,7 +545,12 @@ complete(const char *text, int start, int end)
 				strv_add(&cands, *v);
 		}
 	}
-	return rl_completion_matches(text, cand_next);
+	matches = rl_completion_matches(text, cand_next);
+	/* "MAIL FROM:<a>": RFC 5321 has no space after the colon. */
+	if (matches != NULL && matches[1] == NULL &&
+	    (len = strlen(matches[0])) > 0 && matches[0][len - 1] == ':')
+		rl_completion_append_character = '\0';
+	return matches;
 }
 
 static void

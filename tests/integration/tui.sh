@@ -327,6 +327,18 @@ tui_keys t -l 'R'
 keys Tab Tab
 check "a second Tab lists the matches" wait_for 'RCPT TO: +RSET'
 keys C-c
+tui_keys t -l 'MA'
+keys Tab
+tui_keys t -l '<a@example.test>'
+check "Tab completes MAIL FROM: with no space after the colon (RFC 5321)" \
+    wait_for '^smtp> MAIL FROM:<a@example\.test>$'
+keys C-c
+tui_keys t -l 'rc'
+keys Tab
+tui_keys t -l '<b@example.test>'
+check "Tab completes rcpt to: with no space after the colon" \
+    wait_for '^smtp> rcpt to:<b@example\.test>$'
+keys C-c
 tui_keys t -l ':sta'
 keys Tab
 check "Tab completes : commands" wait_for '^smtp> :starttls'
