@@ -258,6 +258,7 @@ struct transcript *transcript_new(struct tui *);
 void	 transcript_free(struct transcript *);
 void	 transcript_event(const struct event *, void *);
 void	 transcript_layout(struct transcript *, int, int, int, int);
+void	 transcript_cover(struct transcript *, int);
 void	 transcript_draw(struct transcript *, bool);
 int	 transcript_key(struct transcript *, int);
 void	 transcript_scroll(struct transcript *, int);

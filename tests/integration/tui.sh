@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 out=$T
-rm -rf "$out"/state "$out"/config "$out"/port
+rm -rf "$out"/state "$out"/config "$out"/port "$out"/port.go
 # The ASan + UBSan build: a report ends it with a status the checks see.
 bin=${MAILSCOPE_BIN:-$ASAN_MAILSCOPE}
 
@@ -120,9 +120,11 @@ fi
 
 # The scripted server: one connection at a time, SMTP with STARTTLS.
 # ESC answers with terminal escape sequences, WIDE with wide characters
-# and 10,000 combining marks, BIG N with N lines.
+# and 10,000 combining marks, BIG N with N lines, SLOW once the file
+# PORTFILE.go exists.  The log tells the end of a message from a
+# connection lost in DATA.
 cat > "$out/server.py" <<'EOF'
-import socket, ssl, sys
+import os, socket, ssl, sys, time
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[2], sys.argv[3])
 ls = socket.socket()
@@ -178,6 +180,10 @@ def serve(c):
         elif v == b"WIDE":
             w(b"250 wide " + ("\u6f22\u5b57" * 40).encode() + b" comb e" +
               ("\u0301" * 10000).encode() + b" wide end\r\n")
+        elif v == b"SLOW":
+            while not os.path.exists(sys.argv[1] + ".go"):
+                time.sleep(0.02)
+            w(b"250 slow reply arrived\r\n")
         elif v == b"BIG":
             n = int(s.split(b" ")[1])
             for i in range(n):
@@ -392,6 +398,19 @@ tui_keys t -l 'é x'
 check "typing UTF-8 in the transcript goes to the command line, whole" \
     wait_for '^smtp> é x$'
 keys C-c
+
+# A reply that arrives while a message is shown, the transcript full:
+# the newest line is drawn above the message, not under it.
+line 'SLOW'
+check "a command whose reply is held back" wait_for 'C:🔒 SLOW'
+line ':frobnicate'
+check "a message is shown while the reply is awaited" \
+    wait_for 'unknown command :frobnicate'
+touch "$out/port.go"
+check "the reply that arrived under the message is visible" \
+    wait_for '^[0-9:. ]*S:🔒 250 slow reply arrived'
+check "the message is still shown with it" \
+    wait_for 'unknown command :frobnicate'
 
 # Help overlay lists keys and commands.
 keys F1
