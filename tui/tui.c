@@ -267,6 +267,14 @@ tui_quit(struct tui *t)
 		return;
 	}
 	t->quitting = true;
+	if (pp_data_mode(session_pp(t->session))) {
+		/* QUIT would be a line of the message: close instead. */
+		session_close(t->session, "closed in DATA to leave: the "
+		    "message was never ended with \".\", the only way a "
+		    "server accepts one");
+		loop_break(t->loop);
+		return;
+	}
 	tui_message(t, false, "leaving: %s sent, waiting for the reply",
 	    pp_quit_cmd(session_pp(t->session)));
 	session_quit(t->session);
@@ -405,6 +413,7 @@ on_session(struct session *s, enum session_note n, void *arg)
 		break;
 	case SN_CLOSED:
 		progress_stop(t);
+		t->data_ask = false;
 		command_auth_clear(t);
 		if (t->quitting)
 			loop_break(t->loop);

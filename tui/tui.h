@@ -176,6 +176,7 @@ struct tui {
 	bool			 terminal_gone;	/* stdin hit EOF or EIO */
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
+	bool			 data_ask;	/* Ctrl-C in DATA: end or drop? */
 	int			 signo;		/* the signal that ended us */
 	struct strv		 auth;		/* SASL replies still to send */
 	bool			 auth_due;
