@@ -20,10 +20,6 @@
 #define FOLD_LINES	40		/* a body this long folds by itself */
 #define FOLD_BYTES	(16 * 1024)
 
-#define SHOWN_FLAGS	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
-	EVF_NOEOL | EVF_DOTSTUFF | EVF_REDACTED | EVF_INJECTED | EVF_LATE | \
-	EVF_MALFORMED | EVF_UNSOLICITED | EVF_NOREDACT)
-
 /* 8 bytes a line: a body's group is found from the groups' ranges. */
 struct item {
 	uint32_t	 seq;
@@ -287,7 +283,7 @@ add_flags(struct transcript *ts, struct rtext *rt, uint32_t flags)
 	uint32_t	bit;
 
 	for (bit = 1; bit != 0 && bit <= EVF_SECURITY; bit <<= 1) {
-		if (!(flags & bit & SHOWN_FLAGS) || ev_flag_name(bit) == NULL)
+		if (!(flags & bit & EVF_SHOWN) || ev_flag_name(bit) == NULL)
 			continue;
 		rtext_adds(rt, SLOT_MARKER, " ");
 		rtext_printf(rt, SLOT_ESCAPE, ts->t->utf8 ?
