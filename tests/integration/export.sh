@@ -54,8 +54,8 @@ contains "$T/cut.txt" '^<- 220 lab.mailscope.test' "cut recording: events before
 
 # A crafted recording: terminal escapes (window title, OSC 52 clipboard
 # write, clear screen, C1 CSI, BEL, DEL) in every field of its TLS facts,
-# its header, trailer, notes, a warning and its code, a handshake step and
-# the capability lists, and an injected line.  No export prints a raw
+# its header, trailer, a note, a mark, a warning and its code, a handshake
+# step and the capability lists, and an injected line.  No export prints a raw
 # control byte; each marks the injected line as the text export does.
 python3 - "$D/session.jsonl" > "$T/crafted.jsonl" <<'EOF'
 import json, sys
@@ -82,6 +82,8 @@ for l in open(sys.argv[1]):
         d.update(flags=["injected", "end"], text="220 injected line")
     elif d["seq"] in (13, 30):
         d["text"] = "text" + H
+    elif d["seq"] == 44:
+        d.update(kind="mark", dir="local", text="mark" + H)
     elif d["kind"] in ("tls-established", "verify"):
         d["tls"] = hostile(d["tls"], "")
         d["text"] = "text" + H
@@ -118,6 +120,8 @@ contains "$T/crafted.txt" '^ +pin +pin-sha256:pin_sha256\\e' \
     "crafted recording, txt: the pin escaped"
 contains "$T/crafted.txt" '^== TLS text\\e\]0;T' \
     "crafted recording, txt: a handshake step escaped"
+contains "$T/crafted.txt" '^# mark: mark\\e\]0;T' \
+    "crafted recording, txt: a mark escaped"
 contains "$T/crafted.md" '\| sha256\\\\e\]0;T' \
     "crafted recording, md: the certificate's SHA-256 escaped"
 contains "$T/crafted.txt" '^!! 220 injected line  \[injected\]$' \
