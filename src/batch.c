@@ -31,22 +31,18 @@ struct batch {
 	int			 signo;
 };
 
-/* Flags worth showing next to a line: the anomalies. */
-static const uint32_t shown_flags = EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT |
-    EVF_NOEOL | EVF_MALFORMED | EVF_LATE | EVF_UNSOLICITED | EVF_INJECTED |
-    EVF_NOREDACT;
-
-static void
-print_flags(const struct event *ev, struct buf *b)
+/* "  [flag,flag]": the anomalies of a line, as the screen shows them. */
+void
+batch_print_flags(const struct event *ev, struct buf *b)
 {
 	uint32_t	 bit;
 	bool		 first = true;
 
-	if ((ev->flags & shown_flags) == 0)
+	if ((ev->flags & EVF_SHOWN) == 0)
 		return;
 	buf_adds(b, "  [");
 	for (bit = 1; bit != 0; bit <<= 1) {
-		if ((ev->flags & shown_flags & bit) == 0)
+		if ((ev->flags & EVF_SHOWN & bit) == 0)
 			continue;
 		buf_printf(b, "%s%s", first ? "" : ",", ev_flag_name(bit));
 		first = false;
@@ -104,11 +100,12 @@ batch_print_event(const struct evlog *log, const struct event *ev,
 		else
 			buf_adds(b, arrow(ev));
 		sanitize(ev->data, ev->len, b);
-		print_flags(ev, b);
+		batch_print_flags(ev, b);
 		break;
 	case EV_TLS_STEP:
-		buf_printf(b, "== TLS %s (+%.1f ms)", ev->data,
-		    (double)ev->t_ns / 1e6);
+		buf_adds(b, "== TLS ");
+		sanitize(ev->data, ev->len, b);
+		buf_printf(b, " (+%.1f ms)", (double)ev->t_ns / 1e6);
 		break;
 	case EV_TLS_ESTABLISHED:
 		buf_adds(b, "== TLS established: ");
@@ -157,14 +154,21 @@ print_date(struct buf *b, int64_t secs)
 	buf_adds(b, tmp);
 }
 
+/* A recording's field may hold anything: through the sanitizer. */
 static void
-print_field(struct buf *b, const char *label, const char *value)
+print_value(struct buf *b, const char *value)
 {
-	buf_printf(b, "   %-10s ", label);
 	if (value != NULL)
 		sanitize(value, strlen(value), b);
 	else
 		buf_addc(b, '-');
+}
+
+static void
+print_field(struct buf *b, const char *label, const char *value)
+{
+	buf_printf(b, "   %-10s ", label);
+	print_value(b, value);
 	buf_addc(b, '\n');
 }
 
@@ -224,13 +228,16 @@ batch_print_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 		else
 			buf_printf(b, " (%lld days left)",
 			    (long long)(c->not_after - now) / 86400);
-		buf_printf(b, "\n   %-10s key     %s%s\n", "",
-		    c->key != NULL ? c->key : "-", c->is_ca ? " (CA)" : "");
-		buf_printf(b, "   %-10s serial  %s\n", "",
-		    c->serial != NULL ? c->serial : "-");
-		buf_printf(b, "   %-10s sha256  %s\n", "", c->sha256);
-		buf_printf(b, "   %-10s pin     pin-sha256:%s\n", "",
-		    c->pin_sha256);
+		buf_printf(b, "\n   %-10s key     ", "");
+		print_value(b, c->key);
+		buf_printf(b, "%s\n   %-10s serial  ", c->is_ca ? " (CA)" : "",
+		    "");
+		print_value(b, c->serial);
+		buf_printf(b, "\n   %-10s sha256  ", "");
+		print_value(b, c->sha256);
+		buf_printf(b, "\n   %-10s pin     pin-sha256:", "");
+		print_value(b, c->pin_sha256);
+		buf_addc(b, '\n');
 	}
 }
 

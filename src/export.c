@@ -161,7 +161,9 @@ md_tls(const struct tls_facts *f, struct buf *out)
 		format_secs(c->not_before, nb, sizeof nb);
 		format_secs(c->not_after, na, sizeof na);
 		nb[10] = na[10] = '\0';
-		buf_printf(out, " | %s to %s | `%s` |\n", nb, na, c->sha256);
+		buf_printf(out, " | %s to %s | ", nb, na);
+		md_cell(out, c->sha256);
+		buf_adds(out, " |\n");
 	}
 	buf_adds(out, "\n## Verdict\n\n");
 	if (f->verify.ok) {
@@ -184,6 +186,8 @@ md_tls(const struct tls_facts *f, struct buf *out)
 static const char *
 md_prefix(const struct event *ev)
 {
+	if (ev->flags & EVF_INJECTED)
+		return "!! ";
 	if (ev->dir == DIR_CLIENT)
 		return ev->chan == CHAN_TLS ? "C~ " : "C: ";
 	return ev->chan == CHAN_TLS ? "S~ " : "S: ";
@@ -206,7 +210,10 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 	buf_adds(out, "\n\nRecorded ");
 	md_cell(out, start);
 	buf_adds(out, " with mailscope. `C:` lines were sent by the client, "
-	    "`S:` lines by the server; lines inside TLS are marked `~`.\n\n"
+	    "`S:` lines by the server; lines inside TLS are marked `~`; "
+	    "`!!` lines were injected: plaintext sent after the STARTTLS "
+	    "go-ahead, where only the TLS handshake belongs. What mailscope "
+	    "noticed about a line follows it in brackets.\n\n"
 	    "## Transcript\n\n");
 	for (i = 0; i < evlog_count(log); i++) {
 		ev = evlog_get(log, i);
@@ -223,6 +230,7 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 			}
 			buf_adds(&block, md_prefix(ev));
 			sanitize(ev->data, ev->len, &block);
+			batch_print_flags(ev, &block);
 			buf_addc(&block, '\n');
 			break;
 		case EV_TLS_ESTABLISHED:
@@ -370,8 +378,11 @@ html_svg(const struct evlog *log, struct buf *out)
 			    "marker-end=\"url(#arrow)\"/>\n",
 			    first->chan == CHAN_TLS ? "tls" : "plain",
 			    SVG_SERVER, y, SVG_CLIENT + 4, y);
-			buf_printf(&body, "<text x=\"%d\" y=\"%d\" "
-			    "text-anchor=\"end\">", SVG_SERVER - 6, y - 5);
+			buf_printf(&body, "<text%s x=\"%d\" y=\"%d\" "
+			    "text-anchor=\"end\">%s", (first->flags &
+			    EVF_INJECTED) ? " class=\"warn\"" : "",
+			    SVG_SERVER - 6, y - 5, (first->flags &
+			    EVF_INJECTED) ? "!! " : "");
 			xml_text(&body, first->data, first->len > SVG_LABEL ?
 			    SVG_LABEL : first->len);
 			if (extra > 0)
@@ -441,6 +452,7 @@ static const char html_style[] =
 ".c{color:#0645ad}.s{color:#222}.tls{color:#116611}\n"
 ".note{background:#fff7cc;border-left:4px solid #e0b000;padding:.3em .6em}\n"
 ".warn{color:#a40000;font-weight:bold}\n"
+".inj{color:#a40000;background:#fde0e0}\n"
 "table{border-collapse:collapse}td,th{border:1px solid #bbb;"
 "padding:.2em .5em;text-align:left;vertical-align:top}\n"
 "svg line.plain{stroke:#a40000}svg line.tls{stroke:#116611}\n"
@@ -512,17 +524,29 @@ html_tls(const struct tls_facts *f, struct buf *out)
 	}
 }
 
-/* A transcript line in its span; arrow: not the rest of a cut line. */
+/*
+ * A transcript line in its span; arrow: not the rest of a cut line.
+ * Injected bytes are marked "!!" as in the text export.
+ */
 static void
 html_line(struct buf *out, const struct event *ev, const char *p, size_t len,
     bool arrow, bool eol)
 {
-	buf_printf(out, "<span class=\"%s%s\">%s",
+	struct buf	flags = { 0 };
+
+	buf_printf(out, "<span class=\"%s%s%s\">%s",
 	    ev->dir == DIR_CLIENT ? "c" : "s", ev->chan == CHAN_TLS ? " tls" : "",
-	    !arrow ? "" : ev->dir == DIR_CLIENT ? (ev->chan == CHAN_TLS ?
+	    (ev->flags & EVF_INJECTED) ? " inj" : "",
+	    !arrow ? "" : (ev->flags & EVF_INJECTED) ? "!! " :
+	    ev->dir == DIR_CLIENT ? (ev->chan == CHAN_TLS ?
 	    "~&gt; " : "-&gt; ") : (ev->chan == CHAN_TLS ? "&lt;~ " :
 	    "&lt;- "));
 	xml_text(out, p, len);
+	if (eol && !ev_is_chunk(ev)) {
+		batch_print_flags(ev, &flags);
+		xml_text(out, flags.p, flags.len);
+		buf_free(&flags);
+	}
 	buf_adds(out, eol ? "</span>\n" : "</span>");
 }
 

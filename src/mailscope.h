@@ -194,6 +194,14 @@ enum ev_chan {
 #define EVF_SECURITY	0x8000	/* security relevant: flush recordings */
 #define EVF_LINES	0x10000	/* body lines, each with its CRLF, in one */
 
+/*
+ * The flags every view shows beside a line: the screen, batch and each
+ * export.  A redacted line says "[redacted: ...]" itself.
+ */
+#define EVF_SHOWN	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
+	EVF_NOEOL | EVF_DOTSTUFF | EVF_INJECTED | EVF_LATE | EVF_MALFORMED | \
+	EVF_UNSOLICITED | EVF_NOREDACT)
+
 struct tls_facts;
 
 struct ev_extra {
@@ -800,6 +808,7 @@ void	 batch_print_event(const struct evlog *, const struct event *,
 void	 batch_print_chunk(const struct event *, const char *, struct buf *,
 	    bool *);
 void	 batch_print_tls(const struct tls_facts *, int64_t, struct buf *);
+void	 batch_print_flags(const struct event *, struct buf *);
 
 /* probe.c: mailscope probe URL. */
 int	 probe_main(int, char **);

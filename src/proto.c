@@ -321,6 +321,8 @@ parse(struct pp *pp, const char *p, size_t n)
 static void
 do_eof(struct pp *pp)
 {
+	/* A message cannot go on over a connection that is gone. */
+	pp->data_mode = false;
 	if (pp->lit_active) {
 		pp->lit_active = false;
 		pp->lit_left = 0;

@@ -176,6 +176,7 @@ struct tui {
 	bool			 terminal_gone;	/* stdin hit EOF or EIO */
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
+	bool			 data_ask;	/* Ctrl-C in DATA: end or drop? */
 	int			 signo;		/* the signal that ended us */
 	struct strv		 auth;		/* SASL replies still to send */
 	bool			 auth_due;
@@ -260,6 +261,7 @@ struct transcript *transcript_new(struct tui *);
 void	 transcript_free(struct transcript *);
 void	 transcript_event(const struct event *, void *);
 void	 transcript_layout(struct transcript *, int, int, int, int);
+void	 transcript_cover(struct transcript *, int);
 void	 transcript_draw(struct transcript *, bool);
 int	 transcript_key(struct transcript *, int);
 void	 transcript_scroll(struct transcript *, int);
