@@ -96,7 +96,8 @@ static const char usage_text[] =
 "TLS:\n"
 "  --starttls              ask capabilities, STARTTLS, ask again\n"
 "  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
-"                          in plaintext; exit 3 without STARTTLS\n"
+"                          in plaintext; exit 3 if the session had no TLS\n"
+"                          or kept a command back\n"
 "  --cafile FILE           trust these CAs instead of the system store\n"
 "  --insecure              continue when the certificate is not verified\n"
 "  --tls-priority STRING   GnuTLS priority string (default NORMAL without\n"
@@ -129,8 +130,9 @@ static const char usage_text[] =
 "  --version               print the version\n"
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
-"offered or refused, 4 TLS handshake failed, 5 certificate not verified,\n"
-"6 security warning (injection).\n";
+"offered or refused (--require-tls: no TLS, or a command kept back),\n"
+"4 TLS handshake failed, 5 certificate not verified, 6 security warning\n"
+"(injection).\n";
 
 static __dead void
 usage(int code)

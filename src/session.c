@@ -68,6 +68,7 @@ struct session {
 	bool			 read_deferred;
 	bool			 corked;
 	bool			 cmd_injected;	/* sent with STARTTLS */
+	bool			 withheld;	/* --require-tls kept one back */
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
@@ -495,6 +496,7 @@ session_send(struct session *s, const char *line, size_t len)
 		return -1;
 	}
 	if ((g = session_guard(s, line, len)) != NULL) {
+		s->withheld = true;
 		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "require-tls",
 		    "not sent: %s would cross the network in plaintext "
 		    "(--require-tls)", g);
@@ -1378,9 +1380,16 @@ session_tls(const struct session *s)
 	return s->facts;
 }
 
+/*
+ * --require-tls promises 3 for a session that never reached TLS or kept
+ * a command back, however calmly it ended.
+ */
 int
 session_exit_code(const struct session *s)
 {
+	if (s->exit_code == EXIT_OK && s->opts.require_tls &&
+	    (s->facts == NULL || s->withheld))
+		return EXIT_NOSTARTTLS;
 	return s->exit_code;
 }
 

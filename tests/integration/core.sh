@@ -57,13 +57,20 @@ contains "$f" "^   cipher     .*$gc" "smtp: cipher equals gnutls-cli ($gc)"
 run submit-plain 0 -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
     "smtp://127.0.0.1:$SUBMIT_PORT"
 contains "$T/submit-plain" '^<- 530 5.7.0' "enforced port: 530 before STARTTLS"
-run submit-require 0 --require-tls -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
+# A command kept back is no success: exit 3, as README promises.
+run submit-require 3 --require-tls -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
     "smtp://127.0.0.1:$SUBMIT_PORT"
 contains "$T/submit-require" 'not sent: MAIL would cross the network in plaintext' \
     "--require-tls: MAIL refused locally"
 lacks "$T/submit-require" '^-> MAIL' "--require-tls: MAIL never sent"
 run notls-require 3 --require-tls --starttls "smtp://127.0.0.1:$NOTLS_PORT"
 contains "$T/notls-require" 'STARTTLS not offered' "no STARTTLS: exit 3 says why"
+# Without --starttls and with nothing kept back, a session that never
+# reached TLS still breaks the promise of --require-tls.
+run notls-require-plain 3 --require-tls -c "EHLO x" -c NOOP \
+    "smtp://127.0.0.1:$NOTLS_PORT"
+contains "$T/notls-require-plain" '^== no TLS: everything above crossed' \
+    "no STARTTLS, nothing kept back: exit 3, the transcript says no TLS"
 lacks "$T/notls-require" '^~>' "no STARTTLS: nothing claims TLS"
 
 # --- implicit TLS ----------------------------------------------------------
