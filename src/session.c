@@ -208,8 +208,11 @@ session_phase(struct session *s)
 	default:
 		break;
 	}
-	if (s->quitting)
-		return "after QUIT";
+	if (s->quitting) {
+		snprintf(s->phase, sizeof s->phase, "after %s",
+		    pp_quit_cmd(s->pp));
+		return s->phase;
+	}
 	if (pp_data_mode(s->pp))
 		return "during the message body";
 	if (pp_pending(s->pp) > 0 && s->wait_what != NULL) {
@@ -241,8 +244,8 @@ session_timeout(void *arg)
 		break;
 	}
 	if (s->quitting) {
-		session_end(s, EXIT_OK, "closed: no reply to QUIT within "
-		    "%d ms", s->opts.timeout_ms);
+		session_end(s, EXIT_OK, "closed: no reply to %s within %d ms",
+		    pp_quit_cmd(s->pp), s->opts.timeout_ms);
 		return;
 	}
 	/* A long transfer that is still arriving needs a larger limit. */
@@ -592,6 +595,7 @@ void
 session_quit(struct session *s)
 {
 	const char	*cmd;
+	char		*what;
 
 	if (s->state == STATE_CLOSED || s->state == STATE_DISCONNECTED)
 		return;
@@ -604,7 +608,9 @@ session_quit(struct session *s)
 	s->auto_step = AUTO_NONE;
 	cmd = pp_quit_cmd(s->pp);
 	session_command(s, cmd, strlen(cmd));
-	session_arm(s, "to QUIT");
+	xasprintf(&what, "to %s", cmd);
+	session_arm(s, what);
+	free(what);
 }
 
 void
@@ -618,7 +624,7 @@ session_bye_done(void *arg)
 {
 	struct session	*s = arg;
 
-	session_end(s, EXIT_OK, "closed after QUIT");
+	session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
 }
 
 /* After QUIT's reply: close TLS politely with a deadline, then the fd. */
@@ -628,7 +634,7 @@ session_finish(struct session *s)
 	int	rc;
 
 	if (s->tls == NULL) {
-		session_end(s, EXIT_OK, "closed after QUIT");
+		session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
 		return;
 	}
 	session_set_state(s, STATE_CLOSING);
@@ -640,7 +646,7 @@ session_finish(struct session *s)
 			timer_set(s->bye_timer, BYE_MS);
 		return;
 	}
-	session_end(s, EXIT_OK, "closed after QUIT");
+	session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
 }
 
 static void
@@ -1254,7 +1260,8 @@ session_read(struct session *s)
 		if (n == 0) {
 			if (s->quitting)
 				session_end(s, EXIT_OK, "the server closed "
-				    "the connection after QUIT");
+				    "the connection after %s",
+				    pp_quit_cmd(s->pp));
 			else {
 				s->server_closed = true;
 				session_end(s, EXIT_PROTO, "the server closed "
