@@ -28,13 +28,17 @@ struct batch {
 	bool			 literal_open;
 	bool			 quit_asked;
 	bool			 next_due;	/* batch_next deferred */
+	struct explain_state	 explain;
 	int			 signo;
 };
 
-/* Flags worth showing next to a line: the anomalies. */
+/*
+ * Flags worth showing next to a line: the anomalies, and the dot a line
+ * lost to dot-stuffing (a body line "." would read as the end).
+ */
 static const uint32_t shown_flags = EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT |
-    EVF_NOEOL | EVF_MALFORMED | EVF_LATE | EVF_UNSOLICITED | EVF_INJECTED |
-    EVF_NOREDACT;
+    EVF_NOEOL | EVF_DOTSTUFF | EVF_MALFORMED | EVF_LATE | EVF_UNSOLICITED |
+    EVF_INJECTED | EVF_NOREDACT;
 
 static void
 print_flags(const struct event *ev, struct buf *b)

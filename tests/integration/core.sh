@@ -371,7 +371,8 @@ run data 0 -c "EHLO x" -c "MAIL FROM:<bob@mail.test>" -c "RCPT TO:<alice@mail.te
     -c DATA -c "Subject: dot test" -c "" -c ".leading dot" -c "." \
     "smtp://127.0.0.1:$SMTP_PORT"
 contains "$T/data" '^<- 354 ' "DATA: 354"
-contains "$T/data" '^-> \.leading dot$' "DATA: the line shown as typed"
+contains "$T/data" '^-> \.leading dot  \[dot-stuffed\]$' \
+    "DATA: the line shown as typed, its added dot flagged"
 contains "$T/data" '^<- 250 2\.0\.0 Ok: queued' "DATA: accepted"
 
 # A13: a STARTTLS-stripping man in the middle in front of the real Postfix
