@@ -88,6 +88,7 @@ int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
 int	 session_number_arg(const char *, const char *);	/* 0: bad, said */
+bool	 ehlo_name_ok(const char *);	/* no CR, no LF */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;

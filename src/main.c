@@ -339,6 +339,10 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
+	/* Here, not at EHLO time: a CR or LF there would stall the session. */
+	if (so.ehlo != NULL && !ehlo_name_ok(so.ehlo))
+		usage_error("the EHLO name '%s' holds CR or LF: it must fit "
+		    "on one command line", so.ehlo);
 	if (so.client_key != NULL && so.client_cert == NULL)
 		usage_error("--client-key needs --client-cert");
 	if (so.client_cert != NULL && so.client_key == NULL)

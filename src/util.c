@@ -499,3 +499,10 @@ session_number_arg(const char *cmd, const char *s)
 		    "first recording)\n", cmd, s);
 	return (int)v;
 }
+
+/* An EHLO/LHLO name goes out inside one command line. */
+bool
+ehlo_name_ok(const char *name)
+{
+	return strpbrk(name, "\r\n") == NULL;
+}

@@ -176,6 +176,19 @@ for t in nan 0.0001 0 86401; do
 	expect_exit 1 "--timeout $t: refused, exit 1" "$MS" --batch --timeout "$t" \
 	    "smtp://127.0.0.1:$SMTP_PORT"
 done
+# An EHLO name with a line break would stall the EHLO until the timeout:
+# refused before connecting, exit 1, one line saying why.
+for prog in "" probe; do
+	"$MS" $prog ${prog:+--timeout 2} ${prog:---batch} --ehlo \
+	    "$(printf 'me\r\nMAIL FROM:<x@example.test>')" \
+	    "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/ehlo.out" \
+	    2> "$T/ehlo.err"
+	rc=$?
+	[ "$rc" -eq 1 ] && [ "$(wc -l < "$T/ehlo.err")" -eq 1 ] &&
+	    grep -q 'holds CR or LF' "$T/ehlo.err" &&
+	    pass "${prog:-batch} --ehlo with CR LF: exit 1, one line" ||
+	    fail "${prog:-batch} --ehlo with CR LF: exit $rc, $(cat "$T/ehlo.err")"
+done
 # Every malformed target: exit 1, one line on stderr saying what is wrong,
 # nothing on stdout, and the user's bytes shown escaped, never raw.
 i=0
