@@ -788,6 +788,7 @@ struct batch_opts {
 	const char	*script;	/* file of commands */
 	struct strv	 commands;	/* -c */
 	const char	*record;
+	bool		 explain;	/* glosses under the lines (text) */
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
@@ -924,5 +925,12 @@ const char	*explain_verify_reason(const char *);
 const char	*explain_starttls(enum proto_id);
 int		 explain_event(const struct evlog *, const struct event *,
 		    enum proto_id, struct buf *);	/* glosses added */
+/* The same for events as they come, in a log that keeps none (batch):
+ * st, zeroed at the start, carries the verb of the last command. */
+struct explain_state {
+	char		 verb[64];
+};
+int		 explain_stream(struct explain_state *, const struct event *,
+		    enum proto_id, struct buf *);
 
 #endif /* MAILSCOPE_H */

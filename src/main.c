@@ -123,6 +123,7 @@ static const char usage_text[] =
 "  --timestamps MODE       absolute (default), relative or off\n"
 "  --ascii                 ASCII markers only (no lock glyph)\n"
 "  --explain               start with plain-language glosses under lines\n"
+"                          (batch too, but not --json)\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
 "  --tour                  with --lab: a guided tour for a first session\n"
@@ -311,7 +312,7 @@ main(int argc, char **argv)
 			to.ascii = true;
 			break;
 		case OPT_EXPLAIN:
-			to.explain = true;
+			to.explain = bo.explain = true;
 			break;
 		case OPT_LAB:
 			lab = true;
@@ -339,6 +340,9 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
+	if (bo.explain && bo.json)
+		usage_error("--explain glosses the transcript; --json has no "
+		    "place for glosses");
 	/* Here, not at EHLO time: a CR or LF there would stall the session. */
 	if (so.ehlo != NULL && !ehlo_name_ok(so.ehlo))
 		usage_error("the EHLO name '%s' holds CR or LF: it must fit "

@@ -189,6 +189,14 @@ for prog in "" probe; do
 	    pass "${prog:-batch} --ehlo with CR LF: exit 1, one line" ||
 	    fail "${prog:-batch} --ehlo with CR LF: exit $rc, $(cat "$T/ehlo.err")"
 done
+# Glosses have no place in JSON Lines: said, not silently dropped.
+"$MS" --batch --explain --json "smtp://127.0.0.1:$SMTP_PORT" < /dev/null \
+    > "$T/explain.out" 2> "$T/explain.err"
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$T/explain.out" ] &&
+    grep -q -- '--explain glosses the transcript' "$T/explain.err" &&
+    pass "--explain --json: exit 1, said" ||
+    fail "--explain --json: exit $rc, $(cat "$T/explain.err")"
 # Every malformed target: exit 1, one line on stderr saying what is wrong,
 # nothing on stdout, and the user's bytes shown escaped, never raw.
 i=0
