@@ -160,8 +160,11 @@ for e in lines[1:-1]:
             seen |= set(c)
 missing = sorted(seen - names)
 assert not missing, missing
+first = re.search(r"\| `seq` \| ([0-9]+),", doc)
+assert first and int(first.group(1)) == lines[1]["seq"], \
+    ("README: seq from", first and first.group(1), "JSON:", lines[1]["seq"])
 EOF
-then pass "json: the README schema names every field, kind and flag seen"
+then pass "json: the README schema names every field, kind and flag seen, seq from where it starts"
 else fail "json: README schema lacks fields (above)"
 fi
 
