@@ -74,7 +74,7 @@ void	 buf_free(struct buf *);
 void	 strv_add(struct strv *, const char *);
 void	 strv_addn(struct strv *, const char *, size_t);
 bool	 strv_has(const struct strv *, const char *);
-bool	 strv_has_prefix(const struct strv *, const char *);
+bool	 strv_offers_credentials(const struct strv *, const char *);
 void	 strv_copy(struct strv *, const struct strv *);
 void	 strv_clear(struct strv *);
 

@@ -710,7 +710,7 @@ session_plain_caps(struct session *s)
 	switch (s->opts.target.proto) {
 	case PROTO_SMTP:
 	case PROTO_LMTP:
-		if (strv_has_prefix(caps, "AUTH"))
+		if (strv_offers_credentials(caps, "AUTH"))
 			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
 			    "plaintext-auth", "AUTH is offered before TLS: "
 			    "credentials could cross the network in "
@@ -730,7 +730,7 @@ session_plain_caps(struct session *s)
 			    "in plaintext");
 		break;
 	case PROTO_POP3:
-		if (strv_has(caps, "USER") || strv_has_prefix(caps, "SASL"))
+		if (strv_has(caps, "USER") || strv_offers_credentials(caps, "SASL"))
 			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
 			    "plaintext-auth", "USER/SASL offered before TLS: "
 			    "credentials could cross the network in "
