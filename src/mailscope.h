@@ -558,6 +558,7 @@ bool		 pp_wants_continuation(const struct pp *);
 size_t		 pp_take_buffered(struct pp *, struct buf *);
 const struct strv *pp_caps(const struct pp *);
 bool		 pp_caps_known(const struct pp *);
+bool		 pp_caps_partial(const struct pp *);	/* a greeting's */
 void		 pp_caps_reset(struct pp *);
 void		 pp_expect_greeting(struct pp *);
 void		 pp_timeout(struct pp *);	/* oldest pending timed out */
@@ -685,6 +686,7 @@ struct pp {
 
 	struct strv	 caps;
 	bool		 caps_known;
+	bool		 caps_partial;	/* from a greeting: may lack some */
 	char		*capscmd;
 	char		 tagbuf[PP_TAG_MAX];
 };
