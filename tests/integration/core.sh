@@ -103,7 +103,9 @@ run imap 0 --starttls --cafile "$CA" -c "LOGIN $USER $PASS" -c "SELECT INBOX" \
     "imap://127.0.0.2:$IMAP_PORT"
 f=$T/imap
 contains "$f" 'LOGINDISABLED' "imap: LOGINDISABLED before TLS"
-contains "$f" '^-> a001 STARTTLS' "imap: tag added to STARTTLS"
+contains "$f" '^-> a001 CAPABILITY' \
+    "imap: CAPABILITY asked though the greeting listed some"
+contains "$f" '^-> a002 STARTTLS' "imap: tag added to STARTTLS"
 contains "$f" '^== TLS established' "imap: TLS"
 contains "$f" '^== capabilities after TLS: .*-LOGINDISABLED' \
     "imap: LOGINDISABLED gone after TLS"
