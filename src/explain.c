@@ -749,7 +749,8 @@ explain_event(const struct evlog *log, const struct event *ev,
 {
 	struct word	w;
 
-	return explain_event_verb(ev, proto, ev != NULL && ev->data != NULL ?
+	return explain_event_verb(ev, proto, ev != NULL && ev->data != NULL &&
+	    ev->kind == EV_DATA && ev->dir == DIR_SERVER ?
 	    last_verb(log, ev, proto, &w) : NULL, out);
 }
 
@@ -761,7 +762,7 @@ explain_stream(struct explain_state *st, const struct event *ev,
 	struct word	w;
 
 	if (ev != NULL && ev->data != NULL && command_verb(ev, proto, &w))
-		memcpy(st->verb, w.s, sizeof st->verb);
+		snprintf(st->verb, sizeof st->verb, "%s", w.s);
 	return explain_event_verb(ev, proto, st->verb[0] != '\0' ? st->verb :
 	    NULL, out);
 }
