@@ -1025,9 +1025,13 @@ session_line(const struct pp_line *l, void *arg)
 		session_finish(s);
 		return;
 	}
-	if (s->auto_step != AUTO_NONE && s->auto_sent &&
-	    pp_pending(s->pp) == 0)
-		session_auto(s);
+	/* A step not sent yet waits for what a typed command awaited. */
+	if (s->auto_step != AUTO_NONE && pp_pending(s->pp) == 0) {
+		if (s->auto_sent)
+			session_auto(s);
+		else
+			session_auto_next(s);
+	}
 	if (s->state != STATE_CLOSED)
 		session_ready(s);
 }
