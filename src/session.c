@@ -71,7 +71,7 @@ struct session {
 	bool			 read_deferred;
 	bool			 corked;
 	bool			 cmd_injected;	/* sent with STARTTLS */
-	bool			 withheld;	/* --require-tls kept one back */
+	bool			 withheld;	/* --require-tls kept back */
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
@@ -774,7 +774,8 @@ session_plain_caps(struct session *s)
 			    "in plaintext");
 		break;
 	case PROTO_POP3:
-		if (strv_has(caps, "USER") || strv_offers_credentials(caps, "SASL"))
+		if (strv_has(caps, "USER") ||
+		    strv_offers_credentials(caps, "SASL"))
 			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
 			    "plaintext-auth", "USER/SASL offered before TLS: "
 			    "credentials could cross the network in "
