@@ -28,6 +28,7 @@ struct batch {
 	bool			 literal_open;
 	bool			 quit_asked;
 	bool			 next_due;	/* batch_next deferred */
+	struct explain_state	 explain;
 	int			 signo;
 };
 
@@ -258,6 +259,27 @@ batch_write(struct batch *bt)
 	buf_reset(&bt->out);
 }
 
+/* --explain: the glosses of the line just printed, one a line under it. */
+static void
+batch_explain(struct batch *bt, const struct event *ev)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl, *end;
+
+	if (explain_stream(&bt->explain, ev, session_opts(bt->s)->target.proto,
+	    &b) > 0 && !bt->literal_open) {
+		end = b.p + b.len;
+		for (p = b.p; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			buf_adds(&bt->out, "   > ");
+			sanitize(p, (size_t)(nl - p), &bt->out);
+			buf_addc(&bt->out, '\n');
+		}
+	}
+	buf_free(&b);
+}
+
 static void
 batch_event(const struct event *ev, void *arg)
 {
@@ -269,8 +291,11 @@ batch_event(const struct event *ev, void *arg)
 		buf_adds(&bt->out, json);
 		buf_addc(&bt->out, '\n');
 		free(json);
-	} else
+	} else {
 		batch_print_event(bt->log, ev, &bt->out, &bt->literal_open);
+		if (bt->bo->explain)
+			batch_explain(bt, ev);
+	}
 	/* Large bodies are written in big slices, dialogue at once. */
 	if (bt->out.len > 256 * 1024 || !(ev->flags & (EVF_LITERAL |
 	    EVF_BODY)))

@@ -1024,6 +1024,11 @@ static const struct explain_entry warning[] = {
 	G("starttls-refused", "The server refused STARTTLS: the session "
 	    "stays plaintext.  An attacker may have forged the refusal.",
 	    "RFC 3207 §4, \"NO STARTTLS\" USENIX Security 2021"),
+	G("capdiff-unknown", "The capabilities inside TLS are compared "
+	    "with a full list from before STARTTLS, and only before "
+	    "authentication: a greeting's short list, or the list a login "
+	    "brings, would show changes STARTTLS never made.",
+	    "RFC 3207 §4.2, RFC 9051 §7.1"),
 	G("chain-order", "Each certificate of the chain should issue the "
 	    "one before it, the server's own first.  This server sent them "
 	    "in another order; mailscope and most clients sort them, but "

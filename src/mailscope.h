@@ -74,7 +74,7 @@ void	 buf_free(struct buf *);
 void	 strv_add(struct strv *, const char *);
 void	 strv_addn(struct strv *, const char *, size_t);
 bool	 strv_has(const struct strv *, const char *);
-bool	 strv_has_prefix(const struct strv *, const char *);
+bool	 strv_offers_credentials(const struct strv *, const char *);
 void	 strv_copy(struct strv *, const struct strv *);
 void	 strv_clear(struct strv *);
 
@@ -90,6 +90,7 @@ int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
 int	 session_number_arg(const char *, const char *);	/* 0: bad, said */
 int	 file_open_write(const char *, int, bool, char *, size_t);
+bool	 ehlo_name_ok(const char *);	/* no CR, no LF */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -571,6 +572,7 @@ bool		 pp_wants_continuation(const struct pp *);
 size_t		 pp_take_buffered(struct pp *, struct buf *);
 const struct strv *pp_caps(const struct pp *);
 bool		 pp_caps_known(const struct pp *);
+bool		 pp_caps_partial(const struct pp *);	/* a greeting's */
 void		 pp_caps_reset(struct pp *);
 void		 pp_expect_greeting(struct pp *);
 void		 pp_timeout(struct pp *);	/* oldest pending timed out */
@@ -698,6 +700,7 @@ struct pp {
 
 	struct strv	 caps;
 	bool		 caps_known;
+	bool		 caps_partial;	/* from a greeting: may lack some */
 	char		*capscmd;
 	char		 tagbuf[PP_TAG_MAX];
 };
@@ -801,6 +804,7 @@ struct batch_opts {
 	const char	*script;	/* file of commands */
 	struct strv	 commands;	/* -c */
 	const char	*record;
+	bool		 explain;	/* glosses under the lines (text) */
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
@@ -939,5 +943,12 @@ const char	*explain_verify_reason(const char *);
 const char	*explain_starttls(enum proto_id);
 int		 explain_event(const struct evlog *, const struct event *,
 		    enum proto_id, struct buf *);	/* glosses added */
+/* The same for events as they come, in a log that keeps none (batch):
+ * st, zeroed at the start, carries the verb of the last command. */
+struct explain_state {
+	char		 verb[64];
+};
+int		 explain_stream(struct explain_state *, const struct event *,
+		    enum proto_id, struct buf *);
 
 #endif /* MAILSCOPE_H */

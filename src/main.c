@@ -97,7 +97,8 @@ static const char usage_text[] =
 "TLS:\n"
 "  --starttls              ask capabilities, STARTTLS, ask again\n"
 "  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
-"                          in plaintext; exit 3 without STARTTLS\n"
+"                          in plaintext; exit 3 if the session had no TLS\n"
+"                          or kept a command back\n"
 "  --cafile FILE           trust these CAs instead of the system store\n"
 "  --insecure              continue when the certificate is not verified\n"
 "  --tls-priority STRING   GnuTLS priority string (default NORMAL without\n"
@@ -125,6 +126,7 @@ static const char usage_text[] =
 "  --timestamps MODE       absolute (default), relative or off\n"
 "  --ascii                 ASCII markers only (no lock glyph)\n"
 "  --explain               start with plain-language glosses under lines\n"
+"                          (batch too, but not --json)\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
 "  --tour                  with --lab: a guided tour for a first session\n"
@@ -132,8 +134,9 @@ static const char usage_text[] =
 "  --version               print the version\n"
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
-"offered or refused, 4 TLS handshake failed, 5 certificate not verified,\n"
-"6 security warning (injection).\n";
+"offered or refused (--require-tls: no TLS, or a command kept back),\n"
+"4 TLS handshake failed, 5 certificate not verified, 6 security warning\n"
+"(injection).\n";
 
 static __dead void
 usage(int code)
@@ -312,7 +315,7 @@ main(int argc, char **argv)
 			to.ascii = true;
 			break;
 		case OPT_EXPLAIN:
-			to.explain = true;
+			to.explain = bo.explain = true;
 			break;
 		case OPT_LAB:
 			lab = true;
@@ -340,6 +343,13 @@ main(int argc, char **argv)
 		argc--;
 		argv++;
 	}
+	if (bo.explain && bo.json)
+		usage_error("--explain glosses the transcript; --json has no "
+		    "place for glosses");
+	/* Here, not at EHLO time: a CR or LF there would stall the session. */
+	if (so.ehlo != NULL && !ehlo_name_ok(so.ehlo))
+		usage_error("the EHLO name '%s' holds CR or LF: it must fit "
+		    "on one command line", so.ehlo);
 	if (so.client_key != NULL && so.client_cert == NULL)
 		usage_error("--client-key needs --client-cert");
 	if (so.client_cert != NULL && so.client_key == NULL)

@@ -675,6 +675,12 @@ probe_main(int argc, char **argv)
 			p.base.sni = optarg;
 			break;
 		case 'E':
+			if (!ehlo_name_ok(optarg)) {
+				fprintf(stderr, "mailscope probe: the --ehlo "
+				    "name holds CR or LF: it must fit on one "
+				    "command line\n");
+				return EXIT_USAGE;
+			}
 			p.base.ehlo = optarg;
 			break;
 		case 'T':

@@ -496,11 +496,20 @@ pp_caps_known(const struct pp *pp)
 	return pp->caps_known;
 }
 
+/* An IMAP greeting's [CAPABILITY] code: servers (Cyrus) list there only
+ * a few of what CAPABILITY answers. */
+bool
+pp_caps_partial(const struct pp *pp)
+{
+	return pp->caps_partial;
+}
+
 void
 pp_caps_reset(struct pp *pp)
 {
 	strv_clear(&pp->caps);
 	pp->caps_known = false;
+	pp->caps_partial = false;
 }
 
 void

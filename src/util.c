@@ -249,14 +249,37 @@ strv_has(const struct strv *sv, const char *s)
 	return false;
 }
 
+/*
+ * The SASL list of a capability ("AUTH PLAIN LOGIN", "AUTH=LOGIN", "SASL
+ * EXTERNAL") names a mechanism that carries a credential: anything but
+ * EXTERNAL, whose credential is the TLS client certificate.  The word
+ * alone counts: what it offers is unknown.
+ */
 bool
-strv_has_prefix(const struct strv *sv, const char *prefix)
+strv_offers_credentials(const struct strv *sv, const char *word)
 {
-	size_t	i, n = strlen(prefix);
+	const char	*c;
+	size_t		 i, n = strlen(word), len, off, w, wl;
+	bool		 any;
 
-	for (i = 0; i < sv->n; i++)
-		if (strncasecmp(sv->v[i], prefix, n) == 0)
+	for (i = 0; i < sv->n; i++) {
+		c = sv->v[i];
+		len = strlen(c);
+		if (len < n || strncasecmp(c, word, n) != 0 ||
+		    (len > n && c[n] != ' ' && c[n] != '='))
+			continue;
+		any = false;
+		for (off = n + 1; off < len; off = w + wl) {
+			w = pp_word(c, len, off, &wl);
+			if (wl == 0)
+				break;
+			any = true;
+			if (wl != 8 || strncasecmp(c + w, "EXTERNAL", 8) != 0)
+				return true;
+		}
+		if (!any)
 			return true;
+	}
 	return false;
 }
 
@@ -580,4 +603,11 @@ file_open_write(const char *path, int flags, bool secret, char *err,
 fail:
 	close(fd);
 	return -1;
+}
+
+/* An EHLO/LHLO name goes out inside one command line. */
+bool
+ehlo_name_ok(const char *name)
+{
+	return strpbrk(name, "\r\n") == NULL;
 }

@@ -816,6 +816,17 @@ tui_keys t -l "$PASS"
 keys Enter
 check "Dovecot IMAP: AUTHENTICATE accepted" \
     wait_for 'S:🔒 [A-Za-z0-9.]+ OK'
+# Its OK lists the logged-in capabilities: no difference is made of them,
+# and the panel says why, as the transcript does.
+keys Tab Tab G
+check "Dovecot IMAP: the panel compares no list that came with the login" \
+    wait_for 'Capabilities after STARTTLS'
+screen > "$out/imap-caps.screen"
+contains "$out/imap-caps.screen" '│ +capabilities after STARTTLS not compared' \
+    "Dovecot IMAP: the panel says why, from the transcript's event"
+lacks "$out/imap-caps.screen" '│ +\+ [A-Z]' \
+    "Dovecot IMAP: no capability claimed added by STARTTLS"
+keys Escape
 line 'SELECT INBOX'
 check "Dovecot IMAP: SELECT" wait_for 'S:🔒 \* [0-9]+ EXISTS'
 line 'FETCH 2 BODY[]'

@@ -1164,6 +1164,46 @@ test_scanner(void **state)
 	    -1);
 }
 
+/* Batch keeps no log: explain_stream carries the last command's verb. */
+static void
+test_stream(void **state)
+{
+	struct explain_state	 st;
+	struct event		 e = { 0 };
+	struct buf		 b = { 0 };
+	static const struct {
+		enum ev_dir	 dir;
+		const char	*line;
+		const char	*want;		/* NULL: no keyword gloss */
+	} t[] = {
+		{ DIR_CLIENT, "NOOP", NULL },
+		{ DIR_SERVER, "250 HELP", NULL },
+		{ DIR_CLIENT, "EHLO me", NULL },
+		{ DIR_SERVER, "250 HELP", "HELP: " },
+		{ DIR_CLIENT, "a001 CAPABILITY", NULL },
+	};
+	size_t			 i;
+
+	(void)state;
+	memset(&st, 0, sizeof st);
+	e.kind = EV_DATA;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		e.dir = (uint8_t)t[i].dir;
+		e.data = t[i].line;
+		e.len = (uint32_t)strlen(t[i].line);
+		buf_reset(&b);
+		buf_adds(&b, "");
+		explain_stream(&st, &e, PROTO_SMTP, &b);
+		if (t[i].want != NULL)
+			has(b.p, t[i].want);
+		else if (t[i].dir == DIR_SERVER)
+			hasnt(b.p, "HELP: ");
+	}
+	/* Not an SMTP command: the verb stays EHLO's. */
+	assert_string_equal(st.verb, "EHLO");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1186,6 +1226,7 @@ main(void)
 		cmocka_unit_test(test_tls_panel_coverage),
 		cmocka_unit_test(test_verb_coverage),
 		cmocka_unit_test(test_scanner),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
