@@ -69,8 +69,11 @@ UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
 all: mailscope
 
+# A new file renamed over the old: a ./mailscope running in another
+# window (a lab) keeps its own, and writing into it would fail (ETXTBSY).
 mailscope: deps-quiet build/mailscope
-	@cp build/mailscope $@
+	@cp build/mailscope $@.new
+	@mv -f $@.new $@
 
 # Missing build packages are reported with the exact apt-get line.
 deps-quiet:
@@ -111,4 +114,4 @@ uninstall:
 	rmdir $(DESTDIR)$(PREFIX)/share/mailscope 2>/dev/null || true
 
 clean:
-	rm -rf build build-asan mailscope tests/out
+	rm -rf build build-asan mailscope mailscope.new tests/out

@@ -30,6 +30,7 @@ struct batch {
 	bool			 quit_asked;
 	bool			 next_due;	/* batch_next deferred */
 	bool			 refused;	/* a : command we do not run */
+	struct explain_state	 explain;
 	int			 signo;
 };
 
@@ -249,22 +250,18 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 	return -1;
 }
 
-/* Flags worth showing next to a line: the anomalies. */
-static const uint32_t shown_flags = EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT |
-    EVF_NOEOL | EVF_MALFORMED | EVF_LATE | EVF_UNSOLICITED | EVF_INJECTED |
-    EVF_NOREDACT;
-
-static void
-print_flags(const struct event *ev, struct buf *b)
+/* "  [flag,flag]": the anomalies of a line, as the screen shows them. */
+void
+batch_print_flags(const struct event *ev, struct buf *b)
 {
 	uint32_t	 bit;
 	bool		 first = true;
 
-	if ((ev->flags & shown_flags) == 0)
+	if ((ev->flags & EVF_SHOWN) == 0)
 		return;
 	buf_adds(b, "  [");
 	for (bit = 1; bit != 0; bit <<= 1) {
-		if ((ev->flags & shown_flags & bit) == 0)
+		if ((ev->flags & EVF_SHOWN & bit) == 0)
 			continue;
 		buf_printf(b, "%s%s", first ? "" : ",", ev_flag_name(bit));
 		first = false;
@@ -322,11 +319,12 @@ batch_print_event(const struct evlog *log, const struct event *ev,
 		else
 			buf_adds(b, arrow(ev));
 		sanitize(ev->data, ev->len, b);
-		print_flags(ev, b);
+		batch_print_flags(ev, b);
 		break;
 	case EV_TLS_STEP:
-		buf_printf(b, "== TLS %s (+%.1f ms)", ev->data,
-		    (double)ev->t_ns / 1e6);
+		buf_adds(b, "== TLS ");
+		sanitize(ev->data, ev->len, b);
+		buf_printf(b, " (+%.1f ms)", (double)ev->t_ns / 1e6);
 		break;
 	case EV_TLS_ESTABLISHED:
 		buf_adds(b, "== TLS established: ");
@@ -370,19 +368,26 @@ print_date(struct buf *b, int64_t secs)
 {
 	char	tmp[64];
 
-	format_wall(secs * 1000000000, tmp, sizeof tmp);
+	format_secs(secs, tmp, sizeof tmp);
 	tmp[10] = '\0';
 	buf_adds(b, tmp);
+}
+
+/* A recording's field may hold anything: through the sanitizer. */
+static void
+print_value(struct buf *b, const char *value)
+{
+	if (value != NULL)
+		sanitize(value, strlen(value), b);
+	else
+		buf_addc(b, '-');
 }
 
 static void
 print_field(struct buf *b, const char *label, const char *value)
 {
 	buf_printf(b, "   %-10s ", label);
-	if (value != NULL)
-		sanitize(value, strlen(value), b);
-	else
-		buf_addc(b, '-');
+	print_value(b, value);
 	buf_addc(b, '\n');
 }
 
@@ -442,13 +447,16 @@ batch_print_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 		else
 			buf_printf(b, " (%lld days left)",
 			    (long long)(c->not_after - now) / 86400);
-		buf_printf(b, "\n   %-10s key     %s%s\n", "",
-		    c->key != NULL ? c->key : "-", c->is_ca ? " (CA)" : "");
-		buf_printf(b, "   %-10s serial  %s\n", "",
-		    c->serial != NULL ? c->serial : "-");
-		buf_printf(b, "   %-10s sha256  %s\n", "", c->sha256);
-		buf_printf(b, "   %-10s pin     pin-sha256:%s\n", "",
-		    c->pin_sha256);
+		buf_printf(b, "\n   %-10s key     ", "");
+		print_value(b, c->key);
+		buf_printf(b, "%s\n   %-10s serial  ", c->is_ca ? " (CA)" : "",
+		    "");
+		print_value(b, c->serial);
+		buf_printf(b, "\n   %-10s sha256  ", "");
+		print_value(b, c->sha256);
+		buf_printf(b, "\n   %-10s pin     pin-sha256:", "");
+		print_value(b, c->pin_sha256);
+		buf_addc(b, '\n');
 	}
 }
 
@@ -469,6 +477,27 @@ batch_write(struct batch *bt)
 	buf_reset(&bt->out);
 }
 
+/* --explain: the glosses of the line just printed, one a line under it. */
+static void
+batch_explain(struct batch *bt, const struct event *ev)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl, *end;
+
+	if (explain_stream(&bt->explain, ev, session_opts(bt->s)->target.proto,
+	    &b) > 0 && !bt->literal_open) {
+		end = b.p + b.len;
+		for (p = b.p; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			buf_adds(&bt->out, "   > ");
+			sanitize(p, (size_t)(nl - p), &bt->out);
+			buf_addc(&bt->out, '\n');
+		}
+	}
+	buf_free(&b);
+}
+
 static void
 batch_event(const struct event *ev, void *arg)
 {
@@ -480,8 +509,11 @@ batch_event(const struct event *ev, void *arg)
 		buf_adds(&bt->out, json);
 		buf_addc(&bt->out, '\n');
 		free(json);
-	} else
+	} else {
 		batch_print_event(bt->log, ev, &bt->out, &bt->literal_open);
+		if (bt->bo->explain)
+			batch_explain(bt, ev);
+	}
 	/* Large bodies are written in big slices, dialogue at once. */
 	if (bt->out.len > 256 * 1024 || !(ev->flags & (EVF_LITERAL |
 	    EVF_BODY)))
@@ -572,7 +604,9 @@ batch_stdin(int fd, short revents, void *arg)
 		return;
 	if (n > 0)
 		buf_add(&bt->in, tmp, (size_t)n);
-	while ((nl = memchr(bt->in.p, '\n', bt->in.len)) != NULL) {
+	/* An empty buf has no storage yet: memchr(NULL) is undefined. */
+	while (bt->in.len > 0 &&
+	    (nl = memchr(bt->in.p, '\n', bt->in.len)) != NULL) {
 		len = (size_t)(nl - bt->in.p);
 		if (len > 0 && bt->in.p[len - 1] == '\r')
 			len--;

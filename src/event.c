@@ -34,6 +34,7 @@ struct evlog {
 	size_t		  nchunks;
 	size_t		  chunk_used;	/* in chunks[cur] */
 	size_t		  cur;		/* current arena chunk, or SIZE_MAX */
+	size_t		  bytes;	/* blocks and arena held */
 	struct event	  scratch;	/* !retain: the event in delivery */
 	struct buf	  scratch_data;
 	struct sub	 *subs;
@@ -176,6 +177,7 @@ arena_copy(struct evlog *log, struct ev_extra *x, const void *data,
 		log->chunks = xreallocarray(log->chunks, log->nchunks + 1,
 		    sizeof *log->chunks);
 		p = xmalloc(len + 1);
+		log->bytes += len + 1;
 		/* Keep the current chunk current: insert before it. */
 		if (log->cur != SIZE_MAX) {
 			log->chunks[log->nchunks] = log->chunks[log->cur];
@@ -190,6 +192,7 @@ arena_copy(struct evlog *log, struct ev_extra *x, const void *data,
 			log->chunks = xreallocarray(log->chunks,
 			    log->nchunks + 1, sizeof *log->chunks);
 			log->chunks[log->nchunks] = xmalloc(ARENA_CHUNK);
+			log->bytes += ARENA_CHUNK;
 			log->cur = log->nchunks++;
 			log->chunk_used = 0;
 		}
@@ -229,6 +232,7 @@ evlog_append_x(struct evlog *log, const struct event *tmpl,
 			    log->nblocks + 1, sizeof *log->blocks);
 			log->blocks[log->nblocks++] = xcalloc(BLOCK_EVENTS,
 			    sizeof **log->blocks);
+			log->bytes += BLOCK_EVENTS * sizeof **log->blocks;
 		}
 		ev = &log->blocks[log->count / BLOCK_EVENTS]
 		    [log->count % BLOCK_EVENTS];
@@ -287,6 +291,34 @@ ev_chunk_line(const struct event *ev, size_t *pos, const char **line,
 	if (*eol && *len > 0 && p[*len - 1] == '\r')
 		(*len)--;
 	return true;
+}
+
+/* What a retained log holds in memory: compared with evlog_max(). */
+size_t
+evlog_bytes(const struct evlog *log)
+{
+	return log->bytes;
+}
+
+/*
+ * The most a retained log (the interactive screen, replay, export) may
+ * hold: MAILSCOPE_LOG_MAX MiB, 128 by default.  Past it the screen ends
+ * the connection and a recording stops loading, each saying so; batch
+ * mode keeps nothing and has no limit.
+ */
+size_t
+evlog_max(void)
+{
+	const char	*s = getenv("MAILSCOPE_LOG_MAX");
+	char		*end;
+	unsigned long	 v;
+
+	if (s != NULL && *s >= '1' && *s <= '9') {
+		v = strtoul(s, &end, 10);
+		if (*end == '\0' && v <= 1024 * 1024)
+			return (size_t)v * 1024 * 1024;
+	}
+	return EVLOG_MAX_DEFAULT;
 }
 
 size_t

@@ -557,17 +557,35 @@ explain_data(struct gl *g, const struct event *ev, enum proto_id proto,
 	add_flags(g, ev->flags);
 }
 
+/* The verb of a command the client sent, or false for other lines
+ * (SASL answers, bodies, literals). */
+static bool
+command_verb(const struct event *e, enum proto_id proto, struct word *w)
+{
+	const char	*p, *end;
+
+	if (e->kind != EV_DATA || e->dir != DIR_CLIENT ||
+	    (e->flags & (EVF_BODY | EVF_LITERAL)))
+		return false;
+	p = e->data;
+	end = p + e->len;
+	if (!next_word(&p, end, ":", w))
+		return false;
+	if (proto == PROTO_IMAP && explain_command(proto, w->s) == NULL &&
+	    !next_word(&p, end, "", w))
+		return false;
+	return explain_command(proto, w->s) != NULL;
+}
+
 /*
  * The verb of the last command before ev, when the log keeps its events:
- * "250-SIZE" is an extension only in reply to EHLO.  Lines that are no
- * command (SASL answers, literals) are passed over.  NULL when unknown.
+ * "250-SIZE" is an extension only in reply to EHLO.  NULL when unknown.
  */
 static const char *
 last_verb(const struct evlog *log, const struct event *ev,
     enum proto_id proto, struct word *w)
 {
 	const struct event	*e;
-	const char		*p, *end;
 	size_t			 i, steps = 0;
 
 	if (log == NULL)
@@ -575,17 +593,7 @@ last_verb(const struct evlog *log, const struct event *ev,
 	for (i = ev->seq; i-- > 0 && steps++ < 4096; ) {
 		if ((e = evlog_get(log, i)) == NULL)
 			return NULL;
-		if (e->kind != EV_DATA || e->dir != DIR_CLIENT ||
-		    (e->flags & (EVF_BODY | EVF_LITERAL)))
-			continue;
-		p = e->data;
-		end = p + e->len;
-		if (!next_word(&p, end, ":", w))
-			continue;
-		if (proto == PROTO_IMAP && explain_command(proto, w->s) ==
-		    NULL && !next_word(&p, end, "", w))
-			continue;
-		if (explain_command(proto, w->s) != NULL)
+		if (command_verb(e, proto, w))
 			return w->s;
 	}
 	return NULL;
@@ -687,20 +695,20 @@ explain_capdiff(struct gl *g, const struct ev_extra *x, enum proto_id proto)
 		add_lesson(g, "capdiff-unchanged");
 }
 
-int
-explain_event(const struct evlog *log, const struct event *ev,
-    enum proto_id proto, struct buf *out)
+/* verb: the command a server line answers, NULL when unknown. */
+static int
+explain_event_verb(const struct event *ev, enum proto_id proto,
+    const char *verb, struct buf *out)
 {
 	struct gl	 g = { out, 0 };
-	struct word	 w;
 	const char	*code;
 
 	if (ev == NULL || ev->data == NULL)
 		return 0;
 	switch ((enum ev_kind)ev->kind) {
 	case EV_DATA:
-		explain_data(&g, ev, proto, ev->dir == DIR_SERVER ?
-		    last_verb(log, ev, proto, &w) : NULL);
+		explain_data(&g, ev, proto, ev->dir == DIR_SERVER ? verb :
+		    NULL);
 		break;
 	case EV_CONNECT:
 		add_lesson(&g, ev->chan == CHAN_TLS ? "connect-tls" :
@@ -733,4 +741,28 @@ explain_event(const struct evlog *log, const struct event *ev,
 		break;
 	}
 	return g.n;
+}
+
+int
+explain_event(const struct evlog *log, const struct event *ev,
+    enum proto_id proto, struct buf *out)
+{
+	struct word	w;
+
+	return explain_event_verb(ev, proto, ev != NULL && ev->data != NULL &&
+	    ev->kind == EV_DATA && ev->dir == DIR_SERVER ?
+	    last_verb(log, ev, proto, &w) : NULL, out);
+}
+
+/* A log that keeps no events (batch): the last verb travels in st. */
+int
+explain_stream(struct explain_state *st, const struct event *ev,
+    enum proto_id proto, struct buf *out)
+{
+	struct word	w;
+
+	if (ev != NULL && ev->data != NULL && command_verb(ev, proto, &w))
+		snprintf(st->verb, sizeof st->verb, "%s", w.s);
+	return explain_event_verb(ev, proto, st->verb[0] != '\0' ? st->verb :
+	    NULL, out);
 }

@@ -872,7 +872,9 @@ static const struct explain_entry tls_field[] = {
 	G("not before", "The start of the validity period.",
 	    "RFC 5280 §4.1.2.5"),
 	G("OCSP", "Whether the server stapled a revocation status: none, "
-	    "good, or invalid.", "RFC 6066 §8"),
+	    "good, revoked, or invalid (not signed by the issuer, not for "
+	    "this certificate, out of date, or no trusted issuer to check "
+	    "it with).", "RFC 6066 §8, RFC 6960"),
 	G("pin-sha256", "Base64 SHA-256 of the public key (SPKI), the form "
 	    "used for key pinning and DANE 3 1 1.", "RFC 7469 §2.4"),
 	G("reason", "Why verification failed, one reason per line; any "
@@ -1005,7 +1007,7 @@ static const struct explain_entry warning[] = {
 	    "but before the handshake: a man in the middle can plant "
 	    "replies there that a buggy client reads as if protected by "
 	    "TLS.  They were discarded.",
-	    "CVE-2011-0411, \"NO STARTTLS\" USENIX Security 2021"),
+	    "CVE-2020-14954, \"NO STARTTLS\" USENIX Security 2021"),
 	G("sslkeylogfile", "SSLKEYLOGFILE is set: TLS secrets may be written "
 	    "where others can read them and decrypt the session.",
 	    "draft-ietf-tls-keylogfile"),
@@ -1016,11 +1018,18 @@ static const struct explain_entry warning[] = {
 	    "X's: something on the path overwrote the offer so the client "
 	    "never sees it.  Never continue in plaintext here.",
 	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
-	G("starttls-in-tls", "STARTTLS was sent inside TLS; the server "
-	    "should refuse a second one.", "RFC 3207 §4"),
+	G("starttls-in-tls", "Not sent: the session is already inside "
+	    "TLS.  A go-ahead would start a second handshake on the bare "
+	    "connection, in plaintext, beside the first session.",
+	    "RFC 3207 §4.2, RFC 2595 §3.1"),
 	G("starttls-refused", "The server refused STARTTLS: the session "
 	    "stays plaintext.  An attacker may have forged the refusal.",
 	    "RFC 3207 §4, \"NO STARTTLS\" USENIX Security 2021"),
+	G("capdiff-unknown", "The capabilities inside TLS are compared "
+	    "with a full list from before STARTTLS, and only before "
+	    "authentication: a greeting's short list, or the list a login "
+	    "brings, would show changes STARTTLS never made.",
+	    "RFC 3207 §4.2, RFC 9051 §7.1"),
 	G("chain-order", "Each certificate of the chain should issue the "
 	    "one before it, the server's own first.  This server sent them "
 	    "in another order; mailscope and most clients sort them, but "
@@ -1038,13 +1047,18 @@ static const struct explain_entry warning[] = {
 	    "smtps://, imaps:// or pop3s://.", "RFC 8314 §3.3"),
 	G("untagged-before-starttls", "An untagged IMAP response arrived "
 	    "between STARTTLS and its reply; it may be injected and is "
-	    "ignored.", "RFC 9051 §6.2.1, CVE-2011-0411"),
+	    "ignored.", "RFC 9051 §6.2.1, CVE-2020-14954"),
 	G("unverified-auth", "A credential for a server whose certificate "
 	    "did not verify: whoever answered, a man in the middle too, "
 	    "receives it.  It goes only with --allow-unverified-auth or a "
 	    "yes on the screen.", "RFC 8314 §3, RFC 6125"),
 	G("usage", "The command was not sent because it is malformed here "
 	    "(for example it holds CR or LF).", "RFC 5321 §2.3.8"),
+	G("weak-dh", "The key exchange used a finite-field Diffie-Hellman "
+	    "group under 2048 bits.  1024-bit groups are within reach of a "
+	    "well-funded attacker, who can then read recorded sessions "
+	    "(Logjam); the server should use ECDHE or a 2048-bit group.",
+	    "RFC 7919, Logjam (CCS 2015)"),
 };
 
 /* Event flags (ev_flag_name). */
@@ -1061,7 +1075,7 @@ static const struct explain_entry flag[] = {
 	    "RFC 5321 §4.5.2, RFC 1939 §3"),
 	G("end", "The last line of a response.", "RFC 5321 §4.2.1"),
 	G("injected", "Bytes after the STARTTLS go-ahead and before TLS: "
-	    "response injection.", "CVE-2011-0411"),
+	    "response injection.", "CVE-2020-14954"),
 	G("late", "A reply to a command that had already timed out.",
 	    "RFC 5321 §4.5.3.2"),
 	G("literal", "IMAP literal content: counted bytes announced with "
@@ -1140,7 +1154,7 @@ static const struct explain_entry lesson[] = {
 	    "eavesdroppers.", "RFC 7817 §3, RFC 6125 §6"),
 	G("starttls-go", "The go-ahead: the next bytes are the TLS handshake. "
 	    " Anything the server sends before it is suspect (response "
-	    "injection).", "RFC 3207 §4.2, CVE-2011-0411"),
+	    "injection).", "RFC 3207 §4.2, CVE-2020-14954"),
 	G("tls-established", "TLS is on: what follows is encrypted and "
 	    "protected against changes on the way.", "RFC 8446 §1"),
 	G("tls12", "TLS 1.2, not 1.3: the highest version both sides speak "
@@ -1220,7 +1234,7 @@ static const char starttls_smtp[] =
     "--require-tls) refuses to continue without it.\n"
     "The weakness: steps 1-3 are plaintext, so a man in the middle can "
     "remove the STARTTLS line (stripping), forge a refusal, or inject "
-    "replies after the 220 (CVE-2011-0411; \"NO STARTTLS\", USENIX "
+    "replies after the 220 (CVE-2020-14954; \"NO STARTTLS\", USENIX "
     "Security 2021).  Implicit TLS on port 465 starts with the handshake "
     "and has no plaintext phase (RFC 8314).";
 
@@ -1242,7 +1256,7 @@ static const char starttls_imap[] =
     "STARTTLS impossible.\n"
     "The weakness: until the handshake everything is plaintext, so a man "
     "in the middle can strip STARTTLS, forge [ALERT]s, or inject "
-    "responses after the OK (CVE-2011-0411; \"NO STARTTLS\", USENIX "
+    "responses after the OK (CVE-2020-14954; \"NO STARTTLS\", USENIX "
     "Security 2021).  Implicit TLS on port 993 avoids the plaintext "
     "phase (RFC 8314).";
 
@@ -1260,7 +1274,7 @@ static const char starttls_pop3[] =
     "enforced TLS refuses.\n"
     "The weakness: until the handshake everything is plaintext, so a man "
     "in the middle can strip STLS or inject responses after the +OK "
-    "(CVE-2011-0411; \"NO STARTTLS\", USENIX Security 2021).  Implicit "
+    "(CVE-2020-14954; \"NO STARTTLS\", USENIX Security 2021).  Implicit "
     "TLS on port 995 avoids the plaintext phase (RFC 8314).";
 
 static const char starttls_lmtp[] =
@@ -1271,7 +1285,7 @@ static const char starttls_lmtp[] =
     "LMTP is meant for trusted local delivery; over a network the "
     "plaintext start has the same weakness as SMTP: a man in the middle "
     "can strip STARTTLS or inject replies after the 220 "
-    "(CVE-2011-0411; \"NO STARTTLS\", USENIX Security 2021).";
+    "(CVE-2020-14954; \"NO STARTTLS\", USENIX Security 2021).";
 
 const char *
 explain_starttls(enum proto_id p)

@@ -8,10 +8,12 @@
  * were ever recorded.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "mailscope.h"
 
@@ -62,7 +64,15 @@ export_txt(const struct evlog *log, const struct recording_info *ri,
 		batch_print_event(log, evlog_get(log, i), out, &open);
 	if (open)
 		buf_addc(out, '\n');
-	batch_print_tls(last_facts(log), recording_now(log, ri), out);
+	if (ri->damage != NULL) {
+		buf_adds(out, "!! the recording could not be read past this "
+		    "point: ");
+		sanitize(ri->damage, strlen(ri->damage), out);
+		buf_adds(out, "; nothing after it is shown\n");
+	}
+	/* Cut short, no TLS seen is not no TLS at all: say nothing. */
+	if (ri->damage == NULL || last_facts(log) != NULL)
+		batch_print_tls(last_facts(log), recording_now(log, ri), out);
 }
 
 /* Markdown: a fence longer than any backtick run inside the block. */
@@ -148,10 +158,12 @@ md_tls(const struct tls_facts *f, struct buf *out)
 				buf_adds(out, ", ");
 			md_cell(out, c->san.v[j]);
 		}
-		format_wall(c->not_before * 1000000000, nb, sizeof nb);
-		format_wall(c->not_after * 1000000000, na, sizeof na);
+		format_secs(c->not_before, nb, sizeof nb);
+		format_secs(c->not_after, na, sizeof na);
 		nb[10] = na[10] = '\0';
-		buf_printf(out, " | %s to %s | `%s` |\n", nb, na, c->sha256);
+		buf_printf(out, " | %s to %s | ", nb, na);
+		md_cell(out, c->sha256);
+		buf_adds(out, " |\n");
 	}
 	buf_adds(out, "\n## Verdict\n\n");
 	if (f->verify.ok) {
@@ -174,6 +186,8 @@ md_tls(const struct tls_facts *f, struct buf *out)
 static const char *
 md_prefix(const struct event *ev)
 {
+	if (ev->flags & EVF_INJECTED)
+		return "!! ";
 	if (ev->dir == DIR_CLIENT)
 		return ev->chan == CHAN_TLS ? "C~ " : "C: ";
 	return ev->chan == CHAN_TLS ? "S~ " : "S: ";
@@ -196,7 +210,10 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 	buf_adds(out, "\n\nRecorded ");
 	md_cell(out, start);
 	buf_adds(out, " with mailscope. `C:` lines were sent by the client, "
-	    "`S:` lines by the server; lines inside TLS are marked `~`.\n\n"
+	    "`S:` lines by the server; lines inside TLS are marked `~`; "
+	    "`!!` lines were injected: plaintext sent after the STARTTLS "
+	    "go-ahead, where only the TLS handshake belongs. What mailscope "
+	    "noticed about a line follows it in brackets.\n\n"
 	    "## Transcript\n\n");
 	for (i = 0; i < evlog_count(log); i++) {
 		ev = evlog_get(log, i);
@@ -213,6 +230,7 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 			}
 			buf_adds(&block, md_prefix(ev));
 			sanitize(ev->data, ev->len, &block);
+			batch_print_flags(ev, &block);
 			buf_addc(&block, '\n');
 			break;
 		case EV_TLS_ESTABLISHED:
@@ -249,9 +267,15 @@ export_md(const struct evlog *log, const struct recording_info *ri,
 		buf_addc(&block, '\n');
 	md_flush_block(out, &block);
 	buf_free(&block);
+	if (ri->damage != NULL) {
+		buf_adds(out, "**Error:** the recording could not be read "
+		    "past this point: ");
+		md_cell(out, ri->damage);
+		buf_adds(out, "; nothing after it is shown.\n\n");
+	}
 	if ((f = last_facts(log)) != NULL)
 		md_tls(f, out);
-	else
+	else if (ri->damage == NULL)
 		buf_adds(out, "## TLS\n\nNo TLS: everything in this session "
 		    "crossed the network in plaintext.\n");
 }
@@ -354,8 +378,11 @@ html_svg(const struct evlog *log, struct buf *out)
 			    "marker-end=\"url(#arrow)\"/>\n",
 			    first->chan == CHAN_TLS ? "tls" : "plain",
 			    SVG_SERVER, y, SVG_CLIENT + 4, y);
-			buf_printf(&body, "<text x=\"%d\" y=\"%d\" "
-			    "text-anchor=\"end\">", SVG_SERVER - 6, y - 5);
+			buf_printf(&body, "<text%s x=\"%d\" y=\"%d\" "
+			    "text-anchor=\"end\">%s", (first->flags &
+			    EVF_INJECTED) ? " class=\"warn\"" : "",
+			    SVG_SERVER - 6, y - 5, (first->flags &
+			    EVF_INJECTED) ? "!! " : "");
 			xml_text(&body, first->data, first->len > SVG_LABEL ?
 			    SVG_LABEL : first->len);
 			if (extra > 0)
@@ -425,6 +452,7 @@ static const char html_style[] =
 ".c{color:#0645ad}.s{color:#222}.tls{color:#116611}\n"
 ".note{background:#fff7cc;border-left:4px solid #e0b000;padding:.3em .6em}\n"
 ".warn{color:#a40000;font-weight:bold}\n"
+".inj{color:#a40000;background:#fde0e0}\n"
 "table{border-collapse:collapse}td,th{border:1px solid #bbb;"
 "padding:.2em .5em;text-align:left;vertical-align:top}\n"
 "svg line.plain{stroke:#a40000}svg line.tls{stroke:#116611}\n"
@@ -484,9 +512,9 @@ html_tls(const struct tls_facts *f, struct buf *out)
 			xml_str(out, c->san.v[j]);
 		}
 		buf_adds(out, "</td></tr>\n");
-		format_wall(c->not_before * 1000000000, d, sizeof d);
+		format_secs(c->not_before, d, sizeof d);
 		html_row(out, "Not before", d);
-		format_wall(c->not_after * 1000000000, d, sizeof d);
+		format_secs(c->not_after, d, sizeof d);
 		html_row(out, "Not after", d);
 		html_row(out, "Key", c->key);
 		html_row(out, "Serial", c->serial);
@@ -496,17 +524,29 @@ html_tls(const struct tls_facts *f, struct buf *out)
 	}
 }
 
-/* A transcript line in its span; arrow: not the rest of a cut line. */
+/*
+ * A transcript line in its span; arrow: not the rest of a cut line.
+ * Injected bytes are marked "!!" as in the text export.
+ */
 static void
 html_line(struct buf *out, const struct event *ev, const char *p, size_t len,
     bool arrow, bool eol)
 {
-	buf_printf(out, "<span class=\"%s%s\">%s",
+	struct buf	flags = { 0 };
+
+	buf_printf(out, "<span class=\"%s%s%s\">%s",
 	    ev->dir == DIR_CLIENT ? "c" : "s", ev->chan == CHAN_TLS ? " tls" : "",
-	    !arrow ? "" : ev->dir == DIR_CLIENT ? (ev->chan == CHAN_TLS ?
+	    (ev->flags & EVF_INJECTED) ? " inj" : "",
+	    !arrow ? "" : (ev->flags & EVF_INJECTED) ? "!! " :
+	    ev->dir == DIR_CLIENT ? (ev->chan == CHAN_TLS ?
 	    "~&gt; " : "-&gt; ") : (ev->chan == CHAN_TLS ? "&lt;~ " :
 	    "&lt;- "));
 	xml_text(out, p, len);
+	if (eol && !ev_is_chunk(ev)) {
+		batch_print_flags(ev, &flags);
+		xml_text(out, flags.p, flags.len);
+		buf_free(&flags);
+	}
 	buf_adds(out, eol ? "</span>\n" : "</span>");
 }
 
@@ -575,9 +615,15 @@ export_html(const struct evlog *log, const struct recording_info *ri,
 		buf_adds(out, "</span>\n");
 	}
 	buf_adds(out, "</pre>\n");
+	if (ri->damage != NULL) {
+		buf_adds(out, "<p class=\"warn\">The recording could not be "
+		    "read past this point: ");
+		xml_str(out, ri->damage);
+		buf_adds(out, "; nothing after it is shown.</p>\n");
+	}
 	if ((f = last_facts(log)) != NULL)
 		html_tls(f, out);
-	else
+	else if (ri->damage == NULL)
 		buf_adds(out, "<h2>TLS</h2>\n<p class=\"warn\">No TLS: "
 		    "everything in this session crossed the network in "
 		    "plaintext.</p>\n");
@@ -604,7 +650,7 @@ export_main(int argc, char **argv)
 	const char		*format = "txt", *path = NULL;
 	char			 err[512];
 	FILE			*f;
-	int			 n, nth = 1;
+	int			 n, nth = 1, fd = -1;
 	int			 ch, rc = EXIT_OK;
 
 	optind = 1;
@@ -656,10 +702,16 @@ export_main(int argc, char **argv)
 	else
 		export_html(log, &ri, &out);
 
-	f = path != NULL ? fopen(path, "w") : stdout;
-	if (f == NULL) {
-		fprintf(stderr, "mailscope export: %s: %s\n", path,
-		    strerror(errno));
+	/* Never through a symbolic link: its target would be cut. */
+	f = stdout;
+	if (path != NULL && ((fd = file_open_write(path, O_TRUNC, false, err,
+	    sizeof err)) == -1 || (f = fdopen(fd, "w")) == NULL)) {
+		if (fd != -1) {
+			snprintf(err, sizeof err, "%s: %s", path,
+			    strerror(errno));
+			close(fd);
+		}
+		fprintf(stderr, "mailscope export: %s\n", err);
 		rc = EXIT_USAGE;
 	} else {
 		if (fwrite(out.p, 1, out.len, f) != out.len ||

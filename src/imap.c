@@ -80,6 +80,7 @@ set_caps(struct pp *pp, const char *p, size_t len)
 		off = s + n;
 	}
 	pp->caps_known = true;
+	pp->caps_partial = false;
 }
 
 /* "[CAPABILITY ...]" response code at offset off of a status response. */
@@ -111,8 +112,10 @@ greeting(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 		l->status = status_word(l->buf + s, n);
 		ok = l->status == RS_OK || l->status == RS_PREAUTH ||
 		    l->status == RS_BYE;
-		if (ok)
+		if (ok) {
 			code_caps(pp, l->buf, l->len, s + n);
+			pp->caps_partial = pp->caps_known;
+		}
 	}
 	pp_cmd_answer(pp, c, l);
 	l->greeting = true;

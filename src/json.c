@@ -509,31 +509,63 @@ get_bool(json_t *o, const char *key, bool *out, char *err, size_t errlen)
 	return 0;
 }
 
-/* ISO 8601 UTC, "2026-11-22T14:00:00Z" or with ".uuuuuu" before Z. */
+/*
+ * ISO 8601 UTC, "2026-11-22T14:00:00Z" or with ".uuuuuu" before Z:
+ * seconds since the epoch and the nanoseconds of the fraction.
+ */
 static int
-parse_iso(const char *s, int64_t *ns)
+parse_iso(const char *s, int64_t *secs, int64_t *frac)
 {
 	struct tm	 tm;
 	const char	*end;
-	int64_t		 frac = 0, scale = 100000000;
-	time_t		 t;
+	int64_t		 scale = 100000000;
 
 	memset(&tm, 0, sizeof tm);
+	*frac = 0;
 	if ((end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
 		return -1;
 	if (*end == '.') {
 		for (end++; *end >= '0' && *end <= '9'; end++) {
-			frac += (*end - '0') * scale;
+			*frac += (*end - '0') * scale;
 			scale /= 10;
 		}
 	}
 	if (strcmp(end, "Z") != 0)
 		return -1;
+	*secs = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/*
+ * An event's time, in nanoseconds; dates: a certificate's, in seconds
+ * (9999-12-31 is a valid notAfter, far past what ns in int64_t reach).
+ */
+static int
+get_iso(json_t *o, const char *key, bool required, bool dates,
+    int64_t *out, char *err, size_t errlen)
+{
+	json_t	*v = json_object_get(o, key);
+	int64_t	 secs, frac;
+
+	*out = 0;
+	if (v == NULL || json_is_null(v)) {
+		if (required)
+			return fail(err, errlen, "missing \"%s\"", key);
+		return 0;
+	}
+	if (!json_is_string(v) ||
+	    parse_iso(json_string_value(v), &secs, &frac) == -1)
+		return fail(err, errlen, "\"%s\": not an ISO 8601 UTC time",
+		    key);
+	if (dates) {
+		*out = secs;
+		return 0;
+	}
 	/* Nanoseconds in int64_t reach 1677..2262; a file may say more. */
-	t = timegm(&tm);
-	if (t <= INT64_MIN / 1000000000 || t >= INT64_MAX / 1000000000)
-		return -1;
-	*ns = (int64_t)t * 1000000000 + frac;
+	if (secs <= INT64_MIN / 1000000000 || secs >= INT64_MAX / 1000000000)
+		return fail(err, errlen, "\"%s\": out of range (1678 to "
+		    "2261)", key);
+	*out = secs * 1000000000 + frac;
 	return 0;
 }
 
@@ -541,18 +573,14 @@ static int
 get_time(json_t *o, const char *key, bool required, int64_t *ns, char *err,
     size_t errlen)
 {
-	json_t	*v = json_object_get(o, key);
+	return get_iso(o, key, required, false, ns, err, errlen);
+}
 
-	*ns = 0;
-	if (v == NULL || json_is_null(v)) {
-		if (required)
-			return fail(err, errlen, "missing \"%s\"", key);
-		return 0;
-	}
-	if (!json_is_string(v) || parse_iso(json_string_value(v), ns) == -1)
-		return fail(err, errlen, "\"%s\": not an ISO 8601 UTC time",
-		    key);
-	return 0;
+static int
+get_date(json_t *o, const char *key, int64_t *secs, char *err,
+    size_t errlen)
+{
+	return get_iso(o, key, false, true, secs, err, errlen);
 }
 
 static int
@@ -581,10 +609,8 @@ cert_from_json(json_t *o, struct tls_cert *c, char *err, size_t errlen)
 	    get_str(o, "issuer", &c->issuer, err, errlen) == -1 ||
 	    get_strv(o, "san", &c->san, err, errlen) == -1 ||
 	    get_str(o, "serial", &c->serial, err, errlen) == -1 ||
-	    get_time(o, "not_before", false, &c->not_before, err,
-	    errlen) == -1 ||
-	    get_time(o, "not_after", false, &c->not_after, err,
-	    errlen) == -1 ||
+	    get_date(o, "not_before", &c->not_before, err, errlen) == -1 ||
+	    get_date(o, "not_after", &c->not_after, err, errlen) == -1 ||
 	    get_str(o, "key", &c->key, err, errlen) == -1 ||
 	    get_str(o, "sigalg", &c->sigalg, err, errlen) == -1 ||
 	    get_fixed(o, "sha256", c->sha256, sizeof c->sha256, err,
@@ -593,9 +619,6 @@ cert_from_json(json_t *o, struct tls_cert *c, char *err, size_t errlen)
 	    err, errlen) == -1 ||
 	    get_bool(o, "is_ca", &c->is_ca, err, errlen) == -1)
 		return -1;
-	/* Dates are kept to the second: back from ns. */
-	c->not_before /= 1000000000;
-	c->not_after /= 1000000000;
 	return 0;
 }
 
@@ -952,6 +975,7 @@ recording_info_free(struct recording_info *info)
 	free(info->target);
 	free(info->options);
 	free(info->reason);
+	free(info->damage);
 	memset(info, 0, sizeof *info);
 }
 

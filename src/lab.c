@@ -970,7 +970,7 @@ lab_accept(int lfd, short revents, void *arg)
 
 static int
 lab_write_file(const char *dir, const char *name, const char *data,
-    mode_t mode, char **pathp, char *err, size_t errlen)
+    bool secret, char **pathp, char *err, size_t errlen)
 {
 	char	*path;
 	size_t	 len = strlen(data);
@@ -978,10 +978,8 @@ lab_write_file(const char *dir, const char *name, const char *data,
 	int	 fd;
 
 	xasprintf(&path, "%s/%s", dir, name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    mode);
-	if (fd == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	/* --keep-certs DIR may hold files already: the key stays private. */
+	if ((fd = file_open_write(path, O_TRUNC, secret, err, errlen)) == -1) {
 		free(path);
 		return -1;
 	}
@@ -1041,11 +1039,11 @@ lab_certs(struct lab *lab, char *err, size_t errlen)
 	o.self_signed = lab->scn == SCN_SELF_SIGNED;
 	if (certgen_server(&o, ca, cakey, &crt, &key, err, errlen) == -1)
 		goto out;
-	if (lab_write_file(lab->dir, "ca.pem", ca, 0644, &lab->ca_path, err,
+	if (lab_write_file(lab->dir, "ca.pem", ca, false, &lab->ca_path, err,
 	    errlen) == -1 ||
-	    lab_write_file(lab->dir, "server.pem", crt, 0644, NULL, err,
+	    lab_write_file(lab->dir, "server.pem", crt, false, NULL, err,
 	    errlen) == -1 ||
-	    lab_write_file(lab->dir, "server.key", key, 0600, NULL, err,
+	    lab_write_file(lab->dir, "server.key", key, true, NULL, err,
 	    errlen) == -1)
 		goto out;
 	if ((rc = gnutls_certificate_allocate_credentials(&lab->creds)) < 0) {
@@ -1382,8 +1380,8 @@ lab_child(const struct lab_opts *opts, int ready, int life,
 		_exit(EXIT_PROTO);
 	}
 	xasprintf(&logpath, "%s/lab.log", lab->dir);
-	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0600)) != -1) {
+	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) != -1) {
 		(void)dup2(fd, STDOUT_FILENO);
 		(void)dup2(fd, STDERR_FILENO);
 		close(fd);

@@ -74,13 +74,14 @@ void	 buf_free(struct buf *);
 void	 strv_add(struct strv *, const char *);
 void	 strv_addn(struct strv *, const char *, size_t);
 bool	 strv_has(const struct strv *, const char *);
-bool	 strv_has_prefix(const struct strv *, const char *);
+bool	 strv_offers_credentials(const struct strv *, const char *);
 void	 strv_copy(struct strv *, const struct strv *);
 void	 strv_clear(struct strv *);
 
 int64_t	 mono_ns(void);
 int64_t	 wall_ns(void);
 void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
+void	 format_secs(int64_t, char *, size_t);	/* the same from seconds */
 size_t	 ascii_run(const char *, size_t);	/* printable ASCII prefix */
 int	 b64_encode(const void *, size_t, struct buf *);
 int	 b64_decode(const char *, size_t, struct buf *);
@@ -88,6 +89,8 @@ int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
 int	 session_number_arg(const char *, const char *);	/* 0: bad, said */
+int	 file_open_write(const char *, int, bool, char *, size_t);
+bool	 ehlo_name_ok(const char *);	/* no CR, no LF */
 
 /* loop.c: single-threaded poll loop with fds, timers and signals. */
 struct loop;
@@ -192,6 +195,14 @@ enum ev_chan {
 #define EVF_SECURITY	0x8000	/* security relevant: flush recordings */
 #define EVF_LINES	0x10000	/* body lines, each with its CRLF, in one */
 
+/*
+ * The flags every view shows beside a line: the screen, batch and each
+ * export.  A redacted line says "[redacted: ...]" itself.
+ */
+#define EVF_SHOWN	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
+	EVF_NOEOL | EVF_DOTSTUFF | EVF_INJECTED | EVF_LATE | EVF_MALFORMED | \
+	EVF_UNSOLICITED | EVF_NOREDACT)
+
 struct tls_facts;
 
 struct ev_extra {
@@ -239,6 +250,9 @@ bool		 ev_is_chunk(const struct event *);
 bool		 ev_chunk_line(const struct event *, size_t *, const char **,
 		    size_t *, bool *);
 size_t		 evlog_count(const struct evlog *);
+size_t		 evlog_bytes(const struct evlog *);
+#define EVLOG_MAX_DEFAULT	((size_t)128 * 1024 * 1024)
+size_t		 evlog_max(void);	/* MAILSCOPE_LOG_MAX, in bytes */
 const struct event *evlog_get(const struct evlog *, size_t);
 void		 evlog_keep_times(struct evlog *);
 struct ev_extra	*ev_extra_dup(const struct ev_extra *);
@@ -304,7 +318,7 @@ struct tls_facts {
 	char		*sni;		/* NULL when none sent */
 	char		*alpn;
 	bool		 resumed;
-	char		*ocsp;		/* "none", "good", "invalid" */
+	char		*ocsp;		/* "none", "good", "revoked", "invalid" */
 	char		*desc;		/* gnutls_session_get_desc */
 	struct tls_cert	*chain;
 	size_t		 nchain;
@@ -342,6 +356,7 @@ void		 tls_facts_free(struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 size_t		 tls_chain_misorder(const struct tls_facts *);
+unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
 
 /* The session facts every view lists, in one order with one wording. */
 struct tls_field {
@@ -557,6 +572,7 @@ bool		 pp_wants_continuation(const struct pp *);
 size_t		 pp_take_buffered(struct pp *, struct buf *);
 const struct strv *pp_caps(const struct pp *);
 bool		 pp_caps_known(const struct pp *);
+bool		 pp_caps_partial(const struct pp *);	/* a greeting's */
 void		 pp_caps_reset(struct pp *);
 void		 pp_expect_greeting(struct pp *);
 void		 pp_timeout(struct pp *);	/* oldest pending timed out */
@@ -684,6 +700,7 @@ struct pp {
 
 	struct strv	 caps;
 	bool		 caps_known;
+	bool		 caps_partial;	/* from a greeting: may lack some */
 	char		*capscmd;
 	char		 tagbuf[PP_TAG_MAX];
 };
@@ -711,7 +728,7 @@ bool		 redact_client(struct redactor *, const char *, size_t,
 		    struct buf *);
 bool		 redact_peek(const struct redactor *, const char *, size_t,
 		    struct buf *);
-void		 redact_server(struct redactor *, const char *, size_t);
+void		 redact_server(struct redactor *, const struct pp_line *);
 
 /* session.c: connection + protocol + TLS + event log. */
 struct secret_verdict;
@@ -858,6 +875,7 @@ struct batch_opts {
 	const char	*script;	/* file of commands */
 	struct strv	 commands;	/* -c */
 	const char	*record;
+	bool		 explain;	/* glosses under the lines (text) */
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 void	 batch_print_event(const struct evlog *, const struct event *,
@@ -865,6 +883,7 @@ void	 batch_print_event(const struct evlog *, const struct event *,
 void	 batch_print_chunk(const struct event *, const char *, struct buf *,
 	    bool *);
 void	 batch_print_tls(const struct tls_facts *, int64_t, struct buf *);
+void	 batch_print_flags(const struct event *, struct buf *);
 
 /* probe.c: mailscope probe URL. */
 int	 probe_main(int, char **);
@@ -888,6 +907,7 @@ struct recording_info {
 	char		*reason;	/* quit, server closed, error, signal */
 	uint64_t	 events;	/* as the trailer counts them */
 	bool		 truncated;	/* loading stopped at a bad line */
+	char		*damage;	/* then: "line N: why" */
 	unsigned	 nth;		/* the one loaded, from 1 */
 	unsigned	 count;		/* recordings in the file */
 };
@@ -994,5 +1014,12 @@ const char	*explain_verify_reason(const char *);
 const char	*explain_starttls(enum proto_id);
 int		 explain_event(const struct evlog *, const struct event *,
 		    enum proto_id, struct buf *);	/* glosses added */
+/* The same for events as they come, in a log that keeps none (batch):
+ * st, zeroed at the start, carries the verb of the last command. */
+struct explain_state {
+	char		 verb[64];
+};
+int		 explain_stream(struct explain_state *, const struct event *,
+		    enum proto_id, struct buf *);
 
 #endif /* MAILSCOPE_H */

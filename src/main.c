@@ -4,6 +4,7 @@
  */
 #include <sys/socket.h>
 
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -83,7 +84,8 @@ static const char usage_text[] =
 "TLS:\n"
 "  --starttls              ask capabilities, STARTTLS, ask again\n"
 "  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
-"                          in plaintext; exit 3 without STARTTLS\n"
+"                          in plaintext; exit 3 if the session had no TLS\n"
+"                          or kept a command back\n"
 "  --cafile FILE           trust these CAs instead of the system store\n"
 "  --insecure              continue when the certificate is not verified\n"
 "  --tls-priority STRING   GnuTLS priority string (default NORMAL without\n"
@@ -91,8 +93,10 @@ static const char usage_text[] =
 "  --sni NAME              server name sent and verified\n"
 "  --client-cert FILE      client certificate (PEM), with --client-key\n"
 "  --client-key FILE\n"
-"  --keylog FILE           write TLS secrets (NSS key log) for Wireshark\n"
-"  --allow-injection       continue after response injection (study)\n""Credentials (a secret goes only inside TLS whose certificate verified):\n"
+"  --keylog FILE           write TLS secrets (NSS key log) for Wireshark;\n"
+"                          FILE must be yours and private (0600)\n"
+"  --allow-injection       continue after response injection (study)\n"
+"Credentials (a secret goes only inside TLS whose certificate verified):\n"
 "  --allow-plaintext-auth  consent: credentials may be sent with no TLS\n"
 "  --allow-unverified-auth consent: credentials may be sent over TLS whose\n"
 "                          certificate did not verify (--insecure is not\n"
@@ -110,14 +114,16 @@ static const char usage_text[] =
 "  --script FILE           send the lines of FILE (the same rules)\n"
 "  --json                  print the event log as JSON Lines\n"
 "Recording:\n"
-"  --record FILE           record every event (JSON Lines); on the screen\n"
-"                          :record FILE starts one mid-session\n"
+"  --record FILE           record every event (JSON Lines) into a private\n"
+"                          file of yours; on the screen :record FILE\n"
+"                          starts one mid-session\n"
 "  --no-redact             keep credentials in recordings and views\n"
 "Interface:\n"
 "  --theme NAME            colour theme (default, light, high-contrast, mono)\n"
 "  --timestamps MODE       absolute (default), relative or off\n"
 "  --ascii                 ASCII markers only (no lock glyph)\n"
 "  --explain               start with plain-language glosses under lines\n"
+"                          (batch too, but not --json)\n"
 "  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
 "  --tour                  with --lab: a guided tour for a first session\n"
@@ -125,8 +131,9 @@ static const char usage_text[] =
 "  --version               print the version\n"
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
-"offered or refused, 4 TLS handshake failed, 5 certificate not verified,\n"
-"6 security warning (injection).\n";
+"offered or refused (--require-tls: no TLS, or a command kept back),\n"
+"4 TLS handshake failed, 5 certificate not verified, 6 security warning\n"
+"(injection).\n";
 
 static __dead void
 usage(int code)
@@ -199,7 +206,7 @@ main(int argc, char **argv)
 	bool			 batch = false, lab = false;
 	char			*lab_note = NULL;
 	char			 err[512];
-	int			 ch, mode, rc;
+	int			 ch, fd, mode, rc;
 
 	/* Before anything can hold a secret, in every mode. */
 	secret_protect_process();
@@ -286,7 +293,7 @@ main(int argc, char **argv)
 			to.ascii = true;
 			break;
 		case OPT_EXPLAIN:
-			to.explain = true;
+			to.explain = bo.explain = true;
 			break;
 		case OPT_LAB:
 			lab = true;
@@ -316,6 +323,16 @@ main(int argc, char **argv)
 	}
 	if (session_options_check(&so, err, sizeof err) == -1)
 		usage_error("%s", err);
+	if (bo.explain && bo.json)
+		usage_error("--explain glosses the transcript; --json has no "
+		    "place for glosses");
+	/* Before anything is sent, not at STARTTLS after the plaintext. */
+	if (so.keylog != NULL) {
+		if ((fd = file_open_write(so.keylog, O_APPEND, true, err,
+		    sizeof err)) == -1)
+			usage_error("--keylog %s", err);
+		close(fd);
+	}
 	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
 	    strcmp(lab_proto, "smtp") != 0)))
 		usage_error("--tour goes with --lab alone: it picks the "

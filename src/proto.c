@@ -321,6 +321,8 @@ parse(struct pp *pp, const char *p, size_t n)
 static void
 do_eof(struct pp *pp)
 {
+	/* A message cannot go on over a connection that is gone. */
+	pp->data_mode = false;
 	if (pp->lit_active) {
 		pp->lit_active = false;
 		pp->lit_left = 0;
@@ -494,11 +496,20 @@ pp_caps_known(const struct pp *pp)
 	return pp->caps_known;
 }
 
+/* An IMAP greeting's [CAPABILITY] code: servers (Cyrus) list there only
+ * a few of what CAPABILITY answers. */
+bool
+pp_caps_partial(const struct pp *pp)
+{
+	return pp->caps_partial;
+}
+
 void
 pp_caps_reset(struct pp *pp)
 {
 	strv_clear(&pp->caps);
 	pp->caps_known = false;
+	pp->caps_partial = false;
 }
 
 void

@@ -11,7 +11,8 @@
  * size limit, I/O error) the recording stops and says so once; the
  * session goes on.  An existing file is appended to with a new header,
  * never truncated, and a symbolic link is never followed; a file another
- * recorder holds is refused.
+ * recorder holds, or one that another user owns or could read, is
+ * refused before anything is sent.
  */
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -27,6 +28,8 @@
 
 /* Written before this much waits, whatever the loop does. */
 #define PENDING_MAX	(256 * 1024)
+/* A longer line is a bad line (events are at most a few hundred KiB). */
+#define REC_LINE_MAX	(16 * 1024 * 1024)
 
 struct recorder {
 	int			 fd;
@@ -136,36 +139,22 @@ recorder_event(const struct event *ev, void *arg)
 }
 
 /*
- * Open path for writing, refusing what is not a plain file of ours;
- * excl: the file must not exist yet.  Returns the descriptor or -1.
+ * Open path for writing, refusing what is not a plain file of ours that
+ * only we can read (a recording holds the transcript and may hold
+ * secrets); excl: the file must not exist yet.  Returns the descriptor
+ * or -1.
  */
 static int
 open_file(const char *path, bool excl, char *err, size_t errlen)
 {
 	struct stat	 st;
-	int		 fd, flags, error;
+	int		 fd, error;
 
-	/* O_NONBLOCK: a FIFO must not hang the open; refused below. */
-	fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW |
-	    O_CLOEXEC | O_NONBLOCK | (excl ? O_EXCL : 0), 0600);
-	if (fd == -1) {
-		if (errno == ELOOP)
-			snprintf(err, errlen, "%s: is a symbolic link; not "
-			    "following it (give the real path)", path);
-		else if (errno == EEXIST && excl)
-			snprintf(err, errlen, "%s: exists; give a new file "
-			    "name", path);
-		else
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if ((fd = file_open_write(path, excl ? O_EXCL : O_APPEND, true, err,
+	    errlen)) == -1)
 		return -1;
-	}
 	if (fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
 		close(fd);
 		return -1;
 	}
@@ -176,12 +165,6 @@ open_file(const char *path, bool excl, char *err, size_t errlen)
 			    "recording into it", path);
 		else
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		close(fd);
-		return -1;
-	}
-	if ((flags = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -354,11 +337,57 @@ looks_like_header(const char *line)
 	return strncmp(line, "{\"mailscope\":", 13) == 0;
 }
 
+/* A recording read in blocks, a line at a time. */
+struct lines {
+	FILE	*f;
+	size_t	 pos, len;
+	char	 in[64 * 1024];
+};
+
+/*
+ * The next line into b, without its end of line, NUL-terminated; *eol
+ * false when the file ends inside it.  Only the first REC_LINE_MAX bytes
+ * are kept (the rest is read past), so a 1 GiB line costs no more than
+ * that.  Returns its whole length, or -1 at the end of the file.
+ */
+static ssize_t
+read_line(struct lines *l, struct buf *b, bool *eol)
+{
+	size_t	 total = 0, take, keep;
+	char	*nl;
+
+	buf_reset(b);
+	*eol = false;
+	for (;;) {
+		if (l->pos == l->len) {
+			l->pos = 0;
+			if ((l->len = fread(l->in, 1, sizeof l->in, l->f)) == 0)
+				break;
+		}
+		nl = memchr(l->in + l->pos, '\n', l->len - l->pos);
+		take = (nl != NULL ? (size_t)(nl - l->in) : l->len) - l->pos;
+		keep = total < REC_LINE_MAX ? REC_LINE_MAX - total : 0;
+		buf_add(b, l->in + l->pos, take < keep ? take : keep);
+		total += take;
+		l->pos += take;
+		if (nl != NULL) {
+			l->pos++;
+			*eol = true;
+			break;
+		}
+	}
+	if (total == 0 && !*eol)
+		return -1;
+	return (ssize_t)total;
+}
+
 /*
  * Load recording nth (from 1) of a file into a log; --record appends, so
  * a file may hold several.  A line that does not parse (a crash cut it,
  * or the file was damaged) ends the loading there: err says "line N:
- * why" and every event before it is kept.  info->count says how many
+ * why" and every event before it is kept; so does a line longer than
+ * REC_LINE_MAX, or the log reaching evlog_max(): memory stays bounded
+ * whatever the file holds.  info->count says how many
  * recordings the file holds.  Returns the number of events loaded, -1
  * when there is no such recording to load.
  */
@@ -368,8 +397,10 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 {
 	struct recording_info	 next;
 	FILE			*f;
-	char			*line = NULL, msg[256];
-	size_t			 cap = 0, lineno = 0, before;
+	struct lines		 ls;
+	struct buf		 b = { 0 };
+	char			*line, msg[256];
+	size_t			 lineno = 0, before, max = evlog_max();
 	ssize_t			 n;
 	unsigned		 count = 0;
 	bool			 eol;
@@ -387,11 +418,11 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 	}
 	before = evlog_count(log);
 	evlog_keep_times(log);
-	while ((n = getline(&line, &cap, f)) != -1) {
+	ls.f = f;
+	ls.pos = ls.len = 0;
+	while ((n = read_line(&ls, &b, &eol)) != -1) {
 		lineno++;
-		eol = n > 0 && line[n - 1] == '\n';
-		if (eol)
-			line[--n] = '\0';
+		line = b.p;
 		if (n == 0)
 			continue;
 		/* Around the one loaded, headers are only counted. */
@@ -400,7 +431,21 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 			    st == DONE)
 				continue;
 		}
-		if ((size_t)n != strlen(line)) {
+		if (st == LOAD && evlog_bytes(log) > max &&
+		    !looks_like_header(line)) {
+			snprintf(err, errlen, "line %zu: the events before it "
+			    "fill %zu MiB, the most kept in memory "
+			    "(MAILSCOPE_LOG_MAX); loading stops there", lineno,
+			    max >> 20);
+			info->truncated = true;
+			st = DONE;
+			continue;
+		}
+		if (n > REC_LINE_MAX) {
+			snprintf(msg, sizeof msg, "longer than %d MiB, the "
+			    "most a recording line may be", REC_LINE_MAX >> 20);
+			rv = -1;
+		} else if ((size_t)n != strlen(line)) {
 			snprintf(msg, sizeof msg, "a NUL byte in the line");
 			rv = -1;
 		} else if (st != LOAD) {
@@ -465,15 +510,17 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 		    count, count == 1 ? "" : "s", nth);
 		goto fail;
 	}
-	free(line);
+	buf_free(&b);
 	fclose(f);
+	if (info->truncated)
+		info->damage = xstrdup(err);
 	info->nth = nth;
 	info->count = count;
 	return (int)(evlog_count(log) - before);
 
 fail:
 	recording_info_free(info);
-	free(line);
+	buf_free(&b);
 	fclose(f);
 	return -1;
 }

@@ -1,8 +1,8 @@
 /*
  * Credentials never reach a view or a file.  The session shows every
- * server line to redact_server() and every client line to redact_client()
- * before logging it; when redact_client() returns true the line held a
- * secret and the display form it wrote is logged instead.
+ * client line to redact_client() before logging it; when it returns true
+ * the line held a secret and the display form it wrote is logged instead.
+ * Every server line goes to redact_server() as the engine classified it.
  *
  * Recognised: SMTP/LMTP and POP3 AUTH (any mechanism, initial response and
  * every answer to a 334 / "+" challenge), POP3 PASS and APOP, IMAP LOGIN
@@ -14,6 +14,15 @@
  * Every client line inside an exchange is treated as secret, whatever the
  * server said last: a response typed before its challenge arrived is
  * still hidden.
+ *
+ * An exchange begins with the client's command and ends with the client's
+ * "*" or with the reply the engine pairs with that command (its tag and
+ * verb as the engine files them), never with server bytes read again: a
+ * piece of a line cut at the cap, a literal or the rest of a response
+ * after one, a message body, all look like a reply and are not.  A line
+ * the engine could pair with no command ends it only when that command
+ * cannot be in the engine (":raw").  A challenge (334, "+") the engine
+ * says awaits the client starts an exchange the client did not name.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,11 +62,17 @@ struct redactor {
 	enum red_state	 state;
 	enum mech	 mech;
 	enum prompt	 prompt;
-	bool		 user_sent;	/* AUTH LOGIN user name given */
-	char		 tag[64];	/* IMAP command being redacted */
+	bool		 user_sent;	/* AUTH LOGIN: the first answer went */
+	char		 verb[PP_VERB_MAX];	/* its reply's pp_line verb */
+	char		 tag[PP_TAG_MAX];	/* ... and tag (IMAP) */
 	unsigned	 login_arg;	/* next IMAP LOGIN argument */
 	uint64_t	 lit_left;	/* literal bytes still to come */
 	bool		 lit_secret;	/* the literal is the password */
+
+	/* Server framing, kept across exchanges. */
+	bool		 in_resp;	/* a response is being received */
+	bool		 resp_new;	/* ... begun inside this exchange */
+	bool		 cut;		/* the last line was a cut piece */
 };
 
 static const struct {
@@ -94,9 +109,31 @@ static void
 reset(struct redactor *r)
 {
 	enum proto_id	proto = r->proto;
+	bool		in_resp = r->in_resp, cut = r->cut;
 
 	memset(r, 0, sizeof *r);
 	r->proto = proto;
+	r->in_resp = in_resp;
+	r->cut = cut;
+}
+
+/*
+ * The tag and verb the engine files the command p under (proto.c,
+ * imap.c): its reply carries them.  Words are split at spaces only, as
+ * the engine does.
+ */
+static void
+engine_names(struct redactor *r, const char *p, size_t len)
+{
+	size_t	s = 0, n = 0;
+
+	if (r->proto == PROTO_IMAP) {
+		s = pp_word(p, len, 0, &n);
+		snprintf(r->tag, sizeof r->tag, "%.*s", (int)n, p + s);
+		s = pp_word(p, len, s + n, &n);
+	} else
+		s = pp_word(p, len, 0, &n);
+	pp_verb(p + s, n, r->verb, sizeof r->verb);
 }
 
 /*
@@ -302,20 +339,23 @@ sasl_response(struct redactor *r, const char *p, size_t len,
 	}
 	if (empty_response(p, len))
 		return false;
+	/* Only the first answer can be the user: a server asking for the
+	 * password first must not have the next one shown. */
 	if (r->mech != MECH_LOGIN)
 		sasl_redacted(r, "SASL response", p, len, out);
-	else if (!r->user_sent && r->prompt != PROMPT_PASSWORD) {
-		r->user_sent = true;
+	else if (!r->user_sent && r->prompt != PROMPT_PASSWORD)
 		login_user("AUTH LOGIN ", p, len, out);
-	} else
+	else
 		sasl_redacted(r, "AUTH LOGIN password", p, len, out);
+	r->user_sent = true;
 	r->prompt = PROMPT_NONE;
 	return true;
 }
 
 /*
  * "AUTH mech [initial]" (and IMAP "tag AUTHENTICATE mech [initial]"):
- * pos is just after the verb.
+ * pos is just after the verb, a mechanism follows (without one, AUTH
+ * lists them in POP3).
  */
 static bool
 sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
@@ -324,11 +364,11 @@ sasl_start(struct redactor *r, const char *p, size_t len, size_t pos,
 	const char	*w, *tok;
 	size_t		 wl, toklen;
 
-	if ((wl = next_word(p, len, &pos, &w)) == 0)
-		return false;	/* a list of mechanisms (POP3) */
+	wl = next_word(p, len, &pos, &w);
 	reset(r);
 	r->state = STATE_SASL;
 	r->mech = mech_lookup(w, wl);
+	engine_names(r, p, len);
 	while (pos < len && is_sep(p[pos]))
 		pos++;
 	tok = p + pos;
@@ -361,17 +401,29 @@ rest_secret(const char *p, size_t len, size_t pos, struct buf *out)
 	return true;
 }
 
+/*
+ * Words follow pos: the verb has a mechanism.  No SASL answer has a
+ * space (base64), so such a line starts an exchange, even inside one.
+ */
+static bool
+more_words(const char *p, size_t len, size_t pos)
+{
+	const char	*w;
+
+	return next_word(p, len, &pos, &w) > 0;
+}
+
 static bool
 smtp_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 {
 	const char	*w;
 	size_t		 wl, pos = 0;
 
+	wl = next_word(p, len, &pos, &w);
+	if (word_is(w, wl, "AUTH") && more_words(p, len, pos))
+		return sasl_start(r, p, len, pos, out);
 	if (r->state == STATE_SASL)
 		return sasl_response(r, p, len, out);
-	wl = next_word(p, len, &pos, &w);
-	if (word_is(w, wl, "AUTH"))
-		return sasl_start(r, p, len, pos, out);
 	if (r->proto != PROTO_POP3)
 		return false;
 	if (word_is(w, wl, "PASS"))
@@ -515,8 +567,6 @@ imap_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 
 	if (r->state == STATE_LITERAL)
 		return imap_literal_line(r, p, len, out);
-	if (r->state == STATE_SASL)
-		return sasl_response(r, p, len, out);
 	tl = next_word(p, len, &pos, &tag);
 	cl = next_word(p, len, &pos, &cmd);
 	if (!word_is(cmd, cl, "LOGIN") && !word_is(cmd, cl, "AUTHENTICATE") &&
@@ -527,16 +577,14 @@ imap_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 		tl = 0;
 		pos = (size_t)(cmd - p) + cl;
 	}
-	if (word_is(cmd, cl, "AUTHENTICATE")) {
-		changed = sasl_start(r, p, len, pos, out);
-		if (r->state == STATE_SASL)
-			snprintf(r->tag, sizeof r->tag, "%.*s", (int)tl, tag);
-		return changed;
-	}
+	if (word_is(cmd, cl, "AUTHENTICATE") && more_words(p, len, pos))
+		return sasl_start(r, p, len, pos, out);
+	if (r->state == STATE_SASL)
+		return sasl_response(r, p, len, out);
 	if (!word_is(cmd, cl, "LOGIN"))
 		return false;
 	reset(r);
-	snprintf(r->tag, sizeof r->tag, "%.*s", (int)tl, tag);
+	engine_names(r, p, len);
 	buf_add(out, p, pos);
 	changed = imap_login_args(r, p, len, pos, out);
 	if (r->state != STATE_LITERAL)
@@ -583,9 +631,13 @@ redact_peek(const struct redactor *r, const char *p, size_t len,
 	return redact_client(&copy, p, len, out);
 }
 
-/* An AUTH LOGIN challenge: does it ask for the user or the password? */
+/*
+ * An AUTH LOGIN challenge: does it ask for the user or the password?
+ * Only a whole line is decoded; a prompt not understood asks for nothing,
+ * and only the first answer of an exchange can be taken for the user.
+ */
 static void
-challenge(struct redactor *r, const char *p, size_t len)
+challenge(struct redactor *r, const char *p, size_t len, bool whole)
 {
 	struct buf	d = { 0 };
 
@@ -594,7 +646,7 @@ challenge(struct redactor *r, const char *p, size_t len)
 		len--;
 	}
 	r->prompt = PROMPT_NONE;
-	if (r->mech != MECH_LOGIN || b64_decode(p, len, &d) == -1 ||
+	if (!whole || r->mech != MECH_LOGIN || b64_decode(p, len, &d) == -1 ||
 	    d.len == 0) {
 		buf_free(&d);
 		return;
@@ -606,80 +658,89 @@ challenge(struct redactor *r, const char *p, size_t len)
 	buf_free(&d);
 }
 
+/* A continuation the engine says awaits the client. */
 static void
-smtp_server(struct redactor *r, const char *p, size_t len)
+continuation(struct redactor *r, const struct pp_line *l, bool whole)
 {
-	int	code;
+	bool	sasl;
+	size_t	skip;
 
-	if (len < 3 || p[0] < '1' || p[0] > '5' || p[1] < '0' ||
-	    p[1] > '9' || p[2] < '0' || p[2] > '9')
-		return;
-	code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-	if (code == 334) {
-		/* Only AUTH is answered with 334: what follows is secret. */
-		r->state = STATE_SASL;
-		challenge(r, p + 3, len - 3);
-	}
-	else if (code == 235 || code >= 400)
-		reset(r);
-}
-
-static void
-pop3_server(struct redactor *r, const char *p, size_t len)
-{
-	if (strcasecmp_prefix(p, len, "+OK") || strcasecmp_prefix(p, len,
-	    "-ERR"))
-		reset(r);
-	else if (len >= 1 && p[0] == '+') {
-		/* Only AUTH is answered with "+ ": what follows is secret. */
-		r->state = STATE_SASL;
-		challenge(r, p + 1, len - 1);
-	}
-}
-
-static void
-imap_server(struct redactor *r, const char *p, size_t len)
-{
-	const char	*tag, *st;
-	size_t		 tl, sl, pos = 0;
-
-	if (r->state == STATE_IDLE)
-		return;
-	/* "+" also asks for literals: only a SASL exchange is secret. */
-	if (len >= 1 && p[0] == '+') {
-		if (r->state == STATE_SASL)
-			challenge(r, p + 1, len - 1);
-		return;
-	}
-	tl = next_word(p, len, &pos, &tag);
-	sl = next_word(p, len, &pos, &st);
-	if (word_is(tag, tl, "*") && word_is(st, sl, "BYE")) {
-		reset(r);
-		return;
-	}
-	/* Without a tag of our own, any tagged status ends the exchange. */
-	if (word_is(tag, tl, "*") || (r->tag[0] != '\0' &&
-	    (tl != strlen(r->tag) || memcmp(tag, r->tag, tl) != 0)))
-		return;
-	if (word_is(st, sl, "OK") || word_is(st, sl, "NO") ||
-	    word_is(st, sl, "BAD"))
-		reset(r);
-}
-
-void
-redact_server(struct redactor *r, const char *p, size_t len)
-{
 	switch (r->proto) {
 	case PROTO_IMAP:
-		imap_server(r, p, len);
+		/* "+" also asks for literals: only AUTHENTICATE is SASL. */
+		sasl = r->state == STATE_SASL || (r->state == STATE_IDLE &&
+		    l->verb != NULL && strcmp(l->verb, "AUTHENTICATE") == 0);
+		skip = 1;
 		break;
 	case PROTO_POP3:
-		pop3_server(r, p, len);
+		/* Only AUTH is answered with "+ ". */
+		sasl = true;
+		skip = 1;
 		break;
 	case PROTO_SMTP:
 	case PROTO_LMTP:
 	default:
-		smtp_server(r, p, len);
+		/* Only AUTH is answered with 334 (354 is DATA's). */
+		sasl = l->code == 334;
+		skip = 3;
 		break;
 	}
+	if (!sasl)
+		return;
+	if (r->state != STATE_SASL) {
+		/* An exchange the client did not name: every answer hidden. */
+		reset(r);
+		r->state = STATE_SASL;
+		if (l->verb != NULL)
+			snprintf(r->verb, sizeof r->verb, "%s", l->verb);
+	}
+	challenge(r, l->buf + skip, l->len > skip ? l->len - skip : 0,
+	    whole);
+}
+
+/*
+ * Does a complete response end the exchange?  Not one begun before it:
+ * the engine paired that with an earlier command when it began, maybe
+ * one of the same verb.
+ */
+static bool
+ends_exchange(const struct redactor *r, const struct pp_line *l)
+{
+	const uint32_t	unsol = EVF_END | EVF_UNSOLICITED;
+
+	if (!r->resp_new)
+		return false;
+	if (l->final)
+		return (r->tag[0] == '\0' || (l->tag != NULL &&
+		    strcmp(l->tag, r->tag) == 0)) && (r->verb[0] == '\0' ||
+		    (l->verb != NULL && strcmp(l->verb, r->verb) == 0));
+	if ((l->flags & unsol) != unsol || l->status == RS_NONE)
+		return false;
+	/*
+	 * Paired with nothing: the engine holds no command with this tag,
+	 * so not ours (a tag cut to the engine's size could be another's).
+	 * SMTP and POP3: it held none at all when this response began.
+	 */
+	if (r->proto == PROTO_IMAP)
+		return l->tag != NULL && strlen(l->tag) < PP_TAG_MAX - 1 &&
+		    strcmp(l->tag, r->tag) == 0;
+	return true;
+}
+
+void
+redact_server(struct redactor *r, const struct pp_line *l)
+{
+	bool	whole = !r->cut;
+
+	if (!r->in_resp)
+		r->resp_new = true;
+	r->in_resp = (l->flags & EVF_END) == 0;
+	r->cut = (l->flags & EVF_SPLIT) != 0;
+	/* A piece or a chunk completes nothing: the engine says final on
+	 * the last piece of a line, with the first piece's classification. */
+	if (l->status == RS_INTERMEDIATE && l->final && !l->greeting)
+		continuation(r, l, whole);
+	else if (r->state != STATE_IDLE && l->status != RS_INTERMEDIATE &&
+	    ends_exchange(r, l))
+		reset(r);
 }

@@ -53,6 +53,7 @@ struct session {
 	struct buf		 out;
 	struct timer		*timer;		/* connect, reply, handshake */
 	struct timer		*bye_timer;
+	struct timer		*auto_timer;	/* the next automatic step */
 	int			 exit_code;
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_in_armed;	/* bytes_in when the wait began */
@@ -62,12 +63,15 @@ struct session {
 	bool			 ending;	/* session_end: only log now */
 	bool			 auto_started;
 	enum auto_step		 auto_step;
+	bool			 auto_sent;	/* its command went out */
 	struct strv		 caps_before;
+	const char		*caps_before_gap;	/* NULL: full list */
 	bool			 caps_diff_due;
 	bool			 caps_warned;
 	bool			 read_deferred;
 	bool			 corked;
 	bool			 cmd_injected;	/* sent with STARTTLS */
+	bool			 withheld;	/* --require-tls kept back */
 	int64_t			 hs_start;
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
@@ -85,6 +89,7 @@ static void	session_sasl_next(struct session *);
 static void	session_flush(struct session *);
 static void	session_set_state(struct session *, enum session_state);
 static void	session_start_tls(struct session *);
+static void	session_read(struct session *);
 static void	session_end(struct session *, int, const char *, ...)
 		    PRINTFLIKE(3, 4);
 static void	session_connect_failed(struct session *, const char *, ...)
@@ -191,6 +196,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	buf_free(&b);
 	session_disarm(s);
 	timer_cancel(s->bye_timer);
+	timer_cancel(s->auto_timer);
 	session_close_fd(s);
 	if (s->tls != NULL) {
 		tls_client_free(s->tls);
@@ -214,8 +220,11 @@ session_phase(struct session *s)
 	default:
 		break;
 	}
-	if (s->quitting)
-		return "after QUIT";
+	if (s->quitting) {
+		snprintf(s->phase, sizeof s->phase, "after %s",
+		    pp_quit_cmd(s->pp));
+		return s->phase;
+	}
 	if (pp_data_mode(s->pp))
 		return "during the message body";
 	if (pp_pending(s->pp) > 0 && s->wait_what != NULL) {
@@ -247,8 +256,8 @@ session_timeout(void *arg)
 		break;
 	}
 	if (s->quitting) {
-		session_end(s, EXIT_OK, "closed: no reply to QUIT within "
-		    "%d ms", s->opts.timeout_ms);
+		session_end(s, EXIT_OK, "closed: no reply to %s within %d ms",
+		    pp_quit_cmd(s->pp), s->opts.timeout_ms);
 		return;
 	}
 	/* A long transfer that is still arriving needs a larger limit. */
@@ -360,6 +369,25 @@ session_is_secret(const struct session *s, const char *line, size_t len)
 	}
 	buf_free(&form);
 	return secret;
+}
+
+/*
+ * STARTTLS is going out: what the capabilities after it are compared
+ * with.  Only a full list compares: none, or a greeting's, may lack what
+ * the server offers before TLS.
+ */
+static void
+session_keep_caps(struct session *s)
+{
+	strv_copy(&s->caps_before, pp_caps(s->pp));
+	if (!pp_caps_known(s->pp))
+		s->caps_before_gap = "no capability list was seen before it";
+	else if (pp_caps_partial(s->pp))
+		s->caps_before_gap = "before it only the greeting listed "
+		    "capabilities, and that list may be partial (CAPABILITY "
+		    "before STARTTLS gives the full one)";
+	else
+		s->caps_before_gap = NULL;
 }
 
 /* Queue a command: the engine adds tags/CRLF; secrets are redacted. */
@@ -626,6 +654,7 @@ session_send(struct session *s, const char *line, size_t len)
 		return -1;
 	}
 	if ((g = session_guard(s, line, len)) != NULL) {
+		s->withheld = true;
 		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "require-tls",
 		    "not sent: %s would cross the network in plaintext "
 		    "(--require-tls)", g);
@@ -637,17 +666,21 @@ session_send(struct session *s, const char *line, size_t len)
 		return -1;
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
 	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
-		if (session_chan(s) == CHAN_TLS)
-			ev_local(s->log, EV_WARNING, CHAN_TLS,
-			    "starttls-in-tls", "STARTTLS inside TLS: the "
-			    "server should refuse it");
-		else {
-			strv_copy(&s->caps_before, pp_caps(s->pp));
-			if (session_command(s, line, len) == -1)
-				return -1;
-			session_set_state(s, STATE_STARTTLS_WAIT);
-			return 0;
+		/* A go-ahead would start a second handshake on the raw
+		 * socket, in the clear, beside the first session. */
+		if (session_chan(s) == CHAN_TLS) {
+			ev_local(s->log, EV_ERROR, CHAN_TLS,
+			    "starttls-in-tls", "not sent: the session is "
+			    "already inside TLS; a second %s would start a "
+			    "new handshake in plaintext",
+			    pp_starttls_cmd(s->pp));
+			return -1;
 		}
+		session_keep_caps(s);
+		if (session_command(s, line, len) == -1)
+			return -1;
+		session_set_state(s, STATE_STARTTLS_WAIT);
+		return 0;
 	}
 	if (session_command(s, line, len) == -1)
 		return -1;
@@ -699,7 +732,7 @@ session_starttls_inject(struct session *s, const char *extra)
 
 	if (s->state != STATE_PLAIN)
 		return -1;
-	strv_copy(&s->caps_before, pp_caps(s->pp));
+	session_keep_caps(s);
 	/* Hold the bytes back until both are queued. */
 	s->corked = true;
 	if (session_command(s, cmd, strlen(cmd)) == -1) {
@@ -729,6 +762,7 @@ void
 session_quit(struct session *s)
 {
 	const char	*cmd;
+	char		*what;
 
 	if (s->state == STATE_CLOSED || s->state == STATE_DISCONNECTED)
 		return;
@@ -741,7 +775,9 @@ session_quit(struct session *s)
 	s->auto_step = AUTO_NONE;
 	cmd = pp_quit_cmd(s->pp);
 	session_command(s, cmd, strlen(cmd));
-	session_arm(s, "to QUIT");
+	xasprintf(&what, "to %s", cmd);
+	session_arm(s, what);
+	free(what);
 }
 
 void
@@ -755,7 +791,7 @@ session_bye_done(void *arg)
 {
 	struct session	*s = arg;
 
-	session_end(s, EXIT_OK, "closed after QUIT");
+	session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
 }
 
 /* After QUIT's reply: close TLS politely with a deadline, then the fd. */
@@ -765,7 +801,7 @@ session_finish(struct session *s)
 	int	rc;
 
 	if (s->tls == NULL) {
-		session_end(s, EXIT_OK, "closed after QUIT");
+		session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
 		return;
 	}
 	session_set_state(s, STATE_CLOSING);
@@ -777,9 +813,32 @@ session_finish(struct session *s)
 			timer_set(s->bye_timer, BYE_MS);
 		return;
 	}
-	session_end(s, EXIT_OK, "closed after QUIT");
+	session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
 }
 
+static void
+session_no_capdiff(struct session *s, const char *why)
+{
+	ev_local(s->log, EV_INFO, CHAN_TLS, "capdiff-unknown", "capabilities "
+	    "after STARTTLS not compared: %s", why);
+}
+
+/* A credential went with the command l answers: the session changes. */
+static bool
+answers_auth(const struct pp_line *l)
+{
+	static const char *const verbs[] = {
+		"AUTH", "AUTHENTICATE", "LOGIN", "PASS", "APOP", NULL,
+	};
+	size_t	i;
+
+	for (i = 0; l->verb != NULL && verbs[i] != NULL; i++)
+		if (strcmp(l->verb, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The first list inside TLS against the full one before STARTTLS. */
 static void
 session_capdiff(struct session *s)
 {
@@ -808,9 +867,6 @@ session_capdiff(struct session *s)
 	ev.chan = CHAN_TLS;
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
-	if (pp_cap_starttls(s->pp))
-		ev_local(s->log, EV_WARNING, CHAN_TLS, "starttls-after-tls",
-		    "the server still offers STARTTLS inside TLS");
 }
 
 /*
@@ -841,7 +897,7 @@ session_plain_caps(struct session *s)
 	switch (s->opts.target.proto) {
 	case PROTO_SMTP:
 	case PROTO_LMTP:
-		if (strv_has_prefix(caps, "AUTH"))
+		if (strv_offers_credentials(caps, "AUTH"))
 			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
 			    "plaintext-auth", "AUTH is offered before TLS: "
 			    "credentials could cross the network in "
@@ -861,7 +917,8 @@ session_plain_caps(struct session *s)
 			    "in plaintext");
 		break;
 	case PROTO_POP3:
-		if (strv_has(caps, "USER") || strv_has_prefix(caps, "SASL"))
+		if (strv_has(caps, "USER") ||
+		    strv_offers_credentials(caps, "SASL"))
 			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
 			    "plaintext-auth", "USER/SASL offered before TLS: "
 			    "credentials could cross the network in "
@@ -887,12 +944,51 @@ session_auto_caps(struct session *s)
 	session_command(s, cmd, strlen(cmd));
 }
 
-/* The automatic prologue of --starttls, one step per completed reply. */
+/*
+ * The automatic prologue of --starttls: each step's command goes out from
+ * the loop, after whatever already arrived has been read and parsed, as
+ * batch does for typed commands: a reply the server sent before the
+ * command cannot answer it, and is shown unsolicited.
+ */
+static void
+session_auto_next(struct session *s)
+{
+	s->auto_sent = false;
+	timer_set(s->auto_timer, 0);
+}
+
+static void
+session_auto_send(void *arg)
+{
+	struct session	*s = arg;
+	const char	*cmd;
+
+	if (s->state == STATE_PLAIN || s->state == STATE_TLS)
+		session_read(s);
+	if ((s->state != STATE_PLAIN && s->state != STATE_TLS) ||
+	    s->quitting || s->auto_sent || pp_pending(s->pp) > 0)
+		return;
+	switch (s->auto_step) {
+	case AUTO_CAPS1:
+	case AUTO_CAPS2:
+		session_auto_caps(s);
+		break;
+	case AUTO_STARTTLS:
+		cmd = pp_starttls_cmd(s->pp);
+		session_keep_caps(s);
+		session_command(s, cmd, strlen(cmd));
+		session_set_state(s, STATE_STARTTLS_WAIT);
+		break;
+	default:
+		return;
+	}
+	s->auto_sent = true;
+}
+
+/* The reply to a step's command is complete: decide the next step. */
 static void
 session_auto(struct session *s)
 {
-	const char	*cmd;
-
 	switch (s->auto_step) {
 	case AUTO_CAPS1:
 		/* A multi-line answer ends with "."; what counts is whether
@@ -912,10 +1008,7 @@ session_auto(struct session *s)
 			return;
 		}
 		s->auto_step = AUTO_STARTTLS;
-		cmd = pp_starttls_cmd(s->pp);
-		strv_copy(&s->caps_before, pp_caps(s->pp));
-		session_command(s, cmd, strlen(cmd));
-		session_set_state(s, STATE_STARTTLS_WAIT);
+		session_auto_next(s);
 		break;
 	case AUTO_CAPS2:
 		s->auto_step = AUTO_NONE;
@@ -959,10 +1052,7 @@ session_line(const struct pp_line *l, void *arg)
 	struct session	*s = arg;
 	struct buf	 extra = { 0 };
 
-	/* A message body is content: a line of it that begins with "+" is
-	 * no SASL challenge. */
-	if (!(l->flags & EVF_BODY))
-		redact_server(s->red, l->buf, l->len);
+	redact_server(s->red, l);
 	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
 	/* Nothing asked inside TLS yet: this answers the injected command. */
 	if (s->cmd_injected && session_chan(s) == CHAN_TLS &&
@@ -1066,35 +1156,47 @@ session_line(const struct pp_line *l, void *arg)
 		if (pp_pending(s->pp) == 0)
 			sasl_clear(NULL, &s->sasl);
 	}
+	/* Even an IMAP greeting's [CAPABILITY] may be partial: ask. */
 	if (l->greeting && s->opts.starttls && !s->auto_started &&
 	    session_chan(s) == CHAN_PLAIN) {
 		s->auto_started = true;
-		if (pp_caps_known(s->pp) && s->opts.target.proto ==
-		    PROTO_IMAP) {
-			/* The greeting listed them already. */
-			s->auto_step = AUTO_CAPS1;
-			session_plain_caps(s);
-			session_auto(s);
-			return;
-		}
 		s->auto_step = AUTO_CAPS1;
-		session_auto_caps(s);
+		session_auto_next(s);
 		return;
+	}
+	/* Lists after authentication never count: they describe the login. */
+	if (s->caps_diff_due && answers_auth(l)) {
+		s->caps_diff_due = false;
+		session_no_capdiff(s, "inside TLS no list came before "
+		    "authentication, and lists after it describe the logged-in "
+		    "session");
 	}
 	if (pp_caps_known(s->pp)) {
 		if (session_chan(s) == CHAN_PLAIN)
 			session_plain_caps(s);
 		else if (s->caps_diff_due && pp_pending(s->pp) == 0) {
 			s->caps_diff_due = false;
-			session_capdiff(s);
+			if (s->caps_before_gap != NULL)
+				session_no_capdiff(s, s->caps_before_gap);
+			else
+				session_capdiff(s);
+			if (pp_cap_starttls(s->pp))
+				ev_local(s->log, EV_WARNING, CHAN_TLS,
+				    "starttls-after-tls", "the server still "
+				    "offers STARTTLS inside TLS");
 		}
 	}
 	if (s->quitting && pp_pending(s->pp) == 0) {
 		session_finish(s);
 		return;
 	}
-	if (s->auto_step != AUTO_NONE && pp_pending(s->pp) == 0)
-		session_auto(s);
+	/* A step not sent yet waits for what a typed command awaited. */
+	if (s->auto_step != AUTO_NONE && pp_pending(s->pp) == 0) {
+		if (s->auto_sent)
+			session_auto(s);
+		else
+			session_auto_next(s);
+	}
 	if (s->state != STATE_CLOSED)
 		session_ready(s);
 }
@@ -1108,7 +1210,8 @@ session_step(const char *step, void *arg)
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_TLS_STEP;
 	ev.dir = DIR_LOCAL;
-	ev.chan = CHAN_PLAIN;
+	/* A NewSessionTicket after the handshake comes inside TLS. */
+	ev.chan = session_chan(s);
 	evlog_append(s->log, &ev, step, strlen(step));
 }
 
@@ -1150,6 +1253,7 @@ session_established(struct session *s)
 	struct tls_facts	*f;
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
 	size_t			 i;
+	unsigned		 bits;
 
 	session_disarm(s);
 	f = s->facts = tls_get_facts(s->tls);
@@ -1182,6 +1286,11 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
+	if ((bits = tls_dh_bits(s->tls)) > 0 && bits < 2048)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "weak-dh",
+		    "weak key exchange: the server's Diffie-Hellman group "
+		    "has %u bits, under 2048; an attacker who can break it "
+		    "reads the session", bits);
 	if ((i = tls_chain_misorder(f)) != 0)
 		ev_local(s->log, EV_WARNING, CHAN_TLS, "chain-order",
 		    "the server sent its chain out of order: certificate %zu "
@@ -1214,7 +1323,7 @@ session_established(struct session *s)
 	s->caps_diff_due = true;
 	if (s->auto_step == AUTO_STARTTLS) {
 		s->auto_step = AUTO_CAPS2;
-		session_auto_caps(s);
+		session_auto_next(s);
 		return;
 	}
 	session_ready(s);
@@ -1247,8 +1356,9 @@ session_connected(struct session *s)
 
 	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
 	net_local_string(s->fd, local, sizeof local);
-	ev_local(s->log, EV_CONNECT, CHAN_PLAIN, NULL, "connected to %s "
-	    "from %s", peer, local);
+	/* On an implicit TLS port nothing is exchanged before TLS. */
+	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
+	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
 	session_disarm(s);
 	if (s->opts.target.implicit_tls) {
 		session_start_tls(s);
@@ -1426,7 +1536,8 @@ session_read(struct session *s)
 		if (n == 0) {
 			if (s->quitting)
 				session_end(s, EXIT_OK, "the server closed "
-				    "the connection after QUIT");
+				    "the connection after %s",
+				    pp_quit_cmd(s->pp));
 			else {
 				s->server_closed = true;
 				session_end(s, EXIT_PROTO, "the server closed "
@@ -1512,6 +1623,7 @@ session_new(struct loop *loop, struct evlog *log,
 	s->state = STATE_DISCONNECTED;
 	s->timer = timer_new(loop, session_timeout, s);
 	s->bye_timer = timer_new(loop, session_bye_done, s);
+	s->auto_timer = timer_new(loop, session_auto_send, s);
 	s->pp = pp_new(opts->target.proto, session_line, s);
 	s->red = redactor_new(opts->target.proto);
 	return s;
@@ -1538,6 +1650,7 @@ session_free(struct session *s)
 	strv_clear(&s->caps_before);
 	timer_free(s->timer);
 	timer_free(s->bye_timer);
+	timer_free(s->auto_timer);
 	free(s->wait_what);
 	target_free(&s->opts.target);
 	free(s);
@@ -1555,9 +1668,16 @@ session_tls(const struct session *s)
 	return s->facts;
 }
 
+/*
+ * --require-tls promises 3 for a session that never reached TLS or kept
+ * a command back, however calmly it ended.
+ */
 int
 session_exit_code(const struct session *s)
 {
+	if (s->exit_code == EXIT_OK && s->opts.require_tls &&
+	    (s->facts == NULL || s->withheld))
+		return EXIT_NOSTARTTLS;
 	return s->exit_code;
 }
 

@@ -40,6 +40,8 @@ struct tls_client {
 	bool					 eof;
 	int					 last_errno;
 	size_t					 send_pending;
+	bool					 cert_requested;
+	bool					 has_client_cert;
 	char					 err[512];
 };
 
@@ -127,6 +129,8 @@ tls_hook(gnutls_session_t s, unsigned int htype, unsigned when,
 
 	(void)when;
 	(void)msg;
+	if (incoming && htype == GNUTLS_HANDSHAKE_CERTIFICATE_REQUEST)
+		c->cert_requested = true;
 	for (i = 0; i < sizeof hs_names / sizeof hs_names[0]; i++)
 		if (hs_names[i].type == htype)
 			name = hs_names[i].name;
@@ -178,6 +182,23 @@ is_ip_literal(const char *host)
 	    inet_pton(AF_INET6, host, tmp) == 1;
 }
 
+/*
+ * A host name as GnuTLS puts it in SNI and matches it against the
+ * certificate: a Unicode name becomes its A-label (xn--...).
+ */
+static char *
+idna_name(const char *name)
+{
+	gnutls_datum_t	 d;
+	char		*s;
+
+	if (gnutls_idna_map(name, strlen(name), &d, 0) < 0)
+		return xstrdup(name);
+	s = xstrndup((const char *)d.data, d.size);
+	gnutls_free(d.data);
+	return s;
+}
+
 struct tls_client *
 tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
     void *arg, char *err, size_t errlen)
@@ -193,9 +214,10 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 	c->keylog_fd = -1;
 	c->host = xstrdup(o->verify_host != NULL ? o->verify_host : "");
 	if (o->sni != NULL)
-		c->sni = xstrdup(o->sni);
+		c->sni = idna_name(o->sni);
 	else if (o->verify_host != NULL && !is_ip_literal(o->verify_host))
-		c->sni = xstrdup(o->verify_host);
+		c->sni = idna_name(o->verify_host);
+	c->has_client_cert = o->client_cert != NULL;
 
 	if ((rc = gnutls_init(&c->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL)) < 0) {
@@ -254,14 +276,11 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 		gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->sni,
 		    strlen(c->sni));
 	if (o->keylog != NULL) {
-		c->keylog_fd = open(o->keylog, O_WRONLY | O_APPEND | O_CREAT |
-		    O_NOFOLLOW | O_CLOEXEC, 0600);
-		if (c->keylog_fd == -1) {
-			snprintf(err, errlen, "key log %s: %s", o->keylog,
-			    errno == ELOOP ? "is a symbolic link, refused" :
-			    strerror(errno));
+		/* Checked before connecting too (main.c); again here,
+		 * as the file may have changed since. */
+		if ((c->keylog_fd = file_open_write(o->keylog, O_APPEND, true,
+		    err, errlen)) == -1)
 			goto fail;
-		}
 		gnutls_session_set_keylog_function(c->s, tls_keylog);
 	}
 	gnutls_handshake_set_hook_function(c->s, GNUTLS_HANDSHAKE_ANY,
@@ -299,6 +318,32 @@ tls_plaintext_answer(struct tls_client *c)
 	return true;
 }
 
+/*
+ * What an alert most likely means here.  A server that asked for a
+ * client certificate and got none ends a TLS 1.2 handshake with a bare
+ * handshake_failure (OpenSSL does), which then is not about ciphers.
+ */
+static const char *
+alert_gloss(const struct tls_client *c, int alert)
+{
+	bool	no_cert = c->cert_requested && !c->has_client_cert;
+
+	switch (alert) {
+	case GNUTLS_A_PROTOCOL_VERSION:
+		return " (it accepts none of the TLS versions offered)";
+	case GNUTLS_A_CERTIFICATE_REQUIRED:
+		return " (the server requires a client certificate: "
+		    "--client-cert)";
+	case GNUTLS_A_HANDSHAKE_FAILURE:
+		return no_cert ? " (the server asked for a client certificate "
+		    "and none was sent: it probably requires one, "
+		    "--client-cert)" : " (no TLS version, cipher suite or "
+		    "group in common)";
+	default:
+		return "";
+	}
+}
+
 static void
 tls_set_error(struct tls_client *c, int rc, bool handshake)
 {
@@ -311,10 +356,7 @@ tls_set_error(struct tls_client *c, int rc, bool handshake)
 		alert = (int)gnutls_alert_get(c->s);
 		snprintf(c->err, sizeof c->err, "fatal alert from the server "
 		    "%s: %s%s", when, gnutls_alert_get_name(alert),
-		    alert == GNUTLS_A_PROTOCOL_VERSION ? " (it accepts none "
-		    "of the TLS versions offered)" : alert ==
-		    GNUTLS_A_HANDSHAKE_FAILURE ? " (no TLS version, cipher "
-		    "suite or group in common)" : "");
+		    alert_gloss(c, alert));
 		return;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PULL_ERROR:
@@ -677,7 +719,7 @@ matched_name(const struct tls_cert *leaf, const char *host, bool ip)
 static void
 date_of(int64_t t, char *out, size_t len)
 {
-	format_wall(t * 1000000000, out, len);
+	format_secs(t, out, len);
 	if (len > 10)
 		out[10] = '\0';
 }
@@ -803,6 +845,7 @@ tls_verify(struct tls_client *c, struct tls_facts *f)
 	gnutls_x509_crt_t	 leaf;
 	unsigned int		 n = 0, status = 0;
 	bool			 ip = is_ip_literal(c->host);
+	char			*alabel;
 
 	f->verify.checked = true;
 	f->verify.hostname = xstrdup(c->host);
@@ -823,10 +866,42 @@ tls_verify(struct tls_client *c, struct tls_facts *f)
 	f->verify.status = status;
 	f->verify.ok = status == 0;
 	f->verify.trust = xstrdup(f->verify.ok ? "Verified" : "Untrusted");
-	if (f->nchain > 0 && !(status & GNUTLS_CERT_UNEXPECTED_OWNER))
-		f->verify.matched = matched_name(&f->chain[0], c->host, ip);
+	if (f->nchain > 0 && !(status & GNUTLS_CERT_UNEXPECTED_OWNER)) {
+		/* The name GnuTLS matched: the A-label of a Unicode one. */
+		alabel = idna_name(c->host);
+		f->verify.matched = matched_name(&f->chain[0], alabel, ip);
+		free(alabel);
+	}
 	if (!f->verify.ok)
 		verify_reasons(f, c->host, time(NULL));
+}
+
+/*
+ * GnuTLS checks a stapled response while it verifies the chain (its
+ * signature by the issuer, the certificate it names, its dates), so the
+ * answer is read after tls_verify.  A revoked staple sets REVOKED: no CRL
+ * is loaded, so nothing else can.
+ */
+static const char *
+ocsp_status(struct tls_client *c, const struct tls_verify *v)
+{
+	gnutls_datum_t	d;
+
+	if (gnutls_ocsp_status_request_get(c->s, &d) < 0)
+		return "none";
+	if (gnutls_ocsp_status_request_is_checked(c->s, 0))
+		return "good";
+	if (v->status & GNUTLS_CERT_REVOKED)
+		return "revoked";
+	return "invalid";
+}
+
+unsigned
+tls_dh_bits(struct tls_client *c)
+{
+	int	bits = gnutls_dh_get_prime_bits(c->s);
+
+	return bits > 0 ? (unsigned)bits : 0;
 }
 
 static char *
@@ -840,7 +915,7 @@ tls_get_facts(struct tls_client *c)
 {
 	struct tls_facts	*f;
 	const gnutls_datum_t	*certs;
-	gnutls_datum_t		 alpn, d;
+	gnutls_datum_t		 alpn;
 	unsigned int		 n = 0, i;
 	int			 group;
 	const char		*suite, *gname;
@@ -856,6 +931,10 @@ tls_get_facts(struct tls_client *c)
 	group = (int)gnutls_group_get(c->s);
 	gname = group != 0 ? gnutls_group_get_name(group) : NULL;
 	f->group = name_or_null(gname);
+	/* A server's own DH group has no name: its size is the fact. */
+	if (gname == NULL && tls_dh_bits(c) > 0)
+		xasprintf(&f->group, "DH %u bits (server's own group)",
+		    tls_dh_bits(c));
 	if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3)
 		f->kx = xstrdup(gname != NULL && strncmp(gname, "FFDHE", 5) ==
 		    0 ? "DHE" : "ECDHE");
@@ -868,11 +947,6 @@ tls_get_facts(struct tls_client *c)
 	if (gnutls_alpn_get_selected_protocol(c->s, &alpn) == 0)
 		f->alpn = datum_string(&alpn);
 	f->resumed = gnutls_session_is_resumed(c->s) != 0;
-	if (gnutls_ocsp_status_request_get(c->s, &d) < 0)
-		f->ocsp = xstrdup("none");
-	else
-		f->ocsp = xstrdup(gnutls_ocsp_status_request_is_checked(c->s,
-		    0) ? "good" : "invalid");
 	if ((desc = gnutls_session_get_desc(c->s)) != NULL) {
 		f->desc = xstrdup(desc);
 		gnutls_free(desc);
@@ -885,6 +959,7 @@ tls_get_facts(struct tls_client *c)
 				f->nchain++;
 	}
 	tls_verify(c, f);
+	f->ocsp = xstrdup(ocsp_status(c, &f->verify));
 	return f;
 }
 

@@ -1,12 +1,16 @@
 /*
  * Small helpers shared by every part: allocation that never returns NULL,
- * growable buffers, string vectors, clocks and base64.
+ * growable buffers, string vectors, clocks, base64 and files to write.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include <gnutls/gnutls.h>
 
@@ -245,14 +249,37 @@ strv_has(const struct strv *sv, const char *s)
 	return false;
 }
 
+/*
+ * The SASL list of a capability ("AUTH PLAIN LOGIN", "AUTH=LOGIN", "SASL
+ * EXTERNAL") names a mechanism that carries a credential: anything but
+ * EXTERNAL, whose credential is the TLS client certificate.  The word
+ * alone counts: what it offers is unknown.
+ */
 bool
-strv_has_prefix(const struct strv *sv, const char *prefix)
+strv_offers_credentials(const struct strv *sv, const char *word)
 {
-	size_t	i, n = strlen(prefix);
+	const char	*c;
+	size_t		 i, n = strlen(word), len, off, w, wl;
+	bool		 any;
 
-	for (i = 0; i < sv->n; i++)
-		if (strncasecmp(sv->v[i], prefix, n) == 0)
+	for (i = 0; i < sv->n; i++) {
+		c = sv->v[i];
+		len = strlen(c);
+		if (len < n || strncasecmp(c, word, n) != 0 ||
+		    (len > n && c[n] != ' ' && c[n] != '='))
+			continue;
+		any = false;
+		for (off = n + 1; off < len; off = w + wl) {
+			w = pp_word(c, len, off, &wl);
+			if (wl == 0)
+				break;
+			any = true;
+			if (wl != 8 || strncasecmp(c + w, "EXTERNAL", 8) != 0)
+				return true;
+		}
+		if (!any)
 			return true;
+	}
 	return false;
 }
 
@@ -325,6 +352,22 @@ format_wall(int64_t ns, char *out, size_t outlen)
 		out[n + i] = (char)('0' + usec % 10);
 	out[n + 7] = 'Z';
 	out[n + 8] = '\0';
+}
+
+/*
+ * A date in unix seconds (a certificate's validity) in format_wall()'s
+ * form.  Not through nanoseconds: int64_t ns end in 2262, and
+ * certificates say 9999-12-31.
+ */
+void
+format_secs(int64_t secs, char *out, size_t outlen)
+{
+	time_t		t = (time_t)secs;
+	struct tm	tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, outlen, "%Y-%m-%dT%H:%M:%S.000000Z", &tm) == 0)
+		snprintf(out, outlen, "(%lld: out of range)", (long long)secs);
 }
 
 /*
@@ -501,4 +544,73 @@ session_number_arg(const char *cmd, const char *s)
 		fprintf(stderr, "mailscope %s: bad --session '%s' (1 is the "
 		    "first recording)\n", cmd, s);
 	return (int)v;
+}
+
+/*
+ * Open path for writing: never through a symbolic link (O_NOFOLLOW), only
+ * a regular file (a FIFO must not hang the open: O_NONBLOCK until it is
+ * known to be a file).  flags adds O_APPEND, O_EXCL or O_TRUNC; O_TRUNC
+ * cuts the file only once it is known to be a plain file.  secret: the
+ * file will hold TLS secrets or a transcript, so an existing one must be
+ * ours and readable by us alone; a loose one is refused, not changed, so
+ * nothing already in it stays readable by others without a word.
+ * Returns the descriptor, or -1 with err set.
+ */
+int
+file_open_write(const char *path, int flags, bool secret, char *err,
+    size_t errlen)
+{
+	struct stat	 st;
+	int		 fd, fl;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    O_NONBLOCK | (flags & (O_APPEND | O_EXCL)), secret ? 0600 : 0666);
+	if (fd == -1) {
+		if (errno == ELOOP)
+			snprintf(err, errlen, "%s: is a symbolic link; not "
+			    "following it (give the real path)", path);
+		else if (errno == EEXIST && (flags & O_EXCL))
+			snprintf(err, errlen, "%s: exists; give a new file "
+			    "name", path);
+		else
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (secret && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s: belongs to uid %lu, not to you; "
+		    "refused (it would hold secrets): give a file of your "
+		    "own", path, (unsigned long)st.st_uid);
+		goto fail;
+	}
+	if (secret && (st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s: mode %04o lets others read it; "
+		    "refused (it would hold secrets): chmod 600 it or give "
+		    "a new file", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
+	    fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) == -1 ||
+	    ((flags & O_TRUNC) && ftruncate(fd, 0) == -1)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* An EHLO/LHLO name goes out inside one command line. */
+bool
+ehlo_name_ok(const char *name)
+{
+	return strpbrk(name, "\r\n") == NULL;
 }

@@ -501,7 +501,8 @@ complete(const char *text, int start, int end)
 	    "MOVE", "SEARCH", "SORT", "STORE", "THREAD", NULL };
 	const char *const *v;
 	const char	*line = rl_line_buffer, *sp;
-	size_t		 i;
+	char		**matches;
+	size_t		 i, len;
 	int		 words = 0;
 
 	(void)end;
@@ -545,7 +546,12 @@ complete(const char *text, int start, int end)
 				strv_add(&cands, *v);
 		}
 	}
-	return rl_completion_matches(text, cand_next);
+	matches = rl_completion_matches(text, cand_next);
+	/* "MAIL FROM:<a>": RFC 5321 has no space after the colon. */
+	if (matches != NULL && matches[1] == NULL &&
+	    (len = strlen(matches[0])) > 0 && matches[0][len - 1] == ':')
+		rl_completion_append_character = '\0';
+	return matches;
 }
 
 static void
@@ -602,9 +608,11 @@ history_add(const char *line)
 	add_history(line);
 	if (path == NULL)
 		return;
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
-	    0600)) != -1)
-		close(fd);
+	/* readline opens it again itself: never through a link. */
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) == -1)
+		return;
+	close(fd);
 	append_history(1, path);
 }
 
@@ -815,6 +823,8 @@ cmdline_draw(struct tui *t)
 	wnoutrefresh(cwin);
 }
 
+static void	data_answer(struct tui *, int);
+
 /* The terminal has input. */
 void
 cmdline_input(struct tui *t)
@@ -829,6 +839,10 @@ cmdline_input(struct tui *t)
 			free(t->message);
 			t->message = NULL;
 			tui_dirty(t, D_ALL);
+		}
+		if (t->data_ask) {
+			data_answer(t, input_key());
+			continue;
 		}
 		if (queue[qoff] == 0x03) {		/* ^C */
 			qoff++;
@@ -913,6 +927,28 @@ clear_line(void)
 	rl_free_undo_list();
 }
 
+/*
+ * The answer to Ctrl-C in DATA.  RFC 5321 has no command to abort a
+ * message once DATA was accepted: it ends with "." or the connection.
+ */
+static void
+data_answer(struct tui *t, int key)
+{
+	t->data_ask = false;
+	if (t->session == NULL || !pp_data_mode(session_pp(t->session)))
+		return;
+	if (key == 'e' || key == 'E') {
+		clear_line();
+		session_send(t->session, ".", 1);
+	} else if (key == 'd' || key == 'D') {
+		clear_line();
+		session_close(t->session, "dropped in DATA by the user: the "
+		    "message was never ended with \".\", the only way a "
+		    "server accepts one");
+	} else
+		tui_message(t, false, "still in DATA: nothing was sent");
+}
+
 /* ^C: leave whatever mode we are in, else clear the line. */
 void
 cmdline_interrupt(struct tui *t)
@@ -945,12 +981,11 @@ cmdline_interrupt(struct tui *t)
 		return;
 	}
 	if (pp != NULL && pp_data_mode(pp)) {
-		clear_line();
-		/* SMTP has no way to abort DATA but the end mark. */
-		session_send(t->session, ".", 1);
-		tui_message(t, false, "DATA ended with a lone \".\": the "
-		    "server now answers for the message so far (RSET "
-		    "discards a transaction it accepted)");
+		/* Nothing goes until the user says which. */
+		t->data_ask = true;
+		tui_message(t, false, "Ctrl-C in DATA: e ends the message "
+		    "(sends \".\"), d drops the connection (the only abort), "
+		    "any other key goes on writing");
 		return;
 	}
 	if (rl_end == 0 && t->focus == FOCUS_CMDLINE)

@@ -31,7 +31,8 @@ framelog_open(void)
 	fl_start = mono_ns();
 	if (path == NULL || *path == '\0')
 		return;
-	fl_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	fl_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600);
 	if (fl_fd != -1)
 		dprintf(fl_fd, "# mailscope pid %ld: since_us render_us "
 		    "causes mono_us\n", (long)getpid());

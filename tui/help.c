@@ -29,8 +29,10 @@ static const struct {
 	{ "mouse click", "select a transcript line (n adds a note on it)" },
 	{ "Ctrl-L", "redraw the screen" },
 	{ "Ctrl-C", "cancel the line, the search or the password prompt; "
-	    "in SMTP DATA: end the message with a lone \".\"" },
-	{ "Ctrl-D, :quit", "leave (QUIT/LOGOUT is sent first)" },
+	    "in SMTP DATA: asks, e ends the message with \".\", d drops "
+	    "the connection (the only abort); nothing is sent until then" },
+	{ "Ctrl-D, :quit", "leave (QUIT/LOGOUT is sent first; Ctrl-D in "
+	    "DATA drops the connection)" },
 	{ "Ctrl-Z", "suspend (fg resumes)" },
 	{ NULL, "Command line (GNU readline: ~/.inputrc, $if mailscope)" },
 	{ "Enter", "send the line as typed plus CRLF (IMAP tags added)" },

@@ -82,7 +82,9 @@ feed(struct replay *rp, const struct event *ev)
 		rp->chan = RP_PLAIN;
 		break;
 	case EV_TLS_STEP:
-		rp->chan = RP_HANDSHAKE;
+		/* A NewSessionTicket after the handshake is inside TLS. */
+		if (rp->chan != RP_TLS)
+			rp->chan = RP_HANDSHAKE;
 		break;
 	case EV_TLS_ESTABLISHED:
 		rp->chan = RP_TLS;

@@ -134,6 +134,13 @@ tlspanel_event(const struct event *ev, void *arg)
 	case EV_CAPDIFF:
 		tp->capdiff = ev;
 		break;
+	case EV_INFO:
+		/* The session's word on why there is no difference. */
+		if (ev_extra(ev) == NULL || ev_extra(ev)->code == NULL ||
+		    strcmp(ev_extra(ev)->code, "capdiff-unknown") != 0)
+			return;
+		tp->capdiff = ev;
+		break;
 	case EV_WARNING:
 		push(&tp->warn, &tp->nwarn, &tp->warncap, ev);
 		break;
@@ -470,7 +477,12 @@ build(struct tlspanel *tp)
 	}
 	if (tp->capdiff != NULL) {
 		title(tp, "Capabilities after STARTTLS");
-		if (ev_extra(tp->capdiff) != NULL) {
+		if (tp->capdiff->kind == EV_INFO) {
+			r = line(tp);
+			rtext_adds(r, SLOT_TLS_VALUE, "  ");
+			rtext_net(r, SLOT_TLS_VALUE, tp->capdiff->data,
+			    tp->capdiff->len);
+		} else if (ev_extra(tp->capdiff) != NULL) {
 			for (i = 0; i < ev_extra(tp->capdiff)->added.n; i++)
 				text(tp, SLOT_TLS_OK, "  + %s",
 				    ev_extra(tp->capdiff)->added.v[i]);

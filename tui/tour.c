@@ -125,7 +125,7 @@ static const struct tour_step steps[] = {
 	  "EHLO me  then  STARTTLS",
 	  "The lab now plays an attacker who adds replies to the same packet "
 	  "as the STARTTLS go-ahead, hoping they are read as if they came "
-	  "inside TLS (CVE-2011-0411).",
+	  "inside TLS: response injection, a client bug (CVE-2020-14954).",
 	  TW_WARNING, "response-injection",
 	  "mailscope saw bytes after the 220 go-ahead, marked them "
 	  "<injected> and closed the session instead of trusting them.",

@@ -20,10 +20,6 @@
 #define FOLD_LINES	40		/* a body this long folds by itself */
 #define FOLD_BYTES	(16 * 1024)
 
-#define SHOWN_FLAGS	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
-	EVF_NOEOL | EVF_DOTSTUFF | EVF_REDACTED | EVF_INJECTED | EVF_LATE | \
-	EVF_MALFORMED | EVF_UNSOLICITED | EVF_NOREDACT)
-
 /* 8 bytes a line: a body's group is found from the groups' ranges. */
 struct item {
 	uint32_t	 seq;
@@ -45,6 +41,7 @@ struct transcript {
 	struct tui	*t;
 	WINDOW		*win;
 	int		 y, x, h, w;
+	int		 cover;		/* bottom rows under the message */
 	struct item	*items;
 	size_t		 n, cap;
 	struct group	*groups;
@@ -99,6 +96,13 @@ static const struct event *
 item_event(const struct transcript *ts, size_t i)
 {
 	return evlog_get(ts->t->log, ts->items[i].seq);
+}
+
+/* The rows the lines have: the message covers the bottom ones. */
+static int
+view_h(const struct transcript *ts)
+{
+	return ts->h - ts->cover > 1 ? ts->h - ts->cover : 1;
 }
 
 static bool
@@ -279,7 +283,7 @@ add_flags(struct transcript *ts, struct rtext *rt, uint32_t flags)
 	uint32_t	bit;
 
 	for (bit = 1; bit != 0 && bit <= EVF_SECURITY; bit <<= 1) {
-		if (!(flags & bit & SHOWN_FLAGS) || ev_flag_name(bit) == NULL)
+		if (!(flags & bit & EVF_SHOWN) || ev_flag_name(bit) == NULL)
 			continue;
 		rtext_adds(rt, SLOT_MARKER, " ");
 		rtext_printf(rt, SLOT_ESCAPE, ts->t->utf8 ?
@@ -524,13 +528,23 @@ bottom_top(struct transcript *ts, size_t *top, int *top_row)
 	while (i > 0) {
 		i = unit_start(ts, i - 1);
 		r = unit_rows(ts, i);
-		if (rows + r >= ts->h) {
+		if (rows + r >= view_h(ts)) {
 			*top = i;
-			*top_row = rows + r - ts->h;
+			*top_row = rows + r - view_h(ts);
 			return;
 		}
 		rows += r;
 	}
+}
+
+/*
+ * The bottom rows are covered by the message: the newest line is drawn
+ * above them, never under.
+ */
+void
+transcript_cover(struct transcript *ts, int rows)
+{
+	ts->cover = rows > 0 && rows < ts->h ? rows : 0;
 }
 
 void
@@ -586,14 +600,15 @@ transcript_draw(struct transcript *ts, bool focus)
 	}
 	ts->nvisible = 0;
 	skip = ts->top_row;
-	for (i = ts->top; i < ts->n && row < ts->h; i = unit_next(ts, i)) {
+	for (i = ts->top; i < ts->n && row < view_h(ts);
+	    i = unit_next(ts, i)) {
 		build(ts, i, &ts->rt, &indent);
 		if (focus && ts->have_sel && i == ts->sel)
 			mark_selected(&ts->rt);
 		r = rtext_rows(&ts->rt, ts->w, indent);
 		ts->items[i].rows = (uint32_t)r;
 		n = rtext_draw(ts->win, &ts->rt, row, 0, ts->w, indent,
-		    skip, ts->h - row);
+		    skip, view_h(ts) - row);
 		row += n;
 		skip = 0;
 		ts->vrow[ts->nvisible] = row - n;
@@ -607,7 +622,8 @@ transcript_draw(struct transcript *ts, bool focus)
 			snprintf(more, sizeof more, " scrolled - End "
 			    "follows ");
 		colour_set(ts->win, SLOT_MESSAGE);
-		mvwaddstr(ts->win, ts->h - 1, ts->w - (int)strlen(more) > 0 ?
+		mvwaddstr(ts->win, view_h(ts) - 1,
+		    ts->w - (int)strlen(more) > 0 ?
 		    ts->w - (int)strlen(more) : 0, more);
 	}
 	wnoutrefresh(ts->win);
@@ -646,9 +662,10 @@ transcript_scroll(struct transcript *ts, int rows)
 	}
 	/* Back at the bottom: follow again. */
 	total = -ts->top_row;
-	for (i = ts->top; i < ts->n && total <= ts->h; i = unit_next(ts, i))
+	for (i = ts->top; i < ts->n && total <= view_h(ts);
+	    i = unit_next(ts, i))
 		total += unit_rows(ts, i);
-	if (total <= ts->h)
+	if (total <= view_h(ts))
 		transcript_end(ts);
 	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
 }
@@ -656,7 +673,7 @@ transcript_scroll(struct transcript *ts, int rows)
 void
 transcript_page(struct transcript *ts, int dir)
 {
-	int	page = ts->h > 2 ? ts->h - 2 : 1;
+	int	page = view_h(ts) > 2 ? view_h(ts) - 2 : 1;
 
 	transcript_scroll(ts, dir * page);
 }
@@ -719,7 +736,7 @@ show_item(struct transcript *ts, size_t i, int row)
 	ts->top = i;
 	ts->top_row = 0;
 	/* Keep a few rows of context above the match. */
-	transcript_scroll(ts, row - ts->h / 3);
+	transcript_scroll(ts, row - view_h(ts) / 3);
 }
 
 /*
@@ -824,7 +841,7 @@ sel_visible(struct transcript *ts)
 	for (k = 0; k < ts->nvisible; k++)
 		if (ts->visible[k] == ts->sel)
 			return (k > 0 || ts->top_row == 0) && ts->vrow[k] +
-			    unit_rows(ts, ts->sel) <= ts->h;
+			    unit_rows(ts, ts->sel) <= view_h(ts);
 	return false;
 }
 
@@ -839,7 +856,7 @@ sel_show(struct transcript *ts, bool up)
 	ts->top = ts->sel;
 	ts->top_row = 0;
 	if (!up)
-		transcript_scroll(ts, -(ts->h - unit_rows(ts, ts->sel)));
+		transcript_scroll(ts, -(view_h(ts) - unit_rows(ts, ts->sel)));
 }
 
 /* Up/Down: move the selection a unit; the first press picks the last

@@ -152,33 +152,37 @@ tui_relayout(struct tui *t)
 /*
  * A message at the bottom of the transcript, wrapped at words over as
  * many rows as it needs (a long list of completions), up to half of it.
+ * Its rows are counted before the panes are drawn: the transcript keeps
+ * its newest line above them.
  */
-static void
-draw_message(struct tui *t)
+static int
+message_text(struct tui *t, struct rtext *r)
 {
-	struct rtext	r = { 0 };
-	enum slot	s = t->message_error ? SLOT_MESSAGE_ERROR :
-	    SLOT_MESSAGE;
-	int		rows, max = t->ts_h > 2 ? t->ts_h / 2 : 1;
+	int	rows, max = t->ts_h > 2 ? t->ts_h / 2 : 1;
 
 	if (t->message == NULL)
+		return 0;
+	r->words = true;
+	rtext_net(r, t->message_error ? SLOT_MESSAGE_ERROR : SLOT_MESSAGE,
+	    t->message, strlen(t->message));
+	rows = rtext_rows(r, t->cols - 2, 0);
+	return rows > max ? max : rows;
+}
+
+static void
+draw_message(struct tui *t, const struct rtext *r, int rows)
+{
+	if (t->message == NULL)
 		return;
-	r.words = true;
-	rtext_net(&r, s, t->message, strlen(t->message));
-	rows = rtext_rows(&r, t->cols - 2, 0);
-	if (rows > max)
-		rows = max;
 	if (msgwin != NULL)
 		delwin(msgwin);
 	msgwin = newwin(rows, t->cols, t->ts_h - rows, 0);
-	if (msgwin == NULL) {
-		rtext_free(&r);
+	if (msgwin == NULL)
 		return;
-	}
-	colour_bkgd(msgwin, s);
+	colour_bkgd(msgwin, t->message_error ? SLOT_MESSAGE_ERROR :
+	    SLOT_MESSAGE);
 	werase(msgwin);
-	rtext_draw(msgwin, &r, 0, 1, t->cols - 2, 0, 0, rows);
-	rtext_free(&r);
+	rtext_draw(msgwin, r, 0, 1, t->cols - 2, 0, 0, rows);
 	wnoutrefresh(msgwin);
 }
 
@@ -188,6 +192,8 @@ tui_redraw(void *arg)
 	struct tui	*t = arg;
 	unsigned	 d = t->dirty;
 	int64_t		 start = mono_ns();
+	struct rtext	 msg = { 0 };
+	int		 mrows;
 	char		 b[128];
 
 	t->redraw_due = false;
@@ -213,6 +219,8 @@ tui_redraw(void *arg)
 	/* An overlay (message, help) covers parts of the panes. */
 	if (t->message != NULL || t->help)
 		d = D_ALL;
+	mrows = message_text(t, &msg);
+	transcript_cover(t->ts, mrows);
 	if (d & D_TRANSCRIPT)
 		transcript_draw(t->ts, t->focus == FOCUS_TRANSCRIPT);
 	if ((d & D_TLS) && !gloss_draw(t, t->focus == FOCUS_TLS))
@@ -221,7 +229,8 @@ tui_redraw(void *arg)
 		statusbar_draw(t);
 		tour_draw(t);
 	}
-	draw_message(t);
+	draw_message(t, &msg, mrows);
+	rtext_free(&msg);
 	if (t->help)
 		help_draw(t);
 	cmdline_draw(t);
@@ -258,6 +267,14 @@ tui_quit(struct tui *t)
 		return;
 	}
 	t->quitting = true;
+	if (pp_data_mode(session_pp(t->session))) {
+		/* QUIT would be a line of the message: close instead. */
+		session_close(t->session, "closed in DATA to leave: the "
+		    "message was never ended with \".\", the only way a "
+		    "server accepts one");
+		loop_break(t->loop);
+		return;
+	}
 	tui_message(t, false, "leaving: %s sent, waiting for the reply",
 	    pp_quit_cmd(session_pp(t->session)));
 	session_quit(t->session);
@@ -396,6 +413,7 @@ on_session(struct session *s, enum session_note n, void *arg)
 		break;
 	case SN_CLOSED:
 		progress_stop(t);
+		t->data_ask = false;
 		if (t->quitting)
 			loop_break(t->loop);
 		break;
@@ -415,11 +433,37 @@ tui_connect(struct tui *t)
 	tui_dirty(t, D_ALL);
 }
 
+/*
+ * The screen keeps every event; past evlog_max() it ends the connection
+ * rather than grow without bound.  What is here stays to be read (and is
+ * in the recording, if any).
+ */
+static void
+log_full(void *arg)
+{
+	struct tui		*t = arg;
+	enum session_state	 st = session_state(t->session);
+	char			 why[256];
+
+	if (st == STATE_CLOSED || st == STATE_DISCONNECTED)
+		return;
+	snprintf(why, sizeof why, "closed: the transcript reached %zu MiB, "
+	    "the most the screen keeps (MAILSCOPE_LOG_MAX); mailscope "
+	    "--batch --record FILE keeps no such limit", t->log_max >> 20);
+	t->exit_code = EXIT_PROTO;
+	session_close(t->session, why);
+	tui_message(t, true, "%s", why);
+}
+
 static void
 on_event(const struct event *ev, void *arg)
 {
 	struct tui	*t = arg;
 
+	if (!t->log_full && evlog_bytes(t->log) > t->log_max) {
+		t->log_full = true;
+		loop_defer(t->loop, log_full, t);
+	}
 	framelog_cause(FC_EVENT);
 	transcript_event(ev, t->ts);
 	tlspanel_event(ev, t->tp);
@@ -517,6 +561,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.ts = transcript_new(&t);
 	t.tp = tlspanel_new(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
+	t.log_max = evlog_max();
 	if (t.replay == NULL)
 		evlog_subscribe(t.log, on_event, &t);
 	/* Before the screen: a file that cannot be written is a usage error. */

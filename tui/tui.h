@@ -176,10 +176,13 @@ struct tui {
 	bool			 terminal_gone;	/* stdin hit EOF or EIO */
 	bool			 secret;	/* reading a secret */
 	bool			 searching;	/* reading a search string */
+	bool			 data_ask;	/* Ctrl-C in DATA: end or drop? */
 	int			 signo;		/* the signal that ended us */
 	char			*message;	/* one-line message */
 	bool			 message_error;
 	int			 exit_code;
+	size_t			 log_max;	/* evlog_max() */
+	bool			 log_full;	/* past it: closing */
 	struct recorder		*rec;		/* NULL: not recording */
 	char			*rec_path;
 	struct replay		*replay;	/* NULL: a live session */
@@ -256,6 +259,7 @@ struct transcript *transcript_new(struct tui *);
 void	 transcript_free(struct transcript *);
 void	 transcript_event(const struct event *, void *);
 void	 transcript_layout(struct transcript *, int, int, int, int);
+void	 transcript_cover(struct transcript *, int);
 void	 transcript_draw(struct transcript *, bool);
 int	 transcript_key(struct transcript *, int);
 void	 transcript_scroll(struct transcript *, int);

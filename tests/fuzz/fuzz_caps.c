@@ -34,7 +34,8 @@ check_caps(const struct pp *pp, enum proto_id proto)
 	}
 	/* The questions the session asks of the list. */
 	(void)pp_cap_starttls(pp);
-	(void)strv_has_prefix(caps, "AUTH");
+	(void)strv_offers_credentials(caps, "AUTH");
+	(void)strv_offers_credentials(caps, "SASL");
 	(void)strv_has(caps, "LOGINDISABLED");
 }
 

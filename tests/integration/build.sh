@@ -59,6 +59,37 @@ grep -qaF "/usr/share/mailscope/themes" "$T/stage/usr/bin/mailscope" &&
     pass "DESTDIR: the binary looks in /usr/share/mailscope/themes" ||
     fail "DESTDIR: theme directory not /usr/share/mailscope/themes"
 
+# --- make while ./mailscope runs: the binary is replaced, not rewritten -------
+# A lab in another window keeps ./mailscope busy; writing into a running
+# executable fails with ETXTBSY.
+check "make mailscope: exit 0" mk mailscope
+"$tree/mailscope" lab > "$T/busy-lab.out" 2>&1 &
+busy=$!
+i=100
+while [ "$i" -gt 0 ] && ! grep -q '^  smtp ' "$T/busy-lab.out"; do
+	sleep 0.05
+	i=$((i - 1))
+done
+busy_port=$(sed -n 's/^  smtp  *127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$T/busy-lab.out")
+old_ino=$(stat -c %i "$tree/mailscope")
+sleep 1
+touch "$tree/src/util.c"
+check "make while ./mailscope runs: exit 0" mk mailscope
+lacks "$T/last.out" 'Text file busy' "make while ./mailscope runs: no 'Text file busy'"
+[ "$(stat -c %i "$tree/mailscope")" != "$old_ino" ] &&
+    pass "make while ./mailscope runs: the binary replaced" ||
+    fail "make while ./mailscope runs: the binary was not replaced"
+[ -n "$busy_port" ] && timeout 20 "$tree/mailscope" --batch \
+    "smtp://127.0.0.1:$busy_port" -c 'EHLO busy.test' < /dev/null \
+    > "$T/busy-session.out" 2>&1
+contains "$T/busy-session.out" '^<- 250-lab\.mailscope\.test' \
+    "make while ./mailscope runs: the running lab still answers"
+kill "$busy" 2> /dev/null
+wait "$busy" 2> /dev/null
+[ -e "$tree/mailscope.new" ] &&
+    fail "make: a temporary file left beside ./mailscope" ||
+    pass "make: no temporary file left beside ./mailscope"
+
 # --- clean ---------------------------------------------------------------------
 check "make clean: exit 0" mk clean
 [ ! -e "$tree/build" ] && [ ! -e "$tree/build-asan" ] &&

@@ -57,13 +57,20 @@ contains "$f" "^   cipher     .*$gc" "smtp: cipher equals gnutls-cli ($gc)"
 run submit-plain 0 -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
     "smtp://127.0.0.1:$SUBMIT_PORT"
 contains "$T/submit-plain" '^<- 530 5.7.0' "enforced port: 530 before STARTTLS"
-run submit-require 0 --require-tls -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
+# A command kept back is no success: exit 3, as README promises.
+run submit-require 3 --require-tls -c "EHLO x" -c "MAIL FROM:<a@mail.test>" \
     "smtp://127.0.0.1:$SUBMIT_PORT"
 contains "$T/submit-require" 'not sent: MAIL would cross the network in plaintext' \
     "--require-tls: MAIL refused locally"
 lacks "$T/submit-require" '^-> MAIL' "--require-tls: MAIL never sent"
 run notls-require 3 --require-tls --starttls "smtp://127.0.0.1:$NOTLS_PORT"
 contains "$T/notls-require" 'STARTTLS not offered' "no STARTTLS: exit 3 says why"
+# Without --starttls and with nothing kept back, a session that never
+# reached TLS still breaks the promise of --require-tls.
+run notls-require-plain 3 --require-tls -c "EHLO x" -c NOOP \
+    "smtp://127.0.0.1:$NOTLS_PORT"
+contains "$T/notls-require-plain" '^== no TLS: everything above crossed' \
+    "no STARTTLS, nothing kept back: exit 3, the transcript says no TLS"
 lacks "$T/notls-require" '^~>' "no STARTTLS: nothing claims TLS"
 
 # --- implicit TLS ----------------------------------------------------------
@@ -96,7 +103,9 @@ run imap 0 --starttls --cafile "$CA" -c "LOGIN $USER $PASS" -c "SELECT INBOX" \
     "imap://127.0.0.2:$IMAP_PORT"
 f=$T/imap
 contains "$f" 'LOGINDISABLED' "imap: LOGINDISABLED before TLS"
-contains "$f" '^-> a001 STARTTLS' "imap: tag added to STARTTLS"
+contains "$f" '^-> a001 CAPABILITY' \
+    "imap: CAPABILITY asked though the greeting listed some"
+contains "$f" '^-> a002 STARTTLS' "imap: tag added to STARTTLS"
 contains "$f" '^== TLS established' "imap: TLS"
 contains "$f" '^== capabilities after TLS: .*-LOGINDISABLED' \
     "imap: LOGINDISABLED gone after TLS"
@@ -153,8 +162,11 @@ for e in lines[1:-1]:
             seen |= set(c)
 missing = sorted(seen - names)
 assert not missing, missing
+first = re.search(r"\| `seq` \| ([0-9]+),", doc)
+assert first and int(first.group(1)) == lines[1]["seq"], \
+    ("README: seq from", first and first.group(1), "JSON:", lines[1]["seq"])
 EOF
-then pass "json: the README schema names every field, kind and flag seen"
+then pass "json: the README schema names every field, kind and flag seen, seq from where it starts"
 else fail "json: README schema lacks fields (above)"
 fi
 
@@ -169,6 +181,27 @@ for t in nan 0.0001 0 86401; do
 	expect_exit 1 "--timeout $t: refused, exit 1" "$MS" --batch --timeout "$t" \
 	    "smtp://127.0.0.1:$SMTP_PORT"
 done
+# An EHLO name with a line break would stall the EHLO until the timeout:
+# refused before connecting, exit 1, one line saying why.
+for prog in "" probe; do
+	"$MS" $prog ${prog:+--timeout 2} ${prog:---batch} --ehlo \
+	    "$(printf 'me\r\nMAIL FROM:<x@example.test>')" \
+	    "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/ehlo.out" \
+	    2> "$T/ehlo.err"
+	rc=$?
+	[ "$rc" -eq 1 ] && [ "$(wc -l < "$T/ehlo.err")" -eq 1 ] &&
+	    grep -q 'holds CR or LF' "$T/ehlo.err" &&
+	    pass "${prog:-batch} --ehlo with CR LF: exit 1, one line" ||
+	    fail "${prog:-batch} --ehlo with CR LF: exit $rc, $(cat "$T/ehlo.err")"
+done
+# Glosses have no place in JSON Lines: said, not silently dropped.
+"$MS" --batch --explain --json "smtp://127.0.0.1:$SMTP_PORT" < /dev/null \
+    > "$T/explain.out" 2> "$T/explain.err"
+rc=$?
+[ "$rc" -eq 1 ] && [ ! -s "$T/explain.out" ] &&
+    grep -q -- '--explain glosses the transcript' "$T/explain.err" &&
+    pass "--explain --json: exit 1, said" ||
+    fail "--explain --json: exit $rc, $(cat "$T/explain.err")"
 # Every malformed target: exit 1, one line on stderr saying what is wrong,
 # nothing on stdout, and the user's bytes shown escaped, never raw.
 i=0
@@ -364,7 +397,8 @@ run data 0 -c "EHLO x" -c "MAIL FROM:<bob@mail.test>" -c "RCPT TO:<alice@mail.te
     -c DATA -c "Subject: dot test" -c "" -c ".leading dot" -c "." \
     "smtp://127.0.0.1:$SMTP_PORT"
 contains "$T/data" '^<- 354 ' "DATA: 354"
-contains "$T/data" '^-> \.leading dot$' "DATA: the line shown as typed"
+contains "$T/data" '^-> \.leading dot  \[dot-stuffed\]$' \
+    "DATA: the line shown as typed, the dot added on the wire said"
 contains "$T/data" '^<- 250 2\.0\.0 Ok: queued' "DATA: accepted"
 
 # A13: a STARTTLS-stripping man in the middle in front of the real Postfix

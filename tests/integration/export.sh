@@ -52,6 +52,114 @@ rc=$?
 contains "$T/cut.err" 'line [0-9]+: .*the file ends inside this line' "cut recording: the line is named"
 contains "$T/cut.txt" '^<- 220 lab.mailscope.test' "cut recording: events before the cut kept"
 
+# A crafted recording: terminal escapes (window title, OSC 52 clipboard
+# write, clear screen, C1 CSI, BEL, DEL) in every field of its TLS facts,
+# its header, trailer, a note, a mark, a warning and its code, a handshake
+# step and the capability lists, and an injected line.  No export prints a raw
+# control byte; each marks the injected line as the text export does.
+python3 - "$D/session.jsonl" > "$T/crafted.jsonl" <<'EOF'
+import json, sys
+H = "\x1b]0;T\x07\x1b]52;c;QQ==\x07\x1b[2J\u009b1m\x7f"
+def hostile(v, name):
+    if isinstance(v, str):
+        return name + H
+    if isinstance(v, list):
+        return [hostile(x, name) for x in v]
+    if isinstance(v, dict):
+        return {k: (x if k in ("not_before", "not_after") else
+                    hostile(x, k)) for k, x in v.items()}
+    return v
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d.get("mailscope") == "recording":
+        d["target"] = "smtp://x" + H
+        d["options"]["ehlo"] = "ehlo" + H
+    elif "seq" not in d:
+        d["reason"] = "reason" + H
+    elif d["seq"] == 0:
+        d.update(kind="warning", code="code" + H, text="warning" + H)
+    elif d["seq"] == 12:
+        d.update(flags=["injected", "end"], text="220 injected line")
+    elif d["seq"] in (13, 30):
+        d["text"] = "text" + H
+    elif d["seq"] == 44:
+        d.update(kind="mark", dir="local", text="mark" + H)
+    elif d["kind"] in ("tls-established", "verify"):
+        d["tls"] = hostile(d["tls"], "")
+        d["text"] = "text" + H
+    elif d["kind"] == "capability-diff":
+        d["added"] = ["added" + H]
+        d["removed"] = ["removed" + H]
+    if "text" in d:
+        d["len"] = len(d["text"].encode())
+    print(json.dumps(d))
+EOF
+for f in txt md html; do
+	"$MS" export --format "$f" "$T/crafted.jsonl" > "$T/crafted.$f" \
+	    2> "$T/crafted.err"
+	rc=$?
+	[ "$rc" -eq 0 ] && pass "crafted recording, $f: exit 0" ||
+	    fail "crafted recording, $f: exit $rc ($(head -n 1 "$T/crafted.err"))"
+	if LC_ALL=C grep -qP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' \
+	    "$T/crafted.$f"; then
+		fail "crafted recording, $f: a raw control byte"
+		LC_ALL=C grep -naP '[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]' \
+		    "$T/crafted.$f" | cat -v | head -n 3
+	else
+		pass "crafted recording, $f: no raw control byte"
+	fi
+	# md escapes the backslash of an escape in its tables.
+	contains "$T/crafted.$f" '\\\\?e\]52;c;QQ==\\\\?x07' \
+	    "crafted recording, $f: the clipboard write shown escaped"
+done
+for field in key serial sha256; do
+	contains "$T/crafted.txt" "^ +$field +$field"'\\e\]0;T' \
+	    "crafted recording, txt: the certificate's $field escaped"
+done
+contains "$T/crafted.txt" '^ +pin +pin-sha256:pin_sha256\\e' \
+    "crafted recording, txt: the pin escaped"
+contains "$T/crafted.txt" '^== TLS text\\e\]0;T' \
+    "crafted recording, txt: a handshake step escaped"
+contains "$T/crafted.txt" '^# mark: mark\\e\]0;T' \
+    "crafted recording, txt: a mark escaped"
+contains "$T/crafted.md" '\| sha256\\\\e\]0;T' \
+    "crafted recording, md: the certificate's SHA-256 escaped"
+contains "$T/crafted.txt" '^!! 220 injected line  \[injected\]$' \
+    "crafted recording, txt: the injected line marked"
+contains "$T/crafted.md" '^!! 220 injected line  \[injected\]$' \
+    "crafted recording, md: the injected line marked"
+contains "$T/crafted.html" \
+    '<span class="s inj">!! 220 injected line  \[injected\]</span>' \
+    "crafted recording, html: the injected line marked"
+contains "$T/crafted.html" '<text class="warn" [^>]*>!! 220 injected line' \
+    "crafted recording, html: the injected reply marked in the diagram"
+if xmllint --noout "$T/crafted.html" 2> "$T/xmllint.err"; then
+	pass "crafted recording, html: well-formed XML"
+else
+	fail "crafted recording, html: xmllint: $(head -n 2 "$T/xmllint.err")"
+fi
+
+# The same recording in the replay screen: the TLS panel shows the
+# escapes as text, the terminal obeys none of them.
+UI=$MS
+[ -x "$ASAN_MAILSCOPE" ] && UI=$ASAN_MAILSCOPE
+N=$(($(wc -l < "$T/crafted.jsonl") - 2))
+tui_start keep 20 5 "sleep 600"
+tui_start rp 140 60 "env LANG=C.UTF-8 TERM=tmux-256color \
+    XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config \
+    $UI replay $T/crafted.jsonl 2> $T/crafted-replay.err"
+_tui select-pane -t rp -T export-test-title
+tui_keys rp End
+check "crafted recording, replay: at its last event" tui_wait rp "REPLAY $N/$N "
+for field in subject cipher hostname added; do
+	check "crafted recording, replay: the TLS panel shows $field escaped" \
+	    tui_wait rp " $field"'\\e\]0;T\\x07\\e\]5'
+done
+title=$(_tui display-message -p -t rp '#{pane_title}')
+check "crafted recording, replay: the pane title is unchanged ($title)" \
+    [ "$title" = export-test-title ]
+tui_stop rp
+
 # The password of a live session appears in no file that leaves mailscope.
 need_servers
 rm -f "$T/live.jsonl"

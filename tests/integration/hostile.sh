@@ -16,6 +16,9 @@
 #   #> log ERE / nolog ERE the fake server's log of the text run
 #   #> export ERE          every export format of the --json capture has no
 #                          control byte and matches ERE
+#   #> secret TEXT         TEXT and its base64 are nowhere: not in the text
+#                          and --json runs, not in a --record of the latter,
+#                          not in any export of that recording
 #   #> rss KB              peak RSS of the text run at most KB
 #   #> asan / valgrind     one more run with build-asan/mailscope / under
 #                          valgrind memcheck: same exit code, no error
@@ -86,6 +89,33 @@ ok = eval(sys.argv[2])
 if not ok:
     print("false:", sys.argv[2])
     sys.exit(1)
+EOF
+cat > "$T/nosecret.py" << 'EOF'
+# nosecret.py SECRET FILE...: exit 1 (and say where) if SECRET or its
+# base64 (with or without padding) is in a file, or in the data of an
+# event of a recording (base64 there when not UTF-8).
+import base64, json, sys
+s = sys.argv[1].encode()
+b = base64.b64encode(s)
+forms = sorted({s, b, b.rstrip(b"=")})
+bad = 0
+for path in sys.argv[2:]:
+    raw = open(path, "rb").read()
+    blobs = [raw]
+    for l in raw.split(b"\n"):
+        try:
+            e = json.loads(l)
+        except ValueError:
+            continue
+        if isinstance(e, dict) and "b64" in e:
+            blobs.append(base64.b64decode(e["b64"]))
+    for blob in blobs:
+        for f in forms:
+            if f in blob:
+                print("%s: holds %s" % (path, f.decode()))
+                bad = 1
+                break
+sys.exit(bad)
 EOF
 
 # --- certificates: our own CA, made here so no server install is needed ----
@@ -302,8 +332,13 @@ EOF
 	fi
 
 	# The --json run: event kinds, flags and codes; then the exports.
-	if has_directive json "$_c" || has_directive export "$_c"; then
-		mrun "$_c" "$_cname-json" "$MS" "$@" --json
+	_rec=
+	has_directive secret "$_c" && _rec=$T/$_cname.rec.jsonl
+	if has_directive json "$_c" || has_directive export "$_c" ||
+	    [ -n "$_rec" ]; then
+		rm -f "$_rec"
+		mrun "$_c" "$_cname-json" "$MS" "$@" --json \
+		    ${_rec:+--record "$_rec"}
 		_j=$T/$_cname-json.out
 		ck "json: exit $_want" rc_is "$RC" "$_want" "$_j"
 		while IFS= read -r _ex; do
@@ -325,6 +360,21 @@ EOF
 			done
 		fi
 	fi
+	while IFS= read -r _s; do
+		[ -n "$_s" ] || continue
+		_in="$_out $T/$_cname.err $T/$_cname-json.out $_rec"
+		for _fmt in txt md html; do
+			"$MS" export --format "$_fmt" -o \
+			    "$T/$_cname.rec.$_fmt" "$_rec" \
+			    > "$T/$_cname.export.err" 2>&1
+			_in="$_in $T/$_cname.rec.$_fmt"
+		done
+		# shellcheck disable=SC2086
+		ck "secret $_s: in no output, recording or export" python3 \
+		    "$T/nosecret.py" "$_s" $_in
+	done << EOF
+$(directive secret "$_c")
+EOF
 	if has_directive asan "$_c"; then
 		mrun "$_c" "$_cname-asan" "$ASAN_MAILSCOPE" "$@"
 		ck "asan: exit $_want" rc_is "$RC" "$_want" "$T/$_cname-asan.err"

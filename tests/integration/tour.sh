@@ -176,6 +176,12 @@ keys Enter
 check "step 9: the lab plays an injector" \
     wait_for 'scenario inject-response\)'
 check "step 9: its text" wait_for 'Tour 9/10: Attack: injected replies'
+# Response injection is a client bug; CVE-2011-0411 is Postfix's
+# server-side command injection.
+check "step 9: cites the client-side response injection CVE" \
+    wait_for 'CVE-2020-14954'
+check "step 9: not the server-side command injection CVE" \
+    lacks_now 'CVE-2011-0411'
 line 'EHLO me'
 check "step 9: STARTTLS offered" wait_for 'S:   250-STARTTLS'
 line 'STARTTLS'

@@ -10,7 +10,7 @@ set -u
 . "$(dirname "$0")/../lib.sh"
 cd "$TOP"
 out=$T
-rm -rf "$out"/state "$out"/config "$out"/port
+rm -rf "$out"/state "$out"/config "$out"/port "$out"/port.go
 # The ASan + UBSan build: a report ends it with a status the checks see.
 bin=${MAILSCOPE_BIN:-$ASAN_MAILSCOPE}
 
@@ -120,9 +120,11 @@ fi
 
 # The scripted server: one connection at a time, SMTP with STARTTLS.
 # ESC answers with terminal escape sequences, WIDE with wide characters
-# and 10,000 combining marks, BIG N with N lines.
+# and 10,000 combining marks, BIG N with N lines, SLOW once the file
+# PORTFILE.go exists.  The log tells the end of a message from a
+# connection lost in DATA.
 cat > "$out/server.py" <<'EOF'
-import socket, ssl, sys
+import os, socket, ssl, sys, time
 ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
 ctx.load_cert_chain(sys.argv[2], sys.argv[3])
 ls = socket.socket()
@@ -142,10 +144,13 @@ def serve(c):
     while True:
         l = f.readline()
         if not l:
+            if data:
+                print("ABANDONED-IN-DATA", flush=True)
             return
         s = l.rstrip(b"\r\n")
         if data:
             if s == b".":
+                print("END-OF-DATA", flush=True)
                 data = False
                 w(b"250 2.0.0 Ok: queued\r\n")
             continue
@@ -178,6 +183,10 @@ def serve(c):
         elif v == b"WIDE":
             w(b"250 wide " + ("\u6f22\u5b57" * 40).encode() + b" comb e" +
               ("\u0301" * 10000).encode() + b" wide end\r\n")
+        elif v == b"SLOW":
+            while not os.path.exists(sys.argv[1] + ".go"):
+                time.sleep(0.02)
+            w(b"250 slow reply arrived\r\n")
         elif v == b"BIG":
             n = int(s.split(b" ")[1])
             for i in range(n):
@@ -327,6 +336,18 @@ tui_keys t -l 'R'
 keys Tab Tab
 check "a second Tab lists the matches" wait_for 'RCPT TO: +RSET'
 keys C-c
+tui_keys t -l 'MA'
+keys Tab
+tui_keys t -l '<a@example.test>'
+check "Tab completes MAIL FROM: with no space after the colon (RFC 5321)" \
+    wait_for '^smtp> MAIL FROM:<a@example\.test>$'
+keys C-c
+tui_keys t -l 'rc'
+keys Tab
+tui_keys t -l '<b@example.test>'
+check "Tab completes rcpt to: with no space after the colon" \
+    wait_for '^smtp> rcpt to:<b@example\.test>$'
+keys C-c
 tui_keys t -l ':sta'
 keys Tab
 check "Tab completes : commands" wait_for '^smtp> :starttls'
@@ -380,6 +401,19 @@ tui_keys t -l 'é x'
 check "typing UTF-8 in the transcript goes to the command line, whole" \
     wait_for '^smtp> é x$'
 keys C-c
+
+# A reply that arrives while a message is shown, the transcript full:
+# the newest line is drawn above the message, not under it.
+line 'SLOW'
+check "a command whose reply is held back" wait_for 'C:🔒 SLOW'
+line ':frobnicate'
+check "a message is shown while the reply is awaited" \
+    wait_for 'unknown command :frobnicate'
+touch "$out/port.go"
+check "the reply that arrived under the message is visible" \
+    wait_for '^[0-9:. ]*S:🔒 250 slow reply arrived'
+check "the message is still shown with it" \
+    wait_for 'unknown command :frobnicate'
 
 # Help overlay lists keys and commands.
 keys F1
@@ -463,8 +497,21 @@ check "DATA badge in the status bar" wait_for 'PLAIN +DATA'
 line 'Subject: test'
 line '.leading dot'
 check "body lines are client lines" wait_for 'C: +\.leading dot'
+tui_keys t -l 'half a line'
 keys C-c
-check "Ctrl-C ends DATA with a lone dot" wait_for '250 2.0.0 Ok: queued'
+check "Ctrl-C in DATA asks: end the message or drop the connection" \
+    wait_for 'e ends the message \(sends "\."\)'
+check "the question says drop is the only abort" \
+    wait_for 'd drops the connection'
+keys x
+check "any other key goes on writing" wait_for 'still in DATA: nothing was sent'
+check "the line being typed is kept" wait_for '^DATA> half a line$'
+lacks "$out/server.log" 'END-OF-DATA' "Ctrl-C in DATA sent nothing by itself"
+keys C-c
+check "Ctrl-C asks again" wait_for 'e ends the message \(sends "\."\)'
+keys e
+check "e ends the message with a lone dot" wait_for '250 2.0.0 Ok: queued'
+contains "$out/server.log" '^END-OF-DATA' "e sent the lone dot"
 check "the prompt is back to normal" wait_for '^smtp>'
 tui_keys t -l 'half typed'
 check "typed text is shown" wait_for '^smtp> half typed'
@@ -480,6 +527,7 @@ keys C-d
 check "Ctrl-D leaves with exit 0" exited 0
 contains "$out/server.log" '^QUIT' "Ctrl-D sent QUIT first"
 lacks "$hist" 'leading dot' "DATA lines stay out of the history"
+lacks "$out/rec.jsonl" 'half a line' "the line typed but not entered was never sent"
 contains "$out/rec.jsonl" 'leading dot' "the recording holds the session"
 check "the recording ends with a trailer" sh -c \
     'tail -n 1 "$1" | grep -q "\"quit\""' - "$out/rec.jsonl"
@@ -689,6 +737,42 @@ check "80 columns: the status bar keeps the focus, the target without its scheme
 keys C-d
 check "--lab: Ctrl-D in the transcript leaves with exit 0" exited 0
 
+# --- Ctrl-C in DATA against the lab: drop is an abort, nothing queued ---
+mail_to_lab() {
+	line 'EHLO client.test'
+	line 'MAIL FROM:<you@lab.mailscope.test>'
+	line 'RCPT TO:<demo@lab.mailscope.test>'
+	line 'DATA'
+	wait_for '^DATA>'
+	line "Subject: $1"
+}
+start 100 30 --lab
+check "lab DATA: the lab greets" wait_for 'S: +220 '
+mail_to_lab dropped
+keys C-c
+check "lab DATA: Ctrl-C asks end or drop" wait_for 'd drops the connection'
+keys d
+check "lab DATA: d drops the connection" \
+    wait_for 'dropped in DATA by the user'
+check "lab DATA: no reply to a message never ended" \
+    sh -c '! tmux -L "$1" capture-pane -p -t t | grep -q "queued as"' \
+    - "$TUI_SOCK"
+line ':reconnect'
+check "lab DATA: connected again" wait_count 'S: +220 ' 2
+mail_to_lab kept
+keys C-c
+check "lab DATA: Ctrl-C asks again" wait_for 'e ends the message'
+keys e
+check "lab DATA: the dropped message was not stored: this one is the first" \
+    wait_for 'S: +250 2\.0\.0 Ok: queued as 1$'
+line 'MAIL FROM:<you@lab.mailscope.test>'
+line 'RCPT TO:<demo@lab.mailscope.test>'
+line 'DATA'
+check "lab DATA: in DATA again" wait_for '^DATA>'
+keys C-d
+check "lab DATA: Ctrl-D in DATA closes (QUIT would be a line of the message) and leaves" \
+    exited 0
+
 # --- Postfix and Dovecot ---
 if [ -z "$SERVERS" ]; then
 	fail "tui: test servers not running (tests/servers/start.sh)"
@@ -732,6 +816,17 @@ tui_keys t -l "$PASS"
 keys Enter
 check "Dovecot IMAP: AUTHENTICATE accepted" \
     wait_for 'S:🔒 [A-Za-z0-9.]+ OK'
+# Its OK lists the logged-in capabilities: no difference is made of them,
+# and the panel says why, as the transcript does.
+keys Tab Tab G
+check "Dovecot IMAP: the panel compares no list that came with the login" \
+    wait_for 'Capabilities after STARTTLS'
+screen > "$out/imap-caps.screen"
+contains "$out/imap-caps.screen" '│ +capabilities after STARTTLS not compared' \
+    "Dovecot IMAP: the panel says why, from the transcript's event"
+lacks "$out/imap-caps.screen" '│ +\+ [A-Z]' \
+    "Dovecot IMAP: no capability claimed added by STARTTLS"
+keys Escape
 line 'SELECT INBOX'
 check "Dovecot IMAP: SELECT" wait_for 'S:🔒 \* [0-9]+ EXISTS'
 line 'FETCH 2 BODY[]'

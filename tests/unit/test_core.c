@@ -132,6 +132,40 @@ test_target_string(void **state)
 	target_free(&t);
 }
 
+/* EXTERNAL's credential is the TLS client certificate: no password. */
+static void
+test_offers_credentials(void **state)
+{
+	static const struct {
+		const char	*cap;
+		const char	*word;
+		bool		 secret;
+	} t[] = {
+		{ "AUTH EXTERNAL", "AUTH", false },
+		{ "AUTH=EXTERNAL", "AUTH", false },
+		{ "auth external", "AUTH", false },
+		{ "SASL EXTERNAL", "SASL", false },
+		{ "AUTH EXTERNAL PLAIN", "AUTH", true },
+		{ "AUTH=LOGIN", "AUTH", true },
+		{ "SASL PLAIN", "SASL", true },
+		{ "AUTH", "AUTH", true },
+		{ "AUTHX PLAIN", "AUTH", false },
+		{ "AUTH EXTERNALS", "AUTH", true },
+		{ "8BITMIME", "AUTH", false },
+	};
+	struct strv	sv = { 0 };
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		strv_add(&sv, t[i].cap);
+		if (strv_offers_credentials(&sv, t[i].word) != t[i].secret)
+			fail_msg("%s: %s", t[i].cap, t[i].secret ?
+			    "a credential missed" : "no credential there");
+		strv_clear(&sv);
+	}
+}
+
 static void
 test_buf_and_strv(void **state)
 {
@@ -152,7 +186,7 @@ test_buf_and_strv(void **state)
 	strv_add(&sv, "AUTH PLAIN LOGIN");
 	assert_true(strv_has(&sv, "starttls"));
 	assert_false(strv_has(&sv, "AUTH"));
-	assert_true(strv_has_prefix(&sv, "auth"));
+	assert_true(strv_offers_credentials(&sv, "auth"));
 	strv_copy(&copy, &sv);
 	assert_int_equal(copy.n, 2);
 	assert_string_equal(copy.v[1], "AUTH PLAIN LOGIN");
@@ -487,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_timeout_parse),
 		cmocka_unit_test(test_target_string),
 		cmocka_unit_test(test_buf_and_strv),
+		cmocka_unit_test(test_offers_credentials),
 		cmocka_unit_test(test_base64),
 		cmocka_unit_test(test_c_unescape),
 		cmocka_unit_test(test_format_wall),

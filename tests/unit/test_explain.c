@@ -426,7 +426,9 @@ test_local_events(void **state)
 	(void)state;
 	o = local(EV_WARNING, CHAN_PLAIN, "response-injection");
 	has(o, "response-injection: Bytes arrived after the STARTTLS");
-	has(o, "CVE-2011-0411");
+	/* The client-side class, not Postfix's server-side command one. */
+	has(o, "CVE-2020-14954");
+	hasnt(o, "CVE-2011-0411");
 	has(o, "USENIX Security 2021");
 	o = local(EV_WARNING, CHAN_PLAIN, "plaintext-auth");
 	has(o, "plaintext-auth: Login is offered before TLS");
@@ -436,6 +438,10 @@ test_local_events(void **state)
 	assert_string_equal(o, "");
 	o = local(EV_CONNECT, CHAN_PLAIN, NULL);
 	has(o, "starts in plaintext");
+	/* Implicit TLS: the connection is TLS from its first byte. */
+	o = local(EV_CONNECT, CHAN_TLS, NULL);
+	has(o, "handshake comes first");
+	hasnt(o, "STARTTLS");
 
 	e.kind = EV_TLS_STEP;
 	e.dir = DIR_LOCAL;
@@ -594,7 +600,7 @@ test_starttls_lessons(void **state)
 		for (j = 0; j < 3; j++)
 			has(t, c[i].ports[j]);
 		has(t, "man in the middle");
-		has(t, "CVE-2011-0411");
+		has(t, "CVE-2020-14954");
 	}
 	has(explain_starttls(PROTO_SMTP), "2525");
 	has(explain_starttls(PROTO_SMTP), "Opportunistic");
@@ -1055,7 +1061,8 @@ test_warning_coverage(void **state)
 	    "starttls-after-tls", "untagged-before-starttls",
 	    "plaintext-alert", "insecure", "sslkeylogfile", "keylog",
 	    "timeout", "require-tls", "connect", "resolve", "not-connected",
-	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection" };
+	    "usage", "starttls-in-tls", "starttls-stripped", "command-injection",
+	    "weak-dh" };
 	const char	*src = getenv("MAILSCOPE_SRCDIR");
 	struct strv	 seen = { 0 };
 	size_t		 calls = 0, i;
@@ -1157,6 +1164,46 @@ test_scanner(void **state)
 	    -1);
 }
 
+/* Batch keeps no log: explain_stream carries the last command's verb. */
+static void
+test_stream(void **state)
+{
+	struct explain_state	 st;
+	struct event		 e = { 0 };
+	struct buf		 b = { 0 };
+	static const struct {
+		enum ev_dir	 dir;
+		const char	*line;
+		const char	*want;		/* NULL: no keyword gloss */
+	} t[] = {
+		{ DIR_CLIENT, "NOOP", NULL },
+		{ DIR_SERVER, "250 HELP", NULL },
+		{ DIR_CLIENT, "EHLO me", NULL },
+		{ DIR_SERVER, "250 HELP", "HELP: " },
+		{ DIR_CLIENT, "a001 CAPABILITY", NULL },
+	};
+	size_t			 i;
+
+	(void)state;
+	memset(&st, 0, sizeof st);
+	e.kind = EV_DATA;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		e.dir = (uint8_t)t[i].dir;
+		e.data = t[i].line;
+		e.len = (uint32_t)strlen(t[i].line);
+		buf_reset(&b);
+		buf_adds(&b, "");
+		explain_stream(&st, &e, PROTO_SMTP, &b);
+		if (t[i].want != NULL)
+			has(b.p, t[i].want);
+		else if (t[i].dir == DIR_SERVER)
+			hasnt(b.p, "HELP: ");
+	}
+	/* Not an SMTP command: the verb stays EHLO's. */
+	assert_string_equal(st.verb, "EHLO");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -1179,6 +1226,7 @@ main(void)
 		cmocka_unit_test(test_tls_panel_coverage),
 		cmocka_unit_test(test_verb_coverage),
 		cmocka_unit_test(test_scanner),
+		cmocka_unit_test(test_stream),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

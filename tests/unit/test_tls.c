@@ -362,6 +362,30 @@ test_ip_literal(void **state)
 	free(key);
 }
 
+/* A Unicode name goes out, and is matched, as its A-label. */
+static void
+test_idn_name(void **state)
+{
+	struct pair		 p;
+	struct tls_facts	*f;
+	char			*cert, *key;
+
+	(void)state;
+	make_leaf("idn", "xn--bcher-kva.example", NULL, 0, 0, false, &cert,
+	    &key);
+	assert_int_equal(connect_pair(&p, cert, key, "b\xc3\xbc" "cher.example",
+	    NULL, NULL, NULL), 1);
+	f = tls_get_facts(p.c);
+	assert_true(f->verify.ok);
+	assert_string_equal(f->sni, "xn--bcher-kva.example");
+	assert_non_null(f->verify.matched);
+	assert_string_equal(f->verify.matched, "DNS:xn--bcher-kva.example");
+	tls_facts_free(f);
+	pair_free(&p);
+	free(cert);
+	free(key);
+}
+
 static void
 expect_reason(const char *cert, const char *key, const char *host,
     const char *says, const char *also)
@@ -709,6 +733,7 @@ main(void)
 		cmocka_unit_test(test_good),
 		cmocka_unit_test(test_data_roundtrip),
 		cmocka_unit_test(test_ip_literal),
+		cmocka_unit_test(test_idn_name),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_wrong_host),
 		cmocka_unit_test(test_expired_and_wrong_host),
