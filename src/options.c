@@ -67,8 +67,8 @@ session_options_check(const struct session_opts *so, char *err,
 {
 	/* Here, not at EHLO time: a CR or LF there would stall the session. */
 	if (so->ehlo != NULL && !ehlo_name_ok(so->ehlo)) {
-		snprintf(err, errlen, "the EHLO name '%s' holds CR or LF: it "
-		    "must fit on one command line", so->ehlo);
+		snprintf(err, errlen, "the --ehlo name holds CR or LF: it "
+		    "must fit on one command line");
 		return -1;
 	}
 	if (so->client_key != NULL && so->client_cert == NULL) {

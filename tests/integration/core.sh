@@ -184,7 +184,8 @@ done
 # An EHLO name with a line break would stall the EHLO until the timeout:
 # refused before connecting, exit 1, one line saying why.
 for prog in "" probe; do
-	"$MS" $prog ${prog:+--timeout 2} ${prog:---batch} --ehlo \
+	[ -n "$prog" ] && extra="--timeout 2" || extra=--batch
+	"$MS" $prog $extra --ehlo \
 	    "$(printf 'me\r\nMAIL FROM:<x@example.test>')" \
 	    "smtp://127.0.0.1:$SMTP_PORT" < /dev/null > "$T/ehlo.out" \
 	    2> "$T/ehlo.err"
