@@ -238,6 +238,8 @@ tui_keys full -l "EHLO full.test"
 tui_keys full Enter
 tui_wait full "RECORDING STOPPED" && pass "a write error shows RECORDING STOPPED" ||
     fail "a write error shows RECORDING STOPPED"
+# The status bar may be drawn a frame before the message line.
+tui_wait full "RECORDING STOPPED: File too large" 5 || true
 contains "$T/full.screen" "RECORDING STOPPED: File too large" "with the reason"
 contains "$T/full.screen" " RECORDING STOPPED .* in " "the status bar indicator changes"
 tui_keys full -l "NOOP"

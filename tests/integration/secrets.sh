@@ -156,7 +156,8 @@ run typed-pop3-pass 0 -c "USER $USER" -c "PASS $PASS" \
     "pop3://127.0.0.1:$POP3_PORT"
 contains "$T/typed-pop3-pass" '^\*\* a credential went in plaintext, as typed' \
     "typed POP3 PASS in plaintext: a warning event"
-run typed-require-tls 0 --require-tls -c 'EHLO me' \
+# A --require-tls session that withheld a line exits 3.
+run typed-require-tls 3 --require-tls -c 'EHLO me' \
     -c ":raw AUTH PLAIN $b64\\r\\n" "smtp://127.0.0.1:$NOTLS_PORT"
 contains "$T/typed-require-tls" 'not sent: the line carries a credential; no TLS: --require-tls' \
     ":raw with a credential under --require-tls: withheld"
