@@ -26,33 +26,50 @@ CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
 	    -fno-sanitize-recover=undefined
 
-CORE_SRC = $(filter-out src/main.c,$(wildcard src/*.c))
-TUI_SRC	 = $(wildcard tui/*.c)
+# One folder, one layer, one archive (ARCHITECTURE.md): cmd and tui on
+# top, base at the bottom.  The link order is the layering, so a call up
+# the stack fails to link; `make layers` checks every arrow exactly.
+LAYERS	 = cmd render explain lab core log base
+cmd_SRC	 = $(filter-out src/cmd/main.c,$(wildcard src/cmd/*.c))
+render_SRC = $(wildcard src/render/*.c)
+explain_SRC = $(wildcard src/explain/*.c)
+lab_SRC	 = $(wildcard src/lab/*.c)
+core_SRC = $(wildcard src/core/*.c src/core/proto/*.c)
+log_SRC	 = $(wildcard src/log/*.c)
+base_SRC = $(wildcard src/base/*.c)
+tui_SRC	 = $(wildcard tui/*.c)
+HDRS	 = $(wildcard src/*/*.h src/core/proto/*.h tui/*.h)
 TEST_SRC = $(wildcard tests/unit/test_*.c)
+# Tests reach below the front doors, never the TUI.
+TEST_LIBS = cmd render explain lab core log base
+BIN_LIBS  = cmd tui render explain lab core log base
+
+define archive
+$(1)/lib$(2).a: $$($(2)_SRC:%.c=$(1)/%.o)
+	@rm -f $$@
+	@ar rcs $$@ $$^
+endef
 
 # Two build trees: build/ (normal) and build-asan/ (ASan + UBSan).
 define tree
-$(1)/%.o: %.c src/mailscope.h $(wildcard tui/*.h) | $(1)/src $(1)/tui $(1)/tests/unit
+$(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@echo "  CC      $$@"
 	@$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
-$(1)/src $(1)/tui $(1)/tests/unit:
-	@mkdir -p $$@
-$(1)/libcore.a: $(CORE_SRC:%.c=$(1)/%.o)
-	@rm -f $$@
-	@ar rcs $$@ $$^
-$(1)/libtui.a: $(TUI_SRC:%.c=$(1)/%.o)
-	@rm -f $$@
-	@ar rcs $$@ $$^
-$(1)/mailscope: $(1)/src/main.o $(1)/libtui.a $(1)/libcore.a
+$(1)/dirs:
+	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
+	    src/core/proto src/log src/base tui tests/unit)
+	@touch $$@
+$(foreach l,$(LAYERS) tui,$(eval $(call archive,$(1),$(l))))
+$(1)/mailscope: $(1)/src/cmd/main.o $(BIN_LIBS:%=$(1)/lib%.a)
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
 # The theme test includes the curses-free theme and config parsers.
 $(1)/tests/unit/test_theme.o: tui/theme.c tui/config.c $(1)/themedir
 # THEMEDIR is compiled in: a new PREFIX rebuilds what uses it.
 $(1)/tui/theme.o: $(1)/themedir
-$(1)/themedir: FORCE | $(1)/tui
+$(1)/themedir: FORCE | $(1)/dirs
 	@echo '$$(THEMEDIR)' | cmp -s - $$@ || echo '$$(THEMEDIR)' > $$@
-$(1)/tests/unit/%: $(1)/tests/unit/%.o $(1)/libcore.a
+$(1)/tests/unit/%: $(1)/tests/unit/%.o $(TEST_LIBS:%=$(1)/lib%.a)
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
 endef
@@ -64,7 +81,7 @@ UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
 UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
 .PHONY: all deps deps-quiet deps-test run check check-valgrind unit install \
-	uninstall clean bench fuzz FORCE
+	uninstall clean bench fuzz layers test FORCE
 .SECONDARY:
 
 all: mailscope
@@ -92,6 +109,14 @@ unit: $(UNIT) $(UNIT_ASAN)
 
 check: deps deps-test mailscope build-asan/mailscope unit
 	@sh tests/run.sh
+
+# The quick loop: unit tests and the suites that need no server.
+test: deps-quiet mailscope build-asan/mailscope unit
+	@sh tests/run.sh --quick
+
+# The arrows between the layers (ARCHITECTURE.md).
+layers: build/mailscope
+	@sh tools/layers.sh build
 
 check-valgrind: deps deps-test mailscope
 	@sh tests/valgrind/run.sh

@@ -1,5 +1,8 @@
 #!/bin/sh
 # Run every test and end with one line: "N passed, N failed".
+#   run.sh           everything (make check)
+#   run.sh --quick   unit tests and the suites that need no test server,
+#                    no fuzzing (make test, the loop while working)
 #
 # Unit tests are cmocka programs, run twice: normal and under ASan+UBSan.
 # Integration tests are tests/integration/*.sh; each prints one line per
@@ -7,6 +10,8 @@
 # addresses from tests/out/servers/env (tests/servers/start.sh).
 set -u
 cd "$(dirname "$0")/.."
+quick=false
+[ "${1:-}" = --quick ] && quick=true
 out=tests/out
 mkdir -p "$out"
 passed=0
@@ -45,14 +50,25 @@ run_unit() {
 run_unit build
 run_unit build-asan
 
+# The arrows between the layers.
+o=$out/layers.out
+sh tools/layers.sh build > "$o" 2>&1
+cat "$o" >> "$log"
+count "$o"
+grep '^FAIL: ' "$o"
+printf '%-50s %s passed, %s failed\n' "tools/layers.sh" \
+    "$(grep -c '^PASS: ' "$o")" "$(grep -c '^FAIL: ' "$o")"
+
 # Each fuzz target briefly, so regressions in the parsers show here.
+$quick || {
 o=$out/fuzz.out
 sh tests/fuzz/run.sh "${MAILSCOPE_FUZZ_SECONDS:-20}" > "$o" 2>&1
 cat "$o" >> "$log"
 count "$o"
 grep -E '^(PASS|FAIL): ' "$o"
+}
 
-if [ -x tests/servers/start.sh ]; then
+if ! $quick && [ -x tests/servers/start.sh ]; then
 	if ! tests/servers/start.sh > "$out/servers.log" 2>&1; then
 		echo "FAIL: test servers did not start (see $out/servers.log)"
 		tail -n 20 "$out/servers.log"
@@ -61,6 +77,8 @@ if [ -x tests/servers/start.sh ]; then
 fi
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
+	# The quick loop leaves out what needs a test server or takes long.
+	$quick && grep -Eq '^(need_servers|# quick: no)' "$t" && continue
 	o=$out/$(basename "$t" .sh).out
 	timeout 900 sh "$t" > "$o" 2>&1
 	rc=$?
@@ -75,7 +93,7 @@ for t in tests/integration/*.sh; do
 	printf '%-50s %s passed, %s failed\n' "$t" \
 	    "$(grep -c '^PASS: ' "$o")" "$(grep -c '^FAIL: ' "$o")"
 done
-[ -x tests/servers/stop.sh ] && tests/servers/stop.sh >> "$out/servers.log" 2>&1
+! $quick && [ -x tests/servers/stop.sh ] && tests/servers/stop.sh >> "$out/servers.log" 2>&1
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

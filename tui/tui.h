@@ -13,7 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 enum tui_time {
 	TIME_ABSOLUTE,		/* wall clock, local time */

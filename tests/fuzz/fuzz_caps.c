@@ -7,7 +7,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/proto/proto_int.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 static void
 on_line(const struct pp_line *l, void *arg)

@@ -6,7 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

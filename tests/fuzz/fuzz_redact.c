@@ -7,7 +7,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 static const enum reply_status statuses[] = {
 	RS_NONE, RS_OK, RS_INTERMEDIATE, RS_TEMPFAIL, RS_NO, RS_BAD, RS_BYE,

@@ -19,7 +19,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/proto/proto_int.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 #define PW	"Fz-Secret-Pw-77"
 

@@ -17,11 +17,11 @@ fi
 # The core is compiled once, with coverage, and linked into each target.
 mkdir -p "$out/obj"
 objs=
-for c in src/*.c; do
-	[ "$c" = src/main.c ] && continue
-	o=$out/obj/$(basename "$c" .c).o
+newest=$(ls -t src/*/*.h src/core/proto/*.h | head -n 1)
+for c in $(find src -name '*.c' ! -path src/cmd/main.c | sort); do
+	o=$out/obj/$(echo "${c#src/}" | tr / _ | sed 's/\.c$//').o
 	objs="$objs $o"
-	[ "$o" -nt "$c" ] && [ "$o" -nt src/mailscope.h ] && continue
+	[ "$o" -nt "$c" ] && [ "$o" -nt "$newest" ] && continue
 	# shellcheck disable=SC2086
 	if ! clang $flags -fsanitize=fuzzer-no-link -c -o "$o" "$c" \
 	    > "$out/build.log" 2>&1; then

@@ -73,7 +73,7 @@ done
 busy_port=$(sed -n 's/^  smtp  *127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$T/busy-lab.out")
 old_ino=$(stat -c %i "$tree/mailscope")
 sleep 1
-touch "$tree/src/util.c"
+touch "$tree/src/base/util.c"
 check "make while ./mailscope runs: exit 0" mk mailscope
 lacks "$T/last.out" 'Text file busy' "make while ./mailscope runs: no 'Text file busy'"
 [ "$(stat -c %i "$tree/mailscope")" != "$old_ino" ] &&
@@ -95,7 +95,7 @@ check "make clean: exit 0" mk clean
 [ ! -e "$tree/build" ] && [ ! -e "$tree/build-asan" ] &&
     [ ! -e "$tree/mailscope" ] && pass "clean: build trees and binary gone" ||
     fail "clean: something left: $(ls "$tree")"
-[ -f "$tree/src/main.c" ] && pass "clean: sources kept" ||
+[ -f "$tree/src/cmd/main.c" ] && pass "clean: sources kept" ||
     fail "clean: removed sources"
 
 # --- deps.sh, not root: the exact apt-get line, nothing installed ---------------

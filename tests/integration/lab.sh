@@ -19,12 +19,11 @@ elif [ -x build/mailscope ] && build/mailscope lab --list > /dev/null 2>&1; then
 	bin="$top/build/mailscope"
 else
 	cat > "$out/labmain.c" <<'EOF'
-#include "mailscope.h"
+#include "lab/lab.h"
 int main(int argc, char **argv) { return lab_main(argc - 1, argv + 1); }
 EOF
 	if ${CC:-cc} -std=c17 -D_GNU_SOURCE -O1 -g -Isrc -o "$out/labdrv" \
-	    "$out/labmain.c" src/lab.c src/lab_smtp.c src/lab_imap.c \
-	    src/lab_pop3.c src/certgen.c src/util.c src/loop.c \
+	    "$out/labmain.c" src/lab/*.c src/base/*.c \
 	    $(pkg-config --cflags --libs gnutls) > "$out/cc.log" 2>&1; then
 		bin="$out/labdrv"
 	else
@@ -636,7 +635,7 @@ if start_lab slow; then
 	stop_lab
 fi
 # mailscope itself against the lab, when the whole program is built: the
-# exit codes of the contract (src/mailscope.h) for each lesson.
+# exit codes of the contract (src/base/base.h) for each lesson.
 probe_says() {
 	# $1 exit status wanted, $2 finding (regex) in the probe's output
 	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe.out"

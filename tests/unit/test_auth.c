@@ -17,7 +17,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
+#include "cmd/cmd.h"
 
 static void
 verdict(bool tls, bool verified, bool require, bool plain, bool unverified,

@@ -14,7 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 static void
 test_target_defaults(void **state)

@@ -17,7 +17,12 @@
 
 #include <cmocka.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/proto/proto_int.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 static struct evlog	*elog;
 static struct buf	 eout;
@@ -941,7 +946,7 @@ check_file(const char *path, struct strv *seen)
 			    "literal cannot be checked for a gloss", path);
 		if (explain_warning(code) == NULL)
 			fail_msg("%s: warning code \"%s\" has no gloss in "
-			    "src/explain_data.c", path, code);
+			    "src/explain/data.c", path, code);
 		if (!strv_has(seen, code))
 			strv_add(seen, code);
 		found++;
@@ -1045,9 +1050,14 @@ scan_dir(const char *dir, struct strv *seen, size_t *calls)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		len = strlen(de->d_name);
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		/* Every layer: the folders below too. */
+		if (de->d_type == DT_DIR && de->d_name[0] != '.') {
+			scan_dir(path, seen, calls);
+			continue;
+		}
 		if (len < 3 || strcmp(de->d_name + len - 2, ".c") != 0)
 			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
 		*calls += check_file(path, seen);
 	}
 	closedir(d);
@@ -1083,7 +1093,7 @@ test_warning_coverage(void **state)
 		if (explain_warning(known[i]) == NULL)
 			fail_msg("%s has no gloss", known[i]);
 	strv_clear(&seen);
-	snprintf(path, sizeof path, "%s/tls.c", src);
+	snprintf(path, sizeof path, "%s/core/tls.c", src);
 	check_tls(path);
 }
 

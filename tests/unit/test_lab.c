@@ -28,7 +28,12 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab_int.h"
 
 /* Certificates. */
 
@@ -254,7 +259,7 @@ static struct lab_conn	 conn;
 static char		*outp;
 
 static void
-start(enum proto_id proto, enum lab_scn scn, bool implicit)
+start(enum lab_proto proto, enum lab_scn scn, bool implicit)
 {
 	lab_store_free(&store);
 	lab_store_init(&store);
@@ -289,7 +294,7 @@ test_smtp_plain(void **state)
 	const char	*o;
 
 	(void)state;
-	start(PROTO_SMTP, SCN_GOOD, false);
+	start(LAB_SMTP, SCN_GOOD, false);
 	assert_string_equal(say(NULL), "220 lab.mailscope.test ESMTP "
 	    "mailscope-lab (scenario good)\r\n");
 	o = say("EHLO client.test\r\n");
@@ -352,7 +357,7 @@ test_smtp_starttls_auth(void **state)
 	const char	*o;
 
 	(void)state;
-	start(PROTO_SMTP, SCN_GOOD, false);
+	start(LAB_SMTP, SCN_GOOD, false);
 	say("EHLO c\r\n");
 	/* The pipelined command after STARTTLS is thrown away. */
 	assert_string_equal(say("STARTTLS\r\nMAIL FROM:<evil@x>\r\n"),
@@ -395,7 +400,7 @@ test_smtp_scenarios(void **state)
 	const char	*o;
 
 	(void)state;
-	start(PROTO_SMTP, SCN_NO_STARTTLS, false);
+	start(LAB_SMTP, SCN_NO_STARTTLS, false);
 	o = say("EHLO c\r\n");
 	assert_null(strstr(o, "STARTTLS"));
 	assert_non_null(strstr(o, "AUTH PLAIN LOGIN"));
@@ -403,7 +408,7 @@ test_smtp_scenarios(void **state)
 	    "502 5.5.1 Error: command not recognized\r\n");
 	stop();
 
-	start(PROTO_SMTP, SCN_STRIP, false);
+	start(LAB_SMTP, SCN_STRIP, false);
 	o = say("EHLO c\r\n");
 	assert_null(strstr(o, "STARTTLS"));
 	assert_non_null(strstr(o, "250-XXXXXXXA\r\n"));
@@ -412,14 +417,14 @@ test_smtp_scenarios(void **state)
 	    "500 5.5.2 Error: command not recognized\r\n");
 	stop();
 
-	start(PROTO_SMTP, SCN_STARTTLS_REFUSED, false);
+	start(LAB_SMTP, SCN_STARTTLS_REFUSED, false);
 	assert_non_null(strstr(say("EHLO c\r\n"), "250-STARTTLS"));
 	assert_string_equal(say("STARTTLS\r\n"), "454 4.7.0 TLS not "
 	    "available due to temporary reason\r\n");
 	assert_false(conn.want_tls);
 	stop();
 
-	start(PROTO_SMTP, SCN_ENFORCED, false);
+	start(LAB_SMTP, SCN_ENFORCED, false);
 	say("EHLO c\r\n");
 	assert_string_equal(say("MAIL FROM:<a@b>\r\n"),
 	    "530 5.7.0 Must issue a STARTTLS command first\r\n");
@@ -430,7 +435,7 @@ test_smtp_scenarios(void **state)
 	stop();
 
 	/* The injected replies share the go-ahead's buffer. */
-	start(PROTO_SMTP, SCN_INJECT_RESPONSE, false);
+	start(LAB_SMTP, SCN_INJECT_RESPONSE, false);
 	say("EHLO c\r\n");
 	assert_string_equal(say("STARTTLS\r\n"),
 	    "220 2.0.0 Ready to start TLS\r\n"
@@ -438,7 +443,7 @@ test_smtp_scenarios(void **state)
 	stop();
 
 	/* CVE-2011-0411: plaintext after STARTTLS answered inside TLS. */
-	start(PROTO_SMTP, SCN_INJECT_COMMAND, false);
+	start(LAB_SMTP, SCN_INJECT_COMMAND, false);
 	say("EHLO c\r\n");
 	assert_string_equal(say("STARTTLS\r\nEHLO injected\r\nNOOP\r\n"),
 	    "220 2.0.0 Ready to start TLS\r\n");
@@ -452,7 +457,7 @@ test_smtp_scenarios(void **state)
 	stop();
 
 	/* Implicit TLS: AUTH offered from the start, no STARTTLS. */
-	start(PROTO_SMTP, SCN_GOOD, true);
+	start(LAB_SMTP, SCN_GOOD, true);
 	o = say("EHLO c\r\n");
 	assert_null(strstr(o, "STARTTLS"));
 	assert_non_null(strstr(o, "AUTH PLAIN LOGIN"));
@@ -467,7 +472,7 @@ test_smtp_garbage(void **state)
 	int		 i;
 
 	(void)state;
-	start(PROTO_SMTP, SCN_GOOD, false);
+	start(LAB_SMTP, SCN_GOOD, false);
 	say(NULL);
 	assert_string_equal(say("EH"), "");	/* no end of line yet */
 	lab_conn_input(&conn, "NO\0OP\r\n", 7);
@@ -495,7 +500,7 @@ test_smtp_garbage(void **state)
 	stop();
 
 	/* Oversized message: 552 at the end, nothing stored. */
-	start(PROTO_SMTP, SCN_GOOD, false);
+	start(LAB_SMTP, SCN_GOOD, false);
 	say("EHLO c\r\nMAIL FROM:<a@b>\r\nRCPT TO:<demo>\r\nDATA\r\n");
 	for (i = 0; i < 300; i++)
 		buf_adds(&big, "0123456789012345678901234567890123456789\r\n");
@@ -546,7 +551,7 @@ test_imap(void **state)
 	int		 i;
 
 	(void)state;
-	start(PROTO_IMAP, SCN_GOOD, false);
+	start(LAB_IMAP, SCN_GOOD, false);
 	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
 	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
 	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready "
@@ -654,14 +659,14 @@ test_imap(void **state)
 	assert_true(conn.want_close);
 	stop();
 
-	start(PROTO_IMAP, SCN_INJECT_RESPONSE, false);
+	start(LAB_IMAP, SCN_INJECT_RESPONSE, false);
 	say(NULL);
 	assert_string_equal(say("t STARTTLS\r\n"),
 	    "t OK Begin TLS negotiation now\r\n"
 	    "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected before TLS\r\n");
 	stop();
 
-	start(PROTO_IMAP, SCN_STARTTLS_REFUSED, false);
+	start(LAB_IMAP, SCN_STARTTLS_REFUSED, false);
 	say(NULL);
 	assert_string_equal(say("t STARTTLS\r\n"),
 	    "t NO [UNAVAILABLE] TLS is not available right now\r\n");
@@ -674,7 +679,7 @@ test_pop3(void **state)
 	const char	*o;
 
 	(void)state;
-	start(PROTO_POP3, SCN_GOOD, false);
+	start(LAB_POP3, SCN_GOOD, false);
 	deliver("Subject: one\r\n\r\n.leading dot\r\nline2\r\nline3\r\n");
 	deliver("Subject: two\r\n\r\nx\r\n");
 	assert_string_equal(say(NULL),
@@ -711,7 +716,7 @@ test_pop3(void **state)
 	assert_int_equal(store.msgs[0]->uid, 1);
 	stop();
 
-	start(PROTO_POP3, SCN_GOOD, true);
+	start(LAB_POP3, SCN_GOOD, true);
 	say(NULL);
 	assert_string_equal(say("AUTH PLAIN\r\n"), "+ \r\n");
 	assert_string_equal(say("AGRlbW8AZGVtbw==\r\n"),
@@ -738,8 +743,8 @@ test_machines_soup(void **state)
 		"UIDL 1\r\n", "\r\n", "\n", "\r", " ", "{", "}", "\"",
 		"1", ":", "*", "(", ")", "[", "]", "\\",
 	};
-	static const enum proto_id protos[] = {
-		PROTO_SMTP, PROTO_IMAP, PROTO_POP3
+	static const enum lab_proto protos[] = {
+		LAB_SMTP, LAB_IMAP, LAB_POP3
 	};
 	char		 junk[64];
 	unsigned	 seed = 12345;
@@ -1043,7 +1048,7 @@ glossed_esc(const char *p, const char *line)
 
 /* Every line of a lab's answer, as explain mode would look at it. */
 static void
-glossed_reply(enum proto_id proto, const char *out, bool ehlo)
+glossed_reply(enum lab_proto proto, const char *out, bool ehlo)
 {
 	const char	*p, *e, *b;
 	char		 line[512];
@@ -1053,8 +1058,7 @@ glossed_reply(enum proto_id proto, const char *out, bool ehlo)
 			e = p + strlen(p);
 		snprintf(line, sizeof line, "%.*s", (int)(e - p), p);
 		switch (proto) {
-		case PROTO_SMTP:
-		case PROTO_LMTP:
+		case LAB_SMTP:
 			glossed(XT_SMTP_CODE, line, 3, line);
 			if (e - p > 4)
 				glossed_esc(line + 4, line);
@@ -1068,7 +1072,7 @@ glossed_reply(enum proto_id proto, const char *out, bool ehlo)
 					    line + strlen(line), line);
 			}
 			break;
-		case PROTO_IMAP:
+		case LAB_IMAP:
 			if (strncmp(line, "* CAPABILITY ", 13) == 0)
 				glossed_words(XT_IMAP_CAP, line + 13,
 				    line + strlen(line), line);
@@ -1079,7 +1083,7 @@ glossed_reply(enum proto_id proto, const char *out, bool ehlo)
 				glossed(XT_IMAP_CODE, b + 1,
 				    strcspn(b + 1, " ]"), line);
 			break;
-		case PROTO_POP3:
+		case LAB_POP3:
 			if (line[0] != '+' && line[0] != '-' &&
 			    strcmp(line, ".") != 0 && ehlo)
 				glossed(XT_POP3_CAPA, line, strcspn(line, " "),
@@ -1111,7 +1115,7 @@ test_lab_glossed(void **state)
 	    "BOGUS", "QUIT", NULL };
 	const char *const	*script;
 	const char		*o, *caps, *stls;
-	enum proto_id		 proto;
+	enum lab_proto		 proto;
 	int			 scn, pi, tls;
 	char			 cmd[128];
 	size_t			 i;
@@ -1119,8 +1123,8 @@ test_lab_glossed(void **state)
 	(void)state;
 	for (scn = 0; scn < SCN_MAX; scn++) {
 		for (pi = 0; pi < 3; pi++) {
-			proto = pi == 0 ? PROTO_SMTP : pi == 1 ? PROTO_IMAP :
-			    PROTO_POP3;
+			proto = pi == 0 ? LAB_SMTP : pi == 1 ? LAB_IMAP :
+			    LAB_POP3;
 			script = pi == 0 ? smtp : pi == 1 ? imap : pop3;
 			caps = pi == 0 ? "EHLO c\r\n" : pi == 1 ?
 			    "a CAPABILITY\r\n" : "CAPA\r\n";

@@ -17,7 +17,12 @@
 
 #include <cmocka.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/proto/proto_int.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 #define nitems(a)	(sizeof (a) / sizeof (a)[0])
 

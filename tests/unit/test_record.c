@@ -20,7 +20,12 @@
 
 #include <cmocka.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 static char	dir[64];
 

@@ -13,7 +13,12 @@
 
 #include <cmocka.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/proto/proto_int.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 static struct buf	shown;
 static struct pp	*eng;	/* the engine of the redactor under test */

@@ -11,7 +11,12 @@
 
 #include <cmocka.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 /* Sanitize a string literal of known length; the result is static. */
 static const char *

@@ -23,7 +23,12 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "mailscope.h"
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
 
 #define DAY	86400
 

@@ -1,0 +1,121 @@
+/*
+ * base: what every layer uses and that knows nothing of mail: memory,
+ * buffers, string vectors, time, encodings, the poll loop, and the
+ * sanitizer, the one gate from bytes to the terminal.
+ */
+#ifndef MAILSCOPE_BASE_H
+#define MAILSCOPE_BASE_H
+
+#include <sys/types.h>
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define MAILSCOPE_VERSION	"0.1.0"
+
+/* Exit codes, the program's contract (README, mailscope.1). */
+#define EXIT_OK			0
+#define EXIT_USAGE		1
+#define EXIT_PROTO		2	/* connect or protocol failure */
+#define EXIT_NOSTARTTLS		3	/* STARTTLS not offered or refused */
+#define EXIT_HANDSHAKE		4	/* TLS handshake failed */
+#define EXIT_VERIFY		5	/* certificate not verified */
+#define EXIT_SECURITY		6	/* security warning: injection */
+
+#ifndef __dead
+#define __dead __attribute__((__noreturn__))
+#endif
+#define PRINTFLIKE(a, b) __attribute__((__format__(__printf__, a, b)))
+
+/* util.c */
+struct buf {
+	char	*p;		/* always NUL-terminated when cap > 0 */
+	size_t	 len;
+	size_t	 cap;
+};
+
+struct strv {
+	char	**v;
+	size_t	  n;
+};
+
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrdup_or_null(const char *);
+char	*xstrndup(const char *, size_t);
+int	 xasprintf(char **, const char *, ...) PRINTFLIKE(2, 3);
+__dead void fatal(const char *, ...) PRINTFLIKE(1, 2);
+__dead void fatalx(const char *, ...) PRINTFLIKE(1, 2);
+void	 fatal_set_hook(void (*)(void));
+
+void	 buf_reserve(struct buf *, size_t);	/* room for n more and NUL */
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_addc(struct buf *, char);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
+void	 buf_vprintf(struct buf *, const char *, va_list);
+void	 buf_consume(struct buf *, size_t);
+void	 buf_reset(struct buf *);
+void	 buf_free(struct buf *);
+
+void	 strv_add(struct strv *, const char *);
+void	 strv_addn(struct strv *, const char *, size_t);
+bool	 strv_has(const struct strv *, const char *);
+void	 strv_copy(struct strv *, const struct strv *);
+void	 strv_clear(struct strv *);
+
+int64_t	 mono_ns(void);
+int64_t	 wall_ns(void);
+void	 format_wall(int64_t, char *, size_t);	/* ISO 8601 UTC, microseconds */
+void	 format_secs(int64_t, char *, size_t);	/* the same from seconds */
+size_t	 ascii_run(const char *, size_t);	/* printable ASCII prefix */
+int	 b64_encode(const void *, size_t, struct buf *);
+int	 b64_decode(const char *, size_t, struct buf *);
+int	 strcasecmp_prefix(const char *, size_t, const char *);
+int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
+int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
+int	 session_number_arg(const char *, const char *);	/* 0: bad, said */
+int	 file_open_write(const char *, int, bool, char *, size_t);
+
+/* loop.c: single-threaded poll loop with fds, timers and signals. */
+struct loop;
+struct timer;
+typedef void	(*io_cb)(int fd, short revents, void *arg);
+typedef void	(*timer_cb)(void *arg);
+typedef void	(*signal_cb)(int signo, void *arg);
+
+struct loop	*loop_new(void);
+void		 loop_free(struct loop *);
+void		 loop_add_fd(struct loop *, int, short, io_cb, void *);
+void		 loop_set_events(struct loop *, int, short);
+void		 loop_del_fd(struct loop *, int);
+void		 loop_add_signal(struct loop *, int, signal_cb, void *);
+void		 loop_defer(struct loop *, timer_cb, void *);
+int		 loop_run_once(struct loop *);	/* -1 when nothing to wait for */
+void		 loop_run(struct loop *);	/* until loop_break */
+void		 loop_break(struct loop *);
+bool		 loop_broken(const struct loop *);
+struct timer	*timer_new(struct loop *, timer_cb, void *);
+void		 timer_set(struct timer *, int64_t);	/* milliseconds */
+void		 timer_cancel(struct timer *);
+bool		 timer_pending(const struct timer *);
+void		 timer_free(struct timer *);
+
+
+/* sanitize.c: bytes -> terminal-safe text.  The one gate to every view. */
+struct san_span {
+	const char	*p;
+	size_t		 len;
+	bool		 escape;	/* a visible escape, not the text */
+};
+typedef void	(*san_cb)(const struct san_span *, void *);
+
+size_t		 sanitize(const char *, size_t, struct buf *);
+size_t		 sanitize_spans(const char *, size_t, san_cb, void *);
+
+#endif /* MAILSCOPE_BASE_H */

@@ -1,0 +1,555 @@
+/*
+ * Batch mode: commands from stdin, a script or -c, each sent after the
+ * previous reply completed; the event log printed as a swaks-style
+ * transcript (or JSON Lines), then a TLS summary.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+
+struct batch {
+	struct loop		*loop;
+	struct evlog		*log;
+	struct session		*s;
+	const struct batch_opts	*bo;
+	struct recorder		*rec;
+	struct strv		 queue;
+	size_t			 next;
+	bool			 input_eof;
+	struct buf		 in;
+	struct buf		 out;
+	bool			 literal_open;
+	bool			 quit_asked;
+	bool			 next_due;	/* batch_next deferred */
+	bool			 refused;	/* a : command we do not run */
+	struct explain_state	 explain;
+	int			 signo;
+};
+
+/*
+ * The ':' commands of the screen that mean something without one; they
+ * run as there, never go to the server as text.  Any other ':' line is
+ * refused: exit 1, and from -c or --script before connecting.
+ */
+enum batch_cmd {
+	BC_NONE,	/* not ours: a line for the server */
+	BC_STARTTLS,
+	BC_AUTH,
+	BC_RAW,
+	BC_NOTE,
+	BC_MARK,
+	BC_QUIT,
+	BC_BAD,
+};
+
+static const struct {
+	const char	*name;
+	enum batch_cmd	 cmd;
+	bool		 args;	/* needs an argument */
+} batch_cmds[] = {
+	{ "starttls",	BC_STARTTLS,	false },
+	{ "auth",	BC_AUTH,	true },
+	{ "raw",	BC_RAW,		true },
+	{ "note",	BC_NOTE,	true },
+	{ "mark",	BC_MARK,	true },
+	{ "quit",	BC_QUIT,	false },
+};
+
+/* What line is, with *args after the name; BC_BAD with err set. */
+static enum batch_cmd
+batch_parse(const char *line, const char **args, char *err, size_t errlen)
+{
+	size_t	len, i;
+
+	if (line[0] != ':' || line[1] == ':')
+		return BC_NONE;
+	len = strcspn(line + 1, " ");
+	*args = line + 1 + len;
+	while (**args == ' ')
+		(*args)++;
+	for (i = 0; i < sizeof batch_cmds / sizeof batch_cmds[0]; i++) {
+		if (strlen(batch_cmds[i].name) != len ||
+		    strncmp(batch_cmds[i].name, line + 1, len) != 0)
+			continue;
+		if (batch_cmds[i].args && **args == '\0')
+			break;
+		if (!batch_cmds[i].args && **args != '\0' &&
+		    batch_cmds[i].cmd != BC_STARTTLS)
+			break;
+		if (batch_cmds[i].cmd == BC_AUTH) {
+			size_t	m = strcspn(*args, " ");
+
+			if ((m != 5 || strncasecmp(*args, "plain", 5) != 0) &&
+			    (m != 5 || strncasecmp(*args, "login", 5) != 0))
+				break;
+			if ((*args)[m] != ' ' || (*args)[m + 1] == '\0' ||
+			    strchr(*args + m + 1, ' ') != NULL)
+				break;
+		}
+		return batch_cmds[i].cmd;
+	}
+	if (i < sizeof batch_cmds / sizeof batch_cmds[0])
+		snprintf(err, errlen, "usage: :%s%s", batch_cmds[i].name,
+		    batch_cmds[i].cmd == BC_AUTH ? " plain|login USER" :
+		    batch_cmds[i].args ? " TEXT" : "");
+	else
+		snprintf(err, errlen, ":%.*s is not a batch command (batch "
+		    "runs :starttls, :auth, :raw, :note, :mark and :quit; "
+		    "::TEXT sends :TEXT)", (int)(len > 40 ? 40 : len),
+		    line + 1);
+	return BC_BAD;
+}
+
+/* :auth: the secret from --password-file or $MAILSCOPE_PASSWORD. */
+static int
+batch_auth(struct batch *bt, const char *args)
+{
+	struct buf	 pw = { 0 };
+	char		 err[512], *mech, *user;
+	size_t		 m = strcspn(args, " ");
+	int		 rc;
+
+	rc = secret_read(session_opts(bt->s)->password_file, &pw, err,
+	    sizeof err);
+	if (rc != 1) {
+		ev_local(bt->log, EV_ERROR, session_chan(bt->s), "usage",
+		    ":auth: %s; nothing sent", rc == 0 ? "no secret (give "
+		    "--password-file FILE or set MAILSCOPE_PASSWORD)" : err);
+		buf_free(&pw);
+		return -1;
+	}
+	mech = xstrndup(args, m);
+	user = xstrdup(args + m + 1);
+	rc = session_auth(bt->s, mech, user, pw.p);
+	explicit_bzero(pw.p, pw.cap);
+	buf_free(&pw);
+	free(mech);
+	free(user);
+	return rc;
+}
+
+/* Run a ':' line; -1: stop here (the session is being closed). */
+static int
+batch_colon(struct batch *bt, const char *cmd)
+{
+	struct buf	 raw = { 0 };
+	const char	*args;
+	char		 err[256];
+	int		 rc = 0;
+
+	switch (batch_parse(cmd, &args, err, sizeof err)) {
+	case BC_STARTTLS:
+		if (*args == '\0')
+			session_starttls(bt->s);
+		else if (session_starttls_inject(bt->s, args) == -1)
+			ev_local(bt->log, EV_ERROR, session_chan(bt->s),
+			    "usage", ":starttls CMD: only in plaintext, when "
+			    "the server is idle; nothing sent");
+		break;
+	case BC_AUTH:
+		if (batch_auth(bt, args) == -1) {
+			bt->quit_asked = true;
+			session_quit(bt->s);
+			rc = -1;
+		}
+		break;
+	case BC_RAW:
+		if (c_unescape(args, strlen(args), &raw, err,
+		    sizeof err) == -1)
+			ev_local(bt->log, EV_ERROR, session_chan(bt->s),
+			    "usage", ":raw: %s; nothing sent", err);
+		else
+			session_send_raw(bt->s, raw.p, raw.len);
+		if (raw.p != NULL)
+			explicit_bzero(raw.p, raw.cap);
+		buf_free(&raw);
+		break;
+	case BC_NOTE:
+		ev_local(bt->log, EV_NOTE, session_chan(bt->s), NULL, "%s",
+		    args);
+		break;
+	case BC_MARK:
+		ev_local(bt->log, EV_MARK, session_chan(bt->s), NULL, "%s",
+		    args);
+		break;
+	case BC_QUIT:
+		bt->quit_asked = true;
+		session_quit(bt->s);
+		rc = -1;
+		break;
+	default:
+		/* Only from stdin: -c and --script were checked before. */
+		ev_local(bt->log, EV_ERROR, session_chan(bt->s), "usage",
+		    "%s; nothing sent, closing", err);
+		bt->refused = true;
+		bt->quit_asked = true;
+		session_quit(bt->s);
+		rc = -1;
+		break;
+	}
+	return rc;
+}
+
+/*
+ * -c and --script: every ':' line makes sense, and :auth has its secret,
+ * before anything is sent.  Lines of an SMTP message (DATA to a lone
+ * ".") are the message's.
+ */
+static int
+batch_check(const struct strv *queue, const struct session_opts *so)
+{
+	struct buf	 pw = { 0 }, shown = { 0 };
+	const char	*args, *line;
+	char		 err[512];
+	bool		 data = false, auth = false;
+	size_t		 i;
+	int		 rc;
+
+	for (i = 0; i < queue->n; i++) {
+		line = queue->v[i];
+		if (data) {
+			data = strcmp(line, ".") != 0;
+			continue;
+		}
+		if (so->target.proto != PROTO_IMAP &&
+		    so->target.proto != PROTO_POP3 &&
+		    strcasecmp(line, "DATA") == 0)
+			data = true;
+		switch (batch_parse(line, &args, err, sizeof err)) {
+		case BC_BAD:
+			/* It quotes what was typed: shown escaped. */
+			sanitize(err, strlen(err), &shown);
+			fprintf(stderr, "mailscope: %s\n", shown.p);
+			buf_free(&shown);
+			return -1;
+		case BC_AUTH:
+			auth = true;
+			break;
+		default:
+			break;
+		}
+	}
+	if (!auth)
+		return 0;
+	rc = secret_read(so->password_file, &pw, err, sizeof err);
+	if (pw.p != NULL)
+		explicit_bzero(pw.p, pw.cap);
+	buf_free(&pw);
+	if (rc == 1)
+		return 0;
+	fprintf(stderr, "mailscope: :auth: %s\n", rc == 0 ? "no secret: "
+	    "give --password-file FILE or set MAILSCOPE_PASSWORD" : err);
+	return -1;
+}
+
+
+static void
+batch_write(struct batch *bt)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < bt->out.len) {
+		n = write(STDOUT_FILENO, bt->out.p + off, bt->out.len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;	/* stdout gone: the session goes on */
+		off += (size_t)n;
+	}
+	buf_reset(&bt->out);
+}
+
+/* --explain: the glosses of the line just printed, one a line under it. */
+static void
+batch_explain(struct batch *bt, const struct event *ev)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl, *end;
+
+	if (explain_stream(&bt->explain, ev, session_opts(bt->s)->target.proto,
+	    &b) > 0 && !bt->literal_open) {
+		end = b.p + b.len;
+		for (p = b.p; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			buf_adds(&bt->out, "   > ");
+			sanitize(p, (size_t)(nl - p), &bt->out);
+			buf_addc(&bt->out, '\n');
+		}
+	}
+	buf_free(&b);
+}
+
+static void
+batch_event(const struct event *ev, void *arg)
+{
+	struct batch	*bt = arg;
+	char		*json;
+
+	if (bt->bo->json) {
+		json = event_to_json(bt->log, ev);
+		buf_adds(&bt->out, json);
+		buf_addc(&bt->out, '\n');
+		free(json);
+	} else {
+		render_event(bt->log, ev, &bt->out, &bt->literal_open);
+		if (bt->bo->explain)
+			batch_explain(bt, ev);
+	}
+	/* Large bodies are written in big slices, dialogue at once. */
+	if (bt->out.len > 256 * 1024 || !(ev->flags & (EVF_LITERAL |
+	    EVF_BODY)))
+		batch_write(bt);
+}
+
+static void
+batch_next(struct batch *bt)
+{
+	const char	*cmd;
+
+	if (session_state(bt->s) == STATE_CLOSED || !session_idle(bt->s))
+		return;
+	while (bt->next < bt->queue.n) {
+		cmd = bt->queue.v[bt->next++];
+		/* Comments and blank lines, but never inside a message. */
+		if ((cmd[0] == '#' || cmd[0] == '\0') &&
+		    !pp_data_mode(session_pp(bt->s)))
+			continue;
+		if (pp_data_mode(session_pp(bt->s)))
+			/* A message line, whatever it starts with. */
+			session_send(bt->s, cmd, strlen(cmd));
+		else if (cmd[0] == ':' && cmd[1] == ':')
+			session_send(bt->s, cmd + 1, strlen(cmd + 1));
+		else if (cmd[0] == ':') {
+			if (batch_colon(bt, cmd) == -1)
+				return;
+		} else
+			session_send(bt->s, cmd, strlen(cmd));
+		if (!session_idle(bt->s))
+			return;
+	}
+	if (bt->input_eof && !bt->quit_asked) {
+		bt->quit_asked = true;
+		session_quit(bt->s);
+	}
+}
+
+static void
+batch_next_due(void *arg)
+{
+	struct batch	*bt = arg;
+
+	bt->next_due = false;
+	batch_next(bt);
+}
+
+static void
+batch_session(struct session *s, enum session_note n, void *arg)
+{
+	struct batch	*bt = arg;
+
+	switch (n) {
+	case SN_READY:
+		/*
+		 * Not from inside the read: bytes already received cannot
+		 * answer a command not sent yet, so they are parsed first
+		 * (and shown as unsolicited).
+		 */
+		if (!bt->next_due) {
+			bt->next_due = true;
+			loop_defer(bt->loop, batch_next_due, bt);
+		}
+		break;
+	case SN_TIMEOUT:
+		session_close(s, "closing after the timeout");
+		break;
+	case SN_CLOSED:
+		loop_break(bt->loop);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+batch_stdin(int fd, short revents, void *arg)
+{
+	struct batch	*bt = arg;
+	char		 tmp[4096];
+	ssize_t		 n;
+	char		*nl;
+	size_t		 len;
+
+	(void)revents;
+	n = read(fd, tmp, sizeof tmp);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n > 0)
+		buf_add(&bt->in, tmp, (size_t)n);
+	/* An empty buf has no storage yet: memchr(NULL) is undefined. */
+	while (bt->in.len > 0 &&
+	    (nl = memchr(bt->in.p, '\n', bt->in.len)) != NULL) {
+		len = (size_t)(nl - bt->in.p);
+		if (len > 0 && bt->in.p[len - 1] == '\r')
+			len--;
+		strv_addn(&bt->queue, bt->in.p, len);
+		buf_consume(&bt->in, (size_t)(nl - bt->in.p) + 1);
+	}
+	if (n <= 0) {
+		if (bt->in.len > 0)
+			strv_addn(&bt->queue, bt->in.p, bt->in.len);
+		buf_reset(&bt->in);
+		bt->input_eof = true;
+		loop_del_fd(bt->loop, fd);
+	}
+	batch_next(bt);
+}
+
+static int
+batch_script(struct batch *bt, const char *path)
+{
+	FILE	*f;
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		fprintf(stderr, "mailscope: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) != -1) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			n--;
+		strv_addn(&bt->queue, line, (size_t)n);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+static void
+batch_signal(int signo, void *arg)
+{
+	struct batch	*bt = arg;
+
+	bt->signo = signo;
+	session_close(bt->s, signo == SIGINT ? "interrupted" :
+	    "terminated by a signal");
+}
+
+static void
+batch_rec_failed(const char *why, void *arg)
+{
+	(void)arg;
+	/* why is "RECORDING STOPPED: <reason>" already. */
+	fprintf(stderr, "mailscope: %s\n", why);
+}
+
+int
+batch_main(const struct session_opts *so, const struct batch_opts *bo)
+{
+	struct batch	 bt;
+	struct buf	 b = { 0 };
+	char		 err[512];
+	const char	*reason;
+	size_t		 i;
+	int		 rc;
+
+	memset(&bt, 0, sizeof bt);
+	bt.bo = bo;
+	bt.loop = loop_new();
+	bt.log = evlog_new(false);
+	evlog_subscribe(bt.log, batch_event, &bt);
+	if (bo->record != NULL) {
+		char *hdr = recording_header_json(bt.log, so);
+
+		bt.rec = recorder_open(bo->record, bt.log, hdr, err,
+		    sizeof err);
+		free(hdr);
+		if (bt.rec == NULL) {
+			fprintf(stderr, "mailscope: %s\n", err);
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		recorder_set_fail_cb(bt.rec, batch_rec_failed, &bt);
+		recorder_set_loop(bt.rec, bt.loop);
+	}
+	if (bo->script != NULL && batch_script(&bt, bo->script) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	for (i = 0; i < bo->commands.n; i++)
+		strv_add(&bt.queue, bo->commands.v[i]);
+	if (batch_check(&bt.queue, so) == -1) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	if (bo->script != NULL || bo->commands.n > 0 ||
+	    isatty(STDIN_FILENO))
+		bt.input_eof = true;
+	else {
+		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) |
+		    O_NONBLOCK);
+		loop_add_fd(bt.loop, STDIN_FILENO, POLLIN, batch_stdin, &bt);
+	}
+	if (bo->json) {
+		/* The same lines as a recording: export and replay read it. */
+		char *hdr = recording_header_json(bt.log, so);
+
+		buf_adds(&bt.out, hdr);
+		buf_addc(&bt.out, '\n');
+		free(hdr);
+	}
+	bt.s = session_new(bt.loop, bt.log, so, batch_session, &bt);
+	loop_add_signal(bt.loop, SIGINT, batch_signal, &bt);
+	loop_add_signal(bt.loop, SIGTERM, batch_signal, &bt);
+	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);
+	if (session_connect(bt.s) == 0)
+		loop_run(bt.loop);
+	rc = bt.refused ? EXIT_USAGE : session_exit_code(bt.s);
+	reason = session_end_reason(bt.s, bt.signo, rc);
+	if (bo->json) {
+		char *trl = recording_trailer_json(bt.log, reason);
+
+		buf_adds(&bt.out, trl);
+		buf_addc(&bt.out, '\n');
+		free(trl);
+	} else if (session_tls(bt.s) == NULL && session_bytes_in(bt.s) == 0 &&
+	    session_bytes_out(bt.s) == 0)
+		buf_adds(&bt.out, "== no TLS: nothing was exchanged with the "
+		    "server\n");
+	else {
+		render_tls(session_tls(bt.s), time(NULL), &b);
+		buf_add(&bt.out, b.p, b.len);
+	}
+	batch_write(&bt);
+	if (bt.rec != NULL) {
+		recorder_close(bt.rec, reason);
+		bt.rec = NULL;
+	}
+out:
+	if (bt.rec != NULL)
+		recorder_close(bt.rec, "error");
+	session_free(bt.s);
+	evlog_free(bt.log);
+	loop_free(bt.loop);
+	/* Typed lines may hold a credential (LOGIN, PASS). */
+	for (i = 0; i < bt.queue.n; i++)
+		explicit_bzero(bt.queue.v[i], strlen(bt.queue.v[i]));
+	strv_clear(&bt.queue);
+	if (bt.in.p != NULL)
+		explicit_bzero(bt.in.p, bt.in.cap);
+	buf_free(&bt.in);
+	buf_free(&bt.out);
+	buf_free(&b);
+	return rc;
+}

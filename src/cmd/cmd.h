@@ -1,0 +1,71 @@
+/*
+ * cmd: the front doors.  Nothing outside src/cmd includes this.
+ */
+#ifndef MAILSCOPE_CMD_H
+#define MAILSCOPE_CMD_H
+
+#include "base/base.h"
+#include "log/log.h"
+#include "core/core.h"
+#include "explain/explain.h"
+#include "render/render.h"
+#include "lab/lab.h"
+
+#define EXIT_PROBE_CMDINJ	7	/* probe: command injection */
+#define EXIT_PROBE_WEAK		8	/* probe: TLS < 1.2 or plaintext AUTH */
+
+
+/*
+ * options.c: the connection, TLS and consent options the main command
+ * and probe share, parsed by one function.  SESSION_LONGOPTS goes into a
+ * getopt_long table; session_option() returns 1 when ch was one of
+ * them, 0 when not, -1 with err set.
+ */
+enum {
+	SOPT_TIMEOUT = 512,
+	SOPT_CAFILE,
+	SOPT_PRIORITY,
+	SOPT_SNI,
+	SOPT_CLIENT_CERT,
+	SOPT_CLIENT_KEY,
+	SOPT_EHLO,
+	SOPT_ALLOW_PLAINTEXT_AUTH,
+	SOPT_ALLOW_UNVERIFIED_AUTH,
+	SOPT_PASSWORD_FILE,
+};
+#define SESSION_LONGOPTS						\
+	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
+	{ "cafile",		required_argument, NULL, SOPT_CAFILE },	\
+	{ "tls-priority",	required_argument, NULL, SOPT_PRIORITY },	\
+	{ "sni",		required_argument, NULL, SOPT_SNI },	\
+	{ "client-cert",	required_argument, NULL, SOPT_CLIENT_CERT }, \
+	{ "client-key",		required_argument, NULL, SOPT_CLIENT_KEY }, \
+	{ "ehlo",		required_argument, NULL, SOPT_EHLO },	\
+	{ "allow-plaintext-auth", no_argument, NULL,			\
+	    SOPT_ALLOW_PLAINTEXT_AUTH },					\
+	{ "allow-unverified-auth", no_argument, NULL,			\
+	    SOPT_ALLOW_UNVERIFIED_AUTH },					\
+	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }
+#define SESSION_SHORTOPTS	"46"
+
+int	 session_option(struct session_opts *, int, const char *, char *,
+	    size_t);
+int	 session_options_check(const struct session_opts *, char *, size_t);
+
+/* batch.c: the batch view (text and --json) and its driver. */
+struct batch_opts {
+	bool		 json;
+	const char	*script;	/* file of commands */
+	struct strv	 commands;	/* -c */
+	const char	*record;
+	bool		 explain;	/* glosses under the lines (text) */
+};
+int	 batch_main(const struct session_opts *, const struct batch_opts *);
+
+/* probe.c: mailscope probe URL. */
+int	 probe_main(int, char **);
+
+/* export.c: mailscope export --format txt|md|html FILE. */
+int	 export_main(int, char **);
+
+#endif /* MAILSCOPE_CMD_H */

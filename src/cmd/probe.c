@@ -1,0 +1,746 @@
+/*
+ * mailscope probe: a one-shot check of a server's STARTTLS.
+ *
+ * Several short sessions run one after the other on the same loop, each
+ * an ordinary session observed through its event log:
+ *   STEP_MAIN     greeting, capabilities, STARTTLS, handshake, verdict,
+ *                 capabilities again (response injection shows here too);
+ *   STEP_VERSION  one handshake per TLS version, to find the lowest one
+ *                 accepted and whether TLS 1.3 is offered;
+ *   STEP_INJECT   STARTTLS and a plaintext command in one write: a reply
+ *                 to that command inside TLS means the server executed
+ *                 buffered plaintext (CVE-2011-0411 class);
+ *   STEP_ENFORCE  SMTP: is MAIL accepted before STARTTLS?
+ * It never sends mail, and authenticates only when asked (--auth).
+ */
+#include <sys/socket.h>
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cmd/cmd.h"
+
+#define INJECT_WAIT_MS	1500	/* for an answer to the injected command */
+#define SETTLE_MS	500	/* for stragglers after the real command */
+
+enum probe_step {
+	STEP_MAIN,
+	STEP_VERSION,
+	STEP_INJECT,
+	STEP_ENFORCE,
+	STEP_DONE,
+};
+
+enum level {
+	LV_OK,
+	LV_INFO,
+	LV_WARN,
+	LV_BAD,
+	LV_SKIP,
+};
+
+static const char *level_names[] = { "ok", "info", "warn", "bad", "skip" };
+
+struct finding {
+	char		*check;
+	enum level	 level;
+	char		*detail;
+};
+
+static const struct version_probe {
+	const char	*name;
+	const char	*priority;
+} versions[] = {
+	{ "TLS1.0", "NORMAL:-VERS-ALL:+VERS-TLS1.0:+SHA1:+SIGN-ALL" },
+	{ "TLS1.1", "NORMAL:-VERS-ALL:+VERS-TLS1.1:+SHA1:+SIGN-ALL" },
+	{ "TLS1.2", "NORMAL:-VERS-ALL:+VERS-TLS1.2" },
+	{ "TLS1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.3" },
+};
+#define NVERSIONS (sizeof versions / sizeof versions[0])
+
+struct probe {
+	struct loop		*loop;
+	struct session_opts	 base;
+	bool			 json;
+	enum probe_step		 step;
+	struct session		*s;
+	struct evlog		*log;
+	struct timer		*timer;
+	struct finding		*f;
+	size_t			 nf;
+	int			 exit_code;
+
+	/* STEP_MAIN */
+	char			*greeting;
+	struct strv		 warnings;	/* codes seen */
+	struct tls_facts	*facts;
+	char			*capdiff;
+	char			*close_reason;
+	const char		*auth_user;	/* --auth: try once in TLS */
+	struct buf		 auth_pass;
+	bool			 auth_sent;	/* tried: sent or withheld */
+	bool			 auth_done;	/* its final reply came */
+	char			*auth_refused;	/* why it was withheld */
+	char			*auth_reply;
+
+	/* STEP_VERSION */
+	size_t			 vi;
+	bool			 v_ok[NVERSIONS];
+
+	/* STEP_INJECT */
+	int			 ready_count;
+	bool			 tls_up;
+	bool			 unsolicited;
+	bool			 real_sent;
+	bool			 inject_closed;
+
+	/* STEP_ENFORCE */
+	int			 mail_code;
+};
+
+static void	probe_next(struct probe *);
+
+static void
+probe_next_cb(void *arg)
+{
+	probe_next(arg);
+}
+
+static void
+finding(struct probe *p, const char *check, enum level lv, const char *fmt,
+    ...)
+{
+	struct buf	b = { 0 };
+	va_list		ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	p->f = xreallocarray(p->f, p->nf + 1, sizeof *p->f);
+	p->f[p->nf].check = xstrdup(check);
+	p->f[p->nf].level = lv;
+	p->f[p->nf].detail = b.p != NULL ? b.p : xstrdup("");
+	p->nf++;
+}
+
+/* The most severe finding decides the exit code. */
+static void
+probe_exit(struct probe *p, int code)
+{
+	static const int order[] = { EXIT_PROBE_CMDINJ, EXIT_SECURITY,
+	    EXIT_NOSTARTTLS, EXIT_HANDSHAKE, EXIT_VERIFY, EXIT_PROBE_WEAK,
+	    EXIT_PROTO, EXIT_OK };
+	size_t	i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
+		if (order[i] == p->exit_code)
+			return;
+		if (order[i] == code) {
+			p->exit_code = code;
+			return;
+		}
+	}
+}
+
+static void
+probe_event(const struct event *ev, void *arg)
+{
+	struct probe	*p = arg;
+
+	switch (p->step) {
+	case STEP_MAIN:
+		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+		    p->greeting == NULL) {
+			struct buf	b = { 0 };
+
+			sanitize(ev->data, ev->len, &b);
+			p->greeting = b.p != NULL ? b.p : xstrdup("");
+		}
+		if ((ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
+		    ev_extra(ev) != NULL && ev_extra(ev)->code != NULL)
+			strv_add(&p->warnings, ev_extra(ev)->code);
+		if (ev->kind == EV_TLS_ESTABLISHED && ev_extra(ev) != NULL &&
+		    ev_extra(ev)->tls != NULL && p->facts == NULL)
+			p->facts = tls_facts_dup(ev_extra(ev)->tls);
+		if (ev->kind == EV_CAPDIFF && p->capdiff == NULL)
+			p->capdiff = xstrndup(ev->data, ev->len);
+		/* The last line of the exchange: its final reply. */
+		if (p->auth_sent && !p->auth_done && p->auth_refused == NULL &&
+		    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+		    (ev->flags & EVF_END)) {
+			struct buf	b = { 0 };
+
+			sanitize(ev->data, ev->len, &b);
+			free(p->auth_reply);
+			p->auth_reply = b.p != NULL ? b.p : xstrdup("");
+		}
+		if (ev->kind == EV_CLOSE) {
+			free(p->close_reason);
+			p->close_reason = xstrndup(ev->data, ev->len);
+		}
+		break;
+	case STEP_VERSION:
+		if (ev->kind == EV_TLS_ESTABLISHED)
+			p->v_ok[p->vi] = true;
+		break;
+	case STEP_INJECT:
+		if (ev->kind == EV_TLS_ESTABLISHED)
+			p->tls_up = true;
+		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+		    ev->chan == CHAN_TLS && (ev->flags & EVF_UNSOLICITED))
+			p->unsolicited = true;
+		break;
+	case STEP_ENFORCE:
+		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+		    p->ready_count == 2 && p->mail_code == 0 && ev->len >= 3)
+			p->mail_code = atoi(ev->data);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+probe_timer(void *arg)
+{
+	struct probe	*p = arg;
+	const char	*noop = "NOOP";
+
+	if (p->step != STEP_INJECT || p->s == NULL)
+		return;
+	if (!p->real_sent && !p->unsolicited &&
+	    session_state(p->s) == STATE_TLS) {
+		/* Nothing came: a real command inside TLS decides. */
+		p->real_sent = true;
+		session_send(p->s, noop, strlen(noop));
+		return;
+	}
+	session_quit(p->s);
+}
+
+static const char *
+inject_command(enum proto_id proto)
+{
+	switch (proto) {
+	case PROTO_IMAP:
+		return "PRB1 NOOP";
+	case PROTO_POP3:
+		return "CAPA";
+	default:
+		return "EHLO mailscope-probe";
+	}
+}
+
+/*
+ * --auth: one SASL PLAIN login inside TLS, only where the one rule lets a
+ * secret go (a verified certificate, or --allow-unverified-auth).
+ */
+static void
+probe_auth(struct probe *p, struct session *s)
+{
+	struct secret_verdict	v;
+
+	p->auth_sent = true;
+	session_secret_verdict(s, &v);
+	if (!v.may) {
+		p->auth_refused = xstrdup(v.why);
+		session_quit(s);
+		return;
+	}
+	if (session_auth(s, "plain", p->auth_user, p->auth_pass.p) == -1) {
+		p->auth_refused = xstrdup("the session could not send it");
+		session_quit(s);
+	}
+}
+
+static void
+probe_session(struct session *s, enum session_note n, void *arg)
+{
+	struct probe	*p = arg;
+	const char	*cmd;
+
+	switch (n) {
+	case SN_READY:
+		p->ready_count++;
+		if (p->step == STEP_INJECT) {
+			if (p->ready_count == 1) {
+				cmd = pp_caps_cmd(session_pp(s),
+				    p->base.ehlo);
+				session_send(s, cmd, strlen(cmd));
+			} else if (p->ready_count == 2) {
+				if (!pp_cap_starttls(session_pp(s)))
+					session_quit(s);
+				else
+					session_starttls_inject(s,
+					    inject_command(
+					    p->base.target.proto));
+			} else if (p->tls_up)
+				timer_set(p->timer, p->real_sent ?
+				    SETTLE_MS : INJECT_WAIT_MS);
+			return;
+		}
+		if (p->step == STEP_ENFORCE) {
+			if (p->ready_count == 1)
+				cmd = pp_caps_cmd(session_pp(s),
+				    p->base.ehlo);
+			else if (p->ready_count == 2)
+				cmd = "MAIL FROM:<>";
+			else if (p->ready_count == 3)
+				cmd = "RSET";
+			else {
+				session_quit(s);
+				return;
+			}
+			session_send(s, cmd, strlen(cmd));
+			return;
+		}
+		if (p->step == STEP_MAIN && p->auth_user != NULL &&
+		    !p->auth_sent && session_state(s) == STATE_TLS) {
+			probe_auth(p, s);
+			return;
+		}
+		if (p->auth_sent)
+			p->auth_done = true;
+		session_quit(s);
+		break;
+	case SN_TIMEOUT:
+		session_close(s, "timeout");
+		break;
+	case SN_CLOSED:
+		/* Finish outside the session's own call stack. */
+		loop_defer(p->loop, probe_next_cb, p);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+probe_start(struct probe *p, const struct session_opts *so)
+{
+	session_free(p->s);
+	evlog_free(p->log);
+	p->log = evlog_new(false);
+	evlog_subscribe(p->log, probe_event, p);
+	p->ready_count = 0;
+	p->s = session_new(p->loop, p->log, so, probe_session, p);
+	if (session_connect(p->s) == -1)
+		loop_defer(p->loop, probe_next_cb, p);
+}
+
+static bool
+auth_accepted(enum proto_id proto, const char *reply)
+{
+	const char	*sp;
+
+	switch (proto) {
+	case PROTO_IMAP:
+		return (sp = strchr(reply, ' ')) != NULL &&
+		    strncasecmp(sp + 1, "OK", 2) == 0;
+	case PROTO_POP3:
+		return strncmp(reply, "+OK", 3) == 0;
+	default:
+		return reply[0] == '2';
+	}
+}
+
+static void
+probe_main_findings(struct probe *p)
+{
+	const struct tls_facts	*f = p->facts;
+	bool			 implicit = p->base.target.implicit_tls;
+	size_t			 i;
+
+	if (p->greeting != NULL)
+		finding(p, "greeting", LV_INFO, "%s", p->greeting);
+	else {
+		finding(p, "connect", LV_BAD, "%s", p->close_reason != NULL ?
+		    p->close_reason : "no greeting");
+		probe_exit(p, EXIT_PROTO);
+	}
+	if (!implicit && p->greeting != NULL) {
+		if (strv_has(&p->warnings, "starttls-stripped")) {
+			finding(p, "starttls", LV_BAD, "stripped: a capability "
+			    "is X's where STARTTLS belongs (a man in the "
+			    "middle overwrote it)");
+			probe_exit(p, EXIT_NOSTARTTLS);
+		} else if (strv_has(&p->warnings, "no-starttls")) {
+			finding(p, "starttls", LV_BAD, "not offered: the "
+			    "session stays plaintext (stripping would look "
+			    "the same)");
+			probe_exit(p, EXIT_NOSTARTTLS);
+		} else if (strv_has(&p->warnings, "starttls-refused")) {
+			finding(p, "starttls", LV_BAD, "offered but refused");
+			probe_exit(p, EXIT_NOSTARTTLS);
+		} else
+			finding(p, "starttls", LV_OK, "offered");
+		if (strv_has(&p->warnings, "plaintext-auth")) {
+			finding(p, "plaintext-auth", LV_WARN, "credentials "
+			    "can be sent before TLS (AUTH/USER offered or "
+			    "LOGINDISABLED missing)");
+			probe_exit(p, EXIT_PROBE_WEAK);
+		} else
+			finding(p, "plaintext-auth", LV_OK, "not offered "
+			    "before TLS");
+	}
+	if (f == NULL) {
+		/* Without STARTTLS the finding above says it all. */
+		if ((p->greeting != NULL || implicit) &&
+		    !strv_has(&p->warnings, "no-starttls") &&
+		    !strv_has(&p->warnings, "starttls-refused")) {
+			finding(p, "tls", LV_BAD, "no TLS session: %s",
+			    p->close_reason != NULL ? p->close_reason : "");
+			probe_exit(p, EXIT_HANDSHAKE);
+		}
+	} else {
+		finding(p, "tls", LV_OK, "%s, %s, %s%s%s", f->version,
+		    f->cipher, f->kx != NULL ? f->kx : "-",
+		    f->group != NULL ? ", " : "",
+		    f->group != NULL ? f->group : "");
+		if (f->verify.ok)
+			finding(p, "certificate", LV_OK, "%s for %s%s%s",
+			    f->verify.trust != NULL ? f->verify.trust :
+			    "verified", f->verify.hostname != NULL ?
+			    f->verify.hostname : "?",
+			    f->verify.matched != NULL ? ", matched " : "",
+			    f->verify.matched != NULL ? f->verify.matched :
+			    "");
+		else {
+			struct buf	b = { 0 };
+
+			for (i = 0; i < f->verify.reasons.n; i++)
+				buf_printf(&b, "%s%s", i ? "; " : "",
+				    f->verify.reasons.v[i]);
+			finding(p, "certificate", LV_BAD, "NOT verified: %s",
+			    b.p != NULL ? b.p : "verification failed");
+			buf_free(&b);
+			probe_exit(p, EXIT_VERIFY);
+		}
+		if (!implicit)
+			finding(p, "capabilities", strv_has(&p->warnings,
+			    "starttls-after-tls") ? LV_WARN : LV_OK,
+			    "after TLS: %s%s", p->capdiff != NULL ?
+			    p->capdiff : "not asked again",
+			    strv_has(&p->warnings, "starttls-after-tls") ?
+			    " (STARTTLS still offered inside TLS)" : "");
+	}
+	if (p->auth_user != NULL) {
+		if (p->auth_refused != NULL)
+			finding(p, "auth", LV_BAD, "not tried, nothing sent: %s",
+			    p->auth_refused);
+		else if (p->auth_reply == NULL)
+			finding(p, "auth", LV_INFO, "not tried: no TLS session "
+			    "to authenticate in");
+		else if (auth_accepted(p->base.target.proto, p->auth_reply) &&
+		    f != NULL && !f->verify.ok)
+			finding(p, "auth", LV_WARN, "accepted over TLS whose "
+			    "certificate is not verified "
+			    "(--allow-unverified-auth): %s", p->auth_reply);
+		else if (auth_accepted(p->base.target.proto, p->auth_reply))
+			finding(p, "auth", LV_OK, "accepted inside TLS: %s",
+			    p->auth_reply);
+		else
+			finding(p, "auth", LV_WARN, "refused: %s",
+			    p->auth_reply);
+	}
+	if (!implicit && p->greeting != NULL) {
+		if (strv_has(&p->warnings, "response-injection")) {
+			finding(p, "response-injection", LV_BAD, "bytes "
+			    "arrived after the STARTTLS go-ahead, before the "
+			    "handshake");
+			probe_exit(p, EXIT_SECURITY);
+		} else if (f != NULL)
+			finding(p, "response-injection", LV_OK, "none seen");
+	}
+}
+
+static void
+probe_version_findings(struct probe *p)
+{
+	struct buf	 refused = { 0 };
+	size_t		 i, lowest = NVERSIONS;
+
+	for (i = 0; i < NVERSIONS; i++) {
+		if (p->v_ok[i] && lowest == NVERSIONS)
+			lowest = i;
+		if (!p->v_ok[i] && i < 3)
+			buf_printf(&refused, "%s%s", refused.len ? ", " : "",
+			    versions[i].name);
+	}
+	if (lowest == NVERSIONS)
+		finding(p, "lowest-version", LV_BAD, "no version accepted");
+	else if (lowest < 2) {
+		finding(p, "lowest-version", LV_WARN, "%s accepted (obsolete "
+		    "since RFC 8996)", versions[lowest].name);
+		probe_exit(p, EXIT_PROBE_WEAK);
+	} else
+		finding(p, "lowest-version", LV_OK, "%s%s%s%s",
+		    versions[lowest].name, refused.len ? " (" : "",
+		    refused.len ? refused.p : "",
+		    refused.len ? " refused)" : "");
+	finding(p, "tls1.3", p->v_ok[3] ? LV_OK : LV_INFO, "%s",
+	    p->v_ok[3] ? "offered" : "not offered");
+	buf_free(&refused);
+}
+
+static void
+probe_inject_findings(struct probe *p)
+{
+	if (p->unsolicited) {
+		finding(p, "command-injection", LV_BAD, "VULNERABLE: the "
+		    "server answered, inside TLS, a command sent in "
+		    "plaintext with STARTTLS%s (CVE-2011-0411 class)",
+		    p->real_sent ? ", once a real command followed" : "");
+		probe_exit(p, EXIT_PROBE_CMDINJ);
+	} else if (!p->tls_up)
+		finding(p, "command-injection", LV_OK, "not vulnerable: the "
+		    "server refused the handshake after pipelined "
+		    "plaintext");
+	else
+		finding(p, "command-injection", LV_OK, "not vulnerable: "
+		    "pipelined plaintext was discarded");
+}
+
+static void
+probe_next(struct probe *p)
+{
+	struct session_opts	so = p->base;
+	bool			starttls_target;
+
+	starttls_target = !p->base.target.implicit_tls;
+	so.insecure = true;
+	so.allow_injection = true;
+	switch (p->step) {
+	case STEP_MAIN:
+		if (p->s == NULL) {
+			so.starttls = starttls_target;
+			probe_start(p, &so);
+			return;
+		}
+		probe_main_findings(p);
+		if (p->facts == NULL) {
+			p->step = STEP_DONE;
+			break;
+		}
+		p->step = STEP_VERSION;
+		p->vi = 0;
+		so.starttls = starttls_target;
+		so.priority = versions[0].priority;
+		probe_start(p, &so);
+		return;
+	case STEP_VERSION:
+		if (++p->vi < NVERSIONS) {
+			so.starttls = starttls_target;
+			so.priority = versions[p->vi].priority;
+			probe_start(p, &so);
+			return;
+		}
+		probe_version_findings(p);
+		if (!starttls_target) {
+			p->step = STEP_DONE;
+			break;
+		}
+		p->step = STEP_INJECT;
+		probe_start(p, &so);
+		return;
+	case STEP_INJECT:
+		probe_inject_findings(p);
+		if (p->base.target.proto != PROTO_SMTP) {
+			p->step = STEP_DONE;
+			break;
+		}
+		p->step = STEP_ENFORCE;
+		probe_start(p, &so);
+		return;
+	case STEP_ENFORCE:
+		if (p->mail_code == 530)
+			finding(p, "enforced", LV_OK, "MAIL before STARTTLS "
+			    "refused with 530: TLS is enforced");
+		else if (p->mail_code >= 200 && p->mail_code < 300)
+			finding(p, "enforced", LV_INFO, "MAIL before STARTTLS "
+			    "accepted: TLS is opportunistic here");
+		else
+			finding(p, "enforced", LV_INFO, "MAIL before STARTTLS "
+			    "answered %d", p->mail_code);
+		p->step = STEP_DONE;
+		break;
+	default:
+		break;
+	}
+	loop_break(p->loop);
+}
+
+static void
+probe_print(struct probe *p, const char *url)
+{
+	json_t	*root, *arr, *o;
+	char	*s;
+	size_t	 i;
+
+	if (p->json) {
+		root = json_object();
+		arr = json_array();
+		json_object_set_new(root, "target", json_string(url));
+		for (i = 0; i < p->nf; i++) {
+			o = json_object();
+			json_object_set_new(o, "check",
+			    json_string(p->f[i].check));
+			json_object_set_new(o, "level",
+			    json_string(level_names[p->f[i].level]));
+			json_object_set_new(o, "detail",
+			    json_string(p->f[i].detail));
+			json_array_append_new(arr, o);
+		}
+		json_object_set_new(root, "findings", arr);
+		json_object_set_new(root, "exit", json_integer(p->exit_code));
+		s = json_dumps(root, JSON_COMPACT);
+		printf("%s\n", s);
+		free(s);
+		json_decref(root);
+		return;
+	}
+	printf("mailscope probe %s\n", url);
+	for (i = 0; i < p->nf; i++) {
+		struct buf	b = { 0 };
+
+		/* Details may quote the server: keep them safe. */
+		sanitize(p->f[i].detail, strlen(p->f[i].detail), &b);
+		printf("  %-6s %-20s %s\n", level_names[p->f[i].level],
+		    p->f[i].check, b.p != NULL ? b.p : "");
+		buf_free(&b);
+	}
+	printf("exit %d\n", p->exit_code);
+}
+
+/* The secret: --password-file, MAILSCOPE_PASSWORD, or asked on the
+ * terminal without echo; never on the command line, where ps shows it. */
+static int
+probe_password(struct probe *p)
+{
+	char	 err[512], *pw;
+	int	 rc;
+
+	if ((rc = secret_read(p->base.password_file, &p->auth_pass, err,
+	    sizeof err)) == 1)
+		return 0;
+	if (rc == -1) {
+		fprintf(stderr, "mailscope probe: %s\n", err);
+		return -1;
+	}
+	if (!isatty(STDIN_FILENO) || (pw = getpass("password: ")) == NULL ||
+	    *pw == '\0') {
+		fprintf(stderr, "mailscope probe: --auth needs a password "
+		    "(--password-file, MAILSCOPE_PASSWORD or the terminal)\n");
+		return -1;
+	}
+	buf_adds(&p->auth_pass, pw);
+	explicit_bzero(pw, strlen(pw));
+	return 0;
+}
+
+static const char probe_usage[] =
+"usage: mailscope probe [-4|-6] [--cafile FILE] [--sni NAME] [--ehlo NAME]\n"
+"                       [--tls-priority STRING] [--client-cert FILE\n"
+"                       --client-key FILE] [--timeout SECONDS]\n"
+"                       [--auth USER [--password-file FILE]]\n"
+"                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
+"                       [--json] URL\n";
+
+int
+probe_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		SESSION_LONGOPTS,
+		{ "json",	no_argument,		NULL, 'J' },
+		{ "auth",	required_argument,	NULL, 'A' },
+		{ "help",	no_argument,		NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct probe	 p;
+	char		 err[512];
+	int		 ch;
+	size_t		 i;
+
+	memset(&p, 0, sizeof p);
+	p.base.family = AF_UNSPEC;
+	p.base.timeout_ms = 10000;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS "h", opts,
+	    NULL)) != -1) {
+		switch (session_option(&p.base, ch, optarg, err, sizeof err)) {
+		case 1:
+			continue;
+		case -1:
+			fprintf(stderr, "mailscope probe: %s\n", err);
+			return EXIT_USAGE;
+		default:
+			break;
+		}
+		switch (ch) {
+		case 'J':
+			p.json = true;
+			break;
+		case 'A':
+			p.auth_user = optarg;
+			break;
+		case 'h':
+			fputs(probe_usage, stdout);
+			return EXIT_OK;
+		default:
+			fputs(probe_usage, stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(probe_usage, stderr);
+		return EXIT_USAGE;
+	}
+	if (session_options_check(&p.base, err, sizeof err) == -1) {
+		fprintf(stderr, "mailscope probe: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (target_parse(argv[optind], &p.base.target, err, sizeof err) ==
+	    -1) {
+		fprintf(stderr, "mailscope probe: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (p.auth_user != NULL && probe_password(&p) == -1) {
+		target_free(&p.base.target);
+		return EXIT_USAGE;
+	}
+	p.loop = loop_new();
+	p.timer = timer_new(p.loop, probe_timer, &p);
+	p.step = STEP_MAIN;
+	probe_next(&p);
+	loop_run(p.loop);
+	probe_print(&p, argv[optind]);
+
+	session_free(p.s);
+	evlog_free(p.log);
+	timer_free(p.timer);
+	loop_free(p.loop);
+	for (i = 0; i < p.nf; i++) {
+		free(p.f[i].check);
+		free(p.f[i].detail);
+	}
+	free(p.f);
+	free(p.greeting);
+	free(p.capdiff);
+	free(p.close_reason);
+	free(p.auth_reply);
+	free(p.auth_refused);
+	if (p.auth_pass.p != NULL)
+		explicit_bzero(p.auth_pass.p, p.auth_pass.cap);
+	buf_free(&p.auth_pass);
+	strv_clear(&p.warnings);
+	tls_facts_free(p.facts);
+	target_free(&p.base.target);
+	return p.exit_code;
+}

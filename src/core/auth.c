@@ -1,0 +1,214 @@
+/*
+ * Credentials: when one may leave, how a SASL exchange is built, where
+ * batch and probe read the secret, and a process that keeps it to itself.
+ *
+ * One rule for every mode (the screen, batch, probe): a secret goes only
+ * inside TLS whose certificate verified, unless the user said otherwise
+ * for this session: --allow-plaintext-auth, --allow-unverified-auth, or
+ * a yes on the screen to a line typed by hand.  --require-tls overrides
+ * every consent: nothing secret leaves without TLS.
+ */
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+#define SECRET_MAX	4096	/* a password file's first line */
+
+void
+secret_verdict(const struct secret_state *st, struct secret_verdict *v)
+{
+	memset(v, 0, sizeof *v);
+	if (st->tls && st->verified) {
+		v->may = true;
+		return;
+	}
+	if (st->tls) {
+		v->code = "unverified-auth";
+		v->risk = "over TLS whose certificate is not verified";
+		if (st->allow_unverified) {
+			v->may = true;
+			v->why = "the certificate is not verified: the "
+			    "credential may reach a man in the middle "
+			    "(consent given for this session)";
+		} else {
+			v->ask = true;
+			v->why = "the certificate is not verified: the "
+			    "credential could reach a man in the middle "
+			    "(--allow-unverified-auth sends it anyway)";
+		}
+		return;
+	}
+	v->risk = "in plaintext";
+	if (st->require_tls) {
+		v->code = "require-tls";
+		v->why = "no TLS: --require-tls keeps every credential off a "
+		    "plaintext connection (:starttls first)";
+		return;
+	}
+	v->code = "plaintext-auth";
+	if (st->allow_plaintext) {
+		v->may = true;
+		v->why = "no TLS: the credential crosses the network in "
+		    "plaintext (consent given for this session)";
+	} else {
+		v->ask = true;
+		v->why = "no TLS: the credential would cross the network in "
+		    "plaintext (:starttls first, or --allow-plaintext-auth)";
+	}
+}
+
+/*
+ * The first line of a SASL exchange and the answers to its challenges,
+ * for :auth (screen and batch) and probe --auth.  PLAIN is RFC 4616
+ * (authzid NUL authcid NUL password), sent as an initial response where
+ * the protocol takes one (SMTP, LMTP, IMAP with SASL-IR); LOGIN answers
+ * the user name, then the password.  Everything that held the secret is
+ * wiped by the caller with sasl_clear().
+ */
+int
+sasl_build(enum proto_id proto, const char *mech, const char *user,
+    const char *secret, bool sasl_ir, struct buf *cmd, struct strv *answers)
+{
+	const char	*verb = proto == PROTO_IMAP ? "AUTHENTICATE" : "AUTH";
+	struct buf	 raw = { 0 }, enc = { 0 };
+
+	if (strcasecmp(mech, "plain") == 0) {
+		buf_addc(&raw, '\0');
+		buf_adds(&raw, user);
+		buf_addc(&raw, '\0');
+		buf_adds(&raw, secret);
+		b64_encode(raw.p, raw.len, &enc);
+		buf_adds(&enc, "");	/* never NULL */
+		if (proto == PROTO_SMTP || proto == PROTO_LMTP ||
+		    (proto == PROTO_IMAP && sasl_ir))
+			buf_printf(cmd, "%s PLAIN %s", verb, enc.p);
+		else {
+			buf_printf(cmd, "%s PLAIN", verb);
+			strv_add(answers, enc.p);
+		}
+	} else if (strcasecmp(mech, "login") == 0) {
+		buf_printf(cmd, "%s LOGIN", verb);
+		b64_encode(user, strlen(user), &enc);
+		buf_adds(&enc, "");
+		strv_add(answers, enc.p);
+		explicit_bzero(enc.p, enc.len);
+		buf_reset(&enc);
+		b64_encode(secret, strlen(secret), &enc);
+		buf_adds(&enc, "");
+		strv_add(answers, enc.p);
+	} else
+		return -1;
+	if (raw.p != NULL)
+		explicit_bzero(raw.p, raw.cap);
+	if (enc.p != NULL)
+		explicit_bzero(enc.p, enc.cap);
+	buf_free(&raw);
+	buf_free(&enc);
+	return 0;
+}
+
+/* Wipe, then free: the strings held a secret. */
+void
+sasl_clear(struct buf *cmd, struct strv *answers)
+{
+	size_t	i;
+
+	if (cmd != NULL) {
+		if (cmd->p != NULL)
+			explicit_bzero(cmd->p, cmd->cap);
+		buf_free(cmd);
+	}
+	if (answers != NULL) {
+		for (i = 0; i < answers->n; i++)
+			explicit_bzero(answers->v[i], strlen(answers->v[i]));
+		strv_clear(answers);
+	}
+}
+
+/*
+ * The secret for batch :auth and probe --auth, never from the command
+ * line (ps shows it to every local user): the first line of path, its
+ * CR/LF stripped, else $MAILSCOPE_PASSWORD.  Returns 1 found, 0 none
+ * given, -1 with err set.
+ */
+int
+secret_read(const char *path, struct buf *out, char *err, size_t errlen)
+{
+	const char	*env;
+	char		 tmp[SECRET_MAX + 1];
+	ssize_t		 n;
+	size_t		 len = 0;
+	int		 fd;
+
+	buf_reset(out);
+	if (path == NULL) {
+		if ((env = getenv("MAILSCOPE_PASSWORD")) == NULL)
+			return 0;
+		if (*env == '\0') {
+			snprintf(err, errlen, "MAILSCOPE_PASSWORD is empty");
+			return -1;
+		}
+		buf_adds(out, env);
+		return 1;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (len < sizeof tmp && (n = read(fd, tmp + len,
+	    sizeof tmp - len)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			snprintf(err, errlen, "%s: %s", path, strerror(errno));
+			close(fd);
+			explicit_bzero(tmp, sizeof tmp);
+			return -1;
+		}
+		if (memchr(tmp + len, '\n', (size_t)n) != NULL) {
+			len += (size_t)n;
+			break;
+		}
+		len += (size_t)n;
+	}
+	close(fd);
+	n = 0;
+	while ((size_t)n < len && tmp[n] != '\n')
+		n++;
+	if ((size_t)n == sizeof tmp) {
+		snprintf(err, errlen, "%s: the first line is over %d bytes",
+		    path, SECRET_MAX);
+		explicit_bzero(tmp, sizeof tmp);
+		return -1;
+	}
+	while (n > 0 && tmp[n - 1] == '\r')
+		n--;
+	if (n == 0 || memchr(tmp, '\0', (size_t)n) != NULL) {
+		snprintf(err, errlen, "%s: %s", path, n == 0 ?
+		    "the first line is empty" : "the first line holds a NUL");
+		explicit_bzero(tmp, sizeof tmp);
+		return -1;
+	}
+	buf_add(out, tmp, (size_t)n);
+	explicit_bzero(tmp, sizeof tmp);
+	return 1;
+}
+
+/* A core file or a debugger would read the secrets out of memory. */
+void
+secret_protect_process(void)
+{
+	struct rlimit	rl = { 0, 0 };
+
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}

@@ -1,0 +1,265 @@
+/*
+ * core: socket -> session -> log.  Targets, connection, the TLS client,
+ * the line-protocol engine (its internals in proto/proto_int.h), the
+ * credential rules and the redactor, and the session that runs them.
+ */
+#ifndef MAILSCOPE_CORE_H
+#define MAILSCOPE_CORE_H
+
+#include "base/base.h"
+#include "log/log.h"
+
+
+#define LITERAL_ABSURD		INT64_C(0xffffffff)	/* over: warned */
+
+/* url.c: targets. */
+struct target {
+	char		*scheme;	/* as written: smtp, submission, ... */
+	char		*host;		/* without brackets */
+	char		*port;
+	enum proto_id	 proto;
+	bool		 implicit_tls;	/* smtps, imaps, pop3s */
+};
+
+int		 target_parse(const char *, struct target *, char *, size_t);
+void		 target_free(struct target *);
+const char	*proto_name(enum proto_id);
+char		*target_string(const struct target *);
+
+
+/* net.c: resolution and non-blocking connect. */
+struct addrinfo;
+struct sockaddr;
+int	 net_resolve(const char *, const char *, int, struct addrinfo **,
+	    char *, size_t);
+int	 net_connect_start(const struct addrinfo *, char *, size_t);
+int	 net_connect_done(int, char *, size_t);
+void	 net_addr_string(const struct sockaddr *, char *, size_t);
+void	 net_local_string(int, char *, size_t);
+void	 net_quickack(int);
+
+
+/* tls.c: GnuTLS client side, non-blocking; facts go to the log. */
+struct tls_opts {
+	const char	*cafile;	/* NULL: system trust */
+	const char	*priority;	/* NULL: NORMAL without TLS 1.0/1.1 */
+	const char	*sni;		/* NULL: host unless an IP literal */
+	const char	*verify_host;	/* name the certificate must hold */
+	const char	*client_cert;
+	const char	*client_key;
+	const char	*keylog;	/* NSS key log file */
+	int		 timeout_ms;
+};
+
+#define TLS_AGAIN	(-2)
+struct tls_client;
+typedef void	(*tls_step_cb)(const char *, void *);
+
+struct tls_client *tls_client_new(const struct tls_opts *, int,
+		    tls_step_cb, void *, char *, size_t);
+int		 tls_handshake(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
+ssize_t		 tls_read(struct tls_client *, void *, size_t);
+ssize_t		 tls_write(struct tls_client *, const void *, size_t);
+int		 tls_bye(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
+bool		 tls_want_write(struct tls_client *);
+size_t		 tls_pending(struct tls_client *);
+const char	*tls_error(struct tls_client *);
+struct tls_facts *tls_get_facts(struct tls_client *);	/* caller frees */
+void		 tls_client_free(struct tls_client *);
+struct tls_facts *tls_facts_dup(const struct tls_facts *);
+bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
+unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
+
+/* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
+ * pop3.c). */
+enum reply_status {
+	RS_NONE,		/* not a status line (data, untagged info) */
+	RS_OK,			/* 2xx, OK, +OK */
+	RS_INTERMEDIATE,	/* 3xx, "+ " continuation */
+	RS_TEMPFAIL,		/* 4xx */
+	RS_NO,			/* 5xx, NO, -ERR */
+	RS_BAD,			/* IMAP BAD */
+	RS_BYE,			/* IMAP BYE */
+	RS_PREAUTH,		/* IMAP PREAUTH greeting */
+};
+
+struct pp_line {
+	const char	*buf;		/* the line without its end of line */
+	size_t		 len;
+	uint32_t	 flags;		/* EVF_* */
+	enum reply_status status;
+	int		 code;		/* SMTP reply code, -1 if none */
+	char		 esc[16];	/* enhanced status code "5.7.0" */
+	const char	*tag;		/* IMAP tag of a tagged reply */
+	bool		 greeting;	/* part of the greeting */
+	bool		 final;		/* completes the pending command */
+	bool		 starttls_ok;	/* STARTTLS go-ahead */
+	bool		 starttls_refused;
+	const char	*verb;		/* command this answers, if known */
+	int64_t		 literal;	/* IMAP: octets announced by {n} */
+};
+
+struct pp;
+typedef void	(*pp_line_cb)(const struct pp_line *, void *);
+
+struct pp	*pp_new(enum proto_id, pp_line_cb, void *);
+void		 pp_free(struct pp *);
+void		 pp_feed(struct pp *, const char *, size_t);
+void		 pp_eof(struct pp *);	/* flush a partial line */
+int		 pp_command(struct pp *, const char *, size_t, struct buf *);
+size_t		 pp_pending(const struct pp *);	/* replies awaited */
+bool		 pp_data_mode(const struct pp *);	/* SMTP after 354 */
+bool		 pp_wants_continuation(const struct pp *);
+size_t		 pp_take_buffered(struct pp *, struct buf *);
+const struct strv *pp_caps(const struct pp *);
+bool		 pp_caps_known(const struct pp *);
+bool		 pp_caps_partial(const struct pp *);	/* a greeting's */
+void		 pp_caps_reset(struct pp *);
+void		 pp_expect_greeting(struct pp *);
+void		 pp_timeout(struct pp *);	/* oldest pending timed out */
+const char	*pp_starttls_cmd(const struct pp *);
+const char	*pp_caps_cmd(const struct pp *, const char *);
+const char	*pp_quit_cmd(const struct pp *);
+const char	*pp_next_tag(const struct pp *);
+bool		 pp_cap_starttls(const struct pp *);
+const char *const *pp_verbs(enum proto_id);
+int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
+int64_t		 pp_received_size(const struct pp *);
+
+/*
+ * Notes on the engine's promises:
+ * - The final line of a response carries its status (a POP3 "." too).
+ * - line->final is also set on a continuation (SMTP 334, IMAP "+", POP3
+ *   "+ "): it ends the server's turn; the command stays pending and
+ *   pp_wants_continuation() is true until the client's next line.
+ * - pp_expected_size()/pp_received_size() describe the IMAP literal or
+ *   POP3 message being received; both reset when its response ends.
+ * - pp_pending() counts commands whose reply is awaited, leaving out
+ *   those that timed out (pp_timeout) and those waiting for the client.
+ * - After a line with starttls_ok every later byte is held, unparsed,
+ *   until pp_take_buffered(); calling it from the callback of that line
+ *   already returns the rest of the same feed.
+ * - The callback may call pp_command, pp_feed, pp_eof, pp_timeout,
+ *   pp_take_buffered and the queries; never pp_free.
+ */
+
+
+/* redact.c: credentials never reach a view or a file. */
+struct redactor;
+struct redactor	*redactor_new(enum proto_id);
+void		 redactor_free(struct redactor *);
+bool		 redact_client(struct redactor *, const char *, size_t,
+		    struct buf *);
+bool		 redact_peek(const struct redactor *, const char *, size_t,
+		    struct buf *);
+void		 redact_server(struct redactor *, const struct pp_line *);
+
+/* session.c: connection + protocol + TLS + event log. */
+struct secret_verdict;
+
+enum session_state {
+	STATE_DISCONNECTED,
+	STATE_CONNECTING,
+	STATE_TLS_CONNECT,	/* implicit TLS handshake */
+	STATE_PLAIN,
+	STATE_STARTTLS_WAIT,	/* STARTTLS sent, go-ahead awaited */
+	STATE_HANDSHAKE,
+	STATE_TLS,
+	STATE_CLOSING,
+	STATE_CLOSED,
+	STATE_MAX
+};
+
+struct session_opts {
+	struct target	 target;
+	const char	*cafile;
+	bool		 insecure;
+	const char	*priority;
+	const char	*sni;
+	const char	*client_cert;
+	const char	*client_key;
+	const char	*keylog;
+	const char	*ehlo;		/* EHLO/LHLO name */
+	bool		 starttls;	/* do STARTTLS by itself */
+	bool		 require_tls;	/* never send secrets in plaintext */
+	bool		 allow_plaintext_auth;	/* consent: secrets without TLS */
+	bool		 allow_unverified_auth;	/* consent: unverified TLS */
+	const char	*password_file;	/* batch :auth, probe --auth */
+	bool		 allow_injection;
+	bool		 no_redact;
+	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
+	int		 timeout_ms;
+};
+
+/* What the session tells its owner. */
+enum session_note {
+	SN_STATE,		/* state changed */
+	SN_READY,		/* no reply pending: next command may go */
+	SN_CLOSED,		/* connection gone; exit code is final */
+	SN_PROGRESS,		/* bytes of a long response arrived */
+	SN_TIMEOUT,		/* a reply did not complete in time */
+};
+
+struct session;
+typedef void	(*session_cb)(struct session *, enum session_note, void *);
+
+struct session	*session_new(struct loop *, struct evlog *,
+		    const struct session_opts *, session_cb, void *);
+void		 session_free(struct session *);
+int		 session_connect(struct session *);
+int		 session_send(struct session *, const char *, size_t);
+int		 session_send_raw(struct session *, const char *, size_t);
+bool		 session_is_secret(const struct session *, const char *,
+		    size_t);
+void		 session_secret_verdict(const struct session *,
+		    struct secret_verdict *);
+void		 session_secret_consent(struct session *);
+int		 session_auth(struct session *, const char *, const char *,
+		    const char *);
+int		 session_starttls(struct session *);
+int		 session_starttls_inject(struct session *, const char *);
+void		 session_quit(struct session *);
+void		 session_close(struct session *, const char *);
+enum session_state session_state(const struct session *);
+enum ev_chan	 session_chan(const struct session *);
+const char	*session_state_name(enum session_state);
+const struct tls_facts *session_tls(const struct session *);
+int		 session_exit_code(const struct session *);
+const char	*session_end_reason(const struct session *, int, int);
+bool		 session_idle(const struct session *);
+struct pp	*session_pp(const struct session *);
+const struct session_opts *session_opts(const struct session *);
+uint64_t	 session_bytes_in(const struct session *);
+uint64_t	 session_bytes_out(const struct session *);
+
+/* auth.c: when a credential may leave, and how it is built. */
+struct secret_state {
+	bool		 tls;		/* inside TLS now */
+	bool		 verified;	/* its certificate verified */
+	bool		 require_tls;
+	bool		 allow_plaintext;	/* the option, or a yes */
+	bool		 allow_unverified;
+};
+
+struct secret_verdict {
+	bool		 may;		/* it may go now */
+	bool		 ask;		/* not now; the user's consent would do */
+	const char	*code;		/* NULL: safe; else the warning class */
+	const char	*why;		/* one sentence, with the override */
+	const char	*risk;		/* "in plaintext", ... NULL: safe */
+};
+
+void	 secret_verdict(const struct secret_state *, struct secret_verdict *);
+int	 sasl_build(enum proto_id, const char *, const char *, const char *,
+	    bool, struct buf *, struct strv *);
+void	 sasl_clear(struct buf *, struct strv *);
+int	 secret_read(const char *, struct buf *, char *, size_t);
+void	 secret_protect_process(void);
+
+bool	 strv_offers_credentials(const struct strv *, const char *);
+
+/* header.c: the first line of a recording: target and options. */
+char	*recording_header_json(const struct evlog *,
+	    const struct session_opts *);
+
+#endif /* MAILSCOPE_CORE_H */

@@ -1,0 +1,1725 @@
+/*
+ * A mail session: one connection, its protocol engine, TLS upgraded in
+ * place, and every byte and fact appended to the event log.
+ *
+ * The state machine follows the connection's phase; replies awaited are
+ * the protocol engine's business (pp_pending).  --starttls adds a short
+ * automatic prologue (capabilities, STARTTLS, capabilities again) before
+ * the owner is told the session is ready for commands.
+ */
+#include <sys/socket.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+#define READ_CHUNK	(64 * 1024)
+#define READ_BUDGET	(1024 * 1024)	/* per wakeup: keep the UI live */
+#define BYE_MS		1000
+
+static const char *state_names[STATE_MAX] = {
+	"DISCONNECTED", "CONNECTING", "TLS-CONNECT", "PLAIN",
+	"STARTTLS-WAIT", "HANDSHAKE", "TLS", "CLOSING", "CLOSED",
+};
+
+enum auto_step {
+	AUTO_NONE,
+	AUTO_CAPS1,		/* first capability request */
+	AUTO_STARTTLS,		/* STARTTLS sent */
+	AUTO_CAPS2,		/* capabilities asked again inside TLS */
+};
+
+struct session {
+	struct loop		*loop;
+	struct evlog		*log;
+	struct session_opts	 opts;
+	session_cb		 cb;
+	void			*cbarg;
+	enum session_state	 state;
+	int			 fd;
+	struct addrinfo		*ai_list;
+	struct addrinfo		*ai_cur;
+	struct tls_client	*tls;
+	struct tls_facts	*facts;
+	struct pp		*pp;
+	struct redactor		*red;
+	struct buf		 out;
+	struct timer		*timer;		/* connect, reply, handshake */
+	struct timer		*bye_timer;
+	struct timer		*auto_timer;	/* the next automatic step */
+	int			 exit_code;
+	uint64_t		 bytes_in;
+	uint64_t		 bytes_in_armed;	/* bytes_in when the wait began */
+	uint64_t		 bytes_out;
+	bool			 quitting;
+	bool			 server_closed;	/* before we asked to */
+	bool			 ending;	/* session_end: only log now */
+	bool			 auto_started;
+	enum auto_step		 auto_step;
+	bool			 auto_sent;	/* its command went out */
+	struct strv		 caps_before;
+	const char		*caps_before_gap;	/* NULL: full list */
+	bool			 caps_diff_due;
+	bool			 caps_warned;
+	bool			 read_deferred;
+	bool			 corked;
+	bool			 cmd_injected;	/* sent with STARTTLS */
+	bool			 withheld;	/* --require-tls kept back */
+	int64_t			 hs_start;
+	char			*wait_what;	/* what a timeout waits for */
+	struct buf		 raw_line;	/* a line :raw left unfinished */
+	bool			 raw_secret;	/* ... and it is secret */
+	struct strv		 sasl;		/* :auth answers still to send */
+	bool			 said_plain;	/* a yes to a secret in clear */
+	bool			 said_unverified;	/* ... to unverified TLS */
+	bool			 out_secret;	/* out held a secret: wipe it */
+	char			 phase[96];
+};
+
+static void	session_io(int, short, void *);
+static int	session_secret_typed(struct session *);
+static void	session_sasl_next(struct session *);
+static void	session_flush(struct session *);
+static void	session_set_state(struct session *, enum session_state);
+static void	session_start_tls(struct session *);
+static void	session_read(struct session *);
+static void	session_end(struct session *, int, const char *, ...)
+		    PRINTFLIKE(3, 4);
+static void	session_connect_failed(struct session *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+
+const char *
+session_state_name(enum session_state s)
+{
+	return (unsigned)s < STATE_MAX ? state_names[s] : "?";
+}
+
+/* The channel the session's next event belongs to. */
+enum ev_chan
+session_chan(const struct session *s)
+{
+	return s->tls != NULL && (s->state == STATE_TLS ||
+	    s->state == STATE_CLOSING) ? CHAN_TLS : CHAN_PLAIN;
+}
+
+static void
+session_notify(struct session *s, enum session_note n)
+{
+	if (s->cb != NULL)
+		s->cb(s, n, s->cbarg);
+}
+
+static void
+session_exit(struct session *s, int code)
+{
+	if (s->exit_code == EXIT_OK)
+		s->exit_code = code;
+}
+
+static void
+session_set_state(struct session *s, enum session_state st)
+{
+	if (s->state == st)
+		return;
+	s->state = st;
+	session_notify(s, SN_STATE);
+}
+
+static void
+session_arm(struct session *s, const char *what)
+{
+	/* session_ready re-arms with the string it already holds. */
+	if (what != s->wait_what) {
+		free(s->wait_what);
+		s->wait_what = xstrdup(what);
+	}
+	s->bytes_in_armed = s->bytes_in;
+	if (s->opts.timeout_ms > 0)
+		timer_set(s->timer, s->opts.timeout_ms);
+}
+
+static void
+session_disarm(struct session *s)
+{
+	timer_cancel(s->timer);
+}
+
+/* Bytes as they crossed the wire, logged with their channel. */
+static void
+session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
+    const char *data, size_t len)
+{
+	struct event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_DATA;
+	ev.dir = (uint8_t)dir;
+	ev.chan = (uint8_t)session_chan(s);
+	ev.flags = flags;
+	evlog_append(s->log, &ev, data, len);
+}
+
+static void
+session_close_fd(struct session *s)
+{
+	if (s->fd == -1)
+		return;
+	loop_del_fd(s->loop, s->fd);
+	close(s->fd);
+	s->fd = -1;
+}
+
+/* The connection is over; say why once and tell the owner. */
+static void
+session_end(struct session *s, int code, const char *fmt, ...)
+{
+	struct buf	b = { 0 };
+	va_list		ap;
+
+	if (s->state == STATE_CLOSED)
+		return;
+	session_exit(s, code);
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	s->ending = true;
+	sasl_clear(NULL, &s->sasl);
+	pp_eof(s->pp);
+	ev_local(s->log, EV_CLOSE, session_chan(s), NULL, "%s", b.p);
+	buf_free(&b);
+	session_disarm(s);
+	timer_cancel(s->bye_timer);
+	timer_cancel(s->auto_timer);
+	session_close_fd(s);
+	if (s->tls != NULL) {
+		tls_client_free(s->tls);
+		s->tls = NULL;
+	}
+	session_set_state(s, STATE_CLOSED);
+	session_notify(s, SN_CLOSED);
+}
+
+static const char *
+session_phase(struct session *s)
+{
+	switch (s->state) {
+	case STATE_CONNECTING:
+		return "while connecting";
+	case STATE_TLS_CONNECT:
+	case STATE_HANDSHAKE:
+		return "during the TLS handshake";
+	case STATE_STARTTLS_WAIT:
+		return "while waiting for the STARTTLS reply";
+	default:
+		break;
+	}
+	if (s->quitting) {
+		snprintf(s->phase, sizeof s->phase, "after %s",
+		    pp_quit_cmd(s->pp));
+		return s->phase;
+	}
+	if (pp_data_mode(s->pp))
+		return "during the message body";
+	if (pp_pending(s->pp) > 0 && s->wait_what != NULL) {
+		/* "to NOOP", "for the greeting": say it is a wait. */
+		snprintf(s->phase, sizeof s->phase, "while waiting %s%s",
+		    strncmp(s->wait_what, "to ", 3) == 0 ? "for the reply " :
+		    "", s->wait_what);
+		return s->phase;
+	}
+	return "while idle";
+}
+
+static void
+session_timeout(void *arg)
+{
+	struct session	*s = arg;
+
+	switch (s->state) {
+	case STATE_CONNECTING:
+		session_connect_failed(s, "timed out after %d ms",
+		    s->opts.timeout_ms);
+		return;
+	case STATE_TLS_CONNECT:
+	case STATE_HANDSHAKE:
+		session_end(s, EXIT_HANDSHAKE, "TLS handshake timed out "
+		    "after %d ms", s->opts.timeout_ms);
+		return;
+	default:
+		break;
+	}
+	if (s->quitting) {
+		session_end(s, EXIT_OK, "closed: no reply to %s within %d ms",
+		    pp_quit_cmd(s->pp), s->opts.timeout_ms);
+		return;
+	}
+	/* A long transfer that is still arriving needs a larger limit. */
+	if (s->bytes_in > s->bytes_in_armed)
+		ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
+		    "no complete reply %s within %d ms (%llu bytes of it "
+		    "had arrived; --timeout raises the limit)",
+		    s->wait_what != NULL ? s->wait_what : "",
+		    s->opts.timeout_ms,
+		    (unsigned long long)(s->bytes_in - s->bytes_in_armed));
+	else
+		ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
+		    "no complete reply %s within %d ms", s->wait_what != NULL ?
+		    s->wait_what : "", s->opts.timeout_ms);
+	pp_timeout(s->pp);
+	session_exit(s, EXIT_PROTO);
+	session_notify(s, SN_TIMEOUT);
+}
+
+static void
+session_ready(struct session *s)
+{
+	if (pp_pending(s->pp) > 0) {
+		session_arm(s, s->wait_what != NULL ? s->wait_what : "");
+		return;
+	}
+	session_disarm(s);
+	if (s->auto_step == AUTO_NONE && !s->quitting)
+		session_notify(s, SN_READY);
+}
+
+static void
+raw_line_clear(struct session *s)
+{
+	if (s->raw_line.p != NULL)
+		explicit_bzero(s->raw_line.p, s->raw_line.cap);
+	buf_free(&s->raw_line);
+	s->raw_secret = false;
+}
+
+/*
+ * Client bytes that are not one whole line (":raw"): each line through
+ * the redactor, its line end kept.  A line sent in pieces is judged as a
+ * whole; once it is secret each of its pieces is hidden.  Returns true if
+ * shown differs from the bytes.
+ */
+static bool
+redact_bytes(struct session *s, const char *p, size_t len, struct buf *shown)
+{
+	struct buf	 form = { 0 };
+	const char	*nl;
+	size_t		 n, body, ll;
+	bool		 first, secret, any = false;
+
+	while (len > 0) {
+		nl = memchr(p, '\n', len);
+		n = nl != NULL ? (size_t)(nl - p) + 1 : len;
+		body = n;
+		while (body > 0 && (p[body - 1] == '\n' || p[body - 1] == '\r'))
+			body--;
+		first = s->raw_line.len == 0;
+		buf_add(&s->raw_line, p, n);
+		ll = s->raw_line.len - (n - body);
+		buf_reset(&form);
+		if (nl != NULL)
+			secret = redact_client(s->red, s->raw_line.p, ll, &form);
+		else
+			secret = redact_peek(s->red, s->raw_line.p, ll, &form);
+		if (secret)
+			s->raw_secret = true;
+		if (!s->raw_secret)
+			buf_add(shown, p, n);
+		else {
+			if (first)
+				buf_add(shown, form.p, form.len);
+			else
+				buf_printf(shown, "[redacted: %zu bytes]", body);
+			buf_add(shown, p + body, n - body);
+			any = true;
+		}
+		if (nl != NULL)
+			raw_line_clear(s);
+		p += n;
+		len -= n;
+	}
+	buf_free(&form);
+	return any;
+}
+
+/* Would this client line be hidden, were it sent now? */
+bool
+session_is_secret(const struct session *s, const char *line, size_t len)
+{
+	struct buf	form = { 0 };
+	const char	*nl;
+	size_t		 n;
+	bool		 secret = s->raw_secret;
+
+	/* A line :raw left unfinished is continued by this one. */
+	while (!secret && len > 0) {
+		nl = memchr(line, '\n', len);
+		n = nl != NULL ? (size_t)(nl - line) : len;
+		secret = redact_peek(s->red, line, n, &form);
+		buf_reset(&form);
+		if (nl == NULL)
+			break;
+		line += n + 1;
+		len -= n + 1;
+	}
+	buf_free(&form);
+	return secret;
+}
+
+/*
+ * STARTTLS is going out: what the capabilities after it are compared
+ * with.  Only a full list compares: none, or a greeting's, may lack what
+ * the server offers before TLS.
+ */
+static void
+session_keep_caps(struct session *s)
+{
+	strv_copy(&s->caps_before, pp_caps(s->pp));
+	if (!pp_caps_known(s->pp))
+		s->caps_before_gap = "no capability list was seen before it";
+	else if (pp_caps_partial(s->pp))
+		s->caps_before_gap = "before it only the greeting listed "
+		    "capabilities, and that list may be partial (CAPABILITY "
+		    "before STARTTLS gives the full one)";
+	else
+		s->caps_before_gap = NULL;
+}
+
+/* Queue a command: the engine adds tags/CRLF; secrets are redacted. */
+static int
+session_command(struct session *s, const char *line, size_t len)
+{
+	struct buf	 wire = { 0 }, shown = { 0 };
+	uint32_t	 flags = 0;
+	bool		 secret, data_mode = pp_data_mode(s->pp);
+	const char	*w;
+	size_t		 wl;
+
+	if (pp_command(s->pp, line, len, &wire) == -1) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
+		    "not sent: a command cannot contain CR or LF (use :raw)");
+		buf_free(&wire);
+		return -1;
+	}
+	if (s->raw_line.len > 0) {
+		/* The line ends one :raw began. */
+		secret = redact_bytes(s, wire.p, wire.len, &shown);
+		if (shown.len >= 2)
+			shown.len -= 2;
+	} else
+		secret = redact_client(s->red, wire.p, wire.len >= 2 ?
+		    wire.len - 2 : wire.len, &shown);
+	w = wire.p;
+	wl = wire.len >= 2 ? wire.len - 2 : wire.len;
+	if (data_mode) {
+		flags |= EVF_BODY;
+		if (wl > 1 && w[0] == '.' && w[1] == '.') {
+			/* Log what was typed; the flag says a dot was added. */
+			flags |= EVF_DOTSTUFF;
+			w++;
+			wl--;
+		}
+	}
+	if (secret && !s->opts.no_redact)
+		session_log_data(s, DIR_CLIENT, flags | EVF_REDACTED,
+		    shown.p, shown.len);
+	else
+		session_log_data(s, DIR_CLIENT, flags |
+		    (secret ? EVF_NOREDACT : 0), w, wl);
+	buf_add(&s->out, wire.p, wire.len);
+	s->bytes_out += wire.len;
+	if (secret) {
+		s->out_secret = true;
+		explicit_bzero(wire.p, wire.cap);
+	}
+	buf_free(&wire);
+	buf_free(&shown);
+	if (!pp_wants_continuation(s->pp) && pp_pending(s->pp) > 0) {
+		char	*what;
+
+		/* The length is the secret's: not for "(credentials)". */
+		if (secret)
+			what = xstrdup("to (credentials)");
+		else
+			xasprintf(&what, "to %.*s", (int)(len > 40 ? 40 :
+			    len), line);
+		session_arm(s, what);
+		free(what);
+	}
+	session_flush(s);
+	return 0;
+}
+
+static bool
+word_is(const char *line, size_t len, const char *word)
+{
+	size_t	n = strlen(word);
+
+	return len >= n && strncasecmp(line, word, n) == 0 &&
+	    (len == n || line[n] == ' ');
+}
+
+/* The verb of a typed line, skipping an IMAP tag the user wrote. */
+static const char *
+command_verb(const struct session *s, const char *line, size_t len,
+    size_t *vlen)
+{
+	const char	*sp;
+	const char *const *v;
+
+	if (s->opts.target.proto == PROTO_IMAP) {
+		bool known = false;
+
+		for (v = pp_verbs(PROTO_IMAP); v != NULL && *v != NULL; v++)
+			if (word_is(line, len, *v))
+				known = true;
+		if (!known && (sp = memchr(line, ' ', len)) != NULL) {
+			len -= (size_t)(sp + 1 - line);
+			line = sp + 1;
+		}
+	}
+	sp = memchr(line, ' ', len);
+	*vlen = sp != NULL ? (size_t)(sp - line) : len;
+	return line;
+}
+
+/* --require-tls: these never leave in plaintext. */
+static const char *
+session_guard(const struct session *s, const char *line, size_t len)
+{
+	static const char *const guarded[] = {
+		"AUTH", "AUTHENTICATE", "LOGIN", "USER", "PASS", "APOP",
+		"MAIL", "RCPT", "DATA", "BDAT", NULL,
+	};
+	const char	*verb;
+	size_t		 vlen, i;
+
+	if (!s->opts.require_tls || session_chan(s) == CHAN_TLS)
+		return NULL;
+	if (pp_wants_continuation(s->pp) || pp_data_mode(s->pp))
+		return "continuation";
+	verb = command_verb(s, line, len, &vlen);
+	for (i = 0; guarded[i] != NULL; i++)
+		if (vlen == strlen(guarded[i]) &&
+		    strncasecmp(verb, guarded[i], vlen) == 0)
+			return guarded[i];
+	return NULL;
+}
+
+static bool
+is_verb(const struct session *s, const char *line, size_t len,
+    const char *want)
+{
+	const char	*verb;
+	size_t		 vlen;
+
+	verb = command_verb(s, line, len, &vlen);
+	return vlen == strlen(want) && strncasecmp(verb, want, vlen) == 0;
+}
+
+/*
+ * May a secret go now?  The one rule of auth.c applied to this
+ * connection: its channel, its verdict, the options and what the user
+ * said on the screen.
+ */
+void
+session_secret_verdict(const struct session *s, struct secret_verdict *v)
+{
+	struct secret_state	st;
+
+	memset(&st, 0, sizeof st);
+	st.tls = session_chan(s) == CHAN_TLS;
+	st.verified = st.tls && s->facts != NULL && s->facts->verify.ok;
+	st.require_tls = s->opts.require_tls;
+	st.allow_plaintext = s->opts.allow_plaintext_auth || s->said_plain;
+	st.allow_unverified = s->opts.allow_unverified_auth ||
+	    s->said_unverified;
+	secret_verdict(&st, v);
+}
+
+/* The user said yes to what the verdict asked, for this connection. */
+void
+session_secret_consent(struct session *s)
+{
+	if (session_chan(s) == CHAN_TLS)
+		s->said_unverified = true;
+	else
+		s->said_plain = true;
+}
+
+/* What the verdict said, under its own code (each one glossed). */
+static void
+secret_event(struct session *s, enum ev_kind kind,
+    const struct secret_verdict *v, const char *what)
+{
+	enum ev_chan	chan = session_chan(s);
+
+	if (strcmp(v->code, "require-tls") == 0)
+		ev_local(s->log, kind, chan, "require-tls", "%s; %s", what,
+		    v->why);
+	else if (strcmp(v->code, "unverified-auth") == 0)
+		ev_local(s->log, kind, chan, "unverified-auth", "%s; %s",
+		    what, v->why);
+	else
+		ev_local(s->log, kind, chan, "plaintext-auth", "%s; %s", what,
+		    v->why);
+}
+
+/*
+ * A credential typed by hand (or in a script): withheld only under
+ * --require-tls; otherwise it goes as typed (the screen asked first) and
+ * the log says what it risked.
+ */
+static int
+session_secret_typed(struct session *s)
+{
+	struct secret_verdict	v;
+
+	session_secret_verdict(s, &v);
+	if (!v.may && !v.ask) {
+		secret_event(s, EV_ERROR, &v, "not sent: the line carries a "
+		    "credential");
+		return -1;
+	}
+	if (v.code == NULL)
+		return 0;
+	/* Each glossed under its own code. */
+	if (session_chan(s) == CHAN_TLS)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "unverified-auth",
+		    "a credential went %s, as typed%s", v.risk, v.may ? "" :
+		    " (:auth would refuse; --allow-unverified-auth consents)");
+	else
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-auth",
+		    "a credential went %s, as typed%s", v.risk, v.may ? "" :
+		    " (:auth would refuse; --allow-plaintext-auth consents)");
+	return 0;
+}
+
+/*
+ * :auth and probe --auth: refused unless the verdict allows it (the
+ * screen checks the same verdict before it prompts for the secret).  The
+ * answers to the server's challenges are queued and sent by
+ * session_line(); every copy of the secret is wiped.
+ */
+int
+session_auth(struct session *s, const char *mech, const char *user,
+    const char *secret)
+{
+	struct secret_verdict	 v;
+	struct buf		 cmd = { 0 };
+	int			 rc;
+
+	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
+		    "not sent: the session is not connected");
+		return -1;
+	}
+	session_secret_verdict(s, &v);
+	if (!v.may) {
+		secret_event(s, EV_ERROR, &v, "authentication not attempted, "
+		    "nothing sent");
+		session_exit(s, session_chan(s) == CHAN_TLS ? EXIT_VERIFY :
+		    EXIT_NOSTARTTLS);
+		return -1;
+	}
+	sasl_clear(NULL, &s->sasl);
+	if (sasl_build(s->opts.target.proto, mech, user, secret,
+	    strv_has(pp_caps(s->pp), "SASL-IR"), &cmd, &s->sasl) == -1) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
+		    "not sent: mechanism %s unknown (plain or login)", mech);
+		return -1;
+	}
+	if (v.code != NULL)
+		secret_event(s, EV_WARNING, &v, "authenticating anyway");
+	if ((rc = session_command(s, cmd.p, cmd.len)) == -1)
+		sasl_clear(NULL, &s->sasl);
+	sasl_clear(&cmd, NULL);
+	return rc;
+}
+
+int
+session_send(struct session *s, const char *line, size_t len)
+{
+	const char	*g;
+
+	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
+		    "not sent: the session is %s",
+		    s->state == STATE_CLOSED ? "closed" : "not ready yet");
+		return -1;
+	}
+	if ((g = session_guard(s, line, len)) != NULL) {
+		s->withheld = true;
+		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "require-tls",
+		    "not sent: %s would cross the network in plaintext "
+		    "(--require-tls)", g);
+		return -1;
+	}
+	/* A message body is content, whatever its lines look like. */
+	if (!pp_data_mode(s->pp) && session_is_secret(s, line, len) &&
+	    session_secret_typed(s) == -1)
+		return -1;
+	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
+	    is_verb(s, line, len, pp_starttls_cmd(s->pp))) {
+		/* A go-ahead would start a second handshake on the raw
+		 * socket, in the clear, beside the first session. */
+		if (session_chan(s) == CHAN_TLS) {
+			ev_local(s->log, EV_ERROR, CHAN_TLS,
+			    "starttls-in-tls", "not sent: the session is "
+			    "already inside TLS; a second %s would start a "
+			    "new handshake in plaintext",
+			    pp_starttls_cmd(s->pp));
+			return -1;
+		}
+		session_keep_caps(s);
+		if (session_command(s, line, len) == -1)
+			return -1;
+		session_set_state(s, STATE_STARTTLS_WAIT);
+		return 0;
+	}
+	if (session_command(s, line, len) == -1)
+		return -1;
+	if (!pp_data_mode(s->pp) && is_verb(s, line, len, pp_quit_cmd(s->pp)))
+		s->quitting = true;
+	return 0;
+}
+
+int
+session_send_raw(struct session *s, const char *data, size_t len)
+{
+	struct buf	shown = { 0 };
+
+	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
+		    "not sent: the session is not connected");
+		return -1;
+	}
+	if (!pp_data_mode(s->pp) && session_is_secret(s, data, len) &&
+	    session_secret_typed(s) == -1)
+		return -1;
+	if (redact_bytes(s, data, len, &shown)) {
+		s->out_secret = true;
+		if (s->opts.no_redact)
+			session_log_data(s, DIR_CLIENT, EVF_NOREDACT, data,
+			    len);
+		else
+			session_log_data(s, DIR_CLIENT, EVF_REDACTED,
+			    shown.p, shown.len);
+	} else
+		session_log_data(s, DIR_CLIENT, 0, data, len);
+	buf_free(&shown);
+	buf_add(&s->out, data, len);
+	s->bytes_out += len;
+	session_flush(s);
+	return 0;
+}
+
+/*
+ * The command-injection probe: STARTTLS and a plaintext command in ONE
+ * write.  The extra command is not registered with the engine, so a reply
+ * to it inside TLS arrives unsolicited: proof the server executed
+ * plaintext it had buffered (CVE-2011-0411 class).
+ */
+int
+session_starttls_inject(struct session *s, const char *extra)
+{
+	const char	*cmd = pp_starttls_cmd(s->pp);
+
+	if (s->state != STATE_PLAIN)
+		return -1;
+	session_keep_caps(s);
+	/* Hold the bytes back until both are queued. */
+	s->corked = true;
+	if (session_command(s, cmd, strlen(cmd)) == -1) {
+		s->corked = false;
+		return -1;
+	}
+	session_log_data(s, DIR_CLIENT, EVF_INJECTED, extra, strlen(extra));
+	buf_add(&s->out, extra, strlen(extra));
+	buf_add(&s->out, "\r\n", 2);
+	s->bytes_out += strlen(extra) + 2;
+	s->cmd_injected = true;
+	s->corked = false;
+	session_set_state(s, STATE_STARTTLS_WAIT);
+	session_flush(s);
+	return 0;
+}
+
+int
+session_starttls(struct session *s)
+{
+	const char	*cmd = pp_starttls_cmd(s->pp);
+
+	return session_send(s, cmd, strlen(cmd));
+}
+
+void
+session_quit(struct session *s)
+{
+	const char	*cmd;
+	char		*what;
+
+	if (s->state == STATE_CLOSED || s->state == STATE_DISCONNECTED)
+		return;
+	if (s->quitting || (s->state != STATE_PLAIN &&
+	    s->state != STATE_TLS)) {
+		session_end(s, EXIT_OK, "closed by the user");
+		return;
+	}
+	s->quitting = true;
+	s->auto_step = AUTO_NONE;
+	cmd = pp_quit_cmd(s->pp);
+	session_command(s, cmd, strlen(cmd));
+	xasprintf(&what, "to %s", cmd);
+	session_arm(s, what);
+	free(what);
+}
+
+void
+session_close(struct session *s, const char *why)
+{
+	session_end(s, EXIT_OK, "%s", why);
+}
+
+static void
+session_bye_done(void *arg)
+{
+	struct session	*s = arg;
+
+	session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
+}
+
+/* After QUIT's reply: close TLS politely with a deadline, then the fd. */
+static void
+session_finish(struct session *s)
+{
+	int	rc;
+
+	if (s->tls == NULL) {
+		session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
+		return;
+	}
+	session_set_state(s, STATE_CLOSING);
+	rc = tls_bye(s->tls);
+	if (rc == TLS_AGAIN) {
+		loop_set_events(s->loop, s->fd, tls_want_write(s->tls) ?
+		    POLLOUT : POLLIN);
+		if (!timer_pending(s->bye_timer))
+			timer_set(s->bye_timer, BYE_MS);
+		return;
+	}
+	session_end(s, EXIT_OK, "closed after %s", pp_quit_cmd(s->pp));
+}
+
+static void
+session_no_capdiff(struct session *s, const char *why)
+{
+	ev_local(s->log, EV_INFO, CHAN_TLS, "capdiff-unknown", "capabilities "
+	    "after STARTTLS not compared: %s", why);
+}
+
+/* A credential went with the command l answers: the session changes. */
+static bool
+answers_auth(const struct pp_line *l)
+{
+	static const char *const verbs[] = {
+		"AUTH", "AUTHENTICATE", "LOGIN", "PASS", "APOP", NULL,
+	};
+	size_t	i;
+
+	for (i = 0; l->verb != NULL && verbs[i] != NULL; i++)
+		if (strcmp(l->verb, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The first list inside TLS against the full one before STARTTLS. */
+static void
+session_capdiff(struct session *s)
+{
+	const struct strv	*now = pp_caps(s->pp);
+	struct event		 ev;
+	struct ev_extra		*x;
+	struct buf		 b = { 0 };
+	size_t			 i;
+
+	x = xcalloc(1, sizeof *x);
+	for (i = 0; i < now->n; i++)
+		if (!strv_has(&s->caps_before, now->v[i]))
+			strv_add(&x->added, now->v[i]);
+	for (i = 0; i < s->caps_before.n; i++)
+		if (!strv_has(now, s->caps_before.v[i]))
+			strv_add(&x->removed, s->caps_before.v[i]);
+	for (i = 0; i < x->added.n; i++)
+		buf_printf(&b, "%s+%s", b.len ? ", " : "", x->added.v[i]);
+	for (i = 0; i < x->removed.n; i++)
+		buf_printf(&b, "%s-%s", b.len ? ", " : "", x->removed.v[i]);
+	if (b.len == 0)
+		buf_adds(&b, "unchanged");
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_CAPDIFF;
+	ev.dir = DIR_LOCAL;
+	ev.chan = CHAN_TLS;
+	evlog_append_x(s->log, &ev, x, b.p, b.len);
+	buf_free(&b);
+}
+
+/*
+ * A capability of STARTTLS's length made of X's ("XXXXXXXA"): a middlebox
+ * overwrote the offer in place so the packet keeps its size.
+ */
+static bool
+starttls_masked(const struct strv *caps)
+{
+	size_t	i;
+
+	for (i = 0; i < caps->n; i++)
+		if (strncasecmp(caps->v[i], "XXXXXXX", 7) == 0 &&
+		    strcspn(caps->v[i], " ") == strlen("STARTTLS"))
+			return true;
+	return false;
+}
+
+/* Warnings about capabilities seen in plaintext. */
+static void
+session_plain_caps(struct session *s)
+{
+	const struct strv	*caps = pp_caps(s->pp);
+
+	if (s->caps_warned)
+		return;
+	s->caps_warned = true;
+	switch (s->opts.target.proto) {
+	case PROTO_SMTP:
+	case PROTO_LMTP:
+		if (strv_offers_credentials(caps, "AUTH"))
+			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
+			    "plaintext-auth", "AUTH is offered before TLS: "
+			    "credentials could cross the network in "
+			    "plaintext");
+		break;
+	case PROTO_IMAP:
+		if (!strv_has(caps, "LOGINDISABLED"))
+			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
+			    "plaintext-auth", "LOGINDISABLED is missing "
+			    "before TLS: LOGIN would send the password in "
+			    "plaintext");
+		else if (strv_has(caps, "AUTH=PLAIN") ||
+		    strv_has(caps, "AUTH=LOGIN"))
+			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
+			    "plaintext-auth", "AUTH=PLAIN/LOGIN offered "
+			    "before TLS: AUTHENTICATE would send the password "
+			    "in plaintext");
+		break;
+	case PROTO_POP3:
+		if (strv_has(caps, "USER") ||
+		    strv_offers_credentials(caps, "SASL"))
+			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
+			    "plaintext-auth", "USER/SASL offered before TLS: "
+			    "credentials could cross the network in "
+			    "plaintext");
+		break;
+	}
+	if (pp_cap_starttls(s->pp))
+		return;
+	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
+	    "STARTTLS is not offered: everything stays plaintext "
+	    "(or an attacker removed it)");
+	if (starttls_masked(caps))
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "starttls-stripped",
+		    "a capability is X's where STARTTLS belongs: something "
+		    "on the path overwrote the offer (STARTTLS stripping)");
+}
+
+static void
+session_auto_caps(struct session *s)
+{
+	const char	*cmd = pp_caps_cmd(s->pp, s->opts.ehlo);
+
+	session_command(s, cmd, strlen(cmd));
+}
+
+/*
+ * The automatic prologue of --starttls: each step's command goes out from
+ * the loop, after whatever already arrived has been read and parsed, as
+ * batch does for typed commands: a reply the server sent before the
+ * command cannot answer it, and is shown unsolicited.
+ */
+static void
+session_auto_next(struct session *s)
+{
+	s->auto_sent = false;
+	timer_set(s->auto_timer, 0);
+}
+
+static void
+session_auto_send(void *arg)
+{
+	struct session	*s = arg;
+	const char	*cmd;
+
+	if (s->state == STATE_PLAIN || s->state == STATE_TLS)
+		session_read(s);
+	if ((s->state != STATE_PLAIN && s->state != STATE_TLS) ||
+	    s->quitting || s->auto_sent || pp_pending(s->pp) > 0)
+		return;
+	switch (s->auto_step) {
+	case AUTO_CAPS1:
+	case AUTO_CAPS2:
+		session_auto_caps(s);
+		break;
+	case AUTO_STARTTLS:
+		cmd = pp_starttls_cmd(s->pp);
+		session_keep_caps(s);
+		session_command(s, cmd, strlen(cmd));
+		session_set_state(s, STATE_STARTTLS_WAIT);
+		break;
+	default:
+		return;
+	}
+	s->auto_sent = true;
+}
+
+/* The reply to a step's command is complete: decide the next step. */
+static void
+session_auto(struct session *s)
+{
+	switch (s->auto_step) {
+	case AUTO_CAPS1:
+		/* A multi-line answer ends with "."; what counts is whether
+		 * capabilities came back. */
+		if (!pp_caps_known(s->pp)) {
+			s->auto_step = AUTO_NONE;
+			session_end(s, EXIT_PROTO, "capability request "
+			    "refused; cannot continue");
+			return;
+		}
+		if (!pp_cap_starttls(s->pp)) {
+			s->auto_step = AUTO_NONE;
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "no-starttls",
+			    "STARTTLS not offered by the server");
+			session_exit(s, EXIT_NOSTARTTLS);
+			session_quit(s);
+			return;
+		}
+		s->auto_step = AUTO_STARTTLS;
+		session_auto_next(s);
+		break;
+	case AUTO_CAPS2:
+		s->auto_step = AUTO_NONE;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+session_injection(struct session *s, struct buf *extra)
+{
+	session_log_data(s, DIR_SERVER, EVF_INJECTED | EVF_SECURITY,
+	    extra->p, extra->len);
+	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "response-injection",
+	    "response injection: %zu byte%s arrived after the STARTTLS "
+	    "go-ahead and before the TLS handshake; they were discarded, "
+	    "never parsed", extra->len, extra->len == 1 ? "" : "s");
+	session_exit(s, EXIT_SECURITY);
+}
+
+/* The next :auth answer, to the challenge that just ended. */
+static void
+session_sasl_next(struct session *s)
+{
+	char	*next = s->sasl.v[0];
+	size_t	 i;
+
+	for (i = 1; i < s->sasl.n; i++)
+		s->sasl.v[i - 1] = s->sasl.v[i];
+	s->sasl.v[--s->sasl.n] = NULL;
+	session_command(s, next, strlen(next));
+	explicit_bzero(next, strlen(next));
+	free(next);
+}
+
+/* One server line (or literal chunk) from the engine. */
+static void
+session_line(const struct pp_line *l, void *arg)
+{
+	struct session	*s = arg;
+	struct buf	 extra = { 0 };
+
+	redact_server(s->red, l);
+	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	/* Nothing asked inside TLS yet: this answers the injected command. */
+	if (s->cmd_injected && session_chan(s) == CHAN_TLS &&
+	    (l->flags & EVF_UNSOLICITED)) {
+		s->cmd_injected = false;
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "command-injection",
+		    "command injection: the server answered, inside TLS, a "
+		    "command sent in plaintext with STARTTLS; it executes "
+		    "what a man in the middle slips in before the handshake");
+		session_exit(s, EXIT_SECURITY);
+	}
+	/* 0x16 0x03: a TLS handshake record, not a greeting. */
+	if (l->greeting && session_chan(s) == CHAN_PLAIN && l->len >= 2 &&
+	    l->buf[0] == 0x16 && l->buf[1] == 0x03)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "tls-on-plain-port",
+		    "the greeting is a TLS handshake record: this port "
+		    "expects TLS from the start (smtps://, imaps://, "
+		    "pop3s://)");
+	/* The partial line flushed by session_end completes nothing. */
+	if (s->ending)
+		return;
+
+	if (l->greeting && l->final) {
+		if (l->status == RS_NO || l->status == RS_BYE ||
+		    l->status == RS_TEMPFAIL) {
+			session_end(s, EXIT_PROTO, "the server refused the "
+			    "session in its greeting");
+			return;
+		}
+		if (l->status == RS_PREAUTH && s->opts.require_tls &&
+		    session_chan(s) == CHAN_PLAIN) {
+			session_end(s, EXIT_NOSTARTTLS, "unencrypted PREAUTH "
+			    "greeting while TLS is required: possible man in "
+			    "the middle; closing");
+			return;
+		}
+		/* CVE-2020-28896: no automatic step after a garbled greeting. */
+		if ((l->flags & EVF_MALFORMED) && (s->opts.starttls ||
+		    s->opts.require_tls)) {
+			session_end(s, EXIT_PROTO, "the greeting is not a "
+			    "valid %s greeting; closing without sending "
+			    "anything", proto_name(s->opts.target.proto));
+			return;
+		}
+	}
+	if (s->state == STATE_STARTTLS_WAIT && !l->final &&
+	    s->opts.target.proto == PROTO_IMAP)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "untagged-before-"
+		    "starttls", "untagged response before the STARTTLS "
+		    "reply: ignored, it cannot be trusted");
+	/* Streamed in chunks whatever n is; a size past 32 bits is what
+	 * overflows clients that allocate it, so it is pointed out. */
+	if (l->literal > LITERAL_ABSURD)
+		ev_local(s->log, EV_WARNING, session_chan(s), "literal-size",
+		    "the server announces a literal of %lld octets (4 GiB "
+		    "or more): it is streamed, never allocated up front",
+		    (long long)l->literal);
+	if (session_chan(s) == CHAN_PLAIN && l->len >= 7 &&
+	    memmem(l->buf, l->len, "[ALERT]", 7) != NULL)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-alert",
+		    "an [ALERT] arrived in plaintext: anyone on the path "
+		    "could have written it");
+
+	if (l->starttls_ok) {
+		pp_take_buffered(s->pp, &extra);
+		if (extra.len > 0) {
+			session_injection(s, &extra);
+			buf_free(&extra);
+			if (!s->opts.allow_injection) {
+				s->auto_step = AUTO_NONE;
+				session_end(s, EXIT_SECURITY, "aborted: "
+				    "response injection (use "
+				    "--allow-injection to study it)");
+				return;
+			}
+		}
+		buf_free(&extra);
+		session_start_tls(s);
+		return;
+	}
+	if (l->starttls_refused) {
+		session_set_state(s, STATE_PLAIN);
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "starttls-refused",
+		    "the server refused STARTTLS: the session stays "
+		    "plaintext");
+		if (s->opts.starttls || s->opts.require_tls) {
+			s->auto_step = AUTO_NONE;
+			session_exit(s, EXIT_NOSTARTTLS);
+			session_quit(s);
+			return;
+		}
+	}
+	if (!l->final)
+		return;
+	if (s->sasl.n > 0) {
+		if (pp_wants_continuation(s->pp)) {
+			session_sasl_next(s);
+			return;
+		}
+		/* A final reply: the exchange ended early. */
+		if (pp_pending(s->pp) == 0)
+			sasl_clear(NULL, &s->sasl);
+	}
+	/* Even an IMAP greeting's [CAPABILITY] may be partial: ask. */
+	if (l->greeting && s->opts.starttls && !s->auto_started &&
+	    session_chan(s) == CHAN_PLAIN) {
+		s->auto_started = true;
+		s->auto_step = AUTO_CAPS1;
+		session_auto_next(s);
+		return;
+	}
+	/* Lists after authentication never count: they describe the login. */
+	if (s->caps_diff_due && answers_auth(l)) {
+		s->caps_diff_due = false;
+		session_no_capdiff(s, "inside TLS no list came before "
+		    "authentication, and lists after it describe the logged-in "
+		    "session");
+	}
+	if (pp_caps_known(s->pp)) {
+		if (session_chan(s) == CHAN_PLAIN)
+			session_plain_caps(s);
+		else if (s->caps_diff_due && pp_pending(s->pp) == 0) {
+			s->caps_diff_due = false;
+			if (s->caps_before_gap != NULL)
+				session_no_capdiff(s, s->caps_before_gap);
+			else
+				session_capdiff(s);
+			if (pp_cap_starttls(s->pp))
+				ev_local(s->log, EV_WARNING, CHAN_TLS,
+				    "starttls-after-tls", "the server still "
+				    "offers STARTTLS inside TLS");
+		}
+	}
+	if (s->quitting && pp_pending(s->pp) == 0) {
+		session_finish(s);
+		return;
+	}
+	/* A step not sent yet waits for what a typed command awaited. */
+	if (s->auto_step != AUTO_NONE && pp_pending(s->pp) == 0) {
+		if (s->auto_sent)
+			session_auto(s);
+		else
+			session_auto_next(s);
+	}
+	if (s->state != STATE_CLOSED)
+		session_ready(s);
+}
+
+static void
+session_step(const char *step, void *arg)
+{
+	struct session	*s = arg;
+	struct event	 ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_TLS_STEP;
+	ev.dir = DIR_LOCAL;
+	/* A NewSessionTicket after the handshake comes inside TLS. */
+	ev.chan = session_chan(s);
+	evlog_append(s->log, &ev, step, strlen(step));
+}
+
+static void
+session_start_tls(struct session *s)
+{
+	struct tls_opts	 o;
+	char		 err[512];
+
+	memset(&o, 0, sizeof o);
+	o.cafile = s->opts.cafile;
+	o.priority = s->opts.priority;
+	o.sni = s->opts.sni;
+	o.verify_host = s->opts.sni != NULL ? s->opts.sni :
+	    s->opts.target.host;
+	o.client_cert = s->opts.client_cert;
+	o.client_key = s->opts.client_key;
+	o.keylog = s->opts.keylog;
+	o.timeout_ms = s->opts.timeout_ms;
+	s->tls = tls_client_new(&o, s->fd, session_step, s, err, sizeof err);
+	if (s->tls == NULL) {
+		session_end(s, EXIT_HANDSHAKE, "TLS setup failed: %s", err);
+		return;
+	}
+	s->hs_start = mono_ns();
+	session_set_state(s, s->opts.target.implicit_tls &&
+	    s->state == STATE_CONNECTING ? STATE_TLS_CONNECT :
+	    STATE_HANDSHAKE);
+	session_arm(s, "during the TLS handshake");
+	loop_set_events(s->loop, s->fd, POLLOUT);
+}
+
+static void
+session_established(struct session *s)
+{
+	struct event		 ev;
+	struct ev_extra		*x;
+	struct buf		 b = { 0 };
+	struct tls_facts	*f;
+	bool			 implicit = s->state == STATE_TLS_CONNECT;
+	size_t			 i;
+	unsigned		 bits;
+
+	session_disarm(s);
+	f = s->facts = tls_get_facts(s->tls);
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_TLS_ESTABLISHED;
+	ev.dir = DIR_LOCAL;
+	ev.chan = CHAN_TLS;
+	ev.flags = EVF_SECURITY;
+	x = xcalloc(1, sizeof *x);
+	x->tls = tls_facts_dup(f);
+	tls_facts_summary(f, &b);
+	evlog_append_x(s->log, &ev, x, b.p, b.len);
+	buf_reset(&b);
+
+	ev.kind = EV_VERIFY;
+	x = xcalloc(1, sizeof *x);
+	x->tls = tls_facts_dup(f);
+	if (f->verify.ok)
+		buf_printf(&b, "certificate verified%s%s",
+		    f->verify.matched != NULL ? ": host name matched " : "",
+		    f->verify.matched != NULL ? f->verify.matched : "");
+	else {
+		buf_adds(&b, "certificate NOT verified: ");
+		for (i = 0; i < f->verify.reasons.n; i++)
+			buf_printf(&b, "%s%s", i ? "; " : "",
+			    f->verify.reasons.v[i]);
+		if (f->verify.reasons.n == 0)
+			buf_adds(&b, "verification failed");
+	}
+	evlog_append_x(s->log, &ev, x, b.p, b.len);
+	buf_free(&b);
+
+	if ((bits = tls_dh_bits(s->tls)) > 0 && bits < 2048)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "weak-dh",
+		    "weak key exchange: the server's Diffie-Hellman group "
+		    "has %u bits, under 2048; an attacker who can break it "
+		    "reads the session", bits);
+	if ((i = tls_chain_misorder(f)) != 0)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "chain-order",
+		    "the server sent its chain out of order: certificate %zu "
+		    "does not issue certificate %zu before it (clients that "
+		    "do not sort the chain fail here)", i, i - 1);
+
+	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
+	 * said (and ask again); even a session closed here keeps none. */
+	pp_caps_reset(s->pp);
+	if (!f->verify.ok) {
+		if (!s->opts.insecure) {
+			s->auto_step = AUTO_NONE;
+			session_end(s, EXIT_VERIFY, "closed before sending "
+			    "anything inside TLS: the certificate is not "
+			    "verified (--insecure continues anyway)");
+			return;
+		}
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+		    "continuing without a verified certificate "
+		    "(--insecure): this session may be intercepted");
+		session_exit(s, EXIT_VERIFY);
+	}
+	session_set_state(s, STATE_TLS);
+	loop_set_events(s->loop, s->fd, POLLIN);
+	if (implicit) {
+		pp_expect_greeting(s->pp);
+		session_arm(s, "for the greeting");
+		return;
+	}
+	s->caps_diff_due = true;
+	if (s->auto_step == AUTO_STARTTLS) {
+		s->auto_step = AUTO_CAPS2;
+		session_auto_next(s);
+		return;
+	}
+	session_ready(s);
+}
+
+static void
+session_handshake(struct session *s)
+{
+	int	rc;
+
+	rc = tls_handshake(s->tls);
+	if (rc == TLS_AGAIN) {
+		loop_set_events(s->loop, s->fd, tls_want_write(s->tls) ?
+		    POLLOUT : POLLIN);
+		return;
+	}
+	if (rc == 1) {
+		session_established(s);
+		return;
+	}
+	s->auto_step = AUTO_NONE;
+	session_end(s, EXIT_HANDSHAKE, "TLS handshake failed: %s",
+	    tls_error(s->tls));
+}
+
+static void
+session_connected(struct session *s)
+{
+	char	peer[128], local[128];
+
+	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	net_local_string(s->fd, local, sizeof local);
+	/* On an implicit TLS port nothing is exchanged before TLS. */
+	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
+	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
+	session_disarm(s);
+	if (s->opts.target.implicit_tls) {
+		session_start_tls(s);
+		return;
+	}
+	session_set_state(s, STATE_PLAIN);
+	loop_set_events(s->loop, s->fd, POLLIN);
+	pp_expect_greeting(s->pp);
+	session_arm(s, "for the greeting");
+}
+
+static void
+session_try_connect(struct session *s)
+{
+	char	err[256], peer[128];
+	int	fd;
+
+	for (; s->ai_cur != NULL; s->ai_cur = s->ai_cur->ai_next) {
+		net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, NULL, "connecting to "
+		    "%s (%s)", peer, s->opts.target.host);
+		if ((fd = net_connect_start(s->ai_cur, err, sizeof err)) ==
+		    -1) {
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect",
+			    "connect to %s failed: %s", peer, err);
+			continue;
+		}
+		s->fd = fd;
+		loop_add_fd(s->loop, fd, POLLOUT, session_io, s);
+		session_arm(s, "while connecting");
+		return;
+	}
+	session_end(s, EXIT_PROTO, "could not connect to %s port %s",
+	    s->opts.target.host, s->opts.target.port);
+}
+
+/* This address failed or timed out: say so, then try the next one. */
+static void
+session_connect_failed(struct session *s, const char *fmt, ...)
+{
+	struct buf	why = { 0 };
+	char		peer[128];
+	va_list		ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&why, fmt, ap);
+	va_end(ap);
+	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect", "connect to %s %s",
+	    peer, why.p);
+	buf_free(&why);
+	session_close_fd(s);
+	s->ai_cur = s->ai_cur->ai_next;
+	session_try_connect(s);
+}
+
+int
+session_connect(struct session *s)
+{
+	char	err[256];
+
+	if (s->state != STATE_DISCONNECTED && s->state != STATE_CLOSED)
+		return -1;
+	if (tls_keylog_env())
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "sslkeylogfile",
+		    "SSLKEYLOGFILE is set (%s): GnuTLS writes this "
+		    "session's TLS secrets there, so anyone with that file "
+		    "can decrypt it", getenv("SSLKEYLOGFILE"));
+	if (s->opts.keylog != NULL)
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "keylog", "TLS secrets "
+		    "of this session go to %s (NSS key log format)",
+		    s->opts.keylog);
+	if (s->ai_list != NULL)
+		freeaddrinfo(s->ai_list);
+	s->ai_list = NULL;
+	if (net_resolve(s->opts.target.host, s->opts.target.port,
+	    s->opts.family, &s->ai_list, err, sizeof err) == -1) {
+		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve", "%s", err);
+		session_exit(s, EXIT_PROTO);
+		session_set_state(s, STATE_CLOSED);
+		session_notify(s, SN_CLOSED);
+		return -1;
+	}
+	s->ai_cur = s->ai_list;
+	s->quitting = false;
+	s->ending = false;
+	s->auto_started = false;
+	s->auto_step = AUTO_NONE;
+	s->caps_warned = false;
+	s->caps_diff_due = false;
+	/* A yes on the screen holds for one connection. */
+	s->said_plain = s->said_unverified = false;
+	sasl_clear(NULL, &s->sasl);
+	pp_free(s->pp);
+	s->pp = pp_new(s->opts.target.proto, session_line, s);
+	redactor_free(s->red);
+	s->red = redactor_new(s->opts.target.proto);
+	if (s->out.p != NULL)
+		explicit_bzero(s->out.p, s->out.cap);
+	buf_reset(&s->out);
+	s->out_secret = false;
+	tls_facts_free(s->facts);
+	s->facts = NULL;
+	session_set_state(s, STATE_CONNECTING);
+	session_try_connect(s);
+	return 0;
+}
+
+static void
+session_flush(struct session *s)
+{
+	ssize_t	n;
+
+	if (s->corked)
+		return;
+	while (s->out.len > 0 && s->fd != -1) {
+		if (s->tls != NULL)
+			n = tls_write(s->tls, s->out.p, s->out.len);
+		else {
+			n = send(s->fd, s->out.p, s->out.len, MSG_NOSIGNAL);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				n = TLS_AGAIN;
+		}
+		if (n == TLS_AGAIN) {
+			loop_set_events(s->loop, s->fd, POLLIN | POLLOUT);
+			return;
+		}
+		if (n < 0) {
+			session_end(s, EXIT_PROTO, "connection lost %s: "
+			    "sending failed: %s", session_phase(s),
+			    s->tls != NULL ? tls_error(s->tls) :
+			    strerror(errno));
+			return;
+		}
+		buf_consume(&s->out, (size_t)n);
+	}
+	if (s->out.len == 0 && s->out_secret) {
+		/* What buf_consume moved aside held the secret too. */
+		explicit_bzero(s->out.p, s->out.cap);
+		s->out_secret = false;
+	}
+	if (s->fd != -1)
+		loop_set_events(s->loop, s->fd, POLLIN);
+}
+
+static void
+session_read_more(void *arg)
+{
+	struct session	*s = arg;
+
+	s->read_deferred = false;
+	if (s->fd != -1)
+		session_io(s->fd, POLLIN, s);
+}
+
+static void
+session_read(struct session *s)
+{
+	char	 buf[READ_CHUNK];
+	size_t	 budget = READ_BUDGET;
+	ssize_t	 n;
+
+	while (budget > 0 && s->fd != -1) {
+		if (s->tls != NULL)
+			n = tls_read(s->tls, buf, sizeof buf);
+		else {
+			n = recv(s->fd, buf, sizeof buf, 0);
+			if (n == -1 && (errno == EAGAIN || errno == EINTR))
+				n = TLS_AGAIN;
+			else if (n > 0)
+				net_quickack(s->fd);
+		}
+		if (n == TLS_AGAIN)
+			return;
+		if (n == 0) {
+			if (s->quitting)
+				session_end(s, EXIT_OK, "the server closed "
+				    "the connection after %s",
+				    pp_quit_cmd(s->pp));
+			else {
+				s->server_closed = true;
+				session_end(s, EXIT_PROTO, "the server closed "
+				    "the connection %s", session_phase(s));
+			}
+			return;
+		}
+		if (n < 0) {
+			session_end(s, EXIT_PROTO, "%s %s",
+			    s->tls != NULL ? tls_error(s->tls) :
+			    errno == ECONNRESET ? "connection reset by the "
+			    "server" : strerror(errno), session_phase(s));
+			return;
+		}
+		s->bytes_in += (uint64_t)n;
+		budget -= (size_t)n > budget ? budget : (size_t)n;
+		pp_feed(s->pp, buf, (size_t)n);
+		if (pp_expected_size(s->pp) >= 0)
+			session_notify(s, SN_PROGRESS);
+		/* A handshake begun inside pp_feed owns the socket now. */
+		if (s->state == STATE_HANDSHAKE || s->state == STATE_CLOSED)
+			return;
+	}
+	/* Budget spent: let the loop breathe, then continue. */
+	if (s->fd != -1 && !s->read_deferred) {
+		s->read_deferred = true;
+		loop_defer(s->loop, session_read_more, s);
+	}
+}
+
+static void
+session_io(int fd, short revents, void *arg)
+{
+	struct session	*s = arg;
+	char		 err[256];
+
+	(void)fd;
+	switch (s->state) {
+	case STATE_CONNECTING:
+		if (net_connect_done(s->fd, err, sizeof err) == -1) {
+			session_connect_failed(s, "failed: %s", err);
+			return;
+		}
+		session_connected(s);
+		return;
+	case STATE_TLS_CONNECT:
+	case STATE_HANDSHAKE:
+		session_handshake(s);
+		return;
+	case STATE_CLOSING:
+		session_finish(s);
+		return;
+	case STATE_CLOSED:
+	case STATE_DISCONNECTED:
+		return;
+	default:
+		break;
+	}
+	if (revents & POLLOUT)
+		session_flush(s);
+	if (s->fd != -1 && (revents & (POLLIN | POLLHUP | POLLERR)))
+		session_read(s);
+}
+
+struct session *
+session_new(struct loop *loop, struct evlog *log,
+    const struct session_opts *opts, session_cb cb, void *arg)
+{
+	struct session	*s;
+
+	s = xcalloc(1, sizeof *s);
+	s->loop = loop;
+	s->log = log;
+	s->opts = *opts;
+	s->opts.target.scheme = xstrdup(opts->target.scheme);
+	s->opts.target.host = xstrdup(opts->target.host);
+	s->opts.target.port = xstrdup(opts->target.port);
+	if (s->opts.ehlo == NULL)
+		s->opts.ehlo = "mailscope.localhost";
+	s->cb = cb;
+	s->cbarg = arg;
+	s->fd = -1;
+	s->state = STATE_DISCONNECTED;
+	s->timer = timer_new(loop, session_timeout, s);
+	s->bye_timer = timer_new(loop, session_bye_done, s);
+	s->auto_timer = timer_new(loop, session_auto_send, s);
+	s->pp = pp_new(opts->target.proto, session_line, s);
+	s->red = redactor_new(opts->target.proto);
+	return s;
+}
+
+void
+session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	session_close_fd(s);
+	if (s->tls != NULL)
+		tls_client_free(s->tls);
+	tls_facts_free(s->facts);
+	if (s->ai_list != NULL)
+		freeaddrinfo(s->ai_list);
+	pp_free(s->pp);
+	redactor_free(s->red);
+	raw_line_clear(s);
+	sasl_clear(NULL, &s->sasl);
+	if (s->out.p != NULL)
+		explicit_bzero(s->out.p, s->out.cap);
+	buf_free(&s->out);
+	strv_clear(&s->caps_before);
+	timer_free(s->timer);
+	timer_free(s->bye_timer);
+	timer_free(s->auto_timer);
+	free(s->wait_what);
+	target_free(&s->opts.target);
+	free(s);
+}
+
+enum session_state
+session_state(const struct session *s)
+{
+	return s->state;
+}
+
+const struct tls_facts *
+session_tls(const struct session *s)
+{
+	return s->facts;
+}
+
+/*
+ * --require-tls promises 3 for a session that never reached TLS or kept
+ * a command back, however calmly it ended.
+ */
+int
+session_exit_code(const struct session *s)
+{
+	if (s->exit_code == EXIT_OK && s->opts.require_tls &&
+	    (s->facts == NULL || s->withheld))
+		return EXIT_NOSTARTTLS;
+	return s->exit_code;
+}
+
+/* The reason a recording's trailer gives; rc: the exit status. */
+const char *
+session_end_reason(const struct session *s, int signo, int rc)
+{
+	if (signo != 0)
+		return "signal";
+	if (s != NULL && s->server_closed)
+		return "server closed";
+	return rc == EXIT_OK ? "quit" : "error";
+}
+
+bool
+session_idle(const struct session *s)
+{
+	return (s->state == STATE_PLAIN || s->state == STATE_TLS) &&
+	    pp_pending(s->pp) == 0 && s->auto_step == AUTO_NONE &&
+	    !s->quitting;
+}
+
+struct pp *
+session_pp(const struct session *s)
+{
+	return s->pp;
+}
+
+const struct session_opts *
+session_opts(const struct session *s)
+{
+	return &s->opts;
+}
+
+uint64_t
+session_bytes_in(const struct session *s)
+{
+	return s->bytes_in;
+}
+
+uint64_t
+session_bytes_out(const struct session *s)
+{
+	return s->bytes_out;
+}

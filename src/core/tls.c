@@ -1,0 +1,958 @@
+/*
+ * TLS, client side, with GnuTLS: a non-blocking handshake driven by the
+ * poll loop, then the facts of the session and the verdict on the
+ * certificate in plain words.
+ *
+ * The handshake never fails on verification: an inspector completes it
+ * so that it can show everything, verifies at once, and the session
+ * refuses to send anything inside TLS when the verdict is negative.
+ */
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+
+#include "core/core.h"
+
+#define FIRST_BYTES	32
+
+struct tls_client {
+	gnutls_session_t			 s;
+	gnutls_certificate_credentials_t	 cred;
+	int					 fd;
+	tls_step_cb				 step;
+	void					*arg;
+	char					*host;	/* verified */
+	char					*sni;	/* sent, or NULL */
+	int					 keylog_fd;
+	unsigned char				 first[FIRST_BYTES];
+	size_t					 nfirst;
+	bool					 eof;
+	int					 last_errno;
+	size_t					 send_pending;
+	bool					 cert_requested;
+	bool					 has_client_cert;
+	char					 err[512];
+};
+
+static const struct {
+	unsigned	 type;
+	const char	*name;
+} hs_names[] = {
+	{ GNUTLS_HANDSHAKE_HELLO_REQUEST,	"HelloRequest" },
+	{ GNUTLS_HANDSHAKE_CLIENT_HELLO,	"ClientHello" },
+	{ GNUTLS_HANDSHAKE_SERVER_HELLO,	"ServerHello" },
+	{ GNUTLS_HANDSHAKE_HELLO_VERIFY_REQUEST, "HelloVerifyRequest" },
+	{ GNUTLS_HANDSHAKE_NEW_SESSION_TICKET,	"NewSessionTicket" },
+	{ GNUTLS_HANDSHAKE_END_OF_EARLY_DATA,	"EndOfEarlyData" },
+	{ GNUTLS_HANDSHAKE_ENCRYPTED_EXTENSIONS, "EncryptedExtensions" },
+	{ GNUTLS_HANDSHAKE_CERTIFICATE_PKT,	"Certificate" },
+	{ GNUTLS_HANDSHAKE_SERVER_KEY_EXCHANGE,	"ServerKeyExchange" },
+	{ GNUTLS_HANDSHAKE_CERTIFICATE_REQUEST,	"CertificateRequest" },
+	{ GNUTLS_HANDSHAKE_SERVER_HELLO_DONE,	"ServerHelloDone" },
+	{ GNUTLS_HANDSHAKE_CERTIFICATE_VERIFY,	"CertificateVerify" },
+	{ GNUTLS_HANDSHAKE_CLIENT_KEY_EXCHANGE,	"ClientKeyExchange" },
+	{ GNUTLS_HANDSHAKE_FINISHED,		"Finished" },
+	{ GNUTLS_HANDSHAKE_CERTIFICATE_STATUS,	"CertificateStatus (OCSP)" },
+	{ GNUTLS_HANDSHAKE_SUPPLEMENTAL,	"Supplemental" },
+	{ GNUTLS_HANDSHAKE_KEY_UPDATE,		"KeyUpdate" },
+	{ GNUTLS_HANDSHAKE_CHANGE_CIPHER_SPEC,	"ChangeCipherSpec" },
+};
+
+static ssize_t
+tls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
+{
+	struct tls_client	*c = ptr;
+	ssize_t			 n;
+
+	/* MSG_NOSIGNAL: a closed peer is an error, never SIGPIPE. */
+	n = send(c->fd, data, len, MSG_NOSIGNAL);
+	if (n == -1) {
+		c->last_errno = errno;
+		gnutls_transport_set_errno(c->s, errno);
+	}
+	return n;
+}
+
+static ssize_t
+tls_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
+{
+	struct tls_client	*c = ptr;
+	ssize_t			 n;
+	size_t			 keep;
+
+	n = recv(c->fd, data, len, 0);
+	if (n > 0)
+		net_quickack(c->fd);
+	if (n > 0 && c->nfirst < FIRST_BYTES) {
+		/* Kept to explain a handshake that meets plaintext. */
+		keep = (size_t)n < FIRST_BYTES - c->nfirst ? (size_t)n :
+		    FIRST_BYTES - c->nfirst;
+		memcpy(c->first + c->nfirst, data, keep);
+		c->nfirst += keep;
+	} else if (n == 0)
+		c->eof = true;
+	else if (n == -1) {
+		c->last_errno = errno;
+		gnutls_transport_set_errno(c->s, errno);
+	}
+	return n;
+}
+
+static int
+tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
+{
+	struct tls_client	*c = ptr;
+	struct pollfd		 pfd = { c->fd, POLLIN, 0 };
+
+	return poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
+}
+
+static int
+tls_hook(gnutls_session_t s, unsigned int htype, unsigned when,
+    unsigned int incoming, const gnutls_datum_t *msg)
+{
+	struct tls_client	*c = gnutls_session_get_ptr(s);
+	const char		*name = NULL;
+	char			 step[96];
+	size_t			 i;
+
+	(void)when;
+	(void)msg;
+	if (incoming && htype == GNUTLS_HANDSHAKE_CERTIFICATE_REQUEST)
+		c->cert_requested = true;
+	for (i = 0; i < sizeof hs_names / sizeof hs_names[0]; i++)
+		if (hs_names[i].type == htype)
+			name = hs_names[i].name;
+	if (name == NULL)
+		name = gnutls_handshake_description_get_name(htype);
+	snprintf(step, sizeof step, "%s %s", name, incoming ? "received" :
+	    "sent");
+	if (c->step != NULL)
+		c->step(step, c->arg);
+	return 0;
+}
+
+static void
+hex(struct buf *b, const unsigned char *p, size_t n, const char *sep)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++)
+		buf_printf(b, "%s%02X", i > 0 ? sep : "", p[i]);
+}
+
+static int
+tls_keylog(gnutls_session_t s, const char *label, const gnutls_datum_t *sec)
+{
+	struct tls_client	*c = gnutls_session_get_ptr(s);
+	gnutls_datum_t		 crand, srand;
+	struct buf		 line = { 0 };
+
+	if (c->keylog_fd == -1)
+		return 0;
+	gnutls_session_get_random(s, &crand, &srand);
+	buf_printf(&line, "%s ", label);
+	hex(&line, crand.data, crand.size, "");
+	buf_addc(&line, ' ');
+	hex(&line, sec->data, sec->size, "");
+	buf_addc(&line, '\n');
+	/* One write per line: readers never see half a secret. */
+	(void)!write(c->keylog_fd, line.p, line.len);
+	buf_free(&line);
+	return 0;
+}
+
+static bool
+is_ip_literal(const char *host)
+{
+	unsigned char	tmp[16];
+
+	return inet_pton(AF_INET, host, tmp) == 1 ||
+	    inet_pton(AF_INET6, host, tmp) == 1;
+}
+
+/*
+ * A host name as GnuTLS puts it in SNI and matches it against the
+ * certificate: a Unicode name becomes its A-label (xn--...).
+ */
+static char *
+idna_name(const char *name)
+{
+	gnutls_datum_t	 d;
+	char		*s;
+
+	if (gnutls_idna_map(name, strlen(name), &d, 0) < 0)
+		return xstrdup(name);
+	s = xstrndup((const char *)d.data, d.size);
+	gnutls_free(d.data);
+	return s;
+}
+
+struct tls_client *
+tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
+    void *arg, char *err, size_t errlen)
+{
+	struct tls_client	*c;
+	const char		*errpos = NULL;
+	int			 rc;
+
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	c->step = step;
+	c->arg = arg;
+	c->keylog_fd = -1;
+	c->host = xstrdup(o->verify_host != NULL ? o->verify_host : "");
+	if (o->sni != NULL)
+		c->sni = idna_name(o->sni);
+	else if (o->verify_host != NULL && !is_ip_literal(o->verify_host))
+		c->sni = idna_name(o->verify_host);
+	c->has_client_cert = o->client_cert != NULL;
+
+	if ((rc = gnutls_init(&c->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
+	    GNUTLS_NO_SIGNAL)) < 0) {
+		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
+		free(c->host);
+		free(c->sni);
+		free(c);
+		return NULL;
+	}
+	gnutls_session_set_ptr(c->s, c);
+	if ((rc = gnutls_certificate_allocate_credentials(&c->cred)) < 0) {
+		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
+		goto fail;
+	}
+	/* RFC 8997: TLS 1.0 and 1.1 only when the user asks for them. */
+	rc = gnutls_priority_set_direct(c->s, o->priority != NULL ?
+	    o->priority : "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0", &errpos);
+	if (rc < 0) {
+		if (rc == GNUTLS_E_INVALID_REQUEST && errpos != NULL)
+			snprintf(err, errlen, "bad TLS priority string at "
+			    "'%s'", errpos);
+		else
+			snprintf(err, errlen, "bad TLS priority string: %s",
+			    gnutls_strerror(rc));
+		goto fail;
+	}
+	if (o->cafile != NULL) {
+		rc = gnutls_certificate_set_x509_trust_file(c->cred, o->cafile,
+		    GNUTLS_X509_FMT_PEM);
+		if (rc < 0) {
+			snprintf(err, errlen, "cannot read CA file %s: %s",
+			    o->cafile, gnutls_strerror(rc));
+			goto fail;
+		}
+		if (rc == 0) {
+			snprintf(err, errlen, "no certificate in CA file %s",
+			    o->cafile);
+			goto fail;
+		}
+	} else
+		gnutls_certificate_set_x509_system_trust(c->cred);
+	if (o->client_cert != NULL && (rc =
+	    gnutls_certificate_set_x509_key_file(c->cred, o->client_cert,
+	    o->client_key, GNUTLS_X509_FMT_PEM)) < 0) {
+		snprintf(err, errlen, "cannot load client certificate %s / "
+		    "key %s: %s", o->client_cert, o->client_key,
+		    gnutls_strerror(rc));
+		goto fail;
+	}
+	if ((rc = gnutls_credentials_set(c->s, GNUTLS_CRD_CERTIFICATE,
+	    c->cred)) < 0) {
+		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
+		goto fail;
+	}
+	if (c->sni != NULL)
+		gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->sni,
+		    strlen(c->sni));
+	if (o->keylog != NULL) {
+		/* Checked before connecting too (main.c); again here,
+		 * as the file may have changed since. */
+		if ((c->keylog_fd = file_open_write(o->keylog, O_APPEND, true,
+		    err, errlen)) == -1)
+			goto fail;
+		gnutls_session_set_keylog_function(c->s, tls_keylog);
+	}
+	gnutls_handshake_set_hook_function(c->s, GNUTLS_HANDSHAKE_ANY,
+	    GNUTLS_HOOK_POST, tls_hook);
+	gnutls_transport_set_ptr(c->s, c);
+	gnutls_transport_set_push_function(c->s, tls_push);
+	gnutls_transport_set_pull_function(c->s, tls_pull);
+	gnutls_transport_set_pull_timeout_function(c->s, tls_pull_timeout);
+	return c;
+fail:
+	tls_client_free(c);
+	return NULL;
+}
+
+/* Did the server answer in plaintext?  Say so with its first bytes. */
+static bool
+tls_plaintext_answer(struct tls_client *c)
+{
+	struct buf	b = { 0 };
+	ssize_t		n;
+
+	/* TLS records start with a content type 20..23 and major 3. */
+	if (c->nfirst == 0 || (c->first[0] >= 20 && c->first[0] <= 23 &&
+	    (c->nfirst < 2 || c->first[1] == 3)))
+		return false;
+	/* GnuTLS read a record header only: the rest tells more. */
+	if (c->nfirst < FIRST_BYTES && (n = recv(c->fd, c->first + c->nfirst,
+	    FIRST_BYTES - c->nfirst, MSG_DONTWAIT)) > 0)
+		c->nfirst += (size_t)n;
+	sanitize((const char *)c->first, c->nfirst, &b);
+	snprintf(c->err, sizeof c->err, "the server answered the "
+	    "ClientHello with plaintext, not TLS: \"%s%s\"", b.p,
+	    c->nfirst == FIRST_BYTES ? "..." : "");
+	buf_free(&b);
+	return true;
+}
+
+/*
+ * What an alert most likely means here.  A server that asked for a
+ * client certificate and got none ends a TLS 1.2 handshake with a bare
+ * handshake_failure (OpenSSL does), which then is not about ciphers.
+ */
+static const char *
+alert_gloss(const struct tls_client *c, int alert)
+{
+	bool	no_cert = c->cert_requested && !c->has_client_cert;
+
+	switch (alert) {
+	case GNUTLS_A_PROTOCOL_VERSION:
+		return " (it accepts none of the TLS versions offered)";
+	case GNUTLS_A_CERTIFICATE_REQUIRED:
+		return " (the server requires a client certificate: "
+		    "--client-cert)";
+	case GNUTLS_A_HANDSHAKE_FAILURE:
+		return no_cert ? " (the server asked for a client certificate "
+		    "and none was sent: it probably requires one, "
+		    "--client-cert)" : " (no TLS version, cipher suite or "
+		    "group in common)";
+	default:
+		return "";
+	}
+}
+
+static void
+tls_set_error(struct tls_client *c, int rc, bool handshake)
+{
+	const char	*when = handshake ? "during the TLS handshake" :
+			    "inside TLS";
+	int		 alert;
+
+	switch (rc) {
+	case GNUTLS_E_FATAL_ALERT_RECEIVED:
+		alert = (int)gnutls_alert_get(c->s);
+		snprintf(c->err, sizeof c->err, "fatal alert from the server "
+		    "%s: %s%s", when, gnutls_alert_get_name(alert),
+		    alert_gloss(c, alert));
+		return;
+	case GNUTLS_E_PREMATURE_TERMINATION:
+	case GNUTLS_E_PULL_ERROR:
+	case GNUTLS_E_PUSH_ERROR:
+		if (tls_plaintext_answer(c))
+			return;
+		if (c->last_errno == ECONNRESET || c->last_errno == EPIPE)
+			snprintf(c->err, sizeof c->err, "connection reset %s",
+			    when);
+		else if (c->eof || rc == GNUTLS_E_PREMATURE_TERMINATION)
+			snprintf(c->err, sizeof c->err, "the server closed "
+			    "the connection %s", when);
+		else
+			snprintf(c->err, sizeof c->err, "%s %s: %s",
+			    rc == GNUTLS_E_PUSH_ERROR ? "send failed" :
+			    "receive failed", when, c->last_errno != 0 ?
+			    strerror(c->last_errno) : gnutls_strerror(rc));
+		return;
+	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
+	case GNUTLS_E_UNEXPECTED_PACKET:
+	case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
+	case GNUTLS_E_RECORD_OVERFLOW:
+		if (tls_plaintext_answer(c))
+			return;
+		break;
+	case GNUTLS_E_NO_CIPHER_SUITES:
+	case GNUTLS_E_INSUFFICIENT_CREDENTIALS:
+	case GNUTLS_E_NO_COMMON_KEY_SHARE:
+		snprintf(c->err, sizeof c->err, "%s %s (no cipher suite, "
+		    "group or version in common)", gnutls_strerror(rc), when);
+		return;
+	default:
+		break;
+	}
+	snprintf(c->err, sizeof c->err, "%s %s", gnutls_strerror(rc), when);
+}
+
+int
+tls_handshake(struct tls_client *c)
+{
+	int	rc;
+
+	for (;;) {
+		rc = gnutls_handshake(c->s);
+		if (rc == GNUTLS_E_SUCCESS)
+			return 1;
+		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+			return TLS_AGAIN;
+		/* Warning alerts are not fatal: go on. */
+		if (!gnutls_error_is_fatal(rc))
+			continue;
+		tls_set_error(c, rc, true);
+		return -1;
+	}
+}
+
+ssize_t
+tls_read(struct tls_client *c, void *buf, size_t len)
+{
+	ssize_t	n;
+
+	for (;;) {
+		n = gnutls_record_recv(c->s, buf, len);
+		if (n >= 0)
+			return n;
+		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
+			return TLS_AGAIN;
+		/* Many servers close without close_notify: an end all the
+		 * same, since every byte before it was authenticated. */
+		if (n == GNUTLS_E_PREMATURE_TERMINATION)
+			return 0;
+		if (!gnutls_error_is_fatal((int)n))
+			continue;
+		tls_set_error(c, (int)n, false);
+		return -1;
+	}
+}
+
+ssize_t
+tls_write(struct tls_client *c, const void *buf, size_t len)
+{
+	ssize_t	n;
+
+	/* After AGAIN GnuTLS wants the same record again: NULL resends. */
+	if (c->send_pending > 0)
+		n = gnutls_record_send(c->s, NULL, 0);
+	else {
+		if (len > 16384)
+			len = 16384;
+		n = gnutls_record_send(c->s, buf, len);
+	}
+	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
+		if (c->send_pending == 0)
+			c->send_pending = len;
+		return TLS_AGAIN;
+	}
+	if (n < 0) {
+		tls_set_error(c, (int)n, false);
+		return -1;
+	}
+	if (c->send_pending > 0) {
+		n = (ssize_t)c->send_pending;
+		c->send_pending = 0;
+	}
+	return n;
+}
+
+int
+tls_bye(struct tls_client *c)
+{
+	int	rc;
+
+	/* Our close_notify is enough: waiting for the peer's costs a
+	 * delayed-ACK round trip and proves nothing after QUIT. */
+	rc = gnutls_bye(c->s, GNUTLS_SHUT_WR);
+	if (rc == GNUTLS_E_SUCCESS)
+		return 1;
+	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+		return TLS_AGAIN;
+	tls_set_error(c, rc, false);
+	return -1;
+}
+
+bool
+tls_want_write(struct tls_client *c)
+{
+	return gnutls_record_get_direction(c->s) == 1;
+}
+
+size_t
+tls_pending(struct tls_client *c)
+{
+	return gnutls_record_check_pending(c->s);
+}
+
+const char *
+tls_error(struct tls_client *c)
+{
+	return c->err[0] != '\0' ? c->err : "unknown TLS error";
+}
+
+void
+tls_client_free(struct tls_client *c)
+{
+	if (c == NULL)
+		return;
+	if (c->s != NULL)
+		gnutls_deinit(c->s);
+	if (c->cred != NULL)
+		gnutls_certificate_free_credentials(c->cred);
+	if (c->keylog_fd != -1)
+		close(c->keylog_fd);
+	free(c->host);
+	free(c->sni);
+	free(c);
+}
+
+bool
+tls_keylog_env(void)
+{
+	const char	*v = getenv("SSLKEYLOGFILE");
+
+	return v != NULL && *v != '\0';
+}
+
+static char *
+datum_string(const gnutls_datum_t *d)
+{
+	return xstrndup((const char *)d->data, d->size);
+}
+
+/* SAN bytes for display: an embedded NUL is shown, never a terminator. */
+static void
+san_add(struct strv *sv, const char *prefix, const char *p, size_t n)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	buf_adds(&b, prefix);
+	for (i = 0; i < n; i++) {
+		if (p[i] == '\0')
+			buf_adds(&b, "\\0");
+		else
+			buf_addc(&b, p[i]);
+	}
+	strv_add(sv, b.p);
+	buf_free(&b);
+}
+
+static void
+cert_sans(gnutls_x509_crt_t crt, struct strv *sv)
+{
+	char		 data[1024], ip[INET6_ADDRSTRLEN];
+	size_t		 size;
+	unsigned int	 type, i;
+	int		 rc;
+
+	for (i = 0;; i++) {
+		size = sizeof data;
+		rc = gnutls_x509_crt_get_subject_alt_name2(crt, i, data,
+		    &size, &type, NULL);
+		if (rc == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			break;
+		if (rc == GNUTLS_E_SHORT_MEMORY_BUFFER) {
+			strv_add(sv, "(name too long to show)");
+			continue;
+		}
+		if (rc < 0)
+			break;
+		switch (type) {
+		case GNUTLS_SAN_DNSNAME:
+			san_add(sv, "DNS:", data, size);
+			break;
+		case GNUTLS_SAN_RFC822NAME:
+			san_add(sv, "email:", data, size);
+			break;
+		case GNUTLS_SAN_URI:
+			san_add(sv, "URI:", data, size);
+			break;
+		case GNUTLS_SAN_IPADDRESS:
+			if (inet_ntop(size == 4 ? AF_INET : AF_INET6, data,
+			    ip, sizeof ip) != NULL && (size == 4 ||
+			    size == 16))
+				san_add(sv, "IP:", ip, strlen(ip));
+			else
+				strv_add(sv, "IP:(malformed)");
+			break;
+		default:
+			strv_add(sv, "othername");
+			break;
+		}
+	}
+}
+
+static char *
+cert_key(gnutls_x509_crt_t crt)
+{
+	unsigned int		 bits = 0;
+	int			 pk;
+	gnutls_ecc_curve_t	 curve;
+	char			*s;
+
+	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
+	if (pk == GNUTLS_PK_RSA || pk == GNUTLS_PK_RSA_PSS ||
+	    pk == GNUTLS_PK_DSA) {
+		xasprintf(&s, "%s %u", gnutls_pk_algorithm_get_name(pk), bits);
+		return s;
+	}
+	if (pk == GNUTLS_PK_ECDSA && gnutls_x509_crt_get_pk_ecc_raw(crt,
+	    &curve, NULL, NULL) >= 0) {
+		xasprintf(&s, "ECDSA %s", gnutls_ecc_curve_get_name(curve));
+		return s;
+	}
+	return xstrdup(pk >= 0 && gnutls_pk_algorithm_get_name(pk) != NULL ?
+	    gnutls_pk_algorithm_get_name(pk) : "unknown");
+}
+
+static int
+cert_facts(const gnutls_datum_t *der, struct tls_cert *tc)
+{
+	gnutls_x509_crt_t	 crt;
+	gnutls_datum_t		 d;
+	unsigned char		 raw[64];
+	size_t			 size;
+	struct buf		 b = { 0 };
+	int			 sig;
+
+	if (gnutls_x509_crt_init(&crt) < 0)
+		return -1;
+	if (gnutls_x509_crt_import(crt, der, GNUTLS_X509_FMT_DER) < 0) {
+		gnutls_x509_crt_deinit(crt);
+		return -1;
+	}
+	if (gnutls_x509_crt_get_dn3(crt, &d, 0) >= 0) {
+		tc->subject = datum_string(&d);
+		gnutls_free(d.data);
+	} else
+		tc->subject = xstrdup("");
+	if (gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) >= 0) {
+		tc->issuer = datum_string(&d);
+		gnutls_free(d.data);
+	} else
+		tc->issuer = xstrdup("");
+	cert_sans(crt, &tc->san);
+	size = sizeof raw;
+	if (gnutls_x509_crt_get_serial(crt, raw, &size) >= 0)
+		hex(&b, raw, size, "");
+	tc->serial = xstrdup(b.p != NULL ? b.p : "");
+	buf_reset(&b);
+	tc->not_before = gnutls_x509_crt_get_activation_time(crt);
+	tc->not_after = gnutls_x509_crt_get_expiration_time(crt);
+	tc->key = cert_key(crt);
+	sig = gnutls_x509_crt_get_signature_algorithm(crt);
+	tc->sigalg = xstrdup(sig >= 0 && gnutls_sign_get_name(sig) != NULL ?
+	    gnutls_sign_get_name(sig) : "unknown");
+	size = sizeof raw;
+	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, raw,
+	    &size) >= 0) {
+		hex(&b, raw, size, ":");
+		snprintf(tc->sha256, sizeof tc->sha256, "%s", b.p);
+		buf_reset(&b);
+	}
+	size = sizeof raw;
+	if (gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, raw,
+	    &size) >= 0 && b64_encode(raw, size, &b) == 0)
+		snprintf(tc->pin_sha256, sizeof tc->pin_sha256, "%s", b.p);
+	tc->is_ca = gnutls_x509_crt_get_ca_status(crt, NULL) > 0;
+	buf_free(&b);
+	gnutls_x509_crt_deinit(crt);
+	return 0;
+}
+
+static bool
+name_matches(const char *pattern, const char *host)
+{
+	const char	*dot;
+
+	if (strcasecmp(pattern, host) == 0)
+		return true;
+	/* One wildcard label, leftmost only (RFC 6125 6.4.3). */
+	if (pattern[0] == '*' && pattern[1] == '.' &&
+	    (dot = strchr(host, '.')) != NULL && dot != host)
+		return strcasecmp(pattern + 1, dot) == 0;
+	return false;
+}
+
+/* Which SAN (or CN) matched the host: shown highlighted in the panel. */
+static char *
+matched_name(const struct tls_cert *leaf, const char *host, bool ip)
+{
+	size_t		 i;
+	const char	*v, *cn;
+
+	for (i = 0; i < leaf->san.n; i++) {
+		v = leaf->san.v[i];
+		if (ip && strncmp(v, "IP:", 3) == 0 &&
+		    strcasecmp(v + 3, host) == 0)
+			return xstrdup(v);
+		if (!ip && strncmp(v, "DNS:", 4) == 0 &&
+		    name_matches(v + 4, host))
+			return xstrdup(v);
+	}
+	if (leaf->san.n == 0 && (cn = strstr(leaf->subject, "CN=")) != NULL) {
+		char	*s = xstrdup(cn + 3), *comma;
+
+		if ((comma = strchr(s, ',')) != NULL)
+			*comma = '\0';
+		if (name_matches(s, host)) {
+			char	*r;
+
+			xasprintf(&r, "CN=%s", s);
+			free(s);
+			return r;
+		}
+		free(s);
+	}
+	return NULL;
+}
+
+static void
+date_of(int64_t t, char *out, size_t len)
+{
+	format_secs(t, out, len);
+	if (len > 10)
+		out[10] = '\0';
+}
+
+static void
+verify_reasons(struct tls_facts *f, const char *host, time_t now)
+{
+	struct tls_verify	*v = &f->verify;
+	const struct tls_cert	*leaf = f->nchain > 0 ? &f->chain[0] : NULL;
+	unsigned		 st = v->status;
+	struct buf		 b = { 0 };
+	char			 d[32], *s;
+	size_t			 i;
+	bool			 known = false;
+
+	if (leaf == NULL) {
+		strv_add(&v->reasons, "the server sent no certificate");
+		return;
+	}
+	if (st & GNUTLS_CERT_SIGNER_NOT_FOUND) {
+		if (f->nchain == 1 && strcmp(leaf->subject, leaf->issuer) ==
+		    0)
+			strv_add(&v->reasons, "self-signed certificate not "
+			    "in the trust store");
+		else {
+			xasprintf(&s, "issuer unknown: no trusted CA signed "
+			    "this certificate (issuer %s)",
+			    f->chain[f->nchain - 1].issuer);
+			strv_add(&v->reasons, s);
+			free(s);
+		}
+		known = true;
+	}
+	if (st & GNUTLS_CERT_EXPIRED) {
+		for (i = 0; i < f->nchain; i++) {
+			if (f->chain[i].not_after >= now)
+				continue;
+			date_of(f->chain[i].not_after, d, sizeof d);
+			xasprintf(&s, "%sexpired on %s (%lld days ago)",
+			    i == 0 ? "" : "a certificate of the chain ", d,
+			    (long long)(now - f->chain[i].not_after) / 86400);
+			strv_add(&v->reasons, s);
+			free(s);
+			break;
+		}
+		if (i == f->nchain)
+			strv_add(&v->reasons, "expired");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_NOT_ACTIVATED) {
+		date_of(leaf->not_before, d, sizeof d);
+		xasprintf(&s, "not valid before %s", d);
+		strv_add(&v->reasons, s);
+		free(s);
+		known = true;
+	}
+	if (st & GNUTLS_CERT_UNEXPECTED_OWNER) {
+		for (i = 0; i < leaf->san.n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "",
+			    strchr(leaf->san.v[i], ':') != NULL ?
+			    strchr(leaf->san.v[i], ':') + 1 : leaf->san.v[i]);
+		if (leaf->san.n == 0)
+			buf_printf(&b, "subject %s", leaf->subject);
+		xasprintf(&s, "name %s not in certificate (it holds: %s)",
+		    host, b.p);
+		strv_add(&v->reasons, s);
+		free(s);
+		buf_free(&b);
+		known = true;
+	}
+	if (st & GNUTLS_CERT_REVOKED) {
+		strv_add(&v->reasons, "revoked");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_INSECURE_ALGORITHM) {
+		strv_add(&v->reasons, "insecure signature algorithm");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_SIGNATURE_FAILURE) {
+		strv_add(&v->reasons, "signature verification failed");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_SIGNER_NOT_CA) {
+		strv_add(&v->reasons, "issuer is not a CA");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE) {
+		strv_add(&v->reasons, "certificate chain too long or "
+		    "issuer constraints violated");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_PURPOSE_MISMATCH) {
+		strv_add(&v->reasons, "certificate not meant for a TLS "
+		    "server (key usage)");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_MISSING_OCSP_STATUS) {
+		strv_add(&v->reasons, "OCSP status missing although the "
+		    "certificate requires it");
+		known = true;
+	}
+	if (st & GNUTLS_CERT_INVALID_OCSP_STATUS) {
+		strv_add(&v->reasons, "OCSP status invalid");
+		known = true;
+	}
+	if (!known && st != 0) {
+		gnutls_datum_t	out;
+
+		if (gnutls_certificate_verification_status_print(st,
+		    GNUTLS_CRT_X509, &out, 0) >= 0) {
+			strv_addn(&v->reasons, (const char *)out.data,
+			    out.size);
+			gnutls_free(out.data);
+		} else
+			strv_add(&v->reasons, "verification failed");
+	}
+}
+
+static void
+tls_verify(struct tls_client *c, struct tls_facts *f)
+{
+	const gnutls_datum_t	*certs;
+	gnutls_x509_crt_t	 leaf;
+	unsigned int		 n = 0, status = 0;
+	bool			 ip = is_ip_literal(c->host);
+	char			*alabel;
+
+	f->verify.checked = true;
+	f->verify.hostname = xstrdup(c->host);
+	certs = gnutls_certificate_get_peers(c->s, &n);
+	if (certs == NULL || n == 0 ||
+	    gnutls_certificate_verify_peers2(c->s, &status) < 0)
+		status |= GNUTLS_CERT_INVALID;
+	/* The name, checked by GnuTLS itself (IP literals included; a
+	 * name with an embedded NUL never matches). */
+	if (certs != NULL && n > 0 && gnutls_x509_crt_init(&leaf) >= 0) {
+		if (gnutls_x509_crt_import(leaf, &certs[0],
+		    GNUTLS_X509_FMT_DER) < 0 ||
+		    !gnutls_x509_crt_check_hostname2(leaf, c->host, 0))
+			status |= GNUTLS_CERT_UNEXPECTED_OWNER |
+			    GNUTLS_CERT_INVALID;
+		gnutls_x509_crt_deinit(leaf);
+	}
+	f->verify.status = status;
+	f->verify.ok = status == 0;
+	f->verify.trust = xstrdup(f->verify.ok ? "Verified" : "Untrusted");
+	if (f->nchain > 0 && !(status & GNUTLS_CERT_UNEXPECTED_OWNER)) {
+		/* The name GnuTLS matched: the A-label of a Unicode one. */
+		alabel = idna_name(c->host);
+		f->verify.matched = matched_name(&f->chain[0], alabel, ip);
+		free(alabel);
+	}
+	if (!f->verify.ok)
+		verify_reasons(f, c->host, time(NULL));
+}
+
+/*
+ * GnuTLS checks a stapled response while it verifies the chain (its
+ * signature by the issuer, the certificate it names, its dates), so the
+ * answer is read after tls_verify.  A revoked staple sets REVOKED: no CRL
+ * is loaded, so nothing else can.
+ */
+static const char *
+ocsp_status(struct tls_client *c, const struct tls_verify *v)
+{
+	gnutls_datum_t	d;
+
+	if (gnutls_ocsp_status_request_get(c->s, &d) < 0)
+		return "none";
+	if (gnutls_ocsp_status_request_is_checked(c->s, 0))
+		return "good";
+	if (v->status & GNUTLS_CERT_REVOKED)
+		return "revoked";
+	return "invalid";
+}
+
+unsigned
+tls_dh_bits(struct tls_client *c)
+{
+	int	bits = gnutls_dh_get_prime_bits(c->s);
+
+	return bits > 0 ? (unsigned)bits : 0;
+}
+
+struct tls_facts *
+tls_get_facts(struct tls_client *c)
+{
+	struct tls_facts	*f;
+	const gnutls_datum_t	*certs;
+	gnutls_datum_t		 alpn;
+	unsigned int		 n = 0, i;
+	int			 group;
+	const char		*suite, *gname;
+	char			*desc;
+
+	f = xcalloc(1, sizeof *f);
+	f->version = xstrdup(gnutls_protocol_get_name(
+	    gnutls_protocol_get_version(c->s)));
+	suite = gnutls_ciphersuite_get(c->s);
+	f->cipher = xstrdup(suite != NULL ? suite :
+	    gnutls_cipher_suite_get_name(gnutls_kx_get(c->s),
+	    gnutls_cipher_get(c->s), gnutls_mac_get(c->s)));
+	group = (int)gnutls_group_get(c->s);
+	gname = group != 0 ? gnutls_group_get_name(group) : NULL;
+	f->group = xstrdup_or_null(gname);
+	/* A server's own DH group has no name: its size is the fact. */
+	if (gname == NULL && tls_dh_bits(c) > 0)
+		xasprintf(&f->group, "DH %u bits (server's own group)",
+		    tls_dh_bits(c));
+	if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3)
+		f->kx = xstrdup(gname != NULL && strncmp(gname, "FFDHE", 5) ==
+		    0 ? "DHE" : "ECDHE");
+	else
+		f->kx = xstrdup_or_null(gnutls_kx_get_name(gnutls_kx_get(c->s)));
+	f->mac = xstrdup_or_null(gnutls_mac_get_name(gnutls_mac_get(c->s)));
+	f->sigalg = xstrdup_or_null(gnutls_sign_get_name(
+	    gnutls_sign_algorithm_get(c->s)));
+	f->sni = xstrdup_or_null(c->sni);
+	if (gnutls_alpn_get_selected_protocol(c->s, &alpn) == 0)
+		f->alpn = datum_string(&alpn);
+	f->resumed = gnutls_session_is_resumed(c->s) != 0;
+	if ((desc = gnutls_session_get_desc(c->s)) != NULL) {
+		f->desc = xstrdup(desc);
+		gnutls_free(desc);
+	}
+	certs = gnutls_certificate_get_peers(c->s, &n);
+	if (certs != NULL && n > 0) {
+		f->chain = xcalloc(n, sizeof *f->chain);
+		for (i = 0; i < n; i++)
+			if (cert_facts(&certs[i], &f->chain[f->nchain]) == 0)
+				f->nchain++;
+	}
+	tls_verify(c, f);
+	f->ocsp = xstrdup(ocsp_status(c, &f->verify));
+	return f;
+}

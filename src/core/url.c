@@ -1,0 +1,195 @@
+/*
+ * Targets: scheme://host[:port] with the scheme naming protocol, default
+ * port and whether TLS starts at connect.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/core.h"
+
+static const struct scheme {
+	const char	*name;
+	enum proto_id	 proto;
+	const char	*port;
+	bool		 implicit_tls;
+} schemes[] = {
+	{ "smtp",	PROTO_SMTP,	"25",	false },
+	{ "submission",	PROTO_SMTP,	"587",	false },
+	{ "smtps",	PROTO_SMTP,	"465",	true },
+	{ "lmtp",	PROTO_LMTP,	"24",	false },
+	{ "imap",	PROTO_IMAP,	"143",	false },
+	{ "imaps",	PROTO_IMAP,	"993",	true },
+	{ "pop3",	PROTO_POP3,	"110",	false },
+	{ "pop3s",	PROTO_POP3,	"995",	true },
+};
+
+/* The text of "[...]": an IPv6 address, with an optional "%zone". */
+static bool
+ipv6_literal(const char *p, size_t len)
+{
+	struct in6_addr	 a;
+	char		 tmp[INET6_ADDRSTRLEN];
+	const char	*zone;
+
+	if ((zone = memchr(p, '%', len)) != NULL) {
+		if (zone + 1 == p + len)
+			return false;
+		len = (size_t)(zone - p);
+	}
+	if (len == 0 || len >= sizeof tmp)
+		return false;
+	memcpy(tmp, p, len);
+	tmp[len] = '\0';
+	return inet_pton(AF_INET6, tmp, &a) == 1;
+}
+
+static int
+parse_port(const char *s, size_t len, char *err, size_t errlen)
+{
+	size_t	i;
+	long	v = 0;
+
+	if (len == 0) {
+		snprintf(err, errlen, "empty port");
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9' || (v = v * 10 + s[i] - '0') >
+		    65535) {
+			snprintf(err, errlen, "bad port '%.*s' (expected "
+			    "1-65535)", (int)len, s);
+			return -1;
+		}
+	}
+	if (v == 0) {
+		snprintf(err, errlen, "bad port '%.*s' (expected 1-65535)",
+		    (int)len, s);
+		return -1;
+	}
+	return 0;
+}
+
+int
+target_parse(const char *url, struct target *t, char *err, size_t errlen)
+{
+	const struct scheme	*sc = NULL;
+	const char		*p, *host, *hend, *port = NULL, *end;
+	size_t			 i, n;
+
+	memset(t, 0, sizeof *t);
+	if ((p = strstr(url, "://")) == NULL) {
+		snprintf(err, errlen, "'%s' is not a URL: expected "
+		    "scheme://host[:port], e.g. smtp://mail.example.org",
+		    url);
+		return -1;
+	}
+	n = (size_t)(p - url);
+	for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+		if (strlen(schemes[i].name) == n &&
+		    strncasecmp(url, schemes[i].name, n) == 0)
+			sc = &schemes[i];
+	}
+	if (sc == NULL) {
+		snprintf(err, errlen, "unknown scheme '%.*s' (expected smtp, "
+		    "submission, smtps, lmtp, imap, imaps, pop3 or pop3s)",
+		    (int)n, url);
+		return -1;
+	}
+	host = p + 3;
+	end = host + strlen(host);
+	if (end > host && end[-1] == '/')
+		end--;
+	if (memchr(host, '/', (size_t)(end - host)) != NULL ||
+	    memchr(host, '@', (size_t)(end - host)) != NULL ||
+	    memchr(host, '?', (size_t)(end - host)) != NULL ||
+	    memchr(host, '#', (size_t)(end - host)) != NULL) {
+		snprintf(err, errlen, "unexpected path, user, query or "
+		    "fragment in '%s': expected %s://host[:port]", url,
+		    sc->name);
+		return -1;
+	}
+	if (*host == '[') {
+		host++;
+		if ((hend = memchr(host, ']', (size_t)(end - host))) ==
+		    NULL) {
+			snprintf(err, errlen, "unterminated IPv6 literal in "
+			    "'%s' (expected [address])", url);
+			return -1;
+		}
+		if (hend + 1 < end) {
+			if (hend[1] != ':') {
+				snprintf(err, errlen, "unexpected '%.*s' "
+				    "after IPv6 literal in '%s'",
+				    (int)(end - hend - 1), hend + 1, url);
+				return -1;
+			}
+			port = hend + 2;
+		}
+		if (hend > host && !ipv6_literal(host,
+		    (size_t)(hend - host))) {
+			snprintf(err, errlen, "'%.*s' in brackets is not an "
+			    "IPv6 address (in '%s')", (int)(hend - host),
+			    host, url);
+			return -1;
+		}
+	} else {
+		hend = memchr(host, ':', (size_t)(end - host));
+		if (hend == NULL)
+			hend = end;
+		else
+			port = hend + 1;
+		if (port != NULL && memchr(port, ':',
+		    (size_t)(end - port)) != NULL) {
+			snprintf(err, errlen, "IPv6 address in '%s' must be "
+			    "in brackets, e.g. %s://[::1]:%s", url, sc->name,
+			    sc->port);
+			return -1;
+		}
+	}
+	if (hend == host) {
+		snprintf(err, errlen, "missing host in '%s'", url);
+		return -1;
+	}
+	if (port != NULL && parse_port(port, (size_t)(end - port), err,
+	    errlen) == -1)
+		return -1;
+	for (p = host; p < hend; p++) {
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
+			snprintf(err, errlen, "bad character in host of "
+			    "'%s'", url);
+			return -1;
+		}
+	}
+	t->scheme = xstrdup(sc->name);
+	t->host = xstrndup(host, (size_t)(hend - host));
+	t->port = port != NULL ? xstrndup(port, (size_t)(end - port)) :
+	    xstrdup(sc->port);
+	t->proto = sc->proto;
+	t->implicit_tls = sc->implicit_tls;
+	return 0;
+}
+
+void
+target_free(struct target *t)
+{
+	free(t->scheme);
+	free(t->host);
+	free(t->port);
+	memset(t, 0, sizeof *t);
+}
+
+char *
+target_string(const struct target *t)
+{
+	char	*s;
+
+	if (strchr(t->host, ':') != NULL)
+		xasprintf(&s, "%s://[%s]:%s", t->scheme, t->host, t->port);
+	else
+		xasprintf(&s, "%s://%s:%s", t->scheme, t->host, t->port);
+	return s;
+}

@@ -1,0 +1,1571 @@
+/*
+ * The lab: a teaching mail server on 127.0.0.1 only.  SMTP, IMAP and POP3
+ * with STARTTLS and implicit TLS, one scenario per lesson, messages kept
+ * in memory.  This file holds the scenario table, the message store, the
+ * connection core the protocol machines talk to, and the socket side:
+ * listeners, clients, server-side GnuTLS in the poll loop.
+ */
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <gnutls/gnutls.h>
+
+#include "lab/lab_int.h"
+
+#define LAB_PORTS	7
+#define LAB_TRICKLE_MS	50
+#define LAB_READY_MS	20000
+#define LAB_ERRORS_MAX	20
+#define LAB_FD_READY	3	/* in the child */
+#define LAB_FD_LIFE	4
+
+static const struct {
+	const char	*name;
+	const char	*desc;
+} scenarios[SCN_MAX] = {
+	[SCN_GOOD] = { "good",
+	    "a well configured server: STARTTLS offered, valid certificate, "
+	    "AUTH only after TLS" },
+	[SCN_NO_STARTTLS] = { "no-starttls",
+	    "STARTTLS is not offered at all, so login and mail travel in "
+	    "clear text, as a stripping attacker would leave it" },
+	[SCN_STRIP] = { "strip",
+	    "a man in the middle overwrote STARTTLS in the capability list "
+	    "(XXXXXXXA) and blocks the command; the real server offers it" },
+	[SCN_STARTTLS_REFUSED] = { "starttls-refused",
+	    "STARTTLS is offered but refused with 454 (IMAP NO, POP3 -ERR); "
+	    "a client must not carry on in clear text" },
+	[SCN_INJECT_RESPONSE] = { "inject-response",
+	    "extra plaintext replies arrive in the same packet as the "
+	    "STARTTLS go-ahead; a client must not read them as TLS replies" },
+	[SCN_INJECT_COMMAND] = { "inject-command",
+	    "commands sent in clear text right after STARTTLS are executed "
+	    "and answered inside TLS (CVE-2011-0411)" },
+	[SCN_EXPIRED_CERT] = { "expired-cert",
+	    "the certificate expired on 1 January 2020; verification must "
+	    "fail" },
+	[SCN_WRONG_HOST] = { "wrong-host",
+	    "the certificate is for wrong.example.net, not the name you "
+	    "connected to; verification must fail" },
+	[SCN_SELF_SIGNED] = { "self-signed",
+	    "the certificate signed itself, not by the lab CA; verification "
+	    "must fail even with the lab CA trusted" },
+	[SCN_TLS12_ONLY] = { "tls12-only",
+	    "the server speaks TLS 1.2 at most: watch version negotiation" },
+	[SCN_ENFORCED] = { "enforced",
+	    "the server refuses mail before STARTTLS: 530 5.7.0 Must issue "
+	    "a STARTTLS command first" },
+	[SCN_SLOW] = { "slow",
+	    "the greeting trickles in one byte every 50 ms: see how a "
+	    "client waits for a complete line" },
+};
+
+static const char *scenario_names[SCN_MAX + 1];
+
+const char *const *
+lab_scenarios(void)
+{
+	int	i;
+
+	for (i = 0; i < SCN_MAX; i++)
+		scenario_names[i] = scenarios[i].name;
+	scenario_names[SCN_MAX] = NULL;
+	return scenario_names;
+}
+
+const char *
+lab_scenario_desc(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < SCN_MAX; i++)
+		if (name != NULL && strcmp(scenarios[i].name, name) == 0)
+			return scenarios[i].desc;
+	return NULL;
+}
+
+const char *
+lab_scn_name(enum lab_scn scn)
+{
+	if ((int)scn < 0 || scn >= SCN_MAX)
+		return "?";
+	return scenarios[scn].name;
+}
+
+static int
+lab_scn_find(const char *name)
+{
+	int	i;
+
+	for (i = 0; i < SCN_MAX; i++)
+		if (strcmp(scenarios[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+/* The message store: one mailbox, for the demo user. */
+
+void
+lab_store_init(struct lab_store *st)
+{
+	memset(st, 0, sizeof *st);
+	st->uidvalidity = (uint32_t)time(NULL);
+	st->uidnext = 1;
+}
+
+static void
+lab_msg_free(struct lab_msg *m)
+{
+	buf_free(&m->data);
+	free(m);
+}
+
+void
+lab_store_free(struct lab_store *st)
+{
+	size_t	i;
+
+	for (i = 0; i < st->n; i++)
+		lab_msg_free(st->msgs[i]);
+	free(st->msgs);
+	memset(st, 0, sizeof *st);
+}
+
+static void
+lab_store_drop(struct lab_store *st, size_t i)
+{
+	st->bytes -= st->msgs[i]->data.len;
+	lab_msg_free(st->msgs[i]);
+	memmove(&st->msgs[i], &st->msgs[i + 1],
+	    (st->n - i - 1) * sizeof *st->msgs);
+	st->n--;
+}
+
+uint32_t
+lab_store_add(struct lab_store *st, const char *data, size_t len)
+{
+	struct lab_msg	*m;
+
+	/* Bounded: the oldest messages make room. */
+	while (st->n > 0 && (st->n >= LAB_STORE_MAX ||
+	    st->bytes + len > LAB_STORE_BYTES))
+		lab_store_drop(st, 0);
+	m = xcalloc(1, sizeof *m);
+	m->uid = st->uidnext++;
+	m->when = (int64_t)time(NULL);
+	buf_add(&m->data, data, len);
+	st->msgs = xreallocarray(st->msgs, st->n + 1, sizeof *st->msgs);
+	st->msgs[st->n++] = m;
+	st->bytes += len;
+	return m->uid;
+}
+
+struct lab_msg *
+lab_store_find(const struct lab_store *st, uint32_t uid)
+{
+	size_t	i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->msgs[i]->uid == uid)
+			return st->msgs[i];
+	return NULL;
+}
+
+void
+lab_store_expunge(struct lab_store *st)
+{
+	size_t	i = 0;
+
+	while (i < st->n) {
+		if (st->msgs[i]->deleted)
+			lab_store_drop(st, i);
+		else
+			i++;
+	}
+}
+
+/* The connection core: framing, dispatch, helpers for the machines. */
+
+void
+lab_conn_init(struct lab_conn *c, enum lab_proto proto, enum lab_scn scn,
+    struct lab_store *store, bool implicit)
+{
+	memset(c, 0, sizeof *c);
+	c->proto = proto;
+	c->scn = scn;
+	c->store = store;
+	c->tls = implicit;
+}
+
+void
+lab_conn_start(struct lab_conn *c)
+{
+	switch (c->proto) {
+	case LAB_SMTP:
+		lab_smtp_start(c);
+		break;
+	case LAB_IMAP:
+		lab_imap_start(c);
+		break;
+	case LAB_POP3:
+		lab_pop3_start(c);
+		break;
+	}
+}
+
+static void
+lab_conn_line(struct lab_conn *c, char *line, size_t len, bool toolong)
+{
+	switch (c->proto) {
+	case LAB_SMTP:
+		lab_smtp_line(c, line, len, toolong);
+		break;
+	case LAB_IMAP:
+		lab_imap_line(c, line, len, toolong);
+		break;
+	case LAB_POP3:
+		lab_pop3_line(c, line, len, toolong);
+		break;
+	}
+	if (c->errors >= LAB_ERRORS_MAX && !c->want_close) {
+		switch (c->proto) {
+		case LAB_SMTP:
+			lab_reply(c, "421 4.7.0 %s Error: too many errors",
+			    LAB_HOST);
+			break;
+		case LAB_IMAP:
+			lab_reply(c, "* BYE Too many invalid commands");
+			break;
+		case LAB_POP3:
+			lab_reply(c, "-ERR Too many invalid commands");
+			break;
+		}
+		c->want_close = true;
+	}
+}
+
+/*
+ * Take complete lines while the client may still talk.  After a STARTTLS
+ * go-ahead the rest of the buffer is plaintext sent before TLS: a correct
+ * server throws it away; inject-command keeps it for after the handshake.
+ */
+void
+lab_conn_run(struct lab_conn *c)
+{
+	char	*nl, *line;
+	size_t	 n, len;
+	bool	 toolong;
+
+	while (!c->want_tls && !c->want_close && c->out.len < LAB_OUT_HIGH) {
+		if (c->in.len == 0)
+			break;
+		if (c->literal > 0) {
+			n = c->in.len < c->literal ? c->in.len : c->literal;
+			lab_imap_literal(c, c->in.p, n);
+			buf_consume(&c->in, n);
+			c->literal -= n;
+			continue;
+		}
+		nl = memchr(c->in.p, '\n', c->in.len);
+		if (nl == NULL) {
+			if (c->in.len > LAB_LINE_MAX) {
+				c->discarding = true;
+				buf_reset(&c->in);
+			}
+			break;
+		}
+		n = (size_t)(nl - c->in.p);
+		len = n;
+		if (len > 0 && c->in.p[len - 1] == '\r')
+			len--;
+		toolong = c->discarding || len > LAB_LINE_MAX;
+		if (toolong)
+			len = 0;
+		line = xmalloc(len + 1);
+		memcpy(line, c->in.p, len);
+		line[len] = '\0';
+		buf_consume(&c->in, n + 1);
+		c->discarding = false;
+		lab_conn_line(c, line, len, toolong);
+		free(line);
+	}
+	if (c->want_tls && c->injected == 0)
+		c->injected = c->in.len;
+	if (c->want_tls && c->scn != SCN_INJECT_COMMAND)
+		buf_reset(&c->in);
+}
+
+void
+lab_conn_input(struct lab_conn *c, const void *data, size_t len)
+{
+	buf_add(&c->in, data, len);
+	lab_conn_run(c);
+}
+
+void
+lab_conn_tls_up(struct lab_conn *c)
+{
+	c->tls = true;
+	c->want_tls = false;
+	c->injected = 0;
+	switch (c->proto) {
+	case LAB_SMTP:
+		lab_smtp_tls(c);
+		break;
+	case LAB_IMAP:
+		lab_imap_tls(c);
+		break;
+	case LAB_POP3:
+		lab_pop3_tls(c);
+		break;
+	}
+	/* inject-command: what came before TLS is now answered inside. */
+	lab_conn_run(c);
+}
+
+void
+lab_conn_free(struct lab_conn *c)
+{
+	buf_free(&c->in);
+	buf_free(&c->out);
+	buf_free(&c->msg);
+	strv_clear(&c->rcpt);
+	free(c->helo);
+	free(c->mail_from);
+	free(c->sasl_user);
+	free(c->tag);
+	free(c->uids);
+	free(c->user);
+	free(c->dele);
+	memset(c, 0, sizeof *c);
+}
+
+const char *
+lab_conn_state_name(const struct lab_conn *c)
+{
+	switch (c->proto) {
+	case LAB_SMTP:
+		return lab_smtp_state_name(c->state);
+	case LAB_IMAP:
+		return lab_imap_state_name(c->state);
+	case LAB_POP3:
+		return lab_pop3_state_name(c->state);
+	}
+	return "?";
+}
+
+void
+lab_reply(struct lab_conn *c, const char *fmt, ...)
+{
+	va_list	ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&c->out, fmt, ap);
+	va_end(ap);
+	buf_add(&c->out, "\r\n", 2);
+}
+
+/*
+ * Control bytes in a command become '?': replies echo parts of commands
+ * and the Received header quotes them.  NUL stays, for the NUL check.
+ */
+void
+lab_clean(char *s, size_t len)
+{
+	size_t	i;
+
+	for (i = 0; i < len; i++)
+		if ((s[i] > 0 && s[i] < 0x20) || s[i] == 0x7f)
+			s[i] = '?';
+}
+
+bool
+lab_login_ok(const char *user, const char *pass)
+{
+	return user != NULL && pass != NULL && strcmp(user, LAB_USER) == 0 &&
+	    strcmp(pass, LAB_PASS) == 0;
+}
+
+/* RFC 4616: [authzid] NUL authcid NUL passwd, base64. */
+int
+lab_sasl_plain(const char *b64, size_t len)
+{
+	struct buf	 d = { NULL, 0, 0 };
+	const char	*authz, *user, *pass, *end;
+	int		 ok;
+
+	if (b64_decode(b64, len, &d) == -1 || d.len == 0) {
+		buf_free(&d);
+		return -1;
+	}
+	authz = d.p;
+	end = d.p + d.len;
+	user = memchr(authz, '\0', d.len);
+	if (user == NULL || ++user >= end ||
+	    (pass = memchr(user, '\0', (size_t)(end - user))) == NULL) {
+		buf_free(&d);
+		return -1;
+	}
+	pass++;
+	ok = (*authz == '\0' || strcmp(authz, user) == 0) &&
+	    lab_login_ok(user, pass) && strlen(pass) == (size_t)(end - pass);
+	buf_free(&d);
+	return ok ? 1 : 0;
+}
+
+/* Is STARTTLS (STLS) advertised and accepted on this connection now? */
+bool
+lab_tls_offered(const struct lab_conn *c)
+{
+	return !c->tls && c->scn != SCN_NO_STARTTLS && c->scn != SCN_STRIP;
+}
+
+/* The socket side. */
+
+enum lab_port {
+	LP_SMTP,
+	LP_SUBMISSION,
+	LP_SMTPS,
+	LP_IMAP,
+	LP_IMAPS,
+	LP_POP3,
+	LP_POP3S,
+};
+
+static const struct {
+	const char	*name;
+	enum lab_proto	 proto;
+	bool		 implicit;
+	const char	*what;
+} lab_ports[LAB_PORTS] = {
+	{ "smtp", LAB_SMTP, false, "SMTP, STARTTLS (like 25: server to "
+	    "server)" },
+	{ "submission", LAB_SMTP, false, "SMTP, STARTTLS (like 587, or "
+	    "2525 where 587 is blocked: mail programs to their server)" },
+	{ "smtps", LAB_SMTP, true, "SMTP, implicit TLS (like 465: "
+	    "submission with TLS from the first byte)" },
+	{ "imap", LAB_IMAP, false, "IMAP, STARTTLS (like 143)" },
+	{ "imaps", LAB_IMAP, true, "IMAP, implicit TLS (like 993)" },
+	{ "pop3", LAB_POP3, false, "POP3, STLS (like 110)" },
+	{ "pop3s", LAB_POP3, true, "POP3, implicit TLS (like 995)" },
+};
+
+enum client_state {
+	CL_PLAIN,
+	CL_HANDSHAKE,
+	CL_TLS,
+};
+
+struct lab;
+
+struct lab_client {
+	struct lab		*lab;
+	struct lab_client	*next;
+	struct lab_client	*prev;
+	int			 fd;
+	enum lab_port		 port;
+	enum client_state	 st;
+	struct lab_conn		 conn;
+	gnutls_session_t	 sess;
+	struct timer		*idle;
+	struct timer		*trickle;
+	size_t			 trickle_left;	/* slow bytes */
+	bool			 greeted;
+	bool			 dead;
+	uint64_t		 nread;		/* bytes received */
+	unsigned		 id;
+	char			 peer[64];
+};
+
+struct lab {
+	struct loop				*loop;
+	enum lab_scn				 scn;
+	struct lab_store			 store;
+	gnutls_certificate_credentials_t	 creds;
+	gnutls_priority_t			 prio;
+	int					 lfd[LAB_PORTS];
+	int					 port[LAB_PORTS];
+	struct lab_client			*clients;
+	size_t					 nclients;
+	unsigned				 nextid;
+	char					*dir;
+	char					*ca_path;
+	bool					 keep;
+	bool					 made_dir;
+	FILE					*log;
+	int					 lifeline;
+	uint32_t				 notified;	/* uidnext */
+};
+
+static const char *const lab_files[] = {
+	"ca.pem", "server.pem", "server.key", "lab.log", NULL
+};
+
+static void	cl_after(struct lab_client *);
+
+static void PRINTFLIKE(2, 3)
+lab_log(struct lab *lab, const char *fmt, ...)
+{
+	va_list	ap;
+	char	ts[64];
+
+	if (lab->log == NULL)
+		return;
+	format_wall(wall_ns(), ts, sizeof ts);
+	fprintf(lab->log, "%s ", ts);
+	va_start(ap, fmt);
+	vfprintf(lab->log, fmt, ap);
+	va_end(ap);
+	fputc('\n', lab->log);
+	fflush(lab->log);
+}
+
+static void
+cl_free(struct lab_client *c)
+{
+	struct lab	*lab = c->lab;
+
+	lab_log(lab, "client %u %s closed in %s%s", c->id,
+	    lab_ports[c->port].name, lab_conn_state_name(&c->conn),
+	    c->st == CL_TLS ? " (TLS)" : "");
+	loop_del_fd(lab->loop, c->fd);
+	if (c->sess != NULL) {
+		if (c->st == CL_TLS)
+			(void)gnutls_bye(c->sess, GNUTLS_SHUT_WR);
+		gnutls_deinit(c->sess);
+	}
+	close(c->fd);
+	timer_free(c->idle);
+	timer_free(c->trickle);
+	lab_conn_free(&c->conn);
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		lab->clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	lab->nclients--;
+	free(c);
+}
+
+/* Called at the end of every callback: free a client marked dead. */
+static void
+cl_done(struct lab_client *c)
+{
+	if (c->dead)
+		cl_free(c);
+	else
+		cl_after(c);
+}
+
+static void
+cl_idle(void *arg)
+{
+	struct lab_client	*c = arg;
+
+	lab_log(c->lab, "client %u idle for too long", c->id);
+	c->dead = true;
+	cl_free(c);
+}
+
+static void
+cl_tls_start(struct lab_client *c)
+{
+	struct lab	*lab = c->lab;
+	int		 rc;
+
+	if ((rc = gnutls_init(&c->sess, GNUTLS_SERVER | GNUTLS_NONBLOCK)) < 0 ||
+	    (rc = gnutls_priority_set(c->sess, lab->prio)) < 0 ||
+	    (rc = gnutls_credentials_set(c->sess, GNUTLS_CRD_CERTIFICATE,
+	    lab->creds)) < 0) {
+		lab_log(lab, "client %u TLS setup: %s", c->id,
+		    gnutls_strerror(rc));
+		c->dead = true;
+		return;
+	}
+	gnutls_certificate_server_set_request(c->sess, GNUTLS_CERT_IGNORE);
+	gnutls_transport_set_int(c->sess, c->fd);
+	c->st = CL_HANDSHAKE;
+}
+
+static void
+cl_greet(struct lab_client *c)
+{
+	c->greeted = true;
+	lab_conn_start(&c->conn);
+	if (c->conn.scn == SCN_SLOW)
+		c->trickle_left = c->conn.out.len;
+}
+
+static void
+cl_handshake(struct lab_client *c)
+{
+	int	rc;
+	char	*desc;
+
+	rc = gnutls_handshake(c->sess);
+	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
+		return;
+	if (rc < 0 && !gnutls_error_is_fatal(rc))
+		return;
+	if (rc < 0) {
+		lab_log(c->lab, "client %u handshake failed: %s", c->id,
+		    gnutls_strerror(rc));
+		/* As a real server would: the client learns why. */
+		gnutls_alert_send_appropriate(c->sess, rc);
+		c->dead = true;
+		return;
+	}
+	c->st = CL_TLS;
+	desc = gnutls_session_get_desc(c->sess);
+	lab_log(c->lab, "client %u TLS up: %s", c->id,
+	    desc != NULL ? desc : "?");
+	gnutls_free(desc);
+	if (c->conn.injected > 0)
+		lab_log(c->lab, "client %u sent %zu bytes in plaintext after "
+		    "STARTTLS: %s", c->id, c->conn.injected,
+		    c->conn.scn == SCN_INJECT_COMMAND ?
+		    "answering them inside TLS (inject-command)" :
+		    "discarded");
+	if (!c->greeted)
+		cl_greet(c);
+	else
+		lab_conn_tls_up(&c->conn);
+}
+
+/* Send what is queued; slow bytes go one at a time from a timer. */
+static void
+cl_flush(struct lab_client *c)
+{
+	struct buf	*out = &c->conn.out;
+	size_t		 n;
+	ssize_t		 w;
+
+	while (out->len > 0 && !c->dead) {
+		n = out->len;
+		if (c->trickle_left > 0) {
+			if (timer_pending(c->trickle))
+				return;
+			n = 1;
+		}
+		if (c->st == CL_TLS) {
+			if (n > 16384)
+				n = 16384;
+			w = gnutls_record_send(c->sess, out->p, n);
+			if (w == GNUTLS_E_AGAIN || w == GNUTLS_E_INTERRUPTED)
+				return;
+			if (w < 0) {
+				c->dead = true;
+				return;
+			}
+		} else {
+			/* One write: injected bytes share the go-ahead's. */
+			w = send(c->fd, out->p, n, MSG_NOSIGNAL);
+			if (w == -1 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (w <= 0) {
+				c->dead = true;
+				return;
+			}
+		}
+		buf_consume(out, (size_t)w);
+		if (c->trickle_left > 0) {
+			c->trickle_left--;
+			if (c->trickle_left > 0)
+				timer_set(c->trickle, LAB_TRICKLE_MS);
+		}
+	}
+}
+
+static void
+cl_trickle(void *arg)
+{
+	struct lab_client	*c = arg;
+
+	cl_flush(c);
+	cl_done(c);
+}
+
+/* A message arrived: IMAP clients in IDLE hear of it at once. */
+static void
+lab_notify(void *arg)
+{
+	struct lab		*lab = arg;
+	struct lab_client	*c, *next;
+
+	for (c = lab->clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->conn.proto != LAB_IMAP || c->st == CL_HANDSHAKE)
+			continue;
+		lab_imap_notify(&c->conn);
+		cl_done(c);
+	}
+}
+
+static bool
+cl_can_read(const struct lab_client *c)
+{
+	const struct lab_conn	*k = &c->conn;
+
+	return c->st != CL_HANDSHAKE && c->greeted && !k->want_tls &&
+	    !k->want_close && k->in.len <= 2 * LAB_LINE_MAX &&
+	    k->out.len < LAB_OUT_HIGH;
+}
+
+/*
+ * A TLS ClientHello on a plaintext port: a client that wanted the
+ * implicit TLS port.  Say so in clear text and in the log.
+ */
+static void
+cl_tls_too_soon(struct lab_client *c)
+{
+	struct lab_conn	*k = &c->conn;
+
+	lab_log(c->lab, "client %u sent a TLS handshake to the plaintext %s "
+	    "port", c->id, lab_ports[c->port].name);
+	switch (k->proto) {
+	case LAB_SMTP:
+		lab_reply(k, "500 5.5.2 This port starts in plaintext: send "
+		    "STARTTLS first, or use the smtps port");
+		break;
+	case LAB_IMAP:
+		lab_reply(k, "* BYE This port starts in plaintext: send "
+		    "STARTTLS first, or use the imaps port");
+		break;
+	case LAB_POP3:
+		lab_reply(k, "-ERR This port starts in plaintext: send STLS "
+		    "first, or use the pop3s port");
+		break;
+	}
+	k->want_close = true;
+}
+
+static void
+cl_read(struct lab_client *c)
+{
+	char	tmp[16384];
+	ssize_t	r;
+
+	while (cl_can_read(c) && !c->dead) {
+		if (c->st == CL_TLS) {
+			r = gnutls_record_recv(c->sess, tmp, sizeof tmp);
+			if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
+				return;
+			if (r < 0 && !gnutls_error_is_fatal((int)r))
+				continue;
+		} else {
+			r = read(c->fd, tmp, sizeof tmp);
+			if (r == -1 && (errno == EAGAIN || errno == EINTR))
+				return;
+		}
+		if (r <= 0) {
+			c->dead = true;
+			return;
+		}
+		timer_set(c->idle, LAB_IDLE_MS);
+		if (c->nread == 0 && c->st == CL_PLAIN && tmp[0] == 0x16) {
+			cl_tls_too_soon(c);
+			return;
+		}
+		c->nread += (uint64_t)r;
+		lab_conn_input(&c->conn, tmp, (size_t)r);
+		cl_flush(c);
+		if (c->lab->store.uidnext != c->lab->notified) {
+			c->lab->notified = c->lab->store.uidnext;
+			loop_defer(c->lab->loop, lab_notify, c->lab);
+		}
+	}
+}
+
+/* Drive the client after any event and choose what to wait for. */
+static void
+cl_after(struct lab_client *c)
+{
+	struct lab_conn	*k = &c->conn;
+	short		 ev;
+	int		 guard;
+
+	for (guard = 0; guard < 64 && !c->dead; guard++) {
+		cl_flush(c);
+		if (c->dead || k->out.len > 0)
+			break;
+		if (k->want_close) {
+			c->dead = true;
+			break;
+		}
+		if (k->want_tls && c->st == CL_PLAIN) {
+			cl_tls_start(c);
+			if (!c->dead)
+				cl_handshake(c);
+			continue;
+		}
+		if (c->st == CL_HANDSHAKE)
+			break;
+		/* Lines kept while output was high, or decrypted data. */
+		if (k->in.len > 0 && k->out.len < LAB_OUT_HIGH) {
+			size_t	before = k->out.len;
+
+			lab_conn_run(k);
+			if (k->out.len != before || k->want_close ||
+			    k->want_tls)
+				continue;
+		}
+		if (c->st == CL_TLS && cl_can_read(c) &&
+		    gnutls_record_check_pending(c->sess) > 0) {
+			cl_read(c);
+			continue;
+		}
+		break;
+	}
+	if (c->dead) {
+		cl_free(c);
+		return;
+	}
+	ev = 0;
+	if (c->st == CL_HANDSHAKE)
+		ev = gnutls_record_get_direction(c->sess) ? POLLOUT : POLLIN;
+	else {
+		if (k->out.len > 0 && c->trickle_left == 0)
+			ev |= POLLOUT;
+		if (cl_can_read(c))
+			ev |= POLLIN;
+	}
+	loop_set_events(c->lab->loop, c->fd, ev);
+}
+
+static void
+cl_io(int fd, short revents, void *arg)
+{
+	struct lab_client	*c = arg;
+
+	(void)fd;
+	if (revents & (POLLERR | POLLNVAL)) {
+		c->dead = true;
+		cl_done(c);
+		return;
+	}
+	if (c->st == CL_HANDSHAKE) {
+		timer_set(c->idle, LAB_IDLE_MS);
+		cl_handshake(c);
+	} else {
+		if (revents & POLLOUT)
+			cl_flush(c);
+		if (!c->dead && (revents & (POLLIN | POLLHUP)))
+			cl_read(c);
+		/* Hung up while we could not read: nobody is listening. */
+		if (!c->dead && (revents & POLLHUP) && !cl_can_read(c))
+			c->dead = true;
+	}
+	cl_done(c);
+}
+
+static void
+lab_refuse(int fd, enum lab_port port)
+{
+	const char	*msg = NULL;
+
+	switch (lab_ports[port].proto) {
+	case LAB_SMTP:
+		msg = "421 4.7.0 " LAB_HOST " Too many connections\r\n";
+		break;
+	case LAB_IMAP:
+		msg = "* BYE Too many connections\r\n";
+		break;
+	case LAB_POP3:
+		msg = "-ERR [SYS/TEMP] Too many connections\r\n";
+		break;
+	}
+	if (!lab_ports[port].implicit && msg != NULL)
+		(void)!send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+static void
+lab_accept(int lfd, short revents, void *arg)
+{
+	struct lab		*lab = arg;
+	struct lab_client	*c;
+	struct sockaddr_in	 sin;
+	socklen_t		 slen;
+	enum lab_port		 port;
+	char			 addr[INET_ADDRSTRLEN];
+	int			 fd;
+
+	(void)revents;
+	for (port = LP_SMTP; port < LAB_PORTS; port++)
+		if (lab->lfd[port] == lfd)
+			break;
+	if (port == LAB_PORTS)
+		return;
+	for (;;) {
+		slen = sizeof sin;
+		fd = accept4(lfd, (struct sockaddr *)&sin, &slen,
+		    SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd == -1) {
+			if (errno != EAGAIN && errno != EINTR &&
+			    errno != ECONNABORTED)
+				lab_log(lab, "accept: %s", strerror(errno));
+			return;
+		}
+		if (lab->nclients >= LAB_CLIENTS_MAX) {
+			lab_log(lab, "%s: too many clients, refused",
+			    lab_ports[port].name);
+			lab_refuse(fd, port);
+			continue;
+		}
+		c = xcalloc(1, sizeof *c);
+		c->lab = lab;
+		c->fd = fd;
+		c->port = port;
+		c->id = ++lab->nextid;
+		inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof addr);
+		snprintf(c->peer, sizeof c->peer, "%s:%u", addr,
+		    (unsigned)ntohs(sin.sin_port));
+		lab_conn_init(&c->conn, lab_ports[port].proto, lab->scn,
+		    &lab->store, lab_ports[port].implicit);
+		c->idle = timer_new(lab->loop, cl_idle, c);
+		c->trickle = timer_new(lab->loop, cl_trickle, c);
+		timer_set(c->idle, LAB_IDLE_MS);
+		c->next = lab->clients;
+		if (lab->clients != NULL)
+			lab->clients->prev = c;
+		lab->clients = c;
+		lab->nclients++;
+		lab_log(lab, "client %u %s from %s", c->id,
+		    lab_ports[port].name, c->peer);
+		loop_add_fd(lab->loop, fd, POLLIN, cl_io, c);
+		if (lab_ports[port].implicit) {
+			cl_tls_start(c);
+			if (!c->dead)
+				cl_handshake(c);
+		} else
+			cl_greet(c);
+		cl_done(c);
+	}
+}
+
+static int
+lab_write_file(const char *dir, const char *name, const char *data,
+    bool secret, char **pathp, char *err, size_t errlen)
+{
+	char	*path;
+	size_t	 len = strlen(data);
+	ssize_t	 w;
+	int	 fd;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	/* --keep-certs DIR may hold files already: the key stays private. */
+	if ((fd = file_open_write(path, O_TRUNC, secret, err, errlen)) == -1) {
+		free(path);
+		return -1;
+	}
+	w = write(fd, data, len);
+	if (w != (ssize_t)len || close(fd) == -1) {
+		snprintf(err, errlen, "%s: write failed", path);
+		free(path);
+		return -1;
+	}
+	if (pathp != NULL)
+		*pathp = path;
+	else
+		free(path);
+	return 0;
+}
+
+static void
+lab_rmdir(const char *dir)
+{
+	char	*path;
+	size_t	 i;
+
+	for (i = 0; lab_files[i] != NULL; i++) {
+		xasprintf(&path, "%s/%s", dir, lab_files[i]);
+		(void)unlink(path);
+		free(path);
+	}
+	(void)rmdir(dir);
+}
+
+/* Certificates for the scenario, written where clients can find the CA. */
+static int
+lab_certs(struct lab *lab, char *err, size_t errlen)
+{
+	struct certgen_opts	 o;
+	char			*ca = NULL, *cakey = NULL, *crt = NULL;
+	char			*key = NULL;
+	gnutls_datum_t		 dc, dk;
+	int			 rc, ret = -1;
+
+	memset(&o, 0, sizeof o);
+	if (certgen_ca("mailscope lab CA", &ca, &cakey, err, errlen) == -1)
+		return -1;
+	if (lab->scn == SCN_WRONG_HOST) {
+		o.cn = "wrong.example.net";
+		strv_add(&o.dns, "wrong.example.net");
+	} else {
+		o.cn = LAB_HOST;
+		strv_add(&o.dns, LAB_HOST);
+		strv_add(&o.dns, "localhost");
+		strv_add(&o.ip, "127.0.0.1");
+	}
+	if (lab->scn == SCN_EXPIRED_CERT) {
+		o.not_before = 1546300800;	/* 2019-01-01 */
+		o.not_after = 1577836800;	/* 2020-01-01 */
+	}
+	o.self_signed = lab->scn == SCN_SELF_SIGNED;
+	if (certgen_server(&o, ca, cakey, &crt, &key, err, errlen) == -1)
+		goto out;
+	if (lab_write_file(lab->dir, "ca.pem", ca, false, &lab->ca_path, err,
+	    errlen) == -1 ||
+	    lab_write_file(lab->dir, "server.pem", crt, false, NULL, err,
+	    errlen) == -1 ||
+	    lab_write_file(lab->dir, "server.key", key, true, NULL, err,
+	    errlen) == -1)
+		goto out;
+	if ((rc = gnutls_certificate_allocate_credentials(&lab->creds)) < 0) {
+		snprintf(err, errlen, "credentials: %s", gnutls_strerror(rc));
+		goto out;
+	}
+	dc.data = (unsigned char *)crt;
+	dc.size = (unsigned int)strlen(crt);
+	dk.data = (unsigned char *)key;
+	dk.size = (unsigned int)strlen(key);
+	if ((rc = gnutls_certificate_set_x509_key_mem(lab->creds, &dc, &dk,
+	    GNUTLS_X509_FMT_PEM)) < 0) {
+		snprintf(err, errlen, "server key: %s", gnutls_strerror(rc));
+		goto out;
+	}
+	ret = 0;
+out:
+	strv_clear(&o.dns);
+	strv_clear(&o.ip);
+	free(ca);
+	free(cakey);
+	free(crt);
+	free(key);
+	return ret;
+}
+
+static void
+lab_free(struct lab *lab)
+{
+	int	i;
+
+	while (lab->clients != NULL)
+		cl_free(lab->clients);
+	for (i = 0; i < LAB_PORTS; i++) {
+		if (lab->lfd[i] != -1) {
+			loop_del_fd(lab->loop, lab->lfd[i]);
+			close(lab->lfd[i]);
+		}
+	}
+	if (lab->creds != NULL)
+		gnutls_certificate_free_credentials(lab->creds);
+	if (lab->prio != NULL)
+		gnutls_priority_deinit(lab->prio);
+	lab_store_free(&lab->store);
+	if (lab->made_dir && !lab->keep)
+		lab_rmdir(lab->dir);
+	loop_free(lab->loop);
+	free(lab->dir);
+	free(lab->ca_path);
+	free(lab);
+}
+
+static void
+lab_signal(int signo, void *arg)
+{
+	struct lab	*lab = arg;
+
+	lab_log(lab, "signal %d: stopping", signo);
+	loop_break(lab->loop);
+}
+
+static struct lab *
+lab_new(const struct lab_opts *opts, char *err, size_t errlen)
+{
+	struct lab	*lab;
+	const char	*tmp, *prio;
+	int		 i, scn, rc;
+
+	scn = lab_scn_find(opts->scenario != NULL ? opts->scenario : "good");
+	if (scn == -1) {
+		snprintf(err, errlen, "unknown scenario: %s (see mailscope "
+		    "lab --list)", opts->scenario);
+		return NULL;
+	}
+	lab = xcalloc(1, sizeof *lab);
+	lab->scn = (enum lab_scn)scn;
+	lab->lifeline = -1;
+	for (i = 0; i < LAB_PORTS; i++)
+		lab->lfd[i] = -1;
+	lab->loop = loop_new();
+	/* From here a signal stops the lab cleanly, even during startup. */
+	loop_add_signal(lab->loop, SIGINT, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
+	lab_store_init(&lab->store);
+	lab->notified = lab->store.uidnext;
+	if (opts->keep_certs != NULL) {
+		lab->keep = true;
+		lab->dir = xstrdup(opts->keep_certs);
+		if (mkdir(lab->dir, 0700) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "%s: %s", lab->dir,
+			    strerror(errno));
+			goto fail;
+		}
+	} else {
+		if ((tmp = getenv("TMPDIR")) == NULL || *tmp == '\0')
+			tmp = "/tmp";
+		xasprintf(&lab->dir, "%s/mailscope-lab.XXXXXX", tmp);
+		if (mkdtemp(lab->dir) == NULL) {
+			snprintf(err, errlen, "%s: %s", lab->dir,
+			    strerror(errno));
+			goto fail;
+		}
+	}
+	lab->made_dir = true;
+	if (lab_certs(lab, err, errlen) == -1)
+		goto fail;
+	/* TLS 1.0 and 1.1 are gone (RFC 8996) even from the lab. */
+	prio = lab->scn == SCN_TLS12_ONLY ? "NORMAL:-VERS-ALL:+VERS-TLS1.2" :
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+	if ((rc = gnutls_priority_init(&lab->prio, prio, NULL)) < 0) {
+		snprintf(err, errlen, "priority %s: %s", prio,
+		    gnutls_strerror(rc));
+		goto fail;
+	}
+	return lab;
+fail:
+	lab_free(lab);
+	return NULL;
+}
+
+static int
+lab_listen(struct lab *lab, int base, char *err, size_t errlen)
+{
+	struct sockaddr_in	 sin;
+	socklen_t		 slen;
+	int			 i, fd, one = 1;
+
+	if (base < 0 || base > 65535 - LAB_PORTS) {
+		snprintf(err, errlen, "port base %d out of range", base);
+		return -1;
+	}
+	for (i = 0; i < LAB_PORTS; i++) {
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+		    SOCK_CLOEXEC, 0);
+		if (fd == -1) {
+			snprintf(err, errlen, "socket: %s", strerror(errno));
+			return -1;
+		}
+		lab->lfd[i] = fd;
+		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
+		    sizeof one);
+		memset(&sin, 0, sizeof sin);
+		sin.sin_family = AF_INET;
+		/* Loopback only, whatever the options say. */
+		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		sin.sin_port = htons((uint16_t)(base != 0 ? base + i : 0));
+		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+		    listen(fd, 128) == -1) {
+			snprintf(err, errlen, "127.0.0.1 port %d: %s",
+			    base != 0 ? base + i : 0, strerror(errno));
+			return -1;
+		}
+		slen = sizeof sin;
+		if (getsockname(fd, (struct sockaddr *)&sin, &slen) == -1) {
+			snprintf(err, errlen, "getsockname: %s",
+			    strerror(errno));
+			return -1;
+		}
+		lab->port[i] = ntohs(sin.sin_port);
+		loop_add_fd(lab->loop, fd, POLLIN, lab_accept, lab);
+	}
+	return 0;
+}
+
+static void
+lab_lifeline(int fd, short revents, void *arg)
+{
+	struct lab	*lab = arg;
+	char		 tmp[64];
+
+	(void)revents;
+	/* The parent closed its end (or died): the lab goes with it. */
+	if (read(fd, tmp, sizeof tmp) <= 0) {
+		lab_log(lab, "parent gone: stopping");
+		loop_del_fd(lab->loop, fd);
+		loop_break(lab->loop);
+	}
+}
+
+static void
+lab_run(struct lab *lab)
+{
+	signal(SIGPIPE, SIG_IGN);
+	loop_run(lab->loop);
+}
+
+static void
+lab_list(FILE *f)
+{
+	int	i;
+
+	for (i = 0; i < SCN_MAX; i++)
+		fprintf(f, "%-17s %s\n", scenarios[i].name, scenarios[i].desc);
+}
+
+static void
+lab_usage(FILE *f)
+{
+	fprintf(f, "usage: mailscope lab [--scenario NAME] [--port-base N] "
+	    "[--keep-certs DIR]\n"
+	    "       mailscope lab --list\n");
+}
+
+static void
+lab_banner(const struct lab *lab, FILE *f)
+{
+	int	i;
+
+	fprintf(f, "mailscope lab, scenario %s: %s\n\n",
+	    scenarios[lab->scn].name, scenarios[lab->scn].desc);
+	for (i = 0; i < LAB_PORTS; i++)
+		fprintf(f, "  %-11s 127.0.0.1:%-5d %s\n", lab_ports[i].name,
+		    lab->port[i], lab_ports[i].what);
+	fprintf(f, "\n  CA certificate  %s\n", lab->ca_path);
+	fprintf(f, "  demo account    user %s, password %s\n", LAB_USER,
+	    LAB_PASS);
+	fprintf(f, "  mail to         anyone@%s (kept in demo's mailbox)\n",
+	    LAB_HOST);
+	fprintf(f, "\n  try: mailscope --cafile %s submission://127.0.0.1:%d"
+	    "\n", lab->ca_path, lab->port[LP_SUBMISSION]);
+	fprintf(f, "  stop with Ctrl-C\n\n");
+	fflush(f);
+}
+
+int
+lab_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "scenario", required_argument, NULL, 's' },
+		{ "port-base", required_argument, NULL, 'p' },
+		{ "keep-certs", required_argument, NULL, 'k' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct lab_opts	 opts;
+	struct lab	*lab;
+	char		 err[512], *end;
+	long		 v;
+	int		 ch;
+
+	memset(&opts, 0, sizeof opts);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:p:k:lh", longopts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			opts.scenario = optarg;
+			break;
+		case 'p':
+			errno = 0;
+			v = strtol(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || v < 1 ||
+			    v > 65535 - LAB_PORTS) {
+				fprintf(stderr, "mailscope lab: bad port base: "
+				    "%s\n", optarg);
+				return EXIT_USAGE;
+			}
+			opts.port_base = (int)v;
+			break;
+		case 'k':
+			opts.keep_certs = optarg;
+			break;
+		case 'l':
+			lab_list(stdout);
+			return EXIT_OK;
+		case 'h':
+			lab_usage(stdout);
+			return EXIT_OK;
+		default:
+			lab_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		/* A bare scenario name is accepted too. */
+		if (opts.scenario == NULL && optind + 1 == argc)
+			opts.scenario = argv[optind];
+		else {
+			lab_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if ((lab = lab_new(&opts, err, sizeof err)) == NULL) {
+		fprintf(stderr, "mailscope lab: %s\n", err);
+		return EXIT_USAGE;
+	}
+	if (lab_listen(lab, opts.port_base, err, sizeof err) == -1) {
+		fprintf(stderr, "mailscope lab: %s\n", err);
+		lab_free(lab);
+		return EXIT_PROTO;
+	}
+	lab_banner(lab, stdout);
+	lab->log = stdout;
+	lab_run(lab);
+	lab_free(lab);
+	return EXIT_OK;
+}
+
+static void
+lab_child(const struct lab_opts *opts, int ready, int life,
+    const sigset_t *oldmask)
+{
+	struct lab	*lab;
+	char		 err[512], *logpath;
+	FILE		*f;
+	int		 fd, i;
+
+	/* Away from the terminal: its signals and its screen. */
+	fatal_set_hook(NULL);
+	(void)setsid();
+	if ((fd = open("/dev/null", O_RDWR)) != -1) {
+		(void)dup2(fd, STDIN_FILENO);
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		if (fd > STDERR_FILENO)
+			close(fd);
+	}
+	f = fdopen(ready, "w");
+	if (f == NULL)
+		_exit(EXIT_PROTO);
+	lab = lab_new(opts, err, sizeof err);
+	/* Signals held since the fork now reach the lab's handlers. */
+	sigprocmask(SIG_SETMASK, oldmask, NULL);
+	if (lab != NULL && lab_listen(lab, opts->port_base, err,
+	    sizeof err) == -1) {
+		lab_free(lab);
+		lab = NULL;
+	}
+	if (lab == NULL) {
+		fprintf(f, "error %s\n", err);
+		fclose(f);
+		_exit(EXIT_PROTO);
+	}
+	xasprintf(&logpath, "%s/lab.log", lab->dir);
+	if ((fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) != -1) {
+		(void)dup2(fd, STDOUT_FILENO);
+		(void)dup2(fd, STDERR_FILENO);
+		close(fd);
+	}
+	free(logpath);
+	lab_banner(lab, stdout);
+	lab->log = stdout;
+	for (i = 0; i < LAB_PORTS; i++)
+		fprintf(f, "port %d %d\n", i, lab->port[i]);
+	fprintf(f, "ca %s\ndir %s\nkeep %d\nok\n", lab->ca_path, lab->dir,
+	    lab->keep ? 1 : 0);
+	fclose(f);
+	lab->lifeline = life;
+	loop_add_fd(lab->loop, life, POLLIN, lab_lifeline, lab);
+	lab_run(lab);
+	lab_free(lab);
+	fflush(stdout);
+	_exit(EXIT_OK);
+}
+
+/* Read the child's report: "port I N", "ca PATH", "dir PATH", "ok". */
+static int
+lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	struct pollfd	 pfd;
+	char		 tmp[1024], *line, *save = NULL;
+	int64_t		 deadline;
+	ssize_t		 r;
+	int		 ports[LAB_PORTS] = { 0 }, i, n, rc, ret = -1;
+	bool		 ok = false;
+
+	deadline = mono_ns() + (int64_t)LAB_READY_MS * 1000000;
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		rc = poll(&pfd, 1, (int)((deadline - mono_ns()) / 1000000));
+		if (rc == 0) {
+			snprintf(err, errlen, "lab did not start in time");
+			goto out;
+		}
+		if (rc == -1) {
+			if (errno == EINTR)
+				continue;
+			snprintf(err, errlen, "poll: %s", strerror(errno));
+			goto out;
+		}
+		r = read(fd, tmp, sizeof tmp);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		if (b.len + (size_t)r > 65536) {
+			snprintf(err, errlen, "lab report too long");
+			goto out;
+		}
+		buf_add(&b, tmp, (size_t)r);
+	}
+	snprintf(err, errlen, "lab exited before it was ready");
+	for (line = b.len > 0 ? strtok_r(b.p, "\n", &save) : NULL;
+	    line != NULL; line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "error ", 6) == 0) {
+			snprintf(err, errlen, "%s", line + 6);
+			goto out;
+		} else if (sscanf(line, "port %d %d", &i, &n) == 2 &&
+		    i >= 0 && i < LAB_PORTS)
+			ports[i] = n;
+		else if (strncmp(line, "ca ", 3) == 0) {
+			free(info->ca_path);
+			info->ca_path = xstrdup(line + 3);
+		} else if (strncmp(line, "dir ", 4) == 0) {
+			free(info->dir);
+			info->dir = xstrdup(line + 4);
+		} else if (strcmp(line, "keep 1") == 0)
+			info->keep = true;
+		else if (strcmp(line, "ok") == 0)
+			ok = true;
+	}
+	if (!ok || info->ca_path == NULL || info->dir == NULL)
+		goto out;
+	info->smtp_port = ports[LP_SMTP];
+	info->submission_port = ports[LP_SUBMISSION];
+	info->smtps_port = ports[LP_SMTPS];
+	info->imap_port = ports[LP_IMAP];
+	info->imaps_port = ports[LP_IMAPS];
+	info->pop3_port = ports[LP_POP3];
+	info->pop3s_port = ports[LP_POP3S];
+	ret = 0;
+out:
+	buf_free(&b);
+	return ret;
+}
+
+int
+lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
+    size_t errlen)
+{
+	sigset_t	block, oldmask;
+	int		ready[2], life[2];
+	pid_t		pid, parent = getpid();
+
+	memset(info, 0, sizeof *info);
+	info->pid = -1;
+	info->lifeline = -1;
+	if (opts->scenario != NULL && lab_scn_find(opts->scenario) == -1) {
+		snprintf(err, errlen, "unknown scenario: %s", opts->scenario);
+		return -1;
+	}
+	if (pipe2(ready, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	if (pipe2(life, O_CLOEXEC) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		close(ready[0]);
+		close(ready[1]);
+		return -1;
+	}
+	fflush(NULL);
+	/* The child holds stop signals until it can clean up after them. */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	if ((pid = fork()) == -1) {
+		sigprocmask(SIG_SETMASK, &oldmask, NULL);
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		close(ready[0]);
+		close(ready[1]);
+		close(life[0]);
+		close(life[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		(void)prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(EXIT_PROTO);
+		/*
+		 * Keep only the two pipes: another lab's lifeline or the
+		 * parent's connections held here would outlive their owner.
+		 */
+		if ((ready[1] = fcntl(ready[1], F_DUPFD, 10)) == -1 ||
+		    (life[0] = fcntl(life[0], F_DUPFD, 10)) == -1 ||
+		    dup2(ready[1], LAB_FD_READY) == -1 ||
+		    dup2(life[0], LAB_FD_LIFE) == -1)
+			_exit(EXIT_PROTO);
+		(void)close_range(LAB_FD_LIFE + 1, ~0U, 0);
+		lab_child(opts, LAB_FD_READY, LAB_FD_LIFE, &oldmask);
+	}
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	close(ready[1]);
+	close(life[0]);
+	info->pid = pid;
+	info->lifeline = life[1];
+	if (lab_read_ready(ready[0], info, err, errlen) == -1) {
+		close(ready[0]);
+		lab_stop(info);
+		return -1;
+	}
+	close(ready[0]);
+	return 0;
+}
+
+void
+lab_stop(struct lab_info *info)
+{
+	int	i, status;
+
+	/* A zeroed lab_info (no lab started) holds nothing to close. */
+	if (info->pid > 0 && info->lifeline != -1)
+		close(info->lifeline);
+	info->lifeline = -1;
+	if (info->pid > 0) {
+		(void)kill(info->pid, SIGTERM);
+		/* It stops at once; a stuck child gets SIGKILL after 3 s. */
+		for (i = 0; i < 300; i++) {
+			if (waitpid(info->pid, &status, WNOHANG) != 0)
+				break;
+			usleep(10000);
+		}
+		if (i == 300) {
+			(void)kill(info->pid, SIGKILL);
+			(void)waitpid(info->pid, &status, 0);
+		}
+	}
+	info->pid = -1;
+	if (info->dir != NULL && !info->keep)
+		lab_rmdir(info->dir);
+	free(info->dir);
+	free(info->ca_path);
+	info->dir = NULL;
+	info->ca_path = NULL;
+}

@@ -1,0 +1,56 @@
+/*
+ * lab: the teaching server on loopback, a program of its own that
+ * needs only base.  This is what its callers see.
+ */
+#ifndef MAILSCOPE_LAB_H
+#define MAILSCOPE_LAB_H
+
+#include "base/base.h"
+
+/* certgen.c: CA and server certificates made in memory (lab, tests). */
+struct certgen_opts {
+	const char	*cn;
+	struct strv	 dns;		/* SAN DNS names */
+	struct strv	 ip;		/* SAN IP addresses */
+	int64_t		 not_before;
+	int64_t		 not_after;
+	bool		 self_signed;
+};
+int	 certgen_ca(const char *, char **, char **, char *, size_t);
+int	 certgen_server(const struct certgen_opts *, const char *,
+	    const char *, char **, char **, char *, size_t);
+
+/* lab.c: the teaching server on loopback (lab_smtp.c, lab_imap.c,
+ * lab_pop3.c hold the per-protocol state machines). */
+struct lab_opts {
+	const char	*scenario;	/* NULL: "good" */
+	int		 port_base;	/* 0: the kernel picks free ports */
+	const char	*keep_certs;	/* NULL: a private temp dir */
+};
+
+struct lab_info {
+	int		 smtp_port;		/* base+0, STARTTLS offered */
+	int		 submission_port;	/* base+1, STARTTLS */
+	int		 smtps_port;		/* base+2, implicit TLS */
+	int		 imap_port;		/* base+3, STARTTLS */
+	int		 imaps_port;		/* base+4 */
+	int		 pop3_port;		/* base+5, STLS */
+	int		 pop3s_port;		/* base+6 */
+	char		*ca_path;
+	char		*dir;
+	pid_t		 pid;		/* lab_spawn: the child */
+	int		 lifeline;	/* lab_spawn: its end closes the lab */
+	bool		 keep;		/* dir is --keep-certs: left alone */
+};
+
+int		 lab_main(int, char **);
+int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
+		    size_t);
+void		 lab_stop(struct lab_info *);
+const char *const *lab_scenarios(void);
+const char	*lab_scenario_desc(const char *);
+#define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
+#define LAB_STORE_MAX	100			/* oldest dropped */
+#define LAB_STORE_BYTES	(32 * 1024 * 1024)
+
+#endif /* MAILSCOPE_LAB_H */

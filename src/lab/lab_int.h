@@ -1,0 +1,132 @@
+/*
+ * The lab's private header: one client as the protocol state machines
+ * see it (lab.c drives the sockets; smtp.c, imap.c, pop3.c the talk).
+ */
+#ifndef MAILSCOPE_LAB_INT_H
+#define MAILSCOPE_LAB_INT_H
+
+#include "lab/lab.h"
+
+/* The protocols the lab speaks. */
+enum lab_proto {
+	LAB_SMTP,
+	LAB_IMAP,
+	LAB_POP3,
+};
+
+enum lab_scn {
+	SCN_GOOD,
+	SCN_NO_STARTTLS,
+	SCN_STARTTLS_REFUSED,
+	SCN_STRIP,
+	SCN_INJECT_RESPONSE,
+	SCN_INJECT_COMMAND,
+	SCN_EXPIRED_CERT,
+	SCN_WRONG_HOST,
+	SCN_SELF_SIGNED,
+	SCN_TLS12_ONLY,
+	SCN_ENFORCED,
+	SCN_SLOW,
+	SCN_MAX
+};
+
+#define LAB_HOST	"lab.mailscope.test"
+#define LAB_USER	"demo"
+#define LAB_PASS	"demo"
+#define LAB_LINE_MAX	(8 * 1024)
+#define LAB_CLIENTS_MAX	256
+#define LAB_IDLE_MS	(5 * 60 * 1000)
+#define LAB_OUT_HIGH	(256 * 1024)	/* stop reading commands above */
+
+struct lab_msg {
+	uint32_t	 uid;
+	bool		 seen;
+	bool		 deleted;	/* IMAP \Deleted */
+	int64_t		 when;		/* unix seconds */
+	struct buf	 data;		/* CRLF lines, dots unstuffed */
+};
+
+struct lab_store {
+	struct lab_msg	**msgs;
+	size_t		  n;
+	size_t		  bytes;
+	uint32_t	  uidvalidity;
+	uint32_t	  uidnext;
+};
+
+/*
+ * One client as the protocol machines see it: bytes in, bytes out, and
+ * flags the socket side acts on.  No socket here, so tests can drive it.
+ */
+struct lab_conn {
+	enum lab_proto	 proto;
+	enum lab_scn	 scn;
+	struct lab_store *store;
+	bool		 tls;		/* inside TLS now */
+	bool		 authed;
+	int		 state;		/* the protocol's STATE_* */
+	struct buf	 in;
+	struct buf	 out;
+	bool		 discarding;	/* inside an overlong line */
+	bool		 want_tls;	/* go-ahead queued: handshake next */
+	size_t		 injected;	/* plaintext after the go-ahead */
+	bool		 want_close;	/* flush, then close */
+	unsigned	 errors;	/* too many: the server hangs up */
+	/* SMTP */
+	char		*helo;
+	char		*mail_from;
+	struct strv	 rcpt;
+	struct buf	 msg;
+	bool		 msg_toolong;
+	bool		 msg_big;
+	char		*sasl_user;	/* AUTH LOGIN, between steps */
+	/* IMAP (msg holds a command that carries literals) */
+	size_t		 literal;	/* literal bytes still to come */
+	bool		 literal_drop;	/* refused: read and forget them */
+	char		*tag;		/* AUTHENTICATE waiting for data */
+	uint32_t	*uids;		/* selected mailbox snapshot */
+	size_t		 nuids;
+	bool		 selected;
+	bool		 readonly;
+	/* POP3 */
+	char		*user;
+	bool		*dele;		/* per message of uids */
+};
+
+const char	*lab_scn_name(enum lab_scn);
+void		 lab_conn_init(struct lab_conn *, enum lab_proto, enum lab_scn,
+		    struct lab_store *, bool);	/* true: implicit TLS */
+void		 lab_conn_start(struct lab_conn *);	/* the greeting */
+void		 lab_conn_input(struct lab_conn *, const void *, size_t);
+void		 lab_conn_run(struct lab_conn *);	/* after out drains */
+void		 lab_conn_tls_up(struct lab_conn *);
+void		 lab_conn_free(struct lab_conn *);
+const char	*lab_conn_state_name(const struct lab_conn *);
+void		 lab_reply(struct lab_conn *, const char *, ...)
+		    PRINTFLIKE(2, 3);
+void		 lab_clean(char *, size_t);
+bool		 lab_login_ok(const char *, const char *);
+int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
+bool		 lab_tls_offered(const struct lab_conn *);
+void		 lab_store_init(struct lab_store *);
+void		 lab_store_free(struct lab_store *);
+uint32_t	 lab_store_add(struct lab_store *, const char *, size_t);
+struct lab_msg	*lab_store_find(const struct lab_store *, uint32_t);
+void		 lab_store_expunge(struct lab_store *);
+
+void		 lab_smtp_start(struct lab_conn *);
+void		 lab_smtp_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_smtp_tls(struct lab_conn *);
+const char	*lab_smtp_state_name(int);
+void		 lab_imap_start(struct lab_conn *);
+void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
+void		 lab_imap_notify(struct lab_conn *);	/* new mail */
+void		 lab_imap_tls(struct lab_conn *);
+const char	*lab_imap_state_name(int);
+void		 lab_pop3_start(struct lab_conn *);
+void		 lab_pop3_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_pop3_tls(struct lab_conn *);
+const char	*lab_pop3_state_name(int);
+
+#endif /* MAILSCOPE_LAB_INT_H */

@@ -1,0 +1,152 @@
+/*
+ * What a TLS handshake taught, as the log keeps it: copied into events,
+ * freed with them, listed in one order with one wording by every view.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "log/log.h"
+
+static const char *proto_names[] = { "SMTP", "LMTP", "IMAP", "POP3" };
+
+const char *
+proto_name(enum proto_id p)
+{
+	return (unsigned)p <= PROTO_POP3 ? proto_names[p] : "?";
+}
+
+static void
+cert_free(struct tls_cert *tc)
+{
+	free(tc->subject);
+	free(tc->issuer);
+	strv_clear(&tc->san);
+	free(tc->serial);
+	free(tc->key);
+	free(tc->sigalg);
+}
+
+void
+tls_facts_free(struct tls_facts *f)
+{
+	size_t	i;
+
+	if (f == NULL)
+		return;
+	free(f->version);
+	free(f->cipher);
+	free(f->kx);
+	free(f->group);
+	free(f->mac);
+	free(f->sigalg);
+	free(f->sni);
+	free(f->alpn);
+	free(f->ocsp);
+	free(f->desc);
+	for (i = 0; i < f->nchain; i++)
+		cert_free(&f->chain[i]);
+	free(f->chain);
+	free(f->verify.hostname);
+	free(f->verify.matched);
+	free(f->verify.trust);
+	strv_clear(&f->verify.reasons);
+	free(f);
+}
+
+struct tls_facts *
+tls_facts_dup(const struct tls_facts *f)
+{
+	struct tls_facts	*d;
+	size_t			 i;
+
+	if (f == NULL)
+		return NULL;
+	d = xcalloc(1, sizeof *d);
+	d->version = xstrdup_or_null(f->version);
+	d->cipher = xstrdup_or_null(f->cipher);
+	d->kx = xstrdup_or_null(f->kx);
+	d->group = xstrdup_or_null(f->group);
+	d->mac = xstrdup_or_null(f->mac);
+	d->sigalg = xstrdup_or_null(f->sigalg);
+	d->sni = xstrdup_or_null(f->sni);
+	d->alpn = xstrdup_or_null(f->alpn);
+	d->resumed = f->resumed;
+	d->ocsp = xstrdup_or_null(f->ocsp);
+	d->desc = xstrdup_or_null(f->desc);
+	if (f->nchain > 0)
+		d->chain = xcalloc(f->nchain, sizeof *d->chain);
+	for (i = 0; i < f->nchain; i++) {
+		d->chain[i] = f->chain[i];
+		d->chain[i].subject = xstrdup_or_null(f->chain[i].subject);
+		d->chain[i].issuer = xstrdup_or_null(f->chain[i].issuer);
+		memset(&d->chain[i].san, 0, sizeof d->chain[i].san);
+		strv_copy(&d->chain[i].san, &f->chain[i].san);
+		d->chain[i].serial = xstrdup_or_null(f->chain[i].serial);
+		d->chain[i].key = xstrdup_or_null(f->chain[i].key);
+		d->chain[i].sigalg = xstrdup_or_null(f->chain[i].sigalg);
+	}
+	d->nchain = f->nchain;
+	d->verify = f->verify;
+	d->verify.hostname = xstrdup_or_null(f->verify.hostname);
+	d->verify.matched = xstrdup_or_null(f->verify.matched);
+	d->verify.trust = xstrdup_or_null(f->verify.trust);
+	memset(&d->verify.reasons, 0, sizeof d->verify.reasons);
+	strv_copy(&d->verify.reasons, &f->verify.reasons);
+	return d;
+}
+
+const char *
+tls_facts_summary(const struct tls_facts *f, struct buf *b)
+{
+	buf_printf(b, "%s, %s", f->version != NULL ? f->version : "?",
+	    f->cipher != NULL ? f->cipher : "?");
+	if (f->group != NULL)
+		buf_printf(b, ", %s", f->group);
+	if (f->verify.ok)
+		buf_adds(b, ", certificate verified");
+	else
+		buf_printf(b, ", certificate NOT verified: %s",
+		    f->verify.reasons.n > 0 ? f->verify.reasons.v[0] :
+		    "verification failed");
+	return b->p;
+}
+
+/*
+ * The first certificate of the chain as sent that does not issue the one
+ * before it (by name), 0 when each does.  TLS 1.2 requires that order
+ * (RFC 5246 7.4.2); TLS 1.3 lets a client cope without it (RFC 8446
+ * 4.4.2), and GnuTLS sorts, so verification alone would never show it.
+ */
+size_t
+tls_chain_misorder(const struct tls_facts *f)
+{
+	size_t	i;
+
+	for (i = 1; i < f->nchain; i++) {
+		if (f->chain[i].subject == NULL ||
+		    f->chain[i - 1].issuer == NULL ||
+		    strcmp(f->chain[i].subject, f->chain[i - 1].issuer) != 0)
+			return i;
+	}
+	return 0;
+}
+
+void
+tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
+{
+	const struct tls_field fields[TLS_FIELDS] = {
+		{ "version",	"Version",	f->version },
+		{ "cipher",	"Cipher suite",	f->cipher },
+		{ "kx",		"Key exchange",	f->kx },
+		{ "group",	"Group",	f->group },
+		{ "mac",	"MAC",		f->mac },
+		{ "signature",	"Signature",	f->sigalg },
+		{ "SNI",	"SNI",		f->sni },
+		{ "ALPN",	"ALPN",		f->alpn },
+		{ "resumed",	"Resumed",	f->resumed ? "yes" : "no" },
+		{ "OCSP",	"OCSP staple",	f->ocsp },
+		{ "session",	"Session",	f->desc },
+	};
+
+	memcpy(out, fields, sizeof fields);
+}

@@ -1,0 +1,277 @@
+/*
+ * log: the event log, the single source of truth, and what it carries:
+ * the bytes each side sent with what was noticed about them, the TLS
+ * facts, and their recordings (JSON Lines).
+ */
+#ifndef MAILSCOPE_LOG_H
+#define MAILSCOPE_LOG_H
+
+#include "base/base.h"
+
+/* The protocol a session speaks. */
+enum proto_id {
+	PROTO_SMTP,
+	PROTO_LMTP,
+	PROTO_IMAP,
+	PROTO_POP3,
+};
+const char	*proto_name(enum proto_id);
+
+/* event.c: the event log, the single source of truth. */
+enum ev_kind {
+	EV_CONNECT,		/* connection up (or attempt described) */
+	EV_DATA,		/* bytes one side sent */
+	EV_TLS_STEP,		/* a handshake message, data = step name */
+	EV_TLS_ESTABLISHED,	/* x->tls holds the facts */
+	EV_VERIFY,		/* x->tls holds the verdict */
+	EV_CAPDIFF,		/* x->added, x->removed */
+	EV_INFO,
+	EV_WARNING,		/* x->code names the class */
+	EV_ERROR,
+	EV_NOTE,		/* user annotation */
+	EV_MARK,		/* user bookmark, data = name */
+	EV_CLOSE,
+	EV_KIND_MAX
+};
+
+enum ev_dir {
+	DIR_CLIENT,
+	DIR_SERVER,
+	DIR_LOCAL,
+};
+
+enum ev_chan {
+	CHAN_PLAIN,
+	CHAN_TLS,
+};
+
+/* Event flags: what the framer or the session noticed about the bytes. */
+#define EVF_BARE_LF	0x0001	/* line ended with LF alone */
+#define EVF_BARE_CR	0x0002	/* CR not followed by LF inside the line */
+#define EVF_SPLIT	0x0004	/* over LINE_MAX_BYTES: continues in next */
+#define EVF_NUL		0x0008	/* contains NUL bytes */
+#define EVF_NOEOL	0x0010	/* connection ended before the line did */
+#define EVF_LITERAL	0x0020	/* IMAP literal content chunk */
+#define EVF_DOTSTUFF	0x0040	/* a leading dot was removed (POP3/SMTP) */
+#define EVF_REDACTED	0x0080	/* data is the redacted form */
+#define EVF_INJECTED	0x0100	/* bytes after the STARTTLS go-ahead */
+#define EVF_END		0x0200	/* last line of a response */
+#define EVF_LATE	0x0400	/* reply to a command that timed out */
+#define EVF_BODY	0x0800	/* message body (SMTP DATA, RETR, FETCH) */
+#define EVF_MALFORMED	0x1000	/* did not parse as the protocol says */
+#define EVF_UNSOLICITED	0x2000	/* server spoke with nothing pending */
+#define EVF_NOREDACT	0x4000	/* secret kept on request (--no-redact) */
+#define EVF_SECURITY	0x8000	/* security relevant: flush recordings */
+#define EVF_LINES	0x10000	/* body lines, each with its CRLF, in one */
+
+/*
+ * The flags every view shows beside a line: the screen, batch and each
+ * export.  A redacted line says "[redacted: ...]" itself.
+ */
+#define EVF_SHOWN	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
+	EVF_NOEOL | EVF_DOTSTUFF | EVF_INJECTED | EVF_LATE | EVF_MALFORMED | \
+	EVF_UNSOLICITED | EVF_NOREDACT)
+
+struct tls_facts;
+
+struct ev_extra {
+	char			*code;	/* warning/error class */
+	struct tls_facts	*tls;
+	struct strv		 added;
+	struct strv		 removed;
+};
+
+/*
+ * 32 bytes: a million transcript lines cost little more than their text.
+ * The rare extra (ev_extra()) is kept in the log just before the bytes.
+ */
+struct event {
+	int64_t		 t_ns;	/* monotonic, since the log began */
+	const char	*data;	/* exact bytes, NUL-terminated for ease */
+	uint32_t	 seq;
+	uint32_t	 len;
+	uint32_t	 flags;
+	uint8_t		 kind;
+	uint8_t		 dir;
+	uint8_t		 chan;
+	uint8_t		 has_x;	/* set by the log */
+};
+
+/*
+ * evlog_append copies the template and the bytes; evlog_append_x also
+ * takes ownership of x.  Subscribers run synchronously, in subscription
+ * order.  With retain=false the event passed to them is valid only during
+ * the call.
+ */
+struct evlog;
+typedef void	(*ev_sub)(const struct event *, void *);
+
+struct evlog	*evlog_new(bool);	/* true: keep every event */
+void		 evlog_free(struct evlog *);
+void		 evlog_subscribe(struct evlog *, ev_sub, void *);
+void		 evlog_unsubscribe(struct evlog *, ev_sub, void *);
+const struct event *evlog_append(struct evlog *, const struct event *,
+		    const void *, size_t);
+const struct event *evlog_append_x(struct evlog *, const struct event *,
+		    struct ev_extra *, const void *, size_t);
+const struct ev_extra *ev_extra(const struct event *);
+bool		 ev_is_chunk(const struct event *);
+bool		 ev_chunk_line(const struct event *, size_t *, const char **,
+		    size_t *, bool *);
+size_t		 evlog_count(const struct evlog *);
+size_t		 evlog_bytes(const struct evlog *);
+#define EVLOG_MAX_DEFAULT	((size_t)128 * 1024 * 1024)
+size_t		 evlog_max(void);	/* MAILSCOPE_LOG_MAX, in bytes */
+const struct event *evlog_get(const struct evlog *, size_t);
+void		 evlog_keep_times(struct evlog *);
+struct ev_extra	*ev_extra_dup(const struct ev_extra *);
+void		 ev_extra_free(struct ev_extra *);
+int64_t		 evlog_wall_base(const struct evlog *);
+void		 evlog_set_wall_base(struct evlog *, int64_t);
+int64_t		 evlog_wall(const struct evlog *, const struct event *);
+int64_t		 evlog_now(const struct evlog *);
+const char	*ev_kind_name(enum ev_kind);
+const char	*ev_dir_name(enum ev_dir);
+const char	*ev_chan_name(enum ev_chan);
+int		 ev_kind_from_name(const char *);
+int		 ev_dir_from_name(const char *);
+int		 ev_chan_from_name(const char *);
+const char	*ev_flag_name(uint32_t);	/* one bit */
+uint32_t	 ev_flag_from_name(const char *);
+void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
+		    const char *, const char *, ...) PRINTFLIKE(5, 6);
+
+
+/* facts.c: what a TLS handshake taught, as the log keeps it. */
+struct tls_cert {
+	char		*subject;
+	char		*issuer;
+	struct strv	 san;		/* "DNS:mail.test", "IP:127.0.0.1" */
+	char		*serial;	/* hex */
+	int64_t		 not_before;	/* unix seconds */
+	int64_t		 not_after;
+	char		*key;		/* "RSA 2048", "ECDSA P-256" */
+	char		*sigalg;
+	char		 sha256[96];	/* AB:CD:... */
+	char		 pin_sha256[64];	/* base64 of the SPKI hash */
+	bool		 is_ca;
+};
+
+struct tls_verify {
+	bool		 checked;
+	bool		 ok;
+	unsigned	 status;	/* gnutls_certificate_status_t bits */
+	char		*hostname;	/* the name checked */
+	char		*matched;	/* the SAN/CN that matched, if any */
+	struct strv	 reasons;	/* plain words, one per failure */
+	char		*trust;		/* Verified, Untrusted, ... */
+};
+
+struct tls_facts {
+	char		*version;	/* "TLS1.3" */
+	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
+	char		*kx;		/* "ECDHE-RSA", "(EC)DHE" */
+	char		*group;		/* "X25519" */
+	char		*mac;
+	char		*sigalg;	/* server signature */
+	char		*sni;		/* NULL when none sent */
+	char		*alpn;
+	bool		 resumed;
+	char		*ocsp;		/* "none", "good", "revoked", "invalid" */
+	char		*desc;		/* gnutls_session_get_desc */
+	struct tls_cert	*chain;
+	size_t		 nchain;
+	struct tls_verify verify;
+};
+
+
+struct tls_facts *tls_facts_dup(const struct tls_facts *);
+void		 tls_facts_free(struct tls_facts *);
+const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
+size_t		 tls_chain_misorder(const struct tls_facts *);
+
+/* The session facts every view lists, in one order with one wording. */
+struct tls_field {
+	const char	*label;		/* short: "kx" */
+	const char	*title;		/* for handouts: "Key exchange" */
+	const char	*value;		/* NULL when unknown */
+};
+#define TLS_FIELDS	11
+void		 tls_facts_fields(const struct tls_facts *,
+		    struct tls_field[TLS_FIELDS]);
+
+/*
+ * json.c: events <-> JSON Lines (jansson), and the header and trailer
+ * lines of a recording.  Strings are returned malloc'd, on one line, in
+ * ASCII with every control character but DEL escaped.
+ */
+struct recording_info {
+	char		*version;	/* mailscope version that wrote it */
+	char		*target;
+	int64_t		 start;		/* wall clock, ns since the epoch */
+	bool		 redacted;
+	char		*options;	/* the options object, as JSON */
+	bool		 ended;		/* a trailer was read */
+	int64_t		 end;
+	char		*reason;	/* quit, server closed, error, signal */
+	uint64_t	 events;	/* as the trailer counts them */
+	bool		 truncated;	/* loading stopped at a bad line */
+	char		*damage;	/* then: "line N: why" */
+	unsigned	 nth;		/* the one loaded, from 1 */
+	unsigned	 count;		/* recordings in the file */
+};
+
+enum rec_line {
+	REC_EVENT,
+	REC_HEADER,
+	REC_TRAILER,
+};
+
+void	 event_json(const struct evlog *, const struct event *, struct buf *);
+char	*event_to_json(const struct evlog *, const struct event *);
+int	 event_from_json(struct evlog *, const char *, char *, size_t);
+/* The options object of a header: string (NULL: null), bool or int. */
+struct rec_option {
+	const char	*key;
+	enum { RO_STR, RO_BOOL, RO_INT } type;
+	const char	*s;
+	int64_t		 i;
+};
+char	*recording_options_json(const struct rec_option *, size_t);
+char	*recording_trailer_json(const struct evlog *, const char *);
+char	*recording_info_header_json(const struct recording_info *);
+char	*recording_info_trailer_json(const struct recording_info *,
+	    uint64_t);
+int	 recording_parse_line(struct evlog *, const char *,
+	    struct recording_info *, char *, size_t);	/* enum rec_line */
+void	 recording_info_free(struct recording_info *);
+
+/*
+ * record.c: crash-safe recordings.  One event is one line, never split
+ * over two write(2)s on an O_APPEND descriptor (with a loop, those of one
+ * turn of it go in one write), security events are flushed to the disk,
+ * and a write error stops the recording, never the session.  The owner
+ * must ignore SIGXFSZ so a file size limit is an error, not the end.
+ */
+struct recorder;
+typedef void	(*recorder_fail_cb)(const char *, void *);
+
+struct recorder	*recorder_open(const char *, struct evlog *, const char *,
+		    char *, size_t);
+/* The same, then every event already in the (retained) log first. */
+struct recorder	*recorder_open_replaying(const char *, struct evlog *,
+		    const char *, char *, size_t);
+void		 recorder_set_loop(struct recorder *, struct loop *);
+void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
+		    void *);
+void		 recorder_close(struct recorder *, const char *);
+bool		 recorder_failed(const struct recorder *);
+const char	*recorder_error(const struct recorder *);
+int		 recording_load(const char *, unsigned, struct evlog *,
+		    struct recording_info *, char *, size_t);
+/* A whole log as a new file (never an existing one), header and trailer
+ * rebuilt from info. */
+int		 recording_save(const char *, const struct evlog *,
+		    const struct recording_info *, char *, size_t);
+
+#endif /* MAILSCOPE_LOG_H */

@@ -1,0 +1,214 @@
+/*
+ * Markdown: a teaching handout: C:/S: blocks, notes as quotes, TLS
+ * tables.  Every byte from the network is sanitized first.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+
+/* Markdown: a fence longer than any backtick run inside the block. */
+static size_t
+longest_backticks(const char *s, size_t len)
+{
+	size_t	i, run = 0, best = 0;
+
+	for (i = 0; i < len; i++) {
+		run = s[i] == '`' ? run + 1 : 0;
+		if (run > best)
+			best = run;
+	}
+	return best;
+}
+
+static void
+md_cell(struct buf *out, const char *s)
+{
+	struct buf	tmp = { 0 };
+	size_t		i;
+
+	if (s == NULL || *s == '\0') {
+		buf_addc(out, '-');
+		return;
+	}
+	sanitize(s, strlen(s), &tmp);
+	for (i = 0; i < tmp.len; i++) {
+		if (tmp.p[i] == '|' || tmp.p[i] == '\\' || tmp.p[i] == '`' ||
+		    tmp.p[i] == '*' || tmp.p[i] == '_' || tmp.p[i] == '<')
+			buf_addc(out, '\\');
+		buf_addc(out, tmp.p[i]);
+	}
+	buf_free(&tmp);
+}
+
+static void
+md_flush_block(struct buf *out, struct buf *block)
+{
+	size_t	fence, i;
+
+	if (block->len == 0)
+		return;
+	fence = longest_backticks(block->p, block->len) + 1;
+	if (fence < 3)
+		fence = 3;
+	for (i = 0; i < fence; i++)
+		buf_addc(out, '`');
+	buf_adds(out, "text\n");
+	buf_add(out, block->p, block->len);
+	for (i = 0; i < fence; i++)
+		buf_addc(out, '`');
+	buf_adds(out, "\n\n");
+	buf_reset(block);
+}
+
+static void
+md_tls(const struct tls_facts *f, struct buf *out)
+{
+	const struct tls_cert	*c;
+	struct tls_field	 rows[TLS_FIELDS];
+	char			 nb[64], na[64];
+	size_t			 i, j;
+
+	buf_adds(out, "## TLS\n\n| Field | Value |\n|---|---|\n");
+	tls_facts_fields(f, rows);
+	for (i = 0; i < TLS_FIELDS; i++) {
+		buf_printf(out, "| %s | ", rows[i].title);
+		md_cell(out, rows[i].value);
+		buf_adds(out, " |\n");
+	}
+	buf_adds(out, "\n## Certificate chain\n\n| # | Subject | Issuer | "
+	    "SANs | Valid | SHA-256 |\n|---|---|---|---|---|---|\n");
+	for (i = 0; i < f->nchain; i++) {
+		c = &f->chain[i];
+		buf_printf(out, "| %zu | ", i);
+		md_cell(out, c->subject);
+		buf_adds(out, " | ");
+		md_cell(out, c->issuer);
+		buf_adds(out, " | ");
+		for (j = 0; j < c->san.n; j++) {
+			if (j > 0)
+				buf_adds(out, ", ");
+			md_cell(out, c->san.v[j]);
+		}
+		format_secs(c->not_before, nb, sizeof nb);
+		format_secs(c->not_after, na, sizeof na);
+		nb[10] = na[10] = '\0';
+		buf_printf(out, " | %s to %s | ", nb, na);
+		md_cell(out, c->sha256);
+		buf_adds(out, " |\n");
+	}
+	buf_adds(out, "\n## Verdict\n\n");
+	if (f->verify.ok) {
+		buf_adds(out, "**Verified**");
+		if (f->verify.matched != NULL) {
+			buf_adds(out, ": the host name matched ");
+			md_cell(out, f->verify.matched);
+		}
+		buf_adds(out, ".\n");
+	} else {
+		buf_adds(out, "**NOT verified**:\n\n");
+		for (i = 0; i < f->verify.reasons.n; i++) {
+			buf_adds(out, "- ");
+			md_cell(out, f->verify.reasons.v[i]);
+			buf_addc(out, '\n');
+		}
+	}
+}
+
+static const char *
+md_prefix(const struct event *ev)
+{
+	if (ev->flags & EVF_INJECTED)
+		return "!! ";
+	if (ev->dir == DIR_CLIENT)
+		return ev->chan == CHAN_TLS ? "C~ " : "C: ";
+	return ev->chan == CHAN_TLS ? "S~ " : "S: ";
+}
+
+void
+render_md(const struct evlog *log, const struct recording_info *ri,
+    struct buf *out)
+{
+	const struct event	*ev;
+	const struct tls_facts	*f;
+	struct buf		 block = { 0 };
+	char			 start[64];
+	size_t			 i;
+	bool			 open = false;
+
+	format_wall(ri->start, start, sizeof start);
+	buf_adds(out, "# Mail session: ");
+	md_cell(out, ri->target);
+	buf_adds(out, "\n\nRecorded ");
+	md_cell(out, start);
+	buf_adds(out, " with mailscope. `C:` lines were sent by the client, "
+	    "`S:` lines by the server; lines inside TLS are marked `~`; "
+	    "`!!` lines were injected: plaintext sent after the STARTTLS "
+	    "go-ahead, where only the TLS handshake belongs. What mailscope "
+	    "noticed about a line follows it in brackets.\n\n"
+	    "## Transcript\n\n");
+	for (i = 0; i < evlog_count(log); i++) {
+		ev = evlog_get(log, i);
+		if (open && !ev_is_chunk(ev)) {
+			buf_addc(&block, '\n');
+			open = false;
+		}
+		switch (ev->kind) {
+		case EV_DATA:
+			if (ev_is_chunk(ev)) {
+				render_chunk(ev, md_prefix(ev), &block,
+				    &open);
+				break;
+			}
+			buf_adds(&block, md_prefix(ev));
+			sanitize(ev->data, ev->len, &block);
+			render_flags(ev, &block);
+			buf_addc(&block, '\n');
+			break;
+		case EV_TLS_ESTABLISHED:
+			md_flush_block(out, &block);
+			buf_adds(out, "---\n\n**TLS established:** ");
+			md_cell(out, ev->data);
+			buf_adds(out, "\n\n---\n\n");
+			break;
+		case EV_NOTE:
+		case EV_MARK:
+			md_flush_block(out, &block);
+			buf_adds(out, ev->kind == EV_MARK ? "> **Mark:** " :
+			    "> ");
+			md_cell(out, ev->data);
+			buf_adds(out, "\n\n");
+			break;
+		case EV_WARNING:
+		case EV_ERROR:
+		case EV_VERIFY:
+		case EV_CAPDIFF:
+			md_flush_block(out, &block);
+			buf_adds(out, ev->kind == EV_ERROR ? "**Error:** " :
+			    ev->kind == EV_WARNING ? "**Warning:** " :
+			    ev->kind == EV_CAPDIFF ?
+			    "**Capabilities after TLS:** " : "**Verdict:** ");
+			md_cell(out, ev->data);
+			buf_adds(out, "\n\n");
+			break;
+		default:
+			break;
+		}
+	}
+	if (open)
+		buf_addc(&block, '\n');
+	md_flush_block(out, &block);
+	buf_free(&block);
+	if (ri->damage != NULL) {
+		buf_adds(out, "**Error:** the recording could not be read "
+		    "past this point: ");
+		md_cell(out, ri->damage);
+		buf_adds(out, "; nothing after it is shown.\n\n");
+	}
+	if ((f = render_last_facts(log)) != NULL)
+		md_tls(f, out);
+	else if (ri->damage == NULL)
+		buf_adds(out, "## TLS\n\nNo TLS: everything in this session "
+		    "crossed the network in plaintext.\n");
+}

@@ -1,0 +1,279 @@
+/*
+ * The text view of a log: swaks-style arrows, one line per event, the
+ * anomalies in brackets, and the TLS facts in the same words as the
+ * screen.  Batch prints it as events come; export txt from a recording.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+
+/* "  [flag,flag]": the anomalies of a line, as the screen shows them. */
+void
+render_flags(const struct event *ev, struct buf *b)
+{
+	uint32_t	 bit;
+	bool		 first = true;
+
+	if ((ev->flags & EVF_SHOWN) == 0)
+		return;
+	buf_adds(b, "  [");
+	for (bit = 1; bit != 0; bit <<= 1) {
+		if ((ev->flags & EVF_SHOWN & bit) == 0)
+			continue;
+		buf_printf(b, "%s%s", first ? "" : ",", ev_flag_name(bit));
+		first = false;
+	}
+	buf_addc(b, ']');
+}
+
+static const char *
+arrow(const struct event *ev)
+{
+	if (ev->dir == DIR_CLIENT)
+		return ev->chan == CHAN_TLS ? "~> " : "-> ";
+	return ev->chan == CHAN_TLS ? "<~ " : "<- ";
+}
+
+/*
+ * Chunks hold message lines with their ends: print them as lines, each
+ * after prefix.  *open: the last line printed goes on in the next chunk.
+ */
+void
+render_chunk(const struct event *ev, const char *prefix, struct buf *b,
+    bool *open)
+{
+	const char	*line;
+	size_t		 pos = 0, n;
+	bool		 eol;
+
+	while (ev_chunk_line(ev, &pos, &line, &n, &eol)) {
+		if (!*open)
+			buf_adds(b, prefix);
+		sanitize(line, n, b);
+		if (eol)
+			buf_addc(b, '\n');
+		*open = !eol;
+	}
+}
+
+void
+render_event(const struct evlog *log, const struct event *ev,
+    struct buf *b, bool *literal_open)
+{
+	(void)log;
+	if (*literal_open && !ev_is_chunk(ev)) {
+		buf_addc(b, '\n');
+		*literal_open = false;
+	}
+	switch (ev->kind) {
+	case EV_DATA:
+		if (ev_is_chunk(ev)) {
+			render_chunk(ev, arrow(ev), b, literal_open);
+			return;
+		}
+		if (ev->flags & EVF_INJECTED)
+			buf_adds(b, "!! ");
+		else
+			buf_adds(b, arrow(ev));
+		sanitize(ev->data, ev->len, b);
+		render_flags(ev, b);
+		break;
+	case EV_TLS_STEP:
+		buf_adds(b, "== TLS ");
+		sanitize(ev->data, ev->len, b);
+		buf_printf(b, " (+%.1f ms)", (double)ev->t_ns / 1e6);
+		break;
+	case EV_TLS_ESTABLISHED:
+		buf_adds(b, "== TLS established: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_VERIFY:
+		buf_adds(b, ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL &&
+		    ev_extra(ev)->tls->verify.ok ? "== " : "** ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_CAPDIFF:
+		buf_adds(b, "== capabilities after TLS: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_WARNING:
+		buf_adds(b, "** ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_ERROR:
+		buf_adds(b, "** error: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_NOTE:
+		buf_adds(b, "# ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_MARK:
+		buf_adds(b, "# mark: ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	default:
+		buf_adds(b, "== ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	}
+	buf_addc(b, '\n');
+}
+
+static void
+print_date(struct buf *b, int64_t secs)
+{
+	char	tmp[64];
+
+	format_secs(secs, tmp, sizeof tmp);
+	tmp[10] = '\0';
+	buf_adds(b, tmp);
+}
+
+/* A recording's field may hold anything: through the sanitizer. */
+static void
+print_value(struct buf *b, const char *value)
+{
+	if (value != NULL)
+		sanitize(value, strlen(value), b);
+	else
+		buf_addc(b, '-');
+}
+
+static void
+print_field(struct buf *b, const char *label, const char *value)
+{
+	buf_printf(b, "   %-10s ", label);
+	print_value(b, value);
+	buf_addc(b, '\n');
+}
+
+/* Validity is told as of now: the clock, or a recording's own end. */
+void
+render_tls(const struct tls_facts *f, int64_t now, struct buf *b)
+{
+	const struct tls_cert	*c;
+	struct tls_field	 fields[TLS_FIELDS];
+	size_t			 i, j;
+	char			 label[32];
+
+	if (f == NULL) {
+		buf_adds(b, "== no TLS: everything above crossed the network "
+		    "in plaintext\n");
+		return;
+	}
+	buf_adds(b, "== TLS summary\n");
+	tls_facts_fields(f, fields);
+	for (i = 0; i < TLS_FIELDS; i++)
+		print_field(b, fields[i].label, fields[i].value);
+	buf_printf(b, "   %-10s %s", "verdict", f->verify.ok ?
+	    "verified" : "NOT verified");
+	if (f->verify.hostname != NULL) {
+		buf_adds(b, " for ");
+		sanitize(f->verify.hostname, strlen(f->verify.hostname), b);
+	}
+	if (f->verify.matched != NULL) {
+		buf_adds(b, ", matched ");
+		sanitize(f->verify.matched, strlen(f->verify.matched), b);
+	}
+	buf_addc(b, '\n');
+	for (i = 0; i < f->verify.reasons.n; i++)
+		print_field(b, "reason", f->verify.reasons.v[i]);
+	for (i = 0; i < f->nchain; i++) {
+		c = &f->chain[i];
+		snprintf(label, sizeof label, "chain[%zu]", i);
+		buf_printf(b, "   %-10s subject ", label);
+		sanitize(c->subject, strlen(c->subject), b);
+		buf_printf(b, "\n   %-10s issuer  ", "");
+		sanitize(c->issuer, strlen(c->issuer), b);
+		buf_printf(b, "\n   %-10s SAN     ", "");
+		for (j = 0; j < c->san.n; j++) {
+			if (j > 0)
+				buf_adds(b, ", ");
+			sanitize(c->san.v[j], strlen(c->san.v[j]), b);
+		}
+		if (c->san.n == 0)
+			buf_addc(b, '-');
+		buf_printf(b, "\n   %-10s valid   ", "");
+		print_date(b, c->not_before);
+		buf_adds(b, " .. ");
+		print_date(b, c->not_after);
+		if (c->not_after < now)
+			buf_printf(b, " (expired %lld days ago)",
+			    (long long)(now - c->not_after) / 86400);
+		else
+			buf_printf(b, " (%lld days left)",
+			    (long long)(c->not_after - now) / 86400);
+		buf_printf(b, "\n   %-10s key     ", "");
+		print_value(b, c->key);
+		buf_printf(b, "%s\n   %-10s serial  ", c->is_ca ? " (CA)" : "",
+		    "");
+		print_value(b, c->serial);
+		buf_printf(b, "\n   %-10s sha256  ", "");
+		print_value(b, c->sha256);
+		buf_printf(b, "\n   %-10s pin     pin-sha256:", "");
+		print_value(b, c->pin_sha256);
+		buf_addc(b, '\n');
+	}
+}
+
+
+/* The last TLS facts in the log, if any. */
+const struct tls_facts *
+render_last_facts(const struct evlog *log)
+{
+	const struct event	*ev;
+	const struct tls_facts	*f = NULL;
+	size_t			 i;
+
+	for (i = 0; i < evlog_count(log); i++) {
+		ev = evlog_get(log, i);
+		if ((ev->kind == EV_VERIFY || ev->kind == EV_TLS_ESTABLISHED) &&
+		    ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL)
+			f = ev_extra(ev)->tls;
+	}
+	return f;
+}
+
+/* "Now" for a recording: its end, or its last event. */
+int64_t
+render_now(const struct evlog *log, const struct recording_info *ri)
+{
+	size_t	n = evlog_count(log);
+
+	if (ri->ended)
+		return ri->end / 1000000000;
+	if (n == 0)
+		return ri->start / 1000000000;
+	return evlog_wall(log, evlog_get(log, n - 1)) / 1000000000;
+}
+
+void
+render_txt(const struct evlog *log, const struct recording_info *ri,
+    struct buf *out)
+{
+	char	start[64];
+	bool	open = false;
+	size_t	i;
+
+	format_wall(ri->start, start, sizeof start);
+	buf_adds(out, "# mailscope recording of ");
+	sanitize(ri->target, strlen(ri->target), out);
+	buf_printf(out, ", started %s%s\n", start, ri->redacted ? "" :
+	    " (credentials NOT redacted)");
+	for (i = 0; i < evlog_count(log); i++)
+		render_event(log, evlog_get(log, i), out, &open);
+	if (open)
+		buf_addc(out, '\n');
+	if (ri->damage != NULL) {
+		buf_adds(out, "!! the recording could not be read past this "
+		    "point: ");
+		sanitize(ri->damage, strlen(ri->damage), out);
+		buf_adds(out, "; nothing after it is shown\n");
+	}
+	/* Cut short, no TLS seen is not no TLS at all: say nothing. */
+	if (ri->damage == NULL || render_last_facts(log) != NULL)
+		render_tls(render_last_facts(log), render_now(log, ri), out);
+}
