@@ -94,6 +94,8 @@ lacks() {
 # need_servers: stop this test with one FAIL line when the servers are
 # not running (the env file is missing).
 need_servers() {
+	# make test: what follows is for make check.
+	[ -n "${MAILSCOPE_QUICK:-}" ] && exit 0
 	if [ -z "$SERVERS" ]; then
 		fail "$(basename "$0" .sh): test servers not running (tests/servers/start.sh)"
 		exit 1
