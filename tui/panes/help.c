@@ -13,76 +13,7 @@ static WINDOW	*hwin;
 static const struct {
 	const char	*keys;
 	const char	*what;
-} keyhelp[] = {
-	{ NULL, "Everywhere" },
-	{ "F1, :help", "this help (Esc, q or F1 closes it)" },
-	{ "Tab, F6", "focus: command line > transcript > TLS panel "
-	    "(Tab completes when the line is not empty)" },
-	{ "Shift-Tab", "focus backwards" },
-	{ "F2, :tls", "show or hide the TLS panel" },
-	{ "F3, :time", "timestamps: absolute, relative, off" },
-	{ "F4, :explain", "plain-language glosses under each line, with "
-	    "references" },
-	{ "PgUp, PgDn", "scroll the transcript (the TLS panel when it "
-	    "has the focus)" },
-	{ "mouse wheel", "scroll the pane under the pointer" },
-	{ "mouse click", "select a transcript line (n adds a note on it)" },
-	{ "Ctrl-L", "redraw the screen" },
-	{ "Ctrl-C", "cancel the line, the search or the password prompt; "
-	    "in SMTP DATA: asks, e ends the message with \".\", d drops "
-	    "the connection (the only abort); nothing is sent until then" },
-	{ "Ctrl-D, :quit", "leave (QUIT/LOGOUT is sent first; Ctrl-D in "
-	    "DATA drops the connection)" },
-	{ "Ctrl-Z", "suspend (fg resumes)" },
-	{ NULL, "Command line (GNU readline: ~/.inputrc, $if mailscope)" },
-	{ "Enter", "send the line as typed plus CRLF (IMAP tags added)" },
-	{ "Tab", "complete protocol verbs and : commands" },
-	{ "Up, Down", "history (kept in $XDG_STATE_HOME/mailscope/history)" },
-	{ "Ctrl-R", "search the history" },
-	{ "::TEXT", "send a line that starts with ':'" },
-	{ NULL, "Transcript (when it has the focus)" },
-	{ "Up, Down, j, k", "select the previous, next line (scrolls "
-	    "to keep it in view)" },
-	{ "Enter", "scroll a line" },
-	{ "PgUp, PgDn, b, Space", "scroll a page" },
-	{ "Home, End, g, G", "top; bottom and follow new lines" },
-	{ "/, ?", "search forward, backward" },
-	{ "n", "note on the selected line (\":note on #SEQ: \" is typed "
-	    "in for you); with no line selected (a search unselects): "
-	    "next match" },
-	{ "N", "previous match" },
-	{ "'  \"", "select the next, previous mark (wraps)" },
-	{ "z", "fold or expand the last body or literal on screen" },
-	{ "Z", "fold or expand every body and literal" },
-	{ "Esc, q, i", "back to the command line (typing does too)" },
-	{ NULL, "TLS panel (when it has the focus)" },
-	{ "Up, Down, j, k", "select a certificate of the chain (then "
-	    "scroll)" },
-	{ "Enter", "details of the selected certificate (they follow the "
-	    "selection); Enter again hides them" },
-	{ "PgUp, PgDn", "scroll the panel" },
-	{ "Home, End, g, G", "top, bottom of the panel" },
-	{ "?", "explain every field, the verdict and its reasons" },
-	{ NULL, "Explanations (in the TLS panel's place)" },
-	{ "F1 in the transcript", "explain the selected line (else the "
-	    "last): every gloss, with references" },
-	{ "? on a selected line", "the same" },
-	{ "Up, Down, PgUp, PgDn", "scroll the explanation (panel focus)" },
-	{ "Esc", "back to the TLS facts" },
-	{ NULL, "Guided tour (mailscope --lab --tour)" },
-	{ "Enter, :next", "next step, once you did what it asks (Enter "
-	    "on an empty line)" },
-	{ ":tour [off]", "show the step again; hide it" },
-	{ "PgUp, PgDn, g, G", "scroll the panel" },
-	{ NULL, "Replay (mailscope replay FILE.jsonl)" },
-	{ "Space", "next event" },
-	{ "Backspace", "previous event" },
-	{ "p, Enter", "play or pause at the recorded speed" },
-	{ "+, -", "play faster, slower (x2 steps; the status bar shows it)" },
-	{ "Home, End", "the first, the last event" },
-	{ "'  \"", "the next, previous mark (wraps)" },
-	{ ":", "command line: only :note :mark :save :quit :help" },
-	{ NULL, "Markers" },
+} legend[] = {
 	{ "C:  S:", "what the client sent, what the server sent" },
 	{ "lock or ~", "the line crossed the network inside TLS" },
 	{ "--  !!  ##  >>", "info, warning or error, note, mark" },
@@ -92,9 +23,10 @@ static const struct {
 	    "invalid UTF-8" },
 };
 
-void
-help_free(void)
+static void
+help_done(struct tui *t)
 {
+	(void)t;
 	if (hwin != NULL)
 		delwin(hwin);
 	hwin = NULL;
@@ -105,7 +37,8 @@ build(struct tui *t, struct rtext **lines, size_t *n)
 {
 	const struct command *cmds;
 	struct rtext	*r;
-	size_t		 i, cap = 256;
+	struct buf	 label = { 0 };
+	size_t		 i, j, k, cap = 256;
 	char		 b[64];
 
 	*lines = xcalloc(cap, sizeof **lines);
@@ -114,16 +47,30 @@ build(struct tui *t, struct rtext **lines, size_t *n)
 	LINE();
 	rtext_printf(r, SLOT_HELP_TITLE, "mailscope %s: keys and commands",
 	    MAILSCOPE_VERSION);
-	for (i = 0; i < sizeof keyhelp / sizeof keyhelp[0]; i++) {
-		if (keyhelp[i].keys == NULL) {
-			LINE();
-			LINE();
-			rtext_adds(r, SLOT_HELP_TITLE, keyhelp[i].what);
-			continue;
-		}
+	for (k = 0; k < nkeys_sections; k++) {
 		LINE();
-		rtext_printf(r, SLOT_HELP_KEY, "  %-20s ", keyhelp[i].keys);
-		rtext_adds(r, SLOT_HELP, keyhelp[i].what);
+		LINE();
+		rtext_adds(r, SLOT_HELP_TITLE, kctx_title(keys_sections[k]));
+		for (i = 0; i < nbindings; i = j) {
+			j = keys_group(i);
+			/* Everywhere: the command line's raw keys too. */
+			if (!keys_in_section(&bindings[i], keys_sections[k]))
+				continue;
+			buf_reset(&label);
+			keys_label(&bindings[i], j - i, &label);
+			LINE();
+			rtext_printf(r, SLOT_HELP_KEY, "  %-20s ", label.p);
+			rtext_adds(r, SLOT_HELP, bindings[i].help);
+		}
+	}
+	buf_free(&label);
+	LINE();
+	LINE();
+	rtext_adds(r, SLOT_HELP_TITLE, "Markers");
+	for (i = 0; i < sizeof legend / sizeof legend[0]; i++) {
+		LINE();
+		rtext_printf(r, SLOT_HELP_KEY, "  %-20s ", legend[i].keys);
+		rtext_adds(r, SLOT_HELP, legend[i].what);
 	}
 	LINE();
 	LINE();
@@ -144,16 +91,16 @@ build(struct tui *t, struct rtext **lines, size_t *n)
 #undef LINE
 }
 
-void
+static void
 help_draw(struct tui *t)
 {
 	struct rtext	*lines;
 	size_t		 n, i;
 	int		 h = t->rows - 4, w = t->cols - 4, row, total = 0, r;
 
-	if (h < 4 || w < 20)
+	if (!t->help || h < 4 || w < 20)
 		return;
-	help_free();
+	help_done(t);
 	hwin = newwin(h, w, 1, 2);
 	colour_bkgd(hwin, SLOT_HELP);
 	werase(hwin);
@@ -188,45 +135,45 @@ help_draw(struct tui *t)
 	wnoutrefresh(hwin);
 }
 
-int
-help_key(struct tui *t, int key)
+static bool
+help_key(struct tui *t, const struct binding *b)
 {
 	int	page = t->rows > 8 ? t->rows - 8 : 1;
 
-	switch (key) {
-	case TK_UP:
-	case 'k':
+	if (b->ctx != KC_HELP)
+		return false;
+	switch (b->action) {
+	case A_UP:
 		t->help_top--;
 		break;
-	case TK_DOWN:
-	case 'j':
+	case A_DOWN:
 		t->help_top++;
 		break;
-	case TK_PPAGE:
-	case 'b':
+	case A_PAGE_UP:
 		t->help_top -= page;
 		break;
-	case TK_NPAGE:
-	case ' ':
+	case A_PAGE_DOWN:
 		t->help_top += page;
 		break;
-	case TK_HOME:
-	case 'g':
+	case A_HOME:
 		t->help_top = 0;
 		break;
-	case TK_END:
-	case 'G':
+	case A_END:
 		t->help_top = 1 << 20;
 		break;
-	case -1:
-		return 0;
 	default:
-		/* Esc, q, F1, Enter and anything else close it. */
 		t->help = false;
-		help_free();
-		tui_dirty(t, D_ALL);
-		return 1;
+		help_done(t);
+		break;
 	}
 	tui_dirty(t, D_ALL);
-	return 1;
+	return true;
 }
+
+const struct pane_ops help_pane = {
+	.name = "help",
+	.overlay = true,
+	.done = help_done,
+	.draw = help_draw,
+	.key = help_key,
+};
