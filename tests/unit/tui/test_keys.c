@@ -206,7 +206,7 @@ check_doc(const char *path, const char *begin, const char *end,
 	assert_non_null(have);
 	if (strcmp(have, want.p) != 0)
 		fprintf(stderr, "%s: the Keys section is not the table's; "
-		    "build/tests/unit/test_keys %s prints it\n", path,
+		    "build/tests/unit/tui/test_keys %s prints it\n", path,
 		    gen == gen_md ? "md" : "man");
 	assert_string_equal(have, want.p);
 	free(have);
