@@ -36,10 +36,10 @@ int	 net_connect_start(const struct addrinfo *, char *, size_t);
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
-void	 net_quickack(int);
 
 
-/* tls.c: GnuTLS client side, non-blocking; facts go to the log. */
+/* tls.c: GnuTLS client side (credentials, verification, facts, key
+ * log) over a base stream. */
 struct tls_opts {
 	const char	*cafile;	/* NULL: system trust */
 	const char	*priority;	/* NULL: NORMAL without TLS 1.0/1.1 */
@@ -51,19 +51,14 @@ struct tls_opts {
 	int		 timeout_ms;
 };
 
-#define TLS_AGAIN	(-2)
 struct tls_client;
 typedef void	(*tls_step_cb)(const char *, void *);
 
-struct tls_client *tls_client_new(const struct tls_opts *, int,
+/* The stream carries the records and owns the GnuTLS session from here
+ * on; free the stream before its client.  stream_error() then speaks of
+ * a failure in the client's words. */
+struct tls_client *tls_client_new(const struct tls_opts *, struct stream *,
 		    tls_step_cb, void *, char *, size_t);
-int		 tls_handshake(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
-ssize_t		 tls_read(struct tls_client *, void *, size_t);
-ssize_t		 tls_write(struct tls_client *, const void *, size_t);
-int		 tls_bye(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
-bool		 tls_want_write(struct tls_client *);
-size_t		 tls_pending(struct tls_client *);
-const char	*tls_error(struct tls_client *);
 struct tls_facts *tls_get_facts(struct tls_client *);	/* caller frees */
 void		 tls_client_free(struct tls_client *);
 struct tls_facts *tls_facts_dup(const struct tls_facts *);

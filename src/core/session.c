@@ -43,7 +43,7 @@ struct session {
 	session_cb		 cb;
 	void			*cbarg;
 	enum session_state	 state;
-	int			 fd;
+	struct stream		*st;		/* NULL: no connection */
 	struct addrinfo		*ai_list;
 	struct addrinfo		*ai_cur;
 	struct tls_client	*tls;
@@ -169,11 +169,11 @@ session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
 static void
 session_close_fd(struct session *s)
 {
-	if (s->fd == -1)
+	if (s->st == NULL)
 		return;
-	loop_del_fd(s->loop, s->fd);
-	close(s->fd);
-	s->fd = -1;
+	loop_del_fd(s->loop, stream_fd(s->st));
+	stream_free(s->st);
+	s->st = NULL;
 }
 
 /* The connection is over; say why once and tell the owner. */
@@ -805,10 +805,10 @@ session_finish(struct session *s)
 		return;
 	}
 	session_set_state(s, STATE_CLOSING);
-	rc = tls_bye(s->tls);
-	if (rc == TLS_AGAIN) {
-		loop_set_events(s->loop, s->fd, tls_want_write(s->tls) ?
-		    POLLOUT : POLLIN);
+	rc = stream_bye(s->st);
+	if (rc == STREAM_AGAIN) {
+		loop_set_events(s->loop, stream_fd(s->st),
+		    stream_want_write(s->st) ? POLLOUT : POLLIN);
 		if (!timer_pending(s->bye_timer))
 			timer_set(s->bye_timer, BYE_MS);
 		return;
@@ -1231,7 +1231,7 @@ session_start_tls(struct session *s)
 	o.client_key = s->opts.client_key;
 	o.keylog = s->opts.keylog;
 	o.timeout_ms = s->opts.timeout_ms;
-	s->tls = tls_client_new(&o, s->fd, session_step, s, err, sizeof err);
+	s->tls = tls_client_new(&o, s->st, session_step, s, err, sizeof err);
 	if (s->tls == NULL) {
 		session_end(s, EXIT_HANDSHAKE, "TLS setup failed: %s", err);
 		return;
@@ -1241,7 +1241,7 @@ session_start_tls(struct session *s)
 	    s->state == STATE_CONNECTING ? STATE_TLS_CONNECT :
 	    STATE_HANDSHAKE);
 	session_arm(s, "during the TLS handshake");
-	loop_set_events(s->loop, s->fd, POLLOUT);
+	loop_set_events(s->loop, stream_fd(s->st), POLLOUT);
 }
 
 static void
@@ -1314,7 +1314,7 @@ session_established(struct session *s)
 		session_exit(s, EXIT_VERIFY);
 	}
 	session_set_state(s, STATE_TLS);
-	loop_set_events(s->loop, s->fd, POLLIN);
+	loop_set_events(s->loop, stream_fd(s->st), POLLIN);
 	if (implicit) {
 		pp_expect_greeting(s->pp);
 		session_arm(s, "for the greeting");
@@ -1334,10 +1334,10 @@ session_handshake(struct session *s)
 {
 	int	rc;
 
-	rc = tls_handshake(s->tls);
-	if (rc == TLS_AGAIN) {
-		loop_set_events(s->loop, s->fd, tls_want_write(s->tls) ?
-		    POLLOUT : POLLIN);
+	rc = stream_handshake(s->st);
+	if (rc == STREAM_AGAIN) {
+		loop_set_events(s->loop, stream_fd(s->st),
+		    stream_want_write(s->st) ? POLLOUT : POLLIN);
 		return;
 	}
 	if (rc == 1) {
@@ -1346,7 +1346,7 @@ session_handshake(struct session *s)
 	}
 	s->auto_step = AUTO_NONE;
 	session_end(s, EXIT_HANDSHAKE, "TLS handshake failed: %s",
-	    tls_error(s->tls));
+	    stream_error(s->st));
 }
 
 static void
@@ -1355,7 +1355,7 @@ session_connected(struct session *s)
 	char	peer[128], local[128];
 
 	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
-	net_local_string(s->fd, local, sizeof local);
+	net_local_string(stream_fd(s->st), local, sizeof local);
 	/* On an implicit TLS port nothing is exchanged before TLS. */
 	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
 	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
@@ -1365,7 +1365,7 @@ session_connected(struct session *s)
 		return;
 	}
 	session_set_state(s, STATE_PLAIN);
-	loop_set_events(s->loop, s->fd, POLLIN);
+	loop_set_events(s->loop, stream_fd(s->st), POLLIN);
 	pp_expect_greeting(s->pp);
 	session_arm(s, "for the greeting");
 }
@@ -1386,7 +1386,7 @@ session_try_connect(struct session *s)
 			    "connect to %s failed: %s", peer, err);
 			continue;
 		}
-		s->fd = fd;
+		s->st = stream_new(fd, STREAM_QUICKACK);
 		loop_add_fd(s->loop, fd, POLLOUT, session_io, s);
 		session_arm(s, "while connecting");
 		return;
@@ -1470,38 +1470,26 @@ session_connect(struct session *s)
 static void
 session_flush(struct session *s)
 {
-	ssize_t	n;
+	int	rc;
 
-	if (s->corked)
+	if (s->corked || s->st == NULL)
 		return;
-	while (s->out.len > 0 && s->fd != -1) {
-		if (s->tls != NULL)
-			n = tls_write(s->tls, s->out.p, s->out.len);
-		else {
-			n = send(s->fd, s->out.p, s->out.len, MSG_NOSIGNAL);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				n = TLS_AGAIN;
-		}
-		if (n == TLS_AGAIN) {
-			loop_set_events(s->loop, s->fd, POLLIN | POLLOUT);
-			return;
-		}
-		if (n < 0) {
-			session_end(s, EXIT_PROTO, "connection lost %s: "
-			    "sending failed: %s", session_phase(s),
-			    s->tls != NULL ? tls_error(s->tls) :
-			    strerror(errno));
-			return;
-		}
-		buf_consume(&s->out, (size_t)n);
+	rc = stream_flush(s->st, &s->out);
+	if (rc == STREAM_AGAIN) {
+		loop_set_events(s->loop, stream_fd(s->st), POLLIN | POLLOUT);
+		return;
+	}
+	if (rc < 0) {
+		session_end(s, EXIT_PROTO, "connection lost %s: sending "
+		    "failed: %s", session_phase(s), stream_error(s->st));
+		return;
 	}
 	if (s->out.len == 0 && s->out_secret) {
 		/* What buf_consume moved aside held the secret too. */
 		explicit_bzero(s->out.p, s->out.cap);
 		s->out_secret = false;
 	}
-	if (s->fd != -1)
-		loop_set_events(s->loop, s->fd, POLLIN);
+	loop_set_events(s->loop, stream_fd(s->st), POLLIN);
 }
 
 static void
@@ -1510,8 +1498,8 @@ session_read_more(void *arg)
 	struct session	*s = arg;
 
 	s->read_deferred = false;
-	if (s->fd != -1)
-		session_io(s->fd, POLLIN, s);
+	if (s->st != NULL)
+		session_io(stream_fd(s->st), POLLIN, s);
 }
 
 static void
@@ -1521,17 +1509,9 @@ session_read(struct session *s)
 	size_t	 budget = READ_BUDGET;
 	ssize_t	 n;
 
-	while (budget > 0 && s->fd != -1) {
-		if (s->tls != NULL)
-			n = tls_read(s->tls, buf, sizeof buf);
-		else {
-			n = recv(s->fd, buf, sizeof buf, 0);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				n = TLS_AGAIN;
-			else if (n > 0)
-				net_quickack(s->fd);
-		}
-		if (n == TLS_AGAIN)
+	while (budget > 0 && s->st != NULL) {
+		n = stream_read(s->st, buf, sizeof buf);
+		if (n == STREAM_AGAIN)
 			return;
 		if (n == 0) {
 			if (s->quitting)
@@ -1546,10 +1526,10 @@ session_read(struct session *s)
 			return;
 		}
 		if (n < 0) {
-			session_end(s, EXIT_PROTO, "%s %s",
-			    s->tls != NULL ? tls_error(s->tls) :
-			    errno == ECONNRESET ? "connection reset by the "
-			    "server" : strerror(errno), session_phase(s));
+			session_end(s, EXIT_PROTO, "%s %s", s->tls == NULL &&
+			    stream_errno(s->st) == ECONNRESET ? "connection "
+			    "reset by the server" : stream_error(s->st),
+			    session_phase(s));
 			return;
 		}
 		s->bytes_in += (uint64_t)n;
@@ -1562,7 +1542,7 @@ session_read(struct session *s)
 			return;
 	}
 	/* Budget spent: let the loop breathe, then continue. */
-	if (s->fd != -1 && !s->read_deferred) {
+	if (s->st != NULL && !s->read_deferred) {
 		s->read_deferred = true;
 		loop_defer(s->loop, session_read_more, s);
 	}
@@ -1577,7 +1557,7 @@ session_io(int fd, short revents, void *arg)
 	(void)fd;
 	switch (s->state) {
 	case STATE_CONNECTING:
-		if (net_connect_done(s->fd, err, sizeof err) == -1) {
+		if (net_connect_done(stream_fd(s->st), err, sizeof err) == -1) {
 			session_connect_failed(s, "failed: %s", err);
 			return;
 		}
@@ -1598,7 +1578,7 @@ session_io(int fd, short revents, void *arg)
 	}
 	if (revents & POLLOUT)
 		session_flush(s);
-	if (s->fd != -1 && (revents & (POLLIN | POLLHUP | POLLERR)))
+	if (s->st != NULL && (revents & (POLLIN | POLLHUP | POLLERR)))
 		session_read(s);
 }
 
@@ -1619,7 +1599,6 @@ session_new(struct loop *loop, struct evlog *log,
 		s->opts.ehlo = "mailscope.localhost";
 	s->cb = cb;
 	s->cbarg = arg;
-	s->fd = -1;
 	s->state = STATE_DISCONNECTED;
 	s->timer = timer_new(loop, session_timeout, s);
 	s->bye_timer = timer_new(loop, session_bye_done, s);
