@@ -528,10 +528,8 @@ complete(const char *text, int start, int end)
 			for (i = 0; i < TIME_MAX; i++)
 				strv_add(&cands,
 				    tui_time_name((enum tui_time)i));
-		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0) {
-			strv_add(&cands, "plain");
-			strv_add(&cands, "login");
-		}
+		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0)
+			sasl_mech_names(&cands);
 	} else if (!T->secret) {
 		/* The verb: first word, or second after an IMAP tag. */
 		sp = strchr(line, ' ');

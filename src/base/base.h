@@ -63,6 +63,7 @@ void	 buf_vprintf(struct buf *, const char *, va_list);
 void	 buf_consume(struct buf *, size_t);
 void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
+void	 buf_wipe(struct buf *);		/* zeroed, then freed */
 
 void	 strv_add(struct strv *, const char *);
 void	 strv_addn(struct strv *, const char *, size_t);

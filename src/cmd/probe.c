@@ -239,8 +239,9 @@ inject_command(enum proto_id proto)
 }
 
 /*
- * --auth: one SASL PLAIN login inside TLS, only where the one rule lets a
- * secret go (a verified certificate, or --allow-unverified-auth).
+ * --auth: one SASL login inside TLS with the best mechanism the server
+ * offers, only where the one rule lets a secret go (a verified
+ * certificate, or --allow-unverified-auth).
  */
 static void
 probe_auth(struct probe *p, struct session *s)
@@ -254,7 +255,7 @@ probe_auth(struct probe *p, struct session *s)
 		session_quit(s);
 		return;
 	}
-	if (session_auth(s, "plain", p->auth_user, p->auth_pass.p) == -1) {
+	if (session_auth(s, NULL, p->auth_user, p->auth_pass.p) == -1) {
 		p->auth_refused = xstrdup("the session could not send it");
 		session_quit(s);
 	}

@@ -60,6 +60,7 @@ typedef void	(*tls_step_cb)(const char *, void *);
 struct tls_client *tls_client_new(const struct tls_opts *, struct stream *,
 		    tls_step_cb, void *, char *, size_t);
 struct tls_facts *tls_get_facts(struct tls_client *);	/* caller frees */
+char		*tls_channel_binding(struct tls_client *);	/* base64 */
 void		 tls_client_free(struct tls_client *);
 struct tls_facts *tls_facts_dup(const struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
@@ -116,6 +117,10 @@ const char	*pp_starttls_cmd(const struct pp *);
 const char	*pp_caps_cmd(const struct pp *, const char *);
 const char	*pp_quit_cmd(const struct pp *);
 const char	*pp_next_tag(const struct pp *);
+const char	*pp_auth_cmd(const struct pp *);	/* AUTH, AUTHENTICATE */
+bool		 pp_sasl_ir(const struct pp *);
+void		 pp_sasl_mechs(const struct pp *, struct strv *);
+void		 pp_sasl_challenge(const char *, size_t, struct buf *);
 bool		 pp_cap_starttls(const struct pp *);
 const char *const *pp_verbs(enum proto_id);
 int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
@@ -245,13 +250,22 @@ struct secret_verdict {
 };
 
 void	 secret_verdict(const struct secret_state *, struct secret_verdict *);
-int	 sasl_build(enum proto_id, const char *, const char *, const char *,
-	    bool, struct buf *, struct strv *);
-void	 sasl_clear(struct buf *, struct strv *);
 int	 secret_read(const char *, struct buf *, char *, size_t);
 void	 secret_protect_process(void);
 
 bool	 strv_offers_credentials(const struct strv *, const char *);
+
+/* sasl.c: the one SASL client (GNU SASL builds the messages). */
+struct sasl;
+struct sasl	*sasl_new(const char *, const struct strv *, const char *,
+		    const char *, const char *, char *, size_t);
+const char	*sasl_choose(const struct strv *, bool);
+const char	*sasl_mech(const struct sasl *);
+bool		 sasl_client_first(const struct sasl *);
+int		 sasl_step(struct sasl *, const char *, struct buf *, char *,
+		    size_t);
+void		 sasl_free(struct sasl *);
+void		 sasl_mech_names(struct strv *);
 
 /* header.c: the first line of a recording: target and options. */
 char	*recording_header_json(const struct evlog *,

@@ -76,7 +76,7 @@ struct session {
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
 	bool			 raw_secret;	/* ... and it is secret */
-	struct strv		 sasl;		/* :auth answers still to send */
+	struct sasl		*sasl;		/* :auth under way */
 	bool			 said_plain;	/* a yes to a secret in clear */
 	bool			 said_unverified;	/* ... to unverified TLS */
 	bool			 out_secret;	/* out held a secret: wipe it */
@@ -85,7 +85,8 @@ struct session {
 
 static void	session_io(int, short, void *);
 static int	session_secret_typed(struct session *);
-static void	session_sasl_next(struct session *);
+static void	session_sasl_next(struct session *, const struct pp_line *);
+static void	session_sasl_end(struct session *);
 static void	session_flush(struct session *);
 static void	session_set_state(struct session *, enum session_state);
 static void	session_start_tls(struct session *);
@@ -190,7 +191,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	s->ending = true;
-	sasl_clear(NULL, &s->sasl);
+	session_sasl_end(s);
 	pp_eof(s->pp);
 	ev_local(s->log, EV_CLOSE, session_chan(s), NULL, "%s", b.p);
 	buf_free(&b);
@@ -287,6 +288,13 @@ session_ready(struct session *s)
 	session_disarm(s);
 	if (s->auto_step == AUTO_NONE && !s->quitting)
 		session_notify(s, SN_READY);
+}
+
+static void
+session_sasl_end(struct session *s)
+{
+	sasl_free(s->sasl);
+	s->sasl = NULL;
 }
 
 static void
@@ -602,16 +610,19 @@ session_secret_typed(struct session *s)
 
 /*
  * :auth and probe --auth: refused unless the verdict allows it (the
- * screen checks the same verdict before it prompts for the secret).  The
- * answers to the server's challenges are queued and sent by
- * session_line(); every copy of the secret is wiped.
+ * screen checks the same verdict before it prompts for the secret).
+ * mech NULL takes the best the server offers.  The answers to the
+ * server's challenges are made by sasl.c as they come, in
+ * session_line(); every copy of the secret here is wiped.
  */
 int
 session_auth(struct session *s, const char *mech, const char *user,
     const char *secret)
 {
 	struct secret_verdict	 v;
-	struct buf		 cmd = { 0 };
+	struct strv		 offered = { 0 };
+	struct buf		 cmd = { 0 }, ir = { 0 };
+	char			 err[256], *cb = NULL;
 	int			 rc;
 
 	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
@@ -627,18 +638,37 @@ session_auth(struct session *s, const char *mech, const char *user,
 		    EXIT_NOSTARTTLS);
 		return -1;
 	}
-	sasl_clear(NULL, &s->sasl);
-	if (sasl_build(s->opts.target.proto, mech, user, secret,
-	    strv_has(pp_caps(s->pp), "SASL-IR"), &cmd, &s->sasl) == -1) {
+	session_sasl_end(s);
+	pp_sasl_mechs(s->pp, &offered);
+	if (session_chan(s) == CHAN_TLS)
+		cb = tls_channel_binding(s->tls);
+	s->sasl = sasl_new(mech, &offered, user, secret, cb, err, sizeof err);
+	strv_clear(&offered);
+	free(cb);
+	buf_printf(&cmd, "%s %s", pp_auth_cmd(s->pp), s->sasl != NULL ?
+	    sasl_mech(s->sasl) : "");
+	if (s->sasl != NULL && sasl_client_first(s->sasl) &&
+	    pp_sasl_ir(s->pp)) {
+		if (sasl_step(s->sasl, NULL, &ir, err, sizeof err) == -1)
+			session_sasl_end(s);
+		else	/* RFC 4954 4: "=" is an empty initial response */
+			buf_printf(&cmd, " %s", ir.len > 0 ? ir.p : "=");
+		buf_wipe(&ir);
+	}
+	if (s->sasl == NULL) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
-		    "not sent: mechanism %s unknown (plain or login)", mech);
+		    "not sent: %s", err);
+		/* A name we do not know is the user's; none offered, the
+		 * server's. */
+		session_exit(s, mech != NULL ? EXIT_USAGE : EXIT_PROTO);
+		buf_wipe(&cmd);
 		return -1;
 	}
 	if (v.code != NULL)
 		secret_event(s, EV_WARNING, &v, "authenticating anyway");
 	if ((rc = session_command(s, cmd.p, cmd.len)) == -1)
-		sasl_clear(NULL, &s->sasl);
-	sasl_clear(&cmd, NULL);
+		session_sasl_end(s);
+	buf_wipe(&cmd);
 	return rc;
 }
 
@@ -1030,19 +1060,24 @@ session_injection(struct session *s, struct buf *extra)
 	session_exit(s, EXIT_SECURITY);
 }
 
-/* The next :auth answer, to the challenge that just ended. */
+/* The :auth answer to the challenge l: made now, sent, wiped. */
 static void
-session_sasl_next(struct session *s)
+session_sasl_next(struct session *s, const struct pp_line *l)
 {
-	char	*next = s->sasl.v[0];
-	size_t	 i;
+	struct buf	ch = { 0 }, ans = { 0 };
+	char		err[256];
 
-	for (i = 1; i < s->sasl.n; i++)
-		s->sasl.v[i - 1] = s->sasl.v[i];
-	s->sasl.v[--s->sasl.n] = NULL;
-	session_command(s, next, strlen(next));
-	explicit_bzero(next, strlen(next));
-	free(next);
+	pp_sasl_challenge(l->buf, l->len, &ch);
+	if (sasl_step(s->sasl, ch.p, &ans, err, sizeof err) == -1) {
+		/* RFC 4954 4, RFC 3501 6.2.2, RFC 5034 4: "*" cancels. */
+		ev_local(s->log, EV_ERROR, session_chan(s), NULL,
+		    "authentication cancelled: %s", err);
+		session_sasl_end(s);
+		buf_adds(&ans, "*");
+	}
+	session_command(s, ans.p, ans.len);
+	buf_wipe(&ans);
+	buf_free(&ch);
 }
 
 /* One server line (or literal chunk) from the engine. */
@@ -1147,14 +1182,14 @@ session_line(const struct pp_line *l, void *arg)
 	}
 	if (!l->final)
 		return;
-	if (s->sasl.n > 0) {
+	if (s->sasl != NULL) {
 		if (pp_wants_continuation(s->pp)) {
-			session_sasl_next(s);
+			session_sasl_next(s, l);
 			return;
 		}
 		/* A final reply: the exchange ended early. */
 		if (pp_pending(s->pp) == 0)
-			sasl_clear(NULL, &s->sasl);
+			session_sasl_end(s);
 	}
 	/* Even an IMAP greeting's [CAPABILITY] may be partial: ask. */
 	if (l->greeting && s->opts.starttls && !s->auto_started &&
@@ -1451,7 +1486,7 @@ session_connect(struct session *s)
 	s->caps_diff_due = false;
 	/* A yes on the screen holds for one connection. */
 	s->said_plain = s->said_unverified = false;
-	sasl_clear(NULL, &s->sasl);
+	session_sasl_end(s);
 	pp_free(s->pp);
 	s->pp = pp_new(s->opts.target.proto, session_line, s);
 	redactor_free(s->red);
@@ -1622,7 +1657,7 @@ session_free(struct session *s)
 	pp_free(s->pp);
 	redactor_free(s->red);
 	raw_line_clear(s);
-	sasl_clear(NULL, &s->sasl);
+	session_sasl_end(s);
 	if (s->out.p != NULL)
 		explicit_bzero(s->out.p, s->out.cap);
 	buf_free(&s->out);

@@ -750,6 +750,26 @@ tls_dh_bits(struct tls_client *c)
 	return bits > 0 ? (unsigned)bits : 0;
 }
 
+/*
+ * The tls-exporter channel binding (RFC 9266) in base64, for SCRAM's
+ * -PLUS mechanisms; NULL before TLS 1.3, where it is not defined without
+ * the extended master secret.
+ */
+char *
+tls_channel_binding(struct tls_client *c)
+{
+	gnutls_datum_t	d;
+	struct buf	b = { 0 };
+
+	if (gnutls_protocol_get_version(c->s) != GNUTLS_TLS1_3 ||
+	    gnutls_session_channel_binding(c->s, GNUTLS_CB_TLS_EXPORTER,
+	    &d) < 0)
+		return NULL;
+	b64_encode(d.data, d.size, &b);
+	gnutls_free(d.data);
+	return b.p;
+}
+
 struct tls_facts *
 tls_get_facts(struct tls_client *c)
 {

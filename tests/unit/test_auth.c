@@ -74,53 +74,6 @@ test_verdict(void **state)
 }
 
 static void
-test_sasl(void **state)
-{
-	struct buf	cmd = { 0 };
-	struct strv	ans = { 0 };
-
-	(void)state;
-	/* SMTP PLAIN: the initial response on the command line. */
-	assert_int_equal(sasl_build(PROTO_SMTP, "plain", "alice", "pw", false,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTH PLAIN AGFsaWNlAHB3");
-	assert_int_equal(ans.n, 0);
-	sasl_clear(&cmd, &ans);
-
-	/* IMAP: SASL-IR decides; without it, the answer waits for "+". */
-	assert_int_equal(sasl_build(PROTO_IMAP, "PLAIN", "alice", "pw", true,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTHENTICATE PLAIN AGFsaWNlAHB3");
-	sasl_clear(&cmd, &ans);
-	assert_int_equal(sasl_build(PROTO_IMAP, "plain", "alice", "pw", false,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTHENTICATE PLAIN");
-	assert_int_equal(ans.n, 1);
-	assert_string_equal(ans.v[0], "AGFsaWNlAHB3");
-	sasl_clear(&cmd, &ans);
-	assert_null(cmd.p);
-	assert_int_equal(ans.n, 0);
-
-	/* POP3 PLAIN and any LOGIN: answers to challenges. */
-	assert_int_equal(sasl_build(PROTO_POP3, "plain", "alice", "pw", true,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTH PLAIN");
-	assert_int_equal(ans.n, 1);
-	sasl_clear(&cmd, &ans);
-	assert_int_equal(sasl_build(PROTO_SMTP, "login", "alice", "pw", true,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTH LOGIN");
-	assert_int_equal(ans.n, 2);
-	assert_string_equal(ans.v[0], "YWxpY2U=");
-	assert_string_equal(ans.v[1], "cHc=");
-	sasl_clear(&cmd, &ans);
-
-	assert_int_equal(sasl_build(PROTO_SMTP, "cram-md5", "a", "b", false,
-	    &cmd, &ans), -1);
-	sasl_clear(&cmd, &ans);
-}
-
-static void
 write_file(const char *path, const char *text, size_t len)
 {
 	FILE	*f = fopen(path, "w");
@@ -211,7 +164,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict),
-		cmocka_unit_test(test_sasl),
 		cmocka_unit_test(test_secret_read),
 		cmocka_unit_test(test_options),
 	};

@@ -567,6 +567,61 @@ pp_quit_cmd(const struct pp *pp)
 }
 
 const char *
+pp_auth_cmd(const struct pp *pp)
+{
+	return pp->ops->auth_cmd;
+}
+
+/* May the first SASL message ride on the command? */
+bool
+pp_sasl_ir(const struct pp *pp)
+{
+	return pp->ops->sasl_ir || (pp->ops->sasl_ir_cap != NULL &&
+	    strv_has(&pp->caps, pp->ops->sasl_ir_cap));
+}
+
+/* The mechanisms the capabilities list, upper case, each once. */
+void
+pp_sasl_mechs(const struct pp *pp, struct strv *out)
+{
+	const char	*c, *word = pp->ops->sasl_cap;
+	char		 name[64];
+	size_t		 i, j, n = strlen(word), len, off, w, wl;
+
+	for (i = 0; i < pp->caps.n; i++) {
+		c = pp->caps.v[i];
+		len = strlen(c);
+		if (len <= n || strncasecmp(c, word, n) != 0 ||
+		    (c[n] != ' ' && c[n] != '='))
+			continue;
+		for (off = n + 1; off < len; off = w + wl) {
+			w = pp_word(c, len, off, &wl);
+			if (wl == 0 || wl >= sizeof name)
+				break;
+			for (j = 0; j < wl; j++)
+				name[j] = (char)toupper((unsigned char)c[w + j]);
+			name[wl] = '\0';
+			if (!strv_has(out, name))
+				strv_add(out, name);
+		}
+	}
+}
+
+/* The base64 text of a continuation: what follows "334 " or "+ ". */
+void
+pp_sasl_challenge(const char *line, size_t len, struct buf *out)
+{
+	size_t	sp = 0;
+
+	while (sp < len && line[sp] != ' ')
+		sp++;
+	if (sp < len)
+		sp++;
+	buf_add(out, line + sp, len - sp);
+	buf_adds(out, "");	/* never NULL */
+}
+
+const char *
 pp_next_tag(const struct pp *pp)
 {
 	return pp->proto == PROTO_IMAP ? pp->tagbuf : NULL;

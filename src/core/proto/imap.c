@@ -286,5 +286,8 @@ const struct proto_ops imap_ops = {
 	.caps_cmd = "CAPABILITY",
 	.quit_cmd = "LOGOUT",
 	.starttls_cap = "STARTTLS",
+	.auth_cmd = "AUTHENTICATE",
+	.sasl_cap = "AUTH",		/* AUTH=PLAIN */
+	.sasl_ir_cap = "SASL-IR",	/* RFC 4959 */
 	.verbs = imap_verbs,
 };

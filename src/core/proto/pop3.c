@@ -265,5 +265,7 @@ const struct proto_ops pop3_ops = {
 	.caps_cmd = "CAPA",
 	.quit_cmd = "QUIT",
 	.starttls_cap = "STLS",
+	.auth_cmd = "AUTH",
+	.sasl_cap = "SASL",
 	.verbs = pop3_verbs,
 };

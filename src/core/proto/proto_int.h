@@ -45,6 +45,10 @@ struct proto_ops {
 	const char	*caps_cmd;	/* SMTP/LMTP add the client name */
 	const char	*quit_cmd;
 	const char	*starttls_cap;
+	const char	*auth_cmd;	/* starts a SASL exchange */
+	const char	*sasl_cap;	/* the capability listing mechanisms */
+	bool		 sasl_ir;	/* initial response on the command */
+	const char	*sasl_ir_cap;	/* ... when this is offered */
 	const char *const *verbs;
 };
 

@@ -202,6 +202,9 @@ const struct proto_ops smtp_ops = {
 	.caps_cmd = "EHLO",
 	.quit_cmd = "QUIT",
 	.starttls_cap = "STARTTLS",
+	.auth_cmd = "AUTH",
+	.sasl_cap = "AUTH",
+	.sasl_ir = true,		/* RFC 4954 */
 	.verbs = smtp_verbs,
 };
 
@@ -212,5 +215,8 @@ const struct proto_ops lmtp_ops = {
 	.caps_cmd = "LHLO",
 	.quit_cmd = "QUIT",
 	.starttls_cap = "STARTTLS",
+	.auth_cmd = "AUTH",
+	.sasl_cap = "AUTH",
+	.sasl_ir = true,
 	.verbs = lmtp_verbs,
 };
