@@ -221,9 +221,8 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 			data = strcmp(line, ".") != 0;
 			continue;
 		}
-		if (so->target.proto != PROTO_IMAP &&
-		    so->target.proto != PROTO_POP3 &&
-		    strcasecmp(line, "DATA") == 0)
+		if (pp_data_cmd(so->target.proto) != NULL &&
+		    strcasecmp(line, pp_data_cmd(so->target.proto)) == 0)
 			data = true;
 		switch (batch_parse(line, &args, err, sizeof err)) {
 		case BC_BAD:

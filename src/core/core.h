@@ -117,6 +117,13 @@ const char	*pp_starttls_cmd(const struct pp *);
 const char	*pp_caps_cmd(const struct pp *, const char *);
 const char	*pp_quit_cmd(const struct pp *);
 const char	*pp_next_tag(const struct pp *);
+bool		 pp_tagged(enum proto_id);	/* commands carry a tag */
+const char	*pp_data_cmd(enum proto_id);	/* NULL: none */
+const char	*pp_inject_cmd(enum proto_id);	/* probe's, with STARTTLS */
+const char	*pp_mail_probe(enum proto_id);	/* NULL: no such check */
+const char	*pp_typed_hello(enum proto_id);	/* "EHLO me", "a CAPABILITY" */
+const char	*pp_typed_starttls(enum proto_id);
+const char	*pp_plain_auth_risk(const struct pp *);	/* caps in clear */
 const char	*pp_auth_cmd(const struct pp *);	/* AUTH, AUTHENTICATE */
 bool		 pp_sasl_ir(const struct pp *);
 void		 pp_sasl_mechs(const struct pp *, struct strv *);
@@ -219,6 +226,13 @@ int		 session_auth(struct session *, const char *, const char *,
 int		 session_starttls(struct session *);
 int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
+enum auth_result {
+	AUTH_NONE,		/* no :auth on this connection */
+	AUTH_PENDING,
+	AUTH_OK,
+	AUTH_REFUSED,		/* refused, cancelled or cut short */
+};
+enum auth_result session_auth_result(const struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
 enum ev_chan	 session_chan(const struct session *);

@@ -77,6 +77,7 @@ struct session {
 	struct buf		 raw_line;	/* a line :raw left unfinished */
 	bool			 raw_secret;	/* ... and it is secret */
 	struct sasl		*sasl;		/* :auth under way */
+	enum auth_result	 auth_result;
 	bool			 said_plain;	/* a yes to a secret in clear */
 	bool			 said_unverified;	/* ... to unverified TLS */
 	bool			 out_secret;	/* out held a secret: wipe it */
@@ -480,10 +481,11 @@ command_verb(const struct session *s, const char *line, size_t len,
 	const char	*sp;
 	const char *const *v;
 
-	if (s->opts.target.proto == PROTO_IMAP) {
+	if (pp_tagged(s->opts.target.proto)) {
 		bool known = false;
 
-		for (v = pp_verbs(PROTO_IMAP); v != NULL && *v != NULL; v++)
+		for (v = pp_verbs(s->opts.target.proto); v != NULL &&
+		    *v != NULL; v++)
 			if (word_is(line, len, *v))
 				known = true;
 		if (!known && (sp = memchr(line, ' ', len)) != NULL) {
@@ -668,6 +670,8 @@ session_auth(struct session *s, const char *mech, const char *user,
 		secret_event(s, EV_WARNING, &v, "authenticating anyway");
 	if ((rc = session_command(s, cmd.p, cmd.len)) == -1)
 		session_sasl_end(s);
+	else
+		s->auth_result = AUTH_PENDING;
 	buf_wipe(&cmd);
 	return rc;
 }
@@ -920,41 +924,14 @@ static void
 session_plain_caps(struct session *s)
 {
 	const struct strv	*caps = pp_caps(s->pp);
+	const char		*risk;
 
 	if (s->caps_warned)
 		return;
 	s->caps_warned = true;
-	switch (s->opts.target.proto) {
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-		if (strv_offers_credentials(caps, "AUTH"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "AUTH is offered before TLS: "
-			    "credentials could cross the network in "
-			    "plaintext");
-		break;
-	case PROTO_IMAP:
-		if (!strv_has(caps, "LOGINDISABLED"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "LOGINDISABLED is missing "
-			    "before TLS: LOGIN would send the password in "
-			    "plaintext");
-		else if (strv_has(caps, "AUTH=PLAIN") ||
-		    strv_has(caps, "AUTH=LOGIN"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "AUTH=PLAIN/LOGIN offered "
-			    "before TLS: AUTHENTICATE would send the password "
-			    "in plaintext");
-		break;
-	case PROTO_POP3:
-		if (strv_has(caps, "USER") ||
-		    strv_offers_credentials(caps, "SASL"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "USER/SASL offered before TLS: "
-			    "credentials could cross the network in "
-			    "plaintext");
-		break;
-	}
+	if ((risk = pp_plain_auth_risk(s->pp)) != NULL)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-auth",
+		    "%s", risk);
 	if (pp_cap_starttls(s->pp))
 		return;
 	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
@@ -1133,8 +1110,9 @@ session_line(const struct pp_line *l, void *arg)
 			return;
 		}
 	}
+	/* In a tagged protocol a line before the reply is untagged. */
 	if (s->state == STATE_STARTTLS_WAIT && !l->final &&
-	    s->opts.target.proto == PROTO_IMAP)
+	    pp_tagged(s->opts.target.proto))
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "untagged-before-"
 		    "starttls", "untagged response before the STARTTLS "
 		    "reply: ignored, it cannot be trusted");
@@ -1191,6 +1169,9 @@ session_line(const struct pp_line *l, void *arg)
 		if (pp_pending(s->pp) == 0)
 			session_sasl_end(s);
 	}
+	if (s->auth_result == AUTH_PENDING && pp_pending(s->pp) == 0 &&
+	    !pp_wants_continuation(s->pp))
+		s->auth_result = l->status == RS_OK ? AUTH_OK : AUTH_REFUSED;
 	/* Even an IMAP greeting's [CAPABILITY] may be partial: ask. */
 	if (l->greeting && s->opts.starttls && !s->auto_started &&
 	    session_chan(s) == CHAN_PLAIN) {
@@ -1484,6 +1465,7 @@ session_connect(struct session *s)
 	s->auto_step = AUTO_NONE;
 	s->caps_warned = false;
 	s->caps_diff_due = false;
+	s->auth_result = AUTH_NONE;
 	/* A yes on the screen holds for one connection. */
 	s->said_plain = s->said_unverified = false;
 	session_sasl_end(s);
@@ -1668,6 +1650,13 @@ session_free(struct session *s)
 	free(s->wait_what);
 	target_free(&s->opts.target);
 	free(s);
+}
+
+/* How the last :auth of this connection ended (its final reply). */
+enum auth_result
+session_auth_result(const struct session *s)
+{
+	return s->auth_result;
 }
 
 enum session_state

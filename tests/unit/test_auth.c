@@ -1,7 +1,7 @@
 /*
- * auth.c and options.c: when a credential may go, the SASL exchange
- * :auth and probe --auth build, where batch and probe read the secret,
- * and the options main and probe share.
+ * auth.c and options.c: when a credential may go, where batch and
+ * probe read the secret, and the options main and probe share (sasl.c
+ * has test_sasl.c).
  */
 #include <stdarg.h>
 #include <stddef.h>

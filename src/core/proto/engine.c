@@ -19,8 +19,8 @@
 #define PIECE_FLAGS	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
 			    EVF_NOEOL | EVF_DOTSTUFF)
 
-static const struct proto_ops *
-ops_for(enum proto_id proto)
+const struct proto_ops *
+proto_ops_for(enum proto_id proto)
 {
 	switch (proto) {
 	case PROTO_SMTP:
@@ -47,7 +47,7 @@ pp_new(enum proto_id proto, pp_line_cb cb, void *arg)
 	struct pp	*pp;
 
 	pp = xcalloc(1, sizeof *pp);
-	pp->ops = ops_for(proto);
+	pp->ops = proto_ops_for(proto);
 	pp->proto = proto;
 	pp->cb = cb;
 	pp->arg = arg;
@@ -624,7 +624,50 @@ pp_sasl_challenge(const char *line, size_t len, struct buf *out)
 const char *
 pp_next_tag(const struct pp *pp)
 {
-	return pp->proto == PROTO_IMAP ? pp->tagbuf : NULL;
+	return pp->ops->tagged ? pp->tagbuf : NULL;
+}
+
+/* What a protocol is, before any connection. */
+bool
+pp_tagged(enum proto_id proto)
+{
+	return proto_ops_for(proto)->tagged;
+}
+
+const char *
+pp_data_cmd(enum proto_id proto)
+{
+	return proto_ops_for(proto)->data_cmd;
+}
+
+const char *
+pp_inject_cmd(enum proto_id proto)
+{
+	return proto_ops_for(proto)->inject_cmd;
+}
+
+const char *
+pp_mail_probe(enum proto_id proto)
+{
+	return proto_ops_for(proto)->mail_probe;
+}
+
+const char *
+pp_typed_hello(enum proto_id proto)
+{
+	return proto_ops_for(proto)->typed_hello;
+}
+
+const char *
+pp_typed_starttls(enum proto_id proto)
+{
+	return proto_ops_for(proto)->typed_starttls;
+}
+
+const char *
+pp_plain_auth_risk(const struct pp *pp)
+{
+	return pp->ops->plain_auth(&pp->caps);
 }
 
 bool
@@ -636,7 +679,7 @@ pp_cap_starttls(const struct pp *pp)
 const char *const *
 pp_verbs(enum proto_id proto)
 {
-	return ops_for(proto)->verbs;
+	return proto_ops_for(proto)->verbs;
 }
 
 int64_t
