@@ -33,7 +33,7 @@ struct stream {
 	bool			 server;
 	stream_explain_cb	 explain;
 	void			*explain_arg;
-	size_t			 send_pending;	/* a record GnuTLS holds */
+	size_t			 send_pending;	/* a record held back */
 	unsigned char		 first[STREAM_FIRST_BYTES];
 	size_t			 nfirst;
 	bool			 eof;

@@ -169,12 +169,14 @@ sasl_free(struct sasl *a)
 void
 sasl_mech_names(struct strv *out)
 {
-	char	name[32];
-	size_t	i, j;
+	const char	*m;
+	char		 name[32];
+	size_t		 i, j;
 
 	for (i = 0; i < NMECHS; i++) {
-		for (j = 0; mechs[i].name[j] != '\0'; j++)
-			name[j] = (char)tolower((unsigned char)mechs[i].name[j]);
+		m = mechs[i].name;
+		for (j = 0; m[j] != '\0'; j++)
+			name[j] = (char)tolower((unsigned char)m[j]);
 		name[j] = '\0';
 		strv_add(out, name);
 	}

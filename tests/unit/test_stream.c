@@ -307,14 +307,15 @@ test_tls_server_alert(void **state)
 	gnutls_certificate_credentials_t	 scred, ccred;
 	gnutls_priority_t			 prio;
 	gnutls_session_t			 cs;
-	gnutls_datum_t				 c = { (unsigned char *)crt,
-						    (unsigned int)strlen(crt) };
-	gnutls_datum_t				 k = { (unsigned char *)key,
-						    (unsigned int)strlen(key) };
+	gnutls_datum_t				 c, k;
 	int					 i, rc = STREAM_AGAIN,
 						    src = STREAM_AGAIN;
 
 	(void)state;
+	c.data = (unsigned char *)crt;
+	c.size = (unsigned int)strlen(crt);
+	k.data = (unsigned char *)key;
+	k.size = (unsigned int)strlen(key);
 	pair_open(&p);
 	gnutls_certificate_allocate_credentials(&scred);
 	gnutls_certificate_set_x509_key_mem(scred, &c, &k,

@@ -587,6 +587,7 @@ pp_sasl_mechs(const struct pp *pp, struct strv *out)
 	const char	*c, *word = pp->ops->sasl_cap;
 	char		 name[64];
 	size_t		 i, j, n = strlen(word), len, off, w, wl;
+	int		 ch;
 
 	for (i = 0; i < pp->caps.n; i++) {
 		c = pp->caps.v[i];
@@ -598,8 +599,10 @@ pp_sasl_mechs(const struct pp *pp, struct strv *out)
 			w = pp_word(c, len, off, &wl);
 			if (wl == 0 || wl >= sizeof name)
 				break;
-			for (j = 0; j < wl; j++)
-				name[j] = (char)toupper((unsigned char)c[w + j]);
+			for (j = 0; j < wl; j++) {
+				ch = (unsigned char)c[w + j];
+				name[j] = (char)toupper(ch);
+			}
 			name[wl] = '\0';
 			if (!strv_has(out, name))
 				strv_add(out, name);
