@@ -37,9 +37,10 @@ lab_SRC	 = $(wildcard src/lab/*.c)
 core_SRC = $(wildcard src/core/*.c src/core/proto/*.c)
 log_SRC	 = $(wildcard src/log/*.c)
 base_SRC = $(wildcard src/base/*.c)
-tui_SRC	 = $(wildcard tui/*.c)
+tui_SRC	 = $(wildcard tui/*.c tui/panes/*.c)
 HDRS	 = $(wildcard src/*/*.h src/core/proto/*.h tui/*.h)
-TEST_SRC = $(wildcard tests/unit/test_*.c)
+# Unit tests mirror the tree: tests/unit/<layer>/test_*.c.
+TEST_SRC = $(wildcard tests/unit/*/test_*.c tests/unit/core/proto/test_*.c)
 # Tests reach below the front doors, never the TUI.
 TEST_LIBS = cmd render explain lab core log base
 BIN_LIBS  = cmd tui render explain lab core log base
@@ -57,14 +58,17 @@ $(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
 $(1)/dirs:
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
-	    src/core/proto src/log src/base tui tests/unit)
+	    src/core/proto src/log src/base tui tui/panes \
+	    $$(sort $$(dir $$(TEST_SRC))))
 	@touch $$@
 $(foreach l,$(LAYERS) tui,$(eval $(call archive,$(1),$(l))))
 $(1)/mailscope: $(1)/src/cmd/main.o $(BIN_LIBS:%=$(1)/lib%.a)
 	@echo "  LD      $$@"
 	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
 # The theme test includes the curses-free theme and config parsers.
-$(1)/tests/unit/test_theme.o: tui/theme.c tui/config.c $(1)/themedir
+$(1)/tests/unit/tui/test_theme.o: tui/theme.c tui/config.c $(1)/themedir
+# The key test reads the table itself (curses-free).
+$(1)/tests/unit/tui/test_keys.o: tui/keys.c
 # THEMEDIR is compiled in: a new PREFIX rebuilds what uses it.
 $(1)/tui/theme.o: $(1)/themedir
 $(1)/themedir: FORCE | $(1)/dirs

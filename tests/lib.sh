@@ -28,6 +28,16 @@ if [ -f "$TOP/tests/out/servers/env" ]; then
 	export CA GOOD_CERT GOOD_KEY EXPIRED_CERT EXPIRED_KEY WRONGHOST_CERT \
 	    WRONGHOST_KEY SELFSIGNED_CERT SELFSIGNED_KEY
 fi
+# python3 resolved once: a version manager's shim costs a dozen processes
+# at each of the thousands of calls the suites make.
+if [ -z "${MAILSCOPE_PYBIN:-}" ]; then
+	MAILSCOPE_PYBIN=$TOP/tests/out/bin
+	mkdir -p "$MAILSCOPE_PYBIN"
+	_py=$(python3 -c 'import sys; print(sys.executable)' 2> /dev/null)
+	[ -x "$_py" ] && ln -sf "$_py" "$MAILSCOPE_PYBIN/python3"
+	PATH=$MAILSCOPE_PYBIN:$PATH
+	export MAILSCOPE_PYBIN PATH
+fi
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS UBSAN_OPTIONS

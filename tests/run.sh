@@ -35,7 +35,7 @@ count() {
 }
 
 run_unit() {
-	for t in "$1"/tests/unit/test_*; do
+	for t in $(find "$1/tests/unit" -name 'test_*' ! -name '*.o' | sort); do
 		[ -x "$t" ] || continue
 		o=$out/$(basename "$1")-$(basename "$t").out
 		ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \

@@ -112,4 +112,38 @@ for l in $all; do
 		echo "PASS: layers: $l symbols"
 	fi
 done
+
+# Panes (tui/panes/*.c): none calls the engine or another pane.  What a
+# pane needs from either is in the model tui.c owns.
+for f in tui/panes/*.c; do
+	[ -f "$f" ] || continue
+	n=$(basename "$f" .c)
+	o=$build/tui/panes/$n.o
+	if [ ! -f "$o" ]; then
+		echo "FAIL: layers: pane $n ($o not built)"
+		failed=$((failed + 1))
+		continue
+	fi
+	nm -u "$o" | awk '{ print $NF }' | sort -u > "$tmp/pane.und"
+	bad=$(grep -E '^(pp_|session_pp$)' "$tmp/pane.und" | tr '\n' ' ')
+	[ -n "$bad" ] && echo "    pane $n calls the engine: $bad"
+	for g in tui/panes/*.c; do
+		m=$(basename "$g" .c)
+		[ "$m" = "$n" ] && continue
+		nm -g --defined-only "$build/tui/panes/$m.o" 2> /dev/null |
+		    awk 'NF == 3 { print $3 }' | sort -u > "$tmp/pane.def"
+		calls=$(comm -12 "$tmp/pane.und" "$tmp/pane.def" |
+		    tr '\n' ' ')
+		if [ -n "$calls" ]; then
+			echo "    pane $n calls pane $m: $calls"
+			bad="$bad $calls"
+		fi
+	done
+	if [ -n "$bad" ]; then
+		echo "FAIL: layers: pane $n"
+		failed=$((failed + 1))
+	else
+		echo "PASS: layers: pane $n"
+	fi
+done
 [ "$failed" -eq 0 ]

@@ -279,115 +279,154 @@ pane_click(struct tui *t)
 {
 	int	y, x;
 
-	if (!input_click(&y, &x) || !transcript_click(t->ts, y, x))
+	if (!input_click(&y, &x) || !transcript_click(t, y, x))
 		return;
 	t->focus = FOCUS_TRANSCRIPT;
 	tui_dirty(t, D_ALL);
 }
 
-/* The wheel scrolls the pane under the pointer: the TLS panel (or the
- * explanation in its place), else the transcript. */
-static void
-pane_wheel(struct tui *t, int dir)
+/* Is a binding of this context live now?  Readline has the others. */
+static bool
+ctx_active(struct tui *t, enum kctx c)
 {
-	if (t->tp_h > 0 && wheel_y >= t->tp_y && wheel_y < t->tp_y + t->tp_h &&
-	    wheel_x >= t->tp_x && wheel_x < t->tp_x + t->tp_w) {
-		if (!gloss_scroll(t, 3 * dir))
-			tlspanel_scroll(t->tp, 3 * dir);
-	} else
-		transcript_scroll(t->ts, 3 * dir);
+	switch (c) {
+	case KC_ALWAYS:
+		return true;
+	case KC_GLOBAL:
+	case KC_PANE:
+	case KC_GLOSS:
+		return t->focus != FOCUS_CMDLINE;
+	case KC_TRANSCRIPT:
+		return t->focus == FOCUS_TRANSCRIPT;
+	case KC_TLS:
+		return t->focus == FOCUS_TLS;
+	case KC_REPLAY:
+		return t->replay != NULL;
+	case KC_HELP:
+		return t->help;
+	case KC_DATA:
+		return t->data_ask;
+	default:
+		return false;
+	}
 }
 
-/* Application functions, rebindable from ~/.inputrc. */
-static int
-fn_page_up(int count, int key)
+/* What a binding does: the core's own actions, else the panes'. */
+bool
+tui_action(struct tui *t, const struct binding *b)
 {
-	(void)count;
-	(void)key;
-	transcript_page(T->ts, -1);
+	switch (b->action) {
+	case A_INTERRUPT:
+		cmdline_interrupt(t);
+		break;
+	case A_SUSPEND:
+		tui_suspend(t);
+		break;
+	case A_QUIT:
+		tui_quit(t);
+		break;
+	case A_REDRAW:
+		t->full_redraw = true;
+		tui_dirty(t, D_ALL);
+		break;
+	case A_HELP:
+		t->help = !t->help;
+		t->help_top = 0;
+		tui_dirty(t, D_ALL);
+		break;
+	case A_TOGGLE_TLS:
+		t->panel = t->tp_h > 0 ? PANEL_HIDDEN : PANEL_SHOWN;
+		tui_relayout(t);
+		break;
+	case A_TIME:
+		command_run(t, "time");
+		break;
+	case A_EXPLAIN:
+		command_run(t, "explain");
+		break;
+	case A_FOCUS_NEXT:
+	case A_FOCUS_PREV:
+		tui_focus_next(t, b->action == A_FOCUS_NEXT ? 1 : -1);
+		break;
+	case A_CMDLINE:
+		t->focus = FOCUS_CMDLINE;
+		tui_dirty(t, D_ALL);
+		break;
+	case A_CLICK:
+		pane_click(t);
+		break;
+	case A_WHEEL_UP:
+	case A_WHEEL_DOWN:
+		/* The pane under the pointer takes it. */
+		t->m.ptr_y = wheel_y;
+		t->m.ptr_x = wheel_x;
+		return tui_offer(t, b);
+	default:
+		if (b->ctx == KC_REPLAY)
+			return replay_key(t, b);
+		return tui_offer(t, b);
+	}
+	return true;
+}
+
+/* A key while a pane has the focus: the first live binding that acts. */
+bool
+tui_key(struct tui *t, int key)
+{
+	size_t	i, k;
+
+	for (i = 0; i < nbindings; i++) {
+		if (!ctx_active(t, bindings[i].ctx))
+			continue;
+		for (k = 0; k < KEYS_PER_BINDING && bindings[i].keys[k] != 0;
+		    k++)
+			if (bindings[i].keys[k] == key)
+				break;
+		if (k < KEYS_PER_BINDING && bindings[i].keys[k] == key &&
+		    tui_action(t, &bindings[i]))
+			return true;
+	}
+	return false;
+}
+
+/* Readline runs the table's global actions by their function names. */
+static int
+rl_action(enum action a)
+{
+	size_t	i;
+
+	for (i = 0; i < nbindings; i++)
+		if (bindings[i].action == a && bindings[i].rl != NULL) {
+			tui_action(T, &bindings[i]);
+			break;
+		}
 	return 0;
 }
 
-static int
-fn_page_down(int count, int key)
-{
-	(void)count;
-	(void)key;
-	transcript_page(T->ts, 1);
-	return 0;
+#define RL_FN(name, a)						\
+static int							\
+name(int count, int key)					\
+{								\
+	(void)count;						\
+	(void)key;						\
+	return rl_action(a);					\
 }
-
-static int
-fn_help(int count, int key)
-{
-	(void)count;
-	(void)key;
-	T->help = !T->help;
-	T->help_top = 0;
-	tui_dirty(T, D_ALL);
-	return 0;
-}
-
-static int
-fn_toggle_tls(int count, int key)
-{
-	(void)count;
-	(void)key;
-	T->panel = T->tp_h > 0 ? PANEL_HIDDEN : PANEL_SHOWN;
-	tui_relayout(T);
-	return 0;
-}
-
-static int
-fn_focus_next(int count, int key)
-{
-	(void)count;
-	(void)key;
-	tui_focus_next(T, 1);
-	return 0;
-}
-
-static int
-fn_focus_prev(int count, int key)
-{
-	(void)count;
-	(void)key;
-	tui_focus_next(T, -1);
-	return 0;
-}
-
-static int
-fn_redraw(int count, int key)
-{
-	(void)count;
-	(void)key;
-	T->full_redraw = true;
-	tui_dirty(T, D_ALL);
-	return 0;
-}
-
-static int
-fn_time(int count, int key)
-{
-	(void)count;
-	(void)key;
-	command_run(T, "time");
-	return 0;
-}
-
-static int
-fn_explain(int count, int key)
-{
-	(void)count;
-	(void)key;
-	command_run(T, "explain");
-	return 0;
-}
+RL_FN(fn_page_up, A_PAGE_UP)
+RL_FN(fn_page_down, A_PAGE_DOWN)
+RL_FN(fn_help, A_HELP)
+RL_FN(fn_toggle_tls, A_TOGGLE_TLS)
+RL_FN(fn_time, A_TIME)
+RL_FN(fn_explain, A_EXPLAIN)
+RL_FN(fn_focus_next, A_FOCUS_NEXT)
+RL_FN(fn_focus_prev, A_FOCUS_PREV)
+RL_FN(fn_redraw, A_REDRAW)
+#undef RL_FN
 
 static int
 fn_mouse(int count, int key)
 {
-	int	k;
+	const struct binding	*b;
+	int			 k;
 
 	(void)count;
 	(void)key;
@@ -395,10 +434,8 @@ fn_mouse(int count, int key)
 	k = mouse_key(rl_executing_keyseq != NULL &&
 	    rl_key_sequence_length > 2 && rl_executing_keyseq[2] == '<' ?
 	    "\033[<" : "\033[M");
-	if (k == TK_WHEEL_UP || k == TK_WHEEL_DOWN)
-		pane_wheel(T, k == TK_WHEEL_UP ? -1 : 1);
-	else if (k == TK_MOUSE)
-		pane_click(T);
+	if ((b = keys_find(KC_GLOBAL, k)) != NULL)
+		tui_action(T, b);
 	return 0;
 }
 
@@ -416,37 +453,50 @@ fn_complete_or_focus(int count, int key)
 	return rl_complete(count, key);
 }
 
+/* The readline function of each action the table gives a name. */
 static const struct {
-	const char		*name;
+	enum action		 action;
 	rl_command_func_t	*fn;
-	int			 key;		/* TK_* bound to it */
-	const char		*seq;		/* or this sequence */
 } functions[] = {
-	{ "mailscope-page-up", fn_page_up, TK_PPAGE, NULL },
-	{ "mailscope-page-down", fn_page_down, TK_NPAGE, NULL },
-	{ "mailscope-help", fn_help, TK_F1, NULL },
-	{ "mailscope-toggle-tls", fn_toggle_tls, TK_F2, NULL },
-	{ "mailscope-time", fn_time, TK_F3, NULL },
-	{ "mailscope-explain", fn_explain, TK_F4, NULL },
-	{ "mailscope-focus-next", fn_focus_next, TK_F6, NULL },
-	{ "mailscope-focus-prev", fn_focus_prev, TK_BTAB, NULL },
-	{ "mailscope-mouse", fn_mouse, TK_MOUSE, NULL },
-	{ "mailscope-redraw", fn_redraw, 0, "\\C-l" },
-	{ "mailscope-complete-or-focus", fn_complete_or_focus, 0, "\t" },
+	{ A_PAGE_UP, fn_page_up }, { A_PAGE_DOWN, fn_page_down },
+	{ A_HELP, fn_help }, { A_TOGGLE_TLS, fn_toggle_tls },
+	{ A_TIME, fn_time }, { A_EXPLAIN, fn_explain },
+	{ A_FOCUS_NEXT, fn_focus_next }, { A_FOCUS_PREV, fn_focus_prev },
+	{ A_WHEEL_UP, fn_mouse }, { A_WHEEL_DOWN, fn_mouse },
+	{ A_CLICK, fn_mouse }, { A_REDRAW, fn_redraw },
+	{ A_COMPLETE_OR_FOCUS, fn_complete_or_focus },
 };
 
 static void
 bind_functions(void)
 {
-	size_t	i, k;
+	rl_command_func_t	*fn;
+	const struct binding	*b;
+	size_t			 i, f, k, n;
+	char			 seq[2];
 
-	for (i = 0; i < sizeof functions / sizeof functions[0]; i++) {
-		rl_add_funmap_entry(functions[i].name, functions[i].fn);
-		if (functions[i].seq != NULL)
-			rl_bind_keyseq(functions[i].seq, functions[i].fn);
-		for (k = 0; k < nkeys && functions[i].key != 0; k++)
-			if (keys[k].key == functions[i].key)
-				rl_bind_keyseq(keys[k].seq, functions[i].fn);
+	for (i = 0; i < nbindings; i++) {
+		b = &bindings[i];
+		if (b->rl == NULL)
+			continue;
+		fn = NULL;
+		for (f = 0; f < sizeof functions / sizeof functions[0]; f++)
+			if (functions[f].action == b->action)
+				fn = functions[f].fn;
+		if (fn == NULL)
+			fatalx("key table: no readline function for %s", b->rl);
+		rl_add_funmap_entry(b->rl, fn);
+		for (k = 0; k < KEYS_PER_BINDING && b->keys[k] != 0; k++) {
+			if (b->keys[k] < 0x80) {
+				seq[0] = (char)b->keys[k];
+				seq[1] = '\0';
+				rl_bind_keyseq(seq, fn);
+				continue;
+			}
+			for (n = 0; n < nkeys; n++)
+				if (keys[n].key == b->keys[k])
+					rl_bind_keyseq(keys[n].seq, fn);
+		}
 	}
 }
 
@@ -821,13 +871,14 @@ cmdline_draw(struct tui *t)
 	wnoutrefresh(cwin);
 }
 
-static void	data_answer(struct tui *, int);
+static void	data_answer(struct tui *, const struct binding *);
 
 /* The terminal has input. */
 void
 cmdline_input(struct tui *t)
 {
-	int	key;
+	const struct binding	*b;
+	int			 key;
 
 	if (!fill(-1))
 		return;
@@ -839,63 +890,31 @@ cmdline_input(struct tui *t)
 			tui_dirty(t, D_ALL);
 		}
 		if (t->data_ask) {
-			data_answer(t, input_key());
+			data_answer(t, keys_find(KC_DATA, input_key()));
 			continue;
 		}
-		if (queue[qoff] == 0x03) {		/* ^C */
+		/* Ctrl-C, Ctrl-Z: never readline's. */
+		if ((b = keys_find(KC_ALWAYS, queue[qoff])) != NULL) {
 			qoff++;
-			cmdline_interrupt(t);
-			continue;
-		}
-		if (queue[qoff] == 0x1a) {		/* ^Z */
-			qoff++;
-			tui_suspend(t);
+			tui_action(t, b);
 			continue;
 		}
 		if (t->help) {
-			help_key(t, input_key());
+			/* Any key not in the table closes the help too. */
+			if ((key = input_key()) == -1)
+				continue;
+			if ((b = keys_find(KC_HELP, key)) != NULL)
+				tui_action(t, b);
+			else {
+				t->help = false;
+				tui_dirty(t, D_ALL);
+			}
 			continue;
 		}
 		if (t->focus != FOCUS_CMDLINE && !t->searching &&
 		    !t->secret) {
-			if (queue[qoff] == '\t') {
-				qoff++;
-				tui_focus_next(t, 1);
-				continue;
-			}
 			key = input_key();
-			if (gloss_key(t, key))
-				continue;
-			if (key == 0x0c)
-				fn_redraw(0, 0);
-			else if (key == 0x04)	/* ^D leaves from any pane */
-				tui_quit(t);
-			else if (key == TK_F1)
-				fn_help(0, 0);
-			else if (key == TK_F2)
-				fn_toggle_tls(0, 0);
-			else if (key == TK_F3)
-				fn_time(0, 0);
-			else if (key == TK_F4)
-				fn_explain(0, 0);
-			else if (key == TK_F6)
-				tui_focus_next(t, 1);
-			else if (key == TK_BTAB)
-				tui_focus_next(t, -1);
-			else if (key == TK_WHEEL_UP || key == TK_WHEEL_DOWN)
-				pane_wheel(t, key == TK_WHEEL_UP ? -1 : 1);
-			else if (key == TK_MOUSE)
-				pane_click(t);
-			else if (t->replay != NULL && replay_key(t, key))
-				;
-			else if (key == '\033' || key == 'q' || key == 'i') {
-				t->focus = FOCUS_CMDLINE;
-				tui_dirty(t, D_ALL);
-			} else if (t->focus == FOCUS_TRANSCRIPT &&
-			    transcript_key(t->ts, key))
-				;
-			else if (t->focus == FOCUS_TLS &&
-			    tlspanel_key(t->tp, key))
+			if (tui_key(t, key))
 				;
 			else if (key == ':' || (key >= 0x20 && key < 0x7f) ||
 			    (key >= 0xc2 && key <= 0xf4)) {
@@ -930,15 +949,17 @@ clear_line(void)
  * message once DATA was accepted: it ends with "." or the connection.
  */
 static void
-data_answer(struct tui *t, int key)
+data_answer(struct tui *t, const struct binding *b)
 {
+	enum action	a = b != NULL ? b->action : A_NONE;
+
 	t->data_ask = false;
 	if (t->session == NULL || !pp_data_mode(session_pp(t->session)))
 		return;
-	if (key == 'e' || key == 'E') {
+	if (a == A_DATA_END) {
 		clear_line();
 		session_send(t->session, ".", 1);
-	} else if (key == 'd' || key == 'D') {
+	} else if (a == A_DATA_DROP) {
 		clear_line();
 		session_close(t->session, "dropped in DATA by the user: the "
 		    "message was never ended with \".\", the only way a "

@@ -21,14 +21,6 @@
 #define SPEED_MIN	(1.0 / 64)
 #define SPEED_MAX	256.0
 
-enum rp_chan {
-	RP_NONE,
-	RP_PLAIN,
-	RP_HANDSHAKE,
-	RP_TLS,
-	RP_CLOSED,
-};
-
 struct replay {
 	struct tui		*t;
 	struct evlog		*log;	/* the recording, notes added */
@@ -41,8 +33,6 @@ struct replay {
 	struct timer		*timer;
 	bool			 unsaved;	/* notes added since :save */
 	bool			 quit_warned;
-	enum rp_chan		 chan;		/* as of pos */
-	uint64_t		 in, out;
 };
 
 static void	cmd_note(struct tui *, const char *);
@@ -69,56 +59,11 @@ replay_log(struct replay *rp)
 	return rp->log;
 }
 
-/* One more event for the panes and the status bar. */
-static void
-feed(struct replay *rp, const struct event *ev)
-{
-	struct tui	*t = rp->t;
-
-	transcript_event(ev, t->ts);
-	tlspanel_event(ev, t->tp);
-	switch (ev->kind) {
-	case EV_CONNECT:
-		rp->chan = RP_PLAIN;
-		break;
-	case EV_TLS_STEP:
-		/* A NewSessionTicket after the handshake is inside TLS. */
-		if (rp->chan != RP_TLS)
-			rp->chan = RP_HANDSHAKE;
-		break;
-	case EV_TLS_ESTABLISHED:
-		rp->chan = RP_TLS;
-		break;
-	case EV_CLOSE:
-		rp->chan = RP_CLOSED;
-		break;
-	case EV_DATA:
-		if (ev->dir == DIR_SERVER)
-			rp->in += ev->len;
-		else
-			rp->out += ev->len;
-		break;
-	default:
-		break;
-	}
-}
-
 /* Fresh panes: what they showed belongs to a later point. */
 static void
 panes_reset(struct replay *rp)
 {
-	struct tui	*t = rp->t;
-
-	transcript_free(t->ts);
-	tlspanel_free(t->tp);
-	t->ts = transcript_new(t);
-	t->tp = tlspanel_new(t);
-	if (!t->too_small && t->ts_h > 0) {
-		transcript_layout(t->ts, t->ts_y, t->ts_x, t->ts_h, t->ts_w);
-		tlspanel_layout(t->tp, t->tp_y, t->tp_x, t->tp_h, t->tp_w);
-	}
-	rp->chan = RP_NONE;
-	rp->in = rp->out = 0;
+	tui_panes_reset(rp->t);
 	rp->pos = 0;
 }
 
@@ -133,7 +78,7 @@ go(struct replay *rp, size_t k)
 	if (k < rp->pos)
 		panes_reset(rp);
 	for (; rp->pos < k; rp->pos++)
-		feed(rp, evlog_get(rp->log, rp->pos));
+		tui_feed(rp->t, evlog_get(rp->log, rp->pos));
 	tui_dirty(rp->t, D_ALL);
 }
 
@@ -230,52 +175,48 @@ mark_jump(struct replay *rp, int dir)
 	    "adds one)");
 }
 
-/* Keys of the panes in a replay; 0 when not ours. */
-int
-replay_key(struct tui *t, int key)
+/* The replay's keys (KC_REPLAY in the key table). */
+bool
+replay_key(struct tui *t, const struct binding *b)
 {
 	struct replay	*rp = t->replay;
 
-	switch (key) {
-	case ' ':
+	switch (b->action) {
+	case A_STEP:
 		go(rp, rp->pos + 1);
 		break;
-	case 0x7f:
-	case 0x08:
+	case A_STEP_BACK:
 		if (rp->pos > 0)
 			go(rp, rp->pos - 1);
 		break;
-	case 'p':
-	case '\r':
-	case TK_ENTER:
+	case A_PLAY:
 		play_toggle(rp);
-		return 1;
-	case '+':
-	case '=':
+		return true;
+	case A_FASTER:
 		speed(rp, 2);
-		return 1;
-	case '-':
+		return true;
+	case A_SLOWER:
 		speed(rp, 0.5);
-		return 1;
-	case TK_HOME:
+		return true;
+	case A_FIRST:
 		go(rp, 0);
 		break;
-	case TK_END:
+	case A_LAST:
 		go(rp, evlog_count(rp->log));
 		break;
-	case '\'':
+	case A_MARK_NEXT:
 		mark_jump(rp, 1);
 		break;
-	case '"':
+	case A_MARK_PREV:
 		mark_jump(rp, -1);
 		break;
 	default:
-		return 0;
+		return false;
 	}
 	/* A step by hand pauses playing. */
 	if (rp->playing)
 		play_stop(rp);
-	return 1;
+	return true;
 }
 
 static void
@@ -419,28 +360,6 @@ replay_line(struct tui *t, char *line)
 	}
 }
 
-const char *
-replay_channel(struct tui *t, enum slot *s)
-{
-	switch (t->replay->chan) {
-	case RP_NONE:
-		*s = SLOT_STATUS;
-		return "START";
-	case RP_PLAIN:
-		*s = SLOT_STATUS_PLAIN;
-		return "PLAIN";
-	case RP_HANDSHAKE:
-		*s = SLOT_STATUS_PLAIN;
-		return "HANDSHAKE";
-	case RP_TLS:
-		*s = SLOT_STATUS_TLS;
-		return "TLS";
-	default:
-		*s = SLOT_STATUS;
-		return "CLOSED";
-	}
-}
-
 void
 replay_status(struct tui *t, char *b, size_t len)
 {
@@ -458,13 +377,6 @@ replay_damage(struct tui *t, char *b, size_t len)
 		return false;
 	snprintf(b, len, "CUT: %s", t->replay->damage);
 	return true;
-}
-
-void
-replay_bytes(struct tui *t, uint64_t *in, uint64_t *out)
-{
-	*in = t->replay->in;
-	*out = t->replay->out;
 }
 
 /* After the screen is up: the first event, and why loading stopped. */

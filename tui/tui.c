@@ -29,6 +29,18 @@
 #define WIDE_COLS	120	/* TLS panel beside the transcript */
 #define TALL_LINES	30	/* TLS panel below it by default */
 
+/*
+ * The panes.  Keys are offered in this order until one takes them (the
+ * tour sees ? in the TLS panel before the explanation shows; the
+ * explanation and the TLS panel see the wheel before the transcript);
+ * panes are drawn in it too, an overlay after the message.
+ */
+static const struct pane_ops *const panes[] = {
+	&tour_pane, &gloss_pane, &tlspanel_pane, &transcript_pane,
+	&statusbar_pane, &help_pane,
+};
+#define NPANES	(sizeof panes / sizeof panes[0])
+
 static struct tui	*cur;		/* for the fatal hook */
 static bool		 curses_on;
 static WINDOW		*msgwin;
@@ -92,6 +104,7 @@ tui_relayout(struct tui *t)
 	struct winsize	ws;
 	int		avail, tw;
 	bool		wide, show;
+	size_t		i;
 
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 &&
 	    ws.ws_col > 0)
@@ -140,10 +153,9 @@ tui_relayout(struct tui *t)
 	}
 	if (t->focus == FOCUS_TLS && t->tp_h == 0)
 		t->focus = FOCUS_CMDLINE;
-	transcript_layout(t->ts, t->ts_y, t->ts_x, t->ts_h, t->ts_w);
-	tlspanel_layout(t->tp, t->tp_y, t->tp_x, t->tp_h, t->tp_w);
-	tour_layout(t, avail, t->cols);
-	statusbar_layout(t->rows - 2, t->cols);
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->layout != NULL)
+			panes[i]->layout(t);
 	cmdline_layout(t->rows - 1, t->cols);
 	t->full_redraw = true;
 	tui_dirty(t, D_ALL);
@@ -194,6 +206,7 @@ tui_redraw(void *arg)
 	int64_t		 start = mono_ns();
 	struct rtext	 msg = { 0 };
 	int		 mrows;
+	size_t		 i;
 	char		 b[128];
 
 	t->redraw_due = false;
@@ -219,20 +232,17 @@ tui_redraw(void *arg)
 	/* An overlay (message, help) covers parts of the panes. */
 	if (t->message != NULL || t->help)
 		d = D_ALL;
+	model_sync(t);
 	mrows = message_text(t, &msg);
-	transcript_cover(t->ts, mrows);
-	if (d & D_TRANSCRIPT)
-		transcript_draw(t->ts, t->focus == FOCUS_TRANSCRIPT);
-	if ((d & D_TLS) && !gloss_draw(t, t->focus == FOCUS_TLS))
-		tlspanel_draw(t->tp, t->focus == FOCUS_TLS);
-	if (d & (D_STATUS | D_CMDLINE)) {
-		statusbar_draw(t);
-		tour_draw(t);
-	}
+	t->m.msg_rows = mrows;
+	for (i = 0; i < NPANES; i++)
+		if (!panes[i]->overlay && (d & panes[i]->dirty))
+			panes[i]->draw(t);
 	draw_message(t, &msg, mrows);
 	rtext_free(&msg);
-	if (t->help)
-		help_draw(t);
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->overlay)
+			panes[i]->draw(t);
 	cmdline_draw(t);
 	doupdate();
 	framelog_frame(start);
@@ -433,6 +443,45 @@ tui_connect(struct tui *t)
 	tui_dirty(t, D_ALL);
 }
 
+/* One event for the model and every pane. */
+void
+tui_feed(struct tui *t, const struct event *ev)
+{
+	size_t	i;
+
+	model_event(&t->m, ev);
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->event != NULL)
+			panes[i]->event(t, ev);
+}
+
+/* A binding for the panes, in their order: true when one took it. */
+bool
+tui_offer(struct tui *t, const struct binding *b)
+{
+	size_t	i;
+
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->key != NULL && panes[i]->key(t, b))
+			return true;
+	return false;
+}
+
+/* A replay going back: the panes start again from the first event. */
+void
+tui_panes_reset(struct tui *t)
+{
+	size_t	i;
+
+	model_reset(&t->m);
+	t->m.rchan = RC_NONE;
+	t->m.bytes_in = t->m.bytes_out = 0;
+	t->m.selected = NULL;
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->reset != NULL)
+			panes[i]->reset(t);
+}
+
 /*
  * The screen keeps every event; past evlog_max() it ends the connection
  * rather than grow without bound.  What is here stays to be read (and is
@@ -465,9 +514,7 @@ on_event(const struct event *ev, void *arg)
 		loop_defer(t->loop, log_full, t);
 	}
 	framelog_cause(FC_EVENT);
-	transcript_event(ev, t->ts);
-	tlspanel_event(ev, t->tp);
-	tour_event(t, ev);
+	tui_feed(t, ev);
 	/*
 	 * Replies of unknown size: when the server began answering, for
 	 * the status bar, until nothing is awaited (an IMAP untagged line
@@ -532,6 +579,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	struct tui	 t;
 	char		 err[512];
 	const char	*cs;
+	size_t		 i;
 	int		 rc;
 
 	framelog_open();	/* start-up is timed from here */
@@ -548,8 +596,10 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.loop = loop_new();
 	t.replay = t.opts.replay;
 	t.log = t.replay != NULL ? replay_log(t.replay) : evlog_new(true);
-	t.ts = transcript_new(&t);
-	t.tp = tlspanel_new(&t);
+	model_reset(&t.m);
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->init != NULL)
+			panes[i]->init(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
 	t.log_max = evlog_max();
 	if (t.replay == NULL)
@@ -627,11 +677,10 @@ out:
 		replay_end(&t);
 	else
 		evlog_unsubscribe(t.log, on_event, &t);
-	transcript_free(t.ts);
-	tlspanel_free(t.tp);
-	statusbar_free();
-	help_free();
-	gloss_free();
+	for (i = 0; i < NPANES; i++)
+		if (panes[i]->done != NULL)
+			panes[i]->done(&t);
+	model_free(&t.m);
 	if (msgwin != NULL)
 		delwin(msgwin);
 	msgwin = NULL;

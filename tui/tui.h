@@ -152,10 +152,158 @@ enum panel_mode {
 	PANEL_HIDDEN,
 };
 
+/* Keys that are not bytes, from the terminal's terminfo strings. */
+enum {
+	TK_NONE = 0x110000,
+	TK_UP, TK_DOWN, TK_LEFT, TK_RIGHT, TK_PPAGE, TK_NPAGE, TK_HOME,
+	TK_END, TK_BTAB, TK_ENTER, TK_WHEEL_UP, TK_WHEEL_DOWN, TK_MOUSE,
+	TK_F1, TK_F2, TK_F3, TK_F4, TK_F5, TK_F6, TK_F7, TK_F8, TK_F9,
+	TK_F10,
+};
+
+/*
+ * keys.c: the one key table.  Every binding names the context it acts
+ * in, its keys, the action and its help; key dispatch, the readline
+ * bindings, the help overlay and the documentation all read it.
+ */
+enum kctx {
+	KC_ALWAYS,	/* every focus, the command line too (raw bytes) */
+	KC_GLOBAL,	/* a pane has the focus; readline binds them too */
+	KC_PANE,	/* the transcript or the TLS panel has the focus */
+	KC_CMDLINE,	/* readline's own keys on the command line */
+	KC_TRANSCRIPT,
+	KC_TLS,
+	KC_GLOSS,	/* an explanation in the TLS panel's place */
+	KC_REPLAY,
+	KC_DATA,	/* the question after Ctrl-C in SMTP DATA */
+	KC_HELP,	/* this help overlay */
+	KC_MAX
+};
+
+enum action {
+	A_NONE,
+	A_READLINE,		/* readline acts on it */
+	A_INTERRUPT, A_SUSPEND, A_QUIT, A_REDRAW,
+	A_HELP, A_TOGGLE_TLS, A_TIME, A_EXPLAIN,
+	A_FOCUS_NEXT, A_FOCUS_PREV, A_COMPLETE_OR_FOCUS, A_CMDLINE,
+	A_WHEEL_UP, A_WHEEL_DOWN, A_CLICK,
+	A_UP, A_DOWN, A_SCROLL_LINE, A_PAGE_UP, A_PAGE_DOWN, A_HOME, A_END,
+	A_SEARCH_FWD, A_SEARCH_BACK, A_NOTE_OR_NEXT, A_PREV_MATCH,
+	A_MARK_NEXT, A_MARK_PREV, A_FOLD, A_FOLD_ALL,
+	A_DETAIL,
+	A_EXPLAIN_LINE, A_EXPLAIN_SELECTED, A_EXPLAIN_PANEL,
+	A_GLOSS_BACK, A_GLOSS_CLOSE,
+	A_STEP, A_STEP_BACK, A_PLAY, A_FASTER, A_SLOWER, A_FIRST, A_LAST,
+	A_DATA_END, A_DATA_DROP,
+	A_CLOSE,
+	A_MAX
+};
+
+#define KEYS_PER_BINDING	4
+
+struct binding {
+	enum kctx	 ctx;
+	int		 keys[KEYS_PER_BINDING];	/* 0 ends */
+	enum action	 action;
+	const char	*rl;		/* readline function, NULL if none */
+	const char	*help;
+};
+
+extern const struct binding bindings[];
+extern const size_t nbindings;
+extern const enum kctx keys_sections[];
+extern const size_t nkeys_sections;
+bool		 keys_in_section(const struct binding *, enum kctx);
+const char	*kctx_title(enum kctx);
+const struct binding *keys_find(enum kctx, int);
+const char	*keys_name(int, char *, size_t);
+void		 keys_label(const struct binding *, size_t, struct buf *);
+size_t		 keys_group(size_t);
+
 struct _win_st;			/* curses WINDOW */
+struct tui;
 struct transcript;
 struct tlspanel;
 struct tour;
+
+/*
+ * What several panes show, owned by tui.c (model.c) and filled from the
+ * events and the session: panes read it, never each other.
+ */
+enum tp_phase {
+	TP_NONE,
+	TP_PLAIN,
+	TP_HANDSHAKE,
+	TP_TLS,
+	TP_FAILED,
+};
+
+enum rc_chan {			/* a replay's channel */
+	RC_NONE,
+	RC_PLAIN,
+	RC_HANDSHAKE,
+	RC_TLS,
+	RC_CLOSED,
+};
+
+struct tui_model {
+	/* the session summary: the TLS panel and the status bar */
+	enum tp_phase		 phase;
+	enum rc_chan		 rchan;
+	const struct event	**steps;	/* of the current handshake */
+	size_t			 nsteps, stepcap;
+	int64_t			 hs_start;
+	const struct event	*est;
+	const struct event	*ver;
+	const struct event	*capdiff;
+	const struct event	*failure;
+	const struct event	**warn;
+	size_t			 nwarn, warncap;
+	const struct tls_facts	*facts;		/* NULL: no TLS yet */
+	int			 verdict;	/* -1 none, 0, 1 */
+	const char		*channel;	/* PLAIN, TLS, ... */
+	enum slot		 channel_slot;
+	uint64_t		 bytes_in, bytes_out;
+	/* the engine's word, read by the TUI core */
+	bool			 data_mode;	/* SMTP DATA */
+	bool			 continuation;	/* a continuation is awaited */
+	size_t			 pending;	/* replies awaited */
+	int64_t			 expected;	/* sized transfer, -1 none */
+	int64_t			 received;
+	bool			 caps_known;
+	const struct strv	*caps;
+	bool			 cap_starttls;
+	/* replay */
+	char			 replay_status[96];	/* "" live */
+	char			 replay_damage[160];	/* "" none */
+	/* shared view state */
+	const struct event	*selected;	/* in the transcript, NULL */
+	bool			 gloss;		/* an explanation in the panel */
+	int			 msg_rows;	/* the message covers these */
+	int			 ptr_y, ptr_x;	/* where the wheel turned */
+};
+
+/*
+ * A pane (tig's view_ops).  tui.c holds the list and calls them: layout
+ * after a resize, draw when one of its dirty bits is set, key with a
+ * binding of the table (true: handled), event for each event of the log.
+ * A pane never calls the engine or another pane.
+ */
+struct pane_ops {
+	const char	*name;
+	unsigned	 dirty;		/* D_* bits that redraw it */
+	bool		 overlay;	/* drawn last, over the message */
+	void		(*init)(struct tui *);
+	void		(*reset)(struct tui *);	/* forget the events */
+	void		(*done)(struct tui *);
+	void		(*layout)(struct tui *);
+	void		(*draw)(struct tui *);
+	bool		(*key)(struct tui *, const struct binding *);
+	void		(*event)(struct tui *, const struct event *);
+};
+
+extern const struct pane_ops transcript_pane, tlspanel_pane, tour_pane,
+	    gloss_pane, statusbar_pane, help_pane;
 
 struct tui {
 	struct loop		*loop;
@@ -163,8 +311,9 @@ struct tui {
 	struct session		*session;
 	struct session_opts	 sopts;
 	struct tui_opts		 opts;
-	struct transcript	*ts;
-	struct tlspanel		*tp;
+	struct tui_model	 m;
+	struct transcript	*ts;		/* the transcript pane's own */
+	struct tlspanel		*tp;		/* the TLS panel's own */
 	struct tour		*tour;		/* NULL: no guided tour */
 	struct theme		 theme;
 	bool			 mono;		/* attributes only */
@@ -203,6 +352,7 @@ struct tui {
 	int			 ts_y, ts_x, ts_h, ts_w;
 	/* tp_h is 0 when the TLS panel is not shown */
 	int			 tp_y, tp_x, tp_h, tp_w;
+	int			 tour_h;	/* the tour's banner */
 };
 
 /* tui.c */
@@ -220,6 +370,17 @@ void	 tui_quit(struct tui *);
 void	 tui_suspend(struct tui *);
 void	 tui_set_theme(struct tui *, const char *);
 void	 tui_connect(struct tui *);	/* a new session on t->sopts */
+void	 tui_feed(struct tui *, const struct event *);	/* to every pane */
+void	 tui_panes_reset(struct tui *);
+bool	 tui_offer(struct tui *, const struct binding *);
+bool	 tui_key(struct tui *, int);	/* cmdline.c: a pane has the focus */
+bool	 tui_action(struct tui *, const struct binding *);	/* cmdline.c */
+
+/* model.c: the summary the panes read. */
+void	 model_reset(struct tui_model *);
+void	 model_event(struct tui_model *, const struct event *);
+void	 model_sync(struct tui *);
+void	 model_free(struct tui_model *);
 
 /* colour.c: the only file that knows curses attributes. */
 void	 colour_init(struct tui *);
@@ -259,24 +420,10 @@ int	 rtext_draw(struct _win_st *, const struct rtext *, int, int, int,
 	    int, int, int);
 int	 text_width(const char *, size_t);
 
-/* transcript.c */
-struct transcript *transcript_new(struct tui *);
-void	 transcript_free(struct transcript *);
-void	 transcript_event(const struct event *, void *);
-void	 transcript_layout(struct transcript *, int, int, int, int);
-void	 transcript_cover(struct transcript *, int);
-void	 transcript_draw(struct transcript *, bool);
-int	 transcript_key(struct transcript *, int);
-void	 transcript_scroll(struct transcript *, int);
+/* panes/transcript.c: what tui.c, the commands and replay ask of it. */
 void	 transcript_page(struct transcript *, int);
-void	 transcript_home(struct transcript *);
-void	 transcript_end(struct transcript *);
 int	 transcript_search(struct transcript *, const char *, int);
-void	 transcript_fold_toggle(struct transcript *, bool);
-void	 transcript_select(struct transcript *, int);
-bool	 transcript_click(struct transcript *, int, int);
-const struct event *transcript_selected(const struct transcript *);
-int	 transcript_mark(struct transcript *, int);
+bool	 transcript_click(struct tui *, int, int);
 void	 transcript_invalidate(struct transcript *);
 
 /* framelog.c: MAILSCOPE_FRAMELOG=PATH, one line per frame (make bench). */
@@ -289,26 +436,13 @@ void	 framelog_close(void);
 void	 framelog_cause(unsigned);
 void	 framelog_frame(int64_t);
 
-/* tlspanel.c */
-struct tlspanel *tlspanel_new(struct tui *);
-void	 tlspanel_free(struct tlspanel *);
-void	 tlspanel_event(const struct event *, void *);
-void	 tlspanel_layout(struct tlspanel *, int, int, int, int);
-void	 tlspanel_draw(struct tlspanel *, bool);
-int	 tlspanel_key(struct tlspanel *, int);
-void	 tlspanel_scroll(struct tlspanel *, int);
-const struct tls_facts *tlspanel_facts(const struct tlspanel *);
-int	 tlspanel_verdict(const struct tlspanel *);	/* -1 none, 0, 1 */
-
-/* statusbar.c */
-void	 statusbar_layout(int, int);
-void	 statusbar_draw(struct tui *);
-void	 statusbar_free(void);
-
-/* help.c */
-void	 help_draw(struct tui *);
-int	 help_key(struct tui *, int);
-void	 help_free(void);
+/* panes/tour.c: the guided tour of mailscope --lab --tour. */
+void	 tour_start(struct tui *);
+void	 tour_free(struct tui *);
+int	 tour_rows(struct tui *);		/* rows of its banner */
+void	 tour_enter(struct tui *);	/* Enter on an empty line */
+void	 tour_cmd_next(struct tui *, const char *);
+void	 tour_cmd_show(struct tui *, const char *);
 
 /* cmdline.c: GNU readline through its callback interface. */
 void	 cmdline_init(struct tui *);
@@ -327,15 +461,6 @@ void	 cmdline_end(struct tui *);
 void	 cmdline_resume(struct tui *);
 int	 input_key(void);
 const char *history_path(struct tui *);
-
-/* Keys that are not bytes, from the terminal's terminfo strings. */
-enum {
-	TK_NONE = 0x110000,
-	TK_UP, TK_DOWN, TK_LEFT, TK_RIGHT, TK_PPAGE, TK_NPAGE, TK_HOME,
-	TK_END, TK_BTAB, TK_ENTER, TK_WHEEL_UP, TK_WHEEL_DOWN, TK_MOUSE,
-	TK_F1, TK_F2, TK_F3, TK_F4, TK_F5, TK_F6, TK_F7, TK_F8, TK_F9,
-	TK_F10,
-};
 
 /* crash.c: a crash still gives the terminal back. */
 void	 crash_save_modes(void);
@@ -356,26 +481,6 @@ void	 command_run(struct tui *, const char *);
 void	 command_send(struct tui *, const char *);
 bool	 command_is_secret(struct tui *, const char *);
 
-/* gloss.c: explanations drawn in the TLS panel's place. */
-void	 gloss_event(struct tui *, const struct event *);
-void	 gloss_panel(struct tui *);
-bool	 gloss_draw(struct tui *, bool);	/* false: not shown */
-int	 gloss_key(struct tui *, int);		/* 1: the key was ours */
-bool	 gloss_scroll(struct tui *, int);	/* false: not shown */
-void	 gloss_free(void);
-
-/* tour.c: the guided tour of mailscope --lab --tour. */
-void	 tour_start(struct tui *);
-void	 tour_free(struct tui *);
-void	 tour_event(struct tui *, const struct event *);
-void	 tour_panel(struct tui *);		/* ? in the TLS panel */
-int	 tour_rows(struct tui *);		/* rows of its banner */
-void	 tour_layout(struct tui *, int, int);
-void	 tour_draw(struct tui *);
-void	 tour_enter(struct tui *);	/* Enter on an empty line */
-void	 tour_cmd_next(struct tui *, const char *);
-void	 tour_cmd_show(struct tui *, const char *);
-
 /* recording.c: --record and :record in the live inspector. */
 int	 recording_start(struct tui *, const char *, char *, size_t);
 void	 recording_stop(struct tui *, const char *);
@@ -390,13 +495,11 @@ int	 replay_main(int, char **);
 struct evlog *replay_log(struct replay *);
 void	 replay_start(struct tui *);
 void	 replay_end(struct tui *);
-int	 replay_key(struct tui *, int);
+bool	 replay_key(struct tui *, const struct binding *);
 void	 replay_line(struct tui *, char *);
 void	 replay_quit(struct tui *);
-const char *replay_channel(struct tui *, enum slot *);
 void	 replay_status(struct tui *, char *, size_t);
 bool	 replay_damage(struct tui *, char *, size_t);
-void	 replay_bytes(struct tui *, uint64_t *, uint64_t *);
 extern const struct command replay_commands[];
 
 #endif /* TUI_H */

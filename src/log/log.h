@@ -274,4 +274,40 @@ int		 recording_load(const char *, unsigned, struct evlog *,
 int		 recording_save(const char *, const struct evlog *,
 		    const struct recording_info *, char *, size_t);
 
+/*
+ * digest.c: the events folded into the one session summary every view
+ * reads.  digest_event is an ev_sub: subscribe it, or feed it events.
+ */
+enum dg_channel {
+	DG_START,		/* nothing yet */
+	DG_CONNECTING,
+	DG_PLAIN,
+	DG_HANDSHAKE,
+	DG_TLS,
+	DG_FAILED,		/* the handshake did not complete */
+	DG_CLOSED,
+};
+
+struct digest {
+	size_t		 events;
+	enum dg_channel	 channel;
+	bool		 tls_seen;	/* a handshake completed */
+	char		*tls_summary;	/* "TLS1.3 TLS_AES_256_GCM_SHA384 ..." */
+	struct tls_facts *tls;		/* the last facts learnt */
+	int		 verified;	/* -1 unknown, 0 not verified, 1 yes */
+	char		*failure;	/* why the handshake failed */
+	bool		 capdiff;	/* the difference across STARTTLS: */
+	struct strv	 added;		/* ... capabilities inside TLS only */
+	struct strv	 removed;	/* ... capabilities in plaintext only */
+	char		*capdiff_note;	/* ... or why it is not known */
+	struct strv	 warnings;	/* the text of each warning */
+	bool		 closed;
+	char		*close_reason;
+};
+
+void		 digest_init(struct digest *);
+void		 digest_event(const struct event *, void *);
+void		 digest_free(struct digest *);	/* and ready for reuse */
+const char	*digest_channel_name(enum dg_channel);
+
 #endif /* MAILSCOPE_LOG_H */

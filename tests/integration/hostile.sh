@@ -245,7 +245,7 @@ mrun() {
 	_case=$1
 	_name=$2
 	shift 2
-	if ! fake_start "$_name" "$_case" --max-seconds 15; then
+	if ! fake_start "$_name" "$_case" --max-seconds 40; then
 		RC=255
 		echo "fake server did not start: $(cat "$T/$_name.err")" \
 		    > "$T/$_name.err"
@@ -256,7 +256,7 @@ mrun() {
 	    "$_url://127.0.0.1:$FAKE_PORT" < /dev/null > "$T/$_name.out" \
 	    2> "$T/$_name.err"
 	RC=$?
-	fake_wait 20 > /dev/null 2>&1
+	fake_wait 45 > /dev/null 2>&1
 }
 
 # ck WHAT CMD...: assertion for a case, without touching last.out.

@@ -423,7 +423,7 @@ keys End
 check "help lists : commands (End scrolls it)" wait_for ':starttls'
 keys PPage
 check "help lists the TLS panel's scroll keys" \
-    wait_for 'Home, End, g, G +top, bottom of the panel'
+    wait_for 'Home, g, End, G +top, bottom of the panel'
 keys Escape
 check "Esc closes the help" wait_gone 'keys and commands'
 

@@ -13,29 +13,12 @@
 
 #include "tui.h"
 
-enum tp_phase {
-	TP_NONE,		/* not connected yet */
-	TP_PLAIN,
-	TP_HANDSHAKE,
-	TP_TLS,
-	TP_FAILED,
-};
 
 struct tlspanel {
 	struct tui		*t;
 	WINDOW			*win;
 	int			 y, x, h, w;
 	bool			 right;		/* beside the transcript */
-	enum tp_phase		 phase;
-	const struct event	**steps;
-	size_t			 nsteps, stepcap;
-	int64_t			 hs_start;
-	const struct event	*est;
-	const struct event	*ver;
-	const struct event	*capdiff;
-	const struct event	*failure;
-	const struct event	**warn;
-	size_t			 nwarn, warncap;
 	size_t			 sel;		/* selected certificate */
 	bool			 detail;
 	int			 scroll;
@@ -44,14 +27,11 @@ struct tlspanel {
 	size_t			 nlines, linecap;
 };
 
-struct tlspanel *
-tlspanel_new(struct tui *t)
+static void
+tp_init(struct tui *t)
 {
-	struct tlspanel	*tp;
-
-	tp = xcalloc(1, sizeof *tp);
-	tp->t = t;
-	return tp;
+	t->tp = xcalloc(1, sizeof *t->tp);
+	t->tp->t = t;
 }
 
 static void
@@ -64,118 +44,53 @@ lines_reset(struct tlspanel *tp)
 	tp->nlines = 0;
 }
 
-void
-tlspanel_free(struct tlspanel *tp)
+static void
+tp_done(struct tui *t)
 {
-	size_t	i;
+	struct tlspanel	*tp = t->tp;
+	size_t		 i;
 
 	if (tp == NULL)
 		return;
+	t->tp = NULL;
 	if (tp->win != NULL)
 		delwin(tp->win);
 	for (i = 0; i < tp->linecap; i++)
 		rtext_free(&tp->lines[i]);
 	free(tp->lines);
-	free(tp->steps);
-	free(tp->warn);
 	free(tp);
 }
 
+/* A new connection: the selection belonged to the old one. */
 static void
-push(const struct event ***v, size_t *n, size_t *cap, const struct event *ev)
+tp_event(struct tui *t, const struct event *ev)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 16;
-		*v = xreallocarray(*v, *cap, sizeof **v);
-	}
-	(*v)[(*n)++] = ev;
-}
-
-static void
-reset(struct tlspanel *tp)
-{
-	tp->phase = TP_NONE;
-	tp->nsteps = 0;
-	tp->est = tp->ver = tp->capdiff = tp->failure = NULL;
-	tp->nwarn = 0;
-	tp->sel = 0;
-	tp->detail = false;
-	tp->scroll = 0;
-}
-
-void
-tlspanel_event(const struct event *ev, void *arg)
-{
-	struct tlspanel	*tp = arg;
+	struct tlspanel	*tp = t->tp;
 
 	switch (ev->kind) {
 	case EV_CONNECT:
-		reset(tp);
-		tp->phase = TP_PLAIN;
-		break;
-	case EV_TLS_STEP:
-		/* TLS 1.3 tickets come after the handshake: keep them. */
-		if (tp->phase != TP_HANDSHAKE && tp->phase != TP_TLS) {
-			tp->nsteps = 0;
-			tp->hs_start = ev->t_ns;
-			tp->failure = NULL;
-			tp->phase = TP_HANDSHAKE;
-		}
-		push(&tp->steps, &tp->nsteps, &tp->stepcap, ev);
+		tp->sel = 0;
+		tp->detail = false;
+		tp->scroll = 0;
 		break;
 	case EV_TLS_ESTABLISHED:
-		tp->est = ev;
-		tp->phase = TP_TLS;
 		tp->sel = 0;
 		break;
-	case EV_VERIFY:
-		tp->ver = ev;
-		break;
-	case EV_CAPDIFF:
-		tp->capdiff = ev;
-		break;
 	case EV_INFO:
-		/* The session's word on why there is no difference. */
 		if (ev_extra(ev) == NULL || ev_extra(ev)->code == NULL ||
 		    strcmp(ev_extra(ev)->code, "capdiff-unknown") != 0)
 			return;
-		tp->capdiff = ev;
 		break;
+	case EV_TLS_STEP:
+	case EV_VERIFY:
+	case EV_CAPDIFF:
 	case EV_WARNING:
-		push(&tp->warn, &tp->nwarn, &tp->warncap, ev);
-		break;
 	case EV_CLOSE:
-		if (tp->phase == TP_HANDSHAKE) {
-			tp->failure = ev;
-			tp->phase = TP_FAILED;
-		}
 		break;
 	default:
 		return;
 	}
-	tui_dirty(tp->t, D_TLS | D_STATUS);
-}
-
-const struct tls_facts *
-tlspanel_facts(const struct tlspanel *tp)
-{
-	if (tp->ver != NULL && ev_extra(tp->ver) != NULL && ev_extra(tp->ver)->tls != NULL)
-		return ev_extra(tp->ver)->tls;
-	if (tp->est != NULL && ev_extra(tp->est) != NULL)
-		return ev_extra(tp->est)->tls;
-	return NULL;
-}
-
-int
-tlspanel_verdict(const struct tlspanel *tp)
-{
-	const struct tls_facts	*f = tlspanel_facts(tp);
-
-	if (tp->phase == TP_FAILED)
-		return 0;
-	if (f == NULL || !f->verify.checked)
-		return f == NULL ? -1 : 0;
-	return f->verify.ok ? 1 : 0;
+	tui_dirty(t, D_TLS | D_STATUS);
 }
 
 static struct rtext *
@@ -391,12 +306,11 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 static void
 build(struct tlspanel *tp)
 {
-	const struct tls_facts	*f = tlspanel_facts(tp);
-	struct session		*s = tp->t->session;
+	const struct tls_facts	*f = tp->t->m.facts;
 	const struct strv	*caps;
 	struct rtext		*r;
 	size_t			 i;
-	bool			 tls = tp->phase == TP_TLS, ver_shown = false;
+	bool			 tls = tp->t->m.phase == TP_TLS, ver_shown = false;
 
 	lines_reset(tp);
 	tp->sel_row = -1;
@@ -406,7 +320,7 @@ build(struct tlspanel *tp)
 	}
 	title(tp, "Channel");
 	r = line(tp);
-	switch (tp->phase) {
+	switch (tp->t->m.phase) {
 	case TP_NONE:
 		rtext_adds(r, SLOT_TLS_LABEL, "  not connected");
 		break;
@@ -420,44 +334,42 @@ build(struct tlspanel *tp)
 		break;
 	case TP_TLS:
 		rtext_adds(r, SLOT_TLS_OK, "  TLS");
-		if (tp->est != NULL)
-			text(tp, SLOT_TLS_VALUE, "  %s", tp->est->data);
+		if (tp->t->m.est != NULL)
+			text(tp, SLOT_TLS_VALUE, "  %s", tp->t->m.est->data);
 		break;
 	case TP_FAILED:
 		rtext_adds(r, SLOT_TLS_BAD, "  TLS FAILED");
 		break;
 	}
-	if (tp->failure != NULL) {
+	if (tp->t->m.failure != NULL) {
 		r = line(tp);
 		rtext_adds(r, SLOT_TLS_BAD, "  ");
-		rtext_net(r, SLOT_TLS_BAD, tp->failure->data,
-		    tp->failure->len);
+		rtext_net(r, SLOT_TLS_BAD, tp->t->m.failure->data,
+		    tp->t->m.failure->len);
 	}
 	if (f != NULL)
 		facts(tp, f);
-	if (s != NULL && session_pp(s) != NULL &&
-	    pp_caps_known(session_pp(s))) {
-		caps = pp_caps(session_pp(s));
+	if (tp->t->m.caps_known) {
+		caps = tp->t->m.caps;
 		title(tp, tls ? "Capabilities (inside TLS)" :
 		    "Capabilities (plaintext)");
 		if (!tls)
-			text(tp, pp_cap_starttls(session_pp(s)) ? SLOT_TLS_OK :
+			text(tp, tp->t->m.cap_starttls ? SLOT_TLS_OK :
 			    SLOT_TLS_BAD, "  STARTTLS %s",
-			    pp_cap_starttls(session_pp(s)) ? "offered" :
-			    "NOT offered");
+			    tp->t->m.cap_starttls ? "offered" : "NOT offered");
 		for (i = 0; i < caps->n; i++)
 			text(tp, SLOT_TLS_VALUE, "  %s", caps->v[i]);
 	}
-	if (tp->nsteps > 0) {
-		title(tp, tp->phase == TP_HANDSHAKE ? "Handshake" :
+	if (tp->t->m.nsteps > 0) {
+		title(tp, tp->t->m.phase == TP_HANDSHAKE ? "Handshake" :
 		    "Handshake steps");
-		for (i = 0; i <= tp->nsteps; i++) {
+		for (i = 0; i <= tp->t->m.nsteps; i++) {
 			/* The verification, in its place in time. */
-			if (tp->ver != NULL && !ver_shown && (i == tp->nsteps ||
-			    tp->steps[i]->t_ns > tp->ver->t_ns)) {
+			if (tp->t->m.ver != NULL && !ver_shown && (i == tp->t->m.nsteps ||
+			    tp->t->m.steps[i]->t_ns > tp->t->m.ver->t_ns)) {
 				r = line(tp);
 				rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
-				    (double)(tp->ver->t_ns - tp->hs_start) /
+				    (double)(tp->t->m.ver->t_ns - tp->t->m.hs_start) /
 				    1e6);
 				rtext_adds(r, f != NULL && f->verify.ok ?
 				    SLOT_TLS_VALUE : SLOT_TLS_BAD, f != NULL &&
@@ -465,42 +377,42 @@ build(struct tlspanel *tp)
 				    "certificate NOT verified");
 				ver_shown = true;
 			}
-			if (i == tp->nsteps)
+			if (i == tp->t->m.nsteps)
 				break;
 			r = line(tp);
 			rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
-			    (double)(tp->steps[i]->t_ns - tp->hs_start) /
+			    (double)(tp->t->m.steps[i]->t_ns - tp->t->m.hs_start) /
 			    1e6);
-			rtext_net(r, SLOT_TLS_VALUE, tp->steps[i]->data,
-			    tp->steps[i]->len);
+			rtext_net(r, SLOT_TLS_VALUE, tp->t->m.steps[i]->data,
+			    tp->t->m.steps[i]->len);
 		}
 	}
-	if (tp->capdiff != NULL) {
+	if (tp->t->m.capdiff != NULL) {
 		title(tp, "Capabilities after STARTTLS");
-		if (tp->capdiff->kind == EV_INFO) {
+		if (tp->t->m.capdiff->kind == EV_INFO) {
 			r = line(tp);
 			rtext_adds(r, SLOT_TLS_VALUE, "  ");
-			rtext_net(r, SLOT_TLS_VALUE, tp->capdiff->data,
-			    tp->capdiff->len);
-		} else if (ev_extra(tp->capdiff) != NULL) {
-			for (i = 0; i < ev_extra(tp->capdiff)->added.n; i++)
+			rtext_net(r, SLOT_TLS_VALUE, tp->t->m.capdiff->data,
+			    tp->t->m.capdiff->len);
+		} else if (ev_extra(tp->t->m.capdiff) != NULL) {
+			for (i = 0; i < ev_extra(tp->t->m.capdiff)->added.n; i++)
 				text(tp, SLOT_TLS_OK, "  + %s",
-				    ev_extra(tp->capdiff)->added.v[i]);
-			for (i = 0; i < ev_extra(tp->capdiff)->removed.n; i++)
+				    ev_extra(tp->t->m.capdiff)->added.v[i]);
+			for (i = 0; i < ev_extra(tp->t->m.capdiff)->removed.n; i++)
 				text(tp, SLOT_TLS_WARN, "  - %s",
-				    ev_extra(tp->capdiff)->removed.v[i]);
-			if (ev_extra(tp->capdiff)->added.n +
-			    ev_extra(tp->capdiff)->removed.n == 0)
+				    ev_extra(tp->t->m.capdiff)->removed.v[i]);
+			if (ev_extra(tp->t->m.capdiff)->added.n +
+			    ev_extra(tp->t->m.capdiff)->removed.n == 0)
 				text(tp, SLOT_TLS_VALUE, "  unchanged");
 		}
 	}
-	if (tp->nwarn > 0) {
+	if (tp->t->m.nwarn > 0) {
 		title(tp, "Warnings");
-		for (i = 0; i < tp->nwarn; i++) {
+		for (i = 0; i < tp->t->m.nwarn; i++) {
 			r = line(tp);
 			rtext_adds(r, SLOT_TLS_WARN, "  ! ");
-			rtext_net(r, SLOT_TLS_WARN, tp->warn[i]->data,
-			    tp->warn[i]->len);
+			rtext_net(r, SLOT_TLS_WARN, tp->t->m.warn[i]->data,
+			    tp->t->m.warn[i]->len);
 		}
 	}
 	title(tp, "Legend");
@@ -509,9 +421,12 @@ build(struct tlspanel *tp)
 	text(tp, SLOT_TLS_LABEL, "  -- info  !! warning  ## note");
 }
 
-void
-tlspanel_layout(struct tlspanel *tp, int y, int x, int h, int w)
+static void
+tp_layout(struct tui *t)
 {
+	struct tlspanel	*tp = t->tp;
+	int		 y = t->tp_y, x = t->tp_x, h = t->tp_h, w = t->tp_w;
+
 	if (tp->win != NULL)
 		delwin(tp->win);
 	tp->win = NULL;
@@ -524,9 +439,11 @@ tlspanel_layout(struct tlspanel *tp, int y, int x, int h, int w)
 		tp->win = newwin(h, w, y, x);
 }
 
-void
-tlspanel_draw(struct tlspanel *tp, bool focus)
+static void
+tp_draw(struct tui *t)
 {
+	struct tlspanel	*tp = t->tp;
+	bool		 focus = t->focus == FOCUS_TLS;
 	const char	*vbar = tp->t->utf8 ? "\xe2\x94\x82" : "|";
 	const char	*hbar = tp->t->utf8 ? "\xe2\x94\x80" : "-";
 	enum slot	 b = focus ? SLOT_BORDER_FOCUS : SLOT_BORDER;
@@ -534,7 +451,8 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 	size_t		 k;
 	char		 hdr[64];
 
-	if (tp->win == NULL)
+	/* An explanation has the panel's place. */
+	if (tp->win == NULL || t->m.gloss)
 		return;
 	build(tp);
 	colour_bkgd(tp->win, SLOT_DEFAULT);
@@ -594,71 +512,95 @@ tlspanel_draw(struct tlspanel *tp, bool focus)
 	wnoutrefresh(tp->win);
 }
 
-/* The mouse wheel over the panel: scroll, whatever has the focus. */
-void
-tlspanel_scroll(struct tlspanel *tp, int rows)
+static bool
+under_pointer(struct tui *t)
 {
-	tp->scroll += rows;
-	tui_dirty(tp->t, D_TLS);
+	return t->tp_h > 0 && t->m.ptr_y >= t->tp_y &&
+	    t->m.ptr_y < t->tp_y + t->tp_h && t->m.ptr_x >= t->tp_x &&
+	    t->m.ptr_x < t->tp_x + t->tp_w;
 }
 
-/* Keys when the panel has the focus; 0 when not ours. */
-int
-tlspanel_key(struct tlspanel *tp, int key)
+/* Keys when the panel has the focus; the wheel over it, whatever has. */
+static bool
+tp_key(struct tui *t, const struct binding *b)
 {
-	const struct tls_facts	*f = tlspanel_facts(tp);
+	struct tlspanel		*tp = t->tp;
+	const struct tls_facts	*f = t->m.facts;
 	int			 page = tp->h > 3 ? tp->h - 2 : 1;
 
-	switch (key) {
-	case TK_UP:
-	case 'k':
+	if ((b->action == A_WHEEL_UP || b->action == A_WHEEL_DOWN) &&
+	    under_pointer(t)) {
+		tp->scroll += b->action == A_WHEEL_UP ? -3 : 3;
+		tui_dirty(t, D_TLS);
+		return true;
+	}
+	if (b->ctx != KC_TLS)
+		return false;
+	switch (b->action) {
+	case A_UP:
 		if (f != NULL && f->nchain > 0 && tp->sel > 0)
 			tp->sel--;
 		else
 			tp->scroll--;
 		break;
-	case TK_DOWN:
-	case 'j':
+	case A_DOWN:
 		if (f != NULL && tp->sel + 1 < f->nchain)
 			tp->sel++;
 		else
 			tp->scroll++;
 		break;
-	case '\r':
-	case '\n':
-	case TK_ENTER:
+	case A_DETAIL:
 		tp->detail = !tp->detail;
 		/* The details follow the selection: bring them into view. */
 		build(tp);
 		if (tp->detail && tp->sel_row >= 0)
 			tp->scroll = tp->sel_row > 0 ? tp->sel_row - 1 : 0;
 		break;
-	case TK_PPAGE:
+	case A_PAGE_UP:
 		tp->scroll -= page;
 		break;
-	case TK_NPAGE:
+	case A_PAGE_DOWN:
 		tp->scroll += page;
 		break;
-	case TK_HOME:
-	case 'g':
+	case A_HOME:
 		tp->scroll = 0;
 		break;
-	case TK_END:
-	case 'G':
+	case A_END:
 		tp->scroll = 1 << 20;
 		break;
 	default:
-		return 0;
+		return false;
 	}
 	/* Keep the selection in view after moving it. */
-	if ((key == TK_UP || key == TK_DOWN || key == 'j' || key == 'k' ||
-	    key == '\r') && f != NULL && f->nchain > 0) {
+	if ((b->action == A_UP || b->action == A_DOWN ||
+	    b->action == A_DETAIL) && f != NULL && f->nchain > 0) {
 		build(tp);
 		if (tp->sel_row >= 0 && tp->sel_row < tp->scroll)
 			tp->scroll = tp->sel_row;
 		else if (tp->sel_row >= tp->scroll + page)
 			tp->scroll = tp->sel_row - page / 2;
 	}
-	tui_dirty(tp->t, D_TLS);
-	return 1;
+	tui_dirty(t, D_TLS);
+	return true;
 }
+
+static void
+tp_reset(struct tui *t)
+{
+	tp_done(t);
+	tp_init(t);
+	if (!t->too_small && t->ts_h > 0)
+		tp_layout(t);
+}
+
+const struct pane_ops tlspanel_pane = {
+	.name = "tls",
+	.dirty = D_TLS,
+	.init = tp_init,
+	.reset = tp_reset,
+	.done = tp_done,
+	.layout = tp_layout,
+	.draw = tp_draw,
+	.key = tp_key,
+	.event = tp_event,
+};

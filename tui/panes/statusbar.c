@@ -13,18 +13,19 @@
 static WINDOW	*sbwin;
 static int	 sb_w;
 
-void
-statusbar_layout(int y, int w)
+static void
+sb_layout(struct tui *t)
 {
 	if (sbwin != NULL)
 		delwin(sbwin);
-	sbwin = newwin(1, w, y, 0);
-	sb_w = w;
+	sbwin = newwin(1, t->cols, t->rows - 2, 0);
+	sb_w = t->cols;
 }
 
-void
-statusbar_free(void)
+static void
+sb_done(struct tui *t)
 {
+	(void)t;
 	if (sbwin != NULL)
 		delwin(sbwin);
 	sbwin = NULL;
@@ -50,32 +51,6 @@ badge(enum slot s, const char *text)
 	wprintw(sbwin, " %s ", text);
 }
 
-/* The channel as a person reads it: PLAIN, HANDSHAKE, TLS, CLOSED. */
-static const char *
-channel(enum session_state st, enum slot *s)
-{
-	switch (st) {
-	case STATE_DISCONNECTED:
-	case STATE_CONNECTING:
-		*s = SLOT_STATUS_PLAIN;
-		return "CONNECTING";
-	case STATE_PLAIN:
-	case STATE_STARTTLS_WAIT:
-		*s = SLOT_STATUS_PLAIN;
-		return "PLAIN";
-	case STATE_TLS_CONNECT:
-	case STATE_HANDSHAKE:
-		*s = SLOT_STATUS_PLAIN;
-		return "HANDSHAKE";
-	case STATE_TLS:
-		*s = SLOT_STATUS_TLS;
-		return "TLS";
-	default:
-		*s = SLOT_STATUS_BAD;
-		return "CLOSED";
-	}
-}
-
 /*
  * Everything but the byte counts and the focus, left to right; short
  * leaves the scheme out of the target (the protocol follows it anyway).
@@ -83,16 +58,12 @@ channel(enum session_state st, enum slot *s)
 static void
 draw_left(struct tui *t, bool short_target)
 {
-	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
-	    NULL;
-	enum session_state st = t->session != NULL ?
-	    session_state(t->session) : STATE_DISCONNECTED;
+	const struct tui_model *m = &t->m;
 	struct buf	 safe = { 0 };
-	const char	*ch, *rec, *shown;
+	const char	*rec, *shown;
 	char		*target, right[160], in[32], a[32], b[40];
 	enum slot	 s;
 	int64_t		 got, want, el;
-	int		 v;
 
 	colour_bkgd(sbwin, SLOT_STATUS);
 	werase(sbwin);
@@ -107,43 +78,37 @@ draw_left(struct tui *t, bool short_target)
 	buf_free(&safe);
 	free(target);
 	wprintw(sbwin, " %s", proto_name(t->sopts.target.proto));
-	ch = t->replay != NULL ? replay_channel(t, &s) : channel(st, &s);
-	if (st == STATE_CLOSED && session_exit_code(t->session) == EXIT_OK)
-		s = SLOT_STATUS;
-	badge(s, ch);
-	v = tlspanel_verdict(t->tp);
-	if (v == 1)
+	badge(m->channel_slot, m->channel);
+	if (m->verdict == 1)
 		badge(SLOT_STATUS_TLS, "VERIFIED");
-	else if (v == 0)
+	else if (m->verdict == 0)
 		badge(SLOT_STATUS_BAD, "NOT VERIFIED");
-	if (pp != NULL && pp_data_mode(pp))
+	if (m->data_mode)
 		badge(SLOT_MODE, "DATA");
 	if (t->opts.explain)
 		badge(SLOT_MODE, "EXPLAIN");
 	if ((rec = recording_badge(t, &s)) != NULL)
 		badge(s, rec);
-	if (t->replay != NULL) {
-		replay_status(t, right, sizeof right);
-		badge(SLOT_MODE, right);
-		if (replay_damage(t, right, sizeof right))
-			badge(SLOT_STATUS_BAD, right);
-	}
+	if (m->replay_status[0] != '\0')
+		badge(SLOT_MODE, m->replay_status);
+	if (m->replay_damage[0] != '\0')
+		badge(SLOT_STATUS_BAD, m->replay_damage);
 	/*
 	 * A sized transfer (literal, POP3 body) has its percent; a long
 	 * reply of unknown size shows bytes and rate after a second.
 	 */
 	el = mono_ns() - (t->progress ? t->progress_start : t->reply_start);
-	if (!t->progress && t->reply_start != 0 && pp != NULL &&
-	    pp_pending(pp) > 0 && el >= 1000000000) {
+	if (!t->progress && t->reply_start != 0 && m->pending > 0 &&
+	    el >= 1000000000) {
 		size_str(t->reply_bytes, a, sizeof a);
 		size_str((uint64_t)((double)t->reply_bytes * 1e9 /
 		    (double)el), in, sizeof in);
 		snprintf(right, sizeof right, "%s %s/s", a, in);
 		badge(SLOT_STATUS_PROGRESS, right);
 	}
-	if (t->progress && pp != NULL) {
-		got = pp_received_size(pp);
-		want = pp_expected_size(pp);
+	if (t->progress && t->session != NULL) {
+		got = m->received;
+		want = m->expected;
 		size_str(got > 0 ? (uint64_t)got : 0, a, sizeof a);
 		/*
 		 * The average since the transfer was first seen; the first
@@ -165,24 +130,18 @@ draw_left(struct tui *t, bool short_target)
 	}
 }
 
-void
-statusbar_draw(struct tui *t)
+static void
+sb_draw(struct tui *t)
 {
 	static const char *focus_names[] = { "cmdline", "transcript", "tls" };
 	char		 right[160], in[32], out[32];
-	uint64_t	 bin = 0, bout = 0;
 	int		 x;
 
 	if (sbwin == NULL)
 		return;
 	draw_left(t, false);
-	if (t->session != NULL) {
-		bin = session_bytes_in(t->session);
-		bout = session_bytes_out(t->session);
-	} else if (t->replay != NULL)
-		replay_bytes(t, &bin, &bout);
-	size_str(bin, in, sizeof in);
-	size_str(bout, out, sizeof out);
+	size_str(t->m.bytes_in, in, sizeof in);
+	size_str(t->m.bytes_out, out, sizeof out);
 	/*
 	 * Bytes always; the focus when there is room for it, if need be
 	 * with the target's scheme left out.
@@ -202,3 +161,11 @@ statusbar_draw(struct tui *t)
 	}
 	wnoutrefresh(sbwin);
 }
+
+const struct pane_ops statusbar_pane = {
+	.name = "status",
+	.dirty = D_STATUS | D_CMDLINE,
+	.done = sb_done,
+	.layout = sb_layout,
+	.draw = sb_draw,
+};

@@ -14,7 +14,6 @@
 #include "tui.h"
 
 static WINDOW		*gwin;
-static bool		 shown;
 static int		 top;		/* first row shown */
 static char		*title;
 static struct rtext	*lines;
@@ -48,7 +47,7 @@ begin(struct tui *t, const char *what)
 	free(title);
 	title = xstrdup(what);
 	top = 0;
-	shown = true;
+	t->m.gloss = true;
 	/* The explanation needs the panel's area: show it. */
 	if (t->tp_h == 0) {
 		t->panel = PANEL_SHOWN;
@@ -126,7 +125,7 @@ about_starttls(const struct event *ev)
 }
 
 /* The full explanation of one event. */
-void
+static void
 gloss_event(struct tui *t, const struct event *ev)
 {
 	enum proto_id	 proto = t->sopts.target.proto;
@@ -190,10 +189,10 @@ panel_steps(struct tui *t)
 }
 
 /* What every part of the TLS panel means, for the facts it shows. */
-void
+static void
 gloss_panel(struct tui *t)
 {
-	const struct tls_facts	*f = tlspanel_facts(t->tp);
+	const struct tls_facts	*f = t->m.facts;
 	static const char *const fields[] = { "version", "cipher",
 	    "key exch.", "group", "signature", "mac", "SNI", "ALPN",
 	    "resumed", "OCSP", "host", "matched", "chain", "subject",
@@ -223,9 +222,10 @@ gloss_panel(struct tui *t)
 	add_starttls(t);
 }
 
-bool
-gloss_draw(struct tui *t, bool focus)
+static void
+gloss_draw(struct tui *t)
 {
+	bool		 focus = t->focus == FOCUS_TLS;
 	const char	*vbar = t->utf8 ? "\xe2\x94\x82" : "|";
 	const char	*hbar = t->utf8 ? "\xe2\x94\x80" : "-";
 	enum slot	 b = focus ? SLOT_BORDER_FOCUS : SLOT_BORDER;
@@ -233,13 +233,13 @@ gloss_draw(struct tui *t, bool focus)
 	size_t		 k;
 	char		 hdr[96];
 
-	if (!shown || t->tp_h == 0)
-		return false;
+	if (!t->m.gloss || t->tp_h == 0)
+		return;
 	if (gwin != NULL)
 		delwin(gwin);
 	gwin = newwin(t->tp_h, t->tp_w, t->tp_y, t->tp_x);
 	if (gwin == NULL)
-		return false;
+		return;
 	colour_bkgd(gwin, SLOT_DEFAULT);
 	werase(gwin);
 	colour_set(gwin, b);
@@ -277,7 +277,6 @@ gloss_draw(struct tui *t, bool focus)
 		n += r;
 	}
 	wnoutrefresh(gwin);
-	return true;
 }
 
 /* The line F1 explains with no selection: the last one shown. */
@@ -296,85 +295,87 @@ last_line(struct tui *t)
 	return NULL;
 }
 
-int
-gloss_key(struct tui *t, int key)
+static bool
+under_pointer(struct tui *t)
+{
+	return t->tp_h > 0 && t->m.ptr_y >= t->tp_y &&
+	    t->m.ptr_y < t->tp_y + t->tp_h && t->m.ptr_x >= t->tp_x &&
+	    t->m.ptr_x < t->tp_x + t->tp_w;
+}
+
+static bool
+gloss_key(struct tui *t, const struct binding *b)
 {
 	const struct event	*ev;
 	int			 page = t->tp_h > 3 ? t->tp_h - 2 : 1;
 
-	/* ? without a selection stays the backward search. */
-	if (t->focus == FOCUS_TRANSCRIPT && (key == TK_F1 || (key == '?' &&
-	    transcript_selected(t->ts) != NULL))) {
-		if ((ev = transcript_selected(t->ts)) == NULL)
+	switch (b->action) {
+	case A_EXPLAIN_LINE:
+	case A_EXPLAIN_SELECTED:
+		/* ? without a selection stays the backward search. */
+		if ((ev = t->m.selected) == NULL &&
+		    b->action == A_EXPLAIN_SELECTED)
+			return false;
+		if (ev == NULL)
 			ev = last_line(t);
 		if (ev == NULL)
 			tui_message(t, true, "nothing to explain yet");
 		else
 			gloss_event(t, ev);
-		return 1;
-	}
-	if (t->focus == FOCUS_TLS && key == '?') {
+		return true;
+	case A_EXPLAIN_PANEL:
 		gloss_panel(t);
-		tour_panel(t);
-		return 1;
-	}
-	if (!shown || t->focus == FOCUS_CMDLINE)
-		return 0;
-	if (key == '\033') {
-		shown = false;
+		return true;
+	case A_WHEEL_UP:
+	case A_WHEEL_DOWN:
+		if (!t->m.gloss || !under_pointer(t))
+			return false;
+		top += b->action == A_WHEEL_UP ? -3 : 3;
 		tui_dirty(t, D_TLS);
-		return 1;
+		return true;
+	default:
+		break;
+	}
+	if (b->ctx != KC_GLOSS || !t->m.gloss || t->focus == FOCUS_CMDLINE)
+		return false;
+	if (b->action == A_GLOSS_BACK) {
+		t->m.gloss = false;
+		tui_dirty(t, D_TLS);
+		return true;
 	}
 	if (t->focus != FOCUS_TLS)
-		return 0;
-	switch (key) {
-	case 'q':
-		shown = false;
+		return false;
+	switch (b->action) {
+	case A_GLOSS_CLOSE:
+		t->m.gloss = false;
 		break;
-	case TK_UP:
-	case 'k':
+	case A_UP:
 		top--;
 		break;
-	case TK_DOWN:
-	case 'j':
+	case A_DOWN:
 		top++;
 		break;
-	case TK_PPAGE:
-	case 'b':
+	case A_PAGE_UP:
 		top -= page;
 		break;
-	case TK_NPAGE:
-	case ' ':
+	case A_PAGE_DOWN:
 		top += page;
 		break;
-	case TK_HOME:
-	case 'g':
+	case A_HOME:
 		top = 0;
 		break;
-	case TK_END:
-	case 'G':
+	case A_END:
 		top = 1 << 20;
 		break;
 	default:
-		return 0;
-	}
-	tui_dirty(t, D_TLS);
-	return 1;
-}
-
-/* The mouse wheel over the explanation. */
-bool
-gloss_scroll(struct tui *t, int rows)
-{
-	if (!shown)
 		return false;
-	top += rows;
+	}
 	tui_dirty(t, D_TLS);
 	return true;
 }
 
-void
-gloss_free(void)
+static void
+gloss_done(struct tui *t)
 {
 	size_t	i;
 
@@ -388,5 +389,13 @@ gloss_free(void)
 	nlines = linecap = 0;
 	free(title);
 	title = NULL;
-	shown = false;
+	t->m.gloss = false;
 }
+
+const struct pane_ops gloss_pane = {
+	.name = "gloss",
+	.dirty = D_TLS,
+	.done = gloss_done,
+	.draw = gloss_draw,
+	.key = gloss_key,
+};

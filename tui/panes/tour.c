@@ -272,11 +272,12 @@ tour_rows(struct tui *t)
 	return a > max ? max : a;
 }
 
-void
-tour_layout(struct tui *t, int y, int cols)
+/* The banner: between the panes and the status bar. */
+static void
+tour_layout(struct tui *t)
 {
 	struct tour	*tr = t->tour;
-	int		 h = tour_rows(t);
+	int		 h = tour_rows(t), y = t->rows - 2 - h, cols = t->cols;
 
 	if (tr == NULL)
 		return;
@@ -287,7 +288,7 @@ tour_layout(struct tui *t, int y, int cols)
 	tr->w = cols;
 }
 
-void
+static void
 tour_draw(struct tui *t)
 {
 	struct tour	*tr = t->tour;
@@ -413,7 +414,7 @@ hint(struct tui *t, const char *fmt, ...)
 		tui_relayout(t);
 }
 
-void
+static void
 tour_event(struct tui *t, const struct event *ev)
 {
 	struct tour		*tr = t->tour;
@@ -456,14 +457,17 @@ tour_event(struct tui *t, const struct event *ev)
 		    "extensions.  Type EHLO me instead.");
 }
 
-/* ? in the TLS panel: what the panel step waits for. */
-void
-tour_panel(struct tui *t)
+/* ? in the TLS panel: what the panel step waits for.  The
+ * explanation pane after this one shows it. */
+static bool
+tour_key(struct tui *t, const struct binding *b)
 {
 	struct tour	*tr = t->tour;
 
-	if (tr != NULL && !tr->done && steps[tr->step].wait == TW_PANEL)
+	if (b->action == A_EXPLAIN_PANEL && tr != NULL && !tr->done &&
+	    steps[tr->step].wait == TW_PANEL)
 		step_done(t);
+	return false;
 }
 
 /* Leave the current session for one on t->sopts. */
@@ -591,3 +595,12 @@ tour_enter(struct tui *t)
 	if (t->tour != NULL)
 		tour_cmd_next(t, "");
 }
+
+const struct pane_ops tour_pane = {
+	.name = "tour",
+	.dirty = D_STATUS | D_CMDLINE,
+	.layout = tour_layout,
+	.draw = tour_draw,
+	.key = tour_key,
+	.event = tour_event,
+};

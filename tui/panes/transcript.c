@@ -64,8 +64,8 @@ struct transcript {
 	struct rtext	 rt;
 };
 
-struct transcript *
-transcript_new(struct tui *t)
+static void
+tr_init(struct tui *t)
 {
 	struct transcript	*ts;
 
@@ -73,14 +73,18 @@ transcript_new(struct tui *t)
 	ts->t = t;
 	ts->follow = true;
 	ts->failed_close = SIZE_MAX;
-	return ts;
+	t->ts = ts;
 }
 
-void
-transcript_free(struct transcript *ts)
+static void
+tr_done(struct tui *t)
 {
+	struct transcript	*ts = t->ts;
+
 	if (ts == NULL)
 		return;
+	t->ts = NULL;
+	t->m.selected = NULL;
 	if (ts->win != NULL)
 		delwin(ts->win);
 	free(ts->items);
@@ -96,6 +100,25 @@ static const struct event *
 item_event(const struct transcript *ts, size_t i)
 {
 	return evlog_get(ts->t->log, ts->items[i].seq);
+}
+
+static void	transcript_scroll(struct transcript *, int);
+static void	transcript_end(struct transcript *);
+
+/* The event the selection starts on. */
+static const struct event *
+selected(const struct transcript *ts)
+{
+	if (!ts->have_sel || ts->sel >= ts->n)
+		return NULL;
+	return item_event(ts, ts->sel);
+}
+
+/* The selection is the model's: the explanations read it there. */
+static void
+publish(const struct transcript *ts)
+{
+	ts->t->m.selected = selected(ts);
 }
 
 /* The rows the lines have: the message covers the bottom ones. */
@@ -136,11 +159,11 @@ count_lines(const struct event *ev, bool *partial)
 	return n;
 }
 
-/* The event subscriber: index the event, group bodies. */
-void
-transcript_event(const struct event *ev, void *arg)
+/* Index the event, group bodies. */
+static void
+tr_event(struct tui *t, const struct event *ev)
 {
-	struct transcript	*ts = arg;
+	struct transcript	*ts = t->ts;
 	struct item		*it;
 	struct group		*g;
 
@@ -541,15 +564,13 @@ bottom_top(struct transcript *ts, size_t *top, int *top_row)
  * The bottom rows are covered by the message: the newest line is drawn
  * above them, never under.
  */
-void
-transcript_cover(struct transcript *ts, int rows)
+static void
+tr_layout(struct tui *t)
 {
-	ts->cover = rows > 0 && rows < ts->h ? rows : 0;
-}
+	struct transcript	*ts = t->ts;
+	int			 y = t->ts_y, x = t->ts_x, h = t->ts_h;
+	int			 w = t->ts_w;
 
-void
-transcript_layout(struct transcript *ts, int y, int x, int h, int w)
-{
 	if (ts->win != NULL)
 		delwin(ts->win);
 	ts->y = y;
@@ -583,13 +604,19 @@ mark_selected(struct rtext *rt)
 	rt->nhl = 0;
 }
 
-void
-transcript_draw(struct transcript *ts, bool focus)
+static void
+tr_draw(struct tui *t)
 {
-	size_t	 i;
-	int	 row = 0, skip, indent, n, r;
-	char	 more[96];
+	struct transcript	*ts = t->ts;
+	bool			 focus = t->focus == FOCUS_TRANSCRIPT;
+	size_t			 i;
+	int			 row = 0, skip, indent, n, r;
+	char			 more[96];
 
+	/* The message covers the bottom rows: the newest line goes above. */
+	ts->cover = t->m.msg_rows > 0 && t->m.msg_rows < ts->h ?
+	    t->m.msg_rows : 0;
+	publish(ts);
 	if (ts->win == NULL)
 		return;
 	colour_bkgd(ts->win, SLOT_DEFAULT);
@@ -630,7 +657,7 @@ transcript_draw(struct transcript *ts, bool focus)
 }
 
 /* Scroll by rows: negative up, positive down. */
-void
+static void
 transcript_scroll(struct transcript *ts, int rows)
 {
 	size_t	i;
@@ -678,7 +705,7 @@ transcript_page(struct transcript *ts, int dir)
 	transcript_scroll(ts, dir * page);
 }
 
-void
+static void
 transcript_home(struct transcript *ts)
 {
 	if (ts->n == 0)
@@ -689,7 +716,7 @@ transcript_home(struct transcript *ts)
 	tui_dirty(ts->t, D_TRANSCRIPT | D_STATUS);
 }
 
-void
+static void
 transcript_end(struct transcript *ts)
 {
 	ts->follow = true;
@@ -743,8 +770,8 @@ show_item(struct transcript *ts, size_t i, int row)
  * Search from the current match (or the window) in a direction; a NULL
  * needle repeats the last search.  Returns 0 when found.
  */
-int
-transcript_search(struct transcript *ts, const char *needle, int dir)
+static int
+search(struct transcript *ts, const char *needle, int dir)
 {
 	size_t	 cur, first, i, k, nlen;
 	bool	 wrapped;
@@ -795,7 +822,7 @@ notfound:
 }
 
 /* z: the last fold on screen (or the last one); all: every group. */
-void
+static void
 transcript_fold_toggle(struct transcript *ts, bool all)
 {
 	struct group	*g = NULL;
@@ -861,7 +888,7 @@ sel_show(struct transcript *ts, bool up)
 
 /* Up/Down: move the selection a unit; the first press picks the last
  * (or first) line on screen. */
-void
+static void
 transcript_select(struct transcript *ts, int dir)
 {
 	if (ts->n == 0)
@@ -882,9 +909,10 @@ transcript_select(struct transcript *ts, int dir)
 
 /* A click on row y of the screen selects the unit drawn there. */
 bool
-transcript_click(struct transcript *ts, int y, int x)
+transcript_click(struct tui *t, int y, int x)
 {
-	size_t	k;
+	struct transcript	*ts = t->ts;
+	size_t			 k;
 
 	if (y < ts->y || y >= ts->y + ts->h || x < ts->x ||
 	    x >= ts->x + ts->w)
@@ -893,6 +921,7 @@ transcript_click(struct transcript *ts, int y, int x)
 		if (ts->vrow[k - 1] <= y - ts->y) {
 			ts->sel = ts->visible[k - 1];
 			ts->have_sel = true;
+			publish(ts);
 			tui_dirty(ts->t, D_TRANSCRIPT);
 			return true;
 		}
@@ -900,17 +929,9 @@ transcript_click(struct transcript *ts, int y, int x)
 	return false;
 }
 
-/* The event the selection starts on. */
-const struct event *
-transcript_selected(const struct transcript *ts)
-{
-	if (!ts->have_sel || ts->sel >= ts->n)
-		return NULL;
-	return item_event(ts, ts->sel);
-}
 
 /* ' and ": select the next (previous) mark, wrapping.  -1: none. */
-int
+static int
 transcript_mark(struct transcript *ts, int dir)
 {
 	size_t	from, k, i;
@@ -934,68 +955,108 @@ transcript_mark(struct transcript *ts, int dir)
 	return -1;
 }
 
-/* Keys when the transcript has the focus; 0 when not ours. */
-int
-transcript_key(struct transcript *ts, int key)
+/* Keys when the transcript has the focus; the wheel elsewhere. */
+static bool
+tr_key(struct tui *t, const struct binding *b)
 {
-	switch (key) {
-	case TK_UP:
-	case 'k':
+	struct transcript	*ts = t->ts;
+
+	if (b->action == A_WHEEL_UP || b->action == A_WHEEL_DOWN) {
+		transcript_scroll(ts, b->action == A_WHEEL_UP ? -3 : 3);
+		return true;
+	}
+	/* The command line's page keys scroll the transcript too. */
+	if (b->ctx == KC_GLOBAL && t->focus == FOCUS_CMDLINE &&
+	    (b->action == A_PAGE_UP || b->action == A_PAGE_DOWN)) {
+		transcript_page(ts, b->action == A_PAGE_UP ? -1 : 1);
+		return true;
+	}
+	if (b->ctx != KC_TRANSCRIPT)
+		return false;
+	switch (b->action) {
+	case A_UP:
 		transcript_select(ts, -1);
 		break;
-	case TK_DOWN:
-	case 'j':
+	case A_DOWN:
 		transcript_select(ts, 1);
 		break;
-	case '\r':
+	case A_SCROLL_LINE:
 		transcript_scroll(ts, 1);
 		break;
-	case TK_PPAGE:
-	case 'b':
+	case A_PAGE_UP:
 		transcript_page(ts, -1);
 		break;
-	case TK_NPAGE:
-	case ' ':
+	case A_PAGE_DOWN:
 		transcript_page(ts, 1);
 		break;
-	case TK_HOME:
-	case 'g':
+	case A_HOME:
 		transcript_home(ts);
 		break;
-	case TK_END:
-	case 'G':
+	case A_END:
 		transcript_end(ts);
 		break;
-	case '/':
-		cmdline_search(ts->t, 1);
+	case A_SEARCH_FWD:
+		cmdline_search(t, 1);
 		break;
-	case '?':
-		cmdline_search(ts->t, -1);
+	case A_SEARCH_BACK:
+		cmdline_search(t, -1);
 		break;
-	case 'n':
+	case A_NOTE_OR_NEXT:
 		/* A note on the selected line; without one, the next match. */
-		if (transcript_selected(ts) != NULL)
-			annotate_prompt(ts->t, transcript_selected(ts));
+		if (selected(ts) != NULL)
+			annotate_prompt(t, selected(ts));
 		else
 			transcript_search(ts, NULL, 1);
 		break;
-	case '\'':
-	case '"':
-		if (transcript_mark(ts, key == '"' ? -1 : 1) == -1)
-			tui_message(ts->t, true, "no marks yet (:mark NAME "
-			    "adds one)");
+	case A_MARK_NEXT:
+	case A_MARK_PREV:
+		if (transcript_mark(ts, b->action == A_MARK_PREV ? -1 : 1) ==
+		    -1)
+			tui_message(t, true, "no marks yet (:mark NAME adds "
+			    "one)");
 		break;
-	case 'N':
+	case A_PREV_MATCH:
 		transcript_search(ts, NULL, -1);
 		break;
-	case 'z':
+	case A_FOLD:
 		transcript_fold_toggle(ts, false);
 		break;
-	case 'Z':
+	case A_FOLD_ALL:
 		transcript_fold_toggle(ts, true);
 		break;
 	default:
-		return 0;
+		return false;
 	}
-	return 1;
+	publish(ts);
+	return true;
 }
+
+int
+transcript_search(struct transcript *ts, const char *needle, int dir)
+{
+	int	rc = search(ts, needle, dir);
+
+	publish(ts);
+	return rc;
+}
+
+static void
+tr_reset(struct tui *t)
+{
+	tr_done(t);
+	tr_init(t);
+	if (!t->too_small && t->ts_h > 0)
+		tr_layout(t);
+}
+
+const struct pane_ops transcript_pane = {
+	.name = "transcript",
+	.dirty = D_TRANSCRIPT,
+	.init = tr_init,
+	.reset = tr_reset,
+	.done = tr_done,
+	.layout = tr_layout,
+	.draw = tr_draw,
+	.key = tr_key,
+	.event = tr_event,
+};

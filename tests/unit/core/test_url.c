@@ -1,0 +1,161 @@
+/*
+ * Unit tests for targets (URLs) and capability lists that offer a
+ * credential.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/core.h"
+
+static void
+test_target_defaults(void **state)
+{
+	static const struct {
+		const char	*url;
+		const char	*host;
+		const char	*port;
+		enum proto_id	 proto;
+		bool		 tls;
+	} cases[] = {
+		{ "smtp://mail.example.org", "mail.example.org", "25",
+		    PROTO_SMTP, false },
+		{ "submission://m", "m", "587", PROTO_SMTP, false },
+		{ "smtps://m", "m", "465", PROTO_SMTP, true },
+		{ "lmtp://m", "m", "24", PROTO_LMTP, false },
+		{ "imap://m", "m", "143", PROTO_IMAP, false },
+		{ "imaps://m", "m", "993", PROTO_IMAP, true },
+		{ "pop3://m", "m", "110", PROTO_POP3, false },
+		{ "pop3s://m/", "m", "995", PROTO_POP3, true },
+		{ "SMTP://127.0.0.1:2525", "127.0.0.1", "2525", PROTO_SMTP,
+		    false },
+		{ "imap://[::1]:1143", "::1", "1143", PROTO_IMAP, false },
+		{ "pop3s://[fe80::1]", "fe80::1", "995", PROTO_POP3, true },
+		{ "smtp://[fe80::1%lo]:25", "fe80::1%lo", "25", PROTO_SMTP,
+		    false },
+	};
+	struct target	t;
+	char		err[256];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(target_parse(cases[i].url, &t, err,
+		    sizeof err), 0);
+		assert_string_equal(t.host, cases[i].host);
+		assert_string_equal(t.port, cases[i].port);
+		assert_int_equal(t.proto, cases[i].proto);
+		assert_int_equal(t.implicit_tls, cases[i].tls);
+		target_free(&t);
+	}
+}
+
+static void
+test_target_errors(void **state)
+{
+	static const struct {
+		const char	*url;
+		const char	*says;
+	} cases[] = {
+		{ "mail.example.org", "not a URL" },
+		{ "http://x", "unknown scheme 'http'" },
+		{ "smtp://", "missing host" },
+		{ "smtp://:25", "missing host" },
+		{ "smtp://h:0", "bad port '0'" },
+		{ "smtp://h:65536", "bad port '65536'" },
+		{ "smtp://h:2x", "bad port '2x'" },
+		{ "smtp://h:", "empty port" },
+		{ "smtp://[::1", "unterminated IPv6" },
+		{ "smtp://[::1]x", "after IPv6 literal" },
+		{ "smtp://::1:25", "must be in brackets" },
+		{ "smtp://u@h", "unexpected path, user, query or fragment" },
+		{ "smtp://h/path", "unexpected path, user, query or fragment" },
+		{ "smtp://h#frag", "unexpected path, user, query or fragment" },
+		{ "smtp://[zz]:25", "'zz' in brackets is not an IPv6 address" },
+		{ "smtp://[127.0.0.1]", "not an IPv6 address" },
+		{ "smtp://[::1%]", "not an IPv6 address" },
+		{ "smtp://h\x1b[2J", "bad character" },
+	};
+	struct target	t;
+	char		err[256];
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		assert_int_equal(target_parse(cases[i].url, &t, err,
+		    sizeof err), -1);
+		if (strstr(err, cases[i].says) == NULL)
+			fail_msg("%s: got '%s'", cases[i].url, err);
+	}
+}
+
+static void
+test_target_string(void **state)
+{
+	struct target	t;
+	char		err[64], *s;
+
+	(void)state;
+	assert_int_equal(target_parse("imaps://[::1]", &t, err, sizeof err),
+	    0);
+	s = target_string(&t);
+	assert_string_equal(s, "imaps://[::1]:993");
+	free(s);
+	target_free(&t);
+}
+
+/* EXTERNAL's credential is the TLS client certificate: no password. */
+static void
+test_offers_credentials(void **state)
+{
+	static const struct {
+		const char	*cap;
+		const char	*word;
+		bool		 secret;
+	} t[] = {
+		{ "AUTH EXTERNAL", "AUTH", false },
+		{ "AUTH=EXTERNAL", "AUTH", false },
+		{ "auth external", "AUTH", false },
+		{ "SASL EXTERNAL", "SASL", false },
+		{ "AUTH EXTERNAL PLAIN", "AUTH", true },
+		{ "AUTH=LOGIN", "AUTH", true },
+		{ "SASL PLAIN", "SASL", true },
+		{ "AUTH", "AUTH", true },
+		{ "AUTHX PLAIN", "AUTH", false },
+		{ "AUTH EXTERNALS", "AUTH", true },
+		{ "8BITMIME", "AUTH", false },
+	};
+	struct strv	sv = { 0 };
+	size_t		i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		strv_add(&sv, t[i].cap);
+		if (strv_offers_credentials(&sv, t[i].word) != t[i].secret)
+			fail_msg("%s: %s", t[i].cap, t[i].secret ?
+			    "a credential missed" : "no credential there");
+		strv_clear(&sv);
+	}
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_target_defaults),
+		cmocka_unit_test(test_target_errors),
+		cmocka_unit_test(test_target_string),
+		cmocka_unit_test(test_offers_credentials),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
