@@ -578,19 +578,17 @@ complete(const char *text, int start, int end)
 			for (i = 0; i < TIME_MAX; i++)
 				strv_add(&cands,
 				    tui_time_name((enum tui_time)i));
-		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0) {
-			strv_add(&cands, "plain");
-			strv_add(&cands, "login");
-		}
+		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0)
+			sasl_mech_names(&cands);
 	} else if (!T->secret) {
 		/* The verb: first word, or second after an IMAP tag. */
 		sp = strchr(line, ' ');
-		if (T->sopts.target.proto == PROTO_IMAP && words >= 1 &&
+		if (pp_tagged(T->sopts.target.proto) && words >= 1 &&
 		    words <= 2 && prev_word_is(line, start, "UID")) {
 			for (v = uid_verbs; *v != NULL; v++)
 				strv_add(&cands, *v);
-		} else if (words == 0 || (words == 1 && T->sopts.target.proto ==
-		    PROTO_IMAP && sp != NULL)) {
+		} else if (words == 0 || (words == 1 &&
+		    pp_tagged(T->sopts.target.proto) && sp != NULL)) {
 			for (v = pp_verbs(T->sopts.target.proto);
 			    v != NULL && *v != NULL; v++)
 				strv_add(&cands, *v);

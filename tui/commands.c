@@ -37,7 +37,7 @@ const struct command commands[] = {
 	{ "starttls", "[CMD]", "send the protocol's STARTTLS (STLS for POP3); "
 	    "with CMD, CMD too in the same write (command injection test)",
 	    cmd_starttls },
-	{ "auth", "plain|login USER", "authenticate; the secret is asked "
+	{ "auth", "[MECH] USER", "authenticate; the secret is asked "
 	    "for with no echo and never stored", cmd_auth },
 	{ "note", "TEXT", "add a note to the transcript", cmd_note },
 	{ "mark", "NAME", "add a bookmark to the transcript (' and \" jump "
@@ -146,12 +146,6 @@ word(const char *p, size_t *len)
 		p++;
 	*len = strcspn(p, " ");
 	return p;
-}
-
-static bool
-is_word(const char *w, size_t len, const char *name)
-{
-	return len == strlen(name) && strncasecmp(w, name, len) == 0;
 }
 
 /*
@@ -306,14 +300,20 @@ cmd_auth(struct tui *t, const char *args)
 	struct secret_verdict	 v;
 	struct auth_req		*a;
 	const char		*m, *u;
-	size_t			 mlen, ulen;
+	size_t			 mlen, ulen, rest;
 	char			*prompt;
 
+	/* [MECH] USER: no MECH, the best the server offers. */
 	m = word(args, &mlen);
 	u = word(m + mlen, &ulen);
-	if (mlen == 0 || ulen == 0 || (!is_word(m, mlen, "plain") &&
-	    !is_word(m, mlen, "login"))) {
-		tui_message(t, true, "usage: :auth plain|login USER");
+	if (ulen == 0) {
+		u = m;
+		ulen = mlen;
+		mlen = 0;
+	}
+	word(u + ulen, &rest);
+	if (ulen == 0 || rest != 0) {
+		tui_message(t, true, "usage: :auth [MECH] USER");
 		return;
 	}
 	if (!connected(t)) {
@@ -328,7 +328,7 @@ cmd_auth(struct tui *t, const char *args)
 		return;
 	}
 	a = xcalloc(1, sizeof *a);
-	a->mech = xstrndup(m, mlen);
+	a->mech = mlen > 0 ? xstrndup(m, mlen) : NULL;
 	a->user = xstrndup(u, ulen);
 	xasprintf(&prompt, "Password for %.40s (not shown): ", a->user);
 	cmdline_secret(t, prompt, auth_secret, a);

@@ -573,16 +573,6 @@ tui_usable(void)
 	return 0;
 }
 
-/* What a newcomer on the lab types first, per protocol. */
-static const char *const lab_first[] = {
-	[PROTO_SMTP] = "EHLO me", [PROTO_LMTP] = "LHLO me",
-	[PROTO_IMAP] = "a CAPABILITY", [PROTO_POP3] = "CAPA",
-};
-static const char *const lab_second[] = {
-	[PROTO_SMTP] = "STARTTLS", [PROTO_LMTP] = "STARTTLS",
-	[PROTO_IMAP] = "a STARTTLS", [PROTO_POP3] = "STLS",
-};
-
 int
 tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 {
@@ -646,8 +636,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 		tui_message(&t, false, "%.*s: type %s, then %s; F4 explains "
 		    "every line; mailscope --lab --tour guides you",
 		    (int)strcspn(t.opts.lab_info, ","), t.opts.lab_info,
-		    lab_first[t.sopts.target.proto],
-		    lab_second[t.sopts.target.proto]);
+		    pp_typed_hello(t.sopts.target.proto),
+		    pp_typed_starttls(t.sopts.target.proto));
 	else if (t.opts.lab_info != NULL)
 		tui_message(&t, false, "%s", t.opts.lab_info);
 	colour_apply(&t);

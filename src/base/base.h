@@ -1,7 +1,8 @@
 /*
  * base: what every layer uses and that knows nothing of mail: memory,
- * buffers, string vectors, time, encodings, the poll loop, and the
- * sanitizer, the one gate from bytes to the terminal.
+ * buffers, string vectors, time, encodings, the poll loop, the byte
+ * stream (plaintext or TLS), and the sanitizer, the one gate from bytes
+ * to the terminal.
  */
 #ifndef MAILSCOPE_BASE_H
 #define MAILSCOPE_BASE_H
@@ -62,6 +63,7 @@ void	 buf_vprintf(struct buf *, const char *, va_list);
 void	 buf_consume(struct buf *, size_t);
 void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);
+void	 buf_wipe(struct buf *);		/* zeroed, then freed */
 
 void	 strv_add(struct strv *, const char *);
 void	 strv_addn(struct strv *, const char *, size_t);
@@ -106,6 +108,43 @@ void		 timer_cancel(struct timer *);
 bool		 timer_pending(const struct timer *);
 void		 timer_free(struct timer *);
 
+/* stream.c: a non-blocking byte stream over an fd, plaintext or GnuTLS,
+ * client or server side.  It owns the fd and, once given, the TLS
+ * session.  Reads and writes return bytes, 0 at the end (reads),
+ * STREAM_AGAIN, or -1 with stream_error(). */
+#define STREAM_AGAIN		(-2)
+#define STREAM_QUICKACK		0x1	/* ACK what arrives at once */
+#define STREAM_FIRST_BYTES	32
+struct stream;
+struct gnutls_session_int;
+struct gnutls_certificate_credentials_st;
+struct gnutls_priority_st;
+/* Words for a fatal TLS error (GnuTLS's rc; true: in the handshake). */
+typedef void	(*stream_explain_cb)(int, bool, char *, size_t, void *);
+
+struct stream	*stream_new(int, int);
+void		 stream_free(struct stream *);	/* closes the fd */
+int		 stream_fd(const struct stream *);
+void		 stream_tls(struct stream *, struct gnutls_session_int *,
+		    bool);			/* true: server side */
+int		 stream_tls_server(struct stream *,
+		    struct gnutls_certificate_credentials_st *,
+		    struct gnutls_priority_st *);
+struct gnutls_session_int *stream_tls_session(const struct stream *);
+void		 stream_set_explain(struct stream *, stream_explain_cb,
+		    void *);
+int		 stream_handshake(struct stream *);	/* 1 done */
+ssize_t		 stream_read(struct stream *, void *, size_t);
+ssize_t		 stream_write(struct stream *, const void *, size_t);
+int		 stream_flush(struct stream *, struct buf *);	/* 1: empty */
+int		 stream_bye(struct stream *);		/* 1 done */
+bool		 stream_want_write(const struct stream *);
+size_t		 stream_pending(const struct stream *);
+const char	*stream_error(const struct stream *);
+int		 stream_errno(const struct stream *);
+bool		 stream_eof(const struct stream *);
+size_t		 stream_first_bytes(const struct stream *,
+		    const unsigned char **);	/* read inside TLS */
 
 /* sanitize.c: bytes -> terminal-safe text.  The one gate to every view. */
 struct san_span {

@@ -222,6 +222,15 @@ buf_reset(struct buf *b)
 		b->p[0] = '\0';
 }
 
+/* Zero, then free: the buffer held a secret. */
+void
+buf_wipe(struct buf *b)
+{
+	if (b->p != NULL)
+		explicit_bzero(b->p, b->cap);
+	buf_free(b);
+}
+
 void
 buf_free(struct buf *b)
 {

@@ -84,21 +84,19 @@ batch_parse(const char *line, const char **args, char *err, size_t errlen)
 		if (!batch_cmds[i].args && **args != '\0' &&
 		    batch_cmds[i].cmd != BC_STARTTLS)
 			break;
+		/* [MECH] USER: the core knows the mechanisms. */
 		if (batch_cmds[i].cmd == BC_AUTH) {
 			size_t	m = strcspn(*args, " ");
 
-			if ((m != 5 || strncasecmp(*args, "plain", 5) != 0) &&
-			    (m != 5 || strncasecmp(*args, "login", 5) != 0))
-				break;
-			if ((*args)[m] != ' ' || (*args)[m + 1] == '\0' ||
-			    strchr(*args + m + 1, ' ') != NULL)
+			if ((*args)[m] == ' ' && ((*args)[m + 1] == '\0' ||
+			    strchr(*args + m + 1, ' ') != NULL))
 				break;
 		}
 		return batch_cmds[i].cmd;
 	}
 	if (i < sizeof batch_cmds / sizeof batch_cmds[0])
 		snprintf(err, errlen, "usage: :%s%s", batch_cmds[i].name,
-		    batch_cmds[i].cmd == BC_AUTH ? " plain|login USER" :
+		    batch_cmds[i].cmd == BC_AUTH ? " [MECH] USER" :
 		    batch_cmds[i].args ? " TEXT" : "");
 	else
 		snprintf(err, errlen, ":%.*s is not a batch command (batch "
@@ -108,12 +106,13 @@ batch_parse(const char *line, const char **args, char *err, size_t errlen)
 	return BC_BAD;
 }
 
-/* :auth: the secret from --password-file or $MAILSCOPE_PASSWORD. */
+/* :auth [MECH] USER: the secret from --password-file or
+ * $MAILSCOPE_PASSWORD; no MECH: the best the server offers. */
 static int
 batch_auth(struct batch *bt, const char *args)
 {
 	struct buf	 pw = { 0 };
-	char		 err[512], *mech, *user;
+	char		 err[512], *mech = NULL, *user;
 	size_t		 m = strcspn(args, " ");
 	int		 rc;
 
@@ -126,8 +125,11 @@ batch_auth(struct batch *bt, const char *args)
 		buf_free(&pw);
 		return -1;
 	}
-	mech = xstrndup(args, m);
-	user = xstrdup(args + m + 1);
+	if (args[m] == ' ') {
+		mech = xstrndup(args, m);
+		user = xstrdup(args + m + 1);
+	} else
+		user = xstrdup(args);
 	rc = session_auth(bt->s, mech, user, pw.p);
 	explicit_bzero(pw.p, pw.cap);
 	buf_free(&pw);
@@ -219,9 +221,8 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 			data = strcmp(line, ".") != 0;
 			continue;
 		}
-		if (so->target.proto != PROTO_IMAP &&
-		    so->target.proto != PROTO_POP3 &&
-		    strcasecmp(line, "DATA") == 0)
+		if (pp_data_cmd(so->target.proto) != NULL &&
+		    strcasecmp(line, pp_data_cmd(so->target.proto)) == 0)
 			data = true;
 		switch (batch_parse(line, &args, err, sizeof err)) {
 		case BC_BAD:

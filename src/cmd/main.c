@@ -108,7 +108,7 @@ static const char usage_text[] =
 "Batch:\n"
 "  --batch                 no screen: commands from stdin, --script or -c\n"
 "  -c, --command CMD       send CMD (repeatable); :starttls [CMD], :auth\n"
-"                          plain|login USER, :raw, :note, :mark, :quit run\n"
+"                          [MECH] USER, :raw, :note, :mark, :quit run\n"
 "                          as on the screen, other : commands exit 1;\n"
 "                          ::TEXT sends :TEXT\n"
 "  --script FILE           send the lines of FILE (the same rules)\n"

@@ -89,6 +89,7 @@ struct probe {
 	bool			 auth_done;	/* its final reply came */
 	char			*auth_refused;	/* why it was withheld */
 	char			*auth_reply;
+	bool			 auth_ok;	/* the session says accepted */
 
 	/* STEP_VERSION */
 	size_t			 vi;
@@ -225,22 +226,10 @@ probe_timer(void *arg)
 	session_quit(p->s);
 }
 
-static const char *
-inject_command(enum proto_id proto)
-{
-	switch (proto) {
-	case PROTO_IMAP:
-		return "PRB1 NOOP";
-	case PROTO_POP3:
-		return "CAPA";
-	default:
-		return "EHLO mailscope-probe";
-	}
-}
-
 /*
- * --auth: one SASL PLAIN login inside TLS, only where the one rule lets a
- * secret go (a verified certificate, or --allow-unverified-auth).
+ * --auth: one SASL login inside TLS with the best mechanism the server
+ * offers, only where the one rule lets a secret go (a verified
+ * certificate, or --allow-unverified-auth).
  */
 static void
 probe_auth(struct probe *p, struct session *s)
@@ -254,7 +243,7 @@ probe_auth(struct probe *p, struct session *s)
 		session_quit(s);
 		return;
 	}
-	if (session_auth(s, "plain", p->auth_user, p->auth_pass.p) == -1) {
+	if (session_auth(s, NULL, p->auth_user, p->auth_pass.p) == -1) {
 		p->auth_refused = xstrdup("the session could not send it");
 		session_quit(s);
 	}
@@ -279,7 +268,7 @@ probe_session(struct session *s, enum session_note n, void *arg)
 					session_quit(s);
 				else
 					session_starttls_inject(s,
-					    inject_command(
+					    pp_inject_cmd(
 					    p->base.target.proto));
 			} else if (p->tls_up)
 				timer_set(p->timer, p->real_sent ?
@@ -291,7 +280,7 @@ probe_session(struct session *s, enum session_note n, void *arg)
 				cmd = pp_caps_cmd(session_pp(s),
 				    p->base.ehlo);
 			else if (p->ready_count == 2)
-				cmd = "MAIL FROM:<>";
+				cmd = pp_mail_probe(p->base.target.proto);
 			else if (p->ready_count == 3)
 				cmd = "RSET";
 			else {
@@ -306,8 +295,10 @@ probe_session(struct session *s, enum session_note n, void *arg)
 			probe_auth(p, s);
 			return;
 		}
-		if (p->auth_sent)
+		if (p->auth_sent) {
 			p->auth_done = true;
+			p->auth_ok = session_auth_result(s) == AUTH_OK;
+		}
 		session_quit(s);
 		break;
 	case SN_TIMEOUT:
@@ -333,22 +324,6 @@ probe_start(struct probe *p, const struct session_opts *so)
 	p->s = session_new(p->loop, p->log, so, probe_session, p);
 	if (session_connect(p->s) == -1)
 		loop_defer(p->loop, probe_next_cb, p);
-}
-
-static bool
-auth_accepted(enum proto_id proto, const char *reply)
-{
-	const char	*sp;
-
-	switch (proto) {
-	case PROTO_IMAP:
-		return (sp = strchr(reply, ' ')) != NULL &&
-		    strncasecmp(sp + 1, "OK", 2) == 0;
-	case PROTO_POP3:
-		return strncmp(reply, "+OK", 3) == 0;
-	default:
-		return reply[0] == '2';
-	}
 }
 
 static void
@@ -438,12 +413,11 @@ probe_main_findings(struct probe *p)
 		else if (p->auth_reply == NULL)
 			finding(p, "auth", LV_INFO, "not tried: no TLS session "
 			    "to authenticate in");
-		else if (auth_accepted(p->base.target.proto, p->auth_reply) &&
-		    f != NULL && !f->verify.ok)
+		else if (p->auth_ok && f != NULL && !f->verify.ok)
 			finding(p, "auth", LV_WARN, "accepted over TLS whose "
 			    "certificate is not verified "
 			    "(--allow-unverified-auth): %s", p->auth_reply);
-		else if (auth_accepted(p->base.target.proto, p->auth_reply))
+		else if (p->auth_ok)
 			finding(p, "auth", LV_OK, "accepted inside TLS: %s",
 			    p->auth_reply);
 		else
@@ -552,7 +526,7 @@ probe_next(struct probe *p)
 		return;
 	case STEP_INJECT:
 		probe_inject_findings(p);
-		if (p->base.target.proto != PROTO_SMTP) {
+		if (pp_mail_probe(p->base.target.proto) == NULL) {
 			p->step = STEP_DONE;
 			break;
 		}

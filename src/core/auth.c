@@ -1,6 +1,7 @@
 /*
- * Credentials: when one may leave, how a SASL exchange is built, where
- * batch and probe read the secret, and a process that keeps it to itself.
+ * Credentials: when one may leave, where batch and probe read the
+ * secret, and a process that keeps it to itself (sasl.c builds the
+ * exchange).
  *
  * One rule for every mode (the screen, batch, probe): a secret goes only
  * inside TLS whose certificate verified, unless the user said otherwise
@@ -63,74 +64,6 @@ secret_verdict(const struct secret_state *st, struct secret_verdict *v)
 		v->ask = true;
 		v->why = "no TLS: the credential would cross the network in "
 		    "plaintext (:starttls first, or --allow-plaintext-auth)";
-	}
-}
-
-/*
- * The first line of a SASL exchange and the answers to its challenges,
- * for :auth (screen and batch) and probe --auth.  PLAIN is RFC 4616
- * (authzid NUL authcid NUL password), sent as an initial response where
- * the protocol takes one (SMTP, LMTP, IMAP with SASL-IR); LOGIN answers
- * the user name, then the password.  Everything that held the secret is
- * wiped by the caller with sasl_clear().
- */
-int
-sasl_build(enum proto_id proto, const char *mech, const char *user,
-    const char *secret, bool sasl_ir, struct buf *cmd, struct strv *answers)
-{
-	const char	*verb = proto == PROTO_IMAP ? "AUTHENTICATE" : "AUTH";
-	struct buf	 raw = { 0 }, enc = { 0 };
-
-	if (strcasecmp(mech, "plain") == 0) {
-		buf_addc(&raw, '\0');
-		buf_adds(&raw, user);
-		buf_addc(&raw, '\0');
-		buf_adds(&raw, secret);
-		b64_encode(raw.p, raw.len, &enc);
-		buf_adds(&enc, "");	/* never NULL */
-		if (proto == PROTO_SMTP || proto == PROTO_LMTP ||
-		    (proto == PROTO_IMAP && sasl_ir))
-			buf_printf(cmd, "%s PLAIN %s", verb, enc.p);
-		else {
-			buf_printf(cmd, "%s PLAIN", verb);
-			strv_add(answers, enc.p);
-		}
-	} else if (strcasecmp(mech, "login") == 0) {
-		buf_printf(cmd, "%s LOGIN", verb);
-		b64_encode(user, strlen(user), &enc);
-		buf_adds(&enc, "");
-		strv_add(answers, enc.p);
-		explicit_bzero(enc.p, enc.len);
-		buf_reset(&enc);
-		b64_encode(secret, strlen(secret), &enc);
-		buf_adds(&enc, "");
-		strv_add(answers, enc.p);
-	} else
-		return -1;
-	if (raw.p != NULL)
-		explicit_bzero(raw.p, raw.cap);
-	if (enc.p != NULL)
-		explicit_bzero(enc.p, enc.cap);
-	buf_free(&raw);
-	buf_free(&enc);
-	return 0;
-}
-
-/* Wipe, then free: the strings held a secret. */
-void
-sasl_clear(struct buf *cmd, struct strv *answers)
-{
-	size_t	i;
-
-	if (cmd != NULL) {
-		if (cmd->p != NULL)
-			explicit_bzero(cmd->p, cmd->cap);
-		buf_free(cmd);
-	}
-	if (answers != NULL) {
-		for (i = 0; i < answers->n; i++)
-			explicit_bzero(answers->v[i], strlen(answers->v[i]));
-		strv_clear(answers);
 	}
 }
 

@@ -36,10 +36,10 @@ int	 net_connect_start(const struct addrinfo *, char *, size_t);
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
-void	 net_quickack(int);
 
 
-/* tls.c: GnuTLS client side, non-blocking; facts go to the log. */
+/* tls.c: GnuTLS client side (credentials, verification, facts, key
+ * log) over a base stream. */
 struct tls_opts {
 	const char	*cafile;	/* NULL: system trust */
 	const char	*priority;	/* NULL: NORMAL without TLS 1.0/1.1 */
@@ -51,20 +51,16 @@ struct tls_opts {
 	int		 timeout_ms;
 };
 
-#define TLS_AGAIN	(-2)
 struct tls_client;
 typedef void	(*tls_step_cb)(const char *, void *);
 
-struct tls_client *tls_client_new(const struct tls_opts *, int,
+/* The stream carries the records and owns the GnuTLS session from here
+ * on; free the stream before its client.  stream_error() then speaks of
+ * a failure in the client's words. */
+struct tls_client *tls_client_new(const struct tls_opts *, struct stream *,
 		    tls_step_cb, void *, char *, size_t);
-int		 tls_handshake(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
-ssize_t		 tls_read(struct tls_client *, void *, size_t);
-ssize_t		 tls_write(struct tls_client *, const void *, size_t);
-int		 tls_bye(struct tls_client *);	/* 1 done, TLS_AGAIN, -1 */
-bool		 tls_want_write(struct tls_client *);
-size_t		 tls_pending(struct tls_client *);
-const char	*tls_error(struct tls_client *);
 struct tls_facts *tls_get_facts(struct tls_client *);	/* caller frees */
+char		*tls_channel_binding(struct tls_client *);	/* base64 */
 void		 tls_client_free(struct tls_client *);
 struct tls_facts *tls_facts_dup(const struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
@@ -121,6 +117,17 @@ const char	*pp_starttls_cmd(const struct pp *);
 const char	*pp_caps_cmd(const struct pp *, const char *);
 const char	*pp_quit_cmd(const struct pp *);
 const char	*pp_next_tag(const struct pp *);
+bool		 pp_tagged(enum proto_id);	/* commands carry a tag */
+const char	*pp_data_cmd(enum proto_id);	/* NULL: none */
+const char	*pp_inject_cmd(enum proto_id);	/* probe's, with STARTTLS */
+const char	*pp_mail_probe(enum proto_id);	/* NULL: no such check */
+const char	*pp_typed_hello(enum proto_id);	/* "EHLO me", "a CAPABILITY" */
+const char	*pp_typed_starttls(enum proto_id);
+const char	*pp_plain_auth_risk(const struct pp *);	/* caps in clear */
+const char	*pp_auth_cmd(const struct pp *);	/* AUTH, AUTHENTICATE */
+bool		 pp_sasl_ir(const struct pp *);
+void		 pp_sasl_mechs(const struct pp *, struct strv *);
+void		 pp_sasl_challenge(const char *, size_t, struct buf *);
 bool		 pp_cap_starttls(const struct pp *);
 const char *const *pp_verbs(enum proto_id);
 int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
@@ -219,6 +226,13 @@ int		 session_auth(struct session *, const char *, const char *,
 int		 session_starttls(struct session *);
 int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
+enum auth_result {
+	AUTH_NONE,		/* no :auth on this connection */
+	AUTH_PENDING,
+	AUTH_OK,
+	AUTH_REFUSED,		/* refused, cancelled or cut short */
+};
+enum auth_result session_auth_result(const struct session *);
 void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
 enum ev_chan	 session_chan(const struct session *);
@@ -250,13 +264,22 @@ struct secret_verdict {
 };
 
 void	 secret_verdict(const struct secret_state *, struct secret_verdict *);
-int	 sasl_build(enum proto_id, const char *, const char *, const char *,
-	    bool, struct buf *, struct strv *);
-void	 sasl_clear(struct buf *, struct strv *);
 int	 secret_read(const char *, struct buf *, char *, size_t);
 void	 secret_protect_process(void);
 
 bool	 strv_offers_credentials(const struct strv *, const char *);
+
+/* sasl.c: the one SASL client (GNU SASL builds the messages). */
+struct sasl;
+struct sasl	*sasl_new(const char *, const struct strv *, const char *,
+		    const char *, const char *, char *, size_t);
+const char	*sasl_choose(const struct strv *, bool);
+const char	*sasl_mech(const struct sasl *);
+bool		 sasl_client_first(const struct sasl *);
+int		 sasl_step(struct sasl *, const char *, struct buf *, char *,
+		    size_t);
+void		 sasl_free(struct sasl *);
+void		 sasl_mech_names(struct strv *);
 
 /* header.c: the first line of a recording: target and options. */
 char	*recording_header_json(const struct evlog *,

@@ -120,17 +120,3 @@ net_local_string(int fd, char *out, size_t outlen)
 	else
 		net_addr_string((struct sockaddr *)&ss, out, outlen);
 }
-
-/*
- * Acknowledge at once: a server that writes a reply in two small pieces
- * (a TLS ticket then a greeting) otherwise waits for our delayed ACK
- * under Nagle, 40 ms each time.  Linux resets the flag, so call it after
- * every read.
- */
-void
-net_quickack(int fd)
-{
-	int	one = 1;
-
-	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
-}

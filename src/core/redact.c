@@ -58,7 +58,7 @@ enum prompt {
 };
 
 struct redactor {
-	enum proto_id	 proto;
+	const struct proto_ops *ops;
 	enum red_state	 state;
 	enum mech	 mech;
 	enum prompt	 prompt;
@@ -95,7 +95,7 @@ redactor_new(enum proto_id proto)
 	struct redactor	*r;
 
 	r = xcalloc(1, sizeof *r);
-	r->proto = proto;
+	r->ops = proto_ops_for(proto);
 	return r;
 }
 
@@ -108,11 +108,11 @@ redactor_free(struct redactor *r)
 static void
 reset(struct redactor *r)
 {
-	enum proto_id	proto = r->proto;
-	bool		in_resp = r->in_resp, cut = r->cut;
+	const struct proto_ops	*ops = r->ops;
+	bool			 in_resp = r->in_resp, cut = r->cut;
 
 	memset(r, 0, sizeof *r);
-	r->proto = proto;
+	r->ops = ops;
 	r->in_resp = in_resp;
 	r->cut = cut;
 }
@@ -127,7 +127,7 @@ engine_names(struct redactor *r, const char *p, size_t len)
 {
 	size_t	s = 0, n = 0;
 
-	if (r->proto == PROTO_IMAP) {
+	if (r->ops->tagged) {
 		s = pp_word(p, len, 0, &n);
 		snprintf(r->tag, sizeof r->tag, "%.*s", (int)n, p + s);
 		s = pp_word(p, len, s + n, &n);
@@ -416,22 +416,22 @@ more_words(const char *p, size_t len, size_t pos)
 static bool
 smtp_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 {
-	const char	*w;
-	size_t		 wl, pos = 0;
+	const struct cred_verb	*cv;
+	const char		*w;
+	size_t			 wl, pos = 0;
+	int			 i;
 
 	wl = next_word(p, len, &pos, &w);
-	if (word_is(w, wl, "AUTH") && more_words(p, len, pos))
+	if (word_is(w, wl, r->ops->auth_cmd) && more_words(p, len, pos))
 		return sasl_start(r, p, len, pos, out);
 	if (r->state == STATE_SASL)
 		return sasl_response(r, p, len, out);
-	if (r->proto != PROTO_POP3)
-		return false;
-	if (word_is(w, wl, "PASS"))
-		return rest_secret(p, len, pos, out);
-	if (word_is(w, wl, "APOP")) {
-		/* APOP user digest: the digest can be cracked offline. */
-		if (next_word(p, len, &pos, &w) == 0)
-			return false;
+	for (cv = r->ops->cred_verbs; cv != NULL && cv->verb != NULL; cv++) {
+		if (!word_is(w, wl, cv->verb))
+			continue;
+		for (i = 0; i < cv->skip; i++)
+			if (next_word(p, len, &pos, &w) == 0)
+				return false;
 		return rest_secret(p, len, pos, out);
 	}
 	return false;
@@ -598,17 +598,11 @@ redact_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 	size_t	was = out->len;
 	bool	changed;
 
-	switch (r->proto) {
-	case PROTO_IMAP:
+	/* Literals change how a line is read: IMAP's own parser. */
+	if (r->ops->literals)
 		changed = imap_client(r, p, len, out);
-		break;
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-	case PROTO_POP3:
-	default:
+	else
 		changed = smtp_client(r, p, len, out);
-		break;
-	}
 	if (!changed) {
 		/* Leave the caller's buffer as it was. */
 		out->len = was;
@@ -665,25 +659,19 @@ continuation(struct redactor *r, const struct pp_line *l, bool whole)
 	bool	sasl;
 	size_t	skip;
 
-	switch (r->proto) {
-	case PROTO_IMAP:
+	if (r->ops->sasl_cont_code != 0) {
+		/* Only AUTH is answered with 334 (354 is DATA's). */
+		sasl = l->code == r->ops->sasl_cont_code;
+		skip = 3;
+	} else if (r->ops->literals) {
 		/* "+" also asks for literals: only AUTHENTICATE is SASL. */
 		sasl = r->state == STATE_SASL || (r->state == STATE_IDLE &&
-		    l->verb != NULL && strcmp(l->verb, "AUTHENTICATE") == 0);
+		    l->verb != NULL && strcmp(l->verb, r->ops->auth_cmd) == 0);
 		skip = 1;
-		break;
-	case PROTO_POP3:
-		/* Only AUTH is answered with "+ ". */
+	} else {
+		/* POP3: only AUTH is answered with "+ ". */
 		sasl = true;
 		skip = 1;
-		break;
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-	default:
-		/* Only AUTH is answered with 334 (354 is DATA's). */
-		sasl = l->code == 334;
-		skip = 3;
-		break;
 	}
 	if (!sasl)
 		return;
@@ -721,7 +709,7 @@ ends_exchange(const struct redactor *r, const struct pp_line *l)
 	 * so not ours (a tag cut to the engine's size could be another's).
 	 * SMTP and POP3: it held none at all when this response began.
 	 */
-	if (r->proto == PROTO_IMAP)
+	if (r->ops->tagged)
 		return l->tag != NULL && strlen(l->tag) < PP_TAG_MAX - 1 &&
 		    strcmp(l->tag, r->tag) == 0;
 	return true;

@@ -43,7 +43,7 @@ struct session {
 	session_cb		 cb;
 	void			*cbarg;
 	enum session_state	 state;
-	int			 fd;
+	struct stream		*st;		/* NULL: no connection */
 	struct addrinfo		*ai_list;
 	struct addrinfo		*ai_cur;
 	struct tls_client	*tls;
@@ -76,7 +76,8 @@ struct session {
 	char			*wait_what;	/* what a timeout waits for */
 	struct buf		 raw_line;	/* a line :raw left unfinished */
 	bool			 raw_secret;	/* ... and it is secret */
-	struct strv		 sasl;		/* :auth answers still to send */
+	struct sasl		*sasl;		/* :auth under way */
+	enum auth_result	 auth_result;
 	bool			 said_plain;	/* a yes to a secret in clear */
 	bool			 said_unverified;	/* ... to unverified TLS */
 	bool			 out_secret;	/* out held a secret: wipe it */
@@ -85,7 +86,8 @@ struct session {
 
 static void	session_io(int, short, void *);
 static int	session_secret_typed(struct session *);
-static void	session_sasl_next(struct session *);
+static void	session_sasl_next(struct session *, const struct pp_line *);
+static void	session_sasl_end(struct session *);
 static void	session_flush(struct session *);
 static void	session_set_state(struct session *, enum session_state);
 static void	session_start_tls(struct session *);
@@ -169,11 +171,11 @@ session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
 static void
 session_close_fd(struct session *s)
 {
-	if (s->fd == -1)
+	if (s->st == NULL)
 		return;
-	loop_del_fd(s->loop, s->fd);
-	close(s->fd);
-	s->fd = -1;
+	loop_del_fd(s->loop, stream_fd(s->st));
+	stream_free(s->st);
+	s->st = NULL;
 }
 
 /* The connection is over; say why once and tell the owner. */
@@ -190,7 +192,7 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	s->ending = true;
-	sasl_clear(NULL, &s->sasl);
+	session_sasl_end(s);
 	pp_eof(s->pp);
 	ev_local(s->log, EV_CLOSE, session_chan(s), NULL, "%s", b.p);
 	buf_free(&b);
@@ -287,6 +289,13 @@ session_ready(struct session *s)
 	session_disarm(s);
 	if (s->auto_step == AUTO_NONE && !s->quitting)
 		session_notify(s, SN_READY);
+}
+
+static void
+session_sasl_end(struct session *s)
+{
+	sasl_free(s->sasl);
+	s->sasl = NULL;
 }
 
 static void
@@ -472,10 +481,11 @@ command_verb(const struct session *s, const char *line, size_t len,
 	const char	*sp;
 	const char *const *v;
 
-	if (s->opts.target.proto == PROTO_IMAP) {
+	if (pp_tagged(s->opts.target.proto)) {
 		bool known = false;
 
-		for (v = pp_verbs(PROTO_IMAP); v != NULL && *v != NULL; v++)
+		for (v = pp_verbs(s->opts.target.proto); v != NULL &&
+		    *v != NULL; v++)
 			if (word_is(line, len, *v))
 				known = true;
 		if (!known && (sp = memchr(line, ' ', len)) != NULL) {
@@ -602,16 +612,19 @@ session_secret_typed(struct session *s)
 
 /*
  * :auth and probe --auth: refused unless the verdict allows it (the
- * screen checks the same verdict before it prompts for the secret).  The
- * answers to the server's challenges are queued and sent by
- * session_line(); every copy of the secret is wiped.
+ * screen checks the same verdict before it prompts for the secret).
+ * mech NULL takes the best the server offers.  The answers to the
+ * server's challenges are made by sasl.c as they come, in
+ * session_line(); every copy of the secret here is wiped.
  */
 int
 session_auth(struct session *s, const char *mech, const char *user,
     const char *secret)
 {
 	struct secret_verdict	 v;
-	struct buf		 cmd = { 0 };
+	struct strv		 offered = { 0 };
+	struct buf		 cmd = { 0 }, ir = { 0 };
+	char			 err[256], *cb = NULL;
 	int			 rc;
 
 	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
@@ -627,18 +640,39 @@ session_auth(struct session *s, const char *mech, const char *user,
 		    EXIT_NOSTARTTLS);
 		return -1;
 	}
-	sasl_clear(NULL, &s->sasl);
-	if (sasl_build(s->opts.target.proto, mech, user, secret,
-	    strv_has(pp_caps(s->pp), "SASL-IR"), &cmd, &s->sasl) == -1) {
+	session_sasl_end(s);
+	pp_sasl_mechs(s->pp, &offered);
+	if (session_chan(s) == CHAN_TLS)
+		cb = tls_channel_binding(s->tls);
+	s->sasl = sasl_new(mech, &offered, user, secret, cb, err, sizeof err);
+	strv_clear(&offered);
+	free(cb);
+	buf_printf(&cmd, "%s %s", pp_auth_cmd(s->pp), s->sasl != NULL ?
+	    sasl_mech(s->sasl) : "");
+	if (s->sasl != NULL && sasl_client_first(s->sasl) &&
+	    pp_sasl_ir(s->pp)) {
+		if (sasl_step(s->sasl, NULL, &ir, err, sizeof err) == -1)
+			session_sasl_end(s);
+		else	/* RFC 4954 4: "=" is an empty initial response */
+			buf_printf(&cmd, " %s", ir.len > 0 ? ir.p : "=");
+		buf_wipe(&ir);
+	}
+	if (s->sasl == NULL) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
-		    "not sent: mechanism %s unknown (plain or login)", mech);
+		    "not sent: %s", err);
+		/* A name we do not know is the user's; none offered, the
+		 * server's. */
+		session_exit(s, mech != NULL ? EXIT_USAGE : EXIT_PROTO);
+		buf_wipe(&cmd);
 		return -1;
 	}
 	if (v.code != NULL)
 		secret_event(s, EV_WARNING, &v, "authenticating anyway");
 	if ((rc = session_command(s, cmd.p, cmd.len)) == -1)
-		sasl_clear(NULL, &s->sasl);
-	sasl_clear(&cmd, NULL);
+		session_sasl_end(s);
+	else
+		s->auth_result = AUTH_PENDING;
+	buf_wipe(&cmd);
 	return rc;
 }
 
@@ -805,10 +839,10 @@ session_finish(struct session *s)
 		return;
 	}
 	session_set_state(s, STATE_CLOSING);
-	rc = tls_bye(s->tls);
-	if (rc == TLS_AGAIN) {
-		loop_set_events(s->loop, s->fd, tls_want_write(s->tls) ?
-		    POLLOUT : POLLIN);
+	rc = stream_bye(s->st);
+	if (rc == STREAM_AGAIN) {
+		loop_set_events(s->loop, stream_fd(s->st),
+		    stream_want_write(s->st) ? POLLOUT : POLLIN);
 		if (!timer_pending(s->bye_timer))
 			timer_set(s->bye_timer, BYE_MS);
 		return;
@@ -890,41 +924,14 @@ static void
 session_plain_caps(struct session *s)
 {
 	const struct strv	*caps = pp_caps(s->pp);
+	const char		*risk;
 
 	if (s->caps_warned)
 		return;
 	s->caps_warned = true;
-	switch (s->opts.target.proto) {
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-		if (strv_offers_credentials(caps, "AUTH"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "AUTH is offered before TLS: "
-			    "credentials could cross the network in "
-			    "plaintext");
-		break;
-	case PROTO_IMAP:
-		if (!strv_has(caps, "LOGINDISABLED"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "LOGINDISABLED is missing "
-			    "before TLS: LOGIN would send the password in "
-			    "plaintext");
-		else if (strv_has(caps, "AUTH=PLAIN") ||
-		    strv_has(caps, "AUTH=LOGIN"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "AUTH=PLAIN/LOGIN offered "
-			    "before TLS: AUTHENTICATE would send the password "
-			    "in plaintext");
-		break;
-	case PROTO_POP3:
-		if (strv_has(caps, "USER") ||
-		    strv_offers_credentials(caps, "SASL"))
-			ev_local(s->log, EV_WARNING, CHAN_PLAIN,
-			    "plaintext-auth", "USER/SASL offered before TLS: "
-			    "credentials could cross the network in "
-			    "plaintext");
-		break;
-	}
+	if ((risk = pp_plain_auth_risk(s->pp)) != NULL)
+		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "plaintext-auth",
+		    "%s", risk);
 	if (pp_cap_starttls(s->pp))
 		return;
 	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
@@ -1030,19 +1037,24 @@ session_injection(struct session *s, struct buf *extra)
 	session_exit(s, EXIT_SECURITY);
 }
 
-/* The next :auth answer, to the challenge that just ended. */
+/* The :auth answer to the challenge l: made now, sent, wiped. */
 static void
-session_sasl_next(struct session *s)
+session_sasl_next(struct session *s, const struct pp_line *l)
 {
-	char	*next = s->sasl.v[0];
-	size_t	 i;
+	struct buf	ch = { 0 }, ans = { 0 };
+	char		err[256];
 
-	for (i = 1; i < s->sasl.n; i++)
-		s->sasl.v[i - 1] = s->sasl.v[i];
-	s->sasl.v[--s->sasl.n] = NULL;
-	session_command(s, next, strlen(next));
-	explicit_bzero(next, strlen(next));
-	free(next);
+	pp_sasl_challenge(l->buf, l->len, &ch);
+	if (sasl_step(s->sasl, ch.p, &ans, err, sizeof err) == -1) {
+		/* RFC 4954 4, RFC 3501 6.2.2, RFC 5034 4: "*" cancels. */
+		ev_local(s->log, EV_ERROR, session_chan(s), NULL,
+		    "authentication cancelled: %s", err);
+		session_sasl_end(s);
+		buf_adds(&ans, "*");
+	}
+	session_command(s, ans.p, ans.len);
+	buf_wipe(&ans);
+	buf_free(&ch);
 }
 
 /* One server line (or literal chunk) from the engine. */
@@ -1098,8 +1110,9 @@ session_line(const struct pp_line *l, void *arg)
 			return;
 		}
 	}
+	/* In a tagged protocol a line before the reply is untagged. */
 	if (s->state == STATE_STARTTLS_WAIT && !l->final &&
-	    s->opts.target.proto == PROTO_IMAP)
+	    pp_tagged(s->opts.target.proto))
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "untagged-before-"
 		    "starttls", "untagged response before the STARTTLS "
 		    "reply: ignored, it cannot be trusted");
@@ -1147,15 +1160,18 @@ session_line(const struct pp_line *l, void *arg)
 	}
 	if (!l->final)
 		return;
-	if (s->sasl.n > 0) {
+	if (s->sasl != NULL) {
 		if (pp_wants_continuation(s->pp)) {
-			session_sasl_next(s);
+			session_sasl_next(s, l);
 			return;
 		}
 		/* A final reply: the exchange ended early. */
 		if (pp_pending(s->pp) == 0)
-			sasl_clear(NULL, &s->sasl);
+			session_sasl_end(s);
 	}
+	if (s->auth_result == AUTH_PENDING && pp_pending(s->pp) == 0 &&
+	    !pp_wants_continuation(s->pp))
+		s->auth_result = l->status == RS_OK ? AUTH_OK : AUTH_REFUSED;
 	/* Even an IMAP greeting's [CAPABILITY] may be partial: ask. */
 	if (l->greeting && s->opts.starttls && !s->auto_started &&
 	    session_chan(s) == CHAN_PLAIN) {
@@ -1231,7 +1247,7 @@ session_start_tls(struct session *s)
 	o.client_key = s->opts.client_key;
 	o.keylog = s->opts.keylog;
 	o.timeout_ms = s->opts.timeout_ms;
-	s->tls = tls_client_new(&o, s->fd, session_step, s, err, sizeof err);
+	s->tls = tls_client_new(&o, s->st, session_step, s, err, sizeof err);
 	if (s->tls == NULL) {
 		session_end(s, EXIT_HANDSHAKE, "TLS setup failed: %s", err);
 		return;
@@ -1241,7 +1257,7 @@ session_start_tls(struct session *s)
 	    s->state == STATE_CONNECTING ? STATE_TLS_CONNECT :
 	    STATE_HANDSHAKE);
 	session_arm(s, "during the TLS handshake");
-	loop_set_events(s->loop, s->fd, POLLOUT);
+	loop_set_events(s->loop, stream_fd(s->st), POLLOUT);
 }
 
 static void
@@ -1314,7 +1330,7 @@ session_established(struct session *s)
 		session_exit(s, EXIT_VERIFY);
 	}
 	session_set_state(s, STATE_TLS);
-	loop_set_events(s->loop, s->fd, POLLIN);
+	loop_set_events(s->loop, stream_fd(s->st), POLLIN);
 	if (implicit) {
 		pp_expect_greeting(s->pp);
 		session_arm(s, "for the greeting");
@@ -1334,10 +1350,10 @@ session_handshake(struct session *s)
 {
 	int	rc;
 
-	rc = tls_handshake(s->tls);
-	if (rc == TLS_AGAIN) {
-		loop_set_events(s->loop, s->fd, tls_want_write(s->tls) ?
-		    POLLOUT : POLLIN);
+	rc = stream_handshake(s->st);
+	if (rc == STREAM_AGAIN) {
+		loop_set_events(s->loop, stream_fd(s->st),
+		    stream_want_write(s->st) ? POLLOUT : POLLIN);
 		return;
 	}
 	if (rc == 1) {
@@ -1346,7 +1362,7 @@ session_handshake(struct session *s)
 	}
 	s->auto_step = AUTO_NONE;
 	session_end(s, EXIT_HANDSHAKE, "TLS handshake failed: %s",
-	    tls_error(s->tls));
+	    stream_error(s->st));
 }
 
 static void
@@ -1355,7 +1371,7 @@ session_connected(struct session *s)
 	char	peer[128], local[128];
 
 	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
-	net_local_string(s->fd, local, sizeof local);
+	net_local_string(stream_fd(s->st), local, sizeof local);
 	/* On an implicit TLS port nothing is exchanged before TLS. */
 	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
 	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
@@ -1365,7 +1381,7 @@ session_connected(struct session *s)
 		return;
 	}
 	session_set_state(s, STATE_PLAIN);
-	loop_set_events(s->loop, s->fd, POLLIN);
+	loop_set_events(s->loop, stream_fd(s->st), POLLIN);
 	pp_expect_greeting(s->pp);
 	session_arm(s, "for the greeting");
 }
@@ -1386,7 +1402,7 @@ session_try_connect(struct session *s)
 			    "connect to %s failed: %s", peer, err);
 			continue;
 		}
-		s->fd = fd;
+		s->st = stream_new(fd, STREAM_QUICKACK);
 		loop_add_fd(s->loop, fd, POLLOUT, session_io, s);
 		session_arm(s, "while connecting");
 		return;
@@ -1449,9 +1465,10 @@ session_connect(struct session *s)
 	s->auto_step = AUTO_NONE;
 	s->caps_warned = false;
 	s->caps_diff_due = false;
+	s->auth_result = AUTH_NONE;
 	/* A yes on the screen holds for one connection. */
 	s->said_plain = s->said_unverified = false;
-	sasl_clear(NULL, &s->sasl);
+	session_sasl_end(s);
 	pp_free(s->pp);
 	s->pp = pp_new(s->opts.target.proto, session_line, s);
 	redactor_free(s->red);
@@ -1470,38 +1487,26 @@ session_connect(struct session *s)
 static void
 session_flush(struct session *s)
 {
-	ssize_t	n;
+	int	rc;
 
-	if (s->corked)
+	if (s->corked || s->st == NULL)
 		return;
-	while (s->out.len > 0 && s->fd != -1) {
-		if (s->tls != NULL)
-			n = tls_write(s->tls, s->out.p, s->out.len);
-		else {
-			n = send(s->fd, s->out.p, s->out.len, MSG_NOSIGNAL);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				n = TLS_AGAIN;
-		}
-		if (n == TLS_AGAIN) {
-			loop_set_events(s->loop, s->fd, POLLIN | POLLOUT);
-			return;
-		}
-		if (n < 0) {
-			session_end(s, EXIT_PROTO, "connection lost %s: "
-			    "sending failed: %s", session_phase(s),
-			    s->tls != NULL ? tls_error(s->tls) :
-			    strerror(errno));
-			return;
-		}
-		buf_consume(&s->out, (size_t)n);
+	rc = stream_flush(s->st, &s->out);
+	if (rc == STREAM_AGAIN) {
+		loop_set_events(s->loop, stream_fd(s->st), POLLIN | POLLOUT);
+		return;
+	}
+	if (rc < 0) {
+		session_end(s, EXIT_PROTO, "connection lost %s: sending "
+		    "failed: %s", session_phase(s), stream_error(s->st));
+		return;
 	}
 	if (s->out.len == 0 && s->out_secret) {
 		/* What buf_consume moved aside held the secret too. */
 		explicit_bzero(s->out.p, s->out.cap);
 		s->out_secret = false;
 	}
-	if (s->fd != -1)
-		loop_set_events(s->loop, s->fd, POLLIN);
+	loop_set_events(s->loop, stream_fd(s->st), POLLIN);
 }
 
 static void
@@ -1510,8 +1515,8 @@ session_read_more(void *arg)
 	struct session	*s = arg;
 
 	s->read_deferred = false;
-	if (s->fd != -1)
-		session_io(s->fd, POLLIN, s);
+	if (s->st != NULL)
+		session_io(stream_fd(s->st), POLLIN, s);
 }
 
 static void
@@ -1521,17 +1526,9 @@ session_read(struct session *s)
 	size_t	 budget = READ_BUDGET;
 	ssize_t	 n;
 
-	while (budget > 0 && s->fd != -1) {
-		if (s->tls != NULL)
-			n = tls_read(s->tls, buf, sizeof buf);
-		else {
-			n = recv(s->fd, buf, sizeof buf, 0);
-			if (n == -1 && (errno == EAGAIN || errno == EINTR))
-				n = TLS_AGAIN;
-			else if (n > 0)
-				net_quickack(s->fd);
-		}
-		if (n == TLS_AGAIN)
+	while (budget > 0 && s->st != NULL) {
+		n = stream_read(s->st, buf, sizeof buf);
+		if (n == STREAM_AGAIN)
 			return;
 		if (n == 0) {
 			if (s->quitting)
@@ -1546,10 +1543,10 @@ session_read(struct session *s)
 			return;
 		}
 		if (n < 0) {
-			session_end(s, EXIT_PROTO, "%s %s",
-			    s->tls != NULL ? tls_error(s->tls) :
-			    errno == ECONNRESET ? "connection reset by the "
-			    "server" : strerror(errno), session_phase(s));
+			session_end(s, EXIT_PROTO, "%s %s", s->tls == NULL &&
+			    stream_errno(s->st) == ECONNRESET ? "connection "
+			    "reset by the server" : stream_error(s->st),
+			    session_phase(s));
 			return;
 		}
 		s->bytes_in += (uint64_t)n;
@@ -1562,7 +1559,7 @@ session_read(struct session *s)
 			return;
 	}
 	/* Budget spent: let the loop breathe, then continue. */
-	if (s->fd != -1 && !s->read_deferred) {
+	if (s->st != NULL && !s->read_deferred) {
 		s->read_deferred = true;
 		loop_defer(s->loop, session_read_more, s);
 	}
@@ -1577,7 +1574,7 @@ session_io(int fd, short revents, void *arg)
 	(void)fd;
 	switch (s->state) {
 	case STATE_CONNECTING:
-		if (net_connect_done(s->fd, err, sizeof err) == -1) {
+		if (net_connect_done(stream_fd(s->st), err, sizeof err) == -1) {
 			session_connect_failed(s, "failed: %s", err);
 			return;
 		}
@@ -1598,7 +1595,7 @@ session_io(int fd, short revents, void *arg)
 	}
 	if (revents & POLLOUT)
 		session_flush(s);
-	if (s->fd != -1 && (revents & (POLLIN | POLLHUP | POLLERR)))
+	if (s->st != NULL && (revents & (POLLIN | POLLHUP | POLLERR)))
 		session_read(s);
 }
 
@@ -1619,7 +1616,6 @@ session_new(struct loop *loop, struct evlog *log,
 		s->opts.ehlo = "mailscope.localhost";
 	s->cb = cb;
 	s->cbarg = arg;
-	s->fd = -1;
 	s->state = STATE_DISCONNECTED;
 	s->timer = timer_new(loop, session_timeout, s);
 	s->bye_timer = timer_new(loop, session_bye_done, s);
@@ -1643,7 +1639,7 @@ session_free(struct session *s)
 	pp_free(s->pp);
 	redactor_free(s->red);
 	raw_line_clear(s);
-	sasl_clear(NULL, &s->sasl);
+	session_sasl_end(s);
 	if (s->out.p != NULL)
 		explicit_bzero(s->out.p, s->out.cap);
 	buf_free(&s->out);
@@ -1654,6 +1650,13 @@ session_free(struct session *s)
 	free(s->wait_what);
 	target_free(&s->opts.target);
 	free(s);
+}
+
+/* How the last :auth of this connection ended (its final reply). */
+enum auth_result
+session_auth_result(const struct session *s)
+{
+	return s->auth_result;
 }
 
 enum session_state

@@ -24,25 +24,17 @@
 
 #include "core/core.h"
 
-#define FIRST_BYTES	32
-
 struct tls_client {
-	gnutls_session_t			 s;
+	gnutls_session_t			 s;	/* the stream's */
 	gnutls_certificate_credentials_t	 cred;
-	int					 fd;
+	struct stream				*st;
 	tls_step_cb				 step;
 	void					*arg;
 	char					*host;	/* verified */
 	char					*sni;	/* sent, or NULL */
 	int					 keylog_fd;
-	unsigned char				 first[FIRST_BYTES];
-	size_t					 nfirst;
-	bool					 eof;
-	int					 last_errno;
-	size_t					 send_pending;
 	bool					 cert_requested;
 	bool					 has_client_cert;
-	char					 err[512];
 };
 
 static const struct {
@@ -69,54 +61,7 @@ static const struct {
 	{ GNUTLS_HANDSHAKE_CHANGE_CIPHER_SPEC,	"ChangeCipherSpec" },
 };
 
-static ssize_t
-tls_push(gnutls_transport_ptr_t ptr, const void *data, size_t len)
-{
-	struct tls_client	*c = ptr;
-	ssize_t			 n;
-
-	/* MSG_NOSIGNAL: a closed peer is an error, never SIGPIPE. */
-	n = send(c->fd, data, len, MSG_NOSIGNAL);
-	if (n == -1) {
-		c->last_errno = errno;
-		gnutls_transport_set_errno(c->s, errno);
-	}
-	return n;
-}
-
-static ssize_t
-tls_pull(gnutls_transport_ptr_t ptr, void *data, size_t len)
-{
-	struct tls_client	*c = ptr;
-	ssize_t			 n;
-	size_t			 keep;
-
-	n = recv(c->fd, data, len, 0);
-	if (n > 0)
-		net_quickack(c->fd);
-	if (n > 0 && c->nfirst < FIRST_BYTES) {
-		/* Kept to explain a handshake that meets plaintext. */
-		keep = (size_t)n < FIRST_BYTES - c->nfirst ? (size_t)n :
-		    FIRST_BYTES - c->nfirst;
-		memcpy(c->first + c->nfirst, data, keep);
-		c->nfirst += keep;
-	} else if (n == 0)
-		c->eof = true;
-	else if (n == -1) {
-		c->last_errno = errno;
-		gnutls_transport_set_errno(c->s, errno);
-	}
-	return n;
-}
-
-static int
-tls_pull_timeout(gnutls_transport_ptr_t ptr, unsigned int ms)
-{
-	struct tls_client	*c = ptr;
-	struct pollfd		 pfd = { c->fd, POLLIN, 0 };
-
-	return poll(&pfd, 1, ms == GNUTLS_INDEFINITE_TIMEOUT ? -1 : (int)ms);
-}
+static void	tls_explain(int, bool, char *, size_t, void *);
 
 static int
 tls_hook(gnutls_session_t s, unsigned int htype, unsigned when,
@@ -200,7 +145,7 @@ idna_name(const char *name)
 }
 
 struct tls_client *
-tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
+tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
     void *arg, char *err, size_t errlen)
 {
 	struct tls_client	*c;
@@ -208,7 +153,7 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 	int			 rc;
 
 	c = xcalloc(1, sizeof *c);
-	c->fd = fd;
+	c->st = st;
 	c->step = step;
 	c->arg = arg;
 	c->keylog_fd = -1;
@@ -285,35 +230,41 @@ tls_client_new(const struct tls_opts *o, int fd, tls_step_cb step,
 	}
 	gnutls_handshake_set_hook_function(c->s, GNUTLS_HANDSHAKE_ANY,
 	    GNUTLS_HOOK_POST, tls_hook);
-	gnutls_transport_set_ptr(c->s, c);
-	gnutls_transport_set_push_function(c->s, tls_push);
-	gnutls_transport_set_pull_function(c->s, tls_pull);
-	gnutls_transport_set_pull_timeout_function(c->s, tls_pull_timeout);
+	/* From here on the stream owns the GnuTLS session. */
+	stream_tls(st, c->s, false);
+	stream_set_explain(st, tls_explain, c);
 	return c;
 fail:
+	gnutls_deinit(c->s);
+	c->s = NULL;
 	tls_client_free(c);
 	return NULL;
 }
 
 /* Did the server answer in plaintext?  Say so with its first bytes. */
 static bool
-tls_plaintext_answer(struct tls_client *c)
+tls_plaintext_answer(struct tls_client *c, char *err, size_t errlen)
 {
-	struct buf	b = { 0 };
-	ssize_t		n;
+	unsigned char		 first[STREAM_FIRST_BYTES];
+	const unsigned char	*p;
+	struct buf		 b = { 0 };
+	size_t			 n;
+	ssize_t			 r;
 
+	n = stream_first_bytes(c->st, &p);
+	memcpy(first, p, n);
 	/* TLS records start with a content type 20..23 and major 3. */
-	if (c->nfirst == 0 || (c->first[0] >= 20 && c->first[0] <= 23 &&
-	    (c->nfirst < 2 || c->first[1] == 3)))
+	if (n == 0 || (first[0] >= 20 && first[0] <= 23 && (n < 2 ||
+	    first[1] == 3)))
 		return false;
 	/* GnuTLS read a record header only: the rest tells more. */
-	if (c->nfirst < FIRST_BYTES && (n = recv(c->fd, c->first + c->nfirst,
-	    FIRST_BYTES - c->nfirst, MSG_DONTWAIT)) > 0)
-		c->nfirst += (size_t)n;
-	sanitize((const char *)c->first, c->nfirst, &b);
-	snprintf(c->err, sizeof c->err, "the server answered the "
-	    "ClientHello with plaintext, not TLS: \"%s%s\"", b.p,
-	    c->nfirst == FIRST_BYTES ? "..." : "");
+	if (n < sizeof first && (r = recv(stream_fd(c->st), first + n,
+	    sizeof first - n, MSG_DONTWAIT)) > 0)
+		n += (size_t)r;
+	sanitize((const char *)first, n, &b);
+	snprintf(err, errlen, "the server answered the ClientHello with "
+	    "plaintext, not TLS: \"%s%s\"", b.p, n == sizeof first ? "..." :
+	    "");
 	buf_free(&b);
 	return true;
 }
@@ -344,158 +295,55 @@ alert_gloss(const struct tls_client *c, int alert)
 	}
 }
 
+/* The stream's explain hook: a fatal TLS error in the client's words. */
 static void
-tls_set_error(struct tls_client *c, int rc, bool handshake)
+tls_explain(int rc, bool handshake, char *err, size_t errlen, void *arg)
 {
-	const char	*when = handshake ? "during the TLS handshake" :
-			    "inside TLS";
-	int		 alert;
+	struct tls_client	*c = arg;
+	const char		*when = handshake ?
+				    "during the TLS handshake" : "inside TLS";
+	int			 alert, e = stream_errno(c->st);
 
 	switch (rc) {
 	case GNUTLS_E_FATAL_ALERT_RECEIVED:
 		alert = (int)gnutls_alert_get(c->s);
-		snprintf(c->err, sizeof c->err, "fatal alert from the server "
-		    "%s: %s%s", when, gnutls_alert_get_name(alert),
-		    alert_gloss(c, alert));
+		snprintf(err, errlen, "fatal alert from the server %s: %s%s",
+		    when, gnutls_alert_get_name(alert), alert_gloss(c, alert));
 		return;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PULL_ERROR:
 	case GNUTLS_E_PUSH_ERROR:
-		if (tls_plaintext_answer(c))
+		if (tls_plaintext_answer(c, err, errlen))
 			return;
-		if (c->last_errno == ECONNRESET || c->last_errno == EPIPE)
-			snprintf(c->err, sizeof c->err, "connection reset %s",
-			    when);
-		else if (c->eof || rc == GNUTLS_E_PREMATURE_TERMINATION)
-			snprintf(c->err, sizeof c->err, "the server closed "
-			    "the connection %s", when);
+		if (e == ECONNRESET || e == EPIPE)
+			snprintf(err, errlen, "connection reset %s", when);
+		else if (stream_eof(c->st) ||
+		    rc == GNUTLS_E_PREMATURE_TERMINATION)
+			snprintf(err, errlen, "the server closed the "
+			    "connection %s", when);
 		else
-			snprintf(c->err, sizeof c->err, "%s %s: %s",
+			snprintf(err, errlen, "%s %s: %s",
 			    rc == GNUTLS_E_PUSH_ERROR ? "send failed" :
-			    "receive failed", when, c->last_errno != 0 ?
-			    strerror(c->last_errno) : gnutls_strerror(rc));
+			    "receive failed", when, e != 0 ? strerror(e) :
+			    gnutls_strerror(rc));
 		return;
 	case GNUTLS_E_UNEXPECTED_PACKET_LENGTH:
 	case GNUTLS_E_UNEXPECTED_PACKET:
 	case GNUTLS_E_UNSUPPORTED_VERSION_PACKET:
 	case GNUTLS_E_RECORD_OVERFLOW:
-		if (tls_plaintext_answer(c))
+		if (tls_plaintext_answer(c, err, errlen))
 			return;
 		break;
 	case GNUTLS_E_NO_CIPHER_SUITES:
 	case GNUTLS_E_INSUFFICIENT_CREDENTIALS:
 	case GNUTLS_E_NO_COMMON_KEY_SHARE:
-		snprintf(c->err, sizeof c->err, "%s %s (no cipher suite, "
-		    "group or version in common)", gnutls_strerror(rc), when);
+		snprintf(err, errlen, "%s %s (no cipher suite, group or "
+		    "version in common)", gnutls_strerror(rc), when);
 		return;
 	default:
 		break;
 	}
-	snprintf(c->err, sizeof c->err, "%s %s", gnutls_strerror(rc), when);
-}
-
-int
-tls_handshake(struct tls_client *c)
-{
-	int	rc;
-
-	for (;;) {
-		rc = gnutls_handshake(c->s);
-		if (rc == GNUTLS_E_SUCCESS)
-			return 1;
-		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
-			return TLS_AGAIN;
-		/* Warning alerts are not fatal: go on. */
-		if (!gnutls_error_is_fatal(rc))
-			continue;
-		tls_set_error(c, rc, true);
-		return -1;
-	}
-}
-
-ssize_t
-tls_read(struct tls_client *c, void *buf, size_t len)
-{
-	ssize_t	n;
-
-	for (;;) {
-		n = gnutls_record_recv(c->s, buf, len);
-		if (n >= 0)
-			return n;
-		if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)
-			return TLS_AGAIN;
-		/* Many servers close without close_notify: an end all the
-		 * same, since every byte before it was authenticated. */
-		if (n == GNUTLS_E_PREMATURE_TERMINATION)
-			return 0;
-		if (!gnutls_error_is_fatal((int)n))
-			continue;
-		tls_set_error(c, (int)n, false);
-		return -1;
-	}
-}
-
-ssize_t
-tls_write(struct tls_client *c, const void *buf, size_t len)
-{
-	ssize_t	n;
-
-	/* After AGAIN GnuTLS wants the same record again: NULL resends. */
-	if (c->send_pending > 0)
-		n = gnutls_record_send(c->s, NULL, 0);
-	else {
-		if (len > 16384)
-			len = 16384;
-		n = gnutls_record_send(c->s, buf, len);
-	}
-	if (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED) {
-		if (c->send_pending == 0)
-			c->send_pending = len;
-		return TLS_AGAIN;
-	}
-	if (n < 0) {
-		tls_set_error(c, (int)n, false);
-		return -1;
-	}
-	if (c->send_pending > 0) {
-		n = (ssize_t)c->send_pending;
-		c->send_pending = 0;
-	}
-	return n;
-}
-
-int
-tls_bye(struct tls_client *c)
-{
-	int	rc;
-
-	/* Our close_notify is enough: waiting for the peer's costs a
-	 * delayed-ACK round trip and proves nothing after QUIT. */
-	rc = gnutls_bye(c->s, GNUTLS_SHUT_WR);
-	if (rc == GNUTLS_E_SUCCESS)
-		return 1;
-	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
-		return TLS_AGAIN;
-	tls_set_error(c, rc, false);
-	return -1;
-}
-
-bool
-tls_want_write(struct tls_client *c)
-{
-	return gnutls_record_get_direction(c->s) == 1;
-}
-
-size_t
-tls_pending(struct tls_client *c)
-{
-	return gnutls_record_check_pending(c->s);
-}
-
-const char *
-tls_error(struct tls_client *c)
-{
-	return c->err[0] != '\0' ? c->err : "unknown TLS error";
+	snprintf(err, errlen, "%s %s", gnutls_strerror(rc), when);
 }
 
 void
@@ -503,8 +351,6 @@ tls_client_free(struct tls_client *c)
 {
 	if (c == NULL)
 		return;
-	if (c->s != NULL)
-		gnutls_deinit(c->s);
 	if (c->cred != NULL)
 		gnutls_certificate_free_credentials(c->cred);
 	if (c->keylog_fd != -1)
@@ -902,6 +748,26 @@ tls_dh_bits(struct tls_client *c)
 	int	bits = gnutls_dh_get_prime_bits(c->s);
 
 	return bits > 0 ? (unsigned)bits : 0;
+}
+
+/*
+ * The tls-exporter channel binding (RFC 9266) in base64, for SCRAM's
+ * -PLUS mechanisms; NULL before TLS 1.3, where it is not defined without
+ * the extended master secret.
+ */
+char *
+tls_channel_binding(struct tls_client *c)
+{
+	gnutls_datum_t	d;
+	struct buf	b = { 0 };
+
+	if (gnutls_protocol_get_version(c->s) != GNUTLS_TLS1_3 ||
+	    gnutls_session_channel_binding(c->s, GNUTLS_CB_TLS_EXPORTER,
+	    &d) < 0)
+		return NULL;
+	b64_encode(d.data, d.size, &b);
+	gnutls_free(d.data);
+	return b.p;
 }
 
 struct tls_facts *

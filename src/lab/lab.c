@@ -479,11 +479,10 @@ struct lab_client {
 	struct lab		*lab;
 	struct lab_client	*next;
 	struct lab_client	*prev;
-	int			 fd;
+	struct stream		*st;
 	enum lab_port		 port;
-	enum client_state	 st;
+	enum client_state	 phase;
 	struct lab_conn		 conn;
-	gnutls_session_t	 sess;
 	struct timer		*idle;
 	struct timer		*trickle;
 	size_t			 trickle_left;	/* slow bytes */
@@ -544,14 +543,11 @@ cl_free(struct lab_client *c)
 
 	lab_log(lab, "client %u %s closed in %s%s", c->id,
 	    lab_ports[c->port].name, lab_conn_state_name(&c->conn),
-	    c->st == CL_TLS ? " (TLS)" : "");
-	loop_del_fd(lab->loop, c->fd);
-	if (c->sess != NULL) {
-		if (c->st == CL_TLS)
-			(void)gnutls_bye(c->sess, GNUTLS_SHUT_WR);
-		gnutls_deinit(c->sess);
-	}
-	close(c->fd);
+	    c->phase == CL_TLS ? " (TLS)" : "");
+	loop_del_fd(lab->loop, stream_fd(c->st));
+	if (c->phase == CL_TLS)
+		(void)stream_bye(c->st);
+	stream_free(c->st);
 	timer_free(c->idle);
 	timer_free(c->trickle);
 	lab_conn_free(&c->conn);
@@ -589,20 +585,14 @@ static void
 cl_tls_start(struct lab_client *c)
 {
 	struct lab	*lab = c->lab;
-	int		 rc;
 
-	if ((rc = gnutls_init(&c->sess, GNUTLS_SERVER | GNUTLS_NONBLOCK)) < 0 ||
-	    (rc = gnutls_priority_set(c->sess, lab->prio)) < 0 ||
-	    (rc = gnutls_credentials_set(c->sess, GNUTLS_CRD_CERTIFICATE,
-	    lab->creds)) < 0) {
+	if (stream_tls_server(c->st, lab->creds, lab->prio) == -1) {
 		lab_log(lab, "client %u TLS setup: %s", c->id,
-		    gnutls_strerror(rc));
+		    stream_error(c->st));
 		c->dead = true;
 		return;
 	}
-	gnutls_certificate_server_set_request(c->sess, GNUTLS_CERT_IGNORE);
-	gnutls_transport_set_int(c->sess, c->fd);
-	c->st = CL_HANDSHAKE;
+	c->phase = CL_HANDSHAKE;
 }
 
 static void
@@ -620,21 +610,18 @@ cl_handshake(struct lab_client *c)
 	int	rc;
 	char	*desc;
 
-	rc = gnutls_handshake(c->sess);
-	if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED)
-		return;
-	if (rc < 0 && !gnutls_error_is_fatal(rc))
+	rc = stream_handshake(c->st);
+	if (rc == STREAM_AGAIN)
 		return;
 	if (rc < 0) {
+		/* The stream has told the client why, in an alert. */
 		lab_log(c->lab, "client %u handshake failed: %s", c->id,
-		    gnutls_strerror(rc));
-		/* As a real server would: the client learns why. */
-		gnutls_alert_send_appropriate(c->sess, rc);
+		    stream_error(c->st));
 		c->dead = true;
 		return;
 	}
-	c->st = CL_TLS;
-	desc = gnutls_session_get_desc(c->sess);
+	c->phase = CL_TLS;
+	desc = gnutls_session_get_desc(stream_tls_session(c->st));
 	lab_log(c->lab, "client %u TLS up: %s", c->id,
 	    desc != NULL ? desc : "?");
 	gnutls_free(desc);
@@ -665,25 +652,13 @@ cl_flush(struct lab_client *c)
 				return;
 			n = 1;
 		}
-		if (c->st == CL_TLS) {
-			if (n > 16384)
-				n = 16384;
-			w = gnutls_record_send(c->sess, out->p, n);
-			if (w == GNUTLS_E_AGAIN || w == GNUTLS_E_INTERRUPTED)
-				return;
-			if (w < 0) {
-				c->dead = true;
-				return;
-			}
-		} else {
-			/* One write: injected bytes share the go-ahead's. */
-			w = send(c->fd, out->p, n, MSG_NOSIGNAL);
-			if (w == -1 && (errno == EAGAIN || errno == EINTR))
-				return;
-			if (w <= 0) {
-				c->dead = true;
-				return;
-			}
+		/* One write: injected bytes share the go-ahead's. */
+		w = stream_write(c->st, out->p, n);
+		if (w == STREAM_AGAIN)
+			return;
+		if (w <= 0) {
+			c->dead = true;
+			return;
 		}
 		buf_consume(out, (size_t)w);
 		if (c->trickle_left > 0) {
@@ -712,7 +687,7 @@ lab_notify(void *arg)
 
 	for (c = lab->clients; c != NULL; c = next) {
 		next = c->next;
-		if (c->conn.proto != LAB_IMAP || c->st == CL_HANDSHAKE)
+		if (c->conn.proto != LAB_IMAP || c->phase == CL_HANDSHAKE)
 			continue;
 		lab_imap_notify(&c->conn);
 		cl_done(c);
@@ -724,7 +699,7 @@ cl_can_read(const struct lab_client *c)
 {
 	const struct lab_conn	*k = &c->conn;
 
-	return c->st != CL_HANDSHAKE && c->greeted && !k->want_tls &&
+	return c->phase != CL_HANDSHAKE && c->greeted && !k->want_tls &&
 	    !k->want_close && k->in.len <= 2 * LAB_LINE_MAX &&
 	    k->out.len < LAB_OUT_HIGH;
 }
@@ -764,23 +739,15 @@ cl_read(struct lab_client *c)
 	ssize_t	r;
 
 	while (cl_can_read(c) && !c->dead) {
-		if (c->st == CL_TLS) {
-			r = gnutls_record_recv(c->sess, tmp, sizeof tmp);
-			if (r == GNUTLS_E_AGAIN || r == GNUTLS_E_INTERRUPTED)
-				return;
-			if (r < 0 && !gnutls_error_is_fatal((int)r))
-				continue;
-		} else {
-			r = read(c->fd, tmp, sizeof tmp);
-			if (r == -1 && (errno == EAGAIN || errno == EINTR))
-				return;
-		}
+		r = stream_read(c->st, tmp, sizeof tmp);
+		if (r == STREAM_AGAIN)
+			return;
 		if (r <= 0) {
 			c->dead = true;
 			return;
 		}
 		timer_set(c->idle, LAB_IDLE_MS);
-		if (c->nread == 0 && c->st == CL_PLAIN && tmp[0] == 0x16) {
+		if (c->nread == 0 && c->phase == CL_PLAIN && tmp[0] == 0x16) {
 			cl_tls_too_soon(c);
 			return;
 		}
@@ -810,13 +777,13 @@ cl_after(struct lab_client *c)
 			c->dead = true;
 			break;
 		}
-		if (k->want_tls && c->st == CL_PLAIN) {
+		if (k->want_tls && c->phase == CL_PLAIN) {
 			cl_tls_start(c);
 			if (!c->dead)
 				cl_handshake(c);
 			continue;
 		}
-		if (c->st == CL_HANDSHAKE)
+		if (c->phase == CL_HANDSHAKE)
 			break;
 		/* Lines kept while output was high, or decrypted data. */
 		if (k->in.len > 0 && k->out.len < LAB_OUT_HIGH) {
@@ -827,8 +794,8 @@ cl_after(struct lab_client *c)
 			    k->want_tls)
 				continue;
 		}
-		if (c->st == CL_TLS && cl_can_read(c) &&
-		    gnutls_record_check_pending(c->sess) > 0) {
+		if (c->phase == CL_TLS && cl_can_read(c) &&
+		    stream_pending(c->st) > 0) {
 			cl_read(c);
 			continue;
 		}
@@ -839,15 +806,15 @@ cl_after(struct lab_client *c)
 		return;
 	}
 	ev = 0;
-	if (c->st == CL_HANDSHAKE)
-		ev = gnutls_record_get_direction(c->sess) ? POLLOUT : POLLIN;
+	if (c->phase == CL_HANDSHAKE)
+		ev = stream_want_write(c->st) ? POLLOUT : POLLIN;
 	else {
 		if (k->out.len > 0 && c->trickle_left == 0)
 			ev |= POLLOUT;
 		if (cl_can_read(c))
 			ev |= POLLIN;
 	}
-	loop_set_events(c->lab->loop, c->fd, ev);
+	loop_set_events(c->lab->loop, stream_fd(c->st), ev);
 }
 
 static void
@@ -861,7 +828,7 @@ cl_io(int fd, short revents, void *arg)
 		cl_done(c);
 		return;
 	}
-	if (c->st == CL_HANDSHAKE) {
+	if (c->phase == CL_HANDSHAKE) {
 		timer_set(c->idle, LAB_IDLE_MS);
 		cl_handshake(c);
 	} else {
@@ -932,7 +899,7 @@ lab_accept(int lfd, short revents, void *arg)
 		}
 		c = xcalloc(1, sizeof *c);
 		c->lab = lab;
-		c->fd = fd;
+		c->st = stream_new(fd, 0);
 		c->port = port;
 		c->id = ++lab->nextid;
 		inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof addr);

@@ -33,8 +33,13 @@ CRAM=$(printf 'alice %s' "$CRAMHEX" | b64)
 XOAUTH=$(printf 'user=alice\001auth=Bearer %s\001\001' "$PW" | b64)
 OAUTHB=$(printf 'n,a=alice,\001host=mail.test\001port=587\001auth=Bearer %s\001\001' "$PW" | b64)
 APOP=$(printf '<1896.697170952@mailscope.test>%s' "$PW" | md5sum | cut -c1-32)
+# The real CRAM-MD5 answer (RFC 2195: HMAC-MD5 keyed with the password).
+CRAMOK=$(python3 -c 'import base64, hashlib, hmac, sys
+d = hmac.new(sys.argv[1].encode(), sys.argv[2].encode(), hashlib.md5)
+print(base64.b64encode(("alice " + d.hexdigest()).encode()).decode())' \
+    "$PW" '<1896.697170952@mailscope.test>')
 NP=${#PLAIN}
-SECRETS="$PW $PLAIN $PW64 $CRAMHEX $CRAM $XOAUTH $OAUTHB $APOP"
+SECRETS="$PW $PLAIN $PW64 $CRAMHEX $CRAM $CRAMOK $XOAUTH $OAUTHB $APOP"
 
 # leaks WHAT FILE...: no secret in any of the files.
 leaks() {
@@ -298,6 +303,31 @@ contains "$T/body.out" '^<- \+ looks like a challenge$' "body: the + lines are s
 contains "$T/body.out" '^-> DELE 1$' "body: the command after them is shown, not taken for a SASL answer"
 contains "$T/body.jsonl" '"text":"DELE 1"' "body: and recorded as sent"
 leaks "body" "$T/body.out" "$T/body.jsonl"
+
+# --- :auth drives the exchange itself ---------------------------------------
+# No mechanism named: CRAM-MD5 is the best offered; the answer to the
+# RFC 2195-style challenge is exact, made by the session, and redacted.
+cat > "$T/cram.case" << EOF
+send 220 fake.test ESMTP\r\n
+expect ^EHLO
+send 250-fake.test\r\n250 AUTH LOGIN PLAIN CRAM-MD5\r\n
+expect ^AUTH CRAM-MD5\$
+send 334 PDE4OTYuNjk3MTcwOTUyQG1haWxzY29wZS50ZXN0Pg==\r\n
+expect ^$CRAMOK\$
+send 235 2.7.0 ok\r\n
+expect ^QUIT
+send 221 2.0.0 bye\r\n
+close
+EOF
+fake_start cram "$T/cram.case" || fail "cram: fake server did not start"
+printf 'EHLO redact.test\n:auth alice\n' > "$T/cram.script"
+MAILSCOPE_PASSWORD=$PW record cram "smtp://127.0.0.1:$FAKE_PORT" \
+    --allow-plaintext-auth --script "$T/cram.script"
+fake_wait
+lacks "$FAKE_LOG" '^I: mismatch' ":auth without MECH: CRAM-MD5 chosen, the challenge answered exactly"
+contains "$T/cram.out" '^<- 235 ' ":auth cram-md5: accepted"
+contains "$T/cram.out" '^-> \[redacted: SASL response, user=alice, [0-9]+ bytes\]$' \
+    ":auth cram-md5: the answer is redacted"
 
 # --- replayed recordings: the screen of the replay -------------------------
 for n in smtp imap pop3; do

@@ -121,6 +121,18 @@ MAILSCOPE_PASSWORD=$PASS run auth-env 0 --starttls --cafile "$CA" \
 contains "$T/auth-env" '^<~ a[0-9]+ OK .*Logged in' \
     ":auth login over IMAP: the challenges answered, secret from MAILSCOPE_PASSWORD"
 lacks "$T/auth-env" "$PASS" ":auth login: the secret is nowhere in the output"
+MAILSCOPE_PASSWORD=$PASS run auth-best 0 --starttls --cafile "$CA" \
+    -c ':auth alice' "pop3://127.0.0.1:$POP3_PORT"
+contains "$T/auth-best" '^~> AUTH PLAIN$' \
+    ":auth without MECH: the best offered (PLAIN over LOGIN)"
+contains "$T/auth-best" '^<~ \+OK .*Logged in' \
+    ":auth without MECH over POP3: the answer to '+ ' accepted"
+lacks "$T/auth-best" "$PASS" ":auth without MECH: the secret is nowhere in the output"
+MAILSCOPE_PASSWORD=$PASS run auth-unknown-mech 1 --starttls --cafile "$CA" \
+    -c ':auth xoauth9 alice' "smtp://127.0.0.1:$SMTP_PORT"
+contains "$T/auth-unknown-mech" '^\*\* error: not sent: mechanism xoauth9 unknown \(scram-sha-256-plus, .*, login\)' \
+    ":auth with an unknown mechanism: refused, naming the ones there are"
+lacks "$T/auth-unknown-mech" '^~> AUTH' ":auth with an unknown mechanism: no AUTH went"
 run auth-unverified 5 --starttls --insecure --cafile "$CA" \
     --password-file "$pwfile" -c ':auth plain alice' \
     "smtp://127.0.0.1:$WRONGHOST_PORT"
@@ -193,9 +205,9 @@ lacks "$T/colon-unknown" 'connecting' "an unknown : command in -c: nothing conne
 check "a refused : command is quoted escaped" \
     sh -c '! grep -q "$(printf "\033")" "$1"' - "$T/colon-escape-seq"
 contains "$T/colon-escape-seq" ':\\e\]0;pwned' "a refused : command: the escape shown"
-printf ':auth plain\n' > "$T/script"
+printf ':auth plain alice bob\n' > "$T/script"
 run colon-script 1 --script "$T/script" "smtp://127.0.0.1:$SMTP_PORT"
-contains "$T/colon-script" 'usage: :auth plain\|login USER' \
+contains "$T/colon-script" 'usage: :auth \[MECH\] USER' \
     "--script: a malformed :auth is refused before connecting"
 printf 'EHLO me\n:bogus\nNOOP\n' | timeout 60 "$MS" --batch \
     "smtp://127.0.0.1:$SMTP_PORT" > "$T/colon-stdin" 2>&1

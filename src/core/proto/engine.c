@@ -19,8 +19,8 @@
 #define PIECE_FLAGS	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
 			    EVF_NOEOL | EVF_DOTSTUFF)
 
-static const struct proto_ops *
-ops_for(enum proto_id proto)
+const struct proto_ops *
+proto_ops_for(enum proto_id proto)
 {
 	switch (proto) {
 	case PROTO_SMTP:
@@ -47,7 +47,7 @@ pp_new(enum proto_id proto, pp_line_cb cb, void *arg)
 	struct pp	*pp;
 
 	pp = xcalloc(1, sizeof *pp);
-	pp->ops = ops_for(proto);
+	pp->ops = proto_ops_for(proto);
 	pp->proto = proto;
 	pp->cb = cb;
 	pp->arg = arg;
@@ -567,9 +567,110 @@ pp_quit_cmd(const struct pp *pp)
 }
 
 const char *
+pp_auth_cmd(const struct pp *pp)
+{
+	return pp->ops->auth_cmd;
+}
+
+/* May the first SASL message ride on the command? */
+bool
+pp_sasl_ir(const struct pp *pp)
+{
+	return pp->ops->sasl_ir || (pp->ops->sasl_ir_cap != NULL &&
+	    strv_has(&pp->caps, pp->ops->sasl_ir_cap));
+}
+
+/* The mechanisms the capabilities list, upper case, each once. */
+void
+pp_sasl_mechs(const struct pp *pp, struct strv *out)
+{
+	const char	*c, *word = pp->ops->sasl_cap;
+	char		 name[64];
+	size_t		 i, j, n = strlen(word), len, off, w, wl;
+	int		 ch;
+
+	for (i = 0; i < pp->caps.n; i++) {
+		c = pp->caps.v[i];
+		len = strlen(c);
+		if (len <= n || strncasecmp(c, word, n) != 0 ||
+		    (c[n] != ' ' && c[n] != '='))
+			continue;
+		for (off = n + 1; off < len; off = w + wl) {
+			w = pp_word(c, len, off, &wl);
+			if (wl == 0 || wl >= sizeof name)
+				break;
+			for (j = 0; j < wl; j++) {
+				ch = (unsigned char)c[w + j];
+				name[j] = (char)toupper(ch);
+			}
+			name[wl] = '\0';
+			if (!strv_has(out, name))
+				strv_add(out, name);
+		}
+	}
+}
+
+/* The base64 text of a continuation: what follows "334 " or "+ ". */
+void
+pp_sasl_challenge(const char *line, size_t len, struct buf *out)
+{
+	size_t	sp = 0;
+
+	while (sp < len && line[sp] != ' ')
+		sp++;
+	if (sp < len)
+		sp++;
+	buf_add(out, line + sp, len - sp);
+	buf_adds(out, "");	/* never NULL */
+}
+
+const char *
 pp_next_tag(const struct pp *pp)
 {
-	return pp->proto == PROTO_IMAP ? pp->tagbuf : NULL;
+	return pp->ops->tagged ? pp->tagbuf : NULL;
+}
+
+/* What a protocol is, before any connection. */
+bool
+pp_tagged(enum proto_id proto)
+{
+	return proto_ops_for(proto)->tagged;
+}
+
+const char *
+pp_data_cmd(enum proto_id proto)
+{
+	return proto_ops_for(proto)->data_cmd;
+}
+
+const char *
+pp_inject_cmd(enum proto_id proto)
+{
+	return proto_ops_for(proto)->inject_cmd;
+}
+
+const char *
+pp_mail_probe(enum proto_id proto)
+{
+	return proto_ops_for(proto)->mail_probe;
+}
+
+const char *
+pp_typed_hello(enum proto_id proto)
+{
+	return proto_ops_for(proto)->typed_hello;
+}
+
+const char *
+pp_typed_starttls(enum proto_id proto)
+{
+	return proto_ops_for(proto)->typed_starttls;
+}
+
+const char *
+pp_plain_auth_risk(const struct pp *pp)
+{
+	return pp->ops->plain_auth(&pp->caps);
 }
 
 bool
@@ -581,7 +682,7 @@ pp_cap_starttls(const struct pp *pp)
 const char *const *
 pp_verbs(enum proto_id proto)
 {
-	return ops_for(proto)->verbs;
+	return proto_ops_for(proto)->verbs;
 }
 
 int64_t

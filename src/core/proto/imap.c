@@ -279,6 +279,18 @@ imap_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 		c->await_client = true;
 }
 
+static const char *
+imap_plain_auth(const struct strv *caps)
+{
+	if (!strv_has(caps, "LOGINDISABLED"))
+		return "LOGINDISABLED is missing before TLS: LOGIN would send "
+		    "the password in plaintext";
+	if (strv_has(caps, "AUTH=PLAIN") || strv_has(caps, "AUTH=LOGIN"))
+		return "AUTH=PLAIN/LOGIN offered before TLS: AUTHENTICATE "
+		    "would send the password in plaintext";
+	return NULL;
+}
+
 const struct proto_ops imap_ops = {
 	.line = imap_line,
 	.command = imap_command,
@@ -286,5 +298,14 @@ const struct proto_ops imap_ops = {
 	.caps_cmd = "CAPABILITY",
 	.quit_cmd = "LOGOUT",
 	.starttls_cap = "STARTTLS",
+	.auth_cmd = "AUTHENTICATE",
+	.sasl_cap = "AUTH",		/* AUTH=PLAIN */
+	.sasl_ir_cap = "SASL-IR",	/* RFC 4959 */
+	.tagged = true,
+	.literals = true,
+	.plain_auth = imap_plain_auth,
+	.inject_cmd = "PRB1 NOOP",
+	.typed_hello = "a CAPABILITY",
+	.typed_starttls = "a STARTTLS",
 	.verbs = imap_verbs,
 };

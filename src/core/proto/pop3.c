@@ -258,6 +258,21 @@ pop3_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	buf_add(out, "\r\n", 2);
 }
 
+static const char *
+pop3_plain_auth(const struct strv *caps)
+{
+	return strv_has(caps, "USER") || strv_offers_credentials(caps,
+	    "SASL") ? "USER/SASL offered before TLS: credentials could cross "
+	    "the network in plaintext" : NULL;
+}
+
+/* APOP user digest: the digest can be cracked offline. */
+static const struct cred_verb pop3_cred_verbs[] = {
+	{ "PASS", 0 },
+	{ "APOP", 1 },
+	{ NULL, 0 },
+};
+
 const struct proto_ops pop3_ops = {
 	.line = pop3_line,
 	.command = pop3_command,
@@ -265,5 +280,12 @@ const struct proto_ops pop3_ops = {
 	.caps_cmd = "CAPA",
 	.quit_cmd = "QUIT",
 	.starttls_cap = "STLS",
+	.auth_cmd = "AUTH",
+	.sasl_cap = "SASL",
+	.plain_auth = pop3_plain_auth,
+	.cred_verbs = pop3_cred_verbs,
+	.inject_cmd = "CAPA",
+	.typed_hello = "CAPA",
+	.typed_starttls = "STLS",
 	.verbs = pop3_verbs,
 };

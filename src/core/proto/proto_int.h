@@ -45,10 +45,30 @@ struct proto_ops {
 	const char	*caps_cmd;	/* SMTP/LMTP add the client name */
 	const char	*quit_cmd;
 	const char	*starttls_cap;
+	const char	*auth_cmd;	/* starts a SASL exchange */
+	const char	*sasl_cap;	/* the capability listing mechanisms */
+	bool		 sasl_ir;	/* initial response on the command */
+	const char	*sasl_ir_cap;	/* ... when this is offered */
+	bool		 tagged;	/* commands carry a tag (IMAP) */
+	bool		 literals;	/* {n}: "+" also asks for a literal */
+	int		 sasl_cont_code;	/* a challenge's reply code, 0 none */
+	/* Verbs whose rest, after skip words, is a credential. */
+	const struct cred_verb {
+		const char	*verb;
+		int		 skip;
+	}		*cred_verbs;
+	/* What a capability list seen in plaintext risks; NULL: nothing. */
+	const char	*(*plain_auth)(const struct strv *);
+	const char	*data_cmd;	/* its body ends with "." (SMTP) */
+	const char	*inject_cmd;	/* probe: sent with STARTTLS */
+	const char	*mail_probe;	/* probe: refused before STARTTLS? */
+	const char	*typed_hello;	/* as a person types them first */
+	const char	*typed_starttls;
 	const char *const *verbs;
 };
 
 extern const struct proto_ops smtp_ops, lmtp_ops, imap_ops, pop3_ops;
+const struct proto_ops *proto_ops_for(enum proto_id);
 
 struct pp {
 	const struct proto_ops *ops;

@@ -195,6 +195,14 @@ smtp_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	buf_add(out, "\r\n", 2);
 }
 
+static const char *
+smtp_plain_auth(const struct strv *caps)
+{
+	return strv_offers_credentials(caps, "AUTH") ? "AUTH is offered "
+	    "before TLS: credentials could cross the network in plaintext" :
+	    NULL;
+}
+
 const struct proto_ops smtp_ops = {
 	.line = smtp_line,
 	.command = smtp_command,
@@ -202,6 +210,16 @@ const struct proto_ops smtp_ops = {
 	.caps_cmd = "EHLO",
 	.quit_cmd = "QUIT",
 	.starttls_cap = "STARTTLS",
+	.auth_cmd = "AUTH",
+	.sasl_cap = "AUTH",
+	.sasl_ir = true,		/* RFC 4954 */
+	.sasl_cont_code = 334,
+	.plain_auth = smtp_plain_auth,
+	.data_cmd = "DATA",
+	.inject_cmd = "EHLO mailscope-probe",
+	.mail_probe = "MAIL FROM:<>",
+	.typed_hello = "EHLO me",
+	.typed_starttls = "STARTTLS",
 	.verbs = smtp_verbs,
 };
 
@@ -212,5 +230,14 @@ const struct proto_ops lmtp_ops = {
 	.caps_cmd = "LHLO",
 	.quit_cmd = "QUIT",
 	.starttls_cap = "STARTTLS",
+	.auth_cmd = "AUTH",
+	.sasl_cap = "AUTH",
+	.sasl_ir = true,
+	.sasl_cont_code = 334,
+	.plain_auth = smtp_plain_auth,
+	.data_cmd = "DATA",
+	.inject_cmd = "EHLO mailscope-probe",
+	.typed_hello = "LHLO me",
+	.typed_starttls = "STARTTLS",
 	.verbs = lmtp_verbs,
 };

@@ -1,7 +1,7 @@
 /*
- * auth.c and options.c: when a credential may go, the SASL exchange
- * :auth and probe --auth build, where batch and probe read the secret,
- * and the options main and probe share.
+ * auth.c and options.c: when a credential may go, where batch and
+ * probe read the secret, and the options main and probe share (sasl.c
+ * has test_sasl.c).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -71,53 +71,6 @@ test_verdict(void **state)
 	assert_false(v.may);
 	assert_false(v.ask);
 	assert_string_equal(v.code, "require-tls");
-}
-
-static void
-test_sasl(void **state)
-{
-	struct buf	cmd = { 0 };
-	struct strv	ans = { 0 };
-
-	(void)state;
-	/* SMTP PLAIN: the initial response on the command line. */
-	assert_int_equal(sasl_build(PROTO_SMTP, "plain", "alice", "pw", false,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTH PLAIN AGFsaWNlAHB3");
-	assert_int_equal(ans.n, 0);
-	sasl_clear(&cmd, &ans);
-
-	/* IMAP: SASL-IR decides; without it, the answer waits for "+". */
-	assert_int_equal(sasl_build(PROTO_IMAP, "PLAIN", "alice", "pw", true,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTHENTICATE PLAIN AGFsaWNlAHB3");
-	sasl_clear(&cmd, &ans);
-	assert_int_equal(sasl_build(PROTO_IMAP, "plain", "alice", "pw", false,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTHENTICATE PLAIN");
-	assert_int_equal(ans.n, 1);
-	assert_string_equal(ans.v[0], "AGFsaWNlAHB3");
-	sasl_clear(&cmd, &ans);
-	assert_null(cmd.p);
-	assert_int_equal(ans.n, 0);
-
-	/* POP3 PLAIN and any LOGIN: answers to challenges. */
-	assert_int_equal(sasl_build(PROTO_POP3, "plain", "alice", "pw", true,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTH PLAIN");
-	assert_int_equal(ans.n, 1);
-	sasl_clear(&cmd, &ans);
-	assert_int_equal(sasl_build(PROTO_SMTP, "login", "alice", "pw", true,
-	    &cmd, &ans), 0);
-	assert_string_equal(cmd.p, "AUTH LOGIN");
-	assert_int_equal(ans.n, 2);
-	assert_string_equal(ans.v[0], "YWxpY2U=");
-	assert_string_equal(ans.v[1], "cHc=");
-	sasl_clear(&cmd, &ans);
-
-	assert_int_equal(sasl_build(PROTO_SMTP, "cram-md5", "a", "b", false,
-	    &cmd, &ans), -1);
-	sasl_clear(&cmd, &ans);
 }
 
 static void
@@ -211,7 +164,6 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_verdict),
-		cmocka_unit_test(test_sasl),
 		cmocka_unit_test(test_secret_read),
 		cmocka_unit_test(test_options),
 	};

@@ -1,5 +1,6 @@
 /*
- * tls.c against a GnuTLS server in the same process, over a socketpair.
+ * tls.c over a base stream against a GnuTLS server in the same process,
+ * over a socketpair.
  * The server's transport randomly answers EAGAIN, the client's socket is
  * non-blocking: the handshake must complete across both.  Certificates
  * are made here, in memory, with certgen.c.
@@ -115,14 +116,14 @@ on_step(const char *step, void *arg)
 	strcat(st->seen, "|");
 }
 
-/* Drive both ends until the client is done; returns tls_handshake's. */
+/* Drive both ends until the client is done; returns the handshake's. */
 static int
-run_handshake(struct tls_client *c, struct server *sv)
+run_handshake(struct stream *c, struct server *sv)
 {
-	int	i, rc = TLS_AGAIN, s;
+	int	i, rc = STREAM_AGAIN, s;
 
-	for (i = 0; i < 20000 && rc == TLS_AGAIN; i++) {
-		rc = tls_handshake(c);
+	for (i = 0; i < 20000 && rc == STREAM_AGAIN; i++) {
+		rc = stream_handshake(c);
 		if (!sv->done) {
 			s = gnutls_handshake(sv->s);
 			if (s == 0)
@@ -145,6 +146,7 @@ run_handshake(struct tls_client *c, struct server *sv)
 
 struct pair {
 	struct tls_client	*c;
+	struct stream		*io;
 	struct server		 sv;
 	struct steps		 st;
 	int			 fds[2];
@@ -167,19 +169,20 @@ connect_pair(struct pair *p, const char *cert, const char *key,
 	o.verify_host = host;
 	o.priority = cprio;
 	o.keylog = keylog;
-	p->c = tls_client_new(&o, p->fds[0], on_step, &p->st, p->err,
+	p->io = stream_new(p->fds[0], 0);
+	p->c = tls_client_new(&o, p->io, on_step, &p->st, p->err,
 	    sizeof p->err);
 	if (p->c == NULL)
 		return -1;
-	return run_handshake(p->c, &p->sv);
+	return run_handshake(p->io, &p->sv);
 }
 
 static void
 pair_free(struct pair *p)
 {
+	stream_free(p->io);
 	tls_client_free(p->c);
 	server_free(&p->sv);
-	close(p->fds[0]);
 	close(p->fds[1]);
 }
 
@@ -321,7 +324,7 @@ test_data_roundtrip(void **state)
 {
 	struct pair	 p;
 	char		*cert, *key, got[64];
-	ssize_t		 n = TLS_AGAIN;
+	ssize_t		 n = STREAM_AGAIN;
 	int		 i;
 
 	(void)state;
@@ -331,13 +334,13 @@ test_data_roundtrip(void **state)
 	for (i = 0; i < 1000 && gnutls_record_send(p.sv.s, "250 ok\r\n", 8)
 	    != 8; i++)
 		;
-	for (i = 0; i < 1000 && n == TLS_AGAIN; i++)
-		n = tls_read(p.c, got, sizeof got);
+	for (i = 0; i < 1000 && n == STREAM_AGAIN; i++)
+		n = stream_read(p.io, got, sizeof got);
 	assert_int_equal(n, 8);
 	assert_memory_equal(got, "250 ok\r\n", 8);
-	n = TLS_AGAIN;
-	for (i = 0; i < 1000 && n == TLS_AGAIN; i++)
-		n = tls_write(p.c, "QUIT\r\n", 6);
+	n = STREAM_AGAIN;
+	for (i = 0; i < 1000 && n == STREAM_AGAIN; i++)
+		n = stream_write(p.io, "QUIT\r\n", 6);
 	assert_int_equal(n, 6);
 	pair_free(&p);
 	free(cert);
@@ -597,9 +600,9 @@ test_no_common_version(void **state)
 	assert_int_equal(connect_pair(&p, cert, key, "mail.test",
 	    "NORMAL:-VERS-ALL:+VERS-TLS1.3", "NORMAL:-VERS-ALL:+VERS-TLS1.2",
 	    NULL), -1);
-	if (strstr(tls_error(p.c), "fatal alert from the server during the "
+	if (strstr(stream_error(p.io), "fatal alert from the server during the "
 	    "TLS handshake") == NULL)
-		fail_msg("got: %s", tls_error(p.c));
+		fail_msg("got: %s", stream_error(p.io));
 	pair_free(&p);
 	free(cert);
 	free(key);
@@ -609,22 +612,26 @@ static void
 test_bad_priority(void **state)
 {
 	struct tls_opts	 o;
+	struct stream	*io;
 	char		 err[256];
 	int		 fds[2];
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+	io = stream_new(fds[0], 0);
 	memset(&o, 0, sizeof o);
 	o.priority = "NORMAL:+NONSENSE";
 	o.verify_host = "mail.test";
-	assert_null(tls_client_new(&o, fds[0], NULL, NULL, err, sizeof err));
+	assert_null(tls_client_new(&o, io, NULL, NULL, err, sizeof err));
 	assert_non_null(strstr(err, "priority"));
 	assert_non_null(strstr(err, "NONSENSE"));
 	o.priority = NULL;
 	o.cafile = "/nonexistent/ca.pem";
-	assert_null(tls_client_new(&o, fds[0], NULL, NULL, err, sizeof err));
+	assert_null(tls_client_new(&o, io, NULL, NULL, err, sizeof err));
 	assert_non_null(strstr(err, "cannot read CA file"));
-	close(fds[0]);
+	/* A failed client leaves the stream in plaintext. */
+	assert_null(stream_tls_session(io));
+	stream_free(io);
 	close(fds[1]);
 }
 
@@ -632,9 +639,10 @@ static void
 test_plaintext_answer(void **state)
 {
 	struct tls_client	*c;
+	struct stream		*io;
 	struct tls_opts		 o;
 	char			 err[256], buf[4096];
-	int			 fds[2], i, rc = TLS_AGAIN;
+	int			 fds[2], i, rc = STREAM_AGAIN;
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK,
@@ -642,22 +650,23 @@ test_plaintext_answer(void **state)
 	memset(&o, 0, sizeof o);
 	o.cafile = ca_path;
 	o.verify_host = "mail.test";
-	c = tls_client_new(&o, fds[0], NULL, NULL, err, sizeof err);
+	io = stream_new(fds[0], 0);
+	c = tls_client_new(&o, io, NULL, NULL, err, sizeof err);
 	assert_non_null(c);
-	assert_int_equal(tls_handshake(c), TLS_AGAIN);
+	assert_int_equal(stream_handshake(io), STREAM_AGAIN);
 	assert_true(read(fds[1], buf, sizeof buf) > 0);
 	assert_int_equal(write(fds[1], "554 5.5.1 Error: no TLS\x1b[2J\r\n",
 	    29), 29);
-	for (i = 0; i < 100 && rc == TLS_AGAIN; i++)
-		rc = tls_handshake(c);
+	for (i = 0; i < 100 && rc == STREAM_AGAIN; i++)
+		rc = stream_handshake(io);
 	assert_int_equal(rc, -1);
-	assert_non_null(strstr(tls_error(c), "plaintext"));
-	if (strstr(tls_error(c), "554 5.5.1") == NULL)
-		fail_msg("got: %s", tls_error(c));
+	assert_non_null(strstr(stream_error(io), "plaintext"));
+	if (strstr(stream_error(io), "554 5.5.1") == NULL)
+		fail_msg("got: %s", stream_error(io));
 	/* The escape sequence is shown escaped, never raw. */
-	assert_null(strchr(tls_error(c), '\x1b'));
+	assert_null(strchr(stream_error(io), '\x1b'));
+	stream_free(io);
 	tls_client_free(c);
-	close(fds[0]);
 	close(fds[1]);
 }
 
@@ -665,9 +674,10 @@ static void
 test_peer_closes(void **state)
 {
 	struct tls_client	*c;
+	struct stream		*io;
 	struct tls_opts		 o;
 	char			 err[256], buf[4096];
-	int			 fds[2], i, rc = TLS_AGAIN;
+	int			 fds[2], i, rc = STREAM_AGAIN;
 
 	(void)state;
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK,
@@ -675,19 +685,20 @@ test_peer_closes(void **state)
 	memset(&o, 0, sizeof o);
 	o.cafile = ca_path;
 	o.verify_host = "mail.test";
-	c = tls_client_new(&o, fds[0], NULL, NULL, err, sizeof err);
-	assert_int_equal(tls_handshake(c), TLS_AGAIN);
+	io = stream_new(fds[0], 0);
+	c = tls_client_new(&o, io, NULL, NULL, err, sizeof err);
+	assert_int_equal(stream_handshake(io), STREAM_AGAIN);
 	assert_true(read(fds[1], buf, sizeof buf) > 0);
 	close(fds[1]);
-	for (i = 0; i < 100 && rc == TLS_AGAIN; i++)
-		rc = tls_handshake(c);
+	for (i = 0; i < 100 && rc == STREAM_AGAIN; i++)
+		rc = stream_handshake(io);
 	assert_int_equal(rc, -1);
-	if (strstr(tls_error(c), "closed the connection during the TLS "
-	    "handshake") == NULL && strstr(tls_error(c), "connection reset "
+	if (strstr(stream_error(io), "closed the connection during the TLS "
+	    "handshake") == NULL && strstr(stream_error(io), "connection reset "
 	    "during the TLS handshake") == NULL)
-		fail_msg("got: %s", tls_error(c));
+		fail_msg("got: %s", stream_error(io));
+	stream_free(io);
 	tls_client_free(c);
-	close(fds[0]);
 }
 
 static void
@@ -700,6 +711,7 @@ test_keylog(void **state)
 	bool		 cr = false;
 	struct tls_opts	 o;
 	char		 err[256];
+	struct stream	*io;
 
 	(void)state;
 	xasprintf(&path, "%s/keys.log", tmpdir);
@@ -723,7 +735,9 @@ test_keylog(void **state)
 	memset(&o, 0, sizeof o);
 	o.keylog = link;
 	o.verify_host = "mail.test";
-	assert_null(tls_client_new(&o, 0, NULL, NULL, err, sizeof err));
+	io = stream_new(-1, 0);
+	assert_null(tls_client_new(&o, io, NULL, NULL, err, sizeof err));
+	stream_free(io);
 	assert_non_null(strstr(err, "symbolic link"));
 	free(link);
 	free(path);
