@@ -33,6 +33,7 @@ struct tlspanel {
 	const struct event	*est;
 	const struct event	*ver;
 	const struct event	*capdiff;
+	const struct event	*caps;		/* the last list, EV_CAPS */
 	const struct event	*failure;
 	const struct event	**warn;
 	size_t			 nwarn, warncap;
@@ -96,7 +97,7 @@ reset(struct tlspanel *tp)
 {
 	tp->phase = TP_NONE;
 	tp->nsteps = 0;
-	tp->est = tp->ver = tp->capdiff = tp->failure = NULL;
+	tp->est = tp->ver = tp->capdiff = tp->caps = tp->failure = NULL;
 	tp->nwarn = 0;
 	tp->sel = 0;
 	tp->detail = false;
@@ -123,7 +124,12 @@ tlspanel_event(const struct event *ev, void *arg)
 		}
 		push(&tp->steps, &tp->nsteps, &tp->stepcap, ev);
 		break;
+	case EV_CAPS:
+		tp->caps = ev;
+		break;
 	case EV_TLS_ESTABLISHED:
+		/* The session forgot what plaintext listed. */
+		tp->caps = NULL;
 		tp->est = ev;
 		tp->phase = TP_TLS;
 		tp->sel = 0;
@@ -392,11 +398,11 @@ static void
 build(struct tlspanel *tp)
 {
 	const struct tls_facts	*f = tlspanel_facts(tp);
-	struct session		*s = tp->t->session;
 	const struct strv	*caps;
 	struct rtext		*r;
 	size_t			 i;
-	bool			 tls = tp->phase == TP_TLS, ver_shown = false;
+	bool			 tls, ver_shown = false;
+	bool			 offered;
 
 	lines_reset(tp);
 	tp->sel_row = -1;
@@ -435,15 +441,21 @@ build(struct tlspanel *tp)
 	}
 	if (f != NULL)
 		facts(tp, f);
-	if (s != NULL && session_pp(s) != NULL &&
-	    pp_caps_known(session_pp(s))) {
-		caps = pp_caps(session_pp(s));
+	if (tp->caps != NULL && ev_extra(tp->caps) != NULL) {
+		caps = &ev_extra(tp->caps)->caps;
+		tls = tp->caps->chan == CHAN_TLS;
 		title(tp, tls ? "Capabilities (inside TLS)" :
 		    "Capabilities (plaintext)");
+		/* Where the list came from, when it is not the full one. */
+		if (tp->caps->cls.bits & EVC_AUTHED)
+			text(tp, SLOT_TLS_LABEL, "  listed after login");
+		else if (tp->caps->cls.bits & EVC_PARTIAL)
+			text(tp, SLOT_TLS_LABEL, "  from the greeting: may "
+			    "be partial");
+		offered = strv_has(caps, "STARTTLS") || strv_has(caps, "STLS");
 		if (!tls)
-			text(tp, pp_cap_starttls(session_pp(s)) ? SLOT_TLS_OK :
-			    SLOT_TLS_BAD, "  STARTTLS %s",
-			    pp_cap_starttls(session_pp(s)) ? "offered" :
+			text(tp, offered ? SLOT_TLS_OK : SLOT_TLS_BAD,
+			    "  STARTTLS %s", offered ? "offered" :
 			    "NOT offered");
 		for (i = 0; i < caps->n; i++)
 			text(tp, SLOT_TLS_VALUE, "  %s", caps->v[i]);

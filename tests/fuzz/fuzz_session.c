@@ -102,7 +102,7 @@ send_line(const char *line, size_t len)
 {
 	struct buf	wire = { 0 }, shown = { 0 };
 
-	if (pp_command(pp, line, len, &wire) == -1)
+	if (pp_command(pp, line, len, &wire, NULL, NULL) == -1)
 		return;
 	if (redact_client(red, wire.p, wire.len - 2, &shown))
 		check_client(shown.p, shown.len);
