@@ -357,41 +357,29 @@ step_done(struct tui *t)
 	tui_relayout(t);
 }
 
-/* A final reply that refuses the learner's command. */
+/* A final reply that refuses the learner's command, as the engine
+ * classified it. */
 static bool
 refused(enum proto_id proto, const struct event *ev, char *code,
     size_t size)
 {
-	const char	*sp;
+	const struct ev_class	*c = &ev->cls;
 
 	if (ev->kind != EV_DATA || ev->dir != DIR_SERVER ||
 	    !(ev->flags & EVF_END) || (ev->flags & EVF_INJECTED))
 		return false;
-	switch (proto) {
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-		if (ev->len < 3 || (ev->data[0] != '4' && ev->data[0] != '5') ||
-		    strspn(ev->data, "0123456789") != 3)
-			return false;
-		snprintf(code, size, "%.3s", ev->data);
-		return true;
-	case PROTO_IMAP:
-		if (ev->data[0] == '*' || ev->data[0] == '+' ||
-		    (sp = strchr(ev->data, ' ')) == NULL)
-			return false;
-		if (strncasecmp(sp + 1, "NO ", 3) != 0 &&
-		    strncasecmp(sp + 1, "BAD ", 4) != 0)
-			return false;
-		snprintf(code, size, "%s", strncasecmp(sp + 1, "NO", 2) == 0 ?
-		    "NO" : "BAD");
-		return true;
-	case PROTO_POP3:
-		if (strncmp(ev->data, "-ERR", 4) != 0)
-			return false;
-		snprintf(code, size, "-ERR");
-		return true;
-	}
-	return false;
+	/* An IMAP refusal is tagged: "* NO" only informs. */
+	if (proto == PROTO_IMAP && c->tag == 0)
+		return false;
+	if (c->status != RS_TEMPFAIL && c->status != RS_NO &&
+	    c->status != RS_BAD)
+		return false;
+	if (c->code != 0)
+		snprintf(code, size, "%03u", c->code);
+	else
+		snprintf(code, size, "%s", c->status == RS_BAD ? "BAD" :
+		    proto == PROTO_POP3 ? "-ERR" : "NO");
+	return true;
 }
 
 /* Tell the learner why the step does not go on, or stop telling. */

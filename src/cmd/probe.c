@@ -89,6 +89,7 @@ struct probe {
 	bool			 auth_done;	/* its final reply came */
 	char			*auth_refused;	/* why it was withheld */
 	char			*auth_reply;
+	bool			 auth_ok;	/* its status, the engine's */
 
 	/* STEP_VERSION */
 	size_t			 vi;
@@ -180,6 +181,7 @@ probe_event(const struct event *ev, void *arg)
 			sanitize(ev->data, ev->len, &b);
 			free(p->auth_reply);
 			p->auth_reply = b.p != NULL ? b.p : xstrdup("");
+			p->auth_ok = ev->cls.status == RS_OK;
 		}
 		if (ev->kind == EV_CLOSE) {
 			free(p->close_reason);
@@ -199,8 +201,8 @@ probe_event(const struct event *ev, void *arg)
 		break;
 	case STEP_ENFORCE:
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
-		    p->ready_count == 2 && p->mail_code == 0 && ev->len >= 3)
-			p->mail_code = atoi(ev->data);
+		    p->ready_count == 2 && p->mail_code == 0)
+			p->mail_code = ev->cls.code;
 		break;
 	default:
 		break;
@@ -335,22 +337,6 @@ probe_start(struct probe *p, const struct session_opts *so)
 		loop_defer(p->loop, probe_next_cb, p);
 }
 
-static bool
-auth_accepted(enum proto_id proto, const char *reply)
-{
-	const char	*sp;
-
-	switch (proto) {
-	case PROTO_IMAP:
-		return (sp = strchr(reply, ' ')) != NULL &&
-		    strncasecmp(sp + 1, "OK", 2) == 0;
-	case PROTO_POP3:
-		return strncmp(reply, "+OK", 3) == 0;
-	default:
-		return reply[0] == '2';
-	}
-}
-
 static void
 probe_main_findings(struct probe *p)
 {
@@ -438,12 +424,12 @@ probe_main_findings(struct probe *p)
 		else if (p->auth_reply == NULL)
 			finding(p, "auth", LV_INFO, "not tried: no TLS session "
 			    "to authenticate in");
-		else if (auth_accepted(p->base.target.proto, p->auth_reply) &&
+		else if (p->auth_ok &&
 		    f != NULL && !f->verify.ok)
 			finding(p, "auth", LV_WARN, "accepted over TLS whose "
 			    "certificate is not verified "
 			    "(--allow-unverified-auth): %s", p->auth_reply);
-		else if (auth_accepted(p->base.target.proto, p->auth_reply))
+		else if (p->auth_ok)
 			finding(p, "auth", LV_OK, "accepted inside TLS: %s",
 			    p->auth_reply);
 		else

@@ -98,9 +98,8 @@ void		 pp_free(struct pp *);
 void		 pp_feed(struct pp *, const char *, size_t);
 void		 pp_eof(struct pp *);	/* flush a partial line */
 int		 pp_command(struct pp *, const char *, size_t, struct buf *,
-		    struct ev_class *, struct ev_extra **);
-void		 pp_class(const struct pp_line *, struct ev_class *,
-		    struct ev_extra **);
+		    struct ev_class *);
+void		 pp_class(const struct pp_line *, struct ev_class *);
 size_t		 pp_pending(const struct pp *);	/* replies awaited */
 bool		 pp_data_mode(const struct pp *);	/* SMTP after 354 */
 bool		 pp_wants_continuation(const struct pp *);
@@ -259,5 +258,6 @@ char	*recording_header_json(const struct evlog *,
 /* reload.c: a recording for a view, format 1 classified by the engine. */
 int	 recording_load_classified(const char *, unsigned, struct evlog *,
 	    struct recording_info *, char *, size_t);
+void	 evlog_reclassify(const struct evlog *, const char *, struct evlog *);
 
 #endif /* MAILSCOPE_CORE_H */

@@ -63,7 +63,7 @@ struct redactor {
 	enum mech	 mech;
 	enum prompt	 prompt;
 	bool		 user_sent;	/* AUTH LOGIN: the first answer went */
-	char		 verb[PP_VERB_MAX];	/* its reply's pp_line verb */
+	char		 verb[PP_VERB_MAX];	/* the verb its replies answer */
 	char		 tag[PP_TAG_MAX];	/* ... and tag (IMAP) */
 	unsigned	 login_arg;	/* next IMAP LOGIN argument */
 	uint64_t	 lit_left;	/* literal bytes still to come */
@@ -693,8 +693,9 @@ continuation(struct redactor *r, const struct event *ev, bool whole)
 		/* An exchange the client did not name: every answer hidden. */
 		reset(r);
 		r->state = STATE_SASL;
-		if (ev_verb(ev) != NULL)
-			snprintf(r->verb, sizeof r->verb, "%s", ev_verb(ev));
+		/* "?": a verb, though none of the protocol's. */
+		snprintf(r->verb, sizeof r->verb, "%s", ev_verb(ev) != NULL ?
+		    ev_verb(ev) : "?");
 	}
 	challenge(r, ev->data + skip, ev->len > skip ? ev->len - skip : 0,
 	    whole);
@@ -728,14 +729,13 @@ static bool
 ends_exchange(const struct redactor *r, const struct event *ev)
 {
 	const uint32_t	unsol = EVF_END | EVF_UNSOLICITED;
-	const char	*verb = ev_verb(ev);
 
 	if (!r->resp_new)
 		return false;
 	if (ev->cls.bits & EVC_FINAL)
 		return (r->tag[0] == '\0' || r->line_ours) &&
-		    (r->verb[0] == '\0' || (verb != NULL &&
-		    strcmp(verb, r->verb) == 0));
+		    (r->verb[0] == '\0' || ev->cls.verb ==
+		    ev_verb_id(r->verb));
 	if ((ev->flags & unsol) != unsol || ev->cls.status == RS_NONE)
 		return false;
 	/*

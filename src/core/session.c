@@ -167,8 +167,7 @@ session_disarm(struct session *s)
  * the engine made of them (cls NULL: nothing). */
 static const struct event *
 session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
-    const char *data, size_t len, const struct ev_class *cls,
-    struct ev_extra *x)
+    const char *data, size_t len, const struct ev_class *cls)
 {
 	struct event	ev;
 
@@ -179,7 +178,7 @@ session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
 	ev.flags = flags;
 	if (cls != NULL)
 		ev.cls = *cls;
-	return evlog_append_x(s->log, &ev, x, data, len);
+	return evlog_append(s->log, &ev, data, len);
 }
 
 static void
@@ -412,13 +411,12 @@ session_command(struct session *s, const char *line, size_t len)
 {
 	struct buf	 wire = { 0 }, shown = { 0 };
 	struct ev_class	 cls;
-	struct ev_extra	*x = NULL;
 	uint32_t	 flags = 0;
 	bool		 secret, data_mode = pp_data_mode(s->pp);
 	const char	*w;
 	size_t		 wl;
 
-	if (pp_command(s->pp, line, len, &wire, &cls, &x) == -1) {
+	if (pp_command(s->pp, line, len, &wire, &cls) == -1) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
 		    "not sent: a command cannot contain CR or LF (use :raw)");
 		buf_free(&wire);
@@ -445,15 +443,22 @@ session_command(struct session *s, const char *line, size_t len)
 	}
 	if (secret)
 		cls.bits |= EVC_SECRET;
-	/* The redacted form keeps the tag when it still starts with it. */
+	/*
+	 * The redacted form keeps the tag when it still starts with it; a
+	 * line redacted whole shows no verb of its own (an answer keeps the
+	 * verb of the command it answers).
+	 */
 	if (secret && !s->opts.no_redact) {
 		if (cls.tag > shown.len || memcmp(shown.p, wire.p, cls.tag) != 0)
 			cls.tag = 0;
+		if (shown.len > 0 && shown.p[0] == '[' &&
+		    !(cls.bits & EVC_CONT))
+			cls.verb = 0;
 		session_log_data(s, DIR_CLIENT, flags | EVF_REDACTED,
-		    shown.p, shown.len, &cls, x);
+		    shown.p, shown.len, &cls);
 	} else
 		session_log_data(s, DIR_CLIENT, flags |
-		    (secret ? EVF_NOREDACT : 0), w, wl, &cls, x);
+		    (secret ? EVF_NOREDACT : 0), w, wl, &cls);
 	buf_add(&s->out, wire.p, wire.len);
 	s->bytes_out += wire.len;
 	if (secret) {
@@ -730,12 +735,12 @@ session_send_raw(struct session *s, const char *data, size_t len)
 		s->out_secret = true;
 		if (s->opts.no_redact)
 			session_log_data(s, DIR_CLIENT, EVF_NOREDACT, data,
-			    len, &cls, NULL);
+			    len, &cls);
 		else
 			session_log_data(s, DIR_CLIENT, EVF_REDACTED,
-			    shown.p, shown.len, &cls, NULL);
+			    shown.p, shown.len, &cls);
 	} else
-		session_log_data(s, DIR_CLIENT, 0, data, len, NULL, NULL);
+		session_log_data(s, DIR_CLIENT, 0, data, len, NULL);
 	buf_free(&shown);
 	buf_add(&s->out, data, len);
 	s->bytes_out += len;
@@ -764,7 +769,7 @@ session_starttls_inject(struct session *s, const char *extra)
 		return -1;
 	}
 	session_log_data(s, DIR_CLIENT, EVF_INJECTED, extra, strlen(extra),
-	    NULL, NULL);
+	    NULL);
 	buf_add(&s->out, extra, strlen(extra));
 	buf_add(&s->out, "\r\n", 2);
 	s->bytes_out += strlen(extra) + 2;
@@ -886,7 +891,7 @@ session_caps(struct session *s, const struct pp_line *l)
 	if (l->greeting)
 		ev.cls.bits |= EVC_GREETING;
 	else
-		ev_class_set_verb(&ev.cls, &x, l->verb);
+		ev.cls.verb = (uint8_t)ev_verb_id(l->verb);
 	if (pp_caps_partial(s->pp))
 		ev.cls.bits |= EVC_PARTIAL;
 	if (s->authed)
@@ -1086,7 +1091,7 @@ static void
 session_injection(struct session *s, struct buf *extra)
 {
 	session_log_data(s, DIR_SERVER, EVF_INJECTED | EVF_SECURITY,
-	    extra->p, extra->len, NULL, NULL);
+	    extra->p, extra->len, NULL);
 	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "response-injection",
 	    "response injection: %zu byte%s arrived after the STARTTLS "
 	    "go-ahead and before the TLS handshake; they were discarded, "
@@ -1116,11 +1121,10 @@ session_line(const struct pp_line *l, void *arg)
 	struct session	*s = arg;
 	struct buf	 extra = { 0 };
 	struct ev_class	 cls;
-	struct ev_extra	*x = NULL;
 
-	pp_class(l, &cls, &x);
+	pp_class(l, &cls);
 	redact_server(s->red, session_log_data(s, DIR_SERVER, l->flags,
-	    l->buf, l->len, &cls, x));
+	    l->buf, l->len, &cls));
 	if (l->final && l->status == RS_OK && answers_auth(l))
 		s->authed = true;
 	if (l->caps)

@@ -72,7 +72,7 @@ static const char *const verb_names[] = {
 	"UNSUBSCRIBE", "USER", "UTF8", "VRFY", "XLIST",
 };
 #define NVERBS	(sizeof verb_names / sizeof verb_names[0])
-_Static_assert(NVERBS < EV_VERB_OTHER, "verb ids fit a byte");
+_Static_assert(NVERBS < UINT8_MAX, "verb ids fit a byte");
 
 static const char *dir_names[] = { "client", "server", "local" };
 static const char *chan_names[] = { "plain", "tls" };
@@ -126,7 +126,6 @@ ev_extra_free(struct ev_extra *x)
 	strv_clear(&x->added);
 	strv_clear(&x->removed);
 	strv_clear(&x->caps);
-	free(x->verb);
 	free(x);
 }
 
@@ -143,7 +142,6 @@ ev_extra_dup(const struct ev_extra *x)
 	strv_copy(&y->added, &x->added);
 	strv_copy(&y->removed, &x->removed);
 	strv_copy(&y->caps, &x->caps);
-	y->verb = x->verb != NULL ? xstrdup(x->verb) : NULL;
 	return y;
 }
 
@@ -503,45 +501,25 @@ verb_cmp(const void *a, const void *b)
 	return strcmp(a, *(const char *const *)b);
 }
 
+/* The id of a verb (upper case), 0 when it is none of ours. */
 unsigned
 ev_verb_id(const char *verb)
 {
 	const char *const	*v;
 
+	if (verb == NULL)
+		return 0;
 	v = bsearch(verb, verb_names, NVERBS, sizeof verb_names[0], verb_cmp);
-	return v != NULL ? (unsigned)(v - verb_names) + 1 : EV_VERB_OTHER;
-}
-
-/* The class names verb: by id, or in *xp (made when needed; xp NULL:
- * an unknown verb stays unnamed). */
-void
-ev_class_set_verb(struct ev_class *c, struct ev_extra **xp, const char *verb)
-{
-	if (verb == NULL || *verb == '\0') {
-		c->verb = 0;
-		return;
-	}
-	c->verb = (uint8_t)ev_verb_id(verb);
-	if (c->verb != EV_VERB_OTHER || xp == NULL)
-		return;
-	if (*xp == NULL)
-		*xp = xcalloc(1, sizeof **xp);
-	free((*xp)->verb);
-	(*xp)->verb = xstrdup(verb);
+	return v != NULL ? (unsigned)(v - verb_names) + 1 : 0;
 }
 
 /* The command a line is (client) or answers (server), upper case. */
 const char *
 ev_verb(const struct event *ev)
 {
-	const struct ev_extra	*x;
-
-	if (ev->cls.verb == 0)
+	if (ev->cls.verb == 0 || ev->cls.verb > NVERBS)
 		return NULL;
-	if (ev->cls.verb <= NVERBS)
-		return verb_names[ev->cls.verb - 1];
-	x = ev_extra(ev);
-	return x != NULL ? x->verb : NULL;
+	return verb_names[ev->cls.verb - 1];
 }
 
 bool

@@ -886,7 +886,7 @@ class_str(json_t *c, const char *key, const char **out, char *err,
 /* The classification of an event at data, from its "class" object. */
 static int
 class_from_json(json_t *o, const struct buf *data, struct ev_class *c,
-    struct ev_extra **xp, char *err, size_t errlen)
+    char *err, size_t errlen)
 {
 	json_t		*cl = json_object_get(o, "class"), *v;
 	const char	*st, *esc, *tag, *verb, *at;
@@ -934,7 +934,7 @@ class_from_json(json_t *o, const struct buf *data, struct ev_class *c,
 		c->tag = (uint8_t)n;
 	}
 	if (verb != NULL)
-		ev_class_set_verb(c, xp, verb);
+		c->verb = (uint8_t)ev_verb_id(verb);	/* unknown: none */
 	for (i = 0; i < sizeof class_bits / sizeof class_bits[0]; i++) {
 		if (get_bool(cl, class_bits[i].name, &on, err, errlen) == -1)
 			return -1;
@@ -973,7 +973,7 @@ event_from_object(struct evlog *log, const struct rec_sink *sink, json_t *o,
 	ev.chan = (uint8_t)chan;
 	if (get_data(o, &data, err, errlen) == -1 ||
 	    extra_from_json(o, (enum ev_kind)kind, &x, err, errlen) == -1 ||
-	    class_from_json(o, &data, &ev.cls, &x, err, errlen) == -1) {
+	    class_from_json(o, &data, &ev.cls, err, errlen) == -1) {
 		ev_extra_free(x);
 		buf_free(&data);
 		return -1;

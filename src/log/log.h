@@ -82,7 +82,6 @@ struct ev_extra {
 	struct strv		 added;
 	struct strv		 removed;
 	struct strv		 caps;	/* EV_CAPS: the list */
-	char			*verb;	/* a verb ev_verb_id() does not know */
 };
 
 /*
@@ -90,7 +89,9 @@ struct ev_extra {
  * engine's, src/core/proto/).  Server lines: the status, the SMTP code,
  * the enhanced code, the tag, the command answered; client lines: the
  * verb, the tag, whether it carries a credential.  EV_CAPS: the command
- * that listed them (verb 0 with EVC_GREETING: the greeting).
+ * that listed them (verb 0 with EVC_GREETING: the greeting).  A verb is
+ * one of the protocols' own, never a word of whatever else a client sent
+ * (that may be a secret's first word).
  */
 enum reply_status {
 	RS_NONE,		/* not a status line (data, untagged info) */
@@ -116,15 +117,13 @@ enum reply_status {
 struct ev_class {
 	uint16_t	 code;		/* SMTP/LMTP reply code, 0: none */
 	uint8_t		 status;	/* enum reply_status */
-	uint8_t		 verb;		/* ev_verb_id(), 0: none */
+	uint8_t		 verb;		/* ev_verb_id(), 0: none or unknown */
 	uint8_t		 tag;		/* IMAP: length of the tag the line
 					 * starts with, 0: none */
 	uint8_t		 bits;		/* EVC_* */
 	uint8_t		 esc_off;	/* enhanced code "5.7.0" in the data */
 	uint8_t		 esc_len;	/* 0: none */
 };
-
-#define EV_VERB_OTHER	255	/* the verb is in the extra */
 
 /*
  * 40 bytes: a million transcript lines cost little more than their text.
@@ -188,15 +187,13 @@ void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
 		    const char *, const char *, ...) PRINTFLIKE(5, 6);
 bool		 ev_is_trace(const struct event *);	/* no transcript line */
 /* The classification, read. */
-unsigned	 ev_verb_id(const char *);	/* EV_VERB_OTHER: unknown */
+unsigned	 ev_verb_id(const char *);	/* 0: not a verb of ours */
 const char	*ev_verb(const struct event *);	/* NULL: none */
 bool		 ev_verb_is(const struct event *, const char *);
 size_t		 ev_tag(const struct event *, const char **);
 size_t		 ev_esc(const struct event *, const char **);
 const char	*ev_status_name(enum reply_status);
 int		 ev_status_from_name(const char *);
-void		 ev_class_set_verb(struct ev_class *, struct ev_extra **,
-		    const char *);
 
 
 /* facts.c: what a TLS handshake taught, as the log keeps it. */

@@ -29,7 +29,6 @@ static struct buf	 eout;
 static struct pp	*epp;		/* classifies the lines, in order */
 static enum proto_id	 eproto;
 static struct ev_class	 ecls;		/* the last server line's */
-static struct ev_extra	*ex_x;
 
 static int
 setup(void **state)
@@ -53,9 +52,7 @@ static void
 eline(const struct pp_line *l, void *arg)
 {
 	(void)arg;
-	ev_extra_free(ex_x);
-	ex_x = NULL;
-	pp_class(l, &ecls, &ex_x);
+	pp_class(l, &ecls);
 }
 
 /* Log one line and explain it with the log as context. */
@@ -80,9 +77,8 @@ exn(enum proto_id proto, enum ev_dir dir, const char *line, size_t len,
 		eproto = proto;
 	}
 	memset(&ecls, 0, sizeof ecls);
-	ex_x = NULL;
 	if (dir == DIR_CLIENT) {
-		if (pp_command(epp, line, len, &wire, &ecls, &ex_x) == -1)
+		if (pp_command(epp, line, len, &wire, &ecls) == -1)
 			memset(&ecls, 0, sizeof ecls);
 		buf_free(&wire);
 	} else {
@@ -96,8 +92,7 @@ exn(enum proto_id proto, enum ev_dir dir, const char *line, size_t len,
 	tmpl.dir = (uint8_t)dir;
 	tmpl.flags = flags;
 	tmpl.cls = ecls;
-	ev = evlog_append_x(elog, &tmpl, ex_x, line, len);
-	ex_x = NULL;
+	ev = evlog_append(elog, &tmpl, line, len);
 	buf_reset(&eout);
 	buf_adds(&eout, "");
 	explain_event(ev, proto, &eout);

@@ -92,7 +92,7 @@ send_line(struct ctx *c, const char *line)
 {
 	struct buf	out = { 0 };
 
-	assert_int_equal(pp_command(c->pp, line, strlen(line), &out, NULL, NULL), 0);
+	assert_int_equal(pp_command(c->pp, line, strlen(line), &out, NULL), 0);
 	buf_adds(&c->trace, "> ");
 	escape(&c->trace, out.p, out.len);
 	buf_addc(&c->trace, '\n');
@@ -488,7 +488,7 @@ reenter_cb(const struct pp_line *l, void *arg)
 	buf_addc(&r->trace, '|');
 	if (r->n++ == 0) {
 		pp_feed(r->pp, "250 c\r\n", 7);
-		assert_int_equal(pp_command(r->pp, "NOOP", 4, &r->wire, NULL, NULL), 0);
+		assert_int_equal(pp_command(r->pp, "NOOP", 4, &r->wire, NULL), 0);
 		pp_eof(r->pp);
 	}
 }
@@ -520,12 +520,12 @@ test_command_rejects_crlf(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_SMTP, count_cb, &c);
-	assert_int_equal(pp_command(pp, "NOOP\r\nQUIT", 10, &out, NULL, NULL), -1);
-	assert_int_equal(pp_command(pp, "NOOP\n", 5, &out, NULL, NULL), -1);
-	assert_int_equal(pp_command(pp, "NO\rOP", 5, &out, NULL, NULL), -1);
+	assert_int_equal(pp_command(pp, "NOOP\r\nQUIT", 10, &out, NULL), -1);
+	assert_int_equal(pp_command(pp, "NOOP\n", 5, &out, NULL), -1);
+	assert_int_equal(pp_command(pp, "NO\rOP", 5, &out, NULL), -1);
 	assert_int_equal(out.len, 0);
 	assert_int_equal(pp_pending(pp), 0);
-	assert_int_equal(pp_command(pp, "NO\0OP", 5, &out, NULL, NULL), 0);
+	assert_int_equal(pp_command(pp, "NO\0OP", 5, &out, NULL), 0);
 	assert_int_equal(out.len, 7);
 	assert_memory_equal(out.p, "NO\0OP\r\n", 7);
 	buf_free(&out);
@@ -571,7 +571,7 @@ test_smtp_greeting_ehlo_caps(void **state)
 	assert_int_equal(pp_pending(pp), 0);
 	assert_false(pp_caps_known(pp));
 	assert_string_equal(pp_caps_cmd(pp, "me"), "EHLO me");
-	assert_int_equal(pp_command(pp, "EHLO me", 7, &out, NULL, NULL), 0);
+	assert_int_equal(pp_command(pp, "EHLO me", 7, &out, NULL), 0);
 	pp_feed(pp, in + 31, strlen(in) - 31);
 	assert_true(pp_caps_known(pp));
 	assert_int_equal(pp_caps(pp)->n, 3);
@@ -878,8 +878,8 @@ test_smtp_late_reply(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_SMTP, count_cb, &c);
-	pp_command(pp, "NOOP", 4, &out, NULL, NULL);
-	pp_command(pp, "NOOP", 4, &out, NULL, NULL);
+	pp_command(pp, "NOOP", 4, &out, NULL);
+	pp_command(pp, "NOOP", 4, &out, NULL);
 	assert_int_equal(pp_pending(pp), 2);
 	pp_timeout(pp);
 	assert_int_equal(pp_pending(pp), 1);
@@ -939,7 +939,7 @@ test_smtp_unsolicited_and_bounded_caps(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_SMTP, count_cb, &c);
-	pp_command(pp, "EHLO me", 7, &out, NULL, NULL);
+	pp_command(pp, "EHLO me", 7, &out, NULL);
 	pp_feed(pp, "250-hi\r\n", 8);
 	for (i = 0; i < 100000; i++)
 		pp_feed(pp, "250-CAP\r\n", 9);
@@ -1066,11 +1066,11 @@ test_imap_autotag(void **state)
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
 	assert_string_equal(pp_next_tag(pp), "a001");
-	pp_command(pp, "NOOP", 4, &out, NULL, NULL);
+	pp_command(pp, "NOOP", 4, &out, NULL);
 	assert_string_equal(pp_next_tag(pp), "a002");
-	pp_command(pp, "t9 NOOP", 7, &out, NULL, NULL);
+	pp_command(pp, "t9 NOOP", 7, &out, NULL);
 	assert_string_equal(pp_next_tag(pp), "a002");
-	pp_command(pp, "SELECT INBOX", 12, &out, NULL, NULL);
+	pp_command(pp, "SELECT INBOX", 12, &out, NULL);
 	assert_string_equal(pp_next_tag(pp), "a003");
 	assert_string_equal(out.p,
 	    "a001 NOOP\r\nt9 NOOP\r\na002 SELECT INBOX\r\n");
@@ -1209,7 +1209,7 @@ test_imap_literal_marker_at_split(void **state)
 		memcpy(p + len + 2, rest, strlen(rest));
 		memset(&c, 0, sizeof c);
 		c.pp = pp_new(PROTO_IMAP, trace_cb, &c);
-		pp_command(c.pp, "FETCH 1 BODY[]", 14, &out, NULL, NULL);
+		pp_command(c.pp, "FETCH 1 BODY[]", 14, &out, NULL);
 		pp_feed(c.pp, p, len + 2 + strlen(rest));
 		buf_addc(&c.trace, '\0');
 		assert_non_null(strstr(c.trace.p,
@@ -1280,17 +1280,17 @@ test_imap_client_literal(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
-	pp_command(pp, "LOGIN {5}", 9, &out, NULL, NULL);
+	pp_command(pp, "LOGIN {5}", 9, &out, NULL);
 	assert_int_equal(pp_pending(pp), 1);
 	assert_false(pp_wants_continuation(pp));
 	pp_feed(pp, "+ go\r\n", 6);
 	assert_int_equal(pp_pending(pp), 0);
 	assert_true(pp_wants_continuation(pp));
-	pp_command(pp, "alice {6+}", 10, &out, NULL, NULL);
+	pp_command(pp, "alice {6+}", 10, &out, NULL);
 	/* Non-synchronizing: the literal goes at once. */
 	assert_true(pp_wants_continuation(pp));
 	assert_string_equal(pp_next_tag(pp), "a002");
-	pp_command(pp, "secret", 6, &out, NULL, NULL);
+	pp_command(pp, "secret", 6, &out, NULL);
 	assert_false(pp_wants_continuation(pp));
 	assert_int_equal(pp_pending(pp), 1);
 	assert_string_equal(out.p,
@@ -1298,7 +1298,7 @@ test_imap_client_literal(void **state)
 	pp_feed(pp, "a001 OK\r\n", 9);
 	assert_int_equal(pp_pending(pp), 0);
 	buf_reset(&out);
-	pp_command(pp, "APPEND INBOX {3+}", 17, &out, NULL, NULL);
+	pp_command(pp, "APPEND INBOX {3+}", 17, &out, NULL);
 	assert_true(pp_wants_continuation(pp));
 	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
@@ -1411,7 +1411,7 @@ test_pop3_greeting_capa(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_POP3, count_cb, &c);
-	pp_command(pp, pp_caps_cmd(pp, "ignored"), 4, &out, NULL, NULL);
+	pp_command(pp, pp_caps_cmd(pp, "ignored"), 4, &out, NULL);
 	assert_string_equal(out.p, "CAPA\r\n");
 	pp_feed(pp, s.input + 16, strlen(s.input) - 16 - 3);
 	assert_false(pp_caps_known(pp));
@@ -1437,7 +1437,7 @@ size_of(struct pp *pp, const char *cmd, const char *start)
 	struct buf	out = { 0 };
 	int64_t		size;
 
-	pp_command(pp, cmd, strlen(cmd), &out, NULL, NULL);
+	pp_command(pp, cmd, strlen(cmd), &out, NULL);
 	pp_feed(pp, start, strlen(start));
 	size = pp_expected_size(pp);
 	pp_feed(pp, ".\r\n", 3);
@@ -1475,7 +1475,7 @@ test_pop3_retr_dotstuff(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_POP3, count_cb, &c);
-	pp_command(pp, "RETR 1", 6, &out, NULL, NULL);
+	pp_command(pp, "RETR 1", 6, &out, NULL);
 	pp_feed(pp, "+OK 1234 octets\r\nabc\r\nde\n", 25);
 	assert_int_equal(pp_expected_size(pp), 1234);
 	assert_int_equal(pp_received_size(pp), 8);
@@ -1484,9 +1484,9 @@ test_pop3_retr_dotstuff(void **state)
 	assert_int_equal(pp_pending(pp), 0);
 
 	/* No "octets": the size LIST gave (scan listing or "LIST n"). */
-	pp_command(pp, "LIST", 4, &out, NULL, NULL);
+	pp_command(pp, "LIST", 4, &out, NULL);
 	pp_feed(pp, "+OK 2 messages\r\n1 100\r\n2 5000\r\n.\r\n", 34);
-	pp_command(pp, "LIST 3", 6, &out, NULL, NULL);
+	pp_command(pp, "LIST 3", 6, &out, NULL);
 	pp_feed(pp, "+OK 3 777\r\n", 11);
 	assert_int_equal(size_of(pp, "RETR 2", "+OK\r\nabc\r\n"), 5000);
 	assert_int_equal(size_of(pp, "RETR 3", "+OK message follows\r\n"),
@@ -1495,7 +1495,7 @@ test_pop3_retr_dotstuff(void **state)
 	assert_int_equal(size_of(pp, "RETR 9", "+OK\r\n"), -1);
 	assert_int_equal(size_of(pp, "TOP 2 0", "+OK\r\n"), -1);
 	/* Listed again, out of order: the newest size of each counts. */
-	pp_command(pp, "LIST", 4, &out, NULL, NULL);
+	pp_command(pp, "LIST", 4, &out, NULL);
 	pp_feed(pp, "+OK\r\n2 6000\r\n1 150\r\n.\r\n", 23);
 	assert_int_equal(size_of(pp, "RETR 1", "+OK\r\n"), 150);
 	assert_int_equal(size_of(pp, "RETR 2", "+OK\r\n"), 6000);
@@ -1517,7 +1517,7 @@ test_pop3_body_runs(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	c.pp = pp_new(PROTO_POP3, trace_cb, &c);
-	pp_command(c.pp, "RETR 1", 6, &out, NULL, NULL);
+	pp_command(c.pp, "RETR 1", 6, &out, NULL);
 	pp_feed(c.pp, "+OK\r\na\r\nb\r\n..c\r\nd\r\n", 19);
 	/* a and b together, ..c alone (dot-stuffed), d alone: no CRLF. */
 	assert_int_equal(c.nruns, 1);
@@ -1539,7 +1539,7 @@ test_pop3_body_runs(void **state)
 	for (i = 0; i < lines; i++)
 		buf_printf(&body, "%098zu\r\n", i);
 	buf_adds(&body, ".\r\n");
-	pp_command(c.pp, "RETR 2", 6, &out, NULL, NULL);
+	pp_command(c.pp, "RETR 2", 6, &out, NULL);
 	pp_feed(c.pp, body.p, body.len);
 	assert_int_equal(c.nlines, lines + 2);
 	assert_int_equal(c.nruns, (lines * 100 + RUN_CHUNK - 1) / RUN_CHUNK);
@@ -1660,8 +1660,8 @@ test_imap_blank_command(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
-	assert_int_equal(pp_command(pp, "", 0, &out, NULL, NULL), 0);
-	assert_int_equal(pp_command(pp, "  ", 2, &out, NULL, NULL), 0);
+	assert_int_equal(pp_command(pp, "", 0, &out, NULL), 0);
+	assert_int_equal(pp_command(pp, "  ", 2, &out, NULL), 0);
 	assert_memory_equal(out.p, "\r\n  \r\n", 6);
 	assert_int_equal(pp_pending(pp), 0);
 	assert_string_equal(pp_next_tag(pp), "a001");
@@ -1681,7 +1681,7 @@ test_imap_tagged_ok_caps(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
-	pp_command(pp, "LOGIN a b", 9, &out, NULL, NULL);
+	pp_command(pp, "LOGIN a b", 9, &out, NULL);
 	pp_feed(pp, in, 33);
 	assert_true(pp_caps_known(pp));
 	assert_true(pp_cap_starttls(pp));
@@ -1734,7 +1734,7 @@ test_starttls_feed_in_callback(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	c.pp = pp_new(PROTO_IMAP, feed_in_cb, &c);
-	pp_command(c.pp, "STARTTLS", 8, &out, NULL, NULL);
+	pp_command(c.pp, "STARTTLS", 8, &out, NULL);
 	buf_reset(&out);
 	pp_feed(c.pp, "a001 OK go\r\n* BYE\r\n", 19);
 	assert_int_equal(c.nlines, 1);

@@ -29,15 +29,14 @@ static void
 on_line(const struct pp_line *l, void *arg)
 {
 	struct event	 ev = { 0 };
-	struct ev_extra	*x = NULL;
 
 	ev.kind = EV_DATA;
 	ev.dir = DIR_SERVER;
 	ev.flags = l->flags;
-	pp_class(l, &ev.cls, &x);
+	pp_class(l, &ev.cls);
 	if (rlog == NULL)
 		rlog = evlog_new(false);
-	redact_server(arg, evlog_append_x(rlog, &ev, x, l->buf, l->len));
+	redact_server(arg, evlog_append(rlog, &ev, l->buf, l->len));
 }
 
 /* A redactor and its engine, as the session pairs them. */
@@ -80,7 +79,7 @@ client(struct redactor *r, const char *line)
 	bool		secret;
 
 	buf_reset(&shown);
-	assert_int_equal(pp_command(eng, line, strlen(line), &wire, NULL, NULL), 0);
+	assert_int_equal(pp_command(eng, line, strlen(line), &wire, NULL), 0);
 	secret = redact_client(r, wire.p, wire.len - 2, &shown);
 	buf_free(&wire);
 	if (!secret)
@@ -1086,7 +1085,7 @@ test_random(void **state)
 			if (rand_r(&seed) & 1) {
 				feed(line.p, line.len);
 				feed("\r\n", 2);
-			} else if (pp_command(eng, line.p, line.len, &wire, NULL, NULL) == 0)
+			} else if (pp_command(eng, line.p, line.len, &wire, NULL) == 0)
 				redact_client(r, wire.p, wire.len - 2, &out);
 		}
 		fx_free(r);

@@ -434,12 +434,11 @@ tag_len(const char *p, size_t len)
 
 /*
  * A client line: the wire form goes to out; cls (if not NULL) says what
- * it is: the verb, the tag, an answer to a continuation, with an unknown
- * verb in *xp.
+ * it is: the verb, the tag, an answer to a continuation.
  */
 int
 pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
-    struct ev_class *cls, struct ev_extra **xp)
+    struct ev_class *cls)
 {
 	struct pp_cmd	*c;
 	struct ev_class	 dummy;
@@ -447,10 +446,8 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 	size_t		 at = out->len, ncmds;
 	bool		 nonsync;
 
-	if (cls == NULL) {
+	if (cls == NULL)
 		cls = &dummy;
-		xp = NULL;
-	}
 	memset(cls, 0, sizeof *cls);
 	if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) != NULL)
 		return -1;
@@ -460,7 +457,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 			c = cmd_push(pp);
 			snprintf(c->verb, sizeof c->verb, "DATA");
 			c->data_end = true;
-			ev_class_set_verb(cls, xp, c->verb);
+			cls->verb = (uint8_t)ev_verb_id(c->verb);
 		} else if (len > 0 && line[0] == '.')
 			buf_addc(out, '.');	/* RFC 5321 4.5.2 */
 		buf_add(out, line, len);
@@ -471,7 +468,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 		/* A continuation answer: sent as typed. */
 		c->await_client = false;
 		cls->bits |= EVC_CONT;
-		ev_class_set_verb(cls, xp, c->verb);
+		cls->verb = (uint8_t)ev_verb_id(c->verb);
 		if (pp->proto == PROTO_IMAP &&
 		    pp_literal_parse(line, len, &n, &nonsync) > 0 && nonsync)
 			c->await_client = true;
@@ -483,7 +480,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 	ncmds = pp->ncmds;
 	pp->ops->command(pp, c, line, len, out);
 	if (pp->ncmds == ncmds) {
-		ev_class_set_verb(cls, xp, c->verb);
+		cls->verb = (uint8_t)ev_verb_id(c->verb);
 		if (c->tag[0] != '\0')
 			cls->tag = tag_len(out->p + at, out->len - at - 2);
 	}
@@ -497,12 +494,12 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
  * code are in the first piece's bytes.
  */
 void
-pp_class(const struct pp_line *l, struct ev_class *c, struct ev_extra **xp)
+pp_class(const struct pp_line *l, struct ev_class *c)
 {
 	memset(c, 0, sizeof *c);
 	c->code = l->code > 0 ? (uint16_t)l->code : 0;
 	c->status = (uint8_t)l->status;
-	ev_class_set_verb(c, xp, l->verb);
+	c->verb = (uint8_t)ev_verb_id(l->verb);
 	if (l->tag != NULL && !l->piece)
 		c->tag = tag_len(l->buf, l->len);
 	if (l->esc[0] != '\0' && !l->piece && l->len > 4) {
