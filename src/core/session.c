@@ -894,14 +894,17 @@ session_caps(struct session *s, const struct pp_line *l)
 		ev.cls.verb = (uint8_t)ev_verb_id(l->verb);
 	if (pp_caps_partial(s->pp))
 		ev.cls.bits |= EVC_PARTIAL;
-	if (s->authed)
+	/* A list in the reply to a login describes the logged-in session,
+	 * even on an untagged line before the verdict. */
+	if (s->authed || answers_auth(l))
 		ev.cls.bits |= EVC_AUTHED;
 	for (i = 0; i < caps->n; i++)
 		buf_printf(&b, "%s%s", i > 0 ? ", " : "", caps->v[i]);
 	evlog_append_x(s->log, &ev, x, b.p != NULL ? b.p : "", b.len);
 	buf_free(&b);
-	if (s->caps_diff_due && !s->caps_after_seen && !s->authed &&
-	    !pp_caps_partial(s->pp) && ev.chan == CHAN_TLS) {
+	if (s->caps_diff_due && !s->caps_after_seen &&
+	    !(ev.cls.bits & EVC_AUTHED) && !pp_caps_partial(s->pp) &&
+	    ev.chan == CHAN_TLS) {
 		strv_copy(&s->caps_after, caps);
 		s->caps_after_seen = true;
 	}
