@@ -1887,10 +1887,182 @@ test_command_names(void **state)
 	pp_free(p);
 }
 
+/*
+ * The classification the log keeps of each line (pp_class) and of each
+ * client line (pp_command): "status code esc tag verb bits" with the
+ * bits as F(inal) C(ontinuation) G(reeting) T(LS go) R(efused).
+ */
+static void
+class_str(struct buf *b, const char *p, size_t len, const struct ev_class *c)
+{
+	static const char *const st[] = {
+		"-", "ok", "int", "temp", "no", "bad", "bye", "preauth",
+	};
+	struct event	 ev = { 0 };
+	const char	*e, *t, *v;
+	size_t		 ne, nt;
+
+	ev.data = p;
+	ev.len = (uint32_t)len;
+	ev.cls = *c;
+	ne = ev_esc(&ev, &e);
+	nt = ev_tag(&ev, &t);
+	v = ev_verb(&ev);
+	buf_printf(b, "%s %u %.*s %.*s %s %s%s%s%s%s\n", st[c->status],
+	    c->code, (int)(ne ? ne : 1), ne ? e : "-", (int)(nt ? nt : 1),
+	    nt ? t : "-", v != NULL ? v : "-", c->bits & EVC_FINAL ? "F" : "",
+	    c->bits & EVC_CONT ? "C" : "", c->bits & EVC_GREETING ? "G" : "",
+	    c->bits & EVC_TLS_GO ? "T" : "", c->bits & EVC_TLS_NO ? "R" : "");
+}
+
+static void
+class_line(const struct pp_line *l, void *arg)
+{
+	struct ev_class	c;
+
+	pp_class(l, &c);
+	class_str(arg, l->buf, l->len, &c);
+}
+
+/* Client lines ("> ") and server bytes in turn; the classes. */
+static char *
+classify(enum proto_id proto, const char *const *steps)
+{
+	struct buf	 b = { 0 }, out = { 0 };
+	struct ev_class	 c;
+	struct pp	*pp = pp_new(proto, class_line, &b);
+
+	pp_expect_greeting(pp);
+	for (; *steps != NULL; steps++) {
+		if (strncmp(*steps, "> ", 2) != 0) {
+			pp_feed(pp, *steps, strlen(*steps));
+			pp_take_buffered(pp, &out);
+			continue;
+		}
+		buf_reset(&out);
+		assert_int_equal(pp_command(pp, *steps + 2, strlen(*steps + 2),
+		    &out, &c), 0);
+		buf_adds(&b, "> ");
+		class_str(&b, out.p, out.len - 2, &c);
+	}
+	pp_free(pp);
+	buf_free(&out);
+	return b.p;
+}
+
+static void
+test_class(void **state)
+{
+	static const char *const smtp[] = {
+		"220-mail.test\r\n220 ESMTP\r\n",
+		"> EHLO me",
+		"250-mail.test\r\n250-ENHANCEDSTATUSCODES\r\n250 STARTTLS\r\n",
+		"> MAIL FROM:<a@b>", "250 2.1.0 Ok\r\n",
+		"> RCPT TO:<c@d>", "550 5.1.1 No such user\r\n",
+		"> AUTH LOGIN", "334 VXNlcm5hbWU6\r\n", "> dXNlcg==",
+		"535 5.7.8 no\r\n",
+		"> STARTTLS", "454 4.7.0 not now\r\n",
+		"> STARTTLS", "220 2.0.0 go\r\n", NULL,
+	}, *const lmtp[] = {
+		"220 lmtp\r\n", "> LHLO me", "250 ok\r\n",
+		"> MAIL FROM:<a@b>", "250 ok\r\n", "> RCPT TO:<c@d>",
+		"250 ok\r\n", "> RCPT TO:<e@f>", "250 ok\r\n", "> DATA",
+		"354 go\r\n", "> x", "> .",
+		"250 2.6.0 c\r\n452 4.2.2 e full\r\n", NULL,
+	}, *const imap[] = {
+		"* OK [CAPABILITY IMAP4rev1] hi\r\n",
+		"> CAPABILITY", "* CAPABILITY IMAP4rev1 IDLE\r\na001 OK done\r\n",
+		"> t7 FETCH 1 BODY[]",
+		"* 1 FETCH (BODY[] {4}\r\nab\r\n)\r\nt7 NO [ALERT] x\r\n",
+		"> APPEND INBOX {3}", "+ go\r\n", "> abc", "a002 BAD x\r\n",
+		"> IDLE", "+ idling\r\n", "> DONE", "a003 OK done\r\n",
+		"> LOGOUT", "* BYE bye\r\na004 OK\r\n", NULL,
+	}, *const pop3[] = {
+		"+OK hi\r\n", "> CAPA", "+OK\r\nUSER\r\n.\r\n",
+		"> RETR 1", "+OK\r\n..x\r\nbody\r\n.\r\n",
+		"> AUTH PLAIN", "+ \r\n", "> AGEAYg==", "-ERR no\r\n",
+		"> STLS", "+OK go\r\n", NULL,
+	};
+	char	*got;
+
+	(void)state;
+	got = classify(PROTO_SMTP, smtp);
+	assert_string_equal(got,
+	    "ok 220 - - - G\n"
+	    "ok 220 - - - FG\n"
+	    "> - 0 - - EHLO \n"
+	    "ok 250 - - EHLO \n"
+	    "ok 250 - - EHLO \n"
+	    "ok 250 - - EHLO F\n"
+	    "> - 0 - - MAIL \n"
+	    "ok 250 2.1.0 - MAIL F\n"
+	    "> - 0 - - RCPT \n"
+	    "no 550 5.1.1 - RCPT F\n"
+	    "> - 0 - - AUTH \n"
+	    "int 334 - - AUTH FC\n"
+	    "> - 0 - - AUTH C\n"
+	    "no 535 5.7.8 - AUTH F\n"
+	    "> - 0 - - STARTTLS \n"
+	    "temp 454 4.7.0 - STARTTLS FR\n"
+	    "> - 0 - - STARTTLS \n"
+	    "ok 220 2.0.0 - STARTTLS FT\n");
+	free(got);
+	/* LMTP: one reply per accepted recipient, the last one final. */
+	got = classify(PROTO_LMTP, lmtp);
+	assert_non_null(strstr(got, "> - 0 - - DATA \n"
+	    "ok 250 2.6.0 - DATA \n"
+	    "temp 452 4.2.2 - DATA F\n"));
+	assert_non_null(strstr(got, "int 354 - - DATA FC\n> - 0 - - - \n"));
+	free(got);
+	got = classify(PROTO_IMAP, imap);
+	assert_string_equal(got,
+	    "ok 0 - - - FG\n"
+	    "> - 0 - a001 CAPABILITY \n"
+	    "- 0 - - CAPABILITY \n"
+	    "ok 0 - a001 CAPABILITY F\n"
+	    "> - 0 - t7 FETCH \n"
+	    "- 0 - - FETCH \n"
+	    "- 0 - - FETCH \n"
+	    "- 0 - - FETCH \n"
+	    "no 0 - t7 FETCH F\n"
+	    "> - 0 - a002 APPEND \n"
+	    "int 0 - - APPEND FC\n"
+	    "> - 0 - - APPEND C\n"
+	    "bad 0 - a002 APPEND F\n"
+	    "> - 0 - a003 IDLE \n"
+	    "int 0 - - IDLE FC\n"
+	    "> - 0 - - IDLE C\n"
+	    "ok 0 - a003 IDLE F\n"
+	    "> - 0 - a004 LOGOUT \n"
+	    "bye 0 - - LOGOUT \n"
+	    "ok 0 - a004 LOGOUT F\n");
+	free(got);
+	got = classify(PROTO_POP3, pop3);
+	assert_string_equal(got,
+	    "ok 0 - - - FG\n"
+	    "> - 0 - - CAPA \n"
+	    "ok 0 - - CAPA \n"
+	    "- 0 - - CAPA \n"
+	    "ok 0 - - CAPA F\n"
+	    "> - 0 - - RETR \n"
+	    "ok 0 - - RETR \n"
+	    "- 0 - - RETR \n"
+	    "- 0 - - RETR \n"
+	    "ok 0 - - RETR F\n"
+	    "> - 0 - - AUTH \n"
+	    "int 0 - - AUTH FC\n"
+	    "> - 0 - - AUTH C\n"
+	    "no 0 - - AUTH F\n"
+	    "> - 0 - - STLS \n"
+	    "ok 0 - - STLS FT\n");
+	free(got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_class),
 		cmocka_unit_test(test_frame_endings),
 		cmocka_unit_test(test_frame_nul),
 		cmocka_unit_test(test_frame_eof_partial),
