@@ -228,7 +228,7 @@ evlog_reclassify(const struct evlog *src, const char *target,
 	memset(&r, 0, sizeof r);
 	r.log = dst;
 	r.info = &info;
-	info.target = (char *)(uintptr_t)target;
+	info.target = xstrdup(target);
 	for (i = 0; (ev = evlog_get(src, i)) != NULL; i++) {
 		e = *ev;
 		memset(&e.cls, 0, sizeof e.cls);
@@ -238,6 +238,7 @@ evlog_reclassify(const struct evlog *src, const char *target,
 	reload_end(&r);
 	free(r.q);
 	pp_free(r.pp);
+	recording_info_free(&info);
 }
 
 /*
