@@ -25,7 +25,7 @@ model_reset(struct tui_model *m)
 {
 	m->phase = TP_NONE;
 	m->nsteps = 0;
-	m->est = m->ver = m->capdiff = m->failure = NULL;
+	m->est = m->ver = m->capdiff = m->caps = m->failure = NULL;
 	m->nwarn = 0;
 	m->facts = NULL;
 	m->verdict = -1;
@@ -81,7 +81,12 @@ model_event(struct tui_model *m, const struct event *ev)
 		}
 		push(&m->steps, &m->nsteps, &m->stepcap, ev);
 		break;
+	case EV_CAPS:
+		m->caps = ev;
+		break;
 	case EV_TLS_ESTABLISHED:
+		/* The session forgot what plaintext listed. */
+		m->caps = NULL;
 		m->est = ev;
 		m->phase = TP_TLS;
 		m->rchan = RC_TLS;
@@ -183,9 +188,6 @@ model_sync(struct tui *t)
 	m->pending = pp != NULL ? pp_pending(pp) : 0;
 	m->expected = pp != NULL ? pp_expected_size(pp) : -1;
 	m->received = pp != NULL ? pp_received_size(pp) : 0;
-	m->caps_known = pp != NULL && pp_caps_known(pp);
-	m->caps = m->caps_known ? pp_caps(pp) : NULL;
-	m->cap_starttls = m->caps_known && pp_cap_starttls(pp);
 	if (t->replay != NULL) {
 		m->channel = replay_channel(m, &m->channel_slot);
 		replay_status(t, m->replay_status, sizeof m->replay_status);

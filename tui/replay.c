@@ -475,8 +475,8 @@ replay_main(int argc, char **argv)
 	}
 	rp.path = argv[optind];
 	rp.log = evlog_new(true);
-	n = recording_load(rp.path, (unsigned)nth, rp.log, &rp.info, err,
-	    sizeof err);
+	n = recording_load_classified(rp.path, (unsigned)nth, rp.log,
+	    &rp.info, err, sizeof err);
 	if (n < 0) {
 		fprintf(stderr, "mailscope replay: %s\n", err);
 		evlog_free(rp.log);

@@ -256,6 +256,7 @@ struct tui_model {
 	const struct event	*est;
 	const struct event	*ver;
 	const struct event	*capdiff;
+	const struct event	*caps;		/* the last list, EV_CAPS */
 	const struct event	*failure;
 	const struct event	**warn;
 	size_t			 nwarn, warncap;
@@ -270,9 +271,6 @@ struct tui_model {
 	size_t			 pending;	/* replies awaited */
 	int64_t			 expected;	/* sized transfer, -1 none */
 	int64_t			 received;
-	bool			 caps_known;
-	const struct strv	*caps;
-	bool			 cap_starttls;
 	/* replay */
 	char			 replay_status[96];	/* "" live */
 	char			 replay_damage[160];	/* "" none */

@@ -30,7 +30,6 @@ struct batch {
 	bool			 quit_asked;
 	bool			 next_due;	/* batch_next deferred */
 	bool			 refused;	/* a : command we do not run */
-	struct explain_state	 explain;
 	int			 signo;
 };
 
@@ -276,7 +275,7 @@ batch_explain(struct batch *bt, const struct event *ev)
 	struct buf	 b = { 0 };
 	const char	*p, *nl, *end;
 
-	if (explain_stream(&bt->explain, ev, session_opts(bt->s)->target.proto,
+	if (explain_event(ev, session_opts(bt->s)->target.proto,
 	    &b) > 0 && !bt->literal_open) {
 		end = b.p + b.len;
 		for (p = b.p; p < end; p = nl + 1) {

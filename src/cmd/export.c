@@ -68,7 +68,7 @@ export_main(int argc, char **argv)
 	}
 	log = evlog_new(true);
 	memset(&ri, 0, sizeof ri);
-	n = recording_load(argv[optind], (unsigned)nth, log, &ri, err,
+	n = recording_load_classified(argv[optind], (unsigned)nth, log, &ri, err,
 	    sizeof err);
 	if (n < 0) {
 		fprintf(stderr, "mailscope export: %s\n", err);

@@ -200,8 +200,8 @@ probe_event(const struct event *ev, void *arg)
 		break;
 	case STEP_ENFORCE:
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
-		    p->ready_count == 2 && p->mail_code == 0 && ev->len >= 3)
-			p->mail_code = atoi(ev->data);
+		    p->ready_count == 2 && p->mail_code == 0)
+			p->mail_code = ev->cls.code;
 		break;
 	default:
 		break;

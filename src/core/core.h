@@ -68,17 +68,6 @@ unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
 
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
-enum reply_status {
-	RS_NONE,		/* not a status line (data, untagged info) */
-	RS_OK,			/* 2xx, OK, +OK */
-	RS_INTERMEDIATE,	/* 3xx, "+ " continuation */
-	RS_TEMPFAIL,		/* 4xx */
-	RS_NO,			/* 5xx, NO, -ERR */
-	RS_BAD,			/* IMAP BAD */
-	RS_BYE,			/* IMAP BYE */
-	RS_PREAUTH,		/* IMAP PREAUTH greeting */
-};
-
 struct pp_line {
 	const char	*buf;		/* the line without its end of line */
 	size_t		 len;
@@ -93,6 +82,8 @@ struct pp_line {
 	bool		 starttls_refused;
 	const char	*verb;		/* command this answers, if known */
 	int64_t		 literal;	/* IMAP: octets announced by {n} */
+	bool		 piece;		/* a later piece of a split line */
+	bool		 caps;		/* completes a capability list */
 };
 
 struct pp;
@@ -102,7 +93,9 @@ struct pp	*pp_new(enum proto_id, pp_line_cb, void *);
 void		 pp_free(struct pp *);
 void		 pp_feed(struct pp *, const char *, size_t);
 void		 pp_eof(struct pp *);	/* flush a partial line */
-int		 pp_command(struct pp *, const char *, size_t, struct buf *);
+int		 pp_command(struct pp *, const char *, size_t, struct buf *,
+		    struct ev_class *);
+void		 pp_class(const struct pp_line *, struct ev_class *);
 size_t		 pp_pending(const struct pp *);	/* replies awaited */
 bool		 pp_data_mode(const struct pp *);	/* SMTP after 354 */
 bool		 pp_wants_continuation(const struct pp *);
@@ -159,7 +152,7 @@ bool		 redact_client(struct redactor *, const char *, size_t,
 		    struct buf *);
 bool		 redact_peek(const struct redactor *, const char *, size_t,
 		    struct buf *);
-void		 redact_server(struct redactor *, const struct pp_line *);
+void		 redact_server(struct redactor *, const struct event *);
 
 /* session.c: connection + protocol + TLS + event log. */
 struct secret_verdict;
@@ -284,5 +277,10 @@ void		 sasl_mech_names(struct strv *);
 /* header.c: the first line of a recording: target and options. */
 char	*recording_header_json(const struct evlog *,
 	    const struct session_opts *);
+
+/* reload.c: a recording for a view, format 1 classified by the engine. */
+int	 recording_load_classified(const char *, unsigned, struct evlog *,
+	    struct recording_info *, char *, size_t);
+void	 evlog_reclassify(const struct evlog *, const char *, struct evlog *);
 
 #endif /* MAILSCOPE_CORE_H */

@@ -63,7 +63,7 @@ struct redactor {
 	enum mech	 mech;
 	enum prompt	 prompt;
 	bool		 user_sent;	/* AUTH LOGIN: the first answer went */
-	char		 verb[PP_VERB_MAX];	/* its reply's pp_line verb */
+	char		 verb[PP_VERB_MAX];	/* the verb its replies answer */
 	char		 tag[PP_TAG_MAX];	/* ... and tag (IMAP) */
 	unsigned	 login_arg;	/* next IMAP LOGIN argument */
 	uint64_t	 lit_left;	/* literal bytes still to come */
@@ -73,6 +73,8 @@ struct redactor {
 	bool		 in_resp;	/* a response is being received */
 	bool		 resp_new;	/* ... begun inside this exchange */
 	bool		 cut;		/* the last line was a cut piece */
+	bool		 line_ours;	/* its line began with our tag */
+	bool		 line_ours_whole;	/* ... not cut to fit */
 };
 
 static const struct {
@@ -654,19 +656,19 @@ challenge(struct redactor *r, const char *p, size_t len, bool whole)
 
 /* A continuation the engine says awaits the client. */
 static void
-continuation(struct redactor *r, const struct pp_line *l, bool whole)
+continuation(struct redactor *r, const struct event *ev, bool whole)
 {
 	bool	sasl;
 	size_t	skip;
 
 	if (r->ops->sasl_cont_code != 0) {
 		/* Only AUTH is answered with 334 (354 is DATA's). */
-		sasl = l->code == r->ops->sasl_cont_code;
+		sasl = ev->cls.code == r->ops->sasl_cont_code;
 		skip = 3;
 	} else if (r->ops->literals) {
 		/* "+" also asks for literals: only AUTHENTICATE is SASL. */
 		sasl = r->state == STATE_SASL || (r->state == STATE_IDLE &&
-		    l->verb != NULL && strcmp(l->verb, r->ops->auth_cmd) == 0);
+		    ev_verb_is(ev, r->ops->auth_cmd));
 		skip = 1;
 	} else {
 		/* POP3: only AUTH is answered with "+ ". */
@@ -679,30 +681,50 @@ continuation(struct redactor *r, const struct pp_line *l, bool whole)
 		/* An exchange the client did not name: every answer hidden. */
 		reset(r);
 		r->state = STATE_SASL;
-		if (l->verb != NULL)
-			snprintf(r->verb, sizeof r->verb, "%s", l->verb);
+		/* "?": a verb, though none of the protocol's. */
+		snprintf(r->verb, sizeof r->verb, "%s", ev_verb(ev) != NULL ?
+		    ev_verb(ev) : "?");
 	}
-	challenge(r, l->buf + skip, l->len > skip ? l->len - skip : 0,
+	challenge(r, ev->data + skip, ev->len > skip ? ev->len - skip : 0,
 	    whole);
+}
+
+/*
+ * Does the line start with the exchange's tag?  The kept tag is cut to
+ * PP_TAG_MAX - 1 like the engine's: a longer one matches on what was kept
+ * only when cut is allowed.
+ */
+static bool
+tag_is_ours(const struct redactor *r, const struct event *ev, bool cut)
+{
+	const char	*tag;
+	size_t		 tl = ev_tag(ev, &tag), n = strlen(r->tag);
+
+	if (tl == 0)
+		return false;
+	if (tl >= PP_TAG_MAX - 1 && n == PP_TAG_MAX - 1)
+		return cut && memcmp(tag, r->tag, n) == 0;
+	return tl == n && memcmp(tag, r->tag, n) == 0;
 }
 
 /*
  * Does a complete response end the exchange?  Not one begun before it:
  * the engine paired that with an earlier command when it began, maybe
- * one of the same verb.
+ * one of the same verb.  A final piece of a cut line is judged by the tag
+ * its first piece began with.
  */
 static bool
-ends_exchange(const struct redactor *r, const struct pp_line *l)
+ends_exchange(const struct redactor *r, const struct event *ev)
 {
 	const uint32_t	unsol = EVF_END | EVF_UNSOLICITED;
 
 	if (!r->resp_new)
 		return false;
-	if (l->final)
-		return (r->tag[0] == '\0' || (l->tag != NULL &&
-		    strcmp(l->tag, r->tag) == 0)) && (r->verb[0] == '\0' ||
-		    (l->verb != NULL && strcmp(l->verb, r->verb) == 0));
-	if ((l->flags & unsol) != unsol || l->status == RS_NONE)
+	if (ev->cls.bits & EVC_FINAL)
+		return (r->tag[0] == '\0' || r->line_ours) &&
+		    (r->verb[0] == '\0' || ev->cls.verb ==
+		    ev_verb_id(r->verb));
+	if ((ev->flags & unsol) != unsol || ev->cls.status == RS_NONE)
 		return false;
 	/*
 	 * Paired with nothing: the engine holds no command with this tag,
@@ -710,25 +732,30 @@ ends_exchange(const struct redactor *r, const struct pp_line *l)
 	 * SMTP and POP3: it held none at all when this response began.
 	 */
 	if (r->ops->tagged)
-		return l->tag != NULL && strlen(l->tag) < PP_TAG_MAX - 1 &&
-		    strcmp(l->tag, r->tag) == 0;
+		return r->line_ours_whole;
 	return true;
 }
 
 void
-redact_server(struct redactor *r, const struct pp_line *l)
+redact_server(struct redactor *r, const struct event *ev)
 {
 	bool	whole = !r->cut;
+	uint8_t	bits = ev->cls.bits;
 
 	if (!r->in_resp)
 		r->resp_new = true;
-	r->in_resp = (l->flags & EVF_END) == 0;
-	r->cut = (l->flags & EVF_SPLIT) != 0;
+	if (whole) {
+		r->line_ours = tag_is_ours(r, ev, true);
+		r->line_ours_whole = tag_is_ours(r, ev, false);
+	}
+	r->in_resp = (ev->flags & EVF_END) == 0;
+	r->cut = (ev->flags & EVF_SPLIT) != 0;
 	/* A piece or a chunk completes nothing: the engine says final on
 	 * the last piece of a line, with the first piece's classification. */
-	if (l->status == RS_INTERMEDIATE && l->final && !l->greeting)
-		continuation(r, l, whole);
-	else if (r->state != STATE_IDLE && l->status != RS_INTERMEDIATE &&
-	    ends_exchange(r, l))
+	if (ev->cls.status == RS_INTERMEDIATE && (bits & EVC_FINAL) &&
+	    !(bits & EVC_GREETING))
+		continuation(r, ev, whole);
+	else if (r->state != STATE_IDLE &&
+	    ev->cls.status != RS_INTERMEDIATE && ends_exchange(r, ev))
 		reset(r);
 }

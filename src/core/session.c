@@ -67,6 +67,9 @@ struct session {
 	struct strv		 caps_before;
 	const char		*caps_before_gap;	/* NULL: full list */
 	bool			 caps_diff_due;
+	struct strv		 caps_after;	/* the first inside TLS */
+	bool			 caps_after_seen;
+	bool			 authed;	/* a credential was accepted */
 	bool			 caps_warned;
 	bool			 read_deferred;
 	bool			 corked;
@@ -125,12 +128,21 @@ session_exit(struct session *s, int code)
 		s->exit_code = code;
 }
 
+/* Every transition goes through here, and is an event. */
 static void
 session_set_state(struct session *s, enum session_state st)
 {
+	struct event	 ev;
+	const char	*name = session_state_name(st);
+
 	if (s->state == st)
 		return;
 	s->state = st;
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_STATE;
+	ev.dir = DIR_LOCAL;
+	ev.chan = (uint8_t)session_chan(s);
+	evlog_append(s->log, &ev, name, strlen(name));
 	session_notify(s, SN_STATE);
 }
 
@@ -153,10 +165,11 @@ session_disarm(struct session *s)
 	timer_cancel(s->timer);
 }
 
-/* Bytes as they crossed the wire, logged with their channel. */
-static void
+/* Bytes as they crossed the wire, logged with their channel and what
+ * the engine made of them (cls NULL: nothing). */
+static const struct event *
 session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
-    const char *data, size_t len)
+    const char *data, size_t len, const struct ev_class *cls)
 {
 	struct event	ev;
 
@@ -165,7 +178,9 @@ session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
 	ev.dir = (uint8_t)dir;
 	ev.chan = (uint8_t)session_chan(s);
 	ev.flags = flags;
-	evlog_append(s->log, &ev, data, len);
+	if (cls != NULL)
+		ev.cls = *cls;
+	return evlog_append(s->log, &ev, data, len);
 }
 
 static void
@@ -404,12 +419,13 @@ static int
 session_command(struct session *s, const char *line, size_t len)
 {
 	struct buf	 wire = { 0 }, shown = { 0 };
+	struct ev_class	 cls;
 	uint32_t	 flags = 0;
 	bool		 secret, data_mode = pp_data_mode(s->pp);
 	const char	*w;
 	size_t		 wl;
 
-	if (pp_command(s->pp, line, len, &wire) == -1) {
+	if (pp_command(s->pp, line, len, &wire, &cls) == -1) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
 		    "not sent: a command cannot contain CR or LF (use :raw)");
 		buf_free(&wire);
@@ -434,12 +450,24 @@ session_command(struct session *s, const char *line, size_t len)
 			wl--;
 		}
 	}
-	if (secret && !s->opts.no_redact)
+	if (secret)
+		cls.bits |= EVC_SECRET;
+	/*
+	 * The redacted form keeps the tag when it still starts with it; a
+	 * line redacted whole shows no verb of its own (an answer keeps the
+	 * verb of the command it answers).
+	 */
+	if (secret && !s->opts.no_redact) {
+		if (cls.tag > shown.len || memcmp(shown.p, wire.p, cls.tag) != 0)
+			cls.tag = 0;
+		if (shown.len > 0 && shown.p[0] == '[' &&
+		    !(cls.bits & EVC_CONT))
+			cls.verb = 0;
 		session_log_data(s, DIR_CLIENT, flags | EVF_REDACTED,
-		    shown.p, shown.len);
-	else
+		    shown.p, shown.len, &cls);
+	} else
 		session_log_data(s, DIR_CLIENT, flags |
-		    (secret ? EVF_NOREDACT : 0), w, wl);
+		    (secret ? EVF_NOREDACT : 0), w, wl, &cls);
 	buf_add(&s->out, wire.p, wire.len);
 	s->bytes_out += wire.len;
 	if (secret) {
@@ -727,6 +755,7 @@ int
 session_send_raw(struct session *s, const char *data, size_t len)
 {
 	struct buf	shown = { 0 };
+	struct ev_class	cls = { .bits = EVC_SECRET };
 
 	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
@@ -740,12 +769,12 @@ session_send_raw(struct session *s, const char *data, size_t len)
 		s->out_secret = true;
 		if (s->opts.no_redact)
 			session_log_data(s, DIR_CLIENT, EVF_NOREDACT, data,
-			    len);
+			    len, &cls);
 		else
 			session_log_data(s, DIR_CLIENT, EVF_REDACTED,
-			    shown.p, shown.len);
+			    shown.p, shown.len, &cls);
 	} else
-		session_log_data(s, DIR_CLIENT, 0, data, len);
+		session_log_data(s, DIR_CLIENT, 0, data, len, NULL);
 	buf_free(&shown);
 	buf_add(&s->out, data, len);
 	s->bytes_out += len;
@@ -773,7 +802,8 @@ session_starttls_inject(struct session *s, const char *extra)
 		s->corked = false;
 		return -1;
 	}
-	session_log_data(s, DIR_CLIENT, EVF_INJECTED, extra, strlen(extra));
+	session_log_data(s, DIR_CLIENT, EVF_INJECTED, extra, strlen(extra),
+	    NULL);
 	buf_add(&s->out, extra, strlen(extra));
 	buf_add(&s->out, "\r\n", 2);
 	s->bytes_out += strlen(extra) + 2;
@@ -872,11 +902,53 @@ answers_auth(const struct pp_line *l)
 	return false;
 }
 
+/*
+ * A capability list completed: one event with the list and where it came
+ * from.  Inside TLS the first full list from before authentication is
+ * kept: the difference compares it with the last one before STARTTLS.
+ */
+static void
+session_caps(struct session *s, const struct pp_line *l)
+{
+	const struct strv	*caps = pp_caps(s->pp);
+	struct event		 ev;
+	struct ev_extra		*x;
+	struct buf		 b = { 0 };
+	size_t			 i;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_CAPS;
+	ev.dir = DIR_LOCAL;
+	ev.chan = (uint8_t)session_chan(s);
+	x = xcalloc(1, sizeof *x);
+	strv_copy(&x->caps, caps);
+	if (l->greeting)
+		ev.cls.bits |= EVC_GREETING;
+	else
+		ev.cls.verb = (uint8_t)ev_verb_id(l->verb);
+	if (pp_caps_partial(s->pp))
+		ev.cls.bits |= EVC_PARTIAL;
+	/* A list in the reply to a login describes the logged-in session,
+	 * even on an untagged line before the verdict. */
+	if (s->authed || answers_auth(l))
+		ev.cls.bits |= EVC_AUTHED;
+	for (i = 0; i < caps->n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "", caps->v[i]);
+	evlog_append_x(s->log, &ev, x, b.p != NULL ? b.p : "", b.len);
+	buf_free(&b);
+	if (s->caps_diff_due && !s->caps_after_seen &&
+	    !(ev.cls.bits & EVC_AUTHED) && !pp_caps_partial(s->pp) &&
+	    ev.chan == CHAN_TLS) {
+		strv_copy(&s->caps_after, caps);
+		s->caps_after_seen = true;
+	}
+}
+
 /* The first list inside TLS against the full one before STARTTLS. */
 static void
 session_capdiff(struct session *s)
 {
-	const struct strv	*now = pp_caps(s->pp);
+	const struct strv	*now = &s->caps_after;
 	struct event		 ev;
 	struct ev_extra		*x;
 	struct buf		 b = { 0 };
@@ -1029,7 +1101,7 @@ static void
 session_injection(struct session *s, struct buf *extra)
 {
 	session_log_data(s, DIR_SERVER, EVF_INJECTED | EVF_SECURITY,
-	    extra->p, extra->len);
+	    extra->p, extra->len, NULL);
 	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "response-injection",
 	    "response injection: %zu byte%s arrived after the STARTTLS "
 	    "go-ahead and before the TLS handshake; they were discarded, "
@@ -1063,9 +1135,15 @@ session_line(const struct pp_line *l, void *arg)
 {
 	struct session	*s = arg;
 	struct buf	 extra = { 0 };
+	struct ev_class	 cls;
 
-	redact_server(s->red, l);
-	session_log_data(s, DIR_SERVER, l->flags, l->buf, l->len);
+	pp_class(l, &cls);
+	redact_server(s->red, session_log_data(s, DIR_SERVER, l->flags,
+	    l->buf, l->len, &cls));
+	if (l->final && l->status == RS_OK && answers_auth(l))
+		s->authed = true;
+	if (l->caps)
+		session_caps(s, l);
 	/* Nothing asked inside TLS yet: this answers the injected command. */
 	if (s->cmd_injected && session_chan(s) == CHAN_TLS &&
 	    (l->flags & EVF_UNSOLICITED)) {
@@ -1180,28 +1258,30 @@ session_line(const struct pp_line *l, void *arg)
 		session_auto_next(s);
 		return;
 	}
-	/* Lists after authentication never count: they describe the login. */
-	if (s->caps_diff_due && answers_auth(l)) {
+	/*
+	 * The difference is decided once, from the first full list inside
+	 * TLS from before authentication; lists after it never count: they
+	 * describe the logged-in session.
+	 */
+	if (s->caps_diff_due && s->caps_after_seen &&
+	    (pp_pending(s->pp) == 0 || answers_auth(l))) {
+		s->caps_diff_due = false;
+		if (s->caps_before_gap != NULL)
+			session_no_capdiff(s, s->caps_before_gap);
+		else
+			session_capdiff(s);
+		if (strv_has(&s->caps_after, pp_starttls_cmd(s->pp)))
+			ev_local(s->log, EV_WARNING, CHAN_TLS,
+			    "starttls-after-tls", "the server still "
+			    "offers STARTTLS inside TLS");
+	} else if (s->caps_diff_due && answers_auth(l)) {
 		s->caps_diff_due = false;
 		session_no_capdiff(s, "inside TLS no list came before "
 		    "authentication, and lists after it describe the logged-in "
 		    "session");
 	}
-	if (pp_caps_known(s->pp)) {
-		if (session_chan(s) == CHAN_PLAIN)
-			session_plain_caps(s);
-		else if (s->caps_diff_due && pp_pending(s->pp) == 0) {
-			s->caps_diff_due = false;
-			if (s->caps_before_gap != NULL)
-				session_no_capdiff(s, s->caps_before_gap);
-			else
-				session_capdiff(s);
-			if (pp_cap_starttls(s->pp))
-				ev_local(s->log, EV_WARNING, CHAN_TLS,
-				    "starttls-after-tls", "the server still "
-				    "offers STARTTLS inside TLS");
-		}
-	}
+	if (pp_caps_known(s->pp) && session_chan(s) == CHAN_PLAIN)
+		session_plain_caps(s);
 	if (s->quitting && pp_pending(s->pp) == 0) {
 		session_finish(s);
 		return;
@@ -1337,6 +1417,7 @@ session_established(struct session *s)
 		return;
 	}
 	s->caps_diff_due = true;
+	s->caps_after_seen = false;
 	if (s->auto_step == AUTO_STARTTLS) {
 		s->auto_step = AUTO_CAPS2;
 		session_auto_next(s);
@@ -1644,6 +1725,7 @@ session_free(struct session *s)
 		explicit_bzero(s->out.p, s->out.cap);
 	buf_free(&s->out);
 	strv_clear(&s->caps_before);
+	strv_clear(&s->caps_after);
 	timer_free(s->timer);
 	timer_free(s->bye_timer);
 	timer_free(s->auto_timer);

@@ -270,26 +270,27 @@ out:
 	buf_free(&txt);
 }
 
-/* Enhanced status code "c.s.d" at p: class, then detail or subject. */
+/* The enhanced status code the engine found: class, then detail or
+ * subject ("5.7.8": "5", then "X.7.8" or "X.7.X"). */
 static void
-add_esc(struct gl *g, const struct word *w)
+add_esc(struct gl *g, const struct event *ev)
 {
+	const char	*esc, *dot;
 	char		 key[24];
-	unsigned	 c, s, d;
-	int		 used = 0;
+	size_t		 n;
 
-	if (sscanf(w->s, "%1u.%3u.%3u%n", &c, &s, &d, &used) != 3 ||
-	    (size_t)used != w->len)
+	if ((n = ev_esc(ev, &esc)) == 0 || n + 2 > sizeof key ||
+	    (dot = memchr(esc + 2, '.', n - 2)) == NULL)
 		return;
-	snprintf(key, sizeof key, "%u", c);
-	add(g, w->s, w->len, explain_gloss(XT_ESC_CLASS, key));
-	snprintf(key, sizeof key, "X.%u.%u", s, d);
+	snprintf(key, sizeof key, "%c", esc[0]);
+	add(g, esc, n, explain_gloss(XT_ESC_CLASS, key));
+	snprintf(key, sizeof key, "X.%.*s", (int)(n - 2), esc + 2);
 	if (explain_lookup(XT_ESC_DETAIL, key) != NULL) {
-		add(g, w->s, w->len, explain_gloss(XT_ESC_DETAIL, key));
+		add(g, esc, n, explain_gloss(XT_ESC_DETAIL, key));
 		return;
 	}
-	snprintf(key, sizeof key, "X.%u.X", s);
-	add(g, w->s, w->len, explain_gloss(XT_ESC_SUBJECT, key));
+	snprintf(key, sizeof key, "X.%.*s.X", (int)(dot - (esc + 2)), esc + 2);
+	add(g, esc, n, explain_gloss(XT_ESC_SUBJECT, key));
 }
 
 /* The mechanisms after AUTH, SASL or AUTHENTICATE. */
@@ -304,23 +305,18 @@ add_mechs(struct gl *g, const char *p, const char *end)
 }
 
 static void
-smtp_server(struct gl *g, const char *line, size_t len, const char *verb)
+smtp_server(struct gl *g, const struct event *ev, const char *verb)
 {
-	const char	*p, *end = line + len;
+	const char	*p, *end = ev->data + ev->len;
 	struct word	 w;
-	char		 code[4], cls[2];
+	char		 code[8], cls[2];
 
-	if (len < 3 || !isdigit((unsigned char)line[0]) ||
-	    !isdigit((unsigned char)line[1]) ||
-	    !isdigit((unsigned char)line[2]) ||
-	    (len > 3 && line[3] != ' ' && line[3] != '-'))
+	if (ev->cls.code == 0)
 		return;
-	p = line + 3;
-	if (p < end)
-		p++;
+	p = ev->data + (ev->len > 3 ? 4 : ev->len);
 	/* An EHLO line names one extension: that is the news. */
-	if (strncmp(line, "250", 3) == 0 && (verb == NULL ||
-	    strcasecmp(verb, "EHLO") == 0 || strcasecmp(verb, "LHLO") == 0)) {
+	if (ev->cls.code == 250 && (verb == NULL ||
+	    strcmp(verb, "EHLO") == 0 || strcmp(verb, "LHLO") == 0)) {
 		const char	*q = p;
 
 		if (next_word(&q, end, "=", &w) &&
@@ -332,18 +328,15 @@ smtp_server(struct gl *g, const char *line, size_t len, const char *verb)
 			return;
 		}
 	}
-	memcpy(code, line, 3);
-	code[3] = '\0';
-	cls[0] = line[0];
-	cls[1] = '\0';
+	snprintf(code, sizeof code, "%03u", ev->cls.code);
+	snprintf(cls, sizeof cls, "%c", code[0]);
 	add(g, code, 3, explain_gloss(XT_SMTP_CLASS, cls));
 	add(g, code, 3, explain_gloss(XT_SMTP_CODE, code));
-	if (strcmp(code, "334") == 0) {
-		add_challenge(g, line, len, p, end, true);
+	if (ev->cls.code == 334) {
+		add_challenge(g, ev->data, ev->len, p, end, true);
 		return;
 	}
-	if (next_word(&p, end, "", &w))
-		add_esc(g, &w);
+	add_esc(g, ev);
 }
 
 /* The words after "[CAPABILITY" or "* CAPABILITY". */
@@ -384,63 +377,71 @@ imap_code(struct gl *g, const char *p, const char *end)
 		imap_caps(g, p, end);
 }
 
-static void
-imap_server(struct gl *g, const char *line, size_t len, const char *verb)
-{
-	const char	*p = line, *end = line + len;
-	struct word	 tag, w;
+/* The status words of IMAP and POP3 by the engine's status. */
+static const char *const imap_status[RS_MAX] = {
+	[RS_OK] = "OK", [RS_NO] = "NO", [RS_BAD] = "BAD", [RS_BYE] = "BYE",
+	[RS_PREAUTH] = "PREAUTH",
+};
+static const char *const pop3_status[RS_MAX] = {
+	[RS_OK] = "+OK", [RS_NO] = "-ERR",
+};
 
-	if (!next_word(&p, end, "", &tag)) {
-		if (len > 0 && line[0] == '+')
-			add_key(g, XT_IMAP_STATUS, "+");
-		return;
-	}
-	if (strcmp(tag.s, "+") == 0) {
+static void
+imap_server(struct gl *g, const struct event *ev, const char *verb)
+{
+	const char	*p = ev->data, *end = p + ev->len, *tag, *st;
+	struct word	 w;
+	size_t		 tl;
+
+	if (ev->cls.status == RS_INTERMEDIATE) {
 		add_key(g, XT_IMAP_STATUS, "+");
-		add_challenge(g, line, len, p, end, verb != NULL &&
-		    strcasecmp(verb, "AUTHENTICATE") == 0);
+		add_challenge(g, ev->data, ev->len, p + 1, end, verb != NULL &&
+		    strcmp(verb, "AUTHENTICATE") == 0);
 		return;
 	}
-	if (strcmp(tag.s, "*") == 0)
-		add_key(g, XT_IMAP_STATUS, "*");
+	if ((tl = ev_tag(ev, &tag)) > 0) {
+		add(g, tag, tl, explain_gloss(XT_IMAP_STATUS, "TAGGED"));
+		p += tl;
+	} else if (!next_word(&p, end, "", &w) || strcmp(w.s, "*") != 0)
+		return;
 	else
-		add(g, tag.s, tag.len, explain_gloss(XT_IMAP_STATUS,
-		    "TAGGED"));
+		add_key(g, XT_IMAP_STATUS, "*");
+	if ((st = imap_status[ev->cls.status]) != NULL) {
+		add_key(g, XT_IMAP_STATUS, st);
+		next_word(&p, end, "", &w);
+		imap_code(g, p, end);
+		return;
+	}
 	if (!next_word(&p, end, "", &w))
 		return;
 	if (isdigit((unsigned char)w.s[0]) && !next_word(&p, end, "(", &w))
 		return;
-	if (explain_lookup(XT_IMAP_STATUS, w.s) != NULL &&
-	    strcmp(w.s, "*") != 0 && strcmp(w.s, "+") != 0) {
-		add_key(g, XT_IMAP_STATUS, w.s);
-		imap_code(g, p, end);
-		return;
-	}
 	add_key(g, XT_IMAP_DATA, w.s);
 	if (strcasecmp(w.s, "CAPABILITY") == 0)
 		imap_caps(g, p, end);
 }
 
 static void
-pop3_server(struct gl *g, const char *line, size_t len, const char *verb)
+pop3_server(struct gl *g, const struct event *ev, const char *verb)
 {
-	const char	*p = line, *end = line + len;
+	const char	*p = ev->data, *end = p + ev->len, *st;
 	struct word	 w;
 
-	if (len == 1 && line[0] == '.') {
-		add_key(g, XT_POP3_STATUS, ".");
+	if (ev->cls.status == RS_INTERMEDIATE) {
+		add_key(g, XT_POP3_STATUS, "+");
+		add_challenge(g, ev->data, ev->len, p + 1, end, verb != NULL &&
+		    strcmp(verb, "AUTH") == 0);
 		return;
 	}
-	if (len >= 1 && line[0] == '+' && (len == 1 || line[1] == ' ')) {
-		add_key(g, XT_POP3_STATUS, "+");
-		add_challenge(g, line, len, line + 1, end, verb != NULL &&
-		    strcasecmp(verb, "AUTH") == 0);
+	/* The end of a multi-line response carries its status. */
+	if (ev->cls.status == RS_OK && ev->len == 1 && p[0] == '.') {
+		add_key(g, XT_POP3_STATUS, ".");
 		return;
 	}
 	if (!next_word(&p, end, "", &w))
 		return;
-	if (strcasecmp(w.s, "+OK") == 0 || strcasecmp(w.s, "-ERR") == 0) {
-		add_key(g, XT_POP3_STATUS, w.s);
+	if ((st = pop3_status[ev->cls.status]) != NULL) {
+		add_key(g, XT_POP3_STATUS, st);
 		while (p < end && *p == ' ')
 			p++;
 		if (p < end && *p == '[') {
@@ -451,49 +452,50 @@ pop3_server(struct gl *g, const char *line, size_t len, const char *verb)
 		return;
 	}
 	/* A CAPA listing line. */
-	if (verb != NULL && strcasecmp(verb, "CAPA") != 0)
+	if (verb != NULL && strcmp(verb, "CAPA") != 0)
 		return;
 	add_key(g, XT_POP3_CAPA, w.s);
 	if (strcasecmp(w.s, "SASL") == 0)
 		add_mechs(g, p, end);
 }
 
+/* A line the client sent: its verb as the engine read it. */
 static void
-client_line(struct gl *g, enum proto_id proto, const char *line,
-    size_t len)
+client_line(struct gl *g, const struct event *ev, enum proto_id proto)
 {
-	const char		*p = line, *end = line + len, *q;
+	const char		*p = ev->data, *end = p + ev->len, *verb, *tag;
 	struct word		 w;
 	enum explain_table	 t = XT_CMD_SMTP;
+	bool			 literal = proto == PROTO_IMAP && ev->len > 2 &&
+				    p[ev->len - 1] == '}';
 
 	if (proto == PROTO_IMAP)
 		t = XT_CMD_IMAP;
 	else if (proto == PROTO_POP3)
 		t = XT_CMD_POP3;
-	if (!next_word(&p, end, ":", &w))
+	verb = ev_verb(ev);
+	/* The one answer IDLE's continuation takes (RFC 2177). */
+	if ((ev->cls.bits & EVC_CONT) && verb != NULL &&
+	    strcmp(verb, "IDLE") == 0) {
+		add_key(g, t, "DONE");
 		return;
-	/* An IMAP command starts with its tag; DONE does not. */
-	if (proto == PROTO_IMAP && explain_lookup(t, w.s) == NULL &&
-	    !next_word(&p, end, "", &w))
-		return;
-	if (explain_lookup(t, w.s) == NULL) {
-		if (proto == PROTO_IMAP && len > 2 && line[len - 1] == '}')
+	}
+	if ((ev->cls.bits & EVC_CONT) || verb == NULL ||
+	    explain_lookup(t, verb) == NULL) {
+		if (literal)
 			add_lesson(g, "imap-literal");
 		return;
 	}
-	add_key(g, t, w.s);
-	if (proto == PROTO_IMAP && strcasecmp(w.s, "UID") == 0) {
-		q = p;
-		if (next_word(&q, end, "", &w))
-			add_key(g, t, w.s);
-	}
-	if (strcasecmp(w.s, "AUTH") == 0 ||
-	    strcasecmp(w.s, "AUTHENTICATE") == 0) {
-		q = p;
-		if (next_word(&q, end, "", &w))
-			add_key(g, XT_SASL, w.s);
-	}
-	if (proto == PROTO_IMAP && len > 2 && line[len - 1] == '}')
+	add_key(g, t, verb);
+	/* Past the tag and the verb: the argument that says more. */
+	p += ev_tag(ev, &tag);
+	next_word(&p, end, ":", &w);
+	if (strcmp(verb, "UID") == 0 && next_word(&p, end, "", &w))
+		add_key(g, t, w.s);
+	if ((strcmp(verb, "AUTH") == 0 || strcmp(verb, "AUTHENTICATE") == 0) &&
+	    next_word(&p, end, "", &w))
+		add_key(g, XT_SASL, w.s);
+	if (literal)
 		add_lesson(g, "imap-literal");
 }
 
@@ -513,90 +515,26 @@ add_flags(struct gl *g, uint32_t flags)
 	}
 }
 
-/* The success reply to STARTTLS (the data is NUL-terminated). */
-static bool
-starttls_go(enum proto_id proto, const char *line)
-{
-	const char	*sp;
-
-	switch (proto) {
-	case PROTO_IMAP:
-		return line[0] != '*' && line[0] != '+' &&
-		    (sp = strchr(line, ' ')) != NULL &&
-		    strncasecmp(sp + 1, "OK", 2) == 0 &&
-		    (sp[3] == ' ' || sp[3] == '\0');
-	case PROTO_POP3:
-		return strncmp(line, "+OK", 3) == 0;
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-		break;
-	}
-	return strncmp(line, "220", 3) == 0 && line[3] != '-';
-}
-
 static void
-explain_data(struct gl *g, const struct event *ev, enum proto_id proto,
-    const char *verb)
+explain_data(struct gl *g, const struct event *ev, enum proto_id proto)
 {
+	const char	*verb = ev_verb(ev);
+
 	if (ev->flags & (EVF_LITERAL | EVF_BODY | EVF_INJECTED))
 		;	/* content, not protocol: the flags say it all */
 	else if (ev->dir == DIR_CLIENT) {
-		client_line(g, proto, ev->data, ev->len);
+		client_line(g, ev, proto);
 		if (g->n == 0 && (ev->flags & EVF_REDACTED))
 			add_lesson(g, "auth-continue");
 	} else if (proto == PROTO_IMAP)
-		imap_server(g, ev->data, ev->len, verb);
+		imap_server(g, ev, verb);
 	else if (proto == PROTO_POP3)
-		pop3_server(g, ev->data, ev->len, verb);
+		pop3_server(g, ev, verb);
 	else
-		smtp_server(g, ev->data, ev->len, verb);
-	if (ev->dir == DIR_SERVER && verb != NULL &&
-	    (strcasecmp(verb, "STARTTLS") == 0 ||
-	    strcasecmp(verb, "STLS") == 0) && starttls_go(proto, ev->data))
+		smtp_server(g, ev, verb);
+	if (ev->dir == DIR_SERVER && (ev->cls.bits & EVC_TLS_GO))
 		add_lesson(g, "starttls-go");
 	add_flags(g, ev->flags);
-}
-
-/* The verb of a command the client sent, or false for other lines
- * (SASL answers, bodies, literals). */
-static bool
-command_verb(const struct event *e, enum proto_id proto, struct word *w)
-{
-	const char	*p, *end;
-
-	if (e->kind != EV_DATA || e->dir != DIR_CLIENT ||
-	    (e->flags & (EVF_BODY | EVF_LITERAL)))
-		return false;
-	p = e->data;
-	end = p + e->len;
-	if (!next_word(&p, end, ":", w))
-		return false;
-	if (proto == PROTO_IMAP && explain_command(proto, w->s) == NULL &&
-	    !next_word(&p, end, "", w))
-		return false;
-	return explain_command(proto, w->s) != NULL;
-}
-
-/*
- * The verb of the last command before ev, when the log keeps its events:
- * "250-SIZE" is an extension only in reply to EHLO.  NULL when unknown.
- */
-static const char *
-last_verb(const struct evlog *log, const struct event *ev,
-    enum proto_id proto, struct word *w)
-{
-	const struct event	*e;
-	size_t			 i, steps = 0;
-
-	if (log == NULL)
-		return NULL;
-	for (i = ev->seq; i-- > 0 && steps++ < 4096; ) {
-		if ((e = evlog_get(log, i)) == NULL)
-			return NULL;
-		if (command_verb(e, proto, w))
-			return w->s;
-	}
-	return NULL;
 }
 
 /* The summary fields present, and a word on old versions. */
@@ -695,10 +633,9 @@ explain_capdiff(struct gl *g, const struct ev_extra *x, enum proto_id proto)
 		add_lesson(g, "capdiff-unchanged");
 }
 
-/* verb: the command a server line answers, NULL when unknown. */
-static int
-explain_event_verb(const struct event *ev, enum proto_id proto,
-    const char *verb, struct buf *out)
+int
+explain_event(const struct event *ev, enum proto_id proto,
+    struct buf *out)
 {
 	struct gl	 g = { out, 0 };
 	const char	*code;
@@ -707,8 +644,7 @@ explain_event_verb(const struct event *ev, enum proto_id proto,
 		return 0;
 	switch ((enum ev_kind)ev->kind) {
 	case EV_DATA:
-		explain_data(&g, ev, proto, ev->dir == DIR_SERVER ? verb :
-		    NULL);
+		explain_data(&g, ev, proto);
 		break;
 	case EV_CONNECT:
 		add_lesson(&g, ev->chan == CHAN_TLS ? "connect-tls" :
@@ -737,32 +673,10 @@ explain_event_verb(const struct event *ev, enum proto_id proto,
 	case EV_NOTE:
 	case EV_MARK:
 	case EV_CLOSE:
+	case EV_STATE:
+	case EV_CAPS:
 	case EV_KIND_MAX:
 		break;
 	}
 	return g.n;
-}
-
-int
-explain_event(const struct evlog *log, const struct event *ev,
-    enum proto_id proto, struct buf *out)
-{
-	struct word	w;
-
-	return explain_event_verb(ev, proto, ev != NULL && ev->data != NULL &&
-	    ev->kind == EV_DATA && ev->dir == DIR_SERVER ?
-	    last_verb(log, ev, proto, &w) : NULL, out);
-}
-
-/* A log that keeps no events (batch): the last verb travels in st. */
-int
-explain_stream(struct explain_state *st, const struct event *ev,
-    enum proto_id proto, struct buf *out)
-{
-	struct word	w;
-
-	if (ev != NULL && ev->data != NULL && command_verb(ev, proto, &w))
-		snprintf(st->verb, sizeof st->verb, "%s", w.s);
-	return explain_event_verb(ev, proto, st->verb[0] != '\0' ? st->verb :
-	    NULL, out);
 }

@@ -60,14 +60,8 @@ const char	*explain_tls_field(const char *);
 const char	*explain_tls_step(const char *);
 const char	*explain_verify_reason(const char *);
 const char	*explain_starttls(enum proto_id);
-int		 explain_event(const struct evlog *, const struct event *,
-		    enum proto_id, struct buf *);	/* glosses added */
-/* The same for events as they come, in a log that keeps none (batch):
- * st, zeroed at the start, carries the verb of the last command. */
-struct explain_state {
-	char		 verb[64];
-};
-int		 explain_stream(struct explain_state *, const struct event *,
-		    enum proto_id, struct buf *);
+/* The glosses of one event, from the classification it carries. */
+int		 explain_event(const struct event *, enum proto_id,
+		    struct buf *);	/* glosses added */
 
 #endif /* MAILSCOPE_EXPLAIN_H */

@@ -13,7 +13,7 @@
 #include "log/log.h"
 
 /* What a transcript line costs besides its bytes (make bench, TUI memory). */
-_Static_assert(sizeof(struct event) <= 32, "struct event grew");
+_Static_assert(sizeof(struct event) <= 40, "struct event grew");
 
 #define BLOCK_EVENTS	4096
 #define ARENA_CHUNK	(1024 * 1024)
@@ -46,8 +46,34 @@ struct evlog {
 static const char *kind_names[EV_KIND_MAX] = {
 	"connect", "data", "tls-step", "tls-established", "verify",
 	"capability-diff", "info", "warning", "error", "note", "mark",
-	"close",
+	"close", "state", "capabilities",
 };
+static const char *status_names[RS_MAX] = {
+	"none", "ok", "intermediate", "tempfail", "no", "bad", "bye",
+	"preauth",
+};
+
+/*
+ * The verbs of the four protocols, one id each (index + 1): a class
+ * names its command in one byte; anything else goes in the extra.
+ */
+static const char *const verb_names[] = {
+	"APOP", "APPEND", "AUTH", "AUTHENTICATE", "BDAT", "CAPA",
+	"CAPABILITY", "CHECK", "CLOSE", "COMPRESS", "COPY", "CREATE", "DATA",
+	"DELE", "DELETE", "DELETEACL", "DONE", "EHLO", "ENABLE", "ESEARCH",
+	"ETRN", "EXAMINE", "EXPN", "EXPUNGE", "FETCH", "GETACL",
+	"GETMETADATA", "GETQUOTA", "GETQUOTAROOT", "HELO", "HELP", "ID",
+	"IDLE", "LAST", "LHLO", "LIST", "LISTRIGHTS", "LOGIN", "LOGOUT",
+	"LSUB", "MAIL", "MOVE", "MYRIGHTS", "NAMESPACE", "NOOP", "NOTIFY",
+	"PASS", "QUIT", "RCPT", "RENAME", "REPLACE", "RETR", "RSET",
+	"SEARCH", "SELECT", "SETACL", "SETMETADATA", "SETQUOTA", "SORT",
+	"STARTTLS", "STAT", "STATUS", "STLS", "STORE", "SUBSCRIBE",
+	"THREAD", "TOP", "UID", "UIDL", "UNAUTHENTICATE", "UNSELECT",
+	"UNSUBSCRIBE", "USER", "UTF8", "VRFY", "XLIST",
+};
+#define NVERBS	(sizeof verb_names / sizeof verb_names[0])
+_Static_assert(NVERBS < UINT8_MAX, "verb ids fit a byte");
+
 static const char *dir_names[] = { "client", "server", "local" };
 static const char *chan_names[] = { "plain", "tls" };
 static const char *flag_names[] = {
@@ -99,6 +125,7 @@ ev_extra_free(struct ev_extra *x)
 	tls_facts_free(x->tls);
 	strv_clear(&x->added);
 	strv_clear(&x->removed);
+	strv_clear(&x->caps);
 	free(x);
 }
 
@@ -114,6 +141,7 @@ ev_extra_dup(const struct ev_extra *x)
 	y->tls = x->tls != NULL ? tls_facts_dup(x->tls) : NULL;
 	strv_copy(&y->added, &x->added);
 	strv_copy(&y->removed, &x->removed);
+	strv_copy(&y->caps, &x->caps);
 	return y;
 }
 
@@ -457,4 +485,79 @@ ev_local(struct evlog *log, enum ev_kind kind, enum ev_chan chan,
 	va_end(ap);
 	evlog_append_x(log, &ev, x, b.p, b.len);
 	buf_free(&b);
+}
+
+/* State changes and capability lists: data for --json, recordings and
+ * exports, not lines of a transcript. */
+bool
+ev_is_trace(const struct event *ev)
+{
+	return ev->kind == EV_STATE || ev->kind == EV_CAPS;
+}
+
+static int
+verb_cmp(const void *a, const void *b)
+{
+	return strcmp(a, *(const char *const *)b);
+}
+
+/* The id of a verb (upper case), 0 when it is none of ours. */
+unsigned
+ev_verb_id(const char *verb)
+{
+	const char *const	*v;
+
+	if (verb == NULL)
+		return 0;
+	v = bsearch(verb, verb_names, NVERBS, sizeof verb_names[0], verb_cmp);
+	return v != NULL ? (unsigned)(v - verb_names) + 1 : 0;
+}
+
+/* The command a line is (client) or answers (server), upper case. */
+const char *
+ev_verb(const struct event *ev)
+{
+	if (ev->cls.verb == 0 || ev->cls.verb > NVERBS)
+		return NULL;
+	return verb_names[ev->cls.verb - 1];
+}
+
+bool
+ev_verb_is(const struct event *ev, const char *verb)
+{
+	const char	*v = ev_verb(ev);
+
+	return v != NULL && strcmp(v, verb) == 0;
+}
+
+/* The IMAP tag the line starts with: its length, 0 for none. */
+size_t
+ev_tag(const struct event *ev, const char **tag)
+{
+	*tag = ev->data;
+	return ev->cls.tag <= ev->len ? ev->cls.tag : 0;
+}
+
+/* The enhanced status code (RFC 3463) of an SMTP reply line. */
+size_t
+ev_esc(const struct event *ev, const char **esc)
+{
+	const struct ev_class	*c = &ev->cls;
+
+	if (c->esc_len == 0 || (size_t)c->esc_off + c->esc_len > ev->len)
+		return 0;
+	*esc = ev->data + c->esc_off;
+	return c->esc_len;
+}
+
+const char *
+ev_status_name(enum reply_status st)
+{
+	return (unsigned)st < RS_MAX ? status_names[st] : "unknown";
+}
+
+int
+ev_status_from_name(const char *name)
+{
+	return name_index(status_names, RS_MAX, name);
 }

@@ -21,7 +21,8 @@
 #define DUMP_FLAGS	(JSON_COMPACT | JSON_ENSURE_ASCII | \
 			    JSON_REAL_PRECISION(15))
 #define LOAD_FLAGS	(JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
-#define FORMAT		1
+#define FORMAT		2	/* 2: events carry their classification */
+#define FORMAT_MIN	1
 
 static char *
 dump(json_t *o)
@@ -342,6 +343,67 @@ add_string(struct buf *b, const char *p, size_t len)
 	return true;
 }
 
+/* The class bits as JSON members, in this order. */
+static const struct {
+	uint8_t		 bit;
+	const char	*name;
+} class_bits[] = {
+	{ EVC_FINAL, "final" },
+	{ EVC_CONT, "continuation" },
+	{ EVC_GREETING, "greeting" },
+	{ EVC_TLS_GO, "starttls_go" },
+	{ EVC_TLS_NO, "starttls_refused" },
+	{ EVC_SECRET, "credential" },
+	{ EVC_PARTIAL, "partial" },
+	{ EVC_AUTHED, "after_login" },
+};
+
+/* ,"class":{...} when the event has one: what the engine made of it. */
+static void
+class_json(const struct event *ev, struct buf *b)
+{
+	const struct ev_class	*c = &ev->cls;
+	const char		*p, *verb = ev_verb(ev);
+	size_t			 i, n, at = b->len;
+
+	if (c->code == 0 && c->status == RS_NONE && c->verb == 0 &&
+	    c->tag == 0 && c->bits == 0 && c->esc_len == 0)
+		return;
+	buf_adds(b, ",\"class\":{");
+	if (c->status != RS_NONE)
+		buf_printf(b, "\"status\":\"%s\",",
+		    ev_status_name(c->status));
+	if (c->code != 0)
+		buf_printf(b, "\"code\":%u,", c->code);
+	if ((n = ev_esc(ev, &p)) > 0) {
+		buf_adds(b, "\"esc\":");
+		add_string(b, p, n);	/* digits and dots */
+		buf_addc(b, ',');
+	}
+	if ((n = ev_tag(ev, &p)) > 0) {
+		i = b->len;
+		buf_adds(b, "\"tag\":");
+		if (add_string(b, p, n))
+			buf_addc(b, ',');
+		else
+			b->len = i;	/* not UTF-8: a tag nobody sent */
+	}
+	if (verb != NULL) {
+		buf_adds(b, "\"verb\":");
+		add_string(b, verb, strlen(verb));
+		buf_addc(b, ',');
+	}
+	for (i = 0; i < sizeof class_bits / sizeof class_bits[0]; i++)
+		if (c->bits & class_bits[i].bit)
+			buf_printf(b, "\"%s\":true,", class_bits[i].name);
+	if (b->p[b->len - 1] == '{') {
+		b->len = at;
+		b->p[b->len] = '\0';
+		return;
+	}
+	b->p[b->len - 1] = '}';
+}
+
 /* Append ev as one JSON object (no newline) to b. */
 void
 event_json(const struct evlog *log, const struct event *ev, struct buf *b)
@@ -380,6 +442,7 @@ event_json(const struct evlog *log, const struct event *ev, struct buf *b)
 			fatalx("base64 of %u bytes", ev->len);
 		buf_addc(b, '"');
 	}
+	class_json(ev, b);
 	if (x != NULL) {
 		o = json_object();
 		if (x->code != NULL)
@@ -391,6 +454,8 @@ event_json(const struct evlog *log, const struct event *ev, struct buf *b)
 			json_object_set_new(o, "added", jstrv(&x->added));
 			json_object_set_new(o, "removed", jstrv(&x->removed));
 		}
+		if (ev->kind == EV_CAPS)
+			json_object_set_new(o, "caps", jstrv(&x->caps));
 		/* Its members after the others: "{...}" without its "{". */
 		if (json_object_size(o) > 0) {
 			buf_addc(b, ',');
@@ -776,7 +841,8 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 	*xp = NULL;
 	if (json_object_get(o, "code") == NULL && tls == NULL &&
 	    json_object_get(o, "added") == NULL &&
-	    json_object_get(o, "removed") == NULL)
+	    json_object_get(o, "removed") == NULL &&
+	    json_object_get(o, "caps") == NULL)
 		return 0;
 	x = xcalloc(1, sizeof *x);
 	if (get_str(o, "code", &x->code, err, errlen) == -1)
@@ -788,6 +854,9 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 	    (get_strv(o, "added", &x->added, err, errlen) == -1 ||
 	    get_strv(o, "removed", &x->removed, err, errlen) == -1))
 		goto bad;
+	if (kind == EV_CAPS &&
+	    get_strv(o, "caps", &x->caps, err, errlen) == -1)
+		goto bad;
 	*xp = x;
 	return 0;
 bad:
@@ -795,8 +864,89 @@ bad:
 	return -1;
 }
 
+/* A short string member of "class", or NULL. */
 static int
-event_from_object(struct evlog *log, json_t *o, char *err, size_t errlen)
+class_str(json_t *c, const char *key, const char **out, char *err,
+    size_t errlen)
+{
+	json_t	*v = json_object_get(c, key);
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v) || json_string_length(v) == 0 ||
+	    json_string_length(v) > UINT8_MAX ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return fail(err, errlen, "\"class\": \"%s\": not a short "
+		    "string", key);
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* The classification of an event at data, from its "class" object. */
+static int
+class_from_json(json_t *o, const struct buf *data, struct ev_class *c,
+    char *err, size_t errlen)
+{
+	json_t		*cl = json_object_get(o, "class"), *v;
+	const char	*st, *esc, *tag, *verb, *at;
+	size_t		 i, n;
+	bool		 on = false;
+	int		 k;
+
+	memset(c, 0, sizeof *c);
+	if (cl == NULL)
+		return 0;
+	if (!json_is_object(cl))
+		return fail(err, errlen, "\"class\": not an object");
+	if (class_str(cl, "status", &st, err, errlen) == -1 ||
+	    class_str(cl, "esc", &esc, err, errlen) == -1 ||
+	    class_str(cl, "tag", &tag, err, errlen) == -1 ||
+	    class_str(cl, "verb", &verb, err, errlen) == -1)
+		return -1;
+	if (st != NULL) {
+		if ((k = ev_status_from_name(st)) < 0)
+			return fail(err, errlen, "\"class\": unknown status "
+			    "\"%s\"", st);
+		c->status = (uint8_t)k;
+	}
+	if ((v = json_object_get(cl, "code")) != NULL) {
+		if (!json_is_integer(v) || json_integer_value(v) < 100 ||
+		    json_integer_value(v) > 999)
+			return fail(err, errlen, "\"class\": \"code\": not a "
+			    "reply code");
+		c->code = (uint16_t)json_integer_value(v);
+	}
+	if (esc != NULL) {
+		n = strlen(esc);
+		if (data->len < n || (at = memmem(data->p, data->len, esc,
+		    n)) == NULL || at - data->p > UINT8_MAX)
+			return fail(err, errlen, "\"class\": \"esc\" is not "
+			    "in the line");
+		c->esc_off = (uint8_t)(at - data->p);
+		c->esc_len = (uint8_t)n;
+	}
+	if (tag != NULL) {
+		n = strlen(tag);
+		if (data->len < n || memcmp(data->p, tag, n) != 0)
+			return fail(err, errlen, "\"class\": \"tag\" does "
+			    "not start the line");
+		c->tag = (uint8_t)n;
+	}
+	if (verb != NULL)
+		c->verb = (uint8_t)ev_verb_id(verb);	/* unknown: none */
+	for (i = 0; i < sizeof class_bits / sizeof class_bits[0]; i++) {
+		if (get_bool(cl, class_bits[i].name, &on, err, errlen) == -1)
+			return -1;
+		if (on)
+			c->bits |= class_bits[i].bit;
+	}
+	return 0;
+}
+
+static int
+event_from_object(struct evlog *log, const struct rec_sink *sink, json_t *o,
+    char *err, size_t errlen)
 {
 	struct event	 ev;
 	struct ev_extra	*x = NULL;
@@ -822,11 +972,18 @@ event_from_object(struct evlog *log, json_t *o, char *err, size_t errlen)
 	ev.dir = (uint8_t)dir;
 	ev.chan = (uint8_t)chan;
 	if (get_data(o, &data, err, errlen) == -1 ||
-	    extra_from_json(o, (enum ev_kind)kind, &x, err, errlen) == -1) {
+	    extra_from_json(o, (enum ev_kind)kind, &x, err, errlen) == -1 ||
+	    class_from_json(o, &data, &ev.cls, err, errlen) == -1) {
+		ev_extra_free(x);
 		buf_free(&data);
 		return -1;
 	}
-	evlog_append_x(log, &ev, x, data.p != NULL ? data.p : "", data.len);
+	if (sink != NULL)
+		sink->event(sink->arg, &ev, x, data.p != NULL ? data.p : "",
+		    data.len);
+	else
+		evlog_append_x(log, &ev, x, data.p != NULL ? data.p : "",
+		    data.len);
 	buf_free(&data);
 	return 0;
 }
@@ -859,7 +1016,7 @@ event_from_json(struct evlog *log, const char *line, char *err,
 
 	if ((o = load(line, err, errlen)) == NULL)
 		return -1;
-	rv = event_from_object(log, o, err, errlen);
+	rv = event_from_object(log, NULL, o, err, errlen);
 	json_decref(o);
 	return rv;
 }
@@ -960,15 +1117,17 @@ header_from_object(json_t *o, struct recording_info *info, char *err,
 		return fail(err, errlen, "not a mailscope recording");
 	if (!json_is_integer(fmt))
 		return fail(err, errlen, "missing \"format\"");
-	if (json_integer_value(fmt) != FORMAT)
+	if (json_integer_value(fmt) < FORMAT_MIN ||
+	    json_integer_value(fmt) > FORMAT)
 		return fail(err, errlen, "recording format %lld, this "
-		    "mailscope reads format %d",
-		    (long long)json_integer_value(fmt), FORMAT);
+		    "mailscope reads formats %d to %d",
+		    (long long)json_integer_value(fmt), FORMAT_MIN, FORMAT);
 	r = json_object_get(o, "redacted");
 	if (!json_is_boolean(r))
 		return fail(err, errlen, "missing \"redacted\"");
 	recording_info_free(info);
 	info->redacted = json_is_true(r);
+	info->format = (int)json_integer_value(fmt);
 	if (get_str(o, "version", &info->version, err, errlen) == -1 ||
 	    get_str(o, "target", &info->target, err, errlen) == -1 ||
 	    get_time(o, "start", true, &info->start, err, errlen) == -1)
@@ -1016,6 +1175,13 @@ int
 recording_parse_line(struct evlog *log, const char *line,
     struct recording_info *info, char *err, size_t errlen)
 {
+	return recording_parse_line_sink(log, NULL, line, info, err, errlen);
+}
+
+int
+recording_parse_line_sink(struct evlog *log, const struct rec_sink *sink,
+    const char *line, struct recording_info *info, char *err, size_t errlen)
+{
 	json_t	*o;
 	int	 rv;
 
@@ -1029,7 +1195,7 @@ recording_parse_line(struct evlog *log, const char *line,
 	else if (log == NULL)
 		rv = fail(err, errlen, "an event where the recording header "
 		    "should be");
-	else if ((rv = event_from_object(log, o, err, errlen)) == 0)
+	else if ((rv = event_from_object(log, sink, o, err, errlen)) == 0)
 		rv = REC_EVENT;
 	json_decref(o);
 	return rv;

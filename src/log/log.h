@@ -31,6 +31,8 @@ enum ev_kind {
 	EV_NOTE,		/* user annotation */
 	EV_MARK,		/* user bookmark, data = name */
 	EV_CLOSE,
+	EV_STATE,		/* session state changed, data = its name */
+	EV_CAPS,		/* a capability list completed, x->caps */
 	EV_KIND_MAX
 };
 
@@ -79,10 +81,52 @@ struct ev_extra {
 	struct tls_facts	*tls;
 	struct strv		 added;
 	struct strv		 removed;
+	struct strv		 caps;	/* EV_CAPS: the list */
 };
 
 /*
- * 32 bytes: a million transcript lines cost little more than their text.
+ * What the engine decided a line is (the one parser of replies is the
+ * engine's, src/core/proto/).  Server lines: the status, the SMTP code,
+ * the enhanced code, the tag, the command answered; client lines: the
+ * verb, the tag, whether it carries a credential.  EV_CAPS: the command
+ * that listed them (verb 0 with EVC_GREETING: the greeting).  A verb is
+ * one of the protocols' own, never a word of whatever else a client sent
+ * (that may be a secret's first word).
+ */
+enum reply_status {
+	RS_NONE,		/* not a status line (data, untagged info) */
+	RS_OK,			/* 2xx, OK, +OK */
+	RS_INTERMEDIATE,	/* 3xx, "+ " continuation */
+	RS_TEMPFAIL,		/* 4xx */
+	RS_NO,			/* 5xx, NO, -ERR */
+	RS_BAD,			/* IMAP BAD */
+	RS_BYE,			/* IMAP BYE */
+	RS_PREAUTH,		/* IMAP PREAUTH greeting */
+	RS_MAX
+};
+
+#define EVC_FINAL	0x01	/* completes the command (or its turn) */
+#define EVC_CONT	0x02	/* continuation: the client answers next */
+#define EVC_GREETING	0x04	/* part of the greeting */
+#define EVC_TLS_GO	0x08	/* STARTTLS go-ahead */
+#define EVC_TLS_NO	0x10	/* STARTTLS refused */
+#define EVC_SECRET	0x20	/* client line bearing a credential */
+#define EVC_PARTIAL	0x40	/* EV_CAPS: a greeting's, may lack some */
+#define EVC_AUTHED	0x80	/* EV_CAPS: after authentication */
+
+struct ev_class {
+	uint16_t	 code;		/* SMTP/LMTP reply code, 0: none */
+	uint8_t		 status;	/* enum reply_status */
+	uint8_t		 verb;		/* ev_verb_id(), 0: none or unknown */
+	uint8_t		 tag;		/* IMAP: length of the tag the line
+					 * starts with, 0: none */
+	uint8_t		 bits;		/* EVC_* */
+	uint8_t		 esc_off;	/* enhanced code "5.7.0" in the data */
+	uint8_t		 esc_len;	/* 0: none */
+};
+
+/*
+ * 40 bytes: a million transcript lines cost little more than their text.
  * The rare extra (ev_extra()) is kept in the log just before the bytes.
  */
 struct event {
@@ -95,6 +139,7 @@ struct event {
 	uint8_t		 dir;
 	uint8_t		 chan;
 	uint8_t		 has_x;	/* set by the log */
+	struct ev_class	 cls;
 };
 
 /*
@@ -140,6 +185,15 @@ const char	*ev_flag_name(uint32_t);	/* one bit */
 uint32_t	 ev_flag_from_name(const char *);
 void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
 		    const char *, const char *, ...) PRINTFLIKE(5, 6);
+bool		 ev_is_trace(const struct event *);	/* no transcript line */
+/* The classification, read. */
+unsigned	 ev_verb_id(const char *);	/* 0: not a verb of ours */
+const char	*ev_verb(const struct event *);	/* NULL: none */
+bool		 ev_verb_is(const struct event *, const char *);
+size_t		 ev_tag(const struct event *, const char **);
+size_t		 ev_esc(const struct event *, const char **);
+const char	*ev_status_name(enum reply_status);
+int		 ev_status_from_name(const char *);
 
 
 /* facts.c: what a TLS handshake taught, as the log keeps it. */
@@ -217,6 +271,7 @@ struct recording_info {
 	uint64_t	 events;	/* as the trailer counts them */
 	bool		 truncated;	/* loading stopped at a bad line */
 	char		*damage;	/* then: "line N: why" */
+	int		 format;	/* 1: without classification */
 	unsigned	 nth;		/* the one loaded, from 1 */
 	unsigned	 count;		/* recordings in the file */
 };
@@ -244,6 +299,19 @@ char	*recording_info_trailer_json(const struct recording_info *,
 	    uint64_t);
 int	 recording_parse_line(struct evlog *, const char *,
 	    struct recording_info *, char *, size_t);	/* enum rec_line */
+/*
+ * A recording of format 1 holds the bytes without their classification:
+ * loaded with a sink, its events go to the sink (core's, which runs them
+ * back through the engine) instead of the log; end() when it is done.
+ */
+struct rec_sink {
+	void	(*event)(void *, const struct event *, struct ev_extra *,
+		    const void *, size_t);
+	void	(*end)(void *);
+	void	*arg;
+};
+int	 recording_parse_line_sink(struct evlog *, const struct rec_sink *,
+	    const char *, struct recording_info *, char *, size_t);
 void	 recording_info_free(struct recording_info *);
 
 /*
@@ -269,6 +337,9 @@ bool		 recorder_failed(const struct recorder *);
 const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, unsigned, struct evlog *,
 		    struct recording_info *, char *, size_t);
+int		 recording_load_sink(const char *, unsigned, struct evlog *,
+		    const struct rec_sink *, struct recording_info *, char *,
+		    size_t);
 /* A whole log as a new file (never an existing one), header and trailer
  * rebuilt from info. */
 int		 recording_save(const char *, const struct evlog *,

@@ -395,6 +395,14 @@ int
 recording_load(const char *path, unsigned nth, struct evlog *log,
     struct recording_info *info, char *err, size_t errlen)
 {
+	return recording_load_sink(path, nth, log, NULL, info, err, errlen);
+}
+
+int
+recording_load_sink(const char *path, unsigned nth, struct evlog *log,
+    const struct rec_sink *sink, struct recording_info *info, char *err,
+    size_t errlen)
+{
 	struct recording_info	 next;
 	FILE			*f;
 	struct lines		 ls;
@@ -454,8 +462,9 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 			    sizeof msg);
 		} else {
 			memset(&next, 0, sizeof next);
-			rv = recording_parse_line(log, line, &next, msg,
-			    sizeof msg);
+			/* Only format 1 needs its classification rebuilt. */
+			rv = recording_parse_line_sink(log, info->format < 2 ?
+			    sink : NULL, line, &next, msg, sizeof msg);
 		}
 		if (rv == -1 && st == LOAD) {
 			snprintf(err, errlen, "line %zu: %s%s", lineno, msg,
@@ -512,6 +521,8 @@ recording_load(const char *path, unsigned nth, struct evlog *log,
 	}
 	buf_free(&b);
 	fclose(f);
+	if (sink != NULL && info->format < 2)
+		sink->end(sink->arg);
 	if (info->truncated)
 		info->damage = xstrdup(err);
 	info->nth = nth;

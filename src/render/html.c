@@ -318,6 +318,8 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	buf_adds(out, "<h2>Transcript</h2>\n<pre>");
 	for (i = 0; i < evlog_count(log); i++) {
 		ev = evlog_get(log, i);
+		if (ev_is_trace(ev))
+			continue;
 		if (ev->kind == EV_NOTE || ev->kind == EV_MARK) {
 			buf_adds(out, "</pre>\n<p class=\"note\">");
 			xml_text(out, ev->data, ev->len);

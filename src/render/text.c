@@ -63,6 +63,8 @@ render_event(const struct evlog *log, const struct event *ev,
     struct buf *b, bool *literal_open)
 {
 	(void)log;
+	if (ev_is_trace(ev))
+		return;
 	if (*literal_open && !ev_is_chunk(ev)) {
 		buf_addc(b, '\n');
 		*literal_open = false;

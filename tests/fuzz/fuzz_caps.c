@@ -68,7 +68,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	check_caps(pp, proto);
 	if (nl != NULL) {
 		cmd = pp_caps_cmd(pp, "fuzz.example");
-		pp_command(pp, cmd, strlen(cmd), &out);
+		pp_command(pp, cmd, strlen(cmd), &out, NULL);
 		len -= (size_t)(nl - p) + 1;
 		pp_feed(pp, nl + 1, len);
 		pp_eof(pp);

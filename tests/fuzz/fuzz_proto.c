@@ -56,7 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			const char *c = cmds[data[off] % 12];
 
 			buf_reset(&out);
-			pp_command(pp, c, strlen(c), &out);
+			pp_command(pp, c, strlen(c), &out, NULL);
 		}
 		pp_feed(pp, (const char *)data + off, step);
 		if (sel & 0x80)

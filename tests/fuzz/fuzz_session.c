@@ -9,8 +9,9 @@
  * exchange's command (the engine's view, not the redactor's), one
  * exchange at a time, never after its own "*", and an IMAP LOGIN
  * literal only as the first line after its announcement, once the
- * engine awaits it.  Server events are not checked: they hold whatever
- * the server sent.
+ * engine awaits it.  Server events are not checked for secrets: they
+ * hold whatever the server sent; their classification must be what a
+ * fresh engine rebuilds from the log alone (a format-1 recording).
  *
  * Input: a protocol byte, then operations of two bytes (kind, argument),
  * some followed by raw server bytes.
@@ -51,6 +52,7 @@ enum { ANS_USER = 1, ANS_PW, ANS_PLAIN };
 static struct buf	 pw64, plain64, user64;
 static struct pp	*pp;
 static struct redactor	*red;
+static struct evlog	*slog;	/* what the session would log */
 
 static void
 secrets_init(void)
@@ -92,22 +94,90 @@ check_client(const char *p, size_t len)
 static void
 on_line(const struct pp_line *l, void *arg)
 {
+	struct event	 ev = { 0 };
+
 	(void)arg;
-	redact_server(red, l);
+	ev.kind = EV_DATA;
+	ev.dir = DIR_SERVER;
+	ev.flags = l->flags;
+	pp_class(l, &ev.cls);
+	redact_server(red, evlog_append(slog, &ev, l->buf, l->len));
+}
+
+static bool
+class_equal(const struct event *a, const struct event *b)
+{
+	const char	*va = ev_verb(a), *vb = ev_verb(b);
+
+	return a->cls.code == b->cls.code && a->cls.status == b->cls.status &&
+	    a->cls.tag == b->cls.tag && a->cls.bits == b->cls.bits &&
+	    a->cls.esc_off == b->cls.esc_off &&
+	    a->cls.esc_len == b->cls.esc_len && (va == vb ||
+	    (va != NULL && vb != NULL && strcmp(va, vb) == 0));
+}
+
+/* Every server event as a fresh engine classifies it from the log. */
+static void
+check_reclassified(enum proto_id proto)
+{
+	static const char *const urls[] = {
+		"smtp://x", "lmtp://x", "imap://x", "pop3://x",
+	};
+	struct evlog		*again = evlog_new(true);
+	const struct event	*a, *b;
+	size_t			 i;
+
+	evlog_reclassify(slog, urls[proto], again);
+	if (evlog_count(again) != evlog_count(slog))
+		__builtin_trap();
+	for (i = 0; i < evlog_count(slog); i++) {
+		a = evlog_get(slog, i);
+		b = evlog_get(again, i);
+		if (a->dir == DIR_SERVER && !class_equal(a, b)) {
+			fprintf(stderr, "event %zu reclassified differently: "
+			    "%.*s\n", i, (int)a->len, a->data);
+			__builtin_trap();
+		}
+	}
+	evlog_free(again);
 }
 
 /* session_command(): the engine frames the line, the redactor judges. */
 static void
 send_line(const char *line, size_t len)
 {
-	struct buf	wire = { 0 }, shown = { 0 };
+	struct buf	 wire = { 0 }, shown = { 0 };
+	struct event	 ev = { 0 };
+	bool		 data_mode = pp_data_mode(pp);
+	const char	*w;
+	size_t		 wl;
 
-	if (pp_command(pp, line, len, &wire) == -1)
+	if (pp_command(pp, line, len, &wire, &ev.cls) == -1)
 		return;
-	if (redact_client(red, wire.p, wire.len - 2, &shown))
+	ev.kind = EV_DATA;
+	ev.dir = DIR_CLIENT;
+	w = wire.p;
+	wl = wire.len - 2;
+	if (data_mode) {
+		ev.flags = EVF_BODY;
+		/* The body line as typed: the flag says a dot was added. */
+		if (wl > 1 && w[0] == '.' && w[1] == '.') {
+			ev.flags |= EVF_DOTSTUFF;
+			w++;
+			wl--;
+		}
+	}
+	/*
+	 * Logged as with --no-redact: a redacted line keeps too little of
+	 * its words for the engine to read them again.
+	 */
+	if (redact_client(red, wire.p, wire.len - 2, &shown)) {
 		check_client(shown.p, shown.len);
-	else
+		ev.flags |= EVF_NOREDACT;
+		ev.cls.bits |= EVC_SECRET;
+	} else
 		check_client(wire.p, wire.len - 2);
+	evlog_append(slog, &ev, w, wl);
 	buf_free(&wire);
 	buf_free(&shown);
 }
@@ -181,6 +251,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(fill, 'A', sizeof fill);
 	proto = (enum proto_id)(data[0] % 4);
 	red = redactor_new(proto);
+	slog = evlog_new(true);
+	ev_local(slog, EV_CONNECT, CHAN_PLAIN, NULL, "connected");
 	pp = pp_new(proto, on_line, NULL);
 	pp_expect_greeting(pp);
 	nex = proto == PROTO_IMAP ? sizeof imap / sizeof imap[0] :
@@ -272,7 +344,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pp_take_buffered(pp, &junk);
 	}
 	pp_eof(pp);
+	check_reclassified(proto);
 	pp_free(pp);
+	evlog_free(slog);
 	redactor_free(red);
 	buf_free(&junk);
 	return 0;

@@ -29,6 +29,21 @@ for f in txt md html; do
 	contains "$T/session.$f" 'U\+202E' "export $f: the bidi override shown"
 	contains "$T/session.$f" 'redacted: user=demo, 16 bytes' "export $f: AUTH redacted"
 done
+# Recordings of format 1 (stored as the first version wrote them, with
+# their exports then): they load, their lines run back through the
+# engine, and they export as they did.
+for p in smtp imap pop3; do
+	"$MS" export "$D/v1-$p.jsonl" > "$T/v1-$p.txt" 2> "$T/v1-$p.err"
+	rc=$?
+	[ "$rc" -eq 0 ] && pass "format 1 $p: export exits 0" ||
+	    fail "format 1 $p: export exit $rc"
+	if cmp -s "$T/v1-$p.txt" "$D/v1-$p.txt"; then
+		pass "format 1 $p: exports as it did"
+	else
+		fail "format 1 $p: the export differs from tests/data/v1-$p.txt"
+		diff "$D/v1-$p.txt" "$T/v1-$p.txt" | head -n 10
+	fi
+done
 contains "$T/session.txt" '^# The server offered AUTH only after STARTTLS\.$' "txt: note as a # line"
 contains "$T/session.md" '^> The server offered AUTH only after STARTTLS\.$' "md: note as a quote"
 contains "$T/session.md" '^C: EHLO mailscope.localhost$' "md: C: lines"

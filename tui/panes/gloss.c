@@ -151,7 +151,7 @@ gloss_event(struct tui *t, const struct event *ev)
 	rtext_adds(r, SLOT_TLS_LABEL, m);
 	rtext_net(r, SLOT_TLS_VALUE, ev->data, ev->len);
 	gline();
-	if (explain_event(t->log, ev, proto, &b) > 0)
+	if (explain_event(ev, proto, &b) > 0)
 		add_text(b.p, b.len, SLOT_EXPLAIN);
 	else
 		rtext_adds(gline(), SLOT_EXPLAIN, "Nothing to explain here: "

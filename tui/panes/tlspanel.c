@@ -307,10 +307,12 @@ static void
 build(struct tlspanel *tp)
 {
 	const struct tls_facts	*f = tp->t->m.facts;
+	const struct event	*ce = tp->t->m.caps;
 	const struct strv	*caps;
 	struct rtext		*r;
 	size_t			 i;
-	bool			 tls = tp->t->m.phase == TP_TLS, ver_shown = false;
+	bool			 tls, ver_shown = false;
+	bool			 offered;
 
 	lines_reset(tp);
 	tp->sel_row = -1;
@@ -349,14 +351,22 @@ build(struct tlspanel *tp)
 	}
 	if (f != NULL)
 		facts(tp, f);
-	if (tp->t->m.caps_known) {
-		caps = tp->t->m.caps;
+	if (ce != NULL && ev_extra(ce) != NULL) {
+		caps = &ev_extra(ce)->caps;
+		tls = ce->chan == CHAN_TLS;
 		title(tp, tls ? "Capabilities (inside TLS)" :
 		    "Capabilities (plaintext)");
+		/* Where the list came from, when it is not the full one. */
+		if (ce->cls.bits & EVC_AUTHED)
+			text(tp, SLOT_TLS_LABEL, "  listed after login");
+		else if (ce->cls.bits & EVC_PARTIAL)
+			text(tp, SLOT_TLS_LABEL, "  from the greeting: may "
+			    "be partial");
+		offered = strv_has(caps, "STARTTLS") || strv_has(caps, "STLS");
 		if (!tls)
-			text(tp, tp->t->m.cap_starttls ? SLOT_TLS_OK :
-			    SLOT_TLS_BAD, "  STARTTLS %s",
-			    tp->t->m.cap_starttls ? "offered" : "NOT offered");
+			text(tp, offered ? SLOT_TLS_OK : SLOT_TLS_BAD,
+			    "  STARTTLS %s", offered ? "offered" :
+			    "NOT offered");
 		for (i = 0; i < caps->n; i++)
 			text(tp, SLOT_TLS_VALUE, "  %s", caps->v[i]);
 	}

@@ -328,13 +328,13 @@ check(struct tour *tr, const struct tour_step *s, const struct event *ev)
 	case TW_GREETING:
 		return end;
 	case TW_EHLO:
-		return end && tr->ehlo && strncmp(ev->data, "250", 3) == 0;
+		return end && tr->ehlo && ev->cls.code == 250;
 	case TW_VERIFY:
 		return ev->kind == EV_VERIFY;
 	case TW_CAPDIFF:
 		return ev->kind == EV_CAPDIFF;
 	case TW_MAIL:
-		return end && tr->dot && strncmp(ev->data, "250", 3) == 0;
+		return end && tr->dot && ev->cls.code == 250;
 	case TW_LITERAL:
 		return ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 		    (ev->flags & EVF_LITERAL);
@@ -358,41 +358,33 @@ step_done(struct tui *t)
 	tui_relayout(t);
 }
 
-/* A final reply that refuses the learner's command. */
+/* A final reply that refuses the learner's command, as the engine
+ * classified it. */
 static bool
-refused(enum proto_id proto, const struct event *ev, char *code,
-    size_t size)
+refused(const struct event *ev, char *code, size_t size)
 {
-	const char	*sp;
+	const struct ev_class	*c = &ev->cls;
+	const char		*p;
+	size_t			 n;
 
 	if (ev->kind != EV_DATA || ev->dir != DIR_SERVER ||
 	    !(ev->flags & EVF_END) || (ev->flags & EVF_INJECTED))
 		return false;
-	switch (proto) {
-	case PROTO_SMTP:
-	case PROTO_LMTP:
-		if (ev->len < 3 || (ev->data[0] != '4' && ev->data[0] != '5') ||
-		    strspn(ev->data, "0123456789") != 3)
-			return false;
-		snprintf(code, size, "%.3s", ev->data);
-		return true;
-	case PROTO_IMAP:
-		if (ev->data[0] == '*' || ev->data[0] == '+' ||
-		    (sp = strchr(ev->data, ' ')) == NULL)
-			return false;
-		if (strncasecmp(sp + 1, "NO ", 3) != 0 &&
-		    strncasecmp(sp + 1, "BAD ", 4) != 0)
-			return false;
-		snprintf(code, size, "%s", strncasecmp(sp + 1, "NO", 2) == 0 ?
-		    "NO" : "BAD");
-		return true;
-	case PROTO_POP3:
-		if (strncmp(ev->data, "-ERR", 4) != 0)
-			return false;
-		snprintf(code, size, "-ERR");
-		return true;
+	/* A refusal completes the command: IMAP's "* NO" only informs. */
+	if (!(c->bits & EVC_FINAL))
+		return false;
+	if (c->status != RS_TEMPFAIL && c->status != RS_NO &&
+	    c->status != RS_BAD)
+		return false;
+	if (c->code != 0)
+		snprintf(code, size, "%03u", c->code);
+	else {
+		/* The status word the engine read, after the tag. */
+		p = ev->data + (c->tag != 0 ? c->tag + 1 : 0);
+		n = strcspn(p, " ");
+		snprintf(code, size, "%.*s", (int)(n < 8 ? n : 8), p);
 	}
-	return false;
+	return true;
 }
 
 /* Tell the learner why the step does not go on, or stop telling. */
@@ -446,7 +438,7 @@ tour_event(struct tui *t, const struct event *ev)
 	/* What the learner typed did not do it: say why. */
 	if (s->type == NULL || s->wait == TW_WARNING)
 		return;
-	if (refused(t->sopts.target.proto, ev, code, sizeof code))
+	if (refused(ev, code, sizeof code))
 		hint(t, "The server answered %s: it refused that command.  "
 		    "Compare what you typed with the Type: line and try "
 		    "again (Tab, then F1 explains the reply).", code);

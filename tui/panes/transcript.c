@@ -167,6 +167,8 @@ tr_event(struct tui *t, const struct event *ev)
 	struct item		*it;
 	struct group		*g;
 
+	if (ev_is_trace(ev))
+		return;
 	/*
 	 * A close during the handshake, or after a certificate that did
 	 * not verify with nothing sent since, is a TLS failure.  The TLS
@@ -387,7 +389,7 @@ add_explain(struct transcript *ts, struct rtext *rt, const struct event *ev)
 	struct buf	 b = { 0 };
 	const char	*p, *nl;
 
-	if (!ts->t->opts.explain || explain_event(ts->t->log, ev,
+	if (!ts->t->opts.explain || explain_event(ev,
 	    ts->t->sopts.target.proto, &b) == 0) {
 		buf_free(&b);
 		return;

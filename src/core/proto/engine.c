@@ -164,8 +164,11 @@ piece(struct pp *pp, uint32_t flags, bool last)
 		memset(&l, 0, sizeof l);
 		l.code = -1;
 		l.status = RS_NONE;
-	} else
+	} else {
 		l = pp->head;
+		l.piece = true;
+		l.caps = false;
+	}
 	l.buf = pp->line.len > 0 ? pp->line.p : "";
 	l.len = pp->line.len;
 	l.flags = (first ? 0 : pp->head.flags) | pp->lflags | flags;
@@ -419,13 +422,33 @@ cmd_awaiting_client(struct pp *pp)
 	return NULL;
 }
 
+/* The tag a client line starts with, as a class counts it. */
+static uint8_t
+tag_len(const char *p, size_t len)
+{
+	size_t	s, n;
+
+	s = pp_word(p, len, 0, &n);
+	return s == 0 && n > 0 ? (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n) : 0;
+}
+
+/*
+ * A client line: the wire form goes to out; cls (if not NULL) says what
+ * it is: the verb, the tag, an answer to a continuation.
+ */
 int
-pp_command(struct pp *pp, const char *line, size_t len, struct buf *out)
+pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
+    struct ev_class *cls)
 {
 	struct pp_cmd	*c;
+	struct ev_class	 dummy;
 	int64_t		 n;
+	size_t		 at = out->len, ncmds;
 	bool		 nonsync;
 
+	if (cls == NULL)
+		cls = &dummy;
+	memset(cls, 0, sizeof *cls);
 	if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) != NULL)
 		return -1;
 	if (pp->data_mode) {
@@ -434,6 +457,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out)
 			c = cmd_push(pp);
 			snprintf(c->verb, sizeof c->verb, "DATA");
 			c->data_end = true;
+			cls->verb = (uint8_t)ev_verb_id(c->verb);
 		} else if (len > 0 && line[0] == '.')
 			buf_addc(out, '.');	/* RFC 5321 4.5.2 */
 		buf_add(out, line, len);
@@ -443,6 +467,8 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out)
 	if ((c = cmd_awaiting_client(pp)) != NULL) {
 		/* A continuation answer: sent as typed. */
 		c->await_client = false;
+		cls->bits |= EVC_CONT;
+		cls->verb = (uint8_t)ev_verb_id(c->verb);
 		if (pp->proto == PROTO_IMAP &&
 		    pp_literal_parse(line, len, &n, &nonsync) > 0 && nonsync)
 			c->await_client = true;
@@ -451,9 +477,45 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out)
 		return 0;
 	}
 	c = cmd_push(pp);
+	ncmds = pp->ncmds;
 	pp->ops->command(pp, c, line, len, out);
+	if (pp->ncmds == ncmds) {
+		cls->verb = (uint8_t)ev_verb_id(c->verb);
+		if (c->tag[0] != '\0')
+			cls->tag = tag_len(out->p + at, out->len - at - 2);
+	}
 	set_tagbuf(pp);
 	return 0;
+}
+
+/*
+ * What the log keeps of a line's classification.  A later piece of a
+ * split line keeps the status and the verb; the tag and the enhanced
+ * code are in the first piece's bytes.
+ */
+void
+pp_class(const struct pp_line *l, struct ev_class *c)
+{
+	memset(c, 0, sizeof *c);
+	c->code = l->code > 0 ? (uint16_t)l->code : 0;
+	c->status = (uint8_t)l->status;
+	c->verb = (uint8_t)ev_verb_id(l->verb);
+	if (l->tag != NULL && !l->piece)
+		c->tag = tag_len(l->buf, l->len);
+	if (l->esc[0] != '\0' && !l->piece && l->len > 4) {
+		c->esc_off = 4;	/* "DDD-" or "DDD " */
+		c->esc_len = (uint8_t)strlen(l->esc);
+	}
+	if (l->final)
+		c->bits |= EVC_FINAL;
+	if (l->final && l->status == RS_INTERMEDIATE)
+		c->bits |= EVC_CONT;
+	if (l->greeting)
+		c->bits |= EVC_GREETING;
+	if (l->starttls_ok)
+		c->bits |= EVC_TLS_GO;
+	if (l->starttls_refused)
+		c->bits |= EVC_TLS_NO;
 }
 
 size_t

@@ -70,7 +70,7 @@ status_word(const char *p, size_t len)
 
 /* Replace the capabilities by the atoms of p. */
 static void
-set_caps(struct pp *pp, const char *p, size_t len)
+set_caps(struct pp *pp, struct pp_line *l, const char *p, size_t len)
 {
 	size_t	off = 0, s, n;
 
@@ -81,11 +81,13 @@ set_caps(struct pp *pp, const char *p, size_t len)
 	}
 	pp->caps_known = true;
 	pp->caps_partial = false;
+	l->caps = true;
 }
 
 /* "[CAPABILITY ...]" response code at offset off of a status response. */
 static void
-code_caps(struct pp *pp, const char *p, size_t len, size_t off)
+code_caps(struct pp *pp, struct pp_line *l, const char *p, size_t len,
+    size_t off)
 {
 	static const char	 pfx[] = "[CAPABILITY ";
 	const char		*end;
@@ -97,7 +99,7 @@ code_caps(struct pp *pp, const char *p, size_t len, size_t off)
 	s += sizeof pfx - 1;
 	if ((end = memchr(p + s, ']', len - s)) == NULL)
 		return;
-	set_caps(pp, p + s, (size_t)(end - (p + s)));
+	set_caps(pp, l, p + s, (size_t)(end - (p + s)));
 }
 
 /* "* OK", "* PREAUTH" or "* BYE"; anything else is a broken greeting. */
@@ -113,7 +115,7 @@ greeting(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 		ok = l->status == RS_OK || l->status == RS_PREAUTH ||
 		    l->status == RS_BYE;
 		if (ok) {
-			code_caps(pp, l->buf, l->len, s + n);
+			code_caps(pp, l, l->buf, l->len, s + n);
 			pp->caps_partial = pp->caps_known;
 		}
 	}
@@ -153,9 +155,9 @@ untagged(struct pp *pp, struct pp_line *l)
 	pp->resp_flags &= ~EVF_UNSOLICITED;
 	l->flags &= ~EVF_UNSOLICITED;
 	if (word_is(p + s, n, "CAPABILITY"))
-		set_caps(pp, p + s + n, len - s - n);
+		set_caps(pp, l, p + s + n, len - s - n);
 	else if (l->status != RS_NONE)
-		code_caps(pp, p, len, s + n);
+		code_caps(pp, l, p, len, s + n);
 	pp->resp_kind = IR_UNTAGGED;
 }
 
@@ -183,7 +185,7 @@ tagged(struct pp *pp, struct pp_line *l)
 		l->flags |= EVF_MALFORMED;
 	}
 	if (l->status == RS_OK)
-		code_caps(pp, p, len, s + n);
+		code_caps(pp, l, p, len, s + n);
 	if (c == NULL)
 		return;
 	l->final = true;
@@ -258,7 +260,11 @@ imap_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 		pp_cmd_remove(pp, c);
 		return;
 	}
-	if (known_command(line + s, n)) {
+	if (word_is(line + s, n, NOT_TAGGED)) {
+		/* DONE outside IDLE: untagged, nothing answers it. */
+		vs = s;
+		vn = n;
+	} else if (known_command(line + s, n)) {
 		pp->tagno++;
 		snprintf(c->tag, sizeof c->tag, "a%03u", pp->tagno);
 		buf_printf(out, "%s ", c->tag);

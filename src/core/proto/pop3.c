@@ -141,8 +141,10 @@ body_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 			l->flags &= ~EVF_BODY;
 			l->flags |= EVF_END;
 			pp->resp_active = false;
-			if (pp->resp_caps)
+			if (pp->resp_caps) {
 				pp->caps_known = true;
+				l->caps = true;
+			}
 			if ((l->flags & EVF_UNSOLICITED) == 0 &&
 			    (c = pp_cmd_oldest(pp)) != NULL) {
 				l->final = true;

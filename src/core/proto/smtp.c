@@ -122,8 +122,10 @@ reply_done(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 			c->await_client = true;	/* 334: client answers */
 		return;
 	}
-	if (pp->resp_caps)
+	if (pp->resp_caps) {
 		pp->caps_known = true;
+		l->caps = true;
+	}
 	if (verb_is(pp, "RCPT") && code / 100 == 2)
 		pp->rcpt_ok++;
 	else if (verb_is(pp, "MAIL") || verb_is(pp, "RSET") ||

@@ -23,10 +23,20 @@
 static struct buf	shown;
 static struct pp	*eng;	/* the engine of the redactor under test */
 
+static struct evlog	*rlog;	/* the lines as events, as the session logs */
+
 static void
 on_line(const struct pp_line *l, void *arg)
 {
-	redact_server(arg, l);
+	struct event	 ev = { 0 };
+
+	ev.kind = EV_DATA;
+	ev.dir = DIR_SERVER;
+	ev.flags = l->flags;
+	pp_class(l, &ev.cls);
+	if (rlog == NULL)
+		rlog = evlog_new(false);
+	redact_server(arg, evlog_append(rlog, &ev, l->buf, l->len));
 }
 
 /* A redactor and its engine, as the session pairs them. */
@@ -69,7 +79,7 @@ client(struct redactor *r, const char *line)
 	bool		secret;
 
 	buf_reset(&shown);
-	assert_int_equal(pp_command(eng, line, strlen(line), &wire), 0);
+	assert_int_equal(pp_command(eng, line, strlen(line), &wire, NULL), 0);
 	secret = redact_client(r, wire.p, wire.len - 2, &shown);
 	buf_free(&wire);
 	if (!secret)
@@ -1075,7 +1085,7 @@ test_random(void **state)
 			if (rand_r(&seed) & 1) {
 				feed(line.p, line.len);
 				feed("\r\n", 2);
-			} else if (pp_command(eng, line.p, line.len, &wire) == 0)
+			} else if (pp_command(eng, line.p, line.len, &wire, NULL) == 0)
 				redact_client(r, wire.p, wire.len - 2, &out);
 		}
 		fx_free(r);
@@ -1088,6 +1098,7 @@ test_random(void **state)
 int
 main(void)
 {
+	int	rc;
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtp_plain_initial),
 		cmocka_unit_test(test_smtp_plain_challenge),
@@ -1122,5 +1133,7 @@ main(void)
 		cmocka_unit_test(test_random),
 	};
 
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	evlog_free(rlog);
+	return rc;
 }

@@ -208,7 +208,7 @@ pp_with_caps(enum proto_id proto, const char *greeting, const char *cmd,
 	pp = pp_new(proto, no_line, NULL);
 	pp_expect_greeting(pp);
 	pp_feed(pp, greeting, strlen(greeting));
-	assert_int_equal(pp_command(pp, cmd, strlen(cmd), &wire), 0);
+	assert_int_equal(pp_command(pp, cmd, strlen(cmd), &wire, NULL), 0);
 	pp_feed(pp, reply, strlen(reply));
 	buf_free(&wire);
 	return pp;

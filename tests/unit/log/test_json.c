@@ -544,7 +544,7 @@ test_header_trailer(void **state)
 	evlog_set_wall_base(a, 1763820000123456000LL);
 	line = recording_header_json(a, &so);
 	assert_non_null(strstr(line, "{\"mailscope\":\"recording\","
-	    "\"format\":1,\"version\":\"" MAILSCOPE_VERSION "\","));
+	    "\"format\":2,\"version\":\"" MAILSCOPE_VERSION "\","));
 	assert_non_null(strstr(line, "\"redacted\":true"));
 	assert_int_equal(recording_parse_line(a, line, &info, err,
 	    sizeof err), REC_HEADER);
@@ -579,8 +579,10 @@ test_header_trailer(void **state)
 
 	/* Wrong format and missing fields are refused. */
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
-	    "\"format\":2,\"redacted\":true}", &info, err, sizeof err), -1);
-	assert_non_null(strstr(err, "format 2"));
+	    "\"format\":3,\"redacted\":true}", &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "format 3"));
+	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
+	    "\"format\":0,\"redacted\":true}", &info, err, sizeof err), -1);
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"other\"}",
 	    &info, err, sizeof err), -1);
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","

@@ -565,6 +565,123 @@ test_save(void **state)
 	free(copy);
 }
 
+/* The event of log whose data is text, or fail. */
+static const struct event *
+find(const struct evlog *log, enum ev_dir side, const char *text)
+{
+	const struct event	*ev;
+	size_t			 i;
+
+	for (i = 0; (ev = evlog_get(log, i)) != NULL; i++)
+		if (ev->kind == EV_DATA && ev->dir == side &&
+		    strcmp(ev->data, text) == 0)
+			return ev;
+	fail_msg("no event \"%s\"", text);
+	return NULL;
+}
+
+static void
+assert_class(const struct event *ev, unsigned code, enum reply_status st,
+    const char *verb, uint8_t bits, const char *esc)
+{
+	const char	*e;
+	size_t		 n = ev_esc(ev, &e);
+
+	assert_int_equal(ev->cls.code, code);
+	assert_int_equal(ev->cls.status, st);
+	if (verb == NULL)
+		assert_null(ev_verb(ev));
+	else
+		assert_string_equal(ev_verb(ev), verb);
+	assert_int_equal(ev->cls.bits, bits);
+	assert_int_equal(n, esc != NULL ? strlen(esc) : 0);
+	if (esc != NULL)
+		assert_memory_equal(e, esc, n);
+}
+
+/*
+ * A stored format-1 recording (written before events carried their
+ * classification) loads with every data event classified by the engine,
+ * and saved again (format 2) gives back the same classes without it.
+ */
+static void
+test_format1_classified(void **state)
+{
+	static const char *const files[] = {
+		"tests/data/v1-smtp.jsonl", "tests/data/v1-imap.jsonl",
+		"tests/data/v1-pop3.jsonl", "tests/data/session.jsonl",
+	};
+	struct recording_info	 info, again;
+	struct evlog		*a, *b;
+	const struct event	*x, *y, *ev;
+	const char		*tag;
+	char			*copy, err[256], name[32];
+	size_t			 i, k;
+
+	(void)state;
+	a = evlog_new(true);
+	assert_true(recording_load_classified(files[0], 1, a, &info, err,
+	    sizeof err) > 0);
+	assert_int_equal(info.format, 1);
+	assert_class(find(a, DIR_SERVER, "220 lab.mailscope.test ESMTP "
+	    "mailscope-lab (scenario good)"), 220, RS_OK, NULL,
+	    EVC_FINAL | EVC_GREETING, NULL);
+	assert_class(find(a, DIR_SERVER, "250-PIPELINING"), 250, RS_OK,
+	    "EHLO", 0, NULL);
+	assert_class(find(a, DIR_SERVER, "220 2.0.0 Ready to start TLS"), 220,
+	    RS_OK, "STARTTLS", EVC_FINAL | EVC_TLS_GO, "2.0.0");
+	assert_class(find(a, DIR_SERVER, "334 VXNlcm5hbWU6"), 334,
+	    RS_INTERMEDIATE, "AUTH", EVC_FINAL | EVC_CONT, NULL);
+	assert_class(find(a, DIR_CLIENT, "[redacted: AUTH LOGIN password, 8 "
+	    "bytes]"), 0, RS_NONE, "AUTH", EVC_CONT | EVC_SECRET, NULL);
+	assert_class(find(a, DIR_SERVER, "354 End data with <CR><LF>.<CR><LF>"),
+	    354, RS_INTERMEDIATE, "DATA", EVC_FINAL | EVC_CONT, NULL);
+	assert_class(find(a, DIR_SERVER, "250 2.1.5 Ok"), 250, RS_OK, "RCPT",
+	    EVC_FINAL, "2.1.5");
+	assert_class(find(a, DIR_CLIENT, "MAIL FROM:<a@b.c>"), 0, RS_NONE,
+	    "MAIL", 0, NULL);
+	recording_info_free(&info);
+	evlog_free(a);
+
+	a = evlog_new(true);
+	assert_true(recording_load_classified(files[1], 1, a, &info, err,
+	    sizeof err) > 0);
+	ev = find(a, DIR_SERVER, "a006 OK FETCH completed");
+	assert_class(ev, 0, RS_OK, "FETCH", EVC_FINAL, NULL);
+	assert_int_equal(ev_tag(ev, &tag), 4);
+	assert_class(find(a, DIR_SERVER, "+ Ready for literal data"), 0,
+	    RS_INTERMEDIATE, "APPEND", EVC_FINAL | EVC_CONT, NULL);
+	assert_class(find(a, DIR_SERVER, ")"), 0, RS_NONE, "FETCH", 0, NULL);
+	assert_class(find(a, DIR_CLIENT, "hello"), 0, RS_NONE, "APPEND",
+	    EVC_CONT, NULL);
+	recording_info_free(&info);
+	evlog_free(a);
+
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		a = evlog_new(true);
+		b = evlog_new(true);
+		assert_true(recording_load_classified(files[i], 1, a, &info,
+		    err, sizeof err) > 0);
+		snprintf(name, sizeof name, "v2-%zu.jsonl", i);
+		copy = path_of(name);
+		assert_int_equal(recording_save(copy, a, &info, err,
+		    sizeof err), 0);
+		assert_int_equal(recording_load(copy, 1, b, &again, err,
+		    sizeof err), (int)evlog_count(a));
+		assert_int_equal(again.format, 2);
+		for (k = 0; k < evlog_count(a); k++) {
+			x = evlog_get(a, k);
+			y = evlog_get(b, k);
+			assert_memory_equal(&x->cls, &y->cls, sizeof x->cls);
+		}
+		recording_info_free(&info);
+		recording_info_free(&again);
+		free(copy);
+		evlog_free(a);
+		evlog_free(b);
+	}
+}
+
 int
 main(void)
 {
@@ -578,6 +695,7 @@ main(void)
 		cmocka_unit_test(test_unretained),
 		cmocka_unit_test(test_replaying),
 		cmocka_unit_test(test_save),
+		cmocka_unit_test(test_format1_classified),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -92,7 +92,7 @@ send_line(struct ctx *c, const char *line)
 {
 	struct buf	out = { 0 };
 
-	assert_int_equal(pp_command(c->pp, line, strlen(line), &out), 0);
+	assert_int_equal(pp_command(c->pp, line, strlen(line), &out, NULL), 0);
 	buf_adds(&c->trace, "> ");
 	escape(&c->trace, out.p, out.len);
 	buf_addc(&c->trace, '\n');
@@ -488,7 +488,7 @@ reenter_cb(const struct pp_line *l, void *arg)
 	buf_addc(&r->trace, '|');
 	if (r->n++ == 0) {
 		pp_feed(r->pp, "250 c\r\n", 7);
-		assert_int_equal(pp_command(r->pp, "NOOP", 4, &r->wire), 0);
+		assert_int_equal(pp_command(r->pp, "NOOP", 4, &r->wire, NULL), 0);
 		pp_eof(r->pp);
 	}
 }
@@ -520,12 +520,12 @@ test_command_rejects_crlf(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_SMTP, count_cb, &c);
-	assert_int_equal(pp_command(pp, "NOOP\r\nQUIT", 10, &out), -1);
-	assert_int_equal(pp_command(pp, "NOOP\n", 5, &out), -1);
-	assert_int_equal(pp_command(pp, "NO\rOP", 5, &out), -1);
+	assert_int_equal(pp_command(pp, "NOOP\r\nQUIT", 10, &out, NULL), -1);
+	assert_int_equal(pp_command(pp, "NOOP\n", 5, &out, NULL), -1);
+	assert_int_equal(pp_command(pp, "NO\rOP", 5, &out, NULL), -1);
 	assert_int_equal(out.len, 0);
 	assert_int_equal(pp_pending(pp), 0);
-	assert_int_equal(pp_command(pp, "NO\0OP", 5, &out), 0);
+	assert_int_equal(pp_command(pp, "NO\0OP", 5, &out, NULL), 0);
 	assert_int_equal(out.len, 7);
 	assert_memory_equal(out.p, "NO\0OP\r\n", 7);
 	buf_free(&out);
@@ -571,7 +571,7 @@ test_smtp_greeting_ehlo_caps(void **state)
 	assert_int_equal(pp_pending(pp), 0);
 	assert_false(pp_caps_known(pp));
 	assert_string_equal(pp_caps_cmd(pp, "me"), "EHLO me");
-	assert_int_equal(pp_command(pp, "EHLO me", 7, &out), 0);
+	assert_int_equal(pp_command(pp, "EHLO me", 7, &out, NULL), 0);
 	pp_feed(pp, in + 31, strlen(in) - 31);
 	assert_true(pp_caps_known(pp));
 	assert_int_equal(pp_caps(pp)->n, 3);
@@ -878,8 +878,8 @@ test_smtp_late_reply(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_SMTP, count_cb, &c);
-	pp_command(pp, "NOOP", 4, &out);
-	pp_command(pp, "NOOP", 4, &out);
+	pp_command(pp, "NOOP", 4, &out, NULL);
+	pp_command(pp, "NOOP", 4, &out, NULL);
 	assert_int_equal(pp_pending(pp), 2);
 	pp_timeout(pp);
 	assert_int_equal(pp_pending(pp), 1);
@@ -939,7 +939,7 @@ test_smtp_unsolicited_and_bounded_caps(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_SMTP, count_cb, &c);
-	pp_command(pp, "EHLO me", 7, &out);
+	pp_command(pp, "EHLO me", 7, &out, NULL);
 	pp_feed(pp, "250-hi\r\n", 8);
 	for (i = 0; i < 100000; i++)
 		pp_feed(pp, "250-CAP\r\n", 9);
@@ -1066,11 +1066,11 @@ test_imap_autotag(void **state)
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
 	assert_string_equal(pp_next_tag(pp), "a001");
-	pp_command(pp, "NOOP", 4, &out);
+	pp_command(pp, "NOOP", 4, &out, NULL);
 	assert_string_equal(pp_next_tag(pp), "a002");
-	pp_command(pp, "t9 NOOP", 7, &out);
+	pp_command(pp, "t9 NOOP", 7, &out, NULL);
 	assert_string_equal(pp_next_tag(pp), "a002");
-	pp_command(pp, "SELECT INBOX", 12, &out);
+	pp_command(pp, "SELECT INBOX", 12, &out, NULL);
 	assert_string_equal(pp_next_tag(pp), "a003");
 	assert_string_equal(out.p,
 	    "a001 NOOP\r\nt9 NOOP\r\na002 SELECT INBOX\r\n");
@@ -1209,7 +1209,7 @@ test_imap_literal_marker_at_split(void **state)
 		memcpy(p + len + 2, rest, strlen(rest));
 		memset(&c, 0, sizeof c);
 		c.pp = pp_new(PROTO_IMAP, trace_cb, &c);
-		pp_command(c.pp, "FETCH 1 BODY[]", 14, &out);
+		pp_command(c.pp, "FETCH 1 BODY[]", 14, &out, NULL);
 		pp_feed(c.pp, p, len + 2 + strlen(rest));
 		buf_addc(&c.trace, '\0');
 		assert_non_null(strstr(c.trace.p,
@@ -1280,17 +1280,17 @@ test_imap_client_literal(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
-	pp_command(pp, "LOGIN {5}", 9, &out);
+	pp_command(pp, "LOGIN {5}", 9, &out, NULL);
 	assert_int_equal(pp_pending(pp), 1);
 	assert_false(pp_wants_continuation(pp));
 	pp_feed(pp, "+ go\r\n", 6);
 	assert_int_equal(pp_pending(pp), 0);
 	assert_true(pp_wants_continuation(pp));
-	pp_command(pp, "alice {6+}", 10, &out);
+	pp_command(pp, "alice {6+}", 10, &out, NULL);
 	/* Non-synchronizing: the literal goes at once. */
 	assert_true(pp_wants_continuation(pp));
 	assert_string_equal(pp_next_tag(pp), "a002");
-	pp_command(pp, "secret", 6, &out);
+	pp_command(pp, "secret", 6, &out, NULL);
 	assert_false(pp_wants_continuation(pp));
 	assert_int_equal(pp_pending(pp), 1);
 	assert_string_equal(out.p,
@@ -1298,7 +1298,7 @@ test_imap_client_literal(void **state)
 	pp_feed(pp, "a001 OK\r\n", 9);
 	assert_int_equal(pp_pending(pp), 0);
 	buf_reset(&out);
-	pp_command(pp, "APPEND INBOX {3+}", 17, &out);
+	pp_command(pp, "APPEND INBOX {3+}", 17, &out, NULL);
 	assert_true(pp_wants_continuation(pp));
 	assert_int_equal(pp_pending(pp), 0);
 	buf_free(&out);
@@ -1411,7 +1411,7 @@ test_pop3_greeting_capa(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_POP3, count_cb, &c);
-	pp_command(pp, pp_caps_cmd(pp, "ignored"), 4, &out);
+	pp_command(pp, pp_caps_cmd(pp, "ignored"), 4, &out, NULL);
 	assert_string_equal(out.p, "CAPA\r\n");
 	pp_feed(pp, s.input + 16, strlen(s.input) - 16 - 3);
 	assert_false(pp_caps_known(pp));
@@ -1437,7 +1437,7 @@ size_of(struct pp *pp, const char *cmd, const char *start)
 	struct buf	out = { 0 };
 	int64_t		size;
 
-	pp_command(pp, cmd, strlen(cmd), &out);
+	pp_command(pp, cmd, strlen(cmd), &out, NULL);
 	pp_feed(pp, start, strlen(start));
 	size = pp_expected_size(pp);
 	pp_feed(pp, ".\r\n", 3);
@@ -1475,7 +1475,7 @@ test_pop3_retr_dotstuff(void **state)
 	check(&s);
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_POP3, count_cb, &c);
-	pp_command(pp, "RETR 1", 6, &out);
+	pp_command(pp, "RETR 1", 6, &out, NULL);
 	pp_feed(pp, "+OK 1234 octets\r\nabc\r\nde\n", 25);
 	assert_int_equal(pp_expected_size(pp), 1234);
 	assert_int_equal(pp_received_size(pp), 8);
@@ -1484,9 +1484,9 @@ test_pop3_retr_dotstuff(void **state)
 	assert_int_equal(pp_pending(pp), 0);
 
 	/* No "octets": the size LIST gave (scan listing or "LIST n"). */
-	pp_command(pp, "LIST", 4, &out);
+	pp_command(pp, "LIST", 4, &out, NULL);
 	pp_feed(pp, "+OK 2 messages\r\n1 100\r\n2 5000\r\n.\r\n", 34);
-	pp_command(pp, "LIST 3", 6, &out);
+	pp_command(pp, "LIST 3", 6, &out, NULL);
 	pp_feed(pp, "+OK 3 777\r\n", 11);
 	assert_int_equal(size_of(pp, "RETR 2", "+OK\r\nabc\r\n"), 5000);
 	assert_int_equal(size_of(pp, "RETR 3", "+OK message follows\r\n"),
@@ -1495,7 +1495,7 @@ test_pop3_retr_dotstuff(void **state)
 	assert_int_equal(size_of(pp, "RETR 9", "+OK\r\n"), -1);
 	assert_int_equal(size_of(pp, "TOP 2 0", "+OK\r\n"), -1);
 	/* Listed again, out of order: the newest size of each counts. */
-	pp_command(pp, "LIST", 4, &out);
+	pp_command(pp, "LIST", 4, &out, NULL);
 	pp_feed(pp, "+OK\r\n2 6000\r\n1 150\r\n.\r\n", 23);
 	assert_int_equal(size_of(pp, "RETR 1", "+OK\r\n"), 150);
 	assert_int_equal(size_of(pp, "RETR 2", "+OK\r\n"), 6000);
@@ -1517,7 +1517,7 @@ test_pop3_body_runs(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	c.pp = pp_new(PROTO_POP3, trace_cb, &c);
-	pp_command(c.pp, "RETR 1", 6, &out);
+	pp_command(c.pp, "RETR 1", 6, &out, NULL);
 	pp_feed(c.pp, "+OK\r\na\r\nb\r\n..c\r\nd\r\n", 19);
 	/* a and b together, ..c alone (dot-stuffed), d alone: no CRLF. */
 	assert_int_equal(c.nruns, 1);
@@ -1539,7 +1539,7 @@ test_pop3_body_runs(void **state)
 	for (i = 0; i < lines; i++)
 		buf_printf(&body, "%098zu\r\n", i);
 	buf_adds(&body, ".\r\n");
-	pp_command(c.pp, "RETR 2", 6, &out);
+	pp_command(c.pp, "RETR 2", 6, &out, NULL);
 	pp_feed(c.pp, body.p, body.len);
 	assert_int_equal(c.nlines, lines + 2);
 	assert_int_equal(c.nruns, (lines * 100 + RUN_CHUNK - 1) / RUN_CHUNK);
@@ -1660,8 +1660,8 @@ test_imap_blank_command(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
-	assert_int_equal(pp_command(pp, "", 0, &out), 0);
-	assert_int_equal(pp_command(pp, "  ", 2, &out), 0);
+	assert_int_equal(pp_command(pp, "", 0, &out, NULL), 0);
+	assert_int_equal(pp_command(pp, "  ", 2, &out, NULL), 0);
 	assert_memory_equal(out.p, "\r\n  \r\n", 6);
 	assert_int_equal(pp_pending(pp), 0);
 	assert_string_equal(pp_next_tag(pp), "a001");
@@ -1681,7 +1681,7 @@ test_imap_tagged_ok_caps(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	pp = pp_new(PROTO_IMAP, count_cb, &c);
-	pp_command(pp, "LOGIN a b", 9, &out);
+	pp_command(pp, "LOGIN a b", 9, &out, NULL);
 	pp_feed(pp, in, 33);
 	assert_true(pp_caps_known(pp));
 	assert_true(pp_cap_starttls(pp));
@@ -1734,7 +1734,7 @@ test_starttls_feed_in_callback(void **state)
 	(void)state;
 	memset(&c, 0, sizeof c);
 	c.pp = pp_new(PROTO_IMAP, feed_in_cb, &c);
-	pp_command(c.pp, "STARTTLS", 8, &out);
+	pp_command(c.pp, "STARTTLS", 8, &out, NULL);
 	buf_reset(&out);
 	pp_feed(c.pp, "a001 OK go\r\n* BYE\r\n", 19);
 	assert_int_equal(c.nlines, 1);
@@ -1887,10 +1887,182 @@ test_command_names(void **state)
 	pp_free(p);
 }
 
+/*
+ * The classification the log keeps of each line (pp_class) and of each
+ * client line (pp_command): "status code esc tag verb bits" with the
+ * bits as F(inal) C(ontinuation) G(reeting) T(LS go) R(efused).
+ */
+static void
+class_str(struct buf *b, const char *p, size_t len, const struct ev_class *c)
+{
+	static const char *const st[] = {
+		"-", "ok", "int", "temp", "no", "bad", "bye", "preauth",
+	};
+	struct event	 ev = { 0 };
+	const char	*e, *t, *v;
+	size_t		 ne, nt;
+
+	ev.data = p;
+	ev.len = (uint32_t)len;
+	ev.cls = *c;
+	ne = ev_esc(&ev, &e);
+	nt = ev_tag(&ev, &t);
+	v = ev_verb(&ev);
+	buf_printf(b, "%s %u %.*s %.*s %s %s%s%s%s%s\n", st[c->status],
+	    c->code, (int)(ne ? ne : 1), ne ? e : "-", (int)(nt ? nt : 1),
+	    nt ? t : "-", v != NULL ? v : "-", c->bits & EVC_FINAL ? "F" : "",
+	    c->bits & EVC_CONT ? "C" : "", c->bits & EVC_GREETING ? "G" : "",
+	    c->bits & EVC_TLS_GO ? "T" : "", c->bits & EVC_TLS_NO ? "R" : "");
+}
+
+static void
+class_line(const struct pp_line *l, void *arg)
+{
+	struct ev_class	c;
+
+	pp_class(l, &c);
+	class_str(arg, l->buf, l->len, &c);
+}
+
+/* Client lines ("> ") and server bytes in turn; the classes. */
+static char *
+classify(enum proto_id proto, const char *const *steps)
+{
+	struct buf	 b = { 0 }, out = { 0 };
+	struct ev_class	 c;
+	struct pp	*pp = pp_new(proto, class_line, &b);
+
+	pp_expect_greeting(pp);
+	for (; *steps != NULL; steps++) {
+		if (strncmp(*steps, "> ", 2) != 0) {
+			pp_feed(pp, *steps, strlen(*steps));
+			pp_take_buffered(pp, &out);
+			continue;
+		}
+		buf_reset(&out);
+		assert_int_equal(pp_command(pp, *steps + 2, strlen(*steps + 2),
+		    &out, &c), 0);
+		buf_adds(&b, "> ");
+		class_str(&b, out.p, out.len - 2, &c);
+	}
+	pp_free(pp);
+	buf_free(&out);
+	return b.p;
+}
+
+static void
+test_class(void **state)
+{
+	static const char *const smtp[] = {
+		"220-mail.test\r\n220 ESMTP\r\n",
+		"> EHLO me",
+		"250-mail.test\r\n250-ENHANCEDSTATUSCODES\r\n250 STARTTLS\r\n",
+		"> MAIL FROM:<a@b>", "250 2.1.0 Ok\r\n",
+		"> RCPT TO:<c@d>", "550 5.1.1 No such user\r\n",
+		"> AUTH LOGIN", "334 VXNlcm5hbWU6\r\n", "> dXNlcg==",
+		"535 5.7.8 no\r\n",
+		"> STARTTLS", "454 4.7.0 not now\r\n",
+		"> STARTTLS", "220 2.0.0 go\r\n", NULL,
+	}, *const lmtp[] = {
+		"220 lmtp\r\n", "> LHLO me", "250 ok\r\n",
+		"> MAIL FROM:<a@b>", "250 ok\r\n", "> RCPT TO:<c@d>",
+		"250 ok\r\n", "> RCPT TO:<e@f>", "250 ok\r\n", "> DATA",
+		"354 go\r\n", "> x", "> .",
+		"250 2.6.0 c\r\n452 4.2.2 e full\r\n", NULL,
+	}, *const imap[] = {
+		"* OK [CAPABILITY IMAP4rev1] hi\r\n",
+		"> CAPABILITY", "* CAPABILITY IMAP4rev1 IDLE\r\na001 OK done\r\n",
+		"> t7 FETCH 1 BODY[]",
+		"* 1 FETCH (BODY[] {4}\r\nab\r\n)\r\nt7 NO [ALERT] x\r\n",
+		"> APPEND INBOX {3}", "+ go\r\n", "> abc", "a002 BAD x\r\n",
+		"> IDLE", "+ idling\r\n", "> DONE", "a003 OK done\r\n",
+		"> LOGOUT", "* BYE bye\r\na004 OK\r\n", NULL,
+	}, *const pop3[] = {
+		"+OK hi\r\n", "> CAPA", "+OK\r\nUSER\r\n.\r\n",
+		"> RETR 1", "+OK\r\n..x\r\nbody\r\n.\r\n",
+		"> AUTH PLAIN", "+ \r\n", "> AGEAYg==", "-ERR no\r\n",
+		"> STLS", "+OK go\r\n", NULL,
+	};
+	char	*got;
+
+	(void)state;
+	got = classify(PROTO_SMTP, smtp);
+	assert_string_equal(got,
+	    "ok 220 - - - G\n"
+	    "ok 220 - - - FG\n"
+	    "> - 0 - - EHLO \n"
+	    "ok 250 - - EHLO \n"
+	    "ok 250 - - EHLO \n"
+	    "ok 250 - - EHLO F\n"
+	    "> - 0 - - MAIL \n"
+	    "ok 250 2.1.0 - MAIL F\n"
+	    "> - 0 - - RCPT \n"
+	    "no 550 5.1.1 - RCPT F\n"
+	    "> - 0 - - AUTH \n"
+	    "int 334 - - AUTH FC\n"
+	    "> - 0 - - AUTH C\n"
+	    "no 535 5.7.8 - AUTH F\n"
+	    "> - 0 - - STARTTLS \n"
+	    "temp 454 4.7.0 - STARTTLS FR\n"
+	    "> - 0 - - STARTTLS \n"
+	    "ok 220 2.0.0 - STARTTLS FT\n");
+	free(got);
+	/* LMTP: one reply per accepted recipient, the last one final. */
+	got = classify(PROTO_LMTP, lmtp);
+	assert_non_null(strstr(got, "> - 0 - - DATA \n"
+	    "ok 250 2.6.0 - DATA \n"
+	    "temp 452 4.2.2 - DATA F\n"));
+	assert_non_null(strstr(got, "int 354 - - DATA FC\n> - 0 - - - \n"));
+	free(got);
+	got = classify(PROTO_IMAP, imap);
+	assert_string_equal(got,
+	    "ok 0 - - - FG\n"
+	    "> - 0 - a001 CAPABILITY \n"
+	    "- 0 - - CAPABILITY \n"
+	    "ok 0 - a001 CAPABILITY F\n"
+	    "> - 0 - t7 FETCH \n"
+	    "- 0 - - FETCH \n"
+	    "- 0 - - FETCH \n"
+	    "- 0 - - FETCH \n"
+	    "no 0 - t7 FETCH F\n"
+	    "> - 0 - a002 APPEND \n"
+	    "int 0 - - APPEND FC\n"
+	    "> - 0 - - APPEND C\n"
+	    "bad 0 - a002 APPEND F\n"
+	    "> - 0 - a003 IDLE \n"
+	    "int 0 - - IDLE FC\n"
+	    "> - 0 - - IDLE C\n"
+	    "ok 0 - a003 IDLE F\n"
+	    "> - 0 - a004 LOGOUT \n"
+	    "bye 0 - - LOGOUT \n"
+	    "ok 0 - a004 LOGOUT F\n");
+	free(got);
+	got = classify(PROTO_POP3, pop3);
+	assert_string_equal(got,
+	    "ok 0 - - - FG\n"
+	    "> - 0 - - CAPA \n"
+	    "ok 0 - - CAPA \n"
+	    "- 0 - - CAPA \n"
+	    "ok 0 - - CAPA F\n"
+	    "> - 0 - - RETR \n"
+	    "ok 0 - - RETR \n"
+	    "- 0 - - RETR \n"
+	    "- 0 - - RETR \n"
+	    "ok 0 - - RETR F\n"
+	    "> - 0 - - AUTH \n"
+	    "int 0 - - AUTH FC\n"
+	    "> - 0 - - AUTH C\n"
+	    "no 0 - - AUTH F\n"
+	    "> - 0 - - STLS \n"
+	    "ok 0 - - STLS FT\n");
+	free(got);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_class),
 		cmocka_unit_test(test_frame_endings),
 		cmocka_unit_test(test_frame_nul),
 		cmocka_unit_test(test_frame_eof_partial),
