@@ -56,7 +56,7 @@ define tree
 $(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@echo "  CC      $$@"
 	@$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
-$(1)/dirs:
+$(1)/dirs: Makefile
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
 	    src/core/proto src/log src/base tui tui/panes \
 	    $$(sort $$(dir $$(TEST_SRC))))

@@ -679,8 +679,6 @@ wanted_prompt(struct tui *t)
 {
 	static char	 b[64];
 	char		*p;
-	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
-	    NULL;
 
 	if (t->secret)
 		return secret_prompt;
@@ -688,9 +686,9 @@ wanted_prompt(struct tui *t)
 		return search_dir > 0 ? "/" : "?";
 	if (t->replay != NULL)
 		return "replay> ";
-	if (pp != NULL && pp_data_mode(pp))
+	if (session_data_mode(t->session))
 		return "DATA> ";
-	if (pp != NULL && pp_wants_continuation(pp))
+	if (session_wants_continuation(t->session))
 		return "continue> ";
 	snprintf(b, sizeof b, "%s> ", proto_name(t->sopts.target.proto));
 	for (p = b; *p != '\0'; p++)
@@ -704,8 +702,6 @@ on_line(char *line)
 {
 	struct tui	*t = T;
 	void		(*cb)(struct tui *, char *, void *);
-	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
-	    NULL;
 	bool		 secret;
 
 	if (t->secret) {
@@ -744,10 +740,9 @@ on_line(char *line)
 		return;
 	}
 	secret = *line != '\0' && command_is_secret(t, line);
-	if (*line != '\0' && !secret && (pp == NULL || !pp_data_mode(pp)))
+	if (*line != '\0' && !secret && !session_data_mode(t->session))
 		history_add(line);
-	if (line[0] == ':' && line[1] != ':' && (pp == NULL ||
-	    !pp_data_mode(pp)))
+	if (line[0] == ':' && line[1] != ':' && !session_data_mode(t->session))
 		command_run(t, line + 1);
 	else
 		command_send(t, line[0] == ':' && line[1] == ':' ? line + 1 :
@@ -954,7 +949,7 @@ data_answer(struct tui *t, const struct binding *b)
 	enum action	a = b != NULL ? b->action : A_NONE;
 
 	t->data_ask = false;
-	if (t->session == NULL || !pp_data_mode(session_pp(t->session)))
+	if (t->session == NULL || !session_data_mode(t->session))
 		return;
 	if (a == A_DATA_END) {
 		clear_line();
@@ -972,8 +967,6 @@ data_answer(struct tui *t, const struct binding *b)
 void
 cmdline_interrupt(struct tui *t)
 {
-	struct pp	*pp = t->session != NULL ? session_pp(t->session) :
-	    NULL;
 
 	if (t->help) {
 		t->help = false;
@@ -999,7 +992,7 @@ cmdline_interrupt(struct tui *t)
 		tui_dirty(t, D_ALL);
 		return;
 	}
-	if (pp != NULL && pp_data_mode(pp)) {
+	if (session_data_mode(t->session)) {
 		/* Nothing goes until the user says which. */
 		t->data_ask = true;
 		tui_message(t, false, "Ctrl-C in DATA: e ends the message "

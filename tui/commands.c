@@ -126,11 +126,9 @@ command_run(struct tui *t, const char *line)
 void
 command_send(struct tui *t, const char *line)
 {
-	struct pp	*pp = session_pp(t->session);
-
 	/* An empty line is data only in DATA or a continuation. */
-	if (*line == '\0' && !pp_data_mode(pp) &&
-	    !pp_wants_continuation(pp)) {
+	if (*line == '\0' && !session_data_mode(t->session) &&
+	    !session_wants_continuation(t->session)) {
 		tour_enter(t);
 		return;
 	}
@@ -155,15 +153,13 @@ word(const char *p, size_t *len)
 bool
 command_is_secret(struct tui *t, const char *line)
 {
-	struct pp	*pp;
 	struct buf	 raw = { 0 };
 	char		 err[128];
 	bool		 secret;
 
 	if (t->session == NULL)
 		return false;
-	pp = session_pp(t->session);
-	if (pp != NULL && pp_wants_continuation(pp))
+	if (session_wants_continuation(t->session))
 		return true;
 	if (strncmp(line, ":raw ", 5) == 0) {
 		if (c_unescape(line + 5, strlen(line + 5), &raw, err,
@@ -272,7 +268,7 @@ confirm_secret(struct tui *t, const char *line, size_t len, bool raw)
 	struct confirm_req	*c;
 	char			*prompt;
 
-	if (!connected(t) || pp_data_mode(session_pp(t->session)) ||
+	if (!connected(t) || session_data_mode(t->session) ||
 	    !session_is_secret(t->session, line, len))
 		return false;
 	session_secret_verdict(t->session, &v);

@@ -277,7 +277,7 @@ tui_quit(struct tui *t)
 		return;
 	}
 	t->quitting = true;
-	if (pp_data_mode(session_pp(t->session))) {
+	if (session_data_mode(t->session)) {
 		/* QUIT would be a line of the message: close instead. */
 		session_close(t->session, "closed in DATA to leave: the "
 		    "message was never ended with \".\", the only way a "
@@ -286,7 +286,7 @@ tui_quit(struct tui *t)
 		return;
 	}
 	tui_message(t, false, "leaving: %s sent, waiting for the reply",
-	    pp_quit_cmd(session_pp(t->session)));
+	    session_quit_cmd(t->session));
 	session_quit(t->session);
 	if (session_state(t->session) == STATE_CLOSED)
 		loop_break(t->loop);
@@ -375,11 +375,11 @@ progress_tick(void *arg)
 
 	framelog_cause(FC_TIMER);
 	/* The sized part is over (literal done): no more ticks for it. */
-	if (t->progress && pp_expected_size(session_pp(t->session)) < 0)
+	if (t->progress && session_expected_size(t->session) < 0)
 		progress_stop(t);
 	/* Tick only while a transfer or a long reply is under way. */
 	if (!t->progress && (t->reply_start == 0 ||
-	    pp_pending(session_pp(t->session)) == 0)) {
+	    session_pending(t->session) == 0)) {
 		progress_stop(t);
 		return;
 	}
@@ -402,13 +402,12 @@ static void
 on_session(struct session *s, enum session_note n, void *arg)
 {
 	struct tui	*t = arg;
-	struct pp	*pp = session_pp(s);
 
 	framelog_cause(FC_EVENT);
 	switch (n) {
 	case SN_PROGRESS:
-		if (pp_expected_size(pp) < 0 ||
-		    pp_received_size(pp) >= pp_expected_size(pp)) {
+		if (session_expected_size(s) < 0 ||
+		    session_received_size(s) >= session_expected_size(s)) {
 			progress_stop(t);
 			break;
 		}
@@ -474,8 +473,6 @@ tui_panes_reset(struct tui *t)
 	size_t	i;
 
 	model_reset(&t->m);
-	t->m.rchan = RC_NONE;
-	t->m.bytes_in = t->m.bytes_out = 0;
 	t->m.selected = NULL;
 	for (i = 0; i < NPANES; i++)
 		if (panes[i]->reset != NULL)
@@ -521,7 +518,7 @@ on_event(const struct event *ev, void *arg)
 	 * is a response of its own, so EVF_END does not tell).
 	 */
 	if (ev->kind == EV_DATA && ev->dir == DIR_SERVER && t->session != NULL) {
-		if (pp_pending(session_pp(t->session)) == 0) {
+		if (session_pending(t->session) == 0) {
 			if (t->reply_start != 0 && !t->progress)
 				timer_cancel(t->progress_timer);
 			t->reply_start = 0;
@@ -596,7 +593,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.loop = loop_new();
 	t.replay = t.opts.replay;
 	t.log = t.replay != NULL ? replay_log(t.replay) : evlog_new(true);
-	model_reset(&t.m);
+	digest_init(&t.m.dg);
 	for (i = 0; i < NPANES; i++)
 		if (panes[i]->init != NULL)
 			panes[i]->init(&t);

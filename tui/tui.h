@@ -230,41 +230,15 @@ struct tour;
  * What several panes show, owned by tui.c (model.c) and filled from the
  * events and the session: panes read it, never each other.
  */
-enum tp_phase {
-	TP_NONE,
-	TP_PLAIN,
-	TP_HANDSHAKE,
-	TP_TLS,
-	TP_FAILED,
-};
-
-enum rc_chan {			/* a replay's channel */
-	RC_NONE,
-	RC_PLAIN,
-	RC_HANDSHAKE,
-	RC_TLS,
-	RC_CLOSED,
-};
-
 struct tui_model {
-	/* the session summary: the TLS panel and the status bar */
-	enum tp_phase		 phase;
-	enum rc_chan		 rchan;
-	const struct event	**steps;	/* of the current handshake */
+	/* the session summary, folded from the events (src/log/digest.c) */
+	struct digest		 dg;
+	/* the current handshake's steps, for the TLS panel's timeline */
+	const struct event	**steps;
 	size_t			 nsteps, stepcap;
 	int64_t			 hs_start;
-	const struct event	*est;
-	const struct event	*ver;
-	const struct event	*capdiff;
-	const struct event	*caps;		/* the last list, EV_CAPS */
-	const struct event	*failure;
-	const struct event	**warn;
-	size_t			 nwarn, warncap;
-	const struct tls_facts	*facts;		/* NULL: no TLS yet */
-	int			 verdict;	/* -1 none, 0, 1 */
-	const char		*channel;	/* PLAIN, TLS, ... */
+	const char		*channel;	/* the status bar's words */
 	enum slot		 channel_slot;
-	uint64_t		 bytes_in, bytes_out;
 	/* the engine's word, read by the TUI core */
 	bool			 data_mode;	/* SMTP DATA */
 	bool			 continuation;	/* a continuation is awaited */

@@ -322,9 +322,9 @@ batch_next(struct batch *bt)
 		cmd = bt->queue.v[bt->next++];
 		/* Comments and blank lines, but never inside a message. */
 		if ((cmd[0] == '#' || cmd[0] == '\0') &&
-		    !pp_data_mode(session_pp(bt->s)))
+		    !session_data_mode(bt->s))
 			continue;
-		if (pp_data_mode(session_pp(bt->s)))
+		if (session_data_mode(bt->s))
 			/* A message line, whatever it starts with. */
 			session_send(bt->s, cmd, strlen(cmd));
 		else if (cmd[0] == ':' && cmd[1] == ':')

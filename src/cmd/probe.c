@@ -260,11 +260,11 @@ probe_session(struct session *s, enum session_note n, void *arg)
 		p->ready_count++;
 		if (p->step == STEP_INJECT) {
 			if (p->ready_count == 1) {
-				cmd = pp_caps_cmd(session_pp(s),
+				cmd = session_caps_cmd(s,
 				    p->base.ehlo);
 				session_send(s, cmd, strlen(cmd));
 			} else if (p->ready_count == 2) {
-				if (!pp_cap_starttls(session_pp(s)))
+				if (!session_cap_starttls(s))
 					session_quit(s);
 				else
 					session_starttls_inject(s,
@@ -277,7 +277,7 @@ probe_session(struct session *s, enum session_note n, void *arg)
 		}
 		if (p->step == STEP_ENFORCE) {
 			if (p->ready_count == 1)
-				cmd = pp_caps_cmd(session_pp(s),
+				cmd = session_caps_cmd(s,
 				    p->base.ehlo);
 			else if (p->ready_count == 2)
 				cmd = pp_mail_probe(p->base.target.proto);

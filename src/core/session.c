@@ -1785,10 +1785,57 @@ session_idle(const struct session *s)
 	    !s->quitting;
 }
 
-struct pp *
-session_pp(const struct session *s)
+/*
+ * What the engine knows of the exchange, for the front ends: whether the
+ * client is inside SMTP DATA or owes a continuation, how many replies are
+ * awaited, the size of the transfer under way.  NULL: not connected.
+ */
+bool
+session_data_mode(const struct session *s)
 {
-	return s->pp;
+	return s != NULL && pp_data_mode(s->pp);
+}
+
+bool
+session_wants_continuation(const struct session *s)
+{
+	return s != NULL && pp_wants_continuation(s->pp);
+}
+
+size_t
+session_pending(const struct session *s)
+{
+	return s != NULL ? pp_pending(s->pp) : 0;
+}
+
+int64_t
+session_expected_size(const struct session *s)
+{
+	return s != NULL ? pp_expected_size(s->pp) : -1;
+}
+
+int64_t
+session_received_size(const struct session *s)
+{
+	return s != NULL ? pp_received_size(s->pp) : 0;
+}
+
+const char *
+session_quit_cmd(const struct session *s)
+{
+	return pp_quit_cmd(s->pp);
+}
+
+const char *
+session_caps_cmd(const struct session *s, const char *name)
+{
+	return pp_caps_cmd(s->pp, name);
+}
+
+bool
+session_cap_starttls(const struct session *s)
+{
+	return pp_cap_starttls(s->pp);
 }
 
 const struct session_opts *

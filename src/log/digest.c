@@ -11,8 +11,23 @@
 #include "log/log.h"
 
 static const char *channel_names[] = {
-	"START", "CONNECTING", "PLAIN", "HANDSHAKE", "TLS", "TLS FAILED",
-	"CLOSED",
+	"START", "CONNECTING", "PLAIN", "HANDSHAKE", "TLS", "CLOSED",
+};
+
+/* The session's states (EV_STATE) as the channel a person reads. */
+static const struct {
+	const char	*state;
+	enum dg_channel	 channel;
+} states[] = {
+	{ "DISCONNECTED",	DG_START },
+	{ "CONNECTING",		DG_CONNECTING },
+	{ "TLS-CONNECT",	DG_HANDSHAKE },
+	{ "PLAIN",		DG_PLAIN },
+	{ "STARTTLS-WAIT",	DG_PLAIN },
+	{ "HANDSHAKE",		DG_HANDSHAKE },
+	{ "TLS",		DG_TLS },
+	{ "CLOSING",		DG_CLOSED },
+	{ "CLOSED",		DG_CLOSED },
 };
 
 const char *
@@ -28,17 +43,34 @@ digest_init(struct digest *d)
 	d->verified = -1;
 }
 
-void
-digest_free(struct digest *d)
+/* What one connection taught; the count of events stays. */
+static void
+forget(struct digest *d)
 {
 	tls_facts_free(d->tls);
+	d->tls = NULL;
 	free(d->tls_summary);
 	free(d->failure);
 	free(d->capdiff_note);
+	free(d->close_reason);
+	d->tls_summary = d->failure = d->capdiff_note = d->close_reason = NULL;
 	strv_clear(&d->added);
 	strv_clear(&d->removed);
 	strv_clear(&d->warnings);
-	free(d->close_reason);
+	strv_clear(&d->caps);
+	d->caps_known = false;
+	d->capdiff = false;
+	d->closed = false;
+	d->verified = -1;
+	d->phase = DG_TLS_NONE;
+	d->verify_t_ns = 0;
+	d->bytes_in = d->bytes_out = 0;
+}
+
+void
+digest_free(struct digest *d)
+{
+	forget(d);
 	digest_init(d);
 }
 
@@ -58,8 +90,28 @@ set_facts(struct digest *d, const struct event *ev)
 		return;
 	tls_facts_free(d->tls);
 	d->tls = tls_facts_dup(x->tls);
-	if (d->tls->verify.checked)
-		d->verified = d->tls->verify.ok ? 1 : 0;
+	/* Facts with no verification are facts of an unverified peer. */
+	d->verified = d->tls->verify.checked && d->tls->verify.ok ? 1 : 0;
+}
+
+static void
+state(struct digest *d, const struct event *ev)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof states / sizeof states[0]; i++) {
+		if (strlen(states[i].state) != ev->len ||
+		    memcmp(states[i].state, ev->data, ev->len) != 0)
+			continue;
+		/* A new connection: what the last one learnt is gone. */
+		if (states[i].channel == DG_CONNECTING ||
+		    (states[i].channel == DG_HANDSHAKE &&
+		    d->channel == DG_CONNECTING))
+			forget(d);
+		d->channel = states[i].channel;
+		d->states = true;
+		return;
+	}
 }
 
 void
@@ -70,28 +122,56 @@ digest_event(const struct event *ev, void *arg)
 
 	d->events++;
 	switch (ev->kind) {
+	case EV_STATE:
+		state(d, ev);
+		break;
 	case EV_CONNECT:
-		/* A new connection: what the last one learnt is gone. */
-		digest_free(d);
-		d->events = 1;
-		d->channel = ev->chan == CHAN_TLS ? DG_HANDSHAKE : DG_PLAIN;
+		/* Recordings without states: the connection begins here. */
+		if (!d->states) {
+			forget(d);
+			d->channel = ev->chan == CHAN_TLS ? DG_HANDSHAKE :
+			    DG_PLAIN;
+		}
+		d->phase = ev->chan == CHAN_TLS ? DG_TLS_HANDSHAKE :
+		    DG_TLS_PLAIN;
+		break;
+	case EV_DATA:
+		if (ev->dir == DIR_SERVER)
+			d->bytes_in += ev_wire_len(ev);
+		else if (ev->dir == DIR_CLIENT)
+			d->bytes_out += ev_wire_len(ev);
 		break;
 	case EV_TLS_STEP:
 		/* TLS 1.3 tickets come after the handshake, inside TLS. */
-		if (d->channel != DG_TLS && d->channel != DG_HANDSHAKE) {
-			d->channel = DG_HANDSHAKE;
+		if (d->phase != DG_TLS_UP && d->phase != DG_TLS_HANDSHAKE) {
+			d->phase = DG_TLS_HANDSHAKE;
 			free(d->failure);
 			d->failure = NULL;
 		}
+		if (!d->states && d->channel != DG_TLS)
+			d->channel = DG_HANDSHAKE;
 		break;
 	case EV_TLS_ESTABLISHED:
-		d->channel = DG_TLS;
-		d->tls_seen = true;
+		d->phase = DG_TLS_UP;
+		if (!d->states)
+			d->channel = DG_TLS;
 		set_text(&d->tls_summary, ev);
 		set_facts(d, ev);
+		/* What plaintext listed is forgotten inside TLS. */
+		strv_clear(&d->caps);
+		d->caps_known = false;
 		break;
 	case EV_VERIFY:
 		set_facts(d, ev);
+		d->verify_t_ns = ev->t_ns;
+		break;
+	case EV_CAPS:
+		strv_clear(&d->caps);
+		if (x != NULL)
+			strv_copy(&d->caps, &x->caps);
+		d->caps_known = true;
+		d->caps_chan = ev->chan;
+		d->caps_bits = ev->cls.bits;
 		break;
 	case EV_CAPDIFF:
 		d->capdiff = true;
@@ -118,11 +198,12 @@ digest_event(const struct event *ev, void *arg)
 		strv_addn(&d->warnings, ev->data, ev->len);
 		break;
 	case EV_CLOSE:
-		if (d->channel == DG_HANDSHAKE) {
-			d->channel = DG_FAILED;
+		if (d->phase == DG_TLS_HANDSHAKE) {
+			d->phase = DG_TLS_FAILED;
 			d->verified = 0;
 			set_text(&d->failure, ev);
-		} else
+		}
+		if (!d->states)
 			d->channel = DG_CLOSED;
 		d->closed = true;
 		set_text(&d->close_reason, ev);

@@ -561,3 +561,27 @@ ev_status_from_name(const char *name)
 {
 	return name_index(status_names, RS_MAX, name);
 }
+
+/*
+ * The bytes an event stands for on the wire: its data and the line end
+ * the log leaves out (a run of body lines and a literal chunk keep
+ * theirs, and so does a raw client line that ended with one), plus the
+ * dot dot-stuffing added or took off.  A redacted line counts as shown.
+ */
+size_t
+ev_wire_len(const struct event *ev)
+{
+	size_t	n = ev->len;
+
+	if (ev->kind != EV_DATA)
+		return 0;
+	if (ev->flags & EVF_DOTSTUFF)
+		n++;
+	if (ev->flags & (EVF_LINES | EVF_LITERAL | EVF_SPLIT | EVF_NOEOL))
+		return n;
+	if (ev->dir == DIR_CLIENT && ev->len > 0 && ev->data[ev->len - 1] ==
+	    '\n')
+		return n;
+	return n + (ev->flags & EVF_BARE_LF ? 1 : 2);
+}
+

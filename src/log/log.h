@@ -185,6 +185,7 @@ const char	*ev_flag_name(uint32_t);	/* one bit */
 uint32_t	 ev_flag_from_name(const char *);
 void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
 		    const char *, const char *, ...) PRINTFLIKE(5, 6);
+size_t		 ev_wire_len(const struct event *);	/* with its line end */
 bool		 ev_is_trace(const struct event *);	/* no transcript line */
 /* The classification, read. */
 unsigned	 ev_verb_id(const char *);	/* 0: not a verb of ours */
@@ -349,24 +350,39 @@ int		 recording_save(const char *, const struct evlog *,
  * digest.c: the events folded into the one session summary every view
  * reads.  digest_event is an ev_sub: subscribe it, or feed it events.
  */
-enum dg_channel {
+enum dg_channel {		/* what the status bar shows */
 	DG_START,		/* nothing yet */
 	DG_CONNECTING,
 	DG_PLAIN,
 	DG_HANDSHAKE,
 	DG_TLS,
-	DG_FAILED,		/* the handshake did not complete */
 	DG_CLOSED,
+};
+
+enum dg_phase {			/* the connection's TLS, after it ends too */
+	DG_TLS_NONE,		/* not connected */
+	DG_TLS_PLAIN,
+	DG_TLS_HANDSHAKE,
+	DG_TLS_UP,
+	DG_TLS_FAILED,		/* the handshake did not complete */
 };
 
 struct digest {
 	size_t		 events;
+	bool		 states;	/* the session logs its states */
 	enum dg_channel	 channel;
-	bool		 tls_seen;	/* a handshake completed */
-	char		*tls_summary;	/* "TLS1.3 TLS_AES_256_GCM_SHA384 ..." */
+	enum dg_phase	 phase;
+	uint64_t	 bytes_in;	/* ev_wire_len() of each side's data */
+	uint64_t	 bytes_out;
+	char		*tls_summary;	/* "TLS1.3, TLS_AES_256_GCM_SHA384, ..." */
 	struct tls_facts *tls;		/* the last facts learnt */
 	int		 verified;	/* -1 unknown, 0 not verified, 1 yes */
+	int64_t		 verify_t_ns;	/* when the verdict came */
 	char		*failure;	/* why the handshake failed */
+	bool		 caps_known;	/* the last capability list: */
+	struct strv	 caps;
+	uint8_t		 caps_chan;	/* ... its channel */
+	uint8_t		 caps_bits;	/* ... EVC_PARTIAL, EVC_AUTHED */
 	bool		 capdiff;	/* the difference across STARTTLS: */
 	struct strv	 added;		/* ... capabilities inside TLS only */
 	struct strv	 removed;	/* ... capabilities in plaintext only */

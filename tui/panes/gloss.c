@@ -192,7 +192,7 @@ panel_steps(struct tui *t)
 static void
 gloss_panel(struct tui *t)
 {
-	const struct tls_facts	*f = t->m.facts;
+	const struct tls_facts	*f = t->m.dg.tls;
 	static const char *const fields[] = { "version", "cipher",
 	    "key exch.", "group", "signature", "mac", "SNI", "ALPN",
 	    "resumed", "OCSP", "host", "matched", "chain", "subject",

@@ -79,9 +79,9 @@ draw_left(struct tui *t, bool short_target)
 	free(target);
 	wprintw(sbwin, " %s", proto_name(t->sopts.target.proto));
 	badge(m->channel_slot, m->channel);
-	if (m->verdict == 1)
+	if (m->dg.verified == 1)
 		badge(SLOT_STATUS_TLS, "VERIFIED");
-	else if (m->verdict == 0)
+	else if (m->dg.verified == 0)
 		badge(SLOT_STATUS_BAD, "NOT VERIFIED");
 	if (m->data_mode)
 		badge(SLOT_MODE, "DATA");
@@ -140,8 +140,8 @@ sb_draw(struct tui *t)
 	if (sbwin == NULL)
 		return;
 	draw_left(t, false);
-	size_str(t->m.bytes_in, in, sizeof in);
-	size_str(t->m.bytes_out, out, sizeof out);
+	size_str(t->m.dg.bytes_in, in, sizeof in);
+	size_str(t->m.dg.bytes_out, out, sizeof out);
 	/*
 	 * Bytes always; the focus when there is room for it, if need be
 	 * with the target's scheme left out.

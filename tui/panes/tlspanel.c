@@ -306,9 +306,9 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 static void
 build(struct tlspanel *tp)
 {
-	const struct tls_facts	*f = tp->t->m.facts;
-	const struct event	*ce = tp->t->m.caps;
-	const struct strv	*caps;
+	const struct digest	*d = &tp->t->m.dg;
+	const struct tui_model	*m = &tp->t->m;
+	const struct tls_facts	*f = d->tls;
 	struct rtext		*r;
 	size_t			 i;
 	bool			 tls, ver_shown = false;
@@ -322,107 +322,104 @@ build(struct tlspanel *tp)
 	}
 	title(tp, "Channel");
 	r = line(tp);
-	switch (tp->t->m.phase) {
-	case TP_NONE:
+	switch (d->phase) {
+	case DG_TLS_NONE:
 		rtext_adds(r, SLOT_TLS_LABEL, "  not connected");
 		break;
-	case TP_PLAIN:
+	case DG_TLS_PLAIN:
 		rtext_adds(r, SLOT_TLS_WARN, "  PLAINTEXT");
 		text(tp, SLOT_TLS_VALUE, "  everything in the transcript is "
 		    "readable on the path");
 		break;
-	case TP_HANDSHAKE:
+	case DG_TLS_HANDSHAKE:
 		rtext_adds(r, SLOT_TLS_WARN, "  HANDSHAKE in progress");
 		break;
-	case TP_TLS:
+	case DG_TLS_UP:
 		rtext_adds(r, SLOT_TLS_OK, "  TLS");
-		if (tp->t->m.est != NULL)
-			text(tp, SLOT_TLS_VALUE, "  %s", tp->t->m.est->data);
+		if (d->tls_summary != NULL)
+			text(tp, SLOT_TLS_VALUE, "  %s", d->tls_summary);
 		break;
-	case TP_FAILED:
+	case DG_TLS_FAILED:
 		rtext_adds(r, SLOT_TLS_BAD, "  TLS FAILED");
 		break;
 	}
-	if (tp->t->m.failure != NULL) {
+	if (d->failure != NULL) {
 		r = line(tp);
 		rtext_adds(r, SLOT_TLS_BAD, "  ");
-		rtext_net(r, SLOT_TLS_BAD, tp->t->m.failure->data,
-		    tp->t->m.failure->len);
+		rtext_net(r, SLOT_TLS_BAD, d->failure, strlen(d->failure));
 	}
 	if (f != NULL)
 		facts(tp, f);
-	if (ce != NULL && ev_extra(ce) != NULL) {
-		caps = &ev_extra(ce)->caps;
-		tls = ce->chan == CHAN_TLS;
+	if (d->caps_known) {
+		tls = d->caps_chan == CHAN_TLS;
 		title(tp, tls ? "Capabilities (inside TLS)" :
 		    "Capabilities (plaintext)");
 		/* Where the list came from, when it is not the full one. */
-		if (ce->cls.bits & EVC_AUTHED)
+		if (d->caps_bits & EVC_AUTHED)
 			text(tp, SLOT_TLS_LABEL, "  listed after login");
-		else if (ce->cls.bits & EVC_PARTIAL)
+		else if (d->caps_bits & EVC_PARTIAL)
 			text(tp, SLOT_TLS_LABEL, "  from the greeting: may "
 			    "be partial");
-		offered = strv_has(caps, "STARTTLS") || strv_has(caps, "STLS");
+		offered = strv_has(&d->caps, "STARTTLS") ||
+		    strv_has(&d->caps, "STLS");
 		if (!tls)
 			text(tp, offered ? SLOT_TLS_OK : SLOT_TLS_BAD,
 			    "  STARTTLS %s", offered ? "offered" :
 			    "NOT offered");
-		for (i = 0; i < caps->n; i++)
-			text(tp, SLOT_TLS_VALUE, "  %s", caps->v[i]);
+		for (i = 0; i < d->caps.n; i++)
+			text(tp, SLOT_TLS_VALUE, "  %s", d->caps.v[i]);
 	}
-	if (tp->t->m.nsteps > 0) {
-		title(tp, tp->t->m.phase == TP_HANDSHAKE ? "Handshake" :
+	if (m->nsteps > 0) {
+		title(tp, d->phase == DG_TLS_HANDSHAKE ? "Handshake" :
 		    "Handshake steps");
-		for (i = 0; i <= tp->t->m.nsteps; i++) {
+		for (i = 0; i <= m->nsteps; i++) {
 			/* The verification, in its place in time. */
-			if (tp->t->m.ver != NULL && !ver_shown && (i == tp->t->m.nsteps ||
-			    tp->t->m.steps[i]->t_ns > tp->t->m.ver->t_ns)) {
+			if (d->verify_t_ns != 0 && !ver_shown &&
+			    (i == m->nsteps ||
+			    m->steps[i]->t_ns > d->verify_t_ns)) {
 				r = line(tp);
 				rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
-				    (double)(tp->t->m.ver->t_ns - tp->t->m.hs_start) /
+				    (double)(d->verify_t_ns - m->hs_start) /
 				    1e6);
-				rtext_adds(r, f != NULL && f->verify.ok ?
-				    SLOT_TLS_VALUE : SLOT_TLS_BAD, f != NULL &&
-				    f->verify.ok ? "certificate verified" :
+				rtext_adds(r, d->verified == 1 ?
+				    SLOT_TLS_VALUE : SLOT_TLS_BAD,
+				    d->verified == 1 ? "certificate verified" :
 				    "certificate NOT verified");
 				ver_shown = true;
 			}
-			if (i == tp->t->m.nsteps)
+			if (i == m->nsteps)
 				break;
 			r = line(tp);
 			rtext_printf(r, SLOT_TLS_LABEL, "  %+8.1f ms ",
-			    (double)(tp->t->m.steps[i]->t_ns - tp->t->m.hs_start) /
-			    1e6);
-			rtext_net(r, SLOT_TLS_VALUE, tp->t->m.steps[i]->data,
-			    tp->t->m.steps[i]->len);
+			    (double)(m->steps[i]->t_ns - m->hs_start) / 1e6);
+			rtext_net(r, SLOT_TLS_VALUE, m->steps[i]->data,
+			    m->steps[i]->len);
 		}
 	}
-	if (tp->t->m.capdiff != NULL) {
+	if (d->capdiff) {
 		title(tp, "Capabilities after STARTTLS");
-		if (tp->t->m.capdiff->kind == EV_INFO) {
+		if (d->capdiff_note != NULL) {
 			r = line(tp);
 			rtext_adds(r, SLOT_TLS_VALUE, "  ");
-			rtext_net(r, SLOT_TLS_VALUE, tp->t->m.capdiff->data,
-			    tp->t->m.capdiff->len);
-		} else if (ev_extra(tp->t->m.capdiff) != NULL) {
-			for (i = 0; i < ev_extra(tp->t->m.capdiff)->added.n; i++)
-				text(tp, SLOT_TLS_OK, "  + %s",
-				    ev_extra(tp->t->m.capdiff)->added.v[i]);
-			for (i = 0; i < ev_extra(tp->t->m.capdiff)->removed.n; i++)
+			rtext_net(r, SLOT_TLS_VALUE, d->capdiff_note,
+			    strlen(d->capdiff_note));
+		} else {
+			for (i = 0; i < d->added.n; i++)
+				text(tp, SLOT_TLS_OK, "  + %s", d->added.v[i]);
+			for (i = 0; i < d->removed.n; i++)
 				text(tp, SLOT_TLS_WARN, "  - %s",
-				    ev_extra(tp->t->m.capdiff)->removed.v[i]);
-			if (ev_extra(tp->t->m.capdiff)->added.n +
-			    ev_extra(tp->t->m.capdiff)->removed.n == 0)
+				    d->removed.v[i]);
+			if (d->added.n + d->removed.n == 0)
 				text(tp, SLOT_TLS_VALUE, "  unchanged");
 		}
 	}
-	if (tp->t->m.nwarn > 0) {
+	if (d->warnings.n > 0) {
 		title(tp, "Warnings");
-		for (i = 0; i < tp->t->m.nwarn; i++) {
+		for (i = 0; i < d->warnings.n; i++) {
 			r = line(tp);
 			rtext_adds(r, SLOT_TLS_WARN, "  ! ");
-			rtext_net(r, SLOT_TLS_WARN, tp->t->m.warn[i]->data,
-			    tp->t->m.warn[i]->len);
+			rtext_net(r, SLOT_TLS_WARN, d->warnings.v[i],
+			    strlen(d->warnings.v[i]));
 		}
 	}
 	title(tp, "Legend");
@@ -535,7 +532,7 @@ static bool
 tp_key(struct tui *t, const struct binding *b)
 {
 	struct tlspanel		*tp = t->tp;
-	const struct tls_facts	*f = t->m.facts;
+	const struct tls_facts	*f = t->m.dg.tls;
 	int			 page = tp->h > 3 ? tp->h - 2 : 1;
 
 	if ((b->action == A_WHEEL_UP || b->action == A_WHEEL_DOWN) &&

@@ -53,9 +53,10 @@ test_channel(void **state)
 	assert_int_equal(d.channel, DG_HANDSHAKE);
 	with_facts(log, EV_TLS_ESTABLISHED, false, false);
 	assert_int_equal(d.channel, DG_TLS);
-	assert_true(d.tls_seen);
+	assert_int_equal(d.phase, DG_TLS_UP);
 	assert_string_equal(d.tls_summary, "TLS1.3 x");
-	assert_int_equal(d.verified, -1);
+	/* Not checked (yet) is not verified. */
+	assert_int_equal(d.verified, 0);
 	with_facts(log, EV_VERIFY, true, true);
 	assert_int_equal(d.verified, 1);
 	assert_string_equal(d.tls->version, "TLS1.3");
@@ -84,12 +85,14 @@ test_failed(void **state)
 	local(log, EV_CONNECT, CHAN_PLAIN, "connected");
 	local(log, EV_TLS_STEP, CHAN_PLAIN, "-> ClientHello");
 	local(log, EV_CLOSE, CHAN_PLAIN, "handshake failed: alert");
-	assert_int_equal(d.channel, DG_FAILED);
+	assert_int_equal(d.phase, DG_TLS_FAILED);
+	assert_int_equal(d.channel, DG_CLOSED);
 	assert_int_equal(d.verified, 0);
 	assert_string_equal(d.failure, "handshake failed: alert");
 	/* A new connection starts from nothing. */
 	local(log, EV_CONNECT, CHAN_PLAIN, "connected");
 	assert_int_equal(d.channel, DG_PLAIN);
+	assert_int_equal(d.phase, DG_TLS_PLAIN);
 	assert_null(d.failure);
 	assert_int_equal(d.verified, -1);
 	digest_free(&d);
@@ -131,6 +134,78 @@ test_capdiff_and_warnings(void **state)
 	evlog_free(log);
 }
 
+static void
+data(struct evlog *log, enum ev_dir dir, uint32_t flags, const char *text)
+{
+	struct event	ev = { 0 };
+
+	ev.kind = EV_DATA;
+	ev.dir = (uint8_t)dir;
+	ev.flags = flags;
+	evlog_append(log, &ev, text, strlen(text));
+}
+
+/*
+ * A session that logs its states: the channel follows them (a ticket or
+ * a late step changes nothing), a new connection forgets the old one,
+ * and the bytes are the wire's, line ends and dot-stuffing included.
+ */
+static void
+test_states_caps_bytes(void **state)
+{
+	struct evlog	*log = evlog_new(false);
+	struct digest	 d;
+	struct event	 ev = { 0 };
+	struct ev_extra	*x = xcalloc(1, sizeof *x);
+
+	(void)state;
+	digest_init(&d);
+	evlog_subscribe(log, digest_event, &d);
+	local(log, EV_STATE, CHAN_PLAIN, "CONNECTING");
+	assert_int_equal(d.channel, DG_CONNECTING);
+	local(log, EV_CONNECT, CHAN_PLAIN, "connected");
+	assert_int_equal(d.channel, DG_CONNECTING);
+	assert_int_equal(d.phase, DG_TLS_PLAIN);
+	local(log, EV_STATE, CHAN_PLAIN, "PLAIN");
+	assert_int_equal(d.channel, DG_PLAIN);
+	data(log, DIR_SERVER, 0, "220 hi");			/* 6 + 2 */
+	data(log, DIR_SERVER, EVF_BARE_LF, "250 x");		/* 5 + 1 */
+	data(log, DIR_SERVER, EVF_LINES, "a\r\nb\r\n");	/* 6 */
+	data(log, DIR_SERVER, EVF_NOEOL, "cut");		/* 3 */
+	data(log, DIR_CLIENT, 0, "EHLO me");			/* 7 + 2 */
+	data(log, DIR_CLIENT, EVF_DOTSTUFF, ".x");		/* 2 + 1 + 2 */
+	assert_int_equal(d.bytes_in, 8 + 6 + 6 + 3);
+	assert_int_equal(d.bytes_out, 9 + 5);
+	strv_add(&x->caps, "STARTTLS");
+	ev.kind = EV_CAPS;
+	ev.dir = DIR_LOCAL;
+	ev.chan = CHAN_PLAIN;
+	ev.cls.bits = EVC_PARTIAL;
+	evlog_append_x(log, &ev, x, "STARTTLS", 8);
+	assert_true(d.caps_known);
+	assert_string_equal(d.caps.v[0], "STARTTLS");
+	assert_int_equal(d.caps_bits, EVC_PARTIAL);
+	local(log, EV_STATE, CHAN_PLAIN, "HANDSHAKE");
+	assert_int_equal(d.channel, DG_HANDSHAKE);
+	with_facts(log, EV_TLS_ESTABLISHED, false, false);
+	/* Established, but the session is in TLS only when it says so. */
+	assert_int_equal(d.channel, DG_HANDSHAKE);
+	assert_int_equal(d.phase, DG_TLS_UP);
+	assert_false(d.caps_known);
+	local(log, EV_STATE, CHAN_TLS, "TLS");
+	local(log, EV_TLS_STEP, CHAN_TLS, "NewSessionTicket received");
+	assert_int_equal(d.channel, DG_TLS);
+	local(log, EV_STATE, CHAN_TLS, "CLOSING");
+	assert_int_equal(d.channel, DG_CLOSED);
+	/* Connecting again: nothing of the first connection is left. */
+	local(log, EV_STATE, CHAN_PLAIN, "CONNECTING");
+	assert_int_equal(d.bytes_in, 0);
+	assert_null(d.tls_summary);
+	assert_int_equal(d.phase, DG_TLS_NONE);
+	digest_free(&d);
+	evlog_free(log);
+}
+
 int
 main(void)
 {
@@ -138,6 +213,7 @@ main(void)
 		cmocka_unit_test(test_channel),
 		cmocka_unit_test(test_failed),
 		cmocka_unit_test(test_capdiff_and_warnings),
+		cmocka_unit_test(test_states_caps_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
