@@ -152,9 +152,9 @@ digest_event(const struct event *ev, void *arg)
 			d->channel = DG_HANDSHAKE;
 		break;
 	case EV_TLS_ESTABLISHED:
+		/* Up now: the session's state follows after the verdict. */
 		d->phase = DG_TLS_UP;
-		if (!d->states)
-			d->channel = DG_TLS;
+		d->channel = DG_TLS;
 		set_text(&d->tls_summary, ev);
 		set_facts(d, ev);
 		/* What plaintext listed is forgotten inside TLS. */

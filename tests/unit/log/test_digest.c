@@ -188,8 +188,8 @@ test_states_caps_bytes(void **state)
 	local(log, EV_STATE, CHAN_PLAIN, "HANDSHAKE");
 	assert_int_equal(d.channel, DG_HANDSHAKE);
 	with_facts(log, EV_TLS_ESTABLISHED, false, false);
-	/* Established, but the session is in TLS only when it says so. */
-	assert_int_equal(d.channel, DG_HANDSHAKE);
+	/* Up, before the session's state says so after the verdict. */
+	assert_int_equal(d.channel, DG_TLS);
 	assert_int_equal(d.phase, DG_TLS_UP);
 	assert_false(d.caps_known);
 	local(log, EV_STATE, CHAN_TLS, "TLS");
