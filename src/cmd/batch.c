@@ -18,6 +18,7 @@
 struct batch {
 	struct loop		*loop;
 	struct evlog		*log;
+	struct digest		 dg;	/* the summary printed at the end */
 	struct session		*s;
 	const struct batch_opts	*bo;
 	struct recorder		*rec;
@@ -468,6 +469,8 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	bt.bo = bo;
 	bt.loop = loop_new();
 	bt.log = evlog_new(false);
+	digest_init(&bt.dg);
+	evlog_subscribe(bt.log, digest_event, &bt.dg);
 	evlog_subscribe(bt.log, batch_event, &bt);
 	if (bo->record != NULL) {
 		char *hdr = recording_header_json(bt.log, so);
@@ -523,12 +526,12 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		buf_adds(&bt.out, trl);
 		buf_addc(&bt.out, '\n');
 		free(trl);
-	} else if (session_tls(bt.s) == NULL && session_bytes_in(bt.s) == 0 &&
-	    session_bytes_out(bt.s) == 0)
+	} else if (bt.dg.tls == NULL && bt.dg.bytes_in == 0 &&
+	    bt.dg.bytes_out == 0)
 		buf_adds(&bt.out, "== no TLS: nothing was exchanged with the "
 		    "server\n");
 	else {
-		render_tls(session_tls(bt.s), time(NULL), &b);
+		render_tls(bt.dg.tls, time(NULL), &b);
 		buf_add(&bt.out, b.p, b.len);
 	}
 	batch_write(&bt);
@@ -541,6 +544,7 @@ out:
 		recorder_close(bt.rec, "error");
 	session_free(bt.s);
 	evlog_free(bt.log);
+	digest_free(&bt.dg);
 	loop_free(bt.loop);
 	/* Typed lines may hold a credential (LOGIN, PASS). */
 	for (i = 0; i < bt.queue.n; i++)

@@ -230,7 +230,6 @@ void		 session_close(struct session *, const char *);
 enum session_state session_state(const struct session *);
 enum ev_chan	 session_chan(const struct session *);
 const char	*session_state_name(enum session_state);
-const struct tls_facts *session_tls(const struct session *);
 int		 session_exit_code(const struct session *);
 const char	*session_end_reason(const struct session *, int, int);
 bool		 session_idle(const struct session *);
@@ -243,8 +242,6 @@ const char	*session_quit_cmd(const struct session *);
 const char	*session_caps_cmd(const struct session *, const char *);
 bool		 session_cap_starttls(const struct session *);
 const struct session_opts *session_opts(const struct session *);
-uint64_t	 session_bytes_in(const struct session *);
-uint64_t	 session_bytes_out(const struct session *);
 
 /* auth.c: when a credential may leave, and how it is built. */
 struct secret_state {

@@ -57,7 +57,6 @@ struct session {
 	int			 exit_code;
 	uint64_t		 bytes_in;
 	uint64_t		 bytes_in_armed;	/* bytes_in when the wait began */
-	uint64_t		 bytes_out;
 	bool			 quitting;
 	bool			 server_closed;	/* before we asked to */
 	bool			 ending;	/* session_end: only log now */
@@ -469,7 +468,6 @@ session_command(struct session *s, const char *line, size_t len)
 		session_log_data(s, DIR_CLIENT, flags |
 		    (secret ? EVF_NOREDACT : 0), w, wl, &cls);
 	buf_add(&s->out, wire.p, wire.len);
-	s->bytes_out += wire.len;
 	if (secret) {
 		s->out_secret = true;
 		explicit_bzero(wire.p, wire.cap);
@@ -777,7 +775,6 @@ session_send_raw(struct session *s, const char *data, size_t len)
 		session_log_data(s, DIR_CLIENT, 0, data, len, NULL);
 	buf_free(&shown);
 	buf_add(&s->out, data, len);
-	s->bytes_out += len;
 	session_flush(s);
 	return 0;
 }
@@ -806,7 +803,6 @@ session_starttls_inject(struct session *s, const char *extra)
 	    NULL);
 	buf_add(&s->out, extra, strlen(extra));
 	buf_add(&s->out, "\r\n", 2);
-	s->bytes_out += strlen(extra) + 2;
 	s->cmd_injected = true;
 	s->corked = false;
 	session_set_state(s, STATE_STARTTLS_WAIT);
@@ -1747,11 +1743,6 @@ session_state(const struct session *s)
 	return s->state;
 }
 
-const struct tls_facts *
-session_tls(const struct session *s)
-{
-	return s->facts;
-}
 
 /*
  * --require-tls promises 3 for a session that never reached TLS or kept
@@ -1844,14 +1835,4 @@ session_opts(const struct session *s)
 	return &s->opts;
 }
 
-uint64_t
-session_bytes_in(const struct session *s)
-{
-	return s->bytes_in;
-}
 
-uint64_t
-session_bytes_out(const struct session *s)
-{
-	return s->bytes_out;
-}

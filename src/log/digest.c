@@ -212,3 +212,15 @@ digest_event(const struct event *ev, void *arg)
 		break;
 	}
 }
+
+/* The summary of a whole log, as a view of a recording wants it. */
+void
+digest_log(struct digest *d, const struct evlog *log)
+{
+	size_t	i;
+
+	digest_init(d);
+	for (i = 0; i < evlog_count(log); i++)
+		digest_event(evlog_get(log, i), d);
+}
+

@@ -395,6 +395,7 @@ struct digest {
 void		 digest_init(struct digest *);
 void		 digest_event(const struct event *, void *);
 void		 digest_free(struct digest *);	/* and ready for reuse */
+void		 digest_log(struct digest *, const struct evlog *);
 const char	*digest_channel_name(enum dg_channel);
 
 #endif /* MAILSCOPE_LOG_H */

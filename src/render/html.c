@@ -297,7 +297,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
 {
 	const struct event	*ev;
-	const struct tls_facts	*f;
+	struct digest		 d;
 	char			 start[64];
 	size_t			 i;
 	bool			 open = false;
@@ -351,11 +351,13 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 		xml_str(out, ri->damage);
 		buf_adds(out, "; nothing after it is shown.</p>\n");
 	}
-	if ((f = render_last_facts(log)) != NULL)
-		html_tls(f, out);
+	digest_log(&d, log);
+	if (d.tls != NULL)
+		html_tls(d.tls, out);
 	else if (ri->damage == NULL)
 		buf_adds(out, "<h2>TLS</h2>\n<p class=\"warn\">No TLS: "
 		    "everything in this session crossed the network in "
 		    "plaintext.</p>\n");
+	digest_free(&d);
 	buf_adds(out, "</body>\n</html>\n");
 }

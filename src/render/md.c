@@ -131,7 +131,7 @@ render_md(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
 {
 	const struct event	*ev;
-	const struct tls_facts	*f;
+	struct digest		 d;
 	struct buf		 block = { 0 };
 	char			 start[64];
 	size_t			 i;
@@ -206,9 +206,11 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 		md_cell(out, ri->damage);
 		buf_adds(out, "; nothing after it is shown.\n\n");
 	}
-	if ((f = render_last_facts(log)) != NULL)
-		md_tls(f, out);
+	digest_log(&d, log);
+	if (d.tls != NULL)
+		md_tls(d.tls, out);
 	else if (ri->damage == NULL)
 		buf_adds(out, "## TLS\n\nNo TLS: everything in this session "
 		    "crossed the network in plaintext.\n");
+	digest_free(&d);
 }

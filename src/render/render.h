@@ -19,8 +19,7 @@ void	 render_chunk(const struct event *, const char *, struct buf *,
 void	 render_tls(const struct tls_facts *, int64_t, struct buf *);
 void	 render_flags(const struct event *, struct buf *);
 
-/* The last TLS facts of a log, and "now" for a recording (its end). */
-const struct tls_facts *render_last_facts(const struct evlog *);
+/* "Now" for a recording: its end. */
 int64_t	 render_now(const struct evlog *, const struct recording_info *);
 
 /* A whole recording, for export. */

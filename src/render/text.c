@@ -222,23 +222,6 @@ render_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 }
 
 
-/* The last TLS facts in the log, if any. */
-const struct tls_facts *
-render_last_facts(const struct evlog *log)
-{
-	const struct event	*ev;
-	const struct tls_facts	*f = NULL;
-	size_t			 i;
-
-	for (i = 0; i < evlog_count(log); i++) {
-		ev = evlog_get(log, i);
-		if ((ev->kind == EV_VERIFY || ev->kind == EV_TLS_ESTABLISHED) &&
-		    ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL)
-			f = ev_extra(ev)->tls;
-	}
-	return f;
-}
-
 /* "Now" for a recording: its end, or its last event. */
 int64_t
 render_now(const struct evlog *log, const struct recording_info *ri)
@@ -256,9 +239,10 @@ void
 render_txt(const struct evlog *log, const struct recording_info *ri,
     struct buf *out)
 {
-	char	start[64];
-	bool	open = false;
-	size_t	i;
+	struct digest	d;
+	char		start[64];
+	bool		open = false;
+	size_t		i;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "# mailscope recording of ");
@@ -276,6 +260,8 @@ render_txt(const struct evlog *log, const struct recording_info *ri,
 		buf_adds(out, "; nothing after it is shown\n");
 	}
 	/* Cut short, no TLS seen is not no TLS at all: say nothing. */
-	if (ri->damage == NULL || render_last_facts(log) != NULL)
-		render_tls(render_last_facts(log), render_now(log, ri), out);
+	digest_log(&d, log);
+	if (ri->damage == NULL || d.tls != NULL)
+		render_tls(d.tls, render_now(log, ri), out);
+	digest_free(&d);
 }
