@@ -13,7 +13,7 @@ annotate_prompt(struct tui *t, const struct event *ev)
 {
 	char	b[64];
 
-	snprintf(b, sizeof b, ":note on #%u: ", ev->seq);
+	snprintf(b, sizeof b, ":note on #%u: ", ev_seq(t->log, ev));
 	cmdline_preset(t, b);
 	tui_message(t, false, "type the note, Enter adds it, Ctrl-C "
 	    "cancels");

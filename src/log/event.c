@@ -15,6 +15,10 @@
 /* What a transcript line costs besides its bytes (make bench, TUI memory). */
 _Static_assert(sizeof(struct event) <= 40, "struct event grew");
 
+/* The memory of a million lines rests on these. */
+_Static_assert(sizeof(struct event) == 32, "struct event grew");
+_Static_assert(EV_KIND_MAX <= 32, "enum ev_kind outgrew its bits");
+
 #define BLOCK_EVENTS	4096
 #define ARENA_CHUNK	(1024 * 1024)
 #define ARENA_BIG	(ARENA_CHUNK / 4)	/* own allocation above this */
@@ -278,7 +282,7 @@ evlog_append_x(struct evlog *log, const struct event *tmpl,
 	}
 	ev->has_x = x != NULL;
 	ev->len = (uint32_t)len;
-	ev->seq = (uint32_t)log->count++;
+	log->count++;
 	if (!log->keep_times)
 		ev->t_ns = mono_ns() - log->mono_base;
 	for (i = 0; i < log->nsubs; i++)
@@ -361,6 +365,27 @@ evlog_get(const struct evlog *log, size_t seq)
 	if (!log->retain || seq >= log->count)
 		return NULL;
 	return &log->blocks[seq / BLOCK_EVENTS][seq % BLOCK_EVENTS];
+}
+
+/*
+ * An event's place in the log: the last one appended (what subscribers and
+ * the streaming log hand out) at once, any other one by its block.
+ */
+uint32_t
+ev_seq(const struct evlog *log, const struct event *ev)
+{
+	const struct event	*b;
+	size_t			 i;
+
+	if (ev == &log->scratch || (log->count > 0 &&
+	    ev == evlog_get(log, log->count - 1)))
+		return (uint32_t)(log->count - 1);
+	for (i = 0; i < log->nblocks; i++) {
+		b = log->blocks[i];
+		if (ev >= b && ev < b + BLOCK_EVENTS)
+			return (uint32_t)(i * BLOCK_EVENTS + (size_t)(ev - b));
+	}
+	fatalx("an event not of this log");
 }
 
 /* A log loaded from a recording keeps the recorded times. */

@@ -420,7 +420,7 @@ event_json(const struct evlog *log, const struct event *ev, struct buf *b)
 	buf_reserve(b, nlen + sizeof tmp + 128);
 	w = b->p + b->len;
 	w = PUT_LIT(w, "{\"seq\":");
-	w = put_uint(w, ev->seq);
+	w = put_uint(w, ev_seq(log, ev));
 	/* Microseconds: the precision a recording keeps. */
 	w = PUT_LIT(w, ",\"t\":");
 	w = put_seconds(w, us);
@@ -953,14 +953,16 @@ event_from_object(struct evlog *log, const struct rec_sink *sink, json_t *o,
 	struct buf	 data = { 0 };
 	json_t		*t;
 	int		 kind, dir, chan;
+	uint32_t	 flags;
 	double		 secs;
 
 	memset(&ev, 0, sizeof ev);
 	if (get_name(o, "kind", ev_kind_from_name, &kind, err, errlen) == -1 ||
 	    get_name(o, "dir", ev_dir_from_name, &dir, err, errlen) == -1 ||
 	    get_name(o, "chan", ev_chan_from_name, &chan, err, errlen) == -1 ||
-	    get_flags(o, &ev.flags, err, errlen) == -1)
+	    get_flags(o, &flags, err, errlen) == -1)
 		return -1;
+	ev.flags = flags;
 	if ((t = json_object_get(o, "t")) == NULL)
 		return fail(err, errlen, "missing \"t\"");
 	secs = json_number_value(t);

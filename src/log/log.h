@@ -126,19 +126,19 @@ struct ev_class {
 };
 
 /*
- * 40 bytes: a million transcript lines cost little more than their text.
- * The rare extra (ev_extra()) is kept in the log just before the bytes.
+ * 32 bytes: a million transcript lines cost little more than their text.
+ * The rare extra (ev_extra()) is kept in the log just before the bytes;
+ * the sequence number is the event's place in the log (ev_seq()).
  */
 struct event {
 	int64_t		 t_ns;	/* monotonic, since the log began */
 	const char	*data;	/* exact bytes, NUL-terminated for ease */
-	uint32_t	 seq;
 	uint32_t	 len;
-	uint32_t	 flags;
-	uint8_t		 kind;
-	uint8_t		 dir;
-	uint8_t		 chan;
-	uint8_t		 has_x;	/* set by the log */
+	uint32_t	 flags : 20;	/* EVF_* */
+	uint32_t	 kind : 5;	/* enum ev_kind */
+	uint32_t	 dir : 2;	/* enum ev_dir */
+	uint32_t	 chan : 2;	/* enum ev_chan */
+	uint32_t	 has_x : 1;	/* set by the log */
 	struct ev_class	 cls;
 };
 
@@ -164,6 +164,7 @@ bool		 ev_is_chunk(const struct event *);
 bool		 ev_chunk_line(const struct event *, size_t *, const char **,
 		    size_t *, bool *);
 size_t		 evlog_count(const struct evlog *);
+uint32_t	 ev_seq(const struct evlog *, const struct event *);
 size_t		 evlog_bytes(const struct evlog *);
 #define EVLOG_MAX_DEFAULT	((size_t)128 * 1024 * 1024)
 size_t		 evlog_max(void);	/* MAILSCOPE_LOG_MAX, in bytes */

@@ -190,7 +190,7 @@ tr_event(struct tui *t, const struct event *ev)
 		    sizeof *ts->items);
 	}
 	it = &ts->items[ts->n];
-	it->seq = ev->seq;
+	it->seq = ev_seq(ts->t->log, ev);
 	it->rows = 0;
 	if (ev->kind == EV_CLOSE && ts->tls_failing)
 		ts->failed_close = ts->n;

@@ -17,6 +17,7 @@
 #include "log/log.h"
 
 struct seen {
+	struct evlog	*log;
 	size_t		n;
 	uint32_t	last_seq;
 	char		last[32];
@@ -28,7 +29,7 @@ on_event(const struct event *ev, void *arg)
 	struct seen	*s = arg;
 
 	s->n++;
-	s->last_seq = ev->seq;
+	s->last_seq = ev_seq(s->log, ev);
 	snprintf(s->last, sizeof s->last, "%.*s", (int)ev->len, ev->data);
 }
 
@@ -37,12 +38,13 @@ test_evlog_retain(void **state)
 {
 	struct evlog		*log = evlog_new(true);
 	struct event		 ev;
-	struct seen		 s = { 0, 0, "" };
+	struct seen		 s = { NULL, 0, 0, "" };
 	const struct event	*e;
 	char			 big[300000];
 	size_t			 i;
 
 	(void)state;
+	s.log = log;
 	evlog_subscribe(log, on_event, &s);
 	memset(&ev, 0, sizeof ev);
 	ev.kind = EV_DATA;
@@ -77,9 +79,10 @@ static void
 test_evlog_stream(void **state)
 {
 	struct evlog	*log = evlog_new(false);
-	struct seen	 s = { 0, 0, "" };
+	struct seen	 s = { NULL, 0, 0, "" };
 
 	(void)state;
+	s.log = log;
 	evlog_subscribe(log, on_event, &s);
 	ev_local(log, EV_WARNING, CHAN_PLAIN, "response-injection",
 	    "%d bytes", 12);
