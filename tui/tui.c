@@ -398,37 +398,31 @@ progress_stop(struct tui *t)
 	tui_dirty(t, D_STATUS);
 }
 
+/* What the session says to its owner, through the log. */
 static void
-on_session(struct session *s, enum session_note n, void *arg)
+owner_event(struct tui *t, const struct event *ev)
 {
-	struct tui	*t = arg;
+	struct session	*s = t->session;
 
-	framelog_cause(FC_EVENT);
-	switch (n) {
-	case SN_PROGRESS:
-		if (session_expected_size(s) < 0 ||
-		    session_received_size(s) >= session_expected_size(s)) {
+	if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+	    session_expected_size(s) >= 0) {
+		/* A sized transfer: its progress until it is complete. */
+		if (session_received_size(s) >= session_expected_size(s))
 			progress_stop(t);
-			break;
-		}
-		if (!t->progress) {
+		else if (!t->progress) {
 			t->progress = true;
 			t->progress_start = mono_ns();
 			timer_set(t->progress_timer, 1000);
 		}
-		break;
-	case SN_READY:
+	} else if (ev->kind == EV_READY)
 		progress_stop(t);
-		break;
-	case SN_CLOSED:
+	else if (ev->kind == EV_STATE && session_state(s) == STATE_CLOSED) {
 		progress_stop(t);
 		t->data_ask = false;
 		if (t->quitting)
 			loop_break(t->loop);
-		break;
-	default:
-		break;
-	}
+	} else
+		return;
 	tui_dirty(t, D_STATUS | D_CMDLINE | D_TLS);
 }
 
@@ -437,7 +431,7 @@ void
 tui_connect(struct tui *t)
 {
 	progress_stop(t);
-	t->session = session_new(t->loop, t->log, &t->sopts, on_session, t);
+	t->session = session_new(t->loop, t->log, &t->sopts);
 	session_connect(t->session);
 	tui_dirty(t, D_ALL);
 }
@@ -529,11 +523,11 @@ on_event(const struct event *ev, void *arg)
 				if (!t->progress)
 					timer_set(t->progress_timer, 1000);
 			}
-			/* The line and its end (CRLF unless flagged). */
-			t->reply_bytes += ev->len + ((ev->flags & EVF_NOEOL) ?
-			    0 : (ev->flags & (EVF_BARE_LF | EVF_BARE_CR)) ? 1 : 2);
+			t->reply_bytes += ev_wire_len(ev);
 		}
 	}
+	if (t->session != NULL)
+		owner_event(t, ev);
 	tui_dirty(t, D_TRANSCRIPT | D_STATUS);
 }
 
@@ -655,7 +649,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	if (t.replay != NULL)
 		replay_start(&t);
 	else {
-		t.session = session_new(t.loop, t.log, sopts, on_session, &t);
+		t.session = session_new(t.loop, t.log, sopts);
 		session_connect(t.session);
 	}
 	tui_dirty(&t, D_ALL);

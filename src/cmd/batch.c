@@ -290,6 +290,8 @@ batch_explain(struct batch *bt, const struct event *ev)
 	buf_free(&b);
 }
 
+static void	batch_next_due(void *);
+
 static void
 batch_event(const struct event *ev, void *arg)
 {
@@ -310,6 +312,21 @@ batch_event(const struct event *ev, void *arg)
 	if (bt->out.len > 256 * 1024 || !(ev->flags & (EVF_LITERAL |
 	    EVF_BODY)))
 		batch_write(bt);
+	/* What the session says to its owner. */
+	if (ev->kind == EV_READY) {
+		/*
+		 * Not from inside the read: bytes already received cannot
+		 * answer a command not sent yet, so they are parsed first
+		 * (and shown as unsolicited).
+		 */
+		if (!bt->next_due) {
+			bt->next_due = true;
+			loop_defer(bt->loop, batch_next_due, bt);
+		}
+	} else if (ev->kind == EV_ERROR && ev_code_is(ev, "timeout"))
+		session_close(bt->s, "closing after the timeout");
+	else if (ev->kind == EV_STATE && session_state(bt->s) == STATE_CLOSED)
+		loop_break(bt->loop);
 }
 
 static void
@@ -351,34 +368,6 @@ batch_next_due(void *arg)
 
 	bt->next_due = false;
 	batch_next(bt);
-}
-
-static void
-batch_session(struct session *s, enum session_note n, void *arg)
-{
-	struct batch	*bt = arg;
-
-	switch (n) {
-	case SN_READY:
-		/*
-		 * Not from inside the read: bytes already received cannot
-		 * answer a command not sent yet, so they are parsed first
-		 * (and shown as unsolicited).
-		 */
-		if (!bt->next_due) {
-			bt->next_due = true;
-			loop_defer(bt->loop, batch_next_due, bt);
-		}
-		break;
-	case SN_TIMEOUT:
-		session_close(s, "closing after the timeout");
-		break;
-	case SN_CLOSED:
-		loop_break(bt->loop);
-		break;
-	default:
-		break;
-	}
 }
 
 static void
@@ -512,7 +501,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		buf_addc(&bt.out, '\n');
 		free(hdr);
 	}
-	bt.s = session_new(bt.loop, bt.log, so, batch_session, &bt);
+	bt.s = session_new(bt.loop, bt.log, so);
 	loop_add_signal(bt.loop, SIGINT, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGTERM, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);

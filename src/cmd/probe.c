@@ -150,6 +150,8 @@ probe_exit(struct probe *p, int code)
 	}
 }
 
+static void	probe_ready(struct probe *);
+
 static void
 probe_event(const struct event *ev, void *arg)
 {
@@ -205,7 +207,14 @@ probe_event(const struct event *ev, void *arg)
 		break;
 	default:
 		break;
-	}
+	}	/* What the session says to its owner. */
+	if (ev->kind == EV_READY)
+		probe_ready(p);
+	else if (ev->kind == EV_ERROR && ev_code_is(ev, "timeout"))
+		session_close(p->s, "timeout");
+	else if (ev->kind == EV_STATE && session_state(p->s) == STATE_CLOSED)
+		/* Finish outside the session's own call stack. */
+		loop_defer(p->loop, probe_next_cb, p);
 }
 
 static void
@@ -249,68 +258,56 @@ probe_auth(struct probe *p, struct session *s)
 	}
 }
 
+/* Nothing awaited: the next command of the step, or the end of it. */
 static void
-probe_session(struct session *s, enum session_note n, void *arg)
+probe_ready(struct probe *p)
 {
-	struct probe	*p = arg;
+	struct session	*s = p->s;
 	const char	*cmd;
 
-	switch (n) {
-	case SN_READY:
-		p->ready_count++;
-		if (p->step == STEP_INJECT) {
-			if (p->ready_count == 1) {
-				cmd = session_caps_cmd(s,
-				    p->base.ehlo);
-				session_send(s, cmd, strlen(cmd));
-			} else if (p->ready_count == 2) {
-				if (!session_cap_starttls(s))
-					session_quit(s);
-				else
-					session_starttls_inject(s,
-					    pp_inject_cmd(
-					    p->base.target.proto));
-			} else if (p->tls_up)
-				timer_set(p->timer, p->real_sent ?
-				    SETTLE_MS : INJECT_WAIT_MS);
-			return;
-		}
-		if (p->step == STEP_ENFORCE) {
-			if (p->ready_count == 1)
-				cmd = session_caps_cmd(s,
-				    p->base.ehlo);
-			else if (p->ready_count == 2)
-				cmd = pp_mail_probe(p->base.target.proto);
-			else if (p->ready_count == 3)
-				cmd = "RSET";
-			else {
-				session_quit(s);
-				return;
-			}
+	p->ready_count++;
+	if (p->step == STEP_INJECT) {
+		if (p->ready_count == 1) {
+			cmd = session_caps_cmd(s,
+			    p->base.ehlo);
 			session_send(s, cmd, strlen(cmd));
-			return;
-		}
-		if (p->step == STEP_MAIN && p->auth_user != NULL &&
-		    !p->auth_sent && session_state(s) == STATE_TLS) {
-			probe_auth(p, s);
-			return;
-		}
-		if (p->auth_sent) {
-			p->auth_done = true;
-			p->auth_ok = session_auth_result(s) == AUTH_OK;
-		}
-		session_quit(s);
-		break;
-	case SN_TIMEOUT:
-		session_close(s, "timeout");
-		break;
-	case SN_CLOSED:
-		/* Finish outside the session's own call stack. */
-		loop_defer(p->loop, probe_next_cb, p);
-		break;
-	default:
-		break;
+		} else if (p->ready_count == 2) {
+			if (!session_cap_starttls(s))
+				session_quit(s);
+			else
+				session_starttls_inject(s,
+				    pp_inject_cmd(
+				    p->base.target.proto));
+		} else if (p->tls_up)
+			timer_set(p->timer, p->real_sent ?
+			    SETTLE_MS : INJECT_WAIT_MS);
+		return;
 	}
+	if (p->step == STEP_ENFORCE) {
+		if (p->ready_count == 1)
+			cmd = session_caps_cmd(s,
+			    p->base.ehlo);
+		else if (p->ready_count == 2)
+			cmd = pp_mail_probe(p->base.target.proto);
+		else if (p->ready_count == 3)
+			cmd = "RSET";
+		else {
+			session_quit(s);
+			return;
+		}
+		session_send(s, cmd, strlen(cmd));
+		return;
+	}
+	if (p->step == STEP_MAIN && p->auth_user != NULL &&
+	    !p->auth_sent && session_state(s) == STATE_TLS) {
+		probe_auth(p, s);
+		return;
+	}
+	if (p->auth_sent) {
+		p->auth_done = true;
+		p->auth_ok = session_auth_result(s) == AUTH_OK;
+	}
+	session_quit(s);
 }
 
 static void
@@ -321,7 +318,7 @@ probe_start(struct probe *p, const struct session_opts *so)
 	p->log = evlog_new(false);
 	evlog_subscribe(p->log, probe_event, p);
 	p->ready_count = 0;
-	p->s = session_new(p->loop, p->log, so, probe_session, p);
+	p->s = session_new(p->loop, p->log, so);
 	if (session_connect(p->s) == -1)
 		loop_defer(p->loop, probe_next_cb, p);
 }

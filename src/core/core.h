@@ -191,20 +191,16 @@ struct session_opts {
 	int		 timeout_ms;
 };
 
-/* What the session tells its owner. */
-enum session_note {
-	SN_STATE,		/* state changed */
-	SN_READY,		/* no reply pending: next command may go */
-	SN_CLOSED,		/* connection gone; exit code is final */
-	SN_PROGRESS,		/* bytes of a long response arrived */
-	SN_TIMEOUT,		/* a reply did not complete in time */
-};
-
+/*
+ * The session tells its owner everything through the log: an EV_READY
+ * event when nothing is awaited (the next command may go), an EV_ERROR
+ * "timeout" when a reply did not complete in time, the EV_STATE of
+ * STATE_CLOSED when the connection is gone and the exit code final.
+ */
 struct session;
-typedef void	(*session_cb)(struct session *, enum session_note, void *);
 
 struct session	*session_new(struct loop *, struct evlog *,
-		    const struct session_opts *, session_cb, void *);
+		    const struct session_opts *);
 void		 session_free(struct session *);
 int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);

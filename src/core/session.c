@@ -40,8 +40,6 @@ struct session {
 	struct loop		*loop;
 	struct evlog		*log;
 	struct session_opts	 opts;
-	session_cb		 cb;
-	void			*cbarg;
 	enum session_state	 state;
 	struct stream		*st;		/* NULL: no connection */
 	struct addrinfo		*ai_list;
@@ -114,13 +112,6 @@ session_chan(const struct session *s)
 }
 
 static void
-session_notify(struct session *s, enum session_note n)
-{
-	if (s->cb != NULL)
-		s->cb(s, n, s->cbarg);
-}
-
-static void
 session_exit(struct session *s, int code)
 {
 	if (s->exit_code == EXIT_OK)
@@ -142,7 +133,6 @@ session_set_state(struct session *s, enum session_state st)
 	ev.dir = DIR_LOCAL;
 	ev.chan = (uint8_t)session_chan(s);
 	evlog_append(s->log, &ev, name, strlen(name));
-	session_notify(s, SN_STATE);
 }
 
 static void
@@ -219,7 +209,6 @@ session_end(struct session *s, int code, const char *fmt, ...)
 		s->tls = NULL;
 	}
 	session_set_state(s, STATE_CLOSED);
-	session_notify(s, SN_CLOSED);
 }
 
 static const char *
@@ -276,7 +265,12 @@ session_timeout(void *arg)
 		    pp_quit_cmd(s->pp), s->opts.timeout_ms);
 		return;
 	}
-	/* A long transfer that is still arriving needs a larger limit. */
+	pp_timeout(s->pp);
+	session_exit(s, EXIT_PROTO);
+	/*
+	 * Last: the owner decides on this event (close or carry on).  A
+	 * long transfer that is still arriving needs a larger limit.
+	 */
 	if (s->bytes_in > s->bytes_in_armed)
 		ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
 		    "no complete reply %s within %d ms (%llu bytes of it "
@@ -288,9 +282,19 @@ session_timeout(void *arg)
 		ev_local(s->log, EV_ERROR, session_chan(s), "timeout",
 		    "no complete reply %s within %d ms", s->wait_what != NULL ?
 		    s->wait_what : "", s->opts.timeout_ms);
-	pp_timeout(s->pp);
-	session_exit(s, EXIT_PROTO);
-	session_notify(s, SN_TIMEOUT);
+}
+
+/* Nothing awaited: the client's turn, an event its owner acts on. */
+static void
+session_log_ready(struct session *s)
+{
+	struct event	ev;
+
+	memset(&ev, 0, sizeof ev);
+	ev.kind = EV_READY;
+	ev.dir = DIR_LOCAL;
+	ev.chan = session_chan(s);
+	evlog_append(s->log, &ev, "", 0);
 }
 
 static void
@@ -302,7 +306,7 @@ session_ready(struct session *s)
 	}
 	session_disarm(s);
 	if (s->auto_step == AUTO_NONE && !s->quitting)
-		session_notify(s, SN_READY);
+		session_log_ready(s);
 }
 
 static void
@@ -1532,7 +1536,6 @@ session_connect(struct session *s)
 		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve", "%s", err);
 		session_exit(s, EXIT_PROTO);
 		session_set_state(s, STATE_CLOSED);
-		session_notify(s, SN_CLOSED);
 		return -1;
 	}
 	s->ai_cur = s->ai_list;
@@ -1629,8 +1632,6 @@ session_read(struct session *s)
 		s->bytes_in += (uint64_t)n;
 		budget -= (size_t)n > budget ? budget : (size_t)n;
 		pp_feed(s->pp, buf, (size_t)n);
-		if (pp_expected_size(s->pp) >= 0)
-			session_notify(s, SN_PROGRESS);
 		/* A handshake begun inside pp_feed owns the socket now. */
 		if (s->state == STATE_HANDSHAKE || s->state == STATE_CLOSED)
 			return;
@@ -1678,7 +1679,7 @@ session_io(int fd, short revents, void *arg)
 
 struct session *
 session_new(struct loop *loop, struct evlog *log,
-    const struct session_opts *opts, session_cb cb, void *arg)
+    const struct session_opts *opts)
 {
 	struct session	*s;
 
@@ -1691,8 +1692,6 @@ session_new(struct loop *loop, struct evlog *log,
 	s->opts.target.port = xstrdup(opts->target.port);
 	if (s->opts.ehlo == NULL)
 		s->opts.ehlo = "mailscope.localhost";
-	s->cb = cb;
-	s->cbarg = arg;
 	s->state = STATE_DISCONNECTED;
 	s->timer = timer_new(loop, session_timeout, s);
 	s->bye_timer = timer_new(loop, session_bye_done, s);

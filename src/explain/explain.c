@@ -675,6 +675,7 @@ explain_event(const struct event *ev, enum proto_id proto,
 	case EV_CLOSE:
 	case EV_STATE:
 	case EV_CAPS:
+	case EV_READY:
 	case EV_KIND_MAX:
 		break;
 	}

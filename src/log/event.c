@@ -50,7 +50,7 @@ struct evlog {
 static const char *kind_names[EV_KIND_MAX] = {
 	"connect", "data", "tls-step", "tls-established", "verify",
 	"capability-diff", "info", "warning", "error", "note", "mark",
-	"close", "state", "capabilities",
+	"close", "state", "capabilities", "ready",
 };
 static const char *status_names[RS_MAX] = {
 	"none", "ok", "intermediate", "tempfail", "no", "bad", "bye",
@@ -517,7 +517,8 @@ ev_local(struct evlog *log, enum ev_kind kind, enum ev_chan chan,
 bool
 ev_is_trace(const struct event *ev)
 {
-	return ev->kind == EV_STATE || ev->kind == EV_CAPS;
+	return ev->kind == EV_STATE || ev->kind == EV_CAPS ||
+	    ev->kind == EV_READY;
 }
 
 static int
@@ -608,5 +609,14 @@ ev_wire_len(const struct event *ev)
 	    '\n')
 		return n;
 	return n + (ev->flags & EVF_BARE_LF ? 1 : 2);
+}
+
+/* Is this a warning, error or info of that class (x->code)? */
+bool
+ev_code_is(const struct event *ev, const char *code)
+{
+	const struct ev_extra	*x = ev_extra(ev);
+
+	return x != NULL && x->code != NULL && strcmp(x->code, code) == 0;
 }
 

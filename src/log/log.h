@@ -33,6 +33,7 @@ enum ev_kind {
 	EV_CLOSE,
 	EV_STATE,		/* session state changed, data = its name */
 	EV_CAPS,		/* a capability list completed, x->caps */
+	EV_READY,		/* nothing awaited: the client's turn */
 	EV_KIND_MAX
 };
 
@@ -187,6 +188,7 @@ uint32_t	 ev_flag_from_name(const char *);
 void		 ev_local(struct evlog *, enum ev_kind, enum ev_chan,
 		    const char *, const char *, ...) PRINTFLIKE(5, 6);
 size_t		 ev_wire_len(const struct event *);	/* with its line end */
+bool		 ev_code_is(const struct event *, const char *);
 bool		 ev_is_trace(const struct event *);	/* no transcript line */
 /* The classification, read. */
 unsigned	 ev_verb_id(const char *);	/* 0: not a verb of ours */

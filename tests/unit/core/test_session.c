@@ -1,8 +1,10 @@
 /*
  * The session against a scripted SMTP server on loopback, in one poll
- * loop: the events it logs (state transitions in order, the capability
- * list with its source, the engine's class on each reply) and the digest
- * they fold into, whose byte counts must be what crossed the socket.
+ * loop, driven as every owner drives it: from its events alone (ready,
+ * closed).  The events it logs (state transitions in order, the
+ * capability list with its source, the engine's class on each reply, one
+ * ready per turn of the client) and the digest they fold into, whose byte
+ * counts must be what crossed the socket.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -114,27 +116,22 @@ server_listen(struct server *sv)
 	return ntohs(sin.sin_port);
 }
 
+/* The owner's side: the session speaks through the log. */
 static void
-on_note(struct session *s, enum session_note n, void *arg)
+on_event(const struct event *ev, void *arg)
 {
 	struct run	*r = arg;
 	const char	*c;
 
-	switch (n) {
-	case SN_READY:
+	if (ev->kind == EV_READY) {
 		if ((c = r->cmds[r->next]) == NULL) {
-			session_quit(s);
-			break;
+			session_quit(r->s);
+			return;
 		}
 		r->next++;
-		assert_int_equal(session_send(s, c, strlen(c)), 0);
-		break;
-	case SN_CLOSED:
+		assert_int_equal(session_send(r->s, c, strlen(c)), 0);
+	} else if (ev->kind == EV_STATE && session_state(r->s) == STATE_CLOSED)
 		loop_break(r->loop);
-		break;
-	default:
-		break;
-	}
 }
 
 /* The events of one kind, their data joined by spaces. */
@@ -166,7 +163,7 @@ test_plain_session(void **state)
 	struct buf		 b = { 0 };
 	const struct event	*ev, *caps = NULL;
 	char			 url[64], err[256];
-	size_t			 i, replies = 0;
+	size_t			 i, replies = 0, readies;
 
 	(void)state;
 	sv.loop = loop_new();
@@ -179,7 +176,8 @@ test_plain_session(void **state)
 	evlog_subscribe(log, digest_event, &d);
 	r.loop = sv.loop;
 	r.cmds = cmds;
-	r.s = session_new(sv.loop, log, &so, on_note, &r);
+	evlog_subscribe(log, on_event, &r);
+	r.s = session_new(sv.loop, log, &so);
 	assert_int_equal(session_connect(r.s), 0);
 	loop_run(sv.loop);
 
@@ -205,6 +203,11 @@ test_plain_session(void **state)
 			assert_true(ev_verb_is(ev, "QUIT"));
 	}
 	assert_int_equal(replies, 4);	/* greeting, EHLO, NOOP, QUIT */
+	/* The client's turns: after the greeting, EHLO and NOOP. */
+	for (i = 0, readies = 0; i < evlog_count(log); i++)
+		readies += evlog_get(log, i)->kind == EV_READY;
+	assert_int_equal(readies, 3);
+	assert_int_equal(r.next, 2);
 	assert_non_null(caps);
 	assert_int_equal(ev_extra(caps)->caps.n, 2);
 	assert_string_equal(ev_extra(caps)->caps.v[0], "PIPELINING");
