@@ -289,7 +289,7 @@ last_line(struct tui *t)
 	for (i = evlog_count(t->log); i > 0; i--) {
 		ev = evlog_get(t->log, i - 1);
 		if (ev != NULL && ev->kind != EV_TLS_STEP &&
-		    ev->kind != EV_CLOSE)
+		    ev->kind != EV_CLOSE && !ev_is_trace(ev))
 			return ev;
 	}
 	return NULL;
