@@ -774,10 +774,7 @@ check "lab DATA: Ctrl-D in DATA closes (QUIT would be a line of the message) and
     exited 0
 
 # --- Postfix and Dovecot ---
-if [ -z "$SERVERS" ]; then
-	fail "tui: test servers not running (tests/servers/start.sh)"
-	exit 0
-fi
+need_servers
 start 140 40 --cafile "$CA" "smtp://127.0.0.1:$SMTP_PORT"
 check "Postfix: greeting" wait_for 'S: +220 mail.test ESMTP'
 line 'EHLO client.test'
