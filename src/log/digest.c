@@ -186,8 +186,7 @@ digest_event(const struct event *ev, void *arg)
 		break;
 	case EV_INFO:
 		/* The session's word on why there is no difference. */
-		if (x != NULL && x->code != NULL &&
-		    strcmp(x->code, "capdiff-unknown") == 0) {
+		if (ev_code_is(ev, "capdiff-unknown")) {
 			d->capdiff = true;
 			strv_clear(&d->added);
 			strv_clear(&d->removed);

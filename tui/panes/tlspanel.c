@@ -77,8 +77,7 @@ tp_event(struct tui *t, const struct event *ev)
 		tp->sel = 0;
 		break;
 	case EV_INFO:
-		if (ev_extra(ev) == NULL || ev_extra(ev)->code == NULL ||
-		    strcmp(ev_extra(ev)->code, "capdiff-unknown") != 0)
+		if (!ev_code_is(ev, "capdiff-unknown"))
 			return;
 		break;
 	case EV_TLS_STEP:

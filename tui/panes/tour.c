@@ -307,14 +307,6 @@ tour_draw(struct tui *t)
 	wnoutrefresh(tr->win);
 }
 
-static bool
-is_code(const struct event *ev, const char *code)
-{
-	return (ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
-	    ev_extra(ev) != NULL && ev_extra(ev)->code != NULL &&
-	    strcmp(ev_extra(ev)->code, code) == 0;
-}
-
 /* Did this event complete what the step waits for? */
 static bool
 check(struct tour *tr, const struct tour_step *s, const struct event *ev)
@@ -339,7 +331,8 @@ check(struct tour *tr, const struct tour_step *s, const struct event *ev)
 		return ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 		    (ev->flags & EVF_LITERAL);
 	case TW_WARNING:
-		return is_code(ev, s->code);
+		return (ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
+		    ev_code_is(ev, s->code);
 	case TW_PANEL:
 		return false;	/* tour_panel() says so */
 	}
