@@ -297,7 +297,7 @@ cmd_auth(struct tui *t, const char *args)
 	struct auth_req		*a;
 	const char		*m, *u;
 	size_t			 mlen, ulen, rest;
-	char			*prompt;
+	char			*prompt, err[256];
 
 	/* [MECH] USER: no MECH, the best the server offers. */
 	m = word(args, &mlen);
@@ -325,6 +325,12 @@ cmd_auth(struct tui *t, const char *args)
 	}
 	a = xcalloc(1, sizeof *a);
 	a->mech = mlen > 0 ? xstrndup(m, mlen) : NULL;
+	if (session_auth_check(t->session, a->mech, err, sizeof err) == -1) {
+		tui_message(t, true, ":auth: nothing asked or sent: %s", err);
+		free(a->mech);
+		free(a);
+		return;
+	}
 	a->user = xstrndup(u, ulen);
 	xasprintf(&prompt, "Password for %.40s (not shown): ", a->user);
 	cmdline_secret(t, prompt, auth_secret, a);

@@ -210,6 +210,8 @@ bool		 session_is_secret(const struct session *, const char *,
 void		 session_secret_verdict(const struct session *,
 		    struct secret_verdict *);
 void		 session_secret_consent(struct session *);
+int		 session_auth_check(const struct session *, const char *,
+		    char *, size_t);
 int		 session_auth(struct session *, const char *, const char *,
 		    const char *);
 int		 session_starttls(struct session *);

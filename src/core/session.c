@@ -641,6 +641,24 @@ session_secret_typed(struct session *s)
 }
 
 /*
+ * A mechanism can be picked: named, or a capability list of this channel
+ * to choose from (STARTTLS forgets the plaintext one).  The screen asks
+ * before it prompts for the secret; session_auth() asks again.
+ */
+int
+session_auth_check(const struct session *s, const char *mech, char *err,
+    size_t errlen)
+{
+	if (mech != NULL || pp_caps_known(s->pp))
+		return 0;
+	snprintf(err, errlen, "no capability list %s to choose a mechanism "
+	    "from: send %s first, or name one (:auth MECH USER)",
+	    session_chan(s) == CHAN_TLS ? "since TLS began" : "yet",
+	    pp_caps_cmd(s->pp, s->opts.ehlo));
+	return -1;
+}
+
+/*
  * :auth and probe --auth: refused unless the verdict allows it (the
  * screen checks the same verdict before it prompts for the secret).
  * mech NULL takes the best the server offers.  The answers to the
@@ -668,6 +686,12 @@ session_auth(struct session *s, const char *mech, const char *user,
 		    "nothing sent");
 		session_exit(s, session_chan(s) == CHAN_TLS ? EXIT_VERIFY :
 		    EXIT_NOSTARTTLS);
+		return -1;
+	}
+	if (session_auth_check(s, mech, err, sizeof err) == -1) {
+		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
+		    "not sent: %s", err);
+		session_exit(s, EXIT_USAGE);
 		return -1;
 	}
 	session_sasl_end(s);

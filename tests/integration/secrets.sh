@@ -133,6 +133,13 @@ MAILSCOPE_PASSWORD=$PASS run auth-unknown-mech 1 --starttls --cafile "$CA" \
 contains "$T/auth-unknown-mech" '^\*\* error: not sent: mechanism xoauth9 unknown \(scram-sha-256-plus, .*, login\)' \
     ":auth with an unknown mechanism: refused, naming the ones there are"
 lacks "$T/auth-unknown-mech" '^~> AUTH' ":auth with an unknown mechanism: no AUTH went"
+# STARTTLS typed, no capability list inside TLS yet: nothing to choose
+# from, which is not "the server offers none".
+MAILSCOPE_PASSWORD=$PASS run auth-no-caps 1 --cafile "$CA" \
+    -c 'a STARTTLS' -c ":auth $USER" "imap://127.0.0.1:$IMAP_PORT"
+contains "$T/auth-no-caps" '^\*\* error: not sent: no capability list since TLS began to choose a mechanism from: send CAPABILITY first' \
+    ":auth with no list inside TLS: says so and how to get one"
+lacks "$T/auth-no-caps" 'AUTHENTICATE' ":auth with no list inside TLS: nothing went"
 run auth-unverified 5 --starttls --insecure --cafile "$CA" \
     --password-file "$pwfile" -c ':auth plain alice' \
     "smtp://127.0.0.1:$WRONGHOST_PORT"
