@@ -72,17 +72,13 @@ struct probe {
 	enum probe_step		 step;
 	struct session		*s;
 	struct evlog		*log;
+	struct digest		 dg;	/* the step's session, summed up */
 	struct timer		*timer;
 	struct finding		*f;
 	size_t			 nf;
 	int			 exit_code;
 
 	/* STEP_MAIN */
-	char			*greeting;
-	struct strv		 warnings;	/* codes seen */
-	struct tls_facts	*facts;
-	char			*capdiff;
-	char			*close_reason;
 	const char		*auth_user;	/* --auth: try once in TLS */
 	struct buf		 auth_pass;
 	bool			 auth_sent;	/* tried: sent or withheld */
@@ -97,7 +93,6 @@ struct probe {
 
 	/* STEP_INJECT */
 	int			 ready_count;
-	bool			 tls_up;
 	bool			 unsolicited;
 	bool			 real_sent;
 	bool			 inject_closed;
@@ -159,21 +154,6 @@ probe_event(const struct event *ev, void *arg)
 
 	switch (p->step) {
 	case STEP_MAIN:
-		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
-		    p->greeting == NULL) {
-			struct buf	b = { 0 };
-
-			sanitize(ev->data, ev->len, &b);
-			p->greeting = b.p != NULL ? b.p : xstrdup("");
-		}
-		if ((ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
-		    ev_extra(ev) != NULL && ev_extra(ev)->code != NULL)
-			strv_add(&p->warnings, ev_extra(ev)->code);
-		if (ev->kind == EV_TLS_ESTABLISHED && ev_extra(ev) != NULL &&
-		    ev_extra(ev)->tls != NULL && p->facts == NULL)
-			p->facts = tls_facts_dup(ev_extra(ev)->tls);
-		if (ev->kind == EV_CAPDIFF && p->capdiff == NULL)
-			p->capdiff = xstrndup(ev->data, ev->len);
 		/* The last line of the exchange: its final reply. */
 		if (p->auth_sent && !p->auth_done && p->auth_refused == NULL &&
 		    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
@@ -184,18 +164,8 @@ probe_event(const struct event *ev, void *arg)
 			free(p->auth_reply);
 			p->auth_reply = b.p != NULL ? b.p : xstrdup("");
 		}
-		if (ev->kind == EV_CLOSE) {
-			free(p->close_reason);
-			p->close_reason = xstrndup(ev->data, ev->len);
-		}
-		break;
-	case STEP_VERSION:
-		if (ev->kind == EV_TLS_ESTABLISHED)
-			p->v_ok[p->vi] = true;
 		break;
 	case STEP_INJECT:
-		if (ev->kind == EV_TLS_ESTABLISHED)
-			p->tls_up = true;
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 		    ev->chan == CHAN_TLS && (ev->flags & EVF_UNSOLICITED))
 			p->unsolicited = true;
@@ -278,7 +248,7 @@ probe_ready(struct probe *p)
 				session_starttls_inject(s,
 				    pp_inject_cmd(
 				    p->base.target.proto));
-		} else if (p->tls_up)
+		} else if (p->dg.phase == DG_TLS_UP)
 			timer_set(p->timer, p->real_sent ?
 			    SETTLE_MS : INJECT_WAIT_MS);
 		return;
@@ -315,7 +285,10 @@ probe_start(struct probe *p, const struct session_opts *so)
 {
 	session_free(p->s);
 	evlog_free(p->log);
+	digest_free(&p->dg);
 	p->log = evlog_new(false);
+	/* The digest first: the probe acts on events it has summed up. */
+	evlog_subscribe(p->log, digest_event, &p->dg);
 	evlog_subscribe(p->log, probe_event, p);
 	p->ready_count = 0;
 	p->s = session_new(p->loop, p->log, so);
@@ -326,34 +299,41 @@ probe_start(struct probe *p, const struct session_opts *so)
 static void
 probe_main_findings(struct probe *p)
 {
-	const struct tls_facts	*f = p->facts;
+	const struct digest	*d = &p->dg;
+	const struct tls_facts	*f = d->tls;
+	const struct strv	*codes = &d->codes;
+	const char		*closed = d->close_reason;
 	bool			 implicit = p->base.target.implicit_tls;
 	size_t			 i;
 
-	if (p->greeting != NULL)
-		finding(p, "greeting", LV_INFO, "%s", p->greeting);
-	else {
-		finding(p, "connect", LV_BAD, "%s", p->close_reason != NULL ?
-		    p->close_reason : "no greeting");
+	if (d->greeting != NULL) {
+		struct buf	b = { 0 };
+
+		sanitize(d->greeting, d->greeting_len, &b);
+		finding(p, "greeting", LV_INFO, "%s", b.p != NULL ? b.p : "");
+		buf_free(&b);
+	} else {
+		finding(p, "connect", LV_BAD, "%s", closed != NULL ?
+		    closed : "no greeting");
 		probe_exit(p, EXIT_PROTO);
 	}
-	if (!implicit && p->greeting != NULL) {
-		if (strv_has(&p->warnings, "starttls-stripped")) {
+	if (!implicit && d->greeting != NULL) {
+		if (strv_has(codes, "starttls-stripped")) {
 			finding(p, "starttls", LV_BAD, "stripped: a capability "
 			    "is X's where STARTTLS belongs (a man in the "
 			    "middle overwrote it)");
 			probe_exit(p, EXIT_NOSTARTTLS);
-		} else if (strv_has(&p->warnings, "no-starttls")) {
+		} else if (strv_has(codes, "no-starttls")) {
 			finding(p, "starttls", LV_BAD, "not offered: the "
 			    "session stays plaintext (stripping would look "
 			    "the same)");
 			probe_exit(p, EXIT_NOSTARTTLS);
-		} else if (strv_has(&p->warnings, "starttls-refused")) {
+		} else if (strv_has(codes, "starttls-refused")) {
 			finding(p, "starttls", LV_BAD, "offered but refused");
 			probe_exit(p, EXIT_NOSTARTTLS);
 		} else
 			finding(p, "starttls", LV_OK, "offered");
-		if (strv_has(&p->warnings, "plaintext-auth")) {
+		if (strv_has(codes, "plaintext-auth")) {
 			finding(p, "plaintext-auth", LV_WARN, "credentials "
 			    "can be sent before TLS (AUTH/USER offered or "
 			    "LOGINDISABLED missing)");
@@ -364,11 +344,11 @@ probe_main_findings(struct probe *p)
 	}
 	if (f == NULL) {
 		/* Without STARTTLS the finding above says it all. */
-		if ((p->greeting != NULL || implicit) &&
-		    !strv_has(&p->warnings, "no-starttls") &&
-		    !strv_has(&p->warnings, "starttls-refused")) {
+		if ((d->greeting != NULL || implicit) &&
+		    !strv_has(codes, "no-starttls") &&
+		    !strv_has(codes, "starttls-refused")) {
 			finding(p, "tls", LV_BAD, "no TLS session: %s",
-			    p->close_reason != NULL ? p->close_reason : "");
+			    closed != NULL ? closed : "");
 			probe_exit(p, EXIT_HANDSHAKE);
 		}
 	} else {
@@ -396,11 +376,11 @@ probe_main_findings(struct probe *p)
 			probe_exit(p, EXIT_VERIFY);
 		}
 		if (!implicit)
-			finding(p, "capabilities", strv_has(&p->warnings,
+			finding(p, "capabilities", strv_has(codes,
 			    "starttls-after-tls") ? LV_WARN : LV_OK,
-			    "after TLS: %s%s", p->capdiff != NULL ?
-			    p->capdiff : "not asked again",
-			    strv_has(&p->warnings, "starttls-after-tls") ?
+			    "after TLS: %s%s", d->capdiff_text != NULL ?
+			    d->capdiff_text : "not asked again",
+			    strv_has(codes, "starttls-after-tls") ?
 			    " (STARTTLS still offered inside TLS)" : "");
 	}
 	if (p->auth_user != NULL) {
@@ -421,8 +401,8 @@ probe_main_findings(struct probe *p)
 			finding(p, "auth", LV_WARN, "refused: %s",
 			    p->auth_reply);
 	}
-	if (!implicit && p->greeting != NULL) {
-		if (strv_has(&p->warnings, "response-injection")) {
+	if (!implicit && d->greeting != NULL) {
+		if (strv_has(codes, "response-injection")) {
 			finding(p, "response-injection", LV_BAD, "bytes "
 			    "arrived after the STARTTLS go-ahead, before the "
 			    "handshake");
@@ -470,7 +450,7 @@ probe_inject_findings(struct probe *p)
 		    "plaintext with STARTTLS%s (CVE-2011-0411 class)",
 		    p->real_sent ? ", once a real command followed" : "");
 		probe_exit(p, EXIT_PROBE_CMDINJ);
-	} else if (!p->tls_up)
+	} else if (p->dg.phase != DG_TLS_UP)
 		finding(p, "command-injection", LV_OK, "not vulnerable: the "
 		    "server refused the handshake after pipelined "
 		    "plaintext");
@@ -496,7 +476,7 @@ probe_next(struct probe *p)
 			return;
 		}
 		probe_main_findings(p);
-		if (p->facts == NULL) {
+		if (p->dg.tls == NULL) {
 			p->step = STEP_DONE;
 			break;
 		}
@@ -507,6 +487,7 @@ probe_next(struct probe *p)
 		probe_start(p, &so);
 		return;
 	case STEP_VERSION:
+		p->v_ok[p->vi] = p->dg.phase == DG_TLS_UP;
 		if (++p->vi < NVERSIONS) {
 			so.starttls = starttls_target;
 			so.priority = versions[p->vi].priority;
@@ -702,16 +683,12 @@ probe_main(int argc, char **argv)
 		free(p.f[i].detail);
 	}
 	free(p.f);
-	free(p.greeting);
-	free(p.capdiff);
-	free(p.close_reason);
+	digest_free(&p.dg);
 	free(p.auth_reply);
 	free(p.auth_refused);
 	if (p.auth_pass.p != NULL)
 		explicit_bzero(p.auth_pass.p, p.auth_pass.cap);
 	buf_free(&p.auth_pass);
-	strv_clear(&p.warnings);
-	tls_facts_free(p.facts);
 	target_free(&p.base.target);
 	return p.exit_code;
 }

@@ -122,6 +122,9 @@ bool		 pp_sasl_ir(const struct pp *);
 void		 pp_sasl_mechs(const struct pp *, struct strv *);
 void		 pp_sasl_challenge(const char *, size_t, struct buf *);
 bool		 pp_cap_starttls(const struct pp *);
+bool		 pp_answers_auth(const struct pp_line *);	/* a login's */
+void		 pp_caps_event(const struct pp *, const struct pp_line *,
+		    uint8_t, struct event *, struct ev_extra **, struct buf *);
 const char *const *pp_verbs(enum proto_id);
 int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
 int64_t		 pp_received_size(const struct pp *);

@@ -2,8 +2,10 @@
  * Loading a recording for a view (export, replay, the screen).  Format 2
  * carries each event's classification; format 1 holds only the bytes, so
  * its lines are run back through a fresh engine, as the session ran them:
- * server lines fed to it, client lines through pp_command().  Every
- * loader caller goes through here, so a view never sees the difference.
+ * server lines fed to it, client lines through pp_command(), and each
+ * capability list the engine completes logged as the session logs it.
+ * Every loader caller goes through here, so a view never sees the
+ * difference.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -61,9 +63,10 @@ flush(struct reload *r, bool all)
 	r->next = r->next > i ? r->next - i : 0;
 }
 
+/* Hold an event at place at of the queue. */
 static void
-hold(struct reload *r, const struct event *ev, struct ev_extra *x,
-    const void *data, size_t len, enum held_what what)
+hold_at(struct reload *r, size_t at, const struct event *ev,
+    struct ev_extra *x, const void *data, size_t len, enum held_what what)
 {
 	struct held	*h;
 
@@ -71,12 +74,21 @@ hold(struct reload *r, const struct event *ev, struct ev_extra *x,
 		r->cap = r->cap ? r->cap * 2 : 16;
 		r->q = xreallocarray(r->q, r->cap, sizeof *r->q);
 	}
-	h = &r->q[r->nq++];
+	memmove(r->q + at + 1, r->q + at, (r->nq - at) * sizeof *r->q);
+	r->nq++;
+	h = &r->q[at];
 	memset(h, 0, sizeof *h);
 	h->ev = *ev;
 	h->x = x;
 	buf_add(&h->data, data, len);
 	h->what = what;
+}
+
+static void
+hold(struct reload *r, const struct event *ev, struct ev_extra *x,
+    const void *data, size_t len, enum held_what what)
+{
+	hold_at(r, r->nq, ev, x, data, len, what);
 }
 
 /* What the session did to the engine for this event. */
@@ -141,6 +153,17 @@ reload_line(const struct pp_line *l, void *arg)
 	h = &r->q[r->next++];
 	pp_class(l, &h->ev.cls);
 	h->what = HELD_READY;
+	if (l->caps) {
+		struct event	 ev;
+		struct ev_extra	*x;
+		struct buf	 b = { 0 };
+
+		pp_caps_event(r->pp, l, h->ev.chan, &ev, &x, &b);
+		ev.t_ns = h->ev.t_ns;
+		hold_at(r, r->next++, &ev, x, b.p != NULL ? b.p : "", b.len,
+		    HELD_READY);
+		buf_free(&b);
+	}
 	advance(r);
 }
 
@@ -185,6 +208,9 @@ reload_event(void *arg, const struct event *ev0, struct ev_extra *x,
 	}
 	if (r->pp == NULL) {
 		hold(r, &ev, x, data, len, HELD_READY);
+	} else if (ev.kind == EV_CAPS) {
+		/* The engine's lists replace any the source had. */
+		ev_extra_free(x);
 	} else if (ev.kind == EV_DATA && ev.dir == DIR_SERVER &&
 	    !(ev.flags & EVF_INJECTED)) {
 		memset(&ev.cls, 0, sizeof ev.cls);

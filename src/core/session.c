@@ -66,7 +66,6 @@ struct session {
 	bool			 caps_diff_due;
 	struct strv		 caps_after;	/* the first inside TLS */
 	bool			 caps_after_seen;
-	bool			 authed;	/* a credential was accepted */
 	bool			 caps_warned;
 	bool			 read_deferred;
 	bool			 corked;
@@ -911,21 +910,6 @@ session_no_capdiff(struct session *s, const char *why)
 	    "after STARTTLS not compared: %s", why);
 }
 
-/* A credential went with the command l answers: the session changes. */
-static bool
-answers_auth(const struct pp_line *l)
-{
-	static const char *const verbs[] = {
-		"AUTH", "AUTHENTICATE", "LOGIN", "PASS", "APOP", NULL,
-	};
-	size_t	i;
-
-	for (i = 0; l->verb != NULL && verbs[i] != NULL; i++)
-		if (strcmp(l->verb, verbs[i]) == 0)
-			return true;
-	return false;
-}
-
 /*
  * A capability list completed: one event with the list and where it came
  * from.  Inside TLS the first full list from before authentication is
@@ -938,26 +922,8 @@ session_caps(struct session *s, const struct pp_line *l)
 	struct event		 ev;
 	struct ev_extra		*x;
 	struct buf		 b = { 0 };
-	size_t			 i;
 
-	memset(&ev, 0, sizeof ev);
-	ev.kind = EV_CAPS;
-	ev.dir = DIR_LOCAL;
-	ev.chan = (uint8_t)session_chan(s);
-	x = xcalloc(1, sizeof *x);
-	strv_copy(&x->caps, caps);
-	if (l->greeting)
-		ev.cls.bits |= EVC_GREETING;
-	else
-		ev.cls.verb = (uint8_t)ev_verb_id(l->verb);
-	if (pp_caps_partial(s->pp))
-		ev.cls.bits |= EVC_PARTIAL;
-	/* A list in the reply to a login describes the logged-in session,
-	 * even on an untagged line before the verdict. */
-	if (s->authed || answers_auth(l))
-		ev.cls.bits |= EVC_AUTHED;
-	for (i = 0; i < caps->n; i++)
-		buf_printf(&b, "%s%s", i > 0 ? ", " : "", caps->v[i]);
+	pp_caps_event(s->pp, l, (uint8_t)session_chan(s), &ev, &x, &b);
 	evlog_append_x(s->log, &ev, x, b.p != NULL ? b.p : "", b.len);
 	buf_free(&b);
 	if (s->caps_diff_due && !s->caps_after_seen &&
@@ -1164,8 +1130,6 @@ session_line(const struct pp_line *l, void *arg)
 	pp_class(l, &cls);
 	redact_server(s->red, session_log_data(s, DIR_SERVER, l->flags,
 	    l->buf, l->len, &cls));
-	if (l->final && l->status == RS_OK && answers_auth(l))
-		s->authed = true;
 	if (l->caps)
 		session_caps(s, l);
 	/* Nothing asked inside TLS yet: this answers the injected command. */
@@ -1288,7 +1252,7 @@ session_line(const struct pp_line *l, void *arg)
 	 * describe the logged-in session.
 	 */
 	if (s->caps_diff_due && s->caps_after_seen &&
-	    (pp_pending(s->pp) == 0 || answers_auth(l))) {
+	    (pp_pending(s->pp) == 0 || pp_answers_auth(l))) {
 		s->caps_diff_due = false;
 		if (s->caps_before_gap != NULL)
 			session_no_capdiff(s, s->caps_before_gap);
@@ -1298,7 +1262,7 @@ session_line(const struct pp_line *l, void *arg)
 			ev_local(s->log, EV_WARNING, CHAN_TLS,
 			    "starttls-after-tls", "the server still "
 			    "offers STARTTLS inside TLS");
-	} else if (s->caps_diff_due && answers_auth(l)) {
+	} else if (s->caps_diff_due && pp_answers_auth(l)) {
 		s->caps_diff_due = false;
 		session_no_capdiff(s, "inside TLS no list came before "
 		    "authentication, and lists after it describe the logged-in "

@@ -52,11 +52,15 @@ forget(struct digest *d)
 	free(d->tls_summary);
 	free(d->failure);
 	free(d->capdiff_note);
+	free(d->capdiff_text);
 	free(d->close_reason);
+	free(d->greeting);
 	d->tls_summary = d->failure = d->capdiff_note = d->close_reason = NULL;
+	d->capdiff_text = d->greeting = NULL;
 	strv_clear(&d->added);
 	strv_clear(&d->removed);
 	strv_clear(&d->warnings);
+	strv_clear(&d->codes);
 	strv_clear(&d->caps);
 	d->caps_known = false;
 	d->capdiff = false;
@@ -136,6 +140,12 @@ digest_event(const struct event *ev, void *arg)
 		    DG_TLS_PLAIN;
 		break;
 	case EV_DATA:
+		if (ev->dir == DIR_SERVER && d->greeting == NULL) {
+			d->greeting = xmalloc(ev->len + 1);
+			memcpy(d->greeting, ev->data, ev->len);
+			d->greeting[ev->len] = '\0';
+			d->greeting_len = ev->len;
+		}
 		if (ev->dir == DIR_SERVER)
 			d->bytes_in += ev_wire_len(ev);
 		else if (ev->dir == DIR_CLIENT)
@@ -183,6 +193,7 @@ digest_event(const struct event *ev, void *arg)
 			strv_copy(&d->added, &x->added);
 			strv_copy(&d->removed, &x->removed);
 		}
+		set_text(&d->capdiff_text, ev);
 		break;
 	case EV_INFO:
 		/* The session's word on why there is no difference. */
@@ -190,11 +201,19 @@ digest_event(const struct event *ev, void *arg)
 			d->capdiff = true;
 			strv_clear(&d->added);
 			strv_clear(&d->removed);
+			free(d->capdiff_text);
+			d->capdiff_text = NULL;
 			set_text(&d->capdiff_note, ev);
 		}
 		break;
 	case EV_WARNING:
 		strv_addn(&d->warnings, ev->data, ev->len);
+		if (x != NULL && x->code != NULL)
+			strv_add(&d->codes, x->code);
+		break;
+	case EV_ERROR:
+		if (x != NULL && x->code != NULL)
+			strv_add(&d->codes, x->code);
 		break;
 	case EV_CLOSE:
 		if (d->phase == DG_TLS_HANDSHAKE) {

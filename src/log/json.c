@@ -343,20 +343,37 @@ add_string(struct buf *b, const char *p, size_t len)
 	return true;
 }
 
-/* The class bits as JSON members, in this order. */
+/*
+ * The class bits as JSON members, in this order.  A bit may mean one
+ * thing on a server line, another on a client line or a capability list:
+ * its name says which.
+ */
+enum bit_where { BW_ANY, BW_SERVER, BW_CLIENT, BW_CAPS };
+
 static const struct {
 	uint8_t		 bit;
+	enum bit_where	 where;
 	const char	*name;
 } class_bits[] = {
-	{ EVC_FINAL, "final" },
-	{ EVC_CONT, "continuation" },
-	{ EVC_GREETING, "greeting" },
-	{ EVC_TLS_GO, "starttls_go" },
-	{ EVC_TLS_NO, "starttls_refused" },
-	{ EVC_SECRET, "credential" },
-	{ EVC_PARTIAL, "partial" },
-	{ EVC_AUTHED, "after_login" },
+	{ EVC_FINAL, BW_ANY, "final" },
+	{ EVC_CONT, BW_ANY, "continuation" },
+	{ EVC_GREETING, BW_ANY, "greeting" },
+	{ EVC_TLS_GO, BW_SERVER, "starttls_go" },
+	{ EVC_TLS_CMD, BW_CLIENT, "starttls_cmd" },
+	{ EVC_OFFERS_TLS, BW_CAPS, "offers_starttls" },
+	{ EVC_TLS_NO, BW_ANY, "starttls_refused" },
+	{ EVC_SECRET, BW_ANY, "credential" },
+	{ EVC_PARTIAL, BW_ANY, "partial" },
+	{ EVC_AUTHED, BW_ANY, "after_login" },
 };
+
+static enum bit_where
+bit_where(const struct event *ev)
+{
+	if (ev->kind == EV_CAPS)
+		return BW_CAPS;
+	return ev->dir == DIR_CLIENT ? BW_CLIENT : BW_SERVER;
+}
 
 /* ,"class":{...} when the event has one: what the engine made of it. */
 static void
@@ -394,7 +411,9 @@ class_json(const struct event *ev, struct buf *b)
 		buf_addc(b, ',');
 	}
 	for (i = 0; i < sizeof class_bits / sizeof class_bits[0]; i++)
-		if (c->bits & class_bits[i].bit)
+		if ((c->bits & class_bits[i].bit) &&
+		    (class_bits[i].where == BW_ANY ||
+		    class_bits[i].where == bit_where(ev)))
 			buf_printf(b, "\"%s\":true,", class_bits[i].name);
 	if (b->p[b->len - 1] == '{') {
 		b->len = at;

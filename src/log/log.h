@@ -110,6 +110,8 @@ enum reply_status {
 #define EVC_CONT	0x02	/* continuation: the client answers next */
 #define EVC_GREETING	0x04	/* part of the greeting */
 #define EVC_TLS_GO	0x08	/* STARTTLS go-ahead */
+#define EVC_TLS_CMD	0x08	/* client line: the STARTTLS/STLS command */
+#define EVC_OFFERS_TLS	0x08	/* EV_CAPS: the list offers STARTTLS/STLS */
 #define EVC_TLS_NO	0x10	/* STARTTLS refused */
 #define EVC_SECRET	0x20	/* client line bearing a credential */
 #define EVC_PARTIAL	0x40	/* EV_CAPS: a greeting's, may lack some */
@@ -375,6 +377,8 @@ struct digest {
 	bool		 states;	/* the session logs its states */
 	enum dg_channel	 channel;
 	enum dg_phase	 phase;
+	char		*greeting;	/* the connection's first server line, */
+	size_t		 greeting_len;	/* ... its bytes (NUL included) */
 	uint64_t	 bytes_in;	/* ev_wire_len() of each side's data */
 	uint64_t	 bytes_out;
 	char		*tls_summary;	/* "TLS1.3, TLS_AES_256_GCM_SHA384, ..." */
@@ -390,7 +394,9 @@ struct digest {
 	struct strv	 added;		/* ... capabilities inside TLS only */
 	struct strv	 removed;	/* ... capabilities in plaintext only */
 	char		*capdiff_note;	/* ... or why it is not known */
+	char		*capdiff_text;	/* ... in words: "+AUTH PLAIN, -STARTTLS" */
 	struct strv	 warnings;	/* the text of each warning */
+	struct strv	 codes;		/* each warning's and error's code */
 	bool		 closed;
 	char		*close_reason;
 };

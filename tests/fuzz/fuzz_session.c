@@ -102,6 +102,15 @@ on_line(const struct pp_line *l, void *arg)
 	ev.flags = l->flags;
 	pp_class(l, &ev.cls);
 	redact_server(red, evlog_append(slog, &ev, l->buf, l->len));
+	/* As the session logs them: a reload rebuilds them the same. */
+	if (l->caps) {
+		struct ev_extra	*x;
+		struct buf	 b = { 0 };
+
+		pp_caps_event(pp, l, CHAN_PLAIN, &ev, &x, &b);
+		evlog_append_x(slog, &ev, x, b.p != NULL ? b.p : "", b.len);
+		buf_free(&b);
+	}
 }
 
 static bool
@@ -133,7 +142,8 @@ check_reclassified(enum proto_id proto)
 	for (i = 0; i < evlog_count(slog); i++) {
 		a = evlog_get(slog, i);
 		b = evlog_get(again, i);
-		if (a->dir == DIR_SERVER && !class_equal(a, b)) {
+		if ((a->dir == DIR_SERVER || a->kind == EV_CAPS) &&
+		    (a->kind != b->kind || !class_equal(a, b))) {
 			fprintf(stderr, "event %zu reclassified differently: "
 			    "%.*s\n", i, (int)a->len, a->data);
 			__builtin_trap();

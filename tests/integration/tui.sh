@@ -792,6 +792,18 @@ keys Enter
 check "Postfix: AUTH PLAIN accepted" wait_for 'S:🔒 235 '
 screen > "$out/postfix.screen"
 lacks "$out/postfix.screen" "$PASS" "Postfix: password not on screen"
+line 'EHLO client.test'
+check "Postfix: a list after login says so in the panel" \
+    wait_for 'listed after login'
+# A new connection has not logged in, whatever the last one did.
+line ':reconnect'
+check "Postfix: :reconnect closes the logged-in connection" \
+    wait_for 'closed for :reconnect'
+line 'EHLO client.test'
+check "Postfix: after :reconnect the plaintext list is in the panel" \
+    wait_for 'Capabilities \(plaintext\)'
+check "Postfix: ... and is not taken for a list after login" \
+    wait_gone 'listed after login'
 line ':quit'
 check "Postfix: :quit leaves with exit 0" exited 0
 

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "tui.h"
 
@@ -100,28 +99,14 @@ add_starttls(struct tui *t)
 	add_text(m, strlen(m), SLOT_TLS_VALUE);
 }
 
-static bool
-starttls_word(const char *p, size_t len)
-{
-	return (len == 8 && strncasecmp(p, "STARTTLS", 8) == 0) ||
-	    (len == 4 && strncasecmp(p, "STLS", 4) == 0);
-}
-
-/* The boundary, the capability diff, a STARTTLS command (tagged or not). */
+/* The boundary, the capability diff, the STARTTLS command. */
 static bool
 about_starttls(const struct event *ev)
 {
-	size_t	n;
-
 	if (ev->kind == EV_TLS_ESTABLISHED || ev->kind == EV_CAPDIFF)
 		return true;
-	if (ev->kind != EV_DATA || ev->dir != DIR_CLIENT)
-		return false;
-	n = strcspn(ev->data, " ");
-	if (starttls_word(ev->data, n))
-		return true;
-	return n < ev->len && starttls_word(ev->data + n + 1,
-	    strcspn(ev->data + n + 1, " "));
+	return ev->kind == EV_DATA && ev->dir == DIR_CLIENT &&
+	    (ev->cls.bits & EVC_TLS_CMD);
 }
 
 /* The full explanation of one event. */

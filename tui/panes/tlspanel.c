@@ -359,8 +359,7 @@ build(struct tlspanel *tp)
 		else if (d->caps_bits & EVC_PARTIAL)
 			text(tp, SLOT_TLS_LABEL, "  from the greeting: may "
 			    "be partial");
-		offered = strv_has(&d->caps, "STARTTLS") ||
-		    strv_has(&d->caps, "STLS");
+		offered = d->caps_bits & EVC_OFFERS_TLS;
 		if (!tls)
 			text(tp, offered ? SLOT_TLS_OK : SLOT_TLS_BAD,
 			    "  STARTTLS %s", offered ? "offered" :

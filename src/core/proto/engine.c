@@ -78,9 +78,26 @@ pp_free(struct pp *pp)
  * that everything after it (rest of this feed, bytes fed from inside the
  * callback) is held and can be taken from within the callback already.
  */
+/* A credential went with the command l answers: the session changes. */
+bool
+pp_answers_auth(const struct pp_line *l)
+{
+	static const char *const verbs[] = {
+		"AUTH", "AUTHENTICATE", "LOGIN", "PASS", "APOP", NULL,
+	};
+	size_t	i;
+
+	for (i = 0; l->verb != NULL && verbs[i] != NULL; i++)
+		if (strcmp(l->verb, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 static void
 deliver(struct pp *pp, const struct pp_line *l)
 {
+	if (l->final && l->status == RS_OK && pp_answers_auth(l))
+		pp->authed = true;
 	if (l->starttls_ok) {
 		pp->stopped = true;
 		if (pp->in != NULL && pp->inpos < pp->inlen)
@@ -481,6 +498,8 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 	pp->ops->command(pp, c, line, len, out);
 	if (pp->ncmds == ncmds) {
 		cls->verb = (uint8_t)ev_verb_id(c->verb);
+		if (strcmp(c->verb, pp->ops->starttls_cmd) == 0)
+			cls->bits |= EVC_TLS_CMD;
 		if (c->tag[0] != '\0')
 			cls->tag = tag_len(out->p + at, out->len - at - 2);
 	}
@@ -739,6 +758,41 @@ bool
 pp_cap_starttls(const struct pp *pp)
 {
 	return strv_has(&pp->caps, pp->ops->starttls_cap);
+}
+
+/*
+ * The capability list l completed, as its event: the list, the command
+ * that listed it, whether it is a greeting's (maybe partial), whether it
+ * describes a logged-in session (a list in the reply to a login does,
+ * even on an untagged line before the verdict) and whether it offers
+ * STARTTLS.  text gets the list in words; the caller appends the event.
+ */
+void
+pp_caps_event(const struct pp *pp, const struct pp_line *l, uint8_t chan,
+    struct event *ev, struct ev_extra **xp, struct buf *text)
+{
+	struct ev_extra	*x;
+	size_t		 i;
+
+	memset(ev, 0, sizeof *ev);
+	ev->kind = EV_CAPS;
+	ev->dir = DIR_LOCAL;
+	ev->chan = chan;
+	x = xcalloc(1, sizeof *x);
+	strv_copy(&x->caps, &pp->caps);
+	if (l->greeting)
+		ev->cls.bits |= EVC_GREETING;
+	else
+		ev->cls.verb = (uint8_t)ev_verb_id(l->verb);
+	if (pp->caps_partial)
+		ev->cls.bits |= EVC_PARTIAL;
+	if (pp->authed || pp_answers_auth(l))
+		ev->cls.bits |= EVC_AUTHED;
+	if (pp_cap_starttls(pp))
+		ev->cls.bits |= EVC_OFFERS_TLS;
+	for (i = 0; i < pp->caps.n; i++)
+		buf_printf(text, "%s%s", i > 0 ? ", " : "", pp->caps.v[i]);
+	*xp = x;
 }
 
 const char *const *

@@ -128,6 +128,7 @@ struct pp {
 	struct strv	 caps;
 	bool		 caps_known;
 	bool		 caps_partial;	/* from a greeting: may lack some */
+	bool		 authed;	/* a login was accepted */
 	char		*capscmd;
 	char		 tagbuf[PP_TAG_MAX];
 };

@@ -2002,9 +2002,9 @@ test_class(void **state)
 	    "int 334 - - AUTH FC\n"
 	    "> - 0 - - AUTH C\n"
 	    "no 535 5.7.8 - AUTH F\n"
-	    "> - 0 - - STARTTLS \n"
+	    "> - 0 - - STARTTLS T\n"
 	    "temp 454 4.7.0 - STARTTLS FR\n"
-	    "> - 0 - - STARTTLS \n"
+	    "> - 0 - - STARTTLS T\n"
 	    "ok 220 2.0.0 - STARTTLS FT\n");
 	free(got);
 	/* LMTP: one reply per accepted recipient, the last one final. */
@@ -2053,7 +2053,7 @@ test_class(void **state)
 	    "int 0 - - AUTH FC\n"
 	    "> - 0 - - AUTH C\n"
 	    "no 0 - - AUTH F\n"
-	    "> - 0 - - STLS \n"
+	    "> - 0 - - STLS T\n"
 	    "ok 0 - - STLS FT\n");
 	free(got);
 }
