@@ -123,13 +123,20 @@ test_capdiff_and_warnings(void **state)
 	assert_int_equal(d.added.n, 1);
 	assert_string_equal(d.added.v[0], "AUTH PLAIN");
 	assert_string_equal(d.removed.v[0], "STARTTLS");
+	assert_string_equal(d.capdiff_text, "capabilities after TLS");
 	ev_local(log, EV_INFO, CHAN_TLS, "capdiff-unknown", "no list before");
 	assert_string_equal(d.capdiff_note, "no list before");
 	assert_int_equal(d.added.n, 0);
+	assert_null(d.capdiff_text);
 	ev_local(log, EV_WARNING, CHAN_PLAIN, "no-starttls", "no STARTTLS");
 	ev_local(log, EV_INFO, CHAN_PLAIN, "other", "not a warning");
+	ev_local(log, EV_ERROR, CHAN_PLAIN, "timeout", "no reply");
 	assert_int_equal(d.warnings.n, 1);
 	assert_string_equal(d.warnings.v[0], "no STARTTLS");
+	/* The codes a program acts on: warnings' and errors', no info's. */
+	assert_int_equal(d.codes.n, 2);
+	assert_string_equal(d.codes.v[0], "no-starttls");
+	assert_string_equal(d.codes.v[1], "timeout");
 	digest_free(&d);
 	evlog_free(log);
 }
@@ -169,6 +176,8 @@ test_states_caps_bytes(void **state)
 	local(log, EV_STATE, CHAN_PLAIN, "PLAIN");
 	assert_int_equal(d.channel, DG_PLAIN);
 	data(log, DIR_SERVER, 0, "220 hi");			/* 6 + 2 */
+	assert_int_equal(d.greeting_len, 6);
+	assert_string_equal(d.greeting, "220 hi");
 	data(log, DIR_SERVER, EVF_BARE_LF, "250 x");		/* 5 + 1 */
 	data(log, DIR_SERVER, EVF_LINES, "a\r\nb\r\n");	/* 6 */
 	data(log, DIR_SERVER, EVF_NOEOL, "cut");		/* 3 */
@@ -201,6 +210,7 @@ test_states_caps_bytes(void **state)
 	local(log, EV_STATE, CHAN_PLAIN, "CONNECTING");
 	assert_int_equal(d.bytes_in, 0);
 	assert_null(d.tls_summary);
+	assert_null(d.greeting);
 	assert_int_equal(d.phase, DG_TLS_NONE);
 	digest_free(&d);
 	evlog_free(log);
