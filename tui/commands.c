@@ -22,6 +22,7 @@ static void	cmd_auth(struct tui *, const char *);
 static void	cmd_note(struct tui *, const char *);
 static void	cmd_mark(struct tui *, const char *);
 static void	cmd_reconnect(struct tui *, const char *);
+static void	cmd_compare(struct tui *, const char *);
 static void	cmd_theme(struct tui *, const char *);
 static void	cmd_time(struct tui *, const char *);
 static void	cmd_raw(struct tui *, const char *);
@@ -44,7 +45,13 @@ const struct command commands[] = {
 	    "between marks)", cmd_mark },
 	{ "record", "[FILE]", "record into FILE from the start of the "
 	    "session; no FILE: stop recording", cmd_record },
-	{ "reconnect", "", "close and connect again", cmd_reconnect },
+	{ "reconnect", "[--fresh] [PRIORITY]", "close and connect again, "
+	    "resuming the TLS session when the server lets it; --fresh: a "
+	    "full handshake; PRIORITY: from now on with that GnuTLS priority "
+	    "string (default: the one at the start), fresh: a what-if",
+	    cmd_reconnect },
+	{ "compare", "[off]", "the TLS panel puts the last connection's "
+	    "facts beside this one's, differences marked", cmd_compare },
 	{ "theme", "[NAME]", "switch colour theme (no NAME: list them)",
 	    cmd_theme },
 	{ "time", "[absolute|relative|off]", "timestamps: set or cycle "
@@ -366,12 +373,35 @@ cmd_mark(struct tui *t, const char *args)
 static void
 cmd_reconnect(struct tui *t, const char *args)
 {
-	enum session_state	st = session_state(t->session);
+	char			 err[256];
+	bool			 fresh = false;
 
-	(void)args;
-	if (st != STATE_CLOSED && st != STATE_DISCONNECTED)
-		session_close(t->session, "closed for :reconnect");
-	session_connect(t->session);
+	if (strncmp(args, "--fresh", 7) == 0 &&
+	    (args[7] == '\0' || args[7] == ' ')) {
+		fresh = true;
+		args += 7;
+		args += strspn(args, " ");
+	}
+	if (session_reconnect(t->session, fresh, *args != '\0' ? args : NULL,
+	    "closed for :reconnect", err, sizeof err) == -1)
+		tui_message(t, true, ":reconnect: %s", err);
+}
+
+static void
+cmd_compare(struct tui *t, const char *args)
+{
+	if (strcmp(args, "off") == 0)
+		t->m.compare = false;
+	else if (*args == '\0')
+		t->m.compare = !t->m.compare;
+	else {
+		tui_message(t, true, "usage: :compare [off]");
+		return;
+	}
+	if (t->m.compare && t->tp_h == 0)
+		tui_message(t, false, ":compare: the TLS panel is hidden (F2 "
+		    "shows it)");
+	tui_dirty(t, D_TLS);
 }
 
 static void

@@ -251,6 +251,7 @@ struct tui_model {
 	/* shared view state */
 	const struct event	*selected;	/* in the transcript, NULL */
 	bool			 gloss;		/* an explanation in the panel */
+	bool			 compare;	/* :compare in the TLS panel */
 	int			 msg_rows;	/* the message covers these */
 	int			 ptr_y, ptr_x;	/* where the wheel turned */
 };

@@ -32,6 +32,7 @@ struct batch {
 	bool			 next_due;	/* batch_next deferred */
 	bool			 refused;	/* a : command we do not run */
 	int			 signo;
+	int			 conn;		/* connections made */
 };
 
 /*
@@ -291,6 +292,7 @@ batch_explain(struct batch *bt, const struct event *ev)
 }
 
 static void	batch_next_due(void *);
+static void	batch_again(void *);
 
 static void
 batch_event(const struct event *ev, void *arg)
@@ -325,8 +327,13 @@ batch_event(const struct event *ev, void *arg)
 		}
 	} else if (ev->kind == EV_ERROR && ev_code_is(ev, "timeout"))
 		session_close(bt->s, "closing after the timeout");
-	else if (ev->kind == EV_STATE && session_state(bt->s) == STATE_CLOSED)
-		loop_break(bt->loop);
+	else if (ev->kind == EV_STATE && session_state(bt->s) == STATE_CLOSED) {
+		if (bt->conn == 1 && (bt->bo->resume ||
+		    bt->bo->compare != NULL) && bt->signo == 0 && !bt->refused)
+			loop_defer(bt->loop, batch_again, bt);
+		else
+			loop_break(bt->loop);
+	}
 }
 
 static void
@@ -359,6 +366,34 @@ batch_next(struct batch *bt)
 		bt->quit_asked = true;
 		session_quit(bt->s);
 	}
+}
+
+/*
+ * --resume, --compare: a second connection that only reaches TLS (the
+ * capabilities, STARTTLS) and leaves; the script is never run twice.
+ */
+static void
+batch_again(void *arg)
+{
+	struct batch			*bt = arg;
+	const struct session_opts	*so = session_opts(bt->s);
+	char				 err[256];
+
+	bt->conn++;
+	bt->next = bt->queue.n;
+	if (!so->target.implicit_tls && !so->starttls) {
+		strv_add(&bt->queue, session_caps_cmd(bt->s, so->ehlo));
+		strv_add(&bt->queue, ":starttls");
+	}
+	bt->quit_asked = false;
+	bt->input_eof = true;
+	ev_local(bt->log, EV_NOTE, CHAN_PLAIN, NULL, "second connection: %s",
+	    bt->bo->compare != NULL ? "a full handshake with the priority "
+	    "given to --compare" : "resuming the TLS session (--resume)");
+	/* The priority was checked before the first connection. */
+	if (session_reconnect(bt->s, false, bt->bo->compare, "", err,
+	    sizeof err) == -1)
+		loop_break(bt->loop);
 }
 
 static void
@@ -505,6 +540,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	loop_add_signal(bt.loop, SIGINT, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGTERM, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);
+	bt.conn = 1;
 	if (session_connect(bt.s) == 0)
 		loop_run(bt.loop);
 	rc = bt.refused ? EXIT_USAGE : session_exit_code(bt.s);
@@ -519,7 +555,19 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	    bt.dg.bytes_out == 0)
 		buf_adds(&bt.out, "== no TLS: nothing was exchanged with the "
 		    "server\n");
-	else {
+	else if (bt.conn == 2) {
+		buf_adds(&b, "== first connection\n");
+		render_tls(bt.dg.prev_tls, time(NULL), &b);
+		buf_adds(&b, "== second connection\n");
+		if (bt.dg.tls == NULL && bt.dg.failure != NULL) {
+			buf_adds(&b, "== no TLS: the handshake failed: ");
+			sanitize(bt.dg.failure, strlen(bt.dg.failure), &b);
+			buf_addc(&b, '\n');
+		} else
+			render_tls(bt.dg.tls, time(NULL), &b);
+		render_compare(bt.dg.prev_tls, bt.dg.tls, &b);
+		buf_add(&bt.out, b.p, b.len);
+	} else {
 		render_tls(bt.dg.tls, time(NULL), &b);
 		buf_add(&bt.out, b.p, b.len);
 	}

@@ -59,6 +59,8 @@ struct batch_opts {
 	struct strv	 commands;	/* -c */
 	const char	*record;
 	bool		 explain;	/* glosses under the lines (text) */
+	bool		 resume;	/* a second connection, resuming TLS */
+	const char	*compare;	/* a second one with this priority */
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 

@@ -25,6 +25,8 @@ enum {
 	OPT_JSON,
 	OPT_SCRIPT,
 	OPT_RECORD,
+	OPT_RESUME,
+	OPT_COMPARE,
 	OPT_NO_REDACT,
 	OPT_THEME,
 	OPT_TIMESTAMPS,
@@ -49,6 +51,8 @@ static const struct option longopts[] = {
 	{ "script",		required_argument,	NULL, OPT_SCRIPT },
 	{ "command",		required_argument,	NULL, 'c' },
 	{ "record",		required_argument,	NULL, OPT_RECORD },
+	{ "resume",		no_argument,		NULL, OPT_RESUME },
+	{ "compare",		required_argument,	NULL, OPT_COMPARE },
 	{ "no-redact",		no_argument,		NULL, OPT_NO_REDACT },
 	{ "theme",		required_argument,	NULL, OPT_THEME },
 	{ "timestamps",		required_argument,	NULL, OPT_TIMESTAMPS },
@@ -113,6 +117,11 @@ static const char usage_text[] =
 "                          ::TEXT sends :TEXT\n"
 "  --script FILE           send the lines of FILE (the same rules)\n"
 "  --json                  print the event log as JSON Lines\n"
+"  --resume                then connect again, resuming the TLS session,\n"
+"                          and report both (on the screen: :reconnect)\n"
+"  --compare PRIORITY      then connect again with this GnuTLS priority\n"
+"                          string and print what changed (on the screen:\n"
+"                          :reconnect PRIORITY, :compare)\n"
 "Recording:\n"
 "  --record FILE           record every event (JSON Lines) into a private\n"
 "                          file of yours; on the screen :record FILE\n"
@@ -277,6 +286,14 @@ main(int argc, char **argv)
 		case OPT_RECORD:
 			bo.record = to.record = optarg;
 			break;
+		case OPT_RESUME:
+			bo.resume = true;
+			break;
+		case OPT_COMPARE:
+			if (tls_priority_check(optarg, err, sizeof err) == -1)
+				usage_error("--compare: %s", err);
+			bo.compare = optarg;
+			break;
 		case OPT_NO_REDACT:
 			so.no_redact = true;
 			break;
@@ -323,6 +340,9 @@ main(int argc, char **argv)
 	}
 	if (session_options_check(&so, err, sizeof err) == -1)
 		usage_error("%s", err);
+	if (bo.resume && bo.compare != NULL)
+		usage_error("--resume and --compare each make the second "
+		    "connection: give one");
 	if (bo.explain && bo.json)
 		usage_error("--explain glosses the transcript; --json has no "
 		    "place for glosses");
@@ -361,6 +381,10 @@ main(int argc, char **argv)
 	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
 	    bo.json || bo.script != NULL || bo.commands.n > 0))
 		batch = true;
+	if (!batch && (bo.resume || bo.compare != NULL))
+		usage_error("--%s is for batch mode; on the screen, "
+		    ":reconnect and :compare do it", bo.resume ? "resume" :
+		    "compare");
 	if (batch)
 		rc = batch_main(&so, &bo);
 	else

@@ -49,7 +49,16 @@ struct tls_opts {
 	const char	*client_key;
 	const char	*keylog;	/* NSS key log file */
 	int		 timeout_ms;
+	const struct tls_resume *resume; /* a session to offer, or NULL */
 };
+
+/* What a TLS session leaves for the next connection to resume. */
+struct tls_resume {
+	struct buf	 data;		/* gnutls_session_get_data2() */
+	char		*kind;		/* "TLS 1.3 ticket", "session ID" */
+	char		*why_not;	/* nothing to offer: why */
+};
+void		 tls_resume_forget(struct tls_resume *, const char *);
 
 struct tls_client;
 typedef void	(*tls_step_cb)(const char *, void *);
@@ -65,6 +74,8 @@ void		 tls_client_free(struct tls_client *);
 struct tls_facts *tls_facts_dup(const struct tls_facts *);
 bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
+void		 tls_resume_keep(struct tls_client *, struct tls_resume *);
+int		 tls_priority_check(const char *, char *, size_t);
 
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
@@ -241,6 +252,8 @@ int64_t		 session_expected_size(const struct session *);
 int64_t		 session_received_size(const struct session *);
 const char	*session_quit_cmd(const struct session *);
 const char	*session_caps_cmd(const struct session *, const char *);
+int		 session_reconnect(struct session *, bool, const char *,
+		    const char *, char *, size_t);
 bool		 session_cap_starttls(const struct session *);
 const struct session_opts *session_opts(const struct session *);
 

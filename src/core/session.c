@@ -46,6 +46,8 @@ struct session {
 	struct addrinfo		*ai_cur;
 	struct tls_client	*tls;
 	struct tls_facts	*facts;
+	struct tls_resume	 resume;	/* for the next connection */
+	char			*priority;	/* NULL: opts.priority */
 	struct pp		*pp;
 	struct redactor		*red;
 	struct buf		 out;
@@ -202,6 +204,9 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	session_disarm(s);
 	timer_cancel(s->bye_timer);
 	timer_cancel(s->auto_timer);
+	/* Before the stream goes: it owns the GnuTLS session. */
+	if (s->tls != NULL && s->facts != NULL)
+		tls_resume_keep(s->tls, &s->resume);
 	session_close_fd(s);
 	if (s->tls != NULL) {
 		tls_client_free(s->tls);
@@ -1307,7 +1312,8 @@ session_start_tls(struct session *s)
 
 	memset(&o, 0, sizeof o);
 	o.cafile = s->opts.cafile;
-	o.priority = s->opts.priority;
+	o.priority = s->priority != NULL ? s->priority : s->opts.priority;
+	o.resume = &s->resume;
 	o.sni = s->opts.sni;
 	o.verify_host = s->opts.sni != NULL ? s->opts.sni :
 	    s->opts.target.host;
@@ -1698,6 +1704,8 @@ session_free(struct session *s)
 	if (s->tls != NULL)
 		tls_client_free(s->tls);
 	tls_facts_free(s->facts);
+	tls_resume_forget(&s->resume, NULL);
+	free(s->priority);
 	if (s->ai_list != NULL)
 		freeaddrinfo(s->ai_list);
 	pp_free(s->pp);
@@ -1822,4 +1830,31 @@ session_opts(const struct session *s)
 	return &s->opts;
 }
 
-
+/*
+ * Close (the TLS session kept to resume) and connect again: resuming
+ * it, or with a full handshake (fresh), or with another TLS priority
+ * string, which is a what-if and so fresh too (resuming would repeat
+ * what was negotiated before).  -1: a bad priority, nothing closed.
+ */
+int
+session_reconnect(struct session *s, bool fresh, const char *priority,
+    const char *why, char *err, size_t errlen)
+{
+	if (priority != NULL && strcmp(priority, "default") != 0 &&
+	    tls_priority_check(priority, err, errlen) == -1)
+		return -1;
+	if (s->state != STATE_CLOSED && s->state != STATE_DISCONNECTED)
+		session_close(s, why);
+	if (priority != NULL) {
+		free(s->priority);
+		/* "default": the priority the session began with. */
+		s->priority = strcmp(priority, "default") == 0 ? NULL :
+		    xstrdup(priority);
+		tls_resume_forget(&s->resume, "a new priority string asks "
+		    "for a full handshake");
+	} else if (fresh)
+		tls_resume_forget(&s->resume, "asked for a full handshake");
+	/* A failure to connect is the session's events to tell. */
+	(void)session_connect(s);
+	return 0;
+}

@@ -35,6 +35,8 @@ struct tls_client {
 	int					 keylog_fd;
 	bool					 cert_requested;
 	bool					 has_client_cert;
+	const char				*offered; /* resume kind */
+	char					*why_not;
 };
 
 static const struct {
@@ -62,6 +64,17 @@ static const struct {
 };
 
 static void	tls_explain(int, bool, char *, size_t, void *);
+
+static void
+priority_error(int rc, const char *errpos, char *err, size_t errlen)
+{
+	if (rc == GNUTLS_E_INVALID_REQUEST && errpos != NULL)
+		snprintf(err, errlen, "bad TLS priority string at '%s'",
+		    errpos);
+	else
+		snprintf(err, errlen, "bad TLS priority string: %s",
+		    gnutls_strerror(rc));
+}
 
 static int
 tls_hook(gnutls_session_t s, unsigned int htype, unsigned when,
@@ -181,12 +194,7 @@ tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
 	rc = gnutls_priority_set_direct(c->s, o->priority != NULL ?
 	    o->priority : "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0", &errpos);
 	if (rc < 0) {
-		if (rc == GNUTLS_E_INVALID_REQUEST && errpos != NULL)
-			snprintf(err, errlen, "bad TLS priority string at "
-			    "'%s'", errpos);
-		else
-			snprintf(err, errlen, "bad TLS priority string: %s",
-			    gnutls_strerror(rc));
+		priority_error(rc, errpos, err, errlen);
 		goto fail;
 	}
 	if (o->cafile != NULL) {
@@ -220,6 +228,15 @@ tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
 	if (c->sni != NULL)
 		gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->sni,
 		    strlen(c->sni));
+	if (o->resume != NULL && o->resume->data.len > 0) {
+		if ((rc = gnutls_session_set_data(c->s, o->resume->data.p,
+		    o->resume->data.len)) < 0)
+			xasprintf(&c->why_not, "the last session could not be "
+			    "offered: %s", gnutls_strerror(rc));
+		else
+			c->offered = o->resume->kind;
+	} else if (o->resume != NULL && o->resume->why_not != NULL)
+		c->why_not = xstrdup(o->resume->why_not);
 	if (o->keylog != NULL) {
 		/* Checked before connecting too (main.c); again here,
 		 * as the file may have changed since. */
@@ -357,7 +374,78 @@ tls_client_free(struct tls_client *c)
 		close(c->keylog_fd);
 	free(c->host);
 	free(c->sni);
+	free(c->why_not);
 	free(c);
+}
+
+/* One priority string, checked as the handshake would read it. */
+int
+tls_priority_check(const char *priority, char *err, size_t errlen)
+{
+	gnutls_priority_t	 p;
+	const char		*errpos = NULL;
+	int			 rc;
+
+	if ((rc = gnutls_priority_init(&p, priority, &errpos)) < 0) {
+		priority_error(rc, errpos, err, errlen);
+		return -1;
+	}
+	gnutls_priority_deinit(p);
+	return 0;
+}
+
+void
+tls_resume_forget(struct tls_resume *r, const char *why)
+{
+	if (r->data.p != NULL)
+		explicit_bzero(r->data.p, r->data.cap);
+	buf_free(&r->data);
+	free(r->kind);
+	free(r->why_not);
+	r->kind = NULL;
+	r->why_not = why != NULL ? xstrdup(why) : NULL;
+}
+
+/*
+ * What this session leaves to resume: a TLS 1.3 ticket (only once the
+ * server sent one: GnuTLS would otherwise wait for it and hand out data
+ * that cannot resume), a TLS 1.2 ticket or session ID.
+ */
+void
+tls_resume_keep(struct tls_client *c, struct tls_resume *r)
+{
+	gnutls_datum_t	 d = { NULL, 0 };
+	unsigned char	 id[GNUTLS_MAX_SESSION_ID_SIZE];
+	size_t		 idlen = sizeof id;
+	unsigned	 flags = gnutls_session_get_flags(c->s);
+	const char	*kind;
+	int		 rc;
+
+	if (gnutls_protocol_get_version(c->s) == GNUTLS_TLS1_3) {
+		if (!(flags & GNUTLS_SFLAGS_SESSION_TICKET)) {
+			tls_resume_forget(r, "no session ticket had come "
+			    "from the server");
+			return;
+		}
+		kind = "TLS 1.3 ticket";
+	} else if (flags & GNUTLS_SFLAGS_SESSION_TICKET)
+		kind = "ticket";
+	else if (gnutls_session_get_id(c->s, id, &idlen) == 0 && idlen > 0)
+		kind = "session ID";
+	else {
+		tls_resume_forget(r, "the server gave neither a ticket nor a "
+		    "session ID");
+		return;
+	}
+	if ((rc = gnutls_session_get_data2(c->s, &d)) < 0) {
+		tls_resume_forget(r, gnutls_strerror(rc));
+		return;
+	}
+	tls_resume_forget(r, NULL);
+	buf_add(&r->data, d.data, d.size);
+	explicit_bzero(d.data, d.size);
+	gnutls_free(d.data);
+	r->kind = xstrdup(kind);
 }
 
 bool
@@ -807,6 +895,15 @@ tls_get_facts(struct tls_client *c)
 	if (gnutls_alpn_get_selected_protocol(c->s, &alpn) == 0)
 		f->alpn = datum_string(&alpn);
 	f->resumed = gnutls_session_is_resumed(c->s) != 0;
+	if (f->resumed)
+		xasprintf(&f->resumption, "yes (%s)", c->offered != NULL ?
+		    c->offered : "?");
+	else if (c->offered != NULL)
+		xasprintf(&f->resumption, "no: the server did not resume the "
+		    "%s offered (full handshake)", c->offered);
+	else
+		xasprintf(&f->resumption, "no: %s", c->why_not != NULL ?
+		    c->why_not : "nothing to resume (first connection)");
 	if ((desc = gnutls_session_get_desc(c->s)) != NULL) {
 		f->desc = xstrdup(desc);
 		gnutls_free(desc);

@@ -880,8 +880,12 @@ static const struct explain_entry tls_field[] = {
 	G("reason", "Why verification failed, one reason per line; any "
 	    "reason means the server's identity is unproven.",
 	    "RFC 5280 §6, RFC 6125 §6"),
-	G("resumed", "Whether an earlier session was resumed (fewer round "
-	    "trips, same keys' origin).", "RFC 8446 §2.2"),
+	G("resumed", "Whether this handshake resumed an earlier session: "
+	    "from a ticket the server gave then (TLS 1.3: a pre-shared key; "
+	    "TLS 1.2: a ticket or a session ID).  No certificate is sent "
+	    "again, so no signature shows; the chain is the first session's.  "
+	    ":reconnect resumes, :reconnect --fresh does not.",
+	    "RFC 8446 §2.2, §4.6.1; RFC 5077; RFC 5246 §7.4.1.2"),
 	G("SAN", "Subject alternative names: the host names and addresses "
 	    "the certificate is valid for.", "RFC 5280 §4.2.1.6"),
 	G("serial", "The issuer's serial number of the certificate.",

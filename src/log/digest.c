@@ -47,7 +47,11 @@ digest_init(struct digest *d)
 static void
 forget(struct digest *d)
 {
-	tls_facts_free(d->tls);
+	/* Kept for a comparison with the next connection's. */
+	if (d->tls != NULL) {
+		tls_facts_free(d->prev_tls);
+		d->prev_tls = d->tls;
+	}
 	d->tls = NULL;
 	free(d->tls_summary);
 	free(d->failure);
@@ -75,6 +79,7 @@ void
 digest_free(struct digest *d)
 {
 	forget(d);
+	tls_facts_free(d->prev_tls);
 	digest_init(d);
 }
 

@@ -41,6 +41,7 @@ tls_facts_free(struct tls_facts *f)
 	free(f->sigalg);
 	free(f->sni);
 	free(f->alpn);
+	free(f->resumption);
 	free(f->ocsp);
 	free(f->desc);
 	for (i = 0; i < f->nchain; i++)
@@ -71,6 +72,7 @@ tls_facts_dup(const struct tls_facts *f)
 	d->sni = xstrdup_or_null(f->sni);
 	d->alpn = xstrdup_or_null(f->alpn);
 	d->resumed = f->resumed;
+	d->resumption = xstrdup_or_null(f->resumption);
 	d->ocsp = xstrdup_or_null(f->ocsp);
 	d->desc = xstrdup_or_null(f->desc);
 	if (f->nchain > 0)
@@ -143,10 +145,75 @@ tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
 		{ "signature",	"Signature",	f->sigalg },
 		{ "SNI",	"SNI",		f->sni },
 		{ "ALPN",	"ALPN",		f->alpn },
-		{ "resumed",	"Resumed",	f->resumed ? "yes" : "no" },
+		{ "resumed",	"Resumed",	f->resumption != NULL ?
+		    f->resumption : f->resumed ? "yes" : "no" },
 		{ "OCSP",	"OCSP staple",	f->ocsp },
 		{ "session",	"Session",	f->desc },
 	};
 
 	memcpy(out, fields, sizeof fields);
+}
+
+static void
+compare_row(struct strv *rows, const char *label, const char *a,
+    const char *b)
+{
+	strv_add(rows, label);
+	strv_add(rows, a != NULL ? a : "-");
+	strv_add(rows, b != NULL ? b : "-");
+}
+
+static char *
+chain_word(const struct tls_facts *f)
+{
+	char	*s;
+
+	if (f->nchain == 0)
+		return xstrdup("none sent");
+	xasprintf(&s, "%zu certificate%s, leaf SHA-256 %.23s...", f->nchain,
+	    f->nchain == 1 ? "" : "s", f->chain[0].sha256);
+	return s;
+}
+
+static char *
+verdict_word(const struct tls_facts *f)
+{
+	char	*s;
+
+	if (f->verify.ok)
+		return xstrdup("verified");
+	xasprintf(&s, "NOT verified: %s", f->verify.reasons.n > 0 ?
+	    f->verify.reasons.v[0] : "verification failed");
+	return s;
+}
+
+/*
+ * What a what-if changes, in the order of the fields: the negotiation,
+ * the resumption, the chain by its leaf and the verdict.
+ */
+void
+tls_facts_compare(const struct tls_facts *a, const struct tls_facts *b,
+    struct strv *rows)
+{
+	struct tls_field	 fa[TLS_FIELDS], fb[TLS_FIELDS];
+	char			*x, *y;
+	size_t			 i;
+
+	tls_facts_fields(a, fa);
+	tls_facts_fields(b, fb);
+	for (i = 0; i < TLS_FIELDS; i++)
+		if (strcmp(fa[i].label, "session") != 0 &&
+		    strcmp(fa[i].label, "SNI") != 0)
+			compare_row(rows, fa[i].label, fa[i].value,
+			    fb[i].value);
+	x = chain_word(a);
+	y = chain_word(b);
+	compare_row(rows, "chain", x, y);
+	free(x);
+	free(y);
+	x = verdict_word(a);
+	y = verdict_word(b);
+	compare_row(rows, "verdict", x, y);
+	free(x);
+	free(y);
 }

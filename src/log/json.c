@@ -121,6 +121,7 @@ tls_to_json(const struct tls_facts *f)
 	json_object_set_new(o, "sni", jstr(f->sni));
 	json_object_set_new(o, "alpn", jstr(f->alpn));
 	json_object_set_new(o, "resumed", json_boolean(f->resumed));
+	json_object_set_new(o, "resumption", jstr(f->resumption));
 	json_object_set_new(o, "ocsp", jstr(f->ocsp));
 	json_object_set_new(o, "desc", jstr(f->desc));
 	chain = json_array();
@@ -765,6 +766,7 @@ tls_from_json(json_t *o, char *err, size_t errlen)
 	    get_str(o, "sni", &f->sni, err, errlen) == -1 ||
 	    get_str(o, "alpn", &f->alpn, err, errlen) == -1 ||
 	    get_bool(o, "resumed", &f->resumed, err, errlen) == -1 ||
+	    get_str(o, "resumption", &f->resumption, err, errlen) == -1 ||
 	    get_str(o, "ocsp", &f->ocsp, err, errlen) == -1 ||
 	    get_str(o, "desc", &f->desc, err, errlen) == -1 ||
 	    verify_from_json(json_object_get(o, "verify"), &f->verify, err,

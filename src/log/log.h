@@ -237,6 +237,7 @@ struct tls_facts {
 	char		*sni;		/* NULL when none sent */
 	char		*alpn;
 	bool		 resumed;
+	char		*resumption;	/* "yes (TLS 1.3 ticket)", "no: why" */
 	char		*ocsp;		/* "none", "good", "revoked", "invalid" */
 	char		*desc;		/* gnutls_session_get_desc */
 	struct tls_cert	*chain;
@@ -259,6 +260,9 @@ struct tls_field {
 #define TLS_FIELDS	11
 void		 tls_facts_fields(const struct tls_facts *,
 		    struct tls_field[TLS_FIELDS]);
+/* Two connections side by side: label, before, after, a triple a fact. */
+void		 tls_facts_compare(const struct tls_facts *,
+		    const struct tls_facts *, struct strv *);
 
 /*
  * json.c: events <-> JSON Lines (jansson), and the header and trailer
@@ -383,6 +387,7 @@ struct digest {
 	uint64_t	 bytes_out;
 	char		*tls_summary;	/* "TLS1.3, TLS_AES_256_GCM_SHA384, ..." */
 	struct tls_facts *tls;		/* the last facts learnt */
+	struct tls_facts *prev_tls;	/* an earlier connection's last */
 	int		 verified;	/* -1 unknown, 0 not verified, 1 yes */
 	int64_t		 verify_t_ns;	/* when the verdict came */
 	char		*failure;	/* why the handshake failed */

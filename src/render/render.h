@@ -17,6 +17,8 @@ void	 render_event(const struct evlog *, const struct event *,
 void	 render_chunk(const struct event *, const char *, struct buf *,
 	    bool *);
 void	 render_tls(const struct tls_facts *, int64_t, struct buf *);
+void	 render_compare(const struct tls_facts *, const struct tls_facts *,
+	    struct buf *);
 void	 render_flags(const struct event *, struct buf *);
 
 /* "Now" for a recording: its end. */

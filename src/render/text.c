@@ -222,6 +222,35 @@ render_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 }
 
 
+/* Two connections' TLS facts, what changed marked. */
+void
+render_compare(const struct tls_facts *a, const struct tls_facts *b,
+    struct buf *out)
+{
+	struct strv	rows = { 0 };
+	size_t		i;
+
+	if (a == NULL || b == NULL) {
+		buf_printf(out, "== TLS compared: nothing to compare, the %s "
+		    "connection had no TLS\n", a == NULL ? "first" : "second");
+		return;
+	}
+	buf_adds(out, "== TLS compared: first connection -> second\n");
+	tls_facts_compare(a, b, &rows);
+	for (i = 0; i + 2 < rows.n; i += 3) {
+		buf_printf(out, "   %-10s ", rows.v[i]);
+		print_value(out, rows.v[i + 1]);
+		if (strcmp(rows.v[i + 1], rows.v[i + 2]) == 0)
+			buf_adds(out, " (same)\n");
+		else {
+			buf_adds(out, " -> ");
+			print_value(out, rows.v[i + 2]);
+			buf_adds(out, "  [changed]\n");
+		}
+	}
+	strv_clear(&rows);
+}
+
 /* "Now" for a recording: its end, or its last event. */
 int64_t
 render_now(const struct evlog *log, const struct recording_info *ri)

@@ -551,7 +551,7 @@ keys C-c
 tui_keys t -l ':'
 keys Tab Tab
 check "a long list of matches wraps over rows: the first" \
-    wait_for '^ :auth +:explain'
+    wait_for '^ :auth +:compare'
 check "a long list of matches wraps over rows: the last" \
     wait_for ':tls +:tour *$'
 keys C-c
@@ -804,6 +804,24 @@ check "Postfix: after :reconnect the plaintext list is in the panel" \
     wait_for 'Capabilities \(plaintext\)'
 check "Postfix: ... and is not taken for a list after login" \
     wait_gone 'listed after login'
+# The TLS session of the last connection is resumed, and :compare puts
+# the two side by side; a priority string is a what-if, a full handshake.
+line ':starttls'
+check "Postfix: :reconnect resumed the TLS session (panel)" \
+    wait_for 'Resumed +yes \(TLS 1\.3 ticket\)'
+line ':compare'
+check "Postfix: :compare: the last connection beside this one" \
+    wait_for 'resumed +no: nothing to resume'
+line ':reconnect NORMAL:-VERS-ALL:+VERS-TLS1.2'
+line 'EHLO client.test'
+line ':starttls'
+check "Postfix: :reconnect PRIORITY: TLS 1.2 beside TLS 1.3, marked" \
+    wait_for 'version +TLS1\.3 → TLS1\.2'
+check "Postfix: :reconnect PRIORITY is a full handshake" \
+    wait_for 'Resumed +no: a new priority'
+line ':reconnect NORMAL:+BOGUS'
+check "Postfix: :reconnect with a bad priority says where, keeps the session" \
+    wait_for "bad TLS priority string at '\+BOGUS'"
 line ':quit'
 check "Postfix: :quit leaves with exit 0" exited 0
 

@@ -204,6 +204,12 @@ userdb {
   args = $DV/passwd
 }
 service imap-login {
+  # One long-lived login process, as a busy site runs it: its TLS
+  # session tickets resume on the next connection (with one process per
+  # connection, the default, no ticket ever could).
+  service_count = 0
+  process_min_avail = 1
+  process_limit = 1
   inet_listener imap {
     port = $IMAP_PORT
   }
@@ -213,6 +219,12 @@ service imap-login {
   }
 }
 service pop3-login {
+  # One long-lived login process, as a busy site runs it: its TLS
+  # session tickets resume on the next connection (with one process per
+  # connection, the default, no ticket ever could).
+  service_count = 0
+  process_min_avail = 1
+  process_limit = 1
   inet_listener pop3 {
     port = $POP3_PORT
   }

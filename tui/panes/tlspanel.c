@@ -275,7 +275,8 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	    SLOT_TLS_VALUE);
 	field(tp, "ALPN", f->alpn != NULL ? f->alpn : "(none)",
 	    SLOT_TLS_VALUE);
-	field(tp, "Resumed", f->resumed ? "yes" : "no", SLOT_TLS_VALUE);
+	field(tp, "Resumed", f->resumption != NULL ? f->resumption :
+	    f->resumed ? "yes" : "no", SLOT_TLS_VALUE);
 	field(tp, "OCSP", f->ocsp != NULL ? f->ocsp : "none",
 	    f->ocsp != NULL && strcmp(f->ocsp, "good") == 0 ? SLOT_TLS_OK :
 	    SLOT_TLS_WARN);
@@ -300,6 +301,39 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 		if (i == tp->sel && tp->detail)
 			cert_detail(tp, f, c);
 	}
+}
+
+/* :compare: the last connection's facts beside this one's. */
+static void
+compare(struct tlspanel *tp, const struct digest *d)
+{
+	struct strv	 rows = { 0 };
+	struct buf	 b = { 0 };
+	const char	*arrow = tp->t->utf8 ? " \xe2\x86\x92 " : " -> ";
+	size_t		 i;
+	bool		 same;
+
+	title(tp, "Compared with the last connection");
+	if (d->prev_tls == NULL || d->tls == NULL) {
+		text(tp, SLOT_TLS_LABEL, "  %s", d->prev_tls == NULL ?
+		    "no earlier TLS connection (:reconnect, then look here)" :
+		    "this connection has no TLS facts yet");
+		return;
+	}
+	tls_facts_compare(d->prev_tls, d->tls, &rows);
+	for (i = 0; i + 2 < rows.n; i += 3) {
+		buf_reset(&b);
+		same = strcmp(rows.v[i + 1], rows.v[i + 2]) == 0;
+		if (same)
+			buf_printf(&b, "%s (same)", rows.v[i + 2]);
+		else
+			buf_printf(&b, "%s%s%s", rows.v[i + 1], arrow,
+			    rows.v[i + 2]);
+		field(tp, rows.v[i], b.p, same ? SLOT_TLS_VALUE :
+		    SLOT_TLS_WARN);
+	}
+	buf_free(&b);
+	strv_clear(&rows);
 }
 
 static void
@@ -349,6 +383,8 @@ build(struct tlspanel *tp)
 	}
 	if (f != NULL)
 		facts(tp, f);
+	if (m->compare)
+		compare(tp, d);
 	if (d->caps_known) {
 		tls = d->caps_chan == CHAN_TLS;
 		title(tp, tls ? "Capabilities (inside TLS)" :
