@@ -28,6 +28,7 @@ static void	cmd_raw(struct tui *, const char *);
 static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
 static void	cmd_explain(struct tui *, const char *);
+static void	cmd_save_chain(struct tui *, const char *);
 static bool	confirm_secret(struct tui *, const char *, size_t, bool);
 
 const struct command commands[] = {
@@ -44,6 +45,8 @@ const struct command commands[] = {
 	    "between marks)", cmd_mark },
 	{ "record", "[FILE]", "record into FILE from the start of the "
 	    "session; no FILE: stop recording", cmd_record },
+	{ "save-chain", "FILE", "write the certificate chain as the server "
+	    "sent it (PEM) to FILE", cmd_save_chain },
 	{ "reconnect", "", "close and connect again", cmd_reconnect },
 	{ "theme", "[NAME]", "switch colour theme (no NAME: list them)",
 	    cmd_theme },
@@ -62,6 +65,24 @@ const struct command commands[] = {
 	    tour_cmd_show },
 	{ NULL, NULL, NULL, NULL },
 };
+
+static void
+cmd_save_chain(struct tui *t, const char *args)
+{
+	char	err[512];
+
+	if (*args == '\0') {
+		tui_message(t, true, ":save-chain FILE: where to write the "
+		    "chain");
+		return;
+	}
+	if (session_save_chain(t->session, args, err, sizeof err) == -1) {
+		tui_message(t, true, ":save-chain: %s", err);
+		return;
+	}
+	tui_message(t, false, "the chain as the server sent it (PEM) saved "
+	    "to %s", args);
+}
 
 static bool
 connected(struct tui *t)
