@@ -300,7 +300,7 @@ ta_check(dane_state_t st, const struct tlsa_rr *rr, const struct der *chain,
 		if (lib_match(st, rr, DANE_CERT_USAGE_LOCAL_EE, &chain[i],
 		    1) == 1)
 			ta = i;
-	if (ta == 0 || lib_match(st, rr, rr->usage, chain, n) != 1) {
+	if (ta == 0) {
 		if (n == 1)
 			buf_adds(why, "no match: the server sent the leaf "
 			    "alone, and DANE-TA needs the trust anchor in the "
@@ -325,9 +325,18 @@ ta_check(dane_state_t st, const struct tlsa_rr *rr, const struct der *chain,
 	buf_printf(why, "matched certificate %zu (%s), the trust anchor",
 	    ta + 1, subj);
 	free(subj);
+	/* libdane's own check: an issuer among those sent, its signature
+	 * and the leaf's dates. */
+	if (lib_match(st, rr, rr->usage, chain, n) != 1) {
+		buf_adds(why, ", but the chain does not verify to it (the "
+		    "leaf's issuer, signature or dates)");
+		return false;
+	}
 
-	crts = xcalloc(ta + 1, sizeof *crts);
-	for (k = 0; k <= ta; k++, imported++) {
+	/* The whole chain as sent: GnuTLS sorts it and stops at the
+	 * anchor, wherever the server put it. */
+	crts = xcalloc(n, sizeof *crts);
+	for (k = 0; k < n; k++, imported++) {
 		in.data = (unsigned char *)chain[k].p;
 		in.size = (unsigned)chain[k].len;
 		if (gnutls_x509_crt_init(&crts[k]) < 0)
@@ -338,13 +347,13 @@ ta_check(dane_state_t st, const struct tlsa_rr *rr, const struct der *chain,
 			break;
 		}
 	}
-	if (imported != ta + 1 || gnutls_x509_trust_list_init(&tl, 0) < 0) {
+	if (imported != n || gnutls_x509_trust_list_init(&tl, 0) < 0) {
 		buf_adds(why, "; the chain could not be read");
 		goto out;
 	}
 	/* The trust list takes the anchor; the chain stops at it. */
 	if (gnutls_x509_trust_list_add_cas(tl, &crts[ta], 1, 0) != 1 ||
-	    gnutls_x509_trust_list_verify_crt2(tl, crts, (unsigned)ta + 1,
+	    gnutls_x509_trust_list_verify_crt2(tl, crts, (unsigned)n,
 	    NULL, 0, 0, &status, NULL) < 0 || status != 0) {
 		gnutls_datum_t	out;
 
@@ -376,10 +385,11 @@ ta_check(dane_state_t st, const struct tlsa_rr *rr, const struct der *chain,
 	}
 	/* The list owns the anchor now and frees it. */
 	gnutls_x509_trust_list_deinit(tl, 1);
-	imported = ta;
+	crts[ta] = NULL;
 out:
 	for (k = 0; k < imported; k++)
-		gnutls_x509_crt_deinit(crts[k]);
+		if (crts[k] != NULL)
+			gnutls_x509_crt_deinit(crts[k]);
 	free(crts);
 	return ok;
 }
