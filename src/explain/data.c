@@ -1055,6 +1055,10 @@ static const struct explain_entry warning[] = {
 	    "replies there that a buggy client reads as if protected by "
 	    "TLS.  They were discarded.",
 	    "CVE-2020-14954, \"NO STARTTLS\" USENIX Security 2021"),
+	G("save-chain", "The certificate chain as the server sent it, "
+	    "written as PEM (--save-chain, :save-chain): certtool or openssl "
+	    "read it, and its fingerprints are those the TLS panel shows.",
+	    "RFC 7468 §5"),
 	G("sslkeylogfile", "SSLKEYLOGFILE is set: TLS secrets may be written "
 	    "where others can read them and decrypt the session.",
 	    "draft-ietf-tls-keylogfile"),
