@@ -543,6 +543,7 @@ tlsa_verify(const struct tlsa_set *set, const struct tlsa_ctx *ctx,
 {
 	dane_state_t	 st = NULL;
 	struct buf	 b = { 0 };
+	char		*s;
 	size_t		 i, nrr = set->n < TLSA_SET_MAX ? set->n : TLSA_SET_MAX;
 	bool		 trusted;
 
@@ -582,6 +583,12 @@ tlsa_verify(const struct tlsa_set *set, const struct tlsa_ctx *ctx,
 	if (set->dnssec == TLSA_BOGUS)
 		out->usable = true;
 	out->verdict = verdict(out, set);
+	if (set->n > nrr) {
+		xasprintf(&s, "%s (only the first %zu of %zu records were "
+		    "checked)", out->verdict, nrr, set->n);
+		free(out->verdict);
+		out->verdict = s;
+	}
 	if (st != NULL)
 		dane_state_deinit(st);
 	buf_free(&b);

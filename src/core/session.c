@@ -1370,8 +1370,8 @@ session_start_tls(struct session *s)
 }
 
 /* The chain as sent, PEM, to a file: never through a symbolic link. */
-static int
-chain_write(const struct session *s, const char *path, char *err,
+int
+session_save_chain(const struct session *s, const char *path, char *err,
     size_t errlen)
 {
 	size_t	off;
@@ -1399,20 +1399,13 @@ chain_write(const struct session *s, const char *path, char *err,
 	return 0;
 }
 
-int
-session_save_chain(const struct session *s, const char *path, char *err,
-    size_t errlen)
-{
-	return chain_write(s, path, err, errlen);
-}
-
 /* --save-chain: as soon as the chain is known, the outcome said. */
 static void
 session_write_chain(struct session *s, const char *path)
 {
 	char	err[512];
 
-	if (chain_write(s, path, err, sizeof err) == -1)
+	if (session_save_chain(s, path, err, sizeof err) == -1)
 		ev_local(s->log, EV_ERROR, CHAN_TLS, "save-chain", "chain not "
 		    "saved: %s", err);
 	else
@@ -1503,9 +1496,14 @@ session_established(struct session *s)
 			    "anyway)", why);
 			return;
 		}
-		ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
-		    "continuing although %s (--insecure): this session may "
-		    "be intercepted", why);
+		if (f->dane.usable || f->pin.checked)
+			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+			    "continuing although %s (--insecure): this "
+			    "session may be intercepted", why);
+		else
+			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+			    "continuing without a verified certificate "
+			    "(--insecure): this session may be intercepted");
 		session_exit(s, EXIT_VERIFY);
 	}
 	session_set_state(s, STATE_TLS);
