@@ -299,7 +299,7 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	char			 kx[128];
 	size_t			 i;
 
-	title(tp, "Verification");
+	title(tp, f->dane.checked ? "Verification (PKIX)" : "Verification");
 	if (!f->verify.checked)
 		text(tp, SLOT_TLS_WARN, "  not checked");
 	else if (f->verify.ok) {
