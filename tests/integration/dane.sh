@@ -49,6 +49,8 @@ CA_SPKI=$(spki "$CA")
 PIN=sha256//$(openssl x509 -in "$GOOD_CERT" -noout -pubkey |
     openssl pkey -pubin -outform DER | openssl dgst -sha256 -binary |
     openssl base64)
+# The pin as an ERE: base64 holds '+' and '/'.
+PIN_RE=$(printf '%s' "$PIN" | sed 's/[+/]/\\&/g')
 UP=$(echo "$LEAF_SPKI" | tr a-f A-F)
 SMTP=smtp://127.0.0.1:$SMTP_PORT
 CHAIN=smtp://127.0.0.1:$CHAIN_PORT
@@ -152,11 +154,11 @@ EOF
 expect_exit 0 "--pin matching the leaf's key" \
     "$MS" --batch --starttls --cafile "$CA" --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=;$PIN" \
     -c QUIT "$SMTP"
-contains "$T/last.out" "; pin matched: $PIN" "--pin: the match said"
+contains "$T/last.out" "; pin matched: $PIN_RE" "--pin: the match said"
 expect_exit 5 "--pin not matching: exit 5" \
     "$MS" --batch --starttls --cafile "$CA" \
     --pin "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" -c QUIT "$SMTP"
-contains "$T/last.out" "pin NOT matched: the server's public key is $PIN" \
+contains "$T/last.out" "pin NOT matched: the server's public key is $PIN_RE" \
     "--pin mismatch: the server's pin printed"
 contains "$T/last.out" "does not match --pin \(--insecure continues anyway\)" \
     "--pin mismatch: the session stopped"
@@ -198,7 +200,7 @@ expect_exit 8 "probe --tlsa 3 1 1: verified (exit 8: TLS 1.0 accepted)" \
     "$MS" probe --timeout 5 --tlsa "3 1 1 $LEAF_SPKI" --pin "$PIN" "$SMTP"
 contains "$T/last.out" '^  ok +dane +DANE verified: 3 1 1 matched the leaf' \
     "probe: dane finding"
-contains "$T/last.out" "^  ok +pin +matched $PIN" "probe: pin finding"
+contains "$T/last.out" "^  ok +pin +matched $PIN_RE" "probe: pin finding"
 contains "$T/last.out" '^  info +certificate +NOT verified by PKIX \(DANE decides\)' \
     "probe: PKIX said beside DANE"
 expect_exit 5 "probe, a non-matching record: exit 5" \
@@ -212,7 +214,7 @@ rm -f "$T/rec.jsonl"
 "$MS" export --format txt "$T/rec.jsonl" > "$T/rec.txt" 2>&1
 contains "$T/rec.txt" "^   DANE       DANE verified: 3 1 1 matched the leaf's public key" \
     "export txt: the DANE verdict"
-contains "$T/rec.txt" "^   pin        matched $PIN" "export txt: the pin"
+contains "$T/rec.txt" "^   pin        matched $PIN_RE" "export txt: the pin"
 "$MS" export --format md "$T/rec.jsonl" > "$T/rec.md" 2>&1
 contains "$T/rec.md" '^\*\*DANE\*\*: DANE verified' "export md: the DANE verdict"
 "$MS" export --format html "$T/rec.jsonl" > "$T/rec.html" 2>&1
