@@ -9,7 +9,8 @@ what=${1:-build}
 mode=${2:-install}
 
 build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
-	libreadline-dev libjansson-dev libcmocka-dev libgsasl-dev gnutls-bin"
+	libreadline-dev libjansson-dev libcmocka-dev libgsasl-dev gnutls-bin
+	libgnutls-dane0"
 test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils

@@ -35,6 +35,7 @@ enum {
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_TOUR,
+	OPT_SAVE_CHAIN,
 	OPT_VERSION,
 };
 
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
 	{ "lab",		optional_argument,	NULL, OPT_LAB },
 	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
 	{ "tour",		no_argument,		NULL, OPT_TOUR },
+	{ "save-chain",		required_argument,	NULL, OPT_SAVE_CHAIN },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -99,6 +101,13 @@ static const char usage_text[] =
 "  --client-key FILE\n"
 "  --keylog FILE           write TLS secrets (NSS key log) for Wireshark;\n"
 "                          FILE must be yours and private (0600)\n"
+"  --tlsa 'U S M HEX'      check the chain against this TLSA record (DANE,\n"
+"                          repeatable): e.g. '3 1 1 <SHA-256 of the key>';\n"
+"                          for SMTP by RFC 7672 (DANE-TA, DANE-EE only)\n"
+"  --pin sha256//BASE64    the leaf's public key must have this SHA-256\n"
+"                          (curl's --pinnedpubkey; repeatable, or ';'-\n"
+"                          separated); else exit 5 with the server's pin\n"
+"  --save-chain FILE       write the chain as the server sent it (PEM)\n"
 "  --allow-injection       continue after response injection (study)\n"
 "Credentials (a secret goes only inside TLS whose certificate verified):\n"
 "  --allow-plaintext-auth  consent: credentials may be sent with no TLS\n"
@@ -141,7 +150,8 @@ static const char usage_text[] =
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
 "offered or refused (--require-tls: no TLS, or a command kept back),\n"
-"4 TLS handshake failed, 5 certificate not verified, 6 security warning\n"
+"4 TLS handshake failed, 5 certificate not verified (PKIX, or DANE when a\n"
+"usable TLSA record is given, or --pin), 6 security warning\n"
 "(injection).\n";
 
 static __dead void
@@ -322,6 +332,9 @@ main(int argc, char **argv)
 		case OPT_TOUR:
 			to.tour = true;
 			break;
+		case OPT_SAVE_CHAIN:
+			so.save_chain = optarg;
+			break;
 		case OPT_VERSION:
 			printf("mailscope %s\n", MAILSCOPE_VERSION);
 			return 0;
@@ -351,6 +364,13 @@ main(int argc, char **argv)
 		if ((fd = file_open_write(so.keylog, O_APPEND, true, err,
 		    sizeof err)) == -1)
 			usage_error("--keylog %s", err);
+		close(fd);
+	}
+	/* The same rules as :save-chain, told before connecting. */
+	if (so.save_chain != NULL) {
+		if ((fd = file_open_write(so.save_chain, 0, false, err,
+		    sizeof err)) == -1)
+			usage_error("--save-chain %s", err);
 		close(fd);
 	}
 	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
@@ -394,6 +414,7 @@ main(int argc, char **argv)
 		lab_stop(&li);
 	free(lab_note);
 	target_free(&so.target);
+	session_options_free(&so);
 	strv_clear(&bo.commands);
 	return rc;
 }

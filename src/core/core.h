@@ -38,6 +38,57 @@ void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
 
 
+/*
+ * dane.c: TLSA records (RFC 6698) and the DANE verdict on a chain,
+ * matched by GnuTLS's DANE library.  A set comes with its DNSSEC state:
+ * given by hand (--tlsa), or as a validating resolver found it.
+ */
+enum tlsa_dnssec {
+	TLSA_GIVEN,		/* by hand: trusted as given */
+	TLSA_SECURE,		/* DNSSEC-validated answer */
+	TLSA_INSECURE,		/* unsigned: not used (RFC 7672 2.2) */
+	TLSA_BOGUS,		/* validation failed: nothing is trusted */
+};
+
+struct tlsa_rr {
+	uint8_t		 usage;		/* 0 PKIX-TA .. 3 DANE-EE */
+	uint8_t		 selector;	/* 0 certificate, 1 public key */
+	uint8_t		 mtype;		/* 0 full, 1 SHA-256, 2 SHA-512 */
+	unsigned char	*data;
+	size_t		 len;
+};
+
+struct tlsa_set {
+	struct tlsa_rr	*rr;
+	size_t		 n;
+	enum tlsa_dnssec dnssec;
+	const char	*source;	/* "--tlsa", or the DNS name asked */
+	struct strv	 names;		/* reference identifiers beyond the
+					 * host (RFC 7672 3.2.2) */
+};
+
+/* What the verdict needs besides the records. */
+struct tlsa_ctx {
+	bool		 smtp;		/* RFC 7672's rules, else RFC 6698's */
+	bool		 pkix_ok;	/* PKIX-TA/PKIX-EE need it */
+	const char	*host;		/* the reference identifier */
+};
+
+/* A certificate as sent, DER. */
+struct der {
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+int	 tlsa_parse(const char *, struct tlsa_rr *, char *, size_t);
+void	 tlsa_set_add(struct tlsa_set *, const struct tlsa_rr *);
+void	 tlsa_set_free(struct tlsa_set *);
+void	 tlsa_rr_string(const struct tlsa_rr *, struct buf *);
+void	 tlsa_verify(const struct tlsa_set *, const struct tlsa_ctx *,
+	    const struct der *, size_t, struct tls_dane *);
+int	 pin_parse(const char *, struct strv *, char *, size_t);
+
+
 /* tls.c: GnuTLS client side (credentials, verification, facts, key
  * log) over a base stream. */
 struct tls_opts {
@@ -50,6 +101,9 @@ struct tls_opts {
 	const char	*keylog;	/* NSS key log file */
 	int		 timeout_ms;
 	const struct tls_resume *resume; /* a session to offer, or NULL */
+	const struct tlsa_set *tlsa;	/* NULL or empty: no DANE */
+	bool		 smtp;		/* DANE by RFC 7672 */
+	const struct strv *pins;	/* sha256//BASE64, the leaf's key */
 };
 
 /* What a TLS session leaves for the next connection to resume. */
@@ -76,6 +130,7 @@ bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
 void		 tls_resume_keep(struct tls_client *, struct tls_resume *);
 int		 tls_priority_check(const char *, char *, size_t);
+void		 tls_chain_pem(struct tls_client *, struct buf *);
 
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
@@ -203,6 +258,9 @@ struct session_opts {
 	bool		 no_redact;
 	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int		 timeout_ms;
+	struct tlsa_set	 tlsa;		/* --tlsa; owned by the caller */
+	struct strv	 pins;		/* --pin, "sha256//BASE64" */
+	const char	*save_chain;	/* write the chain here (PEM) */
 };
 
 /*
@@ -256,6 +314,8 @@ int		 session_reconnect(struct session *, bool, const char *,
 		    const char *, char *, size_t);
 bool		 session_cap_starttls(const struct session *);
 const struct session_opts *session_opts(const struct session *);
+int		 session_save_chain(const struct session *, const char *,
+		    char *, size_t);
 
 /* auth.c: when a credential may leave, and how it is built. */
 struct secret_state {

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -48,6 +49,7 @@ struct session {
 	struct tls_facts	*facts;
 	struct tls_resume	 resume;	/* for the next connection */
 	char			*priority;	/* NULL: opts.priority */
+	struct buf		 chain_pem;	/* as sent, for :save-chain */
 	struct pp		*pp;
 	struct redactor		*red;
 	struct buf		 out;
@@ -578,7 +580,7 @@ session_secret_verdict(const struct session *s, struct secret_verdict *v)
 
 	memset(&st, 0, sizeof st);
 	st.tls = session_chan(s) == CHAN_TLS;
-	st.verified = st.tls && s->facts != NULL && s->facts->verify.ok;
+	st.verified = st.tls && s->facts != NULL && s->facts->verified;
 	st.require_tls = s->opts.require_tls;
 	st.allow_plaintext = s->opts.allow_plaintext_auth || s->said_plain;
 	st.allow_unverified = s->opts.allow_unverified_auth ||
@@ -1321,6 +1323,9 @@ session_start_tls(struct session *s)
 	o.client_key = s->opts.client_key;
 	o.keylog = s->opts.keylog;
 	o.timeout_ms = s->opts.timeout_ms;
+	o.tlsa = &s->opts.tlsa;
+	o.smtp = s->opts.target.proto == PROTO_SMTP;
+	o.pins = &s->opts.pins;
 	s->tls = tls_client_new(&o, s->st, session_step, s, err, sizeof err);
 	if (s->tls == NULL) {
 		session_end(s, EXIT_HANDSHAKE, "TLS setup failed: %s", err);
@@ -1334,6 +1339,50 @@ session_start_tls(struct session *s)
 	loop_set_events(s->loop, stream_fd(s->st), POLLOUT);
 }
 
+/* The chain as sent, PEM, to a file: never through a symbolic link. */
+int
+session_save_chain(const struct session *s, const char *path, char *err,
+    size_t errlen)
+{
+	size_t	off;
+	ssize_t	w = 0;
+	int	fd;
+
+	if (s->chain_pem.len == 0) {
+		snprintf(err, errlen, "no certificate chain yet: the server "
+		    "has not sent one on this connection");
+		return -1;
+	}
+	if ((fd = file_open_write(path, O_TRUNC, false, err, errlen)) == -1)
+		return -1;
+	for (off = 0; off < s->chain_pem.len; off += (size_t)w)
+		if ((w = write(fd, s->chain_pem.p + off,
+		    s->chain_pem.len - off)) <= 0)
+			break;
+	if (off < s->chain_pem.len || close(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", path, w == 0 ? "short write" :
+		    strerror(errno));
+		if (off < s->chain_pem.len)
+			close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* --save-chain: as soon as the chain is known, the outcome said. */
+static void
+session_write_chain(struct session *s, const char *path)
+{
+	char	err[512];
+
+	if (session_save_chain(s, path, err, sizeof err) == -1)
+		ev_local(s->log, EV_ERROR, CHAN_TLS, "save-chain", "chain not "
+		    "saved: %s", err);
+	else
+		ev_local(s->log, EV_INFO, CHAN_TLS, "save-chain", "the "
+		    "chain as sent (PEM) saved to %s", path);
+}
+
 static void
 session_established(struct session *s)
 {
@@ -1342,6 +1391,7 @@ session_established(struct session *s)
 	struct buf		 b = { 0 };
 	struct tls_facts	*f;
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
+	const char		*why;
 	size_t			 i;
 	unsigned		 bits;
 
@@ -1358,6 +1408,13 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_reset(&b);
 
+	/* Before the verdict can close the session: the chain is the
+	 * evidence a failure needs most. */
+	buf_reset(&s->chain_pem);
+	tls_chain_pem(s->tls, &s->chain_pem);
+	if (s->opts.save_chain != NULL)
+		session_write_chain(s, s->opts.save_chain);
+
 	ev.kind = EV_VERIFY;
 	x = xcalloc(1, sizeof *x);
 	x->tls = tls_facts_dup(f);
@@ -1373,6 +1430,14 @@ session_established(struct session *s)
 		if (f->verify.reasons.n == 0)
 			buf_adds(&b, "verification failed");
 	}
+	if (f->dane.checked)
+		buf_printf(&b, "; %s", f->dane.verdict);
+	if (f->pin.checked && f->pin.ok)
+		buf_printf(&b, "; pin matched: %s", f->pin.actual);
+	else if (f->pin.checked)
+		buf_printf(&b, "; pin NOT matched: the server's public key "
+		    "is %s", f->pin.actual != NULL ? f->pin.actual :
+		    "unknown (no certificate)");
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
@@ -1390,17 +1455,25 @@ session_established(struct session *s)
 	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
 	 * said (and ask again); even a session closed here keeps none. */
 	pp_caps_reset(s->pp);
-	if (!f->verify.ok) {
+	if (!f->verified) {
+		why = f->pin.checked && !f->pin.ok ? "the server's public key "
+		    "does not match --pin" : f->dane.usable ? "no TLSA record "
+		    "matched (DANE)" : "the certificate is not verified";
 		if (!s->opts.insecure) {
 			s->auto_step = AUTO_NONE;
 			session_end(s, EXIT_VERIFY, "closed before sending "
-			    "anything inside TLS: the certificate is not "
-			    "verified (--insecure continues anyway)");
+			    "anything inside TLS: %s (--insecure continues "
+			    "anyway)", why);
 			return;
 		}
-		ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
-		    "continuing without a verified certificate "
-		    "(--insecure): this session may be intercepted");
+		if (f->dane.usable || f->pin.checked)
+			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+			    "continuing although %s (--insecure): this "
+			    "session may be intercepted", why);
+		else
+			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+			    "continuing without a verified certificate "
+			    "(--insecure): this session may be intercepted");
 		session_exit(s, EXIT_VERIFY);
 	}
 	session_set_state(s, STATE_TLS);
@@ -1553,6 +1626,7 @@ session_connect(struct session *s)
 	s->out_secret = false;
 	tls_facts_free(s->facts);
 	s->facts = NULL;
+	buf_reset(&s->chain_pem);
 	session_set_state(s, STATE_CONNECTING);
 	session_try_connect(s);
 	return 0;
@@ -1706,6 +1780,7 @@ session_free(struct session *s)
 	tls_facts_free(s->facts);
 	tls_resume_forget(&s->resume, NULL);
 	free(s->priority);
+	buf_free(&s->chain_pem);
 	if (s->ai_list != NULL)
 		freeaddrinfo(s->ai_list);
 	pp_free(s->pp);

@@ -577,6 +577,17 @@ explain_verify(struct gl *g, const struct tls_facts *f)
 		r = vf->reasons.v[i];
 		add(g, r, strlen(r), explain_verify_reason(r));
 	}
+	if (f->dane.checked) {
+		/* A recording may lack any of them. */
+		if ((r = f->dane.verdict) != NULL)
+			add(g, r, strlen(r), explain_verify_reason(r));
+		for (i = 0; i < f->dane.nrrs; i++)
+			if ((r = f->dane.rrs[i].result) != NULL)
+				add(g, r, strlen(r), explain_verify_reason(r));
+	}
+	if (f->pin.checked && !f->pin.ok)
+		add(g, "pin NOT matched", 15,
+		    explain_verify_reason("pin NOT matched"));
 }
 
 static bool

@@ -100,7 +100,7 @@ set_facts(struct digest *d, const struct event *ev)
 	tls_facts_free(d->tls);
 	d->tls = tls_facts_dup(x->tls);
 	/* Facts with no verification are facts of an unverified peer. */
-	d->verified = d->tls->verify.checked && d->tls->verify.ok ? 1 : 0;
+	d->verified = d->tls->verify.checked && d->tls->verified ? 1 : 0;
 }
 
 static void

@@ -106,6 +106,32 @@ cert_to_json(const struct tls_cert *c)
 }
 
 static json_t *
+dane_to_json(const struct tls_dane *d)
+{
+	json_t	*o = json_object(), *a = json_array(), *r;
+	size_t	 i;
+
+	json_object_set_new(o, "ok", json_boolean(d->ok));
+	json_object_set_new(o, "usable", json_boolean(d->usable));
+	json_object_set_new(o, "source", jstr(d->source));
+	json_object_set_new(o, "dnssec", jstr(d->dnssec));
+	json_object_set_new(o, "rules", jstr(d->rules));
+	json_object_set_new(o, "verdict", jstr(d->verdict));
+	for (i = 0; i < d->nrrs; i++) {
+		r = json_object();
+		json_object_set_new(r, "rr", jstr(d->rrs[i].rr));
+		json_object_set_new(r, "usable",
+		    json_boolean(d->rrs[i].usable));
+		json_object_set_new(r, "matched",
+		    json_boolean(d->rrs[i].matched));
+		json_object_set_new(r, "result", jstr(d->rrs[i].result));
+		json_array_append_new(a, r);
+	}
+	json_object_set_new(o, "records", a);
+	return o;
+}
+
+static json_t *
 tls_to_json(const struct tls_facts *f)
 {
 	const struct tls_verify	*v = &f->verify;
@@ -137,6 +163,16 @@ tls_to_json(const struct tls_facts *f)
 	json_object_set_new(vo, "trust", jstr(v->trust));
 	json_object_set_new(vo, "reasons", jstrv(&v->reasons));
 	json_object_set_new(o, "verify", vo);
+	if (f->dane.checked)
+		json_object_set_new(o, "dane", dane_to_json(&f->dane));
+	if (f->pin.checked) {
+		vo = json_object();
+		json_object_set_new(vo, "ok", json_boolean(f->pin.ok));
+		json_object_set_new(vo, "pins", jstrv(&f->pin.pins));
+		json_object_set_new(vo, "actual", jstr(f->pin.actual));
+		json_object_set_new(o, "pin", vo);
+	}
+	json_object_set_new(o, "verified", json_boolean(f->verified));
 	return o;
 }
 
@@ -731,6 +767,62 @@ verify_from_json(json_t *o, struct tls_verify *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+dane_from_json(json_t *o, struct tls_dane *d, char *err, size_t errlen)
+{
+	json_t	*a, *r;
+	size_t	 i;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "\"dane\": not an object");
+	d->checked = true;
+	if (get_bool(o, "ok", &d->ok, err, errlen) == -1 ||
+	    get_bool(o, "usable", &d->usable, err, errlen) == -1 ||
+	    get_str(o, "source", &d->source, err, errlen) == -1 ||
+	    get_str(o, "dnssec", &d->dnssec, err, errlen) == -1 ||
+	    get_str(o, "rules", &d->rules, err, errlen) == -1 ||
+	    get_str(o, "verdict", &d->verdict, err, errlen) == -1)
+		return -1;
+	if ((a = json_object_get(o, "records")) == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return fail(err, errlen, "\"records\": not an array");
+	if (json_array_size(a) > 0)
+		d->rrs = xcalloc(json_array_size(a), sizeof *d->rrs);
+	for (i = 0; i < json_array_size(a); i++) {
+		r = json_array_get(a, i);
+		if (!json_is_object(r))
+			return fail(err, errlen, "\"records\": not a list of "
+			    "objects");
+		d->nrrs++;
+		if (get_str(r, "rr", &d->rrs[i].rr, err, errlen) == -1 ||
+		    get_bool(r, "usable", &d->rrs[i].usable, err,
+		    errlen) == -1 ||
+		    get_bool(r, "matched", &d->rrs[i].matched, err,
+		    errlen) == -1 ||
+		    get_str(r, "result", &d->rrs[i].result, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+pin_from_json(json_t *o, struct tls_pins *p, char *err, size_t errlen)
+{
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "\"pin\": not an object");
+	p->checked = true;
+	if (get_bool(o, "ok", &p->ok, err, errlen) == -1 ||
+	    get_strv(o, "pins", &p->pins, err, errlen) == -1 ||
+	    get_str(o, "actual", &p->actual, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 /* The facts, freed with tls_facts_free on failure. */
 static struct tls_facts *
 tls_from_json(json_t *o, char *err, size_t errlen)
@@ -770,7 +862,16 @@ tls_from_json(json_t *o, char *err, size_t errlen)
 	    get_str(o, "ocsp", &f->ocsp, err, errlen) == -1 ||
 	    get_str(o, "desc", &f->desc, err, errlen) == -1 ||
 	    verify_from_json(json_object_get(o, "verify"), &f->verify, err,
+	    errlen) == -1 ||
+	    dane_from_json(json_object_get(o, "dane"), &f->dane, err,
+	    errlen) == -1 ||
+	    pin_from_json(json_object_get(o, "pin"), &f->pin, err,
 	    errlen) == -1)
+		goto bad;
+	/* Recordings from before DANE and pins: PKIX's verdict. */
+	f->verified = f->verify.ok;
+	if (json_object_get(o, "verified") != NULL &&
+	    get_bool(o, "verified", &f->verified, err, errlen) == -1)
 		goto bad;
 	return f;
 bad:

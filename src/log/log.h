@@ -227,6 +227,37 @@ struct tls_verify {
 	char		*trust;		/* Verified, Untrusted, ... */
 };
 
+/*
+ * DANE (RFC 6698, RFC 7671; RFC 7672 for SMTP): each TLSA record checked
+ * and what came of it, then the verdict on the set.
+ */
+struct tls_tlsa {
+	char		*rr;		/* "3 1 1 9F86D0..." */
+	bool		 usable;	/* by the rules in force */
+	bool		 matched;
+	char		*result;	/* plain words */
+};
+
+struct tls_dane {
+	bool		 checked;	/* a TLSA set was given */
+	bool		 usable;	/* it holds a usable record */
+	bool		 ok;		/* a usable record matched */
+	char		*source;	/* "--tlsa", or the DNS name asked */
+	char		*dnssec;	/* "given", "secure", "insecure", "bogus" */
+	char		*rules;		/* "RFC 7672 (SMTP)", "RFC 6698" */
+	char		*verdict;	/* one line, "DANE verified: ..." */
+	struct tls_tlsa	*rrs;
+	size_t		 nrrs;
+};
+
+/* Public key pins (sha256//BASE64 of the leaf's SubjectPublicKeyInfo). */
+struct tls_pins {
+	bool		 checked;
+	bool		 ok;
+	struct strv	 pins;		/* as given, "sha256//..." */
+	char		*actual;	/* the leaf's, "sha256//..." */
+};
+
 struct tls_facts {
 	char		*version;	/* "TLS1.3" */
 	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
@@ -242,7 +273,12 @@ struct tls_facts {
 	char		*desc;		/* gnutls_session_get_desc */
 	struct tls_cert	*chain;
 	size_t		 nchain;
-	struct tls_verify verify;
+	struct tls_verify verify;	/* PKIX */
+	struct tls_dane	 dane;
+	struct tls_pins	 pin;
+	/* The verdict on the server's identity: DANE's when the TLSA set
+	 * holds a usable record, PKIX's otherwise; and the pins, if any. */
+	bool		 verified;
 };
 
 
@@ -250,6 +286,8 @@ struct tls_facts *tls_facts_dup(const struct tls_facts *);
 void		 tls_facts_free(struct tls_facts *);
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 size_t		 tls_chain_misorder(const struct tls_facts *);
+void		 tls_dane_free(struct tls_dane *);
+void		 tls_dane_copy(struct tls_dane *, const struct tls_dane *);
 
 /* The session facts every view lists, in one order with one wording. */
 struct tls_field {

@@ -227,6 +227,27 @@ html_tls(const struct tls_facts *f, struct buf *out)
 		}
 		buf_adds(out, "</ul>\n");
 	}
+	if (f->dane.checked) {
+		buf_adds(out, f->dane.ok || !f->dane.usable ? "<p><strong>" :
+		    "<p class=\"warn\"><strong>");
+		xml_str(out, f->dane.verdict);
+		buf_adds(out, "</strong></p>\n<table>\n");
+		/* A recording's records are anyone's text: escaped. */
+		for (i = 0; i < f->dane.nrrs; i++) {
+			buf_adds(out, "<tr><th>");
+			xml_str(out, f->dane.rrs[i].rr);
+			buf_adds(out, "</th><td>");
+			xml_str(out, f->dane.rrs[i].result);
+			buf_adds(out, "</td></tr>\n");
+		}
+		buf_adds(out, "</table>\n");
+	}
+	if (f->pin.checked) {
+		buf_adds(out, f->pin.ok ? "<p>Pin matched: " :
+		    "<p class=\"warn\">Pin NOT matched: the server's is ");
+		xml_str(out, f->pin.actual);
+		buf_adds(out, "</p>\n");
+	}
 	buf_adds(out, "<h2>Certificate chain</h2>\n");
 	for (i = 0; i < f->nchain; i++) {
 		c = &f->chain[i];

@@ -53,8 +53,8 @@ chmod 755 "$S" "$DV" "$DV/home"
 chown postfix:postfix "$PF/data"
 
 # --- ports --------------------------------------------------------------
-# 13 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
-NPORTS=13
+# 14 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
+NPORTS=14
 base=$(python3 - "${MAILSCOPE_TEST_PORT_BASE:-}" "$NPORTS" << 'EOF'
 import socket, sys
 n = int(sys.argv[2])
@@ -94,6 +94,7 @@ IMAPS_PORT=$((base + 8))
 POP3_PORT=$((base + 9))
 POP3S_PORT=$((base + 10))
 # base+11, base+12: spare, kept free for tests' own listeners.
+CHAIN_PORT=$((base + 13))
 
 # --- certificates -------------------------------------------------------
 certgen() {
@@ -306,6 +307,8 @@ $L:$WRONGHOST_PORT inet n - n - - smtpd
   -o smtpd_tls_chain_files=$C/wronghost-key.pem,$C/wronghost.pem
 $L:$SELFSIGNED_PORT inet n - n - - smtpd
   -o smtpd_tls_chain_files=$C/selfsigned-key.pem,$C/selfsigned.pem
+$L:$CHAIN_PORT inet n - n - - smtpd
+  -o smtpd_tls_chain_files=$C/good-key.pem,$C/good.pem,$C/ca.pem
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -393,8 +396,8 @@ wait "$pf" || {
 # rather than by connecting: a probe connection would leave login
 # processes and log lines behind.
 python3 - 20 "$SMTP_PORT" "$SUBMIT_PORT" "$SMTPS_PORT" "$NOTLS_PORT" \
-    "$EXPIRED_PORT" "$WRONGHOST_PORT" "$SELFSIGNED_PORT" "$IMAP_PORT" \
-    "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" << 'EOF'
+    "$EXPIRED_PORT" "$WRONGHOST_PORT" "$SELFSIGNED_PORT" "$CHAIN_PORT" \
+    "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" << 'EOF'
 import sys, time
 limit = time.monotonic() + float(sys.argv[1])
 todo = {("0100007F", int(p)) for p in sys.argv[2:]}
@@ -432,6 +435,7 @@ NOTLS_PORT=$NOTLS_PORT
 EXPIRED_PORT=$EXPIRED_PORT
 WRONGHOST_PORT=$WRONGHOST_PORT
 SELFSIGNED_PORT=$SELFSIGNED_PORT
+CHAIN_PORT=$CHAIN_PORT
 IMAP_PORT=$IMAP_PORT
 IMAPS_PORT=$IMAPS_PORT
 POP3_PORT=$POP3_PORT
@@ -460,4 +464,4 @@ POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
 EOF
 mv "$S/env.tmp" "$S/env"
-echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + 10)); env in $S/env"
+echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + NPORTS - 1)); env in $S/env"
