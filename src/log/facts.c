@@ -141,6 +141,22 @@ tls_facts_dup(const struct tls_facts *f)
 	return d;
 }
 
+/* The verdict on the server's identity: DANE's or PKIX's, and the pins. */
+static void
+verdict_words(const struct tls_facts *f, struct buf *b)
+{
+	if (f->dane.checked && f->dane.usable)
+		buf_adds(b, f->dane.ok ? "DANE verified" : "DANE failed");
+	else if (f->verify.ok)
+		buf_adds(b, "certificate verified");
+	else
+		buf_printf(b, "certificate NOT verified: %s",
+		    f->verify.reasons.n > 0 ? f->verify.reasons.v[0] :
+		    "verification failed");
+	if (f->pin.checked)
+		buf_adds(b, f->pin.ok ? ", pin matched" : ", pin NOT matched");
+}
+
 const char *
 tls_facts_summary(const struct tls_facts *f, struct buf *b)
 {
@@ -148,17 +164,8 @@ tls_facts_summary(const struct tls_facts *f, struct buf *b)
 	    f->cipher != NULL ? f->cipher : "?");
 	if (f->group != NULL)
 		buf_printf(b, ", %s", f->group);
-	if (f->dane.checked && f->dane.usable)
-		buf_adds(b, f->dane.ok ? ", DANE verified" : ", DANE failed");
-	else if (f->verify.ok)
-		buf_adds(b, ", certificate verified");
-	else
-		buf_printf(b, ", certificate NOT verified: %s",
-		    f->verify.reasons.n > 0 ? f->verify.reasons.v[0] :
-		    "verification failed");
-	if (f->pin.checked)
-		buf_adds(b, f->pin.ok ? ", pin matched" :
-		    ", pin NOT matched");
+	buf_adds(b, ", ");
+	verdict_words(f, b);
 	return b->p;
 }
 
@@ -224,24 +231,6 @@ chain_word(const struct tls_facts *f)
 	return s;
 }
 
-/* The verdict on the server's identity: DANE's or PKIX's, and the pins. */
-static char *
-verdict_word(const struct tls_facts *f)
-{
-	struct buf	 b = { 0 };
-
-	if (f->dane.checked && f->dane.usable)
-		buf_adds(&b, f->dane.ok ? "DANE verified" : "DANE failed");
-	else if (f->verify.ok)
-		buf_adds(&b, "verified");
-	else
-		buf_printf(&b, "NOT verified: %s", f->verify.reasons.n > 0 ?
-		    f->verify.reasons.v[0] : "verification failed");
-	if (f->pin.checked)
-		buf_adds(&b, f->pin.ok ? ", pin matched" : ", pin NOT matched");
-	return b.p;
-}
-
 /*
  * What a what-if changes, in the order of the fields: the negotiation,
  * the resumption, the chain by its leaf and the verdict.
@@ -251,6 +240,7 @@ tls_facts_compare(const struct tls_facts *a, const struct tls_facts *b,
     struct strv *rows)
 {
 	struct tls_field	 fa[TLS_FIELDS], fb[TLS_FIELDS];
+	struct buf		 va = { 0 }, vb = { 0 };
 	char			*x, *y;
 	size_t			 i;
 
@@ -266,9 +256,9 @@ tls_facts_compare(const struct tls_facts *a, const struct tls_facts *b,
 	compare_row(rows, "chain", x, y);
 	free(x);
 	free(y);
-	x = verdict_word(a);
-	y = verdict_word(b);
-	compare_row(rows, "verdict", x, y);
-	free(x);
-	free(y);
+	verdict_words(a, &va);
+	verdict_words(b, &vb);
+	compare_row(rows, "verdict", va.p, vb.p);
+	buf_free(&va);
+	buf_free(&vb);
 }
