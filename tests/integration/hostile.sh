@@ -39,7 +39,10 @@ H_DIR=$T/certs
 H_CA=$H_DIR/ca.pem
 export H_DIR H_CA
 
-# --- helpers (written once, used by every case) -----------------------------
+# --- helpers (written once by the whole run, used by every case) ----------
+# Written before the cases start, never while one runs: a case reading
+# a helper another case is rewriting would check nothing.
+helpers() {
 cat > "$T/ctl.py" << 'EOF'
 # ctl.py FILE...: exit 1 (and say where) if a file holds a byte a terminal
 # could act on.
@@ -67,11 +70,19 @@ for path in sys.argv[1:]:
 sys.exit(bad)
 EOF
 cat > "$T/jcheck.py" << 'EOF'
-# jcheck.py JSONFILE EXPR: evaluate EXPR over the events of a --json run.
+# jcheck.py CASE JSONFILE < EXPRS: evaluate each expression (one a line)
+# over the events of a --json run; one PASS or FAIL line for each, as ck
+# prints them.  One process for all of a case's expressions.
 import base64, json, sys
-lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-hdr, trl = lines[0], lines[-1]
-ev = [l for l in lines[1:] if "kind" in l]
+name, path = sys.argv[1], sys.argv[2]
+exprs = [l.rstrip("\n") for l in sys.stdin if l.rstrip("\n")]
+try:
+    lines = [json.loads(l) for l in open(path, encoding="utf-8")]
+    hdr, trl = lines[0], lines[-1]
+    ev = [l for l in lines[1:] if "kind" in l]
+    err = None
+except Exception as e:
+    err = "%s: %s" % (path, e)
 def data(e):
     return e["text"].encode() if "text" in e else base64.b64decode(e["b64"])
 def kind(k):
@@ -88,11 +99,18 @@ def cli(chan=None):
             and (chan is None or e["chan"] == chan)]
 def text(e):
     return data(e).decode("latin-1")
-close = [text(e) for e in kind("close")]
-ok = eval(sys.argv[2])
-if not ok:
-    print("false:", sys.argv[2])
-    sys.exit(1)
+if err is None:
+    close = [text(e) for e in kind("close")]
+for x in exprs:
+    why = err
+    if why is None:
+        try:
+            why = None if eval(x) else "false: " + x
+        except Exception as e:
+            why = "%s: %s" % (type(e).__name__, e)
+    print("%s: %s: json: %s" % ("FAIL" if why else "PASS", name, x))
+    if why:
+        print("\t| " + why)
 EOF
 cat > "$T/nosecret.py" << 'EOF'
 # nosecret.py SECRET FILE...: exit 1 (and say where) if SECRET or its
@@ -121,6 +139,7 @@ for path in sys.argv[2:]:
                 break
 sys.exit(bad)
 EOF
+}
 
 # --- certificates: our own CA, made here so no server install is needed ----
 mkcerts() (
@@ -298,7 +317,7 @@ run_case() {
 	_out=$T/$_cname.out
 	ck "exit $_want" rc_is "$RC" "$_want" "$_out"
 	ck "no raw control byte on stdout or stderr" \
-	    python3 "$T/ctl.py" "$_out" "$T/$_cname.err"
+	    python3 -S "$T/ctl.py" "$_out" "$T/$_cname.err"
 	while IFS= read -r _re; do
 		[ -n "$_re" ] && ck "shows /$_re/" grep -Eq -- "$_re" "$_out"
 	done << EOF
@@ -345,20 +364,16 @@ EOF
 		    ${_rec:+--record "$_rec"}
 		_j=$T/$_cname-json.out
 		ck "json: exit $_want" rc_is "$RC" "$_want" "$_j"
-		while IFS= read -r _ex; do
-			[ -n "$_ex" ] && ck "json: $_ex" python3 \
-			    "$T/jcheck.py" "$_j" "$_ex"
-		done << EOF
-$(directive json "$_c")
-EOF
+		directive json "$_c" |
+		    python3 -S "$T/jcheck.py" "$_cname" "$_j"
 		_ere=$(directive export "$_c")
 		if [ -n "$_ere" ]; then
 			for _fmt in txt md html; do
 				"$MS" export --format "$_fmt" -o \
 				    "$T/$_cname.$_fmt" "$_j" \
 				    > "$T/$_cname.export.err" 2>&1
-				ck "export $_fmt: no raw control byte" python3 \
-				    "$T/ctl.py" "$T/$_cname.$_fmt"
+				ck "export $_fmt: no raw control byte" \
+				    python3 -S "$T/ctl.py" "$T/$_cname.$_fmt"
 				ck "export $_fmt: shows /$_ere/" grep -Eq -- \
 				    "$_ere" "$T/$_cname.$_fmt"
 			done
@@ -374,8 +389,8 @@ EOF
 			_in="$_in $T/$_cname.rec.$_fmt"
 		done
 		# shellcheck disable=SC2086
-		ck "secret $_s: in no output, recording or export" python3 \
-		    "$T/nosecret.py" "$_s" $_in
+		ck "secret $_s: in no output, recording or export" \
+		    python3 -S "$T/nosecret.py" "$_s" $_in
 	done << EOF
 $(directive secret "$_c")
 EOF
@@ -398,6 +413,7 @@ EOF
 
 # "--case FILE": one case (the loop below runs them side by side).
 if [ "${1:-}" = --case ]; then
+	[ -s "$T/nosecret.py" ] || helpers
 	[ -s "$H_DIR/weird.pem" ] || mkcerts
 	run_case "$2"
 	exit 0
@@ -406,6 +422,7 @@ fi
 if [ ! -x "$ASAN_MAILSCOPE" ]; then
 	fail "hostile: $ASAN_MAILSCOPE missing (make build-asan/mailscope)"
 fi
+helpers
 if mkcerts; then
 	pass "hostile: test CA and certificates made with certtool"
 else
@@ -562,7 +579,7 @@ contains "$T/$n.err" '^mailscope: RECORDING STOPPED: File too large$' "file size
 [ "$(grep -c 'RECORDING STOPPED' "$T/$n.err")" -eq 1 ] &&
     pass "file size limit: said once" || fail "file size limit: said $(grep -c 'RECORDING STOPPED' "$T/$n.err") times"
 contains "$T/$n.out" '^<- \+OK bye$' "file size limit: the session went on to QUIT"
-python3 "$T/ctl.py" "$T/$n.err" > /dev/null &&
+python3 -S "$T/ctl.py" "$T/$n.err" > /dev/null &&
     pass "file size limit: stderr has no raw control byte" ||
     fail "file size limit: stderr has a raw control byte"
 
