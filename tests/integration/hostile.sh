@@ -261,25 +261,63 @@ has_directive() {
 	grep -q "^#> $1\( \|\$\)" "$2"
 }
 
-# mrun CASE NAME PROG...: play CASE on a fresh fake server and run PROG
-# (mailscope and its arguments, URL appended) against it.  Output in
-# $T/NAME.out and $T/NAME.err, exit code in RC, server log $T/NAME.log.
+# The fake server of the whole run: one tests/fakeserver.py --serve that
+# every case asks for a play on a fresh port (FAKE_CTL, its request fifo,
+# is passed on to the cases side by side).  Python starts once, not twice
+# per case.
+fake_serve() {
+	FAKE_CTL=$T/fake.ctl.$$
+	rm -f "$FAKE_CTL"
+	mkfifo "$FAKE_CTL" || return 1
+	python3 -S "$TOP/tests/fakeserver.py" --serve "$FAKE_CTL" \
+	    2> "$T/fake.err" &
+	FAKE_SERVER=$!
+	export FAKE_CTL
+}
+
+fake_unserve() {
+	echo QUIT > "$FAKE_CTL"
+	wait "$FAKE_SERVER"
+	rm -f "$FAKE_CTL"
+}
+
+# mrun CASE NAME PROG...: play CASE on a fresh port of the fake server
+# and run PROG (mailscope and its arguments, URL appended) against it.
+# Output in $T/NAME.out and $T/NAME.err, exit code in RC, server log
+# $T/NAME.log.  The limits on both sides grow with the case's --timeout
+# ($_tmo).  The server answers on the fifo $T/NAME.fifo: the port,
+# then DONE once the connection is over.
 mrun() {
 	_case=$1
 	_name=$2
 	shift 2
-	if ! fake_start "$_name" "$_case" --max-seconds 40; then
+	_fifo=$T/$_name.fifo
+	rm -f "$_fifo" "$T/$_name.log"
+	mkfifo "$_fifo"
+	# Both ends held here: the open never blocks, and a server gone
+	# leaves a read that the timeout ends.
+	exec 3<> "$_fifo"
+	echo "PLAY $_fifo $T/$_name.log $((_tmo + 40)) $_case" > "$FAKE_CTL"
+	_ans=$(timeout 10 sh -c 'read -r a && echo "$a"' <&3)
+	case $_ans in
+	"PORT "*)
+		FAKE_PORT=${_ans#PORT } ;;
+	*)
 		RC=255
-		echo "fake server did not start: $(cat "$T/$_name.err")" \
+		echo "fake server did not start: ${_ans:-no answer}" \
 		    > "$T/$_name.err"
 		: > "$T/$_name.out"
-		return
-	fi
-	timeout 60 "$@" --script "$T/$_cname.script" \
+		exec 3>&-
+		rm -f "$_fifo"
+		return ;;
+	esac
+	timeout $((_tmo + 60)) "$@" --script "$T/$_cname.script" \
 	    "$_url://127.0.0.1:$FAKE_PORT" < /dev/null > "$T/$_name.out" \
-	    2> "$T/$_name.err"
+	    2> "$T/$_name.err" 3>&-
 	RC=$?
-	fake_wait 45 > /dev/null 2>&1
+	timeout $((_tmo + 45)) sh -c 'read -r a' <&3
+	exec 3>&-
+	rm -f "$_fifo"
 }
 
 # ck WHAT CMD...: assertion for a case, without touching last.out.
@@ -305,11 +343,12 @@ run_case() {
 	_url=$(directive url "$_c")
 	_want=$(directive exit "$_c")
 	_tmo=$(directive timeout "$_c")
+	_tmo=${_tmo:-3}
 	awk '/^#> cmd / { print substr($0, 8) }
 	    /^#> cmdrepeat / { t = $0; sub(/^#> cmdrepeat [0-9]+ /, "", t)
 		for (i = 0; i < $3; i++) print t }' "$_c" > "$T/$_cname.script"
 	eval "set -- $(directive args "$_c")"
-	set -- --batch --timeout "${_tmo:-3}" "$@"
+	set -- --batch --timeout "$_tmo" "$@"
 
 	# The text run, with its peak RSS.
 	mrun "$_c" "$_cname" /usr/bin/time -f %M -o "$T/$_cname.rss" \
@@ -415,7 +454,12 @@ EOF
 if [ "${1:-}" = --case ]; then
 	[ -s "$T/nosecret.py" ] || helpers
 	[ -s "$H_DIR/weird.pem" ] || mkcerts
-	run_case "$2"
+	if [ -n "${FAKE_CTL:-}" ]; then
+		run_case "$2"
+	else
+		fake_serve && run_case "$2"
+		fake_unserve
+	fi
 	exit 0
 fi
 
@@ -441,7 +485,13 @@ for c in "$CASES"/*.case; do
 	[ -n "${MAILSCOPE_VALGRIND:-}" ] && has_directive novalgrind "$c" &&
 	    continue
 	echo "$c"
-done | xargs -P "$jobs" -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").res" 2>&1' - "$0" {} "$T"
+done > "$T/cases"
+if fake_serve; then
+	xargs -P "$jobs" -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").res" 2>&1' - "$0" {} "$T" < "$T/cases"
+	fake_unserve
+else
+	fail "hostile: no fifo for the fake server"
+fi
 for r in "$T/res"/*.res; do
 	cat "$r"
 done
