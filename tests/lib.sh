@@ -35,7 +35,9 @@ if [ -z "${MAILSCOPE_PYBIN:-}" ]; then
 	MAILSCOPE_PYBIN=$TOP/tests/out/bin
 	mkdir -p "$MAILSCOPE_PYBIN"
 	_py=$(python3 -c 'import sys; print(sys.executable)' 2> /dev/null)
-	[ -x "$_py" ] && ln -sf "$_py" "$MAILSCOPE_PYBIN/python3"
+	# Renamed into place: suites side by side (make test) each make it.
+	[ -x "$_py" ] && ln -sf "$_py" "$MAILSCOPE_PYBIN/python3.$$" &&
+	    mv -f "$MAILSCOPE_PYBIN/python3.$$" "$MAILSCOPE_PYBIN/python3"
 	PATH=$MAILSCOPE_PYBIN:$PATH
 	export MAILSCOPE_PYBIN PATH
 fi
