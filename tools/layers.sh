@@ -83,11 +83,13 @@ trap 'rm -rf "$tmp"' EXIT
 for l in $all; do
 	a=$build/lib$l.a
 	[ "$l" = cmd ] && a="$build/libcmd.a $build/src/cmd/main.o"
+	# One listing for both: "ADDR TYPE NAME" defined, "U NAME" (or w,
+	# v) undefined.
 	# shellcheck disable=SC2086
-	nm -g --defined-only $a 2> /dev/null |
-	    awk 'NF == 3 { print $3 }' | sort -u > "$tmp/$l.def"
-	# shellcheck disable=SC2086
-	nm -u $a 2> /dev/null | awk '{ print $NF }' | sort -u > "$tmp/$l.und"
+	nm -g $a 2> /dev/null | awk -v d="$tmp/$l.def.u" -v u="$tmp/$l.und.u" \
+	    'NF == 3 { print $3 > d } NF == 2 { print $2 > u }'
+	sort -u "$tmp/$l.def.u" > "$tmp/$l.def" 2> /dev/null
+	sort -u "$tmp/$l.und.u" > "$tmp/$l.und" 2> /dev/null
 	if [ ! -s "$tmp/$l.def" ]; then
 		echo "FAIL: layers: $l symbols ($a not built)"
 		failed=$((failed + 1))
@@ -123,9 +125,11 @@ for f in tui/panes/*.c; do
 	n=$(basename "$f" .c)
 	o=$build/tui/panes/$n.o
 	[ -f "$o" ] || continue
-	nm -g --defined-only "$o" 2> /dev/null |
-	    awk 'NF == 3 { print $3 }' | sort -u > "$tmp/pane-$n.def"
-	nm -u "$o" | awk '{ print $NF }' | sort -u > "$tmp/pane-$n.und"
+	nm -g "$o" 2> /dev/null | awk -v d="$tmp/pane-$n.def.u" \
+	    -v u="$tmp/pane-$n.und.u" \
+	    'NF == 3 { print $3 > d } NF == 2 { print $2 > u }'
+	sort -u "$tmp/pane-$n.def.u" > "$tmp/pane-$n.def" 2> /dev/null
+	sort -u "$tmp/pane-$n.und.u" > "$tmp/pane-$n.und" 2> /dev/null
 done
 for f in tui/panes/*.c; do
 	[ -f "$f" ] || continue
