@@ -433,7 +433,8 @@ EOF
 	done << EOF
 $(directive secret "$_c")
 EOF
-	# The ASan re-run is make check's; make test keeps to the quick loop.
+	# The memory checkers' re-runs are make check's; make test keeps to
+	# the quick loop.
 	if has_directive asan "$_c" && [ -z "${MAILSCOPE_QUICK:-}" ]; then
 		mrun "$_c" "$_cname-asan" "$ASAN_MAILSCOPE" "$@"
 		ck "asan: exit $_want" rc_is "$RC" "$_want" "$T/$_cname-asan.err"
@@ -441,7 +442,7 @@ EOF
 		    "ERROR: (Address|Leak)Sanitizer|runtime error" "$1"' - \
 		    "$T/$_cname-asan.err"
 	fi
-	if has_directive valgrind "$_c"; then
+	if has_directive valgrind "$_c" && [ -z "${MAILSCOPE_QUICK:-}" ]; then
 		mrun "$_c" "$_cname-vg" valgrind -q --error-exitcode=99 \
 		    --leak-check=full --errors-for-leak-kinds=definite \
 		    "$MS" "$@"
