@@ -32,6 +32,8 @@ enum {
 	SOPT_ALLOW_PLAINTEXT_AUTH,
 	SOPT_ALLOW_UNVERIFIED_AUTH,
 	SOPT_PASSWORD_FILE,
+	SOPT_DNS,
+	SOPT_DNSSEC_ANCHOR,
 };
 #define SESSION_LONGOPTS						\
 	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
@@ -45,7 +47,9 @@ enum {
 	    SOPT_ALLOW_PLAINTEXT_AUTH },					\
 	{ "allow-unverified-auth", no_argument, NULL,			\
 	    SOPT_ALLOW_UNVERIFIED_AUTH },					\
-	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }
+	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }, \
+	{ "dns",		required_argument, NULL, SOPT_DNS },	\
+	{ "dnssec-anchor",	required_argument, NULL, SOPT_DNSSEC_ANCHOR }
 #define SESSION_SHORTOPTS	"46"
 
 int	 session_option(struct session_opts *, int, const char *, char *,

@@ -61,6 +61,14 @@ session_option(struct session_opts *so, int ch, const char *arg, char *err,
 	case SOPT_PASSWORD_FILE:
 		so->password_file = arg;
 		break;
+	case SOPT_DNS:
+		if (dns_server_parse(arg, NULL, NULL, err, errlen) == -1)
+			return -1;
+		so->dns = arg;
+		break;
+	case SOPT_DNSSEC_ANCHOR:
+		so->dnssec_anchor = arg;
+		break;
 	default:
 		return 0;
 	}

@@ -34,6 +34,7 @@ enum ev_kind {
 	EV_STATE,		/* session state changed, data = its name */
 	EV_CAPS,		/* a capability list completed, x->caps */
 	EV_READY,		/* nothing awaited: the client's turn */
+	EV_DNS,			/* a DNS answer used, x->dns */
 	EV_KIND_MAX
 };
 
@@ -76,6 +77,7 @@ enum ev_chan {
 	EVF_UNSOLICITED | EVF_NOREDACT)
 
 struct tls_facts;
+struct dns_answer;
 
 struct ev_extra {
 	char			*code;	/* warning/error class */
@@ -83,6 +85,7 @@ struct ev_extra {
 	struct strv		 added;
 	struct strv		 removed;
 	struct strv		 caps;	/* EV_CAPS: the list */
+	struct dns_answer	*dns;	/* EV_DNS */
 };
 
 /*
@@ -257,6 +260,40 @@ struct tls_field {
 #define TLS_FIELDS	11
 void		 tls_facts_fields(const struct tls_facts *,
 		    struct tls_field[TLS_FIELDS]);
+
+/*
+ * dnsanswer.c: a DNS answer as the log keeps it.  The security state is
+ * the validator's (RFC 4033-4035): secure, insecure (no chain of trust
+ * reaches the name) or bogus (a chain that failed, why_bogus says how).
+ */
+enum dns_sec {
+	DNS_INSECURE,
+	DNS_SECURE,
+	DNS_BOGUS,
+	DNS_SEC_MAX
+};
+
+struct dns_answer {
+	char		*name;		/* the name asked */
+	char		*type;		/* "MX", "AAAA", "TLSA", ... */
+	char		*rcode;		/* "NOERROR", "NXDOMAIN", ... */
+	enum dns_sec	 sec;
+	char		*why_bogus;	/* the validator's reason, or NULL */
+	char		*error;		/* no answer at all: why, or NULL */
+	char		*resolver;	/* who was asked */
+	char		*canon;		/* the name after a CNAME, or NULL */
+	int64_t		 ttl;
+	struct strv	 records;	/* presentation format; text of a TXT
+					 * as sent, through the sanitizer
+					 * like every byte shown */
+};
+
+struct dns_answer *dns_answer_dup(const struct dns_answer *);
+void		 dns_answer_clear(struct dns_answer *);
+void		 dns_answer_free(struct dns_answer *);
+const char	*dns_sec_name(enum dns_sec);
+int		 dns_sec_from_name(const char *);
+void		 dns_answer_summary(const struct dns_answer *, struct buf *);
 
 /*
  * json.c: events <-> JSON Lines (jansson), and the header and trailer
