@@ -1664,8 +1664,12 @@ session_connect(struct session *s)
 	if ((dns = session_uses_dns(s)) ?
 	    session_dns_start(s, err, sizeof err) :
 	    session_resolve(s, err, sizeof err)) {
-		ev_local(s->log, EV_ERROR, CHAN_PLAIN, dns ? "dns" :
-		    "resolve", "%s", err);
+		if (dns)
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "dns", "%s",
+			    err);
+		else
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve",
+			    "%s", err);
 		session_exit(s, EXIT_PROTO);
 		session_set_state(s, STATE_CLOSED);
 		return -1;

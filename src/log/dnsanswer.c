@@ -73,6 +73,15 @@ dns_answer_free(struct dns_answer *a)
 	free(a);
 }
 
+bool
+ev_dns_bogus(const struct event *ev)
+{
+	const struct ev_extra	*x = ev_extra(ev);
+
+	return ev->kind == EV_DNS && x != NULL && x->dns != NULL &&
+	    x->dns->sec == DNS_BOGUS;
+}
+
 /* "MX example.org (secure): 10 mx1.example.org., 20 mx2.example.org." */
 void
 dns_answer_summary(const struct dns_answer *a, struct buf *b)

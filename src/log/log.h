@@ -294,6 +294,7 @@ void		 dns_answer_free(struct dns_answer *);
 const char	*dns_sec_name(enum dns_sec);
 int		 dns_sec_from_name(const char *);
 void		 dns_answer_summary(const struct dns_answer *, struct buf *);
+bool		 ev_dns_bogus(const struct event *);	/* shown as a warning */
 
 /*
  * json.c: events <-> JSON Lines (jansson), and the header and trailer
