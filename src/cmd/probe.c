@@ -83,6 +83,8 @@ struct probe {
 	struct tls_facts	*facts;
 	char			*capdiff;
 	char			*close_reason;
+	char			*mx;		/* mx://: the mail hosts */
+	bool			 mx_secure;	/* ... the MX answer's state */
 	const char		*auth_user;	/* --auth: try once in TLS */
 	struct buf		 auth_pass;
 	bool			 auth_sent;	/* tried: sent or withheld */
@@ -174,6 +176,17 @@ probe_event(const struct event *ev, void *arg)
 			p->facts = tls_facts_dup(ev_extra(ev)->tls);
 		if (ev->kind == EV_CAPDIFF && p->capdiff == NULL)
 			p->capdiff = xstrndup(ev->data, ev->len);
+		if (ev->kind == EV_DNS && ev_extra(ev)->dns != NULL &&
+		    ev_extra(ev)->dns->type != NULL &&
+		    strcmp(ev_extra(ev)->dns->type, "MX") == 0)
+			p->mx_secure = ev_extra(ev)->dns->sec == DNS_SECURE;
+		if (ev->kind == EV_INFO && ev_code_is(ev, "mx") &&
+		    p->mx == NULL) {
+			struct buf	b = { 0 };
+
+			sanitize(ev->data, ev->len, &b);
+			p->mx = b.p;
+		}
 		/* The last line of the exchange: its final reply. */
 		if (p->auth_sent && !p->auth_done && p->auth_refused == NULL &&
 		    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
@@ -330,6 +343,9 @@ probe_main_findings(struct probe *p)
 	bool			 implicit = p->base.target.implicit_tls;
 	size_t			 i;
 
+	/* Only a DNSSEC-secure MX answer is the domain's own. */
+	if (p->mx != NULL)
+		finding(p, "mx", p->mx_secure ? LV_OK : LV_WARN, "%s", p->mx);
 	if (p->greeting != NULL)
 		finding(p, "greeting", LV_INFO, "%s", p->greeting);
 	else {
@@ -704,6 +720,7 @@ probe_main(int argc, char **argv)
 	free(p.f);
 	free(p.greeting);
 	free(p.capdiff);
+	free(p.mx);
 	free(p.close_reason);
 	free(p.auth_reply);
 	free(p.auth_refused);

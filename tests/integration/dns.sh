@@ -170,6 +170,18 @@ lacks "$T/host" "DNS MX" "smtp://host: no MX lookup"
 contains "$T/host" "^== DNS A mx\\.$D \\(secure\\): 127\\.0\\.0\\.1\$" \
     "smtp://host with --dns: the address is a DNS answer"
 
+# --- probe: the MX list is a finding -------------------------------------
+"$MS" probe --cafile "$CA" --dns "$DNS_SERVER" --dnssec-anchor "$DNS_ANCHOR" \
+    mx://$D:$SMTP_PORT > "$T/probe" 2>&1
+contains "$T/probe" "^  ok +mx +mail hosts of $D .*DNSSEC-secure\): 10 mx\.$D\$" \
+    "probe mx://: the secure MX list is a finding"
+contains "$T/probe" "^  ok +certificate +Verified for mx\.$D" \
+    "probe mx://: the MX host's certificate verified"
+"$MS" probe --cafile "$CA" --dns "$DNS_SERVER" --dnssec-anchor "$DNS_ANCHOR" \
+    mx://insecure.$D:$SMTP_PORT > "$T/probe.insecure" 2>&1
+contains "$T/probe.insecure" "^  warn +mx +mail hosts of insecure\.$D .*insecure, not signed" \
+    "probe mx://: an insecure MX answer is a warning"
+
 # --- options and their errors --------------------------------------------
 expect_exit 1 "--dns takes an address" "$MS" --batch --dns nowhere:x mx://$D
 expect_exit 1 "mx:// takes a domain, not an address" "$MS" --batch 'mx://[::1]'
