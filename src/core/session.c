@@ -1530,9 +1530,10 @@ session_try_connect(struct session *s)
 		session_arm(s, "while connecting");
 		return;
 	}
-	if (s->walk != NULL)
+	if (s->walk != NULL) {
+		session_arm(s, "for DNS answers");
 		mxwalk_next(s->walk);
-	else
+	} else
 		session_end(s, EXIT_PROTO, "could not connect to %s port %s",
 		    s->opts.target.host, s->opts.target.port);
 }
