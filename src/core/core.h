@@ -83,6 +83,8 @@ void		 dns_event(struct evlog *, enum ev_chan,
 const char	*dns_resolver(const struct dns *);
 const char	*dns_anchor(const struct dns *);
 const char	*dns_type_name(int);
+void		 dns_rdata_text(int, const unsigned char *, size_t,
+		    struct buf *);	/* presentation format */
 int		 dns_server_parse(const char *, char **, char **, char *,
 		    size_t);
 

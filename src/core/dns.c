@@ -278,8 +278,8 @@ put_hex(const unsigned char *p, size_t n, struct buf *b)
  * A TXT's text stays as it was sent, but for the quote, the backslash and
  * NUL: the sanitizer shows it, like every byte from the network.
  */
-static void
-rdata_text(int type, const unsigned char *p, size_t len, struct buf *b)
+void
+dns_rdata_text(int type, const unsigned char *p, size_t len, struct buf *b)
 {
 	const unsigned char	*end = p + len, *q = p;
 	char			 addr[INET6_ADDRSTRLEN];
@@ -394,7 +394,7 @@ dns_done(void *arg, int err, struct ub_result *r)
 		res->rdata[i] = xmalloc(res->rdlen[i] + 1);
 		memcpy(res->rdata[i], r->data[i], res->rdlen[i]);
 		buf_reset(&b);
-		rdata_text(q->type, res->rdata[i], res->rdlen[i], &b);
+		dns_rdata_text(q->type, res->rdata[i], res->rdlen[i], &b);
 		strv_add(&a->records, b.p);
 	}
 	buf_free(&b);

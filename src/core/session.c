@@ -1613,17 +1613,17 @@ session_resolve(struct session *s, char *err, size_t errlen)
 	return 0;
 }
 
-/* mx://, or a host name with --dns: the names go through DNS. */
+/* mx://, or a host name with --dns: the names go through DNS.  An
+ * address (IPv6 with a zone too) is no name. */
 static bool
 session_uses_dns(const struct session *s)
 {
-	struct in6_addr	a;
+	struct in_addr	a;
 
 	if (s->opts.target.mx)
 		return true;
-	return s->opts.dns != NULL && inet_pton(AF_INET,
-	    s->opts.target.host, &a) != 1 && inet_pton(AF_INET6,
-	    s->opts.target.host, &a) != 1;
+	return s->opts.dns != NULL && strchr(s->opts.target.host, ':') ==
+	    NULL && inet_pton(AF_INET, s->opts.target.host, &a) != 1;
 }
 
 static int
