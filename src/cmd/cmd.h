@@ -34,6 +34,8 @@ enum {
 	SOPT_PASSWORD_FILE,
 	SOPT_TLSA,
 	SOPT_PIN,
+	SOPT_DNS,
+	SOPT_DNSSEC_ANCHOR,
 };
 #define SESSION_LONGOPTS						\
 	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
@@ -49,7 +51,9 @@ enum {
 	    SOPT_ALLOW_UNVERIFIED_AUTH },					\
 	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }, \
 	{ "tlsa",		required_argument, NULL, SOPT_TLSA },	\
-	{ "pin",		required_argument, NULL, SOPT_PIN }
+	{ "pin",		required_argument, NULL, SOPT_PIN },	\
+	{ "dns",		required_argument, NULL, SOPT_DNS },	\
+	{ "dnssec-anchor",	required_argument, NULL, SOPT_DNSSEC_ANCHOR }
 #define SESSION_SHORTOPTS	"46"
 
 int	 session_option(struct session_opts *, int, const char *, char *,

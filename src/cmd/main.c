@@ -83,10 +83,16 @@ static const char usage_text[] =
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
 "     pop3://host[:110] pop3s://host[:995]   (IPv6: smtp://[::1]:25)\n"
+"     mx://domain[:25]: the domain's MX hosts in preference order, SMTP\n"
+"     with STARTTLS, the certificate checked for the MX host's name\n"
 "\n"
 "Connection:\n"
 "  -4, -6                  IPv4 or IPv6 only\n"
 "  --timeout SECONDS       connect and per-reply timeout (default 30)\n"
+"DNS (mx://, and host names with --dns; DNSSEC validated):\n"
+"  --dns ADDR[:PORT]       the resolver to ask (default: resolv.conf's)\n"
+"  --dnssec-anchor FILE    trust anchor, DS or DNSKEY records (default\n"
+"                          /usr/share/dns/root.key)\n"
 "TLS:\n"
 "  --starttls              ask capabilities, STARTTLS, ask again\n"
 "  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
@@ -396,6 +402,9 @@ main(int argc, char **argv)
 			    "one URL only");
 		if (target_parse(argv[0], &so.target, err, sizeof err) == -1)
 			usage_error("%s", err);
+		/* A mail domain is delivered to as an MTA does: STARTTLS. */
+		if (so.target.mx)
+			so.starttls = true;
 	}
 
 	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||

@@ -74,6 +74,14 @@ session_option(struct session_opts *so, int ch, const char *arg, char *err,
 		if (pin_parse(arg, &so->pins, err, errlen) == -1)
 			return -1;
 		break;
+	case SOPT_DNS:
+		if (dns_server_parse(arg, NULL, NULL, err, errlen) == -1)
+			return -1;
+		so->dns = arg;
+		break;
+	case SOPT_DNSSEC_ANCHOR:
+		so->dnssec_anchor = arg;
+		break;
 	default:
 		return 0;
 	}

@@ -306,6 +306,14 @@ probe_main_findings(struct probe *p)
 	bool			 implicit = p->base.target.implicit_tls;
 	size_t			 i;
 
+	/* Only a DNSSEC-secure MX answer is the domain's own. */
+	if (d->mx != NULL) {
+		struct buf	b = { 0 };
+
+		sanitize(d->mx, strlen(d->mx), &b);
+		finding(p, "mx", d->mx_secure ? LV_OK : LV_WARN, "%s", b.p);
+		buf_free(&b);
+	}
 	if (d->greeting != NULL) {
 		struct buf	b = { 0 };
 

@@ -6,6 +6,8 @@
 #ifndef MAILSCOPE_CORE_H
 #define MAILSCOPE_CORE_H
 
+#include <sys/socket.h>
+
 #include "base/base.h"
 #include "log/log.h"
 
@@ -19,6 +21,7 @@ struct target {
 	char		*port;
 	enum proto_id	 proto;
 	bool		 implicit_tls;	/* smtps, imaps, pop3s */
+	bool		 mx;		/* mx://: host is a mail domain */
 };
 
 int		 target_parse(const char *, struct target *, char *, size_t);
@@ -32,7 +35,8 @@ struct addrinfo;
 struct sockaddr;
 int	 net_resolve(const char *, const char *, int, struct addrinfo **,
 	    char *, size_t);
-int	 net_connect_start(const struct addrinfo *, char *, size_t);
+int	 net_connect_start(const struct sockaddr *, socklen_t, char *,
+	    size_t);
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
@@ -88,6 +92,71 @@ void	 tlsa_verify(const struct tlsa_set *, const struct tlsa_ctx *,
 	    const struct der *, size_t, struct tls_dane *);
 int	 pin_parse(const char *, struct strv *, char *, size_t);
 
+/*
+ * dns.c: DNS through libunbound, DNSSEC validated in-process, answered
+ * on the loop; libunbound's cache keeps the answers for the life of the
+ * resolver.  A result carries the log's view of the answer (records in
+ * presentation format, the security state, why_bogus) and the raw rdata
+ * of each record (a TLSA RRset for DANE).  The callback owns the result
+ * (dns_result_free).
+ */
+#define DNS_T_A		1
+#define DNS_T_NS	2
+#define DNS_T_CNAME	5
+#define DNS_T_MX	15
+#define DNS_T_TXT	16
+#define DNS_T_AAAA	28
+#define DNS_T_TLSA	52
+
+struct dns;
+struct dns_result {
+	struct dns_answer	 a;
+	int			 id;		/* dns_query's */
+	int			 type;
+	int			 rcode;		/* 0: NOERROR */
+	bool			 nxdomain;
+	size_t			 n;		/* records, in wire format: */
+	unsigned char		**rdata;
+	size_t			*rdlen;
+};
+typedef void	(*dns_cb)(struct dns_result *, void *);
+
+struct dns	*dns_new(struct loop *, const char *, const char *, char *,
+		    size_t);	/* server "ADDR[:PORT]" or NULL, anchor */
+void		 dns_free(struct dns *);
+int		 dns_query(struct dns *, const char *, int, dns_cb, void *,
+		    char *, size_t);	/* an id for dns_cancel, -1 */
+void		 dns_cancel(struct dns *, int);
+void		 dns_result_free(struct dns_result *);
+void		 dns_event(struct evlog *, enum ev_chan,
+		    const struct dns_result *);
+const char	*dns_resolver(const struct dns *);
+const char	*dns_anchor(const struct dns *);
+const char	*dns_type_name(int);
+void		 dns_rdata_text(int, const unsigned char *, size_t,
+		    struct buf *);	/* presentation format */
+int		 dns_server_parse(const char *, char **, char **, char *,
+		    size_t);
+
+/*
+ * mx.c: the hosts to connect to, through DNS: a domain's mail hosts
+ * (RFC 5321 5.1: MX in preference order, the implicit MX, RFC 7505's
+ * null MX) or one host's addresses.  One host at a time: the callback
+ * has a host and its addresses; mxwalk_next() when none of them would
+ * do; host NULL with why when nothing is left to try.
+ */
+struct mxwalk;
+struct mxwalk_addr {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+};
+typedef void	(*mxwalk_cb)(const char *, const struct mxwalk_addr *,
+		    size_t, const char *, void *);
+struct mxwalk	*mxwalk_new(struct dns *, struct evlog *, const char *, bool,
+		    const char *, int, mxwalk_cb, void *);
+void		 mxwalk_start(struct mxwalk *);
+void		 mxwalk_next(struct mxwalk *);
+void		 mxwalk_free(struct mxwalk *);
 
 /* tls.c: GnuTLS client side (credentials, verification, facts, key
  * log) over a base stream. */
@@ -261,6 +330,8 @@ struct session_opts {
 	struct tlsa_set	 tlsa;		/* --tlsa; owned by the caller */
 	struct strv	 pins;		/* --pin, "sha256//BASE64" */
 	const char	*save_chain;	/* write the chain here (PEM) */
+	const char	*dns;		/* --dns ADDR[:PORT], NULL: system */
+	const char	*dnssec_anchor;	/* NULL: the system's root key */
 };
 
 /*

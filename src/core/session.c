@@ -9,6 +9,7 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
@@ -43,8 +44,12 @@ struct session {
 	struct session_opts	 opts;
 	enum session_state	 state;
 	struct stream		*st;		/* NULL: no connection */
-	struct addrinfo		*ai_list;
-	struct addrinfo		*ai_cur;
+	struct mxwalk_addr	*addrs;		/* of conn_host */
+	size_t			 naddrs;
+	size_t			 addr_cur;
+	char			*conn_host;	/* the name connected to */
+	struct dns		*dns;		/* NULL until DNS is asked */
+	struct mxwalk		*walk;		/* the hosts DNS named */
 	struct tls_client	*tls;
 	struct tls_facts	*facts;
 	struct tls_resume	 resume;	/* for the next connection */
@@ -214,6 +219,9 @@ session_end(struct session *s, int code, const char *fmt, ...)
 		tls_client_free(s->tls);
 		s->tls = NULL;
 	}
+	/* Its queries still out are cancelled. */
+	mxwalk_free(s->walk);
+	s->walk = NULL;
 	session_set_state(s, STATE_CLOSED);
 }
 
@@ -255,6 +263,12 @@ session_timeout(void *arg)
 
 	switch (s->state) {
 	case STATE_CONNECTING:
+		if (s->st == NULL) {
+			session_end(s, EXIT_PROTO, "no DNS answer within %d "
+			    "ms (--timeout raises the limit)",
+			    s->opts.timeout_ms);
+			return;
+		}
 		session_connect_failed(s, "timed out after %d ms",
 		    s->opts.timeout_ms);
 		return;
@@ -1317,8 +1331,9 @@ session_start_tls(struct session *s)
 	o.priority = s->priority != NULL ? s->priority : s->opts.priority;
 	o.resume = &s->resume;
 	o.sni = s->opts.sni;
-	o.verify_host = s->opts.sni != NULL ? s->opts.sni :
-	    s->opts.target.host;
+	/* For mx:// the MX host's name (RFC 7672 3.2.2, as posttls-finger
+	 * checks it). */
+	o.verify_host = s->opts.sni != NULL ? s->opts.sni : s->conn_host;
 	o.client_cert = s->opts.client_cert;
 	o.client_key = s->opts.client_key;
 	o.keylog = s->opts.keylog;
@@ -1518,7 +1533,8 @@ session_connected(struct session *s)
 {
 	char	peer[128], local[128];
 
-	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	net_addr_string((struct sockaddr *)&s->addrs[s->addr_cur].ss, peer,
+	    sizeof peer);
 	net_local_string(stream_fd(s->st), local, sizeof local);
 	/* On an implicit TLS port nothing is exchanged before TLS. */
 	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
@@ -1537,15 +1553,17 @@ session_connected(struct session *s)
 static void
 session_try_connect(struct session *s)
 {
-	char	err[256], peer[128];
-	int	fd;
+	struct sockaddr	*sa;
+	char		 err[256], peer[128];
+	int		 fd;
 
-	for (; s->ai_cur != NULL; s->ai_cur = s->ai_cur->ai_next) {
-		net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	for (; s->addr_cur < s->naddrs; s->addr_cur++) {
+		sa = (struct sockaddr *)&s->addrs[s->addr_cur].ss;
+		net_addr_string(sa, peer, sizeof peer);
 		ev_local(s->log, EV_INFO, CHAN_PLAIN, NULL, "connecting to "
-		    "%s (%s)", peer, s->opts.target.host);
-		if ((fd = net_connect_start(s->ai_cur, err, sizeof err)) ==
-		    -1) {
+		    "%s (%s)", peer, s->conn_host);
+		if ((fd = net_connect_start(sa, s->addrs[s->addr_cur].len, err,
+		    sizeof err)) == -1) {
 			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect",
 			    "connect to %s failed: %s", peer, err);
 			continue;
@@ -1555,8 +1573,12 @@ session_try_connect(struct session *s)
 		session_arm(s, "while connecting");
 		return;
 	}
-	session_end(s, EXIT_PROTO, "could not connect to %s port %s",
-	    s->opts.target.host, s->opts.target.port);
+	if (s->walk != NULL) {
+		session_arm(s, "for DNS answers");
+		mxwalk_next(s->walk);
+	} else
+		session_end(s, EXIT_PROTO, "could not connect to %s port %s",
+		    s->opts.target.host, s->opts.target.port);
 }
 
 /* This address failed or timed out: say so, then try the next one. */
@@ -1570,19 +1592,106 @@ session_connect_failed(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&why, fmt, ap);
 	va_end(ap);
-	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	net_addr_string((struct sockaddr *)&s->addrs[s->addr_cur].ss, peer,
+	    sizeof peer);
 	ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect", "connect to %s %s",
 	    peer, why.p);
 	buf_free(&why);
 	session_close_fd(s);
-	s->ai_cur = s->ai_cur->ai_next;
+	s->addr_cur++;
 	session_try_connect(s);
+}
+
+static void
+session_set_addrs(struct session *s, const char *host,
+    const struct mxwalk_addr *addrs, size_t n)
+{
+	free(s->conn_host);
+	s->conn_host = xstrdup(host);
+	free(s->addrs);
+	s->addrs = xreallocarray(NULL, n > 0 ? n : 1, sizeof *s->addrs);
+	memcpy(s->addrs, addrs, n * sizeof *addrs);
+	s->naddrs = n;
+	s->addr_cur = 0;
+}
+
+/* DNS named the next host to try, or nothing is left (why). */
+static void
+session_route(const char *host, const struct mxwalk_addr *addrs, size_t n,
+    const char *why, void *arg)
+{
+	struct session	*s = arg;
+
+	if (host == NULL) {
+		session_end(s, EXIT_PROTO, "%s", why);
+		return;
+	}
+	session_set_addrs(s, host, addrs, n);
+	session_try_connect(s);
+}
+
+/* The system's resolver, as the session always did without --dns. */
+static int
+session_resolve(struct session *s, char *err, size_t errlen)
+{
+	struct addrinfo		*res, *ai;
+	struct mxwalk_addr	*v = NULL;
+	size_t			 n = 0;
+
+	if (net_resolve(s->opts.target.host, s->opts.target.port,
+	    s->opts.family, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof v->ss)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		memcpy(&v[n].ss, ai->ai_addr, ai->ai_addrlen);
+		v[n].len = ai->ai_addrlen;
+		n++;
+	}
+	freeaddrinfo(res);
+	session_set_addrs(s, s->opts.target.host, v, n);
+	free(v);
+	return 0;
+}
+
+/* mx://, or a host name with --dns: the names go through DNS.  An
+ * address (IPv6 with a zone too) is no name. */
+static bool
+session_uses_dns(const struct session *s)
+{
+	struct in_addr	a;
+
+	if (s->opts.target.mx)
+		return true;
+	return s->opts.dns != NULL && strchr(s->opts.target.host, ':') ==
+	    NULL && inet_pton(AF_INET, s->opts.target.host, &a) != 1;
+}
+
+static int
+session_dns_start(struct session *s, char *err, size_t errlen)
+{
+	if (s->dns == NULL) {
+		if ((s->dns = dns_new(s->loop, s->opts.dns,
+		    s->opts.dnssec_anchor, err, errlen)) == NULL)
+			return -1;
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "dns", "DNS: asking %s; "
+		    "answers validated with DNSSEC from the trust anchor %s",
+		    dns_resolver(s->dns), dns_anchor(s->dns));
+	}
+	mxwalk_free(s->walk);
+	s->walk = mxwalk_new(s->dns, s->log, s->opts.target.host,
+	    s->opts.target.mx, s->opts.target.port, s->opts.family,
+	    session_route, s);
+	return 0;
 }
 
 int
 session_connect(struct session *s)
 {
 	char	err[256];
+	bool	dns;
 
 	if (s->state != STATE_DISCONNECTED && s->state != STATE_CLOSED)
 		return -1;
@@ -1595,17 +1704,20 @@ session_connect(struct session *s)
 		ev_local(s->log, EV_INFO, CHAN_PLAIN, "keylog", "TLS secrets "
 		    "of this session go to %s (NSS key log format)",
 		    s->opts.keylog);
-	if (s->ai_list != NULL)
-		freeaddrinfo(s->ai_list);
-	s->ai_list = NULL;
-	if (net_resolve(s->opts.target.host, s->opts.target.port,
-	    s->opts.family, &s->ai_list, err, sizeof err) == -1) {
-		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve", "%s", err);
+	s->naddrs = s->addr_cur = 0;
+	if ((dns = session_uses_dns(s)) ?
+	    session_dns_start(s, err, sizeof err) :
+	    session_resolve(s, err, sizeof err)) {
+		if (dns)
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "dns", "%s",
+			    err);
+		else
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve",
+			    "%s", err);
 		session_exit(s, EXIT_PROTO);
 		session_set_state(s, STATE_CLOSED);
 		return -1;
 	}
-	s->ai_cur = s->ai_list;
 	s->quitting = false;
 	s->ending = false;
 	s->auto_started = false;
@@ -1628,7 +1740,11 @@ session_connect(struct session *s)
 	s->facts = NULL;
 	buf_reset(&s->chain_pem);
 	session_set_state(s, STATE_CONNECTING);
-	session_try_connect(s);
+	if (s->walk != NULL) {
+		session_arm(s, "for DNS answers");
+		mxwalk_start(s->walk);
+	} else
+		session_try_connect(s);
 	return 0;
 }
 
@@ -1781,8 +1897,10 @@ session_free(struct session *s)
 	tls_resume_forget(&s->resume, NULL);
 	free(s->priority);
 	buf_free(&s->chain_pem);
-	if (s->ai_list != NULL)
-		freeaddrinfo(s->ai_list);
+	mxwalk_free(s->walk);
+	dns_free(s->dns);
+	free(s->addrs);
+	free(s->conn_host);
 	pp_free(s->pp);
 	redactor_free(s->red);
 	raw_line_clear(s);

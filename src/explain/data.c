@@ -1027,6 +1027,15 @@ static const struct explain_entry warning[] = {
 	    "CVE-2011-0411, \"NO STARTTLS\" USENIX Security 2021"),
 	G("connect", "The TCP connection failed: refused, unreachable, or "
 	    "timed out.  Check host, port and firewall.", "RFC 9293"),
+	G("dns", "The names are looked up with libunbound, which checks "
+	    "DNSSEC signatures itself from the trust anchor: an answer is "
+	    "secure (signed all the way down from the anchor), insecure (not "
+	    "signed: anyone on the path could have forged it) or bogus "
+	    "(signed, but the signatures fail: forged or broken).",
+	    "RFC 4033 §3-5, RFC 4035 §4.3"),
+	G("implicit-mx", "The domain has no MX record, so SMTP delivers to "
+	    "the domain's own address records, as if it were its own MX with "
+	    "preference 0.", "RFC 5321 §5.1"),
 	G("insecure", "Certificate verification was switched off "
 	    "(--insecure): anyone on the path could pose as the server.",
 	    "RFC 7817 §3"),
@@ -1037,6 +1046,17 @@ static const struct explain_entry warning[] = {
 	    "or more.  No real message is that big; the size is a classic "
 	    "way to overflow clients that allocate it.",
 	    "RFC 9051 §4.3"),
+	G("mx", "A sender tries the MX hosts in order of preference, lowest "
+	    "first, and the next one when a host cannot be reached.  Only a "
+	    "DNSSEC-secure MX answer proves the list came from the domain; "
+	    "an insecure one could have been forged to send mail elsewhere.",
+	    "RFC 5321 §5.1, RFC 7672 §2.2"),
+	G("mx-next", "This mail host could not be reached: the next MX in "
+	    "preference order is tried, as a sending server would.",
+	    "RFC 5321 §5.1"),
+	G("null-mx", "A null MX (\"0 .\"): the domain says it accepts no "
+	    "mail at all; a sender gives up at once, without trying its "
+	    "address records.", "RFC 7505 §3-4"),
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",
@@ -1192,6 +1212,19 @@ static const struct explain_entry lesson[] = {
 	G("capdiff-unchanged", "The list is the same as in plaintext.  If it "
 	    "offers login, the server also offered it without TLS.",
 	    "RFC 3207 §4.2"),
+	G("dns-bogus", "DNSSEC validation failed: the answer was signed but "
+	    "the signatures do not check out (forged, altered or expired).  "
+	    "A validating resolver gives nothing back, and a sender must not "
+	    "use it.", "RFC 4033 §5, RFC 4035 §5.5, RFC 7672 §2.1.1"),
+	G("dns-insecure", "Not signed: no DNSSEC chain of trust reaches this "
+	    "name, so anyone who can answer for it could have forged this "
+	    "answer.", "RFC 4033 §5, RFC 4035 §4.3"),
+	G("dns-secure", "DNSSEC-secure: every signature from the trust "
+	    "anchor down to this answer checked out, so it is the zone's own "
+	    "data, unchanged.", "RFC 4033 §5, RFC 4035 §5"),
+	G("dns-tlsrpt", "The domain's TLS reporting policy: where sending "
+	    "servers report TLS failures they met delivering to it.",
+	    "RFC 8460 §3"),
 	G("connect-plain", "The connection starts in plaintext: everyone on "
 	    "the path can read and change it until STARTTLS succeeds.",
 	    "RFC 3207 §1, RFC 8314 §3"),

@@ -80,6 +80,7 @@ digest_free(struct digest *d)
 {
 	forget(d);
 	tls_facts_free(d->prev_tls);
+	free(d->mx);
 	digest_init(d);
 }
 
@@ -200,7 +201,15 @@ digest_event(const struct event *ev, void *arg)
 		}
 		set_text(&d->capdiff_text, ev);
 		break;
+	case EV_DNS:
+		if (x != NULL && x->dns != NULL && x->dns->type != NULL &&
+		    strcmp(x->dns->type, "MX") == 0)
+			d->mx_secure = x->dns->sec == DNS_SECURE;
+		break;
 	case EV_INFO:
+		/* The domain's mail hosts, before any connection. */
+		if (ev_code_is(ev, "mx") && d->mx == NULL)
+			set_text(&d->mx, ev);
 		/* The session's word on why there is no difference. */
 		if (ev_code_is(ev, "capdiff-unknown")) {
 			d->capdiff = true;

@@ -460,6 +460,24 @@ class_json(const struct event *ev, struct buf *b)
 	b->p[b->len - 1] = '}';
 }
 
+static json_t *
+dns_to_json(const struct dns_answer *a)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "name", jstr(a->name));
+	json_object_set_new(o, "type", jstr(a->type));
+	json_object_set_new(o, "rcode", jstr(a->rcode));
+	json_object_set_new(o, "security", jstr(dns_sec_name(a->sec)));
+	json_object_set_new(o, "why_bogus", jstr(a->why_bogus));
+	json_object_set_new(o, "error", jstr(a->error));
+	json_object_set_new(o, "resolver", jstr(a->resolver));
+	json_object_set_new(o, "canonical", jstr(a->canon));
+	json_object_set_new(o, "ttl", json_integer(a->ttl));
+	json_object_set_new(o, "records", jstrv(&a->records));
+	return o;
+}
+
 /* Append ev as one JSON object (no newline) to b. */
 void
 event_json(const struct evlog *log, const struct event *ev, struct buf *b)
@@ -512,6 +530,8 @@ event_json(const struct evlog *log, const struct event *ev, struct buf *b)
 		}
 		if (ev->kind == EV_CAPS)
 			json_object_set_new(o, "caps", jstrv(&x->caps));
+		if (ev->kind == EV_DNS && x->dns != NULL)
+			json_object_set_new(o, "dns", dns_to_json(x->dns));
 		/* Its members after the others: "{...}" without its "{". */
 		if (json_object_size(o) > 0) {
 			buf_addc(b, ',');
@@ -953,6 +973,47 @@ get_data(json_t *o, struct buf *data, char *err, size_t errlen)
 	return 0;
 }
 
+static struct dns_answer *
+dns_from_json(json_t *o, char *err, size_t errlen)
+{
+	struct dns_answer	*a;
+	json_t			*ttl = json_object_get(o, "ttl");
+	char			*sec = NULL;
+	int			 n;
+
+	if (!json_is_object(o)) {
+		fail(err, errlen, "\"dns\": not an object");
+		return NULL;
+	}
+	a = xcalloc(1, sizeof *a);
+	if (get_str(o, "name", &a->name, err, errlen) == -1 ||
+	    get_str(o, "type", &a->type, err, errlen) == -1 ||
+	    get_str(o, "rcode", &a->rcode, err, errlen) == -1 ||
+	    get_str(o, "security", &sec, err, errlen) == -1 ||
+	    get_str(o, "why_bogus", &a->why_bogus, err, errlen) == -1 ||
+	    get_str(o, "error", &a->error, err, errlen) == -1 ||
+	    get_str(o, "resolver", &a->resolver, err, errlen) == -1 ||
+	    get_str(o, "canonical", &a->canon, err, errlen) == -1 ||
+	    get_strv(o, "records", &a->records, err, errlen) == -1)
+		goto bad;
+	if (sec != NULL && (n = dns_sec_from_name(sec)) == -1) {
+		fail(err, errlen, "\"dns\": unknown security \"%s\"", sec);
+		goto bad;
+	}
+	a->sec = sec != NULL ? (enum dns_sec)n : DNS_INSECURE;
+	if (ttl != NULL && !json_is_integer(ttl)) {
+		fail(err, errlen, "\"dns\": \"ttl\": not a number");
+		goto bad;
+	}
+	a->ttl = ttl != NULL ? json_integer_value(ttl) : 0;
+	free(sec);
+	return a;
+bad:
+	free(sec);
+	dns_answer_free(a);
+	return NULL;
+}
+
 static int
 extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
     char *err, size_t errlen)
@@ -964,7 +1025,8 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 	if (json_object_get(o, "code") == NULL && tls == NULL &&
 	    json_object_get(o, "added") == NULL &&
 	    json_object_get(o, "removed") == NULL &&
-	    json_object_get(o, "caps") == NULL)
+	    json_object_get(o, "caps") == NULL &&
+	    json_object_get(o, "dns") == NULL)
 		return 0;
 	x = xcalloc(1, sizeof *x);
 	if (get_str(o, "code", &x->code, err, errlen) == -1)
@@ -978,6 +1040,10 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 		goto bad;
 	if (kind == EV_CAPS &&
 	    get_strv(o, "caps", &x->caps, err, errlen) == -1)
+		goto bad;
+	if (kind == EV_DNS && json_object_get(o, "dns") != NULL &&
+	    (x->dns = dns_from_json(json_object_get(o, "dns"), err,
+	    errlen)) == NULL)
 		goto bad;
 	*xp = x;
 	return 0;

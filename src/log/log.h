@@ -34,6 +34,7 @@ enum ev_kind {
 	EV_STATE,		/* session state changed, data = its name */
 	EV_CAPS,		/* a capability list completed, x->caps */
 	EV_READY,		/* nothing awaited: the client's turn */
+	EV_DNS,			/* a DNS answer used, x->dns */
 	EV_KIND_MAX
 };
 
@@ -76,6 +77,7 @@ enum ev_chan {
 	EVF_UNSOLICITED | EVF_NOREDACT)
 
 struct tls_facts;
+struct dns_answer;
 
 struct ev_extra {
 	char			*code;	/* warning/error class */
@@ -83,6 +85,7 @@ struct ev_extra {
 	struct strv		 added;
 	struct strv		 removed;
 	struct strv		 caps;	/* EV_CAPS: the list */
+	struct dns_answer	*dns;	/* EV_DNS */
 };
 
 /*
@@ -303,6 +306,41 @@ void		 tls_facts_compare(const struct tls_facts *,
 		    const struct tls_facts *, struct strv *);
 
 /*
+ * dnsanswer.c: a DNS answer as the log keeps it.  The security state is
+ * the validator's (RFC 4033-4035): secure, insecure (no chain of trust
+ * reaches the name) or bogus (a chain that failed, why_bogus says how).
+ */
+enum dns_sec {
+	DNS_INSECURE,
+	DNS_SECURE,
+	DNS_BOGUS,
+	DNS_SEC_MAX
+};
+
+struct dns_answer {
+	char		*name;		/* the name asked */
+	char		*type;		/* "MX", "AAAA", "TLSA", ... */
+	char		*rcode;		/* "NOERROR", "NXDOMAIN", ... */
+	enum dns_sec	 sec;
+	char		*why_bogus;	/* the validator's reason, or NULL */
+	char		*error;		/* no answer at all: why, or NULL */
+	char		*resolver;	/* who was asked */
+	char		*canon;		/* the name after a CNAME, or NULL */
+	int64_t		 ttl;
+	struct strv	 records;	/* presentation format; text of a TXT
+					 * as sent, through the sanitizer
+					 * like every byte shown */
+};
+
+struct dns_answer *dns_answer_dup(const struct dns_answer *);
+void		 dns_answer_clear(struct dns_answer *);
+void		 dns_answer_free(struct dns_answer *);
+const char	*dns_sec_name(enum dns_sec);
+int		 dns_sec_from_name(const char *);
+void		 dns_answer_summary(const struct dns_answer *, struct buf *);
+bool		 ev_dns_bogus(const struct event *);	/* shown as a warning */
+
+/*
  * json.c: events <-> JSON Lines (jansson), and the header and trailer
  * lines of a recording.  Strings are returned malloc'd, on one line, in
  * ASCII with every control character but DEL escaped.
@@ -419,6 +457,8 @@ struct digest {
 	bool		 states;	/* the session logs its states */
 	enum dg_channel	 channel;
 	enum dg_phase	 phase;
+	char		*mx;		/* mx://: the mail hosts, in words */
+	bool		 mx_secure;	/* ... the MX answer was DNSSEC-secure */
 	char		*greeting;	/* the connection's first server line, */
 	size_t		 greeting_len;	/* ... its bytes (NUL included) */
 	uint64_t	 bytes_in;	/* ev_wire_len() of each side's data */

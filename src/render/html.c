@@ -321,7 +321,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	struct digest		 d;
 	char			 start[64];
 	size_t			 i;
-	bool			 open = false;
+	bool			 open = false, warn;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -358,10 +358,10 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 			html_line(out, ev, ev->data, ev->len, true, true);
 			continue;
 		}
-		buf_printf(out, "<span class=\"%s\">%s ",
-		    ev->kind == EV_WARNING || ev->kind == EV_ERROR ? "warn" :
-		    "info", ev->kind == EV_WARNING || ev->kind == EV_ERROR ?
-		    "**" : "==");
+		warn = ev->kind == EV_WARNING || ev->kind == EV_ERROR ||
+		    ev_dns_bogus(ev);
+		buf_printf(out, "<span class=\"%s\">%s ", warn ? "warn" :
+		    "info", warn ? "**" : "==");
 		xml_text(out, ev->data, ev->len);
 		buf_adds(out, "</span>\n");
 	}

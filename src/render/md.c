@@ -202,9 +202,12 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 		case EV_ERROR:
 		case EV_VERIFY:
 		case EV_CAPDIFF:
+		case EV_DNS:
 			md_flush_block(out, &block);
 			buf_adds(out, ev->kind == EV_ERROR ? "**Error:** " :
 			    ev->kind == EV_WARNING ? "**Warning:** " :
+			    ev->kind == EV_DNS ? ev_dns_bogus(ev) ?
+			    "**DNS, bogus:** " : "**DNS:** " :
 			    ev->kind == EV_CAPDIFF ?
 			    "**Capabilities after TLS:** " : "**Verdict:** ");
 			md_cell(out, ev->data);

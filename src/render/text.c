@@ -104,6 +104,10 @@ render_event(const struct evlog *log, const struct event *ev,
 		buf_adds(b, "** ");
 		sanitize(ev->data, ev->len, b);
 		break;
+	case EV_DNS:
+		buf_adds(b, ev_dns_bogus(ev) ? "** " : "== ");
+		sanitize(ev->data, ev->len, b);
+		break;
 	case EV_ERROR:
 		buf_adds(b, "** error: ");
 		sanitize(ev->data, ev->len, b);

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Start private Postfix and Dovecot instances on loopback high ports for the
-# integration tests, with a test CA and good and bad certificates.  All
+# integration tests, with a test CA and good and bad certificates, and an
+# authoritative DNS server for the signed test zone mailscope.test (dns.sh).  All
 # state lives under tests/out/servers/; tests/out/servers/env is written
 # last and can be sourced by the tests.  Runs as root (Postfix and Dovecot
 # drop privileges themselves); never touches the system instances.
@@ -53,8 +54,8 @@ chmod 755 "$S" "$DV" "$DV/home"
 chown postfix:postfix "$PF/data"
 
 # --- ports --------------------------------------------------------------
-# 14 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
-NPORTS=14
+# 15 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
+NPORTS=15
 base=$(python3 - "${MAILSCOPE_TEST_PORT_BASE:-}" "$NPORTS" << 'EOF'
 import socket, sys
 n = int(sys.argv[2])
@@ -95,6 +96,7 @@ POP3_PORT=$((base + 9))
 POP3S_PORT=$((base + 10))
 # base+11, base+12: spare, kept free for tests' own listeners.
 CHAIN_PORT=$((base + 13))
+DNS_PORT=$((base + 14))
 
 # --- certificates -------------------------------------------------------
 certgen() {
@@ -122,6 +124,9 @@ organization = "mailscope tests"
 serial = 2
 dns_name = "mail.test"
 dns_name = "localhost"
+dns_name = "mx.mailscope.test"
+dns_name = "mxbad.mailscope.test"
+dns_name = "nomx.mailscope.test"
 ip_address = "127.0.0.1"
 ip_address = "127.0.0.2"
 ip_address = "::1"
@@ -423,6 +428,13 @@ if [ $? -ne 0 ]; then
 	die "servers did not come up"
 fi
 
+# The test zone names the test Postfix as its mail host.
+"$here/dns.sh" "$S/dns" "$DNS_PORT" "$SMTP_PORT" "$C/good.pem" "$C/ca.pem" \
+    > "$S/dns.env" || {
+	"$here/stop.sh" > /dev/null 2>&1
+	die "the DNS server did not start"
+}
+
 cat > "$S/env.tmp" << EOF
 # Written by tests/servers/start.sh; source it.
 SERVERS_DIR=$S
@@ -463,5 +475,6 @@ SMALL_MSG_SUBJECT='small test message'
 POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
 EOF
+cat "$S/dns.env" >> "$S/env.tmp"
 mv "$S/env.tmp" "$S/env"
 echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + NPORTS - 1)); env in $S/env"
