@@ -50,6 +50,9 @@ struct session {
 	char			*conn_host;	/* the name connected to */
 	struct dns		*dns;		/* NULL until DNS is asked */
 	struct mxwalk		*walk;		/* the hosts DNS named */
+	struct tlsa_set		 dns_tlsa;	/* the host's TLSA RRset */
+	char			*tlsa_name;	/* ... "_25._tcp.HOST" */
+	int			 tlsa_q;	/* its query, -1: none */
 	struct tls_client	*tls;
 	struct tls_facts	*facts;
 	struct tls_resume	 resume;	/* for the next connection */
@@ -222,6 +225,10 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	/* Its queries still out are cancelled. */
 	mxwalk_free(s->walk);
 	s->walk = NULL;
+	if (s->tlsa_q != -1) {
+		dns_cancel(s->dns, s->tlsa_q);
+		s->tlsa_q = -1;
+	}
 	session_set_state(s, STATE_CLOSED);
 }
 
@@ -1338,7 +1345,7 @@ session_start_tls(struct session *s)
 	o.client_key = s->opts.client_key;
 	o.keylog = s->opts.keylog;
 	o.timeout_ms = s->opts.timeout_ms;
-	o.tlsa = &s->opts.tlsa;
+	o.tlsa = s->opts.tlsa.n > 0 ? &s->opts.tlsa : &s->dns_tlsa;
 	o.smtp = s->opts.target.proto == PROTO_SMTP;
 	o.pins = &s->opts.pins;
 	s->tls = tls_client_new(&o, s->st, session_step, s, err, sizeof err);
@@ -1615,18 +1622,70 @@ session_set_addrs(struct session *s, const char *host,
 	s->addr_cur = 0;
 }
 
+/*
+ * The TLSA RRset of the host about to be tried (RFC 7672 2.2): its
+ * records and whether DNSSEC vouches for them, for the DANE verdict
+ * after the handshake.  Only a secure set is used; the verdict says why
+ * another is not.
+ */
+static void
+session_tlsa(struct dns_result *r, void *arg)
+{
+	struct session	*s = arg;
+	struct tlsa_rr	 rr;
+	size_t		 i;
+
+	s->tlsa_q = -1;
+	dns_event(s->log, CHAN_PLAIN, r);
+	tlsa_set_free(&s->dns_tlsa);
+	for (i = 0; r->a.error == NULL && i < r->n; i++) {
+		if (r->rdlen[i] < 4)
+			continue;	/* no certificate data: no record */
+		rr.usage = r->rdata[i][0];
+		rr.selector = r->rdata[i][1];
+		rr.mtype = r->rdata[i][2];
+		rr.len = r->rdlen[i] - 3;
+		rr.data = xmalloc(rr.len);
+		memcpy(rr.data, r->rdata[i] + 3, rr.len);
+		tlsa_set_add(&s->dns_tlsa, &rr);
+	}
+	s->dns_tlsa.dnssec = r->a.sec == DNS_SECURE ? TLSA_SECURE :
+	    r->a.sec == DNS_BOGUS ? TLSA_BOGUS : TLSA_INSECURE;
+	s->dns_tlsa.source = s->tlsa_name;
+	if (s->dns_tlsa.n == 0)
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "dane-none", "DANE: no "
+		    "TLSA records at %s%s: the certificate is verified "
+		    "as without DANE (PKIX)", s->tlsa_name, r->a.sec ==
+		    DNS_SECURE ? " (a DNSSEC-secure denial)" : "");
+	dns_result_free(r);
+	session_try_connect(s);
+}
+
 /* DNS named the next host to try, or nothing is left (why). */
 static void
 session_route(const char *host, const struct mxwalk_addr *addrs, size_t n,
     const char *why, void *arg)
 {
 	struct session	*s = arg;
+	char		 err[256];
 
 	if (host == NULL) {
 		session_end(s, EXIT_PROTO, "%s", why);
 		return;
 	}
 	session_set_addrs(s, host, addrs, n);
+	tlsa_set_free(&s->dns_tlsa);
+	/* SMTP's DANE (RFC 7672): the host's own TLSA records, unless
+	 * --tlsa gave some by hand. */
+	if (s->opts.target.proto == PROTO_SMTP && s->opts.tlsa.n == 0) {
+		free(s->tlsa_name);
+		xasprintf(&s->tlsa_name, "_%s._tcp.%s", s->opts.target.port,
+		    host);
+		if ((s->tlsa_q = dns_query(s->dns, s->tlsa_name, DNS_T_TLSA,
+		    session_tlsa, s, err, sizeof err)) != -1)
+			return;
+		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "dns", "%s", err);
+	}
 	session_try_connect(s);
 }
 
@@ -1868,6 +1927,7 @@ session_new(struct loop *loop, struct evlog *log,
 	struct session	*s;
 
 	s = xcalloc(1, sizeof *s);
+	s->tlsa_q = -1;
 	s->loop = loop;
 	s->log = log;
 	s->opts = *opts;
@@ -1898,6 +1958,10 @@ session_free(struct session *s)
 	free(s->priority);
 	buf_free(&s->chain_pem);
 	mxwalk_free(s->walk);
+	if (s->tlsa_q != -1)
+		dns_cancel(s->dns, s->tlsa_q);
+	tlsa_set_free(&s->dns_tlsa);
+	free(s->tlsa_name);
 	dns_free(s->dns);
 	free(s->addrs);
 	free(s->conn_host);

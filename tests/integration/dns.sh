@@ -42,7 +42,7 @@ contains "$T/mx" "^== DNS: asking 127\\.0\\.0\\.1 port $DNS_PORT; .*trust anchor
 contains "$T/mx" "^== connecting to 127\\.0\\.0\\.1 port $SMTP_PORT \\(mx\\.$D\\)" \
     "mx://: connects to the MX host on the port given"
 contains "$T/mx" "^-> STARTTLS\$" "mx://: STARTTLS as SMTP, without --starttls"
-contains "$T/mx" "certificate verified: host name matched DNS:mx\\.$D\$" \
+contains "$T/mx" "certificate verified: host name matched DNS:mx\\.$D;" \
     "mx://: the certificate is checked for the MX host's name"
 contains "$T/mx" "^   SNI        mx\\.$D\$" "mx://: SNI is the MX host's name"
 contains "$T/mx" "^== DNS TXT _smtp\\._tls\\.$D \\(secure\\): \"v=TLSRPTv1; rua=mailto:tlsrpt@$D\"\$" \
@@ -135,7 +135,7 @@ contains "$T/fallback" "connect to 127\\.0\\.0\\.3 port $SMTP_PORT failed" \
     "fallback: the first host refused"
 contains "$T/fallback" "^== trying the next mail host: mx\\.$D\$" \
     "fallback: the next host is tried"
-contains "$T/fallback" "host name matched DNS:mx\\.$D\$" \
+contains "$T/fallback" "host name matched DNS:mx\\.$D;" \
     "fallback: verified for the host in use"
 
 # --- hostile text in a TXT record ----------------------------------------
@@ -196,6 +196,38 @@ echo $? > "$T/silent.rc"
 rc silent 2 "a silent resolver: exit 2"
 contains "$T/silent" "no DNS answer within 1000 ms|no answer" \
     "a silent resolver: said"
+
+# --- DANE from DNS (RFC 7672): the MX host's TLSA RRset ---------------------
+# Secure, matching: DANE verified beside PKIX, the record named.
+contains "$T/mx" "^== DNS TLSA _$SMTP_PORT\\._tcp\\.mx\\.$D \\(secure\\): [23] [01] 1 [0-9a-f]+, [23] [01] 1 [0-9a-f]+\$" \
+    "DANE: the MX host's TLSA RRset asked, DNSSEC-secure"
+contains "$T/mx" "DANE verified: 3 1 1 matched the leaf's public key" \
+    "DANE: verified, the matching record named"
+python3 - "$T/mx.json" "$SMTP_PORT" > "$T/dane.check" 2>&1 << 'EOF'
+import json, sys
+v = [json.loads(l) for l in open(sys.argv[1])]
+v = [e["tls"] for e in v if e.get("kind") == "verify"]
+d = v[-1]["dane"]
+assert d["source"] == "_%s._tcp.mx.mailscope.test" % sys.argv[2], d
+assert d["dnssec"] == "secure" and d["ok"] and d["usable"], d
+assert [r["rr"][:5] for r in d["records"] if r["matched"]] == ["3 1 1"], d
+assert v[-1]["verified"], v[-1]
+EOF
+check "DANE: --json: the verdict's source, DNSSEC state and record" \
+    test ! -s "$T/dane.check"
+# Secure, matching nothing: the session stops like a failed verification.
+dns badtlsa mx://badtlsa.$D:$SMTP_PORT
+rc badtlsa 5 "DANE: a secure TLSA set that matches nothing: exit 5"
+contains "$T/badtlsa" "DANE failed: the TLSA record did not match; 3 1 1: digest mismatch" \
+    "DANE: the mismatch said, with what was compared"
+lacks "$T/badtlsa" "^~> " "DANE: nothing sent inside TLS after the mismatch"
+dns badtlsa-insecure --insecure mx://badtlsa.$D:$SMTP_PORT
+contains "$T/badtlsa-insecure" "continuing although no TLSA record matched \\(DANE\\) \\(--insecure\\)" \
+    "DANE: --insecure goes on past the mismatch and says so"
+# By hand, --tlsa takes the place of the DNS's records.
+dns tlsa-hand --tlsa "3 1 1 $(printf '%064d' 0)" mx://$D:$SMTP_PORT
+rc tlsa-hand 5 "DANE: --tlsa given by hand is used instead of the DNS's"
+lacks "$T/tlsa-hand" "DNS TLSA" "DANE: ... and the DNS is not asked for TLSA"
 
 # --- the screen: the answers in the transcript ---------------------------
 ui=$ASAN_MAILSCOPE
