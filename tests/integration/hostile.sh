@@ -23,6 +23,8 @@
 #   #> asan / valgrind     one more run with build-asan/mailscope / under
 #                          valgrind memcheck: same exit code, no error
 #   #> manual              played by a section below, not by the loop
+#   #> heavy               tens of megabytes through the engine: played by
+#                          make check, left out of make test's quick loop
 #   #> novalgrind          left out of make check-valgrind (too slow under
 #                          memcheck for its own timeout)
 # Under make check-valgrind (MAILSCOPE_VALGRIND set) the rss checks are
@@ -483,6 +485,7 @@ jobs=4
 [ -n "${MAILSCOPE_QUICK:-}" ] && jobs=6
 for c in "$CASES"/*.case; do
 	has_directive manual "$c" && continue
+	[ -n "${MAILSCOPE_QUICK:-}" ] && has_directive heavy "$c" && continue
 	[ -n "${MAILSCOPE_VALGRIND:-}" ] && has_directive novalgrind "$c" &&
 	    continue
 	echo "$c"
