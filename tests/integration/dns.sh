@@ -247,6 +247,10 @@ contains "$T/screen" "DNS MX hostile\\.$D \\(secure\\): 10 mx\\.$D\\." \
     "screen: the MX answer in the transcript"
 contains "$T/screen" "mail hosts of hostile\\.$D in preference order" \
     "screen: the mail hosts in the transcript"
+contains "$T/screen" "Mail domain \\(MX\\)" \
+    "screen: the TLS panel has the mail domain's section"
+contains "$T/screen" "DANE VERIFIED" \
+    "screen: the TLS panel's DANE verdict from the DNS's TLSA records"
 contains "$T/screen" 'mailto:\\e\[31mred\\e\[0m@' \
     "screen: the hostile TXT shown escaped"
 tui_keys t C-d

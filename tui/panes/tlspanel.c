@@ -419,6 +419,12 @@ build(struct tlspanel *tp)
 		title(tp, "Lab");
 		text(tp, SLOT_TLS_VALUE, "  %s", tp->t->opts.lab_info);
 	}
+	/* mx://: the mail hosts DNS named, and whether DNSSEC vouched. */
+	if (d->mx != NULL) {
+		title(tp, "Mail domain (MX)");
+		text(tp, d->mx_secure ? SLOT_TLS_VALUE : SLOT_TLS_WARN, "  %s",
+		    d->mx);
+	}
 	title(tp, "Channel");
 	r = line(tp);
 	switch (d->phase) {
