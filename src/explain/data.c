@@ -1033,6 +1033,11 @@ static const struct explain_entry warning[] = {
 	    "signed: anyone on the path could have forged it) or bogus "
 	    "(signed, but the signatures fail: forged or broken).",
 	    "RFC 4033 §3-5, RFC 4035 §4.3"),
+	G("dane-none", "The mail host publishes no TLSA records, so DANE "
+	    "cannot authenticate it: the certificate is verified as without "
+	    "DANE.  A DNSSEC-secure denial proves there are none; an "
+	    "insecure one could have been forged.",
+	    "RFC 7672 §2.2, RFC 6698 §4"),
 	G("implicit-mx", "The domain has no MX record, so SMTP delivers to "
 	    "the domain's own address records, as if it were its own MX with "
 	    "preference 0.", "RFC 5321 §5.1"),
