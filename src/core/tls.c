@@ -1138,7 +1138,7 @@ tls_scan_limits(struct strv *what, struct strv *why)
 	}
 	strv_add(what, "static-DH");
 	strv_add(why, "static (EC)DH suites (TLS_DH_RSA_*, TLS_ECDH_*), "
-	    "ARIA, CCM_8 and others GnuTLS does not implement");
+	    "ARIA and others GnuTLS does not implement");
 	strv_add(what, "PSK-SRP");
 	strv_add(why, "PSK and SRP suites need a shared secret");
 }
