@@ -725,6 +725,9 @@ probe_next(struct probe *p)
 		}
 		probe_main_findings(p);
 		if (p->dg.tls == NULL) {
+			if (p->scan)
+				finding(p, "scan", LV_SKIP, "not made: no TLS "
+				    "session");
 			p->step = STEP_DONE;
 			break;
 		}

@@ -106,6 +106,12 @@ PY
 	fi
 done
 
+# On a terminal (script(1) gives it one) a progress line goes to stderr.
+script -qec "timeout 600 '$MS' probe --scan pop3s://127.0.0.1:$POP3S_PORT" \
+    /dev/null > "$T/tty" 2>&1
+contains "$T/tty" 'scan [0-9]+/[0-9]+: TLS1\.[23] ' \
+    "scan on a terminal: a progress line"
+
 # --- a live session that negotiates weak parameters ---------------------
 batch() {
 	timeout 60 "$MS" --batch --starttls --timeout 10 --cafile "$CA" \
