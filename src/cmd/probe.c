@@ -7,14 +7,14 @@
  *                 capabilities again (response injection shows here too);
  *   STEP_VERSION  one handshake per TLS version, to find the lowest one
  *                 accepted and whether TLS 1.3 is offered;
+ *   STEP_SCAN     --scan: one handshake per cipher suite at each
+ *                 version accepted, per group and per signature
+ *                 algorithm, each offering only that one; what is
+ *                 accepted is weighed by the rules of src/core/weak.c,
+ *                 those the live session warns with;
  *   STEP_INJECT   STARTTLS and a plaintext command in one write: a reply
  *                 to that command inside TLS means the server executed
  *                 buffered plaintext (CVE-2011-0411 class);
- *   STEP_SCAN     --scan, after STEP_VERSION: one handshake per cipher
- *                 suite at each version accepted, per group and per
- *                 signature algorithm, each offering only that one;
- *                 what is accepted is weighed by the rules of
- *                 src/core/weak.c, those the live session warns with;
  *   STEP_ENFORCE  SMTP: is MAIL accepted before STARTTLS?
  * It never sends mail, and authenticates only when asked (--auth).
  */

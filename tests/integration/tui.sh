@@ -826,8 +826,9 @@ line ':quit'
 check "Postfix: :quit leaves with exit 0" exited 0
 
 # A weak suite forced by the priority: the session's warning reaches the
-# TLS panel's Warnings (a "! " line there; the transcript marks "!!").
-start 140 40 --cafile "$CA" --tls-priority 'NORMAL:-VERS-TLS1.3:-KX-ALL:+RSA' \
+# TLS panel's Warnings (a "! " line there; the transcript marks "!!"),
+# on a screen tall enough for the panel to reach them.
+start 140 60 --cafile "$CA" --tls-priority 'NORMAL:-VERS-TLS1.3:-KX-ALL:+RSA' \
     "smtp://127.0.0.1:$SMTP_PORT"
 check "weak kx: greeting" wait_for 'S: +220 mail.test ESMTP'
 line 'EHLO client.test'
