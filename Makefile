@@ -11,7 +11,7 @@ THEMEDIR = $(PREFIX)/share/mailscope/themes
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
-PKGS	 = ncursesw gnutls readline jansson libgsasl
+PKGS	 = ncursesw gnutls gnutls-dane readline jansson libgsasl libunbound
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wvla -Wimplicit-fallthrough \
@@ -115,7 +115,7 @@ check: deps deps-test mailscope build-asan/mailscope unit
 	@sh tests/run.sh
 
 # The quick loop: unit tests and the suites that need no server.
-test: deps-quiet mailscope build-asan/mailscope unit
+test: deps-quiet mailscope build-asan/mailscope $(UNIT_ASAN)
 	@sh tests/run.sh --quick
 
 # The arrows between the layers (ARCHITECTURE.md).

@@ -4,6 +4,7 @@
 usage: fakeserver.py --port N [--host 127.0.0.1] [--log FILE]
                      [--connections N] [--max-seconds S] [--ready FILE]
                      CASEFILE
+       fakeserver.py --serve CTLFIFO
 
 Listens on a loopback address only (anything else is refused), accepts
 --connections connections one after the other (default 1) and plays the
@@ -11,6 +12,17 @@ case file on each.  --port 0 picks a free port.  Once listening it prints
 "READY <port>" on stdout (and writes the port to --ready FILE).  Every
 connection ends after --max-seconds (default 30) whatever the script says,
 and accept() gives up after the same time, so the server never hangs.
+
+--serve: one long-lived process plays many cases, each on a fresh port
+of 127.0.0.1, side by side (a thread each), so a suite of a hundred
+cases does not start Python two hundred times.  Each request is one line
+written to CTLFIFO (under PIPE_BUF, so writers do not mix):
+
+  PLAY REPLYFIFO LOGFILE MAXSECONDS CASEFILE
+
+The answer goes to REPLYFIFO, which the requester has open: "PORT <n>"
+once listening (or "ERROR <why>"), then "DONE" when the connection is
+over.  "QUIT" ends the server; so does its parent's exit.
 
 Case file: one command per line; blank lines and lines starting with '#'
 are ignored.  TEXT arguments run to the end of the line and take escapes:
@@ -63,10 +75,12 @@ import argparse
 import ipaddress
 import os
 import re
+import select
 import socket
 import ssl
 import struct
 import sys
+import threading
 import time
 
 
@@ -359,16 +373,116 @@ def play(conn, steps, casedir, log):
     log("I: end of case")
 
 
+def serve(ls, steps, casedir, log, connections, max_seconds):
+    """Accept CONNECTIONS connections on LS one after the other and play
+    the case on each; accept() gives up after MAX_SECONDS."""
+    for _ in range(connections):
+        ls.settimeout(max_seconds)
+        try:
+            s, peer = ls.accept()
+        except socket.timeout:
+            log("I: no connection within %g s" % max_seconds)
+            break
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        log("I: connection from %s:%d" % peer[:2])
+        conn = Conn(s, time.monotonic() + max_seconds, log)
+        try:
+            play(conn, steps, casedir, log)
+        except Timeout:
+            log("I: time limit reached")
+        except Closed:
+            log("I: client closed")
+        finally:
+            try:
+                conn.sock.close()
+            except OSError:
+                pass
+    ls.close()
+
+
+def listen(host, port):
+    addr = ipaddress.ip_address(host)
+    family = socket.AF_INET6 if addr.version == 6 else socket.AF_INET
+    ls = socket.socket(family, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, port))
+    ls.listen(8)
+    return ls
+
+
+def play_request(reply, logpath, max_seconds, case):
+    """One PLAY request of --serve: the answer on the REPLY fifo."""
+    try:
+        out = open(reply, "w", buffering=1)
+    except OSError:
+        return
+    try:
+        with open(logpath, "a", buffering=1) as logf:
+            try:
+                steps = parse_case(case)
+                ls = listen("127.0.0.1", 0)
+            except (SystemExit, OSError, ValueError) as e:
+                out.write("ERROR %s\n" % e)
+                return
+            out.write("PORT %d\n" % ls.getsockname()[1])
+            serve(ls, steps, os.path.dirname(os.path.abspath(case)),
+                  lambda line: logf.write(line + "\n"), 1, max_seconds)
+        out.write("DONE\n")
+    except Exception as e:
+        out.write("ERROR %s: %s\n" % (type(e).__name__, e))
+    finally:
+        try:
+            out.close()
+        except OSError:
+            pass
+
+
+def serve_requests(ctl):
+    parent = os.getppid()
+    # Read and write: the fifo never reaches end of file between writers.
+    fd = os.open(ctl, os.O_RDWR)
+    buf = b""
+    while True:
+        # Gone with the run that started it, even if it was killed.
+        ready, _, _ = select.select([fd], [], [], 1.0)
+        if os.getppid() != parent:
+            return
+        if not ready:
+            continue
+        buf += os.read(fd, 65536)
+        while b"\n" in buf:
+            line, _, buf = buf.partition(b"\n")
+            words = line.decode("utf-8", "surrogateescape").split(" ", 4)
+            if words[0] == "QUIT":
+                return
+            if words[0] != "PLAY" or len(words) != 5:
+                print("fakeserver: bad request %r" % line, file=sys.stderr)
+                continue
+            try:
+                max_seconds = float(words[3])
+            except ValueError:
+                max_seconds = 30.0
+            threading.Thread(target=play_request, daemon=True,
+                             args=(words[1], words[2], max_seconds,
+                                   words[4])).start()
+
+
 def main():
     ap = argparse.ArgumentParser(description="scripted hostile mail server")
-    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--serve", metavar="CTLFIFO")
+    ap.add_argument("--port", type=int)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--log")
     ap.add_argument("--connections", type=int, default=1)
     ap.add_argument("--max-seconds", type=float, default=30.0)
     ap.add_argument("--ready")
-    ap.add_argument("case")
+    ap.add_argument("case", nargs="?")
     a = ap.parse_args()
+    if a.serve:
+        serve_requests(a.serve)
+        return
+    if a.port is None or a.case is None:
+        ap.error("--port and CASEFILE are required without --serve")
 
     try:
         addr = ipaddress.ip_address(a.host)
@@ -385,11 +499,7 @@ def main():
         if logf:
             logf.write(s + "\n")
 
-    family = socket.AF_INET6 if addr.version == 6 else socket.AF_INET
-    ls = socket.socket(family, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((a.host, a.port))
-    ls.listen(8)
+    ls = listen(a.host, a.port)
     port = ls.getsockname()[1]
     if a.ready:
         with open(a.ready + ".tmp", "w") as f:
@@ -397,28 +507,7 @@ def main():
         os.rename(a.ready + ".tmp", a.ready)
     print("READY %d" % port, flush=True)
 
-    for _ in range(a.connections):
-        ls.settimeout(a.max_seconds)
-        try:
-            s, peer = ls.accept()
-        except socket.timeout:
-            log("I: no connection within %g s" % a.max_seconds)
-            break
-        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        log("I: connection from %s:%d" % peer[:2])
-        conn = Conn(s, time.monotonic() + a.max_seconds, log)
-        try:
-            play(conn, steps, casedir, log)
-        except Timeout:
-            log("I: time limit reached")
-        except Closed:
-            log("I: client closed")
-        finally:
-            try:
-                conn.sock.close()
-            except OSError:
-                pass
-    ls.close()
+    serve(ls, steps, casedir, log, a.connections, a.max_seconds)
     if logf:
         logf.close()
 

@@ -35,10 +35,15 @@ if [ -z "${MAILSCOPE_PYBIN:-}" ]; then
 	MAILSCOPE_PYBIN=$TOP/tests/out/bin
 	mkdir -p "$MAILSCOPE_PYBIN"
 	_py=$(python3 -c 'import sys; print(sys.executable)' 2> /dev/null)
-	[ -x "$_py" ] && ln -sf "$_py" "$MAILSCOPE_PYBIN/python3"
+	# Renamed into place: suites side by side (make test) each make it.
+	[ -x "$_py" ] && ln -sf "$_py" "$MAILSCOPE_PYBIN/python3.$$" &&
+	    mv -f "$MAILSCOPE_PYBIN/python3.$$" "$MAILSCOPE_PYBIN/python3"
 	PATH=$MAILSCOPE_PYBIN:$PATH
 	export MAILSCOPE_PYBIN PATH
 fi
+# The helper scripts run hundreds of times and need the standard library
+# only: they start with -S, without the site hooks (.pth files) of the
+# installation, which can cost more than the script itself.
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 export ASAN_OPTIONS UBSAN_OPTIONS
@@ -164,7 +169,7 @@ fake_start() {
 	shift 2
 	FAKE_LOG=$T/$_n.log
 	rm -f "$T/$_n.port" "$FAKE_LOG"
-	python3 "$TOP/tests/fakeserver.py" --port 0 --max-seconds 20 "$@" \
+	python3 -S "$TOP/tests/fakeserver.py" --port 0 --max-seconds 20 "$@" \
 	    --log "$FAKE_LOG" --ready "$T/$_n.port" "$_case" \
 	    > /dev/null 2> "$T/$_n.err" &
 	FAKE_PID=$!

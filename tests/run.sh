@@ -4,12 +4,33 @@
 #   run.sh --quick   unit tests and the suites that need no test server,
 #                    no fuzzing (make test, the loop while working)
 #
-# Unit tests are cmocka programs, run twice: normal and under ASan+UBSan.
+# Unit tests are cmocka programs, run twice: normal and under ASan+UBSan
+# (under --quick once, ASan+UBSan: the same tests with more checks).
 # Integration tests are tests/integration/*.sh; each prints one line per
 # assertion, "PASS: what" or "FAIL: what", and gets the test servers'
-# addresses from tests/out/servers/env (tests/servers/start.sh).
+# addresses from tests/out/servers/env (tests/servers/start.sh).  Under
+# --quick they run side by side: they mostly wait (on timeouts, the lab,
+# tmux), not compute.
 set -u
 cd "$(dirname "$0")/.."
+out=tests/out
+mkdir -p "$out"
+
+# run_suite SUITE: run one integration suite; its lines in $out/NAME.out,
+# its exit status in NAME.rc, its wall time in seconds in NAME.secs.
+run_suite() {
+	_o=$out/$(basename "$1" .sh)
+	rm -f "$_o.rc"
+	_s=$(date +%s)
+	timeout 900 sh "$1" > "$_o.out" 2>&1
+	echo $? > "$_o.rc"
+	echo $(($(date +%s) - _s)) > "$_o.secs"
+}
+if [ "${1:-}" = --suite ]; then
+	run_suite "$2"
+	exit 0
+fi
+
 quick=false
 if [ "${1:-}" = --quick ]; then
 	quick=true
@@ -17,8 +38,6 @@ if [ "${1:-}" = --quick ]; then
 	MAILSCOPE_QUICK=1
 	export MAILSCOPE_QUICK
 fi
-out=tests/out
-mkdir -p "$out"
 passed=0
 failed=0
 log=$out/check.log
@@ -52,7 +71,19 @@ run_unit() {
 	done
 }
 
-run_unit build
+# The suites side by side under --quick, the longest of the last run
+# first, while the unit tests run here.
+if $quick; then
+	for t in tests/integration/*.sh; do
+		[ -f "$t" ] || continue
+		_secs=$(cat "$out/$(basename "$t" .sh).secs" 2> /dev/null)
+		echo "${_secs:-0} $t"
+	done | sort -s -k1,1nr | cut -d' ' -f2 |
+	    xargs -P 4 -n 1 sh "$0" --suite &
+	pool=$!
+fi
+
+$quick || run_unit build
 run_unit build-asan
 
 # The arrows between the layers.
@@ -80,11 +111,12 @@ if ! $quick && [ -x tests/servers/start.sh ]; then
 		failed=$((failed + 1))
 	fi
 fi
+$quick && wait "$pool"
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
+	$quick || run_suite "$t"
 	o=$out/$(basename "$t" .sh).out
-	timeout 900 sh "$t" > "$o" 2>&1
-	rc=$?
+	rc=$(cat "$out/$(basename "$t" .sh).rc" 2> /dev/null || echo 255)
 	cat "$o" >> "$log"
 	count "$o"
 	grep '^FAIL: ' "$o"

@@ -8,12 +8,16 @@ set -u
 what=${1:-build}
 mode=${2:-install}
 
+# libevent-dev: libunbound.pc requires libevent.pc, without which
+# pkg-config --cflags fails for every package at once.
 build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
-	libreadline-dev libjansson-dev libcmocka-dev libgsasl-dev gnutls-bin"
+	libreadline-dev libjansson-dev libcmocka-dev libgsasl-dev gnutls-bin
+	libgnutls-dane0 libunbound-dev libevent-dev dns-root-data"
 test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
-	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh"
+	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd
+	ldnsutils"
 
 case $what in
 build) pkgs=$build_pkgs ;;

@@ -41,7 +41,9 @@ for l in $all; do
 	bad=$(grep -n '^#include "' $(find "$d" -name '*.[ch]') /dev/null |
 	    while IFS= read -r line; do
 		file=${line%%:*}
-		inc=$(echo "$line" | sed 's/.*#include "\([^"]*\)".*/\1/')
+		# The name between the quotes, without a process per line.
+		inc=${line#*#include \"}
+		inc=${inc%%\"*}
 		case $inc in
 		*/*)	;;
 		*)	continue ;;	# its own folder
@@ -81,11 +83,13 @@ trap 'rm -rf "$tmp"' EXIT
 for l in $all; do
 	a=$build/lib$l.a
 	[ "$l" = cmd ] && a="$build/libcmd.a $build/src/cmd/main.o"
+	# One listing for both: "ADDR TYPE NAME" defined, "U NAME" (or w,
+	# v) undefined.
 	# shellcheck disable=SC2086
-	nm -g --defined-only $a 2> /dev/null |
-	    awk 'NF == 3 { print $3 }' | sort -u > "$tmp/$l.def"
-	# shellcheck disable=SC2086
-	nm -u $a 2> /dev/null | awk '{ print $NF }' | sort -u > "$tmp/$l.und"
+	nm -g $a 2> /dev/null | awk -v d="$tmp/$l.def.u" -v u="$tmp/$l.und.u" \
+	    'NF == 3 { print $3 > d } NF == 2 { print $2 > u }'
+	sort -u "$tmp/$l.def.u" > "$tmp/$l.def" 2> /dev/null
+	sort -u "$tmp/$l.und.u" > "$tmp/$l.und" 2> /dev/null
 	if [ ! -s "$tmp/$l.def" ]; then
 		echo "FAIL: layers: $l symbols ($a not built)"
 		failed=$((failed + 1))
@@ -114,7 +118,19 @@ for l in $all; do
 done
 
 # Panes (tui/panes/*.c): none calls the engine or another pane.  What a
-# pane needs from either is in the model tui.c owns.
+# pane needs from either is in the model tui.c owns.  Each object's
+# symbols are listed once, then compared pairwise.
+for f in tui/panes/*.c; do
+	[ -f "$f" ] || continue
+	n=$(basename "$f" .c)
+	o=$build/tui/panes/$n.o
+	[ -f "$o" ] || continue
+	nm -g "$o" 2> /dev/null | awk -v d="$tmp/pane-$n.def.u" \
+	    -v u="$tmp/pane-$n.und.u" \
+	    'NF == 3 { print $3 > d } NF == 2 { print $2 > u }'
+	sort -u "$tmp/pane-$n.def.u" > "$tmp/pane-$n.def" 2> /dev/null
+	sort -u "$tmp/pane-$n.und.u" > "$tmp/pane-$n.und" 2> /dev/null
+done
 for f in tui/panes/*.c; do
 	[ -f "$f" ] || continue
 	n=$(basename "$f" .c)
@@ -124,15 +140,13 @@ for f in tui/panes/*.c; do
 		failed=$((failed + 1))
 		continue
 	fi
-	nm -u "$o" | awk '{ print $NF }' | sort -u > "$tmp/pane.und"
-	bad=$(grep -E '^pp_' "$tmp/pane.und" | tr '\n' ' ')
+	bad=$(grep -E '^pp_' "$tmp/pane-$n.und" | tr '\n' ' ')
 	[ -n "$bad" ] && echo "    pane $n calls the engine: $bad"
 	for g in tui/panes/*.c; do
 		m=$(basename "$g" .c)
 		[ "$m" = "$n" ] && continue
-		nm -g --defined-only "$build/tui/panes/$m.o" 2> /dev/null |
-		    awk 'NF == 3 { print $3 }' | sort -u > "$tmp/pane.def"
-		calls=$(comm -12 "$tmp/pane.und" "$tmp/pane.def" |
+		[ -f "$tmp/pane-$m.def" ] || continue
+		calls=$(comm -12 "$tmp/pane-$n.und" "$tmp/pane-$m.def" |
 		    tr '\n' ' ')
 		if [ -n "$calls" ]; then
 			echo "    pane $n calls pane $m: $calls"

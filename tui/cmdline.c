@@ -580,6 +580,10 @@ complete(const char *text, int start, int end)
 				    tui_time_name((enum tui_time)i));
 		} else if (words == 1 && strncmp(line, ":auth ", 6) == 0)
 			sasl_mech_names(&cands);
+		else if (words == 1 && (strncmp(line, ":save-chain ", 12) ==
+		    0 || strncmp(line, ":record ", 8) == 0))
+			return rl_completion_matches(text,
+			    rl_filename_completion_function);
 	} else if (!T->secret) {
 		/* The verb: first word, or second after an IMAP tag. */
 		sp = strchr(line, ' ');

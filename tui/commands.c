@@ -29,6 +29,7 @@ static void	cmd_raw(struct tui *, const char *);
 static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
 static void	cmd_explain(struct tui *, const char *);
+static void	cmd_save_chain(struct tui *, const char *);
 static bool	confirm_secret(struct tui *, const char *, size_t, bool);
 
 const struct command commands[] = {
@@ -52,6 +53,8 @@ const struct command commands[] = {
 	    cmd_reconnect },
 	{ "compare", "[off]", "the TLS panel puts the last connection's "
 	    "facts beside this one's, differences marked", cmd_compare },
+	{ "save-chain", "FILE", "write the certificate chain as the server "
+	    "sent it (PEM) to FILE", cmd_save_chain },
 	{ "theme", "[NAME]", "switch colour theme (no NAME: list them)",
 	    cmd_theme },
 	{ "time", "[absolute|relative|off]", "timestamps: set or cycle "
@@ -69,6 +72,24 @@ const struct command commands[] = {
 	    tour_cmd_show },
 	{ NULL, NULL, NULL, NULL },
 };
+
+static void
+cmd_save_chain(struct tui *t, const char *args)
+{
+	char	err[512];
+
+	if (*args == '\0') {
+		tui_message(t, true, ":save-chain FILE: where to write the "
+		    "chain");
+		return;
+	}
+	if (session_save_chain(t->session, args, err, sizeof err) == -1) {
+		tui_message(t, true, ":save-chain: %s", err);
+		return;
+	}
+	tui_message(t, false, "the chain as the server sent it (PEM) saved "
+	    "to %s", args);
+}
 
 static bool
 connected(struct tui *t)

@@ -32,6 +32,10 @@ enum {
 	SOPT_ALLOW_PLAINTEXT_AUTH,
 	SOPT_ALLOW_UNVERIFIED_AUTH,
 	SOPT_PASSWORD_FILE,
+	SOPT_TLSA,
+	SOPT_PIN,
+	SOPT_DNS,
+	SOPT_DNSSEC_ANCHOR,
 };
 #define SESSION_LONGOPTS						\
 	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
@@ -45,12 +49,17 @@ enum {
 	    SOPT_ALLOW_PLAINTEXT_AUTH },					\
 	{ "allow-unverified-auth", no_argument, NULL,			\
 	    SOPT_ALLOW_UNVERIFIED_AUTH },					\
-	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }
+	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }, \
+	{ "tlsa",		required_argument, NULL, SOPT_TLSA },	\
+	{ "pin",		required_argument, NULL, SOPT_PIN },	\
+	{ "dns",		required_argument, NULL, SOPT_DNS },	\
+	{ "dnssec-anchor",	required_argument, NULL, SOPT_DNSSEC_ANCHOR }
 #define SESSION_SHORTOPTS	"46"
 
 int	 session_option(struct session_opts *, int, const char *, char *,
 	    size_t);
 int	 session_options_check(const struct session_opts *, char *, size_t);
+void	 session_options_free(struct session_opts *);
 
 /* batch.c: the batch view (text and --json) and its driver. */
 struct batch_opts {

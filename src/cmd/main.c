@@ -35,6 +35,7 @@ enum {
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_TOUR,
+	OPT_SAVE_CHAIN,
 	OPT_VERSION,
 };
 
@@ -61,6 +62,7 @@ static const struct option longopts[] = {
 	{ "lab",		optional_argument,	NULL, OPT_LAB },
 	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
 	{ "tour",		no_argument,		NULL, OPT_TOUR },
+	{ "save-chain",		required_argument,	NULL, OPT_SAVE_CHAIN },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
@@ -82,10 +84,16 @@ static const char usage_text[] =
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
 "     pop3://host[:110] pop3s://host[:995]   (IPv6: smtp://[::1]:25)\n"
+"     mx://domain[:25]: the domain's MX hosts in preference order, SMTP\n"
+"     with STARTTLS, the certificate checked for the MX host's name\n"
 "\n"
 "Connection:\n"
 "  -4, -6                  IPv4 or IPv6 only\n"
 "  --timeout SECONDS       connect and per-reply timeout (default 30)\n"
+"DNS (mx://, and host names with --dns; DNSSEC validated):\n"
+"  --dns ADDR[:PORT]       the resolver to ask (default: resolv.conf's)\n"
+"  --dnssec-anchor FILE    trust anchor, DS or DNSKEY records (default\n"
+"                          /usr/share/dns/root.key)\n"
 "TLS:\n"
 "  --starttls              ask capabilities, STARTTLS, ask again\n"
 "  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
@@ -100,6 +108,13 @@ static const char usage_text[] =
 "  --client-key FILE\n"
 "  --keylog FILE           write TLS secrets (NSS key log) for Wireshark;\n"
 "                          FILE must be yours and private (0600)\n"
+"  --tlsa 'U S M HEX'      check the chain against this TLSA record (DANE,\n"
+"                          repeatable): e.g. '3 1 1 <SHA-256 of the key>';\n"
+"                          for SMTP by RFC 7672 (DANE-TA, DANE-EE only)\n"
+"  --pin sha256//BASE64    the leaf's public key must have this SHA-256\n"
+"                          (curl's --pinnedpubkey; repeatable, or ';'-\n"
+"                          separated); else exit 5 with the server's pin\n"
+"  --save-chain FILE       write the chain as the server sent it (PEM)\n"
 "  --allow-injection       continue after response injection (study)\n"
 "Credentials (a secret goes only inside TLS whose certificate verified):\n"
 "  --allow-plaintext-auth  consent: credentials may be sent with no TLS\n"
@@ -142,7 +157,8 @@ static const char usage_text[] =
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
 "offered or refused (--require-tls: no TLS, or a command kept back),\n"
-"4 TLS handshake failed, 5 certificate not verified, 6 security warning\n"
+"4 TLS handshake failed, 5 certificate not verified (PKIX, or DANE when a\n"
+"usable TLSA record is given, or --pin), 6 security warning\n"
 "(injection).\n";
 
 static __dead void
@@ -323,6 +339,9 @@ main(int argc, char **argv)
 		case OPT_TOUR:
 			to.tour = true;
 			break;
+		case OPT_SAVE_CHAIN:
+			so.save_chain = optarg;
+			break;
 		case OPT_VERSION:
 			printf("mailscope %s\n", MAILSCOPE_VERSION);
 			return 0;
@@ -354,6 +373,13 @@ main(int argc, char **argv)
 			usage_error("--keylog %s", err);
 		close(fd);
 	}
+	/* The same rules as :save-chain, told before connecting. */
+	if (so.save_chain != NULL) {
+		if ((fd = file_open_write(so.save_chain, 0, false, err,
+		    sizeof err)) == -1)
+			usage_error("--save-chain %s", err);
+		close(fd);
+	}
 	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
 	    strcmp(lab_proto, "smtp") != 0)))
 		usage_error("--tour goes with --lab alone: it picks the "
@@ -377,6 +403,9 @@ main(int argc, char **argv)
 			    "one URL only");
 		if (target_parse(argv[0], &so.target, err, sizeof err) == -1)
 			usage_error("%s", err);
+		/* A mail domain is delivered to as an MTA does: STARTTLS. */
+		if (so.target.mx)
+			so.starttls = true;
 	}
 
 	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
@@ -395,6 +424,7 @@ main(int argc, char **argv)
 		lab_stop(&li);
 	free(lab_note);
 	target_free(&so.target);
+	session_options_free(&so);
 	strv_clear(&bo.commands);
 	return rc;
 }

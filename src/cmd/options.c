@@ -20,6 +20,8 @@ int
 session_option(struct session_opts *so, int ch, const char *arg, char *err,
     size_t errlen)
 {
+	struct tlsa_rr	rr;
+
 	switch (ch) {
 	case '4':
 		so->family = AF_INET;
@@ -61,6 +63,25 @@ session_option(struct session_opts *so, int ch, const char *arg, char *err,
 	case SOPT_PASSWORD_FILE:
 		so->password_file = arg;
 		break;
+	case SOPT_TLSA:
+		if (tlsa_parse(arg, &rr, err, errlen) == -1)
+			return -1;
+		tlsa_set_add(&so->tlsa, &rr);
+		so->tlsa.dnssec = TLSA_GIVEN;
+		so->tlsa.source = "--tlsa";
+		break;
+	case SOPT_PIN:
+		if (pin_parse(arg, &so->pins, err, errlen) == -1)
+			return -1;
+		break;
+	case SOPT_DNS:
+		if (dns_server_parse(arg, NULL, NULL, err, errlen) == -1)
+			return -1;
+		so->dns = arg;
+		break;
+	case SOPT_DNSSEC_ANCHOR:
+		so->dnssec_anchor = arg;
+		break;
 	default:
 		return 0;
 	}
@@ -87,4 +108,12 @@ session_options_check(const struct session_opts *so, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+/* What session_option() gathered; the target is the caller's. */
+void
+session_options_free(struct session_opts *so)
+{
+	tlsa_set_free(&so->tlsa);
+	strv_clear(&so->pins);
 }

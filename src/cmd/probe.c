@@ -366,6 +366,14 @@ probe_main_findings(struct probe *p)
 	bool			 implicit = p->base.target.implicit_tls;
 	size_t			 i;
 
+	/* Only a DNSSEC-secure MX answer is the domain's own. */
+	if (d->mx != NULL) {
+		struct buf	b = { 0 };
+
+		sanitize(d->mx, strlen(d->mx), &b);
+		finding(p, "mx", d->mx_secure ? LV_OK : LV_WARN, "%s", b.p);
+		buf_free(&b);
+	}
 	if (d->greeting != NULL) {
 		struct buf	b = { 0 };
 
@@ -430,11 +438,24 @@ probe_main_findings(struct probe *p)
 			for (i = 0; i < f->verify.reasons.n; i++)
 				buf_printf(&b, "%s%s", i ? "; " : "",
 				    f->verify.reasons.v[i]);
-			finding(p, "certificate", LV_BAD, "NOT verified: %s",
-			    b.p != NULL ? b.p : "verification failed");
+			/* A usable TLSA set decides instead (RFC 7672). */
+			finding(p, "certificate", f->dane.usable ? LV_INFO :
+			    LV_BAD, "NOT verified%s: %s", f->dane.usable ?
+			    " by PKIX (DANE decides)" : "", b.p != NULL ? b.p :
+			    "verification failed");
 			buf_free(&b);
-			probe_exit(p, EXIT_VERIFY);
 		}
+		if (f->dane.checked)
+			finding(p, "dane", f->dane.ok ? LV_OK : f->dane.usable ?
+			    LV_BAD : LV_WARN, "%s", f->dane.verdict);
+		if (f->pin.checked && f->pin.ok)
+			finding(p, "pin", LV_OK, "matched %s", f->pin.actual);
+		else if (f->pin.checked)
+			finding(p, "pin", LV_BAD, "NOT matched: the server's "
+			    "public key is %s", f->pin.actual != NULL ?
+			    f->pin.actual : "unknown");
+		if (!f->verified)
+			probe_exit(p, EXIT_VERIFY);
 		if (!implicit)
 			finding(p, "capabilities", strv_has(codes,
 			    "starttls-after-tls") ? LV_WARN : LV_OK,
@@ -450,7 +471,7 @@ probe_main_findings(struct probe *p)
 		else if (p->auth_reply == NULL)
 			finding(p, "auth", LV_INFO, "not tried: no TLS session "
 			    "to authenticate in");
-		else if (p->auth_ok && f != NULL && !f->verify.ok)
+		else if (p->auth_ok && f != NULL && !f->verified)
 			finding(p, "auth", LV_WARN, "accepted over TLS whose "
 			    "certificate is not verified "
 			    "(--allow-unverified-auth): %s", p->auth_reply);
@@ -887,6 +908,7 @@ static const char probe_usage[] =
 "                       --client-key FILE] [--timeout SECONDS]\n"
 "                       [--auth USER [--password-file FILE]]\n"
 "                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
+"                       [--tlsa 'U S M HEX']... [--pin sha256//BASE64]...\n"
 "                       [--scan] [--json] URL\n"
 "  --scan  also one handshake per cipher suite, group and signature\n"
 "          algorithm the linked GnuTLS can offer: what the server accepts,\n"
@@ -956,6 +978,7 @@ probe_main(int argc, char **argv)
 	}
 	if (p.auth_user != NULL && probe_password(&p) == -1) {
 		target_free(&p.base.target);
+		session_options_free(&p.base);
 		return EXIT_USAGE;
 	}
 	p.loop = loop_new();
@@ -994,5 +1017,6 @@ probe_main(int argc, char **argv)
 		explicit_bzero(p.auth_pass.p, p.auth_pass.cap);
 	buf_free(&p.auth_pass);
 	target_free(&p.base.target);
+	session_options_free(&p.base);
 	return p.exit_code;
 }

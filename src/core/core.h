@@ -6,6 +6,8 @@
 #ifndef MAILSCOPE_CORE_H
 #define MAILSCOPE_CORE_H
 
+#include <sys/socket.h>
+
 #include "base/base.h"
 #include "log/log.h"
 
@@ -19,6 +21,7 @@ struct target {
 	char		*port;
 	enum proto_id	 proto;
 	bool		 implicit_tls;	/* smtps, imaps, pop3s */
+	bool		 mx;		/* mx://: host is a mail domain */
 };
 
 int		 target_parse(const char *, struct target *, char *, size_t);
@@ -32,11 +35,128 @@ struct addrinfo;
 struct sockaddr;
 int	 net_resolve(const char *, const char *, int, struct addrinfo **,
 	    char *, size_t);
-int	 net_connect_start(const struct addrinfo *, char *, size_t);
+int	 net_connect_start(const struct sockaddr *, socklen_t, char *,
+	    size_t);
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
 
+
+/*
+ * dane.c: TLSA records (RFC 6698) and the DANE verdict on a chain,
+ * matched by GnuTLS's DANE library.  A set comes with its DNSSEC state:
+ * given by hand (--tlsa), or as a validating resolver found it.
+ */
+enum tlsa_dnssec {
+	TLSA_GIVEN,		/* by hand: trusted as given */
+	TLSA_SECURE,		/* DNSSEC-validated answer */
+	TLSA_INSECURE,		/* unsigned: not used (RFC 7672 2.2) */
+	TLSA_BOGUS,		/* validation failed: nothing is trusted */
+};
+
+struct tlsa_rr {
+	uint8_t		 usage;		/* 0 PKIX-TA .. 3 DANE-EE */
+	uint8_t		 selector;	/* 0 certificate, 1 public key */
+	uint8_t		 mtype;		/* 0 full, 1 SHA-256, 2 SHA-512 */
+	unsigned char	*data;
+	size_t		 len;
+};
+
+struct tlsa_set {
+	struct tlsa_rr	*rr;
+	size_t		 n;
+	enum tlsa_dnssec dnssec;
+	const char	*source;	/* "--tlsa", or the DNS name asked */
+	struct strv	 names;		/* reference identifiers beyond the
+					 * host (RFC 7672 3.2.2) */
+};
+
+/* What the verdict needs besides the records. */
+struct tlsa_ctx {
+	bool		 smtp;		/* RFC 7672's rules, else RFC 6698's */
+	bool		 pkix_ok;	/* PKIX-TA/PKIX-EE need it */
+	const char	*host;		/* the reference identifier */
+};
+
+/* A certificate as sent, DER. */
+struct der {
+	const unsigned char	*p;
+	size_t			 len;
+};
+
+int	 tlsa_parse(const char *, struct tlsa_rr *, char *, size_t);
+void	 tlsa_set_add(struct tlsa_set *, const struct tlsa_rr *);
+void	 tlsa_set_free(struct tlsa_set *);
+void	 tlsa_rr_string(const struct tlsa_rr *, struct buf *);
+void	 tlsa_verify(const struct tlsa_set *, const struct tlsa_ctx *,
+	    const struct der *, size_t, struct tls_dane *);
+int	 pin_parse(const char *, struct strv *, char *, size_t);
+
+/*
+ * dns.c: DNS through libunbound, DNSSEC validated in-process, answered
+ * on the loop; libunbound's cache keeps the answers for the life of the
+ * resolver.  A result carries the log's view of the answer (records in
+ * presentation format, the security state, why_bogus) and the raw rdata
+ * of each record (a TLSA RRset for DANE).  The callback owns the result
+ * (dns_result_free).
+ */
+#define DNS_T_A		1
+#define DNS_T_NS	2
+#define DNS_T_CNAME	5
+#define DNS_T_MX	15
+#define DNS_T_TXT	16
+#define DNS_T_AAAA	28
+#define DNS_T_TLSA	52
+
+struct dns;
+struct dns_result {
+	struct dns_answer	 a;
+	int			 id;		/* dns_query's */
+	int			 type;
+	int			 rcode;		/* 0: NOERROR */
+	bool			 nxdomain;
+	size_t			 n;		/* records, in wire format: */
+	unsigned char		**rdata;
+	size_t			*rdlen;
+};
+typedef void	(*dns_cb)(struct dns_result *, void *);
+
+struct dns	*dns_new(struct loop *, const char *, const char *, char *,
+		    size_t);	/* server "ADDR[:PORT]" or NULL, anchor */
+void		 dns_free(struct dns *);
+int		 dns_query(struct dns *, const char *, int, dns_cb, void *,
+		    char *, size_t);	/* an id for dns_cancel, -1 */
+void		 dns_cancel(struct dns *, int);
+void		 dns_result_free(struct dns_result *);
+void		 dns_event(struct evlog *, enum ev_chan,
+		    const struct dns_result *);
+const char	*dns_resolver(const struct dns *);
+const char	*dns_anchor(const struct dns *);
+const char	*dns_type_name(int);
+void		 dns_rdata_text(int, const unsigned char *, size_t,
+		    struct buf *);	/* presentation format */
+int		 dns_server_parse(const char *, char **, char **, char *,
+		    size_t);
+
+/*
+ * mx.c: the hosts to connect to, through DNS: a domain's mail hosts
+ * (RFC 5321 5.1: MX in preference order, the implicit MX, RFC 7505's
+ * null MX) or one host's addresses.  One host at a time: the callback
+ * has a host and its addresses; mxwalk_next() when none of them would
+ * do; host NULL with why when nothing is left to try.
+ */
+struct mxwalk;
+struct mxwalk_addr {
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+};
+typedef void	(*mxwalk_cb)(const char *, const struct mxwalk_addr *,
+		    size_t, const char *, void *);
+struct mxwalk	*mxwalk_new(struct dns *, struct evlog *, const char *, bool,
+		    const char *, int, mxwalk_cb, void *);
+void		 mxwalk_start(struct mxwalk *);
+void		 mxwalk_next(struct mxwalk *);
+void		 mxwalk_free(struct mxwalk *);
 
 /* tls.c: GnuTLS client side (credentials, verification, facts, key
  * log) over a base stream. */
@@ -50,6 +170,9 @@ struct tls_opts {
 	const char	*keylog;	/* NSS key log file */
 	int		 timeout_ms;
 	const struct tls_resume *resume; /* a session to offer, or NULL */
+	const struct tlsa_set *tlsa;	/* NULL or empty: no DANE */
+	bool		 smtp;		/* DANE by RFC 7672 */
+	const struct strv *pins;	/* sha256//BASE64, the leaf's key */
 };
 
 /* What a TLS session leaves for the next connection to resume. */
@@ -76,6 +199,7 @@ bool		 tls_keylog_env(void);	/* SSLKEYLOGFILE is set */
 unsigned	 tls_dh_bits(struct tls_client *);	/* 0: no finite-field DH */
 void		 tls_resume_keep(struct tls_client *, struct tls_resume *);
 int		 tls_priority_check(const char *, char *, size_t);
+void		 tls_chain_pem(struct tls_client *, struct buf *);
 
 /* weak.c: what is weak in a connection's parameters, the one rule set
  * for the session's warnings and probe --scan's findings. */
@@ -240,6 +364,11 @@ struct session_opts {
 	bool		 no_redact;
 	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
 	int		 timeout_ms;
+	struct tlsa_set	 tlsa;		/* --tlsa; owned by the caller */
+	struct strv	 pins;		/* --pin, "sha256//BASE64" */
+	const char	*save_chain;	/* write the chain here (PEM) */
+	const char	*dns;		/* --dns ADDR[:PORT], NULL: system */
+	const char	*dnssec_anchor;	/* NULL: the system's root key */
 };
 
 /*
@@ -293,6 +422,8 @@ int		 session_reconnect(struct session *, bool, const char *,
 		    const char *, char *, size_t);
 bool		 session_cap_starttls(const struct session *);
 const struct session_opts *session_opts(const struct session *);
+int		 session_save_chain(const struct session *, const char *,
+		    char *, size_t);
 
 /* auth.c: when a credential may leave, and how it is built. */
 struct secret_state {

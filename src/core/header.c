@@ -45,6 +45,8 @@ recording_header_json(const struct evlog *log,
 		{ "keylog", RO_BOOL, NULL, so->keylog != NULL },
 		{ "family", RO_STR, family_name(so->family), 0 },
 		{ "timeout_ms", RO_INT, NULL, so->timeout_ms },
+		{ "dns", RO_STR, so->dns, 0 },
+		{ "dnssec_anchor", RO_STR, so->dnssec_anchor, 0 },
 	};
 	struct recording_info	 ri = { 0 };
 	char			*hdr;

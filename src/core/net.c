@@ -51,19 +51,20 @@ net_resolve(const char *host, const char *port, int family,
 
 /* Start connecting; the caller waits for POLLOUT then net_connect_done. */
 int
-net_connect_start(const struct addrinfo *ai, char *err, size_t errlen)
+net_connect_start(const struct sockaddr *sa, socklen_t salen, char *err,
+    size_t errlen)
 {
 	int	fd, one = 1;
 
-	fd = socket(ai->ai_family, ai->ai_socktype | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, ai->ai_protocol);
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, IPPROTO_TCP);
 	if (fd == -1) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	/* Commands are small and interactive: never wait for Nagle. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	if (connect(fd, ai->ai_addr, ai->ai_addrlen) == -1 &&
+	if (connect(fd, sa, salen) == -1 &&
 	    errno != EINPROGRESS) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		close(fd);

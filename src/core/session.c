@@ -9,7 +9,9 @@
  */
 #include <sys/socket.h>
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
@@ -42,12 +44,20 @@ struct session {
 	struct session_opts	 opts;
 	enum session_state	 state;
 	struct stream		*st;		/* NULL: no connection */
-	struct addrinfo		*ai_list;
-	struct addrinfo		*ai_cur;
+	struct mxwalk_addr	*addrs;		/* of conn_host */
+	size_t			 naddrs;
+	size_t			 addr_cur;
+	char			*conn_host;	/* the name connected to */
+	struct dns		*dns;		/* NULL until DNS is asked */
+	struct mxwalk		*walk;		/* the hosts DNS named */
+	struct tlsa_set		 dns_tlsa;	/* the host's TLSA RRset */
+	char			*tlsa_name;	/* ... "_25._tcp.HOST" */
+	int			 tlsa_q;	/* its query, -1: none */
 	struct tls_client	*tls;
 	struct tls_facts	*facts;
 	struct tls_resume	 resume;	/* for the next connection */
 	char			*priority;	/* NULL: opts.priority */
+	struct buf		 chain_pem;	/* as sent, for :save-chain */
 	struct pp		*pp;
 	struct redactor		*red;
 	struct buf		 out;
@@ -212,6 +222,13 @@ session_end(struct session *s, int code, const char *fmt, ...)
 		tls_client_free(s->tls);
 		s->tls = NULL;
 	}
+	/* Its queries still out are cancelled. */
+	mxwalk_free(s->walk);
+	s->walk = NULL;
+	if (s->tlsa_q != -1) {
+		dns_cancel(s->dns, s->tlsa_q);
+		s->tlsa_q = -1;
+	}
 	session_set_state(s, STATE_CLOSED);
 }
 
@@ -253,6 +270,12 @@ session_timeout(void *arg)
 
 	switch (s->state) {
 	case STATE_CONNECTING:
+		if (s->st == NULL) {
+			session_end(s, EXIT_PROTO, "no DNS answer within %d "
+			    "ms (--timeout raises the limit)",
+			    s->opts.timeout_ms);
+			return;
+		}
 		session_connect_failed(s, "timed out after %d ms",
 		    s->opts.timeout_ms);
 		return;
@@ -578,7 +601,7 @@ session_secret_verdict(const struct session *s, struct secret_verdict *v)
 
 	memset(&st, 0, sizeof st);
 	st.tls = session_chan(s) == CHAN_TLS;
-	st.verified = st.tls && s->facts != NULL && s->facts->verify.ok;
+	st.verified = st.tls && s->facts != NULL && s->facts->verified;
 	st.require_tls = s->opts.require_tls;
 	st.allow_plaintext = s->opts.allow_plaintext_auth || s->said_plain;
 	st.allow_unverified = s->opts.allow_unverified_auth ||
@@ -1315,12 +1338,16 @@ session_start_tls(struct session *s)
 	o.priority = s->priority != NULL ? s->priority : s->opts.priority;
 	o.resume = &s->resume;
 	o.sni = s->opts.sni;
-	o.verify_host = s->opts.sni != NULL ? s->opts.sni :
-	    s->opts.target.host;
+	/* For mx:// the MX host's name (RFC 7672 3.2.2, as posttls-finger
+	 * checks it). */
+	o.verify_host = s->opts.sni != NULL ? s->opts.sni : s->conn_host;
 	o.client_cert = s->opts.client_cert;
 	o.client_key = s->opts.client_key;
 	o.keylog = s->opts.keylog;
 	o.timeout_ms = s->opts.timeout_ms;
+	o.tlsa = s->opts.tlsa.n > 0 ? &s->opts.tlsa : &s->dns_tlsa;
+	o.smtp = s->opts.target.proto == PROTO_SMTP;
+	o.pins = &s->opts.pins;
 	s->tls = tls_client_new(&o, s->st, session_step, s, err, sizeof err);
 	if (s->tls == NULL) {
 		session_end(s, EXIT_HANDSHAKE, "TLS setup failed: %s", err);
@@ -1334,6 +1361,50 @@ session_start_tls(struct session *s)
 	loop_set_events(s->loop, stream_fd(s->st), POLLOUT);
 }
 
+/* The chain as sent, PEM, to a file: never through a symbolic link. */
+int
+session_save_chain(const struct session *s, const char *path, char *err,
+    size_t errlen)
+{
+	size_t	off;
+	ssize_t	w = 0;
+	int	fd;
+
+	if (s->chain_pem.len == 0) {
+		snprintf(err, errlen, "no certificate chain yet: the server "
+		    "has not sent one on this connection");
+		return -1;
+	}
+	if ((fd = file_open_write(path, O_TRUNC, false, err, errlen)) == -1)
+		return -1;
+	for (off = 0; off < s->chain_pem.len; off += (size_t)w)
+		if ((w = write(fd, s->chain_pem.p + off,
+		    s->chain_pem.len - off)) <= 0)
+			break;
+	if (off < s->chain_pem.len || close(fd) == -1) {
+		snprintf(err, errlen, "%s: %s", path, w == 0 ? "short write" :
+		    strerror(errno));
+		if (off < s->chain_pem.len)
+			close(fd);
+		return -1;
+	}
+	return 0;
+}
+
+/* --save-chain: as soon as the chain is known, the outcome said. */
+static void
+session_write_chain(struct session *s, const char *path)
+{
+	char	err[512];
+
+	if (session_save_chain(s, path, err, sizeof err) == -1)
+		ev_local(s->log, EV_ERROR, CHAN_TLS, "save-chain", "chain not "
+		    "saved: %s", err);
+	else
+		ev_local(s->log, EV_INFO, CHAN_TLS, "save-chain", "the "
+		    "chain as sent (PEM) saved to %s", path);
+}
+
 static void
 session_established(struct session *s)
 {
@@ -1344,6 +1415,7 @@ session_established(struct session *s)
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
 	struct tls_params	 params;
 	struct tls_weakness	 weak[TLS_WEAK_MAX];
+	const char		*why;
 	size_t			 i, nweak;
 
 	session_disarm(s);
@@ -1358,6 +1430,13 @@ session_established(struct session *s)
 	tls_facts_summary(f, &b);
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_reset(&b);
+
+	/* Before the verdict can close the session: the chain is the
+	 * evidence a failure needs most. */
+	buf_reset(&s->chain_pem);
+	tls_chain_pem(s->tls, &s->chain_pem);
+	if (s->opts.save_chain != NULL)
+		session_write_chain(s, s->opts.save_chain);
 
 	ev.kind = EV_VERIFY;
 	x = xcalloc(1, sizeof *x);
@@ -1374,6 +1453,14 @@ session_established(struct session *s)
 		if (f->verify.reasons.n == 0)
 			buf_adds(&b, "verification failed");
 	}
+	if (f->dane.checked)
+		buf_printf(&b, "; %s", f->dane.verdict);
+	if (f->pin.checked && f->pin.ok)
+		buf_printf(&b, "; pin matched: %s", f->pin.actual);
+	else if (f->pin.checked)
+		buf_printf(&b, "; pin NOT matched: the server's public key "
+		    "is %s", f->pin.actual != NULL ? f->pin.actual :
+		    "unknown (no certificate)");
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
@@ -1392,17 +1479,25 @@ session_established(struct session *s)
 	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
 	 * said (and ask again); even a session closed here keeps none. */
 	pp_caps_reset(s->pp);
-	if (!f->verify.ok) {
+	if (!f->verified) {
+		why = f->pin.checked && !f->pin.ok ? "the server's public key "
+		    "does not match --pin" : f->dane.usable ? "no TLSA record "
+		    "matched (DANE)" : "the certificate is not verified";
 		if (!s->opts.insecure) {
 			s->auto_step = AUTO_NONE;
 			session_end(s, EXIT_VERIFY, "closed before sending "
-			    "anything inside TLS: the certificate is not "
-			    "verified (--insecure continues anyway)");
+			    "anything inside TLS: %s (--insecure continues "
+			    "anyway)", why);
 			return;
 		}
-		ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
-		    "continuing without a verified certificate "
-		    "(--insecure): this session may be intercepted");
+		if (f->dane.usable || f->pin.checked)
+			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+			    "continuing although %s (--insecure): this "
+			    "session may be intercepted", why);
+		else
+			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
+			    "continuing without a verified certificate "
+			    "(--insecure): this session may be intercepted");
 		session_exit(s, EXIT_VERIFY);
 	}
 	session_set_state(s, STATE_TLS);
@@ -1447,7 +1542,8 @@ session_connected(struct session *s)
 {
 	char	peer[128], local[128];
 
-	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	net_addr_string((struct sockaddr *)&s->addrs[s->addr_cur].ss, peer,
+	    sizeof peer);
 	net_local_string(stream_fd(s->st), local, sizeof local);
 	/* On an implicit TLS port nothing is exchanged before TLS. */
 	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
@@ -1466,15 +1562,17 @@ session_connected(struct session *s)
 static void
 session_try_connect(struct session *s)
 {
-	char	err[256], peer[128];
-	int	fd;
+	struct sockaddr	*sa;
+	char		 err[256], peer[128];
+	int		 fd;
 
-	for (; s->ai_cur != NULL; s->ai_cur = s->ai_cur->ai_next) {
-		net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	for (; s->addr_cur < s->naddrs; s->addr_cur++) {
+		sa = (struct sockaddr *)&s->addrs[s->addr_cur].ss;
+		net_addr_string(sa, peer, sizeof peer);
 		ev_local(s->log, EV_INFO, CHAN_PLAIN, NULL, "connecting to "
-		    "%s (%s)", peer, s->opts.target.host);
-		if ((fd = net_connect_start(s->ai_cur, err, sizeof err)) ==
-		    -1) {
+		    "%s (%s)", peer, s->conn_host);
+		if ((fd = net_connect_start(sa, s->addrs[s->addr_cur].len, err,
+		    sizeof err)) == -1) {
 			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect",
 			    "connect to %s failed: %s", peer, err);
 			continue;
@@ -1484,8 +1582,12 @@ session_try_connect(struct session *s)
 		session_arm(s, "while connecting");
 		return;
 	}
-	session_end(s, EXIT_PROTO, "could not connect to %s port %s",
-	    s->opts.target.host, s->opts.target.port);
+	if (s->walk != NULL) {
+		session_arm(s, "for DNS answers");
+		mxwalk_next(s->walk);
+	} else
+		session_end(s, EXIT_PROTO, "could not connect to %s port %s",
+		    s->opts.target.host, s->opts.target.port);
 }
 
 /* This address failed or timed out: say so, then try the next one. */
@@ -1499,19 +1601,158 @@ session_connect_failed(struct session *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&why, fmt, ap);
 	va_end(ap);
-	net_addr_string(s->ai_cur->ai_addr, peer, sizeof peer);
+	net_addr_string((struct sockaddr *)&s->addrs[s->addr_cur].ss, peer,
+	    sizeof peer);
 	ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect", "connect to %s %s",
 	    peer, why.p);
 	buf_free(&why);
 	session_close_fd(s);
-	s->ai_cur = s->ai_cur->ai_next;
+	s->addr_cur++;
 	session_try_connect(s);
+}
+
+static void
+session_set_addrs(struct session *s, const char *host,
+    const struct mxwalk_addr *addrs, size_t n)
+{
+	free(s->conn_host);
+	s->conn_host = xstrdup(host);
+	free(s->addrs);
+	s->addrs = xreallocarray(NULL, n > 0 ? n : 1, sizeof *s->addrs);
+	memcpy(s->addrs, addrs, n * sizeof *addrs);
+	s->naddrs = n;
+	s->addr_cur = 0;
+}
+
+/*
+ * The TLSA RRset of the host about to be tried (RFC 7672 2.2): its
+ * records and whether DNSSEC vouches for them, for the DANE verdict
+ * after the handshake.  Only a secure set is used; the verdict says why
+ * another is not.
+ */
+static void
+session_tlsa(struct dns_result *r, void *arg)
+{
+	struct session	*s = arg;
+	struct tlsa_rr	 rr;
+	size_t		 i;
+
+	s->tlsa_q = -1;
+	dns_event(s->log, CHAN_PLAIN, r);
+	tlsa_set_free(&s->dns_tlsa);
+	for (i = 0; r->a.error == NULL && i < r->n; i++) {
+		if (r->rdlen[i] < 4)
+			continue;	/* no certificate data: no record */
+		rr.usage = r->rdata[i][0];
+		rr.selector = r->rdata[i][1];
+		rr.mtype = r->rdata[i][2];
+		rr.len = r->rdlen[i] - 3;
+		rr.data = xmalloc(rr.len);
+		memcpy(rr.data, r->rdata[i] + 3, rr.len);
+		tlsa_set_add(&s->dns_tlsa, &rr);
+	}
+	s->dns_tlsa.dnssec = r->a.sec == DNS_SECURE ? TLSA_SECURE :
+	    r->a.sec == DNS_BOGUS ? TLSA_BOGUS : TLSA_INSECURE;
+	s->dns_tlsa.source = s->tlsa_name;
+	if (s->dns_tlsa.n == 0)
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "dane-none", "DANE: no "
+		    "TLSA records at %s%s: the certificate is verified "
+		    "as without DANE (PKIX)", s->tlsa_name, r->a.sec ==
+		    DNS_SECURE ? " (a DNSSEC-secure denial)" : "");
+	dns_result_free(r);
+	session_try_connect(s);
+}
+
+/* DNS named the next host to try, or nothing is left (why). */
+static void
+session_route(const char *host, const struct mxwalk_addr *addrs, size_t n,
+    const char *why, void *arg)
+{
+	struct session	*s = arg;
+	char		 err[256];
+
+	if (host == NULL) {
+		session_end(s, EXIT_PROTO, "%s", why);
+		return;
+	}
+	session_set_addrs(s, host, addrs, n);
+	tlsa_set_free(&s->dns_tlsa);
+	/* SMTP's DANE (RFC 7672): the host's own TLSA records, unless
+	 * --tlsa gave some by hand. */
+	if (s->opts.target.proto == PROTO_SMTP && s->opts.tlsa.n == 0) {
+		free(s->tlsa_name);
+		xasprintf(&s->tlsa_name, "_%s._tcp.%s", s->opts.target.port,
+		    host);
+		if ((s->tlsa_q = dns_query(s->dns, s->tlsa_name, DNS_T_TLSA,
+		    session_tlsa, s, err, sizeof err)) != -1)
+			return;
+		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "dns", "%s", err);
+	}
+	session_try_connect(s);
+}
+
+/* The system's resolver, as the session always did without --dns. */
+static int
+session_resolve(struct session *s, char *err, size_t errlen)
+{
+	struct addrinfo		*res, *ai;
+	struct mxwalk_addr	*v = NULL;
+	size_t			 n = 0;
+
+	if (net_resolve(s->opts.target.host, s->opts.target.port,
+	    s->opts.family, &res, err, errlen) == -1)
+		return -1;
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof v->ss)
+			continue;
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		memcpy(&v[n].ss, ai->ai_addr, ai->ai_addrlen);
+		v[n].len = ai->ai_addrlen;
+		n++;
+	}
+	freeaddrinfo(res);
+	session_set_addrs(s, s->opts.target.host, v, n);
+	free(v);
+	return 0;
+}
+
+/* mx://, or a host name with --dns: the names go through DNS.  An
+ * address (IPv6 with a zone too) is no name. */
+static bool
+session_uses_dns(const struct session *s)
+{
+	struct in_addr	a;
+
+	if (s->opts.target.mx)
+		return true;
+	return s->opts.dns != NULL && strchr(s->opts.target.host, ':') ==
+	    NULL && inet_pton(AF_INET, s->opts.target.host, &a) != 1;
+}
+
+static int
+session_dns_start(struct session *s, char *err, size_t errlen)
+{
+	if (s->dns == NULL) {
+		if ((s->dns = dns_new(s->loop, s->opts.dns,
+		    s->opts.dnssec_anchor, err, errlen)) == NULL)
+			return -1;
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "dns", "DNS: asking %s; "
+		    "answers validated with DNSSEC from the trust anchor %s",
+		    dns_resolver(s->dns), dns_anchor(s->dns));
+	}
+	mxwalk_free(s->walk);
+	s->walk = mxwalk_new(s->dns, s->log, s->opts.target.host,
+	    s->opts.target.mx, s->opts.target.port, s->opts.family,
+	    session_route, s);
+	return 0;
 }
 
 int
 session_connect(struct session *s)
 {
 	char	err[256];
+	bool	dns;
 
 	if (s->state != STATE_DISCONNECTED && s->state != STATE_CLOSED)
 		return -1;
@@ -1524,17 +1765,20 @@ session_connect(struct session *s)
 		ev_local(s->log, EV_INFO, CHAN_PLAIN, "keylog", "TLS secrets "
 		    "of this session go to %s (NSS key log format)",
 		    s->opts.keylog);
-	if (s->ai_list != NULL)
-		freeaddrinfo(s->ai_list);
-	s->ai_list = NULL;
-	if (net_resolve(s->opts.target.host, s->opts.target.port,
-	    s->opts.family, &s->ai_list, err, sizeof err) == -1) {
-		ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve", "%s", err);
+	s->naddrs = s->addr_cur = 0;
+	if ((dns = session_uses_dns(s)) ?
+	    session_dns_start(s, err, sizeof err) :
+	    session_resolve(s, err, sizeof err)) {
+		if (dns)
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "dns", "%s",
+			    err);
+		else
+			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "resolve",
+			    "%s", err);
 		session_exit(s, EXIT_PROTO);
 		session_set_state(s, STATE_CLOSED);
 		return -1;
 	}
-	s->ai_cur = s->ai_list;
 	s->quitting = false;
 	s->ending = false;
 	s->auto_started = false;
@@ -1555,8 +1799,13 @@ session_connect(struct session *s)
 	s->out_secret = false;
 	tls_facts_free(s->facts);
 	s->facts = NULL;
+	buf_reset(&s->chain_pem);
 	session_set_state(s, STATE_CONNECTING);
-	session_try_connect(s);
+	if (s->walk != NULL) {
+		session_arm(s, "for DNS answers");
+		mxwalk_start(s->walk);
+	} else
+		session_try_connect(s);
 	return 0;
 }
 
@@ -1680,6 +1929,7 @@ session_new(struct loop *loop, struct evlog *log,
 	struct session	*s;
 
 	s = xcalloc(1, sizeof *s);
+	s->tlsa_q = -1;
 	s->loop = loop;
 	s->log = log;
 	s->opts = *opts;
@@ -1708,8 +1958,15 @@ session_free(struct session *s)
 	tls_facts_free(s->facts);
 	tls_resume_forget(&s->resume, NULL);
 	free(s->priority);
-	if (s->ai_list != NULL)
-		freeaddrinfo(s->ai_list);
+	buf_free(&s->chain_pem);
+	mxwalk_free(s->walk);
+	if (s->tlsa_q != -1)
+		dns_cancel(s->dns, s->tlsa_q);
+	tlsa_set_free(&s->dns_tlsa);
+	free(s->tlsa_name);
+	dns_free(s->dns);
+	free(s->addrs);
+	free(s->conn_host);
 	pp_free(s->pp);
 	redactor_free(s->red);
 	raw_line_clear(s);

@@ -38,6 +38,9 @@ struct tls_client {
 	bool					 has_client_cert;
 	const char				*offered; /* resume kind */
 	char					*why_not;
+	const struct tlsa_set			*tlsa;
+	bool					 smtp;
+	const struct strv			*pins;
 };
 
 static const struct {
@@ -177,6 +180,9 @@ tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
 	else if (o->verify_host != NULL && !is_ip_literal(o->verify_host))
 		c->sni = idna_name(o->verify_host);
 	c->has_client_cert = o->client_cert != NULL;
+	c->tlsa = o->tlsa;
+	c->smtp = o->smtp;
+	c->pins = o->pins;
 
 	if ((rc = gnutls_init(&c->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL)) < 0) {
@@ -821,6 +827,72 @@ tls_verify(struct tls_client *c, struct tls_facts *f)
 		verify_reasons(f, c->host, time(NULL));
 }
 
+/* DANE, by the records given (dane.c), beside the PKIX verdict. */
+static void
+tls_dane(struct tls_client *c, struct tls_facts *f)
+{
+	const gnutls_datum_t	*certs;
+	struct der		*chain;
+	struct tlsa_ctx		 ctx;
+	unsigned int		 n = 0, i;
+
+	if (c->tlsa == NULL || c->tlsa->n == 0)
+		return;
+	certs = gnutls_certificate_get_peers(c->s, &n);
+	if (certs == NULL)
+		n = 0;
+	chain = xcalloc(n + 1, sizeof *chain);
+	for (i = 0; i < n; i++) {
+		chain[i].p = certs[i].data;
+		chain[i].len = certs[i].size;
+	}
+	memset(&ctx, 0, sizeof ctx);
+	ctx.smtp = c->smtp;
+	ctx.pkix_ok = f->verify.ok;
+	ctx.host = c->host;
+	tlsa_verify(c->tlsa, &ctx, chain, n, &f->dane);
+	free(chain);
+}
+
+/* curl's --pinnedpubkey: the leaf's SubjectPublicKeyInfo, SHA-256. */
+static void
+tls_pins(struct tls_client *c, struct tls_facts *f)
+{
+	size_t	i;
+
+	if (c->pins == NULL || c->pins->n == 0)
+		return;
+	f->pin.checked = true;
+	strv_copy(&f->pin.pins, c->pins);
+	if (f->nchain > 0 && f->chain[0].pin_sha256[0] != '\0')
+		xasprintf(&f->pin.actual, "sha256//%s",
+		    f->chain[0].pin_sha256);
+	for (i = 0; f->pin.actual != NULL && i < c->pins->n; i++)
+		if (strcmp(c->pins->v[i], f->pin.actual) == 0)
+			f->pin.ok = true;
+}
+
+/*
+ * The chain as the server sent it, PEM, leaf first: what --save-chain
+ * and :save-chain write.
+ */
+void
+tls_chain_pem(struct tls_client *c, struct buf *b)
+{
+	const gnutls_datum_t	*certs;
+	gnutls_datum_t		 pem;
+	unsigned int		 n = 0, i;
+
+	certs = gnutls_certificate_get_peers(c->s, &n);
+	for (i = 0; certs != NULL && i < n; i++) {
+		if (gnutls_pem_base64_encode2("CERTIFICATE", &certs[i],
+		    &pem) < 0)
+			continue;
+		buf_add(b, pem.data, pem.size);
+		gnutls_free(pem.data);
+	}
+}
+
 /*
  * GnuTLS checks a stapled response while it verifies the chain (its
  * signature by the issuer, the certificate it names, its dates), so the
@@ -928,6 +1000,11 @@ tls_get_facts(struct tls_client *c)
 	}
 	tls_verify(c, f);
 	f->ocsp = xstrdup(ocsp_status(c, &f->verify));
+	tls_dane(c, f);
+	tls_pins(c, f);
+	/* RFC 7672 2.2, RFC 7671 5: a usable TLSA set replaces PKIX. */
+	f->verified = (f->dane.usable ? f->dane.ok : f->verify.ok) &&
+	    (!f->pin.checked || f->pin.ok);
 	return f;
 }
 

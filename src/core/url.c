@@ -16,15 +16,18 @@ static const struct scheme {
 	enum proto_id	 proto;
 	const char	*port;
 	bool		 implicit_tls;
+	bool		 mx;
 } schemes[] = {
-	{ "smtp",	PROTO_SMTP,	"25",	false },
-	{ "submission",	PROTO_SMTP,	"587",	false },
-	{ "smtps",	PROTO_SMTP,	"465",	true },
-	{ "lmtp",	PROTO_LMTP,	"24",	false },
-	{ "imap",	PROTO_IMAP,	"143",	false },
-	{ "imaps",	PROTO_IMAP,	"993",	true },
-	{ "pop3",	PROTO_POP3,	"110",	false },
-	{ "pop3s",	PROTO_POP3,	"995",	true },
+	{ "smtp",	PROTO_SMTP,	"25",	false,	false },
+	{ "submission",	PROTO_SMTP,	"587",	false,	false },
+	{ "smtps",	PROTO_SMTP,	"465",	true,	false },
+	{ "lmtp",	PROTO_LMTP,	"24",	false,	false },
+	{ "imap",	PROTO_IMAP,	"143",	false,	false },
+	{ "imaps",	PROTO_IMAP,	"993",	true,	false },
+	{ "pop3",	PROTO_POP3,	"110",	false,	false },
+	{ "pop3s",	PROTO_POP3,	"995",	true,	false },
+	/* A mail domain: its MX hosts, SMTP with STARTTLS on port 25. */
+	{ "mx",		PROTO_SMTP,	"25",	false,	true },
 };
 
 /* The text of "[...]": an IPv6 address, with an optional "%zone". */
@@ -95,7 +98,7 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 	}
 	if (sc == NULL) {
 		snprintf(err, errlen, "unknown scheme '%.*s' (expected smtp, "
-		    "submission, smtps, lmtp, imap, imaps, pop3 or pop3s)",
+		    "submission, smtps, lmtp, imap, imaps, pop3, pop3s or mx)",
 		    (int)n, url);
 		return -1;
 	}
@@ -110,6 +113,11 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 		snprintf(err, errlen, "unexpected path, user, query or "
 		    "fragment in '%s': expected %s://host[:port]", url,
 		    sc->name);
+		return -1;
+	}
+	if (*host == '[' && sc->mx) {
+		snprintf(err, errlen, "mx:// takes a mail domain, not an "
+		    "address: '%s' (smtp://[address] connects to one)", url);
 		return -1;
 	}
 	if (*host == '[') {
@@ -170,6 +178,7 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 	    xstrdup(sc->port);
 	t->proto = sc->proto;
 	t->implicit_tls = sc->implicit_tls;
+	t->mx = sc->mx;
 	return 0;
 }
 

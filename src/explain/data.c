@@ -848,6 +848,18 @@ static const struct explain_entry tls_field[] = {
 	    "(basic constraints).", "RFC 5280 §4.2.1.9"),
 	G("chain", "The certificates the server sent, leaf first, each "
 	    "signed by the next.", "RFC 5280 §6"),
+	G("DANE", "TLSA records (from DNSSEC-signed DNS, or given with "
+	    "--tlsa) say which key or CA the server must show; a usable "
+	    "record replaces the CA system's verdict.  For SMTP only "
+	    "DANE-TA(2) and DANE-EE(3) count.", "RFC 6698, RFC 7671, "
+	    "RFC 7672 §3"),
+	G("pin", "A public key pin (--pin sha256//...): the leaf's key must "
+	    "hash to one of them, whatever the CAs say; a mismatch stops the "
+	    "session and shows the server's own pin.", "RFC 7469 §2.4"),
+	G("TLSA", "One TLSA record: usage (0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, "
+	    "3 DANE-EE), selector (0 whole certificate, 1 public key), "
+	    "matching type (0 exact, 1 SHA-256, 2 SHA-512), then the data.",
+	    "RFC 6698 §2.1"),
 	G("cipher", "The cipher suite: how records are encrypted and "
 	    "authenticated.", "RFC 8446 §9.1"),
 	G("host", "The name the certificate must hold: the host connected "
@@ -944,10 +956,38 @@ static const struct explain_entry verify[] = {
 	    "RFC 5280 §4.2.1.12"),
 	G("expired", "The certificate's not-after date has passed: it may "
 	    "no longer be trusted.", "RFC 5280 §4.1.2.5"),
+	G("DANE failed", "No usable TLSA record matched the chain: the "
+	    "server is not the one DNS names, or its key changed without "
+	    "its records.  The session stops as for a failed certificate.",
+	    "RFC 7672 §2.2, RFC 7671 §4"),
+	G("DANE not usable", "Every TLSA record has a usage, selector or "
+	    "matching type the rules do not allow (PKIX-TA/PKIX-EE for "
+	    "SMTP); such a set authenticates nothing, so the CA system "
+	    "decides.", "RFC 7672 §2.2, §3.1.3"),
+	G("DANE not used", "The TLSA records are not DNSSEC-signed: anyone "
+	    "on the path could have forged them, so they are ignored.",
+	    "RFC 7672 §2.2"),
+	G("DANE verified", "A TLSA record matched: the key or CA the "
+	    "server's own DNS names is the one it showed.",
+	    "RFC 6698 §2.1, RFC 7671 §5"),
+	G("digest mismatch", "The record's digest is not that of the "
+	    "certificate or key compared; the one the server has is shown, "
+	    "to publish after a key change.", "RFC 6698 §2.1.3, RFC 7671 "
+	    "§8"),
 	G("insecure signature algorithm", "Signed with a broken algorithm "
 	    "(MD5, SHA-1): signatures can be forged.", "RFC 6151, RFC 9155"),
 	G("issuer is not a CA", "A certificate in the chain signed another "
 	    "one without being allowed to.", "RFC 5280 §4.2.1.9"),
+	G("matched certificate", "DANE-TA(2): a certificate the server "
+	    "sent is the trust anchor; the chain must lead to it and the "
+	    "leaf hold the server's name.", "RFC 7671 §5.2, RFC 7672 "
+	    "§3.1.2"),
+	G("matched the leaf", "DANE-EE(3): the server's own certificate or "
+	    "key is the one published; names and dates do not matter.",
+	    "RFC 7671 §5.1, RFC 7672 §3.1.1"),
+	G("no match", "A DANE-TA(2) record matched none of the certificates "
+	    "the server sent after its own; the trust anchor must be among "
+	    "them.", "RFC 7671 §5.2.2"),
 	G("issuer unknown", "The chain does not lead to a root this machine "
 	    "trusts: a missing intermediate, a private CA, or an "
 	    "impostor.", "RFC 5280 §6"),
@@ -959,12 +999,19 @@ static const struct explain_entry verify[] = {
 	    "RFC 6960, RFC 6066 §8"),
 	G("OCSP status missing", "The certificate demands a stapled OCSP "
 	    "answer (must-staple) and the server sent none.", "RFC 7633"),
+	G("pin NOT matched", "The leaf's public key is not one of those "
+	    "pinned with --pin: a new key, or another server.",
+	    "RFC 7469 §2.4"),
 	G("revoked", "The issuer has withdrawn this certificate.",
 	    "RFC 5280 §5"),
 	G("self-signed", "The certificate signs itself; nobody vouches for "
 	    "it unless you pinned it.", "RFC 5280 §6"),
 	G("signature verification failed", "A signature in the chain does "
 	    "not check out: corrupt or forged.", "RFC 5280 §6.1.3"),
+	G("unusable", "This TLSA record cannot authenticate here: for SMTP "
+	    "PKIX-TA(0) and PKIX-EE(1) are not used (no CA set is agreed "
+	    "for MX hosts), and undefined values never are.",
+	    "RFC 7672 §3.1.3, RFC 6698 §2.1"),
 	G("the server sent no certificate", "Nothing proves who the server "
 	    "is: anyone could be answering.", "RFC 8446 §4.4.2"),
 	G("verification failed", "The certificate failed verification for a "
@@ -980,6 +1027,15 @@ static const struct explain_entry warning[] = {
 	    "CVE-2011-0411, \"NO STARTTLS\" USENIX Security 2021"),
 	G("connect", "The TCP connection failed: refused, unreachable, or "
 	    "timed out.  Check host, port and firewall.", "RFC 9293"),
+	G("dns", "The names are looked up with libunbound, which checks "
+	    "DNSSEC signatures itself from the trust anchor: an answer is "
+	    "secure (signed all the way down from the anchor), insecure (not "
+	    "signed: anyone on the path could have forged it) or bogus "
+	    "(signed, but the signatures fail: forged or broken).",
+	    "RFC 4033 §3-5, RFC 4035 §4.3"),
+	G("implicit-mx", "The domain has no MX record, so SMTP delivers to "
+	    "the domain's own address records, as if it were its own MX with "
+	    "preference 0.", "RFC 5321 §5.1"),
 	G("insecure", "Certificate verification was switched off "
 	    "(--insecure): anyone on the path could pose as the server.",
 	    "RFC 7817 §3"),
@@ -990,6 +1046,17 @@ static const struct explain_entry warning[] = {
 	    "or more.  No real message is that big; the size is a classic "
 	    "way to overflow clients that allocate it.",
 	    "RFC 9051 §4.3"),
+	G("mx", "A sender tries the MX hosts in order of preference, lowest "
+	    "first, and the next one when a host cannot be reached.  Only a "
+	    "DNSSEC-secure MX answer proves the list came from the domain; "
+	    "an insecure one could have been forged to send mail elsewhere.",
+	    "RFC 5321 §5.1, RFC 7672 §2.2"),
+	G("mx-next", "This mail host could not be reached: the next MX in "
+	    "preference order is tried, as a sending server would.",
+	    "RFC 5321 §5.1"),
+	G("null-mx", "A null MX (\"0 .\"): the domain says it accepts no "
+	    "mail at all; a sender gives up at once, without trying its "
+	    "address records.", "RFC 7505 §3-4"),
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",
@@ -1012,6 +1079,10 @@ static const struct explain_entry warning[] = {
 	    "replies there that a buggy client reads as if protected by "
 	    "TLS.  They were discarded.",
 	    "CVE-2020-14954, \"NO STARTTLS\" USENIX Security 2021"),
+	G("save-chain", "The certificate chain as the server sent it, "
+	    "written as PEM (--save-chain, :save-chain): certtool or openssl "
+	    "read it, and its fingerprints are those the TLS panel shows.",
+	    "RFC 7468 §5"),
 	G("sslkeylogfile", "SSLKEYLOGFILE is set: TLS secrets may be written "
 	    "where others can read them and decrypt the session.",
 	    "draft-ietf-tls-keylogfile"),
@@ -1158,6 +1229,19 @@ static const struct explain_entry lesson[] = {
 	G("capdiff-unchanged", "The list is the same as in plaintext.  If it "
 	    "offers login, the server also offered it without TLS.",
 	    "RFC 3207 §4.2"),
+	G("dns-bogus", "DNSSEC validation failed: the answer was signed but "
+	    "the signatures do not check out (forged, altered or expired).  "
+	    "A validating resolver gives nothing back, and a sender must not "
+	    "use it.", "RFC 4033 §5, RFC 4035 §5.5, RFC 7672 §2.1.1"),
+	G("dns-insecure", "Not signed: no DNSSEC chain of trust reaches this "
+	    "name, so anyone who can answer for it could have forged this "
+	    "answer.", "RFC 4033 §5, RFC 4035 §4.3"),
+	G("dns-secure", "DNSSEC-secure: every signature from the trust "
+	    "anchor down to this answer checked out, so it is the zone's own "
+	    "data, unchanged.", "RFC 4033 §5, RFC 4035 §5"),
+	G("dns-tlsrpt", "The domain's TLS reporting policy: where sending "
+	    "servers report TLS failures they met delivering to it.",
+	    "RFC 8460 §3"),
 	G("connect-plain", "The connection starts in plaintext: everyone on "
 	    "the path can read and change it until STARTTLS succeeds.",
 	    "RFC 3207 §1, RFC 8314 §3"),

@@ -577,6 +577,17 @@ explain_verify(struct gl *g, const struct tls_facts *f)
 		r = vf->reasons.v[i];
 		add(g, r, strlen(r), explain_verify_reason(r));
 	}
+	if (f->dane.checked) {
+		/* A recording may lack any of them. */
+		if ((r = f->dane.verdict) != NULL)
+			add(g, r, strlen(r), explain_verify_reason(r));
+		for (i = 0; i < f->dane.nrrs; i++)
+			if ((r = f->dane.rrs[i].result) != NULL)
+				add(g, r, strlen(r), explain_verify_reason(r));
+	}
+	if (f->pin.checked && !f->pin.ok)
+		add(g, "pin NOT matched", 15,
+		    explain_verify_reason("pin NOT matched"));
 }
 
 static bool
@@ -633,6 +644,31 @@ explain_capdiff(struct gl *g, const struct ev_extra *x, enum proto_id proto)
 		add_lesson(g, "capdiff-unchanged");
 }
 
+static void
+explain_dns(struct gl *g, const struct ev_extra *x)
+{
+	const struct dns_answer	*a = x != NULL ? x->dns : NULL;
+	size_t			 i;
+
+	if (a == NULL || a->error != NULL)
+		return;
+	add_lesson(g, a->sec == DNS_SECURE ? "dns-secure" :
+	    a->sec == DNS_BOGUS ? "dns-bogus" : "dns-insecure");
+	if (a->type == NULL)
+		return;
+	if (strcmp(a->type, "MX") == 0) {
+		for (i = 0; i < a->records.n; i++)
+			if (strcmp(a->records.v[i], "0 .") == 0)
+				add_key(g, XT_WARNING, "null-mx");
+		if (a->records.n == 0 && a->rcode != NULL &&
+		    strcmp(a->rcode, "NOERROR") == 0)
+			add_lesson(g, "implicit-mx");
+	}
+	if (strcmp(a->type, "TXT") == 0 && a->name != NULL &&
+	    strncasecmp(a->name, "_smtp._tls.", 11) == 0)
+		add_lesson(g, "dns-tlsrpt");
+}
+
 int
 explain_event(const struct event *ev, enum proto_id proto,
     struct buf *out)
@@ -669,6 +705,9 @@ explain_event(const struct event *ev, enum proto_id proto,
 	case EV_ERROR:
 		if (ev_extra(ev) != NULL && (code = ev_extra(ev)->code) != NULL)
 			add(&g, code, strlen(code), explain_warning(code));
+		break;
+	case EV_DNS:
+		explain_dns(&g, ev_extra(ev));
 		break;
 	case EV_NOTE:
 	case EV_MARK:

@@ -80,6 +80,7 @@ digest_free(struct digest *d)
 {
 	forget(d);
 	tls_facts_free(d->prev_tls);
+	free(d->mx);
 	digest_init(d);
 }
 
@@ -100,7 +101,7 @@ set_facts(struct digest *d, const struct event *ev)
 	tls_facts_free(d->tls);
 	d->tls = tls_facts_dup(x->tls);
 	/* Facts with no verification are facts of an unverified peer. */
-	d->verified = d->tls->verify.checked && d->tls->verify.ok ? 1 : 0;
+	d->verified = d->tls->verify.checked && d->tls->verified ? 1 : 0;
 }
 
 static void
@@ -200,7 +201,15 @@ digest_event(const struct event *ev, void *arg)
 		}
 		set_text(&d->capdiff_text, ev);
 		break;
+	case EV_DNS:
+		if (x != NULL && x->dns != NULL && x->dns->type != NULL &&
+		    strcmp(x->dns->type, "MX") == 0)
+			d->mx_secure = x->dns->sec == DNS_SECURE;
+		break;
 	case EV_INFO:
+		/* The domain's mail hosts, before any connection. */
+		if (ev_code_is(ev, "mx") && d->mx == NULL)
+			set_text(&d->mx, ev);
 		/* The session's word on why there is no difference. */
 		if (ev_code_is(ev, "capdiff-unknown")) {
 			d->capdiff = true;

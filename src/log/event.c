@@ -50,7 +50,7 @@ struct evlog {
 static const char *kind_names[EV_KIND_MAX] = {
 	"connect", "data", "tls-step", "tls-established", "verify",
 	"capability-diff", "info", "warning", "error", "note", "mark",
-	"close", "state", "capabilities", "ready",
+	"close", "state", "capabilities", "ready", "dns",
 };
 static const char *status_names[RS_MAX] = {
 	"none", "ok", "intermediate", "tempfail", "no", "bad", "bye",
@@ -130,6 +130,7 @@ ev_extra_free(struct ev_extra *x)
 	strv_clear(&x->added);
 	strv_clear(&x->removed);
 	strv_clear(&x->caps);
+	dns_answer_free(x->dns);
 	free(x);
 }
 
@@ -146,6 +147,7 @@ ev_extra_dup(const struct ev_extra *x)
 	strv_copy(&y->added, &x->added);
 	strv_copy(&y->removed, &x->removed);
 	strv_copy(&y->caps, &x->caps);
+	y->dns = dns_answer_dup(x->dns);
 	return y;
 }
 

@@ -27,6 +27,41 @@ cert_free(struct tls_cert *tc)
 }
 
 void
+tls_dane_free(struct tls_dane *d)
+{
+	size_t	i;
+
+	for (i = 0; i < d->nrrs; i++) {
+		free(d->rrs[i].rr);
+		free(d->rrs[i].result);
+	}
+	free(d->rrs);
+	free(d->source);
+	free(d->dnssec);
+	free(d->rules);
+	free(d->verdict);
+	memset(d, 0, sizeof *d);
+}
+
+void
+tls_dane_copy(struct tls_dane *d, const struct tls_dane *f)
+{
+	size_t	i;
+
+	*d = *f;
+	d->source = xstrdup_or_null(f->source);
+	d->dnssec = xstrdup_or_null(f->dnssec);
+	d->rules = xstrdup_or_null(f->rules);
+	d->verdict = xstrdup_or_null(f->verdict);
+	d->rrs = f->nrrs > 0 ? xcalloc(f->nrrs, sizeof *d->rrs) : NULL;
+	for (i = 0; i < f->nrrs; i++) {
+		d->rrs[i] = f->rrs[i];
+		d->rrs[i].rr = xstrdup_or_null(f->rrs[i].rr);
+		d->rrs[i].result = xstrdup_or_null(f->rrs[i].result);
+	}
+}
+
+void
 tls_facts_free(struct tls_facts *f)
 {
 	size_t	i;
@@ -51,6 +86,9 @@ tls_facts_free(struct tls_facts *f)
 	free(f->verify.matched);
 	free(f->verify.trust);
 	strv_clear(&f->verify.reasons);
+	tls_dane_free(&f->dane);
+	strv_clear(&f->pin.pins);
+	free(f->pin.actual);
 	free(f);
 }
 
@@ -94,7 +132,29 @@ tls_facts_dup(const struct tls_facts *f)
 	d->verify.trust = xstrdup_or_null(f->verify.trust);
 	memset(&d->verify.reasons, 0, sizeof d->verify.reasons);
 	strv_copy(&d->verify.reasons, &f->verify.reasons);
+	tls_dane_copy(&d->dane, &f->dane);
+	d->pin = f->pin;
+	memset(&d->pin.pins, 0, sizeof d->pin.pins);
+	strv_copy(&d->pin.pins, &f->pin.pins);
+	d->pin.actual = xstrdup_or_null(f->pin.actual);
+	d->verified = f->verified;
 	return d;
+}
+
+/* The verdict on the server's identity: DANE's or PKIX's, and the pins. */
+static void
+verdict_words(const struct tls_facts *f, struct buf *b)
+{
+	if (f->dane.checked && f->dane.usable)
+		buf_adds(b, f->dane.ok ? "DANE verified" : "DANE failed");
+	else if (f->verify.ok)
+		buf_adds(b, "certificate verified");
+	else
+		buf_printf(b, "certificate NOT verified: %s",
+		    f->verify.reasons.n > 0 ? f->verify.reasons.v[0] :
+		    "verification failed");
+	if (f->pin.checked)
+		buf_adds(b, f->pin.ok ? ", pin matched" : ", pin NOT matched");
 }
 
 const char *
@@ -104,12 +164,8 @@ tls_facts_summary(const struct tls_facts *f, struct buf *b)
 	    f->cipher != NULL ? f->cipher : "?");
 	if (f->group != NULL)
 		buf_printf(b, ", %s", f->group);
-	if (f->verify.ok)
-		buf_adds(b, ", certificate verified");
-	else
-		buf_printf(b, ", certificate NOT verified: %s",
-		    f->verify.reasons.n > 0 ? f->verify.reasons.v[0] :
-		    "verification failed");
+	buf_adds(b, ", ");
+	verdict_words(f, b);
 	return b->p;
 }
 
@@ -175,18 +231,6 @@ chain_word(const struct tls_facts *f)
 	return s;
 }
 
-static char *
-verdict_word(const struct tls_facts *f)
-{
-	char	*s;
-
-	if (f->verify.ok)
-		return xstrdup("verified");
-	xasprintf(&s, "NOT verified: %s", f->verify.reasons.n > 0 ?
-	    f->verify.reasons.v[0] : "verification failed");
-	return s;
-}
-
 /*
  * What a what-if changes, in the order of the fields: the negotiation,
  * the resumption, the chain by its leaf and the verdict.
@@ -196,6 +240,7 @@ tls_facts_compare(const struct tls_facts *a, const struct tls_facts *b,
     struct strv *rows)
 {
 	struct tls_field	 fa[TLS_FIELDS], fb[TLS_FIELDS];
+	struct buf		 va = { 0 }, vb = { 0 };
 	char			*x, *y;
 	size_t			 i;
 
@@ -211,9 +256,9 @@ tls_facts_compare(const struct tls_facts *a, const struct tls_facts *b,
 	compare_row(rows, "chain", x, y);
 	free(x);
 	free(y);
-	x = verdict_word(a);
-	y = verdict_word(b);
-	compare_row(rows, "verdict", x, y);
-	free(x);
-	free(y);
+	verdict_words(a, &va);
+	verdict_words(b, &vb);
+	compare_row(rows, "verdict", va.p, vb.p);
+	buf_free(&va);
+	buf_free(&vb);
 }

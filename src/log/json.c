@@ -106,6 +106,32 @@ cert_to_json(const struct tls_cert *c)
 }
 
 static json_t *
+dane_to_json(const struct tls_dane *d)
+{
+	json_t	*o = json_object(), *a = json_array(), *r;
+	size_t	 i;
+
+	json_object_set_new(o, "ok", json_boolean(d->ok));
+	json_object_set_new(o, "usable", json_boolean(d->usable));
+	json_object_set_new(o, "source", jstr(d->source));
+	json_object_set_new(o, "dnssec", jstr(d->dnssec));
+	json_object_set_new(o, "rules", jstr(d->rules));
+	json_object_set_new(o, "verdict", jstr(d->verdict));
+	for (i = 0; i < d->nrrs; i++) {
+		r = json_object();
+		json_object_set_new(r, "rr", jstr(d->rrs[i].rr));
+		json_object_set_new(r, "usable",
+		    json_boolean(d->rrs[i].usable));
+		json_object_set_new(r, "matched",
+		    json_boolean(d->rrs[i].matched));
+		json_object_set_new(r, "result", jstr(d->rrs[i].result));
+		json_array_append_new(a, r);
+	}
+	json_object_set_new(o, "records", a);
+	return o;
+}
+
+static json_t *
 tls_to_json(const struct tls_facts *f)
 {
 	const struct tls_verify	*v = &f->verify;
@@ -137,6 +163,16 @@ tls_to_json(const struct tls_facts *f)
 	json_object_set_new(vo, "trust", jstr(v->trust));
 	json_object_set_new(vo, "reasons", jstrv(&v->reasons));
 	json_object_set_new(o, "verify", vo);
+	if (f->dane.checked)
+		json_object_set_new(o, "dane", dane_to_json(&f->dane));
+	if (f->pin.checked) {
+		vo = json_object();
+		json_object_set_new(vo, "ok", json_boolean(f->pin.ok));
+		json_object_set_new(vo, "pins", jstrv(&f->pin.pins));
+		json_object_set_new(vo, "actual", jstr(f->pin.actual));
+		json_object_set_new(o, "pin", vo);
+	}
+	json_object_set_new(o, "verified", json_boolean(f->verified));
 	return o;
 }
 
@@ -424,6 +460,24 @@ class_json(const struct event *ev, struct buf *b)
 	b->p[b->len - 1] = '}';
 }
 
+static json_t *
+dns_to_json(const struct dns_answer *a)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "name", jstr(a->name));
+	json_object_set_new(o, "type", jstr(a->type));
+	json_object_set_new(o, "rcode", jstr(a->rcode));
+	json_object_set_new(o, "security", jstr(dns_sec_name(a->sec)));
+	json_object_set_new(o, "why_bogus", jstr(a->why_bogus));
+	json_object_set_new(o, "error", jstr(a->error));
+	json_object_set_new(o, "resolver", jstr(a->resolver));
+	json_object_set_new(o, "canonical", jstr(a->canon));
+	json_object_set_new(o, "ttl", json_integer(a->ttl));
+	json_object_set_new(o, "records", jstrv(&a->records));
+	return o;
+}
+
 /* Append ev as one JSON object (no newline) to b. */
 void
 event_json(const struct evlog *log, const struct event *ev, struct buf *b)
@@ -476,6 +530,8 @@ event_json(const struct evlog *log, const struct event *ev, struct buf *b)
 		}
 		if (ev->kind == EV_CAPS)
 			json_object_set_new(o, "caps", jstrv(&x->caps));
+		if (ev->kind == EV_DNS && x->dns != NULL)
+			json_object_set_new(o, "dns", dns_to_json(x->dns));
 		/* Its members after the others: "{...}" without its "{". */
 		if (json_object_size(o) > 0) {
 			buf_addc(b, ',');
@@ -731,6 +787,62 @@ verify_from_json(json_t *o, struct tls_verify *v, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+dane_from_json(json_t *o, struct tls_dane *d, char *err, size_t errlen)
+{
+	json_t	*a, *r;
+	size_t	 i;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "\"dane\": not an object");
+	d->checked = true;
+	if (get_bool(o, "ok", &d->ok, err, errlen) == -1 ||
+	    get_bool(o, "usable", &d->usable, err, errlen) == -1 ||
+	    get_str(o, "source", &d->source, err, errlen) == -1 ||
+	    get_str(o, "dnssec", &d->dnssec, err, errlen) == -1 ||
+	    get_str(o, "rules", &d->rules, err, errlen) == -1 ||
+	    get_str(o, "verdict", &d->verdict, err, errlen) == -1)
+		return -1;
+	if ((a = json_object_get(o, "records")) == NULL)
+		return 0;
+	if (!json_is_array(a))
+		return fail(err, errlen, "\"records\": not an array");
+	if (json_array_size(a) > 0)
+		d->rrs = xcalloc(json_array_size(a), sizeof *d->rrs);
+	for (i = 0; i < json_array_size(a); i++) {
+		r = json_array_get(a, i);
+		if (!json_is_object(r))
+			return fail(err, errlen, "\"records\": not a list of "
+			    "objects");
+		d->nrrs++;
+		if (get_str(r, "rr", &d->rrs[i].rr, err, errlen) == -1 ||
+		    get_bool(r, "usable", &d->rrs[i].usable, err,
+		    errlen) == -1 ||
+		    get_bool(r, "matched", &d->rrs[i].matched, err,
+		    errlen) == -1 ||
+		    get_str(r, "result", &d->rrs[i].result, err, errlen) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+pin_from_json(json_t *o, struct tls_pins *p, char *err, size_t errlen)
+{
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "\"pin\": not an object");
+	p->checked = true;
+	if (get_bool(o, "ok", &p->ok, err, errlen) == -1 ||
+	    get_strv(o, "pins", &p->pins, err, errlen) == -1 ||
+	    get_str(o, "actual", &p->actual, err, errlen) == -1)
+		return -1;
+	return 0;
+}
+
 /* The facts, freed with tls_facts_free on failure. */
 static struct tls_facts *
 tls_from_json(json_t *o, char *err, size_t errlen)
@@ -770,7 +882,16 @@ tls_from_json(json_t *o, char *err, size_t errlen)
 	    get_str(o, "ocsp", &f->ocsp, err, errlen) == -1 ||
 	    get_str(o, "desc", &f->desc, err, errlen) == -1 ||
 	    verify_from_json(json_object_get(o, "verify"), &f->verify, err,
+	    errlen) == -1 ||
+	    dane_from_json(json_object_get(o, "dane"), &f->dane, err,
+	    errlen) == -1 ||
+	    pin_from_json(json_object_get(o, "pin"), &f->pin, err,
 	    errlen) == -1)
+		goto bad;
+	/* Recordings from before DANE and pins: PKIX's verdict. */
+	f->verified = f->verify.ok;
+	if (json_object_get(o, "verified") != NULL &&
+	    get_bool(o, "verified", &f->verified, err, errlen) == -1)
 		goto bad;
 	return f;
 bad:
@@ -852,6 +973,47 @@ get_data(json_t *o, struct buf *data, char *err, size_t errlen)
 	return 0;
 }
 
+static struct dns_answer *
+dns_from_json(json_t *o, char *err, size_t errlen)
+{
+	struct dns_answer	*a;
+	json_t			*ttl = json_object_get(o, "ttl");
+	char			*sec = NULL;
+	int			 n;
+
+	if (!json_is_object(o)) {
+		fail(err, errlen, "\"dns\": not an object");
+		return NULL;
+	}
+	a = xcalloc(1, sizeof *a);
+	if (get_str(o, "name", &a->name, err, errlen) == -1 ||
+	    get_str(o, "type", &a->type, err, errlen) == -1 ||
+	    get_str(o, "rcode", &a->rcode, err, errlen) == -1 ||
+	    get_str(o, "security", &sec, err, errlen) == -1 ||
+	    get_str(o, "why_bogus", &a->why_bogus, err, errlen) == -1 ||
+	    get_str(o, "error", &a->error, err, errlen) == -1 ||
+	    get_str(o, "resolver", &a->resolver, err, errlen) == -1 ||
+	    get_str(o, "canonical", &a->canon, err, errlen) == -1 ||
+	    get_strv(o, "records", &a->records, err, errlen) == -1)
+		goto bad;
+	if (sec != NULL && (n = dns_sec_from_name(sec)) == -1) {
+		fail(err, errlen, "\"dns\": unknown security \"%s\"", sec);
+		goto bad;
+	}
+	a->sec = sec != NULL ? (enum dns_sec)n : DNS_INSECURE;
+	if (ttl != NULL && !json_is_integer(ttl)) {
+		fail(err, errlen, "\"dns\": \"ttl\": not a number");
+		goto bad;
+	}
+	a->ttl = ttl != NULL ? json_integer_value(ttl) : 0;
+	free(sec);
+	return a;
+bad:
+	free(sec);
+	dns_answer_free(a);
+	return NULL;
+}
+
 static int
 extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
     char *err, size_t errlen)
@@ -863,7 +1025,8 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 	if (json_object_get(o, "code") == NULL && tls == NULL &&
 	    json_object_get(o, "added") == NULL &&
 	    json_object_get(o, "removed") == NULL &&
-	    json_object_get(o, "caps") == NULL)
+	    json_object_get(o, "caps") == NULL &&
+	    json_object_get(o, "dns") == NULL)
 		return 0;
 	x = xcalloc(1, sizeof *x);
 	if (get_str(o, "code", &x->code, err, errlen) == -1)
@@ -877,6 +1040,10 @@ extra_from_json(json_t *o, enum ev_kind kind, struct ev_extra **xp,
 		goto bad;
 	if (kind == EV_CAPS &&
 	    get_strv(o, "caps", &x->caps, err, errlen) == -1)
+		goto bad;
+	if (kind == EV_DNS && json_object_get(o, "dns") != NULL &&
+	    (x->dns = dns_from_json(json_object_get(o, "dns"), err,
+	    errlen)) == NULL)
 		goto bad;
 	*xp = x;
 	return 0;

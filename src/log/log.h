@@ -34,6 +34,7 @@ enum ev_kind {
 	EV_STATE,		/* session state changed, data = its name */
 	EV_CAPS,		/* a capability list completed, x->caps */
 	EV_READY,		/* nothing awaited: the client's turn */
+	EV_DNS,			/* a DNS answer used, x->dns */
 	EV_KIND_MAX
 };
 
@@ -76,6 +77,7 @@ enum ev_chan {
 	EVF_UNSOLICITED | EVF_NOREDACT)
 
 struct tls_facts;
+struct dns_answer;
 
 struct ev_extra {
 	char			*code;	/* warning/error class */
@@ -83,6 +85,7 @@ struct ev_extra {
 	struct strv		 added;
 	struct strv		 removed;
 	struct strv		 caps;	/* EV_CAPS: the list */
+	struct dns_answer	*dns;	/* EV_DNS */
 };
 
 /*
@@ -227,6 +230,37 @@ struct tls_verify {
 	char		*trust;		/* Verified, Untrusted, ... */
 };
 
+/*
+ * DANE (RFC 6698, RFC 7671; RFC 7672 for SMTP): each TLSA record checked
+ * and what came of it, then the verdict on the set.
+ */
+struct tls_tlsa {
+	char		*rr;		/* "3 1 1 9F86D0..." */
+	bool		 usable;	/* by the rules in force */
+	bool		 matched;
+	char		*result;	/* plain words */
+};
+
+struct tls_dane {
+	bool		 checked;	/* a TLSA set was given */
+	bool		 usable;	/* it holds a usable record */
+	bool		 ok;		/* a usable record matched */
+	char		*source;	/* "--tlsa", or the DNS name asked */
+	char		*dnssec;	/* "given", "secure", "insecure", "bogus" */
+	char		*rules;		/* "RFC 7672 (SMTP)", "RFC 6698" */
+	char		*verdict;	/* one line, "DANE verified: ..." */
+	struct tls_tlsa	*rrs;
+	size_t		 nrrs;
+};
+
+/* Public key pins (sha256//BASE64 of the leaf's SubjectPublicKeyInfo). */
+struct tls_pins {
+	bool		 checked;
+	bool		 ok;
+	struct strv	 pins;		/* as given, "sha256//..." */
+	char		*actual;	/* the leaf's, "sha256//..." */
+};
+
 struct tls_facts {
 	char		*version;	/* "TLS1.3" */
 	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
@@ -242,7 +276,12 @@ struct tls_facts {
 	char		*desc;		/* gnutls_session_get_desc */
 	struct tls_cert	*chain;
 	size_t		 nchain;
-	struct tls_verify verify;
+	struct tls_verify verify;	/* PKIX */
+	struct tls_dane	 dane;
+	struct tls_pins	 pin;
+	/* The verdict on the server's identity: DANE's when the TLSA set
+	 * holds a usable record, PKIX's otherwise; and the pins, if any. */
+	bool		 verified;
 };
 
 
@@ -250,6 +289,8 @@ struct tls_facts *tls_facts_dup(const struct tls_facts *);
 void		 tls_facts_free(struct tls_facts *);
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 size_t		 tls_chain_misorder(const struct tls_facts *);
+void		 tls_dane_free(struct tls_dane *);
+void		 tls_dane_copy(struct tls_dane *, const struct tls_dane *);
 
 /* The session facts every view lists, in one order with one wording. */
 struct tls_field {
@@ -263,6 +304,41 @@ void		 tls_facts_fields(const struct tls_facts *,
 /* Two connections side by side: label, before, after, a triple a fact. */
 void		 tls_facts_compare(const struct tls_facts *,
 		    const struct tls_facts *, struct strv *);
+
+/*
+ * dnsanswer.c: a DNS answer as the log keeps it.  The security state is
+ * the validator's (RFC 4033-4035): secure, insecure (no chain of trust
+ * reaches the name) or bogus (a chain that failed, why_bogus says how).
+ */
+enum dns_sec {
+	DNS_INSECURE,
+	DNS_SECURE,
+	DNS_BOGUS,
+	DNS_SEC_MAX
+};
+
+struct dns_answer {
+	char		*name;		/* the name asked */
+	char		*type;		/* "MX", "AAAA", "TLSA", ... */
+	char		*rcode;		/* "NOERROR", "NXDOMAIN", ... */
+	enum dns_sec	 sec;
+	char		*why_bogus;	/* the validator's reason, or NULL */
+	char		*error;		/* no answer at all: why, or NULL */
+	char		*resolver;	/* who was asked */
+	char		*canon;		/* the name after a CNAME, or NULL */
+	int64_t		 ttl;
+	struct strv	 records;	/* presentation format; text of a TXT
+					 * as sent, through the sanitizer
+					 * like every byte shown */
+};
+
+struct dns_answer *dns_answer_dup(const struct dns_answer *);
+void		 dns_answer_clear(struct dns_answer *);
+void		 dns_answer_free(struct dns_answer *);
+const char	*dns_sec_name(enum dns_sec);
+int		 dns_sec_from_name(const char *);
+void		 dns_answer_summary(const struct dns_answer *, struct buf *);
+bool		 ev_dns_bogus(const struct event *);	/* shown as a warning */
 
 /*
  * json.c: events <-> JSON Lines (jansson), and the header and trailer
@@ -381,6 +457,8 @@ struct digest {
 	bool		 states;	/* the session logs its states */
 	enum dg_channel	 channel;
 	enum dg_phase	 phase;
+	char		*mx;		/* mx://: the mail hosts, in words */
+	bool		 mx_secure;	/* ... the MX answer was DNSSEC-secure */
 	char		*greeting;	/* the connection's first server line, */
 	size_t		 greeting_len;	/* ... its bytes (NUL included) */
 	uint64_t	 bytes_in;	/* ev_wire_len() of each side's data */

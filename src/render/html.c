@@ -227,6 +227,27 @@ html_tls(const struct tls_facts *f, struct buf *out)
 		}
 		buf_adds(out, "</ul>\n");
 	}
+	if (f->dane.checked) {
+		buf_adds(out, f->dane.ok || !f->dane.usable ? "<p><strong>" :
+		    "<p class=\"warn\"><strong>");
+		xml_str(out, f->dane.verdict);
+		buf_adds(out, "</strong></p>\n<table>\n");
+		/* A recording's records are anyone's text: escaped. */
+		for (i = 0; i < f->dane.nrrs; i++) {
+			buf_adds(out, "<tr><th>");
+			xml_str(out, f->dane.rrs[i].rr);
+			buf_adds(out, "</th><td>");
+			xml_str(out, f->dane.rrs[i].result);
+			buf_adds(out, "</td></tr>\n");
+		}
+		buf_adds(out, "</table>\n");
+	}
+	if (f->pin.checked) {
+		buf_adds(out, f->pin.ok ? "<p>Pin matched: " :
+		    "<p class=\"warn\">Pin NOT matched: the server's is ");
+		xml_str(out, f->pin.actual);
+		buf_adds(out, "</p>\n");
+	}
 	buf_adds(out, "<h2>Certificate chain</h2>\n");
 	for (i = 0; i < f->nchain; i++) {
 		c = &f->chain[i];
@@ -300,7 +321,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	struct digest		 d;
 	char			 start[64];
 	size_t			 i;
-	bool			 open = false;
+	bool			 open = false, warn;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -337,10 +358,10 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 			html_line(out, ev, ev->data, ev->len, true, true);
 			continue;
 		}
-		buf_printf(out, "<span class=\"%s\">%s ",
-		    ev->kind == EV_WARNING || ev->kind == EV_ERROR ? "warn" :
-		    "info", ev->kind == EV_WARNING || ev->kind == EV_ERROR ?
-		    "**" : "==");
+		warn = ev->kind == EV_WARNING || ev->kind == EV_ERROR ||
+		    ev_dns_bogus(ev);
+		buf_printf(out, "<span class=\"%s\">%s ", warn ? "warn" :
+		    "info", warn ? "**" : "==");
 		xml_text(out, ev->data, ev->len);
 		buf_adds(out, "</span>\n");
 	}

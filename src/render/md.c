@@ -114,6 +114,24 @@ md_tls(const struct tls_facts *f, struct buf *out)
 			buf_addc(out, '\n');
 		}
 	}
+	if (f->dane.checked) {
+		buf_adds(out, "\n**DANE**: ");
+		md_cell(out, f->dane.verdict);
+		buf_adds(out, "\n\n| TLSA record | result |\n|---|---|\n");
+		for (i = 0; i < f->dane.nrrs; i++) {
+			buf_adds(out, "| ");
+			md_cell(out, f->dane.rrs[i].rr);
+			buf_adds(out, " | ");
+			md_cell(out, f->dane.rrs[i].result);
+			buf_adds(out, " |\n");
+		}
+	}
+	if (f->pin.checked) {
+		buf_adds(out, f->pin.ok ? "\n**Pin** matched: " :
+		    "\n**Pin NOT matched**: the server's is ");
+		md_cell(out, f->pin.actual);
+		buf_addc(out, '\n');
+	}
 }
 
 static const char *
@@ -184,9 +202,12 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 		case EV_ERROR:
 		case EV_VERIFY:
 		case EV_CAPDIFF:
+		case EV_DNS:
 			md_flush_block(out, &block);
 			buf_adds(out, ev->kind == EV_ERROR ? "**Error:** " :
 			    ev->kind == EV_WARNING ? "**Warning:** " :
+			    ev->kind == EV_DNS ? ev_dns_bogus(ev) ?
+			    "**DNS, bogus:** " : "**DNS:** " :
 			    ev->kind == EV_CAPDIFF ?
 			    "**Capabilities after TLS:** " : "**Verdict:** ");
 			md_cell(out, ev->data);

@@ -93,7 +93,7 @@ render_event(const struct evlog *log, const struct event *ev,
 		break;
 	case EV_VERIFY:
 		buf_adds(b, ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL &&
-		    ev_extra(ev)->tls->verify.ok ? "== " : "** ");
+		    ev_extra(ev)->tls->verified ? "== " : "** ");
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_CAPDIFF:
@@ -102,6 +102,10 @@ render_event(const struct evlog *log, const struct event *ev,
 		break;
 	case EV_WARNING:
 		buf_adds(b, "** ");
+		sanitize(ev->data, ev->len, b);
+		break;
+	case EV_DNS:
+		buf_adds(b, ev_dns_bogus(ev) ? "** " : "== ");
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_ERROR:
@@ -183,6 +187,28 @@ render_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 	buf_addc(b, '\n');
 	for (i = 0; i < f->verify.reasons.n; i++)
 		print_field(b, "reason", f->verify.reasons.v[i]);
+	if (f->dane.checked) {
+		print_field(b, "DANE", f->dane.verdict);
+		buf_printf(b, "   %-10s ", "");
+		print_value(b, f->dane.rules);
+		buf_adds(b, ", records ");
+		print_value(b, f->dane.source);
+		buf_adds(b, " (DNSSEC: ");
+		print_value(b, f->dane.dnssec);
+		buf_adds(b, ")\n");
+		for (i = 0; i < f->dane.nrrs; i++) {
+			print_field(b, "TLSA", f->dane.rrs[i].rr);
+			buf_printf(b, "   %-10s ", "");
+			print_value(b, f->dane.rrs[i].result);
+			buf_addc(b, '\n');
+		}
+	}
+	if (f->pin.checked) {
+		buf_printf(b, "   %-10s %s ", "pin", f->pin.ok ? "matched" :
+		    "NOT matched: the server's is");
+		print_value(b, f->pin.actual);
+		buf_addc(b, '\n');
+	}
 	for (i = 0; i < f->nchain; i++) {
 		c = &f->chain[i];
 		snprintf(label, sizeof label, "chain[%zu]", i);

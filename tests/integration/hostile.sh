@@ -23,6 +23,8 @@
 #   #> asan / valgrind     one more run with build-asan/mailscope / under
 #                          valgrind memcheck: same exit code, no error
 #   #> manual              played by a section below, not by the loop
+#   #> heavy               tens of megabytes through the engine: played by
+#                          make check, left out of make test's quick loop
 #   #> novalgrind          left out of make check-valgrind (too slow under
 #                          memcheck for its own timeout)
 # Under make check-valgrind (MAILSCOPE_VALGRIND set) the rss checks are
@@ -39,11 +41,17 @@ H_DIR=$T/certs
 H_CA=$H_DIR/ca.pem
 export H_DIR H_CA
 
-# --- helpers (written once, used by every case) -----------------------------
+# --- helpers (written once by the whole run, used by every case) ----------
+# Written before the cases start, never while one runs: a case reading
+# a helper another case is rewriting would check nothing.
+helpers() {
 cat > "$T/ctl.py" << 'EOF'
 # ctl.py FILE...: exit 1 (and say where) if a file holds a byte a terminal
 # could act on.
-import sys, unicodedata
+import re, sys, unicodedata
+# Only characters other than TAB, LF and printable ASCII can be bad: the
+# regex finds them at C speed in outputs of tens of megabytes.
+other = re.compile("[^\t\n\x20-\x7e]")
 bad = 0
 for path in sys.argv[1:]:
     data = open(path, "rb").read()
@@ -53,21 +61,30 @@ for path in sys.argv[1:]:
         print("%s: invalid UTF-8 at %d" % (path, e.start))
         bad = 1
         continue
-    for i, ch in enumerate(text):
+    for m in other.finditer(text):
+        ch = m.group()
         o = ord(ch)
-        if (o < 32 and ch not in "\t\n") or 0x7f <= o <= 0x9f or \
+        if o < 32 or 0x7f <= o <= 0x9f or \
                 unicodedata.category(ch) == "Cf" or o in (0x2028, 0x2029):
-            print("%s: raw U+%04X at char %d" % (path, o, i))
+            print("%s: raw U+%04X at char %d" % (path, o, m.start()))
             bad = 1
             break
 sys.exit(bad)
 EOF
 cat > "$T/jcheck.py" << 'EOF'
-# jcheck.py JSONFILE EXPR: evaluate EXPR over the events of a --json run.
+# jcheck.py CASE JSONFILE < EXPRS: evaluate each expression (one a line)
+# over the events of a --json run; one PASS or FAIL line for each, as ck
+# prints them.  One process for all of a case's expressions.
 import base64, json, sys
-lines = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
-hdr, trl = lines[0], lines[-1]
-ev = [l for l in lines[1:] if "kind" in l]
+name, path = sys.argv[1], sys.argv[2]
+exprs = [l.rstrip("\n") for l in sys.stdin if l.rstrip("\n")]
+try:
+    lines = [json.loads(l) for l in open(path, encoding="utf-8")]
+    hdr, trl = lines[0], lines[-1]
+    ev = [l for l in lines[1:] if "kind" in l]
+    err = None
+except Exception as e:
+    err = "%s: %s" % (path, e)
 def data(e):
     return e["text"].encode() if "text" in e else base64.b64decode(e["b64"])
 def kind(k):
@@ -84,11 +101,18 @@ def cli(chan=None):
             and (chan is None or e["chan"] == chan)]
 def text(e):
     return data(e).decode("latin-1")
-close = [text(e) for e in kind("close")]
-ok = eval(sys.argv[2])
-if not ok:
-    print("false:", sys.argv[2])
-    sys.exit(1)
+if err is None:
+    close = [text(e) for e in kind("close")]
+for x in exprs:
+    why = err
+    if why is None:
+        try:
+            why = None if eval(x) else "false: " + x
+        except Exception as e:
+            why = "%s: %s" % (type(e).__name__, e)
+    print("%s: %s: json: %s" % ("FAIL" if why else "PASS", name, x))
+    if why:
+        print("\t| " + why)
 EOF
 cat > "$T/nosecret.py" << 'EOF'
 # nosecret.py SECRET FILE...: exit 1 (and say where) if SECRET or its
@@ -117,6 +141,7 @@ for path in sys.argv[2:]:
                 break
 sys.exit(bad)
 EOF
+}
 
 # --- certificates: our own CA, made here so no server install is needed ----
 mkcerts() (
@@ -238,25 +263,63 @@ has_directive() {
 	grep -q "^#> $1\( \|\$\)" "$2"
 }
 
-# mrun CASE NAME PROG...: play CASE on a fresh fake server and run PROG
-# (mailscope and its arguments, URL appended) against it.  Output in
-# $T/NAME.out and $T/NAME.err, exit code in RC, server log $T/NAME.log.
+# The fake server of the whole run: one tests/fakeserver.py --serve that
+# every case asks for a play on a fresh port (FAKE_CTL, its request fifo,
+# is passed on to the cases side by side).  Python starts once, not twice
+# per case.
+fake_serve() {
+	FAKE_CTL=$T/fake.ctl.$$
+	rm -f "$FAKE_CTL"
+	mkfifo "$FAKE_CTL" || return 1
+	python3 -S "$TOP/tests/fakeserver.py" --serve "$FAKE_CTL" \
+	    2> "$T/fake.err" &
+	FAKE_SERVER=$!
+	export FAKE_CTL
+}
+
+fake_unserve() {
+	echo QUIT > "$FAKE_CTL"
+	wait "$FAKE_SERVER"
+	rm -f "$FAKE_CTL"
+}
+
+# mrun CASE NAME PROG...: play CASE on a fresh port of the fake server
+# and run PROG (mailscope and its arguments, URL appended) against it.
+# Output in $T/NAME.out and $T/NAME.err, exit code in RC, server log
+# $T/NAME.log.  The limits on both sides grow with the case's --timeout
+# ($_tmo).  The server answers on the fifo $T/NAME.fifo: the port,
+# then DONE once the connection is over.
 mrun() {
 	_case=$1
 	_name=$2
 	shift 2
-	if ! fake_start "$_name" "$_case" --max-seconds 40; then
+	_fifo=$T/$_name.fifo
+	rm -f "$_fifo" "$T/$_name.log"
+	mkfifo "$_fifo"
+	# Both ends held here: the open never blocks, and a server gone
+	# leaves a read that the timeout ends.
+	exec 3<> "$_fifo"
+	echo "PLAY $_fifo $T/$_name.log $((_tmo + 40)) $_case" > "$FAKE_CTL"
+	_ans=$(timeout 10 sh -c 'read -r a && echo "$a"' <&3)
+	case $_ans in
+	"PORT "*)
+		FAKE_PORT=${_ans#PORT } ;;
+	*)
 		RC=255
-		echo "fake server did not start: $(cat "$T/$_name.err")" \
+		echo "fake server did not start: ${_ans:-no answer}" \
 		    > "$T/$_name.err"
 		: > "$T/$_name.out"
-		return
-	fi
-	timeout 60 "$@" --script "$T/$_cname.script" \
+		exec 3>&-
+		rm -f "$_fifo"
+		return ;;
+	esac
+	timeout $((_tmo + 60)) "$@" --script "$T/$_cname.script" \
 	    "$_url://127.0.0.1:$FAKE_PORT" < /dev/null > "$T/$_name.out" \
-	    2> "$T/$_name.err"
+	    2> "$T/$_name.err" 3>&-
 	RC=$?
-	fake_wait 45 > /dev/null 2>&1
+	timeout $((_tmo + 45)) sh -c 'read -r a' <&3
+	exec 3>&-
+	rm -f "$_fifo"
 }
 
 # ck WHAT CMD...: assertion for a case, without touching last.out.
@@ -282,11 +345,12 @@ run_case() {
 	_url=$(directive url "$_c")
 	_want=$(directive exit "$_c")
 	_tmo=$(directive timeout "$_c")
+	_tmo=${_tmo:-3}
 	awk '/^#> cmd / { print substr($0, 8) }
 	    /^#> cmdrepeat / { t = $0; sub(/^#> cmdrepeat [0-9]+ /, "", t)
 		for (i = 0; i < $3; i++) print t }' "$_c" > "$T/$_cname.script"
 	eval "set -- $(directive args "$_c")"
-	set -- --batch --timeout "${_tmo:-3}" "$@"
+	set -- --batch --timeout "$_tmo" "$@"
 
 	# The text run, with its peak RSS.
 	mrun "$_c" "$_cname" /usr/bin/time -f %M -o "$T/$_cname.rss" \
@@ -294,7 +358,7 @@ run_case() {
 	_out=$T/$_cname.out
 	ck "exit $_want" rc_is "$RC" "$_want" "$_out"
 	ck "no raw control byte on stdout or stderr" \
-	    python3 "$T/ctl.py" "$_out" "$T/$_cname.err"
+	    python3 -S "$T/ctl.py" "$_out" "$T/$_cname.err"
 	while IFS= read -r _re; do
 		[ -n "$_re" ] && ck "shows /$_re/" grep -Eq -- "$_re" "$_out"
 	done << EOF
@@ -341,20 +405,16 @@ EOF
 		    ${_rec:+--record "$_rec"}
 		_j=$T/$_cname-json.out
 		ck "json: exit $_want" rc_is "$RC" "$_want" "$_j"
-		while IFS= read -r _ex; do
-			[ -n "$_ex" ] && ck "json: $_ex" python3 \
-			    "$T/jcheck.py" "$_j" "$_ex"
-		done << EOF
-$(directive json "$_c")
-EOF
+		directive json "$_c" |
+		    python3 -S "$T/jcheck.py" "$_cname" "$_j"
 		_ere=$(directive export "$_c")
 		if [ -n "$_ere" ]; then
 			for _fmt in txt md html; do
 				"$MS" export --format "$_fmt" -o \
 				    "$T/$_cname.$_fmt" "$_j" \
 				    > "$T/$_cname.export.err" 2>&1
-				ck "export $_fmt: no raw control byte" python3 \
-				    "$T/ctl.py" "$T/$_cname.$_fmt"
+				ck "export $_fmt: no raw control byte" \
+				    python3 -S "$T/ctl.py" "$T/$_cname.$_fmt"
 				ck "export $_fmt: shows /$_ere/" grep -Eq -- \
 				    "$_ere" "$T/$_cname.$_fmt"
 			done
@@ -370,12 +430,13 @@ EOF
 			_in="$_in $T/$_cname.rec.$_fmt"
 		done
 		# shellcheck disable=SC2086
-		ck "secret $_s: in no output, recording or export" python3 \
-		    "$T/nosecret.py" "$_s" $_in
+		ck "secret $_s: in no output, recording or export" \
+		    python3 -S "$T/nosecret.py" "$_s" $_in
 	done << EOF
 $(directive secret "$_c")
 EOF
-	# The ASan re-run is make check's; make test keeps to the quick loop.
+	# The memory checkers' re-runs are make check's; make test keeps to
+	# the quick loop.
 	if has_directive asan "$_c" && [ -z "${MAILSCOPE_QUICK:-}" ]; then
 		mrun "$_c" "$_cname-asan" "$ASAN_MAILSCOPE" "$@"
 		ck "asan: exit $_want" rc_is "$RC" "$_want" "$T/$_cname-asan.err"
@@ -383,7 +444,7 @@ EOF
 		    "ERROR: (Address|Leak)Sanitizer|runtime error" "$1"' - \
 		    "$T/$_cname-asan.err"
 	fi
-	if has_directive valgrind "$_c"; then
+	if has_directive valgrind "$_c" && [ -z "${MAILSCOPE_QUICK:-}" ]; then
 		mrun "$_c" "$_cname-vg" valgrind -q --error-exitcode=99 \
 		    --leak-check=full --errors-for-leak-kinds=definite \
 		    "$MS" "$@"
@@ -394,14 +455,21 @@ EOF
 
 # "--case FILE": one case (the loop below runs them side by side).
 if [ "${1:-}" = --case ]; then
+	[ -s "$T/nosecret.py" ] || helpers
 	[ -s "$H_DIR/weird.pem" ] || mkcerts
-	run_case "$2"
+	if [ -n "${FAKE_CTL:-}" ]; then
+		run_case "$2"
+	else
+		fake_serve && run_case "$2"
+		fake_unserve
+	fi
 	exit 0
 fi
 
 if [ ! -x "$ASAN_MAILSCOPE" ]; then
 	fail "hostile: $ASAN_MAILSCOPE missing (make build-asan/mailscope)"
 fi
+helpers
 if mkcerts; then
 	pass "hostile: test CA and certificates made with certtool"
 else
@@ -417,10 +485,17 @@ jobs=4
 [ -n "${MAILSCOPE_QUICK:-}" ] && jobs=6
 for c in "$CASES"/*.case; do
 	has_directive manual "$c" && continue
+	[ -n "${MAILSCOPE_QUICK:-}" ] && has_directive heavy "$c" && continue
 	[ -n "${MAILSCOPE_VALGRIND:-}" ] && has_directive novalgrind "$c" &&
 	    continue
 	echo "$c"
-done | xargs -P "$jobs" -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").res" 2>&1' - "$0" {} "$T"
+done > "$T/cases"
+if fake_serve; then
+	xargs -P "$jobs" -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").res" 2>&1' - "$0" {} "$T" < "$T/cases"
+	fake_unserve
+else
+	fail "hostile: no fifo for the fake server"
+fi
 for r in "$T/res"/*.res; do
 	cat "$r"
 done
@@ -558,7 +633,7 @@ contains "$T/$n.err" '^mailscope: RECORDING STOPPED: File too large$' "file size
 [ "$(grep -c 'RECORDING STOPPED' "$T/$n.err")" -eq 1 ] &&
     pass "file size limit: said once" || fail "file size limit: said $(grep -c 'RECORDING STOPPED' "$T/$n.err") times"
 contains "$T/$n.out" '^<- \+OK bye$' "file size limit: the session went on to QUIT"
-python3 "$T/ctl.py" "$T/$n.err" > /dev/null &&
+python3 -S "$T/ctl.py" "$T/$n.err" > /dev/null &&
     pass "file size limit: stderr has no raw control byte" ||
     fail "file size limit: stderr has a raw control byte"
 

@@ -58,7 +58,7 @@ contains "$T/smtp-resume.txt" '^== second connection$' "Postfix: both reported (
 contains "$T/smtp-resume.txt" \
     '^   resumed    no: nothing to resume \(first connection\) -> yes \(TLS 1\.3 ticket\)  \[changed\]$' \
     "Postfix: the difference says resumed"
-contains "$T/smtp-resume.txt" '^   verdict    verified \(same\)$' \
+contains "$T/smtp-resume.txt" '^   verdict    certificate verified \(same\)$' \
     "Postfix: a resumed session is verified as the first was"
 contains "$T/smtp-resume.txt" '^# second connection: resuming the TLS session' \
     "Postfix: the transcript marks the second connection"

@@ -143,3 +143,13 @@ else
 fi
 tls_chat imap "$IMAP_PORT" "a LOGIN $USER $PASS\r\nb SELECT INBOX\r\nc SEARCH SUBJECT $subj\r\nd LOGOUT\r\n" > "$T/search"
 contains "$T/search" "^\* SEARCH [0-9]" "mail sent over SMTP is found over IMAP"
+
+# The DNS server (tests/servers/dns.sh), asked with drill: a signed zone
+# and TLSA records for the test Postfix.
+drill -p "$DNS_PORT" -D @127.0.0.1 MX "$DNS_DOMAIN" > "$T/drill.mx" 2>&1
+contains "$T/drill.mx" "^$DNS_DOMAIN\\.[[:space:]].*MX[[:space:]]10 mx\\.$DNS_DOMAIN\\.\$" \
+    "NSD serves the MX record of $DNS_DOMAIN"
+contains "$T/drill.mx" "RRSIG[[:space:]]MX " "the MX record is signed"
+drill -p "$DNS_PORT" @127.0.0.1 TLSA "_$SMTP_PORT._tcp.mx.$DNS_DOMAIN" > "$T/drill.tlsa" 2>&1
+contains "$T/drill.tlsa" "TLSA[[:space:]]3 1 1 " "a 3 1 1 TLSA record for the test Postfix"
+contains "$T/drill.tlsa" "TLSA[[:space:]]2 0 1 " "a 2 0 1 TLSA record for the test CA"

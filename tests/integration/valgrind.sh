@@ -1,7 +1,7 @@
 #!/bin/sh
 # Representative sessions under valgrind memcheck: each must end with its
 # usual exit status, no memcheck error and no definite leak.  Batch
-# STARTTLS against Postfix, an IMAP literal FETCH and POP3 STLS + RETR
+# STARTTLS against Postfix, mx:// through the test zone, an IMAP literal FETCH and POP3 STLS + RETR
 # against Dovecot, a hostile server, the lab with the probe, an export of
 # a recording, and the interactive screen.  (tests/hostile/*.case marked
 # "#> valgrind" add more hostile sessions.)  About a minute in all.
@@ -43,6 +43,12 @@ vg smtp-starttls 0 --batch --starttls --cafile "$CA" --record \
 contains "$T/smtp-starttls.out" '^== TLS established' "smtp-starttls: TLS up"
 vg export-html 0 export --format html -o "$T/smtp.html" "$T/smtp.jsonl"
 contains "$T/smtp.html" 'STARTTLS' "export-html: the session is there"
+
+# DNS through libunbound: the first MX down, the second one reached.
+vg mx-fallback 0 --batch --cafile "$CA" --dns "$DNS_SERVER" \
+    --dnssec-anchor "$DNS_ANCHOR" "mx://fallback.$DNS_DOMAIN:$SMTP_PORT"
+contains "$T/mx-fallback.out" "^== certificate verified: host name matched DNS:mx\\.$DNS_DOMAIN\$" \
+    "mx-fallback: the second MX host verified"
 
 vg imap-literal 0 --batch --starttls --cafile "$CA" -c "a LOGIN $USER $PASS" \
     -c "b SELECT INBOX" -c "c FETCH 1 BODY[]" "imap://127.0.0.1:$IMAP_PORT"

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Start private Postfix and Dovecot instances on loopback high ports for the
-# integration tests, with a test CA and good and bad certificates.  All
+# integration tests, with a test CA and good and bad certificates, and an
+# authoritative DNS server for the signed test zone mailscope.test (dns.sh).  All
 # state lives under tests/out/servers/; tests/out/servers/env is written
 # last and can be sourced by the tests.  Runs as root (Postfix and Dovecot
 # drop privileges themselves); never touches the system instances.
@@ -53,8 +54,8 @@ chmod 755 "$S" "$DV" "$DV/home"
 chown postfix:postfix "$PF/data"
 
 # --- ports --------------------------------------------------------------
-# 13 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
-NPORTS=13
+# 15 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
+NPORTS=15
 base=$(python3 - "${MAILSCOPE_TEST_PORT_BASE:-}" "$NPORTS" << 'EOF'
 import socket, sys
 n = int(sys.argv[2])
@@ -94,6 +95,8 @@ IMAPS_PORT=$((base + 8))
 POP3_PORT=$((base + 9))
 POP3S_PORT=$((base + 10))
 # base+11, base+12: spare, kept free for tests' own listeners.
+CHAIN_PORT=$((base + 13))
+DNS_PORT=$((base + 14))
 
 # --- certificates -------------------------------------------------------
 certgen() {
@@ -121,6 +124,9 @@ organization = "mailscope tests"
 serial = 2
 dns_name = "mail.test"
 dns_name = "localhost"
+dns_name = "mx.mailscope.test"
+dns_name = "mxbad.mailscope.test"
+dns_name = "nomx.mailscope.test"
 ip_address = "127.0.0.1"
 ip_address = "127.0.0.2"
 ip_address = "::1"
@@ -306,6 +312,8 @@ $L:$WRONGHOST_PORT inet n - n - - smtpd
   -o smtpd_tls_chain_files=$C/wronghost-key.pem,$C/wronghost.pem
 $L:$SELFSIGNED_PORT inet n - n - - smtpd
   -o smtpd_tls_chain_files=$C/selfsigned-key.pem,$C/selfsigned.pem
+$L:$CHAIN_PORT inet n - n - - smtpd
+  -o smtpd_tls_chain_files=$C/good-key.pem,$C/good.pem,$C/ca.pem
 pickup    unix  n       -       n       60      1       pickup
 cleanup   unix  n       -       n       -       0       cleanup
 qmgr      unix  n       -       n       300     1       qmgr
@@ -393,8 +401,8 @@ wait "$pf" || {
 # rather than by connecting: a probe connection would leave login
 # processes and log lines behind.
 python3 - 20 "$SMTP_PORT" "$SUBMIT_PORT" "$SMTPS_PORT" "$NOTLS_PORT" \
-    "$EXPIRED_PORT" "$WRONGHOST_PORT" "$SELFSIGNED_PORT" "$IMAP_PORT" \
-    "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" << 'EOF'
+    "$EXPIRED_PORT" "$WRONGHOST_PORT" "$SELFSIGNED_PORT" "$CHAIN_PORT" \
+    "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" << 'EOF'
 import sys, time
 limit = time.monotonic() + float(sys.argv[1])
 todo = {("0100007F", int(p)) for p in sys.argv[2:]}
@@ -420,6 +428,13 @@ if [ $? -ne 0 ]; then
 	die "servers did not come up"
 fi
 
+# The test zone names the test Postfix as its mail host.
+"$here/dns.sh" "$S/dns" "$DNS_PORT" "$SMTP_PORT" "$C/good.pem" "$C/ca.pem" \
+    > "$S/dns.env" || {
+	"$here/stop.sh" > /dev/null 2>&1
+	die "the DNS server did not start"
+}
+
 cat > "$S/env.tmp" << EOF
 # Written by tests/servers/start.sh; source it.
 SERVERS_DIR=$S
@@ -432,6 +447,7 @@ NOTLS_PORT=$NOTLS_PORT
 EXPIRED_PORT=$EXPIRED_PORT
 WRONGHOST_PORT=$WRONGHOST_PORT
 SELFSIGNED_PORT=$SELFSIGNED_PORT
+CHAIN_PORT=$CHAIN_PORT
 IMAP_PORT=$IMAP_PORT
 IMAPS_PORT=$IMAPS_PORT
 POP3_PORT=$POP3_PORT
@@ -459,5 +475,6 @@ SMALL_MSG_SUBJECT='small test message'
 POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
 EOF
+cat "$S/dns.env" >> "$S/env.tmp"
 mv "$S/env.tmp" "$S/env"
-echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + 10)); env in $S/env"
+echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + NPORTS - 1)); env in $S/env"

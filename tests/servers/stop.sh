@@ -1,5 +1,5 @@
 #!/bin/sh
-# Stop the private Postfix and Dovecot instances started by start.sh and
+# Stop the private Postfix, Dovecot and NSD instances started by start.sh and
 # make sure none of their processes is left.  Safe to run when nothing is
 # running.  Only processes belonging to this tree's instances are touched.
 set -u
@@ -23,7 +23,8 @@ ours() {
 	} | sed -n 's|^/proc/\([0-9]*\)/.*|\1|p' | sort -u
 }
 pids() {
-	for f in "$PF/queue/pid/master.pid" "$DV/run/master.pid"; do
+	for f in "$PF/queue/pid/master.pid" "$DV/run/master.pid" \
+	    "$S/dns/nsd.pid"; do
 		[ -s "$f" ] && tr -d ' \n' < "$f" && echo
 	done
 	ours
@@ -37,6 +38,9 @@ if [ -f "$DV/dovecot.conf" ] && [ -s "$DV/run/master.pid" ]; then
 	# What doveadm stop does, without waiting for login processes that
 	# linger up to 5 s: they get SIGTERM below.
 	kill -TERM "$(cat "$DV/run/master.pid")" 2> /dev/null
+fi
+if [ -s "$S/dns/nsd.pid" ]; then
+	kill -TERM "$(cat "$S/dns/nsd.pid")" 2> /dev/null
 fi
 wait
 
@@ -66,5 +70,5 @@ while :; do
 	esac
 	sleep 0.1
 done
-rm -f "$PF/queue/pid/master.pid" "$DV/run/master.pid"
+rm -f "$PF/queue/pid/master.pid" "$DV/run/master.pid" "$S/dns/nsd.pid"
 exit 0

@@ -200,6 +200,25 @@ gloss_panel(struct tui *t)
 	for (i = 0; i < f->verify.reasons.n; i++)
 		add_field(f->verify.reasons.v[i],
 		    explain_verify_reason(f->verify.reasons.v[i]));
+	if (f->pin.checked) {
+		add_field("pin", explain_tls_field("pin"));
+		if (!f->pin.ok)
+			add_field("pin NOT matched",
+			    explain_verify_reason("pin NOT matched"));
+	}
+	if (f->dane.checked) {
+		add_title("DANE");
+		add_field("DANE", explain_tls_field("DANE"));
+		add_field("TLSA", explain_tls_field("TLSA"));
+		if (f->dane.verdict != NULL)
+			add_field(f->dane.verdict,
+			    explain_verify_reason(f->dane.verdict));
+		for (i = 0; i < f->dane.nrrs; i++)
+			if (f->dane.rrs[i].result != NULL)
+				add_field(f->dane.rrs[i].result,
+				    explain_verify_reason(
+				    f->dane.rrs[i].result));
+	}
 	add_title("Fields");
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		add_field(fields[i], explain_tls_field(fields[i]));

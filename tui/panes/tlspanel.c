@@ -233,6 +233,64 @@ cert_detail(struct tlspanel *tp, const struct tls_facts *f,
 	field(tp, "CA", c->is_ca ? "yes" : "no", SLOT_TLS_VALUE);
 }
 
+/* A verdict mark: a tick or a cross, and the words. */
+static void
+mark(struct tlspanel *tp, bool ok, const char *words)
+{
+	struct rtext	*r = line(tp);
+
+	if (ok)
+		rtext_adds(r, SLOT_TLS_OK, tp->t->utf8 ? "  \xe2\x9c\x94 " :
+		    "  OK ");
+	else
+		rtext_adds(r, SLOT_TLS_BAD, tp->t->utf8 ? "  \xe2\x9c\x98 " :
+		    "  X ");
+	rtext_adds(r, ok ? SLOT_TLS_OK : SLOT_TLS_BAD, words);
+}
+
+/* DANE beside PKIX: the verdict, then each record and what came of it. */
+static void
+dane(struct tlspanel *tp, const struct tls_dane *d)
+{
+	const struct tls_tlsa	*t;
+	struct rtext		*r;
+	enum slot		 s;
+	size_t			 i, len;
+
+	title(tp, "DANE");
+	if (d->usable)
+		mark(tp, d->ok, d->ok ? "DANE VERIFIED" : "DANE FAILED");
+	else
+		text(tp, SLOT_TLS_WARN, "  not used: PKIX decides");
+	field(tp, "Rules", d->rules, SLOT_TLS_VALUE);
+	r = line(tp);
+	r->indent = 14;
+	rtext_printf(r, SLOT_TLS_LABEL, "  %-11s ", "Records");
+	rtext_net(r, SLOT_TLS_VALUE, d->source, d->source != NULL ?
+	    strlen(d->source) : 0);
+	rtext_adds(r, SLOT_TLS_VALUE, ", DNSSEC ");
+	rtext_net(r, SLOT_TLS_VALUE, d->dnssec, d->dnssec != NULL ?
+	    strlen(d->dnssec) : 0);
+	for (i = 0; i < d->nrrs; i++) {
+		t = &d->rrs[i];
+		s = t->matched ? SLOT_TLS_OK : t->usable ? SLOT_TLS_BAD :
+		    SLOT_TLS_WARN;
+		r = line(tp);
+		r->indent = 6;
+		/* "3 1 1 BB4E64AD63CF..." : the data's head is enough. */
+		len = t->rr != NULL ? strlen(t->rr) : 0;
+		rtext_adds(r, SLOT_TLS_LABEL, "  TLSA ");
+		rtext_net(r, s, t->rr, len > 24 ? 24 : len);
+		if (len > 24)
+			rtext_adds(r, s, "...");
+		r = line(tp);
+		r->indent = 6;
+		rtext_adds(r, SLOT_TLS_LABEL, "    ");
+		rtext_net(r, s, t->result, t->result != NULL ?
+		    strlen(t->result) : 0);
+	}
+}
+
 static void
 facts(struct tlspanel *tp, const struct tls_facts *f)
 {
@@ -241,7 +299,7 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	char			 kx[128];
 	size_t			 i;
 
-	title(tp, "Verification");
+	title(tp, f->dane.checked ? "Verification (PKIX)" : "Verification");
 	if (!f->verify.checked)
 		text(tp, SLOT_TLS_WARN, "  not checked");
 	else if (f->verify.ok) {
@@ -262,6 +320,14 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	field(tp, "Matched", f->verify.matched != NULL ? f->verify.matched :
 	    "(no name matched)", f->verify.matched != NULL ? SLOT_TLS_MATCH :
 	    SLOT_TLS_BAD);
+	if (f->pin.checked) {
+		field(tp, "Pin", f->pin.ok ? "matched" : "NOT matched: the "
+		    "server's is", f->pin.ok ? SLOT_TLS_OK : SLOT_TLS_BAD);
+		field(tp, "", f->pin.actual, f->pin.ok ? SLOT_TLS_OK :
+		    SLOT_TLS_BAD);
+	}
+	if (f->dane.checked)
+		dane(tp, &f->dane);
 
 	title(tp, "Connection");
 	field(tp, "Version", f->version, SLOT_TLS_VALUE);
@@ -352,6 +418,12 @@ build(struct tlspanel *tp)
 	if (tp->t->opts.lab_info != NULL) {
 		title(tp, "Lab");
 		text(tp, SLOT_TLS_VALUE, "  %s", tp->t->opts.lab_info);
+	}
+	/* mx://: the mail hosts DNS named, and whether DNSSEC vouched. */
+	if (d->mx != NULL) {
+		title(tp, "Mail domain (MX)");
+		text(tp, d->mx_secure ? SLOT_TLS_VALUE : SLOT_TLS_WARN, "  %s",
+		    d->mx);
 	}
 	title(tp, "Channel");
 	r = line(tp);

@@ -180,7 +180,7 @@ tr_event(struct tui *t, const struct event *ev)
 	}
 	if (ev->kind == EV_VERIFY)
 		ts->tls_failing = ev_extra(ev) == NULL ||
-		    ev_extra(ev)->tls == NULL || !ev_extra(ev)->tls->verify.ok;
+		    ev_extra(ev)->tls == NULL || !ev_extra(ev)->tls->verified;
 	else if (ev->kind == EV_TLS_ESTABLISHED || ev->kind == EV_CONNECT ||
 	    ev->kind == EV_DATA)
 		ts->tls_failing = false;
@@ -476,7 +476,13 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		break;
 	case EV_VERIFY:
 		f = ev_extra(ev) != NULL ? ev_extra(ev)->tls : NULL;
-		s = f != NULL && f->verify.ok ? SLOT_INFO : SLOT_WARNING;
+		s = f != NULL && f->verified ? SLOT_INFO : SLOT_WARNING;
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_net(rt, s, ev->data, ev->len);
+		break;
+	case EV_DNS:
+		s = ev_dns_bogus(ev) ? SLOT_WARNING : SLOT_INFO;
 		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/core.h"
@@ -41,6 +42,9 @@ test_target_defaults(void **state)
 		{ "pop3s://[fe80::1]", "fe80::1", "995", PROTO_POP3, true },
 		{ "smtp://[fe80::1%lo]:25", "fe80::1%lo", "25", PROTO_SMTP,
 		    false },
+		{ "mx://example.org", "example.org", "25", PROTO_SMTP, false },
+		{ "MX://example.org:2525", "example.org", "2525", PROTO_SMTP,
+		    false },
 	};
 	struct target	t;
 	char		err[256];
@@ -54,6 +58,9 @@ test_target_defaults(void **state)
 		assert_string_equal(t.port, cases[i].port);
 		assert_int_equal(t.proto, cases[i].proto);
 		assert_int_equal(t.implicit_tls, cases[i].tls);
+		/* Only mx:// names a mail domain. */
+		assert_int_equal(t.mx, strncasecmp(cases[i].url, "mx:", 3) ==
+		    0);
 		target_free(&t);
 	}
 }
@@ -83,6 +90,8 @@ test_target_errors(void **state)
 		{ "smtp://[127.0.0.1]", "not an IPv6 address" },
 		{ "smtp://[::1%]", "not an IPv6 address" },
 		{ "smtp://h\x1b[2J", "bad character" },
+		{ "mx://[::1]", "mx:// takes a mail domain, not an address" },
+		{ "mx://d/x", "unexpected path" },
 	};
 	struct target	t;
 	char		err[256];
@@ -111,6 +120,48 @@ test_target_string(void **state)
 	assert_string_equal(s, "imaps://[::1]:993");
 	free(s);
 	target_free(&t);
+}
+
+/* --dns ADDR[:PORT]: what libunbound is told, and the words for it. */
+static void
+test_dns_server(void **state)
+{
+	static const struct {
+		const char	*arg;
+		const char	*ub;	/* NULL: refused */
+	} cases[] = {
+		{ "127.0.0.1", "127.0.0.1@53" },
+		{ "127.0.0.1:5353", "127.0.0.1@5353" },
+		{ "::1", "::1@53" },
+		{ "[::1]:5353", "::1@5353" },
+		{ "[::1]", "::1@53" },
+		{ "localhost", NULL },
+		{ "127.0.0.1:0", NULL },
+		{ "127.0.0.1:65536", NULL },
+		{ "127.0.0.1:", NULL },
+		{ "[::1]x", NULL },
+		{ "[127.0.0.1", NULL },
+		{ "", NULL },
+	};
+	char	err[256], *ub, *words;
+	size_t	i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		err[0] = '\0';
+		if (cases[i].ub == NULL) {
+			assert_int_equal(dns_server_parse(cases[i].arg, &ub,
+			    &words, err, sizeof err), -1);
+			assert_non_null(strstr(err, "bad --dns"));
+			continue;
+		}
+		assert_int_equal(dns_server_parse(cases[i].arg, &ub, &words,
+		    err, sizeof err), 0);
+		assert_string_equal(ub, cases[i].ub);
+		assert_non_null(strstr(words, " port "));
+		free(ub);
+		free(words);
+	}
 }
 
 /* EXTERNAL's credential is the TLS client certificate: no password. */
@@ -154,6 +205,7 @@ main(void)
 		cmocka_unit_test(test_target_defaults),
 		cmocka_unit_test(test_target_errors),
 		cmocka_unit_test(test_target_string),
+		cmocka_unit_test(test_dns_server),
 		cmocka_unit_test(test_offers_credentials),
 	};
 

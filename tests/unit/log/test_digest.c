@@ -30,6 +30,7 @@ with_facts(struct evlog *log, enum ev_kind kind, bool checked, bool ok)
 	x->tls->version = xstrdup("TLS1.3");
 	x->tls->verify.checked = checked;
 	x->tls->verify.ok = ok;
+	x->tls->verified = ok;
 	ev.kind = (uint8_t)kind;
 	ev.dir = DIR_LOCAL;
 	ev.chan = CHAN_TLS;

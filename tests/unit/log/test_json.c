@@ -436,6 +436,52 @@ test_capdiff(void **state)
 	evlog_free(b);
 }
 
+/* A DNS answer, hostile text in a record included, comes back whole. */
+static void
+test_dns(void **state)
+{
+	struct evlog		*a = timed_log(), *b = timed_log();
+	const struct event	*ev, *got;
+	const struct dns_answer	*d;
+	struct ev_extra		*x;
+	struct buf		 s = { 0 };
+
+	(void)state;
+	x = xcalloc(1, sizeof *x);
+	x->dns = xcalloc(1, sizeof *x->dns);
+	x->dns->name = xstrdup("bogus.example");
+	x->dns->type = xstrdup("MX");
+	x->dns->rcode = xstrdup("NOERROR");
+	x->dns->sec = DNS_BOGUS;
+	x->dns->why_bogus = xstrdup("signature crypto failed");
+	x->dns->resolver = xstrdup("127.0.0.1 port 53");
+	x->dns->ttl = 300;
+	strv_add(&x->dns->records, "10 mx.example.");
+	strv_add(&x->dns->records, "\"\x1b[31mred\x07\"");
+	dns_answer_summary(x->dns, &s);
+	assert_string_equal(s.p, "DNS MX bogus.example (bogus: signature "
+	    "crypto failed): 10 mx.example., \"\x1b[31mred\x07\"");
+	ev = add(a, EV_DNS, DIR_LOCAL, CHAN_PLAIN, EVF_SECURITY, 3000, x, s.p,
+	    s.len);
+	got = round_trip(a, ev, b);
+	assert_same_event(ev, got);
+	assert_true(ev_dns_bogus(got));
+	d = ev_extra(got)->dns;
+	assert_string_equal(d->name, "bogus.example");
+	assert_string_equal(d->type, "MX");
+	assert_string_equal(d->rcode, "NOERROR");
+	assert_int_equal(d->sec, DNS_BOGUS);
+	assert_string_equal(d->why_bogus, "signature crypto failed");
+	assert_string_equal(d->resolver, "127.0.0.1 port 53");
+	assert_null(d->error);
+	assert_null(d->canon);
+	assert_int_equal(d->ttl, 300);
+	assert_strv_eq(&x->dns->records, &d->records);
+	buf_free(&s);
+	evlog_free(a);
+	evlog_free(b);
+}
+
 static void
 test_malformed(void **state)
 {
@@ -613,6 +659,7 @@ main(void)
 		cmocka_unit_test(test_every_byte_everywhere),
 		cmocka_unit_test(test_tls),
 		cmocka_unit_test(test_capdiff),
+		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_header_trailer),
 	};
