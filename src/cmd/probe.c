@@ -7,6 +7,11 @@
  *                 capabilities again (response injection shows here too);
  *   STEP_VERSION  one handshake per TLS version, to find the lowest one
  *                 accepted and whether TLS 1.3 is offered;
+ *   STEP_SCAN     --scan: one handshake per cipher suite at each
+ *                 version accepted, per group and per signature
+ *                 algorithm, each offering only that one; what is
+ *                 accepted is weighed by the rules of src/core/weak.c,
+ *                 those the live session warns with;
  *   STEP_INJECT   STARTTLS and a plaintext command in one write: a reply
  *                 to that command inside TLS means the server executed
  *                 buffered plaintext (CVE-2011-0411 class);
@@ -29,10 +34,12 @@
 
 #define INJECT_WAIT_MS	1500	/* for an answer to the injected command */
 #define SETTLE_MS	500	/* for stragglers after the real command */
+#define SCAN_BUDGET_S	300	/* the whole scan, however slow the server */
 
 enum probe_step {
 	STEP_MAIN,
 	STEP_VERSION,
+	STEP_SCAN,
 	STEP_INJECT,
 	STEP_ENFORCE,
 	STEP_DONE,
@@ -52,6 +59,27 @@ struct finding {
 	char		*check;
 	enum level	 level;
 	char		*detail;
+	char		*id;		/* scan: the suite, group, ... or NULL */
+	char		*version;	/* scan: "TLS1.2" or NULL */
+	char		*iana;		/* scan: a suite's "0x00,0x34" */
+};
+
+enum scan_kind {
+	SCAN_SUITE,
+	SCAN_GROUP,
+	SCAN_SIGALG,
+};
+
+/* One handshake of the scan: one thing offered at one version. */
+struct scan_try {
+	enum scan_kind	 kind;
+	const char	*version;
+	const char	*name;		/* GnuTLS's: suite, group, algorithm */
+	size_t		 suite;		/* SCAN_SUITE: in the suite list */
+	char		*priority;
+	bool		 accepted;
+	char		*iana_name;	/* an accepted suite's, from GnuTLS */
+	char		*weak_dh;	/* the session's warning, if any */
 };
 
 static const struct version_probe {
@@ -91,6 +119,17 @@ struct probe {
 	size_t			 vi;
 	bool			 v_ok[NVERSIONS];
 
+	/* STEP_SCAN */
+	bool			 scan;
+	struct tls_suite	*suites;
+	size_t			 nsuites;
+	struct strv		 groups;
+	struct strv		 sigalgs;
+	struct scan_try		*tries;
+	size_t			 ntries;
+	size_t			 ti;
+	int64_t			 scan_deadline;
+
 	/* STEP_INJECT */
 	int			 ready_count;
 	bool			 unsolicited;
@@ -109,7 +148,7 @@ probe_next_cb(void *arg)
 	probe_next(arg);
 }
 
-static void
+static struct finding *
 finding(struct probe *p, const char *check, enum level lv, const char *fmt,
     ...)
 {
@@ -120,10 +159,19 @@ finding(struct probe *p, const char *check, enum level lv, const char *fmt,
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
 	p->f = xreallocarray(p->f, p->nf + 1, sizeof *p->f);
+	memset(&p->f[p->nf], 0, sizeof p->f[p->nf]);
 	p->f[p->nf].check = xstrdup(check);
 	p->f[p->nf].level = lv;
 	p->f[p->nf].detail = b.p != NULL ? b.p : xstrdup("");
-	p->nf++;
+	return &p->f[p->nf++];
+}
+
+/* A scan finding: what it is about, at which version. */
+static void
+finding_of(struct finding *f, const char *id, const char *version)
+{
+	f->id = xstrdup_or_null(id);
+	f->version = xstrdup_or_null(version);
 }
 
 /* The most severe finding decides the exit code. */
@@ -169,6 +217,18 @@ probe_event(const struct event *ev, void *arg)
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 		    ev->chan == CHAN_TLS && (ev->flags & EVF_UNSOLICITED))
 			p->unsolicited = true;
+		break;
+	case STEP_SCAN:
+		/* The one rule, applied by the session to the server's own
+		 * group, which only a handshake reveals. */
+		if (ev->kind == EV_WARNING && ev_code_is(ev, "weak-dh") &&
+		    p->tries[p->ti].weak_dh == NULL) {
+			struct buf	b = { 0 };
+
+			sanitize(ev->data, ev->len, &b);
+			p->tries[p->ti].weak_dh = b.p != NULL ? b.p :
+			    xstrdup("");
+		}
 		break;
 	case STEP_ENFORCE:
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
@@ -481,6 +541,194 @@ probe_inject_findings(struct probe *p)
 }
 
 static void
+scan_add(struct probe *p, enum scan_kind kind, const char *version,
+    const char *name, size_t suite, const struct buf *prio)
+{
+	struct scan_try	*t;
+
+	p->tries = xreallocarray(p->tries, p->ntries + 1, sizeof *p->tries);
+	t = &p->tries[p->ntries++];
+	memset(t, 0, sizeof *t);
+	t->kind = kind;
+	t->version = version;
+	t->name = name;
+	t->suite = suite;
+	t->priority = xstrdup(prio->p);
+}
+
+/*
+ * The handshakes to make: every suite the linked GnuTLS can offer at
+ * each version the server accepted, then each group and signature
+ * algorithm at TLS 1.2 and 1.3 (those accepted).  What cannot be
+ * offered is said first.
+ */
+static void
+scan_plan(struct probe *p)
+{
+	struct strv	 what = { 0 }, why = { 0 };
+	struct buf	 prio = { 0 };
+	size_t		 i, j;
+
+	tls_scan_limits(&what, &why);
+	for (i = 0; i < what.n; i++)
+		finding_of(finding(p, "untested", LV_SKIP, "%s", why.v[i]),
+		    what.v[i], NULL);
+	strv_clear(&what);
+	strv_clear(&why);
+	p->nsuites = tls_suites(&p->suites);
+	tls_groups(&p->groups);
+	tls_sigalgs(&p->sigalgs);
+	for (i = 0; i < NVERSIONS; i++) {
+		if (!p->v_ok[i])
+			continue;
+		for (j = 0; j < p->nsuites; j++)
+			if (tls_suite_priority(&p->suites[j],
+			    versions[i].name, &prio) == 0)
+				scan_add(p, SCAN_SUITE, versions[i].name,
+				    p->suites[j].name, j, &prio);
+	}
+	for (i = 2; i < NVERSIONS; i++) {
+		if (!p->v_ok[i])
+			continue;
+		for (j = 0; j < p->groups.n; j++)
+			if (tls_only_priority(versions[i].name, "GROUP",
+			    p->groups.v[j], &prio) == 0)
+				scan_add(p, SCAN_GROUP, versions[i].name,
+				    p->groups.v[j], 0, &prio);
+		for (j = 0; j < p->sigalgs.n; j++)
+			if (tls_only_priority(versions[i].name, "SIGN",
+			    p->sigalgs.v[j], &prio) == 0)
+				scan_add(p, SCAN_SIGALG, versions[i].name,
+				    p->sigalgs.v[j], 0, &prio);
+	}
+	buf_free(&prio);
+	p->ti = 0;
+	p->scan_deadline = mono_ns() + (int64_t)SCAN_BUDGET_S * 1000000000;
+}
+
+/* The handshake just made: was the one thing offered taken? */
+static void
+scan_result(struct probe *p)
+{
+	struct scan_try		*t = &p->tries[p->ti];
+	const struct tls_facts	*f = p->dg.tls;
+
+	if (p->dg.phase != DG_TLS_UP || f == NULL)
+		return;
+	switch (t->kind) {
+	case SCAN_SUITE:
+		t->accepted = true;
+		break;
+	case SCAN_GROUP:
+		/* A TLS 1.2 server may pick RSA key exchange instead. */
+		t->accepted = f->group != NULL &&
+		    strcasecmp(f->group, t->name) == 0;
+		break;
+	case SCAN_SIGALG:
+		t->accepted = f->sigalg != NULL &&
+		    strcasecmp(f->sigalg, t->name) == 0;
+		break;
+	}
+	if (t->kind == SCAN_SUITE)
+		t->iana_name = xstrdup(f->cipher);
+}
+
+static void
+scan_suite_finding(struct probe *p, const struct scan_try *t)
+{
+	const struct tls_suite	*su = &p->suites[t->suite];
+	struct tls_params	 params = su->p;
+	struct tls_weakness	 w[TLS_WEAK_MAX];
+	struct finding		*f;
+	struct buf		 b = { 0 };
+	enum level		 lv = LV_OK;
+	size_t			 i, n;
+
+	params.version = tls_version_id(t->version);
+	n = tls_weak(&params, w);
+	for (i = 0; i < n; i++) {
+		buf_printf(&b, "%s%s", i ? "; " : "", w[i].why);
+		if (w[i].bad)
+			lv = LV_BAD;
+		else if (lv == LV_OK)
+			lv = LV_WARN;
+	}
+	if (t->weak_dh != NULL) {
+		buf_printf(&b, "%s%s", n++ ? "; " : "", t->weak_dh);
+		if (lv == LV_OK)
+			lv = LV_WARN;
+	}
+	f = finding(p, "cipher", lv, "%s", n > 0 ? b.p : "accepted");
+	finding_of(f, t->iana_name, t->version);
+	xasprintf(&f->iana, "0x%02X,0x%02X", su->id[0], su->id[1]);
+	if (lv != LV_OK)
+		probe_exit(p, EXIT_PROBE_WEAK);
+	buf_free(&b);
+}
+
+static void
+scan_findings(struct probe *p)
+{
+	static const char *const kinds[] = { "ciphers", "groups",
+	    "sigalgs" };
+	static const char *const what[] = { "cipher suites", "groups",
+	    "signature algorithms" };
+	const struct scan_try	*t;
+	size_t			 i, k, v, tested, taken;
+
+	for (v = 0; v < NVERSIONS; v++)
+		for (k = SCAN_SUITE; k <= SCAN_SIGALG; k++) {
+			tested = taken = 0;
+			for (i = 0; i < p->ntries; i++) {
+				t = &p->tries[i];
+				if (t->kind != k || strcmp(t->version,
+				    versions[v].name) != 0 || i >= p->ti)
+					continue;
+				tested++;
+				if (!t->accepted)
+					continue;
+				taken++;
+				if (k == SCAN_SUITE)
+					scan_suite_finding(p, t);
+				else
+					finding_of(finding(p, k == SCAN_GROUP ?
+					    "group" : "sigalg", LV_OK,
+					    "accepted"), t->name, t->version);
+			}
+			if (tested > 0)
+				finding_of(finding(p, kinds[k], LV_INFO,
+				    "%zu of the %zu %s tested accepted", taken,
+				    tested, what[k]), NULL, versions[v].name);
+		}
+	if (p->ti < p->ntries)
+		finding(p, "scan", LV_SKIP, "stopped after %d s: %zu of %zu "
+		    "handshakes not made", SCAN_BUDGET_S, p->ntries - p->ti,
+		    p->ntries);
+}
+
+/* The scan's next handshake, with a progress line on a terminal. */
+static bool
+scan_next(struct probe *p, struct session_opts *so)
+{
+	const struct scan_try	*t;
+
+	if (p->ti >= p->ntries || mono_ns() > p->scan_deadline) {
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\r%-72s\r", "");
+		scan_findings(p);
+		return false;
+	}
+	t = &p->tries[p->ti];
+	if (isatty(STDERR_FILENO))
+		fprintf(stderr, "\rscan %zu/%zu: %s %-48.48s", p->ti + 1,
+		    p->ntries, t->version, t->name);
+	so->starttls = !p->base.target.implicit_tls;
+	so->priority = t->priority;
+	probe_start(p, so);
+	return true;
+}
+
+static void
 probe_next(struct probe *p)
 {
 	struct session_opts	so = p->base;
@@ -498,6 +746,9 @@ probe_next(struct probe *p)
 		}
 		probe_main_findings(p);
 		if (p->dg.tls == NULL) {
+			if (p->scan)
+				finding(p, "scan", LV_SKIP, "not made: no TLS "
+				    "session");
 			p->step = STEP_DONE;
 			break;
 		}
@@ -516,11 +767,27 @@ probe_next(struct probe *p)
 			return;
 		}
 		probe_version_findings(p);
+		if (p->scan) {
+			p->step = STEP_SCAN;
+			scan_plan(p);
+			if (scan_next(p, &so))
+				return;
+		}
+		/* FALLTHROUGH */
+	case STEP_SCAN:
+		if (p->step == STEP_SCAN && p->ti < p->ntries) {
+			scan_result(p);
+			p->ti++;
+			if (scan_next(p, &so))
+				return;
+		}
 		if (!starttls_target) {
 			p->step = STEP_DONE;
 			break;
 		}
 		p->step = STEP_INJECT;
+		so.starttls = false;
+		so.priority = p->base.priority;
 		probe_start(p, &so);
 		return;
 	case STEP_INJECT:
@@ -565,6 +832,15 @@ probe_print(struct probe *p, const char *url)
 			o = json_object();
 			json_object_set_new(o, "check",
 			    json_string(p->f[i].check));
+			if (p->f[i].id != NULL)
+				json_object_set_new(o, "id",
+				    json_string(p->f[i].id));
+			if (p->f[i].iana != NULL)
+				json_object_set_new(o, "iana",
+				    json_string(p->f[i].iana));
+			if (p->f[i].version != NULL)
+				json_object_set_new(o, "version",
+				    json_string(p->f[i].version));
 			json_object_set_new(o, "level",
 			    json_string(level_names[p->f[i].level]));
 			json_object_set_new(o, "detail",
@@ -585,8 +861,16 @@ probe_print(struct probe *p, const char *url)
 
 		/* Details may quote the server: keep them safe. */
 		sanitize(p->f[i].detail, strlen(p->f[i].detail), &b);
-		printf("  %-6s %-20s %s\n", level_names[p->f[i].level],
-		    p->f[i].check, b.p != NULL ? b.p : "");
+		printf("  %-6s %-20s ", level_names[p->f[i].level],
+		    p->f[i].check);
+		if (p->f[i].version != NULL)
+			printf("%s ", p->f[i].version);
+		if (p->f[i].id != NULL)
+			printf("%s%s%s%s: ", p->f[i].id,
+			    p->f[i].iana != NULL ? " (" : "",
+			    p->f[i].iana != NULL ? p->f[i].iana : "",
+			    p->f[i].iana != NULL ? ")" : "");
+		printf("%s\n", b.p != NULL ? b.p : "");
 		buf_free(&b);
 	}
 	printf("exit %d\n", p->exit_code);
@@ -625,7 +909,10 @@ static const char probe_usage[] =
 "                       [--auth USER [--password-file FILE]]\n"
 "                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
 "                       [--tlsa 'U S M HEX']... [--pin sha256//BASE64]...\n"
-"                       [--json] URL\n";
+"                       [--scan] [--json] URL\n"
+"  --scan  also one handshake per cipher suite, group and signature\n"
+"          algorithm the linked GnuTLS can offer: what the server accepts,\n"
+"          weak ones flagged (at most 300 s)\n";
 
 int
 probe_main(int argc, char **argv)
@@ -633,6 +920,7 @@ probe_main(int argc, char **argv)
 	static const struct option opts[] = {
 		SESSION_LONGOPTS,
 		{ "json",	no_argument,		NULL, 'J' },
+		{ "scan",	no_argument,		NULL, 'S' },
 		{ "auth",	required_argument,	NULL, 'A' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -660,6 +948,9 @@ probe_main(int argc, char **argv)
 		switch (ch) {
 		case 'J':
 			p.json = true;
+			break;
+		case 'S':
+			p.scan = true;
 			break;
 		case 'A':
 			p.auth_user = optarg;
@@ -704,8 +995,21 @@ probe_main(int argc, char **argv)
 	for (i = 0; i < p.nf; i++) {
 		free(p.f[i].check);
 		free(p.f[i].detail);
+		free(p.f[i].id);
+		free(p.f[i].version);
+		free(p.f[i].iana);
 	}
 	free(p.f);
+	for (i = 0; i < p.ntries; i++) {
+		free(p.tries[i].priority);
+		free(p.tries[i].iana_name);
+		free(p.tries[i].weak_dh);
+	}
+	free(p.tries);
+	free(p.suites);
+	strv_clear(&p.groups);
+	strv_clear(&p.sigalgs);
+
 	digest_free(&p.dg);
 	free(p.auth_reply);
 	free(p.auth_refused);

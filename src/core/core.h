@@ -201,6 +201,43 @@ void		 tls_resume_keep(struct tls_client *, struct tls_resume *);
 int		 tls_priority_check(const char *, char *, size_t);
 void		 tls_chain_pem(struct tls_client *, struct buf *);
 
+/* weak.c: what is weak in a connection's parameters, the one rule set
+ * for the session's warnings and probe --scan's findings. */
+struct tls_params {
+	int		 version;	/* GnuTLS's numbers: the protocol, */
+	int		 kx;		/* ... key exchange, */
+	int		 cipher;	/* ... cipher */
+	int		 mac;		/* ... and MAC */
+	unsigned	 dh_bits;	/* 0: no finite-field DH or unknown */
+};
+#define TLS_WEAK_MAX	6
+struct tls_weakness {
+	const char	*code;		/* weak-version, weak-kx, weak-cipher, */
+	bool		 bad;		/* ... weak-dh; broken, not just weak */
+	char		 why[160];	/* "anonymous: no authentication, ..." */
+};
+size_t		 tls_weak(const struct tls_params *,
+		    struct tls_weakness[TLS_WEAK_MAX]);
+void		 tls_client_params(struct tls_client *, struct tls_params *);
+
+/* tls.c: what the linked GnuTLS can offer, one thing at a time (scan). */
+struct tls_suite {
+	const char	*name;		/* GnuTLS's: TLS_DH_ANON_AES_128_CBC_SHA1 */
+	unsigned char	 id[2];		/* the IANA code point */
+	struct tls_params p;		/* version: the lowest it runs on */
+	const char	*untestable;	/* NULL, or why it cannot be offered */
+};
+size_t		 tls_suites(struct tls_suite **);	/* caller frees */
+int		 tls_suite_priority(const struct tls_suite *, const char *,
+		    struct buf *);
+int		 tls_only_priority(const char *, const char *, const char *,
+		    struct buf *);
+void		 tls_groups(struct strv *);
+void		 tls_sigalgs(struct strv *);
+int		 tls_version_id(const char *);
+bool		 tls_version_offerable(const char *);
+void		 tls_scan_limits(struct strv *, struct strv *);
+
 /* proto.c: one line-protocol engine, per-protocol hooks (smtp.c, imap.c,
  * pop3.c). */
 struct pp_line {

@@ -1413,9 +1413,10 @@ session_established(struct session *s)
 	struct buf		 b = { 0 };
 	struct tls_facts	*f;
 	bool			 implicit = s->state == STATE_TLS_CONNECT;
+	struct tls_params	 params;
+	struct tls_weakness	 weak[TLS_WEAK_MAX];
 	const char		*why;
-	size_t			 i;
-	unsigned		 bits;
+	size_t			 i, nweak;
 
 	session_disarm(s);
 	f = s->facts = tls_get_facts(s->tls);
@@ -1463,11 +1464,12 @@ session_established(struct session *s)
 	evlog_append_x(s->log, &ev, x, b.p, b.len);
 	buf_free(&b);
 
-	if ((bits = tls_dh_bits(s->tls)) > 0 && bits < 2048)
-		ev_local(s->log, EV_WARNING, CHAN_TLS, "weak-dh",
-		    "weak key exchange: the server's Diffie-Hellman group "
-		    "has %u bits, under 2048; an attacker who can break it "
-		    "reads the session", bits);
+	/* What the connection negotiated, weighed by the one rule set. */
+	tls_client_params(s->tls, &params);
+	nweak = tls_weak(&params, weak);
+	for (i = 0; i < nweak; i++)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, weak[i].code, "%s",
+		    weak[i].why);
 	if ((i = tls_chain_misorder(f)) != 0)
 		ev_local(s->log, EV_WARNING, CHAN_TLS, "chain-order",
 		    "the server sent its chain out of order: certificate %zu "

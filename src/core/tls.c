@@ -27,6 +27,7 @@
 struct tls_client {
 	gnutls_session_t			 s;	/* the stream's */
 	gnutls_certificate_credentials_t	 cred;
+	gnutls_anon_client_credentials_t	 anon;
 	struct stream				*st;
 	tls_step_cb				 step;
 	void					*arg;
@@ -231,6 +232,14 @@ tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
 		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
 		goto fail;
 	}
+	/* Anonymous suites are offered only when a priority names them
+	 * (NORMAL never does); the scan needs them to find them. */
+	if ((rc = gnutls_anon_allocate_client_credentials(&c->anon)) < 0 ||
+	    (rc = gnutls_credentials_set(c->s, GNUTLS_CRD_ANON,
+	    c->anon)) < 0) {
+		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
+		goto fail;
+	}
 	if (c->sni != NULL)
 		gnutls_server_name_set(c->s, GNUTLS_NAME_DNS, c->sni,
 		    strlen(c->sni));
@@ -376,6 +385,8 @@ tls_client_free(struct tls_client *c)
 		return;
 	if (c->cred != NULL)
 		gnutls_certificate_free_credentials(c->cred);
+	if (c->anon != NULL)
+		gnutls_anon_free_client_credentials(c->anon);
 	if (c->keylog_fd != -1)
 		close(c->keylog_fd);
 	free(c->host);
@@ -995,4 +1006,216 @@ tls_get_facts(struct tls_client *c)
 	f->verified = (f->dane.usable ? f->dane.ok : f->verify.ok) &&
 	    (!f->pin.checked || f->pin.ok);
 	return f;
+}
+
+/* What the session negotiated, for the one set of weakness rules. */
+void
+tls_client_params(struct tls_client *c, struct tls_params *p)
+{
+	memset(p, 0, sizeof *p);
+	p->version = (int)gnutls_protocol_get_version(c->s);
+	p->kx = (int)gnutls_kx_get(c->s);
+	p->cipher = (int)gnutls_cipher_get(c->s);
+	p->mac = (int)gnutls_mac_get(c->s);
+	p->dh_bits = tls_dh_bits(c);
+}
+
+int
+tls_version_id(const char *name)
+{
+	return (int)gnutls_protocol_get_id(name);
+}
+
+/* A priority string as the handshake would take it, or -1. */
+static int
+scan_priority(struct buf *b)
+{
+	char	err[256];
+
+	return tls_priority_check(b->p, err, sizeof err);
+}
+
+/*
+ * Every cipher suite the linked GnuTLS implements (gnutls_cipher_suite_info
+ * lists its own table), with the lowest version each runs on.
+ */
+size_t
+tls_suites(struct tls_suite **out)
+{
+	struct tls_suite	*v = NULL;
+	gnutls_kx_algorithm_t	 kx;
+	gnutls_cipher_algorithm_t cipher;
+	gnutls_mac_algorithm_t	 mac;
+	gnutls_protocol_t	 min;
+	unsigned char		 id[2];
+	const char		*name;
+	size_t			 i, n = 0;
+
+	for (i = 0; (name = gnutls_cipher_suite_info(i, id, &kx, &cipher,
+	    &mac, &min)) != NULL; i++) {
+		v = xreallocarray(v, n + 1, sizeof *v);
+		memset(&v[n], 0, sizeof v[n]);
+		v[n].name = name;
+		memcpy(v[n].id, id, 2);
+		v[n].p.version = (int)min;
+		v[n].p.kx = (int)kx;
+		v[n].p.cipher = (int)cipher;
+		v[n].p.mac = (int)mac;
+		switch (kx) {
+		case GNUTLS_KX_PSK:
+		case GNUTLS_KX_DHE_PSK:
+		case GNUTLS_KX_ECDHE_PSK:
+		case GNUTLS_KX_RSA_PSK:
+			v[n].untestable = "needs a pre-shared key";
+			break;
+		case GNUTLS_KX_SRP:
+		case GNUTLS_KX_SRP_RSA:
+		case GNUTLS_KX_SRP_DSS:
+			v[n].untestable = "needs an SRP password";
+			break;
+		default:
+			break;
+		}
+		n++;
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * The priority that offers exactly this suite at this version (its key
+ * exchange, cipher and MAC, nothing else), or -1 when the suite does not
+ * run there or the linked GnuTLS refuses to offer it.
+ */
+int
+tls_suite_priority(const struct tls_suite *s, const char *version,
+    struct buf *b)
+{
+	int	v = tls_version_id(version);
+	bool	v13 = v == GNUTLS_TLS1_3, s13 = s->p.version == GNUTLS_TLS1_3;
+
+	buf_reset(b);
+	if (s->untestable != NULL || v == GNUTLS_VERSION_UNKNOWN ||
+	    v13 != s13 || s->p.version > v)
+		return -1;
+	buf_printf(b, "NONE:+VERS-%s:+%s:+%s:+COMP-NULL:+SIGN-ALL:"
+	    "+GROUP-ALL:+CTYPE-X509", version,
+	    gnutls_cipher_get_name(s->p.cipher),
+	    gnutls_mac_get_name(s->p.mac));
+	if (!v13)
+		buf_printf(b, ":+%s", gnutls_kx_get_name(s->p.kx));
+	return scan_priority(b);
+}
+
+/* The key-exchange groups the linked GnuTLS knows. */
+void
+tls_groups(struct strv *sv)
+{
+	const gnutls_group_t	*g = gnutls_group_list();
+
+	for (; g != NULL && *g != 0; g++)
+		if (gnutls_group_get_name(*g) != NULL)
+			strv_add(sv, gnutls_group_get_name(*g));
+}
+
+/* The signature algorithms the linked GnuTLS knows. */
+void
+tls_sigalgs(struct strv *sv)
+{
+	const gnutls_sign_algorithm_t	*a = gnutls_sign_list();
+	const char			*name;
+
+	/* Some algorithms have two numbers and one name. */
+	for (; a != NULL && *a != 0; a++)
+		if ((name = gnutls_sign_get_name(*a)) != NULL &&
+		    !strv_has(sv, name))
+			strv_add(sv, name);
+}
+
+/* NORMAL at one version, with only this group ("GROUP") or signature
+ * algorithm ("SIGN"), or -1 when GnuTLS will not offer it. */
+int
+tls_only_priority(const char *version, const char *what, const char *name,
+    struct buf *b)
+{
+	buf_reset(b);
+	buf_printf(b, "NORMAL:-VERS-ALL:+VERS-%s:-%s-ALL:+%s-%s", version,
+	    what, what, name);
+	return scan_priority(b);
+}
+
+/* Can the linked GnuTLS offer this version at all ("SSL3.0")? */
+bool
+tls_version_offerable(const char *version)
+{
+	struct buf	b = { 0 };
+	int		rc;
+
+	buf_printf(&b, "NORMAL:-VERS-ALL:+VERS-%s", version);
+	rc = scan_priority(&b);
+	buf_free(&b);
+	return rc == 0 && tls_version_id(version) != GNUTLS_VERSION_UNKNOWN;
+}
+
+/*
+ * What the scan cannot offer with the linked GnuTLS, as pairs of a name
+ * and the reason: a server accepting it goes unseen.
+ */
+void
+tls_scan_limits(struct strv *what, struct strv *why)
+{
+	struct tls_suite	*v;
+	size_t			 i, n = tls_suites(&v);
+	bool			 rc4 = false, null = false, des3 = false;
+	bool			 export = false;
+
+	for (i = 0; i < n; i++) {
+		switch (v[i].p.cipher) {
+		case GNUTLS_CIPHER_ARCFOUR_128:
+			rc4 = true;
+			break;
+		case GNUTLS_CIPHER_NULL:
+			null = true;
+			break;
+		case GNUTLS_CIPHER_3DES_CBC:
+			des3 = true;
+			break;
+		case GNUTLS_CIPHER_ARCFOUR_40:
+		case GNUTLS_CIPHER_RC2_40_CBC:
+		case GNUTLS_CIPHER_DES_CBC:
+			export = true;
+			break;
+		default:
+			break;
+		}
+	}
+	free(v);
+	strv_add(what, "SSL2.0");
+	strv_add(why, "GnuTLS never implemented SSL 2.0");
+	if (!tls_version_offerable("SSL3.0")) {
+		strv_add(what, "SSL3.0");
+		strv_add(why, "the linked GnuTLS is built without SSL 3.0");
+	}
+	if (!export) {
+		strv_add(what, "export");
+		strv_add(why, "export-grade suites (40- and 56-bit keys): "
+		    "not in the linked GnuTLS");
+	}
+	if (!rc4) {
+		strv_add(what, "RC4");
+		strv_add(why, "RC4 suites: not in the linked GnuTLS");
+	}
+	if (!null) {
+		strv_add(what, "NULL");
+		strv_add(why, "NULL-cipher suites: not in the linked GnuTLS");
+	}
+	if (!des3) {
+		strv_add(what, "3DES");
+		strv_add(why, "3DES suites: not in the linked GnuTLS");
+	}
+	strv_add(what, "static-DH");
+	strv_add(why, "static (EC)DH suites (TLS_DH_RSA_*, TLS_ECDH_*), "
+	    "ARIA and others GnuTLS does not implement");
+	strv_add(what, "PSK-SRP");
+	strv_add(why, "PSK and SRP suites need a shared secret");
 }

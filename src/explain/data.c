@@ -1134,11 +1134,28 @@ static const struct explain_entry warning[] = {
 	    "yes on the screen.", "RFC 8314 §3, RFC 6125"),
 	G("usage", "The command was not sent because it is malformed here "
 	    "(for example it holds CR or LF).", "RFC 5321 §2.3.8"),
+	G("weak-cipher", "A weak cipher: NULL encrypts nothing, RC4 leaks "
+	    "through its biased key stream (prohibited), export and single-"
+	    "DES keys fall to brute force, 3DES's 64-bit blocks collide in "
+	    "long sessions (Sweet32), CBC with HMAC-SHA1 invites padding "
+	    "oracles (Lucky13).  Servers should prefer AEAD suites.",
+	    "RFC 9325 §4.2, RFC 7525, RFC 7465"),
 	G("weak-dh", "The key exchange used a finite-field Diffie-Hellman "
 	    "group under 2048 bits.  1024-bit groups are within reach of a "
 	    "well-funded attacker, who can then read recorded sessions "
 	    "(Logjam); the server should use ECDHE or a 2048-bit group.",
 	    "RFC 7919, Logjam (CCS 2015)"),
+	G("weak-kx", "The key exchange is weak.  Anonymous Diffie-Hellman "
+	    "(ADH, AECDH) authenticates nobody: a man in the middle answers "
+	    "with his own key and needs no certificate, so the verdict can "
+	    "never be positive.  RSA key exchange has no forward secrecy: "
+	    "whoever gets the server's private key later decrypts every "
+	    "recorded session.  Export-grade RSA is broken outright (FREAK).",
+	    "RFC 9325 §4.1, RFC 7525 §3.1"),
+	G("weak-version", "The connection uses TLS 1.0 or 1.1 (or SSL 3.0): "
+	    "deprecated, their handshake rests on MD5 and SHA-1 and they "
+	    "have no AEAD ciphers.  A server should offer TLS 1.2 and 1.3 "
+	    "only.", "RFC 8996, RFC 9325 §3.1.1"),
 };
 
 /* Event flags (ev_flag_name). */

@@ -825,6 +825,19 @@ check "Postfix: :reconnect with a bad priority says where, keeps the session" \
 line ':quit'
 check "Postfix: :quit leaves with exit 0" exited 0
 
+# A weak suite forced by the priority: the session's warning reaches the
+# TLS panel's Warnings (a "! " line there; the transcript marks "!!"),
+# on a screen tall enough for the panel to reach them.
+start 140 60 --cafile "$CA" --tls-priority 'NORMAL:-VERS-TLS1.3:-KX-ALL:+RSA' \
+    "smtp://127.0.0.1:$SMTP_PORT"
+check "weak kx: greeting" wait_for 'S: +220 mail.test ESMTP'
+line 'EHLO client.test'
+line ':starttls'
+check "weak kx: the TLS panel warns of RSA key exchange" \
+    wait_for '(^|[^!])! RSA key exchange: no forward secrecy'
+line ':quit'
+check "weak kx: :quit leaves with exit 0" exited 0
+
 start 140 40 --cafile "$CA" "imap://127.0.0.1:$IMAP_PORT"
 check "Dovecot IMAP: greeting" wait_for 'S: +\* OK'
 tui_keys t -l 'a1 uid fe'

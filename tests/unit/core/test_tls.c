@@ -39,6 +39,7 @@ static char	 tmpdir[] = "/tmp/mailscope-tls-XXXXXX";
 struct server {
 	gnutls_session_t			 s;
 	gnutls_certificate_credentials_t	 cred;
+	gnutls_anon_server_credentials_t	 anon;
 	int					 fd;
 	bool					 done;
 };
@@ -91,6 +92,12 @@ server_init(struct server *sv, int fd, const char *cert, const char *key,
 	assert_int_equal(gnutls_priority_set_direct(sv->s, prio != NULL ?
 	    prio : "NORMAL", NULL), 0);
 	gnutls_credentials_set(sv->s, GNUTLS_CRD_CERTIFICATE, sv->cred);
+	/* Anonymous suites too, when the server's priority names them. */
+	assert_int_equal(gnutls_anon_allocate_server_credentials(&sv->anon),
+	    0);
+	gnutls_anon_set_server_known_dh_params(sv->anon,
+	    GNUTLS_SEC_PARAM_HIGH);
+	gnutls_credentials_set(sv->s, GNUTLS_CRD_ANON, sv->anon);
 	gnutls_transport_set_ptr(sv->s, sv);
 	gnutls_transport_set_push_function(sv->s, srv_push);
 	gnutls_transport_set_pull_function(sv->s, srv_pull);
@@ -101,6 +108,7 @@ server_free(struct server *sv)
 {
 	gnutls_deinit(sv->s);
 	gnutls_certificate_free_credentials(sv->cred);
+	gnutls_anon_free_server_credentials(sv->anon);
 }
 
 struct steps {
@@ -608,6 +616,44 @@ test_no_common_version(void **state)
 	free(key);
 }
 
+/*
+ * A server that speaks anonymous suites only: the ordinary client offers
+ * none and fails; a priority naming them (probe --scan's) gets one, and
+ * the one weakness rule calls it bad.
+ */
+static void
+test_anon(void **state)
+{
+	static const char	*anon_only = "NONE:+VERS-TLS1.2:+AES-128-GCM:"
+				    "+AEAD:+ANON-DH:+COMP-NULL:+GROUP-ALL:"
+				    "+SIGN-ALL";
+	struct pair		 p;
+	struct tls_facts	*f;
+	struct tls_params	 tp;
+	struct tls_weakness	 w[TLS_WEAK_MAX];
+	char			*cert, *key;
+
+	(void)state;
+	make_leaf("mail.test", "mail.test", NULL, 0, 0, false, &cert, &key);
+	assert_int_equal(connect_pair(&p, cert, key, "mail.test", NULL,
+	    anon_only, NULL), -1);
+	pair_free(&p);
+	if (connect_pair(&p, cert, key, "mail.test", "NORMAL:+ANON-DH",
+	    anon_only, NULL) != 1)
+		fail_msg("anonymous: %s", stream_error(p.io));
+	f = tls_get_facts(p.c);
+	assert_string_equal(f->kx, "ANON-DH");
+	assert_false(f->verify.ok);
+	tls_client_params(p.c, &tp);
+	assert_int_equal(tls_weak(&tp, w), 1);
+	assert_string_equal(w[0].code, "weak-kx");
+	assert_true(w[0].bad);
+	tls_facts_free(f);
+	pair_free(&p);
+	free(cert);
+	free(key);
+}
+
 static void
 test_bad_priority(void **state)
 {
@@ -761,6 +807,7 @@ main(void)
 		cmocka_unit_test(test_embedded_nul),
 		cmocka_unit_test(test_tls12),
 		cmocka_unit_test(test_no_common_version),
+		cmocka_unit_test(test_anon),
 		cmocka_unit_test(test_bad_priority),
 		cmocka_unit_test(test_plaintext_answer),
 		cmocka_unit_test(test_peer_closes),
