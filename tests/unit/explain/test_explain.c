@@ -961,6 +961,17 @@ word_is(const char *s, const char *e, const char *w)
 }
 
 /* Codes of ev_local(.., EV_WARNING|EV_ERROR|EV_INFO, .., "code", ..). */
+/* One code a source file writes: it must have a gloss. */
+static void
+check_code(const char *path, const char *code, struct strv *seen)
+{
+	if (explain_warning(code) == NULL)
+		fail_msg("%s: warning code \"%s\" has no gloss in "
+		    "src/explain/data.c", path, code);
+	if (!strv_has(seen, code))
+		strv_add(seen, code);
+}
+
 static size_t
 check_file(const char *path, struct strv *seen)
 {
@@ -988,11 +999,7 @@ check_file(const char *path, struct strv *seen)
 		if (literal_value(start[3], end[3], code, sizeof code) == -1)
 			fail_msg("%s: a warning code that is not a string "
 			    "literal cannot be checked for a gloss", path);
-		if (explain_warning(code) == NULL)
-			fail_msg("%s: warning code \"%s\" has no gloss in "
-			    "src/explain/data.c", path, code);
-		if (!strv_has(seen, code))
-			strv_add(seen, code);
+		check_code(path, code, seen);
 		found++;
 	}
 	/* src/core/weak.c: weak(w, &n, "code", ...). */
@@ -1002,11 +1009,7 @@ check_file(const char *path, struct strv *seen)
 		    sizeof code) == -1)
 			fail_msg("%s: a weakness code that is not a string "
 			    "literal cannot be checked for a gloss", path);
-		if (explain_warning(code) == NULL)
-			fail_msg("%s: warning code \"%s\" has no gloss in "
-			    "src/explain/data.c", path, code);
-		if (!strv_has(seen, code))
-			strv_add(seen, code);
+		check_code(path, code, seen);
 		found++;
 	}
 	free(text);
