@@ -4,7 +4,6 @@
 usage: fakeserver.py --port N [--host 127.0.0.1] [--log FILE]
                      [--connections N] [--max-seconds S] [--ready FILE]
                      CASEFILE
-       fakeserver.py --serve CTLFIFO
 
 Listens on a loopback address only (anything else is refused), accepts
 --connections connections one after the other (default 1) and plays the
@@ -13,16 +12,7 @@ case file on each.  --port 0 picks a free port.  Once listening it prints
 connection ends after --max-seconds (default 30) whatever the script says,
 and accept() gives up after the same time, so the server never hangs.
 
---serve: one long-lived process plays many cases, each on a fresh port
-of 127.0.0.1, side by side (a thread each), so a suite of a hundred
-cases does not start Python two hundred times.  Each request is one line
-written to CTLFIFO (under PIPE_BUF, so writers do not mix):
-
-  PLAY REPLYFIFO LOGFILE MAXSECONDS CASEFILE
-
-The answer goes to REPLYFIFO, which the requester has open: "PORT <n>"
-once listening (or "ERROR <why>"), then "DONE" when the connection is
-over.  "QUIT" ends the server; so does its parent's exit.
+tests/caseplay.py imports this module to play many cases in one process.
 
 Case file: one command per line; blank lines and lines starting with '#'
 are ignored.  TEXT arguments run to the end of the line and take escapes:
@@ -75,12 +65,10 @@ import argparse
 import ipaddress
 import os
 import re
-import select
 import socket
 import ssl
 import struct
 import sys
-import threading
 import time
 
 
@@ -410,66 +398,8 @@ def listen(host, port):
     return ls
 
 
-def play_request(reply, logpath, max_seconds, case):
-    """One PLAY request of --serve: the answer on the REPLY fifo."""
-    try:
-        out = open(reply, "w", buffering=1)
-    except OSError:
-        return
-    try:
-        with open(logpath, "a", buffering=1) as logf:
-            try:
-                steps = parse_case(case)
-                ls = listen("127.0.0.1", 0)
-            except (SystemExit, OSError, ValueError) as e:
-                out.write("ERROR %s\n" % e)
-                return
-            out.write("PORT %d\n" % ls.getsockname()[1])
-            serve(ls, steps, os.path.dirname(os.path.abspath(case)),
-                  lambda line: logf.write(line + "\n"), 1, max_seconds)
-        out.write("DONE\n")
-    except Exception as e:
-        out.write("ERROR %s: %s\n" % (type(e).__name__, e))
-    finally:
-        try:
-            out.close()
-        except OSError:
-            pass
-
-
-def serve_requests(ctl):
-    parent = os.getppid()
-    # Read and write: the fifo never reaches end of file between writers.
-    fd = os.open(ctl, os.O_RDWR)
-    buf = b""
-    while True:
-        # Gone with the run that started it, even if it was killed.
-        ready, _, _ = select.select([fd], [], [], 1.0)
-        if os.getppid() != parent:
-            return
-        if not ready:
-            continue
-        buf += os.read(fd, 65536)
-        while b"\n" in buf:
-            line, _, buf = buf.partition(b"\n")
-            words = line.decode("utf-8", "surrogateescape").split(" ", 4)
-            if words[0] == "QUIT":
-                return
-            if words[0] != "PLAY" or len(words) != 5:
-                print("fakeserver: bad request %r" % line, file=sys.stderr)
-                continue
-            try:
-                max_seconds = float(words[3])
-            except ValueError:
-                max_seconds = 30.0
-            threading.Thread(target=play_request, daemon=True,
-                             args=(words[1], words[2], max_seconds,
-                                   words[4])).start()
-
-
 def main():
     ap = argparse.ArgumentParser(description="scripted hostile mail server")
-    ap.add_argument("--serve", metavar="CTLFIFO")
     ap.add_argument("--port", type=int)
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--log")
@@ -478,11 +408,8 @@ def main():
     ap.add_argument("--ready")
     ap.add_argument("case", nargs="?")
     a = ap.parse_args()
-    if a.serve:
-        serve_requests(a.serve)
-        return
     if a.port is None or a.case is None:
-        ap.error("--port and CASEFILE are required without --serve")
+        ap.error("--port and CASEFILE are required")
 
     try:
         addr = ipaddress.ip_address(a.host)

@@ -1,38 +1,10 @@
 #!/bin/sh
 # mailscope against hostile servers: every tests/hostile/*.case is played
-# by tests/fakeserver.py on loopback while mailscope --batch (and --json,
-# and for some the ASan build or valgrind) talks to it.  The case file
-# holds both the server script and, in "#> " lines, what mailscope must do:
+# by tests/caseplay.py (the case file format is described there), one
+# process for all of them, while the sections below play the few cases
+# that need a signal, a kill, a file size limit or the screen.
 #
-#   #> url SCHEME          smtp, imap, pop3, smtps, ... (port added here)
-#   #> args ARGS           mailscope options (eval'd: $H_CA, $H_DIR ...)
-#   #> cmd LINE            a command line for --script (repeatable)
-#   #> cmdrepeat N LINE    N times LINE in --script (in order with cmd)
-#   #> timeout SECONDS     mailscope --timeout (default 3)
-#   #> exit N              exit code of every run
-#   #> has ERE / lacks ERE batch text output (stdout) matches / does not
-#   #> err ERE             stderr of the text run matches
-#   #> json PYTHON         an expression over the --json run (see jcheck)
-#   #> log ERE / nolog ERE the fake server's log of the text run
-#   #> export ERE          every export format of the --json capture has no
-#                          control byte and matches ERE
-#   #> secret TEXT         TEXT and its base64 are nowhere: not in the text
-#                          and --json runs, not in a --record of the latter,
-#                          not in any export of that recording
-#   #> rss KB              peak RSS of the text run at most KB
-#   #> asan / valgrind     one more run with build-asan/mailscope / under
-#                          valgrind memcheck: same exit code, no error
-#   #> manual              played by a section below, not by the loop
-#   #> heavy               tens of megabytes through the engine: played by
-#                          make check, left out of make test's quick loop
-#   #> novalgrind          left out of make check-valgrind (too slow under
-#                          memcheck for its own timeout)
-# Under make check-valgrind (MAILSCOPE_VALGRIND set) the rss checks are
-# left out: they would measure valgrind.
-#
-# Every text output, stderr and export is also checked for raw control
-# bytes (C0 but TAB/LF, DEL, C1, invalid UTF-8, bidi/invisible format
-# characters): the sanitizer is the one gate to the terminal.
+#   hostile.sh --case FILE   play one case, for a closer look
 . "$(dirname "$0")/../lib.sh"
 
 MS=$MAILSCOPE
@@ -40,108 +12,6 @@ CASES=$TOP/tests/hostile
 H_DIR=$T/certs
 H_CA=$H_DIR/ca.pem
 export H_DIR H_CA
-
-# --- helpers (written once by the whole run, used by every case) ----------
-# Written before the cases start, never while one runs: a case reading
-# a helper another case is rewriting would check nothing.
-helpers() {
-cat > "$T/ctl.py" << 'EOF'
-# ctl.py FILE...: exit 1 (and say where) if a file holds a byte a terminal
-# could act on.
-import re, sys, unicodedata
-# Only characters other than TAB, LF and printable ASCII can be bad: the
-# regex finds them at C speed in outputs of tens of megabytes.
-other = re.compile("[^\t\n\x20-\x7e]")
-bad = 0
-for path in sys.argv[1:]:
-    data = open(path, "rb").read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        print("%s: invalid UTF-8 at %d" % (path, e.start))
-        bad = 1
-        continue
-    for m in other.finditer(text):
-        ch = m.group()
-        o = ord(ch)
-        if o < 32 or 0x7f <= o <= 0x9f or \
-                unicodedata.category(ch) == "Cf" or o in (0x2028, 0x2029):
-            print("%s: raw U+%04X at char %d" % (path, o, m.start()))
-            bad = 1
-            break
-sys.exit(bad)
-EOF
-cat > "$T/jcheck.py" << 'EOF'
-# jcheck.py CASE JSONFILE < EXPRS: evaluate each expression (one a line)
-# over the events of a --json run; one PASS or FAIL line for each, as ck
-# prints them.  One process for all of a case's expressions.
-import base64, json, sys
-name, path = sys.argv[1], sys.argv[2]
-exprs = [l.rstrip("\n") for l in sys.stdin if l.rstrip("\n")]
-try:
-    lines = [json.loads(l) for l in open(path, encoding="utf-8")]
-    hdr, trl = lines[0], lines[-1]
-    ev = [l for l in lines[1:] if "kind" in l]
-    err = None
-except Exception as e:
-    err = "%s: %s" % (path, e)
-def data(e):
-    return e["text"].encode() if "text" in e else base64.b64decode(e["b64"])
-def kind(k):
-    return [e for e in ev if e["kind"] == k]
-def flag(f, k="data"):
-    return [e for e in ev if e["kind"] == k and f in e.get("flags", [])]
-def code(c):
-    return [e for e in ev if e.get("code") == c]
-def srv(chan=None):
-    return [e for e in ev if e["kind"] == "data" and e["dir"] == "server"
-            and (chan is None or e["chan"] == chan)]
-def cli(chan=None):
-    return [e for e in ev if e["kind"] == "data" and e["dir"] == "client"
-            and (chan is None or e["chan"] == chan)]
-def text(e):
-    return data(e).decode("latin-1")
-if err is None:
-    close = [text(e) for e in kind("close")]
-for x in exprs:
-    why = err
-    if why is None:
-        try:
-            why = None if eval(x) else "false: " + x
-        except Exception as e:
-            why = "%s: %s" % (type(e).__name__, e)
-    print("%s: %s: json: %s" % ("FAIL" if why else "PASS", name, x))
-    if why:
-        print("\t| " + why)
-EOF
-cat > "$T/nosecret.py" << 'EOF'
-# nosecret.py SECRET FILE...: exit 1 (and say where) if SECRET or its
-# base64 (with or without padding) is in a file, or in the data of an
-# event of a recording (base64 there when not UTF-8).
-import base64, json, sys
-s = sys.argv[1].encode()
-b = base64.b64encode(s)
-forms = sorted({s, b, b.rstrip(b"=")})
-bad = 0
-for path in sys.argv[2:]:
-    raw = open(path, "rb").read()
-    blobs = [raw]
-    for l in raw.split(b"\n"):
-        try:
-            e = json.loads(l)
-        except ValueError:
-            continue
-        if isinstance(e, dict) and "b64" in e:
-            blobs.append(base64.b64decode(e["b64"]))
-    for blob in blobs:
-        for f in forms:
-            if f in blob:
-                print("%s: holds %s" % (path, f.decode()))
-                bad = 1
-                break
-sys.exit(bad)
-EOF
-}
 
 # --- certificates: our own CA, made here so no server install is needed ----
 mkcerts() (
@@ -253,252 +123,33 @@ EOF
 	done
 )
 
-# --- one case ----------------------------------------------------------------
-# directive NAME CASE: the arguments of every "#> NAME " line, one a line.
-directive() {
-	sed -n "s/^#> $1 //p" "$2"
+# play [CASE...]: the cases, side by side (more at once in the quick
+# loop: they wait on timeouts as much as they compute).
+play() {
+	_o=
+	[ -n "${MAILSCOPE_QUICK:-}" ] && _o="--quick --jobs 6"
+	[ -n "${MAILSCOPE_VALGRIND:-}" ] && _o="$_o --valgrind"
+	# shellcheck disable=SC2086
+	MAILSCOPE=$MS ASAN_MAILSCOPE=$ASAN_MAILSCOPE T=$T \
+	    python3 -S "$TOP/tests/caseplay.py" $_o "$@"
 }
 
-has_directive() {
-	grep -q "^#> $1\( \|\$\)" "$2"
-}
-
-# The fake server of the whole run: one tests/fakeserver.py --serve that
-# every case asks for a play on a fresh port (FAKE_CTL, its request fifo,
-# is passed on to the cases side by side).  Python starts once, not twice
-# per case.
-fake_serve() {
-	FAKE_CTL=$T/fake.ctl.$$
-	rm -f "$FAKE_CTL"
-	mkfifo "$FAKE_CTL" || return 1
-	python3 -S "$TOP/tests/fakeserver.py" --serve "$FAKE_CTL" \
-	    2> "$T/fake.err" &
-	FAKE_SERVER=$!
-	export FAKE_CTL
-}
-
-fake_unserve() {
-	echo QUIT > "$FAKE_CTL"
-	wait "$FAKE_SERVER"
-	rm -f "$FAKE_CTL"
-}
-
-# mrun CASE NAME PROG...: play CASE on a fresh port of the fake server
-# and run PROG (mailscope and its arguments, URL appended) against it.
-# Output in $T/NAME.out and $T/NAME.err, exit code in RC, server log
-# $T/NAME.log.  The limits on both sides grow with the case's --timeout
-# ($_tmo).  The server answers on the fifo $T/NAME.fifo: the port,
-# then DONE once the connection is over.
-mrun() {
-	_case=$1
-	_name=$2
-	shift 2
-	_fifo=$T/$_name.fifo
-	rm -f "$_fifo" "$T/$_name.log"
-	mkfifo "$_fifo"
-	# Both ends held here: the open never blocks, and a server gone
-	# leaves a read that the timeout ends.
-	exec 3<> "$_fifo"
-	echo "PLAY $_fifo $T/$_name.log $((_tmo + 40)) $_case" > "$FAKE_CTL"
-	_ans=$(timeout 10 sh -c 'read -r a && echo "$a"' <&3)
-	case $_ans in
-	"PORT "*)
-		FAKE_PORT=${_ans#PORT } ;;
-	*)
-		RC=255
-		echo "fake server did not start: ${_ans:-no answer}" \
-		    > "$T/$_name.err"
-		: > "$T/$_name.out"
-		exec 3>&-
-		rm -f "$_fifo"
-		return ;;
-	esac
-	timeout $((_tmo + 60)) "$@" --script "$T/$_cname.script" \
-	    "$_url://127.0.0.1:$FAKE_PORT" < /dev/null > "$T/$_name.out" \
-	    2> "$T/$_name.err" 3>&-
-	RC=$?
-	timeout $((_tmo + 45)) sh -c 'read -r a' <&3
-	exec 3>&-
-	rm -f "$_fifo"
-}
-
-# ck WHAT CMD...: assertion for a case, without touching last.out.
-ck() {
-	_what=$1
-	shift
-	# printf, not echo: the descriptions hold backslashes.
-	if "$@" > "$T/$_cname.ck" 2>&1; then
-		printf 'PASS: %s: %s\n' "$_cname" "$_what"
-	else
-		printf 'FAIL: %s: %s\n' "$_cname" "$_what"
-		sed 's/^/	| /' "$T/$_cname.ck" | head -n 5
-	fi
-}
-
-rc_is() {
-	[ "$1" -eq "$2" ] || { echo "exit $1"; tail -n 4 "$3"; return 1; }
-}
-
-run_case() {
-	_c=$1
-	_cname=$(basename "$_c" .case)
-	_url=$(directive url "$_c")
-	_want=$(directive exit "$_c")
-	_tmo=$(directive timeout "$_c")
-	_tmo=${_tmo:-3}
-	awk '/^#> cmd / { print substr($0, 8) }
-	    /^#> cmdrepeat / { t = $0; sub(/^#> cmdrepeat [0-9]+ /, "", t)
-		for (i = 0; i < $3; i++) print t }' "$_c" > "$T/$_cname.script"
-	eval "set -- $(directive args "$_c")"
-	set -- --batch --timeout "$_tmo" "$@"
-
-	# The text run, with its peak RSS.
-	mrun "$_c" "$_cname" /usr/bin/time -f %M -o "$T/$_cname.rss" \
-	    "$MS" "$@"
-	_out=$T/$_cname.out
-	ck "exit $_want" rc_is "$RC" "$_want" "$_out"
-	ck "no raw control byte on stdout or stderr" \
-	    python3 -S "$T/ctl.py" "$_out" "$T/$_cname.err"
-	while IFS= read -r _re; do
-		[ -n "$_re" ] && ck "shows /$_re/" grep -Eq -- "$_re" "$_out"
-	done << EOF
-$(directive has "$_c")
-EOF
-	while IFS= read -r _re; do
-		[ -n "$_re" ] && ck "never /$_re/" sh -c \
-		    '! grep -Eq -- "$1" "$2"' - "$_re" "$_out"
-	done << EOF
-$(directive lacks "$_c")
-EOF
-	while IFS= read -r _re; do
-		[ -n "$_re" ] && ck "stderr /$_re/" grep -Eq -- "$_re" \
-		    "$T/$_cname.err"
-	done << EOF
-$(directive err "$_c")
-EOF
-	while IFS= read -r _re; do
-		[ -n "$_re" ] && ck "server saw /$_re/" grep -Eq -- "$_re" \
-		    "$T/$_cname.log"
-	done << EOF
-$(directive log "$_c")
-EOF
-	while IFS= read -r _re; do
-		[ -n "$_re" ] && ck "server never saw /$_re/" sh -c \
-		    '! grep -Eq -- "$1" "$2"' - "$_re" "$T/$_cname.log"
-	done << EOF
-$(directive nolog "$_c")
-EOF
-	_rss=$(directive rss "$_c")
-	if [ -n "$_rss" ] && [ -z "${MAILSCOPE_VALGRIND:-}" ]; then
-		_got=$(tail -n 1 "$T/$_cname.rss")
-		ck "peak RSS ${_got:-?} KB <= $_rss KB" \
-		    test "${_got:-999999999}" -le "$_rss"
-	fi
-
-	# The --json run: event kinds, flags and codes; then the exports.
-	_rec=
-	has_directive secret "$_c" && _rec=$T/$_cname.rec.jsonl
-	if has_directive json "$_c" || has_directive export "$_c" ||
-	    [ -n "$_rec" ]; then
-		rm -f "$_rec"
-		mrun "$_c" "$_cname-json" "$MS" "$@" --json \
-		    ${_rec:+--record "$_rec"}
-		_j=$T/$_cname-json.out
-		ck "json: exit $_want" rc_is "$RC" "$_want" "$_j"
-		directive json "$_c" |
-		    python3 -S "$T/jcheck.py" "$_cname" "$_j"
-		_ere=$(directive export "$_c")
-		if [ -n "$_ere" ]; then
-			for _fmt in txt md html; do
-				"$MS" export --format "$_fmt" -o \
-				    "$T/$_cname.$_fmt" "$_j" \
-				    > "$T/$_cname.export.err" 2>&1
-				ck "export $_fmt: no raw control byte" \
-				    python3 -S "$T/ctl.py" "$T/$_cname.$_fmt"
-				ck "export $_fmt: shows /$_ere/" grep -Eq -- \
-				    "$_ere" "$T/$_cname.$_fmt"
-			done
-		fi
-	fi
-	while IFS= read -r _s; do
-		[ -n "$_s" ] || continue
-		_in="$_out $T/$_cname.err $T/$_cname-json.out $_rec"
-		for _fmt in txt md html; do
-			"$MS" export --format "$_fmt" -o \
-			    "$T/$_cname.rec.$_fmt" "$_rec" \
-			    > "$T/$_cname.export.err" 2>&1
-			_in="$_in $T/$_cname.rec.$_fmt"
-		done
-		# shellcheck disable=SC2086
-		ck "secret $_s: in no output, recording or export" \
-		    python3 -S "$T/nosecret.py" "$_s" $_in
-	done << EOF
-$(directive secret "$_c")
-EOF
-	# The memory checkers' re-runs are make check's; make test keeps to
-	# the quick loop.
-	if has_directive asan "$_c" && [ -z "${MAILSCOPE_QUICK:-}" ]; then
-		mrun "$_c" "$_cname-asan" "$ASAN_MAILSCOPE" "$@"
-		ck "asan: exit $_want" rc_is "$RC" "$_want" "$T/$_cname-asan.err"
-		ck "asan: no sanitizer report" sh -c '! grep -Eq \
-		    "ERROR: (Address|Leak)Sanitizer|runtime error" "$1"' - \
-		    "$T/$_cname-asan.err"
-	fi
-	if has_directive valgrind "$_c" && [ -z "${MAILSCOPE_QUICK:-}" ]; then
-		mrun "$_c" "$_cname-vg" valgrind -q --error-exitcode=99 \
-		    --leak-check=full --errors-for-leak-kinds=definite \
-		    "$MS" "$@"
-		ck "valgrind: exit $_want, no memcheck error" rc_is "$RC" \
-		    "$_want" "$T/$_cname-vg.err"
-	fi
-}
-
-# "--case FILE": one case (the loop below runs them side by side).
 if [ "${1:-}" = --case ]; then
-	[ -s "$T/nosecret.py" ] || helpers
 	[ -s "$H_DIR/weird.pem" ] || mkcerts
-	if [ -n "${FAKE_CTL:-}" ]; then
-		run_case "$2"
-	else
-		fake_serve && run_case "$2"
-		fake_unserve
-	fi
+	play "$2"
 	exit 0
 fi
 
 if [ ! -x "$ASAN_MAILSCOPE" ]; then
 	fail "hostile: $ASAN_MAILSCOPE missing (make build-asan/mailscope)"
 fi
-helpers
 if mkcerts; then
 	pass "hostile: test CA and certificates made with certtool"
 else
 	fail "hostile: certificates could not be made"
 	exit 1
 fi
-
-# --- the cases, side by side ------------------------------------------------------
-mkdir -p "$T/res"
-rm -f "$T/res"/*
-# Cases wait on timeouts as much as they compute: more at once when quick.
-jobs=4
-[ -n "${MAILSCOPE_QUICK:-}" ] && jobs=6
-for c in "$CASES"/*.case; do
-	has_directive manual "$c" && continue
-	[ -n "${MAILSCOPE_QUICK:-}" ] && has_directive heavy "$c" && continue
-	[ -n "${MAILSCOPE_VALGRIND:-}" ] && has_directive novalgrind "$c" &&
-	    continue
-	echo "$c"
-done > "$T/cases"
-if fake_serve; then
-	xargs -P "$jobs" -I {} sh -c 'sh "$1" --case "$2" > "$3/res/$(basename "$2").res" 2>&1' - "$0" {} "$T" < "$T/cases"
-	fake_unserve
-else
-	fail "hostile: no fifo for the fake server"
-fi
-for r in "$T/res"/*.res; do
-	cat "$r"
-done
+play "$CASES"/*.case
 
 # --- signals and faults ------------------------------------------------------
 # wait_for FILE ERE: wait (up to 10 s) until FILE matches ERE.
@@ -633,7 +284,7 @@ contains "$T/$n.err" '^mailscope: RECORDING STOPPED: File too large$' "file size
 [ "$(grep -c 'RECORDING STOPPED' "$T/$n.err")" -eq 1 ] &&
     pass "file size limit: said once" || fail "file size limit: said $(grep -c 'RECORDING STOPPED' "$T/$n.err") times"
 contains "$T/$n.out" '^<- \+OK bye$' "file size limit: the session went on to QUIT"
-python3 -S "$T/ctl.py" "$T/$n.err" > /dev/null &&
+python3 -S "$TOP/tests/caseplay.py" --ctl "$T/$n.err" > /dev/null &&
     pass "file size limit: stderr has no raw control byte" ||
     fail "file size limit: stderr has a raw control byte"
 
