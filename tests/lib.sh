@@ -11,8 +11,9 @@
 #                   tests/out/integration/<test name>
 #   SERVERS         1 when tests/out/servers/env was loaded (then every
 #                   variable of that file is set: SMTP_PORT, CA, USER, ...)
-# The output of the last check/expect_exit command is kept in $T/last.out;
-# when such an assertion fails its last lines are printed too.
+# The output of the last check/expect_exit command is kept in $LAST
+# (default $T/last.out: sections of a suite run side by side set their
+# own); when such an assertion fails its last lines are printed too.
 
 TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MAILSCOPE=$TOP/mailscope
@@ -58,14 +59,14 @@ fail() {
 
 # Show the end of the last command's output under a FAIL line.
 _lastout() {
-	tail -n 5 "$T/last.out" | sed 's/^/	| /'
+	tail -n 5 "${LAST:-$T/last.out}" | sed 's/^/	| /'
 }
 
 # check WHAT CMD...: PASS if CMD exits 0.
 check() {
 	_what=$1
 	shift
-	if "$@" > "$T/last.out" 2>&1; then
+	if "$@" > "${LAST:-$T/last.out}" 2>&1; then
 		pass "$_what"
 	else
 		fail "$_what"
@@ -78,7 +79,7 @@ expect_exit() {
 	_n=$1
 	_what=$2
 	shift 2
-	"$@" > "$T/last.out" 2>&1
+	"$@" > "${LAST:-$T/last.out}" 2>&1
 	_rc=$?
 	if [ "$_rc" -eq "$_n" ]; then
 		pass "$_what"

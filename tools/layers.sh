@@ -77,87 +77,127 @@ for l in $all; do
 	fi
 done
 
-# Symbols: who defines what, then what each archive needs from the others.
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-for l in $all; do
-	a=$build/lib$l.a
-	[ "$l" = cmd ] && a="$build/libcmd.a $build/src/cmd/main.o"
-	# One listing for both: "ADDR TYPE NAME" defined, "U NAME" (or w,
-	# v) undefined.
-	# shellcheck disable=SC2086
-	nm -g $a 2> /dev/null | awk -v d="$tmp/$l.def.u" -v u="$tmp/$l.und.u" \
-	    'NF == 3 { print $3 > d } NF == 2 { print $2 > u }'
-	sort -u "$tmp/$l.def.u" > "$tmp/$l.def" 2> /dev/null
-	sort -u "$tmp/$l.und.u" > "$tmp/$l.und" 2> /dev/null
-	if [ ! -s "$tmp/$l.def" ]; then
-		echo "FAIL: layers: $l symbols ($a not built)"
-		failed=$((failed + 1))
-	fi
-done
-for l in $all; do
-	[ -s "$tmp/$l.def" ] || continue
-	ok=$(allowed "$l")
-	bad=
-	for o in $all; do
-		[ "$o" = "$l" ] && continue
-		case " $ok " in
-		*" $o "*)	continue ;;
-		esac
-		calls=$(comm -12 "$tmp/$l.und" "$tmp/$o.def" | tr '\n' ' ')
-		[ -n "$calls" ] && bad="$bad    $l calls $o: $calls
-"
-	done
-	if [ -n "$bad" ]; then
-		printf '%s' "$bad"
-		echo "FAIL: layers: $l symbols"
-		failed=$((failed + 1))
-	else
-		echo "PASS: layers: $l symbols"
-	fi
-done
-
+# Symbols: who defines what, then what each archive needs from the others,
+# from one listing of every archive and pane object (nm -A: "FILE:MEMBER:
+# ADDR TYPE NAME" defined, "FILE:MEMBER: TYPE NAME" undefined), sorted by
+# name so that each list below comes out sorted.
 # Panes (tui/panes/*.c): none calls the engine or another pane.  What a
-# pane needs from either is in the model tui.c owns.  Each object's
-# symbols are listed once, then compared pairwise.
+# pane needs from either is in the model tui.c owns.
+panes=
 for f in tui/panes/*.c; do
-	[ -f "$f" ] || continue
-	n=$(basename "$f" .c)
-	o=$build/tui/panes/$n.o
-	[ -f "$o" ] || continue
-	nm -g "$o" 2> /dev/null | awk -v d="$tmp/pane-$n.def.u" \
-	    -v u="$tmp/pane-$n.und.u" \
-	    'NF == 3 { print $3 > d } NF == 2 { print $2 > u }'
-	sort -u "$tmp/pane-$n.def.u" > "$tmp/pane-$n.def" 2> /dev/null
-	sort -u "$tmp/pane-$n.und.u" > "$tmp/pane-$n.und" 2> /dev/null
+	[ -f "$f" ] && panes="$panes $(basename "$f" .c)"
 done
-for f in tui/panes/*.c; do
-	[ -f "$f" ] || continue
-	n=$(basename "$f" .c)
-	o=$build/tui/panes/$n.o
-	if [ ! -f "$o" ]; then
-		echo "FAIL: layers: pane $n ($o not built)"
-		failed=$((failed + 1))
-		continue
-	fi
-	bad=$(grep -E '^pp_' "$tmp/pane-$n.und" | tr '\n' ' ')
-	[ -n "$bad" ] && echo "    pane $n calls the engine: $bad"
-	for g in tui/panes/*.c; do
-		m=$(basename "$g" .c)
-		[ "$m" = "$n" ] && continue
-		[ -f "$tmp/pane-$m.def" ] || continue
-		calls=$(comm -12 "$tmp/pane-$n.und" "$tmp/pane-$m.def" |
-		    tr '\n' ' ')
-		if [ -n "$calls" ]; then
-			echo "    pane $n calls pane $m: $calls"
-			bad="$bad $calls"
-		fi
-	done
-	if [ -n "$bad" ]; then
-		echo "FAIL: layers: pane $n"
-		failed=$((failed + 1))
+objs=
+for l in $all; do
+	objs="$objs $build/lib$l.a"
+done
+for n in $panes; do
+	objs="$objs $build/tui/panes/$n.o"
+done
+# shellcheck disable=SC2086
+nm -g -A $objs "$build/src/cmd/main.o" 2> /dev/null |
+    awk -v build="$build/" '{
+	file = substr($1, 1, index($1, ":") - 1)
+	sub("^" build, "", file)
+	if (file ~ /^lib.*\.a$/)
+		unit = substr(file, 4, length(file) - 5)
+	else if (file == "src/cmd/main.o")
+		unit = "cmd"
+	else {
+		sub(/^tui\/panes\//, "", file)
+		unit = "pane:" substr(file, 1, length(file) - 2)
+	}
+	print unit, ($1 ~ /:$/ ? "und" : "def"), $3
+    }' | LC_ALL=C sort -u -k3,3 -k1,2 |
+    awk -v all="$all" -v panes="$panes" -v build="$build" \
+	-v allowed_cmd="$(allowed cmd)" -v allowed_tui="$(allowed tui)" \
+	-v allowed_render="$(allowed render)" \
+	-v allowed_explain="$(allowed explain)" \
+	-v allowed_lab="$(allowed lab)" -v allowed_core="$(allowed core)" \
+	-v allowed_log="$(allowed log)" -v allowed_base="$(allowed base)" '
+function flush(   i, j, u, v) {
+	for (i = 1; i <= nu; i++) {
+		u = und[i]
+		for (j = 1; j <= nd; j++) {
+			v = def[j]
+			if (u == v)
+				continue
+			if (u !~ /^pane:/ && v !~ /^pane:/ && !ok[u, v])
+				calls[u, v] = calls[u, v] name " "
+			if (u ~ /^pane:/ && v ~ /^pane:/)
+				calls[u, v] = calls[u, v] name " "
+		}
+		if (u ~ /^pane:/ && name ~ /^pp_/)
+			engine[u] = engine[u] name " "
+	}
+	nu = nd = 0
+}
+BEGIN {
+	nl = split(all, L, " ")
+	np = split(panes, P, " ")
+	al["cmd"] = allowed_cmd; al["tui"] = allowed_tui
+	al["render"] = allowed_render; al["explain"] = allowed_explain
+	al["lab"] = allowed_lab; al["core"] = allowed_core
+	al["log"] = allowed_log; al["base"] = allowed_base
+	for (i = 1; i <= nl; i++) {
+		n = split(al[L[i]], A, " ")
+		for (j = 1; j <= n; j++)
+			ok[L[i], A[j]] = 1
+	}
+}
+$3 != name { flush(); name = $3 }
+{
+	built[$1] = 1
+	if ($2 == "def")
+		def[++nd] = $1
 	else
-		echo "PASS: layers: pane $n"
-	fi
-done
+		und[++nu] = $1
+}
+END {
+	flush()
+	failed = 0
+	for (i = 1; i <= nl; i++) {
+		if (built[L[i]])
+			continue
+		a = build "/lib" L[i] ".a"
+		if (L[i] == "cmd")
+			a = a " " build "/src/cmd/main.o"
+		print "FAIL: layers: " L[i] " symbols (" a " not built)"
+		failed++
+	}
+	for (i = 1; i <= nl; i++) {
+		l = L[i]
+		if (!built[l])
+			continue
+		bad = 0
+		for (j = 1; j <= nl; j++)
+			if (calls[l, L[j]] != "") {
+				print "    " l " calls " L[j] ": " calls[l, L[j]]
+				bad = 1
+			}
+		print (bad ? "FAIL" : "PASS") ": layers: " l " symbols"
+		failed += bad
+	}
+	for (i = 1; i <= np; i++) {
+		n = "pane:" P[i]
+		if (!built[n]) {
+			print "FAIL: layers: pane " P[i] " (" build \
+			    "/tui/panes/" P[i] ".o not built)"
+			failed++
+			continue
+		}
+		bad = engine[n] != ""
+		if (bad)
+			print "    pane " P[i] " calls the engine: " engine[n]
+		for (j = 1; j <= np; j++)
+			if (calls[n, "pane:" P[j]] != "") {
+				print "    pane " P[i] " calls pane " P[j] ": " \
+				    calls[n, "pane:" P[j]]
+				bad = 1
+			}
+		print (bad ? "FAIL" : "PASS") ": layers: pane " P[i]
+		failed += bad
+	}
+	exit failed > 0
+}' || failed=$((failed + 1))
 [ "$failed" -eq 0 ]

@@ -375,9 +375,32 @@ PID=
 CA=
 BASE=
 nlab=0
-# A lab left running by an interrupted test is stopped on the way out.
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; lib_cleanup' EXIT
+sect=main
 trap 'exit 1' INT TERM
+
+# section NAME FUNCTION [ARG...]: run FUNCTION side by side with the
+# other sections (each on labs of its own), its lines kept in
+# $out/sect-NAME.out until sections_done prints them in order.  The
+# checks mostly wait: on handshakes, peers and the slow scenario.
+sections=
+section() {
+	sections="$sections $1"
+	(
+		sect=$1
+		LAST=$out/last-$1.out
+		# A lab left running by an interrupted section is stopped.
+		trap '[ -n "$PID" ] && kill "$PID" 2> /dev/null' EXIT
+		shift
+		"$@"
+	) > "$out/sect-$1.out" 2>&1 &
+}
+
+sections_done() {
+	wait
+	for _s in $sections; do
+		cat "$out/sect-$_s.out"
+	done
+}
 start_lab() {
 	# $1 scenario, further arguments go to the lab.  A port block taken
 	# between the probe and the bind gets one more try elsewhere.
@@ -386,7 +409,7 @@ start_lab() {
 	for try in 1 2 3; do
 		BASE=$(free_base)
 		nlab=$((nlab + 1))
-		log=$out/lab-$nlab-$scn.log
+		log=$out/lab-$sect-$nlab-$scn.log
 		"$bin" lab --scenario "$scn" --port-base "$BASE" "$@" \
 		    > "$log" 2>&1 &
 		PID=$!
@@ -457,9 +480,9 @@ gcli_says() {
 	# $1 text, then gcli arguments
 	t=$1
 	shift
-	gcli "$@" > "$out/gcli.out"
-	grep -q 'certificate is NOT trusted' "$out/gcli.out" &&
-	    grep -q "$t" "$out/gcli.out"
+	gcli "$@" > "$out/gcli-$sect.out"
+	grep -q 'certificate is NOT trusted' "$out/gcli-$sect.out" &&
+	    grep -q "$t" "$out/gcli-$sect.out"
 }
 
 # --list
@@ -469,225 +492,241 @@ else fail "lab --list describes 12 scenarios (got $n)"; fi
 expect_exit 1 "unknown scenario is refused (exit 1)" \
     "$bin" lab --scenario nonsense
 
-# good
-if start_lab good; then
-	p=$((BASE + 1))
-	check "good: banner names the demo account" \
-	    grep -q 'user demo, password demo' "$log"
-	ss -Hltn > "$out/ss.out" 2>&1
-	nl=0
-	nlo=0
-	for i in 0 1 2 3 4 5 6; do
-		pat=":$((BASE + i)) "
-		nl=$((nl + $(grep -c "$pat" "$out/ss.out")))
-		nlo=$((nlo + $(grep "$pat" "$out/ss.out" |
-		    grep -c " 127\.0\.0\.1$pat")))
-	done
-	if [ "$nl" -eq 7 ] && [ "$nlo" -eq 7 ]; then
-		pass "good: seven listeners, all on 127.0.0.1"
-	else
-		fail "good: seven listeners, all on 127.0.0.1 ($nl, $nlo)"
-	fi
-	check "good: gnutls-cli STARTTLS smtp verifies with the lab CA" \
-	    gcli_trusted smtp $p localhost
-	check "good: gnutls-cli STARTTLS imap verifies" \
-	    gcli_trusted imap $((BASE + 3)) localhost
-	check "good: gnutls-cli STARTTLS pop3 verifies" \
-	    gcli_trusted pop3 $((BASE + 5)) localhost
-	check "good: gnutls-cli smtps verifies" \
-	    gcli_trusted "" $((BASE + 2)) localhost
-	check "good: gnutls-cli imaps verifies" \
-	    gcli_trusted "" $((BASE + 4)) localhost
-	check "good: gnutls-cli pop3s verifies" \
-	    gcli_trusted "" $((BASE + 6)) localhost
-	check "good: the certificate holds lab.mailscope.test" \
-	    gcli_name lab.mailscope.test $((BASE + 2))
-	check "good: openssl s_client -starttls smtp verifies" \
-	    ossl smtp $p QUIT
-	check "good: openssl s_client -starttls imap verifies" \
-	    ossl imap $((BASE + 3)) 'a LOGOUT'
-	check "good: openssl s_client -starttls pop3 verifies" \
-	    ossl pop3 $((BASE + 5)) QUIT
-	check "good: AUTH only after STARTTLS (538 before)" py auth-after-tls
-	check "good: implicit TLS SMTP offers AUTH, not STARTTLS" py smtps
-	if command -v swaks > /dev/null 2>&1; then
-		swaks --server 127.0.0.1:$BASE --to demo@lab.mailscope.test \
-		    --from a@example.test --header 'Subject: swaks' \
-		    --body 'via swaks' > "$out/swaks.out" 2>&1
-		check "good: swaks delivers over plaintext SMTP" \
-		    grep -q '<- *250 2.0.0 Ok: queued' "$out/swaks.out"
-	fi
-	check "good: smtplib sends over STARTTLS + AUTH" py send
-	check "good: the mail is readable with imaplib (STARTTLS)" py imap-read
-	check "good: the mail is readable with imaplib (IMAPS)" py imaps-read
-	check "good: the mail is readable with poplib (STLS)" py pop3-read
-	check "good: POP3S logs in" py pop3s-read
-	check "good: commands pipelined after STARTTLS are discarded" \
-	    py discard-command
-	check "good: overlong line gives 500 5.5.2, session continues" \
-	    py long-line
-	check "good: garbage and NUL bytes get IMAP BAD" py garbage
-	check "good: IMAP IDLE announces mail delivered over SMTP" py idle
-	check "good: TLS on a plaintext port is told to use STARTTLS" \
-	    py tls-too-soon
-	rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
-	fd0=$(ls /proc/"$PID"/fd | wc -l)
-	check "good: 50 concurrent clients (some vanish mid-handshake)" py many
-	check "good: 50 more concurrent clients" py many
-	check "good: a client that never reads does not stall the lab" py flood
-	check "good: client 257 is refused with 421" py cap
-	check "good: the lab still answers afterwards" py alive
-	# Clients are gone: their fds must be too (the lab notices the close).
-	i=0
-	fd1=$(ls /proc/"$PID"/fd | wc -l)
-	while [ "$fd1" -ne "$fd0" ] && [ $i -lt 100 ]; do
-		sleep 0.1
-		i=$((i + 1))
+# good: every peer tool, then load.
+good() {
+	if start_lab good; then
+		p=$((BASE + 1))
+		check "good: banner names the demo account" \
+		    grep -q 'user demo, password demo' "$log"
+		ss -Hltn > "$out/ss.out" 2>&1
+		nl=0
+		nlo=0
+		for i in 0 1 2 3 4 5 6; do
+			pat=":$((BASE + i)) "
+			nl=$((nl + $(grep -c "$pat" "$out/ss.out")))
+			nlo=$((nlo + $(grep "$pat" "$out/ss.out" |
+			    grep -c " 127\.0\.0\.1$pat")))
+		done
+		if [ "$nl" -eq 7 ] && [ "$nlo" -eq 7 ]; then
+			pass "good: seven listeners, all on 127.0.0.1"
+		else
+			fail "good: seven listeners, all on 127.0.0.1 ($nl, $nlo)"
+		fi
+		check "good: gnutls-cli STARTTLS smtp verifies with the lab CA" \
+		    gcli_trusted smtp $p localhost
+		check "good: gnutls-cli STARTTLS imap verifies" \
+		    gcli_trusted imap $((BASE + 3)) localhost
+		check "good: gnutls-cli STARTTLS pop3 verifies" \
+		    gcli_trusted pop3 $((BASE + 5)) localhost
+		check "good: gnutls-cli smtps verifies" \
+		    gcli_trusted "" $((BASE + 2)) localhost
+		check "good: gnutls-cli imaps verifies" \
+		    gcli_trusted "" $((BASE + 4)) localhost
+		check "good: gnutls-cli pop3s verifies" \
+		    gcli_trusted "" $((BASE + 6)) localhost
+		check "good: the certificate holds lab.mailscope.test" \
+		    gcli_name lab.mailscope.test $((BASE + 2))
+		check "good: openssl s_client -starttls smtp verifies" \
+		    ossl smtp $p QUIT
+		check "good: openssl s_client -starttls imap verifies" \
+		    ossl imap $((BASE + 3)) 'a LOGOUT'
+		check "good: openssl s_client -starttls pop3 verifies" \
+		    ossl pop3 $((BASE + 5)) QUIT
+		check "good: AUTH only after STARTTLS (538 before)" py auth-after-tls
+		check "good: implicit TLS SMTP offers AUTH, not STARTTLS" py smtps
+		if command -v swaks > /dev/null 2>&1; then
+			swaks --server 127.0.0.1:$BASE --to demo@lab.mailscope.test \
+			    --from a@example.test --header 'Subject: swaks' \
+			    --body 'via swaks' > "$out/swaks.out" 2>&1
+			check "good: swaks delivers over plaintext SMTP" \
+			    grep -q '<- *250 2.0.0 Ok: queued' "$out/swaks.out"
+		fi
+		check "good: smtplib sends over STARTTLS + AUTH" py send
+		check "good: the mail is readable with imaplib (STARTTLS)" py imap-read
+		check "good: the mail is readable with imaplib (IMAPS)" py imaps-read
+		check "good: the mail is readable with poplib (STLS)" py pop3-read
+		check "good: POP3S logs in" py pop3s-read
+		check "good: commands pipelined after STARTTLS are discarded" \
+		    py discard-command
+		check "good: overlong line gives 500 5.5.2, session continues" \
+		    py long-line
+		check "good: garbage and NUL bytes get IMAP BAD" py garbage
+		check "good: IMAP IDLE announces mail delivered over SMTP" py idle
+		check "good: TLS on a plaintext port is told to use STARTTLS" \
+		    py tls-too-soon
+		rss0=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
+		fd0=$(ls /proc/"$PID"/fd | wc -l)
+		check "good: 50 concurrent clients (some vanish mid-handshake)" py many
+		check "good: 50 more concurrent clients" py many
+		check "good: a client that never reads does not stall the lab" py flood
+		check "good: client 257 is refused with 421" py cap
+		check "good: the lab still answers afterwards" py alive
+		# Clients are gone: their fds must be too (the lab notices the close).
+		i=0
 		fd1=$(ls /proc/"$PID"/fd | wc -l)
-	done
-	rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
-	if [ "$fd1" -eq "$fd0" ]; then
-		pass "good: every client's fd closed ($fd0 open)"
-	else
-		fail "good: every client's fd closed ($fd0 before, $fd1 after)"
+		while [ "$fd1" -ne "$fd0" ] && [ $i -lt 100 ]; do
+			sleep 0.1
+			i=$((i + 1))
+			fd1=$(ls /proc/"$PID"/fd | wc -l)
+		done
+		rss1=$(awk '/^VmRSS/ {print $2}' /proc/"$PID"/status)
+		if [ "$fd1" -eq "$fd0" ]; then
+			pass "good: every client's fd closed ($fd0 open)"
+		else
+			fail "good: every client's fd closed ($fd0 before, $fd1 after)"
+		fi
+		# A sanitizer's allocator keeps freed memory: allow it more room.
+		slack=65536
+		ldd "$bin" 2>/dev/null | grep -q libasan && slack=262144
+		if [ "$rss1" -lt $((rss0 + slack)) ]; then
+			pass "good: RSS stays bounded (${rss0} kB -> ${rss1} kB)"
+		else
+			fail "good: RSS stays bounded (${rss0} kB -> ${rss1} kB)"
+		fi
+		dir=$(dirname "$CA")
+		if stop_lab; then pass "good: SIGTERM stops the lab with status 0"
+		else fail "good: SIGTERM stops the lab with status 0"; fi
+		if [ ! -e "$dir" ]; then pass "good: the private temp dir is removed"
+		else fail "good: the private temp dir is removed ($dir)"; fi
 	fi
-	# A sanitizer's allocator keeps freed memory: allow it more room.
-	slack=65536
-	ldd "$bin" 2>/dev/null | grep -q libasan && slack=262144
-	if [ "$rss1" -lt $((rss0 + slack)) ]; then
-		pass "good: RSS stays bounded (${rss0} kB -> ${rss1} kB)"
-	else
-		fail "good: RSS stays bounded (${rss0} kB -> ${rss1} kB)"
-	fi
-	dir=$(dirname "$CA")
-	if stop_lab; then pass "good: SIGTERM stops the lab with status 0"
-	else fail "good: SIGTERM stops the lab with status 0"; fi
-	if [ ! -e "$dir" ]; then pass "good: the private temp dir is removed"
-	else fail "good: the private temp dir is removed ($dir)"; fi
-fi
 
-# --keep-certs
-if start_lab good --keep-certs "$out/keep"; then
-	check "keep-certs: CA written into DIR" test "$CA" = "$out/keep/ca.pem"
-	stop_lab
-	check "keep-certs: files stay after exit" \
-	    test -f "$out/keep/ca.pem" -a -f "$out/keep/server.pem"
-fi
-
-if start_lab expired-cert; then
-	check "expired-cert: gnutls-cli refuses: expired" \
-	    gcli_says 'expired' smtp $((BASE + 1)) localhost
-	stop_lab
-fi
-if start_lab wrong-host; then
-	check "wrong-host: gnutls-cli refuses: name does not match" \
-	    gcli_says 'does not match' smtp $((BASE + 1)) localhost
-	stop_lab
-fi
-if start_lab self-signed; then
-	check "self-signed: gnutls-cli refuses: issuer unknown" \
-	    gcli_says 'issuer is unknown' smtp $((BASE + 1)) localhost
-	stop_lab
-fi
-if start_lab tls12-only; then
-	gcli smtp $((BASE + 1)) localhost > "$out/gcli.out"
-	check "tls12-only: negotiates TLS 1.2" \
-	    grep -q 'Description: (TLS1.2' "$out/gcli.out"
-	if timeout 20 gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 \
-	    --x509cafile "$CA" -p $((BASE + 2)) localhost < /dev/null \
-	    > "$out/gcli.out" 2>&1; then
-		fail "tls12-only: a TLS 1.3-only client is refused"
-	else
-		pass "tls12-only: a TLS 1.3-only client is refused"
+	# --keep-certs
+	if start_lab good --keep-certs "$out/keep"; then
+		check "keep-certs: CA written into DIR" test "$CA" = "$out/keep/ca.pem"
+		stop_lab
+		check "keep-certs: files stay after exit" \
+		    test -f "$out/keep/ca.pem" -a -f "$out/keep/server.pem"
 	fi
-	check "tls12-only: the refusal is a fatal alert, not a bare close" \
-	    grep -qi 'alert' "$out/gcli.out"
-	stop_lab
-fi
-if start_lab no-starttls; then
-	check "no-starttls: EHLO and CAPABILITY lack STARTTLS" py no-starttls
-	stop_lab
-fi
-if start_lab strip; then
-	check "strip: STARTTLS overwritten (XXXXXXXA), command refused" py strip
-	stop_lab
-fi
-if start_lab starttls-refused; then
-	check "starttls-refused: STARTTLS answered 454" py refused
-	stop_lab
-fi
-if start_lab enforced; then
-	check "enforced: MAIL before STARTTLS gets 530 5.7.0" py enforced
-	stop_lab
-fi
-if start_lab inject-response; then
-	check "inject-response: extra replies in the go-ahead's segment" \
-	    py inject-response
-	stop_lab
-fi
-if start_lab inject-command; then
-	check "inject-command: pipelined plaintext answered inside TLS" \
-	    py inject-command
-	stop_lab
-fi
-if start_lab slow; then
-	check "slow: the greeting trickles in byte by byte" py slow
-	stop_lab
-fi
+}
+
+# The certificate lessons, seen by gnutls-cli.
+certs() {
+
+	if start_lab expired-cert; then
+		check "expired-cert: gnutls-cli refuses: expired" \
+		    gcli_says 'expired' smtp $((BASE + 1)) localhost
+		stop_lab
+	fi
+	if start_lab wrong-host; then
+		check "wrong-host: gnutls-cli refuses: name does not match" \
+		    gcli_says 'does not match' smtp $((BASE + 1)) localhost
+		stop_lab
+	fi
+	if start_lab self-signed; then
+		check "self-signed: gnutls-cli refuses: issuer unknown" \
+		    gcli_says 'issuer is unknown' smtp $((BASE + 1)) localhost
+		stop_lab
+	fi
+	if start_lab tls12-only; then
+		gcli smtp $((BASE + 1)) localhost > "$out/gcli-$sect.out"
+		check "tls12-only: negotiates TLS 1.2" \
+		    grep -q 'Description: (TLS1.2' "$out/gcli-$sect.out"
+		if timeout 20 gnutls-cli --priority NORMAL:-VERS-ALL:+VERS-TLS1.3 \
+		    --x509cafile "$CA" -p $((BASE + 2)) localhost < /dev/null \
+		    > "$out/gcli-$sect.out" 2>&1; then
+			fail "tls12-only: a TLS 1.3-only client is refused"
+		else
+			pass "tls12-only: a TLS 1.3-only client is refused"
+		fi
+		check "tls12-only: the refusal is a fatal alert, not a bare close" \
+		    grep -qi 'alert' "$out/gcli-$sect.out"
+		stop_lab
+	fi
+}
+
+# The STARTTLS lessons, seen by raw sockets and python's clients.
+starttls() {
+	if start_lab no-starttls; then
+		check "no-starttls: EHLO and CAPABILITY lack STARTTLS" py no-starttls
+		stop_lab
+	fi
+	if start_lab strip; then
+		check "strip: STARTTLS overwritten (XXXXXXXA), command refused" py strip
+		stop_lab
+	fi
+	if start_lab starttls-refused; then
+		check "starttls-refused: STARTTLS answered 454" py refused
+		stop_lab
+	fi
+	if start_lab enforced; then
+		check "enforced: MAIL before STARTTLS gets 530 5.7.0" py enforced
+		stop_lab
+	fi
+	if start_lab inject-response; then
+		check "inject-response: extra replies in the go-ahead's segment" \
+		    py inject-response
+		stop_lab
+	fi
+	if start_lab inject-command; then
+		check "inject-command: pipelined plaintext answered inside TLS" \
+		    py inject-command
+		stop_lab
+	fi
+	if start_lab slow; then
+		check "slow: the greeting trickles in byte by byte" py slow
+		stop_lab
+	fi
+}
+
 # mailscope itself against the lab, when the whole program is built: the
 # exit codes of the contract (src/base/base.h) for each lesson.
 probe_says() {
 	# $1 exit status wanted, $2 finding (regex) in the probe's output
-	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe.out"
+	[ "$prc" -eq "$1" ] && grep -q "$2" "$out/probe-$sect.out"
 }
 # lesson SCENARIO PROTO EXIT ERE: mailscope --lab --batch --starttls exits
 # EXIT and its transcript holds the scenario's verdict.
 lesson() {
 	timeout 60 "$bin" --lab "$1" --lab-proto "$2" --batch --starttls \
-	    -c QUIT < /dev/null > "$out/lesson.out" 2>&1
+	    -c QUIT < /dev/null > "$out/lesson-$sect.out" 2>&1
 	lrc=$?
-	if [ "$lrc" -eq "$3" ] && grep -Eq -- "$4" "$out/lesson.out"; then
+	if [ "$lrc" -eq "$3" ] && grep -Eq -- "$4" "$out/lesson-$sect.out"; then
 		pass "mailscope --lab $1 ($2): exit $3, /$4/"
 	else
 		fail "mailscope --lab $1 ($2): exit $lrc (want $3), /$4/"
-		tail -n 5 "$out/lesson.out" | sed 's/^/	| /'
+		tail -n 5 "$out/lesson-$sect.out" | sed 's/^/	| /'
 	fi
 }
-if [ "$bin" = "$top/build/mailscope" ]; then
-	for p in smtp imap pop3; do
-		lesson good $p 0 '^== TLS established: TLS1\.3, .*certificate verified$'
-		lesson no-starttls $p 3 '^\*\* error: STARTTLS not offered'
-		lesson starttls-refused $p 3 '^\*\* the server refused STARTTLS'
-		lesson strip $p 3 '^\*\* error: STARTTLS not offered'
-		lesson inject-response $p 6 '^\*\* response injection: '
-		# mailscope never pipelines after STARTTLS: nothing to execute.
-		lesson inject-command $p 0 'certificate verified$'
-		lesson expired-cert $p 5 \
-		    '^\*\* certificate NOT verified: expired on 2020-01-01'
-		lesson wrong-host $p 5 \
-		    'NOT verified: .*not in certificate .*wrong\.example\.net'
-		lesson self-signed $p 5 \
-		    '^\*\* certificate NOT verified: self-signed'
-		lesson tls12-only $p 0 '^   version    TLS1\.2$'
-		lesson slow $p 0 '^== TLS established: '
-	done
+# lessons PROTO: each scenario's lesson in mailscope over PROTO.
+lessons() {
+	p=$1
+	lesson good $p 0 '^== TLS established: TLS1\.3, .*certificate verified$'
+	lesson no-starttls $p 3 '^\*\* error: STARTTLS not offered'
+	lesson starttls-refused $p 3 '^\*\* the server refused STARTTLS'
+	lesson strip $p 3 '^\*\* error: STARTTLS not offered'
+	lesson inject-response $p 6 '^\*\* response injection: '
+	# mailscope never pipelines after STARTTLS: nothing to execute.
+	lesson inject-command $p 0 'certificate verified$'
+	lesson expired-cert $p 5 \
+	    '^\*\* certificate NOT verified: expired on 2020-01-01'
+	lesson wrong-host $p 5 \
+	    'NOT verified: .*not in certificate .*wrong\.example\.net'
+	lesson self-signed $p 5 \
+	    '^\*\* certificate NOT verified: self-signed'
+	lesson tls12-only $p 0 '^   version    TLS1\.2$'
+	lesson slow $p 0 '^== TLS established: '
+}
+
+# More of mailscope on the lab: lessons that need more than QUIT, and
+# the probe's verdict on three scenarios.
+more() {
 	lesson strip smtp 3 '^\*\* .*where STARTTLS belongs: .*stripping'
 	lesson slow smtp 0 '^<- 220 lab\.mailscope\.test ESMTP .*\(scenario slow\)$'
 	# enforced: mail before STARTTLS is refused, not merely unprotected.
 	timeout 60 "$bin" --lab enforced --batch -c 'EHLO me' \
 	    -c 'MAIL FROM:<a@example.test>' -c QUIT < /dev/null \
-	    > "$out/lesson.out" 2>&1
+	    > "$out/lesson-$sect.out" 2>&1
 	check "mailscope --lab enforced: MAIL before STARTTLS gets 530" \
 	    grep -q '^<- 530 5\.7\.0 Must issue a STARTTLS command first$' \
-	    "$out/lesson.out"
+	    "$out/lesson-$sect.out"
 	timeout 60 "$bin" --lab enforced --lab-proto pop3 --batch \
-	    -c 'USER demo' -c QUIT < /dev/null > "$out/lesson.out" 2>&1
+	    -c 'USER demo' -c QUIT < /dev/null > "$out/lesson-$sect.out" 2>&1
 	check "mailscope --lab enforced (pop3): USER before STLS refused" \
-	    grep -q '^<- -ERR ' "$out/lesson.out"
+	    grep -q '^<- -ERR ' "$out/lesson-$sect.out"
 	for scn in good inject-command strip; do
 		start_lab "$scn" || continue
 		timeout 120 "$bin" probe --cafile "$CA" \
-		    submission://127.0.0.1:$((BASE + 1)) > "$out/probe.out" 2>&1
+		    submission://127.0.0.1:$((BASE + 1)) > "$out/probe-$sect.out" 2>&1
 		prc=$?
 		stop_lab
 		if [ "$scn" = good ]; then
@@ -703,14 +742,13 @@ if [ "$bin" = "$top/build/mailscope" ]; then
 			    probe_says 7 'command-injection *VULNERABLE'
 		fi
 	done
-fi
+}
 # The command-injection lesson on the screen: :starttls CMD sends CMD in
 # the same write as STARTTLS; inject-command answers it inside TLS.
 no_injection() {
 	! tui_screen inj | grep -q 'command injection'
 }
-if [ "$bin" = "$top/build/mailscope" ] && command -v tmux > /dev/null 2>&1
-then
+screen() {
 	for scn in inject-command good; do
 		tui_start inj 160 40 sh -c 'export LANG=C.UTF-8 \
 		    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; \
@@ -764,5 +802,17 @@ then
 	    sh -c '! grep -q "Capabilities (inside TLS)" "$1"' sh \
 	    "$T/inj.screen"
 	tui_stop inj
+}
+
+section good good
+section certs certs
+section starttls starttls
+if [ "$bin" = "$top/build/mailscope" ]; then
+	for p in smtp imap pop3; do
+		section "lessons-$p" lessons $p
+	done
+	section more more
+	command -v tmux > /dev/null 2>&1 && section screen screen
 fi
+sections_done
 exit 0
