@@ -30,18 +30,7 @@ if [ -z "${MAILSCOPE_QUICK:-}" ] && [ -f "$TOP/tests/out/servers/env" ]; then
 	export CA GOOD_CERT GOOD_KEY EXPIRED_CERT EXPIRED_KEY WRONGHOST_CERT \
 	    WRONGHOST_KEY SELFSIGNED_CERT SELFSIGNED_KEY
 fi
-# python3 resolved once: a version manager's shim costs a dozen processes
-# at each of the thousands of calls the suites make.
-if [ -z "${MAILSCOPE_PYBIN:-}" ]; then
-	MAILSCOPE_PYBIN=$TOP/tests/out/bin
-	mkdir -p "$MAILSCOPE_PYBIN"
-	_py=$(python3 -c 'import sys; print(sys.executable)' 2> /dev/null)
-	# Renamed into place: suites side by side (make test) each make it.
-	[ -x "$_py" ] && ln -sf "$_py" "$MAILSCOPE_PYBIN/python3.$$" &&
-	    mv -f "$MAILSCOPE_PYBIN/python3.$$" "$MAILSCOPE_PYBIN/python3"
-	PATH=$MAILSCOPE_PYBIN:$PATH
-	export MAILSCOPE_PYBIN PATH
-fi
+. "$TOP/tests/pybin.sh"
 # The helper scripts run hundreds of times and need the standard library
 # only: they start with -S, without the site hooks (.pth files) of the
 # installation, which can cost more than the script itself.
@@ -251,20 +240,25 @@ tui_screen() {
 
 # tui_wait NAME ERE [SECONDS]: wait (default 10 s) until the screen
 # matches ERE; returns 1 on timeout and keeps the last screen in
-# $T/NAME.screen.
+# $T/NAME.screen.  The screen is read again after 10, 20, 40, 80 ms,
+# then every 100 ms: quick answers are seen at once, and a long wait
+# does not start processes twenty times a second.
 tui_wait() {
 	_n=$1
 	_re=$2
-	_i=$((${3:-10} * 20))
-	while [ "$_i" -gt 0 ]; do
+	_left=$((${3:-10} * 1000))
+	_d=10
+	while :; do
 		if tui_screen "$_n" > "$T/$_n.screen" 2> /dev/null &&
 		    grep -Eq -- "$_re" "$T/$_n.screen"; then
 			return 0
 		fi
-		_i=$((_i - 1))
-		sleep 0.05
+		[ "$_left" -gt 0 ] || return 1
+		sleep "0.$(printf %03d "$_d")"
+		_left=$((_left - _d))
+		_d=$((_d * 2))
+		[ "$_d" -gt 100 ] && _d=100
 	done
-	return 1
 }
 
 # tui_exit NAME: the exit status of the pane's command, empty while it runs.

@@ -13,8 +13,10 @@
 # tmux), not compute.
 set -u
 cd "$(dirname "$0")/.."
+TOP=$(pwd)
 out=tests/out
 mkdir -p "$out"
+. tests/pybin.sh
 
 # run_suite SUITE: run one integration suite; its lines in $out/NAME.out,
 # its exit status in NAME.rc, its wall time in seconds in NAME.secs.
@@ -45,12 +47,12 @@ log=$out/check.log
 
 count() {
 	# $1: file with cmocka or PASS/FAIL output
-	p=$(sed -n 's/^\[  PASSED  \] \([0-9][0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9][0-9]*\) test.*/\1/p' "$1" | awk '{s+=$1} END {print s+0}')
-	p2=$(grep -c '^PASS: ' "$1")
-	f2=$(grep -c '^FAIL: ' "$1")
-	passed=$((passed + p + p2))
-	failed=$((failed + f + f2))
+	set -- $(awk '/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
+	    /^\[  FAILED  \] [0-9]+ test/ { f += $4 }
+	    /^PASS: / { p++ } /^FAIL: / { f++ }
+	    END { print p + 0, f + 0 }' "$1")
+	passed=$((passed + $1))
+	failed=$((failed + $2))
 }
 
 run_unit() {
