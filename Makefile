@@ -16,9 +16,12 @@ PKGS	 = ncursesw gnutls gnutls-dane readline jansson libgsasl libunbound
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wvla -Wimplicit-fallthrough \
 	   -Wundef -Wnull-dereference
-CPPFLAGS += -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' -DSRCTHEMEDIR='"$(CURDIR)/themes"'
 CFLAGS	?= -O2 -g
-CFLAGS	+= -std=c17 $(WARN)
+# The language, the warnings and our defines come first and are not the
+# user's to drop: `make CFLAGS=-O0` or a packager's flags add to them.
+MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' \
+	      -DSRCTHEMEDIR='"$(CURDIR)/themes"' $(CPPFLAGS)
+MS_CFLAGS = -std=c17 $(WARN) $(CFLAGS)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -55,7 +58,7 @@ endef
 define tree
 $(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@echo "  CC      $$@"
-	@$$(CC) $$(CPPFLAGS) $$(CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
+	@$$(CC) $$(MS_CPPFLAGS) $$(MS_CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
 $(1)/dirs: Makefile
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
 	    src/core/proto src/log src/base tui tui/panes \
@@ -64,7 +67,7 @@ $(1)/dirs: Makefile
 $(foreach l,$(LAYERS) tui,$(eval $(call archive,$(1),$(l))))
 $(1)/mailscope: $(1)/src/cmd/main.o $(BIN_LIBS:%=$(1)/lib%.a)
 	@echo "  LD      $$@"
-	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
+	@$$(CC) $$(MS_CFLAGS) $(2) -o $$@ $$^ $$(PKG_LIBS) $$(LDFLAGS)
 # The theme test includes the curses-free theme and config parsers.
 $(1)/tests/unit/tui/test_theme.o: tui/theme.c tui/config.c $(1)/themedir
 # The key test reads the table itself (curses-free).
@@ -75,7 +78,7 @@ $(1)/themedir: FORCE | $(1)/dirs
 	@echo '$$(THEMEDIR)' | cmp -s - $$@ || echo '$$(THEMEDIR)' > $$@
 $(1)/tests/unit/%: $(1)/tests/unit/%.o $(TEST_LIBS:%=$(1)/lib%.a)
 	@echo "  LD      $$@"
-	@$$(CC) $$(CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
+	@$$(CC) $$(MS_CFLAGS) $(2) -o $$@ $$^ $$(CMOCKA_LIBS) $$(PKG_LIBS) $$(LDFLAGS)
 endef
 
 $(eval $(call tree,build,))

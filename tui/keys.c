@@ -166,12 +166,12 @@ static const char *const titles[KC_MAX] = {
 	[KC_ALWAYS] = "Everywhere",
 	[KC_GLOBAL] = "Everywhere",
 	[KC_PANE] = "A pane (transcript, TLS panel) with the focus",
-	[KC_CMDLINE] = "Command line (GNU readline: ~/.inputrc, "
-	    "$if mailscope)",
+	[KC_CMDLINE] = ("Command line (GNU readline: ~/.inputrc, "
+	    "$if mailscope)"),
 	[KC_TRANSCRIPT] = "Transcript (when it has the focus)",
 	[KC_TLS] = "TLS panel (when it has the focus)",
 	[KC_GLOSS] = "Explanations (in the TLS panel's place)",
-		[KC_REPLAY] = "Replay (mailscope replay FILE.jsonl)",
+	[KC_REPLAY] = "Replay (mailscope replay FILE.jsonl)",
 	[KC_DATA] = "After Ctrl-C in SMTP DATA",
 	[KC_HELP] = "This help",
 };

@@ -78,7 +78,7 @@ go(struct replay *rp, size_t k)
 	if (k < rp->pos)
 		panes_reset(rp);
 	for (; rp->pos < k; rp->pos++)
-		tui_feed(rp->t, evlog_get(rp->log, rp->pos));
+		tui_feed(rp->t, evlog_at(rp->log, rp->pos));
 	tui_dirty(rp->t, D_ALL);
 }
 
@@ -102,8 +102,8 @@ play_next(struct replay *rp)
 		tui_message(rp->t, false, "end of the recording");
 		return;
 	}
-	b = evlog_get(rp->log, rp->pos);
-	a = rp->pos > 0 ? evlog_get(rp->log, rp->pos - 1) : b;
+	b = evlog_at(rp->log, rp->pos);
+	a = rp->pos > 0 ? evlog_at(rp->log, rp->pos - 1) : b;
 	gap = b->t_ns > a->t_ns ? b->t_ns - a->t_ns : 0;
 	timer_set(rp->timer, (int64_t)((double)gap / 1e6 / rp->speed));
 }
@@ -163,7 +163,7 @@ mark_jump(struct replay *rp, int dir)
 		c = n;
 	for (k = 1; k <= n; k++) {
 		i = ((c + dir * k) % n + n) % n;
-		ev = evlog_get(rp->log, (size_t)i);
+		ev = evlog_at(rp->log, (size_t)i);
 		if (ev->kind == EV_MARK) {
 			go(rp, (size_t)i + 1);
 			tui_message(rp->t, false, "mark %s (event %zd of %zd)",
@@ -241,8 +241,8 @@ insert(struct replay *rp, enum ev_kind kind, const char *text)
 	evlog_keep_times(log);
 	evlog_set_wall_base(log, evlog_wall_base(old));
 	for (i = 0; i < at; i++)
-		copy_event(log, evlog_get(old, i));
-	prev = at > 0 ? evlog_get(old, at - 1) : NULL;
+		copy_event(log, evlog_at(old, i));
+	prev = at > 0 ? evlog_at(old, at - 1) : NULL;
 	memset(&ev, 0, sizeof ev);
 	ev.kind = (uint8_t)kind;
 	ev.dir = DIR_LOCAL;
@@ -250,7 +250,7 @@ insert(struct replay *rp, enum ev_kind kind, const char *text)
 	ev.t_ns = prev != NULL ? prev->t_ns : 0;
 	evlog_append(log, &ev, text, strlen(text));
 	for (i = at; i < n; i++)
-		copy_event(log, evlog_get(old, i));
+		copy_event(log, evlog_at(old, i));
 	/* The panes point into the old log until they are rebuilt. */
 	rp->log = rp->t->log = log;
 	panes_reset(rp);

@@ -30,6 +30,8 @@
 #define __dead __attribute__((__noreturn__))
 #endif
 #define PRINTFLIKE(a, b) __attribute__((__format__(__printf__, a, b)))
+/* gcc takes a comment for it, clang only the attribute. */
+#define FALLTHROUGH __attribute__((__fallthrough__))
 
 /* util.c */
 struct buf {
@@ -59,7 +61,7 @@ void	 buf_add(struct buf *, const void *, size_t);
 void	 buf_addc(struct buf *, char);
 void	 buf_adds(struct buf *, const char *);
 void	 buf_printf(struct buf *, const char *, ...) PRINTFLIKE(2, 3);
-void	 buf_vprintf(struct buf *, const char *, va_list);
+void	 buf_vprintf(struct buf *, const char *, va_list) PRINTFLIKE(2, 0);
 void	 buf_consume(struct buf *, size_t);
 void	 buf_reset(struct buf *);
 void	 buf_free(struct buf *);

@@ -24,6 +24,8 @@ fatal_set_hook(void (*hook)(void))
 	fatal_hook = hook;
 }
 
+static __dead void vfatal(int, const char *, va_list) PRINTFLIKE(2, 0);
+
 static __dead void
 vfatal(int with_errno, const char *fmt, va_list ap)
 {

@@ -168,6 +168,8 @@ usage(int code)
 	exit(code);
 }
 
+static __dead void usage_error(const char *, ...) PRINTFLIKE(1, 2);
+
 /* One line; what the user typed (a URL, an option) is shown escaped. */
 static __dead void
 usage_error(const char *fmt, ...)

@@ -148,6 +148,9 @@ probe_next_cb(void *arg)
 	probe_next(arg);
 }
 
+static struct finding *finding(struct probe *, const char *, enum level,
+		    const char *, ...) PRINTFLIKE(4, 5);
+
 static struct finding *
 finding(struct probe *p, const char *check, enum level lv, const char *fmt,
     ...)
@@ -773,7 +776,7 @@ probe_next(struct probe *p)
 			if (scan_next(p, &so))
 				return;
 		}
-		/* FALLTHROUGH */
+		FALLTHROUGH;
 	case STEP_SCAN:
 		if (p->step == STEP_SCAN && p->ti < p->ntries) {
 			scan_result(p);

@@ -253,6 +253,6 @@ digest_log(struct digest *d, const struct evlog *log)
 
 	digest_init(d);
 	for (i = 0; i < evlog_count(log); i++)
-		digest_event(evlog_get(log, i), d);
+		digest_event(evlog_at(log, i), d);
 }
 

@@ -369,6 +369,17 @@ evlog_get(const struct evlog *log, size_t seq)
 	return &log->blocks[seq / BLOCK_EVENTS][seq % BLOCK_EVENTS];
 }
 
+/* An event the caller knows is there: a walk below evlog_count(). */
+const struct event *
+evlog_at(const struct evlog *log, size_t seq)
+{
+	const struct event	*ev = evlog_get(log, seq);
+
+	if (ev == NULL)
+		fatalx("event %zu is not in the log", seq);
+	return ev;
+}
+
 /*
  * An event's place in the log: the last one appended (what subscribers and
  * the streaming log hand out) at once, any other one by its block.

@@ -175,6 +175,7 @@ size_t		 evlog_bytes(const struct evlog *);
 #define EVLOG_MAX_DEFAULT	((size_t)128 * 1024 * 1024)
 size_t		 evlog_max(void);	/* MAILSCOPE_LOG_MAX, in bytes */
 const struct event *evlog_get(const struct evlog *, size_t);
+const struct event *evlog_at(const struct evlog *, size_t);
 void		 evlog_keep_times(struct evlog *);
 struct ev_extra	*ev_extra_dup(const struct ev_extra *);
 void		 ev_extra_free(struct ev_extra *);

@@ -189,7 +189,7 @@ write_events(int fd, const struct evlog *log)
 	int		 error = 0;
 
 	for (i = 0; i < n && error == 0; i++) {
-		event_json(log, evlog_get(log, i), &b);
+		event_json(log, evlog_at(log, i), &b);
 		buf_addc(&b, '\n');
 		if (b.len >= 64 * 1024 || i + 1 == n) {
 			error = write_all(fd, b.p, b.len);

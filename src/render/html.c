@@ -84,7 +84,7 @@ html_svg(const struct evlog *log, struct buf *out)
 	const struct event	*first = NULL;
 
 	for (i = 0; i < evlog_count(log); i++) {
-		ev = evlog_get(log, i);
+		ev = evlog_at(log, i);
 		y = 60 + (int)rows * SVG_ROW;
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER) {
 			if (ev_is_chunk(ev)) {
@@ -338,7 +338,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	html_svg(log, out);
 	buf_adds(out, "<h2>Transcript</h2>\n<pre>");
 	for (i = 0; i < evlog_count(log); i++) {
-		ev = evlog_get(log, i);
+		ev = evlog_at(log, i);
 		if (ev_is_trace(ev))
 			continue;
 		if (ev->kind == EV_NOTE || ev->kind == EV_MARK) {

@@ -167,7 +167,7 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 	    "noticed about a line follows it in brackets.\n\n"
 	    "## Transcript\n\n");
 	for (i = 0; i < evlog_count(log); i++) {
-		ev = evlog_get(log, i);
+		ev = evlog_at(log, i);
 		if (open && !ev_is_chunk(ev)) {
 			buf_addc(&block, '\n');
 			open = false;

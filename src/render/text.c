@@ -287,7 +287,7 @@ render_now(const struct evlog *log, const struct recording_info *ri)
 		return ri->end / 1000000000;
 	if (n == 0)
 		return ri->start / 1000000000;
-	return evlog_wall(log, evlog_get(log, n - 1)) / 1000000000;
+	return evlog_wall(log, evlog_at(log, n - 1)) / 1000000000;
 }
 
 void
@@ -305,7 +305,7 @@ render_txt(const struct evlog *log, const struct recording_info *ri,
 	buf_printf(out, ", started %s%s\n", start, ri->redacted ? "" :
 	    " (credentials NOT redacted)");
 	for (i = 0; i < evlog_count(log); i++)
-		render_event(log, evlog_get(log, i), out, &open);
+		render_event(log, evlog_at(log, i), out, &open);
 	if (open)
 		buf_addc(out, '\n');
 	if (ri->damage != NULL) {

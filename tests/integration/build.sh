@@ -160,3 +160,52 @@ rc=$?
 [ "$rc" -eq 0 ] && [ ! -s "$T/deps-test.out" ] &&
     pass "deps.sh test, nothing missing: silent, exit 0" ||
     fail "deps.sh test, nothing missing: exit $rc $(cat "$T/deps-test.out")"
+
+# --- other compilers and flags: whole builds, left to make check ----------------
+# clang (with its own warnings, as errors) and the unit tests it builds;
+# gcc with link-time optimisation and Debian's hardening flags, whose
+# whole-program view finds what one file at a time does not; a user's
+# CFLAGS never drop the language standard or the warnings.
+[ -n "${MAILSCOPE_QUICK:-}" ] && exit 0
+fresh() {
+	rm -rf "$T/$1"
+	mkdir -p "$T/$1"
+	(cd "$TOP" && cp -a Makefile README.md mailscope.1 src tui themes tools \
+	    "$T/$1/")
+	mkdir -p "$T/$1/tests"
+	cp -a "$TOP/tests/unit" "$T/$1/tests/"
+}
+if command -v clang > /dev/null; then
+	fresh clang
+	check "make CC=clang: the program and the unit tests build" \
+	    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$T/clang" \
+	    CC=clang build/mailscope unit
+	n=0
+	bad=
+	for t in $(cd "$T/clang" && find build/tests/unit -name 'test_*' \
+	    ! -name '*.o' | sort); do
+		n=$((n + 1))
+		(cd "$T/clang" && "./$t") > "$T/clang-unit.out" 2>&1 ||
+		    bad="$bad $t"
+	done
+	[ "$n" -gt 0 ] && [ -z "$bad" ] &&
+	    pass "clang: the $n unit test programs pass" ||
+	    fail "clang: unit tests failing:${bad:- none built}"
+else
+	fail "clang is not installed (tools/deps.sh test)"
+fi
+fresh lto
+check "gcc -flto=auto with Debian's hardening flags: builds" \
+    env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$T/lto" \
+    CFLAGS="$(dpkg-buildflags --get CFLAGS 2> /dev/null) -flto=auto" \
+    CPPFLAGS="$(dpkg-buildflags --get CPPFLAGS 2> /dev/null)" \
+    LDFLAGS="$(dpkg-buildflags --get LDFLAGS 2> /dev/null) -flto=auto" \
+    build/mailscope
+"$T/lto/build/mailscope" --version > "$T/lto.version" 2>&1
+contains "$T/lto.version" '^mailscope [0-9]' "gcc -flto=auto: the program runs"
+printf 'int\nms_probe(void)\n{\n\tint x;\n\treturn x;\n}\n' > "$T/lto/src/base/probe_warn.c"
+env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s -C "$T/lto" CFLAGS=-O0 \
+    build/src/base/probe_warn.o > "$T/o0.out" 2>&1 &&
+    fail "make CFLAGS=-O0: a warning no longer stops the build" ||
+    pass "make CFLAGS=-O0: warnings are still errors"
+contains "$T/o0.out" 'Werror' "make CFLAGS=-O0: the warning named, as an error"

@@ -380,6 +380,8 @@ refused(const struct event *ev, char *code, size_t size)
 	return true;
 }
 
+static void	hint(struct tui *, const char *, ...) PRINTFLIKE(2, 3);
+
 /* Tell the learner why the step does not go on, or stop telling. */
 static void
 hint(struct tui *t, const char *fmt, ...)

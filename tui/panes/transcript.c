@@ -99,7 +99,7 @@ tr_done(struct tui *t)
 static const struct event *
 item_event(const struct transcript *ts, size_t i)
 {
-	return evlog_get(ts->t->log, ts->items[i].seq);
+	return evlog_at(ts->t->log, ts->items[i].seq);
 }
 
 static void	transcript_scroll(struct transcript *, int);
@@ -410,6 +410,7 @@ static void
 build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 {
 	const struct event	*ev = item_event(ts, i);
+	const struct ev_extra	*x;
 	const struct group	*g;
 	const struct tls_facts	*f;
 	enum slot		 s;
@@ -499,11 +500,11 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		rtext_net(rt, SLOT_INFO, ev->data, ev->len);
 		break;
 	}
-	if (ev_extra(ev) != NULL && ev_extra(ev)->code != NULL && (ev->kind == EV_WARNING ||
+	x = ev_extra(ev);
+	if (x != NULL && x->code != NULL && (ev->kind == EV_WARNING ||
 	    ev->kind == EV_ERROR)) {
-		rtext_adds(rt, SLOT_MARKER, " ");
-		rtext_adds(rt, SLOT_MARKER, "[");
-		rtext_net(rt, SLOT_MARKER, ev_extra(ev)->code, strlen(ev_extra(ev)->code));
+		rtext_adds(rt, SLOT_MARKER, " [");
+		rtext_net(rt, SLOT_MARKER, x->code, strlen(x->code));
 		rtext_adds(rt, SLOT_MARKER, "]");
 	}
 	add_explain(ts, rt, ev);

@@ -169,7 +169,7 @@ test_binary(void **state)
 		"\x1b[31mred\x1b[0m",		/* ESC */
 		"caf\xe9",			/* Latin-1 */
 		"\xc0\xaf\xed\xa0\x80\xff",	/* overlong, surrogate */
-		"\xc2\x9b" "2J \xe2\x80\xae",	/* C1 and bidi, valid */
+		("\xc2\x9b" "2J \xe2\x80\xae"),	/* C1 and bidi, valid */
 		"\x7f\r\n\t",
 		"say \"hi\" C:\\dir\\",		/* printable: escaped by hand */
 	};
