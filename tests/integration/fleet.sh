@@ -118,6 +118,23 @@ e=$(grep -c '^exit [0-9]' "$T/text")
     pass "fleet from stdin, text: 1,000 results" ||
     fail "fleet from stdin, text: $c results, $e exit lines"
 
+# GNU parallel fans a list out (here to this machine, `:`, twice) and
+# merges the JSON Lines, as README shows for several hosts.
+if command -v parallel > /dev/null; then
+	grep -v '^ *imaps\|^smtps' "$T/list" | parallel --will-cite --pipe \
+	    -N 300 --sshlogin 2/: "$MS" probe --targets - --jobs 8 --json \
+	    > "$T/parallel.json" 2> "$T/parallel.err"
+	n=$(python3 -S -c 'import json, sys
+print(sum(1 for l in open(sys.argv[1]) if "exit" in json.loads(l)))' \
+	    "$T/parallel.json" 2>> "$T/parallel.err")
+	want=$(grep -v '^ *imaps\|^smtps\|^#\|^$' "$T/list" | wc -l)
+	[ "$n" = "$want" ] &&
+	    pass "GNU parallel --pipe: $want results merged as JSON Lines" ||
+	    fail "GNU parallel --pipe: ${n:-no} results of $want"
+else
+	fail "GNU parallel not installed (tools/deps.sh test)"
+fi
+
 # Memory follows --jobs, not the list: 10,000 cheap targets.
 python3 -S - > "$T/list10k" << 'PY'
 for i in range(10000):
