@@ -59,7 +59,8 @@ define tree
 $(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@echo "  CC      $$@"
 	@$$(CC) $$(MS_CPPFLAGS) $$(MS_CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
-$(1)/dirs: Makefile
+# A new test folder counts too: the tree follows the sources.
+$(1)/dirs: Makefile $(TEST_SRC)
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
 	    src/core/proto src/log src/base tui tui/panes \
 	    $$(sort $$(dir $$(TEST_SRC))))

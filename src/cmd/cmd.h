@@ -73,8 +73,60 @@ struct batch_opts {
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 
-/* probe.c: mailscope probe URL. */
-int	 probe_main(int, char **);
+/*
+ * probe.c: one target's probe, on a loop beside others; mailscope probe.
+ * What every target of a run shares is a probe_conf.
+ */
+struct probe_conf {
+	struct session_opts	 so;		/* the target is each probe's */
+	bool			 json;
+	bool			 scan;
+	bool			 quiet;		/* no scan progress line */
+	const char		*auth_user;	/* --auth: try once in TLS */
+	const char		*auth_pass;
+};
+struct probe;
+typedef void	(*probe_done_cb)(struct probe *, void *);
+
+struct probe	*probe_new(struct loop *, const struct probe_conf *,
+		    const char *, const char *, size_t, probe_done_cb, void *);
+int		 probe_print(const struct probe *);
+void		 probe_free(struct probe *);
+int		 probe_worse(int, int);
+int		 probe_main(int, char **);
+
+/*
+ * targets.c: a target list read as it goes, through a buffer of fixed
+ * size: one URL a line, blank lines and '#' comments skipped, spaces
+ * around a line and a CR before its LF dropped.  A line longer than the
+ * buffer or holding a NUL byte comes back with an error.
+ */
+#define TARGETS_LINE_MAX	2048
+struct targets {
+	int	 fd;
+	char	 buf[TARGETS_LINE_MAX + 2];	/* a line, its LF, a NUL */
+	size_t	 off;		/* the first byte not yet returned */
+	size_t	 len;
+	size_t	 line;		/* the number of the last line returned */
+	bool	 eof;
+	bool	 skip;		/* the rest of an overlong line */
+};
+struct target_line {
+	const char	*url;	/* valid until the next call */
+	const char	*error;	/* NULL: url is the whole line */
+	size_t		 line;
+};
+
+void	 targets_init(struct targets *, int);
+int	 targets_fill(struct targets *);	/* one read: -1 with errno */
+int	 targets_next(struct targets *, struct target_line *);
+					/* 1 a line, 0 fill first, -1 end */
+
+/* fleet.c: mailscope probe --targets FILE --jobs N. */
+#define FLEET_JOBS		16
+#define FLEET_JOBS_MAX		256
+int	 fleet_jobs_parse(const char *);	/* 0: bad */
+int	 fleet_main(const struct probe_conf *, const char *, int);
 
 /* export.c: mailscope export --format txt|md|html FILE. */
 int	 export_main(int, char **);

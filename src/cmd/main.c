@@ -76,7 +76,7 @@ static const char usage_text[] =
 " [--list]\n"
 "       mailscope probe [-4|-6] [TLS and consent options] [--ehlo NAME]\n"
 "                       [--timeout SECONDS] [--auth USER] [--scan] [--json]\n"
-"                       URL\n"
+"                       URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [-o OUT] [--session N]\n"
 "                        FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] [--session N] FILE.jsonl\n"

@@ -95,8 +95,13 @@ static const struct version_probe {
 
 struct probe {
 	struct loop		*loop;
-	struct session_opts	 base;
-	bool			 json;
+	const struct probe_conf	*conf;
+	struct session_opts	 base;	/* conf's, with this target */
+	char			*label;	/* the target as given, sanitized */
+	size_t			 line;	/* in the target list, or 0 */
+	probe_done_cb		 done;
+	void			*done_arg;
+	bool			 next_due;	/* probe_next() deferred */
 	enum probe_step		 step;
 	struct session		*s;
 	struct evlog		*log;
@@ -107,8 +112,6 @@ struct probe {
 	int			 exit_code;
 
 	/* STEP_MAIN */
-	const char		*auth_user;	/* --auth: try once in TLS */
-	struct buf		 auth_pass;
 	bool			 auth_sent;	/* tried: sent or withheld */
 	bool			 auth_done;	/* its final reply came */
 	char			*auth_refused;	/* why it was withheld */
@@ -120,7 +123,6 @@ struct probe {
 	bool			 v_ok[NVERSIONS];
 
 	/* STEP_SCAN */
-	bool			 scan;
 	struct tls_suite	*suites;
 	size_t			 nsuites;
 	struct strv		 groups;
@@ -145,7 +147,23 @@ static void	probe_next(struct probe *);
 static void
 probe_next_cb(void *arg)
 {
-	probe_next(arg);
+	struct probe	*p = arg;
+
+	p->next_due = false;
+	probe_next(p);
+}
+
+/*
+ * The next step, outside the session's own call stack; once: a failed
+ * connect both says so and closes the session.
+ */
+static void
+probe_defer(struct probe *p)
+{
+	if (p->next_due)
+		return;
+	p->next_due = true;
+	loop_defer(p->loop, probe_next_cb, p);
 }
 
 static struct finding *finding(struct probe *, const char *, enum level,
@@ -177,23 +195,29 @@ finding_of(struct finding *f, const char *id, const char *version)
 	f->version = xstrdup_or_null(version);
 }
 
-/* The most severe finding decides the exit code. */
-static void
-probe_exit(struct probe *p, int code)
+/*
+ * Of two exit codes, the more severe: a probe's findings, then the
+ * targets of a list, go by it.  A target that could not be read (1)
+ * ranks below every finding.
+ */
+int
+probe_worse(int a, int b)
 {
 	static const int order[] = { EXIT_PROBE_CMDINJ, EXIT_SECURITY,
 	    EXIT_NOSTARTTLS, EXIT_HANDSHAKE, EXIT_VERIFY, EXIT_PROBE_WEAK,
-	    EXIT_PROTO, EXIT_OK };
+	    EXIT_PROTO, EXIT_USAGE, EXIT_OK };
 	size_t	i;
 
-	for (i = 0; i < sizeof order / sizeof order[0]; i++) {
-		if (order[i] == p->exit_code)
-			return;
-		if (order[i] == code) {
-			p->exit_code = code;
-			return;
-		}
-	}
+	for (i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (order[i] == a || order[i] == b)
+			return order[i];
+	return a;
+}
+
+static void
+probe_exit(struct probe *p, int code)
+{
+	p->exit_code = probe_worse(p->exit_code, code);
 }
 
 static void	probe_ready(struct probe *);
@@ -246,8 +270,7 @@ probe_event(const struct event *ev, void *arg)
 	else if (ev->kind == EV_ERROR && ev_code_is(ev, "timeout"))
 		session_close(p->s, "timeout");
 	else if (ev->kind == EV_STATE && session_state(p->s) == STATE_CLOSED)
-		/* Finish outside the session's own call stack. */
-		loop_defer(p->loop, probe_next_cb, p);
+		probe_defer(p);
 }
 
 static void
@@ -285,7 +308,8 @@ probe_auth(struct probe *p, struct session *s)
 		session_quit(s);
 		return;
 	}
-	if (session_auth(s, NULL, p->auth_user, p->auth_pass.p) == -1) {
+	if (session_auth(s, NULL, p->conf->auth_user, p->conf->auth_pass) ==
+	    -1) {
 		p->auth_refused = xstrdup("the session could not send it");
 		session_quit(s);
 	}
@@ -331,7 +355,7 @@ probe_ready(struct probe *p)
 		session_send(s, cmd, strlen(cmd));
 		return;
 	}
-	if (p->step == STEP_MAIN && p->auth_user != NULL &&
+	if (p->step == STEP_MAIN && p->conf->auth_user != NULL &&
 	    !p->auth_sent && session_state(s) == STATE_TLS) {
 		probe_auth(p, s);
 		return;
@@ -356,7 +380,7 @@ probe_start(struct probe *p, const struct session_opts *so)
 	p->ready_count = 0;
 	p->s = session_new(p->loop, p->log, so);
 	if (session_connect(p->s) == -1)
-		loop_defer(p->loop, probe_next_cb, p);
+		probe_defer(p);
 }
 
 static void
@@ -467,7 +491,7 @@ probe_main_findings(struct probe *p)
 			    strv_has(codes, "starttls-after-tls") ?
 			    " (STARTTLS still offered inside TLS)" : "");
 	}
-	if (p->auth_user != NULL) {
+	if (p->conf->auth_user != NULL) {
 		if (p->auth_refused != NULL)
 			finding(p, "auth", LV_BAD, "not tried, nothing sent: %s",
 			    p->auth_refused);
@@ -716,13 +740,13 @@ scan_next(struct probe *p, struct session_opts *so)
 	const struct scan_try	*t;
 
 	if (p->ti >= p->ntries || mono_ns() > p->scan_deadline) {
-		if (isatty(STDERR_FILENO))
+		if (!p->conf->quiet && isatty(STDERR_FILENO))
 			fprintf(stderr, "\r%-72s\r", "");
 		scan_findings(p);
 		return false;
 	}
 	t = &p->tries[p->ti];
-	if (isatty(STDERR_FILENO))
+	if (!p->conf->quiet && isatty(STDERR_FILENO))
 		fprintf(stderr, "\rscan %zu/%zu: %s %-48.48s", p->ti + 1,
 		    p->ntries, t->version, t->name);
 	so->starttls = !p->base.target.implicit_tls;
@@ -749,7 +773,7 @@ probe_next(struct probe *p)
 		}
 		probe_main_findings(p);
 		if (p->dg.tls == NULL) {
-			if (p->scan)
+			if (p->conf->scan)
 				finding(p, "scan", LV_SKIP, "not made: no TLS "
 				    "session");
 			p->step = STEP_DONE;
@@ -770,7 +794,7 @@ probe_next(struct probe *p)
 			return;
 		}
 		probe_version_findings(p);
-		if (p->scan) {
+		if (p->conf->scan) {
 			p->step = STEP_SCAN;
 			scan_plan(p);
 			if (scan_next(p, &so))
@@ -817,20 +841,25 @@ probe_next(struct probe *p)
 	default:
 		break;
 	}
-	loop_break(p->loop);
+	/* The owner may free the probe: nothing touches it after. */
+	p->done(p, p->done_arg);
 }
 
-static void
-probe_print(struct probe *p, const char *url)
+/* The result, printed at once (a list's results stream); its exit code. */
+int
+probe_print(const struct probe *p)
 {
 	json_t	*root, *arr, *o;
 	char	*s;
 	size_t	 i;
 
-	if (p->json) {
+	if (p->conf->json) {
 		root = json_object();
 		arr = json_array();
-		json_object_set_new(root, "target", json_string(url));
+		json_object_set_new(root, "target", json_string(p->label));
+		if (p->line > 0)
+			json_object_set_new(root, "line",
+			    json_integer((json_int_t)p->line));
 		for (i = 0; i < p->nf; i++) {
 			o = json_object();
 			json_object_set_new(o, "check",
@@ -856,9 +885,10 @@ probe_print(struct probe *p, const char *url)
 		printf("%s\n", s);
 		free(s);
 		json_decref(root);
-		return;
+		fflush(stdout);
+		return p->exit_code;
 	}
-	printf("mailscope probe %s\n", url);
+	printf("mailscope probe %s\n", p->label);
 	for (i = 0; i < p->nf; i++) {
 		struct buf	b = { 0 };
 
@@ -877,18 +907,95 @@ probe_print(struct probe *p, const char *url)
 		buf_free(&b);
 	}
 	printf("exit %d\n", p->exit_code);
+	fflush(stdout);
+	return p->exit_code;
+}
+
+/*
+ * A probe of URL on the loop, started at once; DONE is called when its
+ * result is known, from the loop, never from inside this call.  A
+ * target that cannot be read (ERROR, or a URL that does not parse) is a
+ * result of its own: one finding, exit 1.
+ */
+struct probe *
+probe_new(struct loop *loop, const struct probe_conf *conf, const char *url,
+    const char *error, size_t line, probe_done_cb done, void *arg)
+{
+	struct probe	*p;
+	struct buf	 b = { 0 };
+	char		 err[512];
+
+	p = xcalloc(1, sizeof *p);
+	p->loop = loop;
+	p->conf = conf;
+	p->base = conf->so;
+	memset(&p->base.target, 0, sizeof p->base.target);
+	sanitize(url, strlen(url), &b);
+	p->label = b.p != NULL ? b.p : xstrdup("");
+	p->line = line;
+	p->done = done;
+	p->done_arg = arg;
+	p->timer = timer_new(loop, probe_timer, p);
+	if (error == NULL && target_parse(url, &p->base.target, err,
+	    sizeof err) == -1)
+		error = err;
+	if (error != NULL) {
+		finding(p, "target", LV_BAD, "%s", error);
+		p->exit_code = EXIT_USAGE;
+		p->step = STEP_DONE;
+		probe_defer(p);
+		return p;
+	}
+	p->step = STEP_MAIN;
+	probe_next(p);
+	return p;
+}
+
+void
+probe_free(struct probe *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	session_free(p->s);
+	evlog_free(p->log);
+	timer_free(p->timer);
+	for (i = 0; i < p->nf; i++) {
+		free(p->f[i].check);
+		free(p->f[i].detail);
+		free(p->f[i].id);
+		free(p->f[i].version);
+		free(p->f[i].iana);
+	}
+	free(p->f);
+	for (i = 0; i < p->ntries; i++) {
+		free(p->tries[i].priority);
+		free(p->tries[i].iana_name);
+		free(p->tries[i].weak_dh);
+	}
+	free(p->tries);
+	free(p->suites);
+	strv_clear(&p->groups);
+	strv_clear(&p->sigalgs);
+	digest_free(&p->dg);
+	free(p->auth_reply);
+	free(p->auth_refused);
+	free(p->label);
+	target_free(&p->base.target);
+	free(p);
 }
 
 /* The secret: --password-file, MAILSCOPE_PASSWORD, or asked on the
  * terminal without echo; never on the command line, where ps shows it. */
 static int
-probe_password(struct probe *p)
+probe_password(const struct session_opts *so, struct buf *pass)
 {
 	char	 err[512], *pw;
 	int	 rc;
 
-	if ((rc = secret_read(p->base.password_file, &p->auth_pass, err,
-	    sizeof err)) == 1)
+	if ((rc = secret_read(so->password_file, pass, err, sizeof err)) ==
+	    1)
 		return 0;
 	if (rc == -1) {
 		fprintf(stderr, "mailscope probe: %s\n", err);
@@ -900,7 +1007,7 @@ probe_password(struct probe *p)
 		    "(--password-file, MAILSCOPE_PASSWORD or the terminal)\n");
 		return -1;
 	}
-	buf_adds(&p->auth_pass, pw);
+	buf_adds(pass, pw);
 	explicit_bzero(pw, strlen(pw));
 	return 0;
 }
@@ -913,10 +1020,38 @@ static const char probe_usage[] =
 "                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
 "                       [--tlsa 'U S M HEX']... [--pin sha256//BASE64]...\n"
 "                       [--dns ADDR[:PORT]] [--dnssec-anchor FILE]\n"
-"                       [--scan] [--json] URL\n"
-"  --scan  also one handshake per cipher suite, group and signature\n"
-"          algorithm the linked GnuTLS can offer: what the server accepts,\n"
-"          weak ones flagged (at most 300 s)\n";
+"                       [--scan] [--json] URL | --targets FILE [--jobs N]\n"
+"  --scan          also one handshake per cipher suite, group and\n"
+"                  signature algorithm the linked GnuTLS can offer: what\n"
+"                  the server accepts, weak ones flagged (at most 300 s)\n"
+"  --targets FILE  probe every URL of FILE (one a line, # comments; -:\n"
+"                  standard input), each result printed as it finishes;\n"
+"                  the options apply to every target (not --auth)\n"
+"  --jobs N        --targets: N targets at once (1-256, default 16)\n";
+
+static void
+probe_done_break(struct probe *p, void *arg)
+{
+	(void)p;
+	loop_break(arg);
+}
+
+/* One URL: its result, its exit code. */
+static int
+probe_one(const struct probe_conf *conf, const char *url)
+{
+	struct loop	*loop;
+	struct probe	*p;
+	int		 rc;
+
+	loop = loop_new();
+	p = probe_new(loop, conf, url, NULL, 0, probe_done_break, loop);
+	loop_run(loop);
+	rc = probe_print(p);
+	probe_free(p);
+	loop_free(loop);
+	return rc;
+}
 
 int
 probe_main(int argc, char **argv)
@@ -926,101 +1061,103 @@ probe_main(int argc, char **argv)
 		{ "json",	no_argument,		NULL, 'J' },
 		{ "scan",	no_argument,		NULL, 'S' },
 		{ "auth",	required_argument,	NULL, 'A' },
+		{ "targets",	required_argument,	NULL, 'T' },
+		{ "jobs",	required_argument,	NULL, 'j' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct probe	 p;
+	struct probe_conf conf;
+	struct target	 t;
+	struct buf	 pass = { 0 };
+	const char	*targets = NULL, *jobs = NULL;
 	char		 err[512];
-	int		 ch;
-	size_t		 i;
+	int		 ch, njobs = FLEET_JOBS, rc;
 
-	memset(&p, 0, sizeof p);
-	p.base.family = AF_UNSPEC;
-	p.base.timeout_ms = 10000;
+	memset(&conf, 0, sizeof conf);
+	conf.so.family = AF_UNSPEC;
+	conf.so.timeout_ms = 10000;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS "h", opts,
 	    NULL)) != -1) {
-		switch (session_option(&p.base, ch, optarg, err, sizeof err)) {
+		switch (session_option(&conf.so, ch, optarg, err,
+		    sizeof err)) {
 		case 1:
 			continue;
 		case -1:
 			fprintf(stderr, "mailscope probe: %s\n", err);
+			session_options_free(&conf.so);
 			return EXIT_USAGE;
 		default:
 			break;
 		}
 		switch (ch) {
 		case 'J':
-			p.json = true;
+			conf.json = true;
 			break;
 		case 'S':
-			p.scan = true;
+			conf.scan = true;
 			break;
 		case 'A':
-			p.auth_user = optarg;
+			conf.auth_user = optarg;
+			break;
+		case 'T':
+			targets = optarg;
+			break;
+		case 'j':
+			jobs = optarg;
 			break;
 		case 'h':
 			fputs(probe_usage, stdout);
+			session_options_free(&conf.so);
 			return EXIT_OK;
 		default:
 			fputs(probe_usage, stderr);
+			session_options_free(&conf.so);
 			return EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
+	rc = EXIT_USAGE;
+	if (argc - optind != (targets != NULL ? 0 : 1)) {
 		fputs(probe_usage, stderr);
-		return EXIT_USAGE;
+		goto out;
 	}
-	if (session_options_check(&p.base, err, sizeof err) == -1) {
+	if (session_options_check(&conf.so, err, sizeof err) == -1) {
 		fprintf(stderr, "mailscope probe: %s\n", err);
-		return EXIT_USAGE;
+		goto out;
 	}
-	if (target_parse(argv[optind], &p.base.target, err, sizeof err) ==
-	    -1) {
+	if (jobs != NULL && targets == NULL) {
+		fprintf(stderr, "mailscope probe: --jobs goes with --targets\n");
+		goto out;
+	}
+	if (jobs != NULL && (njobs = fleet_jobs_parse(jobs)) == 0) {
+		fprintf(stderr, "mailscope probe: bad --jobs '%s' (1-%d)\n",
+		    jobs, FLEET_JOBS_MAX);
+		goto out;
+	}
+	if (targets != NULL) {
+		/* One secret is not for a list of servers. */
+		if (conf.auth_user != NULL) {
+			fprintf(stderr, "mailscope probe: --auth does not go "
+			    "with --targets\n");
+			goto out;
+		}
+		conf.quiet = true;
+		rc = fleet_main(&conf, targets, njobs);
+		goto out;
+	}
+	if (target_parse(argv[optind], &t, err, sizeof err) == -1) {
 		fprintf(stderr, "mailscope probe: %s\n", err);
-		return EXIT_USAGE;
+		goto out;
 	}
-	if (p.auth_user != NULL && probe_password(&p) == -1) {
-		target_free(&p.base.target);
-		session_options_free(&p.base);
-		return EXIT_USAGE;
+	target_free(&t);
+	if (conf.auth_user != NULL) {
+		if (probe_password(&conf.so, &pass) == -1)
+			goto out;
+		conf.auth_pass = pass.p;
 	}
-	p.loop = loop_new();
-	p.timer = timer_new(p.loop, probe_timer, &p);
-	p.step = STEP_MAIN;
-	probe_next(&p);
-	loop_run(p.loop);
-	probe_print(&p, argv[optind]);
-
-	session_free(p.s);
-	evlog_free(p.log);
-	timer_free(p.timer);
-	loop_free(p.loop);
-	for (i = 0; i < p.nf; i++) {
-		free(p.f[i].check);
-		free(p.f[i].detail);
-		free(p.f[i].id);
-		free(p.f[i].version);
-		free(p.f[i].iana);
-	}
-	free(p.f);
-	for (i = 0; i < p.ntries; i++) {
-		free(p.tries[i].priority);
-		free(p.tries[i].iana_name);
-		free(p.tries[i].weak_dh);
-	}
-	free(p.tries);
-	free(p.suites);
-	strv_clear(&p.groups);
-	strv_clear(&p.sigalgs);
-
-	digest_free(&p.dg);
-	free(p.auth_reply);
-	free(p.auth_refused);
-	if (p.auth_pass.p != NULL)
-		explicit_bzero(p.auth_pass.p, p.auth_pass.cap);
-	buf_free(&p.auth_pass);
-	target_free(&p.base.target);
-	session_options_free(&p.base);
-	return p.exit_code;
+	rc = probe_one(&conf, argv[optind]);
+out:
+	buf_wipe(&pass);
+	session_options_free(&conf.so);
+	return rc;
 }

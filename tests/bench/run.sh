@@ -136,6 +136,9 @@ bulk_set "bulk POP3 RETR $mb MB" pop3 "$POP3_PORT" \
 if [ -x tests/bench/tui.sh ]; then
 	sh tests/bench/tui.sh "$out" >&3
 fi
+
+# 6-7. Fleets (probe --targets) and mx:// latency.
+sh tests/bench/fleet.sh "$out" >&3
 exec 3>&-
 
 python3 tests/bench/table.py "$out/rows.tsv" "$out/bench.json"
