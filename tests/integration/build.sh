@@ -173,7 +173,7 @@ fresh() {
 	(cd "$TOP" && cp -a Makefile README.md mailscope.1 src tui themes tools \
 	    "$T/$1/")
 	mkdir -p "$T/$1/tests"
-	cp -a "$TOP/tests/unit" "$T/$1/tests/"
+	cp -a "$TOP/tests/unit" "$TOP/tests/data" "$T/$1/tests/"
 }
 if command -v clang > /dev/null; then
 	fresh clang
