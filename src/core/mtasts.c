@@ -139,6 +139,7 @@ tlsrpt_record_parse(const char *s, char **rua, char *err, size_t errlen)
 {
 	const char	*p = s, *val;
 	size_t		 vlen;
+	bool		 bad = false;
 
 	*rua = NULL;
 	if (strncmp(p, "v=TLSRPTv1", 10) != 0) {
@@ -158,11 +159,13 @@ tlsrpt_record_parse(const char *s, char **rua, char *err, size_t errlen)
 		while (vlen > 0 && (val[vlen - 1] == ' ' ||
 		    val[vlen - 1] == '\t'))
 			vlen--;
-		if (vlen == 0 || *rua != NULL)
+		if (vlen == 0 || *rua != NULL) {
+			bad = true;
 			break;
+		}
 		*rua = xstrndup(val, vlen);
 	}
-	if (*p != '\0' || *rua == NULL) {
+	if (bad || *p != '\0' || *rua == NULL) {
 		free(*rua);
 		*rua = NULL;
 		snprintf(err, errlen, "it needs exactly one rua= field and "

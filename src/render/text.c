@@ -207,8 +207,10 @@ render_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 		print_field(b, "MTA-STS", f->sts.verdict);
 		buf_printf(b, "   %-10s policy ", "");
 		print_value(b, f->sts.source);
-		buf_adds(b, ", id ");
-		print_value(b, f->sts.id);
+		if (f->sts.id != NULL) {
+			buf_adds(b, ", id ");
+			print_value(b, f->sts.id);
+		}
 		if (f->sts.mode != NULL)
 			buf_printf(b, ", max_age %lld",
 			    (long long)f->sts.max_age);
