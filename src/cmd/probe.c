@@ -448,6 +448,9 @@ probe_main_findings(struct probe *p)
 		if (f->dane.checked)
 			finding(p, "dane", f->dane.ok ? LV_OK : f->dane.usable ?
 			    LV_BAD : LV_WARN, "%s", f->dane.verdict);
+		if (f->sts.checked)
+			finding(p, "mta-sts", f->sts.fails ? LV_BAD : f->sts.ok ?
+			    LV_OK : LV_WARN, "%s", f->sts.verdict);
 		if (f->pin.checked && f->pin.ok)
 			finding(p, "pin", LV_OK, "matched %s", f->pin.actual);
 		else if (f->pin.checked)
