@@ -913,6 +913,7 @@ static const char probe_usage[] =
 "                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
 "                       [--tlsa 'U S M HEX']... [--pin sha256//BASE64]...\n"
 "                       [--dns ADDR[:PORT]] [--dnssec-anchor FILE]\n"
+"                       [--mta-sts-policy FILE]\n"
 "                       [--scan] [--json] URL\n"
 "  --scan  also one handshake per cipher suite, group and signature\n"
 "          algorithm the linked GnuTLS can offer: what the server accepts,\n"
