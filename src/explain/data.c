@@ -1098,6 +1098,10 @@ static const struct explain_entry warning[] = {
 	    "redirect is a failure, text/plain, 64 KiB at most): without a "
 	    "cached policy a sender delivers as without MTA-STS.",
 	    "RFC 8461 §3.3, §5"),
+	G("tlsrpt", "The domain's TLS-RPT record (_smtp._tls TXT, "
+	    "v=TLSRPTv1): where sending servers report the TLS failures they "
+	    "meet delivering to it (rua: mailto: or https: addresses); "
+	    "exactly one such record counts.", "RFC 8460 §3"),
 	G("mx", "A sender tries the MX hosts in order of preference, lowest "
 	    "first, and the next one when a host cannot be reached.  Only a "
 	    "DNSSEC-secure MX answer proves the list came from the domain; "
