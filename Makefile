@@ -11,7 +11,7 @@ THEMEDIR = $(PREFIX)/share/mailscope/themes
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
-PKGS	 = ncursesw gnutls gnutls-dane readline jansson libgsasl libunbound
+PKGS	 = ncursesw gnutls gnutls-dane readline jansson libgsasl libunbound libcurl
 
 WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 	   -Wstrict-prototypes -Wpointer-arith -Wvla -Wimplicit-fallthrough \

@@ -12,12 +12,13 @@ mode=${2:-install}
 # pkg-config --cflags fails for every package at once.
 build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
 	libreadline-dev libjansson-dev libcmocka-dev libgsasl-dev gnutls-bin
-	libgnutls-dane0 libunbound-dev libevent-dev dns-root-data"
+	libgnutls-dane0 libunbound-dev libevent-dev dns-root-data
+	libcurl4-gnutls-dev"
 test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
 	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd
-	ldnsutils dpkg-dev parallel"
+	ldnsutils dpkg-dev parallel nginx-light"
 
 case $what in
 build) pkgs=$build_pkgs ;;

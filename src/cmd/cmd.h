@@ -36,6 +36,7 @@ enum {
 	SOPT_PIN,
 	SOPT_DNS,
 	SOPT_DNSSEC_ANCHOR,
+	SOPT_MTA_STS_POLICY,
 };
 #define SESSION_LONGOPTS						\
 	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
@@ -53,7 +54,8 @@ enum {
 	{ "tlsa",		required_argument, NULL, SOPT_TLSA },	\
 	{ "pin",		required_argument, NULL, SOPT_PIN },	\
 	{ "dns",		required_argument, NULL, SOPT_DNS },	\
-	{ "dnssec-anchor",	required_argument, NULL, SOPT_DNSSEC_ANCHOR }
+	{ "dnssec-anchor",	required_argument, NULL, SOPT_DNSSEC_ANCHOR }, \
+	{ "mta-sts-policy",	required_argument, NULL, SOPT_MTA_STS_POLICY }
 #define SESSION_SHORTOPTS	"46"
 
 int	 session_option(struct session_opts *, int, const char *, char *,

@@ -94,6 +94,9 @@ static const char usage_text[] =
 "  --dns ADDR[:PORT]       the resolver to ask (default: resolv.conf's)\n"
 "  --dnssec-anchor FILE    trust anchor, DS or DNSKEY records (default\n"
 "                          /usr/share/dns/root.key)\n"
+"MTA-STS (mx://: the policy of https://mta-sts.DOMAIN, RFC 8461):\n"
+"  --mta-sts-policy FILE   judge the MX host by this policy instead (also\n"
+"                          for smtp://); no record asked, nothing fetched\n"
 "TLS:\n"
 "  --starttls              ask capabilities, STARTTLS, ask again\n"
 "  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
@@ -158,8 +161,8 @@ static const char usage_text[] =
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
 "offered or refused (--require-tls: no TLS, or a command kept back),\n"
 "4 TLS handshake failed, 5 certificate not verified (PKIX, or DANE when a\n"
-"usable TLSA record is given, or --pin), 6 security warning\n"
-"(injection).\n";
+"usable TLSA record is given, or --pin, or an MTA-STS policy in enforce\n"
+"mode that does not allow the MX host), 6 security warning (injection).\n";
 
 static __dead void
 usage(int code)

@@ -82,6 +82,10 @@ session_option(struct session_opts *so, int ch, const char *arg, char *err,
 	case SOPT_DNSSEC_ANCHOR:
 		so->dnssec_anchor = arg;
 		break;
+	case SOPT_MTA_STS_POLICY:
+		if (sts_policy_load(arg, &so->sts_policy, err, errlen) == -1)
+			return -1;
+		break;
 	default:
 		return 0;
 	}
@@ -116,4 +120,5 @@ session_options_free(struct session_opts *so)
 {
 	tlsa_set_free(&so->tlsa);
 	strv_clear(&so->pins);
+	sts_policy_clear(&so->sts_policy);
 }

@@ -475,6 +475,9 @@ probe_main_findings(struct probe *p)
 		if (f->dane.checked)
 			finding(p, "dane", f->dane.ok ? LV_OK : f->dane.usable ?
 			    LV_BAD : LV_WARN, "%s", f->dane.verdict);
+		if (f->sts.checked)
+			finding(p, "mta-sts", f->sts.fails ? LV_BAD : f->sts.ok ?
+			    LV_OK : LV_WARN, "%s", f->sts.verdict);
 		if (f->pin.checked && f->pin.ok)
 			finding(p, "pin", LV_OK, "matched %s", f->pin.actual);
 		else if (f->pin.checked)
@@ -1020,6 +1023,7 @@ static const char probe_usage[] =
 "                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
 "                       [--tlsa 'U S M HEX']... [--pin sha256//BASE64]...\n"
 "                       [--dns ADDR[:PORT]] [--dnssec-anchor FILE]\n"
+"                       [--mta-sts-policy FILE]\n"
 "                       [--scan] [--json] URL | --targets FILE [--jobs N]\n"
 "  --scan          also one handshake per cipher suite, group and\n"
 "                  signature algorithm the linked GnuTLS can offer: what\n"

@@ -158,6 +158,56 @@ void		 mxwalk_start(struct mxwalk *);
 void		 mxwalk_next(struct mxwalk *);
 void		 mxwalk_free(struct mxwalk *);
 
+/*
+ * mtasts.c: MTA-STS (RFC 8461): the policy record, the policy (from the
+ * HTTPS fetch of stsfetch.c, or a file), its verdict on a connection;
+ * TLS-RPT's record (RFC 8460) beside it.
+ */
+enum sts_mode {
+	STS_NONE,
+	STS_TESTING,
+	STS_ENFORCE,
+};
+#define STS_POLICY_MAX	(64 * 1024)	/* bytes, RFC 8461 3.3 */
+#define STS_MAX_AGE_MAX	31557600	/* seconds, RFC 8461 3.2 */
+
+struct sts_policy {
+	bool		 present;	/* a record (or --mta-sts-policy) */
+	char		*source;	/* the URL, or "--mta-sts-policy FILE" */
+	char		*id;		/* the record's id */
+	char		*unavailable;	/* present, no policy: why */
+	enum sts_mode	 mode;
+	int64_t		 max_age;
+	struct strv	 mx;		/* the patterns */
+	char		*tlsrpt;	/* _smtp._tls's rua, or NULL */
+};
+
+struct dns_result;
+const char	*sts_mode_name(enum sts_mode);
+void		 sts_policy_clear(struct sts_policy *);
+int		 sts_record_parse(const char *, char **, char *, size_t);
+int		 tlsrpt_record_parse(const char *, char **, char *, size_t);
+int		 sts_txt_pick(const struct dns_result *, const char *,
+		    int (*)(const char *, char **, char *, size_t), char **,
+		    char *, size_t);	/* 1 found, 0 none, -1 why */
+bool		 sts_mx_match(const char *, const char *);
+int		 sts_policy_parse(const char *, size_t, struct sts_policy *,
+		    char *, size_t);
+int		 sts_policy_load(const char *, struct sts_policy *, char *,
+		    size_t);
+void		 sts_policy_summary(const struct sts_policy *, struct buf *);
+void		 sts_verdict(const struct sts_policy *, const char *,
+		    struct tls_facts *);
+
+/* stsfetch.c: a domain's records and policy, fetched on the loop; the
+ * callback has the policy (the fetch's: valid until it is freed). */
+struct sts_fetch;
+typedef void	(*sts_cb)(const struct sts_policy *, void *);
+struct sts_fetch *sts_fetch_new(struct loop *, struct dns *, struct evlog *,
+		    const char *, const char *, int, sts_cb, void *);
+void		 sts_fetch_start(struct sts_fetch *);
+void		 sts_fetch_free(struct sts_fetch *);
+
 /* tls.c: GnuTLS client side (credentials, verification, facts, key
  * log) over a base stream. */
 struct tls_opts {
@@ -173,6 +223,7 @@ struct tls_opts {
 	const struct tlsa_set *tlsa;	/* NULL or empty: no DANE */
 	bool		 smtp;		/* DANE by RFC 7672 */
 	const struct strv *pins;	/* sha256//BASE64, the leaf's key */
+	const struct sts_policy *sts;	/* NULL: no MTA-STS */
 };
 
 /* What a TLS session leaves for the next connection to resume. */
@@ -369,6 +420,7 @@ struct session_opts {
 	const char	*save_chain;	/* write the chain here (PEM) */
 	const char	*dns;		/* --dns ADDR[:PORT], NULL: system */
 	const char	*dnssec_anchor;	/* NULL: the system's root key */
+	struct sts_policy sts_policy;	/* --mta-sts-policy; the caller's */
 };
 
 /*

@@ -47,6 +47,7 @@ recording_header_json(const struct evlog *log,
 		{ "timeout_ms", RO_INT, NULL, so->timeout_ms },
 		{ "dns", RO_STR, so->dns, 0 },
 		{ "dnssec_anchor", RO_STR, so->dnssec_anchor, 0 },
+		{ "mta_sts_policy", RO_STR, so->sts_policy.source, 0 },
 	};
 	struct recording_info	 ri = { 0 };
 	char			*hdr;

@@ -323,24 +323,17 @@ mxwalk_new(struct dns *dns, struct evlog *log, const char *name, bool mx,
 void
 mxwalk_start(struct mxwalk *w)
 {
-	char	*tlsrpt;
-
 	if (!w->mx) {
 		mx_add_host(w, 0, w->domain);
 		w->cur = 0;
 		mx_resolve_current(w);
 		return;
 	}
-	/* The domain's TLS reporting policy (RFC 8460) is shown with the
-	 * MX answer. */
-	xasprintf(&tlsrpt, "_smtp._tls.%s", w->domain);
 	w->then = mx_hosts_known;
-	if (mx_ask(w, w->domain, DNS_T_MX) == -1 ||
-	    mx_ask(w, tlsrpt, DNS_T_TXT) == -1) {
+	if (mx_ask(w, w->domain, DNS_T_MX) == -1) {
 		mx_clear_queries(w);
 		mx_end(w, "cannot resolve the MX records of %s", w->domain);
 	}
-	free(tlsrpt);
 }
 
 void

@@ -53,6 +53,8 @@ struct session {
 	struct tlsa_set		 dns_tlsa;	/* the host's TLSA RRset */
 	char			*tlsa_name;	/* ... "_25._tcp.HOST" */
 	int			 tlsa_q;	/* its query, -1: none */
+	struct sts_fetch	*sts;		/* mx://: the MTA-STS policy */
+	const struct sts_policy	*sts_policy;	/* ... once it is known */
 	struct tls_client	*tls;
 	struct tls_facts	*facts;
 	struct tls_resume	 resume;	/* for the next connection */
@@ -228,6 +230,10 @@ session_end(struct session *s, int code, const char *fmt, ...)
 	if (s->tlsa_q != -1) {
 		dns_cancel(s->dns, s->tlsa_q);
 		s->tlsa_q = -1;
+	}
+	if (s->sts_policy == NULL) {
+		sts_fetch_free(s->sts);
+		s->sts = NULL;
 	}
 	session_set_state(s, STATE_CLOSED);
 }
@@ -1348,6 +1354,8 @@ session_start_tls(struct session *s)
 	o.tlsa = s->opts.tlsa.n > 0 ? &s->opts.tlsa : &s->dns_tlsa;
 	o.smtp = s->opts.target.proto == PROTO_SMTP;
 	o.pins = &s->opts.pins;
+	o.sts = s->opts.sts_policy.present ? &s->opts.sts_policy :
+	    s->sts_policy;
 	s->tls = tls_client_new(&o, s->st, session_step, s, err, sizeof err);
 	if (s->tls == NULL) {
 		session_end(s, EXIT_HANDSHAKE, "TLS setup failed: %s", err);
@@ -1455,6 +1463,8 @@ session_established(struct session *s)
 	}
 	if (f->dane.checked)
 		buf_printf(&b, "; %s", f->dane.verdict);
+	if (f->sts.checked)
+		buf_printf(&b, "; %s", f->sts.verdict);
 	if (f->pin.checked && f->pin.ok)
 		buf_printf(&b, "; pin matched: %s", f->pin.actual);
 	else if (f->pin.checked)
@@ -1479,10 +1489,16 @@ session_established(struct session *s)
 	/* RFC 3207 4.2, RFC 3501 6.2.1, RFC 2595 4: forget what plaintext
 	 * said (and ask again); even a session closed here keeps none. */
 	pp_caps_reset(s->pp);
+	if (f->sts.checked && !f->sts.ok && !f->sts.fails &&
+	    !f->dane.usable && f->sts.unavailable == NULL)
+		ev_local(s->log, EV_WARNING, CHAN_TLS, "mta-sts-testing",
+		    "%s", f->sts.verdict);
 	if (!f->verified) {
 		why = f->pin.checked && !f->pin.ok ? "the server's public key "
 		    "does not match --pin" : f->dane.usable ? "no TLSA record "
-		    "matched (DANE)" : "the certificate is not verified";
+		    "matched (DANE)" : f->sts.fails && f->verify.ok ? "the "
+		    "domain's MTA-STS policy (enforce) does not allow this "
+		    "mail host" : "the certificate is not verified";
 		if (!s->opts.insecure) {
 			s->auto_step = AUTO_NONE;
 			session_end(s, EXIT_VERIFY, "closed before sending "
@@ -1490,7 +1506,7 @@ session_established(struct session *s)
 			    "anyway)", why);
 			return;
 		}
-		if (f->dane.usable || f->pin.checked)
+		if (f->dane.usable || f->pin.checked || f->sts.fails)
 			ev_local(s->log, EV_WARNING, CHAN_TLS, "insecure",
 			    "continuing although %s (--insecure): this "
 			    "session may be intercepted", why);
@@ -1730,6 +1746,18 @@ session_uses_dns(const struct session *s)
 	    NULL && inet_pton(AF_INET, s->opts.target.host, &a) != 1;
 }
 
+/* The domain's MTA-STS policy is known (or that it has none): now its
+ * mail hosts. */
+static void
+session_sts(const struct sts_policy *p, void *arg)
+{
+	struct session	*s = arg;
+
+	s->sts_policy = p;
+	session_arm(s, "for DNS answers");
+	mxwalk_start(s->walk);
+}
+
 static int
 session_dns_start(struct session *s, char *err, size_t errlen)
 {
@@ -1741,6 +1769,15 @@ session_dns_start(struct session *s, char *err, size_t errlen)
 		    "answers validated with DNSSEC from the trust anchor %s",
 		    dns_resolver(s->dns), dns_anchor(s->dns));
 	}
+	/* RFC 8461 3: a sending server fetches the policy first (kept for
+	 * the session, as its cache); not with --mta-sts-policy.  Within
+	 * the session's own limit, so that a slow server is said. */
+	if (s->opts.target.mx && !s->opts.sts_policy.present &&
+	    s->sts == NULL)
+		s->sts = sts_fetch_new(s->loop, s->dns, s->log,
+		    s->opts.target.host, s->opts.cafile, s->opts.timeout_ms >
+		    0 ? s->opts.timeout_ms - s->opts.timeout_ms / 4 : 30000,
+		    session_sts, s);
 	mxwalk_free(s->walk);
 	s->walk = mxwalk_new(s->dns, s->log, s->opts.target.host,
 	    s->opts.target.mx, s->opts.target.port, s->opts.family,
@@ -1803,7 +1840,10 @@ session_connect(struct session *s)
 	session_set_state(s, STATE_CONNECTING);
 	if (s->walk != NULL) {
 		session_arm(s, "for DNS answers");
-		mxwalk_start(s->walk);
+		if (s->sts != NULL && s->sts_policy == NULL)
+			sts_fetch_start(s->sts);
+		else
+			mxwalk_start(s->walk);
 	} else
 		session_try_connect(s);
 	return 0;
@@ -1964,6 +2004,7 @@ session_free(struct session *s)
 		dns_cancel(s->dns, s->tlsa_q);
 	tlsa_set_free(&s->dns_tlsa);
 	free(s->tlsa_name);
+	sts_fetch_free(s->sts);
 	dns_free(s->dns);
 	free(s->addrs);
 	free(s->conn_host);

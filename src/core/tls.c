@@ -41,6 +41,7 @@ struct tls_client {
 	const struct tlsa_set			*tlsa;
 	bool					 smtp;
 	const struct strv			*pins;
+	const struct sts_policy			*sts;
 };
 
 static const struct {
@@ -183,6 +184,7 @@ tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
 	c->tlsa = o->tlsa;
 	c->smtp = o->smtp;
 	c->pins = o->pins;
+	c->sts = o->sts;
 
 	if ((rc = gnutls_init(&c->s, GNUTLS_CLIENT | GNUTLS_NONBLOCK |
 	    GNUTLS_NO_SIGNAL)) < 0) {
@@ -1002,9 +1004,11 @@ tls_get_facts(struct tls_client *c)
 	f->ocsp = xstrdup(ocsp_status(c, &f->verify));
 	tls_dane(c, f);
 	tls_pins(c, f);
-	/* RFC 7672 2.2, RFC 7671 5: a usable TLSA set replaces PKIX. */
-	f->verified = (f->dane.usable ? f->dane.ok : f->verify.ok) &&
-	    (!f->pin.checked || f->pin.ok);
+	sts_verdict(c->sts, c->host, f);
+	/* RFC 7672 2.2, RFC 7671 5: a usable TLSA set replaces PKIX; an
+	 * MTA-STS policy in enforce mode must allow the host (RFC 8461 5). */
+	f->verified = (f->dane.usable ? f->dane.ok : f->verify.ok &&
+	    !f->sts.fails) && (!f->pin.checked || f->pin.ok);
 	return f;
 }
 

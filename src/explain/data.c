@@ -853,9 +853,16 @@ static const struct explain_entry tls_field[] = {
 	    "record replaces the CA system's verdict.  For SMTP only "
 	    "DANE-TA(2) and DANE-EE(3) count.", "RFC 6698, RFC 7671, "
 	    "RFC 7672 §3"),
+	G("MTA-STS", "The mail domain's policy, fetched over HTTPS from "
+	    "mta-sts.DOMAIN: in enforce mode mail goes only to an MX host it "
+	    "names with a certificate valid for that name.  DANE, where it "
+	    "applies, takes precedence.", "RFC 8461 §3-5, §2"),
 	G("pin", "A public key pin (--pin sha256//...): the leaf's key must "
 	    "hash to one of them, whatever the CAs say; a mismatch stops the "
 	    "session and shows the server's own pin.", "RFC 7469 §2.4"),
+	G("TLS-RPT", "Where the domain asks sending servers to report "
+	    "the TLS failures they meet (its _smtp._tls record's rua: mailto: "
+	    "or https: addresses).", "RFC 8460 §3"),
 	G("TLSA", "One TLSA record: usage (0 PKIX-TA, 1 PKIX-EE, 2 DANE-TA, "
 	    "3 DANE-EE), selector (0 whole certificate, 1 public key), "
 	    "matching type (0 exact, 1 SHA-256, 2 SHA-512), then the data.",
@@ -985,6 +992,24 @@ static const struct explain_entry verify[] = {
 	G("matched the leaf", "DANE-EE(3): the server's own certificate or "
 	    "key is the one published; names and dates do not matter.",
 	    "RFC 7671 §5.1, RFC 7672 §3.1.1"),
+	G("MTA-STS: enforce", "The domain's MTA-STS policy (enforce) names "
+	    "the MX hosts that may receive its mail: a sender delivers only "
+	    "to a host that matches one of its mx patterns (\"*.\" stands for "
+	    "one label) and whose certificate is valid under PKIX for that "
+	    "name; otherwise it does not deliver.  Where DANE applies, DANE "
+	    "decides.", "RFC 8461 §4.1, §4.2, §5, §2"),
+	G("MTA-STS: none", "Mode none: the domain has withdrawn its policy; "
+	    "a sender forgets what it cached and checks nothing.",
+	    "RFC 8461 §3.2, §8.3"),
+	G("MTA-STS: policy unavailable", "The domain says it has a policy "
+	    "(its _mta-sts record) but none could be had over HTTPS as the "
+	    "rules demand (valid certificate, HTTP 200, no redirect, "
+	    "text/plain, 64 KiB at most): a sender with no cached policy "
+	    "delivers as without MTA-STS.", "RFC 8461 §3.3, §5"),
+	G("MTA-STS: testing", "Mode testing: the policy is checked but not "
+	    "enforced; a sender delivers anyway and reports the failure "
+	    "to the address in the domain's TLS-RPT record.",
+	    "RFC 8461 §5, RFC 8460 §3"),
 	G("no match", "A DANE-TA(2) record matched none of the certificates "
 	    "the server sent after its own; the trust anchor must be among "
 	    "them.", "RFC 7671 §5.2.2"),
@@ -1051,6 +1076,32 @@ static const struct explain_entry warning[] = {
 	    "or more.  No real message is that big; the size is a classic "
 	    "way to overflow clients that allocate it.",
 	    "RFC 9051 §4.3"),
+	G("mta-sts", "The domain publishes an MTA-STS policy record "
+	    "(_mta-sts TXT, v=STSv1 and an id that changes with the policy): "
+	    "a sender then fetches the policy from "
+	    "https://mta-sts.DOMAIN/.well-known/mta-sts.txt.",
+	    "RFC 8461 §3.1, §3.3"),
+	G("mta-sts-none", "No MTA-STS policy record: the domain makes no "
+	    "promise of TLS through MTA-STS.", "RFC 8461 §3.1"),
+	G("mta-sts-policy", "The policy: its mode (enforce, testing, none), "
+	    "how long a sender may cache it (max_age, in seconds, a year at "
+	    "most) and the MX host patterns it allows.", "RFC 8461 §3.2"),
+	G("mta-sts-record", "The _mta-sts answer is not one well-formed "
+	    "v=STSv1 record (none, several, malformed, or no answer): the "
+	    "domain then has no policy a sender could use.",
+	    "RFC 8461 §3.1"),
+	G("mta-sts-testing", "The MTA-STS policy fails for this host, but in "
+	    "testing mode: mail is still delivered, and the failure would be "
+	    "reported through TLS-RPT.", "RFC 8461 §5, RFC 8460 §3"),
+	G("mta-sts-unavailable", "The policy could not be fetched as the "
+	    "rules demand (HTTPS with a valid certificate, HTTP 200 only, a "
+	    "redirect is a failure, text/plain, 64 KiB at most): without a "
+	    "cached policy a sender delivers as without MTA-STS.",
+	    "RFC 8461 §3.3, §5"),
+	G("tlsrpt", "The domain's TLS-RPT record (_smtp._tls TXT, "
+	    "v=TLSRPTv1): where sending servers report the TLS failures they "
+	    "meet delivering to it (rua: mailto: or https: addresses); "
+	    "exactly one such record counts.", "RFC 8460 §3"),
 	G("mx", "A sender tries the MX hosts in order of preference, lowest "
 	    "first, and the next one when a host cannot be reached.  Only a "
 	    "DNSSEC-secure MX answer proves the list came from the domain; "
@@ -1247,6 +1298,9 @@ static const struct explain_entry lesson[] = {
 	G("dns-tlsrpt", "The domain's TLS reporting policy: where sending "
 	    "servers report TLS failures they met delivering to it.",
 	    "RFC 8460 §3"),
+	G("dns-mta-sts", "The domain's MTA-STS record: v=STSv1 and an id "
+	    "says a policy is published at https://mta-sts.DOMAIN; exactly "
+	    "one such record must be there.", "RFC 8461 §3.1"),
 	G("connect-plain", "The connection starts in plaintext: everyone on "
 	    "the path can read and change it until STARTTLS succeeds.",
 	    "RFC 3207 §1, RFC 8314 §3"),

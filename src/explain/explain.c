@@ -585,6 +585,8 @@ explain_verify(struct gl *g, const struct tls_facts *f)
 			if ((r = f->dane.rrs[i].result) != NULL)
 				add(g, r, strlen(r), explain_verify_reason(r));
 	}
+	if (f->sts.checked && (r = f->sts.verdict) != NULL)
+		add(g, r, strlen(r), explain_verify_reason(r));
 	if (f->pin.checked && !f->pin.ok)
 		add(g, "pin NOT matched", 15,
 		    explain_verify_reason("pin NOT matched"));
@@ -667,6 +669,9 @@ explain_dns(struct gl *g, const struct ev_extra *x)
 	if (strcmp(a->type, "TXT") == 0 && a->name != NULL &&
 	    strncasecmp(a->name, "_smtp._tls.", 11) == 0)
 		add_lesson(g, "dns-tlsrpt");
+	if (strcmp(a->type, "TXT") == 0 && a->name != NULL &&
+	    strncasecmp(a->name, "_mta-sts.", 9) == 0)
+		add_lesson(g, "dns-mta-sts");
 }
 
 int

@@ -62,6 +62,37 @@ tls_dane_copy(struct tls_dane *d, const struct tls_dane *f)
 }
 
 void
+tls_sts_free(struct tls_sts *s)
+{
+	free(s->source);
+	free(s->id);
+	free(s->unavailable);
+	free(s->mode);
+	strv_clear(&s->mx);
+	free(s->host);
+	free(s->matched);
+	free(s->verdict);
+	free(s->tlsrpt);
+	memset(s, 0, sizeof *s);
+}
+
+void
+tls_sts_copy(struct tls_sts *d, const struct tls_sts *s)
+{
+	*d = *s;
+	d->source = xstrdup_or_null(s->source);
+	d->id = xstrdup_or_null(s->id);
+	d->unavailable = xstrdup_or_null(s->unavailable);
+	d->mode = xstrdup_or_null(s->mode);
+	memset(&d->mx, 0, sizeof d->mx);
+	strv_copy(&d->mx, &s->mx);
+	d->host = xstrdup_or_null(s->host);
+	d->matched = xstrdup_or_null(s->matched);
+	d->verdict = xstrdup_or_null(s->verdict);
+	d->tlsrpt = xstrdup_or_null(s->tlsrpt);
+}
+
+void
 tls_facts_free(struct tls_facts *f)
 {
 	size_t	i;
@@ -87,6 +118,7 @@ tls_facts_free(struct tls_facts *f)
 	free(f->verify.trust);
 	strv_clear(&f->verify.reasons);
 	tls_dane_free(&f->dane);
+	tls_sts_free(&f->sts);
 	strv_clear(&f->pin.pins);
 	free(f->pin.actual);
 	free(f);
@@ -133,6 +165,7 @@ tls_facts_dup(const struct tls_facts *f)
 	memset(&d->verify.reasons, 0, sizeof d->verify.reasons);
 	strv_copy(&d->verify.reasons, &f->verify.reasons);
 	tls_dane_copy(&d->dane, &f->dane);
+	tls_sts_copy(&d->sts, &f->sts);
 	d->pin = f->pin;
 	memset(&d->pin.pins, 0, sizeof d->pin.pins);
 	strv_copy(&d->pin.pins, &f->pin.pins);
@@ -155,6 +188,8 @@ verdict_words(const struct tls_facts *f, struct buf *b)
 		    "verification failed");
 	if (f->pin.checked)
 		buf_adds(b, f->pin.ok ? ", pin matched" : ", pin NOT matched");
+	if (f->sts.fails)
+		buf_adds(b, ", MTA-STS failed");
 }
 
 const char *

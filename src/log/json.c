@@ -132,6 +132,30 @@ dane_to_json(const struct tls_dane *d)
 }
 
 static json_t *
+sts_to_json(const struct tls_sts *s)
+{
+	json_t	*o = json_object();
+
+	json_object_set_new(o, "checked", json_boolean(s->checked));
+	json_object_set_new(o, "ok", json_boolean(s->ok));
+	json_object_set_new(o, "cert_ok", json_boolean(s->cert_ok));
+	json_object_set_new(o, "fails", json_boolean(s->fails));
+	json_object_set_new(o, "source", jstr(s->source));
+	json_object_set_new(o, "id", jstr(s->id));
+	json_object_set_new(o, "unavailable", jstr(s->unavailable));
+	json_object_set_new(o, "mode", jstr(s->mode));
+	json_object_set_new(o, "max_age", json_integer(s->max_age));
+	json_object_set_new(o, "mx", jstrv(&s->mx));
+	json_object_set_new(o, "mx_total", json_integer((json_int_t)
+	    s->mx_total));
+	json_object_set_new(o, "host", jstr(s->host));
+	json_object_set_new(o, "matched", jstr(s->matched));
+	json_object_set_new(o, "verdict", jstr(s->verdict));
+	json_object_set_new(o, "tlsrpt", jstr(s->tlsrpt));
+	return o;
+}
+
+static json_t *
 tls_to_json(const struct tls_facts *f)
 {
 	const struct tls_verify	*v = &f->verify;
@@ -172,6 +196,8 @@ tls_to_json(const struct tls_facts *f)
 		json_object_set_new(vo, "actual", jstr(f->pin.actual));
 		json_object_set_new(o, "pin", vo);
 	}
+	if (f->sts.checked || f->sts.tlsrpt != NULL)
+		json_object_set_new(o, "mta_sts", sts_to_json(&f->sts));
 	json_object_set_new(o, "verified", json_boolean(f->verified));
 	return o;
 }
@@ -843,6 +869,50 @@ pin_from_json(json_t *o, struct tls_pins *p, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+get_count(json_t *o, const char *key, int64_t *out, char *err,
+    size_t errlen)
+{
+	json_t	*v = json_object_get(o, key);
+
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0)
+		return fail(err, errlen, "\"%s\": not a count", key);
+	*out = json_integer_value(v);
+	return 0;
+}
+
+static int
+sts_from_json(json_t *o, struct tls_sts *s, char *err, size_t errlen)
+{
+	int64_t	total;
+
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "\"mta_sts\": not an object");
+	if (get_bool(o, "checked", &s->checked, err, errlen) == -1 ||
+	    get_bool(o, "ok", &s->ok, err, errlen) == -1 ||
+	    get_bool(o, "cert_ok", &s->cert_ok, err, errlen) == -1 ||
+	    get_bool(o, "fails", &s->fails, err, errlen) == -1 ||
+	    get_str(o, "source", &s->source, err, errlen) == -1 ||
+	    get_str(o, "id", &s->id, err, errlen) == -1 ||
+	    get_str(o, "unavailable", &s->unavailable, err, errlen) == -1 ||
+	    get_str(o, "mode", &s->mode, err, errlen) == -1 ||
+	    get_count(o, "max_age", &s->max_age, err, errlen) == -1 ||
+	    get_strv(o, "mx", &s->mx, err, errlen) == -1 ||
+	    get_count(o, "mx_total", &total, err, errlen) == -1 ||
+	    get_str(o, "host", &s->host, err, errlen) == -1 ||
+	    get_str(o, "matched", &s->matched, err, errlen) == -1 ||
+	    get_str(o, "verdict", &s->verdict, err, errlen) == -1 ||
+	    get_str(o, "tlsrpt", &s->tlsrpt, err, errlen) == -1)
+		return -1;
+	s->mx_total = (size_t)total;
+	return 0;
+}
+
 /* The facts, freed with tls_facts_free on failure. */
 static struct tls_facts *
 tls_from_json(json_t *o, char *err, size_t errlen)
@@ -886,6 +956,8 @@ tls_from_json(json_t *o, char *err, size_t errlen)
 	    dane_from_json(json_object_get(o, "dane"), &f->dane, err,
 	    errlen) == -1 ||
 	    pin_from_json(json_object_get(o, "pin"), &f->pin, err,
+	    errlen) == -1 ||
+	    sts_from_json(json_object_get(o, "mta_sts"), &f->sts, err,
 	    errlen) == -1)
 		goto bad;
 	/* Recordings from before DANE and pins: PKIX's verdict. */

@@ -262,6 +262,29 @@ struct tls_pins {
 	char		*actual;	/* the leaf's, "sha256//..." */
 };
 
+/*
+ * MTA-STS (RFC 8461): the mail domain's policy and its verdict on this
+ * connection; the TLS-RPT (RFC 8460) report address beside it.
+ */
+#define STS_MX_SHOWN	32		/* patterns kept for the views */
+struct tls_sts {
+	bool		 checked;	/* the domain has a policy record */
+	bool		 ok;		/* host matched, certificate valid */
+	bool		 cert_ok;	/* PKIX for the MX host */
+	bool		 fails;		/* enforce failing: not verified */
+	char		*source;	/* the URL or --mta-sts-policy FILE */
+	char		*id;
+	char		*unavailable;	/* no policy to be had: why */
+	char		*mode;		/* "enforce", "testing", "none" */
+	int64_t		 max_age;
+	struct strv	 mx;		/* the first STS_MX_SHOWN patterns */
+	size_t		 mx_total;
+	char		*host;		/* the MX host judged */
+	char		*matched;	/* the pattern it matched */
+	char		*verdict;	/* one line, "MTA-STS: ..." */
+	char		*tlsrpt;	/* rua, or NULL */
+};
+
 struct tls_facts {
 	char		*version;	/* "TLS1.3" */
 	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
@@ -280,6 +303,7 @@ struct tls_facts {
 	struct tls_verify verify;	/* PKIX */
 	struct tls_dane	 dane;
 	struct tls_pins	 pin;
+	struct tls_sts	 sts;
 	/* The verdict on the server's identity: DANE's when the TLSA set
 	 * holds a usable record, PKIX's otherwise; and the pins, if any. */
 	bool		 verified;
@@ -292,6 +316,8 @@ const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 size_t		 tls_chain_misorder(const struct tls_facts *);
 void		 tls_dane_free(struct tls_dane *);
 void		 tls_dane_copy(struct tls_dane *, const struct tls_dane *);
+void		 tls_sts_free(struct tls_sts *);
+void		 tls_sts_copy(struct tls_sts *, const struct tls_sts *);
 
 /* The session facts every view lists, in one order with one wording. */
 struct tls_field {

@@ -242,6 +242,26 @@ html_tls(const struct tls_facts *f, struct buf *out)
 		}
 		buf_adds(out, "</table>\n");
 	}
+	if (f->sts.checked) {
+		buf_adds(out, f->sts.fails ? "<p class=\"warn\"><strong>" :
+		    "<p><strong>");
+		xml_str(out, f->sts.verdict);
+		buf_adds(out, "</strong></p>\n<p>Policy ");
+		xml_str(out, f->sts.source);
+		for (i = 0; i < f->sts.mx.n; i++) {
+			buf_adds(out, i == 0 ? ": mx " : ", ");
+			xml_str(out, f->sts.mx.v[i]);
+		}
+		if (f->sts.mx_total > f->sts.mx.n)
+			buf_printf(out, " and %zu more",
+			    f->sts.mx_total - f->sts.mx.n);
+		buf_adds(out, "</p>\n");
+	}
+	if (f->sts.tlsrpt != NULL) {
+		buf_adds(out, "<p>TLS-RPT: reports to ");
+		xml_str(out, f->sts.tlsrpt);
+		buf_adds(out, "</p>\n");
+	}
 	if (f->pin.checked) {
 		buf_adds(out, f->pin.ok ? "<p>Pin matched: " :
 		    "<p class=\"warn\">Pin NOT matched: the server's is ");

@@ -126,6 +126,28 @@ md_tls(const struct tls_facts *f, struct buf *out)
 			buf_adds(out, " |\n");
 		}
 	}
+	if (f->sts.checked) {
+		buf_adds(out, "\n**MTA-STS**: ");
+		md_cell(out, f->sts.verdict);
+		buf_adds(out, "\n\nPolicy ");
+		md_cell(out, f->sts.source);
+		buf_adds(out, " (id ");
+		md_cell(out, f->sts.id);
+		buf_adds(out, ")");
+		for (i = 0; i < f->sts.mx.n; i++) {
+			buf_adds(out, i == 0 ? ", mx " : ", ");
+			md_cell(out, f->sts.mx.v[i]);
+		}
+		if (f->sts.mx_total > f->sts.mx.n)
+			buf_printf(out, " and %zu more",
+			    f->sts.mx_total - f->sts.mx.n);
+		buf_adds(out, ".\n");
+	}
+	if (f->sts.tlsrpt != NULL) {
+		buf_adds(out, "\n**TLS-RPT**: reports to ");
+		md_cell(out, f->sts.tlsrpt);
+		buf_addc(out, '\n');
+	}
 	if (f->pin.checked) {
 		buf_adds(out, f->pin.ok ? "\n**Pin** matched: " :
 		    "\n**Pin NOT matched**: the server's is ");

@@ -203,6 +203,26 @@ render_tls(const struct tls_facts *f, int64_t now, struct buf *b)
 			buf_addc(b, '\n');
 		}
 	}
+	if (f->sts.checked) {
+		print_field(b, "MTA-STS", f->sts.verdict);
+		buf_printf(b, "   %-10s policy ", "");
+		print_value(b, f->sts.source);
+		if (f->sts.id != NULL) {
+			buf_adds(b, ", id ");
+			print_value(b, f->sts.id);
+		}
+		if (f->sts.mode != NULL)
+			buf_printf(b, ", max_age %lld",
+			    (long long)f->sts.max_age);
+		buf_addc(b, '\n');
+		for (i = 0; i < f->sts.mx.n; i++)
+			print_field(b, "mx", f->sts.mx.v[i]);
+		if (f->sts.mx_total > f->sts.mx.n)
+			buf_printf(b, "   %-10s and %zu more\n", "",
+			    f->sts.mx_total - f->sts.mx.n);
+	}
+	if (f->sts.tlsrpt != NULL)
+		print_field(b, "TLS-RPT", f->sts.tlsrpt);
 	if (f->pin.checked) {
 		buf_printf(b, "   %-10s %s ", "pin", f->pin.ok ? "matched" :
 		    "NOT matched: the server's is");

@@ -8,8 +8,8 @@ secs=${1:-60}
 out=tests/out/fuzz
 mkdir -p "$out"
 flags="-std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined
-	-fno-sanitize-recover=undefined -Isrc $(pkg-config --cflags gnutls gnutls-dane jansson libgsasl libunbound)"
-libs="$(pkg-config --libs gnutls gnutls-dane jansson libgsasl libunbound)"
+	-fno-sanitize-recover=undefined -Isrc $(pkg-config --cflags gnutls gnutls-dane jansson libgsasl libunbound libcurl)"
+libs="$(pkg-config --libs gnutls gnutls-dane jansson libgsasl libunbound libcurl)"
 if ! command -v clang >/dev/null; then
 	echo "FAIL: fuzz: clang is not installed"
 	exit 1

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Representative sessions under valgrind memcheck: each must end with its
 # usual exit status, no memcheck error and no definite leak.  Batch
-# STARTTLS against Postfix, mx:// through the test zone, an IMAP literal FETCH and POP3 STLS + RETR
+# STARTTLS against Postfix, mx:// through the test zone (MTA-STS's fetch
+# too), an IMAP literal FETCH and POP3 STLS + RETR
 # against Dovecot, a hostile server, the lab with the probe, an export of
 # a recording, and the interactive screen.  (tests/hostile/*.case marked
 # "#> valgrind" add more hostile sessions.)  About a minute in all.
@@ -49,6 +50,16 @@ vg mx-fallback 0 --batch --cafile "$CA" --dns "$DNS_SERVER" \
     --dnssec-anchor "$DNS_ANCHOR" "mx://fallback.$DNS_DOMAIN:$SMTP_PORT"
 contains "$T/mx-fallback.out" "^== certificate verified: host name matched DNS:mx\\.$DNS_DOMAIN[;]" \
     "mx-fallback: the second MX host verified"
+
+# MTA-STS: the policy fetched with libcurl on the loop, and one too big.
+vg mx-mtasts 0 --batch --cafile "$CA" --dns "$DNS_SERVER" \
+    --dnssec-anchor "$DNS_ANCHOR" "mx://sts-enforce.$DNS_DOMAIN:$SMTP_PORT"
+contains "$T/mx-mtasts.out" "MTA-STS: enforce, stsmx\\.$DNS_DOMAIN matches .*: pass" \
+    "mx-mtasts: the policy fetched and passed"
+vg mx-mtasts-big 0 --batch --cafile "$CA" --dns "$DNS_SERVER" \
+    --dnssec-anchor "$DNS_ANCHOR" "mx://sts-big.$DNS_DOMAIN:$SMTP_PORT"
+contains "$T/mx-mtasts-big.out" "policy unavailable: .* larger than 65536" \
+    "mx-mtasts-big: unavailable, said"
 
 vg imap-literal 0 --batch --starttls --cafile "$CA" -c "a LOGIN $USER $PASS" \
     -c "b SELECT INBOX" -c "c FETCH 1 BODY[]" "imap://127.0.0.1:$IMAP_PORT"

@@ -6,13 +6,14 @@
 # env lines for start.sh to add.  Nothing under mailscope.test exists
 # outside these tests (RFC 6761 reserves .test).
 #
-#   dns.sh DIR PORT SMTP_PORT CERT CA
+#   dns.sh DIR PORT SMTP_PORT CERT CA STS_ADDR
 set -u
 D=$1
 PORT=$2
 SMTP_PORT=$3
 CERT=$4
 CA=$5
+STS_ADDR=$6
 Z=mailscope.test
 
 die() {
@@ -64,8 +65,32 @@ _$SMTP_PORT._tcp.mx	TLSA	2 0 1 $ca
 _$SMTP_PORT._tcp.mxbad	TLSA	3 1 1 $(echo "$spki" | tr 0-9a-f 1-9a-f0)
 _mta-sts	TXT	"v=STSv1; id=20260101T000000;"
 _smtp._tls	TXT	"v=TLSRPTv1; rua=mailto:tlsrpt@$Z"
+mta-sts		A	$STS_ADDR
+; MTA-STS (RFC 8461), one domain per case of web.sh's policies; their
+; mail host has no TLSA records, so the policy decides.
+stsmx		A	127.0.0.1
 ; An unsigned child zone, served here too: its answers are insecure.
 insecure	NS	ns
+EOF
+for c in enforce testing none nomatch big redirect nocert; do
+	cat >> "$D/$Z.zone" << EOF
+sts-$c		MX	10 stsmx
+_mta-sts.sts-$c	TXT	"v=STSv1; id=$c$SMTP_PORT;"
+_smtp._tls.sts-$c TXT	"v=TLSRPTv1; rua=mailto:tlsrpt@sts-$c.$Z"
+mta-sts.sts-$c	A	$STS_ADDR
+EOF
+done
+cat >> "$D/$Z.zone" << EOF
+; Two policy records: RFC 8461 3.1 says there is then no policy.
+sts-two		MX	10 stsmx
+_mta-sts.sts-two TXT	"v=STSv1; id=one;"
+_mta-sts.sts-two TXT	"v=STSv1; id=two;"
+; A record with hostile bytes, and a policy host nothing serves.
+sts-hostile	MX	10 stsmx
+_mta-sts.sts-hostile TXT "v=STSv1; id=\027[31mred;"
+sts-down	MX	10 stsmx
+_mta-sts.sts-down TXT	"v=STSv1; id=down1;"
+mta-sts.sts-down A	127.0.0.3
 EOF
 cat > "$D/insecure.zone" << EOF
 \$ORIGIN insecure.$Z.

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Start private Postfix and Dovecot instances on loopback high ports for the
-# integration tests, with a test CA and good and bad certificates, and an
-# authoritative DNS server for the signed test zone mailscope.test (dns.sh).  All
+# integration tests, with a test CA and good and bad certificates, an
+# authoritative DNS server for the signed test zone mailscope.test (dns.sh)
+# and the web server of its MTA-STS policies (web.sh, nginx).  All
 # state lives under tests/out/servers/; tests/out/servers/env is written
 # last and can be sourced by the tests.  Runs as root (Postfix and Dovecot
 # drop privileges themselves); never touches the system instances.
@@ -127,6 +128,7 @@ dns_name = "localhost"
 dns_name = "mx.mailscope.test"
 dns_name = "mxbad.mailscope.test"
 dns_name = "nomx.mailscope.test"
+dns_name = "stsmx.mailscope.test"
 ip_address = "127.0.0.1"
 ip_address = "127.0.0.2"
 ip_address = "::1"
@@ -428,9 +430,39 @@ if [ $? -ne 0 ]; then
 	die "servers did not come up"
 fi
 
+# The MTA-STS policy host listens on port 443 (RFC 8461 3.3) of a
+# loopback address of its own, picked from the port base so that two
+# trees' servers do not meet: the first of 127.0.0.10 and on that is
+# free.
+STS_ADDR=$(python3 - "$base" << 'EOF'
+import socket, sys
+b = int(sys.argv[1]) // 100
+for i in range(200):
+    a = "127.0.0.%d" % (10 + (b + i) % 200)
+    s = socket.socket()
+    try:
+        s.bind((a, 443))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(a)
+    break
+EOF
+)
+[ -n "$STS_ADDR" ] || {
+	"$here/stop.sh" > /dev/null 2>&1
+	die "no loopback address 127.0.0.10..209 has port 443 free"
+}
+"$here/web.sh" "$S/web" "$STS_ADDR" "$C/ca.pem" "$C/ca-key.pem" \
+    > "$S/web.env" || {
+	"$here/stop.sh" > /dev/null 2>&1
+	die "the MTA-STS policy server (nginx) did not start"
+}
+
 # The test zone names the test Postfix as its mail host.
 "$here/dns.sh" "$S/dns" "$DNS_PORT" "$SMTP_PORT" "$C/good.pem" "$C/ca.pem" \
-    > "$S/dns.env" || {
+    "$STS_ADDR" > "$S/dns.env" || {
 	"$here/stop.sh" > /dev/null 2>&1
 	die "the DNS server did not start"
 }
@@ -475,6 +507,6 @@ SMALL_MSG_SUBJECT='small test message'
 POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
 EOF
-cat "$S/dns.env" >> "$S/env.tmp"
+cat "$S/dns.env" "$S/web.env" >> "$S/env.tmp"
 mv "$S/env.tmp" "$S/env"
 echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + NPORTS - 1)); env in $S/env"

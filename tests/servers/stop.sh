@@ -1,5 +1,5 @@
 #!/bin/sh
-# Stop the private Postfix, Dovecot and NSD instances started by start.sh and
+# Stop the private Postfix, Dovecot, NSD and nginx instances started by start.sh and
 # make sure none of their processes is left.  Safe to run when nothing is
 # running.  Only processes belonging to this tree's instances are touched.
 set -u
@@ -24,7 +24,7 @@ ours() {
 }
 pids() {
 	for f in "$PF/queue/pid/master.pid" "$DV/run/master.pid" \
-	    "$S/dns/nsd.pid"; do
+	    "$S/dns/nsd.pid" "$S/web/nginx.pid"; do
 		[ -s "$f" ] && tr -d ' \n' < "$f" && echo
 	done
 	ours
@@ -39,9 +39,9 @@ if [ -f "$DV/dovecot.conf" ] && [ -s "$DV/run/master.pid" ]; then
 	# linger up to 5 s: they get SIGTERM below.
 	kill -TERM "$(cat "$DV/run/master.pid")" 2> /dev/null
 fi
-if [ -s "$S/dns/nsd.pid" ]; then
-	kill -TERM "$(cat "$S/dns/nsd.pid")" 2> /dev/null
-fi
+for f in "$S/dns/nsd.pid" "$S/web/nginx.pid"; do
+	[ -s "$f" ] && kill -TERM "$(cat "$f")" 2> /dev/null
+done
 wait
 
 # Both masters are gone now; give their children 1 s, then SIGTERM, then
@@ -70,5 +70,6 @@ while :; do
 	esac
 	sleep 0.1
 done
-rm -f "$PF/queue/pid/master.pid" "$DV/run/master.pid" "$S/dns/nsd.pid"
+rm -f "$PF/queue/pid/master.pid" "$DV/run/master.pid" "$S/dns/nsd.pid" \
+    "$S/web/nginx.pid"
 exit 0

@@ -219,6 +219,15 @@ gloss_panel(struct tui *t)
 				    explain_verify_reason(
 				    f->dane.rrs[i].result));
 	}
+	if (f->sts.checked || f->sts.tlsrpt != NULL) {
+		add_title("MTA-STS");
+		add_field("MTA-STS", explain_tls_field("MTA-STS"));
+		if (f->sts.verdict != NULL)
+			add_field(f->sts.verdict,
+			    explain_verify_reason(f->sts.verdict));
+		if (f->sts.tlsrpt != NULL)
+			add_field("TLS-RPT", explain_tls_field("TLS-RPT"));
+	}
 	add_title("Fields");
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		add_field(fields[i], explain_tls_field(fields[i]));

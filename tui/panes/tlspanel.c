@@ -291,6 +291,54 @@ dane(struct tlspanel *tp, const struct tls_dane *d)
 	}
 }
 
+/* MTA-STS beside DANE and PKIX: the verdict, the policy, TLS-RPT. */
+static void
+sts(struct tlspanel *tp, const struct tls_sts *s)
+{
+	struct rtext	*r;
+	char		 age[32];
+	size_t		 i;
+
+	title(tp, "MTA-STS");
+	if (!s->checked)
+		text(tp, SLOT_TLS_VALUE, "  no policy published");
+	else if (s->unavailable != NULL)
+		text(tp, SLOT_TLS_WARN, "  POLICY UNAVAILABLE: nothing "
+		    "enforced");
+	else if (s->mode != NULL && strcmp(s->mode, "none") == 0)
+		text(tp, SLOT_TLS_VALUE, "  mode none: nothing to check");
+	else
+		mark(tp, s->ok, s->ok ? "MTA-STS PASS" : s->fails ?
+		    "MTA-STS FAILED (enforce)" : "MTA-STS fails (not "
+		    "enforced)");
+	if (s->verdict != NULL) {
+		r = line(tp);
+		r->indent = 4;
+		rtext_adds(r, SLOT_TLS_LABEL, "  ");
+		rtext_net(r, s->ok ? SLOT_TLS_VALUE : SLOT_TLS_WARN,
+		    s->verdict, strlen(s->verdict));
+	}
+	if (s->checked) {
+		field(tp, "Policy", s->source, SLOT_TLS_VALUE);
+		field(tp, "Id", s->id, SLOT_TLS_VALUE);
+	}
+	if (s->mode != NULL) {
+		field(tp, "Mode", s->mode, strcmp(s->mode, "enforce") == 0 ?
+		    SLOT_TLS_VALUE : SLOT_TLS_WARN);
+		snprintf(age, sizeof age, "%lld s", (long long)s->max_age);
+		field(tp, "Max age", age, SLOT_TLS_VALUE);
+	}
+	for (i = 0; i < s->mx.n; i++)
+		field(tp, i == 0 ? "MX" : "", s->mx.v[i], s->matched != NULL &&
+		    strcmp(s->matched, s->mx.v[i]) == 0 ? SLOT_TLS_MATCH :
+		    SLOT_TLS_VALUE);
+	if (s->mx_total > s->mx.n)
+		text(tp, SLOT_TLS_VALUE, "  %-11s and %zu more", "",
+		    s->mx_total - s->mx.n);
+	field(tp, "TLS-RPT", s->tlsrpt != NULL ? s->tlsrpt : "(no record)",
+	    SLOT_TLS_VALUE);
+}
+
 static void
 facts(struct tlspanel *tp, const struct tls_facts *f)
 {
@@ -328,6 +376,8 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 	}
 	if (f->dane.checked)
 		dane(tp, &f->dane);
+	if (f->sts.checked || f->sts.tlsrpt != NULL)
+		sts(tp, &f->sts);
 
 	title(tp, "Connection");
 	field(tp, "Version", f->version, SLOT_TLS_VALUE);
