@@ -83,7 +83,10 @@ serve() {
 	_n=$1
 	shift
 	SS_PORT=$(free_port)
-	rm -f "$T/$_n.fifo"
+	# The old output goes first: s_server's shell opens it only once the
+	# FIFO has a writer, and an ACCEPT left by the last run would pass
+	# for this one's.
+	rm -f "$T/$_n.fifo" "$T/$_n.srv"
 	mkfifo "$T/$_n.fifo"
 	openssl s_server -accept "127.0.0.1:$SS_PORT" -naccept 1 "$@" \
 	    < "$T/$_n.fifo" > "$T/$_n.srv" 2>&1 &
@@ -91,7 +94,7 @@ serve() {
 	exec 3> "$T/$_n.fifo"
 	cat "$P/greeting" >&3
 	_i=100
-	while ! grep -q '^ACCEPT' "$T/$_n.srv"; do
+	while ! grep -qs '^ACCEPT' "$T/$_n.srv"; do
 		_i=$((_i - 1))
 		if [ "$_i" -le 0 ] || ! kill -0 "$SS_PID" 2> /dev/null; then
 			fail "$_n: s_server listens"
