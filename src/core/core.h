@@ -139,6 +139,25 @@ int		 dns_server_parse(const char *, char **, char **, char *,
 		    size_t);
 
 /*
+ * A few queries asked together (A and AAAA, two TXT records): once every
+ * answer is in, they are logged in the order asked, then then(arg) runs
+ * and reads res[].  A query that cannot be asked is an error event.
+ */
+#define DNS_BATCH_MAX	2
+struct dns_batch {
+	struct dns		*dns;
+	struct evlog		*log;
+	int			 ids[DNS_BATCH_MAX];
+	struct dns_result	*res[DNS_BATCH_MAX];
+	size_t			 nq;
+	size_t			 ndone;
+	void			(*then)(void *);
+	void			*arg;
+};
+int		 dns_batch_ask(struct dns_batch *, const char *, int);
+void		 dns_batch_clear(struct dns_batch *);
+
+/*
  * mx.c: the hosts to connect to, through DNS: a domain's mail hosts
  * (RFC 5321 5.1: MX in preference order, the implicit MX, RFC 7505's
  * null MX) or one host's addresses.  One host at a time: the callback

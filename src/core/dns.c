@@ -484,3 +484,59 @@ dns_event(struct evlog *log, enum ev_chan chan, const struct dns_result *res)
 	evlog_append_x(log, &ev, x, b.p, b.len);
 	buf_free(&b);
 }
+
+static void
+dns_batch_answer(struct dns_result *res, void *arg)
+{
+	struct dns_batch	*b = arg;
+	size_t			 i;
+
+	for (i = 0; i < b->nq; i++)
+		if (b->res[i] == NULL && b->ids[i] == res->id)
+			break;
+	if (i == b->nq) {
+		dns_result_free(res);
+		return;
+	}
+	b->res[i] = res;
+	if (++b->ndone < b->nq)
+		return;
+	for (i = 0; i < b->nq; i++)
+		dns_event(b->log, CHAN_PLAIN, b->res[i]);
+	b->then(b->arg);
+}
+
+int
+dns_batch_ask(struct dns_batch *b, const char *name, int type)
+{
+	char	err[256];
+	int	id;
+
+	if (b->nq == DNS_BATCH_MAX)
+		fatalx("%s: more than %d queries at once", __func__,
+		    DNS_BATCH_MAX);
+	if ((id = dns_query(b->dns, name, type, dns_batch_answer, b, err,
+	    sizeof err)) == -1) {
+		ev_local(b->log, EV_ERROR, CHAN_PLAIN, "dns", "%s", err);
+		return -1;
+	}
+	b->ids[b->nq] = id;
+	b->res[b->nq] = NULL;
+	b->nq++;
+	return 0;
+}
+
+/* Forget the answers, cancel what is still out. */
+void
+dns_batch_clear(struct dns_batch *b)
+{
+	size_t	i;
+
+	for (i = 0; i < b->nq; i++) {
+		if (b->res[i] == NULL)
+			dns_cancel(b->dns, b->ids[i]);
+		dns_result_free(b->res[i]);
+		b->res[i] = NULL;
+	}
+	b->nq = b->ndone = 0;
+}

@@ -16,15 +16,12 @@
 
 #include "core/core.h"
 
-#define MX_QUERIES	2
-
 struct mx_host {
 	unsigned	 pref;
 	char		*name;		/* presentation form, no final dot */
 };
 
 struct mxwalk {
-	struct dns		*dns;
 	struct evlog		*log;
 	char			*domain;
 	bool			 mx;		/* false: domain is the host */
@@ -35,18 +32,13 @@ struct mxwalk {
 	struct mx_host		*hosts;
 	size_t			 nhosts;
 	size_t			 cur;		/* the host asked or in use */
-	/* The queries out: answers are logged in the order asked. */
-	int			 ids[MX_QUERIES];
-	struct dns_result	*res[MX_QUERIES];
-	size_t			 nq;
-	size_t			 ndone;
-	void			(*then)(struct mxwalk *);
+	struct dns_batch	 q;		/* the queries out */
 	struct mxwalk_addr	*addrs;
 	size_t			 naddrs;
 };
 
-static void	mx_hosts_known(struct mxwalk *);
-static void	mx_addrs_known(struct mxwalk *);
+static void	mx_hosts_known(void *);
+static void	mx_addrs_known(void *);
 
 static void
 mx_end(struct mxwalk *w, const char *fmt, ...) PRINTFLIKE(2, 3);
@@ -63,58 +55,6 @@ mx_end(struct mxwalk *w, const char *fmt, ...)
 	va_end(ap);
 	w->cb(NULL, NULL, 0, b.p, w->arg);
 	buf_free(&b);
-}
-
-static void
-mx_clear_queries(struct mxwalk *w)
-{
-	size_t	i;
-
-	for (i = 0; i < w->nq; i++) {
-		if (w->res[i] == NULL)
-			dns_cancel(w->dns, w->ids[i]);
-		dns_result_free(w->res[i]);
-		w->res[i] = NULL;
-	}
-	w->nq = w->ndone = 0;
-}
-
-static void
-mx_answer(struct dns_result *res, void *arg)
-{
-	struct mxwalk	*w = arg;
-	size_t		 i;
-
-	for (i = 0; i < w->nq; i++)
-		if (w->res[i] == NULL && w->ids[i] == res->id)
-			break;
-	if (i == w->nq) {
-		dns_result_free(res);
-		return;
-	}
-	w->res[i] = res;
-	if (++w->ndone < w->nq)
-		return;
-	for (i = 0; i < w->nq; i++)
-		dns_event(w->log, CHAN_PLAIN, w->res[i]);
-	w->then(w);
-}
-
-static int
-mx_ask(struct mxwalk *w, const char *name, int type)
-{
-	char	err[256];
-	int	id;
-
-	if ((id = dns_query(w->dns, name, type, mx_answer, w, err,
-	    sizeof err)) == -1) {
-		ev_local(w->log, EV_ERROR, CHAN_PLAIN, "dns", "%s", err);
-		return -1;
-	}
-	w->ids[w->nq] = id;
-	w->res[w->nq] = NULL;
-	w->nq++;
-	return 0;
 }
 
 static void
@@ -148,20 +88,21 @@ mx_resolve_current(struct mxwalk *w)
 {
 	const char	*host = w->hosts[w->cur].name;
 
-	mx_clear_queries(w);
-	w->then = mx_addrs_known;
+	dns_batch_clear(&w->q);
+	w->q.then = mx_addrs_known;
 	/* IPv6 first, as getaddrinfo orders them (RFC 6724). */
-	if ((w->family != AF_INET && mx_ask(w, host, DNS_T_AAAA) == -1) ||
-	    (w->family != AF_INET6 && mx_ask(w, host, DNS_T_A) == -1)) {
-		mx_clear_queries(w);
+	if ((w->family != AF_INET && dns_batch_ask(&w->q, host, DNS_T_AAAA) == -1) ||
+	    (w->family != AF_INET6 && dns_batch_ask(&w->q, host, DNS_T_A) == -1)) {
+		dns_batch_clear(&w->q);
 		mx_end(w, "cannot resolve %s", host);
 	}
 }
 
 static void
-mx_hosts_known(struct mxwalk *w)
+mx_hosts_known(void *arg)
 {
-	struct dns_result	*r = w->res[0];
+	struct mxwalk		*w = arg;
+	struct dns_result	*r = w->q.res[0];
 	struct buf		 b = { 0 };
 	const char		*p;
 	char			*end;
@@ -257,18 +198,19 @@ mx_add_addr(struct mxwalk *w, const struct dns_result *r, size_t i)
 }
 
 static void
-mx_addrs_known(struct mxwalk *w)
+mx_addrs_known(void *arg)
 {
+	struct mxwalk		*w = arg;
 	const char	*host = w->hosts[w->cur].name;
 	size_t		 q, i;
 
 	w->naddrs = 0;
-	for (q = 0; q < w->nq; q++) {
+	for (q = 0; q < w->q.nq; q++) {
 		/* A bogus answer carries nothing to trust. */
-		if (w->res[q]->a.sec == DNS_BOGUS)
+		if (w->q.res[q]->a.sec == DNS_BOGUS)
 			continue;
-		for (i = 0; i < w->res[q]->n; i++)
-			mx_add_addr(w, w->res[q], i);
+		for (i = 0; i < w->q.res[q]->n; i++)
+			mx_add_addr(w, w->q.res[q], i);
 	}
 	if (w->naddrs > 0) {
 		w->cb(host, w->addrs, w->naddrs, NULL, w->arg);
@@ -307,8 +249,10 @@ mxwalk_new(struct dns *dns, struct evlog *log, const char *name, bool mx,
 	struct mxwalk	*w;
 
 	w = xcalloc(1, sizeof *w);
-	w->dns = dns;
 	w->log = log;
+	w->q.dns = dns;
+	w->q.log = log;
+	w->q.arg = w;
 	w->domain = xstrdup(name);
 	w->mx = mx;
 	w->port = (uint16_t)strtoul(port, NULL, 10);
@@ -329,9 +273,9 @@ mxwalk_start(struct mxwalk *w)
 		mx_resolve_current(w);
 		return;
 	}
-	w->then = mx_hosts_known;
-	if (mx_ask(w, w->domain, DNS_T_MX) == -1) {
-		mx_clear_queries(w);
+	w->q.then = mx_hosts_known;
+	if (dns_batch_ask(&w->q, w->domain, DNS_T_MX) == -1) {
+		dns_batch_clear(&w->q);
 		mx_end(w, "cannot resolve the MX records of %s", w->domain);
 	}
 }
@@ -343,7 +287,7 @@ mxwalk_free(struct mxwalk *w)
 
 	if (w == NULL)
 		return;
-	mx_clear_queries(w);
+	dns_batch_clear(&w->q);
 	for (i = 0; i < w->nhosts; i++)
 		free(w->hosts[i].name);
 	free(w->hosts);

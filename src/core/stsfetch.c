@@ -22,11 +22,8 @@
 
 #include "core/core.h"
 
-#define STS_QUERIES	2
-
 struct sts_fetch {
 	struct loop		*loop;
-	struct dns		*dns;
 	struct evlog		*log;
 	char			*domain;
 	char			*host;		/* mta-sts.DOMAIN */
@@ -35,12 +32,7 @@ struct sts_fetch {
 	sts_cb			 cb;
 	void			*arg;
 	struct sts_policy	 policy;
-	/* The DNS queries out; answers logged in the order asked. */
-	int			 ids[STS_QUERIES];
-	struct dns_result	*res[STS_QUERIES];
-	size_t			 nq;
-	size_t			 ndone;
-	void			(*then)(struct sts_fetch *);
+	struct dns_batch	 q;		/* the DNS queries out */
 	/* The fetch. */
 	CURLM			*multi;
 	CURL			*easy;
@@ -51,23 +43,9 @@ struct sts_fetch {
 	char			 curl_err[CURL_ERROR_SIZE];
 };
 
-static void	sts_records_known(struct sts_fetch *);
-static void	sts_addrs_known(struct sts_fetch *);
+static void	sts_records_known(void *);
+static void	sts_addrs_known(void *);
 static void	sts_check(struct sts_fetch *);
-
-static void
-sts_clear_queries(struct sts_fetch *f)
-{
-	size_t	i;
-
-	for (i = 0; i < f->nq; i++) {
-		if (f->res[i] == NULL)
-			dns_cancel(f->dns, f->ids[i]);
-		dns_result_free(f->res[i]);
-		f->res[i] = NULL;
-	}
-	f->nq = f->ndone = 0;
-}
 
 /* The end: the callback may free f, so nothing touches it after. */
 static void
@@ -96,44 +74,6 @@ sts_unavailable(struct sts_fetch *f, const char *fmt, ...)
 	sts_done(f);
 }
 
-static void
-sts_answer(struct dns_result *res, void *arg)
-{
-	struct sts_fetch	*f = arg;
-	size_t			 i;
-
-	for (i = 0; i < f->nq; i++)
-		if (f->res[i] == NULL && f->ids[i] == res->id)
-			break;
-	if (i == f->nq) {
-		dns_result_free(res);
-		return;
-	}
-	f->res[i] = res;
-	if (++f->ndone < f->nq)
-		return;
-	for (i = 0; i < f->nq; i++)
-		dns_event(f->log, CHAN_PLAIN, f->res[i]);
-	f->then(f);
-}
-
-static int
-sts_ask(struct sts_fetch *f, const char *name, int type)
-{
-	char	err[256];
-	int	id;
-
-	if ((id = dns_query(f->dns, name, type, sts_answer, f, err,
-	    sizeof err)) == -1) {
-		ev_local(f->log, EV_ERROR, CHAN_PLAIN, "dns", "%s", err);
-		return -1;
-	}
-	f->ids[f->nq] = id;
-	f->res[f->nq] = NULL;
-	f->nq++;
-	return 0;
-}
-
 struct sts_fetch *
 sts_fetch_new(struct loop *loop, struct dns *dns, struct evlog *log,
     const char *domain, const char *cafile, int timeout_ms, sts_cb cb,
@@ -143,8 +83,10 @@ sts_fetch_new(struct loop *loop, struct dns *dns, struct evlog *log,
 
 	f = xcalloc(1, sizeof *f);
 	f->loop = loop;
-	f->dns = dns;
 	f->log = log;
+	f->q.dns = dns;
+	f->q.log = log;
+	f->q.arg = f;
 	f->domain = xstrdup(domain);
 	xasprintf(&f->host, "mta-sts.%s", domain);
 	f->cafile = cafile;
@@ -163,10 +105,10 @@ sts_fetch_start(struct sts_fetch *f)
 
 	xasprintf(&sts, "_mta-sts.%s", f->domain);
 	xasprintf(&rpt, "_smtp._tls.%s", f->domain);
-	f->then = sts_records_known;
-	if (sts_ask(f, sts, DNS_T_TXT) == -1 ||
-	    sts_ask(f, rpt, DNS_T_TXT) == -1) {
-		sts_clear_queries(f);
+	f->q.then = sts_records_known;
+	if (dns_batch_ask(&f->q, sts, DNS_T_TXT) == -1 ||
+	    dns_batch_ask(&f->q, rpt, DNS_T_TXT) == -1) {
+		dns_batch_clear(&f->q);
 		free(sts);
 		free(rpt);
 		sts_done(f);
@@ -177,14 +119,15 @@ sts_fetch_start(struct sts_fetch *f)
 }
 
 static void
-sts_records_known(struct sts_fetch *f)
+sts_records_known(void *arg)
 {
+	struct sts_fetch	*f = arg;
 	struct dns_result	*r;
 	char			 err[256];
 	int			 rc;
 
 	/* A bogus answer carries nothing to trust: no record. */
-	r = f->res[1];
+	r = f->q.res[1];
 	if (r->a.sec != DNS_BOGUS) {
 		rc = sts_txt_pick(r, "v=TLSRPTv1", tlsrpt_record_parse,
 		    &f->policy.tlsrpt, err, sizeof err);
@@ -197,7 +140,7 @@ sts_records_known(struct sts_fetch *f)
 			    "TLS-RPT: the record at %s is not used: %s (RFC "
 			    "8460 3)", r->a.name, err);
 	}
-	r = f->res[0];
+	r = f->q.res[0];
 	rc = r->a.sec == DNS_BOGUS ? -1 : sts_txt_pick(r, "v=STSv1",
 	    sts_record_parse, &f->policy.id, err, sizeof err);
 	if (r->a.sec == DNS_BOGUS)
@@ -210,7 +153,7 @@ sts_records_known(struct sts_fetch *f)
 		    "MTA-STS: no answer for %s (%s): no policy known, mail "
 		    "goes on as without MTA-STS", r->a.name, r->a.error !=
 		    NULL ? r->a.error : r->a.rcode);
-		sts_clear_queries(f);
+		dns_batch_clear(&f->q);
 		sts_done(f);
 		return;
 	}
@@ -218,7 +161,7 @@ sts_records_known(struct sts_fetch *f)
 		ev_local(f->log, EV_INFO, CHAN_PLAIN, "mta-sts-none",
 		    "MTA-STS: %s publishes no policy record (%s): no "
 		    "MTA-STS", f->domain, r->a.name);
-		sts_clear_queries(f);
+		dns_batch_clear(&f->q);
 		sts_done(f);
 		return;
 	}
@@ -227,7 +170,7 @@ sts_records_known(struct sts_fetch *f)
 		ev_local(f->log, EV_WARNING, CHAN_PLAIN, "mta-sts-record",
 		    "MTA-STS: the record at %s is not used: %s (RFC 8461 "
 		    "3.1): no MTA-STS", r->a.name, err);
-		sts_clear_queries(f);
+		dns_batch_clear(&f->q);
 		sts_done(f);
 		return;
 	}
@@ -237,11 +180,11 @@ sts_records_known(struct sts_fetch *f)
 	ev_local(f->log, EV_INFO, CHAN_PLAIN, "mta-sts", "MTA-STS: %s "
 	    "publishes a policy (id %s); fetching %s", f->domain,
 	    f->policy.id, f->policy.source);
-	sts_clear_queries(f);
-	f->then = sts_addrs_known;
-	if (sts_ask(f, f->host, DNS_T_AAAA) == -1 ||
-	    sts_ask(f, f->host, DNS_T_A) == -1) {
-		sts_clear_queries(f);
+	dns_batch_clear(&f->q);
+	f->q.then = sts_addrs_known;
+	if (dns_batch_ask(&f->q, f->host, DNS_T_AAAA) == -1 ||
+	    dns_batch_ask(&f->q, f->host, DNS_T_A) == -1) {
+		dns_batch_clear(&f->q);
 		sts_unavailable(f, "cannot resolve %s", f->host);
 	}
 }
@@ -407,13 +350,13 @@ sts_resolve_list(struct sts_fetch *f, struct buf *b)
 	int		 af;
 
 	buf_printf(b, "%s:443:", f->host);
-	for (q = 0; q < f->nq; q++) {
-		if (f->res[q]->a.sec == DNS_BOGUS)
+	for (q = 0; q < f->q.nq; q++) {
+		if (f->q.res[q]->a.sec == DNS_BOGUS)
 			continue;
-		for (i = 0; i < f->res[q]->n; i++) {
-			af = f->res[q]->type == DNS_T_A ? AF_INET : AF_INET6;
-			if (f->res[q]->rdlen[i] != (af == AF_INET ? 4u : 16u) ||
-			    inet_ntop(af, f->res[q]->rdata[i], addr,
+		for (i = 0; i < f->q.res[q]->n; i++) {
+			af = f->q.res[q]->type == DNS_T_A ? AF_INET : AF_INET6;
+			if (f->q.res[q]->rdlen[i] != (af == AF_INET ? 4u : 16u) ||
+			    inet_ntop(af, f->q.res[q]->rdata[i], addr,
 			    sizeof addr) == NULL)
 				continue;
 			buf_printf(b, af == AF_INET ? "%s%s" : "%s[%s]",
@@ -424,19 +367,20 @@ sts_resolve_list(struct sts_fetch *f, struct buf *b)
 }
 
 static void
-sts_addrs_known(struct sts_fetch *f)
+sts_addrs_known(void *arg)
 {
+	struct sts_fetch	*f = arg;
 	static bool	 curl_ready;
 	struct buf	 b = { 0 };
 	CURL		*e;
 
 	if (!sts_resolve_list(f, &b)) {
 		buf_free(&b);
-		sts_clear_queries(f);
+		dns_batch_clear(&f->q);
 		sts_unavailable(f, "%s has no address", f->host);
 		return;
 	}
-	sts_clear_queries(f);
+	dns_batch_clear(&f->q);
 	if (!curl_ready) {
 		curl_global_init(CURL_GLOBAL_DEFAULT);
 		curl_ready = true;
@@ -482,7 +426,7 @@ sts_fetch_free(struct sts_fetch *f)
 {
 	if (f == NULL)
 		return;
-	sts_clear_queries(f);
+	dns_batch_clear(&f->q);
 	if (f->easy != NULL) {
 		curl_multi_remove_handle(f->multi, f->easy);
 		curl_easy_cleanup(f->easy);
