@@ -51,6 +51,17 @@ _lastout() {
 	tail -n 5 "${LAST:-$T/last.out}" | sed 's/^/	| /'
 }
 
+# rc OUT N WHAT: PASS if the run whose output is $T/OUT exited N (its
+# status kept in $T/OUT.rc).
+rc() {
+	if [ "$(cat "$T/$1.rc")" = "$2" ]; then
+		pass "$3"
+	else
+		fail "$3 (exit $(cat "$T/$1.rc"), expected $2)"
+		tail -n 5 "$T/$1" | sed 's/^/	| /'
+	fi
+}
+
 # check WHAT CMD...: PASS if CMD exits 0.
 check() {
 	_what=$1

@@ -18,15 +18,6 @@ dns() {
 	    --dnssec-anchor "$DNS_ANCHOR" "$@" < /dev/null > "$T/$_o" 2>&1
 	echo $? > "$T/$_o.rc"
 }
-rc() {
-	# rc OUT N WHAT
-	if [ "$(cat "$T/$1.rc")" = "$2" ]; then
-		pass "$3"
-	else
-		fail "$3 (exit $(cat "$T/$1.rc"), expected $2)"
-		tail -n 5 "$T/$1" | sed 's/^/	| /'
-	fi
-}
 
 # --- a signed domain: MX, its host's address, STARTTLS, the MX name ----
 dns mx mx://$D:$SMTP_PORT

@@ -39,15 +39,6 @@ sts() {
 	    > "$T/$_o" 2>&1
 	echo $? > "$T/$_o.rc"
 }
-rc() {
-	# rc OUT N WHAT
-	if [ "$(cat "$T/$1.rc")" = "$2" ]; then
-		pass "$3"
-	else
-		fail "$3 (exit $(cat "$T/$1.rc"), expected $2)"
-		tail -n 5 "$T/$1" | sed 's/^/	| /'
-	fi
-}
 # jcheck OUT WHAT PYTHON: PYTHON asserts on m, the last verify event's
 # mta_sts object, and ev, every event.
 jcheck() {
