@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # mailscope: GNU make.  `make run` and `make check` are the two commands a
 # newcomer needs; both install missing packages first when run as root.
 
