@@ -20,9 +20,11 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 CFLAGS	?= -O2 -g
 # The language, the warnings and our defines come first and are not the
 # user's to drop: `make CFLAGS=-O0` or a packager's flags add to them.
-MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' \
-	      -DSRCTHEMEDIR='"$(CURDIR)/themes"' $(CPPFLAGS)
-MS_CFLAGS = -std=c17 $(WARN) $(CFLAGS)
+# No build path in the binary (reproducible builds): the debug info and
+# __FILE__ name the tree as ".", and ./mailscope finds the tree's themes
+# beside itself at run time (tui/theme.c).
+MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' $(CPPFLAGS)
+MS_CFLAGS = -std=c17 $(WARN) -ffile-prefix-map=$(CURDIR)=. $(CFLAGS)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -65,6 +67,7 @@ $(1)/dirs: Makefile $(TEST_SRC)
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
 	    src/core/proto src/log src/base tui tui/panes \
 	    $$(sort $$(dir $$(TEST_SRC))))
+	@ln -sfn ../themes $(1)/themes
 	@touch $$@
 $(foreach l,$(LAYERS) tui,$(eval $(call archive,$(1),$(l))))
 $(1)/mailscope: $(1)/src/cmd/main.o $(BIN_LIBS:%=$(1)/lib%.a)
