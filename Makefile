@@ -63,7 +63,7 @@ $(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@echo "  CC      $$@"
 	@$$(CC) $$(MS_CPPFLAGS) $$(MS_CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
 # A new test folder counts too: the tree follows the sources.
-$(1)/dirs: Makefile $(TEST_SRC)
+$(1)/dirs: Makefile $(TEST_SRC) | deps-quiet
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
 	    src/core/proto src/log src/base tui tui/panes \
 	    $$(sort $$(dir $$(TEST_SRC))))
@@ -104,11 +104,13 @@ mailscope: deps-quiet build/mailscope
 	@cp build/mailscope $@.new
 	@mv -f $@.new $@
 
-# Missing build packages are reported with the exact apt-get line.
+# Missing build packages are reported with the exact apt-get line, a
+# library pkg-config cannot find by its .pc file (PKGS is the one list).
+DEPS	 = PKGS='$(PKGS)' PKG_CONFIG='$(PKG_CONFIG)' sh tools/deps.sh build
 deps-quiet:
-	@sh tools/deps.sh build --check
+	@$(DEPS) --check
 deps:
-	@sh tools/deps.sh build
+	@$(DEPS)
 deps-test:
 	@sh tools/deps.sh test
 
