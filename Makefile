@@ -4,6 +4,11 @@
 
 .DEFAULT_GOAL := all
 
+# The version has one home, src/base/base.h (debian/changelog repeats it:
+# tests/integration/package.sh checks they agree).
+VERSION := $(shell sed -n 's/^[#]define MAILSCOPE_VERSION[^"]*"\(.*\)"/\1/p' \
+	    src/base/base.h)
+
 PREFIX	?= /usr/local
 DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
@@ -93,7 +98,7 @@ UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
 UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
 .PHONY: all deps deps-quiet deps-test run check check-valgrind unit install \
-	uninstall clean bench fuzz layers test FORCE
+	uninstall clean bench fuzz layers test dist FORCE
 .SECONDARY:
 
 all: mailscope
@@ -153,5 +158,24 @@ uninstall:
 	rm -rf $(DESTDIR)$(THEMEDIR)
 	rmdir $(DESTDIR)$(PREFIX)/share/mailscope 2>/dev/null || true
 
+# The source tarball: what git tracks of these, or (outside git, say in
+# an unpacked tarball) these as they are; names sorted, owner and times
+# fixed, so one tree gives one tarball.
+DIST	 = mailscope-$(VERSION)
+DIST_FILES = ARCHITECTURE.md LICENSE Makefile README.md mailscope.1 debian \
+	     src tests themes tools tui
+dist:
+	@rm -f $(DIST).tar.gz
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git archive --format=tar.gz --prefix=$(DIST)/ \
+		    -o $(DIST).tar.gz HEAD -- $(DIST_FILES); \
+	else \
+		tar -cf $(DIST).tar --sort=name --owner=0 --group=0 \
+		    --numeric-owner --mtime=@0 --exclude=tests/out \
+		    --transform='s,^,$(DIST)/,' $(DIST_FILES) && \
+		gzip -9nf $(DIST).tar; \
+	fi
+	@echo "$(DIST).tar.gz"
+
 clean:
-	rm -rf build build-asan mailscope mailscope.new tests/out
+	rm -rf build build-asan mailscope mailscope.new tests/out $(DIST).tar.gz
