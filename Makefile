@@ -1,7 +1,13 @@
+# SPDX-License-Identifier: ISC
 # mailscope: GNU make.  `make run` and `make check` are the two commands a
 # newcomer needs; both install missing packages first when run as root.
 
 .DEFAULT_GOAL := all
+
+# The version has one home, src/base/base.h (debian/changelog repeats it:
+# tests/integration/package.sh checks they agree).
+VERSION := $(shell sed -n 's/^[#]define MAILSCOPE_VERSION[^"]*"\(.*\)"/\1/p' \
+	    src/base/base.h)
 
 PREFIX	?= /usr/local
 DESTDIR	?=
@@ -19,9 +25,11 @@ WARN	 = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
 CFLAGS	?= -O2 -g
 # The language, the warnings and our defines come first and are not the
 # user's to drop: `make CFLAGS=-O0` or a packager's flags add to them.
-MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' \
-	      -DSRCTHEMEDIR='"$(CURDIR)/themes"' $(CPPFLAGS)
-MS_CFLAGS = -std=c17 $(WARN) $(CFLAGS)
+# No build path in the binary (reproducible builds): the debug info and
+# __FILE__ name the tree as ".", and ./mailscope finds the tree's themes
+# beside itself at run time (tui/theme.c).
+MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' $(CPPFLAGS)
+MS_CFLAGS = -std=c17 $(WARN) -ffile-prefix-map=$(CURDIR)=. $(CFLAGS)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
@@ -60,10 +68,11 @@ $(1)/%.o: %.c $(HDRS) | $(1)/dirs
 	@echo "  CC      $$@"
 	@$$(CC) $$(MS_CPPFLAGS) $$(MS_CFLAGS) $(2) $$(PKG_CFLAGS) -Isrc -Itui -c -o $$@ $$<
 # A new test folder counts too: the tree follows the sources.
-$(1)/dirs: Makefile $(TEST_SRC)
+$(1)/dirs: Makefile $(TEST_SRC) | deps-quiet
 	@mkdir -p $$(addprefix $(1)/,src/cmd src/render src/explain src/lab \
 	    src/core/proto src/log src/base tui tui/panes \
 	    $$(sort $$(dir $$(TEST_SRC))))
+	@ln -sfn ../themes $(1)/themes
 	@touch $$@
 $(foreach l,$(LAYERS) tui,$(eval $(call archive,$(1),$(l))))
 $(1)/mailscope: $(1)/src/cmd/main.o $(BIN_LIBS:%=$(1)/lib%.a)
@@ -89,7 +98,7 @@ UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
 UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
 .PHONY: all deps deps-quiet deps-test run check check-valgrind unit install \
-	uninstall clean bench fuzz layers test FORCE
+	uninstall clean bench fuzz layers test dist FORCE
 .SECONDARY:
 
 all: mailscope
@@ -100,11 +109,13 @@ mailscope: deps-quiet build/mailscope
 	@cp build/mailscope $@.new
 	@mv -f $@.new $@
 
-# Missing build packages are reported with the exact apt-get line.
+# Missing build packages are reported with the exact apt-get line, a
+# library pkg-config cannot find by its .pc file (PKGS is the one list).
+DEPS	 = PKGS='$(PKGS)' PKG_CONFIG='$(PKG_CONFIG)' sh tools/deps.sh build
 deps-quiet:
-	@sh tools/deps.sh build --check
+	@$(DEPS) --check
 deps:
-	@sh tools/deps.sh build
+	@$(DEPS)
 deps-test:
 	@sh tools/deps.sh test
 
@@ -147,5 +158,24 @@ uninstall:
 	rm -rf $(DESTDIR)$(THEMEDIR)
 	rmdir $(DESTDIR)$(PREFIX)/share/mailscope 2>/dev/null || true
 
+# The source tarball: what git tracks of these, or (outside git, say in
+# an unpacked tarball) these as they are; names sorted, owner and times
+# fixed, so one tree gives one tarball.
+DIST	 = mailscope-$(VERSION)
+DIST_FILES = ARCHITECTURE.md LICENSE Makefile README.md mailscope.1 debian \
+	     src tests themes tools tui
+dist:
+	@rm -f $(DIST).tar.gz
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+		git archive --format=tar.gz --prefix=$(DIST)/ \
+		    -o $(DIST).tar.gz HEAD -- $(DIST_FILES); \
+	else \
+		tar -cf $(DIST).tar --sort=name --owner=0 --group=0 \
+		    --numeric-owner --mtime=@0 --exclude=tests/out \
+		    --transform='s,^,$(DIST)/,' $(DIST_FILES) && \
+		gzip -9nf $(DIST).tar; \
+	fi
+	@echo "$(DIST).tar.gz"
+
 clean:
-	rm -rf build build-asan mailscope mailscope.new tests/out
+	rm -rf build build-asan mailscope mailscope.new tests/out $(DIST).tar.gz

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Play the hostile cases (tests/hostile/*.case) against mailscope.
 
 usage: caseplay.py [--jobs N] [--quick] [--valgrind] CASE...

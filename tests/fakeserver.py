@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Scripted hostile mail server for the mailscope security tests.
 
 usage: fakeserver.py --port N [--host 127.0.0.1] [--log FILE]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Shared helpers for tests/integration/*.sh (POSIX sh; source it with
 # `. "$(dirname "$0")/../lib.sh"`).  Every assertion prints exactly one
 # line, "PASS: what" or "FAIL: what", which tests/run.sh counts.

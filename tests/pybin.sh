@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: ISC
 # Sourced by tests/run.sh and tests/lib.sh: python3 resolved once for the
 # whole run (MAILSCOPE_PYBIN, first in PATH).  A version manager's shim
 # costs a dozen processes and a third of a second of CPU at each of the

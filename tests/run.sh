@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Run every test and end with one line: "N passed, N failed".
 #   run.sh           everything (make check)
 #   run.sh --quick   unit tests and the suites that need no test server,

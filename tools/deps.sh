@@ -1,9 +1,13 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Find missing Debian packages and install them when we can.
 #   deps.sh build [--check]   libraries and tools to build mailscope
 #   deps.sh test              servers and tools the test suite drives
 # As root, missing packages are installed with apt-get (after apt-get
 # update); otherwise the exact apt-get line is printed and we stop.
+# For build, the libraries the Makefile links ($PKGS, which make passes)
+# must then be known to pkg-config: a missing .pc file is named.  Where
+# there is no dpkg, that pkg-config check is the whole check.
 set -u
 what=${1:-build}
 mode=${2:-install}
@@ -18,13 +22,40 @@ test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
 	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd
-	ldnsutils dpkg-dev parallel nginx-light"
+	ldnsutils dpkg-dev parallel nginx-light debhelper lintian"
 
 case $what in
 build) pkgs=$build_pkgs ;;
 test) pkgs=$test_pkgs ;;
 *) echo "usage: deps.sh build|test [--check]" >&2; exit 1 ;;
 esac
+
+# Every library the Makefile links, found by pkg-config: without this a
+# missing .pc file shows as hundreds of undefined references.
+pc_check() {
+	[ "$what" = build ] && [ -n "${PKGS:-}" ] || return 0
+	pc=${PKG_CONFIG:-pkg-config}
+	if ! command -v "$pc" > /dev/null 2>&1; then
+		echo "mailscope: $pc not found: install pkg-config (or pkgconf)" >&2
+		return 1
+	fi
+	bad=0
+	for p in $PKGS; do
+		"$pc" --exists "$p" 2> /dev/null && continue
+		echo "mailscope: pkg-config cannot find $p.pc: install $p's development files" >&2
+		bad=1
+	done
+	return $bad
+}
+
+if ! command -v dpkg-query > /dev/null 2>&1; then
+	if [ "$what" = test ]; then
+		echo "mailscope: no dpkg here: the test suite drives these Debian packages' tools:" $pkgs >&2
+		exit 0
+	fi
+	pc_check
+	exit
+fi
 
 missing=
 for p in $pkgs; do
@@ -34,7 +65,10 @@ for p in $pkgs; do
 	*) missing="$missing $p" ;;
 	esac
 done
-[ -z "$missing" ] && exit 0
+if [ -z "$missing" ]; then
+	pc_check
+	exit
+fi
 
 line="apt-get install -y --no-install-recommends$missing"
 if [ "$mode" = --check ] || [ "$(id -u)" != 0 ]; then
@@ -59,4 +93,5 @@ echo "postfix postfix/main_mailer_type select No configuration" |
 $line >&2
 rc=$?
 [ -n "$policy" ] && rm -f /usr/sbin/policy-rc.d
-exit $rc
+[ "$rc" -eq 0 ] || exit "$rc"
+pc_check

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make layers: every arrow between the folders of src/ and tui/ goes the
 # allowed way (ARCHITECTURE.md).  Two checks, each able to fail alone:
 #   includes  a file includes only its own folder's headers and the public

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Notes on a line of the transcript: `n` on the selected line opens the
  * command line with ":note on #SEQ: " typed in, so the note says which

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The command line: GNU readline's callback interface drawn inside a
  * curses window, and the terminal input that feeds it.

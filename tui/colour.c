@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Semantic slots to curses attributes: the only file that knows them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * ':' commands, and what a typed protocol line becomes.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The optional configuration file, $XDG_CONFIG_HOME/mailscope/config
  * (default ~/.config/mailscope/config): defaults for options, one

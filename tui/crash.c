@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A crash (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT) must not leave the
  * user's terminal raw, in the alternate screen and reporting the mouse.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Frame timing for `make bench`, off unless MAILSCOPE_FRAMELOG=PATH is
  * set: one line is appended to PATH per frame drawn,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The one key table.  The panes' key handlers, the readline bindings,
  * the help overlay (F1, :help) and the Keys sections of README.md and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The model the panes read: the session summary is the digest (the
  * events folded once, in src/log/digest.c, the same way live and in

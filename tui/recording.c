@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Recording from the live inspector: --record FILE from the start, or
  * :record FILE at any point (the file still begins with every event so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mailscope replay FILE.jsonl: the inspector, read-only, over a
  * recording.  The panes show the first `pos` events of the log, so the

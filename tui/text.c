@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Styled text: UTF-8 that is already terminal-safe, in runs of semantic
  * slots, wrapped at character boundaries (protocol data is shown exactly,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Themes: one line per semantic slot, "slot fg bg [attrs...]".
  *
@@ -11,10 +12,12 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "tui.h"
 
@@ -284,6 +287,29 @@ name_ok(const char *name)
 	return strchr(name, '/') == NULL;
 }
 
+/*
+ * The "themes" folder beside the running program: ./mailscope in a source
+ * tree finds the tree's themes without the build path compiled in, so two
+ * builds in different directories are the same binary.
+ */
+static void
+theme_exe_dir(struct strv *dirs)
+{
+	char	 exe[PATH_MAX], *slash, *d;
+	ssize_t	 n;
+
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return;
+	*slash = '\0';
+	xasprintf(&d, "%s/themes", exe);
+	strv_add(dirs, d);
+	free(d);
+}
+
 static void
 theme_dirs(struct strv *dirs)
 {
@@ -299,11 +325,16 @@ theme_dirs(struct strv *dirs)
 		strv_add(dirs, d);
 		free(d);
 	}
+	if ((x = getenv("MAILSCOPE_THEMEDIR")) != NULL && *x != '\0')
+		strv_add(dirs, x);
 	strv_add(dirs, THEMEDIR);
-	strv_add(dirs, SRCTHEMEDIR);
+	theme_exe_dir(dirs);
 }
 
-/* The file for a theme name, or NULL: user dir, install dir, source. */
+/*
+ * The file for a theme name, or NULL: the user's folder,
+ * $MAILSCOPE_THEMEDIR, the install folder, the folder beside the program.
+ */
 char *
 theme_find(const char *name)
 {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The terminal front end: curses setup, layout, the loop's callbacks and
  * the deferred redraw.

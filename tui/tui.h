@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mailscope terminal front end: the one header of tui/.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * base: what every layer uses and that knows nothing of mail: memory,
  * buffers, string vectors, time, encodings, the poll loop, the byte
@@ -16,6 +17,7 @@
 #include <time.h>
 
 #define MAILSCOPE_VERSION	"0.1.0"
+#define MAILSCOPE_LICENCE	"ISC"	/* LICENSE; SPDX identifier */
 
 /* Exit codes, the program's contract (README, mailscope.1). */
 #define EXIT_OK			0

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The poll loop.  One thread; fds with callbacks, one-shot timers and
  * signals delivered through a self-pipe so handlers only set a flag.

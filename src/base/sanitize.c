@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The one gate between bytes from a server, the user or a file and any
  * view.  Decoding is strict UTF-8 (RFC 3629): printable text passes as is,

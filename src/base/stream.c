@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A non-blocking byte stream over one fd, in plaintext or inside TLS,
  * client or server side: the transport under the inspector's session

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Small helpers shared by every part: allocation that never returns NULL,
  * growable buffers, string vectors, clocks, base64 and files to write.

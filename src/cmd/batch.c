@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Batch mode: commands from stdin, a script or -c, each sent after the
  * previous reply completed; the event log printed as a swaks-style

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * cmd: the front doors.  Nothing outside src/cmd includes this.
  */

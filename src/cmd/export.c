@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mailscope export: a recording rendered for people who were not there.
  *   txt   the batch transcript (swaks-style arrows), notes as # lines;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mailscope probe --targets FILE --jobs N: a list of targets probed N at
  * a time on the one loop, each probe an ordinary one (probe.c).  The list

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mailscope: command line, subcommands and the choice between the
  * interactive inspector and batch mode.
@@ -156,7 +157,7 @@ static const char usage_text[] =
 "  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
 "  --tour                  with --lab: a guided tour for a first session\n"
 "  -h, --help              this help\n"
-"  --version               print the version\n"
+"  --version               print the version and the licence\n"
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
 "offered or refused (--require-tls: no TLS, or a command kept back),\n"
@@ -349,6 +350,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_VERSION:
 			printf("mailscope %s\n", MAILSCOPE_VERSION);
+			printf("Licence: %s <https://spdx.org/licenses/%s.html>,"
+			    " no warranty\n", MAILSCOPE_LICENCE,
+			    MAILSCOPE_LICENCE);
 			return 0;
 		default:
 			usage(EXIT_USAGE);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The connection, TLS and consent options of the main command and of
  * probe: one parser, so both spell and check them the same way.

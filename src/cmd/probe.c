@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mailscope probe: a one-shot check of a server's STARTTLS.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The target list of probe --targets: read as it goes, a buffer's worth
  * at a time, so a list of any length costs the same memory.  The caller

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Credentials: when one may leave, where batch and probe read the
  * secret, and a process that keeps it to itself (sasl.c builds the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * core: socket -> session -> log.  Targets, connection, the TLS client,
  * the line-protocol engine (its internals in proto/proto_int.h), the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * DANE: TLSA records (RFC 6698) and the verdict on the chain a server
  * sent, with RFC 7671's rules, and RFC 7672's for SMTP.  GnuTLS's DANE

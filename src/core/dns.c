@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * DNS through libunbound (NLnet Labs), DNSSEC validated in-process, on
  * the session's poll loop: ub_fd() is watched, ub_process() delivers the

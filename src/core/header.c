@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The first line of a recording: what was inspected and with which
  * options, so a reader knows what the session could and could not see.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * MTA-STS (RFC 8461): the policy record (_mta-sts TXT), the policy
  * itself (parsed here, from an HTTPS fetch or a file), and its verdict

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Where a session connects when DNS decides it: the mail hosts of a
  * domain (mx://), or one host's addresses asked of --dns.  RFC 5321 5.1:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Networking: name resolution and non-blocking connect.
  */

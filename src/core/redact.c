@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Credentials never reach a view or a file.  The session shows every
  * client line to redact_client() before logging it; when it returns true

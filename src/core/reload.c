@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Loading a recording for a view (export, replay, the screen).  Format 2
  * carries each event's classification; format 1 holds only the bytes, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The one SASL client, for :auth (screen and batch) and probe --auth:
  * GNU SASL builds each mechanism's messages; the session carries them

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A mail session: one connection, its protocol engine, TLS upgraded in
  * place, and every byte and fact appended to the event log.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The MTA-STS policy of a mail domain, found as a sending server finds
  * it (RFC 8461 3): the _mta-sts TXT record (and TLS-RPT's _smtp._tls

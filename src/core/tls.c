@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * TLS, client side, with GnuTLS: a non-blocking handshake driven by the
  * poll loop, then the facts of the session and the verdict on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Targets: scheme://host[:port] with the scheme naming protocol, default
  * port and whether TLS starts at connect.

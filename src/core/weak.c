@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What is weak in a TLS connection's parameters: the one rule set behind
  * the live session's warnings (weak-version, weak-kx, weak-cipher,

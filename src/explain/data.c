@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The glosses of explain mode: plain words and a reference for every code,
  * keyword, capability, command, TLS fact and warning mailscope knows.  All

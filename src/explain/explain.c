@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Explain mode: plain words for one transcript event.  The text lives in
  * explain_data.c; this file finds the parts of a line that have a gloss.

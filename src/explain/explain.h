@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * explain: plain-language glosses with references, read from tables.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Certificates made in memory with the GnuTLS x509 API: a CA for the lab
  * and server certificates it signs (or that sign themselves).  Keys are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The lab's IMAP server (RFC 3501 subset): enough to log in, open INBOX
  * and read what arrived over SMTP.  LOGINDISABLED until TLS (RFC 3501

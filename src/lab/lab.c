@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The lab: a teaching mail server on 127.0.0.1 only.  SMTP, IMAP and POP3
  * with STARTTLS and implicit TLS, one scenario per lesson, messages kept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * lab: the teaching server on loopback, a program of its own that
  * needs only base.  This is what its callers see.

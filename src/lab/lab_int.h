@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The lab's private header: one client as the protocol state machines
  * see it (lab.c drives the sockets; smtp.c, imap.c, pop3.c the talk).

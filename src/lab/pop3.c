@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The lab's POP3 server (RFC 1939, CAPA from RFC 2449, STLS from RFC
  * 2595, SASL from RFC 5034).  The maildrop is fixed at login: message

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The lab's SMTP server: one state machine, one switch on the command.
  * Replies carry enhanced status codes (RFC 3463); AUTH is offered only

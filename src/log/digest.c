@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The digest: the events of a session folded into the one summary every
  * view reads (status bar, TLS panel, replay, batch, probe, exports).  A

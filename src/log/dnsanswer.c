@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * A DNS answer as the log keeps it (EV_DNS): what was asked, what came
  * back, and what DNSSEC validation made of it.  One wording of it for

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The event log: append-only, the single source of truth for every view.
  *

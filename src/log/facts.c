@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * What a TLS handshake taught, as the log keeps it: copied into events,
  * freed with them, listed in one order with one wording by every view.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Events as JSON Lines, the format of recordings and of batch --json.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * log: the event log, the single source of truth, and what it carries:
  * the bytes each side sent with what was noticed about them, the TLS

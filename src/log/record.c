@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Recordings: the event log as JSON Lines in a file, written so that a
  * crash at any moment leaves every complete event readable.

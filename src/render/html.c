@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * HTML: one self-contained XHTML file with an SVG sequence diagram.
  * Every byte from the network is sanitized, then escaped for XML.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Markdown: a teaching handout: C:/S: blocks, notes as quotes, TLS
  * tables.  Every byte from the network is sanitized first.

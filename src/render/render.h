@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * render: curses-free views of a log.  The text view (batch, export txt),
  * a Markdown handout and a self-contained HTML page with an SVG sequence

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The text view of a log: swaks-style arrows, one line per event, the
  * anomalies in brackets, and the TLS facts in the same words as the

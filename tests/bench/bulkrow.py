@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """One bulk row: hyperfine's median as MB/s, and the peak RSS time(1) saw.
 
 Arguments: hyperfine JSON, time(1) output, message size in bytes, figure,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make bench, figures 6-7: fleets and mail domains.  Run by
 # tests/bench/run.sh, after the servers are up, as
 #   sh tests/bench/fleet.sh OUTDIR

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make bench: mailscope against the tools users would otherwise pick, on
 # the same loopback servers, in one run.  Prints one table and writes
 # tests/out/bench/bench.json.  Never part of `make check`.

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """Print the bench rows as one table with ratios, and write them as JSON.
 
 Rows: figure, tool, value, unit, note.  Every mailscope row of a figure

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make bench, figures 3-5: the screen.  Run by tests/bench/run.sh as
 #   sh tests/bench/tui.sh OUTDIR
 # with stdout (and fd 3) going to its rows file; each row is

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: ISC
 """SMTP-speaking loopback server for the TUI bench (tests/bench/tui.sh).
 
 usage: tuiserver.py --ready FILE [--lines N] [--trickle N] [--gap MS]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz the capability parsers: a greeting (IMAP's may carry
  * [CAPABILITY ...]), then the answer to EHLO/LHLO, CAPABILITY or CAPA, as

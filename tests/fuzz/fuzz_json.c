@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz the recording reader: any line either loads as an event or is
  * refused with a message; an event that loads converts back to JSON.

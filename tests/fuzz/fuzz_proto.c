@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz the line-protocol engine: arbitrary server bytes, split at
  * arbitrary points, with commands interleaved.  The first byte picks the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz the recording reader as replay and export use it: a whole file,
  * header, events and trailer.  It loads or refuses with a reason; what

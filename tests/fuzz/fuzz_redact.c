@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz redaction: lines alternate between client and server as the
  * input says; the redactor never crashes, and a line it calls secret

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz the sanitizer: whatever the input, the output is valid UTF-8 with
  * no control byte but TAB and no C1 code point.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Fuzz redaction along the session's path: server bytes through the
  * engine (pp_feed) to redact_server(), client lines through pp_command()

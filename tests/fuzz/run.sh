@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Build the libFuzzer targets with clang and run each for a while.
 #   run.sh [SECONDS]   (default 60; `make check` passes 20)
 # Prints "PASS: fuzz NAME" or "FAIL: fuzz NAME" per target.

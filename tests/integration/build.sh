@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The build foundation: make install / uninstall / clean with a PREFIX
 # and a DESTDIR, and tools/deps.sh when not root.  Make runs in a copy of
 # the tree (with its build/ objects) so the tree under test is untouched.

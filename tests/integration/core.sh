@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The core session against real servers: Postfix and Dovecot started by
 # tests/servers/start.sh, the lab for the hostile scenarios.  Each check
 # asserts the transcript, the verdict and the exit code.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # DANE with --tlsa, --pin and --save-chain against the test Postfix and
 # Dovecot (tests/servers/start.sh) and its test PKI: the records are
 # computed here with openssl from the certificates the servers use, the

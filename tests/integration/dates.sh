@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Certificate dates past 2262, where nanoseconds in 64 bits end: a
 # certificate valid until 9999-12-31 (RFC 5280's "no well-defined
 # expiration") served by a fake server, seen in batch output, in the

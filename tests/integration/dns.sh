@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # DNS with DNSSEC and mx://DOMAIN against the test zone mailscope.test,
 # served by the NSD that tests/servers/start.sh runs (tests/servers/dns.sh):
 # the MX list and its security, the answers as events (text, --json,

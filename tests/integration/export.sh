@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Exports: a fixed recording (tests/data/session.jsonl, a lab session
 # with a hostile line added) against golden files; the HTML parsed by a
 # strict XML parser; no control byte in any format; and a live session's

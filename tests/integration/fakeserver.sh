@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Smoke test of tests/fakeserver.py and the example cases in tests/cases/,
 # driven by python, openssl and gnutls-cli clients (never mailscope).
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Files mailscope writes: recordings and key logs hold secrets, so an
 # existing one that others can read or that is not ours is refused before
 # anything is sent; no file is ever written through a symbolic link.

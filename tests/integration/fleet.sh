@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # probe --targets FILE --jobs N: a list of over a thousand loopback
 # targets probed at once on one loop.  Every result present exactly
 # once and naming its line, the right outcome for known targets, valid

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mailscope against hostile servers: every tests/hostile/*.case is played
 # by tests/caseplay.py (the case file format is described there), one
 # process for all of them, while the sections below play the few cases

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The lab server against peer tools: gnutls-cli, openssl s_client, swaks,
 # python3 smtplib/imaplib/poplib and raw sockets.  One lab per scenario,
 # on 127.0.0.1 only.  Prints one PASS:/FAIL: line per assertion.

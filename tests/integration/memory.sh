@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Memory stays bounded whatever a server or a file sends.  The screen
 # keeps every event up to MAILSCOPE_LOG_MAX MiB, then ends the connection
 # with a message (what it holds stays readable and recorded); recordings

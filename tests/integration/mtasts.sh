@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # MTA-STS (RFC 8461) and TLS-RPT (RFC 8460) against the test zone (NSD,
 # tests/servers/dns.sh) and its policy host (nginx on port 443 of a
 # loopback address, tests/servers/web.sh), delivering to the test Postfix

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # mailscope probe against the lab's scenarios (it must agree with what
 # each scenario demonstrates) and against the real Postfix and Dovecot.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Redaction of every mechanism: scripted servers accept SMTP AUTH PLAIN
 # (initial response and after 334), AUTH LOGIN (both answers, and the user
 # as initial response), CRAM-MD5, XOAUTH2, OAUTHBEARER; IMAP LOGIN (quoted,

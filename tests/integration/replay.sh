@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Recording, annotation and replay end to end: a session against the lab
 # recorded in batch mode, replayed in tmux (steps, the STARTTLS boundary in
 # the TLS panel, marks, notes, :save), a truncated recording, and the live

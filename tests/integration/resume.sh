@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # TLS resumption and what-if against the real Postfix and Dovecot: batch
 # --resume connects twice and the second session is resumed (TLS 1.3
 # tickets; TLS 1.2 tickets), --compare PRIORITY makes the second a full

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Batch mode under the ASan + UBSan build: every way of feeding it
 # commands (empty standard input included), text and --json, plaintext
 # and STARTTLS, against the built-in lab.  A sanitizer report fails the

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # probe --scan against the real Postfix (STARTTLS) and Dovecot (IMAP
 # STARTTLS, POP3S), its cipher suites compared with testssl.sh's on the
 # same Postfix; and the weak-parameter warnings of a live batch session.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Credentials: a secret goes only inside TLS whose certificate verified,
 # unless the user consents (--allow-plaintext-auth,
 # --allow-unverified-auth, a yes on the screen); --require-tls never lets

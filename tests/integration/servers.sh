@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Self-test of the test servers (tests/servers/start.sh): they behave as the
 # other integration tests assume.  Only peer tools here (gnutls-cli,
 # openssl s_client, python3), never mailscope.

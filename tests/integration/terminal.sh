@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # A dead terminal: the TUI runs on a pty that is not its controlling
 # terminal (so no SIGHUP comes), and the other side closes.  Reads then
 # fail for good; mailscope must leave and close its recording, not spin.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The TLS facts as they happened, against openssl s_server on loopback
 # with a test PKI made here, and against the lab.  Nothing here needs
 # tests/servers.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The guided tour (mailscope --lab --tour) walked from start to end in a
 # tmux pane, as a learner types it: each step's text must appear, and a
 # step must not go on before the learner did what it asks.  On the way,

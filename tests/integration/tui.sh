@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The TUI end to end: the real binary in a tmux pane of fixed size, keys
 # sent as a person types them, the screen read back with capture-pane.
 #

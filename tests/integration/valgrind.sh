@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Representative sessions under valgrind memcheck: each must end with its
 # usual exit status, no memcheck error and no definite leak.  Batch
 # STARTTLS against Postfix, mx:// through the test zone (MTA-STS's fetch

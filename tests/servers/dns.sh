@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # An authoritative DNS server for the tests: NSD on 127.0.0.1, serving
 # the signed zone mailscope.test (ldns-signzone) and its unsigned child
 # insecure.mailscope.test.  Called by start.sh once the certificates and

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Start private Postfix and Dovecot instances on loopback high ports for the
 # integration tests, with a test CA and good and bad certificates, an
 # authoritative DNS server for the signed test zone mailscope.test (dns.sh)

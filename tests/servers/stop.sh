@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # Stop the private Postfix, Dovecot, NSD and nginx instances started by start.sh and
 # make sure none of their processes is left.  Safe to run when nothing is
 # running.  Only processes belonging to this tree's instances are touched.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # The MTA-STS policy host of the test zone's domains: nginx on port 443
 # of one loopback address (RFC 8461 3.3 fixes the port), with a
 # certificate from the test CA for each mta-sts.<case> name but one.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: ISC
 # make check-valgrind: the integration suites that drive mailscope from
 # the shell, every mailscope process under valgrind memcheck, then one
 # more check: no memcheck log holds anything.  About eight minutes, so not

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Explanations in the TLS panel's place: F1 or ? explains the line
  * selected in the transcript (F1 with no selection: the last line), ? in

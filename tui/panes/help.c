@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The help overlay: every key, every ':' command, the marker legend.
  */

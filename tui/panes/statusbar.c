@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The status bar: target, protocol, channel state, verdict badge,
  * recording indicator, progress of a long response, bytes in and out,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The TLS panel: what protects the session, built from events alone
  * (EV_TLS_STEP, EV_TLS_ESTABLISHED, EV_VERIFY, EV_CAPDIFF, warnings), so

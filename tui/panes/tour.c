@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The guided tour (mailscope --lab --tour): a banner above the status bar
  * says what to type and why; each step watches the event log for what

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The transcript pane: every event of the log in its semantic style.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The line-protocol engine shared by SMTP/LMTP, IMAP and POP3: framing of
  * server bytes into lines (and IMAP literal chunks), the queue of commands

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * IMAP4 responses (RFC 3501, RFC 9051): tagged completions matched by
  * tag, untagged data, "+" continuations, literals "{n}" and "{n+}"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * POP3 responses (RFC 1939, RFC 2449 CAPA, RFC 2595 STLS, RFC 5034
  * AUTH): "+OK"/"-ERR" status lines, dot-ended multi-line bodies with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The engine's private header: the state shared by engine.c and the
  * protocol hooks (smtp.c, imap.c, pop3.c).  Only src/core includes it.

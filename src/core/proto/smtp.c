@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * SMTP and LMTP replies (RFC 5321, RFC 2033): three-digit codes,
  * "250-" continuation lines, enhanced status codes (RFC 3463), EHLO

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for base: buffers, string vectors, encodings, time and the
  * poll loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sanitize.c: every byte class, terminal attack sequences, and a property
  * test over random bytes.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The base stream over a socketpair: plaintext both ways, then TLS with
  * both ends streams (server side as the lab uses it, client side with a

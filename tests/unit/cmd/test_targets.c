@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the target list reader of probe --targets: comments,
  * blank lines, spaces, CRLF, a last line without LF, lines across reads,

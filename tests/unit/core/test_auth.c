@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * auth.c and options.c: when a credential may go, where batch and
  * probe read the secret, and the options main and probe share (sasl.c

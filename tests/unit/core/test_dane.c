@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * dane.c: TLSA records as typed, and the DANE verdict on chains made
  * here with certgen.c (a CA, a leaf it issued, an expired leaf, a leaf

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the words of DNS records (dns_rdata_text): what every
  * view shows of an answer, from wire-format rdata as libunbound gives it.

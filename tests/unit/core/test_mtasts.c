@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * mtasts.c: the _mta-sts and _smtp._tls records, the policy parser
  * (RFC 8461 3.2) with hostile input (control bytes, NUL, huge lines,

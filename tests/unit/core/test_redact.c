@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * redact.c: every mechanism and form; the display form says what it hides
  * and never contains the secret or its base64.  Lines go through the

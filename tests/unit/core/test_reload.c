@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Format-1 recordings hold bytes only: loaded for a view, their lines go
  * back through the engine, which rebuilds each line's class and the

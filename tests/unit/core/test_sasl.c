@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * sasl.c, the one SASL client: each mechanism's messages against known
  * vectors (PLAIN, LOGIN, CRAM-MD5 from RFC 2195), SCRAM against a GNU

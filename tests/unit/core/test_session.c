@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The session against a scripted SMTP server on loopback, in one poll
  * loop, driven as every owner drives it: from its events alone (ready,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * tls.c over a base stream against a GnuTLS server in the same process,
  * over a socketpair.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for targets (URLs) and capability lists that offer a
  * credential.

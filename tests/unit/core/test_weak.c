@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * weak.c: the one rule set for weak TLS parameters, which the live
  * session's warnings and probe --scan's findings both read.

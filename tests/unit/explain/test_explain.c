@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * explain.c and explain_data.c: specific glosses for codes, keywords,
  * capabilities, base64 challenges and local events; every table entry

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the lab: certificates (and why bad ones fail), the
  * scenario table, the SMTP/IMAP/POP3 machines fed without a socket, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the digest: the session summary every view reads, folded
  * from events alone, so a log replayed gives what the live log gave.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Unit tests for the event log: retention, streaming, chunked lines and
  * the name tables.

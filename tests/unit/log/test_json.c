@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * json.c: events survive the trip to JSON and back byte for byte, the
  * lines never hold a raw control byte, malformed lines are refused.

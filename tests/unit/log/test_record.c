@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * record.c: a recording loads back as the same events; the file is 0600,
  * never reached through a symlink, never truncated; a damaged file loads

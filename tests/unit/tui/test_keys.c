@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * The key table (tui/keys.c): every binding is whole, no key is bound
  * twice where only one can act, and the Keys sections of README.md and

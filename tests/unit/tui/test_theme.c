@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Theme files and the configuration file: every shipped theme parses and
  * names every slot; broken files report file:line and fall back.
@@ -35,6 +36,8 @@ setup(void **state)
 	mkdir(path, 0700);
 	setenv("XDG_CONFIG_HOME", path, 1);
 	setenv("HOME", tmpdir, 1);
+	/* The tests run from the top of the tree, the program is elsewhere. */
+	setenv("MAILSCOPE_THEMEDIR", "themes", 1);
 	return 0;
 }
 

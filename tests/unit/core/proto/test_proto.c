@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: ISC */
 /*
  * Line-protocol engine tests: framing, SMTP/LMTP, IMAP, POP3.
  *
