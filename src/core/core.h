@@ -28,6 +28,8 @@ int		 target_parse(const char *, struct target *, char *, size_t);
 void		 target_free(struct target *);
 const char	*proto_name(enum proto_id);
 char		*target_string(const struct target *);
+const char	*target_scheme(size_t);
+int		 target_suggest(const char *, char *, size_t);
 
 
 /* net.c: resolution and non-blocking connect. */
