@@ -389,6 +389,21 @@ main(int argc, char **argv)
 	if (bo.resume && bo.compare != NULL)
 		usage_error("--resume and --compare each make the second "
 		    "connection: give one");
+	/*
+	 * --record -: the recording on standard output.  Its lines are
+	 * --json's (export and replay read either), so that is what batch
+	 * mode prints, and the transcript has no room beside it.
+	 */
+	if (bo.record != NULL && strcmp(bo.record, "-") == 0) {
+		if (bo.json)
+			usage_error("--record - and --json both write to "
+			    "standard output: give --record FILE");
+		if (bo.explain)
+			usage_error("--record - puts the recording on standard "
+			    "output: no place for --explain's glosses");
+		bo.json = true;
+		bo.record = to.record = NULL;
+	}
 	if (bo.explain && bo.json)
 		usage_error("--explain glosses the transcript; --json has no "
 		    "place for glosses");
