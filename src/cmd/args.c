@@ -41,8 +41,8 @@ cmd_help(const struct optcmd *c, const char *head, const char *tail)
 /*
  * Before the options, so that they win: --config FILE, --no-config, or
  * the system's and the user's files.  A first pass of getopt finds
- * those two; optind is reset for the real one.  -1: said on stderr, and
- * in err for the screen.
+ * those two; optind is reset for the real one.  -1: a default file was
+ * bad, said on stderr and in err for the screen.
  */
 int
 cmd_config(const struct optcmd *c, int argc, char **argv,
@@ -71,6 +71,10 @@ cmd_config(const struct optcmd *c, int argc, char **argv,
 	}
 	if (!none && config_load(given, so, to, err, errlen) == -1) {
 		fprintf(stderr, "%s: %s\n", c->prog, err);
+		/* Asked for by name, it must be right; the usual ones are
+		 * said and the session goes on without the rest of them. */
+		if (given != NULL)
+			exit(EXIT_USAGE);
 		rc = -1;
 	}
 	return rc;

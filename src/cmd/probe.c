@@ -1103,9 +1103,8 @@ probe_main(int argc, char **argv)
 	conf.so.family = AF_UNSPEC;
 	conf.so.timeout_ms = 10000;
 	/* The screen's keys (theme, ...) are read and left unused. */
-	if (cmd_config(&probe_cmd, argc, argv, &conf.so, &to, err,
-	    sizeof err) == -1)
-		return EXIT_USAGE;
+	(void)cmd_config(&probe_cmd, argc, argv, &conf.so, &to, err,
+	    sizeof err);
 	opt_getopt(&probe_cmd, &g);
 	while ((ch = opt_next(&g, argc, argv)) != -1) {
 		switch (session_option(&conf.so, ch, optarg, err,
