@@ -14,6 +14,9 @@ DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man/man1
 THEMEDIR = $(PREFIX)/share/mailscope/themes
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
+FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
@@ -98,7 +101,7 @@ UNIT	  = $(TEST_SRC:tests/unit/%.c=build/tests/unit/%)
 UNIT_ASAN = $(TEST_SRC:tests/unit/%.c=build-asan/tests/unit/%)
 
 .PHONY: all deps deps-quiet deps-test run check check-valgrind unit install \
-	uninstall clean bench fuzz layers test dist FORCE
+	uninstall clean bench fuzz layers test dist completions FORCE
 .SECONDARY:
 
 all: mailscope
@@ -108,6 +111,13 @@ all: mailscope
 mailscope: deps-quiet build/mailscope
 	@cp build/mailscope $@.new
 	@mv -f $@.new $@
+
+# The shell completions, written by the program from its option tables.
+completions: build/mailscope
+	@mkdir -p build/completions
+	@build/mailscope --completion bash > build/completions/mailscope.bash
+	@build/mailscope --completion zsh > build/completions/_mailscope
+	@build/mailscope --completion fish > build/completions/mailscope.fish
 
 # Missing build packages are reported with the exact apt-get line, a
 # library pkg-config cannot find by its .pc file (PKGS is the one list).
@@ -147,15 +157,28 @@ bench: deps deps-test mailscope
 fuzz:
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
-install: mailscope
+install: mailscope completions
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(THEMEDIR)
 	install -m 0755 mailscope $(DESTDIR)$(BINDIR)/mailscope
 	install -m 0644 mailscope.1 $(DESTDIR)$(MANDIR)/mailscope.1
 	for t in themes/*.theme; do install -m 0644 $$t $(DESTDIR)$(THEMEDIR)/; done
+	# shell completions
+	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
+	    $(DESTDIR)$(FISHCOMPDIR)
+	install -m 0644 build/completions/mailscope.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/mailscope
+	install -m 0644 build/completions/_mailscope \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_mailscope
+	install -m 0644 build/completions/mailscope.fish \
+	    $(DESTDIR)$(FISHCOMPDIR)/mailscope.fish
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mailscope $(DESTDIR)$(MANDIR)/mailscope.1
 	rm -rf $(DESTDIR)$(THEMEDIR)
+	# shell completions
+	rm -f $(DESTDIR)$(BASHCOMPDIR)/mailscope \
+	    $(DESTDIR)$(ZSHCOMPDIR)/_mailscope \
+	    $(DESTDIR)$(FISHCOMPDIR)/mailscope.fish
 	rmdir $(DESTDIR)$(PREFIX)/share/mailscope 2>/dev/null || true
 
 # The source tarball: what git tracks of these, or (outside git, say in

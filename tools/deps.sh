@@ -22,7 +22,8 @@ test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
 	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd
-	ldnsutils dpkg-dev parallel nginx-light debhelper lintian"
+	ldnsutils dpkg-dev parallel nginx-light debhelper lintian mandoc tshark
+	tcpdump zsh fish"
 
 case $what in
 build) pkgs=$build_pkgs ;;
@@ -89,6 +90,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	policy=1
 fi
 echo "postfix postfix/main_mailer_type select No configuration" |
+	debconf-set-selections 2>/dev/null
+# tshark asks whether non-root users may capture: they may not.
+echo "wireshark-common wireshark-common/install-setuid boolean false" |
 	debconf-set-selections 2>/dev/null
 $line >&2
 rc=$?

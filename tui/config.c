@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The optional configuration file, $XDG_CONFIG_HOME/mailscope/config
- * (default ~/.config/mailscope/config): defaults for options, one
- * "key value" per line, '#' comments.  Command line options given
- * afterwards override it.
+ * The optional configuration files: the system's,
+ * $XDG_CONFIG_DIRS/mailscope/config (default /etc/xdg), then the user's,
+ * $XDG_CONFIG_HOME/mailscope/config (default ~/.config/mailscope/config),
+ * each overriding the one before; or the one file --config names.
+ * Defaults for options, one "key value" per line, '#' comments.  Command
+ * line options given afterwards override them.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -44,7 +46,7 @@ tui_time_from_name(const char *name)
 }
 
 static char *
-config_path(void)
+user_config_path(void)
 {
 	const char	*x, *home;
 	char		*p;
@@ -74,27 +76,22 @@ yesno(const char *v, bool *out)
 	return -1;
 }
 
-int
-config_load(const char *path, struct session_opts *so, struct tui_opts *to,
-    char *err, size_t errlen)
+/* One file; a missing one is an error only when must_exist. */
+static int
+config_file(const char *path, bool must_exist, struct session_opts *so,
+    struct tui_opts *to, char *err, size_t errlen)
 {
 	FILE	*f;
-	char	*owned = NULL, *line = NULL, *p, *key, *val, *end;
+	char	*line = NULL, *p, *key, *val, *end;
 	size_t	 cap = 0, lineno = 0;
 	int	 m, rc = -1;
 	bool	 b;
 
-	if (path == NULL) {
-		if ((owned = config_path()) == NULL)
-			return 0;
-		path = owned;
-	}
 	if ((f = fopen(path, "r")) == NULL) {
-		rc = errno == ENOENT && owned != NULL ? 0 : -1;
-		if (rc == -1)
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		free(owned);
-		return rc;
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
 	}
 	while (getline(&line, &cap, f) != -1) {
 		lineno++;
@@ -131,6 +128,24 @@ config_load(const char *path, struct session_opts *so, struct tui_opts *to,
 			to->time = (enum tui_time)m;
 		} else if (strcmp(key, "cafile") == 0)
 			so->cafile = keep(val);
+		else if (strcmp(key, "timeout") == 0) {
+			if ((m = timeout_parse(val)) == -1) {
+				snprintf(err, errlen, "%s:%zu: timeout is in "
+				    "seconds, from 0.001 to 86400", path,
+				    lineno);
+				goto out;
+			}
+			so->timeout_ms = m;
+		} else if (strcmp(key, "tls-priority") == 0) {
+			char	perr[256];
+
+			if (tls_priority_check(val, perr, sizeof perr) == -1) {
+				snprintf(err, errlen, "%s:%zu: tls-priority: %s",
+				    path, lineno, perr);
+				goto out;
+			}
+			so->priority = keep(val);
+		}
 		else if (strcmp(key, "ehlo") == 0)
 			so->ehlo = keep(val);
 		else if (strcmp(key, "color") == 0 ||
@@ -150,7 +165,8 @@ config_load(const char *path, struct session_opts *so, struct tui_opts *to,
 			to->ascii = b;
 		} else {
 			snprintf(err, errlen, "%s:%zu: unknown key \"%.40s\" "
-			    "(theme, timestamps, cafile, ehlo, color, ascii)",
+			    "(theme, timestamps, cafile, timeout, tls-priority, ehlo, "
+			    "color, ascii)",
 			    path, lineno, key);
 			goto out;
 		}
@@ -159,6 +175,43 @@ config_load(const char *path, struct session_opts *so, struct tui_opts *to,
 out:
 	free(line);
 	fclose(f);
-	free(owned);
+	return rc;
+}
+
+/*
+ * The file given, or the system's and the user's.  XDG_CONFIG_DIRS lists
+ * the most important directory first: read last, it wins.
+ */
+int
+config_load(const char *given, struct session_opts *so, struct tui_opts *to,
+    char *err, size_t errlen)
+{
+	struct strv	 dirs = { 0 };
+	const char	*x, *p, *colon;
+	char		*path;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (given != NULL)
+		return config_file(given, true, so, to, err, errlen);
+	if ((x = getenv("XDG_CONFIG_DIRS")) == NULL || *x == '\0')
+		x = "/etc/xdg";
+	for (p = x; *p != '\0'; p = *colon != '\0' ? colon + 1 : colon) {
+		if ((colon = strchr(p, ':')) == NULL)
+			colon = p + strlen(p);
+		/* Relative entries are ignored (the XDG base directory spec). */
+		if (*p == '/')
+			strv_addn(&dirs, p, (size_t)(colon - p));
+	}
+	for (i = dirs.n; i > 0 && rc == 0; i--) {
+		xasprintf(&path, "%s/mailscope/config", dirs.v[i - 1]);
+		rc = config_file(path, false, so, to, err, errlen);
+		free(path);
+	}
+	strv_clear(&dirs);
+	if (rc == 0 && (path = user_config_path()) != NULL) {
+		rc = config_file(path, false, so, to, err, errlen);
+		free(path);
+	}
 	return rc;
 }

@@ -10,6 +10,7 @@
  * a new copy of the log, and :save writes that copy to a new file.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -411,23 +412,54 @@ replay_end(struct tui *t)
 	t->replay->timer = NULL;
 }
 
-static const char replay_usage[] =
+static const struct opt replay_opts[] = {
+	{ "speed", required_argument, 's', OPTK_NONE, "X",
+	    "play at X times the recorded pace", 0 },
+	{ "theme", required_argument, 't', OPTK_THEME, "NAME",
+	    "colour theme", 0 },
+	{ "session", required_argument, 'n', OPTK_NONE, "N",
+	    "the Nth recording of the file (default 1)", 0 },
+	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
+};
+
+const struct optcmd replay_cmd = {
+	"replay", "mailscope replay", replay_opts,
+	sizeof replay_opts / sizeof replay_opts[0], OPTK_FILE
+};
+
+static const char replay_head[] =
 "usage: mailscope replay [--speed X] [--theme NAME] [--session N] "
-    "FILE.jsonl\n";
+    "FILE.jsonl\n"
+"FILE.jsonl may be -: the recording is read from standard input, then\n"
+"the screen from the terminal (/dev/tty).\n\n";
+
+/* replay -: the recording came on stdin; the keys come from the tty. */
+static int
+replay_tty(char *err, size_t errlen)
+{
+	int	fd;
+
+	if ((fd = open("/dev/tty", O_RDWR | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "/dev/tty: %s", strerror(errno));
+		return -1;
+	}
+	if (dup2(fd, STDIN_FILENO) == -1) {
+		snprintf(err, errlen, "/dev/tty: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
 
 int
 replay_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "speed",	required_argument,	NULL, 's' },
-		{ "theme",	required_argument,	NULL, 't' },
-		{ "session",	required_argument,	NULL, 'n' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct replay		 rp;
 	struct session_opts	 so;
 	struct tui_opts		 to;
+	struct opt_getopt	 g;
+	struct buf		 b = { 0 };
 	char			 err[512], *end;
 	int			 ch, n, rc, nth = 1;
 
@@ -440,8 +472,9 @@ replay_main(int argc, char **argv)
 		fprintf(stderr, "mailscope: %s\n", err);
 		to.config_error = err;
 	}
+	opt_getopt(&replay_cmd, &g);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = opt_next(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 's':
 			errno = 0;
@@ -452,6 +485,7 @@ replay_main(int argc, char **argv)
 				fprintf(stderr, "mailscope replay: bad --speed "
 				    "'%s' (%g to %g)\n", optarg, SPEED_MIN,
 				    SPEED_MAX);
+				opt_getopt_free(&g);
 				return EXIT_USAGE;
 			}
 			break;
@@ -459,22 +493,43 @@ replay_main(int argc, char **argv)
 			to.theme = optarg;
 			break;
 		case 'n':
-			if ((nth = session_number_arg("replay", optarg)) == 0)
+			if ((nth = session_number_arg("replay", optarg)) == 0) {
+				opt_getopt_free(&g);
 				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
-			fputs(replay_usage, stdout);
-			return EXIT_OK;
+			buf_adds(&b, replay_head);
+			opt_help(&replay_cmd, &b);
+			fwrite(b.p, 1, b.len, stdout);
+			buf_free(&b);
+			opt_getopt_free(&g);
+			return fflush(stdout) == 0 ? EXIT_OK : EXIT_WRITE;
 		default:
-			fputs(replay_usage, stderr);
+			opt_error(&replay_cmd, ch, argv, &b);
+			fputs(b.p, stderr);
+			buf_free(&b);
+			opt_getopt_free(&g);
 			return EXIT_USAGE;
 		}
 	}
+	opt_getopt_free(&g);
 	if (argc - optind != 1) {
-		fputs(replay_usage, stderr);
+		fprintf(stderr, "mailscope replay: %s (see mailscope replay "
+		    "--help)\n", argc == optind ? "missing FILE.jsonl" :
+		    "one recording at a time");
 		return EXIT_USAGE;
 	}
 	rp.path = argv[optind];
+	if (strcmp(rp.path, "-") == 0) {
+		if (isatty(STDIN_FILENO)) {
+			fprintf(stderr, "mailscope replay: -: the recording "
+			    "comes on standard input, which is the terminal: "
+			    "pipe or redirect it in\n");
+			return EXIT_USAGE;
+		}
+		rp.path = "/dev/stdin";
+	}
 	rp.log = evlog_new(true);
 	n = recording_load_classified(rp.path, (unsigned)nth, rp.log,
 	    &rp.info, err, sizeof err);
@@ -485,6 +540,13 @@ replay_main(int argc, char **argv)
 	}
 	if (rp.info.truncated)
 		rp.damage = xstrdup(err);
+	if (strcmp(argv[optind], "-") == 0 && isatty(STDOUT_FILENO) &&
+	    replay_tty(err, sizeof err) == -1) {
+		fprintf(stderr, "mailscope replay: -: the recording was read; "
+		    "the keys need the terminal: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "mailscope replay: needs a terminal (mailscope "
 		    "export renders a recording as text)\n");

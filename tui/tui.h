@@ -465,6 +465,7 @@ void	 cmd_record(struct tui *, const char *);
 void	 annotate_prompt(struct tui *, const struct event *);
 
 /* replay.c: mailscope replay FILE.jsonl, the TUI over a recording. */
+extern const struct optcmd replay_cmd;
 int	 replay_main(int, char **);
 struct evlog *replay_log(struct replay *);
 void	 replay_start(struct tui *);

@@ -27,6 +27,7 @@
 #define EXIT_HANDSHAKE		4	/* TLS handshake failed */
 #define EXIT_VERIFY		5	/* certificate not verified */
 #define EXIT_SECURITY		6	/* security warning: injection */
+#define EXIT_WRITE		9	/* output lost: a write failed */
 
 #ifndef __dead
 #define __dead __attribute__((__noreturn__))
@@ -149,6 +150,55 @@ int		 stream_errno(const struct stream *);
 bool		 stream_eof(const struct stream *);
 size_t		 stream_first_bytes(const struct stream *,
 		    const unsigned char **);	/* read inside TLS */
+
+/*
+ * opt.c: a command's options as one table, from which getopt_long's
+ * struct option, --help and the shell completions all come.  A row with
+ * val 0 is a heading of --help.
+ */
+enum opt_kind {
+	OPTK_NONE,	/* a free word: a number, a name */
+	OPTK_FILE,
+	OPTK_DIR,
+	OPTK_URL,
+	OPTK_SCENARIO,	/* a lab scenario */
+	OPTK_THEME,
+	OPTK_WORDS,	/* one of arg's words, '|'-separated */
+};
+#define OPTF_HIDDEN	0x1	/* not in --help, nor completed */
+#define OPTF_JOIN	0x2	/* shares the label of the row before */
+
+struct opt {
+	const char	*name;		/* long name; NULL: short only */
+	int		 has_arg;	/* getopt's no_argument, ... */
+	int		 val;		/* a letter, or from 256 */
+	enum opt_kind	 kind;		/* what the argument is */
+	const char	*arg;		/* its name in --help; OPTK_WORDS:
+					   "NAME:word|word|..." */
+	const char	*help;		/* lines; a heading's text */
+	int		 flags;
+};
+struct optcmd {
+	const char		*name;		/* NULL: mailscope itself */
+	const char		*prog;		/* "mailscope probe" */
+	const struct opt	*opts;
+	size_t			 nopts;
+	enum opt_kind		 operand;	/* the words after them */
+};
+struct option;
+struct opt_getopt {
+	struct option	*longopts;
+	char		*shortopts;
+};
+
+void		 opt_getopt(const struct optcmd *, struct opt_getopt *);
+int		 opt_next(struct opt_getopt *, int, char **);
+void		 opt_getopt_free(struct opt_getopt *);
+const struct opt *opt_find(const struct optcmd *, int);
+const char	*opt_words(const struct opt *);
+int		 opt_arg_len(const struct opt *);
+void		 opt_help(const struct optcmd *, struct buf *);
+void		 opt_error(const struct optcmd *, int, char **, struct buf *);
 
 /* sanitize.c: bytes -> terminal-safe text.  The one gate to every view. */
 struct san_span {

@@ -32,6 +32,8 @@ struct batch {
 	bool			 quit_asked;
 	bool			 next_due;	/* batch_next deferred */
 	bool			 refused;	/* a : command we do not run */
+	int			 out_errno;	/* stdout failed: the output is lost */
+	bool			 rec_failed;
 	int			 signo;
 	int			 conn;		/* connections made */
 };
@@ -254,21 +256,38 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 }
 
 
+/* After a failed write nothing more is tried: what follows is lost. */
 static void
 batch_write(struct batch *bt)
 {
 	size_t	off = 0;
 	ssize_t	n;
 
-	while (off < bt->out.len) {
+	while (off < bt->out.len && bt->out_errno == 0) {
 		n = write(STDOUT_FILENO, bt->out.p + off, bt->out.len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
-		if (n <= 0)
-			break;	/* stdout gone: the session goes on */
+		if (n <= 0) {
+			/* The session goes on; the exit code will say. */
+			bt->out_errno = n == 0 ? EIO : errno;
+			break;
+		}
 		off += (size_t)n;
 	}
 	buf_reset(&bt->out);
+}
+
+/* An error is the transcript's, and also said where errors go. */
+static void
+batch_error(const struct event *ev)
+{
+	struct buf	b = { 0 };
+
+	buf_adds(&b, "mailscope: ");
+	sanitize(ev->data, ev->len, &b);
+	buf_addc(&b, '\n');
+	fputs(b.p, stderr);
+	buf_free(&b);
 }
 
 /* --explain: the glosses of the line just printed, one a line under it. */
@@ -311,6 +330,8 @@ batch_event(const struct event *ev, void *arg)
 		if (bt->bo->explain)
 			batch_explain(bt, ev);
 	}
+	if (ev->kind == EV_ERROR)
+		batch_error(ev);
 	/* Large bodies are written in big slices, dialogue at once. */
 	if (bt->out.len > 256 * 1024 || !(ev->flags & (EVF_LITERAL |
 	    EVF_BODY)))
@@ -475,7 +496,9 @@ batch_signal(int signo, void *arg)
 static void
 batch_rec_failed(const char *why, void *arg)
 {
-	(void)arg;
+	struct batch	*bt = arg;
+
+	bt->rec_failed = true;
 	/* why is "RECORDING STOPPED: <reason>" already. */
 	fprintf(stderr, "mailscope: %s\n", why);
 }
@@ -577,6 +600,16 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		recorder_close(bt.rec, reason);
 		bt.rec = NULL;
 	}
+	/* What was written is not all there is: that comes first. */
+	if (bt.out_errno != 0) {
+		/* A reader that left (| head) knows; a full disk is said. */
+		if (bt.out_errno != EPIPE)
+			fprintf(stderr, "mailscope: standard output: %s; the "
+			    "%s is incomplete\n", strerror(bt.out_errno),
+			    bo->json ? "JSON" : "transcript");
+		rc = EXIT_WRITE;
+	} else if (bt.rec_failed)
+		rc = EXIT_WRITE;
 out:
 	if (bt.rec != NULL)
 		recorder_close(bt.rec, "error");

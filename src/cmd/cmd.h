@@ -18,9 +18,9 @@
 
 /*
  * options.c: the connection, TLS and consent options the main command
- * and probe share, parsed by one function.  SESSION_LONGOPTS goes into a
- * getopt_long table; session_option() returns 1 when ch was one of
- * them, 0 when not, -1 with err set.
+ * and probe share, parsed by one function.  The SOPTS_* rows go into a
+ * command's option table (base's struct opt), by section; session_option()
+ * returns 1 when ch was one of them, 0 when not, -1 with err set.
  */
 enum {
 	SOPT_TIMEOUT = 512,
@@ -38,31 +38,85 @@ enum {
 	SOPT_DNS,
 	SOPT_DNSSEC_ANCHOR,
 	SOPT_MTA_STS_POLICY,
+	SOPT_CONFIG,
+	SOPT_NO_CONFIG,
 };
-#define SESSION_LONGOPTS						\
-	{ "timeout",		required_argument, NULL, SOPT_TIMEOUT },	\
-	{ "cafile",		required_argument, NULL, SOPT_CAFILE },	\
-	{ "tls-priority",	required_argument, NULL, SOPT_PRIORITY },	\
-	{ "sni",		required_argument, NULL, SOPT_SNI },	\
-	{ "client-cert",	required_argument, NULL, SOPT_CLIENT_CERT }, \
-	{ "client-key",		required_argument, NULL, SOPT_CLIENT_KEY }, \
-	{ "ehlo",		required_argument, NULL, SOPT_EHLO },	\
-	{ "allow-plaintext-auth", no_argument, NULL,			\
-	    SOPT_ALLOW_PLAINTEXT_AUTH },					\
-	{ "allow-unverified-auth", no_argument, NULL,			\
-	    SOPT_ALLOW_UNVERIFIED_AUTH },					\
-	{ "password-file",	required_argument, NULL, SOPT_PASSWORD_FILE }, \
-	{ "tlsa",		required_argument, NULL, SOPT_TLSA },	\
-	{ "pin",		required_argument, NULL, SOPT_PIN },	\
-	{ "dns",		required_argument, NULL, SOPT_DNS },	\
-	{ "dnssec-anchor",	required_argument, NULL, SOPT_DNSSEC_ANCHOR }, \
-	{ "mta-sts-policy",	required_argument, NULL, SOPT_MTA_STS_POLICY }
-#define SESSION_SHORTOPTS	"46"
+#define SOPTS_CONNECTION						\
+	{ NULL, no_argument, '4', OPTK_NONE, NULL,			\
+	    "IPv4 or IPv6 only", 0 },					\
+	{ NULL, no_argument, '6', OPTK_NONE, NULL, NULL, OPTF_JOIN },	\
+	{ "timeout", required_argument, SOPT_TIMEOUT, OPTK_NONE, "SECONDS", \
+	    "connect and per-reply timeout (default 30)", 0 }
+#define SOPTS_DNS							\
+	{ NULL, 0, 0, 0, NULL,						\
+	    "DNS (mx://, and host names with --dns; DNSSEC validated):", 0 }, \
+	{ "dns", required_argument, SOPT_DNS, OPTK_NONE, "ADDR[:PORT]",	\
+	    "the resolver to ask (default: resolv.conf's)", 0 },		\
+	{ "dnssec-anchor", required_argument, SOPT_DNSSEC_ANCHOR, OPTK_FILE, \
+	    "FILE", "trust anchor, DS or DNSKEY records (default\n"	\
+	    "/usr/share/dns/root.key)", 0 },				\
+	{ NULL, 0, 0, 0, NULL, "MTA-STS (mx://: the policy of "		\
+	    "https://mta-sts.DOMAIN, RFC 8461):", 0 },			\
+	{ "mta-sts-policy", required_argument, SOPT_MTA_STS_POLICY,	\
+	    OPTK_FILE, "FILE", "judge the MX host by this policy instead (also\n" \
+	    "for smtp://); no record asked, nothing fetched", 0 }
+#define SOPTS_TLS							\
+	{ "cafile", required_argument, SOPT_CAFILE, OPTK_FILE, "FILE",	\
+	    "trust these CAs instead of the system store", 0 },		\
+	{ "tls-priority", required_argument, SOPT_PRIORITY, OPTK_NONE,	\
+	    "STRING", "GnuTLS priority string (default NORMAL without\n"	\
+	    "TLS 1.0 and 1.1)", 0 },					\
+	{ "sni", required_argument, SOPT_SNI, OPTK_NONE, "NAME",	\
+	    "server name sent and verified", 0 },			\
+	{ "client-cert", required_argument, SOPT_CLIENT_CERT, OPTK_FILE, \
+	    "FILE", "client certificate (PEM), with --client-key", 0 },	\
+	{ "client-key", required_argument, SOPT_CLIENT_KEY, OPTK_FILE,	\
+	    "FILE", "", 0 },						\
+	{ "tlsa", required_argument, SOPT_TLSA, OPTK_NONE, "'U S M HEX'", \
+	    "check the chain against this TLSA record (DANE,\n"		\
+	    "repeatable): e.g. '3 1 1 <SHA-256 of the key>';\n"		\
+	    "for SMTP by RFC 7672 (DANE-TA, DANE-EE only)", 0 },		\
+	{ "pin", required_argument, SOPT_PIN, OPTK_NONE, "sha256//BASE64", \
+	    "the leaf's public key must have this SHA-256\n"		\
+	    "(curl's --pinnedpubkey; repeatable, or ';'-\n"		\
+	    "separated); else exit 5 with the server's pin", 0 }
+#define SOPTS_CREDENTIALS						\
+	{ NULL, 0, 0, 0, NULL, "Credentials (a secret goes only inside TLS " \
+	    "whose certificate verified):", 0 },				\
+	{ "allow-plaintext-auth", no_argument, SOPT_ALLOW_PLAINTEXT_AUTH, \
+	    OPTK_NONE, NULL,						\
+	    "consent: credentials may be sent with no TLS", 0 },		\
+	{ "allow-unverified-auth", no_argument, SOPT_ALLOW_UNVERIFIED_AUTH, \
+	    OPTK_NONE, NULL, "consent: credentials may be sent over TLS whose\n" \
+	    "certificate did not verify (--insecure is not\nthis)", 0 },	\
+	{ "password-file", required_argument, SOPT_PASSWORD_FILE, OPTK_FILE, \
+	    "FILE", "the secret is FILE's first line (else\n"		\
+	    "$MAILSCOPE_PASSWORD), never from -c", 0 },			\
+	{ NULL, 0, 0, 0, NULL, "Protocol:", 0 },			\
+	{ "ehlo", required_argument, SOPT_EHLO, OPTK_NONE, "NAME",	\
+	    "EHLO/LHLO name (default mailscope.localhost)", 0 }
+#define SOPTS_CONFIG							\
+	{ NULL, 0, 0, 0, NULL, "Configuration:", 0 },			\
+	{ "config", required_argument, SOPT_CONFIG, OPTK_FILE, "FILE",	\
+	    "read FILE instead of the system's and yours", 0 },	\
+	{ "no-config", no_argument, SOPT_NO_CONFIG, OPTK_NONE, NULL,	\
+	    "read no configuration file", 0 }
 
 int	 session_option(struct session_opts *, int, const char *, char *,
 	    size_t);
 int	 session_options_check(const struct session_opts *, char *, size_t);
 void	 session_options_free(struct session_opts *);
+
+/*
+ * args.c: what every front door does alike: one line for a bad option,
+ * --help from the command's table, the configuration files read before
+ * the options.
+ */
+struct tui_opts;
+__dead void cmd_bad_option(const struct optcmd *, int, char **);
+__dead void cmd_help(const struct optcmd *, const char *, const char *);
+int	 cmd_config(const struct optcmd *, int, char **,
+	    struct session_opts *, struct tui_opts *, char *, size_t);
 
 /* batch.c: the batch view (text and --json) and its driver. */
 struct batch_opts {
@@ -132,6 +186,19 @@ int	 fleet_jobs_parse(const char *);	/* 0: bad */
 int	 fleet_main(const struct probe_conf *, const char *, int);
 
 /* export.c: mailscope export --format txt|md|html FILE. */
+extern const struct optcmd export_cmd;
 int	 export_main(int, char **);
+
+/* main.c's table; probe.c's. */
+extern const struct optcmd main_cmd;
+extern const struct optcmd probe_cmd;
+
+/*
+ * complete.c: the bash, zsh and fish completion scripts, written from
+ * the commands' option tables; the words of a kind (lab scenarios,
+ * themes) the scripts ask for as they complete.
+ */
+int	 completion_print(const char *, const struct optcmd *const *, size_t);
+int	 completion_words(const char *);
 
 #endif /* MAILSCOPE_CMD_H */

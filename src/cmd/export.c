@@ -18,58 +18,81 @@
 
 #include "cmd/cmd.h"
 
-static const char export_usage[] =
+static const struct opt export_opts[] = {
+	{ "format", required_argument, 'f', OPTK_WORDS, "FORMAT:txt|md|html",
+	    "txt (default): the batch transcript; md: a\n"
+	    "handout; html: one file with a sequence diagram", 0 },
+	{ "output", required_argument, 'o', OPTK_FILE, "OUT",
+	    "write OUT (default, or -: standard output)", 0 },
+	{ "session", required_argument, 'n', OPTK_NONE, "N",
+	    "the Nth recording of the file (default 1)", 0 },
+	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
+};
+
+const struct optcmd export_cmd = {
+	"export", "mailscope export", export_opts,
+	sizeof export_opts / sizeof export_opts[0], OPTK_FILE
+};
+
+static const char export_head[] =
 "usage: mailscope export [--format txt|md|html] [-o OUT] [--session N] "
-    "FILE.jsonl\n";
+    "FILE.jsonl\n"
+"FILE.jsonl may be -: the recording is read from standard input.\n\n";
 
 int
 export_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "format",	required_argument,	NULL, 'f' },
-		{ "output",	required_argument,	NULL, 'o' },
-		{ "session",	required_argument,	NULL, 'n' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
+	struct opt_getopt	 g;
 	struct recording_info	 ri;
 	struct evlog		*log;
 	struct buf		 out = { 0 };
-	const char		*format = "txt", *path = NULL;
+	const char		*format = "txt", *path = NULL, *in;
 	char			 err[512];
 	FILE			*f;
 	int			 n, nth = 1, fd = -1;
 	int			 ch, rc = EXIT_OK;
 
+	opt_getopt(&export_cmd, &g);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "f:o:h", opts, NULL)) != -1) {
+	while ((ch = opt_next(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 'f':
 			format = optarg;
 			break;
 		case 'o':
-			path = optarg;
+			/* -: standard output, as without -o. */
+			path = strcmp(optarg, "-") != 0 ? optarg : NULL;
 			break;
 		case 'n':
-			if ((nth = session_number_arg("export", optarg)) == 0)
+			if ((nth = session_number_arg("export", optarg)) == 0) {
+				opt_getopt_free(&g);
 				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
-			fputs(export_usage, stdout);
-			return EXIT_OK;
+			cmd_help(&export_cmd, export_head, NULL);
 		default:
-			fputs(export_usage, stderr);
-			return EXIT_USAGE;
+			cmd_bad_option(&export_cmd, ch, argv);
 		}
 	}
-	if (argc - optind != 1 || (strcmp(format, "txt") != 0 &&
-	    strcmp(format, "md") != 0 && strcmp(format, "html") != 0)) {
-		fputs(export_usage, stderr);
+	opt_getopt_free(&g);
+	if (argc - optind != 1) {
+		fprintf(stderr, "mailscope export: %s (see mailscope export "
+		    "--help)\n", argc == optind ? "missing FILE.jsonl" :
+		    "one recording at a time");
 		return EXIT_USAGE;
 	}
+	if (strcmp(format, "txt") != 0 && strcmp(format, "md") != 0 &&
+	    strcmp(format, "html") != 0) {
+		fprintf(stderr, "mailscope export: --format takes txt, md or "
+		    "html (see mailscope export --help)\n");
+		return EXIT_USAGE;
+	}
+	/* -: standard input, a pipe as well as a file. */
+	in = strcmp(argv[optind], "-") == 0 ? "/dev/stdin" : argv[optind];
 	log = evlog_new(true);
 	memset(&ri, 0, sizeof ri);
-	n = recording_load_classified(argv[optind], (unsigned)nth, log, &ri, err,
+	n = recording_load_classified(in, (unsigned)nth, log, &ri, err,
 	    sizeof err);
 	if (n < 0) {
 		fprintf(stderr, "mailscope export: %s\n", err);
@@ -82,7 +105,7 @@ export_main(int argc, char **argv)
 	if (ri.count > 1)
 		fprintf(stderr, "mailscope export: %s holds %u recordings; "
 		    "this is number %u (--session N picks another)\n",
-		    argv[optind], ri.count, ri.nth);
+		    in, ri.count, ri.nth);
 	if (strcmp(format, "txt") == 0)
 		render_txt(log, &ri, &out);
 	else if (strcmp(format, "md") == 0)
@@ -104,9 +127,10 @@ export_main(int argc, char **argv)
 	} else {
 		if (fwrite(out.p, 1, out.len, f) != out.len ||
 		    (f != stdout ? fclose(f) : fflush(f)) != 0) {
-			fprintf(stderr, "mailscope export: write: %s\n",
+			fprintf(stderr, "mailscope export: %s: %s\n",
+			    path != NULL ? path : "standard output",
 			    strerror(errno));
-			rc = EXIT_PROTO;
+			rc = EXIT_WRITE;
 		}
 	}
 	recording_info_free(&ri);

@@ -38,46 +38,98 @@ enum {
 	OPT_TOUR,
 	OPT_SAVE_CHAIN,
 	OPT_VERSION,
+	OPT_COMPLETION,
+	OPT_COMPLETION_WORDS,
 };
 
-static const struct option longopts[] = {
-	SESSION_LONGOPTS,
-	{ "insecure",		no_argument,		NULL, OPT_INSECURE },
-	{ "keylog",		required_argument,	NULL, OPT_KEYLOG },
-	{ "starttls",		no_argument,		NULL, OPT_STARTTLS },
-	{ "require-tls",	no_argument,		NULL, OPT_REQUIRE_TLS },
-	{ "allow-injection",	no_argument,		NULL,
-	    OPT_ALLOW_INJECTION },
-	{ "batch",		no_argument,		NULL, OPT_BATCH },
-	{ "json",		no_argument,		NULL, OPT_JSON },
-	{ "script",		required_argument,	NULL, OPT_SCRIPT },
-	{ "command",		required_argument,	NULL, 'c' },
-	{ "record",		required_argument,	NULL, OPT_RECORD },
-	{ "resume",		no_argument,		NULL, OPT_RESUME },
-	{ "compare",		required_argument,	NULL, OPT_COMPARE },
-	{ "no-redact",		no_argument,		NULL, OPT_NO_REDACT },
-	{ "theme",		required_argument,	NULL, OPT_THEME },
-	{ "timestamps",		required_argument,	NULL, OPT_TIMESTAMPS },
-	{ "ascii",		no_argument,		NULL, OPT_ASCII },
-	{ "explain",		no_argument,		NULL, OPT_EXPLAIN },
-	{ "lab",		optional_argument,	NULL, OPT_LAB },
-	{ "lab-proto",		required_argument,	NULL, OPT_LAB_PROTO },
-	{ "tour",		no_argument,		NULL, OPT_TOUR },
-	{ "save-chain",		required_argument,	NULL, OPT_SAVE_CHAIN },
-	{ "help",		no_argument,		NULL, 'h' },
-	{ "version",		no_argument,		NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
+static const struct opt main_opts[] = {
+	{ NULL, 0, 0, 0, NULL, "Connection:", 0 },
+	SOPTS_CONNECTION,
+	SOPTS_DNS,
+	{ NULL, 0, 0, 0, NULL, "TLS:", 0 },
+	{ "starttls", no_argument, OPT_STARTTLS, OPTK_NONE, NULL,
+	    "ask capabilities, STARTTLS, ask again", 0 },
+	{ "require-tls", no_argument, OPT_REQUIRE_TLS, OPTK_NONE, NULL,
+	    "never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
+	    "in plaintext; exit 3 if the session had no TLS\n"
+	    "or kept a command back", 0 },
+	{ "insecure", no_argument, OPT_INSECURE, OPTK_NONE, NULL,
+	    "continue when the certificate is not verified", 0 },
+	SOPTS_TLS,
+	{ "keylog", required_argument, OPT_KEYLOG, OPTK_FILE, "FILE",
+	    "write TLS secrets (NSS key log) for Wireshark;\n"
+	    "FILE must be yours and private (0600); the\n"
+	    "tshark command that decrypts the session is said", 0 },
+	{ "save-chain", required_argument, OPT_SAVE_CHAIN, OPTK_FILE, "FILE",
+	    "write the chain as the server sent it (PEM)", 0 },
+	{ "allow-injection", no_argument, OPT_ALLOW_INJECTION, OPTK_NONE,
+	    NULL, "continue after response injection (study)", 0 },
+	SOPTS_CREDENTIALS,
+	{ NULL, 0, 0, 0, NULL, "Batch:", 0 },
+	{ "batch", no_argument, OPT_BATCH, OPTK_NONE, NULL,
+	    "no screen: commands from stdin, --script or -c", 0 },
+	{ "command", required_argument, 'c', OPTK_NONE, "CMD",
+	    "send CMD (repeatable); :starttls [CMD], :auth\n"
+	    "[MECH] USER, :raw, :note, :mark, :quit run\n"
+	    "as on the screen, other : commands exit 1;\n"
+	    "::TEXT sends :TEXT", 0 },
+	{ "script", required_argument, OPT_SCRIPT, OPTK_FILE, "FILE",
+	    "send the lines of FILE (the same rules)", 0 },
+	{ "json", no_argument, OPT_JSON, OPTK_NONE, NULL,
+	    "print the event log as JSON Lines", 0 },
+	{ "resume", no_argument, OPT_RESUME, OPTK_NONE, NULL,
+	    "then connect again, resuming the TLS session,\n"
+	    "and report both (on the screen: :reconnect)", 0 },
+	{ "compare", required_argument, OPT_COMPARE, OPTK_NONE, "PRIORITY",
+	    "then connect again with this GnuTLS priority\n"
+	    "string and print what changed (on the screen:\n"
+	    ":reconnect PRIORITY, :compare)", 0 },
+	{ NULL, 0, 0, 0, NULL, "Recording:", 0 },
+	{ "record", required_argument, OPT_RECORD, OPTK_FILE, "FILE",
+	    "record every event (JSON Lines) into a private\n"
+	    "file of yours (-: standard output, not with\n"
+	    "--json); on the screen :record FILE starts one\n"
+	    "mid-session", 0 },
+	{ "no-redact", no_argument, OPT_NO_REDACT, OPTK_NONE, NULL,
+	    "keep credentials in recordings and views", 0 },
+	SOPTS_CONFIG,
+	{ NULL, 0, 0, 0, NULL, "Interface:", 0 },
+	{ "theme", required_argument, OPT_THEME, OPTK_THEME, "NAME",
+	    "colour theme (default, light, high-contrast, mono)", 0 },
+	{ "timestamps", required_argument, OPT_TIMESTAMPS, OPTK_WORDS,
+	    "MODE:absolute|relative|off", "absolute (default), relative or off", 0 },
+	{ "ascii", no_argument, OPT_ASCII, OPTK_NONE, NULL,
+	    "ASCII markers only (no lock glyph)", 0 },
+	{ "explain", no_argument, OPT_EXPLAIN, OPTK_NONE, NULL,
+	    "start with plain-language glosses under lines\n"
+	    "(batch too, but not --json)", 0 },
+	{ "lab", optional_argument, OPT_LAB, OPTK_SCENARIO, "SCENARIO",
+	    "start the built-in lab server and connect to it", 0 },
+	{ "lab-proto", required_argument, OPT_LAB_PROTO, OPTK_WORDS,
+	    "PROTO:smtp|imap|pop3", "smtp (default), imap or pop3 with --lab", 0 },
+	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
+	    "with --lab: a guided tour for a first session", 0 },
+	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
+	{ "version", no_argument, OPT_VERSION, OPTK_NONE, NULL,
+	    "print the version and the licence", 0 },
+	{ "completion", required_argument, OPT_COMPLETION, OPTK_WORDS,
+	    "SHELL:bash|zsh|fish", "print the shell completion script", OPTF_HIDDEN },
+	{ "completion-words", required_argument, OPT_COMPLETION_WORDS,
+	    OPTK_WORDS, "KIND:scenario|theme", NULL, OPTF_HIDDEN },
 };
 
-static const char usage_text[] =
+const struct optcmd main_cmd = {
+	NULL, "mailscope", main_opts, sizeof main_opts / sizeof main_opts[0],
+	OPTK_URL
+};
+
+static const char usage_head[] =
 "usage: mailscope [options] URL\n"
 "       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3]\n"
 "       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
-"       mailscope probe [-4|-6] [TLS and consent options] [--ehlo NAME]\n"
-"                       [--timeout SECONDS] [--auth USER] [--scan] [--json]\n"
-"                       URL | --targets FILE [--jobs N]\n"
+"       mailscope probe [options] URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [-o OUT] [--session N]\n"
 "                        FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] [--session N] FILE.jsonl\n"
@@ -87,90 +139,34 @@ static const char usage_text[] =
 "     pop3://host[:110] pop3s://host[:995]   (IPv6: smtp://[::1]:25)\n"
 "     mx://domain[:25]: the domain's MX hosts in preference order, SMTP\n"
 "     with STARTTLS, the certificate checked for the MX host's name\n"
-"\n"
-"Connection:\n"
-"  -4, -6                  IPv4 or IPv6 only\n"
-"  --timeout SECONDS       connect and per-reply timeout (default 30)\n"
-"DNS (mx://, and host names with --dns; DNSSEC validated):\n"
-"  --dns ADDR[:PORT]       the resolver to ask (default: resolv.conf's)\n"
-"  --dnssec-anchor FILE    trust anchor, DS or DNSKEY records (default\n"
-"                          /usr/share/dns/root.key)\n"
-"MTA-STS (mx://: the policy of https://mta-sts.DOMAIN, RFC 8461):\n"
-"  --mta-sts-policy FILE   judge the MX host by this policy instead (also\n"
-"                          for smtp://); no record asked, nothing fetched\n"
-"TLS:\n"
-"  --starttls              ask capabilities, STARTTLS, ask again\n"
-"  --require-tls           never send AUTH/LOGIN/USER/PASS/APOP/MAIL/DATA\n"
-"                          in plaintext; exit 3 if the session had no TLS\n"
-"                          or kept a command back\n"
-"  --cafile FILE           trust these CAs instead of the system store\n"
-"  --insecure              continue when the certificate is not verified\n"
-"  --tls-priority STRING   GnuTLS priority string (default NORMAL without\n"
-"                          TLS 1.0 and 1.1)\n"
-"  --sni NAME              server name sent and verified\n"
-"  --client-cert FILE      client certificate (PEM), with --client-key\n"
-"  --client-key FILE\n"
-"  --keylog FILE           write TLS secrets (NSS key log) for Wireshark;\n"
-"                          FILE must be yours and private (0600)\n"
-"  --tlsa 'U S M HEX'      check the chain against this TLSA record (DANE,\n"
-"                          repeatable): e.g. '3 1 1 <SHA-256 of the key>';\n"
-"                          for SMTP by RFC 7672 (DANE-TA, DANE-EE only)\n"
-"  --pin sha256//BASE64    the leaf's public key must have this SHA-256\n"
-"                          (curl's --pinnedpubkey; repeatable, or ';'-\n"
-"                          separated); else exit 5 with the server's pin\n"
-"  --save-chain FILE       write the chain as the server sent it (PEM)\n"
-"  --allow-injection       continue after response injection (study)\n"
-"Credentials (a secret goes only inside TLS whose certificate verified):\n"
-"  --allow-plaintext-auth  consent: credentials may be sent with no TLS\n"
-"  --allow-unverified-auth consent: credentials may be sent over TLS whose\n"
-"                          certificate did not verify (--insecure is not\n"
-"                          this)\n"
-"  --password-file FILE    batch :auth reads the secret from FILE's first\n"
-"                          line (else $MAILSCOPE_PASSWORD), never from -c\n"
-"Protocol:\n"
-"  --ehlo NAME             EHLO/LHLO name (default mailscope.localhost)\n"
-"Batch:\n"
-"  --batch                 no screen: commands from stdin, --script or -c\n"
-"  -c, --command CMD       send CMD (repeatable); :starttls [CMD], :auth\n"
-"                          [MECH] USER, :raw, :note, :mark, :quit run\n"
-"                          as on the screen, other : commands exit 1;\n"
-"                          ::TEXT sends :TEXT\n"
-"  --script FILE           send the lines of FILE (the same rules)\n"
-"  --json                  print the event log as JSON Lines\n"
-"  --resume                then connect again, resuming the TLS session,\n"
-"                          and report both (on the screen: :reconnect)\n"
-"  --compare PRIORITY      then connect again with this GnuTLS priority\n"
-"                          string and print what changed (on the screen:\n"
-"                          :reconnect PRIORITY, :compare)\n"
-"Recording:\n"
-"  --record FILE           record every event (JSON Lines) into a private\n"
-"                          file of yours; on the screen :record FILE\n"
-"                          starts one mid-session\n"
-"  --no-redact             keep credentials in recordings and views\n"
-"Interface:\n"
-"  --theme NAME            colour theme (default, light, high-contrast, mono)\n"
-"  --timestamps MODE       absolute (default), relative or off\n"
-"  --ascii                 ASCII markers only (no lock glyph)\n"
-"  --explain               start with plain-language glosses under lines\n"
-"                          (batch too, but not --json)\n"
-"  --lab [SCENARIO]        start the built-in lab server and connect to it\n"
-"  --lab-proto PROTO       smtp (default), imap or pop3 with --lab\n"
-"  --tour                  with --lab: a guided tour for a first session\n"
-"  -h, --help              this help\n"
-"  --version               print the version and the licence\n"
+"\n";
+
+static const char usage_tail[] =
 "\n"
 "Exit codes: 0 ok, 1 usage, 2 connect/protocol failure, 3 STARTTLS not\n"
 "offered or refused (--require-tls: no TLS, or a command kept back),\n"
 "4 TLS handshake failed, 5 certificate not verified (PKIX, or DANE when a\n"
 "usable TLSA record is given, or --pin, or an MTA-STS policy in enforce\n"
-"mode that does not allow the MX host), 6 security warning (injection).\n";
+"mode that does not allow the MX host), 6 security warning (injection),\n"
+"9 output lost (a write failed: a full disk, a closed pipe).\n";
 
-static __dead void
-usage(int code)
-{
-	fputs(usage_text, code == 0 ? stdout : stderr);
-	exit(code);
-}
+/* The subcommands: argv[1] names one. */
+static const struct subcommand {
+	const struct optcmd	*cmd;
+	int			(*main)(int, char **);
+} subcommands[] = {
+	{ &probe_cmd,	probe_main },
+	{ &export_cmd,	export_main },
+	{ &replay_cmd,	replay_main },
+	{ &lab_cmd,	lab_main },
+};
+#define NSUBCOMMANDS	(sizeof subcommands / sizeof subcommands[0])
+
+/* Every command's table, for the completions. */
+static const struct optcmd *const optcmds[] = {
+	&main_cmd, &probe_cmd, &export_cmd, &replay_cmd, &lab_cmd,
+};
+#define NOPTCMDS	(sizeof optcmds / sizeof optcmds[0])
 
 static __dead void usage_error(const char *, ...) PRINTFLIKE(1, 2);
 
@@ -188,6 +184,25 @@ usage_error(const char *fmt, ...)
 	buf_addc(&shown, '\0');
 	fprintf(stderr, "mailscope: %s (see mailscope --help)\n", shown.p);
 	exit(EXIT_USAGE);
+}
+
+/* openssl s_client's "-connect host:port": the URL to use instead. */
+static void
+openssl_habit(int argc, char **argv)
+{
+	char	try[512];
+	int	i;
+
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "-connect") != 0)
+			continue;
+		if (i + 1 < argc && target_suggest(argv[i + 1], try,
+		    sizeof try) == 0)
+			usage_error("-connect is openssl's; did you mean "
+			    "%s ?", try);
+		usage_error("-connect is openssl's: give a URL, e.g. "
+		    "submission://host:587");
+	}
 }
 
 /* Start the lab in a child and point the session at it. */
@@ -234,25 +249,24 @@ main(int argc, char **argv)
 	struct batch_opts	 bo;
 	struct tui_opts		 to;
 	struct lab_info		 li;
+	struct opt_getopt	 g;
 	const char		*lab_proto = NULL, *lab_scenario = NULL;
 	bool			 batch = false, lab = false;
 	char			*lab_note = NULL;
+	static char		 config_err[512];	/* the screen's */
 	char			 err[512];
 	int			 ch, fd, mode, rc;
+	size_t			 i;
 
 	/* Before anything can hold a secret, in every mode. */
 	secret_protect_process();
 	signal(SIGPIPE, SIG_IGN);
 	/* A recording that hits a file-size limit fails, never kills. */
 	signal(SIGXFSZ, SIG_IGN);
-	if (argc > 1 && strcmp(argv[1], "lab") == 0)
-		return lab_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "probe") == 0)
-		return probe_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "export") == 0)
-		return export_main(argc - 1, argv + 1);
-	if (argc > 1 && strcmp(argv[1], "replay") == 0)
-		return replay_main(argc - 1, argv + 1);
+	for (i = 0; argc > 1 && i < NSUBCOMMANDS; i++)
+		if (strcmp(argv[1], subcommands[i].cmd->name) == 0)
+			return subcommands[i].main(argc - 1, argv + 1);
+	openssl_habit(argc, argv);
 
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);
@@ -261,13 +275,12 @@ main(int argc, char **argv)
 	so.family = AF_UNSPEC;
 	so.timeout_ms = 30000;
 	/* On stderr for batch mode; the screen hides stderr. */
-	if (config_load(NULL, &so, &to, err, sizeof err) == -1) {
-		fprintf(stderr, "mailscope: %s\n", err);
-		to.config_error = err;
-	}
+	if (cmd_config(&main_cmd, argc, argv, &so, &to, config_err,
+	    sizeof config_err) == -1)
+		to.config_error = config_err;
 
-	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS "c:h",
-	    longopts, NULL)) != -1) {
+	opt_getopt(&main_cmd, &g);
+	while ((ch = opt_next(&g, argc, argv)) != -1) {
 		switch (session_option(&so, ch, optarg, err, sizeof err)) {
 		case 1:
 			continue;
@@ -281,7 +294,14 @@ main(int argc, char **argv)
 			strv_add(&bo.commands, optarg);
 			break;
 		case 'h':
-			usage(0);
+			cmd_help(&main_cmd, usage_head, usage_tail);
+		case SOPT_CONFIG:
+		case SOPT_NO_CONFIG:
+			break;	/* read by cmd_config() */
+		case OPT_COMPLETION:
+			return completion_print(optarg, optcmds, NOPTCMDS);
+		case OPT_COMPLETION_WORDS:
+			return completion_words(optarg);
 		case OPT_INSECURE:
 			so.insecure = true;
 			break;
@@ -353,11 +373,12 @@ main(int argc, char **argv)
 			printf("Licence: %s <https://spdx.org/licenses/%s.html>,"
 			    " no warranty\n", MAILSCOPE_LICENCE,
 			    MAILSCOPE_LICENCE);
-			return 0;
+			return fflush(stdout) == 0 ? EXIT_OK : EXIT_WRITE;
 		default:
-			usage(EXIT_USAGE);
+			cmd_bad_option(&main_cmd, ch, argv);
 		}
 	}
+	opt_getopt_free(&g);
 	argc -= optind;
 	argv += optind;
 	/* "--lab good" reads as well as "--lab=good". */
@@ -372,6 +393,21 @@ main(int argc, char **argv)
 	if (bo.resume && bo.compare != NULL)
 		usage_error("--resume and --compare each make the second "
 		    "connection: give one");
+	/*
+	 * --record -: the recording on standard output.  Its lines are
+	 * --json's (export and replay read either), so that is what batch
+	 * mode prints, and the transcript has no room beside it.
+	 */
+	if (bo.record != NULL && strcmp(bo.record, "-") == 0) {
+		if (bo.json)
+			usage_error("--record - and --json both write to "
+			    "standard output: give --record FILE");
+		if (bo.explain)
+			usage_error("--record - puts the recording on standard "
+			    "output: no place for --explain's glosses");
+		bo.json = true;
+		bo.record = to.record = NULL;
+	}
 	if (bo.explain && bo.json)
 		usage_error("--explain glosses the transcript; --json has no "
 		    "place for glosses");

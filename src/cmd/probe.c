@@ -32,6 +32,7 @@
 #include <jansson.h>
 
 #include "cmd/cmd.h"
+#include "tui.h"
 
 #define INJECT_WAIT_MS	1500	/* for an answer to the injected command */
 #define SETTLE_MS	500	/* for stragglers after the real command */
@@ -1016,23 +1017,51 @@ probe_password(const struct session_opts *so, struct buf *pass)
 	return 0;
 }
 
-static const char probe_usage[] =
-"usage: mailscope probe [-4|-6] [--cafile FILE] [--sni NAME] [--ehlo NAME]\n"
-"                       [--tls-priority STRING] [--client-cert FILE\n"
-"                       --client-key FILE] [--timeout SECONDS]\n"
-"                       [--auth USER [--password-file FILE]]\n"
-"                       [--allow-plaintext-auth] [--allow-unverified-auth]\n"
-"                       [--tlsa 'U S M HEX']... [--pin sha256//BASE64]...\n"
-"                       [--dns ADDR[:PORT]] [--dnssec-anchor FILE]\n"
-"                       [--mta-sts-policy FILE]\n"
-"                       [--scan] [--json] URL | --targets FILE [--jobs N]\n"
-"  --scan          also one handshake per cipher suite, group and\n"
-"                  signature algorithm the linked GnuTLS can offer: what\n"
-"                  the server accepts, weak ones flagged (at most 300 s)\n"
-"  --targets FILE  probe every URL of FILE (one a line, # comments; -:\n"
-"                  standard input), each result printed as it finishes;\n"
-"                  the options apply to every target (not --auth)\n"
-"  --jobs N        --targets: N targets at once (1-256, default 16)\n";
+enum {
+	PROBE_JSON = 256,
+	PROBE_SCAN,
+	PROBE_AUTH,
+	PROBE_TARGETS,
+	PROBE_JOBS,
+};
+
+static const struct opt probe_opts[] = {
+	{ NULL, 0, 0, 0, NULL, "Probe:", 0 },
+	{ "scan", no_argument, PROBE_SCAN, OPTK_NONE, NULL,
+	    "also one handshake per cipher suite, group and\n"
+	    "signature algorithm the linked GnuTLS can offer:\n"
+	    "what the server accepts, weak ones flagged (at\n"
+	    "most 300 s)", 0 },
+	{ "json", no_argument, PROBE_JSON, OPTK_NONE, NULL,
+	    "the findings as JSON", 0 },
+	{ "auth", required_argument, PROBE_AUTH, OPTK_NONE, "USER",
+	    "try to log in once, inside verified TLS", 0 },
+	{ "targets", required_argument, PROBE_TARGETS, OPTK_FILE, "FILE",
+	    "probe every URL of FILE (one a line, # comments;\n"
+	    "-: standard input), each result printed as it\n"
+	    "finishes; the options apply to every target\n"
+	    "(not --auth)", 0 },
+	{ "jobs", required_argument, PROBE_JOBS, OPTK_NONE, "N",
+	    "--targets: N targets at once (1-256, default 16)", 0 },
+	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
+	{ NULL, 0, 0, 0, NULL, "Connection:", 0 },
+	SOPTS_CONNECTION,
+	SOPTS_DNS,
+	{ NULL, 0, 0, 0, NULL, "TLS:", 0 },
+	SOPTS_TLS,
+	SOPTS_CREDENTIALS,
+	SOPTS_CONFIG,
+};
+
+const struct optcmd probe_cmd = {
+	"probe", "mailscope probe", probe_opts,
+	sizeof probe_opts / sizeof probe_opts[0], OPTK_URL
+};
+
+static const char probe_head[] =
+"usage: mailscope probe [options] URL\n"
+"       mailscope probe [options] --targets FILE [--jobs N]\n"
+"\n";
 
 static void
 probe_done_break(struct probe *p, void *arg)
@@ -1061,17 +1090,9 @@ probe_one(const struct probe_conf *conf, const char *url)
 int
 probe_main(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		SESSION_LONGOPTS,
-		{ "json",	no_argument,		NULL, 'J' },
-		{ "scan",	no_argument,		NULL, 'S' },
-		{ "auth",	required_argument,	NULL, 'A' },
-		{ "targets",	required_argument,	NULL, 'T' },
-		{ "jobs",	required_argument,	NULL, 'j' },
-		{ "help",	no_argument,		NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct probe_conf conf;
+	struct tui_opts	 to;
+	struct opt_getopt g;
 	struct target	 t;
 	struct buf	 pass = { 0 };
 	const char	*targets = NULL, *jobs = NULL;
@@ -1079,11 +1100,14 @@ probe_main(int argc, char **argv)
 	int		 ch, njobs = FLEET_JOBS, rc;
 
 	memset(&conf, 0, sizeof conf);
+	memset(&to, 0, sizeof to);
 	conf.so.family = AF_UNSPEC;
 	conf.so.timeout_ms = 10000;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS "h", opts,
-	    NULL)) != -1) {
+	/* The screen's keys (theme, ...) are read and left unused. */
+	(void)cmd_config(&probe_cmd, argc, argv, &conf.so, &to, err,
+	    sizeof err);
+	opt_getopt(&probe_cmd, &g);
+	while ((ch = opt_next(&g, argc, argv)) != -1) {
 		switch (session_option(&conf.so, ch, optarg, err,
 		    sizeof err)) {
 		case 1:
@@ -1091,39 +1115,42 @@ probe_main(int argc, char **argv)
 		case -1:
 			fprintf(stderr, "mailscope probe: %s\n", err);
 			session_options_free(&conf.so);
+			opt_getopt_free(&g);
 			return EXIT_USAGE;
 		default:
 			break;
 		}
 		switch (ch) {
-		case 'J':
+		case PROBE_JSON:
 			conf.json = true;
 			break;
-		case 'S':
+		case PROBE_SCAN:
 			conf.scan = true;
 			break;
-		case 'A':
+		case PROBE_AUTH:
 			conf.auth_user = optarg;
 			break;
-		case 'T':
+		case PROBE_TARGETS:
 			targets = optarg;
 			break;
-		case 'j':
+		case PROBE_JOBS:
 			jobs = optarg;
 			break;
+		case SOPT_CONFIG:
+		case SOPT_NO_CONFIG:
+			break;	/* read by cmd_config() */
 		case 'h':
-			fputs(probe_usage, stdout);
-			session_options_free(&conf.so);
-			return EXIT_OK;
+			cmd_help(&probe_cmd, probe_head, NULL);
 		default:
-			fputs(probe_usage, stderr);
-			session_options_free(&conf.so);
-			return EXIT_USAGE;
+			cmd_bad_option(&probe_cmd, ch, argv);
 		}
 	}
+	opt_getopt_free(&g);
 	rc = EXIT_USAGE;
 	if (argc - optind != (targets != NULL ? 0 : 1)) {
-		fputs(probe_usage, stderr);
+		fprintf(stderr, "mailscope probe: %s (see mailscope probe "
+		    "--help)\n", targets != NULL ? "--targets takes no URL" :
+		    argc == optind ? "missing URL" : "one URL only");
 		goto out;
 	}
 	if (session_options_check(&conf.so, err, sizeof err) == -1) {

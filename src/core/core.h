@@ -29,6 +29,8 @@ int		 target_parse(const char *, struct target *, char *, size_t);
 void		 target_free(struct target *);
 const char	*proto_name(enum proto_id);
 char		*target_string(const struct target *);
+const char	*target_scheme(size_t);
+int		 target_suggest(const char *, char *, size_t);
 
 
 /* net.c: resolution and non-blocking connect. */
@@ -357,6 +359,8 @@ bool		 pp_tagged(enum proto_id);	/* commands carry a tag */
 const char	*pp_data_cmd(enum proto_id);	/* NULL: none */
 const char	*pp_inject_cmd(enum proto_id);	/* probe's, with STARTTLS */
 const char	*pp_mail_probe(enum proto_id);	/* NULL: no such check */
+void		 pp_tshark(enum proto_id, const char *, bool, const char *,
+		    struct buf *);
 const char	*pp_typed_hello(enum proto_id);	/* "EHLO me", "a CAPABILITY" */
 const char	*pp_typed_starttls(enum proto_id);
 const char	*pp_plain_auth_risk(const struct pp *);	/* caps in clear */

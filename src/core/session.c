@@ -1799,10 +1799,18 @@ session_connect(struct session *s)
 		    "SSLKEYLOGFILE is set (%s): GnuTLS writes this "
 		    "session's TLS secrets there, so anyone with that file "
 		    "can decrypt it", getenv("SSLKEYLOGFILE"));
-	if (s->opts.keylog != NULL)
+	if (s->opts.keylog != NULL) {
+		struct buf	cmd = { 0 };
+
 		ev_local(s->log, EV_INFO, CHAN_PLAIN, "keylog", "TLS secrets "
 		    "of this session go to %s (NSS key log format)",
 		    s->opts.keylog);
+		pp_tshark(s->opts.target.proto, s->opts.target.port,
+		    s->opts.target.implicit_tls, s->opts.keylog, &cmd);
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "keylog-tshark",
+		    "to decrypt a capture of it: %s", cmd.p);
+		buf_free(&cmd);
+	}
 	s->naddrs = s->addr_cur = 0;
 	if ((dns = session_uses_dns(s)) ?
 	    session_dns_start(s, err, sizeof err) :

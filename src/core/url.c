@@ -31,6 +31,45 @@ static const struct scheme {
 	{ "mx",		PROTO_SMTP,	"25",	false,	true },
 };
 
+#define NSCHEMES	(sizeof schemes / sizeof schemes[0])
+
+/* The schemes target_parse() takes, in order; NULL past the last. */
+const char *
+target_scheme(size_t i)
+{
+	return i < NSCHEMES ? schemes[i].name : NULL;
+}
+
+/*
+ * openssl's habit, "host:port": the URL that names the same server, by
+ * the first scheme whose default port it is.  -1: none fits.
+ */
+int
+target_suggest(const char *hostport, char *out, size_t outlen)
+{
+	const char	*colon, *port;
+	size_t		 i, hlen;
+
+	if ((colon = strrchr(hostport, ':')) == NULL || colon == hostport)
+		return -1;
+	port = colon + 1;
+	hlen = (size_t)(colon - hostport);
+	/* An IPv6 address has colons of its own: only "[addr]:port". */
+	if (memchr(hostport, ':', hlen) != NULL && (hostport[0] != '[' ||
+	    hostport[hlen - 1] != ']'))
+		return -1;
+	if (strpbrk(hostport, "/@?# \t") != NULL)
+		return -1;
+	for (i = 0; i < NSCHEMES; i++) {
+		if (!schemes[i].mx && strcmp(schemes[i].port, port) == 0) {
+			snprintf(out, outlen, "%s://%s", schemes[i].name,
+			    hostport);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 /* The text of "[...]": an IPv6 address, with an optional "%zone". */
 static bool
 ipv6_literal(const char *p, size_t len)
@@ -86,13 +125,20 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 
 	memset(t, 0, sizeof *t);
 	if ((p = strstr(url, "://")) == NULL) {
+		char	try[512];
+
+		if (target_suggest(url, try, sizeof try) == 0) {
+			snprintf(err, errlen, "'%s' is not a URL; did you mean "
+			    "%s ?", url, try);
+			return -1;
+		}
 		snprintf(err, errlen, "'%s' is not a URL: expected "
 		    "scheme://host[:port], e.g. smtp://mail.example.org",
 		    url);
 		return -1;
 	}
 	n = (size_t)(p - url);
-	for (i = 0; i < sizeof schemes / sizeof schemes[0]; i++) {
+	for (i = 0; i < NSCHEMES; i++) {
 		if (strlen(schemes[i].name) == n &&
 		    strncasecmp(url, schemes[i].name, n) == 0)
 			sc = &schemes[i];

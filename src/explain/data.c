@@ -1073,6 +1073,11 @@ static const struct explain_entry warning[] = {
 	G("keylog", "TLS secrets are being written to a key log file: "
 	    "whoever reads it can decrypt this session.",
 	    "draft-ietf-tls-keylogfile"),
+	G("keylog-tshark", "With a capture of the connection (tcpdump -w "
+	    "on its port) and the key log, tshark or Wireshark shows what "
+	    "was said inside TLS.  -d tells it which protocol a port "
+	    "carries when it would not guess from a standard port.",
+	    "draft-ietf-tls-keylogfile"),
 	G("literal-size", "The server announced an IMAP literal of 4 GiB "
 	    "or more.  No real message is that big; the size is a classic "
 	    "way to overflow clients that allocate it.",

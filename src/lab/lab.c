@@ -1201,13 +1201,28 @@ lab_list(FILE *f)
 		fprintf(f, "%-17s %s\n", scenarios[i].name, scenarios[i].desc);
 }
 
-static void
-lab_usage(FILE *f)
-{
-	fprintf(f, "usage: mailscope lab [--scenario NAME] [--port-base N] "
-	    "[--keep-certs DIR]\n"
-	    "       mailscope lab --list\n");
-}
+static const struct opt lab_opts[] = {
+	{ "scenario", required_argument, 's', OPTK_SCENARIO, "NAME",
+	    "the scenario to play (default good; --list)", 0 },
+	{ "port-base", required_argument, 'p', OPTK_NONE, "N",
+	    "listen on N and the ports after it (default: free\n"
+	    "ones)", 0 },
+	{ "keep-certs", required_argument, 'k', OPTK_DIR, "DIR",
+	    "write the lab's CA and certificates into DIR", 0 },
+	{ "list", no_argument, 'l', OPTK_NONE, NULL,
+	    "the scenarios, one a line", 0 },
+	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
+};
+
+const struct optcmd lab_cmd = {
+	"lab", "mailscope lab", lab_opts, sizeof lab_opts / sizeof lab_opts[0],
+	OPTK_SCENARIO
+};
+
+static const char lab_head[] =
+"usage: mailscope lab [--scenario NAME] [--port-base N] "
+    "[--keep-certs DIR]\n"
+"       mailscope lab --list\n\n";
 
 static void
 lab_banner(const struct lab *lab, FILE *f)
@@ -1233,14 +1248,8 @@ lab_banner(const struct lab *lab, FILE *f)
 int
 lab_main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "scenario", required_argument, NULL, 's' },
-		{ "port-base", required_argument, NULL, 'p' },
-		{ "keep-certs", required_argument, NULL, 'k' },
-		{ "list", no_argument, NULL, 'l' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
+	struct opt_getopt g;
+	struct buf	 b = { 0 };
 	struct lab_opts	 opts;
 	struct lab	*lab;
 	char		 err[512], *end;
@@ -1248,9 +1257,9 @@ lab_main(int argc, char **argv)
 	int		 ch;
 
 	memset(&opts, 0, sizeof opts);
+	opt_getopt(&lab_cmd, &g);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:p:k:lh", longopts,
-	    NULL)) != -1) {
+	while ((ch = opt_next(&g, argc, argv)) != -1) {
 		switch (ch) {
 		case 's':
 			opts.scenario = optarg;
@@ -1262,6 +1271,7 @@ lab_main(int argc, char **argv)
 			    v > 65535 - LAB_PORTS) {
 				fprintf(stderr, "mailscope lab: bad port base: "
 				    "%s\n", optarg);
+				opt_getopt_free(&g);
 				return EXIT_USAGE;
 			}
 			opts.port_base = (int)v;
@@ -1270,22 +1280,32 @@ lab_main(int argc, char **argv)
 			opts.keep_certs = optarg;
 			break;
 		case 'l':
+			opt_getopt_free(&g);
 			lab_list(stdout);
 			return EXIT_OK;
 		case 'h':
-			lab_usage(stdout);
+			buf_adds(&b, lab_head);
+			opt_help(&lab_cmd, &b);
+			fwrite(b.p, 1, b.len, stdout);
+			buf_free(&b);
+			opt_getopt_free(&g);
 			return EXIT_OK;
 		default:
-			lab_usage(stderr);
+			opt_error(&lab_cmd, ch, argv, &b);
+			fputs(b.p, stderr);
+			buf_free(&b);
+			opt_getopt_free(&g);
 			return EXIT_USAGE;
 		}
 	}
+	opt_getopt_free(&g);
 	if (optind < argc) {
 		/* A bare scenario name is accepted too. */
 		if (opts.scenario == NULL && optind + 1 == argc)
 			opts.scenario = argv[optind];
 		else {
-			lab_usage(stderr);
+			fprintf(stderr, "mailscope lab: one scenario only (see "
+			    "mailscope lab --help)\n");
 			return EXIT_USAGE;
 		}
 	}

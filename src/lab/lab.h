@@ -44,6 +44,7 @@ struct lab_info {
 	bool		 keep;		/* dir is --keep-certs: left alone */
 };
 
+extern const struct optcmd lab_cmd;
 int		 lab_main(int, char **);
 int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
 		    size_t);

@@ -272,7 +272,8 @@ contains "$T/$n-torn.err" "line $lines: .*\\(the file ends inside this line\\); 
     fail "torn recording: nothing exported"
 
 # F4: a file size limit while recording: "RECORDING STOPPED" on stderr,
-# the session itself completes (stdout through a pipe, outside the limit).
+# the session itself completes (stdout through a pipe, outside the limit)
+# and exits 9: the recording is incomplete.
 n=fsize
 fake_start "$n" "$CASES/f03-big-retr.case"
 rm -f "$T/$n.jsonl"
@@ -280,7 +281,7 @@ rm -f "$T/$n.jsonl"
     -c "RETR 1" "pop3://127.0.0.1:$FAKE_PORT" < /dev/null 2> "$T/$n.err";
     echo "exit $?" > "$T/$n.rc" ) | cat > "$T/$n.out"
 fake_wait 10 > /dev/null 2>&1
-contains "$T/$n.rc" '^exit 0$' "file size limit: the session completes (exit 0)"
+contains "$T/$n.rc" '^exit 9$' "file size limit: the session completes, exit 9 (output lost)"
 contains "$T/$n.err" '^mailscope: RECORDING STOPPED: File too large$' "file size limit: RECORDING STOPPED on stderr, with the reason"
 [ "$(grep -c 'RECORDING STOPPED' "$T/$n.err")" -eq 1 ] &&
     pass "file size limit: said once" || fail "file size limit: said $(grep -c 'RECORDING STOPPED' "$T/$n.err") times"

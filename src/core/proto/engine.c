@@ -731,6 +731,53 @@ pp_inject_cmd(enum proto_id proto)
 	return proto_ops_for(proto)->inject_cmd;
 }
 
+/* Is port one of the words of list? */
+static bool
+port_listed(const char *list, const char *port)
+{
+	size_t	n = strlen(port);
+	const char *p;
+
+	for (p = list; (p = strstr(p, port)) != NULL; p += n)
+		if ((p == list || p[-1] == ' ') && (p[n] == ' ' ||
+		    p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/*
+ * The tshark command that decrypts a capture of this connection with the
+ * key log: the port mapped to the protocol when Wireshark would not take
+ * it by itself.
+ */
+void
+pp_tshark(enum proto_id proto, const char *port, bool implicit_tls,
+    const char *keylog, struct buf *out)
+{
+	const struct proto_ops	*ops = proto_ops_for(proto);
+
+	/* A path with a shell's special characters is quoted for it. */
+	buf_adds(out, "tshark -r CAPTURE -o ");
+	if (keylog[strspn(keylog, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn"
+	    "opqrstuvwxyz0123456789_./:+,@%-")] == '\0')
+		buf_printf(out, "tls.keylog_file:%s", keylog);
+	else {
+		buf_adds(out, "'tls.keylog_file:");
+		for (; *keylog != '\0'; keylog++) {
+			if (*keylog == '\'')
+				buf_adds(out, "'\\''");
+			else
+				buf_addc(out, *keylog);
+		}
+		buf_addc(out, '\'');
+	}
+	if (implicit_tls && !port_listed(ops->ws_tls_ports, port))
+		buf_printf(out, " -d tcp.port==%s,tls -d tls.port==%s,%s", port,
+		    port, ops->dissector);
+	else if (!implicit_tls && !port_listed(ops->ws_ports, port))
+		buf_printf(out, " -d tcp.port==%s,%s", port, ops->dissector);
+}
+
 const char *
 pp_mail_probe(enum proto_id proto)
 {

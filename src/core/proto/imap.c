@@ -315,4 +315,7 @@ const struct proto_ops imap_ops = {
 	.typed_hello = "a CAPABILITY",
 	.typed_starttls = "a STARTTLS",
 	.verbs = imap_verbs,
+	.dissector = "imap",
+	.ws_ports = "143",
+	.ws_tls_ports = "993",
 };

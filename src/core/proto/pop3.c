@@ -291,4 +291,7 @@ const struct proto_ops pop3_ops = {
 	.typed_hello = "CAPA",
 	.typed_starttls = "STLS",
 	.verbs = pop3_verbs,
+	.dissector = "pop",
+	.ws_ports = "110",
+	.ws_tls_ports = "995",
 };

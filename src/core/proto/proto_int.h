@@ -66,6 +66,11 @@ struct proto_ops {
 	const char	*typed_hello;	/* as a person types them first */
 	const char	*typed_starttls;
 	const char *const *verbs;
+	/* Wireshark's dissector, and the ports it takes by itself: in
+	 * plaintext (STARTTLS) and inside TLS from the first byte. */
+	const char	*dissector;
+	const char	*ws_ports;
+	const char	*ws_tls_ports;
 };
 
 extern const struct proto_ops smtp_ops, lmtp_ops, imap_ops, pop3_ops;

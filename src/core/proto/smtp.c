@@ -224,6 +224,9 @@ const struct proto_ops smtp_ops = {
 	.typed_hello = "EHLO me",
 	.typed_starttls = "STARTTLS",
 	.verbs = smtp_verbs,
+	.dissector = "smtp",
+	.ws_ports = "25 587",
+	.ws_tls_ports = "465",
 };
 
 const struct proto_ops lmtp_ops = {
@@ -243,4 +246,7 @@ const struct proto_ops lmtp_ops = {
 	.typed_hello = "LHLO me",
 	.typed_starttls = "STARTTLS",
 	.verbs = lmtp_verbs,
+	.dissector = "smtp",	/* Wireshark has no LMTP of its own */
+	.ws_ports = "",
+	.ws_tls_ports = "",
 };

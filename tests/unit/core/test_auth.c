@@ -121,10 +121,15 @@ test_secret_read(void **state)
 static void
 test_options(void **state)
 {
-	static const struct option opts[] = {
-		SESSION_LONGOPTS,
-		{ NULL, 0, NULL, 0 },
+	static const struct opt rows[] = {
+		SOPTS_CONNECTION,
+		SOPTS_TLS,
+		SOPTS_CREDENTIALS,
 	};
+	static const struct optcmd cmd = {
+		"test", "test", rows, sizeof rows / sizeof rows[0], OPTK_URL
+	};
+	struct opt_getopt	 g;
 	char			*argv[] = { "x", "--tls-priority", "NORMAL",
 				    "--client-cert", "c.pem",
 				    "--allow-unverified-auth", "-6",
@@ -136,11 +141,12 @@ test_options(void **state)
 
 	(void)state;
 	memset(&so, 0, sizeof so);
+	opt_getopt(&cmd, &g);
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, SESSION_SHORTOPTS, opts,
-	    NULL)) != -1)
+	while ((ch = opt_next(&g, argc, argv)) != -1)
 		assert_int_equal(session_option(&so, ch, optarg, err,
 		    sizeof err), 1);
+	opt_getopt_free(&g);
 	assert_string_equal(so.priority, "NORMAL");
 	assert_string_equal(so.client_cert, "c.pem");
 	assert_true(so.allow_unverified_auth);

@@ -108,6 +108,34 @@ test_target_errors(void **state)
 	}
 }
 
+/* openssl's host:port: the URL whose scheme has that port. */
+static void
+test_target_suggest(void **state)
+{
+	struct target	t;
+	char		out[128], err[256];
+
+	(void)state;
+	assert_int_equal(target_suggest("mail.example.org:587", out,
+	    sizeof out), 0);
+	assert_string_equal(out, "submission://mail.example.org:587");
+	assert_int_equal(target_suggest("h:25", out, sizeof out), 0);
+	assert_string_equal(out, "smtp://h:25");
+	assert_int_equal(target_suggest("[::1]:995", out, sizeof out), 0);
+	assert_string_equal(out, "pop3s://[::1]:995");
+	/* No scheme has it, no port, a bare IPv6 address, a path. */
+	assert_int_equal(target_suggest("h:4190", out, sizeof out), -1);
+	assert_int_equal(target_suggest("h", out, sizeof out), -1);
+	assert_int_equal(target_suggest("::1:25", out, sizeof out), -1);
+	assert_int_equal(target_suggest(":25", out, sizeof out), -1);
+	assert_int_equal(target_suggest("h/x:25", out, sizeof out), -1);
+	assert_int_equal(target_parse("h.test:993", &t, err, sizeof err), -1);
+	assert_string_equal(err, "'h.test:993' is not a URL; did you mean "
+	    "imaps://h.test:993 ?");
+	assert_string_equal(target_scheme(0), "smtp");
+	assert_null(target_scheme(9));
+}
+
 static void
 test_target_string(void **state)
 {
@@ -205,6 +233,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_target_defaults),
 		cmocka_unit_test(test_target_errors),
+		cmocka_unit_test(test_target_suggest),
 		cmocka_unit_test(test_target_string),
 		cmocka_unit_test(test_dns_server),
 		cmocka_unit_test(test_offers_credentials),

@@ -48,13 +48,41 @@ static void
 roff(struct buf *out, const char *s)
 {
 	for (; *s != '\0'; s++) {
-		if (*s == '-' || *s == '\\')
-			buf_addc(out, '\\');
-		buf_addc(out, *s);
+		if (*s == '"')
+			buf_adds(out, "\\(dq");
+		else {
+			if (*s == '-' || *s == '\\')
+				buf_addc(out, '\\');
+			buf_addc(out, *s);
+		}
 	}
 }
 
-/* mailscope.1: one .TP per binding, a .PP title per section. */
+/* Text in lines of at most 72 bytes, broken between words (mandoc -T lint). */
+static void
+roff_fill(struct buf *out, const char *s)
+{
+	struct buf	t = { 0 };
+	size_t		i, start = 0, sp = 0;
+
+	roff(&t, s);
+	for (i = 0; i < t.len; i++) {
+		/* Never a line that starts as a request would. */
+		if (t.p[i] == ' ' && t.p[i + 1] != '.' && t.p[i + 1] != '\'')
+			sp = i;
+		if (i - start >= 72 && sp > start) {
+			t.p[sp] = '\n';
+			start = sp + 1;
+		}
+	}
+	buf_add(out, t.p, t.len);
+	buf_free(&t);
+}
+
+/*
+ * mailscope.1: one .TP per binding, a title per section (a .PP before
+ * all but the first: the .SS is the first's paragraph break).
+ */
 static void
 gen_man(struct buf *out)
 {
@@ -62,7 +90,7 @@ gen_man(struct buf *out)
 	size_t		k, i, j;
 
 	for (k = 0; k < nkeys_sections; k++) {
-		buf_adds(out, ".PP\n\\fB");
+		buf_adds(out, k > 0 ? ".PP\n\\fB" : "\\fB");
 		roff(out, kctx_title(keys_sections[k]));
 		buf_adds(out, "\\fR\n");
 		for (i = 0; i < nbindings; i = j) {
@@ -73,7 +101,7 @@ gen_man(struct buf *out)
 			buf_adds(out, ".TP\n.B ");
 			roff(out, l.p);
 			buf_adds(out, "\n");
-			roff(out, bindings[i].help);
+			roff_fill(out, bindings[i].help);
 			buf_adds(out, "\n");
 		}
 	}

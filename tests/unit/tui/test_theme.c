@@ -302,6 +302,57 @@ test_config(void **state)
 	    sizeof err), -1);
 }
 
+/* timeout and tls-priority; the system's files, then the user's. */
+static void
+test_config_dirs(void **state)
+{
+	struct session_opts	 so;
+	struct tui_opts		 to;
+	char			 err[256], *path, *dirs, *home;
+
+	(void)state;
+	memset(&so, 0, sizeof so);
+	memset(&to, 0, sizeof to);
+	path = write_file("keys", "timeout 2.5\ntls-priority NORMAL\n");
+	assert_int_equal(config_load(path, &so, &to, err, sizeof err), 0);
+	assert_int_equal(so.timeout_ms, 2500);
+	assert_string_equal(so.priority, "NORMAL");
+	free(path);
+	path = write_file("keys", "tls-priority NOPE:+NOTHING\n");
+	assert_int_equal(config_load(path, &so, &to, err, sizeof err), -1);
+	assert_non_null(strstr(err, "keys:1: tls-priority"));
+	free(path);
+	path = write_file("keys", "timeout 0\n");
+	assert_int_equal(config_load(path, &so, &to, err, sizeof err), -1);
+	assert_non_null(strstr(err, "keys:1: timeout"));
+	free(path);
+
+	/* Two system directories, the first listed wins; then the user. */
+	xasprintf(&path, "mkdir -p %s/a/mailscope %s/b/mailscope "
+	    "%s/u/mailscope", tmpdir, tmpdir, tmpdir);
+	assert_int_equal(system(path), 0);
+	free(path);
+	free(write_file("a/mailscope/config", "ehlo a.test\ntimeout 1\n"));
+	free(write_file("b/mailscope/config", "ehlo b.test\ntimeout 2\n"
+	    "theme light\n"));
+	xasprintf(&dirs, "%s/a:relative:%s/b", tmpdir, tmpdir);
+	xasprintf(&home, "%s/u", tmpdir);
+	setenv("XDG_CONFIG_DIRS", dirs, 1);
+	setenv("XDG_CONFIG_HOME", home, 1);
+	assert_int_equal(config_load(NULL, &so, &to, err, sizeof err), 0);
+	assert_string_equal(so.ehlo, "a.test");
+	assert_int_equal(so.timeout_ms, 1000);
+	assert_string_equal(to.theme, "light");
+	free(write_file("u/mailscope/config", "timeout 3\n"));
+	assert_int_equal(config_load(NULL, &so, &to, err, sizeof err), 0);
+	assert_int_equal(so.timeout_ms, 3000);
+	assert_string_equal(so.ehlo, "a.test");
+	unsetenv("XDG_CONFIG_DIRS");
+	unsetenv("XDG_CONFIG_HOME");
+	free(dirs);
+	free(home);
+}
+
 static void
 test_time_names(void **state)
 {
@@ -332,6 +383,7 @@ main(void)
 		cmocka_unit_test(test_not_found),
 		cmocka_unit_test(test_user_dir_first),
 		cmocka_unit_test(test_config),
+		cmocka_unit_test(test_config_dirs),
 		cmocka_unit_test(test_time_names),
 	};
 
