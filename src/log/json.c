@@ -207,6 +207,13 @@ tls_to_json(const struct tls_facts *f)
 	return o;
 }
 
+/* The facts alone, as the "tls" member of an event has them (probe). */
+char *
+tls_facts_json(const struct tls_facts *f)
+{
+	return dump(tls_to_json(f));
+}
+
 /*
  * A recording writes one line per event, and a large transfer is hundreds
  * of thousands of them: the envelope, whose names and numbers never need

@@ -405,6 +405,7 @@ enum rec_line {
 
 void	 event_json(const struct evlog *, const struct event *, struct buf *);
 char	*event_to_json(const struct evlog *, const struct event *);
+char	*tls_facts_json(const struct tls_facts *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
 /* The options object of a header: string (NULL: null), bool or int. */
 struct rec_option {
