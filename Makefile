@@ -8,6 +8,9 @@ DESTDIR	?=
 BINDIR	 = $(PREFIX)/bin
 MANDIR	 = $(PREFIX)/share/man/man1
 THEMEDIR = $(PREFIX)/share/mailscope/themes
+SCHEMADIR = $(PREFIX)/share/mailscope/schemas
+# The JSON Schemas of what mailscope writes, each beside its writer.
+SCHEMAS	 = src/log/recording.schema.json src/cmd/probe.schema.json
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
@@ -141,10 +144,12 @@ install: mailscope
 	install -m 0755 mailscope $(DESTDIR)$(BINDIR)/mailscope
 	install -m 0644 mailscope.1 $(DESTDIR)$(MANDIR)/mailscope.1
 	for t in themes/*.theme; do install -m 0644 $$t $(DESTDIR)$(THEMEDIR)/; done
+	install -d $(DESTDIR)$(SCHEMADIR)
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(SCHEMADIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mailscope $(DESTDIR)$(MANDIR)/mailscope.1
-	rm -rf $(DESTDIR)$(THEMEDIR)
+	rm -rf $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(SCHEMADIR)
 	rmdir $(DESTDIR)$(PREFIX)/share/mailscope 2>/dev/null || true
 
 clean:

@@ -18,7 +18,7 @@ test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
 	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd
-	ldnsutils dpkg-dev parallel nginx-light"
+	ldnsutils dpkg-dev parallel nginx-light python3-jsonschema"
 
 case $what in
 build) pkgs=$build_pkgs ;;
