@@ -29,6 +29,7 @@ most 5 a file), and a summary; exits 1 on any FAIL.  python3-jsonschema
 """
 import json
 import os
+import re
 import sys
 
 import jsonschema
@@ -53,6 +54,8 @@ def validators():
             s = json.load(f)
         jsonschema.Draft202012Validator.check_schema(s)
         store[s["$id"]] = s
+        if path.startswith("src/log/"):
+            check_volatile(s)
     rec = "https://mailscope.invalid/schemas/recording.schema.json"
 
     def make(ref):
@@ -73,6 +76,46 @@ def validators():
         "trailer": make(rec + "#/$defs/trailer"),
         "probe": make("https://mailscope.invalid/schemas/probe.schema.json"),
     }
+
+
+# A recording of a flood is hundreds of thousands of events that differ
+# only in these members: each value that meets the schema's constraint
+# (checked here, and the schema checked to say just that) is replaced by
+# one that does, and the rest of the line validated once per shape.
+TIME_RE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:"
+                     r"[0-9]{2}(\.[0-9]{1,9})?Z")
+B64_RE = re.compile(r"[A-Za-z0-9+/]*={0,2}")
+VOLATILE = {
+    "seq": (lambda v: type(v) is int and v >= 0, 0,
+            {"type": "integer", "minimum": 0}),
+    "t": (lambda v: type(v) in (int, float) and v >= 0, 0,
+          {"type": "number", "minimum": 0}),
+    "len": (lambda v: type(v) is int and v >= 0, 0,
+            {"type": "integer", "minimum": 0}),
+    "time": (lambda v: type(v) is str and TIME_RE.fullmatch(v), "",
+             {"$ref": "#/$defs/time"}),
+    "text": (lambda v: type(v) is str, "", {"type": "string"}),
+    "b64": (lambda v: type(v) is str and B64_RE.fullmatch(v), "",
+            {"type": "string", "pattern": "^[A-Za-z0-9+/]*={0,2}$"}),
+}
+
+
+def check_volatile(rec):
+    """The schema still says what the shortcut assumes."""
+    props = rec["$defs"]["event"]["properties"]
+    for name, (_, _, want) in VOLATILE.items():
+        got = {k: v for k, v in props[name].items() if k != "description"}
+        assert got == want, (name, got)
+    assert rec["$defs"]["time"]["pattern"] == "^" + TIME_RE.pattern + "$"
+
+
+def shape(o):
+    """The event with its volatile members replaced, as a memo key."""
+    s = dict(o)
+    for name, (ok, rep, _) in VOLATILE.items():
+        if name in s and ok(s[name]):
+            s[name] = rep
+    return json.dumps(s, sort_keys=True)
 
 
 def line_kind(o):
@@ -104,7 +147,7 @@ def objects(path):
                 yield n, o
 
 
-def check_file(path, vs):
+def check_file(path, vs, valid):
     """(lines validated, lines skipped, [failure lines])."""
     ok = skipped = 0
     fails = []
@@ -116,8 +159,14 @@ def check_file(path, vs):
         if old:
             skipped += 1
             continue
+        key = shape(o) if kind == "event" else None
+        if key in valid:
+            ok += 1
+            continue
         errs = sorted(vs[kind].iter_errors(o), key=lambda e: list(e.path))
         if not errs:
+            if key is not None:
+                valid.add(key)
             ok += 1
             continue
         for e in errs[:1]:
@@ -169,11 +218,12 @@ def main():
         newer = os.stat(args[1]).st_mtime_ns
         args = args[2:]
     vs = validators()
+    valid = set()
     files = lines = skipped = nfail = 0
     for path in candidates(args or [os.path.join(TOP, "tests/out")], newer):
         if not ours(path):
             continue
-        ok, sk, fails = check_file(path, vs)
+        ok, sk, fails = check_file(path, vs, valid)
         files += 1
         lines += ok
         skipped += sk
