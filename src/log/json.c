@@ -1514,16 +1514,16 @@ int
 recording_parse_line_sink(struct evlog *log, const struct rec_sink *sink,
     const char *line, struct recording_info *info, char *err, size_t errlen)
 {
-	json_t		*o;
-	const char	*kind;
-	int		 rv;
+	json_t	*o, *kind;
+	int	 rv;
 
 	if ((o = load(line, err, errlen)) == NULL)
 		return -1;
-	kind = json_string_value(json_object_get(o, "kind"));
+	kind = json_object_get(o, "kind");
 	if (json_object_get(o, "mailscope") != NULL)
 		rv = header_from_object(o, info, err, errlen);
-	else if (kind != NULL ? strcmp(kind, "trailer") == 0 :
+	else if (kind != NULL ? json_is_string(kind) &&
+	    strcmp(json_string_value(kind), "trailer") == 0 :
 	    json_object_get(o, "end") != NULL)	/* formats 1 and 2 */
 		rv = trailer_from_object(o, info, err, errlen);
 	else if (log == NULL)
