@@ -236,6 +236,10 @@ def main():
                 print("	| ... and %d more" % (len(fails) - MAX_FAILS))
         elif ok > 0:
             print("PASS: schema: %s (%d lines)" % (rel, ok))
+    if files == 0:
+        nfail += 1
+        print("FAIL: schema: no recording or probe result found: nothing "
+              "was checked")
     print("schema: %d files, %d lines valid, %d lines of older formats "
           "skipped, %d files with errors" % (files, lines, skipped, nfail),
           file=sys.stderr)
