@@ -17,6 +17,9 @@ THEMEDIR = $(PREFIX)/share/mailscope/themes
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
+SCHEMADIR = $(PREFIX)/share/mailscope/schemas
+# The JSON Schemas of what mailscope writes, each beside its writer.
+SCHEMAS	 = src/log/recording.schema.json src/cmd/probe.schema.json
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config
@@ -162,6 +165,8 @@ install: mailscope completions
 	install -m 0755 mailscope $(DESTDIR)$(BINDIR)/mailscope
 	install -m 0644 mailscope.1 $(DESTDIR)$(MANDIR)/mailscope.1
 	for t in themes/*.theme; do install -m 0644 $$t $(DESTDIR)$(THEMEDIR)/; done
+	install -d $(DESTDIR)$(SCHEMADIR)
+	install -m 0644 $(SCHEMAS) $(DESTDIR)$(SCHEMADIR)/
 	# shell completions
 	install -d $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR) \
 	    $(DESTDIR)$(FISHCOMPDIR)
@@ -174,7 +179,7 @@ install: mailscope completions
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/mailscope $(DESTDIR)$(MANDIR)/mailscope.1
-	rm -rf $(DESTDIR)$(THEMEDIR)
+	rm -rf $(DESTDIR)$(THEMEDIR) $(DESTDIR)$(SCHEMADIR)
 	# shell completions
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/mailscope \
 	    $(DESTDIR)$(ZSHCOMPDIR)/_mailscope \

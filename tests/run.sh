@@ -45,6 +45,8 @@ passed=0
 failed=0
 log=$out/check.log
 : > "$log"
+# What this run writes is newer (the schema check reads only that).
+touch "$out/run.stamp"
 
 count() {
 	# $1: file with cmocka or PASS/FAIL output
@@ -131,6 +133,26 @@ for t in tests/integration/*.sh; do
 	printf '%-50s %s passed, %s failed\n' "$t" \
 	    "$(grep -c '^PASS: ' "$o")" "$(grep -c '^FAIL: ' "$o")"
 done
+
+# Every recording and JSON result the suites made (in their scratch
+# directories, tests/lib.sh's T; not the fuzzers' inputs), against the
+# schemas mailscope ships: one PASS a file, one FAIL a bad line (file:line
+# and the schema path).
+o=$out/schema.out
+python3 tests/schema.py --newer "$out/run.stamp" "$out/integration" > "$o" 2>&1
+rc=$?
+cat "$o" >> "$log"
+count "$o"
+grep '^FAIL: ' "$o"
+if [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$o"; then
+	echo "FAIL: tests/schema.py exited $rc"
+	tail -n 20 "$o"
+	failed=$((failed + 1))
+fi
+printf '%-50s %s passed, %s failed\n' "tests/schema.py" \
+    "$(grep -c '^PASS: ' "$o")" "$(grep -c '^FAIL: ' "$o")"
+tail -n 1 "$o"
+
 ! $quick && [ -x tests/servers/stop.sh ] && tests/servers/stop.sh >> "$out/servers.log" 2>&1
 
 echo "$passed passed, $failed failed"

@@ -41,13 +41,13 @@ recording_start(struct tui *t, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-/* The trailer: see recorder_close(). */
+/* The trailer: see recorder_close(); exit is -1 while mailscope runs on. */
 void
-recording_stop(struct tui *t, const char *reason)
+recording_stop(struct tui *t, const char *reason, int exit)
 {
 	if (t->rec == NULL)
 		return;
-	recorder_close(t->rec, reason);
+	recorder_close(t->rec, reason, exit);
 	t->rec = NULL;
 	free(t->rec_path);
 	t->rec_path = NULL;
@@ -79,7 +79,7 @@ cmd_record(struct tui *t, const char *args)
 			return;
 		}
 		tui_message(t, false, "recording into %s ended", t->rec_path);
-		recording_stop(t, "quit");
+		recording_stop(t, "quit", -1);
 		return;
 	}
 	if (t->rec != NULL && !recorder_failed(t->rec)) {
@@ -88,7 +88,7 @@ cmd_record(struct tui *t, const char *args)
 		return;
 	}
 	/* After a write error a new file may be given. */
-	recording_stop(t, "error");
+	recording_stop(t, "error", -1);
 	if (recording_start(t, args, err, sizeof err) == -1) {
 		tui_message(t, true, ":record: %s", err);
 		return;

@@ -54,7 +54,7 @@ static void
 tui_fatal(void)
 {
 	if (cur != NULL)
-		recording_stop(cur, "error");
+		recording_stop(cur, "error", -1);
 	tui_restore();
 }
 
@@ -661,7 +661,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
 	recording_stop(&t, t.terminal_gone && t.signo == 0 ?
-	    "terminal closed" : session_end_reason(t.session, t.signo, rc));
+	    "terminal closed" : session_end_reason(t.session, t.signo, rc),
+	    rc);
 	session_free(t.session);
 	tour_free(&t);
 out:

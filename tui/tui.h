@@ -457,7 +457,7 @@ bool	 command_is_secret(struct tui *, const char *);
 
 /* recording.c: --record and :record in the live inspector. */
 int	 recording_start(struct tui *, const char *, char *, size_t);
-void	 recording_stop(struct tui *, const char *);
+void	 recording_stop(struct tui *, const char *, int);
 const char *recording_badge(struct tui *, enum slot *);
 void	 cmd_record(struct tui *, const char *);
 

@@ -570,7 +570,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	rc = bt.refused ? EXIT_USAGE : session_exit_code(bt.s);
 	reason = session_end_reason(bt.s, bt.signo, rc);
 	if (bo->json) {
-		char *trl = recording_trailer_json(bt.log, reason);
+		char *trl = recording_trailer_json(bt.log, reason, rc);
 
 		buf_adds(&bt.out, trl);
 		buf_addc(&bt.out, '\n');
@@ -597,7 +597,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 	}
 	batch_write(&bt);
 	if (bt.rec != NULL) {
-		recorder_close(bt.rec, reason);
+		recorder_close(bt.rec, reason, rc);
 		bt.rec = NULL;
 	}
 	/* What was written is not all there is: that comes first. */
@@ -612,7 +612,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		rc = EXIT_WRITE;
 out:
 	if (bt.rec != NULL)
-		recorder_close(bt.rec, "error");
+		recorder_close(bt.rec, "error", rc);
 	session_free(bt.s);
 	evlog_free(bt.log);
 	digest_free(&bt.dg);

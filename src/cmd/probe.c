@@ -57,11 +57,43 @@ enum level {
 
 static const char *level_names[] = { "ok", "info", "warn", "bad", "skip" };
 
+/*
+ * A check in the words scanners use (testssl.sh's severities): what a
+ * warning and a failure weigh, and the CVE and CWE it is about.  A level
+ * ok is OK, info INFO, skip (not tested) WARN, as testssl.sh says a test
+ * could not be made; warn and bad are MEDIUM and HIGH unless said here.
+ */
+static const struct check_ref {
+	const char	*check;
+	const char	*warn, *bad;
+	const char	*cve, *cwe;
+} check_refs[] = {
+	{ "target", NULL, "WARN", NULL, NULL },
+	{ "connect", NULL, "WARN", NULL, NULL },
+	{ "mx", "LOW", NULL, NULL, NULL },
+	{ "starttls", NULL, "HIGH", NULL, "CWE-319" },
+	{ "plaintext-auth", "MEDIUM", NULL, NULL, "CWE-319" },
+	{ "tls", NULL, "HIGH", NULL, "CWE-319" },
+	{ "certificate", NULL, "HIGH", NULL, "CWE-295" },
+	{ "dane", "MEDIUM", "HIGH", NULL, "CWE-295" },
+	{ "mta-sts", "MEDIUM", "HIGH", NULL, "CWE-295" },
+	{ "pin", NULL, "HIGH", NULL, "CWE-295" },
+	{ "capabilities", "LOW", NULL, NULL, NULL },
+	{ "auth", "MEDIUM", "MEDIUM", NULL, NULL },
+	{ "response-injection", NULL, "HIGH", NULL, "CWE-74" },
+	{ "lowest-version", "LOW", "HIGH", NULL, "CWE-327" },
+	{ "command-injection", NULL, "HIGH", "CVE-2011-0411", "CWE-74" },
+};
+
 struct finding {
+	char		*id;		/* stable: "starttls", "cipher-tls1_2_x9d" */
 	char		*check;
 	enum level	 level;
+	const char	*severity;	/* OK, INFO, LOW, ... CRITICAL, WARN */
 	char		*detail;
-	char		*id;		/* scan: the suite, group, ... or NULL */
+	char		*cve;		/* "CVE-2011-0411", or NULL */
+	char		*cwe;		/* "CWE-74", or NULL */
+	char		*name;		/* scan: the suite, group, ... or NULL */
 	char		*version;	/* scan: "TLS1.2" or NULL */
 	char		*iana;		/* scan: a suite's "0x00,0x34" */
 };
@@ -100,6 +132,7 @@ struct probe {
 	const struct probe_conf	*conf;
 	struct session_opts	 base;	/* conf's, with this target */
 	char			*label;	/* the target as given, sanitized */
+	char			*tls;	/* --json: the main session's facts */
 	size_t			 line;	/* in the target list, or 0 */
 	probe_done_cb		 done;
 	void			*done_arg;
@@ -175,26 +208,102 @@ static struct finding *
 finding(struct probe *p, const char *check, enum level lv, const char *fmt,
     ...)
 {
-	struct buf	b = { 0 };
-	va_list		ap;
+	static const char	*const severity[] = { "OK", "INFO", "MEDIUM",
+	    "HIGH", "WARN" };
+	struct buf		 b = { 0 };
+	struct finding		*f;
+	const struct check_ref	*r = NULL;
+	va_list			 ap;
+	size_t			 i;
 
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	for (i = 0; i < sizeof check_refs / sizeof check_refs[0]; i++)
+		if (strcmp(check_refs[i].check, check) == 0)
+			r = &check_refs[i];
 	p->f = xreallocarray(p->f, p->nf + 1, sizeof *p->f);
-	memset(&p->f[p->nf], 0, sizeof p->f[p->nf]);
-	p->f[p->nf].check = xstrdup(check);
-	p->f[p->nf].level = lv;
-	p->f[p->nf].detail = b.p != NULL ? b.p : xstrdup("");
-	return &p->f[p->nf++];
+	f = &p->f[p->nf++];
+	memset(f, 0, sizeof *f);
+	f->id = xstrdup(check);
+	f->check = xstrdup(check);
+	f->level = lv;
+	f->severity = severity[lv];
+	if (r != NULL && lv == LV_WARN && r->warn != NULL)
+		f->severity = r->warn;
+	if (r != NULL && lv == LV_BAD && r->bad != NULL)
+		f->severity = r->bad;
+	f->cve = xstrdup_or_null(r != NULL ? r->cve : NULL);
+	f->cwe = xstrdup_or_null(r != NULL ? r->cwe : NULL);
+	f->detail = b.p != NULL ? b.p : xstrdup("");
+	return f;
 }
 
-/* A scan finding: what it is about, at which version. */
+/* "TLS1.2", "X25519" as part of an id: "tls1_2", "x25519". */
 static void
-finding_of(struct finding *f, const char *id, const char *version)
+id_part(struct buf *b, const char *s, bool dots)
 {
-	f->id = xstrdup_or_null(id);
+	for (; *s != '\0'; s++) {
+		if (*s >= 'A' && *s <= 'Z')
+			buf_addc(b, (char)(*s - 'A' + 'a'));
+		else if ((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') ||
+		    (*s == '.' && dots))
+			buf_addc(b, *s);
+		else
+			buf_addc(b, *s == '.' ? '_' : '-');
+	}
+}
+
+/*
+ * A scan finding: what it is about, at which version; its id says both
+ * ("group-tls1_3-x25519", "ciphers-tls1_2", "untested-ssl2.0").
+ */
+static void
+finding_of(struct finding *f, const char *name, const char *version)
+{
+	struct buf	b = { 0 };
+
+	f->name = xstrdup_or_null(name);
 	f->version = xstrdup_or_null(version);
+	buf_adds(&b, f->check);
+	if (version != NULL) {
+		buf_addc(&b, '-');
+		id_part(&b, version, false);
+	}
+	if (name != NULL) {
+		buf_addc(&b, '-');
+		id_part(&b, name, true);
+	}
+	free(f->id);
+	f->id = b.p;
+}
+
+/* CVE or CWE ids, each once, from "CVE-2016-2183 CVE-2016-6329". */
+static void
+add_refs(struct strv *sv, const char *ids)
+{
+	char	*s, *w, *save;
+
+	if (ids == NULL)
+		return;
+	s = xstrdup(ids);
+	for (w = strtok_r(s, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save))
+		if (!strv_has(sv, w))
+			strv_add(sv, w);
+	free(s);
+}
+
+/* The ids as one string, as testssl.sh writes them; NULL for none. */
+static char *
+join_refs(const struct strv *sv)
+{
+	struct buf	b = { 0 };
+	size_t		i;
+
+	for (i = 0; i < sv->n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? " " : "", sv->v[i]);
+	return b.p;
 }
 
 /*
@@ -449,6 +558,8 @@ probe_main_findings(struct probe *p)
 			probe_exit(p, EXIT_HANDSHAKE);
 		}
 	} else {
+		if (p->conf->json)
+			p->tls = tls_facts_json(f);
 		finding(p, "tls", LV_OK, "%s, %s, %s%s%s", f->version,
 		    f->cipher, f->kx != NULL ? f->kx : "-",
 		    f->group != NULL ? ", " : "",
@@ -665,36 +776,74 @@ scan_result(struct probe *p)
 		t->iana_name = xstrdup(f->cipher);
 }
 
+/* Of two severities of a weakness, the graver. */
+static const char *
+graver(const char *a, const char *b)
+{
+	static const char *const order[] = { "CRITICAL", "HIGH", "MEDIUM",
+	    "LOW" };
+	size_t	i;
+
+	for (i = 0; i < sizeof order / sizeof order[0]; i++)
+		if (strcmp(a, order[i]) == 0 || strcmp(b, order[i]) == 0)
+			return order[i];
+	return a;
+}
+
 static void
 scan_suite_finding(struct probe *p, const struct scan_try *t)
 {
 	const struct tls_suite	*su = &p->suites[t->suite];
-	struct tls_params	 params = su->p;
-	struct tls_weakness	 w[TLS_WEAK_MAX];
+	struct tls_params	 params = su->p, dh = { 0 };
+	struct tls_weakness	 w[TLS_WEAK_MAX + 1], dw[TLS_WEAK_MAX];
+	struct strv		 cve = { 0 }, cwe = { 0 };
 	struct finding		*f;
 	struct buf		 b = { 0 };
 	enum level		 lv = LV_OK;
+	const char		*severity = "OK";
 	size_t			 i, n;
+	char			 ver[16];
 
 	params.version = tls_version_id(t->version);
 	n = tls_weak(&params, w);
+	/* The server's own group, which only the handshake showed: the
+	 * session's words, the rule's references. */
+	dh.dh_bits = 1;
+	if (t->weak_dh != NULL && tls_weak(&dh, dw) == 1) {
+		w[n] = dw[0];
+		snprintf(w[n++].why, sizeof w[0].why, "%s", t->weak_dh);
+	}
 	for (i = 0; i < n; i++) {
 		buf_printf(&b, "%s%s", i ? "; " : "", w[i].why);
 		if (w[i].bad)
 			lv = LV_BAD;
 		else if (lv == LV_OK)
 			lv = LV_WARN;
-	}
-	if (t->weak_dh != NULL) {
-		buf_printf(&b, "%s%s", n++ ? "; " : "", t->weak_dh);
-		if (lv == LV_OK)
-			lv = LV_WARN;
+		severity = i == 0 ? w[i].ref->severity : graver(severity,
+		    w[i].ref->severity);
+		add_refs(&cve, w[i].ref->cve);
+		add_refs(&cwe, w[i].ref->cwe);
 	}
 	f = finding(p, "cipher", lv, "%s", n > 0 ? b.p : "accepted");
 	finding_of(f, t->iana_name, t->version);
 	xasprintf(&f->iana, "0x%02X,0x%02X", su->id[0], su->id[1]);
+	/* testssl.sh's: "cipher-tls1_2_xc02f", "cipher-tls1_2_x9d". */
+	buf_reset(&b);
+	id_part(&b, t->version, false);
+	snprintf(ver, sizeof ver, "%s", b.p);
+	free(f->id);
+	if (su->id[0] == 0)
+		xasprintf(&f->id, "cipher-%s_x%02x", ver, su->id[1]);
+	else
+		xasprintf(&f->id, "cipher-%s_x%02x%02x", ver, su->id[0],
+		    su->id[1]);
+	f->severity = severity;
+	f->cve = join_refs(&cve);
+	f->cwe = join_refs(&cwe);
 	if (lv != LV_OK)
 		probe_exit(p, EXIT_PROBE_WEAK);
+	strv_clear(&cve);
+	strv_clear(&cwe);
 	buf_free(&b);
 }
 
@@ -850,11 +999,39 @@ probe_next(struct probe *p)
 	p->done(p, p->done_arg);
 }
 
+/* Details may quote the server: sanitized, so always UTF-8. */
+static json_t *
+finding_json(const struct finding *f)
+{
+	json_t		*o = json_object();
+	struct buf	 b = { 0 };
+
+	sanitize(f->detail, strlen(f->detail), &b);
+	json_object_set_new(o, "id", json_string(f->id));
+	json_object_set_new(o, "check", json_string(f->check));
+	json_object_set_new(o, "level", json_string(level_names[f->level]));
+	json_object_set_new(o, "severity", json_string(f->severity));
+	json_object_set_new(o, "finding", json_string(b.p != NULL ? b.p :
+	    ""));
+	if (f->cve != NULL)
+		json_object_set_new(o, "cve", json_string(f->cve));
+	if (f->cwe != NULL)
+		json_object_set_new(o, "cwe", json_string(f->cwe));
+	if (f->name != NULL)
+		json_object_set_new(o, "name", json_string(f->name));
+	if (f->version != NULL)
+		json_object_set_new(o, "version", json_string(f->version));
+	if (f->iana != NULL)
+		json_object_set_new(o, "iana", json_string(f->iana));
+	buf_free(&b);
+	return o;
+}
+
 /* The result, printed at once (a list's results stream); its exit code. */
 int
 probe_print(const struct probe *p)
 {
-	json_t	*root, *arr, *o;
+	json_t	*root, *arr;
 	char	*s;
 	size_t	 i;
 
@@ -865,28 +1042,15 @@ probe_print(const struct probe *p)
 		if (p->line > 0)
 			json_object_set_new(root, "line",
 			    json_integer((json_int_t)p->line));
-		for (i = 0; i < p->nf; i++) {
-			o = json_object();
-			json_object_set_new(o, "check",
-			    json_string(p->f[i].check));
-			if (p->f[i].id != NULL)
-				json_object_set_new(o, "id",
-				    json_string(p->f[i].id));
-			if (p->f[i].iana != NULL)
-				json_object_set_new(o, "iana",
-				    json_string(p->f[i].iana));
-			if (p->f[i].version != NULL)
-				json_object_set_new(o, "version",
-				    json_string(p->f[i].version));
-			json_object_set_new(o, "level",
-			    json_string(level_names[p->f[i].level]));
-			json_object_set_new(o, "detail",
-			    json_string(p->f[i].detail));
-			json_array_append_new(arr, o);
-		}
+		for (i = 0; i < p->nf; i++)
+			json_array_append_new(arr, finding_json(&p->f[i]));
 		json_object_set_new(root, "findings", arr);
+		if (p->tls != NULL)
+			json_object_set_new(root, "tls", json_loads(p->tls, 0,
+			    NULL));
 		json_object_set_new(root, "exit", json_integer(p->exit_code));
-		s = json_dumps(root, JSON_COMPACT);
+		/* ASCII, as recordings: no byte of it can drive a terminal. */
+		s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
 		printf("%s\n", s);
 		free(s);
 		json_decref(root);
@@ -903,8 +1067,8 @@ probe_print(const struct probe *p)
 		    p->f[i].check);
 		if (p->f[i].version != NULL)
 			printf("%s ", p->f[i].version);
-		if (p->f[i].id != NULL)
-			printf("%s%s%s%s: ", p->f[i].id,
+		if (p->f[i].name != NULL)
+			printf("%s%s%s%s: ", p->f[i].name,
 			    p->f[i].iana != NULL ? " (" : "",
 			    p->f[i].iana != NULL ? p->f[i].iana : "",
 			    p->f[i].iana != NULL ? ")" : "");
@@ -970,6 +1134,9 @@ probe_free(struct probe *p)
 		free(p->f[i].check);
 		free(p->f[i].detail);
 		free(p->f[i].id);
+		free(p->f[i].name);
+		free(p->f[i].cve);
+		free(p->f[i].cwe);
 		free(p->f[i].version);
 		free(p->f[i].iana);
 	}
@@ -987,6 +1154,7 @@ probe_free(struct probe *p)
 	free(p->auth_reply);
 	free(p->auth_refused);
 	free(p->label);
+	free(p->tls);
 	target_free(&p->base.target);
 	free(p);
 }

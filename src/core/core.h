@@ -284,9 +284,18 @@ struct tls_params {
 	unsigned	 dh_bits;	/* 0: no finite-field DH or unknown */
 };
 #define TLS_WEAK_MAX	6
+/* Where scanners know a weakness: testssl.sh's name and severity for
+ * it, its CVE and CWE ids (space-separated when several, or NULL). */
+struct tls_weak_ref {
+	const char	*id;		/* "SWEET32", "cipherlist_aNULL" */
+	const char	*severity;	/* LOW, MEDIUM, HIGH */
+	const char	*cve;
+	const char	*cwe;
+};
 struct tls_weakness {
 	const char	*code;		/* weak-version, weak-kx, weak-cipher, */
 	bool		 bad;		/* ... weak-dh; broken, not just weak */
+	const struct tls_weak_ref *ref;
 	char		 why[160];	/* "anonymous: no authentication, ..." */
 };
 size_t		 tls_weak(const struct tls_params *,

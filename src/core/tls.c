@@ -545,27 +545,22 @@ cert_sans(gnutls_x509_crt_t crt, struct strv *sv)
 	}
 }
 
-static char *
-cert_key(gnutls_x509_crt_t crt)
+static void
+cert_key(gnutls_x509_crt_t crt, struct tls_cert *tc)
 {
 	unsigned int		 bits = 0;
 	int			 pk;
 	gnutls_ecc_curve_t	 curve;
-	char			*s;
+	const char		*name;
 
 	pk = gnutls_x509_crt_get_pk_algorithm(crt, &bits);
-	if (pk == GNUTLS_PK_RSA || pk == GNUTLS_PK_RSA_PSS ||
-	    pk == GNUTLS_PK_DSA) {
-		xasprintf(&s, "%s %u", gnutls_pk_algorithm_get_name(pk), bits);
-		return s;
-	}
+	name = pk >= 0 ? gnutls_pk_algorithm_get_name(pk) : NULL;
 	if (pk == GNUTLS_PK_ECDSA && gnutls_x509_crt_get_pk_ecc_raw(crt,
-	    &curve, NULL, NULL) >= 0) {
-		xasprintf(&s, "ECDSA %s", gnutls_ecc_curve_get_name(curve));
-		return s;
-	}
-	return xstrdup(pk >= 0 && gnutls_pk_algorithm_get_name(pk) != NULL ?
-	    gnutls_pk_algorithm_get_name(pk) : "unknown");
+	    &curve, NULL, NULL) >= 0)
+		tls_cert_set_key(tc, name, bits,
+		    gnutls_ecc_curve_get_name(curve));
+	else
+		tls_cert_set_key(tc, name, pk >= 0 ? bits : 0, NULL);
 }
 
 static int
@@ -602,7 +597,7 @@ cert_facts(const gnutls_datum_t *der, struct tls_cert *tc)
 	buf_reset(&b);
 	tc->not_before = gnutls_x509_crt_get_activation_time(crt);
 	tc->not_after = gnutls_x509_crt_get_expiration_time(crt);
-	tc->key = cert_key(crt);
+	cert_key(crt, tc);
 	sig = gnutls_x509_crt_get_signature_algorithm(crt);
 	tc->sigalg = xstrdup(sig >= 0 && gnutls_sign_get_name(sig) != NULL ?
 	    gnutls_sign_get_name(sig) : "unknown");

@@ -24,7 +24,32 @@ cert_free(struct tls_cert *tc)
 	strv_clear(&tc->san);
 	free(tc->serial);
 	free(tc->key);
+	free(tc->key_type);
+	free(tc->key_curve);
 	free(tc->sigalg);
+}
+
+/*
+ * "RSA 2048" for keys whose size says their strength, "ECDSA SECP256R1"
+ * where the curve does, the type alone otherwise.
+ */
+void
+tls_cert_set_key(struct tls_cert *tc, const char *type, unsigned bits,
+    const char *curve)
+{
+	free(tc->key);
+	free(tc->key_type);
+	free(tc->key_curve);
+	tc->key_type = xstrdup(type != NULL ? type : "unknown");
+	tc->key_bits = bits;
+	tc->key_curve = xstrdup_or_null(curve);
+	if (curve != NULL)
+		xasprintf(&tc->key, "%s %s", tc->key_type, curve);
+	else if (bits > 0 && (strncmp(tc->key_type, "RSA", 3) == 0 ||
+	    strcmp(tc->key_type, "DSA") == 0))
+		xasprintf(&tc->key, "%s %u", tc->key_type, bits);
+	else
+		tc->key = xstrdup(tc->key_type);
 }
 
 void
@@ -156,6 +181,8 @@ tls_facts_dup(const struct tls_facts *f)
 		strv_copy(&d->chain[i].san, &f->chain[i].san);
 		d->chain[i].serial = xstrdup_or_null(f->chain[i].serial);
 		d->chain[i].key = xstrdup_or_null(f->chain[i].key);
+		d->chain[i].key_type = xstrdup_or_null(f->chain[i].key_type);
+		d->chain[i].key_curve = xstrdup_or_null(f->chain[i].key_curve);
 		d->chain[i].sigalg = xstrdup_or_null(f->chain[i].sigalg);
 	}
 	d->nchain = f->nchain;

@@ -22,7 +22,9 @@
 #define DUMP_FLAGS	(JSON_COMPACT | JSON_ENSURE_ASCII | \
 			    JSON_REAL_PRECISION(15))
 #define LOAD_FLAGS	(JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
-#define FORMAT		2	/* 2: events carry their classification */
+/* 2: events carry their classification; 3: header and trailer say their
+ * kind, the trailer the exit code, a certificate key its type and bits. */
+#define FORMAT		3
 #define FORMAT_MIN	1
 
 static char *
@@ -99,6 +101,9 @@ cert_to_json(const struct tls_cert *c)
 	json_object_set_new(o, "not_before", jdate(c->not_before));
 	json_object_set_new(o, "not_after", jdate(c->not_after));
 	json_object_set_new(o, "key", jstr(c->key));
+	json_object_set_new(o, "key_type", jstr(c->key_type));
+	json_object_set_new(o, "key_bits", json_integer(c->key_bits));
+	json_object_set_new(o, "key_curve", jstr(c->key_curve));
 	json_object_set_new(o, "sigalg", jstr(c->sigalg));
 	json_object_set_new(o, "sha256", jstr(c->sha256));
 	json_object_set_new(o, "pin_sha256", jstr(c->pin_sha256));
@@ -201,6 +206,13 @@ tls_to_json(const struct tls_facts *f)
 		json_object_set_new(o, "mta_sts", sts_to_json(&f->sts));
 	json_object_set_new(o, "verified", json_boolean(f->verified));
 	return o;
+}
+
+/* The facts alone, as the "tls" member of an event has them (probe). */
+char *
+tls_facts_json(const struct tls_facts *f)
+{
+	return dump(tls_to_json(f));
 }
 
 /*
@@ -767,6 +779,51 @@ get_fixed(json_t *o, const char *key, char *dst, size_t dstlen, char *err,
 	return 0;
 }
 
+/*
+ * The key's type, bits and curve; a recording before format 3 has only
+ * the string, "RSA 2048" or "ECDSA SECP256R1", which says them too.
+ */
+static int
+cert_key_from_json(json_t *o, struct tls_cert *c, char *err, size_t errlen)
+{
+	json_t		*bits = json_object_get(o, "key_bits");
+	char		*type = NULL, *curve = NULL, *key = NULL, *sp;
+	unsigned	 n = 0;
+	int		 rv = -1;
+
+	if (bits != NULL && (!json_is_integer(bits) ||
+	    json_integer_value(bits) < 0 ||
+	    json_integer_value(bits) > 65536))
+		return fail(err, errlen, "\"key_bits\": not a key size");
+	if (get_str(o, "key_type", &type, err, errlen) == -1 ||
+	    get_str(o, "key_curve", &curve, err, errlen) == -1 ||
+	    get_str(o, "key", &key, err, errlen) == -1)
+		goto out;
+	if (bits != NULL)
+		n = (unsigned)json_integer_value(bits);
+	if (type == NULL && key != NULL) {
+		if ((sp = strrchr(key, ' ')) != NULL && sp[1] != '\0' &&
+		    strspn(sp + 1, "0123456789") == strlen(sp + 1) &&
+		    strlen(sp + 1) <= 5) {
+			n = (unsigned)strtoul(sp + 1, NULL, 10);
+			*sp = '\0';
+		} else if (sp != NULL && strncmp(key, "ECDSA ", 6) == 0) {
+			curve = xstrdup(sp + 1);
+			*sp = '\0';
+		}
+		type = key;
+		key = NULL;
+	}
+	if (type != NULL)
+		tls_cert_set_key(c, type, n, curve);
+	rv = 0;
+out:
+	free(type);
+	free(curve);
+	free(key);
+	return rv;
+}
+
 static int
 cert_from_json(json_t *o, struct tls_cert *c, char *err, size_t errlen)
 {
@@ -778,7 +835,7 @@ cert_from_json(json_t *o, struct tls_cert *c, char *err, size_t errlen)
 	    get_str(o, "serial", &c->serial, err, errlen) == -1 ||
 	    get_date(o, "not_before", &c->not_before, err, errlen) == -1 ||
 	    get_date(o, "not_after", &c->not_after, err, errlen) == -1 ||
-	    get_str(o, "key", &c->key, err, errlen) == -1 ||
+	    cert_key_from_json(o, c, err, errlen) == -1 ||
 	    get_str(o, "sigalg", &c->sigalg, err, errlen) == -1 ||
 	    get_fixed(o, "sha256", c->sha256, sizeof c->sha256, err,
 	    errlen) == -1 ||
@@ -1308,17 +1365,27 @@ recording_options_json(const struct rec_option *o, size_t n)
 	return dump(opt);
 }
 
-char *
-recording_trailer_json(const struct evlog *log, const char *reason)
+static char *
+trailer_json(int64_t end, const char *reason, uint64_t events, int exit)
 {
 	json_t	*o = json_object();
 
-	json_object_set_new(o, "end", jwall(evlog_wall_base(log) +
-	    evlog_now(log)));
+	json_object_set_new(o, "kind", json_string("trailer"));
+	json_object_set_new(o, "end", jwall(end));
 	json_object_set_new(o, "reason", jstr(reason));
-	json_object_set_new(o, "events", json_integer(
-	    (json_int_t)evlog_count(log)));
+	json_object_set_new(o, "events", json_integer((json_int_t)events));
+	if (exit >= 0)
+		json_object_set_new(o, "exit", json_integer(exit));
 	return dump(o);
+}
+
+/* exit: the exit code mailscope returns, or -1 when it has none yet. */
+char *
+recording_trailer_json(const struct evlog *log, const char *reason,
+    int exit)
+{
+	return trailer_json(evlog_wall_base(log) + evlog_now(log), reason,
+	    evlog_count(log), exit);
 }
 
 /*
@@ -1331,6 +1398,7 @@ recording_info_header_json(const struct recording_info *info)
 	json_t	*o = json_object(), *opt = NULL;
 
 	json_object_set_new(o, "mailscope", json_string("recording"));
+	json_object_set_new(o, "kind", json_string("header"));
 	json_object_set_new(o, "format", json_integer(FORMAT));
 	json_object_set_new(o, "version", jstr(info->version));
 	json_object_set_new(o, "target", jstr(info->target));
@@ -1349,12 +1417,8 @@ char *
 recording_info_trailer_json(const struct recording_info *info,
     uint64_t events)
 {
-	json_t	*o = json_object();
-
-	json_object_set_new(o, "end", jwall(info->end));
-	json_object_set_new(o, "reason", jstr(info->reason));
-	json_object_set_new(o, "events", json_integer((json_int_t)events));
-	return dump(o);
+	return trailer_json(info->end, info->reason, events,
+	    info->has_exit ? info->exit : -1);
 }
 
 void
@@ -1413,10 +1477,14 @@ trailer_from_object(json_t *o, struct recording_info *info, char *err,
     size_t errlen)
 {
 	json_t	*n = json_object_get(o, "events");
+	json_t	*x = json_object_get(o, "exit");
 	char	*reason;
 
 	if (!json_is_integer(n) || json_integer_value(n) < 0)
 		return fail(err, errlen, "\"events\": not a number");
+	if (x != NULL && (!json_is_integer(x) || json_integer_value(x) < 0 ||
+	    json_integer_value(x) > 255))
+		return fail(err, errlen, "\"exit\": not an exit code");
 	if (get_str(o, "reason", &reason, err, errlen) == -1)
 		return -1;
 	if (get_time(o, "end", true, &info->end, err, errlen) == -1) {
@@ -1426,6 +1494,8 @@ trailer_from_object(json_t *o, struct recording_info *info, char *err,
 	free(info->reason);
 	info->reason = reason;
 	info->events = (uint64_t)json_integer_value(n);
+	info->has_exit = x != NULL;
+	info->exit = x != NULL ? (int)json_integer_value(x) : 0;
 	info->ended = true;
 	return REC_TRAILER;
 }
@@ -1445,15 +1515,17 @@ int
 recording_parse_line_sink(struct evlog *log, const struct rec_sink *sink,
     const char *line, struct recording_info *info, char *err, size_t errlen)
 {
-	json_t	*o;
+	json_t	*o, *kind;
 	int	 rv;
 
 	if ((o = load(line, err, errlen)) == NULL)
 		return -1;
+	kind = json_object_get(o, "kind");
 	if (json_object_get(o, "mailscope") != NULL)
 		rv = header_from_object(o, info, err, errlen);
-	else if (json_object_get(o, "end") != NULL &&
-	    json_object_get(o, "kind") == NULL)
+	else if (kind != NULL ? json_is_string(kind) &&
+	    strcmp(json_string_value(kind), "trailer") == 0 :
+	    json_object_get(o, "end") != NULL)	/* formats 1 and 2 */
 		rv = trailer_from_object(o, info, err, errlen);
 	else if (log == NULL)
 		rv = fail(err, errlen, "an event where the recording header "

@@ -215,7 +215,10 @@ struct tls_cert {
 	char		*serial;	/* hex */
 	int64_t		 not_before;	/* unix seconds */
 	int64_t		 not_after;
-	char		*key;		/* "RSA 2048", "ECDSA P-256" */
+	char		*key;		/* "RSA 2048", "ECDSA SECP256R1" */
+	char		*key_type;	/* "RSA", "ECDSA", "EdDSA (Ed25519)" */
+	unsigned	 key_bits;	/* 0: unknown */
+	char		*key_curve;	/* "SECP256R1", or NULL */
 	char		*sigalg;
 	char		 sha256[96];	/* AB:CD:... */
 	char		 pin_sha256[64];	/* base64 of the SPKI hash */
@@ -315,6 +318,9 @@ struct tls_facts *tls_facts_dup(const struct tls_facts *);
 void		 tls_facts_free(struct tls_facts *);
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
 size_t		 tls_chain_misorder(const struct tls_facts *);
+/* The key's type, size and curve, and the one string views show. */
+void		 tls_cert_set_key(struct tls_cert *, const char *, unsigned,
+		    const char *);
 void		 tls_dane_free(struct tls_dane *);
 void		 tls_dane_copy(struct tls_dane *, const struct tls_dane *);
 void		 tls_sts_free(struct tls_sts *);
@@ -383,6 +389,8 @@ struct recording_info {
 	int64_t		 end;
 	char		*reason;	/* quit, server closed, error, signal */
 	uint64_t	 events;	/* as the trailer counts them */
+	bool		 has_exit;	/* the trailer gives the exit code */
+	int		 exit;
 	bool		 truncated;	/* loading stopped at a bad line */
 	char		*damage;	/* then: "line N: why" */
 	int		 format;	/* 1: without classification */
@@ -398,6 +406,7 @@ enum rec_line {
 
 void	 event_json(const struct evlog *, const struct event *, struct buf *);
 char	*event_to_json(const struct evlog *, const struct event *);
+char	*tls_facts_json(const struct tls_facts *);
 int	 event_from_json(struct evlog *, const char *, char *, size_t);
 /* The options object of a header: string (NULL: null), bool or int. */
 struct rec_option {
@@ -407,7 +416,7 @@ struct rec_option {
 	int64_t		 i;
 };
 char	*recording_options_json(const struct rec_option *, size_t);
-char	*recording_trailer_json(const struct evlog *, const char *);
+char	*recording_trailer_json(const struct evlog *, const char *, int);
 char	*recording_info_header_json(const struct recording_info *);
 char	*recording_info_trailer_json(const struct recording_info *,
 	    uint64_t);
@@ -446,7 +455,7 @@ struct recorder	*recorder_open_replaying(const char *, struct evlog *,
 void		 recorder_set_loop(struct recorder *, struct loop *);
 void		 recorder_set_fail_cb(struct recorder *, recorder_fail_cb,
 		    void *);
-void		 recorder_close(struct recorder *, const char *);
+void		 recorder_close(struct recorder *, const char *, int);
 bool		 recorder_failed(const struct recorder *);
 const char	*recorder_error(const struct recorder *);
 int		 recording_load(const char *, unsigned, struct evlog *,

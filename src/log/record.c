@@ -300,10 +300,10 @@ recorder_error(const struct recorder *rec)
 
 /*
  * Write the trailer ("quit", "server closed", "error", "signal",
- * "terminal closed").
+ * "terminal closed") with the exit code, when known (else -1).
  */
 void
-recorder_close(struct recorder *rec, const char *reason)
+recorder_close(struct recorder *rec, const char *reason, int exit)
 {
 	char	*json;
 	int	 error;
@@ -313,7 +313,7 @@ recorder_close(struct recorder *rec, const char *reason)
 	evlog_unsubscribe(rec->log, recorder_event, rec);
 	timer_free(rec->flush);
 	if (flush_pending(rec, false)) {
-		json = recording_trailer_json(rec->log, reason);
+		json = recording_trailer_json(rec->log, reason, exit);
 		error = write_line(rec->fd, json);
 		free(json);
 		/* No fdatasync: the security events are on the disk

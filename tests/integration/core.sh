@@ -133,12 +133,18 @@ if python3 - "$T/json" <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines[0]["mailscope"] == "recording", lines[0]
-assert "end" in lines[-1], lines[-1]
+assert lines[0]["kind"] == "header" and lines[0]["format"] == 3, lines[0]
+assert lines[-1]["kind"] == "trailer" and "end" in lines[-1], lines[-1]
+assert lines[-1]["exit"] == 0, lines[-1]
 ev = [l for l in lines[1:-1]]
 assert all("seq" in e and "kind" in e and "time" in e for e in ev)
+# seq counts from 0, one by one (README, the schema).
+assert [e["seq"] for e in ev] == list(range(len(ev))), ev[0]
 tls = [e for e in ev if e["kind"] == "tls-established"][0]["tls"]
 assert tls["version"].startswith("TLS1"), tls
 assert len(tls["chain"][0]["sha256"]) == 95, tls["chain"][0]
+leaf = tls["chain"][0]
+assert leaf["key"] == "%s %d" % (leaf["key_type"], leaf["key_bits"]), leaf
 assert tls["verify"]["ok"] is True
 assert any(e["kind"] == "capability-diff" for e in ev)
 EOF

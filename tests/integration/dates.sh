@@ -84,6 +84,7 @@ contains "$T/r.txt" '^== TLS summary' "dates: export txt has the TLS summary"
 n=$(grep -n '"kind":"tls-established"' "$T/r.jsonl" | cut -d: -f1)
 sed "${n}s/\"not_after\":\"9999-12-31T23:59:59Z\"/\"not_after\":\"the end of time\"/" \
     "$T/r.jsonl" > "$T/bad.jsonl"
+not_mailscope "$T/bad.jsonl"
 for f in txt md html; do
 	"$MS" export --format "$f" "$T/bad.jsonl" > "$T/bad.$f" 2> "$T/bad.$f.err"
 	contains "$T/bad.$f.err" "line $n: \"not_after\": not an ISO 8601 UTC time" \

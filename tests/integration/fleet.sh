@@ -103,7 +103,7 @@ n=$(verify "$T/list" "$T/lab.json" "imaps=0:greeting" "smtps=0:greeting" \
     "smtp://127.0.0.1:1=2:connect" 2> "$T/verify.err")
 [ "$n" = 1000 ] && pass "fleet: 1,000 results, each target once, valid JSON, outcomes right" ||
     fail "fleet: results do not match the targets: $(tail -n 1 "$T/verify.err")"
-contains "$T/lab.json" '"target":"not a url 4","line":5,"findings":\[\{"check":"target","level":"bad","detail":"[^"]+"\}\],"exit":1\}' \
+contains "$T/lab.json" '"target":"not a url 4","line":5,"findings":\[\{"id":"target","check":"target","level":"bad","severity":"WARN","finding":"[^"]+"\}\],"exit":1\}' \
     "fleet: a bad line is its own result with its error"
 contains "$T/lab.json" '"target":"imaps://127.0.0.1:[0-9]+","line":3,.*"check":"certificate","level":"ok"' \
     "fleet: a lab target verified through --cafile"
@@ -214,7 +214,7 @@ n=$(verify "$T/servers" "$T/servers.json" \
     "smtp://127.0.0.1:$SMTP_PORT=8:greeting" 2> "$T/verify.err")
 [ "$n" = 85 ] && pass "servers: 85 results, each right (0, 3, 5, 8)" ||
     fail "servers: $(tail -n 1 "$T/verify.err")"
-contains "$T/servers.json" '"line":4,.*"check":"certificate","level":"bad","detail":"NOT verified: expired' \
+contains "$T/servers.json" '"line":4,.*"check":"certificate","level":"bad","severity":"HIGH","finding":"NOT verified: expired' \
     "servers: the expired certificate said"
 contains "$T/servers.json" '"line":5,.*"check":"command-injection","level":"ok"' \
     "servers: the STARTTLS steps run for a target of a list"

@@ -193,7 +193,7 @@ for sig in TERM HUP; do
 	    fail "SIG$sig: killed by the signal (exit $rc)"
 	contains "$T/$n.out" '^== terminated by a signal$' \
 	    "SIG$sig: the transcript says why it ended"
-	contains "$T/$n.jsonl" '^\{"end":"[^"]*","reason":"signal","events":[0-9]+\}$' \
+	contains "$T/$n.jsonl" '^\{"kind":"trailer","end":"[^"]*","reason":"signal","events":[0-9]+,"exit":[0-9]+\}$' \
 	    "SIG$sig: the recording ends with a trailer, reason signal"
 	"$MS" export --format txt "$T/$n.jsonl" > "$T/$n.txt" 2> "$T/$n.exerr"
 	contains "$T/$n.txt" 'NOOP' "SIG$sig: the recording exports"

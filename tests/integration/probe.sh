@@ -98,9 +98,18 @@ d = json.load(open(sys.argv[1]))
 checks = {f["check"]: f for f in d["findings"]}
 assert d["exit"] == 0
 assert checks["starttls"]["level"] == "ok"
-assert checks["lowest-version"]["detail"].startswith("TLS1.2")
-assert "-LOGINDISABLED" in checks["capabilities"]["detail"]
+assert checks["lowest-version"]["finding"].startswith("TLS1.2")
+assert "-LOGINDISABLED" in checks["capabilities"]["finding"]
 assert checks["command-injection"]["level"] == "ok"
+# For a pipeline: ids, testssl.sh's severities, CVE/CWE, the TLS facts.
+assert all(f["id"] == f["check"] for f in d["findings"])
+assert checks["command-injection"]["severity"] == "OK"
+assert checks["command-injection"]["cve"] == "CVE-2011-0411"
+assert checks["command-injection"]["cwe"] == "CWE-74"
+assert checks["plaintext-auth"]["cwe"] == "CWE-319"
+assert checks["certificate"]["cwe"] == "CWE-295"
+assert d["tls"]["version"] == "TLS1.3" and d["tls"]["verified"] is True
+assert d["tls"]["chain"][0]["key_bits"] >= 2048
 PY
 then pass "dovecot imap: JSON findings"
 else fail "dovecot imap: JSON findings"

@@ -67,16 +67,35 @@ d = json.load(open(sys.argv[1]))
 assert d["exit"] == 8
 cs = [f for f in d["findings"] if f["check"] == "cipher"]
 assert len(cs) > 20
+ids = [f["id"] for f in d["findings"]]
+assert len(ids) == len(set(ids)), "ids not unique"
 for f in cs:
-    assert set(f) == {"check", "id", "iana", "version", "level", "detail"}, f
+    assert set(f) - {"cve", "cwe"} == {"id", "check", "name", "iana",
+        "version", "level", "severity", "finding"}, f
     assert re.fullmatch(r"0x[0-9A-F]{2},0x[0-9A-F]{2}", f["iana"]), f
     assert f["level"] in ("ok", "warn", "bad"), f
-adh = [f for f in cs if f["id"] == "TLS_DH_anon_WITH_AES_128_CBC_SHA"
+    # testssl.sh's form: cipher-tls1_2_x9d, cipher-tls1_2_xc02f.
+    b = [int(x, 16) for x in f["iana"].split(",")]
+    assert f["id"] == "cipher-%s_x%s" % (f["version"].lower().replace(
+        ".", "_"), "%x" % b[1] if b[0] == 0 else "%x%02x" % tuple(b)), f
+    assert f["severity"] == "OK" if f["level"] == "ok" else True, f
+adh = [f for f in cs if f["name"] == "TLS_DH_anon_WITH_AES_128_CBC_SHA"
        and f["version"] == "TLS1.2"]
 assert len(adh) == 1 and adh[0]["level"] == "bad", adh
-assert adh[0]["detail"].startswith("anonymous: no authentication")
+assert adh[0]["id"] == "cipher-tls1_2_x34", adh
+assert adh[0]["severity"] == "HIGH" and "CWE-327" in adh[0]["cwe"], adh
+assert adh[0]["finding"].startswith("anonymous: no authentication")
+rsa = [f for f in cs if f["name"] == "TLS_RSA_WITH_AES_128_GCM_SHA256"
+       and f["version"] == "TLS1.2"]
+assert len(rsa) == 1 and rsa[0]["severity"] == "LOW", rsa
+assert rsa[0]["cwe"] == "CWE-310" and "cve" not in rsa[0], rsa
 assert any(f["check"] == "untested" and f["level"] == "skip" and
-           f["id"] == "SSL2.0" for f in d["findings"])
+           f["severity"] == "WARN" and f["name"] == "SSL2.0" and
+           f["id"] == "untested-ssl2.0" for f in d["findings"])
+ci = [f for f in d["findings"] if f["check"] == "command-injection"]
+assert ci[0]["cve"] == "CVE-2011-0411" and ci[0]["cwe"] == "CWE-74", ci
+assert d["tls"]["verified"] is True and d["tls"]["version"] == "TLS1.3"
+assert d["tls"]["chain"][0]["key_type"] == "RSA", d["tls"]["chain"][0]
 PY
 then pass "postfix scan --json: one object per finding, stable ids"
 else fail "postfix scan --json: one object per finding, stable ids"
@@ -95,12 +114,12 @@ cs = [f for f in d["findings"] if f["check"] == "cipher"]
 vers = {f["version"] for f in cs}
 # Dovecot: TLS 1.2 and 1.3 only, no anonymous suites, no RSA key exchange.
 assert vers == {"TLS1.2", "TLS1.3"}, vers
-assert not [f for f in cs if "anon" in f["id"] or f["level"] == "bad"]
-assert not [f for f in cs if f["id"].startswith("TLS_RSA_")]
-assert any(f["id"] == "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" and
+assert not [f for f in cs if "anon" in f["name"] or f["level"] == "bad"]
+assert not [f for f in cs if f["name"].startswith("TLS_RSA_")]
+assert any(f["name"] == "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384" and
            f["level"] == "ok" for f in cs)
-assert any(f["check"] == "group" and f["id"] == "X25519" for f in
-           d["findings"])
+assert any(f["check"] == "group" and f["name"] == "X25519" and
+           f["id"] == "group-tls1_3-x25519" for f in d["findings"])
 PY
 	then pass "dovecot $f scan: TLS 1.2/1.3 suites, none anonymous"
 	else fail "dovecot $f scan: TLS 1.2/1.3 suites, none anonymous"
@@ -183,6 +202,13 @@ only_ts = (ts_ok - ms_ok) & both
 print("accepted per mailscope only:", name(only_ms))
 print("accepted per testssl.sh only:", name(only_ts))
 assert not only_ms and not only_ts
+# The same suite, the same id as testssl.sh's, the version prefixed.
+ts_ids = {e["id"] for e in ts}
+for f in ms["findings"]:
+    if f["check"] == "cipher" and f["version"] == "TLS1.2":
+        b = f["iana"].split(",")
+        if key(int(b[0], 16), int(b[1], 16)) in ts_tested:
+            assert "cipher_" + f["id"].rsplit("_", 1)[1] in ts_ids, f
 assert ts_ok & both, "testssl.sh found nothing accepted"
 PY
 	then pass "testssl.sh and mailscope agree on the suites both can test"

@@ -36,7 +36,7 @@ rm -f "$T/dead.jsonl"
 python3 "$T/deadpty.py" 2 "$MS" --record "$T/dead.jsonl" --lab \
     > "$T/dead.out" 2>&1
 contains "$T/dead.out" '^exited [0-9]+$' "dead terminal: mailscope leaves"
-contains "$T/dead.jsonl" '^\{"end":' "dead terminal: the recording has its trailer"
+contains "$T/dead.jsonl" '^\{"kind":"trailer","end":' "dead terminal: the recording has its trailer"
 contains "$T/dead.jsonl" '"reason":"terminal closed"' \
     "dead terminal: the trailer says the terminal closed"
 contains "$T/dead.jsonl" '"kind":"info".*"text":"the terminal closed: leaving"' \

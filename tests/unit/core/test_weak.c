@@ -32,6 +32,10 @@ weigh(int version, int kx, int cipher, int mac, unsigned dh_bits)
 	n = tls_weak(&p, w);
 	for (i = 0; i < n; i++) {
 		assert_true(w[i].why[0] != '\0');
+		/* Each one as scanners know it. */
+		assert_non_null(w[i].ref);
+		assert_non_null(strstr(" LOW MEDIUM HIGH ", w[i].ref->severity));
+		assert_int_equal(strncmp(w[i].ref->cwe, "CWE-", 4), 0);
 		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%s%s",
 		    i ? " " : "", w[i].code, w[i].bad ? "/bad" : "");
 	}
@@ -87,6 +91,45 @@ test_weak(void **state)
 	    "weak-version weak-kx/bad weak-cipher weak-cipher weak-dh");
 }
 
+/* The one weakness of these parameters, as testssl.sh names it. */
+static const struct tls_weak_ref *
+ref_of(int version, int kx, int cipher, int mac, unsigned dh_bits)
+{
+	struct tls_params	 p = { version, kx, cipher, mac, dh_bits };
+	struct tls_weakness	 w[TLS_WEAK_MAX];
+
+	assert_int_equal(tls_weak(&p, w), 1);
+	return w[0].ref;
+}
+
+static void
+test_refs(void **state)
+{
+	const struct tls_weak_ref	*r;
+
+	(void)state;
+	r = ref_of(GNUTLS_TLS1_2, GNUTLS_KX_ECDHE_RSA, GNUTLS_CIPHER_3DES_CBC,
+	    GNUTLS_MAC_AEAD, 0);
+	assert_string_equal(r->id, "SWEET32");
+	assert_string_equal(r->cve, "CVE-2016-2183 CVE-2016-6329");
+	r = ref_of(GNUTLS_TLS1_2, GNUTLS_KX_ECDHE_RSA,
+	    GNUTLS_CIPHER_ARCFOUR_128, GNUTLS_MAC_AEAD, 0);
+	assert_string_equal(r->id, "RC4");
+	assert_string_equal(r->severity, "HIGH");
+	r = ref_of(GNUTLS_TLS1_2, GNUTLS_KX_DHE_RSA,
+	    GNUTLS_CIPHER_AES_128_GCM, GNUTLS_MAC_AEAD, 1024);
+	assert_string_equal(r->id, "LOGJAM");
+	assert_string_equal(r->cve, "CVE-2015-4000");
+	r = ref_of(GNUTLS_TLS1_2, GNUTLS_KX_ANON_ECDH,
+	    GNUTLS_CIPHER_AES_128_GCM, GNUTLS_MAC_AEAD, 0);
+	assert_string_equal(r->id, "cipherlist_aNULL");
+	assert_null(r->cve);
+	r = ref_of(GNUTLS_TLS1_1, GNUTLS_KX_ECDHE_RSA,
+	    GNUTLS_CIPHER_AES_128_GCM, GNUTLS_MAC_AEAD, 0);
+	assert_string_equal(r->id, "TLS1_1");
+	assert_string_equal(r->severity, "LOW");
+}
+
 /* The scan's suites: what GnuTLS lists, each offered alone. */
 static void
 test_suites(void **state)
@@ -132,6 +175,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strong),
 		cmocka_unit_test(test_weak),
+		cmocka_unit_test(test_refs),
 		cmocka_unit_test(test_suites),
 	};
 

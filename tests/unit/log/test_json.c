@@ -295,7 +295,10 @@ make_facts(void)
 		xasprintf(&c->serial, "0%zuabcdef", i);
 		c->not_before = 1700000000 + (int64_t)i;
 		c->not_after = 1800000000 - (int64_t)i;
-		c->key = xstrdup(i == 2 ? "RSA 4096" : "ECDSA P-256");
+		if (i == 2)
+			tls_cert_set_key(c, "RSA", 4096, NULL);
+		else
+			tls_cert_set_key(c, "ECDSA", 256, "SECP256R1");
 		c->sigalg = xstrdup("ECDSA-SHA256");
 		snprintf(c->sha256, sizeof c->sha256, "AB:CD:%02zu", i);
 		snprintf(c->pin_sha256, sizeof c->pin_sha256, "pin%zu=", i);
@@ -361,6 +364,9 @@ assert_facts_eq(const struct tls_facts *a, const struct tls_facts *b)
 		assert_int_equal(x->not_before, y->not_before);
 		assert_int_equal(x->not_after, y->not_after);
 		assert_str_eq(x->key, y->key);
+		assert_str_eq(x->key_type, y->key_type);
+		assert_int_equal(x->key_bits, y->key_bits);
+		assert_str_eq(x->key_curve, y->key_curve);
 		assert_str_eq(x->sigalg, y->sigalg);
 		assert_string_equal(x->sha256, y->sha256);
 		assert_string_equal(x->pin_sha256, y->pin_sha256);
@@ -394,6 +400,13 @@ test_tls(void **state)
 		assert_non_null(strstr(line, "\"not_before\":"
 		    "\"2023-11-14T22:13:20Z\""));
 		assert_non_null(strstr(line, "\"sni\":null"));
+		/* The key as a person reads it, and as fields. */
+		assert_non_null(strstr(line, "\"key\":\"RSA 4096\","
+		    "\"key_type\":\"RSA\",\"key_bits\":4096,"
+		    "\"key_curve\":null"));
+		assert_non_null(strstr(line, "\"key\":\"ECDSA SECP256R1\","
+		    "\"key_type\":\"ECDSA\",\"key_bits\":256,"
+		    "\"key_curve\":\"SECP256R1\""));
 		assert_non_null(strstr(line, "{\"b64\":"));
 		assert_null(strchr(line, '\x1b'));
 		free(line);
@@ -591,7 +604,8 @@ test_header_trailer(void **state)
 	evlog_set_wall_base(a, 1763820000123456000LL);
 	line = recording_header_json(a, &so);
 	assert_non_null(strstr(line, "{\"mailscope\":\"recording\","
-	    "\"format\":2,\"version\":\"" MAILSCOPE_VERSION "\","));
+	    "\"kind\":\"header\",\"format\":3,\"version\":\""
+	    MAILSCOPE_VERSION "\","));
 	assert_non_null(strstr(line, "\"redacted\":true"));
 	assert_int_equal(recording_parse_line(a, line, &info, err,
 	    sizeof err), REC_HEADER);
@@ -607,7 +621,9 @@ test_header_trailer(void **state)
 	assert_false(info.ended);
 
 	add(a, EV_INFO, DIR_LOCAL, CHAN_PLAIN, 0, 1000, NULL, "x", 1);
-	line = recording_trailer_json(a, "server closed");
+	line = recording_trailer_json(a, "server closed", 4);
+	assert_non_null(strstr(line, "{\"kind\":\"trailer\",\"end\":"));
+	assert_non_null(strstr(line, "\"events\":1,\"exit\":4}"));
 	assert_int_equal(recording_parse_line(a, line, &info, err,
 	    sizeof err), REC_TRAILER);
 	free(line);
@@ -615,6 +631,27 @@ test_header_trailer(void **state)
 	assert_string_equal(info.reason, "server closed");
 	assert_int_equal(info.events, 1);
 	assert_true(info.end >= info.start);
+	assert_true(info.has_exit);
+	assert_int_equal(info.exit, 4);
+	/* A copy of it says the same. */
+	line = recording_info_trailer_json(&info, 1);
+	assert_non_null(strstr(line, "\"exit\":4}"));
+	free(line);
+	/* No exit code yet (:record stopped while the session goes on). */
+	line = recording_trailer_json(a, "quit", -1);
+	assert_null(strstr(line, "\"exit\""));
+	assert_int_equal(recording_parse_line(a, line, &info, err,
+	    sizeof err), REC_TRAILER);
+	assert_false(info.has_exit);
+	free(line);
+	/* Format 2's trailer, without a kind, still reads. */
+	assert_int_equal(recording_parse_line(a, "{\"end\":"
+	    "\"2025-11-22T14:00:01Z\",\"reason\":\"quit\",\"events\":1}",
+	    &info, err, sizeof err), REC_TRAILER);
+	assert_int_equal(recording_parse_line(a, "{\"kind\":\"trailer\","
+	    "\"end\":\"2025-11-22T14:00:01Z\",\"events\":1,\"exit\":256}",
+	    &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "exit"));
 
 	/* --no-redact is written down. */
 	so.no_redact = true;
@@ -626,8 +663,8 @@ test_header_trailer(void **state)
 
 	/* Wrong format and missing fields are refused. */
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
-	    "\"format\":3,\"redacted\":true}", &info, err, sizeof err), -1);
-	assert_non_null(strstr(err, "format 3"));
+	    "\"format\":4,\"redacted\":true}", &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "format 4"));
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
 	    "\"format\":0,\"redacted\":true}", &info, err, sizeof err), -1);
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"other\"}",
@@ -650,6 +687,50 @@ test_header_trailer(void **state)
 	evlog_free(a);
 }
 
+/* A certificate key of format 1 and 2, one string, gives its fields. */
+static void
+test_old_key(void **state)
+{
+	static const struct {
+		const char	*json, *type, *curve, *shown;
+		unsigned	 bits;
+	} t[] = {
+		{ "\"key\":\"RSA 2048\"", "RSA", NULL, "RSA 2048", 2048 },
+		{ "\"key\":\"ECDSA SECP384R1\"", "ECDSA", "SECP384R1",
+		    "ECDSA SECP384R1", 0 },
+		{ "\"key\":\"EdDSA (Ed25519)\"", "EdDSA (Ed25519)", NULL,
+		    "EdDSA (Ed25519)", 0 },
+		{ "\"key_type\":\"ECDSA\",\"key_bits\":384,"
+		    "\"key_curve\":\"SECP384R1\"", "ECDSA", "SECP384R1",
+		    "ECDSA SECP384R1", 384 },
+	};
+	struct evlog		*log = timed_log();
+	const struct tls_cert	*c;
+	char			 line[512], err[256];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(line, sizeof line, "{\"seq\":0,\"t\":0.1,"
+		    "\"kind\":\"verify\",\"dir\":\"local\",\"chan\":\"tls\","
+		    "\"len\":0,\"text\":\"\",\"tls\":{\"chain\":[{%s}]}}",
+		    t[i].json);
+		assert_int_equal(event_from_json(log, line, err, sizeof err),
+		    0);
+		c = &ev_extra(evlog_at(log, i))->tls->chain[0];
+		assert_string_equal(c->key_type, t[i].type);
+		assert_str_eq(c->key_curve, t[i].curve);
+		assert_string_equal(c->key, t[i].shown);
+		assert_int_equal(c->key_bits, t[i].bits);
+	}
+	assert_int_equal(event_from_json(log, "{\"seq\":0,\"t\":0.1,"
+	    "\"kind\":\"verify\",\"dir\":\"local\",\"chan\":\"tls\","
+	    "\"len\":0,\"text\":\"\",\"tls\":{\"chain\":[{\"key_bits\":"
+	    "\"2048\"}]}}", err, sizeof err), -1);
+	assert_non_null(strstr(err, "key_bits"));
+	evlog_free(log);
+}
+
 int
 main(void)
 {
@@ -663,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_header_trailer),
+		cmocka_unit_test(test_old_key),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -187,7 +187,7 @@ test_round_trip(void **state)
 	session(a);
 	assert_false(recorder_failed(rec));
 	assert_null(recorder_error(rec));
-	recorder_close(rec, "quit");
+	recorder_close(rec, "quit", -1);
 
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -252,7 +252,7 @@ test_append(void **state)
 	h = header_for(a);
 	rec = recorder_open(path, a, h, err, sizeof err);
 	session(a);
-	recorder_close(rec, "server closed");
+	recorder_close(rec, "server closed", -1);
 	assert_int_equal(stat(path, &st1), 0);
 
 	/* A stray partial line, then a second recording. */
@@ -262,7 +262,7 @@ test_append(void **state)
 	rec = recorder_open(path, a, h, err, sizeof err);
 	assert_non_null(rec);
 	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "second", 6);
-	recorder_close(rec, "signal");
+	recorder_close(rec, "signal", -1);
 	free(h);
 	assert_int_equal(stat(path, &st2), 0);
 	assert_true(st2.st_size > st1.st_size + 11);
@@ -295,10 +295,10 @@ test_two_recordings(void **state)
 	/* While it records, a second recorder is refused. */
 	assert_null(recorder_open(path, b, h, err, sizeof err));
 	assert_non_null(strstr(err, "another mailscope"));
-	recorder_close(rec, "quit");
+	recorder_close(rec, "quit", -1);
 	rec = recorder_open(path, a, h, err, sizeof err);
 	add(a, EV_NOTE, DIR_LOCAL, 0, NULL, "second", 6);
-	recorder_close(rec, "quit");
+	recorder_close(rec, "quit", -1);
 	free(h);
 	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 1);
 	assert_int_equal(info.count, 2);
@@ -347,7 +347,7 @@ test_truncated(void **state)
 	rec = recorder_open(path, a, h, err, sizeof err);
 	free(h);
 	session(a);
-	recorder_close(rec, "quit");
+	recorder_close(rec, "quit", -1);
 	/* As a crash leaves it: cut inside the 5th event (line 6). */
 	cut_inside_line(path, 6);
 	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 4);
@@ -443,7 +443,7 @@ fsize_child(const char *path)
 		return 5;
 	if (evlog_count(a) != 100)
 		return 6;
-	recorder_close(rec, "quit");
+	recorder_close(rec, "quit", -1);
 	evlog_free(a);
 	return 0;
 }
@@ -489,7 +489,7 @@ test_unretained(void **state)
 	rec = recorder_open(path, a, h, err, sizeof err);
 	free(h);
 	session(a);
-	recorder_close(rec, "server closed");
+	recorder_close(rec, "server closed", -1);
 	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 8);
 	assert_int_equal(evlog_get(b, 4)->flags, EVF_SECURITY);
 	assert_string_equal(ev_extra(evlog_get(b, 4))->code, "injection");
@@ -515,7 +515,7 @@ test_replaying(void **state)
 	free(h);
 	assert_non_null(rec);
 	ADD(a, EV_NOTE, DIR_LOCAL, 0, NULL, "after the start");
-	recorder_close(rec, "quit");
+	recorder_close(rec, "quit", -1);
 	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 9);
 	assert_same_log(a, b);
 	assert_int_equal(info.events, 9);
@@ -543,7 +543,7 @@ test_save(void **state)
 	rec = recorder_open(path, a, h, err, sizeof err);
 	free(h);
 	session(a);
-	recorder_close(rec, "server closed");
+	recorder_close(rec, "server closed", -1);
 	assert_int_equal(recording_load(path, 1, b, &info, err, sizeof err), 8);
 	ADD(b, EV_NOTE, DIR_LOCAL, 0, NULL, "on #3: a note");
 	assert_int_equal(recording_save(path, b, &info, err, sizeof err), -1);
@@ -603,7 +603,7 @@ assert_class(const struct event *ev, unsigned code, enum reply_status st,
 /*
  * A stored format-1 recording (written before events carried their
  * classification) loads with every data event classified by the engine,
- * and saved again (format 2) gives back the same classes without it.
+ * and saved again (format 3) gives back the same classes without it.
  */
 static void
 test_format1_classified(void **state)
@@ -669,7 +669,7 @@ test_format1_classified(void **state)
 		    sizeof err), 0);
 		assert_int_equal(recording_load(copy, 1, b, &again, err,
 		    sizeof err), (int)evlog_count(a));
-		assert_int_equal(again.format, 2);
+		assert_int_equal(again.format, 3);
 		for (k = 0; k < evlog_count(a); k++) {
 			x = evlog_get(a, k);
 			y = evlog_get(b, k);
