@@ -40,13 +40,15 @@ pc_check() {
 		echo "mailscope: $pc not found: install pkg-config (or pkgconf)" >&2
 		return 1
 	fi
-	bad=0
+	# One call when all are there (every make pays this check); one
+	# each only to name what is missing.
+	# shellcheck disable=SC2086
+	"$pc" --exists $PKGS 2> /dev/null && return 0
 	for p in $PKGS; do
 		"$pc" --exists "$p" 2> /dev/null && continue
 		echo "mailscope: pkg-config cannot find $p.pc: install $p's development files" >&2
-		bad=1
 	done
-	return $bad
+	return 1
 }
 
 if ! command -v dpkg-query > /dev/null 2>&1; then
@@ -58,11 +60,15 @@ if ! command -v dpkg-query > /dev/null 2>&1; then
 	exit
 fi
 
+# One dpkg-query for the whole list: a line "NAME STATUS" for each package
+# it knows (installed or not); one it has never heard of prints nothing.
+# shellcheck disable=SC2086
+ok=$(dpkg-query -W -f='${Package} ${Status}\n' $pkgs 2> /dev/null |
+    awk '/ install ok installed$/ { print $1 }' | tr '\n' ' ')
 missing=
 for p in $pkgs; do
-	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)
-	case $st in
-	*"install ok installed"*) ;;
+	case " $ok" in
+	*" $p "*) ;;
 	*) missing="$missing $p" ;;
 	esac
 done
