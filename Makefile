@@ -34,10 +34,18 @@ CFLAGS	?= -O2 -g
 # No build path in the binary (reproducible builds): the debug info and
 # __FILE__ name the tree as ".", and ./mailscope finds the tree's themes
 # beside itself at run time (tui/theme.c).
-MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' $(CPPFLAGS)
+MS_CPPFLAGS = -D_GNU_SOURCE -DTHEMEDIR='"$(THEMEDIR)"' \
+	      -DCURL_SONAME='"$(CURL_SONAME)"' $(CPPFLAGS)
 MS_CFLAGS = -std=c17 $(WARN) -ffile-prefix-map=$(CURDIR)=. $(CFLAGS)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# libcurl is not linked but opened when an MTA-STS policy is fetched
+# (src/core/stsfetch.c): its own dependencies would slow every start.
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null)
+# Its run-time name, read from the library the build would link
+# (Debian's libcurl.so is libcurl-gnutls.so.4).
+CURL_SONAME = $(shell readelf -d "$$($(PKG_CONFIG) --variable=libdir \
+	      libcurl 2>/dev/null)/libcurl.so" 2>/dev/null | \
+	      sed -n 's/.*Library soname: \[\(.*\)\]/\1/p')
 CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null)
 
 SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \

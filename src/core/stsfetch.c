@@ -20,8 +20,70 @@
 #include <strings.h>
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 
 #include "core/core.h"
+
+/*
+ * libcurl is opened on the first fetch, not linked: what it links in turn
+ * (OpenSSL, Kerberos, LDAP, SSH, RTMP...) costs every start of mailscope
+ * about 9 ms, more than setting up a whole SMTP session, for a fetch
+ * that only mx:// with a policy record makes.
+ */
+static struct {
+	CURLcode	 (*global_init)(long);
+	struct curl_slist *(*slist_append)(struct curl_slist *, const char *);
+	void		 (*slist_free_all)(struct curl_slist *);
+	CURLM		*(*multi_init)(void);
+	CURLMcode	 (*multi_setopt)(CURLM *, CURLMoption, ...);
+	CURLMcode	 (*multi_add_handle)(CURLM *, CURL *);
+	CURLMcode	 (*multi_remove_handle)(CURLM *, CURL *);
+	CURLMcode	 (*multi_socket_action)(CURLM *, curl_socket_t, int,
+			    int *);
+	CURLMsg		*(*multi_info_read)(CURLM *, int *);
+	CURLMcode	 (*multi_cleanup)(CURLM *);
+	CURL		*(*easy_init)(void);
+	CURLcode	 (*easy_setopt)(CURL *, CURLoption, ...);
+	CURLcode	 (*easy_getinfo)(CURL *, CURLINFO, ...);
+	const char	*(*easy_strerror)(CURLcode);
+	void		 (*easy_cleanup)(CURL *);
+} lc;
+
+/* Open libcurl and find its functions, once; NULL or why not. */
+static const char *
+lc_load(void)
+{
+	static const char	*why;
+	static bool		 tried;
+	void			*dl;
+
+	if (tried)
+		return why;
+	tried = true;
+	if ((dl = dlopen(CURL_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return why = xstrdup(dlerror());
+#define LC(f, name)	if ((*(void **)&lc.f = dlsym(dl, name)) == NULL) \
+				return why = "no " name " in " CURL_SONAME
+	LC(global_init, "curl_global_init");
+	LC(slist_append, "curl_slist_append");
+	LC(slist_free_all, "curl_slist_free_all");
+	LC(multi_init, "curl_multi_init");
+	LC(multi_setopt, "curl_multi_setopt");
+	LC(multi_add_handle, "curl_multi_add_handle");
+	LC(multi_remove_handle, "curl_multi_remove_handle");
+	LC(multi_socket_action, "curl_multi_socket_action");
+	LC(multi_info_read, "curl_multi_info_read");
+	LC(multi_cleanup, "curl_multi_cleanup");
+	LC(easy_init, "curl_easy_init");
+	LC(easy_setopt, "curl_easy_setopt");
+	LC(easy_getinfo, "curl_easy_getinfo");
+	LC(easy_strerror, "curl_easy_strerror");
+	LC(easy_cleanup, "curl_easy_cleanup");
+#undef LC
+	if (lc.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return why = "curl_global_init failed";
+	return NULL;
+}
 
 struct sts_fetch {
 	struct loop		*loop;
@@ -216,7 +278,7 @@ sts_io(int fd, short revents, void *arg)
 		flags |= CURL_CSELECT_OUT;
 	if (revents & (POLLERR | POLLHUP | POLLNVAL))
 		flags |= CURL_CSELECT_ERR;
-	curl_multi_socket_action(f->multi, fd, flags, &running);
+	lc.multi_socket_action(f->multi, fd, flags, &running);
 	sts_check(f);
 }
 
@@ -246,7 +308,7 @@ sts_timeout(void *arg)
 	struct sts_fetch	*f = arg;
 	int			 running;
 
-	curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+	lc.multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
 	sts_check(f);
 }
 
@@ -279,9 +341,9 @@ sts_fetched(struct sts_fetch *f, CURLcode rc)
 	char		*ct = NULL, *loc = NULL;
 	long		 code = 0;
 
-	curl_easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
-	curl_easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
+	lc.easy_getinfo(f->easy, CURLINFO_RESPONSE_CODE, &code);
+	lc.easy_getinfo(f->easy, CURLINFO_CONTENT_TYPE, &ct);
+	lc.easy_getinfo(f->easy, CURLINFO_REDIRECT_URL, &loc);
 	if (f->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		sts_unavailable(f, "%s is larger than %d bytes, the limit of "
 		    "RFC 8461 3.3: reading stopped", f->policy.source,
@@ -291,7 +353,7 @@ sts_fetched(struct sts_fetch *f, CURLcode rc)
 	if (rc != CURLE_OK) {
 		sts_unavailable(f, "fetching %s failed: %s", f->policy.source,
 		    f->curl_err[0] != '\0' ? f->curl_err :
-		    curl_easy_strerror(rc));
+		    lc.easy_strerror(rc));
 		return;
 	}
 	if (code >= 300 && code < 400) {
@@ -333,7 +395,7 @@ sts_check(struct sts_fetch *f)
 	bool		 done = false;
 	int		 left;
 
-	while ((m = curl_multi_info_read(f->multi, &left)) != NULL)
+	while ((m = lc.multi_info_read(f->multi, &left)) != NULL)
 		if (m->msg == CURLMSG_DONE) {
 			rc = m->data.result;
 			done = true;
@@ -371,8 +433,8 @@ static void
 sts_addrs_known(void *arg)
 {
 	struct sts_fetch	*f = arg;
-	static bool	 curl_ready;
 	struct buf	 b = { 0 };
+	const char	*why;
 	CURL		*e;
 
 	if (!sts_resolve_list(f, &b)) {
@@ -382,43 +444,44 @@ sts_addrs_known(void *arg)
 		return;
 	}
 	dns_batch_clear(&f->q);
-	if (!curl_ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		curl_ready = true;
+	if ((why = lc_load()) != NULL) {
+		buf_free(&b);
+		sts_unavailable(f, "cannot load libcurl: %s", why);
+		return;
 	}
-	f->resolve = curl_slist_append(NULL, b.p);
+	f->resolve = lc.slist_append(NULL, b.p);
 	buf_free(&b);
 	f->timer = timer_new(f->loop, sts_timeout, f);
-	if ((f->multi = curl_multi_init()) == NULL ||
-	    (e = f->easy = curl_easy_init()) == NULL) {
+	if ((f->multi = lc.multi_init()) == NULL ||
+	    (e = f->easy = lc.easy_init()) == NULL) {
 		sts_unavailable(f, "cannot set up the HTTPS client");
 		return;
 	}
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, sts_socket);
-	curl_multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, sts_timer);
-	curl_multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
-	curl_easy_setopt(e, CURLOPT_URL, f->policy.source);
-	curl_easy_setopt(e, CURLOPT_RESOLVE, f->resolve);
+	lc.multi_setopt(f->multi, CURLMOPT_SOCKETFUNCTION, sts_socket);
+	lc.multi_setopt(f->multi, CURLMOPT_SOCKETDATA, f);
+	lc.multi_setopt(f->multi, CURLMOPT_TIMERFUNCTION, sts_timer);
+	lc.multi_setopt(f->multi, CURLMOPT_TIMERDATA, f);
+	lc.easy_setopt(e, CURLOPT_URL, f->policy.source);
+	lc.easy_setopt(e, CURLOPT_RESOLVE, f->resolve);
 	/* HTTPS only, never a redirect, never a proxy: the policy comes
 	 * from mta-sts.DOMAIN itself. */
-	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(e, CURLOPT_PROXY, "");
+	lc.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "https");
+	lc.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+	lc.easy_setopt(e, CURLOPT_PROXY, "");
 	/* PKIX as the session's own: --cafile, or the system's store. */
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	lc.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+	lc.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
 	if (f->cafile != NULL)
-		curl_easy_setopt(e, CURLOPT_CAINFO, f->cafile);
-	curl_easy_setopt(e, CURLOPT_MAXFILESIZE, (long)STS_POLICY_MAX);
-	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, sts_write);
-	curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
-	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->curl_err);
-	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->timeout_ms);
-	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(e, CURLOPT_USERAGENT, "mailscope/"
+		lc.easy_setopt(e, CURLOPT_CAINFO, f->cafile);
+	lc.easy_setopt(e, CURLOPT_MAXFILESIZE, (long)STS_POLICY_MAX);
+	lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, sts_write);
+	lc.easy_setopt(e, CURLOPT_WRITEDATA, f);
+	lc.easy_setopt(e, CURLOPT_ERRORBUFFER, f->curl_err);
+	lc.easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)f->timeout_ms);
+	lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+	lc.easy_setopt(e, CURLOPT_USERAGENT, "mailscope/"
 	    MAILSCOPE_VERSION);
-	if (curl_multi_add_handle(f->multi, e) != CURLM_OK)
+	if (lc.multi_add_handle(f->multi, e) != CURLM_OK)
 		sts_unavailable(f, "cannot start the HTTPS fetch");
 }
 
@@ -429,12 +492,13 @@ sts_fetch_free(struct sts_fetch *f)
 		return;
 	dns_batch_clear(&f->q);
 	if (f->easy != NULL) {
-		curl_multi_remove_handle(f->multi, f->easy);
-		curl_easy_cleanup(f->easy);
+		lc.multi_remove_handle(f->multi, f->easy);
+		lc.easy_cleanup(f->easy);
 	}
 	if (f->multi != NULL)
-		curl_multi_cleanup(f->multi);
-	curl_slist_free_all(f->resolve);
+		lc.multi_cleanup(f->multi);
+	if (f->resolve != NULL)
+		lc.slist_free_all(f->resolve);
 	timer_free(f->timer);
 	buf_free(&f->body);
 	sts_policy_clear(&f->policy);
