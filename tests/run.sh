@@ -116,22 +116,29 @@ if ! $quick && [ -x tests/servers/start.sh ]; then
 		failed=$((failed + 1))
 	fi
 fi
+# tally NAME OUT RC: a suite's lines into the log and the counts, its
+# failures shown, an exit without a FAIL line counted as one.
+tally() {
+	cat "$2" >> "$log"
+	_p=$passed
+	_f=$failed
+	count "$2"
+	grep '^FAIL: ' "$2"
+	if [ "$3" -ne 0 ] && [ "$failed" -eq "$_f" ]; then
+		echo "FAIL: $1 exited $3"
+		tail -n 20 "$2"
+		failed=$((failed + 1))
+	fi
+	printf '%-50s %s passed, %s failed\n' "$1" $((passed - _p)) \
+	    $((failed - _f))
+}
+
 $quick && wait "$pool"
 for t in tests/integration/*.sh; do
 	[ -f "$t" ] || continue
 	$quick || run_suite "$t"
-	o=$out/$(basename "$t" .sh).out
-	rc=$(cat "$out/$(basename "$t" .sh).rc" 2> /dev/null || echo 255)
-	cat "$o" >> "$log"
-	count "$o"
-	grep '^FAIL: ' "$o"
-	if [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$o"; then
-		echo "FAIL: $t exited $rc"
-		tail -n 20 "$o"
-		failed=$((failed + 1))
-	fi
-	printf '%-50s %s passed, %s failed\n' "$t" \
-	    "$(grep -c '^PASS: ' "$o")" "$(grep -c '^FAIL: ' "$o")"
+	tally "$t" "$out/$(basename "$t" .sh).out" \
+	    "$(cat "$out/$(basename "$t" .sh).rc" 2> /dev/null || echo 255)"
 done
 
 # Every recording and JSON result the suites made (in their scratch
@@ -142,17 +149,7 @@ done
 $quick || {
 o=$out/schema.out
 python3 tests/schema.py --newer "$out/run.stamp" "$out/integration" > "$o" 2>&1
-rc=$?
-cat "$o" >> "$log"
-count "$o"
-grep '^FAIL: ' "$o"
-if [ $rc -ne 0 ] && ! grep -q '^FAIL: ' "$o"; then
-	echo "FAIL: tests/schema.py exited $rc"
-	tail -n 20 "$o"
-	failed=$((failed + 1))
-fi
-printf '%-50s %s passed, %s failed\n' "tests/schema.py" \
-    "$(grep -c '^PASS: ' "$o")" "$(grep -c '^FAIL: ' "$o")"
+tally tests/schema.py "$o" $?
 tail -n 1 "$o"
 }
 
