@@ -299,9 +299,13 @@ main(int argc, char **argv)
 		case SOPT_NO_CONFIG:
 			break;	/* read by cmd_config() */
 		case OPT_COMPLETION:
-			return completion_print(optarg, optcmds, NOPTCMDS);
+			rc = completion_print(optarg, optcmds, NOPTCMDS);
+			opt_getopt_free(&g);
+			return rc;
 		case OPT_COMPLETION_WORDS:
-			return completion_words(optarg);
+			rc = completion_words(optarg);
+			opt_getopt_free(&g);
+			return rc;
 		case OPT_INSECURE:
 			so.insecure = true;
 			break;
@@ -373,7 +377,9 @@ main(int argc, char **argv)
 			printf("Licence: %s <https://spdx.org/licenses/%s.html>,"
 			    " no warranty\n", MAILSCOPE_LICENCE,
 			    MAILSCOPE_LICENCE);
-			return fflush(stdout) == 0 ? EXIT_OK : EXIT_WRITE;
+			rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_WRITE;
+			opt_getopt_free(&g);
+			return rc;
 		default:
 			cmd_bad_option(&main_cmd, ch, argv);
 		}
