@@ -151,7 +151,7 @@ check: deps deps-test mailscope build-asan/mailscope unit
 	@sh tests/run.sh
 
 # The quick loop: unit tests and the suites that need no server.
-test: deps-quiet mailscope build-asan/mailscope $(UNIT_ASAN)
+test: deps-quiet mailscope $(UNIT_ASAN)
 	@sh tests/run.sh --quick
 
 # The arrows between the layers (ARCHITECTURE.md).

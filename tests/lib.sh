@@ -7,7 +7,8 @@
 #   TOP             absolute path of the source tree
 #   MAILSCOPE       $TOP/mailscope (under valgrind memcheck when
 #                   MAILSCOPE_VALGRIND is set: tests/valgrind/run.sh)
-#   ASAN_MAILSCOPE  $TOP/build-asan/mailscope
+#   ASAN_MAILSCOPE  $TOP/build-asan/mailscope ($MAILSCOPE in the quick
+#                   loop, which keeps the sanitizers for the unit tests)
 #   T               scratch directory of this test:
 #                   tests/out/integration/<test name>
 #   SERVERS         1 when tests/out/servers/env was loaded (then every
@@ -20,6 +21,9 @@ TOP=${TOP:-$(cd "$(dirname "$0")/../.." && pwd)}
 MAILSCOPE=$TOP/mailscope
 [ -n "${MAILSCOPE_VALGRIND:-}" ] && MAILSCOPE=$TOP/tests/valgrind/mailscope
 ASAN_MAILSCOPE=$TOP/build-asan/mailscope
+# make test: the suites on the plain build, which starts in a tenth of the
+# time; make check runs them under ASan + UBSan.
+[ -n "${MAILSCOPE_QUICK:-}" ] && ASAN_MAILSCOPE=$MAILSCOPE
 T=$TOP/tests/out/integration/$(basename "$0" .sh)
 mkdir -p "$T"
 SERVERS=
@@ -118,6 +122,15 @@ not_mailscope() {
 		grep -qxF "$(basename "$_f")" "$_l" 2> /dev/null ||
 		    basename "$_f" >> "$_l"
 	done
+}
+
+# need_asan: what follows is about the sanitizers: make check only.
+need_asan() {
+	[ -z "${MAILSCOPE_QUICK:-}" ] || exit 0
+	if [ ! -x "$ASAN_MAILSCOPE" ]; then
+		fail "$(basename "$0" .sh): $ASAN_MAILSCOPE missing (make build-asan/mailscope)"
+		exit 1
+	fi
 }
 
 # need_servers: stop this test with one FAIL line when the servers are

@@ -46,11 +46,14 @@ grep -q 'Permission to use, copy, modify, and distribute this software' \
 "$MAILSCOPE" --version > "$T/version" 2>&1
 contains "$T/version" "^mailscope $version\$" "--version: the version"
 contains "$T/version" '^Licence: ISC ' "--version: a second line names the licence"
-# Options that answer and stop free what option parsing took.
-for a in --version '--completion bash'; do
-	expect_exit 0 "$a under AddressSanitizer: exit 0, nothing leaked" \
-	    "$ASAN_MAILSCOPE" $a
-done
+# Options that answer and stop free what option parsing took (make
+# check: the quick loop has no sanitizer build of the program).
+if [ -z "${MAILSCOPE_QUICK:-}" ]; then
+	for a in --version '--completion bash'; do
+		expect_exit 0 "$a under AddressSanitizer: exit 0, nothing leaked" \
+		    "$ASAN_MAILSCOPE" $a
+	done
+fi
 
 # --- debian/ agrees with the tree --------------------------------------------
 [ "$(sed -n '1s/^mailscope (\([^)]*\)).*/\1/p' debian/changelog)" = "$version" ] &&

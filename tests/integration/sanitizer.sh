@@ -6,10 +6,7 @@
 # run (halt_on_error) and is looked for in the output as well.
 . "$(dirname "$0")/../lib.sh"
 
-if [ ! -x "$ASAN_MAILSCOPE" ]; then
-	fail "sanitizer: $ASAN_MAILSCOPE missing (make build-asan/mailscope)"
-	exit 1
-fi
+need_asan
 MS=$ASAN_MAILSCOPE
 
 # san NAME STDIN ARGS...: run the sanitizer build with STDIN (a file) on
