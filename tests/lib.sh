@@ -269,6 +269,12 @@ tui_keys() {
 	_tui send-keys -t "$_n" "$@"
 }
 
+# tui_line NAME TEXT: type TEXT and Enter, in one tmux command (each
+# costs a process start).
+tui_line() {
+	_tui send-keys -t "$1" -l "$2" \; send-keys -t "$1" Enter
+}
+
 # tui_screen NAME: the visible screen as plain text.
 tui_screen() {
 	_tui capture-pane -p -t "$1"

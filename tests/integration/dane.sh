@@ -236,14 +236,12 @@ tui_wait d 'NOT VERIFIED' 1 && pass "TUI: PKIX's verdict beside it" ||
     fail "TUI: PKIX's verdict not shown"
 tui_wait d 'TLSA 2 0 1' 1 && pass "TUI: the record listed" ||
     fail "TUI: the record not listed"
-tui_keys d -l ":save-chain $T/tui-chain.pem"
-tui_keys d Enter
+tui_line d ":save-chain $T/tui-chain.pem"
 if tui_wait d 'saved to' 10 && [ "$(grep -c 'BEGIN CERTIFICATE' \
     "$T/tui-chain.pem" 2>/dev/null)" = 2 ]; then
 	pass "TUI: :save-chain wrote the chain"
 else
 	fail "TUI: :save-chain did not write the chain"
 fi
-tui_keys d -l ":quit"
-tui_keys d Enter
+tui_line d ":quit"
 tui_stop d

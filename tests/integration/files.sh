@@ -106,8 +106,7 @@ chmod 644 "$T/f/tui.jsonl"
 tui_start rec 120 30 env LANG=C.UTF-8 XDG_STATE_HOME="$T/f/state" \
     XDG_CONFIG_HOME="$T/f/config" "$ASAN_MAILSCOPE" --lab
 if tui_wait rec '220 ' 20; then
-	tui_keys rec -l ":record $T/f/tui.jsonl"
-	tui_keys rec Enter
+	tui_line rec ":record $T/f/tui.jsonl"
 	tui_wait rec 'mode 0644 lets others read it' 10 &&
 	    pass ":record: a 0644 file is refused on the screen" ||
 	    fail ":record: no refusal on the screen"

@@ -314,8 +314,7 @@ _tui capture-pane -e -p -t "$n" > "$T/$n.attrs"
 # "[31;1mRED" stays text: right after a character, never after ESC.
 contains "$T/$n.attrs" "[^$(printf '\033')]\\[31;1mRED" \
     "tui: the server's colour sequence is text, not applied"
-tui_keys "$n" -l ':quit'
-tui_keys "$n" Enter
+tui_line "$n" ':quit'
 _i=200
 while [ -z "$(tui_exit "$n")" ] && [ "$_i" -gt 0 ]; do
 	_i=$((_i - 1))

@@ -785,11 +785,9 @@ screen() {
 		    tui_wait inj "scenario $scn\)" 15
 		check "$scn: the message line says what to type first" \
 		    tui_wait inj "lab: scenario $scn: type EHLO me, then STARTTLS"
-		tui_keys inj -l 'EHLO me'
-		tui_keys inj Enter
+		tui_line inj 'EHLO me'
 		tui_wait inj 'S:   250 8BITMIME' 15
-		tui_keys inj -l ':starttls RSET'
-		tui_keys inj Enter
+		tui_line inj ':starttls RSET'
 		check "$scn: :starttls RSET sends RSET with STARTTLS" \
 		    tui_wait inj 'C:   RSET ⟨injected⟩' 15
 		if [ "$scn" = inject-command ]; then
@@ -799,8 +797,7 @@ screen() {
 			check "inject-command: exit 6 after the injection" \
 			    tui_wait inj '^MAILSCOPE-EXIT=6$' 15
 		else
-			tui_keys inj -l 'NOOP'
-			tui_keys inj Enter
+			tui_line inj 'NOOP'
 			check "good: TLS up, NOOP answered" \
 			    tui_wait inj 'S:🔒 250 2\.0\.0 Ok' 15
 			check "good: the injected RSET was not executed" \
@@ -817,12 +814,10 @@ screen() {
 	    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; \
 	    exec "$2" --lab expired-cert' sh "$out" "$bin"
 	tui_wait inj 'S:   220 ' 15
-	tui_keys inj -l 'EHLO me'
-	tui_keys inj Enter
+	tui_line inj 'EHLO me'
 	check "expired-cert: the panel lists the plaintext capabilities" \
 	    tui_wait inj 'Capabilities \(plaintext\)' 15
-	tui_keys inj -l 'STARTTLS'
-	tui_keys inj Enter
+	tui_line inj 'STARTTLS'
 	check "expired-cert: closed, NOT VERIFIED" \
 	    tui_wait inj 'CLOSED +NOT VERIFIED' 15
 	check "expired-cert: the panel lists no capabilities as inside TLS" \

@@ -38,8 +38,7 @@ echo "# flood: peak RSS ${peak:-?} MiB with MAILSCOPE_LOG_MAX=$LIMIT"
     pass "flood: peak RSS $peak MiB < $BOUND MiB" ||
     fail "flood: peak RSS ${peak:-unknown} MiB, bound $BOUND MiB"
 contains "$T/mem.screen" 'MAILSCOPE_LOG_MAX' "flood: the message names the setting"
-tui_keys mem -l ':quit'
-tui_keys mem Enter
+tui_line mem ':quit'
 tui_wait mem 'Pane is dead' 10
 tui_stop mem
 fake_wait 10

@@ -224,8 +224,7 @@ if unshare -m sh -c "mount -t overlay overlay \
 	check "installed: the TUI starts with --theme light" \
 	    tui_wait pkg 'lab\.mailscope\.test'
 	bad=
-	tui_keys pkg -l ':theme'
-	tui_keys pkg Enter
+	tui_line pkg ':theme'
 	tui_wait pkg 'theme light; available:'
 	grep 'theme light; available:' "$T/pkg.screen" > "$T/pkg.themes"
 	for t in default light high-contrast mono; do
@@ -235,8 +234,7 @@ if unshare -m sh -c "mount -t overlay overlay \
 	    pass "installed: :theme lists the package's themes" ||
 	    fail "installed: :theme lacks$bad: $(cat "$T/pkg.screen")"
 	lacks "$T/pkg.screen" 'not found' "installed: no theme missing"
-	tui_keys pkg -l ':quit'
-	tui_keys pkg Enter
+	tui_line pkg ':quit'
 	tui_stop pkg
 else
 	# No mount namespace here: the lookup's parts, one by one.

@@ -75,8 +75,7 @@ record() {
 # type NAME LINE ERE: type LINE on the screen, wait until ERE shows, keep
 # every screen seen in $T/NAME.screens.
 type_line() {
-	tui_keys "$1" -l "$2"
-	tui_keys "$1" Enter
+	tui_line "$1" "$2"
 	tui_wait "$1" "$3" || fail "$1: '$3' never showed"
 	cat "$T/$1.screen" >> "$T/$1.screens"
 }

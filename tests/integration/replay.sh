@@ -87,8 +87,7 @@ contains "$T/rp.screen" "(✔|OK) VERIFIED *$" "at the boundary the TLS panel sh
 contains "$T/rp.screen" " TLS .* VERIFIED " "at the boundary the status bar shows TLS and VERIFIED"
 
 # --- marks, stepping back, notes, :save ------------------------------------
-tui_keys rp -l ":mark tls-up"
-tui_keys rp Enter
+tui_line rp ":mark tls-up"
 tui_wait rp "mark tls-up added" || fail ":mark in replay"
 tui_keys rp Home
 if tui_wait rp "REPLAY 0/$((N + 1)) .*"; then
@@ -113,20 +112,16 @@ else
 fi
 contains "$T/rp.screen" "HANDSHAKE in progress" "stepping back over the boundary shows the handshake again"
 lacks "$T/rp.screen" "Version +TLS1\.3" "stepping back over the boundary drops the TLS facts"
-tui_keys rp -l ":starttls"
-tui_keys rp Enter
+tui_line rp ":starttls"
 tui_wait rp "read-only replay" && pass "live commands are refused in a replay" ||
     fail "live commands are refused in a replay"
-tui_keys rp -l ":note the handshake starts here"
-tui_keys rp Enter
+tui_line rp ":note the handshake starts here"
 tui_wait rp "##.*the handshake starts here" && pass "a note shows inline in the replay" ||
     fail "a note shows inline in the replay"
-tui_keys rp -l ":save $T/rec.jsonl"
-tui_keys rp Enter
+tui_line rp ":save $T/rec.jsonl"
 tui_wait rp "exists; give a new file name" && pass ":save refuses to overwrite the original" ||
     fail ":save refuses to overwrite the original"
-tui_keys rp -l ":save $T/annotated.jsonl"
-tui_keys rp Enter
+tui_line rp ":save $T/annotated.jsonl"
 tui_wait rp "saved $((N + 2)) events" && pass ":save writes a new file" ||
     fail ":save writes a new file"
 tui_keys rp End
@@ -137,8 +132,7 @@ contains "$T/rp.screen" " CLOSED " "at the end the status bar says CLOSED"
 tui_keys rp '"'
 tui_wait rp "REPLAY $((K + 2))/$((N + 2)) " && pass '" jumps back to the previous mark' ||
     fail '" jumps back to the previous mark'
-tui_keys rp -l ":quit"
-tui_keys rp Enter
+tui_line rp ":quit"
 rc=$(wait_exit rp)
 [ "$rc" = 0 ] && pass ":quit leaves the replay with 0" ||
     fail ":quit leaves the replay with 0 (got '$rc')"
@@ -172,8 +166,7 @@ contains "$T/last.out" "line 1" "the error says which line"
 # --- live: --record, n on a selected line, :mark, Ctrl-D ------------------
 tui_start live 130 40 "$ENV $UI --cafile $CA --record $T/live.jsonl $URL 2> $T/live.err"
 tui_wait live "220 lab.mailscope.test" || fail "live session greeted"
-tui_keys live -l "EHLO live.test"
-tui_keys live Enter
+tui_line live "EHLO live.test"
 tui_wait live "Hello live.test" || fail "live EHLO answered"
 contains "$T/live.screen" "REC " "the status bar shows the recording indicator"
 tui_keys live Tab
@@ -182,8 +175,7 @@ tui_keys live Up
 tui_keys live n
 tui_wait live ":note on #[0-9]+:" && pass "n on a selected line opens a note about it" ||
     fail "n on a selected line opens a note about it"
-tui_keys live -l "see this line"
-tui_keys live Enter
+tui_line live "see this line"
 tui_wait live "##.*on #[0-9]+: see this line" && pass "the note shows inline" ||
     fail "the note shows inline"
 # A click on a line (SGR mouse, press and release) selects it for n.
@@ -194,10 +186,8 @@ tui_keys live -H 1b 5b 3c 30 3b 33 30 3b $(printf '%s' "$row" | od -An -tx1) 6d
 tui_keys live n
 tui_wait live ":note on #$seq:" && pass "n on a clicked line opens a note about it (#$seq)" ||
     fail "n on a clicked line opens a note about it (#$seq)"
-tui_keys live -l "clicked"
-tui_keys live Enter
-tui_keys live -l ":mark here"
-tui_keys live Enter
+tui_line live "clicked"
+tui_line live ":mark here"
 tui_keys live C-d
 rc=$(wait_exit live)
 [ "$rc" = 0 ] && pass "Ctrl-D leaves the live session with 0" ||
@@ -212,15 +202,12 @@ contains "$T/live.jsonl" '"reason":"quit"' "the live recording ends with reason 
 tui_start mid 130 40 "$ENV $UI --cafile $CA $URL 2> $T/mid.err"
 tui_wait mid "220 lab.mailscope.test" || fail "second live session greeted"
 lacks "$T/mid.screen" "REC " "no indicator before :record"
-tui_keys mid -l ":record $T/mid.jsonl"
-tui_keys mid Enter
+tui_line mid ":record $T/mid.jsonl"
 tui_wait mid "recording into .*mid.jsonl" || fail ":record starts"
 contains "$T/mid.screen" "REC " "the status bar shows the indicator after :record"
-tui_keys mid -l "NOOP"
-tui_keys mid Enter
+tui_line mid "NOOP"
 tui_wait mid "250 2.0.0 Ok" || fail "NOOP answered"
-tui_keys mid -l ":record"
-tui_keys mid Enter
+tui_line mid ":record"
 tui_wait mid "recording into .* ended" && pass ":record alone stops the recording" ||
     fail ":record alone stops the recording"
 tui_keys mid C-d
@@ -238,8 +225,7 @@ tui_wait full "220 lab.mailscope.test" || fail "fourth live session greeted"
 # The limit may already be hit by the greeting; a key would then dismiss
 # the message before it is read.
 if ! tui_wait full "RECORDING STOPPED: File too large" 2; then
-	tui_keys full -l "EHLO full.test"
-	tui_keys full Enter
+	tui_line full "EHLO full.test"
 fi
 tui_wait full "RECORDING STOPPED" && pass "a write error shows RECORDING STOPPED" ||
     fail "a write error shows RECORDING STOPPED"
@@ -247,8 +233,7 @@ tui_wait full "RECORDING STOPPED" && pass "a write error shows RECORDING STOPPED
 tui_wait full "RECORDING STOPPED: File too large" 5 || true
 contains "$T/full.screen" "RECORDING STOPPED: File too large" "with the reason"
 contains "$T/full.screen" " RECORDING STOPPED .* in " "the status bar indicator changes"
-tui_keys full -l "NOOP"
-tui_keys full Enter
+tui_line full "NOOP"
 tui_wait full "250 2.0.0 Ok" && pass "the session goes on after the recording stopped" ||
     fail "the session goes on after the recording stopped"
 tui_keys full C-d
@@ -272,11 +257,9 @@ contains "$T/closed.out" "the server closed the connection" "batch: the server c
 contains "$T/closed.jsonl" '"reason":"server closed"' "batch: the trailer's reason is server closed"
 tui_start closed 130 40 "$ENV $UI --record $T/closed-tui.jsonl smtp://127.0.0.1:$FAKE_PORT 2> $T/closed.err"
 tui_wait closed "220 fake.test" || fail "closing server greeted"
-tui_keys closed -l "EHLO closed.test"
-tui_keys closed Enter
+tui_line closed "EHLO closed.test"
 tui_wait closed "250 fake.test" || fail "closing server answered EHLO"
-tui_keys closed -l "NOOP"
-tui_keys closed Enter
+tui_line closed "NOOP"
 tui_wait closed "the server closed the connection" ||
     fail "the screen says the server closed"
 tui_keys closed C-d
@@ -344,16 +327,14 @@ tui_stop v1
 tui_start same 130 50 "exec $ENV $UI --cafile $CA --record $T/same.jsonl $URL 2> $T/same.err"
 tui_wait same "220 lab.mailscope.test" || fail "live and replay: greeted"
 for c in "EHLO same.test" STARTTLS "EHLO same.test"; do
-	tui_keys same -l "$c"
-	tui_keys same Enter
+	tui_line same "$c"
 	sleep 0.5
 done
 tui_wait same "Capabilities after STARTTLS" ||
     fail "live and replay: the live session reached TLS"
 # The tickets of TLS 1.3 arrive after the handshake: let them.
 sleep 1
-tui_keys same -l ":record"
-tui_keys same Enter
+tui_line same ":record"
 tui_wait same "recording into .* ended" ||
     fail "live and replay: :record stops the recording"
 cp "$T/same.screen" "$T/same-live.screen"

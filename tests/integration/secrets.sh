@@ -294,32 +294,26 @@ labpw=$(printf '\000demo\000demo' | base64)
 tui_stop s
 tui_start s 120 30 "$TENV $UI --lab no-starttls 2> $T/tui.err"
 check "screen: the lab greets" tui_wait s '220 lab\.mailscope\.test'
-tui_keys s -l 'EHLO me'
-tui_keys s Enter
+tui_line s 'EHLO me'
 check "screen: EHLO answered" tui_wait s '250 8BITMIME'
-tui_keys s -l ':auth plain demo'
-tui_keys s Enter
+tui_line s ':auth plain demo'
 check "screen: :auth in plaintext refused, saying how to override" \
     tui_wait s ':auth refused, nothing asked or sent: no TLS.*'
 tui_screen s > "$T/tui-auth.screen"
 lacks "$T/tui-auth.screen" 'Password for' "screen: no password prompt in plaintext"
-tui_keys s -l "AUTH PLAIN $labpw"
-tui_keys s Enter
+tui_line s "AUTH PLAIN $labpw"
 check "screen: a typed credential in plaintext asks first" \
     tui_wait s 'Send a credential in plaintext\? \[y/N\]'
 check "screen: the message line says why" \
     tui_wait s 'This line carries a credential; no TLS'
 check "screen: ... and how to consent" tui_wait s '--allow-plaintext-auth\)'
-tui_keys s -l 'n'
-tui_keys s Enter
+tui_line s 'n'
 check "screen: no: not sent" tui_wait s 'not sent'
 tui_screen s > "$T/tui-no.screen"
 lacks "$T/tui-no.screen" 'C: +AUTH PLAIN' "screen: after no, nothing went"
-tui_keys s -l "AUTH PLAIN $labpw"
-tui_keys s Enter
+tui_line s "AUTH PLAIN $labpw"
 check "screen: asked again" tui_wait s 'Send a credential in plaintext\? \[y/N\]'
-tui_keys s -l 'y'
-tui_keys s Enter
+tui_line s 'y'
 check "screen: yes: sent and accepted" tui_wait s '235 2\.7\.0'
 check "screen: the warning event says it went in plaintext" \
     tui_wait s 'a credential went in plaintext, as typed'
@@ -330,8 +324,7 @@ tui_stop s
 
 tui_start s 120 30 "$TENV $UI --require-tls --lab 2> $T/tui2.err"
 check "screen, --require-tls: the lab greets" tui_wait s '220 lab\.mailscope\.test'
-tui_keys s -l ':auth login demo'
-tui_keys s Enter
+tui_line s ':auth login demo'
 check "screen, --require-tls: :auth refused before the prompt" \
     tui_wait s ':auth refused, nothing asked or sent: no TLS: --require-tls'
 tui_screen s > "$T/tui-req.screen"

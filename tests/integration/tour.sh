@@ -33,7 +33,7 @@ tui_start t 140 45 sh -c 'export LANG=C.UTF-8 XDG_STATE_HOME="$1/state" \
 
 screen() { tui_screen t; }
 keys() { tui_keys t "$@"; }
-line() { tui_keys t -l "$1"; tui_keys t Enter; }
+line() { tui_line t "$1"; }
 wait_for() { tui_wait t "$1" 15; }
 # lacks_now ERE: the screen, as it is, does not match
 lacks_now() { ! screen | grep -Eq -- "$1"; }

@@ -40,7 +40,7 @@ start() {
 }
 screen() { tui_screen t; }
 keys() { tui_keys t "$@"; }
-line() { tui_keys t -l "$1"; tui_keys t Enter; }
+line() { tui_line t "$1"; }
 wait_for() { tui_wait t "$1"; }
 wait_gone() {
 	_i=0

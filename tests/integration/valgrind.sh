@@ -122,11 +122,9 @@ tui_start vg 100 30 valgrind -q --leak-check=full \
     --show-leak-kinds=definite --errors-for-leak-kinds=definite \
     --error-exitcode=99 --log-file="$T/tui.vg" "$MS" --lab
 if tui_wait vg 'S: +220 ' 60; then
-	tui_keys vg -l 'NOOP'
-	tui_keys vg Enter
+	tui_line vg 'NOOP'
 	tui_wait vg 'S: +250 ' 30
-	tui_keys vg -l ':quit'
-	tui_keys vg Enter
+	tui_line vg ':quit'
 fi
 i=600
 while [ "$i" -gt 0 ] && [ -z "$(tui_exit vg)" ]; do
