@@ -93,17 +93,20 @@ wait "$busy" 2> /dev/null
     pass "make: no temporary file left beside ./mailscope"
 
 # --- layers: an arrow up the stack is caught ---------------------------------
-check "make layers: exit 0 on the tree as it is" mk layers
-cp "$tree/src/log/event.c" "$T/event.c.orig"
-echo '#include "core/core.h"' >> "$tree/src/log/event.c"
-mk layers > "$T/layers-inc.out" 2>&1 &&
-    fail "make layers: the log including core passed" ||
-    pass "make layers: the log including core fails"
-contains "$T/layers-inc.out" 'src/log/event\.c includes core/core\.h' \
-    "make layers: names the file and the header"
-cp "$T/event.c.orig" "$tree/src/log/event.c"
-cp "$tree/src/base/util.c" "$T/util.c.orig"
-cat >> "$tree/src/base/util.c" << 'EOF'
+# make check's: make test runs the check on the tree itself, and these
+# rebuild archives.
+if [ -z "${MAILSCOPE_QUICK:-}" ]; then
+	check "make layers: exit 0 on the tree as it is" mk layers
+	cp "$tree/src/log/event.c" "$T/event.c.orig"
+	echo '#include "core/core.h"' >> "$tree/src/log/event.c"
+	mk layers > "$T/layers-inc.out" 2>&1 &&
+	    fail "make layers: the log including core passed" ||
+	    pass "make layers: the log including core fails"
+	contains "$T/layers-inc.out" 'src/log/event\.c includes core/core\.h' \
+	    "make layers: names the file and the header"
+	cp "$T/event.c.orig" "$tree/src/log/event.c"
+	cp "$tree/src/base/util.c" "$T/util.c.orig"
+	cat >> "$tree/src/base/util.c" << 'EOF'
 struct evlog;
 size_t	 evlog_count(const struct evlog *);
 size_t	 layers_probe(const struct evlog *);
@@ -113,12 +116,13 @@ layers_probe(const struct evlog *l)
 	return evlog_count(l);
 }
 EOF
-mk layers > "$T/layers-sym.out" 2>&1 &&
-    fail "make layers: base calling the log passed" ||
-    pass "make layers: base calling the log fails"
-contains "$T/layers-sym.out" 'base calls log: evlog_count' \
-    "make layers: names the call"
-cp "$T/util.c.orig" "$tree/src/base/util.c"
+	mk layers > "$T/layers-sym.out" 2>&1 &&
+	    fail "make layers: base calling the log passed" ||
+	    pass "make layers: base calling the log fails"
+	contains "$T/layers-sym.out" 'base calls log: evlog_count' \
+	    "make layers: names the call"
+	cp "$T/util.c.orig" "$tree/src/base/util.c"
+fi
 
 # --- clean ---------------------------------------------------------------------
 check "make clean: exit 0" mk clean
