@@ -350,7 +350,7 @@ else:
     fail('unknown test ' + what)
 EOF
 
-# A free block of seven ports on loopback.
+# A free block of eight ports on loopback.
 free_base() {
 	$PY - <<'EOF'
 import random, socket
@@ -358,7 +358,7 @@ for _ in range(200):
     b = random.randrange(20000, 60000)
     socks = []
     try:
-        for p in range(b, b + 7):
+        for p in range(b, b + 8):
             s = socket.socket()
             s.bind(('127.0.0.1', p))
             socks.append(s)
@@ -502,16 +502,16 @@ good() {
 		ss -Hltn > "$out/ss.out" 2>&1
 		nl=0
 		nlo=0
-		for i in 0 1 2 3 4 5 6; do
+		for i in 0 1 2 3 4 5 6 7; do
 			pat=":$((BASE + i)) "
 			nl=$((nl + $(grep -c "$pat" "$out/ss.out")))
 			nlo=$((nlo + $(grep "$pat" "$out/ss.out" |
 			    grep -c " 127\.0\.0\.1$pat")))
 		done
-		if [ "$nl" -eq 7 ] && [ "$nlo" -eq 7 ]; then
-			pass "good: seven listeners, all on 127.0.0.1"
+		if [ "$nl" -eq 8 ] && [ "$nlo" -eq 8 ]; then
+			pass "good: eight listeners, all on 127.0.0.1"
 		else
-			fail "good: seven listeners, all on 127.0.0.1 ($nl, $nlo)"
+			fail "good: eight listeners, all on 127.0.0.1 ($nl, $nlo)"
 		fi
 		check "good: gnutls-cli STARTTLS smtp verifies with the lab CA" \
 		    gcli_trusted smtp $p localhost
