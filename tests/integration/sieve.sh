@@ -154,6 +154,19 @@ for f in lit.out lit.jsonl; do
 	lacks "$out/$f" "$ir" "dovecot: the literal response is not in $f"
 done
 
+# LOGIN: the SASL client answers string challenges with strings.
+"$bin" --batch --starttls --cafile "$CA" --password-file "$out/pw" \
+    --record "$out/login.jsonl" -c ':auth login alice' -c LOGOUT "$url" \
+    > "$out/login.out" 2>&1
+contains "$out/login.out" '^<~ "UGFzc3dvcmQ6"$' \
+    "dovecot: LOGIN's challenges are quoted strings"
+contains "$out/login.out" '^~> \[redacted: AUTH LOGIN password, [0-9]+ bytes\]$' \
+    "dovecot: the quoted answer to the password challenge is redacted"
+contains "$out/login.out" '^<~ OK "Logged in' "dovecot: :auth login logs in"
+for f in login.out login.jsonl; do
+	lacks "$out/$f" "$b64pw" "dovecot: LOGIN's password is not in $f"
+done
+
 printf 'wrong-password\n' > "$out/badpw"
 chmod 600 "$out/badpw"
 "$bin" --batch --starttls --cafile "$CA" --password-file "$out/badpw" \
