@@ -19,6 +19,7 @@ build_pkgs="gcc make pkg-config libncurses-dev libgnutls28-dev
 	libgnutls-dane0 libunbound-dev libevent-dev dns-root-data
 	libcurl4-gnutls-dev"
 test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
+	dovecot-managesieved dovecot-sieve
 	gnutls-bin tmux python3 openssl swaks clang libclang-rt-dev strace
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
 	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd

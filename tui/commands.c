@@ -41,7 +41,8 @@ const struct command commands[] = {
 	    "with CMD, CMD too in the same write (command injection test)",
 	    cmd_starttls },
 	{ "auth", "[MECH] USER", "authenticate; the secret is asked "
-	    "for with no echo and never stored", cmd_auth },
+	    "for with no echo and never stored (ManageSieve: the mechanism "
+	    "and each response as quoted strings)", cmd_auth },
 	{ "note", "TEXT", "add a note to the transcript", cmd_note },
 	{ "mark", "NAME", "add a bookmark to the transcript (' and \" jump "
 	    "between marks)", cmd_mark },

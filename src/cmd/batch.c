@@ -367,9 +367,11 @@ batch_next(struct batch *bt)
 		return;
 	while (bt->next < bt->queue.n) {
 		cmd = bt->queue.v[bt->next++];
-		/* Comments and blank lines, but never inside a message. */
+		/* Comments and blank lines, but never inside a message or
+		 * a line the server or a literal awaits (as on the screen). */
 		if ((cmd[0] == '#' || cmd[0] == '\0') &&
-		    !session_data_mode(bt->s))
+		    !session_data_mode(bt->s) &&
+		    !session_wants_continuation(bt->s))
 			continue;
 		if (session_data_mode(bt->s))
 			/* A message line, whatever it starts with. */

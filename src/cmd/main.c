@@ -106,7 +106,8 @@ static const struct opt main_opts[] = {
 	{ "lab", optional_argument, OPT_LAB, OPTK_SCENARIO, "SCENARIO",
 	    "start the built-in lab server and connect to it", 0 },
 	{ "lab-proto", required_argument, OPT_LAB_PROTO, OPTK_WORDS,
-	    "PROTO:smtp|imap|pop3", "smtp (default), imap or pop3 with --lab", 0 },
+	    "PROTO:smtp|imap|pop3|sieve", "smtp (default), imap, pop3 or sieve "
+	    "with --lab", 0 },
 	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
 	    "with --lab: a guided tour for a first session", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
@@ -125,7 +126,7 @@ const struct optcmd main_cmd = {
 
 static const char usage_head[] =
 "usage: mailscope [options] URL\n"
-"       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3]\n"
+"       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3|sieve]\n"
 "       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
@@ -136,7 +137,8 @@ static const char usage_head[] =
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
-"     pop3://host[:110] pop3s://host[:995]   (IPv6: smtp://[::1]:25)\n"
+"     pop3://host[:110] pop3s://host[:995] sieve://host[:4190]\n"
+"     (IPv6: smtp://[::1]:25)\n"
 "     mx://domain[:25]: the domain's MX hosts in preference order, SMTP\n"
 "     with STARTTLS, the certificate checked for the MX host's name\n"
 "\n";
@@ -226,10 +228,12 @@ lab_target(const char *scenario, const char *proto, struct lab_info *li,
 		port = li->imap_port;
 	else if (strcmp(proto, "pop3") == 0)
 		port = li->pop3_port;
+	else if (strcmp(proto, "sieve") == 0)
+		port = li->sieve_port;
 	else {
 		lab_stop(li);
-		usage_error("--lab-proto takes smtp, imap or pop3, not '%s'",
-		    proto);
+		usage_error("--lab-proto takes smtp, imap, pop3 or sieve, not "
+		    "'%s'", proto);
 	}
 	snprintf(url, sizeof url, "%s://127.0.0.1:%d", proto == NULL ?
 	    "submission" : proto, port);

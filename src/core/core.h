@@ -359,6 +359,8 @@ bool		 pp_caps_known(const struct pp *);
 bool		 pp_caps_partial(const struct pp *);	/* a greeting's */
 void		 pp_caps_reset(struct pp *);
 void		 pp_expect_greeting(struct pp *);
+bool		 pp_expect_tls_caps(struct pp *);
+void		 pp_sasl_word(const struct pp *, const char *, struct buf *);
 void		 pp_timeout(struct pp *);	/* oldest pending timed out */
 const char	*pp_starttls_cmd(const struct pp *);
 const char	*pp_caps_cmd(const struct pp *, const char *);

@@ -8,7 +8,9 @@
  * Recognised: SMTP/LMTP and POP3 AUTH (any mechanism, initial response and
  * every answer to a 334 / "+" challenge), POP3 PASS and APOP, IMAP LOGIN
  * (atom, quoted and literal arguments, the literal arriving as the next
- * client line) and AUTHENTICATE.  The display form keeps the verb, the
+ * client line) and AUTHENTICATE, ManageSieve AUTHENTICATE (its words
+ * quoted strings, a response also a literal "{n+}" whose bytes are the
+ * next client line).  The display form keeps the verb, the
  * mechanism, the user name when it is not secret, and the number of bytes
  * hidden from the line as sent; never any part of the secret.
  *
@@ -595,6 +597,84 @@ imap_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 	return changed;
 }
 
+/*
+ * A ManageSieve SASL word: a quoted string (its content is the base64),
+ * or a literal announced on this line, whose bytes come as the next.
+ */
+static bool
+sieve_word(const char *p, size_t len, const char **tok, size_t *toklen)
+{
+	if (len >= 2 && p[0] == '"' && p[len - 1] == '"') {
+		*tok = p + 1;
+		*toklen = len - 2;
+		return true;
+	}
+	*tok = p;
+	*toklen = len;
+	return imap_literal(p, len, true) < 0;
+}
+
+/* AUTHENTICATE "MECH" ["initial" | {n+}], then one string per answer. */
+static bool
+sieve_client(struct redactor *r, const char *p, size_t len, struct buf *out)
+{
+	const char	*w, *tok;
+	size_t		 wl, toklen, pos = 0, start;
+
+	wl = next_word(p, len, &pos, &w);
+	if (r->state != STATE_SASL || r->lit_left == 0) {
+		if (word_is(w, wl, r->ops->auth_cmd) &&
+		    more_words(p, len, pos)) {
+			reset(r);
+			r->state = STATE_SASL;
+			engine_names(r, p, len);
+			wl = next_word(p, len, &pos, &w);
+			if (wl >= 2 && w[0] == '"' && w[wl - 1] == '"')
+				r->mech = mech_lookup(w + 1, wl - 2);
+			else
+				r->mech = mech_lookup(w, wl);
+			while (pos < len && is_sep(p[pos]))
+				pos++;
+			start = pos;
+			while (len > start && is_sep(p[len - 1]))
+				len--;
+			if (start == len)
+				return false;
+			if (!sieve_word(p + start, len - start, &tok, &toklen)) {
+				r->lit_left = 1;	/* its line is next */
+				return false;
+			}
+			buf_add(out, p, start);
+			if (r->mech == MECH_LOGIN) {
+				r->user_sent = true;
+				login_user("", tok, toklen, out);
+			} else
+				sasl_redacted(r, NULL, tok, toklen, out);
+			return true;
+		}
+		if (r->state != STATE_SASL)
+			return false;
+		if (!sieve_word(p, len, &tok, &toklen)) {
+			r->lit_left = 1;
+			return false;
+		}
+	} else {
+		/* The bytes of a literal: the answer itself. */
+		r->lit_left = 0;
+		tok = p;
+		toklen = len;
+	}
+	if (toklen == 1 && tok[0] == '*') {
+		reset(r);	/* cancelled */
+		return false;
+	}
+	if (toklen == 0)
+		return false;
+	if (!sasl_response(r, tok, toklen, out))
+		return false;
+	return true;
+}
+
 bool
 redact_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 {
@@ -602,7 +682,9 @@ redact_client(struct redactor *r, const char *p, size_t len, struct buf *out)
 	bool	changed;
 
 	/* Literals change how a line is read: IMAP's own parser. */
-	if (r->ops->literals)
+	if (r->ops->sasl_strings)
+		changed = sieve_client(r, p, len, out);
+	else if (r->ops->literals)
 		changed = imap_client(r, p, len, out);
 	else
 		changed = smtp_client(r, p, len, out);
@@ -660,7 +742,7 @@ static void
 continuation(struct redactor *r, const struct event *ev, bool whole)
 {
 	bool	sasl;
-	size_t	skip;
+	size_t	skip, n;
 
 	if (r->ops->sasl_cont_code != 0) {
 		/* Only AUTH is answered with 334 (354 is DATA's). */
@@ -671,6 +753,11 @@ continuation(struct redactor *r, const struct event *ev, bool whole)
 		sasl = r->state == STATE_SASL || (r->state == STATE_IDLE &&
 		    ev_verb_is(ev, r->ops->auth_cmd));
 		skip = 1;
+	} else if (r->ops->sasl_strings) {
+		/* ManageSieve: only AUTHENTICATE is answered with a string;
+		 * its challenge is inside the quotes. */
+		sasl = true;
+		skip = ev->len > 0 && ev->data[0] == '"' ? 1 : 0;
 	} else {
 		/* POP3: only AUTH is answered with "+ ". */
 		sasl = true;
@@ -686,8 +773,11 @@ continuation(struct redactor *r, const struct event *ev, bool whole)
 		snprintf(r->verb, sizeof r->verb, "%s", ev_verb(ev) != NULL ?
 		    ev_verb(ev) : "?");
 	}
-	challenge(r, ev->data + skip, ev->len > skip ? ev->len - skip : 0,
-	    whole);
+	n = ev->len > skip ? ev->len - skip : 0;
+	if (skip == 1 && r->ops->sasl_strings && n > 0 &&
+	    ev->data[ev->len - 1] == '"')
+		n--;
+	challenge(r, ev->data + skip, n, whole);
 }
 
 /*

@@ -735,14 +735,17 @@ session_auth(struct session *s, const char *mech, const char *user,
 	s->sasl = sasl_new(mech, &offered, user, secret, cb, err, sizeof err);
 	strv_clear(&offered);
 	free(cb);
-	buf_printf(&cmd, "%s %s", pp_auth_cmd(s->pp), s->sasl != NULL ?
-	    sasl_mech(s->sasl) : "");
+	buf_printf(&cmd, "%s ", pp_auth_cmd(s->pp));
+	if (s->sasl != NULL)
+		pp_sasl_word(s->pp, sasl_mech(s->sasl), &cmd);
 	if (s->sasl != NULL && sasl_client_first(s->sasl) &&
 	    pp_sasl_ir(s->pp)) {
 		if (sasl_step(s->sasl, NULL, &ir, err, sizeof err) == -1)
 			session_sasl_end(s);
-		else	/* RFC 4954 4: "=" is an empty initial response */
-			buf_printf(&cmd, " %s", ir.len > 0 ? ir.p : "=");
+		else {	/* RFC 4954 4: "=" is an empty initial response */
+			buf_addc(&cmd, ' ');
+			pp_sasl_word(s->pp, ir.len > 0 ? ir.p : "=", &cmd);
+		}
 		buf_wipe(&ir);
 	}
 	if (s->sasl == NULL) {
@@ -1138,7 +1141,7 @@ session_injection(struct session *s, struct buf *extra)
 static void
 session_sasl_next(struct session *s, const struct pp_line *l)
 {
-	struct buf	ch = { 0 }, ans = { 0 };
+	struct buf	ch = { 0 }, ans = { 0 }, wire = { 0 };
 	char		err[256];
 
 	pp_sasl_challenge(l->buf, l->len, &ch);
@@ -1147,9 +1150,12 @@ session_sasl_next(struct session *s, const struct pp_line *l)
 		ev_local(s->log, EV_ERROR, session_chan(s), NULL,
 		    "authentication cancelled: %s", err);
 		session_sasl_end(s);
+		buf_wipe(&ans);
 		buf_adds(&ans, "*");
 	}
-	session_command(s, ans.p, ans.len);
+	pp_sasl_word(s->pp, ans.p != NULL ? ans.p : "", &wire);
+	session_command(s, wire.p, wire.len);
+	buf_wipe(&wire);
 	buf_wipe(&ans);
 	buf_free(&ch);
 }
@@ -1526,6 +1532,15 @@ session_established(struct session *s)
 	}
 	s->caps_diff_due = true;
 	s->caps_after_seen = false;
+	if (pp_expect_tls_caps(s->pp)) {
+		/* The server lists them unasked: --starttls waits for that. */
+		if (s->auto_step == AUTO_STARTTLS) {
+			s->auto_step = AUTO_CAPS2;
+			s->auto_sent = true;
+		}
+		session_arm(s, "for the capabilities");
+		return;
+	}
 	if (s->auto_step == AUTO_STARTTLS) {
 		s->auto_step = AUTO_CAPS2;
 		session_auto_next(s);

@@ -27,6 +27,7 @@ static const struct scheme {
 	{ "imaps",	PROTO_IMAP,	"993",	true,	false },
 	{ "pop3",	PROTO_POP3,	"110",	false,	false },
 	{ "pop3s",	PROTO_POP3,	"995",	true,	false },
+	{ "sieve",	PROTO_SIEVE,	"4190",	false,	false },	/* RFC 5804 */
 	/* A mail domain: its MX hosts, SMTP with STARTTLS on port 25. */
 	{ "mx",		PROTO_SMTP,	"25",	false,	true },
 };
@@ -145,7 +146,8 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 	}
 	if (sc == NULL) {
 		snprintf(err, errlen, "unknown scheme '%.*s' (expected smtp, "
-		    "submission, smtps, lmtp, imap, imaps, pop3, pop3s or mx)",
+		    "submission, smtps, lmtp, imap, imaps, pop3, pop3s, sieve "
+		    "or mx)",
 		    (int)n, url);
 		return -1;
 	}

@@ -656,6 +656,76 @@ static const struct explain_entry pop3_code[] = {
 	G("UTF8", "The command needs UTF-8 mode.", "RFC 6856 §4"),
 };
 
+/* ManageSieve status words and what else a response line can be. */
+static const struct explain_entry sieve_status[] = {
+	G("BYE", "The server closes the connection; the text says why.",
+	    "RFC 5804 §1.3"),
+	G("NO", "Failure; a (CODE) may say why, the text is for a human "
+	    "(CHECKSCRIPT and PUTSCRIPT give the script's errors there).",
+	    "RFC 5804 §1.3"),
+	G("OK", "Success: the command completed.", "RFC 5804 §1.3"),
+	G("challenge", "A SASL challenge as a quoted string (or a literal): "
+	    "the client answers with a string, or \"*\" to cancel.",
+	    "RFC 5804 §2.1"),
+	G("literal", "{n}: the next n bytes are a string, sent as they "
+	    "are (a script from GETSCRIPT); they are never read as "
+	    "responses.", "RFC 5804 §4"),
+};
+
+/* ManageSieve capabilities ("NAME" "value" lines). */
+static const struct explain_entry sieve_cap[] = {
+	G("IMPLEMENTATION", "The server software's name; information only.",
+	    "RFC 5804 §1.7"),
+	G("LANGUAGE", "The language of the server's human texts.",
+	    "RFC 5804 §1.7"),
+	G("MAXREDIRECTS", "The most redirect actions one script may "
+	    "take.", "RFC 5804 §1.7"),
+	G("NOTIFY", "The notification methods the enotify extension "
+	    "supports (mailto).", "RFC 5804 §1.7"),
+	G("OWNER", "The user whose scripts this session manages (after "
+	    "login).", "RFC 5804 §1.7"),
+	G("SASL", "AUTHENTICATE with the listed SASL mechanisms.  Sensible "
+	    "only inside TLS; often empty until STARTTLS.", "RFC 5804 §1.7"),
+	G("SIEVE", "The Sieve extensions scripts may require (fileinto, "
+	    "vacation, ...).", "RFC 5804 §1.7, RFC 5228"),
+	G("STARTTLS", "The server offers to switch this connection to TLS.  "
+	    "In plaintext an attacker can strip it, so insist on TLS.",
+	    "RFC 5804 §2.2"),
+	G("UNAUTHENTICATE", "UNAUTHENTICATE is available: log out but keep "
+	    "the connection.", "RFC 5804 §2.14.1"),
+	G("VERSION", "The protocol version; 1.0 is RFC 5804.",
+	    "RFC 5804 §1.7"),
+};
+
+/* ManageSieve response codes, "(CODE ...)" after OK, NO or BYE. */
+static const struct explain_entry sieve_code[] = {
+	G("ACTIVE", "The script is the active one: it cannot be deleted "
+	    "(SETACTIVE \"\" first).", "RFC 5804 §1.3"),
+	G("ALREADYEXISTS", "A script of that name exists already (RENAME"
+	    "SCRIPT).", "RFC 5804 §1.3"),
+	G("AUTH-TOO-WEAK", "The mechanism is too weak for this user or "
+	    "site policy.", "RFC 5804 §1.3"),
+	G("ENCRYPT-NEEDED", "Authentication needs TLS first (STARTTLS).",
+	    "RFC 5804 §1.3"),
+	G("NONEXISTENT", "No script of that name.", "RFC 5804 §1.3"),
+	G("QUOTA", "A quota would be exceeded; QUOTA/MAXSCRIPTS and "
+	    "QUOTA/MAXSIZE say which.", "RFC 5804 §1.3"),
+	G("QUOTA/MAXSCRIPTS", "Too many scripts.", "RFC 5804 §1.3"),
+	G("QUOTA/MAXSIZE", "The script is too big.", "RFC 5804 §1.3"),
+	G("REFERRAL", "Go to another server (the sieve:// URL given) and "
+	    "try there.", "RFC 5804 §1.3"),
+	G("SASL", "The server's last SASL data with the OK, as a base64 "
+	    "string (SCRAM's server proof).", "RFC 5804 §1.3, §2.1"),
+	G("TAG", "Echoes the string a client sent with NOOP, to match "
+	    "replies.", "RFC 5804 §1.3, §2.13"),
+	G("TRANSITION-NEEDED", "The user must log in with PLAIN once so "
+	    "the server can convert the password.", "RFC 5804 §1.3"),
+	G("TRYLATER", "A temporary problem; try the command later.",
+	    "RFC 5804 §1.3"),
+	G("WARNINGS", "Success, but the script has problems worth reading "
+	    "(the text lists them).", "RFC 5804 §1.3"),
+};
+
 /* SMTP and LMTP commands. */
 static const struct explain_entry cmd_smtp[] = {
 	G("ATRN", "Ask for queued mail after authenticating (roles swap).",
@@ -795,6 +865,38 @@ static const struct explain_entry cmd_pop3[] = {
 	G("UIDL", "Stable unique ids of messages.", "RFC 1939 §7"),
 	G("USER", "Send the user name (PASS follows).", "RFC 1939 §7"),
 	G("UTF8", "Switch on UTF-8 mode.", "RFC 6856 §2"),
+};
+
+/* ManageSieve commands. */
+static const struct explain_entry cmd_sieve[] = {
+	G("AUTHENTICATE", "Log in with a SASL mechanism; the mechanism and "
+	    "each response are quoted strings, an initial response may "
+	    "follow the mechanism.", "RFC 5804 §2.1"),
+	G("CAPABILITY", "Ask what the server supports.", "RFC 5804 §2.4"),
+	G("CHECKSCRIPT", "Check a script (a string, usually a {n+} literal) "
+	    "without storing it; NO gives the errors.", "RFC 5804 §2.12"),
+	G("DELETESCRIPT", "Delete a script (not the active one).",
+	    "RFC 5804 §2.10"),
+	G("GETSCRIPT", "Fetch a script: it comes back as a literal {n} and "
+	    "its n bytes.", "RFC 5804 §2.9"),
+	G("HAVESPACE", "Ask whether a script of this name and size would "
+	    "fit the quota.", "RFC 5804 §2.5"),
+	G("LISTSCRIPTS", "The user's scripts, the active one marked "
+	    "ACTIVE.", "RFC 5804 §2.7"),
+	G("LOGOUT", "End the session; the server answers OK and closes.",
+	    "RFC 5804 §2.3"),
+	G("NOOP", "Do nothing; a string given comes back in (TAG ...).",
+	    "RFC 5804 §2.13"),
+	G("PUTSCRIPT", "Store a script: its name and its text, the text a "
+	    "{n+} literal whose n bytes follow at once.", "RFC 5804 §2.6"),
+	G("RENAMESCRIPT", "Rename a script.", "RFC 5804 §2.11"),
+	G("SETACTIVE", "Make a script the one that runs on delivery "
+	    "(\"\" deactivates all).", "RFC 5804 §2.8"),
+	G("STARTTLS", "Ask to switch to TLS; after OK the handshake starts, "
+	    "and the server sends its capabilities again unasked.",
+	    "RFC 5804 §2.2"),
+	G("UNAUTHENTICATE", "Log out but keep the connection (when the "
+	    "server lists it).", "RFC 5804 §2.14.1"),
 };
 
 /* TLS handshake messages, matched against the step names. */
@@ -1280,6 +1382,10 @@ static const struct explain_entry lesson[] = {
 	G("capdiff-removed", "Something the server offered in plaintext "
 	    "vanished inside TLS.  If it mattered, the plaintext list may "
 	    "have been tampered with.", "RFC 3207 §4.2"),
+	G("capdiff-sieve", "The server sends its capabilities again after "
+	    "STARTTLS, unasked, because everything learned in plaintext could "
+	    "have been forged by a man in the middle; the client must "
+	    "discard it.", "RFC 5804 §2.2"),
 	G("capdiff-smtp", "EHLO is sent again after STARTTLS because "
 	    "everything learned in plaintext could have been forged by a "
 	    "man in the middle; the client must discard it.",
@@ -1365,6 +1471,10 @@ static const struct {
 	[XT_WARNING] = { "warning", warning, N(warning) },
 	[XT_FLAG] = { "flag", flag, N(flag) },
 	[XT_LESSON] = { "lesson", lesson, N(lesson) },
+	[XT_SIEVE_STATUS] = { "sieve-status", sieve_status, N(sieve_status) },
+	[XT_SIEVE_CAP] = { "sieve-cap", sieve_cap, N(sieve_cap) },
+	[XT_SIEVE_CODE] = { "sieve-code", sieve_code, N(sieve_code) },
+	[XT_CMD_SIEVE] = { "cmd-sieve", cmd_sieve, N(cmd_sieve) },
 };
 
 size_t
@@ -1447,6 +1557,23 @@ static const char starttls_pop3[] =
     "(CVE-2020-14954; \"NO STARTTLS\", USENIX Security 2021).  Implicit "
     "TLS on port 995 avoids the plaintext phase (RFC 8314).";
 
+static const char starttls_sieve[] =
+    "STARTTLS (RFC 5804 §2.2) upgrades a plaintext ManageSieve "
+    "connection to TLS.\n"
+    "1. The client connects in plaintext to port 4190; the greeting is "
+    "the capability list (\"SIEVE\", \"SASL\", \"STARTTLS\" ...) "
+    "ending with OK.\n"
+    "2. The client sends STARTTLS; the server answers OK and nothing "
+    "else.\n"
+    "3. The TLS handshake runs on the same connection.\n"
+    "4. The server sends its capabilities again without being asked, "
+    "ending with OK; the client discards the plaintext list.  SASL "
+    "mechanisms often appear only now.\n"
+    "The weakness: until the handshake everything is plaintext, so a man "
+    "in the middle can strip STARTTLS or inject responses after the OK "
+    "(\"NO STARTTLS\", USENIX Security 2021).  ManageSieve has no "
+    "implicit-TLS port.";
+
 static const char starttls_lmtp[] =
     "LMTP (RFC 2033) works like SMTP: LHLO lists STARTTLS, STARTTLS is "
     "answered with 220, the TLS handshake runs on the same connection "
@@ -1469,6 +1596,8 @@ explain_starttls(enum proto_id p)
 		return starttls_imap;
 	case PROTO_POP3:
 		return starttls_pop3;
+	case PROTO_SIEVE:
+		return starttls_sieve;
 	}
 	return starttls_smtp;
 }

@@ -117,6 +117,8 @@ explain_command(enum proto_id p, const char *verb)
 		return explain_gloss(XT_CMD_IMAP, v);
 	case PROTO_POP3:
 		return explain_gloss(XT_CMD_POP3, v);
+	case PROTO_SIEVE:
+		return explain_gloss(XT_CMD_SIEVE, v);
 	case PROTO_SMTP:
 	case PROTO_LMTP:
 		break;
@@ -460,6 +462,69 @@ pop3_server(struct gl *g, const struct event *ev, const char *verb)
 		add_mechs(g, p, end);
 }
 
+static const char *const sieve_status[RS_MAX] = {
+	[RS_OK] = "OK", [RS_NO] = "NO", [RS_BYE] = "BYE",
+};
+
+/* The first quoted string from p: its content as a word. */
+static bool
+sieve_string(const char **pp, const char *end, struct word *w)
+{
+	const char	*p = *pp;
+
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p != '"')
+		return false;
+	p++;
+	*pp = p;
+	return next_word(pp, end, "\"", w);
+}
+
+static void
+sieve_server(struct gl *g, const struct event *ev, const char *verb)
+{
+	const char	*p = ev->data, *end = p + ev->len, *st;
+	struct word	 w;
+
+	if (ev->cls.status == RS_INTERMEDIATE) {
+		add_key(g, XT_SIEVE_STATUS, "challenge");
+		if (ev->len >= 2 && p[0] == '"' && end[-1] == '"')
+			add_challenge(g, ev->data, ev->len, p + 1, end - 1,
+			    true);
+		return;
+	}
+	if (ev->len > 2 && end[-1] == '}' && memchr(p, '{', ev->len) != NULL)
+		add_key(g, XT_SIEVE_STATUS, "literal");
+	if ((st = sieve_status[ev->cls.status]) != NULL) {
+		add_key(g, XT_SIEVE_STATUS, st);
+		next_word(&p, end, "", &w);
+		while (p < end && *p == ' ')
+			p++;
+		if (p < end && *p == '(') {
+			p++;
+			if (next_word(&p, end, ")", &w))
+				add_key(g, XT_SIEVE_CODE, w.s);
+		}
+		return;
+	}
+	/* A capability line: "NAME" "value". */
+	if (!(ev->cls.bits & EVC_GREETING) &&
+	    (verb == NULL || strcmp(verb, "CAPABILITY") != 0))
+		return;
+	if (!sieve_string(&p, end, &w))
+		return;
+	add_key(g, XT_SIEVE_CAP, w.s);
+	if (strcasecmp(w.s, "SASL") == 0 && p < end) {
+		p++;
+		while (p < end && *p == ' ')
+			p++;
+		if (p < end && *p == '"')
+			p++;
+		add_mechs(g, p, end[-1] == '"' ? end - 1 : end);
+	}
+}
+
 /* A line the client sent: its verb as the engine read it. */
 static void
 client_line(struct gl *g, const struct event *ev, enum proto_id proto)
@@ -474,6 +539,8 @@ client_line(struct gl *g, const struct event *ev, enum proto_id proto)
 		t = XT_CMD_IMAP;
 	else if (proto == PROTO_POP3)
 		t = XT_CMD_POP3;
+	else if (proto == PROTO_SIEVE)
+		t = XT_CMD_SIEVE;
 	verb = ev_verb(ev);
 	/* The one answer IDLE's continuation takes (RFC 2177). */
 	if ((ev->cls.bits & EVC_CONT) && verb != NULL &&
@@ -493,9 +560,15 @@ client_line(struct gl *g, const struct event *ev, enum proto_id proto)
 	next_word(&p, end, ":", &w);
 	if (strcmp(verb, "UID") == 0 && next_word(&p, end, "", &w))
 		add_key(g, t, w.s);
-	if ((strcmp(verb, "AUTH") == 0 || strcmp(verb, "AUTHENTICATE") == 0) &&
-	    next_word(&p, end, "", &w))
-		add_key(g, XT_SASL, w.s);
+	if (strcmp(verb, "AUTH") == 0 || strcmp(verb, "AUTHENTICATE") == 0) {
+		/* ManageSieve quotes the mechanism. */
+		while (p < end && *p == ' ')
+			p++;
+		if (p < end && *p == '"')
+			p++;
+		if (next_word(&p, end, "\"", &w))
+			add_key(g, XT_SASL, w.s);
+	}
 	if (literal)
 		add_lesson(g, "imap-literal");
 }
@@ -531,6 +604,8 @@ explain_data(struct gl *g, const struct event *ev, enum proto_id proto)
 		imap_server(g, ev, verb);
 	else if (proto == PROTO_POP3)
 		pop3_server(g, ev, verb);
+	else if (proto == PROTO_SIEVE)
+		sieve_server(g, ev, verb);
 	else
 		smtp_server(g, ev, verb);
 	if (ev->dir == DIR_SERVER && (ev->cls.bits & EVC_TLS_GO))
@@ -602,6 +677,8 @@ is_login_cap(enum proto_id proto, const char *cap)
 	case PROTO_POP3:
 		return strcasecmp(cap, "USER") == 0 ||
 		    strncasecmp(cap, "SASL", 4) == 0;
+	case PROTO_SIEVE:
+		return strncasecmp(cap, "SASL", 4) == 0;
 	case PROTO_SMTP:
 	case PROTO_LMTP:
 		break;
@@ -616,7 +693,8 @@ explain_capdiff(struct gl *g, const struct ev_extra *x, enum proto_id proto)
 	bool	auth = false, other_add = false, other_rm = false;
 
 	add_lesson(g, proto == PROTO_IMAP ? "capdiff-imap" :
-	    proto == PROTO_POP3 ? "capdiff-pop3" : "capdiff-smtp");
+	    proto == PROTO_POP3 ? "capdiff-pop3" : proto == PROTO_SIEVE ?
+	    "capdiff-sieve" : "capdiff-smtp");
 	if (x == NULL)
 		return;
 	for (i = 0; i < x->added.n; i++) {

@@ -41,6 +41,10 @@ enum explain_table {
 	XT_WARNING,		/* x->code of warnings, errors and infos */
 	XT_FLAG,		/* ev_flag_name() names */
 	XT_LESSON,		/* explain_event's own sentences */
+	XT_SIEVE_STATUS,	/* OK, NO, BYE, "challenge", "literal" */
+	XT_SIEVE_CAP,		/* ManageSieve capability names */
+	XT_SIEVE_CODE,		/* (QUOTA) ... */
+	XT_CMD_SIEVE,
 	XT_MAX
 };
 

@@ -30,7 +30,7 @@
 
 #include "lab/lab_int.h"
 
-#define LAB_PORTS	7
+#define LAB_PORTS	8
 #define LAB_TRICKLE_MS	50
 #define LAB_READY_MS	20000
 #define LAB_ERRORS_MAX	20
@@ -228,6 +228,9 @@ lab_conn_start(struct lab_conn *c)
 	case LAB_POP3:
 		lab_pop3_start(c);
 		break;
+	case LAB_SIEVE:
+		lab_sieve_start(c);
+		break;
 	}
 }
 
@@ -244,6 +247,9 @@ lab_conn_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 	case LAB_POP3:
 		lab_pop3_line(c, line, len, toolong);
 		break;
+	case LAB_SIEVE:
+		lab_sieve_line(c, line, len, toolong);
+		break;
 	}
 	if (c->errors >= LAB_ERRORS_MAX && !c->want_close) {
 		switch (c->proto) {
@@ -256,6 +262,9 @@ lab_conn_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 			break;
 		case LAB_POP3:
 			lab_reply(c, "-ERR Too many invalid commands");
+			break;
+		case LAB_SIEVE:
+			lab_reply(c, "BYE \"Too many invalid commands\"");
 			break;
 		}
 		c->want_close = true;
@@ -336,6 +345,9 @@ lab_conn_tls_up(struct lab_conn *c)
 	case LAB_POP3:
 		lab_pop3_tls(c);
 		break;
+	case LAB_SIEVE:
+		lab_sieve_tls(c);
+		break;
 	}
 	/* inject-command: what came before TLS is now answered inside. */
 	lab_conn_run(c);
@@ -355,6 +367,9 @@ lab_conn_free(struct lab_conn *c)
 	free(c->uids);
 	free(c->user);
 	free(c->dele);
+	strv_clear(&c->sv_names);
+	strv_clear(&c->sv_bodies);
+	free(c->sv_active);
 	memset(c, 0, sizeof *c);
 }
 
@@ -368,6 +383,8 @@ lab_conn_state_name(const struct lab_conn *c)
 		return lab_imap_state_name(c->state);
 	case LAB_POP3:
 		return lab_pop3_state_name(c->state);
+	case LAB_SIEVE:
+		return lab_sieve_state_name(c->state);
 	}
 	return "?";
 }
@@ -448,6 +465,7 @@ enum lab_port {
 	LP_IMAPS,
 	LP_POP3,
 	LP_POP3S,
+	LP_SIEVE,
 };
 
 static const struct {
@@ -466,6 +484,7 @@ static const struct {
 	{ "imaps", LAB_IMAP, true, "IMAP, implicit TLS (like 993)" },
 	{ "pop3", LAB_POP3, false, "POP3, STLS (like 110)" },
 	{ "pop3s", LAB_POP3, true, "POP3, implicit TLS (like 995)" },
+	{ "sieve", LAB_SIEVE, false, "ManageSieve, STARTTLS (like 4190)" },
 };
 
 enum client_state {
@@ -729,6 +748,10 @@ cl_tls_too_soon(struct lab_client *c)
 		lab_reply(k, "-ERR This port starts in plaintext: send STLS "
 		    "first, or use the pop3s port");
 		break;
+	case LAB_SIEVE:
+		lab_reply(k, "BYE \"This port starts in plaintext: send "
+		    "STARTTLS first\"");
+		break;
 	}
 	k->want_close = true;
 }
@@ -858,6 +881,9 @@ lab_refuse(int fd, enum lab_port port)
 		break;
 	case LAB_POP3:
 		msg = "-ERR [SYS/TEMP] Too many connections\r\n";
+		break;
+	case LAB_SIEVE:
+		msg = "BYE (TRYLATER) \"Too many connections\"\r\n";
 		break;
 	}
 	if (!lab_ports[port].implicit && msg != NULL)
@@ -1450,6 +1476,7 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 	info->imaps_port = ports[LP_IMAPS];
 	info->pop3_port = ports[LP_POP3];
 	info->pop3s_port = ports[LP_POP3S];
+	info->sieve_port = ports[LP_SIEVE];
 	ret = 0;
 out:
 	buf_free(&b);

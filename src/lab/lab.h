@@ -21,8 +21,8 @@ int	 certgen_ca(const char *, char **, char **, char *, size_t);
 int	 certgen_server(const struct certgen_opts *, const char *,
 	    const char *, char **, char **, char *, size_t);
 
-/* lab.c: the teaching server on loopback (lab_smtp.c, lab_imap.c,
- * lab_pop3.c hold the per-protocol state machines). */
+/* lab.c: the teaching server on loopback (smtp.c, imap.c, pop3.c,
+ * sieve.c hold the per-protocol state machines). */
 struct lab_opts {
 	const char	*scenario;	/* NULL: "good" */
 	int		 port_base;	/* 0: the kernel picks free ports */
@@ -37,6 +37,7 @@ struct lab_info {
 	int		 imaps_port;		/* base+4 */
 	int		 pop3_port;		/* base+5, STLS */
 	int		 pop3s_port;		/* base+6 */
+	int		 sieve_port;		/* base+7, ManageSieve */
 	char		*ca_path;
 	char		*dir;
 	pid_t		 pid;		/* lab_spawn: the child */

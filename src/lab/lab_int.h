@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The lab's private header: one client as the protocol state machines
- * see it (lab.c drives the sockets; smtp.c, imap.c, pop3.c the talk).
+ * see it (lab.c drives the sockets; smtp.c, imap.c, pop3.c, sieve.c the
+ * talk).
  */
 #ifndef MAILSCOPE_LAB_INT_H
 #define MAILSCOPE_LAB_INT_H
@@ -13,6 +14,7 @@ enum lab_proto {
 	LAB_SMTP,
 	LAB_IMAP,
 	LAB_POP3,
+	LAB_SIEVE,
 };
 
 enum lab_scn {
@@ -81,7 +83,7 @@ struct lab_conn {
 	bool		 msg_toolong;
 	bool		 msg_big;
 	char		*sasl_user;	/* AUTH LOGIN, between steps */
-	/* IMAP (msg holds a command that carries literals) */
+	/* IMAP and ManageSieve (msg holds a literal's bytes) */
 	size_t		 literal;	/* literal bytes still to come */
 	bool		 literal_drop;	/* refused: read and forget them */
 	char		*tag;		/* AUTHENTICATE waiting for data */
@@ -92,6 +94,10 @@ struct lab_conn {
 	/* POP3 */
 	char		*user;
 	bool		*dele;		/* per message of uids */
+	/* ManageSieve: the scripts, in memory for the connection */
+	struct strv	 sv_names;
+	struct strv	 sv_bodies;
+	char		*sv_active;
 };
 
 const char	*lab_scn_name(enum lab_scn);
@@ -129,5 +135,9 @@ void		 lab_pop3_start(struct lab_conn *);
 void		 lab_pop3_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_pop3_tls(struct lab_conn *);
 const char	*lab_pop3_state_name(int);
+void		 lab_sieve_start(struct lab_conn *);
+void		 lab_sieve_line(struct lab_conn *, char *, size_t, bool);
+void		 lab_sieve_tls(struct lab_conn *);
+const char	*lab_sieve_state_name(int);
 
 #endif /* MAILSCOPE_LAB_INT_H */

@@ -59,22 +59,25 @@ static const char *status_names[RS_MAX] = {
 };
 
 /*
- * The verbs of the four protocols, one id each (index + 1): a class
+ * The verbs of the five protocols, one id each (index + 1): a class
  * names its command in one byte; anything else goes in the extra.
  */
 static const char *const verb_names[] = {
 	"APOP", "APPEND", "AUTH", "AUTHENTICATE", "BDAT", "CAPA",
-	"CAPABILITY", "CHECK", "CLOSE", "COMPRESS", "COPY", "CREATE", "DATA",
-	"DELE", "DELETE", "DELETEACL", "DONE", "EHLO", "ENABLE", "ESEARCH",
-	"ETRN", "EXAMINE", "EXPN", "EXPUNGE", "FETCH", "GETACL",
-	"GETMETADATA", "GETQUOTA", "GETQUOTAROOT", "HELO", "HELP", "ID",
-	"IDLE", "LAST", "LHLO", "LIST", "LISTRIGHTS", "LOGIN", "LOGOUT",
-	"LSUB", "MAIL", "MOVE", "MYRIGHTS", "NAMESPACE", "NOOP", "NOTIFY",
-	"PASS", "QUIT", "RCPT", "RENAME", "REPLACE", "RETR", "RSET",
-	"SEARCH", "SELECT", "SETACL", "SETMETADATA", "SETQUOTA", "SORT",
-	"STARTTLS", "STAT", "STATUS", "STLS", "STORE", "SUBSCRIBE",
-	"THREAD", "TOP", "UID", "UIDL", "UNAUTHENTICATE", "UNSELECT",
-	"UNSUBSCRIBE", "USER", "UTF8", "VRFY", "XLIST",
+	"CAPABILITY", "CHECK", "CHECKSCRIPT", "CLOSE", "COMPRESS",
+	"COPY", "CREATE", "DATA", "DELE", "DELETE", "DELETEACL",
+	"DELETESCRIPT", "DONE", "EHLO", "ENABLE", "ESEARCH", "ETRN",
+	"EXAMINE", "EXPN", "EXPUNGE", "FETCH", "GETACL", "GETMETADATA",
+	"GETQUOTA", "GETQUOTAROOT", "GETSCRIPT", "HAVESPACE", "HELO",
+	"HELP", "ID", "IDLE", "LAST", "LHLO", "LIST", "LISTRIGHTS",
+	"LISTSCRIPTS", "LOGIN", "LOGOUT", "LSUB", "MAIL", "MOVE",
+	"MYRIGHTS", "NAMESPACE", "NOOP", "NOTIFY", "PASS", "PUTSCRIPT",
+	"QUIT", "RCPT", "RENAME", "RENAMESCRIPT", "REPLACE", "RETR",
+	"RSET", "SEARCH", "SELECT", "SETACL", "SETACTIVE",
+	"SETMETADATA", "SETQUOTA", "SORT", "STARTTLS", "STAT",
+	"STATUS", "STLS", "STORE", "SUBSCRIBE", "THREAD", "TOP", "UID",
+	"UIDL", "UNAUTHENTICATE", "UNSELECT", "UNSUBSCRIBE", "USER",
+	"UTF8", "VRFY", "XLIST",
 };
 #define NVERBS	(sizeof verb_names / sizeof verb_names[0])
 _Static_assert(NVERBS < UINT8_MAX, "verb ids fit a byte");

@@ -8,12 +8,14 @@
 
 #include "log/log.h"
 
-static const char *proto_names[] = { "SMTP", "LMTP", "IMAP", "POP3" };
+static const char *proto_names[] = {
+	"SMTP", "LMTP", "IMAP", "POP3", "ManageSieve"
+};
 
 const char *
 proto_name(enum proto_id p)
 {
-	return (unsigned)p <= PROTO_POP3 ? proto_names[p] : "?";
+	return (unsigned)p <= PROTO_SIEVE ? proto_names[p] : "?";
 }
 
 static void

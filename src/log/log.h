@@ -15,6 +15,7 @@ enum proto_id {
 	PROTO_LMTP,
 	PROTO_IMAP,
 	PROTO_POP3,
+	PROTO_SIEVE,
 };
 const char	*proto_name(enum proto_id);
 

@@ -58,7 +58,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	proto = (enum proto_id)(data[0] % 4);
+	proto = (enum proto_id)(data[0] % (PROTO_SIEVE + 1));
 	p = (const char *)data + 1;
 	len = size - 1;
 	pp = pp_new(proto, on_line, NULL);

@@ -45,7 +45,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 2)
 		return 0;
 	sel = data[0];
-	pp = pp_new((enum proto_id)(sel % 4), on_line, NULL);
+	pp = pp_new((enum proto_id)(sel % (PROTO_SIEVE + 1)), on_line, NULL);
 	pp_expect_greeting(pp);
 	data++;
 	size--;

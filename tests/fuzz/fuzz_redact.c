@@ -55,7 +55,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 1)
 		return 0;
-	r = redactor_new((enum proto_id)(data[0] % 4));
+	r = redactor_new((enum proto_id)(data[0] % (PROTO_SIEVE + 1)));
 	p++;
 	while (p < end) {
 		nl = memchr(p, '\n', (size_t)(end - p));

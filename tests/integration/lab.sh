@@ -372,7 +372,7 @@ for what in sys.argv[3:]:
     sys.stdout.flush()
 EOF
 
-# A block of seven ports on loopback, at random: one taken already makes
+# A block of eight ports on loopback, at random: one taken already makes
 # the lab fail to bind, and start_lab try another.
 free_base() {
 	echo $((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
@@ -519,16 +519,16 @@ good() {
 		ss -Hltn > "$out/ss.out" 2>&1
 		nl=0
 		nlo=0
-		for i in 0 1 2 3 4 5 6; do
+		for i in 0 1 2 3 4 5 6 7; do
 			pat=":$((BASE + i)) "
 			nl=$((nl + $(grep -c "$pat" "$out/ss.out")))
 			nlo=$((nlo + $(grep "$pat" "$out/ss.out" |
 			    grep -c " 127\.0\.0\.1$pat")))
 		done
-		if [ "$nl" -eq 7 ] && [ "$nlo" -eq 7 ]; then
-			pass "good: seven listeners, all on 127.0.0.1"
+		if [ "$nl" -eq 8 ] && [ "$nlo" -eq 8 ]; then
+			pass "good: eight listeners, all on 127.0.0.1"
 		else
-			fail "good: seven listeners, all on 127.0.0.1 ($nl, $nlo)"
+			fail "good: eight listeners, all on 127.0.0.1 ($nl, $nlo)"
 		fi
 		check "good: gnutls-cli STARTTLS smtp verifies with the lab CA" \
 		    gcli_trusted smtp $p localhost

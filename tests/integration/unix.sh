@@ -51,7 +51,7 @@ contains "$T/comp-opt2" '^--require-tls$' "bash: --re offers --require-tls"
 lacks "$T/comp-opt2" '^--completion' "bash: the hidden option is not offered"
 comp first ''
 for w in probe export replay lab smtp:// submission:// smtps:// lmtp:// \
-    imap:// imaps:// pop3:// pop3s:// mx://; do
+    imap:// imaps:// pop3:// pop3s:// sieve:// mx://; do
 	contains "$T/comp-first" "^$w\$" "bash: the first word offers $w"
 done
 comp scheme sub
@@ -79,7 +79,7 @@ comp ts --timestamps r
 [ "$(cat "$T/comp-ts")" = relative ] && pass "bash: --timestamps' words" ||
     fail "bash: --timestamps r gave $(cat "$T/comp-ts")"
 comp proto --lab-proto ''
-[ "$(tr '\n' ' ' < "$T/comp-proto")" = "smtp imap pop3 " ] &&
+[ "$(tr '\n' ' ' < "$T/comp-proto")" = "smtp imap pop3 sieve " ] &&
     pass "bash: --lab-proto's words" || fail "bash: --lab-proto's words"
 comp probe probe --sc
 contains "$T/comp-probe" '^--scan$' "bash: probe's own option"
@@ -162,14 +162,15 @@ hp mail.example.org:587
 contains "$T/hp.err" "^mailscope: 'mail.example.org:587' is not a URL; did you mean submission://mail.example.org:587 \\?" \
     "host:587 answered with submission://"
 contains "$T/hp.err" '^1$' "host:port exits 1"
-for pair in 25:smtp 465:smtps 143:imap 993:imaps 110:pop3 995:pop3s 24:lmtp; do
+for pair in 25:smtp 465:smtps 143:imap 993:imaps 110:pop3 995:pop3s 24:lmtp \
+    4190:sieve; do
 	hp "h.test:${pair%%:*}"
 	contains "$T/hp.err" "did you mean ${pair#*:}://h.test:${pair%%:*} " \
 	    "port ${pair%%:*} suggests ${pair#*:}://"
 done
 hp "[::1]:993"
 contains "$T/hp.err" 'did you mean imaps://\[::1\]:993 ' "[::1]:993 suggests imaps://"
-hp h.test:4190
+hp h.test:2525
 lacks "$T/hp.err" 'did you mean' "an unknown port suggests nothing"
 contains "$T/hp.err" 'expected scheme://host' "an unknown port: the usual message"
 hp -connect h.test:587

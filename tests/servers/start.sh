@@ -56,8 +56,8 @@ chmod 755 "$S" "$DV" "$DV/home"
 chown postfix:postfix "$PF/data"
 
 # --- ports --------------------------------------------------------------
-# 15 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
-NPORTS=15
+# 24 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
+NPORTS=24
 base=$(python3 - "${MAILSCOPE_TEST_PORT_BASE:-}" "$NPORTS" << 'EOF'
 import socket, sys
 n = int(sys.argv[2])
@@ -99,6 +99,8 @@ POP3S_PORT=$((base + 10))
 # base+11, base+12: spare, kept free for tests' own listeners.
 CHAIN_PORT=$((base + 13))
 DNS_PORT=$((base + 14))
+# ManageSieve (Pigeonhole), STARTTLS on a plaintext port.
+SIEVE_PORT=$((base + 15))
 
 # --- certificates -------------------------------------------------------
 certgen() {
@@ -258,6 +260,19 @@ service doveadm {
   }
 }
 EOF
+# ManageSieve (RFC 5804): Pigeonhole's managesieve-login on SIEVE_PORT,
+# the scripts in the user's home.
+cat >> "$DV/dovecot.conf" << EOF
+protocols = \$protocols sieve
+service managesieve-login {
+  inet_listener sieve {
+    port = $SIEVE_PORT
+  }
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
+EOF
 
 # --- Postfix ------------------------------------------------------------
 cat > "$PF/conf/main.cf" << EOF
@@ -405,6 +420,7 @@ wait "$pf" || {
 # processes and log lines behind.
 python3 - 20 "$SMTP_PORT" "$SUBMIT_PORT" "$SMTPS_PORT" "$NOTLS_PORT" \
     "$EXPIRED_PORT" "$WRONGHOST_PORT" "$SELFSIGNED_PORT" "$CHAIN_PORT" \
+    "$SIEVE_PORT" \
     "$IMAP_PORT" "$IMAPS_PORT" "$POP3_PORT" "$POP3S_PORT" << 'EOF'
 import sys, time
 limit = time.monotonic() + float(sys.argv[1])
@@ -485,6 +501,7 @@ IMAP_PORT=$IMAP_PORT
 IMAPS_PORT=$IMAPS_PORT
 POP3_PORT=$POP3_PORT
 POP3S_PORT=$POP3S_PORT
+SIEVE_PORT=$SIEVE_PORT
 SPARE_PORT1=$((base + 11))
 SPARE_PORT2=$((base + 12))
 CA=$C/ca.pem

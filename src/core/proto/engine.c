@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The line-protocol engine shared by SMTP/LMTP, IMAP and POP3: framing of
- * server bytes into lines (and IMAP literal chunks), the queue of commands
- * awaiting replies, capabilities, and the STARTTLS stop.  What a line
- * means is decided by the per-protocol hook (smtp.c, imap.c, pop3.c).
+ * The line-protocol engine shared by SMTP/LMTP, IMAP, POP3 and
+ * ManageSieve: framing of server bytes into lines (and literal chunks),
+ * the queue of commands awaiting replies, capabilities, and the STARTTLS
+ * stop.  What a line means is decided by the per-protocol hook (smtp.c,
+ * imap.c, pop3.c, sieve.c).
  *
  * Framing never holds more than LINE_MAX_BYTES of a line and looks at
  * every byte once, so an endless line or reply costs linear time and
@@ -32,6 +33,8 @@ proto_ops_for(enum proto_id proto)
 		return &imap_ops;
 	case PROTO_POP3:
 		return &pop3_ops;
+	case PROTO_SIEVE:
+		return &sieve_ops;
 	}
 	fatalx("unknown protocol %d", (int)proto);
 }
@@ -451,6 +454,54 @@ tag_len(const char *p, size_t len)
 }
 
 /*
+ * A line typed while c awaits the client, where the engine counts the
+ * client's literals: bytes of the literal (with the line break the
+ * session adds), then the rest of the command, which may announce
+ * another.
+ */
+static void
+client_literal_line(struct pp *pp, struct pp_cmd *c, const char *line,
+    size_t len)
+{
+	size_t	take = 0;
+
+	if (pp->cli_lit_left > 0) {
+		take = pp->cli_lit_left < (int64_t)len ?
+		    (size_t)pp->cli_lit_left : len;
+		pp->cli_lit_left -= (int64_t)take;
+		if (pp->cli_lit_left > 0) {
+			pp->cli_lit_left -= pp->cli_lit_left < 2 ?
+			    pp->cli_lit_left : 2;
+			/* At 0 the next line is the rest of the command. */
+			c->await_client = true;
+			return;
+		}
+		if (take == len)
+			return;	/* the line break ends the command */
+	}
+	pp_client_literal(pp, c, line + take, len - take);
+}
+
+/*
+ * A client line of c that ends with a literal "{n+}" or "{n}": the lines
+ * typed next are its n bytes, sent at once (ManageSieve servers never
+ * ask for them).
+ */
+void
+pp_client_literal(struct pp *pp, struct pp_cmd *c, const char *line,
+    size_t len)
+{
+	int64_t	n;
+	bool	nonsync;
+
+	if (pp_literal_parse(line, len, &n, &nonsync) <= 0)
+		return;
+	pp->cli_lit_left = n;
+	/* "{0+}": the rest of the command follows on the next line. */
+	c->await_client = true;
+}
+
+/*
  * A client line: the wire form goes to out; cls (if not NULL) says what
  * it is: the verb, the tag, an answer to a continuation.
  */
@@ -487,7 +538,9 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 		c->await_client = false;
 		cls->bits |= EVC_CONT;
 		cls->verb = (uint8_t)ev_verb_id(c->verb);
-		if (pp->proto == PROTO_IMAP &&
+		if (pp->ops->client_literals)
+			client_literal_line(pp, c, line, len);
+		else if (pp->proto == PROTO_IMAP &&
 		    pp_literal_parse(line, len, &n, &nonsync) > 0 && nonsync)
 			c->await_client = true;
 		buf_add(out, line, len);
@@ -662,6 +715,30 @@ pp_sasl_ir(const struct pp *pp)
 	    strv_has(&pp->caps, pp->ops->sasl_ir_cap));
 }
 
+/* A SASL word (mechanism, response, "*") as the protocol sends it:
+ * quoted in ManageSieve (RFC 5804 2.1), bare elsewhere. */
+void
+pp_sasl_word(const struct pp *pp, const char *word, struct buf *out)
+{
+	buf_printf(out, pp->ops->sasl_strings ? "\"%s\"" : "%s", word);
+}
+
+/*
+ * After a STARTTLS handshake: does the server send its capabilities
+ * unasked (RFC 5804 2.2)?  Then they are awaited as if asked.
+ */
+bool
+pp_expect_tls_caps(struct pp *pp)
+{
+	struct pp_cmd	*c;
+
+	if (!pp->ops->tls_caps)
+		return false;
+	c = cmd_push(pp);
+	snprintf(c->verb, sizeof c->verb, "%s", pp->ops->caps_cmd);
+	return true;
+}
+
 /* The mechanisms the capabilities list, upper case, each once. */
 void
 pp_sasl_mechs(const struct pp *pp, struct strv *out)
@@ -692,12 +769,18 @@ pp_sasl_mechs(const struct pp *pp, struct strv *out)
 	}
 }
 
-/* The base64 text of a continuation: what follows "334 " or "+ ". */
+/* The base64 text of a continuation: what follows "334 " or "+ ", or
+ * inside the quotes of a ManageSieve string. */
 void
 pp_sasl_challenge(const char *line, size_t len, struct buf *out)
 {
 	size_t	sp = 0;
 
+	if (len >= 2 && line[0] == '"' && line[len - 1] == '"') {
+		buf_add(out, line + 1, len - 2);
+		buf_adds(out, "");
+		return;
+	}
 	while (sp < len && line[sp] != ' ')
 		sp++;
 	if (sp < len)
@@ -771,6 +854,8 @@ pp_tshark(enum proto_id proto, const char *port, bool implicit_tls,
 		}
 		buf_addc(out, '\'');
 	}
+	if (ops->dissector == NULL)
+		return;
 	if (implicit_tls && !port_listed(ops->ws_tls_ports, port))
 		buf_printf(out, " -d tcp.port==%s,tls -d tls.port==%s,%s", port,
 		    port, ops->dissector);

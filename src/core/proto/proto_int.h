@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * The engine's private header: the state shared by engine.c and the
- * protocol hooks (smtp.c, imap.c, pop3.c).  Only src/core includes it.
+ * protocol hooks (smtp.c, imap.c, pop3.c, sieve.c).  Only src/core includes it.
  */
 #ifndef MAILSCOPE_PROTO_INT_H
 #define MAILSCOPE_PROTO_INT_H
@@ -53,6 +53,9 @@ struct proto_ops {
 	bool		 tagged;	/* commands carry a tag (IMAP) */
 	bool		 literals;	/* {n}: "+" also asks for a literal */
 	int		 sasl_cont_code;	/* a challenge's reply code, 0 none */
+	bool		 sasl_strings;	/* SASL words are quoted (ManageSieve) */
+	bool		 tls_caps;	/* capabilities re-sent after STARTTLS */
+	bool		 client_literals;	/* "{n+}": the engine counts */
 	/* Verbs whose rest, after skip words, is a credential. */
 	const struct cred_verb {
 		const char	*verb;
@@ -73,7 +76,8 @@ struct proto_ops {
 	const char	*ws_tls_ports;
 };
 
-extern const struct proto_ops smtp_ops, lmtp_ops, imap_ops, pop3_ops;
+extern const struct proto_ops smtp_ops, lmtp_ops, imap_ops, pop3_ops,
+    sieve_ops;
 const struct proto_ops *proto_ops_for(enum proto_id);
 
 struct pp {
@@ -104,6 +108,8 @@ struct pp {
 	bool		 lit_active;
 	int64_t		 lit_left;
 	struct buf	 lit;
+	/* A client literal being typed: its bytes still to come. */
+	int64_t		 cli_lit_left;
 	/* Plain body lines waiting to go out as one EVF_LINES event. */
 	struct buf	 run;
 	size_t		 run_lines;
@@ -148,6 +154,8 @@ void		 pp_cmd_remove(struct pp *, struct pp_cmd *);
 void		 pp_line_flags(struct pp *, struct pp_line *);
 void		 pp_cap_add(struct pp *, const char *, size_t);
 void		 pp_literal_start(struct pp *, int64_t);
+void		 pp_client_literal(struct pp *, struct pp_cmd *, const char *,
+		    size_t);
 int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
 int		 pp_line_literal(const struct pp *, const struct pp_line *,
 		    bool, int64_t *, bool *);

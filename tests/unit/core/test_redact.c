@@ -643,6 +643,79 @@ test_imap_authenticate(void **state)
 	teardown_buf();
 }
 
+/*
+ * ManageSieve: AUTHENTICATE's words are quoted strings; the initial
+ * response quoted or a literal whose line follows; answers to string
+ * challenges quoted or literals too; a script's literal is no secret.
+ */
+static void
+test_sieve_authenticate(void **state)
+{
+	struct redactor	*r = fx_new(PROTO_SIEVE);
+	const char	 raw[] = "\0alice\0sieve-Secret";
+	char		*enc, *line, *want, *pw, *qpw;
+	const char	*out;
+
+	(void)state;
+	server(r, "OK \"ready\"");
+	enc = xstrdup(b64(raw, sizeof raw - 1));
+	xasprintf(&line, "AUTHENTICATE \"PLAIN\" \"%s\"", enc);
+	xasprintf(&want, "AUTHENTICATE \"PLAIN\" [redacted: user=alice, "
+	    "%zu bytes]", strlen(enc));
+	out = client(r, line);
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	assert_hidden(out, enc);
+	server(r, "OK \"Logged in\"");
+	assert_pass(r, "LISTSCRIPTS");
+	server(r, "OK \"done\"");
+	free(line);
+
+	/* The initial response as a literal: its line is the secret. */
+	xasprintf(&line, "AUTHENTICATE \"PLAIN\" {%zu+}", strlen(enc));
+	assert_pass(r, line);
+	out = client(r, enc);
+	assert_hidden(out, enc);
+	assert_non_null(strstr(out, "user=alice"));
+	server(r, "NO \"failed\"");
+	assert_pass(r, "NOOP");
+	server(r, "OK \"done\"");
+
+	/* LOGIN answering string challenges, one answer a literal. */
+	pw = xstrdup(b64("sieve-pw-123", 12));
+	xasprintf(&qpw, "{%zu+}", strlen(pw));
+	assert_pass(r, "AUTHENTICATE \"LOGIN\"");
+	server(r, "\"VXNlcm5hbWU6\"");
+	out = client(r, "\"YWxpY2U=\"");
+	assert_non_null(strstr(out, "user=alice"));
+	server(r, "\"UGFzc3dvcmQ6\"");
+	assert_pass(r, qpw);
+	out = client(r, pw);
+	assert_hidden(out, pw);
+	assert_non_null(strstr(out, "AUTH LOGIN password"));
+	server(r, "OK \"in\"");
+	/* A script is not a secret, even a line that looks like a login. */
+	assert_pass(r, "PUTSCRIPT \"s\" {14+}");
+	assert_pass(r, "keep;");
+	assert_pass(r, "stop;");
+	assert_pass(r, "");
+	server(r, "OK \"stored\"");
+
+	/* Cancelled with "*" as a string. */
+	assert_pass(r, "AUTHENTICATE \"PLAIN\"");
+	server(r, "\"\"");
+	assert_pass(r, "\"*\"");
+	server(r, "NO \"cancelled\"");
+	assert_pass(r, "NOOP");
+	free(pw);
+	free(qpw);
+	free(enc);
+	free(line);
+	free(want);
+	fx_free(r);
+	teardown_buf();
+}
+
 static void
 test_imap_plain_session(void **state)
 {
@@ -1063,7 +1136,7 @@ test_random(void **state)
 	int		 p, round, i, n;
 
 	(void)state;
-	for (p = PROTO_SMTP; p <= PROTO_POP3; p++) {
+	for (p = PROTO_SMTP; p <= PROTO_SIEVE; p++) {
 		struct redactor	*r = fx_new((enum proto_id)p);
 
 		for (round = 0; round < 5000; round++) {
@@ -1119,6 +1192,7 @@ main(void)
 		cmocka_unit_test(test_imap_literal_multiline),
 		cmocka_unit_test(test_imap_literal_refused),
 		cmocka_unit_test(test_imap_authenticate),
+		cmocka_unit_test(test_sieve_authenticate),
 		cmocka_unit_test(test_imap_plain_session),
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_split_challenge),

@@ -35,6 +35,7 @@ test_target_defaults(void **state)
 		{ "lmtp://m", "m", "24", PROTO_LMTP, false },
 		{ "imap://m", "m", "143", PROTO_IMAP, false },
 		{ "imaps://m", "m", "993", PROTO_IMAP, true },
+		{ "sieve://m", "m", "4190", PROTO_SIEVE, false },
 		{ "pop3://m", "m", "110", PROTO_POP3, false },
 		{ "pop3s://m/", "m", "995", PROTO_POP3, true },
 		{ "SMTP://127.0.0.1:2525", "127.0.0.1", "2525", PROTO_SMTP,
@@ -123,8 +124,10 @@ test_target_suggest(void **state)
 	assert_string_equal(out, "smtp://h:25");
 	assert_int_equal(target_suggest("[::1]:995", out, sizeof out), 0);
 	assert_string_equal(out, "pop3s://[::1]:995");
+	assert_int_equal(target_suggest("h:4190", out, sizeof out), 0);
+	assert_string_equal(out, "sieve://h:4190");
 	/* No scheme has it, no port, a bare IPv6 address, a path. */
-	assert_int_equal(target_suggest("h:4190", out, sizeof out), -1);
+	assert_int_equal(target_suggest("h:2525", out, sizeof out), -1);
 	assert_int_equal(target_suggest("h", out, sizeof out), -1);
 	assert_int_equal(target_suggest("::1:25", out, sizeof out), -1);
 	assert_int_equal(target_suggest(":25", out, sizeof out), -1);
@@ -133,7 +136,8 @@ test_target_suggest(void **state)
 	assert_string_equal(err, "'h.test:993' is not a URL; did you mean "
 	    "imaps://h.test:993 ?");
 	assert_string_equal(target_scheme(0), "smtp");
-	assert_null(target_scheme(9));
+	assert_string_equal(target_scheme(8), "sieve");
+	assert_null(target_scheme(10));
 }
 
 static void

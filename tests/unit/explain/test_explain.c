@@ -1193,7 +1193,8 @@ static void
 test_verb_coverage(void **state)
 {
 	static const enum proto_id	 protos[] = { PROTO_SMTP, PROTO_LMTP,
-					    PROTO_IMAP, PROTO_POP3 };
+					    PROTO_IMAP, PROTO_POP3,
+					    PROTO_SIEVE };
 	const char *const		*v;
 	size_t				 i, n;
 

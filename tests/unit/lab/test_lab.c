@@ -1093,6 +1093,23 @@ glossed_reply(enum lab_proto proto, const char *out, bool ehlo)
 				glossed(XT_POP3_CODE, line + 6,
 				    strcspn(line + 6, "]"), line);
 			break;
+		case LAB_SIEVE:
+			/* "NAME" "value": the capabilities, the greeting's
+			 * too; "(CODE ...)" after a status. */
+			if (line[0] == '"' && ehlo)
+				glossed(XT_SIEVE_CAP, line + 1,
+				    strcspn(line + 1, "\""), line);
+			if (strncmp(line, "\"SASL\" \"", 8) == 0)
+				glossed_words(XT_SASL, line + 8,
+				    line + strlen(line) - 1, line);
+			if ((b = strchr(line, ' ')) != NULL && b[1] == '(')
+				glossed(XT_SIEVE_CODE, b + 2,
+				    strcspn(b + 2, " )"), line);
+			if (line[0] != '"' && line[0] != '{' &&
+			    line[0] != '\0' && (b = strchr(line, ' ')) != NULL)
+				glossed(XT_SIEVE_STATUS, line,
+				    (size_t)(b - line), line);
+			break;
 		}
 		if (*e == '\0')
 			break;
@@ -1114,6 +1131,13 @@ test_lab_glossed(void **state)
 	static const char *const pop3[] = { "USER demo", "PASS wrong",
 	    "USER demo", "PASS demo", "STAT", "LIST", "RETR 9", "UIDL",
 	    "BOGUS", "QUIT", NULL };
+	static const char *const sieve[] = { "AUTHENTICATE \"PLAIN\" "
+	    "\"AGRlbW8Ad3Jvbmc=\"", "AUTHENTICATE \"PLAIN\" "
+	    "\"AGRlbW8AZGVtbw==\"", "PUTSCRIPT \"a\" {4+}\r\n{}\r\n",
+	    "CHECKSCRIPT {3+}\r\n{\r\n", "GETSCRIPT \"a\"",
+	    "GETSCRIPT \"b\"", "SETACTIVE \"a\"", "DELETESCRIPT \"a\"",
+	    "LISTSCRIPTS", "HAVESPACE \"x\" 99999999", "NOOP \"t\"", "BOGUS",
+	    "LOGOUT", NULL };
 	const char *const	*script;
 	const char		*o, *caps, *stls;
 	enum lab_proto		 proto;
@@ -1123,14 +1147,17 @@ test_lab_glossed(void **state)
 
 	(void)state;
 	for (scn = 0; scn < SCN_MAX; scn++) {
-		for (pi = 0; pi < 3; pi++) {
+		for (pi = 0; pi < 4; pi++) {
 			proto = pi == 0 ? LAB_SMTP : pi == 1 ? LAB_IMAP :
-			    LAB_POP3;
-			script = pi == 0 ? smtp : pi == 1 ? imap : pop3;
+			    pi == 2 ? LAB_POP3 : LAB_SIEVE;
+			script = pi == 0 ? smtp : pi == 1 ? imap : pi == 2 ?
+			    pop3 : sieve;
 			caps = pi == 0 ? "EHLO c\r\n" : pi == 1 ?
-			    "a CAPABILITY\r\n" : "CAPA\r\n";
+			    "a CAPABILITY\r\n" : pi == 2 ? "CAPA\r\n" :
+			    "CAPABILITY\r\n";
 			stls = pi == 0 ? "STARTTLS\r\n" : pi == 1 ?
-			    "a STARTTLS\r\n" : "STLS\r\n";
+			    "a STARTTLS\r\n" : pi == 2 ? "STLS\r\n" :
+			    "STARTTLS\r\n";
 			for (tls = 0; tls < 2; tls++) {
 				start(proto, (enum lab_scn)scn, false);
 				glossed_reply(proto, say(NULL), false);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * Line-protocol engine tests: framing, SMTP/LMTP, IMAP, POP3.
+ * Line-protocol engine tests: framing, SMTP/LMTP, IMAP, POP3, ManageSieve.
  *
  * Most tests describe a session as a script (commands and actions before
  * the server speaks, commands typed in answer to final lines) and the
@@ -1951,6 +1951,147 @@ classify(enum proto_id proto, const char *const *steps)
 	return b.p;
 }
 
+/* ManageSieve: the greeting is the capability list, ended by OK. */
+static void
+test_sieve_greeting(void **state)
+{
+	struct scenario s = {
+		.proto = PROTO_SIEVE,
+		.setup = "!greet",
+		.script = (const char *[]){ "STARTTLS", NULL },
+		.input = "\"IMPLEMENTATION\" \"Pigeonhole\"\r\n"
+		    "\"SASL\" \"\"\r\n\"STARTTLS\"\r\n\"VERSION\" \"1.0\"\r\n"
+		    "OK \"ready\"\r\nOK \"Begin TLS\"\r\nleft",
+		.expect =
+		    "'\"IMPLEMENTATION\" \"Pigeonhole\"' G\n"
+		    "'\"SASL\" \"\"' G\n"
+		    "'\"STARTTLS\"' G\n"
+		    "'\"VERSION\" \"1.0\"' G\n"
+		    "'OK \"ready\"' end OK G F\n"
+		    "> STARTTLS\\r\\n\n"
+		    "'OK \"Begin TLS\"' end OK v=STARTTLS F TLS\n"
+		    "held 'left'\n",
+	};
+	struct pp	*pp;
+	struct count	 c;
+	struct buf	 out = { 0 };
+	const struct strv *caps;
+
+	(void)state;
+	check(&s);
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_SIEVE, count_cb, &c);
+	pp_expect_greeting(pp);
+	pp_feed(pp, s.input, strlen(s.input) - 4 - 16);
+	assert_true(pp_caps_known(pp));
+	assert_false(pp_caps_partial(pp));
+	caps = pp_caps(pp);
+	assert_int_equal(caps->n, 4);
+	assert_string_equal(caps->v[0], "IMPLEMENTATION Pigeonhole");
+	assert_string_equal(caps->v[1], "SASL");
+	assert_true(pp_cap_starttls(pp));
+	/* "SASL" "" offers no mechanism: nothing at risk in plaintext. */
+	assert_null(pp_plain_auth_risk(pp));
+	pp_caps_reset(pp);
+	pp_command(pp, "CAPABILITY", 10, &out, NULL);
+	pp_feed(pp, "\"SASL\" \"PLAIN LOGIN\"\r\nOK\r\n", 27);
+	assert_true(pp_caps_known(pp));
+	assert_int_equal(pp_caps(pp)->n, 1);
+	assert_string_equal(pp_caps(pp)->v[0], "SASL PLAIN LOGIN");
+	assert_non_null(pp_plain_auth_risk(pp));
+	assert_true(pp_sasl_ir(pp));
+	buf_free(&out);
+	pp_free(pp);
+}
+
+/* After STARTTLS the capabilities come unasked (RFC 5804 2.2). */
+static void
+test_sieve_tls_caps(void **state)
+{
+	struct pp	*pp;
+	struct count	 c;
+	struct buf	 w = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_SIEVE, count_cb, &c);
+	assert_true(pp_expect_tls_caps(pp));
+	assert_int_equal(pp_pending(pp), 1);
+	pp_feed(pp, "\"SASL\" \"PLAIN\"\r\nOK \"TLS\"\r\n", 27);
+	assert_int_equal(pp_pending(pp), 0);
+	assert_true(pp_caps_known(pp));
+	pp_sasl_word(pp, "PLAIN", &w);
+	assert_string_equal(w.p, "\"PLAIN\"");
+	buf_reset(&w);
+	pp_sasl_challenge("\"abc=\"", 6, &w);
+	assert_string_equal(w.p, "abc=");
+	buf_free(&w);
+	pp_free(pp);
+	pp = pp_new(PROTO_IMAP, count_cb, &c);
+	assert_false(pp_expect_tls_caps(pp));
+	pp_free(pp);
+}
+
+/*
+ * GETSCRIPT: the script is a literal read as bytes ("OK" inside it is
+ * not a response); a NO whose text is a literal ends after it.
+ */
+static void
+test_sieve_literals(void **state)
+{
+	struct scenario s = {
+		.proto = PROTO_SIEVE,
+		.setup = "GETSCRIPT \"a\"\nCHECKSCRIPT {3+}\nx {\n"
+		    "PUTSCRIPT \"b\" {4+}\nab\n\nNOOP",
+		.state = true,
+		.input = "{12}\r\nOK \"fake\"\r\n}\r\nOK\r\n"
+		    "NO {9}\r\nline 1: x\r\nOK\r\nOK (TAG \"t\") \"Done\"\r\n",
+		.expect =
+		    "> GETSCRIPT \"a\"\\r\\n\n"
+		    "> CHECKSCRIPT {3+}\\r\\n\n"
+		    "> x {\\r\\n\n"
+		    "> PUTSCRIPT \"b\" {4+}\\r\\n\n"
+		    "> ab\\r\\n\n"
+		    "> \\r\\n\n"
+		    "> NOOP\\r\\n\n"
+		    "'{12}' v=GETSCRIPT [p=4 c=0 d=0]\n"
+		    "'OK \"fake\"\\r\\n}' literal body v=GETSCRIPT [p=4 c=0 d=0]\n"
+		    "'' v=GETSCRIPT [p=4 c=0 d=0]\n"
+		    "'OK' end OK v=GETSCRIPT F [p=3 c=0 d=0]\n"
+		    "'NO {9}' NO v=CHECKSCRIPT [p=3 c=0 d=0]\n"
+		    "'line 1: x' literal body v=CHECKSCRIPT [p=3 c=0 d=0]\n"
+		    "'' end NO v=CHECKSCRIPT F [p=2 c=0 d=0]\n"
+		    "'OK' end OK v=PUTSCRIPT F [p=1 c=0 d=0]\n"
+		    "'OK (TAG \"t\") \"Done\"' end OK v=NOOP F [p=0 c=0 d=0]\n",
+	};
+
+	(void)state;
+	check(&s);
+}
+
+/* AUTHENTICATE: a string challenge awaits the client's string. */
+static void
+test_sieve_sasl(void **state)
+{
+	struct scenario s = {
+		.proto = PROTO_SIEVE,
+		.setup = "AUTHENTICATE \"LOGIN\"",
+		.script = (const char *[]){ "\"YWxpY2U=\"", NULL },
+		.state = true,
+		.input = "\"VXNlcm5hbWU6\"\r\nNO (AUTH-TOO-WEAK) \"no\"\r\n"
+		    "BYE \"bye\"\r\n",
+		.expect =
+		    "> AUTHENTICATE \"LOGIN\"\\r\\n\n"
+		    "'\"VXNlcm5hbWU6\"' end INT v=AUTHENTICATE F [p=0 c=1 d=0]\n"
+		    "> \"YWxpY2U=\"\\r\\n\n"
+		    "'NO (AUTH-TOO-WEAK) \"no\"' end NO v=AUTHENTICATE F [p=0 c=0 d=0]\n"
+		    "'BYE \"bye\"' end unsolicited BYE [p=0 c=0 d=0]\n",
+	};
+
+	(void)state;
+	check(&s);
+}
+
 static void
 test_class(void **state)
 {
@@ -2064,6 +2205,10 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_class),
+		cmocka_unit_test(test_sieve_greeting),
+		cmocka_unit_test(test_sieve_tls_caps),
+		cmocka_unit_test(test_sieve_literals),
+		cmocka_unit_test(test_sieve_sasl),
 		cmocka_unit_test(test_frame_endings),
 		cmocka_unit_test(test_frame_nul),
 		cmocka_unit_test(test_frame_eof_partial),
