@@ -55,6 +55,8 @@ static const char *socks_replies[] = {
 	"address type not supported",
 };
 
+static void	path_info(struct path *, const char *, ...) PRINTFLIKE(2, 3);
+
 static void
 path_info(struct path *p, const char *fmt, ...)
 {
