@@ -40,6 +40,11 @@ enum {
 	SOPT_MTA_STS_POLICY,
 	SOPT_CONFIG,
 	SOPT_NO_CONFIG,
+	SOPT_PROXY = 600,
+	SOPT_PROXY_PASSWORD_FILE,
+	SOPT_PROXY_HEADER,
+	SOPT_PROXY_SOURCE,
+	SOPT_PROXY_DEST,
 };
 #define SOPTS_CONNECTION						\
 	{ NULL, no_argument, '4', OPTK_NONE, NULL,			\
@@ -47,6 +52,25 @@ enum {
 	{ NULL, no_argument, '6', OPTK_NONE, NULL, NULL, OPTF_JOIN },	\
 	{ "timeout", required_argument, SOPT_TIMEOUT, OPTK_NONE, "SECONDS", \
 	    "connect and per-reply timeout (default 30)", 0 }
+/* pathopt.c: the way to the server. */
+#define SOPTS_PATH							\
+	{ "proxy", required_argument, SOPT_PROXY, OPTK_NONE, "URL",	\
+	    "through this SOCKS5 proxy (else $MAILSCOPE_PROXY):\n"	\
+	    "socks5://[USER@]HOST[:PORT] (default port 1080),\n"	\
+	    "socks5h://... to have the proxy resolve the name", 0 },	\
+	{ "proxy-password-file", required_argument,			\
+	    SOPT_PROXY_PASSWORD_FILE, OPTK_FILE, "FILE", "the proxy USER's "	\
+	    "password is FILE's first\nline (else "				\
+	    "$MAILSCOPE_PROXY_PASSWORD)", 0 },				\
+	{ "proxy-header", required_argument, SOPT_PROXY_HEADER, OPTK_WORDS, \
+	    "VERSION:v1|v2", "send the HAProxy PROXY protocol header "	\
+	    "first", 0 },							\
+	{ "proxy-source", required_argument, SOPT_PROXY_SOURCE, OPTK_NONE, \
+	    "ADDR:PORT", "the client address it claims (default: the\n"	\
+	    "socket's)", 0 },						\
+	{ "proxy-dest", required_argument, SOPT_PROXY_DEST, OPTK_NONE,	\
+	    "ADDR:PORT", "the server address it claims (default: the\n"	\
+	    "socket's)", 0 }
 #define SOPTS_DNS							\
 	{ NULL, 0, 0, 0, NULL,						\
 	    "DNS (mx://, and host names with --dns; DNSSEC validated):", 0 }, \
@@ -106,6 +130,8 @@ int	 session_option(struct session_opts *, int, const char *, char *,
 	    size_t);
 int	 session_options_check(const struct session_opts *, char *, size_t);
 void	 session_options_free(struct session_opts *);
+int	 path_option(struct session_opts *, int, char *, char *, size_t);
+int	 path_options_finish(struct session_opts *, char *, size_t);
 
 /*
  * args.c: what every front door does alike: one line for a bad option,

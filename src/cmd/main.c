@@ -45,6 +45,7 @@ enum {
 static const struct opt main_opts[] = {
 	{ NULL, 0, 0, 0, NULL, "Connection:", 0 },
 	SOPTS_CONNECTION,
+	SOPTS_PATH,
 	SOPTS_DNS,
 	{ NULL, 0, 0, 0, NULL, "TLS:", 0 },
 	{ "starttls", no_argument, OPT_STARTTLS, OPTK_NONE, NULL,
@@ -293,6 +294,14 @@ main(int argc, char **argv)
 		default:
 			break;
 		}
+		switch (path_option(&so, ch, optarg, err, sizeof err)) {
+		case 1:
+			continue;
+		case -1:
+			usage_error("%s", err);
+		default:
+			break;
+		}
 		switch (ch) {
 		case 'c':
 			strv_add(&bo.commands, optarg);
@@ -462,6 +471,8 @@ main(int argc, char **argv)
 		if (so.target.mx)
 			so.starttls = true;
 	}
+	if (path_options_finish(&so, err, sizeof err) == -1)
+		usage_error("%s", err);
 
 	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
 	    bo.json || bo.script != NULL || bo.commands.n > 0))

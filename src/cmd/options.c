@@ -121,5 +121,6 @@ session_options_free(struct session_opts *so)
 {
 	tlsa_set_free(&so->tlsa);
 	strv_clear(&so->pins);
+	proxy_clear(&so->proxy);
 	sts_policy_clear(&so->sts_policy);
 }

@@ -18,8 +18,10 @@
 /* url.c: targets. */
 struct target {
 	char		*scheme;	/* as written: smtp, submission, ... */
-	char		*host;		/* without brackets */
+	char		*host;		/* without brackets; an IDN's A-label */
+	char		*host_u;	/* an IDN's U-label, else NULL */
 	char		*port;
+	char		*unix_path;	/* lmtp+unix:///PATH, else NULL */
 	enum proto_id	 proto;
 	bool		 implicit_tls;	/* smtps, imaps, pop3s */
 	bool		 mx;		/* mx://: host is a mail domain */
@@ -27,6 +29,7 @@ struct target {
 
 int		 target_parse(const char *, struct target *, char *, size_t);
 void		 target_free(struct target *);
+void		 target_copy(struct target *, const struct target *);
 const char	*proto_name(enum proto_id);
 char		*target_string(const struct target *);
 const char	*target_scheme(size_t);
@@ -43,6 +46,31 @@ int	 net_connect_start(const struct sockaddr *, socklen_t, char *,
 int	 net_connect_done(int, char *, size_t);
 void	 net_addr_string(const struct sockaddr *, char *, size_t);
 void	 net_local_string(int, char *, size_t);
+int	 net_unix_addr(const char *, struct sockaddr_storage *, socklen_t *,
+	    char *, size_t);
+
+/* path.c: the way to the server once a socket is up: a SOCKS5 proxy,
+ * then the PROXY protocol header. */
+struct proxy {
+	char		*host;		/* NULL: no proxy */
+	char		*port;
+	char		*user;		/* NULL: no login offered */
+	char		*pass;
+	bool		 remote_dns;	/* socks5h: the proxy resolves */
+};
+struct path;
+struct sockaddr_storage;
+int		 proxy_parse(const char *, struct proxy *, char *, size_t);
+void		 proxy_clear(struct proxy *);
+int		 path_addr_parse(const char *, struct sockaddr_storage *,
+		    char *, size_t);
+struct path	*path_new(struct evlog *, enum ev_chan, const struct proxy *,
+		    const char *, const char *, const struct sockaddr_storage *,
+		    int, const char *, const char *);
+int		 path_start(struct path *, int, char *, size_t);
+int		 path_io(struct path *, struct stream *, char *, size_t);
+bool		 path_want_write(const struct path *);
+void		 path_free(struct path *);
 
 
 /*
@@ -372,6 +400,7 @@ const char	*pp_inject_cmd(enum proto_id);	/* probe's, with STARTTLS */
 const char	*pp_mail_probe(enum proto_id);	/* NULL: no such check */
 void		 pp_tshark(enum proto_id, const char *, bool, const char *,
 		    struct buf *);
+const char	*pp_addr_check(const struct pp *, const char *, size_t);
 const char	*pp_typed_hello(enum proto_id);	/* "EHLO me", "a CAPABILITY" */
 const char	*pp_typed_starttls(enum proto_id);
 const char	*pp_plain_auth_risk(const struct pp *);	/* caps in clear */
@@ -456,6 +485,11 @@ struct session_opts {
 	const char	*dns;		/* --dns ADDR[:PORT], NULL: system */
 	const char	*dnssec_anchor;	/* NULL: the system's root key */
 	struct sts_policy sts_policy;	/* --mta-sts-policy; the caller's */
+	struct proxy	 proxy;		/* --proxy; the caller's */
+	int		 proxy_header;	/* --proxy-header: 0, 1 or 2 */
+	const char	*proxy_source;	/* ... its addresses, NULL: the */
+	const char	*proxy_dest;	/* socket's */
+	const char	*proxy_password_file;
 };
 
 /*

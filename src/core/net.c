@@ -3,6 +3,7 @@
  * Networking: name resolution and non-blocking connect.
  */
 #include <sys/socket.h>
+#include <sys/un.h>
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -58,13 +59,15 @@ net_connect_start(const struct sockaddr *sa, socklen_t salen, char *err,
 	int	fd, one = 1;
 
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, IPPROTO_TCP);
+	    SOCK_CLOEXEC, sa->sa_family == AF_UNIX ? 0 : IPPROTO_TCP);
 	if (fd == -1) {
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return -1;
 	}
 	/* Commands are small and interactive: never wait for Nagle. */
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if (sa->sa_family != AF_UNIX)
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	/* A unix socket's backlog full is EAGAIN: no wait for it. */
 	if (connect(fd, sa, salen) == -1 &&
 	    errno != EINPROGRESS) {
 		snprintf(err, errlen, "%s", strerror(errno));
@@ -107,6 +110,11 @@ net_addr_string(const struct sockaddr *sa, char *out, size_t outlen)
 		inet_ntop(AF_INET6, &sin6->sin6_addr, host, sizeof host);
 		port = ntohs(sin6->sin6_port);
 		snprintf(out, outlen, "%s port %d", host, port);
+	} else if (sa->sa_family == AF_UNIX) {
+		const struct sockaddr_un *sun = (const void *)sa;
+
+		snprintf(out, outlen, "unix socket %s", sun->sun_path[0] !=
+		    '\0' ? sun->sun_path : "(unnamed)");
 	} else
 		snprintf(out, outlen, "(unknown address family)");
 }
@@ -117,8 +125,28 @@ net_local_string(int fd, char *out, size_t outlen)
 	struct sockaddr_storage	ss;
 	socklen_t		len = sizeof ss;
 
+	memset(&ss, 0, sizeof ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &len) == -1)
 		snprintf(out, outlen, "?");
 	else
 		net_addr_string((struct sockaddr *)&ss, out, outlen);
+}
+
+/* A unix socket's address; its path must fit sun_path. */
+int
+net_unix_addr(const char *path, struct sockaddr_storage *ss, socklen_t *len,
+    char *err, size_t errlen)
+{
+	struct sockaddr_un	*sun = (struct sockaddr_un *)ss;
+
+	memset(ss, 0, sizeof *ss);
+	if (strlen(path) >= sizeof sun->sun_path) {
+		snprintf(err, errlen, "unix socket path too long (at most %zu "
+		    "bytes): %s", sizeof sun->sun_path - 1, path);
+		return -1;
+	}
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, path, strlen(path) + 1);
+	*len = (socklen_t)sizeof *sun;
+	return 0;
 }

@@ -56,6 +56,9 @@ struct session {
 	int			 tlsa_q;	/* its query, -1: none */
 	struct sts_fetch	*sts;		/* mx://: the MTA-STS policy */
 	const struct sts_policy	*sts_policy;	/* ... once it is known */
+	struct path		*path;		/* SOCKS5, PROXY header: under way */
+	struct sockaddr_storage	 via_target;	/* socks5: the target's address */
+	bool			 via_resolved;
 	struct tls_client	*tls;
 	struct tls_facts	*facts;
 	struct tls_resume	 resume;	/* for the next connection */
@@ -105,6 +108,7 @@ static void	session_sasl_end(struct session *);
 static void	session_flush(struct session *);
 static void	session_set_state(struct session *, enum session_state);
 static void	session_start_tls(struct session *);
+static void	session_open(struct session *);
 static void	session_read(struct session *);
 static void	session_end(struct session *, int, const char *, ...)
 		    PRINTFLIKE(3, 4);
@@ -189,6 +193,8 @@ session_log_data(struct session *s, enum ev_dir dir, uint32_t flags,
 static void
 session_close_fd(struct session *s)
 {
+	path_free(s->path);
+	s->path = NULL;
 	if (s->st == NULL)
 		return;
 	loop_del_fd(s->loop, stream_fd(s->st));
@@ -281,6 +287,12 @@ session_timeout(void *arg)
 			session_end(s, EXIT_PROTO, "no DNS answer within %d "
 			    "ms (--timeout raises the limit)",
 			    s->opts.timeout_ms);
+			return;
+		}
+		if (s->path != NULL) {
+			session_end(s, EXIT_PROTO, "no answer from the "
+			    "SOCKS5 proxy within %d ms (--timeout raises the "
+			    "limit)", s->opts.timeout_ms);
 			return;
 		}
 		session_connect_failed(s, "timed out after %d ms",
@@ -462,6 +474,10 @@ session_command(struct session *s, const char *line, size_t len)
 	const char	*w;
 	size_t		 wl;
 
+	if (!data_mode && !pp_wants_continuation(s->pp) &&
+	    (w = pp_addr_check(s->pp, line, len)) != NULL)
+		ev_local(s->log, EV_WARNING, session_chan(s), "smtputf8", "%s",
+		    w);
 	if (pp_command(s->pp, line, len, &wire, &cls) == -1) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
 		    "not sent: a command cannot contain CR or LF (use :raw)");
@@ -1569,17 +1585,60 @@ session_handshake(struct session *s)
 	    stream_error(s->st));
 }
 
+/* One step of the proxy's exchange or of the PROXY header. */
+static void
+session_path(struct session *s)
+{
+	char	err[512];
+	int	rc;
+
+	rc = path_io(s->path, s->st, err, sizeof err);
+	if (rc == 0) {
+		loop_set_events(s->loop, stream_fd(s->st),
+		    path_want_write(s->path) ? POLLOUT : POLLIN);
+		return;
+	}
+	if (rc == -1) {
+		session_end(s, EXIT_PROTO, "%s", err);
+		return;
+	}
+	path_free(s->path);
+	s->path = NULL;
+	session_open(s);
+}
+
 static void
 session_connected(struct session *s)
 {
-	char	peer[128], local[128];
+	char	peer[128], local[128], err[256];
 
 	net_addr_string((struct sockaddr *)&s->addrs[s->addr_cur].ss, peer,
 	    sizeof peer);
 	net_local_string(stream_fd(s->st), local, sizeof local);
 	/* On an implicit TLS port nothing is exchanged before TLS. */
 	ev_local(s->log, EV_CONNECT, s->opts.target.implicit_tls ? CHAN_TLS :
-	    CHAN_PLAIN, NULL, "connected to %s from %s", peer, local);
+	    CHAN_PLAIN, NULL, "connected to %s from %s%s", peer, local,
+	    s->opts.proxy.host != NULL ? " (the SOCKS5 proxy)" : "");
+	if (s->opts.proxy.host != NULL || s->opts.proxy_header != 0) {
+		s->path = path_new(s->log, CHAN_PLAIN, &s->opts.proxy,
+		    s->opts.target.host, s->opts.target.port, s->via_resolved ?
+		    &s->via_target : NULL, s->opts.proxy_header,
+		    s->opts.proxy_source, s->opts.proxy_dest);
+		if (path_start(s->path, stream_fd(s->st), err,
+		    sizeof err) == -1) {
+			session_end(s, EXIT_USAGE, "%s", err);
+			return;
+		}
+		session_path(s);
+		return;
+	}
+	session_open(s);
+}
+
+/* The way to the server is open: TLS at once, or the greeting. */
+static void
+session_open(struct session *s)
+{
 	session_disarm(s);
 	if (s->opts.target.implicit_tls) {
 		session_start_tls(s);
@@ -1601,8 +1660,13 @@ session_try_connect(struct session *s)
 	for (; s->addr_cur < s->naddrs; s->addr_cur++) {
 		sa = (struct sockaddr *)&s->addrs[s->addr_cur].ss;
 		net_addr_string(sa, peer, sizeof peer);
-		ev_local(s->log, EV_INFO, CHAN_PLAIN, NULL, "connecting to "
-		    "%s (%s)", peer, s->conn_host);
+		if (s->opts.proxy.host != NULL)
+			ev_local(s->log, EV_INFO, CHAN_PLAIN, NULL, "connecting "
+			    "to %s (the SOCKS5 proxy %s, for %s)", peer,
+			    s->opts.proxy.host, s->conn_host);
+		else
+			ev_local(s->log, EV_INFO, CHAN_PLAIN, NULL, "connecting "
+			    "to %s (%s)", peer, s->conn_host);
 		if ((fd = net_connect_start(sa, s->addrs[s->addr_cur].len, err,
 		    sizeof err)) == -1) {
 			ev_local(s->log, EV_ERROR, CHAN_PLAIN, "connect",
@@ -1730,9 +1794,32 @@ session_resolve(struct session *s, char *err, size_t errlen)
 	struct addrinfo		*res, *ai;
 	struct mxwalk_addr	*v = NULL;
 	size_t			 n = 0;
+	const struct proxy	*px = &s->opts.proxy;
 
-	if (net_resolve(s->opts.target.host, s->opts.target.port,
-	    s->opts.family, &res, err, errlen) == -1)
+	if (s->opts.target.unix_path != NULL) {
+		struct mxwalk_addr	 u;
+
+		if (net_unix_addr(s->opts.target.unix_path, &u.ss, &u.len, err,
+		    errlen) == -1)
+			return -1;
+		session_set_addrs(s, s->opts.target.host, &u, 1);
+		return 0;
+	}
+	/* socks5: the proxy is given the target's address, ours to find;
+	 * socks5h: its name. */
+	s->via_resolved = false;
+	if (px->host != NULL && !px->remote_dns) {
+		if (net_resolve(s->opts.target.host, s->opts.target.port,
+		    s->opts.family, &res, err, errlen) == -1)
+			return -1;
+		memcpy(&s->via_target, res->ai_addr, res->ai_addrlen);
+		s->via_resolved = true;
+		freeaddrinfo(res);
+	}
+	if (net_resolve(px->host != NULL ? px->host : s->opts.target.host,
+	    px->host != NULL ? px->port : s->opts.target.port,
+	    px->host != NULL ? AF_UNSPEC : s->opts.family, &res, err,
+	    errlen) == -1)
 		return -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		if (ai->ai_addrlen > sizeof v->ss)
@@ -1826,6 +1913,11 @@ session_connect(struct session *s)
 		    "to decrypt a capture of it: %s", cmd.p);
 		buf_free(&cmd);
 	}
+	if (s->opts.target.host_u != NULL)
+		ev_local(s->log, EV_INFO, CHAN_PLAIN, "idn", "IDN: %s is %s "
+		    "(IDNA2008; the A-label is the name for DNS, SNI and "
+		    "verification)", s->opts.target.host_u,
+		    s->opts.target.host);
 	s->naddrs = s->addr_cur = 0;
 	if ((dns = session_uses_dns(s)) ?
 	    session_dns_start(s, err, sizeof err) :
@@ -1961,6 +2053,10 @@ session_io(int fd, short revents, void *arg)
 	(void)fd;
 	switch (s->state) {
 	case STATE_CONNECTING:
+		if (s->path != NULL) {
+			session_path(s);
+			return;
+		}
 		if (net_connect_done(stream_fd(s->st), err, sizeof err) == -1) {
 			session_connect_failed(s, "failed: %s", err);
 			return;
@@ -1997,9 +2093,7 @@ session_new(struct loop *loop, struct evlog *log,
 	s->loop = loop;
 	s->log = log;
 	s->opts = *opts;
-	s->opts.target.scheme = xstrdup(opts->target.scheme);
-	s->opts.target.host = xstrdup(opts->target.host);
-	s->opts.target.port = xstrdup(opts->target.port);
+	target_copy(&s->opts.target, &opts->target);
 	if (s->opts.ehlo == NULL)
 		s->opts.ehlo = "mailscope.localhost";
 	s->state = STATE_DISCONNECTED;

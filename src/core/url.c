@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <gnutls/gnutls.h>
+
 #include "core/core.h"
 
 static const struct scheme {
@@ -117,6 +119,67 @@ parse_port(const char *s, size_t len, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * A host name in Unicode goes out as its A-label (IDNA2008, GnuTLS's
+ * mapping: libidn2); an A-label typed is shown in Unicode too.  The
+ * A-label is the one name for DNS, SNI, verification and the proxy.
+ */
+static int
+target_idn(struct target *t, const char *host, size_t len, char *err,
+    size_t errlen)
+{
+	gnutls_datum_t	 out = { NULL, 0 };
+	size_t		 i;
+	bool		 ascii = true;
+	int		 rc;
+
+	for (i = 0; i < len; i++)
+		if ((unsigned char)host[i] >= 0x80)
+			ascii = false;
+	t->host = xstrndup(host, len);
+	if (ascii) {
+		if (strncasecmp(t->host, "xn--", 4) != 0 &&
+		    strstr(t->host, ".xn--") == NULL &&
+		    strstr(t->host, ".XN--") == NULL)
+			return 0;
+		if (gnutls_idna_reverse_map(t->host, (unsigned)len, &out,
+		    0) == 0) {
+			t->host_u = xstrndup((char *)out.data, out.size);
+			gnutls_free(out.data);
+		}
+		return 0;
+	}
+	if ((rc = gnutls_idna_map(t->host, (unsigned)len, &out, 0)) != 0) {
+		snprintf(err, errlen, "host name '%s' has no IDNA2008 form: "
+		    "%s", t->host, gnutls_strerror(rc));
+		free(t->host);
+		t->host = NULL;
+		return -1;
+	}
+	t->host_u = t->host;
+	t->host = xstrndup((char *)out.data, out.size);
+	gnutls_free(out.data);
+	return 0;
+}
+
+/* lmtp+unix:///PATH: LMTP on a unix socket, where it mostly lives. */
+static int
+target_unix(const char *url, const char *rest, struct target *t, char *err,
+    size_t errlen)
+{
+	if (*rest != '/' || rest[1] == '\0') {
+		snprintf(err, errlen, "'%s': expected lmtp+unix:///path/to/"
+		    "socket (an absolute path after the two slashes)", url);
+		return -1;
+	}
+	t->scheme = xstrdup("lmtp+unix");
+	t->host = xstrdup("localhost");
+	t->port = xstrdup("0");
+	t->unix_path = xstrdup(rest);
+	t->proto = PROTO_LMTP;
+	return 0;
+}
+
 int
 target_parse(const char *url, struct target *t, char *err, size_t errlen)
 {
@@ -139,6 +202,8 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 		return -1;
 	}
 	n = (size_t)(p - url);
+	if (n == 9 && strncasecmp(url, "lmtp+unix", 9) == 0)
+		return target_unix(url, p + 3, t, err, errlen);
 	for (i = 0; i < NSCHEMES; i++) {
 		if (strlen(schemes[i].name) == n &&
 		    strncasecmp(url, schemes[i].name, n) == 0)
@@ -146,8 +211,8 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 	}
 	if (sc == NULL) {
 		snprintf(err, errlen, "unknown scheme '%.*s' (expected smtp, "
-		    "submission, smtps, lmtp, imap, imaps, pop3, pop3s, sieve "
-		    "or mx)",
+		    "submission, smtps, lmtp, lmtp+unix, imap, imaps, pop3, "
+		    "pop3s, sieve or mx)",
 		    (int)n, url);
 		return -1;
 	}
@@ -215,14 +280,15 @@ target_parse(const char *url, struct target *t, char *err, size_t errlen)
 	    errlen) == -1)
 		return -1;
 	for (p = host; p < hend; p++) {
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f) {
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p == 0x7f) {
 			snprintf(err, errlen, "bad character in host of "
 			    "'%s'", url);
 			return -1;
 		}
 	}
+	if (target_idn(t, host, (size_t)(hend - host), err, errlen) == -1)
+		return -1;
 	t->scheme = xstrdup(sc->name);
-	t->host = xstrndup(host, (size_t)(hend - host));
 	t->port = port != NULL ? xstrndup(port, (size_t)(end - port)) :
 	    xstrdup(sc->port);
 	t->proto = sc->proto;
@@ -236,8 +302,22 @@ target_free(struct target *t)
 {
 	free(t->scheme);
 	free(t->host);
+	free(t->host_u);
 	free(t->port);
+	free(t->unix_path);
 	memset(t, 0, sizeof *t);
+}
+
+void
+target_copy(struct target *dst, const struct target *src)
+{
+	*dst = *src;
+	dst->scheme = xstrdup(src->scheme);
+	dst->host = xstrdup(src->host);
+	dst->port = xstrdup(src->port);
+	dst->host_u = src->host_u != NULL ? xstrdup(src->host_u) : NULL;
+	dst->unix_path = src->unix_path != NULL ? xstrdup(src->unix_path) :
+	    NULL;
 }
 
 char *
@@ -245,7 +325,9 @@ target_string(const struct target *t)
 {
 	char	*s;
 
-	if (strchr(t->host, ':') != NULL)
+	if (t->unix_path != NULL)
+		xasprintf(&s, "%s://%s", t->scheme, t->unix_path);
+	else if (strchr(t->host, ':') != NULL)
 		xasprintf(&s, "%s://[%s]:%s", t->scheme, t->host, t->port);
 	else
 		xasprintf(&s, "%s://%s:%s", t->scheme, t->host, t->port);

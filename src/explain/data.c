@@ -1221,6 +1221,23 @@ static const struct explain_entry warning[] = {
 	G("null-mx", "A null MX (\"0 .\"): the domain says it accepts no "
 	    "mail at all; a sender gives up at once, without trying its "
 	    "address records.", "RFC 7505 §3-4"),
+	G("socks5", "A SOCKS5 proxy makes the connection for mailscope: "
+	    "it is offered login methods, may ask for a user and password, "
+	    "then is asked to CONNECT to the server by address or by name "
+	    "and answers with a reply code.  The server sees the proxy's "
+	    "address, not yours.", "RFC 1928 §3-6, RFC 1929 §2"),
+	G("proxy-header", "The PROXY protocol header tells a server behind "
+	    "a load balancer who the real client is.  A server that expects "
+	    "it trusts what it says, so only a trusted balancer may send it; "
+	    "one that does not expect it reads it as a bad command.",
+	    "HAProxy PROXY protocol v1/v2"),
+	G("idn", "A host name in Unicode travels as its A-label (xn--...): "
+	    "DNS, the TLS server name and the certificate all use that form.",
+	    "RFC 5890 §2.3.2.1, RFC 5891 §4"),
+	G("smtputf8", "An address in UTF-8 needs the server to advertise "
+	    "SMTPUTF8, and MAIL FROM to carry the SMTPUTF8 parameter; "
+	    "otherwise the server may refuse or mangle it.",
+	    "RFC 6531 §3.2, §3.4"),
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",

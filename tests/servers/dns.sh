@@ -81,6 +81,10 @@ _smtp._tls.sts-$c TXT	"v=TLSRPTv1; rua=mailto:tlsrpt@sts-$c.$Z"
 mta-sts.sts-$c	A	$STS_ADDR
 EOF
 done
+# Paths to the server: an IDN host name, bücher, by its A-label.
+cat >> "$D/$Z.zone" << EOF
+xn--bcher-kva	A	127.0.0.1
+EOF
 cat >> "$D/$Z.zone" << EOF
 ; Two policy records: RFC 8461 3.1 says there is then no policy.
 sts-two		MX	10 stsmx

@@ -132,6 +132,7 @@ dns_name = "mx.mailscope.test"
 dns_name = "mxbad.mailscope.test"
 dns_name = "nomx.mailscope.test"
 dns_name = "stsmx.mailscope.test"
+dns_name = "xn--bcher-kva.mailscope.test"
 ip_address = "127.0.0.1"
 ip_address = "127.0.0.2"
 ip_address = "::1"
@@ -358,6 +359,15 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
 
+# Paths to the server: an smtpd behind the HAProxy PROXY protocol (v1 and
+# v2 both: Postfix tells them apart); its log names the claimed client.
+PROXY_SMTP_PORT=$((base + 18))
+cat >> "$PF/conf/master.cf" << EOF
+$L:$PROXY_SMTP_PORT inet n - n - - smtpd
+  -o smtpd_upstream_proxy_protocol=haproxy
+  -o smtpd_tls_security_level=none
+EOF
+
 # --- start --------------------------------------------------------------
 tail_logs() {
 	for f in "$S/dovecot.log" "$S/postfix.log" "$S/dovecot.start" "$S/postfix.start"; do
@@ -484,6 +494,38 @@ EOF
 	die "the DNS server did not start"
 }
 
+# Paths to the server: SOCKS5 proxies (microsocks), one open, one with a
+# login; started from their own directory so that stop.sh finds them.
+SOCKS_PORT=$((base + 19))
+SOCKS_AUTH_PORT=$((base + 20))
+SOCKS_USER=proxyuser
+SOCKS_PASS=proxy-pw-456
+command -v microsocks > /dev/null 2>&1 || {
+	"$here/stop.sh" > /dev/null 2>&1
+	die "microsocks not found: run 'sh tools/deps.sh test'"
+}
+mkdir -p "$S/socks"
+(cd "$S/socks" && exec microsocks -i 127.0.0.1 -p "$SOCKS_PORT" \
+    > open.log 2>&1 &)
+(cd "$S/socks" && exec microsocks -i 127.0.0.1 -p "$SOCKS_AUTH_PORT" \
+    -u "$SOCKS_USER" -P "$SOCKS_PASS" > auth.log 2>&1 &)
+python3 - 10 "$SOCKS_PORT" "$SOCKS_AUTH_PORT" "$PROXY_SMTP_PORT" << 'EOF' || {
+import sys, time
+limit = time.monotonic() + float(sys.argv[1])
+todo = {int(p) for p in sys.argv[2:]}
+while todo and time.monotonic() < limit:
+    with open("/proc/net/tcp") as f:
+        for l in f.readlines()[1:]:
+            if l.split()[3] == "0A":
+                todo.discard(int(l.split()[1].split(":")[1], 16))
+    if todo:
+        time.sleep(0.05)
+sys.exit(1 if todo else 0)
+EOF
+	"$here/stop.sh" > /dev/null 2>&1
+	die "the SOCKS5 proxies (microsocks) or the PROXY smtpd did not come up"
+}
+
 cat > "$S/env.tmp" << EOF
 # Written by tests/servers/start.sh; source it.
 SERVERS_DIR=$S
@@ -524,6 +566,15 @@ SMALL_MSG_SUBJECT='small test message'
 # INBOX starts with the small message (1) and the big one (2).
 POSTFIX_LOG=$S/postfix.log
 DOVECOT_LOG=$S/dovecot.log
+EOF
+# Paths to the server.
+cat >> "$S/env.tmp" << EOF
+PROXY_SMTP_PORT=$PROXY_SMTP_PORT
+SOCKS_PORT=$SOCKS_PORT
+SOCKS_AUTH_PORT=$SOCKS_AUTH_PORT
+SOCKS_USER=$SOCKS_USER
+SOCKS_PASS=$SOCKS_PASS
+LMTP_SOCKET=$DV/run/lmtp
 EOF
 cat "$S/dns.env" "$S/web.env" >> "$S/env.tmp"
 mv "$S/env.tmp" "$S/env"

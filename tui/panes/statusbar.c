@@ -77,6 +77,14 @@ draw_left(struct tui *t, bool short_target)
 	sanitize(shown, strlen(shown), &safe);
 	wprintw(sbwin, " %.*s ", sb_w / 2, safe.p != NULL ? safe.p : "");
 	buf_free(&safe);
+	/* An IDN: the A-label above, the name as typed here. */
+	if (!short_target && t->sopts.target.host_u != NULL) {
+		sanitize(t->sopts.target.host_u,
+		    strlen(t->sopts.target.host_u), &safe);
+		wprintw(sbwin, "(%.*s) ", sb_w / 4, safe.p != NULL ? safe.p :
+		    "");
+		buf_free(&safe);
+	}
 	free(target);
 	wprintw(sbwin, " %s", proto_name(t->sopts.target.proto));
 	badge(m->channel_slot, m->channel);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "tui.h"
@@ -366,6 +367,11 @@ facts(struct tlspanel *tp, const struct tls_facts *f)
 			    f->verify.reasons.v[i]);
 	}
 	field(tp, "Host", f->verify.hostname, SLOT_TLS_VALUE);
+	/* An IDN: the A-label was verified; its Unicode form beside it. */
+	if (tp->t->sopts.target.host_u != NULL && f->verify.hostname !=
+	    NULL && strcasecmp(f->verify.hostname,
+	    tp->t->sopts.target.host) == 0)
+		field(tp, "IDN", tp->t->sopts.target.host_u, SLOT_TLS_VALUE);
 	field(tp, "Matched", f->verify.matched != NULL ? f->verify.matched :
 	    "(no name matched)", f->verify.matched != NULL ? SLOT_TLS_MATCH :
 	    SLOT_TLS_BAD);

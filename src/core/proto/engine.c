@@ -869,6 +869,14 @@ pp_mail_probe(enum proto_id proto)
 	return proto_ops_for(proto)->mail_probe;
 }
 
+/* A warning on a command's addresses (SMTPUTF8), or NULL. */
+const char *
+pp_addr_check(const struct pp *pp, const char *line, size_t len)
+{
+	return pp->ops->addr_check == NULL ? NULL :
+	    pp->ops->addr_check(&pp->caps, pp_caps_known(pp), line, len);
+}
+
 const char *
 pp_typed_hello(enum proto_id proto)
 {

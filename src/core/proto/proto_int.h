@@ -63,6 +63,10 @@ struct proto_ops {
 	}		*cred_verbs;
 	/* What a capability list seen in plaintext risks; NULL: nothing. */
 	const char	*(*plain_auth)(const struct strv *);
+	/* A command's addresses against the capabilities (SMTPUTF8):
+	 * a warning, or NULL. */
+	const char	*(*addr_check)(const struct strv *, bool,
+			    const char *, size_t);
 	const char	*data_cmd;	/* its body ends with "." (SMTP) */
 	const char	*inject_cmd;	/* probe: sent with STARTTLS */
 	const char	*mail_probe;	/* probe: refused before STARTTLS? */

@@ -206,6 +206,38 @@ smtp_plain_auth(const struct strv *caps)
 	    NULL;
 }
 
+/*
+ * RFC 6531: an address in UTF-8 needs the server's SMTPUTF8, and MAIL
+ * FROM's SMTPUTF8 parameter (3.4).  The bytes go as typed, UTF-8.
+ */
+static const char *
+smtp_addr_check(const struct strv *caps, bool known, const char *line,
+    size_t len)
+{
+	size_t	i;
+	bool	mail, utf8 = false;
+
+	mail = len >= 10 && strncasecmp(line, "MAIL FROM:", 10) == 0;
+	if (!mail && (len < 8 || strncasecmp(line, "RCPT TO:", 8) != 0))
+		return NULL;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)line[i] >= 0x80)
+			utf8 = true;
+	if (!utf8)
+		return NULL;
+	if (!known || !strv_has(caps, "SMTPUTF8"))
+		return "a non-ASCII address, but the server did not "
+		    "advertise SMTPUTF8 (RFC 6531): it will likely refuse "
+		    "it; the address's ASCII form (an A-label domain) may "
+		    "pass";
+	for (i = 0; mail && i + 9 <= len; i++)
+		if (strncasecmp(line + i, " SMTPUTF8", 9) == 0 &&
+		    (i + 9 == len || line[i + 9] == ' '))
+			return NULL;
+	return mail ? "a non-ASCII address without the SMTPUTF8 parameter: "
+	    "RFC 6531 3.4 asks for MAIL FROM:<...> SMTPUTF8" : NULL;
+}
+
 const struct proto_ops smtp_ops = {
 	.line = smtp_line,
 	.command = smtp_command,
@@ -218,6 +250,7 @@ const struct proto_ops smtp_ops = {
 	.sasl_ir = true,		/* RFC 4954 */
 	.sasl_cont_code = 334,
 	.plain_auth = smtp_plain_auth,
+	.addr_check = smtp_addr_check,
 	.data_cmd = "DATA",
 	.inject_cmd = "EHLO mailscope-probe",
 	.mail_probe = "MAIL FROM:<>",
@@ -241,6 +274,7 @@ const struct proto_ops lmtp_ops = {
 	.sasl_ir = true,
 	.sasl_cont_code = 334,
 	.plain_auth = smtp_plain_auth,
+	.addr_check = smtp_addr_check,
 	.data_cmd = "DATA",
 	.inject_cmd = "EHLO mailscope-probe",
 	.typed_hello = "LHLO me",

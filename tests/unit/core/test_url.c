@@ -231,6 +231,91 @@ test_offers_credentials(void **state)
 	}
 }
 
+/* lmtp+unix:///PATH, and IDN names in both forms. */
+static void
+test_target_paths(void **state)
+{
+	struct target	t;
+	char		err[256], *u;
+
+	(void)state;
+	assert_int_equal(target_parse("lmtp+unix:///run/dovecot/lmtp", &t,
+	    err, sizeof err), 0);
+	assert_string_equal(t.unix_path, "/run/dovecot/lmtp");
+	assert_int_equal(t.proto, PROTO_LMTP);
+	u = target_string(&t);
+	assert_string_equal(u, "lmtp+unix:///run/dovecot/lmtp");
+	free(u);
+	target_free(&t);
+	assert_int_equal(target_parse("lmtp+unix://run/lmtp", &t, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "absolute path"));
+
+	assert_int_equal(target_parse("smtp://b\xc3\xbc" "cher.example:2525",
+	    &t, err, sizeof err), 0);
+	assert_string_equal(t.host, "xn--bcher-kva.example");
+	assert_string_equal(t.host_u, "b\xc3\xbc" "cher.example");
+	assert_string_equal(t.port, "2525");
+	target_free(&t);
+	assert_int_equal(target_parse("smtp://xn--bcher-kva.example", &t,
+	    err, sizeof err), 0);
+	assert_string_equal(t.host_u, "b\xc3\xbc" "cher.example");
+	target_free(&t);
+	assert_int_equal(target_parse("smtp://mail.example", &t, err,
+	    sizeof err), 0);
+	assert_null(t.host_u);
+	target_free(&t);
+	/* A bidi control has no IDNA2008 form. */
+	assert_int_equal(target_parse("smtp://a\xe2\x80\xae" "b.example", &t,
+	    err, sizeof err), -1);
+	assert_non_null(strstr(err, "no IDNA2008 form"));
+}
+
+/* --proxy's URL and the PROXY header's addresses. */
+static void
+test_proxy_parse(void **state)
+{
+	struct proxy		px;
+	struct sockaddr_storage	ss;
+	char			err[256];
+
+	(void)state;
+	assert_int_equal(proxy_parse("socks5://127.0.0.1", &px, err,
+	    sizeof err), 0);
+	assert_string_equal(px.host, "127.0.0.1");
+	assert_string_equal(px.port, "1080");
+	assert_null(px.user);
+	assert_false(px.remote_dns);
+	proxy_clear(&px);
+	assert_int_equal(proxy_parse("socks5h://u%40x:p%3Aw@[::1]:9050", &px,
+	    err, sizeof err), 0);
+	assert_string_equal(px.host, "::1");
+	assert_string_equal(px.port, "9050");
+	assert_string_equal(px.user, "u@x");
+	assert_string_equal(px.pass, "p:w");
+	assert_true(px.remote_dns);
+	proxy_clear(&px);
+	assert_int_equal(proxy_parse("http://proxy:3128", &px, err,
+	    sizeof err), -1);
+	assert_int_equal(proxy_parse("socks5://u:%zz@h", &px, err,
+	    sizeof err), -1);
+	assert_int_equal(proxy_parse("socks5://:pw@h", &px, err,
+	    sizeof err), -1);
+	assert_int_equal(proxy_parse("socks5://h:0", &px, err, sizeof err),
+	    -1);
+
+	assert_int_equal(path_addr_parse("192.0.2.1:25", &ss, err,
+	    sizeof err), 0);
+	assert_int_equal(ss.ss_family, AF_INET);
+	assert_int_equal(path_addr_parse("[2001:db8::1]:25", &ss, err,
+	    sizeof err), 0);
+	assert_int_equal(ss.ss_family, AF_INET6);
+	assert_int_equal(path_addr_parse("192.0.2.1", &ss, err, sizeof err),
+	    -1);
+	assert_int_equal(path_addr_parse("mail.test:25", &ss, err,
+	    sizeof err), -1);
+}
+
 int
 main(void)
 {
@@ -239,6 +324,8 @@ main(void)
 		cmocka_unit_test(test_target_errors),
 		cmocka_unit_test(test_target_suggest),
 		cmocka_unit_test(test_target_string),
+		cmocka_unit_test(test_target_paths),
+		cmocka_unit_test(test_proxy_parse),
 		cmocka_unit_test(test_dns_server),
 		cmocka_unit_test(test_offers_credentials),
 	};
