@@ -654,6 +654,13 @@ pp_auth_cmd(const struct pp *pp)
 	return pp->ops->auth_cmd;
 }
 
+/* The service name GSSAPI and DIGEST-MD5 ask for. */
+const char *
+pp_sasl_service(const struct pp *pp)
+{
+	return pp->ops->sasl_service;
+}
+
 /* May the first SASL message ride on the command? */
 bool
 pp_sasl_ir(const struct pp *pp)
