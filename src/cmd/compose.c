@@ -572,21 +572,14 @@ tls(struct compose *c)
 	return auth(c);
 }
 
-/* The message, dot-stuffed, and its "." (RFC 5321 4.5.2). */
+/* The message (the engine dot-stuffs it, RFC 5321 4.5.2), and its ".". */
 static int
 message(struct compose *c)
 {
-	struct buf	b = { 0 };
-	size_t		i;
+	size_t	i;
 
-	for (i = 0; i < c->msg.n; i++) {
-		buf_reset(&b);
-		if (c->msg.v[i][0] == '.')
-			buf_addc(&b, '.');
-		buf_adds(&b, c->msg.v[i]);
-		session_send(c->s, b.p != NULL ? b.p : "", b.len);
-	}
-	buf_free(&b);
+	for (i = 0; i < c->msg.n; i++)
+		session_send_body(c->s, c->msg.v[i], strlen(c->msg.v[i]));
 	c->step = STEP_MESSAGE;
 	session_send(c->s, ".", 1);
 	return COMPOSE_BUSY;

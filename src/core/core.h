@@ -375,6 +375,7 @@ const char	*pp_typed_starttls(enum proto_id);
 const char	*pp_plain_auth_risk(const struct pp *);	/* caps in clear */
 const char	*pp_auth_cmd(const struct pp *);	/* AUTH, AUTHENTICATE */
 bool		 pp_sasl_ir(const struct pp *);
+void		 pp_body_line(struct pp *);
 const char	*pp_sasl_service(const struct pp *);
 void		 pp_sasl_mechs(const struct pp *, struct strv *);
 void		 pp_sasl_challenge(const char *, size_t, struct buf *);
@@ -472,6 +473,7 @@ void		 session_free(struct session *);
 int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
+int		 session_send_body(struct session *, const char *, size_t);
 bool		 session_is_secret(const struct session *, const char *,
 		    size_t);
 void		 session_secret_verdict(const struct session *,

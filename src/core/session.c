@@ -838,6 +838,18 @@ session_send(struct session *s, const char *line, size_t len)
 	return 0;
 }
 
+/*
+ * A line of a message being sent in SMTP DATA, whatever it holds: a
+ * lone "." too is the message's, dot-stuffed like every line that
+ * starts with one; the caller ends the message with session_send(".").
+ */
+int
+session_send_body(struct session *s, const char *line, size_t len)
+{
+	pp_body_line(s->pp);
+	return session_send(s, line, len);
+}
+
 int
 session_send_raw(struct session *s, const char *data, size_t len)
 {

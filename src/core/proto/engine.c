@@ -470,7 +470,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 	if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) != NULL)
 		return -1;
 	if (pp->data_mode) {
-		if (len == 1 && line[0] == '.') {
+		if (len == 1 && line[0] == '.' && !pp->body_dot) {
 			pp->data_mode = false;
 			c = cmd_push(pp);
 			snprintf(c->verb, sizeof c->verb, "DATA");
@@ -478,6 +478,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 			cls->verb = (uint8_t)ev_verb_id(c->verb);
 		} else if (len > 0 && line[0] == '.')
 			buf_addc(out, '.');	/* RFC 5321 4.5.2 */
+		pp->body_dot = false;
 		buf_add(out, line, len);
 		buf_add(out, "\r\n", 2);
 		return 0;
@@ -547,6 +548,13 @@ pp_pending(const struct pp *pp)
 		if (!pp->cmds[i].late && !pp->cmds[i].await_client)
 			n++;
 	return n;
+}
+
+/* The next line is a message line even when it is a lone ".". */
+void
+pp_body_line(struct pp *pp)
+{
+	pp->body_dot = pp->data_mode;
 }
 
 bool

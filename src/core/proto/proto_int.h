@@ -120,6 +120,7 @@ struct pp {
 	size_t		 ncmds;
 	unsigned	 tagno;
 	bool		 data_mode;
+	bool		 body_dot;	/* next "." is the message's */
 	int		 rcpt_ok;	/* LMTP: accepted RCPTs */
 
 	/* The response being received. */
