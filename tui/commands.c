@@ -40,8 +40,10 @@ const struct command commands[] = {
 	{ "starttls", "[CMD]", "send the protocol's STARTTLS (STLS for POP3); "
 	    "with CMD, CMD too in the same write (command injection test)",
 	    cmd_starttls },
-	{ "auth", "[MECH] USER", "authenticate; the secret is asked "
-	    "for with no echo and never stored", cmd_auth },
+	{ "auth", "[MECH] USER", "authenticate (SASL: scram-*, cram-md5, "
+	    "digest-md5, plain, login; oauthbearer, xoauth2 with a token; "
+	    "external with the client certificate, USER optional); the "
+	    "secret is asked for with no echo and never stored", cmd_auth },
 	{ "note", "TEXT", "add a note to the transcript", cmd_note },
 	{ "mark", "NAME", "add a bookmark to the transcript (' and \" jump "
 	    "between marks)", cmd_mark },

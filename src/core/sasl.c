@@ -207,7 +207,8 @@ sasl_new(const char *mech, const struct strv *offered,
 		gsasl_property_set(a->s, GSASL_SERVICE, l->service);
 	if (l->host != NULL)
 		gsasl_property_set(a->s, GSASL_HOSTNAME, l->host);
-	if (l->cb != NULL)
+	/* Only for -PLUS: GNU SASL's plain SCRAM fails when it is set. */
+	if (l->cb != NULL && mechs[i].cb)
 		gsasl_property_set(a->s, GSASL_CB_TLS_EXPORTER, l->cb);
 	return a;
 }
@@ -451,6 +452,9 @@ sasl_note(const struct sasl *a, bool server, const char *b64,
 		buf_adds(&d, "");
 	if (server && d.len == 0)
 		buf_printf(out, "%s: the server asks for the first message", m);
+	else if (!server && d.len == 0 && mechs[a->i].own == OWN_NONE &&
+	    mechs[a->i].secret != SASL_NO_SECRET)
+		buf_printf(out, "%s: an empty answer, nothing more to say", m);
 	else if (strncmp(m, "SCRAM-", 6) == 0) {
 		if (server)
 			scram_server(d.p, d.len, out);
