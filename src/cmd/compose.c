@@ -25,6 +25,17 @@
 
 #define DATA_MAX	(32 * 1024 * 1024)	/* --data read whole */
 
+/* --quit-after's stages, in order; the names are the option's words. */
+enum stage {
+	STAGE_CONNECT,
+	STAGE_GREETING,
+	STAGE_EHLO,
+	STAGE_TLS,
+	STAGE_AUTH,
+	STAGE_MAIL,
+	STAGE_RCPT,
+	STAGE_DATA,
+};
 static const char *const stage_names[] = {
 	"connect", "greeting", "ehlo", "tls", "auth", "mail", "rcpt", "data",
 };
@@ -52,6 +63,7 @@ struct compose {
 	enum step		 step;
 	struct buf		 secret;
 	bool			 have_secret;
+	bool			 token;		/* the secret is a token */
 	struct strv		 msg;		/* the message's lines */
 	size_t			 rcpt;		/* recipients asked */
 	size_t			 rcpt_ok;
@@ -89,13 +101,23 @@ int
 login_secret(const struct session_opts *so, const char *mech,
     struct buf *out, bool *token, char *err, size_t errlen)
 {
-	int	kind, rc;
+	struct strv	names = { 0 };
+	struct buf	list = { 0 };
+	size_t		i;
+	int		kind, rc;
 
 	kind = mech != NULL ? sasl_secret_kind(mech) : so->token_file != NULL ?
 	    SASL_TOKEN : SASL_PASSWORD;
 	*token = kind == SASL_TOKEN;
 	if (kind == -1) {
-		snprintf(err, errlen, "mechanism %.40s unknown", mech);
+		sasl_mech_names(&names);
+		for (i = 0; i < names.n; i++)
+			buf_printf(&list, "%s%s", i > 0 ? ", " : "",
+			    names.v[i]);
+		snprintf(err, errlen, "mechanism %.40s unknown (%s)", mech,
+		    list.p);
+		strv_clear(&names);
+		buf_free(&list);
 		return -1;
 	}
 	if (kind == SASL_NO_SECRET)
@@ -223,7 +245,7 @@ compose_check(const struct compose_opts *co, const struct session_opts *so,
 			    "without a script: no -c or --script with --from");
 			return -1;
 		}
-	} else if (qa >= (int)STEP_MAIL - 1 && qa != 0) {
+	} else if (qa >= STAGE_MAIL) {
 		snprintf(err, errlen, "--quit-after %s needs a message "
 		    "(--from, --to)", stage_names[qa]);
 		return -1;
@@ -432,7 +454,7 @@ compose_new(const struct session_opts *so, struct evlog *log,
 	c->co = co;
 	if (co->auth) {
 		rc = login_secret(so, co->auth_mech, &c->secret,
-		    &(bool){ false }, err, errlen);
+		    &c->token, err, errlen);
 		if (rc == -1) {
 			compose_free(c);
 			return NULL;
@@ -470,14 +492,14 @@ compose_free(struct compose *c)
 
 /* The stage just done: stop here if --quit-after says so. */
 static bool
-stage_done(struct compose *c, int stage)
+stage_done(struct compose *c, enum stage stage)
 {
-	return c->co->quit_after - 1 == stage;
+	return c->co->quit_after - 1 == (int)stage;
 }
 
 /* A refusal at stage: said, the code kept, QUIT. */
 static int
-refused(struct compose *c, int stage, int code)
+refused(struct compose *c, enum stage stage, int code)
 {
 	ev_local(c->log, EV_ERROR, session_chan(c->s), "refused",
 	    "stopped at %s: the server refused it", stage_names[stage]);
@@ -533,15 +555,13 @@ rcpt(struct compose *c)
 static int
 auth(struct compose *c)
 {
-	if (stage_done(c, 3))
+	if (stage_done(c, STAGE_TLS))
 		return COMPOSE_QUIT;
 	if (!c->co->auth)
-		return stage_done(c, 4) ? COMPOSE_QUIT : mail(c);
+		return stage_done(c, STAGE_AUTH) ? COMPOSE_QUIT : mail(c);
 	c->step = STEP_AUTH;
 	if (session_auth(c->s, c->co->auth_mech, c->co->auth_user,
-	    c->have_secret ? c->secret.p : NULL, c->co->auth_mech != NULL ?
-	    sasl_secret_kind(c->co->auth_mech) == SASL_TOKEN :
-	    session_opts(c->s)->token_file != NULL) == -1) {
+	    c->have_secret ? c->secret.p : NULL, c->token) == -1) {
 		c->step = STEP_OVER;
 		buf_wipe(&c->secret);
 		return COMPOSE_QUIT;	/* the session said why */
@@ -595,26 +615,26 @@ compose_next(struct compose *c)
 {
 	switch (c->step) {
 	case STEP_GREETING:
-		if (stage_done(c, 0)) {
+		if (stage_done(c, STAGE_CONNECT)) {
 			c->step = STEP_OVER;
 			session_close(c->s, "--quit-after connect: closed "
 			    "without a word");
 			return COMPOSE_QUIT;
 		}
 		if (!ok(c))
-			return refused(c, 1, EXIT_PROTO);
-		if (stage_done(c, 1))
+			return refused(c, STAGE_GREETING, EXIT_PROTO);
+		if (stage_done(c, STAGE_GREETING))
 			return COMPOSE_QUIT;
 		/* --starttls did the capabilities and STARTTLS already. */
 		if (session_chan(c->s) == CHAN_TLS &&
 		    !session_opts(c->s)->target.implicit_tls)
-			return stage_done(c, 2) ? COMPOSE_QUIT : auth(c);
+			return stage_done(c, STAGE_EHLO) ? COMPOSE_QUIT : auth(c);
 		return caps(c, session_chan(c->s) == CHAN_TLS ?
 		    STEP_CAPS_TLS : STEP_CAPS);
 	case STEP_CAPS:
 		if (!ok(c))
-			return refused(c, 2, EXIT_PROTO);
-		return stage_done(c, 2) ? COMPOSE_QUIT : tls(c);
+			return refused(c, STAGE_EHLO, EXIT_PROTO);
+		return stage_done(c, STAGE_EHLO) ? COMPOSE_QUIT : tls(c);
 	case STEP_STARTTLS:
 		if (session_chan(c->s) != CHAN_TLS) {
 			c->exit = EXIT_NOSTARTTLS;
@@ -624,34 +644,34 @@ compose_next(struct compose *c)
 		return caps(c, STEP_CAPS_TLS);
 	case STEP_CAPS_TLS:
 		if (!ok(c))
-			return refused(c, 3, EXIT_PROTO);
-		if (stage_done(c, 2))
+			return refused(c, STAGE_TLS, EXIT_PROTO);
+		if (stage_done(c, STAGE_EHLO))
 			return COMPOSE_QUIT;
 		return auth(c);
 	case STEP_AUTH:
 		if (session_auth_result(c->s) != AUTH_OK)
-			return refused(c, 4, EXIT_AUTH);
-		return stage_done(c, 4) ? COMPOSE_QUIT : mail(c);
+			return refused(c, STAGE_AUTH, EXIT_AUTH);
+		return stage_done(c, STAGE_AUTH) ? COMPOSE_QUIT : mail(c);
 	case STEP_MAIL:
 		if (!ok(c))
-			return refused(c, 5, EXIT_MAIL);
-		return stage_done(c, 5) ? COMPOSE_QUIT : rcpt(c);
+			return refused(c, STAGE_MAIL, EXIT_MAIL);
+		return stage_done(c, STAGE_MAIL) ? COMPOSE_QUIT : rcpt(c);
 	case STEP_RCPT:
 		if (ok(c))
 			c->rcpt_ok++;
 		if (c->rcpt < c->co->to.n)
 			return rcpt(c);
 		if (c->rcpt_ok == 0)
-			return refused(c, 6, EXIT_RCPT);
-		if (stage_done(c, 6))
+			return refused(c, STAGE_RCPT, EXIT_RCPT);
+		if (stage_done(c, STAGE_RCPT))
 			return COMPOSE_QUIT;
 		c->step = STEP_DATA;
 		session_send(c->s, "DATA", 4);
 		return COMPOSE_BUSY;
 	case STEP_DATA:
 		if (!session_data_mode(c->s))
-			return refused(c, 7, EXIT_DATA);
-		if (stage_done(c, 7)) {
+			return refused(c, STAGE_DATA, EXIT_DATA);
+		if (stage_done(c, STAGE_DATA)) {
 			/* Inside DATA a QUIT would be a line of the
 			 * message. */
 			c->step = STEP_OVER;
@@ -662,7 +682,7 @@ compose_next(struct compose *c)
 		return message(c);
 	case STEP_MESSAGE:
 		if (!ok(c))
-			return refused(c, 7, EXIT_DATA);
+			return refused(c, STAGE_DATA, EXIT_DATA);
 		c->step = STEP_OVER;
 		return COMPOSE_OVER;
 	case STEP_OVER:

@@ -38,6 +38,15 @@ delivered() {
 	return 1
 }
 
+# The mailbox's own messages get their numbers first (1 the small one,
+# 2 the big one, as the other suites expect): Dovecot numbers what is in
+# new/ when the mailbox is first opened, a delivery before that could
+# come first.
+timeout 60 "$MS" --batch --cafile "$CA" -c "a LOGIN $USER $PASS" \
+    -c 'b SELECT INBOX' "imaps://127.0.0.1:$IMAPS_PORT" < /dev/null \
+    > "$T/select" 2>&1
+contains "$T/select" '^<~ b OK ' "INBOX opened before anything is delivered"
+
 # --- a message with AUTH over submission, dot lines in its body -------------
 body=$(printf 'first line\n.\n..two dots\n.hidden\nlast line')
 send full 0 --auth plain --auth-user "$USER" --auth-password-file "$pwfile" \

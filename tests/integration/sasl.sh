@@ -206,3 +206,8 @@ hidden "screen: the token nowhere on the screen" "$OAUTH_TOKEN" \
     "$T/tui-done.screen"
 tui_keys s C-d
 tui_stop s
+
+# --quit-after auth needs no message: logged in, then LOGOUT.
+auth quit-after-auth 0 --auth plain --auth-user "$USER" \
+    --auth-password-file "$pwfile" --quit-after auth
+contains "$T/quit-after-auth" '^~> a[0-9]+ LOGOUT' "--quit-after auth: LOGOUT after the login"
