@@ -40,9 +40,11 @@ const struct command commands[] = {
 	{ "starttls", "[CMD]", "send the protocol's STARTTLS (STLS for POP3); "
 	    "with CMD, CMD too in the same write (command injection test)",
 	    cmd_starttls },
-	{ "auth", "[MECH] USER", "authenticate; the secret is asked "
-	    "for with no echo and never stored (ManageSieve: the mechanism "
-	    "and each response as quoted strings)", cmd_auth },
+	{ "auth", "[MECH] USER", "authenticate (SASL: scram-*, cram-md5, "
+	    "digest-md5, plain, login; oauthbearer, xoauth2 with a token; "
+	    "external with the client certificate, USER optional); the "
+	    "secret is asked for with no echo and never stored (ManageSieve: "
+	    "the mechanism and each response as quoted strings)", cmd_auth },
 	{ "note", "TEXT", "add a note to the transcript", cmd_note },
 	{ "mark", "NAME", "add a bookmark to the transcript (' and \" jump "
 	    "between marks)", cmd_mark },
@@ -241,6 +243,7 @@ cmd_starttls(struct tui *t, const char *args)
 struct auth_req {
 	char	*mech;
 	char	*user;
+	bool	 token;		/* the secret asked is a bearer token */
 };
 
 static void
@@ -252,7 +255,8 @@ auth_secret(struct tui *t, char *secret, void *arg)
 		tui_message(t, false, ":auth cancelled, nothing sent");
 	else if (!connected(t))
 		tui_message(t, true, ":auth: not connected, nothing sent");
-	else if (session_auth(t->session, a->mech, a->user, secret) == -1)
+	else if (session_auth(t->session, a->mech, a->user, secret,
+	    a->token) == -1)
 		tui_message(t, true, ":auth: nothing sent (the transcript "
 		    "says why)");
 	free(a->mech);
@@ -327,18 +331,24 @@ cmd_auth(struct tui *t, const char *args)
 	struct auth_req		*a;
 	const char		*m, *u;
 	size_t			 mlen, ulen, rest;
-	char			*prompt, err[256];
+	char			*prompt, *name, err[256];
+	int			 kind;
 
-	/* [MECH] USER: no MECH, the best the server offers. */
+	/* [MECH] USER: no MECH, the best the server offers; EXTERNAL
+	 * and GSSAPI take no secret, and the user is whom to act as. */
 	m = word(args, &mlen);
 	u = word(m + mlen, &ulen);
 	if (ulen == 0) {
-		u = m;
-		ulen = mlen;
-		mlen = 0;
+		name = xstrndup(m, mlen);
+		if (sasl_secret_kind(name) != SASL_NO_SECRET) {
+			u = m;
+			ulen = mlen;
+			mlen = 0;
+		}
+		free(name);
 	}
 	word(u + ulen, &rest);
-	if (ulen == 0 || rest != 0) {
+	if ((ulen == 0 && mlen == 0) || rest != 0) {
 		tui_message(t, true, "usage: :auth [MECH] USER");
 		return;
 	}
@@ -361,8 +371,22 @@ cmd_auth(struct tui *t, const char *args)
 		free(a);
 		return;
 	}
-	a->user = xstrndup(u, ulen);
-	xasprintf(&prompt, "Password for %.40s (not shown): ", a->user);
+	a->user = ulen > 0 ? xstrndup(u, ulen) : NULL;
+	kind = a->mech != NULL ? sasl_secret_kind(a->mech) : SASL_PASSWORD;
+	if (kind == SASL_NO_SECRET) {
+		/* Nothing to ask: the certificate or the ticket. */
+		if (session_auth(t->session, a->mech, a->user, NULL,
+		    false) == -1)
+			tui_message(t, true, ":auth: nothing sent (the "
+			    "transcript says why)");
+		free(a->mech);
+		free(a->user);
+		free(a);
+		return;
+	}
+	a->token = kind == SASL_TOKEN;
+	xasprintf(&prompt, "%s for %.40s (not shown): ", a->token ?
+	    "Bearer token" : "Password", a->user);
 	cmdline_secret(t, prompt, auth_secret, a);
 	free(prompt);
 }

@@ -23,6 +23,7 @@ struct batch {
 	struct session		*s;
 	const struct batch_opts	*bo;
 	struct recorder		*rec;
+	struct compose		*compose;	/* --auth, --from: first */
 	struct strv		 queue;
 	size_t			 next;
 	bool			 input_eof;
@@ -110,33 +111,27 @@ batch_parse(const char *line, const char **args, char *err, size_t errlen)
 	return BC_BAD;
 }
 
-/* :auth [MECH] USER: the secret from --password-file or
- * $MAILSCOPE_PASSWORD; no MECH: the best the server offers. */
+/* :auth [MECH] USER: the secret from --auth-password-file or
+ * $MAILSCOPE_PASSWORD, a token from --auth-token-file; no MECH: the
+ * best the server offers. */
 static int
 batch_auth(struct batch *bt, const char *args)
 {
 	struct buf	 pw = { 0 };
-	char		 err[512], *mech = NULL, *user;
-	size_t		 m = strcspn(args, " ");
+	char		 err[512], *mech, *user;
+	bool		 token;
 	int		 rc;
 
-	rc = secret_read(session_opts(bt->s)->password_file, &pw, err,
+	login_args(args, &mech, &user);
+	rc = login_secret(session_opts(bt->s), mech, &pw, &token, err,
 	    sizeof err);
-	if (rc != 1) {
+	if (rc == -1)
 		ev_local(bt->log, EV_ERROR, session_chan(bt->s), "usage",
-		    ":auth: %s; nothing sent", rc == 0 ? "no secret (give "
-		    "--password-file FILE or set MAILSCOPE_PASSWORD)" : err);
-		buf_free(&pw);
-		return -1;
-	}
-	if (args[m] == ' ') {
-		mech = xstrndup(args, m);
-		user = xstrdup(args + m + 1);
-	} else
-		user = xstrdup(args);
-	rc = session_auth(bt->s, mech, user, pw.p);
-	explicit_bzero(pw.p, pw.cap);
-	buf_free(&pw);
+		    ":auth: %s; nothing sent", err);
+	else
+		rc = session_auth(bt->s, mech, user, rc == 1 ? pw.p : NULL,
+		    token);
+	buf_wipe(&pw);
 	free(mech);
 	free(user);
 	return rc;
@@ -214,8 +209,8 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 {
 	struct buf	 pw = { 0 }, shown = { 0 };
 	const char	*args, *line;
-	char		 err[512];
-	bool		 data = false, auth = false;
+	char		 err[512], *mech, *user;
+	bool		 data = false, token;
 	size_t		 i;
 	int		 rc;
 
@@ -236,23 +231,22 @@ batch_check(const struct strv *queue, const struct session_opts *so)
 			buf_free(&shown);
 			return -1;
 		case BC_AUTH:
-			auth = true;
+			login_args(args, &mech, &user);
+			rc = login_secret(so, mech, &pw, &token, err,
+			    sizeof err);
+			buf_wipe(&pw);
+			free(mech);
+			free(user);
+			if (rc == -1) {
+				fprintf(stderr, "mailscope: :auth: %s\n", err);
+				return -1;
+			}
 			break;
 		default:
 			break;
 		}
 	}
-	if (!auth)
-		return 0;
-	rc = secret_read(so->password_file, &pw, err, sizeof err);
-	if (pw.p != NULL)
-		explicit_bzero(pw.p, pw.cap);
-	buf_free(&pw);
-	if (rc == 1)
-		return 0;
-	fprintf(stderr, "mailscope: :auth: %s\n", rc == 0 ? "no secret: "
-	    "give --password-file FILE or set MAILSCOPE_PASSWORD" : err);
-	return -1;
+	return 0;
 }
 
 
@@ -365,6 +359,18 @@ batch_next(struct batch *bt)
 
 	if (session_state(bt->s) == STATE_CLOSED || !session_idle(bt->s))
 		return;
+	if (bt->compose != NULL) {
+		switch (compose_next(bt->compose)) {
+		case COMPOSE_BUSY:
+			return;
+		case COMPOSE_QUIT:
+			bt->quit_asked = true;
+			session_quit(bt->s);
+			return;
+		default:
+			break;
+		}
+	}
 	while (bt->next < bt->queue.n) {
 		cmd = bt->queue.v[bt->next++];
 		/* Comments and blank lines, but never inside a message or
@@ -546,8 +552,15 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (compose_wanted(&bo->co) && (bt.compose = compose_new(so, bt.log,
+	    &bo->co, err, sizeof err)) == NULL) {
+		fprintf(stderr, "mailscope: %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	/* A composed message is all there is to send. */
 	if (bo->script != NULL || bo->commands.n > 0 ||
-	    isatty(STDIN_FILENO))
+	    isatty(STDIN_FILENO) || bo->co.from != NULL)
 		bt.input_eof = true;
 	else {
 		fcntl(STDIN_FILENO, F_SETFL, fcntl(STDIN_FILENO, F_GETFL) |
@@ -563,13 +576,17 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		free(hdr);
 	}
 	bt.s = session_new(bt.loop, bt.log, so);
+	if (bt.compose != NULL)
+		compose_start(bt.compose, bt.s);
 	loop_add_signal(bt.loop, SIGINT, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGTERM, batch_signal, &bt);
 	loop_add_signal(bt.loop, SIGHUP, batch_signal, &bt);
 	bt.conn = 1;
 	if (session_connect(bt.s) == 0)
 		loop_run(bt.loop);
-	rc = bt.refused ? EXIT_USAGE : session_exit_code(bt.s);
+	rc = bt.refused ? EXIT_USAGE : bt.compose != NULL &&
+	    compose_exit(bt.compose) != 0 ? compose_exit(bt.compose) :
+	    session_exit_code(bt.s);
 	reason = session_end_reason(bt.s, bt.signo, rc);
 	if (bo->json) {
 		char *trl = recording_trailer_json(bt.log, reason, rc);
@@ -615,6 +632,7 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 out:
 	if (bt.rec != NULL)
 		recorder_close(bt.rec, "error", rc);
+	compose_free(bt.compose);
 	session_free(bt.s);
 	evlog_free(bt.log);
 	digest_free(&bt.dg);

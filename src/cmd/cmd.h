@@ -14,6 +14,11 @@
 
 #define EXIT_PROBE_CMDINJ	7	/* probe: command injection */
 #define EXIT_PROBE_WEAK		8	/* probe: TLS < 1.2 or plaintext AUTH */
+/* Batch's --auth and composed message: the stage the server refused. */
+#define EXIT_AUTH		10	/* authentication refused */
+#define EXIT_MAIL		11	/* MAIL FROM refused */
+#define EXIT_RCPT		12	/* no recipient accepted */
+#define EXIT_DATA		13	/* DATA or the message refused */
 
 
 /*
@@ -33,6 +38,7 @@ enum {
 	SOPT_ALLOW_PLAINTEXT_AUTH,
 	SOPT_ALLOW_UNVERIFIED_AUTH,
 	SOPT_PASSWORD_FILE,
+	SOPT_TOKEN_FILE,
 	SOPT_TLSA,
 	SOPT_PIN,
 	SOPT_DNS,
@@ -113,9 +119,14 @@ enum {
 	{ "allow-unverified-auth", no_argument, SOPT_ALLOW_UNVERIFIED_AUTH, \
 	    OPTK_NONE, NULL, "consent: credentials may be sent over TLS whose\n" \
 	    "certificate did not verify (--insecure is not\nthis)", 0 },	\
-	{ "password-file", required_argument, SOPT_PASSWORD_FILE, OPTK_FILE, \
-	    "FILE", "the secret is FILE's first line (else\n"		\
+	{ "auth-password-file", required_argument, SOPT_PASSWORD_FILE,	\
+	    OPTK_FILE, "FILE", "the password is FILE's first line (else\n" \
 	    "$MAILSCOPE_PASSWORD), never from -c", 0 },			\
+	{ "password-file", required_argument, SOPT_PASSWORD_FILE, OPTK_FILE, \
+	    "FILE", NULL, OPTF_HIDDEN },	/* its old name */		\
+	{ "auth-token-file", required_argument, SOPT_TOKEN_FILE, OPTK_FILE, \
+	    "FILE", "an OAuth 2.0 bearer token, FILE's first line\n"	\
+	    "(OAUTHBEARER, XOAUTH2)", 0 },				\
 	{ NULL, 0, 0, 0, NULL, "Protocol:", 0 },			\
 	{ "ehlo", required_argument, SOPT_EHLO, OPTK_NONE, "NAME",	\
 	    "EHLO/LHLO name (default mailscope.localhost)", 0 }
@@ -144,6 +155,76 @@ __dead void cmd_help(const struct optcmd *, const char *, const char *);
 int	 cmd_config(const struct optcmd *, int, char **,
 	    struct session_opts *, struct tui_opts *, char *, size_t);
 
+/*
+ * compose.c: batch without a script: --auth logs in, --from and --to
+ * send a test message; where a login's secret comes from.
+ */
+enum {
+	COPT_AUTH = 600,
+	COPT_AUTH_USER,
+	COPT_FROM,
+	COPT_TO,
+	COPT_HEADER,
+	COPT_BODY,
+	COPT_DATA,
+	COPT_QUIT_AFTER,
+};
+#define COMPOSE_OPTS							\
+	{ NULL, 0, 0, 0, NULL, "Batch without a script (swaks's job):", 0 }, \
+	{ "auth", required_argument, COPT_AUTH, OPTK_NONE, "MECH",	\
+	    "log in with MECH after STARTTLS (when offered):\n"		\
+	    "scram-sha-256, cram-md5, plain, xoauth2,\n"		\
+	    "external, ... (--auth-user alone: the best)", 0 },		\
+	{ "auth-user", required_argument, COPT_AUTH_USER, OPTK_NONE,	\
+	    "USER", "whom to log in as", 0 },				\
+	{ "from", required_argument, COPT_FROM, OPTK_NONE, "ADDR",	\
+	    "send a test message: MAIL FROM:<ADDR>", 0 },		\
+	{ "to", required_argument, COPT_TO, OPTK_NONE, "ADDR",		\
+	    "RCPT TO:<ADDR> (repeatable)", 0 },				\
+	{ "header", required_argument, COPT_HEADER, OPTK_NONE,		\
+	    "'NAME: VALUE'", "add or replace a header (repeatable)", 0 }, \
+	{ "body", required_argument, COPT_BODY, OPTK_NONE, "TEXT",	\
+	    "the body (default: a line saying it is a test)", 0 }, \
+	{ "data", required_argument, COPT_DATA, OPTK_FILE, "FILE",	\
+	    "the whole message from FILE (-: standard\n"		\
+	    "input), sent as it is, dot-stuffed", 0 },			\
+	{ "quit-after", required_argument, COPT_QUIT_AFTER, OPTK_WORDS,	\
+	    "STAGE:connect|greeting|ehlo|tls|auth|mail|rcpt|data",	\
+	    "stop after STAGE (data: at DATA's go-ahead,\n"		\
+	    "nothing sent)", 0 }
+
+struct compose_opts {
+	bool		 auth;		/* --auth or --auth-user */
+	const char	*auth_mech;	/* NULL: the best offered */
+	const char	*auth_user;
+	const char	*from;
+	struct strv	 to;
+	struct strv	 headers;
+	const char	*body;
+	const char	*data;		/* a file, "-": stdin */
+	int		 quit_after;	/* stage + 1, 0: none */
+};
+#define COMPOSE_BUSY	0	/* a command went: wait for its reply */
+#define COMPOSE_QUIT	1	/* stop here */
+#define COMPOSE_OVER	2	/* done: the script, if any, goes on */
+struct compose;
+
+int		 compose_option(struct compose_opts *, int, const char *,
+		    char *, size_t);
+bool		 compose_wanted(const struct compose_opts *);
+int		 compose_check(const struct compose_opts *,
+		    const struct session_opts *, bool, char *, size_t);
+void		 compose_opts_free(struct compose_opts *);
+struct compose	*compose_new(const struct session_opts *, struct evlog *,
+		    const struct compose_opts *, char *, size_t);
+void		 compose_start(struct compose *, struct session *);
+void		 compose_free(struct compose *);
+int		 compose_next(struct compose *);
+int		 compose_exit(const struct compose *);
+void		 login_args(const char *, char **, char **);
+int		 login_secret(const struct session_opts *, const char *,
+		    struct buf *, bool *, char *, size_t);
+
 /* batch.c: the batch view (text and --json) and its driver. */
 struct batch_opts {
 	bool		 json;
@@ -153,6 +234,7 @@ struct batch_opts {
 	bool		 explain;	/* glosses under the lines (text) */
 	bool		 resume;	/* a second connection, resuming TLS */
 	const char	*compare;	/* a second one with this priority */
+	struct compose_opts co;
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 

@@ -85,6 +85,7 @@ static const struct opt main_opts[] = {
 	    "then connect again with this GnuTLS priority\n"
 	    "string and print what changed (on the screen:\n"
 	    ":reconnect PRIORITY, :compare)", 0 },
+	COMPOSE_OPTS,
 	{ NULL, 0, 0, 0, NULL, "Recording:", 0 },
 	{ "record", required_argument, OPT_RECORD, OPTK_FILE, "FILE",
 	    "record every event (JSON Lines) into a private\n"
@@ -151,7 +152,9 @@ static const char usage_tail[] =
 "4 TLS handshake failed, 5 certificate not verified (PKIX, or DANE when a\n"
 "usable TLSA record is given, or --pin, or an MTA-STS policy in enforce\n"
 "mode that does not allow the MX host), 6 security warning (injection),\n"
-"9 output lost (a write failed: a full disk, a closed pipe).\n";
+"9 output lost (a write failed: a full disk, a closed pipe); --auth and\n"
+"a composed message: 10 authentication refused, 11 MAIL FROM refused,\n"
+"12 no recipient accepted, 13 DATA or the message refused.\n";
 
 /* The subcommands: argv[1] names one. */
 static const struct subcommand {
@@ -295,6 +298,14 @@ main(int argc, char **argv)
 			break;
 		}
 		switch (path_option(&so, ch, optarg, err, sizeof err)) {
+		case 1:
+			continue;
+		case -1:
+			usage_error("%s", err);
+		default:
+			break;
+		}
+		switch (compose_option(&bo.co, ch, optarg, err, sizeof err)) {
 		case 1:
 			continue;
 		case -1:
@@ -474,8 +485,12 @@ main(int argc, char **argv)
 	if (path_options_finish(&so, err, sizeof err) == -1)
 		usage_error("%s", err);
 
+	if (compose_check(&bo.co, &so, bo.script != NULL || bo.commands.n > 0,
+	    err, sizeof err) == -1)
+		usage_error("%s", err);
 	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
-	    bo.json || bo.script != NULL || bo.commands.n > 0))
+	    bo.json || bo.script != NULL || bo.commands.n > 0 ||
+	    compose_wanted(&bo.co)))
 		batch = true;
 	if (!batch && (bo.resume || bo.compare != NULL))
 		usage_error("--%s is for batch mode; on the screen, "
@@ -492,5 +507,6 @@ main(int argc, char **argv)
 	target_free(&so.target);
 	session_options_free(&so);
 	strv_clear(&bo.commands);
+	compose_opts_free(&bo.co);
 	return rc;
 }

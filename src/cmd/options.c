@@ -64,6 +64,9 @@ session_option(struct session_opts *so, int ch, const char *arg, char *err,
 	case SOPT_PASSWORD_FILE:
 		so->password_file = arg;
 		break;
+	case SOPT_TOKEN_FILE:
+		so->token_file = arg;
+		break;
 	case SOPT_TLSA:
 		if (tlsa_parse(arg, &rr, err, errlen) == -1)
 			return -1;

@@ -73,7 +73,6 @@ path_options_finish(struct session_opts *so, char *err, size_t errlen)
 	struct proxy	*px = &so->proxy;
 	struct buf	 pw = { 0 };
 	const char	*env;
-	int		 rc;
 
 	if (px->host == NULL && (env = getenv("MAILSCOPE_PROXY")) != NULL &&
 	    *env != '\0' && proxy_parse(env, px, err, errlen) == -1) {
@@ -104,13 +103,9 @@ path_options_finish(struct session_opts *so, char *err, size_t errlen)
 	}
 	if (px->user == NULL || px->pass != NULL)
 		return 0;
-	if (so->proxy_password_file != NULL) {
-		if ((rc = secret_read(so->proxy_password_file, &pw, err,
-		    errlen)) == -1)
-			return -1;
-	} else if ((env = getenv("MAILSCOPE_PROXY_PASSWORD")) != NULL &&
-	    *env != '\0')
-		buf_adds(&pw, env);
+	if (secret_read(so->proxy_password_file, "MAILSCOPE_PROXY_PASSWORD",
+	    &pw, err, errlen) == -1)
+		return -1;
 	if (pw.len == 0) {
 		snprintf(err, errlen, "the proxy's user %s has no password: "
 		    "give it in MAILSCOPE_PROXY_PASSWORD or "

@@ -419,8 +419,8 @@ probe_auth(struct probe *p, struct session *s)
 		session_quit(s);
 		return;
 	}
-	if (session_auth(s, NULL, p->conf->auth_user, p->conf->auth_pass) ==
-	    -1) {
+	if (session_auth(s, NULL, p->conf->auth_user, p->conf->auth_pass,
+	    false) == -1) {
 		p->auth_refused = xstrdup("the session could not send it");
 		session_quit(s);
 	}
@@ -1167,8 +1167,8 @@ probe_password(const struct session_opts *so, struct buf *pass)
 	char	 err[512], *pw;
 	int	 rc;
 
-	if ((rc = secret_read(so->password_file, pass, err, sizeof err)) ==
-	    1)
+	if ((rc = secret_read(so->password_file, "MAILSCOPE_PASSWORD", pass,
+	    err, sizeof err)) == 1)
 		return 0;
 	if (rc == -1) {
 		fprintf(stderr, "mailscope probe: %s\n", err);

@@ -69,13 +69,14 @@ secret_verdict(const struct secret_state *st, struct secret_verdict *v)
 }
 
 /*
- * The secret for batch :auth and probe --auth, never from the command
- * line (ps shows it to every local user): the first line of path, its
- * CR/LF stripped, else $MAILSCOPE_PASSWORD.  Returns 1 found, 0 none
- * given, -1 with err set.
+ * The secret for batch :auth, --auth and probe --auth, never from the
+ * command line (ps shows it to every local user): the first line of
+ * path, its CR/LF stripped, else the environment variable env (NULL:
+ * none).  Returns 1 found, 0 none given, -1 with err set.
  */
 int
-secret_read(const char *path, struct buf *out, char *err, size_t errlen)
+secret_read(const char *path, const char *env_name, struct buf *out,
+    char *err, size_t errlen)
 {
 	const char	*env;
 	char		 tmp[SECRET_MAX + 1];
@@ -85,10 +86,10 @@ secret_read(const char *path, struct buf *out, char *err, size_t errlen)
 
 	buf_reset(out);
 	if (path == NULL) {
-		if ((env = getenv("MAILSCOPE_PASSWORD")) == NULL)
+		if (env_name == NULL || (env = getenv(env_name)) == NULL)
 			return 0;
 		if (*env == '\0') {
-			snprintf(err, errlen, "MAILSCOPE_PASSWORD is empty");
+			snprintf(err, errlen, "%s is empty", env_name);
 			return -1;
 		}
 		buf_adds(out, env);

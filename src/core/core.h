@@ -406,6 +406,8 @@ const char	*pp_typed_starttls(enum proto_id);
 const char	*pp_plain_auth_risk(const struct pp *);	/* caps in clear */
 const char	*pp_auth_cmd(const struct pp *);	/* AUTH, AUTHENTICATE */
 bool		 pp_sasl_ir(const struct pp *);
+void		 pp_body_line(struct pp *);
+const char	*pp_sasl_service(const struct pp *);
 void		 pp_sasl_mechs(const struct pp *, struct strv *);
 void		 pp_sasl_challenge(const char *, size_t, struct buf *);
 bool		 pp_cap_starttls(const struct pp *);
@@ -475,6 +477,7 @@ struct session_opts {
 	bool		 allow_plaintext_auth;	/* consent: secrets without TLS */
 	bool		 allow_unverified_auth;	/* consent: unverified TLS */
 	const char	*password_file;	/* batch :auth, probe --auth */
+	const char	*token_file;	/* ... a bearer token */
 	bool		 allow_injection;
 	bool		 no_redact;
 	int		 family;	/* AF_UNSPEC, AF_INET, AF_INET6 */
@@ -506,6 +509,7 @@ void		 session_free(struct session *);
 int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
+int		 session_send_body(struct session *, const char *, size_t);
 bool		 session_is_secret(const struct session *, const char *,
 		    size_t);
 void		 session_secret_verdict(const struct session *,
@@ -514,7 +518,7 @@ void		 session_secret_consent(struct session *);
 int		 session_auth_check(const struct session *, const char *,
 		    char *, size_t);
 int		 session_auth(struct session *, const char *, const char *,
-		    const char *);
+		    const char *, bool);
 int		 session_starttls(struct session *);
 int		 session_starttls_inject(struct session *, const char *);
 void		 session_quit(struct session *);
@@ -564,20 +568,38 @@ struct secret_verdict {
 };
 
 void	 secret_verdict(const struct secret_state *, struct secret_verdict *);
-int	 secret_read(const char *, struct buf *, char *, size_t);
+int	 secret_read(const char *, const char *, struct buf *, char *,
+	    size_t);
 void	 secret_protect_process(void);
 
 bool	 strv_offers_credentials(const struct strv *, const char *);
 
 /* sasl.c: the one SASL client (GNU SASL builds the messages). */
+enum sasl_secret {
+	SASL_PASSWORD,
+	SASL_TOKEN,		/* an OAuth 2.0 bearer token */
+	SASL_NO_SECRET,		/* EXTERNAL, GSSAPI */
+};
+struct sasl_login {
+	const char	*user;		/* no secret: whom to act as, or NULL */
+	const char	*secret;
+	bool		 token;		/* secret is a bearer token */
+	const char	*cb;		/* tls-exporter binding, base64 */
+	const char	*service;	/* GSSAPI, DIGEST-MD5: "imap" */
+	const char	*host;
+	const char	*port;
+};
 struct sasl;
-struct sasl	*sasl_new(const char *, const struct strv *, const char *,
-		    const char *, const char *, char *, size_t);
-const char	*sasl_choose(const struct strv *, bool);
+struct sasl	*sasl_new(const char *, const struct strv *,
+		    const struct sasl_login *, char *, size_t);
+const char	*sasl_choose(const struct strv *, bool, enum sasl_secret);
+int		 sasl_secret_kind(const char *);
 const char	*sasl_mech(const struct sasl *);
 bool		 sasl_client_first(const struct sasl *);
 int		 sasl_step(struct sasl *, const char *, struct buf *, char *,
 		    size_t);
+void		 sasl_note(const struct sasl *, bool, const char *,
+		    struct buf *);
 void		 sasl_free(struct sasl *);
 void		 sasl_mech_names(struct strv *);
 

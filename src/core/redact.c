@@ -51,6 +51,7 @@ enum mech {
 	MECH_OAUTHBEARER,
 	MECH_SCRAM,
 	MECH_DIGEST_MD5,
+	MECH_EXTERNAL,
 };
 
 /* What the last AUTH LOGIN challenge asked for. */
@@ -92,6 +93,7 @@ static const struct {
 	{ "OAUTHBEARER", MECH_OAUTHBEARER, false },
 	{ "SCRAM-", MECH_SCRAM, true },
 	{ "DIGEST-MD5", MECH_DIGEST_MD5, false },
+	{ "EXTERNAL", MECH_EXTERNAL, false },
 };
 
 struct redactor *
@@ -268,6 +270,11 @@ mech_user(enum mech mech, const char *d, size_t n, const char **u,
 			return true;
 		}
 		return false;
+	case MECH_EXTERNAL:
+		/* the authorization identity alone, a user name */
+		*u = d;
+		*ulen = n;
+		return n > 0 && memchr(d, '\0', n) == NULL;
 	case MECH_LOGIN:
 	case MECH_OTHER:
 		break;

@@ -355,6 +355,17 @@ session_ready(struct session *s)
 		session_log_ready(s);
 }
 
+/* A step of the exchange in words, under the line it explains. */
+static void
+session_sasl_say(struct session *s, struct buf *note)
+{
+	if (note->len == 0)
+		return;
+	ev_local(s->log, EV_INFO, session_chan(s), "sasl-step", "%s",
+	    note->p);
+	buf_reset(note);
+}
+
 static void
 session_sasl_end(struct session *s)
 {
@@ -711,17 +722,19 @@ session_auth_check(const struct session *s, const char *mech, char *err,
 /*
  * :auth and probe --auth: refused unless the verdict allows it (the
  * screen checks the same verdict before it prompts for the secret).
- * mech NULL takes the best the server offers.  The answers to the
- * server's challenges are made by sasl.c as they come, in
- * session_line(); every copy of the secret here is wiped.
+ * mech NULL takes the best the server offers for the secret (a
+ * password, or a bearer token).  The answers to the server's challenges
+ * are made by sasl.c as they come, in session_line(); every copy of the
+ * secret here is wiped.  Each message is also put in words (sasl_note).
  */
 int
 session_auth(struct session *s, const char *mech, const char *user,
-    const char *secret)
+    const char *secret, bool token)
 {
 	struct secret_verdict	 v;
+	struct sasl_login	 l;
 	struct strv		 offered = { 0 };
-	struct buf		 cmd = { 0 }, ir = { 0 };
+	struct buf		 cmd = { 0 }, ir = { 0 }, note = { 0 };
 	char			 err[256], *cb = NULL;
 	int			 rc;
 
@@ -748,7 +761,15 @@ session_auth(struct session *s, const char *mech, const char *user,
 	pp_sasl_mechs(s->pp, &offered);
 	if (session_chan(s) == CHAN_TLS)
 		cb = tls_channel_binding(s->tls);
-	s->sasl = sasl_new(mech, &offered, user, secret, cb, err, sizeof err);
+	memset(&l, 0, sizeof l);
+	l.user = user;
+	l.secret = secret;
+	l.token = token;
+	l.cb = cb;
+	l.service = pp_sasl_service(s->pp);
+	l.host = s->opts.target.host;
+	l.port = s->opts.target.port;
+	s->sasl = sasl_new(mech, &offered, &l, err, sizeof err);
 	strv_clear(&offered);
 	free(cb);
 	buf_printf(&cmd, "%s ", pp_auth_cmd(s->pp));
@@ -761,6 +782,8 @@ session_auth(struct session *s, const char *mech, const char *user,
 		else {	/* RFC 4954 4: "=" is an empty initial response */
 			buf_addc(&cmd, ' ');
 			pp_sasl_word(s->pp, ir.len > 0 ? ir.p : "=", &cmd);
+			sasl_note(s->sasl, false, ir.p != NULL ? ir.p : "",
+			    &note);
 		}
 		buf_wipe(&ir);
 	}
@@ -777,9 +800,12 @@ session_auth(struct session *s, const char *mech, const char *user,
 		secret_event(s, EV_WARNING, &v, "authenticating anyway");
 	if ((rc = session_command(s, cmd.p, cmd.len)) == -1)
 		session_sasl_end(s);
-	else
+	else {
 		s->auth_result = AUTH_PENDING;
+		session_sasl_say(s, &note);
+	}
 	buf_wipe(&cmd);
+	buf_free(&note);
 	return rc;
 }
 
@@ -828,6 +854,18 @@ session_send(struct session *s, const char *line, size_t len)
 	if (!pp_data_mode(s->pp) && is_verb(s, line, len, pp_quit_cmd(s->pp)))
 		s->quitting = true;
 	return 0;
+}
+
+/*
+ * A line of a message being sent in SMTP DATA, whatever it holds: a
+ * lone "." too is the message's, dot-stuffed like every line that
+ * starts with one; the caller ends the message with session_send(".").
+ */
+int
+session_send_body(struct session *s, const char *line, size_t len)
+{
+	pp_body_line(s->pp);
+	return session_send(s, line, len);
 }
 
 int
@@ -1157,10 +1195,12 @@ session_injection(struct session *s, struct buf *extra)
 static void
 session_sasl_next(struct session *s, const struct pp_line *l)
 {
-	struct buf	ch = { 0 }, ans = { 0 }, wire = { 0 };
+	struct buf	ch = { 0 }, ans = { 0 }, wire = { 0 }, note = { 0 };
 	char		err[256];
 
 	pp_sasl_challenge(l->buf, l->len, &ch);
+	sasl_note(s->sasl, true, ch.p, &note);
+	session_sasl_say(s, &note);
 	if (sasl_step(s->sasl, ch.p, &ans, err, sizeof err) == -1) {
 		/* RFC 4954 4, RFC 3501 6.2.2, RFC 5034 4: "*" cancels. */
 		ev_local(s->log, EV_ERROR, session_chan(s), NULL,
@@ -1168,12 +1208,15 @@ session_sasl_next(struct session *s, const struct pp_line *l)
 		session_sasl_end(s);
 		buf_wipe(&ans);
 		buf_adds(&ans, "*");
-	}
+	} else
+		sasl_note(s->sasl, false, ans.p != NULL ? ans.p : "", &note);
 	pp_sasl_word(s->pp, ans.p != NULL ? ans.p : "", &wire);
 	session_command(s, wire.p, wire.len);
 	buf_wipe(&wire);
+	session_sasl_say(s, &note);
 	buf_wipe(&ans);
 	buf_free(&ch);
+	buf_free(&note);
 }
 
 /* One server line (or literal chunk) from the engine. */

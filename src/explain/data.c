@@ -1238,6 +1238,16 @@ static const struct explain_entry warning[] = {
 	    "SMTPUTF8, and MAIL FROM to carry the SMTPUTF8 parameter; "
 	    "otherwise the server may refuse or mangle it.",
 	    "RFC 6531 §3.2, §3.4"),
+	G("refused", "The server refused this stage of the login or the "
+	    "message: its reply above says why.  The exit code names the "
+	    "stage (10 AUTH, 11 MAIL, 12 RCPT, 13 DATA).",
+	    "RFC 5321 §4.2, RFC 4954 §6"),
+	G("sasl-step", "One message of the SASL exchange, decoded where "
+	    "that hides nothing.  SCRAM, CRAM-MD5 and DIGEST-MD5 prove the "
+	    "password without sending it; PLAIN and LOGIN send it, base64 "
+	    "encoded, which only TLS protects; a bearer token is the "
+	    "credential itself.",
+	    "RFC 4422, RFC 5802, RFC 7628"),
 	G("no-starttls", "STARTTLS is not offered, so the session stays "
 	    "plaintext.  An attacker may have stripped it (STRIPTLS): "
 	    "demand TLS or use the implicit TLS port.",

@@ -457,6 +457,31 @@ if [ $? -ne 0 ]; then
 	die "servers did not come up"
 fi
 
+# --- SASL: a Dovecot of its own (every mechanism) and the OAuth 2.0
+# introspection endpoint its oauth2 passdb asks (sasl.sh).
+SASL_IMAP_PORT=$((base + 16))
+OAUTH_PORT=$((base + 17))
+"$here/sasl.sh" "$S/sasl" "$SASL_IMAP_PORT" "$OAUTH_PORT" "$C/ca.pem" \
+    "$C/ca-key.pem" "$C/good.pem" "$C/good-key.pem" "$USER_NAME" \
+    "$USER_PASS" "$DV/home/$USER_NAME" > "$S/sasl.env" &&
+python3 - 20 "$SASL_IMAP_PORT" "$OAUTH_PORT" << 'EOF' || {
+import sys, time
+limit = time.monotonic() + float(sys.argv[1])
+todo = {int(p) for p in sys.argv[2:]}
+while todo and time.monotonic() < limit:
+    with open("/proc/net/tcp") as f:
+        for l in f.readlines()[1:]:
+            local, state = l.split()[1], l.split()[3]
+            if state == "0A" and local.startswith("0100007F:"):
+                todo.discard(int(local.split(":")[1], 16))
+    if todo:
+        time.sleep(0.05)
+sys.exit(1 if todo else 0)
+EOF
+	"$here/stop.sh" > /dev/null 2>&1
+	die "the SASL Dovecot or the OAuth 2.0 endpoint did not start"
+}
+
 # The MTA-STS policy host listens on port 443 (RFC 8461 3.3) of a
 # loopback address of its own, picked from the port base so that two
 # trees' servers do not meet: the first of 127.0.0.10 and on that is
@@ -576,6 +601,6 @@ SOCKS_USER=$SOCKS_USER
 SOCKS_PASS=$SOCKS_PASS
 LMTP_SOCKET=$DV/run/lmtp
 EOF
-cat "$S/dns.env" "$S/web.env" >> "$S/env.tmp"
+cat "$S/dns.env" "$S/web.env" "$S/sasl.env" >> "$S/env.tmp"
 mv "$S/env.tmp" "$S/env"
 echo "start.sh: servers up in $(($(date +%s) - t0)) s; ports $base..$((base + NPORTS - 1)); env in $S/env"

@@ -25,7 +25,8 @@ ours() {
 }
 pids() {
 	for f in "$PF/queue/pid/master.pid" "$DV/run/master.pid" \
-	    "$S/dns/nsd.pid" "$S/web/nginx.pid"; do
+	    "$S/dns/nsd.pid" "$S/web/nginx.pid" "$S/sasl/run/master.pid" \
+	    "$S/sasl/oauth2.pid"; do
 		[ -s "$f" ] && tr -d ' \n' < "$f" && echo
 	done
 	ours
@@ -40,7 +41,8 @@ if [ -f "$DV/dovecot.conf" ] && [ -s "$DV/run/master.pid" ]; then
 	# linger up to 5 s: they get SIGTERM below.
 	kill -TERM "$(cat "$DV/run/master.pid")" 2> /dev/null
 fi
-for f in "$S/dns/nsd.pid" "$S/web/nginx.pid"; do
+for f in "$S/dns/nsd.pid" "$S/web/nginx.pid" "$S/sasl/run/master.pid" \
+    "$S/sasl/oauth2.pid"; do
 	[ -s "$f" ] && kill -TERM "$(cat "$f")" 2> /dev/null
 done
 wait
@@ -72,5 +74,5 @@ while :; do
 	sleep 0.1
 done
 rm -f "$PF/queue/pid/master.pid" "$DV/run/master.pid" "$S/dns/nsd.pid" \
-    "$S/web/nginx.pid"
+    "$S/web/nginx.pid" "$S/sasl/run/master.pid" "$S/sasl/oauth2.pid"
 exit 0

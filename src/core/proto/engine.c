@@ -521,7 +521,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 	if (memchr(line, '\r', len) != NULL || memchr(line, '\n', len) != NULL)
 		return -1;
 	if (pp->data_mode) {
-		if (len == 1 && line[0] == '.') {
+		if (len == 1 && line[0] == '.' && !pp->body_dot) {
 			pp->data_mode = false;
 			c = cmd_push(pp);
 			snprintf(c->verb, sizeof c->verb, "DATA");
@@ -529,6 +529,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 			cls->verb = (uint8_t)ev_verb_id(c->verb);
 		} else if (len > 0 && line[0] == '.')
 			buf_addc(out, '.');	/* RFC 5321 4.5.2 */
+		pp->body_dot = false;
 		buf_add(out, line, len);
 		buf_add(out, "\r\n", 2);
 		return 0;
@@ -600,6 +601,13 @@ pp_pending(const struct pp *pp)
 		if (!pp->cmds[i].late && !pp->cmds[i].await_client)
 			n++;
 	return n;
+}
+
+/* The next line is a message line even when it is a lone ".". */
+void
+pp_body_line(struct pp *pp)
+{
+	pp->body_dot = pp->data_mode;
 }
 
 bool
@@ -705,6 +713,13 @@ const char *
 pp_auth_cmd(const struct pp *pp)
 {
 	return pp->ops->auth_cmd;
+}
+
+/* The service name GSSAPI and DIGEST-MD5 ask for. */
+const char *
+pp_sasl_service(const struct pp *pp)
+{
+	return pp->ops->sasl_service;
 }
 
 /* May the first SASL message ride on the command? */

@@ -307,6 +307,7 @@ const struct proto_ops imap_ops = {
 	.starttls_cap = "STARTTLS",
 	.auth_cmd = "AUTHENTICATE",
 	.sasl_cap = "AUTH",		/* AUTH=PLAIN */
+	.sasl_service = "imap",
 	.sasl_ir_cap = "SASL-IR",	/* RFC 4959 */
 	.tagged = true,
 	.literals = true,

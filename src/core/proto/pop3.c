@@ -285,6 +285,7 @@ const struct proto_ops pop3_ops = {
 	.starttls_cap = "STLS",
 	.auth_cmd = "AUTH",
 	.sasl_cap = "SASL",
+	.sasl_service = "pop",
 	.plain_auth = pop3_plain_auth,
 	.cred_verbs = pop3_cred_verbs,
 	.inject_cmd = "CAPA",

@@ -48,6 +48,7 @@ struct proto_ops {
 	const char	*starttls_cap;
 	const char	*auth_cmd;	/* starts a SASL exchange */
 	const char	*sasl_cap;	/* the capability listing mechanisms */
+	const char	*sasl_service;	/* GSSAPI's service name (RFC 4752) */
 	bool		 sasl_ir;	/* initial response on the command */
 	const char	*sasl_ir_cap;	/* ... when this is offered */
 	bool		 tagged;	/* commands carry a tag (IMAP) */
@@ -129,6 +130,7 @@ struct pp {
 	size_t		 ncmds;
 	unsigned	 tagno;
 	bool		 data_mode;
+	bool		 body_dot;	/* next "." is the message's */
 	int		 rcpt_ok;	/* LMTP: accepted RCPTs */
 
 	/* The response being received. */

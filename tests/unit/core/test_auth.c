@@ -97,24 +97,30 @@ test_secret_read(void **state)
 
 	/* The first line, CR/LF stripped; the rest of the file ignored. */
 	write_file(path, "s3cret\r\nsecond\n", 15);
-	assert_int_equal(secret_read(path, &b, err, sizeof err), 1);
+	assert_int_equal(secret_read(path, "MAILSCOPE_PASSWORD", &b, err,
+	    sizeof err), 1);
 	assert_string_equal(b.p, "s3cret");
 	write_file(path, "no-newline", 10);
-	assert_int_equal(secret_read(path, &b, err, sizeof err), 1);
+	assert_int_equal(secret_read(path, "MAILSCOPE_PASSWORD", &b, err,
+	    sizeof err), 1);
 	assert_string_equal(b.p, "no-newline");
 	write_file(path, "\nafter", 6);
-	assert_int_equal(secret_read(path, &b, err, sizeof err), -1);
+	assert_int_equal(secret_read(path, "MAILSCOPE_PASSWORD", &b, err,
+	    sizeof err), -1);
 	assert_non_null(strstr(err, "empty"));
 	unlink(path);
-	assert_int_equal(secret_read(path, &b, err, sizeof err), -1);
+	assert_int_equal(secret_read(path, "MAILSCOPE_PASSWORD", &b, err,
+	    sizeof err), -1);
 	assert_non_null(strstr(err, path));
 
 	/* No file: the environment, or nothing. */
 	setenv("MAILSCOPE_PASSWORD", "from-env", 1);
-	assert_int_equal(secret_read(NULL, &b, err, sizeof err), 1);
+	assert_int_equal(secret_read(NULL, "MAILSCOPE_PASSWORD", &b, err,
+	    sizeof err), 1);
 	assert_string_equal(b.p, "from-env");
 	unsetenv("MAILSCOPE_PASSWORD");
-	assert_int_equal(secret_read(NULL, &b, err, sizeof err), 0);
+	assert_int_equal(secret_read(NULL, "MAILSCOPE_PASSWORD", &b, err,
+	    sizeof err), 0);
 	buf_free(&b);
 }
 

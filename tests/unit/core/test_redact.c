@@ -347,6 +347,77 @@ test_smtp_oauthbearer(void **state)
 	teardown_buf();
 }
 
+/*
+ * What mailscope's own client sends: IMAP's XOAUTH2 and OAUTHBEARER on
+ * the command (SASL-IR), DIGEST-MD5's response, EXTERNAL's authzid.
+ */
+static void
+test_mech_wire_forms(void **state)
+{
+	struct redactor	*r = fx_new(PROTO_IMAP);
+	const char	 xo[] = "user=alice\001auth=Bearer tok-SECRET-9\001\001";
+	const char	 ob[] = "n,a=alice,\001host=mail.test\001port=143"
+			    "\001auth=Bearer tok-SECRET-9\001\001";
+	const char	 dg[] = "username=\"alice\",realm=\"mail.test\","
+			    "nonce=\"abc\",cnonce=\"xyz\",nc=00000001,"
+			    "qop=auth,digest-uri=\"imap/mail.test\","
+			    "response=0123456789abcdef0123456789abcdef";
+	char		*enc, *line;
+	const char	*out;
+
+	(void)state;
+	enc = xstrdup(b64(xo, sizeof xo - 1));
+	xasprintf(&line, "a1 AUTHENTICATE XOAUTH2 %s", enc);
+	out = client(r, line);
+	assert_non_null(strstr(out, "[redacted: user=alice, "));
+	assert_hidden(out, "tok-SECRET");
+	assert_hidden(out, enc);
+	server(r, "+ eyJzdGF0dXMiOiI0MDEifQ==");
+	assert_pass(r, "");
+	server(r, "a1 NO [AUTHENTICATIONFAILED] failed");
+	free(line);
+	free(enc);
+
+	enc = xstrdup(b64(ob, sizeof ob - 1));
+	xasprintf(&line, "a2 AUTHENTICATE OAUTHBEARER %s", enc);
+	out = client(r, line);
+	assert_non_null(strstr(out, "[redacted: user=alice, "));
+	assert_hidden(out, "tok-SECRET");
+	assert_hidden(out, enc);
+	/* Its error answered with ^A: hidden too, as any answer. */
+	server(r, "+ eyJzdGF0dXMiOiI0MDEifQ==");
+	out = client(r, "AQ==");
+	assert_hidden(out, "AQ==");
+	server(r, "a2 NO [AUTHENTICATIONFAILED] failed");
+	free(line);
+	free(enc);
+
+	assert_pass(r, "a3 AUTHENTICATE DIGEST-MD5");
+	server(r, "+ cmVhbG09Im1haWwudGVzdCIsbm9uY2U9ImFiYyI=");
+	enc = xstrdup(b64(dg, sizeof dg - 1));
+	out = client(r, enc);
+	assert_non_null(strstr(out, "user=alice, "));
+	assert_hidden(out, "0123456789abcdef");
+	assert_hidden(out, enc);
+	server(r, "+ cnNwYXV0aD0xMjM0");
+	assert_pass(r, "");
+	server(r, "a3 OK done");
+	free(enc);
+
+	enc = xstrdup(b64("bob", 3));
+	xasprintf(&line, "a4 AUTHENTICATE EXTERNAL %s", enc);
+	out = client(r, line);
+	assert_string_equal(out, "a4 AUTHENTICATE EXTERNAL [redacted: "
+	    "user=bob, 4 bytes]");
+	server(r, "a4 OK done");
+	/* No authzid: "=", nothing to hide. */
+	assert_pass(r, "a5 AUTHENTICATE EXTERNAL =");
+	free(line);
+	free(enc);
+	fx_free(r);
+	teardown_buf();
+}
+
 /* Mechanisms without a known layout hide everything. */
 static void
 test_smtp_other_mech(void **state)
@@ -1183,6 +1254,7 @@ main(void)
 		cmocka_unit_test(test_smtp_xoauth2),
 		cmocka_unit_test(test_smtp_oauthbearer),
 		cmocka_unit_test(test_smtp_other_mech),
+		cmocka_unit_test(test_mech_wire_forms),
 		cmocka_unit_test(test_smtp_invalid_b64),
 		cmocka_unit_test(test_smtp_cancel),
 		cmocka_unit_test(test_smtp_fail_safe),

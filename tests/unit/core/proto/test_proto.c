@@ -443,6 +443,46 @@ test_frame_cr_at_piece_boundary(void **state)
 	free(p);
 }
 
+/*
+ * SMTP DATA: every line starting with "." goes out with a second one; a
+ * lone "." ends the message, unless pp_body_line() says it is the
+ * message's own (a composed message's line).
+ */
+static void
+test_data_dots(void **state)
+{
+	struct count	 c;
+	struct pp	*pp;
+	struct buf	 w = { 0 };
+
+	(void)state;
+	memset(&c, 0, sizeof c);
+	pp = pp_new(PROTO_SMTP, count_cb, &c);
+	assert_int_equal(pp_command(pp, "DATA", 4, &w, NULL), 0);
+	pp_feed(pp, "354 go\r\n", 8);
+	assert_true(pp_data_mode(pp));
+	buf_reset(&w);
+	assert_int_equal(pp_command(pp, ".x", 2, &w, NULL), 0);
+	assert_int_equal(w.len, 5);
+	assert_memory_equal(w.p, "..x\r\n", 5);
+	pp_body_line(pp);
+	buf_reset(&w);
+	assert_int_equal(pp_command(pp, ".", 1, &w, NULL), 0);
+	assert_int_equal(w.len, 4);
+	assert_memory_equal(w.p, "..\r\n", 4);
+	assert_true(pp_data_mode(pp));
+	/* Once only: the next lone dot ends the message. */
+	buf_reset(&w);
+	assert_int_equal(pp_command(pp, ".", 1, &w, NULL), 0);
+	assert_memory_equal(w.p, ".\r\n", 3);
+	assert_false(pp_data_mode(pp));
+	/* Outside DATA it means nothing. */
+	pp_body_line(pp);
+	assert_false(pp->body_dot);
+	buf_free(&w);
+	pp_free(pp);
+}
+
 static void
 test_frame_10mb_line(void **state)
 {
@@ -2210,6 +2250,7 @@ main(void)
 		cmocka_unit_test(test_sieve_literals),
 		cmocka_unit_test(test_sieve_sasl),
 		cmocka_unit_test(test_frame_endings),
+		cmocka_unit_test(test_data_dots),
 		cmocka_unit_test(test_frame_nul),
 		cmocka_unit_test(test_frame_eof_partial),
 		cmocka_unit_test(test_frame_long_lines),
