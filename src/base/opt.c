@@ -16,10 +16,22 @@
 void
 opt_getopt(const struct optcmd *c, struct opt_getopt *g)
 {
-	const struct opt	*o;
+	const struct opt	*o, *p;
 	struct buf		 s = { 0 };
 	size_t			 n = 0;
 
+	/* Tables of option rows are put together from several files:
+	 * two rows with one value would parse as one option (but for an
+	 * old name kept hidden). */
+	for (o = c->opts; o < c->opts + c->nopts; o++)
+		for (p = o + 1; o->val != 0 && p < c->opts + c->nopts; p++)
+			if (p->val == o->val &&
+			    !((o->flags | p->flags) & OPTF_HIDDEN))
+				fatalx("option table%s%s: --%s and --%s share "
+				    "the value %d", c->name != NULL ? " of " :
+				    "", c->name != NULL ? c->name : "",
+				    o->name != NULL ? o->name : "-",
+				    p->name != NULL ? p->name : "-", o->val);
 	g->longopts = xcalloc(c->nopts + 1, sizeof *g->longopts);
 	/* ':' first: a missing argument is told apart from a bad option. */
 	buf_addc(&s, ':');

@@ -46,7 +46,7 @@ enum {
 	SOPT_MTA_STS_POLICY,
 	SOPT_CONFIG,
 	SOPT_NO_CONFIG,
-	SOPT_PROXY = 600,
+	SOPT_PROXY = 600,	/* the path options' rows; 640: compose's */
 	SOPT_PROXY_PASSWORD_FILE,
 	SOPT_PROXY_HEADER,
 	SOPT_PROXY_SOURCE,
@@ -160,7 +160,7 @@ int	 cmd_config(const struct optcmd *, int, char **,
  * send a test message; where a login's secret comes from.
  */
 enum {
-	COPT_AUTH = 600,
+	COPT_AUTH = 640,
 	COPT_AUTH_USER,
 	COPT_FROM,
 	COPT_TO,
