@@ -57,7 +57,7 @@ chown postfix:postfix "$PF/data"
 
 # --- ports --------------------------------------------------------------
 # 15 consecutive ports from the base, all free on 127.0.0.1 and 127.0.0.2.
-NPORTS=15
+NPORTS=24
 base=$(python3 - "${MAILSCOPE_TEST_PORT_BASE:-}" "$NPORTS" << 'EOF'
 import socket, sys
 n = int(sys.argv[2])

@@ -308,7 +308,7 @@ add_flags(struct transcript *ts, struct rtext *rt, uint32_t flags)
 {
 	uint32_t	bit;
 
-	for (bit = 1; bit != 0 && bit <= EVF_SECURITY; bit <<= 1) {
+	for (bit = 1; bit != 0 && bit <= EVF_PIPELINED; bit <<= 1) {
 		if (!(flags & bit & EVF_SHOWN) || ev_flag_name(bit) == NULL)
 			continue;
 		rtext_adds(rt, SLOT_MARKER, " ");

@@ -33,6 +33,15 @@ struct pp_cmd {
 	bool		 body;			/* POP3: RETR/TOP */
 	uint32_t	 msgno;			/* POP3: its message, 0 none */
 	bool		 data_end;		/* SMTP: the final "." */
+	/* IMAP: a literal "{n}" ends the line; its "+" is awaited. */
+	bool		 lit_wait;
+	int64_t		 lit_size;
+	/* IMAP: client literal bytes still to send (await_client set);
+	 * lit_rest: the literal is complete, the command line goes on. */
+	int64_t		 lit_left;
+	bool		 lit_rest;
+	bool		 sync;			/* ends a pipelined group */
+	bool		 piped;			/* sent in a group */
 };
 
 struct proto_ops {
@@ -61,6 +70,10 @@ struct proto_ops {
 	/* What a capability list seen in plaintext risks; NULL: nothing. */
 	const char	*(*plain_auth)(const struct strv *);
 	const char	*data_cmd;	/* its body ends with "." (SMTP) */
+	const char	*pipe_cap;	/* commands may go in groups */
+	/* Commands after which a pipelined group waits (RFC 2920 3.1);
+	 * NULL: every command does. */
+	const char *const *sync_verbs;
 	const char	*inject_cmd;	/* probe: sent with STARTTLS */
 	const char	*mail_probe;	/* probe: refused before STARTTLS? */
 	const char	*typed_hello;	/* as a person types them first */
@@ -119,6 +132,8 @@ struct pp {
 	size_t		 ncmds;
 	unsigned	 tagno;
 	bool		 data_mode;
+	int64_t		 chunk_left;	/* SMTP: BDAT bytes still to send */
+	bool		 piping;	/* commands now go in a group */
 	int		 rcpt_ok;	/* LMTP: accepted RCPTs */
 
 	/* The response being received. */
@@ -152,6 +167,7 @@ int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
 int		 pp_line_literal(const struct pp *, const struct pp_line *,
 		    bool, int64_t *, bool *);
 void		 pp_verb(const char *, size_t, char *, size_t);
+void		 pp_cmd_literal(struct pp_cmd *, const char *, size_t);
 size_t		 pp_word(const char *, size_t, size_t, size_t *);
 
 #endif /* MAILSCOPE_PROTO_INT_H */
