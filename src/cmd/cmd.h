@@ -127,6 +127,10 @@ struct batch_opts {
 	bool		 explain;	/* glosses under the lines (text) */
 	bool		 resume;	/* a second connection, resuming TLS */
 	const char	*compare;	/* a second one with this priority */
+	bool		 pipeline;	/* groups up to a sync point */
+	const char	*append;	/* IMAP: APPEND data_file here */
+	const char	*data_file;	/* the message ("-": stdin) */
+	int		 idle_ms;	/* IMAP: IDLE this long, then DONE */
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 

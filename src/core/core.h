@@ -491,6 +491,7 @@ bool		 session_has_cap(const struct session *, const char *);
 const struct pp	*session_engine(const struct session *);
 struct evlog	*session_log(const struct session *);
 /* wire.c: content from a file, and pipelined groups. */
+#define BDAT_CHUNK	(1024 * 1024)	/* :bdat's chunks, with PIPELINING */
 int		 session_append(struct session *, const char *, const char *,
 		    size_t);
 int		 session_bdat(struct session *, const char *, size_t, size_t);

@@ -92,9 +92,9 @@ session_bdat(struct session *s, const char *data, size_t len, size_t chunk)
 		    "; EHLO first");
 		return -1;
 	}
-	group = pp_pipelining(session_engine(s));
-	if (!group || chunk == 0 || chunk > len)
+	if (!pp_pipelining(session_engine(s)) || chunk == 0 || chunk > len)
 		chunk = len;
+	group = chunk < len;
 	if (group)
 		session_cork(s, true);
 	do {
