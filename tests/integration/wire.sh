@@ -189,9 +189,9 @@ fi
 # The message from standard input.
 s="stdin append $$"
 printf 'Subject: %s\r\n\r\nx\r\n' "$s" | "$MS" --timeout 20 \
-    -c "a LOGIN $MAIL_USER $MAIL_PASS" --append INBOX --data - "$IMAP" \
+    -c "a LOGIN $MAIL_USER $MAIL_PASS" --append Wire --data - "$IMAP" \
     > "$T/stdin" 2>&1
-check "--data -: the message from standard input landed" imapget "$s"
+check "--data -: the message from standard input landed" imapget "$s" "" Wire
 expect_exit 1 "--append without --data is a usage error" "$MS" --append INBOX "$IMAP"
 
 # A synchronising literal typed across lines: "+" first, then the lines
@@ -234,3 +234,69 @@ awk '/^-> a[0-9]+ IDLE$/{i=NR} /^<- \* [0-9]+ EXISTS$/{if(i)e=NR}
     fail "--idle: the update came before DONE"
 contains "$T/idle" '^<- a[0-9]+ OK Idle completed' "--idle: DONE ends it"
 expect_exit 1 "--idle is for IMAP" "$MS" --idle 1 "$SMTP"
+
+# --- the screen (tmux): an empty line inside DATA, a literal typed across
+# lines, :pipeline, :append ------------------------------------------------
+tui() {
+	# tui NAME URL
+	tui_stop "$1"
+	tui_start "$1" 120 40 sh -c '"$@"; echo "MAILSCOPE-EXIT=$?"; exec sleep 600' \
+	    sh env LANG=C.UTF-8 XDG_STATE_HOME="$T/state" \
+	    XDG_CONFIG_HOME="$T/config" "$MS" --timeout 20 \
+	    --allow-plaintext-auth "$2"
+}
+typed() {
+	# typed NAME TEXT: the text, then Enter
+	tui_keys "$1" -l "$2"
+	tui_keys "$1" Enter
+}
+s="tui data $$"
+tui sd "$SMTP"
+tui_wait sd 'smtp> *$' || fail "screen: no prompt (SMTP)"
+typed sd 'EHLO wire.test'
+tui_wait sd 'S: +250 CHUNKING'
+typed sd ":pipeline MAIL FROM:<bob@mail.test>; RCPT TO:<$MAIL_USER@mail.test>; DATA"
+tui_wait sd 'DATA> *$' && pass "screen: :pipeline reaches DATA" ||
+    fail "screen: :pipeline reaches DATA"
+contains "$T/sd.screen" 'S: +250 2\.1\.5 Ok.*pipelined: answers RCPT' "screen: the reply is matched to RCPT"
+typed sd "Subject: $s"
+tui_wait sd "C: +Subject: $s"
+typed sd ''
+typed sd 'body'
+tui_wait sd 'C: +body'
+tui_screen sd > "$T/sd.screen"
+contains "$T/sd.screen" 'C: +⏎ empty line' "screen: the empty line inside DATA is sent and shown"
+typed sd '.'
+tui_wait sd 'queued as' && pass "screen: the message is queued" ||
+    fail "screen: the message is queued"
+typed sd ':quit'
+check "screen: the message with its empty line landed" imapget "$s"
+tui_stop sd
+
+s="tui literal $$"
+l1="Subject: $s"
+n=$((${#l1} + 2 + 2 + 4))
+tui sl "$IMAP"
+tui_wait sl 'imap> *$' || fail "screen: no prompt (IMAP)"
+typed sl "a LOGIN $MAIL_USER $MAIL_PASS"
+tui_wait sl 'Logged in'
+typed sl "b APPEND Wire {$n}"
+tui_wait sl "literal $n> *\$" && pass "screen: the prompt counts the literal's bytes" ||
+    fail "screen: the prompt counts the literal's bytes"
+typed sl "$l1"
+typed sl ''
+tui_wait sl "literal 4> *\$" && pass "screen: an empty line counts two bytes" ||
+    fail "screen: an empty line counts two bytes"
+typed sl 'hi'
+typed sl ''
+tui_wait sl 'b OK .*Append completed' && pass "screen: the literal typed across lines is appended" ||
+    fail "screen: the literal typed across lines is appended"
+printf 'Subject: tui append %s\r\n\r\nx\r\n' $$ > "$T/tui.eml"
+typed sl ":append Wire $T/tui.eml"
+tui_wait sl 'APPEND Wire \{[0-9]+\+\}' && pass "screen: :append sends the file as a literal" ||
+    fail "screen: :append sends the file as a literal"
+typed sl ':quit'
+check "screen: the typed literal landed" imapget "$s" "" Wire
+tui_wait sl 'MAILSCOPE-EXIT=0' && pass "screen: exit 0" || fail "screen: exit 0"
+check "screen: the :append file landed" imapget "tui append $$" "" Wire
+tui_stop sl
