@@ -462,7 +462,6 @@ session_command(struct session *s, const char *line, size_t len)
 	bool		 secret, data_mode = pp_data_mode(s->pp);
 	const char	*w;
 	size_t		 wl;
-
 	int64_t		 due = pp_chunk_due(s->pp);
 	int		 rc;
 
@@ -1346,6 +1345,10 @@ session_line(const struct pp_line *l, void *arg)
 		session_command(s, "", 0);
 		return;
 	}
+	/* Refused instead of "+": the literal never goes. */
+	if (s->lit_held.len > 0 && l->status != RS_INTERMEDIATE &&
+	    l->verb != NULL && strcmp(l->verb, "APPEND") == 0)
+		buf_free(&s->lit_held);
 	if (s->sasl != NULL) {
 		if (pp_wants_continuation(s->pp)) {
 			session_sasl_next(s, l);
