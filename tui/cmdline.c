@@ -693,6 +693,19 @@ wanted_prompt(struct tui *t)
 		return "replay> ";
 	if (session_data_mode(t->session))
 		return "DATA> ";
+	/* Inside a counted body: the bytes still due, CRLF counted. */
+	if (t->session != NULL &&
+	    pp_chunk_due(session_engine(t->session)) > 0) {
+		snprintf(b, sizeof b, "BDAT %lld> ", (long long)
+		    pp_chunk_due(session_engine(t->session)));
+		return b;
+	}
+	if (t->session != NULL &&
+	    pp_literal_due(session_engine(t->session)) > 0) {
+		snprintf(b, sizeof b, "literal %lld> ", (long long)
+		    pp_literal_due(session_engine(t->session)));
+		return b;
+	}
 	if (session_wants_continuation(t->session))
 		return "continue> ";
 	snprintf(b, sizeof b, "%s> ", proto_name(t->sopts.target.proto));

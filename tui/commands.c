@@ -27,6 +27,9 @@ static void	cmd_compare(struct tui *, const char *);
 static void	cmd_theme(struct tui *, const char *);
 static void	cmd_time(struct tui *, const char *);
 static void	cmd_raw(struct tui *, const char *);
+static void	cmd_pipeline(struct tui *, const char *);
+static void	cmd_bdat(struct tui *, const char *);
+static void	cmd_append(struct tui *, const char *);
 static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
 static void	cmd_explain(struct tui *, const char *);
@@ -65,6 +68,16 @@ const struct command commands[] = {
 	    "(also F3)", cmd_time },
 	{ "raw", "TEXT", "send bytes exactly, with C escapes (\\r \\n \\t "
 	    "\\xHH \\\\), no CRLF added", cmd_raw },
+	{ "pipeline", "[-f] CMD; CMD; ...", "SMTP, LMTP: the commands in "
+	    "one write, up to the first that waits (EHLO, DATA, QUIT, ...); "
+	    "replies matched in order (RFC 2920); without PIPELINING offered "
+	    "refused, -f sends anyway", cmd_pipeline },
+	{ "bdat", "FILE", "SMTP: the message FILE as BDAT chunks of 1 MiB "
+	    "(one chunk without PIPELINING), its bytes as they are (RFC 3030)",
+	    cmd_bdat },
+	{ "append", "MAILBOX FILE", "IMAP: APPEND the message FILE to "
+	    "MAILBOX as a literal ({n+} when LITERAL+ is offered)",
+	    cmd_append },
 	{ "tls", "", "show or hide the TLS panel (also F2)", cmd_tls },
 	{ "search", "TEXT", "search the transcript (also / in it)",
 	    cmd_search },
@@ -507,6 +520,103 @@ cmd_raw(struct tui *t, const char *args)
 		session_send_raw(t->session, b.p, b.len);
 	explicit_bzero(b.p, b.cap);
 	buf_free(&b);
+}
+
+/*
+ * One write for the group: each command through the engine, which
+ * matches the replies in order; a command that waits (DATA, EHLO, ...)
+ * ends it.  A credential never goes in one: it may need a yes first.
+ */
+static void
+cmd_pipeline(struct tui *t, const char *args)
+{
+	char	*copy, *cmd, *next;
+	bool	 force = strncmp(args, "-f ", 3) == 0;
+	size_t	 n = 0;
+
+	if (force)
+		args += 3;
+	if (t->session == NULL || *args == '\0') {
+		tui_message(t, true, "usage: :pipeline [-f] CMD; CMD; ...");
+		return;
+	}
+	if (session_pipeline_check(t->session, force) == -1) {
+		tui_message(t, true, ":pipeline: nothing sent (-f sends the "
+		    "group anyway)");
+		return;
+	}
+	copy = xstrdup(args);
+	session_cork(t->session, true);
+	for (cmd = copy; cmd != NULL; cmd = next) {
+		if ((next = strchr(cmd, ';')) != NULL)
+			*next++ = '\0';
+		cmd += strspn(cmd, " ");
+		if (*cmd == '\0')
+			continue;
+		if (command_is_secret(t, cmd)) {
+			tui_message(t, true, ":pipeline: a credential goes "
+			    "alone; the group stops before it");
+			break;
+		}
+		if (n > 0 && pp_sync_point(session_engine(t->session), cmd,
+		    strlen(cmd)) && next != NULL && next[strspn(next, " ;")]
+		    != '\0') {
+			session_send(t->session, cmd, strlen(cmd));
+			n++;
+			tui_message(t, true, ":pipeline: %s waits for its "
+			    "reply; what follows it was not sent", cmd);
+			break;
+		}
+		session_send(t->session, cmd, strlen(cmd));
+		n++;
+	}
+	session_cork(t->session, false);
+	free(copy);
+}
+
+/* The file of :bdat and :append, or a message saying why not. */
+static bool
+load_message(struct tui *t, const char *path, struct buf *msg)
+{
+	char	err[512];
+
+	if (file_load(path, MESSAGE_MAX, msg, err, sizeof err) == 0)
+		return true;
+	tui_message(t, true, "%s; nothing sent", err);
+	buf_free(msg);
+	return false;
+}
+
+static void
+cmd_bdat(struct tui *t, const char *args)
+{
+	struct buf	msg = { 0 };
+
+	if (t->session == NULL || *args == '\0') {
+		tui_message(t, true, "usage: :bdat FILE");
+		return;
+	}
+	if (load_message(t, args, &msg))
+		session_bdat(t->session, msg.p, msg.len, BDAT_CHUNK);
+	buf_free(&msg);
+}
+
+static void
+cmd_append(struct tui *t, const char *args)
+{
+	struct buf	 msg = { 0 };
+	size_t		 m = strcspn(args, " ");
+	char		*mailbox;
+
+	if (t->session == NULL || args[m] != ' ' || args[m + 1] == '\0') {
+		tui_message(t, true, "usage: :append MAILBOX FILE");
+		return;
+	}
+	mailbox = xstrndup(args, m);
+	if (load_message(t, args + m + 1, &msg))
+		session_append(t->session, mailbox, msg.p, msg.len);
+	free(mailbox);
+	buf_free(&msg);
 }
 
 static void

@@ -86,6 +86,8 @@ int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
+int	 file_load(const char *, size_t, struct buf *, char *, size_t);
+#define MESSAGE_MAX	(256U << 20)	/* a message file, in bytes */
 int	 session_number_arg(const char *, const char *);	/* 0: bad, said */
 int	 file_open_write(const char *, int, bool, char *, size_t);
 

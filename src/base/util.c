@@ -591,3 +591,43 @@ fail:
 	close(fd);
 	return -1;
 }
+
+/*
+ * The whole of a message file ("-": standard input), at most max bytes:
+ * 0, or -1 with err set.
+ */
+int
+file_load(const char *path, size_t max, struct buf *out, char *err,
+    size_t errlen)
+{
+	char	 tmp[64 * 1024];
+	ssize_t	 n;
+	int	 fd, saved;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = read(fd, tmp, sizeof tmp)) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1 || out->len + (size_t)n > max) {
+			saved = errno;
+			if (n == -1)
+				snprintf(err, errlen, "%s: %s", path,
+				    strerror(saved));
+			else
+				snprintf(err, errlen, "%s: larger than %zu "
+				    "MiB", path, max >> 20);
+			if (fd != STDIN_FILENO)
+				close(fd);
+			return -1;
+		}
+		buf_add(out, tmp, (size_t)n);
+	}
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return 0;
+}

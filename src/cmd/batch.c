@@ -37,6 +37,13 @@ struct batch {
 	bool			 rec_failed;
 	int			 signo;
 	int			 conn;		/* connections made */
+	struct buf		 message;	/* --data */
+	bool			 appended;
+	bool			 idled;
+	bool			 idling;	/* IDLE sent, DONE not yet */
+	struct timer		*idle_timer;
+	bool			 pipe_checked;
+	bool			 pipe_ok;	/* groups go in one write */
 };
 
 /*
@@ -49,6 +56,8 @@ enum batch_cmd {
 	BC_STARTTLS,
 	BC_AUTH,
 	BC_RAW,
+	BC_BDAT,
+	BC_APPEND,
 	BC_NOTE,
 	BC_MARK,
 	BC_QUIT,
@@ -63,6 +72,8 @@ static const struct {
 	{ "starttls",	BC_STARTTLS,	false },
 	{ "auth",	BC_AUTH,	true },
 	{ "raw",	BC_RAW,		true },
+	{ "bdat",	BC_BDAT,	true },
+	{ "append",	BC_APPEND,	true },
 	{ "note",	BC_NOTE,	true },
 	{ "mark",	BC_MARK,	true },
 	{ "quit",	BC_QUIT,	false },
@@ -89,6 +100,10 @@ batch_parse(const char *line, const char **args, char *err, size_t errlen)
 		if (!batch_cmds[i].args && **args != '\0' &&
 		    batch_cmds[i].cmd != BC_STARTTLS)
 			break;
+		/* MAILBOX FILE */
+		if (batch_cmds[i].cmd == BC_APPEND &&
+		    (*args)[strcspn(*args, " ")] == '\0')
+			break;
 		/* [MECH] USER: the core knows the mechanisms. */
 		if (batch_cmds[i].cmd == BC_AUTH) {
 			size_t	m = strcspn(*args, " ");
@@ -102,10 +117,13 @@ batch_parse(const char *line, const char **args, char *err, size_t errlen)
 	if (i < sizeof batch_cmds / sizeof batch_cmds[0])
 		snprintf(err, errlen, "usage: :%s%s", batch_cmds[i].name,
 		    batch_cmds[i].cmd == BC_AUTH ? " [MECH] USER" :
+		    batch_cmds[i].cmd == BC_APPEND ? " MAILBOX FILE" :
+		    batch_cmds[i].cmd == BC_BDAT ? " FILE" :
 		    batch_cmds[i].args ? " TEXT" : "");
 	else
 		snprintf(err, errlen, ":%.*s is not a batch command (batch "
-		    "runs :starttls, :auth, :raw, :note, :mark and :quit; "
+		    "runs :starttls, :auth, :raw, :bdat, :append, :note, "
+		    ":mark and :quit; "
 		    "::TEXT sends :TEXT)", (int)(len > 40 ? 40 : len),
 		    line + 1);
 	return BC_BAD;
@@ -135,6 +153,31 @@ batch_auth(struct batch *bt, const char *args)
 	free(mech);
 	free(user);
 	return rc;
+}
+
+/* :bdat FILE, :append MAILBOX FILE: the file's bytes as they are. */
+static void
+batch_file(struct batch *bt, const char *args)
+{
+	struct buf	 msg = { 0 };
+	char		 err[512], *mailbox = NULL;
+	const char	*path = args;
+	size_t		 m;
+
+	if (*args != '\0' && session_opts(bt->s)->target.proto == PROTO_IMAP) {
+		m = strcspn(args, " ");
+		mailbox = xstrndup(args, m);
+		path = args + m + 1;
+	}
+	if (file_load(path, MESSAGE_MAX, &msg, err, sizeof err) == -1)
+		ev_local(bt->log, EV_ERROR, session_chan(bt->s), "usage",
+		    "%s; nothing sent", err);
+	else if (mailbox != NULL)
+		session_append(bt->s, mailbox, msg.p, msg.len);
+	else
+		session_bdat(bt->s, msg.p, msg.len, BDAT_CHUNK);
+	free(mailbox);
+	buf_free(&msg);
 }
 
 /* Run a ':' line; -1: stop here (the session is being closed). */
@@ -172,6 +215,10 @@ batch_colon(struct batch *bt, const char *cmd)
 		if (raw.p != NULL)
 			explicit_bzero(raw.p, raw.cap);
 		buf_free(&raw);
+		break;
+	case BC_BDAT:
+	case BC_APPEND:
+		batch_file(bt, args);
 		break;
 	case BC_NOTE:
 		ev_local(bt->log, EV_NOTE, session_chan(bt->s), NULL, "%s",
@@ -307,6 +354,7 @@ batch_explain(struct batch *bt, const struct event *ev)
 
 static void	batch_next_due(void *);
 static void	batch_again(void *);
+static void	batch_after_script(struct batch *);
 
 static void
 batch_event(const struct event *ev, void *arg)
@@ -352,12 +400,45 @@ batch_event(const struct event *ev, void *arg)
 	}
 }
 
+/* Inside a message: a DATA body, a BDAT chunk, an IMAP literal and
+ * the rest of its command line. */
+static bool
+batch_in_message(const struct batch *bt)
+{
+	const struct pp	*e = session_engine(bt->s);
+
+	return session_data_mode(bt->s) || pp_literal_due(e) >= 0 ||
+	    pp_chunk_due(e) > 0;
+}
+
+/*
+ * --pipeline: a command that does not end a group opens one, and the
+ * lines up to its sync point (DATA, EHLO, QUIT, ...) go in one write.
+ * Whether the server allows it is asked once, at the first group.
+ */
+static bool
+batch_group_open(struct batch *bt, const char *cmd)
+{
+	if (!bt->bo->pipeline || batch_in_message(bt) ||
+	    pp_sync_point(session_engine(bt->s), cmd, strlen(cmd)))
+		return false;
+	if (!bt->pipe_checked) {
+		bt->pipe_checked = true;
+		bt->pipe_ok = session_pipeline_check(bt->s, false) == 0;
+	}
+	if (bt->pipe_ok)
+		session_cork(bt->s, true);
+	return bt->pipe_ok;
+}
+
 static void
 batch_next(struct batch *bt)
 {
 	const char	*cmd;
+	bool		 group = false, sync;
 
-	if (session_state(bt->s) == STATE_CLOSED || !session_idle(bt->s))
+	if (session_state(bt->s) == STATE_CLOSED || !session_idle(bt->s) ||
+	    bt->idling)
 		return;
 	if (bt->compose != NULL) {
 		switch (compose_next(bt->compose)) {
@@ -376,26 +457,80 @@ batch_next(struct batch *bt)
 		/* Comments and blank lines, but never inside a message or
 		 * a line the server or a literal awaits (as on the screen). */
 		if ((cmd[0] == '#' || cmd[0] == '\0') &&
-		    !session_data_mode(bt->s) &&
+		    !batch_in_message(bt) &&
 		    !session_wants_continuation(bt->s))
 			continue;
-		if (session_data_mode(bt->s))
+		if (batch_in_message(bt)) {
 			/* A message line, whatever it starts with. */
 			session_send(bt->s, cmd, strlen(cmd));
-		else if (cmd[0] == ':' && cmd[1] == ':')
-			session_send(bt->s, cmd + 1, strlen(cmd + 1));
-		else if (cmd[0] == ':') {
+			if (group || session_idle(bt->s))
+				continue;
+			return;
+		}
+		if (cmd[0] == ':' && cmd[1] != ':') {
+			if (group)
+				session_cork(bt->s, false);
+			group = false;
 			if (batch_colon(bt, cmd) == -1)
 				return;
-		} else
+		} else {
+			if (cmd[0] == ':')
+				cmd++;
+			if (!group)
+				group = batch_group_open(bt, cmd);
+			sync = pp_sync_point(session_engine(bt->s), cmd,
+			    strlen(cmd));
 			session_send(bt->s, cmd, strlen(cmd));
+			if (group && !sync &&
+			    session_state(bt->s) != STATE_CLOSED)
+				continue;
+			if (group)
+				session_cork(bt->s, false);
+			group = false;
+		}
 		if (!session_idle(bt->s))
 			return;
 	}
-	if (bt->input_eof && !bt->quit_asked) {
-		bt->quit_asked = true;
-		session_quit(bt->s);
+	if (group)
+		session_cork(bt->s, false);
+	if (bt->input_eof && !bt->quit_asked)
+		batch_after_script(bt);
+}
+
+/* After the script: --append, --idle, then QUIT/LOGOUT. */
+static void
+batch_after_script(struct batch *bt)
+{
+	if (bt->bo->append != NULL && !bt->appended) {
+		bt->appended = true;
+		if (session_append(bt->s, bt->bo->append, bt->message.p,
+		    bt->message.len) == 0 && !session_idle(bt->s))
+			return;
 	}
+	if (bt->bo->idle_ms > 0 && !bt->idled) {
+		bt->idled = true;
+		if (session_send(bt->s, "IDLE", 4) == 0) {
+			bt->idling = true;
+			timer_set(bt->idle_timer, bt->bo->idle_ms);
+			return;
+		}
+	}
+	bt->quit_asked = true;
+	session_quit(bt->s);
+}
+
+/* --idle's time is up: DONE, if the server did go idle. */
+static void
+batch_idle_done(void *arg)
+{
+	struct batch	*bt = arg;
+
+	bt->idling = false;
+	if (session_state(bt->s) == STATE_CLOSED)
+		return;
+	if (session_wants_continuation(bt->s))
+		session_send(bt->s, "DONE", 4);
+	batch_next(bt);
 }
 
 /*
@@ -558,6 +693,13 @@ batch_main(const struct session_opts *so, const struct batch_opts *bo)
 		rc = EXIT_USAGE;
 		goto out;
 	}
+	if (bo->data_file != NULL && file_load(bo->data_file, MESSAGE_MAX,
+	    &bt.message, err, sizeof err) == -1) {
+		fprintf(stderr, "mailscope: --data %s\n", err);
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	bt.idle_timer = timer_new(bt.loop, batch_idle_done, &bt);
 	/* A composed message is all there is to send. */
 	if (bo->script != NULL || bo->commands.n > 0 ||
 	    isatty(STDIN_FILENO) || bo->co.from != NULL)
@@ -634,6 +776,8 @@ out:
 		recorder_close(bt.rec, "error", rc);
 	compose_free(bt.compose);
 	session_free(bt.s);
+	timer_free(bt.idle_timer);
+	buf_free(&bt.message);
 	evlog_free(bt.log);
 	digest_free(&bt.dg);
 	loop_free(bt.loop);

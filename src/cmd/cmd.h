@@ -187,7 +187,8 @@ enum {
 	    "the body (default: a line saying it is a test)", 0 }, \
 	{ "data", required_argument, COPT_DATA, OPTK_FILE, "FILE",	\
 	    "the whole message from FILE (-: standard\n"		\
-	    "input), sent as it is, dot-stuffed", 0 },			\
+	    "input), sent as it is, dot-stuffed; IMAP: the\n"		\
+	    "message --append appends", 0 },				\
 	{ "quit-after", required_argument, COPT_QUIT_AFTER, OPTK_WORDS,	\
 	    "STAGE:connect|greeting|ehlo|tls|auth|mail|rcpt|data",	\
 	    "stop after STAGE (data: at DATA's go-ahead,\n"		\
@@ -235,6 +236,10 @@ struct batch_opts {
 	bool		 resume;	/* a second connection, resuming TLS */
 	const char	*compare;	/* a second one with this priority */
 	struct compose_opts co;
+	bool		 pipeline;	/* groups up to a sync point */
+	const char	*append;	/* IMAP: APPEND data_file here */
+	const char	*data_file;	/* --data for --append ("-": stdin) */
+	int		 idle_ms;	/* IMAP: IDLE this long, then DONE */
 };
 int	 batch_main(const struct session_opts *, const struct batch_opts *);
 

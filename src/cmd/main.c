@@ -40,6 +40,10 @@ enum {
 	OPT_VERSION,
 	OPT_COMPLETION,
 	OPT_COMPLETION_WORDS,
+	/* What goes out as groups, chunks and literals. */
+	OPT_PIPELINE,
+	OPT_APPEND,
+	OPT_IDLE,
 };
 
 static const struct opt main_opts[] = {
@@ -78,6 +82,18 @@ static const struct opt main_opts[] = {
 	    "send the lines of FILE (the same rules)", 0 },
 	{ "json", no_argument, OPT_JSON, OPTK_NONE, NULL,
 	    "print the event log as JSON Lines", 0 },
+	{ "pipeline", no_argument, OPT_PIPELINE, OPTK_NONE, NULL,
+	    "SMTP, LMTP: the commands up to each sync point\n"
+	    "(EHLO, DATA, QUIT, ...) in one write, replies\n"
+	    "matched in order (RFC 2920); without PIPELINING\n"
+	    "offered: a warning, one command at a time", 0 },
+	{ "append", required_argument, OPT_APPEND, OPTK_NONE, "MAILBOX",
+	    "IMAP: after the script, APPEND the --data\n"
+	    "message to MAILBOX as a literal ({n+} when\n"
+	    "LITERAL+ is offered)", 0 },
+	{ "idle", required_argument, OPT_IDLE, OPTK_NONE, "SECONDS",
+	    "IMAP: after the script (and --append), IDLE,\n"
+	    "print what the server pushes, DONE after SECONDS", 0 },
 	{ "resume", no_argument, OPT_RESUME, OPTK_NONE, NULL,
 	    "then connect again, resuming the TLS session,\n"
 	    "and report both (on the screen: :reconnect)", 0 },
@@ -250,6 +266,25 @@ lab_target(const char *scenario, const char *proto, struct lab_info *li,
 	return 0;
 }
 
+/* --pipeline, --append, --data, --idle: for the protocol they belong to. */
+static void
+wire_options_check(const struct session_opts *so, const struct batch_opts *bo)
+{
+	enum proto_id	proto = so->target.proto;
+
+	if (bo->pipeline && pp_pipeline_cap(proto) == NULL)
+		usage_error("--pipeline is for SMTP and LMTP");
+	if ((bo->append != NULL || bo->idle_ms > 0) && proto != PROTO_IMAP)
+		usage_error("--%s is for IMAP", bo->append != NULL ? "append" :
+		    "idle");
+	if ((bo->append != NULL) != (bo->data_file != NULL))
+		usage_error("--append MAILBOX and --data FILE go together");
+	if (bo->data_file != NULL && strcmp(bo->data_file, "-") == 0 &&
+	    bo->script == NULL && bo->commands.n == 0)
+		usage_error("--data - reads the message from standard input: "
+		    "give the commands with -c or --script");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -356,6 +391,17 @@ main(int argc, char **argv)
 			break;
 		case OPT_RECORD:
 			bo.record = to.record = optarg;
+			break;
+		case OPT_PIPELINE:
+			bo.pipeline = true;
+			break;
+		case OPT_APPEND:
+			bo.append = optarg;
+			break;
+		case OPT_IDLE:
+			if ((bo.idle_ms = timeout_parse(optarg)) <= 0)
+				usage_error("bad --idle '%s' (seconds, from "
+				    "0.001 to 86400)", optarg);
 			break;
 		case OPT_RESUME:
 			bo.resume = true;
@@ -485,13 +531,20 @@ main(int argc, char **argv)
 	if (path_options_finish(&so, err, sizeof err) == -1)
 		usage_error("%s", err);
 
+	/* --data is the message of --append on IMAP, else the one composed. */
+	if (bo.append != NULL) {
+		bo.data_file = bo.co.data;
+		bo.co.data = NULL;
+	}
 	if (compose_check(&bo.co, &so, bo.script != NULL || bo.commands.n > 0,
 	    err, sizeof err) == -1)
 		usage_error("%s", err);
 	if (!batch && (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO) ||
 	    bo.json || bo.script != NULL || bo.commands.n > 0 ||
-	    compose_wanted(&bo.co)))
+	    compose_wanted(&bo.co) || bo.pipeline || bo.append != NULL ||
+	    bo.idle_ms > 0))
 		batch = true;
+	wire_options_check(&so, &bo);
 	if (!batch && (bo.resume || bo.compare != NULL))
 		usage_error("--%s is for batch mode; on the screen, "
 		    ":reconnect and :compare do it", bo.resume ? "resume" :

@@ -417,6 +417,14 @@ void		 pp_caps_event(const struct pp *, const struct pp_line *,
 const char *const *pp_verbs(enum proto_id);
 int64_t		 pp_expected_size(const struct pp *);	/* -1: none known */
 int64_t		 pp_received_size(const struct pp *);
+int64_t		 pp_literal_due(const struct pp *);	/* -1: none open */
+int64_t		 pp_chunk_due(const struct pp *);	/* BDAT bytes */
+void		 pp_client_bytes(struct pp *, size_t);	/* of either */
+bool		 pp_line_is_body(const struct pp *, size_t);
+bool		 pp_sync_point(const struct pp *, const char *, size_t);
+bool		 pp_pipelining(const struct pp *);	/* offered */
+void		 pp_pipeline(struct pp *, bool);	/* a group goes */
+const char	*pp_pipeline_cap(enum proto_id);	/* NULL: none */
 
 /*
  * Notes on the engine's promises:
@@ -427,7 +435,13 @@ int64_t		 pp_received_size(const struct pp *);
  * - pp_expected_size()/pp_received_size() describe the IMAP literal or
  *   POP3 message being received; both reset when its response ends.
  * - pp_pending() counts commands whose reply is awaited, leaving out
- *   those that timed out (pp_timeout) and those waiting for the client.
+ *   those that timed out (pp_timeout) and those waiting for the client;
+ *   while a BDAT chunk is due (pp_chunk_due) it is 0 and
+ *   pp_wants_continuation() is true: the client sends before any reply.
+ * - A client literal ("{n}" after its "+", "{n+}" at once) takes the
+ *   next lines, each with its CRLF, until n bytes (pp_literal_due);
+ *   the line that reaches past n goes on with the command.  pp_command
+ *   returns -2 for a line longer than the chunk due.
  * - After a line with starttls_ok every later byte is held, unparsed,
  *   until pp_take_buffered(); calling it from the callback of that line
  *   already returns the rest of the same feed.
@@ -510,6 +524,18 @@ int		 session_connect(struct session *);
 int		 session_send(struct session *, const char *, size_t);
 int		 session_send_raw(struct session *, const char *, size_t);
 int		 session_send_body(struct session *, const char *, size_t);
+void		 session_send_bytes(struct session *, const char *, size_t);
+void		 session_hold_literal(struct session *, const char *, size_t);
+void		 session_cork(struct session *, bool);
+bool		 session_has_cap(const struct session *, const char *);
+const struct pp	*session_engine(const struct session *);
+struct evlog	*session_log(const struct session *);
+/* wire.c: content from a file, and pipelined groups. */
+#define BDAT_CHUNK	(1024 * 1024)	/* :bdat's chunks, with PIPELINING */
+int		 session_append(struct session *, const char *, const char *,
+		    size_t);
+int		 session_bdat(struct session *, const char *, size_t, size_t);
+int		 session_pipeline_check(struct session *, bool);
 bool		 session_is_secret(const struct session *, const char *,
 		    size_t);
 void		 session_secret_verdict(const struct session *,

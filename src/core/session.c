@@ -98,6 +98,7 @@ struct session {
 	bool			 said_plain;	/* a yes to a secret in clear */
 	bool			 said_unverified;	/* ... to unverified TLS */
 	bool			 out_secret;	/* out held a secret: wipe it */
+	struct buf		 lit_held;	/* a literal awaiting its "+" */
 	char			 phase[96];
 };
 
@@ -484,17 +485,30 @@ session_command(struct session *s, const char *line, size_t len)
 	bool		 secret, data_mode = pp_data_mode(s->pp);
 	const char	*w;
 	size_t		 wl;
+	int64_t		 due = pp_chunk_due(s->pp);
+	int		 rc;
 
-	if (!data_mode && !pp_wants_continuation(s->pp) &&
+	if (pp_line_is_body(s->pp, len))
+		flags |= EVF_BODY;
+	else if (!pp_wants_continuation(s->pp) &&
 	    (w = pp_addr_check(s->pp, line, len)) != NULL)
 		ev_local(s->log, EV_WARNING, session_chan(s), "smtputf8", "%s",
 		    w);
-	if (pp_command(s->pp, line, len, &wire, &cls) == -1) {
-		ev_local(s->log, EV_ERROR, session_chan(s), "usage",
-		    "not sent: a command cannot contain CR or LF (use :raw)");
+	if ((rc = pp_command(s->pp, line, len, &wire, &cls)) < 0) {
+		if (rc == -2)
+			ev_local(s->log, EV_ERROR, session_chan(s), "usage",
+			    "not sent: the BDAT chunk has %lld bytes to go; "
+			    "this line and its CRLF are %zu", (long long)due,
+			    len + 2);
+		else
+			ev_local(s->log, EV_ERROR, session_chan(s), "usage",
+			    "not sent: a command cannot contain CR or LF "
+			    "(use :raw)");
 		buf_free(&wire);
 		return -1;
 	}
+	if (s->corked && !(flags & EVF_BODY))
+		flags |= EVF_PIPELINED;
 	if (s->raw_line.len > 0) {
 		/* The line ends one :raw began. */
 		secret = redact_bytes(s, wire.p, wire.len, &shown);
@@ -504,9 +518,10 @@ session_command(struct session *s, const char *line, size_t len)
 		secret = redact_client(s->red, wire.p, wire.len >= 2 ?
 		    wire.len - 2 : wire.len, &shown);
 	w = wire.p;
-	wl = wire.len >= 2 ? wire.len - 2 : wire.len;
+	/* A chunk's last line may go without its CRLF. */
+	wl = wire.len >= 2 && wire.p[wire.len - 1] == '\n' ? wire.len - 2 :
+	    wire.len;
 	if (data_mode) {
-		flags |= EVF_BODY;
 		if (wl > 1 && w[0] == '.' && w[1] == '.') {
 			/* Log what was typed; the flag says a dot was added. */
 			flags |= EVF_DOTSTUFF;
@@ -813,6 +828,7 @@ int
 session_send(struct session *s, const char *line, size_t len)
 {
 	const char	*g;
+	bool		 body;
 
 	if (s->state != STATE_PLAIN && s->state != STATE_TLS) {
 		ev_local(s->log, EV_ERROR, session_chan(s), "not-connected",
@@ -828,7 +844,8 @@ session_send(struct session *s, const char *line, size_t len)
 		return -1;
 	}
 	/* A message body is content, whatever its lines look like. */
-	if (!pp_data_mode(s->pp) && session_is_secret(s, line, len) &&
+	if (!pp_data_mode(s->pp) && pp_chunk_due(s->pp) == 0 &&
+	    session_is_secret(s, line, len) &&
 	    session_secret_typed(s) == -1)
 		return -1;
 	if (!pp_data_mode(s->pp) && !pp_wants_continuation(s->pp) &&
@@ -849,9 +866,11 @@ session_send(struct session *s, const char *line, size_t len)
 		session_set_state(s, STATE_STARTTLS_WAIT);
 		return 0;
 	}
+	body = pp_line_is_body(s->pp, len);
 	if (session_command(s, line, len) == -1)
 		return -1;
-	if (!pp_data_mode(s->pp) && is_verb(s, line, len, pp_quit_cmd(s->pp)))
+	if (!body && !pp_data_mode(s->pp) &&
+	    is_verb(s, line, len, pp_quit_cmd(s->pp)))
 		s->quitting = true;
 	return 0;
 }
@@ -866,6 +885,63 @@ session_send_body(struct session *s, const char *line, size_t len)
 {
 	pp_body_line(s->pp);
 	return session_send(s, line, len);
+}
+
+/*
+ * Literal or chunk content that is bytes, not typed lines (a file): it
+ * goes out as it is, logged in chunks like a literal the server sends.
+ */
+void
+session_send_bytes(struct session *s, const char *data, size_t len)
+{
+	struct ev_class	cls;
+	size_t		n;
+
+	memset(&cls, 0, sizeof cls);
+	for (; len > 0; data += n, len -= n) {
+		n = len < 64 * 1024 ? len : 64 * 1024;
+		session_log_data(s, DIR_CLIENT, EVF_LITERAL | EVF_BODY, data,
+		    n, &cls);
+		buf_add(&s->out, data, n);
+		pp_client_bytes(s->pp, n);
+	}
+	session_flush(s);
+}
+
+/* Sent once the server's "+" asks for the literal the command announced. */
+void
+session_hold_literal(struct session *s, const char *data, size_t len)
+{
+	buf_reset(&s->lit_held);
+	buf_add(&s->lit_held, data, len);
+}
+
+/* The commands from now on go in one write, until uncorked. */
+void
+session_cork(struct session *s, bool on)
+{
+	s->corked = on;
+	pp_pipeline(s->pp, on);
+	if (!on)
+		session_flush(s);
+}
+
+bool
+session_has_cap(const struct session *s, const char *cap)
+{
+	return strv_has(pp_caps(s->pp), cap);
+}
+
+const struct pp *
+session_engine(const struct session *s)
+{
+	return s->pp;
+}
+
+struct evlog *
+session_log(const struct session *s)
+{
+	return s->log;
 }
 
 int
@@ -1326,6 +1402,18 @@ session_line(const struct pp_line *l, void *arg)
 	}
 	if (!l->final)
 		return;
+	if (s->lit_held.len > 0 && l->status == RS_INTERMEDIATE &&
+	    pp_literal_due(s->pp) == (int64_t)s->lit_held.len) {
+		/* The go-ahead: the literal, then the end of the command. */
+		session_send_bytes(s, s->lit_held.p, s->lit_held.len);
+		buf_free(&s->lit_held);
+		session_command(s, "", 0);
+		return;
+	}
+	/* Refused instead of "+": the literal never goes. */
+	if (s->lit_held.len > 0 && l->status != RS_INTERMEDIATE &&
+	    l->verb != NULL && strcmp(l->verb, "APPEND") == 0)
+		buf_free(&s->lit_held);
 	if (s->sasl != NULL) {
 		if (pp_wants_continuation(s->pp)) {
 			session_sasl_next(s, l);
@@ -2176,6 +2264,7 @@ session_free(struct session *s)
 	if (s->out.p != NULL)
 		explicit_bzero(s->out.p, s->out.cap);
 	buf_free(&s->out);
+	buf_free(&s->lit_held);
 	strv_clear(&s->caps_before);
 	strv_clear(&s->caps_after);
 	timer_free(s->timer);

@@ -1254,6 +1254,11 @@ static const struct explain_entry warning[] = {
 	    "RFC 3207 §4, RFC 2595 §4, RFC 8314 §3"),
 	G("not-connected", "Nothing was sent: there is no live connection "
 	    "in a state that accepts commands.", "RFC 5321 §3"),
+	G("pipelining-unsupported", "The server does not list PIPELINING "
+	    "after EHLO: a client must then wait for each reply before the "
+	    "next command.  A group sent anyway may see commands dropped or "
+	    "replies lost by a server that reads one line at a time.",
+	    "RFC 2920 §3, RFC 3030 §4.2"),
 	G("plaintext-alert", "An IMAP [ALERT] arrived before TLS: anyone on "
 	    "the path could have written it to trick the user.",
 	    "RFC 9051 §7.1"),
@@ -1374,6 +1379,10 @@ static const struct explain_entry flag[] = {
 	    "RFC 4954 §4"),
 	G("nul", "The line contains NUL bytes, which mail protocols do not "
 	    "allow.", "RFC 5321 §4.1.1.4"),
+	G("pipelined", "Sent in one write with the commands around it, "
+	    "without waiting for replies (or a reply to such a command): "
+	    "replies come back in the order of the commands, each marked "
+	    "with the command it answers.", "RFC 2920 §3.1"),
 	G("redacted", "Credentials were replaced so they never reach a "
 	    "view or a file.", "RFC 4954 §4"),
 	G("security", "Security relevant: recordings are flushed at once.",

@@ -88,6 +88,7 @@ static const char *flag_names[] = {
 	"bare-lf", "bare-cr", "split", "nul", "no-eol", "literal",
 	"dot-stuffed", "redacted", "injected", "end", "late", "body",
 	"malformed", "unsolicited", "not-redacted", "security", "lines",
+	"pipelined",
 };
 
 struct evlog *

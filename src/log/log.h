@@ -69,6 +69,7 @@ enum ev_chan {
 #define EVF_NOREDACT	0x4000	/* secret kept on request (--no-redact) */
 #define EVF_SECURITY	0x8000	/* security relevant: flush recordings */
 #define EVF_LINES	0x10000	/* body lines, each with its CRLF, in one */
+#define EVF_PIPELINED	0x20000	/* sent in a group, or answers one of it */
 
 /*
  * The flags every view shows beside a line: the screen, batch and each
@@ -76,7 +77,7 @@ enum ev_chan {
  */
 #define EVF_SHOWN	(EVF_BARE_LF | EVF_BARE_CR | EVF_SPLIT | EVF_NUL | \
 	EVF_NOEOL | EVF_DOTSTUFF | EVF_INJECTED | EVF_LATE | EVF_MALFORMED | \
-	EVF_UNSOLICITED | EVF_NOREDACT)
+	EVF_UNSOLICITED | EVF_NOREDACT | EVF_PIPELINED)
 
 struct tls_facts;
 struct dns_answer;

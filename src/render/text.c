@@ -24,6 +24,10 @@ render_flags(const struct event *ev, struct buf *b)
 		if ((ev->flags & EVF_SHOWN & bit) == 0)
 			continue;
 		buf_printf(b, "%s%s", first ? "" : ",", ev_flag_name(bit));
+		/* Which command of the group a reply answers. */
+		if (bit == EVF_PIPELINED && ev->dir == DIR_SERVER &&
+		    ev_verb(ev) != NULL)
+			buf_printf(b, ": answers %s", ev_verb(ev));
 		first = false;
 	}
 	buf_addc(b, ']');

@@ -553,7 +553,7 @@ keys C-c
 tui_keys t -l ':'
 keys Tab Tab
 check "a long list of matches wraps over rows: the first" \
-    wait_for '^ :auth +:compare'
+    wait_for '^ :append +:auth +:bdat +:compare'
 check "a long list of matches wraps over rows: the last" \
     wait_for ':tls +:tour *$'
 keys C-c

@@ -304,17 +304,21 @@ add_marker(struct transcript *ts, struct rtext *rt, const char *m,
 }
 
 static void
-add_flags(struct transcript *ts, struct rtext *rt, uint32_t flags)
+add_flags(struct transcript *ts, struct rtext *rt, const struct event *ev)
 {
-	uint32_t	bit;
+	uint32_t	 bit;
+	const char	*verb = ev->dir == DIR_SERVER ? ev_verb(ev) : NULL;
 
-	for (bit = 1; bit != 0 && bit <= EVF_SECURITY; bit <<= 1) {
-		if (!(flags & bit & EVF_SHOWN) || ev_flag_name(bit) == NULL)
+	for (bit = 1; bit != 0 && bit <= EVF_PIPELINED; bit <<= 1) {
+		if (!(ev->flags & bit & EVF_SHOWN) || ev_flag_name(bit) == NULL)
 			continue;
 		rtext_adds(rt, SLOT_MARKER, " ");
+		/* Which command of the group a reply answers. */
 		rtext_printf(rt, SLOT_ESCAPE, ts->t->utf8 ?
-		    "\xe2\x9f\xa8%s\xe2\x9f\xa9" : "<%s>",
-		    ev_flag_name(bit));
+		    "\xe2\x9f\xa8%s%s%s\xe2\x9f\xa9" : "<%s%s%s>",
+		    ev_flag_name(bit), bit == EVF_PIPELINED && verb != NULL ?
+		    ": answers " : "", bit == EVF_PIPELINED && verb != NULL ?
+		    verb : "");
 	}
 }
 
@@ -448,9 +452,13 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		}
 		if (ev_is_chunk(ev))
 			add_lines(rt, s, ev);
+		else if (ev->len == 0 && ev->dir == DIR_CLIENT)
+			/* The empty line a message's header ends with. */
+			rtext_printf(rt, SLOT_FOLD, "%s empty line",
+			    ts->t->utf8 ? "\xe2\x8f\x8e" : "<CRLF>");
 		else
 			rtext_net(rt, s, ev->data, ev->len);
-		add_flags(ts, rt, ev->flags);
+		add_flags(ts, rt, ev);
 		break;
 	case EV_WARNING:
 	case EV_ERROR:

@@ -347,6 +347,7 @@ do_eof(struct pp *pp)
 {
 	/* A message cannot go on over a connection that is gone. */
 	pp->data_mode = false;
+	pp->chunk_left = 0;
 	if (pp->lit_active) {
 		pp->lit_active = false;
 		pp->lit_left = 0;
@@ -443,6 +444,10 @@ cmd_awaiting_client(struct pp *pp)
 	return NULL;
 }
 
+static void	literal_line(const struct pp *, struct pp_cmd *, const char *,
+		    size_t);
+static bool	is_sync(const struct pp *, const char *);
+
 /* The tag a client line starts with, as a class counts it. */
 static uint8_t
 tag_len(const char *p, size_t len)
@@ -451,54 +456,6 @@ tag_len(const char *p, size_t len)
 
 	s = pp_word(p, len, 0, &n);
 	return s == 0 && n > 0 ? (uint8_t)(n > UINT8_MAX ? UINT8_MAX : n) : 0;
-}
-
-/*
- * A line typed while c awaits the client, where the engine counts the
- * client's literals: bytes of the literal (with the line break the
- * session adds), then the rest of the command, which may announce
- * another.
- */
-static void
-client_literal_line(struct pp *pp, struct pp_cmd *c, const char *line,
-    size_t len)
-{
-	size_t	take = 0;
-
-	if (pp->cli_lit_left > 0) {
-		take = pp->cli_lit_left < (int64_t)len ?
-		    (size_t)pp->cli_lit_left : len;
-		pp->cli_lit_left -= (int64_t)take;
-		if (pp->cli_lit_left > 0) {
-			pp->cli_lit_left -= pp->cli_lit_left < 2 ?
-			    pp->cli_lit_left : 2;
-			/* At 0 the next line is the rest of the command. */
-			c->await_client = true;
-			return;
-		}
-		if (take == len)
-			return;	/* the line break ends the command */
-	}
-	pp_client_literal(pp, c, line + take, len - take);
-}
-
-/*
- * A client line of c that ends with a literal "{n+}" or "{n}": the lines
- * typed next are its n bytes, sent at once (ManageSieve servers never
- * ask for them).
- */
-void
-pp_client_literal(struct pp *pp, struct pp_cmd *c, const char *line,
-    size_t len)
-{
-	int64_t	n;
-	bool	nonsync;
-
-	if (pp_literal_parse(line, len, &n, &nonsync) <= 0)
-		return;
-	pp->cli_lit_left = n;
-	/* "{0+}": the rest of the command follows on the next line. */
-	c->await_client = true;
 }
 
 /*
@@ -511,9 +468,7 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 {
 	struct pp_cmd	*c;
 	struct ev_class	 dummy;
-	int64_t		 n;
 	size_t		 at = out->len, ncmds;
-	bool		 nonsync;
 
 	if (cls == NULL)
 		cls = &dummy;
@@ -534,18 +489,33 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 		buf_add(out, "\r\n", 2);
 		return 0;
 	}
+	if (pp->chunk_left > 0) {
+		/* A BDAT chunk: exactly its size, the line end counted. */
+		if ((int64_t)len + 2 <= pp->chunk_left) {
+			buf_add(out, line, len);
+			buf_add(out, "\r\n", 2);
+			pp->chunk_left -= (int64_t)len + 2;
+		} else if ((int64_t)len == pp->chunk_left) {
+			buf_add(out, line, len);
+			pp->chunk_left = 0;
+		} else
+			return -2;
+		cls->verb = (uint8_t)ev_verb_id("BDAT");
+		return 0;
+	}
 	if ((c = cmd_awaiting_client(pp)) != NULL) {
-		/* A continuation answer: sent as typed. */
-		c->await_client = false;
+		/* A continuation answer, or literal bytes: sent as typed. */
 		cls->bits |= EVC_CONT;
 		cls->verb = (uint8_t)ev_verb_id(c->verb);
-		if (pp->ops->client_literals)
-			client_literal_line(pp, c, line, len);
-		else if (pp->proto == PROTO_IMAP &&
-		    pp_literal_parse(line, len, &n, &nonsync) > 0 && nonsync)
-			c->await_client = true;
 		buf_add(out, line, len);
 		buf_add(out, "\r\n", 2);
+		if (c->lit_left > 0 || c->lit_rest)
+			literal_line(pp, c, line, len);
+		else {
+			c->await_client = false;
+			if (pp->ops->client_literals)
+				pp_cmd_literal(pp, c, line, len);
+		}
 		return 0;
 	}
 	c = cmd_push(pp);
@@ -557,9 +527,163 @@ pp_command(struct pp *pp, const char *line, size_t len, struct buf *out,
 			cls->bits |= EVC_TLS_CMD;
 		if (c->tag[0] != '\0')
 			cls->tag = tag_len(out->p + at, out->len - at - 2);
+		c->sync = is_sync(pp, c->verb);
+		c->piped = pp->piping;
 	}
 	set_tagbuf(pp);
 	return 0;
+}
+
+/*
+ * The end of a command line: a literal "{n}" there is sent after the
+ * server's "+" (lit_wait), a "{n+}" at once (the client's turn goes on);
+ * anything else completes the command.
+ */
+void
+pp_cmd_literal(const struct pp *pp, struct pp_cmd *c, const char *line,
+    size_t len)
+{
+	int64_t	n;
+	bool	nonsync;
+
+	c->lit_rest = false;
+	if (pp_literal_parse(line, len, &n, &nonsync) <= 0) {
+		c->await_client = false;
+		return;
+	}
+	/* Where "+" never asks for one (ManageSieve), "{n}" goes at once. */
+	if (nonsync || !pp->ops->literals) {
+		c->await_client = true;
+		c->lit_left = n;
+		c->lit_rest = n == 0;
+	} else {
+		c->await_client = false;
+		c->lit_wait = true;
+		c->lit_size = n;
+	}
+}
+
+/*
+ * A typed line while a client literal is open: the line and its CRLF
+ * count towards the literal; a line that reaches past it ends the
+ * literal there and the rest of it goes on with the command.
+ */
+static void
+literal_line(const struct pp *pp, struct pp_cmd *c, const char *line,
+    size_t len)
+{
+	size_t	off = 0;
+
+	if (c->lit_left > 0) {
+		if ((int64_t)len + 2 <= c->lit_left) {
+			c->lit_left -= (int64_t)len + 2;
+			c->lit_rest = c->lit_left == 0;
+			return;
+		}
+		off = (size_t)c->lit_left;
+		c->lit_left = 0;
+	}
+	if (off > len)
+		off = len;
+	pp_cmd_literal(pp, c, line + off, len - off);
+}
+
+/* Raw literal or chunk bytes sent by the owner (a file, not lines). */
+void
+pp_client_bytes(struct pp *pp, size_t n)
+{
+	struct pp_cmd	*c;
+
+	if (pp->chunk_left > 0) {
+		pp->chunk_left -= (int64_t)n < pp->chunk_left ? (int64_t)n :
+		    pp->chunk_left;
+		return;
+	}
+	if ((c = cmd_awaiting_client(pp)) == NULL || c->lit_left == 0)
+		return;
+	c->lit_left -= (int64_t)n < c->lit_left ? (int64_t)n : c->lit_left;
+	c->lit_rest = c->lit_left == 0;
+}
+
+/* The bytes of the open client literal still to send; -1: none open. */
+int64_t
+pp_literal_due(const struct pp *pp)
+{
+	size_t	i;
+
+	for (i = pp->ncmds; i > 0; i--) {
+		const struct pp_cmd *c = &pp->cmds[i - 1];
+
+		if (c->await_client && (c->lit_left > 0 || c->lit_rest))
+			return c->lit_left;
+	}
+	return -1;
+}
+
+/* The bytes of the BDAT chunk still to send. */
+int64_t
+pp_chunk_due(const struct pp *pp)
+{
+	return pp->chunk_left;
+}
+
+/* Would the typed line go out as message content (a body line)? */
+bool
+pp_line_is_body(const struct pp *pp, size_t len)
+{
+	int64_t	left = pp_literal_due(pp);
+
+	return pp->data_mode || pp->chunk_left > 0 || left >= (int64_t)len + 2;
+}
+
+static bool
+is_sync(const struct pp *pp, const char *verb)
+{
+	const char *const *v;
+
+	if (pp->ops->sync_verbs == NULL)
+		return true;
+	for (v = pp->ops->sync_verbs; *v != NULL; v++)
+		if (strcmp(*v, verb) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Does a pipelined group end after this command (RFC 2920 3.1: EHLO,
+ * DATA, QUIT, ... wait for their reply)?  Lines of a message or a chunk
+ * never end one.
+ */
+bool
+pp_sync_point(const struct pp *pp, const char *line, size_t len)
+{
+	char	verb[PP_VERB_MAX];
+
+	if (pp->data_mode || pp->chunk_left > 0 || pp_literal_due(pp) >= 0)
+		return false;
+	pp_verb(line, len, verb, sizeof verb);
+	return is_sync(pp, verb);
+}
+
+/* The capability that allows groups; NULL: the protocol has none. */
+const char *
+pp_pipeline_cap(enum proto_id proto)
+{
+	return proto_ops_for(proto)->pipe_cap;
+}
+
+/* The commands from now on go in a group (on) or one by one. */
+void
+pp_pipeline(struct pp *pp, bool on)
+{
+	pp->piping = on;
+}
+
+bool
+pp_pipelining(const struct pp *pp)
+{
+	return pp->ops->pipe_cap != NULL && strv_has(&pp->caps,
+	    pp->ops->pipe_cap);
 }
 
 /*
@@ -597,6 +721,9 @@ pp_pending(const struct pp *pp)
 {
 	size_t	i, n = 0;
 
+	/* A chunk is due: the client's turn, whatever is awaited. */
+	if (pp->chunk_left > 0)
+		return 0;
 	for (i = 0; i < pp->ncmds; i++)
 		if (!pp->cmds[i].late && !pp->cmds[i].await_client)
 			n++;
@@ -621,6 +748,8 @@ pp_wants_continuation(const struct pp *pp)
 {
 	size_t	i;
 
+	if (pp->chunk_left > 0)
+		return true;
 	for (i = 0; i < pp->ncmds; i++)
 		if (pp->cmds[i].await_client)
 			return true;
@@ -1009,7 +1138,8 @@ pp_cmd_answer(struct pp *pp, struct pp_cmd *c, struct pp_line *l)
 	} else {
 		memcpy(pp->verb, c->verb, sizeof pp->verb);
 		memcpy(pp->tag, c->tag, sizeof pp->tag);
-		pp->resp_flags = c->late ? EVF_LATE : 0;
+		pp->resp_flags = (c->late ? EVF_LATE : 0) |
+		    (c->piped ? EVF_PIPELINED : 0);
 	}
 	pp_line_flags(pp, l);
 }

@@ -140,6 +140,12 @@ continuation(struct pp *pp, struct pp_line *l)
 	if (c != NULL) {
 		c->await_client = true;
 		l->final = true;
+		if (c->lit_wait) {
+			/* The go-ahead for the literal the command announced. */
+			c->lit_wait = false;
+			c->lit_left = c->lit_size;
+			c->lit_rest = c->lit_size == 0;
+		}
 	}
 }
 
@@ -250,8 +256,6 @@ imap_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
     struct buf *out)
 {
 	size_t	s, n, vs, vn;
-	int64_t	lit;
-	bool	nonsync;
 
 	s = pp_word(line, len, 0, &n);
 	if (n == 0) {
@@ -281,9 +285,8 @@ imap_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	pp_verb(line + vs, vn, c->verb, sizeof c->verb);
 	buf_add(out, line, len);
 	buf_add(out, "\r\n", 2);
-	/* A non-synchronizing literal follows at once, no "+" is sent. */
-	if (pp_literal_parse(line, len, &lit, &nonsync) > 0 && nonsync)
-		c->await_client = true;
+	/* A literal waits for "+"; a non-synchronizing one goes at once. */
+	pp_cmd_literal(pp, c, line, len);
 }
 
 static const char *
@@ -299,6 +302,7 @@ imap_plain_auth(const struct strv *caps)
 }
 
 const struct proto_ops imap_ops = {
+	.pipe_cap = NULL,	/* RFC 9051 5.5: its own rules, not groups */
 	.line = imap_line,
 	.command = imap_command,
 	.starttls_cmd = "STARTTLS",
@@ -311,6 +315,7 @@ const struct proto_ops imap_ops = {
 	.sasl_ir_cap = "SASL-IR",	/* RFC 4959 */
 	.tagged = true,
 	.literals = true,
+	.client_literals = true,
 	.plain_auth = imap_plain_auth,
 	.inject_cmd = "PRB1 NOOP",
 	.typed_hello = "a CAPABILITY",

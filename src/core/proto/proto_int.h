@@ -33,6 +33,15 @@ struct pp_cmd {
 	bool		 body;			/* POP3: RETR/TOP */
 	uint32_t	 msgno;			/* POP3: its message, 0 none */
 	bool		 data_end;		/* SMTP: the final "." */
+	/* IMAP: a literal "{n}" ends the line; its "+" is awaited. */
+	bool		 lit_wait;
+	int64_t		 lit_size;
+	/* IMAP: client literal bytes still to send (await_client set);
+	 * lit_rest: the literal is complete, the command line goes on. */
+	int64_t		 lit_left;
+	bool		 lit_rest;
+	bool		 sync;			/* ends a pipelined group */
+	bool		 piped;			/* sent in a group */
 };
 
 struct proto_ops {
@@ -56,7 +65,7 @@ struct proto_ops {
 	int		 sasl_cont_code;	/* a challenge's reply code, 0 none */
 	bool		 sasl_strings;	/* SASL words are quoted (ManageSieve) */
 	bool		 tls_caps;	/* capabilities re-sent after STARTTLS */
-	bool		 client_literals;	/* "{n+}": the engine counts */
+	bool		 client_literals;	/* a client's "{n}", "{n+}" counted */
 	/* Verbs whose rest, after skip words, is a credential. */
 	const struct cred_verb {
 		const char	*verb;
@@ -69,6 +78,10 @@ struct proto_ops {
 	const char	*(*addr_check)(const struct strv *, bool,
 			    const char *, size_t);
 	const char	*data_cmd;	/* its body ends with "." (SMTP) */
+	const char	*pipe_cap;	/* commands may go in groups */
+	/* Commands after which a pipelined group waits (RFC 2920 3.1);
+	 * NULL: every command does. */
+	const char *const *sync_verbs;
 	const char	*inject_cmd;	/* probe: sent with STARTTLS */
 	const char	*mail_probe;	/* probe: refused before STARTTLS? */
 	const char	*typed_hello;	/* as a person types them first */
@@ -114,7 +127,6 @@ struct pp {
 	int64_t		 lit_left;
 	struct buf	 lit;
 	/* A client literal being typed: its bytes still to come. */
-	int64_t		 cli_lit_left;
 	/* Plain body lines waiting to go out as one EVF_LINES event. */
 	struct buf	 run;
 	size_t		 run_lines;
@@ -131,6 +143,8 @@ struct pp {
 	unsigned	 tagno;
 	bool		 data_mode;
 	bool		 body_dot;	/* next "." is the message's */
+	int64_t		 chunk_left;	/* SMTP: BDAT bytes still to send */
+	bool		 piping;	/* commands now go in a group */
 	int		 rcpt_ok;	/* LMTP: accepted RCPTs */
 
 	/* The response being received. */
@@ -160,12 +174,12 @@ void		 pp_cmd_remove(struct pp *, struct pp_cmd *);
 void		 pp_line_flags(struct pp *, struct pp_line *);
 void		 pp_cap_add(struct pp *, const char *, size_t);
 void		 pp_literal_start(struct pp *, int64_t);
-void		 pp_client_literal(struct pp *, struct pp_cmd *, const char *,
-		    size_t);
 int		 pp_literal_parse(const char *, size_t, int64_t *, bool *);
 int		 pp_line_literal(const struct pp *, const struct pp_line *,
 		    bool, int64_t *, bool *);
 void		 pp_verb(const char *, size_t, char *, size_t);
+void		 pp_cmd_literal(const struct pp *, struct pp_cmd *, const char *,
+		    size_t);
 size_t		 pp_word(const char *, size_t, size_t, size_t *);
 
 #endif /* MAILSCOPE_PROTO_INT_H */

@@ -203,7 +203,7 @@ sieve_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
 	pp_verb(line, len, c->verb, sizeof c->verb);
 	buf_add(out, line, len);
 	buf_add(out, "\r\n", 2);
-	pp_client_literal(pp, c, line, len);
+	pp_cmd_literal(pp, c, line, len);
 }
 
 /* "SASL" with an empty value offers nothing (Dovecot before TLS). */

@@ -188,14 +188,43 @@ smtp_line(struct pp *pp, struct pp_line *l, bool first, bool last)
 		reply_done(pp, c, l);
 }
 
+/* RFC 2920 3.1: the commands a pipelined group ends with. */
+static const char *const smtp_sync[] = {
+	"EHLO", "HELO", "LHLO", "DATA", "VRFY", "EXPN", "TURN", "ATRN",
+	"ETRN", "QUIT", "NOOP", "STARTTLS", "AUTH", "HELP", NULL
+};
+
+/* "BDAT n [LAST]" (RFC 3030): the size, -1 when it does not parse. */
+static int64_t
+chunk_size(const char *line, size_t len)
+{
+	size_t	s, n, i;
+	int64_t	v = 0;
+
+	s = pp_word(line, len, 0, &n);
+	s = pp_word(line, len, s + n, &n);
+	if (n == 0 || n > 18)
+		return -1;
+	for (i = s; i < s + n; i++) {
+		if (line[i] < '0' || line[i] > '9')
+			return -1;
+		v = v * 10 + (line[i] - '0');
+	}
+	return v;
+}
+
 static void
 smtp_command(struct pp *pp, struct pp_cmd *c, const char *line, size_t len,
     struct buf *out)
 {
-	(void)pp;
+	int64_t	n;
+
 	pp_verb(line, len, c->verb, sizeof c->verb);
 	buf_add(out, line, len);
 	buf_add(out, "\r\n", 2);
+	/* The chunk follows the command at once: no reply comes first. */
+	if (strcmp(c->verb, "BDAT") == 0 && (n = chunk_size(line, len)) > 0)
+		pp->chunk_left = n;
 }
 
 static const char *
@@ -253,6 +282,8 @@ const struct proto_ops smtp_ops = {
 	.plain_auth = smtp_plain_auth,
 	.addr_check = smtp_addr_check,
 	.data_cmd = "DATA",
+	.pipe_cap = "PIPELINING",
+	.sync_verbs = smtp_sync,
 	.inject_cmd = "EHLO mailscope-probe",
 	.mail_probe = "MAIL FROM:<>",
 	.typed_hello = "EHLO me",
@@ -278,6 +309,8 @@ const struct proto_ops lmtp_ops = {
 	.plain_auth = smtp_plain_auth,
 	.addr_check = smtp_addr_check,
 	.data_cmd = "DATA",
+	.pipe_cap = "PIPELINING",
+	.sync_verbs = smtp_sync,
 	.inject_cmd = "EHLO mailscope-probe",
 	.typed_hello = "LHLO me",
 	.typed_starttls = "STARTTLS",
