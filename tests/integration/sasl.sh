@@ -6,7 +6,8 @@
 # introspection endpoint, EXTERNAL with a client certificate): each with
 # batch --auth, the right secret and a wrong one; the secret and its
 # base64 forms in no output, recording or export; each step of the
-# exchange put in words.  The screen asks for a token without echo.
+# exchange put in words; SCRAM and CRAM-MD5 over ManageSieve too.  The
+# screen asks for a token without echo.
 . "$(dirname "$0")/../lib.sh"
 
 need_servers
@@ -120,6 +121,30 @@ contains "$T/digest-md5" 'DIGEST-MD5 challenge: .*nonce=' \
     "digest-md5: the challenge decoded"
 contains "$T/digest-md5" 'response= \(hidden\)' \
     "digest-md5: the response's digest hidden"
+
+# --- ManageSieve: the mechanisms as quoted strings (RFC 5804 2.1) ------------
+URL=sieve://127.0.0.1:$SASL_SIEVE_PORT
+for m in scram-sha-256 scram-sha-1 cram-md5; do
+	auth "sieve-$m" 0 --auth "$m" --auth-user "$USER" \
+	    --auth-password-file "$pwfile" -c LISTSCRIPTS
+	M=$(echo "$m" | tr a-z A-Z)
+	contains "$T/sieve-$m" "^~> AUTHENTICATE \"$M\"" \
+	    "sieve $m: the mechanism as a quoted string"
+	contains "$T/sieve-$m" '^<~ OK "Logged in' "sieve $m: logged in"
+	contains "$T/sieve-$m" '^<~ OK "Listscripts completed' \
+	    "sieve $m: the script runs after the login"
+	hidden "sieve $m: the password in no output, recording or export" \
+	    "$PASS" "$T/sieve-$m" "$T/sieve-$m.jsonl" "$T/sieve-$m.txt"
+	MAILSCOPE_PASSWORD=not-$PASS auth "sieve-$m-wrong" 10 --auth "$m" \
+	    --auth-user "$USER"
+	contains "$T/sieve-$m-wrong" '^<~ NO ' "sieve $m, wrong password: NO"
+	hidden "sieve $m, wrong password: in no output" "not-$PASS" \
+	    "$T/sieve-$m-wrong" "$T/sieve-$m-wrong.jsonl" \
+	    "$T/sieve-$m-wrong.txt"
+done
+contains "$T/sieve-scram-sha-256" 'the password itself never crosses the wire' \
+    "sieve scram: the exchange explained"
+URL=imap://127.0.0.1:$SASL_IMAP_PORT
 
 # --- a bearer token: OAUTHBEARER, XOAUTH2 -----------------------------------
 for m in oauthbearer xoauth2; do

@@ -6,10 +6,12 @@
 # LOGIN (a plaintext password in a passwd-file allows them all),
 # OAUTHBEARER and XOAUTH2 (the oauth2 passdb asking oauth2.py, RFC 7662
 # introspection, on its own port) and EXTERNAL (the user from the client
-# certificate's common name, verified against the test CA).  Called by
-# start.sh; prints the env lines for start.sh to add.
+# certificate's common name, verified against the test CA); ManageSieve
+# on a port of its own with the same mechanisms.  Called by start.sh;
+# prints the env lines for start.sh to add.
 #
 #   sasl.sh DIR IMAP_PORT OAUTH_PORT CA CA_KEY CERT KEY USER PASS HOME
+#       SIEVE_PORT
 set -u
 D=$1
 IMAP_PORT=$2
@@ -22,6 +24,7 @@ USER_NAME=$8
 USER_PASS=$9
 shift 9
 HOME_DIR=$1
+SIEVE_PORT=$2
 TOKEN=mailscope-test-token-$USER_NAME
 
 die() {
@@ -70,7 +73,7 @@ instance_name = mailscope-test-sasl
 base_dir = $D/run
 state_dir = $D/state
 log_path = $D/dovecot.log
-protocols = imap
+protocols = imap sieve
 listen = 127.0.0.1
 shutdown_clients = yes
 ssl = yes
@@ -119,6 +122,14 @@ service imap-login {
     port = 0
   }
 }
+service managesieve-login {
+  inet_listener sieve {
+    port = $SIEVE_PORT
+  }
+}
+plugin {
+  sieve = file:~/sieve;active=~/.dovecot.sieve
+}
 service pop3-login {
   inet_listener pop3 {
     port = 0
@@ -141,6 +152,7 @@ dovecot -c "$D/dovecot.conf" > "$D/dovecot.start" 2>&1 ||
 
 cat << EOT
 SASL_IMAP_PORT=$IMAP_PORT
+SASL_SIEVE_PORT=$SIEVE_PORT
 OAUTH_PORT=$OAUTH_PORT
 OAUTH_TOKEN=$TOKEN
 CLIENT_CERT=$D/client.pem

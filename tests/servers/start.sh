@@ -461,10 +461,11 @@ fi
 # introspection endpoint its oauth2 passdb asks (sasl.sh).
 SASL_IMAP_PORT=$((base + 16))
 OAUTH_PORT=$((base + 17))
+SASL_SIEVE_PORT=$((base + 21))
 "$here/sasl.sh" "$S/sasl" "$SASL_IMAP_PORT" "$OAUTH_PORT" "$C/ca.pem" \
     "$C/ca-key.pem" "$C/good.pem" "$C/good-key.pem" "$USER_NAME" \
-    "$USER_PASS" "$DV/home/$USER_NAME" > "$S/sasl.env" &&
-python3 - 20 "$SASL_IMAP_PORT" "$OAUTH_PORT" << 'EOF' || {
+    "$USER_PASS" "$DV/home/$USER_NAME" "$SASL_SIEVE_PORT" > "$S/sasl.env" &&
+python3 - 20 "$SASL_IMAP_PORT" "$OAUTH_PORT" "$SASL_SIEVE_PORT" << 'EOF' || {
 import sys, time
 limit = time.monotonic() + float(sys.argv[1])
 todo = {int(p) for p in sys.argv[2:]}
