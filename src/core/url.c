@@ -36,10 +36,13 @@ static const struct scheme {
 
 #define NSCHEMES	(sizeof schemes / sizeof schemes[0])
 
-/* The schemes target_parse() takes, in order; NULL past the last. */
+/* The schemes target_parse() takes, in order (lmtp+unix, which names a
+ * path and no port, last); NULL past the last. */
 const char *
 target_scheme(size_t i)
 {
+	if (i == NSCHEMES)
+		return "lmtp+unix";
 	return i < NSCHEMES ? schemes[i].name : NULL;
 }
 

@@ -54,6 +54,8 @@ for w in probe export replay lab smtp:// submission:// smtps:// lmtp:// \
     imap:// imaps:// pop3:// pop3s:// sieve:// mx://; do
 	contains "$T/comp-first" "^$w\$" "bash: the first word offers $w"
 done
+contains "$T/comp-first" '^lmtp\+unix://$' \
+    "bash: the first word offers lmtp+unix://"
 comp scheme sub
 [ "$(cat "$T/comp-scheme")" = submission:// ] &&
     pass "bash: 'sub' completes to submission://" ||

@@ -137,7 +137,8 @@ test_target_suggest(void **state)
 	    "imaps://h.test:993 ?");
 	assert_string_equal(target_scheme(0), "smtp");
 	assert_string_equal(target_scheme(8), "sieve");
-	assert_null(target_scheme(10));
+	assert_string_equal(target_scheme(10), "lmtp+unix");
+	assert_null(target_scheme(11));
 }
 
 static void
