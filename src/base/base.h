@@ -73,6 +73,7 @@ void	 buf_wipe(struct buf *);		/* zeroed, then freed */
 void	 strv_add(struct strv *, const char *);
 void	 strv_addn(struct strv *, const char *, size_t);
 bool	 strv_has(const struct strv *, const char *);
+bool	 word_is(const char *, size_t, const char *);
 void	 strv_copy(struct strv *, const struct strv *);
 void	 strv_clear(struct strv *);
 

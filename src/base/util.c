@@ -256,6 +256,13 @@ strv_add(struct strv *sv, const char *s)
 	strv_addn(sv, s, strlen(s));
 }
 
+/* The len bytes at p are the word w, in any case. */
+bool
+word_is(const char *p, size_t len, const char *w)
+{
+	return strlen(w) == len && strncasecmp(p, w, len) == 0;
+}
+
 bool
 strv_has(const struct strv *sv, const char *s)
 {

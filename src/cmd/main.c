@@ -298,7 +298,7 @@ main(int argc, char **argv)
 	char			*lab_note = NULL;
 	static char		 config_err[512];	/* the screen's */
 	char			 err[512];
-	int			 ch, fd, mode, rc;
+	int			 ch, fd, mode, rc, taken;
 	size_t			 i;
 
 	/* Before anything can hold a secret, in every mode. */
@@ -324,30 +324,16 @@ main(int argc, char **argv)
 
 	opt_getopt(&main_cmd, &g);
 	while ((ch = opt_next(&g, argc, argv)) != -1) {
-		switch (session_option(&so, ch, optarg, err, sizeof err)) {
-		case 1:
-			continue;
-		case -1:
+		/* The rows shared with other commands: 1 taken, -1 bad. */
+		if ((taken = session_option(&so, ch, optarg, err,
+		    sizeof err)) == 0 && (taken = path_option(&so, ch, optarg,
+		    err, sizeof err)) == 0)
+			taken = compose_option(&bo.co, ch, optarg, err,
+			    sizeof err);
+		if (taken == -1)
 			usage_error("%s", err);
-		default:
-			break;
-		}
-		switch (path_option(&so, ch, optarg, err, sizeof err)) {
-		case 1:
+		if (taken == 1)
 			continue;
-		case -1:
-			usage_error("%s", err);
-		default:
-			break;
-		}
-		switch (compose_option(&bo.co, ch, optarg, err, sizeof err)) {
-		case 1:
-			continue;
-		case -1:
-			usage_error("%s", err);
-		default:
-			break;
-		}
 		switch (ch) {
 		case 'c':
 			strv_add(&bo.commands, optarg);

@@ -168,12 +168,6 @@ next_word(const char *p, size_t len, size_t *pos, const char **word)
 	return *pos - start;
 }
 
-static bool
-word_is(const char *w, size_t wl, const char *s)
-{
-	return wl == strlen(s) && strncasecmp(w, s, wl) == 0;
-}
-
 static enum mech
 mech_lookup(const char *w, size_t wl)
 {

@@ -571,7 +571,7 @@ session_command(struct session *s, const char *line, size_t len)
 }
 
 static bool
-word_is(const char *line, size_t len, const char *word)
+first_word_is(const char *line, size_t len, const char *word)
 {
 	size_t	n = strlen(word);
 
@@ -592,7 +592,7 @@ command_verb(const struct session *s, const char *line, size_t len,
 
 		for (v = pp_verbs(s->opts.target.proto); v != NULL &&
 		    *v != NULL; v++)
-			if (word_is(line, len, *v))
+			if (first_word_is(line, len, *v))
 				known = true;
 		if (!known && (sp = memchr(line, ' ', len)) != NULL) {
 			len -= (size_t)(sp + 1 - line);

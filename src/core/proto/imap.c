@@ -33,12 +33,6 @@ static const char *const imap_verbs[] = {
 #define NOT_TAGGED	"DONE"
 
 static bool
-word_is(const char *p, size_t len, const char *w)
-{
-	return strlen(w) == len && strncasecmp(p, w, len) == 0;
-}
-
-static bool
 known_command(const char *p, size_t len)
 {
 	size_t	i;

@@ -30,12 +30,6 @@ static const char *const sieve_verbs[] = {
 	"RENAMESCRIPT", "CHECKSCRIPT", "NOOP", "UNAUTHENTICATE", NULL
 };
 
-static bool
-word_is(const char *p, size_t len, const char *w)
-{
-	return strlen(w) == len && strncasecmp(p, w, len) == 0;
-}
-
 static enum reply_status
 status_word(const char *p, size_t len)
 {

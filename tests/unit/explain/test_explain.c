@@ -955,7 +955,7 @@ literal_value(const char *s, const char *e, char *out, size_t size)
 }
 
 static bool
-word_is(const char *s, const char *e, const char *w)
+span_is(const char *s, const char *e, const char *w)
 {
 	e = trim(&s, e);
 	return (size_t)(e - s) == strlen(w) && strncmp(s, w, strlen(w)) == 0;
@@ -988,14 +988,14 @@ check_file(const char *path, struct strv *seen)
 		n = split_args(p + 9, start, end, 8);
 		if (n < 5)
 			continue;
-		if (!word_is(start[1], end[1], "EV_WARNING") &&
-		    !word_is(start[1], end[1], "EV_ERROR") &&
-		    !word_is(start[1], end[1], "EV_INFO"))
+		if (!span_is(start[1], end[1], "EV_WARNING") &&
+		    !span_is(start[1], end[1], "EV_ERROR") &&
+		    !span_is(start[1], end[1], "EV_INFO"))
 			continue;
-		if (word_is(start[3], end[3], "NULL"))
+		if (span_is(start[3], end[3], "NULL"))
 			continue;
 		/* tls_weak()'s codes: checked where weak.c writes them. */
-		if (word_is(start[3], end[3], "weak[i].code"))
+		if (span_is(start[3], end[3], "weak[i].code"))
 			continue;
 		if (literal_value(start[3], end[3], code, sizeof code) == -1)
 			fail_msg("%s: a warning code that is not a string "
@@ -1229,7 +1229,7 @@ test_scanner(void **state)
 	(void)state;
 	n = split_args(s, start, end, 8);
 	assert_int_equal(n, 6);
-	assert_true(word_is(start[1], end[1], "EV_WARNING"));
+	assert_true(span_is(start[1], end[1], "EV_WARNING"));
 	assert_int_equal(literal_value(start[3], end[3], code, sizeof code),
 	    0);
 	assert_string_equal(code, "untagged-before-starttls");
