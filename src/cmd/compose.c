@@ -514,12 +514,21 @@ ok(const struct compose *c)
 	return c->status == RS_OK || c->status == RS_PREAUTH;
 }
 
+/*
+ * The capabilities of this channel, asked for unless they are in already
+ * and whole: a ManageSieve server lists them in its greeting and again,
+ * unasked, after STARTTLS (RFC 5804 1.7, 2.2).  SMTP always says EHLO.
+ */
 static int
 caps(struct compose *c, enum step next)
 {
+	const struct pp	*e = session_engine(c->s);
 	const char	*cmd = session_caps_cmd(c->s, session_opts(c->s)->ehlo);
 
 	c->step = next;
+	if (pp_caps_known(e) && !pp_caps_partial(e) &&
+	    pp_data_cmd(session_opts(c->s)->target.proto) == NULL)
+		return compose_next(c);
 	session_send(c->s, cmd, strlen(cmd));
 	return COMPOSE_BUSY;
 }

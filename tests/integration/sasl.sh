@@ -131,6 +131,8 @@ for m in scram-sha-256 scram-sha-1 cram-md5; do
 	contains "$T/sieve-$m" "^~> AUTHENTICATE \"$M\"" \
 	    "sieve $m: the mechanism as a quoted string"
 	contains "$T/sieve-$m" '^<~ OK "Logged in' "sieve $m: logged in"
+	lacks "$T/sieve-$m" '^[-~]> CAPABILITY' \
+	    "sieve $m: the capabilities it lists unasked are not asked for"
 	contains "$T/sieve-$m" '^<~ OK "Listscripts completed' \
 	    "sieve $m: the script runs after the login"
 	hidden "sieve $m: the password in no output, recording or export" \
