@@ -12,8 +12,6 @@
  * Also here: where a login's secret comes from, for :auth in batch and
  * for --auth alike.
  */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +21,6 @@
 
 #include "cmd/cmd.h"
 
-#define DATA_MAX	(32 * 1024 * 1024)	/* --data read whole */
 
 /* --quit-after's stages, in order; the names are the option's words. */
 enum stage {
@@ -272,34 +269,17 @@ compose_opts_free(struct compose_opts *co)
 
 /* --- the message ------------------------------------------------------ */
 
-/* The file, whole; NUL refused (a line could not carry it). */
+/* The file, whole (base's loader); NUL refused (a line could not carry
+ * it). */
 static int
 data_read(const char *path, struct buf *out, char *err, size_t errlen)
 {
-	char	tmp[65536];
-	ssize_t	n;
-	int	fd;
+	char	why[256];
 
-	if (strcmp(path, "-") == 0)
-		fd = STDIN_FILENO;
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errlen, "--data %s: %s", path, strerror(errno));
+	if (file_load(path, MESSAGE_MAX, out, why, sizeof why) == -1) {
+		snprintf(err, errlen, "--data %s", why);
 		return -1;
 	}
-	while ((n = read(fd, tmp, sizeof tmp)) != 0) {
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1 || out->len + (size_t)n > DATA_MAX) {
-			snprintf(err, errlen, "--data %s: %s", path, n == -1 ?
-			    strerror(errno) : "over 32 MiB");
-			break;
-		}
-		buf_add(out, tmp, (size_t)n);
-	}
-	if (fd != STDIN_FILENO)
-		close(fd);
-	if (n != 0)
-		return -1;
 	if (out->len > 0 && memchr(out->p, '\0', out->len) != NULL) {
 		snprintf(err, errlen, "--data %s: holds a NUL byte", path);
 		return -1;
