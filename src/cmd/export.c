@@ -2,8 +2,11 @@
 /*
  * mailscope export: a recording rendered for people who were not there.
  *   txt   the batch transcript (swaks-style arrows), notes as # lines;
- *   md    a teaching handout: C:/S: blocks, notes as quotes, TLS tables;
- *   html  one self-contained XHTML file with an SVG sequence diagram.
+ *   md    a teaching handout: a legend, C:/S: blocks, notes as quotes,
+ *         a separator between connections, TLS tables;
+ *   html  the same as one self-contained XHTML file, each connection
+ *         with its sequence diagram (the ladder model's), printable on A4.
+ * --explain puts the plain-language glosses under the lines of both.
  * Every byte from the network goes through the sanitizer first, so no
  * export carries a raw control byte; secrets were redacted before they
  * were ever recorded.
@@ -22,6 +25,9 @@ static const struct opt export_opts[] = {
 	{ "format", required_argument, 'f', OPTK_WORDS, "FORMAT:txt|md|html",
 	    "txt (default): the batch transcript; md: a\n"
 	    "handout; html: one file with a sequence diagram", 0 },
+	{ "explain", no_argument, 'e', OPTK_NONE, NULL,
+	    "md, html: the plain-language glosses under\n"
+	    "each line, with references", 0 },
 	{ "output", required_argument, 'o', OPTK_FILE, "OUT",
 	    "write OUT (default, or -: standard output)", 0 },
 	{ "session", required_argument, 'n', OPTK_NONE, "N",
@@ -35,8 +41,8 @@ const struct optcmd export_cmd = {
 };
 
 static const char export_head[] =
-"usage: mailscope export [--format txt|md|html] [-o OUT] [--session N] "
-    "FILE.jsonl\n"
+"usage: mailscope export [--format txt|md|html] [--explain] [-o OUT]\n"
+"                        [--session N] FILE.jsonl\n"
 "FILE.jsonl may be -: the recording is read from standard input.\n\n";
 
 int
@@ -44,6 +50,8 @@ export_main(int argc, char **argv)
 {
 	struct opt_getopt	 g;
 	struct recording_info	 ri;
+	struct render_opts	 ro = { 0 };
+	struct target		 tg = { 0 };
 	struct evlog		*log;
 	struct buf		 out = { 0 };
 	const char		*format = "txt", *path = NULL, *in;
@@ -58,6 +66,9 @@ export_main(int argc, char **argv)
 		switch (ch) {
 		case 'f':
 			format = optarg;
+			break;
+		case 'e':
+			ro.explain = true;
 			break;
 		case 'o':
 			/* -: standard output, as without -o. */
@@ -106,12 +117,17 @@ export_main(int argc, char **argv)
 		fprintf(stderr, "mailscope export: %s holds %u recordings; "
 		    "this is number %u (--session N picks another)\n",
 		    in, ri.count, ri.nth);
+	/* The glosses are the protocol's: the recording's target names it. */
+	if (ri.target != NULL && target_parse(ri.target, &tg, err,
+	    sizeof err) == 0)
+		ro.proto = tg.proto;
+	target_free(&tg);
 	if (strcmp(format, "txt") == 0)
 		render_txt(log, &ri, &out);
 	else if (strcmp(format, "md") == 0)
-		render_md(log, &ri, &out);
+		render_md(log, &ri, &ro, &out);
 	else
-		render_html(log, &ri, &out);
+		render_html(log, &ri, &ro, &out);
 
 	/* Never through a symbolic link: its target would be cut. */
 	f = stdout;

@@ -9,16 +9,14 @@
 
 #include "render/render.h"
 
-/* XML text: sanitized first, then the five special characters. */
+/* Text already sanitized, for XML: the five special characters. */
 static void
-xml_text(struct buf *out, const char *s, size_t len)
+xml_esc(struct buf *out, const char *s, size_t len)
 {
-	struct buf	tmp = { 0 };
-	size_t		i;
+	size_t	i;
 
-	sanitize(s, len, &tmp);
-	for (i = 0; i < tmp.len; i++) {
-		switch (tmp.p[i]) {
+	for (i = 0; i < len; i++) {
+		switch (s[i]) {
 		case '&':
 			buf_adds(out, "&amp;");
 			break;
@@ -35,9 +33,19 @@ xml_text(struct buf *out, const char *s, size_t len)
 			buf_adds(out, "&#39;");
 			break;
 		default:
-			buf_addc(out, tmp.p[i]);
+			buf_addc(out, s[i]);
 		}
 	}
+}
+
+/* XML text: sanitized first, then escaped. */
+static void
+xml_text(struct buf *out, const char *s, size_t len)
+{
+	struct buf	tmp = { 0 };
+
+	sanitize(s, len, &tmp);
+	xml_esc(out, tmp.p, tmp.len);
 	buf_free(&tmp);
 }
 
@@ -50,128 +58,257 @@ xml_str(struct buf *out, const char *s)
 		xml_text(out, s, strlen(s));
 }
 
+/*
+ * The diagram's geometry.  Its text is 12 px monospace, 0.6 em a
+ * character, and every line of it says so (textLength, lengthAdjust):
+ * a label is wrapped to the characters its box holds, so no text is
+ * wider than its box whatever font the reader has.
+ */
 #define SVG_W		900
-#define SVG_CLIENT	140
-#define SVG_SERVER	560
-#define SVG_ROW		26
-#define SVG_LABEL	60	/* characters in an arrow label */
+#define SVG_CLIENT	150
+#define SVG_SERVER	750
+#define SVG_BOX_X	20		/* full-width boxes */
+#define SVG_BOX_W	(SVG_W - 2 * SVG_BOX_X)
+#define SVG_PAD		8
+#define SVG_CHAR	7.2		/* 12 px monospace */
+#define SVG_LINE	15
+#define SVG_TOP		50		/* under the actors */
+#define SVG_ARROW_CHARS	((size_t)((SVG_SERVER - SVG_CLIENT - 2 * SVG_PAD) / \
+			    SVG_CHAR))
+#define SVG_BOX_CHARS	((size_t)((SVG_BOX_W - 2 * SVG_PAD) / SVG_CHAR))
 
-/* The lines that end in a chunk: a literal's are cut anywhere. */
+/* Characters, not bytes: a UTF-8 sequence is one (sanitized text). */
 static size_t
-chunk_lines(const struct event *ev)
+u8_chars(const char *s, size_t len)
 {
-	const char	*line;
-	size_t		 pos = 0, n, lines = 0;
-	bool		 eol;
+	size_t	i, n = 0;
 
-	while (ev_chunk_line(ev, &pos, &line, &n, &eol))
-		lines += eol;
-	return lines;
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* How many bytes of s hold at most max characters. */
+static size_t
+u8_prefix(const char *s, size_t len, size_t max)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			break;
+	}
+	return i;
 }
 
 /*
- * The sequence diagram: one arrow per command, one per server reply
- * (its first line and the count of the rest), the TLS boundary drawn
- * across, notes beside.
+ * Where to cut sanitized text to a line of at most max characters: at a
+ * space when one is in the second half of the line, else anywhere.
+ */
+static size_t
+wrap_cut(const char *s, size_t len, size_t max)
+{
+	size_t	n = u8_prefix(s, len, max), k;
+
+	if (n < len)
+		for (k = n; k > n / 2; k--)
+			if (s[k] == ' ')
+				return k + 1;
+	return n;
+}
+
+static int
+wrapped_lines(const char *s, size_t len, size_t max)
+{
+	size_t	cut;
+	int	lines = 0;
+
+	do {
+		cut = wrap_cut(s, len, max);
+		lines++;
+		s += cut;
+		len -= cut;
+	} while (len > 0);
+	return lines;
+}
+
+/* Sanitized text wrapped, one <text> a line, from baseline y at x. */
+static void
+svg_lines(struct buf *out, const char *cls, const char *s, size_t len,
+    size_t max, int x, int y)
+{
+	size_t	cut;
+	int	lines = 0;
+
+	do {
+		cut = wrap_cut(s, len, max);
+		buf_printf(out, "<text class=\"%s\" x=\"%d\" y=\"%d\" "
+		    "textLength=\"%.1f\" lengthAdjust=\"spacingAndGlyphs\">",
+		    cls, x, y + lines * SVG_LINE,
+		    (double)u8_chars(s, cut) * SVG_CHAR);
+		xml_esc(out, s, cut);
+		buf_adds(out, "</text>\n");
+		lines++;
+		s += cut;
+		len -= cut;
+	} while (len > 0);
+}
+
+/* One arrow: its label wrapped above it; the lesson's highlighted. */
+static int
+svg_arrow(struct buf *out, const struct ladder_row *r, const char *label,
+    size_t len, int top)
+{
+	const char	*cls;
+	int		 lines, y;
+	bool		 right = r->dir == DIR_CLIENT;
+
+	cls = r->kind == LR_INJECTED ? "inj" : (r->bits & LRF_TLS) ? "tls" :
+	    "plain";
+	lines = wrapped_lines(label, len, SVG_ARROW_CHARS);
+	buf_printf(out, "<g class=\"arrow %s%s\">\n", cls,
+	    (r->bits & LRF_LESSON) ? " lesson" : "");
+	if (r->bits & LRF_LESSON)
+		buf_printf(out, "<rect class=\"lesson\" x=\"%d\" y=\"%d\" "
+		    "width=\"%d\" height=\"%d\"/>\n", SVG_CLIENT + 4, top,
+		    SVG_SERVER - SVG_CLIENT - 8, lines * SVG_LINE + 4);
+	svg_lines(out, r->kind == LR_INJECTED ? "inj" : "label", label, len,
+	    SVG_ARROW_CHARS, SVG_CLIENT + SVG_PAD, top + 13);
+	y = top + lines * SVG_LINE + 8;
+	buf_printf(out, "<line class=\"%s\" x1=\"%d\" y1=\"%d\" x2=\"%d\" "
+	    "y2=\"%d\" marker-end=\"url(#%s-%zu)\"/>\n</g>\n", cls,
+	    right ? SVG_CLIENT : SVG_SERVER, y,
+	    right ? SVG_SERVER - 2 : SVG_CLIENT + 2, y,
+	    r->kind == LR_INJECTED ? "arrow-inj" : "arrow",
+	    (size_t)r->conn + 1);
+	return lines * SVG_LINE + 16;
+}
+
+/* A box across both lifelines: the boundary, a note, a warning. */
+static int
+svg_box(struct buf *out, const char *cls, const char *label, size_t len,
+    int top)
+{
+	int	lines = wrapped_lines(label, len, SVG_BOX_CHARS);
+
+	buf_printf(out, "<g class=\"%s\">\n<rect class=\"%s\" x=\"%d\" "
+	    "y=\"%d\" width=\"%d\" height=\"%d\"/>\n", cls, cls, SVG_BOX_X,
+	    top, SVG_BOX_W, lines * SVG_LINE + 8);
+	svg_lines(out, cls, label, len, SVG_BOX_CHARS, SVG_BOX_X + SVG_PAD,
+	    top + 15);
+	buf_adds(out, "</g>\n");
+	return lines * SVG_LINE + 16;
+}
+
+static void
+svg_actor(struct buf *out, const char *name, int x)
+{
+	size_t	n = strlen(name);
+
+	buf_printf(out, "<g class=\"actor\">\n<rect class=\"actor\" x=\"%d\" "
+	    "y=\"8\" width=\"100\" height=\"26\"/>\n", x - 50);
+	svg_lines(out, "actor", name, n, n, x - (int)((double)n * SVG_CHAR /
+	    2), 26);
+	buf_adds(out, "</g>\n");
+}
+
+/*
+ * The sequence diagram of one connection, drawn from the ladder model:
+ * one arrow per line, injected bytes their own red arrow, the TLS
+ * boundary, notes and warnings across, wrapped, never cut.
  */
 static void
-html_svg(const struct evlog *log, struct buf *out)
+html_svg(const struct evlog *log, const struct ladder *l, size_t conn,
+    struct buf *out)
 {
-	const struct event	*ev;
-	struct buf		 body = { 0 };
-	size_t			 i, rows = 0, extra = 0;
-	int			 y;
-	bool			 in_reply = false;
-	const struct event	*first = NULL;
+	const struct ladder_row	*r;
+	struct buf		 body = { 0 }, label = { 0 };
+	size_t			 i;
+	int			 y = SVG_TOP;
 
-	for (i = 0; i < evlog_count(log); i++) {
-		ev = evlog_at(log, i);
-		y = 60 + (int)rows * SVG_ROW;
-		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER) {
-			if (ev_is_chunk(ev)) {
-				extra += chunk_lines(ev);
-				continue;
-			}
-			if (!in_reply) {
-				first = ev;
-				extra = 0;
-				in_reply = true;
-			} else
-				extra++;
-			if (!(ev->flags & EVF_END) && !(ev->flags &
-			    EVF_NOEOL))
-				continue;
-			in_reply = false;
-			buf_printf(&body, "<line class=\"%s\" x1=\"%d\" "
-			    "y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-			    "marker-end=\"url(#arrow)\"/>\n",
-			    first->chan == CHAN_TLS ? "tls" : "plain",
-			    SVG_SERVER, y, SVG_CLIENT + 4, y);
-			buf_printf(&body, "<text%s x=\"%d\" y=\"%d\" "
-			    "text-anchor=\"end\">%s", (first->flags &
-			    EVF_INJECTED) ? " class=\"warn\"" : "",
-			    SVG_SERVER - 6, y - 5, (first->flags &
-			    EVF_INJECTED) ? "!! " : "");
-			xml_text(&body, first->data, first->len > SVG_LABEL ?
-			    SVG_LABEL : first->len);
-			if (extra > 0)
-				buf_printf(&body, " (+%zu line%s)", extra,
-				    extra == 1 ? "" : "s");
-			buf_adds(&body, "</text>\n");
-			rows++;
-		} else if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT) {
-			buf_printf(&body, "<line class=\"%s\" x1=\"%d\" "
-			    "y1=\"%d\" x2=\"%d\" y2=\"%d\" "
-			    "marker-end=\"url(#arrow)\"/>\n",
-			    ev->chan == CHAN_TLS ? "tls" : "plain",
-			    SVG_CLIENT, y, SVG_SERVER - 4, y);
-			buf_printf(&body, "<text x=\"%d\" y=\"%d\">",
-			    SVG_CLIENT + 6, y - 5);
-			xml_text(&body, ev->data, ev->len > SVG_LABEL ?
-			    SVG_LABEL : ev->len);
-			buf_adds(&body, "</text>\n");
-			rows++;
-		} else if (ev->kind == EV_TLS_ESTABLISHED) {
-			buf_printf(&body, "<rect class=\"boundary\" x=\"20\" "
-			    "y=\"%d\" width=\"%d\" height=\"%d\"/>\n", y - 16,
-			    SVG_W - 40, SVG_ROW - 4);
-			buf_printf(&body, "<text class=\"boundary\" "
-			    "x=\"%d\" y=\"%d\" text-anchor=\"middle\">TLS "
-			    "established: ", SVG_W / 2, y);
-			xml_text(&body, ev->data, ev->len);
-			buf_adds(&body, "</text>\n");
-			rows++;
-		} else if (ev->kind == EV_NOTE || ev->kind == EV_MARK ||
-		    ev->kind == EV_WARNING) {
-			buf_printf(&body, "<text class=\"%s\" x=\"%d\" "
-			    "y=\"%d\">", ev->kind == EV_WARNING ? "warn" :
-			    "note", SVG_SERVER + 20, y - 5);
-			xml_text(&body, ev->data, ev->len > SVG_LABEL ?
-			    SVG_LABEL : ev->len);
-			buf_adds(&body, "</text>\n");
-			rows++;
+	for (i = 0; i < l->n; i++) {
+		r = &l->rows[i];
+		if (r->conn != conn)
+			continue;
+		buf_reset(&label);
+		if (r->kind == LR_INJECTED)
+			buf_adds(&label, "!! ");
+		ladder_label(log, r, &label);
+		switch (r->kind) {
+		case LR_CLIENT:
+		case LR_SERVER:
+		case LR_INJECTED:
+			y += svg_arrow(&body, r, label.p, label.len, y);
+			break;
+		case LR_TLS:
+			y += svg_box(&body, "boundary", label.p, label.len, y);
+			break;
+		case LR_NOTE:
+			y += svg_box(&body, (r->bits & LRF_LESSON) ?
+			    "note lesson" : "note", label.p, label.len, y);
+			break;
+		case LR_WARNING:
+			y += svg_box(&body, "warn", label.p, label.len, y);
+			break;
+		default:
+			y += svg_box(&body, "break", label.p, label.len, y);
+			break;
 		}
 	}
-	y = 60 + (int)rows * SVG_ROW;
+	y += 10;
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	    "role=\"img\" aria-label=\"client/server sequence diagram\">\n",
-	    SVG_W, y, SVG_W, y);
-	buf_adds(out, "<defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" "
-	    "refX=\"10\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" "
-	    "orient=\"auto-start-reverse\"><path d=\"M 0 0 L 10 5 L 0 10 "
-	    "z\"/></marker></defs>\n");
-	buf_printf(out, "<text class=\"actor\" x=\"%d\" y=\"24\" "
-	    "text-anchor=\"middle\">Client</text>\n", SVG_CLIENT);
-	buf_printf(out, "<text class=\"actor\" x=\"%d\" y=\"24\" "
-	    "text-anchor=\"middle\">Server</text>\n", SVG_SERVER);
-	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"32\" x2=\"%d\" "
+	    "role=\"img\" aria-label=\"client/server sequence diagram, "
+	    "connection %zu\">\n", SVG_W, y, SVG_W, y, conn + 1);
+	/* Marker ids are the document's: one pair per connection. */
+	buf_printf(out, "<defs><marker id=\"arrow-%zu\" viewBox=\"0 0 10 "
+	    "10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+	    "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 "
+	    "0 L 10 5 L 0 10 z\"/></marker><marker id=\"arrow-inj-%zu\" "
+	    "viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
+	    "markerHeight=\"6\" orient=\"auto-start-reverse\"><path "
+	    "class=\"inj\" d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>\n",
+	    conn + 1, conn + 1);
+	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"34\" x2=\"%d\" "
 	    "y2=\"%d\"/>\n", SVG_CLIENT, SVG_CLIENT, y);
-	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"32\" x2=\"%d\" "
+	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"34\" x2=\"%d\" "
 	    "y2=\"%d\"/>\n", SVG_SERVER, SVG_SERVER, y);
+	svg_actor(out, "Client", SVG_CLIENT);
+	svg_actor(out, "Server", SVG_SERVER);
 	buf_add(out, body.p, body.len);
 	buf_adds(out, "</svg>\n");
 	buf_free(&body);
+	buf_free(&label);
+}
+
+/* The legend: a sample of each mark, and what it means. */
+static void
+html_legend(struct buf *out)
+{
+	const struct ladder_key	*k;
+	size_t			 i, n = ladder_legend(&k);
+
+	buf_adds(out, "<h2>Legend</h2>\n<table class=\"legend\">\n");
+	for (i = 0; i < n; i++) {
+		buf_printf(out, "<tr><td><svg xmlns=\"http://www.w3.org/2000/"
+		    "svg\" width=\"60\" height=\"16\" viewBox=\"0 0 60 16\">"
+		    "<g class=\"%s\">", k[i].name);
+		if (strcmp(k[i].name, "plaintext") == 0 ||
+		    strcmp(k[i].name, "tls") == 0 ||
+		    strcmp(k[i].name, "injected") == 0)
+			buf_printf(out, "<line class=\"%s\" x1=\"2\" y1=\"8\" "
+			    "x2=\"58\" y2=\"8\"/>", strcmp(k[i].name,
+			    "plaintext") == 0 ? "plain" : strcmp(k[i].name,
+			    "tls") == 0 ? "tls" : "inj");
+		else
+			buf_printf(out, "<rect class=\"%s\" x=\"2\" y=\"2\" "
+			    "width=\"56\" height=\"12\"/>", strcmp(k[i].name,
+			    "warning") == 0 ? "warn" : k[i].name);
+		buf_printf(out, "</g></svg></td><th>%s</th><td>%s</td></tr>\n",
+		    k[i].name, k[i].desc);
+	}
+	buf_adds(out, "</table>\n");
 }
 
 static const char html_style[] =
@@ -181,15 +318,32 @@ static const char html_style[] =
 ".c{color:#0645ad}.s{color:#222}.tls{color:#116611}\n"
 ".note{background:#fff7cc;border-left:4px solid #e0b000;padding:.3em .6em}\n"
 ".warn{color:#a40000;font-weight:bold}\n"
-".inj{color:#a40000;background:#fde0e0}\n"
+".inj{color:#c00000;background:#fde0e0}\n"
+".gloss{color:#555;font-style:italic}\n"
 "table{border-collapse:collapse}td,th{border:1px solid #bbb;"
 "padding:.2em .5em;text-align:left;vertical-align:top}\n"
-"svg line.plain{stroke:#a40000}svg line.tls{stroke:#116611}\n"
+"svg{max-width:100%;height:auto}\n"
+"svg line.plain{stroke:#b35c00}svg line.tls{stroke:#116611}\n"
+"svg line.inj{stroke:#d00000;stroke-width:3;stroke-dasharray:6 3}\n"
+"svg path.inj{fill:#d00000}\n"
 "svg line.life{stroke:#888;stroke-dasharray:4 3}\n"
+"svg rect.actor{fill:#eef;stroke:#447}\n"
 "svg rect.boundary{fill:#e6f4e6;stroke:#116611}\n"
-"svg text{font:12px monospace}svg text.actor{font:bold 14px sans-serif}\n"
-"svg text.note{fill:#8a6d00}svg text.warn{fill:#a40000}\n"
-"@media print{body{max-width:none}pre{white-space:pre-wrap}}\n";
+"svg rect.lesson{fill:#fff3a8}\n"
+"svg rect.note{fill:#fff7cc;stroke:#e0b000}\n"
+"svg rect.warn{fill:#fde0e0;stroke:#a40000}\n"
+"svg rect.break{fill:#f4f4f4;stroke:#888;stroke-dasharray:6 4}\n"
+"svg text{font-family:monospace;font-size:12px}\n"
+"svg text.actor{font-weight:bold}\n"
+"svg text.note{fill:#5c4800}svg text.warn{fill:#a40000}\n"
+"svg text.inj{fill:#c00000;font-weight:bold}\n"
+"svg text.boundary{fill:#0b4d0b;font-weight:bold}\n"
+"section.connection{border-top:3px double #888;margin-top:2em}\n"
+"@page{size:A4;margin:15mm}\n"
+"@media print{body{max-width:none;margin:0;font-size:10pt}"
+"pre{white-space:pre-wrap;background:none;border:1px solid #ccc}"
+"section.connection+section.connection{break-before:page}"
+"svg{width:100%}h2,h3{break-after:avoid}tr{break-inside:avoid}}\n";
 
 static void
 html_row(struct buf *out, const char *name, const char *value)
@@ -334,31 +488,41 @@ html_chunk(struct buf *out, const struct event *ev, bool *open)
 	}
 }
 
-void
-render_html(const struct evlog *log, const struct recording_info *ri,
-    struct buf *out)
+/* --explain: the glosses of a line, one a line under it. */
+static void
+html_explain(struct buf *out, const struct event *ev,
+    const struct render_opts *ro)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl, *end;
+
+	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
+	    &b) == 0) {
+		buf_free(&b);
+		return;
+	}
+	end = b.p + b.len;
+	for (p = b.p; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		buf_adds(out, "<span class=\"gloss\">   &gt; ");
+		xml_text(out, p, (size_t)(nl - p));
+		buf_adds(out, "</span>\n");
+	}
+	buf_free(&b);
+}
+
+/* The transcript of events first..last. */
+static void
+html_transcript(const struct evlog *log, size_t first, size_t last,
+    const struct render_opts *ro, struct buf *out)
 {
 	const struct event	*ev;
-	struct digest		 d;
-	char			 start[64];
 	size_t			 i;
 	bool			 open = false, warn;
 
-	format_wall(ri->start, start, sizeof start);
-	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-	    "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
-	    "lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>Mail "
-	    "session: ");
-	xml_str(out, ri->target);
-	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n"
-	    "<h1>Mail session: ", html_style);
-	xml_str(out, ri->target);
-	buf_adds(out, "</h1>\n<p>Recorded ");
-	xml_str(out, start);
-	buf_adds(out, " with mailscope.</p>\n<h2>Sequence</h2>\n");
-	html_svg(log, out);
-	buf_adds(out, "<h2>Transcript</h2>\n<pre>");
-	for (i = 0; i < evlog_count(log); i++) {
+	buf_adds(out, "<h3>Transcript</h3>\n<pre>");
+	for (i = first; i <= last && i < evlog_count(log); i++) {
 		ev = evlog_at(log, i);
 		if (ev_is_trace(ev))
 			continue;
@@ -377,6 +541,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 		open = false;
 		if (ev->kind == EV_DATA) {
 			html_line(out, ev, ev->data, ev->len, true, true);
+			html_explain(out, ev, ro);
 			continue;
 		}
 		warn = ev->kind == EV_WARNING || ev->kind == EV_ERROR ||
@@ -385,8 +550,53 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 		    "info", warn ? "**" : "==");
 		xml_text(out, ev->data, ev->len);
 		buf_adds(out, "</span>\n");
+		html_explain(out, ev, ro);
 	}
+	if (open)
+		buf_addc(out, '\n');
 	buf_adds(out, "</pre>\n");
+}
+
+void
+render_html(const struct evlog *log, const struct recording_info *ri,
+    const struct render_opts *ro, struct buf *out)
+{
+	struct ladder	 l;
+	struct digest	 d;
+	char		 start[64];
+	size_t		 c, n, first = 0, last;
+
+	format_wall(ri->start, start, sizeof start);
+	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
+	    "lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>Mail "
+	    "session: ");
+	xml_str(out, ri->target);
+	buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+	    "<h1>Mail session: ", html_style);
+	xml_str(out, ri->target);
+	buf_adds(out, "</h1>\n<p>Recorded ");
+	xml_str(out, start);
+	buf_adds(out, " with mailscope. Each connection below has its "
+	    "sequence diagram, one arrow per line, then its transcript: "
+	    "<code>-&gt;</code> the client, <code>&lt;-</code> the server, "
+	    "<code>~</code> inside TLS, <code>!!</code> injected.</p>\n");
+	html_legend(out);
+	ladder_init(&l);
+	ladder_log(&l, log);
+	n = ladder_conns(&l, log);
+	for (c = 0; c < n; c++) {
+		last = ladder_conn_end(&l, log, c);
+		if (c + 1 == n && evlog_count(log) > 0)
+			last = evlog_count(log) - 1;
+		buf_printf(out, "<section class=\"connection\">\n<h2>Connection "
+		    "%zu of %zu</h2>\n", c + 1, n);
+		html_svg(log, &l, c, out);
+		html_transcript(log, first, last, ro, out);
+		buf_adds(out, "</section>\n");
+		first = last + 1;
+	}
+	ladder_free(&l);
 	if (ri->damage != NULL) {
 		buf_adds(out, "<p class=\"warn\">The recording could not be "
 		    "read past this point: ");
@@ -394,12 +604,14 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 		buf_adds(out, "; nothing after it is shown.</p>\n");
 	}
 	digest_log(&d, log);
+	buf_adds(out, "<section class=\"facts\">\n");
 	if (d.tls != NULL)
 		html_tls(d.tls, out);
 	else if (ri->damage == NULL)
 		buf_adds(out, "<h2>TLS</h2>\n<p class=\"warn\">No TLS: "
 		    "everything in this session crossed the network in "
 		    "plaintext.</p>\n");
+	buf_adds(out, "</section>\n");
 	digest_free(&d);
 	buf_adds(out, "</body>\n</html>\n");
 }

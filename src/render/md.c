@@ -167,15 +167,87 @@ md_prefix(const struct event *ev)
 	return ev->chan == CHAN_TLS ? "S~ " : "S: ";
 }
 
+/* --explain: the glosses of a line, one a line under it. */
+static void
+md_explain(struct buf *block, const struct event *ev,
+    const struct render_opts *ro)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl, *end;
+
+	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
+	    &b) == 0) {
+		buf_free(&b);
+		return;
+	}
+	end = b.p + b.len;
+	for (p = b.p; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		buf_adds(block, "   > ");
+		sanitize(p, (size_t)(nl - p), block);
+		buf_addc(block, '\n');
+	}
+	buf_free(&b);
+}
+
+/* A paragraph of its own; with --explain its glosses in a quote. */
+static void
+md_para(struct buf *out, const char *lead, const struct event *ev,
+    const struct render_opts *ro)
+{
+	struct buf	b = { 0 };
+	char		*p, *nl;
+
+	buf_adds(out, lead);
+	md_cell(out, ev->data);
+	buf_adds(out, "\n\n");
+	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
+	    &b) == 0) {
+		buf_free(&b);
+		return;
+	}
+	for (p = b.p; p < b.p + b.len; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) != NULL)
+			*nl = '\0';
+		buf_adds(out, "> *");
+		md_cell(out, p);
+		buf_adds(out, "*\n");
+		if (nl == NULL)
+			break;
+	}
+	buf_addc(out, '\n');
+	buf_free(&b);
+}
+
+static void
+md_legend(struct buf *out)
+{
+	const struct ladder_key	*k;
+	size_t			 i, n = ladder_legend(&k);
+
+	buf_adds(out, "## Legend\n\n`C:` lines were sent by the client, "
+	    "`S:` lines by the server; lines inside TLS are marked `~` "
+	    "(`C~`, `S~`); `!!` lines were injected: plaintext sent after "
+	    "the STARTTLS go-ahead, where only the TLS handshake belongs. "
+	    "What mailscope noticed about a line follows it in brackets; "
+	    "a `>` line under it explains it (with --explain). The HTML "
+	    "export draws the same session as a diagram:\n\n");
+	for (i = 0; i < n; i++)
+		buf_printf(out, "- **%s**: %s\n", k[i].name, k[i].desc);
+	buf_addc(out, '\n');
+}
+
 void
 render_md(const struct evlog *log, const struct recording_info *ri,
-    struct buf *out)
+    const struct render_opts *ro, struct buf *out)
 {
 	const struct event	*ev;
+	struct ladder		 l;
 	struct digest		 d;
 	struct buf		 block = { 0 };
 	char			 start[64];
-	size_t			 i;
+	size_t			 i, c = 0, n, last;
 	bool			 open = false;
 
 	format_wall(ri->start, start, sizeof start);
@@ -183,17 +255,27 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 	md_cell(out, ri->target);
 	buf_adds(out, "\n\nRecorded ");
 	md_cell(out, start);
-	buf_adds(out, " with mailscope. `C:` lines were sent by the client, "
-	    "`S:` lines by the server; lines inside TLS are marked `~`; "
-	    "`!!` lines were injected: plaintext sent after the STARTTLS "
-	    "go-ahead, where only the TLS handshake belongs. What mailscope "
-	    "noticed about a line follows it in brackets.\n\n"
-	    "## Transcript\n\n");
+	buf_adds(out, " with mailscope.\n\n");
+	md_legend(out);
+	ladder_init(&l);
+	ladder_log(&l, log);
+	n = ladder_conns(&l, log);
+	last = ladder_conn_end(&l, log, 0);
+	buf_printf(out, "## Connection 1 of %zu\n\n", n);
 	for (i = 0; i < evlog_count(log); i++) {
 		ev = evlog_at(log, i);
 		if (open && !ev_is_chunk(ev)) {
 			buf_addc(&block, '\n');
 			open = false;
+		}
+		if (i > last && c + 1 < n && !ev_is_trace(ev)) {
+			/* A separator between connections. */
+			md_flush_block(out, &block);
+			c++;
+			last = c + 1 < n ? ladder_conn_end(&l, log, c) :
+			    evlog_count(log);
+			buf_printf(out, "* * *\n\n## Connection %zu of %zu\n\n",
+			    c + 1, n);
 		}
 		switch (ev->kind) {
 		case EV_DATA:
@@ -206,20 +288,19 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 			sanitize(ev->data, ev->len, &block);
 			render_flags(ev, &block);
 			buf_addc(&block, '\n');
+			md_explain(&block, ev, ro);
 			break;
 		case EV_TLS_ESTABLISHED:
 			md_flush_block(out, &block);
-			buf_adds(out, "---\n\n**TLS established:** ");
-			md_cell(out, ev->data);
-			buf_adds(out, "\n\n---\n\n");
+			buf_adds(out, "---\n\n");
+			md_para(out, "**TLS established:** ", ev, ro);
+			buf_adds(out, "---\n\n");
 			break;
 		case EV_NOTE:
 		case EV_MARK:
 			md_flush_block(out, &block);
-			buf_adds(out, ev->kind == EV_MARK ? "> **Mark:** " :
-			    "> ");
-			md_cell(out, ev->data);
-			buf_adds(out, "\n\n");
+			md_para(out, ev->kind == EV_MARK ? "> **Mark:** " :
+			    "> ", ev, ro);
 			break;
 		case EV_WARNING:
 		case EV_ERROR:
@@ -227,19 +308,19 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 		case EV_CAPDIFF:
 		case EV_DNS:
 			md_flush_block(out, &block);
-			buf_adds(out, ev->kind == EV_ERROR ? "**Error:** " :
+			md_para(out, ev->kind == EV_ERROR ? "**Error:** " :
 			    ev->kind == EV_WARNING ? "**Warning:** " :
 			    ev->kind == EV_DNS ? ev_dns_bogus(ev) ?
 			    "**DNS, bogus:** " : "**DNS:** " :
 			    ev->kind == EV_CAPDIFF ?
-			    "**Capabilities after TLS:** " : "**Verdict:** ");
-			md_cell(out, ev->data);
-			buf_adds(out, "\n\n");
+			    "**Capabilities after TLS:** " : "**Verdict:** ",
+			    ev, ro);
 			break;
 		default:
 			break;
 		}
 	}
+	ladder_free(&l);
 	if (open)
 		buf_addc(&block, '\n');
 	md_flush_block(out, &block);

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * render: curses-free views of a log.  The text view (batch, export txt),
- * a Markdown handout and a self-contained HTML page with an SVG sequence
- * diagram.  Every byte from the network goes through the sanitizer.
+ * a Markdown handout, a self-contained HTML page with an SVG sequence
+ * diagram, and the sequence (ladder) model that diagram and the screen's
+ * ladder pane both draw.  Every byte from the network goes through the
+ * sanitizer.
  */
 #ifndef MAILSCOPE_RENDER_H
 #define MAILSCOPE_RENDER_H
@@ -25,12 +27,79 @@ void	 render_flags(const struct event *, struct buf *);
 /* "Now" for a recording: its end. */
 int64_t	 render_now(const struct evlog *, const struct recording_info *);
 
-/* A whole recording, for export. */
+/*
+ * A whole recording, for export.  With explain set (the protocol given),
+ * the handouts carry the glosses under each line.
+ */
+struct render_opts {
+	bool		 explain;
+	enum proto_id	 proto;
+};
 void	 render_txt(const struct evlog *, const struct recording_info *,
 	    struct buf *);
 void	 render_md(const struct evlog *, const struct recording_info *,
-	    struct buf *);
+	    const struct render_opts *, struct buf *);
 void	 render_html(const struct evlog *, const struct recording_info *,
+	    const struct render_opts *, struct buf *);
+
+/*
+ * ladder.c: the sequence (ladder) diagram as rows, built from the events
+ * and their classes alone.  One row per line that crossed the wire (the
+ * lines of a reply each their own: an EHLO reply is never folded), bytes
+ * injected after the STARTTLS go-ahead as their own kind, the TLS
+ * boundary, notes, warnings, and where a connection ends.  Only a message
+ * body or a literal is one row for all its lines.  Rows name their event
+ * by its place in the log; ladder_label() words a row for every view.
+ */
+enum ladder_kind {
+	LR_CLIENT,		/* an arrow from the client to the server */
+	LR_SERVER,		/* an arrow from the server to the client */
+	LR_INJECTED,		/* bytes sent after the STARTTLS go-ahead */
+	LR_TLS,			/* the TLS boundary: the handshake done */
+	LR_NOTE,		/* a note, a mark, what TLS changed */
+	LR_WARNING,		/* a warning or an error */
+	LR_BREAK,		/* the connection ended */
+	LR_MAX
+};
+
+#define LRF_TLS		0x01	/* inside TLS */
+#define LRF_LESSON	0x02	/* STARTTLS, its answer, stripping, injection */
+#define LRF_BODY	0x04	/* a body or literal: lines in one row */
+
+struct ladder_row {
+	uint32_t	 seq;		/* the event (a body's first) */
+	uint32_t	 nlines;		/* a body's lines; 1 otherwise */
+	uint16_t	 conn;		/* the connection, from 0 */
+	uint8_t		 kind;		/* enum ladder_kind */
+	uint8_t		 bits;		/* LRF_* */
+	uint8_t		 dir;		/* enum ev_dir of an arrow */
+};
+
+struct ladder {
+	struct ladder_row	*rows;
+	size_t			 n, cap;
+	uint16_t		 conn;
+	bool			 closed;	/* the next event: a new one */
+	bool			 partial;	/* a chunk ended inside a line */
+};
+
+void	 ladder_init(struct ladder *);
+void	 ladder_free(struct ladder *);		/* and ready for reuse */
+void	 ladder_event(struct ladder *, const struct evlog *,
+	    const struct event *);
+void	 ladder_log(struct ladder *, const struct evlog *);
+size_t	 ladder_find(const struct ladder *, uint32_t);	/* row of seq */
+void	 ladder_label(const struct evlog *, const struct ladder_row *,
 	    struct buf *);
+/* The legend of every drawing of it: a name and what it means. */
+struct ladder_key {
+	const char	*name;
+	const char	*desc;
+};
+size_t	 ladder_legend(const struct ladder_key **);
+/* The connections: how many, and the last event of each. */
+size_t	 ladder_conns(const struct ladder *, const struct evlog *);
+size_t	 ladder_conn_end(const struct ladder *, const struct evlog *,
+	    size_t);
 
 #endif /* MAILSCOPE_RENDER_H */

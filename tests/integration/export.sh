@@ -147,8 +147,8 @@ contains "$T/crafted.md" '^!! 220 injected line  \[injected\]$' \
 contains "$T/crafted.html" \
     '<span class="s inj">!! 220 injected line  \[injected\]</span>' \
     "crafted recording, html: the injected line marked"
-contains "$T/crafted.html" '<text class="warn" [^>]*>!! 220 injected line' \
-    "crafted recording, html: the injected reply marked in the diagram"
+contains "$T/crafted.html" '<text class="inj" [^>]*>!! 220 injected line' \
+    "crafted recording, html: the injected reply its own arrow in the diagram"
 if xmllint --noout "$T/crafted.html" 2> "$T/xmllint.err"; then
 	pass "crafted recording, html: well-formed XML"
 else
@@ -288,5 +288,7 @@ for n in 1 2; do
 		fail "export html, $what: not well-formed"
 	fi
 done
-contains "$T/body1.html" '>\+OK [0-9]+ octets \(\+9 lines\)<' \
-    "export html: the diagram counts the body's eight lines and the dot"
+contains "$T/body1.html" '>\+OK [0-9]+ octets<' \
+    "export html: the diagram's arrow for the RETR reply"
+contains "$T/body1.html" '>[^<]* \(body of 9 lines\)<' \
+    "export html: the diagram counts the body's eight lines and the dot in one arrow"

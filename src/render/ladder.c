@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * The sequence (ladder) model: the log as the rows of a client/server
+ * diagram, one arrow per line.  The export's SVG and the screen's ladder
+ * pane draw these rows; neither decides what a row is.  Everything comes
+ * from the events' kinds, flags and classes: nothing parses a reply.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render/render.h"
+
+/* What a drawing shows, in the words of a handout's legend. */
+static const struct ladder_key legend[] = {
+	{ "plaintext", "an arrow: one line sent in plaintext, which anyone "
+	    "on the path can read and change" },
+	{ "tls", "an arrow: one line sent inside TLS, encrypted and "
+	    "authenticated" },
+	{ "injected", "bytes that arrived after the STARTTLS go-ahead and "
+	    "before the handshake, where only TLS belongs: injected by "
+	    "someone on the path (marked !!)" },
+	{ "boundary", "the TLS boundary: the handshake is done; what "
+	    "follows is encrypted" },
+	{ "lesson", "what the lesson is about: the STARTTLS command and its "
+	    "answer, stripping, injection, what changed across STARTTLS" },
+	{ "note", "a note, a mark, or what mailscope noticed" },
+	{ "warning", "a warning or an error" },
+	{ "break", "the connection ended; a new one starts below" },
+};
+
+/* Warnings about the attacks the lessons show. */
+static const char *const lesson_codes[] = {
+	"starttls-stripped", "response-injection", "command-injection",
+	"no-starttls", "starttls-refused",
+};
+
+void
+ladder_init(struct ladder *l)
+{
+	memset(l, 0, sizeof *l);
+}
+
+void
+ladder_free(struct ladder *l)
+{
+	free(l->rows);
+	ladder_init(l);
+}
+
+size_t
+ladder_legend(const struct ladder_key **keys)
+{
+	*keys = legend;
+	return sizeof legend / sizeof legend[0];
+}
+
+static bool
+is_body(const struct event *ev)
+{
+	return ev->kind == EV_DATA && (ev->flags & (EVF_BODY | EVF_LITERAL));
+}
+
+/* The lines that begin in a body event (a chunk may hold many). */
+static uint32_t
+body_lines(struct ladder *l, const struct event *ev, bool first)
+{
+	const char	*p = ev->data, *end = p + ev->len, *lf;
+	uint32_t	 n;
+
+	if (!ev_is_chunk(ev)) {
+		l->partial = false;
+		return 1;
+	}
+	if (ev->len == 0)
+		return 0;
+	n = l->partial && !first ? 0 : 1;
+	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL &&
+	    lf + 1 != end) {
+		n++;
+		p = lf + 1;
+	}
+	l->partial = end[-1] != '\n';
+	return n;
+}
+
+static bool
+lesson(const struct event *ev)
+{
+	size_t	i;
+
+	if (ev->flags & EVF_INJECTED)
+		return true;
+	if (ev->kind == EV_DATA)
+		return ev->dir == DIR_CLIENT ? (ev->cls.bits & EVC_TLS_CMD) :
+		    (ev->cls.bits & (EVC_TLS_GO | EVC_TLS_NO));
+	if (ev->kind == EV_CAPDIFF)
+		return true;
+	for (i = 0; i < sizeof lesson_codes / sizeof lesson_codes[0]; i++)
+		if (ev_code_is(ev, lesson_codes[i]))
+			return true;
+	return false;
+}
+
+static struct ladder_row *
+add_row(struct ladder *l, const struct evlog *log, const struct event *ev,
+    enum ladder_kind kind)
+{
+	struct ladder_row	*r;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 64;
+		l->rows = xreallocarray(l->rows, l->cap, sizeof *l->rows);
+	}
+	r = &l->rows[l->n++];
+	memset(r, 0, sizeof *r);
+	r->seq = ev_seq(log, ev);
+	r->nlines = 1;
+	r->conn = l->conn;
+	r->kind = (uint8_t)kind;
+	r->dir = (uint8_t)ev->dir;
+	r->bits = (ev->chan == CHAN_TLS ? LRF_TLS : 0) |
+	    (lesson(ev) ? LRF_LESSON : 0);
+	return r;
+}
+
+/* One event, as it comes: live (an ev_sub's event) or from a log. */
+void
+ladder_event(struct ladder *l, const struct evlog *log,
+    const struct event *ev)
+{
+	struct ladder_row	*last = l->n > 0 ? &l->rows[l->n - 1] : NULL;
+	const struct ev_extra	*x;
+	enum ladder_kind	 kind;
+
+	if (ev_is_trace(ev))
+		return;
+	if (l->closed) {
+		l->conn++;
+		l->closed = false;
+	}
+	switch (ev->kind) {
+	case EV_DATA:
+		kind = ev->dir == DIR_CLIENT ? LR_CLIENT : LR_SERVER;
+		if (is_body(ev) && !(ev->flags & EVF_INJECTED)) {
+			/* A body goes on in the row it began. */
+			if (last != NULL && (last->bits & LRF_BODY) &&
+			    last->kind == kind && last->conn == l->conn) {
+				last->nlines += body_lines(l, ev, false);
+				return;
+			}
+			last = add_row(l, log, ev, kind);
+			last->bits |= LRF_BODY;
+			last->nlines = body_lines(l, ev, true);
+			return;
+		}
+		add_row(l, log, ev, (ev->flags & EVF_INJECTED) ? LR_INJECTED :
+		    kind);
+		return;
+	case EV_TLS_ESTABLISHED:
+		add_row(l, log, ev, LR_TLS);
+		return;
+	case EV_NOTE:
+	case EV_MARK:
+	case EV_CAPDIFF:
+		add_row(l, log, ev, LR_NOTE);
+		return;
+	case EV_WARNING:
+	case EV_ERROR:
+		add_row(l, log, ev, LR_WARNING);
+		return;
+	case EV_VERIFY:
+		x = ev_extra(ev);
+		if (x == NULL || x->tls == NULL || !x->tls->verified)
+			add_row(l, log, ev, LR_WARNING);
+		return;
+	case EV_DNS:
+		if (ev_dns_bogus(ev))
+			add_row(l, log, ev, LR_WARNING);
+		return;
+	case EV_CLOSE:
+		add_row(l, log, ev, LR_BREAK);
+		l->closed = true;
+		return;
+	default:
+		return;
+	}
+}
+
+void
+ladder_log(struct ladder *l, const struct evlog *log)
+{
+	size_t	i;
+
+	for (i = 0; i < evlog_count(log); i++)
+		ladder_event(l, log, evlog_at(log, i));
+}
+
+/* The last row at or before event seq (0 when there is none). */
+size_t
+ladder_find(const struct ladder *l, uint32_t seq)
+{
+	size_t	lo = 0, hi = l->n, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (l->rows[mid].seq <= seq)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 ? lo - 1 : 0;
+}
+
+/* A row in words, sanitized: what every renderer writes beside it. */
+void
+ladder_label(const struct evlog *log, const struct ladder_row *r,
+    struct buf *out)
+{
+	const struct event	*ev = evlog_at(log, r->seq);
+	const struct ev_extra	*x = ev_extra(ev);
+	const char		*line;
+	size_t			 pos = 0, n;
+	bool			 eol;
+
+	switch (r->kind) {
+	case LR_TLS:
+		buf_adds(out, "TLS established: ");
+		break;
+	case LR_NOTE:
+		if (ev->kind == EV_MARK)
+			buf_adds(out, "mark: ");
+		else if (ev->kind == EV_CAPDIFF)
+			buf_adds(out, "capabilities after STARTTLS: ");
+		break;
+	case LR_WARNING:
+		if (ev->kind == EV_ERROR)
+			buf_adds(out, "error: ");
+		break;
+	case LR_BREAK:
+		buf_adds(out, "connection ended: ");
+		break;
+	default:
+		break;
+	}
+	if (r->bits & LRF_BODY) {
+		/* The first line of the body, and how many there are. */
+		if (ev_is_chunk(ev) && ev_chunk_line(ev, &pos, &line, &n,
+		    &eol))
+			sanitize(line, n, out);
+		else
+			sanitize(ev->data, ev->len, out);
+		buf_printf(out, " (%s of %u line%s)", (ev->flags &
+		    EVF_LITERAL) ? "literal" : "body", r->nlines,
+		    r->nlines == 1 ? "" : "s");
+		return;
+	}
+	sanitize(ev->data, ev->len, out);
+	if (ev->kind == EV_DATA)
+		render_flags(ev, out);
+	else if (r->kind == LR_WARNING && x != NULL && x->code != NULL) {
+		buf_adds(out, " [");
+		sanitize(x->code, strlen(x->code), out);
+		buf_addc(out, ']');
+	}
+}
+
+/* Connections: the last row's and one, or one for an empty log. */
+size_t
+ladder_conns(const struct ladder *l, const struct evlog *log)
+{
+	size_t	n, i;
+
+	if (l->n == 0)
+		return 1;
+	n = (size_t)l->rows[l->n - 1].conn + 1;
+	/* Events after the last close begin one more. */
+	if (l->rows[l->n - 1].kind == LR_BREAK)
+		for (i = l->rows[l->n - 1].seq + 1; i < evlog_count(log); i++)
+			if (!ev_is_trace(evlog_at(log, i)))
+				return n + 1;
+	return n;
+}
+
+/* The last event of connection c: its close, or the log's last. */
+size_t
+ladder_conn_end(const struct ladder *l, const struct evlog *log, size_t c)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->rows[i].conn == c && l->rows[i].kind == LR_BREAK)
+			return l->rows[i].seq;
+	return evlog_count(log) > 0 ? evlog_count(log) - 1 : 0;
+}
