@@ -79,6 +79,8 @@ const struct command commands[] = {
 	    "MAILBOX as a literal ({n+} when LITERAL+ is offered)",
 	    cmd_append },
 	{ "tls", "", "show or hide the TLS panel (also F2)", cmd_tls },
+	{ "ladder", "[on|off]", "the sequence diagram under the transcript "
+	    "(also F7)", cmd_ladder },
 	{ "search", "TEXT", "search the transcript (also / in it)",
 	    cmd_search },
 	{ "explain", "[on|off]", "plain-language glosses under each line "

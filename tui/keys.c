@@ -72,6 +72,10 @@ const struct binding bindings[] = {
 	    ":explain)" },
 	{ KC_GLOBAL, K(TK_F6), A_FOCUS_NEXT, "mailscope-focus-next",
 	    "focus: command line > transcript > TLS panel" },
+	{ KC_GLOBAL, K(TK_F7), A_LADDER, "mailscope-ladder", "show or hide "
+	    "the sequence diagram under the transcript: one arrow per line, "
+	    "the TLS boundary, injected bytes in red; it follows the "
+	    "transcript's selection (also :ladder)" },
 	{ KC_GLOBAL, K(TK_BTAB), A_FOCUS_PREV, "mailscope-focus-prev",
 	    "focus backwards" },
 	{ KC_GLOBAL, K(TK_WHEEL_UP), A_WHEEL_UP, "mailscope-mouse",

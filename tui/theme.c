@@ -68,6 +68,7 @@ static const struct {
 	{ SLOT_FOLD, 3, -1, TA_UNDERLINE },
 	{ SLOT_SELECTED, -1, -1, TA_REVERSE },
 	{ SLOT_EXPLAIN, 12, -1, TA_ITALIC },
+	{ SLOT_LADDER_INJECTED, 9, -1, TA_BOLD },
 	{ SLOT_TLS_TITLE, 15, -1, TA_BOLD },
 	{ SLOT_TLS_LABEL, 8, -1, 0 },
 	{ SLOT_TLS_VALUE, 7, -1, 0 },

@@ -38,7 +38,7 @@
  */
 static const struct pane_ops *const panes[] = {
 	&tour_pane, &gloss_pane, &tlspanel_pane, &transcript_pane,
-	&statusbar_pane, &help_pane,
+	&ladder_pane, &statusbar_pane, &help_pane,
 };
 #define NPANES	(sizeof panes / sizeof panes[0])
 
@@ -154,6 +154,7 @@ tui_relayout(struct tui *t)
 	}
 	if (t->focus == FOCUS_TLS && t->tp_h == 0)
 		t->focus = FOCUS_CMDLINE;
+	ladder_carve(t);
 	for (i = 0; i < NPANES; i++)
 		if (panes[i]->layout != NULL)
 			panes[i]->layout(t);

@@ -76,6 +76,7 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_FOLD,		"transcript.fold")		\
 	X(SLOT_SELECTED,	"transcript.selected")		\
 	X(SLOT_EXPLAIN,		"transcript.explain")		\
+	X(SLOT_LADDER_INJECTED,	"ladder.injected")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
 	X(SLOT_TLS_VALUE,	"tls.value")			\
@@ -196,6 +197,7 @@ enum action {
 	A_GLOSS_BACK, A_GLOSS_CLOSE,
 	A_STEP, A_STEP_BACK, A_PLAY, A_FASTER, A_SLOWER, A_FIRST, A_LAST,
 	A_DATA_END, A_DATA_DROP,
+	A_LADDER,
 	A_CLOSE,
 	A_MAX
 };
@@ -226,6 +228,7 @@ struct tui;
 struct transcript;
 struct tlspanel;
 struct tour;
+struct ladderpane;
 
 /*
  * What several panes show, owned by tui.c (model.c) and filled from the
@@ -251,6 +254,7 @@ struct tui_model {
 	char			 replay_damage[160];	/* "" none */
 	/* shared view state */
 	const struct event	*selected;	/* in the transcript, NULL */
+	const struct event	*shown;		/* its last line drawn, NULL */
 	bool			 gloss;		/* an explanation in the panel */
 	bool			 compare;	/* :compare in the TLS panel */
 	int			 msg_rows;	/* the message covers these */
@@ -277,7 +281,7 @@ struct pane_ops {
 };
 
 extern const struct pane_ops transcript_pane, tlspanel_pane, tour_pane,
-	    gloss_pane, statusbar_pane, help_pane;
+	    gloss_pane, statusbar_pane, help_pane, ladder_pane;
 
 struct tui {
 	struct loop		*loop;
@@ -289,6 +293,7 @@ struct tui {
 	struct transcript	*ts;		/* the transcript pane's own */
 	struct tlspanel		*tp;		/* the TLS panel's own */
 	struct tour		*tour;		/* NULL: no guided tour */
+	struct ladderpane	*lp;		/* the ladder pane's own */
 	struct theme		 theme;
 	bool			 mono;		/* attributes only */
 	bool			 utf8;
@@ -327,6 +332,8 @@ struct tui {
 	/* tp_h is 0 when the TLS panel is not shown */
 	int			 tp_y, tp_x, tp_h, tp_w;
 	int			 tour_h;	/* the tour's banner */
+	/* lp_h is 0 when the ladder pane is not shown */
+	int			 lp_y, lp_x, lp_h, lp_w;
 };
 
 /* tui.c */
@@ -399,6 +406,10 @@ void	 transcript_page(struct transcript *, int);
 int	 transcript_search(struct transcript *, const char *, int);
 bool	 transcript_click(struct tui *, int, int);
 void	 transcript_invalidate(struct transcript *);
+
+/* panes/ladder.c: the sequence diagram under the transcript. */
+void	 ladder_carve(struct tui *);	/* its rows, from the transcript's */
+void	 cmd_ladder(struct tui *, const char *);
 
 /* framelog.c: MAILSCOPE_FRAMELOG=PATH, one line per frame (make bench). */
 #define FC_KEY		0x01

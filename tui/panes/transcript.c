@@ -86,6 +86,7 @@ tr_done(struct tui *t)
 		return;
 	t->ts = NULL;
 	t->m.selected = NULL;
+	t->m.shown = NULL;
 	if (ts->win != NULL)
 		delwin(ts->win);
 	free(ts->items);
@@ -659,6 +660,9 @@ tr_draw(struct tui *t)
 		ts->vrow[ts->nvisible] = row - n;
 		ts->visible[ts->nvisible++] = i;
 	}
+	/* Where it is, for the ladder pane drawn after it. */
+	t->m.shown = ts->nvisible > 0 ?
+	    item_event(ts, ts->visible[ts->nvisible - 1]) : NULL;
 	if (!ts->follow) {
 		if (ts->unseen > 0)
 			snprintf(more, sizeof more, " %zu new below - End "
