@@ -290,5 +290,9 @@ for n in 1 2; do
 done
 contains "$T/body1.html" '>\+OK [0-9]+ octets<' \
     "export html: the diagram's arrow for the RETR reply"
-contains "$T/body1.html" '>[^<]* \(body of 9 lines\)<' \
-    "export html: the diagram counts the body's eight lines and the dot in one arrow"
+contains "$T/body1.html" '>From: [^<]* \(body of 8 lines\)<' \
+    "export html: the diagram draws the body's eight lines as one arrow"
+contains "$T/body1.html" 'spacingAndGlyphs">\.</text>' \
+    "export html: the dot that ends it its own arrow"
+contains "$T/body2.html" '>From: [^<]* \(literal of 8 lines\)<' \
+    "export html: an IMAP literal's lines one arrow"
