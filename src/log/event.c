@@ -332,6 +332,32 @@ ev_chunk_line(const struct event *ev, size_t *pos, const char **line,
 	return true;
 }
 
+/*
+ * The lines a body event adds to its body: a DATA body line is one event,
+ * a chunk holds several (a literal's are cut anywhere), so its lines are
+ * those that begin in it.  *partial: the previous chunk ended inside a
+ * line (false before the first); set for the next.
+ */
+uint64_t
+ev_body_lines(const struct event *ev, bool *partial)
+{
+	const char	*p = ev->data, *end = p + ev->len, *lf;
+	uint64_t	 n;
+
+	if (!ev_is_chunk(ev))
+		return 1;
+	if (ev->len == 0)
+		return 0;
+	n = *partial ? 0 : 1;
+	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL &&
+	    lf + 1 != end) {
+		n++;
+		p = lf + 1;
+	}
+	*partial = end[-1] != '\n';
+	return n;
+}
+
 /* What a retained log holds in memory: compared with evlog_max(). */
 size_t
 evlog_bytes(const struct evlog *log)

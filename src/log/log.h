@@ -172,6 +172,7 @@ const struct ev_extra *ev_extra(const struct event *);
 bool		 ev_is_chunk(const struct event *);
 bool		 ev_chunk_line(const struct event *, size_t *, const char **,
 		    size_t *, bool *);
+uint64_t	 ev_body_lines(const struct event *, bool *);
 size_t		 evlog_count(const struct evlog *);
 uint32_t	 ev_seq(const struct evlog *, const struct event *);
 size_t		 evlog_bytes(const struct evlog *);

@@ -61,29 +61,6 @@ is_body(const struct event *ev)
 	return ev->kind == EV_DATA && (ev->flags & (EVF_BODY | EVF_LITERAL));
 }
 
-/* The lines that begin in a body event (a chunk may hold many). */
-static uint32_t
-body_lines(struct ladder *l, const struct event *ev, bool first)
-{
-	const char	*p = ev->data, *end = p + ev->len, *lf;
-	uint32_t	 n;
-
-	if (!ev_is_chunk(ev)) {
-		l->partial = false;
-		return 1;
-	}
-	if (ev->len == 0)
-		return 0;
-	n = l->partial && !first ? 0 : 1;
-	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL &&
-	    lf + 1 != end) {
-		n++;
-		p = lf + 1;
-	}
-	l->partial = end[-1] != '\n';
-	return n;
-}
-
 static bool
 lesson(const struct event *ev)
 {
@@ -146,12 +123,15 @@ ladder_event(struct ladder *l, const struct evlog *log,
 			/* A body goes on in the row it began. */
 			if (last != NULL && (last->bits & LRF_BODY) &&
 			    last->kind == kind && last->conn == l->conn) {
-				last->nlines += body_lines(l, ev, false);
+				last->nlines += (uint32_t)ev_body_lines(ev,
+				    &l->partial);
 				return;
 			}
 			last = add_row(l, log, ev, kind);
 			last->bits |= LRF_BODY;
-			last->nlines = body_lines(l, ev, true);
+			l->partial = false;
+			last->nlines = (uint32_t)ev_body_lines(ev,
+			    &l->partial);
 			return;
 		}
 		add_row(l, log, ev, (ev->flags & EVF_INJECTED) ? LR_INJECTED :

@@ -136,31 +136,6 @@ is_body(const struct event *ev)
 	return ev->kind == EV_DATA && (ev->flags & (EVF_BODY | EVF_LITERAL));
 }
 
-/*
- * Lines a body event adds to its group: a DATA body line is one event, a
- * chunk holds several (a literal's are cut anywhere), so its lines are the
- * lines that begin in this chunk.
- */
-static uint64_t
-count_lines(const struct event *ev, bool *partial)
-{
-	const char	*p = ev->data, *end = p + ev->len, *lf;
-	uint64_t	 n;
-
-	if (!ev_is_chunk(ev))
-		return 1;
-	if (ev->len == 0)
-		return 0;
-	n = *partial ? 0 : 1;
-	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL &&
-	    lf + 1 != end) {
-		n++;
-		p = lf + 1;
-	}
-	*partial = end[-1] != '\n';
-	return n;
-}
-
 /* Index the event, group bodies. */
 static void
 tr_event(struct tui *t, const struct event *ev)
@@ -211,7 +186,7 @@ tr_event(struct tui *t, const struct event *ev)
 		}
 		g->last = ts->n;
 		g->bytes += ev->len;
-		g->lines += count_lines(ev, &g->partial);
+		g->lines += ev_body_lines(ev, &g->partial);
 		if (!g->folded && !g->touched &&
 		    (g->last - g->first + 1 >= FOLD_LINES ||
 		    g->bytes >= FOLD_BYTES))

@@ -180,6 +180,31 @@ test_find(void **state)
 	evlog_free(log);
 }
 
+/* A literal cut inside a line: its lines counted once, in one row. */
+static void
+test_literal(void **state)
+{
+	struct evlog	*log = evlog_new(true);
+	struct ladder	 l;
+	struct buf	 b = { 0 };
+
+	(void)state;
+	line(log, DIR_SERVER, CHAN_TLS, 0, 0, "* 1 FETCH (BODY[] {9}");
+	line(log, DIR_SERVER, CHAN_TLS, EVF_LITERAL | EVF_BODY, 0, "a\nb");
+	line(log, DIR_SERVER, CHAN_TLS, EVF_LITERAL | EVF_BODY, 0, "c\nd\n");
+	line(log, DIR_SERVER, CHAN_TLS, EVF_END, EVC_FINAL, ")");
+	ladder_init(&l);
+	ladder_log(&l, log);
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.rows[1].bits, LRF_TLS | LRF_BODY);
+	assert_int_equal(l.rows[1].nlines, 3);
+	ladder_label(log, &l.rows[1], &b);
+	assert_string_equal(b.p, "a (literal of 3 lines)");
+	buf_free(&b);
+	ladder_free(&l);
+	evlog_free(log);
+}
+
 /* A legend names every mark the drawings use. */
 static void
 test_legend(void **state)
@@ -206,6 +231,7 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_legend),
 	};
 
