@@ -250,6 +250,9 @@ for size in 100x30 200x60; do
 	check "$size: each capability its own arrow" tui_wait lad '│◀─ 250-STARTTLS ─+│'
 	check "$size: the injected bytes their own arrow" tui_wait lad '│◀━ !! 250-evil\.example injected before TLS.*━│'
 	check "$size: the TLS boundary across" tui_wait lad '^═══ TLS established: TLS1\.3'
+	check "$size: the warning wrapped between the columns, not cut" \
+	    tui_wait lad '│ +[^│]*\[response-injection\] +│'
+	check "$size: STARTTLS marked as what the lesson is about" tui_wait lad '^▸ │─ STARTTLS ─'
 	# The diagram follows the transcript: the selection moves it up.
 	tui_keys lad Tab
 	k=0

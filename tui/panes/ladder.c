@@ -7,7 +7,7 @@
  * the render layer's ladder model, the one the HTML export draws; this
  * file only draws them, ending at the transcript's selected line or, with
  * none, at the last line it shows (struct tui_model), so the two scroll
- * together.
+ * together.  A row the lesson is about is marked in the margin.
  */
 #include <curses.h>
 #include <stdlib.h>
@@ -16,6 +16,7 @@
 #include "tui.h"
 
 #define LADDER_MIN_ROWS	6	/* below this the transcript keeps it all */
+#define NOTE_ROWS	3	/* a note or a warning wraps over as many */
 
 struct ladderpane {
 	WINDOW		*win;
@@ -115,6 +116,19 @@ fit(const char *s, size_t len, int width)
 	return i;
 }
 
+/* The bytes of s for one row of width columns: cut at a space. */
+static size_t
+wrap(const char *s, size_t len, int width)
+{
+	size_t	n = fit(s, len, width), k;
+
+	if (n < len)
+		for (k = n; k > n / 2; k--)
+			if (s[k] == ' ')
+				return k + 1;
+	return n;
+}
+
 static void
 repeat(struct rtext *rt, enum slot s, const char *c, int n)
 {
@@ -148,14 +162,18 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 	struct ladderpane	*lp = t->lp;
 	struct rtext		*rt = &lp->rt;
 	const char		*life = t->utf8 ? "\xe2\x94\x82" : "|";
-	const char		*dash;
+	const char		*dash, *lesson;
 	enum slot		 s, ls = SLOT_MARKER;
 	bool			 tls = r->bits & LRF_TLS;
 	int			 inner = w - 6, used;
-	size_t			 k;
+	const char		*p;
+	size_t			 k, n, left;
 
 	rtext_reset(rt);
 	buf_reset(&lp->label);
+	/* What the lesson is about: STARTTLS, its answer, the attacks. */
+	lesson = !(r->bits & LRF_LESSON) ? "  " : t->utf8 ? "\xe2\x96\xb8 " :
+	    "> ";
 	if (r->kind == LR_INJECTED)
 		buf_adds(&lp->label, "!! ");
 	ladder_label(t->log, r, &lp->label);
@@ -175,14 +193,26 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 		break;
 	case LR_NOTE:
 	case LR_WARNING:
+		/* Wrapped at words between the columns, a few rows at most. */
 		s = r->kind == LR_NOTE ? SLOT_NOTE : SLOT_WARNING;
-		rtext_adds(rt, ls, "  ");
-		rtext_adds(rt, ls, life);
-		rtext_adds(rt, s, r->kind == LR_NOTE ? " # " : " ! ");
-		used = 3 + add_label(t, rt, s, lp->label.p, lp->label.len,
-		    inner - 3);
-		repeat(rt, s, " ", inner - used);
-		rtext_adds(rt, ls, life);
+		p = lp->label.p;
+		left = lp->label.len;
+		for (k = 0; k < NOTE_ROWS && (k == 0 || left > 0); k++) {
+			if (k > 0)
+				rtext_adds(rt, ls, "\n");
+			rtext_adds(rt, ls, k == 0 ? lesson : "  ");
+			rtext_adds(rt, ls, life);
+			rtext_adds(rt, s, k > 0 ? "   " : r->kind == LR_NOTE ?
+			    " # " : " ! ");
+			n = wrap(p, left, inner - 3);
+			if (k + 1 == NOTE_ROWS)
+				n = left;
+			used = 3 + add_label(t, rt, s, p, n, inner - 3);
+			repeat(rt, s, " ", inner - used);
+			rtext_adds(rt, ls, life);
+			p += n;
+			left -= n;
+		}
 		break;
 	default:
 		if (r->kind == LR_INJECTED)
@@ -193,7 +223,7 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
 		dash = r->kind == LR_INJECTED ? (t->utf8 ? "\xe2\x94\x81" :
 		    "=") : (t->utf8 ? "\xe2\x94\x80" : "-");
-		rtext_adds(rt, ls, "  ");
+		rtext_adds(rt, ls, lesson);
 		rtext_adds(rt, ls, life);
 		if (r->dir == DIR_CLIENT) {
 			rtext_adds(rt, s, dash);
@@ -227,7 +257,7 @@ lp_draw(struct tui *t)
 	const struct event	*at;
 	struct rtext		 head = { 0 };
 	size_t			 last, first, i;
-	int			 w, h, row, pad;
+	int			 w, h, row, pad, need, skip;
 
 	if (lp->win == NULL || t->lp_h == 0)
 		return;
@@ -256,11 +286,18 @@ lp_draw(struct tui *t)
 	at = t->m.selected != NULL ? t->m.selected : t->m.shown;
 	last = at != NULL ? ladder_find(&lp->l, ev_seq(t->log, at)) :
 	    lp->l.n - 1;
-	first = last + 1 > (size_t)(h - 1) ? last + 1 - (size_t)(h - 1) : 0;
-	for (i = first, row = 1; i <= last && row < h; i++, row++) {
+	/* Up from there until the pane is full; a note may take rows. */
+	for (first = last + 1, need = 0; first > 0 && need < h - 1; first--) {
+		build_row(t, &lp->l.rows[first - 1], w, false);
+		need += rtext_rows(&lp->rt, w, 0);
+	}
+	skip = need > h - 1 ? need - (h - 1) : 0;
+	for (i = first, row = 1; i <= last && row < h; i++) {
 		build_row(t, &lp->l.rows[i], w, t->m.selected != NULL &&
 		    i == last);
-		rtext_draw(lp->win, &lp->rt, row, 0, w, 0, 0, 1);
+		row += rtext_draw(lp->win, &lp->rt, row, 0, w, 0, skip,
+		    h - row);
+		skip = 0;
 	}
 	wnoutrefresh(lp->win);
 }
