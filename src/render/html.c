@@ -73,8 +73,8 @@ xml_str(struct buf *out, const char *s)
 #define SVG_CHAR	7.2		/* 12 px monospace */
 #define SVG_LINE	15
 #define SVG_TOP		50		/* under the actors */
-#define SVG_ARROW_CHARS	((size_t)((SVG_SERVER - SVG_CLIENT - 2 * SVG_PAD) / \
-			    SVG_CHAR))
+#define SVG_ARROW_CHARS	\
+	((size_t)((SVG_SERVER - SVG_CLIENT - 2 * SVG_PAD) / SVG_CHAR))
 #define SVG_BOX_CHARS	((size_t)((SVG_BOX_W - 2 * SVG_PAD) / SVG_CHAR))
 
 /* Characters, not bytes: a UTF-8 sequence is one (sanitized text). */
@@ -589,8 +589,8 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 		last = ladder_conn_end(&l, log, c);
 		if (c + 1 == n && evlog_count(log) > 0)
 			last = evlog_count(log) - 1;
-		buf_printf(out, "<section class=\"connection\">\n<h2>Connection "
-		    "%zu of %zu</h2>\n", c + 1, n);
+		buf_printf(out, "<section class=\"connection\">\n"
+		    "<h2>Connection %zu of %zu</h2>\n", c + 1, n);
 		html_svg(log, &l, c, out);
 		html_transcript(log, first, last, ro, out);
 		buf_adds(out, "</section>\n");

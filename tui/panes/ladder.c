@@ -15,7 +15,7 @@
 
 #include "tui.h"
 
-#define LADDER_MIN_ROWS	6	/* below this the transcript keeps it all */
+#define LADDER_MIN_ROWS	6	/* fewer: the transcript keeps them */
 #define NOTE_ROWS	3	/* a note or a warning wraps over as many */
 
 struct ladderpane {
@@ -75,7 +75,7 @@ ladder_carve(struct tui *t)
 	if (t->lp == NULL || !t->lp->shown)
 		return;
 	h = t->ts_h / 2;
-	if (h < LADDER_MIN_ROWS || t->ts_h - h < LADDER_MIN_ROWS / 2)
+	if (h < LADDER_MIN_ROWS)
 		return;
 	t->ts_h -= h;
 	t->lp_y = t->ts_y + t->ts_h;
@@ -329,9 +329,9 @@ cmd_ladder(struct tui *t, const char *args)
 	}
 	tui_relayout(t);
 	if (lp->shown && t->lp_h == 0)
-		tui_message(t, true, "the sequence diagram needs %d rows "
-		    "for the transcript and itself", 3 * LADDER_MIN_ROWS / 2 +
-		    1);
+		tui_message(t, true, "the sequence diagram takes half of "
+		    "the transcript's rows, which needs %d at least",
+		    2 * LADDER_MIN_ROWS);
 }
 
 const struct pane_ops ladder_pane = {
