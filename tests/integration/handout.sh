@@ -291,4 +291,13 @@ for size in 100x30 200x60; do
 	fi
 	tui_stop lad
 done
+# Too few rows for both: the transcript keeps them, and says so.
+tui_start lad 80 12 "env LANG=C.UTF-8 TERM=tmux-256color \
+    XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config \
+    $UI --lab 2> $T/lad-small.err; sleep 600"
+check "80x12: the lab's greeting" tui_wait lad 'S: +220 lab\.mailscope\.test'
+tui_keys lad F7
+check "80x12: F7 says the transcript needs 12 rows" tui_wait lad 'transcript.s rows, which needs 12 at'
+lacks "$T/lad.screen" 'sequence diagram \(F7\)' "80x12: no diagram squeezed in"
+tui_stop lad
 tui_stop keep
