@@ -73,6 +73,7 @@ xml_str(struct buf *out, const char *s)
 #define SVG_CHAR	7.2		/* 12 px monospace */
 #define SVG_LINE	15
 #define SVG_TOP		50		/* under the actors */
+#define SVG_PAGE	1150		/* the most a part is: A4, scaled */
 #define SVG_ARROW_CHARS	\
 	((size_t)((SVG_SERVER - SVG_CLIENT - 2 * SVG_PAD) / SVG_CHAR))
 #define SVG_BOX_CHARS	((size_t)((SVG_BOX_W - 2 * SVG_PAD) / SVG_CHAR))
@@ -155,10 +156,11 @@ svg_lines(struct buf *out, const char *cls, const char *s, size_t len,
 	} while (len > 0);
 }
 
-/* One arrow: its label wrapped above it; the lesson's highlighted. */
-static int
+/* One arrow (row_height() high): its label wrapped above it; the
+ * lesson's highlighted. */
+static void
 svg_arrow(struct buf *out, const struct ladder_row *r, const char *label,
-    size_t len, int top)
+    size_t len, int top, size_t id)
 {
 	const char	*cls;
 	int		 lines, y;
@@ -180,13 +182,11 @@ svg_arrow(struct buf *out, const struct ladder_row *r, const char *label,
 	    "y2=\"%d\" marker-end=\"url(#%s-%zu)\"/>\n</g>\n", cls,
 	    right ? SVG_CLIENT : SVG_SERVER, y,
 	    right ? SVG_SERVER - 2 : SVG_CLIENT + 2, y,
-	    r->kind == LR_INJECTED ? "arrow-inj" : "arrow",
-	    (size_t)r->conn + 1);
-	return lines * SVG_LINE + 16;
+	    r->kind == LR_INJECTED ? "arrow-inj" : "arrow", id);
 }
 
 /* A box across both lifelines: the boundary, a note, a warning. */
-static int
+static void
 svg_box(struct buf *out, const char *cls, const char *label, size_t len,
     int top)
 {
@@ -198,7 +198,6 @@ svg_box(struct buf *out, const char *cls, const char *label, size_t len,
 	svg_lines(out, cls, label, len, SVG_BOX_CHARS, SVG_BOX_X + SVG_PAD,
 	    top + 15);
 	buf_adds(out, "</g>\n");
-	return lines * SVG_LINE + 16;
 }
 
 static void
@@ -213,20 +212,65 @@ svg_actor(struct buf *out, const char *name, int x)
 	buf_adds(out, "</g>\n");
 }
 
+/* The height a row takes: its label wrapped to its box. */
+static int
+row_height(const struct ladder_row *r, const struct buf *label)
+{
+	bool	arrow = r->kind == LR_CLIENT || r->kind == LR_SERVER ||
+	    r->kind == LR_INJECTED;
+
+	return wrapped_lines(label->p, label->len, arrow ? SVG_ARROW_CHARS :
+	    SVG_BOX_CHARS) * SVG_LINE + 16;
+}
+
+/* One drawing: the columns, their names, the rows drawn in body. */
+static void
+svg_flush(struct buf *out, struct buf *body, int y, size_t conn,
+    size_t part, size_t id)
+{
+	y += 10;
+	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+	    "role=\"img\" aria-label=\"client/server sequence diagram, "
+	    "connection %zu, part %zu\">\n", SVG_W, y, SVG_W, y, conn + 1,
+	    part);
+	/* Marker ids are the document's: one pair per drawing. */
+	buf_printf(out, "<defs><marker id=\"arrow-%zu\" viewBox=\"0 0 10 "
+	    "10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
+	    "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 "
+	    "0 L 10 5 L 0 10 z\"/></marker><marker id=\"arrow-inj-%zu\" "
+	    "viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
+	    "markerHeight=\"6\" orient=\"auto-start-reverse\"><path "
+	    "class=\"inj\" d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>\n",
+	    id, id);
+	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"34\" x2=\"%d\" "
+	    "y2=\"%d\"/>\n", SVG_CLIENT, SVG_CLIENT, y);
+	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"34\" x2=\"%d\" "
+	    "y2=\"%d\"/>\n", SVG_SERVER, SVG_SERVER, y);
+	svg_actor(out, "Client", SVG_CLIENT);
+	svg_actor(out, "Server", SVG_SERVER);
+	buf_add(out, body->p, body->len);
+	buf_adds(out, "</svg>\n");
+	buf_reset(body);
+}
+
 /*
  * The sequence diagram of one connection, drawn from the ladder model:
  * one arrow per line, injected bytes their own red arrow, the TLS
- * boundary, notes and warnings across, wrapped, never cut.
+ * boundary, notes and warnings across, wrapped, never cut.  A long one
+ * is drawn in parts no taller than a printed page (a browser does not
+ * split a drawing across pages: it would clip it); *id numbers them.
  */
 static void
 html_svg(const struct evlog *log, const struct ladder *l, size_t conn,
-    struct buf *out)
+    size_t *id, struct buf *out)
 {
 	const struct ladder_row	*r;
 	struct buf		 body = { 0 }, label = { 0 };
-	size_t			 i;
-	int			 y = SVG_TOP;
+	size_t			 i, part = 1;
+	int			 y = SVG_TOP, h;
 
+	++*id;
 	for (i = 0; i < l->n; i++) {
 		r = &l->rows[i];
 		if (r->conn != conn)
@@ -235,49 +279,35 @@ html_svg(const struct evlog *log, const struct ladder *l, size_t conn,
 		if (r->kind == LR_INJECTED)
 			buf_adds(&label, "!! ");
 		ladder_label(log, r, &label);
+		h = row_height(r, &label);
+		if (y > SVG_TOP && y + h > SVG_PAGE) {
+			svg_flush(out, &body, y, conn, part++, *id);
+			++*id;
+			y = SVG_TOP;
+		}
 		switch (r->kind) {
 		case LR_CLIENT:
 		case LR_SERVER:
 		case LR_INJECTED:
-			y += svg_arrow(&body, r, label.p, label.len, y);
+			svg_arrow(&body, r, label.p, label.len, y, *id);
 			break;
 		case LR_TLS:
-			y += svg_box(&body, "boundary", label.p, label.len, y);
+			svg_box(&body, "boundary", label.p, label.len, y);
 			break;
 		case LR_NOTE:
-			y += svg_box(&body, (r->bits & LRF_LESSON) ?
+			svg_box(&body, (r->bits & LRF_LESSON) ?
 			    "note lesson" : "note", label.p, label.len, y);
 			break;
 		case LR_WARNING:
-			y += svg_box(&body, "warn", label.p, label.len, y);
+			svg_box(&body, "warn", label.p, label.len, y);
 			break;
 		default:
-			y += svg_box(&body, "break", label.p, label.len, y);
+			svg_box(&body, "break", label.p, label.len, y);
 			break;
 		}
+		y += h;
 	}
-	y += 10;
-	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
-	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-	    "role=\"img\" aria-label=\"client/server sequence diagram, "
-	    "connection %zu\">\n", SVG_W, y, SVG_W, y, conn + 1);
-	/* Marker ids are the document's: one pair per connection. */
-	buf_printf(out, "<defs><marker id=\"arrow-%zu\" viewBox=\"0 0 10 "
-	    "10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-	    "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M 0 "
-	    "0 L 10 5 L 0 10 z\"/></marker><marker id=\"arrow-inj-%zu\" "
-	    "viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"6\" "
-	    "markerHeight=\"6\" orient=\"auto-start-reverse\"><path "
-	    "class=\"inj\" d=\"M 0 0 L 10 5 L 0 10 z\"/></marker></defs>\n",
-	    conn + 1, conn + 1);
-	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"34\" x2=\"%d\" "
-	    "y2=\"%d\"/>\n", SVG_CLIENT, SVG_CLIENT, y);
-	buf_printf(out, "<line class=\"life\" x1=\"%d\" y1=\"34\" x2=\"%d\" "
-	    "y2=\"%d\"/>\n", SVG_SERVER, SVG_SERVER, y);
-	svg_actor(out, "Client", SVG_CLIENT);
-	svg_actor(out, "Server", SVG_SERVER);
-	buf_add(out, body.p, body.len);
-	buf_adds(out, "</svg>\n");
+	svg_flush(out, &body, y, conn, part, *id);
 	buf_free(&body);
 	buf_free(&label);
 }
@@ -564,7 +594,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	struct ladder	 l;
 	struct digest	 d;
 	char		 start[64];
-	size_t		 c, n, first = 0, last;
+	size_t		 c, n, first = 0, last, id = 0;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -591,7 +621,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 			last = evlog_count(log) - 1;
 		buf_printf(out, "<section class=\"connection\">\n"
 		    "<h2>Connection %zu of %zu</h2>\n", c + 1, n);
-		html_svg(log, &l, c, out);
+		html_svg(log, &l, c, &id, out);
 		html_transcript(log, first, last, ro, out);
 		buf_adds(out, "</section>\n");
 		first = last + 1;

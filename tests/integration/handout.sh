@@ -133,6 +133,48 @@ fi
 python3 "$T/svgcheck.py" "$T/long.html" labels > "$T/long.labels"
 contains "$T/long.labels" 'END$' "a 300-character line: wrapped to its end, never cut"
 
+# A long session is drawn in parts no taller than a printed page: a
+# browser does not split one drawing across pages.
+python3 - "$T/inject.jsonl" > "$T/tall.jsonl" <<'EOF'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+out, seq = [], 0
+for d in lines:
+    if "seq" not in d:
+        out.append(d)
+        continue
+    reps = 6 if d.get("kind") == "data" and d.get("chan") == "tls" else 1
+    for _ in range(reps):
+        out.append(dict(d, seq=seq))
+        seq += 1
+out[-1]["events"] = seq
+for d in out:
+    print(json.dumps(d))
+EOF
+"$MS" export --format html "$T/tall.jsonl" -o "$T/tall.html" 2> /dev/null
+if python3 - "$T/tall.html" > "$T/tall.out" 2>&1 <<'EOF'
+import sys, xml.etree.ElementTree as ET
+S = "{http://www.w3.org/2000/svg}"
+doc = ET.parse(sys.argv[1]).getroot()
+parts = [s for s in doc.iter(S + "svg") if s.get("width") == "900"]
+hs = [float(s.get("height")) for s in parts]
+print("%d parts, heights %s" % (len(parts), hs))
+assert len(parts) >= 2 and max(hs) <= 1160, "a part too tall"
+EOF
+then
+	pass "a long session: drawn in parts a page high ($(cat "$T/tall.out"))"
+else
+	fail "a long session: $(tail -n 1 "$T/tall.out")"
+fi
+if python3 "$T/svgcheck.py" "$T/tall.html" boxes > "$T/tall.boxes" 2>&1; then
+	pass "a long session: no text wider than its box"
+else
+	fail "a long session: $(head -n 3 "$T/tall.boxes")"
+fi
+[ "$(grep -c '<g class="actor">' "$T/tall.html")" -ge 4 ] &&
+    pass "a long session: each part names its columns" ||
+    fail "a long session: a part without its column names"
+
 # Every line the lesson is about, its own arrow.
 for cap in '250-PIPELINING' '250-STARTTLS' '250-ENHANCEDSTATUSCODES' '250 8BITMIME' \
     '250-AUTH PLAIN LOGIN'; do
