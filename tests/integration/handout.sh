@@ -295,6 +295,20 @@ for size in 100x30 200x60; do
 	check "$size: the warning wrapped between the columns, not cut" \
 	    tui_wait lad '│ +[^│]*\[response-injection\] +│'
 	check "$size: STARTTLS marked as what the lesson is about" tui_wait lad '^▸ │─ STARTTLS ─'
+	# The slot ladder.injected: bright red in the default theme.
+	esc=$(printf '\033')
+	_tui capture-pane -e -p -t lad > "$T/lad-$size.esc"
+	if grep '!! 250-evil' "$T/lad-$size.esc" | grep '━' |
+	    grep -q "${esc}\[[0-9;]*91m"; then
+		pass "$size: the injected arrow in red (ladder.injected)"
+	else
+		fail "$size: the injected arrow is not red"
+	fi
+	if grep '│─ STARTTLS ─' "$T/lad-$size.esc" | grep -q "${esc}\[[0-9;]*91m"; then
+		fail "$size: the STARTTLS arrow in red too"
+	else
+		pass "$size: the other arrows in their own colours"
+	fi
 	# The diagram follows the transcript: the selection moves it up.
 	tui_keys lad Tab
 	k=0
