@@ -185,7 +185,8 @@ svg_arrow(struct buf *out, const struct ladder_row *r, const char *label,
 	    r->kind == LR_INJECTED ? "arrow-inj" : "arrow", id);
 }
 
-/* A box across both lifelines: the boundary, a note, a warning. */
+/* A box across both lifelines: the handshake, the boundary, a note, a
+ * warning, the end. */
 static void
 svg_box(struct buf *out, const char *cls, const char *label, size_t len,
     int top)
@@ -291,6 +292,9 @@ html_svg(const struct evlog *log, const struct ladder *l, size_t conn,
 		case LR_INJECTED:
 			svg_arrow(&body, r, label.p, label.len, y, *id);
 			break;
+		case LR_HANDSHAKE:
+			svg_box(&body, "handshake", label.p, label.len, y);
+			break;
 		case LR_TLS:
 			svg_box(&body, "boundary", label.p, label.len, y);
 			break;
@@ -359,6 +363,7 @@ static const char html_style[] =
 "svg line.life{stroke:#888;stroke-dasharray:4 3}\n"
 "svg rect.actor{fill:#eef;stroke:#447}\n"
 "svg rect.boundary{fill:#e6f4e6;stroke:#116611}\n"
+"svg rect.handshake{fill:#eef3fb;stroke:#5577aa;stroke-dasharray:3 2}\n"
 "svg rect.lesson{fill:#fff3a8}\n"
 "svg rect.note{fill:#fff7cc;stroke:#e0b000}\n"
 "svg rect.warn{fill:#fde0e0;stroke:#a40000}\n"
@@ -368,6 +373,7 @@ static const char html_style[] =
 "svg text.note{fill:#5c4800}svg text.warn{fill:#a40000}\n"
 "svg text.inj{fill:#c00000;font-weight:bold}\n"
 "svg text.boundary{fill:#0b4d0b;font-weight:bold}\n"
+"svg text.handshake{fill:#2b3f66}\n"
 "section.connection{border-top:3px double #888;margin-top:2em}\n"
 "@page{size:A4;margin:15mm}\n"
 "@media print{body{max-width:none;margin:0;font-size:10pt}"

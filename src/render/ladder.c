@@ -20,6 +20,8 @@ static const struct ladder_key legend[] = {
 	{ "injected", "bytes that arrived after the STARTTLS go-ahead and "
 	    "before the handshake, where only TLS belongs: injected by "
 	    "someone on the path (marked !!)" },
+	{ "handshake", "the TLS handshake's messages, on the same "
+	    "connection: after the go-ahead, before anything encrypted" },
 	{ "boundary", "the TLS boundary: the handshake is done; what "
 	    "follows is encrypted" },
 	{ "lesson", "what the lesson is about: the STARTTLS command and its "
@@ -137,6 +139,15 @@ ladder_event(struct ladder *l, const struct evlog *log,
 		add_row(l, log, ev, (ev->flags & EVF_INJECTED) ? LR_INJECTED :
 		    kind);
 		return;
+	case EV_TLS_STEP:
+		/* The messages of one handshake go in one row. */
+		if (last != NULL && last->kind == LR_HANDSHAKE &&
+		    last->conn == l->conn) {
+			last->nlines++;
+			return;
+		}
+		add_row(l, log, ev, LR_HANDSHAKE);
+		return;
 	case EV_TLS_ESTABLISHED:
 		add_row(l, log, ev, LR_TLS);
 		return;
@@ -200,10 +211,23 @@ ladder_label(const struct evlog *log, const struct ladder_row *r,
 	const struct event	*ev = evlog_at(log, r->seq);
 	const struct ev_extra	*x = ev_extra(ev);
 	const char		*line;
-	size_t			 pos = 0, n;
+	size_t			 pos = 0, n, i;
 	bool			 eol;
 
 	switch (r->kind) {
+	case LR_HANDSHAKE:
+		/* Each message's name, as the session logged it. */
+		buf_adds(out, "TLS handshake: ");
+		for (i = r->seq, n = 0; n < r->nlines && i < evlog_count(log);
+		    i++) {
+			ev = evlog_at(log, i);
+			if (ev->kind != EV_TLS_STEP)
+				continue;
+			if (n++ > 0)
+				buf_adds(out, ", ");
+			sanitize(ev->data, ev->len, out);
+		}
+		return;
 	case LR_TLS:
 		buf_adds(out, "TLS established: ");
 		break;

@@ -55,6 +55,7 @@ enum ladder_kind {
 	LR_CLIENT,		/* an arrow from the client to the server */
 	LR_SERVER,		/* an arrow from the server to the client */
 	LR_INJECTED,		/* bytes sent after the STARTTLS go-ahead */
+	LR_HANDSHAKE,		/* TLS handshake messages, in one row */
 	LR_TLS,			/* the TLS boundary: the handshake done */
 	LR_NOTE,		/* a note, a mark, what TLS changed */
 	LR_WARNING,		/* a warning or an error */
@@ -68,7 +69,8 @@ enum ladder_kind {
 
 struct ladder_row {
 	uint32_t	 seq;		/* the event (a body's first) */
-	uint32_t	 nlines;		/* a body's lines; 1 otherwise */
+	uint32_t	 nlines;		/* a body's lines, a handshake's
+					 * messages; 1 otherwise */
 	uint16_t	 conn;		/* the connection, from 0 */
 	uint8_t		 kind;		/* enum ladder_kind */
 	uint8_t		 bits;		/* LRF_* */

@@ -187,6 +187,8 @@ contains "$T/inject.html" '<g class="arrow inj lesson">' "inject-response: the i
 contains "$T/inject.html" '<line class="inj" [^>]*marker-end="url\(#arrow-inj-1\)"' "inject-response: drawn in the injected style"
 contains "$T/inject.labels" '^!! 250-evil\.example injected before TLS' "inject-response: the injected arrow's label"
 contains "$T/inject.html" '<g class="boundary">' "inject-response: the TLS boundary across"
+contains "$T/inject.labels" '^TLS handshake: ClientHello sent, ServerHello received' \
+    "inject-response: the handshake's messages on the same connection"
 contains "$T/inject.html" '<g class="arrow plain lesson">' "inject-response: STARTTLS and its go-ahead highlighted"
 lacks "$T/inject.html" '\(\+[0-9]+ lines?\)' "inject-response: no reply folded"
 
@@ -292,6 +294,8 @@ for size in 100x30 200x60; do
 	check "$size: each capability its own arrow" tui_wait lad '│◀─ 250-STARTTLS ─+│'
 	check "$size: the injected bytes their own arrow" tui_wait lad '│◀━ !! 250-evil\.example injected before TLS.*━│'
 	check "$size: the TLS boundary across" tui_wait lad '^═══ TLS established: TLS1\.3'
+	check "$size: the handshake's messages before it" \
+	    tui_wait lad '│ ~ TLS handshake: ClientHello sent, ServerHello received'
 	check "$size: the warning wrapped between the columns, not cut" \
 	    tui_wait lad '│ +[^│]*\[response-injection\] +│'
 	check "$size: STARTTLS marked as what the lesson is about" tui_wait lad '^▸ │─ STARTTLS ─'

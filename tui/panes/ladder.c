@@ -2,8 +2,9 @@
 /*
  * The ladder pane: the session as a sequence diagram under the
  * transcript (F7, :ladder).  Client and server columns, one arrow per
- * line, the TLS boundary across, injected bytes their own arrow in
- * their own slot, notes and warnings between the columns.  The rows are
+ * line, the handshake's messages and the TLS boundary, injected bytes
+ * their own arrow in their own slot, notes and warnings between the
+ * columns.  The rows are
  * the render layer's ladder model, the one the HTML export draws; this
  * file only draws them, ending at the transcript's selected line or, with
  * none, at the last line it shows (struct tui_model), so the two scroll
@@ -191,10 +192,12 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 		rtext_adds(rt, s, " ");
 		repeat(rt, s, dash, w - used - 1);
 		break;
+	case LR_HANDSHAKE:
 	case LR_NOTE:
 	case LR_WARNING:
 		/* Wrapped at words between the columns, a few rows at most. */
-		s = r->kind == LR_NOTE ? SLOT_NOTE : SLOT_WARNING;
+		s = r->kind == LR_NOTE ? SLOT_NOTE : r->kind == LR_WARNING ?
+		    SLOT_WARNING : SLOT_INFO;
 		p = lp->label.p;
 		left = lp->label.len;
 		for (k = 0; k < NOTE_ROWS && (k == 0 || left > 0); k++) {
@@ -203,7 +206,7 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 			rtext_adds(rt, ls, k == 0 ? lesson : "  ");
 			rtext_adds(rt, ls, life);
 			rtext_adds(rt, s, k > 0 ? "   " : r->kind == LR_NOTE ?
-			    " # " : " ! ");
+			    " # " : r->kind == LR_WARNING ? " ! " : " ~ ");
 			n = wrap(p, left, inner - 3);
 			if (k + 1 == NOTE_ROWS)
 				n = left;

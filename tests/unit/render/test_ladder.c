@@ -57,6 +57,8 @@ session(void)
 	local(log, EV_WARNING, CHAN_PLAIN, "response-injection",
 	    "response injection");
 	local(log, EV_TLS_STEP, CHAN_PLAIN, NULL, "ClientHello sent");
+	local(log, EV_STATE, CHAN_PLAIN, NULL, "HANDSHAKE");
+	local(log, EV_TLS_STEP, CHAN_PLAIN, NULL, "ServerHello received");
 	local(log, EV_TLS_ESTABLISHED, CHAN_TLS, NULL, "TLS1.3");
 	line(log, DIR_CLIENT, CHAN_TLS, 0, 0, "DATA");
 	line(log, DIR_CLIENT, CHAN_TLS, EVF_BODY, 0, "Subject: hi");
@@ -88,6 +90,8 @@ static const struct {
 	{ LR_INJECTED, LRF_LESSON, 0, "250 evil  [injected]" },
 	{ LR_WARNING, LRF_LESSON, 0,
 	    "response injection [response-injection]" },
+	{ LR_HANDSHAKE, 0, 0, "TLS handshake: ClientHello sent, "
+	    "ServerHello received" },
 	{ LR_TLS, LRF_TLS, 0, "TLS established: TLS1.3" },
 	{ LR_CLIENT, LRF_TLS, 0, "DATA" },
 	{ LR_CLIENT, LRF_TLS | LRF_BODY, 0, "Subject: hi (body of 3 lines)" },
@@ -174,7 +178,10 @@ test_find(void **state)
 	/* The CAPS event (a trace) is under the line before it. */
 	assert_int_equal(ladder_find(&l, 6), 4);
 	/* The body's last line is in the body's row. */
-	assert_int_equal(ladder_find(&l, l.rows[11].seq + 2), 11);
+	assert_int_equal(ladder_find(&l, l.rows[12].seq + 2), 12);
+	/* The handshake's second message (after a state) in its row. */
+	assert_int_equal(l.rows[9].nlines, 2);
+	assert_int_equal(ladder_find(&l, l.rows[9].seq + 2), 9);
 	assert_int_equal(ladder_find(&l, 0), 0);
 	ladder_free(&l);
 	evlog_free(log);
