@@ -121,87 +121,6 @@ lab_scn_find(const char *name)
 	return -1;
 }
 
-/* The message store: one mailbox, for the demo user. */
-
-void
-lab_store_init(struct lab_store *st)
-{
-	memset(st, 0, sizeof *st);
-	st->uidvalidity = (uint32_t)time(NULL);
-	st->uidnext = 1;
-}
-
-static void
-lab_msg_free(struct lab_msg *m)
-{
-	buf_free(&m->data);
-	free(m);
-}
-
-void
-lab_store_free(struct lab_store *st)
-{
-	size_t	i;
-
-	for (i = 0; i < st->n; i++)
-		lab_msg_free(st->msgs[i]);
-	free(st->msgs);
-	memset(st, 0, sizeof *st);
-}
-
-static void
-lab_store_drop(struct lab_store *st, size_t i)
-{
-	st->bytes -= st->msgs[i]->data.len;
-	lab_msg_free(st->msgs[i]);
-	memmove(&st->msgs[i], &st->msgs[i + 1],
-	    (st->n - i - 1) * sizeof *st->msgs);
-	st->n--;
-}
-
-uint32_t
-lab_store_add(struct lab_store *st, const char *data, size_t len)
-{
-	struct lab_msg	*m;
-
-	/* Bounded: the oldest messages make room. */
-	while (st->n > 0 && (st->n >= LAB_STORE_MAX ||
-	    st->bytes + len > LAB_STORE_BYTES))
-		lab_store_drop(st, 0);
-	m = xcalloc(1, sizeof *m);
-	m->uid = st->uidnext++;
-	m->when = (int64_t)time(NULL);
-	buf_add(&m->data, data, len);
-	st->msgs = xreallocarray(st->msgs, st->n + 1, sizeof *st->msgs);
-	st->msgs[st->n++] = m;
-	st->bytes += len;
-	return m->uid;
-}
-
-struct lab_msg *
-lab_store_find(const struct lab_store *st, uint32_t uid)
-{
-	size_t	i;
-
-	for (i = 0; i < st->n; i++)
-		if (st->msgs[i]->uid == uid)
-			return st->msgs[i];
-	return NULL;
-}
-
-void
-lab_store_expunge(struct lab_store *st)
-{
-	size_t	i = 0;
-
-	while (i < st->n) {
-		if (st->msgs[i]->deleted)
-			lab_store_drop(st, i);
-		else
-			i++;
-	}
-}
-
 /* The connection core: framing, dispatch, helpers for the machines. */
 
 void
@@ -448,6 +367,18 @@ lab_sasl_plain(const char *b64, size_t len)
 	return ok ? 1 : 0;
 }
 
+/*
+ * Does the submission port (and smtps) take mail only after AUTH?  As a
+ * real one does wherever AUTH can be had; under strip and
+ * starttls-refused it never can, so mail for the lab's own domain goes
+ * through in clear text there, for the lesson to see it.
+ */
+bool
+lab_submission_auth(enum lab_scn scn)
+{
+	return scn != SCN_STRIP && scn != SCN_STARTTLS_REFUSED;
+}
+
 /* Is STARTTLS (STLS) advertised and accepted on this connection now? */
 bool
 lab_tls_offered(const struct lab_conn *c)
@@ -530,7 +461,7 @@ struct lab {
 	bool					 made_dir;
 	FILE					*log;
 	int					 lifeline;
-	uint32_t				 notified;	/* uidnext */
+	uint64_t				 notified;	/* serial */
 };
 
 static const char *const lab_files[] = {
@@ -778,8 +709,8 @@ cl_read(struct lab_client *c)
 		c->nread += (uint64_t)r;
 		lab_conn_input(&c->conn, tmp, (size_t)r);
 		cl_flush(c);
-		if (c->lab->store.uidnext != c->lab->notified) {
-			c->lab->notified = c->lab->store.uidnext;
+		if (c->lab->store.serial != c->lab->notified) {
+			c->lab->notified = c->lab->store.serial;
 			loop_defer(c->lab->loop, lab_notify, c->lab);
 		}
 	}
@@ -934,6 +865,7 @@ lab_accept(int lfd, short revents, void *arg)
 		    (unsigned)ntohs(sin.sin_port));
 		lab_conn_init(&c->conn, lab_ports[port].proto, lab->scn,
 		    &lab->store, lab_ports[port].implicit);
+		c->conn.submission = port == LP_SUBMISSION || port == LP_SMTPS;
 		c->idle = timer_new(lab->loop, cl_idle, c);
 		c->trickle = timer_new(lab->loop, cl_trickle, c);
 		timer_set(c->idle, LAB_IDLE_MS);
@@ -1116,7 +1048,7 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
 	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
 	lab_store_init(&lab->store);
-	lab->notified = lab->store.uidnext;
+	lab->notified = lab->store.serial;
 	if (opts->keep_certs != NULL) {
 		lab->keep = true;
 		lab->dir = xstrdup(opts->keep_certs);
