@@ -130,7 +130,7 @@ lab_imap_start(struct lab_conn *c)
 	c->state = STATE_IMAP_NOTAUTH;
 	imap_caps(c, &b);
 	lab_reply(c, "* OK [CAPABILITY %s] mailscope lab ready (scenario %s)",
-	    b.p, lab_scn_name(c->scn));
+	    b.p, lab_conn_scn(c));
 	buf_free(&b);
 }
 

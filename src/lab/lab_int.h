@@ -7,6 +7,8 @@
 #ifndef MAILSCOPE_LAB_INT_H
 #define MAILSCOPE_LAB_INT_H
 
+#include <sys/socket.h>
+
 #include "lab/lab.h"
 
 /* The protocols the lab speaks. */
@@ -83,6 +85,7 @@ struct lab_conn {
 	struct lab_store *store;
 	bool		 tls;		/* inside TLS now */
 	bool		 submission;	/* SMTP: mail only after AUTH */
+	bool		 mystery;	/* the greeting does not name scn */
 	bool		 authed;
 	int		 state;		/* the protocol's STATE_* */
 	struct buf	 in;
@@ -119,6 +122,7 @@ struct lab_conn {
 };
 
 const char	*lab_scn_name(enum lab_scn);
+const char	*lab_conn_scn(const struct lab_conn *);	/* as greeted */
 void		 lab_conn_init(struct lab_conn *, enum lab_proto, enum lab_scn,
 		    struct lab_store *, bool);	/* true: implicit TLS */
 void		 lab_conn_start(struct lab_conn *);	/* the greeting */
@@ -134,6 +138,15 @@ bool		 lab_login_ok(const char *, const char *);
 int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
 bool		 lab_tls_offered(const struct lab_conn *);
 bool		 lab_submission_auth(enum lab_scn);
+
+/* class.c */
+struct sockaddr_storage;
+int		 lab_listen_parse(const char *, struct sockaddr_storage *,
+		    socklen_t *, bool *);	/* true: loopback */
+void		 lab_cert_addrs(const char *, struct strv *);
+int		 lab_kept_keys(const char *, char **, char **, char **,
+		    char *, size_t, char *, size_t);
+uint32_t	 lab_mystery_seed(void);
 
 void		 lab_store_init(struct lab_store *);
 int		 lab_store_open(struct lab_store *, const char *, char *,

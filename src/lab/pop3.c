@@ -67,7 +67,7 @@ lab_pop3_start(struct lab_conn *c)
 {
 	c->state = STATE_POP3_AUTH;
 	lab_reply(c, "+OK mailscope lab POP3 ready (scenario %s)",
-	    lab_scn_name(c->scn));
+	    lab_conn_scn(c));
 }
 
 void

@@ -76,7 +76,7 @@ lab_smtp_start(struct lab_conn *c)
 {
 	c->state = STATE_SMTP_INIT;
 	lab_reply(c, "220 %s ESMTP mailscope-lab (scenario %s)", LAB_HOST,
-	    lab_scn_name(c->scn));
+	    lab_conn_scn(c));
 }
 
 /* After the handshake the client starts again: RFC 3207 section 4.2. */

@@ -1064,6 +1064,97 @@ test_store_disk(void **state)
 }
 
 static void
+test_classroom(void **state)
+{
+	const char *const	*names = lab_scenarios();
+	struct sockaddr_storage	 ss;
+	struct strv		 ip = { NULL, 0 };
+	struct buf		 b = { NULL, 0, 0 };
+	socklen_t		 len;
+	char			 dir[] = "/tmp/mailscope-keep.XXXXXX";
+	char			*ca, *cakey, *key, *ca2, *cakey2, *key2, *cmd;
+	char			 note[256], err[256];
+	bool			 lo, seen[SCN_MAX] = { false };
+	uint64_t		 seed;
+	int			 i, n = 0;
+
+	(void)state;
+	/* Every scenario says where it shows; a seed picks one for good. */
+	for (i = 0; names[i] != NULL; i++)
+		assert_non_null(lab_scenario_tell(names[i]));
+	assert_null(lab_scenario_tell("nonsense"));
+	assert_string_equal(lab_mystery_pick(7), lab_mystery_pick(7));
+	for (seed = 0; seed < 200; seed++)
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(lab_mystery_pick(seed), names[i]) == 0 &&
+			    !seen[i]) {
+				seen[i] = true;
+				n++;
+			}
+	assert_int_equal(n, SCN_MAX);
+	lab_mystery_reveal(7, &b);
+	assert_non_null(strstr(b.p, lab_mystery_pick(7)));
+	assert_non_null(strstr(b.p, "look at "));
+	buf_free(&b);
+	/* --listen: literals only; loopback known. */
+	assert_int_equal(lab_listen_parse("127.0.0.1", &ss, &len, &lo), 0);
+	assert_true(lo);
+	assert_int_equal(lab_listen_parse("::1", &ss, &len, &lo), 0);
+	assert_true(lo && ss.ss_family == AF_INET6);
+	assert_int_equal(lab_listen_parse("192.0.2.7", &ss, &len, &lo), 0);
+	assert_false(lo);
+	assert_int_equal(lab_listen_parse("0.0.0.0", &ss, &len, &lo), 0);
+	assert_false(lo);
+	assert_int_equal(lab_listen_parse("lab.example", &ss, &len, &lo), -1);
+	lab_cert_addrs("192.0.2.7", &ip);
+	assert_true(strv_has(&ip, "127.0.0.1") && strv_has(&ip, "192.0.2.7"));
+	strv_clear(&ip);
+	lab_cert_addrs("0.0.0.0", &ip);
+	assert_true(strv_has(&ip, "127.0.0.1"));
+	assert_false(strv_has(&ip, "0.0.0.0"));
+	strv_clear(&ip);
+	/* --keep-certs: the same CA and key the second time. */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(lab_kept_keys(dir, &ca, &cakey, &key, note,
+	    sizeof note, err, sizeof err), 0);
+	assert_null(key);
+	assert_int_equal(certgen_check(ca, cakey, err, sizeof err), 0);
+	put(dir, "ca.pem", ca);
+	put(dir, "ca.key", cakey);
+	put(dir, "server.key", cakey);
+	assert_int_equal(lab_kept_keys(dir, &ca2, &cakey2, &key2, note,
+	    sizeof note, err, sizeof err), 0);
+	assert_string_equal(ca, ca2);
+	assert_string_equal(cakey, cakey2);
+	assert_non_null(key2);
+	assert_string_equal(note, "");
+	free(ca2);
+	free(cakey2);
+	free(key2);
+	/* A key that is not the CA's: a new CA, and the note says why. */
+	assert_int_equal(certgen_ca("other", &ca2, &cakey2, err, sizeof err),
+	    0);
+	assert_int_equal(certgen_check(ca, cakey2, err, sizeof err), -1);
+	assert_string_equal(err, "the key is not the certificate's");
+	put(dir, "ca.key", cakey2);
+	free(ca2);
+	free(cakey2);
+	assert_int_equal(lab_kept_keys(dir, &ca2, &cakey2, &key2, note,
+	    sizeof note, err, sizeof err), 0);
+	assert_string_not_equal(ca, ca2);
+	assert_non_null(strstr(note, "a new CA"));
+	free(ca);
+	free(cakey);
+	free(key);
+	free(ca2);
+	free(cakey2);
+	free(key2);
+	xasprintf(&cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+}
+
+static void
 test_pop3(void **state)
 {
 	const char	*o;
@@ -1594,6 +1685,7 @@ main(void)
 		cmocka_unit_test(test_imap_move_flags),
 		cmocka_unit_test(test_submission_auth),
 		cmocka_unit_test(test_store_disk),
+		cmocka_unit_test(test_classroom),
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_machines_soup),
 		cmocka_unit_test(test_lab_glossed),
