@@ -156,8 +156,9 @@ lab_cert_addrs(const char *addr, struct strv *ip)
 			a = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
 		else
 			continue;
+		/* A link-local address needs a zone no certificate names. */
 		if (fam == AF_INET6 && IN6_IS_ADDR_LINKLOCAL(a))
-			continue;	/* needs a zone a certificate cannot name */
+			continue;
 		if (inet_ntop(fam, a, s, sizeof s) != NULL && !strv_has(ip, s))
 			strv_add(ip, s);
 	}
