@@ -435,7 +435,10 @@ static const struct {
 	{ "sieve", LAB_SIEVE, false, "ManageSieve, STARTTLS (like 4190)" },
 };
 
-/* The port table, one line a port: the banner and the TUI's :ports. */
+/*
+ * The port table, one line a port: the banner and the TUI's :ports.
+ * No address: what each is for, without the lab's numbers.
+ */
 void
 lab_ports_text(const char *addr, const int *port, struct buf *b)
 {
@@ -443,6 +446,11 @@ lab_ports_text(const char *addr, const int *port, struct buf *b)
 	int	i;
 
 	for (i = 0; i < LAB_PORTS; i++) {
+		if (addr == NULL) {
+			buf_printf(b, "  %-11s %s\n", lab_ports[i].name,
+			    lab_ports[i].what);
+			continue;
+		}
 		snprintf(hp, sizeof hp, strchr(addr, ':') != NULL ?
 		    "[%s]:%d" : "%s:%d", addr, port[i]);
 		buf_printf(b, "  %-11s %-16s %s\n", lab_ports[i].name, hp,
@@ -1342,8 +1350,10 @@ lab_banner(const struct lab *lab, FILE *f)
 	lab_ports_text(lab->listen, lab->port, &b);
 	fputs(b.p, f);
 	buf_free(&b);
-	fprintf(f, "\n  CA certificate  %s%s\n", lab->ca_path, lab->keep &&
-	    lab->note[0] == '\0' ? " (kept: import it once)" : "");
+	fprintf(f, "\n  CA certificate  %s\n", lab->ca_path);
+	if (lab->keep && lab->note[0] == '\0')
+		fprintf(f, "  CA kept         the same after a restart: import "
+		    "it once\n");
 	if (lab->note[0] != '\0')
 		fprintf(f, "  note            %s\n", lab->note);
 	fprintf(f, "  demo account    user %s, password %s\n", LAB_USER,
