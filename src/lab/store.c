@@ -629,7 +629,8 @@ store_load_box(struct lab_store *st, const char *sub)
 	closedir(d);
 	free(path);
 	buf_free(&b);
-	qsort(box->msgs, box->n, sizeof *box->msgs, msg_cmp);
+	if (box->n > 1)
+		qsort(box->msgs, box->n, sizeof *box->msgs, msg_cmp);
 	/* Never hand out a UID twice. */
 	if (maxuid >= box->uidnext)
 		box->uidnext = maxuid + 1;

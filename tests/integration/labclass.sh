@@ -229,6 +229,9 @@ if start_lab class --keep-certs "$out/keep" --store "$out/store"; then
 		check "--store: every mailbox as it was before the restart" \
 		    py_ok kept
 		stop_lab
+	else
+		fail "lab starts again on the kept CA and store"
+		cat "$log"
 	fi
 	# A file the lab did not write: named, left alone, the rest read.
 	echo junk > "$out/store/mbox-494e424f58/junk"
@@ -240,6 +243,9 @@ if start_lab class --keep-certs "$out/keep" --store "$out/store"; then
 		py 127.0.0.1 kept
 		check "--store: the mail is all still there" py_ok kept
 		stop_lab
+	else
+		fail "lab starts on a store with a stray file"
+		cat "$log"
 	fi
 else
 	fail "lab with --keep-certs and --store starts"
@@ -260,6 +266,9 @@ if start_lab v6 --listen ::1; then
 	check "--listen ::1: smtplib verifies the certificate for ::1" \
 	    py_ok ipv6
 	stop_lab
+else
+	fail "lab --listen ::1 starts"
+	cat "$log"
 fi
 
 # --- mystery: the same seed, the same scenario, named nowhere -------------
@@ -275,6 +284,9 @@ mystery() {
 			i=$((i + 1))
 		done
 		stop_lab
+	else
+		fail "lab --mystery --seed 5 starts"
+		cat "$log"
 	fi
 }
 mystery 1
