@@ -259,7 +259,11 @@ expect_exit 1 "--listen takes an address, not a name" \
 contains "$T/last.out" 'not an IPv4 or IPv6 address' "--listen lab.example: says why"
 
 # --- --listen ::1: the certificate names it --------------------------------
-if start_lab v6 --listen ::1; then
+# (where the machine has IPv6 loopback at all)
+if ! python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' \
+    2> /dev/null; then
+	:
+elif start_lab v6 --listen ::1; then
 	check "--listen ::1: the ports are on [::1]" \
 	    grep -q '^  smtps  *\[::1\]:' "$log"
 	py ::1 ipv6
