@@ -126,9 +126,10 @@ store_write(struct lab_store *st, const struct lab_mbox *b, const char *file,
     const char *data, size_t len)
 {
 	char	*tmp, *path, err[512];
-	int	 fd, ret = -1;
+	int	 fd, saved, ret = -1;
 	ssize_t	 w;
 	size_t	 off = 0;
+	bool	 ok;
 
 	path = store_path(st, b, file);
 	xasprintf(&tmp, "%s.tmp", path);
@@ -144,11 +145,16 @@ store_write(struct lab_store *st, const struct lab_mbox *b, const char *file,
 			break;
 		off += (size_t)w;
 	}
-	if (off != len || fsync(fd) == -1 || close(fd) == -1) {
+	/* On disk before it takes the old file's name. */
+	ok = off == len && fsync(fd) == 0;
+	saved = errno;
+	if (close(fd) == -1 && ok) {
+		ok = false;
+		saved = errno;
+	}
+	if (!ok) {
 		store_warn(st, "store: %s: write failed: %s", tmp,
-		    strerror(errno));
-		if (off != len)
-			close(fd);
+		    strerror(saved));
 		(void)unlink(tmp);
 		goto out;
 	}
