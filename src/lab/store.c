@@ -653,6 +653,7 @@ lab_store_open(struct lab_store *st, const char *dir, char *err,
 	struct dirent	*de;
 	DIR		*d;
 	struct stat	 sb;
+	char		*path;
 	size_t		 i;
 
 	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
@@ -669,11 +670,17 @@ lab_store_open(struct lab_store *st, const char *dir, char *err,
 	}
 	st->dir = xstrdup(dir);
 	while ((de = readdir(d)) != NULL) {
-		if (strncmp(de->d_name, "mbox-", 5) == 0)
+		if (de->d_name[0] == '.')
+			continue;
+		xasprintf(&path, "%s/%s", dir, de->d_name);
+		/* A link would take the lab's writes somewhere else. */
+		if (strncmp(de->d_name, "mbox-", 5) == 0 &&
+		    lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
 			store_load_box(st, de->d_name);
-		else if (de->d_name[0] != '.')
-			store_warn(st, "store: %s/%s: not the lab's; left "
-			    "alone", dir, de->d_name);
+		else
+			store_warn(st, "store: %s: not the lab's; left alone",
+			    path);
+		free(path);
 	}
 	closedir(d);
 	/* Every mailbox on disk with its state, the standard ones too. */

@@ -333,6 +333,18 @@ run() {
 	    XDG_STATE_HOME="$1/state" XDG_CONFIG_HOME="$1/config"; shift; \
 	    "$@"; echo "MAILSCOPE-EXIT=$?"; exec sleep 3600' sh "$out" "$@"
 }
+for p in smtps pop3s; do
+	case $p in
+	smtps) g='S:🔒 220 lab\.mailscope\.test ESMTP' b='SMTP +TLS +VERIFIED' ;;
+	pop3s) g='S:🔒 \+OK mailscope lab POP3 ready' b='POP3 +TLS +VERIFIED' ;;
+	esac
+	run "$bin" --lab --lab-proto "$p"
+	check "tmux --lab-proto $p: the greeting inside TLS" tui_wait t "$g" 15
+	check "tmux --lab-proto $p: the status bar says TLS, VERIFIED" \
+	    tui_wait t "$b"
+	tui_keys t C-d
+	check "tmux --lab-proto $p: exit 0" tui_wait t '^MAILSCOPE-EXIT=0$' 15
+done
 run "$bin" --lab --lab-proto imaps
 check "tmux --lab-proto imaps: the greeting inside TLS" \
     tui_wait t 'S:🔒 \* OK \[CAPABILITY IMAP4rev1' 15

@@ -1027,6 +1027,9 @@ test_store_disk(void **state)
 	put(path, "9.Q", "x");
 	put(dir, "notes.txt", "x");
 	free(path);
+	xasprintf(&path, "%s/mbox-4c696e6b", dir);	/* "Link" */
+	assert_int_equal(symlink("/tmp", path), 0);
+	free(path);
 	xasprintf(&path, "%s/mbox-53656e74", dir);
 	put(path, "state", "garbage\n");
 	free(path);
@@ -1034,7 +1037,8 @@ test_store_disk(void **state)
 	st.warn = collect_warn;
 	st.warn_arg = &warn;
 	assert_int_equal(lab_store_open(&st, dir, err, sizeof err), 0);
-	assert_int_equal(warn.n, 4);
+	assert_int_equal(warn.n, 5);
+	assert_null(lab_store_box(&st, "Link"));
 	for (i = 0; i < warn.n; i++)
 		assert_non_null(strstr(warn.v[i], dir));
 	assert_int_equal(lab_store_inbox(&st)->n, 1);
