@@ -34,6 +34,8 @@ static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
 static void	cmd_explain(struct tui *, const char *);
 static void	cmd_save_chain(struct tui *, const char *);
+static void	cmd_ports(struct tui *, const char *);
+static void	cmd_reveal(struct tui *, const char *);
 static bool	confirm_secret(struct tui *, const char *, size_t, bool);
 
 const struct command commands[] = {
@@ -89,6 +91,10 @@ const struct command commands[] = {
 	    "line)", tour_cmd_next },
 	{ "tour", "[off]", "show the guided tour's step again (off: hide it)",
 	    tour_cmd_show },
+	{ "ports", "", "the lab's ports in the transcript, with what 25, "
+	    "587, 2525, 465, 143, 993, 110, 995 and 4190 are for", cmd_ports },
+	{ "reveal", "", "name the lab's mystery scenario and the lines that "
+	    "give it away", cmd_reveal },
 	{ NULL, NULL, NULL, NULL },
 };
 
@@ -657,4 +663,56 @@ cmd_explain(struct tui *t, const char *args)
 	transcript_invalidate(t->ts);
 	tui_message(t, false, "explain %s", t->opts.explain ? "on: glosses "
 	    "under each line" : "off");
+}
+
+/* Lines of text as notes in the transcript: they stay in the record. */
+static void
+notes(struct tui *t, char *text)
+{
+	char	*line, *save = NULL;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		ev_local(t->log, EV_NOTE, session_chan(t->session), NULL, "%s",
+		    line);
+}
+
+static bool
+have_lab(const struct tui *t)
+{
+	return t->opts.lab != NULL && t->opts.lab->pid > 0;
+}
+
+static void
+cmd_ports(struct tui *t, const char *args)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	(void)args;
+	/* Without a lab the table still says what each port is for. */
+	lab_ports_text(have_lab(t) ? "127.0.0.1" : NULL, have_lab(t) ?
+	    t->opts.lab->port : NULL, &b);
+	notes(t, b.p);
+	buf_free(&b);
+}
+
+static void
+cmd_reveal(struct tui *t, const char *args)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	(void)args;
+	if (!have_lab(t)) {
+		tui_message(t, true, ":reveal names the lab's mystery "
+		    "(mailscope --lab --mystery)");
+		return;
+	}
+	if (!t->opts.lab->mystery) {
+		tui_message(t, false, "no mystery: the lab plays %s",
+		    t->opts.lab->scenario);
+		return;
+	}
+	lab_mystery_reveal(t->opts.lab->seed, &b);
+	notes(t, b.p);
+	buf_free(&b);
 }

@@ -5,6 +5,7 @@
  */
 #include <sys/socket.h>
 
+#include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -36,6 +37,8 @@ enum {
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_TOUR,
+	OPT_MYSTERY,
+	OPT_SEED,
 	OPT_SAVE_CHAIN,
 	OPT_VERSION,
 	OPT_COMPLETION,
@@ -124,8 +127,14 @@ static const struct opt main_opts[] = {
 	{ "lab", optional_argument, OPT_LAB, OPTK_SCENARIO, "SCENARIO",
 	    "start the built-in lab server and connect to it", 0 },
 	{ "lab-proto", required_argument, OPT_LAB_PROTO, OPTK_WORDS,
-	    "PROTO:smtp|imap|pop3|sieve", "smtp (default), imap, pop3 or sieve "
-	    "with --lab", 0 },
+	    "PROTO:smtp|imap|pop3|sieve|smtps|imaps|pop3s",
+	    "with --lab: smtp (submission, the default), imap,\n"
+	    "pop3, sieve; smtps, imaps, pop3s: implicit TLS", 0 },
+	{ "mystery", no_argument, OPT_MYSTERY, OPTK_NONE, NULL,
+	    "with --lab: a scenario picked at random, unnamed\n"
+	    "until :reveal", 0 },
+	{ "seed", required_argument, OPT_SEED, OPTK_NONE, "N",
+	    "with --mystery: pick by N", 0 },
 	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
 	    "with --lab: a guided tour for a first session", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
@@ -144,10 +153,10 @@ const struct optcmd main_cmd = {
 
 static const char usage_head[] =
 "usage: mailscope [options] URL\n"
-"       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3|sieve]\n"
+"       mailscope --lab [SCENARIO | --mystery [--seed N]] [--lab-proto PROTO]\n"
 "       mailscope --lab --tour\n"
-"       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
-" [--list]\n"
+"       mailscope lab [--scenario NAME | --mystery] [--port-base N]\n"
+"                     [--keep-certs DIR] [--store DIR] [--listen ADDR]\n"
 "       mailscope probe [options] URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [--explain] [-o OUT]\n"
 "                        [--session N] FILE.jsonl\n"
@@ -227,36 +236,43 @@ openssl_habit(int argc, char **argv)
 	}
 }
 
+/* --lab-proto: the lab's port for each, implicit TLS ones too. */
+static const struct {
+	const char	*proto;
+	const char	*scheme;
+	int		 port;		/* lab_info's port[] */
+} lab_protos[] = {
+	{ "smtp", "submission", 1 },
+	{ "smtps", "smtps", 2 },
+	{ "imap", "imap", 3 },
+	{ "imaps", "imaps", 4 },
+	{ "pop3", "pop3", 5 },
+	{ "pop3s", "pop3s", 6 },
+	{ "sieve", "sieve", 7 },
+};
+
 /* Start the lab in a child and point the session at it. */
 static int
-lab_target(const char *scenario, const char *proto, struct lab_info *li,
-    struct session_opts *so)
+lab_target(struct lab_opts *lo, const char *scenario, const char *proto,
+    struct lab_info *li, struct session_opts *so)
 {
-	struct lab_opts	 lo;
-	char		 err[512], url[128];
-	int		 port;
+	char	err[512], url[128];
+	size_t	i;
 
-	memset(&lo, 0, sizeof lo);
-	lo.scenario = scenario != NULL ? scenario : "good";
-	if (lab_spawn(&lo, li, err, sizeof err) == -1) {
+	for (i = 0; i < sizeof lab_protos / sizeof lab_protos[0]; i++)
+		if (strcmp(proto != NULL ? proto : "smtp",
+		    lab_protos[i].proto) == 0)
+			break;
+	if (i == sizeof lab_protos / sizeof lab_protos[0])
+		usage_error("--lab-proto takes smtp, imap, pop3, sieve, smtps, "
+		    "imaps or pop3s, not '%s'", proto);
+	lo->scenario = scenario != NULL || lo->mystery ? scenario : "good";
+	if (lab_spawn(lo, li, err, sizeof err) == -1) {
 		fprintf(stderr, "mailscope: lab: %s\n", err);
 		return -1;
 	}
-	if (proto == NULL || strcmp(proto, "smtp") == 0)
-		port = li->submission_port;
-	else if (strcmp(proto, "imap") == 0)
-		port = li->imap_port;
-	else if (strcmp(proto, "pop3") == 0)
-		port = li->pop3_port;
-	else if (strcmp(proto, "sieve") == 0)
-		port = li->sieve_port;
-	else {
-		lab_stop(li);
-		usage_error("--lab-proto takes smtp, imap, pop3 or sieve, not "
-		    "'%s'", proto);
-	}
-	snprintf(url, sizeof url, "%s://127.0.0.1:%d", proto == NULL ?
-	    "submission" : proto, port);
+	snprintf(url, sizeof url, "%s://127.0.0.1:%d", lab_protos[i].scheme,
+	    li->port[lab_protos[i].port]);
 	if (target_parse(url, &so->target, err, sizeof err) == -1) {
 		lab_stop(li);
 		fprintf(stderr, "mailscope: %s\n", err);
@@ -292,12 +308,13 @@ main(int argc, char **argv)
 	struct batch_opts	 bo;
 	struct tui_opts		 to;
 	struct lab_info		 li;
+	struct lab_opts		 lo;
 	struct opt_getopt	 g;
 	const char		*lab_proto = NULL, *lab_scenario = NULL;
 	bool			 batch = false, lab = false;
 	char			*lab_note = NULL;
 	static char		 config_err[512];	/* the screen's */
-	char			 err[512];
+	char			 err[512], *end;
 	int			 ch, fd, mode, rc, taken;
 	size_t			 i;
 
@@ -314,6 +331,7 @@ main(int argc, char **argv)
 	memset(&so, 0, sizeof so);
 	memset(&bo, 0, sizeof bo);
 	memset(&to, 0, sizeof to);
+	memset(&lo, 0, sizeof lo);
 	memset(&li, 0, sizeof li);
 	so.family = AF_UNSPEC;
 	so.timeout_ms = 30000;
@@ -425,6 +443,18 @@ main(int argc, char **argv)
 		case OPT_TOUR:
 			to.tour = true;
 			break;
+		case OPT_MYSTERY:
+			lo.mystery = true;
+			break;
+		case OPT_SEED:
+			errno = 0;
+			lo.seed = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || *optarg < '0' ||
+			    *optarg > '9')
+				usage_error("--seed takes a number, not '%s'",
+				    optarg);
+			lo.seeded = true;
+			break;
 		case OPT_SAVE_CHAIN:
 			so.save_chain = optarg;
 			break;
@@ -487,8 +517,13 @@ main(int argc, char **argv)
 			usage_error("--save-chain %s", err);
 		close(fd);
 	}
-	if (to.tour && (!lab || lab_scenario != NULL || (lab_proto != NULL &&
-	    strcmp(lab_proto, "smtp") != 0)))
+	if ((lo.mystery || lo.seeded) && (!lab || lab_scenario != NULL))
+		usage_error("--mystery goes with --lab and no scenario: it "
+		    "picks one");
+	if (lo.seeded && !lo.mystery)
+		usage_error("--seed goes with --mystery");
+	if (to.tour && (!lab || lab_scenario != NULL || lo.mystery ||
+	    (lab_proto != NULL && strcmp(lab_proto, "smtp") != 0)))
 		usage_error("--tour goes with --lab alone: it picks the "
 		    "scenarios and protocols itself");
 	if (to.tour && (batch || !isatty(STDIN_FILENO) ||
@@ -497,11 +532,12 @@ main(int argc, char **argv)
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");
-		if (lab_target(lab_scenario, lab_proto, &li, &so) == -1)
+		if (lab_target(&lo, lab_scenario, lab_proto, &li, &so) == -1)
 			return EXIT_USAGE;
+		/* A mystery is named by :reveal, not here. */
 		xasprintf(&lab_note, "lab: scenario %s, CA %s (trusted for "
-		    "this session only)", lab_scenario != NULL ?
-		    lab_scenario : "good", li.ca_path);
+		    "this session only)", li.mystery ? "mystery" :
+		    li.scenario, li.ca_path);
 		to.lab_info = lab_note;
 		to.lab = &li;
 	} else {

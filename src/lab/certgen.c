@@ -2,7 +2,8 @@
 /*
  * Certificates made in memory with the GnuTLS x509 API: a CA for the lab
  * and server certificates it signs (or that sign themselves).  Keys are
- * ECDSA P-256: quick to make, so every lab start has fresh keys.
+ * ECDSA P-256: quick to make, so every lab start has fresh keys, unless
+ * --keep-certs brings back the ones it kept (certgen_check).
  */
 #include <arpa/inet.h>
 
@@ -178,6 +179,77 @@ cg_import_ca(const char *ca_cert_pem, const char *ca_key_pem,
 }
 
 static int
+cg_import_key(const char *pem, gnutls_x509_privkey_t *key, char *err,
+    size_t errlen)
+{
+	gnutls_datum_t	d;
+	int		rc;
+
+	if ((rc = gnutls_x509_privkey_init(key)) < 0)
+		return cg_err(err, errlen, "key init", rc);
+	d.data = (unsigned char *)(uintptr_t)pem;
+	d.size = (unsigned int)strlen(pem);
+	if ((rc = gnutls_x509_privkey_import(*key, &d,
+	    GNUTLS_X509_FMT_PEM)) < 0) {
+		gnutls_x509_privkey_deinit(*key);
+		*key = NULL;
+		return cg_err(err, errlen, "key", rc);
+	}
+	return 0;
+}
+
+/*
+ * A kept CA: 0 when the certificate and key belong together, the
+ * certificate is a CA and valid for at least another day; -1 with err.
+ * A NULL certificate checks the key alone.
+ */
+int
+certgen_check(const char *cert_pem, const char *key_pem, char *err,
+    size_t errlen)
+{
+	gnutls_x509_crt_t	 crt = NULL;
+	gnutls_x509_privkey_t	 key = NULL;
+	unsigned char		 a[64], b[64];
+	size_t			 alen = sizeof a, blen = sizeof b;
+	unsigned int		 ca = 0;
+	int			 rc, ret = -1;
+
+	if (cert_pem == NULL) {
+		if (cg_import_key(key_pem, &key, err, errlen) == -1)
+			return -1;
+		gnutls_x509_privkey_deinit(key);
+		return 0;
+	}
+	if (cg_import_ca(cert_pem, key_pem, &crt, &key, err, errlen) == -1)
+		goto out;
+	if (gnutls_x509_crt_get_basic_constraints(crt, NULL, &ca, NULL) < 0 ||
+	    !ca) {
+		snprintf(err, errlen, "not a CA certificate");
+		goto out;
+	}
+	if (gnutls_x509_crt_get_expiration_time(crt) < time(NULL) + DAY) {
+		snprintf(err, errlen, "expired or about to");
+		goto out;
+	}
+	if ((rc = gnutls_x509_crt_get_key_id(crt, 0, a, &alen)) < 0 ||
+	    (rc = gnutls_x509_privkey_get_key_id(key, 0, b, &blen)) < 0) {
+		cg_err(err, errlen, "key id", rc);
+		goto out;
+	}
+	if (alen != blen || memcmp(a, b, alen) != 0) {
+		snprintf(err, errlen, "the key is not the certificate's");
+		goto out;
+	}
+	ret = 0;
+out:
+	if (crt != NULL)
+		gnutls_x509_crt_deinit(crt);
+	if (key != NULL)
+		gnutls_x509_privkey_deinit(key);
+	return ret;
+}
+
+static int
 cg_san(gnutls_x509_crt_t crt, const struct certgen_opts *opts, char *err,
     size_t errlen)
 {
@@ -233,7 +305,8 @@ certgen_server(const struct certgen_opts *opts, const char *ca_cert_pem,
 	if (!opts->self_signed && cg_import_ca(ca_cert_pem, ca_key_pem,
 	    &cacrt, &cakey, err, errlen) == -1)
 		goto out;
-	if (cg_key(&key, err, errlen) == -1)
+	if (opts->key_pem != NULL ? cg_import_key(opts->key_pem, &key, err,
+	    errlen) == -1 : cg_key(&key, err, errlen) == -1)
 		goto out;
 	if ((rc = gnutls_x509_crt_init(&crt)) < 0) {
 		cg_err(err, errlen, "certificate init", rc);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The lab's IMAP server (RFC 3501 subset): enough to log in, open INBOX
- * and read what arrived over SMTP.  LOGINDISABLED until TLS (RFC 3501
+ * The lab's IMAP server (RFC 3501 subset): enough to log in, read what
+ * arrived over SMTP and do what a mail program does with it: a copy in
+ * Sent (APPEND), a move to Trash (MOVE, RFC 6851, or COPY, STORE
+ * \Deleted, EXPUNGE), folders of its own (CREATE), with UIDPLUS (RFC
+ * 4315) and SPECIAL-USE (RFC 6154).  LOGINDISABLED until TLS (RFC 3501
  * section 6.2.3); message bodies go out as literals.
  */
 #include <stdio.h>
@@ -46,13 +49,20 @@ enum imap_cmd {
 	IC_STORE,
 	IC_UID,
 	IC_IDLE,
+	IC_CREATE,
+	IC_SUBSCRIBE,
+	IC_UNSUBSCRIBE,
+	IC_APPEND,
+	IC_COPY,
+	IC_MOVE,
 	IC_UNKNOWN
 };
 
 static const char *const imap_verbs[IC_UNKNOWN] = {
 	"CAPABILITY", "NOOP", "LOGOUT", "STARTTLS", "LOGIN", "AUTHENTICATE",
 	"SELECT", "EXAMINE", "LIST", "LSUB", "STATUS", "CHECK", "CLOSE",
-	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID", "IDLE"
+	"UNSELECT", "EXPUNGE", "SEARCH", "FETCH", "STORE", "UID", "IDLE",
+	"CREATE", "SUBSCRIBE", "UNSUBSCRIBE", "APPEND", "COPY", "MOVE"
 };
 
 /* FETCH data items. */
@@ -109,7 +119,7 @@ imap_caps(const struct lab_conn *c, struct buf *b)
 		buf_adds(b, " LOGINDISABLED");
 	else
 		buf_adds(b, " AUTH=PLAIN SASL-IR");
-	buf_adds(b, " IDLE LITERAL+ UNSELECT");
+	buf_adds(b, " IDLE LITERAL+ UNSELECT MOVE UIDPLUS SPECIAL-USE");
 }
 
 void
@@ -120,7 +130,7 @@ lab_imap_start(struct lab_conn *c)
 	c->state = STATE_IMAP_NOTAUTH;
 	imap_caps(c, &b);
 	lab_reply(c, "* OK [CAPABILITY %s] mailscope lab ready (scenario %s)",
-	    b.p, lab_scn_name(c->scn));
+	    b.p, lab_conn_scn(c));
 	buf_free(&b);
 }
 
@@ -194,36 +204,55 @@ imap_astring(char **pp)
 	return s;
 }
 
-static bool
-imap_is_inbox(const char *name)
-{
-	return strcasecmp(name, "INBOX") == 0;
-}
-
 /* Take in messages that arrived since SELECT (or the last NOOP). */
 static void
 imap_refresh(struct lab_conn *c, bool announce)
 {
-	const struct lab_store	*st = c->store;
+	const struct lab_mbox	*box = c->box;
 	uint32_t		 last;
 	size_t			 i, before = c->nuids;
 
 	last = c->nuids > 0 ? c->uids[c->nuids - 1] : 0;
-	for (i = 0; i < st->n; i++) {
-		if (st->msgs[i]->uid <= last)
+	for (i = 0; i < box->n; i++) {
+		if (box->msgs[i]->uid <= last)
 			continue;
 		c->uids = xreallocarray(c->uids, c->nuids + 1,
 		    sizeof *c->uids);
-		c->uids[c->nuids++] = st->msgs[i]->uid;
+		c->uids[c->nuids++] = box->msgs[i]->uid;
 	}
 	if (announce && c->nuids != before)
 		lab_reply(c, "* %zu EXISTS", c->nuids);
 }
 
 static void
+imap_unselect(struct lab_conn *c)
+{
+	free(c->uids);
+	c->uids = NULL;
+	c->nuids = 0;
+	c->box = NULL;
+	c->selected = false;
+	c->state = STATE_IMAP_AUTH;
+}
+
+/* A mailbox named in a command; NULL said NO [TRYCREATE] already. */
+static struct lab_mbox *
+imap_box(struct lab_conn *c, const char *tag, const char *name)
+{
+	struct lab_mbox	*box;
+
+	/* Not echoed: a literal name may hold any byte. */
+	if ((box = lab_store_box(c->store, name)) == NULL)
+		lab_reply(c, "%s NO [TRYCREATE] No such mailbox (LIST shows "
+		    "them; CREATE makes one)", tag);
+	return box;
+}
+
+static void
 imap_select(struct lab_conn *c, const char *tag, char *args, bool examine)
 {
 	const char	*name;
+	struct lab_mbox	*box;
 	struct lab_msg	*m;
 	size_t		 i, unseen = 0;
 
@@ -233,23 +262,18 @@ imap_select(struct lab_conn *c, const char *tag, char *args, bool examine)
 		c->errors++;
 		return;
 	}
-	free(c->uids);
-	c->uids = NULL;
-	c->nuids = 0;
-	c->selected = false;
-	c->state = STATE_IMAP_AUTH;
-	if (!imap_is_inbox(name)) {
-		/* Not echoed: a literal name may hold any byte. */
-		lab_reply(c, "%s NO [NONEXISTENT] The lab has INBOX only", tag);
+	imap_unselect(c);
+	if ((box = lab_store_box(c->store, name)) == NULL) {
+		lab_reply(c, "%s NO [NONEXISTENT] No such mailbox", tag);
 		return;
 	}
+	c->box = box;
 	imap_refresh(c, false);
 	c->selected = true;
 	c->readonly = examine;
 	c->state = STATE_IMAP_SELECTED;
 	for (i = 0; i < c->nuids && unseen == 0; i++)
-		if ((m = lab_store_find(c->store, c->uids[i])) != NULL &&
-		    !m->seen)
+		if ((m = lab_store_find(box, c->uids[i])) != NULL && !m->seen)
 			unseen = i + 1;
 	lab_reply(c, "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen "
 	    "\\Draft)");
@@ -259,41 +283,84 @@ imap_select(struct lab_conn *c, const char *tag, char *args, bool examine)
 	lab_reply(c, "* 0 RECENT");
 	if (unseen > 0)
 		lab_reply(c, "* OK [UNSEEN %zu] First unseen", unseen);
-	lab_reply(c, "* OK [UIDVALIDITY %u] UIDs valid",
-	    c->store->uidvalidity);
-	lab_reply(c, "* OK [UIDNEXT %u] Predicted next UID",
-	    c->store->uidnext);
+	lab_reply(c, "* OK [UIDVALIDITY %u] UIDs valid", box->uidvalidity);
+	lab_reply(c, "* OK [UIDNEXT %u] Predicted next UID", box->uidnext);
 	lab_reply(c, "%s OK [%s] %s completed", tag,
 	    examine ? "READ-ONLY" : "READ-WRITE", examine ? "EXAMINE" :
 	    "SELECT");
 }
 
+/* LIST's wildcards: * matches anything, % anything but the "/". */
+bool
+lab_imap_match(const char *pat, const char *name)
+{
+	for (; *pat != '\0'; pat++, name++) {
+		if (*pat == '*' || *pat == '%') {
+			for (;; name++) {
+				if (lab_imap_match(pat + 1, name))
+					return true;
+				if (*name == '\0' || (*pat == '%' &&
+				    *name == '/'))
+					return false;
+			}
+		}
+		if (*pat != *name)
+			return false;
+	}
+	return *name == '\0';
+}
+
 static void
 imap_list(struct lab_conn *c, const char *tag, char *args, bool lsub)
 {
-	const char	*ref, *pat;
+	const struct lab_store	*st = c->store;
+	const struct lab_mbox	*b;
+	const char		*ref, *pat, *verb = lsub ? "LSUB" : "LIST";
+	char			*full, *close;
+	size_t			 i, j, len;
+	bool			 kids;
 
+	/* LIST-EXTENDED's selection options: every mailbox is shown. */
+	if (!lsub && *args == '(' && (close = strchr(args, ')')) != NULL &&
+	    close[1] == ' ')
+		args = close + 2;
 	if ((ref = imap_astring(&args)) == NULL ||
-	    (pat = imap_astring(&args)) == NULL || *args != '\0') {
-		lab_reply(c, "%s BAD Syntax: %s reference mailbox", tag,
-		    lsub ? "LSUB" : "LIST");
+	    (pat = imap_astring(&args)) == NULL || (*args != '\0' &&
+	    strncasecmp(args, "RETURN ", 7) != 0)) {
+		lab_reply(c, "%s BAD Syntax: %s reference mailbox", tag, verb);
 		c->errors++;
 		return;
 	}
-	(void)ref;
-	if (*pat == '\0' && !lsub)
+	if (*pat == '\0' && !lsub) {
 		lab_reply(c, "* LIST (\\Noselect) \"/\" \"\"");
-	else if (strcmp(pat, "*") == 0 || strcmp(pat, "%") == 0 ||
-	    imap_is_inbox(pat))
-		lab_reply(c, "* %s (\\HasNoChildren) \"/\" INBOX",
-		    lsub ? "LSUB" : "LIST");
-	lab_reply(c, "%s OK %s completed", tag, lsub ? "LSUB" : "LIST");
+		lab_reply(c, "%s OK LIST completed", tag);
+		return;
+	}
+	xasprintf(&full, "%s%s", ref, pat);
+	for (i = 0; i < st->nboxes; i++) {
+		b = st->boxes[i];
+		if (!lab_imap_match(full, b->name) && !(i == 0 &&
+		    strcasecmp(full, "INBOX") == 0))
+			continue;
+		len = strlen(b->name);
+		kids = false;
+		for (j = 0; j < st->nboxes; j++)
+			if (strncmp(st->boxes[j]->name, b->name, len) == 0 &&
+			    st->boxes[j]->name[len] == '/')
+				kids = true;
+		lab_reply(c, "* %s (%s%s%s) \"/\" \"%s\"", verb,
+		    kids ? "\\HasChildren" : "\\HasNoChildren",
+		    b->special != NULL ? " " : "",
+		    b->special != NULL ? b->special : "", b->name);
+	}
+	free(full);
+	lab_reply(c, "%s OK %s completed", tag, verb);
 }
 
 static void
 imap_status(struct lab_conn *c, const char *tag, char *args)
 {
-	const struct lab_store	*st = c->store;
+	const struct lab_mbox	*box;
 	struct buf		 b = { NULL, 0, 0 };
 	char			*name, *item, *save = NULL, *end;
 	size_t			 i, unseen = 0;
@@ -304,26 +371,26 @@ imap_status(struct lab_conn *c, const char *tag, char *args)
 		c->errors++;
 		return;
 	}
-	if (!imap_is_inbox(name)) {
+	if ((box = lab_store_box(c->store, name)) == NULL) {
 		lab_reply(c, "%s NO [NONEXISTENT] Mailbox doesn't exist", tag);
 		return;
 	}
 	*end = '\0';
-	for (i = 0; i < st->n; i++)
-		if (!st->msgs[i]->seen)
+	for (i = 0; i < box->n; i++)
+		if (!box->msgs[i]->seen)
 			unseen++;
 	for (item = strtok_r(args + 1, " ", &save); item != NULL;
 	    item = strtok_r(NULL, " ", &save)) {
 		if (b.len > 0)
 			buf_addc(&b, ' ');
 		if (strcasecmp(item, "MESSAGES") == 0)
-			buf_printf(&b, "MESSAGES %zu", st->n);
+			buf_printf(&b, "MESSAGES %zu", box->n);
 		else if (strcasecmp(item, "RECENT") == 0)
 			buf_adds(&b, "RECENT 0");
 		else if (strcasecmp(item, "UIDNEXT") == 0)
-			buf_printf(&b, "UIDNEXT %u", st->uidnext);
+			buf_printf(&b, "UIDNEXT %u", box->uidnext);
 		else if (strcasecmp(item, "UIDVALIDITY") == 0)
-			buf_printf(&b, "UIDVALIDITY %u", st->uidvalidity);
+			buf_printf(&b, "UIDVALIDITY %u", box->uidvalidity);
 		else if (strcasecmp(item, "UNSEEN") == 0)
 			buf_printf(&b, "UNSEEN %zu", unseen);
 		else {
@@ -334,7 +401,7 @@ imap_status(struct lab_conn *c, const char *tag, char *args)
 			return;
 		}
 	}
-	lab_reply(c, "* STATUS INBOX (%s)", b.len > 0 ? b.p : "");
+	lab_reply(c, "* STATUS \"%s\" (%s)", box->name, b.len > 0 ? b.p : "");
 	lab_reply(c, "%s OK STATUS completed", tag);
 	buf_free(&b);
 }
@@ -639,7 +706,8 @@ fetch_one(struct lab_conn *c, const struct fetch_req *r, size_t seq,
 		it = &r->items[i];
 		if (it->kind == FI_RFC822 || it->kind == FI_RFC822_TEXT ||
 		    (it->kind == FI_BODY && !it->peek))
-			m->seen = true;
+			lab_store_set_flags(c->store, c->box, m, true,
+			    m->deleted);
 	}
 	buf_printf(&o, "* %zu FETCH (", seq);
 	if (uid)
@@ -743,7 +811,7 @@ imap_fetch(struct lab_conn *c, const char *tag, char *args, bool uid)
 		if (!seqset_has(set, uid ? c->uids[i] : (uint32_t)(i + 1),
 		    max))
 			continue;
-		if ((m = lab_store_find(c->store, c->uids[i])) == NULL)
+		if ((m = lab_store_find(c->box, c->uids[i])) == NULL)
 			continue;	/* gone from the store since SELECT */
 		fetch_one(c, &r, i + 1, m, uid);
 	}
@@ -777,7 +845,7 @@ imap_search(struct lab_conn *c, const char *tag, char *args, bool uid)
 		}
 	}
 	for (i = 0; i < c->nuids; i++) {
-		if ((m = lab_store_find(c->store, c->uids[i])) == NULL)
+		if ((m = lab_store_find(c->box, c->uids[i])) == NULL)
 			continue;
 		match = true;
 		strcpy(copy, args);
@@ -851,17 +919,14 @@ imap_store(struct lab_conn *c, const char *tag, char *args, bool uid)
 		if (!seqset_has(set, uid ? c->uids[i] : (uint32_t)(i + 1),
 		    max))
 			continue;
-		if ((m = lab_store_find(c->store, c->uids[i])) == NULL)
+		if ((m = lab_store_find(c->box, c->uids[i])) == NULL)
 			continue;
-		if (mode == 0) {
-			m->seen = seen;
-			m->deleted = del;
-		} else {
-			if (seen)
-				m->seen = mode > 0;
-			if (del)
-				m->deleted = mode > 0;
-		}
+		if (mode == 0)
+			lab_store_set_flags(c->store, c->box, m, seen, del);
+		else
+			lab_store_set_flags(c->store, c->box, m,
+			    seen ? mode > 0 : m->seen, del ? mode > 0 :
+			    m->deleted);
 		if (!silent) {
 			buf_reset(&b);
 			imap_flags(m, &b);
@@ -877,24 +942,338 @@ imap_store(struct lab_conn *c, const char *tag, char *args, bool uid)
 	lab_reply(c, "%s OK %sSTORE completed", tag, uid ? "UID " : "");
 }
 
-/* Remove \Deleted messages; report each unless closing. */
+/* UID set's "*": the highest UID, or the message count. */
+static uint32_t
+imap_max(const struct lab_conn *c, bool uid)
+{
+	if (uid)
+		return c->nuids > 0 ? c->uids[c->nuids - 1] : 0;
+	return (uint32_t)c->nuids;
+}
+
+/* Remove \Deleted messages (of set, if any); report each unless closing. */
 static void
-imap_expunge(struct lab_conn *c, bool report)
+imap_expunge(struct lab_conn *c, bool report, const char *set)
 {
 	struct lab_msg	*m;
+	uint32_t	 max = imap_max(c, true), uid;
 	size_t		 i;
 
 	for (i = c->nuids; i > 0; i--) {
-		m = lab_store_find(c->store, c->uids[i - 1]);
-		if (m == NULL || !m->deleted)
+		uid = c->uids[i - 1];
+		m = lab_store_find(c->box, uid);
+		if (m == NULL || !m->deleted ||
+		    (set != NULL && !seqset_has(set, uid, max)))
 			continue;
 		if (report)
 			lab_reply(c, "* %zu EXPUNGE", i);
+		lab_store_remove(c->store, c->box, uid);
 		memmove(&c->uids[i - 1], &c->uids[i],
 		    (c->nuids - i) * sizeof *c->uids);
 		c->nuids--;
 	}
-	lab_store_expunge(c->store);
+}
+
+/* "1,3,5": COPYUID's sets, as plain lists. */
+static void
+uid_list(struct buf *b, uint32_t uid)
+{
+	buf_printf(b, "%s%u", b->len > 0 ? "," : "", uid);
+}
+
+/* COPY and MOVE (RFC 6851), with COPYUID (RFC 4315). */
+static void
+imap_copy(struct lab_conn *c, const char *tag, char *args, bool uid,
+    bool move)
+{
+	struct buf	 from = { NULL, 0, 0 }, to = { NULL, 0, 0 };
+	struct lab_mbox	*dst;
+	struct lab_msg	*m;
+	uint32_t	*pick, max = imap_max(c, uid), nu;
+	const char	*verb = move ? "MOVE" : "COPY";
+	char		*set = args, *name = NULL, *sp;
+	size_t		 i, j, n = 0;
+	bool		 full = false;
+
+	if ((sp = strchr(args, ' ')) != NULL) {
+		*sp++ = '\0';
+		name = imap_astring(&sp);
+	}
+	if (name == NULL || *sp != '\0' || !seqset_valid(set)) {
+		lab_reply(c, "%s BAD Syntax: %s sequence-set mailbox", tag,
+		    verb);
+		c->errors++;
+		return;
+	}
+	if (move && c->readonly) {
+		lab_reply(c, "%s NO Mailbox is read-only", tag);
+		return;
+	}
+	if ((dst = imap_box(c, tag, name)) == NULL)
+		return;
+	/* The set is read first: copying into the same mailbox adds UIDs. */
+	pick = xcalloc(c->nuids + 1, sizeof *pick);
+	for (i = 0; i < c->nuids; i++)
+		if (seqset_has(set, uid ? c->uids[i] : (uint32_t)(i + 1), max))
+			pick[n++] = c->uids[i];
+	for (i = 0; i < n; i++) {
+		/* Gone, or dropped to make room for an earlier copy. */
+		if ((m = lab_store_find(c->box, pick[i])) == NULL)
+			continue;
+		if ((nu = lab_store_add(c->store, dst, m->data.p, m->data.len,
+		    m->seen)) == 0) {
+			full = true;
+			break;
+		}
+		uid_list(&from, pick[i]);
+		uid_list(&to, nu);
+	}
+	if (full) {
+		lab_reply(c, "%s NO [LIMIT] The lab's store is full", tag);
+		goto out;
+	}
+	if (move && from.len > 0) {
+		lab_reply(c, "* OK [COPYUID %u %s %s] Moved", dst->uidvalidity,
+		    from.p, to.p);
+		for (i = c->nuids; i > 0; i--) {
+			for (j = 0; j < n && pick[j] != c->uids[i - 1]; j++)
+				;
+			if (j == n)
+				continue;
+			lab_reply(c, "* %zu EXPUNGE", i);
+			lab_store_remove(c->store, c->box, c->uids[i - 1]);
+			memmove(&c->uids[i - 1], &c->uids[i],
+			    (c->nuids - i) * sizeof *c->uids);
+			c->nuids--;
+		}
+		lab_reply(c, "%s OK %sMOVE completed", tag, uid ? "UID " : "");
+	} else if (from.len > 0)
+		lab_reply(c, "%s OK [COPYUID %u %s %s] %sCOPY completed", tag,
+		    dst->uidvalidity, from.p, to.p, uid ? "UID " : "");
+	else
+		lab_reply(c, "%s OK %s%s completed", tag, uid ? "UID " : "",
+		    verb);
+out:
+	free(pick);
+	buf_free(&from);
+	buf_free(&to);
+}
+
+static void
+imap_create(struct lab_conn *c, const char *tag, char *args)
+{
+	char	*name;
+	size_t	 len;
+
+	if ((name = imap_astring(&args)) == NULL || *args != '\0') {
+		lab_reply(c, "%s BAD Syntax: CREATE mailbox", tag);
+		c->errors++;
+		return;
+	}
+	/* "Lessons/" asks for a mailbox that will hold others: the same. */
+	len = strlen(name);
+	if (len > 1 && name[len - 1] == '/')
+		name[len - 1] = '\0';
+	switch (lab_store_create(c->store, name)) {
+	case 0:
+		lab_reply(c, "%s OK CREATE completed", tag);
+		break;
+	case LAB_CREATE_EXISTS:
+		lab_reply(c, "%s NO [ALREADYEXISTS] Mailbox exists", tag);
+		break;
+	case LAB_CREATE_FULL:
+		lab_reply(c, "%s NO [LIMIT] The lab keeps %d mailboxes at "
+		    "most", tag, LAB_MBOX_MAX);
+		break;
+	default:
+		lab_reply(c, "%s NO [CANNOT] The lab takes names of printable "
+		    "ASCII, at most %d characters, without %% * \" \\", tag,
+		    LAB_MBOX_NAME_MAX);
+		break;
+	}
+}
+
+/* Every mailbox counts as subscribed: LSUB lists them all. */
+static void
+imap_subscribe(struct lab_conn *c, const char *tag, char *args, bool sub)
+{
+	char	*name;
+
+	if ((name = imap_astring(&args)) == NULL || *args != '\0') {
+		lab_reply(c, "%s BAD Syntax: %s mailbox", tag, sub ?
+		    "SUBSCRIBE" : "UNSUBSCRIBE");
+		c->errors++;
+		return;
+	}
+	if (imap_box(c, tag, name) != NULL)
+		lab_reply(c, "%s OK %s completed", tag, sub ? "SUBSCRIBE" :
+		    "UNSUBSCRIBE");
+}
+
+/* An astring within len bytes for APPEND: 1 when a literal is pending. */
+static int
+append_astring(const char **pp, const char *end, char **out)
+{
+	const char	*p = *pp, *s;
+	struct buf	 b = { NULL, 0, 0 };
+	unsigned long	 n;
+	char		*e;
+
+	if (p < end && *p == '"') {
+		for (p++; p < end && *p != '"'; p++) {
+			if (*p == '\\' && p + 1 < end && (p[1] == '\\' ||
+			    p[1] == '"'))
+				p++;
+			else if (*p == '\\' || (unsigned char)*p < 0x20)
+				break;
+			buf_addc(&b, *p);
+		}
+		if (p >= end || *p != '"') {
+			buf_free(&b);
+			return -1;
+		}
+		p++;
+	} else if (p < end && *p == '{') {
+		if (memchr(p, '}', (size_t)(end - p < 16 ? end - p : 16)) ==
+		    NULL)
+			return -1;
+		n = strtoul(p + 1, &e, 10);
+		if (e != end && *e == '+')
+			e++;
+		if (e == p + 1 || e == end || *e != '}')
+			return -1;
+		p = e + 1;
+		if (p == end)
+			return 1;	/* the mailbox's literal is to come */
+		if (end - p < 2 || p[0] != '\r' || p[1] != '\n' ||
+		    (size_t)(end - p - 2) < n)
+			return -1;
+		p += 2;
+		buf_add(&b, p, n);
+		p += n;
+	} else {
+		for (s = p; p < end && *p != ' ' && *p != '(' && *p != ')' &&
+		    *p != '{' && *p != '"' && *p != '\\' &&
+		    (unsigned char)*p > 0x20 && (unsigned char)*p < 0x7f; p++)
+			;
+		if (p == s)
+			return -1;
+		buf_add(&b, s, (size_t)(p - s));
+	}
+	if (b.p == NULL || memchr(b.p, '\0', b.len) != NULL) {
+		buf_free(&b);
+		return -1;
+	}
+	*out = b.p;
+	*pp = p;
+	return 0;
+}
+
+/*
+ * APPEND's arguments, p[len] from after "APPEND ": mailbox [(flags)]
+ * [date-time] {size}, then CRLF and the size bytes.  1 when they end at
+ * the message literal's "{size}" (its bytes are to come), 0 when they
+ * are all here, -1 on anything else (MULTIAPPEND too).
+ */
+int
+lab_imap_append_parse(const char *p, size_t len, struct lab_append *a)
+{
+	const char	*end = p + len, *q;
+	unsigned long	 n;
+	char		*e;
+	int		 rc;
+
+	memset(a, 0, sizeof *a);
+	if ((rc = append_astring(&p, end, &a->mbox)) != 0)
+		return -1;
+	if (end - p < 2 || *p++ != ' ')
+		goto bad;
+	if (*p == '(') {
+		if ((q = memchr(p, ')', (size_t)(end - p))) == NULL)
+			goto bad;
+		for (p++; p < q; ) {
+			const char *w = p;
+
+			while (p < q && *p != ' ')
+				p++;
+			if (word_is(w, (size_t)(p - w), "\\Seen"))
+				a->seen = true;
+			else if (word_is(w, (size_t)(p - w), "\\Deleted"))
+				a->deleted = true;
+			else if (p == w || memchr(w, '\0', (size_t)(p - w)))
+				goto bad;
+			if (p < q)
+				p++;
+		}
+		p = q + 1;
+		if (p >= end || *p++ != ' ')
+			goto bad;
+	}
+	if (p < end && *p == '"') {
+		/* "dd-Mon-yyyy hh:mm:ss +zzzz", not kept: arrival time is. */
+		if ((q = memchr(p + 1, '"', (size_t)(end - p - 1))) == NULL ||
+		    q - p > 40)
+			goto bad;
+		p = q + 1;
+		if (p >= end || *p++ != ' ')
+			goto bad;
+	}
+	if (p >= end || *p != '{' || end - p < 3)
+		goto bad;
+	n = strtoul(p + 1, &e, 10);
+	if (e == p + 1 || e >= end || n > SIZE_MAX / 2)
+		goto bad;
+	a->sync = *e != '+';
+	if (!a->sync)
+		e++;
+	if (e >= end || *e != '}')
+		goto bad;
+	a->size = n;
+	p = e + 1;
+	if (p == end)
+		return 1;
+	if (end - p < 2 || p[0] != '\r' || p[1] != '\n' ||
+	    (size_t)(end - p - 2) != n)
+		goto bad;
+	a->msg = p + 2;
+	return 0;
+bad:
+	free(a->mbox);
+	a->mbox = NULL;
+	return -1;
+}
+
+static void
+imap_append(struct lab_conn *c, const char *tag, const char *args,
+    size_t len)
+{
+	struct lab_append	 a;
+	struct lab_mbox		*box;
+	struct lab_msg		*m;
+	uint32_t		 uid;
+
+	if (lab_imap_append_parse(args, len, &a) != 0) {
+		lab_reply(c, "%s BAD Syntax: APPEND mailbox [(flags)] "
+		    "[date-time] {size}", tag);
+		c->errors++;
+		return;
+	}
+	if ((box = imap_box(c, tag, a.mbox)) != NULL) {
+		uid = lab_store_add(c->store, box, a.msg, a.size, a.seen);
+		if (uid == 0)
+			lab_reply(c, "%s NO [TOOBIG] Larger than the lab's "
+			    "store", tag);
+		else {
+			if (a.deleted && (m = lab_store_find(box, uid)) != NULL)
+				lab_store_set_flags(c->store, box, m, m->seen,
+				    true);
+			if (c->selected && c->box == box)
+				imap_refresh(c, true);
+			lab_reply(c, "%s OK [APPENDUID %u %u] APPEND completed",
+			    tag, box->uidvalidity, uid);
+		}
+	}
+	free(a.mbox);
 }
 
 static void
@@ -1047,6 +1426,10 @@ imap_allowed(const struct lab_conn *c, enum imap_cmd cmd)
 	case IC_LSUB:
 	case IC_STATUS:
 	case IC_IDLE:
+	case IC_CREATE:
+	case IC_SUBSCRIBE:
+	case IC_UNSUBSCRIBE:
+	case IC_APPEND:
 		return c->state == STATE_IMAP_AUTH ||
 		    c->state == STATE_IMAP_SELECTED;
 	case IC_CHECK:
@@ -1057,6 +1440,8 @@ imap_allowed(const struct lab_conn *c, enum imap_cmd cmd)
 	case IC_FETCH:
 	case IC_STORE:
 	case IC_UID:
+	case IC_COPY:
+	case IC_MOVE:
 		return c->state == STATE_IMAP_SELECTED;
 	case IC_UNKNOWN:
 		break;
@@ -1078,6 +1463,20 @@ imap_tag_ok(const char *tag)
 	return true;
 }
 
+/* "tag APPEND ": its arguments, which may hold any byte, or NULL. */
+static char *
+imap_is_append(char *line, size_t len)
+{
+	char	*sp = memchr(line, ' ', len);
+
+	if (sp == NULL || memchr(line, '\0', (size_t)(sp - line)) != NULL ||
+	    (size_t)(line + len - sp) < 8 ||
+	    strncasecmp(sp + 1, "APPEND ", 7) != 0)
+		return NULL;
+	*sp = '\0';
+	return sp + 8;
+}
+
 static void
 imap_command(struct lab_conn *c, char *line, size_t len)
 {
@@ -1086,6 +1485,18 @@ imap_command(struct lab_conn *c, char *line, size_t len)
 	char		*tag, *verb, *args, *sub;
 	bool		 uid = false;
 
+	if ((args = imap_is_append(line, len)) != NULL) {
+		if (!imap_tag_ok(line)) {
+			lab_reply(c, "* BAD Error in IMAP command: bad tag");
+			c->errors++;
+		} else if (!imap_allowed(c, IC_APPEND)) {
+			lab_reply(c, "%s BAD Command not allowed in state %s",
+			    line, lab_imap_state_name(c->state));
+			c->errors++;
+		} else
+			imap_append(c, line, args, (size_t)(line + len - args));
+		return;
+	}
 	if (strlen(line) != len) {
 		lab_reply(c, "* BAD NUL byte in command");
 		c->errors++;
@@ -1115,9 +1526,10 @@ imap_command(struct lab_conn *c, char *line, size_t len)
 		else
 			sub = args + strlen(args);
 		cmd = imap_verb(args);
-		if (cmd != IC_FETCH && cmd != IC_SEARCH && cmd != IC_STORE) {
-			lab_reply(c, "%s BAD UID takes FETCH, SEARCH or STORE",
-			    tag);
+		if (cmd != IC_FETCH && cmd != IC_SEARCH && cmd != IC_STORE &&
+		    cmd != IC_COPY && cmd != IC_MOVE && cmd != IC_EXPUNGE) {
+			lab_reply(c, "%s BAD UID takes FETCH, SEARCH, STORE, "
+			    "COPY, MOVE or EXPUNGE", tag);
 			c->errors++;
 			return;
 		}
@@ -1176,12 +1588,8 @@ imap_command(struct lab_conn *c, char *line, size_t len)
 	case IC_CLOSE:
 	case IC_UNSELECT:
 		if (cmd == IC_CLOSE && !c->readonly)
-			imap_expunge(c, false);
-		free(c->uids);
-		c->uids = NULL;
-		c->nuids = 0;
-		c->selected = false;
-		c->state = STATE_IMAP_AUTH;
+			imap_expunge(c, false, NULL);
+		imap_unselect(c);
 		lab_reply(c, "%s OK %s completed", tag, imap_verbs[cmd]);
 		break;
 	case IC_EXPUNGE:
@@ -1189,8 +1597,28 @@ imap_command(struct lab_conn *c, char *line, size_t len)
 			lab_reply(c, "%s NO Mailbox is read-only", tag);
 			break;
 		}
-		imap_expunge(c, true);
-		lab_reply(c, "%s OK EXPUNGE completed", tag);
+		if (uid && !seqset_valid(args)) {
+			lab_reply(c, "%s BAD Syntax: UID EXPUNGE uid-set", tag);
+			c->errors++;
+			break;
+		}
+		imap_expunge(c, true, uid ? args : NULL);
+		lab_reply(c, "%s OK %sEXPUNGE completed", tag, uid ? "UID " :
+		    "");
+		break;
+	case IC_CREATE:
+		imap_create(c, tag, args);
+		break;
+	case IC_SUBSCRIBE:
+	case IC_UNSUBSCRIBE:
+		imap_subscribe(c, tag, args, cmd == IC_SUBSCRIBE);
+		break;
+	case IC_APPEND:
+		imap_append(c, tag, args, strlen(args));
+		break;
+	case IC_COPY:
+	case IC_MOVE:
+		imap_copy(c, tag, args, uid, cmd == IC_MOVE);
 		break;
 	case IC_SEARCH:
 		imap_search(c, tag, args, uid);
@@ -1271,11 +1699,32 @@ lab_imap_literal(struct lab_conn *c, const char *data, size_t len)
 		buf_add(&c->msg, data, len);
 }
 
+/* Is the command so far an APPEND whose message literal comes next? */
+static bool
+imap_append_head(const struct lab_conn *c)
+{
+	struct lab_append	 a;
+	struct buf		 copy = { NULL, 0, 0 };
+	char			*args;
+	bool			 head;
+
+	if (c->state != STATE_IMAP_AUTH && c->state != STATE_IMAP_SELECTED)
+		return false;
+	buf_add(&copy, c->msg.p, c->msg.len);
+	head = (args = imap_is_append(copy.p, copy.len)) != NULL &&
+	    lab_imap_append_parse(args, (size_t)(copy.p + copy.len - args),
+	    &a) == 1;
+	if (head)
+		free(a.mbox);
+	buf_free(&copy);
+	return head;
+}
+
 void
 lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 {
 	struct buf	 cmd;
-	size_t		 n, taglen;
+	size_t		 n, taglen, max;
 	bool		 sync;
 
 	if (toolong || c->literal_drop) {
@@ -1309,11 +1758,15 @@ lab_imap_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 	}
 	buf_add(&c->msg, line, len);
 	if (imap_literal_size(line, len, &n, &sync)) {
-		if (c->msg.len + n > LAB_LINE_MAX) {
+		/* APPEND's message may be larger than a command. */
+		max = imap_append_head(c) ? LAB_MSG_MAX : LAB_LINE_MAX;
+		if ((max == LAB_MSG_MAX ? n : c->msg.len + n) > max) {
 			taglen = strcspn(c->msg.p, " ");
-			lab_reply(c, "%.*s BAD Literal too long (the lab takes "
-			    "%d bytes a command)", (int)(taglen > 64 ? 64 :
-			    taglen), c->msg.p, LAB_LINE_MAX);
+			lab_reply(c, "%.*s %s too long (the lab takes %zu "
+			    "bytes %s)", (int)(taglen > 64 ? 64 : taglen),
+			    c->msg.p, max == LAB_MSG_MAX ? "NO [TOOBIG] "
+			    "Message" : "BAD Literal", max, max ==
+			    LAB_MSG_MAX ? "a message" : "a command");
 			c->errors++;
 			buf_free(&c->msg);
 			/* A synchronising client waits for "+": none comes. */

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The lab: a teaching mail server on 127.0.0.1 only.  SMTP, IMAP and POP3
- * with STARTTLS and implicit TLS, one scenario per lesson, messages kept
- * in memory.  This file holds the scenario table, the message store, the
- * connection core the protocol machines talk to, and the socket side:
- * listeners, clients, server-side GnuTLS in the poll loop.
+ * The lab: a teaching mail server, on 127.0.0.1 unless --listen says
+ * otherwise.  SMTP, IMAP and POP3 with STARTTLS and implicit TLS, one
+ * scenario per lesson, messages in memory or --store.  This file holds
+ * the scenario table, the connection core the protocol machines talk
+ * to, and the socket side: listeners, clients, server-side GnuTLS in the
+ * poll loop.
  */
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -30,7 +31,16 @@
 
 #include "lab/lab_int.h"
 
-#define LAB_PORTS	8
+#define LAB_PORTS	LAB_NPORTS
+#define LAB_ADDR	"127.0.0.1"
+
+enum {
+	LAB_OPT_STORE = 256,
+	LAB_OPT_LISTEN,
+	LAB_OPT_MYSTERY,
+	LAB_OPT_SEED,
+	LAB_OPT_REVEAL,
+};
 #define LAB_TRICKLE_MS	50
 #define LAB_READY_MS	20000
 #define LAB_ERRORS_MAX	20
@@ -102,6 +112,13 @@ lab_scenario_desc(const char *name)
 	return NULL;
 }
 
+/* The scenario as the greetings name it: a mystery stays one. */
+const char *
+lab_conn_scn(const struct lab_conn *c)
+{
+	return c->mystery ? "mystery" : lab_scn_name(c->scn);
+}
+
 const char *
 lab_scn_name(enum lab_scn scn)
 {
@@ -119,87 +136,6 @@ lab_scn_find(const char *name)
 		if (strcmp(scenarios[i].name, name) == 0)
 			return i;
 	return -1;
-}
-
-/* The message store: one mailbox, for the demo user. */
-
-void
-lab_store_init(struct lab_store *st)
-{
-	memset(st, 0, sizeof *st);
-	st->uidvalidity = (uint32_t)time(NULL);
-	st->uidnext = 1;
-}
-
-static void
-lab_msg_free(struct lab_msg *m)
-{
-	buf_free(&m->data);
-	free(m);
-}
-
-void
-lab_store_free(struct lab_store *st)
-{
-	size_t	i;
-
-	for (i = 0; i < st->n; i++)
-		lab_msg_free(st->msgs[i]);
-	free(st->msgs);
-	memset(st, 0, sizeof *st);
-}
-
-static void
-lab_store_drop(struct lab_store *st, size_t i)
-{
-	st->bytes -= st->msgs[i]->data.len;
-	lab_msg_free(st->msgs[i]);
-	memmove(&st->msgs[i], &st->msgs[i + 1],
-	    (st->n - i - 1) * sizeof *st->msgs);
-	st->n--;
-}
-
-uint32_t
-lab_store_add(struct lab_store *st, const char *data, size_t len)
-{
-	struct lab_msg	*m;
-
-	/* Bounded: the oldest messages make room. */
-	while (st->n > 0 && (st->n >= LAB_STORE_MAX ||
-	    st->bytes + len > LAB_STORE_BYTES))
-		lab_store_drop(st, 0);
-	m = xcalloc(1, sizeof *m);
-	m->uid = st->uidnext++;
-	m->when = (int64_t)time(NULL);
-	buf_add(&m->data, data, len);
-	st->msgs = xreallocarray(st->msgs, st->n + 1, sizeof *st->msgs);
-	st->msgs[st->n++] = m;
-	st->bytes += len;
-	return m->uid;
-}
-
-struct lab_msg *
-lab_store_find(const struct lab_store *st, uint32_t uid)
-{
-	size_t	i;
-
-	for (i = 0; i < st->n; i++)
-		if (st->msgs[i]->uid == uid)
-			return st->msgs[i];
-	return NULL;
-}
-
-void
-lab_store_expunge(struct lab_store *st)
-{
-	size_t	i = 0;
-
-	while (i < st->n) {
-		if (st->msgs[i]->deleted)
-			lab_store_drop(st, i);
-		else
-			i++;
-	}
 }
 
 /* The connection core: framing, dispatch, helpers for the machines. */
@@ -448,6 +384,18 @@ lab_sasl_plain(const char *b64, size_t len)
 	return ok ? 1 : 0;
 }
 
+/*
+ * Does the submission port (and smtps) take mail only after AUTH?  As a
+ * real one does wherever AUTH can be had; under strip and
+ * starttls-refused it never can, so mail for the lab's own domain goes
+ * through in clear text there, for the lesson to see it.
+ */
+bool
+lab_submission_auth(enum lab_scn scn)
+{
+	return scn != SCN_STRIP && scn != SCN_STARTTLS_REFUSED;
+}
+
 /* Is STARTTLS (STLS) advertised and accepted on this connection now? */
 bool
 lab_tls_offered(const struct lab_conn *c)
@@ -473,7 +421,7 @@ static const struct {
 	enum lab_proto	 proto;
 	bool		 implicit;
 	const char	*what;
-} lab_ports[LAB_PORTS] = {
+} lab_ports[LAB_PORTS] = {	/* the port table: lab_ports_text */
 	{ "smtp", LAB_SMTP, false, "SMTP, STARTTLS (like 25: server to "
 	    "server)" },
 	{ "submission", LAB_SMTP, false, "SMTP, STARTTLS (like 587, or "
@@ -486,6 +434,29 @@ static const struct {
 	{ "pop3s", LAB_POP3, true, "POP3, implicit TLS (like 995)" },
 	{ "sieve", LAB_SIEVE, false, "ManageSieve, STARTTLS (like 4190)" },
 };
+
+/*
+ * The port table, one line a port: the banner and the TUI's :ports.
+ * No address: what each is for, without the lab's numbers.
+ */
+void
+lab_ports_text(const char *addr, const int *port, struct buf *b)
+{
+	char	hp[80];
+	int	i;
+
+	for (i = 0; i < LAB_PORTS; i++) {
+		if (addr == NULL) {
+			buf_printf(b, "  %-11s %s\n", lab_ports[i].name,
+			    lab_ports[i].what);
+			continue;
+		}
+		snprintf(hp, sizeof hp, strchr(addr, ':') != NULL ?
+		    "[%s]:%d" : "%s:%d", addr, port[i]);
+		buf_printf(b, "  %-11s %-16s %s\n", lab_ports[i].name, hp,
+		    lab_ports[i].what);
+	}
+}
 
 enum client_state {
 	CL_PLAIN,
@@ -526,15 +497,20 @@ struct lab {
 	unsigned				 nextid;
 	char					*dir;
 	char					*ca_path;
+	char					*listen;
+	char					 note[512];	/* certs */
+	struct strv				 early;	/* warnings */
+	bool					 mystery;
+	uint64_t				 seed;
 	bool					 keep;
 	bool					 made_dir;
 	FILE					*log;
 	int					 lifeline;
-	uint32_t				 notified;	/* uidnext */
+	uint64_t				 notified;	/* serial */
 };
 
 static const char *const lab_files[] = {
-	"ca.pem", "server.pem", "server.key", "lab.log", NULL
+	"ca.pem", "ca.key", "server.pem", "server.key", "lab.log", NULL
 };
 
 static void	cl_after(struct lab_client *);
@@ -778,8 +754,8 @@ cl_read(struct lab_client *c)
 		c->nread += (uint64_t)r;
 		lab_conn_input(&c->conn, tmp, (size_t)r);
 		cl_flush(c);
-		if (c->lab->store.uidnext != c->lab->notified) {
-			c->lab->notified = c->lab->store.uidnext;
+		if (c->lab->store.serial != c->lab->notified) {
+			c->lab->notified = c->lab->store.serial;
 			loop_defer(c->lab->loop, lab_notify, c->lab);
 		}
 	}
@@ -896,10 +872,10 @@ lab_accept(int lfd, short revents, void *arg)
 {
 	struct lab		*lab = arg;
 	struct lab_client	*c;
-	struct sockaddr_in	 sin;
+	struct sockaddr_storage	 ss;
 	socklen_t		 slen;
 	enum lab_port		 port;
-	char			 addr[INET_ADDRSTRLEN];
+	char			 addr[INET6_ADDRSTRLEN];
 	int			 fd;
 
 	(void)revents;
@@ -909,8 +885,8 @@ lab_accept(int lfd, short revents, void *arg)
 	if (port == LAB_PORTS)
 		return;
 	for (;;) {
-		slen = sizeof sin;
-		fd = accept4(lfd, (struct sockaddr *)&sin, &slen,
+		slen = sizeof ss;
+		fd = accept4(lfd, (struct sockaddr *)&ss, &slen,
 		    SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd == -1) {
 			if (errno != EAGAIN && errno != EINTR &&
@@ -929,11 +905,20 @@ lab_accept(int lfd, short revents, void *arg)
 		c->st = stream_new(fd, 0);
 		c->port = port;
 		c->id = ++lab->nextid;
-		inet_ntop(AF_INET, &sin.sin_addr, addr, sizeof addr);
-		snprintf(c->peer, sizeof c->peer, "%s:%u", addr,
-		    (unsigned)ntohs(sin.sin_port));
+		if (ss.ss_family == AF_INET6)
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->
+			    sin6_addr, addr, sizeof addr);
+		else
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->
+			    sin_addr, addr, sizeof addr);
+		snprintf(c->peer, sizeof c->peer, ss.ss_family == AF_INET6 ?
+		    "[%s]:%u" : "%s:%u", addr, (unsigned)ntohs(ss.ss_family ==
+		    AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port));
 		lab_conn_init(&c->conn, lab_ports[port].proto, lab->scn,
 		    &lab->store, lab_ports[port].implicit);
+		c->conn.submission = port == LP_SUBMISSION || port == LP_SMTPS;
+		c->conn.mystery = lab->mystery;
 		c->idle = timer_new(lab->loop, cl_idle, c);
 		c->trickle = timer_new(lab->loop, cl_trickle, c);
 		timer_set(c->idle, LAB_IDLE_MS);
@@ -1003,12 +988,13 @@ lab_certs(struct lab *lab, char *err, size_t errlen)
 {
 	struct certgen_opts	 o;
 	char			*ca = NULL, *cakey = NULL, *crt = NULL;
-	char			*key = NULL;
+	char			*key = NULL, *srvkey;
 	gnutls_datum_t		 dc, dk;
 	int			 rc, ret = -1;
 
 	memset(&o, 0, sizeof o);
-	if (certgen_ca("mailscope lab CA", &ca, &cakey, err, errlen) == -1)
+	if (lab_kept_keys(lab->keep ? lab->dir : NULL, &ca, &cakey, &key,
+	    lab->note, sizeof lab->note, err, errlen) == -1)
 		return -1;
 	if (lab->scn == SCN_WRONG_HOST) {
 		o.cn = "wrong.example.net";
@@ -1017,17 +1003,22 @@ lab_certs(struct lab *lab, char *err, size_t errlen)
 		o.cn = LAB_HOST;
 		strv_add(&o.dns, LAB_HOST);
 		strv_add(&o.dns, "localhost");
-		strv_add(&o.ip, "127.0.0.1");
+		lab_cert_addrs(lab->listen, &o.ip);
 	}
+	o.key_pem = key;
 	if (lab->scn == SCN_EXPIRED_CERT) {
 		o.not_before = 1546300800;	/* 2019-01-01 */
 		o.not_after = 1577836800;	/* 2020-01-01 */
 	}
 	o.self_signed = lab->scn == SCN_SELF_SIGNED;
-	if (certgen_server(&o, ca, cakey, &crt, &key, err, errlen) == -1)
+	if (certgen_server(&o, ca, cakey, &crt, &srvkey, err, errlen) == -1)
 		goto out;
+	free(key);
+	key = srvkey;
+	/* The CA's key only where it is kept: to sign again next time. */
 	if (lab_write_file(lab->dir, "ca.pem", ca, false, &lab->ca_path, err,
-	    errlen) == -1 ||
+	    errlen) == -1 || (lab->keep && lab_write_file(lab->dir, "ca.key",
+	    cakey, true, NULL, err, errlen) == -1) ||
 	    lab_write_file(lab->dir, "server.pem", crt, false, NULL, err,
 	    errlen) == -1 ||
 	    lab_write_file(lab->dir, "server.key", key, true, NULL, err,
@@ -1080,7 +1071,25 @@ lab_free(struct lab *lab)
 	loop_free(lab->loop);
 	free(lab->dir);
 	free(lab->ca_path);
+	free(lab->listen);
+	strv_clear(&lab->early);
 	free(lab);
+}
+
+/* A mystery is named on the console when the lab stops, or on SIGUSR1. */
+static void
+lab_reveal(struct lab *lab)
+{
+	struct buf	 b = { NULL, 0, 0 };
+	char		*line, *save = NULL;
+
+	if (!lab->mystery)
+		return;
+	lab_mystery_reveal(lab->seed, &b);
+	for (line = strtok_r(b.p, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		lab_log(lab, "%s", line);
+	buf_free(&b);
 }
 
 static void
@@ -1088,25 +1097,58 @@ lab_signal(int signo, void *arg)
 {
 	struct lab	*lab = arg;
 
+	if (signo == SIGUSR1) {
+		lab_reveal(lab);
+		return;
+	}
 	lab_log(lab, "signal %d: stopping", signo);
+	lab_reveal(lab);
 	loop_break(lab->loop);
+}
+
+/* Store warnings: kept for the banner until the console is there. */
+static void
+lab_store_warn(void *arg, const char *msg)
+{
+	struct lab	*lab = arg;
+
+	if (lab->log != NULL)
+		lab_log(lab, "%s", msg);
+	else
+		strv_add(&lab->early, msg);
 }
 
 static struct lab *
 lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 {
-	struct lab	*lab;
-	const char	*tmp, *prio;
-	int		 i, scn, rc;
+	struct lab		*lab;
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	const char		*tmp, *prio, *name;
+	uint64_t		 seed = 0;
+	int			 i, scn, rc;
+	bool			 lo;
 
-	scn = lab_scn_find(opts->scenario != NULL ? opts->scenario : "good");
-	if (scn == -1) {
+	if (opts->mystery)
+		seed = opts->seeded ? opts->seed : lab_mystery_seed();
+	name = opts->mystery ? lab_mystery_pick(seed) : opts->scenario != NULL ?
+	    opts->scenario : "good";
+	if ((scn = lab_scn_find(name)) == -1) {
 		snprintf(err, errlen, "unknown scenario: %s (see mailscope "
-		    "lab --list)", opts->scenario);
+		    "lab --list)", name);
+		return NULL;
+	}
+	if (opts->listen != NULL && lab_listen_parse(opts->listen, &ss,
+	    &sslen, &lo) == -1) {
+		snprintf(err, errlen, "--listen %s: not an IPv4 or IPv6 "
+		    "address", opts->listen);
 		return NULL;
 	}
 	lab = xcalloc(1, sizeof *lab);
 	lab->scn = (enum lab_scn)scn;
+	lab->mystery = opts->mystery;
+	lab->seed = seed;
+	lab->listen = xstrdup(opts->listen != NULL ? opts->listen : LAB_ADDR);
 	lab->lifeline = -1;
 	for (i = 0; i < LAB_PORTS; i++)
 		lab->lfd[i] = -1;
@@ -1115,8 +1157,14 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	loop_add_signal(lab->loop, SIGINT, lab_signal, lab);
 	loop_add_signal(lab->loop, SIGTERM, lab_signal, lab);
 	loop_add_signal(lab->loop, SIGHUP, lab_signal, lab);
+	loop_add_signal(lab->loop, SIGUSR1, lab_signal, lab);
 	lab_store_init(&lab->store);
-	lab->notified = lab->store.uidnext;
+	lab->store.warn = lab_store_warn;
+	lab->store.warn_arg = lab;
+	if (opts->store != NULL && lab_store_open(&lab->store, opts->store,
+	    err, errlen) == -1)
+		goto fail;
+	lab->notified = lab->store.serial;
 	if (opts->keep_certs != NULL) {
 		lab->keep = true;
 		lab->dir = xstrdup(opts->keep_certs);
@@ -1155,16 +1203,23 @@ fail:
 static int
 lab_listen(struct lab *lab, int base, char *err, size_t errlen)
 {
-	struct sockaddr_in	 sin;
-	socklen_t		 slen;
+	struct sockaddr_storage	 ss;
+	socklen_t		 slen, len;
+	in_port_t		*pp;
 	int			 i, fd, one = 1;
+	bool			 lo;
 
 	if (base < 0 || base > 65535 - LAB_PORTS) {
 		snprintf(err, errlen, "port base %d out of range", base);
 		return -1;
 	}
 	for (i = 0; i < LAB_PORTS; i++) {
-		fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK |
+		/* Checked in lab_new: 127.0.0.1 unless --listen. */
+		(void)lab_listen_parse(lab->listen, &ss, &len, &lo);
+		pp = ss.ss_family == AF_INET6 ?
+		    &((struct sockaddr_in6 *)&ss)->sin6_port :
+		    &((struct sockaddr_in *)&ss)->sin_port;
+		fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
 		    SOCK_CLOEXEC, 0);
 		if (fd == -1) {
 			snprintf(err, errlen, "socket: %s", strerror(errno));
@@ -1173,24 +1228,23 @@ lab_listen(struct lab *lab, int base, char *err, size_t errlen)
 		lab->lfd[i] = fd;
 		(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 		    sizeof one);
-		memset(&sin, 0, sizeof sin);
-		sin.sin_family = AF_INET;
-		/* Loopback only, whatever the options say. */
-		sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		sin.sin_port = htons((uint16_t)(base != 0 ? base + i : 0));
-		if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == -1 ||
+		if (ss.ss_family == AF_INET6)
+			(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one,
+			    sizeof one);
+		*pp = htons((uint16_t)(base != 0 ? base + i : 0));
+		if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
 		    listen(fd, 128) == -1) {
-			snprintf(err, errlen, "127.0.0.1 port %d: %s",
+			snprintf(err, errlen, "%s port %d: %s", lab->listen,
 			    base != 0 ? base + i : 0, strerror(errno));
 			return -1;
 		}
-		slen = sizeof sin;
-		if (getsockname(fd, (struct sockaddr *)&sin, &slen) == -1) {
+		slen = sizeof ss;
+		if (getsockname(fd, (struct sockaddr *)&ss, &slen) == -1) {
 			snprintf(err, errlen, "getsockname: %s",
 			    strerror(errno));
 			return -1;
 		}
-		lab->port[i] = ntohs(sin.sin_port);
+		lab->port[i] = ntohs(*pp);
 		loop_add_fd(lab->loop, fd, POLLIN, lab_accept, lab);
 	}
 	return 0;
@@ -1234,7 +1288,24 @@ static const struct opt lab_opts[] = {
 	    "listen on N and the ports after it (default: free\n"
 	    "ones)", 0 },
 	{ "keep-certs", required_argument, 'k', OPTK_DIR, "DIR",
-	    "write the lab's CA and certificates into DIR", 0 },
+	    "keep the lab's CA and keys in DIR: the same CA\n"
+	    "after a restart (made anew when missing or\n"
+	    "expired)", 0 },
+	{ "store", required_argument, LAB_OPT_STORE, OPTK_DIR, "DIR",
+	    "keep demo's mail in DIR across restarts (one\n"
+	    "file a message)", 0 },
+	{ "listen", required_argument, LAB_OPT_LISTEN, OPTK_NONE, "ADDR",
+	    "serve ADDR (IPv4 or IPv6; 0.0.0.0 or :: for\n"
+	    "every interface) instead of 127.0.0.1", 0 },
+	{ "mystery", no_argument, LAB_OPT_MYSTERY, OPTK_NONE, NULL,
+	    "serve a scenario picked at random, without\n"
+	    "naming it (--reveal names it)", 0 },
+	{ "seed", required_argument, LAB_OPT_SEED, OPTK_NONE, "N",
+	    "with --mystery: pick by N (the same N, the same\n"
+	    "scenario)", 0 },
+	{ "reveal", required_argument, LAB_OPT_REVEAL, OPTK_NONE, "SEED",
+	    "name the mystery scenario of SEED and where it\n"
+	    "shows", 0 },
 	{ "list", no_argument, 'l', OPTK_NONE, NULL,
 	    "the scenarios, one a line", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
@@ -1246,27 +1317,64 @@ const struct optcmd lab_cmd = {
 };
 
 static const char lab_head[] =
-"usage: mailscope lab [--scenario NAME] [--port-base N] "
-    "[--keep-certs DIR]\n"
+"usage: mailscope lab [--scenario NAME | --mystery [--seed N]] "
+    "[--port-base N]\n"
+"                     [--keep-certs DIR] [--store DIR] [--listen ADDR]\n"
+"       mailscope lab --reveal SEED\n"
 "       mailscope lab --list\n\n";
 
 static void
 lab_banner(const struct lab *lab, FILE *f)
 {
-	int	i;
+	struct buf		 b = { NULL, 0, 0 };
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+	const char		*host;
+	size_t			 i;
+	bool			 lo;
 
-	fprintf(f, "mailscope lab, scenario %s: %s\n\n",
-	    scenarios[lab->scn].name, scenarios[lab->scn].desc);
-	for (i = 0; i < LAB_PORTS; i++)
-		fprintf(f, "  %-11s 127.0.0.1:%-5d %s\n", lab_ports[i].name,
-		    lab->port[i], lab_ports[i].what);
+	if (lab->mystery)
+		fprintf(f, "mailscope lab, scenario mystery (seed %llu: "
+		    "mailscope lab --reveal %llu names it, so do SIGUSR1 and "
+		    "Ctrl-C)\n\n", (unsigned long long)lab->seed,
+		    (unsigned long long)lab->seed);
+	else
+		fprintf(f, "mailscope lab, scenario %s: %s\n\n",
+		    scenarios[lab->scn].name, scenarios[lab->scn].desc);
+	(void)lab_listen_parse(lab->listen, &ss, &len, &lo);
+	if (!lo)
+		fprintf(f, "  WARNING: serving %s, not loopback: whoever can "
+		    "reach this machine\n  can use the lab and its demo "
+		    "account.  Only on a classroom network.\n\n",
+		    lab->listen);
+	lab_ports_text(lab->listen, lab->port, &b);
+	fputs(b.p, f);
+	buf_free(&b);
 	fprintf(f, "\n  CA certificate  %s\n", lab->ca_path);
+	if (lab->keep && lab->note[0] == '\0')
+		fprintf(f, "  CA kept         the same after a restart: import "
+		    "it once\n");
+	if (lab->note[0] != '\0')
+		fprintf(f, "  note            %s\n", lab->note);
 	fprintf(f, "  demo account    user %s, password %s\n", LAB_USER,
 	    LAB_PASS);
 	fprintf(f, "  mail to         anyone@%s (kept in demo's mailbox)\n",
 	    LAB_HOST);
-	fprintf(f, "\n  try: mailscope --cafile %s submission://127.0.0.1:%d"
-	    "\n", lab->ca_path, lab->port[LP_SUBMISSION]);
+	if (lab_submission_auth(lab->scn))
+		fprintf(f, "  submission      mail only after AUTH (smtp takes "
+		    "mail for %s without)\n", LAB_HOST);
+	if (lab->store.dir != NULL)
+		fprintf(f, "  mail kept in    %s (%zu messages)\n",
+		    lab->store.dir, lab->store.nmsgs);
+	for (i = 0; i < lab->early.n; i++)
+		fprintf(f, "  ! %s\n", lab->early.v[i]);
+	/* Where this machine reaches it: a wildcard through loopback. */
+	host = strcmp(lab->listen, "0.0.0.0") == 0 ? LAB_ADDR :
+	    strcmp(lab->listen, "::") == 0 ? "::1" : lab->listen;
+	fprintf(f, strchr(host, ':') != NULL ? "\n  try: mailscope --cafile "
+	    "%s submission://[%s]:%d\n" : "\n  try: mailscope --cafile %s "
+	    "submission://%s:%d\n", lab->ca_path, host,
+	    lab->port[LP_SUBMISSION]);
 	fprintf(f, "  stop with Ctrl-C\n\n");
 	fflush(f);
 }
@@ -1305,6 +1413,35 @@ lab_main(int argc, char **argv)
 		case 'k':
 			opts.keep_certs = optarg;
 			break;
+		case LAB_OPT_STORE:
+			opts.store = optarg;
+			break;
+		case LAB_OPT_LISTEN:
+			opts.listen = optarg;
+			break;
+		case LAB_OPT_MYSTERY:
+			opts.mystery = true;
+			break;
+		case LAB_OPT_SEED:
+		case LAB_OPT_REVEAL:
+			errno = 0;
+			opts.seed = strtoull(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || *optarg < '0' ||
+			    *optarg > '9') {
+				fprintf(stderr, "mailscope lab: bad seed: %s "
+				    "(a number)\n", optarg);
+				opt_getopt_free(&g);
+				return EXIT_USAGE;
+			}
+			opts.seeded = true;
+			if (ch == LAB_OPT_REVEAL) {
+				opt_getopt_free(&g);
+				lab_mystery_reveal(opts.seed, &b);
+				fputs(b.p, stdout);
+				buf_free(&b);
+				return EXIT_OK;
+			}
+			break;
 		case 'l':
 			opt_getopt_free(&g);
 			lab_list(stdout);
@@ -1325,6 +1462,10 @@ lab_main(int argc, char **argv)
 		}
 	}
 	opt_getopt_free(&g);
+	if (opts.seeded && !opts.mystery) {
+		fprintf(stderr, "mailscope lab: --seed goes with --mystery\n");
+		return EXIT_USAGE;
+	}
 	if (optind < argc) {
 		/* A bare scenario name is accepted too. */
 		if (opts.scenario == NULL && optind + 1 == argc)
@@ -1334,6 +1475,11 @@ lab_main(int argc, char **argv)
 			    "mailscope lab --help)\n");
 			return EXIT_USAGE;
 		}
+	}
+	if (opts.mystery && opts.scenario != NULL) {
+		fprintf(stderr, "mailscope lab: --mystery picks the scenario: "
+		    "give no other\n");
+		return EXIT_USAGE;
 	}
 	if ((lab = lab_new(&opts, err, sizeof err)) == NULL) {
 		fprintf(stderr, "mailscope lab: %s\n", err);
@@ -1398,8 +1544,11 @@ lab_child(const struct lab_opts *opts, int ready, int life,
 	lab->log = stdout;
 	for (i = 0; i < LAB_PORTS; i++)
 		fprintf(f, "port %d %d\n", i, lab->port[i]);
-	fprintf(f, "ca %s\ndir %s\nkeep %d\nok\n", lab->ca_path, lab->dir,
-	    lab->keep ? 1 : 0);
+	fprintf(f, "ca %s\ndir %s\nkeep %d\nscenario %s\n", lab->ca_path,
+	    lab->dir, lab->keep ? 1 : 0, scenarios[lab->scn].name);
+	if (lab->mystery)
+		fprintf(f, "mystery %llu\n", (unsigned long long)lab->seed);
+	fprintf(f, "ok\n");
 	fclose(f);
 	lab->lifeline = life;
 	loop_add_fd(lab->loop, life, POLLIN, lab_lifeline, lab);
@@ -1462,6 +1611,12 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 		} else if (strncmp(line, "dir ", 4) == 0) {
 			free(info->dir);
 			info->dir = xstrdup(line + 4);
+		} else if (strncmp(line, "scenario ", 9) == 0) {
+			free(info->scenario);
+			info->scenario = xstrdup(line + 9);
+		} else if (strncmp(line, "mystery ", 8) == 0) {
+			info->mystery = true;
+			info->seed = strtoull(line + 8, NULL, 10);
 		} else if (strcmp(line, "keep 1") == 0)
 			info->keep = true;
 		else if (strcmp(line, "ok") == 0)
@@ -1477,6 +1632,7 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 	info->pop3_port = ports[LP_POP3];
 	info->pop3s_port = ports[LP_POP3S];
 	info->sieve_port = ports[LP_SIEVE];
+	memcpy(info->port, ports, sizeof info->port);
 	ret = 0;
 out:
 	buf_free(&b);
@@ -1494,7 +1650,8 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 	memset(info, 0, sizeof *info);
 	info->pid = -1;
 	info->lifeline = -1;
-	if (opts->scenario != NULL && lab_scn_find(opts->scenario) == -1) {
+	if (!opts->mystery && opts->scenario != NULL &&
+	    lab_scn_find(opts->scenario) == -1) {
 		snprintf(err, errlen, "unknown scenario: %s", opts->scenario);
 		return -1;
 	}
@@ -1514,6 +1671,7 @@ lab_spawn(const struct lab_opts *opts, struct lab_info *info, char *err,
 	sigaddset(&block, SIGTERM);
 	sigaddset(&block, SIGINT);
 	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGUSR1);
 	sigprocmask(SIG_BLOCK, &block, &oldmask);
 	if ((pid = fork()) == -1) {
 		sigprocmask(SIG_SETMASK, &oldmask, NULL);
@@ -1581,6 +1739,8 @@ lab_stop(struct lab_info *info)
 		lab_rmdir(info->dir);
 	free(info->dir);
 	free(info->ca_path);
+	free(info->scenario);
 	info->dir = NULL;
 	info->ca_path = NULL;
+	info->scenario = NULL;
 }

@@ -16,10 +16,12 @@ struct certgen_opts {
 	int64_t		 not_before;
 	int64_t		 not_after;
 	bool		 self_signed;
+	const char	*key_pem;	/* the key to use, or NULL: a new one */
 };
 int	 certgen_ca(const char *, char **, char **, char *, size_t);
 int	 certgen_server(const struct certgen_opts *, const char *,
 	    const char *, char **, char **, char *, size_t);
+int	 certgen_check(const char *, const char *, char *, size_t);
 
 /* lab.c: the teaching server on loopback (smtp.c, imap.c, pop3.c,
  * sieve.c hold the per-protocol state machines). */
@@ -27,7 +29,14 @@ struct lab_opts {
 	const char	*scenario;	/* NULL: "good" */
 	int		 port_base;	/* 0: the kernel picks free ports */
 	const char	*keep_certs;	/* NULL: a private temp dir */
+	const char	*store;		/* NULL: mail in memory only */
+	const char	*listen;	/* NULL: 127.0.0.1 */
+	bool		 mystery;	/* scenario from the seed, unnamed */
+	bool		 seeded;
+	uint64_t	 seed;
 };
+
+#define LAB_NPORTS	8
 
 struct lab_info {
 	int		 smtp_port;		/* base+0, STARTTLS offered */
@@ -43,6 +52,10 @@ struct lab_info {
 	pid_t		 pid;		/* lab_spawn: the child */
 	int		 lifeline;	/* lab_spawn: its end closes the lab */
 	bool		 keep;		/* dir is --keep-certs: left alone */
+	int		 port[LAB_NPORTS];	/* the same, in table order */
+	char		*scenario;	/* the one served, even a mystery */
+	bool		 mystery;
+	uint64_t	 seed;
 };
 
 extern const struct optcmd lab_cmd;
@@ -52,6 +65,10 @@ int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
 void		 lab_stop(struct lab_info *);
 const char *const *lab_scenarios(void);
 const char	*lab_scenario_desc(const char *);
+const char	*lab_scenario_tell(const char *);	/* where to look */
+const char	*lab_mystery_pick(uint64_t);
+void		 lab_mystery_reveal(uint64_t, struct buf *);
+void		 lab_ports_text(const char *, const int *, struct buf *);
 #define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
 #define LAB_STORE_MAX	100			/* oldest dropped */
 #define LAB_STORE_BYTES	(32 * 1024 * 1024)

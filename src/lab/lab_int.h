@@ -7,6 +7,8 @@
 #ifndef MAILSCOPE_LAB_INT_H
 #define MAILSCOPE_LAB_INT_H
 
+#include <sys/socket.h>
+
 #include "lab/lab.h"
 
 /* The protocols the lab speaks. */
@@ -49,12 +51,28 @@ struct lab_msg {
 	struct buf	 data;		/* CRLF lines, dots unstuffed */
 };
 
-struct lab_store {
-	struct lab_msg	**msgs;
+#define LAB_MBOX_MAX		32	/* mailboxes a client may have */
+#define LAB_MBOX_NAME_MAX	100
+
+struct lab_mbox {
+	char		 *name;
+	const char	 *special;	/* RFC 6154: "\\Sent", or NULL */
+	struct lab_msg	**msgs;		/* by UID */
 	size_t		  n;
-	size_t		  bytes;
 	uint32_t	  uidvalidity;
 	uint32_t	  uidnext;
+};
+
+/* store.c: demo's mailboxes, boxes[0] is INBOX; --store writes through. */
+struct lab_store {
+	struct lab_mbox	**boxes;
+	size_t		  nboxes;
+	size_t		  nmsgs;	/* in all mailboxes */
+	size_t		  bytes;
+	uint64_t	  serial;	/* messages ever added: IDLE's cue */
+	char		 *dir;		/* --store DIR, or NULL */
+	void		(*warn)(void *, const char *);
+	void		 *warn_arg;
 };
 
 /*
@@ -66,6 +84,8 @@ struct lab_conn {
 	enum lab_scn	 scn;
 	struct lab_store *store;
 	bool		 tls;		/* inside TLS now */
+	bool		 submission;	/* SMTP: mail only after AUTH */
+	bool		 mystery;	/* the greeting does not name scn */
 	bool		 authed;
 	int		 state;		/* the protocol's STATE_* */
 	struct buf	 in;
@@ -87,7 +107,8 @@ struct lab_conn {
 	size_t		 literal;	/* literal bytes still to come */
 	bool		 literal_drop;	/* refused: read and forget them */
 	char		*tag;		/* AUTHENTICATE waiting for data */
-	uint32_t	*uids;		/* selected mailbox snapshot */
+	struct lab_mbox	*box;		/* selected mailbox */
+	uint32_t	*uids;		/* its snapshot */
 	size_t		 nuids;
 	bool		 selected;
 	bool		 readonly;
@@ -101,6 +122,7 @@ struct lab_conn {
 };
 
 const char	*lab_scn_name(enum lab_scn);
+const char	*lab_conn_scn(const struct lab_conn *);	/* as greeted */
 void		 lab_conn_init(struct lab_conn *, enum lab_proto, enum lab_scn,
 		    struct lab_store *, bool);	/* true: implicit TLS */
 void		 lab_conn_start(struct lab_conn *);	/* the greeting */
@@ -115,16 +137,57 @@ void		 lab_clean(char *, size_t);
 bool		 lab_login_ok(const char *, const char *);
 int		 lab_sasl_plain(const char *, size_t);	/* 1 ok, 0 no, -1 bad */
 bool		 lab_tls_offered(const struct lab_conn *);
+bool		 lab_submission_auth(enum lab_scn);
+
+/* class.c */
+struct sockaddr_storage;
+int		 lab_listen_parse(const char *, struct sockaddr_storage *,
+		    socklen_t *, bool *);	/* true: loopback */
+void		 lab_cert_addrs(const char *, struct strv *);
+int		 lab_kept_keys(const char *, char **, char **, char **,
+		    char *, size_t, char *, size_t);
+uint32_t	 lab_mystery_seed(void);
+
 void		 lab_store_init(struct lab_store *);
+int		 lab_store_open(struct lab_store *, const char *, char *,
+		    size_t);
 void		 lab_store_free(struct lab_store *);
-uint32_t	 lab_store_add(struct lab_store *, const char *, size_t);
-struct lab_msg	*lab_store_find(const struct lab_store *, uint32_t);
-void		 lab_store_expunge(struct lab_store *);
+bool		 lab_mbox_name_ok(const char *);
+struct lab_mbox	*lab_store_box(const struct lab_store *, const char *);
+struct lab_mbox	*lab_store_inbox(const struct lab_store *);
+int		 lab_store_create(struct lab_store *, const char *);
+#define LAB_CREATE_BAD		(-1)
+#define LAB_CREATE_EXISTS	(-2)
+#define LAB_CREATE_FULL		(-3)
+uint32_t	 lab_store_add(struct lab_store *, struct lab_mbox *,
+		    const char *, size_t, bool);	/* true: \Seen */
+struct lab_msg	*lab_store_find(const struct lab_mbox *, uint32_t);
+void		 lab_store_set_flags(struct lab_store *, struct lab_mbox *,
+		    struct lab_msg *, bool, bool);
+void		 lab_store_remove(struct lab_store *, struct lab_mbox *,
+		    uint32_t);
+void		 lab_store_expunge(struct lab_store *, struct lab_mbox *);
+uint32_t	 lab_store_parse_name(const char *, bool *, bool *);
+int		 lab_store_parse_state(const char *, size_t, uint32_t *,
+		    uint32_t *);
+char		*lab_store_dir_name(const char *);
 
 void		 lab_smtp_start(struct lab_conn *);
 void		 lab_smtp_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_smtp_tls(struct lab_conn *);
 const char	*lab_smtp_state_name(int);
+/* imap.c: APPEND's arguments, the literal's bytes pointing into them. */
+struct lab_append {
+	char		*mbox;
+	bool		 seen;
+	bool		 deleted;
+	size_t		 size;		/* the message literal's */
+	bool		 sync;		/* {n}, not {n+} */
+	const char	*msg;		/* once complete */
+};
+int		 lab_imap_append_parse(const char *, size_t,
+		    struct lab_append *);	/* 0 all, 1 head, -1 bad */
+bool		 lab_imap_match(const char *, const char *);
 void		 lab_imap_start(struct lab_conn *);
 void		 lab_imap_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_imap_literal(struct lab_conn *, const char *, size_t);

@@ -47,6 +47,13 @@ static const char *const pop3_verbs[PC_UNKNOWN] = {
 	"RETR", "TOP", "DELE", "RSET", "NOOP", "QUIT"
 };
 
+/* POP3 sees INBOX only (RFC 1939 has one maildrop). */
+static struct lab_mbox *
+pop3_box(const struct lab_conn *c)
+{
+	return lab_store_inbox(c->store);
+}
+
 const char *
 lab_pop3_state_name(int state)
 {
@@ -60,7 +67,7 @@ lab_pop3_start(struct lab_conn *c)
 {
 	c->state = STATE_POP3_AUTH;
 	lab_reply(c, "+OK mailscope lab POP3 ready (scenario %s)",
-	    lab_scn_name(c->scn));
+	    lab_conn_scn(c));
 }
 
 void
@@ -110,11 +117,11 @@ pop3_login(struct lab_conn *c, bool ok)
 	c->authed = true;
 	free(c->uids);
 	free(c->dele);
-	c->nuids = c->store->n;
+	c->nuids = pop3_box(c)->n;
 	c->uids = xcalloc(c->nuids + 1, sizeof *c->uids);
 	c->dele = xcalloc(c->nuids + 1, sizeof *c->dele);
 	for (i = 0; i < c->nuids; i++)
-		c->uids[i] = c->store->msgs[i]->uid;
+		c->uids[i] = pop3_box(c)->msgs[i]->uid;
 	c->state = STATE_POP3_TRANS;
 	lab_reply(c, "+OK Logged in, %zu messages", c->nuids);
 }
@@ -141,7 +148,7 @@ pop3_msg(struct lab_conn *c, const char *arg, size_t *nump)
 		lab_reply(c, "-ERR Message is deleted");
 		return NULL;
 	}
-	if ((m = lab_store_find(c->store, c->uids[n - 1])) == NULL) {
+	if ((m = lab_store_find(pop3_box(c), c->uids[n - 1])) == NULL) {
 		lab_reply(c, "-ERR Message vanished from the store");
 		return NULL;
 	}
@@ -187,8 +194,8 @@ pop3_list(struct lab_conn *c, const char *arg, bool uidl)
 		if ((m = pop3_msg(c, arg, &n)) == NULL)
 			return;
 		if (uidl)
-			lab_reply(c, "+OK %zu %u.%u", n, c->store->uidvalidity,
-			    m->uid);
+			lab_reply(c, "+OK %zu %u.%u", n,
+			    pop3_box(c)->uidvalidity, m->uid);
 		else
 			lab_reply(c, "+OK %zu %zu", n, m->data.len);
 		return;
@@ -197,11 +204,11 @@ pop3_list(struct lab_conn *c, const char *arg, bool uidl)
 	    "Scan listing follows");
 	for (i = 0; i < c->nuids; i++) {
 		if (c->dele[i] ||
-		    (m = lab_store_find(c->store, c->uids[i])) == NULL)
+		    (m = lab_store_find(pop3_box(c), c->uids[i])) == NULL)
 			continue;
 		if (uidl)
-			lab_reply(c, "%zu %u.%u", i + 1, c->store->uidvalidity,
-			    m->uid);
+			lab_reply(c, "%zu %u.%u", i + 1,
+			    pop3_box(c)->uidvalidity, m->uid);
 		else
 			lab_reply(c, "%zu %zu", i + 1, m->data.len);
 	}
@@ -294,18 +301,16 @@ pop3_auth(struct lab_conn *c, char *arg)
 static void
 pop3_quit(struct lab_conn *c)
 {
-	struct lab_msg	*m;
 	size_t		 i, n = 0;
 
 	if (c->state == STATE_POP3_TRANS) {
 		for (i = 0; i < c->nuids; i++) {
 			if (!c->dele[i] ||
-			    (m = lab_store_find(c->store, c->uids[i])) == NULL)
+			    lab_store_find(pop3_box(c), c->uids[i]) == NULL)
 				continue;
-			m->deleted = true;
+			lab_store_remove(c->store, pop3_box(c), c->uids[i]);
 			n++;
 		}
-		lab_store_expunge(c->store);
 		lab_reply(c, "+OK Logging out, %zu messages deleted", n);
 	} else
 		lab_reply(c, "+OK Logging out");
@@ -422,7 +427,7 @@ lab_pop3_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 		break;
 	case PC_STAT:
 		for (i = n = 0, vlen = 0; i < c->nuids; i++) {
-			if (c->dele[i] || (m = lab_store_find(c->store,
+			if (c->dele[i] || (m = lab_store_find(pop3_box(c),
 			    c->uids[i])) == NULL)
 				continue;
 			n++;

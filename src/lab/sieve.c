@@ -64,7 +64,7 @@ lab_sieve_start(struct lab_conn *c)
 	c->state = STATE_SIEVE_NOAUTH;
 	sieve_caps(c);
 	lab_reply(c, "OK \"mailscope lab ManageSieve ready (scenario %s)\"",
-	    lab_scn_name(c->scn));
+	    lab_conn_scn(c));
 }
 
 /* RFC 5804 2.2: the capabilities again, unasked, inside TLS. */

@@ -76,7 +76,7 @@ lab_smtp_start(struct lab_conn *c)
 {
 	c->state = STATE_SMTP_INIT;
 	lab_reply(c, "220 %s ESMTP mailscope-lab (scenario %s)", LAB_HOST,
-	    lab_scn_name(c->scn));
+	    lab_conn_scn(c));
 }
 
 /* After the handshake the client starts again: RFC 3207 section 4.2. */
@@ -340,6 +340,13 @@ smtp_mail(struct lab_conn *c, char *arg)
 		c->errors++;
 		return;
 	}
+	if (c->submission && !c->authed && lab_submission_auth(c->scn)) {
+		lab_reply(c, "530 5.7.0 %s", smtp_auth_allowed(c) ?
+		    "Authentication required" :
+		    "Must issue a STARTTLS command first, then AUTH");
+		c->errors++;
+		return;
+	}
 	if ((addr = smtp_path(arg, "FROM:", &rest)) == NULL) {
 		lab_reply(c, "501 5.5.4 Syntax: MAIL FROM:<address>");
 		c->errors++;
@@ -472,7 +479,8 @@ smtp_data_line(struct lab_conn *c, const char *line, size_t len,
 		else if (c->msg_big)
 			lab_reply(c, "552 5.3.4 Error: message file too big");
 		else {
-			uid = lab_store_add(c->store, c->msg.p, c->msg.len);
+			uid = lab_store_add(c->store, lab_store_inbox(c->store),
+			    c->msg.p, c->msg.len, false);
 			lab_reply(c, "250 2.0.0 Ok: queued as %u", uid);
 		}
 		smtp_reset(c);

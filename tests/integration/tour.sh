@@ -133,6 +133,10 @@ keys Escape
 
 keys Enter
 check "step 6: send a mail" wait_for 'Tour 6/10: Send a mail'
+line ':auth plain demo'
+check "step 6: :auth asks for demo's password" wait_for 'Password for demo'
+line 'demo'
+check "step 6: logged in, as submission wants" wait_for 'S:🔒 235 '
 line 'MAIL FROM:<you@lab.mailscope.test>'
 line 'RCPT TO:<demo@lab.mailscope.test>'
 line 'DATA'

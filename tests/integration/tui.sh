@@ -746,8 +746,29 @@ keys C-d
 check "--lab: Ctrl-D in the transcript leaves with exit 0" exited 0
 
 # --- Ctrl-C in DATA against the lab: drop is an abort, nothing queued ---
+# wait_last ERE: until the last lines of the screen match (earlier
+# sessions' lines may still be above).
+wait_last() {
+	_i=0
+	while [ $_i -lt 200 ]; do
+		screen | tail -n 6 | grep -qE -- "$1" && return 0
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	return 1
+}
 mail_to_lab() {
+	# Submission takes mail after STARTTLS and AUTH.
 	line 'EHLO client.test'
+	wait_last 'S: +250 8BITMIME'
+	line ':starttls'
+	wait_last 'certificate verified'
+	line 'EHLO client.test'
+	wait_last 'S:🔒 250 8BITMIME'
+	line ':auth plain demo'
+	wait_for 'Password for demo'
+	line 'demo'
+	wait_last 'S:🔒 235 '
 	line 'MAIL FROM:<you@lab.mailscope.test>'
 	line 'RCPT TO:<demo@lab.mailscope.test>'
 	line 'DATA'
@@ -766,13 +787,13 @@ check "lab DATA: no reply to a message never ended" \
     sh -c '! tmux -L "$1" capture-pane -p -t t | grep -q "queued as"' \
     - "$TUI_SOCK"
 line ':reconnect'
-check "lab DATA: connected again" wait_count 'S: +220 ' 2
+check "lab DATA: connected again" wait_last 'S: +220 lab'
 mail_to_lab kept
 keys C-c
 check "lab DATA: Ctrl-C asks again" wait_for 'e ends the message'
 keys e
 check "lab DATA: the dropped message was not stored: this one is the first" \
-    wait_for 'S: +250 2\.0\.0 Ok: queued as 1$'
+    wait_for 'S:🔒 250 2\.0\.0 Ok: queued as 1$'
 line 'MAIL FROM:<you@lab.mailscope.test>'
 line 'RCPT TO:<demo@lab.mailscope.test>'
 line 'DATA'

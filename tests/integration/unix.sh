@@ -81,7 +81,7 @@ comp ts --timestamps r
 [ "$(cat "$T/comp-ts")" = relative ] && pass "bash: --timestamps' words" ||
     fail "bash: --timestamps r gave $(cat "$T/comp-ts")"
 comp proto --lab-proto ''
-[ "$(tr '\n' ' ' < "$T/comp-proto")" = "smtp imap pop3 sieve " ] &&
+[ "$(tr '\n' ' ' < "$T/comp-proto")" = "smtp imap pop3 sieve smtps imaps pop3s " ] &&
     pass "bash: --lab-proto's words" || fail "bash: --lab-proto's words"
 comp probe probe --sc
 contains "$T/comp-probe" '^--scan$' "bash: probe's own option"

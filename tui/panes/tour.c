@@ -95,11 +95,14 @@ static const struct tour_step steps[] = {
 	  "the channel is encrypted, and STARTTLS is gone.",
 	  TM_STAY, NULL, false },
 	{ "Send a mail",
+	  ":auth plain demo  (password demo)  then  "
 	  "MAIL FROM:<you@lab.mailscope.test>  then  "
 	  "RCPT TO:<demo@lab.mailscope.test>  then  DATA  then a line of "
 	  "text  then a lone .",
-	  "MAIL names the sender, RCPT the recipient, DATA the message; a "
-	  "line with only a dot ends it (RFC 5321 §3.3).",
+	  "A submission port takes mail only from its own users: log in "
+	  "first (RFC 6409 §4.3).  MAIL names the sender, RCPT the "
+	  "recipient, DATA the message; a line with only a dot ends it "
+	  "(RFC 5321 §3.3).",
 	  TW_MAIL, NULL,
 	  "250 after the dot: the server took the message.  It waits in "
 	  "demo's mailbox.",

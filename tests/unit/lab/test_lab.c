@@ -256,6 +256,7 @@ test_scenarios(void **state)
 /* The machines, fed without a socket. */
 
 static struct lab_store	 store;
+#define inbox0	(store.boxes[0]->msgs[0])
 static struct lab_conn	 conn;
 static char		*outp;
 
@@ -328,12 +329,12 @@ test_smtp_plain(void **state)
 	    "250 2.1.5 Ok\r\n"
 	    "354 End data with <CR><LF>.<CR><LF>\r\n"
 	    "250 2.0.0 Ok: queued as 1\r\n");
-	assert_int_equal(store.n, 1);
-	assert_true(strcasecmp_prefix(store.msgs[0]->data.p,
-	    store.msgs[0]->data.len, "Return-Path: <a@b.test>\r\n"
+	assert_int_equal(store.boxes[0]->n, 1);
+	assert_true(strcasecmp_prefix(inbox0->data.p,
+	    inbox0->data.len, "Return-Path: <a@b.test>\r\n"
 	    "Received: from client.test (localhost [127.0.0.1])\r\n"));
-	assert_non_null(strstr(store.msgs[0]->data.p, "with ESMTP\r\n"));
-	assert_non_null(strstr(store.msgs[0]->data.p,
+	assert_non_null(strstr(inbox0->data.p, "with ESMTP\r\n"));
+	assert_non_null(strstr(inbox0->data.p,
 	    "\r\n\r\n.dot\r\nline\r\n"));
 	assert_string_equal(say("MAIL FROM:<a@b.test> SIZE=99999999\r\n"),
 	    "552 5.3.4 Message size exceeds fixed limit\r\n");
@@ -391,7 +392,7 @@ test_smtp_starttls_auth(void **state)
 	o = say("MAIL FROM:<a@b>\r\nRCPT TO:<x@elsewhere.test>\r\n"
 	    "DATA\r\nhi\r\n.\r\n");
 	assert_non_null(strstr(o, "250 2.0.0 Ok: queued as 1\r\n"));
-	assert_non_null(strstr(store.msgs[0]->data.p, "with ESMTPSA\r\n"));
+	assert_non_null(strstr(inbox0->data.p, "with ESMTPSA\r\n"));
 	stop();
 }
 
@@ -510,7 +511,7 @@ test_smtp_garbage(void **state)
 	assert_true(conn.msg.len <= LAB_MSG_MAX);
 	assert_string_equal(say(".\r\n"),
 	    "552 5.3.4 Error: message file too big\r\n");
-	assert_int_equal(store.n, 0);
+	assert_int_equal(store.boxes[0]->n, 0);
 	buf_free(&big);
 	stop();
 }
@@ -518,31 +519,47 @@ test_smtp_garbage(void **state)
 static void
 test_store_bounded(void **state)
 {
-	struct lab_store	st;
-	char			msg[64];
-	uint32_t		i, uid = 0;
+	struct lab_store	 st;
+	struct lab_mbox		*box;
+	char			 msg[64];
+	uint32_t		 i, uid = 0;
 
 	(void)state;
 	lab_store_init(&st);
 	for (i = 0; i < LAB_STORE_MAX + 20; i++) {
 		snprintf(msg, sizeof msg, "Subject: %u\r\n\r\nx\r\n", i);
-		uid = lab_store_add(&st, msg, strlen(msg));
+		uid = lab_store_add(&st, lab_store_inbox(&st), msg,
+		    strlen(msg), false);
 	}
-	assert_int_equal(st.n, LAB_STORE_MAX);
+	box = lab_store_inbox(&st);
+	assert_int_equal(box->n, LAB_STORE_MAX);
 	assert_int_equal(uid, LAB_STORE_MAX + 20);
-	assert_null(lab_store_find(&st, 1));
-	assert_non_null(lab_store_find(&st, uid));
-	assert_int_equal(st.msgs[0]->uid, 21);
-	st.msgs[0]->deleted = true;
-	lab_store_expunge(&st);
-	assert_int_equal(st.n, LAB_STORE_MAX - 1);
+	assert_null(lab_store_find(box, 1));
+	assert_non_null(lab_store_find(box, uid));
+	assert_int_equal(box->msgs[0]->uid, 21);
+	lab_store_set_flags(&st, box, box->msgs[0], false, true);
+	lab_store_expunge(&st, box);
+	assert_int_equal(box->n, LAB_STORE_MAX - 1);
+	/* Across mailboxes: the oldest goes, wherever it is. */
+	assert_int_equal(lab_store_create(&st, "Lessons"), 0);
+	assert_int_equal(lab_store_create(&st, "Lessons"), LAB_CREATE_EXISTS);
+	assert_int_equal(lab_store_create(&st, "inbox"), LAB_CREATE_EXISTS);
+	assert_int_equal(lab_store_create(&st, "a%b"), LAB_CREATE_BAD);
+	assert_int_equal(lab_store_create(&st, "a//b"), LAB_CREATE_BAD);
+	assert_int_equal(lab_store_create(&st, "x\033y"), LAB_CREATE_BAD);
+	lab_store_add(&st, lab_store_box(&st, "Lessons"), "a", 1, true);
+	lab_store_add(&st, lab_store_box(&st, "Lessons"), "b", 1, true);
+	assert_int_equal(st.nmsgs, LAB_STORE_MAX);
+	assert_int_equal(box->n, LAB_STORE_MAX - 2);
+	assert_int_equal(box->msgs[0]->uid, 23);
 	lab_store_free(&st);
 }
 
 static void
 deliver(const char *body)
 {
-	lab_store_add(&store, body, strlen(body));
+	lab_store_add(&store, lab_store_inbox(&store), body, strlen(body),
+	    false);
 }
 
 static void
@@ -555,8 +572,8 @@ test_imap(void **state)
 	start(LAB_IMAP, SCN_GOOD, false);
 	deliver("Subject: one\r\nFrom: a@b\r\n\r\nfirst\r\n");
 	assert_string_equal(say(NULL), "* OK [CAPABILITY IMAP4rev1 STARTTLS "
-	    "LOGINDISABLED IDLE LITERAL+ UNSELECT] mailscope lab ready "
-	    "(scenario good)\r\n");
+	    "LOGINDISABLED IDLE LITERAL+ UNSELECT MOVE UIDPLUS SPECIAL-USE] "
+	    "mailscope lab ready (scenario good)\r\n");
 	assert_string_equal(say("a1 LOGIN demo demo\r\n"), "a1 NO "
 	    "[PRIVACYREQUIRED] Log in after STARTTLS (LOGINDISABLED)\r\n");
 	assert_string_equal(say("a2 SELECT INBOX\r\n"),
@@ -571,7 +588,8 @@ test_imap(void **state)
 	lab_conn_tls_up(&conn);
 	o = say("a5 CAPABILITY\r\n");
 	assert_string_equal(o, "* CAPABILITY IMAP4rev1 AUTH=PLAIN SASL-IR "
-	    "IDLE LITERAL+ UNSELECT\r\na5 OK CAPABILITY completed\r\n");
+	    "IDLE LITERAL+ UNSELECT MOVE UIDPLUS SPECIAL-USE\r\n"
+	    "a5 OK CAPABILITY completed\r\n");
 	/* Literals: synchronising gets "+", LITERAL+ does not. */
 	assert_string_equal(say("l1 LOGIN {4}\r\n"),
 	    "+ Ready for literal data\r\n");
@@ -644,15 +662,19 @@ test_imap(void **state)
 	assert_string_equal(say("b8 UID SEARCH ALL\r\n"),
 	    "* SEARCH 1 2 3\r\nb8 OK UID SEARCH completed\r\n");
 	assert_string_equal(say("b9 LIST \"\" \"*\"\r\n"),
-	    "* LIST (\\HasNoChildren) \"/\" INBOX\r\nb9 OK LIST completed\r\n");
+	    "* LIST (\\HasNoChildren) \"/\" \"INBOX\"\r\n"
+	    "* LIST (\\HasNoChildren \\Sent) \"/\" \"Sent\"\r\n"
+	    "* LIST (\\HasNoChildren \\Drafts) \"/\" \"Drafts\"\r\n"
+	    "* LIST (\\HasNoChildren \\Trash) \"/\" \"Trash\"\r\n"
+	    "b9 OK LIST completed\r\n");
 	assert_string_equal(say("c1 STORE 1 +FLAGS (\\Deleted)\r\n"),
 	    "* 1 FETCH (FLAGS (\\Seen \\Deleted))\r\n"
 	    "c1 OK STORE completed\r\n");
 	assert_string_equal(say("c2 EXPUNGE\r\n"),
 	    "* 1 EXPUNGE\r\nc2 OK EXPUNGE completed\r\n");
-	assert_int_equal(store.n, 2);
+	assert_int_equal(store.boxes[0]->n, 2);
 	assert_string_equal(say("c3 STATUS INBOX (MESSAGES UNSEEN)\r\n"),
-	    "* STATUS INBOX (MESSAGES 2 UNSEEN 2)\r\n"
+	    "* STATUS \"INBOX\" (MESSAGES 2 UNSEEN 2)\r\n"
 	    "c3 OK STATUS completed\r\n");
 	assert_string_equal(say("c4 CLOSE\r\n"), "c4 OK CLOSE completed\r\n");
 	assert_string_equal(say("c5 LOGOUT\r\n"),
@@ -672,6 +694,468 @@ test_imap(void **state)
 	assert_string_equal(say("t STARTTLS\r\n"),
 	    "t NO [UNAVAILABLE] TLS is not available right now\r\n");
 	stop();
+}
+
+/* A logged-in IMAP connection inside TLS, greeting read. */
+static void
+imap_in(void)
+{
+	start(LAB_IMAP, SCN_GOOD, true);
+	say(NULL);
+	assert_true(strcasecmp_prefix(say("a LOGIN demo demo\r\n"), 14,
+	    "a OK [CAPABILI"));
+}
+
+static void
+test_imap_append_parse(void **state)
+{
+	struct lab_append	 a;
+	const char		*s;
+
+	(void)state;
+	s = "Sent (\\Seen) {5}";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), 1);
+	assert_string_equal(a.mbox, "Sent");
+	assert_true(a.seen && !a.deleted && a.sync);
+	assert_int_equal(a.size, 5);
+	free(a.mbox);
+	s = "\"My Sent\" (\\Seen \\Deleted $Forwarded) "
+	    "\"07-Dec-2026 10:00:00 +0000\" {3+}\r\nx\0y";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s) + 2, &a), 0);
+	assert_string_equal(a.mbox, "My Sent");
+	assert_true(a.seen && a.deleted && !a.sync);
+	assert_int_equal(a.size, 3);
+	assert_memory_equal(a.msg, "x\0y", 3);
+	free(a.mbox);
+	/* The mailbox as a literal of its own. */
+	s = "{4}\r\nSent {2}\r\nhi";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), 0);
+	assert_string_equal(a.mbox, "Sent");
+	free(a.mbox);
+	s = "{4}";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	/* Not APPEND: too few or too many bytes, MULTIAPPEND, no size. */
+	s = "Sent {3}\r\nhi";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	s = "Sent {1}\r\nhi";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	s = "Sent {1}\r\nh {1}";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	s = "Sent";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	s = "Sent (\\Seen {2}";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	s = "\"Se\0nt\" {2}";
+	assert_int_equal(lab_imap_append_parse(s, 11, &a), -1);
+	s = "Sent {99999999999999999999999}";
+	assert_int_equal(lab_imap_append_parse(s, strlen(s), &a), -1);
+	assert_true(lab_imap_match("*", "Lessons/One"));
+	assert_false(lab_imap_match("%", "Lessons/One"));
+	assert_true(lab_imap_match("Lessons/%", "Lessons/One"));
+	assert_true(lab_imap_match("S%t", "Sent"));
+	assert_false(lab_imap_match("Sent", "Sentx"));
+}
+
+static void
+test_imap_mailboxes(void **state)
+{
+	const char	*o;
+	struct lab_mbox	*sent, *trash;
+	char		 big[64], want[128], *lit;
+
+	(void)state;
+	imap_in();
+	deliver("Subject: one\r\n\r\nfirst\r\n");
+	deliver("Subject: two\r\n\r\nsecond\r\n");
+	/* A copy in Sent, as a mail program keeps one. */
+	assert_string_equal(say("s1 APPEND Sent (\\Seen) {17}\r\n"),
+	    "+ Ready for literal data\r\n");
+	sent = lab_store_box(&store, "Sent");
+	snprintf(want, sizeof want, "s1 OK [APPENDUID %u 1] APPEND "
+	    "completed\r\n", sent->uidvalidity);
+	assert_string_equal(say("Subject: s\r\n\r\nx\r\n\r\n"), want);
+	assert_int_equal(sent->n, 1);
+	assert_true(sent->msgs[0]->seen);
+	assert_memory_equal(sent->msgs[0]->data.p,
+	    "Subject: s\r\n\r\nx\r\n", 17);
+	/* LITERAL+, and a message with a NUL: kept as it is. */
+	lab_conn_input(&conn, "s2 APPEND Sent {3+}\r\na\0b\r\n", 26);
+	o = say(NULL);
+	assert_true(strstr(o, "s2 OK [APPENDUID ") != NULL);
+	assert_int_equal(sent->msgs[sent->n - 1]->data.len, 3);
+	assert_string_equal(say("s3 APPEND Nowhere {1+}\r\nx\r\n"),
+	    "s3 NO [TRYCREATE] No such mailbox (LIST shows them; CREATE "
+	    "makes one)\r\n");
+	/* Larger than a command, smaller than a message: taken. */
+	snprintf(big, sizeof big, "s4 APPEND Sent {%d}\r\n", LAB_LINE_MAX * 2);
+	assert_string_equal(say(big), "+ Ready for literal data\r\n");
+	snprintf(big, sizeof big, "s5 APPEND Sent {%d}\r\n", LAB_MSG_MAX + 1);
+	lit = xmalloc(LAB_LINE_MAX * 2 + 3);
+	memset(lit, 'x', LAB_LINE_MAX * 2);
+	memcpy(lit + LAB_LINE_MAX * 2, "\r\n", 3);
+	o = say(lit);
+	free(lit);
+	assert_true(strcasecmp_prefix(o, strlen(o), "s4 OK [APPENDUID"));
+	assert_int_equal(sent->msgs[sent->n - 1]->data.len, LAB_LINE_MAX * 2);
+	o = say(big);
+	assert_true(strcasecmp_prefix(o, strlen(o), "s5 NO [TOOBIG] Message "
+	    "too long"));
+	/* CREATE, LIST with patterns, STATUS of the new one. */
+	assert_string_equal(say("c1 CREATE Lessons/\r\n"),
+	    "c1 OK CREATE completed\r\n");
+	assert_string_equal(say("c2 CREATE \"Lessons/One\"\r\n"),
+	    "c2 OK CREATE completed\r\n");
+	assert_string_equal(say("c3 CREATE Lessons\r\n"),
+	    "c3 NO [ALREADYEXISTS] Mailbox exists\r\n");
+	assert_true(strcasecmp_prefix(say("c4 CREATE \"a*b\"\r\n"), 14,
+	    "c4 NO [CANNOT]"));
+	assert_string_equal(say("c5 LIST \"\" Lessons%\r\n"),
+	    "* LIST (\\HasChildren) \"/\" \"Lessons\"\r\n"
+	    "c5 OK LIST completed\r\n");
+	assert_string_equal(say("c6 LSUB \"Lessons/\" \"%\"\r\n"),
+	    "* LSUB (\\HasNoChildren) \"/\" \"Lessons/One\"\r\n"
+	    "c6 OK LSUB completed\r\n");
+	assert_string_equal(say("c7 LIST (SPECIAL-USE) \"\" Trash RETURN "
+	    "(SPECIAL-USE)\r\n"),
+	    "* LIST (\\HasNoChildren \\Trash) \"/\" \"Trash\"\r\n"
+	    "c7 OK LIST completed\r\n");
+	assert_string_equal(say("c8 SUBSCRIBE Lessons\r\n"),
+	    "c8 OK SUBSCRIBE completed\r\n");
+	assert_string_equal(say("c9 STATUS Sent (MESSAGES UNSEEN)\r\n"),
+	    "* STATUS \"Sent\" (MESSAGES 3 UNSEEN 2)\r\n"
+	    "c9 OK STATUS completed\r\n");
+	/* COPY to a new mailbox, MOVE to Trash (RFC 6851). */
+	say("d1 SELECT INBOX\r\n");
+	snprintf(want, sizeof want, "d2 OK [COPYUID %u 1,2 1,2] COPY "
+	    "completed\r\n", lab_store_box(&store, "Lessons")->uidvalidity);
+	assert_string_equal(say("d2 COPY 1:2 Lessons\r\n"), want);
+	trash = lab_store_box(&store, "Trash");
+	o = say("d3 UID MOVE 1 Trash\r\n");
+	assert_true(strstr(o, "* OK [COPYUID ") != NULL);
+	assert_true(strstr(o, " 1 1] Moved\r\n* 1 EXPUNGE\r\n"
+	    "d3 OK UID MOVE completed\r\n") != NULL);
+	assert_int_equal(trash->n, 1);
+	assert_int_equal(lab_store_inbox(&store)->n, 1);
+	assert_string_equal(say("d4 COPY 1 Nowhere\r\n"),
+	    "d4 NO [TRYCREATE] No such mailbox (LIST shows them; CREATE "
+	    "makes one)\r\n");
+	/* UID EXPUNGE takes only the UIDs named. */
+	say("e1 SELECT Lessons\r\n");
+	say("e2 STORE 1:2 +FLAGS.SILENT (\\Deleted)\r\n");
+	assert_string_equal(say("e3 UID EXPUNGE 2\r\n"),
+	    "* 2 EXPUNGE\r\ne3 OK UID EXPUNGE completed\r\n");
+	assert_int_equal(lab_store_box(&store, "Lessons")->n, 1);
+	assert_string_equal(say("e4 EXPUNGE\r\n"),
+	    "* 1 EXPUNGE\r\ne4 OK EXPUNGE completed\r\n");
+	assert_int_equal(lab_store_box(&store, "Lessons")->n, 0);
+	stop();
+	/* Before LOGIN no APPEND, and no literal larger than a command. */
+	start(LAB_IMAP, SCN_GOOD, true);
+	say(NULL);
+	assert_string_equal(say("x APPEND INBOX {3}\r\n"),
+	    "+ Ready for literal data\r\n");
+	assert_string_equal(say("abc\r\n"),
+	    "x BAD Command not allowed in state NOTAUTH\r\n");
+	snprintf(big, sizeof big, "y APPEND INBOX {%d}\r\n", LAB_LINE_MAX);
+	o = say(big);
+	assert_true(strcasecmp_prefix(o, strlen(o), "y BAD Literal too long"));
+	stop();
+}
+
+static void
+test_imap_move_flags(void **state)
+{
+	(void)state;
+	/* COPY keeps the flags; EXAMINE refuses MOVE. */
+	imap_in();
+	deliver("Subject: one\r\n\r\nfirst\r\n");
+	say("a SELECT INBOX\r\n");
+	say("b STORE 1 +FLAGS.SILENT (\\Seen)\r\n");
+	say("c COPY 1 Trash\r\n");
+	assert_true(lab_store_box(&store, "Trash")->msgs[0]->seen);
+	say("d EXAMINE INBOX\r\n");
+	assert_string_equal(say("e MOVE 1 Trash\r\n"),
+	    "e NO Mailbox is read-only\r\n");
+	stop();
+}
+
+static void
+test_submission_auth(void **state)
+{
+	(void)state;
+	/* good: 530 before TLS, 530 inside TLS until AUTH, then mail. */
+	start(LAB_SMTP, SCN_GOOD, false);
+	conn.submission = true;
+	say(NULL);
+	say("EHLO c\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b.test>\r\n"), "530 5.7.0 Must "
+	    "issue a STARTTLS command first, then AUTH\r\n");
+	say("STARTTLS\r\n");
+	lab_conn_tls_up(&conn);
+	say("EHLO c\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b.test>\r\n"),
+	    "530 5.7.0 Authentication required\r\n");
+	assert_string_equal(say("AUTH PLAIN AGRlbW8AZGVtbw==\r\n"),
+	    "235 2.7.0 Authentication successful\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b.test>\r\n"),
+	    "250 2.1.0 Ok\r\n");
+	stop();
+	/* no-starttls: AUTH in clear text, still required. */
+	start(LAB_SMTP, SCN_NO_STARTTLS, false);
+	conn.submission = true;
+	say(NULL);
+	say("EHLO c\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b.test>\r\n"),
+	    "530 5.7.0 Authentication required\r\n");
+	stop();
+	/* strip: AUTH can never be had, so local mail goes through. */
+	start(LAB_SMTP, SCN_STRIP, false);
+	conn.submission = true;
+	say(NULL);
+	say("EHLO c\r\n");
+	assert_string_equal(say("MAIL FROM:<a@b.test>\r\n"),
+	    "250 2.1.0 Ok\r\n");
+	stop();
+	assert_true(lab_submission_auth(SCN_TLS12_ONLY));
+	assert_false(lab_submission_auth(SCN_STARTTLS_REFUSED));
+}
+
+/* Write a file for the store tests. */
+static void
+put(const char *dir, const char *name, const char *data)
+{
+	char	*path;
+	FILE	*f;
+
+	xasprintf(&path, "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs(data, f);
+	fclose(f);
+	free(path);
+}
+
+static void
+collect_warn(void *arg, const char *msg)
+{
+	strv_add(arg, msg);
+}
+
+static void
+test_store_disk(void **state)
+{
+	struct lab_store	 st;
+	struct lab_mbox		*b;
+	struct strv		 warn = { NULL, 0 };
+	char			 dir[] = "/tmp/mailscope-store.XXXXXX";
+	char			 err[256];
+	char			*path, *name;
+	const char		*s;
+	uint32_t		 uidv, uidn;
+	bool			 seen, del;
+	size_t			 i;
+	struct stat		 sb;
+
+	(void)state;
+	/* The pieces of the format. */
+	assert_int_equal(lab_store_parse_name("12.S", &seen, &del), 12);
+	assert_true(seen && !del);
+	assert_int_equal(lab_store_parse_name("3.SD", &seen, &del), 3);
+	assert_true(seen && del);
+	assert_int_equal(lab_store_parse_name("7.-", &seen, &del), 7);
+	assert_true(!seen && !del);
+	assert_int_equal(lab_store_parse_name("7.", &seen, &del), 0);
+	assert_int_equal(lab_store_parse_name("07.S", &seen, &del), 0);
+	assert_int_equal(lab_store_parse_name("7.DS", &seen, &del), 0);
+	assert_int_equal(lab_store_parse_name("x", &seen, &del), 0);
+	assert_int_equal(lab_store_parse_name("99999999999.S", &seen, &del), 0);
+	s = "mailscope-lab-mailbox 1\nname Sent\nuidvalidity 5\nuidnext 9\n";
+	assert_int_equal(lab_store_parse_state(s, strlen(s), &uidv, &uidn), 0);
+	assert_int_equal(uidv, 5);
+	assert_int_equal(uidn, 9);
+	s = "mailscope-lab-mailbox 2\nuidvalidity 5\nuidnext 9\n";
+	assert_int_equal(lab_store_parse_state(s, strlen(s), &uidv, &uidn),
+	    -1);
+	s = "mailscope-lab-mailbox 1\nuidvalidity 5\n";
+	assert_int_equal(lab_store_parse_state(s, strlen(s), &uidv, &uidn),
+	    -1);
+	s = "mailscope-lab-mailbox 1\nuidvalidity -5\nuidnext 9\n";
+	assert_int_equal(lab_store_parse_state(s, strlen(s), &uidv, &uidn),
+	    -1);
+	assert_string_equal(name = lab_store_dir_name("mbox-53656e74"), "Sent");
+	free(name);
+	assert_null(lab_store_dir_name("mbox-2e2e2f"));	/* "../" */
+	assert_null(lab_store_dir_name("mbox-1b5b"));	/* ESC [ */
+	assert_null(lab_store_dir_name("mbox-5"));
+	assert_null(lab_store_dir_name("mbox-zz"));
+
+	/* Written through, read back: UIDs, flags, mailboxes. */
+	assert_non_null(mkdtemp(dir));
+	lab_store_init(&st);
+	assert_int_equal(lab_store_open(&st, dir, err, sizeof err), 0);
+	lab_store_add(&st, lab_store_inbox(&st), "one\r\n", 5, false);
+	lab_store_add(&st, lab_store_inbox(&st), "two\r\n", 5, false);
+	lab_store_add(&st, lab_store_box(&st, "Sent"), "sent\r\n", 6, true);
+	assert_int_equal(lab_store_create(&st, "Lessons"), 0);
+	lab_store_add(&st, lab_store_box(&st, "Lessons"), "l\r\n", 3, false);
+	b = lab_store_inbox(&st);
+	lab_store_set_flags(&st, b, b->msgs[1], true, false);
+	lab_store_remove(&st, b, 1);
+	uidv = b->uidvalidity;
+	lab_store_free(&st);
+
+	lab_store_init(&st);
+	st.warn = collect_warn;
+	st.warn_arg = &warn;
+	assert_int_equal(lab_store_open(&st, dir, err, sizeof err), 0);
+	assert_int_equal(warn.n, 0);
+	b = lab_store_inbox(&st);
+	assert_int_equal(b->uidvalidity, uidv);
+	assert_int_equal(b->uidnext, 3);
+	assert_int_equal(b->n, 1);
+	assert_int_equal(b->msgs[0]->uid, 2);
+	assert_true(b->msgs[0]->seen);
+	assert_memory_equal(b->msgs[0]->data.p, "two\r\n", 5);
+	assert_non_null(b = lab_store_box(&st, "Lessons"));
+	assert_int_equal(b->n, 1);
+	assert_int_equal(lab_store_box(&st, "Sent")->n, 1);
+	assert_true(lab_store_box(&st, "Sent")->msgs[0]->seen);
+	lab_store_free(&st);
+
+	/* Bad files: named, left as they are, the rest still read. */
+	xasprintf(&path, "%s/mbox-494e424f58", dir);
+	put(path, "junk", "x");
+	put(path, "9.Q", "x");
+	put(dir, "notes.txt", "x");
+	free(path);
+	xasprintf(&path, "%s/mbox-4c696e6b", dir);	/* "Link" */
+	assert_int_equal(symlink("/tmp", path), 0);
+	free(path);
+	xasprintf(&path, "%s/mbox-53656e74", dir);
+	put(path, "state", "garbage\n");
+	free(path);
+	lab_store_init(&st);
+	st.warn = collect_warn;
+	st.warn_arg = &warn;
+	assert_int_equal(lab_store_open(&st, dir, err, sizeof err), 0);
+	assert_int_equal(warn.n, 5);
+	assert_null(lab_store_box(&st, "Link"));
+	for (i = 0; i < warn.n; i++)
+		assert_non_null(strstr(warn.v[i], dir));
+	assert_int_equal(lab_store_inbox(&st)->n, 1);
+	/* Sent's messages stay, with UIDs that never come again. */
+	b = lab_store_box(&st, "Sent");
+	assert_int_equal(b->n, 1);
+	assert_true(b->uidnext > b->msgs[0]->uid);
+	lab_store_free(&st);
+	xasprintf(&path, "%s/mbox-494e424f58/junk", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	free(path);
+	xasprintf(&path, "%s/mbox-53656e74/state.bad", dir);
+	assert_int_equal(stat(path, &sb), 0);
+	free(path);
+	strv_clear(&warn);
+
+	/* Not a directory: said, not used. */
+	xasprintf(&path, "%s/notes.txt", dir);
+	lab_store_init(&st);
+	assert_int_equal(lab_store_open(&st, path, err, sizeof err), -1);
+	assert_non_null(strstr(err, "notes.txt"));
+	lab_store_free(&st);
+	free(path);
+	xasprintf(&path, "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+	free(path);
+}
+
+static void
+test_classroom(void **state)
+{
+	const char *const	*names = lab_scenarios();
+	struct sockaddr_storage	 ss;
+	struct strv		 ip = { NULL, 0 };
+	struct buf		 b = { NULL, 0, 0 };
+	socklen_t		 len;
+	char			 dir[] = "/tmp/mailscope-keep.XXXXXX";
+	char			*ca, *cakey, *key, *ca2, *cakey2, *key2, *cmd;
+	char			 note[256], err[256];
+	bool			 lo, seen[SCN_MAX] = { false };
+	uint64_t		 seed;
+	int			 i, n = 0;
+
+	(void)state;
+	/* Every scenario says where it shows; a seed picks one for good. */
+	for (i = 0; names[i] != NULL; i++)
+		assert_non_null(lab_scenario_tell(names[i]));
+	assert_null(lab_scenario_tell("nonsense"));
+	assert_string_equal(lab_mystery_pick(7), lab_mystery_pick(7));
+	for (seed = 0; seed < 200; seed++)
+		for (i = 0; names[i] != NULL; i++)
+			if (strcmp(lab_mystery_pick(seed), names[i]) == 0 &&
+			    !seen[i]) {
+				seen[i] = true;
+				n++;
+			}
+	assert_int_equal(n, SCN_MAX);
+	lab_mystery_reveal(7, &b);
+	assert_non_null(strstr(b.p, lab_mystery_pick(7)));
+	assert_non_null(strstr(b.p, "look at "));
+	buf_free(&b);
+	/* --listen: literals only; loopback known. */
+	assert_int_equal(lab_listen_parse("127.0.0.1", &ss, &len, &lo), 0);
+	assert_true(lo);
+	assert_int_equal(lab_listen_parse("::1", &ss, &len, &lo), 0);
+	assert_true(lo && ss.ss_family == AF_INET6);
+	assert_int_equal(lab_listen_parse("192.0.2.7", &ss, &len, &lo), 0);
+	assert_false(lo);
+	assert_int_equal(lab_listen_parse("0.0.0.0", &ss, &len, &lo), 0);
+	assert_false(lo);
+	assert_int_equal(lab_listen_parse("lab.example", &ss, &len, &lo), -1);
+	lab_cert_addrs("192.0.2.7", &ip);
+	assert_true(strv_has(&ip, "127.0.0.1") && strv_has(&ip, "192.0.2.7"));
+	strv_clear(&ip);
+	lab_cert_addrs("0.0.0.0", &ip);
+	assert_true(strv_has(&ip, "127.0.0.1"));
+	assert_false(strv_has(&ip, "0.0.0.0"));
+	strv_clear(&ip);
+	/* --keep-certs: the same CA and key the second time. */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(lab_kept_keys(dir, &ca, &cakey, &key, note,
+	    sizeof note, err, sizeof err), 0);
+	assert_null(key);
+	assert_int_equal(certgen_check(ca, cakey, err, sizeof err), 0);
+	put(dir, "ca.pem", ca);
+	put(dir, "ca.key", cakey);
+	put(dir, "server.key", cakey);
+	assert_int_equal(lab_kept_keys(dir, &ca2, &cakey2, &key2, note,
+	    sizeof note, err, sizeof err), 0);
+	assert_string_equal(ca, ca2);
+	assert_string_equal(cakey, cakey2);
+	assert_non_null(key2);
+	assert_string_equal(note, "");
+	free(ca2);
+	free(cakey2);
+	free(key2);
+	/* A key that is not the CA's: a new CA, and the note says why. */
+	assert_int_equal(certgen_ca("other", &ca2, &cakey2, err, sizeof err),
+	    0);
+	assert_int_equal(certgen_check(ca, cakey2, err, sizeof err), -1);
+	assert_string_equal(err, "the key is not the certificate's");
+	put(dir, "ca.key", cakey2);
+	free(ca2);
+	free(cakey2);
+	assert_int_equal(lab_kept_keys(dir, &ca2, &cakey2, &key2, note,
+	    sizeof note, err, sizeof err), 0);
+	assert_string_not_equal(ca, ca2);
+	assert_non_null(strstr(note, "a new CA"));
+	free(ca);
+	free(cakey);
+	free(key);
+	free(ca2);
+	free(cakey2);
+	free(key2);
+	xasprintf(&cmd, "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
 }
 
 static void
@@ -713,8 +1197,8 @@ test_pop3(void **state)
 	    "+OK\r\n+OK Marked to be deleted\r\n");
 	assert_string_equal(say("QUIT\r\n"),
 	    "+OK Logging out, 1 messages deleted\r\n");
-	assert_int_equal(store.n, 1);
-	assert_int_equal(store.msgs[0]->uid, 1);
+	assert_int_equal(store.boxes[0]->n, 1);
+	assert_int_equal(inbox0->uid, 1);
 	stop();
 
 	start(LAB_POP3, SCN_GOOD, true);
@@ -1200,6 +1684,12 @@ main(void)
 		cmocka_unit_test(test_smtp_garbage),
 		cmocka_unit_test(test_store_bounded),
 		cmocka_unit_test(test_imap),
+		cmocka_unit_test(test_imap_append_parse),
+		cmocka_unit_test(test_imap_mailboxes),
+		cmocka_unit_test(test_imap_move_flags),
+		cmocka_unit_test(test_submission_auth),
+		cmocka_unit_test(test_store_disk),
+		cmocka_unit_test(test_classroom),
 		cmocka_unit_test(test_pop3),
 		cmocka_unit_test(test_machines_soup),
 		cmocka_unit_test(test_lab_glossed),
