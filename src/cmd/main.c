@@ -36,6 +36,7 @@ enum {
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_TOUR,
+	OPT_SIDE_BY_SIDE,
 	OPT_SAVE_CHAIN,
 	OPT_VERSION,
 	OPT_COMPLETION,
@@ -128,6 +129,9 @@ static const struct opt main_opts[] = {
 	    "with --lab", 0 },
 	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
 	    "with --lab: a guided tour for a first session", 0 },
+	{ "side-by-side", no_argument, OPT_SIDE_BY_SIDE, OPTK_NONE, NULL,
+	    "with --lab SCENARIO: a good lab beside it, every\n"
+	    "line typed sent to both, in two columns", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
 	{ "version", no_argument, OPT_VERSION, OPTK_NONE, NULL,
 	    "print the version and the licence", 0 },
@@ -146,12 +150,14 @@ static const char usage_head[] =
 "usage: mailscope [options] URL\n"
 "       mailscope --lab [SCENARIO] [--lab-proto smtp|imap|pop3|sieve]\n"
 "       mailscope --lab --tour\n"
+"       mailscope --lab --side-by-side SCENARIO\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
 "       mailscope probe [options] URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [-o OUT] [--session N]\n"
 "                        FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] [--session N] FILE.jsonl\n"
+"       mailscope replay [--theme NAME] A.jsonl B.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -291,10 +297,11 @@ main(int argc, char **argv)
 	struct session_opts	 so;
 	struct batch_opts	 bo;
 	struct tui_opts		 to;
-	struct lab_info		 li;
+	struct lab_info		 li, li2;
+	struct session_opts	 so2;	/* --side-by-side: the second lab's */
 	struct opt_getopt	 g;
 	const char		*lab_proto = NULL, *lab_scenario = NULL;
-	bool			 batch = false, lab = false;
+	bool			 batch = false, lab = false, side = false;
 	char			*lab_note = NULL;
 	static char		 config_err[512];	/* the screen's */
 	char			 err[512];
@@ -315,6 +322,8 @@ main(int argc, char **argv)
 	memset(&bo, 0, sizeof bo);
 	memset(&to, 0, sizeof to);
 	memset(&li, 0, sizeof li);
+	memset(&li2, 0, sizeof li2);
+	memset(&so2, 0, sizeof so2);
 	so.family = AF_UNSPEC;
 	so.timeout_ms = 30000;
 	/* On stderr for batch mode; the screen hides stderr. */
@@ -425,6 +434,9 @@ main(int argc, char **argv)
 		case OPT_TOUR:
 			to.tour = true;
 			break;
+		case OPT_SIDE_BY_SIDE:
+			side = true;
+			break;
 		case OPT_SAVE_CHAIN:
 			so.save_chain = optarg;
 			break;
@@ -494,10 +506,17 @@ main(int argc, char **argv)
 	if (to.tour && (batch || !isatty(STDIN_FILENO) ||
 	    !isatty(STDOUT_FILENO)))
 		usage_error("--tour needs a terminal");
+	if (side && (!lab || lab_scenario == NULL || to.tour))
+		usage_error("--side-by-side goes with --lab SCENARIO: the "
+		    "scenario beside good");
+	if (side && to.record != NULL)
+		usage_error("--side-by-side records nothing: --record one lab "
+		    "at a time, then mailscope replay A.jsonl B.jsonl");
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");
-		if (lab_target(lab_scenario, lab_proto, &li, &so) == -1)
+		if (lab_target(side ? "good" : lab_scenario, lab_proto, &li,
+		    &so) == -1)
 			return EXIT_USAGE;
 		xasprintf(&lab_note, "lab: scenario %s, CA %s (trusted for "
 		    "this session only)", lab_scenario != NULL ?
@@ -516,6 +535,21 @@ main(int argc, char **argv)
 	}
 	if (path_options_finish(&so, err, sizeof err) == -1)
 		usage_error("%s", err);
+	/* The scenario's lab beside good's, its session as good's is. */
+	if (side) {
+		so2 = so;
+		memset(&so2.target, 0, sizeof so2.target);
+		if (lab_target(lab_scenario, lab_proto, &li2, &so2) == -1) {
+			lab_stop(&li);
+			return EXIT_USAGE;
+		}
+		free(lab_note);
+		xasprintf(&lab_note, "lab: good and %s side by side, CAs %s "
+		    "and %s (trusted for this session only)", lab_scenario,
+		    li.ca_path, li2.ca_path);
+		to.lab_info = lab_note;
+		to.sbs = sidebyside_live(&so2, "good", lab_scenario);
+	}
 
 	/* --data is the message of --append on IMAP, else the one composed. */
 	if (bo.append != NULL) {
@@ -531,6 +565,8 @@ main(int argc, char **argv)
 	    bo.idle_ms > 0))
 		batch = true;
 	wire_options_check(&so, &bo);
+	if (side && batch)
+		usage_error("--side-by-side needs a terminal: two columns");
 	if (!batch && (bo.resume || bo.compare != NULL))
 		usage_error("--%s is for batch mode; on the screen, "
 		    ":reconnect and :compare do it", bo.resume ? "resume" :
@@ -542,6 +578,11 @@ main(int argc, char **argv)
 
 	if (lab)
 		lab_stop(&li);
+	if (side) {
+		lab_stop(&li2);
+		sidebyside_free(to.sbs);
+		target_free(&so2.target);
+	}
 	free(lab_note);
 	target_free(&so.target);
 	session_options_free(&so);
