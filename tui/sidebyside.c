@@ -31,12 +31,22 @@ sidebyside_new(const char *na, const char *nb, const char *ta,
 	return sb;
 }
 
-/* Two recordings, owned by the caller: A and B, named by their paths. */
+/* The file's name without its folders: a column is narrow. */
+static const char *
+file_name(const char *path)
+{
+	const char	*p = strrchr(path, '/');
+
+	return p != NULL && p[1] != '\0' ? p + 1 : path;
+}
+
+/* Two recordings, owned by the caller: A and B, titled by file name. */
 struct sidebyside *
 sidebyside_replay(struct evlog *a, struct evlog *b, const char *pa,
     const char *pb)
 {
-	struct sidebyside	*sb = sidebyside_new("A", "B", pa, pb);
+	struct sidebyside	*sb = sidebyside_new("A", "B", file_name(pa),
+				    file_name(pb));
 
 	sb->log[0] = a;
 	sb->log[1] = b;
@@ -80,6 +90,7 @@ on_event(const struct event *ev, void *arg)
 }
 
 static void	play_tick(void *);
+static void	go(struct tui *, size_t);
 
 /* After the screen is up: side 1's session (live), the play timer. */
 void
@@ -88,8 +99,10 @@ sidebyside_start(struct tui *t)
 	struct sidebyside	*sb = t->sbs;
 
 	sb->timer = timer_new(t->loop, play_tick, t);
-	if (!sb->live)
+	if (!sb->live) {
+		go(t, 1);
 		return;
+	}
 	sb->log[0] = t->log;
 	sb->log[1] = evlog_new(true);
 	evlog_subscribe(sb->log[1], on_event, t);
@@ -154,16 +167,37 @@ sidebyside_quit(struct tui *t)
 		session_quit(s);
 }
 
+/* The events a side has shown: up to the last row shown that has it. */
+size_t
+sidebyside_shown(const struct sidebyside *sb, int side)
+{
+	size_t	i;
+
+	for (i = sb->upto; i > 0; i--)
+		if (sb->m.rows[i - 1].has[side])
+			return sb->m.rows[i - 1].side[side].end;
+	return 0;
+}
+
+/*
+ * Show the first k rows.  The status bar is A's, as far as it is shown:
+ * the model folds A's events again.
+ */
 static void
 go(struct tui *t, size_t k)
 {
 	struct sidebyside	*sb = t->sbs;
+	size_t			 i, n;
 
 	sidebyside_sync(t);
 	if (k > sb->m.nrows)
 		k = sb->m.nrows;
 	sb->upto = k;
 	sb->scroll = 0;
+	model_reset(&t->m);
+	n = sidebyside_shown(sb, 0);
+	for (i = 0; i < n; i++)
+		model_event(&t->m, evlog_at(sb->log[0], i));
 	tui_dirty(t, D_ALL);
 }
 

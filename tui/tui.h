@@ -497,6 +497,7 @@ void	 sidebyside_free(struct sidebyside *);
 void	 sidebyside_start(struct tui *);
 void	 sidebyside_end(struct tui *);
 void	 sidebyside_sync(struct tui *);	/* the model, if stale */
+size_t	 sidebyside_shown(const struct sidebyside *, int);
 void	 sidebyside_send(struct tui *, const char *);
 void	 sidebyside_quit(struct tui *);
 bool	 sidebyside_key(struct tui *, const struct binding *);

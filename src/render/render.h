@@ -66,6 +66,8 @@ struct sbs_row {
 	bool		 has[2];
 	unsigned	 diff;		/* SBS_*, 0: alike */
 	char		*note;		/* the difference in words, or NULL */
+	struct strv	 only[2];	/* SBS_CAPS: listed by this side only */
+	size_t		 reply[2];	/* SBS_REPLY: the final replies */
 };
 
 struct sbs {

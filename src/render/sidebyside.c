@@ -130,6 +130,7 @@ sbs_step_name(const struct evlog *log, const struct sbs_step *s)
 /* What one side's step holds that a comparison reads. */
 struct facts {
 	const struct event	*reply;		/* the final status line */
+	size_t			 reply_i;	/* ... its place in the log */
 	const struct event	*caps;		/* the last capability list */
 	const struct tls_facts	*tls;		/* established */
 	const struct tls_facts	*verify;	/* the verdict */
@@ -155,8 +156,10 @@ facts(const struct evlog *log, const struct sbs_step *s, struct facts *f)
 			if (ev->dir == DIR_SERVER &&
 			    ev->cls.status != RS_NONE &&
 			    (f->reply == NULL || (ev->cls.bits & EVC_FINAL) ||
-			    !(f->reply->cls.bits & EVC_FINAL)))
+			    !(f->reply->cls.bits & EVC_FINAL))) {
 				f->reply = ev;
+				f->reply_i = i;
+			}
 			break;
 		case EV_CAPS:
 			f->caps = ev;
@@ -213,10 +216,10 @@ str_differs(const char *a, const char *b)
 	return (a == NULL) != (b == NULL) || (a != NULL && strcmp(a, b) != 0);
 }
 
-/* "only good: STARTTLS" for what one list has that the other lacks. */
+/* "only A: STARTTLS" for what one list has that the other lacks. */
 static bool
 caps_only(const struct strv *a, const struct strv *b, const char *name,
-    struct buf *n)
+    struct strv *only, struct buf *n)
 {
 	struct buf	 w = { 0 };
 	size_t		 i;
@@ -226,6 +229,7 @@ caps_only(const struct strv *a, const struct strv *b, const char *name,
 		if (strv_has(b, a->v[i]))
 			continue;
 		buf_printf(&w, "%s%s", any ? ", " : "", a->v[i]);
+		strv_add(only, a->v[i]);
 		any = true;
 	}
 	if (any)
@@ -267,6 +271,8 @@ differ(const struct evlog *const log[2], struct sbs_row *r,
 	reply_word(f[1].reply, w[1], sizeof w[1]);
 	if (strcmp(w[0], w[1]) != 0) {
 		r->diff |= SBS_REPLY;
+		r->reply[0] = f[0].reply != NULL ? f[0].reply_i : SIZE_MAX;
+		r->reply[1] = f[1].reply != NULL ? f[1].reply_i : SIZE_MAX;
 		note(&n, "reply %s vs %s", w[0], w[1]);
 	}
 	if (f[0].caps != NULL && f[1].caps != NULL) {
@@ -277,8 +283,8 @@ differ(const struct evlog *const log[2], struct sbs_row *r,
 			note(&n, "STARTTLS offered by %s only",
 			    name[(f[0].caps->cls.bits & EVC_OFFERS_TLS) ? 0 :
 			    1]);
-		if (caps_only(c[0], c[1], name[0], &n) |
-		    caps_only(c[1], c[0], name[1], &n))
+		if (caps_only(c[0], c[1], name[0], &r->only[0], &n) |
+		    caps_only(c[1], c[0], name[1], &r->only[1], &n))
 			r->diff |= SBS_CAPS;
 	} else if ((f[0].caps == NULL) != (f[1].caps == NULL)) {
 		r->diff |= SBS_CAPS;
@@ -335,6 +341,7 @@ row_add(struct sbs *m)
 		m->rows = xreallocarray(m->rows, m->cap, sizeof *m->rows);
 	}
 	memset(&m->rows[m->nrows], 0, sizeof m->rows[0]);
+	m->rows[m->nrows].reply[0] = m->rows[m->nrows].reply[1] = SIZE_MAX;
 	return &m->rows[m->nrows++];
 }
 
@@ -405,13 +412,19 @@ sbs_free(struct sbs *m)
 {
 	size_t	i;
 
-	for (i = 0; i < m->nrows; i++)
+	for (i = 0; i < m->nrows; i++) {
 		free(m->rows[i].note);
+		strv_clear(&m->rows[i].only[0]);
+		strv_clear(&m->rows[i].only[1]);
+	}
 	free(m->rows);
 	memset(m, 0, sizeof *m);
 }
 
-/* The one line over a column: channel, version, cipher, verdict. */
+/*
+ * The one line over a column: the channel; in TLS the version, the
+ * verdict and the cipher, in that order, as a narrow column cuts it.
+ */
 void
 sbs_tls_line(const struct digest *d, struct buf *b)
 {
@@ -419,11 +432,10 @@ sbs_tls_line(const struct digest *d, struct buf *b)
 
 	switch (d->phase) {
 	case DG_TLS_NONE:
-		buf_adds(b, d->closed ? "closed, no TLS" : "not connected");
+		buf_adds(b, d->closed ? "closed" : "not connected");
 		return;
 	case DG_TLS_PLAIN:
-		buf_adds(b, d->closed ? "closed, no TLS: plaintext" :
-		    "plaintext");
+		buf_adds(b, d->closed ? "plaintext, closed" : "plaintext");
 		return;
 	case DG_TLS_HANDSHAKE:
 		buf_adds(b, "TLS handshake...");
@@ -438,14 +450,14 @@ sbs_tls_line(const struct digest *d, struct buf *b)
 		buf_adds(b, "TLS");
 		return;
 	}
-	if (f->version != NULL)
-		sanitize(f->version, strlen(f->version), b);
+	sanitize(f->version != NULL ? f->version : "TLS", f->version != NULL ?
+	    strlen(f->version) : 3, b);
+	buf_adds(b, d->verified == 1 ? " verified" : d->verified == 0 ?
+	    " NOT verified" : "");
 	if (f->cipher != NULL) {
 		buf_addc(b, ' ');
 		sanitize(f->cipher, strlen(f->cipher), b);
 	}
-	buf_adds(b, d->verified == 1 ? " verified" : d->verified == 0 ?
-	    " NOT verified" : "");
 }
 
 /* The first n code points of s (UTF-8), as bytes. */

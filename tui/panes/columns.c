@@ -22,6 +22,21 @@ static WINDOW		*cwin;
 static int		 cw_h, cw_w;
 static struct rtext	 rt;
 
+/* One line of a side's step: its text in the side's buffer, its slot. */
+struct unit {
+	size_t		 off, len;
+	enum slot	 slot;
+	bool		 words;		/* prose wraps at words */
+};
+
+struct side {
+	struct buf	 text;
+	struct unit	*u;
+	size_t		 n, cap;
+};
+
+static struct side	 sides[2];
+
 static void
 co_layout(struct tui *t)
 {
@@ -38,11 +53,18 @@ co_layout(struct tui *t)
 static void
 co_done(struct tui *t)
 {
+	int	i;
+
 	(void)t;
 	if (cwin != NULL)
 		delwin(cwin);
 	cwin = NULL;
 	rtext_free(&rt);
+	for (i = 0; i < 2; i++) {
+		buf_free(&sides[i].text);
+		free(sides[i].u);
+		memset(&sides[i], 0, sizeof sides[i]);
+	}
 }
 
 static void
@@ -85,69 +107,124 @@ ev_slot(const struct event *ev)
 	}
 }
 
-/*
- * Draw (or, win NULL, only count) one side's lines of a row in a column
- * x, w wide, its first row at y of a view whose rows top..bottom show at
- * window rows base...  Returns the rows it takes.
- */
-static int
-column(struct tui *t, WINDOW *win, const struct sbs_row *r, int side,
-    int x, int w, int y, int top, int bottom, int base)
+static void
+unit_add(struct side *sd, size_t off, size_t len, enum slot s, bool words)
+{
+	if (sd->n == sd->cap) {
+		sd->cap = sd->cap ? sd->cap * 2 : 32;
+		sd->u = xreallocarray(sd->u, sd->cap, sizeof *sd->u);
+	}
+	sd->u[sd->n].off = off;
+	sd->u[sd->n].len = len;
+	sd->u[sd->n].slot = s;
+	sd->u[sd->n].words = words;
+	sd->n++;
+}
+
+/* One side's lines of a row, as render_event words them. */
+static void
+lines(struct tui *t, const struct sbs_row *r, int side, struct side *sd)
 {
 	const struct evlog	*log = t->sbs->log[side];
 	const struct event	*ev;
-	struct buf		 b = { 0 };
-	const char		*p, *nl;
+	const char		*nl;
 	enum slot		 s;
-	size_t			 i, k;
-	int			 rows = 0, n;
+	size_t			 i, start, p;
 	bool			 open = false;
 
-	rt.words = false;
-
-	for (i = r->side[side].first; r->has[side] &&
-	    i < r->side[side].end; i++) {
+	buf_reset(&sd->text);
+	sd->n = 0;
+	if (!r->has[side]) {
+		buf_adds(&sd->text, t->utf8 ? "\xe2\x80\x94 no such step "
+		    "\xe2\x80\x94" : "-- no such step --");
+		unit_add(sd, 0, sd->text.len, SLOT_TLS_BAD, false);
+		return;
+	}
+	for (i = r->side[side].first; i < r->side[side].end; i++) {
 		ev = evlog_at(log, i);
-		buf_reset(&b);
-		render_event(log, ev, &b, &open);
+		start = sd->text.len;
+		render_event(log, ev, &sd->text, &open);
 		if (open)
-			buf_addc(&b, '\n');
+			buf_addc(&sd->text, '\n');
 		open = false;
 		s = i == r->reply[side] ? SLOT_TLS_BAD : ev_slot(ev);
-		for (p = b.p; p != NULL && *p != '\0'; p = nl + 1) {
-			nl = strchr(p, '\n');
-			rtext_reset(&rt);
-			/* Protocol lines wrap anywhere, prose at words. */
-			rt.words = ev->kind != EV_DATA;
-			/* render_event's text went through the sanitizer. */
-			rtext_add(&rt, s, p, nl != NULL ? (size_t)(nl - p) :
-			    strlen(p));
-			for (k = 0; k < r->only[side].n; k++)
-				rtext_highlight(&rt, r->only[side].v[k],
-				    SLOT_TLS_BAD);
-			n = rtext_rows(&rt, w, INDENT);
-			if (win != NULL && y + rows + n > top &&
-			    y + rows < bottom)
-				rtext_draw(win, &rt, base + (y + rows > top ?
-				    y + rows - top : 0), x, w, INDENT,
-				    y + rows < top ? top - y - rows : 0,
-				    bottom - (y + rows > top ? y + rows : top));
-			rows += n;
-			if (nl == NULL)
-				break;
+		for (p = start; p < sd->text.len; p = (size_t)(nl -
+		    sd->text.p) + 1) {
+			if ((nl = memchr(sd->text.p + p, '\n', sd->text.len -
+			    p)) == NULL)
+				nl = sd->text.p + sd->text.len;
+			unit_add(sd, p, (size_t)(nl - sd->text.p) - p, s,
+			    ev->kind != EV_DATA);
 		}
 	}
-	buf_free(&b);
-	if (!r->has[side]) {
-		rtext_reset(&rt);
-		rtext_adds(&rt, SLOT_TLS_BAD, t->utf8 ? "\xe2\x80\x94 no such "
-		    "step \xe2\x80\x94" : "-- no such step --");
-		n = rtext_rows(&rt, w, INDENT);
-		if (win != NULL && y + n > top && y < bottom)
-			rtext_draw(win, &rt, base + (y > top ? y - top : 0), x,
-			    w, INDENT, y < top ? top - y : 0, bottom -
-			    (y > top ? y : top));
-		rows += n;
+}
+
+/* A line's text, its difference highlighted. */
+static void
+unit_text(const struct sbs_row *r, int side, const struct side *sd,
+    size_t k)
+{
+	size_t	j;
+
+	rtext_reset(&rt);
+	rt.words = sd->u[k].words;
+	/* render_event's text went through the sanitizer. */
+	rtext_add(&rt, sd->u[k].slot, sd->text.p + sd->u[k].off,
+	    sd->u[k].len);
+	for (j = 0; j < r->only[side].n; j++)
+		rtext_highlight(&rt, r->only[side].v[j], SLOT_TLS_BAD);
+}
+
+/* Draw the rows of rt at view row y, if the view rows top..bottom show it. */
+static void
+put(WINDOW *win, int y, int n, int x, int w, int top, int bottom, int base)
+{
+	if (win == NULL || y + n <= top || y >= bottom)
+		return;
+	rtext_draw(win, &rt, base + (y > top ? y - top : 0), x, w, INDENT,
+	    y < top ? top - y : 0, bottom - (y > top ? y : top));
+}
+
+/*
+ * The two sides' lines of a row, the k-th of each on the same rows so
+ * that they face each other; drawn (or, win NULL, only counted) from
+ * view row y.  Returns the rows they take.
+ */
+static int
+columns(struct tui *t, WINDOW *win, const struct sbs_row *r, int y,
+    int top, int bottom, int base)
+{
+	int	side, rows = 0, n, h, k, x[2], w[2];
+	size_t	i, most;
+
+	w[0] = (cw_w - 1) / 2;
+	w[1] = cw_w - w[0] - 1;
+	x[0] = 0;
+	x[1] = w[0] + 1;
+	for (side = 0; side < 2; side++)
+		lines(t, r, side, &sides[side]);
+	most = sides[0].n > sides[1].n ? sides[0].n : sides[1].n;
+	for (i = 0; i < most; i++) {
+		h = 1;
+		for (side = 0; side < 2; side++) {
+			if (i >= sides[side].n)
+				continue;
+			unit_text(r, side, &sides[side], i);
+			n = rtext_rows(&rt, w[side], INDENT);
+			put(win, y + rows, n, x[side], w[side], top, bottom,
+			    base);
+			if (n > h)
+				h = n;
+		}
+		/* The divider beside the lines. */
+		for (k = y + rows; win != NULL && k < y + rows + h; k++) {
+			if (k < top || k >= bottom)
+				continue;
+			colour_set(win, SLOT_BORDER);
+			mvwaddstr(win, base + k - top, w[0], t->utf8 ?
+			    "\xe2\x94\x82" : "|");
+		}
+		rows += h;
 	}
 	return rows;
 }
@@ -178,9 +255,7 @@ rule(struct tui *t, WINDOW *win, size_t i, int y, int top, int bottom,
 		    k++)
 			rtext_adds(&rt, s, t->utf8 ? "\xe2\x94\x80" : "-");
 	n = rtext_rows(&rt, cw_w, INDENT);
-	if (win != NULL && y + n > top && y < bottom)
-		rtext_draw(win, &rt, base + (y > top ? y - top : 0), 0, cw_w,
-		    INDENT, y < top ? top - y : 0, bottom - (y > top ? y : top));
+	put(win, y, n, 0, cw_w, top, bottom, base);
 	return n;
 }
 
@@ -190,41 +265,16 @@ col_w(void)
 	return (cw_w - 1) / 2;
 }
 
-/* A row's rows: its rule, then the taller of its two sides. */
+/* A row's rows: its rule, then its two sides' lines. */
 static int
 block(struct tui *t, WINDOW *win, size_t i, int y, int top, int bottom,
     int base)
 {
 	const struct sbs_row	*r = &t->sbs->m.rows[i];
-	int			 h, a, b, k, w = col_w();
+	int			 h;
 
 	h = rule(t, win, i, y, top, bottom, base);
-	a = column(t, win, r, 0, 0, w, y + h, top, bottom, base);
-	b = column(t, win, r, 1, w + 1, cw_w - w - 1, y + h, top, bottom,
-	    base);
-	if (b > a)
-		a = b;
-	/* The divider beside the columns' rows, not across the rule. */
-	if (win != NULL) {
-		colour_set(win, SLOT_BORDER);
-		for (k = y + h; k < y + h + a; k++)
-			if (k >= top && k < bottom)
-				mvwaddstr(win, base + k - top, w, t->utf8 ?
-				    "\xe2\x94\x82" : "|");
-	}
-	return h + a;
-}
-
-/* The events a side has shown: up to the last row shown that has it. */
-static size_t
-shown(const struct sidebyside *sb, int side)
-{
-	size_t	i;
-
-	for (i = sb->upto; i > 0; i--)
-		if (sb->m.rows[i - 1].has[side])
-			return sb->m.rows[i - 1].side[side].end;
-	return 0;
+	return h + columns(t, win, r, y + h, top, bottom, base);
 }
 
 static void
@@ -246,7 +296,7 @@ heads(struct tui *t)
 		rtext_draw(cwin, &rt, 0, x, side == 0 ? w : cw_w - w - 1, 0,
 		    0, 1);
 		digest_init(&d);
-		n = shown(sb, side);
+		n = sidebyside_shown(sb, side);
 		for (i = 0; i < n; i++)
 			digest_event(evlog_at(sb->log[side], i), &d);
 		buf_reset(&b);
