@@ -158,10 +158,16 @@ test_stripped(void **state)
 	assert_non_null(strstr(m.rows[2].note, "STARTTLS offered by A only"));
 	assert_non_null(strstr(m.rows[2].note, "only A: STARTTLS"));
 	assert_non_null(strstr(m.rows[2].note, "only B: XXXXXXXA"));
+	assert_int_equal(m.rows[2].only[0].n, 1);
+	assert_string_equal(m.rows[2].only[0].v[0], "STARTTLS");
+	assert_string_equal(m.rows[2].only[1].v[0], "XXXXXXXA");
 	assert_int_equal(m.rows[3].side[0].kind, SBS_STARTTLS);
 	assert_true(m.rows[3].diff & SBS_REPLY);
 	assert_true(m.rows[3].diff & SBS_WARN);
 	assert_non_null(strstr(m.rows[3].note, "reply 220 vs 500"));
+	/* The replies that differ, by their place in each log. */
+	assert_int_equal(evlog_at(a, m.rows[3].reply[0])->cls.code, 220);
+	assert_int_equal(evlog_at(b, m.rows[3].reply[1])->cls.code, 500);
 	assert_non_null(strstr(m.rows[3].note, "B warns: starttls-refused"));
 	assert_int_equal(m.rows[4].diff, SBS_ONLY);
 	assert_true(m.rows[4].has[0]);
