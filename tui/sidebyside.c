@@ -143,13 +143,31 @@ sidebyside_sync(struct tui *t)
 		sb->upto = sb->m.nrows;
 }
 
-/* A line typed (not a command of ours): side 1 gets it too. */
+/*
+ * A line typed (not a command of ours): side 1 gets it too, unless it
+ * carries a credential side 1 may not send (in plaintext, to an
+ * unverified server): the consent given on the left is not for it.
+ */
 void
 sidebyside_send(struct tui *t, const char *line)
 {
-	if (t->sbs == NULL || t->sbs->session == NULL)
+	struct secret_verdict	 v;
+	struct session		*s;
+	size_t			 len = strlen(line);
+
+	if (t->sbs == NULL || (s = t->sbs->session) == NULL)
 		return;
-	session_send(t->sbs->session, line, strlen(line));
+	/* What is typed is answered at the bottom: back there. */
+	t->sbs->scroll = 0;
+	if (!session_data_mode(s) && session_is_secret(s, line, len)) {
+		session_secret_verdict(s, &v);
+		if (!v.may) {
+			tui_message(t, true, "not sent to %s: %s",
+			    t->sbs->name[1], v.why);
+			return;
+		}
+	}
+	session_send(s, line, len);
 }
 
 /* Leaving: side 1 says goodbye as side 0 does. */

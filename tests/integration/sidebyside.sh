@@ -5,7 +5,7 @@
 # columns in tmux at 80x24, 100x30 and 200x60 (both columns shown, the
 # differences marked, stepping moves both); then --lab --side-by-side
 # strip live: a typed EHLO reaches both labs, STARTTLS shows the
-# difference.  The TUI runs from the ASan build when there is one.
+# difference, a credential goes only where it may.  The TUI runs from the ASan build when there is one.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -27,6 +27,18 @@ wait_exit() {
 		_i=$((_i - 1))
 	done
 	tui_exit "$1"
+}
+
+# wait_lacks NAME ERE: until the screen no longer matches (10 s).
+wait_lacks() {
+	_i=100
+	while [ $_i -gt 0 ]; do
+		tui_screen "$1" > "$T/$1.screen"
+		grep -Eq -- "$2" "$T/$1.screen" || return 0
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	return 1
 }
 
 # --- recordings from the lab ---------------------------------------------
@@ -156,6 +168,24 @@ tui_wait live "^TLS1\.3 verified .* +plaintext" &&
 tui_keys live PPage
 tui_wait live "≠ STARTTLS: reply 220 vs 500" && pass "live: PgUp scrolls back to the refusal" ||
     fail "live: PgUp scrolls back to the refusal"
+tui_keys live NPage
+if wait_lacks live "scrolled - End"; then
+	pass "live: PgDn comes back to the bottom"
+else
+	fail "live: PgDn comes back to the bottom"
+fi
+# A credential goes where it may: inside good's verified TLS, not to
+# the stripped session in plaintext; a line typed follows the bottom.
+tui_keys live PPage
+tui_line live "EHLO sbs.test"
+tui_wait live "AUTH PLAIN LOGIN .*│<- 250-XXXXXXXA" || fail "live: EHLO again, inside TLS on good only"
+tui_line live "AUTH PLAIN AGRlbW8AZGVtbw=="
+tui_wait live "not sent to strip: no TLS" && pass "live: a credential is kept from the plaintext side" ||
+    fail "live: a credential is kept from the plaintext side"
+tui_wait live "235 .*Authentication successful" && pass "live: good's server took it inside TLS" ||
+    fail "live: good's server took it inside TLS"
+contains "$T/live.screen" "≠ AUTH: strip has no such step" "live: the AUTH step is good's only"
+lacks "$T/live.screen" "AGRlbW8AZGVtbw" "live: the credential is not on the screen"
 tui_keys live C-d
 rc=$(wait_exit live)
 [ "$rc" = 0 ] && pass "live: Ctrl-D leaves with good's exit code 0" ||
