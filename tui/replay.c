@@ -446,10 +446,12 @@ const struct optcmd replay_cmd = {
 static const char replay_head[] =
 "usage: mailscope replay [--speed X] [--theme NAME] [--session N] "
     "FILE.jsonl\n"
-"       mailscope replay [--theme NAME] A.jsonl B.jsonl\n"
+"       mailscope replay [--speed X] [--theme NAME] [--session N] "
+    "A.jsonl B.jsonl\n"
 "FILE.jsonl may be -: the recording is read from standard input, then\n"
 "the screen from the terminal (/dev/tty).  Two recordings play side by\n"
-"side, step by step, what differs marked.\n\n";
+"side, step by step, what differs marked (--speed X: X steps a second,\n"
+"--session N: A's Nth recording).\n\n";
 
 /* replay -: the recording came on stdin; the keys come from the tty. */
 static int
@@ -495,10 +497,13 @@ load_side(const char *path, int nth, struct recording_info *ri)
 	return log;
 }
 
-/* replay A.jsonl B.jsonl: the two side by side (--session N is A's). */
+/*
+ * replay A.jsonl B.jsonl: the two side by side (--session N is A's;
+ * --speed X plays X steps a second).
+ */
 static int
 replay_two(struct session_opts *so, struct tui_opts *to, const char *a,
-    const char *b, int nth)
+    const char *b, int nth, double speed)
 {
 	struct replay		 rp;
 	struct recording_info	 ri[2];
@@ -527,7 +532,7 @@ replay_two(struct session_opts *so, struct tui_opts *to, const char *a,
 	rp.info = ri[0];
 	memset(&ri[0], 0, sizeof ri[0]);
 	to->replay = &rp;
-	to->sbs = sidebyside_replay(log[0], log[1], a, b);
+	to->sbs = sidebyside_replay(log[0], log[1], a, b, speed);
 	rc = tui_main(so, to);
 	sidebyside_free(to->sbs);
 	target_free(&so->target);
@@ -610,7 +615,7 @@ replay_main(int argc, char **argv)
 	}
 	if (argc - optind == 2)
 		return replay_two(&so, &to, argv[optind], argv[optind + 1],
-		    nth);
+		    nth, rp.speed);
 	rp.path = argv[optind];
 	if (strcmp(rp.path, "-") == 0) {
 		if (isatty(STDIN_FILENO)) {

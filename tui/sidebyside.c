@@ -40,14 +40,20 @@ file_name(const char *path)
 	return p != NULL && p[1] != '\0' ? p + 1 : path;
 }
 
-/* Two recordings, owned by the caller: A and B, titled by file name. */
+/*
+ * Two recordings, owned by the caller: A and B, titled by file name,
+ * played at speed steps a second.
+ */
 struct sidebyside *
 sidebyside_replay(struct evlog *a, struct evlog *b, const char *pa,
-    const char *pb)
+    const char *pb, double speed)
 {
 	struct sidebyside	*sb = sidebyside_new("A", "B", file_name(pa),
 				    file_name(pb));
+	double			 ms = PLAY_MS / speed;
 
+	sb->period_ms = ms < PLAY_MS_MIN ? PLAY_MS_MIN : ms > PLAY_MS_MAX ?
+	    PLAY_MS_MAX : (int)ms;
 	sb->log[0] = a;
 	sb->log[1] = b;
 	sb->upto = 1;

@@ -490,7 +490,7 @@ struct sidebyside {
 	struct timer		*timer;
 };
 struct sidebyside *sidebyside_replay(struct evlog *, struct evlog *,
-	    const char *, const char *);
+	    const char *, const char *, double);
 struct sidebyside *sidebyside_live(const struct session_opts *,
 	    const char *, const char *);
 void	 sidebyside_free(struct sidebyside *);

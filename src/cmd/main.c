@@ -157,7 +157,7 @@ static const char usage_head[] =
 "       mailscope export [--format txt|md|html] [-o OUT] [--session N]\n"
 "                        FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] [--session N] FILE.jsonl\n"
-"       mailscope replay [--theme NAME] A.jsonl B.jsonl\n"
+"       mailscope replay [--speed X] [--theme NAME] A.jsonl B.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"

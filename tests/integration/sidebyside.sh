@@ -138,6 +138,17 @@ contains "$T/v.screen" "^TLS1\.2 verified .* +TLS1\.3 verified " "each column's 
 tui_keys v C-d
 tui_stop v
 
+# Playing: --speed 50 steps fifty a second, to the last step of both.
+tui_start pl 100 30 "$ENV $UI replay --speed 50 $T/good.jsonl $T/strip.jsonl 2> $T/pl.err"
+tui_wait pl "STEP 1/$steps " || fail "--speed 50: the replay opens"
+tui_keys pl p
+tui_wait pl "the last step of both recordings" && pass "p plays both to the last step" ||
+    fail "p plays both to the last step"
+tui_wait pl "STEP $steps/$steps " && pass "playing stopped at step $steps" ||
+    fail "playing stopped at step $steps"
+tui_keys pl C-d
+tui_stop pl
+
 # --- --lab --side-by-side ----------------------------------------------------
 expect_exit 1 "--side-by-side goes with --lab" "$MS" --side-by-side smtp://127.0.0.1
 expect_exit 1 "--side-by-side needs a scenario" "$MS" --lab --side-by-side
