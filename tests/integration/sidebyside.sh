@@ -17,6 +17,7 @@ if ! command -v tmux > /dev/null 2>&1; then
 	exit 1
 fi
 rm -rf "$T"/*.jsonl "$T/state"
+ESC=$(printf '\033')
 ENV="env LANG=C.UTF-8 TERM=tmux-256color XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config"
 
 # wait_exit NAME: the pane's exit status once its command ended (10 s).
@@ -99,6 +100,12 @@ replay_at() {
 	tui_wait "$n" "STEP 3/$steps " || fail "$1x$2: two Spaces reach step 3"
 	contains "$T/$n.screen" "250-STARTTLS .*│<- 250-XXXXXXXA" "$1x$2: stepping shows both EHLO replies side by side"
 	contains "$T/$n.screen" "≠ EHLO: STARTTLS offered by A only" "$1x$2: the EHLO step is marked as differing"
+	# The capability one side alone lists is drawn apart: a colour
+	# change between 250- and the capability, on each side.
+	_tui capture-pane -e -p -t "$n" > "$T/$n.attrs"
+	contains "$T/$n.attrs" "250-($ESC\[[0-9;]*m)+STARTTLS" "$1x$2: A's STARTTLS is highlighted"
+	contains "$T/$n.attrs" "250-($ESC\[[0-9;]*m)+XXXXXXXA" "$1x$2: B's XXXXXXXA is highlighted"
+	lacks "$T/$n.attrs" "250-($ESC\[[0-9;]*m)+PIPELINING" "$1x$2: a capability both list is not"
 	tui_keys "$n" Space
 	tui_wait "$n" "STEP 4/$steps " || fail "$1x$2: Space reaches step 4"
 	contains "$T/$n.screen" "≠ STARTTLS: reply 220 vs 500" "$1x$2: the STARTTLS replies differ"
