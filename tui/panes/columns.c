@@ -94,10 +94,8 @@ ev_slot(const struct event *ev)
 		return SLOT_ERROR;
 	case EV_VERIFY:
 		return x != NULL && x->tls != NULL && x->tls->verified ?
-		    SLOT_BOUNDARY : SLOT_ERROR;
-	case EV_TLS_STEP:
+		    SLOT_INFO : SLOT_WARNING;
 	case EV_TLS_ESTABLISHED:
-	case EV_CAPDIFF:
 		return SLOT_BOUNDARY;
 	case EV_NOTE:
 	case EV_MARK:
@@ -242,7 +240,7 @@ rule(struct tui *t, WINDOW *win, size_t i, int y, int top, int bottom,
 	rtext_reset(&rt);
 	rt.words = true;
 	s = !sb->live && i + 1 == sb->upto ? SLOT_SELECTED : r->diff != 0 ?
-	    SLOT_WARNING : SLOT_BOUNDARY;
+	    SLOT_WARNING : SLOT_BORDER;
 	rtext_adds(&rt, s, r->diff != 0 ? (t->utf8 ? "\xe2\x89\xa0 " : "!= ") :
 	    (t->utf8 ? "\xe2\x94\x80 " : "-- "));
 	rtext_adds(&rt, s, sbs_row_name((const struct evlog *const *)sb->log,
