@@ -173,6 +173,13 @@ unit_text(const struct sbs_row *r, int side, const struct side *sd,
 		rtext_highlight(&rt, r->only[side].v[j], SLOT_TLS_BAD);
 }
 
+/* The left column's width; the divider, then the right one. */
+static int
+col_w(void)
+{
+	return (cw_w - 1) / 2;
+}
+
 /* Draw the rows of rt at view row y, if the view rows top..bottom show it. */
 static void
 put(WINDOW *win, int y, int n, int x, int w, int top, int bottom, int base)
@@ -195,7 +202,7 @@ columns(struct tui *t, WINDOW *win, const struct sbs_row *r, int y,
 	int	side, rows = 0, n, h, k, x[2], w[2];
 	size_t	i, most;
 
-	w[0] = (cw_w - 1) / 2;
+	w[0] = col_w();
 	w[1] = cw_w - w[0] - 1;
 	x[0] = 0;
 	x[1] = w[0] + 1;
@@ -255,12 +262,6 @@ rule(struct tui *t, WINDOW *win, size_t i, int y, int top, int bottom,
 	n = rtext_rows(&rt, cw_w, INDENT);
 	put(win, y, n, 0, cw_w, top, bottom, base);
 	return n;
-}
-
-static int
-col_w(void)
-{
-	return (cw_w - 1) / 2;
 }
 
 /* A row's rows: its rule, then its two sides' lines. */
