@@ -518,6 +518,37 @@ sbs_lines(const struct evlog *log, const struct sbs_row *r, int side,
 	buf_free(&b);
 }
 
+/*
+ * Prose after a prefix, wrapped at spaces to w columns, the rows after
+ * the first indented under it; a word longer than a row is cut.
+ */
+static void
+prose(struct buf *b, const char *prefix, const char *s, size_t w)
+{
+	size_t	 ind = strlen(prefix), room, n, k;
+
+	room = w > ind + 10 ? w - ind : 10;
+	buf_adds(b, prefix);
+	while (*s != '\0') {
+		n = strlen(s);
+		k = cols_bytes(s, n, room);
+		if (k < n) {
+			/* The last space that fits, else cut the word. */
+			while (k > 0 && s[k] != ' ')
+				k--;
+			if (k == 0)
+				k = cols_bytes(s, n, room);
+		}
+		buf_add(b, s, k);
+		buf_addc(b, '\n');
+		s += k;
+		while (*s == ' ')
+			s++;
+		if (*s != '\0')
+			buf_printf(b, "%*s", (int)ind, "");
+	}
+}
+
 static void
 pad(struct buf *b, const char *s, size_t w)
 {
@@ -568,9 +599,9 @@ render_sidebyside(const struct sbs *m, const struct evlog *const log[2],
 		buf_addc(b, '\n');
 		buf_reset(&t);
 		if (r->note != NULL) {
-			buf_adds(b, "!! ");
-			sanitize(r->note, strlen(r->note), b);
-			buf_addc(b, '\n');
+			sanitize(r->note, strlen(r->note), &t);
+			prose(b, "!! ", t.p, (size_t)width);
+			buf_reset(&t);
 		}
 		memset(l, 0, sizeof l);
 		for (s = 0; s < 2; s++)

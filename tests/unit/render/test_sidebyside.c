@@ -137,6 +137,7 @@ test_stripped(void **state)
 	struct evlog	*a = opening(true), *b = opening(false);
 	struct sbs	 m = { 0 };
 	struct buf	 out = { 0 };
+	const char	*p, *nl;
 
 	(void)state;
 	line(a, DIR_CLIENT, CHAN_PLAIN, "STARTTLS", "STARTTLS", 0,
@@ -187,6 +188,17 @@ test_stripped(void **state)
 	assert_non_null(strstr(out.p, "(no such step)"));
 	assert_non_null(strstr(out.p, "<- 220 go ahead"));
 	assert_non_null(strstr(out.p, " | <- 500 what"));
+	buf_free(&out);
+	/* Narrow: every line within the width, the notes wrapped. */
+	render_sidebyside(&m, (const struct evlog *[]){ a, b }, names, 30,
+	    &out);
+	for (p = out.p; *p != '\0'; p = nl + 1) {
+		nl = strchr(p, '\n');
+		assert_non_null(nl);
+		assert_true(nl - p <= 30);
+	}
+	assert_non_null(strstr(out.p, "\n!! STARTTLS offered by A only;"));
+	assert_non_null(strstr(out.p, "\n   only A: STARTTLS;"));
 	buf_free(&out);
 	sbs_free(&m);
 	evlog_free(a);
