@@ -74,6 +74,15 @@ expect_exit 0 "export --compare tls12-only good" \
 contains "$T/last.out" "^!= TLS handshake -" "tls12-only: the handshakes differ"
 contains "$T/last.out" "^!! TLS1\.2 vs TLS1\.3" "tls12-only: the versions are named"
 contains "$T/last.out" "^-- STARTTLS -" "tls12-only: STARTTLS itself is alike"
+# Response injection: the same go-ahead, bytes after it on one side.
+expect_exit 6 "a session with the inject-response lab recorded (exit 6)" \
+    "$MS" --lab inject-response --batch -c "EHLO sbs.test" -c STARTTLS \
+    -c QUIT --record "$T/inject.jsonl"
+expect_exit 0 "export --compare inject-response good" \
+    "$MS" export --compare "$T/inject.jsonl" "$T/good.jsonl"
+contains "$T/last.out" "^!! B warns: response-injection; injected lines: 0 vs 1$" "the injected line is what differs at STARTTLS"
+contains "$T/last.out" "^<- 220 2\.0\.0 Ready to start TLS +\| <- 220 2\.0\.0 Ready to start TLS$" "both go-aheads alike"
+contains "$T/last.out" "^ +\| !! 250-evil\.example injected" "the injected bytes in B's column, escaped"
 expect_exit 1 "--compare writes text only" \
     "$MS" export --compare "$T/good.jsonl" --format md "$T/strip.jsonl"
 expect_exit 1 "--compare takes a recording" \
