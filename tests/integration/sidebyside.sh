@@ -20,16 +20,6 @@ rm -rf "$T"/*.jsonl "$T/state"
 ESC=$(printf '\033')
 ENV="env LANG=C.UTF-8 TERM=tmux-256color XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config"
 
-# wait_exit NAME: the pane's exit status once its command ended (10 s).
-wait_exit() {
-	_i=100
-	while [ $_i -gt 0 ] && [ -z "$(tui_exit "$1")" ]; do
-		sleep 0.1
-		_i=$((_i - 1))
-	done
-	tui_exit "$1"
-}
-
 # wait_lacks NAME ERE: until the screen no longer matches (10 s).
 wait_lacks() {
 	_i=100
@@ -135,7 +125,7 @@ replay_at() {
 	tui_wait "$n" ":note is for one recording" && pass "$1x$2: :note is refused side by side" ||
 	    fail "$1x$2: :note is refused side by side"
 	tui_line "$n" ":quit"
-	rc=$(wait_exit "$n")
+	rc=$(tui_wait_exit "$n")
 	[ "$rc" = 0 ] && pass "$1x$2: :quit leaves with 0" ||
 	    fail "$1x$2: :quit leaves with 0 (got '$rc')"
 	tui_stop "$n"
@@ -214,7 +204,7 @@ tui_wait live "235 .*Authentication successful" && pass "live: good's server too
 contains "$T/live.screen" "≠ AUTH: strip has no such step" "live: the AUTH step is good's only"
 lacks "$T/live.screen" "AGRlbW8AZGVtbw" "live: the credential is not on the screen"
 tui_keys live C-d
-rc=$(wait_exit live)
+rc=$(tui_wait_exit live)
 [ "$rc" = 0 ] && pass "live: Ctrl-D leaves with good's exit code 0" ||
     fail "live: Ctrl-D leaves with good's exit code 0 (got '$rc')"
 tui_stop live
