@@ -254,6 +254,7 @@ differ(const struct evlog *const log[2], struct sbs_row *r,
 	const struct strv	*c[2];
 	struct buf		 n = { 0 };
 	char			 w[2][32];
+	bool			 more[2];
 	int			 s;
 	size_t			 i;
 
@@ -283,8 +284,10 @@ differ(const struct evlog *const log[2], struct sbs_row *r,
 			note(&n, "STARTTLS offered by %s only",
 			    name[(f[0].caps->cls.bits & EVC_OFFERS_TLS) ? 0 :
 			    1]);
-		if (caps_only(c[0], c[1], name[0], &r->only[0], &n) |
-		    caps_only(c[1], c[0], name[1], &r->only[1], &n))
+		/* Both sides said, whichever has some. */
+		more[0] = caps_only(c[0], c[1], name[0], &r->only[0], &n);
+		more[1] = caps_only(c[1], c[0], name[1], &r->only[1], &n);
+		if (more[0] || more[1])
 			r->diff |= SBS_CAPS;
 	} else if ((f[0].caps == NULL) != (f[1].caps == NULL)) {
 		r->diff |= SBS_CAPS;
