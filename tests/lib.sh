@@ -319,6 +319,18 @@ tui_exit() {
 	esac
 }
 
+# tui_wait_exit NAME: the pane's exit status once its command ended
+# (10 s); its last screen in $T/NAME-end.screen.
+tui_wait_exit() {
+	_i=100
+	while [ $_i -gt 0 ] && [ -z "$(tui_exit "$1")" ]; do
+		sleep 0.1
+		_i=$((_i - 1))
+	done
+	tui_screen "$1" > "$T/$1-end.screen"
+	tui_exit "$1"
+}
+
 tui_stop() {
 	_tui kill-session -t "$1" > /dev/null 2>&1
 	return 0

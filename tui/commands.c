@@ -188,6 +188,7 @@ command_send(struct tui *t, const char *line)
 	if (confirm_secret(t, line, strlen(line), false))
 		return;
 	session_send(t->session, line, strlen(line));
+	sidebyside_send(t, line);
 }
 
 static const char *

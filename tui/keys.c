@@ -89,8 +89,10 @@ const struct binding bindings[] = {
 	{ KC_GLOBAL, K(0x04), A_QUIT, NULL, "leave (QUIT/LOGOUT is sent "
 	    "first; in DATA it drops the connection; also :quit)" },
 
-	{ KC_REPLAY, K(' '), A_STEP, NULL, "next event" },
-	{ KC_REPLAY, K(0x7f, 0x08), A_STEP_BACK, NULL, "previous event" },
+	{ KC_REPLAY, K(' '), A_STEP, NULL, "next event (side by side: the "
+	    "next step of both)" },
+	{ KC_REPLAY, K(0x7f, 0x08), A_STEP_BACK, NULL, "previous event "
+	    "(side by side: step)" },
 	{ KC_REPLAY, K('p', '\r', TK_ENTER), A_PLAY, NULL, "play or pause "
 	    "at the recorded speed" },
 	{ KC_REPLAY, K('+', '='), A_FASTER, NULL, "play faster (x2 steps; "
@@ -98,9 +100,10 @@ const struct binding bindings[] = {
 	{ KC_REPLAY, K('-'), A_SLOWER, NULL, "play slower" },
 	{ KC_REPLAY, K(TK_HOME), A_FIRST, NULL, "the first event" },
 	{ KC_REPLAY, K(TK_END), A_LAST, NULL, "the last event" },
-	{ KC_REPLAY, K('\''), A_MARK_NEXT, NULL, "the next mark (wraps)" },
+	{ KC_REPLAY, K('\''), A_MARK_NEXT, NULL, "the next mark (wraps; "
+	    "side by side: the next step that differs)" },
 	{ KC_REPLAY, K('"'), A_MARK_PREV, NULL, "the previous mark "
-	    "(wraps)" },
+	    "(wraps; side by side: the previous step that differs)" },
 
 	{ KC_PANE, K(0x1b, 'q', 'i'), A_CMDLINE, NULL, "back to the command "
 	    "line (typing does too)" },

@@ -88,10 +88,12 @@ model_sync(struct tui *t)
 	m->expected = session_expected_size(t->session);
 	m->received = session_received_size(t->session);
 	channel(t);
-	if (t->replay != NULL) {
+	if (t->sbs != NULL)
+		sidebyside_status(t, m->replay_status,
+		    sizeof m->replay_status);
+	else if (t->replay != NULL)
 		replay_status(t, m->replay_status, sizeof m->replay_status);
-		if (!replay_damage(t, m->replay_damage,
-		    sizeof m->replay_damage))
-			m->replay_damage[0] = '\0';
-	}
+	if (t->replay != NULL && !replay_damage(t, m->replay_damage,
+	    sizeof m->replay_damage))
+		m->replay_damage[0] = '\0';
 }

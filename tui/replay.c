@@ -8,6 +8,8 @@
  * built from events alone, and a few thousand events take well under a
  * frame).  Notes and marks added here go in after the current event, in
  * a new copy of the log, and :save writes that copy to a new file.
+ * Given two recordings, the replay is side by side (sidebyside.c): the
+ * keys step both, a protocol step at a time.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -183,6 +185,8 @@ replay_key(struct tui *t, const struct binding *b)
 {
 	struct replay	*rp = t->replay;
 
+	if (t->sbs != NULL)
+		return sidebyside_key(t, b);
 	switch (b->action) {
 	case A_STEP:
 		go(rp, rp->pos + 1);
@@ -352,8 +356,14 @@ replay_line(struct tui *t, char *line)
 		    "(:note, :mark, :save, :quit, :help)");
 		return;
 	}
-	if ((c = command_find(t, replay_commands, line + 1, &args)) != NULL)
-		c->fn(t, args);
+	if ((c = command_find(t, replay_commands, line + 1, &args)) != NULL) {
+		/* Notes go in one recording: replay it alone. */
+		if (t->sbs != NULL && c->fn != cmd_quit && c->fn != cmd_help)
+			tui_message(t, true, ":%s is for one recording: "
+			    "mailscope replay FILE.jsonl", c->name);
+		else
+			c->fn(t, args);
+	}
 	else {
 		/* command_find said why; a live command gets a clearer no. */
 		if (command_find(t, commands, line + 1, &args) != NULL)
@@ -390,6 +400,12 @@ replay_start(struct tui *t)
 	rp->t = t;
 	rp->timer = timer_new(t->loop, play_tick, rp);
 	t->focus = FOCUS_TRANSCRIPT;
+	if (t->sbs != NULL) {
+		tui_message(t, false, "side by side, a protocol step at a "
+		    "time: Space steps both, ' the next difference, F1 "
+		    "lists every key");
+		return;
+	}
 	go(rp, 1);
 	if (rp->damage != NULL)
 		tui_message(t, true, "%s: loading stopped at %s; the %zu "
@@ -430,8 +446,12 @@ const struct optcmd replay_cmd = {
 static const char replay_head[] =
 "usage: mailscope replay [--speed X] [--theme NAME] [--session N] "
     "FILE.jsonl\n"
+"       mailscope replay [--speed X] [--theme NAME] [--session N] "
+    "A.jsonl B.jsonl\n"
 "FILE.jsonl may be -: the recording is read from standard input, then\n"
-"the screen from the terminal (/dev/tty).\n\n";
+"the screen from the terminal (/dev/tty).  Two recordings play side by\n"
+"side, step by step, what differs marked (--speed X: X steps a second,\n"
+"--session N: A's Nth recording).\n\n";
 
 /* replay -: the recording came on stdin; the keys come from the tty. */
 static int
@@ -450,6 +470,79 @@ replay_tty(char *err, size_t errlen)
 	}
 	close(fd);
 	return 0;
+}
+
+/* A recording for the side-by-side replay; NULL: said why. */
+static struct evlog *
+load_side(const char *path, int nth, struct recording_info *ri)
+{
+	struct evlog	*log = evlog_new(true);
+	char		 err[512];
+
+	if (strcmp(path, "-") == 0) {
+		fprintf(stderr, "mailscope replay: side by side, both "
+		    "recordings are files (not -)\n");
+		evlog_free(log);
+		return NULL;
+	}
+	if (recording_load_classified(path, (unsigned)nth, log, ri, err,
+	    sizeof err) < 0) {
+		fprintf(stderr, "mailscope replay: %s\n", err);
+		evlog_free(log);
+		return NULL;
+	}
+	if (ri->truncated)
+		fprintf(stderr, "mailscope replay: %s: loading stopped at %s; "
+		    "the events before it are compared\n", path, err);
+	return log;
+}
+
+/*
+ * replay A.jsonl B.jsonl: the two side by side (--session N is A's;
+ * --speed X plays X steps a second).
+ */
+static int
+replay_two(struct session_opts *so, struct tui_opts *to, const char *a,
+    const char *b, int nth, double speed)
+{
+	struct replay		 rp;
+	struct recording_info	 ri[2];
+	struct evlog		*log[2] = { NULL, NULL };
+	char			 err[512];
+	int			 rc = EXIT_USAGE;
+
+	memset(&rp, 0, sizeof rp);
+	memset(ri, 0, sizeof ri);
+	rp.speed = 1;
+	rp.path = (char *)a;
+	if ((log[0] = load_side(a, nth, &ri[0])) == NULL ||
+	    (log[1] = load_side(b, 1, &ri[1])) == NULL)
+		goto out;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mailscope replay: needs a terminal (mailscope "
+		    "export --compare B.jsonl A.jsonl renders the two as "
+		    "text)\n");
+		goto out;
+	}
+	if (target_parse(ri[0].target, &so->target, err, sizeof err) == -1 &&
+	    target_parse("smtp://recording", &so->target, err, sizeof err) ==
+	    -1)
+		fatalx("%s", err);
+	rp.log = log[0];
+	rp.info = ri[0];
+	memset(&ri[0], 0, sizeof ri[0]);
+	to->replay = &rp;
+	to->sbs = sidebyside_replay(log[0], log[1], a, b, speed);
+	rc = tui_main(so, to);
+	sidebyside_free(to->sbs);
+	target_free(&so->target);
+	recording_info_free(&rp.info);
+out:
+	recording_info_free(&ri[0]);
+	recording_info_free(&ri[1]);
+	evlog_free(log[0]);
+	evlog_free(log[1]);
+	return rc;
 }
 
 int
@@ -514,12 +607,15 @@ replay_main(int argc, char **argv)
 		}
 	}
 	opt_getopt_free(&g);
-	if (argc - optind != 1) {
+	if (argc - optind != 1 && argc - optind != 2) {
 		fprintf(stderr, "mailscope replay: %s (see mailscope replay "
 		    "--help)\n", argc == optind ? "missing FILE.jsonl" :
-		    "one recording at a time");
+		    "one recording, or two side by side");
 		return EXIT_USAGE;
 	}
+	if (argc - optind == 2)
+		return replay_two(&so, &to, argv[optind], argv[optind + 1],
+		    nth, rp.speed);
 	rp.path = argv[optind];
 	if (strcmp(rp.path, "-") == 0) {
 		if (isatty(STDIN_FILENO)) {

@@ -37,8 +37,8 @@
  * panes are drawn in it too, an overlay after the message.
  */
 static const struct pane_ops *const panes[] = {
-	&tour_pane, &gloss_pane, &tlspanel_pane, &transcript_pane,
-	&ladder_pane, &statusbar_pane, &help_pane,
+	&tour_pane, &gloss_pane, &tlspanel_pane, &columns_pane,
+	&transcript_pane, &ladder_pane, &statusbar_pane, &help_pane,
 };
 #define NPANES	(sizeof panes / sizeof panes[0])
 
@@ -121,7 +121,8 @@ tui_relayout(struct tui *t)
 	}
 	avail = t->rows - 2 - tour_rows(t);
 	wide = t->cols >= WIDE_COLS;
-	if (t->panel == PANEL_HIDDEN)
+	/* Side by side, each column has its TLS line instead. */
+	if (t->panel == PANEL_HIDDEN || t->sbs != NULL)
 		show = false;
 	else if (t->panel == PANEL_SHOWN)
 		show = true;
@@ -272,6 +273,7 @@ tui_quit(struct tui *t)
 		replay_quit(t);
 		return;
 	}
+	sidebyside_quit(t);
 	st = session_state(t->session);
 	if (t->quitting || st == STATE_CLOSED || st == STATE_DISCONNECTED) {
 		t->quitting = true;
@@ -588,6 +590,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	t.utf8 = !t.opts.ascii && cs != NULL && strcmp(cs, "UTF-8") == 0;
 	t.loop = loop_new();
 	t.replay = t.opts.replay;
+	t.sbs = t.opts.sbs;
 	t.log = t.replay != NULL ? replay_log(t.replay) : evlog_new(true);
 	digest_init(&t.m.dg);
 	for (i = 0; i < NPANES; i++)
@@ -648,6 +651,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 		tour_start(&t);
 	tui_relayout(&t);
 	cmdline_init(&t);
+	if (t.sbs != NULL)
+		sidebyside_start(&t);
 	if (t.replay != NULL)
 		replay_start(&t);
 	else {
@@ -664,6 +669,8 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 	recording_stop(&t, t.terminal_gone && t.signo == 0 ?
 	    "terminal closed" : session_end_reason(t.session, t.signo, rc),
 	    rc);
+	if (t.sbs != NULL)
+		sidebyside_end(&t);
 	session_free(t.session);
 	tour_free(&t);
 out:

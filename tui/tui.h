@@ -29,6 +29,7 @@ enum tui_time {
 };
 
 struct replay;
+struct sidebyside;
 
 struct tui_opts {
 	const char	*theme;		/* NULL: "default" */
@@ -43,6 +44,8 @@ struct tui_opts {
 	struct lab_info	*lab;		/* --lab: the tour restarts it */
 	bool		 tour;		/* --tour: the guided tour */
 	struct replay	*replay;	/* mailscope replay: no session */
+	struct sidebyside *sbs;		/* two columns: replay A B, or --lab
+					 * --side-by-side */
 };
 
 /* tui.c: returns the session's exit code. */
@@ -281,7 +284,7 @@ struct pane_ops {
 };
 
 extern const struct pane_ops transcript_pane, tlspanel_pane, tour_pane,
-	    gloss_pane, statusbar_pane, help_pane, ladder_pane;
+	    gloss_pane, statusbar_pane, help_pane, ladder_pane, columns_pane;
 
 struct tui {
 	struct loop		*loop;
@@ -319,6 +322,7 @@ struct tui {
 	struct recorder		*rec;		/* NULL: not recording */
 	char			*rec_path;
 	struct replay		*replay;	/* NULL: a live session */
+	struct sidebyside	*sbs;		/* NULL: one session */
 	/* progress of a long response */
 	bool			 progress;
 	int64_t			 progress_start;	/* first seen */
@@ -474,6 +478,41 @@ void	 cmd_record(struct tui *, const char *);
 
 /* annotate.c: a note on the line selected in the transcript. */
 void	 annotate_prompt(struct tui *, const struct event *);
+
+/*
+ * sidebyside.c: two sessions in two columns, step by step (the model is
+ * render's sidebyside.c): two recordings (replay A B), or two labs live
+ * (--lab --side-by-side), every line typed sent to both.  Side 0 is the
+ * TUI's own log and session; side 1's are kept here.
+ */
+struct sidebyside {
+	struct evlog		*log[2];
+	char			*name[2];	/* in the notes: A, or good */
+	char			*title[2];	/* over the columns */
+	bool			 live;
+	struct session_opts	 sopts;		/* live: side 1's */
+	struct session		*session;	/* live: side 1's */
+	struct sbs		 m;		/* the steps, paired */
+	bool			 stale;		/* a log grew since */
+	size_t			 upto;		/* rows shown (replay) */
+	int			 scroll;	/* rows up from the last */
+	bool			 playing;
+	int			 period_ms;	/* a step every */
+	struct timer		*timer;
+};
+struct sidebyside *sidebyside_replay(struct evlog *, struct evlog *,
+	    const char *, const char *, double);
+struct sidebyside *sidebyside_live(const struct session_opts *,
+	    const char *, const char *);
+void	 sidebyside_free(struct sidebyside *);
+void	 sidebyside_start(struct tui *);
+void	 sidebyside_end(struct tui *);
+void	 sidebyside_sync(struct tui *);	/* the model, if stale */
+size_t	 sidebyside_shown(const struct sidebyside *, int);
+void	 sidebyside_send(struct tui *, const char *);
+void	 sidebyside_quit(struct tui *);
+bool	 sidebyside_key(struct tui *, const struct binding *);
+void	 sidebyside_status(struct tui *, char *, size_t);
 
 /* replay.c: mailscope replay FILE.jsonl, the TUI over a recording. */
 extern const struct optcmd replay_cmd;

@@ -39,6 +39,7 @@ enum {
 	OPT_TOUR,
 	OPT_MYSTERY,
 	OPT_SEED,
+	OPT_SIDE_BY_SIDE,
 	OPT_SAVE_CHAIN,
 	OPT_VERSION,
 	OPT_COMPLETION,
@@ -137,6 +138,9 @@ static const struct opt main_opts[] = {
 	    "with --mystery: pick by N", 0 },
 	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
 	    "with --lab: a guided tour for a first session", 0 },
+	{ "side-by-side", no_argument, OPT_SIDE_BY_SIDE, OPTK_NONE, NULL,
+	    "with --lab SCENARIO: a good lab beside it, every\n"
+	    "line typed sent to both, in two columns", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
 	{ "version", no_argument, OPT_VERSION, OPTK_NONE, NULL,
 	    "print the version and the licence", 0 },
@@ -155,12 +159,14 @@ static const char usage_head[] =
 "usage: mailscope [options] URL\n"
 "       mailscope --lab [SCENARIO | --mystery [--seed N]] [--lab-proto PROTO]\n"
 "       mailscope --lab --tour\n"
+"       mailscope --lab --side-by-side SCENARIO\n"
 "       mailscope lab [--scenario NAME | --mystery] [--port-base N]\n"
 "                     [--keep-certs DIR] [--store DIR] [--listen ADDR]\n"
 "       mailscope probe [options] URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [--explain] [-o OUT]\n"
 "                        [--session N] FILE.jsonl\n"
 "       mailscope replay [--speed X] [--theme NAME] [--session N] FILE.jsonl\n"
+"       mailscope replay [--speed X] [--theme NAME] A.jsonl B.jsonl\n"
 "\n"
 "URL: smtp://host[:25] submission://host[:587] smtps://host[:465]\n"
 "     lmtp://host[:24] imap://host[:143] imaps://host[:993]\n"
@@ -307,11 +313,12 @@ main(int argc, char **argv)
 	struct session_opts	 so;
 	struct batch_opts	 bo;
 	struct tui_opts		 to;
-	struct lab_info		 li;
-	struct lab_opts		 lo;
+	struct lab_info		 li, li2;
+	struct lab_opts		 lo, lo2;
+	struct session_opts	 so2;	/* --side-by-side: the second lab's */
 	struct opt_getopt	 g;
 	const char		*lab_proto = NULL, *lab_scenario = NULL;
-	bool			 batch = false, lab = false;
+	bool			 batch = false, lab = false, side = false;
 	char			*lab_note = NULL;
 	static char		 config_err[512];	/* the screen's */
 	char			 err[512], *end;
@@ -333,6 +340,8 @@ main(int argc, char **argv)
 	memset(&to, 0, sizeof to);
 	memset(&lo, 0, sizeof lo);
 	memset(&li, 0, sizeof li);
+	memset(&li2, 0, sizeof li2);
+	memset(&so2, 0, sizeof so2);
 	so.family = AF_UNSPEC;
 	so.timeout_ms = 30000;
 	/* On stderr for batch mode; the screen hides stderr. */
@@ -455,6 +464,9 @@ main(int argc, char **argv)
 				    optarg);
 			lo.seeded = true;
 			break;
+		case OPT_SIDE_BY_SIDE:
+			side = true;
+			break;
 		case OPT_SAVE_CHAIN:
 			so.save_chain = optarg;
 			break;
@@ -529,10 +541,17 @@ main(int argc, char **argv)
 	if (to.tour && (batch || !isatty(STDIN_FILENO) ||
 	    !isatty(STDOUT_FILENO)))
 		usage_error("--tour needs a terminal");
+	if (side && (!lab || lab_scenario == NULL || to.tour || lo.mystery))
+		usage_error("--side-by-side goes with --lab SCENARIO: the "
+		    "scenario beside good");
+	if (side && to.record != NULL)
+		usage_error("--side-by-side records nothing: --record one lab "
+		    "at a time, then mailscope replay A.jsonl B.jsonl");
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");
-		if (lab_target(&lo, lab_scenario, lab_proto, &li, &so) == -1)
+		if (lab_target(&lo, side ? "good" : lab_scenario, lab_proto,
+		    &li, &so) == -1)
 			return EXIT_USAGE;
 		/* A mystery is named by :reveal, not here. */
 		xasprintf(&lab_note, "lab: scenario %s, CA %s (trusted for "
@@ -552,6 +571,23 @@ main(int argc, char **argv)
 	}
 	if (path_options_finish(&so, err, sizeof err) == -1)
 		usage_error("%s", err);
+	/* The scenario's lab beside good's, its session as good's is. */
+	if (side) {
+		lo2 = lo;
+		so2 = so;
+		memset(&so2.target, 0, sizeof so2.target);
+		if (lab_target(&lo2, lab_scenario, lab_proto, &li2,
+		    &so2) == -1) {
+			lab_stop(&li);
+			return EXIT_USAGE;
+		}
+		free(lab_note);
+		xasprintf(&lab_note, "lab: good and %s side by side, CAs %s "
+		    "and %s (trusted for this session only)", lab_scenario,
+		    li.ca_path, li2.ca_path);
+		to.lab_info = lab_note;
+		to.sbs = sidebyside_live(&so2, "good", lab_scenario);
+	}
 
 	/* --data is the message of --append on IMAP, else the one composed. */
 	if (bo.append != NULL) {
@@ -567,6 +603,8 @@ main(int argc, char **argv)
 	    bo.idle_ms > 0))
 		batch = true;
 	wire_options_check(&so, &bo);
+	if (side && batch)
+		usage_error("--side-by-side needs a terminal: two columns");
 	if (!batch && (bo.resume || bo.compare != NULL))
 		usage_error("--%s is for batch mode; on the screen, "
 		    ":reconnect and :compare do it", bo.resume ? "resume" :
@@ -578,6 +616,11 @@ main(int argc, char **argv)
 
 	if (lab)
 		lab_stop(&li);
+	if (side) {
+		lab_stop(&li2);
+		sidebyside_free(to.sbs);
+		target_free(&so2.target);
+	}
 	free(lab_note);
 	target_free(&so.target);
 	session_options_free(&so);

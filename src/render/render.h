@@ -104,4 +104,59 @@ size_t	 ladder_conns(const struct ladder *, const struct evlog *);
 size_t	 ladder_conn_end(const struct ladder *, const struct evlog *,
 	    size_t);
 
+/*
+ * sidebyside.c: two logs cut into protocol steps (from the events'
+ * classes), the steps paired, and what differs in each pair: the model
+ * the side-by-side screen and export --compare both draw.
+ */
+enum sbs_kind {
+	SBS_START,		/* connecting, until the server speaks */
+	SBS_GREETING,
+	SBS_COMMAND,		/* a client line and what answers it */
+	SBS_STARTTLS,
+	SBS_HANDSHAKE,
+	SBS_CLOSE,
+};
+
+struct sbs_step {
+	enum sbs_kind	 kind;
+	uint8_t		 verb;		/* the command's ev_verb_id() */
+	size_t		 first;		/* its events: [first, end) */
+	size_t		 end;
+};
+
+#define SBS_ONLY	0x01	/* one side has no such step */
+#define SBS_REPLY	0x02	/* a different reply code or status */
+#define SBS_CAPS	0x04	/* the capability lists differ */
+#define SBS_TLS		0x08	/* version, cipher or verdict */
+#define SBS_WARN	0x10	/* a warning on one side only */
+#define SBS_INJECTED	0x20	/* injected lines on one side */
+
+struct sbs_row {
+	struct sbs_step	 side[2];
+	bool		 has[2];
+	unsigned	 diff;		/* SBS_*, 0: alike */
+	char		*note;		/* the difference in words, or NULL */
+	struct strv	 only[2];	/* SBS_CAPS: listed by this side only */
+	size_t		 reply[2];	/* SBS_REPLY: the final replies */
+};
+
+struct sbs {
+	struct sbs_row	*rows;
+	size_t		 nrows, cap;
+	size_t		 ndiff;		/* rows that differ */
+};
+
+void	 sbs_build(struct sbs *, const struct evlog *const[2],
+	    const char *const[2]);
+void	 sbs_free(struct sbs *);	/* and ready for reuse */
+const char *sbs_step_name(const struct evlog *, const struct sbs_step *);
+const char *sbs_row_name(const struct evlog *const[2],
+	    const struct sbs_row *);
+void	 sbs_lines(const struct evlog *, const struct sbs_row *, int, size_t,
+	    struct strv *);
+void	 sbs_tls_line(const struct digest *, struct buf *);
+void	 render_sidebyside(const struct sbs *, const struct evlog *const[2],
+	    const char *const[2], int, struct buf *);
+
 #endif /* MAILSCOPE_RENDER_H */

@@ -7,17 +7,6 @@
 # and SIGTERM.  The TUI runs from the ASan build when there is one.
 . "$(dirname "$0")/../lib.sh"
 
-# wait_exit NAME: the pane's exit status once its command ended (10 s).
-wait_exit() {
-	_i=100
-	while [ $_i -gt 0 ] && [ -z "$(tui_exit "$1")" ]; do
-		sleep 0.1
-		_i=$((_i - 1))
-	done
-	tui_screen "$1" > "$T/$1-end.screen"
-	tui_exit "$1"
-}
-
 MS=$MAILSCOPE
 UI=$MAILSCOPE
 [ -x "$ASAN_MAILSCOPE" ] && UI=$ASAN_MAILSCOPE
@@ -133,7 +122,7 @@ tui_keys rp '"'
 tui_wait rp "REPLAY $((K + 2))/$((N + 2)) " && pass '" jumps back to the previous mark' ||
     fail '" jumps back to the previous mark'
 tui_line rp ":quit"
-rc=$(wait_exit rp)
+rc=$(tui_wait_exit rp)
 [ "$rc" = 0 ] && pass ":quit leaves the replay with 0" ||
     fail ":quit leaves the replay with 0 (got '$rc')"
 tui_stop rp
@@ -189,7 +178,7 @@ tui_wait live ":note on #$seq:" && pass "n on a clicked line opens a note about 
 tui_line live "clicked"
 tui_line live ":mark here"
 tui_keys live C-d
-rc=$(wait_exit live)
+rc=$(tui_wait_exit live)
 [ "$rc" = 0 ] && pass "Ctrl-D leaves the live session with 0" ||
     fail "Ctrl-D leaves the live session with 0 (got '$rc')"
 tui_stop live
@@ -211,7 +200,7 @@ tui_line mid ":record"
 tui_wait mid "recording into .* ended" && pass ":record alone stops the recording" ||
     fail ":record alone stops the recording"
 tui_keys mid C-d
-wait_exit mid > /dev/null
+tui_wait_exit mid > /dev/null
 tui_stop mid
 "$MS" export --format txt "$T/mid.jsonl" > "$T/mid.txt" 2>&1
 contains "$T/mid.txt" "<- 220 lab.mailscope.test" "a recording started mid-session holds the greeting"
@@ -263,7 +252,7 @@ tui_line closed "NOOP"
 tui_wait closed "the server closed the connection" ||
     fail "the screen says the server closed"
 tui_keys closed C-d
-wait_exit closed > /dev/null
+tui_wait_exit closed > /dev/null
 tui_stop closed
 fake_wait
 contains "$T/closed-tui.jsonl" '"reason":"server closed"' "screen: the trailer's reason is server closed"
@@ -277,7 +266,7 @@ tui_start sig 130 40 "exec $ENV $UI --cafile $CA --record $T/sig.jsonl $URL 2> $
 tui_wait sig "220 lab.mailscope.test" || fail "third live session greeted"
 pid=$(_tui display-message -p -t sig '#{pane_pid}')
 kill -TERM "$pid"
-rc=$(wait_exit sig)
+rc=$(tui_wait_exit sig)
 [ "$rc" = 143 ] && pass "SIGTERM: exit 143" || fail "SIGTERM: exit 143 (got '$rc')"
 contains "$T/sig.jsonl" '"reason":"signal"' "SIGTERM ends the recording with reason signal"
 tui_stop sig

@@ -611,7 +611,8 @@ tr_draw(struct tui *t)
 	ts->cover = t->m.msg_rows > 0 && t->m.msg_rows < ts->h ?
 	    t->m.msg_rows : 0;
 	publish(ts);
-	if (ts->win == NULL)
+	/* Side by side, the columns pane has its place. */
+	if (ts->win == NULL || t->sbs != NULL)
 		return;
 	colour_bkgd(ts->win, SLOT_DEFAULT);
 	werase(ts->win);
