@@ -58,6 +58,9 @@ const struct command commands[] = {
 	    "full handshake; PRIORITY: from now on with that GnuTLS priority "
 	    "string (default: the one at the start), fresh: a what-if",
 	    cmd_reconnect },
+	{ "probe", "", "run mailscope probe on this target (its own "
+	    "connections): each finding a line of the transcript",
+	    tui_probe },
 	{ "compare", "[off]", "the TLS panel puts the last connection's "
 	    "facts beside this one's, differences marked", cmd_compare },
 	{ "save-chain", "FILE", "write the certificate chain as the server "

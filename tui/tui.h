@@ -461,6 +461,10 @@ void	 recording_stop(struct tui *, const char *, int);
 const char *recording_badge(struct tui *, enum slot *);
 void	 cmd_record(struct tui *, const char *);
 
+/* probe.c: :probe, mailscope probe --json as a child process. */
+void	 tui_probe(struct tui *, const char *);
+void	 tui_probe_stop(struct tui *);
+
 /* annotate.c: a note on the line selected in the transcript. */
 void	 annotate_prompt(struct tui *, const struct event *);
 
