@@ -88,8 +88,11 @@ const struct command commands[] = {
 	    "(also F4)", cmd_explain },
 	{ "next", "", "the guided tour's next step (also Enter on an empty "
 	    "line)", tour_cmd_next },
-	{ "tour", "[off]", "show the guided tour's step again (off: hide it)",
-	    tour_cmd_show },
+	{ "tour", "[N|next|back|skip|off]", "the guided tour's chapters (also "
+	    "F5); N: jump to chapter N; back, skip: the step before, after; "
+	    "off: hide the banner", tour_cmd_show },
+	{ "answer", "TEXT", "answer the tour's checkpoint question, checked "
+	    "against what the session showed", tour_cmd_answer },
 	{ NULL, NULL, NULL, NULL },
 };
 

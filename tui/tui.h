@@ -197,6 +197,7 @@ enum action {
 	A_STEP, A_STEP_BACK, A_PLAY, A_FASTER, A_SLOWER, A_FIRST, A_LAST,
 	A_DATA_END, A_DATA_DROP,
 	A_CLOSE,
+	A_TOUR, A_TOUR_NEXT,
 	A_MAX
 };
 
@@ -417,6 +418,7 @@ int	 tour_rows(struct tui *);		/* rows of its banner */
 void	 tour_enter(struct tui *);	/* Enter on an empty line */
 void	 tour_cmd_next(struct tui *, const char *);
 void	 tour_cmd_show(struct tui *, const char *);
+void	 tour_cmd_answer(struct tui *, const char *);
 
 /* cmdline.c: GNU readline through its callback interface. */
 void	 cmdline_init(struct tui *);

@@ -127,7 +127,7 @@ static const struct opt main_opts[] = {
 	    "PROTO:smtp|imap|pop3|sieve", "smtp (default), imap, pop3 or sieve "
 	    "with --lab", 0 },
 	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
-	    "with --lab: a guided tour for a first session", 0 },
+	    "with --lab: a guided tour in chapters (F5 lists them)", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
 	{ "version", no_argument, OPT_VERSION, OPTK_NONE, NULL,
 	    "print the version and the licence", 0 },
