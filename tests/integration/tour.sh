@@ -218,6 +218,14 @@ check "7: the session is on smtps" wait_for 'smtps://127\.0\.0\.1:[0-9]+'
 check "7: the greeting inside TLS" wait_for 'S:🔒 220 lab\.mailscope\.test'
 check "7: done" wait_for '✔ The greeting came with a lock'
 keys Enter
+check "7: on imaps" wait_for 'imaps://127\.0\.0\.1:[0-9]+ +IMAP +TLS'
+check "7: the IMAP greeting inside TLS" wait_for 'S:🔒 \* OK '
+check "7: imaps done" wait_for '✔ \* OK with a lock'
+keys Enter
+check "7: on pop3s" wait_for 'pop3s://127\.0\.0\.1:[0-9]+ +POP3 +TLS'
+check "7: the POP3 greeting inside TLS" wait_for 'S:🔒 \+OK '
+check "7: pop3s done" wait_for '✔ \+OK with a lock'
+keys Enter
 
 # --- 8. POP3 STLS and IMAP STARTTLS ---
 check "8: POP3" wait_for 'Tour 8/15: .*Type: CAPA  then  STLS'

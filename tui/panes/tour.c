@@ -39,6 +39,8 @@ enum tour_wait {
 enum tour_place {
 	TP_SUBMISSION,	/* 587's stand-in, plaintext */
 	TP_SMTPS,	/* 465's, implicit TLS */
+	TP_IMAPS,	/* 993's */
+	TP_POP3S,	/* 995's */
 	TP_IMAP_TLS,	/* 143's, STARTTLS done by mailscope */
 	TP_IMAP,	/* 143's, plaintext */
 	TP_POP3,	/* 110's, plaintext */
@@ -50,6 +52,8 @@ static const struct {
 } places[] = {
 	[TP_SUBMISSION] = { "submission", false },
 	[TP_SMTPS] = { "smtps", false },
+	[TP_IMAPS] = { "imaps", false },
+	[TP_POP3S] = { "pop3s", false },
 	[TP_IMAP_TLS] = { "imap", true },
 	[TP_IMAP] = { "imap", false },
 	[TP_POP3] = { "pop3", false },
@@ -172,11 +176,24 @@ static const struct tour_step steps[] = {
 	  "enforced", TP_SUBMISSION, false, false },
 	{ 6, NULL,
 	  "Now on the lab's port 465 (smtps): the handshake comes first, "
-	  "no plaintext, nothing to strip.  IMAP 993, POP3 995 alike.",
+	  "no plaintext, nothing to strip.",
 	  TW_GREETING, NULL,
 	  "The greeting came with a lock: nothing crossed in plaintext.  "
 	  "RFC 8314 prefers this to STARTTLS.",
 	  "good", TP_SMTPS, true, false },
+	{ 6, NULL,
+	  "Now on the lab's IMAPS port (993's stand-in): TLS first, then "
+	  "the IMAP greeting.",
+	  TW_GREETING, NULL,
+	  "* OK with a lock: a mail reader's password never crosses in "
+	  "plaintext here.",
+	  "good", TP_IMAPS, true, false },
+	{ 6, NULL,
+	  "Now on the lab's POP3S port (995's stand-in): the same for POP3.",
+	  TW_GREETING, NULL,
+	  "+OK with a lock.  Ports 465, 993, 995: TLS before any mail "
+	  "protocol byte.",
+	  "good", TP_POP3S, true, false },
 	{ 7, "CAPA  then  STLS",
 	  "Now on the lab's POP3 port (110).  CAPA lists what it can do; "
 	  "STLS is POP3's STARTTLS (RFC 2595 §4).",
@@ -670,6 +687,10 @@ place_port(const struct lab_info *li, enum tour_place p)
 		return li->submission_port;
 	case TP_SMTPS:
 		return li->smtps_port;
+	case TP_IMAPS:
+		return li->imaps_port;
+	case TP_POP3S:
+		return li->pop3s_port;
 	case TP_IMAP_TLS:
 	case TP_IMAP:
 		return li->imap_port;
