@@ -312,6 +312,9 @@ keys Enter
 # --- 14. Test it: :probe ---
 check "14: :probe" wait_for 'Tour 14/15: Test it: :probe'
 check "14: the lab is good again" wait_for 'scenario good'
+line ':probe now'
+check ":probe takes no argument: the current target" \
+    wait_for 'usage: :probe \(the current target\)'
 line ':probe'
 check ":probe: running" wait_for 'mailscope probe submission://127\.0\.0\.1'
 check ":probe: a finding in the transcript" \
