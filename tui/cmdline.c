@@ -419,6 +419,7 @@ RL_FN(fn_toggle_tls, A_TOGGLE_TLS)
 RL_FN(fn_time, A_TIME)
 RL_FN(fn_explain, A_EXPLAIN)
 RL_FN(fn_ladder, A_LADDER)
+RL_FN(fn_tour, A_TOUR)
 RL_FN(fn_focus_next, A_FOCUS_NEXT)
 RL_FN(fn_focus_prev, A_FOCUS_PREV)
 RL_FN(fn_redraw, A_REDRAW)
@@ -464,6 +465,7 @@ static const struct {
 	{ A_HELP, fn_help }, { A_TOGGLE_TLS, fn_toggle_tls },
 	{ A_TIME, fn_time }, { A_EXPLAIN, fn_explain },
 	{ A_LADDER, fn_ladder },
+	{ A_TOUR, fn_tour },
 	{ A_FOCUS_NEXT, fn_focus_next }, { A_FOCUS_PREV, fn_focus_prev },
 	{ A_WHEEL_UP, fn_mouse }, { A_WHEEL_DOWN, fn_mouse },
 	{ A_CLICK, fn_mouse }, { A_REDRAW, fn_redraw },

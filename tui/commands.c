@@ -60,6 +60,9 @@ const struct command commands[] = {
 	    "full handshake; PRIORITY: from now on with that GnuTLS priority "
 	    "string (default: the one at the start), fresh: a what-if",
 	    cmd_reconnect },
+	{ "probe", "", "run mailscope probe on this target (its own "
+	    "connections): each finding a line of the transcript",
+	    tui_probe },
 	{ "compare", "[off]", "the TLS panel puts the last connection's "
 	    "facts beside this one's, differences marked", cmd_compare },
 	{ "save-chain", "FILE", "write the certificate chain as the server "
@@ -89,8 +92,11 @@ const struct command commands[] = {
 	    "(also F4)", cmd_explain },
 	{ "next", "", "the guided tour's next step (also Enter on an empty "
 	    "line)", tour_cmd_next },
-	{ "tour", "[off]", "show the guided tour's step again (off: hide it)",
-	    tour_cmd_show },
+	{ "tour", "[N|next|back|skip|off]", "the guided tour's chapters (also "
+	    "F5); N: jump to chapter N; back, skip: the step before, after; "
+	    "off: hide the banner", tour_cmd_show },
+	{ "answer", "TEXT", "answer the tour's checkpoint question, checked "
+	    "against what the session showed", tour_cmd_answer },
 	{ "ports", "", "the lab's ports in the transcript, with what 25, "
 	    "587, 2525, 465, 143, 993, 110, 995 and 4190 are for", cmd_ports },
 	{ "reveal", "", "name the lab's mystery scenario and the lines that "

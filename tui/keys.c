@@ -37,6 +37,8 @@ const struct binding bindings[] = {
 
 	{ KC_PANE, K('\t'), A_FOCUS_NEXT, NULL, "focus: command line > "
 	    "transcript > TLS panel" },
+	{ KC_PANE, K('\r', '\n', TK_ENTER), A_TOUR_NEXT, NULL, "in the tour, "
+	    "once its step is done: the next step, on the command line" },
 
 	{ KC_TRANSCRIPT, K(TK_F1), A_EXPLAIN_LINE, NULL, "explain the "
 	    "selected line (else the last): every gloss, with references, "
@@ -70,6 +72,8 @@ const struct binding bindings[] = {
 	{ KC_GLOBAL, K(TK_F4), A_EXPLAIN, "mailscope-explain", "plain-"
 	    "language glosses under each line, with references (also "
 	    ":explain)" },
+	{ KC_GLOBAL, K(TK_F5), A_TOUR, "mailscope-tour", "the guided "
+	    "tour's chapters (also :tour; :tour N jumps)" },
 	{ KC_GLOBAL, K(TK_F6), A_FOCUS_NEXT, "mailscope-focus-next",
 	    "focus: command line > transcript > TLS panel" },
 	{ KC_GLOBAL, K(TK_F7), A_LADDER, "mailscope-ladder", "show or hide "

@@ -664,6 +664,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 
 	tui_restore();
 	fatal_set_hook(NULL);
+	tui_probe_stop(&t);
 	rc = t.exit_code != EXIT_OK || t.session == NULL ? t.exit_code :
 	    session_exit_code(t.session);
 	recording_stop(&t, t.terminal_gone && t.signo == 0 ?

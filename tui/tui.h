@@ -202,6 +202,7 @@ enum action {
 	A_DATA_END, A_DATA_DROP,
 	A_LADDER,
 	A_CLOSE,
+	A_TOUR, A_TOUR_NEXT,
 	A_MAX
 };
 
@@ -432,6 +433,7 @@ int	 tour_rows(struct tui *);		/* rows of its banner */
 void	 tour_enter(struct tui *);	/* Enter on an empty line */
 void	 tour_cmd_next(struct tui *, const char *);
 void	 tour_cmd_show(struct tui *, const char *);
+void	 tour_cmd_answer(struct tui *, const char *);
 
 /* cmdline.c: GNU readline through its callback interface. */
 void	 cmdline_init(struct tui *);
@@ -475,6 +477,10 @@ int	 recording_start(struct tui *, const char *, char *, size_t);
 void	 recording_stop(struct tui *, const char *, int);
 const char *recording_badge(struct tui *, enum slot *);
 void	 cmd_record(struct tui *, const char *);
+
+/* probe.c: :probe, mailscope probe --json as a child process. */
+void	 tui_probe(struct tui *, const char *);
+void	 tui_probe_stop(struct tui *);
 
 /* annotate.c: a note on the line selected in the transcript. */
 void	 annotate_prompt(struct tui *, const struct event *);

@@ -137,7 +137,7 @@ static const struct opt main_opts[] = {
 	{ "seed", required_argument, OPT_SEED, OPTK_NONE, "N",
 	    "with --mystery: pick by N", 0 },
 	{ "tour", no_argument, OPT_TOUR, OPTK_NONE, NULL,
-	    "with --lab: a guided tour for a first session", 0 },
+	    "with --lab: a guided tour in chapters (F5 lists them)", 0 },
 	{ "side-by-side", no_argument, OPT_SIDE_BY_SIDE, OPTK_NONE, NULL,
 	    "with --lab SCENARIO: a good lab beside it, every\n"
 	    "line typed sent to both, in two columns", 0 },

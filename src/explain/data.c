@@ -1266,6 +1266,13 @@ static const struct explain_entry warning[] = {
 	    "went before it: a password sent now crosses the network "
 	    "readable.  Do STARTTLS first; --allow-plaintext-auth consents.",
 	    "RFC 4954 §4, RFC 9051 §6.2.3, RFC 2595 §3.2"),
+	G("probe", "A finding of :probe: mailscope probe ran on this target "
+	    "with connections of its own (STARTTLS, versions, certificate, "
+	    "injection, enforcement) and each check is a line, its level "
+	    "first (ok, info, warn, bad).", "mailscope(1), probe"),
+	G("probe-done", "The end of :probe: how many checks passed and "
+	    "warned, and the exit code mailscope probe gives a script for "
+	    "this server.", "mailscope(1), EXIT STATUS"),
 	G("require-tls", "Not sent: --require-tls stops credentials and "
 	    "mail from leaving in plaintext.", "RFC 8314 §3"),
 	G("resolve", "The host name could not be resolved to an address.",
@@ -1449,6 +1456,30 @@ static const struct explain_entry lesson[] = {
 	G("dns-mta-sts", "The domain's MTA-STS record: v=STSv1 and an id "
 	    "says a policy is published at https://mta-sts.DOMAIN; exactly "
 	    "one such record must be there.", "RFC 8461 §3.1"),
+	G("client-injection", "The client's side: a client must drop what "
+	    "arrived before the handshake and ask again inside TLS.  Clients "
+	    "that read it acted on a forger's replies (mutt CVE-2020-14954, "
+	    "curl CVE-2021-22947); mailscope judge grades a client.",
+	    "RFC 3207 §4.2, \"NO STARTTLS\" USENIX Security 2021"),
+	G("client-plaintext-auth", "The client's side: a careful client "
+	    "sends no credential without the TLS it asked for (:auth "
+	    "refuses); one sent anyway, typed or by a broken client, is what "
+	    "an attacker who stripped STARTTLS waits for.",
+	    "RFC 4954 §4, RFC 8314 §5"),
+	G("client-refused", "The client's side: a client that requires TLS "
+	    "ends the session when STARTTLS is refused; going on in "
+	    "plaintext is the downgrade curl had (CVE-2021-22946).  mailscope "
+	    "judge grades a client.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
+	G("client-stripped", "The client's side: a client that wants TLS "
+	    "stops here and sends nothing; one that carries on in plaintext "
+	    "and logs in hands its password to the attacker.  mailscope "
+	    "judge grades a client against this and the other attacks.",
+	    "RFC 3207 §6, \"NO STARTTLS\" USENIX Security 2021"),
+	G("client-unverified", "The client's side: after a failed "
+	    "verification a careful client closes, as mailscope does; one "
+	    "that goes on talks to whoever answered, a man in the middle "
+	    "included.", "RFC 6125 §6, RFC 7817 §3"),
 	G("connect-plain", "The connection starts in plaintext: everyone on "
 	    "the path can read and change it until STARTTLS succeeds.",
 	    "RFC 3207 §1, RFC 8314 §3"),

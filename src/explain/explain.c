@@ -647,6 +647,8 @@ explain_verify(struct gl *g, const struct tls_facts *f)
 		return;
 	vf = &f->verify;
 	add_lesson(g, vf->ok ? "verified" : "not-verified");
+	if (!vf->ok)
+		add_lesson(g, "client-unverified");
 	if (vf->trust != NULL)
 		add_key(g, XT_TRUST, vf->trust);
 	for (i = 0; i < vf->reasons.n; i++) {
@@ -753,6 +755,27 @@ explain_dns(struct gl *g, const struct ev_extra *x)
 		add_lesson(g, "dns-mta-sts");
 }
 
+/* What a client must do about an attack a warning names. */
+static const char *
+client_lesson(const char *code)
+{
+	static const struct {
+		const char	*code, *lesson;
+	} map[] = {
+		{ "starttls-stripped", "client-stripped" },
+		{ "no-starttls", "client-stripped" },
+		{ "starttls-refused", "client-refused" },
+		{ "response-injection", "client-injection" },
+		{ "plaintext-auth", "client-plaintext-auth" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i].code, code) == 0)
+			return map[i].lesson;
+	return "";
+}
+
 int
 explain_event(const struct event *ev, enum proto_id proto,
     struct buf *out)
@@ -787,8 +810,10 @@ explain_event(const struct event *ev, enum proto_id proto,
 	case EV_INFO:
 	case EV_WARNING:
 	case EV_ERROR:
-		if (ev_extra(ev) != NULL && (code = ev_extra(ev)->code) != NULL)
+		if (ev_extra(ev) != NULL && (code = ev_extra(ev)->code) != NULL) {
 			add(&g, code, strlen(code), explain_warning(code));
+			add_lesson(&g, client_lesson(code));
+		}
 		break;
 	case EV_DNS:
 		explain_dns(&g, ev_extra(ev));

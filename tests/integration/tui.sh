@@ -559,7 +559,7 @@ keys C-c
 tui_keys t -l ':'
 keys Tab Tab
 check "a long list of matches wraps over rows: the first" \
-    wait_for '^ :append +:auth +:bdat +:compare'
+    wait_for '^ :answer +:append +:auth +:bdat'
 check "a long list of matches wraps over rows: the last" \
     wait_for ':tls +:tour *$'
 keys C-c

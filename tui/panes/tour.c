@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The guided tour (mailscope --lab --tour): a banner above the status bar
- * says what to type and why; each step watches the event log for what
- * the learner did and goes on only when it happened and the learner
- * presses Enter on an empty line (or types :next).  Some steps move the
- * session to another lab port, or restart the lab with another scenario
- * to show an attack.
+ * The guided tour (mailscope --lab --tour): chapters of steps, each a
+ * banner of at most three rows above the status bar that says what to
+ * type and why.  A step watches the event log for what the learner did
+ * and goes on when it happened and the learner presses Enter (or types
+ * :next); :tour back, :tour skip and :tour N (or F5's list) move freely.
+ * A step names the lab scenario and port it happens on: entering it
+ * restarts the lab or moves the session when they differ.  A chapter
+ * may end with a question answered with :answer and checked against
+ * the session summary (the digest), never against fixed text.
  */
 #include <curses.h>
+#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +19,8 @@
 #include <strings.h>
 
 #include "tui.h"
+
+#define BANNER_ROWS	3
 
 enum tour_wait {
 	TW_NONE,	/* reading only */
@@ -25,135 +31,239 @@ enum tour_wait {
 	TW_MAIL,	/* 250 after the "." that ends DATA */
 	TW_LITERAL,	/* a message body from FETCH */
 	TW_WARNING,	/* a warning or error with the step's code */
+	TW_REPLY,	/* a final reply with the step's code */
 	TW_PANEL,	/* ? in the TLS panel */
 };
 
-enum tour_move {
-	TM_STAY,
-	TM_IMAP,	/* the lab's IMAP port, STARTTLS done by mailscope */
-	TM_LAB,		/* the lab restarted with the step's scenario */
+/* Where on the lab a step happens. */
+enum tour_place {
+	TP_SUBMISSION,	/* 587's stand-in, plaintext */
+	TP_SMTPS,	/* 465's, implicit TLS */
+	TP_IMAPS,	/* 993's */
+	TP_POP3S,	/* 995's */
+	TP_IMAP_TLS,	/* 143's, STARTTLS done by mailscope */
+	TP_IMAP,	/* 143's, plaintext */
+	TP_POP3,	/* 110's, plaintext */
 };
 
-struct tour_step {
+static const struct {
+	const char	*scheme;
+	bool		 starttls;
+} places[] = {
+	[TP_SUBMISSION] = { "submission", false },
+	[TP_SMTPS] = { "smtps", false },
+	[TP_IMAPS] = { "imaps", false },
+	[TP_POP3S] = { "pop3s", false },
+	[TP_IMAP_TLS] = { "imap", true },
+	[TP_IMAP] = { "imap", false },
+	[TP_POP3] = { "pop3", false },
+};
+
+/* What a chapter's question is about, read from the digest. */
+enum tour_check {
+	CK_NONE,
+	CK_STARTTLS,	/* is STARTTLS in the last capability list? */
+	CK_VERSION,	/* the TLS version negotiated */
+	CK_ADDED,	/* a capability offered only inside TLS */
+	CK_VERIFIED,	/* was the certificate verified? */
+};
+
+struct tour_chapter {
 	const char	*title;
+	enum tour_check	 check;
+	const char	*question;
+};
+
+static const struct tour_chapter chapters[] = {
+	{ "The greeting and EHLO", CK_STARTTLS,
+	  "Does this server offer STARTTLS?  :answer yes or no" },
+	{ "STARTTLS and the handshake", CK_VERSION,
+	  "Which TLS version was negotiated?  :answer VERSION" },
+	{ "Capabilities before and after", CK_ADDED,
+	  "Name a capability offered only inside TLS.  :answer NAME" },
+	{ "Send a mail, read it back", CK_NONE, NULL },
+	{ "Version negotiation", CK_VERSION,
+	  "Which version was negotiated, and why?  :answer VERSION" },
+	{ "Enforced or opportunistic", CK_NONE, NULL },
+	{ "Implicit TLS: 465, 993, 995", CK_NONE, NULL },
+	{ "POP3 STLS and IMAP STARTTLS", CK_NONE, NULL },
+	{ "Stripping", CK_STARTTLS,
+	  "Does the server, as this client sees it, offer STARTTLS?  "
+	  ":answer yes or no" },
+	{ "The client's side", CK_NONE, NULL },
+	{ "Response injection", CK_NONE, NULL },
+	{ "Command injection", CK_NONE, NULL },
+	{ "Certificate failures", CK_VERIFIED,
+	  "Was the certificate verified?  :answer yes or no" },
+	{ "Test it: :probe", CK_NONE, NULL },
+	{ "The end", CK_NONE, NULL },
+};
+#define NCHAPTERS	(sizeof chapters / sizeof chapters[0])
+
+struct tour_step {
+	size_t		 ch;		/* its chapter */
 	const char	*type;		/* what to type; NULL: nothing */
 	const char	*why;
 	enum tour_wait	 wait;
-	const char	*code;		/* TW_WARNING: the warning's code */
+	const char	*code;		/* TW_WARNING, TW_REPLY */
 	const char	*seen;		/* once the learner did it */
-	enum tour_move	 move;		/* done when the step begins */
-	const char	*scenario;	/* TM_LAB */
+	const char	*scenario;	/* the lab's */
+	enum tour_place	 place;
+	bool		 fresh;		/* a new connection to begin with */
 	bool		 panel;		/* once done, show the TLS panel */
 };
 
 static const struct tour_step steps[] = {
-	{ "The greeting",
-	  NULL,
-	  "mailscope connected to the lab's submission port, in plaintext: "
-	  "like port 587, where mail programs hand mail to their server (25 "
-	  "is server to server, 2525 an unofficial stand-in for 587, 465 "
-	  "starts with TLS at once).  A mail server speaks first.",
+	{ 0, NULL,
+	  "mailscope connected to the lab's port 587 (submission) in "
+	  "plaintext; 25 is server to server.  A mail server speaks first.",
 	  TW_GREETING, NULL,
-	  "The S: 220 line is the greeting: the server is ready.  Every "
-	  "reply starts with a three-digit code; 2xx means success "
+	  "S: 220 is the greeting: the server is ready.  2xx means success "
 	  "(RFC 5321 §4.2).",
-	  TM_STAY, NULL, false },
-	{ "Ask what the server can do",
-	  "EHLO me",
-	  "EHLO says who the client is and asks the server to list its "
-	  "extensions, one per 250- line (RFC 5321 §4.1.1.1).",
+	  "good", TP_SUBMISSION, true, false },
+	{ 0, "EHLO me",
+	  "EHLO names the client and asks for the server's extensions, one "
+	  "per 250- line (RFC 5321 §4.1.1.1).",
 	  TW_EHLO, NULL,
-	  "Find 250-STARTTLS: the server offers to turn this connection "
-	  "into TLS.  No AUTH yet: the lab takes passwords only inside TLS.",
-	  TM_STAY, NULL, false },
-	{ "Switch to TLS",
-	  "STARTTLS",
-	  "STARTTLS asks to encrypt this same connection (RFC 3207).  The "
+	  "250-STARTTLS: the offer to encrypt this connection.  No AUTH: "
+	  "passwords only inside TLS.",
+	  "good", TP_SUBMISSION, false, false },
+	{ 1, "STARTTLS",
+	  "STARTTLS asks to encrypt this same connection (RFC 3207); the "
 	  "server answers 220, then the TLS handshake runs.",
 	  TW_VERIFY, NULL,
-	  "The rule in the transcript marks where TLS began; later lines "
-	  "carry a lock.  The status bar shows the verdict: VERIFIED, as "
-	  "mailscope trusts the lab's CA for this session.",
-	  TM_STAY, NULL, true },
-	{ "The TLS panel",
-	  "Tab  Tab  then  ?",
-	  "The TLS panel sums up the handshake: the TLS version "
-	  "both sides agreed on (the highest they share), the cipher, the "
-	  "key exchange, the server's certificate and the verdict.  Tab "
-	  "moves from the command line to the transcript, then to the "
-	  "panel, where ? explains every field.",
+	  "The rule marks where TLS began; the status bar shows the "
+	  "verdict.  Tab, the STARTTLS line, F1: the lesson.",
+	  "good", TP_SUBMISSION, false, true },
+	{ 1, "Tab  Tab  then  ?",
+	  "The TLS panel sums up the handshake: version (the highest both "
+	  "sides speak), cipher, key exchange, certificate, verdict.",
 	  TW_PANEL, NULL,
-	  "Every field in plain words, with its RFC; Up/Down scroll.  Esc "
-	  "gives the facts back, Esc again returns to the command line.",
-	  TM_STAY, NULL, true },
-	{ "Ask again",
-	  "EHLO me",
+	  "Every field in plain words with its RFC; Esc gives the facts "
+	  "back.",
+	  "good", TP_SUBMISSION, false, true },
+	{ 2, "EHLO me",
 	  "What the server said before TLS could have been forged on the "
-	  "way, so a client forgets it and asks again (RFC 3207 §4.2).",
+	  "way: a client forgets it and asks again (RFC 3207 §4.2).",
 	  TW_CAPDIFF, NULL,
-	  "The capability diff shows what changed: AUTH appeared now that "
-	  "the channel is encrypted, and STARTTLS is gone.",
-	  TM_STAY, NULL, false },
-	{ "Send a mail",
-	  ":auth plain demo  (password demo)  then  "
-	  "MAIL FROM:<you@lab.mailscope.test>  then  "
-	  "RCPT TO:<demo@lab.mailscope.test>  then  DATA  then a line of "
-	  "text  then a lone .",
-	  "A submission port takes mail only from its own users: log in "
-	  "first (RFC 6409 §4.3).  MAIL names the sender, RCPT the "
-	  "recipient, DATA the message; a line with only a dot ends it "
-	  "(RFC 5321 §3.3).",
+	  "The capability diff: AUTH appeared inside TLS, STARTTLS went.",
+	  "good", TP_SUBMISSION, false, false },
+	{ 3, ":auth plain demo (password demo)  MAIL FROM:<you>  "
+	  "RCPT TO:<demo>  DATA  text  .",
+	  "Submission takes mail from its users only: log in first (RFC 6409 "
+	  "§4.3).  Sender, recipient, message; a lone dot ends it (RFC 5321 "
+	  "§3.3).",
 	  TW_MAIL, NULL,
-	  "250 after the dot: the server took the message.  It waits in "
-	  "demo's mailbox.",
-	  TM_STAY, NULL, false },
-	{ "Read it back over IMAP",
-	  "a LOGIN demo demo  then  a SELECT INBOX  then  a FETCH 1 BODY[]",
-	  "mailscope moved to the lab's IMAP port and did STARTTLS for you.  "
-	  "An IMAP command starts with a tag (a); the answer carries the "
-	  "same tag (RFC 9051).",
+	  "250 after the dot: the server took the message for demo's "
+	  "mailbox.",
+	  "good", TP_SUBMISSION, false, false },
+	{ 3, "a LOGIN demo demo  a SELECT INBOX  a FETCH 1 BODY[]",
+	  "Now on IMAP (143), in TLS.  A tag (a) starts each command "
+	  "(RFC 9051).",
 	  TW_LITERAL, NULL,
-	  "The {N} literal is the message exactly as stored, with the "
-	  "Received: line the server added.  The password was redacted.",
-	  TM_IMAP, NULL, false },
-	{ "Attack: STARTTLS removed",
-	  "EHLO me",
-	  "The lab restarted as a server without STARTTLS, as an attacker on "
-	  "the path can make any server look.",
-	  TW_WARNING, "no-starttls",
-	  "No 250-STARTTLS, and AUTH offered in plaintext: mailscope warns "
-	  "(the !! lines).  A careful client stops here instead of sending "
-	  "a password.",
-	  TM_LAB, "no-starttls", false },
-	{ "Attack: injected replies",
-	  "EHLO me  then  STARTTLS",
-	  "The lab now plays an attacker who adds replies to the same packet "
-	  "as the STARTTLS go-ahead, hoping they are read as if they came "
-	  "inside TLS: response injection, a client bug (CVE-2020-14954).",
+	  "The {N} literal is the message as stored, with the server's "
+	  "Received: line.  The password was redacted.",
+	  "good", TP_IMAP_TLS, false, false },
+	{ 4, "EHLO me  then  STARTTLS",
+	  "The lab restarted as a server that speaks TLS 1.2 at most.  "
+	  "mailscope offers 1.3 and 1.2: the server chooses.",
+	  TW_VERIFY, NULL,
+	  "TLS1.2 in the status bar: the highest both speak.",
+	  "tls12-only", TP_SUBMISSION, false, true },
+	{ 5, "EHLO me  then  MAIL FROM:<you>",
+	  "Opportunistic TLS takes mail in plaintext; this lab enforces TLS "
+	  "(RFC 8314).",
+	  TW_REPLY, "530",
+	  "530: STARTTLS first.  Senders enforce too: MTA-STS, DANE, "
+	  "mailscope --require-tls.",
+	  "enforced", TP_SUBMISSION, false, false },
+	{ 6, NULL,
+	  "Now on the lab's port 465 (smtps): the handshake comes first, "
+	  "no plaintext, nothing to strip.",
+	  TW_GREETING, NULL,
+	  "The greeting came with a lock: nothing crossed in plaintext.  "
+	  "RFC 8314 prefers this to STARTTLS.",
+	  "good", TP_SMTPS, true, false },
+	{ 6, NULL,
+	  "Now on the lab's IMAPS port (993's stand-in): TLS first, then "
+	  "the IMAP greeting.",
+	  TW_GREETING, NULL,
+	  "* OK with a lock: a mail reader's password never crosses in "
+	  "plaintext here.",
+	  "good", TP_IMAPS, true, false },
+	{ 6, NULL,
+	  "Now on the lab's POP3S port (995's stand-in): the same for POP3.",
+	  TW_GREETING, NULL,
+	  "+OK with a lock.  Ports 465, 993, 995: TLS before any mail "
+	  "protocol byte.",
+	  "good", TP_POP3S, true, false },
+	{ 7, "CAPA  then  STLS",
+	  "Now on the lab's POP3 port (110).  CAPA lists what it can do; "
+	  "STLS is POP3's STARTTLS (RFC 2595 §4).",
+	  TW_VERIFY, NULL,
+	  "+OK, then the same handshake as SMTP's.  CAPA again inside TLS: "
+	  "the plaintext list is forgotten.",
+	  "good", TP_POP3, true, false },
+	{ 7, "a CAPABILITY  then  a STARTTLS",
+	  "Now on IMAP (143) in plaintext: LOGINDISABLED, no password before "
+	  "TLS.",
+	  TW_VERIFY, NULL,
+	  "a OK, then the handshake.  A client asks CAPABILITY again: "
+	  "LOGINDISABLED is gone.",
+	  "good", TP_IMAP, true, false },
+	{ 8, "EHLO me",
+	  "The lab now plays a man in the middle who overwrites "
+	  "250-STARTTLS in the list the client sees.",
+	  TW_WARNING, "starttls-stripped",
+	  "XXXXXXXA where STARTTLS was: mailscope warns (!!).",
+	  "strip", TP_SUBMISSION, false, false },
+	{ 9, ":auth demo",
+	  "mailscope is a client too: :auth logs in as a mail program would, "
+	  "and after stripping it refuses.",
+	  TW_NONE, NULL, NULL,
+	  "strip", TP_SUBMISSION, false, false },
+	{ 9, "AUTH PLAIN AGRlbW8AZGVtbw==, y",
+	  "Typed by hand, AUTH is what a broken client does after stripping "
+	  "(curl CVE-2021-22946): mailscope asks, then lets it go.",
+	  TW_WARNING, "plaintext-auth",
+	  "The password crossed in plaintext (!!).  mailscope judge grades "
+	  "a real mail client.",
+	  "strip", TP_SUBMISSION, false, false },
+	{ 10, "EHLO me  then  STARTTLS",
+	  "The lab now adds replies to the packet of the go-ahead, hoping "
+	  "they are read as if inside TLS (CVE-2020-14954).",
 	  TW_WARNING, "response-injection",
-	  "mailscope saw bytes after the 220 go-ahead, marked them "
-	  "<injected> and closed the session instead of trusting them.",
-	  TM_LAB, "inject-response", false },
-	{ "The end",
-	  NULL,
-	  "That is the tour.  :explain glosses every line.  Tab, then "
-	  "Up/Down select a line in the transcript and F1 or ? explains it; "
-	  "? in the TLS panel explains the panel.  Ctrl-D leaves.",
-	  TW_NONE, NULL, NULL, TM_STAY, NULL, false },
+	  "The bytes after 220 were marked injected; mailscope closed "
+	  "instead of trusting them.",
+	  "inject-response", TP_SUBMISSION, false, false },
+	{ 11, "EHLO me  then  :starttls NOOP",
+	  "The lab now keeps plaintext read with STARTTLS.  :starttls NOOP "
+	  "sends both in one write, as an attacker would inject.",
+	  TW_WARNING, "command-injection",
+	  "NOOP was answered inside TLS: the server executed plaintext "
+	  "(CVE-2011-0411).",
+	  "inject-command", TP_SUBMISSION, false, false },
+	{ 12, "EHLO me  then  STARTTLS",
+	  "The lab now shows a certificate that expired in 2020.  mailscope "
+	  "verifies every handshake and says why it failed.",
+	  TW_VERIFY, NULL,
+	  "NOT VERIFIED, and the reason.  The lab's wrong-host and "
+	  "self-signed fail too.",
+	  "expired-cert", TP_SUBMISSION, false, true },
+	{ 13, ":probe",
+	  "Test a server before trusting it: :probe runs mailscope probe on "
+	  "this target (STARTTLS, versions, certificate, injection).",
+	  TW_WARNING, "probe-done",
+	  "Each finding is a line in the transcript; mailscope probe URL "
+	  "does it from a shell.",
+	  "good", TP_SUBMISSION, true, false },
+	{ 14, NULL,
+	  "The end.  F5 or :tour N: any chapter again.  Tab, a line, F1: its "
+	  "lesson.  mailscope judge grades a client.  Ctrl-D leaves.",
+	  TW_NONE, NULL, NULL,
+	  "good", TP_SUBMISSION, false, false },
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])
-
-static const char *const waiting[] = {
-	[TW_NONE] = "Enter (or :next): go on.",
-	[TW_GREETING] = "Waiting for the greeting...",
-	[TW_EHLO] = "Waiting for your EHLO and its reply...",
-	[TW_VERIFY] = "Waiting for STARTTLS and the handshake...",
-	[TW_CAPDIFF] = "Waiting for EHLO inside TLS...",
-	[TW_MAIL] = "Waiting for the 250 after your lone dot...",
-	[TW_LITERAL] = "Waiting for the message from FETCH...",
-	[TW_WARNING] = "Waiting for what mailscope notices...",
-	[TW_PANEL] = "Waiting for ? in the TLS panel...",
-};
 
 struct tour {
 	size_t		  step;
@@ -163,6 +273,11 @@ struct tour {
 	bool		  dot;		/* the last client line was "." */
 	bool		  helo;		/* ... was HELO */
 	char		  hint[160];	/* why the step is not done yet */
+	char		  verdict[160];	/* on the learner's answer */
+	int		  answer[NCHAPTERS];	/* 1 right, -1 wrong, 0 */
+	bool		  shown;	/* the tour showed the TLS panel */
+	const char	 *scenario;	/* the lab's now */
+	enum tour_place	  place;	/* where the session is */
 	struct target	  target;	/* ours once the tour moved */
 	bool		  own_target;
 	char		 *lab_note;
@@ -170,13 +285,15 @@ struct tour {
 	size_t		  nold;
 	WINDOW		 *win;
 	int		  y, w;
-	struct rtext	  lines[5];
+	struct rtext	  lines[2];
 };
 
 void
 tour_start(struct tui *t)
 {
 	t->tour = xcalloc(1, sizeof *t->tour);
+	t->tour->scenario = steps[0].scenario;
+	t->tour->place = steps[0].place;
 }
 
 void
@@ -201,11 +318,36 @@ tour_free(struct tui *t)
 	t->tour = NULL;
 }
 
-/* The next line of the banner, empty, wrapping at words. */
-static struct rtext *
-banner_line(struct tour *tr, size_t *n, int indent)
+/* The chapter's question is asked: its last step is done. */
+static bool
+asking(const struct tour *tr)
 {
-	struct rtext	*r = &tr->lines[(*n)++];
+	const struct tour_step	*s = &steps[tr->step];
+
+	return tr->done && chapters[s->ch].check != CK_NONE &&
+	    (tr->step + 1 == NSTEPS || steps[tr->step + 1].ch != s->ch);
+}
+
+/* Which step of its chapter, and how many it has. */
+static void
+step_of(size_t i, size_t *nth, size_t *n)
+{
+	size_t	j;
+
+	*nth = *n = 0;
+	for (j = 0; j < NSTEPS; j++) {
+		if (steps[j].ch != steps[i].ch)
+			continue;
+		(*n)++;
+		if (j <= i)
+			(*nth)++;
+	}
+}
+
+static struct rtext *
+banner_line(struct tour *tr, size_t n, int indent)
+{
+	struct rtext	*r = &tr->lines[n];
 
 	rtext_reset(r);
 	r->words = true;
@@ -213,67 +355,92 @@ banner_line(struct tour *tr, size_t *n, int indent)
 	return r;
 }
 
-/* The banner's text, for the step as it is or once done. */
-static size_t
+/*
+ * The banner's two texts: the chapter and what to type, then why (or
+ * what went wrong), or once done what the learner saw and what next.
+ */
+static void
 build(struct tui *t, bool done)
 {
 	struct tour		*tr = t->tour;
 	const struct tour_step	*s = &steps[tr->step];
+	const struct tour_chapter *c = &chapters[s->ch];
+	const char		*ok = t->utf8 ? "\xe2\x9c\x94 " : "OK ";
+	const char		*no = t->utf8 ? "\xe2\x9c\x98 " : "NO ";
 	struct rtext		*r;
-	size_t			 n = 0;
+	size_t			 nth, n;
 
-	r = banner_line(tr, &n, 0);
-	rtext_printf(r, SLOT_HELP_TITLE, "Tour %zu/%zu: %s", tr->step + 1,
-	    NSTEPS, s->title);
-	if (s->type != NULL) {
-		r = banner_line(tr, &n, 6);
-		rtext_adds(r, SLOT_HELP, "Type: ");
+	step_of(tr->step, &nth, &n);
+	r = banner_line(tr, 0, 2);
+	rtext_printf(r, SLOT_HELP_TITLE, "Tour %zu/%zu: %s", s->ch + 1,
+	    NCHAPTERS, c->title);
+	if (n > 1)
+		rtext_printf(r, SLOT_HELP, " (%zu/%zu)", nth, n);
+	if (s->type != NULL && !done) {
+		rtext_adds(r, SLOT_HELP, "  Type: ");
 		rtext_adds(r, SLOT_HELP_KEY, s->type);
 	}
-	r = banner_line(tr, &n, 0);
-	rtext_adds(r, SLOT_HELP, s->why);
-	if (tr->step + 1 == NSTEPS)
-		return n;	/* the end: nothing to wait for */
-	if (!done && tr->hint[0] != '\0') {
-		r = banner_line(tr, &n, 2);
-		rtext_adds(r, SLOT_HELP_KEY, "! ");
-		rtext_adds(r, SLOT_HELP, tr->hint);
+	r = banner_line(tr, 1, 2);
+	if (!done) {
+		if (tr->hint[0] != '\0') {
+			rtext_adds(r, SLOT_HELP_KEY, "! ");
+			rtext_adds(r, SLOT_HELP, tr->hint);
+		} else
+			rtext_adds(r, SLOT_HELP, s->why);
+		if (s->wait == TW_NONE)
+			rtext_adds(r, SLOT_HELP_KEY, tr->step + 1 == NSTEPS ?
+			    "" : "  Enter: go on.");
+		return;
 	}
-	r = banner_line(tr, &n, 0);
-	if (done && s->seen != NULL) {
-		rtext_adds(r, SLOT_HELP_KEY, t->utf8 ? "\xe2\x9c\x94 " : "OK ");
+	if (s->seen != NULL && tr->answer[s->ch] == 0) {
+		rtext_adds(r, SLOT_HELP_KEY, ok);
 		rtext_adds(r, SLOT_HELP, s->seen);
-		rtext_adds(r, SLOT_HELP_KEY, "  Enter (or :next): go on.");
-	} else
-		rtext_adds(r, SLOT_HELP_KEY, waiting[s->wait]);
-	return n;
+	}
+	if (!asking(tr)) {
+		rtext_adds(r, SLOT_HELP_KEY, "  Enter: go on.");
+		return;
+	}
+	if (tr->answer[s->ch] == 0) {
+		rtext_adds(r, SLOT_HELP_KEY, "  ? ");
+		rtext_adds(r, SLOT_HELP_KEY, c->question);
+		return;
+	}
+	rtext_adds(r, SLOT_HELP_KEY, tr->answer[s->ch] > 0 ? ok : no);
+	rtext_adds(r, SLOT_HELP, tr->verdict);
+	rtext_adds(r, SLOT_HELP_KEY, tr->answer[s->ch] > 0 ?
+	    "  Enter: go on." : "  :answer again, or Enter.");
 }
 
 static int
-text_rows(struct tui *t, size_t n)
+text_rows(struct tui *t)
 {
 	size_t	i;
 	int	rows = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < sizeof t->tour->lines / sizeof t->tour->lines[0];
+	    i++)
 		rows += rtext_rows(&t->tour->lines[i], t->cols - 2,
 		    t->tour->lines[i].indent);
 	return rows;
 }
 
-/* Room for the step before and after it is done, so it never jumps. */
+/* Room for the step before and after it is done, so it never jumps;
+ * at most three rows, whatever the text. */
 int
 tour_rows(struct tui *t)
 {
-	int	a, b, max;
+	int	a, b;
 
 	if (t->tour == NULL || t->tour->hidden || t->cols < 20)
 		return 0;
-	a = text_rows(t, build(t, false));
-	b = text_rows(t, build(t, true));
-	max = (t->rows - 2) / 2;
+	build(t, false);
+	a = text_rows(t);
+	build(t, true);
+	b = text_rows(t);
 	a = a > b ? a : b;
-	return a > max ? max : a;
+	if (a > BANNER_ROWS)
+		a = BANNER_ROWS;
+	return a > (t->rows - 2) / 2 ? (t->rows - 2) / 2 : a;
 }
 
 /* The banner: between the panes and the status bar. */
@@ -296,7 +463,7 @@ static void
 tour_draw(struct tui *t)
 {
 	struct tour	*tr = t->tour;
-	size_t		 i, n;
+	size_t		 i;
 	int		 row = 0, h;
 
 	if (tr == NULL || tr->win == NULL || tr->hidden)
@@ -304,8 +471,9 @@ tour_draw(struct tui *t)
 	h = getmaxy(tr->win);
 	colour_bkgd(tr->win, SLOT_HELP);
 	werase(tr->win);
-	n = build(t, tr->done);
-	for (i = 0; i < n && row < h; i++)
+	build(t, tr->done);
+	for (i = 0; i < sizeof tr->lines / sizeof tr->lines[0] && row < h;
+	    i++)
 		row += rtext_draw(tr->win, &tr->lines[i], row, 1, tr->w - 2,
 		    tr->lines[i].indent, 0, h - row);
 	wnoutrefresh(tr->win);
@@ -335,8 +503,11 @@ check(struct tour *tr, const struct tour_step *s, const struct event *ev)
 		return ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 		    (ev->flags & EVF_LITERAL);
 	case TW_WARNING:
-		return (ev->kind == EV_WARNING || ev->kind == EV_ERROR) &&
-		    ev_code_is(ev, s->code);
+		return (ev->kind == EV_WARNING || ev->kind == EV_ERROR ||
+		    ev->kind == EV_INFO) && ev_code_is(ev, s->code);
+	case TW_REPLY:
+		return end && (ev->cls.bits & EVC_FINAL) &&
+		    ev->cls.code == strtoul(s->code, NULL, 10);
 	case TW_PANEL:
 		return false;	/* tour_panel() says so */
 	}
@@ -350,8 +521,10 @@ step_done(struct tui *t)
 	t->tour->done = true;
 	t->tour->hint[0] = '\0';
 	/* A small terminal hides the panel the step talks about. */
-	if (steps[t->tour->step].panel && t->tp_h == 0)
+	if (steps[t->tour->step].panel && t->tp_h == 0) {
 		t->panel = PANEL_SHOWN;
+		t->tour->shown = true;
+	}
 	tui_relayout(t);
 }
 
@@ -435,12 +608,12 @@ tour_event(struct tui *t, const struct event *ev)
 		return;
 	}
 	/* What the learner typed did not do it: say why. */
-	if (s->type == NULL || s->wait == TW_WARNING)
+	if (s->type == NULL || s->wait == TW_WARNING || s->wait == TW_REPLY)
 		return;
 	if (refused(ev, code, sizeof code))
 		hint(t, "The server answered %s: it refused that command.  "
-		    "Compare what you typed with the Type: line and try "
-		    "again (Tab, then F1 explains the reply).", code);
+		    "Compare what you typed with Type: and try again (Tab, "
+		    "then F1 explains the reply).", code);
 	else if (tr->helo && (s->wait == TW_EHLO || s->wait == TW_CAPDIFF) &&
 	    ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
 	    (ev->flags & EVF_END))
@@ -448,16 +621,34 @@ tour_event(struct tui *t, const struct event *ev)
 		    "extensions.  Type EHLO me instead.");
 }
 
-/* ? in the TLS panel: what the panel step waits for.  The
- * explanation pane after this one shows it. */
+static void	enter(struct tui *, size_t, bool);
+static void	chapter_list(struct tui *);
+
+/*
+ * ? in the TLS panel: what the panel step waits for (the explanation
+ * pane after this one shows it).  Enter in a pane once the step is
+ * done goes on, back on the command line; F5 lists the chapters.
+ */
 static bool
 tour_key(struct tui *t, const struct binding *b)
 {
 	struct tour	*tr = t->tour;
 
-	if (b->action == A_EXPLAIN_PANEL && tr != NULL && !tr->done &&
+	if (b->action == A_TOUR) {
+		chapter_list(t);
+		return true;
+	}
+	if (tr == NULL || tr->hidden)
+		return false;
+	if (b->action == A_EXPLAIN_PANEL && !tr->done &&
 	    steps[tr->step].wait == TW_PANEL)
 		step_done(t);
+	if (b->action == A_TOUR_NEXT && (tr->done ||
+	    steps[tr->step].wait == TW_NONE)) {
+		t->focus = FOCUS_CMDLINE;
+		tour_cmd_next(t, "");
+		return true;
+	}
 	return false;
 }
 
@@ -491,6 +682,28 @@ reconnect(struct tui *t, const char *url)
 	tui_connect(t);
 }
 
+static int
+place_port(const struct lab_info *li, enum tour_place p)
+{
+	switch (p) {
+	case TP_SUBMISSION:
+		return li->submission_port;
+	case TP_SMTPS:
+		return li->smtps_port;
+	case TP_IMAPS:
+		return li->imaps_port;
+	case TP_POP3S:
+		return li->pop3s_port;
+	case TP_IMAP_TLS:
+	case TP_IMAP:
+		return li->imap_port;
+	case TP_POP3:
+		return li->pop3_port;
+	}
+	return li->submission_port;
+}
+
+/* The lab as the step needs it, the session on its port. */
 static void
 go_to(struct tui *t, const struct tour_step *s)
 {
@@ -499,37 +712,66 @@ go_to(struct tui *t, const struct tour_step *s)
 	struct lab_opts	 lo;
 	char		 url[128], err[512];
 
-	if (s->move == TM_STAY)
-		return;
 	if (li == NULL) {
 		tui_message(t, true, "the tour needs the lab (--lab)");
 		return;
 	}
-	if (s->move == TM_IMAP) {
-		t->sopts.starttls = true;
-		snprintf(url, sizeof url, "imap://127.0.0.1:%d", li->imap_port);
-		reconnect(t, url);
-		return;
+	if (strcmp(s->scenario, tr->scenario) != 0) {
+		if (t->session != NULL &&
+		    session_state(t->session) != STATE_CLOSED &&
+		    session_state(t->session) != STATE_DISCONNECTED)
+			session_close(t->session, "closed: the tour restarts "
+			    "the lab");
+		lab_stop(li);
+		memset(&lo, 0, sizeof lo);
+		lo.scenario = s->scenario;
+		if (lab_spawn(&lo, li, err, sizeof err) == -1) {
+			tui_message(t, true, "tour: the lab did not start: %s",
+			    err);
+			return;
+		}
+		tr->scenario = s->scenario;
+		free(tr->lab_note);
+		xasprintf(&tr->lab_note, "lab: scenario %s, CA %s (trusted "
+		    "for this session only)", s->scenario, li->ca_path);
+		t->opts.lab_info = tr->lab_note;
+		t->sopts.cafile = li->ca_path;
 	}
-	if (t->session != NULL && session_state(t->session) != STATE_CLOSED &&
-	    session_state(t->session) != STATE_DISCONNECTED)
-		session_close(t->session, "closed: the tour restarts the lab");
-	lab_stop(li);
-	memset(&lo, 0, sizeof lo);
-	lo.scenario = s->scenario;
-	if (lab_spawn(&lo, li, err, sizeof err) == -1) {
-		tui_message(t, true, "tour: the lab did not start: %s", err);
-		return;
-	}
-	free(tr->lab_note);
-	xasprintf(&tr->lab_note, "lab: scenario %s, CA %s (trusted for this "
-	    "session only)", s->scenario, li->ca_path);
-	t->opts.lab_info = tr->lab_note;
-	t->sopts.cafile = li->ca_path;
-	t->sopts.starttls = false;
-	snprintf(url, sizeof url, "submission://127.0.0.1:%d",
-	    li->submission_port);
+	tr->place = s->place;
+	t->sopts.starttls = places[s->place].starttls;
+	snprintf(url, sizeof url, "%s://127.0.0.1:%d", places[s->place].scheme,
+	    place_port(li, s->place));
 	reconnect(t, url);
+}
+
+/* Begin step i; jump: from elsewhere, on a connection of its own. */
+static void
+enter(struct tui *t, size_t i, bool jump)
+{
+	struct tour		*tr = t->tour;
+	const struct tour_step	*s = &steps[i];
+
+	tr->step = i;
+	tr->done = false;
+	tr->hidden = false;
+	tr->ehlo = tr->dot = tr->helo = false;
+	tr->hint[0] = '\0';
+	tr->verdict[0] = '\0';
+	tr->answer[s->ch] = 0;
+	/* The panel a step showed gives the small screen back, unless
+	 * this step is about it too. */
+	if (tr->shown && !s->panel && t->panel == PANEL_SHOWN) {
+		t->panel = PANEL_AUTO;
+		tr->shown = false;
+	}
+	if (s->wait == TW_PANEL && t->tp_h == 0) {
+		t->panel = PANEL_SHOWN;
+		tr->shown = true;
+	}
+	if (jump || s->fresh || strcmp(s->scenario, tr->scenario) != 0 ||
+	    s->place != tr->place)
+		go_to(t, s);
+	tui_relayout(t);
 }
 
 void
@@ -546,37 +788,250 @@ tour_cmd_next(struct tui *t, const char *args)
 	s = &steps[tr->step];
 	tr->hidden = false;
 	if (!tr->done && s->wait != TW_NONE) {
-		tui_message(t, false, "tour step %zu: %s", tr->step + 1,
+		tui_message(t, false, "tour: %s (:tour skip goes on anyway)",
 		    s->type != NULL ? "type what the banner says first" :
 		    "wait for the server first");
 		tui_relayout(t);
 		return;
 	}
 	if (tr->step + 1 == NSTEPS) {
-		tui_message(t, false, "the tour is over; Ctrl-D leaves");
+		tui_message(t, false, "the tour is over; :tour N goes back to "
+		    "a chapter, Ctrl-D leaves");
 		return;
 	}
-	tr->step++;
-	tr->done = false;
-	tr->ehlo = tr->dot = tr->helo = false;
-	tr->hint[0] = '\0';
-	tui_relayout(t);
-	go_to(t, &steps[tr->step]);
+	enter(t, tr->step + 1, false);
 }
 
-/* :tour shows the banner again, :tour off hides it. */
-void
-tour_cmd_show(struct tui *t, const char *args)
+/* F5 and :tour: the chapters, where the learner is and what was
+ * answered. */
+static void
+chapter_list(struct tui *t)
 {
-	if (t->tour == NULL) {
+	struct tour	*tr = t->tour;
+	struct buf	 b = { 0 };
+	size_t		 i;
+
+	if (tr == NULL) {
 		tui_message(t, true, "no tour (mailscope --lab --tour)");
 		return;
 	}
-	if (*args != '\0' && strcmp(args, "off") != 0) {
-		tui_message(t, true, "usage: :tour [off]");
+	buf_printf(&b, "Chapters (:tour N jumps, :tour back|skip):");
+	for (i = 0; i < NCHAPTERS; i++)
+		buf_printf(&b, "  %s%zu. %s%s", i == steps[tr->step].ch ?
+		    (t->utf8 ? "\xe2\x96\xb8" : ">") : "", i + 1,
+		    chapters[i].title, tr->answer[i] > 0 ? " (answered)" : "");
+	tui_message(t, false, "%s", b.p);
+	buf_free(&b);
+	tr->hidden = false;
+	tui_relayout(t);
+}
+
+/* :tour [N|next|back|skip|off]: the chapters, or a move among them. */
+void
+tour_cmd_show(struct tui *t, const char *args)
+{
+	struct tour	*tr = t->tour;
+	char		*end;
+	unsigned long	 n;
+	size_t		 i;
+
+	if (tr == NULL) {
+		tui_message(t, true, "no tour (mailscope --lab --tour)");
 		return;
 	}
-	t->tour->hidden = *args != '\0';
+	if (*args == '\0') {
+		chapter_list(t);
+		return;
+	}
+	if (strcmp(args, "off") == 0) {
+		tr->hidden = true;
+		tui_relayout(t);
+		return;
+	}
+	if (strcmp(args, "next") == 0) {
+		tour_cmd_next(t, "");
+		return;
+	}
+	if (strcmp(args, "skip") == 0 || strcmp(args, "back") == 0) {
+		if (args[0] == 's' ? tr->step + 1 == NSTEPS : tr->step == 0)
+			tui_message(t, false, "tour: no step %s this one",
+			    args[0] == 's' ? "after" : "before");
+		else
+			enter(t, args[0] == 's' ? tr->step + 1 : tr->step - 1,
+			    false);
+		return;
+	}
+	n = strtoul(args, &end, 10);
+	if (!isdigit((unsigned char)*args) || *end != '\0' || n == 0 ||
+	    n > NCHAPTERS) {
+		tui_message(t, true, "usage: :tour [1-%zu|next|back|skip|off]",
+		    NCHAPTERS);
+		return;
+	}
+	for (i = 0; steps[i].ch != n - 1; i++)
+		;
+	enter(t, i, true);
+}
+
+/* Is the capability (its first word) in the list? */
+static bool
+listed(const struct strv *caps, const char *word, size_t len)
+{
+	size_t	i, n;
+
+	for (i = 0; i < caps->n; i++) {
+		n = strcspn(caps->v[i], " =");
+		if (n == len && strncasecmp(caps->v[i], word, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* yes 1, no 0, neither -1 */
+static int
+yes_no(const char *a)
+{
+	size_t	n = strcspn(a, " ,.;:!");
+
+	if ((n == 1 && strncasecmp(a, "y", 1) == 0) ||
+	    (n == 3 && strncasecmp(a, "yes", 3) == 0))
+		return 1;
+	if ((n == 1 && strncasecmp(a, "n", 1) == 0) ||
+	    (n == 2 && strncasecmp(a, "no", 2) == 0))
+		return 0;
+	return -1;
+}
+
+/* The first version number in an answer ("1.2", "TLS 1.2, ..."). */
+static size_t
+version_in(const char *a, const char **p)
+{
+	for (; *a != '\0'; a++)
+		if (isdigit((unsigned char)a[0]) && a[1] == '.' &&
+		    isdigit((unsigned char)a[2])) {
+			*p = a;
+			return 3;
+		}
+	return 0;
+}
+
+/*
+ * The answer against what the session showed: 1 right, 0 wrong, -1 the
+ * session has not shown it (the verdict says why).
+ */
+static int
+judge(struct tui *t, enum tour_check ck, const char *a, char *v, size_t vlen)
+{
+	const struct digest	*dg = &t->m.dg;
+	const char		*p, *q;
+	size_t			 n;
+	int			 yn, want;
+
+	switch (ck) {
+	case CK_STARTTLS:
+		if (!dg->caps_known) {
+			snprintf(v, vlen, "no capability list yet: EHLO first");
+			return -1;
+		}
+		want = listed(&dg->caps, "STARTTLS", 8);
+		if ((yn = yes_no(a)) == -1) {
+			snprintf(v, vlen, "yes or no");
+			return -1;
+		}
+		snprintf(v, vlen, "%s: the last list %s STARTTLS.",
+		    yn == want ? "Right" : "Not so", want ? "names" :
+		    "does not name");
+		return yn == want;
+	case CK_VERSION:
+		if (dg->tls == NULL || dg->tls->version == NULL) {
+			snprintf(v, vlen, "no handshake yet");
+			return -1;
+		}
+		if (version_in(dg->tls->version, &q) == 0) {
+			snprintf(v, vlen, "the session shows %s",
+			    dg->tls->version);
+			return -1;
+		}
+		if (version_in(a, &p) == 0) {
+			snprintf(v, vlen, "a version, such as 1.3");
+			return -1;
+		}
+		if (strncmp(p, q, 3) == 0) {
+			snprintf(v, vlen, "Right: %s, the highest version both "
+			    "sides speak.", dg->tls->version);
+			return 1;
+		}
+		snprintf(v, vlen, "Not what the session shows: look at the "
+		    "status bar or the TLS panel (F2).");
+		return 0;
+	case CK_ADDED:
+		if (!dg->capdiff) {
+			snprintf(v, vlen, "no difference yet: EHLO inside TLS");
+			return -1;
+		}
+		n = strcspn(a, " ,.;");
+		if (n > 0 && listed(&dg->added, a, n)) {
+			snprintf(v, vlen, "Right: %.*s came only inside TLS.",
+			    (int)n, a);
+			return 1;
+		}
+		snprintf(v, vlen, "Not so: %s.  The capability diff above "
+		    "lists what came (+).", n > 0 && listed(&dg->removed, a,
+		    n) ? "that one went away inside TLS" : "not among those "
+		    "added");
+		return 0;
+	case CK_VERIFIED:
+		if (dg->verified == -1) {
+			snprintf(v, vlen, "no verdict yet: STARTTLS first");
+			return -1;
+		}
+		if ((yn = yes_no(a)) == -1) {
+			snprintf(v, vlen, "yes or no");
+			return -1;
+		}
+		p = dg->tls != NULL && dg->tls->verify.reasons.n > 0 ?
+		    dg->tls->verify.reasons.v[0] : NULL;
+		snprintf(v, vlen, "%s: %s%s%s.", yn == dg->verified ? "Right" :
+		    "Not so", dg->verified ? "verified" : "not verified",
+		    p != NULL ? ", " : "", p != NULL ? p : "");
+		return yn == dg->verified;
+	case CK_NONE:
+		break;
+	}
+	snprintf(v, vlen, "no question here");
+	return -1;
+}
+
+/* :answer TEXT: the chapter's question, checked. */
+void
+tour_cmd_answer(struct tui *t, const char *args)
+{
+	struct tour		*tr = t->tour;
+	const struct tour_step	*s;
+	char			 v[sizeof tr->verdict];
+	int			 r;
+
+	if (tr == NULL) {
+		tui_message(t, true, "no tour (mailscope --lab --tour)");
+		return;
+	}
+	s = &steps[tr->step];
+	if (!asking(tr)) {
+		tui_message(t, true, ":answer: no question now (%s)",
+		    chapters[s->ch].check == CK_NONE ? "this chapter asks "
+		    "none" : "finish the chapter's steps first");
+		return;
+	}
+	if (*args == '\0') {
+		tui_message(t, true, "usage: :answer TEXT");
+		return;
+	}
+	if ((r = judge(t, chapters[s->ch].check, args, v, sizeof v)) == -1) {
+		tui_message(t, true, ":answer: %s", v);
+		return;
+	}
+	memcpy(tr->verdict, v, sizeof v);
+	tr->answer[s->ch] = r ? 1 : -1;
 	tui_relayout(t);
 }
 

@@ -462,6 +462,44 @@ with_extra(const struct event *e, const struct ev_extra *x, const char *data)
 	return evlog_append_x(elog, e, ev_extra_dup(x), data, strlen(data));
 }
 
+/* An attack's warning carries what a client must do about it. */
+static void
+test_client_side(void **state)
+{
+	struct event		 e = { 0 };
+	struct ev_extra		 x = { 0 };
+	struct tls_facts	 f = { 0 };
+	const char		*o;
+
+	(void)state;
+	o = local(EV_WARNING, CHAN_PLAIN, "starttls-stripped");
+	has(o, "The client's side: a client that wants TLS stops here");
+	has(o, "mailscope judge");
+	o = local(EV_ERROR, CHAN_PLAIN, "no-starttls");
+	has(o, "The client's side: a client that wants TLS stops here");
+	o = local(EV_WARNING, CHAN_PLAIN, "starttls-refused");
+	has(o, "curl had (CVE-2021-22946)");
+	o = local(EV_WARNING, CHAN_PLAIN, "response-injection");
+	has(o, "curl CVE-2021-22947");
+	o = local(EV_WARNING, CHAN_PLAIN, "plaintext-auth");
+	has(o, "(:auth refuses)");
+	/* Not an attack: no client lesson. */
+	o = local(EV_INFO, CHAN_PLAIN, "keylog");
+	hasnt(o, "The client's side");
+
+	/* A failed verification: a careful client closes. */
+	x.tls = &f;
+	e.kind = EV_VERIFY;
+	e.dir = DIR_LOCAL;
+	buf_reset(&eout);
+	explain_event(with_extra(&e, &x, "not verified"), PROTO_SMTP, &eout);
+	has(eout.p, "after a failed verification a careful client closes");
+	f.verify.ok = true;
+	buf_reset(&eout);
+	explain_event(with_extra(&e, &x, "verified"), PROTO_SMTP, &eout);
+	hasnt(eout.p, "The client's side");
+}
+
 static void
 test_local_events(void **state)
 {
@@ -1286,6 +1324,7 @@ main(void)
 		cmocka_unit_test(test_random_lines),
 		cmocka_unit_test(test_nul_bytes),
 		cmocka_unit_test(test_local_events),
+		cmocka_unit_test(test_client_side),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_starttls_lessons),
 		cmocka_unit_test(test_required_entries),
