@@ -27,6 +27,9 @@ struct lab_opts {
 	const char	*scenario;	/* NULL: "good" */
 	int		 port_base;	/* 0: the kernel picks free ports */
 	const char	*keep_certs;	/* NULL: a private temp dir */
+	bool		 judge;		/* a verdict per client connection */
+	bool		 json;		/* lab_main: verdicts as JSON lines */
+	const char	*verdicts;	/* lab_spawn: JSON lines appended here */
 };
 
 struct lab_info {
@@ -52,6 +55,8 @@ int		 lab_spawn(const struct lab_opts *, struct lab_info *, char *,
 void		 lab_stop(struct lab_info *);
 const char *const *lab_scenarios(void);
 const char	*lab_scenario_desc(const char *);
+const char	*lab_scenario_attack(const char *, const char *);
+#define LAB_CA_FILE	"ca.pem"	/* in the lab's dir, --keep-certs DIR */
 #define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
 #define LAB_STORE_MAX	100			/* oldest dropped */
 #define LAB_STORE_BYTES	(32 * 1024 * 1024)
