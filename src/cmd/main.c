@@ -148,6 +148,9 @@ static const char usage_head[] =
 "       mailscope --lab --tour\n"
 "       mailscope lab [--scenario NAME] [--port-base N] [--keep-certs DIR]"
 " [--list]\n"
+"                     [--judge [--json]]\n"
+"       mailscope judge --run 'CMD {host} {port} ...' [--run ...]\n"
+"                       [--scenarios LIST] [--protos LIST] [--json]\n"
 "       mailscope probe [options] URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [-o OUT] [--session N]\n"
 "                        FILE.jsonl\n"
@@ -181,12 +184,13 @@ static const struct subcommand {
 	{ &export_cmd,	export_main },
 	{ &replay_cmd,	replay_main },
 	{ &lab_cmd,	lab_main },
+	{ &judge_cmd,	judge_main },
 };
 #define NSUBCOMMANDS	(sizeof subcommands / sizeof subcommands[0])
 
 /* Every command's table, for the completions. */
 static const struct optcmd *const optcmds[] = {
-	&main_cmd, &probe_cmd, &export_cmd, &replay_cmd, &lab_cmd,
+	&main_cmd, &probe_cmd, &export_cmd, &replay_cmd, &lab_cmd, &judge_cmd,
 };
 #define NOPTCMDS	(sizeof optcmds / sizeof optcmds[0])
 
