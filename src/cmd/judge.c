@@ -572,18 +572,23 @@ static void
 judge_print_json(struct judge *jg)
 {
 	json_t		*root, *clients, *results, *o;
+	struct buf	 cmd = { NULL, 0, 0 };
 	struct jcell	*c;
 	const char	*attack;
 	char		*s;
 	int		 r, sc, p;
 
 	root = json_object();
+	json_object_set_new(root, "mailscope", json_string("judge"));
 	json_object_set_new(root, "format", json_integer(JUDGE_FORMAT));
 	clients = json_array();
 	for (r = 0; r < jg->nruns; r++) {
 		o = json_object();
 		json_object_set_new(o, "client", json_integer(r + 1));
-		json_object_set_new(o, "command", json_string(jg->runs[r]));
+		buf_reset(&cmd);
+		sanitize(jg->runs[r], strlen(jg->runs[r]), &cmd);
+		json_object_set_new(o, "command", json_string(cmd.p != NULL ?
+		    cmd.p : ""));
 		json_array_append_new(clients, o);
 	}
 	json_object_set_new(root, "clients", clients);
@@ -631,6 +636,7 @@ judge_print_json(struct judge *jg)
 	puts(s);
 	free(s);
 	json_decref(root);
+	buf_free(&cmd);
 }
 
 static int

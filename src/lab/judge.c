@@ -479,7 +479,10 @@ judge_verdict(struct judge *j, const char **reason)
 	case JA_CERTIFICATE:
 	case JA_DOWNGRADE:
 	case JA_INJECTION:
-		if (j->tls_asked && (!j->tls_up || j->tls_cmds == 0))
+		if (j->tls_asked && !j->tls_up)
+			judge_decide(j, JV_SAFE, "the client did not complete "
+			    "the handshake");
+		else if (j->tls_up && j->tls_cmds == 0)
 			judge_decide(j, JV_SAFE, "the client said nothing "
 			    "inside that TLS session");
 		break;
