@@ -485,7 +485,7 @@ judge_cell_text(const struct jcell *c, struct buf *b)
 }
 
 static void
-judge_print_text(struct judge *jg, bool untrusted)
+judge_print_text(struct judge *jg)
 {
 	struct buf	 b = { NULL, 0, 0 }, cell = { NULL, 0, 0 };
 	struct jtask	*t;
@@ -493,16 +493,18 @@ judge_print_text(struct judge *jg, bool untrusted)
 	const char	*attack;
 	size_t		 w = 8, i;
 	int		 r, s, p;
+	bool		 demoted = false;
 	json_t		*e;
 
 	for (r = 0; r < jg->nruns; r++)
 		for (s = 0; s < (int)jg->scns.n; s++)
 			for (p = 0; p < JUDGE_PROTOS; p++) {
 				buf_reset(&cell);
-				judge_cell_text(&judge_task(jg, r, s)->cell[p],
-				    &cell);
+				c = &judge_task(jg, r, s)->cell[p];
+				judge_cell_text(c, &cell);
 				if (cell.len > w)
 					w = cell.len;
+				demoted |= c->demoted;
 			}
 	for (r = 0; r < jg->nruns; r++) {
 		buf_reset(&cell);
@@ -536,10 +538,10 @@ judge_print_text(struct judge *jg, bool untrusted)
 		}
 	}
 	printf("\n(N): the client's exit code.\n");
-	if (untrusted)
+	if (demoted)
 		printf("*: it refused, but it did not pass good over that "
 		    "protocol either: not exercised.\n");
-	/* Why each cell is not safe, with the lines that show it. */
+	/* Why each cell is not safe; a vulnerable one's lines under it. */
 	for (r = 0; r < jg->nruns; r++) {
 		for (s = 0; s < (int)jg->scns.n; s++) {
 			t = judge_task(jg, r, s);
@@ -552,6 +554,8 @@ judge_print_text(struct judge *jg, bool untrusted)
 				    verdict_words[c->verdict], c->demoted ?
 				    "the client did not pass good over this "
 				    "protocol" : c->reason);
+				if (c->verdict != 2)
+					continue;
 				json_array_foreach(c->evidence, i, e) {
 					printf("    %-6s %-9s %s\n",
 					    json_string_value(json_object_get(e,
@@ -821,7 +825,7 @@ judge_main(int argc, char **argv)
 	if (jg.json)
 		judge_print_json(&jg);
 	else
-		judge_print_text(&jg, untrusted);
+		judge_print_text(&jg);
 	rc = judge_exit(&jg, untrusted);
 	for (p = 0; p < jg.ntasks; p++)
 		if (!jg.tasks[p].started)

@@ -173,7 +173,8 @@ static const char usage_tail[] =
 "mode that does not allow the MX host), 6 security warning (injection),\n"
 "9 output lost (a write failed: a full disk, a closed pipe); --auth and\n"
 "a composed message: 10 authentication refused, 11 MAIL FROM refused,\n"
-"12 no recipient accepted, 13 DATA or the message refused.\n";
+"12 no recipient accepted, 13 DATA or the message refused; judge: 14 a\n"
+"client did not pass the good scenario.\n";
 
 /* The subcommands: argv[1] names one. */
 static const struct subcommand {
