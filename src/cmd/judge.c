@@ -39,6 +39,7 @@ enum {
 	JO_TIMEOUT,
 	JO_JOBS,
 	JO_LOGS,
+	JO_RECORD,
 };
 
 static const char *const judge_protos[JUDGE_PROTOS] = {
@@ -81,6 +82,7 @@ struct judge {
 	int		 timeout_s;
 	int		 jobs;
 	const char	*logs;
+	const char	*record;
 	char		*work;
 	struct jtask	*tasks;
 	int		 ntasks;
@@ -109,6 +111,9 @@ static const struct opt judge_opts[] = {
 	    "N labs at once (1-32, default 4)", 0 },
 	{ "logs", required_argument, JO_LOGS, OPTK_DIR, "DIR",
 	    "keep each client run's output in DIR", 0 },
+	{ "record", required_argument, JO_RECORD, OPTK_FILE, "FILE",
+	    "the verdicts and their evidence as a recording\n"
+	    "(mailscope export --format html FILE: the report)", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
 };
 
@@ -643,6 +648,96 @@ judge_print_json(struct judge *jg)
 	buf_free(&cmd);
 }
 
+static void
+judge_rec_failed(const char *msg, void *arg)
+{
+	bool	*failed = arg;
+
+	fprintf(stderr, "mailscope judge: %s\n", msg);
+	*failed = true;
+}
+
+/*
+ * The verdicts as events of a recording: each client's command, then
+ * each cell's verdict (its code the verdict) and its evidence lines, so
+ * that export and replay show them like any session.
+ */
+static int
+judge_record(const struct judge *jg, int rc)
+{
+	struct recording_info	 info;
+	struct recorder		*rec;
+	struct evlog		*log;
+	struct buf		 cmd = { NULL, 0, 0 };
+	const struct jcell	*c;
+	const char		*code;
+	char			*hdr, err[512];
+	size_t			 i;
+	int			 r, s, p;
+	bool			 failed = false;
+	json_t			*e;
+
+	memset(&info, 0, sizeof info);
+	info.version = xstrdup(MAILSCOPE_VERSION);
+	info.target = xstrdup("mailscope judge");
+	info.start = wall_ns();
+	info.redacted = true;
+	hdr = recording_info_header_json(&info);
+	recording_info_free(&info);
+	log = evlog_new(true);
+	rec = recorder_open(jg->record, log, hdr, err, sizeof err);
+	free(hdr);
+	if (rec == NULL) {
+		fprintf(stderr, "mailscope judge: %s\n", err);
+		evlog_free(log);
+		return -1;
+	}
+	recorder_set_fail_cb(rec, judge_rec_failed, &failed);
+	for (r = 0; r < jg->nruns; r++) {
+		buf_reset(&cmd);
+		buf_adds(&cmd, jg->runs[r]);
+		ev_local(log, EV_INFO, CHAN_PLAIN, NULL, "client %d: %s", r + 1,
+		    cmd.p);
+	}
+	for (s = 0; s < (int)jg->scns.n; s++) {
+		for (r = 0; r < jg->nruns; r++) {
+			for (p = 0; p < JUDGE_PROTOS; p++) {
+				c = &((const struct jtask *)jg->tasks)[r *
+				    (int)jg->scns.n + s].cell[p];
+				if (!c->run)
+					continue;
+				code = c->verdict == 2 ? "vulnerable" :
+				    c->verdict == 1 ? "safe" : "not-exercised";
+				buf_reset(&cmd);
+				if (c->timed_out)
+					buf_adds(&cmd, "timed out");
+				else
+					buf_printf(&cmd, "exit %d", c->rc);
+				ev_local(log, EV_VERDICT, CHAN_PLAIN, code,
+				    "client %d, %s, %s (%s): %s: %s (%s)",
+				    r + 1, jg->scns.v[s], judge_protos[p],
+				    lab_scenario_attack(jg->scns.v[s],
+				    judge_protos[p]), verdict_words[c->verdict],
+				    c->demoted ? "the client did not pass good "
+				    "over this protocol" : c->reason, cmd.p);
+				json_array_foreach(c->evidence, i, e) {
+					ev_local(log, EV_INFO, json_is_true(
+					    json_object_get(e, "tls")) ?
+					    CHAN_TLS : CHAN_PLAIN, NULL,
+					    "    %s: %s", json_string_value(
+					    json_object_get(e, "from")),
+					    json_string_value(json_object_get(e,
+					    "line")));
+				}
+			}
+		}
+	}
+	buf_free(&cmd);
+	recorder_close(rec, "quit", rc);
+	evlog_free(log);
+	return failed ? -1 : 0;
+}
+
 static int
 judge_exit(const struct judge *jg, bool untrusted)
 {
@@ -791,6 +886,9 @@ judge_main(int argc, char **argv)
 		case JO_LOGS:
 			jg.logs = optarg;
 			break;
+		case JO_RECORD:
+			jg.record = optarg;
+			break;
 		case 'h':
 			opt_getopt_free(&g);
 			cmd_help(&judge_cmd, judge_head, judge_tail);
@@ -830,6 +928,8 @@ judge_main(int argc, char **argv)
 	for (p = 0; p < jg.ntasks; p++)
 		if (!jg.tasks[p].started)
 			rc = EXIT_PROTO;
+	if (jg.record != NULL && judge_record(&jg, rc) == -1)
+		rc = EXIT_WRITE;
 	if (fflush(stdout) != 0 || ferror(stdout))
 		rc = EXIT_WRITE;
 out:

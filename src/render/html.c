@@ -142,10 +142,11 @@ html_svg(const struct evlog *log, struct buf *out)
 			buf_adds(&body, "</text>\n");
 			rows++;
 		} else if (ev->kind == EV_NOTE || ev->kind == EV_MARK ||
-		    ev->kind == EV_WARNING) {
+		    ev->kind == EV_WARNING || ev->kind == EV_VERDICT) {
 			buf_printf(&body, "<text class=\"%s\" x=\"%d\" "
-			    "y=\"%d\">", ev->kind == EV_WARNING ? "warn" :
-			    "note", SVG_SERVER + 20, y - 5);
+			    "y=\"%d\">", ev->kind == EV_WARNING ||
+			    ev_code_is(ev, "vulnerable") ? "warn" : "note",
+			    SVG_SERVER + 20, y - 5);
 			xml_text(&body, ev->data, ev->len > SVG_LABEL ?
 			    SVG_LABEL : ev->len);
 			buf_adds(&body, "</text>\n");
@@ -342,7 +343,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	struct digest		 d;
 	char			 start[64];
 	size_t			 i;
-	bool			 open = false, warn;
+	bool			 open = false, warn, judged = false;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -380,9 +381,11 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 			continue;
 		}
 		warn = ev->kind == EV_WARNING || ev->kind == EV_ERROR ||
-		    ev_dns_bogus(ev);
-		buf_printf(out, "<span class=\"%s\">%s ", warn ? "warn" :
-		    "info", warn ? "**" : "==");
+		    ev_dns_bogus(ev) || ev_code_is(ev, "vulnerable");
+		buf_printf(out, "<span class=\"%s\">%s %s", warn ? "warn" :
+		    "info", warn ? "**" : "==", ev->kind == EV_VERDICT ?
+		    "verdict: " : "");
+		judged |= ev->kind == EV_VERDICT;
 		xml_text(out, ev->data, ev->len);
 		buf_adds(out, "</span>\n");
 	}
@@ -396,7 +399,8 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	digest_log(&d, log);
 	if (d.tls != NULL)
 		html_tls(d.tls, out);
-	else if (ri->damage == NULL)
+	/* A judge's verdicts are no session of their own: no TLS to tell. */
+	else if (ri->damage == NULL && !judged)
 		buf_adds(out, "<h2>TLS</h2>\n<p class=\"warn\">No TLS: "
 		    "everything in this session crossed the network in "
 		    "plaintext.</p>\n");

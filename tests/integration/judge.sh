@@ -37,7 +37,9 @@ wait
 judge fetchmail-imap.json --json --protos imap --jobs 1 \
     --run "$C fetchmail $ARGS" &
 judge weak.json --json --scenarios tls10-only --run "$C broken-weak $ARGS"
+rm -f "$T/compare.jsonl"
 judge compare.txt --protos smtp --scenarios strip,expired-cert \
+    --record "$T/compare.jsonl" \
     --run "$C curl-reqd $ARGS" --run "$C broken $ARGS"
 wait
 judge fetchmail-pop3.json --json --protos pop3 --jobs 1 \
@@ -125,6 +127,21 @@ contains "$T/compare.txt" '^client 2, strip, smtp: vulnerable: sent a credential
 contains "$T/compare.txt" '^    client +plaintext +AUTH PLAIN \*\*\*$' \
     "judge: text: the evidence under it, the secret left out"
 
+# The verdicts as a recording: export's html is the report.
+contains "$T/compare.jsonl" '"kind":"verdict",.*"text":"client 2, strip, smtp \(stripping\): vulnerable: sent a credential in plaintext after STARTTLS was stripped \(exit 0\)","code":"vulnerable"' \
+    "judge --record: a verdict event, its code the verdict"
+check "judge --record: export --format html" \
+    "$MS" export --format html -o "$T/compare.html" "$T/compare.jsonl"
+contains "$T/compare.html" '<span class="warn">\*\* verdict: client 2, expired-cert, smtp \(certificate\): vulnerable: spoke inside TLS although the certificate cannot be verified \(exit 0\)</span>' \
+    "judge --record: the html report marks a vulnerable verdict"
+contains "$T/compare.html" '<span class="info">== verdict: client 1, expired-cert, smtp \(certificate\): safe: ' \
+    "judge --record: and shows a safe one"
+lacks "$T/compare.html" 'No TLS: everything' \
+    "judge --record: the report claims no session of its own"
+"$MS" export --format txt "$T/compare.jsonl" > "$T/compare.export.txt" 2>&1
+contains "$T/compare.export.txt" '^==     client: AUTH PLAIN \*\*\*$' \
+    "judge --record: the evidence follows its verdict, the secret left out"
+
 # A client that never passes good (curl without the lab's CA): its
 # refusals prove nothing.
 judge untrusted.json --json --protos smtp --scenarios expired-cert \
@@ -143,7 +160,7 @@ expect_exit 1 "judge: an unknown protocol is a usage error" \
 check "judge: the matrices meet judge.schema.json" \
     python3 "$TOP/tests/schema.py" "$T/curl.json" "$T/python.json" \
     "$T/broken.json" "$T/smtp.json" "$T/fetchmail-imap.json" "$T/weak.json" \
-    "$T/fetchmail-pop3.json" "$T/untrusted.json"
+    "$T/fetchmail-pop3.json" "$T/untrusted.json" "$T/compare.jsonl"
 
 # lab --judge: a verdict per connection on the console, and as JSON.
 # lab_judge OUT ARGS...: a lab on free ports, the broken client on its
