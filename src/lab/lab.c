@@ -1473,6 +1473,10 @@ lab_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (opts.json && !opts.judge) {
+		fprintf(stderr, "mailscope lab: --json goes with --judge\n");
+		return EXIT_USAGE;
+	}
 	if ((lab = lab_new(&opts, err, sizeof err)) == NULL) {
 		fprintf(stderr, "mailscope lab: %s\n", err);
 		return EXIT_USAGE;
@@ -1481,11 +1485,6 @@ lab_main(int argc, char **argv)
 		fprintf(stderr, "mailscope lab: %s\n", err);
 		lab_free(lab);
 		return EXIT_PROTO;
-	}
-	if (opts.json && !opts.judge) {
-		fprintf(stderr, "mailscope lab: --json goes with --judge\n");
-		lab_free(lab);
-		return EXIT_USAGE;
 	}
 	/* --json: standard output holds the verdicts alone. */
 	lab->log = opts.json ? stderr : stdout;
