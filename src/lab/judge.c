@@ -295,6 +295,9 @@ judge_kind(const struct judge *j, const char *s, size_t len, bool *canary,
 	case LAB_SIEVE:
 		break;
 	}
+	/* A lone unknown word is a SASL answer's shape: data, never shown. */
+	if (k == JK_OTHER && n == 1 && j->proto != LAB_IMAP)
+		return JK_DATA;
 	if (k == JK_CRED && n > v + 1 && (IS("AUTH") || IS("AUTHENTICATE")))
 		*canary = word_is(w[v + 1], wl[v + 1], JUDGE_CANARY);
 	/* Shown: the verb, a user name or a mechanism, never a secret. */

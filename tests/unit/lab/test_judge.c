@@ -305,6 +305,20 @@ test_report(void **state)
 	end();
 	buf_reset(&b);
 
+	/* SASL answers (here AUTH LOGIN's) are data, never evidence. */
+	begin(LAB_SMTP, SCN_INJECT_RESPONSE);
+	line("STARTTLS", false);
+	starttls();
+	line("AUTH LOGIN", true);
+	line("ZGVtbw==", true);
+	line("czNjcmV0", true);
+	judge_report(j, 1, "submission", false, &b);
+	assert_non_null(strstr(b.p, "AUTH LOGIN\n"));
+	assert_null(strstr(b.p, "czNjcmV0"));
+	assert_null(strstr(b.p, "ZGVtbw=="));
+	end();
+	buf_reset(&b);
+
 	/* No attack on this connection: no verdict at all. */
 	j = judge_new(LAB_SMTP, SCN_SLOW, false);
 	line("EHLO c", false);
