@@ -142,6 +142,18 @@ lacks "$T/compare.html" 'No TLS: everything' \
 contains "$T/compare.export.txt" '^==     client: AUTH PLAIN \*\*\*$' \
     "judge --record: the evidence follows its verdict, the secret left out"
 
+# Replayed, the verdicts play like any session's events.
+UI=$MS
+[ -x "$ASAN_MAILSCOPE" ] && UI=$ASAN_MAILSCOPE
+tui_start keep 20 5 "sleep 600"
+tui_start rp 150 40 "env LANG=C.UTF-8 TERM=tmux-256color XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config $UI replay $T/compare.jsonl 2> $T/rp.err"
+tui_keys rp End
+tui_wait rp '!! +verdict: client 2, strip, smtp \(stripping\): vulnerable' 30 &&
+    pass "judge --record: replay shows a vulnerable verdict as a warning" ||
+    fail "judge --record: replay shows the verdicts (screen in $T/rp.screen)"
+tui_stop rp
+tui_stop keep
+
 # A client that never passes good (curl without the lab's CA): its
 # refusals prove nothing.
 judge untrusted.json --json --protos smtp --scenarios expired-cert \
