@@ -405,12 +405,46 @@ judge_poll(const struct judge *jg, struct jtask *t)
 	return all;
 }
 
+static volatile sig_atomic_t judge_signal;
+
+static void
+judge_on_signal(int signo)
+{
+	judge_signal = signo;
+}
+
+/* Interrupted: the clients' process groups killed, the labs stopped. */
+static void
+judge_abort(struct judge *jg)
+{
+	struct jtask	*t;
+	int		 i, p, status;
+
+	for (i = 0; i < jg->ntasks; i++) {
+		t = &jg->tasks[i];
+		if (!t->started || t->finished)
+			continue;
+		for (p = 0; p < JUDGE_PROTOS; p++) {
+			if (!t->cell[p].run || t->cell[p].done)
+				continue;
+			(void)kill(-t->cell[p].pid, SIGKILL);
+			(void)waitpid(t->cell[p].pid, &status, 0);
+		}
+		lab_stop(&t->lab);
+		(void)unlink(t->vpath);
+		t->finished = true;
+	}
+}
+
 static void
 judge_run_all(struct judge *jg)
 {
 	int	i, active, next = 0, left = jg->ntasks;
 
-	while (left > 0) {
+	signal(SIGINT, judge_on_signal);
+	signal(SIGTERM, judge_on_signal);
+	signal(SIGHUP, judge_on_signal);
+	while (left > 0 && judge_signal == 0) {
 		active = 0;
 		for (i = 0; i < next; i++)
 			if (jg->tasks[i].started && !jg->tasks[i].finished)
@@ -435,6 +469,8 @@ judge_run_all(struct judge *jg)
 		if (left > 0)
 			usleep(JUDGE_TICK_US);
 	}
+	if (judge_signal != 0)
+		judge_abort(jg);
 }
 
 static struct jtask *
@@ -919,6 +955,14 @@ judge_main(int argc, char **argv)
 	if (judge_setup(&jg) == -1)
 		goto out;
 	judge_run_all(&jg);
+	if (judge_signal != 0) {
+		/* Nothing half-judged is printed; the signal ends us. */
+		judge_done(&jg);
+		strv_clear(&protos);
+		signal(judge_signal, SIG_DFL);
+		raise(judge_signal);
+		return EXIT_PROTO;
+	}
 	untrusted = judge_demote(&jg);
 	if (jg.json)
 		judge_print_json(&jg);

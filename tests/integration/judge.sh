@@ -169,6 +169,25 @@ expect_exit 1 "judge: an unknown scenario is a usage error" \
 expect_exit 1 "judge: an unknown protocol is a usage error" \
     "$MS" judge --run true --protos lmtp
 
+# Interrupted: the clients' process groups go with the judge.
+rm -f "$T/started"
+"$MS" judge --protos smtp --scenarios good \
+    --run "touch $T/started; sleep 617.25; :" > "$T/term.out" 2>&1 &
+jpid=$!
+for _i in $(seq 600); do [ -f "$T/started" ] && break; sleep 0.1; done
+kill -TERM "$jpid"
+wait "$jpid"
+echo $? > "$T/term.rc"
+[ "$(cat "$T/term.rc")" = 143 ] &&
+    pass "judge: SIGTERM ends it by that signal" ||
+    fail "judge: SIGTERM: exit $(cat "$T/term.rc"), expected 143"
+if pgrep -f 'sleep 617\.25' > /dev/null; then
+	fail "judge: SIGTERM: a client is left running"
+else
+	pass "judge: SIGTERM: no client left running"
+fi
+lacks "$T/term.out" '^scenario ' "judge: SIGTERM: no half matrix printed"
+
 check "judge: the matrices meet judge.schema.json" \
     python3 "$TOP/tests/schema.py" "$T/curl.json" "$T/python.json" \
     "$T/broken.json" "$T/smtp.json" "$T/fetchmail-imap.json" "$T/weak.json" \
