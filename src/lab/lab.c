@@ -718,7 +718,8 @@ cl_flush(struct lab_client *c)
 		}
 		if (c->conn.split > 0 && n > c->conn.split)
 			n = c->conn.split;
-		/* One write: injected bytes share the go-ahead's. */
+		/* One write: injected bytes share the go-ahead's (but
+		 * inject-later's, which come in a write of their own). */
 		w = stream_write(c->st, out->p, n);
 		if (w == STREAM_AGAIN)
 			return;
