@@ -33,17 +33,13 @@ judge python.json --json --run "$C python $ARGS" &
 judge smtp.json --json --protos smtp --run "$C swaks-tls $ARGS" \
     --run "$C swaks $ARGS" --run "$C msmtp $ARGS" --run "$C s-nail $ARGS" &
 wait
-# Root's fetchmail runs one at a time, whatever its home.
-judge fetchmail-imap.json --json --protos imap --jobs 1 \
-    --run "$C fetchmail $ARGS" &
+judge fetchmail.json --json --protos imap,pop3 --run "$C fetchmail $ARGS" &
 judge weak.json --json --scenarios tls10-only --run "$C broken-weak $ARGS"
 rm -f "$T/compare.jsonl"
 judge compare.txt --protos smtp --scenarios strip,expired-cert \
     --record "$T/compare.jsonl" \
     --run "$C curl-reqd $ARGS" --run "$C broken $ARGS"
 wait
-judge fetchmail-pop3.json --json --protos pop3 --jobs 1 \
-    --run "$C fetchmail $ARGS"
 
 V="python3 -S $TOP/tests/judge/verdicts.py"
 # What a careful client does: it verifies, insists on TLS, and asks for
@@ -105,10 +101,8 @@ $V "$T/smtp.json" "msmtp" 3 baseline:smtp=safe stripping:smtp=safe \
 careful smtp.json "s-nail" 4
 
 # fetchmail over IMAP and POP3 (exit 1: no mail, which is a success).
-rc fetchmail-imap.json 0 "judge: fetchmail imap: exit 0"
-careful fetchmail-imap.json "fetchmail imap" 1 imap
-rc fetchmail-pop3.json 0 "judge: fetchmail pop3: exit 0"
-careful fetchmail-pop3.json "fetchmail pop3" 1
+rc fetchmail.json 0 "judge: fetchmail: exit 0"
+careful fetchmail.json "fetchmail" 1 imap
 
 # The matrix as people read it: a comparison of two clients.
 rc compare.txt 6 "judge: text matrix: exit 6"
@@ -190,8 +184,8 @@ lacks "$T/term.out" '^scenario ' "judge: SIGTERM: no half matrix printed"
 
 check "judge: the matrices meet judge.schema.json" \
     python3 "$TOP/tests/schema.py" "$T/curl.json" "$T/python.json" \
-    "$T/broken.json" "$T/smtp.json" "$T/fetchmail-imap.json" "$T/weak.json" \
-    "$T/fetchmail-pop3.json" "$T/untrusted.json" "$T/compare.jsonl"
+    "$T/broken.json" "$T/smtp.json" "$T/fetchmail.json" "$T/weak.json" \
+    "$T/untrusted.json" "$T/compare.jsonl"
 
 # lab --judge: a verdict per connection on the console, and as JSON.
 # lab_judge OUT ARGS...: a lab on free ports, the broken client on its

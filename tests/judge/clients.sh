@@ -40,13 +40,14 @@ s-nail)
 	    -s judge -r judge@example.test demo@lab.mailscope.test < "$msg"
 	;;
 fetchmail)
-	# Root's fetchmail locks one run at a time, system-wide: judge.sh
-	# runs it with --jobs 1 and one protocol.
+	# A home and a PID file of its own: root's fetchmail otherwise
+	# locks one run at a time, system-wide.
 	d=$(mktemp -d) || exit 1
 	printf 'poll lab.mailscope.test via %s service %s proto %s user demo password demo sslproto tls1.2+ sslcertck sslcommonname lab.mailscope.test sslcertfile %s\n' \
 	    "$host" "$port" "$proto" "$ca" > "$d/rc"
 	chmod 600 "$d/rc"
-	FETCHMAILHOME=$d HOME=$d fetchmail -f "$d/rc" --check --nodetach
+	FETCHMAILHOME=$d HOME=$d fetchmail -f "$d/rc" --pidfile "$d/pid" \
+	    --check --nodetach
 	rc=$?
 	rm -rf "$d"
 	exit $rc
