@@ -19,7 +19,8 @@ ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 FISHCOMPDIR = $(PREFIX)/share/fish/vendor_completions.d
 SCHEMADIR = $(PREFIX)/share/mailscope/schemas
 # The JSON Schemas of what mailscope writes, each beside its writer.
-SCHEMAS	 = src/log/recording.schema.json src/cmd/probe.schema.json
+SCHEMAS	 = src/log/recording.schema.json src/cmd/probe.schema.json \
+	   src/cmd/judge.schema.json
 
 CC	?= cc
 PKG_CONFIG ?= pkg-config

@@ -6,11 +6,13 @@
 
 Every file under the given directories is read line by line; a file is
 mailscope's when one of its lines is a recording header
-({"mailscope":"recording",...}) or a probe result ({"target":...,
-"findings":[...],"exit":N}).  In such a file every line that is a JSON
-object is validated: a header, an event or a trailer against
-src/log/recording.schema.json, a probe result against
-src/cmd/probe.schema.json.  Lines that are not JSON (stderr interleaved
+({"mailscope":"recording",...}), a probe result ({"target":...,
+"findings":[...],"exit":N}), a judge matrix ({"mailscope":"judge",...})
+or a lab verdict ({"port":...,"attack":...,"verdict":...}).  In such a
+file every line that is a JSON object is validated: a header, an event
+or a trailer against src/log/recording.schema.json, a probe result
+against src/cmd/probe.schema.json, a matrix or a verdict against
+src/cmd/judge.schema.json.  Lines that are not JSON (stderr interleaved
 with 2>&1, a line torn by kill -9) are skipped; the lines after the
 header of an older format (1 or 2: files the tests copy from tests/data)
 are skipped until the next header.
@@ -36,7 +38,8 @@ import sys
 import jsonschema
 
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-SCHEMAS = ("src/log/recording.schema.json", "src/cmd/probe.schema.json")
+SCHEMAS = ("src/log/recording.schema.json", "src/cmd/probe.schema.json",
+           "src/cmd/judge.schema.json")
 FORMAT = 3
 MAX_FAILS = 5
 # Where each kind of line is described, for the messages.
@@ -45,6 +48,8 @@ SCHEMA_OF = {
     "event": "recording.schema.json#/$defs/event",
     "trailer": "recording.schema.json#/$defs/trailer",
     "probe": "probe.schema.json#",
+    "judge": "judge.schema.json#",
+    "verdict": "judge.schema.json#/$defs/line",
 }
 
 
@@ -76,6 +81,9 @@ def validators():
         "event": make(rec + "#/$defs/event"),
         "trailer": make(rec + "#/$defs/trailer"),
         "probe": make("https://mailscope.invalid/schemas/probe.schema.json"),
+        "judge": make("https://mailscope.invalid/schemas/judge.schema.json"),
+        "verdict": make("https://mailscope.invalid/schemas/judge.schema.json"
+                        "#/$defs/line"),
     }
 
 
@@ -119,7 +127,15 @@ def shape(o):
     return json.dumps(s, sort_keys=True)
 
 
+def is_verdict(o):
+    return "verdict" in o and "attack" in o and "port" in o
+
+
 def line_kind(o):
+    if o.get("mailscope") == "judge":
+        return "judge"
+    if is_verdict(o):
+        return "verdict"
     if "mailscope" in o:
         return "header"
     if "findings" in o and "target" in o:
@@ -130,7 +146,7 @@ def line_kind(o):
 
 
 def is_ours(o):
-    return (o.get("mailscope") == "recording" or
+    return (o.get("mailscope") in ("recording", "judge") or is_verdict(o) or
             ("findings" in o and "target" in o and "exit" in o))
 
 

@@ -24,7 +24,8 @@ test_pkgs="postfix dovecot-core dovecot-imapd dovecot-pop3d dovecot-lmtpd
 	valgrind libxml2-utils hyperfine procps iproute2 time psmisc findutils
 	coreutils libnet-ssleay-perl libio-socket-ssl-perl testssl.sh nsd
 	ldnsutils dpkg-dev parallel nginx-light debhelper lintian mandoc tshark
-	tcpdump zsh fish python3-jsonschema microsocks chromium-headless-shell"
+	tcpdump zsh fish python3-jsonschema microsocks chromium-headless-shell
+	curl msmtp fetchmail s-nail"
 
 case $what in
 build) pkgs=$build_pkgs ;;

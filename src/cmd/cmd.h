@@ -19,6 +19,7 @@
 #define EXIT_MAIL		11	/* MAIL FROM refused */
 #define EXIT_RCPT		12	/* no recipient accepted */
 #define EXIT_DATA		13	/* DATA or the message refused */
+#define EXIT_JUDGE_UNTRUSTED	14	/* judge: a client failed good */
 
 
 /*
@@ -301,6 +302,10 @@ int	 fleet_main(const struct probe_conf *, const char *, int);
 /* export.c: mailscope export --format txt|md|html FILE. */
 extern const struct optcmd export_cmd;
 int	 export_main(int, char **);
+
+/* judge.c: mailscope judge --run CMD: clients graded against the lab. */
+extern const struct optcmd judge_cmd;
+int	 judge_main(int, char **);
 
 /* main.c's table; probe.c's. */
 extern const struct optcmd main_cmd;

@@ -162,6 +162,9 @@ static const char usage_head[] =
 "       mailscope --lab --side-by-side SCENARIO\n"
 "       mailscope lab [--scenario NAME | --mystery] [--port-base N]\n"
 "                     [--keep-certs DIR] [--store DIR] [--listen ADDR]\n"
+"                     [--judge [--json]]\n"
+"       mailscope judge --run 'CMD {host} {port} ...' [--run ...]\n"
+"                       [--scenarios LIST] [--protos LIST] [--json]\n"
 "       mailscope probe [options] URL | --targets FILE [--jobs N]\n"
 "       mailscope export [--format txt|md|html] [--explain] [-o OUT]\n"
 "                        [--session N] FILE.jsonl\n"
@@ -185,7 +188,8 @@ static const char usage_tail[] =
 "mode that does not allow the MX host), 6 security warning (injection),\n"
 "9 output lost (a write failed: a full disk, a closed pipe); --auth and\n"
 "a composed message: 10 authentication refused, 11 MAIL FROM refused,\n"
-"12 no recipient accepted, 13 DATA or the message refused.\n";
+"12 no recipient accepted, 13 DATA or the message refused; judge: 14 a\n"
+"client did not pass the good scenario.\n";
 
 /* The subcommands: argv[1] names one. */
 static const struct subcommand {
@@ -196,12 +200,13 @@ static const struct subcommand {
 	{ &export_cmd,	export_main },
 	{ &replay_cmd,	replay_main },
 	{ &lab_cmd,	lab_main },
+	{ &judge_cmd,	judge_main },
 };
 #define NSUBCOMMANDS	(sizeof subcommands / sizeof subcommands[0])
 
 /* Every command's table, for the completions. */
 static const struct optcmd *const optcmds[] = {
-	&main_cmd, &probe_cmd, &export_cmd, &replay_cmd, &lab_cmd,
+	&main_cmd, &probe_cmd, &export_cmd, &replay_cmd, &lab_cmd, &judge_cmd,
 };
 #define NOPTCMDS	(sizeof optcmds / sizeof optcmds[0])
 

@@ -824,6 +824,7 @@ explain_event(const struct event *ev, enum proto_id proto,
 	case EV_STATE:
 	case EV_CAPS:
 	case EV_READY:
+	case EV_VERDICT:
 	case EV_KIND_MAX:
 		break;
 	}

@@ -52,6 +52,17 @@ static const char *const tells[SCN_MAX] = {
 	[SCN_ENFORCED] = "the reply to MAIL FROM before STARTTLS: 530 5.7.0 "
 	    "Must issue a STARTTLS command first",
 	[SCN_SLOW] = "the greeting: it arrives a byte every 50 ms",
+	[SCN_INJECT_LATER] = "the lines right after the STARTTLS go-ahead: "
+	    "an extra plaintext reply in a packet of its own (the "
+	    "response-injection warning)",
+	[SCN_TAMPER] = "the capabilities before TLS: AUTH CRAM-MD5 there, "
+	    "gone from the list inside TLS (the capability diff)",
+	[SCN_PREAUTH] = "the IMAP greeting: * PREAUTH in clear text, so "
+	    "STARTTLS can never come",
+	[SCN_UNKNOWN_CA] = "the TLS verdict: the certificate is signed by a "
+	    "CA that is not the lab's",
+	[SCN_TLS10_ONLY] = "the handshake: the server speaks TLS 1.0 alone, "
+	    "which mailscope refuses",
 };
 
 const char *

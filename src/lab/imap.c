@@ -119,6 +119,8 @@ imap_caps(const struct lab_conn *c, struct buf *b)
 		buf_adds(b, " LOGINDISABLED");
 	else
 		buf_adds(b, " AUTH=PLAIN SASL-IR");
+	if (!c->tls && c->scn == SCN_TAMPER)
+		buf_adds(b, " AUTH=" JUDGE_CANARY);	/* added on the way */
 	buf_adds(b, " IDLE LITERAL+ UNSELECT MOVE UIDPLUS SPECIAL-USE");
 }
 
@@ -129,8 +131,15 @@ lab_imap_start(struct lab_conn *c)
 
 	c->state = STATE_IMAP_NOTAUTH;
 	imap_caps(c, &b);
-	lab_reply(c, "* OK [CAPABILITY %s] mailscope lab ready (scenario %s)",
-	    b.p, lab_conn_scn(c));
+	if (c->scn == SCN_PREAUTH && !c->tls) {
+		/* Logged in already, in plaintext: STARTTLS is gone. */
+		c->authed = true;
+		c->state = STATE_IMAP_AUTH;
+		lab_reply(c, "* PREAUTH [CAPABILITY %s] mailscope lab: logged "
+		    "in as %s (scenario %s)", b.p, LAB_USER, lab_conn_scn(c));
+	} else
+		lab_reply(c, "* OK [CAPABILITY %s] mailscope lab ready "
+		    "(scenario %s)", b.p, lab_conn_scn(c));
 	buf_free(&b);
 }
 
@@ -1276,9 +1285,33 @@ imap_append(struct lab_conn *c, const char *tag, const char *args,
 	free(a.mbox);
 }
 
+/* The tag a client counting up uses next: a001 after a000, t after t. */
+static void
+imap_next_tag(const char *tag, struct buf *b)
+{
+	size_t	len = strlen(tag), i = len;
+
+	buf_adds(b, tag);
+	while (i > 0 && tag[i - 1] >= '0' && tag[i - 1] <= '9')
+		i--;
+	/* Carry from the last digit; a run of nines grows by one. */
+	while (len > i && b->p[len - 1] == '9')
+		b->p[--len] = '0';
+	if (len > i)
+		b->p[len - 1]++;
+	else if (i < b->len) {
+		buf_reset(b);
+		buf_add(b, tag, i);
+		buf_addc(b, '1');
+		buf_adds(b, tag + i);
+	}
+}
+
 static void
 imap_starttls(struct lab_conn *c, const char *tag)
 {
+	struct buf	b = { NULL, 0, 0 };
+
 	if (c->tls) {
 		lab_reply(c, "%s BAD TLS is already active", tag);
 		c->errors++;
@@ -1294,13 +1327,23 @@ imap_starttls(struct lab_conn *c, const char *tag)
 		lab_reply(c, "%s NO [UNAVAILABLE] TLS is not available right "
 		    "now", tag);
 		return;
+	case SCN_PREAUTH:
+		lab_reply(c, "%s BAD STARTTLS only before authentication",
+		    tag);
+		c->errors++;
+		return;
 	default:
 		break;
 	}
 	lab_reply(c, "%s OK Begin TLS negotiation now", tag);
-	if (c->scn == SCN_INJECT_RESPONSE)
-		lab_reply(c, "* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] injected "
-		    "before TLS");
+	if (lab_inject(c)) {
+		/* The answer to the client's next command, made up. */
+		lab_reply(c, "* CAPABILITY IMAP4rev1 AUTH=" JUDGE_CANARY);
+		imap_next_tag(tag, &b);
+		lab_reply(c, "%s OK CAPABILITY completed (injected before "
+		    "TLS)", b.p);
+		buf_free(&b);
+	}
 	c->want_tls = true;
 }
 

@@ -86,6 +86,22 @@ static const struct {
 	[SCN_SLOW] = { "slow",
 	    "the greeting trickles in one byte every 50 ms: see how a "
 	    "client waits for a complete line" },
+	[SCN_INJECT_LATER] = { "inject-later",
+	    "extra plaintext replies follow the STARTTLS go-ahead in a "
+	    "segment of their own; a client must not read them as TLS "
+	    "replies" },
+	[SCN_TAMPER] = { "tamper",
+	    "a man in the middle added AUTH CRAM-MD5 to the capabilities "
+	    "before TLS; a client must forget them once TLS is up" },
+	[SCN_PREAUTH] = { "preauth",
+	    "IMAP greets with PREAUTH in plaintext, so STARTTLS can never "
+	    "come (CVE-2020-12398); a client that wants TLS must hang up" },
+	[SCN_UNKNOWN_CA] = { "unknown-ca",
+	    "the certificate is signed by a CA nobody trusts, not the lab "
+	    "CA; verification must fail" },
+	[SCN_TLS10_ONLY] = { "tls10-only",
+	    "the server speaks TLS 1.0 only, long deprecated (RFC 8996); a "
+	    "client must refuse it" },
 };
 
 static const char *scenario_names[SCN_MAX + 1];
@@ -249,6 +265,8 @@ lab_conn_run(struct lab_conn *c)
 		line[len] = '\0';
 		buf_consume(&c->in, n + 1);
 		c->discarding = false;
+		if (c->judge != NULL && !toolong)
+			judge_line(c->judge, line, len, c->tls);
 		lab_conn_line(c, line, len, toolong);
 		free(line);
 	}
@@ -306,6 +324,7 @@ lab_conn_free(struct lab_conn *c)
 	strv_clear(&c->sv_names);
 	strv_clear(&c->sv_bodies);
 	free(c->sv_active);
+	judge_free(c->judge);
 	memset(c, 0, sizeof *c);
 }
 
@@ -400,7 +419,20 @@ lab_submission_auth(enum lab_scn scn)
 bool
 lab_tls_offered(const struct lab_conn *c)
 {
-	return !c->tls && c->scn != SCN_NO_STARTTLS && c->scn != SCN_STRIP;
+	return !c->tls && c->scn != SCN_NO_STARTTLS && c->scn != SCN_STRIP &&
+	    !(c->scn == SCN_PREAUTH && c->proto == LAB_IMAP);
+}
+
+/*
+ * Right after a go-ahead: does the scenario inject replies behind it?
+ * inject-later sends them in a write of their own.
+ */
+bool
+lab_inject(struct lab_conn *c)
+{
+	if (c->scn == SCN_INJECT_LATER)
+		c->split = c->out.len;
+	return c->scn == SCN_INJECT_RESPONSE || c->scn == SCN_INJECT_LATER;
 }
 
 /* The socket side. */
@@ -505,15 +537,18 @@ struct lab {
 	bool					 keep;
 	bool					 made_dir;
 	FILE					*log;
+	bool					 judge;
+	FILE					*vout;	/* JSON verdicts */
 	int					 lifeline;
 	uint64_t				 notified;	/* serial */
 };
 
 static const char *const lab_files[] = {
-	"ca.pem", "ca.key", "server.pem", "server.key", "lab.log", NULL
+	LAB_CA_FILE, "ca.key", "server.pem", "server.key", "lab.log", NULL
 };
 
 static void	cl_after(struct lab_client *);
+static void	lab_verdict(struct lab *, struct lab_client *);
 
 static void PRINTFLIKE(2, 3)
 lab_log(struct lab *lab, const char *fmt, ...)
@@ -540,6 +575,8 @@ cl_free(struct lab_client *c)
 	lab_log(lab, "client %u %s closed in %s%s", c->id,
 	    lab_ports[c->port].name, lab_conn_state_name(&c->conn),
 	    c->phase == CL_TLS ? " (TLS)" : "");
+	if (c->conn.judge != NULL)
+		lab_verdict(lab, c);
 	loop_del_fd(lab->loop, stream_fd(c->st));
 	if (c->phase == CL_TLS)
 		(void)stream_bye(c->st);
@@ -589,6 +626,8 @@ cl_tls_start(struct lab_client *c)
 		return;
 	}
 	c->phase = CL_HANDSHAKE;
+	if (c->conn.judge != NULL)
+		judge_tls(c->conn.judge, JT_START, NULL);
 }
 
 static void
@@ -613,6 +652,9 @@ cl_handshake(struct lab_client *c)
 		/* The stream has told the client why, in an alert. */
 		lab_log(c->lab, "client %u handshake failed: %s", c->id,
 		    stream_error(c->st));
+		if (c->conn.judge != NULL)
+			judge_tls(c->conn.judge, JT_FAILED,
+			    stream_error(c->st));
 		c->dead = true;
 		return;
 	}
@@ -620,6 +662,8 @@ cl_handshake(struct lab_client *c)
 	desc = gnutls_session_get_desc(stream_tls_session(c->st));
 	lab_log(c->lab, "client %u TLS up: %s", c->id,
 	    desc != NULL ? desc : "?");
+	if (c->conn.judge != NULL)
+		judge_tls(c->conn.judge, JT_UP, desc);
 	gnutls_free(desc);
 	if (c->conn.injected > 0)
 		lab_log(c->lab, "client %u sent %zu bytes in plaintext after "
@@ -648,7 +692,10 @@ cl_flush(struct lab_client *c)
 				return;
 			n = 1;
 		}
-		/* One write: injected bytes share the go-ahead's. */
+		if (c->conn.split > 0 && n > c->conn.split)
+			n = c->conn.split;
+		/* One write: injected bytes share the go-ahead's (but
+		 * inject-later's, which come in a write of their own). */
 		w = stream_write(c->st, out->p, n);
 		if (w == STREAM_AGAIN)
 			return;
@@ -657,6 +704,8 @@ cl_flush(struct lab_client *c)
 			return;
 		}
 		buf_consume(out, (size_t)w);
+		c->conn.split -= c->conn.split > (size_t)w ? (size_t)w :
+		    c->conn.split;
 		if (c->trickle_left > 0) {
 			c->trickle_left--;
 			if (c->trickle_left > 0)
@@ -919,6 +968,9 @@ lab_accept(int lfd, short revents, void *arg)
 		    &lab->store, lab_ports[port].implicit);
 		c->conn.submission = port == LP_SUBMISSION || port == LP_SMTPS;
 		c->conn.mystery = lab->mystery;
+		if (lab->judge)
+			c->conn.judge = judge_new(lab_ports[port].proto,
+			    lab->scn, lab_ports[port].implicit);
 		c->idle = timer_new(lab->loop, cl_idle, c);
 		c->trickle = timer_new(lab->loop, cl_trickle, c);
 		timer_set(c->idle, LAB_IDLE_MS);
@@ -937,6 +989,57 @@ lab_accept(int lfd, short revents, void *arg)
 		} else
 			cl_greet(c);
 		cl_done(c);
+	}
+}
+
+/* A closed connection's verdict: JSON for programs, text for people. */
+static void
+lab_verdict(struct lab *lab, struct lab_client *c)
+{
+	struct buf	b = { NULL, 0, 0 };
+
+	if (lab->vout != NULL) {
+		judge_report(c->conn.judge, c->id, lab_ports[c->port].name,
+		    true, &b);
+		if (b.len > 0) {
+			fwrite(b.p, 1, b.len, lab->vout);
+			fflush(lab->vout);
+		}
+		buf_reset(&b);
+	}
+	if (lab->log != NULL && lab->log != lab->vout) {
+		judge_report(c->conn.judge, c->id, lab_ports[c->port].name,
+		    false, &b);
+		if (b.len > 0) {
+			fwrite(b.p, 1, b.len, lab->log);
+			fflush(lab->log);
+		}
+	}
+	buf_free(&b);
+}
+
+/*
+ * Stopping while judging: what clients sent before they went is still
+ * in the sockets.  Read it, so that every verdict sees every line.
+ */
+static void
+lab_drain(struct lab *lab)
+{
+	struct lab_client	*c, *next;
+	int			 i, round;
+
+	for (i = 0; i < LAB_PORTS; i++)
+		if (lab->lfd[i] != -1)
+			lab_accept(lab->lfd[i], POLLIN, lab);
+	for (round = 0; round < 8 && lab->clients != NULL; round++) {
+		for (c = lab->clients; c != NULL; c = next) {
+			next = c->next;
+			if (c->phase == CL_HANDSHAKE)
+				cl_handshake(c);
+			else
+				cl_read(c);
+			cl_done(c);
+		}
 	}
 }
 
@@ -989,6 +1092,7 @@ lab_certs(struct lab *lab, char *err, size_t errlen)
 	struct certgen_opts	 o;
 	char			*ca = NULL, *cakey = NULL, *crt = NULL;
 	char			*key = NULL, *srvkey;
+	char			*other = NULL, *otherkey = NULL;
 	gnutls_datum_t		 dc, dk;
 	int			 rc, ret = -1;
 
@@ -1011,14 +1115,20 @@ lab_certs(struct lab *lab, char *err, size_t errlen)
 		o.not_after = 1577836800;	/* 2020-01-01 */
 	}
 	o.self_signed = lab->scn == SCN_SELF_SIGNED;
-	if (certgen_server(&o, ca, cakey, &crt, &srvkey, err, errlen) == -1)
+	/* unknown-ca: a second CA signs, and only the first is written. */
+	if (lab->scn == SCN_UNKNOWN_CA && certgen_ca("mailscope unknown CA",
+	    &other, &otherkey, err, errlen) == -1)
+		goto out;
+	if (certgen_server(&o, other != NULL ? other : ca,
+	    otherkey != NULL ? otherkey : cakey, &crt, &srvkey, err,
+	    errlen) == -1)
 		goto out;
 	free(key);
 	key = srvkey;
 	/* The CA's key only where it is kept: to sign again next time. */
-	if (lab_write_file(lab->dir, "ca.pem", ca, false, &lab->ca_path, err,
-	    errlen) == -1 || (lab->keep && lab_write_file(lab->dir, "ca.key",
-	    cakey, true, NULL, err, errlen) == -1) ||
+	if (lab_write_file(lab->dir, LAB_CA_FILE, ca, false, &lab->ca_path,
+	    err, errlen) == -1 || (lab->keep && lab_write_file(lab->dir,
+	    "ca.key", cakey, true, NULL, err, errlen) == -1) ||
 	    lab_write_file(lab->dir, "server.pem", crt, false, NULL, err,
 	    errlen) == -1 ||
 	    lab_write_file(lab->dir, "server.key", key, true, NULL, err,
@@ -1043,6 +1153,8 @@ out:
 	strv_clear(&o.ip);
 	free(ca);
 	free(cakey);
+	free(other);
+	free(otherkey);
 	free(crt);
 	free(key);
 	return ret;
@@ -1053,6 +1165,8 @@ lab_free(struct lab *lab)
 {
 	int	i;
 
+	if (lab->judge)
+		lab_drain(lab);
 	while (lab->clients != NULL)
 		cl_free(lab->clients);
 	for (i = 0; i < LAB_PORTS; i++) {
@@ -1065,6 +1179,8 @@ lab_free(struct lab *lab)
 		gnutls_certificate_free_credentials(lab->creds);
 	if (lab->prio != NULL)
 		gnutls_priority_deinit(lab->prio);
+	if (lab->vout != NULL && lab->vout != stdout)
+		fclose(lab->vout);
 	lab_store_free(&lab->store);
 	if (lab->made_dir && !lab->keep)
 		lab_rmdir(lab->dir);
@@ -1149,6 +1265,7 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	lab->mystery = opts->mystery;
 	lab->seed = seed;
 	lab->listen = xstrdup(opts->listen != NULL ? opts->listen : LAB_ADDR);
+	lab->judge = opts->judge || opts->verdicts != NULL;
 	lab->lifeline = -1;
 	for (i = 0; i < LAB_PORTS; i++)
 		lab->lfd[i] = -1;
@@ -1186,9 +1303,13 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	lab->made_dir = true;
 	if (lab_certs(lab, err, errlen) == -1)
 		goto fail;
-	/* TLS 1.0 and 1.1 are gone (RFC 8996) even from the lab. */
-	prio = lab->scn == SCN_TLS12_ONLY ? "NORMAL:-VERS-ALL:+VERS-TLS1.2" :
-	    "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
+	/* TLS 1.0 and 1.1 are gone (RFC 8996), but for the one lesson. */
+	if (lab->scn == SCN_TLS12_ONLY)
+		prio = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
+	else if (lab->scn == SCN_TLS10_ONLY)
+		prio = "NORMAL:-VERS-ALL:+VERS-TLS1.0:+SHA1:+SIGN-ALL";
+	else
+		prio = "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2";
 	if ((rc = gnutls_priority_init(&lab->prio, prio, NULL)) < 0) {
 		snprintf(err, errlen, "priority %s: %s", prio,
 		    gnutls_strerror(rc));
@@ -1306,6 +1427,13 @@ static const struct opt lab_opts[] = {
 	{ "reveal", required_argument, LAB_OPT_REVEAL, OPTK_NONE, "SEED",
 	    "name the mystery scenario of SEED and where it\n"
 	    "shows", 0 },
+	{ "judge", no_argument, 'j', OPTK_NONE, NULL,
+	    "judge each client: a verdict per connection on the\n"
+	    "attack the scenario plays, with the client's lines\n"
+	    "that show it", 0 },
+	{ "json", no_argument, 'J', OPTK_NONE, NULL,
+	    "--judge's verdicts as JSON lines on standard output\n"
+	    "(the rest goes to standard error)", 0 },
 	{ "list", no_argument, 'l', OPTK_NONE, NULL,
 	    "the scenarios, one a line", 0 },
 	{ "help", no_argument, 'h', OPTK_NONE, NULL, "this help", 0 },
@@ -1320,8 +1448,11 @@ static const char lab_head[] =
 "usage: mailscope lab [--scenario NAME | --mystery [--seed N]] "
     "[--port-base N]\n"
 "                     [--keep-certs DIR] [--store DIR] [--listen ADDR]\n"
+"                     [--judge [--json]]\n"
 "       mailscope lab --reveal SEED\n"
-"       mailscope lab --list\n\n";
+"       mailscope lab --list\n\n"
+"The lab's CA is DIR/" LAB_CA_FILE " (its path is printed at start): a "
+    "client that\ntrusts it passes the good scenario.\n\n";
 
 static void
 lab_banner(const struct lab *lab, FILE *f)
@@ -1375,6 +1506,9 @@ lab_banner(const struct lab *lab, FILE *f)
 	    "%s submission://[%s]:%d\n" : "\n  try: mailscope --cafile %s "
 	    "submission://%s:%d\n", lab->ca_path, host,
 	    lab->port[LP_SUBMISSION]);
+	if (lab->judge)
+		fprintf(f, "  judging         a verdict on each client as it "
+		    "leaves\n");
 	fprintf(f, "  stop with Ctrl-C\n\n");
 	fflush(f);
 }
@@ -1442,6 +1576,12 @@ lab_main(int argc, char **argv)
 				return EXIT_OK;
 			}
 			break;
+		case 'j':
+			opts.judge = true;
+			break;
+		case 'J':
+			opts.json = true;
+			break;
 		case 'l':
 			opt_getopt_free(&g);
 			lab_list(stdout);
@@ -1481,6 +1621,10 @@ lab_main(int argc, char **argv)
 		    "give no other\n");
 		return EXIT_USAGE;
 	}
+	if (opts.json && !opts.judge) {
+		fprintf(stderr, "mailscope lab: --json goes with --judge\n");
+		return EXIT_USAGE;
+	}
 	if ((lab = lab_new(&opts, err, sizeof err)) == NULL) {
 		fprintf(stderr, "mailscope lab: %s\n", err);
 		return EXIT_USAGE;
@@ -1490,8 +1634,11 @@ lab_main(int argc, char **argv)
 		lab_free(lab);
 		return EXIT_PROTO;
 	}
-	lab_banner(lab, stdout);
-	lab->log = stdout;
+	/* --json: standard output holds the verdicts alone. */
+	lab->log = opts.json ? stderr : stdout;
+	lab_banner(lab, lab->log);
+	if (opts.json)
+		lab->vout = stdout;
 	lab_run(lab);
 	lab_free(lab);
 	return EXIT_OK;
@@ -1542,6 +1689,13 @@ lab_child(const struct lab_opts *opts, int ready, int life,
 	free(logpath);
 	lab_banner(lab, stdout);
 	lab->log = stdout;
+	if (opts->verdicts != NULL && (lab->vout = fopen(opts->verdicts,
+	    "ae")) == NULL) {
+		fprintf(f, "error %s: %s\n", opts->verdicts, strerror(errno));
+		fclose(f);
+		lab_free(lab);
+		_exit(EXIT_PROTO);
+	}
 	for (i = 0; i < LAB_PORTS; i++)
 		fprintf(f, "port %d %d\n", i, lab->port[i]);
 	fprintf(f, "ca %s\ndir %s\nkeep %d\nscenario %s\n", lab->ca_path,

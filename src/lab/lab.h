@@ -34,6 +34,9 @@ struct lab_opts {
 	bool		 mystery;	/* scenario from the seed, unnamed */
 	bool		 seeded;
 	uint64_t	 seed;
+	bool		 judge;		/* a verdict per client connection */
+	bool		 json;		/* lab_main: verdicts as JSON lines */
+	const char	*verdicts;	/* lab_spawn: JSON lines appended here */
 };
 
 #define LAB_NPORTS	8
@@ -69,6 +72,8 @@ const char	*lab_scenario_tell(const char *);	/* where to look */
 const char	*lab_mystery_pick(uint64_t);
 void		 lab_mystery_reveal(uint64_t, struct buf *);
 void		 lab_ports_text(const char *, const int *, struct buf *);
+const char	*lab_scenario_attack(const char *, const char *);
+#define LAB_CA_FILE	"ca.pem"	/* in the lab's dir, --keep-certs DIR */
 #define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
 #define LAB_STORE_MAX	100			/* oldest dropped */
 #define LAB_STORE_BYTES	(32 * 1024 * 1024)

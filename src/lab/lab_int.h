@@ -32,6 +32,11 @@ enum lab_scn {
 	SCN_TLS12_ONLY,
 	SCN_ENFORCED,
 	SCN_SLOW,
+	SCN_INJECT_LATER,
+	SCN_TAMPER,
+	SCN_PREAUTH,
+	SCN_UNKNOWN_CA,
+	SCN_TLS10_ONLY,
 	SCN_MAX
 };
 
@@ -93,6 +98,8 @@ struct lab_conn {
 	bool		 discarding;	/* inside an overlong line */
 	bool		 want_tls;	/* go-ahead queued: handshake next */
 	size_t		 injected;	/* plaintext after the go-ahead */
+	size_t		 split;		/* inject-later: the go-ahead's bytes */
+	struct judge	*judge;		/* --judge: what the client does */
 	bool		 want_close;	/* flush, then close */
 	unsigned	 errors;	/* too many: the server hangs up */
 	/* SMTP */
@@ -148,6 +155,7 @@ int		 lab_kept_keys(const char *, char **, char **, char **,
 		    char *, size_t, char *, size_t);
 uint32_t	 lab_mystery_seed(void);
 
+bool		 lab_inject(struct lab_conn *);
 void		 lab_store_init(struct lab_store *);
 int		 lab_store_open(struct lab_store *, const char *, char *,
 		    size_t);
@@ -202,5 +210,47 @@ void		 lab_sieve_start(struct lab_conn *);
 void		 lab_sieve_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_sieve_tls(struct lab_conn *);
 const char	*lab_sieve_state_name(int);
+
+/*
+ * judge.c: what a client did on one connection, as one verdict on the
+ * attack its scenario plays (mailscope lab --judge).
+ */
+#define JUDGE_CANARY	"CRAM-MD5"	/* offered only by an attacker */
+
+enum judge_attack {
+	JA_NONE,		/* the scenario plays no attack here */
+	JA_BASELINE,
+	JA_STRIPPING,
+	JA_INJECTION,
+	JA_TAMPERING,
+	JA_PREAUTH,
+	JA_CERTIFICATE,
+	JA_DOWNGRADE,
+};
+
+enum judge_verdict {
+	JV_NOT_EXERCISED,
+	JV_SAFE,
+	JV_VULNERABLE,
+};
+
+enum judge_tls {
+	JT_START,
+	JT_UP,
+	JT_FAILED,
+};
+
+struct judge;
+enum judge_attack judge_attack_of(enum lab_scn, enum lab_proto, bool);
+const char	*judge_attack_name(enum judge_attack);
+const char	*judge_verdict_name(enum judge_verdict);
+const char	*judge_proto_name(enum lab_proto);
+struct judge	*judge_new(enum lab_proto, enum lab_scn, bool);
+void		 judge_line(struct judge *, const char *, size_t, bool);
+void		 judge_tls(struct judge *, enum judge_tls, const char *);
+enum judge_verdict judge_verdict(struct judge *, const char **);
+void		 judge_report(struct judge *, unsigned, const char *, bool,
+		    struct buf *);
+void		 judge_free(struct judge *);
 
 #endif /* MAILSCOPE_LAB_INT_H */

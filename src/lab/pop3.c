@@ -97,7 +97,8 @@ pop3_capa(struct lab_conn *c)
 	if (pop3_auth_allowed(c) && c->state != STATE_POP3_TRANS) {
 		lab_reply(c, "USER");
 		lab_reply(c, "SASL PLAIN");
-	}
+	} else if (c->scn == SCN_TAMPER && !c->tls)
+		lab_reply(c, "SASL " JUDGE_CANARY);	/* added on the way */
 	lab_reply(c, "IMPLEMENTATION mailscope-lab");
 	lab_reply(c, ".");
 }
@@ -236,8 +237,12 @@ pop3_stls(struct lab_conn *c)
 		break;
 	}
 	lab_reply(c, "+OK Begin TLS negotiation");
-	if (c->scn == SCN_INJECT_RESPONSE)
+	if (lab_inject(c)) {
+		/* A CAPA answer with a mechanism the server never offers. */
 		lab_reply(c, "+OK injected before TLS");
+		lab_reply(c, "SASL " JUDGE_CANARY);
+		lab_reply(c, ".");
+	}
 	c->want_tls = true;
 }
 

@@ -128,6 +128,8 @@ smtp_ehlo(struct lab_conn *c, const char *arg, bool ehlo)
 		strv_add(&ext, "XXXXXXXA");	/* a middlebox's footprint */
 	if (smtp_auth_allowed(c))
 		strv_add(&ext, "AUTH PLAIN LOGIN");
+	else if (c->scn == SCN_TAMPER)
+		strv_add(&ext, "AUTH " JUDGE_CANARY);	/* added on the way */
 	strv_add(&ext, "ENHANCEDSTATUSCODES");
 	strv_add(&ext, "8BITMIME");
 	lab_reply(c, "250-%s Hello %s", LAB_HOST, arg);
@@ -168,10 +170,10 @@ smtp_starttls(struct lab_conn *c, const char *arg)
 	}
 	smtp_reset(c);
 	lab_reply(c, "220 2.0.0 Ready to start TLS");
-	if (c->scn == SCN_INJECT_RESPONSE) {
-		/* Same buffer, so the same write as the go-ahead. */
+	if (lab_inject(c)) {
+		/* An EHLO answer with a mechanism the server never offers. */
 		lab_reply(c, "250-evil.example injected before TLS");
-		lab_reply(c, "250 AUTH PLAIN");
+		lab_reply(c, "250 AUTH " JUDGE_CANARY);
 	}
 	c->want_tls = true;
 }

@@ -51,7 +51,7 @@ struct evlog {
 static const char *kind_names[EV_KIND_MAX] = {
 	"connect", "data", "tls-step", "tls-established", "verify",
 	"capability-diff", "info", "warning", "error", "note", "mark",
-	"close", "state", "capabilities", "ready", "dns",
+	"close", "state", "capabilities", "ready", "dns", "verdict",
 };
 static const char *status_names[RS_MAX] = {
 	"none", "ok", "intermediate", "tempfail", "no", "bad", "bye",

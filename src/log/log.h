@@ -37,6 +37,7 @@ enum ev_kind {
 	EV_CAPS,		/* a capability list completed, x->caps */
 	EV_READY,		/* nothing awaited: the client's turn */
 	EV_DNS,			/* a DNS answer used, x->dns */
+	EV_VERDICT,		/* judge: a client's verdict, x->code */
 	EV_KIND_MAX
 };
 

@@ -548,14 +548,14 @@ html_explain(struct buf *out, const struct event *ev,
 	buf_free(&b);
 }
 
-/* The transcript of events first..last. */
-static void
+/* The transcript of events first..last; true when it held a verdict. */
+static bool
 html_transcript(const struct evlog *log, size_t first, size_t last,
     const struct render_opts *ro, struct buf *out)
 {
 	const struct event	*ev;
 	size_t			 i;
-	bool			 open = false, warn;
+	bool			 open = false, warn, judged = false;
 
 	buf_adds(out, "<h3>Transcript</h3>\n<pre>");
 	for (i = first; i <= last && i < evlog_count(log); i++) {
@@ -581,9 +581,11 @@ html_transcript(const struct evlog *log, size_t first, size_t last,
 			continue;
 		}
 		warn = ev->kind == EV_WARNING || ev->kind == EV_ERROR ||
-		    ev_dns_bogus(ev);
-		buf_printf(out, "<span class=\"%s\">%s ", warn ? "warn" :
-		    "info", warn ? "**" : "==");
+		    ev_dns_bogus(ev) || ev_code_is(ev, "vulnerable");
+		buf_printf(out, "<span class=\"%s\">%s %s", warn ? "warn" :
+		    "info", warn ? "**" : "==", ev->kind == EV_VERDICT ?
+		    "verdict: " : "");
+		judged |= ev->kind == EV_VERDICT;
 		xml_text(out, ev->data, ev->len);
 		buf_adds(out, "</span>\n");
 		html_explain(out, ev, ro);
@@ -591,6 +593,7 @@ html_transcript(const struct evlog *log, size_t first, size_t last,
 	if (open)
 		buf_addc(out, '\n');
 	buf_adds(out, "</pre>\n");
+	return judged;
 }
 
 void
@@ -601,6 +604,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	struct digest	 d;
 	char		 start[64];
 	size_t		 c, n, first = 0, last, id = 0;
+	bool		 judged = false;
 
 	format_wall(ri->start, start, sizeof start);
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -628,7 +632,7 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 		buf_printf(out, "<section class=\"connection\">\n"
 		    "<h2>Connection %zu of %zu</h2>\n", c + 1, n);
 		html_svg(log, &l, c, &id, out);
-		html_transcript(log, first, last, ro, out);
+		judged |= html_transcript(log, first, last, ro, out);
 		buf_adds(out, "</section>\n");
 		first = last + 1;
 	}
@@ -643,7 +647,8 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	buf_adds(out, "<section class=\"facts\">\n");
 	if (d.tls != NULL)
 		html_tls(d.tls, out);
-	else if (ri->damage == NULL)
+	/* A judge's verdicts are no session of their own: no TLS to tell. */
+	else if (ri->damage == NULL && !judged)
 		buf_adds(out, "<h2>TLS</h2>\n<p class=\"warn\">No TLS: "
 		    "everything in this session crossed the network in "
 		    "plaintext.</p>\n");

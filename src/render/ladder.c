@@ -160,6 +160,10 @@ ladder_event(struct ladder *l, const struct evlog *log,
 	case EV_ERROR:
 		add_row(l, log, ev, LR_WARNING);
 		return;
+	case EV_VERDICT:
+		add_row(l, log, ev, ev_code_is(ev, "vulnerable") ?
+		    LR_WARNING : LR_NOTE);
+		return;
 	case EV_VERIFY:
 		x = ev_extra(ev);
 		if (x == NULL || x->tls == NULL || !x->tls->verified)

@@ -307,8 +307,11 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 		case EV_VERIFY:
 		case EV_CAPDIFF:
 		case EV_DNS:
+		case EV_VERDICT:
 			md_flush_block(out, &block);
-			md_para(out, ev->kind == EV_ERROR ? "**Error:** " :
+			md_para(out, ev->kind == EV_VERDICT ?
+			    "**Client verdict:** " :
+			    ev->kind == EV_ERROR ? "**Error:** " :
 			    ev->kind == EV_WARNING ? "**Warning:** " :
 			    ev->kind == EV_DNS ? ev_dns_bogus(ev) ?
 			    "**DNS, bogus:** " : "**DNS:** " :

@@ -125,6 +125,11 @@ render_event(const struct evlog *log, const struct event *ev,
 		buf_adds(b, "# mark: ");
 		sanitize(ev->data, ev->len, b);
 		break;
+	case EV_VERDICT:
+		buf_adds(b, ev_code_is(ev, "vulnerable") ? "** verdict: " :
+		    "== verdict: ");
+		sanitize(ev->data, ev->len, b);
+		break;
 	default:
 		buf_adds(b, "== ");
 		sanitize(ev->data, ev->len, b);
@@ -321,7 +326,7 @@ render_txt(const struct evlog *log, const struct recording_info *ri,
 {
 	struct digest	d;
 	char		start[64];
-	bool		open = false;
+	bool		open = false, judged = false;
 	size_t		i;
 
 	format_wall(ri->start, start, sizeof start);
@@ -329,8 +334,10 @@ render_txt(const struct evlog *log, const struct recording_info *ri,
 	sanitize(ri->target, strlen(ri->target), out);
 	buf_printf(out, ", started %s%s\n", start, ri->redacted ? "" :
 	    " (credentials NOT redacted)");
-	for (i = 0; i < evlog_count(log); i++)
+	for (i = 0; i < evlog_count(log); i++) {
 		render_event(log, evlog_at(log, i), out, &open);
+		judged |= evlog_at(log, i)->kind == EV_VERDICT;
+	}
 	if (open)
 		buf_addc(out, '\n');
 	if (ri->damage != NULL) {
@@ -339,9 +346,12 @@ render_txt(const struct evlog *log, const struct recording_info *ri,
 		sanitize(ri->damage, strlen(ri->damage), out);
 		buf_adds(out, "; nothing after it is shown\n");
 	}
-	/* Cut short, no TLS seen is not no TLS at all: say nothing. */
+	/*
+	 * Cut short, no TLS seen is not no TLS at all: say nothing.  A
+	 * judge's verdicts are no session of their own: nothing either.
+	 */
 	digest_log(&d, log);
-	if (ri->damage == NULL || d.tls != NULL)
+	if ((ri->damage == NULL && !judged) || d.tls != NULL)
 		render_tls(d.tls, render_now(log, ri), out);
 	digest_free(&d);
 }

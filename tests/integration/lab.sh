@@ -505,8 +505,8 @@ gcli_says() {
 
 # --list
 n=$("$bin" lab --list | grep -c .)
-if [ "$n" -eq 12 ]; then pass "lab --list describes 12 scenarios"
-else fail "lab --list describes 12 scenarios (got $n)"; fi
+if [ "$n" -eq 17 ]; then pass "lab --list describes 17 scenarios"
+else fail "lab --list describes 17 scenarios (got $n)"; fi
 expect_exit 1 "unknown scenario is refused (exit 1)" \
     "$bin" lab --scenario nonsense
 

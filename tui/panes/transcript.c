@@ -473,6 +473,13 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
+	case EV_VERDICT:
+		s = ev_code_is(ev, "vulnerable") ? SLOT_WARNING : SLOT_INFO;
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		*indent = text_width(rt->text.p, rt->text.len);
+		rtext_adds(rt, s, "verdict: ");
+		rtext_net(rt, s, ev->data, ev->len);
+		break;
 	case EV_CAPDIFF:
 		add_marker(ts, rt, "--", tls);
 		*indent = text_width(rt->text.p, rt->text.len);
