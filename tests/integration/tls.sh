@@ -305,7 +305,7 @@ rm -rf "$T/lab"
 "$MS" lab --keep-certs "$T/lab" > "$T/lab.out" 2>&1 &
 lab=$!
 trap 'kill $lab 2> /dev/null; lib_cleanup' EXIT
-i=100
+i=600
 while ! grep -q 'pop3s ' "$T/lab.out" && [ $i -gt 0 ]; do
 	sleep 0.05
 	i=$((i - 1))
