@@ -366,6 +366,9 @@ struct pp_line {
 	int64_t		 literal;	/* IMAP: octets announced by {n} */
 	bool		 piece;		/* a later piece of a split line */
 	bool		 caps;		/* completes a capability list */
+	bool		 starttls_cap;	/* lists STARTTLS (STLS) */
+	size_t		 cap_first;	/* the capabilities it listed: */
+	size_t		 cap_n;		/* pp_caps() from cap_first on */
 };
 
 struct pp;
