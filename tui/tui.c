@@ -29,6 +29,7 @@
 #define MIN_LINES	10
 #define WIDE_COLS	120	/* TLS panel beside the transcript */
 #define TALL_LINES	30	/* TLS panel below it by default */
+#define SUMMARY_ROWS	2	/* the compact TLS summary */
 
 /*
  * The panes.  Keys are offered in this order until one takes them (the
@@ -38,7 +39,7 @@
  */
 static const struct pane_ops *const panes[] = {
 	&tour_pane, &gloss_pane, &tlspanel_pane, &transcript_pane,
-	&statusbar_pane, &help_pane,
+	&tlssummary_pane, &statusbar_pane, &help_pane,
 };
 #define NPANES	(sizeof panes / sizeof panes[0])
 
@@ -129,6 +130,10 @@ tui_relayout(struct tui *t)
 		show = wide || avail >= TALL_LINES;
 	t->ts_y = t->ts_x = 0;
 	t->tp_h = t->tp_w = 0;
+	/* Without the panel, its summary above the status bar. */
+	t->sum_h = show ? 0 : SUMMARY_ROWS;
+	avail -= t->sum_h;
+	t->sum_y = avail;
 	if (show && wide) {
 		tw = t->cols * 36 / 100;
 		if (tw > 60)

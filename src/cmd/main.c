@@ -33,6 +33,7 @@ enum {
 	OPT_TIMESTAMPS,
 	OPT_ASCII,
 	OPT_EXPLAIN,
+	OPT_PRESENT,
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_TOUR,
@@ -121,6 +122,9 @@ static const struct opt main_opts[] = {
 	{ "explain", no_argument, OPT_EXPLAIN, OPTK_NONE, NULL,
 	    "start with plain-language glosses under lines\n"
 	    "(batch too, but not --json)", 0 },
+	{ "present", no_argument, OPT_PRESENT, OPTK_NONE, NULL,
+	    "a lesson on a projector: no timestamps, room\n"
+	    "around STARTTLS, its lines highlighted", 0 },
 	{ "lab", optional_argument, OPT_LAB, OPTK_SCENARIO, "SCENARIO",
 	    "start the built-in lab server and connect to it", 0 },
 	{ "lab-proto", required_argument, OPT_LAB_PROTO, OPTK_WORDS,
@@ -415,6 +419,9 @@ main(int argc, char **argv)
 		case OPT_EXPLAIN:
 			to.explain = bo.explain = true;
 			break;
+		case OPT_PRESENT:
+			to.present = true;
+			break;
 		case OPT_LAB:
 			lab = true;
 			lab_scenario = optarg;
@@ -494,6 +501,9 @@ main(int argc, char **argv)
 	if (to.tour && (batch || !isatty(STDIN_FILENO) ||
 	    !isatty(STDOUT_FILENO)))
 		usage_error("--tour needs a terminal");
+	if (to.present && batch)
+		usage_error("--present is for the screen; batch prints every "
+		    "line as it is");
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");

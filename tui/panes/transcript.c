@@ -271,7 +271,8 @@ add_time(struct transcript *ts, struct rtext *rt, size_t i,
 	int64_t			 wall;
 	char			 b[32];
 
-	switch (ts->t->opts.time) {
+	/* A lesson on a projector: the lines, not the clock. */
+	switch (ts->t->opts.present ? TIME_OFF : ts->t->opts.time) {
 	case TIME_ABSOLUTE:
 		wall = evlog_wall(ts->t->log, ev);
 		sec = (time_t)(wall / 1000000000);
@@ -410,6 +411,26 @@ add_explain(struct transcript *ts, struct rtext *rt, const struct event *ev)
 	buf_free(&b);
 }
 
+/*
+ * --present: the lines a STARTTLS lesson is about, from what the engine
+ * and the session decided they are (the class, the flags).
+ */
+static enum slot
+lesson_slot(const struct event *ev, enum slot s)
+{
+	if (ev->flags & EVF_INJECTED)
+		return SLOT_PRESENT_INJECTED;
+	if (ev->dir == DIR_CLIENT)
+		return (ev->cls.bits & EVC_TLS_CMD) ? SLOT_PRESENT_STARTTLS : s;
+	if (ev->cls.bits & EVC_TLS_MASKED)
+		return SLOT_PRESENT_STRIPPED;
+	if (ev->cls.bits & EVC_TLS_GO)
+		return SLOT_PRESENT_STARTTLS;
+	if (ev->cls.bits & EVC_TLS_CAP)
+		return SLOT_PRESENT_OFFER;
+	return s;
+}
+
 /* The styled text of one unit; *indent is where wrapped rows start. */
 static void
 build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
@@ -425,8 +446,12 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	rtext_reset(rt);
 	*indent = 0;
 	if (ev->kind == EV_TLS_ESTABLISHED) {
+		/* --present: the boundary stands apart (the go-ahead leaves
+		 * a row above it). */
 		add_rule(ts, rt, ev, ts->w, indent);
 		add_explain(ts, rt, ev);
+		if (ts->t->opts.present)
+			rtext_add(rt, SLOT_BOUNDARY, "\n ", 2);
 		return;
 	}
 	add_time(ts, rt, i, ev);
@@ -440,6 +465,8 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 			s = tls ? SLOT_CLIENT_TLS : SLOT_CLIENT;
 		else
 			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
+		if (ts->t->opts.present)
+			s = lesson_slot(ev, s);
 		if (folded(ts, i)) {
 			g = &ts->groups[group_of(ts, i)];
 			human_size(g->bytes, size, sizeof size);
@@ -459,6 +486,9 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		else
 			rtext_net(rt, s, ev->data, ev->len);
 		add_flags(ts, rt, ev);
+		if (ts->t->opts.present && ev->dir == DIR_SERVER &&
+		    (ev->cls.bits & EVC_TLS_GO))
+			rtext_add(rt, s, "\n ", 2);
 		break;
 	case EV_WARNING:
 	case EV_ERROR:
