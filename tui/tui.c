@@ -30,6 +30,7 @@
 #define WIDE_COLS	120	/* TLS panel beside the transcript */
 #define TALL_LINES	30	/* TLS panel below it by default */
 #define SUMMARY_ROWS	2	/* the compact TLS summary */
+#define PARTIAL_MS	100	/* a line still arriving looked at again */
 
 /*
  * The panes.  Keys are offered in this order until one takes them (the
@@ -239,6 +240,10 @@ tui_redraw(void *arg)
 	if (t->message != NULL || t->help)
 		d = D_ALL;
 	model_sync(t);
+	/* A reply awaited may arrive a byte at a time: look for them. */
+	if ((t->m.partial_len > 0 || t->m.pending > 0) &&
+	    !timer_pending(t->partial_timer))
+		timer_set(t->partial_timer, PARTIAL_MS);
 	mrows = message_text(t, &msg);
 	t->m.msg_rows = mrows;
 	for (i = 0; i < NPANES; i++)
@@ -373,6 +378,24 @@ tui_set_theme(struct tui *t, const char *name)
 }
 
 static void	progress_stop(struct tui *);
+
+/*
+ * The bytes of a line still arriving make no event: while a reply is
+ * awaited, look for them (idle, nothing ticks).
+ */
+static void
+partial_tick(void *arg)
+{
+	struct tui	*t = arg;
+	const char	*p;
+	size_t		 n = session_partial(t->session, &p);
+
+	framelog_cause(FC_TIMER);
+	if (n != t->m.partial_len)
+		tui_dirty(t, D_TRANSCRIPT);
+	else if (n > 0 || session_pending(t->session) > 0)
+		timer_set(t->partial_timer, PARTIAL_MS);
+}
 
 static void
 progress_tick(void *arg)
@@ -598,6 +621,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 		if (panes[i]->init != NULL)
 			panes[i]->init(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
+	t.partial_timer = timer_new(t.loop, partial_tick, &t);
 	t.log_max = evlog_max();
 	if (t.replay == NULL)
 		evlog_subscribe(t.log, on_event, &t);
@@ -683,6 +707,7 @@ out:
 		delwin(msgwin);
 	msgwin = NULL;
 	timer_free(t.progress_timer);
+	timer_free(t.partial_timer);
 	theme_free(&t.theme);
 	free(t.message);
 	if (t.replay == NULL)

@@ -251,6 +251,10 @@ struct tui_model {
 	size_t			 pending;	/* replies awaited */
 	int64_t			 expected;	/* sized transfer, -1 none */
 	int64_t			 received;
+	/* a server line still arriving: its first bytes, its length */
+	char			 partial[256];
+	size_t			 partial_len;
+	bool			 partial_tls;
 	/* replay */
 	char			 replay_status[96];	/* "" live */
 	char			 replay_damage[160];	/* "" none */
@@ -323,6 +327,7 @@ struct tui {
 	bool			 progress;
 	int64_t			 progress_start;	/* first seen */
 	struct timer		*progress_timer;
+	struct timer		*partial_timer;	/* a line still arriving */
 	int64_t			 reply_start;	/* a reply's first line, 0 */
 	uint64_t		 reply_bytes;	/* its lines so far */
 	/* layout */

@@ -2348,6 +2348,16 @@ session_pending(const struct session *s)
 	return s != NULL ? pp_pending(s->pp) : 0;
 }
 
+size_t
+session_partial(const struct session *s, const char **p)
+{
+	*p = NULL;
+	if (s == NULL || (s->state != STATE_PLAIN && s->state != STATE_TLS &&
+	    s->state != STATE_STARTTLS_WAIT))
+		return 0;
+	return pp_partial(s->pp, p);
+}
+
 int64_t
 session_expected_size(const struct session *s)
 {

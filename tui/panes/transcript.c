@@ -43,6 +43,8 @@ struct transcript {
 	WINDOW		*win;
 	int		 y, x, h, w;
 	int		 cover;		/* bottom rows under the message */
+	int		 live;		/* rows of a line still arriving */
+	struct rtext	 live_rt;
 	struct item	*items;
 	size_t		 n, cap;
 	struct group	*groups;
@@ -94,6 +96,7 @@ tr_done(struct tui *t)
 	free(ts->visible);
 	free(ts->vrow);
 	rtext_free(&ts->rt);
+	rtext_free(&ts->live_rt);
 	free(ts);
 }
 
@@ -126,7 +129,9 @@ publish(const struct transcript *ts)
 static int
 view_h(const struct transcript *ts)
 {
-	return ts->h - ts->cover > 1 ? ts->h - ts->cover : 1;
+	int	h = ts->h - ts->cover - ts->live;
+
+	return h > 1 ? h : 1;
 }
 
 static bool
@@ -274,6 +279,11 @@ add_time(struct transcript *ts, struct rtext *rt, size_t i,
 	/* A lesson on a projector: the lines, not the clock. */
 	switch (ts->t->opts.present ? TIME_OFF : ts->t->opts.time) {
 	case TIME_ABSOLUTE:
+		if (ev == NULL) {
+			/* A line still arriving has no time yet. */
+			rtext_printf(rt, SLOT_TIME, "%13s", "");
+			break;
+		}
 		wall = evlog_wall(ts->t->log, ev);
 		sec = (time_t)(wall / 1000000000);
 		localtime_r(&sec, &tm);
@@ -282,6 +292,10 @@ add_time(struct transcript *ts, struct rtext *rt, size_t i,
 		    (int)((wall / 1000000) % 1000));
 		break;
 	case TIME_RELATIVE:
+		if (ev == NULL) {
+			rtext_printf(rt, SLOT_TIME, "%11s", "");
+			break;
+		}
 		prev = i > 0 ? item_event(ts, i - 1) : NULL;
 		rtext_printf(rt, SLOT_TIME, "%+10.3f ", (double)(ev->t_ns -
 		    (prev != NULL ? prev->t_ns : 0)) / 1e9);
@@ -429,6 +443,34 @@ lesson_slot(const struct event *ev, enum slot s)
 	if (ev->cls.bits & EVC_TLS_CAP)
 		return SLOT_PRESENT_OFFER;
 	return s;
+}
+
+/*
+ * A server line still arriving (the engine's bytes so far, no event yet),
+ * under the last line while following: marked incomplete, replaced by the
+ * line's own event when it ends.  Returns its rows, at most LIVE_ROWS.
+ */
+#define LIVE_ROWS	2
+static int
+live_text(struct transcript *ts, int *indent)
+{
+	const struct tui_model	*m = &ts->t->m;
+	struct rtext		*rt = &ts->live_rt;
+	size_t			 n = m->partial_len;
+	int			 rows;
+
+	rtext_reset(rt);
+	if (n == 0 || !ts->follow)
+		return 0;
+	add_time(ts, rt, 0, NULL);
+	add_marker(ts, rt, "S:", m->partial_tls);
+	*indent = text_width(rt->text.p, rt->text.len);
+	rtext_net(rt, m->partial_tls ? SLOT_SERVER_TLS : SLOT_SERVER,
+	    m->partial, n < sizeof m->partial ? n : sizeof m->partial);
+	rtext_printf(rt, SLOT_MARKER, " %s incomplete (%zu byte%s so far)",
+	    ts->t->utf8 ? "\xe2\x80\xa6" : "...", n, n == 1 ? "" : "s");
+	rows = rtext_rows(rt, ts->w, *indent);
+	return rows < LIVE_ROWS ? rows : LIVE_ROWS;
 }
 
 /* The styled text of one unit; *indent is where wrapped rows start. */
@@ -659,11 +701,16 @@ tr_draw(struct tui *t)
 	bool			 focus = t->focus == FOCUS_TRANSCRIPT;
 	size_t			 i;
 	int			 row = 0, skip, indent, n, r;
+	int			 live, live_indent = 0;
 	char			 more[96];
 
 	/* The message covers the bottom rows: the newest line goes above. */
 	ts->cover = t->m.msg_rows > 0 && t->m.msg_rows < ts->h ?
 	    t->m.msg_rows : 0;
+	ts->live = 0;
+	live = live_text(ts, &live_indent);
+	if (live > 0 && ts->h - ts->cover - live > 1)
+		ts->live = live;
 	publish(ts);
 	if (ts->win == NULL)
 		return;
@@ -689,6 +736,9 @@ tr_draw(struct tui *t)
 		ts->vrow[ts->nvisible] = row - n;
 		ts->visible[ts->nvisible++] = i;
 	}
+	if (ts->live > 0)
+		rtext_draw(ts->win, &ts->live_rt, row, 0, ts->w, live_indent,
+		    0, ts->live);
 	if (!ts->follow) {
 		if (ts->unseen > 0)
 			snprintf(more, sizeof more, " %zu new below - End "

@@ -756,6 +756,20 @@ pp_body_line(struct pp *pp)
 	pp->body_dot = pp->data_mode;
 }
 
+/*
+ * The server line being framed, as far as it came: what a view may show
+ * as still arriving.  Not a literal's bytes, nor anything held after the
+ * STARTTLS go-ahead (never parsed).
+ */
+size_t
+pp_partial(const struct pp *pp, const char **p)
+{
+	*p = pp->line.p;
+	if (pp->stopped || pp->lit_active || pp->line.p == NULL)
+		return 0;
+	return pp->line.len;
+}
+
 bool
 pp_data_mode(const struct pp *pp)
 {
