@@ -304,7 +304,6 @@ void
 tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
 {
 	const struct tls_field fields[TLS_FIELDS] = {
-		{ "offered",	"Client offered", f->offer.words },
 		{ "version",	"Version",	f->version },
 		{ "cipher",	"Cipher suite",	f->cipher },
 		{ "kx",		"Key exchange",	f->kx },
@@ -317,6 +316,7 @@ tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
 		    f->resumption : f->resumed ? "yes" : "no" },
 		{ "OCSP",	"OCSP staple",	f->ocsp },
 		{ "session",	"Session",	f->desc },
+		{ "offered",	"Client offered", f->offer.words },
 	};
 
 	memcpy(out, fields, sizeof fields);
