@@ -348,13 +348,18 @@ tls_plaintext_answer(struct tls_client *c, char *err, size_t errlen)
  * handshake_failure (OpenSSL does), which then is not about ciphers.
  */
 static const char *
-alert_gloss(const struct tls_client *c, int alert)
+alert_gloss(const struct tls_client *c, int alert, char *b, size_t len)
 {
 	bool	no_cert = c->cert_requested && !c->has_client_cert;
 
 	switch (alert) {
 	case GNUTLS_A_PROTOCOL_VERSION:
-		return " (it accepts none of the TLS versions offered)";
+		/* Version negotiation failed: what was offered says why. */
+		if (c->offer.vwords == NULL)
+			return " (it accepts none of the TLS versions offered)";
+		snprintf(b, len, " (it accepts none of the TLS versions "
+		    "offered: %s)", c->offer.vwords);
+		return b;
 	case GNUTLS_A_CERTIFICATE_REQUIRED:
 		return " (the server requires a client certificate: "
 		    "--client-cert)";
@@ -376,12 +381,14 @@ tls_explain(int rc, bool handshake, char *err, size_t errlen, void *arg)
 	const char		*when = handshake ?
 				    "during the TLS handshake" : "inside TLS";
 	int			 alert, e = stream_errno(c->st);
+	char			 gloss[160];
 
 	switch (rc) {
 	case GNUTLS_E_FATAL_ALERT_RECEIVED:
 		alert = (int)gnutls_alert_get(c->s);
 		snprintf(err, errlen, "fatal alert from the server %s: %s%s",
-		    when, gnutls_alert_get_name(alert), alert_gloss(c, alert));
+		    when, gnutls_alert_get_name(alert), alert_gloss(c, alert,
+		    gloss, sizeof gloss));
 		return;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PULL_ERROR:
