@@ -364,10 +364,16 @@ alert_gloss(const struct tls_client *c, int alert, char *b, size_t len)
 		return " (the server requires a client certificate: "
 		    "--client-cert)";
 	case GNUTLS_A_HANDSHAKE_FAILURE:
-		return no_cert ? " (the server asked for a client certificate "
-		    "and none was sent: it probably requires one, "
-		    "--client-cert)" : " (no TLS version, cipher suite or "
-		    "group in common)";
+		if (no_cert)
+			return " (the server asked for a client certificate "
+			    "and none was sent: it probably requires one, "
+			    "--client-cert)";
+		if (c->offer.vwords == NULL)
+			return " (no TLS version, cipher suite or group in "
+			    "common)";
+		snprintf(b, len, " (no TLS version, cipher suite or group in "
+		    "common; offered: %s)", c->offer.vwords);
+		return b;
 	default:
 		return "";
 	}

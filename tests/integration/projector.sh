@@ -87,6 +87,16 @@ check "F8 again: back to the summary" wait_for '\(F8: full panel\)'
 check "F8 again: the panel is gone" lacks_now '── TLS panel'
 tui_stop p
 
+# --- tls12-only with a TLS 1.3-only hello: the failure names the offer ---
+start 100 30 --tls-priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3' --lab tls12-only
+check "1.3 only: greeted" wait_for 'S: +220 lab\.mailscope\.test'
+line 'EHLO projector.test'
+line 'STARTTLS'
+check "1.3 only: the failure says what was offered" \
+    wait_for 'in common; offered: TLS1\.3\)'
+check "1.3 only: the summary says it failed" wait_for '^ TLS  FAILED: '
+tui_stop p
+
 # --- 80x24: the summary in two rows, transcript and command line ---
 start 80 24 --lab tls12-only
 check "80x24: greeted" wait_for 'S: +220 lab\.mailscope\.test'
