@@ -31,6 +31,7 @@
 #define TALL_LINES	30	/* TLS panel below it by default */
 #define SUMMARY_ROWS	2	/* the compact TLS summary */
 #define PARTIAL_MS	100	/* a line still arriving looked at again */
+#define PARTIAL_QUIET	100	/* ... until nothing came for 10 s */
 
 /*
  * The panes.  Keys are offered in this order until one takes them (the
@@ -242,8 +243,10 @@ tui_redraw(void *arg)
 	model_sync(t);
 	/* A reply awaited may arrive a byte at a time: look for them. */
 	if ((t->m.partial_len > 0 || t->m.pending > 0) &&
-	    !timer_pending(t->partial_timer))
+	    !timer_pending(t->partial_timer)) {
+		t->partial_quiet = 0;
 		timer_set(t->partial_timer, PARTIAL_MS);
+	}
 	mrows = message_text(t, &msg);
 	t->m.msg_rows = mrows;
 	for (i = 0; i < NPANES; i++)
@@ -381,7 +384,9 @@ static void	progress_stop(struct tui *);
 
 /*
  * The bytes of a line still arriving make no event: while a reply is
- * awaited, look for them (idle, nothing ticks).
+ * awaited, look for them, until nothing came for PARTIAL_QUIET ticks (an
+ * IMAP IDLE, a server that stopped mid-line: the next event looks
+ * again).  Idle, nothing ticks.
  */
 static void
 partial_tick(void *arg)
@@ -390,10 +395,11 @@ partial_tick(void *arg)
 	const char	*p;
 	size_t		 n = session_partial(t->session, &p);
 
-	framelog_cause(FC_TIMER);
-	if (n != t->m.partial_len)
+	if (n != t->m.partial_len) {
+		framelog_cause(FC_TIMER);
 		tui_dirty(t, D_TRANSCRIPT);
-	else if (n > 0 || session_pending(t->session) > 0)
+	} else if ((n > 0 || session_pending(t->session) > 0) &&
+	    ++t->partial_quiet < PARTIAL_QUIET)
 		timer_set(t->partial_timer, PARTIAL_MS);
 }
 

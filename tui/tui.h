@@ -328,6 +328,7 @@ struct tui {
 	int64_t			 progress_start;	/* first seen */
 	struct timer		*progress_timer;
 	struct timer		*partial_timer;	/* a line still arriving */
+	int			 partial_quiet;	/* ticks with nothing new */
 	int64_t			 reply_start;	/* a reply's first line, 0 */
 	uint64_t		 reply_bytes;	/* its lines so far */
 	/* layout */
