@@ -433,6 +433,26 @@ test_tls(void **state)
 	evlog_free(b);
 }
 
+/* The offer's one wording, and none for an offer not known. */
+static void
+test_offer_words(void **state)
+{
+	struct tls_facts	*f = make_facts(), *d;
+	struct tls_offer	 none = { 0 };
+
+	(void)state;
+	assert_string_equal(f->offer.words, "TLS1.3, TLS1.2; groups X25519, "
+	    "SECP256R1; 19 cipher suites");
+	assert_string_equal(f->offer.vwords, "TLS1.3, TLS1.2");
+	d = tls_facts_dup(f);
+	assert_string_equal(d->offer.words, f->offer.words);
+	tls_facts_free(d);
+	tls_facts_free(f);
+	tls_offer_words(&none);
+	assert_null(none.words);
+	assert_null(none.vwords);
+}
+
 static void
 test_capdiff(void **state)
 {
@@ -753,6 +773,7 @@ main(void)
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_every_byte_everywhere),
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_offer_words),
 		cmocka_unit_test(test_capdiff),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_malformed),
