@@ -528,9 +528,12 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		else
 			rtext_net(rt, s, ev->data, ev->len);
 		add_flags(ts, rt, ev);
+		/* A row of the terminal's own ground, not the line's. */
 		if (ts->t->opts.present && ev->dir == DIR_SERVER &&
-		    (ev->cls.bits & EVC_TLS_GO))
-			rtext_add(rt, s, "\n ", 2);
+		    (ev->cls.bits & EVC_TLS_GO)) {
+			rtext_add(rt, s, "\n", 1);
+			rtext_adds(rt, SLOT_DEFAULT, " ");
+		}
 		break;
 	case EV_WARNING:
 	case EV_ERROR:
