@@ -84,6 +84,7 @@ static const struct keyseq fixedkeys[] = {
 	{ "\033OR", TK_F3 }, { "\033[13~", TK_F3 },
 	{ "\033OS", TK_F4 }, { "\033[14~", TK_F4 },
 	{ "\033[15~", TK_F5 }, { "\033[17~", TK_F6 },
+	{ "\033[19~", TK_F8 },
 	{ "\033[M", TK_MOUSE }, { "\033[<", TK_MOUSE },
 };
 
@@ -336,6 +337,7 @@ tui_action(struct tui *t, const struct binding *b)
 		tui_dirty(t, D_ALL);
 		break;
 	case A_TOGGLE_TLS:
+	case A_TLS_COMPACT:
 		t->panel = t->tp_h > 0 ? PANEL_HIDDEN : PANEL_SHOWN;
 		tui_relayout(t);
 		break;
@@ -416,6 +418,7 @@ RL_FN(fn_page_up, A_PAGE_UP)
 RL_FN(fn_page_down, A_PAGE_DOWN)
 RL_FN(fn_help, A_HELP)
 RL_FN(fn_toggle_tls, A_TOGGLE_TLS)
+RL_FN(fn_tls_compact, A_TLS_COMPACT)
 RL_FN(fn_time, A_TIME)
 RL_FN(fn_explain, A_EXPLAIN)
 RL_FN(fn_ladder, A_LADDER)
@@ -463,6 +466,7 @@ static const struct {
 } functions[] = {
 	{ A_PAGE_UP, fn_page_up }, { A_PAGE_DOWN, fn_page_down },
 	{ A_HELP, fn_help }, { A_TOGGLE_TLS, fn_toggle_tls },
+	{ A_TLS_COMPACT, fn_tls_compact },
 	{ A_TIME, fn_time }, { A_EXPLAIN, fn_explain },
 	{ A_LADDER, fn_ladder },
 	{ A_TOUR, fn_tour },

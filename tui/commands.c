@@ -33,6 +33,7 @@ static void	cmd_append(struct tui *, const char *);
 static void	cmd_tls(struct tui *, const char *);
 static void	cmd_search(struct tui *, const char *);
 static void	cmd_explain(struct tui *, const char *);
+static void	cmd_present(struct tui *, const char *);
 static void	cmd_save_chain(struct tui *, const char *);
 static void	cmd_ports(struct tui *, const char *);
 static void	cmd_reveal(struct tui *, const char *);
@@ -90,6 +91,9 @@ const struct command commands[] = {
 	    cmd_search },
 	{ "explain", "[on|off]", "plain-language glosses under each line "
 	    "(also F4)", cmd_explain },
+	{ "present", "[on|off]", "a lesson on a projector: no timestamps, "
+	    "room around the STARTTLS boundary, the lines the lesson is about "
+	    "highlighted (also --present)", cmd_present },
 	{ "next", "", "the guided tour's next step (also Enter on an empty "
 	    "line)", tour_cmd_next },
 	{ "tour", "[N|next|back|skip|off]", "the guided tour's chapters (also "
@@ -652,6 +656,25 @@ cmd_search(struct tui *t, const char *args)
 	t->focus = FOCUS_TRANSCRIPT;
 	transcript_search(t->ts, args, 1);
 	tui_dirty(t, D_ALL);
+}
+
+static void
+cmd_present(struct tui *t, const char *args)
+{
+	if (strcmp(args, "on") == 0)
+		t->opts.present = true;
+	else if (strcmp(args, "off") == 0)
+		t->opts.present = false;
+	else if (*args == '\0')
+		t->opts.present = !t->opts.present;
+	else {
+		tui_message(t, true, "usage: :present [on|off]");
+		return;
+	}
+	transcript_invalidate(t->ts);
+	tui_message(t, false, "present %s", t->opts.present ? "on: the "
+	    "STARTTLS offer, the go-ahead, stripped and injected lines "
+	    "highlighted; no timestamps" : "off");
 }
 
 static void

@@ -67,6 +67,9 @@ const struct binding bindings[] = {
 	    ":help)" },
 	{ KC_GLOBAL, K(TK_F2), A_TOGGLE_TLS, "mailscope-toggle-tls", "show "
 	    "or hide the TLS panel (also :tls)" },
+	{ KC_GLOBAL, K(TK_F8), A_TLS_COMPACT, "mailscope-tls-compact", "the "
+	    "full TLS panel, or the compact summary above the status bar "
+	    "(channel, version, cipher, verdict, offered versions)" },
 	{ KC_GLOBAL, K(TK_F3), A_TIME, "mailscope-time", "timestamps: "
 	    "absolute, relative, off (also :time)" },
 	{ KC_GLOBAL, K(TK_F4), A_EXPLAIN, "mailscope-explain", "plain-"

@@ -81,12 +81,19 @@ void
 model_sync(struct tui *t)
 {
 	struct tui_model	*m = &t->m;
+	const char		*p;
 
 	m->data_mode = session_data_mode(t->session);
 	m->continuation = session_wants_continuation(t->session);
 	m->pending = session_pending(t->session);
 	m->expected = session_expected_size(t->session);
 	m->received = session_received_size(t->session);
+	/* A line still arriving (the slow lab): shown until it ends. */
+	if ((m->partial_len = session_partial(t->session, &p)) > 0) {
+		memcpy(m->partial, p, m->partial_len < sizeof m->partial ?
+		    m->partial_len : sizeof m->partial);
+		m->partial_tls = session_chan(t->session) == CHAN_TLS;
+	}
 	channel(t);
 	if (t->sbs != NULL)
 		sidebyside_status(t, m->replay_status,

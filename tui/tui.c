@@ -29,6 +29,9 @@
 #define MIN_LINES	10
 #define WIDE_COLS	120	/* TLS panel beside the transcript */
 #define TALL_LINES	30	/* TLS panel below it by default */
+#define SUMMARY_ROWS	2	/* the compact TLS summary */
+#define PARTIAL_MS	100	/* a line still arriving looked at again */
+#define PARTIAL_QUIET	100	/* ... until nothing came for 10 s */
 
 /*
  * The panes.  Keys are offered in this order until one takes them (the
@@ -38,7 +41,8 @@
  */
 static const struct pane_ops *const panes[] = {
 	&tour_pane, &gloss_pane, &tlspanel_pane, &columns_pane,
-	&transcript_pane, &ladder_pane, &statusbar_pane, &help_pane,
+	&transcript_pane, &ladder_pane, &tlssummary_pane, &statusbar_pane,
+	&help_pane,
 };
 #define NPANES	(sizeof panes / sizeof panes[0])
 
@@ -130,6 +134,10 @@ tui_relayout(struct tui *t)
 		show = wide || avail >= TALL_LINES;
 	t->ts_y = t->ts_x = 0;
 	t->tp_h = t->tp_w = 0;
+	/* Without the panel, its summary above the status bar. */
+	t->sum_h = show || t->sbs != NULL ? 0 : SUMMARY_ROWS;
+	avail -= t->sum_h;
+	t->sum_y = avail;
 	if (show && wide) {
 		tw = t->cols * 36 / 100;
 		if (tw > 60)
@@ -236,6 +244,12 @@ tui_redraw(void *arg)
 	if (t->message != NULL || t->help)
 		d = D_ALL;
 	model_sync(t);
+	/* A reply awaited may arrive a byte at a time: look for them. */
+	if ((t->m.partial_len > 0 || t->m.pending > 0) &&
+	    !timer_pending(t->partial_timer)) {
+		t->partial_quiet = 0;
+		timer_set(t->partial_timer, PARTIAL_MS);
+	}
 	mrows = message_text(t, &msg);
 	t->m.msg_rows = mrows;
 	for (i = 0; i < NPANES; i++)
@@ -371,6 +385,27 @@ tui_set_theme(struct tui *t, const char *name)
 }
 
 static void	progress_stop(struct tui *);
+
+/*
+ * The bytes of a line still arriving make no event: while a reply is
+ * awaited, look for them, until nothing came for PARTIAL_QUIET ticks (an
+ * IMAP IDLE, a server that stopped mid-line: the next event looks
+ * again).  Idle, nothing ticks.
+ */
+static void
+partial_tick(void *arg)
+{
+	struct tui	*t = arg;
+	const char	*p;
+	size_t		 n = session_partial(t->session, &p);
+
+	if (n != t->m.partial_len) {
+		framelog_cause(FC_TIMER);
+		tui_dirty(t, D_TRANSCRIPT);
+	} else if ((n > 0 || session_pending(t->session) > 0) &&
+	    ++t->partial_quiet < PARTIAL_QUIET)
+		timer_set(t->partial_timer, PARTIAL_MS);
+}
 
 static void
 progress_tick(void *arg)
@@ -597,6 +632,7 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 		if (panes[i]->init != NULL)
 			panes[i]->init(&t);
 	t.progress_timer = timer_new(t.loop, progress_tick, &t);
+	t.partial_timer = timer_new(t.loop, partial_tick, &t);
 	t.log_max = evlog_max();
 	if (t.replay == NULL)
 		evlog_subscribe(t.log, on_event, &t);
@@ -687,6 +723,7 @@ out:
 		delwin(msgwin);
 	msgwin = NULL;
 	timer_free(t.progress_timer);
+	timer_free(t.partial_timer);
 	theme_free(&t.theme);
 	free(t.message);
 	if (t.replay == NULL)

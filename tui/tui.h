@@ -41,6 +41,7 @@ struct tui_opts {
 	bool		 no_color;	/* also set by NO_COLOR */
 	bool		 ascii;		/* ASCII markers only */
 	bool		 explain;	/* plain-language glosses */
+	bool		 present;	/* --present: a lesson on a projector */
 	struct lab_info	*lab;		/* --lab: the tour restarts it */
 	bool		 tour;		/* --tour: the guided tour */
 	struct replay	*replay;	/* mailscope replay: no session */
@@ -80,6 +81,10 @@ const char *tui_time_name(enum tui_time);
 	X(SLOT_SELECTED,	"transcript.selected")		\
 	X(SLOT_EXPLAIN,		"transcript.explain")		\
 	X(SLOT_LADDER_INJECTED,	"ladder.injected")		\
+	X(SLOT_PRESENT_OFFER,	"present.offer")		\
+	X(SLOT_PRESENT_STARTTLS, "present.starttls")		\
+	X(SLOT_PRESENT_STRIPPED, "present.stripped")		\
+	X(SLOT_PRESENT_INJECTED, "present.injected")		\
 	X(SLOT_TLS_TITLE,	"tls.title")			\
 	X(SLOT_TLS_LABEL,	"tls.label")			\
 	X(SLOT_TLS_VALUE,	"tls.value")			\
@@ -189,7 +194,7 @@ enum action {
 	A_NONE,
 	A_READLINE,		/* readline acts on it */
 	A_INTERRUPT, A_SUSPEND, A_QUIT, A_REDRAW,
-	A_HELP, A_TOGGLE_TLS, A_TIME, A_EXPLAIN,
+	A_HELP, A_TOGGLE_TLS, A_TLS_COMPACT, A_TIME, A_EXPLAIN,
 	A_FOCUS_NEXT, A_FOCUS_PREV, A_COMPLETE_OR_FOCUS, A_CMDLINE,
 	A_WHEEL_UP, A_WHEEL_DOWN, A_CLICK,
 	A_UP, A_DOWN, A_SCROLL_LINE, A_PAGE_UP, A_PAGE_DOWN, A_HOME, A_END,
@@ -253,6 +258,10 @@ struct tui_model {
 	size_t			 pending;	/* replies awaited */
 	int64_t			 expected;	/* sized transfer, -1 none */
 	int64_t			 received;
+	/* a server line still arriving: its first bytes, its length */
+	char			 partial[256];
+	size_t			 partial_len;
+	bool			 partial_tls;
 	/* replay */
 	char			 replay_status[96];	/* "" live */
 	char			 replay_damage[160];	/* "" none */
@@ -285,7 +294,8 @@ struct pane_ops {
 };
 
 extern const struct pane_ops transcript_pane, tlspanel_pane, tour_pane,
-	    gloss_pane, statusbar_pane, help_pane, ladder_pane, columns_pane;
+	    gloss_pane, statusbar_pane, help_pane, ladder_pane, columns_pane,
+	    tlssummary_pane;
 
 struct tui {
 	struct loop		*loop;
@@ -328,6 +338,8 @@ struct tui {
 	bool			 progress;
 	int64_t			 progress_start;	/* first seen */
 	struct timer		*progress_timer;
+	struct timer		*partial_timer;	/* a line still arriving */
+	int			 partial_quiet;	/* ticks with nothing new */
 	int64_t			 reply_start;	/* a reply's first line, 0 */
 	uint64_t		 reply_bytes;	/* its lines so far */
 	/* layout */
@@ -336,6 +348,8 @@ struct tui {
 	int			 ts_y, ts_x, ts_h, ts_w;
 	/* tp_h is 0 when the TLS panel is not shown */
 	int			 tp_y, tp_x, tp_h, tp_w;
+	/* the compact TLS summary, when the panel is not shown */
+	int			 sum_y, sum_h;
 	int			 tour_h;	/* the tour's banner */
 	/* lp_h is 0 when the ladder pane is not shown */
 	int			 lp_y, lp_x, lp_h, lp_w;

@@ -34,6 +34,7 @@ enum {
 	OPT_TIMESTAMPS,
 	OPT_ASCII,
 	OPT_EXPLAIN,
+	OPT_PRESENT,
 	OPT_LAB,
 	OPT_LAB_PROTO,
 	OPT_TOUR,
@@ -125,6 +126,9 @@ static const struct opt main_opts[] = {
 	{ "explain", no_argument, OPT_EXPLAIN, OPTK_NONE, NULL,
 	    "start with plain-language glosses under lines\n"
 	    "(batch too, but not --json)", 0 },
+	{ "present", no_argument, OPT_PRESENT, OPTK_NONE, NULL,
+	    "a lesson on a projector: no timestamps, room\n"
+	    "around STARTTLS, its lines highlighted", 0 },
 	{ "lab", optional_argument, OPT_LAB, OPTK_SCENARIO, "SCENARIO",
 	    "start the built-in lab server and connect to it", 0 },
 	{ "lab-proto", required_argument, OPT_LAB_PROTO, OPTK_WORDS,
@@ -447,6 +451,9 @@ main(int argc, char **argv)
 		case OPT_EXPLAIN:
 			to.explain = bo.explain = true;
 			break;
+		case OPT_PRESENT:
+			to.present = true;
+			break;
 		case OPT_LAB:
 			lab = true;
 			lab_scenario = optarg;
@@ -552,6 +559,9 @@ main(int argc, char **argv)
 	if (side && to.record != NULL)
 		usage_error("--side-by-side records nothing: --record one lab "
 		    "at a time, then mailscope replay A.jsonl B.jsonl");
+	if (to.present && batch)
+		usage_error("--present is for the screen; batch prints every "
+		    "line as it is");
 	if (lab) {
 		if (argc != 0)
 			usage_error("--lab connects to the lab: no URL");

@@ -366,6 +366,9 @@ struct pp_line {
 	int64_t		 literal;	/* IMAP: octets announced by {n} */
 	bool		 piece;		/* a later piece of a split line */
 	bool		 caps;		/* completes a capability list */
+	bool		 starttls_cap;	/* lists STARTTLS (STLS) */
+	size_t		 cap_first;	/* the capabilities it listed: */
+	size_t		 cap_n;		/* pp_caps() from cap_first on */
 };
 
 struct pp;
@@ -380,6 +383,7 @@ int		 pp_command(struct pp *, const char *, size_t, struct buf *,
 void		 pp_class(const struct pp_line *, struct ev_class *);
 size_t		 pp_pending(const struct pp *);	/* replies awaited */
 bool		 pp_data_mode(const struct pp *);	/* SMTP after 354 */
+size_t		 pp_partial(const struct pp *, const char **);
 bool		 pp_wants_continuation(const struct pp *);
 size_t		 pp_take_buffered(struct pp *, struct buf *);
 const struct strv *pp_caps(const struct pp *);
@@ -565,6 +569,9 @@ bool		 session_idle(const struct session *);
 bool		 session_data_mode(const struct session *);
 bool		 session_wants_continuation(const struct session *);
 size_t		 session_pending(const struct session *);
+/* The bytes of a server line still arriving (never logged until it
+ * ends), 0: none. */
+size_t		 session_partial(const struct session *, const char **);
 int64_t		 session_expected_size(const struct session *);
 int64_t		 session_received_size(const struct session *);
 const char	*session_quit_cmd(const struct session *);

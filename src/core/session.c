@@ -1138,11 +1138,11 @@ session_capdiff(struct session *s)
  * overwrote the offer in place so the packet keeps its size.
  */
 static bool
-starttls_masked(const struct strv *caps)
+starttls_masked(const struct strv *caps, size_t from, size_t n)
 {
 	size_t	i;
 
-	for (i = 0; i < caps->n; i++)
+	for (i = from; i < from + n && i < caps->n; i++)
 		if (strncasecmp(caps->v[i], "XXXXXXX", 7) == 0 &&
 		    strcspn(caps->v[i], " ") == strlen("STARTTLS"))
 			return true;
@@ -1167,7 +1167,7 @@ session_plain_caps(struct session *s)
 	ev_local(s->log, EV_WARNING, CHAN_PLAIN, "no-starttls",
 	    "STARTTLS is not offered: everything stays plaintext "
 	    "(or an attacker removed it)");
-	if (starttls_masked(caps))
+	if (starttls_masked(caps, 0, caps->n))
 		ev_local(s->log, EV_WARNING, CHAN_PLAIN, "starttls-stripped",
 		    "a capability is X's where STARTTLS belongs: something "
 		    "on the path overwrote the offer (STARTTLS stripping)");
@@ -1304,6 +1304,10 @@ session_line(const struct pp_line *l, void *arg)
 	struct ev_class	 cls;
 
 	pp_class(l, &cls);
+	/* The line the stripping is seen on, for the views to point at. */
+	if (session_chan(s) == CHAN_PLAIN && starttls_masked(pp_caps(s->pp),
+	    l->cap_first, l->cap_n))
+		cls.bits |= EVC_TLS_MASKED;
 	redact_server(s->red, session_log_data(s, DIR_SERVER, l->flags,
 	    l->buf, l->len, &cls));
 	if (l->caps)
@@ -2342,6 +2346,16 @@ size_t
 session_pending(const struct session *s)
 {
 	return s != NULL ? pp_pending(s->pp) : 0;
+}
+
+size_t
+session_partial(const struct session *s, const char **p)
+{
+	*p = NULL;
+	if (s == NULL || (s->state != STATE_PLAIN && s->state != STATE_TLS &&
+	    s->state != STATE_STARTTLS_WAIT))
+		return 0;
+	return pp_partial(s->pp, p);
 }
 
 int64_t

@@ -25,6 +25,9 @@
 
 #include "core/core.h"
 
+/* RFC 8997: TLS 1.0 and 1.1 only when the user asks for them. */
+#define DEFAULT_PRIORITY	"NORMAL:-VERS-TLS1.1:-VERS-TLS1.0"
+
 struct tls_client {
 	gnutls_session_t			 s;	/* the stream's */
 	gnutls_certificate_credentials_t	 cred;
@@ -43,6 +46,7 @@ struct tls_client {
 	bool					 smtp;
 	const struct strv			*pins;
 	const struct sts_policy			*sts;
+	struct tls_offer			 offer;	/* the hello's */
 };
 
 static const struct {
@@ -163,6 +167,39 @@ idna_name(const char *name)
 	return s;
 }
 
+/*
+ * What a ClientHello under this priority string offers, as GnuTLS
+ * compiles it: the versions (best first, DTLS left out), the key
+ * exchange groups and how many cipher suites.
+ */
+static void
+hello_offer(const char *priority, struct tls_offer *o)
+{
+	gnutls_priority_t	 p;
+	const unsigned int	*list;
+	const char		*name;
+	unsigned int		 sidx, i;
+	int			 n, rc;
+
+	if (gnutls_priority_init(&p, priority, NULL) < 0)
+		return;
+	n = gnutls_priority_protocol_list(p, &list);
+	for (i = 0; n > 0 && i < (unsigned int)n; i++)
+		if ((name = gnutls_protocol_get_name(list[i])) != NULL &&
+		    strncmp(name, "DTLS", 4) != 0)
+			strv_add(&o->versions, name);
+	n = gnutls_priority_group_list(p, &list);
+	for (i = 0; n > 0 && i < (unsigned int)n; i++)
+		if ((name = gnutls_group_get_name(list[i])) != NULL)
+			strv_add(&o->groups, name);
+	for (i = 0; (rc = gnutls_priority_get_cipher_suite_index(p, i,
+	    &sidx)) != GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE; i++)
+		if (rc == 0)
+			o->ciphers++;
+	gnutls_priority_deinit(p);
+	tls_offer_words(o);
+}
+
 struct tls_client *
 tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
     void *arg, char *err, size_t errlen)
@@ -200,13 +237,14 @@ tls_client_new(const struct tls_opts *o, struct stream *st, tls_step_cb step,
 		snprintf(err, errlen, "TLS: %s", gnutls_strerror(rc));
 		goto fail;
 	}
-	/* RFC 8997: TLS 1.0 and 1.1 only when the user asks for them. */
 	rc = gnutls_priority_set_direct(c->s, o->priority != NULL ?
-	    o->priority : "NORMAL:-VERS-TLS1.1:-VERS-TLS1.0", &errpos);
+	    o->priority : DEFAULT_PRIORITY, &errpos);
 	if (rc < 0) {
 		priority_error(rc, errpos, err, errlen);
 		goto fail;
 	}
+	hello_offer(o->priority != NULL ? o->priority : DEFAULT_PRIORITY,
+	    &c->offer);
 	if (o->cafile != NULL) {
 		rc = gnutls_certificate_set_x509_trust_file(c->cred, o->cafile,
 		    GNUTLS_X509_FMT_PEM);
@@ -310,21 +348,32 @@ tls_plaintext_answer(struct tls_client *c, char *err, size_t errlen)
  * handshake_failure (OpenSSL does), which then is not about ciphers.
  */
 static const char *
-alert_gloss(const struct tls_client *c, int alert)
+alert_gloss(const struct tls_client *c, int alert, char *b, size_t len)
 {
 	bool	no_cert = c->cert_requested && !c->has_client_cert;
 
 	switch (alert) {
 	case GNUTLS_A_PROTOCOL_VERSION:
-		return " (it accepts none of the TLS versions offered)";
+		/* Version negotiation failed: what was offered says why. */
+		if (c->offer.vwords == NULL)
+			return " (it accepts none of the TLS versions offered)";
+		snprintf(b, len, " (it accepts none of the TLS versions "
+		    "offered: %s)", c->offer.vwords);
+		return b;
 	case GNUTLS_A_CERTIFICATE_REQUIRED:
 		return " (the server requires a client certificate: "
 		    "--client-cert)";
 	case GNUTLS_A_HANDSHAKE_FAILURE:
-		return no_cert ? " (the server asked for a client certificate "
-		    "and none was sent: it probably requires one, "
-		    "--client-cert)" : " (no TLS version, cipher suite or "
-		    "group in common)";
+		if (no_cert)
+			return " (the server asked for a client certificate "
+			    "and none was sent: it probably requires one, "
+			    "--client-cert)";
+		if (c->offer.vwords == NULL)
+			return " (no TLS version, cipher suite or group in "
+			    "common)";
+		snprintf(b, len, " (no TLS version, cipher suite or group in "
+		    "common; offered: %s)", c->offer.vwords);
+		return b;
 	default:
 		return "";
 	}
@@ -338,12 +387,14 @@ tls_explain(int rc, bool handshake, char *err, size_t errlen, void *arg)
 	const char		*when = handshake ?
 				    "during the TLS handshake" : "inside TLS";
 	int			 alert, e = stream_errno(c->st);
+	char			 gloss[160];
 
 	switch (rc) {
 	case GNUTLS_E_FATAL_ALERT_RECEIVED:
 		alert = (int)gnutls_alert_get(c->s);
 		snprintf(err, errlen, "fatal alert from the server %s: %s%s",
-		    when, gnutls_alert_get_name(alert), alert_gloss(c, alert));
+		    when, gnutls_alert_get_name(alert), alert_gloss(c, alert,
+		    gloss, sizeof gloss));
 		return;
 	case GNUTLS_E_PREMATURE_TERMINATION:
 	case GNUTLS_E_PULL_ERROR:
@@ -395,6 +446,7 @@ tls_client_free(struct tls_client *c)
 	free(c->host);
 	free(c->sni);
 	free(c->why_not);
+	tls_offer_free(&c->offer);
 	free(c);
 }
 
@@ -951,6 +1003,7 @@ tls_get_facts(struct tls_client *c)
 	char			*desc;
 
 	f = xcalloc(1, sizeof *f);
+	tls_offer_copy(&f->offer, &c->offer);
 	f->version = xstrdup(gnutls_protocol_get_name(
 	    gnutls_protocol_get_version(c->s)));
 	suite = gnutls_ciphersuite_get(c->s);

@@ -18,6 +18,50 @@ proto_name(enum proto_id p)
 	return (unsigned)p <= PROTO_SIEVE ? proto_names[p] : "?";
 }
 
+void
+tls_offer_free(struct tls_offer *o)
+{
+	strv_clear(&o->versions);
+	strv_clear(&o->groups);
+	free(o->words);
+	free(o->vwords);
+	memset(o, 0, sizeof *o);
+}
+
+void
+tls_offer_copy(struct tls_offer *d, const struct tls_offer *o)
+{
+	tls_offer_free(d);
+	strv_copy(&d->versions, &o->versions);
+	strv_copy(&d->groups, &o->groups);
+	d->ciphers = o->ciphers;
+	tls_offer_words(d);
+}
+
+/* The one wording of an offer, from its lists; NULL when not known. */
+void
+tls_offer_words(struct tls_offer *o)
+{
+	struct buf	b = { 0 }, v = { 0 };
+	size_t		i;
+
+	free(o->words);
+	free(o->vwords);
+	o->words = o->vwords = NULL;
+	if (o->versions.n == 0)
+		return;
+	for (i = 0; i < o->versions.n; i++)
+		buf_printf(&v, "%s%s", i > 0 ? ", " : "", o->versions.v[i]);
+	buf_adds(&b, v.p);
+	for (i = 0; i < o->groups.n; i++)
+		buf_printf(&b, "%s%s", i > 0 ? ", " : "; groups ",
+		    o->groups.v[i]);
+	buf_printf(&b, "; %lld cipher suite%s", (long long)o->ciphers,
+	    o->ciphers == 1 ? "" : "s");
+	o->vwords = v.p;
+	o->words = b.p;
+}
+
 static void
 cert_free(struct tls_cert *tc)
 {
@@ -127,6 +171,7 @@ tls_facts_free(struct tls_facts *f)
 
 	if (f == NULL)
 		return;
+	tls_offer_free(&f->offer);
 	free(f->version);
 	free(f->cipher);
 	free(f->kx);
@@ -161,6 +206,7 @@ tls_facts_dup(const struct tls_facts *f)
 	if (f == NULL)
 		return NULL;
 	d = xcalloc(1, sizeof *d);
+	tls_offer_copy(&d->offer, &f->offer);
 	d->version = xstrdup_or_null(f->version);
 	d->cipher = xstrdup_or_null(f->cipher);
 	d->kx = xstrdup_or_null(f->kx);
@@ -270,6 +316,7 @@ tls_facts_fields(const struct tls_facts *f, struct tls_field out[TLS_FIELDS])
 		    f->resumption : f->resumed ? "yes" : "no" },
 		{ "OCSP",	"OCSP staple",	f->ocsp },
 		{ "session",	"Session",	f->desc },
+		{ "offered",	"Client offered", f->offer.words },
 	};
 
 	memcpy(out, fields, sizeof fields);

@@ -23,8 +23,10 @@
 			    JSON_REAL_PRECISION(15))
 #define LOAD_FLAGS	(JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL)
 /* 2: events carry their classification; 3: header and trailer say their
- * kind, the trailer the exit code, a certificate key its type and bits. */
-#define FORMAT		3
+ * kind, the trailer the exit code, a certificate key its type and bits;
+ * 4: the TLS facts say what the client offered, a server line whether it
+ * lists STARTTLS or a masked one. */
+#define FORMAT		4
 #define FORMAT_MIN	1
 
 static char *
@@ -168,6 +170,14 @@ tls_to_json(const struct tls_facts *f)
 	json_t			*o = json_object(), *chain, *vo;
 	size_t			 i;
 
+	if (f->offer.versions.n > 0) {
+		vo = json_object();
+		json_object_set_new(vo, "versions", jstrv(&f->offer.versions));
+		json_object_set_new(vo, "groups", jstrv(&f->offer.groups));
+		json_object_set_new(vo, "ciphers",
+		    json_integer(f->offer.ciphers));
+		json_object_set_new(o, "offered", vo);
+	}
 	json_object_set_new(o, "version", jstr(f->version));
 	json_object_set_new(o, "cipher", jstr(f->cipher));
 	json_object_set_new(o, "kx", jstr(f->kx));
@@ -438,9 +448,11 @@ static const struct {
 	{ EVC_TLS_CMD, BW_CLIENT, "starttls_cmd" },
 	{ EVC_OFFERS_TLS, BW_CAPS, "offers_starttls" },
 	{ EVC_TLS_NO, BW_ANY, "starttls_refused" },
-	{ EVC_SECRET, BW_ANY, "credential" },
-	{ EVC_PARTIAL, BW_ANY, "partial" },
-	{ EVC_AUTHED, BW_ANY, "after_login" },
+	{ EVC_SECRET, BW_CLIENT, "credential" },
+	{ EVC_TLS_CAP, BW_SERVER, "starttls_cap" },
+	{ EVC_PARTIAL, BW_CAPS, "partial" },
+	{ EVC_TLS_MASKED, BW_SERVER, "starttls_masked" },
+	{ EVC_AUTHED, BW_CAPS, "after_login" },
 };
 
 static enum bit_where
@@ -971,6 +983,22 @@ sts_from_json(json_t *o, struct tls_sts *s, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the client offered (format 4); absent: not known. */
+static int
+offer_from_json(json_t *o, struct tls_offer *of, char *err, size_t errlen)
+{
+	if (o == NULL)
+		return 0;
+	if (!json_is_object(o))
+		return fail(err, errlen, "\"offered\": not an object");
+	if (get_strv(o, "versions", &of->versions, err, errlen) == -1 ||
+	    get_strv(o, "groups", &of->groups, err, errlen) == -1 ||
+	    get_count(o, "ciphers", &of->ciphers, err, errlen) == -1)
+		return -1;
+	tls_offer_words(of);
+	return 0;
+}
+
 /* The facts, freed with tls_facts_free on failure. */
 static struct tls_facts *
 tls_from_json(json_t *o, char *err, size_t errlen)
@@ -997,7 +1025,9 @@ tls_from_json(json_t *o, char *err, size_t errlen)
 			    &f->chain[i], err, errlen) == -1)
 				goto bad;
 	}
-	if (get_str(o, "version", &f->version, err, errlen) == -1 ||
+	if (offer_from_json(json_object_get(o, "offered"), &f->offer, err,
+	    errlen) == -1 ||
+	    get_str(o, "version", &f->version, err, errlen) == -1 ||
 	    get_str(o, "cipher", &f->cipher, err, errlen) == -1 ||
 	    get_str(o, "kx", &f->kx, err, errlen) == -1 ||
 	    get_str(o, "group", &f->group, err, errlen) == -1 ||

@@ -121,7 +121,9 @@ enum reply_status {
 #define EVC_OFFERS_TLS	0x08	/* EV_CAPS: the list offers STARTTLS/STLS */
 #define EVC_TLS_NO	0x10	/* STARTTLS refused */
 #define EVC_SECRET	0x20	/* client line bearing a credential */
+#define EVC_TLS_CAP	0x20	/* server line: lists STARTTLS/STLS */
 #define EVC_PARTIAL	0x40	/* EV_CAPS: a greeting's, may lack some */
+#define EVC_TLS_MASKED	0x40	/* server line: X's where STARTTLS was */
 #define EVC_AUTHED	0x80	/* EV_CAPS: after authentication */
 
 struct ev_class {
@@ -293,7 +295,23 @@ struct tls_sts {
 	char		*tlsrpt;	/* rua, or NULL */
 };
 
+/*
+ * What the client's hello offered, as the priority string in force
+ * allows it (src/core/tls.c): the versions, best first, the key exchange
+ * groups and the number of cipher suites.  No versions: not known (a
+ * recording from before it was kept).
+ */
+struct tls_offer {
+	struct strv	 versions;	/* "TLS1.3", "TLS1.2" */
+	struct strv	 groups;	/* "X25519", "SECP256R1", ... */
+	int64_t		 ciphers;
+	char		*words;		/* "TLS1.3, TLS1.2; groups ...; 19
+					 * cipher suites", tls_offer_words() */
+	char		*vwords;	/* "TLS1.3, TLS1.2" */
+};
+
 struct tls_facts {
+	struct tls_offer offer;		/* what the client offered */
 	char		*version;	/* "TLS1.3" */
 	char		*cipher;	/* "TLS_AES_256_GCM_SHA384" */
 	char		*kx;		/* "ECDHE-RSA", "(EC)DHE" */
@@ -318,6 +336,9 @@ struct tls_facts {
 };
 
 
+void		 tls_offer_words(struct tls_offer *);
+void		 tls_offer_free(struct tls_offer *);
+void		 tls_offer_copy(struct tls_offer *, const struct tls_offer *);
 struct tls_facts *tls_facts_dup(const struct tls_facts *);
 void		 tls_facts_free(struct tls_facts *);
 const char	*tls_facts_summary(const struct tls_facts *, struct buf *);
@@ -336,7 +357,7 @@ struct tls_field {
 	const char	*title;		/* for handouts: "Key exchange" */
 	const char	*value;		/* NULL when unknown */
 };
-#define TLS_FIELDS	11
+#define TLS_FIELDS	12
 void		 tls_facts_fields(const struct tls_facts *,
 		    struct tls_field[TLS_FIELDS]);
 /* Two connections side by side: label, before, after, a triple a fact. */

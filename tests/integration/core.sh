@@ -133,7 +133,7 @@ if python3 - "$T/json" <<'EOF'
 import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert lines[0]["mailscope"] == "recording", lines[0]
-assert lines[0]["kind"] == "header" and lines[0]["format"] == 3, lines[0]
+assert lines[0]["kind"] == "header" and lines[0]["format"] == 4, lines[0]
 assert lines[-1]["kind"] == "trailer" and "end" in lines[-1], lines[-1]
 assert lines[-1]["exit"] == 0, lines[-1]
 ev = [l for l in lines[1:-1]]

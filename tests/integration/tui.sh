@@ -421,7 +421,7 @@ keys F1
 check "F1 opens the help" wait_for 'keys and commands'
 check "the help is framed" wait_for '┌─+┐$'
 keys End
-check "help lists : commands (End scrolls it)" wait_for ':starttls'
+check "help lists : commands (End scrolls it)" wait_for ':reveal'
 # Up a page at a time from the end until the panel's keys show.
 _i=0
 while [ $_i -lt 6 ] &&

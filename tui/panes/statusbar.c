@@ -96,6 +96,8 @@ draw_left(struct tui *t, bool short_target)
 		badge(SLOT_MODE, "DATA");
 	if (t->opts.explain)
 		badge(SLOT_MODE, "EXPLAIN");
+	if (t->opts.present)
+		badge(SLOT_MODE, "PRESENT");
 	if ((rec = recording_badge(t, &s)) != NULL)
 		badge(s, rec);
 	if (m->replay_status[0] != '\0')

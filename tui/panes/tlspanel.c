@@ -459,6 +459,43 @@ compare(struct tlspanel *tp, const struct digest *d)
 	strv_clear(&rows);
 }
 
+/*
+ * Under the timeline: the versions the hello offered and the one the
+ * server chose; the groups and suites by number (their names are in the
+ * batch summary and the exports).
+ */
+static void
+negotiation(struct tlspanel *tp, const struct tls_facts *f)
+{
+	struct rtext	*r;
+
+	if (f == NULL || f->offer.vwords == NULL)
+		return;
+	r = line(tp);
+	r->indent = 14;
+	rtext_printf(r, SLOT_TLS_LABEL, "  %-11s ", "offered");
+	rtext_net(r, SLOT_TLS_VALUE, f->offer.vwords,
+	    strlen(f->offer.vwords));
+	rtext_adds(r, SLOT_TLS_LABEL, tp->t->utf8 ? " \xe2\x86\x92 " :
+	    " -> ");
+	/* From a recording in a replay: through the sanitizer too. */
+	rtext_net(r, SLOT_TLS_MATCH, f->version != NULL ? f->version : "?",
+	    f->version != NULL ? strlen(f->version) : 1);
+	r = line(tp);
+	r->indent = 14;
+	rtext_printf(r, SLOT_TLS_LABEL, "  %-11s %lld cipher suites, %zu "
+	    "groups", "", (long long)f->offer.ciphers, f->offer.groups.n);
+}
+
+static void
+lab(struct tlspanel *tp)
+{
+	if (tp->t->opts.lab_info == NULL)
+		return;
+	title(tp, "Lab");
+	text(tp, SLOT_TLS_VALUE, "  %s", tp->t->opts.lab_info);
+}
+
 static void
 build(struct tlspanel *tp)
 {
@@ -472,10 +509,9 @@ build(struct tlspanel *tp)
 
 	lines_reset(tp);
 	tp->sel_row = -1;
-	if (tp->t->opts.lab_info != NULL) {
-		title(tp, "Lab");
-		text(tp, SLOT_TLS_VALUE, "  %s", tp->t->opts.lab_info);
-	}
+	/* Below the transcript the panel is short: the facts come first. */
+	if (tp->right)
+		lab(tp);
 	/* mx://: the mail hosts DNS named, and whether DNSSEC vouched. */
 	if (d->mx != NULL) {
 		title(tp, "Mail domain (MX)");
@@ -558,6 +594,7 @@ build(struct tlspanel *tp)
 			rtext_net(r, SLOT_TLS_VALUE, m->steps[i]->data,
 			    m->steps[i]->len);
 		}
+		negotiation(tp, f);
 	}
 	if (d->capdiff) {
 		title(tp, "Capabilities after STARTTLS");
@@ -585,6 +622,8 @@ build(struct tlspanel *tp)
 			    strlen(d->warnings.v[i]));
 		}
 	}
+	if (!tp->right)
+		lab(tp);
 	title(tp, "Legend");
 	text(tp, SLOT_TLS_LABEL, "  C: client  S: server  %s inside TLS",
 	    tp->t->utf8 ? "\xf0\x9f\x94\x92" : "~");

@@ -43,6 +43,8 @@ struct transcript {
 	WINDOW		*win;
 	int		 y, x, h, w;
 	int		 cover;		/* bottom rows under the message */
+	int		 live;		/* rows of a line still arriving */
+	struct rtext	 live_rt;
 	struct item	*items;
 	size_t		 n, cap;
 	struct group	*groups;
@@ -95,6 +97,7 @@ tr_done(struct tui *t)
 	free(ts->visible);
 	free(ts->vrow);
 	rtext_free(&ts->rt);
+	rtext_free(&ts->live_rt);
 	free(ts);
 }
 
@@ -127,7 +130,9 @@ publish(const struct transcript *ts)
 static int
 view_h(const struct transcript *ts)
 {
-	return ts->h - ts->cover > 1 ? ts->h - ts->cover : 1;
+	int	h = ts->h - ts->cover - ts->live;
+
+	return h > 1 ? h : 1;
 }
 
 static bool
@@ -247,8 +252,14 @@ add_time(struct transcript *ts, struct rtext *rt, size_t i,
 	int64_t			 wall;
 	char			 b[32];
 
-	switch (ts->t->opts.time) {
+	/* A lesson on a projector: the lines, not the clock. */
+	switch (ts->t->opts.present ? TIME_OFF : ts->t->opts.time) {
 	case TIME_ABSOLUTE:
+		if (ev == NULL) {
+			/* A line still arriving has no time yet. */
+			rtext_printf(rt, SLOT_TIME, "%13s", "");
+			break;
+		}
 		wall = evlog_wall(ts->t->log, ev);
 		sec = (time_t)(wall / 1000000000);
 		localtime_r(&sec, &tm);
@@ -257,6 +268,10 @@ add_time(struct transcript *ts, struct rtext *rt, size_t i,
 		    (int)((wall / 1000000) % 1000));
 		break;
 	case TIME_RELATIVE:
+		if (ev == NULL) {
+			rtext_printf(rt, SLOT_TIME, "%11s", "");
+			break;
+		}
 		prev = i > 0 ? item_event(ts, i - 1) : NULL;
 		rtext_printf(rt, SLOT_TIME, "%+10.3f ", (double)(ev->t_ns -
 		    (prev != NULL ? prev->t_ns : 0)) / 1e9);
@@ -386,6 +401,54 @@ add_explain(struct transcript *ts, struct rtext *rt, const struct event *ev)
 	buf_free(&b);
 }
 
+/*
+ * --present: the lines a STARTTLS lesson is about, from what the engine
+ * and the session decided they are (the class, the flags).
+ */
+static enum slot
+lesson_slot(const struct event *ev, enum slot s)
+{
+	if (ev->flags & EVF_INJECTED)
+		return SLOT_PRESENT_INJECTED;
+	if (ev->dir == DIR_CLIENT)
+		return (ev->cls.bits & EVC_TLS_CMD) ? SLOT_PRESENT_STARTTLS : s;
+	if (ev->cls.bits & EVC_TLS_MASKED)
+		return SLOT_PRESENT_STRIPPED;
+	if (ev->cls.bits & EVC_TLS_GO)
+		return SLOT_PRESENT_STARTTLS;
+	if (ev->cls.bits & EVC_TLS_CAP)
+		return SLOT_PRESENT_OFFER;
+	return s;
+}
+
+/*
+ * A server line still arriving (the engine's bytes so far, no event yet),
+ * under the last line while following: marked incomplete, replaced by the
+ * line's own event when it ends.  Returns its rows, at most LIVE_ROWS.
+ */
+#define LIVE_ROWS	2
+static int
+live_text(struct transcript *ts, int *indent)
+{
+	const struct tui_model	*m = &ts->t->m;
+	struct rtext		*rt = &ts->live_rt;
+	size_t			 n = m->partial_len;
+	int			 rows;
+
+	rtext_reset(rt);
+	if (n == 0 || !ts->follow)
+		return 0;
+	add_time(ts, rt, 0, NULL);
+	add_marker(ts, rt, "S:", m->partial_tls);
+	*indent = text_width(rt->text.p, rt->text.len);
+	rtext_net(rt, m->partial_tls ? SLOT_SERVER_TLS : SLOT_SERVER,
+	    m->partial, n < sizeof m->partial ? n : sizeof m->partial);
+	rtext_printf(rt, SLOT_MARKER, " %s incomplete (%zu byte%s so far)",
+	    ts->t->utf8 ? "\xe2\x80\xa6" : "...", n, n == 1 ? "" : "s");
+	rows = rtext_rows(rt, ts->w, *indent);
+	return rows < LIVE_ROWS ? rows : LIVE_ROWS;
+}
+
 /* The styled text of one unit; *indent is where wrapped rows start. */
 static void
 build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
@@ -401,8 +464,12 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	rtext_reset(rt);
 	*indent = 0;
 	if (ev->kind == EV_TLS_ESTABLISHED) {
+		/* --present: the boundary stands apart (the go-ahead leaves
+		 * a row above it). */
 		add_rule(ts, rt, ev, ts->w, indent);
 		add_explain(ts, rt, ev);
+		if (ts->t->opts.present)
+			rtext_add(rt, SLOT_BOUNDARY, "\n ", 2);
 		return;
 	}
 	add_time(ts, rt, i, ev);
@@ -416,6 +483,8 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 			s = tls ? SLOT_CLIENT_TLS : SLOT_CLIENT;
 		else
 			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
+		if (ts->t->opts.present)
+			s = lesson_slot(ev, s);
 		if (folded(ts, i)) {
 			g = &ts->groups[group_of(ts, i)];
 			human_size(g->bytes, size, sizeof size);
@@ -435,6 +504,12 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		else
 			rtext_net(rt, s, ev->data, ev->len);
 		add_flags(ts, rt, ev);
+		/* A row of the terminal's own ground, not the line's. */
+		if (ts->t->opts.present && ev->dir == DIR_SERVER &&
+		    (ev->cls.bits & EVC_TLS_GO)) {
+			rtext_add(rt, s, "\n", 1);
+			rtext_adds(rt, SLOT_DEFAULT, " ");
+		}
 		break;
 	case EV_WARNING:
 	case EV_ERROR:
@@ -612,11 +687,16 @@ tr_draw(struct tui *t)
 	bool			 focus = t->focus == FOCUS_TRANSCRIPT;
 	size_t			 i;
 	int			 row = 0, skip, indent, n, r;
+	int			 live, live_indent = 0;
 	char			 more[96];
 
 	/* The message covers the bottom rows: the newest line goes above. */
 	ts->cover = t->m.msg_rows > 0 && t->m.msg_rows < ts->h ?
 	    t->m.msg_rows : 0;
+	ts->live = 0;
+	live = live_text(ts, &live_indent);
+	if (live > 0 && ts->h - ts->cover - live > 1)
+		ts->live = live;
 	publish(ts);
 	/* Side by side, the columns pane has its place. */
 	if (ts->win == NULL || t->sbs != NULL)
@@ -646,6 +726,9 @@ tr_draw(struct tui *t)
 	/* Where it is, for the ladder pane drawn after it. */
 	t->m.shown = ts->nvisible > 0 ?
 	    item_event(ts, ts->visible[ts->nvisible - 1]) : NULL;
+	if (ts->live > 0)
+		rtext_draw(ts->win, &ts->live_rt, row, 0, ts->w, live_indent,
+		    0, ts->live);
 	if (!ts->follow) {
 		if (ts->unseen > 0)
 			snprintf(more, sizeof more, " %zu new below - End "

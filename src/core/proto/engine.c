@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/proto/proto_int.h"
 
@@ -174,6 +175,20 @@ emit(struct pp *pp, const struct pp_line *l)
 	deliver(pp, l);
 }
 
+/* Which capabilities the piece listed, and whether STARTTLS is one. */
+static void
+line_caps(const struct pp *pp, struct pp_line *l)
+{
+	size_t	i, n = pp->line_caps < pp->caps.n ? pp->line_caps : pp->caps.n;
+
+	l->cap_first = pp->caps.n - n;
+	l->cap_n = n;
+	l->starttls_cap = false;
+	for (i = l->cap_first; i < pp->caps.n; i++)
+		if (strcasecmp(pp->caps.v[i], pp->ops->starttls_cap) == 0)
+			l->starttls_cap = true;
+}
+
 /* Deliver the framed piece in pp->line. */
 static void
 piece(struct pp *pp, uint32_t flags, bool last)
@@ -193,7 +208,9 @@ piece(struct pp *pp, uint32_t flags, bool last)
 	l.buf = pp->line.len > 0 ? pp->line.p : "";
 	l.len = pp->line.len;
 	l.flags = (first ? 0 : pp->head.flags) | pp->lflags | flags;
+	pp->line_caps = 0;
 	pp->ops->line(pp, &l, first, last);
+	line_caps(pp, &l);
 	if (first) {
 		pp->head = l;
 		pp->head.flags &= ~PIECE_FLAGS;
@@ -714,6 +731,8 @@ pp_class(const struct pp_line *l, struct ev_class *c)
 		c->bits |= EVC_TLS_GO;
 	if (l->starttls_refused)
 		c->bits |= EVC_TLS_NO;
+	if (l->starttls_cap)
+		c->bits |= EVC_TLS_CAP;
 }
 
 size_t
@@ -735,6 +754,20 @@ void
 pp_body_line(struct pp *pp)
 {
 	pp->body_dot = pp->data_mode;
+}
+
+/*
+ * The server line being framed, as far as it came: what a view may show
+ * as still arriving.  Not a literal's bytes, nor anything held after the
+ * STARTTLS go-ahead (never parsed).
+ */
+size_t
+pp_partial(const struct pp *pp, const char **p)
+{
+	*p = pp->line.p;
+	if (pp->stopped || pp->lit_active || pp->line.p == NULL)
+		return 0;
+	return pp->line.len;
 }
 
 bool
@@ -1170,6 +1203,7 @@ pp_cap_add(struct pp *pp, const char *p, size_t len)
 
 	if (pp->caps.n >= PP_CAPS_MAX)
 		return;
+	pp->line_caps++;
 	/* A NUL would cut "STARTTLS\0junk" to STARTTLS: keep it visible. */
 	if (memchr(p, '\0', len) != NULL) {
 		sanitize(p, len, &b);

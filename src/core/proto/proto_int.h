@@ -110,6 +110,7 @@ struct pp {
 	bool		 cr;		/* a CR ended the last feed */
 	bool		 in_line;	/* pieces of this line were delivered */
 	struct pp_line	 head;		/* first piece's classification */
+	size_t		 line_caps;	/* capabilities this piece added */
 	char		 tail[64];	/* end of the previous piece */
 	size_t		 ntail;
 	const char	*in;		/* the feed being parsed */

@@ -655,6 +655,49 @@ test_anon(void **state)
 	free(key);
 }
 
+/*
+ * What the hello offered comes from the priority string: the default
+ * offers TLS 1.3 then 1.2 and never 1.1; a TLS 1.2-only priority offers
+ * 1.2 alone, and the facts say so beside the version chosen.
+ */
+static void
+test_offer(void **state)
+{
+	struct pair		 p;
+	struct tls_facts	*f;
+	char			*cert, *key;
+
+	(void)state;
+	make_leaf("mail.test", "mail.test", "127.0.0.1", 0, 0, false,
+	    &cert, &key);
+	assert_int_equal(connect_pair(&p, cert, key, "mail.test", NULL,
+	    "NORMAL:-VERS-TLS1.3", NULL), 1);
+	f = tls_get_facts(p.c);
+	assert_true(f->offer.versions.n >= 2);
+	assert_string_equal(f->offer.versions.v[0], "TLS1.3");
+	assert_string_equal(f->offer.versions.v[1], "TLS1.2");
+	assert_false(strv_has(&f->offer.versions, "TLS1.1"));
+	assert_true(f->offer.groups.n > 0);
+	assert_true(strv_has(&f->offer.groups, f->group));
+	assert_true(f->offer.ciphers > 1);
+	assert_string_equal(f->version, "TLS1.2");
+	assert_non_null(strstr(f->offer.words, "TLS1.3, TLS1.2; groups "));
+	assert_non_null(strstr(f->offer.words, " cipher suites"));
+	assert_string_equal(f->offer.vwords, "TLS1.3, TLS1.2");
+	tls_facts_free(f);
+	pair_free(&p);
+
+	assert_int_equal(connect_pair(&p, cert, key, "mail.test",
+	    "NORMAL:-VERS-ALL:+VERS-TLS1.2", NULL, NULL), 1);
+	f = tls_get_facts(p.c);
+	assert_int_equal(f->offer.versions.n, 1);
+	assert_string_equal(f->offer.vwords, "TLS1.2");
+	tls_facts_free(f);
+	pair_free(&p);
+	free(cert);
+	free(key);
+}
+
 static void
 test_bad_priority(void **state)
 {
@@ -809,6 +852,7 @@ main(void)
 		cmocka_unit_test(test_tls12),
 		cmocka_unit_test(test_no_common_version),
 		cmocka_unit_test(test_anon),
+		cmocka_unit_test(test_offer),
 		cmocka_unit_test(test_bad_priority),
 		cmocka_unit_test(test_plaintext_answer),
 		cmocka_unit_test(test_peer_closes),

@@ -268,6 +268,12 @@ make_facts(void)
 	struct tls_facts	*f = xcalloc(1, sizeof *f);
 	size_t			 i;
 
+	strv_add(&f->offer.versions, "TLS1.3");
+	strv_add(&f->offer.versions, "TLS1.2");
+	strv_add(&f->offer.groups, "X25519");
+	strv_add(&f->offer.groups, "SECP256R1");
+	f->offer.ciphers = 19;
+	tls_offer_words(&f->offer);
 	f->version = xstrdup("TLS1.3");
 	f->cipher = xstrdup("TLS_AES_256_GCM_SHA384");
 	f->kx = xstrdup("(EC)DHE");
@@ -342,6 +348,10 @@ assert_facts_eq(const struct tls_facts *a, const struct tls_facts *b)
 {
 	size_t	i;
 
+	assert_strv_eq(&a->offer.versions, &b->offer.versions);
+	assert_strv_eq(&a->offer.groups, &b->offer.groups);
+	assert_int_equal(a->offer.ciphers, b->offer.ciphers);
+	assert_str_eq(a->offer.words, b->offer.words);
 	assert_str_eq(a->version, b->version);
 	assert_str_eq(a->cipher, b->cipher);
 	assert_str_eq(a->kx, b->kx);
@@ -400,6 +410,9 @@ test_tls(void **state)
 		assert_non_null(strstr(line, "\"not_before\":"
 		    "\"2023-11-14T22:13:20Z\""));
 		assert_non_null(strstr(line, "\"sni\":null"));
+		assert_non_null(strstr(line, "\"offered\":{\"versions\":"
+		    "[\"TLS1.3\",\"TLS1.2\"],\"groups\":[\"X25519\","
+		    "\"SECP256R1\"],\"ciphers\":19}"));
 		/* The key as a person reads it, and as fields. */
 		assert_non_null(strstr(line, "\"key\":\"RSA 4096\","
 		    "\"key_type\":\"RSA\",\"key_bits\":4096,"
@@ -418,6 +431,26 @@ test_tls(void **state)
 	}
 	evlog_free(a);
 	evlog_free(b);
+}
+
+/* The offer's one wording, and none for an offer not known. */
+static void
+test_offer_words(void **state)
+{
+	struct tls_facts	*f = make_facts(), *d;
+	struct tls_offer	 none = { 0 };
+
+	(void)state;
+	assert_string_equal(f->offer.words, "TLS1.3, TLS1.2; groups X25519, "
+	    "SECP256R1; 19 cipher suites");
+	assert_string_equal(f->offer.vwords, "TLS1.3, TLS1.2");
+	d = tls_facts_dup(f);
+	assert_string_equal(d->offer.words, f->offer.words);
+	tls_facts_free(d);
+	tls_facts_free(f);
+	tls_offer_words(&none);
+	assert_null(none.words);
+	assert_null(none.vwords);
 }
 
 static void
@@ -604,7 +637,7 @@ test_header_trailer(void **state)
 	evlog_set_wall_base(a, 1763820000123456000LL);
 	line = recording_header_json(a, &so);
 	assert_non_null(strstr(line, "{\"mailscope\":\"recording\","
-	    "\"kind\":\"header\",\"format\":3,\"version\":\""
+	    "\"kind\":\"header\",\"format\":4,\"version\":\""
 	    MAILSCOPE_VERSION "\","));
 	assert_non_null(strstr(line, "\"redacted\":true"));
 	assert_int_equal(recording_parse_line(a, line, &info, err,
@@ -663,8 +696,8 @@ test_header_trailer(void **state)
 
 	/* Wrong format and missing fields are refused. */
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
-	    "\"format\":4,\"redacted\":true}", &info, err, sizeof err), -1);
-	assert_non_null(strstr(err, "format 4"));
+	    "\"format\":5,\"redacted\":true}", &info, err, sizeof err), -1);
+	assert_non_null(strstr(err, "format 5"));
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"recording\","
 	    "\"format\":0,\"redacted\":true}", &info, err, sizeof err), -1);
 	assert_int_equal(recording_parse_line(a, "{\"mailscope\":\"other\"}",
@@ -740,6 +773,7 @@ main(void)
 		cmocka_unit_test(test_binary),
 		cmocka_unit_test(test_every_byte_everywhere),
 		cmocka_unit_test(test_tls),
+		cmocka_unit_test(test_offer_words),
 		cmocka_unit_test(test_capdiff),
 		cmocka_unit_test(test_dns),
 		cmocka_unit_test(test_malformed),

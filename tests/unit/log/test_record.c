@@ -603,7 +603,7 @@ assert_class(const struct event *ev, unsigned code, enum reply_status st,
 /*
  * A stored format-1 recording (written before events carried their
  * classification) loads with every data event classified by the engine,
- * and saved again (format 3) gives back the same classes without it.
+ * and saved again (format 4) gives back the same classes without it.
  */
 static void
 test_format1_classified(void **state)
@@ -669,7 +669,7 @@ test_format1_classified(void **state)
 		    sizeof err), 0);
 		assert_int_equal(recording_load(copy, 1, b, &again, err,
 		    sizeof err), (int)evlog_count(a));
-		assert_int_equal(again.format, 3);
+		assert_int_equal(again.format, 4);
 		for (k = 0; k < evlog_count(a); k++) {
 			x = evlog_get(a, k);
 			y = evlog_get(b, k);

@@ -160,12 +160,15 @@ test_tls_members(void **state)
 	f->dane.rrs = rr = xcalloc(1, sizeof *rr);
 	f->pin.checked = true;
 	f->sts.checked = true;
+	strv_add(&f->offer.versions, "TLS1.3");
 	line = tls_facts_json(f);
 	o = json_loads(line, 0, NULL);
 	assert_members(s, "/$defs/tls", o);
 	assert_members(s, "/$defs/cert", json_array_get(json_object_get(o,
 	    "chain"), 0));
 	assert_members(s, "/$defs/verify", json_object_get(o, "verify"));
+	assert_members(s, "/$defs/tls/properties/offered",
+	    json_object_get(o, "offered"));
 	assert_members(s, "/$defs/dane", json_object_get(o, "dane"));
 	assert_members(s, "/$defs/dane/properties/records/items",
 	    json_array_get(json_object_get(json_object_get(o, "dane"),

@@ -628,6 +628,67 @@ test_smtp_greeting_ehlo_caps(void **state)
 	pp_free(pp);
 }
 
+/* Per line: whether it lists STARTTLS (the class bit) and its range. */
+static void
+cap_cb(const struct pp_line *l, void *arg)
+{
+	struct buf	*b = arg;
+	struct ev_class	 c;
+
+	pp_class(l, &c);
+	buf_printf(b, "%c%zu+%zu ", (c.bits & EVC_TLS_CAP) ? 'T' : '-',
+	    l->cap_first, l->cap_n);
+}
+
+/*
+ * The line that lists STARTTLS (STLS) is the engine's knowledge, whatever
+ * the protocol lays its capabilities out as: one a line (SMTP, POP3), all
+ * on one (IMAP, the greeting's too).
+ */
+static void
+test_starttls_cap_line(void **state)
+{
+	struct pp	*pp;
+	struct buf	 b = { 0 }, out = { 0 };
+	const char	*smtp = "250-mx.test hello\r\n250-SIZE 1\r\n"
+	    "250-STARTTLS\r\n250 8BITMIME\r\n";
+	const char	*imap = "* OK [CAPABILITY IMAP4rev1 STARTTLS] hi\r\n";
+	const char	*imap2 = "* CAPABILITY IMAP4rev1 IDLE\r\n"
+	    "a001 OK done\r\n";
+	const char	*pop3 = "+OK\r\nUSER\r\nSTLS\r\n.\r\n";
+
+	(void)state;
+	pp = pp_new(PROTO_SMTP, cap_cb, &b);
+	assert_int_equal(pp_command(pp, "EHLO me", 7, &out, NULL), 0);
+	pp_feed(pp, smtp, strlen(smtp));
+	buf_addc(&b, '\0');
+	assert_string_equal(b.p, "-0+0 -0+1 T1+1 -2+1 ");
+	pp_free(pp);
+
+	buf_reset(&b);
+	pp = pp_new(PROTO_IMAP, cap_cb, &b);
+	pp_expect_greeting(pp);
+	pp_feed(pp, imap, strlen(imap));
+	buf_reset(&out);
+	assert_int_equal(pp_command(pp, "a001 CAPABILITY", 15, &out, NULL),
+	    0);
+	pp_feed(pp, imap2, strlen(imap2));
+	buf_addc(&b, '\0');
+	assert_string_equal(b.p, "T0+2 -0+2 -2+0 ");
+	pp_free(pp);
+
+	buf_reset(&b);
+	pp = pp_new(PROTO_POP3, cap_cb, &b);
+	buf_reset(&out);
+	assert_int_equal(pp_command(pp, "CAPA", 4, &out, NULL), 0);
+	pp_feed(pp, pop3, strlen(pop3));
+	buf_addc(&b, '\0');
+	assert_string_equal(b.p, "-0+0 -0+1 T1+1 -2+0 ");
+	pp_free(pp);
+	buf_free(&b);
+	buf_free(&out);
+}
+
 static void
 test_smtp_greeting_554(void **state)
 {
@@ -2259,6 +2320,7 @@ main(void)
 		cmocka_unit_test(test_reentrant_callback),
 		cmocka_unit_test(test_command_rejects_crlf),
 		cmocka_unit_test(test_smtp_greeting_ehlo_caps),
+		cmocka_unit_test(test_starttls_cap_line),
 		cmocka_unit_test(test_smtp_greeting_554),
 		cmocka_unit_test(test_smtp_pipelining),
 		cmocka_unit_test(test_smtp_data_dotstuff),
