@@ -24,8 +24,9 @@ static const struct ladder_key legend[] = {
 	    "connection: after the go-ahead, before anything encrypted" },
 	{ "boundary", "the TLS boundary: the handshake is done; what "
 	    "follows is encrypted" },
-	{ "lesson", "what the lesson is about: the STARTTLS command and its "
-	    "answer, stripping, injection, what changed across STARTTLS" },
+	{ "lesson", "what the lesson is about: the line offering STARTTLS "
+	    "(or where it was masked), the STARTTLS command and its answer, "
+	    "stripping, injection, what changed across STARTTLS" },
 	{ "note", "a note, a mark, or what mailscope noticed" },
 	{ "warning", "a warning or an error" },
 	{ "break", "the connection ended; a new one starts below" },
@@ -72,7 +73,8 @@ lesson(const struct event *ev)
 		return true;
 	if (ev->kind == EV_DATA)
 		return ev->dir == DIR_CLIENT ? (ev->cls.bits & EVC_TLS_CMD) :
-		    (ev->cls.bits & (EVC_TLS_GO | EVC_TLS_NO));
+		    (ev->cls.bits & (EVC_TLS_GO | EVC_TLS_NO | EVC_TLS_CAP |
+		    EVC_TLS_MASKED));
 	if (ev->kind == EV_CAPDIFF)
 		return true;
 	for (i = 0; i < sizeof lesson_codes / sizeof lesson_codes[0]; i++)

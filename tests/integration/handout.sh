@@ -190,6 +190,12 @@ contains "$T/inject.html" '<g class="boundary">' "inject-response: the TLS bound
 contains "$T/inject.labels" '^TLS handshake: ClientHello sent, ServerHello received' \
     "inject-response: the handshake's messages on the same connection"
 contains "$T/inject.html" '<g class="arrow plain lesson">' "inject-response: STARTTLS and its go-ahead highlighted"
+tr -d '\n' < "$T/inject.html" | grep -qE '<g class="arrow plain lesson">(<rect[^>]*/>)?<text[^>]*>250-STARTTLS<' &&
+    pass "inject-response: the line offering STARTTLS highlighted" ||
+    fail "inject-response: 250-STARTTLS not highlighted"
+tr -d '\n' < "$T/strip.html" | grep -qE '<g class="arrow plain lesson">(<rect[^>]*/>)?<text[^>]*>250-XXXXXXXA<' &&
+    pass "strip: the masked line highlighted" ||
+    fail "strip: 250-XXXXXXXA not highlighted"
 lacks "$T/inject.html" '\(\+[0-9]+ lines?\)' "inject-response: no reply folded"
 
 # The handout around it.

@@ -47,7 +47,7 @@ session(void)
 	line(log, DIR_SERVER, CHAN_PLAIN, EVF_END, EVC_FINAL, "220 hi");
 	line(log, DIR_CLIENT, CHAN_PLAIN, 0, 0, "EHLO x");
 	line(log, DIR_SERVER, CHAN_PLAIN, 0, 0, "250-lab Hello x");
-	line(log, DIR_SERVER, CHAN_PLAIN, 0, 0, "250-STARTTLS");
+	line(log, DIR_SERVER, CHAN_PLAIN, 0, EVC_TLS_CAP, "250-STARTTLS");
 	line(log, DIR_SERVER, CHAN_PLAIN, EVF_END, EVC_FINAL, "250 8BITMIME");
 	local(log, EV_CAPS, CHAN_PLAIN, NULL, "STARTTLS 8BITMIME");
 	line(log, DIR_CLIENT, CHAN_PLAIN, 0, EVC_TLS_CMD, "STARTTLS");
@@ -83,7 +83,7 @@ static const struct {
 	{ LR_SERVER, 0, 0, "220 hi" },
 	{ LR_CLIENT, 0, 0, "EHLO x" },
 	{ LR_SERVER, 0, 0, "250-lab Hello x" },
-	{ LR_SERVER, 0, 0, "250-STARTTLS" },
+	{ LR_SERVER, LRF_LESSON, 0, "250-STARTTLS" },
 	{ LR_SERVER, 0, 0, "250 8BITMIME" },
 	{ LR_CLIENT, LRF_LESSON, 0, "STARTTLS" },
 	{ LR_SERVER, LRF_LESSON, 0, "220 go ahead" },
