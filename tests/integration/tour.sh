@@ -191,6 +191,12 @@ check "the mail sent is read back" wait_for 'hello from the tour'
 check "a TAB in the literal is expanded, not left to the terminal" \
     wait_for '^ {26}by lab\.mailscope\.test \(mailscope-lab\)'
 check "4: done on the literal" wait_for '✔ The \{N\} literal'
+check "4: the question" wait_for ':answer plain or tls'
+line ':answer plain'
+check "4: plain is wrong: the login was inside TLS" \
+    wait_for '✘ Not so: inside TLS'
+line ':answer tls'
+check "4: right, from the login line's channel" wait_for '✔ Right: inside TLS'
 keys Enter
 
 # --- 5. Version negotiation ---
@@ -214,6 +220,11 @@ line 'EHLO me'
 line 'MAIL FROM:<you>'
 check "6: MAIL refused before STARTTLS" wait_for 'S:   530 '
 check "6: done on the 530" wait_for '✔ 530: STARTTLS first'
+line ':answer yes'
+check "6: yes is wrong" wait_for '✘ Not so: it answered 530'
+line ':answer no'
+check "6: right, from the reply to MAIL FROM" \
+    wait_for '✔ Right: it answered 530, it enforces TLS'
 keys Enter
 
 # --- 7. Implicit TLS ---
@@ -229,6 +240,9 @@ keys Enter
 check "7: on pop3s" wait_for 'pop3s://127\.0\.0\.1:[0-9]+ +POP3 +TLS'
 check "7: the POP3 greeting inside TLS" wait_for 'S:🔒 \+OK '
 check "7: pop3s done" wait_for '✔ \+OK with a lock'
+line ':answer yes'
+check "7: nothing crossed in plaintext" \
+    wait_for '✘ Not so: none, TLS came before the first byte'
 keys Enter
 
 # --- 8. POP3 STLS and IMAP STARTTLS ---
@@ -243,6 +257,14 @@ check "8: on the IMAP port in plaintext" wait_for 'IMAP  PLAIN'
 line 'a CAPABILITY'
 line 'a STARTTLS'
 check "8: IMAP STARTTLS done" wait_for '✔ a OK, then the handshake'
+check "8: the question" wait_for 'which capability went away'
+line 'a CAPABILITY'
+check "8: the capabilities again inside TLS" wait_for 'went: LOGINDISABLED|-LOGINDISABLED'
+line ':answer idle'
+check "8: IDLE did not go away" wait_for '✘ Not so: not among those gone'
+line ':answer logindisabled'
+check "8: right, from the capability diff" \
+    wait_for '✔ Right: logindisabled was offered only in plaintext'
 keys Enter
 
 # --- 9. Stripping ---
@@ -271,6 +293,11 @@ line 'y'
 check "10: the credential is redacted on screen" \
     wait_for 'C:   AUTH PLAIN \[redacted'
 check "10: done, the judge named" wait_for 'mailscope judge grades'
+line ':answer tls'
+check "10: the password crossed in plaintext" \
+    wait_for '✘ Not so: in plaintext \(no lock'
+line ':answer plain'
+check "10: right" wait_for '✔ Right: in plaintext'
 keys Enter
 
 # --- 11. Response injection ---
@@ -290,6 +317,11 @@ check "explain mode: the client's side of injection" \
     wait_for "The client's side: a client must drop"
 line ':explain off'
 check "11: done" wait_for '✔ The bytes after 220 were marked'
+line ':answer 1'
+check "11: one is wrong" wait_for '✘ Not so: 2, in the bytes marked injected'
+line ':answer 2'
+check "11: right, the lines counted in the injected bytes" \
+    wait_for '✔ Right: 2, in the bytes marked injected'
 keys Enter
 
 # --- 12. Command injection ---
@@ -299,6 +331,10 @@ line 'EHLO me'
 line ':starttls NOOP'
 check "12: command injection flagged" wait_for '\[command-injection\]'
 check "12: done" wait_for '✔ NOOP was answered inside TLS'
+line ':answer quit'
+check "12: QUIT was not sent with STARTTLS" wait_for '✘ Not so: NOOP, sent'
+line ':answer noop'
+check "12: right" wait_for '✔ Right: NOOP, sent with STARTTLS'
 keys Enter
 
 # --- 13. Certificate failures ---
@@ -328,6 +364,9 @@ check ":probe: the certificate finding" \
 check ":probe: the summary" \
     wait_for 'probe of submission://127\.0\.0\.1:[0-9]+: [0-9]+ ok, 0 warn, 0 bad'
 check "14: done" wait_for '✔ Each finding is a line in the transcript'
+line ':answer 0'
+check "14: right, counted from the probe's lines" \
+    wait_for '✔ Right: 0, the lines marked warn or bad'
 keys Enter
 
 # --- 15. The end ---

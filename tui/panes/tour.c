@@ -66,6 +66,13 @@ enum tour_check {
 	CK_VERSION,	/* the TLS version negotiated */
 	CK_ADDED,	/* a capability offered only inside TLS */
 	CK_VERIFIED,	/* was the certificate verified? */
+	CK_SECRET,	/* did the last credential cross in plaintext? */
+	CK_ENFORCED,	/* did the server take MAIL FROM in plaintext? */
+	CK_PLAIN,	/* did this connection carry plaintext lines? */
+	CK_REMOVED,	/* a capability offered only in plaintext */
+	CK_INJECTED,	/* how many lines were injected */
+	CK_SMUGGLED,	/* the command sent with STARTTLS */
+	CK_PROBE,	/* how many probe findings were warn or bad */
 };
 
 struct tour_chapter {
@@ -81,21 +88,34 @@ static const struct tour_chapter chapters[] = {
 	  "Which TLS version was negotiated?  :answer VERSION" },
 	{ "Capabilities before and after", CK_ADDED,
 	  "Name a capability offered only inside TLS.  :answer NAME" },
-	{ "Send a mail, read it back", CK_NONE, NULL },
+	{ "Send a mail, read it back", CK_SECRET,
+	  "Did the password cross in plaintext or inside TLS?  "
+	  ":answer plain or tls" },
 	{ "Version negotiation", CK_VERSION,
 	  "Which version was negotiated, and why?  :answer VERSION" },
-	{ "Enforced or opportunistic", CK_NONE, NULL },
-	{ "Implicit TLS: 465, 993, 995", CK_NONE, NULL },
-	{ "POP3 STLS and IMAP STARTTLS", CK_NONE, NULL },
+	{ "Enforced or opportunistic", CK_ENFORCED,
+	  "Did the server take MAIL FROM before TLS?  :answer yes or no" },
+	{ "Implicit TLS: 465, 993, 995", CK_PLAIN,
+	  "Did any line of this connection cross in plaintext?  "
+	  ":answer yes or no" },
+	{ "POP3 STLS and IMAP STARTTLS", CK_REMOVED,
+	  "Type a CAPABILITY inside TLS: which capability went away?  "
+	  ":answer NAME" },
 	{ "Stripping", CK_STARTTLS,
 	  "Does the server, as this client sees it, offer STARTTLS?  "
 	  ":answer yes or no" },
-	{ "The client's side", CK_NONE, NULL },
-	{ "Response injection", CK_NONE, NULL },
-	{ "Command injection", CK_NONE, NULL },
+	{ "The client's side", CK_SECRET,
+	  "Did the password cross in plaintext or inside TLS?  "
+	  ":answer plain or tls" },
+	{ "Response injection", CK_INJECTED,
+	  "How many lines came injected after the go-ahead?  :answer N" },
+	{ "Command injection", CK_SMUGGLED,
+	  "Which command was sent with STARTTLS in one write?  "
+	  ":answer COMMAND" },
 	{ "Certificate failures", CK_VERIFIED,
 	  "Was the certificate verified?  :answer yes or no" },
-	{ "Test it: :probe", CK_NONE, NULL },
+	{ "Test it: :probe", CK_PROBE,
+	  "How many of the probe's findings were warn or bad?  :answer N" },
 	{ "The end", CK_NONE, NULL },
 };
 #define NCHAPTERS	(sizeof chapters / sizeof chapters[0])
@@ -915,6 +935,234 @@ version_in(const char *a, const char **p)
 	return 0;
 }
 
+/* The number at the start of an answer, or -1. */
+static long
+number_in(const char *a)
+{
+	char	*end;
+	long	 n;
+
+	a += strspn(a, " ");
+	if (!isdigit((unsigned char)*a))
+		return -1;
+	n = strtol(a, &end, 10);
+	return *end == '\0' || strchr(" ,.;:", *end) != NULL ? n : -1;
+}
+
+/* The first event of the connection the log ends in. */
+static size_t
+conn_start(const struct evlog *log)
+{
+	size_t	i = evlog_count(log);
+
+	while (i > 0 && evlog_at(log, i - 1)->kind != EV_CONNECT)
+		i--;
+	return i > 0 ? i - 1 : 0;
+}
+
+/* The line's first word, compared with the answer's. */
+static bool
+same_word(const struct event *ev, const char *a)
+{
+	size_t	n = strcspn(ev->data, " "), m;
+
+	a += strspn(a, " ");
+	m = strcspn(a, " ,.;:");
+	return n == m && n > 0 && strncasecmp(ev->data, a, n) == 0;
+}
+
+/* The event after i (not a trace) that the server sent last in its turn. */
+static const struct event *
+reply_after(const struct evlog *log, size_t i)
+{
+	const struct event	*ev;
+
+	for (i++; i < evlog_count(log); i++) {
+		ev = evlog_at(log, i);
+		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
+		    (ev->cls.bits & EVC_FINAL))
+			return ev;
+		if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT)
+			return NULL;
+	}
+	return NULL;
+}
+
+/*
+ * The questions about lines rather than facts, read from the log:
+ * 1 right, 0 wrong, -1 not shown yet (v says why).
+ */
+static int
+judge_lines(struct tui *t, enum tour_check ck, const char *a, char *v,
+    size_t vlen)
+{
+	const struct evlog	*log = t->log;
+	const struct event	*ev, *hit = NULL;
+	const char		*p;
+	size_t			 i, n = 0, from = conn_start(log);
+	long			 want;
+	int			 yn;
+	bool			 plain;
+
+	switch (ck) {
+	case CK_SECRET:
+		for (i = evlog_count(log); i > 0 && hit == NULL; i--) {
+			ev = evlog_at(log, i - 1);
+			if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT &&
+			    (ev->cls.bits & EVC_SECRET))
+				hit = ev;
+		}
+		if (hit == NULL) {
+			snprintf(v, vlen, "no password sent yet");
+			return -1;
+		}
+		n = strcspn(a, " ,.;:");
+		if ((n == 3 && strncasecmp(a, "tls", 3) == 0) ||
+		    (n == 9 && strncasecmp(a, "encrypted", 9) == 0))
+			plain = false;
+		else if ((n == 5 && strncasecmp(a, "plain", 5) == 0) ||
+		    (n == 9 && strncasecmp(a, "plaintext", 9) == 0) ||
+		    (n == 5 && strncasecmp(a, "clear", 5) == 0))
+			plain = true;
+		else {
+			snprintf(v, vlen, "plain or tls");
+			return -1;
+		}
+		snprintf(v, vlen, "%s: %s.", plain == (hit->chan != CHAN_TLS) ?
+		    "Right" : "Not so", hit->chan == CHAN_TLS ? "inside TLS "
+		    "(the lock on its line), redacted here, encrypted on the "
+		    "wire" : "in plaintext (no lock on its line): anyone on "
+		    "the path could read it");
+		return plain == (hit->chan != CHAN_TLS);
+	case CK_ENFORCED:
+		for (i = evlog_count(log); i > 0 && hit == NULL; i--) {
+			ev = evlog_at(log, i - 1);
+			if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT &&
+			    ev->chan == CHAN_PLAIN && ev->len >= 5 &&
+			    strncasecmp(ev->data, "MAIL ", 5) == 0)
+				hit = ev;
+		}
+		if (hit != NULL)
+			hit = reply_after(log, i);
+		if (hit == NULL || hit->len < 3) {
+			snprintf(v, vlen, "no reply to MAIL FROM in plaintext "
+			    "yet");
+			return -1;
+		}
+		if ((yn = yes_no(a)) == -1) {
+			snprintf(v, vlen, "yes or no");
+			return -1;
+		}
+		snprintf(v, vlen, "%s: it answered %.3s, %s.", yn ==
+		    (hit->data[0] == '2') ? "Right" : "Not so", hit->data,
+		    hit->data[0] == '2' ? "opportunistic: mail in plaintext "
+		    "is taken" : "it enforces TLS");
+		return yn == (hit->data[0] == '2');
+	case CK_PLAIN:
+		for (i = from; i < evlog_count(log); i++) {
+			ev = evlog_at(log, i);
+			if (ev->kind == EV_DATA && ev->chan == CHAN_PLAIN)
+				n++;
+		}
+		if (evlog_count(log) == 0 || evlog_at(log, from)->kind !=
+		    EV_CONNECT) {
+			snprintf(v, vlen, "not connected yet");
+			return -1;
+		}
+		if ((yn = yes_no(a)) == -1) {
+			snprintf(v, vlen, "yes or no");
+			return -1;
+		}
+		if (n == 0)
+			snprintf(v, vlen, "%s: none, TLS came before the first "
+			    "byte.", yn == 0 ? "Right" : "Not so");
+		else
+			snprintf(v, vlen, "%s: %zu line%s without a lock.",
+			    yn == 1 ? "Right" : "Not so", n, n == 1 ? "" : "s");
+		return yn == (n > 0);
+	case CK_INJECTED:
+		/* Lines, not events: one read may carry several. */
+		for (i = from; i < evlog_count(log); i++) {
+			ev = evlog_at(log, i);
+			if (ev->kind != EV_DATA || !(ev->flags & EVF_INJECTED) ||
+			    ev->len == 0)
+				continue;
+			for (p = ev->data; (p = memchr(p, '\n', ev->len -
+			    (size_t)(p - ev->data))) != NULL; p++)
+				n++;
+			if (ev->data[ev->len - 1] != '\n')
+				n++;
+		}
+		if (n == 0) {
+			snprintf(v, vlen, "nothing injected on this connection: "
+			    "EHLO, then STARTTLS");
+			return -1;
+		}
+		if ((want = number_in(a)) == -1) {
+			snprintf(v, vlen, "a number");
+			return -1;
+		}
+		snprintf(v, vlen, "%s: %zu, in the bytes marked injected.",
+		    (size_t)want == n ? "Right" : "Not so", n);
+		return (size_t)want == n;
+	case CK_SMUGGLED:
+		for (i = evlog_count(log); i > 0 && hit == NULL; i--) {
+			ev = evlog_at(log, i - 1);
+			if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT &&
+			    (ev->cls.bits & EVC_TLS_CMD))
+				hit = ev;
+		}
+		/* The client's next line, still in plaintext. */
+		for (ev = NULL; hit != NULL && i + 1 < evlog_count(log); i++) {
+			ev = evlog_at(log, i + 1);
+			if (ev->kind == EV_TLS_ESTABLISHED ||
+			    (ev->kind == EV_DATA && ev->dir == DIR_SERVER)) {
+				ev = NULL;
+				break;
+			}
+			if (ev->kind == EV_DATA && ev->dir == DIR_CLIENT)
+				break;
+			ev = NULL;
+		}
+		if (ev == NULL) {
+			snprintf(v, vlen, "no command sent with STARTTLS yet: "
+			    ":starttls NOOP");
+			return -1;
+		}
+		snprintf(v, vlen, "%s: %.*s, sent with STARTTLS before the "
+		    "go-ahead.", same_word(ev, a) ? "Right" : "Not so",
+		    (int)strcspn(ev->data, " "), ev->data);
+		return same_word(ev, a);
+	case CK_PROBE:
+		for (i = evlog_count(log); i > 0; i--) {
+			ev = evlog_at(log, i - 1);
+			if (ev_code_is(ev, "probe-done")) {
+				if (hit != NULL)
+					break;
+				hit = ev;
+			} else if (hit != NULL && ev_code_is(ev, "probe") &&
+			    (strncmp(ev->data, "probe warn", 10) == 0 ||
+			    strncmp(ev->data, "probe bad", 9) == 0))
+				n++;
+		}
+		if (hit == NULL) {
+			snprintf(v, vlen, "no probe yet: :probe");
+			return -1;
+		}
+		if ((want = number_in(a)) == -1) {
+			snprintf(v, vlen, "a number");
+			return -1;
+		}
+		snprintf(v, vlen, "%s: %zu, the lines marked warn or bad.",
+		    (size_t)want == n ? "Right" : "Not so", n);
+		return (size_t)want == n;
+	default:
+		break;
+	}
+	snprintf(v, vlen, "no question here");
+	return -1;
+}
+
 /*
  * The answer against what the session showed: 1 right, 0 wrong, -1 the
  * session has not shown it (the verdict says why).
@@ -995,8 +1243,26 @@ judge(struct tui *t, enum tour_check ck, const char *a, char *v, size_t vlen)
 		    "Not so", dg->verified ? "verified" : "not verified",
 		    p != NULL ? ", " : "", p != NULL ? p : "");
 		return yn == dg->verified;
+	case CK_REMOVED:
+		if (!dg->capdiff) {
+			snprintf(v, vlen, "no difference yet: CAPABILITY (CAPA) "
+			    "inside TLS");
+			return -1;
+		}
+		n = strcspn(a, " ,.;");
+		if (n > 0 && listed(&dg->removed, a, n)) {
+			snprintf(v, vlen, "Right: %.*s was offered only in "
+			    "plaintext.", (int)n, a);
+			return 1;
+		}
+		snprintf(v, vlen, "Not so: %s.  The capability diff above "
+		    "lists what went (-).", n > 0 && listed(&dg->added, a,
+		    n) ? "that one came inside TLS" : "not among those gone");
+		return 0;
 	case CK_NONE:
 		break;
+	default:
+		return judge_lines(t, ck, a, v, vlen);
 	}
 	snprintf(v, vlen, "no question here");
 	return -1;
