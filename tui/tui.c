@@ -665,11 +665,13 @@ tui_main(const struct session_opts *sopts, const struct tui_opts *topts)
 		tui_message(&t, true, "%s", t.opts.config_error);
 	else if (t.opts.lab_info != NULL && !t.opts.tour)
 		/* "lab: scenario NAME", the CA is in the TLS panel. */
-		tui_message(&t, false, "%.*s: type %s, then %s; F4 explains "
+		tui_message(&t, false, "%.*s: type %s%s%s; F4 explains "
 		    "every line; mailscope --lab --tour guides you",
 		    (int)strcspn(t.opts.lab_info, ","), t.opts.lab_info,
 		    pp_typed_hello(t.sopts.target.proto),
-		    pp_typed_starttls(t.sopts.target.proto));
+		    t.sopts.target.implicit_tls ? " (TLS came first: no " :
+		    ", then ", t.sopts.target.implicit_tls ?
+		    "STARTTLS here)" : pp_typed_starttls(t.sopts.target.proto));
 	else if (t.opts.lab_info != NULL)
 		tui_message(&t, false, "%s", t.opts.lab_info);
 	colour_apply(&t);

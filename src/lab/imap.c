@@ -1340,8 +1340,8 @@ imap_starttls(struct lab_conn *c, const char *tag)
 		/* The answer to the client's next command, made up. */
 		lab_reply(c, "* CAPABILITY IMAP4rev1 AUTH=" JUDGE_CANARY);
 		imap_next_tag(tag, &b);
-		lab_reply(c, "%s OK CAPABILITY completed (injected before "
-		    "TLS)", b.p);
+		lab_reply(c, "%s OK CAPABILITY completed%s", b.p,
+		    c->mystery ? "" : " (injected before TLS)");
 		buf_free(&b);
 	}
 	c->want_tls = true;

@@ -239,7 +239,8 @@ pop3_stls(struct lab_conn *c)
 	lab_reply(c, "+OK Begin TLS negotiation");
 	if (lab_inject(c)) {
 		/* A CAPA answer with a mechanism the server never offers. */
-		lab_reply(c, "+OK injected before TLS");
+		lab_reply(c, c->mystery ? "+OK capabilities follow" :
+		    "+OK injected before TLS");
 		lab_reply(c, "SASL " JUDGE_CANARY);
 		lab_reply(c, ".");
 	}

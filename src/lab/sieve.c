@@ -291,7 +291,7 @@ sieve_starttls(struct lab_conn *c)
 	}
 	lab_reply(c, "OK \"Begin TLS negotiation now\"");
 	if (c->scn == SCN_INJECT_RESPONSE)
-		lab_reply(c, "OK \"injected before TLS\"");
+		lab_reply(c, c->mystery ? "OK" : "OK \"injected before TLS\"");
 	c->want_tls = true;
 }
 

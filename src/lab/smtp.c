@@ -171,8 +171,12 @@ smtp_starttls(struct lab_conn *c, const char *arg)
 	smtp_reset(c);
 	lab_reply(c, "220 2.0.0 Ready to start TLS");
 	if (lab_inject(c)) {
-		/* An EHLO answer with a mechanism the server never offers. */
-		lab_reply(c, "250-evil.example injected before TLS");
+		/*
+		 * An EHLO answer with a mechanism the server never offers;
+		 * a mystery's does not say what it is.
+		 */
+		lab_reply(c, c->mystery ? "250-lab.mailscope.test at your "
+		    "service" : "250-evil.example injected before TLS");
 		lab_reply(c, "250 AUTH " JUDGE_CANARY);
 	}
 	c->want_tls = true;

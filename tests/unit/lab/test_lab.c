@@ -447,6 +447,20 @@ test_smtp_scenarios(void **state)
 	    "250 AUTH " JUDGE_CANARY "\r\n");
 	stop();
 
+	/* A mystery's injected lines do not name the attack. */
+	lab_store_free(&store);
+	lab_store_init(&store);
+	lab_conn_init(&conn, LAB_SMTP, SCN_INJECT_RESPONSE, &store, false);
+	conn.mystery = true;
+	lab_conn_start(&conn);
+	assert_null(strstr(say(NULL), "inject"));
+	say("EHLO c\r\n");
+	o = say("STARTTLS\r\n");
+	assert_non_null(strstr(o, "250-lab.mailscope.test at your service"));
+	assert_null(strstr(o, "inject"));
+	assert_null(strstr(o, "evil"));
+	stop();
+
 	/* CVE-2011-0411: plaintext after STARTTLS answered inside TLS. */
 	start(LAB_SMTP, SCN_INJECT_COMMAND, false);
 	say("EHLO c\r\n");
