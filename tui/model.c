@@ -35,6 +35,11 @@ model_event(struct tui_model *m, const struct event *ev)
 	enum dg_phase	before = m->dg.phase;
 
 	digest_event(ev, &m->dg);
+	/* A new connection: the last one's handshake is not this one's. */
+	if (ev->kind == EV_CONNECT) {
+		m->nsteps = 0;
+		m->hs_start = 0;
+	}
 	if (ev->kind != EV_TLS_STEP)
 		return;
 	/* A new handshake starts a new timeline; tickets join the last. */

@@ -401,7 +401,7 @@ partial_tick(void *arg)
 
 	if (n != t->m.partial_len) {
 		framelog_cause(FC_TIMER);
-		tui_dirty(t, D_TRANSCRIPT);
+		tui_dirty(t, D_TRANSCRIPT | D_STATUS);
 	} else if ((n > 0 || session_pending(t->session) > 0) &&
 	    ++t->partial_quiet < PARTIAL_QUIET)
 		timer_set(t->partial_timer, PARTIAL_MS);

@@ -76,13 +76,21 @@ check "F8: the panel opens on the TLS facts" \
 check "F8: the summary is gone with the panel shown" \
     lacks_now '\(F8: full panel\)'
 check "F8: the transcript stays" wait_for 'S: +220 2\.0\.0 Ready to start TLS'
+check "the panel's first lines: offered against chosen" \
+    wait_for 'offered +TLS1\.3, TLS1\.2 → TLS1\.2'
+check "the panel's first lines: suites and groups counted" \
+    wait_for '[0-9]+ cipher suites, [0-9]+ groups'
 keys F6 F6
 keys End
-check "the panel's timeline: offered against chosen" \
-    wait_for 'offered +TLS1\.3, TLS1\.2 → TLS1\.2'
-check "the panel's timeline: suites and groups counted" \
-    wait_for '[0-9]+ cipher suites, [0-9]+ groups'
-keys Escape F8
+check "the panel's timeline, at its end" wait_for 'ms Finished received'
+keys Escape
+line ':reconnect'
+check "a new connection: greeted again" \
+    wait_for 'connected to 127\.0\.0\.1 port [0-9]+ from'
+check "a new connection: in plaintext" wait_for '^  PLAINTEXT$'
+check "a new connection: the last handshake's steps are gone" \
+    lacks_now 'Handshake steps|Finished received'
+keys F8
 check "F8 again: back to the summary" wait_for '\(F8: full panel\)'
 check "F8 again: the panel is gone" lacks_now '── TLS panel'
 tui_stop p
@@ -116,7 +124,7 @@ check "200x60: greeted" wait_for 'S: +220 lab\.mailscope\.test'
 line 'EHLO projector.test'
 line 'STARTTLS'
 check "200x60: the panel beside the transcript" wait_for '│  TLS panel'
-check "200x60: its timeline says what was offered" \
+check "200x60: its first lines say what was offered" \
     wait_for 'offered +TLS1\.3, TLS1\.2 → TLS1\.2'
 check "200x60: no compact summary" lacks_now '\(F8: full panel\)'
 check "200x60: the lab box first when beside" wait_for '│ Lab'
@@ -184,6 +192,15 @@ rm -f "$T/slow.jsonl"
 start 100 30 --record "$T/slow.jsonl" --lab slow
 check "slow: the line shows while it arrives, marked incomplete" \
     wait_for 'S: +220 lab.* (…|\.\.\.) incomplete \([0-9]+ bytes so far\)'
+# incomplete_counted: one screen with the line incomplete and its bytes
+# counted in the status bar.
+incomplete_counted() {
+	screen > "$T/slow.screen"
+	grep -q 'incomplete (' "$T/slow.screen" &&
+	    grep -Eq ' in [1-9][0-9]*B out 0B ' "$T/slow.screen"
+}
+check "slow: the status bar counts the bytes while they arrive" \
+    incomplete_counted
 check "slow: replaced by the full line when it ends" \
     wait_for 'S: +220 lab\.mailscope\.test ESMTP mailscope-lab \(scenario slow\)$'
 check "slow: the incomplete mark is gone" lacks_now 'incomplete \('

@@ -427,6 +427,17 @@ line ':tour 2'
 check ":tour 2 again" wait_for 'Tour 2/15: STARTTLS and the handshake'
 check ":tour 2: a fresh connection to the good lab" \
     wait_for 'S:   220 .*\(scenario good\)'
+# A chapter that needs TLS, jumped to on a plaintext connection.
+line ':tour 3'
+check ":tour 3 in plaintext: STARTTLS first in what to type" \
+    wait_for 'Type: EHLO me  STARTTLS  then'
+line 'EHLO me'
+line 'STARTTLS'
+check ":tour 3: inside TLS, the step's own text" \
+    wait_for 'Type: EHLO me$|Type: EHLO me  '
+line 'EHLO me'
+check ":tour 3: done on the capability diff" \
+    wait_for '✔ The capability diff'
 keys C-d
 check "80x24: Ctrl-D leaves" wait_for '^MAILSCOPE-EXIT=[0-9]+$'
 tui_stop small

@@ -151,7 +151,8 @@ sb_draw(struct tui *t)
 	if (sbwin == NULL)
 		return;
 	draw_left(t, false);
-	size_str(t->m.dg.bytes_in, in, sizeof in);
+	/* The bytes of a line still arriving count as they come. */
+	size_str(t->m.dg.bytes_in + t->m.partial_len, in, sizeof in);
 	size_str(t->m.dg.bytes_out, out, sizeof out);
 	/*
 	 * Bytes always; the focus when there is room for it, if need be

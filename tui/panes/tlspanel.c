@@ -460,7 +460,7 @@ compare(struct tlspanel *tp, const struct digest *d)
 }
 
 /*
- * Under the timeline: the versions the hello offered and the one the
+ * Under the channel: the versions the hello offered and the one the
  * server chose; the groups and suites by number (their names are in the
  * batch summary and the exports).
  */
@@ -536,6 +536,8 @@ build(struct tlspanel *tp)
 		rtext_adds(r, SLOT_TLS_OK, "  TLS");
 		if (d->tls_summary != NULL)
 			text(tp, SLOT_TLS_VALUE, "  %s", d->tls_summary);
+		/* The lesson of version negotiation, where it is seen. */
+		negotiation(tp, f);
 		break;
 	case DG_TLS_FAILED:
 		rtext_adds(r, SLOT_TLS_BAD, "  TLS FAILED");
@@ -594,7 +596,6 @@ build(struct tlspanel *tp)
 			rtext_net(r, SLOT_TLS_VALUE, m->steps[i]->data,
 			    m->steps[i]->len);
 		}
-		negotiation(tp, f);
 	}
 	if (d->capdiff) {
 		title(tp, "Capabilities after STARTTLS");

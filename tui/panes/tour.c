@@ -131,6 +131,8 @@ struct tour_step {
 	enum tour_place	 place;
 	bool		 fresh;		/* a new connection to begin with */
 	bool		 panel;		/* once done, show the TLS panel */
+	const char	*plain_type;	/* what to type on a plaintext
+					 * connection (a jump, :tour back) */
 };
 
 static const struct tour_step steps[] = {
@@ -140,148 +142,150 @@ static const struct tour_step steps[] = {
 	  TW_GREETING, NULL,
 	  "S: 220 is the greeting: the server is ready.  2xx means success "
 	  "(RFC 5321 §4.2).",
-	  "good", TP_SUBMISSION, true, false },
+	  "good", TP_SUBMISSION, true, false, NULL },
 	{ 0, "EHLO me",
 	  "EHLO names the client and asks for the server's extensions, one "
 	  "per 250- line (RFC 5321 §4.1.1.1).",
 	  TW_EHLO, NULL,
 	  "250-STARTTLS: the offer to encrypt this connection.  No AUTH: "
 	  "passwords only inside TLS.",
-	  "good", TP_SUBMISSION, false, false },
+	  "good", TP_SUBMISSION, false, false, NULL },
 	{ 1, "STARTTLS",
 	  "STARTTLS asks to encrypt this same connection (RFC 3207); the "
 	  "server answers 220, then the TLS handshake runs.",
 	  TW_VERIFY, NULL,
 	  "The rule marks where TLS began; the status bar shows the "
 	  "verdict.  Tab, the STARTTLS line, F1: the lesson.",
-	  "good", TP_SUBMISSION, false, true },
+	  "good", TP_SUBMISSION, false, true, NULL },
 	{ 1, "Tab  Tab  then  ?",
 	  "The TLS panel sums up the handshake: version (the highest both "
 	  "sides speak), cipher, key exchange, certificate, verdict.",
 	  TW_PANEL, NULL,
 	  "Every field in plain words with its RFC; Esc gives the facts "
 	  "back.",
-	  "good", TP_SUBMISSION, false, true },
+	  "good", TP_SUBMISSION, false, true, NULL },
 	{ 2, "EHLO me",
 	  "What the server said before TLS could have been forged on the "
 	  "way: a client forgets it and asks again (RFC 3207 §4.2).",
 	  TW_CAPDIFF, NULL,
 	  "The capability diff: AUTH appeared inside TLS, STARTTLS went.",
-	  "good", TP_SUBMISSION, false, false },
-	{ 3, ":auth plain demo (password demo)  MAIL FROM:<you>  "
+	  "good", TP_SUBMISSION, false, false,
+	  "EHLO me  STARTTLS  then  EHLO me" },
+	{ 3, ":auth plain demo (password: demo)  MAIL FROM:<you>  "
 	  "RCPT TO:<demo>  DATA  text  .",
-	  "Submission takes mail from its users only: log in first (RFC 6409 "
-	  "§4.3).  Sender, recipient, message; a lone dot ends it (RFC 5321 "
-	  "§3.3).",
+	  "Submission wants a login first (RFC 6409 §4.3); a lone dot ends "
+	  "the message (RFC 5321 §3.3).",
 	  TW_MAIL, NULL,
 	  "250 after the dot: the server took the message for demo's "
 	  "mailbox.",
-	  "good", TP_SUBMISSION, false, false },
+	  "good", TP_SUBMISSION, false, false,
+	  "EHLO me  STARTTLS  :auth plain demo (password: demo)  "
+	  "MAIL FROM:<you>  RCPT TO:<demo>  DATA  text  ." },
 	{ 3, "a LOGIN demo demo  a SELECT INBOX  a FETCH 1 BODY[]",
 	  "Now on IMAP (143), in TLS.  A tag (a) starts each command "
 	  "(RFC 9051).",
 	  TW_LITERAL, NULL,
 	  "The {N} literal is the message as stored, with the server's "
 	  "Received: line.  The password was redacted.",
-	  "good", TP_IMAP_TLS, false, false },
+	  "good", TP_IMAP_TLS, false, false, NULL },
 	{ 4, "EHLO me  then  STARTTLS",
 	  "The lab restarted as a server that speaks TLS 1.2 at most.  "
 	  "mailscope offers 1.3 and 1.2: the server chooses.",
 	  TW_VERIFY, NULL,
-	  "TLS1.2 in the status bar: the highest both speak.",
-	  "tls12-only", TP_SUBMISSION, false, true },
+	  "The panel's first lines: offered TLS1.3, TLS1.2 -> TLS1.2.",
+	  "tls12-only", TP_SUBMISSION, false, true, NULL },
 	{ 5, "EHLO me  then  MAIL FROM:<you>",
 	  "Opportunistic TLS takes mail in plaintext; this lab enforces TLS "
 	  "(RFC 8314).",
 	  TW_REPLY, "530",
 	  "530: STARTTLS first.  Senders enforce too: MTA-STS, DANE, "
 	  "mailscope --require-tls.",
-	  "enforced", TP_SUBMISSION, false, false },
+	  "enforced", TP_SUBMISSION, false, false, NULL },
 	{ 6, NULL,
 	  "Now on the lab's port 465 (smtps): the handshake comes first, "
 	  "no plaintext, nothing to strip.",
 	  TW_GREETING, NULL,
 	  "The greeting came with a lock: nothing crossed in plaintext.  "
 	  "RFC 8314 prefers this to STARTTLS.",
-	  "good", TP_SMTPS, true, false },
+	  "good", TP_SMTPS, true, false, NULL },
 	{ 6, NULL,
 	  "Now on the lab's IMAPS port (993's stand-in): TLS first, then "
 	  "the IMAP greeting.",
 	  TW_GREETING, NULL,
 	  "* OK with a lock: a mail reader's password never crosses in "
 	  "plaintext here.",
-	  "good", TP_IMAPS, true, false },
+	  "good", TP_IMAPS, true, false, NULL },
 	{ 6, NULL,
 	  "Now on the lab's POP3S port (995's stand-in): the same for POP3.",
 	  TW_GREETING, NULL,
 	  "+OK with a lock.  Ports 465, 993, 995: TLS before any mail "
 	  "protocol byte.",
-	  "good", TP_POP3S, true, false },
+	  "good", TP_POP3S, true, false, NULL },
 	{ 7, "CAPA  then  STLS",
 	  "Now on the lab's POP3 port (110).  CAPA lists what it can do; "
 	  "STLS is POP3's STARTTLS (RFC 2595 §4).",
 	  TW_VERIFY, NULL,
 	  "+OK, then the same handshake as SMTP's.  CAPA again inside TLS: "
 	  "the plaintext list is forgotten.",
-	  "good", TP_POP3, true, false },
+	  "good", TP_POP3, true, false, NULL },
 	{ 7, "a CAPABILITY  then  a STARTTLS",
 	  "Now on IMAP (143) in plaintext: LOGINDISABLED, no password before "
 	  "TLS.",
 	  TW_VERIFY, NULL,
 	  "a OK, then the handshake.  A client asks CAPABILITY again: "
 	  "LOGINDISABLED is gone.",
-	  "good", TP_IMAP, true, false },
+	  "good", TP_IMAP, true, false, NULL },
 	{ 8, "EHLO me",
 	  "The lab now plays a man in the middle who overwrites "
 	  "250-STARTTLS in the list the client sees.",
 	  TW_WARNING, "starttls-stripped",
 	  "XXXXXXXA where STARTTLS was: mailscope warns (!!).",
-	  "strip", TP_SUBMISSION, false, false },
+	  "strip", TP_SUBMISSION, false, false, NULL },
 	{ 9, ":auth demo",
 	  "mailscope is a client too: :auth logs in as a mail program would, "
 	  "and after stripping it refuses.",
 	  TW_NONE, NULL, NULL,
-	  "strip", TP_SUBMISSION, false, false },
+	  "strip", TP_SUBMISSION, false, false, NULL },
 	{ 9, "AUTH PLAIN AGRlbW8AZGVtbw==, y",
 	  "Typed by hand, AUTH is what a broken client does after stripping "
 	  "(curl CVE-2021-22946): mailscope asks, then lets it go.",
 	  TW_WARNING, "plaintext-auth",
 	  "The password crossed in plaintext (!!).  mailscope judge grades "
 	  "a real mail client.",
-	  "strip", TP_SUBMISSION, false, false },
+	  "strip", TP_SUBMISSION, false, false, NULL },
 	{ 10, "EHLO me  then  STARTTLS",
 	  "The lab now adds replies to the packet of the go-ahead, hoping "
 	  "they are read as if inside TLS (CVE-2020-14954).",
 	  TW_WARNING, "response-injection",
 	  "The bytes after 220 were marked injected; mailscope closed "
 	  "instead of trusting them.",
-	  "inject-response", TP_SUBMISSION, false, false },
+	  "inject-response", TP_SUBMISSION, false, false, NULL },
 	{ 11, "EHLO me  then  :starttls NOOP",
 	  "The lab now keeps plaintext read with STARTTLS.  :starttls NOOP "
 	  "sends both in one write, as an attacker would inject.",
 	  TW_WARNING, "command-injection",
 	  "NOOP was answered inside TLS: the server executed plaintext "
 	  "(CVE-2011-0411).",
-	  "inject-command", TP_SUBMISSION, false, false },
+	  "inject-command", TP_SUBMISSION, false, false, NULL },
 	{ 12, "EHLO me  then  STARTTLS",
 	  "The lab now shows a certificate that expired in 2020.  mailscope "
 	  "verifies every handshake and says why it failed.",
 	  TW_VERIFY, NULL,
 	  "NOT VERIFIED, and the reason.  The lab's wrong-host and "
 	  "self-signed fail too.",
-	  "expired-cert", TP_SUBMISSION, false, true },
+	  "expired-cert", TP_SUBMISSION, false, true, NULL },
 	{ 13, ":probe",
 	  "Test a server before trusting it: :probe runs mailscope probe on "
 	  "this target (STARTTLS, versions, certificate, injection).",
 	  TW_WARNING, "probe-done",
 	  "Each finding is a line in the transcript; mailscope probe URL "
 	  "does it from a shell.",
-	  "good", TP_SUBMISSION, true, false },
+	  "good", TP_SUBMISSION, true, false, NULL },
 	{ 14, NULL,
 	  "The end.  F5 or :tour N: any chapter again.  Tab, a line, F1: its "
 	  "lesson.  mailscope judge grades a client.  Ctrl-D leaves.",
 	  TW_NONE, NULL, NULL,
-	  "good", TP_SUBMISSION, false, false },
+	  "good", TP_SUBMISSION, false, false, NULL },
 };
 #define NSTEPS	(sizeof steps / sizeof steps[0])
 
@@ -398,7 +402,8 @@ build(struct tui *t, bool done)
 		rtext_printf(r, SLOT_HELP, " (%zu/%zu)", nth, n);
 	if (s->type != NULL && !done) {
 		rtext_adds(r, SLOT_HELP, "  Type: ");
-		rtext_adds(r, SLOT_HELP_KEY, s->type);
+		rtext_adds(r, SLOT_HELP_KEY, s->plain_type != NULL &&
+		    t->m.dg.phase == DG_TLS_PLAIN ? s->plain_type : s->type);
 	}
 	r = banner_line(tr, 1, 2);
 	if (!done) {
@@ -1209,8 +1214,9 @@ judge(struct tui *t, enum tour_check ck, const char *a, char *v, size_t vlen)
 			    "sides speak.", dg->tls->version);
 			return 1;
 		}
-		snprintf(v, vlen, "Not what the session shows: look at the "
-		    "status bar or the TLS panel (F2).");
+		snprintf(v, vlen, "Not what the session shows: the TLS "
+		    "panel's first lines (F2) say it, or the summary above the "
+		    "status bar.");
 		return 0;
 	case CK_ADDED:
 		if (!dg->capdiff) {
