@@ -152,6 +152,11 @@ case $plain in
 	fail "present: 250-PIPELINING highlighted too" ;;
 *)	pass "present: 250-PIPELINING keeps the server's colour" ;;
 esac
+# The S: before it as bright as the line, not the dark grey of a marker.
+case $(printf %s "$plain" | sed 's/S:.*//') in
+*'[90m'*|*';90m'*) fail "present: S: in dark grey on the projector" ;;
+*)	pass "present: S: drawn as bright as its line" ;;
+esac
 line 'STARTTLS'
 check "present: TLS up" wait_for '─ TLS established: '
 go=$(sgr 'Ready to start TLS')

@@ -137,7 +137,7 @@ struct tour_step {
 
 static const struct tour_step steps[] = {
 	{ 0, NULL,
-	  "mailscope connected to the lab's port 587 (submission) in "
+	  "mailscope connected to the lab's stand-in for 587 (submission) in "
 	  "plaintext; 25 is server to server.  A mail server speaks first.",
 	  TW_GREETING, NULL,
 	  "S: 220 is the greeting: the server is ready.  2xx means success "
@@ -182,8 +182,8 @@ static const struct tour_step steps[] = {
 	  "EHLO me  STARTTLS  :auth plain demo (password: demo)  "
 	  "MAIL FROM:<you>  RCPT TO:<demo>  DATA  text  ." },
 	{ 3, "a LOGIN demo demo  a SELECT INBOX  a FETCH 1 BODY[]",
-	  "Now on IMAP (143), in TLS.  A tag (a) starts each command "
-	  "(RFC 9051).",
+	  "Now on IMAP (143's stand-in), in TLS.  A tag (a) starts each "
+	  "command (RFC 9051).",
 	  TW_LITERAL, NULL,
 	  "The {N} literal is the message as stored, with the server's "
 	  "Received: line.  The password was redacted.",
@@ -222,15 +222,15 @@ static const struct tour_step steps[] = {
 	  "protocol byte.",
 	  "good", TP_POP3S, true, false, NULL },
 	{ 7, "CAPA  then  STLS",
-	  "Now on the lab's POP3 port (110).  CAPA lists what it can do; "
-	  "STLS is POP3's STARTTLS (RFC 2595 §4).",
+	  "Now on the lab's POP3 port (110's stand-in).  CAPA lists what it "
+	  "can do; STLS is POP3's STARTTLS (RFC 2595 §4).",
 	  TW_VERIFY, NULL,
 	  "+OK, then the same handshake as SMTP's.  CAPA again inside TLS: "
 	  "the plaintext list is forgotten.",
 	  "good", TP_POP3, true, false, NULL },
 	{ 7, "a CAPABILITY  then  a STARTTLS",
-	  "Now on IMAP (143) in plaintext: LOGINDISABLED, no password before "
-	  "TLS.",
+	  "Now on IMAP (143's stand-in), plaintext: LOGINDISABLED, no "
+	  "password before TLS.",
 	  TW_VERIFY, NULL,
 	  "a OK, then the handshake.  A client asks CAPABILITY again: "
 	  "LOGINDISABLED is gone.",

@@ -281,11 +281,13 @@ add_time(struct transcript *ts, struct rtext *rt, size_t i,
 	}
 }
 
+/* ms: the marker's slot (a projected lesson draws C: and S: as bright
+ * as their lines). */
 static void
 add_marker(struct transcript *ts, struct rtext *rt, const char *m,
-    bool tls)
+    bool tls, enum slot ms)
 {
-	rtext_adds(rt, SLOT_MARKER, m);
+	rtext_adds(rt, ms, m);
 	if (tls)
 		rtext_adds(rt, SLOT_LOCK, ts->t->utf8 ? "\xf0\x9f\x94\x92" :
 		    "~ ");
@@ -439,7 +441,7 @@ live_text(struct transcript *ts, int *indent)
 	if (n == 0 || !ts->follow)
 		return 0;
 	add_time(ts, rt, 0, NULL);
-	add_marker(ts, rt, "S:", m->partial_tls);
+	add_marker(ts, rt, "S:", m->partial_tls, SLOT_MARKER);
 	*indent = text_width(rt->text.p, rt->text.len);
 	rtext_net(rt, m->partial_tls ? SLOT_SERVER_TLS : SLOT_SERVER,
 	    m->partial, n < sizeof m->partial ? n : sizeof m->partial);
@@ -477,12 +479,13 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	rt->words = ev->kind != EV_DATA;
 	switch (ev->kind) {
 	case EV_DATA:
-		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls);
-		*indent = text_width(rt->text.p, rt->text.len);
 		if (ev->dir == DIR_CLIENT)
 			s = tls ? SLOT_CLIENT_TLS : SLOT_CLIENT;
 		else
 			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
+		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls,
+		    ts->t->opts.present ? s : SLOT_MARKER);
+		*indent = text_width(rt->text.p, rt->text.len);
 		if (ts->t->opts.present)
 			s = lesson_slot(ev, s);
 		if (folded(ts, i)) {
@@ -513,24 +516,25 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		break;
 	case EV_WARNING:
 	case EV_ERROR:
-		add_marker(ts, rt, "!!", tls);
+		add_marker(ts, rt, "!!", tls, SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		s = ev->kind == EV_ERROR ? SLOT_ERROR : SLOT_WARNING;
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_CLOSE:
 		s = i == ts->failed_close ? SLOT_WARNING : SLOT_INFO;
-		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
+		    SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_NOTE:
-		add_marker(ts, rt, "##", tls);
+		add_marker(ts, rt, "##", tls, SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, SLOT_NOTE, ev->data, ev->len);
 		break;
 	case EV_MARK:
-		add_marker(ts, rt, ">>", tls);
+		add_marker(ts, rt, ">>", tls, SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_adds(rt, SLOT_NOTE, "mark ");
 		rtext_net(rt, SLOT_NOTE, ev->data, ev->len);
@@ -538,31 +542,34 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	case EV_VERIFY:
 		f = ev_extra(ev) != NULL ? ev_extra(ev)->tls : NULL;
 		s = f != NULL && f->verified ? SLOT_INFO : SLOT_WARNING;
-		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
+		    SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_DNS:
 		s = ev_dns_bogus(ev) ? SLOT_WARNING : SLOT_INFO;
-		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
+		    SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_VERDICT:
 		s = ev_code_is(ev, "vulnerable") ? SLOT_WARNING : SLOT_INFO;
-		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls);
+		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
+		    SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_adds(rt, s, "verdict: ");
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_CAPDIFF:
-		add_marker(ts, rt, "--", tls);
+		add_marker(ts, rt, "--", tls, SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_adds(rt, SLOT_INFO, "capabilities after STARTTLS: ");
 		rtext_net(rt, SLOT_INFO, ev->data, ev->len);
 		break;
 	default:
-		add_marker(ts, rt, "--", tls);
+		add_marker(ts, rt, "--", tls, SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, SLOT_INFO, ev->data, ev->len);
 		break;
