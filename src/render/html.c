@@ -62,7 +62,9 @@ xml_str(struct buf *out, const char *s)
  * The diagram's geometry.  Its text is 12 px monospace, 0.6 em a
  * character, and every line of it says so (textLength, lengthAdjust):
  * a label is wrapped to the characters its box holds, so no text is
- * wider than its box whatever font the reader has.
+ * wider than its box whatever font the reader has.  Its spaces are kept
+ * (xml:space, white-space: pre): a browser that collapsed a run of them
+ * would stretch the rest to textLength.
  */
 #define SVG_W		900
 #define SVG_CLIENT	150
@@ -231,6 +233,7 @@ svg_flush(struct buf *out, struct buf *body, int y, size_t conn,
 {
 	y += 10;
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" "
+	    "xml:space=\"preserve\" "
 	    "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 	    "role=\"img\" aria-label=\"client/server sequence diagram, "
 	    "connection %zu, part %zu\">\n", SVG_W, y, SVG_W, y, conn + 1,
@@ -368,7 +371,7 @@ static const char html_style[] =
 "svg rect.note{fill:#fff7cc;stroke:#e0b000}\n"
 "svg rect.warn{fill:#fde0e0;stroke:#a40000}\n"
 "svg rect.break{fill:#f4f4f4;stroke:#888;stroke-dasharray:6 4}\n"
-"svg text{font-family:monospace;font-size:12px}\n"
+"svg text{font-family:monospace;font-size:12px;white-space:pre}\n"
 "svg text.actor{font-weight:bold}\n"
 "svg text.note{fill:#5c4800}svg text.warn{fill:#a40000}\n"
 "svg text.inj{fill:#c00000;font-weight:bold}\n"

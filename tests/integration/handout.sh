@@ -133,6 +133,49 @@ fi
 python3 "$T/svgcheck.py" "$T/long.html" labels > "$T/long.labels"
 contains "$T/long.labels" 'END$' "a 300-character line: wrapped to its end, never cut"
 
+# A run of spaces is drawn as it is (a :ports note lines up its
+# columns): kept by the drawing, or a browser collapses it and stretches
+# the rest to textLength.
+python3 - "$T/inject.jsonl" > "$T/spaces.jsonl" <<'EOF'
+import json, sys
+done = False
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if not done and d.get("kind") == "info":
+        d["kind"] = "note"
+        d["text"] = "  smtp        127.0.0.1:42717  (the lab's port)"
+        d["len"] = len(d["text"])
+        done = True
+    print(json.dumps(d))
+EOF
+"$MS" export --format html "$T/spaces.jsonl" -o "$T/spaces.html" 2> /dev/null
+python3 "$T/svgcheck.py" "$T/spaces.html" labels > "$T/spaces.labels"
+contains "$T/spaces.labels" '^  smtp        127\.0\.0\.1:42717  \(the lab' \
+    "a note's run of spaces kept in its label"
+if python3 - "$T/spaces.html" > "$T/spaces.out" 2>&1 <<'EOF'
+import re, sys, xml.etree.ElementTree as ET
+S = "{http://www.w3.org/2000/svg}"
+X = "{http://www.w3.org/XML/1998/namespace}space"
+page = open(sys.argv[1]).read()
+doc = ET.fromstring(page)
+parts = [s for s in doc.iter(S + "svg") if s.get("width") == "900"]
+bad = [s.get("aria-label") for s in parts if s.get(X) != "preserve"]
+assert parts and not bad, "no xml:space=preserve: %s" % bad
+css = re.search(r"svg text\{[^}]*\}", page)
+assert css and "white-space:pre" in css.group(0), "svg text: no white-space:pre"
+print("%d drawings, %s" % (len(parts), css.group(0)))
+EOF
+then
+	pass "spaces preserved in every drawing ($(cat "$T/spaces.out"))"
+else
+	fail "spaces not preserved: $(tail -n 1 "$T/spaces.out")"
+fi
+if python3 "$T/svgcheck.py" "$T/spaces.html" boxes > "$T/spaces.boxes" 2>&1; then
+	pass "a note with runs of spaces: textLength counts them, in its box"
+else
+	fail "a note with runs of spaces: $(head -n 3 "$T/spaces.boxes")"
+fi
+
 # A long session is drawn in parts no taller than a printed page: a
 # browser does not split one drawing across pages.
 python3 - "$T/inject.jsonl" > "$T/tall.jsonl" <<'EOF'
