@@ -9,7 +9,8 @@
 # section per connection with a page break between them in print, A4;
 # --explain puts the glosses under the lines.  With headless Chromium:
 # a screenshot that is not blank and a PDF of A4 pages.  Then the ladder
-# pane in tmux at 100x30 and 200x60.
+# pane in tmux at 100x30 and 200x60, a note wrapped there without a
+# character lost.
 set -u
 . "$(dirname "$0")/../lib.sh"
 
@@ -362,6 +363,34 @@ for size in 100x30 200x60; do
 	else
 		pass "$size: the other arrows in their own colours"
 	fi
+	# A note wrapped over rows loses no character where it wraps: the
+	# port table's longest line, read back across its rows.
+	tui_line lad ':ports'
+	check "$size: :ports in the diagram" tui_wait lad '│ # +sieve +127\.0\.0\.1:[0-9]+ +ManageSieve'
+	if python3 - "$T/lad.screen" > "$T/lad-$size.wrap" 2>&1 <<'EOF'
+import re, sys
+rows = open(sys.argv[1]).read().split("\n")
+start = [i for i, r in enumerate(rows) if "│ #   submission" in r][-1]
+text, i = [], start
+while True:
+    r = rows[i]
+    text.append(r.split("│")[1][3:].strip())
+    i += 1
+    # A row of its own goes on under the lifeline, not at a mark.
+    if not rows[i].startswith("  │   ") or rows[i][6] == " ":
+        break
+joined = " ".join(text)
+print("%d rows: %s" % (len(text), joined))
+want = (r"submission +127\.0\.0\.1:[0-9]+ +SMTP, STARTTLS \(like 587, or "
+        r"2525 where 587 is blocked: mail programs to their server\)$")
+assert re.match(want, joined), "not the note"
+assert "…" not in joined, "an ellipsis in a wrapped note"
+EOF
+	then
+		pass "$size: a wrapped note loses no character ($(head -c 160 "$T/lad-$size.wrap"))"
+	else
+		fail "$size: a wrapped note: $(cat "$T/lad-$size.wrap" | tr '\n' ' ' | head -c 300)"
+	fi
 	# The diagram follows the transcript: the selection moves it up.
 	tui_keys lad Tab
 	k=0
@@ -378,9 +407,9 @@ for size in 100x30 200x60; do
 		pass "$size: Up in the transcript: the diagram ends at the selected line ($k more)" ;;
 	*) fail "$size: the diagram's last row: $last" ;;
 	esac
-	# 13 lines from the last (the verdict) up to EHLO: the same count.
-	[ "$k" -eq 12 ] && pass "$size: one row per transcript line on the way" ||
-	    fail "$size: $k steps up to EHLO, 12 expected"
+	# 21 lines from the last (:ports' last note) up to EHLO: the same count.
+	[ "$k" -eq 20 ] && pass "$size: one row per transcript line on the way" ||
+	    fail "$size: $k steps up to EHLO, 20 expected"
 	tui_keys lad Escape F7
 	k=0
 	while tui_screen lad | grep -q 'sequence diagram (F7)' && [ $k -lt 100 ]; do

@@ -168,7 +168,7 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 	bool			 tls = r->bits & LRF_TLS;
 	int			 inner = w - 6, used;
 	const char		*p;
-	size_t			 k, n, left;
+	size_t			 k, n, shown, left;
 
 	rtext_reset(rt);
 	buf_reset(&lp->label);
@@ -207,10 +207,15 @@ build_row(struct tui *t, const struct ladder_row *r, int w, bool sel)
 			rtext_adds(rt, ls, life);
 			rtext_adds(rt, s, k > 0 ? "   " : r->kind == LR_NOTE ?
 			    " # " : r->kind == LR_WARNING ? " ! " : " ~ ");
-			n = wrap(p, left, inner - 3);
-			if (k + 1 == NOTE_ROWS)
-				n = left;
-			used = 3 + add_label(t, rt, s, p, n, inner - 3);
+			/* The last row takes the rest, an ellipsis where
+			 * cut; the others end before the space they were
+			 * cut at, which may be one column past the row. */
+			n = k + 1 == NOTE_ROWS ? left : wrap(p, left,
+			    inner - 3);
+			for (shown = n; k + 1 < NOTE_ROWS && shown > 0 &&
+			    p[shown - 1] == ' '; shown--)
+				;
+			used = 3 + add_label(t, rt, s, p, shown, inner - 3);
 			repeat(rt, s, " ", inner - used);
 			rtext_adds(rt, ls, life);
 			p += n;
