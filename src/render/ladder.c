@@ -105,6 +105,26 @@ add_row(struct ladder *l, const struct evlog *log, const struct event *ev,
 	return r;
 }
 
+/*
+ * The handshake this connection's TLS came from learns where its facts
+ * are: what the hello offered and what the server chose.
+ */
+static void
+handshake_done(struct ladder *l, const struct evlog *log,
+    const struct event *ev)
+{
+	size_t	i;
+
+	for (i = l->n; i > 0 && l->rows[i - 1].conn == l->conn; i--) {
+		if (l->rows[i - 1].kind == LR_TLS)
+			return;
+		if (l->rows[i - 1].kind == LR_HANDSHAKE) {
+			l->rows[i - 1].facts = ev_seq(log, ev);
+			return;
+		}
+	}
+}
+
 /* One event, as it comes: live (an ev_sub's event) or from a log. */
 void
 ladder_event(struct ladder *l, const struct evlog *log,
@@ -151,6 +171,7 @@ ladder_event(struct ladder *l, const struct evlog *log,
 		add_row(l, log, ev, LR_HANDSHAKE);
 		return;
 	case EV_TLS_ESTABLISHED:
+		handshake_done(l, log, ev);
 		add_row(l, log, ev, LR_TLS);
 		return;
 	case EV_NOTE:
@@ -209,6 +230,61 @@ ladder_find(const struct ladder *l, uint32_t seq)
 	return lo > 0 ? lo - 1 : 0;
 }
 
+/* A fact from a recording: anyone's text. */
+static void
+fact(const char *s, struct buf *out)
+{
+	sanitize(s, strlen(s), out);
+}
+
+/*
+ * Each message's name, as the session logged it (src/core/tls.c names
+ * them); the client's hello with what it offered, the server's with what
+ * it chose, once the facts at the handshake's end are known.
+ */
+static void
+handshake_label(const struct evlog *log, const struct ladder_row *r,
+    struct buf *out)
+{
+	const struct ev_extra	*x = NULL;
+	const struct tls_facts	*f;
+	const struct event	*ev;
+	size_t			 i, n;
+	bool			 offered = false, chose = false;
+
+	if (r->facts > r->seq && r->facts < evlog_count(log))
+		x = ev_extra(evlog_at(log, r->facts));
+	f = x != NULL ? x->tls : NULL;
+	buf_adds(out, "TLS handshake: ");
+	for (i = r->seq, n = 0; n < r->nlines && i < evlog_count(log); i++) {
+		ev = evlog_at(log, i);
+		if (ev->kind != EV_TLS_STEP)
+			continue;
+		if (n++ > 0)
+			buf_adds(out, ", ");
+		sanitize(ev->data, ev->len, out);
+		if (f == NULL)
+			continue;
+		if (!offered && f->offer.words != NULL && ev->len > 12 &&
+		    memcmp(ev->data, "ClientHello ", 12) == 0) {
+			offered = true;
+			buf_adds(out, " (offered ");
+			fact(f->offer.words, out);
+			buf_addc(out, ')');
+		} else if (!chose && f->version != NULL && ev->len > 12 &&
+		    memcmp(ev->data, "ServerHello ", 12) == 0) {
+			chose = true;
+			buf_adds(out, " (chose ");
+			fact(f->version, out);
+			if (f->group != NULL) {
+				buf_adds(out, ", ");
+				fact(f->group, out);
+			}
+			buf_addc(out, ')');
+		}
+	}
+}
+
 /* A row in words, sanitized: what every renderer writes beside it. */
 void
 ladder_label(const struct evlog *log, const struct ladder_row *r,
@@ -217,22 +293,12 @@ ladder_label(const struct evlog *log, const struct ladder_row *r,
 	const struct event	*ev = evlog_at(log, r->seq);
 	const struct ev_extra	*x = ev_extra(ev);
 	const char		*line;
-	size_t			 pos = 0, n, i;
+	size_t			 pos = 0, n;
 	bool			 eol;
 
 	switch (r->kind) {
 	case LR_HANDSHAKE:
-		/* Each message's name, as the session logged it. */
-		buf_adds(out, "TLS handshake: ");
-		for (i = r->seq, n = 0; n < r->nlines && i < evlog_count(log);
-		    i++) {
-			ev = evlog_at(log, i);
-			if (ev->kind != EV_TLS_STEP)
-				continue;
-			if (n++ > 0)
-				buf_adds(out, ", ");
-			sanitize(ev->data, ev->len, out);
-		}
+		handshake_label(log, r, out);
 		return;
 	case LR_TLS:
 		buf_adds(out, "TLS established: ");

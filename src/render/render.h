@@ -75,6 +75,8 @@ struct ladder_row {
 	uint8_t		 kind;		/* enum ladder_kind */
 	uint8_t		 bits;		/* LRF_* */
 	uint8_t		 dir;		/* enum ev_dir of an arrow */
+	uint32_t	 facts;		/* a handshake's end: the event
+					 * with its TLS facts; 0 none yet */
 };
 
 struct ladder {

@@ -3,7 +3,8 @@
  * Unit tests for the ladder model: one row per line (a capability list
  * never folded), injected bytes their own row, the TLS boundary, notes,
  * warnings and connection breaks; bodies one row; the same rows whether
- * fed live or from the whole log; the words every renderer shows.
+ * fed live or from the whole log; the words every renderer shows, the
+ * handshake's with what the hello offered and the server chose.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -37,6 +38,31 @@ local(struct evlog *log, enum ev_kind kind, enum ev_chan chan,
 	ev_local(log, kind, chan, code, "%s", text);
 }
 
+/* The end of a handshake, with what the hello offered (none: a
+ * recording from before it was kept) and what the server chose. */
+static void
+established(struct evlog *log, bool offer)
+{
+	struct event	 ev = { 0 };
+	struct ev_extra	*x = xcalloc(1, sizeof *x);
+
+	x->tls = xcalloc(1, sizeof *x->tls);
+	x->tls->version = xstrdup("TLS1.3");
+	x->tls->group = xstrdup("X25519");
+	if (offer) {
+		strv_add(&x->tls->offer.versions, "TLS1.3");
+		strv_add(&x->tls->offer.versions, "TLS1.2");
+		strv_add(&x->tls->offer.groups, "X25519");
+		strv_add(&x->tls->offer.groups, "SECP256R1");
+		x->tls->offer.ciphers = 3;
+		tls_offer_words(&x->tls->offer);
+	}
+	ev.kind = EV_TLS_ESTABLISHED;
+	ev.dir = DIR_LOCAL;
+	ev.chan = CHAN_TLS;
+	evlog_append_x(log, &ev, x, "TLS1.3", 6);
+}
+
 /* A STARTTLS session with an injected reply, then a second connection. */
 static struct evlog *
 session(void)
@@ -59,7 +85,7 @@ session(void)
 	local(log, EV_TLS_STEP, CHAN_PLAIN, NULL, "ClientHello sent");
 	local(log, EV_STATE, CHAN_PLAIN, NULL, "HANDSHAKE");
 	local(log, EV_TLS_STEP, CHAN_PLAIN, NULL, "ServerHello received");
-	local(log, EV_TLS_ESTABLISHED, CHAN_TLS, NULL, "TLS1.3");
+	established(log, true);
 	line(log, DIR_CLIENT, CHAN_TLS, 0, 0, "DATA");
 	line(log, DIR_CLIENT, CHAN_TLS, EVF_BODY, 0, "Subject: hi");
 	line(log, DIR_CLIENT, CHAN_TLS, EVF_BODY, 0, "");
@@ -90,8 +116,9 @@ static const struct {
 	{ LR_INJECTED, LRF_LESSON, 0, "250 evil  [injected]" },
 	{ LR_WARNING, LRF_LESSON, 0,
 	    "response injection [response-injection]" },
-	{ LR_HANDSHAKE, 0, 0, "TLS handshake: ClientHello sent, "
-	    "ServerHello received" },
+	{ LR_HANDSHAKE, 0, 0, "TLS handshake: ClientHello sent (offered "
+	    "TLS1.3, TLS1.2; groups X25519, SECP256R1; 3 cipher suites), "
+	    "ServerHello received (chose TLS1.3, X25519)" },
 	{ LR_TLS, LRF_TLS, 0, "TLS established: TLS1.3" },
 	{ LR_CLIENT, LRF_TLS, 0, "DATA" },
 	{ LR_CLIENT, LRF_TLS | LRF_BODY, 0, "Subject: hi (body of 3 lines)" },
@@ -187,6 +214,47 @@ test_find(void **state)
 	evlog_free(log);
 }
 
+/*
+ * The handshake's words before its end is known (live, or a handshake
+ * that failed), and from a recording that did not keep the offer.
+ */
+static void
+test_handshake(void **state)
+{
+	struct evlog	*log = evlog_new(true);
+	struct ladder	 l;
+	struct buf	 b = { 0 };
+
+	(void)state;
+	ladder_init(&l);
+	local(log, EV_TLS_STEP, CHAN_PLAIN, NULL, "ClientHello sent");
+	ladder_event(&l, log, evlog_at(log, 0));
+	local(log, EV_TLS_STEP, CHAN_PLAIN, NULL, "ServerHello received");
+	ladder_event(&l, log, evlog_at(log, 1));
+	ladder_label(log, &l.rows[0], &b);
+	assert_string_equal(b.p, "TLS handshake: ClientHello sent, "
+	    "ServerHello received");
+	established(log, false);
+	ladder_event(&l, log, evlog_at(log, 2));
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.rows[0].facts, 2);
+	buf_reset(&b);
+	ladder_label(log, &l.rows[0], &b);
+	assert_string_equal(b.p, "TLS handshake: ClientHello sent, "
+	    "ServerHello received (chose TLS1.3, X25519)");
+	/* A message after the boundary (a ticket): no facts of its own. */
+	local(log, EV_TLS_STEP, CHAN_TLS, NULL, "NewSessionTicket received");
+	ladder_event(&l, log, evlog_at(log, 3));
+	assert_int_equal(l.n, 3);
+	assert_int_equal(l.rows[2].facts, 0);
+	buf_reset(&b);
+	ladder_label(log, &l.rows[2], &b);
+	assert_string_equal(b.p, "TLS handshake: NewSessionTicket received");
+	buf_free(&b);
+	ladder_free(&l);
+	evlog_free(log);
+}
+
 /* A literal cut inside a line: its lines counted once, in one row. */
 static void
 test_literal(void **state)
@@ -238,6 +306,7 @@ main(void)
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_live),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_handshake),
 		cmocka_unit_test(test_literal),
 		cmocka_unit_test(test_legend),
 	};
