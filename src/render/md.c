@@ -157,16 +157,6 @@ md_tls(const struct tls_facts *f, struct buf *out)
 	}
 }
 
-static const char *
-md_prefix(const struct event *ev)
-{
-	if (ev->flags & EVF_INJECTED)
-		return "!! ";
-	if (ev->dir == DIR_CLIENT)
-		return ev->chan == CHAN_TLS ? "C~ " : "C: ";
-	return ev->chan == CHAN_TLS ? "S~ " : "S: ";
-}
-
 /* --explain: the glosses of a line, one a line under it. */
 static void
 md_explain(struct buf *block, const struct event *ev,
@@ -280,11 +270,11 @@ render_md(const struct evlog *log, const struct recording_info *ri,
 		switch (ev->kind) {
 		case EV_DATA:
 			if (ev_is_chunk(ev)) {
-				render_chunk(ev, md_prefix(ev), &block,
-				    &open);
+				render_chunk(ev, render_mark(ev, RM_SCREEN),
+				    &block, &open);
 				break;
 			}
-			buf_adds(&block, md_prefix(ev));
+			buf_adds(&block, render_mark(ev, RM_SCREEN));
 			sanitize(ev->data, ev->len, &block);
 			render_flags(ev, &block);
 			buf_addc(&block, '\n');

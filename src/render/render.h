@@ -17,6 +17,15 @@
  * being printed (it ends with a newline of its own when closed). */
 void	 render_event(const struct evlog *, const struct event *,
 	    struct buf *, bool *);
+/* The marks before each line: batch's and the text export's (->, <~,
+ * **, ==, #) or the screen's and the Markdown's (C:, S~, !!, --, ##). */
+enum render_marks {
+	RM_TEXT,
+	RM_SCREEN,
+};
+void	 render_event_marked(const struct evlog *, const struct event *,
+	    struct buf *, bool *, enum render_marks);
+const char *render_mark(const struct event *, enum render_marks);
 void	 render_chunk(const struct event *, const char *, struct buf *,
 	    bool *);
 void	 render_tls(const struct tls_facts *, int64_t, struct buf *);

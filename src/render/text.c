@@ -33,12 +33,27 @@ render_flags(const struct event *ev, struct buf *b)
 	buf_addc(b, ']');
 }
 
-static const char *
-arrow(const struct event *ev)
+/* Each vocabulary's marks, by what a line is. */
+static const struct marks {
+	const char	*client, *client_tls, *server, *server_tls;
+	const char	*injected, *info, *warn, *note;
+} marks[] = {
+	[RM_TEXT] = { "-> ", "~> ", "<- ", "<~ ", "!! ", "== ", "** ", "# " },
+	[RM_SCREEN] = { "C: ", "C~ ", "S: ", "S~ ", "!! ", "-- ", "!! ",
+	    "## " },
+};
+
+/* The mark before a line that crossed the wire. */
+const char *
+render_mark(const struct event *ev, enum render_marks rm)
 {
+	const struct marks	*m = &marks[rm];
+
+	if (ev->flags & EVF_INJECTED)
+		return m->injected;
 	if (ev->dir == DIR_CLIENT)
-		return ev->chan == CHAN_TLS ? "~> " : "-> ";
-	return ev->chan == CHAN_TLS ? "<~ " : "<- ";
+		return ev->chan == CHAN_TLS ? m->client_tls : m->client;
+	return ev->chan == CHAN_TLS ? m->server_tls : m->server;
 }
 
 /*
@@ -67,6 +82,15 @@ void
 render_event(const struct evlog *log, const struct event *ev,
     struct buf *b, bool *literal_open)
 {
+	render_event_marked(log, ev, b, literal_open, RM_TEXT);
+}
+
+void
+render_event_marked(const struct evlog *log, const struct event *ev,
+    struct buf *b, bool *literal_open, enum render_marks rm)
+{
+	const struct marks	*m = &marks[rm];
+
 	(void)log;
 	if (ev_is_trace(ev))
 		return;
@@ -77,61 +101,59 @@ render_event(const struct evlog *log, const struct event *ev,
 	switch (ev->kind) {
 	case EV_DATA:
 		if (ev_is_chunk(ev)) {
-			render_chunk(ev, arrow(ev), b, literal_open);
+			render_chunk(ev, render_mark(ev, rm), b,
+			    literal_open);
 			return;
 		}
-		if (ev->flags & EVF_INJECTED)
-			buf_adds(b, "!! ");
-		else
-			buf_adds(b, arrow(ev));
+		buf_adds(b, render_mark(ev, rm));
 		sanitize(ev->data, ev->len, b);
 		render_flags(ev, b);
 		break;
 	case EV_TLS_STEP:
-		buf_adds(b, "== TLS ");
+		buf_printf(b, "%sTLS ", m->info);
 		sanitize(ev->data, ev->len, b);
 		buf_printf(b, " (+%.1f ms)", (double)ev->t_ns / 1e6);
 		break;
 	case EV_TLS_ESTABLISHED:
-		buf_adds(b, "== TLS established: ");
+		buf_printf(b, "%sTLS established: ", m->info);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_VERIFY:
 		buf_adds(b, ev_extra(ev) != NULL && ev_extra(ev)->tls != NULL &&
-		    ev_extra(ev)->tls->verified ? "== " : "** ");
+		    ev_extra(ev)->tls->verified ? m->info : m->warn);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_CAPDIFF:
-		buf_adds(b, "== capabilities after TLS: ");
+		buf_printf(b, "%scapabilities after TLS: ", m->info);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_WARNING:
-		buf_adds(b, "** ");
+		buf_adds(b, m->warn);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_DNS:
-		buf_adds(b, ev_dns_bogus(ev) ? "** " : "== ");
+		buf_adds(b, ev_dns_bogus(ev) ? m->warn : m->info);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_ERROR:
-		buf_adds(b, "** error: ");
+		buf_printf(b, "%serror: ", m->warn);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_NOTE:
-		buf_adds(b, "# ");
+		buf_adds(b, m->note);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_MARK:
-		buf_adds(b, "# mark: ");
+		buf_printf(b, "%smark: ", m->note);
 		sanitize(ev->data, ev->len, b);
 		break;
 	case EV_VERDICT:
-		buf_adds(b, ev_code_is(ev, "vulnerable") ? "** verdict: " :
-		    "== verdict: ");
+		buf_printf(b, "%sverdict: ", ev_code_is(ev, "vulnerable") ?
+		    m->warn : m->info);
 		sanitize(ev->data, ev->len, b);
 		break;
 	default:
-		buf_adds(b, "== ");
+		buf_adds(b, m->info);
 		sanitize(ev->data, ev->len, b);
 		break;
 	}

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: ISC
 # Side by side: recordings made here from the lab (good, strip,
 # tls12-only), compared as text (export --compare) and replayed in two
-# columns in tmux at 80x24, 100x30 and 200x60 (both columns shown, the
-# differences marked, stepping moves both); then --lab --side-by-side
+# columns in tmux at 80x24, 100x30 and 200x60 (both columns shown with
+# the transcript's marks and wrapped at words, the differences marked,
+# stepping moves both); then --lab --side-by-side
 # strip live: a typed EHLO reaches both labs, STARTTLS shows the
 # difference, a credential goes only where it may.  The TUI runs from the ASan build when there is one.
 set -u
@@ -95,9 +96,19 @@ replay_at() {
 	contains "$T/$n.screen" "^A good\.jsonl +B strip\.jsonl" "$1x$2: both columns have their title"
 	contains "$T/$n.screen" "connect" "$1x$2: the first step is the connection"
 	tui_keys "$n" Space
+	tui_wait "$n" "STEP 2/$steps " || fail "$1x$2: Space reaches step 2"
+	# The greetings wrap at words: a word that fits the next row goes
+	# there whole; the transcript's marks, not the text export's.
+	contains "$T/$n.screen" "^S: 220 lab\.mailscope\.test ESMTP .*│S: 220 lab\.mailscope\.test ESMTP" \
+	    "$1x$2: the greetings marked S: as in the transcript"
+	contains "$T/$n.screen" "\(scenario good\)" "$1x$2: A's greeting wrapped at words"
+	contains "$T/$n.screen" "\(scenario strip\)" "$1x$2: B's greeting wrapped at words"
+	lacks "$T/$n.screen" "(^|│)(<-|->|<~|~>|\*\*|==) " "$1x$2: none of the text export's marks"
 	tui_keys "$n" Space
 	tui_wait "$n" "STEP 3/$steps " || fail "$1x$2: two Spaces reach step 3"
-	contains "$T/$n.screen" "250-STARTTLS .*│<- 250-XXXXXXXA" "$1x$2: stepping shows both EHLO replies side by side"
+	contains "$T/$n.screen" "^C: EHLO sbs\.test +│C: EHLO sbs\.test" "$1x$2: the EHLOs marked C:"
+	contains "$T/$n.screen" "250-STARTTLS .*│S: 250-XXXXXXXA" "$1x$2: stepping shows both EHLO replies side by side"
+	contains "$T/$n.screen" "│!! STARTTLS is not offered" "$1x$2: B's warning marked !! as in the transcript"
 	contains "$T/$n.screen" "≠ EHLO: STARTTLS offered by A only" "$1x$2: the EHLO step is marked as differing"
 	# The capability one side alone lists is drawn apart: a colour
 	# change between 250- and the capability, on each side.
@@ -108,7 +119,7 @@ replay_at() {
 	tui_keys "$n" Space
 	tui_wait "$n" "STEP 4/$steps " || fail "$1x$2: Space reaches step 4"
 	contains "$T/$n.screen" "≠ STARTTLS: reply 220 vs 500" "$1x$2: the STARTTLS replies differ"
-	contains "$T/$n.screen" "220 2\.0\.0 Ready to start TLS .*│<- 500 " "$1x$2: the go-ahead and the refusal face each other"
+	contains "$T/$n.screen" "220 2\.0\.0 Ready to start TLS .*│S: 500 " "$1x$2: the go-ahead and the refusal face each other"
 	tui_keys "$n" "'"
 	tui_wait "$n" "STEP 5/$steps " || fail "$1x$2: ' goes to the next difference"
 	contains "$T/$n.screen" "≠ TLS handshake: B has no such step" "$1x$2: the handshake is A's only"
@@ -164,12 +175,12 @@ expect_exit 1 "--side-by-side needs a terminal" \
     "$MS" --lab --side-by-side strip --batch -c QUIT
 
 tui_start live 100 30 "$ENV $UI --lab --side-by-side strip 2> $T/live.err"
-tui_wait live "<- 220 lab\.mailscope\.test ESMTP .*│<- 220 lab\.mailscope\.test ESMTP " 15 &&
+tui_wait live "S: 220 lab\.mailscope\.test ESMTP .*│S: 220 lab\.mailscope\.test ESMTP " 15 &&
     pass "live: both labs greet, side by side" ||
     fail "live: both labs greet, side by side"
 contains "$T/live.screen" "^A good +B strip" "live: the columns are good and strip"
 tui_line live "EHLO sbs.test"
-tui_wait live "Hello sbs\.test .*│<- 250-.*Hello sbs\.test" &&
+tui_wait live "Hello sbs\.test .*│S: 250-.*Hello sbs\.test" &&
     pass "live: a typed EHLO reaches both" ||
     fail "live: a typed EHLO reaches both"
 tui_wait live "≠ EHLO: STARTTLS offered by good only" &&
@@ -195,7 +206,7 @@ fi
 # the stripped session in plaintext; a line typed follows the bottom.
 tui_keys live PPage
 tui_line live "EHLO sbs.test"
-tui_wait live "AUTH PLAIN LOGIN .*│<- 250-XXXXXXXA" || fail "live: EHLO again, inside TLS on good only"
+tui_wait live "S~ 250-AUTH PLAIN LOGIN .*│S: 250-XXXXXXXA" || fail "live: EHLO again, inside TLS on good only"
 tui_line live "AUTH PLAIN AGRlbW8AZGVtbw=="
 tui_wait live "not sent to strip: no TLS" && pass "live: a credential is kept from the plaintext side" ||
     fail "live: a credential is kept from the plaintext side"

@@ -26,7 +26,6 @@ static struct rtext	 rt;
 struct unit {
 	size_t		 off, len;
 	enum slot	 slot;
-	bool		 words;		/* prose wraps at words */
 };
 
 struct side {
@@ -106,7 +105,7 @@ ev_slot(const struct event *ev)
 }
 
 static void
-unit_add(struct side *sd, size_t off, size_t len, enum slot s, bool words)
+unit_add(struct side *sd, size_t off, size_t len, enum slot s)
 {
 	if (sd->n == sd->cap) {
 		sd->cap = sd->cap ? sd->cap * 2 : 32;
@@ -115,11 +114,11 @@ unit_add(struct side *sd, size_t off, size_t len, enum slot s, bool words)
 	sd->u[sd->n].off = off;
 	sd->u[sd->n].len = len;
 	sd->u[sd->n].slot = s;
-	sd->u[sd->n].words = words;
 	sd->n++;
 }
 
-/* One side's lines of a row, as render_event words them. */
+/* One side's lines of a row, as render_event words them, with the
+ * transcript's marks (C:, S~, !!, --, ##). */
 static void
 lines(struct tui *t, const struct sbs_row *r, int side, struct side *sd)
 {
@@ -135,13 +134,13 @@ lines(struct tui *t, const struct sbs_row *r, int side, struct side *sd)
 	if (!r->has[side]) {
 		buf_adds(&sd->text, t->utf8 ? "\xe2\x80\x94 no such step "
 		    "\xe2\x80\x94" : "-- no such step --");
-		unit_add(sd, 0, sd->text.len, SLOT_TLS_BAD, false);
+		unit_add(sd, 0, sd->text.len, SLOT_TLS_BAD);
 		return;
 	}
 	for (i = r->side[side].first; i < r->side[side].end; i++) {
 		ev = evlog_at(log, i);
 		start = sd->text.len;
-		render_event(log, ev, &sd->text, &open);
+		render_event_marked(log, ev, &sd->text, &open, RM_SCREEN);
 		if (open)
 			buf_addc(&sd->text, '\n');
 		open = false;
@@ -151,8 +150,7 @@ lines(struct tui *t, const struct sbs_row *r, int side, struct side *sd)
 			if ((nl = memchr(sd->text.p + p, '\n', sd->text.len -
 			    p)) == NULL)
 				nl = sd->text.p + sd->text.len;
-			unit_add(sd, p, (size_t)(nl - sd->text.p) - p, s,
-			    ev->kind != EV_DATA);
+			unit_add(sd, p, (size_t)(nl - sd->text.p) - p, s);
 		}
 	}
 }
@@ -165,7 +163,9 @@ unit_text(const struct sbs_row *r, int side, const struct side *sd,
 	size_t	j;
 
 	rtext_reset(&rt);
-	rt.words = sd->u[k].words;
+	/* A column is narrow: a word that fits on the next row goes there,
+	 * a greeting's as much as the prose's. */
+	rt.words = true;
 	/* render_event's text went through the sanitizer. */
 	rtext_add(&rt, sd->u[k].slot, sd->text.p + sd->u[k].off,
 	    sd->u[k].len);
