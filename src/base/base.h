@@ -213,5 +213,8 @@ typedef void	(*san_cb)(const struct san_span *, void *);
 
 size_t		 sanitize(const char *, size_t, struct buf *);
 size_t		 sanitize_spans(const char *, size_t, san_cb, void *);
+/* Sanitized text is UTF-8: its code points, and the bytes of the first n. */
+size_t		 u8_count(const char *, size_t);
+size_t		 u8_prefix(const char *, size_t, size_t);
 
 #endif /* MAILSCOPE_BASE_H */

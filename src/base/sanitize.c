@@ -196,3 +196,28 @@ sanitize(const char *in, size_t len, struct buf *out)
 	buf_add(out, "", 0);
 	return sanitize_spans(in, len, sanitize_add, out);
 }
+
+size_t
+u8_count(const char *s, size_t len)
+{
+	size_t	i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+size_t
+u8_prefix(const char *s, size_t len, size_t n)
+{
+	size_t	i = 0;
+
+	while (i < len && n > 0) {
+		i++;
+		while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		n--;
+	}
+	return i;
+}

@@ -80,31 +80,6 @@ xml_str(struct buf *out, const char *s)
 	((size_t)((SVG_SERVER - SVG_CLIENT - 2 * SVG_PAD) / SVG_CHAR))
 #define SVG_BOX_CHARS	((size_t)((SVG_BOX_W - 2 * SVG_PAD) / SVG_CHAR))
 
-/* Characters, not bytes: a UTF-8 sequence is one (sanitized text). */
-static size_t
-u8_chars(const char *s, size_t len)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/* How many bytes of s hold at most max characters. */
-static size_t
-u8_prefix(const char *s, size_t len, size_t max)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < len; i++) {
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
-			break;
-	}
-	return i;
-}
-
 /*
  * Where to cut sanitized text to a line of at most max characters: at a
  * space when one is in the second half of the line, else anywhere.
@@ -149,7 +124,7 @@ svg_lines(struct buf *out, const char *cls, const char *s, size_t len,
 		buf_printf(out, "<text class=\"%s\" x=\"%d\" y=\"%d\" "
 		    "textLength=\"%.1f\" lengthAdjust=\"spacingAndGlyphs\">",
 		    cls, x, y + lines * SVG_LINE,
-		    (double)u8_chars(s, cut) * SVG_CHAR);
+		    (double)u8_count(s, cut) * SVG_CHAR);
 		xml_esc(out, s, cut);
 		buf_adds(out, "</text>\n");
 		lines++;
@@ -532,23 +507,8 @@ static void
 html_explain(struct buf *out, const struct event *ev,
     const struct render_opts *ro)
 {
-	struct buf	 b = { 0 };
-	const char	*p, *nl, *end;
-
-	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
-	    &b) == 0) {
-		buf_free(&b);
-		return;
-	}
-	end = b.p + b.len;
-	for (p = b.p; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		buf_adds(out, "<span class=\"gloss\">   &gt; ");
-		xml_text(out, p, (size_t)(nl - p));
-		buf_adds(out, "</span>\n");
-	}
-	buf_free(&b);
+	render_glosses(ev, ro, "<span class=\"gloss\">   &gt; ", "</span>\n",
+	    xml_text, out);
 }
 
 /* The transcript of events first..last; true when it held a verdict. */

@@ -157,28 +157,18 @@ md_tls(const struct tls_facts *f, struct buf *out)
 	}
 }
 
+static void
+md_text(struct buf *out, const char *s, size_t len)
+{
+	sanitize(s, len, out);
+}
+
 /* --explain: the glosses of a line, one a line under it. */
 static void
 md_explain(struct buf *block, const struct event *ev,
     const struct render_opts *ro)
 {
-	struct buf	 b = { 0 };
-	const char	*p, *nl, *end;
-
-	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
-	    &b) == 0) {
-		buf_free(&b);
-		return;
-	}
-	end = b.p + b.len;
-	for (p = b.p; p < end; p = nl + 1) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		buf_adds(block, "   > ");
-		sanitize(p, (size_t)(nl - p), block);
-		buf_addc(block, '\n');
-	}
-	buf_free(&b);
+	render_glosses(ev, ro, "   > ", "\n", md_text, block);
 }
 
 /* A paragraph of its own; with --explain its glosses in a quote. */

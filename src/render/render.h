@@ -44,6 +44,11 @@ struct render_opts {
 	bool		 explain;
 	enum proto_id	 proto;
 };
+/* With explain: each gloss of a line as a line of its own, lead and tail
+ * around the text esc writes. */
+typedef void	(*render_esc)(struct buf *, const char *, size_t);
+void	 render_glosses(const struct event *, const struct render_opts *,
+	    const char *, const char *, render_esc, struct buf *);
 void	 render_txt(const struct evlog *, const struct recording_info *,
 	    struct buf *);
 void	 render_md(const struct evlog *, const struct recording_info *,

@@ -463,32 +463,6 @@ sbs_tls_line(const struct digest *d, struct buf *b)
 	}
 }
 
-/* The first n code points of s (UTF-8), as bytes. */
-static size_t
-cols_bytes(const char *s, size_t len, size_t n)
-{
-	size_t	i = 0;
-
-	while (i < len && n > 0) {
-		i++;
-		while (i < len && ((unsigned char)s[i] & 0xc0) == 0x80)
-			i++;
-		n--;
-	}
-	return i;
-}
-
-static size_t
-cols_of(const char *s, size_t len)
-{
-	size_t	i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 /* One step's events of one side as text lines cut to w columns. */
 void
 sbs_lines(const struct evlog *log, const struct sbs_row *r, int side,
@@ -511,7 +485,7 @@ sbs_lines(const struct evlog *log, const struct sbs_row *r, int side,
 		nl = strchr(p, '\n');
 		e = nl != NULL ? nl : p + strlen(p);
 		do {
-			k = cols_bytes(p, (size_t)(e - p), w);
+			k = u8_prefix(p, (size_t)(e - p), w);
 			strv_addn(out, p, k);
 			p += k;
 		} while (p < e);
@@ -534,13 +508,13 @@ prose(struct buf *b, const char *prefix, const char *s, size_t w)
 	buf_adds(b, prefix);
 	while (*s != '\0') {
 		n = strlen(s);
-		k = cols_bytes(s, n, room);
+		k = u8_prefix(s, n, room);
 		if (k < n) {
 			/* The last space that fits, else cut the word. */
 			while (k > 0 && s[k] != ' ')
 				k--;
 			if (k == 0)
-				k = cols_bytes(s, n, room);
+				k = u8_prefix(s, n, room);
 		}
 		buf_add(b, s, k);
 		buf_addc(b, '\n');
@@ -555,7 +529,7 @@ prose(struct buf *b, const char *prefix, const char *s, size_t w)
 static void
 pad(struct buf *b, const char *s, size_t w)
 {
-	size_t	n = cols_of(s, strlen(s));
+	size_t	n = u8_count(s, strlen(s));
 
 	buf_adds(b, s);
 	for (; n < w; n++)
@@ -596,7 +570,7 @@ render_sidebyside(const struct sbs *m, const struct evlog *const log[2],
 		r = &m->rows[i];
 		buf_printf(&t, "%s %s ", r->diff != 0 ? "!=" : "--",
 		    sbs_row_name(log, r));
-		for (k = cols_of(t.p, t.len); k < (size_t)width; k++)
+		for (k = u8_count(t.p, t.len); k < (size_t)width; k++)
 			buf_addc(&t, '-');
 		buf_add(b, t.p, t.len);
 		buf_addc(b, '\n');

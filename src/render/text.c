@@ -10,6 +10,29 @@
 
 #include "render/render.h"
 
+void
+render_glosses(const struct event *ev, const struct render_opts *ro,
+    const char *lead, const char *tail, render_esc esc, struct buf *out)
+{
+	struct buf	 b = { 0 };
+	const char	*p, *nl, *end;
+
+	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
+	    &b) == 0) {
+		buf_free(&b);
+		return;
+	}
+	end = b.p + b.len;
+	for (p = b.p; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		buf_adds(out, lead);
+		esc(out, p, (size_t)(nl - p));
+		buf_adds(out, tail);
+	}
+	buf_free(&b);
+}
+
 /* "  [flag,flag]": the anomalies of a line, as the screen shows them. */
 void
 render_flags(const struct event *ev, struct buf *b)
