@@ -14,8 +14,9 @@ or a trailer against src/log/recording.schema.json, a probe result
 against src/cmd/probe.schema.json, a matrix or a verdict against
 src/cmd/judge.schema.json.  Lines that are not JSON (stderr interleaved
 with 2>&1, a line torn by kill -9) are skipped; the lines after the
-header of an older format (1 or 2: files the tests copy from tests/data)
-are skipped until the next header.
+header of an older format (the schema's header names the current one;
+files the tests copy from tests/data, or an older mailscope's) are
+skipped until the next header.
 
 With --newer, only files modified after STAMP are read: tests/run.sh
 touches it when it starts, so what an earlier run (or another version of
@@ -40,7 +41,6 @@ import jsonschema
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMAS = ("src/log/recording.schema.json", "src/cmd/probe.schema.json",
            "src/cmd/judge.schema.json")
-FORMAT = 3
 MAX_FAILS = 5
 # Where each kind of line is described, for the messages.
 SCHEMA_OF = {
@@ -162,6 +162,16 @@ def objects(path):
                 continue
             if isinstance(o, dict):
                 yield n, o
+
+
+def current_format():
+    """The recording format the schema describes: its one place."""
+    with open(os.path.join(TOP, SCHEMAS[0]), encoding="utf-8") as f:
+        s = json.load(f)
+    return s["$defs"]["header"]["properties"]["format"]["const"]
+
+
+FORMAT = current_format()
 
 
 def check_file(path, vs, valid):

@@ -240,7 +240,9 @@ fact(const char *s, struct buf *out)
 /*
  * Each message's name, as the session logged it (src/core/tls.c names
  * them); the client's hello with what it offered, the server's with what
- * it chose, once the facts at the handshake's end are known.
+ * it chose, once the facts at the handshake's end are known.  The
+ * versions offered and the one chosen lead, so that a narrow row cut
+ * short still shows the negotiation.
  */
 static void
 handshake_label(const struct evlog *log, const struct ladder_row *r,
@@ -249,13 +251,28 @@ handshake_label(const struct evlog *log, const struct ladder_row *r,
 	const struct ev_extra	*x = NULL;
 	const struct tls_facts	*f;
 	const struct event	*ev;
-	size_t			 i, n;
-	bool			 offered = false, chose = false;
+	const char		*rest = NULL;
+	size_t			 i, n, vl;
+	bool			 offered = false, chose = false, lead;
 
 	if (r->facts > r->seq && r->facts < evlog_count(log))
 		x = ev_extra(evlog_at(log, r->facts));
 	f = x != NULL ? x->tls : NULL;
 	buf_adds(out, "TLS handshake: ");
+	lead = f != NULL && f->offer.vwords != NULL && f->version != NULL;
+	if (lead) {
+		buf_adds(out, "offered ");
+		fact(f->offer.vwords, out);
+		buf_adds(out, ", chose ");
+		fact(f->version, out);
+		buf_adds(out, ": ");
+		/* The hello's groups and suites: its versions are said. */
+		vl = strlen(f->offer.vwords);
+		if (f->offer.words != NULL && strncmp(f->offer.words,
+		    f->offer.vwords, vl) == 0 && strncmp(f->offer.words + vl,
+		    "; ", 2) == 0)
+			rest = f->offer.words + vl + 2;
+	}
 	for (i = r->seq, n = 0; n < r->nlines && i < evlog_count(log); i++) {
 		ev = evlog_at(log, i);
 		if (ev->kind != EV_TLS_STEP)
@@ -268,16 +285,19 @@ handshake_label(const struct evlog *log, const struct ladder_row *r,
 		if (!offered && f->offer.words != NULL && ev->len > 12 &&
 		    memcmp(ev->data, "ClientHello ", 12) == 0) {
 			offered = true;
-			buf_adds(out, " (offered ");
-			fact(f->offer.words, out);
+			buf_adds(out, lead ? " (" : " (offered ");
+			fact(rest != NULL ? rest : f->offer.words, out);
 			buf_addc(out, ')');
 		} else if (!chose && f->version != NULL && ev->len > 12 &&
 		    memcmp(ev->data, "ServerHello ", 12) == 0) {
 			chose = true;
-			buf_adds(out, " (chose ");
-			fact(f->version, out);
+			if (lead && f->group == NULL)
+				continue;
+			buf_adds(out, lead ? " (" : " (chose ");
+			if (!lead)
+				fact(f->version, out);
 			if (f->group != NULL) {
-				buf_adds(out, ", ");
+				buf_adds(out, lead ? "" : ", ");
 				fact(f->group, out);
 			}
 			buf_addc(out, ')');

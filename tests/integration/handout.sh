@@ -231,11 +231,11 @@ contains "$T/inject.html" '<g class="arrow inj lesson">' "inject-response: the i
 contains "$T/inject.html" '<line class="inj" [^>]*marker-end="url\(#arrow-inj-1\)"' "inject-response: drawn in the injected style"
 contains "$T/inject.labels" '^!! 250-evil\.example injected before TLS' "inject-response: the injected arrow's label"
 contains "$T/inject.html" '<g class="boundary">' "inject-response: the TLS boundary across"
-contains "$T/inject.labels" '^TLS handshake: ClientHello sent \(offered TLS1\.[0-9]' \
+contains "$T/inject.labels" '^TLS handshake: offered TLS1\.3, TLS1\.2, chose TLS1\.3: ' \
     "inject-response: the handshake's messages on the same connection"
 # What the hello offered and the server chose, wrapped over the lines.
 tr -d '\n' < "$T/inject.labels" > "$T/inject.joined"
-contains "$T/inject.joined" 'ClientHello sent \(offered TLS1\.3, TLS1\.2; groups [A-Z0-9]+(, [A-Z0-9]+)*; [0-9]+ cipher suites?\), ServerHello received \(chose TLS1\.3, SECP256R1\)' \
+contains "$T/inject.joined" 'offered TLS1\.3, TLS1\.2, chose TLS1\.3: ClientHello sent \(groups [A-Z0-9]+(, [A-Z0-9]+)*; [0-9]+ cipher suites?\), ServerHello received \(SECP256R1\)' \
     "inject-response: the handshake says what was offered and chosen"
 contains "$T/inject.html" '<g class="arrow plain lesson">' "inject-response: STARTTLS and its go-ahead highlighted"
 tr -d '\n' < "$T/inject.html" | grep -qE '<g class="arrow plain lesson">(<rect[^>]*/>)?<text[^>]*>250-STARTTLS<' &&
@@ -364,9 +364,9 @@ for size in 100x30 200x60; do
 	check "$size: the injected bytes their own arrow" tui_wait lad '│◀━ !! 250-evil\.example injected before TLS.*━│'
 	check "$size: the TLS boundary across" tui_wait lad '^═══ TLS established: TLS1\.3'
 	check "$size: the handshake's messages before it" \
-	    tui_wait lad '│ ~ TLS handshake: ClientHello sent \(offered TLS1\.3, TLS1\.2; groups'
+	    tui_wait lad '│ ~ TLS handshake: offered TLS1\.3, TLS1\.2, chose TLS1\.3: ClientHello'
 	python3 "$T/rows.py" "$T/lad.screen" '│ ~ TLS handshake' > "$T/lad-$size.hs" 2>&1
-	contains "$T/lad-$size.hs" '; [0-9]+ cipher suites?\), ServerHello received \(chose TLS1\.3, SECP256R1\)' \
+	contains "$T/lad-$size.hs" '; [0-9]+ cipher suites?\), ServerHello received \(SECP256R1\)' \
 	    "$size: the handshake says what was offered and chosen"
 	check "$size: the warning wrapped between the columns, not cut" \
 	    tui_wait lad '│ +[^│]*\[response-injection\] +│'
@@ -434,6 +434,31 @@ for size in 100x30 200x60; do
 	fi
 	tui_stop lad
 done
+# 80x24: the diagram under the transcript, the negotiation still read on
+# the handshake's row when the rest of it is cut.
+tui_start lad 80 24 "env LANG=C.UTF-8 TERM=tmux-256color \
+    XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config \
+    $UI --lab inject-response --allow-injection 2> $T/lad-80.err; \
+    sleep 600"
+check "80x24: the lab's greeting" tui_wait lad 'S: +220 lab\.mailscope\.test'
+tui_line lad 'EHLO student.test'
+check "80x24: the EHLO reply" tui_wait lad '250 8BITMIME'
+tui_line lad 'STARTTLS'
+check "80x24: TLS established" tui_wait lad 'TLS established'
+tui_keys lad F7
+check "80x24: F7 opens the sequence diagram" \
+    tui_wait lad '^ Client .*sequence diagram \(F7\) +Server'
+check "80x24: the go-ahead's arrow" tui_wait lad '│◀─ 220 2\.0\.0 Ready to start TLS ─+│'
+check "80x24: the injected bytes their own arrow" \
+    tui_wait lad '│◀━ !! 250-evil\.example injected before TLS'
+check "80x24: offered and chosen lead the handshake's row" \
+    tui_wait lad '│ ~ TLS handshake: offered TLS1\.3, TLS1\.2, chose TLS1\.3: '
+check "80x24: the TLS boundary across" tui_wait lad '^═══ TLS established: TLS1\.3'
+check "80x24: the summary still above the status bar" \
+    tui_wait lad '^ TLS  TLS1\.3 .*offered TLS1\.3, TLS1\.2'
+[ -s "$T/lad-80.err" ] && fail "80x24: stderr: $(head -n 3 "$T/lad-80.err")" ||
+    pass "80x24: nothing on stderr"
+tui_stop lad
 # Too few rows for both: the transcript keeps them, and says so.
 tui_start lad 80 12 "env LANG=C.UTF-8 TERM=tmux-256color \
     XDG_STATE_HOME=$T/state XDG_CONFIG_HOME=$T/config \

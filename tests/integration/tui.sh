@@ -927,7 +927,7 @@ line ':quit'
 check "Dovecot POP3: :quit leaves with exit 0" exited 0
 
 # A certificate that fails: the verdict and its reasons, in plain words.
-start 140 40 --cafile "$CA" "smtp://127.0.0.1:$EXPIRED_PORT"
+start 140 44 --cafile "$CA" "smtp://127.0.0.1:$EXPIRED_PORT"
 check "expired: greeting" wait_for 'S: +220 '
 line ':starttls'
 check "expired: status bar says NOT VERIFIED" wait_for 'NOT VERIFIED'

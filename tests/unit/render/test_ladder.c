@@ -116,9 +116,9 @@ static const struct {
 	{ LR_INJECTED, LRF_LESSON, 0, "250 evil  [injected]" },
 	{ LR_WARNING, LRF_LESSON, 0,
 	    "response injection [response-injection]" },
-	{ LR_HANDSHAKE, 0, 0, "TLS handshake: ClientHello sent (offered "
-	    "TLS1.3, TLS1.2; groups X25519, SECP256R1; 3 cipher suites), "
-	    "ServerHello received (chose TLS1.3, X25519)" },
+	{ LR_HANDSHAKE, 0, 0, "TLS handshake: offered TLS1.3, TLS1.2, chose "
+	    "TLS1.3: ClientHello sent (groups X25519, SECP256R1; 3 cipher "
+	    "suites), ServerHello received (X25519)" },
 	{ LR_TLS, LRF_TLS, 0, "TLS established: TLS1.3" },
 	{ LR_CLIENT, LRF_TLS, 0, "DATA" },
 	{ LR_CLIENT, LRF_TLS | LRF_BODY, 0, "Subject: hi (body of 3 lines)" },
