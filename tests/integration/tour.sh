@@ -387,6 +387,8 @@ keys F5
 check "F5 lists the chapters and shows the banner" \
     wait_for 'Tour 15/15: The end'
 check "F5: the chapter list" wait_for 'Chapters \(:tour N jumps'
+check "F5: the chapters answered right" wait_for 'EHLO \(answered\)'
+check "F5: a chapter done, its answer wrong" wait_for '995 \(done\)'
 keys C-d
 check "Ctrl-D leaves, status 0 after a clean session" \
     wait_for '^MAILSCOPE-EXIT=0$'

@@ -299,6 +299,7 @@ struct tour {
 	char		  hint[160];	/* why the step is not done yet */
 	char		  verdict[160];	/* on the learner's answer */
 	int		  answer[NCHAPTERS];	/* 1 right, -1 wrong, 0 */
+	bool		  finished[NCHAPTERS];	/* its last step was done */
 	bool		  shown;	/* the tour showed the TLS panel */
 	const char	 *scenario;	/* the lab's now */
 	enum tour_place	  place;	/* where the session is */
@@ -545,6 +546,9 @@ step_done(struct tui *t)
 {
 	t->tour->done = true;
 	t->tour->hint[0] = '\0';
+	if (t->tour->step + 1 == NSTEPS ||
+	    steps[t->tour->step + 1].ch != steps[t->tour->step].ch)
+		t->tour->finished[steps[t->tour->step].ch] = true;
 	/* A small terminal hides the panel the step talks about. */
 	if (steps[t->tour->step].panel && t->tp_h == 0) {
 		t->panel = PANEL_SHOWN;
@@ -844,7 +848,8 @@ chapter_list(struct tui *t)
 	for (i = 0; i < NCHAPTERS; i++)
 		buf_printf(&b, "  %s%zu. %s%s", i == steps[tr->step].ch ?
 		    (t->utf8 ? "\xe2\x96\xb8" : ">") : "", i + 1,
-		    chapters[i].title, tr->answer[i] > 0 ? " (answered)" : "");
+		    chapters[i].title, tr->answer[i] > 0 ? " (answered)" :
+		    tr->finished[i] ? " (done)" : "");
 	tui_message(t, false, "%s", b.p);
 	buf_free(&b);
 	tr->hidden = false;
