@@ -480,6 +480,29 @@ judge_task(struct judge *jg, int run, int scn)
 }
 
 /*
+ * A client killed at the timeout was refusing nothing: it hung, and a
+ * safe verdict from what it had not yet done says nothing.
+ */
+static void
+judge_hung(struct judge *jg)
+{
+	struct jcell	*c;
+	int		 i, p;
+
+	for (i = 0; i < jg->ntasks; i++)
+		for (p = 0; p < JUDGE_PROTOS; p++) {
+			c = &jg->tasks[i].cell[p];
+			if (!c->run || !c->timed_out || c->verdict != 1)
+				continue;
+			c->verdict = 0;
+			free(c->reason);
+			xasprintf(&c->reason, "the client hung until the "
+			    "timeout (%d s) and was killed: what it would "
+			    "have done is not known", jg->timeout_s);
+		}
+}
+
+/*
  * A client that does not pass good over a protocol (it never spoke
  * inside verified TLS) proves nothing by refusing elsewhere: its safe
  * verdicts there count as not exercised.  Scenario 0 is good.
@@ -963,6 +986,7 @@ judge_main(int argc, char **argv)
 		raise(judge_signal);
 		return EXIT_PROTO;
 	}
+	judge_hung(&jg);
 	untrusted = judge_demote(&jg);
 	if (jg.json)
 		judge_print_json(&jg);

@@ -112,6 +112,7 @@ struct scan_try {
 	size_t		 suite;		/* SCAN_SUITE: in the suite list */
 	char		*priority;
 	bool		 accepted;
+	bool		 unknown;	/* no handshake ran: turned away */
 	char		*iana_name;	/* an accepted suite's, from GnuTLS */
 	char		*weak_dh;	/* the session's warning, if any */
 };
@@ -156,6 +157,9 @@ struct probe {
 	/* STEP_VERSION */
 	size_t			 vi;
 	bool			 v_ok[NVERSIONS];
+	bool			 v_ran[NVERSIONS];	/* a handshake ran */
+	char			*v_why;		/* why one did not */
+	char			*scan_why;	/* ... and in the scan */
 
 	/* STEP_SCAN */
 	struct tls_suite	*suites;
@@ -175,6 +179,7 @@ struct probe {
 
 	/* STEP_ENFORCE */
 	int			 mail_code;
+	char			*mail_reply;	/* its line, sanitized */
 };
 
 static void	probe_next(struct probe *);
@@ -370,8 +375,13 @@ probe_event(const struct event *ev, void *arg)
 		break;
 	case STEP_ENFORCE:
 		if (ev->kind == EV_DATA && ev->dir == DIR_SERVER &&
-		    p->ready_count == 2 && p->mail_code == 0)
+		    p->ready_count == 2 && p->mail_code == 0) {
+			struct buf	b = { 0 };
+
 			p->mail_code = ev->cls.code;
+			sanitize(ev->data, ev->len, &b);
+			p->mail_reply = b.p != NULL ? b.p : xstrdup("");
+		}
 		break;
 	default:
 		break;
@@ -494,6 +504,26 @@ probe_start(struct probe *p, const struct session_opts *so)
 		probe_defer(p);
 }
 
+/*
+ * Did this connection's handshake run, to its end or to an alert?  A
+ * connection turned away before it (a greeting refusing the session, a
+ * connection limit, STARTTLS refused for now) says nothing of what the
+ * server would accept.
+ */
+static bool
+handshake_ran(const struct probe *p)
+{
+	return p->dg.phase == DG_TLS_UP || p->dg.phase == DG_TLS_FAILED;
+}
+
+/* Why a connection said nothing, in the words of its end. */
+static const char *
+turned_away(const struct probe *p)
+{
+	return p->dg.close_reason != NULL ? p->dg.close_reason :
+	    "the connection ended before the handshake";
+}
+
 static void
 probe_main_findings(struct probe *p)
 {
@@ -522,6 +552,13 @@ probe_main_findings(struct probe *p)
 		finding(p, "connect", LV_BAD, "%s", closed != NULL ?
 		    closed : "no greeting");
 		probe_exit(p, EXIT_PROTO);
+	}
+	if (!implicit && d->greeting != NULL && !d->caps_known) {
+		/* Turned away before a capability: nothing else is known. */
+		finding(p, "session", LV_BAD, "%s", closed != NULL ? closed :
+		    "ended before the capabilities");
+		probe_exit(p, EXIT_PROTO);
+		return;
 	}
 	if (!implicit && d->greeting != NULL) {
 		if (strv_has(codes, "starttls-stripped")) {
@@ -639,30 +676,48 @@ probe_main_findings(struct probe *p)
 static void
 probe_version_findings(struct probe *p)
 {
-	struct buf	 refused = { 0 };
-	size_t		 i, lowest = NVERSIONS;
+	struct buf	 refused = { 0 }, untested = { 0 };
+	size_t		 i, lowest = NVERSIONS, below = 0;
 
 	for (i = 0; i < NVERSIONS; i++) {
+		if (!p->v_ran[i]) {
+			buf_printf(&untested, "%s%s", untested.len ? ", " : "",
+			    versions[i].name);
+			if (lowest == NVERSIONS)
+				below++;
+			continue;
+		}
 		if (p->v_ok[i] && lowest == NVERSIONS)
 			lowest = i;
 		if (!p->v_ok[i] && i < 3)
 			buf_printf(&refused, "%s%s", refused.len ? ", " : "",
 			    versions[i].name);
 	}
-	if (lowest == NVERSIONS)
+	if (untested.len > 0)
+		finding(p, "versions", LV_SKIP, "%s not tested: %s",
+		    untested.p, p->v_why != NULL ? p->v_why :
+		    "turned away before the handshake");
+	if (lowest == NVERSIONS && untested.len == 0)
 		finding(p, "lowest-version", LV_BAD, "no version accepted");
+	else if (lowest == NVERSIONS)
+		finding(p, "lowest-version", LV_SKIP, "not known: no version "
+		    "tested was accepted");
 	else if (lowest < 2) {
 		finding(p, "lowest-version", LV_WARN, "%s accepted (obsolete "
 		    "since RFC 8996)", versions[lowest].name);
 		probe_exit(p, EXIT_PROBE_WEAK);
 	} else
-		finding(p, "lowest-version", LV_OK, "%s%s%s%s",
-		    versions[lowest].name, refused.len ? " (" : "",
-		    refused.len ? refused.p : "",
-		    refused.len ? " refused)" : "");
-	finding(p, "tls1.3", p->v_ok[3] ? LV_OK : LV_INFO, "%s",
-	    p->v_ok[3] ? "offered" : "not offered");
+		/* An untested older version may be accepted too. */
+		finding(p, "lowest-version", below > 0 ? LV_SKIP : LV_OK,
+		    "%s%s%s%s%s", versions[lowest].name, refused.len ? " (" :
+		    "", refused.len ? refused.p : "", refused.len ?
+		    " refused)" : "", below > 0 ? ", or older: not all "
+		    "tested" : "");
+	if (p->v_ran[3])
+		finding(p, "tls1.3", p->v_ok[3] ? LV_OK : LV_INFO, "%s",
+		    p->v_ok[3] ? "offered" : "not offered");
 	buf_free(&refused);
+	buf_free(&untested);
 }
 
 static void
@@ -674,7 +729,10 @@ probe_inject_findings(struct probe *p)
 		    "plaintext with STARTTLS%s (CVE-2011-0411 class)",
 		    p->real_sent ? ", once a real command followed" : "");
 		probe_exit(p, EXIT_PROBE_CMDINJ);
-	} else if (p->dg.phase != DG_TLS_UP)
+	} else if (p->ready_count < 2)
+		finding(p, "command-injection", LV_SKIP, "not tested: %s",
+		    turned_away(p));
+	else if (p->dg.phase != DG_TLS_UP)
 		finding(p, "command-injection", LV_OK, "not vulnerable: the "
 		    "server refused the handshake after pipelined "
 		    "plaintext");
@@ -756,6 +814,12 @@ scan_result(struct probe *p)
 	struct scan_try		*t = &p->tries[p->ti];
 	const struct tls_facts	*f = p->dg.tls;
 
+	if (!handshake_ran(p)) {
+		t->unknown = true;
+		if (p->scan_why == NULL)
+			p->scan_why = xstrdup(turned_away(p));
+		return;
+	}
 	if (p->dg.phase != DG_TLS_UP || f == NULL)
 		return;
 	switch (t->kind) {
@@ -855,7 +919,7 @@ scan_findings(struct probe *p)
 	static const char *const what[] = { "cipher suites", "groups",
 	    "signature algorithms" };
 	const struct scan_try	*t;
-	size_t			 i, k, v, tested, taken;
+	size_t			 i, k, v, tested, taken, unknown = 0;
 
 	for (v = 0; v < NVERSIONS; v++)
 		for (k = SCAN_SUITE; k <= SCAN_SIGALG; k++) {
@@ -865,6 +929,10 @@ scan_findings(struct probe *p)
 				if (t->kind != k || strcmp(t->version,
 				    versions[v].name) != 0 || i >= p->ti)
 					continue;
+				if (t->unknown) {
+					unknown++;
+					continue;
+				}
 				tested++;
 				if (!t->accepted)
 					continue;
@@ -881,6 +949,11 @@ scan_findings(struct probe *p)
 				    "%zu of the %zu %s tested accepted", taken,
 				    tested, what[k]), NULL, versions[v].name);
 		}
+	if (unknown > 0)
+		finding(p, "scan", LV_SKIP, "%zu of %zu handshakes not made: "
+		    "the server turned the connection away (%s); what they "
+		    "tried is not counted", unknown, p->ti, p->scan_why != NULL ?
+		    p->scan_why : "before the handshake");
 	if (p->ti < p->ntries)
 		finding(p, "scan", LV_SKIP, "stopped after %d s: %zu of %zu "
 		    "handshakes not made", SCAN_BUDGET_S, p->ntries - p->ti,
@@ -941,6 +1014,9 @@ probe_next(struct probe *p)
 		return;
 	case STEP_VERSION:
 		p->v_ok[p->vi] = p->dg.phase == DG_TLS_UP;
+		p->v_ran[p->vi] = handshake_ran(p);
+		if (!p->v_ran[p->vi] && p->v_why == NULL)
+			p->v_why = xstrdup(turned_away(p));
 		if (++p->vi < NVERSIONS) {
 			so.starttls = starttls_target;
 			so.priority = versions[p->vi].priority;
@@ -987,9 +1063,14 @@ probe_next(struct probe *p)
 		else if (p->mail_code >= 200 && p->mail_code < 300)
 			finding(p, "enforced", LV_INFO, "MAIL before STARTTLS "
 			    "accepted: TLS is opportunistic here");
+		else if (p->mail_code == 0)
+			finding(p, "enforced", LV_SKIP, "not tested: %s",
+			    turned_away(p));
 		else
+			/* Not 530 (RFC 3207): its words say why. */
 			finding(p, "enforced", LV_INFO, "MAIL before STARTTLS "
-			    "answered %d", p->mail_code);
+			    "answered: %s", p->mail_reply != NULL ?
+			    p->mail_reply : "?");
 		p->step = STEP_DONE;
 		break;
 	default:
@@ -1153,6 +1234,9 @@ probe_free(struct probe *p)
 	digest_free(&p->dg);
 	free(p->auth_reply);
 	free(p->auth_refused);
+	free(p->mail_reply);
+	free(p->v_why);
+	free(p->scan_why);
 	free(p->label);
 	free(p->tls);
 	target_free(&p->base.target);

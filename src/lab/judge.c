@@ -411,8 +411,9 @@ judge_line(struct judge *j, const char *s, size_t len, bool tls)
 			    "although STARTTLS was offered",
 			    judge_kind_what(k));
 		else if (tls)
-			judge_decide(j, JV_SAFE, "verified the certificate "
-			    "and spoke inside TLS");
+			/* Whether it verifies, the certificate rows say. */
+			judge_decide(j, JV_SAFE, "spoke inside TLS, nothing "
+			    "in plaintext");
 		break;
 	default:
 		/* Plaintext before TLS is good's row; this one is TLS's. */
@@ -426,6 +427,26 @@ judge_line(struct judge *j, const char *s, size_t len, bool tls)
 			judge_stale(j, k, canary);
 		break;
 	}
+}
+
+/*
+ * The handshake after injected replies failed.  Sent with the go-ahead,
+ * they went to the client's TLS layer, not taken for replies: safe.
+ * Sent later, they reach any client's TLS layer, whatever it does with
+ * replies: nothing is shown.
+ */
+static void
+judge_failed_injection(struct judge *j)
+{
+	if (j->scn == SCN_INJECT_LATER)
+		judge_decide(j, JV_NOT_EXERCISED, "the injected bytes came "
+		    "after the go-ahead's segment and broke the handshake, as "
+		    "they would any client's: this scenario cannot show "
+		    "whether the client acts on them");
+	else
+		judge_decide(j, JV_SAFE, "the handshake failed on the bytes "
+		    "behind the go-ahead: the client did not take them for "
+		    "replies");
 }
 
 void
@@ -458,9 +479,11 @@ judge_tls(struct judge *j, enum judge_tls what, const char *desc)
 		judge_note(j, "lab", false, s, strlen(s));
 		free(s);
 		if (j->attack == JA_CERTIFICATE || j->attack ==
-		    JA_DOWNGRADE || j->attack == JA_INJECTION)
+		    JA_DOWNGRADE)
 			judge_decide(j, JV_SAFE, "the client did not complete "
 			    "the handshake");
+		else if (j->attack == JA_INJECTION)
+			judge_failed_injection(j);
 		return;
 	}
 }
@@ -481,13 +504,16 @@ judge_verdict(struct judge *j, const char **reason)
 		break;
 	case JA_CERTIFICATE:
 	case JA_DOWNGRADE:
-	case JA_INJECTION:
 		if (j->tls_asked && !j->tls_up)
 			judge_decide(j, JV_SAFE, "the client did not complete "
 			    "the handshake");
 		else if (j->tls_up && j->tls_cmds == 0)
 			judge_decide(j, JV_SAFE, "the client said nothing "
 			    "inside that TLS session");
+		break;
+	case JA_INJECTION:
+		if (j->tls_asked && !j->tls_up)
+			judge_failed_injection(j);
 		break;
 	default:
 		break;

@@ -35,6 +35,9 @@ judge smtp.json --json --protos smtp --run "$C swaks-tls $ARGS" \
 wait
 judge fetchmail.json --json --protos imap,pop3 --run "$C fetchmail $ARGS" &
 judge weak.json --json --scenarios tls10-only --run "$C broken-weak $ARGS"
+# A client that hangs after the go-ahead, killed at a short timeout.
+"$MS" judge --timeout 3 --json --protos smtp --scenarios expired-cert \
+    --run "$C hang $ARGS" > "$T/hang.json" 2> "$T/hang.json.err"
 rm -f "$T/compare.jsonl"
 judge compare.txt --protos smtp --scenarios strip,expired-cert \
     --record "$T/compare.jsonl" \
@@ -63,7 +66,8 @@ $V "$T/curl.json" "curl (no --ssl-reqd)" 2 good:smtp=vulnerable \
 # Python's libraries, driven as the careful program in pyclient.py does.
 rc python.json 0 "judge: python: exit 0 (safe throughout)"
 careful python.json "python smtplib/imaplib/poplib" 1 imap
-$V "$T/python.json" "python" 1 injection:*=safe tampering:*=safe
+$V "$T/python.json" "python" 1 inject-response:*=safe tampering:*=safe \
+    inject-later:*=not-exercised
 
 # The broken client: vulnerable on exactly the rows it is built to fail.
 rc broken.json 6 "judge: broken client: exit 6"
@@ -71,6 +75,11 @@ $V "$T/broken.json" "broken client" 1 stripping:*=vulnerable \
     injection:*=vulnerable certificate:*=vulnerable baseline:*=safe \
     tampering:*=safe preauth:imap=safe downgrade:*=safe
 rc weak.json 6 "judge: broken client, TLS 1.0 allowed: exit 6"
+# Killed while it hung: what it had not done yet proves nothing.
+$V "$T/hang.json" "a client that hangs" 1 expired-cert:smtp=not-exercised
+contains "$T/hang.json" '"timed_out":true' "judge: the hanging client timed out"
+contains "$T/hang.json" '"reason":"the client hung until the timeout \(3 s\)' \
+    "judge: a hang is said, not taken for a refusal"
 $V "$T/weak.json" "broken client, TLS 1.0 allowed" 1 baseline:*=safe \
     downgrade:*=vulnerable
 contains "$T/broken.json" '"line":"a4 AUTHENTICATE CRAM-MD5"' \

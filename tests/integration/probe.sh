@@ -83,6 +83,21 @@ for pr in smtp imap pop3; do
 	contains "$FAKE_LOG" '^I: kept plaintext ' \
 	    "late-$pr: the server kept the pipelined plaintext"
 done
+# Turned away in the greeting: said so, nothing more claimed.
+if fake_start away "$TOP/tests/cases/probe-smtp-turned-away.case"; then
+	timeout 60 "$MS" probe --timeout 5 --cafile "$CA" \
+	    "smtp://127.0.0.1:$FAKE_PORT" > "$T/away" 2>&1
+	rc=$?
+	fake_wait
+	[ "$rc" -eq 2 ] && pass "turned away: probe exits 2 (protocol)" ||
+	    fail "turned away: probe exits $rc, expected 2"
+	contains "$T/away" '^  bad +session +the server refused the session in its greeting' \
+	    "turned away: the session's end is the finding"
+	lacks "$T/away" 'starttls +offered|plaintext-auth|no TLS session' \
+	    "turned away: no claim about capabilities never asked"
+else
+	fail "turned away: the fake server did not start"
+fi
 timeout 60 "$MS" probe --cafile "$CA" "smtp://127.0.0.1:$SMTP_PORT" > "$T/postfix" 2>&1
 rc=$?
 [ "$rc" -eq 8 ] && pass "postfix: exit 8 (TLS 1.0 accepted)" || fail "postfix: exit $rc"

@@ -64,6 +64,23 @@ broken-weak)
 	exec python3 -S "$(dirname "$0")/brokenclient.py" "$proto" "$host" \
 	    "$port" --weak-tls
 	;;
+hang)
+	# SMTP up to the go-ahead, then nothing: a client that hangs there.
+	exec python3 -S -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], int(sys.argv[2])))
+f = s.makefile("rb")
+def reply():
+    while f.readline()[3:4] == b"-":
+        pass
+reply()
+s.sendall(b"EHLO hang.test\r\n")
+reply()
+s.sendall(b"STARTTLS\r\n")
+reply()
+time.sleep(600)
+' "$host" "$port"
+	;;
 esac
 echo "clients.sh: unknown client $name" >&2
 exit 2

@@ -164,13 +164,29 @@ test_injection(void **state)
 	line("a2 LOGIN demo demo", true);
 	assert_int_equal(end(), JV_NOT_EXERCISED);
 
-	/* The injected bytes broke its handshake: it did not act on them. */
-	begin(LAB_SMTP, SCN_INJECT_LATER);
+	/* The bytes sent with the go-ahead broke its handshake: it did
+	 * not take them for replies. */
+	begin(LAB_SMTP, SCN_INJECT_RESPONSE);
 	line("EHLO c", false);
 	line("STARTTLS", false);
 	judge_tls(j, JT_START, NULL);
 	judge_tls(j, JT_FAILED, "unexpected packet");
 	assert_int_equal(end(), JV_SAFE);
+
+	/* Sent later, they break any client's handshake: nothing shown. */
+	begin(LAB_SMTP, SCN_INJECT_LATER);
+	line("EHLO c", false);
+	line("STARTTLS", false);
+	judge_tls(j, JT_START, NULL);
+	judge_tls(j, JT_FAILED, "unexpected packet");
+	assert_int_equal(end(), JV_NOT_EXERCISED);
+
+	/* TLS up, nothing said inside it: nothing shown either. */
+	begin(LAB_SMTP, SCN_INJECT_RESPONSE);
+	line("EHLO c", false);
+	line("STARTTLS", false);
+	starttls();
+	assert_int_equal(end(), JV_NOT_EXERCISED);
 
 	/* A message's lines are not commands. */
 	begin(LAB_SMTP, SCN_INJECT_RESPONSE);
