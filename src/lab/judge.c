@@ -526,12 +526,13 @@ judge_verdict(struct judge *j, const char **reason)
 			judge_decide(j, JV_NOT_EXERCISED, "the client never "
 			    "spoke inside TLS");
 		else if (!j->tls_up)
-			judge_decide(j, JV_NOT_EXERCISED, "the client never "
-			    "started TLS");
+			judge_decide(j, JV_NOT_EXERCISED, j->tls_asked ?
+			    "the handshake did not complete" : "the client "
+			    "never started TLS");
 		else
 			judge_decide(j, JV_NOT_EXERCISED, "no line inside TLS "
 			    "shows whether the client kept what came before "
-			    "it (it did not authenticate after asking again)");
+			    "it: it did not authenticate after asking again");
 	}
 	if (reason != NULL)
 		*reason = j->reason;
