@@ -733,7 +733,7 @@ judge_record(const struct judge *jg, int rc)
 	char			*hdr, err[512];
 	size_t			 i;
 	int			 r, s, p;
-	bool			 failed = false;
+	bool			 failed = false, tls;
 	json_t			*e;
 
 	memset(&info, 0, sizeof info);
@@ -780,11 +780,14 @@ judge_record(const struct judge *jg, int rc)
 				    c->demoted ? "the client did not pass good "
 				    "over this protocol" : c->reason, cmd.p);
 				json_array_foreach(c->evidence, i, e) {
-					ev_local(log, EV_INFO, json_is_true(
-					    json_object_get(e, "tls")) ?
-					    CHAN_TLS : CHAN_PLAIN, NULL,
-					    "    %s: %s", json_string_value(
-					    json_object_get(e, "from")),
+					tls = json_is_true(json_object_get(e,
+					    "tls"));
+					/* The channel in words: every view
+					 * shows it, as the console does. */
+					ev_local(log, EV_INFO, tls ? CHAN_TLS :
+					    CHAN_PLAIN, NULL, "    %-6s %-9s %s",
+					    json_string_value(json_object_get(e,
+					    "from")), tls ? "TLS" : "plaintext",
 					    json_string_value(json_object_get(e,
 					    "line")));
 				}

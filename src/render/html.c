@@ -559,6 +559,77 @@ html_transcript(const struct evlog *log, size_t first, size_t last,
 	return judged;
 }
 
+/* mailscope judge's recording: verdicts, and no line of a session. */
+static bool
+verdicts_only(const struct evlog *log)
+{
+	size_t	i;
+	bool	any = false;
+
+	for (i = 0; i < evlog_count(log); i++) {
+		if (evlog_at(log, i)->kind == EV_DATA)
+			return false;
+		any |= evlog_at(log, i)->kind == EV_VERDICT;
+	}
+	return any;
+}
+
+/*
+ * The judge's report: each cell's verdict in a table, its evidence under
+ * it; what came before the first verdict (the clients' commands) above.
+ */
+static void
+html_verdicts(const struct evlog *log, const struct recording_info *ri,
+    const char *start, struct buf *out)
+{
+	const struct event	*ev;
+	size_t			 i;
+	bool			 row = false;
+
+	buf_adds(out, "<h1>Client verdicts: ");
+	xml_str(out, ri->target);
+	buf_adds(out, "</h1>\n<p>Recorded ");
+	xml_str(out, start);
+	buf_adds(out, " with mailscope. Each row is a client against one "
+	    "scenario over one protocol: <strong>safe</strong>, "
+	    "<strong class=\"warn\">vulnerable</strong>, or not exercised "
+	    "(it never reached the step the scenario attacks); the lines "
+	    "under it are the evidence, each marked plaintext or TLS.</p>\n"
+	    "<pre>");
+	for (i = 0; i < evlog_count(log) && evlog_at(log, i)->kind !=
+	    EV_VERDICT; i++) {
+		ev = evlog_at(log, i);
+		xml_text(out, ev->data, ev->len);
+		buf_addc(out, '\n');
+	}
+	buf_adds(out, "</pre>\n<table class=\"verdicts\">\n<tr><th>verdict"
+	    "</th><th>client, scenario, protocol (attack): reason (exit)"
+	    "</th></tr>\n");
+	for (; i < evlog_count(log); i++) {
+		ev = evlog_at(log, i);
+		if (ev->kind == EV_VERDICT) {
+			if (row)
+				buf_adds(out, "</pre></td></tr>\n");
+			buf_printf(out, "<tr><td class=\"%s\">", ev_code_is(ev,
+			    "vulnerable") ? "warn" : "info");
+			if (ev_extra(ev) != NULL && ev_extra(ev)->code != NULL)
+				xml_str(out, ev_extra(ev)->code);
+			buf_adds(out, "</td><td>");
+			xml_text(out, ev->data, ev->len);
+			buf_adds(out, "<pre>");
+			row = true;
+			continue;
+		}
+		if (!row || ev_is_trace(ev))
+			continue;
+		xml_text(out, ev->data, ev->len);
+		buf_addc(out, '\n');
+	}
+	if (row)
+		buf_adds(out, "</pre></td></tr>\n");
+	buf_adds(out, "</table>\n");
+}
+
 void
 render_html(const struct evlog *log, const struct recording_info *ri,
     const struct render_opts *ro, struct buf *out)
@@ -570,6 +641,18 @@ render_html(const struct evlog *log, const struct recording_info *ri,
 	bool		 judged = false;
 
 	format_wall(ri->start, start, sizeof start);
+	if (verdicts_only(log)) {
+		buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/"
+		    "xhtml\" lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>"
+		    "\n<title>Client verdicts: ");
+		xml_str(out, ri->target);
+		buf_printf(out, "</title>\n<style>\n%s</style>\n</head>\n"
+		    "<body>\n", html_style);
+		html_verdicts(log, ri, start, out);
+		buf_adds(out, "</body>\n</html>\n");
+		return;
+	}
 	buf_adds(out, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 	    "<!DOCTYPE html>\n<html xmlns=\"http://www.w3.org/1999/xhtml\" "
 	    "lang=\"en\">\n<head>\n<meta charset=\"UTF-8\"/>\n<title>Mail "

@@ -135,14 +135,21 @@ contains "$T/compare.jsonl" '"kind":"verdict",.*"text":"client 2, strip, smtp \(
     "judge --record: a verdict event, its code the verdict"
 check "judge --record: export --format html" \
     "$MS" export --format html -o "$T/compare.html" "$T/compare.jsonl"
-contains "$T/compare.html" '<span class="warn">\*\* verdict: client 2, expired-cert, smtp \(certificate\): vulnerable: spoke inside TLS although the certificate cannot be verified \(exit 0\)</span>' \
+xmllint --noout "$T/compare.html" 2> "$T/compare.xmllint" &&
+    pass "judge --record: the html report is well-formed" ||
+    fail "judge --record: $(head -n 3 "$T/compare.xmllint")"
+contains "$T/compare.html" '<h1>Client verdicts: mailscope judge</h1>' \
+    "judge --record: the report is titled as verdicts, not a session"
+contains "$T/compare.html" '<tr><td class="warn">vulnerable</td><td>client 2, expired-cert, smtp \(certificate\): vulnerable: spoke inside TLS although the certificate cannot be verified \(exit 0\)<pre>' \
     "judge --record: the html report marks a vulnerable verdict"
-contains "$T/compare.html" '<span class="info">== verdict: client 1, expired-cert, smtp \(certificate\): safe: ' \
+contains "$T/compare.html" '<tr><td class="info">safe</td><td>client 1, expired-cert, smtp \(certificate\): safe: ' \
     "judge --record: and shows a safe one"
-lacks "$T/compare.html" 'No TLS: everything' \
-    "judge --record: the report claims no session of its own"
+contains "$T/compare.html" '^    client +TLS +EHLO ' \
+    "judge --record: the evidence says which lines were inside TLS"
+lacks "$T/compare.html" 'No TLS: everything|Connection 1 of|<h2>Legend</h2>|<svg' \
+    "judge --record: no session's diagram, legend or TLS facts"
 "$MS" export --format txt "$T/compare.jsonl" > "$T/compare.export.txt" 2>&1
-contains "$T/compare.export.txt" '^==     client: AUTH PLAIN \*\*\*$' \
+contains "$T/compare.export.txt" '^==     client +plaintext +AUTH PLAIN \*\*\*$' \
     "judge --record: the evidence follows its verdict, the secret left out"
 
 # Replayed, the verdicts play like any session's events.
