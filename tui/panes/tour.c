@@ -192,7 +192,8 @@ static const struct tour_step steps[] = {
 	  "The lab restarted as a server that speaks TLS 1.2 at most.  "
 	  "mailscope offers 1.3 and 1.2: the server chooses.",
 	  TW_VERIFY, NULL,
-	  "The panel's first lines: offered TLS1.3, TLS1.2 -> TLS1.2.",
+	  "The panel's first lines: TLS1.3 and TLS1.2 offered, TLS1.2 "
+	  "chosen.",
 	  "tls12-only", TP_SUBMISSION, false, true, NULL },
 	{ 5, "EHLO me  then  MAIL FROM:<you>",
 	  "Opportunistic TLS takes mail in plaintext; this lab enforces TLS "
