@@ -548,17 +548,20 @@ judge_cell_text(const struct jcell *c, struct buf *b)
 		buf_printf(b, " (%d)", c->rc);
 }
 
+/*
+ * The matrix in text: a row per scenario and protocol, a column per
+ * client, then what its marks mean.  The terminal and the recording
+ * (so the report) show the same lines.
+ */
 static void
-judge_print_text(struct judge *jg)
+judge_matrix(struct judge *jg, struct buf *out)
 {
-	struct buf	 b = { NULL, 0, 0 }, cell = { NULL, 0, 0 };
-	struct jtask	*t;
+	struct buf	 cell = { NULL, 0, 0 };
 	struct jcell	*c;
 	const char	*attack;
-	size_t		 w = 8, i;
+	size_t		 w = 8;
 	int		 r, s, p;
 	bool		 demoted = false;
-	json_t		*e;
 
 	for (r = 0; r < jg->nruns; r++)
 		for (s = 0; s < (int)jg->scns.n; s++)
@@ -570,18 +573,13 @@ judge_print_text(struct judge *jg)
 					w = cell.len;
 				demoted |= c->demoted;
 			}
-	for (r = 0; r < jg->nruns; r++) {
-		buf_reset(&cell);
-		sanitize(jg->runs[r], strlen(jg->runs[r]), &cell);
-		printf("client %d: %s\n", r + 1, cell.p);
-	}
-	printf("\n%-17s %-12s %-6s", "scenario", "attack", "proto");
+	buf_printf(out, "%-17s %-12s %-6s", "scenario", "attack", "proto");
 	for (r = 0; r < jg->nruns; r++) {
 		buf_reset(&cell);
 		buf_printf(&cell, "client %d", r + 1);
-		printf(" %-*s", (int)w, cell.p);
+		buf_printf(out, " %-*s", (int)w, cell.p);
 	}
-	printf("\n");
+	buf_addc(out, '\n');
 	for (s = 0; s < (int)jg->scns.n; s++) {
 		for (p = 0; p < JUDGE_PROTOS; p++) {
 			if (!jg->proto_on[p])
@@ -590,21 +588,41 @@ judge_print_text(struct judge *jg)
 			    judge_protos[p]);
 			if (attack == NULL)
 				continue;
-			printf("%-17s %-12s %-6s", jg->scns.v[s], attack,
-			    judge_protos[p]);
+			buf_printf(out, "%-17s %-12s %-6s", jg->scns.v[s],
+			    attack, judge_protos[p]);
 			for (r = 0; r < jg->nruns; r++) {
 				buf_reset(&cell);
 				judge_cell_text(&judge_task(jg, r, s)->cell[p],
 				    &cell);
-				printf(" %-*s", (int)w, cell.p);
+				buf_printf(out, " %-*s", (int)w, cell.p);
 			}
-			printf("\n");
+			buf_addc(out, '\n');
 		}
 	}
-	printf("\n(N): the client's exit code.\n");
+	buf_adds(out, "\n(N): the client's exit code.\n");
 	if (demoted)
-		printf("*: it refused, but it did not pass good over that "
-		    "protocol either: not exercised.\n");
+		buf_adds(out, "*: it refused, but it did not pass good over "
+		    "that protocol either: not exercised.\n");
+	buf_free(&cell);
+}
+
+static void
+judge_print_text(struct judge *jg)
+{
+	struct buf	 b = { NULL, 0, 0 }, cell = { NULL, 0, 0 };
+	struct jtask	*t;
+	struct jcell	*c;
+	size_t		 i;
+	int		 r, s, p;
+	json_t		*e;
+
+	for (r = 0; r < jg->nruns; r++) {
+		buf_reset(&cell);
+		sanitize(jg->runs[r], strlen(jg->runs[r]), &cell);
+		printf("client %d: %s\n", r + 1, cell.p);
+	}
+	judge_matrix(jg, &b);
+	printf("\n%s", b.p);
 	/* Why each cell is not safe; a vulnerable one's lines under it. */
 	for (r = 0; r < jg->nruns; r++) {
 		for (s = 0; s < (int)jg->scns.n; s++) {
@@ -722,14 +740,14 @@ judge_rec_failed(const char *msg, void *arg)
  * that export and replay show them like any session.
  */
 static int
-judge_record(const struct judge *jg, int rc)
+judge_record(struct judge *jg, int rc)
 {
 	struct recording_info	 info;
 	struct recorder		*rec;
 	struct evlog		*log;
 	struct buf		 cmd = { NULL, 0, 0 };
 	const struct jcell	*c;
-	const char		*code;
+	const char		*code, *line, *nl;
 	char			*hdr, err[512];
 	size_t			 i;
 	int			 r, s, p;
@@ -757,6 +775,15 @@ judge_record(const struct judge *jg, int rc)
 		buf_adds(&cmd, jg->runs[r]);
 		ev_local(log, EV_INFO, CHAN_PLAIN, NULL, "client %d: %s", r + 1,
 		    cmd.p);
+	}
+	/* The matrix, a line an event: the report's table of tables. */
+	buf_reset(&cmd);
+	judge_matrix(jg, &cmd);
+	for (line = cmd.p; line != NULL && *line != '\0'; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (nl > line)
+			ev_local(log, EV_INFO, CHAN_PLAIN, NULL, "%.*s",
+			    (int)(nl - line), line);
 	}
 	for (s = 0; s < (int)jg->scns.n; s++) {
 		for (r = 0; r < jg->nruns; r++) {

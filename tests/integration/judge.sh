@@ -140,6 +140,10 @@ xmllint --noout "$T/compare.html" 2> "$T/compare.xmllint" &&
     fail "judge --record: $(head -n 3 "$T/compare.xmllint")"
 contains "$T/compare.html" '<h1>Client verdicts: mailscope judge</h1>' \
     "judge --record: the report is titled as verdicts, not a session"
+contains "$T/compare.html" '^scenario +attack +proto +client 1 +client 2' \
+    "judge --record: the report opens with the matrix"
+contains "$T/compare.html" '^strip +stripping +smtp +safe \([0-9]+\) +vulnerable \(0\)' \
+    "judge --record: the matrix's rows, as the terminal shows them"
 contains "$T/compare.html" '<tr><td class="warn">vulnerable</td><td>client 2, expired-cert, smtp \(certificate\): vulnerable: spoke inside TLS although the certificate cannot be verified \(exit 0\)<pre>' \
     "judge --record: the html report marks a vulnerable verdict"
 contains "$T/compare.html" '<tr><td class="info">safe</td><td>client 1, expired-cert, smtp \(certificate\): safe: ' \
