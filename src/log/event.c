@@ -341,12 +341,19 @@ ev_chunk_line(const struct event *ev, size_t *pos, const char **line,
 uint64_t
 ev_body_lines(const struct event *ev, bool *partial)
 {
-	const char	*p = ev->data, *end = p + ev->len, *lf;
-	uint64_t	 n;
-
 	if (!ev_is_chunk(ev))
 		return 1;
-	if (ev->len == 0)
+	return ev_lines(ev->data, ev->len, partial);
+}
+
+/* The lines that begin in len bytes of text, *partial as above. */
+uint64_t
+ev_lines(const char *p, size_t len, bool *partial)
+{
+	const char	*end = p + len, *lf;
+	uint64_t	 n;
+
+	if (len == 0)
 		return 0;
 	n = *partial ? 0 : 1;
 	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL &&

@@ -176,6 +176,7 @@ bool		 ev_is_chunk(const struct event *);
 bool		 ev_chunk_line(const struct event *, size_t *, const char **,
 		    size_t *, bool *);
 uint64_t	 ev_body_lines(const struct event *, bool *);
+uint64_t	 ev_lines(const char *, size_t, bool *);
 size_t		 evlog_count(const struct evlog *);
 uint32_t	 ev_seq(const struct evlog *, const struct event *);
 size_t		 evlog_bytes(const struct evlog *);

@@ -1009,11 +1009,10 @@ judge_lines(struct tui *t, enum tour_check ck, const char *a, char *v,
 {
 	const struct evlog	*log = t->log;
 	const struct event	*ev, *hit = NULL;
-	const char		*p;
 	size_t			 i, n = 0, from = conn_start(log);
 	long			 want;
 	int			 yn;
-	bool			 plain;
+	bool			 plain, partial;
 
 	switch (ck) {
 	case CK_SECRET:
@@ -1095,14 +1094,9 @@ judge_lines(struct tui *t, enum tour_check ck, const char *a, char *v,
 		/* Lines, not events: one read may carry several. */
 		for (i = from; i < evlog_count(log); i++) {
 			ev = evlog_at(log, i);
-			if (ev->kind != EV_DATA || !(ev->flags & EVF_INJECTED) ||
-			    ev->len == 0)
-				continue;
-			for (p = ev->data; (p = memchr(p, '\n', ev->len -
-			    (size_t)(p - ev->data))) != NULL; p++)
-				n++;
-			if (ev->data[ev->len - 1] != '\n')
-				n++;
+			partial = false;
+			if (ev->kind == EV_DATA && (ev->flags & EVF_INJECTED))
+				n += ev_lines(ev->data, ev->len, &partial);
 		}
 		if (n == 0) {
 			snprintf(v, vlen, "nothing injected on this connection: "
