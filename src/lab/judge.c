@@ -139,13 +139,10 @@ lab_scenario_attack(const char *scn, const char *proto)
 			break;
 	if (p > LAB_SIEVE)
 		return NULL;
-	for (i = 0; i < SCN_MAX; i++) {
-		if (strcmp(lab_scn_name((enum lab_scn)i), scn) != 0)
-			continue;
-		a = judge_attack_of((enum lab_scn)i, (enum lab_proto)p, false);
-		return a == JA_NONE ? NULL : attack_names[a];
-	}
-	return NULL;
+	if ((i = lab_scn_find(scn)) == -1)
+		return NULL;
+	a = judge_attack_of((enum lab_scn)i, (enum lab_proto)p, false);
+	return a == JA_NONE ? NULL : attack_names[a];
 }
 
 struct judge *

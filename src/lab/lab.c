@@ -143,7 +143,7 @@ lab_scn_name(enum lab_scn scn)
 	return scenarios[scn].name;
 }
 
-static int
+int
 lab_scn_find(const char *name)
 {
 	int	i;

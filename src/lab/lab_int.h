@@ -129,6 +129,7 @@ struct lab_conn {
 };
 
 const char	*lab_scn_name(enum lab_scn);
+int		 lab_scn_find(const char *);	/* -1: no such scenario */
 const char	*lab_conn_scn(const struct lab_conn *);	/* as greeted */
 void		 lab_conn_init(struct lab_conn *, enum lab_proto, enum lab_scn,
 		    struct lab_store *, bool);	/* true: implicit TLS */
