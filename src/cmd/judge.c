@@ -525,6 +525,9 @@ judge_demote(struct judge *jg)
 				if (c->run && c->verdict == 1) {
 					c->verdict = 0;
 					c->demoted = true;
+					free(c->reason);
+					c->reason = xstrdup("the client did "
+					    "not pass good over this protocol");
 				}
 			}
 		}
@@ -629,13 +632,11 @@ judge_print_text(struct judge *jg)
 			t = judge_task(jg, r, s);
 			for (p = 0; p < JUDGE_PROTOS; p++) {
 				c = &t->cell[p];
-				if (!c->run || (c->verdict == 1 && !c->demoted))
+				if (!c->run || c->verdict == 1)
 					continue;
 				printf("\nclient %d, %s, %s: %s: %s\n", r + 1,
 				    jg->scns.v[s], judge_protos[p],
-				    verdict_words[c->verdict], c->demoted ?
-				    "the client did not pass good over this "
-				    "protocol" : c->reason);
+				    verdict_words[c->verdict], c->reason);
 				if (c->verdict != 2)
 					continue;
 				json_array_foreach(c->evidence, i, e) {
@@ -699,9 +700,7 @@ judge_print_json(struct judge *jg)
 				json_object_set_new(o, "verdict",
 				    json_string(verdict_words[c->verdict]));
 				json_object_set_new(o, "reason",
-				    json_string(c->demoted ? "the client did "
-				    "not pass good over this protocol" :
-				    c->reason));
+				    json_string(c->reason));
 				json_object_set_new(o, "untrusted",
 				    json_boolean(c->demoted));
 				json_object_set_new(o, "exit", c->timed_out ?
@@ -804,8 +803,7 @@ judge_record(struct judge *jg, int rc)
 				    r + 1, jg->scns.v[s], judge_protos[p],
 				    lab_scenario_attack(jg->scns.v[s],
 				    judge_protos[p]), verdict_words[c->verdict],
-				    c->demoted ? "the client did not pass good "
-				    "over this protocol" : c->reason, cmd.p);
+				    c->reason, cmd.p);
 				json_array_foreach(c->evidence, i, e) {
 					tls = json_is_true(json_object_get(e,
 					    "tls"));
