@@ -23,17 +23,18 @@ longest_backticks(const char *s, size_t len)
 	return best;
 }
 
+/* Text in Markdown, sanitized and escaped; nothing at all is "-". */
 static void
-md_cell(struct buf *out, const char *s)
+md_text_escaped(struct buf *out, const char *s, size_t len)
 {
 	struct buf	tmp = { 0 };
 	size_t		i;
 
-	if (s == NULL || *s == '\0') {
+	if (len == 0) {
 		buf_addc(out, '-');
 		return;
 	}
-	sanitize(s, strlen(s), &tmp);
+	sanitize(s, len, &tmp);
 	for (i = 0; i < tmp.len; i++) {
 		if (tmp.p[i] == '|' || tmp.p[i] == '\\' || tmp.p[i] == '`' ||
 		    tmp.p[i] == '*' || tmp.p[i] == '_' || tmp.p[i] == '<')
@@ -41,6 +42,12 @@ md_cell(struct buf *out, const char *s)
 		buf_addc(out, tmp.p[i]);
 	}
 	buf_free(&tmp);
+}
+
+static void
+md_cell(struct buf *out, const char *s)
+{
+	md_text_escaped(out, s, s != NULL ? strlen(s) : 0);
 }
 
 static void
@@ -176,28 +183,15 @@ static void
 md_para(struct buf *out, const char *lead, const struct event *ev,
     const struct render_opts *ro)
 {
-	struct buf	b = { 0 };
-	char		*p, *nl;
+	size_t	len;
 
 	buf_adds(out, lead);
 	md_cell(out, ev->data);
 	buf_adds(out, "\n\n");
-	if (ro == NULL || !ro->explain || explain_event(ev, ro->proto,
-	    &b) == 0) {
-		buf_free(&b);
-		return;
-	}
-	for (p = b.p; p < b.p + b.len; p = nl + 1) {
-		if ((nl = strchr(p, '\n')) != NULL)
-			*nl = '\0';
-		buf_adds(out, "> *");
-		md_cell(out, p);
-		buf_adds(out, "*\n");
-		if (nl == NULL)
-			break;
-	}
-	buf_addc(out, '\n');
-	buf_free(&b);
+	len = out->len;
+	render_glosses(ev, ro, "> *", "*\n", md_text_escaped, out);
+	if (out->len > len)
+		buf_addc(out, '\n');
 }
 
 static void
