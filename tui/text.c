@@ -319,3 +319,40 @@ rtext_draw(WINDOW *win, const struct rtext *r, int y, int x0, int width,
 	}
 	return drawn;
 }
+
+/*
+ * The slot a line of the log is drawn in, in every pane: the client's or
+ * the server's (inside TLS or not), a warning for what went wrong, a
+ * note, the boundary, or information.
+ */
+enum slot
+event_slot(const struct event *ev)
+{
+	const struct ev_extra	*x = ev_extra(ev);
+	bool			 tls = ev->chan == CHAN_TLS;
+
+	switch (ev->kind) {
+	case EV_DATA:
+		if (ev->dir == DIR_CLIENT)
+			return tls ? SLOT_CLIENT_TLS : SLOT_CLIENT;
+		return tls ? SLOT_SERVER_TLS : SLOT_SERVER;
+	case EV_WARNING:
+		return SLOT_WARNING;
+	case EV_ERROR:
+		return SLOT_ERROR;
+	case EV_VERIFY:
+		return x != NULL && x->tls != NULL && x->tls->verified ?
+		    SLOT_INFO : SLOT_WARNING;
+	case EV_DNS:
+		return ev_dns_bogus(ev) ? SLOT_WARNING : SLOT_INFO;
+	case EV_VERDICT:
+		return ev_code_is(ev, "vulnerable") ? SLOT_WARNING : SLOT_INFO;
+	case EV_TLS_ESTABLISHED:
+		return SLOT_BOUNDARY;
+	case EV_NOTE:
+	case EV_MARK:
+		return SLOT_NOTE;
+	default:
+		return SLOT_INFO;
+	}
+}

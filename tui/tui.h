@@ -419,6 +419,7 @@ int	 rtext_rows(const struct rtext *, int, int);
 int	 rtext_draw(struct _win_st *, const struct rtext *, int, int, int,
 	    int, int, int);
 int	 text_width(const char *, size_t);
+enum slot	 event_slot(const struct event *);	/* every pane's */
 
 /* panes/transcript.c: what tui.c, the commands and replay ask of it. */
 void	 transcript_page(struct transcript *, int);

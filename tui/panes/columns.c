@@ -74,34 +74,13 @@ co_event(struct tui *t, const struct event *ev)
 		t->sbs->stale = true;
 }
 
+/* The transcript's slots; injected bytes, without its flag, in red. */
 static enum slot
 ev_slot(const struct event *ev)
 {
-	const struct ev_extra	*x = ev_extra(ev);
-
-	switch (ev->kind) {
-	case EV_DATA:
-		if (ev->flags & EVF_INJECTED)
-			return SLOT_ERROR;
-		if (ev->dir == DIR_CLIENT)
-			return ev->chan == CHAN_TLS ? SLOT_CLIENT_TLS :
-			    SLOT_CLIENT;
-		return ev->chan == CHAN_TLS ? SLOT_SERVER_TLS : SLOT_SERVER;
-	case EV_WARNING:
-		return SLOT_WARNING;
-	case EV_ERROR:
+	if (ev->kind == EV_DATA && (ev->flags & EVF_INJECTED))
 		return SLOT_ERROR;
-	case EV_VERIFY:
-		return x != NULL && x->tls != NULL && x->tls->verified ?
-		    SLOT_INFO : SLOT_WARNING;
-	case EV_TLS_ESTABLISHED:
-		return SLOT_BOUNDARY;
-	case EV_NOTE:
-	case EV_MARK:
-		return SLOT_NOTE;
-	default:
-		return SLOT_INFO;
-	}
+	return event_slot(ev);
 }
 
 static void

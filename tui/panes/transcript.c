@@ -458,7 +458,6 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	const struct event	*ev = item_event(ts, i);
 	const struct ev_extra	*x;
 	const struct group	*g;
-	const struct tls_facts	*f;
 	enum slot		 s;
 	bool			 tls = ev->chan == CHAN_TLS;
 	char			 size[32];
@@ -479,10 +478,7 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	rt->words = ev->kind != EV_DATA;
 	switch (ev->kind) {
 	case EV_DATA:
-		if (ev->dir == DIR_CLIENT)
-			s = tls ? SLOT_CLIENT_TLS : SLOT_CLIENT;
-		else
-			s = tls ? SLOT_SERVER_TLS : SLOT_SERVER;
+		s = event_slot(ev);
 		add_marker(ts, rt, ev->dir == DIR_CLIENT ? "C:" : "S:", tls,
 		    ts->t->opts.present ? s : SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
@@ -518,8 +514,7 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 	case EV_ERROR:
 		add_marker(ts, rt, "!!", tls, SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
-		s = ev->kind == EV_ERROR ? SLOT_ERROR : SLOT_WARNING;
-		rtext_net(rt, s, ev->data, ev->len);
+		rtext_net(rt, event_slot(ev), ev->data, ev->len);
 		break;
 	case EV_CLOSE:
 		s = i == ts->failed_close ? SLOT_WARNING : SLOT_INFO;
@@ -540,22 +535,15 @@ build(struct transcript *ts, size_t i, struct rtext *rt, int *indent)
 		rtext_net(rt, SLOT_NOTE, ev->data, ev->len);
 		break;
 	case EV_VERIFY:
-		f = ev_extra(ev) != NULL ? ev_extra(ev)->tls : NULL;
-		s = f != NULL && f->verified ? SLOT_INFO : SLOT_WARNING;
-		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
-		    SLOT_MARKER);
-		*indent = text_width(rt->text.p, rt->text.len);
-		rtext_net(rt, s, ev->data, ev->len);
-		break;
 	case EV_DNS:
-		s = ev_dns_bogus(ev) ? SLOT_WARNING : SLOT_INFO;
+		s = event_slot(ev);
 		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
 		    SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
 		rtext_net(rt, s, ev->data, ev->len);
 		break;
 	case EV_VERDICT:
-		s = ev_code_is(ev, "vulnerable") ? SLOT_WARNING : SLOT_INFO;
+		s = event_slot(ev);
 		add_marker(ts, rt, s == SLOT_INFO ? "--" : "!!", tls,
 		    SLOT_MARKER);
 		*indent = text_width(rt->text.p, rt->text.len);
