@@ -306,17 +306,12 @@ html_legend(struct buf *out)
 		buf_printf(out, "<tr><td><svg xmlns=\"http://www.w3.org/2000/"
 		    "svg\" width=\"60\" height=\"16\" viewBox=\"0 0 60 16\">"
 		    "<g class=\"%s\">", k[i].name);
-		if (strcmp(k[i].name, "plaintext") == 0 ||
-		    strcmp(k[i].name, "tls") == 0 ||
-		    strcmp(k[i].name, "injected") == 0)
+		if (k[i].arrow)
 			buf_printf(out, "<line class=\"%s\" x1=\"2\" y1=\"8\" "
-			    "x2=\"58\" y2=\"8\"/>", strcmp(k[i].name,
-			    "plaintext") == 0 ? "plain" : strcmp(k[i].name,
-			    "tls") == 0 ? "tls" : "inj");
+			    "x2=\"58\" y2=\"8\"/>", k[i].css);
 		else
 			buf_printf(out, "<rect class=\"%s\" x=\"2\" y=\"2\" "
-			    "width=\"56\" height=\"12\"/>", strcmp(k[i].name,
-			    "warning") == 0 ? "warn" : k[i].name);
+			    "width=\"56\" height=\"12\"/>", k[i].css);
 		buf_printf(out, "</g></svg></td><th>%s</th><td>%s</td></tr>\n",
 		    k[i].name, k[i].desc);
 	}

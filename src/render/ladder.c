@@ -13,23 +13,32 @@
 
 /* What a drawing shows, in the words of a handout's legend. */
 static const struct ladder_key legend[] = {
-	{ "plaintext", "an arrow: one line sent in plaintext, which anyone "
+	{ "plaintext", "plain", true,
+	    "an arrow: one line sent in plaintext, which anyone "
 	    "on the path can read and change" },
-	{ "tls", "an arrow: one line sent inside TLS, encrypted and "
+	{ "tls", "tls", true,
+	    "an arrow: one line sent inside TLS, encrypted and "
 	    "authenticated" },
-	{ "injected", "bytes that arrived after the STARTTLS go-ahead and "
+	{ "injected", "inj", true,
+	    "bytes that arrived after the STARTTLS go-ahead and "
 	    "before the handshake, where only TLS belongs: injected by "
 	    "someone on the path (marked !!)" },
-	{ "handshake", "the TLS handshake's messages, on the same "
+	{ "handshake", "handshake", false,
+	    "the TLS handshake's messages, on the same "
 	    "connection: after the go-ahead, before anything encrypted" },
-	{ "boundary", "the TLS boundary: the handshake is done; what "
+	{ "boundary", "boundary", false,
+	    "the TLS boundary: the handshake is done; what "
 	    "follows is encrypted" },
-	{ "lesson", "what the lesson is about: the line offering STARTTLS "
+	{ "lesson", "lesson", false,
+	    "what the lesson is about: the line offering STARTTLS "
 	    "(or where it was masked), the STARTTLS command and its answer, "
 	    "stripping, injection, what changed across STARTTLS" },
-	{ "note", "a note, a mark, or what mailscope noticed" },
-	{ "warning", "a warning or an error" },
-	{ "break", "the connection ended; a new one starts below" },
+	{ "note", "note", false,
+	    "a note, a mark, or what mailscope noticed" },
+	{ "warning", "warn", false,
+	    "a warning or an error" },
+	{ "break", "break", false,
+	    "the connection ended; a new one starts below" },
 };
 
 /* Warnings about the attacks the lessons show. */

@@ -112,6 +112,8 @@ void	 ladder_label(const struct evlog *, const struct ladder_row *,
 /* The legend of every drawing of it: a name and what it means. */
 struct ladder_key {
 	const char	*name;
+	const char	*css;		/* the SVG's class for it */
+	bool		 arrow;		/* drawn as an arrow, else a box */
 	const char	*desc;
 };
 size_t	 ladder_legend(const struct ladder_key **);
