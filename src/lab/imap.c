@@ -101,6 +101,13 @@ struct fetch_req {
 	size_t			 n;
 };
 
+/* A SASL answer comes next, not a command (a literal never is a line). */
+bool
+lab_imap_data(const struct lab_conn *c)
+{
+	return c->state == STATE_IMAP_AUTHENTICATE;
+}
+
 const char *
 lab_imap_state_name(int state)
 {

@@ -18,7 +18,7 @@
 
 /* What a client line is, for the rules. */
 enum judge_kind {
-	JK_DATA,	/* no verb: SASL data, a literal's rest */
+	JK_DATA,	/* no verb */
 	JK_OTHER,
 	JK_CRED,	/* AUTH, LOGIN, AUTHENTICATE, USER, PASS, APOP */
 	JK_MAIL,	/* MAIL, RCPT, DATA, BDAT, APPEND */
@@ -40,7 +40,6 @@ struct judge {
 	bool			 reached;	/* the client met the attack */
 	bool			 tls_asked;	/* a handshake began */
 	bool			 tls_up;
-	bool			 in_data;	/* an SMTP message's lines */
 	bool			 reasked;	/* capabilities asked in TLS */
 	unsigned		 tls_cmds;
 	bool			 decided;
@@ -292,9 +291,6 @@ judge_kind(const struct judge *j, const char *s, size_t len, bool *canary,
 	case LAB_SIEVE:
 		break;
 	}
-	/* A lone unknown word is a SASL answer's shape: data, never shown. */
-	if (k == JK_OTHER && n == 1 && j->proto != LAB_IMAP)
-		return JK_DATA;
 	if (k == JK_CRED && n > v + 1 && (IS("AUTH") || IS("AUTHENTICATE")))
 		*canary = word_is(w[v + 1], wl[v + 1], JUDGE_CANARY);
 	/* Shown: the verb, a user name or a mechanism, never a secret. */
@@ -367,15 +363,7 @@ judge_line(struct judge *j, const char *s, size_t len, bool tls)
 
 	if (j->attack == JA_NONE)
 		return;
-	if (j->in_data) {
-		if (len == 1 && s[0] == '.')
-			j->in_data = false;
-		return;
-	}
 	k = judge_kind(j, s, len, &canary, &shown);
-	if (j->proto == LAB_SMTP && k == JK_MAIL && len >= 4 &&
-	    word_is(s, 4, "DATA"))
-		j->in_data = true;
 	if (k == JK_DATA) {
 		buf_free(&shown);
 		return;

@@ -186,6 +186,23 @@ lab_conn_start(struct lab_conn *c)
 	}
 }
 
+/* Is the next line data (a message's, a SASL answer), not a command? */
+static bool
+lab_conn_data(const struct lab_conn *c)
+{
+	switch (c->proto) {
+	case LAB_SMTP:
+		return lab_smtp_data(c);
+	case LAB_IMAP:
+		return lab_imap_data(c);
+	case LAB_POP3:
+		return lab_pop3_data(c);
+	case LAB_SIEVE:
+		return lab_sieve_data(c);
+	}
+	return false;
+}
+
 static void
 lab_conn_line(struct lab_conn *c, char *line, size_t len, bool toolong)
 {
@@ -265,7 +282,8 @@ lab_conn_run(struct lab_conn *c)
 		line[len] = '\0';
 		buf_consume(&c->in, n + 1);
 		c->discarding = false;
-		if (c->judge != NULL && !toolong)
+		/* The judge weighs commands: the machine knows which. */
+		if (c->judge != NULL && !toolong && !lab_conn_data(c))
 			judge_line(c->judge, line, len, c->tls);
 		lab_conn_line(c, line, len, toolong);
 		free(line);

@@ -185,6 +185,7 @@ void		 lab_smtp_start(struct lab_conn *);
 void		 lab_smtp_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_smtp_tls(struct lab_conn *);
 const char	*lab_smtp_state_name(int);
+bool		 lab_smtp_data(const struct lab_conn *);
 /* imap.c: APPEND's arguments, the literal's bytes pointing into them. */
 struct lab_append {
 	char		*mbox;
@@ -203,14 +204,17 @@ void		 lab_imap_literal(struct lab_conn *, const char *, size_t);
 void		 lab_imap_notify(struct lab_conn *);	/* new mail */
 void		 lab_imap_tls(struct lab_conn *);
 const char	*lab_imap_state_name(int);
+bool		 lab_imap_data(const struct lab_conn *);
 void		 lab_pop3_start(struct lab_conn *);
 void		 lab_pop3_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_pop3_tls(struct lab_conn *);
 const char	*lab_pop3_state_name(int);
+bool		 lab_pop3_data(const struct lab_conn *);
 void		 lab_sieve_start(struct lab_conn *);
 void		 lab_sieve_line(struct lab_conn *, char *, size_t, bool);
 void		 lab_sieve_tls(struct lab_conn *);
 const char	*lab_sieve_state_name(int);
+bool		 lab_sieve_data(const struct lab_conn *);
 
 /*
  * judge.c: what a client did on one connection, as one verdict on the

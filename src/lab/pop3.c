@@ -54,6 +54,13 @@ pop3_box(const struct lab_conn *c)
 	return lab_store_inbox(c->store);
 }
 
+/* A SASL answer comes next, not a command. */
+bool
+lab_pop3_data(const struct lab_conn *c)
+{
+	return c->state == STATE_POP3_SASL;
+}
+
 const char *
 lab_pop3_state_name(int state)
 {

@@ -30,6 +30,13 @@ static const char *const sieve_state_names[STATE_SIEVE_MAX] = {
 #define SIEVE_SCRIPTS_MAX	16
 #define SIEVE_SCRIPT_MAX	(64 * 1024)
 
+/* A SASL answer comes next, not a command. */
+bool
+lab_sieve_data(const struct lab_conn *c)
+{
+	return c->state == STATE_SIEVE_SASL;
+}
+
 const char *
 lab_sieve_state_name(int state)
 {

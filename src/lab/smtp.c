@@ -52,6 +52,16 @@ static const char *const smtp_verbs[CMD_UNKNOWN] = {
 	"NOOP", "QUIT", "VRFY", "HELP"
 };
 
+/* A message's lines or a SASL answer come next, not a command. */
+bool
+lab_smtp_data(const struct lab_conn *c)
+{
+	return c->state == STATE_SMTP_DATA ||
+	    c->state == STATE_SMTP_AUTH_PLAIN ||
+	    c->state == STATE_SMTP_AUTH_USER ||
+	    c->state == STATE_SMTP_AUTH_PASS;
+}
+
 const char *
 lab_smtp_state_name(int state)
 {

@@ -49,6 +49,51 @@ starttls(void)
 	judge_tls(j, JT_UP, "(TLS1.3)");
 }
 
+/*
+ * Lines through the lab's machine, as a client sends them: the machine
+ * says which are commands (a message's lines and SASL answers are not).
+ */
+static struct lab_store	store;
+static struct lab_conn	conn;
+
+static void
+conn_begin(enum lab_proto proto, enum lab_scn scn)
+{
+	lab_store_init(&store);
+	lab_conn_init(&conn, proto, scn, &store, false);
+	j = conn.judge = judge_new(proto, scn, false);
+	lab_conn_start(&conn);
+}
+
+static void
+conn_say(const char *s)
+{
+	lab_conn_input(&conn, s, strlen(s));
+	buf_reset(&conn.out);
+}
+
+static void
+conn_starttls(void)
+{
+	conn_say("STARTTLS\r\n");
+	judge_tls(j, JT_START, NULL);
+	lab_conn_tls_up(&conn);
+	judge_tls(j, JT_UP, "(TLS1.3)");
+}
+
+/* The verdict; the connection and its judge freed. */
+static enum judge_verdict
+conn_end(void)
+{
+	enum judge_verdict	v;
+
+	v = judge_verdict(j, NULL);
+	j = NULL;
+	lab_conn_free(&conn);
+	lab_store_free(&store);
+	return v;
+}
+
 static void
 test_attacks_of(void **state)
 {
@@ -189,15 +234,26 @@ test_injection(void **state)
 	assert_int_equal(end(), JV_NOT_EXERCISED);
 
 	/* A message's lines are not commands. */
-	begin(LAB_SMTP, SCN_INJECT_RESPONSE);
-	line("STARTTLS", false);
-	starttls();
-	line("EHLO c", true);
-	line("DATA", true);
-	line("AUTH CRAM-MD5", true);
-	line(".", true);
-	line("AUTH PLAIN AGRlbW8AZGVtbw==", true);
-	assert_int_equal(end(), JV_SAFE);
+	conn_begin(LAB_SMTP, SCN_INJECT_RESPONSE);
+	conn_say("EHLO c\r\n");
+	conn_starttls();
+	conn_say("EHLO c\r\n");
+	conn_say("MAIL FROM:<a@b.c>\r\nRCPT TO:<demo@lab.mailscope.test>\r\n");
+	conn_say("DATA\r\n");
+	assert_true(lab_smtp_data(&conn));
+	conn_say("AUTH CRAM-MD5\r\n.\r\n");
+	conn_say("AUTH PLAIN AGRlbW8AZGVtbw==\r\n");
+	assert_int_equal(conn_end(), JV_SAFE);
+
+	/* A DATA refused starts no message: what follows is a command. */
+	conn_begin(LAB_SMTP, SCN_TAMPER);
+	conn_say("EHLO c\r\n");
+	conn_starttls();
+	conn_say("EHLO c\r\n");
+	conn_say("DATA\r\n");
+	assert_false(lab_smtp_data(&conn));
+	conn_say("AUTH CRAM-MD5\r\n");
+	assert_int_equal(conn_end(), JV_VULNERABLE);
 }
 
 static void
@@ -322,17 +378,19 @@ test_report(void **state)
 	buf_reset(&b);
 
 	/* SASL answers (here AUTH LOGIN's) are data, never evidence. */
-	begin(LAB_SMTP, SCN_INJECT_RESPONSE);
-	line("STARTTLS", false);
-	starttls();
-	line("AUTH LOGIN", true);
-	line("ZGVtbw==", true);
-	line("czNjcmV0", true);
+	conn_begin(LAB_SMTP, SCN_INJECT_RESPONSE);
+	conn_say("EHLO c\r\n");
+	conn_starttls();
+	conn_say("EHLO c\r\n");
+	conn_say("AUTH LOGIN\r\n");
+	assert_true(lab_smtp_data(&conn));
+	conn_say("ZGVtbw==\r\n");
+	conn_say("czNjcmV0\r\n");
 	judge_report(j, 1, "submission", false, &b);
 	assert_non_null(strstr(b.p, "AUTH LOGIN\n"));
 	assert_null(strstr(b.p, "czNjcmV0"));
 	assert_null(strstr(b.p, "ZGVtbw=="));
-	end();
+	conn_end();
 	buf_reset(&b);
 
 	/* No attack on this connection: no verdict at all. */
