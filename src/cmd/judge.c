@@ -56,7 +56,7 @@ struct jcell {
 	bool		 timed_out;
 	int		 rc;		/* the client's exit code */
 	int		 conns;
-	int		 verdict;	/* 0 not exercised, 1 safe, 2 vuln. */
+	enum judge_verdict verdict;
 	bool		 demoted;	/* safe, but the good scenario failed */
 	char		*reason;
 	json_t		*evidence;
@@ -86,10 +86,6 @@ struct judge {
 	char		*work;
 	struct jtask	*tasks;
 	int		 ntasks;
-};
-
-static const char *const verdict_words[] = {
-	"not exercised", "safe", "vulnerable"
 };
 
 static const struct opt judge_opts[] = {
@@ -328,16 +324,17 @@ judge_fold(struct jtask *t, json_t *o)
 	for (p = 0; p < JUDGE_PROTOS; p++)
 		if (strcmp(judge_protos[p], proto) == 0)
 			break;
-	for (rank = 0; rank < 3; rank++)
-		if (strcmp(verdict_words[rank], v) == 0)
+	for (rank = JV_NOT_EXERCISED; rank <= JV_VULNERABLE; rank++)
+		if (strcmp(judge_verdict_name((enum judge_verdict)rank),
+		    v) == 0)
 			break;
-	if (p == JUDGE_PROTOS || rank == 3 || !t->cell[p].run)
+	if (p == JUDGE_PROTOS || rank > JV_VULNERABLE || !t->cell[p].run)
 		return;
 	c = &t->cell[p];
 	c->conns++;
-	if (c->reason != NULL && rank <= c->verdict)
+	if (c->reason != NULL && rank <= (int)c->verdict)
 		return;
-	c->verdict = rank;
+	c->verdict = (enum judge_verdict)rank;
 	free(c->reason);
 	c->reason = xstrdup(reason);
 	json_decref(c->evidence);
@@ -492,9 +489,9 @@ judge_hung(struct judge *jg)
 	for (i = 0; i < jg->ntasks; i++)
 		for (p = 0; p < JUDGE_PROTOS; p++) {
 			c = &jg->tasks[i].cell[p];
-			if (!c->run || !c->timed_out || c->verdict != 1)
+			if (!c->run || !c->timed_out || c->verdict != JV_SAFE)
 				continue;
-			c->verdict = 0;
+			c->verdict = JV_NOT_EXERCISED;
 			free(c->reason);
 			xasprintf(&c->reason, "the client hung until the "
 			    "timeout (%d s) and was killed: what it would "
@@ -517,13 +514,13 @@ judge_demote(struct judge *jg)
 	for (r = 0; r < jg->nruns; r++) {
 		for (p = 0; p < JUDGE_PROTOS; p++) {
 			good = &judge_task(jg, r, 0)->cell[p];
-			if (!good->run || good->verdict == 1)
+			if (!good->run || good->verdict == JV_SAFE)
 				continue;
 			any = true;
 			for (s = 1; s < (int)jg->scns.n; s++) {
 				c = &judge_task(jg, r, s)->cell[p];
-				if (c->run && c->verdict == 1) {
-					c->verdict = 0;
+				if (c->run && c->verdict == JV_SAFE) {
+					c->verdict = JV_NOT_EXERCISED;
 					c->demoted = true;
 					free(c->reason);
 					c->reason = xstrdup("the client did "
@@ -542,7 +539,7 @@ judge_cell_text(const struct jcell *c, struct buf *b)
 		buf_adds(b, "-");
 		return;
 	}
-	buf_adds(b, verdict_words[c->verdict]);
+	buf_adds(b, judge_verdict_name(c->verdict));
 	if (c->demoted)
 		buf_adds(b, "*");
 	if (c->timed_out)
@@ -632,12 +629,12 @@ judge_print_text(struct judge *jg)
 			t = judge_task(jg, r, s);
 			for (p = 0; p < JUDGE_PROTOS; p++) {
 				c = &t->cell[p];
-				if (!c->run || c->verdict == 1)
+				if (!c->run || c->verdict == JV_SAFE)
 					continue;
 				printf("\nclient %d, %s, %s: %s: %s\n", r + 1,
 				    jg->scns.v[s], judge_protos[p],
-				    verdict_words[c->verdict], c->reason);
-				if (c->verdict != 2)
+				    judge_verdict_name(c->verdict), c->reason);
+				if (c->verdict != JV_VULNERABLE)
 					continue;
 				json_array_foreach(c->evidence, i, e) {
 					printf("    %-6s %-9s %s\n",
@@ -698,7 +695,7 @@ judge_print_json(struct judge *jg)
 				json_object_set_new(o, "proto",
 				    json_string(judge_protos[p]));
 				json_object_set_new(o, "verdict",
-				    json_string(verdict_words[c->verdict]));
+				    json_string(judge_verdict_name(c->verdict)));
 				json_object_set_new(o, "reason",
 				    json_string(c->reason));
 				json_object_set_new(o, "untrusted",
@@ -791,8 +788,9 @@ judge_record(struct judge *jg, int rc)
 				    (int)jg->scns.n + s].cell[p];
 				if (!c->run)
 					continue;
-				code = c->verdict == 2 ? "vulnerable" :
-				    c->verdict == 1 ? "safe" : "not-exercised";
+				code = c->verdict == JV_VULNERABLE ? "vulnerable" :
+				    c->verdict == JV_SAFE ? "safe" :
+				    "not-exercised";
 				buf_reset(&cmd);
 				if (c->timed_out)
 					buf_adds(&cmd, "timed out");
@@ -802,7 +800,7 @@ judge_record(struct judge *jg, int rc)
 				    "client %d, %s, %s (%s): %s: %s (%s)",
 				    r + 1, jg->scns.v[s], judge_protos[p],
 				    lab_scenario_attack(jg->scns.v[s],
-				    judge_protos[p]), verdict_words[c->verdict],
+				    judge_protos[p]), judge_verdict_name(c->verdict),
 				    c->reason, cmd.p);
 				json_array_foreach(c->evidence, i, e) {
 					tls = json_is_true(json_object_get(e,
@@ -833,7 +831,7 @@ judge_exit(const struct judge *jg, bool untrusted)
 	for (i = 0; i < jg->ntasks; i++)
 		for (p = 0; p < JUDGE_PROTOS; p++)
 			if (jg->tasks[i].cell[p].run &&
-			    jg->tasks[i].cell[p].verdict == 2)
+			    jg->tasks[i].cell[p].verdict == JV_VULNERABLE)
 				return EXIT_SECURITY;
 	return untrusted ? EXIT_JUDGE_UNTRUSTED : EXIT_OK;
 }

@@ -67,12 +67,6 @@ static const char *const verdict_names[] = {
 };
 
 const char *
-judge_attack_name(enum judge_attack a)
-{
-	return attack_names[a];
-}
-
-const char *
 judge_verdict_name(enum judge_verdict v)
 {
 	return verdict_names[v];

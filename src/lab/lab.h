@@ -73,6 +73,14 @@ const char	*lab_mystery_pick(uint64_t);
 void		 lab_mystery_reveal(uint64_t, struct buf *);
 void		 lab_ports_text(const char *, const int *, struct buf *);
 const char	*lab_scenario_attack(const char *, const char *);
+
+/* A verdict, in order of gravity: the worst of several wins. */
+enum judge_verdict {
+	JV_NOT_EXERCISED,
+	JV_SAFE,
+	JV_VULNERABLE,
+};
+const char	*judge_verdict_name(enum judge_verdict);
 #define LAB_CA_FILE	"ca.pem"	/* in the lab's dir, --keep-certs DIR */
 #define LAB_MSG_MAX	(2 * 1024 * 1024)	/* SMTP SIZE */
 #define LAB_STORE_MAX	100			/* oldest dropped */

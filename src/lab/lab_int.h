@@ -233,12 +233,6 @@ enum judge_attack {
 	JA_DOWNGRADE,
 };
 
-enum judge_verdict {
-	JV_NOT_EXERCISED,
-	JV_SAFE,
-	JV_VULNERABLE,
-};
-
 enum judge_tls {
 	JT_START,
 	JT_UP,
@@ -247,8 +241,6 @@ enum judge_tls {
 
 struct judge;
 enum judge_attack judge_attack_of(enum lab_scn, enum lab_proto, bool);
-const char	*judge_attack_name(enum judge_attack);
-const char	*judge_verdict_name(enum judge_verdict);
 const char	*judge_proto_name(enum lab_proto);
 struct judge	*judge_new(enum lab_proto, enum lab_scn, bool);
 void		 judge_line(struct judge *, const char *, size_t, bool);
