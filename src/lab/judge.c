@@ -11,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <jansson.h>
+
 #include "lab/lab_int.h"
 
 #define JUDGE_EVIDENCE	8
@@ -518,21 +520,6 @@ judge_verdict(struct judge *j, const char **reason)
 	return j->verdict;
 }
 
-static void
-json_str(struct buf *b, const char *s)
-{
-	buf_addc(b, '"');
-	for (; *s != '\0'; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_addc(b, '\\');
-		if ((unsigned char)*s < 0x20)
-			buf_printf(b, "\\u%04x", (unsigned char)*s);
-		else
-			buf_addc(b, *s);
-	}
-	buf_addc(b, '"');
-}
-
 /* One verdict: a line of text with its evidence, or a JSON line. */
 void
 judge_report(struct judge *j, unsigned id, const char *port, bool json,
@@ -541,6 +528,8 @@ judge_report(struct judge *j, unsigned id, const char *port, bool json,
 	enum judge_verdict	 v;
 	const char		*reason;
 	size_t			 i;
+	json_t			*o, *ev;
+	char			*s;
 
 	if (j->attack == JA_NONE)
 		return;
@@ -555,21 +544,20 @@ judge_report(struct judge *j, unsigned id, const char *port, bool json,
 			    j->ev[i].text);
 		return;
 	}
-	buf_printf(b, "{\"client\":%u,\"port\":", id);
-	json_str(b, port);
-	buf_printf(b, ",\"proto\":\"%s\",\"scenario\":",
-	    judge_proto_name(j->proto));
-	json_str(b, lab_scn_name(j->scn));
-	buf_printf(b, ",\"attack\":\"%s\",\"verdict\":\"%s\",\"reason\":",
-	    attack_names[j->attack], verdict_names[v]);
-	json_str(b, reason);
-	buf_adds(b, ",\"evidence\":[");
-	for (i = 0; i < j->nev; i++) {
-		buf_printf(b, "%s{\"from\":\"%s\",\"tls\":%s,\"line\":",
-		    i > 0 ? "," : "", j->ev[i].from,
-		    j->ev[i].tls ? "true" : "false");
-		json_str(b, j->ev[i].text);
-		buf_addc(b, '}');
-	}
-	buf_adds(b, "]}\n");
+	/* Every string here is sanitized or the lab's own: UTF-8. */
+	ev = json_array();
+	for (i = 0; i < j->nev; i++)
+		json_array_append_new(ev, json_pack("{s:s, s:b, s:s}", "from",
+		    j->ev[i].from, "tls", j->ev[i].tls, "line",
+		    j->ev[i].text));
+	o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:o}", "client",
+	    (json_int_t)id, "port", port, "proto",
+	    judge_proto_name(j->proto), "scenario", lab_scn_name(j->scn),
+	    "attack", attack_names[j->attack], "verdict", verdict_names[v],
+	    "reason", reason, "evidence", ev);
+	if (o == NULL || (s = json_dumps(o, JSON_COMPACT)) == NULL)
+		fatalx("judge: cannot write a verdict as JSON");
+	buf_printf(b, "%s\n", s);
+	free(s);
+	json_decref(o);
 }
