@@ -198,11 +198,11 @@ judge_port(const struct lab_info *lab, int proto)
 {
 	switch (proto) {
 	case 0:
-		return lab->submission_port;
+		return lab->port[LP_SUBMISSION];
 	case 1:
-		return lab->imap_port;
+		return lab->port[LP_IMAP];
 	default:
-		return lab->pop3_port;
+		return lab->port[LP_POP3];
 	}
 }
 

@@ -255,15 +255,15 @@ openssl_habit(int argc, char **argv)
 static const struct {
 	const char	*proto;
 	const char	*scheme;
-	int		 port;		/* lab_info's port[] */
+	enum lab_port	 port;
 } lab_protos[] = {
-	{ "smtp", "submission", 1 },
-	{ "smtps", "smtps", 2 },
-	{ "imap", "imap", 3 },
-	{ "imaps", "imaps", 4 },
-	{ "pop3", "pop3", 5 },
-	{ "pop3s", "pop3s", 6 },
-	{ "sieve", "sieve", 7 },
+	{ "smtp", "submission", LP_SUBMISSION },
+	{ "smtps", "smtps", LP_SMTPS },
+	{ "imap", "imap", LP_IMAP },
+	{ "imaps", "imaps", LP_IMAPS },
+	{ "pop3", "pop3", LP_POP3 },
+	{ "pop3s", "pop3s", LP_POP3S },
+	{ "sieve", "sieve", LP_SIEVE },
 };
 
 /* Start the lab in a child and point the session at it. */

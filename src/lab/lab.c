@@ -31,7 +31,6 @@
 
 #include "lab/lab_int.h"
 
-#define LAB_PORTS	LAB_NPORTS
 #define LAB_ADDR	"127.0.0.1"
 
 enum {
@@ -455,23 +454,12 @@ lab_inject(struct lab_conn *c)
 
 /* The socket side. */
 
-enum lab_port {
-	LP_SMTP,
-	LP_SUBMISSION,
-	LP_SMTPS,
-	LP_IMAP,
-	LP_IMAPS,
-	LP_POP3,
-	LP_POP3S,
-	LP_SIEVE,
-};
-
 static const struct {
 	const char	*name;
 	enum lab_proto	 proto;
 	bool		 implicit;
 	const char	*what;
-} lab_ports[LAB_PORTS] = {	/* the port table: lab_ports_text */
+} lab_ports[LAB_NPORTS] = {	/* the port table: lab_ports_text */
 	{ "smtp", LAB_SMTP, false, "SMTP, STARTTLS (like 25: server to "
 	    "server)" },
 	{ "submission", LAB_SMTP, false, "SMTP, STARTTLS (like 587, or "
@@ -495,7 +483,7 @@ lab_ports_text(const char *addr, const int *port, struct buf *b)
 	char	hp[80];
 	int	i;
 
-	for (i = 0; i < LAB_PORTS; i++) {
+	for (i = 0; i < LAB_NPORTS; i++) {
 		if (addr == NULL) {
 			buf_printf(b, "  %-11s %s\n", lab_ports[i].name,
 			    lab_ports[i].what);
@@ -540,8 +528,8 @@ struct lab {
 	struct lab_store			 store;
 	gnutls_certificate_credentials_t	 creds;
 	gnutls_priority_t			 prio;
-	int					 lfd[LAB_PORTS];
-	int					 port[LAB_PORTS];
+	int					 lfd[LAB_NPORTS];
+	int					 port[LAB_NPORTS];
 	struct lab_client			*clients;
 	size_t					 nclients;
 	unsigned				 nextid;
@@ -946,10 +934,10 @@ lab_accept(int lfd, short revents, void *arg)
 	int			 fd;
 
 	(void)revents;
-	for (port = LP_SMTP; port < LAB_PORTS; port++)
+	for (port = LP_SMTP; port < LAB_NPORTS; port++)
 		if (lab->lfd[port] == lfd)
 			break;
-	if (port == LAB_PORTS)
+	if (port == LAB_NPORTS)
 		return;
 	for (;;) {
 		slen = sizeof ss;
@@ -1046,7 +1034,7 @@ lab_drain(struct lab *lab)
 	struct lab_client	*c, *next;
 	int			 i, round;
 
-	for (i = 0; i < LAB_PORTS; i++)
+	for (i = 0; i < LAB_NPORTS; i++)
 		if (lab->lfd[i] != -1)
 			lab_accept(lab->lfd[i], POLLIN, lab);
 	for (round = 0; round < 8 && lab->clients != NULL; round++) {
@@ -1187,7 +1175,7 @@ lab_free(struct lab *lab)
 		lab_drain(lab);
 	while (lab->clients != NULL)
 		cl_free(lab->clients);
-	for (i = 0; i < LAB_PORTS; i++) {
+	for (i = 0; i < LAB_NPORTS; i++) {
 		if (lab->lfd[i] != -1) {
 			loop_del_fd(lab->loop, lab->lfd[i]);
 			close(lab->lfd[i]);
@@ -1285,7 +1273,7 @@ lab_new(const struct lab_opts *opts, char *err, size_t errlen)
 	lab->listen = xstrdup(opts->listen != NULL ? opts->listen : LAB_ADDR);
 	lab->judge = opts->judge || opts->verdicts != NULL;
 	lab->lifeline = -1;
-	for (i = 0; i < LAB_PORTS; i++)
+	for (i = 0; i < LAB_NPORTS; i++)
 		lab->lfd[i] = -1;
 	lab->loop = loop_new();
 	/* From here a signal stops the lab cleanly, even during startup. */
@@ -1348,11 +1336,11 @@ lab_listen(struct lab *lab, int base, char *err, size_t errlen)
 	int			 i, fd, one = 1;
 	bool			 lo;
 
-	if (base < 0 || base > 65535 - LAB_PORTS) {
+	if (base < 0 || base > 65535 - LAB_NPORTS) {
 		snprintf(err, errlen, "port base %d out of range", base);
 		return -1;
 	}
-	for (i = 0; i < LAB_PORTS; i++) {
+	for (i = 0; i < LAB_NPORTS; i++) {
 		/* Checked in lab_new: 127.0.0.1 unless --listen. */
 		(void)lab_listen_parse(lab->listen, &ss, &len, &lo);
 		pp = ss.ss_family == AF_INET6 ?
@@ -1554,7 +1542,7 @@ lab_main(int argc, char **argv)
 			errno = 0;
 			v = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || v < 1 ||
-			    v > 65535 - LAB_PORTS) {
+			    v > 65535 - LAB_NPORTS) {
 				fprintf(stderr, "mailscope lab: bad port base: "
 				    "%s\n", optarg);
 				opt_getopt_free(&g);
@@ -1714,7 +1702,7 @@ lab_child(const struct lab_opts *opts, int ready, int life,
 		lab_free(lab);
 		_exit(EXIT_PROTO);
 	}
-	for (i = 0; i < LAB_PORTS; i++)
+	for (i = 0; i < LAB_NPORTS; i++)
 		fprintf(f, "port %d %d\n", i, lab->port[i]);
 	fprintf(f, "ca %s\ndir %s\nkeep %d\nscenario %s\n", lab->ca_path,
 	    lab->dir, lab->keep ? 1 : 0, scenarios[lab->scn].name);
@@ -1739,7 +1727,7 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 	char		 tmp[1024], *line, *save = NULL;
 	int64_t		 deadline;
 	ssize_t		 r;
-	int		 ports[LAB_PORTS] = { 0 }, i, n, rc, ret = -1;
+	int		 ports[LAB_NPORTS] = { 0 }, i, n, rc, ret = -1;
 	bool		 ok = false;
 
 	deadline = mono_ns() + (int64_t)LAB_READY_MS * 1000000;
@@ -1775,7 +1763,7 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 			snprintf(err, errlen, "%s", line + 6);
 			goto out;
 		} else if (sscanf(line, "port %d %d", &i, &n) == 2 &&
-		    i >= 0 && i < LAB_PORTS)
+		    i >= 0 && i < LAB_NPORTS)
 			ports[i] = n;
 		else if (strncmp(line, "ca ", 3) == 0) {
 			free(info->ca_path);
@@ -1796,14 +1784,6 @@ lab_read_ready(int fd, struct lab_info *info, char *err, size_t errlen)
 	}
 	if (!ok || info->ca_path == NULL || info->dir == NULL)
 		goto out;
-	info->smtp_port = ports[LP_SMTP];
-	info->submission_port = ports[LP_SUBMISSION];
-	info->smtps_port = ports[LP_SMTPS];
-	info->imap_port = ports[LP_IMAP];
-	info->imaps_port = ports[LP_IMAPS];
-	info->pop3_port = ports[LP_POP3];
-	info->pop3s_port = ports[LP_POP3S];
-	info->sieve_port = ports[LP_SIEVE];
 	memcpy(info->port, ports, sizeof info->port);
 	ret = 0;
 out:

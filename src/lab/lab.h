@@ -39,23 +39,26 @@ struct lab_opts {
 	const char	*verdicts;	/* lab_spawn: JSON lines appended here */
 };
 
-#define LAB_NPORTS	8
+/* The lab's ports, base+0 up, in this order. */
+enum lab_port {
+	LP_SMTP,		/* STARTTLS offered */
+	LP_SUBMISSION,		/* STARTTLS */
+	LP_SMTPS,		/* implicit TLS */
+	LP_IMAP,		/* STARTTLS */
+	LP_IMAPS,
+	LP_POP3,		/* STLS */
+	LP_POP3S,
+	LP_SIEVE,		/* ManageSieve */
+	LAB_NPORTS
+};
 
 struct lab_info {
-	int		 smtp_port;		/* base+0, STARTTLS offered */
-	int		 submission_port;	/* base+1, STARTTLS */
-	int		 smtps_port;		/* base+2, implicit TLS */
-	int		 imap_port;		/* base+3, STARTTLS */
-	int		 imaps_port;		/* base+4 */
-	int		 pop3_port;		/* base+5, STLS */
-	int		 pop3s_port;		/* base+6 */
-	int		 sieve_port;		/* base+7, ManageSieve */
+	int		 port[LAB_NPORTS];	/* by enum lab_port */
 	char		*ca_path;
 	char		*dir;
 	pid_t		 pid;		/* lab_spawn: the child */
 	int		 lifeline;	/* lab_spawn: its end closes the lab */
 	bool		 keep;		/* dir is --keep-certs: left alone */
-	int		 port[LAB_NPORTS];	/* the same, in table order */
 	char		*scenario;	/* the one served, even a mystery */
 	bool		 mystery;
 	uint64_t	 seed;

@@ -717,20 +717,20 @@ place_port(const struct lab_info *li, enum tour_place p)
 {
 	switch (p) {
 	case TP_SUBMISSION:
-		return li->submission_port;
+		return li->port[LP_SUBMISSION];
 	case TP_SMTPS:
-		return li->smtps_port;
+		return li->port[LP_SMTPS];
 	case TP_IMAPS:
-		return li->imaps_port;
+		return li->port[LP_IMAPS];
 	case TP_POP3S:
-		return li->pop3s_port;
+		return li->port[LP_POP3S];
 	case TP_IMAP_TLS:
 	case TP_IMAP:
-		return li->imap_port;
+		return li->port[LP_IMAP];
 	case TP_POP3:
-		return li->pop3_port;
+		return li->port[LP_POP3];
 	}
-	return li->submission_port;
+	return li->port[LP_SUBMISSION];
 }
 
 /* The lab as the step needs it, the session on its port. */

@@ -1373,13 +1373,13 @@ test_spawn(void **state)
 	memset(&o, 0, sizeof o);
 	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
 	assert_true(li.pid > 0);
-	assert_true(li.smtp_port > 0 && li.submission_port > 0 &&
-	    li.smtps_port > 0 && li.imap_port > 0 && li.imaps_port > 0 &&
-	    li.pop3_port > 0 && li.pop3s_port > 0);
+	assert_true(li.port[LP_SMTP] > 0 && li.port[LP_SUBMISSION] > 0 &&
+	    li.port[LP_SMTPS] > 0 && li.port[LP_IMAP] > 0 && li.port[LP_IMAPS] > 0 &&
+	    li.port[LP_POP3] > 0 && li.port[LP_POP3S] > 0);
 	assert_int_equal(stat(li.ca_path, &sb), 0);
 	assert_int_equal(stat(li.dir, &sb), 0);
 	assert_int_equal(sb.st_mode & 0777, 0700);
-	fd = tcp(li.submission_port);
+	fd = tcp(li.port[LP_SUBMISSION]);
 	readline(fd, line, sizeof line);
 	assert_string_equal(line, "220 lab.mailscope.test ESMTP mailscope-lab "
 	    "(scenario good)\r\n");
@@ -1387,13 +1387,13 @@ test_spawn(void **state)
 	readline(fd, line, sizeof line);
 	assert_string_equal(line, "221 2.0.0 Bye\r\n");
 	close(fd);
-	fd = tcp(li.imap_port);
+	fd = tcp(li.port[LP_IMAP]);
 	readline(fd, line, sizeof line);
 	assert_non_null(strstr(line, "* OK [CAPABILITY IMAP4rev1 STARTTLS"));
 	close(fd);
-	tls_check(li.smtps_port, li.ca_path, "localhost", "TLS1.3", 0);
-	tls_check(li.smtps_port, li.ca_path, "127.0.0.1", "TLS1.3", 0);
-	tls_check(li.smtps_port, li.ca_path, "mail.example.org", "TLS1.3",
+	tls_check(li.port[LP_SMTPS], li.ca_path, "localhost", "TLS1.3", 0);
+	tls_check(li.port[LP_SMTPS], li.ca_path, "127.0.0.1", "TLS1.3", 0);
+	tls_check(li.port[LP_SMTPS], li.ca_path, "mail.example.org", "TLS1.3",
 	    GNUTLS_CERT_INVALID | GNUTLS_CERT_UNEXPECTED_OWNER);
 	dir = xstrdup(li.dir);
 	pid = li.pid;
@@ -1405,12 +1405,12 @@ test_spawn(void **state)
 
 	o.scenario = "tls12-only";
 	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
-	tls_check(li.smtps_port, li.ca_path, "localhost", "TLS1.2", 0);
+	tls_check(li.port[LP_SMTPS], li.ca_path, "localhost", "TLS1.2", 0);
 	lab_stop(&li);
 
 	o.scenario = "expired-cert";
 	assert_int_equal(lab_spawn(&o, &li, err, sizeof err), 0);
-	tls_check(li.smtps_port, li.ca_path, "localhost", "TLS1.3",
+	tls_check(li.port[LP_SMTPS], li.ca_path, "localhost", "TLS1.3",
 	    GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED);
 	lab_stop(&li);
 
