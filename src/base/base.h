@@ -87,6 +87,7 @@ int	 b64_decode(const char *, size_t, struct buf *);
 int	 strcasecmp_prefix(const char *, size_t, const char *);
 int	 c_unescape(const char *, size_t, struct buf *, char *, size_t);
 int	 timeout_parse(const char *);	/* seconds to ms, -1: bad */
+int	 int_arg(const char *, int, int);	/* lo..hi, -1: bad */
 int	 file_load(const char *, size_t, struct buf *, char *, size_t);
 #define MESSAGE_MAX	(256U << 20)	/* a message file, in bytes */
 int	 session_number_arg(const char *, const char *);	/* 0: bad, said */

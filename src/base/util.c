@@ -515,6 +515,20 @@ timeout_parse(const char *s)
 	return (int)(v * 1000 + 0.5);
 }
 
+/* A whole number from lo to hi (an option's), or -1. */
+int
+int_arg(const char *s, int lo, int hi)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi)
+		return -1;
+	return (int)n;
+}
+
 /*
  * --session N of export and replay: which recording of a file, 1 to
  * 65535; 0 when s is not one, said on stderr for command cmd.

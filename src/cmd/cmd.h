@@ -296,7 +296,6 @@ int	 targets_next(struct targets *, struct target_line *);
 /* fleet.c: mailscope probe --targets FILE --jobs N. */
 #define FLEET_JOBS		16
 #define FLEET_JOBS_MAX		256
-int	 fleet_jobs_parse(const char *);	/* 0: bad */
 int	 fleet_main(const struct probe_conf *, const char *, int);
 
 /* export.c: mailscope export --format txt|md|html FILE. */

@@ -32,20 +32,6 @@ struct fleet {
 
 static void	fleet_fill(struct fleet *);
 
-int
-fleet_jobs_parse(const char *s)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < 1 ||
-	    n > FLEET_JOBS_MAX)
-		return 0;
-	return (int)n;
-}
-
 static void
 fleet_progress(struct fleet *f)
 {

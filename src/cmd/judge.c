@@ -24,7 +24,7 @@
 
 #define JUDGE_RUNS_MAX		16
 #define JUDGE_PROTOS		3
-#define JUDGE_TIMEOUT_S		30
+#define JUDGE_TIMEOUT_MS	30000
 #define JUDGE_JOBS		4
 #define JUDGE_JOBS_MAX		32
 #define JUDGE_FORMAT		1
@@ -79,7 +79,7 @@ struct judge {
 	struct strv	 scns;
 	bool		 proto_on[JUDGE_PROTOS];
 	bool		 json;
-	int		 timeout_s;
+	int		 timeout_ms;
 	int		 jobs;
 	const char	*logs;
 	const char	*record;
@@ -135,19 +135,6 @@ static const char judge_tail[] =
 "Exit codes: 0 no client vulnerable and each passed good, 1 usage,\n"
 "2 the lab could not start, 6 a vulnerable verdict, 14 a client did not\n"
 "pass the good scenario (its safe verdicts count as not exercised).\n";
-
-static int
-judge_number(const char *s, int lo, int hi)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || n < lo || n > hi)
-		return -1;
-	return (int)n;
-}
 
 /* A comma-separated list, each word checked; -1 names the bad one. */
 static int
@@ -393,8 +380,8 @@ judge_poll(const struct judge *jg, struct jtask *t)
 			continue;
 		}
 		all = false;
-		if (mono_ns() - c->started > (int64_t)jg->timeout_s *
-		    1000000000) {
+		if (mono_ns() - c->started > (int64_t)jg->timeout_ms *
+		    1000000) {
 			c->timed_out = true;
 			(void)kill(-c->pid, SIGKILL);
 		}
@@ -494,8 +481,8 @@ judge_hung(struct judge *jg)
 			c->verdict = JV_NOT_EXERCISED;
 			free(c->reason);
 			xasprintf(&c->reason, "the client hung until the "
-			    "timeout (%d s) and was killed: what it would "
-			    "have done is not known", jg->timeout_s);
+			    "timeout (%g s) and was killed: what it would "
+			    "have done is not known", jg->timeout_ms / 1000.0);
 		}
 }
 
@@ -923,7 +910,7 @@ judge_main(int argc, char **argv)
 	int		 ch, p, rc = EXIT_USAGE;
 
 	memset(&jg, 0, sizeof jg);
-	jg.timeout_s = JUDGE_TIMEOUT_S;
+	jg.timeout_ms = JUDGE_TIMEOUT_MS;
 	jg.jobs = JUDGE_JOBS;
 	opt_getopt(&judge_cmd, &g);
 	optind = 0;
@@ -953,15 +940,15 @@ judge_main(int argc, char **argv)
 			jg.json = true;
 			break;
 		case JO_TIMEOUT:
-			if ((jg.timeout_s = judge_number(optarg, 1, 3600)) ==
-			    -1) {
+			/* Seconds, as every --timeout takes them. */
+			if ((jg.timeout_ms = timeout_parse(optarg)) == -1) {
 				fprintf(stderr, "mailscope judge: bad --timeout "
-				    "'%s' (1-3600)\n", optarg);
+				    "'%s' (seconds, 0.001-86400)\n", optarg);
 				goto out;
 			}
 			break;
 		case JO_JOBS:
-			if ((jg.jobs = judge_number(optarg, 1,
+			if ((jg.jobs = int_arg(optarg, 1,
 			    JUDGE_JOBS_MAX)) == -1) {
 				fprintf(stderr, "mailscope judge: bad --jobs "
 				    "'%s' (1-%d)\n", optarg, JUDGE_JOBS_MAX);

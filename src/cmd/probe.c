@@ -1413,7 +1413,7 @@ probe_main(int argc, char **argv)
 		fprintf(stderr, "mailscope probe: --jobs goes with --targets\n");
 		goto out;
 	}
-	if (jobs != NULL && (njobs = fleet_jobs_parse(jobs)) == 0) {
+	if (jobs != NULL && (njobs = int_arg(jobs, 1, FLEET_JOBS_MAX)) == -1) {
 		fprintf(stderr, "mailscope probe: bad --jobs '%s' (1-%d)\n",
 		    jobs, FLEET_JOBS_MAX);
 		goto out;
