@@ -357,7 +357,8 @@ judge_line(struct judge *j, const char *s, size_t len, bool tls)
 	enum judge_kind	 k;
 	bool		 canary;
 
-	if (j->attack == JA_NONE)
+	/* Decided: what follows changes nothing. */
+	if (j->attack == JA_NONE || j->decided)
 		return;
 	k = judge_kind(j, s, len, &canary, &shown);
 	if (k == JK_DATA) {
@@ -368,10 +369,6 @@ judge_line(struct judge *j, const char *s, size_t len, bool tls)
 		j->tls_cmds++;
 	if (k == JK_CAPS || k == JK_TLS)
 		j->reached = true;
-	if (j->decided) {
-		buf_free(&shown);
-		return;
-	}
 	judge_note(j, "client", tls, shown.p, shown.len);
 	buf_free(&shown);
 	switch (j->attack) {
